@@ -1,0 +1,41 @@
+import { Option } from "commander";
+import { UserError } from "../errors.js";
+import { SEVERITIES, type Severity } from "../findings/types.js";
+
+/** Documented exit codes (README, `palisade --help`). */
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+
+export function outputOption(formats: readonly string[], fallback: string): Option {
+  return new Option("-o, --output <format>", "output format").choices(formats as string[]).default(fallback);
+}
+
+export function failOnOption(fallback: Severity = "low"): Option {
+  return new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
+    .choices([...SEVERITIES, "none"])
+    .default(fallback);
+}
+
+/** Print an error a person can act on; stack traces only with --debug. */
+export function reportFatal(err: unknown, debug: boolean): void {
+  if (err instanceof UserError) {
+    process.stderr.write(`palisade: ${err.describe()}\n`);
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`palisade: internal error: ${message}\n`);
+    process.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : "  (run with --debug for details, and please report it)\n");
+  }
+  process.exitCode = EXIT.usage;
+}
+
+/** Write to stdout and wait for it to drain, so piping into `head` or a file loses nothing. */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (text.length === 0) return resolve();
+    process.stdout.write(text, () => resolve());
+  });
+}
+
+export function isInteractive(stream: NodeJS.WriteStream = process.stderr): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== "dumb";
+}

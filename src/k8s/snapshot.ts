@@ -1,0 +1,42 @@
+import type { Labels } from "./labels.js";
+import type { LoadedObject, LoadProblem, LoadStats } from "./types.js";
+
+/**
+ * The cluster as data: every loaded object with its source, plus what could not be
+ * loaded. Built by `loadSnapshot` (src/k8s/load.ts) from files, directories, stdin or a
+ * kustomization; every family reads it, none writes it.
+ */
+export interface Snapshot {
+  objects: LoadedObject[];
+  problems: LoadProblem[];
+  stats: LoadStats;
+}
+
+export function emptySnapshot(): Snapshot {
+  return { objects: [], problems: [], stats: { files: 0, documents: 0, objects: 0, skippedNonKubernetes: 0, skippedFiles: 0 } };
+}
+
+/** Objects of a kind, optionally of one API group ("" for the core group). */
+export function objectsOfKind(snapshot: Snapshot, kind: string, group?: string): LoadedObject[] {
+  return snapshot.objects.filter((o) => o.object.kind === kind && (group === undefined || apiGroupOf(o.object.apiVersion) === group));
+}
+
+export function apiGroupOf(apiVersion: string | undefined): string {
+  if (!apiVersion) return "";
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/**
+ * Labels of every Namespace object in the snapshot, with `kubernetes.io/metadata.name`
+ * set as the API server sets it, so selectors on it work from manifests.
+ */
+export function namespaceLabels(snapshot: Snapshot): Map<string, Labels> {
+  const result = new Map<string, Labels>();
+  for (const { object } of objectsOfKind(snapshot, "Namespace", "")) {
+    const name = object.metadata?.name;
+    if (!name) continue;
+    result.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+  }
+  return result;
+}

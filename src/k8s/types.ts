@@ -1,0 +1,94 @@
+import type { ObjectRef, SourcePosition } from "../findings/types.js";
+
+/** A Kubernetes object as loaded: plain JSON data, nothing assumed beyond apiVersion/kind. */
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** A path into an object: keys and array indices, e.g. ["spec", "containers", 0, "image"]. */
+export type FieldPath = ReadonlyArray<string | number>;
+
+/**
+ * Where an object came from. `locate` turns a field path into a file position lazily,
+ * so that loading stays as fast as the YAML parser and only reported fields pay for
+ * their positions.
+ */
+export interface ObjectSource {
+  file: string;
+  /** 0-based index of the YAML document in its file. */
+  documentIndex: number;
+  /** Position of the document's (or List item's) first line. */
+  position: SourcePosition;
+  /** Position of the field at `path` (relative to this object), or the nearest existing parent. */
+  locate(path: FieldPath): SourcePosition;
+}
+
+export interface LoadedObject {
+  object: K8sObject;
+  source: ObjectSource;
+}
+
+/** A problem met while loading: the input continues to load around it. */
+export interface LoadProblem {
+  kind: "parse-error" | "too-large" | "too-deep" | "alias-limit" | "binary" | "unreadable" | "not-kubernetes" | "invalid-object";
+  message: string;
+  position: SourcePosition;
+  hint?: string;
+}
+
+export interface LoadStats {
+  files: number;
+  documents: number;
+  objects: number;
+  /** Documents that parsed but are not Kubernetes objects (no apiVersion/kind). */
+  skippedNonKubernetes: number;
+  /** Files skipped as binary or by extension. */
+  skippedFiles: number;
+}
+
+export function objectRef(object: K8sObject): ObjectRef {
+  const ref: ObjectRef = {
+    kind: object.kind ?? "Unknown",
+    name: object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)",
+  };
+  if (object.apiVersion) ref.apiVersion = object.apiVersion;
+  if (object.metadata?.namespace) ref.namespace = object.metadata.namespace;
+  return ref;
+}
+
+/** `Kind/namespace/name`, the short form used in text output and logs. */
+export function describeRef(ref: ObjectRef): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+/** Dotted JSONPath-like rendering: spec.containers[0].securityContext. */
+export function formatFieldPath(path: FieldPath): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+/** RFC 6901 pointer for JSON patches. */
+export function toJsonPointer(path: FieldPath): string {
+  return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

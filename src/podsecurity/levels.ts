@@ -1,0 +1,41 @@
+/**
+ * Pod Security levels and versions as PSA parses them from namespace labels.
+ * `latest` and any version newer than the newest check version evaluate with the newest
+ * rules; an unparsable version label falls back to `latest`.
+ */
+
+export const LEVELS = ["privileged", "baseline", "restricted"] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** The newest minor version any check defines (upstream snapshot v1.37). */
+export const NEWEST_MINOR = 37;
+
+/** A version: a Kubernetes minor (1.x) or `latest`. */
+export type Version = { latest: true } | { latest: false; minor: number };
+
+export const LATEST: Version = { latest: true };
+
+export function isLevel(value: string): value is Level {
+  return (LEVELS as readonly string[]).includes(value);
+}
+
+/** Parse `latest` or `v1.N`; undefined when it is neither (callers decide the fallback). */
+export function parseVersion(value: string): Version | undefined {
+  if (value === "latest") return LATEST;
+  const m = /^v1\.(0|[1-9][0-9]*)$/.exec(value);
+  if (!m) return undefined;
+  return { latest: false, minor: Number(m[1]) };
+}
+
+export function formatVersion(version: Version): string {
+  return version.latest ? "latest" : `v1.${version.minor}`;
+}
+
+/** The minor whose rules apply: latest and future versions use the newest rules. */
+export function effectiveMinor(version: Version): number {
+  return version.latest ? NEWEST_MINOR : Math.min(version.minor, NEWEST_MINOR);
+}
+
+export function compareLevels(a: Level, b: Level): number {
+  return LEVELS.indexOf(a) - LEVELS.indexOf(b);
+}

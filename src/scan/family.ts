@@ -1,0 +1,19 @@
+import type { Finding, Rule } from "../findings/types.js";
+import type { Snapshot } from "../k8s/snapshot.js";
+import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
+
+/** What every rule family may read besides the snapshot; families ignore what is not theirs. */
+export interface ScanOptions {
+  /** `--level` / `--pss-version`: judge every pod at this level and version instead of its namespace's. */
+  podSecurity?: PodSecurityOverride;
+}
+
+/**
+ * A rule family as `palisade scan` sees it: its rule records and one pure check over the
+ * snapshot. Families are listed in src/scan/families.ts.
+ */
+export interface ScanFamily {
+  id: string;
+  rules: readonly Rule[];
+  check(snapshot: Snapshot, options: ScanOptions): Finding[];
+}
