@@ -1,0 +1,108 @@
+/**
+ * The policy model, Felix-style: endpoints, packets, tiers and enforced policies. It knows
+ * nothing of Kubernetes objects (NetworkPolicy, AdminNetworkPolicy and Calico policies are
+ * compiled into it elsewhere) and nothing of any dataplane. `evaluate.ts` walks it.
+ */
+
+/** A protocol by name, or by IANA number for Calico's numeric protocols. */
+export type Protocol = "TCP" | "UDP" | "SCTP" | "ICMP" | "ICMPv6" | number;
+
+export interface ContainerPort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+}
+
+export interface PodEndpoint {
+  kind: "pod";
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** Labels of the pod's namespace, including kubernetes.io/metadata.name. */
+  namespaceLabels: Record<string, string>;
+  serviceAccount?: string;
+  /** Known pod IPs (v4 and/or v6); empty when the manifests do not say. */
+  ips: string[];
+  /** hostNetwork pods share the node's IP; NetworkPolicy does not reliably apply to them. */
+  hostNetwork?: boolean;
+  /** Declared container ports, used to resolve named ports on the destination. */
+  ports: ContainerPort[];
+  /** `Kind/name` of the workload this pod represents, when it came from a workload. */
+  workload?: string;
+}
+
+/** Anything outside the cluster's pods, known only by its IP. */
+export interface ExternalEndpoint {
+  kind: "external";
+  ip: string;
+}
+
+export type Endpoint = PodEndpoint | ExternalEndpoint;
+
+export interface Packet {
+  src: Endpoint;
+  dst: Endpoint;
+  protocol: Protocol;
+  /** Destination port; absent for port-less protocols (ICMP). */
+  port?: number;
+  icmp?: { type?: number; code?: number };
+}
+
+export type Direction = "ingress" | "egress";
+
+/**
+ * What one policy says about one packet in one direction. `NoMatch` means no rule of the
+ * policy matched; whether that denies is the tier's business (dropAtEndWhenSelected).
+ */
+export interface RuleVerdict {
+  action: "Allow" | "Deny" | "Pass" | "Log" | "NoMatch";
+  ruleIndex?: number;
+  ruleDescription?: string;
+}
+
+export interface EnforcedPolicy {
+  /** Unique across all tiers, e.g. `NetworkPolicy/ns/name`. */
+  id: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  tier: string;
+  /** Lower runs first; undefined runs after every ordered policy (then by name). */
+  order: number | undefined;
+  /** Staged policies are evaluated for reporting but never decide. */
+  staged: boolean;
+  directions: Direction[];
+  selects(ep: PodEndpoint): boolean;
+  /** Only called when `selects` holds for the endpoint whose side is `direction`. */
+  evaluate(direction: Direction, packet: Packet): RuleVerdict;
+}
+
+export interface Tier {
+  name: string;
+  /** Lower runs first; undefined runs last. */
+  order: number | undefined;
+  /** A selected endpoint that no policy of this tier decided for is denied (Calico's end-of-tier drop). */
+  dropAtEndWhenSelected: boolean;
+  policies: EnforcedPolicy[];
+}
+
+/** The whole model: tiers and the endpoints they apply to. */
+export interface PolicyModel {
+  tiers: Tier[];
+  endpoints: PodEndpoint[];
+}
+
+/** Stable identity of a pod endpoint: `namespace/name`. */
+export function endpointKey(ep: Endpoint): string {
+  return ep.kind === "pod" ? `${ep.namespace}/${ep.name}` : ep.ip;
+}
+
+/** Sort order used everywhere: lower order first, undefined last, then by name. */
+export function compareOrder(a: { order: number | undefined; name: string }, b: { order: number | undefined; name: string }): number {
+  if (a.order !== b.order) {
+    if (a.order === undefined) return 1;
+    if (b.order === undefined) return -1;
+    return a.order - b.order;
+  }
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
