@@ -5,7 +5,7 @@ import { fromJSON, type Options, type PackageDefinition } from "@grpc/proto-load
  * CLI needs no .proto file on disk. It mirrors src/adapters/proto/kms-v2.proto field for
  * field; a test keeps the two in step. Upstream: k8s.io/kms/apis/v2/api.proto (spec §8.4).
  */
-const KMS_V2_DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
+const KMS_V2_DESCRIPTOR = {
   nested: {
     v2: {
       nested: {
@@ -58,7 +58,9 @@ export const KMS_PROTO_OPTIONS: Options = { keepCase: true, longs: String, enums
 export const KMS_V2_SERVICE = "v2.KeyManagementService";
 
 export function kmsV2PackageDefinition(): PackageDefinition {
-  return fromJSON(KMS_V2_DESCRIPTOR, KMS_PROTO_OPTIONS);
+  // protobufjs's JSON types mark optional members (comment, map keyType) as required or
+  // absent depending on its version; the object is the documented JSON descriptor form.
+  return fromJSON(KMS_V2_DESCRIPTOR as unknown as Parameters<typeof fromJSON>[0], KMS_PROTO_OPTIONS);
 }
 
 /** Wire shapes (keepCase), as the loader hands them to handlers and callbacks. */
