@@ -4,6 +4,8 @@
  * compiled into it elsewhere) and nothing of any dataplane. `evaluate.ts` walks it.
  */
 
+import type { PortSet } from "./ports.js";
+
 /** A protocol by name, or by IANA number for Calico's numeric protocols. */
 export type Protocol = "TCP" | "UDP" | "SCTP" | "ICMP" | "ICMPv6" | number;
 
@@ -51,6 +53,23 @@ export interface Packet {
 export type Direction = "ingress" | "egress";
 
 /**
+ * One rule of a policy as a set: which peers it matches and which connections it covers.
+ * Policies that expose their rules this way can be evaluated for all ports at once
+ * (`connectivity.ts`) instead of packet by packet; `evaluate` must agree with them.
+ */
+export interface SetRule {
+  action: "Allow" | "Deny" | "Pass" | "Log";
+  /** The rule's peer side matches `peer`: the source for ingress rules, the destination for egress rules. */
+  matchesPeer(peer: Endpoint): boolean;
+  /** Connections the rule covers towards `destination` (named ports resolve on the destination pod). */
+  connections(destination: Endpoint): PortSet;
+  /** True when `connections` depends on which destination pod it is given (named ports). */
+  dependsOnDestination?: boolean;
+  ruleIndex: number;
+  description?: string;
+}
+
+/**
  * What one policy says about one packet in one direction. `NoMatch` means no rule of the
  * policy matched; whether that denies is the tier's business (dropAtEndWhenSelected).
  */
@@ -75,6 +94,10 @@ export interface EnforcedPolicy {
   selects(ep: PodEndpoint): boolean;
   /** Only called when `selects` holds for the endpoint whose side is `direction`. */
   evaluate(direction: Direction, packet: Packet): RuleVerdict;
+  /** The policy's rules of one direction, in order, as sets (optional; see SetRule). */
+  rules?(direction: Direction): readonly SetRule[];
+  /** CIDRs the rules of one direction name (cidr and except), to cut external space into blocks. */
+  cidrs?(direction: Direction): readonly string[];
 }
 
 export interface Tier {

@@ -1,0 +1,107 @@
+/**
+ * IP addresses and CIDR blocks as integer ranges (IPv4 and IPv6, via ipaddr.js), and the
+ * cutting of external address space into the disjoint blocks that the ipBlocks in use
+ * distinguish, so a matrix can report one line per block.
+ */
+import ipaddr from "ipaddr.js";
+
+export type IpFamily = 4 | 6;
+
+export interface IpRange {
+  family: IpFamily;
+  /** First and last address, inclusive. */
+  first: bigint;
+  last: bigint;
+}
+
+function toBigInt(bytes: number[]): bigint {
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  return value;
+}
+
+function familyBits(family: IpFamily): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** Parse an address; undefined when it is not an IPv4 or IPv6 address. IPv4-mapped IPv6 stays IPv6. */
+export function parseIp(text: string): { family: IpFamily; value: bigint } | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  // ipaddr.isValid accepts shorthand IPv4 like "10.1"; Kubernetes does not.
+  if (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+  const addr = ipaddr.parse(text);
+  return { family: addr.kind() === "ipv4" ? 4 : 6, value: toBigInt(addr.toByteArray()) };
+}
+
+/**
+ * Parse a CIDR. Host bits set are accepted and dropped (the API server's ParseCIDR does the
+ * same for NetworkPolicy ipBlocks); undefined when it is not a CIDR.
+ */
+export function parseCidr(text: string): IpRange | undefined {
+  const slash = text.indexOf("/");
+  if (slash < 0) return undefined;
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  const bits = familyBits(ip.family);
+  if (prefix > bits) return undefined;
+  const hostBits = BigInt(bits - prefix);
+  const first = (ip.value >> hostBits) << hostBits;
+  return { family: ip.family, first, last: first + (1n << hostBits) - 1n };
+}
+
+export function rangeContains(range: IpRange, ip: { family: IpFamily; value: bigint }): boolean {
+  return range.family === ip.family && ip.value >= range.first && ip.value <= range.last;
+}
+
+/** `range` lies entirely inside `outer`. */
+export function rangeWithin(range: IpRange, outer: IpRange): boolean {
+  return range.family === outer.family && range.first >= outer.first && range.last <= outer.last;
+}
+
+export function formatIp(family: IpFamily, value: bigint): string {
+  const bytes: number[] = [];
+  for (let i = familyBits(family) / 8 - 1; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** `a.b.c.d-e.f.g.h`, as np-guard prints external blocks. */
+export function formatRange(range: IpRange): string {
+  return `${formatIp(range.family, range.first)}-${formatIp(range.family, range.last)}`;
+}
+
+/** Parse `first-last` back into a range. */
+export function parseRange(text: string): IpRange | undefined {
+  const dash = text.indexOf("-");
+  if (dash < 0) return undefined;
+  const first = parseIp(text.slice(0, dash));
+  const last = parseIp(text.slice(dash + 1));
+  if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
+  return { family: first.family, first: first.value, last: last.value };
+}
+
+/**
+ * Cut the whole address space of each family into disjoint blocks at every boundary of the
+ * given ranges, so that every range is a union of blocks. IPv6 blocks only appear when an
+ * IPv6 range is given.
+ */
+export function cutAddressSpace(ranges: readonly IpRange[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const family of [4, 6] as const) {
+    const ofFamily = ranges.filter((r) => r.family === family);
+    if (family === 6 && ofFamily.length === 0) continue;
+    const max = (1n << BigInt(familyBits(family))) - 1n;
+    const starts = new Set<bigint>([0n]);
+    for (const r of ofFamily) {
+      starts.add(r.first);
+      if (r.last < max) starts.add(r.last + 1n);
+    }
+    const sorted = [...starts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    sorted.forEach((first, i) => {
+      const next = sorted[i + 1];
+      out.push({ family, first, last: next === undefined ? max : next - 1n });
+    });
+  }
+  return out;
+}

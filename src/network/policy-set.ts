@@ -1,0 +1,100 @@
+/**
+ * From loaded objects to the model's tiers, the way a Kubernetes cluster layers them:
+ * AdminNetworkPolicy first (by priority, Pass goes on), then NetworkPolicy (one tier that
+ * drops at its end for selected pods), then BaselineAdminNetworkPolicy. Objects are
+ * validated as the API server would; a refused object is reported, never half-applied.
+ */
+import { apiGroupOf } from "../k8s/snapshot.js";
+import type { FieldPath, K8sObject } from "../k8s/types.js";
+import { compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, validateAdminNetworkPolicy, ADMIN_TIER, BASELINE_TIER, ANP_GROUP } from "./adminnetworkpolicy/compile.js";
+import type { EnforcedPolicy, Tier } from "./model.js";
+import { compileNetworkPolicy, KUBERNETES_TIER, NETWORK_POLICY_ORDER } from "./networkpolicy/compile.js";
+import { NETWORK_POLICY_GROUP, type NetworkPolicyObject } from "./networkpolicy/types.js";
+import { validateNetworkPolicy } from "./networkpolicy/validate.js";
+
+/** An object and a way to say where one of its fields is, e.g. a LoadedObject. */
+export interface PolicySource<Where = unknown> {
+  object: K8sObject;
+  where?: Where;
+}
+
+export interface RefusedPolicy<Where = unknown> {
+  object: K8sObject;
+  where?: Where;
+  path: FieldPath;
+  message: string;
+}
+
+export interface PolicySet<Where = unknown> {
+  tiers: Tier[];
+  /** Every compiled policy with the object it came from. */
+  policies: { policy: EnforcedPolicy; object: K8sObject; where?: Where }[];
+  refused: RefusedPolicy<Where>[];
+}
+
+export function isNetworkPolicy(object: K8sObject): boolean {
+  return object.kind === "NetworkPolicy" && apiGroupOf(object.apiVersion) === NETWORK_POLICY_GROUP;
+}
+
+export function isAdminNetworkPolicy(object: K8sObject): boolean {
+  return object.kind === "AdminNetworkPolicy" && apiGroupOf(object.apiVersion) === ANP_GROUP;
+}
+
+export function isBaselineAdminNetworkPolicy(object: K8sObject): boolean {
+  return object.kind === "BaselineAdminNetworkPolicy" && apiGroupOf(object.apiVersion) === ANP_GROUP;
+}
+
+export function isPolicyObject(object: K8sObject): boolean {
+  return isNetworkPolicy(object) || isAdminNetworkPolicy(object) || isBaselineAdminNetworkPolicy(object);
+}
+
+/** Tiers in the order a cluster applies them; empty tiers are harmless. */
+export function kubernetesTiers(admin: EnforcedPolicy[], networkPolicies: EnforcedPolicy[], baseline: EnforcedPolicy[]): Tier[] {
+  return [
+    { name: ADMIN_TIER, order: 0, dropAtEndWhenSelected: false, policies: admin },
+    { name: KUBERNETES_TIER, order: NETWORK_POLICY_ORDER, dropAtEndWhenSelected: true, policies: networkPolicies },
+    { name: BASELINE_TIER, order: NETWORK_POLICY_ORDER * 1000, dropAtEndWhenSelected: false, policies: baseline },
+  ];
+}
+
+/** Validate and compile every policy object among `sources`; other kinds are ignored. */
+export function buildPolicySet<Where>(sources: readonly PolicySource<Where>[]): PolicySet<Where> {
+  const admin: EnforcedPolicy[] = [];
+  const networkPolicies: EnforcedPolicy[] = [];
+  const baseline: EnforcedPolicy[] = [];
+  const result: PolicySet<Where> = { tiers: [], policies: [], refused: [] };
+  const seen = new Map<string, K8sObject>();
+  const refuse = (source: PolicySource<Where>, path: FieldPath, message: string): void => {
+    const refused: RefusedPolicy<Where> = { object: source.object, path, message };
+    if (source.where !== undefined) refused.where = source.where;
+    result.refused.push(refused);
+  };
+  for (const source of sources) {
+    const { object } = source;
+    let kind: "np" | "anp" | "banp";
+    if (isNetworkPolicy(object)) kind = "np";
+    else if (isAdminNetworkPolicy(object)) kind = "anp";
+    else if (isBaselineAdminNetworkPolicy(object)) kind = "banp";
+    else continue;
+    const problems = kind === "np" ? validateNetworkPolicy(object) : validateAdminNetworkPolicy(object, kind === "banp");
+    if (problems.length > 0) {
+      for (const p of problems) refuse(source, p.path, p.message);
+      continue;
+    }
+    const namespace = kind === "np" ? (object.metadata?.namespace ?? "default") : "";
+    const key = `${object.kind}/${namespace}/${object.metadata?.name ?? ""}`;
+    if (seen.has(key)) {
+      refuse(source, ["metadata", "name"], `Duplicate value: two ${object.kind}s named ${namespace ? `${namespace}/` : ""}${object.metadata?.name ?? ""}; the API server keeps one object per name`);
+      continue;
+    }
+    seen.set(key, object);
+    const policy =
+      kind === "np" ? compileNetworkPolicy(object as NetworkPolicyObject) : kind === "anp" ? compileAdminNetworkPolicy(object) : compileBaselineAdminNetworkPolicy(object);
+    (kind === "np" ? networkPolicies : kind === "anp" ? admin : baseline).push(policy);
+    const entry: PolicySet<Where>["policies"][number] = { policy, object };
+    if (source.where !== undefined) entry.where = source.where;
+    result.policies.push(entry);
+  }
+  result.tiers = kubernetesTiers(admin, networkPolicies, baseline);
+  return result;
+}

@@ -1,0 +1,73 @@
+/** Helpers shared by the network tests: reading conformance resources and endpoints. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { K8sObject } from "../../src/k8s/types.js";
+import type { ContainerPort, Endpoint, PodEndpoint, Protocol } from "../../src/network/model.js";
+
+/** Every object in a YAML/JSON file, with `*List` items flattened. */
+export function readObjects(file: string): K8sObject[] {
+  const out: K8sObject[] = [];
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return;
+    const object = value as K8sObject;
+    if (typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) object.items.forEach(visit);
+    else out.push(object);
+  };
+  for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) visit(doc.toJS());
+  return out;
+}
+
+export function readPolicies(dir: string, files: string[]): K8sObject[] {
+  return files.flatMap((f) => readObjects(join(dir, f)));
+}
+
+export interface ConformanceNamespace {
+  name: string;
+  labels: Record<string, string>;
+}
+export interface ConformancePod {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  ports?: { name?: string; port: number; protocol: string }[];
+  workload?: string;
+}
+
+export function podEndpoints(namespaces: ConformanceNamespace[], pods: ConformancePod[]): Map<string, PodEndpoint> {
+  const nsLabels = new Map(namespaces.map((n) => [n.name, n.labels]));
+  return new Map(
+    pods.map((p) => {
+      const endpoint: PodEndpoint = {
+        kind: "pod",
+        namespace: p.namespace,
+        name: p.name,
+        labels: p.labels ?? {},
+        namespaceLabels: nsLabels.get(p.namespace) ?? { "kubernetes.io/metadata.name": p.namespace },
+        ips: [],
+        ports: (p.ports ?? []).map((port) => {
+          const cp: ContainerPort = { port: port.port, protocol: port.protocol as Protocol };
+          if (port.name !== undefined) cp.name = port.name;
+          return cp;
+        }),
+      };
+      return [`${p.namespace}/${p.name}`, endpoint];
+    }),
+  );
+}
+
+export type ConformanceEndpoint = { namespace: string; pod: string } | { ip: string } | { ipRange: string };
+
+export function resolveEndpoint(pods: Map<string, PodEndpoint>, ref: ConformanceEndpoint): Endpoint[] {
+  if ("pod" in ref) {
+    const pod = pods.get(`${ref.namespace}/${ref.pod}`);
+    if (!pod) throw new Error(`no pod ${ref.namespace}/${ref.pod}`);
+    return [pod];
+  }
+  if ("ip" in ref) return [{ kind: "external", ip: ref.ip }];
+  const [first, last] = ref.ipRange.split("-") as [string, string];
+  return [
+    { kind: "external", ip: first },
+    { kind: "external", ip: last },
+  ];
+}
