@@ -1,0 +1,226 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import type { FieldPath } from "./types.js";
+
+/** 0-based line and column inside a document's text. */
+export interface TextPosition {
+  line: number;
+  column: number;
+}
+
+/**
+ * Finds the text position of a field path in one YAML document, lazily: loading never
+ * pays for positions, only reported fields do.
+ *
+ * The fast path walks block-style YAML by indentation (what nearly every manifest is).
+ * Anything it is not sure of — flow collections, quoted keys with escapes, anchors,
+ * complex keys — goes to the `yaml` library's full parse, which is exact but slower.
+ * Both answer "the deepest existing node on the path".
+ */
+export class DocumentLocator {
+  private lines: string[] | undefined;
+  private exact: ExactLocator | undefined;
+
+  constructor(private readonly text: string) {}
+
+  locate(path: FieldPath): TextPosition {
+    const fast = this.locateFast(path);
+    if (fast) return fast;
+    this.exact ??= new ExactLocator(this.text);
+    return this.exact.locate(path);
+  }
+
+  /** The block-style walker; undefined when it cannot be sure. */
+  locateFast(path: FieldPath): TextPosition | undefined {
+    this.lines ??= this.text.split("\n");
+    const lines = this.lines;
+    // The current block: lines [start, end), where line `start` may begin at a virtual column.
+    let start = firstContentLine(lines, 0, lines.length);
+    if (start < 0) return { line: 0, column: 0 };
+    if (/^---/.test(lines[start] as string)) {
+      // Content on the marker line itself (`--- !!map`, `--- {a: 1}`) is left to the exact parser.
+      if (!/^---\s*(#.*)?$/.test(lines[start] as string)) return undefined;
+      start = firstContentLine(lines, start + 1, lines.length);
+      if (start < 0) return { line: 0, column: 0 };
+    }
+    let end = lines.length;
+    let startColumn = 0; // virtual indentation of the first line of the block
+    let found: TextPosition = { line: start, column: indentOf(lines[start] as string) };
+    for (const part of path) {
+      const blockIndent = startColumn > 0 ? startColumn : indentOf(lines[start] as string);
+      if (typeof part === "number") {
+        // Sequence: entries are `- ` at blockIndent.
+        let index = -1;
+        let entryLine = -1;
+        for (let i = start; i < end; i++) {
+          const line = lines[i] as string;
+          if (isBlankOrComment(line)) continue;
+          const indent = i === start ? blockIndent : indentOf(line);
+          if (indent < blockIndent) break;
+          if (indent > blockIndent) continue;
+          const rest = i === start ? line.slice(startColumn > 0 ? startColumn : indent) : line.slice(indent);
+          if (!/^-(\s|$)/.test(rest)) return undefined;
+          index++;
+          if (index === part) {
+            entryLine = i;
+            break;
+          }
+        }
+        if (entryLine < 0) return found;
+        const line = lines[entryLine] as string;
+        const dashColumn = entryLine === start ? blockIndent : indentOf(line);
+        const after = line.slice(dashColumn + 1);
+        const contentOffset = after.length - after.trimStart().length;
+        const itemEnd = blockEnd(lines, entryLine + 1, end, dashColumn);
+        if (after.trim() === "" || after.trimStart().startsWith("#")) {
+          // Item content starts on the next line.
+          const next = firstContentLine(lines, entryLine + 1, itemEnd);
+          if (next < 0) return { line: entryLine, column: dashColumn };
+          found = { line: next, column: indentOf(lines[next] as string) };
+          start = next;
+          startColumn = 0;
+          end = itemEnd;
+        } else {
+          const column = dashColumn + 1 + contentOffset;
+          if (/^[[{&*!|>"']/.test(after.trimStart())) {
+            // Flow, anchors, tags, block scalars or quoted content: only the item itself is certain.
+            found = { line: entryLine, column };
+            if (/^[[{&*!]/.test(after.trimStart())) return undefined;
+            start = entryLine;
+            startColumn = column;
+            end = itemEnd;
+            continue;
+          }
+          found = { line: entryLine, column };
+          start = entryLine;
+          startColumn = column;
+          end = itemEnd;
+        }
+        continue;
+      }
+      // Mapping: keys at blockIndent.
+      let keyLine = -1;
+      let valueRest = "";
+      for (let i = start; i < end; i++) {
+        const line = lines[i] as string;
+        if (isBlankOrComment(line)) continue;
+        const indent = i === start && startColumn > 0 ? startColumn : indentOf(line);
+        if (indent < blockIndent) break;
+        if (indent > blockIndent) continue;
+        const content = line.slice(indent);
+        if (/^-(\s|$)/.test(content)) continue; // a sequence at the same indentation as its key
+        const match = matchKey(content, part);
+        if (match === null) {
+          if (/^[[{?&*!]/.test(content)) return undefined;
+          continue;
+        }
+        keyLine = i;
+        valueRest = content.slice(match);
+        break;
+      }
+      if (keyLine < 0) return found;
+      const keyColumn = keyLine === start && startColumn > 0 ? startColumn : indentOf(lines[keyLine] as string);
+      found = { line: keyLine, column: keyColumn };
+      const rest = valueRest.trim();
+      if (rest !== "" && !rest.startsWith("#")) {
+        // Inline value: a scalar ends the walk; flow collections need the exact parser.
+        if (/^[[{&*]/.test(rest)) return undefined;
+        start = keyLine;
+        end = keyLine + 1;
+        startColumn = Number.MAX_SAFE_INTEGER; // nothing below an inline scalar
+        continue;
+      }
+      const valueEnd = blockEnd(lines, keyLine + 1, end, keyColumn, true);
+      const next = firstContentLine(lines, keyLine + 1, valueEnd);
+      if (next < 0) {
+        start = keyLine;
+        end = keyLine + 1;
+        startColumn = Number.MAX_SAFE_INTEGER;
+        continue;
+      }
+      start = next;
+      startColumn = 0;
+      end = valueEnd;
+    }
+    return found;
+  }
+}
+
+/** Matches `key:` at the start of `content`; returns the offset after the colon, or null. */
+function matchKey(content: string, key: string): number | null {
+  for (const quoted of [key, JSON.stringify(key), `'${key.replace(/'/g, "''")}'`]) {
+    if (content.startsWith(quoted)) {
+      const after = content.charAt(quoted.length);
+      const afterColon = content.charAt(quoted.length + 1);
+      if (after === ":" && (afterColon === "" || afterColon === " " || afterColon === "\t")) return quoted.length + 1;
+    }
+  }
+  return null;
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+function isBlankOrComment(line: string): boolean {
+  const t = line.trim();
+  return t === "" || t.startsWith("#");
+}
+
+function firstContentLine(lines: string[], from: number, to: number): number {
+  for (let i = from; i < to; i++) if (!isBlankOrComment(lines[i] as string)) return i;
+  return -1;
+}
+
+/**
+ * The end of the block that belongs to a node at `column`: the first content line
+ * indented at or below it. A mapping value may be a sequence at the key's own
+ * indentation (`key:\n- a`), so those lines belong to the key.
+ */
+function blockEnd(lines: string[], from: number, to: number, column: number, sequenceAtSameIndent = false): number {
+  for (let i = from; i < to; i++) {
+    const line = lines[i] as string;
+    if (isBlankOrComment(line)) continue;
+    const indent = indentOf(line);
+    if (indent > column) continue;
+    if (sequenceAtSameIndent && indent === column && /^-(\s|$)/.test(line.slice(indent))) continue;
+    return i;
+  }
+  return to;
+}
+
+/** The exact fallback: a full `yaml` parse of this one document. */
+class ExactLocator {
+  private readonly lineCounter = new LineCounter();
+  private readonly root: YamlNode | null;
+
+  constructor(text: string) {
+    const doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false });
+    this.root = (doc.contents as YamlNode | null) ?? null;
+  }
+
+  locate(path: FieldPath): TextPosition {
+    let node: YamlNode | null = this.root;
+    let offset = node?.range?.[0] ?? 0;
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => {
+          const k = p.key as { value?: unknown } | null;
+          return k !== null && typeof k === "object" && String(k.value) === String(part);
+        });
+        if (!pair) break;
+        const key = pair.key as YamlNode;
+        offset = key.range?.[0] ?? offset;
+        node = (pair.value as YamlNode | null) ?? null;
+      } else if (isSeq(node) && typeof part === "number") {
+        const item = node.items[part] as YamlNode | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line: line - 1, column: col - 1 };
+  }
+}

@@ -1,0 +1,258 @@
+import jsYaml from "js-yaml";
+import { parseAllDocuments, type YAMLError } from "yaml";
+import { DocumentLocator } from "./locate.js";
+import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
+import type { SourcePosition } from "../findings/types.js";
+
+export interface ParseLimits {
+  /** Aliases per document before it is treated as an alias bomb. */
+  maxAliases: number;
+  /** Nesting depth before a document is refused. */
+  maxDepth: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliases: 100, maxDepth: 200 };
+
+export interface ParsedFile {
+  objects: LoadedObject[];
+  problems: LoadProblem[];
+  documents: number;
+  skippedNonKubernetes: number;
+}
+
+interface DocumentChunk {
+  text: string;
+  /** 0-based line of the chunk's first line in the file. */
+  startLine: number;
+}
+
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r]|$)/gm;
+
+/**
+ * Split a YAML stream at document markers so each document parses (and fails) on its own:
+ * one malformed document never hides the others, and its errors keep file lines.
+ */
+export function splitDocuments(text: string): DocumentChunk[] {
+  const chunks: DocumentChunk[] = [];
+  let chunkStart = 0;
+  let line = 0;
+  let lineCursor = 0;
+  const lineAt = (offset: number) => {
+    while (lineCursor < offset) {
+      const next = text.indexOf("\n", lineCursor);
+      if (next < 0 || next >= offset) {
+        lineCursor = offset;
+        break;
+      }
+      line++;
+      lineCursor = next + 1;
+    }
+    return line;
+  };
+  let startLine = 0;
+  DOCUMENT_MARKER.lastIndex = 0;
+  for (let m = DOCUMENT_MARKER.exec(text); m; m = DOCUMENT_MARKER.exec(text)) {
+    const markerLine = lineAt(m.index);
+    const isEnd = m[0] === "...";
+    if (m.index > chunkStart) chunks.push({ text: text.slice(chunkStart, m.index), startLine });
+    if (isEnd) {
+      const eol = text.indexOf("\n", m.index);
+      chunkStart = eol < 0 ? text.length : eol + 1;
+      startLine = markerLine + 1;
+    } else {
+      chunkStart = m.index;
+      startLine = markerLine;
+    }
+  }
+  if (chunkStart < text.length) chunks.push({ text: text.slice(chunkStart), startLine });
+  return chunks.filter((c) => /\S/.test(c.text.replace(/^---/, "").replace(/#[^\n]*/g, "")));
+}
+
+/** Anchors and aliases are rare in manifests and are where alias bombs live: such documents go to the guarded parser. */
+const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,\]}]/m;
+
+export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
+  const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
+  splitDocuments(text).forEach((chunk, documentIndex) => {
+    result.documents++;
+    const value = parseChunk(file, chunk, limits, result.problems);
+    if (value === undefined || value === null) return;
+    const locator = new DocumentLocator(chunk.text);
+    const at = (path: FieldPath): SourcePosition => {
+      const p = locator.locate(path);
+      return { file, line: chunk.startLine + p.line + 1, column: p.column + 1 };
+    };
+    addDocument(result, file, documentIndex, value, at);
+  });
+  return result;
+}
+
+/** JSON files: JSON.parse is the fast path; positions come from the exact YAML locator on demand. */
+export function parseJsonFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
+  const result: ParsedFile = { objects: [], problems: [], documents: 1, skippedNonKubernetes: 0 };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const offset = /position (\d+)/.exec(message);
+    const pos = offset ? offsetToPosition(text, Number(offset[1])) : { line: 0, column: 0 };
+    result.problems.push({
+      kind: "parse-error",
+      message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      position: { file, line: pos.line + 1, column: pos.column + 1 },
+      hint: "fix the JSON syntax, or rename the file to .yaml if it is YAML",
+    });
+    return result;
+  }
+  if (depthExceeds(value, limits.maxDepth)) {
+    result.problems.push(tooDeep(file, 0, limits));
+    return result;
+  }
+  const locator = new DocumentLocator(text);
+  const at = (path: FieldPath): SourcePosition => {
+    const p = locator.locate(path);
+    return { file, line: p.line + 1, column: p.column + 1 };
+  };
+  addDocument(result, file, 0, value, at);
+  return result;
+}
+
+function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
+  if (ANCHOR_OR_ALIAS.test(chunk.text)) return parseGuarded(file, chunk, limits, problems);
+  try {
+    const value = jsYaml.load(chunk.text, { filename: file });
+    if (depthExceeds(value, limits.maxDepth)) {
+      problems.push(tooDeep(file, chunk.startLine, limits));
+      return undefined;
+    }
+    return value;
+  } catch (err) {
+    if (err instanceof RangeError) {
+      problems.push(tooDeep(file, chunk.startLine, limits));
+      return undefined;
+    }
+    const e = err as { reason?: string; message?: string; mark?: { line?: number; column?: number } };
+    problems.push({
+      kind: "parse-error",
+      message: `invalid YAML: ${e.reason ?? e.message ?? String(err)}`,
+      position: { file, line: chunk.startLine + (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 },
+      hint: "fix the YAML syntax at that position; the other documents were still scanned",
+    });
+    return undefined;
+  }
+}
+
+/** The `yaml` library counts aliases and refuses bombs; it is slower, so only anchored documents use it. */
+function parseGuarded(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
+  try {
+    const [doc, ...rest] = parseAllDocuments(chunk.text, { uniqueKeys: true, prettyErrors: false });
+    if (!doc || rest.length > 0 || !("errors" in doc)) {
+      problems.push({ kind: "parse-error", message: "invalid YAML: could not read the document", position: { file, line: chunk.startLine + 1, column: 1 } });
+      return undefined;
+    }
+    const error = doc.errors[0] as YAMLError | undefined;
+    if (error) {
+      problems.push(yamlProblem(file, chunk, error));
+      return undefined;
+    }
+    const value = doc.toJS({ maxAliasCount: limits.maxAliases });
+    if (depthExceeds(value, limits.maxDepth)) {
+      problems.push(tooDeep(file, chunk.startLine, limits));
+      return undefined;
+    }
+    return value;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/alias/i.test(message)) {
+      problems.push({
+        kind: "alias-limit",
+        message: `refused: more than ${limits.maxAliases} YAML aliases in one document (an alias bomb expands exponentially)`,
+        position: { file, line: chunk.startLine + 1, column: 1 },
+        hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases",
+      });
+    } else if (err instanceof RangeError) {
+      problems.push(tooDeep(file, chunk.startLine, limits));
+    } else {
+      problems.push({ kind: "parse-error", message: `invalid YAML: ${message}`, position: { file, line: chunk.startLine + 1, column: 1 } });
+    }
+    return undefined;
+  }
+}
+
+function yamlProblem(file: string, chunk: DocumentChunk, error: YAMLError): LoadProblem {
+  const pos = offsetToPosition(chunk.text, error.pos[0]);
+  return {
+    kind: "parse-error",
+    message: `invalid YAML: ${error.message.split("\n")[0]}`,
+    position: { file, line: chunk.startLine + pos.line + 1, column: pos.column + 1 },
+    hint: "fix the YAML syntax at that position; the other documents were still scanned",
+  };
+}
+
+function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProblem {
+  return {
+    kind: "too-deep",
+    message: `refused: the document nests deeper than ${limits.maxDepth} levels`,
+    position: { file, line: startLine + 1, column: 1 },
+    hint: "Kubernetes objects nest a few dozen levels at most; check that this is the file you meant to scan",
+  };
+}
+
+function depthExceeds(value: unknown, max: number): boolean {
+  // Iterative, so hostile depth cannot overflow the stack here.
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > max) return true;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function offsetToPosition(text: string, offset: number): { line: number; column: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: Math.max(0, offset - lineStart) };
+}
+
+function addDocument(result: ParsedFile, file: string, documentIndex: number, value: unknown, at: (path: FieldPath) => SourcePosition): void {
+  if (!isKubernetesObject(value)) {
+    result.skippedNonKubernetes++;
+    return;
+  }
+  const source = (prefix: FieldPath): ObjectSource => {
+    let position: SourcePosition | undefined;
+    return {
+      file,
+      documentIndex,
+      // Positions are computed on first use only: loading stays as fast as parsing.
+      get position() {
+        return (position ??= at(prefix));
+      },
+      locate: (path) => at(prefix.length === 0 ? path : [...prefix, ...path]),
+    };
+  };
+  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+    value.items.forEach((item: unknown, i: number) => {
+      if (isKubernetesObject(item)) result.objects.push({ object: item, source: source(["items", i]) });
+      else result.skippedNonKubernetes++;
+    });
+    return;
+  }
+  result.objects.push({ object: value, source: source([]) });
+}
+
+export function isKubernetesObject(value: unknown): value is K8sObject {
+  return isRecord(value) && typeof value.apiVersion === "string" && typeof value.kind === "string";
+}

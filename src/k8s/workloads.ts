@@ -1,0 +1,61 @@
+import type { PodView } from "../podsecurity/pod.js";
+import { apiGroupOf } from "./snapshot.js";
+import { isRecord, type FieldPath, type K8sObject } from "./types.js";
+
+/** Where each workload kind keeps its pod template, and which API groups serve it. */
+const TEMPLATE_PATHS: Readonly<Record<string, { groups: readonly string[]; path: FieldPath }>> = {
+  Deployment: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  ReplicaSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  StatefulSet: { groups: ["apps"], path: ["spec", "template"] },
+  DaemonSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  Job: { groups: ["batch"], path: ["spec", "template"] },
+  CronJob: { groups: ["batch"], path: ["spec", "jobTemplate", "spec", "template"] },
+  ReplicationController: { groups: [""], path: ["spec", "template"] },
+  PodTemplate: { groups: [""], path: ["template"] },
+};
+
+export const WORKLOAD_KINDS: readonly string[] = ["Pod", ...Object.keys(TEMPLATE_PATHS)];
+
+export interface PodTemplate {
+  pod: PodView;
+  /** Path from the object root to the pod (template): [] for a Pod, ["spec", "template"] for a Deployment. */
+  path: FieldPath;
+}
+
+/**
+ * The pod a workload object runs, with the path of its template, or undefined for
+ * objects that run no pods. A Pod's own metadata is its pod metadata; a template's
+ * metadata is the template's.
+ */
+export function podTemplate(object: K8sObject): PodTemplate | undefined {
+  const kind = object.kind;
+  if (!kind) return undefined;
+  const group = apiGroupOf(object.apiVersion);
+  if (kind === "Pod") {
+    if (group !== "") return undefined;
+    return { pod: { metadata: isRecord(object.metadata) ? object.metadata : {}, spec: isRecord(object.spec) ? object.spec : {} }, path: [] };
+  }
+  const where = TEMPLATE_PATHS[kind];
+  if (!where || !where.groups.includes(group)) return undefined;
+  let node: unknown = object;
+  for (const key of where.path) {
+    if (!isRecord(node)) return undefined;
+    node = node[key as string];
+  }
+  if (!isRecord(node)) return undefined;
+  return { pod: { metadata: isRecord(node.metadata) ? node.metadata : {}, spec: isRecord(node.spec) ? node.spec : {} }, path: where.path };
+}
+
+/** Replicas a workload asks for (1 for a Pod, DaemonSet unknown: 1 per node, counted as 1). */
+export function replicasOf(object: K8sObject): number {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  if (typeof spec.replicas === "number") return spec.replicas;
+  if (object.kind === "Job" && typeof spec.parallelism === "number") return spec.parallelism;
+  return 1;
+}
+
+/** The same as podTemplate, as a list (empty for objects that run no pods). */
+export function podTemplates(object: K8sObject): PodTemplate[] {
+  const template = podTemplate(object);
+  return template ? [template] : [];
+}

@@ -1,0 +1,100 @@
+import type { FieldPath } from "../k8s/types.js";
+
+/**
+ * The parts of a Pod that Pod Security reads, typed loosely: manifests are untrusted, so
+ * every check compares with exact values (`=== true`, `=== 0`) rather than trusting types.
+ */
+export interface SecurityContextFields {
+  privileged?: unknown;
+  allowPrivilegeEscalation?: unknown;
+  runAsNonRoot?: unknown;
+  runAsUser?: unknown;
+  procMount?: unknown;
+  capabilities?: { add?: unknown; drop?: unknown } | null;
+  seccompProfile?: { type?: unknown; localhostProfile?: unknown } | null;
+  seLinuxOptions?: { type?: unknown; user?: unknown; role?: unknown; level?: unknown } | null;
+  appArmorProfile?: { type?: unknown; localhostProfile?: unknown } | null;
+  windowsOptions?: { hostProcess?: unknown } | null;
+  sysctls?: unknown;
+}
+
+export interface ContainerFields {
+  name?: unknown;
+  image?: unknown;
+  ports?: unknown;
+  securityContext?: SecurityContextFields | null;
+  livenessProbe?: unknown;
+  readinessProbe?: unknown;
+  startupProbe?: unknown;
+  lifecycle?: { postStart?: unknown; preStop?: unknown } | null;
+  [field: string]: unknown;
+}
+
+export interface PodSpecFields {
+  containers?: unknown;
+  initContainers?: unknown;
+  ephemeralContainers?: unknown;
+  volumes?: unknown;
+  hostNetwork?: unknown;
+  hostPID?: unknown;
+  hostIPC?: unknown;
+  hostUsers?: unknown;
+  os?: { name?: unknown } | null;
+  securityContext?: SecurityContextFields | null;
+  [field: string]: unknown;
+}
+
+export interface PodMetadataFields {
+  name?: unknown;
+  annotations?: unknown;
+  [field: string]: unknown;
+}
+
+/** A pod as judged: metadata and spec, as in a Pod or a workload's pod template. */
+export interface PodView {
+  metadata: PodMetadataFields;
+  spec: PodSpecFields;
+}
+
+export interface VisitedContainer {
+  container: ContainerFields;
+  name: string;
+  /** Path from the pod (template) root, e.g. ["spec", "initContainers", 0]. */
+  path: FieldPath;
+}
+
+const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
+
+/** Every container of the pod, in PSA's order: init containers, containers, ephemeral containers. */
+export function containersOf(spec: PodSpecFields): VisitedContainer[] {
+  const out: VisitedContainer[] = [];
+  for (const list of CONTAINER_LISTS) {
+    const items = spec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((container: unknown, index) => {
+      if (typeof container !== "object" || container === null) return;
+      const c = container as ContainerFields;
+      out.push({ container: c, name: typeof c.name === "string" ? c.name : "", path: ["spec", list, index] });
+    });
+  }
+  return out;
+}
+
+export function annotationsOf(metadata: PodMetadataFields): Record<string, string> {
+  const a = metadata.annotations;
+  if (typeof a !== "object" || a === null || Array.isArray(a)) return {};
+  return a as Record<string, string>;
+}
+
+export function isWindowsPod(spec: PodSpecFields): boolean {
+  return spec.os?.name === "windows";
+}
+
+/** KEP-127: pods in a user namespace (hostUsers: false) get relaxed rules from v1.35. */
+export function inUserNamespace(spec: PodSpecFields): boolean {
+  return spec.hostUsers === false;
+}
+
+export function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}

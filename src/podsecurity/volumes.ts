@@ -1,0 +1,33 @@
+import type { FieldPath } from "../k8s/types.js";
+import type { PodSpecFields } from "./pod.js";
+
+export interface VisitedVolume {
+  volume: Record<string, unknown>;
+  name: string;
+  path: FieldPath;
+}
+
+export function volumesOf(spec: PodSpecFields): VisitedVolume[] {
+  const items = spec.volumes;
+  if (!Array.isArray(items)) return [];
+  const out: VisitedVolume[] = [];
+  items.forEach((v: unknown, index) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return;
+    const volume = v as Record<string, unknown>;
+    out.push({ volume, name: typeof volume.name === "string" ? volume.name : "", path: ["spec", "volumes", index] });
+  });
+  return out;
+}
+
+/** Volume source fields, in the order PSA's restrictedVolumes check names them. */
+export const RESTRICTED_VOLUME_SOURCES = [
+  "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd",
+  "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk",
+  "photonPersistentDisk", "portworxVolume", "scaleIO", "storageos",
+] as const;
+
+export const ALLOWED_VOLUME_SOURCES = [
+  "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret",
+] as const;
+
+export const ALL_VOLUME_SOURCES: readonly string[] = [...ALLOWED_VOLUME_SOURCES, ...RESTRICTED_VOLUME_SOURCES, "image"];
