@@ -1,0 +1,105 @@
+/**
+ * A Calico policy as the shared model's EnforcedPolicy: rules of each direction in order,
+ * the first Allow, Deny or Pass decides, Log records and goes on, and no match leaves the
+ * decision to the tier (its end-of-tier action).
+ *
+ * Calico matches on more of the packet than the shared Packet carries, so it also reads
+ * these optional fields when a caller sets them (see CalicoPacket): `srcPort` (for
+ * `source.ports`), and `srcIp` / `dstIp` (the addresses on the wire; otherwise a pod's
+ * first IP, or an external endpoint's IP).
+ */
+import { parseIp, type IpFamily } from "../cidr.js";
+import type { Direction, EnforcedPolicy, Endpoint, Packet, PodEndpoint, Protocol, RuleVerdict } from "../model.js";
+import { PROTOCOL_NUMBERS } from "./numorstring.js";
+import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
+
+export interface CalicoPacket extends Packet {
+  srcPort?: number;
+  srcIp?: string;
+  dstIp?: string;
+}
+
+export function protocolToNumber(protocol: Protocol): number {
+  return typeof protocol === "number" ? protocol : (PROTOCOL_NUMBERS[protocol] as number);
+}
+
+function endpointAddress(endpoint: Endpoint, family: IpFamily | undefined): string | undefined {
+  if (endpoint.kind === "external") return endpoint.ip;
+  const parsed = endpoint.ips.map((ip) => ({ ip, parsed: parseIp(ip) }));
+  return (parsed.find((p) => family === undefined || p.parsed?.family === family) ?? parsed[0])?.ip;
+}
+
+const wireCache = new WeakMap<Packet, WirePacket>();
+
+/** The packet as Felix sees it: protocol number, addresses, ports, ICMP type/code. */
+export function toWirePacket(packet: Packet): WirePacket {
+  const cached = wireCache.get(packet);
+  if (cached) return cached;
+  const calico = packet as CalicoPacket;
+  const explicitSrc = calico.srcIp !== undefined ? parseIp(calico.srcIp) : undefined;
+  const explicitDst = calico.dstIp !== undefined ? parseIp(calico.dstIp) : undefined;
+  const hint = explicitSrc?.family ?? explicitDst?.family;
+  const srcText = calico.srcIp ?? endpointAddress(packet.src, hint);
+  const src = explicitSrc ?? (srcText !== undefined ? parseIp(srcText) : undefined);
+  const dstText = calico.dstIp ?? endpointAddress(packet.dst, src?.family ?? hint);
+  const dst = explicitDst ?? (dstText !== undefined ? parseIp(dstText) : undefined);
+  const side = (ip: WireSide["ip"], port: number | undefined, endpoint: Endpoint): WireSide => {
+    const out: WireSide = { endpoint };
+    if (ip) out.ip = ip;
+    if (port !== undefined) out.port = port;
+    return out;
+  };
+  const wire: WirePacket = {
+    protocol: protocolToNumber(packet.protocol),
+    src: side(src, calico.srcPort, packet.src),
+    dst: side(dst, packet.port, packet.dst),
+    icmpType: packet.icmp?.type ?? 0,
+    icmpCode: packet.icmp?.code ?? 0,
+  };
+  const family = src?.family ?? dst?.family;
+  if (family !== undefined) wire.family = family;
+  wireCache.set(packet, wire);
+  return wire;
+}
+
+/** The first deciding rule of `rules` for `packet`, or NoMatch. Log never decides. */
+export function evaluateRules(rules: readonly ResolvedRule[], packet: WirePacket): RuleVerdict {
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as ResolvedRule;
+    if (rule.action === "Log" || !ruleMatches(rule, packet)) continue;
+    const verdict: RuleVerdict = { action: rule.action, ruleIndex: index };
+    if (rule.description !== undefined) verdict.ruleDescription = rule.description;
+    return verdict;
+  }
+  return { action: "NoMatch" };
+}
+
+export interface CalicoPolicyParts {
+  id: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  tier: string;
+  order: number | undefined;
+  staged: boolean;
+  directions: Direction[];
+  selects(endpoint: PodEndpoint): boolean;
+  ingress: readonly ResolvedRule[];
+  egress: readonly ResolvedRule[];
+}
+
+export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
+  const policy: EnforcedPolicy = {
+    id: parts.id,
+    kind: parts.kind,
+    name: parts.name,
+    tier: parts.tier,
+    order: parts.order,
+    staged: parts.staged,
+    directions: parts.directions,
+    selects: parts.selects,
+    evaluate: (direction, packet) => evaluateRules(direction === "ingress" ? parts.ingress : parts.egress, toWirePacket(packet)),
+  };
+  if (parts.namespace !== undefined) policy.namespace = parts.namespace;
+  return policy;
+}
