@@ -1,0 +1,46 @@
+/** Edit distance (Levenshtein) for near-miss suggestions in error messages. */
+export function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** Case, spaces, dashes and underscores are the usual slips: `API Server`, `aes-gcm`, `AESGCM`. */
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, "");
+}
+
+/**
+ * The candidate a person most likely meant, or undefined when nothing is close. Exact
+ * matches after normalizing win; otherwise the nearest candidate within a distance that
+ * grows with the length (so `secrt` finds `secret` but `foo` finds nothing).
+ */
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+  const wanted = normalize(input);
+  const exact = candidates.find((c) => normalize(c) === wanted);
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(wanted, normalize(candidate));
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(wanted.length / 3)));
+  return bestDistance <= limit ? best : undefined;
+}
+
+export function suggestionHint(input: string, candidates: readonly string[]): string {
+  const match = didYouMean(input, candidates);
+  return match !== undefined ? `did you mean ${JSON.stringify(match)}?` : `expected one of: ${candidates.join(", ")}`;
+}

@@ -1,0 +1,77 @@
+import { concatBytes, hasPrefix } from "../bytes.js";
+import { aggregate, asStoredValueError, type StoredValueError } from "../errors.js";
+
+/** Which provider (and key) a stored value was read with. */
+export interface ValueOrigin {
+  provider: "identity" | "aescbc" | "aesgcm" | "secretbox" | "kms";
+  /** Key name for aescbc/aesgcm/secretbox; provider name for kms. */
+  keyName?: string;
+  /** For kms: "v1" or "v2". */
+  kmsApiVersion?: "v1" | "v2";
+}
+
+export interface ReadResult {
+  plaintext: Uint8Array;
+  /** True when a rewrite would change the stored bytes (upstream's "stale" flag). */
+  stale: boolean;
+  origin?: ValueOrigin;
+}
+
+/**
+ * One value transformer, as kube-apiserver's `value.Transformer`: `aad` is the etcd key
+ * (the authenticated data); transformers that do not bind it ignore it.
+ */
+export interface ValueTransformer {
+  read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult>;
+  write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface PrefixEntry {
+  prefix: Uint8Array;
+  transformer: ValueTransformer;
+  /** Set on leaf entries (one key, one provider) so a successful read can say what was used. */
+  origin?: ValueOrigin;
+}
+
+/**
+ * An ordered list of (prefix, transformer) entries read with the algorithm of upstream's
+ * prefix transformers (spec §2.3): every entry whose prefix matches is tried in order; a
+ * success at index > 0 is stale; a failure of an empty-prefix entry (identity) is not
+ * recorded; if nothing succeeds the recorded errors are returned, else `noMatch`.
+ * Writes always go through the first entry.
+ */
+export class PrefixTransformers implements ValueTransformer {
+  constructor(
+    private readonly entries: readonly PrefixEntry[],
+    private readonly noMatch: () => StoredValueError,
+  ) {
+    if (entries.length === 0) throw new Error("PrefixTransformers needs at least one entry");
+  }
+
+  async read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult> {
+    const errors: StoredValueError[] = [];
+    for (let index = 0; index < this.entries.length; index++) {
+      const entry = this.entries[index]!;
+      if (!hasPrefix(data, entry.prefix)) continue;
+      try {
+        const result = await entry.transformer.read(data.subarray(entry.prefix.length), aad);
+        return {
+          plaintext: result.plaintext,
+          stale: result.stale || index !== 0,
+          origin: result.origin ?? entry.origin,
+        };
+      } catch (err) {
+        if (entry.prefix.length === 0) continue;
+        errors.push(asStoredValueError(err, "read failed"));
+      }
+    }
+    if (errors.length > 0) throw aggregate(errors);
+    throw this.noMatch();
+  }
+
+  async write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    const first = this.entries[0]!;
+    const body = await first.transformer.write(plaintext, aad);
+    return first.prefix.length === 0 ? body : concatBytes(first.prefix, body);
+  }
+}
