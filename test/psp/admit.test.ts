@@ -91,7 +91,7 @@ const policyArb = fc
     readOnlyRootFilesystem: fc.boolean(),
     allowPrivilegeEscalation: fc.boolean(),
     defaultAddCapabilities: caps,
-    requiredDropCapabilities: fc.constantFrom([], ["ALL"], ["NET_RAW"]),
+    requiredDropCapabilities: fc.constantFrom<string[]>([], ["ALL"], ["NET_RAW"]),
     runtimeClass: fc.constantFrom(undefined, { allowedRuntimeClassNames: ["gvisor"], defaultRuntimeClassName: "gvisor" }),
   })
   .filter((s) => !s.defaultAddCapabilities.some((c) => s.requiredDropCapabilities.includes(c)))
