@@ -1,0 +1,153 @@
+/**
+ * Pod endpoints from a Snapshot: one representative pod per workload (Deployment,
+ * StatefulSet, DaemonSet, Job, CronJob, ReplicaSet..., or a bare Pod), named after the
+ * workload, with its template's labels and container ports; Pods that a controller owns
+ * are folded into their controller's workload. Namespaces come from Namespace objects or
+ * are implied by the objects in them, and always carry kubernetes.io/metadata.name.
+ */
+import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
+import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
+
+export interface WorkloadEndpoint {
+  endpoint: PodEndpoint;
+  /** The object the representative pod came from. */
+  source: LoadedObject;
+  /** Names of Pod objects folded into this workload (for `--from ns/pod-name`). */
+  podNames: string[];
+}
+
+export interface Endpoints {
+  workloads: WorkloadEndpoint[];
+  /** Every namespace seen, with its labels. */
+  namespaces: Map<string, Record<string, string>>;
+}
+
+/** A field read the way Go's JSON decoder does: exact name first, then case-insensitively. */
+function field(record: Record<string, unknown>, name: string): unknown {
+  if (name in record) return record[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : record[key];
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  const containers = [
+    ...(Array.isArray(spec.containers) ? spec.containers : []),
+    // Sidecars (restartable init containers) serve like regular containers.
+    ...(Array.isArray(spec.initContainers) ? spec.initContainers.filter((c: unknown) => isRecord(c) && c.restartPolicy === "Always") : []),
+  ];
+  for (const container of containers) {
+    if (!isRecord(container) || !Array.isArray(container.ports)) continue;
+    for (const port of container.ports) {
+      if (!isRecord(port)) continue;
+      const number = field(port, "containerPort");
+      if (typeof number !== "number") continue;
+      const protocol = field(port, "protocol");
+      const entry: ContainerPort = { port: number, protocol: (typeof protocol === "string" ? protocol : "TCP") as Protocol };
+      const name = field(port, "name");
+      if (typeof name === "string") entry.name = name;
+      ports.push(entry);
+    }
+  }
+  return ports;
+}
+
+function podIps(object: K8sObject): string[] {
+  const status = isRecord(object.status) ? object.status : {};
+  const ips = Array.isArray(status.podIPs) ? status.podIPs.map((p: unknown) => (isRecord(p) && typeof p.ip === "string" ? p.ip : undefined)).filter((ip): ip is string => ip !== undefined) : [];
+  if (ips.length === 0 && typeof status.podIP === "string") ips.push(status.podIP);
+  return ips;
+}
+
+/**
+ * KubeVirt VirtualMachines run a virt-launcher pod with the template's labels; they
+ * declare no container ports.
+ */
+function virtualMachineTemplate(object: K8sObject): { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
+  if (object.kind !== "VirtualMachine" || !object.apiVersion?.startsWith("kubevirt.io/")) return undefined;
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const template = isRecord(spec.template) ? spec.template : {};
+  return { metadata: isRecord(template.metadata) ? template.metadata : {}, spec: {} };
+}
+
+function controllerOf(object: K8sObject): { kind: string; name: string } | undefined {
+  const owners = object.metadata?.ownerReferences;
+  if (!Array.isArray(owners)) return undefined;
+  const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) ?? owners[0];
+  return isRecord(owner) && typeof owner.kind === "string" && typeof owner.name === "string" ? { kind: owner.kind, name: owner.name } : undefined;
+}
+
+/** Workload endpoints of a snapshot, in the order their objects were loaded. */
+export function buildEndpoints(snapshot: Snapshot): Endpoints {
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const [name, labels] of namespaceLabels(snapshot)) namespaces.set(name, { ...labels });
+  const workloads: WorkloadEndpoint[] = [];
+  const byKey = new Map<string, WorkloadEndpoint>();
+  // Controllers present in the snapshot: their Pods are already represented by them.
+  const present = new Set<string>();
+  for (const { object } of snapshot.objects) {
+    if (object.kind && object.metadata?.name) present.add(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`);
+  }
+  for (const loaded of snapshot.objects) {
+    const { object } = loaded;
+    const template = podTemplate(object) ?? (virtualMachineTemplate(object) ? { pod: virtualMachineTemplate(object)! } : undefined);
+    if (!template) continue;
+    const namespace = object.metadata?.namespace ?? "default";
+    let kind = object.kind ?? "Pod";
+    let name = object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)";
+    if (kind === "Pod") {
+      const owner = controllerOf(object);
+      if (owner && present.has(`${namespace}/${owner.kind}/${owner.name}`)) continue;
+      if (owner) {
+        kind = owner.kind;
+        name = owner.name;
+      }
+    }
+    const key = `${namespace}/${name}[${kind}]`;
+    const existing = byKey.get(key);
+    if (existing) {
+      if (object.kind === "Pod" && object.metadata?.name) existing.podNames.push(object.metadata.name);
+      existing.endpoint.ips.push(...podIps(object));
+      continue;
+    }
+    if (!namespaces.has(namespace)) namespaces.set(namespace, { "kubernetes.io/metadata.name": namespace });
+    const spec = template.pod.spec as Record<string, unknown>;
+    const endpoint: PodEndpoint = {
+      kind: "pod",
+      namespace,
+      name,
+      labels: stringRecord(template.pod.metadata.labels),
+      namespaceLabels: namespaces.get(namespace)!,
+      ips: object.kind === "Pod" ? podIps(object) : [],
+      ports: containerPorts(spec),
+      workload: `${kind}/${name}`,
+      serviceAccount: typeof spec.serviceAccountName === "string" ? spec.serviceAccountName : "default",
+    };
+    if (spec.hostNetwork === true) endpoint.hostNetwork = true;
+    const workload: WorkloadEndpoint = { endpoint, source: loaded, podNames: object.kind === "Pod" && object.metadata?.name ? [object.metadata.name] : [] };
+    byKey.set(key, workload);
+    workloads.push(workload);
+  }
+  // Namespace labels may have been implied before the Namespace object was seen: relink.
+  for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;
+  return { workloads, namespaces };
+}
+
+/** Find a workload by `ns/name` (workload or pod name) or `name` in `defaultNamespace`. */
+export function findWorkload(endpoints: Endpoints, reference: string, defaultNamespace = "default"): WorkloadEndpoint | undefined {
+  const slash = reference.indexOf("/");
+  const namespace = slash >= 0 ? reference.slice(0, slash) : defaultNamespace;
+  const name = slash >= 0 ? reference.slice(slash + 1) : reference;
+  const inNamespace = endpoints.workloads.filter((w) => w.endpoint.namespace === namespace);
+  return inNamespace.find((w) => w.endpoint.name === name) ?? inNamespace.find((w) => w.podNames.includes(name));
+}
