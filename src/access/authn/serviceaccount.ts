@@ -1,0 +1,128 @@
+/**
+ * Service-account token authentication as kube-apiserver does it: bound (projected) tokens
+ * with the `kubernetes.io` private claims, and legacy Secret-based tokens from the
+ * `kubernetes/serviceaccount` issuer. Offline, so the live lookups upstream adds (the Secret,
+ * Pod or Node still exists with the same UID) are reported as warnings, not performed.
+ */
+import { audiencesOf, isoTime, numericDate, peekClaims, verifyJws, ASYMMETRIC_ALGORITHMS, type JsonWebKeySet, type JwtClaims } from "./jwt.js";
+import { rejected, type AuthenticationResult, type TokenAuthenticator, type UserInfo } from "./types.js";
+import { isRecord } from "../../k8s/types.js";
+
+export const LEGACY_SERVICE_ACCOUNT_ISSUER = "kubernetes/serviceaccount";
+/** go-jose's default leeway, which upstream's bound-token validator uses for exp, nbf and iat. */
+const LEEWAY_SECONDS = 60;
+
+export interface ServiceAccountTokenOptions {
+  /** --service-account-issuer values; the first signs, all are accepted. */
+  issuers: string[];
+  /** --api-audiences; upstream defaults it to the first issuer. */
+  apiAudiences?: string[];
+  /** Public keys from --service-account-key-file. */
+  keys: JsonWebKeySet;
+  /** Whether legacy Secret-based tokens are accepted (upstream: yes, with the same keys). */
+  acceptLegacy?: boolean;
+}
+
+export function serviceAccountUsername(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+export function serviceAccountGroups(namespace: string): string[] {
+  return ["system:serviceaccounts", `system:serviceaccounts:${namespace}`];
+}
+
+export function serviceAccountAuthenticator(options: ServiceAccountTokenOptions, now: () => Date): TokenAuthenticator {
+  const apiAudiences = options.apiAudiences && options.apiAudiences.length > 0 ? options.apiAudiences : options.issuers.slice(0, 1);
+  return {
+    name: "serviceaccount",
+    async authenticateToken(token) {
+      const peeked = peekClaims(token);
+      if (!peeked) return rejected("not a JWT");
+      const legacy = peeked.iss === LEGACY_SERVICE_ACCOUNT_ISSUER;
+      if (legacy ? options.acceptLegacy === false : !options.issuers.includes(peeked.iss as string)) {
+        return rejected(`issuer ${JSON.stringify(peeked.iss ?? null)} is not a service-account issuer here (accepted: ${[...options.issuers, ...(options.acceptLegacy === false ? [] : [LEGACY_SERVICE_ACCOUNT_ISSUER])].join(", ")})`);
+      }
+      const verified = await verifyJws(token, options.keys, ASYMMETRIC_ALGORITHMS);
+      if (!verified.ok) return rejected(`serviceaccount: ${verified.reason}`);
+      const claims = verified.claims;
+      const auds = audiencesOf(claims);
+      if (auds === undefined) return rejected("serviceaccount: aud claim is neither a string nor a list of strings");
+      // Tokens without an audience (legacy ones) are taken as meant for the API server itself.
+      const tokenAudiences = auds.length > 0 ? auds : apiAudiences;
+      if (!tokenAudiences.some((a) => apiAudiences.includes(a))) {
+        return rejected(`serviceaccount: token audiences ${JSON.stringify(tokenAudiences)} are invalid for the target audiences ${JSON.stringify(apiAudiences)}`);
+      }
+      return legacy ? legacyUser(claims) : boundUser(claims, Math.floor(now().getTime() / 1000));
+    },
+  };
+}
+
+function legacyUser(claims: JwtClaims): AuthenticationResult {
+  const namespace = claims["kubernetes.io/serviceaccount/namespace"];
+  const secretName = claims["kubernetes.io/serviceaccount/secret.name"];
+  const name = claims["kubernetes.io/serviceaccount/service-account.name"];
+  const uid = claims["kubernetes.io/serviceaccount/service-account.uid"];
+  for (const [claim, value] of [
+    ["namespace", namespace],
+    ["secret.name", secretName],
+    ["service-account.name", name],
+    ["service-account.uid", uid],
+  ] as const) {
+    if (typeof value !== "string" || value === "") return rejected(`serviceaccount: legacy token has no ${claim} claim`);
+  }
+  const ns = namespace as string;
+  const user: UserInfo = { username: serviceAccountUsername(ns, name as string), uid: uid as string, groups: serviceAccountGroups(ns) };
+  return {
+    authenticated: true,
+    user,
+    warnings: [
+      `legacy Secret-based token (secret ${ns}/${String(secretName)}): it never expires; kube-apiserver also requires the Secret to still exist, which this offline check cannot see`,
+    ],
+  };
+}
+
+function reference(value: unknown): { name: string; uid: string } | undefined | "invalid" {
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || typeof value.name !== "string" || typeof value.uid !== "string") return "invalid";
+  return { name: value.name, uid: value.uid };
+}
+
+function boundUser(claims: JwtClaims, nowSeconds: number): AuthenticationResult {
+  const exp = numericDate(claims, "exp");
+  const nbf = numericDate(claims, "nbf");
+  const iat = numericDate(claims, "iat");
+  if (exp === "invalid" || nbf === "invalid" || iat === "invalid") return rejected("serviceaccount: exp, nbf and iat must be numbers");
+  if (exp !== undefined && nowSeconds - LEEWAY_SECONDS > exp) return rejected(`serviceaccount: token has expired (exp ${isoTime(exp)})`);
+  if (nbf !== undefined && nowSeconds + LEEWAY_SECONDS < nbf) return rejected(`serviceaccount: token is not valid yet (nbf ${isoTime(nbf)})`);
+  if (iat !== undefined && nowSeconds + LEEWAY_SECONDS < iat) return rejected(`serviceaccount: token issued in the future (iat ${isoTime(iat)})`);
+  const k8s = claims["kubernetes.io"];
+  if (!isRecord(k8s)) return rejected("serviceaccount: token does not carry the kubernetes.io claims");
+  const namespace = k8s.namespace;
+  const serviceAccount = reference(k8s.serviceaccount);
+  if (typeof namespace !== "string" || namespace === "") return rejected("serviceaccount: kubernetes.io.namespace claim missing");
+  if (serviceAccount === undefined || serviceAccount === "invalid" || serviceAccount.name === "") return rejected("serviceaccount: kubernetes.io.serviceaccount claim missing or malformed");
+  const username = serviceAccountUsername(namespace, serviceAccount.name);
+  const extra: Record<string, string[]> = {};
+  const warnings: string[] = [];
+  // Upstream names the user from the kubernetes.io claims and ignores sub; a mismatch is only odd.
+  if (claims.sub !== undefined && claims.sub !== username) warnings.push(`sub ${JSON.stringify(claims.sub)} differs from the kubernetes.io claims (${username}); the latter decide`);
+  for (const bound of ["pod", "secret", "node"] as const) {
+    const ref = reference(k8s[bound]);
+    if (ref === "invalid") return rejected(`serviceaccount: kubernetes.io.${bound} claim is malformed`);
+    if (!ref) continue;
+    if (bound !== "secret") {
+      extra[`authentication.kubernetes.io/${bound}-name`] = [ref.name];
+      extra[`authentication.kubernetes.io/${bound}-uid`] = [ref.uid];
+    }
+    warnings.push(`bound to ${bound} ${bound === "node" ? ref.name : `${namespace}/${ref.name}`} (uid ${ref.uid}): kube-apiserver also requires it to still exist with that uid, which this offline check cannot see`);
+  }
+  if (typeof claims.jti === "string" && claims.jti !== "") extra["authentication.kubernetes.io/credential-id"] = [`JTI=${claims.jti}`];
+  const warnAfter = numericDate(k8s, "warnafter");
+  if (typeof warnAfter === "number" && nowSeconds > warnAfter) {
+    warnings.push(`stale token: past its warnafter time ${isoTime(warnAfter)}; the client should have refreshed it`);
+  }
+  if (exp === undefined) warnings.push("token has no exp: it never expires");
+  const user: UserInfo = { username, uid: serviceAccount.uid, groups: serviceAccountGroups(namespace) };
+  if (Object.keys(extra).length > 0) user.extra = extra;
+  return { authenticated: true, user, ...(warnings.length ? { warnings } : {}) };
+}
