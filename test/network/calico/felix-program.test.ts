@@ -3,59 +3,14 @@
  * rule matcher and the shared tier walk that compiled v3 policies use. The rules here are
  * already resolved (selectors appear as IP sets), so IP sets become membership tests.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { conformancePath } from "../../support/conformance.js";
 import { parseCidr } from "../../../src/network/cidr.js";
 import { evaluateSide } from "../../../src/network/evaluate.js";
-import type { PodEndpoint, Tier } from "../../../src/network/model.js";
+import type { Tier } from "../../../src/network/model.js";
+import { programCases, programPacket, workload, type ProgramCase, type ProgramEntity, type ProgramRule } from "./program-table.js";
 import { enforcedPolicy, type CalicoPacket } from "../../../src/network/calico/enforced.js";
 import { PROTOCOL_NUMBERS } from "../../../src/network/calico/numorstring.js";
 import { parseNets, type EntityMatch, type NamedPortMembership, type ResolvedRule, type SideMembership } from "../../../src/network/calico/rule-match.js";
-
-export interface ProgramEntity {
-  nets?: string[];
-  notNets?: string[];
-  ports?: [number, number][];
-  notPorts?: [number, number][];
-  ipSets?: string[];
-  notIpSets?: string[];
-  namedPortIpSets?: string[];
-}
-
-export interface ProgramRule {
-  action: "Allow" | "Deny" | "Pass" | "Log";
-  protocol?: string | number;
-  notProtocol?: string | number;
-  icmp?: { type: number; code?: number };
-  notICMP?: { type: number; code?: number };
-  source?: ProgramEntity;
-  destination?: ProgramEntity;
-}
-
-export interface ProgramPacket {
-  protocol: string | number;
-  srcIp: string;
-  srcPort?: number;
-  dstIp: string;
-  dstPort?: number;
-  icmpType?: number;
-  icmpCode?: number;
-  expected: "allow" | "deny";
-}
-
-export interface ProgramCase {
-  name: string;
-  ipVersion: 4 | 6;
-  tiers: { name: string; endAction?: "Pass"; policies: { name: string; rules: ProgramRule[] }[] }[];
-  ipSets?: Record<string, string[]>;
-  packets: ProgramPacket[];
-  excludedPackets?: number;
-}
-
-const dir = conformancePath("calico-policies");
-export const programCases: ProgramCase[] = dir ? (JSON.parse(readFileSync(join(dir, "policy-program-cases.json"), "utf8")) as { cases: ProgramCase[] }).cases : [];
 
 function protocolNumber(protocol: string | number): number {
   if (typeof protocol === "number") return protocol;
@@ -107,24 +62,6 @@ function resolve(rule: ProgramRule, ipSets: Record<string, string[]>): ResolvedR
   return out;
 }
 
-/** The workload the program is attached to; every policy of the table applies to it. */
-export const workload: PodEndpoint = { kind: "pod", namespace: "test", name: "workload", labels: {}, namespaceLabels: {}, ips: [], ports: [] };
-
-export function programPacket(testCase: ProgramCase, packet: ProgramPacket): CalicoPacket {
-  const protocol = packet.protocol === "ICMP" && testCase.ipVersion === 6 ? "ICMPv6" : packet.protocol;
-  const out: CalicoPacket = {
-    src: { kind: "external", ip: packet.srcIp },
-    dst: { kind: "external", ip: packet.dstIp },
-    protocol: protocol as CalicoPacket["protocol"],
-    srcIp: packet.srcIp,
-    dstIp: packet.dstIp,
-    icmp: { type: packet.icmpType ?? 0, code: packet.icmpCode ?? 0 },
-  };
-  if (packet.dstPort !== undefined) out.port = packet.dstPort;
-  if (packet.srcPort !== undefined) out.srcPort = packet.srcPort;
-  return out;
-}
-
 function programTiers(testCase: ProgramCase): Tier[] {
   return testCase.tiers.map((tier, tierIndex) => ({
     name: tier.name,
@@ -157,7 +94,7 @@ export function programVerdict(tiers: readonly Tier[], packet: CalicoPacket): "a
   return decision.allowed ? "allow" : "deny";
 }
 
-describe.skipIf(!dir)("Felix policy program conformance (pol_prog_test.go)", () => {
+describe.skipIf(programCases.length === 0)("Felix policy program conformance (pol_prog_test.go)", () => {
   it("has the whole table: 61 cases, 349 packets", () => {
     expect(programCases.length).toBe(61);
     expect(programCases.reduce((n, c) => n + c.packets.length, 0)).toBe(349);

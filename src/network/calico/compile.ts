@@ -1,0 +1,170 @@
+/**
+ * Decoded Calico policies compiled into the shared model. Selectors are composed the way
+ * Calico's update processors compose them (scope.ts) and resolved, as Felix's IP sets
+ * are, to membership tests: a side of a packet belongs to a selector when its pod's
+ * Calico labels match, or when its address lies in a NetworkSet/GlobalNetworkSet whose
+ * labels match. hostNetwork pods have no workload endpoint: policies never select them
+ * and selectors never match them (only their addresses, through nets or network sets).
+ */
+import type { Labels } from "../../k8s/labels.js";
+import { rangeContains } from "../cidr.js";
+import type { Direction, EnforcedPolicy, PodEndpoint } from "../model.js";
+import type { DecodedEntity, DecodedPolicy, DecodedRule } from "./decode.js";
+import type { DecodedNetworkSet } from "./decode-resources.js";
+import { enforcedPolicy, protocolToNumber } from "./enforced.js";
+import { portToString, protocolNumber } from "./numorstring.js";
+import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
+import { entityRuleSelector, networkSetLabels, policyEndpointSelector, workloadEndpointLabels } from "./scope.js";
+import { parseCalicoSelector, type CalicoSelector } from "./selector/index.js";
+
+/** What selectors resolve against besides the packet's own endpoints. */
+export interface CalicoContext {
+  networkSets: readonly DecodedNetworkSet[];
+  /** Namespace labels by name (with kubernetes.io/metadata.name), for namespaced network sets. */
+  namespaceLabels: ReadonlyMap<string, Labels>;
+  /** ServiceAccount labels by `namespace/name`, for serviceAccounts.selector. */
+  serviceAccountLabels: ReadonlyMap<string, Labels>;
+}
+
+export const NAMESPACED_KIND = "NetworkPolicy.projectcalico.org";
+
+export function policyKind(policy: Pick<DecodedPolicy, "global" | "staged">): string {
+  const base = policy.global ? "GlobalNetworkPolicy" : "NetworkPolicy";
+  if (policy.staged) return `Staged${base}`;
+  return policy.global ? base : NAMESPACED_KIND;
+}
+
+export function policyId(policy: Pick<DecodedPolicy, "global" | "staged" | "namespace" | "name">): string {
+  const kind = policyKind(policy);
+  return policy.namespace !== undefined ? `${kind}/${policy.namespace}/${policy.name}` : `${kind}/${policy.name}`;
+}
+
+/** Resolves selectors against endpoints and network sets, caching each endpoint's label view. */
+export class SelectorResolver {
+  private readonly endpointLabels = new WeakMap<PodEndpoint, Record<string, string>>();
+  private readonly sets: { set: DecodedNetworkSet; labels: Record<string, string> }[];
+
+  constructor(private readonly context: CalicoContext) {
+    this.sets = context.networkSets.map((set) => ({
+      set,
+      labels: networkSetLabels(set.labels, set.namespace, set.namespace !== undefined ? context.namespaceLabels.get(set.namespace) : undefined),
+    }));
+  }
+
+  labelsOf(endpoint: PodEndpoint): Record<string, string> {
+    let labels = this.endpointLabels.get(endpoint);
+    if (!labels) {
+      const saLabels = this.context.serviceAccountLabels.get(`${endpoint.namespace}/${endpoint.serviceAccount || "default"}`);
+      labels = workloadEndpointLabels(endpoint, saLabels);
+      this.endpointLabels.set(endpoint, labels);
+    }
+    return labels;
+  }
+
+  /** A workload endpoint exists for the pod and its labels match. */
+  podMatches(selector: CalicoSelector, endpoint: PodEndpoint): boolean {
+    return !endpoint.hostNetwork && selector.matches(this.labelsOf(endpoint));
+  }
+
+  membership(selectorText: string): SideMembership {
+    const selector = parseCalicoSelector(selectorText);
+    return (side: WireSide) => {
+      const endpoint = side.endpoint;
+      if (endpoint?.kind === "pod" && this.podMatches(selector, endpoint)) return true;
+      const ip = side.ip;
+      if (ip === undefined) return false;
+      return this.sets.some(({ set, labels }) => set.nets.some((net) => rangeContains(net, ip)) && selector.matches(labels));
+    };
+  }
+
+  /** Felix's named-port set: endpoints the selector picks that declare the port by that name. */
+  namedPort(name: string, selectorText: string): NamedPortMembership {
+    const selector = parseCalicoSelector(selectorText);
+    return (side, protocol) => {
+      const endpoint = side.endpoint;
+      if (endpoint?.kind !== "pod" || side.port === undefined || !this.podMatches(selector, endpoint)) return false;
+      return endpoint.ports.some((port) => port.name === name && port.port === side.port && protocolToNumber(port.protocol) === protocol);
+    };
+  }
+}
+
+function compileEntity(entity: DecodedEntity, policyNamespace: string | undefined, resolver: SelectorResolver): EntityMatch {
+  const out: EntityMatch = {};
+  if (entity.nets.length > 0) out.nets = entity.nets;
+  if (entity.notNets.length > 0) out.notNets = entity.notNets;
+  const selector = entityRuleSelector(entity, policyNamespace);
+  if (selector) out.selectors = [resolver.membership(selector)];
+  if (entity.notSelector) out.notSelectors = [resolver.membership(entity.notSelector)];
+  const namedScope = selector || "all()";
+  for (const [field, namedField] of [["ports", "namedPorts"], ["notPorts", "notNamedPorts"]] as const) {
+    for (const port of entity[field]) {
+      if (port.kind === "range") (out[field] ??= []).push({ min: port.min, max: port.max });
+      else (out[namedField] ??= []).push(resolver.namedPort(port.name, namedScope));
+    }
+  }
+  return out;
+}
+
+function describeEntity(entity: DecodedEntity): string {
+  const parts: string[] = [];
+  if (entity.selector) parts.push(`selector ${entity.selector}`);
+  if (entity.notSelector) parts.push(`notSelector ${entity.notSelector}`);
+  if (entity.namespaceSelector) parts.push(`namespaceSelector ${entity.namespaceSelector}`);
+  if (entity.serviceAccounts) parts.push(`serviceAccounts ${[...entity.serviceAccounts.names, entity.serviceAccounts.selector ?? ""].filter(Boolean).join(", ")}`);
+  if (entity.nets.length) parts.push(`nets ${entity.nets.length}`);
+  if (entity.notNets.length) parts.push(`notNets ${entity.notNets.length}`);
+  if (entity.ports.length) parts.push(`ports ${entity.ports.map(portToString).join(",")}`);
+  if (entity.notPorts.length) parts.push(`notPorts ${entity.notPorts.map(portToString).join(",")}`);
+  return parts.join(" ");
+}
+
+export function describeRule(rule: DecodedRule, direction: Direction, index: number): string {
+  const parts = [`${direction}[${index}] ${rule.action}`];
+  if (rule.protocol) parts.push(`protocol ${rule.protocol.value}`);
+  if (rule.notProtocol) parts.push(`notProtocol ${rule.notProtocol.value}`);
+  if (rule.icmp) parts.push(`icmp type ${rule.icmp.type}${rule.icmp.code !== undefined ? ` code ${rule.icmp.code}` : ""}`);
+  if (rule.notICMP) parts.push(`notICMP type ${rule.notICMP.type}${rule.notICMP.code !== undefined ? ` code ${rule.notICMP.code}` : ""}`);
+  const source = describeEntity(rule.source);
+  const destination = describeEntity(rule.destination);
+  if (source) parts.push(`from ${source}`);
+  if (destination) parts.push(`to ${destination}`);
+  return parts.join(" ");
+}
+
+export function compileRule(rule: DecodedRule, direction: Direction, index: number, policyNamespace: string | undefined, resolver: SelectorResolver): ResolvedRule {
+  const out: ResolvedRule = {
+    action: rule.action,
+    source: compileEntity(rule.source, policyNamespace, resolver),
+    destination: compileEntity(rule.destination, policyNamespace, resolver),
+    description: describeRule(rule, direction, index),
+  };
+  if (rule.ipVersion !== undefined) out.ipVersion = rule.ipVersion;
+  const protocol = rule.protocol ? protocolNumber(rule.protocol) : undefined;
+  const notProtocol = rule.notProtocol ? protocolNumber(rule.notProtocol) : undefined;
+  if (protocol !== undefined) out.protocol = protocol;
+  if (notProtocol !== undefined) out.notProtocol = notProtocol;
+  if (rule.icmp) out.icmp = rule.icmp;
+  if (rule.notICMP) out.notICMP = rule.notICMP;
+  return out;
+}
+
+/** A decoded policy as an EnforcedPolicy in its tier (staged policies never decide). */
+export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver): EnforcedPolicy {
+  const selector = parseCalicoSelector(policyEndpointSelector(policy));
+  const rules = (direction: Direction): ResolvedRule[] =>
+    policy.types.includes(direction) ? (direction === "ingress" ? policy.ingress : policy.egress).map((rule, i) => compileRule(rule, direction, i, policy.namespace, resolver)) : [];
+  const parts: Parameters<typeof enforcedPolicy>[0] = {
+    id: policyId(policy),
+    kind: policyKind(policy),
+    name: policy.name,
+    tier: policy.tier,
+    order: policy.order,
+    staged: policy.staged,
+    directions: policy.types,
+    selects: (endpoint) => resolver.podMatches(selector, endpoint),
+    ingress: rules("ingress"),
+    egress: rules("egress"),
+  };
+  if (policy.namespace !== undefined) parts.namespace = policy.namespace;
+  return enforcedPolicy(parts);
+}

@@ -1,0 +1,158 @@
+/**
+ * Calico's objects among loaded ones, compiled into tiers of the shared model:
+ *
+ *   const calico = compileCalico(snapshot.objects.map((o) => ({ object: o.object, where: o.source })));
+ *   const tiers = mergeTiers(kubernetesTiers(...), calico.tiers);
+ *
+ * Tiers run by order (the default tier at 1,000,000; unset last); within a tier policies
+ * run by order (unset last), then by name. Kubernetes NetworkPolicies take part in the
+ * default tier at order 1000. A tier drops, at its end, traffic of endpoints its policies
+ * selected but did not decide (defaultAction Deny), or passes it on (defaultAction Pass);
+ * traffic no tier decides is allowed by the namespace profile. Staged policies are compiled
+ * and listed but never decide. Objects that are invalid or use features Palisade cannot
+ * evaluate are refused as a whole, with the field that made them so.
+ */
+import type { Labels } from "../../k8s/labels.js";
+import { apiGroupOf } from "../../k8s/snapshot.js";
+import type { FieldPath, K8sObject } from "../../k8s/types.js";
+import type { EnforcedPolicy, Tier } from "../model.js";
+import type { PolicySource, RefusedPolicy } from "../policy-set.js";
+import { compilePolicy, policyId, SelectorResolver, type CalicoContext } from "./compile.js";
+import { decodePolicy, POLICY_KINDS, type DecodedPolicy } from "./decode.js";
+import { decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
+
+export const CALICO_GROUPS = ["projectcalico.org", "crd.projectcalico.org"];
+
+const REFUSED_KINDS: Readonly<Record<string, string>> = {
+  HostEndpoint: "HostEndpoint policy (host interfaces, preDNAT, applyOnForward, doNotTrack) is not modelled by Palisade; its effect on traffic is not evaluated",
+};
+const STAGED_ONLY_KINDS = new Set(["StagedKubernetesNetworkPolicy"]);
+
+export function isCalicoObject(object: K8sObject): boolean {
+  return CALICO_GROUPS.includes(apiGroupOf(object.apiVersion));
+}
+
+export interface CalicoNotice<Where = unknown> {
+  object: K8sObject;
+  where?: Where;
+  message: string;
+}
+
+export interface CalicoPolicySet<Where = unknown> {
+  /** Every tier some policy names (plus the default tier), with its policies; staged ones included. */
+  tiers: Tier[];
+  policies: { policy: EnforcedPolicy; object: K8sObject; where?: Where }[];
+  refused: RefusedPolicy<Where>[];
+  /** Things that are valid but not enforced (staged policies), to be reported, not hidden. */
+  notices: CalicoNotice<Where>[];
+}
+
+function withWhere<T extends object, Where>(value: T, where: Where | undefined): T & { where?: Where } {
+  return where === undefined ? value : { ...value, where };
+}
+
+/** Namespace and ServiceAccount labels from the same inputs, for network sets and SA selectors. */
+function contextFrom(sources: readonly PolicySource[], networkSets: DecodedNetworkSet[]): CalicoContext {
+  const namespaceLabels = new Map<string, Labels>();
+  const serviceAccountLabels = new Map<string, Labels>();
+  for (const { object } of sources) {
+    const name = object.metadata?.name;
+    if (!name || apiGroupOf(object.apiVersion) !== "") continue;
+    if (object.kind === "Namespace") namespaceLabels.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+    if (object.kind === "ServiceAccount") serviceAccountLabels.set(`${object.metadata?.namespace || "default"}/${name}`, { ...(object.metadata?.labels ?? {}) });
+  }
+  return { networkSets, namespaceLabels, serviceAccountLabels };
+}
+
+/** Compile every Calico object among `sources`; other objects only lend their labels. */
+export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): CalicoPolicySet<Where> {
+  const result: CalicoPolicySet<Where> = { tiers: [], policies: [], refused: [], notices: [] };
+  const refuse = (source: PolicySource<Where>, path: FieldPath, message: string): void => {
+    result.refused.push(withWhere({ object: source.object, path, message }, source.where));
+  };
+  const tiers = new Map<string, DecodedTier>();
+  const networkSets: DecodedNetworkSet[] = [];
+  const policies: { decoded: DecodedPolicy; source: PolicySource<Where> }[] = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    const { object } = source;
+    if (!isCalicoObject(object)) continue;
+    const kind = object.kind ?? "";
+    if (REFUSED_KINDS[kind]) {
+      refuse(source, ["kind"], REFUSED_KINDS[kind] as string);
+    } else if (STAGED_ONLY_KINDS.has(kind)) {
+      result.notices.push(withWhere({ object, message: `${kind} ${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""} is staged: reported, not enforced, not evaluated` }, source.where));
+    } else if (kind === "Tier") {
+      const { tier, problems } = decodeTier(object);
+      problems.forEach((p) => refuse(source, p.path, p.message));
+      if (tier && tiers.has(tier.name)) refuse(source, ["metadata", "name"], `Duplicate value: two Tiers named ${tier.name}`);
+      else if (tier) tiers.set(tier.name, tier);
+    } else if (kind === "NetworkSet" || kind === "GlobalNetworkSet") {
+      const { set, problems } = decodeNetworkSet(object);
+      problems.forEach((p) => refuse(source, p.path, p.message));
+      if (set) networkSets.push(set);
+    } else if ((POLICY_KINDS as readonly string[]).includes(kind)) {
+      const { policy, problems } = decodePolicy(object);
+      problems.forEach((p) => refuse(source, p.path, p.message));
+      if (!policy) continue;
+      const id = policyId(policy);
+      if (seen.has(id)) {
+        refuse(source, ["metadata", "name"], `Duplicate value: two objects are ${id}; the API server keeps one object per name`);
+        continue;
+      }
+      seen.add(id);
+      policies.push({ decoded: policy, source });
+    }
+  }
+  const resolver = new SelectorResolver(contextFrom(sources, networkSets));
+  const byTier = new Map<string, EnforcedPolicy[]>([[DEFAULT_TIER, []]]);
+  for (const { decoded, source } of policies) {
+    if (!tiers.has(decoded.tier) && KNOWN_TIER_ORDERS[decoded.tier] === undefined) {
+      refuse(source, ["spec", "tier"], `tier ${JSON.stringify(decoded.tier)} is not defined in the inputs; Calico refuses policies in a tier that does not exist (add its Tier object)`);
+      continue;
+    }
+    const policy = compilePolicy(decoded, resolver);
+    if (!byTier.has(decoded.tier)) byTier.set(decoded.tier, []);
+    byTier.get(decoded.tier)?.push(policy);
+    result.policies.push(withWhere({ policy, object: source.object }, source.where));
+    if (decoded.staged) {
+      result.notices.push(withWhere({ object: source.object, message: `${policy.id} is staged (stagedAction ${decoded.stagedAction}): evaluated for reporting, never enforced` }, source.where));
+    }
+  }
+  for (const [name, policiesOfTier] of byTier) result.tiers.push(tierOf(name, tiers.get(name), policiesOfTier));
+  for (const [name, tier] of tiers) if (!byTier.has(name)) result.tiers.push(tierOf(name, tier, []));
+  return result;
+}
+
+function tierOf(name: string, decoded: DecodedTier | undefined, policies: EnforcedPolicy[]): Tier {
+  return {
+    name,
+    order: decoded?.order ?? KNOWN_TIER_ORDERS[name],
+    dropAtEndWhenSelected: (decoded?.defaultAction ?? (name === "adminnetworkpolicy" ? "Pass" : "Deny")) === "Deny",
+    policies,
+  };
+}
+
+/** Just the tiers, for callers that report refusals elsewhere (see compileCalico). */
+export function calicoTiers(objects: readonly K8sObject[]): Tier[] {
+  return compileCalico(objects.map((object) => ({ object }))).tiers;
+}
+
+/**
+ * One tier list from Kubernetes tiers (NetworkPolicy in "default" at order 1000, ANP and
+ * BANP tiers) and Calico's: tiers of the same name become one, ordered as Calico orders its
+ * built-in tiers, so a Calico policy at order 100 in the default tier runs before every
+ * Kubernetes NetworkPolicy and one at order 2000 after them.
+ */
+export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[]): Tier[] {
+  const merged = new Map<string, Tier>();
+  for (const tier of [...calico, ...kubernetes]) {
+    const existing = merged.get(tier.name);
+    if (!existing) {
+      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: [...tier.policies] });
+    } else {
+      existing.policies.push(...tier.policies);
+    }
+  }
+  return [...merged.values()];
+}
