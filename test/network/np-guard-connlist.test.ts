@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { conformancePath } from "../support/conformance.js";
 import { connectionsBetween } from "../../src/network/connectivity.js";
+import { computeMatrix } from "../../src/network/matrix.js";
 import { evaluateConnection } from "../../src/network/evaluate.js";
 import { buildPolicySet } from "../../src/network/policy-set.js";
 import { PortSet } from "../../src/network/ports.js";
@@ -17,6 +18,9 @@ interface ConnlistCase {
   namespaces: ConformanceNamespace[];
   pods: ConformancePod[];
   policies: string[];
+  externalSourceRanges: string[];
+  externalDestinationRanges: string[];
+  externalRangesInferred?: boolean;
   connections: { from: ConformanceEndpoint; to: ConformanceEndpoint; allowed: Parameters<typeof PortSet.fromJSON>[0] }[];
   queries: { from: ConformanceEndpoint; to: ConformanceEndpoint; port: number; protocol: string; allowed: boolean }[];
 }
@@ -58,6 +62,27 @@ describe.skipIf(!root)("np-guard connlist conformance", () => {
         }
       }
       expect(checked).toBeGreaterThanOrEqual(data.connections.length);
+
+      // The class-based matrix gives the same answers, and cuts external space as upstream does.
+      const podList = [...pods.values()];
+      const matrix = computeMatrix(set.tiers, podList);
+      if (!data.externalRangesInferred) {
+        expect(matrix.externalSources.map((b) => b.label).sort()).toEqual([...data.externalSourceRanges].sort());
+        expect(matrix.externalDestinations.map((b) => b.label).sort()).toEqual([...data.externalDestinationRanges].sort());
+      }
+      const podIndex = new Map(podList.map((p, i) => [`${p.namespace}/${p.name}`, i]));
+      for (const connection of data.connections) {
+        const from = connection.from;
+        const to = connection.to;
+        let actual: PortSet;
+        if ("pod" in from && "pod" in to) actual = matrix.podToPod(podIndex.get(`${from.namespace}/${from.pod}`)!, podIndex.get(`${to.namespace}/${to.pod}`)!);
+        else if ("ipRange" in from && "pod" in to) actual = matrix.externalToPod(matrix.externalSources.findIndex((b) => b.label === from.ipRange), podIndex.get(`${to.namespace}/${to.pod}`)!);
+        else if ("pod" in from && "ipRange" in to) actual = matrix.podToExternal(podIndex.get(`${from.namespace}/${from.pod}`)!, matrix.externalDestinations.findIndex((b) => b.label === to.ipRange));
+        else throw new Error("unexpected endpoint pair");
+        const label = `matrix ${JSON.stringify(connection.from)} -> ${JSON.stringify(connection.to)}: got ${actual.toString()}`;
+        if (connection.allowed === "all") expect(actual.coversAllPorts(), label).toBe(true);
+        else expect(actual.equalsOnPorts(PortSet.fromJSON(connection.allowed)), label).toBe(true);
+      }
     });
   }
 });

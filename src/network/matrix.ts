@@ -1,0 +1,168 @@
+/**
+ * The connectivity matrix between every pair of pods and the external blocks that the
+ * policies' CIDRs cut, computed without walking pairs packet by packet:
+ *
+ * 1. Pods that no policy can tell apart (same namespace, labels, ports, host networking)
+ *    form one class; every class is computed once.
+ * 2. For each class and direction, the rules of the policies selecting it are matched
+ *    against every peer class once (a bitset per rule, shared by every class that sees the
+ *    rule); peers matched by the same rules form one signature.
+ * 3. Each distinct signature is evaluated once with set algebra over port intervals
+ *    (connectivity.ts); a pair's connections are its egress side intersected with its
+ *    ingress side, memoised per pair of side results.
+ */
+import { cutAddressSpace, formatIp, formatRange, parseCidr, type IpRange } from "./cidr.js";
+import { selectingPolicies, setRules, sideConnections } from "./connectivity.js";
+import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, SetRule, Tier } from "./model.js";
+import { PortSet } from "./ports.js";
+
+export interface ExternalBlock {
+  range: IpRange;
+  /** `first-last`, as np-guard prints it. */
+  label: string;
+  endpoint: ExternalEndpoint;
+}
+
+export interface Matrix {
+  pods: readonly PodEndpoint[];
+  /** External blocks that appear as sources (cut by ingress CIDRs) and as destinations (cut by egress CIDRs). */
+  externalSources: readonly ExternalBlock[];
+  externalDestinations: readonly ExternalBlock[];
+  /** Number of pod classes the computation used (pods no policy can tell apart share one). */
+  classCount: number;
+  /** Connections from pod i to pod j (all when i === j: a pod always reaches itself). */
+  podToPod(i: number, j: number): PortSet;
+  /** Connections from external source block b to pod j. */
+  externalToPod(b: number, j: number): PortSet;
+  /** Connections from pod i to external destination block b. */
+  podToExternal(i: number, b: number): PortSet;
+}
+
+function classKey(p: PodEndpoint): string {
+  const labels = Object.keys(p.labels)
+    .sort()
+    .map((k) => `${k}=${p.labels[k]}`)
+    .join(",");
+  const ports = p.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",");
+  const host = p.hostNetwork ? `host:${p.ips.join(",")}` : "";
+  return `${p.namespace}\u0000${labels}\u0000${ports}\u0000${host}\u0000${p.serviceAccount ?? ""}`;
+}
+
+/** External blocks for one direction: the address space cut at every CIDR the policies name there. */
+export function externalBlocks(tiers: readonly Tier[], direction: Direction): ExternalBlock[] {
+  const ranges: IpRange[] = [];
+  for (const tier of tiers) {
+    for (const policy of tier.policies) {
+      for (const cidr of policy.cidrs?.(direction) ?? []) {
+        const range = parseCidr(cidr);
+        if (range) ranges.push(range);
+      }
+    }
+  }
+  return cutAddressSpace(ranges).map((range) => ({ range, label: formatRange(range), endpoint: { kind: "external", ip: formatIp(range.family, range.first) } }));
+}
+
+interface SideTable {
+  /** Index into `results` for each peer; undefined table means the side allows everything. */
+  resultOfPeer: Uint32Array;
+  results: PortSet[];
+}
+
+export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint[]): Matrix {
+  const externalSources = externalBlocks(tiers, "ingress");
+  const externalDestinations = externalBlocks(tiers, "egress");
+
+  const classOf = new Int32Array(pods.length);
+  const classes: PodEndpoint[] = [];
+  const classIndex = new Map<string, number>();
+  pods.forEach((pod, i) => {
+    const key = classKey(pod);
+    let c = classIndex.get(key);
+    if (c === undefined) {
+      c = classes.length;
+      classes.push(pod);
+      classIndex.set(key, c);
+    }
+    classOf[i] = c;
+  });
+
+  // Peers of an egress side are destinations; of an ingress side, sources.
+  const peers: Record<Direction, Endpoint[]> = {
+    egress: [...classes, ...externalDestinations.map((b) => b.endpoint)],
+    ingress: [...classes, ...externalSources.map((b) => b.endpoint)],
+  };
+  const ruleMatches: Record<Direction, Map<SetRule, Uint8Array>> = { egress: new Map(), ingress: new Map() };
+  const matchedPeers = (direction: Direction, rule: SetRule): Uint8Array => {
+    let bits = ruleMatches[direction].get(rule);
+    if (!bits) {
+      const list = peers[direction];
+      bits = new Uint8Array(list.length);
+      for (let p = 0; p < list.length; p++) if (rule.matchesPeer(list[p]!)) bits[p] = 1;
+      ruleMatches[direction].set(rule, bits);
+    }
+    return bits;
+  };
+
+  const sideTable = (direction: Direction, self: PodEndpoint): SideTable | undefined => {
+    const selection = selectingPolicies(tiers, direction, self);
+    const rules: SetRule[] = [];
+    let namedOnDestination = false;
+    for (const { policies } of selection) {
+      for (const policy of policies) {
+        for (const rule of setRules(policy, direction)) {
+          if (rule.action === "Log") continue;
+          rules.push(rule);
+          if (rule.dependsOnDestination) namedOnDestination = true;
+        }
+      }
+    }
+    if (selection.every((s) => s.policies.length === 0)) return undefined;
+    const peerList = peers[direction];
+    const signatures: string[] = new Array<string>(peerList.length).fill("");
+    rules.forEach((rule, r) => {
+      const bits = matchedPeers(direction, rule);
+      for (let p = 0; p < bits.length; p++) if (bits[p]) signatures[p] += `${r},`;
+    });
+    const resultIndex = new Map<string, number>();
+    const results: PortSet[] = [];
+    const resultOfPeer = new Uint32Array(peerList.length);
+    for (let p = 0; p < peerList.length; p++) {
+      // Named ports resolve on the destination, which on the egress side is the peer itself.
+      const key = direction === "egress" && namedOnDestination ? `${signatures[p]}#${p}` : signatures[p]!;
+      let index = resultIndex.get(key);
+      if (index === undefined) {
+        const matched = new Set(rules.filter((rule) => matchedPeers(direction, rule)[p] === 1));
+        const destination = direction === "egress" ? peerList[p]! : self;
+        index = results.length;
+        results.push(sideConnections(selection, direction, (rule) => matched.has(rule), destination));
+        resultIndex.set(key, index);
+      }
+      resultOfPeer[p] = index;
+    }
+    return { resultOfPeer, results };
+  };
+
+  const egress = classes.map((c) => sideTable("egress", c));
+  const ingress = classes.map((c) => sideTable("ingress", c));
+  const side = (table: SideTable | undefined, peer: number): PortSet => (table ? table.results[table.resultOfPeer[peer]!]! : PortSet.all);
+
+  return {
+    pods,
+    externalSources,
+    externalDestinations,
+    classCount: classes.length,
+    podToPod(i, j) {
+      if (i === j) return PortSet.all;
+      const ci = classOf[i]!;
+      const cj = classOf[j]!;
+      const out = side(egress[ci], cj);
+      return out.isEmpty() ? out : out.intersect(side(ingress[cj], ci));
+    },
+    externalToPod(b, j) {
+      return side(ingress[classOf[j]!], classes.length + b);
+    },
+    podToExternal(i, b) {
+      return side(egress[classOf[i]!], classes.length + b);
+    },
+  };
+}
