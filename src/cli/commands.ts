@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { registerEtcdCommand } from "./etcd.js";
 import { registerKmsCommand } from "./kms.js";
+import { registerScan } from "./scan.js";
 import { registerRulesCommand } from "./rules.js";
 
 /**
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerRulesCommand, registerKmsCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand];

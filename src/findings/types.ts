@@ -42,6 +42,8 @@ export interface Finding {
   fieldPath?: string;
   position?: SourcePosition;
   remediation?: string;
+  /** Why the finding matters in this cluster, e.g. "PSA enforce restricted:v1.33 would reject its pods". */
+  note?: string;
   /** A JSON patch against the object that resolves the finding, when one exists. */
   fix?: JsonPatchOperation[];
   /** Extra structured facts (level, version, container names...) for JSON consumers. */

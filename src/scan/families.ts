@@ -1,7 +1,8 @@
+import { podSecurityFamily } from "../podsecurity/family.js";
 import type { ScanFamily } from "./family.js";
 
 /**
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily];

@@ -1,0 +1,106 @@
+import { Option, type Command } from "commander";
+import { UserError } from "../errors.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { loadSnapshot, DEFAULT_MAX_FILE_BYTES } from "../k8s/load.js";
+import { isLevel, parseVersion, type Level } from "../podsecurity/levels.js";
+import { renderJson } from "../report/json.js";
+import { renderJunit } from "../report/junit.js";
+import { renderSarif } from "../report/sarif.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderProblems, renderText } from "../report/text.js";
+import type { ScanOptions } from "../scan/family.js";
+import { runScan, type ScanResult } from "../scan/run.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { progressBar } from "./progress.js";
+
+export const SCAN_FORMATS = ["text", "wide", "json", "sarif", "junit"] as const;
+
+interface ScanFlags {
+  kustomize: string[];
+  output: string;
+  failOn: Severity | "none";
+  level?: string;
+  pssVersion?: string;
+  defaultLevel: string;
+  namespace?: string;
+  maxFileSize: string;
+  summary?: boolean;
+  color?: boolean;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command("scan")
+    .description("scan manifests (files, directories, - for stdin, -k kustomizations) and report findings")
+    .argument("[paths...]", "files or directories (recursively: .yaml, .yml, .json, Dockerfiles); - reads stdin")
+    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect, [])
+    .addOption(outputOption(SCAN_FORMATS, "text"))
+    .addOption(failOnOption("low"))
+    .addOption(new Option("--level <level>", "judge every pod at this Pod Security level instead of its namespace's").choices(["privileged", "baseline", "restricted"]))
+    .option("--pss-version <version>", "Pod Security version: latest or v1.N (default: the namespace's, else latest)")
+    .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
+    .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n)")
+    .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
+    .option("--summary", "text output: print only the summary")
+    .option("--no-color", "never colour the text output")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths).")
+    .action(async (paths: string[], flags: ScanFlags) => {
+      process.exitCode = await scan(paths, flags);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace">): ScanOptions {
+  const options: ScanOptions = {};
+  const override: NonNullable<ScanOptions["podSecurity"]> = {};
+  if (flags.level) {
+    if (!isLevel(flags.level)) throw new UserError(`--level ${flags.level}: expected privileged, baseline or restricted`);
+    override.level = flags.level;
+  }
+  if (flags.pssVersion) {
+    const version = parseVersion(flags.pssVersion);
+    if (!version) throw new UserError(`--pss-version ${flags.pssVersion}: expected latest or v1.N (e.g. v1.30)`);
+    override.version = version;
+  }
+  if (override.level || override.version) options.podSecurity = override;
+  if (flags.defaultLevel && isLevel(flags.defaultLevel)) options.defaultLevel = flags.defaultLevel as Level;
+  if (flags.namespace) options.defaultNamespace = flags.namespace;
+  return options;
+}
+
+async function scan(paths: string[], flags: ScanFlags): Promise<number> {
+  if (paths.length === 0 && flags.kustomize.length === 0) {
+    throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, or -k DIR for a kustomization" });
+  }
+  if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+  const maxFileBytes = Number(flags.maxFileSize);
+  if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
+  const options = scanOptionsFrom(flags);
+  const bar = progressBar("scanning");
+  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d, t) => bar.update(d, t) });
+  bar.done();
+  const result = runScan(snapshot, options);
+  // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
+  if (result.problems.length > 0) {
+    process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+  }
+  await writeStdout(render(result, flags));
+  if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
+  return atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+}
+
+export function render(result: ScanResult, flags: Pick<ScanFlags, "output" | "summary" | "color">): string {
+  switch (flags.output) {
+    case "json":
+      return renderJson(result);
+    case "sarif":
+      return renderSarif(result);
+    case "junit":
+      return renderJunit(result);
+    default:
+      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
+  }
+}

@@ -1,0 +1,123 @@
+import type { Finding } from "../findings/types.js";
+import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
+import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import type { ScanFamily, ScanOptions } from "../scan/family.js";
+import { evaluatePod, type Violation } from "./evaluate.js";
+import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
+import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
+import { POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
+
+const RULES_BY_ID = new Map(POD_SECURITY_RULES.map((r) => [r.id, r]));
+
+/** Where the level a pod was judged at came from, for the report. */
+type LevelSource = "override" | "namespace-labels" | "default";
+
+interface Judgement {
+  level: Level;
+  version: Version;
+  mode: Mode | "scan";
+  source: LevelSource;
+}
+
+/**
+ * What each pod is judged at: `--level` / `--pss-version` when given; otherwise the
+ * modes of its namespace's PSA labels (as PSA would); a namespace without labels (or
+ * absent from the snapshot) is judged at the scan's default level (restricted), since a
+ * manifest scan that judged unlabelled namespaces as `privileged` would say nothing.
+ */
+function judgementsFor(namespace: string, policies: Map<string, NamespacePolicy>, options: ScanOptions): Judgement[] {
+  const override = options.podSecurity;
+  if (override?.level) {
+    return [{ level: override.level, version: override.version ?? LATEST, mode: "scan", source: "override" }];
+  }
+  const policy = policies.get(namespace);
+  if (!policy) {
+    return [{ level: options.defaultLevel ?? "restricted", version: override?.version ?? LATEST, mode: "scan", source: "default" }];
+  }
+  const judgements: Judgement[] = [];
+  for (const mode of MODES) {
+    const lv = policy[mode];
+    if (lv.level === "privileged") continue;
+    judgements.push({ level: lv.level, version: override?.version ?? lv.version, mode, source: "namespace-labels" });
+  }
+  return judgements;
+}
+
+function labelledPolicies(snapshot: Snapshot): Map<string, NamespacePolicy> {
+  const result = new Map<string, NamespacePolicy>();
+  for (const [name, labels] of namespaceLabels(snapshot)) {
+    if (!Object.keys(labels).some((k) => k.startsWith("pod-security.kubernetes.io/"))) continue;
+    result.set(name, namespacePolicy(labels).policy);
+  }
+  return result;
+}
+
+export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
+  const policies = labelledPolicies(snapshot);
+  const findings: Finding[] = [];
+  for (const loaded of snapshot.objects) {
+    const template = podTemplate(loaded.object);
+    if (!template) continue;
+    const namespace = loaded.object.metadata?.namespace ?? options.defaultNamespace ?? "default";
+    // A check failing in several modes is reported once, at the strictest judgement.
+    const byCheck = new Map<string, { violation: Violation; judgement: Judgement }>();
+    for (const judgement of judgementsFor(namespace, policies, options)) {
+      for (const violation of evaluatePod(judgement.level, judgement.version, template.pod)) {
+        const seen = byCheck.get(violation.checkId);
+        if (!seen || strictness(judgement) > strictness(seen.judgement)) byCheck.set(violation.checkId, { violation, judgement });
+      }
+    }
+    for (const { violation, judgement } of byCheck.values()) findings.push(toFinding(loaded, template.path, namespace, violation, judgement));
+  }
+  return findings;
+}
+
+function strictness(j: Judgement): number {
+  const modeRank = j.mode === "enforce" || j.mode === "scan" ? 2 : j.mode === "warn" ? 1 : 0;
+  return compareLevels(j.level, "privileged") * 10 + modeRank;
+}
+
+function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: string, violation: Violation, judgement: Judgement): Finding {
+  const ruleId = ruleIdForCheck(violation.checkId);
+  const rule = RULES_BY_ID.get(ruleId);
+  const fields = violation.fields.map((f) => [...templatePath, ...f]);
+  const first = fields[0] ?? templatePath;
+  const isPod = loaded.object.kind === "Pod";
+  const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}`;
+  const note =
+    judgement.mode === "enforce"
+      ? `PSA enforce ${judgedAt} would reject ${isPod ? "this pod" : "the pods it creates"}`
+      : judgement.mode === "warn"
+        ? `PSA warn ${judgedAt} would warn`
+        : judgement.mode === "audit"
+          ? `PSA audit ${judgedAt} would annotate the audit event`
+          : judgement.source === "override"
+            ? `judged at ${judgedAt} (--level)`
+            : `judged at ${judgedAt} (namespace has no pod-security labels)`;
+  const ref = objectRef(loaded.object);
+  if (!ref.namespace) ref.namespace = namespace;
+  return {
+    ruleId,
+    severity: rule?.severity ?? "medium",
+    pillar: "workload",
+    message: `${violation.reason} (${violation.detail})`,
+    object: ref,
+    fieldPath: formatFieldPath(first),
+    position: loaded.source.locate(first),
+    remediation: rule?.docs.remediation,
+    note,
+    properties: {
+      podSecurity: judgedAt,
+      mode: judgement.mode,
+      levelSource: judgement.source,
+      fields: fields.map(formatFieldPath),
+    },
+  };
+}
+
+export const podSecurityFamily: ScanFamily = {
+  id: "pod-security",
+  rules: POD_SECURITY_RULES,
+  check: checkPodSecurity,
+};

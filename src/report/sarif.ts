@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { isAbsolute, relative, sep } from "node:path";
+import type { Log, ReportingDescriptor, Result } from "sarif";
+import type { Finding, Rule, Severity } from "../findings/types.js";
+import { describeRef } from "../k8s/types.js";
+import type { ScanResult } from "../scan/run.js";
+import { packageVersion } from "../version.js";
+
+const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+/** GitHub code scanning reads `security-severity` (0–10) to rank alerts. */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "1.0" };
+
+/** Paths as GitHub wants them: relative to the checkout, with forward slashes. */
+export function sarifUri(file: string, cwd = process.cwd()): string {
+  const rel = isAbsolute(file) ? relative(cwd, file) : file;
+  return rel.split(sep).join("/").replace(/^\.\//, "");
+}
+
+function ruleDescriptor(rule: Rule): ReportingDescriptor {
+  const markdown = `${rule.docs.description}\n\n**Remediation:** ${rule.docs.remediation}${rule.docs.helpUri ? `\n\n[Reference](${rule.docs.helpUri})` : ""}`;
+  return {
+    id: rule.id,
+    name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : "")),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.docs.description },
+    help: { text: `${rule.docs.description}\n\nRemediation: ${rule.docs.remediation}`, markdown },
+    ...(rule.docs.helpUri ? { helpUri: rule.docs.helpUri } : {}),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: { tags: ["security", "kubernetes", rule.family, `zero-trust/${rule.pillar}`], "security-severity": SECURITY_SEVERITY[rule.severity], precision: "very-high" },
+  };
+}
+
+/** Stable across line moves: the rule, the object and the field, not the line number. */
+function fingerprint(f: Finding): string {
+  const key = [f.ruleId, f.object ? describeRef(f.object) : "", f.fieldPath ?? "", f.position?.file ?? ""].join("|");
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+}
+
+export function renderSarif(result: ScanResult): string {
+  const rules = dedupeRules(result.rules);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const results: Result[] = result.findings.map((f) => {
+    const where = f.object ? `${describeRef(f.object)}${f.fieldPath ? ` ${f.fieldPath}` : ""}: ` : "";
+    const r: Result = {
+      ruleId: f.ruleId,
+      level: LEVEL[f.severity],
+      message: { text: `${where}${f.message}${f.remediation ? ` — ${f.remediation}` : ""}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: sarifUri(f.position?.file ?? "<unknown>"), uriBaseId: "%SRCROOT%" },
+            region: { startLine: f.position?.line ?? 1, startColumn: f.position?.column ?? 1 },
+          },
+          ...(f.object ? { logicalLocations: [{ name: f.object.name, fullyQualifiedName: describeRef(f.object), kind: f.object.kind }] } : {}),
+        },
+      ],
+      partialFingerprints: { "palisadeFinding/v1": fingerprint(f) },
+      properties: { severity: f.severity, pillar: f.pillar, ...(f.properties ?? {}) },
+    };
+    const i = index.get(f.ruleId);
+    if (i !== undefined) r.ruleIndex = i;
+    return r;
+  });
+  const log: Log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "Palisade",
+            semanticVersion: packageVersion(),
+            version: packageVersion(),
+            informationUri: "https://github.com/palisade-dev/palisade",
+            rules: rules.map(ruleDescriptor),
+          },
+        },
+        originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + process.cwd().split(sep).join("/") + "/" } },
+        results,
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: result.problems.map((p) => ({
+              level: "error" as const,
+              message: { text: `${p.message}${p.hint ? ` (${p.hint})` : ""}` },
+              locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(p.position.file) }, region: { startLine: p.position.line, startColumn: p.position.column } } }],
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+}
+
+function dedupeRules(rules: readonly Rule[]): Rule[] {
+  const seen = new Map<string, Rule>();
+  for (const r of rules) if (!seen.has(r.id)) seen.set(r.id, r);
+  return [...seen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

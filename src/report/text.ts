@@ -1,0 +1,100 @@
+import { createColors } from "picocolors";
+import { SEVERITIES, type Finding, type Severity } from "../findings/types.js";
+import { describeRef } from "../k8s/types.js";
+import type { LoadProblem } from "../k8s/types.js";
+import type { ScanResult } from "../scan/run.js";
+import { countBySeverity } from "./summary.js";
+
+type Colors = ReturnType<typeof createColors>;
+
+export interface TextOptions {
+  color: boolean;
+  /** Only the summary line(s), not every finding. */
+  summaryOnly?: boolean;
+  /** Show fields and remediation under each finding (`-o wide`). */
+  wide?: boolean;
+}
+
+function paint(c: Colors, severity: Severity, text: string): string {
+  switch (severity) {
+    case "critical":
+      return c.bold(c.red(text));
+    case "high":
+      return c.red(text);
+    case "medium":
+      return c.yellow(text);
+    case "low":
+      return c.cyan(text);
+    default:
+      return c.dim(text);
+  }
+}
+
+/** Findings grouped by file, then by object, in file order. */
+export function renderText(result: ScanResult, options: TextOptions): string {
+  const c = createColors(options.color);
+  const out: string[] = [];
+  if (!options.summaryOnly) {
+    const byFile = new Map<string, Finding[]>();
+    for (const f of result.findings) {
+      const file = f.position?.file ?? "<unknown>";
+      const list = byFile.get(file) ?? [];
+      list.push(f);
+      byFile.set(file, list);
+    }
+    for (const [file, findings] of byFile) {
+      out.push(c.bold(c.underline(file)));
+      const byObject = new Map<string, Finding[]>();
+      for (const f of findings) {
+        const key = f.object ? describeRef(f.object) : "(file)";
+        const list = byObject.get(key) ?? [];
+        list.push(f);
+        byObject.set(key, list);
+      }
+      for (const [ref, list] of byObject) {
+        const notes = new Set(list.map((f) => f.note ?? ""));
+        const shared = notes.size === 1 ? [...notes][0] : "";
+        out.push(`  ${c.bold(ref)}${shared ? c.dim(`  — ${shared}`) : ""}`);
+        const idWidth = Math.max(...list.map((f) => f.ruleId.length));
+        for (const f of list) {
+          const where = f.position ? `${f.position.line}:${f.position.column}` : "";
+          out.push(`    ${c.dim(where.padEnd(8))} ${paint(c, f.severity, f.severity.padEnd(8))} ${c.magenta(f.ruleId.padEnd(idWidth))}  ${f.message}`);
+          if (options.wide) {
+            if (f.note) out.push(`             ${c.dim("why:")}   ${f.note}`);
+            if (f.fieldPath) out.push(`             ${c.dim("field:")} ${f.fieldPath}`);
+            if (f.remediation) out.push(`             ${c.dim("fix:")}   ${f.remediation}`);
+          }
+        }
+      }
+      out.push("");
+    }
+  }
+  out.push(summaryLine(result, c));
+  return out.join("\n") + "\n";
+}
+
+export function summaryLine(result: ScanResult, c: Colors = createColors(false)): string {
+  const counts = countBySeverity(result.findings);
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => counts[s] > 0)
+    .map((s) => paint(c, s, `${counts[s]} ${s}`));
+  const objectsWithFindings = new Set(result.findings.map((f) => (f.object ? describeRef(f.object) : ""))).size;
+  const head =
+    result.findings.length === 0
+      ? c.green(`No findings in ${result.stats.objects} objects across ${result.stats.files} files.`)
+      : `${c.bold(String(result.findings.length))} findings (${parts.join(", ")}) in ${objectsWithFindings} of ${result.stats.objects} objects across ${result.stats.files} files.`;
+  const notes: string[] = [];
+  if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
+  if (result.stats.skippedNonKubernetes > 0) notes.push(`${result.stats.skippedNonKubernetes} non-Kubernetes documents skipped`);
+  if (result.stats.skippedFiles > 0) notes.push(`${result.stats.skippedFiles} other files skipped`);
+  return notes.length ? `${head}\n${notes.join("; ")}.` : head;
+}
+
+/** `file:line:col: message` lines for stderr. */
+export function renderProblems(problems: readonly LoadProblem[], color: boolean): string {
+  const c = createColors(color);
+  return problems
+    .map((p) => `${c.bold(`${p.position.file}:${p.position.line}:${p.position.column}`)}: ${c.red(p.message)}${p.hint ? `\n  ${c.dim("hint:")} ${p.hint}` : ""}`)
+    .join("\n");
+}

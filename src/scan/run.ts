@@ -1,0 +1,55 @@
+import type { Finding, Rule } from "../findings/types.js";
+import type { Snapshot } from "../k8s/snapshot.js";
+import { objectRef, type LoadProblem, type LoadStats } from "../k8s/types.js";
+import type { ObjectRef } from "../findings/types.js";
+import type { ScanFamily, ScanOptions } from "./family.js";
+import { FAMILIES } from "./families.js";
+
+/** Everything a report renders: what was found, what could not be read, and the rules that ran. */
+export interface ScanResult {
+  findings: Finding[];
+  problems: LoadProblem[];
+  stats: LoadStats;
+  rules: Rule[];
+  /** Every object scanned, so reports can show what passed too (JUnit). */
+  scanned: Array<{ object: ObjectRef; file: string }>;
+}
+
+/**
+ * Run every family over the snapshot. A family that fails (a bug) is reported as a
+ * problem and the others still run: one defect never hides the rest of the results.
+ */
+export function runScan(snapshot: Snapshot, options: ScanOptions = {}, families: readonly ScanFamily[] = FAMILIES): ScanResult {
+  const findings: Finding[] = [];
+  const problems = [...snapshot.problems];
+  const rules: Rule[] = [];
+  for (const family of families) {
+    rules.push(...family.rules);
+    try {
+      findings.push(...family.check(snapshot, options));
+    } catch (err) {
+      problems.push({
+        kind: "invalid-object",
+        message: `internal error in the ${family.id} checks: ${err instanceof Error ? err.message : String(err)}`,
+        position: { file: "<palisade>", line: 1, column: 1 },
+        hint: "please report this with the input that caused it (run with --debug)",
+      });
+    }
+  }
+  findings.sort(compareFindings);
+  const scanned = snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file }));
+  return { findings, problems, stats: snapshot.stats, rules, scanned };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.position?.file ?? "";
+  const fb = b.position?.file ?? "";
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = a.position?.line ?? 0;
+  const lb = b.position?.line ?? 0;
+  if (la !== lb) return la - lb;
+  const ca = a.position?.column ?? 0;
+  const cb = b.position?.column ?? 0;
+  if (ca !== cb) return ca - cb;
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+}
