@@ -4,6 +4,7 @@
  * problems with their field path; the rest of the object and the other objects still load.
  */
 import { apiGroupOf } from "../../k8s/snapshot.js";
+import { podTemplate } from "../../k8s/workloads.js";
 import type { LabelSelector } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
 import { aggregateClusterRoles } from "./aggregation.js";
@@ -18,7 +19,7 @@ export interface PolicyInput {
 const RULE_FIELDS = ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"] as const;
 
 export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap?: readonly PolicyInput[] } = {}): Policy {
-  const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], problems: [] };
+  const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], podServiceAccounts: [], problems: [] };
   const seen = new Map<string, Origin>();
   const all: Array<PolicyInput & { bootstrap: boolean }> = [
     ...inputs.map((i) => ({ ...i, bootstrap: false })),
@@ -37,6 +38,11 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     }
     if (group === "" && kind === "Secret") {
       readTokenSecret(object, policy);
+      continue;
+    }
+    const template = podTemplate(object);
+    if (template) {
+      readPodServiceAccount(object, template.pod.spec, policy);
       continue;
     }
     if (group !== RBAC_GROUP) continue;
@@ -169,4 +175,11 @@ function readTokenSecret(object: K8sObject, policy: Policy): void {
   const name = object.metadata?.name;
   if (!serviceAccount || !name) return;
   policy.serviceAccountTokenSecrets.push({ namespace: object.metadata?.namespace || "default", name, serviceAccount });
+}
+
+/** The service account whose token a workload's pods carry, unless they opt out of mounting it. */
+function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, policy: Policy): void {
+  if (spec.automountServiceAccountToken === false) return;
+  const serviceAccount = typeof spec.serviceAccountName === "string" && spec.serviceAccountName ? spec.serviceAccountName : typeof spec.serviceAccount === "string" && spec.serviceAccount ? spec.serviceAccount : "default";
+  policy.podServiceAccounts.push({ namespace: object.metadata?.namespace || "default", serviceAccount, workload: objectRef(object) });
 }

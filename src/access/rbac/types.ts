@@ -91,6 +91,8 @@ export interface Policy {
   serviceAccounts: string[];
   /** Secrets of type kubernetes.io/service-account-token: namespace, secret name, service account name. */
   serviceAccountTokenSecrets: Array<{ namespace: string; name: string; serviceAccount: string }>;
+  /** Service accounts that workloads in the snapshot run as (and so whose tokens sit in their pods). */
+  podServiceAccounts: Array<{ namespace: string; serviceAccount: string; workload: ObjectRef }>;
   problems: PolicyProblem[];
 }
 

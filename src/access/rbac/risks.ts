@@ -1,0 +1,179 @@
+/**
+ * Dangerous grants, broad and dangling bindings, invalid RBAC objects and escalation
+ * paths as findings, each pointing at the manifest field that causes it. Only objects
+ * from manifests are reported; bootstrap roles inform the analysis but are upstream's.
+ */
+import { severityRank, SEVERITIES, type Finding, type Rule, type Severity, type SourcePosition } from "../../findings/types.js";
+import { formatFieldPath, type FieldPath } from "../../k8s/types.js";
+import type { Grant, RbacAuthorizer } from "./authorizer.js";
+import { buildEscalationGraph, describeNode, type EscalationGraph } from "./escalation.js";
+import { ruleAllows } from "./matching.js";
+import * as R from "./rules.js";
+import { describeSubject } from "./subjects.js";
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS_USER, RBAC_GROUP, type BindingDef, type Origin, type PolicyRule, type RoleDef } from "./types.js";
+
+interface Probe {
+  verbs: string[];
+  group: string;
+  resource: string;
+  sub?: string;
+}
+
+interface Danger {
+  rule: Rule;
+  probes: Probe[];
+}
+
+const p = (verbs: string[], group: string, resource: string, sub?: string): Probe => (sub ? { verbs, group, resource, sub } : { verbs, group, resource });
+const WRITE = ["create", "update", "patch"];
+
+const DANGERS: Danger[] = [
+  { rule: R.READ_SECRETS, probes: [p(["get", "list", "watch"], "", "secrets")] },
+  {
+    rule: R.CREATE_PODS,
+    probes: [p(["create"], "", "pods"), p(["create"], "", "replicationcontrollers"), ...["deployments", "daemonsets", "statefulsets", "replicasets"].map((r) => p(["create"], "apps", r)), p(["create"], "batch", "jobs"), p(["create"], "batch", "cronjobs")],
+  },
+  { rule: R.POD_EXEC, probes: [p(["create", "get"], "", "pods", "exec"), p(["create", "get"], "", "pods", "attach"), p(["patch", "update"], "", "pods", "ephemeralcontainers")] },
+  {
+    rule: R.IMPERSONATE,
+    probes: [p(["impersonate"], "", "users"), p(["impersonate"], "", "groups"), p(["impersonate"], "", "serviceaccounts"), p(["impersonate"], "authentication.k8s.io", "userextras"), p(["impersonate"], "authentication.k8s.io", "uids")],
+  },
+  { rule: R.BIND_ESCALATE, probes: [p(["bind", "escalate"], RBAC_GROUP, "roles"), p(["bind", "escalate"], RBAC_GROUP, "clusterroles")] },
+  { rule: R.WRITE_RBAC, probes: ["roles", "clusterroles", "rolebindings", "clusterrolebindings"].map((r) => p(WRITE, RBAC_GROUP, r)) },
+  {
+    rule: R.WRITE_WEBHOOKS,
+    probes: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"].map((r) =>
+      p([...WRITE, "delete"], "admissionregistration.k8s.io", r),
+    ),
+  },
+  { rule: R.NODES_PROXY, probes: [p(["get", "create"], "", "nodes", "proxy")] },
+  {
+    rule: R.CSR_APPROVE,
+    probes: [p(["update"], "certificates.k8s.io", "certificatesigningrequests", "approval"), p(["update"], "certificates.k8s.io", "certificatesigningrequests", "status"), p(["approve", "sign"], "certificates.k8s.io", "signers")],
+  },
+  { rule: R.SERVICE_ACCOUNT_TOKEN, probes: [p(["create"], "", "serviceaccounts", "token")] },
+  { rule: R.CREATE_PERSISTENT_VOLUMES, probes: [p(["create"], "", "persistentvolumes")] },
+];
+
+/** The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`... */
+export function dangerousRequests(rule: PolicyRule, probe: Probe): string[] {
+  const name = rule.resourceNames[0] ?? "";
+  const hits: string[] = [];
+  for (const verb of probe.verbs) {
+    const request = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name, namespace: "ns" };
+    if (ruleAllows(request, rule)) hits.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${probe.group ? `.${probe.group}` : ""}`);
+  }
+  return hits;
+}
+
+function lower(severity: Severity, steps: number): Severity {
+  return SEVERITIES[Math.max(0, severityRank(severity) - steps)] as Severity;
+}
+
+function position(origin: Origin, path: FieldPath): SourcePosition | undefined {
+  return origin.source?.locate(path);
+}
+
+function finding(rule: Rule, origin: Origin, path: FieldPath, message: string, severity: Severity = rule.severity, properties?: Record<string, unknown>): Finding {
+  const result: Finding = { ruleId: rule.id, severity, pillar: rule.pillar, message, object: origin.ref, fieldPath: formatFieldPath(path), remediation: rule.docs.remediation };
+  const at = position(origin, path);
+  if (at) result.position = at;
+  if (properties) result.properties = properties;
+  return result;
+}
+
+/** Bindings of a role, as words: where and to whom it is granted. */
+function bindingsOf(role: RoleDef, bindings: BindingDef[]): BindingDef[] {
+  return bindings.filter((b) => b.roleRef.kind === role.kind && b.roleRef.name === role.name && (role.kind === "ClusterRole" || b.namespace === role.namespace));
+}
+
+function describeBindings(bound: BindingDef[]): string {
+  if (bound.length === 0) return "not bound in this snapshot";
+  const parts = bound.slice(0, 3).map((b) => {
+    const who = b.subjects.filter((s) => s.kind).map((s) => describeSubject(s, b.namespace)).join(", ") || "no subjects";
+    return b.kind === "ClusterRoleBinding" ? `cluster-wide to ${who} (${b.name})` : `in ${b.namespace} to ${who} (${b.name})`;
+  });
+  return `granted ${parts.join("; ")}${bound.length > 3 ? ` and ${bound.length - 3} more` : ""}`;
+}
+
+export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
+  const policy = authorizer.policy;
+  const findings: Finding[] = [];
+  const allBindings = [...policy.clusterRoleBindings, ...policy.roleBindings];
+  for (const role of [...policy.clusterRoles, ...policy.roles]) {
+    if (role.origin.bootstrap) continue;
+    const bound = bindingsOf(role, allBindings);
+    const scope = describeBindings(bound);
+    // A role nobody holds is latent: reported, but two steps lower.
+    const latent = bound.length === 0 ? 2 : 0;
+    for (const { rule, index } of role.ownRules) {
+      const path = ["rules", index];
+      const named = rule.resourceNames.length > 0 ? 1 : 0;
+      const nameNote = named ? ` (only objects named ${rule.resourceNames.join(", ")})` : "";
+      const wildcards = (["verbs", "apiGroups", "resources", "nonResourceURLs"] as const).filter((f) => rule[f].includes("*"));
+      if (wildcards.length > 0) {
+        const full = rule.verbs.includes("*") && ((rule.apiGroups.includes("*") && rule.resources.includes("*")) || rule.nonResourceURLs.includes("*"));
+        findings.push(
+          finding(R.WILDCARD, role.origin, [...path, wildcards[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${wildcards.join(", ")}${full ? " (every verb on everything)" : ""}; ${scope}`, lower(full ? "critical" : R.WILDCARD.severity, latent), { wildcards }),
+        );
+      }
+      for (const danger of DANGERS) {
+        const hits = danger.probes.flatMap((probe) => dangerousRequests(rule, probe));
+        if (hits.length === 0) continue;
+        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${hits.join(", ")}${nameNote}; ${scope}`, lower(danger.rule.severity, latent + named), { requests: hits }));
+      }
+    }
+  }
+  return findings;
+}
+
+const BROAD_GROUPS = new Set([ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ALL_SERVICE_ACCOUNTS]);
+
+export function bindingFindings(authorizer: RbacAuthorizer): Finding[] {
+  const policy = authorizer.policy;
+  const findings: Finding[] = [];
+  for (const binding of [...policy.clusterRoleBindings, ...policy.roleBindings]) {
+    if (binding.origin.bootstrap) continue;
+    binding.subjects.forEach((subject, i) => {
+      const broad = (subject.kind === "Group" && BROAD_GROUPS.has(subject.name)) || (subject.kind === "User" && subject.name === ANONYMOUS_USER);
+      if (!broad) return;
+      const where = binding.kind === "ClusterRoleBinding" ? "cluster-wide" : `in namespace ${binding.namespace}`;
+      findings.push(finding(R.BROAD_SUBJECT, binding.origin, ["subjects", i], `${binding.kind} ${binding.name} grants ${binding.roleRef.kind} ${binding.roleRef.name} ${where} to ${subject.kind} ${subject.name}`));
+    });
+  }
+  for (const { binding, error } of authorizer.danglingBindings()) {
+    if (binding.origin.bootstrap) continue;
+    findings.push(finding(R.DANGLING_BINDING, binding.origin, ["roleRef", "name"], `${binding.kind} ${binding.name}: ${error}; whoever creates it grants its rules to ${binding.subjects.map((s) => describeSubject(s, binding.namespace)).join(", ") || "no subjects"}`));
+  }
+  for (const problem of policy.problems) {
+    if (problem.origin.bootstrap) continue;
+    findings.push(finding(R.INVALID_RBAC, problem.origin, problem.fieldPath ?? [], problem.message));
+  }
+  return findings;
+}
+
+/** One finding per subject that can reach cluster-admin without already holding it outright. */
+export function escalationFindings(graph: EscalationGraph): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, path] of graph.paths) {
+    const first = path[0];
+    if (!first || first.kind === "superuser") continue;
+    // Subjects that hold cluster-admin directly are the wildcard finding's business, unless granted by a manifest.
+    const grant: Grant | undefined = first.grant;
+    if (!grant || grant.binding.origin.bootstrap) continue;
+    const steps = path.map((e) => `${e.detail} -> ${describeNode(graph, e.to)}`).join("; then ");
+    // Point at the rule when a manifest wrote it, else at the manifest binding that grants a bootstrap role.
+    const [origin, at] = grant.rule.origin.bootstrap ? [grant.binding.origin, ["roleRef"]] : [grant.rule.origin, ["rules", grant.rule.index]];
+    const f = finding(R.ESCALATION_PATH, origin, at, `${describeNode(graph, id)} reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`, R.ESCALATION_PATH.severity, {
+      subject: id,
+      path: path.map((e) => ({ from: e.from, to: e.to, kind: e.kind, detail: e.detail })),
+    });
+    if (path.length === 1 && first.kind === "wildcard") f.severity = "high";
+    findings.push(f);
+  }
+  return findings;
+}
+
+export function rbacFindings(authorizer: RbacAuthorizer, graph: EscalationGraph = buildEscalationGraph(authorizer)): Finding[] {
+  return [...roleRuleFindings(authorizer), ...bindingFindings(authorizer), ...escalationFindings(graph)];
+}
