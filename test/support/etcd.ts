@@ -100,17 +100,38 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+let cliChecked: string | undefined;
+
 /**
- * The compiled CLI entry, rebuilt when a source is newer than it: end-to-end tests spawn
- * the real `palisade` binary as a child process, exactly as an operator runs it.
+ * The compiled CLI entry, rebuilt once per test process when a source it runs on (CLI,
+ * adapters, encryption core) is newer than the build: end-to-end tests spawn the real
+ * `palisade` binary as a child process, exactly as an operator runs it.
  */
 export function builtCli(): string {
+  if (cliChecked) return cliChecked;
   const main = join(repoRoot, "dist/src/cli/main.js");
-  const stale = !existsSync(main) || statSync(main).mtimeMs < newestSource(join(repoRoot, "src"));
-  if (stale) {
+  const newest = Math.max(...["src/cli", "src/adapters", "src/encryption", "src/k8s"].map((d) => newestSource(join(repoRoot, d))));
+  if (!existsSync(main) || statSync(main).mtimeMs < newest) {
     // tsc emits even when another area's file has a type error; our own files are checked by the typecheck step.
     spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(repoRoot, "tsconfig.build.json")], { stdio: "ignore" });
     if (!existsSync(main)) throw new Error("could not build the CLI (npm run build)");
   }
-  return join(repoRoot, "bin/palisade.js");
+  cliChecked = join(repoRoot, "bin/palisade.js");
+  return cliChecked;
+}
+
+/**
+ * Runs the real CLI as a child process without blocking this process's event loop (the
+ * test process may be serving the KMS plugin the child dials).
+ */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtCli(), ...args], { env: options.env ?? process.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
 }

@@ -1,0 +1,156 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { Etcd3 } from "etcd3";
+import { stringify } from "yaml";
+import { UserError } from "../errors.js";
+import { codecForConfiguration, loadEncryptionConfigFile } from "../adapters/etcd-codec.js";
+import { connectEtcd, countPrefix, etcdUnavailable } from "../adapters/etcd-client.js";
+import { encryptionStatus, rotateStoredValues } from "../adapters/etcd-rotate.js";
+import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
+import type { EncryptionStatus, RotationOutcome, StoredValueCodec } from "../encryption/rotation.js";
+import { normalizePrefix } from "../encryption/rotation-keys.js";
+import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
+
+interface EtcdFlags {
+  endpoints: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  config: string;
+  prefix: string;
+  pageSize: number;
+  output: "text" | "json" | "yaml";
+}
+
+function parsePageSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UserError(`--page-size ${JSON.stringify(value)} is not a number from 1 to 10000`);
+  return n;
+}
+
+function withEtcdFlags(command: Command): Command {
+  return command
+    .requiredOption("--endpoints <urls>", "etcd client URLs, comma-separated (kube-apiserver's --etcd-servers)")
+    .option("--cacert <file>", "CA bundle for https endpoints (--etcd-cafile)")
+    .option("--cert <file>", "client certificate (--etcd-certfile)")
+    .option("--key <file>", "client key (--etcd-keyfile)")
+    .requiredOption("--config <file>", "EncryptionConfiguration (kube-apiserver's --encryption-provider-config)")
+    .option("--prefix <prefix>", "etcd key prefix (kube-apiserver's --etcd-prefix)", "/registry")
+    .addOption(new Option("--page-size <n>", "keys read per etcd request").argParser(parsePageSize).default(1000))
+    .addOption(outputOption(["text", "json", "yaml"], "text"));
+}
+
+/** Opens etcd and the KMS plugins the config names, runs `work`, and always closes both. */
+async function withStore<T>(flags: EtcdFlags, work: (client: Etcd3, codec: StoredValueCodec) => Promise<T>): Promise<T> {
+  const config = await loadEncryptionConfigFile(flags.config);
+  const endpoints = flags.endpoints.split(",");
+  const client = await connectEtcd({ endpoints, cacert: flags.cacert, cert: flags.cert, key: flags.key });
+  const kms = grpcKmsFactory();
+  try {
+    return await work(client, codecForConfiguration(config, kms));
+  } catch (err) {
+    throw etcdUnavailable(err, endpoints);
+  } finally {
+    kms.close();
+    client.close();
+  }
+}
+
+function render(value: unknown, output: EtcdFlags["output"], text: () => string): string {
+  if (output === "json") return `${JSON.stringify(value, null, 2)}\n`;
+  if (output === "yaml") return stringify(value);
+  return text();
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
+}
+
+function names(title: string, list: string[]): string {
+  return list.length === 0 ? "" : `\n${title} (${list.length}):\n${list.map((n) => `  ${n}`).join("\n")}\n`;
+}
+
+function statusText(status: EncryptionStatus): string {
+  const rows = [["RESOURCE", "TOTAL", "PLAINTEXT", "STALE", "UNREADABLE", "WRITTEN BY"]];
+  for (const [resource, counts] of Object.entries(status.resources).sort(([a], [b]) => a.localeCompare(b))) {
+    const writers = Object.entries(counts.byWriter).sort(([a], [b]) => a.localeCompare(b)).map(([w, n]) => `${w}=${n}`).join(" ");
+    rows.push([resource, String(counts.total), String(counts.plaintext), String(counts.stale), String(counts.undecryptable), writers]);
+  }
+  return [
+    `${table(rows)}\n`,
+    names("Secrets stored in plaintext", status.plaintextSecrets),
+    names("Secrets not written by the first provider and key (run `palisade etcd rotate`)", status.staleSecrets),
+    names("Values the config cannot read", status.undecryptable.map((u) => `${u.key}: ${u.error}`)),
+  ].join("");
+}
+
+function rotateText(outcome: RotationOutcome, dryRun: boolean): string {
+  const verb = dryRun ? "would rewrite" : "rewrote";
+  return [
+    `${verb} ${outcome.rewritten} of ${outcome.scanned} values; ${outcome.current} already current; ${outcome.undecryptable.length} unreadable; ${outcome.conflicts.length} changed by another writer\n`,
+    names("Changed by another writer during rotation (their value was kept; run again to check it)", outcome.conflicts),
+    names("Values the config cannot read (left untouched)", outcome.undecryptable.map((u) => `${u.key}: ${u.error}`)),
+  ].join("");
+}
+
+/** A one-line progress bar on stderr, drawn only on a terminal and at most ~10 times a second. */
+function progressBar(total: number): { update(outcome: Readonly<RotationOutcome>): void; done(): void } {
+  if (!isInteractive()) return { update() {}, done() {} };
+  let last = 0;
+  const draw = (done: number): void => {
+    const width = 30;
+    const filled = total === 0 ? width : Math.min(width, Math.round((done / total) * width));
+    process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}`);
+  };
+  return {
+    update(outcome) {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      draw(outcome.scanned + outcome.skippedKeys);
+    },
+    done() {
+      draw(total);
+      process.stderr.write("\n");
+    },
+  };
+}
+
+export function registerEtcdCommand(program: Command): void {
+  const etcd = program.command("etcd").description("encryption at rest in a real etcd: status and safe rotation");
+
+  withEtcdFlags(etcd.command("status"))
+    .description("count values per resource by provider and key; list plaintext and stale Secrets by name (never their data)")
+    .addHelpText("after", "\nExit codes: 0 no Secret in plaintext and every value readable, 1 otherwise, 2 usage or input errors.")
+    .action(async (flags: EtcdFlags) => {
+      const prefix = normalizePrefix(flags.prefix);
+      const status = await withStore(flags, (client, codec) => encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize }));
+      await writeStdout(render(status, flags.output, () => statusText(status)));
+      if (status.plaintextSecrets.length > 0 || status.undecryptable.length > 0) process.exitCode = EXIT.findings;
+    });
+
+  withEtcdFlags(etcd.command("rotate"))
+    .description("rewrite every value not written by the first provider and key, one compare-and-swap transaction per value")
+    .option("--dry-run", "count what would be rewritten, write nothing")
+    .addHelpText(
+      "after",
+      "\nSafe to interrupt and rerun: each value is replaced atomically, only if nobody wrote it since it was read,\n" +
+        "and values already current are skipped. Values the config cannot read are reported and left untouched.\n" +
+        "Exit codes: 0 done, 1 some values could not be read, 2 usage or input errors.",
+    )
+    .action(async (flags: EtcdFlags & { dryRun?: boolean }) => {
+      const prefix = normalizePrefix(flags.prefix);
+      const dryRun = flags.dryRun === true;
+      const outcome = await withStore(flags, async (client, codec) => {
+        const bar = progressBar(isInteractive() ? await countPrefix(client, prefix) : 0);
+        try {
+          return await rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, onProgress: (o) => bar.update(o) });
+        } finally {
+          bar.done();
+        }
+      });
+      await writeStdout(render({ dryRun, ...outcome }, flags.output, () => rotateText(outcome, dryRun)));
+      if (outcome.undecryptable.length > 0) process.exitCode = EXIT.findings;
+    });
+}

@@ -1,0 +1,145 @@
+import type { ReadResult, ValueOrigin } from "./transformers/transformer.js";
+import { formatGroupResource } from "./resources.js";
+import { locateKey, type KeyLocation } from "./rotation-keys.js";
+
+/**
+ * Encryption status and rotation planning over stored values, pure: the etcd adapter
+ * feeds (key, value) pairs in, the codec applies the EncryptionConfiguration's provider
+ * list for the key's resource, and nothing here touches etcd, files or the clock.
+ *
+ * A value needs rotating exactly when kube-apiserver would call it stale (spec §2.3): it
+ * was not written by the first provider and first key, or (KMS v2) its keyID is not the
+ * plugin's current one. Rewriting it through the first provider is what
+ * `kubectl get secrets -A -o json | kubectl replace -f -` does, without the apiserver.
+ */
+
+/** Reads and writes stored values as kube-apiserver would for the resource at `location`. */
+export interface StoredValueCodec {
+  read(etcdKey: string, location: KeyLocation, value: Uint8Array): Promise<ReadResult>;
+  write(etcdKey: string, location: KeyLocation, plaintext: Uint8Array): Promise<Uint8Array>;
+}
+
+export type ValueState = "current" | "stale" | "undecryptable";
+
+export interface ValueInspection {
+  key: string;
+  location: KeyLocation;
+  state: ValueState;
+  /** `identity`, `aescbc:<key name>`, `kms:v2:<provider name>`, or `unreadable`. */
+  writtenBy: string;
+  /** True when the value is stored without encryption (read by identity). */
+  plaintext: boolean;
+  /** Why it could not be read; from the transformers, which never put key material or data in messages. */
+  error?: string;
+  /** The decrypted object, held only long enough to rewrite it; never reported. */
+  decrypted?: Uint8Array;
+}
+
+export function describeOrigin(origin: ValueOrigin | undefined): string {
+  if (origin === undefined) return "unknown";
+  if (origin.provider === "identity") return "identity";
+  if (origin.provider === "kms") return origin.kmsApiVersion ? `kms:${origin.kmsApiVersion}:${origin.keyName ?? ""}` : `kms:${origin.keyName ?? ""}`;
+  return `${origin.provider}:${origin.keyName ?? ""}`;
+}
+
+/** Undefined for keys that are not Kubernetes objects (e.g. `/registry/ranges/serviceips`). */
+export async function inspectValue(codec: StoredValueCodec, prefix: string, key: string, value: Uint8Array): Promise<ValueInspection | undefined> {
+  const location = locateKey(prefix, key);
+  if (location === undefined) return undefined;
+  try {
+    const result = await codec.read(key, location, value);
+    return {
+      key,
+      location,
+      state: result.stale ? "stale" : "current",
+      writtenBy: describeOrigin(result.origin),
+      plaintext: result.origin?.provider === "identity",
+      decrypted: result.plaintext,
+    };
+  } catch (err) {
+    return { key, location, state: "undecryptable", writtenBy: "unreadable", plaintext: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export interface ResourceCounts {
+  total: number;
+  plaintext: number;
+  stale: number;
+  undecryptable: number;
+  /** Values per writer (`identity`, `aescbc:key1`, `kms:v2:name`, `unreadable`). */
+  byWriter: Record<string, number>;
+}
+
+export interface EncryptionStatus {
+  /** Keyed by `resource.group` (`secrets` for core). */
+  resources: Record<string, ResourceCounts>;
+  /** Secret names only (`namespace/name`), never their data. */
+  plaintextSecrets: string[];
+  staleSecrets: string[];
+  undecryptable: Array<{ key: string; error: string }>;
+  /** Keys under the prefix that are not Kubernetes objects and were not read. */
+  skippedKeys: number;
+}
+
+/** Folds inspections page by page, so status over 100k keys holds counts, not values. */
+export class StatusAccumulator {
+  private readonly status: EncryptionStatus = { resources: {}, plaintextSecrets: [], staleSecrets: [], undecryptable: [], skippedKeys: 0 };
+
+  skip(): void {
+    this.status.skippedKeys++;
+  }
+
+  add(inspection: ValueInspection): void {
+    const name = formatGroupResource(inspection.location);
+    const counts = (this.status.resources[name] ??= { total: 0, plaintext: 0, stale: 0, undecryptable: 0, byWriter: {} });
+    counts.total++;
+    counts.byWriter[inspection.writtenBy] = (counts.byWriter[inspection.writtenBy] ?? 0) + 1;
+    if (inspection.plaintext) counts.plaintext++;
+    if (inspection.state === "stale") counts.stale++;
+    if (inspection.state === "undecryptable") {
+      counts.undecryptable++;
+      this.status.undecryptable.push({ key: inspection.key, error: inspection.error ?? "unreadable" });
+    }
+    if (isSecret(inspection.location)) {
+      if (inspection.plaintext) this.status.plaintextSecrets.push(inspection.location.objectPath);
+      if (inspection.state === "stale") this.status.staleSecrets.push(inspection.location.objectPath);
+    }
+  }
+
+  result(): EncryptionStatus {
+    return this.status;
+  }
+}
+
+export function isSecret(location: KeyLocation): boolean {
+  return location.group === "" && location.resource === "secrets";
+}
+
+export type RotationAction = "rewrite" | "keep" | "report";
+
+/** What rotate does with a value: rewrite stale ones, keep current ones, report unreadable ones untouched. */
+export function rotationAction(inspection: ValueInspection): RotationAction {
+  switch (inspection.state) {
+    case "stale":
+      return "rewrite";
+    case "current":
+      return "keep";
+    case "undecryptable":
+      return "report";
+  }
+}
+
+export interface RotationOutcome {
+  scanned: number;
+  rewritten: number;
+  /** Already written by the first provider and key. */
+  current: number;
+  /** Changed by another writer between our read and our write; their value was kept. */
+  conflicts: string[];
+  undecryptable: Array<{ key: string; error: string }>;
+  skippedKeys: number;
+}
+
+export function emptyOutcome(): RotationOutcome {
+  return { scanned: 0, rewritten: 0, current: 0, conflicts: [], undecryptable: [], skippedKeys: 0 };
+}
