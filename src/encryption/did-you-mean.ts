@@ -27,6 +27,12 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   const wanted = normalize(input);
   const exact = candidates.find((c) => normalize(c) === wanted);
   if (exact !== undefined) return exact;
+  // A truncated or extended spelling (`EncryptionConfig` for `EncryptionConfiguration`).
+  const stem = candidates.find((c) => {
+    const n = normalize(c);
+    return Math.min(n.length, wanted.length) >= 5 && (n.startsWith(wanted) || wanted.startsWith(n));
+  });
+  if (stem !== undefined) return stem;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -35,3 +35,6 @@ export {
 export { StoredValueError } from "./errors.js";
 export type { ReadResult, ValueOrigin, ValueTransformer } from "./transformers/transformer.js";
 export { decodeEncryptedObject, encodeEncryptedObject, type EncryptedObject } from "./transformers/encrypted-object.js";
+export { auditEncryptionConfigurationFile, encryptionFindings } from "./risks.js";
+export { ENCRYPTION_RULES } from "./risk-rules.js";
+export { encryptionFamily, checkEncryptionConfigurations } from "./scan-family.js";
