@@ -1,0 +1,61 @@
+/**
+ * Composes the pure parts into the engine the server calls: the configured policies and
+ * exceptions over the cluster state, the token authenticator, RBAC and the guardrails.
+ * The clock is injected once here, so the core stays pure.
+ */
+import { crossTenantSecretsGuardrail, productionExecGuardrail } from "../../admission/access/guardrails.js";
+import { decideAccess, type AccessAuthorizer, type Guardrail } from "../../admission/access/subject-access-review.js";
+import type { TokenUser, TokenVerdict } from "../../admission/access/token-review.js";
+import { ClusterState } from "../../admission/cluster-state.js";
+import type { WebhookConfig } from "../../admission/config.js";
+import { mutateAdmission, validateAdmission } from "../../admission/pipeline.js";
+import type { WebhookEngine } from "./handler.js";
+
+/** Anything that maps a bearer token to a user (src/access/authn's TokenAuthenticator fits). */
+export interface TokenAuthenticatorLike {
+  authenticateToken(token: string): Promise<{ authenticated: true; user: TokenUser } | { authenticated: false; reason: string }>;
+}
+
+export interface EngineOptions {
+  config: Pick<WebhookConfig, "policies" | "exceptions" | "access">;
+  cluster?: ClusterState;
+  authenticator?: TokenAuthenticatorLike;
+  authorizer?: AccessAuthorizer;
+  now?: () => Date;
+  /** Called with each admitted request, e.g. to share cluster knowledge with other workers. */
+  onObserve?: (request: Parameters<WebhookEngine["observe"]>[0]) => void;
+}
+
+export function guardrailsFor(config: Pick<WebhookConfig, "access">, cluster: ClusterState): Guardrail[] {
+  const guardrails: Guardrail[] = [];
+  const labels = (name: string) => cluster.namespaceLabels(name);
+  const { tenantLabel, production } = config.access.guardrails;
+  if (tenantLabel) guardrails.push(crossTenantSecretsGuardrail({ tenantLabel, tenantGroupPrefix: "tenant:", namespaceLabels: labels, namespaces: () => cluster.namespaceNames() }));
+  if (production) guardrails.push(productionExecGuardrail(production, labels));
+  return guardrails;
+}
+
+export function createEngine(options: EngineOptions): WebhookEngine & { cluster: ClusterState } {
+  const cluster = options.cluster ?? new ClusterState();
+  const now = options.now ?? (() => new Date());
+  const guardrails = guardrailsFor(options.config, cluster);
+  const input = () => ({ policies: options.config.policies, exceptions: options.config.exceptions, cluster, now: now() });
+  const engine: WebhookEngine & { cluster: ClusterState } = {
+    cluster,
+    validate: (request) => validateAdmission(request, input()),
+    mutate: (request) => mutateAdmission(request, input()),
+    observe(request) {
+      cluster.observe(request);
+      options.onObserve?.(request);
+    },
+  };
+  const authenticator = options.authenticator;
+  if (authenticator) {
+    engine.authenticate = async (review): Promise<TokenVerdict> => {
+      const result = await authenticator.authenticateToken(review.token);
+      return result.authenticated ? { authenticated: true, user: result.user } : { authenticated: false, reason: result.reason };
+    };
+  }
+  if (options.authorizer || guardrails.length > 0) engine.authorize = (review) => decideAccess(review, guardrails, options.authorizer);
+  return engine;
+}

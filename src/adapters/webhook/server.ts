@@ -1,0 +1,121 @@
+/**
+ * The HTTPS listener: TLS 1.2+ only, certificate and key from files and re-read when they
+ * change (setSecureContext, so a cert-manager rotation needs no restart), optional
+ * verification of the API server's client certificate, and timeouts that cut off slow
+ * clients (headers and whole-request deadlines, checked every 250 ms).
+ */
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { createHandler, type HandlerOptions } from "./handler.js";
+
+export interface TlsMaterial {
+  certPem: string;
+  keyPem: string;
+  /** CA bundle that API server client certificates must chain to. */
+  clientCaPem?: string;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  clientCAFile?: string;
+}
+
+export interface ServerOptions extends HandlerOptions {
+  address: string;
+  port: number;
+  tls: TlsMaterial | TlsFiles;
+  requestTimeoutSeconds: number;
+  /** How often certificate files are polled for changes. */
+  certificatePollMs?: number;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  /** Re-read the certificate files now (also done automatically when they change). */
+  reloadCertificates(): void;
+  close(): Promise<void>;
+}
+
+function readTls(tls: TlsMaterial | TlsFiles): TlsMaterial {
+  if ("certPem" in tls) return tls;
+  const material: TlsMaterial = { certPem: readFileSync(tls.certFile, "utf8"), keyPem: readFileSync(tls.keyFile, "utf8") };
+  if (tls.clientCAFile) material.clientCaPem = readFileSync(tls.clientCAFile, "utf8");
+  return material;
+}
+
+function secureOptions(material: TlsMaterial) {
+  return {
+    cert: material.certPem,
+    key: material.keyPem,
+    minVersion: "TLSv1.2" as const,
+    ...(material.clientCaPem ? { ca: material.clientCaPem, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
+export function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const material = readTls(options.tls);
+  const timeoutMs = options.requestTimeoutSeconds * 1000;
+  const server = createServer(
+    {
+      ...secureOptions(material),
+      requestTimeout: timeoutMs,
+      headersTimeout: Math.min(timeoutMs, 10_000),
+      keepAliveTimeout: 30_000,
+      connectionsCheckingInterval: 250,
+    },
+    createHandler(options),
+  );
+  // A TLS handshake that never completes must not hold a socket forever either.
+  server.on("secureConnection", (socket) => socket.setTimeout(Math.max(timeoutMs, 30_000), () => socket.destroy()));
+  server.on("tlsClientError", (err) => logger.debug({ err: err.message }, "TLS handshake failed"));
+  server.on("clientError", (err, socket) => {
+    logger.debug({ err: err.message }, "client error");
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  const reloadCertificates = () => {
+    try {
+      server.setSecureContext(secureOptions(readTls(options.tls)));
+      logger.info("serving certificate reloaded");
+    } catch (err) {
+      // Keep serving with the previous certificate; a half-written file is retried on the next change.
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, "certificate reload failed; keeping the previous certificate");
+    }
+  };
+  const watched: string[] = [];
+  if (!("certPem" in options.tls)) {
+    const files = [options.tls.certFile, options.tls.keyFile, ...(options.tls.clientCAFile ? [options.tls.clientCAFile] : [])];
+    for (const file of files) {
+      watchFile(file, { interval: options.certificatePollMs ?? 2000, persistent: false }, (now, before) => {
+        if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) reloadCertificates();
+      });
+      watched.push(file);
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.address, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      resolve({
+        server,
+        port,
+        reloadCertificates,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const file of watched) unwatchFile(file);
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

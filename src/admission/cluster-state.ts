@@ -1,0 +1,75 @@
+/**
+ * What the webhook knows of the cluster without an API client: Namespaces, Nodes and Pods
+ * from seed manifests and from every admission request it sees. Requests with dryRun: true
+ * teach nothing (nothing was persisted). Knowledge is only as good as what was seen, which
+ * is why the namespace pod check says "as far as the server knows".
+ */
+import type { Labels } from "../k8s/labels.js";
+import type { K8sObject } from "../k8s/types.js";
+import type { ClusterView } from "./policy.js";
+import type { AdmissionRequest } from "./review.js";
+
+export class ClusterState implements ClusterView {
+  private readonly namespaces = new Map<string, K8sObject>();
+  private readonly nodes = new Map<string, K8sObject>();
+  private readonly pods = new Map<string, Map<string, K8sObject>>();
+
+  /** Seed from manifests (e.g. `kubectl get ns,nodes,pods -A -o yaml`). */
+  seed(objects: Iterable<K8sObject>): void {
+    for (const object of objects) this.remember(object);
+  }
+
+  remember(object: K8sObject): void {
+    const name = object.metadata?.name;
+    if (!name || (object.apiVersion ?? "v1") !== "v1") return;
+    if (object.kind === "Namespace") this.namespaces.set(name, object);
+    else if (object.kind === "Node") this.nodes.set(name, object);
+    else if (object.kind === "Pod") {
+      const namespace = object.metadata?.namespace ?? "default";
+      let pods = this.pods.get(namespace);
+      if (!pods) this.pods.set(namespace, (pods = new Map()));
+      pods.set(name, object);
+    }
+  }
+
+  forget(kind: string, namespace: string, name: string): void {
+    if (kind === "Namespace") {
+      this.namespaces.delete(name);
+      this.pods.delete(name);
+    } else if (kind === "Node") this.nodes.delete(name);
+    else if (kind === "Pod") this.pods.get(namespace)?.delete(name);
+  }
+
+  /** Learn from an admission request (only persisted, i.e. non-dry-run, main-resource requests). */
+  observe(request: AdmissionRequest): void {
+    if (request.dryRun || request.subResource !== "" || request.resource.group !== "") return;
+    const kind = { namespaces: "Namespace", nodes: "Node", pods: "Pod" }[request.resource.resource];
+    if (!kind) return;
+    if (request.operation === "DELETE") this.forget(kind, request.namespace, request.name);
+    else if ((request.operation === "CREATE" || request.operation === "UPDATE") && request.object) {
+      const object = structuredClone(request.object);
+      object.metadata ??= {};
+      if (!object.metadata.name && request.name) object.metadata.name = request.name;
+      if (kind === "Pod" && !object.metadata.namespace) object.metadata.namespace = request.namespace;
+      this.remember({ ...object, kind, apiVersion: "v1" });
+    }
+  }
+
+  namespaceLabels(name: string): Labels | undefined {
+    const namespace = this.namespaces.get(name);
+    if (!namespace) return undefined;
+    return { ...(namespace.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name };
+  }
+
+  namespaceNames(): string[] {
+    return [...this.namespaces.keys()].sort();
+  }
+
+  podsInNamespace(namespace: string): readonly K8sObject[] {
+    return [...(this.pods.get(namespace)?.values() ?? [])].sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
+  }
+
+  node(name: string): K8sObject | undefined {
+    return this.nodes.get(name);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The pod spec inside an admission object (pods and every pod-template workload, as PSA's
+ * DefaultPodSpecExtractor), with the JSON pointer of the spec for patches. Which kinds carry
+ * a template, and where, is src/k8s/workloads.ts.
+ */
+import { podTemplate } from "../k8s/workloads.js";
+import { isRecord, toJsonPointer, type K8sObject, type ObjectMeta } from "../k8s/types.js";
+
+export interface PodSpecLocation {
+  metadata: ObjectMeta;
+  spec: Record<string, unknown>;
+  /** RFC 6901 pointer of the pod spec inside the object. */
+  pointer: string;
+  /** The object is a Pod (enforced) rather than a workload template (warned). */
+  isPod: boolean;
+}
+
+/** undefined when the object has no pod spec (not a workload, or an optional template left out). */
+export function podSpecOf(object: K8sObject | null): PodSpecLocation | undefined {
+  if (!object) return undefined;
+  const template = podTemplate(object);
+  if (!template) return undefined;
+  let node: unknown = object;
+  for (const key of template.path) node = isRecord(node) ? node[key as string] : undefined;
+  if (!isRecord(node) || !isRecord(node.spec)) return undefined;
+  const metadata = isRecord(node.metadata) ? (node.metadata as ObjectMeta) : {};
+  return { metadata, spec: node.spec, pointer: toJsonPointer([...template.path, "spec"]), isPod: object.kind === "Pod" };
+}
+
+export interface NamedContainer {
+  name: string;
+  image: string;
+  kind: "containers" | "initContainers" | "ephemeralContainers";
+  index: number;
+}
+
+/** Every container of a pod spec, init and ephemeral included. */
+export function containersOf(spec: Record<string, unknown>): NamedContainer[] {
+  const out: NamedContainer[] = [];
+  for (const kind of ["initContainers", "containers", "ephemeralContainers"] as const) {
+    const list = spec[kind];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c: unknown, index) => {
+      if (!isRecord(c)) return;
+      out.push({ name: typeof c.name === "string" ? c.name : `${kind}[${index}]`, image: typeof c.image === "string" ? c.image : "", kind, index });
+    });
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/**
+ * Image policy: images come from allowed registries, are pinned by digest, and never use
+ * the `latest` tag (explicit, or implied by no tag and no digest). Reference parsing is
+ * src/admission/image-reference.ts.
+ */
+import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
+import { containersOf, podSpecOf } from "../pod-specs.js";
+import { parseImageReference, repositoryAllowed } from "../image-reference.js";
+
+export const IMAGES_POLICY = "images";
+
+export interface ImagePolicyOptions {
+  /** Registry or registry/path prefixes; empty = any registry. */
+  allowedRegistries: string[];
+  requireDigest: boolean;
+  forbidLatest: boolean;
+}
+
+export function imagesPolicy(options: ImagePolicyOptions, mode: PolicyMode): AdmissionPolicy {
+  return {
+    name: IMAGES_POLICY,
+    mode,
+    validate(context): PolicyVerdict {
+      const verdict = emptyVerdict();
+      const { request } = context;
+      if (request.operation !== "CREATE" && request.operation !== "UPDATE") return verdict;
+      if (request.subResource !== "" && request.subResource !== "ephemeralcontainers") return verdict;
+      const location = podSpecOf(request.object);
+      if (!location) return verdict;
+      for (const container of containersOf(location.spec)) {
+        const deny = (rule: string, message: string) =>
+          verdict.deny.push({ policy: IMAGES_POLICY, rule, container: container.name, message: `container ${JSON.stringify(container.name)} ${message}` });
+        const parsed = parseImageReference(container.image);
+        if (!parsed.ok) {
+          deny("invalid-reference", `image ${JSON.stringify(container.image)}: ${parsed.error}`);
+          continue;
+        }
+        const ref = parsed.reference;
+        if (options.allowedRegistries.length > 0 && !repositoryAllowed(ref, options.allowedRegistries)) {
+          deny("registry", `image ${JSON.stringify(container.image)} is from ${ref.repository}, not an allowed registry (${options.allowedRegistries.join(", ")})`);
+        }
+        if (options.forbidLatest && ref.digest === undefined && (ref.tag === undefined || ref.tag === "latest")) {
+          deny("latest", `image ${JSON.stringify(container.image)} uses the latest tag${ref.tag === undefined ? " implicitly" : ""}; pin a version or digest`);
+        }
+        if (options.requireDigest && ref.digest === undefined) {
+          deny("digest", `image ${JSON.stringify(container.image)} is not pinned by digest (@sha256:...)`);
+        }
+      }
+      return verdict;
+    },
+  };
+}

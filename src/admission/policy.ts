@@ -1,0 +1,71 @@
+/**
+ * The policy layer: every admission policy (Pod Security, PSP, NodeRestriction, tenancy,
+ * images) is a small object with a name, a mode and pure `validate`/`mutate` functions over
+ * an AdmissionContext. The pipeline (pipeline.ts) applies modes and exceptions uniformly, so
+ * a policy only says what it finds.
+ */
+import type { JsonPatchOperation } from "../findings/types.js";
+import type { Labels } from "../k8s/labels.js";
+import type { K8sObject } from "../k8s/types.js";
+import type { AdmissionRequest } from "./review.js";
+
+/**
+ * enforce: violations deny. warn: they become warnings. audit: they become audit
+ * annotations. dry-run: they are only logged and counted, the response is unchanged.
+ */
+export const POLICY_MODES = ["enforce", "warn", "audit", "dry-run"] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+export interface Violation {
+  policy: string;
+  /** Rule id inside the policy (e.g. PSA check id `privileged`, `node-restriction.other-node`). */
+  rule: string;
+  message: string;
+  container?: string;
+}
+
+/** What one policy says about one request, before its mode is applied. */
+export interface PolicyVerdict {
+  /** Violations that deny the request when the policy enforces. */
+  deny: Violation[];
+  /** Messages that are warnings whatever the mode (e.g. PSA warn labels on workloads). */
+  warn: string[];
+  /** Audit annotations (keys without the webhook prefix). */
+  audit: Record<string, string>;
+  /** Overrides the message of a denial (PSA formats its own aggregate message). */
+  denyMessage?: string;
+  /** HTTP code of the denial: 403 by default, 422 for invalid labels, 400 for undecodable objects. */
+  denyCode?: number;
+}
+
+export function emptyVerdict(): PolicyVerdict {
+  return { deny: [], warn: [], audit: {} };
+}
+
+/** What the webhook knows of the cluster: learnt from admission requests and seed manifests. */
+export interface ClusterView {
+  namespaceLabels(name: string): Labels | undefined;
+  podsInNamespace(namespace: string): readonly K8sObject[];
+  node(name: string): K8sObject | undefined;
+}
+
+export const EMPTY_CLUSTER: ClusterView = {
+  namespaceLabels: () => undefined,
+  podsInNamespace: () => [],
+  node: () => undefined,
+};
+
+export interface AdmissionContext {
+  request: AdmissionRequest;
+  cluster: ClusterView;
+  /** True when an exception covers this rule (and container) for this request; records the use. */
+  excepted(policy: string, rule: string, container?: string): boolean;
+}
+
+export interface AdmissionPolicy {
+  readonly name: string;
+  readonly mode: PolicyMode;
+  /** Patch operations against request.object, applied in order by /mutate. */
+  mutate?(context: AdmissionContext): JsonPatchOperation[];
+  validate(context: AdmissionContext): PolicyVerdict;
+}
