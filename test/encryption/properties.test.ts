@@ -148,6 +148,16 @@ describe("chains: writes go through the first provider and first key; rotation r
     expect((await readStored(chain, "/k", stored)).stale).toBe(true);
   });
 
+  it("values written by one process read in another (fresh caches, same plugin)", async () => {
+    for (const name of ["kms-v1", "kms-v2", "aesgcm-32", "secretbox", "aescbc-16"]) {
+      const writer = chainOf(PROVIDERS[name]!);
+      const reader = chainOf(PROVIDERS[name]!);
+      const stored = await writeStored(writer, "/registry/secrets/a/b", Buffer.from(`value for ${name}`));
+      const read = await readStored(reader, "/registry/secrets/a/b", stored);
+      expect(Buffer.from(read.plaintext).toString(), name).toBe(`value for ${name}`);
+    }
+  });
+
   it("KMS v2 calls the plugin once per generation, not per write", async () => {
     const plugin2 = new Base64PluginV2(plugin);
     const config: EncryptionConfiguration = { resources: [{ resources: ["secrets"], providers: [kms("v2")] }] };

@@ -135,9 +135,8 @@ export class KmsV2Transformer implements ValueTransformer {
       response = await this.service.encrypt(this.uid(), secret);
     } catch (err) {
       throw asStoredValueError(err, `KMS v2 provider ${JSON.stringify(this.providerName)}: failed to encrypt DEK`);
-    } finally {
-      secret.fill(0);
     }
+    // The seed is not zeroed here: the write transformer keeps using these very bytes.
     const annotations = response.annotations ?? {};
     validateEncryptedDekSource(response.ciphertext);
     validateKeyId(response.keyId);
