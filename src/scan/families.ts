@@ -1,8 +1,9 @@
 import { podSecurityFamily } from "../podsecurity/family.js";
+import { encryptionFamily } from "../encryption/scan-family.js";
 import type { ScanFamily } from "./family.js";
 
 /**
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, encryptionFamily];
