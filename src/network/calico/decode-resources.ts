@@ -77,7 +77,7 @@ export function decodeNetworkSet(object: K8sObject): { set?: DecodedNetworkSet; 
     if (key !== "nets" && key !== "allowedEgressDomains") problems.push({ path: ["spec", key], message: `unknown field ${JSON.stringify(key)} (known: nets)` });
   }
   if (spec.allowedEgressDomains !== undefined) {
-    problems.push({ path: ["spec", "allowedEgressDomains"], message: "allowedEgressDomains (DNS policy) is a Calico Enterprise feature Palisade cannot evaluate" });
+    problems.push({ path: ["spec", "allowedEgressDomains"], message: "allowedEgressDomains (DNS policy) is a Calico Enterprise feature Palisade cannot evaluate", unsupported: true });
   }
   const nets: IpRange[] = [];
   const list = spec.nets ?? [];

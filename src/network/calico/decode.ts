@@ -17,6 +17,8 @@ import { parseCalicoSelector, SelectorSyntaxError, tokenize } from "./selector/i
 export interface Problem {
   path: FieldPath;
   message: string;
+  /** The object is valid Calico but uses a feature Palisade cannot evaluate (refused by name). */
+  unsupported?: true;
 }
 
 export interface DecodedEntity {
@@ -74,7 +76,7 @@ class Reader {
     if (value === undefined || value === null) return {};
     if (!isRecord(value)) return this.fail(path, `expected an object, found ${describe(value)}`);
     for (const key of Object.keys(value)) {
-      if (refused[key] !== undefined) this.fail([...path, key], refused[key]);
+      if (refused[key] !== undefined) this.problems.push({ path: [...path, key], message: refused[key], unsupported: true });
       else if (!known.includes(key)) this.fail([...path, key], `unknown field ${JSON.stringify(key)} (known: ${known.join(", ")})`);
     }
     return value;

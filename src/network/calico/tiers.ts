@@ -38,11 +38,16 @@ export interface CalicoNotice<Where = unknown> {
   message: string;
 }
 
+/** A refused object: `invalid` (Calico would reject it) or `unsupported` (Palisade cannot evaluate it). */
+export interface CalicoRefusal<Where = unknown> extends RefusedPolicy<Where> {
+  reason: "invalid" | "unsupported";
+}
+
 export interface CalicoPolicySet<Where = unknown> {
   /** Every tier some policy names (plus the default tier), with its policies; staged ones included. */
   tiers: Tier[];
   policies: { policy: EnforcedPolicy; object: K8sObject; where?: Where }[];
-  refused: RefusedPolicy<Where>[];
+  refused: CalicoRefusal<Where>[];
   /** Things that are valid but not enforced (staged policies), to be reported, not hidden. */
   notices: CalicoNotice<Where>[];
 }
@@ -67,8 +72,8 @@ function contextFrom(sources: readonly PolicySource[], networkSets: DecodedNetwo
 /** Compile every Calico object among `sources`; other objects only lend their labels. */
 export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): CalicoPolicySet<Where> {
   const result: CalicoPolicySet<Where> = { tiers: [], policies: [], refused: [], notices: [] };
-  const refuse = (source: PolicySource<Where>, path: FieldPath, message: string): void => {
-    result.refused.push(withWhere({ object: source.object, path, message }, source.where));
+  const refuse = (source: PolicySource<Where>, path: FieldPath, message: string, unsupported = false): void => {
+    result.refused.push(withWhere({ object: source.object, path, message, reason: unsupported ? ("unsupported" as const) : ("invalid" as const) }, source.where));
   };
   const tiers = new Map<string, DecodedTier>();
   const networkSets: DecodedNetworkSet[] = [];
@@ -79,21 +84,21 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): C
     if (!isCalicoObject(object)) continue;
     const kind = object.kind ?? "";
     if (REFUSED_KINDS[kind]) {
-      refuse(source, ["kind"], REFUSED_KINDS[kind] as string);
+      refuse(source, ["kind"], REFUSED_KINDS[kind] as string, true);
     } else if (STAGED_ONLY_KINDS.has(kind)) {
       result.notices.push(withWhere({ object, message: `${kind} ${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""} is staged: reported, not enforced, not evaluated` }, source.where));
     } else if (kind === "Tier") {
       const { tier, problems } = decodeTier(object);
-      problems.forEach((p) => refuse(source, p.path, p.message));
+      problems.forEach((p) => refuse(source, p.path, p.message, p.unsupported));
       if (tier && tiers.has(tier.name)) refuse(source, ["metadata", "name"], `Duplicate value: two Tiers named ${tier.name}`);
       else if (tier) tiers.set(tier.name, tier);
     } else if (kind === "NetworkSet" || kind === "GlobalNetworkSet") {
       const { set, problems } = decodeNetworkSet(object);
-      problems.forEach((p) => refuse(source, p.path, p.message));
+      problems.forEach((p) => refuse(source, p.path, p.message, p.unsupported));
       if (set) networkSets.push(set);
     } else if ((POLICY_KINDS as readonly string[]).includes(kind)) {
       const { policy, problems } = decodePolicy(object);
-      problems.forEach((p) => refuse(source, p.path, p.message));
+      problems.forEach((p) => refuse(source, p.path, p.message, p.unsupported));
       if (!policy) continue;
       const id = policyId(policy);
       if (seen.has(id)) {

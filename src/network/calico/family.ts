@@ -1,0 +1,89 @@
+/**
+ * `palisade scan` findings for Calico objects: policies Calico's API server would reject,
+ * policies that use features Palisade cannot evaluate (so every verdict about the traffic
+ * they touch is incomplete), and staged policies, which are reported but not enforced.
+ */
+import type { Finding, Rule } from "../../findings/types.js";
+import type { Snapshot } from "../../k8s/snapshot.js";
+import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
+import type { ScanFamily } from "../../scan/family.js";
+import { compileCalico } from "./tiers.js";
+
+const DOCS_URI = "https://docs.tigera.io/calico/latest/reference/resources/networkpolicy";
+
+export const CALICO_RULES: readonly Rule[] = [
+  {
+    id: "calico.invalid-policy",
+    title: "Calico object that the Calico API server would reject",
+    family: "calico",
+    pillar: "network",
+    severity: "high",
+    docs: {
+      description:
+        "A projectcalico.org/v3 policy, tier or network set that fails Calico's validation (bad selector, port without a port protocol, ICMP without protocol ICMP, unknown field, missing tier). Applying it fails, so the protection it was written for does not exist.",
+      remediation: "Fix the field named in the finding; `calicoctl validate` or a dry-run apply shows the same error.",
+      helpUri: DOCS_URI,
+    },
+  },
+  {
+    id: "calico.unsupported-feature",
+    title: "Calico feature Palisade cannot evaluate",
+    family: "calico",
+    pillar: "network",
+    severity: "medium",
+    docs: {
+      description:
+        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, applyOnForward, doNotTrack) or DNS policy. Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out.",
+      remediation: "Verify this traffic with Calico's own tooling, or express the intent with selectors, nets and ports that Palisade evaluates.",
+      helpUri: DOCS_URI,
+    },
+  },
+  {
+    id: "calico.staged-policy",
+    title: "Staged Calico policy (reported, not enforced)",
+    family: "calico",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description: "Staged policies show what a change would do; they never allow or deny traffic. Traffic they appear to govern is governed by the enforced policies only.",
+      remediation: "Promote the staged policy to an enforced NetworkPolicy/GlobalNetworkPolicy when its effect has been reviewed, or delete it.",
+      helpUri: "https://docs.tigera.io/calico/latest/reference/resources/stagednetworkpolicy",
+    },
+  },
+];
+
+const RULE = new Map(CALICO_RULES.map((rule) => [rule.id, rule]));
+
+function finding(ruleId: string, loaded: LoadedObject, path: ReadonlyArray<string | number>, message: string): Finding {
+  const rule = RULE.get(ruleId) as Rule;
+  return {
+    ruleId,
+    severity: rule.severity,
+    pillar: rule.pillar,
+    message,
+    object: objectRef(loaded.object),
+    fieldPath: formatFieldPath(path),
+    position: loaded.source.locate(path),
+    remediation: rule.docs.remediation,
+  };
+}
+
+export function checkCalico(snapshot: Snapshot): Finding[] {
+  const compiled = compileCalico(snapshot.objects.map((loaded) => ({ object: loaded.object, where: loaded })));
+  const findings: Finding[] = [];
+  for (const refusal of compiled.refused) {
+    if (!refusal.where) continue;
+    const ruleId = refusal.reason === "unsupported" ? "calico.unsupported-feature" : "calico.invalid-policy";
+    findings.push(finding(ruleId, refusal.where, refusal.path, refusal.message));
+  }
+  for (const notice of compiled.notices) {
+    if (notice.where) findings.push(finding("calico.staged-policy", notice.where, ["kind"], notice.message));
+  }
+  return findings;
+}
+
+export const calicoFamily: ScanFamily = {
+  id: "calico",
+  rules: CALICO_RULES,
+  check: (snapshot) => checkCalico(snapshot),
+};

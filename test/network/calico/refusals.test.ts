@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../../src/k8s/load.js";
+import { checkCalico } from "../../../src/network/calico/family.js";
+import { compile } from "./fixtures.js";
+
+const v3 = "apiVersion: projectcalico.org/v3";
+
+function refusals(yaml: string): Array<[string, string, string]> {
+  return compile(yaml).refused.map((r) => [r.reason, r.path.join("."), r.message]);
+}
+
+describe("features Palisade cannot evaluate are refused by name", () => {
+  it.each([
+    ["http rules", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, http: {methods: [GET]}}]`, "spec.ingress.0.http", /application-layer http/],
+    ["preDNAT", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {preDNAT: true, applyOnForward: true, ingress: [{action: Deny}]}`, "spec.preDNAT", /preDNAT/],
+    ["applyOnForward", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: true}`, "spec.applyOnForward", /applyOnForward/],
+    ["doNotTrack", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {doNotTrack: true, applyOnForward: true}`, "spec.doNotTrack", /doNotTrack/],
+    ["services", `kind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  egress: [{action: Allow, destination: {services: {name: kubernetes, namespace: default}}}]`, "spec.egress.0.destination.services", /services/],
+    ["HostEndpoint", `kind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0}`, "kind", /HostEndpoint/],
+  ])("%s", (_name, body, path, message) => {
+    const refused = compile(`${v3}\n${body}`).refused;
+    const match = refused.find((r) => r.path.join(".") === path);
+    expect(match?.reason).toBe("unsupported");
+    expect(match?.message).toMatch(message);
+  });
+
+  it("applyOnForward: false changes nothing and is accepted", () => {
+    expect(refusals(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: false, ingress: [{action: Allow}]}`)).toEqual([]);
+  });
+});
+
+describe("what Calico's validator rejects is refused as invalid", () => {
+  it.each([
+    ["ports without a port protocol", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, destination: {ports: [80]}}]`, "spec.ingress.0.destination.ports", /must set protocol to TCP or UDP or SCTP/],
+    ["UDPLite carries no ports in Calico", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: UDPLite, destination: {ports: [80]}}]`, "spec.ingress.0.destination.ports", /must set protocol/],
+    ["icmp without protocol ICMP", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, icmp: {type: 8}}]`, "spec.ingress.0.icmp", /protocol to ICMP/],
+    ["ICMP code without type", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: ICMP, icmp: {code: 1}}]`, "spec.ingress.0.icmp.code", /without an ICMP type/],
+    ["lower-case protocol", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: tcp}]`, "spec.ingress.0.protocol", /write TCP/],
+    ["protocol 0", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: 0}]`, "spec.ingress.0.protocol", /protocol number invalid/],
+    ["bad selector with its column", `kind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec: {selector: "app == web"}`, "spec.selector", /column 8/],
+    ["global() outside a namespaceSelector", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {selector: "global()"}`, "spec.selector", /global\(\) can only be used/],
+    ["global() combined in a namespaceSelector", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {namespaceSelector: "global() && has(a)"}}]`, "spec.ingress.0.source.namespaceSelector", /cannot be combined/],
+    ["unknown action", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Accept}]`, "spec.ingress.0.action", /expected Allow, Deny, Log or Pass/],
+    ["a typo in a field name", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {selectr: "a == 'b'"}}]`, "spec.ingress.0.source.selectr", /unknown field/],
+    ["port range upside down", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: TCP, destination: {ports: ["90:80"]}}]`, "spec.ingress.0.destination.ports.0", /greater than the maximum/],
+    ["mixed IP versions", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {nets: [10.0.0.0/8]}, destination: {nets: ["fd00::/8"]}}]`, "spec.ingress.0", /both IPv4 and IPv6/],
+    ["duplicate types", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {types: [Ingress, Ingress]}`, "spec.types.1", /more than once/],
+    ["a tier that does not exist", `kind: GlobalNetworkPolicy\nmetadata: {name: security.p}\nspec: {tier: security}`, "spec.tier", /not defined in the inputs/],
+    ["the default tier at another order", `kind: Tier\nmetadata: {name: default}\nspec: {order: 5}`, "spec.order", /must be 1000000/],
+  ])("%s", (_name, body, path, message) => {
+    const refused = compile(`${v3}\n${body}`).refused;
+    const match = refused.find((r) => r.path.join(".") === path);
+    expect(match, JSON.stringify(refused)).toBeDefined();
+    expect(match?.reason).toBe("invalid");
+    expect(match?.message).toMatch(message);
+  });
+
+  it("a refused policy is left out entirely, never half-applied", () => {
+    const set = compile(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Deny}, {action: Allow, http: {paths: [{exact: /x}]}}]`);
+    expect(set.policies).toEqual([]);
+    expect(set.tiers.flatMap((t) => t.policies)).toEqual([]);
+  });
+
+  it("duplicates: the API server keeps one object per name", () => {
+    const body = `${v3}\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec: {}`;
+    const set = compile(`${body}\n---\n${body}`);
+    expect(set.policies.length).toBe(1);
+    expect(set.refused.map((r) => r.message)).toEqual([expect.stringMatching(/Duplicate value/)]);
+  });
+});
+
+describe("scan findings point at file:line:column", () => {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-calico-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reports invalid, unsupported and staged objects with positions", async () => {
+    const file = join(dir, "policies.yaml");
+    writeFileSync(
+      file,
+      [
+        v3,
+        "kind: GlobalNetworkPolicy",
+        "metadata: {name: bad}",
+        "spec:",
+        "  selector: app == web",
+        "---",
+        v3,
+        "kind: GlobalNetworkPolicy",
+        "metadata: {name: alp}",
+        "spec:",
+        "  ingress:",
+        "  - action: Allow",
+        "    http: {methods: [GET]}",
+        "---",
+        v3,
+        "kind: StagedNetworkPolicy",
+        "metadata: {name: try, namespace: a}",
+        "spec: {ingress: [{action: Deny}]}",
+        "",
+      ].join("\n"),
+    );
+    const snapshot = await loadSnapshot({ paths: [file] });
+    const findings = checkCalico(snapshot).map((f) => [f.ruleId, f.fieldPath, `${f.position?.line}:${f.position?.column}`]);
+    expect(findings).toEqual([
+      ["calico.invalid-policy", "spec.selector", "5:3"],
+      ["calico.unsupported-feature", "spec.ingress[0].http", "13:5"],
+      ["calico.staged-policy", "kind", "16:1"],
+    ]);
+  });
+});

@@ -1,0 +1,312 @@
+import { describe, expect, it } from "vitest";
+import { evaluateConnection, evaluateSide } from "../../../src/network/evaluate.js";
+import { allowed, compile, external, packet, pod } from "./fixtures.js";
+
+const v3 = "apiVersion: projectcalico.org/v3";
+
+describe("policy selection", () => {
+  const { tiers } = compile(`
+${v3}
+kind: NetworkPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Deny}]
+`);
+  it("a namespaced policy selects only pods of its namespace", () => {
+    expect(allowed(tiers, packet(external("1.2.3.4"), pod("shop", "w", { app: "web" }), "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(external("1.2.3.4"), pod("other", "w", { app: "web" }), "TCP", 80))).toBe(true);
+  });
+  it("an endpoint no policy selects is allowed by its namespace profile", () => {
+    const decision = evaluateConnection(tiers, packet(external("1.2.3.4"), pod("shop", "db", { app: "db" }), "TCP", 5432));
+    expect(decision.allowed).toBe(true);
+    expect(decision.ingress.reason).toBe("no-policy");
+  });
+  it("hostNetwork pods have no workload endpoint: never selected", () => {
+    expect(allowed(tiers, packet(external("1.2.3.4"), pod("shop", "w", { app: "web" }, { hostNetwork: true }), "TCP", 80))).toBe(true);
+  });
+  it("types default to Egress when only egress rules are given", () => {
+    const { policies } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: egress-only}
+spec: {egress: [{action: Allow}]}
+`);
+    expect(policies[0]?.policy.directions).toEqual(["egress"]);
+  });
+});
+
+describe("rule selectors are scoped as Calico scopes them", () => {
+  const { tiers } = compile(`
+${v3}
+kind: NetworkPolicy
+metadata: {name: from-frontend, namespace: shop}
+spec:
+  selector: app == 'api'
+  ingress:
+  - action: Allow
+    source: {selector: role == 'frontend'}
+---
+${v3}
+kind: NetworkPolicy
+metadata: {name: from-team-x, namespace: shop}
+spec:
+  selector: app == 'api'
+  ingress:
+  - action: Allow
+    source: {namespaceSelector: team == 'x', selector: role == 'monitor'}
+---
+${v3}
+kind: NetworkPolicy
+metadata: {name: not-batch, namespace: other}
+spec:
+  selector: app == 'api'
+  ingress:
+  - action: Allow
+    source: {notSelector: role == 'batch'}
+`);
+  const api = pod("shop", "api", { app: "api" });
+  it("a selector in a namespaced policy matches only the policy's namespace", () => {
+    expect(allowed(tiers, packet(pod("shop", "fe", { role: "frontend" }), api, "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(pod("elsewhere", "fe", { role: "frontend" }), api, "TCP", 80))).toBe(false);
+  });
+  it("a namespaceSelector picks namespaces by their labels", () => {
+    expect(allowed(tiers, packet(pod("ops", "m", { role: "monitor" }, { namespaceLabels: { team: "x" } }), api, "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(pod("ops", "m", { role: "monitor" }, { namespaceLabels: { team: "y" } }), api, "TCP", 80))).toBe(false);
+  });
+  it("notSelector alone still limits a namespaced policy's rule to its namespace", () => {
+    const target = pod("other", "api", { app: "api" });
+    expect(allowed(tiers, packet(pod("other", "w", { role: "web" }), target, "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(pod("other", "b", { role: "batch" }), target, "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(pod("third", "w", { role: "web" }), target, "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(external("8.8.8.8"), target, "TCP", 80))).toBe(false);
+  });
+});
+
+describe("global policies, network sets and global()", () => {
+  const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkSet
+metadata: {name: partners, labels: {kind: partner}}
+spec: {nets: [203.0.113.0/24]}
+---
+${v3}
+kind: NetworkSet
+metadata: {name: office, namespace: shop, labels: {kind: partner}}
+spec: {nets: [198.51.100.0/24]}
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: partners-in}
+spec:
+  selector: app == 'api'
+  ingress:
+  - action: Allow
+    source: {namespaceSelector: global(), selector: kind == 'partner'}
+  - action: Allow
+    source: {selector: role == 'frontend'}
+`);
+  const api = pod("shop", "api", { app: "api" });
+  it("global() in a namespaceSelector matches GlobalNetworkSets, not namespaced endpoints", () => {
+    expect(allowed(tiers, packet(external("203.0.113.7"), api, "TCP", 443))).toBe(true);
+    expect(allowed(tiers, packet(external("198.51.100.7"), api, "TCP", 443))).toBe(false);
+    expect(allowed(tiers, packet(pod("shop", "p", { kind: "partner" }), api, "TCP", 443))).toBe(false);
+  });
+  it("a global policy's rule selector matches pods in every namespace", () => {
+    expect(allowed(tiers, packet(pod("a", "fe", { role: "frontend" }), api, "TCP", 443))).toBe(true);
+    expect(allowed(tiers, packet(pod("b", "fe", { role: "frontend" }), api, "TCP", 443))).toBe(true);
+  });
+});
+
+describe("service accounts", () => {
+  const { tiers } = compile(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: reporter, namespace: shop, labels: {tier: reporting}}
+---
+${v3}
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  selector: app == 'db'
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source: {serviceAccounts: {names: [api]}}
+    destination: {ports: [5432]}
+  - action: Allow
+    protocol: TCP
+    source: {serviceAccounts: {selector: tier == 'reporting'}}
+    destination: {ports: [5432]}
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: deny-reporters-out}
+spec:
+  serviceAccountSelector: tier == 'reporting'
+  egress: [{action: Deny, destination: {nets: [0.0.0.0/0]}}]
+`);
+  const db = pod("shop", "db", { app: "db" });
+  it("serviceAccounts.names matches the pod's service account in the policy's namespace", () => {
+    expect(allowed(tiers, packet(pod("shop", "a", {}, { serviceAccount: "api" }), db, "TCP", 5432))).toBe(true);
+    expect(allowed(tiers, packet(pod("shop", "a", {}, { serviceAccount: "other" }), db, "TCP", 5432))).toBe(false);
+    expect(allowed(tiers, packet(pod("elsewhere", "a", {}, { serviceAccount: "api" }), db, "TCP", 5432))).toBe(false);
+  });
+  it("serviceAccounts.selector and serviceAccountSelector match the ServiceAccount's labels", () => {
+    const reporter = pod("shop", "r", {}, { serviceAccount: "reporter", ips: ["10.0.0.9"] });
+    expect(evaluateSide(tiers, "ingress", db, packet(reporter, db, "TCP", 5432)).allowed).toBe(true);
+    expect(evaluateSide(tiers, "egress", reporter, packet(reporter, external("1.1.1.1"), "TCP", 443)).allowed).toBe(false);
+    expect(evaluateSide(tiers, "egress", db, packet(db, external("1.1.1.1"), "TCP", 443)).allowed).toBe(true);
+  });
+});
+
+describe("order, tiers and actions", () => {
+  const yaml = `
+${v3}
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+${v3}
+kind: Tier
+metadata: {name: platform}
+spec: {order: 200, defaultAction: Pass}
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: security.quarantine}
+spec:
+  tier: security
+  order: 1
+  selector: quarantine == 'true'
+  ingress: [{action: Log}, {action: Deny}]
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: security.pass-rest}
+spec:
+  tier: security
+  order: 2
+  selector: all()
+  ingress: [{action: Pass}]
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: platform.only-dns}
+spec:
+  tier: platform
+  selector: app == 'dns'
+  ingress: [{action: Allow, protocol: UDP, destination: {ports: [53]}}]
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: late-allow}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Allow}]
+---
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: early-deny}
+spec:
+  order: 10
+  selector: app == 'web'
+  ingress: [{action: Deny, protocol: TCP, destination: {ports: ['6040:6050']}}]
+`;
+  const { tiers } = compile(yaml);
+  const src = external("192.0.2.1");
+  it("a higher tier's Deny decides before lower tiers; Log never decides", () => {
+    expect(allowed(tiers, packet(src, pod("a", "q", { quarantine: "true", app: "web" }), "TCP", 80))).toBe(false);
+  });
+  it("Pass goes to the next tier; a tier with defaultAction Pass passes what it does not decide", () => {
+    expect(allowed(tiers, packet(src, pod("a", "dns", { app: "dns" }), "TCP", 80))).toBe(true);
+    const decision = evaluateConnection(tiers, packet(src, pod("a", "dns", { app: "dns" }), "TCP", 80));
+    expect(decision.ingress.passedBy).toEqual(["GlobalNetworkPolicy/security.pass-rest"]);
+  });
+  it("policies run by order, unset last; ranges are inclusive", () => {
+    const web = pod("a", "web", { app: "web" });
+    expect(allowed(tiers, packet(src, web, "TCP", 6040))).toBe(false);
+    expect(allowed(tiers, packet(src, web, "TCP", 6050))).toBe(false);
+    expect(allowed(tiers, packet(src, web, "TCP", 6051))).toBe(true);
+    const decision = evaluateConnection(tiers, packet(src, web, "TCP", 6051));
+    expect(decision.ingress.selectedBy).toEqual(["GlobalNetworkPolicy/security.pass-rest", "GlobalNetworkPolicy/early-deny", "GlobalNetworkPolicy/late-allow"]);
+  });
+  it("tiers carry Calico's orders, the default tier at one million", () => {
+    expect(Object.fromEntries(tiers.map((t) => [t.name, [t.order, t.dropAtEndWhenSelected]]))).toEqual({
+      default: [1_000_000, true],
+      security: [100, true],
+      platform: [200, false],
+    });
+  });
+  it("a selected endpoint no rule of the tier decides is dropped at the tier's end", () => {
+    const only = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: web-443}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}]
+`).tiers;
+    const decision = evaluateConnection(only, packet(src, pod("a", "web", { app: "web" }), "TCP", 80));
+    expect(decision.allowed).toBe(false);
+    expect(decision.ingress.reason).toBe("end-of-tier");
+  });
+});
+
+describe("staged policies", () => {
+  const set = compile(`
+${v3}
+kind: StagedGlobalNetworkPolicy
+metadata: {name: would-deny}
+spec:
+  selector: all()
+  ingress: [{action: Deny}]
+---
+${v3}
+kind: StagedKubernetesNetworkPolicy
+metadata: {name: k, namespace: a}
+spec: {podSelector: {}}
+`);
+  it("are compiled and reported, never enforced", () => {
+    expect(set.policies.map((p) => [p.policy.id, p.policy.staged])).toEqual([["StagedGlobalNetworkPolicy/would-deny", true]]);
+    expect(allowed(set.tiers, packet(external("1.1.1.1"), pod("a", "x"), "TCP", 80))).toBe(true);
+    expect(set.notices.map((n) => n.message)).toEqual([
+      "StagedKubernetesNetworkPolicy a/k is staged: reported, not enforced, not evaluated",
+      "StagedGlobalNetworkPolicy/would-deny is staged (stagedAction Set): evaluated for reporting, never enforced",
+    ]);
+  });
+});
+
+describe("ports, protocols and ICMP", () => {
+  const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: shapes}
+spec:
+  selector: app == 'svc'
+  ingress:
+  - {action: Allow, protocol: TCP, destination: {ports: [http]}}
+  - {action: Allow, protocol: UDP, source: {ports: [53]}}
+  - {action: Allow, protocol: ICMP, icmp: {type: 8}}
+  - {action: Allow, protocol: 47}
+  - {action: Allow, notProtocol: TCP, source: {nets: [10.9.0.0/16]}}
+`);
+  const svc = pod("a", "svc", { app: "svc" }, { ports: [{ name: "http", port: 8080, protocol: "TCP" }] });
+  const src = external("192.0.2.1");
+  it("a named port resolves on the selected endpoint's declared ports", () => {
+    expect(allowed(tiers, packet(src, svc, "TCP", 8080))).toBe(true);
+    expect(allowed(tiers, packet(src, svc, "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(src, svc, "UDP", 8080))).toBe(false);
+  });
+  it("source ports match the packet's source port", () => {
+    expect(allowed(tiers, packet(src, svc, "UDP", 40000, { srcPort: 53 }))).toBe(true);
+    expect(allowed(tiers, packet(src, svc, "UDP", 40000, { srcPort: 54 }))).toBe(false);
+  });
+  it("ICMP type, numeric protocols and notProtocol", () => {
+    expect(allowed(tiers, packet(src, svc, "ICMP", undefined, { icmp: { type: 8, code: 0 } }))).toBe(true);
+    expect(allowed(tiers, packet(src, svc, "ICMP", undefined, { icmp: { type: 13, code: 0 } }))).toBe(false);
+    expect(allowed(tiers, packet(src, svc, 47))).toBe(true);
+    expect(allowed(tiers, packet(external("10.9.1.1"), svc, "UDP", 9))).toBe(true);
+    expect(allowed(tiers, packet(external("10.9.1.1"), svc, "TCP", 9))).toBe(false);
+  });
+});
