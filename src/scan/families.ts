@@ -1,4 +1,5 @@
 import { podSecurityFamily } from "../podsecurity/family.js";
+import { dockerfileFamily } from "../supplychain/dockerfile/family.js";
 import { encryptionFamily } from "../encryption/scan-family.js";
 import { calicoFamily } from "../network/calico/family.js";
 import type { ScanFamily } from "./family.js";
@@ -7,4 +8,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, encryptionFamily, calicoFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily];

@@ -134,3 +134,15 @@ describe("examples/docker", () => {
     expect(hardened).toEqual([]);
   });
 });
+
+describe("scan family", () => {
+  it("checks the Dockerfiles the loader collected", async () => {
+    const { dockerfileFamily } = await import("../../src/supplychain/dockerfile/family.js");
+    const { loadSnapshot } = await import("../../src/k8s/load.js");
+    const { repoRoot } = await import("../support/conformance.js");
+    const snapshot = await loadSnapshot({ paths: [`${repoRoot}/examples/docker`] });
+    const findings = dockerfileFamily.check(snapshot, {});
+    expect(findings.length).toBeGreaterThan(5);
+    expect(findings.every((f) => f.position?.file.endsWith("examples/docker/Dockerfile"))).toBe(true);
+  });
+});
