@@ -1,0 +1,206 @@
+/**
+ * X.509 client-certificate authentication as kube-apiserver does it (--client-ca-file):
+ * the presented chain must verify to one of the CAs at the given time, for client auth;
+ * then the subject's CommonName is the user and its Organizations are the groups.
+ * Parsing and signatures are @peculiar/x509's; the clock is a parameter.
+ */
+// @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
+import "reflect-metadata";
+import { createPublicKey } from "node:crypto";
+import { BasicConstraintsExtension, ExtendedKeyUsageExtension, PemConverter, X509Certificate } from "@peculiar/x509";
+import { UserError } from "../../errors.js";
+import { rejected, type AuthenticationResult, type UserInfo } from "./types.js";
+
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+const MAX_CHAIN_LENGTH = 10;
+/** kubeadm issues client certificates for a year; longer-lived ones outlast most rotations. */
+const LONG_VALIDITY_DAYS = 366;
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  key: string;
+  signatureAlgorithm: string;
+}
+
+export interface ClientCertificateReport {
+  certificate: CertificateSummary;
+  /** What the certificate claims (CN, O), whether or not it verified. */
+  claimedUser?: UserInfo;
+  result: AuthenticationResult;
+  /** Subjects from leaf to trust anchor, when the chain verified. */
+  chain: string[];
+  /** Weaknesses worth acting on even when authentication succeeds. */
+  warnings: string[];
+}
+
+/** Every certificate in PEM text, in order. Bad input is a UserError naming the file. */
+export function parseCertificates(pem: string, file: string): X509Certificate[] {
+  let blocks: ArrayBuffer[];
+  try {
+    blocks = PemConverter.decodeWithHeaders(pem)
+      .filter((b) => b.type === "CERTIFICATE")
+      .map((b) => b.rawData);
+  } catch (err) {
+    throw new UserError(`${file}: not PEM-encoded certificates`, { hint: "expected -----BEGIN CERTIFICATE----- blocks", cause: err });
+  }
+  if (blocks.length === 0) throw new UserError(`${file}: no CERTIFICATE block found`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (a private key is not a certificate)" });
+  return blocks.map((raw, i) => {
+    try {
+      return new X509Certificate(raw);
+    } catch (err) {
+      throw new UserError(`${file}: certificate ${i + 1} cannot be parsed as X.509`, { cause: err });
+    }
+  });
+}
+
+function describeKey(cert: X509Certificate): { text: string; weakness?: string; rsaBits?: number } {
+  const key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: "der", type: "spki" });
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case "rsa":
+    case "rsa-pss": {
+      const bits = details.modulusLength ?? 0;
+      return { text: `RSA ${bits}`, rsaBits: bits, ...(bits < 2048 ? { weakness: `RSA key of ${bits} bits (at least 2048 needed)` } : {}) };
+    }
+    case "ec": {
+      const curve = details.namedCurve ?? "unknown curve";
+      const strong = ["prime256v1", "secp384r1", "secp521r1"].includes(curve);
+      return { text: `ECDSA ${curve}`, ...(strong ? {} : { weakness: `elliptic curve ${curve} is not P-256, P-384 or P-521` }) };
+    }
+    case "ed25519":
+      return { text: "Ed25519" };
+    default:
+      return { text: String(key.asymmetricKeyType), weakness: `key type ${String(key.asymmetricKeyType)} is not accepted for TLS client authentication` };
+  }
+}
+
+function signatureHash(cert: X509Certificate): string {
+  const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
+  return alg.hash?.name ?? alg.name;
+}
+
+function summarize(cert: X509Certificate): CertificateSummary {
+  const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
+  return {
+    subject: cert.subject,
+    issuer: cert.issuer,
+    serialNumber: cert.serialNumber,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    key: describeKey(cert).text,
+    signatureAlgorithm: alg.hash ? `${alg.name} with ${alg.hash.name}` : alg.name,
+  };
+}
+
+function isCa(cert: X509Certificate): boolean {
+  const bc = cert.getExtension(BasicConstraintsExtension);
+  return bc?.ca === true;
+}
+
+function allowsClientAuth(cert: X509Certificate): boolean {
+  const eku = cert.getExtension(ExtendedKeyUsageExtension);
+  // No extended key usage means any usage, as Go's verifier reads it.
+  if (!eku) return true;
+  return eku.usages.some((u) => u === CLIENT_AUTH || u === ANY_EXTENDED_KEY_USAGE);
+}
+
+function validityProblem(cert: X509Certificate, now: Date): string | undefined {
+  if (now < cert.notBefore) return `certificate ${JSON.stringify(cert.subject)} is not valid before ${cert.notBefore.toISOString()}`;
+  if (now > cert.notAfter) return `certificate ${JSON.stringify(cert.subject)} expired at ${cert.notAfter.toISOString()}`;
+  return undefined;
+}
+
+async function signedBy(cert: X509Certificate, issuer: X509Certificate): Promise<boolean> {
+  if (cert.issuer !== issuer.subject) return false;
+  try {
+    return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Walks from the leaf through the presented intermediates to a trusted CA, checking each
+ * link the way Go's x509.Verify does for kube-apiserver (validity, CA flag, client-auth
+ * usage, no SHA-1/MD5 signatures). Returns the chain or the reason it fails.
+ */
+async function verifyChain(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): Promise<{ chain: X509Certificate[] } | { reason: string }> {
+  const chain = [leaf];
+  for (;;) {
+    const current = chain[chain.length - 1] as X509Certificate;
+    const problem = validityProblem(current, now);
+    if (problem) return { reason: problem };
+    if (!allowsClientAuth(current)) return { reason: `certificate ${JSON.stringify(current.subject)} does not allow client authentication (extended key usage)` };
+    if (chain.length > 1 && !isCa(current)) return { reason: `certificate ${JSON.stringify(current.subject)} signed another certificate but is not a CA` };
+    // A presented certificate that is itself a trusted CA ends the chain.
+    if (roots.some((r) => Buffer.from(r.rawData).equals(Buffer.from(current.rawData)))) return { chain };
+    const hash = signatureHash(current);
+    const root = await findAsync(roots, (r) => signedBy(current, r));
+    if (root) {
+      if (hash === "SHA-1" || /md5/i.test(hash)) return { reason: `certificate ${JSON.stringify(current.subject)} is signed with ${hash}, which Go refuses as insecure` };
+      const rootProblem = validityProblem(root, now);
+      if (rootProblem) return { reason: rootProblem };
+      if (!isCa(root)) return { reason: `trust anchor ${JSON.stringify(root.subject)} is not a CA certificate` };
+      chain.push(root);
+      return { chain };
+    }
+    const next = await findAsync(
+      intermediates.filter((c) => !chain.includes(c)),
+      (c) => signedBy(current, c),
+    );
+    if (!next) return { reason: `certificate signed by unknown authority ${JSON.stringify(current.issuer)}` };
+    if (hash === "SHA-1" || /md5/i.test(hash)) return { reason: `certificate ${JSON.stringify(current.subject)} is signed with ${hash}, which Go refuses as insecure` };
+    chain.push(next);
+    if (chain.length > MAX_CHAIN_LENGTH) return { reason: "certificate chain too long" };
+  }
+}
+
+async function findAsync<T>(items: readonly T[], predicate: (item: T) => Promise<boolean>): Promise<T | undefined> {
+  for (const item of items) if (await predicate(item)) return item;
+  return undefined;
+}
+
+/** Common name → user, organizations → groups, as kube-apiserver's CommonNameUserConversion. */
+export function userFromCertificate(cert: X509Certificate): UserInfo | undefined {
+  const cn = cert.subjectName.getField("CN")[0] ?? "";
+  if (cn === "") return undefined;
+  return { username: cn, groups: cert.subjectName.getField("O") };
+}
+
+export interface ClientCertificateInput {
+  /** The presented certificates: the leaf first, then any intermediates the client sends. */
+  presented: X509Certificate[];
+  /** The CA bundle (--client-ca-file); absent means the chain cannot be verified. */
+  roots?: X509Certificate[];
+  now: Date;
+}
+
+export async function authenticateClientCertificate(input: ClientCertificateInput): Promise<ClientCertificateReport> {
+  const [leaf, ...intermediates] = input.presented;
+  if (!leaf) throw new UserError("no client certificate given");
+  const claimedUser = userFromCertificate(leaf);
+  const warnings: string[] = [];
+  const key = describeKey(leaf);
+  if (key.weakness) warnings.push(`weak key: ${key.weakness}`);
+  const lifetimeDays = (leaf.notAfter.getTime() - leaf.notBefore.getTime()) / 86_400_000;
+  if (lifetimeDays > LONG_VALIDITY_DAYS) warnings.push(`valid for ${Math.round(lifetimeDays)} days: client certificates cannot be revoked by kube-apiserver, keep them short-lived`);
+  if (claimedUser?.groups.includes("system:masters")) warnings.push("in group system:masters: this certificate bypasses RBAC and cannot be revoked short of rotating the CA");
+  const base = { certificate: summarize(leaf), ...(claimedUser ? { claimedUser } : {}), warnings };
+  if (!input.roots || input.roots.length === 0) {
+    return { ...base, chain: [], result: rejected("no client CA given (--ca): the chain was not verified, the user shown is only what the certificate claims") };
+  }
+  const verified = await verifyChain(leaf, intermediates, input.roots, input.now);
+  if ("reason" in verified) return { ...base, chain: [], result: rejected(`x509: ${verified.reason}`) };
+  const chain = verified.chain.map((c) => c.subject);
+  if (key.rsaBits !== undefined && key.rsaBits < 1024) {
+    // Go 1.24+ refuses RSA keys below 1024 bits outright, so the TLS handshake would fail.
+    return { ...base, chain, result: rejected(`x509: ${key.weakness}; Go refuses RSA keys below 1024 bits`) };
+  }
+  if (!claimedUser) return { ...base, chain, result: rejected("x509: certificate has an empty CommonName, which maps to no user") };
+  return { ...base, chain, result: { authenticated: true, user: claimedUser } };
+}
