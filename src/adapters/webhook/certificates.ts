@@ -3,6 +3,8 @@
  * `palisade serve --self-signed NAME` (serving certificate for NAME, caBundle printed) and
  * for tests, which must generate key material at run time rather than commit it.
  */
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata polyfill first.
+import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 
 type CryptoKey = webcrypto.CryptoKey;
