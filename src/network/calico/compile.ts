@@ -14,6 +14,7 @@ import type { DecodedNetworkSet } from "./decode-resources.js";
 import { enforcedPolicy, protocolToNumber } from "./enforced.js";
 import { portToString, protocolNumber } from "./numorstring.js";
 import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
+import { rangeToCidr } from "./set-rules.js";
 import { entityRuleSelector, networkSetLabels, policyEndpointSelector, workloadEndpointLabels } from "./scope.js";
 import { parseCalicoSelector, type CalicoSelector } from "./selector/index.js";
 
@@ -49,6 +50,11 @@ export class SelectorResolver {
       set,
       labels: networkSetLabels(set.labels, set.namespace, set.namespace !== undefined ? context.namespaceLabels.get(set.namespace) : undefined),
     }));
+  }
+
+  /** Every network set's nets: external peers in different sets can be told apart. */
+  networkSetCidrs(): string[] {
+    return this.sets.flatMap(({ set }) => set.nets.map(rangeToCidr));
   }
 
   labelsOf(endpoint: PodEndpoint): Record<string, string> {
@@ -166,5 +172,7 @@ export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver)
     egress: rules("egress"),
   };
   if (policy.namespace !== undefined) parts.namespace = policy.namespace;
+  const extraCidrs = resolver.networkSetCidrs();
+  if (extraCidrs.length > 0) parts.extraCidrs = extraCidrs;
   return enforcedPolicy(parts);
 }

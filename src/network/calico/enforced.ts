@@ -9,9 +9,10 @@
  * first IP, or an external endpoint's IP).
  */
 import { parseIp, type IpFamily } from "../cidr.js";
-import type { Direction, EnforcedPolicy, Endpoint, Packet, PodEndpoint, Protocol, RuleVerdict } from "../model.js";
+import type { Direction, EnforcedPolicy, Endpoint, Packet, PodEndpoint, Protocol, RuleVerdict, SetRule } from "../model.js";
 import { PROTOCOL_NUMBERS } from "./numorstring.js";
 import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
+import { peerCidrs, toSetRules } from "./set-rules.js";
 
 export interface CalicoPacket extends Packet {
   srcPort?: number;
@@ -86,9 +87,12 @@ export interface CalicoPolicyParts {
   selects(endpoint: PodEndpoint): boolean;
   ingress: readonly ResolvedRule[];
   egress: readonly ResolvedRule[];
+  /** More CIDRs that tell external peers apart (the nets of network sets selectors can match). */
+  extraCidrs?: readonly string[];
 }
 
 export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
+  const setRules: Partial<Record<Direction, SetRule[]>> = {};
   const policy: EnforcedPolicy = {
     id: parts.id,
     kind: parts.kind,
@@ -99,6 +103,9 @@ export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
     directions: parts.directions,
     selects: parts.selects,
     evaluate: (direction, packet) => evaluateRules(direction === "ingress" ? parts.ingress : parts.egress, toWirePacket(packet)),
+    // Set forms for the matrix are built on first use: explain never pays for them.
+    rules: (direction) => (setRules[direction] ??= toSetRules(parts.id, direction, direction === "ingress" ? parts.ingress : parts.egress)),
+    cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? [])],
   };
   if (parts.namespace !== undefined) policy.namespace = parts.namespace;
   return policy;

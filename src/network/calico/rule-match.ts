@@ -101,12 +101,17 @@ function portsMatch(entity: EntityMatch, side: WireSide, protocol: number): bool
   return true;
 }
 
-function entityMatches(entity: EntityMatch, side: WireSide, protocol: number): boolean {
+/** The address criteria of an entity (nets, notNets, selectors, notSelectors), ports aside. */
+export function entityAddressMatches(entity: EntityMatch, side: WireSide): boolean {
   if (entity.nets && entity.nets.length > 0 && !inAny(entity.nets, side.ip)) return false;
   if (entity.notNets && entity.notNets.length > 0 && inAny(entity.notNets, side.ip)) return false;
   if (entity.selectors && !entity.selectors.every((member) => member(side))) return false;
   if (entity.notSelectors && entity.notSelectors.some((member) => member(side))) return false;
-  return portsMatch(entity, side, protocol);
+  return true;
+}
+
+function entityMatches(entity: EntityMatch, side: WireSide, protocol: number): boolean {
+  return entityAddressMatches(entity, side) && portsMatch(entity, side, protocol);
 }
 
 function icmpMatches(match: IcmpMatch, packet: WirePacket): boolean {

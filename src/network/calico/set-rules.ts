@@ -1,0 +1,132 @@
+/**
+ * Calico rules as the model's SetRules, so `netpol matrix` can compute Calico policies with
+ * set algebra like Kubernetes ones. The matrix's universe is TCP, UDP and SCTP ports
+ * 1..65535 plus one point for every port-less protocol (OTHER), and a SetRule sees the peer
+ * and the destination only. Within that universe the translation is exact, with one stated
+ * coarsening: ICMP types/codes and individual port-less protocols all fall into OTHER (as
+ * they do for Kubernetes policies). Rules the universe cannot hold are refused by name
+ * with a UserError rather than approximated: source ports, and source-side criteria of
+ * egress rules (the matrix does not tell a SetRule which local endpoint sends).
+ */
+import { UserError } from "../../errors.js";
+import { formatIp, parseIp, type IpRange } from "../cidr.js";
+import type { Direction, Endpoint, Protocol, SetRule } from "../model.js";
+import { PORT_PROTOCOLS, PortSet } from "../ports.js";
+import { entityAddressMatches, type EntityMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
+import { protocolToNumber } from "./enforced.js";
+
+const NAMED_BY_NUMBER: Readonly<Record<number, Protocol>> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
+const PORT_PROTOCOL_SET = PORT_PROTOCOLS.reduce((set, p) => set.union(PortSet.protocol(p)), PortSet.none);
+
+function protocolOf(number: number): Protocol {
+  return NAMED_BY_NUMBER[number] ?? number;
+}
+
+export function sideOf(endpoint: Endpoint): WireSide {
+  const text = endpoint.kind === "external" ? endpoint.ip : endpoint.ips[0];
+  const ip = text !== undefined ? parseIp(text) : undefined;
+  return ip ? { endpoint, ip } : { endpoint };
+}
+
+function protocolSet(rule: ResolvedRule): PortSet {
+  let set = rule.protocol !== undefined ? PortSet.protocol(protocolOf(rule.protocol)) : PortSet.all;
+  if (rule.notProtocol !== undefined && NAMED_BY_NUMBER[rule.notProtocol] !== undefined) set = set.subtract(PortSet.protocol(protocolOf(rule.notProtocol)));
+  // ICMP criteria only match ICMP packets: the port-less point of the universe.
+  if (rule.icmp || rule.notICMP) set = set.intersect(PortSet.protocol("ICMP"));
+  return set;
+}
+
+function rangesSet(ranges: readonly { min: number; max: number }[]): PortSet {
+  let set = PortSet.none;
+  for (const { min, max } of ranges) {
+    if (max < 1) continue; // port 0 lies outside the matrix's 1..65535
+    for (const p of PORT_PROTOCOLS) set = set.union(PortSet.range(p, Math.max(min, 1), max));
+  }
+  return set;
+}
+
+/** Ports of `destination` that the entity's named-port memberships admit. */
+function namedSet(members: EntityMatch["namedPorts"], destination: Endpoint): PortSet {
+  if (!members || members.length === 0 || destination.kind !== "pod") return PortSet.none;
+  let set = PortSet.none;
+  const side = sideOf(destination);
+  for (const port of destination.ports) {
+    const protocol = protocolToNumber(port.protocol);
+    if (members.some((member) => member({ ...side, port: port.port }, protocol))) set = set.union(PortSet.range(port.protocol, port.port, port.port));
+  }
+  return set;
+}
+
+/** What the entity's ports/notPorts leave of `protocols`; packets without ports never match port criteria. */
+function portCriteria(entity: EntityMatch, protocols: PortSet, destination: Endpoint): PortSet {
+  let set = protocols;
+  if ((entity.ports?.length ?? 0) > 0 || (entity.namedPorts?.length ?? 0) > 0) {
+    set = set.intersect(rangesSet(entity.ports ?? []).union(namedSet(entity.namedPorts, destination)));
+  }
+  if ((entity.notPorts?.length ?? 0) > 0 || (entity.notNamedPorts?.length ?? 0) > 0) {
+    set = set.intersect(PORT_PROTOCOL_SET).subtract(rangesSet(entity.notPorts ?? []).union(namedSet(entity.notNamedPorts, destination)));
+  }
+  return set;
+}
+
+function hasAddressCriteria(entity: EntityMatch): boolean {
+  return Boolean(entity.nets?.length || entity.notNets?.length || entity.selectors?.length || entity.notSelectors?.length);
+}
+
+function hasPortCriteria(entity: EntityMatch): boolean {
+  return Boolean(entity.ports?.length || entity.notPorts?.length || entity.namedPorts?.length || entity.notNamedPorts?.length);
+}
+
+function familyMatches(rule: ResolvedRule, side: WireSide): boolean {
+  return rule.ipVersion === undefined || side.ip === undefined || side.ip.family === rule.ipVersion;
+}
+
+function refuse(policyId: string, rule: ResolvedRule, what: string): never {
+  throw new UserError(`netpol matrix cannot represent ${policyId} ${rule.description ?? "rule"}: ${what}`, {
+    hint: "use `palisade netpol explain` for connections this policy governs; the matrix covers peers, protocols and destination ports only",
+  });
+}
+
+/** The SetRules of one direction's resolved rules (throws UserError for rules the matrix cannot hold). */
+export function toSetRules(policyId: string, direction: Direction, rules: readonly ResolvedRule[]): SetRule[] {
+  return rules.map((rule, ruleIndex) => {
+    if (hasPortCriteria(rule.source)) refuse(policyId, rule, "it matches source ports");
+    if (direction === "egress" && hasAddressCriteria(rule.source)) refuse(policyId, rule, "an egress rule with source criteria");
+    const peerEntity = direction === "ingress" ? rule.source : rule.destination;
+    const protocols = protocolSet(rule);
+    const named = Boolean(rule.destination.namedPorts?.length || rule.destination.notNamedPorts?.length);
+    const setRule: SetRule = {
+      action: rule.action,
+      ruleIndex,
+      matchesPeer: (peer) => {
+        const side = sideOf(peer);
+        return familyMatches(rule, side) && entityAddressMatches(peerEntity, side);
+      },
+      connections: (destination) => {
+        if (direction === "ingress" && !entityAddressMatches(rule.destination, sideOf(destination))) return PortSet.none;
+        return portCriteria(rule.destination, protocols, destination);
+      },
+      dependsOnDestination: named || (direction === "ingress" && hasAddressCriteria(rule.destination)),
+    };
+    if (rule.description !== undefined) setRule.description = rule.description;
+    return setRule;
+  });
+}
+
+/** `first/prefix` of an aligned range (ranges here come from CIDRs). */
+export function rangeToCidr(range: IpRange): string {
+  const size = range.last - range.first + 1n;
+  let hostBits = 0;
+  while (1n << BigInt(hostBits) < size) hostBits++;
+  return `${formatIp(range.family, range.first)}/${(range.family === 4 ? 32 : 128) - hostBits}`;
+}
+
+/** CIDRs that cut the external address space for one direction: the peer side's nets and notNets. */
+export function peerCidrs(direction: Direction, rules: readonly ResolvedRule[]): string[] {
+  const out: string[] = [];
+  for (const rule of rules) {
+    const entity = direction === "ingress" ? rule.source : rule.destination;
+    for (const range of [...(entity.nets ?? []), ...(entity.notNets ?? [])]) out.push(rangeToCidr(range));
+  }
+  return out;
+}

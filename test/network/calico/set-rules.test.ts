@@ -1,0 +1,170 @@
+/**
+ * The set form of Calico policies (for `netpol matrix`) must agree with packet-by-packet
+ * evaluation (for `netpol explain`) on every connection the matrix's universe can hold.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { K8sObject } from "../../../src/k8s/types.js";
+import { connectionsBetween } from "../../../src/network/connectivity.js";
+import { evaluateConnection } from "../../../src/network/evaluate.js";
+import type { Endpoint, Protocol } from "../../../src/network/model.js";
+import { compileCalico } from "../../../src/network/calico/tiers.js";
+import { compile, external, packet, pod } from "./fixtures.js";
+import { UserError } from "../../../src/errors.js";
+
+const v3 = "projectcalico.org/v3";
+const app = fc.constantFrom("web", "api", "db");
+const selector = fc.oneof(
+  app.map((a) => `app == '${a}'`),
+  app.map((a) => `app != '${a}'`),
+  fc.constant("all()"),
+  fc.constant("has(app)"),
+  fc.constant("tier in {'front', 'back'}"),
+);
+const ports = fc.array(fc.oneof(fc.constantFrom(80, 443, 5432, "8000:8100", "http", "metrics"), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 3 });
+const nets = fc.array(fc.constantFrom("10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.2.3/32"), { minLength: 1, maxLength: 2 });
+
+const peerEntity = fc.record(
+  {
+    selector,
+    notSelector: selector,
+    namespaceSelector: fc.constantFrom("all()", "team == 'x'", "global()"),
+    nets,
+    notNets: nets,
+  },
+  { requiredKeys: [] },
+);
+
+const rule = fc
+  .record(
+    {
+      action: fc.constantFrom("Allow", "Deny", "Pass", "Log"),
+      protocol: fc.constantFrom("TCP", "UDP", "SCTP", undefined),
+      notProtocol: fc.constantFrom("TCP", "UDP", undefined),
+      peer: peerEntity,
+      destinationPorts: fc.option(ports, { nil: undefined }),
+      destinationNotPorts: fc.option(ports, { nil: undefined }),
+      local: fc.option(fc.record({ selector }, { requiredKeys: [] }), { nil: undefined }),
+    },
+    { requiredKeys: ["action", "peer"] },
+  )
+  .map((r) => ({ ...r, protocol: r.destinationPorts || r.destinationNotPorts ? (r.protocol ?? "TCP") : r.protocol }));
+
+type GenRule = typeof rule extends fc.Arbitrary<infer T> ? T : never;
+
+function v3Rule(r: GenRule, direction: "ingress" | "egress"): Record<string, unknown> {
+  const out: Record<string, unknown> = { action: r.action };
+  if (r.protocol) out.protocol = r.protocol;
+  if (r.notProtocol && r.notProtocol !== r.protocol) out.notProtocol = r.notProtocol;
+  const destination: Record<string, unknown> = {};
+  if (r.destinationPorts) destination.ports = r.destinationPorts;
+  if (r.destinationNotPorts) destination.notPorts = r.destinationNotPorts;
+  if (direction === "ingress") {
+    out.source = r.peer;
+    if (r.local) Object.assign(destination, r.local);
+  } else {
+    Object.assign(destination, r.peer);
+  }
+  out.destination = destination;
+  return out;
+}
+
+const policy = fc.record({
+  global: fc.boolean(),
+  tier: fc.constantFrom("default", "security"),
+  order: fc.option(fc.constantFrom(1, 5, 100, 2000), { nil: undefined }),
+  selector,
+  ingress: fc.array(rule, { maxLength: 3 }),
+  egress: fc.array(rule, { maxLength: 3 }),
+});
+
+function objectsOf(policies: (typeof policy extends fc.Arbitrary<infer T> ? T : never)[], securityDefault: "Deny" | "Pass"): K8sObject[] {
+  const out: K8sObject[] = [
+    { apiVersion: v3, kind: "Tier", metadata: { name: "security" }, spec: { order: 100, defaultAction: securityDefault } },
+    { apiVersion: v3, kind: "GlobalNetworkSet", metadata: { name: "partners", labels: { app: "web" } }, spec: { nets: ["192.0.2.0/25"] } },
+  ];
+  policies.forEach((p, i) => {
+    const spec: Record<string, unknown> = {
+      tier: p.tier,
+      selector: p.selector,
+      types: ["Ingress", "Egress"],
+      ingress: p.ingress.map((r) => v3Rule(r, "ingress")),
+      egress: p.egress.map((r) => v3Rule(r, "egress")),
+    };
+    if (p.order !== undefined) spec.order = p.order;
+    const name = p.tier === "default" ? `p${i}` : `security.p${i}`;
+    out.push({ apiVersion: v3, kind: p.global ? "GlobalNetworkPolicy" : "NetworkPolicy", metadata: p.global ? { name } : { name, namespace: "shop" }, spec });
+  });
+  return out;
+}
+
+const endpoints: Endpoint[] = [
+  pod("shop", "web", { app: "web", tier: "front" }, { ips: ["10.1.2.3"], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }),
+  pod("shop", "api", { app: "api", tier: "back" }, { ips: ["10.1.9.9"], ports: [{ name: "http", port: 80, protocol: "TCP" }, { name: "metrics", port: 9090, protocol: "UDP" }] }),
+  pod("ops", "db", { app: "db" }, { ips: ["10.2.0.1"], namespaceLabels: { team: "x" }, ports: [{ name: "metrics", port: 9090, protocol: "TCP" }] }),
+  external("192.0.2.10"),
+  external("8.8.8.8"),
+];
+const probes: Array<[Protocol, number | undefined]> = [
+  ["TCP", 80],
+  ["TCP", 443],
+  ["TCP", 8080],
+  ["TCP", 8050],
+  ["UDP", 9090],
+  ["TCP", 9090],
+  ["SCTP", 5432],
+  ["UDP", 1],
+  ["ICMP", undefined],
+];
+
+describe("Calico set rules agree with packet evaluation", () => {
+  it("for every pair of endpoints and probe connection", () => {
+    fc.assert(
+      fc.property(fc.array(policy, { maxLength: 4 }), fc.constantFrom("Deny" as const, "Pass" as const), (policies, securityDefault) => {
+        const compiled = compileCalico(objectsOf(policies, securityDefault).map((object) => ({ object })));
+        expect(compiled.refused).toEqual([]);
+        for (const src of endpoints) {
+          for (const dst of endpoints) {
+            if (src === dst || (src.kind === "external" && dst.kind === "external")) continue;
+            const set = connectionsBetween(compiled.tiers, src, dst);
+            for (const [protocol, port] of probes) {
+              const byPacket = evaluateConnection(compiled.tiers, packet(src, dst, protocol, port)).allowed;
+              expect(set.has(protocol, port), `${JSON.stringify(src)} -> ${JSON.stringify(dst)} ${protocol}/${port}`).toBe(byPacket);
+            }
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("refuses, by name, rules the matrix cannot hold", () => {
+    const { tiers } = compile(`
+apiVersion: ${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: src-ports}
+spec:
+  ingress: [{action: Allow, protocol: UDP, source: {ports: [53]}}]
+`);
+    const policyObject = tiers.flatMap((t) => t.policies)[0];
+    expect(() => policyObject?.rules?.("ingress")).toThrow(UserError);
+    expect(() => policyObject?.rules?.("ingress")).toThrow(/source ports/);
+  });
+
+  it("names every CIDR that tells external peers apart", () => {
+    const { tiers } = compile(`
+apiVersion: ${v3}
+kind: GlobalNetworkSet
+metadata: {name: s, labels: {a: b}}
+spec: {nets: [198.51.100.0/24]}
+---
+apiVersion: ${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: n}
+spec:
+  egress: [{action: Allow, destination: {nets: [10.0.0.0/8], notNets: ["10.1.0.0/16"]}}]
+`);
+    const p = tiers.flatMap((t) => t.policies)[0];
+    expect(p?.cidrs?.("egress")).toEqual(["10.0.0.0/8", "10.1.0.0/16", "198.51.100.0/24"]);
+  });
+});
