@@ -11,7 +11,7 @@ import { parseEncryptionConfiguration } from "../../src/encryption/index.js";
 import { grpcKmsFactory } from "../../src/encryption/kms-grpc-client.js";
 import type { StoredValueCodec } from "../../src/encryption/rotation.js";
 import { locateKey } from "../../src/encryption/rotation-keys.js";
-import { runCli, startEtcd, type TestEtcd } from "../support/etcd.js";
+import { builtCli, runCli, startEtcd, type TestEtcd } from "../support/etcd.js";
 
 /**
  * End to end with real processes: values written into a real etcd through the shared
@@ -101,6 +101,9 @@ function require_(file: string): string {
 describe("etcd status and rotate over a real etcd and a real KMS v2 plugin", () => {
   let f: Fixture;
   const expected = new Map<string, string>();
+
+  // Building the CLI (only when a source is newer than dist/) can take a while on a busy machine.
+  beforeAll(() => void builtCli(), 240_000);
 
   beforeAll(async () => {
     f = await fixture();
