@@ -6,7 +6,8 @@
  * than silently ignored: an authenticator that skips a rule would accept tokens upstream rejects.
  */
 import { UserError } from "../../errors.js";
-import { isRecord } from "../../k8s/types.js";
+import { isRecord, type FieldPath } from "../../k8s/types.js";
+import type { SourcePosition } from "../../findings/types.js";
 import { ASYMMETRIC_ALGORITHMS } from "./jwt.js";
 
 export interface ClaimValidationRule {
@@ -95,7 +96,22 @@ const SUPPORTED_API_VERSIONS = ["apiserver.config.k8s.io/v1alpha1", "apiserver.c
  * The `jwt` authenticators of an AuthenticationConfiguration document. `where` names the
  * file for messages; positions of individual fields are the caller's (it has the YAML).
  */
-export function configsFromAuthenticationConfiguration(doc: unknown, where: string): JwtAuthenticatorConfig[] {
+export function configsFromAuthenticationConfiguration(doc: unknown, where: string, locate?: (path: FieldPath) => SourcePosition): JwtAuthenticatorConfig[] {
+  try {
+    return readAuthenticationConfiguration(doc, where);
+  } catch (err) {
+    if (!(err instanceof UserError) || !locate || !err.message.startsWith(`${where}: `)) throw err;
+    // Messages name the field as jwt[0].issuer.url; turn that back into a path for a file position.
+    const rest = err.message.slice(where.length + 2);
+    const fieldText = /^([A-Za-z][\w.[\]]*): /.exec(rest)?.[1];
+    if (!fieldText) throw err;
+    const path: Array<string | number> = [];
+    for (const m of fieldText.matchAll(/([A-Za-z_]\w*)|\[(\d+)\]/g)) path.push(m[1] !== undefined ? m[1] : Number(m[2]));
+    throw new UserError(rest, { position: locate(path), ...(err.hint ? { hint: err.hint } : {}) });
+  }
+}
+
+function readAuthenticationConfiguration(doc: unknown, where: string): JwtAuthenticatorConfig[] {
   if (!isRecord(doc)) throw new UserError(`${where}: expected an AuthenticationConfiguration object`);
   if (doc.kind !== "AuthenticationConfiguration" || typeof doc.apiVersion !== "string" || !SUPPORTED_API_VERSIONS.includes(doc.apiVersion)) {
     throw new UserError(`${where}: expected kind AuthenticationConfiguration with apiVersion ${SUPPORTED_API_VERSIONS.join(" or ")}`, {

@@ -1,0 +1,273 @@
+import { createPublicKey } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { renderJson } from "../report/json.js";
+import { renderSarif } from "../report/sarif.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderText } from "../report/text.js";
+import type { ScanResult } from "../scan/run.js";
+import { parseJwks } from "../access/authn/jwks.js";
+import type { JsonWebKeySet } from "../access/authn/jwt.js";
+import { oidcAuthenticator, type OidcIssuer } from "../access/authn/oidc.js";
+import { checkDiscoveryDocument, configFromFlags, configsFromAuthenticationConfiguration } from "../access/authn/oidc-config.js";
+import { AUTHN_RULES } from "../access/authn/rules.js";
+import { serviceAccountAuthenticator } from "../access/authn/serviceaccount.js";
+import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
+import { unionAuthenticator, type AuthenticationResult, type TokenAuthenticator } from "../access/authn/types.js";
+import { authenticateClientCertificate, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+
+/**
+ * `palisade authn`: lint a static token file, show who a client certificate authenticates
+ * as, and verify a bearer token the way kube-apiserver would. Tokens are read from files
+ * only (never flags, which leak into shell history and `ps`) and never printed.
+ */
+export function registerAuthnCommand(program: Command): void {
+  const authn = program.command("authn").description("authentication as kube-apiserver does it: static tokens, client certificates, OIDC, service-account tokens");
+
+  authn
+    .command("token-file")
+    .description("lint a --token-auth-file: parse errors with line numbers, weak, duplicate and system:masters tokens")
+    .argument("<file>", "the static token CSV file")
+    .addOption(outputOption(["text", "wide", "json", "sarif"], "text"))
+    .addOption(failOnOption("medium"))
+    .action(async (file: string, flags: { output: string; failOn: Severity | "none" }) => {
+      if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+      const findings = lintTokenFile(parseTokenFile(await readText(file, "token file"), file));
+      const result: ScanResult = {
+        findings,
+        problems: [],
+        stats: { files: 1, documents: 0, objects: 0, skippedNonKubernetes: 0, skippedFiles: 0 },
+        rules: [...AUTHN_RULES],
+        scanned: [],
+      };
+      const out =
+        flags.output === "json"
+          ? renderJson(result)
+          : flags.output === "sarif"
+            ? renderSarif(result)
+            : renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" });
+      await writeStdout(out);
+      process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+    });
+
+  authn
+    .command("whoami")
+    .description("who a client certificate authenticates as (CN -> user, O -> groups), verified against the client CA")
+    .requiredOption("--cert <file>", "client certificate (PEM; intermediates may follow the leaf)")
+    .option("--ca <file>", "client CA bundle, as kube-apiserver's --client-ca-file")
+    .option("--at <time>", "judge validity at this RFC 3339 time instead of now")
+    .addOption(outputOption(["text", "json"], "text"))
+    .addHelpText("after", "\nExit codes: 0 authenticated, 1 not authenticated, 2 usage or input errors.")
+    .action(async (flags: { cert: string; ca?: string; at?: string; output: string }) => {
+      const presented = parseCertificates(await readText(flags.cert, "certificate"), flags.cert);
+      const roots = flags.ca ? parseCertificates(await readText(flags.ca, "CA bundle"), flags.ca) : undefined;
+      const report = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now: timeFlag(flags.at) });
+      await writeStdout(flags.output === "json" ? JSON.stringify(report, null, 2) + "\n" : certificateText(report));
+      process.exitCode = report.result.authenticated ? EXIT.clean : EXIT.findings;
+    });
+
+  authn
+    .command("verify-token")
+    .description("authenticate a bearer token as kube-apiserver would: OIDC (flags or AuthenticationConfiguration), service-account keys, a static token file")
+    .requiredOption("--token-file <file>", "file holding the token (never passed on the command line)")
+    .option("--oidc-issuer-url <url>", "as kube-apiserver --oidc-issuer-url")
+    .option("--oidc-client-id <id>", "as --oidc-client-id")
+    .option("--oidc-username-claim <claim>", "as --oidc-username-claim (default sub)")
+    .option("--oidc-username-prefix <prefix>", "as --oidc-username-prefix ('-' for none)")
+    .option("--oidc-groups-claim <claim>", "as --oidc-groups-claim")
+    .option("--oidc-groups-prefix <prefix>", "as --oidc-groups-prefix")
+    .option("--oidc-required-claim <key=value>", "as --oidc-required-claim (repeatable)", collect, [])
+    .option("--oidc-signing-algs <algs>", "as --oidc-signing-algs (comma-separated, default RS256)")
+    .option("--authn-config <file>", "an AuthenticationConfiguration (apiserver.config.k8s.io/v1beta1 or v1) with jwt authenticators")
+    .option("--jwks <file>", "the issuer's JSON Web Key Set on disk (repeatable; used for every OIDC issuer)", collect, [])
+    .option("--discovery <file>", "the issuer's /.well-known/openid-configuration on disk, checked against the issuer URL")
+    .option("--service-account-issuer <url>", "as kube-apiserver --service-account-issuer (repeatable)", collect, [])
+    .option("--service-account-key-file <file>", "PEM public (or private) keys or a JWKS, as --service-account-key-file (repeatable)", collect, [])
+    .option("--api-audiences <list>", "as --api-audiences (comma-separated; default the first service-account issuer)")
+    .option("--static-token-file <file>", "also try a static token file, as --token-auth-file")
+    .option("--at <time>", "judge expiry at this RFC 3339 time instead of now")
+    .addOption(outputOption(["text", "json"], "text"))
+    .addHelpText("after", "\nExit codes: 0 authenticated, 1 not authenticated, 2 usage or input errors.")
+    .action(async (flags: VerifyFlags) => {
+      const token = (await readText(flags.tokenFile, "token file")).trim();
+      if (token === "") throw new UserError(`${flags.tokenFile}: the token file is empty`);
+      const authenticator = await buildAuthenticator(flags);
+      const result = await authenticator.authenticateToken(token);
+      await writeStdout(flags.output === "json" ? JSON.stringify(tokenReviewStatus(result), null, 2) + "\n" : tokenText(result));
+      process.exitCode = result.authenticated ? EXIT.clean : EXIT.findings;
+    });
+}
+
+interface VerifyFlags {
+  tokenFile: string;
+  oidcIssuerUrl?: string;
+  oidcClientId?: string;
+  oidcUsernameClaim?: string;
+  oidcUsernamePrefix?: string;
+  oidcGroupsClaim?: string;
+  oidcGroupsPrefix?: string;
+  oidcRequiredClaim: string[];
+  oidcSigningAlgs?: string;
+  authnConfig?: string;
+  jwks: string[];
+  discovery?: string;
+  serviceAccountIssuer: string[];
+  serviceAccountKeyFile: string[];
+  apiAudiences?: string;
+  staticTokenFile?: string;
+  at?: string;
+  output: string;
+}
+
+async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticator> {
+  const now = timeFlag(flags.at);
+  const clock = () => now;
+  const authenticators: TokenAuthenticator[] = [];
+  if (flags.oidcIssuerUrl && flags.authnConfig) {
+    throw new UserError("--authn-config and --oidc-* flags cannot be used together", { hint: "kube-apiserver refuses the same combination; move the flags into the jwt section" });
+  }
+  if (flags.oidcIssuerUrl || flags.authnConfig) {
+    if (flags.jwks.length === 0) throw new UserError("OIDC verification needs the issuer's keys: --jwks FILE", { hint: "save https://ISSUER/.well-known/openid-configuration's jwks_uri to a file" });
+    const keys = await mergedJwks(flags.jwks);
+    const configs = flags.authnConfig
+      ? await authnConfigFile(flags.authnConfig)
+      : [
+          configFromFlags({
+            issuerUrl: flags.oidcIssuerUrl,
+            clientId: flags.oidcClientId,
+            usernameClaim: flags.oidcUsernameClaim,
+            usernamePrefix: flags.oidcUsernamePrefix,
+            groupsClaim: flags.oidcGroupsClaim,
+            groupsPrefix: flags.oidcGroupsPrefix,
+            requiredClaims: flags.oidcRequiredClaim,
+            ...(flags.oidcSigningAlgs ? { signingAlgs: flags.oidcSigningAlgs.split(",").map((a) => a.trim()) } : {}),
+          }),
+        ];
+    if (configs.length === 0) throw new UserError(`${flags.authnConfig}: no jwt authenticators configured`);
+    if (flags.discovery) {
+      const doc = await readJson(flags.discovery, "discovery document");
+      const claimed = (doc as { issuer?: unknown } | null)?.issuer;
+      const config = configs.find((c) => c.issuerUrl === claimed) ?? configs[0]!;
+      checkDiscoveryDocument(doc, config.issuerUrl, flags.discovery);
+    }
+    const issuers: OidcIssuer[] = configs.map((config) => ({ config, keys }));
+    authenticators.push(oidcAuthenticator(issuers, clock));
+  }
+  if (flags.serviceAccountIssuer.length > 0 || flags.serviceAccountKeyFile.length > 0) {
+    if (flags.serviceAccountIssuer.length === 0) throw new UserError("--service-account-key-file needs --service-account-issuer");
+    if (flags.serviceAccountKeyFile.length === 0) throw new UserError("--service-account-issuer needs --service-account-key-file");
+    const keys: JsonWebKeySet = { keys: [] };
+    for (const file of flags.serviceAccountKeyFile) keys.keys.push(...(await serviceAccountKeys(file)).keys);
+    const apiAudiences = flags.apiAudiences ? flags.apiAudiences.split(",").map((a) => a.trim()).filter(Boolean) : undefined;
+    authenticators.push(serviceAccountAuthenticator({ issuers: flags.serviceAccountIssuer, keys, ...(apiAudiences ? { apiAudiences } : {}) }, clock));
+  }
+  if (flags.staticTokenFile) authenticators.push(tokenFileAuthenticator(await readText(flags.staticTokenFile, "token file"), flags.staticTokenFile));
+  if (authenticators.length === 0) {
+    throw new UserError("no authenticator configured", { hint: "give --oidc-issuer-url/--oidc-client-id/--jwks, --authn-config/--jwks, --service-account-issuer/--service-account-key-file or --static-token-file" });
+  }
+  return authenticators.length === 1 ? authenticators[0]! : unionAuthenticator(authenticators);
+}
+
+async function authnConfigFile(file: string) {
+  const snapshot = await loadSnapshot({ paths: [file] });
+  const problem = snapshot.problems[0];
+  if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
+  const loaded = snapshot.objects.find((o) => o.object.kind === "AuthenticationConfiguration");
+  if (!loaded) throw new UserError(`${file}: no AuthenticationConfiguration document found`, { hint: "expected apiVersion apiserver.config.k8s.io/v1beta1 (or v1), kind AuthenticationConfiguration" });
+  return configsFromAuthenticationConfiguration(loaded.object, file, (path) => loaded.source.locate(path));
+}
+
+async function mergedJwks(files: string[]): Promise<JsonWebKeySet> {
+  const keys: JsonWebKeySet = { keys: [] };
+  for (const file of files) keys.keys.push(...parseJwks(await readJson(file, "JWKS"), file).keys);
+  return keys;
+}
+
+/** Service-account key files: a JWKS, or PEM blocks of public keys (or private keys, whose public half is used). */
+async function serviceAccountKeys(file: string): Promise<JsonWebKeySet> {
+  const text = await readText(file, "service-account key file");
+  if (text.trimStart().startsWith("{")) return parseJwks(parseJsonText(text, file), file);
+  const blocks = text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
+  if (blocks.length === 0) throw new UserError(`${file}: no PEM keys found`, { hint: "expected -----BEGIN PUBLIC KEY----- blocks (or a JWKS)" });
+  return {
+    keys: blocks
+      .filter((b) => !b.includes("CERTIFICATE"))
+      .map((block, i) => {
+        try {
+          return { ...createPublicKey(block).export({ format: "jwk" }), kid: `${file}#${i}` };
+        } catch {
+          // Never echo the block: it may be a private key.
+          throw new UserError(`${file}: PEM block ${i + 1} is not a usable RSA or EC key`);
+        }
+      }),
+  };
+}
+
+function tokenReviewStatus(result: AuthenticationResult) {
+  return result.authenticated
+    ? { authenticated: true, user: result.user, ...(result.warnings ? { warnings: result.warnings } : {}) }
+    : { authenticated: false, error: result.reason };
+}
+
+function tokenText(result: AuthenticationResult): string {
+  if (!result.authenticated) return `not authenticated: ${result.reason}\n`;
+  const lines = [`authenticated as ${result.user.username}`];
+  if (result.user.uid) lines.push(`  uid:    ${result.user.uid}`);
+  lines.push(`  groups: ${result.user.groups.length ? result.user.groups.join(", ") : "(none)"}`);
+  for (const [key, values] of Object.entries(result.user.extra ?? {})) lines.push(`  extra:  ${key}=${values.join(",")}`);
+  for (const warning of result.warnings ?? []) lines.push(`  warning: ${warning}`);
+  return lines.join("\n") + "\n";
+}
+
+function certificateText(report: ClientCertificateReport): string {
+  const c = report.certificate;
+  const lines = [
+    report.result.authenticated ? `authenticated as ${report.result.user.username}` : `not authenticated: ${report.result.reason}`,
+    `  groups:    ${report.claimedUser?.groups.length ? report.claimedUser.groups.join(", ") : "(none)"}`,
+    `  subject:   ${c.subject}`,
+    `  issuer:    ${c.issuer}`,
+    `  valid:     ${c.notBefore} .. ${c.notAfter}`,
+    `  key:       ${c.key}, signed ${c.signatureAlgorithm}`,
+  ];
+  if (report.chain.length > 0) lines.push(`  chain:     ${report.chain.join("  <-  ")}`);
+  for (const warning of report.warnings) lines.push(`  warning:   ${warning}`);
+  return lines.join("\n") + "\n";
+}
+
+function timeFlag(at: string | undefined): Date {
+  if (at === undefined) return new Date();
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) throw new UserError(`--at ${at}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z`);
+  return date;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read the ${what}${code ? ` (${code})` : ""}`, { hint: "check the path and permissions" });
+  }
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  return parseJsonText(await readText(file, what), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text, which may be key material: say only what is wrong.
+    throw new UserError(`${file}: not valid JSON`, { hint: "expected a JSON document (a JWKS or an OpenID discovery document)" });
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+

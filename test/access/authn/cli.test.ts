@@ -1,0 +1,130 @@
+import "reflect-metadata";
+import { generateKeyPairSync, randomBytes, webcrypto } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as x509 from "@peculiar/x509";
+import { exportJWK, importPKCS8, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAuthnCommand } from "../../../src/cli/authn.js";
+import { runCli } from "./run-cli.js";
+import { testSigner, type TestSigner } from "./keys.js";
+
+const dir = mkdtempSync(join(tmpdir(), "palisade-authn-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const run = (...args: string[]) => runCli(registerAuthnCommand, ["authn", ...args]);
+const ISSUER = "https://issuer.example.com";
+const AT = "2026-06-01T12:00:00Z";
+const T = Math.floor(Date.parse(AT) / 1000);
+
+let oidc: TestSigner;
+beforeAll(async () => {
+  oidc = await testSigner("RS256");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("palisade authn token-file", () => {
+  it("exits 1 on weak tokens and names lines, never tokens", async () => {
+    const strong = randomBytes(24).toString("base64url");
+    const path = file("tokens.csv", `${strong},alice,1,"dev"\nchangeme,bob,2\n`);
+    const result = await run("token-file", path, "-o", "json");
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain(strong);
+    expect(result.stdout).not.toContain("changeme");
+    const report = JSON.parse(result.stdout) as { findings: Array<{ ruleId: string; position: { line: number } }> };
+    expect(report.findings.find((f) => f.ruleId === "authn/weak-static-token")?.position.line).toBe(2);
+  });
+
+  it("exits 0 for a sound file at the default threshold, 2 for a missing one", async () => {
+    const path = file("good.csv", `${randomBytes(24).toString("base64url")},alice,1\n`);
+    expect((await run("token-file", path)).code).toBe(0);
+    const missing = await run("token-file", join(dir, "nope.csv"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.csv: cannot read the token file \(ENOENT\)/);
+  });
+});
+
+describe("palisade authn whoami", () => {
+  it("prints the user and groups of a certificate signed by the CA, exit 1 for another CA", async () => {
+    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+    const gen = async () => (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+    const [caKeys, otherKeys, leafKeys] = await Promise.all([gen(), gen(), gen()]);
+    const ext = [new x509.BasicConstraintsExtension(true, undefined, true)];
+    const ca = await x509.X509CertificateGenerator.createSelfSigned({ name: "CN=ca", keys: caKeys, signingAlgorithm: alg, extensions: ext, notBefore: new Date(Date.parse(AT) - 86_400_000), notAfter: new Date(Date.parse(AT) + 86_400_000 * 365) });
+    const other = await x509.X509CertificateGenerator.createSelfSigned({ name: "CN=other", keys: otherKeys, signingAlgorithm: alg, extensions: ext, notBefore: new Date(Date.parse(AT) - 86_400_000), notAfter: new Date(Date.parse(AT) + 86_400_000 * 365) });
+    const leaf = await x509.X509CertificateGenerator.create({ subject: "CN=jane, O=dev", issuer: "CN=ca", publicKey: leafKeys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: alg, notBefore: new Date(Date.parse(AT) - 3600_000), notAfter: new Date(Date.parse(AT) + 86_400_000) });
+    const certPath = file("jane.crt", leaf.toString("pem"));
+    const ok = await run("whoami", "--cert", certPath, "--ca", file("ca.crt", ca.toString("pem")), "--at", AT);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^authenticated as jane\n {2}groups: {4}dev/);
+    const wrong = await run("whoami", "--cert", certPath, "--ca", file("other.crt", other.toString("pem")), "--at", AT, "-o", "json");
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).result.reason).toMatch(/unknown authority/);
+    const notPem = await run("whoami", "--cert", file("junk.crt", "junk"));
+    expect(notPem.code).toBe(2);
+  });
+});
+
+describe("palisade authn verify-token", () => {
+  it("verifies an OIDC token with the --oidc-* flags and a JWKS on disk, never printing the token", async () => {
+    const token = await oidc.sign({ iss: ISSUER, aud: "kubernetes", sub: "u1", email: "a@b.c", groups: ["dev"], exp: T + 600 });
+    const args = ["verify-token", "--token-file", file("t.jwt", token + "\n"), "--oidc-issuer-url", ISSUER, "--oidc-client-id", "kubernetes", "--oidc-username-claim", "email", "--oidc-groups-claim", "groups", "--oidc-groups-prefix", "oidc:", "--jwks", file("jwks.json", JSON.stringify(oidc.jwks)), "--at", AT];
+    const ok = await run(...args);
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.stdout).toBe("authenticated as a@b.c\n  groups: oidc:dev\n");
+    const later = await run(...args.slice(0, -1), "2026-06-02T12:00:00Z", "-o", "json");
+    expect(later.code).toBe(1);
+    expect(JSON.parse(later.stdout)).toMatchObject({ authenticated: false, error: expect.stringMatching(/expired/) });
+    expect(later.stdout + later.stderr + ok.stderr).not.toContain(token.split(".")[2]);
+  });
+
+  it("refuses a CEL AuthenticationConfiguration with the field's file position", async () => {
+    const config = file(
+      "authn.yaml",
+      [
+        "apiVersion: apiserver.config.k8s.io/v1beta1",
+        "kind: AuthenticationConfiguration",
+        "jwt:",
+        "- issuer:",
+        `    url: ${ISSUER}`,
+        "    audiences: [kubernetes]",
+        "  claimMappings:",
+        "    username:",
+        "      expression: claims.sub",
+        "",
+      ].join("\n"),
+    );
+    const result = await run("verify-token", "--token-file", file("t2.jwt", "x.y.z"), "--authn-config", config, "--jwks", file("jwks2.json", JSON.stringify(oidc.jwks)));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/authn\.yaml:9:\d+: jwt\[0\]\.claimMappings\.username\.expression: a CEL claim mapping expression is not supported/);
+  });
+
+  it("verifies a service-account token against a PEM public key file", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const key = await importPKCS8(privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "ES256");
+    const token = await new SignJWT({
+      aud: ["https://kubernetes.default.svc"],
+      "kubernetes.io": { namespace: "shop", serviceaccount: { name: "cart", uid: "u-1" } },
+    })
+      .setProtectedHeader({ alg: "ES256" })
+      .setIssuer("https://kubernetes.default.svc")
+      .setExpirationTime(T + 600)
+      .sign(key);
+    const pub = file("sa.pub", publicKey.export({ format: "pem", type: "spki" }).toString());
+    const result = await run("verify-token", "--token-file", file("sa.jwt", token), "--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", pub, "--at", AT, "-o", "json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ authenticated: true, user: { username: "system:serviceaccount:shop:cart", groups: ["system:serviceaccounts", "system:serviceaccounts:shop"] } });
+    expect(await exportJWK(publicKey)).toBeTruthy();
+  });
+
+  it("needs an authenticator and a non-empty token file", async () => {
+    expect((await run("verify-token", "--token-file", file("e.jwt", "\n"))).stderr).toMatch(/empty/);
+    const none = await run("verify-token", "--token-file", file("n.jwt", "abc"));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no authenticator configured/);
+  });
+});
