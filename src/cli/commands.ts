@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAuthnCommand } from "./authn.js";
 import { registerEtcdCommand } from "./etcd.js";
 import { registerKmsCommand } from "./kms.js";
 import { registerScan } from "./scan.js";
@@ -8,4 +9,4 @@ import { registerRulesCommand } from "./rules.js";
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand, registerAuthnCommand];
