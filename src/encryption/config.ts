@@ -24,6 +24,8 @@ export interface ConfigCheck {
   config?: EncryptionConfiguration;
   legacy: boolean;
   problems: ConfigProblem[];
+  /** The text is not a YAML/JSON document at all (empty, syntax error, several documents). */
+  unreadable?: boolean;
 }
 
 /** Decode, default and validate an already-parsed object (e.g. from a Snapshot). */
@@ -51,6 +53,7 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
     locate: whole,
     legacy: false,
     problems: [{ message, field: "(document)", path: [], position, hint }],
+    unreadable: true,
   });
   if (text.trim().length === 0) return fail("encryption provider config is empty", whole(), "write an EncryptionConfiguration");
   const parsed = /^\s*[{[]/.test(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);

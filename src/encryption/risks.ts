@@ -81,13 +81,17 @@ function providerRisks(config: EncryptionConfiguration, ctx: Context): void {
         case "identity":
           if (writer) {
             const only = entry.providers.length === 1;
+            // An identity-only entry is the documented way to exclude resources (e.g. events)
+            // from a later wildcard: a deliberate choice, reported as info. Secrets in such an
+            // entry are reported by secrets-not-encrypted.
             report(
               ctx,
               IDENTITY_FIRST,
               [...at, "identity"],
               only
-                ? `${names}: identity is the only provider, so nothing is encrypted`
+                ? `${names}: identity is the only provider, so these resources are deliberately stored unencrypted`
                 : `${names}: identity is the first provider, so new writes are stored in plaintext; the ${entry.providers.length - 1} provider(s) after it only read`,
+              only ? "info" : IDENTITY_FIRST.severity,
             );
           }
           break;

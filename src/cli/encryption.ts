@@ -1,0 +1,141 @@
+import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { UserError } from "../errors.js";
+import { checkEncryptionConfigurationText, configError, encryptionFindings, ENCRYPTION_RULES } from "../encryption/index.js";
+import { parseEncryptionConfiguration, readStored, transformersFor, writeStored } from "../encryption/index.js";
+import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { renderJson } from "../report/json.js";
+import { renderJunit } from "../report/junit.js";
+import { renderSarif } from "../report/sarif.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderText } from "../report/text.js";
+import type { ScanResult } from "../scan/run.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+
+interface CheckFlags {
+  output: string;
+  failOn: Severity | "none";
+  automaticReload?: boolean;
+  color?: boolean;
+}
+
+interface TransformFlags {
+  config: string;
+  etcdKey: string;
+  resource: string;
+  verbose?: boolean;
+}
+
+async function readText(file: string, what: string, hint: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    throw new UserError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { hint });
+  }
+}
+
+/** `encryption check FILE`: is the file one kube-apiserver accepts, and how safe is it? */
+async function check(file: string, flags: CheckFlags): Promise<number> {
+  if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+  const text = await readText(file, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
+  const checked = checkEncryptionConfigurationText(text, file, { automaticReload: flags.automaticReload === true });
+  // Not a document at all: that is bad input (exit 2), not a finding about a config.
+  if (checked.unreadable) throw configError(checked.problems);
+  const object = { apiVersion: "apiserver.config.k8s.io/v1", kind: "EncryptionConfiguration", name: file };
+  const findings = encryptionFindings(checked, object);
+  const result: ScanResult = {
+    findings,
+    problems: [],
+    stats: { files: 1, documents: 1, objects: 1, skippedNonKubernetes: 0, skippedFiles: 0 },
+    rules: [...ENCRYPTION_RULES],
+    scanned: [{ object, file }],
+  };
+  await writeStdout(render(result, flags));
+  return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+}
+
+function render(result: ScanResult, flags: CheckFlags): string {
+  switch (flags.output) {
+    case "json":
+      return renderJson(result);
+    case "sarif":
+      return renderSarif(result);
+    case "junit":
+      return renderJunit(result);
+    default:
+      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" });
+  }
+}
+
+async function readStdinBytes(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function writeBytes(bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (bytes.length === 0) return resolve();
+    process.stdout.write(bytes, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * `encryption encrypt|decrypt`: one etcd value through the resource's provider chain,
+ * stdin to stdout, bytes untouched (values are binary: protobuf, ciphertext).
+ */
+async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags): Promise<number> {
+  if (flags.etcdKey === "") throw new UserError("--etcd-key is empty", { hint: "the value's etcd key, e.g. /registry/secrets/default/db-password" });
+  const text = await readText(flags.config, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
+  const { config } = parseEncryptionConfiguration(text, flags.config);
+  const kms = grpcKmsFactory();
+  try {
+    const chain = transformersFor(config, kms).forResource(flags.resource);
+    const input = await readStdinBytes();
+    if (direction === "encrypt") {
+      await writeBytes(await writeStored(chain, flags.etcdKey, input));
+      return EXIT.clean;
+    }
+    const read = await readStored(chain, flags.etcdKey, input);
+    if (flags.verbose) {
+      const key = read.keyName === undefined ? "" : ` ${read.provider === "kms" ? "name" : "key"}=${read.keyName}`;
+      process.stderr.write(`provider=${read.provider}${read.kmsApiVersion ? `/${read.kmsApiVersion}` : ""}${key} stale=${read.stale}\n`);
+    }
+    await writeBytes(read.plaintext);
+    return EXIT.clean;
+  } finally {
+    kms.close();
+  }
+}
+
+function transformCommand(parent: Command, direction: "encrypt" | "decrypt", description: string): void {
+  const command = parent
+    .command(direction)
+    .description(description)
+    .requiredOption("--config <file>", "EncryptionConfiguration (kube-apiserver's --encryption-provider-config)")
+    .requiredOption("--etcd-key <key>", "the etcd key of the value (it is the authenticated data), e.g. /registry/secrets/ns/name")
+    .option("--resource <resource>", "resource[.group] whose provider list applies", "secrets");
+  if (direction === "decrypt") command.option("-v, --verbose", "print the provider, key name and stale flag on stderr");
+  command.action(async (flags: TransformFlags) => {
+    process.exitCode = await transform(direction, flags);
+  });
+}
+
+export function registerEncryptionCommand(program: Command): void {
+  const encryption = program.command("encryption").description("encryption at rest: check an EncryptionConfiguration, encrypt or decrypt etcd values");
+  encryption
+    .command("check")
+    .description("validate an EncryptionConfiguration exactly as kube-apiserver does, and report its risks")
+    .argument("<file>", "the --encryption-provider-config file")
+    .addOption(outputOption(["text", "wide", "json", "sarif", "junit"], "text"))
+    .addOption(failOnOption("low"))
+    .option("--automatic-reload", "validate as with --encryption-provider-config-automatic-reload (KMS v1 names must be unique)")
+    .option("--no-color", "never colour the text output")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable file or usage error.")
+    .action(async (file: string, flags: CheckFlags) => {
+      process.exitCode = await check(file, flags);
+    });
+  transformCommand(encryption, "encrypt", "encrypt stdin as kube-apiserver would store it in etcd (first provider, first key), to stdout");
+  transformCommand(encryption, "decrypt", "decrypt an etcd value from stdin with the provider chain of --resource, to stdout");
+}
