@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerEncryptionCommand } from "./encryption.js";
 import { registerAuthnCommand } from "./authn.js";
 import { registerEtcdCommand } from "./etcd.js";
 import { registerKmsCommand } from "./kms.js";
@@ -9,4 +10,4 @@ import { registerRulesCommand } from "./rules.js";
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand, registerAuthnCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand, registerAuthnCommand, registerEncryptionCommand];
