@@ -27,6 +27,8 @@ export interface SideDecision {
   passedBy: string[];
   /** Policies that selected the endpoint for this direction, in evaluation order. */
   selectedBy: string[];
+  /** For end-of-tier: the policies of the deciding tier that selected the endpoint. */
+  selectedInTier?: string[];
 }
 
 export interface ConnectionDecision {
@@ -59,11 +61,11 @@ export function evaluateSide(tiers: readonly Tier[], direction: Direction, endpo
   const passedBy: string[] = [];
   const selectedBy: string[] = [];
   for (const { tier, policies } of orderTiers(tiers)) {
-    let selectedInTier = false;
+    const selectedInTier: string[] = [];
     let passed = false;
     for (const policy of policies) {
       if (!policy.directions.includes(direction) || !policy.selects(endpoint)) continue;
-      selectedInTier = true;
+      selectedInTier.push(policy.id);
       selectedBy.push(policy.id);
       const verdict = policy.evaluate(direction, packet);
       if (verdict.action === "Allow" || verdict.action === "Deny") {
@@ -78,8 +80,8 @@ export function evaluateSide(tiers: readonly Tier[], direction: Direction, endpo
         break;
       }
     }
-    if (selectedInTier && !passed && tier.dropAtEndWhenSelected) {
-      return { direction, allowed: false, reason: "end-of-tier", tier: tier.name, passedBy, selectedBy };
+    if (selectedInTier.length > 0 && !passed && tier.dropAtEndWhenSelected) {
+      return { direction, allowed: false, reason: "end-of-tier", tier: tier.name, passedBy, selectedBy, selectedInTier };
     }
   }
   return { direction, allowed: true, reason: "no-policy", passedBy, selectedBy };

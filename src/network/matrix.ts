@@ -68,9 +68,15 @@ interface SideTable {
   results: PortSet[];
 }
 
-export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint[]): Matrix {
-  const externalSources = externalBlocks(tiers, "ingress");
-  const externalDestinations = externalBlocks(tiers, "egress");
+export interface MatrixOptions {
+  /** Also cut external space at these tiers' CIDRs (diff uses the other side's, so both sides share blocks). */
+  cutWith?: readonly Tier[];
+}
+
+export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint[], options: MatrixOptions = {}): Matrix {
+  const cutTiers = options.cutWith ? [...tiers, ...options.cutWith] : tiers;
+  const externalSources = externalBlocks(cutTiers, "ingress");
+  const externalDestinations = externalBlocks(cutTiers, "egress");
 
   const classOf = new Int32Array(pods.length);
   const classes: PodEndpoint[] = [];

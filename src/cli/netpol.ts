@@ -1,0 +1,171 @@
+/**
+ * `palisade netpol`: explain one connection, print the connectivity matrix, lint the
+ * policies, generate least-privilege policies from observed flows, and diff two sets.
+ * Flags in, core call (src/network), report out.
+ */
+import { readFile } from "node:fs/promises";
+import { Option, type Command } from "commander";
+import { stringify as toYaml } from "yaml";
+import { UserError } from "../errors.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { formatFieldPath, type LoadedObject } from "../k8s/types.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderProblems } from "../report/text.js";
+import { runScan } from "../scan/run.js";
+import { diffConnectivity, renderDiffText } from "../network/diff.js";
+import { buildEndpoints, findWorkload, type Endpoints } from "../network/endpoints.js";
+import { explainConnection, renderExplanation } from "../network/explain.js";
+import { netpolFamily } from "../network/family.js";
+import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
+import { computeMatrix } from "../network/matrix.js";
+import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../network/matrix-render.js";
+import type { Endpoint, Protocol } from "../network/model.js";
+import { parseIp } from "../network/cidr.js";
+import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
+import { render } from "./scan.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+
+interface InputFlags {
+  kustomize: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface Loaded {
+  endpoints: Endpoints;
+  set: PolicySet<LoadedObject>;
+}
+
+/** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
+async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
+  if (paths.length === 0 && flags.kustomize.length === 0) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, or -k DIR" });
+  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize });
+  const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new UserError(`${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more input problems)` : ""}`, { position: first.position, hint: first.hint ?? "fix the file, or leave it out of the paths" });
+  }
+  const set = buildPolicySet(snapshot.objects.map((o) => ({ object: o.object, where: o })));
+  if (set.refused.length > 0) {
+    const first = set.refused[0]!;
+    const ref = `${first.object.kind}/${first.object.metadata?.name ?? "?"}`;
+    const options: { position?: ReturnType<LoadedObject["source"]["locate"]>; hint: string } = { hint: "the API server would refuse this policy; `palisade netpol lint` lists every problem" };
+    if (first.where) options.position = first.where.source.locate(first.path);
+    throw new UserError(`${ref} ${formatFieldPath(first.path)}: ${first.message}${set.refused.length > 1 ? ` (and ${set.refused.length - 1} more)` : ""}`, options);
+  }
+  return { endpoints: buildEndpoints(snapshot), set };
+}
+
+function parsePortFlag(text: string): { protocol: Protocol; port?: number } {
+  const m = text.match(/^(\d+)?(?:\/(TCP|UDP|SCTP|ICMP|ICMPv6))?$/i);
+  const port = m?.[1] === undefined ? undefined : Number(m[1]);
+  if (!m || text === "" || (port !== undefined && (port < 1 || port > 65535))) {
+    throw new UserError(`--port ${text}: expected PORT[/PROTOCOL] such as 80/TCP, 53/UDP or /ICMP`, { hint: "the protocol defaults to TCP" });
+  }
+  const protocol = (m[2] ? (m[2].toUpperCase() === "ICMPV6" ? "ICMPv6" : m[2].toUpperCase()) : "TCP") as Protocol;
+  if ((protocol === "TCP" || protocol === "UDP" || protocol === "SCTP") && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
+  return port === undefined ? { protocol } : { protocol, port };
+}
+
+function resolveEndpointFlag(endpoints: Endpoints, text: string, flag: string, namespace: string): Endpoint {
+  if (parseIp(text)) {
+    const pod = endpoints.workloads.find((w) => w.endpoint.ips.includes(text));
+    return pod ? pod.endpoint : { kind: "external", ip: text };
+  }
+  const found = findWorkload(endpoints, text, namespace);
+  if (!found) {
+    const known = endpoints.workloads.slice(0, 5).map((w) => `${w.endpoint.namespace}/${w.endpoint.name}`);
+    throw new UserError(`${flag} ${text}: no workload or pod of that name in the manifests`, { hint: `use NAMESPACE/NAME or an IP address${known.length ? `; e.g. ${known.join(", ")}` : ""}` });
+  }
+  return found.endpoint;
+}
+
+function structured(value: unknown, format: string): string {
+  return format === "yaml" ? toYaml(value) : JSON.stringify(value, null, 2) + "\n";
+}
+
+export function registerNetpol(program: Command): void {
+  const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff");
+  const input = (cmd: Command): Command =>
+    cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", collect, []);
+
+  input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
+    .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
+    .requiredOption("--to <endpoint>", "destination: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
+    .option("--port <port>", "PORT[/PROTOCOL], e.g. 80/TCP, 53/UDP, /ICMP", "80/TCP")
+    .option("-n, --namespace <ns>", "namespace for endpoints given without one", "default")
+    .addOption(outputOption(["text", "json", "yaml"], "text"))
+    .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; namespace: string; output: string }) => {
+      const target = parsePortFlag(flags.port);
+      const { endpoints, set } = await loadPolicies(paths, flags, "explain");
+      const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
+      const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
+      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port);
+      await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(explanation, flags.output));
+    });
+
+  input(netpol.command("matrix").description("allowed connections between every pair of workloads and the external blocks the ipBlocks cut"))
+    .option("-n, --namespace <ns>", "only connections from or to workloads of this namespace")
+    .option("-A, --all-namespaces", "every namespace (the default)")
+    .addOption(outputOption(["text", "json", "yaml", "csv"], "text"))
+    .action(async (paths: string[], flags: InputFlags & { namespace?: string; output: string }) => {
+      const { endpoints, set } = await loadPolicies(paths, flags, "compute a matrix for");
+      const pods = endpoints.workloads.map((w) => w.endpoint);
+      const matrix = computeMatrix(set.tiers, pods);
+      const rows = matrixRows(matrix, flags.namespace ? (p) => p.namespace === flags.namespace : undefined);
+      if (flags.output === "csv") return writeStdout(renderMatrixCsv(rows));
+      if (flags.output === "text") return writeStdout(renderMatrixText(rows));
+      await writeStdout(structured({ workloads: pods.length, connections: matrixJson(rows) }, flags.output));
+    });
+
+  input(netpol.command("lint").description("find policies that are refused, select nothing, block DNS, allow everyone, or leave workloads open"))
+    .addOption(outputOption(["text", "wide", "json", "sarif", "junit"], "text"))
+    .addOption(failOnOption("low"))
+    .option("--no-color", "never colour the text output")
+    .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
+      if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+      if (paths.length === 0 && flags.kustomize.length === 0) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, or -k DIR" });
+      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize });
+      const result = runScan(snapshot, {}, [netpolFamily]);
+      if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+      await writeStdout(render(result, flags));
+      if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
+      else process.exitCode = atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+    });
+
+  netpol
+    .command("generate")
+    .description("least-privilege NetworkPolicies that allow exactly the observed flows")
+    .requiredOption("--flows <file>", "observed flows (JSON; see --help)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .addHelpText("after", `\n${FLOWS_FORMAT_HELP}`)
+    .action(async (flags: { flows: string; output: string }) => {
+      let text: string;
+      try {
+        text = await readFile(flags.flows, "utf8");
+      } catch (err) {
+        throw new UserError(`--flows ${flags.flows}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"})`, { hint: "give the path of a flows JSON file" });
+      }
+      const policies = generatePolicies(parseFlows(text, flags.flows));
+      if (flags.output === "json") return writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: policies }, null, 2) + "\n");
+      await writeStdout(policies.map((p) => toYaml(p)).join("---\n"));
+    });
+
+  netpol
+    .command("diff")
+    .description("connections allowed by one set of manifests and not the other")
+    .argument("<before>", "manifests before (file or directory)")
+    .argument("<after>", "manifests after (file or directory)")
+    .addOption(outputOption(["text", "json", "yaml"], "text"))
+    .option("--exit-code", "exit 1 when the connectivity differs")
+    .action(async (before: string, after: string, flags: { output: string; exitCode?: boolean }) => {
+      const a = await loadPolicies([before], { kustomize: [] }, "diff");
+      const b = await loadPolicies([after], { kustomize: [] }, "diff");
+      const diff = diffConnectivity(a, b);
+      await writeStdout(flags.output === "text" ? renderDiffText(diff) : structured(diff, flags.output));
+      if (flags.exitCode && diff.changes.length > 0) process.exitCode = EXIT.findings;
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * `netpol explain`: the verdict for one connection and, for each side, what decided it —
+ * the tier, policy and rule, the end-of-tier drop, or that no policy selects the pod.
+ */
+import { evaluateConnection, type SideDecision } from "./evaluate.js";
+import type { Endpoint, Protocol, Tier } from "./model.js";
+import { endpointKey } from "./model.js";
+
+export interface ExplainedSide {
+  direction: "egress" | "ingress";
+  endpoint: string;
+  allowed: boolean;
+  reason: SideDecision["reason"];
+  tier?: string;
+  policy?: string;
+  ruleIndex?: number;
+  rule?: string;
+  passedBy: string[];
+  selectedBy: string[];
+  /** One sentence a person can read. */
+  summary: string;
+}
+
+export interface Explanation {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  port?: number;
+  allowed: boolean;
+  egress: ExplainedSide;
+  ingress: ExplainedSide;
+}
+
+export function describeEndpoint(ep: Endpoint): string {
+  return ep.kind === "pod" ? `${endpointKey(ep)}${ep.workload ? `[${ep.workload.split("/")[0]}]` : ""}` : ep.ip;
+}
+
+function summarize(side: SideDecision, who: string): string {
+  const what = side.direction === "egress" ? "egress from" : "ingress to";
+  const passed = side.passedBy.length > 0 ? ` (passed on by ${side.passedBy.join(", ")})` : "";
+  switch (side.reason) {
+    case "self":
+      return `a pod always reaches itself`;
+    case "external":
+      return `${who} is outside the cluster: no policy applies to ${what} it`;
+    case "rule":
+      return `${side.allowed ? "allowed" : "denied"} by ${side.policy} ${side.ruleDescription ?? `rule ${side.ruleIndex ?? "?"}`} (tier ${side.tier})${passed}`;
+    case "end-of-tier": {
+      const inTier = side.selectedInTier ?? side.selectedBy;
+      return `denied: ${inTier.join(", ")} select${inTier.length === 1 ? "s" : ""} ${who} for ${side.direction} and no rule allows this connection (tier ${side.tier} drops at its end)${passed}`;
+    }
+    case "no-policy":
+      return side.selectedBy.length === 0
+        ? `allowed: no policy selects ${who} for ${side.direction}`
+        : `allowed: no policy decided (${side.selectedBy.join(", ")} matched no rule and their tiers do not drop)${passed}`;
+  }
+}
+
+function explainSide(side: SideDecision, endpoint: Endpoint): ExplainedSide {
+  const who = describeEndpoint(endpoint);
+  const out: ExplainedSide = {
+    direction: side.direction,
+    endpoint: who,
+    allowed: side.allowed,
+    reason: side.reason,
+    passedBy: side.passedBy,
+    selectedBy: side.selectedBy,
+    summary: summarize(side, who),
+  };
+  if (side.tier !== undefined) out.tier = side.tier;
+  if (side.policy !== undefined) out.policy = side.policy;
+  if (side.ruleIndex !== undefined) out.ruleIndex = side.ruleIndex;
+  if (side.ruleDescription !== undefined) out.rule = side.ruleDescription;
+  return out;
+}
+
+export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number): Explanation {
+  const packet = port === undefined ? { src, dst, protocol } : { src, dst, protocol, port };
+  const decision = evaluateConnection(tiers, packet);
+  const out: Explanation = {
+    from: describeEndpoint(src),
+    to: describeEndpoint(dst),
+    protocol,
+    allowed: decision.allowed,
+    egress: explainSide(decision.egress, src),
+    ingress: explainSide(decision.ingress, dst),
+  };
+  if (port !== undefined) out.port = port;
+  return out;
+}
+
+export function renderExplanation(e: Explanation): string {
+  const target = e.port === undefined ? String(e.protocol) : `${e.port}/${e.protocol}`;
+  return [
+    `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}`,
+    `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}`,
+    `  ingress ${e.ingress.allowed ? "allow" : "deny "}  ${e.ingress.summary}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,77 @@
+/** The rule records of `palisade netpol lint` and the `netpol` scan family. */
+import type { Rule } from "../findings/types.js";
+
+const family = "netpol";
+const np = "https://kubernetes.io/docs/concepts/services-networking/network-policies/";
+
+function rule(id: string, title: string, severity: Rule["severity"], description: string, remediation: string): Rule {
+  return { id: `netpol/${id}`, title, family, pillar: "network", severity, docs: { description, remediation, helpUri: np } };
+}
+
+export const RULES = {
+  invalid: rule(
+    "invalid-policy",
+    "Policy the API server would refuse",
+    "high",
+    "The policy fails the API server's validation (bad selector, CIDR, port or peer), so applying it fails and the protection it describes does not exist.",
+    "Fix the field named in the message; `kubectl apply --dry-run=server` confirms.",
+  ),
+  exceptOutsideCidr: rule(
+    "except-outside-cidr",
+    "ipBlock except is not inside its cidr",
+    "high",
+    "Every ipBlock.except must be a strict subset of the block's cidr; the API server refuses the policy otherwise, so nothing it describes is enforced.",
+    "Move the except range inside cidr, or drop it.",
+  ),
+  selectsNothing: rule(
+    "selects-nothing",
+    "Policy selects no workload",
+    "low",
+    "The policy's podSelector (or subject) matches no workload in the manifests: it protects nothing, often because of a typo in a label.",
+    "Correct the selector labels, or delete the policy.",
+  ),
+  peerMatchesNothing: rule(
+    "peer-matches-nothing",
+    "Peer matches no workload",
+    "low",
+    "A from/to peer selects no workload in the manifests, so the rule allows nothing from it; usually a label typo or a missing namespace label.",
+    "Correct the selector, label the namespace, or remove the peer.",
+  ),
+  unknownNamedPort: rule(
+    "unknown-named-port",
+    "Named port no destination defines",
+    "medium",
+    "A rule names a port that no destination pod of the rule declares with that protocol (or the destination is an ipBlock, which has no named ports), so the rule allows nothing.",
+    "Use the port number, or name the container port as the rule does (same protocol).",
+  ),
+  egressBlocksDns: rule(
+    "egress-blocks-dns",
+    "Egress isolation blocks DNS",
+    "medium",
+    "The workload's egress is isolated and no rule lets it reach cluster DNS on UDP 53, so every name lookup fails.",
+    "Add an egress rule to kube-system pods labelled k8s-app=kube-dns on UDP and TCP 53.",
+  ),
+  overlyBroad: rule(
+    "overly-broad-allow",
+    "Rule allows every peer",
+    "medium",
+    "The rule allows any source (or destination): an empty peer list, namespaceSelector {}, or 0.0.0.0/0 or ::/0 without except. That undoes least privilege for the pods it selects.",
+    "List the peers that need access by pod and namespace selectors or precise CIDRs.",
+  ),
+  namespaceWithoutPolicy: rule(
+    "namespace-not-isolated",
+    "Namespace without network isolation",
+    "medium",
+    "No NetworkPolicy or AdminNetworkPolicy selects any workload of the namespace, so every pod accepts traffic from anywhere.",
+    "Add a default-deny policy (podSelector: {}, policyTypes: [Ingress, Egress]) and allow what is needed.",
+  ),
+  workloadNotIsolated: rule(
+    "workload-not-isolated",
+    "Workload without ingress isolation",
+    "low",
+    "Its namespace has policies but none selects this workload for ingress, so it accepts connections from anywhere.",
+    "Cover it with a default-deny ingress policy in its namespace, then allow what it serves.",
+  ),
+} as const;
+
+export const NETPOL_RULES: readonly Rule[] = Object.values(RULES);
