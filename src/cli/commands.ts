@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerNetpol } from "./netpol.js";
 import { registerEncryptionCommand } from "./encryption.js";
 import { registerAuthnCommand } from "./authn.js";
 import { registerEtcdCommand } from "./etcd.js";
@@ -10,4 +11,4 @@ import { registerRulesCommand } from "./rules.js";
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand, registerAuthnCommand, registerEncryptionCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerKmsCommand, registerEtcdCommand, registerAuthnCommand, registerEncryptionCommand, registerNetpol];
