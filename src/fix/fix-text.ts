@@ -1,0 +1,110 @@
+import { parseAllDocuments, type Document, type ToStringOptions } from "yaml";
+import { objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import type { ObjectRef } from "../findings/types.js";
+import type { Level, Version } from "../podsecurity/levels.js";
+import { preserveOriginalLines } from "./line-merge.js";
+import { planPodFix, type PodFixPlan } from "./plan.js";
+import { applyToDocument } from "./yaml-apply.js";
+
+/**
+ * `palisade fix` over one manifest file's text: every document, every workload kind.
+ * Only documents that need an edit are re-printed, and in those only the edited lines
+ * change; the rest of the file is returned byte for byte.
+ */
+
+export interface FixTarget {
+  level: Level;
+  version: Version;
+}
+
+export interface DocumentFix {
+  documentIndex: number;
+  /** 1-based line where the document starts. */
+  line: number;
+  object: ObjectRef;
+  /** Where the pod (template) sits in the object, e.g. ["spec", "template"]. */
+  templatePath: FieldPath;
+  plan: PodFixPlan;
+}
+
+export interface FileFix {
+  text: string;
+  changed: boolean;
+  documents: DocumentFix[];
+  /** YAML errors that stopped the file from being fixed (it is then returned unchanged). */
+  errors: Array<{ line: number; column: number; message: string }>;
+}
+
+/** How the file lays out nested blocks, so re-printed lines match their neighbours. */
+export function detectLayout(text: string): Pick<ToStringOptions, "indent" | "indentSeq"> {
+  const lines = text.split("\n");
+  let seqSame = 0;
+  let seqIndented = 0;
+  const indents = new Map<number, number>();
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const key = /^(\s*)(- )?[^\s#-][^:#]*:\s*(#.*)?$/.exec(lines[i] ?? "");
+    if (!key) continue;
+    const keyIndent = (key[1]?.length ?? 0) + (key[2]?.length ?? 0);
+    const next = /^(\s*)(- )?\S/.exec(lines[i + 1] ?? "");
+    if (!next) continue;
+    const nextIndent = next[1]?.length ?? 0;
+    if (next[2]) {
+      if (nextIndent === keyIndent) seqSame++;
+      else if (nextIndent > keyIndent) seqIndented++;
+    } else if (nextIndent > keyIndent) {
+      const step = nextIndent - keyIndent;
+      indents.set(step, (indents.get(step) ?? 0) + 1);
+    }
+  }
+  const indent = [...indents.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 2;
+  return { indent: indent >= 1 && indent <= 8 ? indent : 2, indentSeq: seqIndented >= seqSame };
+}
+
+function sameDocument(text: string, expected: unknown): boolean {
+  const reparsed = parseAllDocuments(text) as unknown as Document[];
+  if (reparsed.length !== 1 || (reparsed[0]?.errors.length ?? 1) > 0) return false;
+  return JSON.stringify(reparsed[0]?.toJS()) === JSON.stringify(expected);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+export function fixManifestText(text: string, target: FixTarget): FileFix {
+  const docs = parseAllDocuments(text, { prettyErrors: false }) as unknown as Document[];
+  const errors = docs.flatMap((d) => d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, column: e.linePos?.[0]?.col ?? 1, message: e.message })));
+  if (errors.length > 0) return { text, changed: false, documents: [], errors };
+  const layout = detectLayout(text);
+  const starts = docs.map((d, i) => (i === 0 ? 0 : (d.range?.[0] ?? 0)));
+  const pieces: string[] = [];
+  const documents: DocumentFix[] = [];
+  docs.forEach((doc, i) => {
+    const segment = text.slice(starts[i], i + 1 < docs.length ? starts[i + 1] : text.length);
+    const object = doc.toJS() as unknown;
+    const template = object && typeof object === "object" && !Array.isArray(object) ? podTemplate(object as K8sObject) : undefined;
+    if (!template) {
+      pieces.push(segment);
+      return;
+    }
+    const plan = planPodFix(target.level, target.version, template.pod);
+    documents.push({ documentIndex: i, line: lineOf(text, doc.range?.[0] ?? 0), object: objectRef(object as K8sObject), templatePath: template.path, plan });
+    if (plan.rounds.length === 0) {
+      pieces.push(segment);
+      return;
+    }
+    for (const round of plan.rounds) applyToDocument(doc, template.path, round);
+    let printed = doc.toString({ ...layout, lineWidth: 0, flowCollectionPadding: false });
+    // Keep the segment's own ending (blank lines, no final newline) around the re-printed document.
+    const trailing = /\n*$/.exec(segment)?.[0] ?? "";
+    printed = printed.replace(/\n*$/, "") + trailing;
+    // The merge keeps the user's lines; it is only used when it provably means the same document.
+    const merged = preserveOriginalLines(segment, printed);
+    const expected = doc.toJS() as unknown;
+    pieces.push(sameDocument(merged, expected) ? merged : printed);
+  });
+  const out = pieces.join("");
+  return { text: out, changed: out !== text, documents, errors: [] };
+}

@@ -1,0 +1,39 @@
+import { isCollection, isScalar, isSeq, type Document } from "yaml";
+import type { FieldPath } from "../k8s/types.js";
+import { sortEdits, type Edit } from "./edits.js";
+
+/**
+ * Apply edits to a YAML document through the `yaml` package's Document API, touching
+ * only the nodes on the edited paths: comments, key order and every other node stay as
+ * they were parsed.
+ */
+
+/** Make every collection on the way to `path`'s parent exist, replacing an empty (null) value. */
+function ensureParents(doc: Document, path: FieldPath): void {
+  for (let i = 1; i < path.length; i++) {
+    const prefix = path.slice(0, i);
+    const node = doc.getIn(prefix, true);
+    if (node === undefined || node === null || (isScalar(node) && (node.value === null || node.value === undefined))) {
+      doc.setIn(prefix, doc.createNode(typeof path[i] === "number" ? [] : {}));
+    } else if (!isCollection(node)) {
+      throw new Error(`cannot edit ${path.join(".")}: ${prefix.join(".")} is not a map or list`);
+    }
+  }
+}
+
+export function applyToDocument(doc: Document, prefix: FieldPath, edits: readonly Edit[]): void {
+  for (const edit of sortEdits(edits)) {
+    const path = [...prefix, ...edit.path];
+    if (edit.op === "set") {
+      ensureParents(doc, path);
+      doc.setIn(path, doc.createNode(edit.value));
+    } else if (edit.op === "append") {
+      ensureParents(doc, path);
+      const list = doc.getIn(path, true);
+      if (isSeq(list)) list.add(doc.createNode(edit.value));
+      else doc.setIn(path, doc.createNode([edit.value]));
+    } else {
+      doc.deleteIn(path);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { detectLayout, fixManifestText } from "../../src/fix/fix-text.js";
+import { preserveOriginalLines } from "../../src/fix/line-merge.js";
+import { podTemplate } from "../../src/k8s/workloads.js";
+import type { K8sObject } from "../../src/k8s/types.js";
+import { evaluatePod } from "../../src/podsecurity/evaluate.js";
+import { LATEST, parseVersion, type Level } from "../../src/podsecurity/levels.js";
+import { INDENTED_STYLE, KUBECTL_STYLE, UNFIXABLE } from "./fixtures.js";
+
+const restricted = { level: "restricted" as Level, version: LATEST };
+
+function violations(text: string, level: Level = "restricted", version = LATEST): string[] {
+  return parseAllDocuments(text).flatMap((d) => {
+    const t = podTemplate(d.toJS() as K8sObject);
+    return t ? evaluatePod(level, version, t.pod).map((v) => v.checkId) : [];
+  });
+}
+
+describe("palisade fix on real-looking manifests", () => {
+  it("makes the smallest edits and keeps comments, quoting, flow maps and other documents byte for byte", () => {
+    const r = fixManifestText(KUBECTL_STYLE, restricted);
+    expect(r.changed).toBe(true);
+    expect(violations(r.text)).toEqual([]);
+    const expected = KUBECTL_STYLE.replace(
+      `          capabilities:
+            add:
+            - NET_ADMIN   # TODO: why?
+            - NET_BIND_SERVICE
+`,
+      `          capabilities:
+            add:
+            - NET_BIND_SERVICE
+            drop:
+            - ALL
+          allowPrivilegeEscalation: false
+`,
+    ).replace(
+      `        image: registry.example.com/exporter:0.9
+---`,
+      `        image: registry.example.com/exporter:0.9
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities:
+            drop:
+            - ALL
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile:
+          type: RuntimeDefault
+---`,
+    );
+    expect(r.text).toBe(expected);
+    const changes = r.documents[0]?.plan.changes.map((c) => c.checkId);
+    expect(new Set(changes)).toEqual(new Set(["allowPrivilegeEscalation", "capabilities_restricted", "runAsNonRoot", "seccompProfile_restricted"]));
+  });
+
+  it("follows a file's own indentation", () => {
+    expect(detectLayout(INDENTED_STYLE)).toEqual({ indent: 4, indentSeq: true });
+    expect(detectLayout(KUBECTL_STYLE)).toEqual({ indent: 2, indentSeq: false });
+    const r = fixManifestText(INDENTED_STYLE, restricted);
+    expect(violations(r.text)).toEqual([]);
+    expect(r.text).toContain("                    securityContext:\n                        runAsUser: 1000\n                        runAsNonRoot: true\n");
+    expect(r.text.startsWith(INDENTED_STYLE.slice(0, INDENTED_STYLE.indexOf("                    containers:")).replace("runAsUser: 1000\n", ""))).toBe(true);
+  });
+
+  it("says what it will not fix, and why, and fixes the rest", () => {
+    const r = fixManifestText(UNFIXABLE, restricted);
+    const plan = r.documents[0]?.plan;
+    expect(plan?.notFixed.map((n) => n.checkId).sort()).toEqual(["allowPrivilegeEscalation", "hostNamespaces", "privileged", "restrictedVolumes"]);
+    expect(plan?.notFixed.find((n) => n.checkId === "privileged")?.why).toMatch(/by design/);
+    expect(plan?.notFixed.find((n) => n.checkId === "allowPrivilegeEscalation")?.why).toMatch(/remove privileged first/);
+    // hostNetwork, privileged and the hostPath volume are untouched.
+    expect(r.text).toContain("hostNetwork: true");
+    expect(r.text).toContain("privileged: true");
+    expect(r.text).toContain("path: /");
+    expect(fixManifestText(r.text, restricted).text).toBe(r.text);
+  });
+
+  it("leaves explicit choices alone: runAsNonRoot false, UID 0, Unconfined seccomp", () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  securityContext:
+    runAsNonRoot: false
+    seccompProfile:
+      type: Unconfined
+  containers:
+  - name: a
+    image: x
+    securityContext:
+      runAsUser: 0
+`;
+    const r = fixManifestText(text, restricted);
+    const why = Object.fromEntries(r.documents[0]?.plan.notFixed.map((n) => [n.checkId, n.why]) ?? []);
+    expect(why.runAsNonRoot).toMatch(/explicitly/);
+    expect(why.runAsUser).toMatch(/UID 0/);
+    expect(why.seccompProfile_restricted).toMatch(/Unconfined/);
+    expect(r.text).toContain("runAsNonRoot: false");
+    expect(r.text).toContain("type: Unconfined");
+  });
+
+  it("fixes only what the requested level and version ask for", () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: a
+    image: x
+    securityContext:
+      capabilities:
+        add: [SYS_ADMIN, CHOWN]
+`;
+    const baseline = fixManifestText(text, { level: "baseline", version: LATEST });
+    expect(baseline.text).toContain("add: [CHOWN]");
+    expect(baseline.text).not.toContain("runAsNonRoot");
+    // restricted v1.21 had no capability or runAsUser rules; v1.22 added drop ALL.
+    const v121 = fixManifestText(text, { level: "restricted", version: parseVersion("v1.21")! });
+    expect(v121.text).not.toContain("drop");
+    expect(violations(v121.text, "restricted", parseVersion("v1.21")!)).toEqual([]);
+  });
+
+  it("leaves non-workloads, Lists of nothing and already-compliant files untouched", () => {
+    const svc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n";
+    expect(fixManifestText(svc, restricted)).toMatchObject({ text: svc, changed: false, documents: [] });
+    const once = fixManifestText(KUBECTL_STYLE, restricted).text;
+    expect(fixManifestText(once, restricted)).toMatchObject({ text: once, changed: false });
+  });
+
+  it("returns a file with YAML errors unchanged, with the error's position", () => {
+    const bad = "apiVersion: v1\nkind: Pod\nmetadata: {name: p\nspec: {}\n";
+    const r = fixManifestText(bad, restricted);
+    expect(r.text).toBe(bad);
+    expect(r.errors.length).toBeGreaterThan(0);
+    expect(r.errors[0]?.line).toBeGreaterThan(0);
+  });
+
+  it("merges lines: original text wins wherever only spacing differs", () => {
+    expect(preserveOriginalLines("a:   1  # c\nb: {x: 1}\n", "a: 1 # c\nb: { x: 1 }\nz: 2\n")).toBe("a:   1  # c\nb: {x: 1}\nz: 2\n");
+  });
+});
+
+// Property: pods whose only problems are fixable pass the level after one fix, and a second fix changes nothing.
+const KINDS: Array<[string, string, (podSpec: unknown) => Record<string, unknown>]> = [
+  ["v1", "Pod", (spec) => ({ spec })],
+  ["apps/v1", "Deployment", (spec) => ({ spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec } } })],
+  ["apps/v1", "StatefulSet", (spec) => ({ spec: { serviceName: "s", template: { spec } } })],
+  ["apps/v1", "DaemonSet", (spec) => ({ spec: { template: { spec } } })],
+  ["batch/v1", "Job", (spec) => ({ spec: { template: { spec } } })],
+  ["batch/v1", "CronJob", (spec) => ({ spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } } })],
+];
+const fixableSc = fc.record(
+  {
+    allowPrivilegeEscalation: fc.boolean(),
+    runAsNonRoot: fc.constant(true),
+    runAsUser: fc.integer({ min: 1, max: 65535 }),
+    capabilities: fc.record({ add: fc.subarray(["NET_BIND_SERVICE", "NET_ADMIN", "SYS_TIME", "CHOWN", "SYS_ADMIN"]), drop: fc.subarray(["NET_RAW", "ALL"]) }, { requiredKeys: [] }),
+    seccompProfile: fc.constantFrom({ type: "RuntimeDefault" }, { type: "Localhost", localhostProfile: "p.json" }),
+  },
+  { requiredKeys: [] },
+);
+const container = (name: string) => fc.record({ name: fc.constant(name), image: fc.constant("registry.example.com/app:1"), securityContext: fixableSc }, { requiredKeys: ["name", "image"] });
+const workload = fc.record({
+  kind: fc.integer({ min: 0, max: KINDS.length - 1 }),
+  containers: fc.array(container("c"), { minLength: 1, maxLength: 3 }).map((cs) => cs.map((c, i) => ({ ...c, name: `c${i}` }))),
+  init: fc.array(container("i"), { maxLength: 1 }),
+  podSc: fc.record({ runAsNonRoot: fc.constant(true), runAsUser: fc.integer({ min: 1, max: 65535 }), seccompProfile: fc.constant({ type: "RuntimeDefault" }) }, { requiredKeys: [] }),
+  indentSeq: fc.boolean(),
+});
+
+describe("fix properties", () => {
+  it("fixable workloads pass restricted after one fix, and fixing again changes nothing", () => {
+    fc.assert(
+      fc.property(fc.array(workload, { minLength: 1, maxLength: 3 }), (workloads) => {
+        const text = workloads
+          .map((w, n) => {
+            const [apiVersion, kind, wrap] = KINDS[w.kind]!;
+            const spec = { securityContext: w.podSc, containers: w.containers, ...(w.init.length ? { initContainers: w.init } : {}) };
+            return stringify({ apiVersion, kind, metadata: { name: `w${n}` }, ...wrap(spec) }, { indentSeq: w.indentSeq });
+          })
+          .join("---\n");
+        const once = fixManifestText(text, restricted);
+        expect(once.errors).toEqual([]);
+        expect(violations(once.text)).toEqual([]);
+        expect(once.documents.every((d) => d.plan.notFixed.length === 0)).toBe(true);
+        const twice = fixManifestText(once.text, restricted);
+        expect(twice.text).toBe(once.text);
+        expect(twice.changed).toBe(false);
+        // Nothing but securityContext changed: the objects minus securityContexts are equal.
+        const strip = (t: string) => JSON.stringify(parseAllDocuments(t).map((d) => d.toJS()), (k, v) => (k === "securityContext" ? undefined : v));
+        expect(strip(once.text)).toBe(strip(text));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("the fixed text parses to the same objects as applying the plan to the parsed input", () => {
+    const r = fixManifestText(KUBECTL_STYLE, restricted);
+    expect(parse(r.text.split("---\n")[1] ?? "")).toEqual(parse(KUBECTL_STYLE.split("---\n")[1] ?? ""));
+  });
+});
