@@ -161,3 +161,23 @@ export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[])
   }
   return [...merged.values()];
 }
+
+/**
+ * A Kubernetes policy set (policy-set.ts's buildPolicySet) with the Calico objects of the
+ * same sources added: merged tiers, every compiled policy, every refusal, plus notices.
+ *
+ *   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+ *   const set = withCalico(buildPolicySet(sources), sources);
+ */
+export function withCalico<Where>(
+  kubernetes: { tiers: Tier[]; policies: CalicoPolicySet<Where>["policies"]; refused: RefusedPolicy<Where>[] },
+  sources: readonly PolicySource<Where>[],
+): { tiers: Tier[]; policies: CalicoPolicySet<Where>["policies"]; refused: RefusedPolicy<Where>[]; notices: CalicoNotice<Where>[] } {
+  const calico = compileCalico(sources);
+  return {
+    tiers: mergeTiers(kubernetes.tiers, calico.tiers),
+    policies: [...kubernetes.policies, ...calico.policies],
+    refused: [...kubernetes.refused, ...calico.refused],
+    notices: calico.notices,
+  };
+}

@@ -1,0 +1,39 @@
+/** The Calico example end to end: loaded from disk with positions, merged with Kubernetes policies, explained. */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { loadSnapshot } from "../../../src/k8s/load.js";
+import { buildEndpoints, findWorkload } from "../../../src/network/endpoints.js";
+import { explainConnection } from "../../../src/network/explain.js";
+import { buildPolicySet } from "../../../src/network/policy-set.js";
+import { withCalico } from "../../../src/network/calico/tiers.js";
+import { repoRoot } from "../../support/conformance.js";
+import { external } from "./fixtures.js";
+
+describe("examples/network-calico-tiers.yaml", () => {
+  it("explains connections through the security tier, the Calico policy and the Kubernetes one", async () => {
+    const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-calico-tiers.yaml")] });
+    const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+    const set = withCalico(buildPolicySet(sources), sources);
+    expect(set.refused).toEqual([]);
+    expect(set.notices.map((n) => n.message)).toEqual(["StagedGlobalNetworkPolicy/pci-egress-lockdown is staged (stagedAction Set): evaluated for reporting, never enforced"]);
+    const endpoints = buildEndpoints(snapshot);
+    const api = findWorkload(endpoints, "bank/api")?.endpoint;
+    const ledger = findWorkload(endpoints, "bank/ledger")?.endpoint;
+    expect(api && ledger).toBeTruthy();
+    if (!api || !ledger) return;
+
+    const toLedger = explainConnection(set.tiers, api, ledger, "TCP", 8443);
+    expect(toLedger.allowed).toBe(true);
+    expect(toLedger.ingress.policy).toBe("NetworkPolicy.projectcalico.org/bank/ledger-from-api");
+    expect(toLedger.ingress.passedBy).toEqual(["GlobalNetworkPolicy/security.threat-feed"]);
+
+    const wrongPort = explainConnection(set.tiers, api, ledger, "TCP", 443);
+    expect(wrongPort.allowed).toBe(false);
+    expect(wrongPort.ingress.reason).toBe("end-of-tier");
+
+    expect(explainConnection(set.tiers, external("198.51.100.7"), api, "TCP", 443).ingress.policy).toBe("GlobalNetworkPolicy/security.threat-feed");
+    const publicApi = explainConnection(set.tiers, external("192.0.2.7"), api, "TCP", 443);
+    expect(publicApi.allowed).toBe(true);
+    expect(publicApi.ingress.policy).toBe("NetworkPolicy/bank/api-public");
+  });
+});
