@@ -13,7 +13,7 @@ import { generatePolicies, type Flows } from "../../src/network/generate.js";
 import { computeMatrix, type Matrix } from "../../src/network/matrix.js";
 import { matrixRows, renderMatrixText, workloadLabel } from "../../src/network/matrix-render.js";
 import type { Endpoint, PodEndpoint, Protocol } from "../../src/network/model.js";
-import { effectivePolicyTypes, type NetworkPolicySpec } from "../../src/network/networkpolicy/types.js";
+import { effectivePolicyTypes, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicySpec } from "../../src/network/networkpolicy/types.js";
 import { buildPolicySet } from "../../src/network/policy-set.js";
 import { adminPolicies, egressRule, ingressRule, networkPolicies, NAMESPACES, pods } from "./arbitraries.js";
 
@@ -79,8 +79,8 @@ describe("network policy properties", () => {
         const spec = target.spec as NetworkPolicySpec;
         const direction = ingress ? "Ingress" : "Egress";
         fc.pre(effectivePolicyTypes(spec).includes(direction));
-        const grown: NetworkPolicySpec = ingress ? { ...spec, ingress: [...(spec.ingress ?? []), inRule] } : { ...spec, egress: [...(spec.egress ?? []), outRule] };
-        const after = computeMatrix(tiersOf(nps.map((p) => (p === target ? { ...p, spec: grown } : p))), cluster);
+        const grown: NetworkPolicySpec = ingress ? { ...spec, ingress: [...(spec.ingress ?? []), inRule as NetworkPolicyIngressRule] } : { ...spec, egress: [...(spec.egress ?? []), outRule as NetworkPolicyEgressRule] };
+        const after = computeMatrix(tiersOf(nps.map((p) => (p === target ? ({ ...p, spec: grown } as K8sObject) : p))), cluster);
         cluster.forEach((_, i) =>
           cluster.forEach((__, j) => {
             expect(before.podToPod(i, j).subtract(after.podToPod(i, j)).isEmpty()).toBe(true);
@@ -122,7 +122,7 @@ describe("network policy properties", () => {
           return fc.record({ workloads: fc.constant(ws.map((w, i) => ({ ...w, name: names[i]! }))), flows: fc.array(flow, { maxLength: 12 }) });
         }),
         (flows: Flows) => {
-          const tiers = tiersOf(generatePolicies(flows));
+          const tiers = tiersOf(generatePolicies(flows) as K8sObject[]);
           const cluster: PodEndpoint[] = flows.workloads.map((w) => ({
             kind: "pod",
             namespace: w.namespace,
