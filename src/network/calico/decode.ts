@@ -252,6 +252,12 @@ const HOST_ENDPOINT_REFUSED = {
   applyOnForward: "applyOnForward applies policy to traffic forwarded through host endpoints; Palisade has no host-endpoint model and cannot evaluate it",
 };
 
+const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
+/** Calico's validator: a DNS label with at most one dot, or a converted Kubernetes policy name. */
+const POLICY_NAME = new RegExp(`^((${LABEL})(\\.${LABEL})?|((?:knp|ossg)\\.default\\.(${SUBDOMAIN})))$`);
+const GLOBAL_POLICY_NAME = new RegExp(`^(${LABEL}\\.)?${LABEL}$`);
+
 /** Kinds this module reads, by `kind`, when their API group is projectcalico.org. */
 export const POLICY_KINDS = ["NetworkPolicy", "GlobalNetworkPolicy", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy"] as const;
 
@@ -263,6 +269,9 @@ export function decodePolicy(object: K8sObject): { policy?: DecodedPolicy; probl
   const staged = kind.startsWith("Staged");
   const name = object.metadata?.name;
   if (!name) reader.fail(["metadata", "name"], "metadata.name is required");
+  else if (name.length > 253 || !(global ? GLOBAL_POLICY_NAME : POLICY_NAME).test(name)) {
+    reader.fail(["metadata", "name"], `name ${JSON.stringify(name)} is invalid: lower case alphanumeric characters or '-', with at most one '.' (e.g. tier.name)`);
+  }
   const known = [...(global ? GLOBAL_SPEC_FIELDS : POLICY_SPEC_FIELDS), ...(staged ? ["stagedAction"] : [])];
   // Host-endpoint features are GlobalNetworkPolicy fields; set to false they change nothing.
   const refused = Object.fromEntries(

@@ -24,6 +24,7 @@ import { decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type Dec
 export const CALICO_GROUPS = ["projectcalico.org", "crd.projectcalico.org"];
 
 const REFUSED_KINDS: Readonly<Record<string, string>> = {
+  Profile: "Profile rules replace the namespace profile's default allow; Palisade models only the Kubernetes datastore's generated profiles and does not evaluate custom ones",
   HostEndpoint: "HostEndpoint policy (host interfaces, preDNAT, applyOnForward, doNotTrack) is not modelled by Palisade; its effect on traffic is not evaluated",
 };
 const STAGED_ONLY_KINDS = new Set(["StagedKubernetesNetworkPolicy"]);

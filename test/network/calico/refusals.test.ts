@@ -20,6 +20,7 @@ describe("features Palisade cannot evaluate are refused by name", () => {
     ["doNotTrack", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {doNotTrack: true, applyOnForward: true}`, "spec.doNotTrack", /doNotTrack/],
     ["services", `kind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  egress: [{action: Allow, destination: {services: {name: kubernetes, namespace: default}}}]`, "spec.egress.0.destination.services", /services/],
     ["HostEndpoint", `kind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0}`, "kind", /HostEndpoint/],
+    ["custom Profile", `kind: Profile\nmetadata: {name: p}\nspec: {ingress: [{action: Deny}]}`, "kind", /Profile rules/],
   ])("%s", (_name, body, path, message) => {
     const refused = compile(`${v3}\n${body}`).refused;
     const match = refused.find((r) => r.path.join(".") === path);
@@ -47,6 +48,8 @@ describe("what Calico's validator rejects is refused as invalid", () => {
     ["a typo in a field name", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {selectr: "a == 'b'"}}]`, "spec.ingress.0.source.selectr", /unknown field/],
     ["port range upside down", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: TCP, destination: {ports: ["90:80"]}}]`, "spec.ingress.0.destination.ports.0", /greater than the maximum/],
     ["mixed IP versions", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {nets: [10.0.0.0/8]}, destination: {nets: ["fd00::/8"]}}]`, "spec.ingress.0", /both IPv4 and IPv6/],
+    ["a policy name with two dots", `kind: GlobalNetworkPolicy\nmetadata: {name: a.b.c}\nspec: {}`, "metadata.name", /at most one '.'/],
+    ["an upper-case policy name", `kind: NetworkPolicy\nmetadata: {name: Web, namespace: a}\nspec: {}`, "metadata.name", /lower case/],
     ["duplicate types", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {types: [Ingress, Ingress]}`, "spec.types.1", /more than once/],
     ["a tier that does not exist", `kind: GlobalNetworkPolicy\nmetadata: {name: security.p}\nspec: {tier: security}`, "spec.tier", /not defined in the inputs/],
     ["the default tier at another order", `kind: Tier\nmetadata: {name: default}\nspec: {order: 5}`, "spec.order", /must be 1000000/],
