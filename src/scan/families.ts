@@ -2,6 +2,7 @@ import { podSecurityFamily } from "../podsecurity/family.js";
 import { dockerfileFamily } from "../supplychain/dockerfile/family.js";
 import { encryptionFamily } from "../encryption/scan-family.js";
 import { calicoFamily } from "../network/calico/family.js";
+import { rbacFamily } from "../access/rbac/family.js";
 import { netpolFamily } from "../network/family.js";
 import type { ScanFamily } from "./family.js";
 
@@ -9,4 +10,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, netpolFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily];

@@ -379,3 +379,11 @@ export function bootstrapPolicyObjects(): K8sObject[] {
   ]);
   return structuredClone([...USER_FACING_ROLES, ...SYSTEM_ROLES, ...SYSTEM_BINDINGS, ...controllers, ...NAMESPACE_ROLES, ...NAMESPACE_BINDINGS]);
 }
+
+let clusterRoleNames: Set<string> | undefined;
+
+/** Names of the ClusterRoles every cluster has from start-up. */
+export function bootstrapClusterRoleNames(): ReadonlySet<string> {
+  clusterRoleNames ??= new Set(bootstrapPolicyObjects().filter((o) => o.kind === "ClusterRole").map((o) => o.metadata?.name ?? ""));
+  return clusterRoleNames;
+}

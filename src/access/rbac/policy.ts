@@ -18,7 +18,8 @@ export interface PolicyInput {
 
 const RULE_FIELDS = ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"] as const;
 
-export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap?: readonly PolicyInput[] } = {}): Policy {
+export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap?: readonly PolicyInput[]; defaultNamespace?: string } = {}): Policy {
+  const defaultNamespace = options.defaultNamespace || "default";
   const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], podServiceAccounts: [], problems: [] };
   const seen = new Map<string, Origin>();
   const all: Array<PolicyInput & { bootstrap: boolean }> = [
@@ -33,16 +34,16 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     const kind = object.kind;
     if (group === "" && kind === "ServiceAccount") {
       const name = object.metadata?.name;
-      if (name) policy.serviceAccounts.push(`${object.metadata?.namespace || "default"}/${name}`);
+      if (name) policy.serviceAccounts.push(`${object.metadata?.namespace || defaultNamespace}/${name}`);
       continue;
     }
     if (group === "" && kind === "Secret") {
-      readTokenSecret(object, policy);
+      readTokenSecret(object, policy, defaultNamespace);
       continue;
     }
     const template = podTemplate(object);
     if (template) {
-      readPodServiceAccount(object, template.pod.spec, policy);
+      readPodServiceAccount(object, template.pod.spec, policy, defaultNamespace);
       continue;
     }
     if (group !== RBAC_GROUP) continue;
@@ -53,8 +54,8 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
       continue;
     }
     const namespaced = kind === "Role" || kind === "RoleBinding";
-    // Manifests often leave the namespace to `kubectl -n`; RBAC objects then land in "default".
-    const namespace = namespaced ? object.metadata?.namespace || "default" : undefined;
+    // Manifests often leave the namespace to `kubectl apply -n`; without it they land in "default".
+    const namespace = namespaced ? object.metadata?.namespace || defaultNamespace : undefined;
     const key = `${kind}/${namespace ?? ""}/${name}`;
     const earlier = seen.get(key);
     if (earlier) {
@@ -169,17 +170,17 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
   return binding;
 }
 
-function readTokenSecret(object: K8sObject, policy: Policy): void {
+function readTokenSecret(object: K8sObject, policy: Policy, defaultNamespace: string): void {
   if (object.type !== "kubernetes.io/service-account-token") return;
   const serviceAccount = object.metadata?.annotations?.["kubernetes.io/service-account.name"];
   const name = object.metadata?.name;
   if (!serviceAccount || !name) return;
-  policy.serviceAccountTokenSecrets.push({ namespace: object.metadata?.namespace || "default", name, serviceAccount });
+  policy.serviceAccountTokenSecrets.push({ namespace: object.metadata?.namespace || defaultNamespace, name, serviceAccount });
 }
 
 /** The service account whose token a workload's pods carry, unless they opt out of mounting it. */
-function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, policy: Policy): void {
+function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, policy: Policy, defaultNamespace: string): void {
   if (spec.automountServiceAccountToken === false) return;
   const serviceAccount = typeof spec.serviceAccountName === "string" && spec.serviceAccountName ? spec.serviceAccountName : typeof spec.serviceAccount === "string" && spec.serviceAccount ? spec.serviceAccount : "default";
-  policy.podServiceAccounts.push({ namespace: object.metadata?.namespace || "default", serviceAccount, workload: objectRef(object) });
+  policy.podServiceAccounts.push({ namespace: object.metadata?.namespace || defaultNamespace, serviceAccount, workload: objectRef(object) });
 }

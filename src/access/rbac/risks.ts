@@ -6,6 +6,7 @@
 import { severityRank, SEVERITIES, type Finding, type Rule, type Severity, type SourcePosition } from "../../findings/types.js";
 import { formatFieldPath, type FieldPath } from "../../k8s/types.js";
 import type { Grant, RbacAuthorizer } from "./authorizer.js";
+import { bootstrapClusterRoleNames } from "./bootstrap.js";
 import { buildEscalationGraph, describeNode, type EscalationGraph } from "./escalation.js";
 import { ruleAllows } from "./matching.js";
 import * as R from "./rules.js";
@@ -142,7 +143,8 @@ export function bindingFindings(authorizer: RbacAuthorizer): Finding[] {
     });
   }
   for (const { binding, error } of authorizer.danglingBindings()) {
-    if (binding.origin.bootstrap) continue;
+    // A default ClusterRole is missing only because the snapshot has no --bootstrap: every cluster has it.
+    if (binding.origin.bootstrap || (binding.roleRef.kind === "ClusterRole" && bootstrapClusterRoleNames().has(binding.roleRef.name))) continue;
     findings.push(finding(R.DANGLING_BINDING, binding.origin, ["roleRef", "name"], `${binding.kind} ${binding.name}: ${error}; whoever creates it grants its rules to ${binding.subjects.map((s) => describeSubject(s, binding.namespace)).join(", ") || "no subjects"}`));
   }
   for (const problem of policy.problems) {

@@ -1,0 +1,133 @@
+/**
+ * Plain-text, JSON-ready and DOT renderings of can-i answers, who-can lists, rule lists
+ * and the escalation graph. Pure: strings and plain objects out, nothing printed.
+ */
+import { formatPosition } from "../../errors.js";
+import { describeGrant, type Decision, type Grant, type WhoCanEntry } from "./authorizer.js";
+import { CLUSTER_ADMIN, describeNode, type EscalationGraph } from "./escalation.js";
+import { describeRule } from "./matching.js";
+import type { BindingDef, Origin, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
+
+function where(origin: Origin, path: ReadonlyArray<string | number>): string {
+  if (origin.bootstrap) return "bootstrap policy";
+  const position = origin.source?.locate(path);
+  return position ? formatPosition(position) : origin.ref.name;
+}
+
+export function grantJson(grant: Grant) {
+  const { binding, rule, role, subjectIndex } = grant;
+  return {
+    binding: { kind: binding.kind, name: binding.name, namespace: binding.namespace ?? null, position: where(binding.origin, ["subjects", subjectIndex]) },
+    role: { kind: role.kind, name: role.name, namespace: role.namespace ?? null },
+    rule: { from: { kind: rule.origin.ref.kind, name: rule.origin.ref.name }, index: rule.index, position: where(rule.origin, ["rules", rule.index]), ...ruleJson(rule.rule) },
+    text: describeGrant(grant),
+  };
+}
+
+function ruleJson(rule: PolicyRule) {
+  return { verbs: rule.verbs, apiGroups: rule.apiGroups, resources: rule.resources, resourceNames: rule.resourceNames, nonResourceURLs: rule.nonResourceURLs };
+}
+
+export function describeRequest(request: RequestAttributes): string {
+  if (request.kind === "nonResource") return `${request.verb} ${request.path}`;
+  const resource = `${request.resource}${request.apiGroup ? `.${request.apiGroup}` : ""}${request.subresource ? `/${request.subresource}` : ""}`;
+  return `${request.verb} ${resource}${request.name ? ` ${request.name}` : ""} ${request.namespace ? `in namespace ${request.namespace}` : "cluster-wide"}`;
+}
+
+export function canIText(decision: Decision): string {
+  if (!decision.allowed) {
+    return ["no", ...(decision.errors.length ? [`  resolution errors: ${decision.errors.join("; ")}`] : [])].join("\n") + "\n";
+  }
+  if (decision.superuser) return `yes\n  ${decision.reason}\n`;
+  const { grant } = decision;
+  return [
+    "yes",
+    `  granted by ${grant.binding.kind} ${bindingName(grant.binding)} (${where(grant.binding.origin, ["subjects", grant.subjectIndex])})`,
+    `  role ${grant.role.kind} ${grant.role.name}, rule ${grant.rule.index}${grant.rule.origin.ref.name !== grant.role.name ? ` of ${grant.rule.origin.ref.kind} ${grant.rule.origin.ref.name}` : ""} (${where(grant.rule.origin, ["rules", grant.rule.index])})`,
+    `  ${describeRule(grant.rule.rule)}`,
+  ].join("\n") + "\n";
+}
+
+export function canIJson(user: UserInfo, request: RequestAttributes, decision: Decision) {
+  return {
+    allowed: decision.allowed,
+    user: { name: user.name, groups: user.groups },
+    request,
+    reason: decision.reason,
+    superuser: decision.allowed ? decision.superuser : false,
+    grant: decision.allowed && !decision.superuser ? grantJson(decision.grant) : null,
+  };
+}
+
+function bindingName(binding: BindingDef): string {
+  return binding.namespace ? `${binding.namespace}/${binding.name}` : binding.name;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("   ").trimEnd()).join("\n") + "\n";
+}
+
+/** `kubectl auth can-i --list` columns, plus where each rule comes from. */
+export function rulesText(grants: Grant[]): string {
+  const rows = [["Resources", "Non-Resource URLs", "Resource Names", "Verbs", "Granted by"]];
+  for (const { rule, binding } of grants) {
+    const r = rule.rule;
+    const resources = r.resources.flatMap((res) => (r.apiGroups.length ? r.apiGroups.map((g) => (g ? `${res}.${g}` : res)) : [res]));
+    rows.push([resources.join(" ") || "", r.nonResourceURLs.length ? `[${r.nonResourceURLs.join(" ")}]` : "[]", `[${r.resourceNames.join(" ")}]`, `[${r.verbs.join(" ")}]`, `${binding.kind} ${bindingName(binding)}`]);
+  }
+  return table(rows);
+}
+
+function subjectName(subject: Subject): string {
+  return subject.kind === "ServiceAccount" ? `${subject.namespace}/${subject.name}` : subject.name;
+}
+
+export function whoCanText(entries: WhoCanEntry[]): string {
+  const rows = [["KIND", "NAME", "GRANTED BY", "ROLE", "RULE AT"]];
+  for (const { subject, grant } of entries) {
+    if (!grant) rows.push([subject.kind, subjectName(subject), "(superuser group)", "-", "-"]);
+    else rows.push([subject.kind, subjectName(subject), `${grant.binding.kind} ${bindingName(grant.binding)}`, `${grant.role.kind} ${grant.role.name}`, `${where(grant.rule.origin, ["rules", grant.rule.index])} rule ${grant.rule.index}`]);
+  }
+  return table(rows);
+}
+
+export function whoCanJson(request: RequestAttributes, entries: WhoCanEntry[]) {
+  return { request, subjects: entries.map((e) => ({ ...e.subject, superuser: !e.grant, grant: e.grant ? grantJson(e.grant) : null })) };
+}
+
+export function escalationText(graph: EscalationGraph): string {
+  const lines: string[] = [];
+  const paths = [...graph.paths].sort((a, b) => a[1].length - b[1].length || (a[0] < b[0] ? -1 : 1));
+  for (const [id, path] of paths) {
+    lines.push(`${describeNode(graph, id)}  (${path.length} step${path.length === 1 ? "" : "s"})`);
+    for (const edge of path) {
+      const at = edge.grant ? ` [${edge.grant.binding.kind} ${bindingName(edge.grant.binding)}; ${where(edge.grant.rule.origin, ["rules", edge.grant.rule.index])}]` : "";
+      lines.push(`  -> ${edge.detail} => ${describeNode(graph, edge.to)}${at}`);
+    }
+  }
+  return lines.length ? `Escalation paths to cluster-admin (${paths.length} subjects):\n${lines.join("\n")}\n` : "No subject can reach cluster-admin.\n";
+}
+
+export function escalationJson(graph: EscalationGraph) {
+  return {
+    nodes: [...graph.nodes.keys()],
+    edges: graph.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind, detail: e.detail, grant: e.grant ? grantJson(e.grant) : null })),
+    paths: Object.fromEntries([...graph.paths].map(([id, path]) => [id, path.map((e) => ({ to: e.to, kind: e.kind, detail: e.detail }))])),
+  };
+}
+
+/** Graphviz DOT: subjects that reach cluster-admin in red, cluster-admin as a double octagon. */
+export function escalationDot(graph: EscalationGraph): string {
+  const q = (s: string) => JSON.stringify(s);
+  const connected = new Set(graph.edges.flatMap((e) => [e.from, e.to]));
+  const lines = ["digraph escalation {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];'];
+  for (const id of graph.nodes.keys()) {
+    if (!connected.has(id)) continue;
+    if (id === CLUSTER_ADMIN) lines.push(`  ${q(id)} [shape=doubleoctagon, style=filled, fillcolor="#f4cccc"];`);
+    else lines.push(`  ${q(id)} [label=${q(describeNode(graph, id))}${graph.paths.has(id) ? ", color=red" : ""}];`);
+  }
+  for (const e of graph.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(e.kind)}, tooltip=${q(e.detail)}];`);
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}

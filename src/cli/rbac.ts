@@ -1,0 +1,169 @@
+import type { Command } from "commander";
+import { RbacAuthorizer } from "../access/rbac/authorizer.js";
+import { bootstrapPolicyObjects } from "../access/rbac/bootstrap.js";
+import { buildEscalationGraph } from "../access/rbac/escalation.js";
+import { buildPolicy } from "../access/rbac/policy.js";
+import { canIJson, canIText, escalationDot, escalationJson, escalationText, rulesText, grantJson, whoCanJson, whoCanText } from "../access/rbac/render.js";
+import { resolveResource } from "../access/rbac/resources.js";
+import { rbacFindings } from "../access/rbac/risks.js";
+import { RBAC_RULES } from "../access/rbac/rules.js";
+import { impersonatedUser } from "../access/rbac/subjects.js";
+import type { RequestAttributes } from "../access/rbac/types.js";
+import { UserError } from "../errors.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { loadSnapshot, type LoadedSnapshot } from "../k8s/load.js";
+import { objectRef } from "../k8s/types.js";
+import { renderJson } from "../report/json.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderProblems, renderText } from "../report/text.js";
+import { compareFindings, type ScanResult } from "../scan/run.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+
+interface InputFlags {
+  filename: string[];
+  kustomize: string[];
+  bootstrap?: boolean;
+}
+
+interface QueryFlags extends InputFlags {
+  namespace?: string;
+  allNamespaces?: boolean;
+  subresource?: string;
+  output: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function inputOptions(command: Command): Command {
+  return command
+    .option("-f, --filename <path>", "manifest file or directory with the RBAC objects (repeatable; - for stdin)", collect, [])
+    .option("-k, --kustomize <dir>", "render a kustomization directory and read it (repeatable)", collect, [])
+    .option("--bootstrap", "add the default roles and bindings every cluster has (cluster-admin, admin, edit, view, system:*)");
+}
+
+export function registerRbacCommand(program: Command): void {
+  const rbac = program.command("rbac").description("RBAC as the API server decides it: can-i, who-can, risks and escalation paths");
+
+  inputOptions(
+    rbac
+      .command("can-i")
+      .description("answer yes or no for a user, as kubectl auth can-i --as, and name the binding and rule that grant it")
+      .argument("[verb]", "verb: get, list, create, impersonate, bind, * ...")
+      .argument("[resource]", "RESOURCE[.GROUP][/SUBRESOURCE] (pods, pods/exec, deployments.apps) or a non-resource URL (/healthz)")
+      .argument("[name]", "resource name")
+      .requiredOption("--as <user>", "user to check (system:serviceaccount:NS:NAME for a service account)")
+      .option("--as-group <group>", "group of the user (repeatable)", collect, [])
+      .option("-n, --namespace <ns>", "namespace of the request (default: default)")
+      .option("-A, --all-namespaces", "ask across all namespaces (cluster-wide grants only)")
+      .option("--subresource <sub>", "subresource, as kubectl's --subresource")
+      .option("--list", "list every rule the user holds in the namespace")
+      .option("-q, --quiet", "print nothing; answer with the exit code only"),
+  )
+    .addOption(outputOption(["text", "json"], "text"))
+    .addHelpText("after", "\nExit codes: 0 yes (or --list printed), 1 no, 2 usage or input errors.")
+    .action(async (verb: string | undefined, resource: string | undefined, name: string | undefined, flags: QueryFlags & { as: string; asGroup: string[]; list?: boolean; quiet?: boolean }) => {
+      const authorizer = await loadAuthorizer(flags);
+      const user = impersonatedUser(flags.as, flags.asGroup);
+      if (flags.list) {
+        const namespace = flags.allNamespaces ? "" : (flags.namespace ?? "default");
+        const grants = authorizer.rulesFor(user, namespace);
+        if (!flags.quiet) await writeStdout(flags.output === "json" ? JSON.stringify({ user, namespace, superuser: user.groups.includes("system:masters"), rules: grants.map(grantJson) }, null, 2) + "\n" : rulesText(grants));
+        return;
+      }
+      const request = requestFrom(verb, resource, name, flags);
+      const decision = authorizer.authorize(user, request);
+      if (!flags.quiet) await writeStdout(flags.output === "json" ? JSON.stringify(canIJson(user, request, decision), null, 2) + "\n" : canIText(decision));
+      process.exitCode = decision.allowed ? EXIT.clean : EXIT.findings;
+    });
+
+  inputOptions(
+    rbac
+      .command("who-can")
+      .description("list every subject that may perform a request, with the binding and rule that grant it")
+      .argument("<verb>", "verb")
+      .argument("<resource>", "RESOURCE[.GROUP][/SUBRESOURCE] or a non-resource URL")
+      .argument("[name]", "resource name")
+      .option("-n, --namespace <ns>", "namespace of the request (default: default)")
+      .option("-A, --all-namespaces", "only grants that hold in every namespace")
+      .option("--subresource <sub>", "subresource"),
+  )
+    .addOption(outputOption(["text", "json"], "text"))
+    .action(async (verb: string, resource: string, name: string | undefined, flags: QueryFlags) => {
+      const authorizer = await loadAuthorizer(flags);
+      const request = requestFrom(verb, resource, name, flags);
+      const entries = authorizer.whoCan(request);
+      await writeStdout(flags.output === "json" ? JSON.stringify(whoCanJson(request, entries), null, 2) + "\n" : whoCanText(entries));
+    });
+
+  inputOptions(
+    rbac
+      .command("risks")
+      .description("dangerous grants, broad or dangling bindings, and the shortest escalation path of every subject to cluster-admin")
+      .argument("[paths...]", "manifest files or directories (same as -f)"),
+  )
+    .addOption(outputOption(["text", "wide", "json", "dot"], "text"))
+    .addOption(failOnOption("high"))
+    .option("--no-color", "never colour the text output")
+    .addHelpText("after", "\n-o dot prints the escalation graph for Graphviz.\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.")
+    .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
+      if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+      const snapshot = await load({ ...flags, filename: [...paths, ...flags.filename] });
+      const authorizer = authorizerOf(snapshot, flags.bootstrap === true);
+      const graph = buildEscalationGraph(authorizer);
+      const findings = rbacFindings(authorizer, graph).sort(compareFindings);
+      const result: ScanResult = {
+        findings,
+        problems: snapshot.problems,
+        stats: snapshot.stats,
+        rules: [...RBAC_RULES],
+        scanned: snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file })),
+      };
+      if (flags.output === "dot") await writeStdout(escalationDot(graph));
+      else if (flags.output === "json") await writeStdout(JSON.stringify({ ...JSON.parse(renderJson(result)), escalation: escalationJson(graph) }, null, 2) + "\n");
+      else await writeStdout(renderText(result, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }) + "\n" + escalationText(graph));
+      if (snapshot.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
+      else process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+    });
+}
+
+async function load(flags: InputFlags): Promise<LoadedSnapshot> {
+  if (flags.filename.length === 0 && flags.kustomize.length === 0) {
+    throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR; add --bootstrap for the default cluster roles" });
+  }
+  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize });
+  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
+  return snapshot;
+}
+
+function authorizerOf(snapshot: LoadedSnapshot, bootstrap: boolean): RbacAuthorizer {
+  const policy = buildPolicy(snapshot.objects, { bootstrap: bootstrap ? bootstrapPolicyObjects().map((object) => ({ object })) : [] });
+  return new RbacAuthorizer(policy);
+}
+
+async function loadAuthorizer(flags: InputFlags): Promise<RbacAuthorizer> {
+  const snapshot = await load(flags);
+  // Answers over a partly unreadable input would be wrong answers: refuse them.
+  if (snapshot.problems.some((p) => p.kind !== "binary" && p.kind !== "not-kubernetes")) {
+    throw new UserError("some manifests could not be read (see above); no answer given", { hint: "fix or leave out the files reported above" });
+  }
+  return authorizerOf(snapshot, flags.bootstrap === true);
+}
+
+function requestFrom(verb: string | undefined, resource: string | undefined, name: string | undefined, flags: QueryFlags): RequestAttributes {
+  if (!verb || !resource) throw new UserError("expected VERB and RESOURCE", { hint: "e.g. palisade rbac can-i get pods -n team --as alice -f rbac/" });
+  if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A exclude each other");
+  if (resource.startsWith("/")) {
+    if (name || flags.subresource) throw new UserError(`non-resource URL ${resource} takes no name or subresource`);
+    if (flags.namespace) process.stderr.write(`warning: non-resource URLs are not namespaced; -n ${flags.namespace} is ignored\n`);
+    return { kind: "nonResource", verb, path: resource };
+  }
+  const resolved = resolveResource(resource, flags.subresource ?? "");
+  let namespace = flags.allNamespaces ? "" : (flags.namespace ?? "default");
+  if (resolved.namespaced === false) {
+    if (flags.namespace) process.stderr.write(`warning: resource ${resolved.resource} is not namespace scoped; -n ${flags.namespace} is ignored\n`);
+    namespace = "";
+  }
+  return { kind: "resource", verb, apiGroup: resolved.group, resource: resolved.resource, subresource: resolved.subresource, name: name ?? "", namespace };
+}
+
+
