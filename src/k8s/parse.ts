@@ -94,14 +94,13 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const offset = /position (\d+)/.exec(message);
-    const pos = offset ? offsetToPosition(text, Number(offset[1])) : { line: 0, column: 0 };
+    const message = (err instanceof Error ? err.message : String(err)).replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ in JSON at position \d+.*$/, "");
+    const pos = offsetToPosition(text, jsonErrorOffset(text));
     result.problems.push({
       kind: "parse-error",
-      message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      message: `invalid JSON: ${message}`,
       position: { file, line: pos.line + 1, column: pos.column + 1 },
-      hint: "fix the JSON syntax, or rename the file to .yaml if it is YAML",
+      hint: "fix the JSON syntax at that position, or rename the file to .yaml if it is YAML",
     });
     return result;
   }
@@ -121,7 +120,7 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
   if (ANCHOR_OR_ALIAS.test(chunk.text)) return parseGuarded(file, chunk, limits, problems);
   try {
-    const value = jsYaml.load(chunk.text, { filename: file });
+    const value = jsYaml.load(chunk.text, { filename: file, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
     if (depthExceeds(value, limits.maxDepth)) {
       problems.push(tooDeep(file, chunk.startLine, limits));
       return undefined;
@@ -133,6 +132,10 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
       return undefined;
     }
     const e = err as { reason?: string; message?: string; mark?: { line?: number; column?: number } };
+    if (e.reason?.startsWith("nesting exceeded maxDepth")) {
+      problems.push(tooDeep(file, chunk.startLine, limits));
+      return undefined;
+    }
     problems.push({
       kind: "parse-error",
       message: `invalid YAML: ${e.reason ?? e.message ?? String(err)}`,
@@ -214,6 +217,34 @@ function depthExceeds(value: unknown, max: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Where JSON.parse first fails. Node 20 often omits the position, so find the shortest
+ * prefix whose error is not "unexpected end": every longer prefix fails the same way.
+ */
+function jsonErrorOffset(text: string): number {
+  const failsEarly = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : "";
+      if (/Unexpected end of JSON input/.test(message)) return false;
+      // A prefix cut inside a token fails "at position <its length>": that is the end too.
+      const at = /at position (\d+)/.exec(message);
+      return !(at && Number(at[1]) >= length);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  if (!failsEarly(hi)) return text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (failsEarly(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.max(0, lo - 1);
 }
 
 function offsetToPosition(text: string, offset: number): { line: number; column: number } {

@@ -1,0 +1,135 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/conformance.js";
+
+/** The start of an ANSI colour sequence. */
+const ESC = new RegExp(String.fromCharCode(27) + "\\[");
+
+const bin = join(repoRoot, "bin/palisade.js");
+
+function palisade(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: "utf8", env: { ...process.env, CI: "true", FORCE_COLOR: "0" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const CLEAN_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: clean
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: c
+    image: x
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+`;
+
+/** Zero trust: a pod is only clean when a policy isolates it too. */
+const DEFAULT_DENY = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    ports:
+    - {port: 53, protocol: UDP}
+    - {port: 53, protocol: TCP}
+`;
+
+let dir: string;
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
+  dir = mkdtempSync(join(tmpdir(), "palisade-cli-"));
+  writeFileSync(join(dir, "clean.yaml"), CLEAN_POD + DEFAULT_DENY);
+  writeFileSync(join(dir, "low.yaml"), CLEAN_POD.replace("name: clean", "name: low").replace("    seccompProfile: {type: RuntimeDefault}\n", ""));
+  writeFileSync(join(dir, "broken.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: [x\n");
+});
+
+describe("palisade scan (the CLI)", () => {
+  it("exits 0 when no finding reaches --fail-on", () => {
+    const r = palisade(["scan", join(dir, "clean.yaml"), "--fail-on", "medium", "-o", "json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.objects).toBe(2);
+    expect(report.findings.filter((f: { severity: string }) => f.severity !== "low" && f.severity !== "info")).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it("exits 1 for findings at or above --fail-on, 0 below it", () => {
+    expect(palisade(["scan", join(dir, "low.yaml")]).code).toBe(1);
+    expect(palisade(["scan", join(dir, "low.yaml"), "--fail-on", "high"]).code).toBe(0);
+    expect(palisade(["scan", join(dir, "low.yaml"), "--fail-on", "none"]).code).toBe(0);
+  });
+
+  it("exits 2 with file:line:col for malformed input, without a stack trace, and still reports the rest", () => {
+    const r = palisade(["scan", dir, "-o", "json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+:\d+: invalid YAML: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.objects).toBe(3);
+    expect(report.findings.some((f: { object: { name: string } }) => f.object.name === "low")).toBe(true);
+  });
+
+  it("exits 2 on usage errors with a hint", () => {
+    const none = palisade(["scan"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/nothing to scan/);
+    const badVersion = palisade(["scan", dir, "--pss-version", "1.30"]);
+    expect(badVersion.code).toBe(2);
+    expect(badVersion.stderr).toMatch(/expected latest or v1\.N/);
+    const missing = palisade(["scan", "/no/such/dir"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such file or directory/);
+    expect(palisade(["scan", dir, "-o", "xml"]).code).toBe(2);
+    expect(palisade(["frobnicate"]).code).toBe(2);
+  });
+
+  it("reads stdin with -, and --level overrides namespace levels", () => {
+    const r = palisade(["scan", "-", "--level", "baseline", "-o", "json"], CLEAN_POD.replace("name: clean", "name: s").replace("image: x", "image: x\n    securityContext: {privileged: true}").replace(/ {4}securityContext:\n {6}allowPrivilegeEscalation: false\n {6}capabilities: \{drop: \[ALL\]\}\n/, ""));
+    const report = JSON.parse(r.stdout);
+    const podSecurity = report.findings.filter((f: { ruleId: string }) => f.ruleId.startsWith("pss."));
+    expect(podSecurity.map((f: { ruleId: string }) => f.ruleId)).toEqual(["pss.privileged"]);
+    expect(podSecurity[0].properties.podSecurity).toBe("baseline:latest");
+    expect(r.code).toBe(1);
+  });
+
+  it("emits SARIF and JUnit", () => {
+    expect(JSON.parse(palisade(["scan", join(dir, "low.yaml"), "-o", "sarif"]).stdout).version).toBe("2.1.0");
+    expect(palisade(["scan", join(dir, "low.yaml"), "-o", "junit"]).stdout).toMatch(/<testsuites name="palisade"/);
+  });
+
+  it("prints no colour and no progress bar when not on a terminal", () => {
+    const r = palisade(["scan", join(repoRoot, "examples")]);
+    expect(r.stdout + r.stderr).not.toMatch(ESC);
+    expect(r.stderr).not.toMatch(/scanning \[/);
+  });
+
+  it("lists every rule with its docs", () => {
+    const list = palisade(["rules", "-o", "json"]);
+    const rules = JSON.parse(list.stdout) as Array<{ id: string; docs: { description: string; remediation: string } }>;
+    expect(rules.filter((r) => r.id.startsWith("pss.")).length).toBe(19);
+    for (const r of rules) expect(r.docs.remediation.length).toBeGreaterThan(0);
+    const one = palisade(["rules", "pss.privileged"]);
+    expect(one.stdout).toMatch(/Remediation: /);
+  });
+
+  it("--version and --help exit 0", () => {
+    expect(palisade(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = palisade(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes: 0 clean, 1 findings/);
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { parseJsonFile, parseYamlFile, splitDocuments } from "../../src/k8s/parse.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "palisade-load-"));
+}
+
+const POD = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: x\n`;
+
+describe("loading manifests", () => {
+  it("reads multi-document YAML, keeps each object's file position, and skips non-Kubernetes documents", () => {
+    const text = `# leading comment\n${POD("a")}---\n${POD("b")}---\njust: data\n---\n\n...\n`;
+    const parsed = parseYamlFile("m.yaml", text);
+    expect(parsed.objects.map((o) => o.object.metadata?.name)).toEqual(["a", "b"]);
+    expect(parsed.objects[0]?.source.position).toEqual({ file: "m.yaml", line: 2, column: 1 });
+    expect(parsed.objects[1]?.source.locate(["spec", "containers", 0, "image"])).toEqual({ file: "m.yaml", line: 18, column: 5 });
+    expect(parsed.skippedNonKubernetes).toBe(1);
+  });
+
+  it("expands kind: List and *List items with positions inside the list", () => {
+    const text = `apiVersion: v1\nkind: PodList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: x\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: y\n`;
+    const parsed = parseYamlFile("l.yaml", text);
+    expect(parsed.objects.map((o) => o.object.metadata?.name)).toEqual(["x", "y"]);
+    expect(parsed.objects[1]?.source.locate(["metadata", "name"])).toEqual({ file: "l.yaml", line: 11, column: 5 });
+  });
+
+  it("reads JSON with positions, and reports a JSON syntax error with its line", () => {
+    const json = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "j" }, spec: { hostPID: true } }, null, 2);
+    const parsed = parseJsonFile("p.json", json);
+    expect(parsed.objects[0]?.source.locate(["spec", "hostPID"])).toEqual({ file: "p.json", line: 8, column: 5 });
+    const bad = parseJsonFile("bad.json", '{\n  "apiVersion": "v1",\n  "kind": \n}');
+    expect(bad.objects).toEqual([]);
+    expect(bad.problems[0]?.kind).toBe("parse-error");
+    expect(bad.problems[0]?.position.line).toBe(4);
+  });
+
+  it("reports malformed YAML at file:line:column and still loads the other documents", () => {
+    const text = `${POD("first")}---\nmetadata:\n  name: [unclosed\n  other: x\n---\n${POD("last")}`;
+    const parsed = parseYamlFile("broken.yaml", text);
+    expect(parsed.objects.map((o) => o.object.metadata?.name)).toEqual(["first", "last"]);
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0]?.kind).toBe("parse-error");
+    expect(parsed.problems[0]?.position.line).toBeGreaterThanOrEqual(10);
+    expect(parsed.problems[0]?.position.line).toBeLessThanOrEqual(13);
+    expect(parsed.problems[0]?.message).toMatch(/^invalid YAML: /);
+  });
+
+  it("refuses a billion-laughs alias bomb quickly, with a clear problem", () => {
+    const bomb = ["apiVersion: v1", "kind: ConfigMap", "a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    const parsed = parseYamlFile("bomb.yaml", bomb.join("\n") + "\n");
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.problems[0]?.kind).toBe("alias-limit");
+    expect(parsed.problems[0]?.position).toEqual({ file: "bomb.yaml", line: 1, column: 1 });
+  });
+
+  it("accepts a few ordinary anchors", () => {
+    const text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: &l {app: x}\n  annotations: *l\n";
+    const parsed = parseYamlFile("anchors.yaml", text);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects[0]?.object.metadata?.annotations).toEqual({ app: "x" });
+  });
+
+  it("refuses very deep nesting (flow and block) without a stack overflow", () => {
+    const flow = "apiVersion: v1\nkind: ConfigMap\ndata: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+    const deepFlow = parseYamlFile("deep.yaml", flow);
+    expect(deepFlow.objects).toEqual([]);
+    expect(deepFlow.problems[0]?.kind).toBe("too-deep");
+    const block = ["apiVersion: v1", "kind: ConfigMap", "data:"];
+    for (let i = 0; i < 300; i++) block.push(`${"  ".repeat(i + 1)}k${i}:`);
+    block.push(`${"  ".repeat(301)}v: 1`);
+    const deepBlock = parseYamlFile("deep2.yaml", block.join("\n"));
+    expect(deepBlock.problems[0]?.kind).toBe("too-deep");
+  });
+
+  it("splits documents only at markers in column 0", () => {
+    const chunks = splitDocuments("a: 1\n---\nb: |\n  ---\n  text\n--- # c\nc: 3\n");
+    expect(chunks.map((c) => c.startLine)).toEqual([0, 1, 5]);
+  });
+
+  it("walks directories recursively, skips binary and unrelated files, refuses oversized files, reads stdin", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "nested", "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "a.yaml"), POD("a"));
+    writeFileSync(join(dir, "nested", "b.yml"), POD("b"));
+    writeFileSync(join(dir, "nested", "node_modules", "c.yaml"), POD("c"));
+    writeFileSync(join(dir, "nested", "README.md"), "# not a manifest");
+    writeFileSync(join(dir, "image.yaml"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    writeFileSync(join(dir, "huge.yaml"), POD("h") + "#".repeat(5000));
+    const snapshot = await loadSnapshot({ paths: [dir, "-"], stdinText: POD("from-stdin"), maxFileBytes: 4096 });
+    expect(snapshot.objects.map((o) => o.object.metadata?.name).sort()).toEqual(["a", "b", "from-stdin"]);
+    expect(snapshot.problems.map((p) => p.kind).sort()).toEqual(["binary", "too-large"]);
+    expect(snapshot.stats.skippedFiles).toBe(2);
+  });
+
+  it("says clearly when a path does not exist", async () => {
+    await expect(loadSnapshot({ paths: ["/no/such/place"] })).rejects.toThrow(/cannot read \/no\/such\/place/);
+  });
+
+  it("says clearly how to render a kustomization when kubectl and kustomize are missing", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "kustomization.yaml"), "resources: []\n");
+    const previous = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      await expect(loadSnapshot({ paths: [], kustomizeDirs: [dir] })).rejects.toThrow(/neither kubectl nor kustomize is installed/);
+    } finally {
+      process.env.PATH = previous;
+    }
+  });
+});

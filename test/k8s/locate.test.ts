@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import jsYaml from "js-yaml";
+import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from "yaml";
+import { describe, expect, it } from "vitest";
+import { DocumentLocator } from "../../src/k8s/locate.js";
+import type { FieldPath } from "../../src/k8s/types.js";
+
+/** Every path to every node of a JSON value. */
+function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
+  const out: FieldPath[] = [prefix];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
+  return out;
+}
+
+const key = fc.oneof(
+  fc.constantFrom("spec", "containers", "name", "securityContext", "image", "a", "b-c", "x.y/z", "with space", "0", "true", "k8s.io/app"),
+  fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/[\n\r\t\\"']/.test(s)),
+);
+const scalar = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }).filter((s) => !/[\r\\]/.test(s)), fc.constant("multi\nline\ntext"));
+const tree = fc.letrec((tie) => ({
+  node: fc.oneof({ maxDepth: 5, depthSize: "small" }, scalar, tie("map"), tie("list")),
+  map: fc.dictionary(key, tie("node"), { minKeys: 1, maxKeys: 4 }),
+  list: fc.array(tie("node"), { minLength: 1, maxLength: 3 }),
+})).map;
+
+describe("DocumentLocator", () => {
+  it("the fast block walker agrees with the exact parser, or defers to it (js-yaml and yaml layouts)", () => {
+    let answeredFast = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(tree, fc.boolean(), fc.nat(), (value, useYamlLib, pick) => {
+        const text = useYamlLib ? stringify(value) : jsYaml.dump(value, { noRefs: true });
+        const paths = allPaths(value);
+        const path = paths[pick % paths.length] as FieldPath;
+        const locator = new DocumentLocator(text);
+        const exactAnswer = exactLocate(text, path);
+        const fast = locator.locateFast(path);
+        runs++;
+        if (fast !== undefined) {
+          answeredFast++;
+          expect(fast).toEqual(exactAnswer);
+        }
+        expect(locator.locate(path)).toEqual(exactAnswer);
+      }),
+      { numRuns: 400 },
+    );
+    // Block-style documents are what the fast path is for: it must answer most of them itself.
+    expect(answeredFast / runs).toBeGreaterThan(0.6);
+  });
+
+  it("points at keys in a real manifest, and at the nearest parent for missing fields", () => {
+    const text = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: web # trailing comment",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      containers:",
+      "      - name: web",
+      "        image: nginx",
+      "        securityContext:",
+      "          privileged: true",
+      "      -",
+      "        name: sidecar",
+      "",
+    ].join("\n");
+    const l = new DocumentLocator(text);
+    expect(l.locate(["spec", "template", "spec", "containers", 0, "securityContext", "privileged"])).toEqual({ line: 11, column: 10 });
+    expect(l.locate(["spec", "template", "spec", "containers", 1, "name"])).toEqual({ line: 13, column: 8 });
+    expect(l.locate(["spec", "template", "spec", "containers", 1, "securityContext", "runAsNonRoot"])).toEqual({ line: 13, column: 8 });
+    expect(l.locate(["spec", "template", "spec", "hostNetwork"])).toEqual({ line: 6, column: 4 });
+  });
+
+  it("handles flow style, quoted keys and anchors through the exact parser", () => {
+    const text = 'spec: {containers: [{name: a, "securityContext": {privileged: true}}]}\n';
+    const l = new DocumentLocator(text);
+    expect(l.locateFast(["spec", "containers", 0])).toBeUndefined();
+    expect(l.locate(["spec", "containers", 0, "securityContext", "privileged"])).toEqual({ line: 0, column: 50 });
+  });
+});
+
+
+/** An independent exact answer straight from the `yaml` AST. */
+function exactLocate(text: string, path: FieldPath): { line: number; column: number } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
+  let node = doc.contents as YamlNode | null;
+  let offset = node?.range?.[0] ?? 0;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown }).value) === String(part));
+      if (!pair) break;
+      offset = (pair.key as YamlNode).range?.[0] ?? offset;
+      node = pair.value as YamlNode | null;
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part] as YamlNode | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const p = lc.linePos(offset);
+  return { line: p.line - 1, column: p.col - 1 };
+}

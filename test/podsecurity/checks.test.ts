@@ -1,0 +1,178 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { evaluatePod, psaDenialMessage } from "../../src/podsecurity/evaluate.js";
+import { LATEST, parseVersion, type Level, type Version } from "../../src/podsecurity/levels.js";
+import { namespacePolicy } from "../../src/podsecurity/namespace-levels.js";
+import type { PodView } from "../../src/podsecurity/pod.js";
+import { checksFor } from "../../src/podsecurity/registry.js";
+
+const v = (s: string): Version => parseVersion(s) as Version;
+
+/** The minimal pod that passes restricted at every version (as upstream's base_linux). */
+function restrictedPod(extra: Partial<PodView["spec"]> = {}): PodView {
+  const sc = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+  return {
+    metadata: { name: "p" },
+    spec: {
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      initContainers: [{ name: "init", image: "x", securityContext: { ...sc } }],
+      containers: [{ name: "app", image: "x", securityContext: { ...sc } }],
+      ...extra,
+    },
+  };
+}
+
+const ids = (level: Level, version: Version, pod: PodView) => evaluatePod(level, version, pod).map((x) => x.checkId);
+
+describe("Pod Security checks beyond the upstream fixtures", () => {
+  it("visits ephemeral containers for every container check", () => {
+    const pod = restrictedPod({
+      ephemeralContainers: [{ name: "debugger", image: "busybox", securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } } }],
+    });
+    const violations = evaluatePod("restricted", LATEST, pod);
+    expect(violations.map((x) => x.checkId)).toEqual(["privileged", "allowPrivilegeEscalation", "capabilities_restricted"]);
+    expect(violations[0]?.detail).toBe('container "debugger" must not set securityContext.privileged=true');
+    expect(violations[0]?.fields).toEqual([["spec", "ephemeralContainers", 0, "securityContext", "privileged"]]);
+    expect(ids("baseline", LATEST, pod)).toEqual(["capabilities_baseline", "privileged"]);
+  });
+
+  it("exempts Windows pods from allowPrivilegeEscalation, capabilities and seccomp from v1.25, not before", () => {
+    const windows: PodView = {
+      metadata: {},
+      spec: { os: { name: "windows" }, securityContext: { runAsNonRoot: true }, containers: [{ name: "w", image: "x" }] },
+    };
+    expect(ids("restricted", v("v1.25"), windows)).toEqual([]);
+    expect(ids("restricted", LATEST, windows)).toEqual([]);
+    expect(ids("restricted", v("v1.24"), windows)).toEqual(["allowPrivilegeEscalation", "capabilities_restricted", "seccompProfile_restricted"]);
+    // Windows host process stays forbidden at baseline.
+    windows.spec.securityContext = { windowsOptions: { hostProcess: true } };
+    expect(evaluatePod("baseline", LATEST, windows).map((x) => x.detail)).toEqual(["pod must not set securityContext.windowsOptions.hostProcess=true"]);
+  });
+
+  it("allows SELinux type container_engine_t from v1.31 only", () => {
+    const pod = restrictedPod();
+    (pod.spec.containers as Array<Record<string, unknown>>)[0]!.securityContext = {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      seLinuxOptions: { type: "container_engine_t" },
+    };
+    expect(ids("baseline", v("v1.30"), pod)).toEqual(["seLinuxOptions"]);
+    expect(evaluatePod("baseline", v("v1.30"), pod)[0]?.detail).toBe('container "app" set forbidden securityContext.seLinuxOptions: type "container_engine_t"');
+    expect(ids("baseline", v("v1.31"), pod)).toEqual([]);
+    expect(ids("restricted", LATEST, pod)).toEqual([]);
+  });
+
+  it("relaxes runAsNonRoot, runAsUser and (baseline) procMount for user-namespace pods from v1.35", () => {
+    const pod = restrictedPod({ hostUsers: false, securityContext: { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } } });
+    (pod.spec.containers as Array<Record<string, unknown>>)[0]!.securityContext = {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      procMount: "Unmasked",
+    };
+    expect(ids("restricted", v("v1.34"), pod)).toEqual(["procMount", "runAsNonRoot", "runAsUser"]);
+    // From v1.35 restricted still refuses Unmasked /proc through procMount_restricted.
+    expect(ids("restricted", v("v1.35"), pod)).toEqual(["procMount_restricted"]);
+    expect(ids("baseline", v("v1.35"), pod)).toEqual([]);
+    // hostUsers: true (or unset) gets no relaxation.
+    pod.spec.hostUsers = true;
+    expect(ids("restricted", v("v1.35"), pod)).toEqual(["procMount_restricted", "runAsNonRoot", "runAsUser"]);
+  });
+
+  it("applies API-server defaulting: a sourceless volume is emptyDir, hostNetwork ports get hostPorts", () => {
+    const pod = restrictedPod({ volumes: [{ name: "scratch" }] });
+    expect(ids("restricted", LATEST, pod)).toEqual([]);
+    const host: PodView = { metadata: {}, spec: { hostNetwork: true, containers: [{ name: "c", ports: [{ containerPort: 8080 }] }] } };
+    const violations = evaluatePod("baseline", LATEST, host);
+    expect(psaDenialMessage("baseline", LATEST, violations)).toBe(
+      'violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), hostPort (container "c" uses hostPort 8080)',
+    );
+  });
+
+  it("words multi-container violations as PSA does", () => {
+    const pod: PodView = {
+      metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/a": "unconfined" } },
+      spec: {
+        containers: [
+          { name: "a", ports: [{ hostPort: 80 }, { hostPort: 8080 }], securityContext: { appArmorProfile: { type: "Unconfined" } } },
+          { name: "b", ports: [{ hostPort: 443 }] },
+        ],
+      },
+    };
+    const details = Object.fromEntries(evaluatePod("baseline", LATEST, pod).map((x) => [x.checkId, `${x.reason} (${x.detail})`]));
+    expect(details.hostPorts).toBe('hostPort (containers "a", "b" use hostPorts 443, 80, 8080)');
+    expect(details.appArmorProfile).toBe(
+      'forbidden AppArmor profiles (container "a" and annotation must not set AppArmor profile type to "Unconfined", "container.apparmor.security.beta.kubernetes.io/a="unconfined"")',
+    );
+  });
+
+  it("never judges the privileged level, and a stricter level finds a superset of checks (property)", () => {
+    const anyValue = fc.oneof(fc.boolean(), fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constantFrom("Unconfined", "RuntimeDefault", "Unmasked", "ALL", "SYS_ADMIN"));
+    const container = fc.record({
+      name: fc.constantFrom("a", "b"),
+      securityContext: fc.record({
+        privileged: anyValue,
+        allowPrivilegeEscalation: anyValue,
+        runAsNonRoot: anyValue,
+        runAsUser: anyValue,
+        procMount: anyValue,
+        capabilities: fc.record({ add: fc.array(fc.constantFrom("NET_BIND_SERVICE", "SYS_ADMIN", "CHOWN")), drop: fc.array(fc.constantFrom("ALL", "CHOWN")) }),
+        seccompProfile: fc.record({ type: anyValue }),
+      }, { requiredKeys: [] }),
+    });
+    const pod = fc.record({
+      metadata: fc.constant({}),
+      spec: fc.record({
+        hostNetwork: anyValue,
+        hostPID: anyValue,
+        hostUsers: anyValue,
+        containers: fc.array(container, { maxLength: 2 }),
+        volumes: fc.array(fc.constantFrom({ name: "h", hostPath: { path: "/" } }, { name: "e", emptyDir: {} }, { name: "n", nfs: {} }), { maxLength: 2 }),
+      }, { requiredKeys: ["containers"] }),
+    }) as fc.Arbitrary<PodView>;
+    fc.assert(
+      fc.property(pod, fc.integer({ min: 0, max: 40 }), (p, minor) => {
+        const version: Version = { latest: false, minor };
+        expect(evaluatePod("privileged", version, p)).toEqual([]);
+        const baseline = evaluatePod("baseline", version, p);
+        const restricted = evaluatePod("restricted", version, p);
+        // Every baseline failure is caught at restricted, by the same check or the one that replaces it.
+        const replacedBy: Record<string, string> = {
+          hostPathVolumes: "restrictedVolumes",
+          seccompProfile_baseline: "seccompProfile_restricted",
+          capabilities_baseline: "capabilities_restricted",
+          procMount: "procMount_restricted",
+        };
+        const restrictedIds = new Set(restricted.map((x) => x.checkId));
+        for (const b of baseline) {
+          const replacement = replacedBy[b.checkId];
+          const replaced = replacement !== undefined && checksFor("restricted", version).some((c) => c.id === replacement);
+          expect(restrictedIds.has(b.checkId) || (replaced && restrictedIds.has(replacement))).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("namespace labels, as PSA reads them", () => {
+  it("reads modes and versions, with PSA's fallbacks for invalid values", () => {
+    const { policy, errors } = namespacePolicy({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "v1.30",
+      "pod-security.kubernetes.io/warn": "bogus",
+      "pod-security.kubernetes.io/audit": "baseline",
+      "pod-security.kubernetes.io/audit-version": "1.30",
+    });
+    expect(policy.enforce).toEqual({ level: "restricted", version: { latest: false, minor: 30 } });
+    expect(policy.warn).toEqual({ level: "privileged", version: LATEST });
+    expect(policy.audit).toEqual({ level: "baseline", version: LATEST });
+    expect(errors).toHaveLength(2);
+    const invalidEnforce = namespacePolicy({ "pod-security.kubernetes.io/enforce": "strict" });
+    expect(invalidEnforce.policy.enforce.level).toBe("restricted");
+  });
+
+  it("evaluates future versions with the newest rules", () => {
+    const pod = restrictedPod();
+    expect(evaluatePod("restricted", v("v1.40"), pod)).toEqual(evaluatePod("restricted", LATEST, pod));
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import Ajv from "ajv";
+import AjvDraft04 from "ajv-draft-04";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { renderJson } from "../../src/report/json.js";
+import { renderJunit } from "../../src/report/junit.js";
+import { renderSarif } from "../../src/report/sarif.js";
+import { renderText } from "../../src/report/text.js";
+import { runScan, type ScanResult } from "../../src/scan/run.js";
+import { repoRoot } from "../support/conformance.js";
+
+/** The start of an ANSI colour sequence. */
+const ESC = new RegExp(String.fromCharCode(27) + "\\[");
+
+const require = createRequire(import.meta.url);
+let result: ScanResult;
+
+beforeAll(async () => {
+  const snapshot = await loadSnapshot({
+    paths: [join(repoRoot, "examples"), "-"],
+    stdinText: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: stdin-pod\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x}]\n---\nbroken: [\n",
+  });
+  result = runScan(snapshot);
+});
+
+describe("report formats", () => {
+  it("finds the example cluster's deliberate weaknesses", () => {
+    const ids = new Set(result.findings.map((f) => `${f.object?.name}:${f.ruleId}`));
+    for (const expected of ["etl-worker:pss.privileged", "etl-worker:pss.hostPathVolumes", "cart:pss.capabilities_restricted", "ledger-db:pss.runAsUser", "stdin-pod:pss.hostNamespaces"]) {
+      expect(ids).toContain(expected);
+    }
+    // The hardened front end passes restricted.
+    expect(result.findings.filter((f) => f.object?.name === "web" && f.ruleId.startsWith("pss."))).toEqual([]);
+    expect(result.problems.map((p) => p.position.file)).toContain("<stdin>");
+  });
+
+  it("SARIF is valid against the SARIF 2.1.0 schema, with rules, help text and regions", () => {
+    const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+    const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    const sarif = JSON.parse(renderSarif(result));
+    const valid = validate(sarif);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    const run = sarif.runs[0];
+    expect(run.tool.driver.rules.length).toBeGreaterThanOrEqual(19);
+    for (const rule of run.tool.driver.rules) {
+      expect(rule.help.text.length).toBeGreaterThan(20);
+      expect(rule.properties["security-severity"]).toMatch(/^\d+\.\d$/);
+    }
+    for (const r of run.results) {
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      const loc = r.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^\//);
+      expect(loc.region.startLine).toBeGreaterThan(0);
+    }
+    const privileged = run.results.find((r: { ruleId: string }) => r.ruleId === "pss.privileged");
+    expect(privileged.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: expect.stringMatching(/examples\/30-analytics\.yaml$/) }, region: { startLine: 22, startColumn: 13 } });
+  });
+
+  it("JSON follows the documented schema (docs/scan-report.schema.json)", () => {
+    const schema = JSON.parse(readFileSync(join(repoRoot, "docs/scan-report.schema.json"), "utf8"));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const json = JSON.parse(renderJson(result));
+    validate(json);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(json.summary.findings).toBe(result.findings.length);
+    expect(json.summary.problems).toBe(1);
+  });
+
+  it("JUnit has a failing case per finding, a passing case per clean object, and an error per problem", () => {
+    const xml = renderJunit(result);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    const failures = (xml.match(/<failure /g) ?? []).length;
+    expect(failures).toBe(result.findings.length);
+    expect(xml).toContain('name="all checks"');
+    expect((xml.match(/<error /g) ?? []).length).toBe(result.problems.length);
+    expect((xml.match(/<testsuite /g) ?? []).length).toBe((xml.match(/<\/testsuite>/g) ?? []).length);
+    expect(xml).not.toMatch(/="[^"]*</); // no unescaped markup inside attribute values
+  });
+
+  it("text groups by file and object, with colour only when asked", () => {
+    const plain = renderText(result, { color: false });
+    expect(plain).not.toMatch(ESC);
+    expect(plain).toMatch(/examples\/30-analytics\.yaml\n {2}Deployment\/analytics\/etl-worker/);
+    expect(plain).toMatch(/findings \(\d+ critical/);
+    expect(renderText(result, { color: true })).toMatch(ESC);
+    expect(renderText(result, { color: false, summaryOnly: true }).split("\n").length).toBeLessThanOrEqual(4);
+  });
+});
