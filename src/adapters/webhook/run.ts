@@ -1,0 +1,128 @@
+/**
+ * `palisade serve` at run time: one process, or a primary with one HTTP worker per
+ * configured core (node:cluster, all sharing the listening socket). The primary hands
+ * workers the TLS material when it generated it (never through the environment), relays
+ * what each worker learns of the cluster to the others, and aggregates /metrics.
+ */
+import cluster from "node:cluster";
+import { AggregatorRegistry } from "prom-client";
+import type { Logger } from "pino";
+import type { AdmissionRequest } from "../../admission/review.js";
+import type { ClusterState } from "../../admission/cluster-state.js";
+import type { WebhookEngine } from "./handler.js";
+import { WebhookMetrics } from "./metrics.js";
+import { startServer, type RunningServer, type TlsFiles, type TlsMaterial } from "./server.js";
+
+export interface RunOptions {
+  workers: number;
+  address: string;
+  port: number;
+  maxBodyBytes: number;
+  requestTimeoutSeconds: number;
+  logger: Logger;
+  /** Built in every process (primary and workers) from the same configuration. */
+  buildEngine(onObserve: (request: AdmissionRequest) => void): Promise<WebhookEngine & { cluster: ClusterState }>;
+  /** Files (re-read on change) or generated material. */
+  tls: TlsFiles | TlsMaterial;
+}
+
+type Message = { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
+
+function isMessage(value: unknown): value is Message {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
+}
+
+export async function runWebhook(options: RunOptions): Promise<RunningServer | undefined> {
+  if (options.workers <= 1) return serveHere(options, options.tls, false);
+  if (cluster.isPrimary) {
+    runPrimary(options);
+    return undefined;
+  }
+  return runWorker(options);
+}
+
+async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inCluster: boolean, extra: { metricsText?: () => Promise<{ contentType: string; body: string }> } = {}): Promise<RunningServer> {
+  const metrics = new WebhookMetrics();
+  if (inCluster) {
+    // Constructing an AggregatorRegistry installs the worker side of prom-client's IPC protocol.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([metrics.registry]);
+  }
+  const engine = await options.buildEngine((request) => {
+    if (inCluster) process.send?.({ type: "palisade:observe", request } satisfies Message);
+  });
+  if (inCluster) {
+    process.on("message", (message: unknown) => {
+      if (isMessage(message) && message.type === "palisade:observe") engine.cluster.observe(message.request);
+    });
+  }
+  const running = await startServer({
+    engine,
+    logger: options.logger,
+    metrics,
+    maxBodyBytes: options.maxBodyBytes,
+    address: options.address,
+    port: options.port,
+    tls,
+    requestTimeoutSeconds: options.requestTimeoutSeconds,
+    ...(extra.metricsText ? { metricsText: extra.metricsText } : {}),
+  });
+  options.logger.info({ port: running.port, pid: process.pid, worker: inCluster }, "palisade webhook listening");
+  return running;
+}
+
+function runPrimary(options: RunOptions): void {
+  const aggregator = new AggregatorRegistry();
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on("message", (message: unknown) => {
+      if (!isMessage(message)) return;
+      // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
+      if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls } satisfies Message);
+      else if (message.type === "palisade:observe") {
+        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) other.send(message);
+      } else if (message.type === "palisade:metrics") {
+        aggregator.clusterMetrics().then(
+          (body) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body } satisfies Message),
+          (err: unknown) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: "text/plain", body: `# metrics aggregation failed: ${err instanceof Error ? err.message : String(err)}\n` } satisfies Message),
+        );
+      }
+    });
+  };
+  for (let i = 0; i < options.workers; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    options.logger.error({ pid: worker.process.pid, code, signal }, "webhook worker exited; starting another");
+    fork();
+  });
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+function runWorker(options: RunOptions): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    let nextId = 0;
+    const pending = new Map<number, (reply: { contentType: string; body: string }) => void>();
+    process.on("message", (message: unknown) => {
+      if (!isMessage(message)) return;
+      if (message.type === "palisade:metrics-reply") {
+        pending.get(message.id)?.({ contentType: message.contentType, body: message.body });
+        pending.delete(message.id);
+      } else if (message.type === "palisade:tls") {
+        const metricsText = () =>
+          new Promise<{ contentType: string; body: string }>((done) => {
+            const id = nextId++;
+            pending.set(id, done);
+            process.send?.({ type: "palisade:metrics", id } satisfies Message);
+          });
+        serveHere(options, message.tls, true, { metricsText }).then(resolve, reject);
+      }
+    });
+    process.send?.({ type: "palisade:hello" } satisfies Message);
+  });
+}

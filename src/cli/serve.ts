@@ -1,0 +1,118 @@
+/**
+ * `palisade serve --config FILE`: the admission, authentication and authorization webhooks
+ * over HTTPS. Reads the configuration (src/admission/config.ts), the cluster-state and RBAC
+ * manifests, the token file; builds the engine; runs one process or one worker per core.
+ */
+import cluster from "node:cluster";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
+import { RbacAuthorizer } from "../access/rbac/authorizer.js";
+import { buildPolicy } from "../access/rbac/policy.js";
+import { rbacAccessAuthorizer } from "../admission/access/rbac-adapter.js";
+import { ClusterState } from "../admission/cluster-state.js";
+import { parseWebhookConfig, type WebhookConfig } from "../admission/config.js";
+import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
+import { createEngine } from "../adapters/webhook/engine.js";
+import { createLogger } from "../adapters/webhook/logger.js";
+import { runWebhook } from "../adapters/webhook/run.js";
+import type { TlsFiles, TlsMaterial } from "../adapters/webhook/server.js";
+import { UserError } from "../errors.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { writeStdout } from "./common.js";
+
+interface ServeFlags {
+  config: string;
+  selfSigned?: string;
+  port?: string;
+  workers?: string;
+}
+
+/** Read a file named by the configuration, relative to the file that names it. */
+export function readRelative(path: string, relativeTo: string): { file: string; text: string } {
+  const file = resolve(dirname(relativeTo), path);
+  try {
+    return { file, text: readFileSync(file, "utf8") };
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: `paths in ${relativeTo} are relative to it` });
+  }
+}
+
+export function loadWebhookConfig(path: string): WebhookConfig {
+  const { file, text } = readRelative(path, resolve("palisade.yaml"));
+  return parseWebhookConfig(file, text, readRelative);
+}
+
+async function loadObjects(paths: readonly string[], relativeTo: string) {
+  if (paths.length === 0) return [];
+  const snapshot = await loadSnapshot({ paths: paths.map((p) => resolve(dirname(relativeTo), p)) });
+  const problem = snapshot.problems[0];
+  if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
+  return snapshot.objects;
+}
+
+/** `--self-signed NAME`: a CA and a serving certificate for NAME (and its short Service forms). */
+async function selfSigned(name: string): Promise<{ tls: TlsMaterial; caBundle: string }> {
+  const ca = await createCertificateAuthority(`palisade-webhook-ca (${name})`);
+  const parts = name.split(".");
+  const dnsNames = [...new Set([name, ...(parts.length >= 3 && parts[2] === "svc" ? [parts[0]!, `${parts[0]}.${parts[1]}`, `${parts[0]}.${parts[1]}.svc`, `${parts[0]}.${parts[1]}.svc.cluster.local`] : []), "localhost"])];
+  const server = await issueCertificate(ca, { commonName: name, dnsNames, ipAddresses: ["127.0.0.1"], usage: "server" });
+  return { tls: { certPem: server.certPem, keyPem: server.keyPem }, caBundle: Buffer.from(ca.certPem).toString("base64") };
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("run the admission (/validate, /mutate), token authentication (/authenticate) and authorization (/authorize) webhooks over HTTPS")
+    .requiredOption("--config <file>", "webhook server configuration (see examples/admission-config.yaml)")
+    .option("--self-signed <name>", "generate a CA and a serving certificate for this DNS name (e.g. palisade-webhook.palisade-system.svc) and print the caBundle")
+    .option("--port <port>", "override server.port")
+    .option("--workers <n>", "override server.workers (HTTP worker processes)")
+    .action(async (flags: ServeFlags) => {
+      const config = loadWebhookConfig(flags.config);
+      const port = flags.port === undefined ? config.server.port : Number(flags.port);
+      const workers = flags.workers === undefined ? config.server.workers : Number(flags.workers);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port}: expected an integer from 0 to 65535`);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UserError(`--workers ${flags.workers}: expected an integer from 1 to 64`);
+      let tls: TlsFiles | TlsMaterial;
+      if (config.server.certFile && config.server.keyFile) {
+        if (flags.selfSigned) throw new UserError("--self-signed and server.certFile/keyFile both set", { hint: "use one: files for production, --self-signed for trying it out" });
+        tls = { certFile: resolve(dirname(config.file), config.server.certFile), keyFile: resolve(dirname(config.file), config.server.keyFile) };
+        if (config.server.clientCAFile) tls.clientCAFile = resolve(dirname(config.file), config.server.clientCAFile);
+        for (const file of [tls.certFile, tls.keyFile, tls.clientCAFile]) if (file) readRelative(file, config.file);
+      } else if (flags.selfSigned) {
+        if (cluster.isPrimary) {
+          const generated = await selfSigned(flags.selfSigned);
+          tls = generated.tls;
+          if (config.server.clientCAFile) tls.clientCaPem = readRelative(config.server.clientCAFile, config.file).text;
+          await writeStdout(`caBundle: ${generated.caBundle}\n`);
+        } else tls = { certPem: "", keyPem: "" }; // workers receive the primary's material over IPC
+      } else {
+        throw new UserError(`${config.file}: no serving certificate`, { hint: "set server.certFile and server.keyFile, or pass --self-signed NAME" });
+      }
+      const logger = createLogger(config.server.logLevel);
+      const seed = await loadObjects(config.server.clusterState, config.file);
+      const rbacObjects = await loadObjects(config.access.rbacFiles, config.file);
+      const authenticator = config.access.tokenFile ? (() => {
+        const { file, text } = readRelative(config.access.tokenFile, config.file);
+        return tokenFileAuthenticator(text, file);
+      })() : undefined;
+      const authorizer = rbacObjects.length > 0 ? rbacAccessAuthorizer(new RbacAuthorizer(buildPolicy(rbacObjects.map((o) => ({ object: o.object, source: o.source }))))) : undefined;
+      await runWebhook({
+        workers,
+        address: config.server.address,
+        port,
+        maxBodyBytes: config.server.maxBodyBytes,
+        requestTimeoutSeconds: config.server.requestTimeoutSeconds,
+        logger,
+        tls,
+        async buildEngine(onObserve) {
+          const state = new ClusterState();
+          state.seed(seed.map((o) => o.object));
+          return createEngine({ config, cluster: state, onObserve, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
+        },
+      });
+      // The server keeps the process alive; SIGTERM ends it.
+    });
+}
