@@ -209,14 +209,10 @@ describe("etcd status and rotate over a real etcd and a real KMS v2 plugin", () 
     await f.etcd.client.delete().prefix(`${PREFIX}/secrets/bad/`);
   });
 
-  // KNOWN DEFECT (src/encryption/transformers/kms-v2.ts, owned by encryption part 1): generate()
-  // zeroes the seed (`secret.fill(0)`) that the write transformer still holds, so every KMS v2
-  // value is sealed under an all-zero seed. The writing process reads its own values back
-  // (it caches the same zeroed transformer), but any other reader, such as a restarted
-  // apiserver or this CLI, decrypts the real seed from the plugin and fails authentication.
-  // This test proves the cross-process path; it is marked `fails` until kms-v2.ts is fixed
-  // and will then report itself so the marker can be removed.
-  it.fails("a separate process (the real CLI) reads every KMS v2 value another process wrote", async () => {
+  // A restarted apiserver or this CLI must read what another process wrote: it decrypts the
+  // seed through the plugin instead of reusing the writer's in-memory copy. (This test caught
+  // the writer zeroing its seed, fixed in kms-v2.ts by 3d5a898.)
+  it("a separate process (the real CLI) reads every KMS v2 value another process wrote", async () => {
     const run = await runCli(["etcd", "status", "--endpoints", f.etcd.endpoint, "--config", f.files.target, "-o", "json"]);
     const report = JSON.parse(run.stdout) as { undecryptable: Array<{ key: string; error: string }>; plaintextSecrets: string[] };
     expect(report.undecryptable, JSON.stringify(report.undecryptable[0])).toEqual([]);
