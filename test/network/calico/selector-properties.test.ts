@@ -115,3 +115,14 @@ describe("calico selector properties", () => {
     );
   });
 });
+
+describe("inherited object properties are never labels", () => {
+  it("has(constructor), toString == ..., __proto__ on plain label maps", () => {
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(parseCalicoSelector(`has(${key})`).matches({})).toBe(false);
+      expect(parseCalicoSelector(`${key} != "x"`).matches({})).toBe(true);
+      expect(parseCalicoSelector(`${key} in {"x"}`).matches({})).toBe(false);
+    }
+    expect(parseCalicoSelector("has(constructor)").matches({ constructor: "v" } as Record<string, string>)).toBe(true);
+  });
+});

@@ -64,6 +64,78 @@ export function evaluateNode(node: SelectorNode, labels: SelectorLabels): boolea
   }
 }
 
+/**
+ * A label's value, or undefined when absent. Label maps are plain objects, whose inherited
+ * properties (constructor, toString, __proto__) are never strings, so the type test alone
+ * keeps them from counting as labels.
+ */
+function valueOf(labels: SelectorLabels, key: string): string | undefined {
+  const value = (labels as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The same semantics as evaluateNode, compiled once into closures: policies evaluate a few
+ * selectors against many endpoints, so interpretation overhead is paid per match otherwise.
+ */
+export function compileNode(node: SelectorNode): (labels: SelectorLabels) => boolean {
+  switch (node.op) {
+    case "all":
+    case "global":
+      return () => true;
+    case "has": {
+      const { label } = node;
+      return (labels) => valueOf(labels, label) !== undefined;
+    }
+    case "not": {
+      const operand = compileNode(node.operand);
+      return (labels) => !operand(labels);
+    }
+    case "and": {
+      const operands = node.operands.map(compileNode);
+      return (labels) => {
+        for (const operand of operands) if (!operand(labels)) return false;
+        return true;
+      };
+    }
+    case "or": {
+      const operands = node.operands.map(compileNode);
+      return (labels) => {
+        for (const operand of operands) if (operand(labels)) return true;
+        return false;
+      };
+    }
+    case "in":
+    case "notIn": {
+      const { label } = node;
+      const values = new Set(node.values);
+      const wanted = node.op === "in";
+      return (labels) => {
+        const value = valueOf(labels, label);
+        return value === undefined ? !wanted : values.has(value) === wanted;
+      };
+    }
+    case "eq": {
+      const { label, value: expected } = node;
+      return (labels) => valueOf(labels, label) === expected;
+    }
+    case "ne": {
+      const { label, value: expected } = node;
+      return (labels) => valueOf(labels, label) !== expected;
+    }
+    case "contains":
+    case "startsWith":
+    case "endsWith": {
+      const { label, value: expected, op } = node;
+      return (labels) => {
+        const value = valueOf(labels, label);
+        if (value === undefined) return false;
+        return op === "contains" ? value.includes(expected) : op === "startsWith" ? value.startsWith(expected) : value.endsWith(expected);
+      };
+    }
+  }
+}
+
 /** A literal in the only quotes that can hold it: there are no escapes. */
 function quote(value: string): string {
   return value.includes('"') ? `'${value}'` : `"${value}"`;

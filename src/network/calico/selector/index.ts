@@ -3,7 +3,7 @@
  * label maps and prints its canonical form. Parsed selectors are cached by text, since a
  * policy set repeats the same few selectors across many rules and endpoints.
  */
-import { evaluateNode, mapLabels, mentionsGlobal, printNode, type SelectorLabels, type SelectorNode } from "./ast.js";
+import { compileNode, mapLabels, mentionsGlobal, printNode, type SelectorLabels, type SelectorNode } from "./ast.js";
 import { parseSelectorNode } from "./parser.js";
 
 export { SelectorSyntaxError, tokenize, type Token, type TokenKind } from "./tokenizer.js";
@@ -21,6 +21,7 @@ export interface CalicoSelector {
 
 function compile(source: string, root: SelectorNode): CalicoSelector {
   let canonical: string | undefined;
+  const matches = compileNode(root);
   return {
     source,
     root,
@@ -29,7 +30,7 @@ function compile(source: string, root: SelectorNode): CalicoSelector {
       return canonical;
     },
     mentionsGlobal: mentionsGlobal(root),
-    matches: (labels) => evaluateNode(root, labels),
+    matches,
   };
 }
 
