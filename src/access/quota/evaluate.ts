@@ -1,0 +1,283 @@
+/**
+ * Quota and LimitRange over a snapshot: every namespace's quotas filled in manifest order
+ * with the pods (workload replicas) and objects it declares, as the admission plugins would
+ * admit them one at a time, plus the namespaces that have no quota or LimitRange at all.
+ */
+import type { Finding, Rule } from "../../findings/types.js";
+import { formatQuantity, multiplyQuantity } from "../../k8s/quantity.js";
+import type { Snapshot } from "../../k8s/snapshot.js";
+import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { podTemplate, replicasOf } from "../../k8s/workloads.js";
+import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
+import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
+import { claimUsage, objectUsage } from "./object-usage.js";
+import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
+import { addInto, formatResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
+import { describeExceeded, exceededResources, missingRequiredResources, podUsage, quotaAppliesToPod, readResourceQuota, type PodFacts, type ResourceQuotaSpec } from "./resourcequota.js";
+import {
+  CONTAINER_WITHOUT_RESOURCES,
+  INVALID_QUANTITY,
+  LIMITRANGE_VIOLATION,
+  NAMESPACE_WITHOUT_LIMITRANGE,
+  NAMESPACE_WITHOUT_QUOTA,
+  QUOTA_EXCEEDED,
+  QUOTA_REQUIRES_RESOURCES,
+} from "./rules.js";
+
+export interface QuotaReport {
+  namespace: string;
+  name: string;
+  hard: Record<string, string>;
+  /** Usage of the objects the quota would admit, in the quota's resources. */
+  used: Record<string, string>;
+  scopes: string[];
+}
+
+export interface NamespaceReport {
+  namespace: string;
+  quotas: QuotaReport[];
+  limitRanges: string[];
+  /** Pods the manifests would run here (workload replicas), admitted or not. */
+  pods: number;
+  rejectedPods: number;
+}
+
+export interface QuotaEvaluation {
+  findings: Finding[];
+  namespaces: NamespaceReport[];
+}
+
+interface NamespaceState {
+  namespace: string;
+  quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList }>;
+  limitRanges: LimitRangeSpec[];
+  members: LoadedObject[];
+  namespaceObject?: LoadedObject;
+  pods: number;
+  rejectedPods: number;
+}
+
+export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?: string } = {}): QuotaEvaluation {
+  const defaultNamespace = options.defaultNamespace || "default";
+  const findings: Finding[] = [];
+  const states = new Map<string, NamespaceState>();
+  const stateOf = (namespace: string): NamespaceState => {
+    let state = states.get(namespace);
+    if (!state) {
+      state = { namespace, quotas: [], limitRanges: [], members: [], pods: 0, rejectedPods: 0 };
+      states.set(namespace, state);
+    }
+    return state;
+  };
+  const finding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>): Finding => ({
+    ruleId: rule.id,
+    severity: rule.severity,
+    pillar: rule.pillar,
+    message,
+    object: objectRef(loaded.object),
+    ...(path.length > 0 ? { fieldPath: formatFieldPath(path) } : {}),
+    position: loaded.source.locate(path),
+    remediation: rule.docs.remediation,
+    ...(properties ? { properties } : {}),
+  });
+  const reportProblems = (loaded: LoadedObject, problems: QuantityProblem[]) => {
+    for (const p of problems) findings.push(finding(INVALID_QUANTITY, loaded, p.path, p.message));
+  };
+
+  // Pass 1: namespaces, their quotas and limit ranges (they apply to objects before them in the files too).
+  for (const loaded of snapshot.objects) {
+    const { object } = loaded;
+    if (object.kind === "Namespace" && typeof object.metadata?.name === "string") {
+      stateOf(object.metadata.name).namespaceObject ??= loaded;
+      continue;
+    }
+    const namespace = namespaceOf(object, defaultNamespace);
+    if (namespace === undefined) continue;
+    const state = stateOf(namespace);
+    state.members.push(loaded);
+    const name = object.metadata?.name ?? "(unnamed)";
+    const problems: QuantityProblem[] = [];
+    if (object.kind === "ResourceQuota" && object.apiVersion === "v1") {
+      state.quotas.push({ spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() });
+    } else if (object.kind === "LimitRange" && object.apiVersion === "v1") {
+      state.limitRanges.push(readLimitRange(name, object.spec, problems));
+    }
+    reportProblems(loaded, problems);
+  }
+  for (const state of states.values()) {
+    state.quotas.sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+    state.limitRanges.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  // Pass 2: admit every object and pod in manifest order.
+  for (const state of states.values()) {
+    for (const loaded of state.members) {
+      admitObject(state, loaded, findings, finding, reportProblems);
+    }
+  }
+
+  // Namespaces with nothing to bound them.
+  for (const state of [...states.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1))) {
+    if (SYSTEM_NAMESPACES.has(state.namespace)) continue;
+    const anchor = state.namespaceObject ?? state.members[0];
+    if (!anchor) continue;
+    const hasWorkloads = state.pods > 0;
+    if (state.quotas.length === 0) {
+      findings.push({ ...finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for its ${state.pods} pod(s)` : ""}`), object: { kind: "Namespace", name: state.namespace } });
+    }
+    if (state.limitRanges.length === 0 && hasWorkloads) {
+      findings.push({ ...finding(NAMESPACE_WITHOUT_LIMITRANGE, anchor, [], `namespace ${state.namespace} has no LimitRange`), object: { kind: "Namespace", name: state.namespace } });
+    }
+  }
+
+  const namespaces: NamespaceReport[] = [...states.values()]
+    .filter((s) => s.members.length > 0 || s.namespaceObject)
+    .sort((a, b) => (a.namespace < b.namespace ? -1 : 1))
+    .map((s) => ({
+      namespace: s.namespace,
+      quotas: s.quotas.map(({ spec, used }) => ({
+        namespace: s.namespace,
+        name: spec.name,
+        hard: formatResourceList(spec.hard),
+        used: Object.fromEntries([...spec.hard.keys()].sort().map((r) => [r, used.get(r) ? formatQuantity(used.get(r)!) : "0"])),
+        scopes: spec.scopes.map((sc) => (sc.operator === "Exists" && sc.values.length === 0 ? sc.scopeName : `${sc.scopeName} ${sc.operator} (${sc.values.join(",")})`)),
+      })),
+      limitRanges: s.limitRanges.map((l) => l.name),
+      pods: s.pods,
+      rejectedPods: s.rejectedPods,
+    }));
+  return { findings, namespaces };
+}
+
+type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>) => Finding;
+
+function podFacts(spec: Record<string, unknown>, resources: PodResources): PodFacts {
+  const facts: PodFacts = { resources, crossNamespaceAffinity: usesCrossNamespaceAffinity(spec.affinity) };
+  if (typeof spec.activeDeadlineSeconds === "number") facts.activeDeadlineSeconds = spec.activeDeadlineSeconds;
+  if (typeof spec.priorityClassName === "string") facts.priorityClassName = spec.priorityClassName;
+  return facts;
+}
+
+function usesCrossNamespaceAffinity(affinity: unknown): boolean {
+  if (!isRecord(affinity)) return false;
+  const terms: unknown[] = [];
+  for (const kind of ["podAffinity", "podAntiAffinity"]) {
+    const a = affinity[kind];
+    if (!isRecord(a)) continue;
+    if (Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution)) terms.push(...a.requiredDuringSchedulingIgnoredDuringExecution);
+    if (Array.isArray(a.preferredDuringSchedulingIgnoredDuringExecution)) {
+      for (const w of a.preferredDuringSchedulingIgnoredDuringExecution) if (isRecord(w)) terms.push(w.podAffinityTerm);
+    }
+  }
+  return terms.some((t) => isRecord(t) && ((Array.isArray(t.namespaces) && t.namespaces.length > 0) || (t.namespaceSelector !== undefined && t.namespaceSelector !== null)));
+}
+
+/** How many of `count` identical admissions fit under the quota, exactly (no per-replica loop). */
+function admissibleCount(quota: { spec: ResourceQuotaSpec; used: ResourceList }, usage: ResourceList, count: number): number {
+  let fits = count;
+  for (const [resource, q] of usage) {
+    const hard = quota.spec.hard.get(resource);
+    if (!hard || q.nanos <= 0n) continue;
+    const room = hard.nanos - (quota.used.get(resource)?.nanos ?? 0n);
+    const n = room < 0n ? 0 : Number(room / q.nanos);
+    if (n < fits) fits = n;
+  }
+  return fits;
+}
+
+function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Finding[], finding: MakeFinding, reportProblems: (l: LoadedObject, p: QuantityProblem[]) => void): void {
+  const { object } = loaded;
+  const problems: QuantityProblem[] = [];
+  // The object itself: object counts, services, claims. Scoped quotas only ever track pods.
+  admitUsage(state, loaded, objectUsage(object, problems), 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
+
+  const template = podTemplate(object);
+  if (template) {
+    const spec = template.pod.spec as Record<string, unknown>;
+    const specPath: FieldPath = [...template.path, "spec"];
+    let resources = readPodResources(spec, specPath);
+    problems.push(...resources.problems);
+    for (const range of state.limitRanges) resources = applyContainerDefaults(resources, containerDefaults(range));
+    const replicas = Math.max(0, Math.floor(replicasOf(object)));
+    state.pods += replicas;
+    let rejectedAll = false;
+    for (const range of state.limitRanges) {
+      for (const v of limitRangeViolations(range, resources)) {
+        findings.push(finding(LIMITRANGE_VIOLATION, loaded, v.containerPath ?? specPath, `LimitRange ${range.name}: ${v.message}`, { limitRange: range.name }));
+        rejectedAll = true;
+      }
+    }
+    const facts = podFacts(spec, resources);
+    const applicable = state.quotas.filter((q) => quotaAppliesToPod(q.spec, facts));
+    for (const quota of applicable) {
+      const missing = missingRequiredResources(quota.spec, resources);
+      if (missing.length === 0) continue;
+      rejectedAll = true;
+      const text = missing.map((m) => `${m.resource} for: ${m.containers.join(",")}`).join("; ");
+      const firstMissing = resources.containers.find((c) => c.name === missing[0]!.containers[0]);
+      findings.push(finding(QUOTA_REQUIRES_RESOURCES, loaded, firstMissing ? [...firstMissing.path, "resources"] : specPath, `failed quota: ${quota.spec.name}: must specify ${text}`, { quota: quota.spec.name, missing }));
+    }
+    if (rejectedAll) {
+      state.rejectedPods += replicas;
+    } else if (replicas > 0) {
+      const usage = podUsage(resources);
+      const admitted = admitUsage(state, loaded, usage, replicas, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
+      state.rejectedPods += replicas - admitted;
+    }
+    if (!state.quotas.some((q) => missingRequiredResources(q.spec, resources).length > 0)) {
+      const lacking = resources.containers
+        .map((c) => ({ c, missing: [...(c.requests.has("cpu") ? [] : ["requests.cpu"]), ...(c.requests.has("memory") ? [] : ["requests.memory"]), ...(c.limits.has("memory") ? [] : ["limits.memory"])] }))
+        .filter((x) => x.missing.length > 0);
+      for (const { c, missing } of lacking) {
+        findings.push(finding(CONTAINER_WITHOUT_RESOURCES, loaded, [...c.path, "resources"], `container ${c.name} sets no ${missing.join(", ")}${state.limitRanges.length ? " (after LimitRange defaults)" : ""}`, { container: c.name, missing }));
+      }
+    }
+    // A StatefulSet's claim templates become one claim per replica.
+    const claimTemplates = object.kind === "StatefulSet" && isRecord(object.spec) && Array.isArray(object.spec.volumeClaimTemplates) ? object.spec.volumeClaimTemplates : [];
+    claimTemplates.forEach((t: unknown, i) => {
+      const usage = claimUsage(isRecord(t) ? t.spec : undefined, problems, ["spec", "volumeClaimTemplates", i, "spec"]);
+      if (replicas > 0) admitUsage(state, loaded, usage, replicas, `claim(s) from volumeClaimTemplates[${i}]`, findings, finding, (q) => q.spec.scopes.length === 0, ["spec", "volumeClaimTemplates", i]);
+    });
+  }
+  reportProblems(loaded, problems);
+}
+
+/**
+ * Admits `count` identical usages against every applicable quota at once (an admission is
+ * refused if any quota refuses it, and then counts against none). Returns how many fit.
+ */
+function admitUsage(
+  state: NamespaceState,
+  loaded: LoadedObject,
+  usage: ResourceList,
+  count: number,
+  what: string,
+  findings: Finding[],
+  finding: MakeFinding,
+  applies: (q: { spec: ResourceQuotaSpec; used: ResourceList }) => boolean,
+  path: FieldPath = [],
+): number {
+  const quotas = state.quotas.filter(applies);
+  if (usage.size === 0 || quotas.length === 0) return count;
+  let admitted = count;
+  for (const quota of quotas) admitted = Math.min(admitted, admissibleCount(quota, usage, count));
+  if (admitted > 0) {
+    const admittedUsage: ResourceList = new Map([...usage].map(([name, q]) => [name, multiplyQuantity(q, admitted)]));
+    for (const quota of quotas) addInto(quota.used, admittedUsage);
+  }
+  if (admitted < count) {
+    const blocking = quotas.map((q) => ({ q, exceeded: exceededResources(q.spec, q.used, usage) })).find((x) => x.exceeded.length > 0);
+    if (blocking) {
+      const rejected = count - admitted;
+      findings.push(
+        finding(QUOTA_EXCEEDED, loaded, path, `${rejected} of ${count} ${what} would be rejected: ${describeExceeded(blocking.q.spec.name, blocking.exceeded)}`, {
+          quota: blocking.q.spec.name,
+          admitted,
+          rejected,
+          exceeded: blocking.exceeded.map((e) => e.resource),
+        }),
+      );
+    }
+  }
+  return admitted;
+}

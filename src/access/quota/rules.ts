@@ -1,0 +1,112 @@
+import type { Rule } from "../../findings/types.js";
+
+/** Rules about resource fairness between tenants: ResourceQuota and LimitRange. */
+const FAMILY = "quota";
+const QUOTA_DOCS = "https://kubernetes.io/docs/concepts/policy/resource-quotas/";
+const LIMITRANGE_DOCS = "https://kubernetes.io/docs/concepts/policy/limit-range/";
+
+export const NAMESPACE_WITHOUT_QUOTA: Rule = {
+  id: "quota/namespace-without-resourcequota",
+  title: "Namespace without a ResourceQuota",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "medium",
+  docs: {
+    description:
+      "Without a ResourceQuota one tenant's workloads (or a compromised one) can consume the cluster's CPU, memory, storage and object counts and starve every other namespace.",
+    remediation: "Add a ResourceQuota to the namespace with hard limits on requests.cpu, requests.memory, limits.memory, pods and object counts.",
+    helpUri: QUOTA_DOCS,
+  },
+};
+
+export const NAMESPACE_WITHOUT_LIMITRANGE: Rule = {
+  id: "quota/namespace-without-limitrange",
+  title: "Namespace without a LimitRange",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "low",
+  docs: {
+    description:
+      "A LimitRange gives containers that state no requests or limits sane defaults and bounds. Without one, a quota that requires requests rejects such pods, and without a quota they run unbounded.",
+    remediation: "Add a LimitRange with Container defaults (default, defaultRequest) and max values.",
+    helpUri: LIMITRANGE_DOCS,
+  },
+};
+
+export const QUOTA_REQUIRES_RESOURCES: Rule = {
+  id: "quota/missing-required-resources",
+  title: "Workload rejected: a ResourceQuota requires requests or limits it does not set",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description:
+      "When a ResourceQuota limits cpu or memory requests or limits, every container and init container must state them (after LimitRange defaults); otherwise the quota admission plugin refuses the pod with \"must specify\".",
+    remediation: "Set resources.requests and resources.limits on every container, or add a LimitRange whose defaults supply them.",
+    helpUri: `${QUOTA_DOCS}#requests-vs-limits`,
+  },
+};
+
+export const QUOTA_EXCEEDED: Rule = {
+  id: "quota/exceeded",
+  title: "Workload rejected: it would exceed a ResourceQuota",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description:
+      "Summing the namespace's manifests in order (pods are workload replicas, each with its containers, sidecars, init containers and overhead as the API server counts them), this object pushes a quota past its hard limit; the API server would reject it (or, for a controller's pods, the remaining replicas).",
+    remediation: "Lower the requests, limits or replicas, or raise the quota's hard limit.",
+    helpUri: QUOTA_DOCS,
+  },
+};
+
+export const LIMITRANGE_VIOLATION: Rule = {
+  id: "quota/limitrange-violation",
+  title: "Workload rejected by a LimitRange",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description: "The LimitRanger admission plugin refuses pods whose containers (or the pod as a whole) fall outside the namespace's LimitRange min, max or max limit/request ratio.",
+    remediation: "Bring requests and limits within the LimitRange, or change the LimitRange.",
+    helpUri: LIMITRANGE_DOCS,
+  },
+};
+
+export const CONTAINER_WITHOUT_RESOURCES: Rule = {
+  id: "quota/container-without-resources",
+  title: "Container without cpu/memory requests or memory limit",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "low",
+  docs: {
+    description:
+      "A container with no cpu or memory request is scheduled as if it needed nothing and, without a memory limit, can take a node's memory from its neighbours. Reported after LimitRange defaults are applied.",
+    remediation: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory (or give the namespace LimitRange defaults).",
+    helpUri: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+  },
+};
+
+export const INVALID_QUANTITY: Rule = {
+  id: "quota/invalid-quantity",
+  title: "Resource quantity the API server cannot parse",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description: "Quantities must match Kubernetes' quantity syntax (e.g. 100m, 1.5, 1e3, 512Mi, 1Gi); the API server rejects the object otherwise.",
+    remediation: "Write the value with a valid suffix: n u m k M G T P E, Ki Mi Gi Ti Pi Ei, or an e<exponent>.",
+    helpUri: "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/",
+  },
+};
+
+export const QUOTA_RULES: readonly Rule[] = [
+  NAMESPACE_WITHOUT_QUOTA,
+  NAMESPACE_WITHOUT_LIMITRANGE,
+  QUOTA_REQUIRES_RESOURCES,
+  QUOTA_EXCEEDED,
+  LIMITRANGE_VIOLATION,
+  CONTAINER_WITHOUT_RESOURCES,
+  INVALID_QUANTITY,
+];

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../../src/k8s/load.js";
+import { evaluateQuotas } from "../../../src/access/quota/evaluate.js";
+
+async function evaluate(yaml: string, defaultNamespace?: string) {
+  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
+  expect(snapshot.problems).toEqual([]);
+  return evaluateQuotas(snapshot, defaultNamespace ? { defaultNamespace } : {});
+}
+
+const deployment = (name: string, replicas: number, resources: string, ns = "shop", extraSpec = "") => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:${extraSpec}
+      containers:
+      - name: app
+        image: registry.example/app@sha256:abc
+        resources: ${resources}
+`;
+
+const quota = (name: string, hard: string, ns = "shop", extra = "") => `
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  hard: ${hard}${extra}
+`;
+
+const limitRange = (ns = "shop") => `
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: ${ns}}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m, memory: 256Mi}
+    defaultRequest: {cpu: 100m, memory: 128Mi}
+`;
+
+const docs = (...parts: string[]) => parts.join("\n---\n");
+
+describe("quota evaluation over manifests", () => {
+  it("admits replicas in order and reports the ones that exceed the quota", async () => {
+    const result = await evaluate(
+      docs(quota("compute", "{requests.cpu: '1', pods: '10'}"), limitRange(), deployment("web", 3, "{requests: {cpu: 400m, memory: 64Mi}, limits: {memory: 64Mi}}"), deployment("api", 1, "{requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}")),
+    );
+    const exceeded = result.findings.filter((f) => f.ruleId === "quota/exceeded");
+    expect(exceeded).toHaveLength(1);
+    expect(exceeded[0]).toMatchObject({ object: { kind: "Deployment", name: "web" }, fieldPath: "spec.template.spec" });
+    expect(exceeded[0]!.message).toBe("1 of 3 pod(s) would be rejected: exceeded quota: compute, requested: requests.cpu=400m, used: requests.cpu=800m, limited: requests.cpu=1");
+    // api still fits after web's two admitted replicas: 800m + 100m <= 1.
+    expect(result.namespaces.find((n) => n.namespace === "shop")).toMatchObject({
+      pods: 4,
+      rejectedPods: 1,
+      quotas: [{ name: "compute", hard: { pods: "10", "requests.cpu": "1" }, used: { pods: "3", "requests.cpu": "900m" } }],
+      limitRanges: ["defaults"],
+    });
+  });
+
+  it("rejects pods lacking requests a quota requires, unless a LimitRange supplies them", async () => {
+    const without = await evaluate(docs(quota("mem", "{limits.memory: 4Gi, requests.cpu: '2'}"), deployment("web", 1, "{requests: {cpu: 100m}}")));
+    const missing = without.findings.filter((f) => f.ruleId === "quota/missing-required-resources");
+    expect(missing.map((f) => f.message)).toEqual(["failed quota: mem: must specify limits.memory for: app"]);
+    expect(missing[0]!.fieldPath).toBe("spec.template.spec.containers[0].resources");
+    const withDefaults = await evaluate(docs(quota("mem", "{limits.memory: 4Gi}"), limitRange(), deployment("web", 1, "{}")));
+    expect(withDefaults.findings.filter((f) => f.ruleId === "quota/missing-required-resources")).toEqual([]);
+    expect(withDefaults.namespaces[0]!.quotas[0]!.used).toEqual({ "limits.memory": "256Mi" });
+  });
+
+  it("applies scopes: BestEffort, NotBestEffort and PriorityClass selectors", async () => {
+    const result = await evaluate(
+      docs(
+        quota("best-effort", "{pods: '0'}", "shop", "\n  scopes: [BestEffort]"),
+        quota("critical", "{pods: '1'}", "shop", "\n  scopeSelector: {matchExpressions: [{scopeName: PriorityClass, operator: In, values: [high]}]}"),
+        deployment("be", 1, "{}"),
+        deployment("burst", 1, "{requests: {cpu: 100m, memory: 1Mi}, limits: {memory: 1Mi}}"),
+        deployment("vip", 2, "{requests: {cpu: 100m, memory: 1Mi}, limits: {memory: 1Mi}}", "shop", "\n      priorityClassName: high"),
+      ),
+    );
+    const exceeded = result.findings.filter((f) => f.ruleId === "quota/exceeded").map((f) => `${f.object?.name}: ${f.properties?.quota} ${f.properties?.rejected}`);
+    expect(exceeded).toEqual(["be: best-effort 1", "vip: critical 1"]);
+  });
+
+  it("counts objects, services and claims, including StatefulSet claim templates", async () => {
+    const result = await evaluate(
+      docs(
+        quota("objects", "{count/deployments.apps: '1', services.loadbalancers: '0', requests.storage: 15Gi, persistentvolumeclaims: '5'}"),
+        deployment("a", 0, "{}"),
+        deployment("b", 0, "{}"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: shop}\nspec: {type: LoadBalancer, ports: [{port: 80}]}",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: shop}\nspec: {resources: {requests: {storage: 10Gi}}}",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: db, image: db}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {resources: {requests: {storage: 2Gi}}}",
+      ),
+    );
+    const exceeded = result.findings.filter((f) => f.ruleId === "quota/exceeded");
+    expect(exceeded.map((f) => `${f.object?.kind}/${f.object?.name}: ${f.properties?.rejected} ${(f.properties?.exceeded as string[]).join(",")}`)).toEqual([
+      "Deployment/b: 1 count/deployments.apps",
+      "Service/lb: 1 services.loadbalancers",
+      "StatefulSet/db: 1 requests.storage",
+    ]);
+    expect(result.namespaces[0]!.quotas[0]!.used).toMatchObject({ "requests.storage": "14Gi", persistentvolumeclaims: "3" });
+  });
+
+  it("reports namespaces without a quota or LimitRange, but not system namespaces", async () => {
+    const result = await evaluate(
+      docs("apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}", deployment("web", 1, "{}", "open"), deployment("dns", 1, "{}", "kube-system"), deployment("plain", 1, "{}", "default")),
+    );
+    const missing = result.findings.filter((f) => f.ruleId.startsWith("quota/namespace-without")).map((f) => `${f.ruleId} ${f.object?.name}`);
+    expect(missing).toEqual([
+      "quota/namespace-without-resourcequota default",
+      "quota/namespace-without-limitrange default",
+      "quota/namespace-without-resourcequota empty",
+      "quota/namespace-without-resourcequota open",
+      "quota/namespace-without-limitrange open",
+    ]);
+    expect(result.findings.filter((f) => f.ruleId === "quota/container-without-resources").map((f) => f.object?.name)).toEqual(["web", "dns", "plain"]);
+  });
+
+  it("places objects without a namespace in the -n namespace", async () => {
+    const result = await evaluate(docs(quota("q", "{pods: '1'}", "team"), deployment("web", 2, "{}", "").replace("namespace: ,", "").replace(", namespace: }", "}")), "team");
+    expect(result.findings.filter((f) => f.ruleId === "quota/exceeded")).toHaveLength(1);
+  });
+
+  it("reports unparseable quantities at their line and column", async () => {
+    const result = await evaluate(docs(quota("q", "{requests.cpu: 2 cores}"), deployment("web", 1, "{requests: {memory: 1GB}}")));
+    const invalid = result.findings.filter((f) => f.ruleId === "quota/invalid-quantity");
+    expect(invalid.map((f) => [f.fieldPath, f.position?.line])).toEqual([
+      ["spec.hard[\"requests.cpu\"]", 6],
+      ["spec.template.spec.containers[0].resources.requests.memory", 22],
+    ]);
+  });
+
+  it("reports LimitRange violations as rejections", async () => {
+    const lr = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: caps, namespace: shop}\nspec:\n  limits:\n  - type: Container\n    max: {memory: 1Gi}";
+    const result = await evaluate(docs(lr, deployment("big", 1, "{limits: {memory: 2Gi}}")));
+    expect(result.findings.filter((f) => f.ruleId === "quota/limitrange-violation").map((f) => f.message)).toEqual([
+      "LimitRange caps: container app: maximum memory usage per Container is 1Gi, but limit is 2Gi",
+    ]);
+  });
+});
