@@ -45,7 +45,8 @@ export class DocumentLocator {
     let end = lines.length;
     let startColumn = 0; // virtual indentation of the first line of the block
     let found: TextPosition = { line: start, column: indentOf(lines[start] as string) };
-    for (const part of path) {
+    for (let step = 0; step < path.length; step++) {
+      const part = path[step] as string | number;
       const blockIndent = startColumn > 0 ? startColumn : indentOf(lines[start] as string);
       if (typeof part === "number") {
         // Sequence: entries are `- ` at blockIndent.
@@ -81,10 +82,11 @@ export class DocumentLocator {
           end = itemEnd;
         } else {
           const column = dashColumn + 1 + contentOffset;
+          if (/^[[{]/.test(after.trimStart())) return locateInFlow(entryLine, column, line.slice(column), path.slice(step + 1));
           if (/^[[{&*!|>"']/.test(after.trimStart())) {
-            // Flow, anchors, tags, block scalars or quoted content: only the item itself is certain.
+            // Anchors, tags, block scalars or quoted content: only the item itself is certain.
             found = { line: entryLine, column };
-            if (/^[[{&*!]/.test(after.trimStart())) return undefined;
+            if (/^[&*!]/.test(after.trimStart())) return undefined;
             start = entryLine;
             startColumn = column;
             end = itemEnd;
@@ -100,6 +102,7 @@ export class DocumentLocator {
       // Mapping: keys at blockIndent.
       let keyLine = -1;
       let valueRest = "";
+      let valueOffset = 0; // column of the value's text, from the key's column
       for (let i = start; i < end; i++) {
         const line = lines[i] as string;
         if (isBlankOrComment(line)) continue;
@@ -115,6 +118,7 @@ export class DocumentLocator {
         }
         keyLine = i;
         valueRest = content.slice(match);
+        valueOffset = match + (valueRest.length - valueRest.trimStart().length);
         break;
       }
       if (keyLine < 0) return found;
@@ -122,8 +126,13 @@ export class DocumentLocator {
       found = { line: keyLine, column: keyColumn };
       const rest = valueRest.trim();
       if (rest !== "" && !rest.startsWith("#")) {
-        // Inline value: a scalar ends the walk; flow collections need the exact parser.
-        if (/^[[{&*]/.test(rest)) return undefined;
+        // Inline value: a scalar ends the walk; a one-line flow collection is parsed on its own.
+        if (step === path.length - 1) return found;
+        if (/^[[{]/.test(rest)) {
+          const valueColumn = keyColumn + valueOffset;
+          return locateInFlow(keyLine, valueColumn, (lines[keyLine] as string).slice(valueColumn), path.slice(step + 1));
+        }
+        if (/^[&*]/.test(rest)) return undefined;
         start = keyLine;
         end = keyLine + 1;
         startColumn = Number.MAX_SAFE_INTEGER; // nothing below an inline scalar
@@ -190,14 +199,28 @@ function blockEnd(lines: string[], from: number, to: number, column: number, seq
   return to;
 }
 
+/**
+ * A flow collection written on one line (`ports: [{containerPort: 80}]`) is parsed on its
+ * own: a few bytes for the exact parser instead of the whole document.
+ */
+function locateInFlow(line: number, column: number, text: string, rest: FieldPath): TextPosition | undefined {
+  if (rest.length === 0) return { line, column };
+  const exact = new ExactLocator(text);
+  if (!exact.valid) return undefined;
+  const p = exact.locate(rest);
+  return p.line === 0 ? { line, column: column + p.column } : undefined;
+}
+
 /** The exact fallback: a full `yaml` parse of this one document. */
 class ExactLocator {
   private readonly lineCounter = new LineCounter();
   private readonly root: YamlNode | null;
+  readonly valid: boolean;
 
   constructor(text: string) {
     const doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false });
     this.root = (doc.contents as YamlNode | null) ?? null;
+    this.valid = doc.errors.length === 0;
   }
 
   locate(path: FieldPath): TextPosition {

@@ -29,8 +29,11 @@ describe("DocumentLocator", () => {
     let answeredFast = 0;
     let runs = 0;
     fc.assert(
-      fc.property(tree, fc.boolean(), fc.nat(), (value, useYamlLib, pick) => {
-        const text = useYamlLib ? stringify(value) : jsYaml.dump(value, { noRefs: true });
+      fc.property(tree, fc.boolean(), fc.integer({ min: -1, max: 3 }), fc.nat(), (value, useYamlLib, flowLevel, pick) => {
+        // flowLevel mixes block and one-line flow collections, as real manifests do.
+        const text = useYamlLib ? stringify(value) : jsYaml.dump(value, { noRefs: true, flowLevel, lineWidth: -1 });
+        // Where the two YAML libraries disagree on the text itself there is nothing to compare.
+        fc.pre(parseDocument(text).errors.length === 0);
         const paths = allPaths(value);
         const path = paths[pick % paths.length] as FieldPath;
         const locator = new DocumentLocator(text);
@@ -46,7 +49,7 @@ describe("DocumentLocator", () => {
       { numRuns: 400 },
     );
     // Block-style documents are what the fast path is for: it must answer most of them itself.
-    expect(answeredFast / runs).toBeGreaterThan(0.6);
+    expect(answeredFast / runs).toBeGreaterThan(0.5);
   });
 
   it("points at keys in a real manifest, and at the nearest parent for missing fields", () => {
@@ -74,10 +77,13 @@ describe("DocumentLocator", () => {
     expect(l.locate(["spec", "template", "spec", "hostNetwork"])).toEqual({ line: 6, column: 4 });
   });
 
-  it("handles flow style, quoted keys and anchors through the exact parser", () => {
+  it("handles one-line flow collections in the fast path, and multi-line ones through the exact parser", () => {
     const text = 'spec: {containers: [{name: a, "securityContext": {privileged: true}}]}\n';
     const l = new DocumentLocator(text);
-    expect(l.locateFast(["spec", "containers", 0])).toBeUndefined();
+    expect(l.locateFast(["spec", "containers", 0])).toEqual({ line: 0, column: 20 });
+    const multi = new DocumentLocator("spec:\n  ports: [\n    {containerPort: 80}, {hostPort: 9}]\n");
+    expect(multi.locateFast(["spec", "ports", 1, "hostPort"])).toBeUndefined();
+    expect(multi.locate(["spec", "ports", 1, "hostPort"])).toEqual({ line: 2, column: 26 });
     expect(l.locate(["spec", "containers", 0, "securityContext", "privileged"])).toEqual({ line: 0, column: 50 });
   });
 });

@@ -1,0 +1,127 @@
+/**
+ * bench:scan — scan throughput against the YAML-parse floor of the same files, measured in
+ * the same run, on the shared corpus (../shared/bench/gen-corpus.py DIR 1000 10).
+ *
+ * Each measurement runs in a fresh child process (so peak RSS is the scan's own), three
+ * times; the median is reported. Usage: npm run bench:scan [-- --files 1000 --per 10]
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const FILES = arg("files", 1000);
+const PER = arg("per", 10);
+const RUNS = arg("runs", 3);
+
+interface Sample {
+  seconds: number;
+  maxRssMb: number;
+  objects: number;
+}
+
+function corpus(): string {
+  const dir = join(root, "bench/out", `corpus-${FILES}x${PER}`);
+  if (!existsSync(join(dir, `f${String(FILES - 1).padStart(4, "0")}.yaml`))) {
+    const generator = resolve(process.env.PALISADE_SHARED_DIR ?? join(root, "../shared"), "bench/gen-corpus.py");
+    if (!existsSync(generator)) throw new Error(`corpus generator not found at ${generator} (set PALISADE_SHARED_DIR)`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync("python3", [generator, dir, String(FILES), String(PER)], { stdio: "inherit" });
+  }
+  return dir;
+}
+
+/** A child that runs one workload and reports its own time and peak memory. */
+function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): Sample {
+  const script = `
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const dir = ${JSON.stringify(dir)};
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(dir, f));
+    const t0 = process.hrtime.bigint();
+    let objects = 0;
+    if (${JSON.stringify(kind)} === "js-yaml") {
+      const jsYaml = (await import("js-yaml")).default;
+      for (const f of files) jsYaml.loadAll(readFileSync(f, "utf8"), (d) => { if (d) objects++; });
+    } else if (${JSON.stringify(kind)} === "yaml") {
+      const { parseAllDocuments } = await import("yaml");
+      for (const f of files) for (const d of parseAllDocuments(readFileSync(f, "utf8"))) { if (d.toJS()) objects++; }
+    } else {
+      const { loadSnapshot } = await import(${JSON.stringify(join(root, "dist/src/k8s/load.js"))});
+      const { runScan } = await import(${JSON.stringify(join(root, "dist/src/scan/run.js"))});
+      const { renderJson } = await import(${JSON.stringify(join(root, "dist/src/report/json.js"))});
+      const families = ${JSON.stringify(kind)} === "scan-pss"
+        ? [(await import(${JSON.stringify(join(root, "dist/src/podsecurity/family.js"))})).podSecurityFamily]
+        : undefined;
+      const snapshot = await loadSnapshot({ paths: [dir] });
+      const result = runScan(snapshot, {}, families);
+      renderJson(result);
+      objects = snapshot.objects.length;
+      if (result.findings.length === 0) throw new Error("no findings: the benchmark would measure nothing");
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, objects }));
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Sample;
+}
+
+function median(samples: Sample[]): Sample {
+  const sorted = [...samples].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor(sorted.length / 2)] as Sample;
+}
+
+function startup(command: string[], runs = 15): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, command, { cwd: root });
+    if (r.status !== 0) throw new Error(`${command.join(" ")} failed`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+export function runScanBench(): string {
+  const dir = corpus();
+  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).length;
+  const bytes = readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+  const results: Record<string, Sample> = {};
+  for (const kind of ["js-yaml", "scan-pss", "scan", "yaml"] as const) {
+    const runs = kind === "yaml" ? 1 : RUNS;
+    results[kind] = median(Array.from({ length: runs }, () => measure(kind, dir)));
+  }
+  const floor = results["js-yaml"] as Sample;
+  const row = (name: string, s: Sample) =>
+    `| ${name} | ${s.objects} | ${s.seconds.toFixed(2)} | ${Math.round(s.objects / s.seconds).toLocaleString("en-US")} | ${(s.seconds / floor.seconds).toFixed(2)}× | ${Math.round(s.maxRssMb)} |`;
+  const nodeStart = startup(["-e", ""]);
+  const cliStart = startup([join(root, "bin/palisade.js"), "--version"]);
+  const lines = [
+    `Corpus: ${files} files, ${(bytes / 1e6).toFixed(1)} MB, generated by shared/bench/gen-corpus.py DIR ${FILES} ${PER}. Median of ${RUNS} runs, each in a fresh process.`,
+    "",
+    "| workload | objects | seconds | objects/s | × js-yaml floor | peak RSS MB |",
+    "| --- | --- | --- | --- | --- | --- |",
+    row("js-yaml loadAll (parse floor, no positions)", floor),
+    row("palisade scan, Pod Security only (load + judge + positions + JSON)", results["scan-pss"] as Sample),
+    row("palisade scan, every rule family", results.scan as Sample),
+    row("yaml parseAllDocuments + toJS (full positioned AST, reference)", results.yaml as Sample),
+    "",
+    `CLI start-up (median of 15): \`node -e ""\` ${nodeStart.toFixed(0)} ms; \`palisade --version\` ${cliStart.toFixed(0)} ms (${(cliStart / nodeStart).toFixed(2)}×).`,
+  ];
+  return lines.join("\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const report = runScanBench();
+  console.log(report);
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/scan.md"), `## Scan throughput\n\nCommand: \`npm run bench:scan\` (${new Date().toISOString().slice(0, 10)})\n\n${report}\n`);
+}
