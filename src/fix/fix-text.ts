@@ -1,5 +1,7 @@
 import { parseAllDocuments, type Document, type ToStringOptions } from "yaml";
-import { objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { isRecord, objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
+import type { PodView } from "../podsecurity/pod.js";
+import type { Edit } from "./edits.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ObjectRef } from "../findings/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
@@ -73,38 +75,53 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-export function fixManifestText(text: string, target: FixTarget): FileFix {
+/** A workload document as `rewriteWorkloads` hands it to its caller. */
+export interface WorkloadDocument {
+  documentIndex: number;
+  line: number;
+  object: K8sObject;
+  template: { pod: PodView; path: FieldPath };
+}
+
+/**
+ * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
+ * rounds relative to the pod (template). Documents without edits keep their exact text.
+ */
+export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"] } {
   const docs = parseAllDocuments(text, { prettyErrors: false }) as unknown as Document[];
   const errors = docs.flatMap((d) => d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, column: e.linePos?.[0]?.col ?? 1, message: e.message })));
-  if (errors.length > 0) return { text, changed: false, documents: [], errors };
+  if (errors.length > 0) return { text, errors };
   const layout = detectLayout(text);
   const starts = docs.map((d, i) => (i === 0 ? 0 : (d.range?.[0] ?? 0)));
   const pieces: string[] = [];
-  const documents: DocumentFix[] = [];
   docs.forEach((doc, i) => {
     const segment = text.slice(starts[i], i + 1 < docs.length ? starts[i + 1] : text.length);
     const object = doc.toJS() as unknown;
-    const template = object && typeof object === "object" && !Array.isArray(object) ? podTemplate(object as K8sObject) : undefined;
-    if (!template) {
+    const template = isRecord(object) ? podTemplate(object as K8sObject) : undefined;
+    const rounds = template ? edit({ documentIndex: i, line: lineOf(text, doc.range?.[0] ?? 0), object: object as K8sObject, template }) : [];
+    if (!template || rounds.every((r) => r.length === 0)) {
       pieces.push(segment);
       return;
     }
-    const plan = planPodFix(target.level, target.version, template.pod);
-    documents.push({ documentIndex: i, line: lineOf(text, doc.range?.[0] ?? 0), object: objectRef(object as K8sObject), templatePath: template.path, plan });
-    if (plan.rounds.length === 0) {
-      pieces.push(segment);
-      return;
-    }
-    for (const round of plan.rounds) applyToDocument(doc, template.path, round);
+    for (const round of rounds) applyToDocument(doc, template.path, round);
     let printed = doc.toString({ ...layout, lineWidth: 0, flowCollectionPadding: false });
     // Keep the segment's own ending (blank lines, no final newline) around the re-printed document.
     const trailing = /\n*$/.exec(segment)?.[0] ?? "";
     printed = printed.replace(/\n*$/, "") + trailing;
     // The merge keeps the user's lines; it is only used when it provably means the same document.
     const merged = preserveOriginalLines(segment, printed);
-    const expected = doc.toJS() as unknown;
-    pieces.push(sameDocument(merged, expected) ? merged : printed);
+    pieces.push(sameDocument(merged, doc.toJS()) ? merged : printed);
   });
-  const out = pieces.join("");
-  return { text: out, changed: out !== text, documents, errors: [] };
+  return { text: pieces.join(""), errors: [] };
+}
+
+export function fixManifestText(text: string, target: FixTarget): FileFix {
+  const documents: DocumentFix[] = [];
+  const result = rewriteWorkloads(text, ({ documentIndex, line, object, template }) => {
+    const plan = planPodFix(target.level, target.version, template.pod);
+    documents.push({ documentIndex, line, object: objectRef(object), templatePath: template.path, plan });
+    return plan.rounds;
+  });
+  if (result.errors.length > 0) return { text, changed: false, documents: [], errors: result.errors };
+  return { text: result.text, changed: result.text !== text, documents, errors: [] };
 }

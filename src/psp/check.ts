@@ -1,0 +1,111 @@
+import type { Finding } from "../findings/types.js";
+import { objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
+import { formatFieldError, type FieldError } from "./field-errors.js";
+import type { PodJson } from "./pod.js";
+import { isPodSecurityPolicy, readPodSecurityPolicy, type PodSecurityPolicy } from "./policy.js";
+import { createProvider } from "./provider.js";
+import { PSP_RULES } from "./rules.js";
+import { validatePolicy } from "./validate.js";
+
+/** `spec.containers[0].securityContext` or `metadata.annotations[a/b.c]` as path parts. */
+export function parseFieldPath(text: string): FieldPath {
+  const parts: Array<string | number> = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)) {
+    if (m[1] !== undefined) parts.push(m[1]);
+    else if (m[2] !== undefined) parts.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
+  }
+  return parts;
+}
+
+export interface LoadedPolicies {
+  policies: PodSecurityPolicy[];
+  /** PSP003 findings: shape, validation and provider errors, each at its field. */
+  findings: Finding[];
+}
+
+/** Read every PodSecurityPolicy among loaded objects; invalid ones are reported and left out. */
+export function loadPolicies(objects: readonly LoadedObject[]): LoadedPolicies {
+  const policies: PodSecurityPolicy[] = [];
+  const findings: Finding[] = [];
+  for (const loaded of objects) {
+    if (!isPodSecurityPolicy(loaded.object)) continue;
+    const { policy, errors } = readPodSecurityPolicy(loaded.object);
+    const all: FieldError[] = [...errors, ...validatePolicy(policy)];
+    const provider = all.length === 0 ? createProvider(policy) : undefined;
+    const providerError = provider && "error" in provider ? provider.error : undefined;
+    for (const e of all) {
+      findings.push(policyFinding(loaded, formatFieldError(e), parseFieldPath(e.field)));
+    }
+    if (providerError) findings.push(policyFinding(loaded, providerError, ["spec"]));
+    if (all.length === 0 && !providerError) policies.push(policy);
+  }
+  return { policies, findings };
+}
+
+function policyFinding(loaded: LoadedObject, message: string, path: FieldPath): Finding {
+  const rule = PSP_RULES.invalidPolicy;
+  return {
+    ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message,
+    object: objectRef(loaded.object), fieldPath: path.length ? formatPath(path) : undefined, position: loaded.source.locate(path),
+    remediation: rule.docs.remediation,
+  };
+}
+
+function formatPath(path: FieldPath): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : /[./]/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** The pod a workload would create, as PSP admission sees it (the template plus the object's namespace). */
+export function podForAdmission(loaded: LoadedObject): { pod: PodJson; prefix: FieldPath } | undefined {
+  const template = podTemplate(loaded.object);
+  if (!template) return undefined;
+  const metadata = { ...template.pod.metadata, ...(loaded.object.metadata?.namespace ? { namespace: loaded.object.metadata.namespace } : {}) };
+  return { pod: structuredClone({ apiVersion: "v1", kind: "Pod", metadata, spec: template.pod.spec }) as PodJson, prefix: template.path };
+}
+
+/** Dotted paths of every leaf that differs between two JSON values. */
+function changedLeaves(before: unknown, after: unknown, path: FieldPath): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+  if (isObj(after) && (isObj(before) || before === undefined)) {
+    const b = (before ?? {}) as Record<string, unknown>;
+    const keys = new Set([...Object.keys(b), ...Object.keys(after)]);
+    return [...keys].flatMap((k) => changedLeaves(b[k], after[k], [...path, Array.isArray(after) ? Number(k) : k]));
+  }
+  return [formatPath(path)];
+}
+
+/** Findings for every workload in `objects` against `policies`. */
+export function checkWorkloads(policies: readonly PodSecurityPolicy[], objects: readonly LoadedObject[], mayUse: MayUse = EVERY_POLICY_USABLE, user?: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const loaded of objects) {
+    const target = podForAdmission(loaded);
+    if (!target) continue;
+    const result: AdmissionResult = admitPod(policies, { pod: target.pod, ...(user ? { user } : {}) }, mayUse);
+    const ref = objectRef(loaded.object);
+    const at = (path: FieldPath) => ({ fieldPath: formatPath([...target.prefix, ...path]) || undefined, position: loaded.source.locate([...target.prefix, ...path]) });
+    if (!result.allowed) {
+      const rule = PSP_RULES.notAdmitted;
+      for (const refusal of result.refusals) {
+        const base = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, remediation: rule.docs.remediation, properties: { policy: refusal.policy } };
+        if (refusal.errors.length === 0) findings.push({ ...base, message: `not admitted: ${refusal.message}`, ...at([]) });
+        for (const e of refusal.errors) {
+          findings.push({ ...base, message: `not admitted by PodSecurityPolicy ${JSON.stringify(refusal.policy)}: ${formatFieldError(e)}`, ...at(parseFieldPath(e.field)) });
+        }
+      }
+      if (result.refusals.length === 0) findings.push({ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, message: result.message ?? "not admitted", ...at([]) });
+    } else if (result.mutated) {
+      const rule = PSP_RULES.admittedAfterDefaulting;
+      const changed = changedLeaves(target.pod, result.pod, []).filter((p) => p !== "metadata.annotations[kubernetes.io/psp]");
+      findings.push({
+        ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, remediation: rule.docs.remediation,
+        message: `admitted by PodSecurityPolicy ${JSON.stringify(result.policy)} after it sets ${changed.join(", ")}`,
+        properties: { policy: result.policy, patch: result.patch },
+        ...at([]),
+      });
+    }
+  }
+  return findings;
+}
