@@ -9,11 +9,10 @@ import { registerScan } from "./scan.js";
 import { registerRulesCommand } from "./rules.js";
 import { registerFixCommand } from "./fix.js";
 import { registerPspCommand } from "./psp.js";
-import { registerFixCommand } from "./fix.js";
 import { registerServeCommand } from "./serve.js";
 
 /**
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerAuthnCommand, registerKmsCommand, registerEtcdCommand, registerEncryptionCommand, registerRbacCommand, registerNetpol, registerServeCommand, registerFixCommand, registerFixCommand, registerPspCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerAuthnCommand, registerKmsCommand, registerEtcdCommand, registerEncryptionCommand, registerRbacCommand, registerNetpol, registerServeCommand, registerFixCommand, registerPspCommand];
