@@ -10,7 +10,8 @@ import type { ClusterView } from "./policy.js";
 import type { AdmissionRequest } from "./review.js";
 
 export class ClusterState implements ClusterView {
-  private readonly namespaces = new Map<string, K8sObject>();
+  /** Namespace labels with kubernetes.io/metadata.name, computed once per change (hot path). */
+  private readonly namespaces = new Map<string, Labels>();
   private readonly nodes = new Map<string, K8sObject>();
   private readonly pods = new Map<string, Map<string, K8sObject>>();
 
@@ -22,7 +23,7 @@ export class ClusterState implements ClusterView {
   remember(object: K8sObject): void {
     const name = object.metadata?.name;
     if (!name || (object.apiVersion ?? "v1") !== "v1") return;
-    if (object.kind === "Namespace") this.namespaces.set(name, object);
+    if (object.kind === "Namespace") this.namespaces.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
     else if (object.kind === "Node") this.nodes.set(name, object);
     else if (object.kind === "Pod") {
       const namespace = object.metadata?.namespace ?? "default";
@@ -40,25 +41,33 @@ export class ClusterState implements ClusterView {
     else if (kind === "Pod") this.pods.get(namespace)?.delete(name);
   }
 
-  /** Learn from an admission request (only persisted, i.e. non-dry-run, main-resource requests). */
+  /**
+   * Learn from an admission request (only persisted, i.e. non-dry-run, main-resource requests).
+   * The request's object is kept as is, not copied: it was parsed for this request alone.
+   */
   observe(request: AdmissionRequest): void {
     if (request.dryRun || request.subResource !== "" || request.resource.group !== "") return;
     const kind = { namespaces: "Namespace", nodes: "Node", pods: "Pod" }[request.resource.resource];
     if (!kind) return;
     if (request.operation === "DELETE") this.forget(kind, request.namespace, request.name);
     else if ((request.operation === "CREATE" || request.operation === "UPDATE") && request.object) {
-      const object = structuredClone(request.object);
+      const object = request.object;
       object.metadata ??= {};
       if (!object.metadata.name && request.name) object.metadata.name = request.name;
       if (kind === "Pod" && !object.metadata.namespace) object.metadata.namespace = request.namespace;
-      this.remember({ ...object, kind, apiVersion: "v1" });
+      object.kind = kind;
+      object.apiVersion = "v1";
+      this.remember(object);
     }
   }
 
+  /** Replace what is known of a namespace's pods (from the process that keeps them all). */
+  replacePods(namespace: string, pods: readonly K8sObject[]): void {
+    this.pods.set(namespace, new Map(pods.map((p) => [p.metadata?.name ?? "", p])));
+  }
+
   namespaceLabels(name: string): Labels | undefined {
-    const namespace = this.namespaces.get(name);
-    if (!namespace) return undefined;
-    return { ...(namespace.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name };
+    return this.namespaces.get(name);
   }
 
   namespaceNames(): string[] {

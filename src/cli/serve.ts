@@ -107,10 +107,11 @@ export function registerServeCommand(program: Command): void {
         requestTimeoutSeconds: config.server.requestTimeoutSeconds,
         logger,
         tls,
-        async buildEngine(onObserve) {
+        seed: seed.map((o) => o.object),
+        async buildEngine(hooks) {
           const state = new ClusterState();
           state.seed(seed.map((o) => o.object));
-          return createEngine({ config, cluster: state, onObserve, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
+          return createEngine({ config, cluster: state, ...hooks, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
         },
       });
       // The server keeps the process alive; SIGTERM ends it.

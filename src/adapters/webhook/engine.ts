@@ -9,6 +9,7 @@ import type { TokenUser, TokenVerdict } from "../../admission/access/token-revie
 import { ClusterState } from "../../admission/cluster-state.js";
 import type { WebhookConfig } from "../../admission/config.js";
 import { mutateAdmission, validateAdmission } from "../../admission/pipeline.js";
+import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
 
 /** Anything that maps a bearer token to a user (src/access/authn's TokenAuthenticator fits). */
@@ -24,6 +25,8 @@ export interface EngineOptions {
   now?: () => Date;
   /** Called with each admitted request, e.g. to share cluster knowledge with other workers. */
   onObserve?: (request: Parameters<WebhookEngine["observe"]>[0]) => void;
+  /** Worker mode: the pods of a namespace, kept by the primary, before a namespace update is judged. */
+  podsFor?: (namespace: string) => Promise<K8sObject[]>;
 }
 
 export function guardrailsFor(config: Pick<WebhookConfig, "access">, cluster: ClusterState): Guardrail[] {
@@ -49,6 +52,15 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
       options.onObserve?.(request);
     },
   };
+  const podsFor = options.podsFor;
+  if (podsFor) {
+    engine.prepare = (request) => {
+      const { resource, operation, subResource } = request;
+      if (resource.group !== "" || resource.resource !== "namespaces" || operation !== "UPDATE" || subResource !== "") return undefined;
+      const name = request.name || request.object?.metadata?.name || "";
+      return podsFor(name).then((pods) => cluster.replacePods(name, pods));
+    };
+  }
   const authenticator = options.authenticator;
   if (authenticator) {
     engine.authenticate = async (review): Promise<TokenVerdict> => {

@@ -15,6 +15,8 @@ import type { WebhookMetrics } from "./metrics.js";
 export interface WebhookEngine {
   validate(request: AdmissionRequest): AdmissionDecision;
   mutate(request: AdmissionRequest): AdmissionDecision;
+  /** Fetch what judging this request needs from elsewhere (worker mode: pods of a namespace). */
+  prepare?(request: AdmissionRequest): Promise<void> | undefined;
   /** Learn from a request that was admitted (cluster state). */
   observe(request: AdmissionRequest): void;
   authenticate?(review: TokenReviewRequest): Promise<TokenVerdict>;
@@ -116,6 +118,8 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       case "/validate":
       case "/mutate": {
         const request = parseAdmissionReview(body);
+        const preparing = endpoint === "/validate" ? engine.prepare?.(request) : undefined;
+        if (preparing) await preparing;
         const decision = endpoint === "/validate" ? engine.validate(request) : engine.mutate(request);
         metrics.recordDecisions(decision.records);
         // Validating webhooks run last: what they allow is what the API server persists.

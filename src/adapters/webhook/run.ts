@@ -8,7 +8,8 @@ import cluster from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "pino";
 import type { AdmissionRequest } from "../../admission/review.js";
-import type { ClusterState } from "../../admission/cluster-state.js";
+import { ClusterState } from "../../admission/cluster-state.js";
+import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
 import { WebhookMetrics } from "./metrics.js";
 import { startServer, type RunningServer, type TlsFiles, type TlsMaterial } from "./server.js";
@@ -20,13 +21,15 @@ export interface RunOptions {
   maxBodyBytes: number;
   requestTimeoutSeconds: number;
   logger: Logger;
-  /** Built in every process (primary and workers) from the same configuration. */
-  buildEngine(onObserve: (request: AdmissionRequest) => void): Promise<WebhookEngine & { cluster: ClusterState }>;
+  /** Built in every serving process from the same configuration. */
+  buildEngine(hooks: { onObserve: (request: AdmissionRequest) => void; podsFor?: (namespace: string) => Promise<K8sObject[]> }): Promise<WebhookEngine & { cluster: ClusterState }>;
+  /** Seed manifests, for the primary's pod store in worker mode. */
+  seed?: readonly K8sObject[];
   /** Files (re-read on change) or generated material. */
   tls: TlsFiles | TlsMaterial;
 }
 
-type Message = { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
+type Message = { type: "palisade:pods"; id: number; namespace: string } | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
 
 function isMessage(value: unknown): value is Message {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
@@ -41,15 +44,23 @@ export async function runWebhook(options: RunOptions): Promise<RunningServer | u
   return runWorker(options);
 }
 
-async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inCluster: boolean, extra: { metricsText?: () => Promise<{ contentType: string; body: string }> } = {}): Promise<RunningServer> {
+interface WorkerHooks {
+  metricsText?: () => Promise<{ contentType: string; body: string }>;
+  podsFor?: (namespace: string) => Promise<K8sObject[]>;
+}
+
+async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inCluster: boolean, extra: WorkerHooks = {}): Promise<RunningServer> {
   const metrics = new WebhookMetrics();
   if (inCluster) {
     // Constructing an AggregatorRegistry installs the worker side of prom-client's IPC protocol.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([metrics.registry]);
   }
-  const engine = await options.buildEngine((request) => {
-    if (inCluster) process.send?.({ type: "palisade:observe", request } satisfies Message);
+  const engine = await options.buildEngine({
+    onObserve: (request) => {
+      if (inCluster) process.send?.({ type: "palisade:observe", request } satisfies Message);
+    },
+    ...(extra.podsFor ? { podsFor: extra.podsFor } : {}),
   });
   if (inCluster) {
     process.on("message", (message: unknown) => {
@@ -73,6 +84,10 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
 
 function runPrimary(options: RunOptions): void {
   const aggregator = new AggregatorRegistry();
+  // Pods are many and only needed when a namespace's enforce level changes: the primary keeps
+  // them all and hands a namespace's pods to the worker judging that change.
+  const pods = new ClusterState();
+  pods.seed(options.seed ?? []);
   const fork = () => {
     const worker = cluster.fork();
     worker.on("message", (message: unknown) => {
@@ -80,7 +95,11 @@ function runPrimary(options: RunOptions): void {
       // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
       if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls } satisfies Message);
       else if (message.type === "palisade:observe") {
+        pods.observe(message.request);
+        if (message.request.resource.resource === "pods") return;
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) other.send(message);
+      } else if (message.type === "palisade:pods") {
+        worker.send({ type: "palisade:pods-reply", id: message.id, pods: [...pods.podsInNamespace(message.namespace)] } satisfies Message);
       } else if (message.type === "palisade:metrics") {
         aggregator.clusterMetrics().then(
           (body) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body } satisfies Message),
@@ -108,11 +127,21 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let nextId = 0;
     const pending = new Map<number, (reply: { contentType: string; body: string }) => void>();
+    const pendingPods = new Map<number, (pods: K8sObject[]) => void>();
+    const podsFor = (namespace: string) =>
+      new Promise<K8sObject[]>((done) => {
+        const id = nextId++;
+        pendingPods.set(id, done);
+        process.send?.({ type: "palisade:pods", id, namespace } satisfies Message);
+      });
     process.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
       if (message.type === "palisade:metrics-reply") {
         pending.get(message.id)?.({ contentType: message.contentType, body: message.body });
         pending.delete(message.id);
+      } else if (message.type === "palisade:pods-reply") {
+        pendingPods.get(message.id)?.(message.pods);
+        pendingPods.delete(message.id);
       } else if (message.type === "palisade:tls") {
         const metricsText = () =>
           new Promise<{ contentType: string; body: string }>((done) => {
@@ -120,7 +149,7 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
             pending.set(id, done);
             process.send?.({ type: "palisade:metrics", id } satisfies Message);
           });
-        serveHere(options, message.tls, true, { metricsText }).then(resolve, reject);
+        serveHere(options, message.tls, true, { metricsText, podsFor }).then(resolve, reject);
       }
     });
     process.send?.({ type: "palisade:hello" } satisfies Message);
