@@ -30,13 +30,23 @@ function endpointAddress(endpoint: Endpoint, family: IpFamily | undefined): stri
   return (parsed.find((p) => family === undefined || p.parsed?.family === family) ?? parsed[0])?.ip;
 }
 
-const wireCache = new WeakMap<Packet, WirePacket>();
+/**
+ * One packet is evaluated by every policy of every tier, so its wire form is cached; the
+ * fields it was built from are kept with it, so a caller that reuses and changes a packet
+ * object never gets a stale answer.
+ */
+const wireCache = new WeakMap<Packet, { wire: WirePacket; from: unknown[] }>();
+
+function fieldsOf(packet: CalicoPacket): unknown[] {
+  return [packet.src, packet.dst, packet.protocol, packet.port, packet.srcPort, packet.srcIp, packet.dstIp, packet.icmp?.type, packet.icmp?.code];
+}
 
 /** The packet as Felix sees it: protocol number, addresses, ports, ICMP type/code. */
 export function toWirePacket(packet: Packet): WirePacket {
-  const cached = wireCache.get(packet);
-  if (cached) return cached;
   const calico = packet as CalicoPacket;
+  const from = fieldsOf(calico);
+  const cached = wireCache.get(packet);
+  if (cached && cached.from.every((value, i) => value === from[i])) return cached.wire;
   const explicitSrc = calico.srcIp !== undefined ? parseIp(calico.srcIp) : undefined;
   const explicitDst = calico.dstIp !== undefined ? parseIp(calico.dstIp) : undefined;
   const hint = explicitSrc?.family ?? explicitDst?.family;
@@ -59,7 +69,7 @@ export function toWirePacket(packet: Packet): WirePacket {
   };
   const family = src?.family ?? dst?.family;
   if (family !== undefined) wire.family = family;
-  wireCache.set(packet, wire);
+  wireCache.set(packet, { wire, from });
   return wire;
 }
 

@@ -310,3 +310,63 @@ spec:
     expect(allowed(tiers, packet(external("10.9.1.1"), svc, "TCP", 9))).toBe(false);
   });
 });
+
+describe("more v3 fields", () => {
+  it("a GlobalNetworkPolicy namespaceSelector selects pods of matching namespaces only", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: pci}
+spec:
+  namespaceSelector: compliance == 'pci'
+  ingress: [{action: Deny}]
+`);
+    const src = external("192.0.2.1");
+    expect(allowed(tiers, packet(src, pod("bank", "a", {}, { namespaceLabels: { compliance: "pci" } }), "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(src, pod("shop", "a"), "TCP", 80))).toBe(true);
+  });
+
+  it("ipVersion limits a rule to one IP family", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: v6-only}
+spec:
+  selector: all()
+  ingress: [{action: Allow, ipVersion: 6}]
+`);
+    expect(allowed(tiers, packet(external("2001:db8::1"), pod("a", "x", {}, { ips: ["fd00::5"] }), "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(external("192.0.2.1"), pod("a", "x", {}, { ips: ["10.0.0.5"] }), "TCP", 80))).toBe(false);
+  });
+
+  it("notICMP with a code excludes only that type and code", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: icmp}
+spec:
+  selector: all()
+  ingress: [{action: Allow, protocol: ICMP, notICMP: {type: 3, code: 4}}]
+`);
+    const dst = pod("a", "x");
+    const icmp = (type: number, code: number) => packet(external("192.0.2.1"), dst, "ICMP", undefined, { icmp: { type, code } });
+    expect(allowed(tiers, icmp(3, 4))).toBe(false);
+    expect(allowed(tiers, icmp(3, 3))).toBe(true);
+    expect(allowed(tiers, icmp(8, 4))).toBe(true);
+  });
+
+  it("a packet object reused with a new port is evaluated afresh", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: web}
+spec:
+  selector: all()
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}]
+`);
+    const p = packet(external("192.0.2.1"), pod("a", "x"), "TCP", 443);
+    expect(allowed(tiers, p)).toBe(true);
+    p.port = 80;
+    expect(allowed(tiers, p)).toBe(false);
+  });
+});

@@ -1,0 +1,34 @@
+/** Calico's documented order: lower order first, policies without order last, ties by name. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { K8sObject } from "../../../src/k8s/types.js";
+import { evaluateConnection } from "../../../src/network/evaluate.js";
+import { compileCalico } from "../../../src/network/calico/tiers.js";
+import { external, packet, pod } from "./fixtures.js";
+
+const entry = fc.record({ order: fc.option(fc.constantFrom(1, 2, 2.5, 10, 1000), { nil: undefined }), action: fc.constantFrom("Allow", "Deny") });
+
+describe("policy order within a tier", () => {
+  it("the first policy by (order, unset last, name) decides, whatever the input order", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 6 }), fc.infiniteStream(entry), fc.infiniteStream(fc.nat()), (names, entries, seeds) => {
+        const policies = names.map((name) => ({ name, ...entries.next().value }));
+        const objects: K8sObject[] = policies.map((p) => ({
+          apiVersion: "projectcalico.org/v3",
+          kind: "GlobalNetworkPolicy",
+          metadata: { name: p.name },
+          spec: { ...(p.order === undefined ? {} : { order: p.order }), selector: "all()", ingress: [{ action: p.action }] },
+        }));
+        const expected = [...policies].sort((a, b) => {
+          if (a.order !== b.order) return a.order === undefined ? 1 : b.order === undefined ? -1 : a.order - b.order;
+          return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+        })[0]!;
+        const shuffled = objects.map((o) => ({ o, k: seeds.next().value })).sort((a, b) => a.k - b.k).map(({ o }) => ({ object: o }));
+        const decision = evaluateConnection(compileCalico(shuffled).tiers, packet(external("192.0.2.1"), pod("a", "x"), "TCP", 80));
+        expect(decision.ingress.policy).toBe(`GlobalNetworkPolicy/${expected.name}`);
+        expect(decision.allowed).toBe(expected.action === "Allow");
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
