@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+import { isSeverity, type Severity } from "../findings/types.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { atOrAbove } from "../report/summary.js";
+import { renderProblems, renderText } from "../report/text.js";
+import { compareFindings, type ScanResult } from "../scan/run.js";
+import { objectRef } from "../k8s/types.js";
+import { evaluateQuotas, type NamespaceReport } from "../access/quota/evaluate.js";
+import { QUOTA_RULES } from "../access/quota/rules.js";
+import { packageVersion } from "../version.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+
+interface QuotaFlags {
+  output: string;
+  failOn: Severity | "none";
+  namespace?: string;
+  allNamespaces?: boolean;
+}
+
+/**
+ * `palisade quota PATH...`: every namespace's ResourceQuota usage as the manifests would fill
+ * it, the workloads quota or LimitRange admission would reject, and namespaces left unbounded.
+ */
+export function registerQuotaCommand(program: Command): void {
+  program
+    .command("quota")
+    .description("ResourceQuota and LimitRange over manifests: usage per namespace, workloads admission would reject, namespaces without quotas")
+    .argument("<paths...>", "files or directories of manifests; - reads stdin")
+    .addOption(outputOption(["text", "wide", "json"], "text"))
+    .addOption(failOnOption("high"))
+    .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); also shows only this namespace")
+    .option("-A, --all-namespaces", "show every namespace (the default when -n is not given)")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.")
+    .action(async (paths: string[], flags: QuotaFlags) => {
+      process.exitCode = await quota(paths, flags);
+    });
+}
+
+async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
+  if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+  if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A cannot be used together", { hint: "-n names the namespace of objects that set none and filters the report; -A shows everything" });
+  const snapshot = await loadSnapshot({ paths });
+  const evaluation = evaluateQuotas(snapshot, flags.namespace ? { defaultNamespace: flags.namespace } : {});
+  const only = flags.namespace && !flags.allNamespaces ? flags.namespace : undefined;
+  const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);
+  const namespaces = evaluation.namespaces.filter((n) => !only || n.namespace === only);
+  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
+  const result: ScanResult = {
+    findings,
+    problems: snapshot.problems,
+    stats: snapshot.stats,
+    rules: [...QUOTA_RULES],
+    scanned: snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file })),
+  };
+  if (flags.output === "json") {
+    const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems: snapshot.problems };
+    await writeStdout(JSON.stringify(report, null, 2) + "\n");
+  } else {
+    await writeStdout(usageTable(namespaces) + "\n" + renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" }));
+  }
+  if (snapshot.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
+  return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+}
+
+/** kubectl-style columns: one row per quota resource, then the namespaces with no quota. */
+export function usageTable(namespaces: readonly NamespaceReport[]): string {
+  const rows: string[][] = [["NAMESPACE", "QUOTA", "RESOURCE", "USED", "HARD", "PODS", "REJECTED"]];
+  const unbounded: string[] = [];
+  for (const ns of namespaces) {
+    if (ns.quotas.length === 0) {
+      unbounded.push(ns.namespace);
+      continue;
+    }
+    for (const q of ns.quotas) {
+      const name = q.scopes.length ? `${q.name} [${q.scopes.join("; ")}]` : q.name;
+      for (const [resource, hard] of Object.entries(q.hard)) rows.push([ns.namespace, name, resource, q.used[resource] ?? "0", hard, String(ns.pods), String(ns.rejectedPods)]);
+    }
+  }
+  const lines: string[] = [];
+  if (rows.length > 1) {
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
+  } else {
+    lines.push("No ResourceQuota in the manifests.");
+  }
+  if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${unbounded.join(", ")}`);
+  return lines.join("\n") + "\n";
+}
