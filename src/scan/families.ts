@@ -1,3 +1,4 @@
+import { quotaFamily } from "../access/quota/family.js";
 import { podSecurityFamily } from "../podsecurity/family.js";
 import { dockerfileFamily } from "../supplychain/dockerfile/family.js";
 import { encryptionFamily } from "../encryption/scan-family.js";
@@ -10,4 +11,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily];
