@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,12 +31,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function launchLocalEtcd(): Promise<LocalEtcd> {
+/** PEM files for a TLS-only member that requires client certificates. */
+export interface LocalEtcdTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** Client certificate and key the launcher uses for its readiness probe. */
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
+export async function launchLocalEtcd(options: { tls?: LocalEtcdTls } = {}): Promise<LocalEtcd> {
+  const { tls } = options;
   if (!existsSync(ETCD_BINARY)) {
     throw new Error(`etcd not found at ${ETCD_BINARY}: install it (Debian/Ubuntu: apt-get install etcd-server) or set PALISADE_ETCD`);
   }
   const dir = mkdtempSync(join(tmpdir(), "palisade-etcd-"));
-  const endpoint = `http://127.0.0.1:${await freePort()}`;
+  const endpoint = `${tls ? "https" : "http"}://127.0.0.1:${await freePort()}`;
   const peer = `http://127.0.0.1:${await freePort()}`;
   const child: ChildProcess = spawn(
     ETCD_BINARY,
@@ -50,6 +61,7 @@ export async function launchLocalEtcd(): Promise<LocalEtcd> {
       "--initial-cluster", `palisade-local=${peer}`,
       "--quota-backend-bytes", String(4 * 1024 ** 3),
       "--log-level", "error",
+      ...(tls ? ["--cert-file", tls.certFile, "--key-file", tls.keyFile, "--trusted-ca-file", tls.caFile, "--client-cert-auth"] : []),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
@@ -57,7 +69,10 @@ export async function launchLocalEtcd(): Promise<LocalEtcd> {
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const client = new Etcd3({ hosts: endpoint, dialTimeout: 2_000 });
+  const credentials = tls
+    ? { rootCertificate: readFileSync(tls.caFile), certChain: readFileSync(tls.clientCertFile), privateKey: readFileSync(tls.clientKeyFile) }
+    : undefined;
+  const client = new Etcd3({ hosts: endpoint, dialTimeout: 2_000, ...(credentials ? { credentials } : {}) });
   const stop = async (): Promise<void> => {
     client.close();
     if (child.exitCode === null && child.signalCode === null) {
