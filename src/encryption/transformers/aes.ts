@@ -42,17 +42,19 @@ export function gcmOpen(key: Uint8Array, body: Uint8Array, aad: Uint8Array): Uin
   }
 }
 
-/** AES-GCM seal to `nonce ‖ ciphertext ‖ tag`. */
-export function gcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+/** AES-GCM seal to `prefix ‖ nonce ‖ ciphertext ‖ tag` (the prefix is optional). */
+export function gcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
   const cipher = createCipheriv(`aes-${aesBits(key)}-gcm`, key, nonce);
   cipher.setAAD(aad);
-  const out = new Uint8Array(GCM_NONCE_SIZE + plaintext.length + GCM_TAG_SIZE);
-  out.set(nonce, 0);
+  const head = prefix ? prefix.length : 0;
+  const out = new Uint8Array(head + GCM_NONCE_SIZE + plaintext.length + GCM_TAG_SIZE);
+  if (prefix) out.set(prefix, 0);
+  out.set(nonce, head);
   const body = cipher.update(plaintext);
-  out.set(body, GCM_NONCE_SIZE);
+  out.set(body, head + GCM_NONCE_SIZE);
   const tail = cipher.final();
-  out.set(tail, GCM_NONCE_SIZE + body.length);
-  out.set(cipher.getAuthTag(), GCM_NONCE_SIZE + body.length + tail.length);
+  out.set(tail, head + GCM_NONCE_SIZE + body.length);
+  out.set(cipher.getAuthTag(), head + GCM_NONCE_SIZE + body.length + tail.length);
   return out;
 }
 
@@ -65,12 +67,20 @@ export class AesGcmTransformer implements ValueTransformer {
     aesBits(key);
   }
 
-  async read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult> {
+  readSync(data: Uint8Array, aad: Uint8Array): ReadResult {
     return { plaintext: gcmOpen(this.key, data, aad), stale: false };
+  }
+
+  async read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult> {
+    return this.readSync(data, aad);
   }
 
   async write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
     return gcmSeal(this.key, this.random(GCM_NONCE_SIZE), plaintext, aad);
+  }
+
+  async writePrefixed(prefix: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    return gcmSeal(this.key, this.random(GCM_NONCE_SIZE), plaintext, aad, prefix);
   }
 }
 
@@ -108,8 +118,12 @@ export class AesCbcTransformer implements ValueTransformer {
     aesBits(key);
   }
 
-  async read(data: Uint8Array): Promise<ReadResult> {
+  readSync(data: Uint8Array): ReadResult {
     return { plaintext: cbcOpen(this.key, data), stale: false };
+  }
+
+  async read(data: Uint8Array): Promise<ReadResult> {
+    return this.readSync(data);
   }
 
   async write(plaintext: Uint8Array): Promise<Uint8Array> {

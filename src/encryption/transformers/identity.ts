@@ -12,6 +12,10 @@ export const ENCRYPTED_MARKER = utf8("k8s:enc:");
  */
 export class IdentityTransformer implements ValueTransformer {
   async read(data: Uint8Array): Promise<ReadResult> {
+    return this.readSync(data);
+  }
+
+  readSync(data: Uint8Array): ReadResult {
     if (hasPrefix(data, ENCRYPTED_MARKER)) {
       throw new StoredValueError("identity transformer tried to read encrypted data", {
         hint: "the value is encrypted with a provider that is not configured for this resource",

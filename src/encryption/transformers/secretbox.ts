@@ -20,6 +20,10 @@ export class SecretboxTransformer implements ValueTransformer {
   }
 
   async read(data: Uint8Array): Promise<ReadResult> {
+    return this.readSync(data);
+  }
+
+  readSync(data: Uint8Array): ReadResult {
     if (data.length < NONCE_SIZE + OVERHEAD) {
       throw new StoredValueError("the stored data was shorter than the required size");
     }

@@ -23,8 +23,21 @@ export interface ReadResult {
  */
 export interface ValueTransformer {
   read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult>;
+  /**
+   * Optional synchronous read, offered by transformers that need no plugin call. A chain
+   * made only of such transformers reads without a promise per level (4 KiB reads are
+   * short enough for that to show in throughput).
+   */
+  readSync?(data: Uint8Array, aad: Uint8Array): ReadResult;
   write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: write `prefix ‖ body` in one allocation. The nested prefix lists
+   * (provider, then key name) would otherwise copy every stored value twice.
+   */
+  writePrefixed?(prefix: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
 }
+
+const EMPTY = new Uint8Array(0);
 
 export interface PrefixEntry {
   prefix: Uint8Array;
@@ -46,20 +59,19 @@ export class PrefixTransformers implements ValueTransformer {
     private readonly noMatch: () => StoredValueError,
   ) {
     if (entries.length === 0) throw new Error("PrefixTransformers needs at least one entry");
+    this.readSync = entries.every((e) => e.transformer.readSync) ? (data, aad) => this.readAllSync(data, aad) : undefined;
   }
 
+  readonly readSync: ((data: Uint8Array, aad: Uint8Array) => ReadResult) | undefined;
+
   async read(data: Uint8Array, aad: Uint8Array): Promise<ReadResult> {
+    if (this.readSync) return this.readSync(data, aad);
     const errors: StoredValueError[] = [];
     for (let index = 0; index < this.entries.length; index++) {
       const entry = this.entries[index]!;
       if (!hasPrefix(data, entry.prefix)) continue;
       try {
-        const result = await entry.transformer.read(data.subarray(entry.prefix.length), aad);
-        return {
-          plaintext: result.plaintext,
-          stale: result.stale || index !== 0,
-          origin: result.origin ?? entry.origin,
-        };
+        return this.found(await entry.transformer.read(data.subarray(entry.prefix.length), aad), index, entry);
       } catch (err) {
         if (entry.prefix.length === 0) continue;
         errors.push(asStoredValueError(err, "read failed"));
@@ -69,9 +81,36 @@ export class PrefixTransformers implements ValueTransformer {
     throw this.noMatch();
   }
 
-  async write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  /** The same algorithm as `read`, for chains whose every entry reads synchronously. */
+  private readAllSync(data: Uint8Array, aad: Uint8Array): ReadResult {
+    const errors: StoredValueError[] = [];
+    for (let index = 0; index < this.entries.length; index++) {
+      const entry = this.entries[index]!;
+      if (!hasPrefix(data, entry.prefix)) continue;
+      try {
+        return this.found(entry.transformer.readSync!(data.subarray(entry.prefix.length), aad), index, entry);
+      } catch (err) {
+        if (entry.prefix.length === 0) continue;
+        errors.push(asStoredValueError(err, "read failed"));
+      }
+    }
+    if (errors.length > 0) throw aggregate(errors);
+    throw this.noMatch();
+  }
+
+  private found(result: ReadResult, index: number, entry: PrefixEntry): ReadResult {
+    return { plaintext: result.plaintext, stale: result.stale || index !== 0, origin: result.origin ?? entry.origin };
+  }
+
+  write(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    return this.writePrefixed(EMPTY, plaintext, aad);
+  }
+
+  async writePrefixed(prefix: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
     const first = this.entries[0]!;
+    const combined = first.prefix.length === 0 ? prefix : prefix.length === 0 ? first.prefix : concatBytes(prefix, first.prefix);
+    if (first.transformer.writePrefixed) return first.transformer.writePrefixed(combined, plaintext, aad);
     const body = await first.transformer.write(plaintext, aad);
-    return first.prefix.length === 0 ? body : concatBytes(first.prefix, body);
+    return combined.length === 0 ? body : concatBytes(combined, body);
   }
 }
