@@ -58,7 +58,7 @@ describe("report formats", () => {
       expect(loc.region.startLine).toBeGreaterThan(0);
     }
     const privileged = run.results.find((r: { ruleId: string }) => r.ruleId === "pss.privileged");
-    expect(privileged.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: expect.stringMatching(/examples\/30-analytics\.yaml$/) }, region: { startLine: 22, startColumn: 13 } });
+    expect(privileged.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: expect.stringMatching(/examples\/cluster\/30-analytics\.yaml$/) }, region: { startLine: 22, startColumn: 13 } });
   });
 
   it("JSON follows the documented schema (docs/scan-report.schema.json)", () => {
@@ -85,7 +85,7 @@ describe("report formats", () => {
   it("text groups by file and object, with colour only when asked", () => {
     const plain = renderText(result, { color: false });
     expect(plain).not.toMatch(ESC);
-    expect(plain).toMatch(/examples\/30-analytics\.yaml\n {2}Deployment\/analytics\/etl-worker/);
+    expect(plain).toMatch(/examples\/cluster\/30-analytics\.yaml\n {2}Deployment\/analytics\/etl-worker/);
     expect(plain).toMatch(/findings \(\d+ critical/);
     expect(renderText(result, { color: true })).toMatch(ESC);
     expect(renderText(result, { color: false, summaryOnly: true }).split("\n").length).toBeLessThanOrEqual(4);
