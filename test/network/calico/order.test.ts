@@ -28,7 +28,7 @@ describe("policy order within a tier", () => {
         expect(decision.ingress.policy).toBe(`GlobalNetworkPolicy/${expected.name}`);
         expect(decision.allowed).toBe(expected.action === "Allow");
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -134,7 +134,7 @@ describe("Calico set rules agree with packet evaluation", () => {
           }
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
