@@ -33,6 +33,17 @@ export function parseIp(text: string): { family: IpFamily; value: bigint } | und
   return { family: addr.kind() === "ipv4" ? 4 : 6, value: toBigInt(addr.toByteArray()) };
 }
 
+const parsedIps = new Map<string, { family: IpFamily; value: bigint } | undefined>();
+
+/** parseIp, remembered: the same few addresses are tested against many blocks. */
+export function parseIpCached(text: string): { family: IpFamily; value: bigint } | undefined {
+  if (parsedIps.has(text)) return parsedIps.get(text);
+  if (parsedIps.size > 100_000) parsedIps.clear();
+  const ip = parseIp(text);
+  parsedIps.set(text, ip);
+  return ip;
+}
+
 /**
  * Parse a CIDR. Host bits set are accepted and dropped (the API server's ParseCIDR does the
  * same for NetworkPolicy ipBlocks); undefined when it is not a CIDR.

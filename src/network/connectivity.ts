@@ -5,15 +5,15 @@
  * to the allowed set, Deny drops it, Pass sets it aside for the next tier, and a tier that
  * selected the endpoint drops what nobody decided when it drops at its end.
  */
-import { orderTiers } from "./evaluate.js";
+import { orderTiers, policiesForNamespace } from "./evaluate.js";
 import { endpointKey, type Direction, type EnforcedPolicy, type Endpoint, type PodEndpoint, type SetRule, type Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
 /** The policies of each tier that select `self` for `direction`, in evaluation order. */
 export function selectingPolicies(tiers: readonly Tier[], direction: Direction, self: PodEndpoint): { tier: Tier; policies: EnforcedPolicy[] }[] {
-  return orderTiers(tiers).map(({ tier, policies }) => ({
-    tier,
-    policies: policies.filter((p) => p.directions.includes(direction) && p.selects(self)),
+  return orderTiers(tiers).map((ordered) => ({
+    tier: ordered.tier,
+    policies: policiesForNamespace(ordered, self.namespace).filter((p) => p.directions.includes(direction) && p.selects(self)),
   }));
 }
 

@@ -40,6 +40,8 @@ export interface ConnectionDecision {
 interface OrderedTier {
   tier: Tier;
   policies: EnforcedPolicy[];
+  /** Per namespace: the policies that may select its pods (global ones and its own), in order. */
+  byNamespace: Map<string, EnforcedPolicy[]>;
 }
 
 const orderedCache = new WeakMap<readonly Tier[], OrderedTier[]>();
@@ -51,16 +53,29 @@ export function orderTiers(tiers: readonly Tier[]): OrderedTier[] {
   const ordered = [...tiers].sort(compareOrder).map((tier) => ({
     tier,
     policies: tier.policies.filter((p) => !p.staged).sort(compareOrder),
+    byNamespace: new Map<string, EnforcedPolicy[]>(),
   }));
   orderedCache.set(tiers, ordered);
   return ordered;
+}
+
+/** The active policies of a tier that may select pods of `namespace`, in evaluation order. */
+export function policiesForNamespace(ordered: OrderedTier, namespace: string): EnforcedPolicy[] {
+  let list = ordered.byNamespace.get(namespace);
+  if (!list) {
+    list = ordered.policies.filter((p) => p.namespace === undefined || p.namespace === namespace);
+    ordered.byNamespace.set(namespace, list);
+  }
+  return list;
 }
 
 /** Decide one side: `endpoint` is the source for egress and the destination for ingress. */
 export function evaluateSide(tiers: readonly Tier[], direction: Direction, endpoint: PodEndpoint, packet: Packet): SideDecision {
   const passedBy: string[] = [];
   const selectedBy: string[] = [];
-  for (const { tier, policies } of orderTiers(tiers)) {
+  for (const ordered of orderTiers(tiers)) {
+    const { tier } = ordered;
+    const policies = policiesForNamespace(ordered, endpoint.namespace);
     const selectedInTier: string[] = [];
     let passed = false;
     for (const policy of policies) {

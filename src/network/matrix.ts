@@ -97,20 +97,50 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     egress: [...classes, ...externalDestinations.map((b) => b.endpoint)],
     ingress: [...classes, ...externalSources.map((b) => b.endpoint)],
   };
-  const ruleMatches: Record<Direction, Map<SetRule, Uint8Array>> = { egress: new Map(), ingress: new Map() };
-  const matchedPeers = (direction: Direction, rule: SetRule): Uint8Array => {
-    let bits = ruleMatches[direction].get(rule);
-    if (!bits) {
-      const list = peers[direction];
-      bits = new Uint8Array(list.length);
-      for (let p = 0; p < list.length; p++) if (rule.matchesPeer(list[p]!)) bits[p] = 1;
-      ruleMatches[direction].set(rule, bits);
+  // Candidate peers by namespace, so a rule's scope (PeerScope) limits what is tried.
+  const classesByNamespace = new Map<string, number[]>();
+  const namespaceLabelsOf = new Map<string, Record<string, string>>();
+  const hostNetworkClasses: number[] = [];
+  classes.forEach((c, i) => {
+    const list = classesByNamespace.get(c.namespace) ?? [];
+    list.push(i);
+    classesByNamespace.set(c.namespace, list);
+    namespaceLabelsOf.set(c.namespace, c.namespaceLabels);
+    if (c.hostNetwork) hostNetworkClasses.push(i);
+  });
+  const portsKey = [...classes.map((c) => c.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",")), ...externalDestinations.map(() => "")];
+
+  const ruleMatches: Record<Direction, Map<SetRule, Int32Array>> = { egress: new Map(), ingress: new Map() };
+  const candidates = (direction: Direction, rule: SetRule): Iterable<number> => {
+    const scope = rule.peerScope;
+    const total = peers[direction].length;
+    if (!scope || scope.anyPeer) return Array.from({ length: total }, (_, i) => i);
+    const out: number[] = [];
+    if (scope.podNamespaces) {
+      for (const [namespace, list] of classesByNamespace) if (scope.podNamespaces(namespace, namespaceLabelsOf.get(namespace)!)) out.push(...list);
     }
-    return bits;
+    if (scope.addresses) {
+      out.push(...hostNetworkClasses);
+      for (let p = classes.length; p < total; p++) out.push(p);
+    }
+    return out;
+  };
+  /** Indices of the peers a rule matches, computed once per rule and direction. */
+  const matchedPeers = (direction: Direction, rule: SetRule): Int32Array => {
+    let matched = ruleMatches[direction].get(rule);
+    if (!matched) {
+      const list = peers[direction];
+      const hits: number[] = [];
+      for (const p of candidates(direction, rule)) if (rule.matchesPeer(list[p]!)) hits.push(p);
+      matched = Int32Array.from(new Set(hits));
+      ruleMatches[direction].set(rule, matched);
+    }
+    return matched;
   };
 
   const sideTable = (direction: Direction, self: PodEndpoint): SideTable | undefined => {
     const selection = selectingPolicies(tiers, direction, self);
+    if (selection.every((s) => s.policies.length === 0)) return undefined;
     const rules: SetRule[] = [];
     let namedOnDestination = false;
     for (const { policies } of selection) {
@@ -122,22 +152,24 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
         }
       }
     }
-    if (selection.every((s) => s.policies.length === 0)) return undefined;
     const peerList = peers[direction];
-    const signatures: string[] = new Array<string>(peerList.length).fill("");
+    // Signature of a peer: the indices of the rules that match it. Peers no rule matches
+    // share the empty signature, so only touched peers cost anything.
+    const signatures = new Map<number, string>();
     rules.forEach((rule, r) => {
-      const bits = matchedPeers(direction, rule);
-      for (let p = 0; p < bits.length; p++) if (bits[p]) signatures[p] += `${r},`;
+      for (const p of matchedPeers(direction, rule)) signatures.set(p, `${signatures.get(p) ?? ""}${r},`);
     });
     const resultIndex = new Map<string, number>();
     const results: PortSet[] = [];
     const resultOfPeer = new Uint32Array(peerList.length);
     for (let p = 0; p < peerList.length; p++) {
-      // Named ports resolve on the destination, which on the egress side is the peer itself.
-      const key = direction === "egress" && namedOnDestination ? `${signatures[p]}#${p}` : signatures[p]!;
+      const signature = signatures.get(p) ?? "";
+      // Named ports resolve on the destination, which on the egress side is the peer: peers
+      // declaring the same ports resolve them alike.
+      const key = direction === "egress" && namedOnDestination ? `${signature}#${portsKey[p]}` : signature;
       let index = resultIndex.get(key);
       if (index === undefined) {
-        const matched = new Set(rules.filter((rule) => matchedPeers(direction, rule)[p] === 1));
+        const matched = new Set(signature === "" ? [] : signature.slice(0, -1).split(",").map((r) => rules[Number(r)]!));
         const destination = direction === "egress" ? peerList[p]! : self;
         index = results.length;
         results.push(sideConnections(selection, direction, (rule) => matched.has(rule), destination));

@@ -63,10 +63,24 @@ export interface SetRule {
   matchesPeer(peer: Endpoint): boolean;
   /** Connections the rule covers towards `destination` (named ports resolve on the destination pod). */
   connections(destination: Endpoint): PortSet;
+  /**
+   * Where the peer can be (optional, for speed): pods only in namespaces for which
+   * `podNamespaces` holds (absent: no pod matches unless `anyPeer`), addresses when
+   * `addresses`. Without it every peer is tried. It must never exclude a peer that
+   * `matchesPeer` accepts.
+   */
+  peerScope?: PeerScope;
   /** True when `connections` depends on which destination pod it is given (named ports). */
   dependsOnDestination?: boolean;
   ruleIndex: number;
   description?: string;
+}
+
+export interface PeerScope {
+  anyPeer?: boolean;
+  podNamespaces?: (namespace: string, namespaceLabels: Record<string, string>) => boolean;
+  /** External addresses (and hostNetwork pods, by IP) may match. */
+  addresses?: boolean;
 }
 
 /**
@@ -83,6 +97,7 @@ export interface EnforcedPolicy {
   /** Unique across all tiers, e.g. `NetworkPolicy/ns/name`. */
   id: string;
   kind: string;
+  /** Set for namespaced policies, which select only pods of this namespace (engines index on it). */
   namespace?: string;
   name: string;
   tier: string;

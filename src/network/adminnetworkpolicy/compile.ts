@@ -11,7 +11,7 @@
  */
 import { matchesLabelSelector, type LabelSelector } from "../../k8s/labels.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
-import { parseCidr, parseIp, rangeContains, type IpRange } from "../cidr.js";
+import { parseCidr, parseIpCached, rangeContains, type IpRange } from "../cidr.js";
 import type { Direction, EnforcedPolicy, Endpoint, PodEndpoint, SetRule } from "../model.js";
 import { evaluateRules } from "../networkpolicy/compile.js";
 import { portNameProblems, isValidPortNumber, type PolicyProblem } from "../networkpolicy/validate.js";
@@ -172,7 +172,7 @@ function compilePeer(peer: AdminPeer): PeerMatcher {
     return (ep) => {
       const ips = ep.kind === "external" ? [ep.ip] : ep.hostNetwork ? ep.ips : [];
       return ips.some((text) => {
-        const ip = parseIp(text);
+        const ip = parseIpCached(text);
         return ip !== undefined && ranges.some((r) => rangeContains(r, ip));
       });
     };

@@ -9,8 +9,8 @@
  * selected and never matched by selectors, and an ipBlock matches them by their IPs.
  */
 import { matchesLabelSelector, type LabelSelector } from "../../k8s/labels.js";
-import { parseCidr, parseIp, rangeContains, type IpRange } from "../cidr.js";
-import type { Direction, EnforcedPolicy, Endpoint, Packet, PodEndpoint, RuleVerdict, SetRule } from "../model.js";
+import { parseCidr, parseIpCached, rangeContains, type IpRange } from "../cidr.js";
+import type { Direction, EnforcedPolicy, Endpoint, Packet, PeerScope, PodEndpoint, RuleVerdict, SetRule } from "../model.js";
 import { PortSet, type PortProtocol } from "../ports.js";
 import { effectivePolicyTypes, type NetworkPolicyObject, type NetworkPolicyPeer, type NetworkPolicyPort } from "./types.js";
 
@@ -29,13 +29,30 @@ function isSelectablePod(ep: Endpoint): ep is PodEndpoint {
   return ep.kind === "pod" && !ep.hostNetwork;
 }
 
+/** Where a rule's peers can be: see PeerScope. Empty or absent peers match everything. */
+export function peerScopeOf(peers: NetworkPolicyPeer[] | null | undefined, policyNamespace: string): PeerScope {
+  if (!peers || peers.length === 0) return { anyPeer: true };
+  const namespaceTests: ((name: string, labels: Record<string, string>) => boolean)[] = [];
+  let addresses = false;
+  for (const peer of peers) {
+    if (peer.ipBlock) addresses = true;
+    else if (peer.namespaceSelector) {
+      const selector = peer.namespaceSelector;
+      namespaceTests.push((_, labels) => matchesLabelSelector(selector, labels));
+    } else namespaceTests.push((name) => name === policyNamespace);
+  }
+  const scope: PeerScope = { addresses };
+  if (namespaceTests.length > 0) scope.podNamespaces = (name, labels) => namespaceTests.some((t) => t(name, labels));
+  return scope;
+}
+
 export function compilePeer(peer: NetworkPolicyPeer, policyNamespace: string): PeerMatcher {
   if (peer.ipBlock) {
     const cidr = parseCidr(peer.ipBlock.cidr) as IpRange;
     const except = (peer.ipBlock.except ?? []).map((c) => parseCidr(c) as IpRange);
     return (ep) =>
       endpointIps(ep).some((text) => {
-        const ip = parseIp(text);
+        const ip = parseIpCached(text);
         return ip !== undefined && rangeContains(cidr, ip) && !except.some((e) => rangeContains(e, ip));
       });
   }
@@ -120,6 +137,7 @@ export function compileNetworkPolicy(object: NetworkPolicyObject): EnforcedPolic
         // An empty or absent peer list matches every peer, pods and addresses alike.
         matchesPeer: matchers.length === 0 ? () => true : (peer) => matchers.some((m) => m(peer)),
         connections: ports.connections,
+        peerScope: peerScopeOf(rule.peers, namespace),
         dependsOnDestination: ports.named,
       });
     });

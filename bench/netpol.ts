@@ -1,0 +1,240 @@
+/**
+ * bench:netpol — full connectivity matrix over synthetic clusters (1k..10k pods x
+ * 1k..10k NetworkPolicies), peak memory, growth as pods double, and one explain.
+ *
+ * Floor (same run, same cluster): matching every policy's podSelector against every pod
+ * class once — the least any engine must do to know what each policy selects. The
+ * matrix is reported as a ratio of that floor.
+ *
+ * Each size runs in a fresh child process so its peak RSS is its own.
+ * Usage: node dist/bench/netpol.js            (all sizes, writes bench/results/netpol.md)
+ *        node dist/bench/netpol.js --one P Q  (one size, prints JSON)
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { matchesLabelSelector, type LabelSelector } from "../src/k8s/labels.js";
+import type { K8sObject } from "../src/k8s/types.js";
+import { explainConnection } from "../src/network/explain.js";
+import { computeMatrix } from "../src/network/matrix.js";
+import type { PodEndpoint } from "../src/network/model.js";
+import { buildPolicySet } from "../src/network/policy-set.js";
+
+const APPS_PER_NAMESPACE = 20;
+const PODS_PER_NAMESPACE = 200;
+
+/** A deterministic cluster: namespaces of 20 apps, replicas share labels, policies per app. */
+function cluster(podCount: number, policyCount: number): { pods: PodEndpoint[]; policies: K8sObject[] } {
+  const namespaces = Math.max(1, Math.ceil(podCount / PODS_PER_NAMESPACE));
+  const pods: PodEndpoint[] = [];
+  for (let i = 0; i < podCount; i++) {
+    const ns = `ns${i % namespaces}`;
+    const app = Math.floor(i / namespaces) % APPS_PER_NAMESPACE;
+    pods.push({
+      kind: "pod",
+      namespace: ns,
+      name: `pod${i}`,
+      labels: { app: `app${app}`, tier: ["web", "api", "db"][app % 3]!, "pod-template-hash": "abc" },
+      namespaceLabels: { "kubernetes.io/metadata.name": ns, team: `team${(i % namespaces) % 7}` },
+      ips: [],
+      ports: [
+        { name: "http", port: 8080, protocol: "TCP" },
+        { name: "metrics", port: 9090, protocol: "TCP" },
+      ],
+      workload: `Deployment/pod${i}`,
+    });
+  }
+  const policies: K8sObject[] = [];
+  for (let ns = 0; ns < namespaces && policies.length < policyCount; ns++) {
+    policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: `ns${ns}` }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
+  }
+  for (let k = 0; policies.length < policyCount; k++) {
+    const ns = k % namespaces;
+    const app = Math.floor(k / namespaces) % APPS_PER_NAMESPACE;
+    const caller = (app + 1) % APPS_PER_NAMESPACE;
+    policies.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: `allow-${app}-${k}`, namespace: `ns${ns}` },
+      spec: {
+        podSelector: { matchLabels: { app: `app${app}` } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          { from: [{ podSelector: { matchLabels: { app: `app${caller}` } } }], ports: [{ port: "http" }] },
+          { from: [{ namespaceSelector: { matchLabels: { team: `team${k % 7}` } }, podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["web"] }] } }], ports: [{ port: 9000 + (k % 100), endPort: 9100 }] },
+          { from: [{ ipBlock: { cidr: `10.${k % 250}.0.0/16`, except: [`10.${k % 250}.1.0/24`] } }], ports: [{ port: 8080 }] },
+        ],
+        egress: [
+          { to: [{ podSelector: { matchLabels: { app: `app${(app + APPS_PER_NAMESPACE - 1) % APPS_PER_NAMESPACE}` } } }], ports: [{ port: 8080 }] },
+          { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
+        ],
+      },
+    });
+  }
+  return { pods, policies };
+}
+
+interface One {
+  pods: number;
+  policies: number;
+  classes: number;
+  floorMs: number;
+  floorCpuMs: number;
+  compileMs: number;
+  compileCpuMs: number;
+  matrixMs: number;
+  matrixCpuMs: number;
+  allowedPodPairs: number;
+  explainMedianMs: number;
+  peakRssMb: number;
+}
+
+/** CPU time (user + system) in ms: on a shared, loaded machine wall time overstates the work. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function runOne(podCount: number, policyCount: number): One {
+  const { pods, policies } = cluster(podCount, policyCount);
+  let t = performance.now();
+  let c = cpuMs();
+  const set = buildPolicySet(policies.map((object) => ({ object })));
+  const compileMs = performance.now() - t;
+  const compileCpuMs = cpuMs() - c;
+  if (set.refused.length > 0) throw new Error(`synthetic policy refused: ${set.refused[0]!.message}`);
+
+  // Floor: each policy's podSelector against one pod of each distinct label set.
+  const distinct = new Map<string, PodEndpoint>();
+  for (const p of pods) distinct.set(`${p.namespace}|${JSON.stringify(p.labels)}`, p);
+  const reps = [...distinct.values()];
+  t = performance.now();
+  c = cpuMs();
+  let selected = 0;
+  for (const object of policies) {
+    const selector = ((object.spec as { podSelector?: LabelSelector }).podSelector ?? {}) as LabelSelector;
+    const ns = object.metadata?.namespace;
+    for (const p of reps) if (p.namespace === ns && matchesLabelSelector(selector, p.labels)) selected++;
+  }
+  const floorMs = performance.now() - t;
+  const floorCpuMs = cpuMs() - c;
+  if (selected === 0) throw new Error("floor selected nothing");
+
+  t = performance.now();
+  c = cpuMs();
+  const matrix = computeMatrix(set.tiers, pods);
+  // Every pod pair's answer, via the classes: count allowed pairs weighted by class sizes.
+  const classOfPod = new Map<number, number>();
+  const firstOfClass: number[] = [];
+  const size: number[] = [];
+  const key = new Map<string, number>();
+  pods.forEach((p, i) => {
+    const k = `${p.namespace}|${JSON.stringify(p.labels)}`;
+    let c = key.get(k);
+    if (c === undefined) {
+      c = firstOfClass.length;
+      key.set(k, c);
+      firstOfClass.push(i);
+      size.push(0);
+    }
+    size[c]!++;
+    classOfPod.set(i, c);
+  });
+  let allowedPodPairs = 0;
+  for (let a = 0; a < firstOfClass.length; a++) {
+    for (let b = 0; b < firstOfClass.length; b++) {
+      const i = firstOfClass[a]!;
+      // A different pod of the same class when there is one (a pod to itself is always allowed).
+      const j = a === b ? (size[a]! > 1 ? firstOfClass[a]! + 1 : -1) : firstOfClass[b]!;
+      if (j < 0 || (a === b && classOfPod.get(j) !== a)) continue;
+      if (!matrix.podToPod(i, j).isEmpty()) allowedPodPairs += a === b ? size[a]! * (size[a]! - 1) : size[a]! * size[b]!;
+    }
+  }
+  for (let b = 0; b < matrix.externalSources.length; b++) for (let j = 0; j < Math.min(pods.length, 50); j++) matrix.externalToPod(b, j);
+  const matrixMs = performance.now() - t;
+  const matrixCpuMs = cpuMs() - c;
+
+  const times: number[] = [];
+  for (let k = 0; k < 41; k++) {
+    const src = pods[(k * 7919) % pods.length]!;
+    const dst = pods[(k * 104729 + 13) % pods.length]!;
+    t = performance.now();
+    explainConnection(set.tiers, src, dst, "TCP", 8080);
+    times.push(performance.now() - t);
+  }
+  times.sort((x, y) => x - y);
+  return {
+    pods: podCount,
+    policies: policyCount,
+    classes: matrix.classCount,
+    floorMs,
+    floorCpuMs,
+    compileMs,
+    compileCpuMs,
+    matrixMs,
+    matrixCpuMs,
+    allowedPodPairs,
+    explainMedianMs: times[Math.floor(times.length / 2)]!,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === "--one") {
+    process.stdout.write(JSON.stringify(runOne(Number(args[1]), Number(args[2]))) + "\n");
+    return;
+  }
+  const self = fileURLToPath(import.meta.url);
+  const sizes: [number, number][] = [
+    [1000, 1000],
+    [1250, 10000],
+    [2500, 10000],
+    [5000, 10000],
+    [10000, 1000],
+    [10000, 5000],
+    [10000, 10000],
+  ];
+  const results: One[] = [];
+  for (const [p, q] of sizes) {
+    const out = execFileSync(process.execPath, [self, "--one", String(p), String(q)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const r = JSON.parse(out) as One;
+    results.push(r);
+    process.stderr.write(`${p} pods x ${q} policies: matrix ${r.matrixMs.toFixed(0)} ms (${(r.matrixMs / r.floorMs).toFixed(1)}x floor), peak ${r.peakRssMb.toFixed(0)} MB, explain ${r.explainMedianMs.toFixed(2)} ms\n`);
+  }
+  const rows = results.map(
+    (r) =>
+      `| ${r.pods} | ${r.policies} | ${r.classes} | ${r.compileMs.toFixed(0)} | ${r.floorMs.toFixed(1)} | ${r.matrixMs.toFixed(0)} | ${(r.matrixMs / r.floorMs).toFixed(1)}x | ${r.allowedPodPairs} | ${r.peakRssMb.toFixed(0)} | ${r.explainMedianMs.toFixed(2)} |`,
+  );
+  const growth = results
+    .filter((r) => r.policies === 10000 && r.pods >= 1250)
+    .map((r, i, all) => (i === 0 ? `${r.pods}: ${r.matrixMs.toFixed(0)} ms` : `${r.pods}: x${(r.matrixMs / all[i - 1]!.matrixMs).toFixed(2)}`))
+    .join(", ");
+  const md = [
+    "# bench:netpol",
+    "",
+    "Command: `npm run bench:netpol` (builds, then `node dist/bench/netpol.js`; each size in a fresh process).",
+    `Machine: ${process.platform} ${process.arch}, Node ${process.version}, run ${new Date().toISOString()}.`,
+    "",
+    "Synthetic clusters: namespaces of 200 pods and 20 apps (replicas share labels), a default-deny per namespace,",
+    "then per-app policies with a named-port pod peer, a namespace+pod peer with a port range, an ipBlock with except,",
+    "and egress to another app and to DNS. Floor = matching every policy's podSelector against one pod of each",
+    "label set (the least any engine must do). Matrix = every pod pair's connections (answered per class: pods no",
+    "policy can tell apart share one computation) plus external blocks; compile (validate + build) is separate.",
+    "",
+    "| pods | policies | classes | compile ms | floor ms | matrix ms | matrix/floor | allowed pod pairs | peak RSS MB | explain median ms |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `Growth as pods double (10k policies): ${growth}.`,
+    "",
+  ].join("\n");
+  const out = resolve(dirname(self), "../../bench/results/netpol.md");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, md);
+  process.stdout.write(md);
+}
+
+main();
