@@ -1,0 +1,22 @@
+/**
+ * Calico (projectcalico.org/v3) for the network engine: selectors, policies, tiers.
+ *
+ * For netpol explain / matrix / lint (part 1), one call adds Calico to the policy set:
+ *
+ *   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+ *   const set = withCalico(buildPolicySet(sources), sources);   // tiers, policies, refused, notices
+ *
+ * Notes for the shared model (nothing in model.ts changed):
+ * - Calico matches more of a packet than `Packet` carries. Calico policies also read the
+ *   optional `srcPort`, `srcIp` and `dstIp` of a `CalicoPacket` (enforced.ts) when set;
+ *   otherwise the source port is unknown and addresses are the endpoints' first IPs.
+ * - Calico rules can name pod addresses (nets, network sets), so pods with different IPs
+ *   can differ in connectivity: the matrix's pod classes must include IPs when Calico
+ *   policies are present.
+ * - `EnforcedPolicy.rules()` of a Calico policy throws a UserError for rules the matrix's
+ *   universe cannot hold (source ports, source criteria of egress rules).
+ */
+export { parseCalicoSelector, canonicalSelector, SelectorSyntaxError, type CalicoSelector } from "./selector/index.js";
+export { compileCalico, calicoTiers, mergeTiers, withCalico, isCalicoObject, type CalicoPolicySet, type CalicoRefusal, type CalicoNotice } from "./tiers.js";
+export { calicoFamily, CALICO_RULES } from "./family.js";
+export type { CalicoPacket } from "./enforced.js";
