@@ -11,6 +11,8 @@ const GCM_NONCE_SIZE = 12;
 const GCM_TAG_SIZE = 16;
 const BLOCK_SIZE = 16;
 
+const GCM_ALGORITHMS: Record<number, string> = { 16: "aes-128-gcm", 24: "aes-192-gcm", 32: "aes-256-gcm" };
+
 function aesBits(key: Uint8Array): 128 | 192 | 256 {
   switch (key.length) {
     case 16:
@@ -30,13 +32,15 @@ export function gcmOpen(key: Uint8Array, body: Uint8Array, aad: Uint8Array): Uin
   if (body.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) {
     throw new StoredValueError(`the stored data is ${body.length} bytes, too short for an AES-GCM nonce and tag`);
   }
-  const decipher = createDecipheriv(`aes-${aesBits(key)}-gcm`, key, body.subarray(0, GCM_NONCE_SIZE));
+  const algorithm = GCM_ALGORITHMS[key.length] ?? `aes-${aesBits(key)}-gcm`;
+  const decipher = createDecipheriv(algorithm, key, body.subarray(0, GCM_NONCE_SIZE));
   decipher.setAAD(aad);
   decipher.setAuthTag(body.subarray(body.length - GCM_TAG_SIZE));
   const head = decipher.update(body.subarray(GCM_NONCE_SIZE, body.length - GCM_TAG_SIZE));
   try {
     const tail = decipher.final();
-    return tail.length === 0 ? new Uint8Array(head.buffer, head.byteOffset, head.byteLength) : concatBytes(head, tail);
+    // A Buffer is a Uint8Array: return it as is (GCM's final() yields no bytes).
+    return tail.length === 0 ? head : concatBytes(head, tail);
   } catch {
     throw new StoredValueError("AES-GCM authentication failed (wrong key, wrong etcd key, or modified data)");
   }
@@ -44,7 +48,7 @@ export function gcmOpen(key: Uint8Array, body: Uint8Array, aad: Uint8Array): Uin
 
 /** AES-GCM seal to `prefix ‖ nonce ‖ ciphertext ‖ tag` (the prefix is optional). */
 export function gcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
-  const cipher = createCipheriv(`aes-${aesBits(key)}-gcm`, key, nonce);
+  const cipher = createCipheriv(GCM_ALGORITHMS[key.length] ?? `aes-${aesBits(key)}-gcm`, key, nonce);
   cipher.setAAD(aad);
   const head = prefix ? prefix.length : 0;
   const out = new Uint8Array(head + GCM_NONCE_SIZE + plaintext.length + GCM_TAG_SIZE);
