@@ -5,7 +5,6 @@ import { migratePolicy, newestFittingMinor, policyGaps } from "../../src/psp/mig
 import type { PodJson } from "../../src/psp/pod.js";
 import { evaluatePod } from "../../src/podsecurity/evaluate.js";
 import { formatVersion } from "../../src/podsecurity/levels.js";
-import { seccompAnnotationForField } from "../../src/psp/strategies/seccomp.js";
 import { pod, policy } from "./helpers.js";
 
 const AA = { "apparmor.security.beta.kubernetes.io/allowedProfileNames": "runtime/default", "apparmor.security.beta.kubernetes.io/defaultProfileName": "runtime/default" };
