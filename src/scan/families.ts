@@ -1,14 +1,16 @@
-import { quotaFamily } from "../access/quota/family.js";
 import { podSecurityFamily } from "../podsecurity/family.js";
 import { dockerfileFamily } from "../supplychain/dockerfile/family.js";
+import { pspFamily } from "../psp/family.js";
 import { encryptionFamily } from "../encryption/scan-family.js";
 import { calicoFamily } from "../network/calico/family.js";
 import { rbacFamily } from "../access/rbac/family.js";
 import { netpolFamily } from "../network/family.js";
+import { quotaFamily } from "../access/quota/family.js";
+import { controlPlaneFamily } from "../hardening/family.js";
 import type { ScanFamily } from "./family.js";
 
 /**
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily, controlPlaneFamily];

@@ -1,0 +1,199 @@
+import type { Pillar, Rule, Severity } from "../findings/types.js";
+import { listValue, type ControlPlaneContainer, type Flag } from "./flags.js";
+
+/** A verdict of one flag rule: what is wrong and which flag (if any) says so. */
+export interface FlagVerdict {
+  message: string;
+  flag?: Flag;
+}
+
+/** A control-plane flag rule: a small record, as the Pod Security checks are. */
+export interface FlagRule extends Rule {
+  component: ControlPlaneContainer["component"];
+  check(container: ControlPlaneContainer): FlagVerdict | undefined;
+}
+
+function rule(
+  id: string,
+  title: string,
+  severity: Severity,
+  pillar: Pillar,
+  description: string,
+  remediation: string,
+  check: FlagRule["check"],
+): FlagRule {
+  return {
+    id: `apiserver/${id}`,
+    title,
+    family: "hardening",
+    pillar,
+    severity,
+    component: "kube-apiserver",
+    docs: { description, remediation, helpUri: "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/" },
+    check,
+  };
+}
+
+const flag = (c: ControlPlaneContainer, name: string) => c.flags.get(name);
+
+export const APISERVER_RULES: readonly FlagRule[] = [
+  rule(
+    "anonymous-auth",
+    "Anonymous requests are served",
+    "high",
+    "identity",
+    "With --anonymous-auth unset or true, requests without credentials are served as system:anonymous; zero trust authenticates every request.",
+    "Set --anonymous-auth=false (or limit anonymous access to health endpoints with an AuthenticationConfiguration).",
+    (c) => {
+      const f = flag(c, "anonymous-auth");
+      if (f?.value === "false") return undefined;
+      return { message: f ? "--anonymous-auth=true serves unauthenticated requests as system:anonymous" : "--anonymous-auth is not set, and defaults to true", ...(f ? { flag: f } : {}) };
+    },
+  ),
+  rule(
+    "always-allow",
+    "Authorization allows every request",
+    "critical",
+    "identity",
+    "The AlwaysAllow authorizer (or no --authorization-mode before 1.x defaults) grants every authenticated request.",
+    "Use --authorization-mode=Node,RBAC.",
+    (c) => {
+      const f = flag(c, "authorization-mode");
+      const modes = listValue(f);
+      if (modes.includes("AlwaysAllow")) return { message: `--authorization-mode=${f?.value} includes AlwaysAllow`, ...(f ? { flag: f } : {}) };
+      if (!f && !flag(c, "authorization-config")) return { message: "neither --authorization-mode nor --authorization-config is set (older releases default to AlwaysAllow)" };
+      return undefined;
+    },
+  ),
+  rule(
+    "rbac-disabled",
+    "RBAC authorization is not enabled",
+    "high",
+    "identity",
+    "Without the RBAC authorizer, least-privilege Roles and bindings have no effect.",
+    "Include RBAC in --authorization-mode (e.g. Node,RBAC).",
+    (c) => {
+      const f = flag(c, "authorization-mode");
+      if (!f || flag(c, "authorization-config")) return undefined;
+      return listValue(f).includes("RBAC") ? undefined : { message: `--authorization-mode=${f.value} does not include RBAC`, flag: f };
+    },
+  ),
+  rule(
+    "node-restriction",
+    "The NodeRestriction admission plugin is not enabled",
+    "high",
+    "identity",
+    "NodeRestriction limits each kubelet to its own Node and pods; without it a compromised node can relabel others and steer workloads.",
+    "Add NodeRestriction to --enable-admission-plugins.",
+    (c) => {
+      const f = flag(c, "enable-admission-plugins");
+      return listValue(f).includes("NodeRestriction") ? undefined : { message: f ? `--enable-admission-plugins=${f.value} lacks NodeRestriction` : "--enable-admission-plugins does not enable NodeRestriction", ...(f ? { flag: f } : {}) };
+    },
+  ),
+  rule(
+    "encryption-at-rest",
+    "Secrets are not encrypted at rest",
+    "high",
+    "data",
+    "Without --encryption-provider-config, kube-apiserver writes Secrets to etcd in plaintext.",
+    "Write an EncryptionConfiguration (aesgcm with rotation, secretbox, or KMS v2) and pass it with --encryption-provider-config; check it with `palisade encryption check`.",
+    (c) => (flag(c, "encryption-provider-config") ? undefined : { message: "--encryption-provider-config is not set: Secrets are stored in etcd in plaintext" }),
+  ),
+  rule(
+    "audit-log",
+    "No audit log",
+    "medium",
+    "platform",
+    "Without --audit-log-path (or an audit webhook) and an --audit-policy-file, there is no record of who did what.",
+    "Set --audit-policy-file and --audit-log-path (or --audit-webhook-config-file).",
+    (c) => {
+      if (!flag(c, "audit-policy-file")) return { message: "--audit-policy-file is not set: nothing is audited" };
+      if (!flag(c, "audit-log-path") && !flag(c, "audit-webhook-config-file")) return { message: "no audit backend: set --audit-log-path or --audit-webhook-config-file" };
+      return undefined;
+    },
+  ),
+  rule(
+    "profiling",
+    "Profiling endpoints are enabled",
+    "low",
+    "platform",
+    "--profiling exposes /debug/pprof, which leaks internals and costs CPU; it defaults to true.",
+    "Set --profiling=false.",
+    (c) => {
+      const f = flag(c, "profiling");
+      if (f?.value === "false") return undefined;
+      return { message: f ? "--profiling=true exposes /debug/pprof" : "--profiling is not set, and defaults to true", ...(f ? { flag: f } : {}) };
+    },
+  ),
+  rule(
+    "etcd-tls",
+    "etcd is reached without TLS client authentication",
+    "critical",
+    "data",
+    "kube-apiserver must reach etcd over https with a client certificate and verify etcd's CA; anyone who reaches etcd otherwise reads every Secret.",
+    "Use https:// --etcd-servers with --etcd-cafile, --etcd-certfile and --etcd-keyfile.",
+    (c) => {
+      const servers = flag(c, "etcd-servers");
+      if (servers && listValue(servers).some((s) => s.startsWith("http://"))) return { message: `--etcd-servers=${servers.value} uses plain http`, flag: servers };
+      const missing = ["etcd-cafile", "etcd-certfile", "etcd-keyfile"].filter((n) => !flag(c, n));
+      return missing.length ? { message: `missing ${missing.map((m) => `--${m}`).join(", ")}` } : undefined;
+    },
+  ),
+  rule(
+    "kubelet-tls",
+    "The kubelet's serving certificate is not verified",
+    "medium",
+    "platform",
+    "Without --kubelet-certificate-authority, kube-apiserver does not verify the kubelets it connects to (exec, logs, port-forward).",
+    "Set --kubelet-certificate-authority to the CA that signs kubelet serving certificates.",
+    (c) => (flag(c, "kubelet-certificate-authority") ? undefined : { message: "--kubelet-certificate-authority is not set" }),
+  ),
+  rule(
+    "token-auth-file",
+    "Static bearer tokens are accepted",
+    "medium",
+    "identity",
+    "Tokens in --token-auth-file never expire and cannot be revoked without a restart.",
+    "Use OIDC, client certificates or service-account tokens; check the file with `palisade authn token-file`.",
+    (c) => {
+      const f = flag(c, "token-auth-file");
+      return f ? { message: `--token-auth-file=${f.value} accepts long-lived static tokens`, flag: f } : undefined;
+    },
+  ),
+  rule(
+    "insecure-port",
+    "An unauthenticated insecure port is open",
+    "critical",
+    "identity",
+    "--insecure-port (removed in 1.24) serves the API without authentication or authorization.",
+    "Set --insecure-port=0 or upgrade.",
+    (c) => {
+      const f = flag(c, "insecure-port");
+      return f && f.value !== "0" ? { message: `--insecure-port=${f.value} serves the API without authentication`, flag: f } : undefined;
+    },
+  ),
+  rule(
+    "tls-min-version",
+    "TLS below 1.2 is accepted",
+    "medium",
+    "network",
+    "TLS 1.0 and 1.1 are broken; --tls-min-version should be VersionTLS12 or VersionTLS13.",
+    "Set --tls-min-version=VersionTLS12 (or 13).",
+    (c) => {
+      const f = flag(c, "tls-min-version");
+      return f && (f.value === "VersionTLS10" || f.value === "VersionTLS11") ? { message: `--tls-min-version=${f.value}`, flag: f } : undefined;
+    },
+  ),
+  rule(
+    "service-account-lookup",
+    "Deleted service accounts' tokens stay valid",
+    "medium",
+    "identity",
+    "With --service-account-lookup=false, tokens of deleted service accounts keep working.",
+    "Remove --service-account-lookup=false.",
+    (c) => {
+      const f = flag(c, "service-account-lookup");
+      return f?.value === "false" ? { message: "--service-account-lookup=false accepts tokens of deleted service accounts", flag: f } : undefined;
+    },
+  ),
+];

@@ -1,0 +1,68 @@
+import type { Finding } from "../findings/types.js";
+import type { Snapshot } from "../k8s/snapshot.js";
+import { formatFieldPath, objectRef } from "../k8s/types.js";
+import type { ScanFamily } from "../scan/family.js";
+import { APISERVER_RULES } from "./apiserver-rules.js";
+import { controlPlaneContainers } from "./flags.js";
+
+/**
+ * Control-plane configuration audit: the flags of kube-apiserver static pods (as kubeadm
+ * writes them under /etc/kubernetes/manifests), each finding pointing at the flag.
+ */
+export function checkControlPlane(snapshot: Snapshot): Finding[] {
+  const findings: Finding[] = [];
+  const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
+  for (const loaded of snapshot.objects) {
+    for (const container of controlPlaneContainers(loaded.object)) {
+      for (const rule of APISERVER_RULES) {
+        if (rule.component !== container.component) continue;
+        const verdict = rule.check(container);
+        if (!verdict) continue;
+        const path = verdict.flag?.path ?? container.path;
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          pillar: rule.pillar,
+          message: verdict.message,
+          object: objectRef(loaded.object),
+          fieldPath: formatFieldPath(path),
+          position: loaded.source.locate(path),
+          remediation: rule.docs.remediation,
+        });
+      }
+      const configFlag = container.flags.get("encryption-provider-config");
+      if (container.component === "kube-apiserver" && configFlag && encryptionConfigs.length === 0) {
+        findings.push({
+          ruleId: "apiserver/encryption-config-unchecked",
+          severity: "info",
+          pillar: "data",
+          message: `--encryption-provider-config=${configFlag.value} is not among the scanned files, so its providers and keys were not checked`,
+          object: objectRef(loaded.object),
+          fieldPath: formatFieldPath(configFlag.path),
+          position: loaded.source.locate(configFlag.path),
+          remediation: `Scan the file too, or run \`palisade encryption check ${configFlag.value}\` on the control-plane node.`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+export const controlPlaneFamily: ScanFamily = {
+  id: "hardening",
+  rules: [
+    ...APISERVER_RULES.map(({ check: _check, component: _component, ...r }) => r),
+    {
+      id: "apiserver/encryption-config-unchecked",
+      title: "The encryption configuration was not scanned",
+      family: "hardening",
+      pillar: "data",
+      severity: "info",
+      docs: {
+        description: "kube-apiserver names an --encryption-provider-config that is not among the scanned files, so Palisade could not check its providers and keys.",
+        remediation: "Include the EncryptionConfiguration file in the scan, or run `palisade encryption check FILE` where it lives.",
+      },
+    },
+  ],
+  check: (snapshot) => checkControlPlane(snapshot),
+};
