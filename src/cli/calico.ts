@@ -1,0 +1,63 @@
+/**
+ * `palisade calico`: Calico's selector language and tiers from the command line.
+ *   palisade calico selector "app == 'web' && tier in {'a','b'}" -l app=web -l tier=a
+ *   palisade calico tiers examples/network-calico-tiers.yaml [-o text|json|yaml]
+ */
+import type { Command } from "commander";
+import { stringify as toYaml } from "yaml";
+import { UserError } from "../errors.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { parseCalicoSelector, SelectorSyntaxError } from "../network/calico/selector/index.js";
+import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js";
+import { compileCalico } from "../network/calico/tiers.js";
+import { EXIT, outputOption, writeStdout } from "./common.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseLabels(pairs: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UserError(`label ${JSON.stringify(pair)} is not key=value`, { hint: "repeat -l for each label, e.g. -l app=web -l tier=front" });
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+export function registerCalicoCommand(program: Command): void {
+  const calico = program.command("calico").description("Calico selectors and tiers: canonical selectors, label matching, evaluation order of tiers and policies");
+
+  calico
+    .command("selector")
+    .description("check a Calico selector, print its canonical form and, given labels, whether it matches")
+    .argument("<expression>", "selector, e.g. \"app == 'web' && !has(quarantine)\"")
+    .option("-l, --label <key=value>", "a label of the endpoint to match (repeatable)", collect, [])
+    .addOption(outputOption(["text", "json"], "text"))
+    .action(async (expression: string, flags: { label: string[]; output: string }) => {
+      let selector;
+      try {
+        selector = parseCalicoSelector(expression);
+      } catch (error) {
+        if (!(error instanceof SelectorSyntaxError)) throw error;
+        throw new UserError(`invalid selector at column ${error.column}: ${error.message}`, { hint: `fix the selector here (strings need quotes; operators are ==, !=, in, not in, contains, starts with, ends with, has(), &&, ||, !):\n${pointAt(expression, error.column)}` });
+      }
+      const labels = flags.label.length > 0 ? parseLabels(flags.label) : undefined;
+      const matches = labels ? selector.matches(labels) : undefined;
+      if (flags.output === "json") await writeStdout(`${JSON.stringify(matches === undefined ? { canonical: selector.canonical } : { canonical: selector.canonical, labels, matches }, null, 2)}\n`);
+      else await writeStdout(`${selector.canonical}\n${matches === undefined ? "" : `${matches ? "matches" : "does not match"}\n`}`);
+      if (matches === false) process.exitCode = EXIT.findings;
+    });
+
+  calico
+    .command("tiers")
+    .description("list Calico tiers and policies in the order they are evaluated, with every object refused")
+    .argument("<paths...>", "manifest files or directories (- for stdin)")
+    .addOption(outputOption(["text", "json", "yaml"], "text"))
+    .action(async (paths: string[], flags: { output: string }) => {
+      const snapshot = await loadSnapshot({ paths });
+      const view = tiersView(compileCalico(snapshot.objects.map((o) => ({ object: o.object, where: o }))));
+      const out = flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : flags.output === "yaml" ? toYaml(view) : renderTiersText(view);
+      await writeStdout(out);
+      if (view.refused.length > 0) process.exitCode = EXIT.findings;
+    });
+}
