@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerCalicoCommand } from "./calico.js";
 import { registerQuotaCommand } from "./quota.js";
 import { registerAuthnCommand } from "./authn.js";
 import { registerNetpol } from "./netpol.js";
@@ -16,4 +17,4 @@ import { registerServeCommand } from "./serve.js";
  * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
  * `register(program)` function. Add new commands here.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerAuthnCommand, registerKmsCommand, registerEtcdCommand, registerEncryptionCommand, registerRbacCommand, registerNetpol, registerServeCommand, registerFixCommand, registerPspCommand, registerQuotaCommand];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerAuthnCommand, registerKmsCommand, registerEtcdCommand, registerEncryptionCommand, registerRbacCommand, registerNetpol, registerServeCommand, registerFixCommand, registerPspCommand, registerQuotaCommand, registerCalicoCommand];
