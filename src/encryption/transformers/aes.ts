@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from "node:crypto";
 import { concatBytes } from "../bytes.js";
 import { StoredValueError } from "../errors.js";
 import { systemRandom, type RandomSource } from "./random.js";
@@ -11,7 +11,7 @@ const GCM_NONCE_SIZE = 12;
 const GCM_TAG_SIZE = 16;
 const BLOCK_SIZE = 16;
 
-const GCM_ALGORITHMS: Record<number, string> = { 16: "aes-128-gcm", 24: "aes-192-gcm", 32: "aes-256-gcm" };
+const GCM_ALGORITHMS: Record<number, CipherGCMTypes> = { 16: "aes-128-gcm", 24: "aes-192-gcm", 32: "aes-256-gcm" };
 
 function aesBits(key: Uint8Array): 128 | 192 | 256 {
   switch (key.length) {
@@ -26,13 +26,19 @@ function aesBits(key: Uint8Array): 128 | 192 | 256 {
   }
 }
 
+function gcmAlgorithm(key: Uint8Array): CipherGCMTypes {
+  const algorithm = GCM_ALGORITHMS[key.length];
+  if (algorithm === undefined) aesBits(key); // throws the key-size error
+  return algorithm!;
+}
+
 /** AES-GCM open of `nonce ‖ ciphertext ‖ tag` with `aad`; shared by aesgcm, KMS v1 and KMS v2. */
 export function gcmOpen(key: Uint8Array, body: Uint8Array, aad: Uint8Array): Uint8Array {
   if (body.length < GCM_NONCE_SIZE) throw new StoredValueError("the stored data was shorter than the required size");
   if (body.length < GCM_NONCE_SIZE + GCM_TAG_SIZE) {
     throw new StoredValueError(`the stored data is ${body.length} bytes, too short for an AES-GCM nonce and tag`);
   }
-  const algorithm = GCM_ALGORITHMS[key.length] ?? `aes-${aesBits(key)}-gcm`;
+  const algorithm = gcmAlgorithm(key);
   const decipher = createDecipheriv(algorithm, key, body.subarray(0, GCM_NONCE_SIZE));
   decipher.setAAD(aad);
   decipher.setAuthTag(body.subarray(body.length - GCM_TAG_SIZE));
@@ -48,7 +54,7 @@ export function gcmOpen(key: Uint8Array, body: Uint8Array, aad: Uint8Array): Uin
 
 /** AES-GCM seal to `prefix ‖ nonce ‖ ciphertext ‖ tag` (the prefix is optional). */
 export function gcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix?: Uint8Array): Uint8Array {
-  const cipher = createCipheriv(GCM_ALGORITHMS[key.length] ?? `aes-${aesBits(key)}-gcm`, key, nonce);
+  const cipher = createCipheriv(gcmAlgorithm(key), key, nonce);
   cipher.setAAD(aad);
   const head = prefix ? prefix.length : 0;
   const out = new Uint8Array(head + GCM_NONCE_SIZE + plaintext.length + GCM_TAG_SIZE);
