@@ -1,0 +1,97 @@
+/** `netpol lint` rules: each fires on the manifest made to trigger it, and stays quiet otherwise. */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { conformancePath, repoRoot } from "../support/conformance.js";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
+
+async function lint(yaml: string) {
+  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
+  return lintNetworkPolicies(lintContext(snapshot));
+}
+
+const deployment = (ns: string, app: string, ports = "[{ name: http, containerPort: 8080 }]") => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: ${ns} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec: { containers: [{ name: c, image: i, ports: ${ports} }] }
+`;
+const policy = (ns: string, name: string, spec: string) => `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: ${name}, namespace: ${ns} }
+spec: ${spec}
+`;
+const doc = (...parts: string[]) => parts.join("\n---\n");
+
+describe("netpol lint", () => {
+  it("flags a policy selecting nothing, a peer matching nothing and a named port nobody declares", async () => {
+    const findings = await lint(
+      doc(deployment("shop", "web"), policy("shop", "typo", "{ podSelector: { matchLabels: { app: wbe } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: nobody } } }], ports: [{ port: grpc }] }] }")),
+    );
+    const ids = findings.map((f) => f.ruleId);
+    expect(ids).toContain("netpol/selects-nothing");
+    expect(ids).toContain("netpol/peer-matches-nothing");
+    expect(ids).toContain("netpol/unknown-named-port");
+    const selects = findings.find((f) => f.ruleId === "netpol/selects-nothing")!;
+    expect(selects.fieldPath).toBe("spec.podSelector");
+    expect(selects.position?.line).toBeGreaterThan(1);
+  });
+
+  it("flags egress isolation without DNS, and is quiet once DNS is allowed", async () => {
+    const deny = policy("shop", "deny", "{ podSelector: {}, policyTypes: [Ingress, Egress] }");
+    expect((await lint(doc(deployment("shop", "web"), deny))).map((f) => f.ruleId)).toContain("netpol/egress-blocks-dns");
+    const dns = policy("shop", "dns", "{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { k8s-app: kube-dns } } }], ports: [{ port: 53, protocol: UDP }] }] }");
+    expect((await lint(doc(deployment("shop", "web"), deny, dns))).map((f) => f.ruleId)).not.toContain("netpol/egress-blocks-dns");
+  });
+
+  it("flags rules that allow everyone", async () => {
+    const findings = await lint(doc(deployment("shop", "web"), policy("shop", "open", "{ podSelector: {}, ingress: [{}], egress: [{ to: [{ ipBlock: { cidr: 0.0.0.0/0 } }] }] }")));
+    const broad = findings.filter((f) => f.ruleId === "netpol/overly-broad-allow");
+    expect(broad).toHaveLength(2);
+  });
+
+  it("flags namespaces nothing isolates and workloads left out of their namespace's policies", async () => {
+    const findings = await lint(doc(deployment("open", "a"), deployment("shop", "web"), deployment("shop", "db"), policy("shop", "db", "{ podSelector: { matchLabels: { app: db } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }] }] }")));
+    expect(findings.filter((f) => f.ruleId === "netpol/namespace-not-isolated").map((f) => f.object?.name)).toEqual(["open"]);
+    expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy selects it for ingress"]);
+  });
+
+  it("reports refused policies with their position, and except outside cidr by its own rule", async () => {
+    const findings = await lint(doc(deployment("shop", "web"), policy("shop", "bad", "{ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: 10.0.0.0/16, except: [10.1.0.0/24] } }, {}] }] }")));
+    const except = findings.find((f) => f.ruleId === "netpol/except-outside-cidr")!;
+    expect(except.fieldPath).toBe("spec.ingress[0].from[0].ipBlock.except[0]");
+    expect(except.position?.file).toBe("<stdin>");
+    expect(findings.find((f) => f.ruleId === "netpol/invalid-policy")?.message).toMatch(/must specify a peer/);
+  });
+
+  it("is quiet on a clean, DNS-aware least-privilege namespace", async () => {
+    const findings = await lint(
+      doc(
+        deployment("shop", "web"),
+        deployment("shop", "db", "[{ name: pg, containerPort: 5432 }]"),
+        policy("shop", "deny", "{ podSelector: {}, policyTypes: [Ingress, Egress], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { k8s-app: kube-dns } } }], ports: [{ port: 53, protocol: UDP }] }] }"),
+        policy("shop", "db", "{ podSelector: { matchLabels: { app: db } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }], ports: [{ port: pg }] }] }"),
+        policy("shop", "web", "{ podSelector: { matchLabels: { app: web } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: db } } }] }], egress: [{ to: [{ podSelector: { matchLabels: { app: db } } }], ports: [{ port: 5432 }] }] }"),
+      ),
+    );
+    expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual(["netpol/peer-matches-nothing: NetworkPolicy/shop/deny egress rule 0 peer 0 matches no workload"]);
+  });
+
+  const invalid = conformancePath("netpol/np-guard-invalid");
+  it.skipIf(!invalid)("np-guard's named port towards an ipBlock is accepted but reported", async () => {
+    const snapshot = await loadSnapshot({ paths: [join(invalid!, "bad_netpols__subdir6")] });
+    const findings = lintNetworkPolicies(lintContext(snapshot));
+    expect(findings.find((f) => f.ruleId === "netpol/unknown-named-port")?.message).toMatch(/ipBlocks, which have no named ports/);
+  });
+
+  it("finds only DNS gaps in the shop example", async () => {
+    const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-shop.yaml")] });
+    const ids = [...new Set(lintNetworkPolicies(lintContext(snapshot)).map((f) => f.ruleId))];
+    expect(ids).toEqual(["netpol/egress-blocks-dns"]);
+  });
+});
