@@ -46,7 +46,10 @@ export class RbacAuthorizer {
   private readonly roleBindingsByNamespace = new Map<string, ResolvedBinding[]>();
   private readonly clusterBySubject = new Map<string, ResolvedBinding[]>();
   private readonly namespacedBySubject = new Map<string, Map<string, ResolvedBinding[]>>();
-  private readonly rulesByResource = new Map<string, RuleEntry[]>();
+  /** Rules by each resource string they name ("pods", "pods/exec", "*", "*" + "/scale"), cluster-wide grants... */
+  private readonly clusterRulesByResource = new Map<string, RuleEntry[]>();
+  /** ...and RoleBinding grants per namespace. Each list is in (binding order, rule index) order. */
+  private readonly namespacedRulesByResource = new Map<string, Map<string, RuleEntry[]>>();
   private readonly nonResourceRules: RuleEntry[] = [];
 
   constructor(policy: Policy) {
@@ -100,13 +103,19 @@ export class RbacAuthorizer {
   }
 
   private indexRules(resolved: ResolvedBinding, clusterScoped: boolean): void {
+    let byResource = this.clusterRulesByResource;
+    if (!clusterScoped) {
+      const namespace = resolved.binding.namespace ?? "";
+      byResource = this.namespacedRulesByResource.get(namespace) ?? new Map();
+      this.namespacedRulesByResource.set(namespace, byResource);
+    }
     for (const rule of resolved.role?.rules ?? []) {
       // Non-resource URLs are only ever authorized cluster-wide (their requests have no namespace).
       if (clusterScoped && rule.rule.nonResourceURLs.length > 0) this.nonResourceRules.push({ resolved, rule });
       for (const resource of new Set(rule.rule.resources)) {
-        const list = this.rulesByResource.get(resource);
+        const list = byResource.get(resource);
         if (list) list.push({ resolved, rule });
-        else this.rulesByResource.set(resource, [{ resolved, rule }]);
+        else byResource.set(resource, [{ resolved, rule }]);
       }
     }
   }
@@ -166,27 +175,37 @@ export class RbacAuthorizer {
    */
   whoCan(request: RequestAttributes): WhoCanEntry[] {
     const entries: WhoCanEntry[] = [{ subject: { kind: "Group", name: SYSTEM_MASTERS } }];
-    const candidates: RuleEntry[] = [];
+    const lists: RuleEntry[][] = [];
     if (request.kind === "resource") {
       const keys = new Set([combinedResource(request.resource, request.subresource), "*"]);
       if (request.subresource) keys.add(`*/${request.subresource}`);
-      for (const key of keys) candidates.push(...(this.rulesByResource.get(key) ?? []));
+      const namespaced = request.namespace ? this.namespacedRulesByResource.get(request.namespace) : undefined;
+      for (const key of keys) {
+        lists.push(this.clusterRulesByResource.get(key) ?? [], namespaced?.get(key) ?? []);
+      }
     } else {
-      candidates.push(...this.nonResourceRules);
+      lists.push(this.nonResourceRules);
     }
-    const namespace = request.kind === "resource" ? request.namespace : "";
-    const seen = new Set<string>();
-    candidates.sort((a, b) => a.resolved.binding.order - b.resolved.binding.order || a.rule.index - b.rule.index);
-    for (const { resolved, rule } of candidates) {
+    // The first allowing rule of each binding; lists are in rule order within a binding.
+    const firstRule = new Map<ResolvedBinding, SourcedRule>();
+    for (const list of lists) {
+      for (const { resolved, rule } of list) {
+        const known = firstRule.get(resolved);
+        if (known && known.index <= rule.index) continue;
+        if (resolved.role && ruleAllows(request, rule.rule)) firstRule.set(resolved, rule);
+      }
+    }
+    const matched = [...firstRule.keys()].sort((a, b) => a.binding.order - b.binding.order);
+    for (const resolved of matched) {
       const binding = resolved.binding;
-      if (binding.kind === "RoleBinding" && (!namespace || binding.namespace !== namespace)) continue;
-      if (!resolved.role || !ruleAllows(request, rule.rule)) continue;
+      const rule = firstRule.get(resolved) as SourcedRule;
       const bindingNamespace = binding.namespace ?? "";
+      const seen = new Set<string>();
       binding.subjects.forEach((subject, subjectIndex) => {
         if (subject.kind !== "User" && subject.kind !== "Group" && subject.kind !== "ServiceAccount") return;
         if (subject.kind === "ServiceAccount" && !subject.namespace && !bindingNamespace) return;
         const normalized = normalizeSubject(subject, bindingNamespace);
-        const key = `${subjectKey(normalized)}|${binding.order}`;
+        const key = subjectKey(normalized);
         if (seen.has(key)) return;
         seen.add(key);
         entries.push({ subject: normalized, grant: { binding, subjectIndex, role: resolved.role as RoleDef, rule } });
