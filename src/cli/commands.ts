@@ -1,20 +1,32 @@
 import type { Command } from "commander";
-import { registerCalicoCommand } from "./calico.js";
-import { registerQuotaCommand } from "./quota.js";
-import { registerAuthnCommand } from "./authn.js";
-import { registerNetpol } from "./netpol.js";
-import { registerEncryptionCommand } from "./encryption.js";
-import { registerEtcdCommand } from "./etcd.js";
-import { registerKmsCommand } from "./kms.js";
-import { registerRbacCommand } from "./rbac.js";
-import { registerScan } from "./scan.js";
-import { registerRulesCommand } from "./rules.js";
-import { registerFixCommand } from "./fix.js";
-import { registerPspCommand } from "./psp.js";
-import { registerServeCommand } from "./serve.js";
+
+type Register = (program: Command) => void;
+
+export interface CommandEntry {
+  name: string;
+  /** One line for `palisade --help`, so the help does not load every command. */
+  summary: string;
+  load: () => Promise<Register>;
+}
 
 /**
- * Every CLI command, one module each (`src/cli/<command>.ts`), exporting a
- * `register(program)` function. Add new commands here.
+ * Every CLI command, one module each (`src/cli/<command>.ts`) exporting a
+ * `register(program)` function, loaded only when it runs: start-up then pays for one
+ * command's dependencies, not for gRPC, etcd, TLS and every engine at once.
  */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerRulesCommand, registerAuthnCommand, registerKmsCommand, registerEtcdCommand, registerEncryptionCommand, registerRbacCommand, registerNetpol, registerServeCommand, registerFixCommand, registerPspCommand, registerQuotaCommand, registerCalicoCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: "scan", summary: "scan manifests and report findings (text, wide, json, sarif, junit)", load: async () => (await import("./scan.js")).registerScan },
+  { name: "rules", summary: "list every rule with its documentation", load: async () => (await import("./rules.js")).registerRulesCommand },
+  { name: "fix", summary: "rewrite manifests so their pods pass a Pod Security level, with the smallest edits", load: async () => (await import("./fix.js")).registerFixCommand },
+  { name: "psp", summary: "PodSecurityPolicy: check, mutate, migrate to Pod Security Standards", load: async () => (await import("./psp.js")).registerPspCommand },
+  { name: "netpol", summary: "NetworkPolicy, AdminNetworkPolicy and Calico: explain, matrix, lint, generate, diff", load: async () => (await import("./netpol.js")).registerNetpol },
+  { name: "calico", summary: "Calico selectors and tiers", load: async () => (await import("./calico.js")).registerCalicoCommand },
+  { name: "rbac", summary: "RBAC: can-i, who-can, risks and escalation paths", load: async () => (await import("./rbac.js")).registerRbacCommand },
+  { name: "authn", summary: "authentication: token files, client certificates, OIDC and service-account tokens", load: async () => (await import("./authn.js")).registerAuthnCommand },
+  { name: "quota", summary: "ResourceQuota and LimitRange over manifests", load: async () => (await import("./quota.js")).registerQuotaCommand },
+  { name: "encryption", summary: "encryption at rest: check a config, encrypt or decrypt etcd values", load: async () => (await import("./encryption.js")).registerEncryptionCommand },
+  { name: "etcd", summary: "encryption status and safe key rotation in a real etcd", load: async () => (await import("./etcd.js")).registerEtcdCommand },
+  { name: "kms", summary: "a KMS v2 plugin for kube-apiserver on a unix socket", load: async () => (await import("./kms.js")).registerKmsCommand },
+  { name: "serve", summary: "admission, TokenReview and SubjectAccessReview webhooks over HTTPS", load: async () => (await import("./serve.js")).registerServeCommand },
+  { name: "install", summary: "print the manifests that run Palisade in a cluster", load: async () => (await import("./install.js")).registerInstallCommand },
+];
