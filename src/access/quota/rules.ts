@@ -10,7 +10,7 @@ export const NAMESPACE_WITHOUT_QUOTA: Rule = {
   title: "Namespace without a ResourceQuota",
   family: FAMILY,
   pillar: "workload",
-  severity: "medium",
+  severity: "low",
   docs: {
     description:
       "Without a ResourceQuota one tenant's workloads (or a compromised one) can consume the cluster's CPU, memory, storage and object counts and starve every other namespace.",
