@@ -9,7 +9,8 @@ import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { parseCalicoSelector, SelectorSyntaxError } from "../network/calico/selector/index.js";
 import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js";
-import { compileCalico } from "../network/calico/tiers.js";
+import { withCalico } from "../network/calico/tiers.js";
+import { buildPolicySet } from "../network/policy-set.js";
 import { EXIT, outputOption, writeStdout } from "./common.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -50,12 +51,14 @@ export function registerCalicoCommand(program: Command): void {
 
   calico
     .command("tiers")
-    .description("list Calico tiers and policies in the order they are evaluated, with every object refused")
+    .description("list tiers and policies (Calico and Kubernetes NetworkPolicy, at order 1000 in the default tier) in the order they are evaluated, with every object refused")
     .argument("<paths...>", "manifest files or directories (- for stdin)")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .action(async (paths: string[], flags: { output: string }) => {
       const snapshot = await loadSnapshot({ paths });
-      const view = tiersView(compileCalico(snapshot.objects.map((o) => ({ object: o.object, where: o }))));
+      const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+      const defined = new Set(snapshot.objects.filter((o) => o.object.kind === "Tier").map((o) => o.object.metadata?.name ?? ""));
+      const view = tiersView(withCalico(buildPolicySet(sources), sources), defined);
       const out = flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : flags.output === "yaml" ? toYaml(view) : renderTiersText(view);
       await writeStdout(out);
       if (view.refused.length > 0) process.exitCode = EXIT.findings;

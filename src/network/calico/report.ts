@@ -6,7 +6,8 @@ import type { SourcePosition } from "../../findings/types.js";
 import { formatFieldPath, type FieldPath, type ObjectSource } from "../../k8s/types.js";
 import { orderTiers } from "../evaluate.js";
 import { compareOrder, type Tier } from "../model.js";
-import type { CalicoPolicySet } from "./tiers.js";
+import type { RefusedPolicy } from "../policy-set.js";
+import type { CalicoNotice } from "./tiers.js";
 
 export interface TierView {
   name: string;
@@ -30,10 +31,20 @@ export interface TiersView {
   notices: string[];
 }
 
-/** Tiers and policies in evaluation order; staged policies are listed after the enforced ones of their tier. */
-export function tiersView(set: CalicoPolicySet<{ source: ObjectSource }>): TiersView {
+type Where = { source: ObjectSource };
+
+/**
+ * Tiers and policies in evaluation order; staged policies are listed after the enforced ones
+ * of their tier. Tiers without policies are left out, except those a Tier object defines.
+ */
+export function tiersView(
+  set: { tiers: Tier[]; refused: (RefusedPolicy<Where> & { reason?: "invalid" | "unsupported" })[]; notices: CalicoNotice<Where>[] },
+  definedTiers: ReadonlySet<string> = new Set(),
+): TiersView {
   const enforcedOrder = new Map(orderTiers(set.tiers).map(({ tier }, i) => [tier, i]));
-  const tiers = [...set.tiers].sort((a, b) => (enforcedOrder.get(a) ?? 0) - (enforcedOrder.get(b) ?? 0));
+  const tiers = [...set.tiers]
+    .filter((tier) => tier.policies.length > 0 || definedTiers.has(tier.name))
+    .sort((a, b) => (enforcedOrder.get(a) ?? 0) - (enforcedOrder.get(b) ?? 0));
   return {
     tiers: tiers.map((tier: Tier) => ({
       name: tier.name,
@@ -47,7 +58,7 @@ export function tiersView(set: CalicoPolicySet<{ source: ObjectSource }>): Tiers
       const view: RefusalView = {
         object: `${r.object.kind ?? "?"}/${r.object.metadata?.namespace ? `${r.object.metadata.namespace}/` : ""}${r.object.metadata?.name ?? "?"}`,
         field: formatFieldPath(r.path as FieldPath),
-        reason: r.reason,
+        reason: r.reason ?? "invalid",
         message: r.message,
       };
       if (r.where) view.position = r.where.source.locate(r.path);

@@ -54,6 +54,7 @@ describe("palisade calico tiers", () => {
         "        20  GlobalNetworkPolicy/security.threat-feed  [ingress,egress]",
         "tier default (order 1000000, end of tier: Deny)",
         "       500  NetworkPolicy.projectcalico.org/bank/ledger-from-api  [ingress]",
+        "      1000  NetworkPolicy/bank/api-public  [ingress]",
         "         -  StagedGlobalNetworkPolicy/pci-egress-lockdown  [egress]  staged: not enforced",
         "then: the namespace profile allows what no tier decided",
         "",
