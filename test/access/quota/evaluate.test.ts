@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../../src/k8s/load.js";
 import { evaluateQuotas } from "../../../src/access/quota/evaluate.js";
@@ -142,5 +143,42 @@ describe("quota evaluation over manifests", () => {
     expect(result.findings.filter((f) => f.ruleId === "quota/limitrange-violation").map((f) => f.message)).toEqual([
       "LimitRange caps: container app: maximum memory usage per Container is 1Gi, but limit is 2Gi",
     ]);
+  });
+});
+
+describe("admission order property", () => {
+  it("matches a replica-by-replica simulation and never fills a quota past its hard limit", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 6 })), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.integer({ min: 0, max: 12 }),
+        async (workloads, hardMilli, hardPods) => {
+          const yaml = docs(
+            quota("q", `{requests.cpu: ${hardMilli}m, pods: '${hardPods}'}`),
+            ...workloads.map(([m, r], i) => deployment(`w${i}`, r, `{requests: {cpu: ${m}m, memory: 1Mi}, limits: {memory: 1Mi}}`)),
+          );
+          const result = await evaluate(yaml);
+          // The reference: one pod at a time, refused when either resource would pass its limit.
+          let usedMilli = 0;
+          let usedPods = 0;
+          let rejected = 0;
+          for (const [m, r] of workloads) {
+            for (let i = 0; i < r; i++) {
+              if (usedMilli + m <= hardMilli && usedPods + 1 <= hardPods) {
+                usedMilli += m;
+                usedPods += 1;
+              } else rejected++;
+            }
+          }
+          const ns = result.namespaces.find((n) => n.namespace === "shop")!;
+          expect(ns.rejectedPods).toBe(rejected);
+          expect(ns.quotas[0]!.used.pods).toBe(String(usedPods));
+          const used = ns.quotas[0]!.used["requests.cpu"]!;
+          expect(used === "0" ? 0 : used.endsWith("m") ? Number(used.slice(0, -1)) : Number(used) * 1000).toBe(usedMilli);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
