@@ -13,4 +13,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily, controlPlaneFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily, controlPlaneFamily];

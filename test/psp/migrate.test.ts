@@ -5,6 +5,7 @@ import { migratePolicy, newestFittingMinor, policyGaps } from "../../src/psp/mig
 import type { PodJson } from "../../src/psp/pod.js";
 import { evaluatePod } from "../../src/podsecurity/evaluate.js";
 import { formatVersion } from "../../src/podsecurity/levels.js";
+import type { PodView } from "../../src/podsecurity/pod.js";
 import { pod, policy } from "./helpers.js";
 
 const AA = { "apparmor.security.beta.kubernetes.io/allowedProfileNames": "runtime/default", "apparmor.security.beta.kubernetes.io/defaultProfileName": "runtime/default" };
@@ -125,7 +126,7 @@ describe("migrate soundness (property)", () => {
         const r = admitPod([psp], { pod: candidate });
         if (!r.allowed) return;
         if (m.level !== "privileged") admittedAtStrictLevel++;
-        const violations = evaluatePod(m.level, m.version, syncSeccompAnnotations(r.pod));
+        const violations = evaluatePod(m.level, m.version, syncSeccompAnnotations(r.pod) as unknown as PodView);
         expect(violations.map((v) => v.checkId)).toEqual([]);
       }),
       { numRuns: 1200 },
