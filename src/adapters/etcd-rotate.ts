@@ -31,12 +31,14 @@ export async function encryptionStatus(options: ScanOptions): Promise<Encryption
   for await (const page of scanPrefix(options.client, scanRoot(options.prefix), { pageSize: options.pageSize, consistent: true })) {
     const inspections = new Array<Awaited<ReturnType<typeof inspectValue>>>(page.length);
     await eachLimited(page.map((entry, index) => ({ entry, index })), options.concurrency ?? 16, async ({ entry, index }) => {
-      inspections[index] = await inspectValue(options.codec, options.prefix, entry.key.toString("utf8"), entry.value);
+      const inspection = await inspectValue(options.codec, options.prefix, entry.key.toString("utf8"), entry.value);
+      if (inspection) inspection.decrypted = undefined; // status never needs the objects; let them go
+      inspections[index] = inspection;
     });
     // Fold in key order, so lists of Secret names come out sorted by key.
     for (const inspection of inspections) {
       if (inspection === undefined) accumulator.skip();
-      else accumulator.add({ ...inspection, decrypted: undefined });
+      else accumulator.add(inspection);
     }
   }
   return accumulator.result();
@@ -91,7 +93,7 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
       }
     }
   };
-  for await (const page of scanPrefix(options.client, scanRoot(options.prefix), { pageSize: options.pageSize ?? 500 })) {
+  for await (const page of scanPrefix(options.client, scanRoot(options.prefix), { pageSize: options.pageSize })) {
     await eachLimited(page, options.concurrency ?? 16, async (entry) => {
       await handle(entry);
       options.onProgress?.(outcome);

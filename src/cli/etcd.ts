@@ -4,7 +4,7 @@ import type { Etcd3 } from "etcd3";
 import { stringify } from "yaml";
 import { UserError } from "../errors.js";
 import { codecForConfiguration, loadEncryptionConfigFile } from "../adapters/etcd-codec.js";
-import { connectEtcd, countPrefix, etcdUnavailable } from "../adapters/etcd-client.js";
+import { connectEtcd, countPrefix, DEFAULT_PAGE_SIZE, etcdUnavailable } from "../adapters/etcd-client.js";
 import { encryptionStatus, rotateStoredValues } from "../adapters/etcd-rotate.js";
 import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
 import type { EncryptionStatus, RotationOutcome, StoredValueCodec } from "../encryption/rotation.js";
@@ -36,7 +36,7 @@ function withEtcdFlags(command: Command): Command {
     .option("--key <file>", "client key (--etcd-keyfile)")
     .requiredOption("--config <file>", "EncryptionConfiguration (kube-apiserver's --encryption-provider-config)")
     .option("--prefix <prefix>", "etcd key prefix (kube-apiserver's --etcd-prefix)", "/registry")
-    .addOption(new Option("--page-size <n>", "keys read per etcd request").argParser(parsePageSize).default(1000))
+    .addOption(new Option("--page-size <n>", "keys read per etcd request").argParser(parsePageSize).default(DEFAULT_PAGE_SIZE))
     .addOption(outputOption(["text", "json", "yaml"], "text"));
 }
 

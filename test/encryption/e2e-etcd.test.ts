@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectEtcd, scanPrefix } from "../../src/adapters/etcd-client.js";
 import { codecForConfiguration } from "../../src/adapters/etcd-codec.js";
 import { encryptionStatus, rotateStoredValues } from "../../src/adapters/etcd-rotate.js";
 import { startKmsPlugin, type KmsPlugin } from "../../src/adapters/kms-server.js";
@@ -218,6 +219,19 @@ describe("etcd status and rotate over a real etcd and a real KMS v2 plugin", () 
     expect(report.undecryptable, JSON.stringify(report.undecryptable[0])).toEqual([]);
     expect(report.plaintextSecrets).toEqual([]);
     expect(run.status).toBe(0);
+  });
+
+  it("a page too large for one etcd response is split, and the scan still sees every key once", async () => {
+    const client = await connectEtcd({ endpoints: [f.etcd.endpoint], maxResponseBytes: 16 * 1024 });
+    try {
+      const seen: string[] = [];
+      for await (const page of scanPrefix(client, `${PREFIX}/`, { pageSize: 5000 })) seen.push(...page.map((e) => e.key.toString()));
+      const all = await f.etcd.client.getAll().prefix(`${PREFIX}/`).keys();
+      expect(seen).toEqual([...all].sort());
+      expect(seen.length).toBeGreaterThan(50);
+    } finally {
+      client.close();
+    }
   });
 
   it("bad input exits 2 with one line: unreadable config, unreachable etcd", async () => {
