@@ -3,6 +3,21 @@ import { packageVersion } from "../version.js";
 import { COMMANDS } from "./commands.js";
 import { reportFatal, EXIT } from "./common.js";
 
+/**
+ * Load the command being run, or (for help and typos) only the command names and
+ * summaries, so `palisade --version` and `palisade scan` start fast.
+ */
+async function registerCommands(program: Command, argv: string[]): Promise<void> {
+  const words = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const name = words[0] === "help" ? words[1] : words[0];
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry) {
+    (await entry.load())(program);
+    return;
+  }
+  for (const c of COMMANDS) program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("palisade")
     .description("Zero-trust security for Kubernetes: manifests, admission, network and data at rest")
@@ -15,7 +30,7 @@ export async function main(argv: string[]): Promise<void> {
     "after",
     "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.",
   );
-  for (const register of COMMANDS) register(program);
+  await registerCommands(program, argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
