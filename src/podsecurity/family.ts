@@ -73,9 +73,10 @@ export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Find
   return findings;
 }
 
+/** What admission would do matters most (enforce > warn > audit), then the level. */
 function strictness(j: Judgement): number {
   const modeRank = j.mode === "enforce" || j.mode === "scan" ? 2 : j.mode === "warn" ? 1 : 0;
-  return compareLevels(j.level, "privileged") * 10 + modeRank;
+  return modeRank * 10 + compareLevels(j.level, "privileged");
 }
 
 function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: string, violation: Violation, judgement: Judgement): Finding {
