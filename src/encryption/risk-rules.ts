@@ -90,6 +90,14 @@ export const OVERLAPPING_RULES = rule(
   "Name each resource in exactly one entry; merge the provider lists in the intended order.",
 );
 
+export const KEY_REUSED = rule(
+  "key-reused",
+  "The same key is configured more than once",
+  "medium",
+  "One key used under several names, providers or entries (the docs example uses the same secret for aesgcm and aescbc) widens what a single leak exposes, mixes cipher modes under one key, and makes rotation misleading: removing one entry does not retire the key.",
+  "Give every provider and resource entry its own key from a CSPRNG.",
+);
+
 export const ENCRYPTION_RULES: readonly Rule[] = [
   INVALID_CONFIG,
   IDENTITY_FIRST,
@@ -101,4 +109,5 @@ export const ENCRYPTION_RULES: readonly Rule[] = [
   KMS_V1,
   SECRETS_NOT_ENCRYPTED,
   OVERLAPPING_RULES,
+  KEY_REUSED,
 ];

@@ -11,6 +11,7 @@ import {
   EXAMPLE_KEY,
   IDENTITY_FIRST,
   INVALID_CONFIG,
+  KEY_REUSED,
   KMS_V1,
   LOW_ENTROPY_KEY,
   NO_ETCD_KEY_BINDING,
@@ -68,6 +69,7 @@ export function encryptionFindings(check: ConfigCheck, object: ObjectRef): Findi
   providerRisks(check.config, ctx);
   secretsCoverage(check.config, ctx);
   overlappingRules(check.config, ctx);
+  reusedKeys(check.config, ctx);
   return ctx.findings;
 }
 
@@ -180,6 +182,28 @@ function overlappingRules(config: EncryptionConfiguration, ctx: Context): void {
         ["resources", i, "resources", j],
         `${JSON.stringify(resource)} is already named in resources[${earlier}]: this entry's providers are only appended to that list for reads, and never write`,
       );
+    }
+  }
+}
+
+/** The same key bytes under more than one (entry, provider, key) place; compared decoded, never printed. */
+function reusedKeys(config: EncryptionConfiguration, ctx: Context): void {
+  const firstPlace = new Map<string, string>();
+  for (const [i, entry] of config.resources.entries()) {
+    for (const [j, provider] of entry.providers.entries()) {
+      if (provider.type === "identity" || provider.type === "kms") continue;
+      for (const [k, key] of provider.keys.entries()) {
+        const bytes = decodeStdBase64(key.secret);
+        if (!bytes) continue;
+        const id = Buffer.from(bytes).toString("hex");
+        const place = `resources[${i}].providers[${j}].${provider.type}.keys[${k}] (${JSON.stringify(key.name)})`;
+        const earlier = firstPlace.get(id);
+        if (earlier === undefined) {
+          firstPlace.set(id, place);
+          continue;
+        }
+        report(ctx, KEY_REUSED, ["resources", i, "providers", j, provider.type, "keys", k, "secret"], `${provider.type} key ${JSON.stringify(key.name)} is the same key as ${earlier}`);
+      }
     }
   }
 }

@@ -90,6 +90,17 @@ describe("encryption risk findings", () => {
     expect(findings[0]!.fieldPath).toBe("resources[1].resources[1]");
   });
 
+  it("the same key under two providers is reported once, at the second place, without the key", () => {
+    const reused = randomKey(32);
+    const findings = audit(secrets(keyed("secretbox", reused, "a") + keyed("aesgcm", reused, "b")));
+    const hits = findings.filter((f) => f.ruleId === "encryption/key-reused");
+    expect(hits).toHaveLength(1);
+    expect(hits[0]!.fieldPath).toBe("resources[0].providers[1].aesgcm.keys[0].secret");
+    expect(hits[0]!.message).toContain('resources[0].providers[0].secretbox.keys[0] ("a")');
+    expect(JSON.stringify(findings)).not.toContain(reused);
+    expect(ruleIds(secrets(keyed("secretbox", randomKey()) + keyed("aesgcm", randomKey())))).not.toContain("encryption/key-reused");
+  });
+
   it("an invalid file yields invalid-config findings, not an exception", () => {
     const findings = audit(secrets(keyed("aes-gcm")));
     expect(findings.map((f) => f.ruleId)).toEqual(["encryption/invalid-config"]);
