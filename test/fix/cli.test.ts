@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registerFixCommand } from "../../src/cli/fix.js";
+import { INDENTED_STYLE, KUBECTL_STYLE, UNFIXABLE } from "./fixtures.js";
+import { runCli } from "./run-cli.js";
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-fix-"));
+  mkdirSync(join(dir, "apps"));
+  writeFileSync(join(dir, "apps", "web.yaml"), KUBECTL_STYLE);
+  writeFileSync(join(dir, "apps", "report.yml"), INDENTED_STYLE);
+  writeFileSync(join(dir, "agent.yaml"), UNFIXABLE);
+  writeFileSync(join(dir, "README.md"), "not yaml");
+  return dir;
+}
+
+describe("palisade fix (CLI)", () => {
+  it("writes a single fixed file to stdout and reports to stderr; exit 0 when everything passes", async () => {
+    const dir = workspace();
+    const r = await runCli(registerFixCommand, ["fix", join(dir, "apps", "web.yaml")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("runAsNonRoot: true");
+    expect(r.stdout).toContain("name: web   # keep in sync with the Service");
+    expect(r.stderr).toContain("Deployment/shop/web: now passes restricted:latest");
+    expect(readFileSync(join(dir, "apps", "web.yaml"), "utf8")).toBe(KUBECTL_STYLE);
+  });
+
+  it("exits 1 and says what it did not fix", async () => {
+    const dir = workspace();
+    const r = await runCli(registerFixCommand, ["fix", join(dir, "agent.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/NOT fixed hostNamespaces: .*part of what this workload does/);
+  });
+
+  it("--in-place rewrites only files that change; a second run changes nothing", async () => {
+    const dir = workspace();
+    const first = await runCli(registerFixCommand, ["fix", dir, "--in-place"]);
+    expect(first.stdout).toBe("");
+    expect(first.code).toBe(1);
+    const web = readFileSync(join(dir, "apps", "web.yaml"), "utf8");
+    expect(web).not.toBe(KUBECTL_STYLE);
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toBe("not yaml");
+    await runCli(registerFixCommand, ["fix", dir, "--in-place"]);
+    expect(readFileSync(join(dir, "apps", "web.yaml"), "utf8")).toBe(web);
+  });
+
+  it("--output DIR mirrors the tree", async () => {
+    const dir = workspace();
+    const out = join(dir, "fixed");
+    const r = await runCli(registerFixCommand, ["fix", join(dir, "apps"), "--output", out, "--level", "baseline"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, "web.yaml"), "utf8")).toContain("- NET_BIND_SERVICE");
+    expect(readFileSync(join(out, "web.yaml"), "utf8")).not.toContain("NET_ADMIN");
+    expect(readFileSync(join(out, "report.yml"), "utf8")).toBe(INDENTED_STYLE);
+  });
+
+  it("usage errors exit 2 with one line", async () => {
+    const dir = workspace();
+    expect((await runCli(registerFixCommand, ["fix", dir, "--in-place", "--output", "x"])).code).toBe(2);
+    const bad = await runCli(registerFixCommand, ["fix", join(dir, "missing.yaml")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("no such file or directory");
+    expect((await runCli(registerFixCommand, ["fix", dir, "--pss-version", "1.30"])).code).toBe(2);
+    writeFileSync(join(dir, "broken.yaml"), "kind: Pod\nmetadata: {name: p\n");
+    const broken = await runCli(registerFixCommand, ["fix", join(dir, "broken.yaml")]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.yaml:\d+:\d+: .*\(file left unchanged\)/);
+  });
+});

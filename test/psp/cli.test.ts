@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registerPspCommand } from "../../src/cli/psp.js";
+import { repoRoot } from "../support/conformance.js";
+import { runCli } from "../fix/run-cli.js";
+
+const restricted = `${repoRoot}/examples/psp-restricted.yaml`;
+const privileged = `${repoRoot}/examples/psp-privileged.yaml`;
+
+function manifests(): string {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-psp-"));
+  writeFileSync(join(dir, "web.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n");
+  writeFileSync(join(dir, "agent.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\nspec:\n  hostPID: true\n  containers:\n  - name: a\n    image: x\n");
+  return dir;
+}
+
+describe("palisade psp (CLI)", () => {
+  it("check: findings with positions, exit 1; every pod admitted with the privileged policy too, exit 0", async () => {
+    const dir = manifests();
+    const r = await runCli(registerPspCommand, ["psp", "check", "--policy", restricted, dir, "-o", "json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const findings = report.findings as Array<{ ruleId: string; message: string; position: { line: number } }>;
+    expect(findings.find((f) => f.ruleId === "PSP001")?.message).toContain("Host PID is not allowed to be used");
+    expect(findings.find((f) => f.ruleId === "PSP001")?.position.line).toBe(6);
+    const both = await runCli(registerPspCommand, ["psp", "check", "--policy", restricted, "--policy", privileged, dir]);
+    expect(both.code).toBe(0);
+  });
+
+  it("check: an invalid policy is an input error (exit 2), reported at its line", async () => {
+    const dir = manifests();
+    const bad = join(dir, "bad-psp.yaml");
+    writeFileSync(bad, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: bad\nspec:\n  runAsUser: {rule: Nobody}\n  seLinux: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n");
+    const r = await runCli(registerPspCommand, ["psp", "check", "--policy", bad, join(dir, "web.yaml"), "-o", "json"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("spec.runAsUser.rule: Unsupported value");
+    const none = await runCli(registerPspCommand, ["psp", "check", join(dir, "web.yaml")]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no policies given");
+  });
+
+  it("mutate: defaulted manifests on stdout, refusals on stderr", async () => {
+    const dir = manifests();
+    const r = await runCli(registerPspCommand, ["psp", "mutate", "--policy", restricted, join(dir, "web.yaml"), join(dir, "agent.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("# Source: ");
+    expect(r.stdout).toContain("allowPrivilegeEscalation: false");
+    expect(r.stderr).toMatch(/Deployment\/web: admitted by restricted \(defaulted\)/);
+    expect(r.stderr).toMatch(/Pod\/agent: PodSecurityPolicy: unable to admit pod/);
+  });
+
+  it("migrate: level, labels and differences as JSON", async () => {
+    const r = await runCli(registerPspCommand, ["psp", "migrate", restricted, privileged, "-o", "json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Array<{ policy: string; level: string; version: string; labels: Record<string, string> }>;
+    expect(out.map((m) => [m.policy, m.level, m.version])).toEqual([["restricted", "privileged", "latest"], ["privileged", "privileged", "latest"]]);
+    expect(out[0]?.labels["pod-security.kubernetes.io/warn"]).toBe("baseline");
+    const text = await runCli(registerPspCommand, ["psp", "migrate", restricted]);
+    expect(text.stdout).toContain("seLinuxOptions: any SELinux options (seLinux: RunAsAny)");
+  });
+});
