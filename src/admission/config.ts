@@ -14,6 +14,11 @@ import { POLICY_MODES, type AdmissionPolicy, type PolicyMode } from "./policy.js
 import { imagesPolicy } from "./policies/images.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
 import { podSecurityPolicy } from "./policies/pod-security.js";
+import { podSecurityPolicyPolicy } from "./policies/pod-security-policy.js";
+import { readPodSecurityPolicy, isPodSecurityPolicy, type PodSecurityPolicy } from "../psp/policy.js";
+import { validatePolicy } from "../psp/validate.js";
+import { formatFieldError } from "../psp/field-errors.js";
+import { parseAllDocuments, LineCounter } from "yaml";
 import { tenancyPolicy } from "./policies/tenancy.js";
 import { parsePodSecurityConfiguration } from "./psa-config.js";
 
@@ -66,7 +71,7 @@ export interface WebhookConfig {
 export type ReadFile = (path: string, relativeTo: string) => { file: string; text: string };
 
 const TOP_KEYS = ["apiVersion", "kind", "server", "policies", "exceptionsFile", "exceptions", "access"];
-const POLICY_NAMES = ["podSecurity", "nodeRestriction", "tenancy", "images"];
+const POLICY_NAMES = ["podSecurity", "podSecurityPolicy", "nodeRestriction", "tenancy", "images"];
 
 export function parseWebhookConfig(file: string, text: string, readFile: ReadFile): WebhookConfig {
   const src = ConfigSource.parse(file, text);
@@ -109,6 +114,12 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
       return parsePodSecurityConfiguration(ConfigSource.parse(loaded.file, loaded.text));
     })();
     policies.push(podSecurityPolicy(settings, mode("podSecurity")));
+  }
+  if (src.map(["policies", "podSecurityPolicy"])) {
+    src.onlyKeys(["policies", "podSecurityPolicy"], ["mode", "policiesFile"]);
+    const path = src.string(["policies", "podSecurityPolicy", "policiesFile"], { required: true })!;
+    const loaded = readOrFail(src, ["policies", "podSecurityPolicy", "policiesFile"], path, readFile);
+    policies.push(podSecurityPolicyPolicy(parsePodSecurityPolicies(loaded.file, loaded.text), mode("podSecurityPolicy")));
   }
   if (src.map(["policies", "nodeRestriction"])) {
     src.onlyKeys(["policies", "nodeRestriction"], ["mode"]);
@@ -231,4 +242,24 @@ export function parseExceptions(src: ConfigSource): AdmissionException[] {
     }
     return exception;
   });
+}
+
+/** PodSecurityPolicy objects from a (multi-document) manifest; an invalid policy is an error at its document. */
+export function parsePodSecurityPolicies(file: string, text: string): PodSecurityPolicy[] {
+  const lines = new LineCounter();
+  const policies: PodSecurityPolicy[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
+    const at = lines.linePos(doc.contents?.range[0] ?? 0);
+    const position = { file, line: at.line, column: at.col };
+    if (doc.errors[0]) throw new UserError(`invalid YAML: ${doc.errors[0].message.split("\n")[0]}`, { position });
+    const object = doc.toJS() as unknown;
+    if (!isRecord(object)) continue;
+    if (!isPodSecurityPolicy(object)) throw new UserError(`expected PodSecurityPolicy objects only, found ${String(object.kind)}`, { position, hint: "keep PodSecurityPolicies in their own file" });
+    const { policy, errors } = readPodSecurityPolicy(object);
+    const all = [...errors, ...validatePolicy(policy)];
+    if (all.length > 0) throw new UserError(`PodSecurityPolicy ${policy.name}: ${all.map(formatFieldError).join(", ")}`, { position, hint: "the API server would refuse this policy" });
+    policies.push(policy);
+  }
+  if (policies.length === 0) throw new UserError("no PodSecurityPolicy objects found", { position: { file, line: 1, column: 1 } });
+  return policies;
 }

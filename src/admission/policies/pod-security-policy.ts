@@ -1,0 +1,50 @@
+/**
+ * PodSecurityPolicy as the admission plugin applied it, over src/psp: on /mutate a pod is
+ * defaulted by the first usable policy that admits it (the patch carries the defaults and the
+ * kubernetes.io/psp annotation); on /validate it must be admitted unchanged. Only pods, no
+ * subresources, as upstream.
+ */
+import { admitPod, EVERY_POLICY_USABLE, type MayUse } from "../../psp/admit.js";
+import type { PodJson } from "../../psp/pod.js";
+import type { PodSecurityPolicy } from "../../psp/policy.js";
+import { VALIDATED_PSP_ANNOTATION } from "../../psp/constants.js";
+import type { JsonPatchOperation } from "../../findings/types.js";
+import { isRecord } from "../../k8s/types.js";
+import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode } from "../policy.js";
+
+export const PSP_POLICY = "pod-security-policy";
+
+function podOf(context: AdmissionContext): PodJson | undefined {
+  const { request } = context;
+  if (request.resource.group !== "" || request.resource.resource !== "pods" || request.subResource !== "") return undefined;
+  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return undefined;
+  const object = request.object;
+  if (!object || !isRecord(object.spec)) return undefined;
+  return object as PodJson;
+}
+
+export function podSecurityPolicyPolicy(policies: readonly PodSecurityPolicy[], mode: PolicyMode, mayUse: MayUse = EVERY_POLICY_USABLE): AdmissionPolicy {
+  return {
+    name: PSP_POLICY,
+    mode,
+    mutate(context): JsonPatchOperation[] {
+      const pod = podOf(context);
+      if (!pod || context.request.operation !== "CREATE") return [];
+      const result = admitPod(policies, { pod, operation: "create", user: context.request.userInfo.username, namespace: context.request.namespace }, mayUse);
+      return result.allowed ? result.patch : [];
+    },
+    validate(context) {
+      const verdict = emptyVerdict();
+      const pod = podOf(context);
+      if (!pod) return verdict;
+      const hint = pod.metadata?.annotations?.[VALIDATED_PSP_ANNOTATION];
+      const result = admitPod(
+        policies,
+        { pod, operation: "update", user: context.request.userInfo.username, namespace: context.request.namespace, ...(hint ? { validatedPolicyHint: hint } : {}) },
+        mayUse,
+      );
+      if (!result.allowed) verdict.deny.push({ policy: PSP_POLICY, rule: "unable-to-admit", message: result.message ?? "PodSecurityPolicy: unable to admit pod" });
+      return verdict;
+    },
+  };
+}
