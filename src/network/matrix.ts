@@ -62,6 +62,19 @@ export function externalBlocks(tiers: readonly Tier[], direction: Direction): Ex
   return cutAddressSpace(ranges).map((range) => ({ range, label: formatRange(range), endpoint: { kind: "external", ip: formatIp(range.family, range.first) } }));
 }
 
+/** Index of the first block of `range`'s family starting at or after range.first (binary search). */
+function firstBlockAtOrAfter(blocks: readonly ExternalBlock[], range: IpRange): number {
+  let lo = 0;
+  let hi = blocks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const b = blocks[mid]!.range;
+    if (b.family < range.family || (b.family === range.family && b.first < range.first)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 interface SideTable {
   /** Index into `results` for each peer; undefined table means the side allows everything. */
   resultOfPeer: Uint32Array;
@@ -121,7 +134,13 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     }
     if (scope.addresses) {
       out.push(...hostNetworkClasses);
-      for (let p = classes.length; p < total; p++) out.push(p);
+      const blocks = direction === "egress" ? externalDestinations : externalSources;
+      if (scope.addressRanges) {
+        // Blocks are cut at every range boundary and sorted: those inside a range are contiguous.
+        for (const range of scope.addressRanges) {
+          for (let b = firstBlockAtOrAfter(blocks, range); b < blocks.length && blocks[b]!.range.family === range.family && blocks[b]!.range.first <= range.last; b++) out.push(classes.length + b);
+        }
+      } else for (let p = classes.length; p < total; p++) out.push(p);
     }
     return out;
   };

@@ -4,6 +4,7 @@
  * compiled into it elsewhere) and nothing of any dataplane. `evaluate.ts` walks it.
  */
 
+import type { IpRange } from "./cidr.js";
 import type { PortSet } from "./ports.js";
 
 /** A protocol by name, or by IANA number for Calico's numeric protocols. */
@@ -81,6 +82,8 @@ export interface PeerScope {
   podNamespaces?: (namespace: string, namespaceLabels: Record<string, string>) => boolean;
   /** External addresses (and hostNetwork pods, by IP) may match. */
   addresses?: boolean;
+  /** When set with `addresses`: only addresses inside these ranges may match. */
+  addressRanges?: IpRange[];
 }
 
 /**

@@ -34,14 +34,19 @@ export function peerScopeOf(peers: NetworkPolicyPeer[] | null | undefined, polic
   if (!peers || peers.length === 0) return { anyPeer: true };
   const namespaceTests: ((name: string, labels: Record<string, string>) => boolean)[] = [];
   let addresses = false;
+  const addressRanges: IpRange[] = [];
   for (const peer of peers) {
-    if (peer.ipBlock) addresses = true;
+    if (peer.ipBlock) {
+      addresses = true;
+      addressRanges.push(parseCidr(peer.ipBlock.cidr) as IpRange);
+    }
     else if (peer.namespaceSelector) {
       const selector = peer.namespaceSelector;
       namespaceTests.push((_, labels) => matchesLabelSelector(selector, labels));
     } else namespaceTests.push((name) => name === policyNamespace);
   }
   const scope: PeerScope = { addresses };
+  if (addresses) scope.addressRanges = addressRanges;
   if (namespaceTests.length > 0) scope.podNamespaces = (name, labels) => namespaceTests.some((t) => t(name, labels));
   return scope;
 }
