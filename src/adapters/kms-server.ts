@@ -80,6 +80,13 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
       hint: "use unix:///path/to/kms.sock (or unix:///@name for an abstract socket), as kube-apiserver expects",
     });
   }
+  if (endpoint.path === undefined) {
+    // grpc-js can neither bind nor dial Linux abstract sockets; kube-apiserver accepts both forms.
+    throw new UserError(`abstract socket ${options.endpoint} is not supported by this plugin`, {
+      hint: "use a filesystem socket such as unix:///var/run/palisade-kms.sock (mode 0600 protects it)",
+    });
+  }
+  const socketPath = endpoint.path;
   let keyring = await loadKeyring(options.kekFile);
   metrics?.keys.set(keyring.keys.length);
 
@@ -131,13 +138,12 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
     }),
   });
 
-  if (endpoint.path !== undefined) await clearStaleSocket(endpoint.path);
+  await clearStaleSocket(socketPath);
   // The socket must never be reachable by other users, not even between bind and chmod.
   const previousUmask = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {
-      const address = endpoint.path !== undefined ? `unix:${endpoint.path}` : endpoint.target;
-      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
+      server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
     });
   } catch (err) {
     throw new UserError(`cannot listen on ${options.endpoint}: ${(err as Error).message}`, {
@@ -146,7 +152,7 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
   } finally {
     process.umask(previousUmask);
   }
-  if (endpoint.path !== undefined) await chmod(endpoint.path, 0o600);
+  await chmod(socketPath, 0o600);
   logger.info({ endpoint: options.endpoint, key_id: keyring.primary.id, keys: keyring.keys.length }, "kms plugin serving");
 
   let reloading: Promise<void> = Promise.resolve();
@@ -201,7 +207,7 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
             resolve();
           });
         });
-        if (endpoint.path !== undefined) await unlink(endpoint.path).catch(() => undefined);
+        await unlink(socketPath).catch(() => undefined);
         await reloading;
         logger.info("kms plugin stopped");
       })();

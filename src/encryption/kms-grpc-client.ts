@@ -39,6 +39,11 @@ export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: n
       hint: "use unix:///path/to/kms.sock or unix:///@name",
     });
   }
+  if (parsed.path === undefined) {
+    throw new StoredValueError(`KMS endpoint ${endpoint} is an abstract socket, which this client (grpc-js) cannot dial`, {
+      hint: "serve the plugin on a filesystem socket such as unix:///var/run/kms.sock",
+    });
+  }
   const definition = grpc.loadPackageDefinition(kmsV2PackageDefinition()) as unknown as {
     v2: { KeyManagementService: new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => RawClient };
   };
