@@ -129,7 +129,8 @@ const MUST_SPECIFY = ["cpu", "memory", "requests.cpu", "requests.memory", "limit
  * containers lacking it, or an empty list.
  */
 export function missingRequiredResources(quota: ResourceQuotaSpec, pod: PodResources): Array<{ resource: string; containers: string[] }> {
-  const required = MUST_SPECIFY.filter((r) => quota.hard.has(r));
+  // Upstream lists resources and container names sorted, as its string sets do.
+  const required = MUST_SPECIFY.filter((r) => quota.hard.has(r)).sort();
   const missing: Array<{ resource: string; containers: string[] }> = [];
   for (const resource of required) {
     const containers = pod.containers
@@ -138,7 +139,7 @@ export function missingRequiredResources(quota: ResourceQuotaSpec, pod: PodResou
         return !usage.has(resource);
       })
       .map((c) => c.name);
-    if (containers.length > 0) missing.push({ resource, containers });
+    if (containers.length > 0) missing.push({ resource, containers: [...new Set(containers)].sort() });
   }
   return missing;
 }

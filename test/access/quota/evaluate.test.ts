@@ -69,6 +69,10 @@ describe("quota evaluation over manifests", () => {
     const missing = without.findings.filter((f) => f.ruleId === "quota/missing-required-resources");
     expect(missing.map((f) => f.message)).toEqual(["failed quota: mem: must specify limits.memory for: app"]);
     expect(missing[0]!.fieldPath).toBe("spec.template.spec.containers[0].resources");
+    const several = await evaluate(docs(quota("all", "{requests.memory: 1Gi, limits.cpu: '2', cpu: '2'}"), deployment("web", 1, "{}").replace("      containers:\n", "      initContainers: [{name: setup, image: x}]\n      containers:\n")));
+    expect(several.findings.filter((f) => f.ruleId === "quota/missing-required-resources").map((f) => f.message)).toEqual([
+      "failed quota: all: must specify cpu for: app,setup; limits.cpu for: app,setup; requests.memory for: app,setup",
+    ]);
     const withDefaults = await evaluate(docs(quota("mem", "{limits.memory: 4Gi}"), limitRange(), deployment("web", 1, "{}")));
     expect(withDefaults.findings.filter((f) => f.ruleId === "quota/missing-required-resources")).toEqual([]);
     expect(withDefaults.namespaces[0]!.quotas[0]!.used).toEqual({ "limits.memory": "256Mi" });
