@@ -56,7 +56,9 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
     unreadable: true,
   });
   if (text.trim().length === 0) return fail("encryption provider config is empty", whole(), "write an EncryptionConfiguration");
-  const parsed = /^\s*[{[]/.test(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);
+  // JSON is YAML too, but a flow-style YAML file (`{apiVersion: ...}`) is not JSON: only
+  // take the JSON path when the text really is JSON.
+  const parsed = /^\s*[{[]/.test(text) && isJson(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);
   const syntax = parsed.problems[0];
   if (syntax) return fail(syntax.message, syntax.position, syntax.hint);
   if (parsed.objects.length > 1) {
@@ -82,6 +84,15 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
     return { file, line: p.line + 1, column: p.column + 1 };
   };
   return checkEncryptionConfigurationObject(raw, file, locate, options);
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One line per problem, `file:line:col: field: message (hint)`, for errors and reports. */

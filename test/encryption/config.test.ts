@@ -91,6 +91,8 @@ describe("EncryptionConfiguration decoding", () => {
   it("parses JSON configs too", () => {
     const json = JSON.stringify({ apiVersion: "apiserver.config.k8s.io/v1", kind: "EncryptionConfiguration", resources: [{ resources: ["secrets"], providers: [{ identity: {} }] }] });
     expect(parseEncryptionConfiguration(json, "enc.json").config.resources).toHaveLength(1);
+    const flowYaml = "{apiVersion: apiserver.config.k8s.io/v1, kind: EncryptionConfiguration, resources: [{resources: [secrets], providers: [{identity: {}}]}]}";
+    expect(parseEncryptionConfiguration(flowYaml, "enc.yaml").config.resources).toHaveLength(1);
   });
 });
 
