@@ -25,7 +25,7 @@ const SEVERITY: Readonly<Record<string, Severity>> = {
 };
 
 export function ruleIdForCheck(checkId: string): string {
-  return `pss.${checkId}`;
+  return `pss/${checkId}`;
 }
 
 function versionsText(minors: number[]): string {

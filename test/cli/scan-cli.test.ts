@@ -100,8 +100,8 @@ describe("palisade scan (the CLI)", () => {
   it("reads stdin with -, and --level overrides namespace levels", () => {
     const r = palisade(["scan", "-", "--level", "baseline", "-o", "json"], CLEAN_POD.replace("name: clean", "name: s").replace("image: x", "image: x\n    securityContext: {privileged: true}").replace(/ {4}securityContext:\n {6}allowPrivilegeEscalation: false\n {6}capabilities: \{drop: \[ALL\]\}\n/, ""));
     const report = JSON.parse(r.stdout);
-    const podSecurity = report.findings.filter((f: { ruleId: string }) => f.ruleId.startsWith("pss."));
-    expect(podSecurity.map((f: { ruleId: string }) => f.ruleId)).toEqual(["pss.privileged"]);
+    const podSecurity = report.findings.filter((f: { ruleId: string }) => f.ruleId.startsWith("pss/"));
+    expect(podSecurity.map((f: { ruleId: string }) => f.ruleId)).toEqual(["pss/privileged"]);
     expect(podSecurity[0].properties.podSecurity).toBe("baseline:latest");
     expect(r.code).toBe(1);
   });
@@ -120,9 +120,9 @@ describe("palisade scan (the CLI)", () => {
   it("lists every rule with its docs", () => {
     const list = palisade(["rules", "-o", "json"]);
     const rules = JSON.parse(list.stdout) as Array<{ id: string; docs: { description: string; remediation: string } }>;
-    expect(rules.filter((r) => r.id.startsWith("pss.")).length).toBe(19);
+    expect(rules.filter((r) => r.id.startsWith("pss/")).length).toBe(19);
     for (const r of rules) expect(r.docs.remediation.length).toBeGreaterThan(0);
-    const one = palisade(["rules", "pss.privileged"]);
+    const one = palisade(["rules", "pss/privileged"]);
     expect(one.stdout).toMatch(/Remediation: /);
   });
 

@@ -51,7 +51,7 @@ describe("workloads to pods", () => {
 describe("namespace-aware Pod Security findings", () => {
   it("judges pods at their namespace's enforce level and says PSA would reject them", () => {
     const findings = checkPodSecurity(snapshotOf(NS("a", { "pod-security.kubernetes.io/enforce": "baseline" }) + HOST_PID_POD("a")), {});
-    expect(findings.map((f) => f.ruleId)).toEqual(["pss.hostNamespaces"]);
+    expect(findings.map((f) => f.ruleId)).toEqual(["pss/hostNamespaces"]);
     expect(findings[0]?.note).toBe("PSA enforce baseline:latest would reject this pod");
     expect(findings[0]?.position).toEqual({ file: "m.yaml", line: 14, column: 3 });
   });
@@ -64,23 +64,23 @@ describe("namespace-aware Pod Security findings", () => {
     };
     const findings = checkPodSecurity(snapshotOf(NS("b", labels) + HOST_PID_POD("b")), {});
     const byRule = Object.fromEntries(findings.map((f) => [f.ruleId, f]));
-    expect(byRule["pss.hostNamespaces"]?.properties?.mode).toBe("enforce");
-    expect(byRule["pss.runAsNonRoot"]?.properties?.podSecurity).toBe("restricted:v1.22");
+    expect(byRule["pss/hostNamespaces"]?.properties?.mode).toBe("enforce");
+    expect(byRule["pss/runAsNonRoot"]?.properties?.podSecurity).toBe("restricted:v1.22");
     // runAsUser only exists from v1.23: the warn version decides.
-    expect(byRule["pss.runAsUser"]).toBeUndefined();
+    expect(byRule["pss/runAsUser"]).toBeUndefined();
   });
 
   it("says nothing for privileged namespaces, and uses the default level for unlabelled ones", () => {
     expect(checkPodSecurity(snapshotOf(NS("c", { "pod-security.kubernetes.io/enforce": "privileged" }) + HOST_PID_POD("c")), {})).toEqual([]);
     const unlabelled = checkPodSecurity(snapshotOf(HOST_PID_POD("elsewhere")), { defaultLevel: "baseline" });
-    expect(unlabelled.map((f) => f.ruleId)).toEqual(["pss.hostNamespaces"]);
+    expect(unlabelled.map((f) => f.ruleId)).toEqual(["pss/hostNamespaces"]);
     expect(unlabelled[0]?.note).toMatch(/no pod-security labels/);
   });
 
   it("lets --level and --pss-version override the namespace", () => {
     const text = NS("d", { "pod-security.kubernetes.io/enforce": "privileged" }) + HOST_PID_POD("d");
     const overridden = checkPodSecurity(snapshotOf(text), { podSecurity: { level: "restricted", version: parseVersion("v1.0") } });
-    expect(overridden.map((f) => f.ruleId).sort()).toEqual(["pss.hostNamespaces", "pss.runAsNonRoot"]);
+    expect(overridden.map((f) => f.ruleId).sort()).toEqual(["pss/hostNamespaces", "pss/runAsNonRoot"]);
     expect(overridden[0]?.properties?.podSecurity).toBe("restricted:v1.0");
   });
 

@@ -29,11 +29,11 @@ beforeAll(async () => {
 describe("report formats", () => {
   it("finds the example cluster's deliberate weaknesses", () => {
     const ids = new Set(result.findings.map((f) => `${f.object?.name}:${f.ruleId}`));
-    for (const expected of ["etl-worker:pss.privileged", "etl-worker:pss.hostPathVolumes", "cart:pss.capabilities_restricted", "ledger-db:pss.runAsUser", "stdin-pod:pss.hostNamespaces"]) {
+    for (const expected of ["etl-worker:pss/privileged", "etl-worker:pss/hostPathVolumes", "cart:pss/capabilities_restricted", "ledger-db:pss/runAsUser", "stdin-pod:pss/hostNamespaces"]) {
       expect(ids).toContain(expected);
     }
     // The hardened front end passes restricted.
-    expect(result.findings.filter((f) => f.object?.name === "web" && f.ruleId.startsWith("pss."))).toEqual([]);
+    expect(result.findings.filter((f) => f.object?.name === "web" && f.ruleId.startsWith("pss/"))).toEqual([]);
     expect(result.problems.map((p) => p.position.file)).toContain("<stdin>");
   });
 
@@ -57,7 +57,7 @@ describe("report formats", () => {
       expect(loc.artifactLocation.uri).not.toMatch(/^\//);
       expect(loc.region.startLine).toBeGreaterThan(0);
     }
-    const privileged = run.results.find((r: { ruleId: string }) => r.ruleId === "pss.privileged");
+    const privileged = run.results.find((r: { ruleId: string }) => r.ruleId === "pss/privileged");
     expect(privileged.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: expect.stringMatching(/examples\/cluster\/30-analytics\.yaml$/) }, region: { startLine: 22, startColumn: 13 } });
   });
 
