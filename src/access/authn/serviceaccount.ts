@@ -106,6 +106,7 @@ function boundUser(claims: JwtClaims, nowSeconds: number): AuthenticationResult 
   const warnings: string[] = [];
   // Upstream names the user from the kubernetes.io claims and ignores sub; a mismatch is only odd.
   if (claims.sub !== undefined && claims.sub !== username) warnings.push(`sub ${JSON.stringify(claims.sub)} differs from the kubernetes.io claims (${username}); the latter decide`);
+  const liveChecks = [`serviceaccount ${namespace}/${serviceAccount.name} (uid ${serviceAccount.uid})`];
   for (const bound of ["pod", "secret", "node"] as const) {
     const ref = reference(k8s[bound]);
     if (ref === "invalid") return rejected(`serviceaccount: kubernetes.io.${bound} claim is malformed`);
@@ -114,8 +115,9 @@ function boundUser(claims: JwtClaims, nowSeconds: number): AuthenticationResult 
       extra[`authentication.kubernetes.io/${bound}-name`] = [ref.name];
       extra[`authentication.kubernetes.io/${bound}-uid`] = [ref.uid];
     }
-    warnings.push(`bound to ${bound} ${bound === "node" ? ref.name : `${namespace}/${ref.name}`} (uid ${ref.uid}): kube-apiserver also requires it to still exist with that uid, which this offline check cannot see`);
+    liveChecks.push(`${bound} ${bound === "node" ? ref.name : `${namespace}/${ref.name}`} (uid ${ref.uid})`);
   }
+  warnings.push(`not checked offline: kube-apiserver also requires ${liveChecks.join(", ")} to still exist with that uid`);
   if (typeof claims.jti === "string" && claims.jti !== "") extra["authentication.kubernetes.io/credential-id"] = [`JTI=${claims.jti}`];
   const warnAfter = numericDate(k8s, "warnafter");
   if (typeof warnAfter === "number" && nowSeconds > warnAfter) {
