@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKmsPlugin } from "../../src/adapters/kms-server.js";
 import { repoRoot } from "../support/conformance.js";
 import { builtCli } from "../support/etcd.js";
 
@@ -126,5 +128,28 @@ describe("palisade encryption encrypt | decrypt", () => {
     const run = await palisade(["encryption", "decrypt", "--config", bad, "--etcd-key", key], Buffer.from("x"));
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/short\.yaml:7:\d+: invalid EncryptionConfiguration: .*got 10, expected one of \[16 24 32\]/);
+  });
+});
+
+describe("palisade encryption with a real KMS v2 plugin (palisade's gRPC plugin on a unix socket)", () => {
+  it("encrypts in one process and decrypts in another, byte for byte", async () => {
+    const kekFile = join(dir, "keks.txt");
+    writeFileSync(kekFile, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+    const endpoint = `unix://${join(dir, "kms.sock")}`;
+    const plugin = await startKmsPlugin({ endpoint, kekFile, logger: pino({ level: "silent" }) });
+    try {
+      const config = configFile("kms-real.yaml", `      - kms: {apiVersion: v2, name: vault, endpoint: "${endpoint}"}\n      - identity: {}\n`);
+      const key = "/registry/secrets/prod/api-token";
+      const value = randomBytes(3000);
+      const enc = await palisade(["encryption", "encrypt", "--config", config, "--etcd-key", key], value);
+      expect(enc.stderr).toBe("");
+      expect(enc.status).toBe(0);
+      expect(enc.stdout.subarray(0, 21).toString()).toBe("k8s:enc:kms:v2:vault:");
+      const dec = await palisade(["encryption", "decrypt", "--config", config, "--etcd-key", key, "-v"], enc.stdout);
+      expect(dec.stderr).toBe("provider=kms/v2 name=vault stale=false\n");
+      expect(dec.stdout.equals(value)).toBe(true);
+    } finally {
+      await plugin.close();
+    }
   });
 });
