@@ -13,6 +13,7 @@
  * Usage: npm run build && node dist/bench/calico.js   (writes bench/results/calico.md)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -25,7 +26,7 @@ import { parseCalicoSelector } from "../src/network/calico/selector/index.js";
 import { compileCalico } from "../src/network/calico/tiers.js";
 
 function time(fn: () => void, minMs = 300): number {
-  fn(); // warm up
+  for (let i = 0; i < 5; i++) fn(); // warm up: let the JIT settle before measuring
   let runs = 0;
   const start = performance.now();
   let elapsed = 0;
@@ -153,7 +154,7 @@ function main(): void {
   const report = [
     "# bench:calico",
     "",
-    "Command: `npm run build && node dist/bench/calico.js` (Node " + process.version + ", " + new Date().toISOString().slice(0, 10) + ")",
+    "Command: `npm run build && node dist/bench/calico.js` (Node " + process.version + ", " + new Date().toISOString().slice(0, 10) + ", load average " + loadavg()[0]!.toFixed(1) + ": ratios, not absolute times, are the result; both sides of each ratio ran under the same load)",
     "",
     "## Selector evaluation (per label map, Felix's label view of 2000 pods)",
     "",
