@@ -10,6 +10,8 @@ import { compareFindings, type ScanResult } from "../scan/run.js";
 import { checkWorkloads, loadPolicies, type LoadedPolicies } from "../psp/check.js";
 import { mutateManifestText } from "../psp/mutate-text.js";
 import { PSP_RULE_LIST } from "../psp/rules.js";
+import { mayUseFromRbac } from "../psp/rbac.js";
+import { rbacAuthorizerFor } from "../access/rbac/family.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { render, SCAN_FORMATS } from "./scan.js";
 import { registerPspMigrate } from "./psp-migrate.js";
@@ -27,12 +29,13 @@ export function registerPspCommand(program: Command): void {
     .description("check workloads against PodSecurityPolicies (every policy usable, as without RBAC data)")
     .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", collectValues, [])
     .argument("<paths...>", "manifests to check (files, directories, - for stdin)")
-    .option("--user <name>", "the requesting user, shown in reasons (RBAC is not evaluated: every policy is usable)")
+    .option("--rbac", "decide which policies each pod may use from the RBAC objects among the manifests (plus the bootstrap roles), as the admission controller did; without it every policy is usable")
+    .option("--user <name>", "with --rbac: the requesting user (otherwise only the pod's service account counts)")
     .addOption(outputOption(SCAN_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .option("--no-color", "never colour the text output")
     .addHelpText("after", "\nExit codes: 0 every pod admitted unchanged or after defaulting, 1 findings at or above --fail-on, 2 usage or input errors (including invalid policies).")
-    .action(async (paths: string[], flags: { policy: string[]; user?: string; output: string; failOn: Severity | "none"; color?: boolean }) => {
+    .action(async (paths: string[], flags: { policy: string[]; rbac?: boolean; user?: string; output: string; failOn: Severity | "none"; color?: boolean }) => {
       process.exitCode = await check(paths, flags);
     });
 
@@ -63,11 +66,12 @@ async function readPolicies(files: string[]): Promise<{ loaded: LoadedPolicies; 
   return { loaded, problems: snapshot.problems.length ? renderProblems(snapshot.problems, isInteractive(process.stderr)) : "" };
 }
 
-async function check(paths: string[], flags: { policy: string[]; user?: string; output: string; failOn: Severity | "none"; color?: boolean }): Promise<number> {
+async function check(paths: string[], flags: { policy: string[]; rbac?: boolean; user?: string; output: string; failOn: Severity | "none"; color?: boolean }): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   const { loaded, problems } = await readPolicies(flags.policy);
   const snapshot = await loadSnapshot({ paths });
-  const findings: Finding[] = [...loaded.findings, ...checkWorkloads(loaded.policies, snapshot.objects, undefined, flags.user)].sort(compareFindings);
+  const mayUse = flags.rbac ? mayUseFromRbac(rbacAuthorizerFor(snapshot, { bootstrap: true })) : undefined;
+  const findings: Finding[] = [...loaded.findings, ...checkWorkloads(loaded.policies, snapshot.objects, mayUse, flags.user)].sort(compareFindings);
   const result: ScanResult = {
     findings,
     problems: snapshot.problems,

@@ -15,8 +15,8 @@ import { diffAsPatch } from "./patch.js";
  * counts, and the policy that admitted the pod before is tried first.
  */
 
-/** The RBAC question, injected: may this user or service account `use` this policy? */
-export type MayUse = (policyName: string, user: string | undefined, serviceAccount: string | undefined) => boolean;
+/** The RBAC question, injected: may this user or service account `use` this policy (in the pod's namespace)? */
+export type MayUse = (policyName: string, user: string | undefined, serviceAccount: string | undefined, namespace?: string) => boolean;
 
 /** Without RBAC data every policy is usable (the CLI's view of a cluster it cannot see). */
 export const EVERY_POLICY_USABLE: MayUse = () => true;
@@ -74,6 +74,7 @@ export function admitPod(policies: readonly PodSecurityPolicy[], request: Admiss
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
   const sa = serviceAccountOf(original, request.namespace);
+  const namespace = request.namespace ?? original.metadata?.namespace ?? "default";
   const refused = (pod: PodJson, refusals: PolicyRefusal[], message: string): AdmissionResult => ({
     allowed: false, pod, mutated: false, patch: [], refusals, message,
   });
@@ -94,7 +95,7 @@ export function admitPod(policies: readonly PodSecurityPolicy[], request: Admiss
     const copy = structuredClone(original);
     provider.mutatePod(copy);
     const errors = provider.validatePod(copy);
-    const usable = mayUse(name, request.user, sa);
+    const usable = mayUse(name, request.user, sa, namespace);
     if (errors.length > 0) {
       refusals.push(
         usable

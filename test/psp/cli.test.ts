@@ -60,4 +60,29 @@ describe("palisade psp (CLI)", () => {
     const text = await runCli(registerPspCommand, ["psp", "migrate", restricted]);
     expect(text.stdout).toContain("seLinuxOptions: any SELinux options (seLinux: RunAsAny)");
   });
+
+  it("check --rbac: only policies the pod's service account may use count", async () => {
+    const dir = manifests();
+    writeFileSync(join(dir, "rbac.yaml"), `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: psp-privileged}
+rules:
+- {apiGroups: [policy], resources: [podsecuritypolicies], resourceNames: [privileged], verbs: [use]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: agent-privileged, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: psp-privileged}
+subjects:
+- {kind: ServiceAccount, name: agent, namespace: ops}
+`);
+    writeFileSync(join(dir, "agent.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\n  namespace: ops\nspec:\n  serviceAccountName: agent\n  hostPID: true\n  containers:\n  - name: a\n    image: x\n");
+    const withRbac = await runCli(registerPspCommand, ["psp", "check", "--rbac", "--policy", restricted, "--policy", privileged, join(dir, "agent.yaml"), join(dir, "rbac.yaml"), "-o", "json"]);
+    expect(withRbac.code).toBe(0);
+    const other = join(dir, "other.yaml");
+    writeFileSync(other, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: other\n  namespace: ops\nspec:\n  hostPID: true\n  containers:\n  - name: a\n    image: x\n");
+    const denied = await runCli(registerPspCommand, ["psp", "check", "--rbac", "--policy", restricted, "--policy", privileged, other, join(dir, "rbac.yaml"), "-o", "json"]);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain("not usable by user or serviceaccount");
+  });
 });
