@@ -146,6 +146,13 @@ export function lintTokenFile(parsed: ParsedTokenFile): Finding[] {
     } else if (record.user.username.startsWith("system:")) {
       findings.push(finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `${who} uses the reserved name ${JSON.stringify(record.user.username)}`));
     }
+    // Go's CSV reader keeps spaces after commas: "tok, alice" is the user " alice", whom no RBAC binding names.
+    const padded = [record.user.username, ...record.user.groups].filter((v) => v !== v.trim());
+    if (padded.length > 0 || record.token !== record.token.trim()) {
+      findings.push(
+        finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `${who}: ${padded.length > 0 ? `${padded.map((v) => JSON.stringify(v)).join(", ")} keep${padded.length === 1 ? "s" : ""} surrounding spaces` : "the token keeps surrounding spaces"}, which kube-apiserver does not trim`),
+      );
+    }
     if (record.hasGroupsColumn && record.user.groups.includes("")) {
       findings.push(finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `${who} has an empty group name (an empty or trailing-comma group column still makes a group)`));
     }

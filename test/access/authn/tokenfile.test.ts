@@ -84,6 +84,14 @@ describe("static token file as kube-apiserver reads it", () => {
     expect(rendered).not.toContain(strong.slice(0, 8));
   });
 
+  it("flags user names and groups with spaces Go's CSV reader keeps", () => {
+    const token = strongToken();
+    const findings = lintTokenFile(parseTokenFile(`${token}, alice,1,"dev, ops"\n`, "t.csv"));
+    const spaced = findings.filter((f) => f.ruleId === "authn/static-token-suspicious-identity");
+    expect(spaced.map((f) => f.message)).toEqual([`the token on line 1 (user " alice"): " alice", " ops" keep surrounding spaces, which kube-apiserver does not trim`]);
+    expect(JSON.stringify(findings)).not.toContain(token);
+  });
+
   it("reports the parse error as a finding with its position", () => {
     const findings = lintTokenFile(parseTokenFile('tok"en,a,1\n', "t.csv"));
     expect(findings).toHaveLength(1);
