@@ -23,6 +23,7 @@ import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../ne
 import type { Endpoint, Protocol } from "../network/model.js";
 import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
+import { withCalico } from "../network/calico/tiers.js";
 import { render } from "./scan.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
@@ -36,7 +37,7 @@ function collect(value: string, previous: string[]): string[] {
 
 interface Loaded {
   endpoints: Endpoints;
-  set: PolicySet<LoadedObject>;
+  set: Pick<PolicySet<LoadedObject>, "tiers" | "refused">;
 }
 
 /** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
@@ -48,11 +49,13 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
     const first = problems[0]!;
     throw new UserError(`${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more input problems)` : ""}`, { position: first.position, hint: first.hint ?? "fix the file, or leave it out of the paths" });
   }
-  const set = buildPolicySet(snapshot.objects.map((o) => ({ object: o.object, where: o })));
+  const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+  // Calico policies, tiers and network sets in the same inputs join the Kubernetes tiers.
+  const set = withCalico(buildPolicySet(sources), sources);
   if (set.refused.length > 0) {
     const first = set.refused[0]!;
     const ref = `${first.object.kind}/${first.object.metadata?.name ?? "?"}`;
-    const options: { position?: ReturnType<LoadedObject["source"]["locate"]>; hint: string } = { hint: "the API server would refuse this policy; `palisade netpol lint` lists every problem" };
+    const options: { position?: ReturnType<LoadedObject["source"]["locate"]>; hint: string } = { hint: "the policy is refused (the API server would reject it, or it needs a feature Palisade cannot evaluate); `palisade scan` lists every problem" };
     if (first.where) options.position = first.where.source.locate(first.path);
     throw new UserError(`${ref} ${formatFieldPath(first.path)}: ${first.message}${set.refused.length > 1 ? ` (and ${set.refused.length - 1} more)` : ""}`, options);
   }
