@@ -59,6 +59,20 @@ export class ConfigSource {
     return { file: this.file, line: pos.line, column: pos.col };
   }
 
+  /** Position of the key that names the last element of `path` (for unknown-field errors). */
+  keyPosition(path: Path): SourcePosition {
+    const parent = this.doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[path.length - 1]);
+      const range = (pair?.key as { range?: [number] } | undefined)?.range;
+      if (range) {
+        const pos = this.lines.linePos(range[0]);
+        return { file: this.file, line: pos.line, column: pos.col };
+      }
+    }
+    return this.position(path);
+  }
+
   fail(path: Path, message: string, hint?: string): never {
     const field = path.length > 0 ? `${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")}: ` : "";
     throw new UserError(`${field}${message}`, hint === undefined ? { position: this.position(path) } : { position: this.position(path), hint });
@@ -91,7 +105,9 @@ export class ConfigSource {
     const value = this.map(path);
     if (!value) return;
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown field ${JSON.stringify(key)}`, `expected one of: ${allowed.join(", ")}`);
+      if (!allowed.includes(key)) {
+        throw new UserError(`${[...path, key].join(".")}: unknown field ${JSON.stringify(key)}`, { position: this.keyPosition([...path, key]), hint: `expected one of: ${allowed.join(", ")}` });
+      }
     }
   }
 

@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyExceptionsToFindings } from "../../src/admission/exceptions.js";
+import { parseImageReference, repositoryAllowed } from "../../src/admission/image-reference.js";
+import { validateAdmission } from "../../src/admission/pipeline.js";
+import { imagesPolicy } from "../../src/admission/policies/images.js";
+import { nodeRestrictionPolicy } from "../../src/admission/policies/node-restriction.js";
+import type { Finding } from "../../src/findings/types.js";
+import { pod, review } from "./fixtures.js";
+
+const NOW = new Date("2026-06-01T00:00:00Z");
+const D = "sha256:" + "ab".repeat(32);
+
+describe("image references (distribution grammar, Docker normalisation)", () => {
+  it.each([
+    ["nginx", { domain: "docker.io", path: "library/nginx" }],
+    ["nginx:1.27", { domain: "docker.io", path: "library/nginx", tag: "1.27" }],
+    ["bitnami/redis:7", { domain: "docker.io", path: "bitnami/redis", tag: "7" }],
+    ["localhost:5000/app", { domain: "localhost:5000", path: "app" }],
+    ["registry.example.com:443/team/app:v1@" + D, { domain: "registry.example.com:443", path: "team/app", tag: "v1", digest: D }],
+    ["ghcr.io/org/app@" + D, { domain: "ghcr.io", path: "org/app", digest: D }],
+    ["index.docker.io/library/nginx", { domain: "docker.io", path: "library/nginx" }],
+  ])("%s", (text, expected) => {
+    const result = parseImageReference(text);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.reference).toMatchObject(expected);
+  });
+
+  // "UPPER/app" is valid: an uppercase first component is a registry host, as in Docker.
+  it.each(["", "upper/App", "app:", "app@sha256:abc", "a//b", "app:-tag", "registry.example.com/App"])("refuses %j", (text) => {
+    expect(parseImageReference(text).ok).toBe(false);
+  });
+
+  it("matches allowed registries on whole path components", () => {
+    const ref = (t: string) => {
+      const r = parseImageReference(t);
+      if (!r.ok) throw new Error(r.error);
+      return r.reference;
+    };
+    expect(repositoryAllowed(ref("ghcr.io/acme/app"), ["ghcr.io/acme"])).toBe(true);
+    expect(repositoryAllowed(ref("ghcr.io/acmecorp/app"), ["ghcr.io/acme"])).toBe(false);
+    expect(repositoryAllowed(ref("nginx"), ["docker.io/library"])).toBe(true);
+  });
+
+  it("never throws, and what parses prints back to an equivalent reference (property)", () => {
+    const component = fc.stringMatching(/^[a-z0-9]{1,6}([._-][a-z0-9]{1,4})?$/);
+    const arb = fc.tuple(fc.option(fc.constantFrom("ghcr.io", "localhost:5000", "registry.example.com")), fc.array(component, { minLength: 1, maxLength: 3 }), fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,10}$/)), fc.boolean());
+    fc.assert(
+      fc.property(arb, ([domain, parts, tag, withDigest]) => {
+        const text = `${domain ? `${domain}/` : ""}${parts.join("/")}${tag ? `:${tag}` : ""}${withDigest ? `@${D}` : ""}`;
+        const parsed = parseImageReference(text);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        const printed = `${parsed.reference.repository}${parsed.reference.tag ? `:${parsed.reference.tag}` : ""}${parsed.reference.digest ? `@${parsed.reference.digest}` : ""}`;
+        expect(parseImageReference(printed)).toEqual(parsed);
+      }),
+    );
+    fc.assert(fc.property(fc.string(), (text) => typeof parseImageReference(text).ok === "boolean"));
+  });
+
+  it("the images policy names each container and rule", () => {
+    const policy = imagesPolicy({ allowedRegistries: ["ghcr.io/acme"], requireDigest: true, forbidLatest: true }, "enforce");
+    const p = pod("p", "default", { initContainers: [{ name: "init", image: "ghcr.io/acme/init@" + D }], containers: [{ name: "app", image: "ghcr.io/acme/app:latest" }] });
+    const decision = validateAdmission(review(p), { policies: [policy], now: NOW });
+    expect(decision.records.map((r) => `${r.rule}`).sort()).toEqual(["digest", "latest"]);
+    expect(decision.response.status?.message).toContain('container "app"');
+  });
+});
+
+describe("NodeRestriction", () => {
+  const policy = nodeRestrictionPolicy("enforce");
+  const node = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels } });
+  const asNode = { username: "system:node:n1", groups: ["system:nodes"] };
+  const run = (r: ReturnType<typeof review>) => validateAdmission(r, { policies: [policy], now: NOW }).response;
+
+  it("lets a node update itself, but not other nodes, and never delete", () => {
+    expect(run(review(node("n1", { a: "b" }), { operation: "UPDATE", oldObject: node("n1"), ...asNode })).allowed).toBe(true);
+    expect(run(review(node("n2"), { operation: "UPDATE", oldObject: node("n2"), ...asNode })).allowed).toBe(false);
+    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", ...asNode })).allowed).toBe(false);
+  });
+
+  it("forbids setting or removing node-restriction.kubernetes.io/ labels, on create too", () => {
+    expect(run(review(node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), { ...asNode })).allowed).toBe(false);
+    expect(run(review(node("n1"), { operation: "UPDATE", oldObject: node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), ...asNode })).allowed).toBe(false);
+    expect(run(review(node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), { operation: "UPDATE", oldObject: node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), ...asNode })).allowed).toBe(true);
+  });
+
+  it("limits pods to those bound to the node, and ignores everyone else", () => {
+    expect(run(review(pod("mirror", "kube-system", { nodeName: "n1" }), asNode)).allowed).toBe(true);
+    expect(run(review(pod("other", "default", { nodeName: "n2" }), asNode)).allowed).toBe(false);
+    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", username: "admin", groups: ["system:masters"] })).allowed).toBe(true);
+    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", username: "system:node:n1", groups: ["devs"] })).allowed).toBe(true);
+  });
+});
+
+describe("exceptions applied to scan findings", () => {
+  const finding = (ruleId: string, namespace: string, name: string): Finding => ({ ruleId, severity: "high", pillar: "workload", message: "m", object: { kind: "Deployment", name, namespace } });
+  it("suppresses matching findings, reports expired and unused exceptions", () => {
+    const base = { policy: "pod-security", rule: "hostNamespaces", namespace: "billing", owner: "o", reason: "r" };
+    const report = applyExceptionsToFindings(
+      [finding("pss/hostNamespaces", "billing", "legacy"), finding("pss/hostNamespaces", "shop", "web")],
+      [
+        { ...base, id: "live", workload: { kind: "Deployment", name: "legacy" }, expires: new Date("2027-01-01") },
+        { ...base, id: "old", expires: new Date("2026-01-01") },
+        { ...base, id: "stale", namespace: "nowhere", expires: new Date("2027-01-01") },
+      ],
+      NOW,
+    );
+    expect(report.kept.map((f) => f.object?.namespace)).toEqual(["shop"]);
+    expect(report.excepted.map((e) => e.exception.id)).toEqual(["live"]);
+    expect(report.expired.map((e) => e.id)).toEqual(["old"]);
+    expect(report.unused.map((e) => e.id)).toEqual(["stale"]);
+  });
+});
