@@ -38,7 +38,8 @@ async function readText(file: string, what: string, hint: string): Promise<strin
 /** `encryption check FILE`: is the file one kube-apiserver accepts, and how safe is it? */
 async function check(file: string, flags: CheckFlags): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
-  const text = await readText(file, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
+  const text = file === "-" ? Buffer.from(await readStdinBytes()).toString("utf8") : await readText(file, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
+  if (file === "-") file = "<stdin>";
   const checked = checkEncryptionConfigurationText(text, file, { automaticReload: flags.automaticReload === true });
   // Not a document at all: that is bad input (exit 2), not a finding about a config.
   if (checked.unreadable) throw configError(checked.problems);
@@ -127,7 +128,7 @@ export function registerEncryptionCommand(program: Command): void {
   encryption
     .command("check")
     .description("validate an EncryptionConfiguration exactly as kube-apiserver does, and report its risks")
-    .argument("<file>", "the --encryption-provider-config file")
+    .argument("<file>", "the --encryption-provider-config file, or - for stdin")
     .addOption(outputOption(["text", "wide", "json", "sarif", "junit"], "text"))
     .addOption(failOnOption("low"))
     .option("--automatic-reload", "validate as with --encryption-provider-config-automatic-reload (KMS v1 names must be unique)")

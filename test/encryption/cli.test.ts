@@ -57,6 +57,14 @@ describe("palisade encryption check", () => {
     expect(run.status).toBe(0);
   });
 
+  it("reads the config from stdin with -", async () => {
+    const run = await palisade(["encryption", "check", "-", "-o", "json"], Buffer.from(`${HEADER}resources:\n  - resources: [configmaps]\n    providers: [{identity: {}}]\n`));
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout.toString()) as { findings: Array<{ ruleId: string; position: { file: string } }> };
+    expect(report.findings.map((f) => f.ruleId)).toContain("encryption/secrets-not-encrypted");
+    expect(report.findings[0]!.position.file).toBe("<stdin>");
+  });
+
   it("SARIF output, and --fail-on none", async () => {
     const run = await palisade(["encryption", "check", "examples/encryption-risky.yaml", "-o", "sarif", "--fail-on", "none"]);
     expect(run.status).toBe(0);
