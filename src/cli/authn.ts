@@ -12,7 +12,7 @@ import type { ScanResult } from "../scan/run.js";
 import { parseJwks } from "../access/authn/jwks.js";
 import type { JsonWebKeySet } from "../access/authn/jwt.js";
 import { oidcAuthenticator, type OidcIssuer } from "../access/authn/oidc.js";
-import { checkDiscoveryDocument, configFromFlags, configsFromAuthenticationConfiguration } from "../access/authn/oidc-config.js";
+import { checkDiscoveryDocument, configFromFlags, configsFromAuthenticationConfiguration, type JwtAuthenticatorConfig } from "../access/authn/oidc-config.js";
 import { AUTHN_RULES } from "../access/authn/rules.js";
 import { serviceAccountAuthenticator } from "../access/authn/serviceaccount.js";
 import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
@@ -83,7 +83,7 @@ export function registerAuthnCommand(program: Command): void {
     .option("--oidc-required-claim <key=value>", "as --oidc-required-claim (repeatable)", collect, [])
     .option("--oidc-signing-algs <algs>", "as --oidc-signing-algs (comma-separated, default RS256)")
     .option("--authn-config <file>", "an AuthenticationConfiguration (apiserver.config.k8s.io/v1beta1 or v1) with jwt authenticators")
-    .option("--jwks <file>", "the issuer's JSON Web Key Set on disk (repeatable; used for every OIDC issuer)", collect, [])
+    .option("--jwks <file>", "the issuer's JSON Web Key Set on disk; with several issuers ISSUER_URL=FILE (repeatable)", collect, [])
     .option("--discovery <file>", "the issuer's /.well-known/openid-configuration on disk, checked against the issuer URL")
     .option("--service-account-issuer <url>", "as kube-apiserver --service-account-issuer (repeatable)", collect, [])
     .option("--service-account-key-file <file>", "PEM public (or private) keys or a JWKS, as --service-account-key-file (repeatable)", collect, [])
@@ -132,7 +132,6 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
   }
   if (flags.oidcIssuerUrl || flags.authnConfig) {
     if (flags.jwks.length === 0) throw new UserError("OIDC verification needs the issuer's keys: --jwks FILE", { hint: "save https://ISSUER/.well-known/openid-configuration's jwks_uri to a file" });
-    const keys = await mergedJwks(flags.jwks);
     const configs = flags.authnConfig
       ? await authnConfigFile(flags.authnConfig)
       : [
@@ -154,7 +153,7 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
       const config = configs.find((c) => c.issuerUrl === claimed) ?? configs[0]!;
       checkDiscoveryDocument(doc, config.issuerUrl, flags.discovery);
     }
-    const issuers: OidcIssuer[] = configs.map((config) => ({ config, keys }));
+    const issuers: OidcIssuer[] = await keysPerIssuer(configs, flags.jwks);
     authenticators.push(oidcAuthenticator(issuers, clock));
   }
   if (flags.serviceAccountIssuer.length > 0 || flags.serviceAccountKeyFile.length > 0) {
@@ -181,10 +180,28 @@ async function authnConfigFile(file: string) {
   return configsFromAuthenticationConfiguration(loaded.object, file, (path) => loaded.source.locate(path));
 }
 
-async function mergedJwks(files: string[]): Promise<JsonWebKeySet> {
-  const keys: JsonWebKeySet = { keys: [] };
-  for (const file of files) keys.keys.push(...parseJwks(await readJson(file, "JWKS"), file).keys);
-  return keys;
+/**
+ * Each issuer verifies only with its own keys: with several issuers, every --jwks must say
+ * whose it is (ISSUER_URL=FILE), or one issuer's key could sign tokens claiming another.
+ */
+async function keysPerIssuer(configs: JwtAuthenticatorConfig[], specs: string[]): Promise<OidcIssuer[]> {
+  const byIssuer = new Map<string, JsonWebKeySet>(configs.map((c) => [c.issuerUrl, { keys: [] }]));
+  for (const spec of specs) {
+    const eq = spec.startsWith("https://") ? spec.indexOf("=") : -1;
+    const issuer = eq > 0 ? spec.slice(0, eq) : undefined;
+    const file = eq > 0 ? spec.slice(eq + 1) : spec;
+    if (issuer === undefined && configs.length > 1) {
+      throw new UserError(`--jwks ${spec}: several issuers are configured, so say whose keys these are`, { hint: `write --jwks ISSUER_URL=FILE, e.g. --jwks ${configs[0]!.issuerUrl}=${file}` });
+    }
+    const target = byIssuer.get(issuer ?? configs[0]!.issuerUrl);
+    if (!target) throw new UserError(`--jwks ${spec}: ${issuer} is not a configured issuer`, { hint: `configured: ${configs.map((c) => c.issuerUrl).join(", ")}` });
+    target.keys.push(...parseJwks(await readJson(file, "JWKS"), file).keys);
+  }
+  return configs.map((config) => {
+    const keys = byIssuer.get(config.issuerUrl)!;
+    if (keys.keys.length === 0) throw new UserError(`no --jwks for issuer ${config.issuerUrl}`, { hint: `add --jwks ${config.issuerUrl}=FILE` });
+    return { config, keys };
+  });
 }
 
 /** Service-account key files: a JWKS, or PEM blocks of public keys (or private keys, whose public half is used). */

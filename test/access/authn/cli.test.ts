@@ -103,6 +103,24 @@ describe("palisade authn verify-token", () => {
     expect(result.stderr).toMatch(/authn\.yaml:9:\d+: jwt\[0\]\.claimMappings\.username\.expression: a CEL claim mapping expression is not supported/);
   });
 
+  it("keeps each issuer's keys to itself when an AuthenticationConfiguration has several", async () => {
+    const second = await testSigner("ES256");
+    const entry = (url: string) => [`- issuer:`, `    url: ${url}`, `    audiences: [kubernetes]`, `  claimMappings:`, `    username: {claim: sub, prefix: ""}`].join("\n");
+    const config = file("two.yaml", ["apiVersion: apiserver.config.k8s.io/v1", "kind: AuthenticationConfiguration", "jwt:", entry(ISSUER), entry("https://second.example.com"), ""].join("\n"));
+    const jwks1 = file("k1.json", JSON.stringify(oidc.jwks));
+    const jwks2 = file("k2.json", JSON.stringify(second.jwks));
+    const claims = { iss: "https://second.example.com", aud: "kubernetes", sub: "bob", exp: T + 600 };
+    const base = ["--authn-config", config, "--jwks", `${ISSUER}=${jwks1}`, "--jwks", `https://second.example.com=${jwks2}`, "--at", AT];
+    const good = await run("verify-token", "--token-file", file("good.jwt", await second.sign(claims)), ...base);
+    expect(good).toMatchObject({ code: 0, stdout: "authenticated as bob\n  groups: (none)\n" });
+    // The first issuer's key cannot vouch for the second issuer.
+    const forged = await run("verify-token", "--token-file", file("forged.jwt", await oidc.sign(claims)), ...base);
+    expect(forged.code).toBe(1);
+    const ambiguous = await run("verify-token", "--token-file", file("any.jwt", "a.b.c"), "--authn-config", config, "--jwks", jwks1);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/say whose keys these are/);
+  });
+
   it("verifies a service-account token against a PEM public key file", async () => {
     const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const key = await importPKCS8(privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "ES256");
