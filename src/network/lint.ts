@@ -58,8 +58,16 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
     findings.push(finding(rule, `${formatFieldPath(refused.path)}: ${refused.message}`, refused.where as LoadedObject | undefined, refused.path));
   }
 
+  // Namespaced policies select only pods of their namespace: test those alone.
+  const podsByNamespace = new Map<string, PodEndpoint[]>();
+  for (const p of pods) {
+    const list = podsByNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else podsByNamespace.set(p.namespace, [p]);
+  }
   for (const { policy, object, where } of set.policies) {
-    const selected = pods.filter((p) => policy.selects(p));
+    const candidates = policy.namespace === undefined ? pods : (podsByNamespace.get(policy.namespace) ?? []);
+    const selected = candidates.filter((p) => policy.selects(p));
     if (selected.length === 0 && pods.length > 0) {
       findings.push(finding(RULES.selectsNothing, `${policy.id} selects none of the ${pods.length} workloads`, where, policy.kind === "NetworkPolicy" ? ["spec", "podSelector"] : ["spec", "subject"]));
     }
