@@ -2,6 +2,7 @@ import { createPublicKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
+import { registerRules } from "../findings/registry.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { renderJson } from "../report/json.js";
@@ -26,6 +27,8 @@ import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./
  * only (never flags, which leak into shell history and `ps`) and never printed.
  */
 export function registerAuthnCommand(program: Command): void {
+  // The token-file rules belong to no scan family; registering them here lists them in `palisade rules`.
+  registerRules(AUTHN_RULES);
   const authn = program.command("authn").description("authentication as kube-apiserver does it: static tokens, client certificates, OIDC, service-account tokens");
 
   authn

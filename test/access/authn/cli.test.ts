@@ -7,6 +7,7 @@ import * as x509 from "@peculiar/x509";
 import { exportJWK, importPKCS8, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAuthnCommand } from "../../../src/cli/authn.js";
+import { getRule } from "../../../src/findings/registry.js";
 import { runCli } from "./run-cli.js";
 import { testSigner, type TestSigner } from "./keys.js";
 
@@ -37,6 +38,11 @@ describe("palisade authn token-file", () => {
     expect(result.stdout).not.toContain("changeme");
     const report = JSON.parse(result.stdout) as { findings: Array<{ ruleId: string; position: { line: number } }> };
     expect(report.findings.find((f) => f.ruleId === "authn/weak-static-token")?.position.line).toBe(2);
+  });
+
+  it("lists its rules in the registry that palisade rules reads", async () => {
+    await run("--help");
+    expect(getRule("authn/weak-static-token")?.docs.remediation).toMatch(/CSPRNG/);
   });
 
   it("exits 0 for a sound file at the default threshold, 2 for a missing one", async () => {
