@@ -15,6 +15,15 @@ export interface PodSpecLocation {
   isPod: boolean;
 }
 
+/** Template paths are per-kind constants: their spec pointers are computed once (hot path). */
+const pointers = new WeakMap<readonly unknown[], string>();
+function specPointer(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "/spec";
+  let pointer = pointers.get(path);
+  if (pointer === undefined) pointers.set(path, (pointer = toJsonPointer([...path, "spec"])));
+  return pointer;
+}
+
 /** undefined when the object has no pod spec (not a workload, or an optional template left out). */
 export function podSpecOf(object: K8sObject | null): PodSpecLocation | undefined {
   if (!object) return undefined;
@@ -24,7 +33,7 @@ export function podSpecOf(object: K8sObject | null): PodSpecLocation | undefined
   for (const key of template.path) node = isRecord(node) ? node[key as string] : undefined;
   if (!isRecord(node) || !isRecord(node.spec)) return undefined;
   const metadata = isRecord(node.metadata) ? (node.metadata as ObjectMeta) : {};
-  return { metadata, spec: node.spec, pointer: toJsonPointer([...template.path, "spec"]), isPod: object.kind === "Pod" };
+  return { metadata, spec: node.spec, pointer: specPointer(template.path), isPod: object.kind === "Pod" };
 }
 
 export interface NamedContainer {
