@@ -106,6 +106,7 @@ export function registerNetpol(program: Command): void {
       const { endpoints, set } = await loadPolicies(paths, flags, "explain");
       const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
       const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
+      if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
       const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port);
       await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(explanation, flags.output));
     });

@@ -107,3 +107,12 @@ describe("palisade netpol", () => {
     expect((await run("generate", "--flows", join(dir, "missing.json"))).err).toMatch(/cannot read the file/);
   });
 });
+
+describe("palisade netpol explain, more", () => {
+  it("says when no policy selects a side, and refuses two external ends", async () => {
+    const r = await run("explain", shop, "--from", "monitoring/prometheus", "--to", "1.1.1.1", "--port", "443");
+    expect(r.out).toContain("allowed: no policy selects monitoring/prometheus[Deployment] for egress");
+    expect(r.out).toContain("1.1.1.1 is outside the cluster");
+    expect((await run("explain", shop, "--from", "1.1.1.1", "--to", "2.2.2.2")).err).toMatch(/both outside the cluster/);
+  });
+});
