@@ -4,7 +4,7 @@
  * admit them one at a time, plus the namespaces that have no quota or LimitRange at all.
  */
 import type { Finding, Rule } from "../../findings/types.js";
-import { formatQuantity, multiplyQuantity } from "../../k8s/quantity.js";
+import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
@@ -158,6 +158,11 @@ function podFacts(spec: Record<string, unknown>, resources: PodResources): PodFa
   return facts;
 }
 
+function isTerminalPod(object: LoadedObject["object"]): boolean {
+  const phase = object.kind === "Pod" && isRecord(object.status) ? object.status.phase : undefined;
+  return phase === "Succeeded" || phase === "Failed";
+}
+
 function usesCrossNamespaceAffinity(affinity: unknown): boolean {
   if (!isRecord(affinity)) return false;
   const terms: unknown[] = [];
@@ -220,7 +225,8 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     if (rejectedAll) {
       state.rejectedPods += replicas;
     } else if (replicas > 0) {
-      const usage = podUsage(resources);
+      // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
+      const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
       const admitted = admitUsage(state, loaded, usage, replicas, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
       state.rejectedPods += replicas - admitted;
     }

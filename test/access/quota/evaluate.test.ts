@@ -127,6 +127,14 @@ describe("quota evaluation over manifests", () => {
     expect(result.findings.filter((f) => f.ruleId === "quota/container-without-resources").map((f) => f.object?.name)).toEqual(["web", "dns", "plain"]);
   });
 
+  it("counts a finished pod as an object only, as upstream's QuotaV1Pod", async () => {
+    const pod = (name: string, phase: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  containers: [{name: c, image: x, resources: {requests: {cpu: '1', memory: 1Mi}, limits: {memory: 1Mi}}}]\nstatus: {phase: ${phase}}`;
+    const result = await evaluate(docs(quota("q", "{pods: '5', count/pods: '5', requests.cpu: '1'}"), pod("done", "Succeeded"), pod("running", "Running")));
+    expect(result.findings.filter((f) => f.ruleId === "quota/exceeded")).toEqual([]);
+    expect(result.namespaces[0]!.quotas[0]!.used).toEqual({ "count/pods": "2", pods: "1", "requests.cpu": "1" });
+  });
+
   it("places objects without a namespace in the -n namespace", async () => {
     const result = await evaluate(docs(quota("q", "{pods: '1'}", "team"), deployment("web", 2, "{}", "").replace("namespace: ,", "").replace(", namespace: }", "}")), "team");
     expect(result.findings.filter((f) => f.ruleId === "quota/exceeded")).toHaveLength(1);
