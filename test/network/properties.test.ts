@@ -67,7 +67,7 @@ describe("network policy properties", () => {
           }
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -87,7 +87,7 @@ describe("network policy properties", () => {
           }),
         );
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -146,7 +146,7 @@ describe("network policy properties", () => {
           expect([...actual].sort()).toEqual([...expected].sort());
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
