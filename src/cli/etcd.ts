@@ -3,13 +3,23 @@ import { Option } from "commander";
 import type { Etcd3 } from "etcd3";
 import { stringify } from "yaml";
 import { UserError } from "../errors.js";
-import { codecForConfiguration, loadEncryptionConfigFile } from "../adapters/etcd-codec.js";
-import { connectEtcd, countPrefix, DEFAULT_PAGE_SIZE, etcdUnavailable } from "../adapters/etcd-client.js";
-import { encryptionStatus, rotateStoredValues } from "../adapters/etcd-rotate.js";
-import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
 import type { EncryptionStatus, RotationOutcome, StoredValueCodec } from "../encryption/rotation.js";
 import { normalizePrefix } from "../encryption/rotation-keys.js";
 import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
+
+/**
+ * The etcd client, gRPC and the transformers load only when an etcd command runs, so
+ * every other command starts without them.
+ */
+async function adapters() {
+  const [client, codec, rotate, kms] = await Promise.all([
+    import("../adapters/etcd-client.js"),
+    import("../adapters/etcd-codec.js"),
+    import("../adapters/etcd-rotate.js"),
+    import("../encryption/kms-grpc-client.js"),
+  ]);
+  return { ...client, ...codec, ...rotate, ...kms };
+}
 
 interface EtcdFlags {
   endpoints: string;
@@ -18,7 +28,7 @@ interface EtcdFlags {
   key?: string;
   config: string;
   prefix: string;
-  pageSize: number;
+  pageSize?: number;
   output: "text" | "json" | "yaml";
 }
 
@@ -36,18 +46,21 @@ function withEtcdFlags(command: Command): Command {
     .option("--key <file>", "client key (--etcd-keyfile)")
     .requiredOption("--config <file>", "EncryptionConfiguration (kube-apiserver's --encryption-provider-config)")
     .option("--prefix <prefix>", "etcd key prefix (kube-apiserver's --etcd-prefix)", "/registry")
-    .addOption(new Option("--page-size <n>", "keys read per etcd request").argParser(parsePageSize).default(DEFAULT_PAGE_SIZE))
+    // No commander default: the adapter's DEFAULT_PAGE_SIZE (5000, see why there) applies.
+    .addOption(new Option("--page-size <n>", "keys read per etcd request (default 5000)").argParser(parsePageSize))
     .addOption(outputOption(["text", "json", "yaml"], "text"));
 }
 
 /** Opens etcd and the KMS plugins the config names, runs `work`, and always closes both. */
-async function withStore<T>(flags: EtcdFlags, work: (client: Etcd3, codec: StoredValueCodec) => Promise<T>): Promise<T> {
+async function withStore<T>(flags: EtcdFlags, work: (client: Etcd3, codec: StoredValueCodec, lib: Awaited<ReturnType<typeof adapters>>) => Promise<T>): Promise<T> {
+  const lib = await adapters();
+  const { codecForConfiguration, connectEtcd, etcdUnavailable, grpcKmsFactory, loadEncryptionConfigFile } = lib;
   const config = await loadEncryptionConfigFile(flags.config);
   const endpoints = flags.endpoints.split(",");
   const client = await connectEtcd({ endpoints, cacert: flags.cacert, cert: flags.cert, key: flags.key });
   const kms = grpcKmsFactory();
   try {
-    return await work(client, codecForConfiguration(config, kms));
+    return await work(client, codecForConfiguration(config, kms), lib);
   } catch (err) {
     throw etcdUnavailable(err, endpoints);
   } finally {
@@ -125,7 +138,7 @@ export function registerEtcdCommand(program: Command): void {
     .addHelpText("after", "\nExit codes: 0 no Secret in plaintext and every value readable, 1 otherwise, 2 usage or input errors.")
     .action(async (flags: EtcdFlags) => {
       const prefix = normalizePrefix(flags.prefix);
-      const status = await withStore(flags, (client, codec) => encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize }));
+      const status = await withStore(flags, (client, codec, lib) => lib.encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize }));
       await writeStdout(render(status, flags.output, () => statusText(status)));
       if (status.plaintextSecrets.length > 0 || status.undecryptable.length > 0) process.exitCode = EXIT.findings;
     });
@@ -142,10 +155,10 @@ export function registerEtcdCommand(program: Command): void {
     .action(async (flags: EtcdFlags & { dryRun?: boolean }) => {
       const prefix = normalizePrefix(flags.prefix);
       const dryRun = flags.dryRun === true;
-      const outcome = await withStore(flags, async (client, codec) => {
-        const bar = progressBar(isInteractive() ? await countPrefix(client, prefix) : 0);
+      const outcome = await withStore(flags, async (client, codec, lib) => {
+        const bar = progressBar(isInteractive() ? await lib.countPrefix(client, prefix) : 0);
         try {
-          return await rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, onProgress: (o) => bar.update(o) });
+          return await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, onProgress: (o) => bar.update(o) });
         } finally {
           bar.done();
         }

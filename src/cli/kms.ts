@@ -1,9 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { pino } from "pino";
 import { UserError } from "../errors.js";
-import { KmsMetrics, serveMetrics } from "../adapters/kms-metrics.js";
-import { startKmsPlugin } from "../adapters/kms-server.js";
 
 const KEK_FILE_HELP = `
 The kek file holds one AES-256 key per line: 32 random bytes in standard base64
@@ -35,6 +32,12 @@ export function registerKmsCommand(program: Command): void {
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error"]).default("info"))
     .addHelpText("after", KEK_FILE_HELP)
     .action(async (options: { socket: string; kekFile: string; metricsPort?: number; logLevel: string }) => {
+      // gRPC, pino and prom-client load only for this command, so other commands start without them.
+      const [{ pino }, { KmsMetrics, serveMetrics }, { startKmsPlugin }] = await Promise.all([
+        import("pino"),
+        import("../adapters/kms-metrics.js"),
+        import("../adapters/kms-server.js"),
+      ]);
       // Logs go to stderr as JSON lines; they carry ids, uids and codes, never keys or plaintexts.
       const logger = pino({ name: "palisade-kms", level: options.logLevel }, pino.destination(2));
       const metrics = new KmsMetrics();
