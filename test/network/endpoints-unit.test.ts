@@ -1,0 +1,74 @@
+/** Workload endpoints: owned Pods folded into their controller, pod IPs, hostNetwork, implied namespaces. */
+import { describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { buildEndpoints, findWorkload } from "../../src/network/endpoints.js";
+
+const yaml = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { team: a } }
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: shop }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      hostNetwork: true
+      containers: [{ name: a, image: i, ports: [{ containerPort: 9100, name: metrics }] }]
+      initContainers: [{ name: sidecar, image: i, restartPolicy: Always, ports: [{ containerPort: 15001, protocol: UDP }] }, { name: init, image: i, ports: [{ containerPort: 1 }] }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-7d9f-abcde
+  namespace: shop
+  labels: { app: web }
+  ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9f, controller: true, uid: x }]
+spec: { containers: [{ name: web, image: i }] }
+status: { podIP: 10.0.0.5, podIPs: [{ ip: 10.0.0.5 }, { ip: "fd00::5" }] }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-7d9f-fghij
+  namespace: shop
+  labels: { app: web }
+  ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9f, controller: true, uid: x }]
+spec: { containers: [{ name: web, image: i }] }
+status: { podIP: 10.0.0.6 }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: report }
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        metadata: { labels: { app: report } }
+        spec: { containers: [{ name: r, image: i }], restartPolicy: Never }
+`;
+
+describe("buildEndpoints", () => {
+  it("one endpoint per workload with its labels, ports, IPs and namespace labels", async () => {
+    const { workloads, namespaces } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: yaml }));
+    expect(workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/web-7d9f ReplicaSet/web-7d9f", "default/report CronJob/report"]);
+    const [agent, web, report] = workloads.map((w) => w.endpoint);
+    expect(agent!.hostNetwork).toBe(true);
+    expect(agent!.ports).toEqual([
+      { name: "metrics", port: 9100, protocol: "TCP" },
+      { port: 15001, protocol: "UDP" },
+    ]);
+    expect(web!.ips).toEqual(["10.0.0.5", "fd00::5", "10.0.0.6"]);
+    expect(web!.namespaceLabels).toEqual({ team: "a", "kubernetes.io/metadata.name": "shop" });
+    expect(report!.namespaceLabels).toEqual({ "kubernetes.io/metadata.name": "default" });
+    expect(namespaces.has("default")).toBe(true);
+    const endpoints = { workloads, namespaces };
+    expect(findWorkload(endpoints, "shop/web-7d9f-fghij")?.endpoint.name).toBe("web-7d9f");
+    expect(findWorkload(endpoints, "report")?.endpoint.name).toBe("report");
+    expect(findWorkload(endpoints, "shop/nothing")).toBeUndefined();
+  });
+});
