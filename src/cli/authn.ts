@@ -9,7 +9,7 @@ import { renderJson } from "../report/json.js";
 import { renderSarif } from "../report/sarif.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderText } from "../report/text.js";
-import type { ScanResult } from "../scan/run.js";
+import { compareFindings, type ScanResult } from "../scan/run.js";
 import { parseJwks } from "../access/authn/jwks.js";
 import type { JsonWebKeySet } from "../access/authn/jwt.js";
 import { oidcAuthenticator, type OidcIssuer } from "../access/authn/oidc.js";
@@ -39,7 +39,7 @@ export function registerAuthnCommand(program: Command): void {
     .addOption(failOnOption("medium"))
     .action(async (file: string, flags: { output: string; failOn: Severity | "none" }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
-      const findings = lintTokenFile(parseTokenFile(await readText(file, "token file"), file));
+      const findings = lintTokenFile(parseTokenFile(await readText(file, "token file"), file)).sort(compareFindings);
       const result: ScanResult = {
         findings,
         problems: [],
