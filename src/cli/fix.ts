@@ -101,6 +101,10 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
       exit = EXIT.usage;
     }
     report.push(...describe(name, result, version, level));
+    for (const sk of result.skipped) {
+      report.push(`${name}:${sk.line}: ${sk.message}`);
+      if (exit === EXIT.clean) exit = EXIT.findings;
+    }
     if (exit !== EXIT.usage && result.documents.some((d) => d.plan.notFixed.length > 0)) exit = EXIT.findings;
     if (flags.inPlace) {
       if (result.changed) await writeFile(file, result.text);

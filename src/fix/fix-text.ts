@@ -36,6 +36,8 @@ export interface FileFix {
   documents: DocumentFix[];
   /** YAML errors that stopped the file from being fixed (it is then returned unchanged). */
   errors: Array<{ line: number; column: number; message: string }>;
+  /** Documents that needed edits but could not be edited safely (left unchanged). */
+  skipped: Array<{ line: number; message: string }>;
 }
 
 /** How the file lays out nested blocks, so re-printed lines match their neighbours. */
@@ -87,10 +89,11 @@ export interface WorkloadDocument {
  * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
  * rounds relative to the pod (template). Documents without edits keep their exact text.
  */
-export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"] } {
+export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
   const docs = parseAllDocuments(text, { prettyErrors: false }) as unknown as Document[];
   const errors = docs.flatMap((d) => d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, column: e.linePos?.[0]?.col ?? 1, message: e.message })));
-  if (errors.length > 0) return { text, errors };
+  if (errors.length > 0) return { text, errors, skipped: [] };
+  const skipped: FileFix["skipped"] = [];
   const layout = detectLayout(text);
   const starts = docs.map((d, i) => (i === 0 ? 0 : (d.range?.[0] ?? 0)));
   const pieces: string[] = [];
@@ -103,7 +106,14 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
       pieces.push(segment);
       return;
     }
-    for (const round of rounds) applyToDocument(doc, template.path, round);
+    try {
+      for (const round of rounds) applyToDocument(doc, template.path, round);
+    } catch (err) {
+      // e.g. a securityContext shared through a YAML alias: editing it would change other places too.
+      skipped.push({ line: lineOf(text, doc.range?.[0] ?? 0), message: `not edited: ${err instanceof Error ? err.message : String(err)}` });
+      pieces.push(segment);
+      return;
+    }
     let printed = doc.toString({ ...layout, lineWidth: 0, flowCollectionPadding: false });
     // Keep the segment's own ending (blank lines, no final newline) around the re-printed document.
     const trailing = /\n*$/.exec(segment)?.[0] ?? "";
@@ -112,7 +122,7 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
     const merged = preserveOriginalLines(segment, printed);
     pieces.push(sameDocument(merged, doc.toJS()) ? merged : printed);
   });
-  return { text: pieces.join(""), errors: [] };
+  return { text: pieces.join(""), errors: [], skipped };
 }
 
 export function fixManifestText(text: string, target: FixTarget): FileFix {
@@ -122,6 +132,6 @@ export function fixManifestText(text: string, target: FixTarget): FileFix {
     documents.push({ documentIndex, line, object: objectRef(object), templatePath: template.path, plan });
     return plan.rounds;
   });
-  if (result.errors.length > 0) return { text, changed: false, documents: [], errors: result.errors };
-  return { text: result.text, changed: result.text !== text, documents, errors: [] };
+  if (result.errors.length > 0) return { text, changed: false, documents: [], errors: result.errors, skipped: [] };
+  return { text: result.text, changed: result.text !== text, documents, errors: [], skipped: result.skipped };
 }

@@ -1,4 +1,4 @@
-import { isCollection, isScalar, isSeq, type Document } from "yaml";
+import { isAlias, isCollection, isScalar, isSeq, type Document } from "yaml";
 import type { FieldPath } from "../k8s/types.js";
 import { sortEdits, type Edit } from "./edits.js";
 
@@ -13,6 +13,7 @@ function ensureParents(doc: Document, path: FieldPath): void {
   for (let i = 1; i < path.length; i++) {
     const prefix = path.slice(0, i);
     const node = doc.getIn(prefix, true);
+    if (isAlias(node)) throw new Error(`${prefix.join(".")} is a YAML alias (*${node.source}); editing it would change every place that uses the anchor`);
     if (node === undefined || node === null || (isScalar(node) && (node.value === null || node.value === undefined))) {
       doc.setIn(prefix, doc.createNode(typeof path[i] === "number" ? [] : {}));
     } else if (!isCollection(node)) {
@@ -24,6 +25,8 @@ function ensureParents(doc: Document, path: FieldPath): void {
 export function applyToDocument(doc: Document, prefix: FieldPath, edits: readonly Edit[]): void {
   for (const edit of sortEdits(edits)) {
     const path = [...prefix, ...edit.path];
+    const target = doc.getIn(path, true);
+    if (isAlias(target)) throw new Error(`${path.join(".")} is a YAML alias (*${target.source}); editing it would change every place that uses the anchor`);
     if (edit.op === "set") {
       ensureParents(doc, path);
       doc.setIn(path, doc.createNode(edit.value));

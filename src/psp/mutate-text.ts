@@ -51,5 +51,5 @@ export function mutateManifestText(text: string, policies: readonly PodSecurityP
     }
     return [edits];
   });
-  return { text: out.text, documents, errors: out.errors };
+  return { text: out.text, documents, errors: [...out.errors, ...out.skipped.map((s) => ({ line: s.line, column: 1, message: s.message }))] };
 }

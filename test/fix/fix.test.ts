@@ -204,3 +204,29 @@ describe("fix properties", () => {
     expect(parse(r.text.split("---\n")[1] ?? "")).toEqual(parse(KUBECTL_STYLE.split("---\n")[1] ?? ""));
   });
 });
+
+describe("YAML anchors", () => {
+  it("does not edit through an alias (that would change every user of the anchor); says so", () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: a
+    image: x
+    securityContext: &sc
+      allowPrivilegeEscalation: false
+  - name: b
+    image: y
+    securityContext: *sc
+`;
+    const r = fixManifestText(text, restricted);
+    expect(r.skipped.length).toBe(1);
+    expect(r.skipped[0]?.message).toMatch(/alias/);
+    expect(r.text).toBe(text);
+  });
+});
