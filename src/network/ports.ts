@@ -152,11 +152,18 @@ function sameRanges(a: Ranges, b: Ranges): boolean {
 /** Boolean combination of two range lists by a sweep over their boundaries. */
 function sweep(a: Ranges, b: Ranges, keep: (inA: boolean, inB: boolean) => boolean): Ranges {
   if (a.length === 0 && b.length === 0) return EMPTY_RANGES;
-  // Boundaries as half-open starts: a range [lo,hi] toggles membership at lo and hi+1.
-  const points = new Set<number>();
-  for (let i = 0; i < a.length; i++) points.add(i % 2 === 0 ? a[i]! : a[i]! + 1);
-  for (let i = 0; i < b.length; i++) points.add(i % 2 === 0 ? b[i]! : b[i]! + 1);
-  const sorted = [...points].sort((x, y) => x - y);
+  // Boundaries as half-open starts: a range [lo,hi] toggles membership at lo and hi+1. Each
+  // list's boundaries are strictly increasing, so a two-way merge gives them in order.
+  const boundary = (r: Ranges, k: number): number => (k % 2 === 0 ? r[k]! : r[k]! + 1);
+  const sorted: number[] = [];
+  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+    const va = i < a.length ? boundary(a, i) : Infinity;
+    const vb = j < b.length ? boundary(b, j) : Infinity;
+    const v = va < vb ? va : vb;
+    if (sorted.length === 0 || sorted[sorted.length - 1] !== v) sorted.push(v);
+    if (va === v) i++;
+    if (vb === v) j++;
+  }
   const out: number[] = [];
   let ia = 0;
   let ib = 0;
