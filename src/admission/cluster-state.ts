@@ -61,9 +61,14 @@ export class ClusterState implements ClusterView {
     }
   }
 
-  /** Replace what is known of a namespace's pods (from the process that keeps them all). */
-  replacePods(namespace: string, pods: readonly K8sObject[]): void {
-    this.pods.set(namespace, new Map(pods.map((p) => [p.metadata?.name ?? "", p])));
+  /** Add pods other processes have seen in a namespace (those seen here win). */
+  mergePods(namespace: string, pods: readonly K8sObject[]): void {
+    let known = this.pods.get(namespace);
+    if (!known) this.pods.set(namespace, (known = new Map()));
+    for (const pod of pods) {
+      const name = pod.metadata?.name ?? "";
+      if (!known.has(name)) known.set(name, pod);
+    }
   }
 
   namespaceLabels(name: string): Labels | undefined {

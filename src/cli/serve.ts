@@ -107,7 +107,6 @@ export function registerServeCommand(program: Command): void {
         requestTimeoutSeconds: config.server.requestTimeoutSeconds,
         logger,
         tls,
-        seed: seed.map((o) => o.object),
         async buildEngine(hooks) {
           const state = new ClusterState();
           state.seed(seed.map((o) => o.object));

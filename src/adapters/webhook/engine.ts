@@ -25,7 +25,7 @@ export interface EngineOptions {
   now?: () => Date;
   /** Called with each admitted request, e.g. to share cluster knowledge with other workers. */
   onObserve?: (request: Parameters<WebhookEngine["observe"]>[0]) => void;
-  /** Worker mode: the pods of a namespace, kept by the primary, before a namespace update is judged. */
+  /** Worker mode: the pods other workers have seen in a namespace, before a namespace update is judged. */
   podsFor?: (namespace: string) => Promise<K8sObject[]>;
 }
 
@@ -58,7 +58,7 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
       const { resource, operation, subResource } = request;
       if (resource.group !== "" || resource.resource !== "namespaces" || operation !== "UPDATE" || subResource !== "") return undefined;
       const name = request.name || request.object?.metadata?.name || "";
-      return podsFor(name).then((pods) => cluster.replacePods(name, pods));
+      return podsFor(name).then((pods) => cluster.mergePods(name, pods));
     };
   }
   const authenticator = options.authenticator;

@@ -4,11 +4,11 @@
  * workers the TLS material when it generated it (never through the environment), relays
  * what each worker learns of the cluster to the others, and aggregates /metrics.
  */
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "pino";
 import type { AdmissionRequest } from "../../admission/review.js";
-import { ClusterState } from "../../admission/cluster-state.js";
+import type { ClusterState } from "../../admission/cluster-state.js";
 import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
 import { WebhookMetrics } from "./metrics.js";
@@ -23,13 +23,15 @@ export interface RunOptions {
   logger: Logger;
   /** Built in every serving process from the same configuration. */
   buildEngine(hooks: { onObserve: (request: AdmissionRequest) => void; podsFor?: (namespace: string) => Promise<K8sObject[]> }): Promise<WebhookEngine & { cluster: ClusterState }>;
-  /** Seed manifests, for the primary's pod store in worker mode. */
-  seed?: readonly K8sObject[];
   /** Files (re-read on change) or generated material. */
   tls: TlsFiles | TlsMaterial;
 }
 
-type Message = { type: "palisade:pods"; id: number; namespace: string } | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
+type Message =
+  | { type: "palisade:pods"; id: number; namespace: string }
+  | { type: "palisade:pods-query"; id: number; namespace: string }
+  | { type: "palisade:pods-answer"; id: number; pods: K8sObject[] }
+  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
 
 function isMessage(value: unknown): value is Message {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
@@ -57,14 +59,18 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
     AggregatorRegistry.setRegistries([metrics.registry]);
   }
   const engine = await options.buildEngine({
+    // Pods stay in the worker that saw them (sending each one would cost an IPC message per
+    // admission); Namespaces and Nodes, rare and needed by every worker, are shared.
     onObserve: (request) => {
-      if (inCluster) process.send?.({ type: "palisade:observe", request } satisfies Message);
+      if (inCluster && request.resource.resource !== "pods") process.send?.({ type: "palisade:observe", request } satisfies Message);
     },
     ...(extra.podsFor ? { podsFor: extra.podsFor } : {}),
   });
   if (inCluster) {
     process.on("message", (message: unknown) => {
-      if (isMessage(message) && message.type === "palisade:observe") engine.cluster.observe(message.request);
+      if (!isMessage(message)) return;
+      if (message.type === "palisade:observe") engine.cluster.observe(message.request);
+      else if (message.type === "palisade:pods-query") process.send?.({ type: "palisade:pods-answer", id: message.id, pods: [...engine.cluster.podsInNamespace(message.namespace)] } satisfies Message);
     });
   }
   const running = await startServer({
@@ -84,10 +90,10 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
 
 function runPrimary(options: RunOptions): void {
   const aggregator = new AggregatorRegistry();
-  // Pods are many and only needed when a namespace's enforce level changes: the primary keeps
-  // them all and hands a namespace's pods to the worker judging that change.
-  const pods = new ClusterState();
-  pods.seed(options.seed ?? []);
+  // A namespace's pods are only needed when its enforce level changes: the primary then asks
+  // every other worker for the pods it has seen there and hands the union to the asker.
+  let nextQuery = 0;
+  const queries = new Map<number, { asker: Worker; id: number; waiting: number; pods: K8sObject[] }>();
   const fork = () => {
     const worker = cluster.fork();
     worker.on("message", (message: unknown) => {
@@ -95,11 +101,21 @@ function runPrimary(options: RunOptions): void {
       // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
       if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls } satisfies Message);
       else if (message.type === "palisade:observe") {
-        pods.observe(message.request);
-        if (message.request.resource.resource === "pods") return;
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) other.send(message);
       } else if (message.type === "palisade:pods") {
-        worker.send({ type: "palisade:pods-reply", id: message.id, pods: [...pods.podsInNamespace(message.namespace)] } satisfies Message);
+        const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== worker);
+        if (others.length === 0) return void worker.send({ type: "palisade:pods-reply", id: message.id, pods: [] } satisfies Message);
+        const query = nextQuery++;
+        queries.set(query, { asker: worker, id: message.id, waiting: others.length, pods: [] });
+        for (const other of others) other.send({ type: "palisade:pods-query", id: query, namespace: message.namespace } satisfies Message);
+      } else if (message.type === "palisade:pods-answer") {
+        const pending = queries.get(message.id);
+        if (!pending) return;
+        pending.pods.push(...message.pods);
+        if (--pending.waiting === 0) {
+          queries.delete(message.id);
+          pending.asker.send({ type: "palisade:pods-reply", id: pending.id, pods: pending.pods } satisfies Message);
+        }
       } else if (message.type === "palisade:metrics") {
         aggregator.clusterMetrics().then(
           (body) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body } satisfies Message),
