@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { RbacAuthorizer } from "../src/access/rbac/authorizer.js";
 import { bootstrapPolicyObjects } from "../src/access/rbac/bootstrap.js";
+import { buildEscalationGraph } from "../src/access/rbac/escalation.js";
 import { ruleAllows } from "../src/access/rbac/matching.js";
 import { buildPolicy } from "../src/access/rbac/policy.js";
 import { linearScanAuthorizer } from "../src/access/rbac/reference.js";
@@ -195,6 +196,12 @@ function main(): void {
     if (got.size !== want.size || [...want].some((k) => !got.has(k))) throw new Error(`who-can disagrees with the linear walk on query ${i}`);
   });
 
+  const g0 = process.cpuUsage();
+  const w0 = performance.now();
+  const graph = buildEscalationGraph(authorizer);
+  const graphWall = performance.now() - w0;
+  const graphCpu = process.cpuUsage(g0).user / 1000;
+
   const ruleCount = [...policy.roles, ...policy.clusterRoles].reduce((n, r) => n + r.rules.length, 0);
   const lines = [
     "# bench:rbac",
@@ -207,6 +214,7 @@ function main(): void {
     "| --- | --- | --- | --- |",
     `| build policy (read objects + aggregation) | ${(t1 - t0).toFixed(1)} ms wall, ${cpuBuild.toFixed(1)} ms CPU | | |`,
     `| build index | ${(t2 - t1).toFixed(1)} ms wall, ${cpuIndex.toFixed(1)} ms CPU | | |`,
+    `| escalation graph (${graph.nodes.size} nodes, ${graph.edges.length} edges, ${graph.paths.size} paths to cluster-admin) | ${graphWall.toFixed(1)} ms wall, ${graphCpu.toFixed(1)} ms CPU | | |`,
     `| can-i p50 (${canIQueries.length} queries, ${allowed} allowed) | ${us(indexedCanI.p50)} | ${us(floorCanI.p50)} | ${(floorCanI.p50 / indexedCanI.p50).toFixed(1)}x |`,
     `| can-i p99 | ${us(indexedCanI.p99)} | ${us(floorCanI.p99)} | ${(floorCanI.p99 / indexedCanI.p99).toFixed(1)}x |`,
     `| who-can p50 (${whoQueries.length} queries) | ${us(indexedWho.p50)} | ${us(floorWho.p50)} | ${(floorWho.p50 / indexedWho.p50).toFixed(1)}x |`,

@@ -15,6 +15,13 @@ export function aggregateClusterRoles(clusterRoles: RoleDef[]): PolicyProblem[] 
   const aggregated = byName.filter((role) => role.aggregationRule !== undefined);
   const broken = new Set<RoleDef>();
   for (const role of aggregated) {
+    if (role.ownRules.length > 0 && !role.origin.bootstrap) {
+      problems.push({
+        message: `ClusterRole ${role.name} has an aggregationRule, so the aggregation controller replaces the ${role.ownRules.length} rule(s) written here`,
+        origin: role.origin,
+        fieldPath: ["rules"],
+      });
+    }
     (role.aggregationRule?.clusterRoleSelectors ?? []).forEach((selector, i) => {
       const errors = validateLabelSelector(selector);
       if (errors.length > 0) {

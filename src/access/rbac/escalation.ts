@@ -32,14 +32,34 @@ export interface EscalationEdge {
   kind: EdgeKind;
   /** What the step is, in words. */
   detail: string;
-  /** The grant that allows the (first) request of the step; absent for system:masters membership. */
+  /** The grant that allows the (first) request of the step; absent for system:masters membership and hub fan-out. */
   grant?: Grant;
+  /** Steps that cost nothing: from a namespace hub to each service account it reaches. */
+  free?: boolean;
+}
+
+/**
+ * A namespace hub stands for "a pod of namespace N, as any of its service accounts":
+ * whoever can create pods (or exec, or mint token Secrets) in N reaches the hub once, and
+ * the hub reaches each account for free. This keeps the graph linear in subjects plus
+ * accounts instead of their product.
+ */
+export interface NamespaceHub {
+  kind: "hub";
+  namespace: string;
+  via: "create-pods" | "exec" | "read-token-secret";
+}
+
+export type GraphNode = Subject | NamespaceHub | typeof CLUSTER_ADMIN;
+
+export function isHub(node: GraphNode | undefined): node is NamespaceHub {
+  return typeof node === "object" && node.kind === "hub";
 }
 
 export interface EscalationGraph {
-  nodes: Map<string, Subject | typeof CLUSTER_ADMIN>;
+  nodes: Map<string, GraphNode>;
   edges: EscalationEdge[];
-  /** For every subject that can reach CLUSTER_ADMIN: the edges of one shortest path. */
+  /** For every subject that can reach CLUSTER_ADMIN: the edges of one shortest path (hub steps folded into one). */
   paths: Map<string, EscalationEdge[]>;
 }
 
@@ -71,7 +91,7 @@ export function userOfSubject(subject: Subject): UserInfo {
 
 export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGraph {
   const policy = authorizer.policy;
-  const nodes = new Map<string, Subject | typeof CLUSTER_ADMIN>([[CLUSTER_ADMIN, CLUSTER_ADMIN]]);
+  const nodes = new Map<string, GraphNode>([[CLUSTER_ADMIN, CLUSTER_ADMIN]]);
   const addNode = (subject: Subject) => nodes.set(subjectKey(subject), subject);
   for (const subject of authorizer.boundSubjects()) addNode(subject);
   const serviceAccount = (namespace: string, name: string): Subject => ({ kind: "ServiceAccount", name, namespace });
@@ -82,7 +102,7 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
   for (const p of policy.podServiceAccounts) addNode(serviceAccount(p.namespace, p.serviceAccount));
   for (const s of policy.serviceAccountTokenSecrets) addNode(serviceAccount(s.namespace, s.serviceAccount));
 
-  const subjects = [...nodes.values()].filter((n): n is Subject => n !== CLUSTER_ADMIN);
+  const subjects = [...nodes.values()].filter((n): n is Subject => n !== CLUSTER_ADMIN && !isHub(n));
   const accountsByNamespace = new Map<string, Subject[]>();
   for (const s of subjects) {
     if (s.kind !== "ServiceAccount") continue;
@@ -92,11 +112,39 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
   }
 
   const edges: EscalationEdge[] = [];
+  const running = new Map<string, Set<string>>();
+  for (const p of policy.podServiceAccounts) running.set(p.namespace, (running.get(p.namespace) ?? new Set()).add(p.serviceAccount));
+  const tokenSecrets = new Map<string, string[]>();
+  for (const s of policy.serviceAccountTokenSecrets) tokenSecrets.set(`${s.namespace}/${s.serviceAccount}`, [...(tokenSecrets.get(`${s.namespace}/${s.serviceAccount}`) ?? []), s.name]);
+  /** The hub of a namespace for one way in, created with its free steps on first use. */
+  const hubFor = (namespace: string, via: NamespaceHub["via"]): string => {
+    const id = `hub:${via}:${namespace}`;
+    if (nodes.has(id)) return id;
+    nodes.set(id, { kind: "hub", namespace, via });
+    const accounts = accountsByNamespace.get(namespace) ?? [];
+    const reachable = via === "exec" ? accounts.filter((a) => running.get(namespace)?.has(a.name)) : accounts;
+    for (const account of reachable) {
+      edges.push({ from: id, to: subjectKey(account), kind: via, detail: `running as ServiceAccount ${account.name}`, free: true });
+    }
+    return id;
+  };
+  /** The hub of every namespace for one way in: free steps to each namespace's hub. */
+  const allNamespacesHub = (via: NamespaceHub["via"]): string => {
+    const id = `hub:${via}:*`;
+    if (nodes.has(id)) return id;
+    nodes.set(id, { kind: "hub", namespace: "*", via });
+    for (const namespace of accountsByNamespace.keys()) {
+      if (via === "exec" && !running.has(namespace)) continue;
+      edges.push({ from: id, to: hubFor(namespace, via), kind: via, detail: `in ${namespace}`, free: true });
+    }
+    return id;
+  };
   for (const subject of subjects) {
     const from = subjectKey(subject);
     const user = userOfSubject(subject);
+    const decide = authorizer.authorizerFor(user);
     const allow = (request: RequestAttributes): Grant | false | "superuser" => {
-      const decision = authorizer.authorize(user, request);
+      const decision = decide(request);
       if (!decision.allowed) return false;
       return decision.superuser ? "superuser" : decision.grant;
     };
@@ -110,14 +158,28 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
       add(CLUSTER_ADMIN, "superuser", `member of ${SYSTEM_MASTERS}`, "superuser");
       continue;
     }
+    // What the subject holds anywhere bounds what is worth asking: no verb, no edge.
+    const held = authorizer.grantsAnywhere(user);
+    if (held.length === 0) continue;
+    const verbs = new Set(held.flatMap((g) => g.rule.rule.verbs));
+    const mayDo = (verb: string) => verbs.has(verb) || verbs.has("*");
+    /** Whether any held rule could allow `verb` on `resource` (group, namespace and name aside): a cheap superset test. */
+    const mayHold = (verb: string, resource: string): boolean => {
+      const slash = resource.indexOf("/");
+      const wildSub = slash >= 0 ? `*/${resource.slice(slash + 1)}` : undefined;
+      return held.some(({ rule: { rule } }) => (rule.verbs.includes(verb) || rule.verbs.includes("*")) && rule.resources.some((r) => r === "*" || r === resource || r === wildSub));
+    };
+    const clusterWide = held.some((g) => g.binding.kind === "ClusterRoleBinding");
+    const grantedNamespaces = new Set(held.map((g) => g.binding.namespace ?? ""));
     const wildcard = allow(res("*", "*", "*"));
     if (wildcard) add(CLUSTER_ADMIN, "wildcard", "holds every verb on every resource cluster-wide", wildcard);
 
     // Impersonation: of system:masters (with any user name), of users, groups and service accounts.
-    const anyUser = allow(res("impersonate", "", "users", { name: ANY_NAME }));
-    const masters = allow(res("impersonate", "", "groups", { name: SYSTEM_MASTERS }));
+    const impersonates = mayDo("impersonate");
+    const anyUser = impersonates && allow(res("impersonate", "", "users", { name: ANY_NAME }));
+    const masters = impersonates && allow(res("impersonate", "", "groups", { name: SYSTEM_MASTERS }));
     if (anyUser && masters) add(CLUSTER_ADMIN, "impersonate", `impersonate group ${SYSTEM_MASTERS}`, masters);
-    for (const target of subjects) {
+    for (const target of impersonates ? subjects : []) {
       if (target === subject) continue;
       let grant: Grant | false | "superuser" = false;
       if (target.kind === "User") grant = allow(res("impersonate", "", "users", { name: target.name }));
@@ -126,30 +188,63 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
       if (grant) add(subjectKey(target), "impersonate", `impersonate ${target.kind} ${describeTarget(target)}`, grant);
     }
 
-    for (const [namespace, accounts] of accountsByNamespace) {
-      let podGrant: Grant | false | "superuser" = false;
-      let workload = "";
-      for (const [group, resource] of WORKLOADS) {
-        podGrant = allow(res("create", group, resource, { ns: namespace }));
-        if (podGrant) {
-          workload = resource;
-          break;
-        }
+    // A request with namespace "" is decided by ClusterRoleBindings alone, and what they allow
+    // holds in every namespace: ask that once, then only the namespaces of the subject's RoleBindings.
+    const workloads = mayHold("create", "pods") || mayHold("create", "*") ? WORKLOADS : WORKLOADS.filter(([, r]) => mayHold("create", r));
+    const podsIn = (namespace: string): [Grant | "superuser", string] | undefined => {
+      for (const [group, resource] of workloads) {
+        const grant = allow(res("create", group, resource, { ns: namespace }));
+        if (grant) return [grant, resource];
       }
-      const running = new Set(policy.podServiceAccounts.filter((p) => p.namespace === namespace).map((p) => p.serviceAccount));
-      const execGrant = running.size > 0 ? allow(res("create", "", "pods", { sub: "exec", ns: namespace, name: ANY_NAME })) : false;
-      const createSecrets = allow(res("create", "", "secrets", { ns: namespace }));
-      const readAnySecret = createSecrets ? allow(res("get", "", "secrets", { ns: namespace, name: ANY_NAME })) : false;
+      return undefined;
+    };
+    type Allowed = Grant | "superuser" | false;
+    const execIn = (namespace: string): Allowed => (mayHold("create", "pods/exec") ? allow(res("create", "", "pods", { sub: "exec", ns: namespace, name: ANY_NAME })) : false);
+    const secretsIn = (namespace: string): Allowed => {
+      const create: Allowed = mayHold("create", "secrets") ? allow(res("create", "", "secrets", { ns: namespace })) : false;
+      if (!create) return false;
+      return allow(res("get", "", "secrets", { ns: namespace, name: ANY_NAME })) ? create : false;
+    };
+    const everywhere: { "create-pods": ReturnType<typeof podsIn>; exec: Allowed; "read-token-secret": Allowed } = {
+      "create-pods": clusterWide ? podsIn("") : undefined,
+      exec: clusterWide ? execIn("") : false,
+      "read-token-secret": clusterWide ? secretsIn("") : false,
+    };
+    if (everywhere["create-pods"]) add(allNamespacesHub("create-pods"), "create-pods", `create ${everywhere["create-pods"][1]} in any namespace`, everywhere["create-pods"][0]);
+    if (everywhere.exec) add(allNamespacesHub("exec"), "exec", "exec into any pod", everywhere.exec);
+    if (everywhere["read-token-secret"]) add(allNamespacesHub("read-token-secret"), "read-token-secret", "create a service-account-token Secret in any namespace and read it", everywhere["read-token-secret"]);
+    const mintsTokens = mayHold("create", "serviceaccounts/token");
+    const readsSecrets = mayHold("get", "secrets");
+    for (const [namespace, accounts] of mayDo("create") || mayDo("get") ? accountsByNamespace : new Map<string, Subject[]>()) {
+      const local = grantedNamespaces.has(namespace);
+      // Without a cluster-wide grant, only namespaces where the subject holds a RoleBinding can yield a step.
+      if (!clusterWide && !local) continue;
+      if (local && !everywhere["create-pods"]) {
+        const pods = podsIn(namespace);
+        if (pods) add(hubFor(namespace, "create-pods"), "create-pods", `create ${pods[1]} in ${namespace}`, pods[0]);
+      }
+      if (local && !everywhere.exec && running.has(namespace)) {
+        const execGrant = execIn(namespace);
+        if (execGrant) add(hubFor(namespace, "exec"), "exec", `exec into a pod of ${namespace}`, execGrant);
+      }
+      if (local && !everywhere["read-token-secret"]) {
+        const secretGrant = secretsIn(namespace);
+        if (secretGrant) add(hubFor(namespace, "read-token-secret"), "read-token-secret", `create a service-account-token Secret in ${namespace} and read it`, secretGrant);
+      }
+      if (!mintsTokens && !readsSecrets) continue;
       for (const target of accounts) {
         if (target === subject) continue;
         const to = subjectKey(target);
-        if (podGrant) add(to, "create-pods", `create ${workload} in ${namespace} running as ServiceAccount ${target.name}`, podGrant);
-        if (execGrant && running.has(target.name)) add(to, "exec", `exec into a pod of ${namespace} running as ServiceAccount ${target.name}`, execGrant);
-        const token = allow(res("create", "", "serviceaccounts", { sub: "token", name: target.name, ns: namespace }));
+        const token = mintsTokens ? allow(res("create", "", "serviceaccounts", { sub: "token", name: target.name, ns: namespace })) : false;
         if (token) add(to, "token-request", `create a token for ServiceAccount ${namespace}/${target.name}`, token);
-        const secret = policy.serviceAccountTokenSecrets.find((s) => s.namespace === namespace && s.serviceAccount === target.name && allow(res("get", "", "secrets", { name: s.name, ns: namespace })));
-        if (secret) add(to, "read-token-secret", `read token Secret ${namespace}/${secret.name}`, allow(res("get", "", "secrets", { name: secret.name, ns: namespace })) as Grant);
-        else if (createSecrets && readAnySecret) add(to, "read-token-secret", `create a service-account-token Secret for ${namespace}/${target.name} and read it`, createSecrets);
+        if (!readsSecrets) continue;
+        for (const secret of tokenSecrets.get(`${namespace}/${target.name}`) ?? []) {
+          const read = allow(res("get", "", "secrets", { name: secret, ns: namespace }));
+          if (read) {
+            add(to, "read-token-secret", `read token Secret ${namespace}/${secret}`, read);
+            break;
+          }
+        }
       }
     }
 
@@ -178,34 +273,63 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
   return { nodes, edges, paths: shortestPathsToAdmin(nodes, edges) };
 }
 
-/** Breadth-first from CLUSTER_ADMIN over reversed edges; edge order keeps the result deterministic. */
-function shortestPathsToAdmin(nodes: Map<string, unknown>, edges: EscalationEdge[]): Map<string, EscalationEdge[]> {
+/**
+ * 0-1 breadth-first search from CLUSTER_ADMIN over reversed edges (free hub steps cost 0),
+ * then each path is read forwards with a hub step folded into the step that entered it.
+ */
+function shortestPathsToAdmin(nodes: Map<string, GraphNode>, edges: EscalationEdge[]): Map<string, EscalationEdge[]> {
   const incoming = new Map<string, EscalationEdge[]>();
   for (const edge of edges) {
     const list = incoming.get(edge.to) ?? [];
     list.push(edge);
     incoming.set(edge.to, list);
   }
+  const distance = new Map<string, number>([[CLUSTER_ADMIN, 0]]);
   const next = new Map<string, EscalationEdge>();
-  const queue = [CLUSTER_ADMIN];
-  const seen = new Set(queue);
-  for (let i = 0; i < queue.length; i++) {
-    const node = queue[i] as string;
+  const deque: string[] = [CLUSTER_ADMIN];
+  let head = 0;
+  const done = new Set<string>();
+  while (head < deque.length) {
+    const node = deque[head++] as string;
+    if (done.has(node)) continue;
+    done.add(node);
+    const d = distance.get(node) as number;
     for (const edge of incoming.get(node) ?? []) {
-      if (seen.has(edge.from)) continue;
-      seen.add(edge.from);
+      const cost = edge.free ? 0 : 1;
+      const known = distance.get(edge.from);
+      if (known !== undefined && known <= d + cost) continue;
+      distance.set(edge.from, d + cost);
       next.set(edge.from, edge);
-      queue.push(edge.from);
+      // A zero-cost step goes to the front: keep the deque ordered by distance.
+      if (cost === 0) deque.splice(head, 0, edge.from);
+      else deque.push(edge.from);
     }
   }
   const paths = new Map<string, EscalationEdge[]>();
-  for (const id of nodes.keys()) {
-    if (id === CLUSTER_ADMIN || !next.has(id)) continue;
+  for (const [id, node] of nodes) {
+    if (node === CLUSTER_ADMIN || isHub(node) || !next.has(id)) continue;
     const path: EscalationEdge[] = [];
     for (let at = id; at !== CLUSTER_ADMIN; ) {
       const edge = next.get(at) as EscalationEdge;
-      path.push(edge);
-      at = edge.to;
+      const target = nodes.get(edge.to);
+      if (isHub(target)) {
+        // Fold the free hub steps into the step that entered the first hub.
+        let detail = edge.detail;
+        let to = edge.to;
+        while (isHub(nodes.get(to))) {
+          const fanOut = next.get(to) as EscalationEdge;
+          if (fanOut.detail.startsWith("in ")) detail = detail.replace(/ in any namespace$| any pod$/, (m) => (m === " any pod" ? ` a pod of ${fanOut.detail.slice(3)}` : ` ${fanOut.detail}`)).replace(/ in any namespace and read it$/, ` ${fanOut.detail} and read it`);
+          else detail = `${detail} ${fanOut.detail}`;
+          to = fanOut.to;
+        }
+        const folded: EscalationEdge = { from: edge.from, to, kind: edge.kind, detail };
+        if (edge.grant) folded.grant = edge.grant;
+        path.push(folded);
+        at = to;
+      } else {
+        path.push(edge);
+        at = edge.to;
+      }
     }
     paths.set(id, path);
   }
@@ -220,5 +344,6 @@ function describeTarget(subject: Subject): string {
 export function describeNode(graph: EscalationGraph, id: string): string {
   const node = graph.nodes.get(id);
   if (!node || node === CLUSTER_ADMIN) return id;
+  if (isHub(node)) return `pods of ${node.namespace} (${node.via})`;
   return `${node.kind} ${describeTarget(node)}`;
 }

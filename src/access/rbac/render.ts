@@ -4,7 +4,7 @@
  */
 import { formatPosition } from "../../errors.js";
 import { describeGrant, type Decision, type Grant, type WhoCanEntry } from "./authorizer.js";
-import { CLUSTER_ADMIN, describeNode, type EscalationGraph } from "./escalation.js";
+import { CLUSTER_ADMIN, describeNode, isHub, type EscalationGraph } from "./escalation.js";
 import { describeRule } from "./matching.js";
 import type { BindingDef, Origin, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
 
@@ -125,6 +125,7 @@ export function escalationDot(graph: EscalationGraph): string {
   for (const id of graph.nodes.keys()) {
     if (!connected.has(id)) continue;
     if (id === CLUSTER_ADMIN) lines.push(`  ${q(id)} [shape=doubleoctagon, style=filled, fillcolor="#f4cccc"];`);
+    else if (isHub(graph.nodes.get(id))) lines.push(`  ${q(id)} [label=${q(describeNode(graph, id))}, shape=ellipse, style=dashed];`);
     else lines.push(`  ${q(id)} [label=${q(describeNode(graph, id))}${graph.paths.has(id) ? ", color=red" : ""}];`);
   }
   for (const e of graph.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(e.kind)}, tooltip=${q(e.detail)}];`);

@@ -195,3 +195,25 @@ describe("who-can", () => {
     expect(names.sort()).toEqual(["Group::devs", "Group::system:masters", "ServiceAccount:team:app", "User::alice"]);
   });
 });
+
+describe("policy problems", () => {
+  it("rules written into an aggregated ClusterRole are reported as replaced", async () => {
+    const { buildPolicy } = await import("../../../src/access/rbac/policy.js");
+    const policy = buildPolicy([{ object: clusterRole("agg", [podReader], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: "y" } }] } }) }]);
+    expect(policy.problems.map((p) => p.message)).toEqual(["ClusterRole agg has an aggregationRule, so the aggregation controller replaces the 1 rule(s) written here"]);
+    expect(policy.clusterRoles[0]?.rules).toEqual([]);
+  });
+
+  it("an invalid aggregation selector leaves the role's rules as written", async () => {
+    const { buildPolicy } = await import("../../../src/access/rbac/policy.js");
+    const policy = buildPolicy([{ object: clusterRole("agg", [podReader], { aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: "x", operator: "Bogus" }] }] } }) }]);
+    expect(policy.problems.some((p) => p.message.includes("is invalid"))).toBe(true);
+    expect(policy.clusterRoles[0]?.rules).toHaveLength(1);
+  });
+
+  it("rules with non-list fields or no verbs are problems with their field path", async () => {
+    const { buildPolicy } = await import("../../../src/access/rbac/policy.js");
+    const policy = buildPolicy([{ object: clusterRole("bad", [{ verbs: "get", resources: ["pods"] }, { resources: ["pods"] }]) }]);
+    expect(policy.problems.map((p) => p.fieldPath?.join("."))).toEqual(["rules.0.verbs", "rules.1.verbs"]);
+  });
+});

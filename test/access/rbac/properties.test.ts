@@ -83,7 +83,9 @@ describe("RBAC properties", () => {
     fc.assert(
       fc.property(objects, user, request, (objs, u, req) => {
         const a = build(objs);
-        expect(a.authorize(u, req).allowed).toBe(linearScanAllows(a.policy, u, req));
+        const expected = linearScanAllows(a.policy, u, req);
+        expect(a.authorize(u, req).allowed).toBe(expected);
+        expect(a.authorizerFor(u)(req).allowed).toBe(expected);
       }),
       { numRuns: 1000 },
     );
