@@ -44,6 +44,7 @@ suite("conformance: encryption vectors (shared/conformance/encryption/vectors.js
     expect(v.kms.v2.cases.length).toBe(38);
     expect(v.kms.v1.cases.length).toBe(9);
     expect(v.chains.cases.length).toBe(12);
+    expect(Object.keys(v.chains.configs).sort()).toEqual(["identity-first", "no-identity", "rotation"]);
     expect(v.upstream.length).toBe(4);
   });
 
@@ -94,17 +95,25 @@ suite("conformance: encryption vectors (shared/conformance/encryption/vectors.js
     }
   });
 
-  describe("provider chains: read algorithm and stale flag (spec §2.3)", () => {
+  // Chains without KMS read synchronously; a KMS provider anywhere makes the chain take the
+  // asynchronous path. Appending one that never matches runs the same cases through it.
+  const viaAsyncPath = { kms: { apiVersion: "v2", name: "never-matches", endpoint: "unix:///unused.sock" } };
+  describe.each([
+    ["synchronous", false],
+    ["asynchronous", true],
+  ])("provider chains, %s read path: read algorithm and stale flag (spec §2.3)", (_path, forceAsync) => {
     for (const c of v.chains.cases) {
       it(c.id, async () => {
+        const providers = forceAsync ? [...v.chains.configs[c.config]!, viaAsyncPath] : v.chains.configs[c.config];
         const raw = {
           apiVersion: "apiserver.config.k8s.io/v1",
           kind: "EncryptionConfiguration",
-          resources: [{ resources: ["secrets"], providers: v.chains.configs[c.config] }],
+          resources: [{ resources: ["secrets"], providers }],
         };
         const check = checkEncryptionConfigurationObject(raw, "vectors.json", () => undefined);
         expect(check.problems).toEqual([]);
         const chain = transformersFor(check.config!).forResource("secrets");
+        expect(chain.transformer.readSync === undefined).toBe(forceAsync);
         const result = await outcome(readStored(chain, c.etcdKey, b64(c.storedBase64)));
         if (c.expectDecryptError) {
           expect(result.ok).toBe(false);
