@@ -99,7 +99,15 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
   const pieces: string[] = [];
   docs.forEach((doc, i) => {
     const segment = text.slice(starts[i], i + 1 < docs.length ? starts[i + 1] : text.length);
-    const object = doc.toJS() as unknown;
+    let object: unknown;
+    try {
+      object = doc.toJS();
+    } catch (err) {
+      // e.g. the yaml package's alias-expansion limit (a "billion laughs" document).
+      skipped.push({ line: lineOf(text, doc.range?.[0] ?? 0), message: `not read: ${err instanceof Error ? err.message : String(err)}` });
+      pieces.push(segment);
+      return;
+    }
     const template = isRecord(object) ? podTemplate(object as K8sObject) : undefined;
     const rounds = template ? edit({ documentIndex: i, line: lineOf(text, doc.range?.[0] ?? 0), object: object as K8sObject, template }) : [];
     if (!template || rounds.every((r) => r.length === 0)) {

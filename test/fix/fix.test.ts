@@ -230,3 +230,12 @@ spec:
     expect(r.text).toBe(text);
   });
 });
+
+describe("hostile input", () => {
+  it("an alias bomb is reported, not expanded", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n") + "\n";
+    const r = fixManifestText(bomb, restricted);
+    expect(r.text).toBe(bomb);
+    expect(r.skipped[0]?.message).toMatch(/not read/);
+  });
+});
