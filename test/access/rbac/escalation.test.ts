@@ -30,6 +30,15 @@ describe("escalation paths (hand-built clusters with known shortest paths)", () 
     expect(pathOf(objects, "ServiceAccount:kube-system/root")).toEqual([`wildcard>${CLUSTER_ADMIN}`]);
   });
 
+  it("a cluster-wide pod creator reaches every namespace's accounts in one step, named in the path", () => {
+    const objects = [...admin, clusterRole("pods-everywhere", [{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] }]), clusterRoleBinding("pe", "pods-everywhere", [userSubject("jo")])];
+    const graph = buildEscalationGraph(authorizer(objects));
+    const path = graph.paths.get("User:jo");
+    expect(path?.map((e) => e.detail)).toEqual(["create jobs in kube-system running as ServiceAccount root", "holds every verb on every resource cluster-wide"]);
+    // One edge from jo into the all-namespaces hub, not one per account.
+    expect(graph.edges.filter((e) => e.from === "User:jo").map((e) => e.to)).toEqual(["hub:create-pods:*"]);
+  });
+
   it("bind on cluster-admin needs create clusterrolebindings too", () => {
     const bind = { apiGroups: [RBAC], resources: ["clusterroles"], verbs: ["bind"], resourceNames: ["cluster-admin"] };
     const crb = { apiGroups: [RBAC], resources: ["clusterrolebindings"], verbs: ["create"] };
