@@ -1,6 +1,7 @@
 import type { Finding } from "../findings/types.js";
 import { objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
+import { defaultPodForAdmission } from "../k8s/defaults.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
 import { formatFieldError, type FieldError } from "./field-errors.js";
 import type { PodJson } from "./pod.js";
@@ -62,7 +63,9 @@ export function podForAdmission(loaded: LoadedObject): { pod: PodJson; prefix: F
   const template = podTemplate(loaded.object);
   if (!template) return undefined;
   const metadata = { ...template.pod.metadata, ...(loaded.object.metadata?.namespace ? { namespace: loaded.object.metadata.namespace } : {}) };
-  return { pod: structuredClone({ apiVersion: "v1", kind: "Pod", metadata, spec: template.pod.spec }) as PodJson, prefix: template.path };
+  // Admission sees the pod after the API server's defaulting (sourceless volumes, host-network ports).
+  const spec = defaultPodForAdmission(template.pod).spec;
+  return { pod: structuredClone({ apiVersion: "v1", kind: "Pod", metadata, spec }) as PodJson, prefix: template.path };
 }
 
 /** Dotted paths of every leaf that differs between two JSON values. */

@@ -1,5 +1,6 @@
 import { rewriteWorkloads } from "../fix/fix-text.js";
 import type { Edit } from "../fix/edits.js";
+import { defaultPodForAdmission } from "../k8s/defaults.js";
 import type { FieldPath, K8sObject } from "../k8s/types.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
 import type { PodJson } from "./pod.js";
@@ -28,7 +29,9 @@ export function mutateManifestText(text: string, policies: readonly PodSecurityP
   const documents: MutatedDocument[] = [];
   const out = rewriteWorkloads(text, ({ line, object, template }) => {
     const isPod = template.path.length === 0;
-    const pod = structuredClone({ apiVersion: "v1", kind: "Pod", metadata: { ...template.pod.metadata, ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) }, spec: template.pod.spec }) as PodJson;
+    // Admission sees the API server's defaulting; the patch below is only what the policy adds.
+    const spec = defaultPodForAdmission(template.pod).spec;
+    const pod = structuredClone({ apiVersion: "v1", kind: "Pod", metadata: { ...template.pod.metadata, ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) }, spec }) as PodJson;
     const result = admitPod(policies, { pod }, mayUse);
     documents.push({ line, object, result });
     if (!result.allowed) return [];

@@ -116,3 +116,36 @@ describe("psp mutate", () => {
     expect(readFileSync(restrictedFile, "utf8")).toContain("kind: PodSecurityPolicy");
   });
 });
+
+describe("API server defaulting before admission", () => {
+  it("a sourceless volume is an emptyDir and host-network ports are host ports", async () => {
+    const { policies } = loadPolicies((await loadSnapshot({ paths: [restrictedFile] })).objects);
+    const objects = await load(`apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: scratch
+  containers:
+  - name: a
+    image: x
+`);
+    expect(checkWorkloads(policies, objects).filter((f) => f.ruleId === "PSP001")).toEqual([]);
+    const hostNet = await load(`apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostNetwork: true
+  containers:
+  - name: a
+    image: x
+    ports:
+    - containerPort: 8080
+`);
+    const { policies: withPriv } = loadPolicies((await loadSnapshot({ paths: [privilegedFile] })).objects);
+    const tight = policies.map((p) => ({ ...p, name: "hostnet", spec: { ...p.spec, hostNetwork: true, hostPorts: [{ min: 80, max: 80 }] } }));
+    const messages = checkWorkloads(tight, hostNet).map((f) => f.message);
+    expect(messages.some((m) => m.includes("Host port 8080 is not allowed to be used. Allowed ports: [80]"))).toBe(true);
+    expect(checkWorkloads(withPriv, hostNet)).toEqual([]);
+  });
+});
