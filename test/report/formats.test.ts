@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Ajv from "ajv";
-import AjvDraft04 from "ajv-draft-04";
+import { Ajv } from "ajv";
+import type AjvDraft04Module from "ajv-draft-04";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { renderJson } from "../../src/report/json.js";
@@ -16,6 +16,8 @@ import { repoRoot } from "../support/conformance.js";
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
 
 const require = createRequire(import.meta.url);
+// A CommonJS class whose typings only declare a default export: require() gives the constructor.
+const AjvDraft04 = require("ajv-draft-04") as (typeof AjvDraft04Module)["default"];
 let result: ScanResult;
 
 beforeAll(async () => {
