@@ -108,14 +108,27 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
       pieces.push(segment);
       return;
     }
-    const template = isRecord(object) ? podTemplate(object as K8sObject) : undefined;
-    const rounds = template ? edit({ documentIndex: i, line: lineOf(text, doc.range?.[0] ?? 0), object: object as K8sObject, template }) : [];
-    if (!template || rounds.every((r) => r.length === 0)) {
+    // A document is one object, or a List of them (`kubectl get -o yaml`).
+    const line = lineOf(text, doc.range?.[0] ?? 0);
+    const members: Array<{ object: K8sObject; prefix: FieldPath }> = [];
+    if (isRecord(object) && object.kind === "List" && Array.isArray(object.items)) {
+      object.items.forEach((item: unknown, n: number) => {
+        if (isRecord(item)) members.push({ object: item as K8sObject, prefix: ["items", n] });
+      });
+    } else if (isRecord(object)) members.push({ object: object as K8sObject, prefix: [] });
+    const work: Array<{ path: FieldPath; rounds: Edit[][] }> = [];
+    for (const member of members) {
+      const template = podTemplate(member.object);
+      if (!template) continue;
+      const rounds = edit({ documentIndex: i, line, object: member.object, template });
+      if (rounds.some((r) => r.length > 0)) work.push({ path: [...member.prefix, ...template.path], rounds });
+    }
+    if (work.length === 0) {
       pieces.push(segment);
       return;
     }
     try {
-      for (const round of rounds) applyToDocument(doc, template.path, round);
+      for (const { path, rounds } of work) for (const round of rounds) applyToDocument(doc, path, round);
     } catch (err) {
       // e.g. a securityContext shared through a YAML alias: editing it would change other places too.
       skipped.push({ line: lineOf(text, doc.range?.[0] ?? 0), message: `not edited: ${err instanceof Error ? err.message : String(err)}` });

@@ -239,3 +239,42 @@ describe("hostile input", () => {
     expect(r.skipped[0]?.message).toMatch(/not read/);
   });
 });
+
+describe("Lists", () => {
+  it("fixes every workload inside a kind: List (kubectl get -o yaml)", () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: a
+  spec:
+    template:
+      spec:
+        containers:
+        - name: a
+          image: x
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: c
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: b
+  spec:
+    containers:
+    - name: b
+      image: y
+`;
+    const r = fixManifestText(list, restricted);
+    expect(r.documents.map((d) => d.object.name)).toEqual(["a", "b"]);
+    const items = (parse(r.text) as { items: K8sObject[] }).items;
+    for (const item of items) {
+      const t = podTemplate(item);
+      if (t) expect(evaluatePod("restricted", LATEST, t.pod)).toEqual([]);
+    }
+    expect(fixManifestText(r.text, restricted).text).toBe(r.text);
+  });
+});
