@@ -1,0 +1,82 @@
+/**
+ * `palisade serve` as shipped: a real process with two HTTP workers (node:cluster), the
+ * --self-signed caBundle on stdout, cluster knowledge shared between workers, and /metrics
+ * aggregated by the primary. Runs the built CLI (npm test builds before vitest).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/conformance.js";
+import { namespace, pod, reviewBody } from "../admission/fixtures.js";
+
+const PORT = 19000 + Math.floor(Math.random() * 500);
+let child: ChildProcess;
+let ca = "";
+
+function post(path: string, body: unknown, method = "POST"): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    // A new connection each time, so the primary hands requests to both workers in turn.
+    const req = request({ host: "127.0.0.1", port: PORT, path, method, ca, servername: "localhost", agent: false, headers: { "Content-Type": "application/json" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", fail);
+    req.end(method === "POST" ? JSON.stringify(body) : undefined);
+  });
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-workers-"));
+  writeFileSync(join(dir, "config.yaml"), "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\nserver: {workers: 2, logLevel: warn}\npolicies:\n  podSecurity: {mode: enforce}\n");
+  child = spawn(process.execPath, [resolve(repoRoot, "bin/palisade.js"), "serve", "--config", join(dir, "config.yaml"), "--self-signed", "localhost", "--port", String(PORT)], { stdio: ["ignore", "pipe", "inherit"] });
+  let stdout = "";
+  child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+  for (let i = 0; i < 600 && !/caBundle: (\S+)\n/.test(stdout); i++) await new Promise((r) => setTimeout(r, 100));
+  ca = Buffer.from(/caBundle: (\S+)\n/.exec(stdout)![1]!, "base64").toString();
+  // The primary only hands connections to workers that are listening, so one answer is enough.
+  for (let i = 0; i < 600; i++) {
+    const up = await post("/healthz", undefined, "GET").then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 90_000);
+
+afterAll(() => {
+  child?.kill("SIGTERM");
+});
+
+describe("palisade serve with two workers", () => {
+  it("prints a caBundle the serving certificate chains to", async () => {
+    expect(ca).toContain("BEGIN CERTIFICATE");
+    expect((await post("/healthz", undefined, "GET")).text).toBe("ok");
+  });
+
+  it("shares what one worker learns and finds pods seen by every worker", async () => {
+    // Pods land on both workers (one connection each, round robin).
+    for (const name of ["p1", "p2", "p3", "p4"]) {
+      const res = await post("/validate", reviewBody(pod(name, "open", { hostNetwork: true })));
+      expect(res.status).toBe(200);
+    }
+    const tighten = await post("/validate", reviewBody(namespace("open", { "pod-security.kubernetes.io/enforce": "baseline" }), { operation: "UPDATE", oldObject: namespace("open") }));
+    const warnings = (JSON.parse(tighten.text) as { response: { warnings: string[] } }).response.warnings;
+    expect(warnings).toEqual(['existing pods in namespace "open" violate the new PodSecurity enforce level "baseline:latest"', "p1 (and 3 other pods): host namespaces"]);
+    // The namespace update itself reached every worker: pods are now judged at baseline everywhere.
+    for (let i = 0; i < 4; i++) {
+      const res = JSON.parse((await post("/validate", reviewBody(pod(`q${i}`, "open", { hostNetwork: true })))).text) as { response: { allowed: boolean } };
+      expect(res.response.allowed).toBe(false);
+    }
+  });
+
+  it("aggregates /metrics over the workers", async () => {
+    const metrics = (await post("/metrics", undefined, "GET")).text;
+    const validated = /palisade_webhook_requests_total\{endpoint="\/validate",code="200"\} (\d+)/.exec(metrics);
+    expect(Number(validated?.[1])).toBe(9);
+  });
+});
