@@ -13,6 +13,7 @@ import { buildPolicy } from "../access/rbac/policy.js";
 import { rbacAccessAuthorizer } from "../admission/access/rbac-adapter.js";
 import { ClusterState } from "../admission/cluster-state.js";
 import { parseWebhookConfig, type WebhookConfig } from "../admission/config.js";
+import { exceptionStatus } from "../admission/exceptions.js";
 import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
 import { createEngine } from "../adapters/webhook/engine.js";
 import { createLogger } from "../adapters/webhook/logger.js";
@@ -92,6 +93,12 @@ export function registerServeCommand(program: Command): void {
         throw new UserError(`${config.file}: no serving certificate`, { hint: "set server.certFile and server.keyFile, or pass --self-signed NAME" });
       }
       const logger = createLogger(config.server.logLevel);
+      if (cluster.isPrimary) {
+        // Expired exceptions no longer apply; say so once, loudly, so they get renewed or removed.
+        for (const e of exceptionStatus(config.exceptions, new Set(), new Date()).expired) {
+          logger.warn({ exception: e.id, owner: e.owner, expired: e.expires.toISOString() }, "policy exception has expired and no longer applies");
+        }
+      }
       const seed = await loadObjects(config.server.clusterState, config.file);
       const rbacObjects = await loadObjects(config.access.rbacFiles, config.file);
       const authenticator = config.access.tokenFile ? (() => {

@@ -96,6 +96,11 @@ describe("shared verdict: pure evaluation == HTTPS server", () => {
     expect([...outcomes].sort()).toEqual(["allowed", "audited", "denied", "excepted", "mutated", "warned"]);
   });
 
+  it("counts exception uses in /metrics (unused ones stay at zero)", async () => {
+    const metrics = (await server.post("/metrics", "", { method: "GET" })).text;
+    expect(metrics).toMatch(/palisade_exception_uses_total\{exception="legacy-billing-host-network"\} 1\n/);
+  });
+
   it("admissionMutations gives scan the patched object", () => {
     const cluster = new ClusterState();
     cluster.seed(structuredClone(seed));

@@ -121,7 +121,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         const preparing = endpoint === "/validate" ? engine.prepare?.(request) : undefined;
         if (preparing) await preparing;
         const decision = endpoint === "/validate" ? engine.validate(request) : engine.mutate(request);
-        metrics.recordDecisions(decision.records);
+        metrics.recordDecisions(decision.records, decision.exceptionsUsed);
         // Validating webhooks run last: what they allow is what the API server persists.
         if (endpoint === "/validate" && decision.response.allowed) engine.observe(request);
         send(res, 200, admissionReviewResponse(decision.response));
