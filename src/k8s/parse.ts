@@ -275,13 +275,22 @@ function addDocument(result: ParsedFile, file: string, documentIndex: number, va
     };
   };
   if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+    // A typed list (PodList) may omit its items' kind and apiVersion, as the API server's
+    // list responses do: they are the list's, less "List". A plain List names its items'.
+    const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -"List".length);
     value.items.forEach((item: unknown, i: number) => {
-      if (isKubernetesObject(item)) result.objects.push({ object: item, source: source(["items", i]) });
+      const object = itemKind && isRecord(item) ? withDefaultTypeMeta(item, value.apiVersion as string, itemKind) : item;
+      if (isKubernetesObject(object)) result.objects.push({ object, source: source(["items", i]) });
       else result.skippedNonKubernetes++;
     });
     return;
   }
   result.objects.push({ object: value, source: source([]) });
+}
+
+function withDefaultTypeMeta(item: Record<string, unknown>, apiVersion: string, kind: string): Record<string, unknown> {
+  if (typeof item.apiVersion === "string" && typeof item.kind === "string") return item;
+  return { apiVersion, kind, ...item };
 }
 
 export function isKubernetesObject(value: unknown): value is K8sObject {

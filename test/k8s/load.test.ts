@@ -28,6 +28,15 @@ describe("loading manifests", () => {
     expect(parsed.objects[1]?.source.locate(["metadata", "name"])).toEqual({ file: "l.yaml", line: 11, column: 5 });
   });
 
+  it("gives the items of a typed list (PodList) the list's kind and apiVersion when they omit them", () => {
+    const text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata:\n    name: a\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: b\n";
+    const parsed = parseYamlFile("typed.yaml", text);
+    expect(parsed.objects.map((o) => [o.object.kind, o.object.apiVersion, o.object.metadata?.name])).toEqual([["Pod", "v1", "a"], ["Pod", "v1", "b"]]);
+    const plain = parseYamlFile("plain.yaml", text.replace("kind: PodList", "kind: List"));
+    expect(plain.objects.map((o) => o.object.metadata?.name)).toEqual(["b"]);
+    expect(plain.skippedNonKubernetes).toBe(1);
+  });
+
   it("reads JSON with positions, and reports a JSON syntax error with its line", () => {
     const json = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "j" }, spec: { hostPID: true } }, null, 2);
     const parsed = parseJsonFile("p.json", json);
