@@ -101,7 +101,8 @@ function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selected
       peers.forEach((peer, j) => {
         if (peer.ipBlock) return;
         const match = compilePeer(peer, namespace);
-        if (!pods.some((p) => match(p))) findings.push(finding(RULES.peerMatchesNothing, `${policy.id} ${direction} rule ${i} peer ${j} matches no workload`, where, [...rulePath, field, j]));
+        // Cluster DNS is assumed to exist (as lintDns assumes), even when no manifest holds it.
+        if (!pods.some((p) => match(p)) && !match(DNS_POD)) findings.push(finding(RULES.peerMatchesNothing, `${policy.id} ${direction} rule ${i} peer ${j} matches no workload`, where, [...rulePath, field, j]));
       });
       // The pods a named port resolves on: the selected pods for ingress, the matched peers for egress.
       const destinations = direction === "ingress" ? selected : peers.length === 0 ? pods : pods.filter((p) => peers.some((peer) => !peer.ipBlock && compilePeer(peer, namespace)(p)));

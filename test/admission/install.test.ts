@@ -70,9 +70,6 @@ describe("palisade install", () => {
     expect(snapshot.problems).toEqual([]);
     expect(snapshot.textFiles.map((f) => f.kind)).toEqual(["dockerfile"]);
     const result = runScan(snapshot);
-    // Known false positive (reported to the network lint's owner): the DNS egress peer selects
-    // kube-dns pods, which a manifest set never contains; the same lint's DNS check assumes them.
-    const findings = result.findings.filter((f) => !(f.ruleId === "netpol/peer-matches-nothing" && /egress rule 0 peer 0/.test(f.message)));
-    expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
+    expect(result.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   });
 });
