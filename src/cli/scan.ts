@@ -9,6 +9,7 @@ import { renderSarif } from "../report/sarif.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems, renderText } from "../report/text.js";
 import type { ScanOptions } from "../scan/family.js";
+import type { Snapshot } from "../k8s/snapshot.js";
 import { runScan, type ScanResult } from "../scan/run.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { progressBar } from "./progress.js";
@@ -26,6 +27,8 @@ interface ScanFlags {
   maxFileSize: string;
   summary?: boolean;
   color?: boolean;
+  exceptions?: string;
+  admissionConfig?: string;
 }
 
 export function registerScan(program: Command): void {
@@ -41,6 +44,8 @@ export function registerScan(program: Command): void {
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n)")
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
+    .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
+    .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
     .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths).")
@@ -82,7 +87,9 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const bar = progressBar("scanning");
   const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d, t) => bar.update(d, t) });
   bar.done();
-  const result = runScan(snapshot, options);
+  if (flags.admissionConfig) await applyAdmissionMutations(snapshot, flags.admissionConfig);
+  let result = runScan(snapshot, options);
+  if (flags.exceptions) result = await withExceptions(result, flags.exceptions);
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {
     process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
@@ -90,6 +97,37 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   await writeStdout(render(result, flags));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+}
+
+/**
+ * Apply the mutations `palisade serve` would apply (tenant tolerations, PSP defaults...) to
+ * every object before judging, with the snapshot's namespaces as the cluster it knows.
+ */
+async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<void> {
+  const [{ loadWebhookConfig }, { admissionMutations }, { ClusterState }] = await Promise.all([
+    import("./admission-config.js"),
+    import("../admission/scan-bridge.js"),
+    import("../admission/cluster-state.js"),
+  ]);
+  const mutate = admissionMutations(loadWebhookConfig(configFile));
+  const cluster = new ClusterState();
+  cluster.seed(snapshot.objects.map((o) => o.object));
+  const now = new Date();
+  for (const loaded of snapshot.objects) loaded.object = mutate(loaded.object, cluster, now).object;
+}
+
+/** Leave out excepted findings; say which exceptions have expired or were never used. */
+async function withExceptions(result: ScanResult, file: string): Promise<ScanResult> {
+  const [{ loadExceptions }, { applyExceptionsToFindings }] = await Promise.all([import("./admission-config.js"), import("../admission/exceptions.js")]);
+  const exceptions = loadExceptions(file);
+  const report = applyExceptionsToFindings(result.findings, exceptions, new Date());
+  const notes = [
+    ...report.expired.map((e) => `exception ${e.id} (owner ${e.owner}) expired on ${e.expires.toISOString().slice(0, 10)}: it no longer applies; renew or remove it`),
+    ...report.unused.map((e) => `exception ${e.id} (owner ${e.owner}) matched no finding: remove it, or check its namespace, workload and rule`),
+  ];
+  for (const note of notes) process.stderr.write(`palisade: ${file}: ${note}\n`);
+  if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${file}\n`);
+  return { ...result, findings: report.kept };
 }
 
 export function render(result: ScanResult, flags: Pick<ScanFlags, "output" | "summary" | "color">): string {

@@ -4,7 +4,6 @@
  * manifests, the token file; builds the engine; runs one process or one worker per core.
  */
 import cluster from "node:cluster";
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
@@ -12,7 +11,6 @@ import { RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { buildPolicy } from "../access/rbac/policy.js";
 import { rbacAccessAuthorizer } from "../admission/access/rbac-adapter.js";
 import { ClusterState } from "../admission/cluster-state.js";
-import { parseWebhookConfig, type WebhookConfig } from "../admission/config.js";
 import { exceptionStatus } from "../admission/exceptions.js";
 import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
 import { createEngine } from "../adapters/webhook/engine.js";
@@ -21,6 +19,7 @@ import { runWebhook } from "../adapters/webhook/run.js";
 import type { TlsFiles, TlsMaterial } from "../adapters/webhook/server.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
+import { loadWebhookConfig, readRelative } from "./admission-config.js";
 import { writeStdout } from "./common.js";
 
 interface ServeFlags {
@@ -28,21 +27,6 @@ interface ServeFlags {
   selfSigned?: string;
   port?: string;
   workers?: string;
-}
-
-/** Read a file named by the configuration, relative to the file that names it. */
-export function readRelative(path: string, relativeTo: string): { file: string; text: string } {
-  const file = resolve(dirname(relativeTo), path);
-  try {
-    return { file, text: readFileSync(file, "utf8") };
-  } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: `paths in ${relativeTo} are relative to it` });
-  }
-}
-
-export function loadWebhookConfig(path: string): WebhookConfig {
-  const { file, text } = readRelative(path, resolve("palisade.yaml"));
-  return parseWebhookConfig(file, text, readRelative);
 }
 
 async function loadObjects(paths: readonly string[], relativeTo: string) {

@@ -1,0 +1,99 @@
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/conformance.js";
+
+function palisade(args: string[]) {
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin/palisade.js"), ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "true" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const WORKLOAD = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: billing
+  labels: {pod-security.kubernetes.io/enforce: baseline}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy-billing, namespace: billing}
+spec:
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      hostNetwork: true
+      containers: [{name: app, image: registry.example.com/legacy@sha256:0000000000000000000000000000000000000000000000000000000000000000}]
+`;
+
+const exceptionsFile = (expires: string, extra = "") => `apiVersion: palisade.dev/v1alpha1
+kind: PolicyExceptionList
+exceptions:
+  - id: legacy-host-network
+    policy: pod-security
+    rule: hostNamespaces
+    namespace: billing
+    workload: {kind: Deployment, name: legacy-billing}
+    owner: team-billing@example.com
+    reason: vendor agent needs the host network
+    expires: ${expires}
+${extra}`;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "palisade-scan-admission-"));
+  writeFileSync(join(dir, "workload.yaml"), WORKLOAD);
+});
+
+const pssIds = (stdout: string) =>
+  (JSON.parse(stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId).filter((id) => id.startsWith("pss/"));
+
+describe("palisade scan with the webhook's exceptions and mutations", () => {
+  it("leaves out findings a live exception covers, and reports unused ones", () => {
+    const file = join(dir, "exceptions.yaml");
+    writeFileSync(
+      file,
+      exceptionsFile("2999-01-01", `  - id: stale\n    policy: pod-security\n    rule: privileged\n    namespace: nowhere\n    owner: ops@example.com\n    reason: forgotten\n    expires: 2999-01-01\n`),
+    );
+    expect(pssIds(palisade(["scan", join(dir, "workload.yaml"), "-o", "json"]).stdout)).toContain("pss/hostNamespaces");
+    const r = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file]);
+    expect(pssIds(r.stdout)).not.toContain("pss/hostNamespaces");
+    expect(r.stderr).toMatch(/exception stale .* matched no finding/);
+    expect(r.stderr).toMatch(/1 finding\(s\) excepted/);
+  });
+
+  it("an expired exception no longer applies, and says so", () => {
+    const file = join(dir, "expired.yaml");
+    writeFileSync(file, exceptionsFile("2020-01-01"));
+    const r = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file]);
+    expect(pssIds(r.stdout)).toContain("pss/hostNamespaces");
+    expect(r.stderr).toMatch(/exception legacy-host-network .* expired on 2020-01-01/);
+  });
+
+  it("a malformed exceptions file is a usage error at file:line:column", () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, exceptionsFile("2999-01-01").replace("    owner: team-billing@example.com\n", ""));
+    const r = palisade(["scan", join(dir, "workload.yaml"), "--exceptions", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: /);
+  });
+
+  it("applies the webhook's mutations before judging (PodSecurityPolicy defaults fix what admission would fix)", () => {
+    copyFileSync(join(repoRoot, "examples/psp-restricted.yaml"), join(dir, "psp.yaml"));
+    writeFileSync(
+      join(dir, "palisade.yaml"),
+      "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\npolicies:\n  podSecurityPolicy:\n    mode: enforce\n    policiesFile: psp.yaml\n",
+    );
+    // PodSecurityPolicy mutates Pods (not workload templates), as its admission plugin did.
+    const pod = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: billing\n  labels: {pod-security.kubernetes.io/enforce: restricted}\n---\n" +
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: billing}\nspec:\n  containers: [{name: app, image: registry.example.com/app@sha256:" + "0".repeat(64) + "}]\n";
+    writeFileSync(join(dir, "plain.yaml"), pod);
+    const before = pssIds(palisade(["scan", join(dir, "plain.yaml"), "-o", "json"]).stdout);
+    const after = pssIds(palisade(["scan", join(dir, "plain.yaml"), "-o", "json", "--admission-config", join(dir, "palisade.yaml")]).stdout);
+    expect(before.length).toBeGreaterThan(after.length);
+    expect(before).toContain("pss/allowPrivilegeEscalation");
+    expect(after).not.toContain("pss/allowPrivilegeEscalation");
+  });
+});
