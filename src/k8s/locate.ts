@@ -22,11 +22,20 @@ export class DocumentLocator {
 
   constructor(private readonly text: string) {}
 
+  /** Findings of one object often point at the same field (a container's securityContext). */
+  private readonly memo = new Map<string, TextPosition>();
+
   locate(path: FieldPath): TextPosition {
-    const fast = this.locateFast(path);
-    if (fast) return fast;
-    this.exact ??= new ExactLocator(this.text);
-    return this.exact.locate(path);
+    const key = path.join("\u0000");
+    const known = this.memo.get(key);
+    if (known) return known;
+    let position = this.locateFast(path);
+    if (!position) {
+      this.exact ??= new ExactLocator(this.text);
+      position = this.exact.locate(path);
+    }
+    this.memo.set(key, position);
+    return position;
   }
 
   /** The block-style walker; undefined when it cannot be sure. */
@@ -103,21 +112,21 @@ export class DocumentLocator {
       let keyLine = -1;
       let valueRest = "";
       let valueOffset = 0; // column of the value's text, from the key's column
+      const spellings = keySpellings(part);
       for (let i = start; i < end; i++) {
         const line = lines[i] as string;
         if (isBlankOrComment(line)) continue;
         const indent = i === start && startColumn > 0 ? startColumn : indentOf(line);
         if (indent < blockIndent) break;
         if (indent > blockIndent) continue;
-        const content = line.slice(indent);
-        if (/^-(\s|$)/.test(content)) continue; // a sequence at the same indentation as its key
-        const match = matchKey(content, part);
+        if (isDash(line, indent)) continue; // a sequence at the same indentation as its key
+        const match = matchKeyAt(line, indent, spellings);
         if (match === null) {
-          if (/^[[{?&*!]/.test(content)) return undefined;
+          if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
           continue;
         }
         keyLine = i;
-        valueRest = content.slice(match);
+        valueRest = line.slice(indent + match);
         valueOffset = match + (valueRest.length - valueRest.trimStart().length);
         break;
       }
@@ -154,16 +163,28 @@ export class DocumentLocator {
   }
 }
 
-/** Matches `key:` at the start of `content`; returns the offset after the colon, or null. */
-function matchKey(content: string, key: string): number | null {
-  for (const quoted of [key, JSON.stringify(key), `'${key.replace(/'/g, "''")}'`]) {
-    if (content.startsWith(quoted)) {
-      const after = content.charAt(quoted.length);
-      const afterColon = content.charAt(quoted.length + 1);
-      if (after === ":" && (afterColon === "" || afterColon === " " || afterColon === "\t")) return quoted.length + 1;
-    }
+/** The ways a key may be written in block style: plain, double-quoted, single-quoted. */
+function keySpellings(key: string): string[] {
+  return [key, JSON.stringify(key), `'${key.replace(/'/g, "''")}'`];
+}
+
+/** Matches `key:` at column `at` of `line`; returns the offset after the colon, or null. No allocation. */
+function matchKeyAt(line: string, at: number, spellings: readonly string[]): number | null {
+  for (const spelling of spellings) {
+    if (!line.startsWith(spelling, at)) continue;
+    const colon = at + spelling.length;
+    if (line.charCodeAt(colon) !== 58) continue;
+    const next = line.charCodeAt(colon + 1);
+    if (Number.isNaN(next) || next === 32 || next === 9) return spelling.length + 1;
   }
   return null;
+}
+
+/** A `-` sequence entry starts at `at`. */
+function isDash(line: string, at: number): boolean {
+  if (line.charCodeAt(at) !== 45) return false;
+  const next = line.charCodeAt(at + 1);
+  return Number.isNaN(next) || next === 32 || next === 9;
 }
 
 function indentOf(line: string): number {
@@ -173,8 +194,12 @@ function indentOf(line: string): number {
 }
 
 function isBlankOrComment(line: string): boolean {
-  const t = line.trim();
-  return t === "" || t.startsWith("#");
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) continue;
+    return c === 35;
+  }
+  return true;
 }
 
 function firstContentLine(lines: string[], from: number, to: number): number {
@@ -193,7 +218,7 @@ function blockEnd(lines: string[], from: number, to: number, column: number, seq
     if (isBlankOrComment(line)) continue;
     const indent = indentOf(line);
     if (indent > column) continue;
-    if (sequenceAtSameIndent && indent === column && /^-(\s|$)/.test(line.slice(indent))) continue;
+    if (sequenceAtSameIndent && indent === column && isDash(line, indent)) continue;
     return i;
   }
   return to;

@@ -1,17 +1,19 @@
 import jsYaml from "js-yaml";
-import { parseAllDocuments, type YAMLError } from "yaml";
 import { DocumentLocator } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
 
 export interface ParseLimits {
-  /** Aliases per document before it is treated as an alias bomb. */
-  maxAliases: number;
+  /**
+   * Collections a document may expand to, per character of its text. Without aliases a
+   * document cannot hold more collections than characters; an alias bomb expands to far more.
+   */
+  maxExpansion: number;
   /** Nesting depth before a document is refused. */
   maxDepth: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliases: 100, maxDepth: 200 };
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxExpansion: 10, maxDepth: 200 };
 
 export interface ParsedFile {
   objects: LoadedObject[];
@@ -68,9 +70,6 @@ export function splitDocuments(text: string): DocumentChunk[] {
   return chunks.filter((c) => /\S/.test(c.text.replace(/^---/, "").replace(/#[^\n]*/g, "")));
 }
 
-/** Anchors and aliases are rare in manifests and are where alias bombs live: such documents go to the guarded parser. */
-const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,\]}]/m;
-
 export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
   splitDocuments(text).forEach((chunk, documentIndex) => {
@@ -104,8 +103,9 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
     });
     return result;
   }
-  if (depthExceeds(value, limits.maxDepth)) {
-    result.problems.push(tooDeep(file, 0, limits));
+  const shape = inspectShape(value, text.length, limits);
+  if (shape !== "ok") {
+    result.problems.push(shape === "too-deep" ? tooDeep(file, 0, limits) : aliasBomb(file, 0, limits));
     return result;
   }
   const locator = new DocumentLocator(text);
@@ -118,14 +118,12 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
 }
 
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
-  if (ANCHOR_OR_ALIAS.test(chunk.text)) return parseGuarded(file, chunk, limits, problems);
   try {
     const value = jsYaml.load(chunk.text, { filename: file, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
-    if (depthExceeds(value, limits.maxDepth)) {
-      problems.push(tooDeep(file, chunk.startLine, limits));
-      return undefined;
-    }
-    return value;
+    const shape = inspectShape(value, chunk.text.length, limits);
+    if (shape === "ok") return value;
+    problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : aliasBomb(file, chunk.startLine, limits));
+    return undefined;
   } catch (err) {
     if (err instanceof RangeError) {
       problems.push(tooDeep(file, chunk.startLine, limits));
@@ -146,50 +144,12 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
   }
 }
 
-/** The `yaml` library counts aliases and refuses bombs; it is slower, so only anchored documents use it. */
-function parseGuarded(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
-  try {
-    const [doc, ...rest] = parseAllDocuments(chunk.text, { uniqueKeys: true, prettyErrors: false });
-    if (!doc || rest.length > 0 || !("errors" in doc)) {
-      problems.push({ kind: "parse-error", message: "invalid YAML: could not read the document", position: { file, line: chunk.startLine + 1, column: 1 } });
-      return undefined;
-    }
-    const error = doc.errors[0] as YAMLError | undefined;
-    if (error) {
-      problems.push(yamlProblem(file, chunk, error));
-      return undefined;
-    }
-    const value = doc.toJS({ maxAliasCount: limits.maxAliases });
-    if (depthExceeds(value, limits.maxDepth)) {
-      problems.push(tooDeep(file, chunk.startLine, limits));
-      return undefined;
-    }
-    return value;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/alias/i.test(message)) {
-      problems.push({
-        kind: "alias-limit",
-        message: `refused: more than ${limits.maxAliases} YAML aliases in one document (an alias bomb expands exponentially)`,
-        position: { file, line: chunk.startLine + 1, column: 1 },
-        hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases",
-      });
-    } else if (err instanceof RangeError) {
-      problems.push(tooDeep(file, chunk.startLine, limits));
-    } else {
-      problems.push({ kind: "parse-error", message: `invalid YAML: ${message}`, position: { file, line: chunk.startLine + 1, column: 1 } });
-    }
-    return undefined;
-  }
-}
-
-function yamlProblem(file: string, chunk: DocumentChunk, error: YAMLError): LoadProblem {
-  const pos = offsetToPosition(chunk.text, error.pos[0]);
+function aliasBomb(file: string, startLine: number, limits: ParseLimits): LoadProblem {
   return {
-    kind: "parse-error",
-    message: `invalid YAML: ${error.message.split("\n")[0]}`,
-    position: { file, line: chunk.startLine + pos.line + 1, column: pos.column + 1 },
-    hint: "fix the YAML syntax at that position; the other documents were still scanned",
+    kind: "alias-limit",
+    message: `refused: YAML aliases expand this document to over ${limits.maxExpansion}× its own size (an alias bomb)`,
+    position: { file, line: startLine + 1, column: 1 },
+    hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases",
   };
 }
 
@@ -202,21 +162,24 @@ function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProb
   };
 }
 
-function depthExceeds(value: unknown, max: number): boolean {
-  // Iterative, so hostile depth cannot overflow the stack here.
+/**
+ * Walk the loaded value once, without de-duplicating shared nodes, so that an alias bomb
+ * (exponential expansion of shared subtrees) is caught after a bounded number of steps,
+ * and depth is checked without recursion.
+ */
+function inspectShape(value: unknown, textLength: number, limits: ParseLimits): "ok" | "too-deep" | "alias-limit" {
+  const budget = limits.maxExpansion * textLength + 10_000;
+  let visited = 0;
+  if (typeof value !== "object" || value === null) return "ok";
   const stack: Array<[unknown, number]> = [[value, 0]];
-  const seen = new Set<unknown>();
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > max) return true;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
-    }
+    if (depth > limits.maxDepth) return "too-deep";
+    if (++visited > budget) return "alias-limit";
+    const children = Array.isArray(node) ? node : Object.values(node as object);
+    for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
   }
-  return false;
+  return "ok";
 }
 
 /**

@@ -82,8 +82,8 @@ function strictness(j: Judgement): number {
 function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: string, violation: Violation, judgement: Judgement): Finding {
   const ruleId = ruleIdForCheck(violation.checkId);
   const rule = RULES_BY_ID.get(ruleId);
-  const fields = violation.fields.map((f) => [...templatePath, ...f]);
-  const first = fields[0] ?? templatePath;
+  const firstField = violation.fields[0];
+  const first = firstField ? [...templatePath, ...firstField] : templatePath;
   const isPod = loaded.object.kind === "Pod";
   const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}`;
   const note =
@@ -112,7 +112,7 @@ function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: str
       podSecurity: judgedAt,
       mode: judgement.mode,
       levelSource: judgement.source,
-      fields: fields.map(formatFieldPath),
+      ...(violation.fields.length > 1 ? { otherFields: violation.fields.length - 1 } : {}),
     },
   };
 }

@@ -65,9 +65,17 @@ export interface VisitedContainer {
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 
-/** Every container of the pod, in PSA's order: init containers, containers, ephemeral containers. */
+const visited = new WeakMap<PodSpecFields, VisitedContainer[]>();
+
+/**
+ * Every container of the pod, in PSA's order: init containers, containers, ephemeral
+ * containers. Computed once per pod spec: every check of an evaluation walks the same list.
+ */
 export function containersOf(spec: PodSpecFields): VisitedContainer[] {
+  const cached = visited.get(spec);
+  if (cached) return cached;
   const out: VisitedContainer[] = [];
+  visited.set(spec, out);
   for (const list of CONTAINER_LISTS) {
     const items = spec[list];
     if (!Array.isArray(items)) continue;
