@@ -123,5 +123,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const report = runScanBench();
   console.log(report);
   mkdirSync(join(root, "bench/results"), { recursive: true });
-  writeFileSync(join(root, "bench/results/scan.md"), `## Scan throughput\n\nCommand: \`npm run bench:scan\` (${new Date().toISOString().slice(0, 10)})\n\n${report}\n`);
+  writeFileSync(join(root, "bench/results/scan.md"), `# bench:scan\n\nCommand: \`npm run bench:scan\` (${new Date().toISOString().slice(0, 10)})\n\n${report}\n`);
 }
