@@ -10,6 +10,7 @@ import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { buildPolicy } from "../access/rbac/policy.js";
 import { rbacAccessAuthorizer } from "../admission/access/rbac-adapter.js";
+import { withPodSecurityPolicyUse } from "../admission/policies/psp-use.js";
 import { ClusterState } from "../admission/cluster-state.js";
 import { exceptionStatus } from "../admission/exceptions.js";
 import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
@@ -89,7 +90,11 @@ export function registerServeCommand(program: Command): void {
         const { file, text } = readRelative(config.access.tokenFile, config.file);
         return tokenFileAuthenticator(text, file);
       })() : undefined;
-      const authorizer = rbacObjects.length > 0 ? rbacAccessAuthorizer(new RbacAuthorizer(buildPolicy(rbacObjects.map((o) => ({ object: o.object, source: o.source }))))) : undefined;
+      const rbac = rbacObjects.length > 0 ? new RbacAuthorizer(buildPolicy(rbacObjects.map((o) => ({ object: o.object, source: o.source })))) : undefined;
+      const authorizer = rbac ? rbacAccessAuthorizer(rbac) : undefined;
+      // With RBAC data, PodSecurityPolicy chooses only among the policies the requester or
+      // the pod's service account may `use`, as the PSP admission plugin did.
+      if (rbac) config.policies = withPodSecurityPolicyUse(config.policies, rbac);
       await runWebhook({
         workers,
         address: config.server.address,

@@ -9,6 +9,7 @@ import type { PodJson } from "../../psp/pod.js";
 import type { PodSecurityPolicy } from "../../psp/policy.js";
 import { VALIDATED_PSP_ANNOTATION } from "../../psp/constants.js";
 import type { JsonPatchOperation } from "../../findings/types.js";
+import type { UserInfo } from "../review.js";
 import { isRecord } from "../../k8s/types.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode } from "../policy.js";
 
@@ -23,14 +24,27 @@ function podOf(context: AdmissionContext): PodJson | undefined {
   return object as PodJson;
 }
 
-export function podSecurityPolicyPolicy(policies: readonly PodSecurityPolicy[], mode: PolicyMode, mayUse: MayUse = EVERY_POLICY_USABLE): AdmissionPolicy {
+/** Which policies a request may `use`: RBAC's answer for its user and groups, or every policy. */
+export type PolicyUse = (userInfo: UserInfo) => MayUse;
+
+export interface PodSecurityPolicyAdmission extends AdmissionPolicy {
+  /** The policies it chooses among, so a shell with RBAC data can rebuild it with `use` checks. */
+  readonly podSecurityPolicies: readonly PodSecurityPolicy[];
+}
+
+export function isPodSecurityPolicyAdmission(policy: AdmissionPolicy): policy is PodSecurityPolicyAdmission {
+  return policy.name === PSP_POLICY && "podSecurityPolicies" in policy;
+}
+
+export function podSecurityPolicyPolicy(policies: readonly PodSecurityPolicy[], mode: PolicyMode, use: PolicyUse = () => EVERY_POLICY_USABLE): PodSecurityPolicyAdmission {
   return {
     name: PSP_POLICY,
     mode,
+    podSecurityPolicies: policies,
     mutate(context): JsonPatchOperation[] {
       const pod = podOf(context);
       if (!pod || context.request.operation !== "CREATE") return [];
-      const result = admitPod(policies, { pod, operation: "create", user: context.request.userInfo.username, namespace: context.request.namespace }, mayUse);
+      const result = admitPod(policies, { pod, operation: "create", user: context.request.userInfo.username, namespace: context.request.namespace }, use(context.request.userInfo));
       return result.allowed ? result.patch : [];
     },
     validate(context) {
@@ -41,7 +55,7 @@ export function podSecurityPolicyPolicy(policies: readonly PodSecurityPolicy[], 
       const result = admitPod(
         policies,
         { pod, operation: "update", user: context.request.userInfo.username, namespace: context.request.namespace, ...(hint ? { validatedPolicyHint: hint } : {}) },
-        mayUse,
+        use(context.request.userInfo),
       );
       if (!result.allowed) verdict.deny.push({ policy: PSP_POLICY, rule: "unable-to-admit", message: result.message ?? "PodSecurityPolicy: unable to admit pod" });
       return verdict;
