@@ -5,13 +5,10 @@ import { checkEncryptionConfigurationText, configError, encryptionFindings, ENCR
 import { parseEncryptionConfiguration, readStored, transformersFor, writeStored } from "../encryption/index.js";
 import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
 import { isSeverity, type Severity } from "../findings/types.js";
-import { renderJson } from "../report/json.js";
-import { renderJunit } from "../report/junit.js";
-import { renderSarif } from "../report/sarif.js";
+import { renderReport } from "../report/render.js";
 import { atOrAbove } from "../report/summary.js";
-import { renderText } from "../report/text.js";
 import type { ScanResult } from "../scan/run.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
 
 interface CheckFlags {
   output: string;
@@ -52,22 +49,10 @@ async function check(file: string, flags: CheckFlags): Promise<number> {
     rules: [...ENCRYPTION_RULES],
     scanned: [{ object, file }],
   };
-  await writeStdout(render(result, flags));
+  await writeStdout(renderReport(result, flags));
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }
 
-function render(result: ScanResult, flags: CheckFlags): string {
-  switch (flags.output) {
-    case "json":
-      return renderJson(result);
-    case "sarif":
-      return renderSarif(result);
-    case "junit":
-      return renderJunit(result);
-    default:
-      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" });
-  }
-}
 
 async function readStdinBytes(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

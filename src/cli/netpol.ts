@@ -24,7 +24,7 @@ import type { Endpoint, Protocol } from "../network/model.js";
 import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
 import { withCalico } from "../network/calico/tiers.js";
-import { render } from "./scan.js";
+import { renderReport } from "../report/render.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
 interface InputFlags {
@@ -135,7 +135,7 @@ export function registerNetpol(program: Command): void {
       const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize });
       const result = runScan(snapshot, {}, [netpolFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
-      await writeStdout(render(result, flags));
+      await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
       else process.exitCode = atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
     });

@@ -13,7 +13,7 @@ import { PSP_RULE_LIST } from "../psp/rules.js";
 import { mayUseFromRbac } from "../psp/rbac.js";
 import { rbacAuthorizerFor } from "../access/rbac/family.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
-import { render, SCAN_FORMATS } from "./scan.js";
+import { REPORT_FORMATS as SCAN_FORMATS, renderReport } from "../report/render.js";
 import { registerPspMigrate } from "./psp-migrate.js";
 
 /**
@@ -80,7 +80,7 @@ async function check(paths: string[], flags: { policy: string[]; rbac?: boolean;
     scanned: snapshot.objects.map((o) => ({ object: { kind: o.object.kind ?? "Unknown", name: o.object.metadata?.name ?? "(unnamed)" }, file: o.source.file })),
   };
   if (problems || snapshot.problems.length > 0) process.stderr.write(problems + (snapshot.problems.length ? renderProblems(snapshot.problems, isInteractive(process.stderr)) : "") + "\n");
-  await writeStdout(render(result, { output: flags.output, color: flags.color !== false }));
+  await writeStdout(renderReport(result, { output: flags.output, color: flags.color !== false }));
   if (loaded.findings.length > 0 || snapshot.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }

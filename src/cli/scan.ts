@@ -3,18 +3,16 @@ import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES } from "../k8s/load.js";
 import { isLevel, parseVersion, type Level } from "../podsecurity/levels.js";
-import { renderJson } from "../report/json.js";
-import { renderJunit } from "../report/junit.js";
-import { renderSarif } from "../report/sarif.js";
 import { atOrAbove } from "../report/summary.js";
-import { renderProblems, renderText } from "../report/text.js";
+import { renderReport, REPORT_FORMATS } from "../report/render.js";
+import { renderProblems } from "../report/text.js";
 import type { ScanOptions } from "../scan/family.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { runScan, type ScanResult } from "../scan/run.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { progressBar } from "./progress.js";
 
-export const SCAN_FORMATS = ["text", "wide", "json", "sarif", "junit"] as const;
+export const SCAN_FORMATS = REPORT_FORMATS;
 
 interface ScanFlags {
   kustomize: string[];
@@ -94,7 +92,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   if (result.problems.length > 0) {
     process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
   }
-  await writeStdout(render(result, flags));
+  await writeStdout(renderReport(result, flags));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }
@@ -130,15 +128,3 @@ async function withExceptions(result: ScanResult, file: string): Promise<ScanRes
   return { ...result, findings: report.kept };
 }
 
-export function render(result: ScanResult, flags: Pick<ScanFlags, "output" | "summary" | "color">): string {
-  switch (flags.output) {
-    case "json":
-      return renderJson(result);
-    case "sarif":
-      return renderSarif(result);
-    case "junit":
-      return renderJunit(result);
-    default:
-      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
-  }
-}

@@ -1,0 +1,29 @@
+import { isInteractive } from "../cli/common.js";
+import type { ScanResult } from "../scan/run.js";
+import { renderJson } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderSarif } from "./sarif.js";
+import { renderText } from "./text.js";
+
+/** The report formats every findings command offers. */
+export const REPORT_FORMATS = ["text", "wide", "json", "sarif", "junit"] as const;
+
+export interface RenderFlags {
+  output: string;
+  summary?: boolean;
+  color?: boolean;
+}
+
+/** Render findings in the chosen format; text is coloured only on a terminal. */
+export function renderReport(result: ScanResult, flags: RenderFlags): string {
+  switch (flags.output) {
+    case "json":
+      return renderJson(result);
+    case "sarif":
+      return renderSarif(result);
+    case "junit":
+      return renderJunit(result);
+    default:
+      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
+  }
+}
