@@ -3,6 +3,7 @@
  * DefaultPodSpecExtractor), with the JSON pointer of the spec for patches. Which kinds carry
  * a template, and where, is src/k8s/workloads.ts.
  */
+import { visitContainers } from "../k8s/containers.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { isRecord, toJsonPointer, type K8sObject, type ObjectMeta } from "../k8s/types.js";
 
@@ -43,16 +44,12 @@ export interface NamedContainer {
   index: number;
 }
 
-/** Every container of a pod spec, init and ephemeral included. */
+/** Every container of a pod spec, init and ephemeral included (src/k8s/containers.ts). */
 export function containersOf(spec: Record<string, unknown>): NamedContainer[] {
-  const out: NamedContainer[] = [];
-  for (const kind of ["initContainers", "containers", "ephemeralContainers"] as const) {
-    const list = spec[kind];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c: unknown, index) => {
-      if (!isRecord(c)) return;
-      out.push({ name: typeof c.name === "string" ? c.name : `${kind}[${index}]`, image: typeof c.image === "string" ? c.image : "", kind, index });
-    });
-  }
-  return out;
+  return visitContainers(spec).map(({ container, list, index, name }) => ({
+    name: name || `${list}[${index}]`,
+    image: typeof container.image === "string" ? container.image : "",
+    kind: list,
+    index,
+  }));
 }

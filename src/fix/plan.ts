@@ -1,3 +1,4 @@
+import { visitContainers, type ContainerRef } from "../k8s/containers.js";
 import { isRecord, type FieldPath } from "../k8s/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
 import { evaluatePod, type Violation } from "../podsecurity/evaluate.js";
@@ -58,18 +59,8 @@ const WONT_FIX: Readonly<Record<string, string>> = {
   runAsUser: "the workload is set to run as UID 0; pick a non-root UID its image supports",
 };
 
-type ContainerRef = { container: Record<string, unknown>; path: FieldPath };
-
 function containers(pod: PodView): ContainerRef[] {
-  const out: ContainerRef[] = [];
-  for (const list of ["initContainers", "containers", "ephemeralContainers"] as const) {
-    const items = (pod.spec as Record<string, unknown>)[list];
-    if (!Array.isArray(items)) continue;
-    items.forEach((c, i) => {
-      if (isRecord(c)) out.push({ container: c, path: ["spec", list, i] });
-    });
-  }
-  return out;
+  return visitContainers(pod.spec);
 }
 
 function get(root: unknown, path: FieldPath): unknown {

@@ -1,3 +1,4 @@
+import { visitContainers } from "../k8s/containers.js";
 import type { FieldPath } from "../k8s/types.js";
 
 /**
@@ -63,29 +64,16 @@ export interface VisitedContainer {
   path: FieldPath;
 }
 
-const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
-
 const visited = new WeakMap<PodSpecFields, VisitedContainer[]>();
 
 /**
- * Every container of the pod, in PSA's order: init containers, containers, ephemeral
- * containers. Computed once per pod spec: every check of an evaluation walks the same list.
+ * Every container of the pod, in PSA's order (src/k8s/containers.ts). Computed once per
+ * pod spec: every check of an evaluation walks the same list.
  */
 export function containersOf(spec: PodSpecFields): VisitedContainer[] {
-  const cached = visited.get(spec);
-  if (cached) return cached;
-  const out: VisitedContainer[] = [];
-  visited.set(spec, out);
-  for (const list of CONTAINER_LISTS) {
-    const items = spec[list];
-    if (!Array.isArray(items)) continue;
-    items.forEach((container: unknown, index) => {
-      if (typeof container !== "object" || container === null) return;
-      const c = container as ContainerFields;
-      out.push({ container: c, name: typeof c.name === "string" ? c.name : "", path: ["spec", list, index] });
-    });
-  }
-  return out;
+  let list = visited.get(spec);
+  if (!list) visited.set(spec, (list = visitContainers<ContainerFields>(spec)));
+  return list;
 }
 
 export function annotationsOf(metadata: PodMetadataFields): Record<string, string> {

@@ -1,3 +1,4 @@
+import { visitContainers, type ContainerRef } from "../k8s/containers.js";
 import { isRecord } from "../k8s/types.js";
 
 /**
@@ -84,20 +85,11 @@ export interface PodJson {
   [field: string]: unknown;
 }
 
-export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
-export type ContainerList = (typeof CONTAINER_LISTS)[number];
+export { CONTAINER_LISTS, type ContainerList } from "../k8s/containers.js";
 
 /** Every container with its list and index, in upstream's visiting order (init, regular, ephemeral). */
-export function containersOf(spec: PodSpec): { container: Container; list: ContainerList; index: number }[] {
-  const out: { container: Container; list: ContainerList; index: number }[] = [];
-  for (const list of CONTAINER_LISTS) {
-    const items = spec[list];
-    if (!Array.isArray(items)) continue;
-    items.forEach((container, index) => {
-      if (isRecord(container)) out.push({ container, list, index });
-    });
-  }
-  return out;
+export function containersOf(spec: PodSpec): ContainerRef<Container>[] {
+  return visitContainers<Container>(spec);
 }
 
 export function annotationsOf(pod: PodJson): Record<string, string> {
