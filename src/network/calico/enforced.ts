@@ -9,7 +9,7 @@
  * first IP, or an external endpoint's IP).
  */
 import { parseIp, type IpFamily } from "../cidr.js";
-import type { Direction, EnforcedPolicy, Endpoint, Packet, PodEndpoint, Protocol, RuleVerdict, SetRule } from "../model.js";
+import type { Direction, EnforcedPolicy, Endpoint, Packet, Protocol, RuleVerdict, SetRule } from "../model.js";
 import { PROTOCOL_NUMBERS } from "./numorstring.js";
 import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
 import { peerCidrs, toSetRules } from "./set-rules.js";
@@ -85,16 +85,8 @@ export function evaluateRules(rules: readonly ResolvedRule[], packet: WirePacket
   return { action: "NoMatch" };
 }
 
-export interface CalicoPolicyParts {
-  id: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  tier: string;
-  order: number | undefined;
-  staged: boolean;
-  directions: Direction[];
-  selects(endpoint: PodEndpoint): boolean;
+/** What a compiled Calico policy is made of: the model's identity fields plus its resolved rules. */
+export interface CalicoPolicyParts extends Pick<EnforcedPolicy, "id" | "kind" | "namespace" | "name" | "tier" | "order" | "staged" | "directions" | "selects"> {
   ingress: readonly ResolvedRule[];
   egress: readonly ResolvedRule[];
   /** More CIDRs that tell external peers apart (the nets of network sets selectors can match). */
