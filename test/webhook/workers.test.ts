@@ -15,6 +15,7 @@ import { namespace, pod, reviewBody } from "../admission/fixtures.js";
 const PORT = 19000 + Math.floor(Math.random() * 500);
 let child: ChildProcess;
 let ca = "";
+let stdout = "";
 
 function post(path: string, body: unknown, method = "POST"): Promise<{ status: number; text: string }> {
   return new Promise((done, fail) => {
@@ -31,22 +32,27 @@ function post(path: string, body: unknown, method = "POST"): Promise<{ status: n
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "palisade-workers-"));
-  writeFileSync(join(dir, "config.yaml"), "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\nserver: {workers: 2, logLevel: warn}\npolicies:\n  podSecurity: {mode: enforce}\n");
+  writeFileSync(join(dir, "config.yaml"), "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\nserver: {workers: 2, logLevel: info}\npolicies:\n  podSecurity: {mode: enforce}\n");
   child = spawn(process.execPath, [resolve(repoRoot, "bin/palisade.js"), "serve", "--config", join(dir, "config.yaml"), "--self-signed", "localhost", "--port", String(PORT)], { stdio: ["ignore", "pipe", "inherit"] });
-  let stdout = "";
+  // The caBundle line, then the JSON log lines, all on stdout.
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
   for (let i = 0; i < 600 && !/caBundle: (\S+)\n/.test(stdout); i++) await new Promise((r) => setTimeout(r, 100));
   ca = Buffer.from(/caBundle: (\S+)\n/.exec(stdout)![1]!, "base64").toString();
-  // The primary only hands connections to workers that are listening, so one answer is enough.
-  for (let i = 0; i < 600; i++) {
-    const up = await post("/healthz", undefined, "GET").then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (up) break;
+  await listeningWorkers(2);
+}, 90_000);
+
+/** Worker pids from the structured "listening" log lines, once `count` of them are up. */
+async function listeningWorkers(count: number): Promise<number[]> {
+  for (let i = 0; i < 900; i++) {
+    const pids = stdout
+      .split("\n")
+      .filter((line) => line.includes('"palisade webhook listening"'))
+      .map((line) => (JSON.parse(line) as { pid: number }).pid);
+    if (pids.length >= count) return pids;
     await new Promise((r) => setTimeout(r, 100));
   }
-}, 90_000);
+  throw new Error(`fewer than ${count} workers came up; output:\n${stdout}`);
+}
 
 afterAll(() => {
   child?.kill("SIGTERM");
@@ -79,4 +85,15 @@ describe("palisade serve with two workers", () => {
     const validated = /palisade_webhook_requests_total\{endpoint="\/validate",code="200"\} (\d+)/.exec(metrics);
     expect(Number(validated?.[1])).toBe(9);
   });
+
+  it("teaches a replacement worker what the others learnt before it started", async () => {
+    const [first, second] = await listeningWorkers(2);
+    // Kill both original workers, one after the other, so that only replacements serve.
+    for (const pid of [first!, second!]) process.kill(pid, "SIGKILL");
+    await listeningWorkers(4);
+    for (let i = 0; i < 4; i++) {
+      const res = JSON.parse((await post("/validate", reviewBody(pod(`r${i}`, "open", { hostNetwork: true })))).text) as { response: { allowed: boolean } };
+      expect(res.response.allowed).toBe(false);
+    }
+  }, 60_000);
 });

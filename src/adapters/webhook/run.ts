@@ -31,7 +31,7 @@ type Message =
   | { type: "palisade:pods"; id: number; namespace: string }
   | { type: "palisade:pods-query"; id: number; namespace: string }
   | { type: "palisade:pods-answer"; id: number; pods: K8sObject[] }
-  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial };
+  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] };
 
 function isMessage(value: unknown): value is Message {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
@@ -49,6 +49,8 @@ export async function runWebhook(options: RunOptions): Promise<RunningServer | u
 interface WorkerHooks {
   metricsText?: () => Promise<{ contentType: string; body: string }>;
   podsFor?: (namespace: string) => Promise<K8sObject[]>;
+  /** Called once the engine exists, before the server listens. */
+  onEngine?: (engine: { cluster: ClusterState }) => void;
 }
 
 async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inCluster: boolean, extra: WorkerHooks = {}): Promise<RunningServer> {
@@ -61,18 +63,13 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
   const engine = await options.buildEngine({
     // Pods stay in the worker that saw them (sending each one would cost an IPC message per
     // admission); Namespaces and Nodes, rare and needed by every worker, are shared.
+    // A Pod deletion is relayed too, so that no worker reports a pod another saw deleted.
     onObserve: (request) => {
-      if (inCluster && request.resource.resource !== "pods") process.send?.({ type: "palisade:observe", request } satisfies Message);
+      if (inCluster && (request.resource.resource !== "pods" || request.operation === "DELETE")) process.send?.({ type: "palisade:observe", request } satisfies Message);
     },
     ...(extra.podsFor ? { podsFor: extra.podsFor } : {}),
   });
-  if (inCluster) {
-    process.on("message", (message: unknown) => {
-      if (!isMessage(message)) return;
-      if (message.type === "palisade:observe") engine.cluster.observe(message.request);
-      else if (message.type === "palisade:pods-query") process.send?.({ type: "palisade:pods-answer", id: message.id, pods: [...engine.cluster.podsInNamespace(message.namespace)] } satisfies Message);
-    });
-  }
+  extra.onEngine?.(engine);
   const running = await startServer({
     engine,
     logger: options.logger,
@@ -90,32 +87,42 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
 
 function runPrimary(options: RunOptions): void {
   const aggregator = new AggregatorRegistry();
+  // What workers learn of Namespaces and Nodes, latest per object: a worker that starts
+  // later (or replaces one that died) is taught all of it before it serves.
+  const shared = new Map<string, AdmissionRequest>();
   // A namespace's pods are only needed when its enforce level changes: the primary then asks
   // every other worker for the pods it has seen there and hands the union to the asker.
   let nextQuery = 0;
-  const queries = new Map<number, { asker: Worker; id: number; waiting: number; pods: K8sObject[] }>();
+  const queries = new Map<number, { asker: Worker; id: number; waiting: Set<Worker>; pods: K8sObject[] }>();
+  const answer = (query: number, from: Worker, pods: readonly K8sObject[]) => {
+    const pending = queries.get(query);
+    if (!pending || !pending.waiting.delete(from)) return;
+    pending.pods.push(...pods);
+    if (pending.waiting.size > 0) return;
+    queries.delete(query);
+    if (pending.asker.isConnected()) pending.asker.send({ type: "palisade:pods-reply", id: pending.id, pods: pending.pods } satisfies Message);
+  };
   const fork = () => {
     const worker = cluster.fork();
     worker.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
       // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
-      if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls } satisfies Message);
+      if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls, known: [...shared.values()] } satisfies Message);
       else if (message.type === "palisade:observe") {
-        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) other.send(message);
-      } else if (message.type === "palisade:pods") {
-        const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== worker);
-        if (others.length === 0) return void worker.send({ type: "palisade:pods-reply", id: message.id, pods: [] } satisfies Message);
-        const query = nextQuery++;
-        queries.set(query, { asker: worker, id: message.id, waiting: others.length, pods: [] });
-        for (const other of others) other.send({ type: "palisade:pods-query", id: query, namespace: message.namespace } satisfies Message);
-      } else if (message.type === "palisade:pods-answer") {
-        const pending = queries.get(message.id);
-        if (!pending) return;
-        pending.pods.push(...message.pods);
-        if (--pending.waiting === 0) {
-          queries.delete(message.id);
-          pending.asker.send({ type: "palisade:pods-reply", id: pending.id, pods: pending.pods } satisfies Message);
+        const key = sharedKey(message.request);
+        if (key !== undefined) {
+          if (message.request.operation === "DELETE") shared.delete(key);
+          else shared.set(key, message.request);
         }
+        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
+      } else if (message.type === "palisade:pods") {
+        const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== worker && w.isConnected());
+        const query = nextQuery++;
+        queries.set(query, { asker: worker, id: message.id, waiting: new Set(others), pods: [] });
+        for (const other of others) other.send({ type: "palisade:pods-query", id: query, namespace: message.namespace } satisfies Message);
+        if (others.length === 0) answer(query, worker, []);
+      } else if (message.type === "palisade:pods-answer") {
+        answer(message.id, worker, message.pods);
       } else if (message.type === "palisade:metrics") {
         aggregator.clusterMetrics().then(
           (body) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body } satisfies Message),
@@ -126,6 +133,8 @@ function runPrimary(options: RunOptions): void {
   };
   for (let i = 0; i < options.workers; i++) fork();
   cluster.on("exit", (worker, code, signal) => {
+    // A worker that died owes no more answers: its queries go on with what the others saw.
+    for (const [query, pending] of queries) if (pending.waiting.has(worker)) answer(query, worker, []);
     if (stopping) return;
     options.logger.error({ pid: worker.process.pid, code, signal }, "webhook worker exited; starting another");
     fork();
@@ -139,9 +148,19 @@ function runPrimary(options: RunOptions): void {
   process.once("SIGINT", stop);
 }
 
+/** Namespaces and Nodes are remembered for late workers; Pod deletions are only relayed. */
+function sharedKey(request: AdmissionRequest): string | undefined {
+  const { resource } = request.resource;
+  if (request.dryRun || (resource !== "namespaces" && resource !== "nodes")) return undefined;
+  return `${resource}/${request.name || request.object?.metadata?.name || ""}`;
+}
+
 function runWorker(options: RunOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let nextId = 0;
+    let engineCluster: ClusterState | undefined;
+    // Until the engine exists, what others learn waits here, and this worker has seen no pods.
+    const early: AdmissionRequest[] = [];
     const pending = new Map<number, (reply: { contentType: string; body: string }) => void>();
     const pendingPods = new Map<number, (pods: K8sObject[]) => void>();
     const podsFor = (namespace: string) =>
@@ -149,6 +168,12 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
         const id = nextId++;
         pendingPods.set(id, done);
         process.send?.({ type: "palisade:pods", id, namespace } satisfies Message);
+      });
+    const metricsText = () =>
+      new Promise<{ contentType: string; body: string }>((done) => {
+        const id = nextId++;
+        pending.set(id, done);
+        process.send?.({ type: "palisade:metrics", id } satisfies Message);
       });
     process.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
@@ -158,14 +183,21 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
       } else if (message.type === "palisade:pods-reply") {
         pendingPods.get(message.id)?.(message.pods);
         pendingPods.delete(message.id);
+      } else if (message.type === "palisade:pods-query") {
+        process.send?.({ type: "palisade:pods-answer", id: message.id, pods: engineCluster ? [...engineCluster.podsInNamespace(message.namespace)] : [] } satisfies Message);
+      } else if (message.type === "palisade:observe") {
+        if (engineCluster) engineCluster.observe(message.request);
+        else early.push(message.request);
       } else if (message.type === "palisade:tls") {
-        const metricsText = () =>
-          new Promise<{ contentType: string; body: string }>((done) => {
-            const id = nextId++;
-            pending.set(id, done);
-            process.send?.({ type: "palisade:metrics", id } satisfies Message);
-          });
-        serveHere(options, message.tls, true, { metricsText, podsFor }).then(resolve, reject);
+        early.unshift(...message.known);
+        serveHere(options, message.tls, true, {
+          metricsText,
+          podsFor,
+          onEngine: (engine) => {
+            for (const request of early.splice(0)) engine.cluster.observe(request);
+            engineCluster = engine.cluster;
+          },
+        }).then(resolve, reject);
       }
     });
     process.send?.({ type: "palisade:hello" } satisfies Message);
