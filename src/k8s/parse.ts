@@ -1,4 +1,5 @@
 import jsYaml from "js-yaml";
+import { readBlockYaml } from "./block-yaml.js";
 import { DocumentLocator } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
@@ -74,9 +75,11 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
   const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
   splitDocuments(text).forEach((chunk, documentIndex) => {
     result.documents++;
-    const value = parseChunk(file, chunk, limits, result.problems);
+    // Manifest-shaped YAML is read (with every position) by the block reader; the rest by js-yaml.
+    const fast = readBlockYaml(chunk.text);
+    const value = fast ? fast.value : parseChunk(file, chunk, limits, result.problems);
     if (value === undefined || value === null) return;
-    const locator = new DocumentLocator(chunk.text);
+    const locator = fast ? fast.positions : new DocumentLocator(chunk.text);
     const at = (path: FieldPath): SourcePosition => {
       const p = locator.locate(path);
       return { file, line: chunk.startLine + p.line + 1, column: p.column + 1 };

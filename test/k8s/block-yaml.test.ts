@@ -1,0 +1,212 @@
+/**
+ * The block reader must give exactly what js-yaml gives, or give up: checked on every YAML
+ * file in the repository and the shared conformance data, on generated documents, and on
+ * damaged manifests. Its positions must equal the `yaml` library's AST, for existing fields
+ * and for missing ones (the nearest existing parent).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import jsYaml from "js-yaml";
+import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from "yaml";
+import { describe, expect, it } from "vitest";
+import { IMPLICIT_TYPES, readBlockYaml, resolvePlain } from "../../src/k8s/block-yaml.js";
+import { splitDocuments } from "../../src/k8s/parse.js";
+import type { FieldPath } from "../../src/k8s/types.js";
+import { conformancePath, repoRoot } from "../support/conformance.js";
+
+/** Every path to every node, plus a missing child under each collection. */
+function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
+  const out: FieldPath[] = [prefix];
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
+    out.push([...prefix, value.length], [...prefix, "name"]);
+  } else if (value && typeof value === "object" && !(value instanceof Date)) {
+    for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
+    out.push([...prefix, "no-such-field", "below"], [...prefix, 0]);
+  }
+  return out;
+}
+
+/** The `yaml` library's answer: the key or item of the deepest existing node on the path. */
+function exactLocator(text: string): (path: FieldPath) => { line: number; column: number } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
+  return (path) => {
+    let node = doc.contents as YamlNode | null;
+    let offset = node?.range?.[0] ?? 0;
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => String((p.key as { value?: unknown }).value) === String(part));
+        if (!pair) break;
+        offset = (pair.key as YamlNode).range?.[0] ?? offset;
+        node = pair.value as YamlNode | null;
+      } else if (isSeq(node) && typeof part === "number") {
+        const item = node.items[part] as YamlNode | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    const p = lc.linePos(offset);
+    return { line: p.line - 1, column: p.col - 1 };
+  };
+}
+
+function jsYamlLoad(text: string): { value?: unknown; error?: unknown } {
+  try {
+    return { value: jsYaml.load(text) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Reads `text` both ways; returns whether the block reader answered. */
+function agree(text: string, checkPositions: boolean): boolean {
+  const fast = readBlockYaml(text);
+  if (!fast) return false;
+  const expected = jsYamlLoad(text);
+  expect(expected.error, "js-yaml refuses a document the block reader accepted").toBeUndefined();
+  expect(fast.value).toStrictEqual(expected.value);
+  if (checkPositions) {
+    const exact = exactLocator(text);
+    for (const path of allPaths(fast.value)) expect({ path, at: fast.positions.locate(path) }).toEqual({ path, at: exact(path) });
+  }
+  return true;
+}
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yamlFiles(path, out);
+    else if (/\.ya?ml$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+describe("block YAML reader", () => {
+  it("uses js-yaml's implicit scalar types in DEFAULT_SCHEMA's order", () => {
+    const schema = jsYaml.DEFAULT_SCHEMA as unknown as { compiledImplicit: Array<{ tag: string }> };
+    expect(IMPLICIT_TYPES.map((t) => t.tag)).toEqual(schema.compiledImplicit.map((t) => t.tag).filter((tag) => !tag.endsWith(":merge")));
+  });
+
+  it("resolves plain scalars as js-yaml does", () => {
+    const samples = ["", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "yes", "on", "off", "0", "-0", "+1", "0o17", "017", "0x1F", "0b101", "1_000", "1e3", "1.5", "-.5", ".inf", "-.Inf", ".NaN", "2024-01-01", "2024-01-01T10:00:00Z", "2024-1-1 1:02:03.5 +01:00", "1.0.0", "v1", "100m", "128Mi", "-x", ":x", "12:30", "0.5e", "nan", "fALSE"];
+    for (const s of samples) expect(resolvePlain(s), JSON.stringify(s)).toStrictEqual((jsYaml.load(`k: ${s}\n`) as { k: unknown }).k);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-zA-Z.+_~:-]{1,12}$/), (s) => {
+        const loaded = jsYamlLoad(`k: ${s}\n`);
+        fc.pre(loaded.error === undefined);
+        expect(resolvePlain(s)).toStrictEqual((loaded.value as { k: unknown }).k);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reads literal block scalars with each chomping indicator", () => {
+    for (const indicator of ["|", "|-", "|+"]) {
+      for (const body of ["a\n  b\n\nc\n", "a\n\n\n", "x\n", "first\n  deeper\nlast"]) {
+        const text = `data:\n  script: ${indicator}\n${body.replace(/^(?=.)/gm, "    ")}\nnext: 1\n`;
+        expect(agree(text, true), text).toBe(true);
+      }
+    }
+  });
+
+  it("leaves to js-yaml what it does not read itself", () => {
+    const outside = [
+      "a: &x 1\nb: *x\n",
+      "a: !!str 1\n",
+      "a: >\n  folded\n",
+      "a: |2\n   x\n",
+      "a: plain\n  continued\n",
+      'a: "two\n  lines"\n',
+      "a: [1,\n  2]\n",
+      "? complex\n: key\n",
+      "a:\tb\n",
+      "a: b\r\n",
+      "a: 1\na: 2\n",
+      "<<: {a: 1}\n",
+      "a: b: c\n",
+      "%YAML 1.2\n---\na: 1\n",
+      "a: 1\n---\nb: 2\n",
+      "- - a\n",
+      "a:\n  b\n",
+      "\uFEFFa: 1\n",
+      "a: [b: c]\n",
+      "a: {b}\n",
+      "1: a\n",
+    ];
+    for (const text of outside) expect(readBlockYaml(text), JSON.stringify(text)).toBeUndefined();
+  });
+
+  it("agrees with js-yaml and the yaml AST on every YAML file of the repository", () => {
+    let read = 0;
+    let documents = 0;
+    for (const file of yamlFiles(resolve(repoRoot, "examples")).concat(yamlFiles(resolve(repoRoot, "test")))) {
+      for (const chunk of splitDocuments(readFileSync(file, "utf8"))) {
+        documents++;
+        if (agree(chunk.text, true)) read++;
+      }
+    }
+    // Hand-written manifests are what the reader is for: nearly all of them must be read.
+    expect(read / documents).toBeGreaterThan(0.9);
+  });
+
+  it("agrees with js-yaml on the shared conformance data", () => {
+    const dir = conformancePath("");
+    if (!existsSync(dir)) return;
+    let read = 0;
+    let documents = 0;
+    yamlFiles(dir).forEach((file, i) => {
+      for (const chunk of splitDocuments(readFileSync(file, "utf8"))) {
+        documents++;
+        // Positions on a sample: the yaml AST is slow, and the shapes repeat.
+        if (agree(chunk.text, i % 20 === 0)) read++;
+      }
+    });
+    expect(documents).toBeGreaterThan(4000);
+    expect(read / documents).toBeGreaterThan(0.9);
+  });
+
+  const key = fc.oneof(
+    fc.constantFrom("spec", "containers", "name", "securityContext", "a", "b-c", "x.y/z", "with space", "0", "true", "k8s.io/app", "-x", "a:b", "#c"),
+    fc.string({ minLength: 1, maxLength: 6 }),
+  );
+  const scalar = fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 10 }), fc.constantFrom("multi\nline\ntext\n", "trailing\n\n", "~", "2024-01-01", "0o17", "a: b", "- x", "  padded  ", "x #y", "[1]"));
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof({ maxDepth: 5, depthSize: "small" }, scalar, tie("map"), tie("list")),
+    map: fc.dictionary(key, tie("node"), { minKeys: 1, maxKeys: 4 }),
+    list: fc.array(tie("node"), { minLength: 1, maxLength: 3 }),
+  })).map;
+
+  it("agrees on generated documents in js-yaml's and yaml's layouts, block and flow", () => {
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(tree, fc.boolean(), fc.integer({ min: -1, max: 3 }), (value, useYamlLib, flowLevel) => {
+        const text = useYamlLib ? stringify(value) : jsYaml.dump(value, { noRefs: true, flowLevel, lineWidth: -1 });
+        runs++;
+        if (agree(text, true)) read++;
+      }),
+      { numRuns: 600 },
+    );
+    expect(read / runs).toBeGreaterThan(0.3);
+  });
+
+  it("never accepts a damaged manifest that js-yaml would read differently or refuse", () => {
+    const manifest = readFileSync(resolve(repoRoot, "examples/cluster/20-payments.yaml"), "utf8").split(/^---$/m)[1] ?? "";
+    const alphabet = [" ", "  ", "\n", ":", ": ", "- ", "#", "'", '"', "[", "]", "{", "}", ",", "|", "|-", "x", "0", "\\", "&a", "*a", "!", "? ", "..."];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 4 }), fc.constantFrom(...alphabet)), { minLength: 1, maxLength: 4 }), (edits) => {
+        let text = manifest;
+        for (const [at, cut, insert] of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + insert + text.slice(i + cut);
+        }
+        agree(text, false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
