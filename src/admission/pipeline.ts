@@ -30,16 +30,26 @@ export interface PipelineInput {
   policies: readonly AdmissionPolicy[];
   cluster?: ClusterView;
   exceptions?: readonly AdmissionException[];
-  /** Injected clock (ISO date): exceptions past their expiry no longer apply. */
-  now: Date;
+  /**
+   * Injected clock: exceptions past their expiry no longer apply. A function is called at
+   * most once per request, and only when an exception is looked up.
+   */
+  now: Date | (() => Date);
 }
 
+const NEVER_EXCEPTED = () => false;
+
 function contextFor(request: AdmissionRequest, input: PipelineInput, used: Set<string>, records: DecisionRecord[]): AdmissionContext {
+  const exceptions = input.exceptions ?? [];
+  // No exceptions configured (the common case): nothing to look up, no clock to read.
+  if (exceptions.length === 0) return { request, cluster: input.cluster ?? EMPTY_CLUSTER, excepted: NEVER_EXCEPTED };
+  let now = typeof input.now === "function" ? undefined : input.now;
   return {
     request,
     cluster: input.cluster ?? EMPTY_CLUSTER,
     excepted(policy, rule, container) {
-      const hit = matchException(input.exceptions ?? [], { policy, rule, container, request }, input.now);
+      now ??= (input.now as () => Date)();
+      const hit = matchException(exceptions, { policy, rule, container, request }, now);
       if (!hit) return false;
       used.add(hit.id);
       records.push({ policy, rule, outcome: "excepted" });
@@ -59,6 +69,7 @@ function auditKey(policy: string, key: string): string {
 }
 
 function uniqueNonEmpty(list: readonly string[]): string[] {
+  if (list.length === 0) return [];
   return [...new Set(list.filter((s) => s.trim() !== ""))];
 }
 
@@ -71,17 +82,18 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
   const audit: Record<string, string> = {};
   const denials: { policy: string; message: string; code: number }[] = [];
   for (const policy of input.policies) {
+    if (policy.appliesTo && !policy.appliesTo(request)) continue;
     const verdict = policy.validate(context);
-    const deny = verdict.deny.filter((v) => !context.excepted(v.policy, v.rule, v.container));
-    const message = verdict.denyMessage ?? describe(deny);
-    for (const [key, value] of Object.entries(verdict.audit)) audit[auditKey(policy.name, key)] = value;
-    const outcome = outcomeOf(policy.mode);
-    for (const v of deny) records.push({ policy: policy.name, rule: v.rule, outcome });
+    const deny = verdict.deny.length === 0 ? verdict.deny : verdict.deny.filter((v) => !context.excepted(v.policy, v.rule, v.container));
+    for (const key in verdict.audit) audit[auditKey(policy.name, key)] = verdict.audit[key]!;
     if (deny.length === 0) {
       if (policy.mode !== "dry-run" && policy.mode !== "audit") warnings.push(...verdict.warn);
       else if (policy.mode === "audit" && verdict.warn.length > 0) audit[auditKey(policy.name, "warnings")] = verdict.warn.join("; ");
       continue;
     }
+    const message = verdict.denyMessage ?? describe(deny);
+    const outcome = outcomeOf(policy.mode);
+    for (const v of deny) records.push({ policy: policy.name, rule: v.rule, outcome });
     switch (policy.mode) {
       case "enforce":
         denials.push({ policy: policy.name, message, code: verdict.denyCode ?? 403 });
@@ -105,7 +117,7 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
   const finalWarnings = uniqueNonEmpty(warnings);
   if (finalWarnings.length > 0) response.warnings = finalWarnings;
   if (Object.keys(audit).length > 0) response.auditAnnotations = audit;
-  return { response, records, exceptionsUsed: [...used].sort() };
+  return { response, records, exceptionsUsed: used.size === 0 ? [] : [...used].sort() };
 }
 
 function outcomeOf(mode: PolicyMode): Outcome {
@@ -125,6 +137,7 @@ export function mutateAdmission(request: AdmissionRequest, input: PipelineInput)
   let current: K8sObject | null = request.object;
   for (const policy of input.policies) {
     if (!policy.mutate || current === null) continue;
+    if (policy.appliesTo && !policy.appliesTo(request)) continue;
     const context = contextFor({ ...request, object: current }, input, used, records);
     const ops = policy.mutate(context);
     if (ops.length === 0) continue;

@@ -65,6 +65,11 @@ export interface AdmissionContext {
 export interface AdmissionPolicy {
   readonly name: string;
   readonly mode: PolicyMode;
+  /**
+   * Optional pre-check, cheap and exact: false only when neither validate nor mutate could
+   * say anything about this request, so the pipeline skips the policy altogether.
+   */
+  appliesTo?(request: AdmissionRequest): boolean;
   /** Patch operations against request.object, applied in order by /mutate. */
   mutate?(context: AdmissionContext): JsonPatchOperation[];
   validate(context: AdmissionContext): PolicyVerdict;

@@ -250,6 +250,10 @@ describe("operations endpoints", () => {
     expect(metrics).toMatch(/palisade_admission_decisions_total\{policy="images",rule="digest",outcome="deny"\} [1-9]/);
     expect(metrics).toContain('palisade_webhook_request_duration_seconds_bucket{le="0.0001",endpoint="/validate"}');
     expect(metrics).toMatch(/palisade_webhook_requests_total\{endpoint="\/validate",code="413"\} 1/);
+    // Server-side policy time, per judged request: /validate and /mutate both answered above.
+    expect(metrics).toMatch(/palisade_admission_policy_duration_seconds_count\{endpoint="\/validate"\} [1-9]/);
+    expect(metrics).toMatch(/palisade_admission_policy_duration_seconds_count\{endpoint="\/mutate"\} [1-9]/);
+    expect(metrics).toContain('palisade_admission_policy_duration_seconds_bucket{le="0.00001",endpoint="/validate"}');
   });
 });
 

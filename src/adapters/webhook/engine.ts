@@ -42,7 +42,8 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
   const cluster = options.cluster ?? new ClusterState();
   const now = options.now ?? (() => new Date());
   const guardrails = guardrailsFor(options.config, cluster);
-  const input = () => ({ policies: options.config.policies, exceptions: options.config.exceptions, cluster, now: now() });
+  // The clock is read only when an exception is looked up (none configured: never).
+  const input = () => ({ policies: options.config.policies, exceptions: options.config.exceptions, cluster, now });
   const engine: WebhookEngine & { cluster: ClusterState } = {
     cluster,
     validate: (request) => validateAdmission(request, input()),

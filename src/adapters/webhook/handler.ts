@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AdmissionDecision } from "../../admission/pipeline.js";
-import { admissionReviewResponse, parseAdmissionReview, ReviewError, statusBody, type AdmissionRequest } from "../../admission/review.js";
+import { admissionReviewJson, parseAdmissionReview, ReviewError, statusBody, type AdmissionRequest } from "../../admission/review.js";
 import { parseTokenReview, tokenReviewResponse, type TokenReviewRequest, type TokenVerdict } from "../../admission/access/token-review.js";
 import { parseSubjectAccessReview, subjectAccessReviewResponse, type AccessDecision, type SubjectAccessRequest } from "../../admission/access/subject-access-review.js";
 import type { WebhookMetrics } from "./metrics.js";
@@ -47,40 +47,54 @@ class HttpError extends Error {
 function send(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
   if (res.headersSent) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
+  // The array form of headers skips building and validating a header object.
+  res.writeHead(code, ["Content-Type", contentType, "Content-Length", String(Buffer.byteLength(text))]);
   res.end(text);
 }
 
-/** Read the whole body, refusing more than `limit` bytes (Content-Length or streamed). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
+/**
+ * Read the whole body, refusing more than `limit` bytes (Content-Length or streamed), then
+ * call `done` once. Callback style: the admission path runs without a promise per request.
+ */
+function collectBody(req: IncomingMessage, limit: number, done: (err: unknown, body?: Buffer) => void): void {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    done(new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
+    return;
+  }
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let finished = false;
+  req.on("data", (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) {
+      finished = true;
+      done(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on("data", (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.on("error", (err) => {
-      if (!failed) reject(err);
-    });
+    // Most bodies arrive in one chunk: keep it as is, no list and no copy.
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  });
+  req.on("end", () => {
+    if (finished) return;
+    finished = true;
+    done(undefined, chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+  });
+  req.on("error", (err) => {
+    if (finished) return;
+    finished = true;
+    done(err);
   });
 }
 
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => collectBody(req, limit, (err, body) => (err === undefined ? resolve(body!) : reject(err))));
+}
+
+/** The body is decoded once, straight from the received bytes. */
 function decodeJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString("utf8"));
@@ -89,8 +103,49 @@ function decodeJson(body: Buffer): unknown {
   }
 }
 
+const JSON_CONTENT_TYPE = /^application\/json\b/i;
+
 export function createHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { engine, logger, metrics } = options;
+
+  /** Judge a decoded AdmissionReview and answer it (the hot path: synchronous unless the engine must prepare). */
+  function admit(endpoint: "/validate" | "/mutate", body: Buffer, res: ServerResponse): void | Promise<void> {
+    const request = parseAdmissionReview(decodeJson(body));
+    const preparing = endpoint === "/validate" ? engine.prepare?.(request) : undefined;
+    if (preparing) return preparing.then(() => judge(endpoint, request, res));
+    judge(endpoint, request, res);
+  }
+
+  function judge(endpoint: "/validate" | "/mutate", request: AdmissionRequest, res: ServerResponse): void {
+    const judging = performance.now();
+    const decision = endpoint === "/validate" ? engine.validate(request) : engine.mutate(request);
+    metrics.recordPolicyTime(endpoint, (performance.now() - judging) / 1000);
+    const { response } = decision;
+    if (decision.records.length > 0 || decision.exceptionsUsed.length > 0) metrics.recordDecisions(decision.records, decision.exceptionsUsed);
+    // Validating webhooks run last: what they allow is what the API server persists.
+    if (endpoint === "/validate" && response.allowed) engine.observe(request);
+    send(res, 200, admissionReviewJson(response));
+    // Allowed requests are logged at debug only, so at info the log object is not even built.
+    if (response.allowed && !logger.isLevelEnabled("debug")) return;
+    const log = {
+      endpoint,
+      uid: request.uid,
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name,
+      operation: request.operation,
+      subResource: request.subResource,
+      user: request.userInfo.username,
+      dryRun: request.dryRun,
+      allowed: response.allowed,
+      code: response.status?.code,
+      rules: decision.records.map((r) => `${r.policy}/${r.rule}:${r.outcome}`),
+      exceptions: decision.exceptionsUsed,
+      patched: response.patch !== undefined,
+    };
+    if (response.allowed) logger.debug(log, "admission");
+    else logger.info(log, "admission denied");
+  }
 
   async function route(endpoint: string, req: IncomingMessage, res: ServerResponse): Promise<number> {
     if (endpoint === "/healthz") {
@@ -107,44 +162,14 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       send(res, 200, body, contentType);
       return 200;
     }
-    if (req.method !== "POST") {
-      res.setHeader("Allow", "POST");
-      throw new HttpError(405, `${endpoint} accepts POST only`);
+    checkPost(endpoint, req, res);
+    const raw = await readBody(req, options.maxBodyBytes);
+    if (endpoint === "/validate" || endpoint === "/mutate") {
+      await admit(endpoint, raw, res);
+      return 200;
     }
-    const contentType = req.headers["content-type"];
-    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) throw new HttpError(415, `expected Content-Type application/json, got ${contentType.slice(0, 100)}`);
-    const body = decodeJson(await readBody(req, options.maxBodyBytes));
+    const body = decodeJson(raw);
     switch (endpoint) {
-      case "/validate":
-      case "/mutate": {
-        const request = parseAdmissionReview(body);
-        const preparing = endpoint === "/validate" ? engine.prepare?.(request) : undefined;
-        if (preparing) await preparing;
-        const decision = endpoint === "/validate" ? engine.validate(request) : engine.mutate(request);
-        metrics.recordDecisions(decision.records, decision.exceptionsUsed);
-        // Validating webhooks run last: what they allow is what the API server persists.
-        if (endpoint === "/validate" && decision.response.allowed) engine.observe(request);
-        send(res, 200, admissionReviewResponse(decision.response));
-        const log = {
-          endpoint,
-          uid: request.uid,
-          kind: request.kind.kind,
-          namespace: request.namespace,
-          name: request.name,
-          operation: request.operation,
-          subResource: request.subResource,
-          user: request.userInfo.username,
-          dryRun: request.dryRun,
-          allowed: decision.response.allowed,
-          code: decision.response.status?.code,
-          rules: decision.records.map((r) => `${r.policy}/${r.rule}:${r.outcome}`),
-          exceptions: decision.exceptionsUsed,
-          patched: decision.response.patch !== undefined,
-        };
-        if (decision.response.allowed) logger.debug(log, "admission");
-        else logger.info(log, "admission denied");
-        return 200;
-      }
       case "/authenticate": {
         if (!engine.authenticate) throw new HttpError(404, "token authentication is not configured (access.tokenFile)");
         const review = parseTokenReview(body);
@@ -168,29 +193,61 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     throw new HttpError(404, `no such endpoint ${endpoint}`);
   }
 
+  function checkPost(endpoint: string, req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "POST");
+      throw new HttpError(405, `${endpoint} accepts POST only`);
+    }
+    const contentType = req.headers["content-type"];
+    if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) throw new HttpError(415, `expected Content-Type application/json, got ${contentType.slice(0, 100)}`);
+  }
+
+  const finish = (endpoint: string, started: number, code: number) => metrics.recordRequest(endpoint, code, (performance.now() - started) / 1000);
+
+  function fail(endpoint: string, req: IncomingMessage, res: ServerResponse, started: number, err: unknown): void {
+    let code = 500;
+    let message = "internal error";
+    if (err instanceof HttpError || err instanceof ReviewError) {
+      code = err.code;
+      message = err.message;
+    } else logger.error({ endpoint, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "request failed");
+    if (code >= 400 && code < 500) logger.info({ endpoint, code, reason: message }, "bad request");
+    if (code === 413) res.setHeader("Connection", "close");
+    send(res, code, statusBody(code, message));
+    // A client sending more than we read must not keep the socket busy.
+    if (code === 413) res.on("finish", () => req.destroy());
+    finish(endpoint, started, code);
+  }
+
   return (req, res) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
+    if (path === "/validate" || path === "/mutate") {
+      // Admission, the hot path: no promise unless the engine has to fetch something first.
+      try {
+        checkPost(path, req, res);
+      } catch (err) {
+        fail(path, req, res, started, err);
+        return;
+      }
+      collectBody(req, options.maxBodyBytes, (err, body) => {
+        try {
+          if (err !== undefined) throw err;
+          const pending = admit(path, body!, res);
+          if (pending) pending.then(() => finish(path, started, 200), (e: unknown) => fail(path, req, res, started, e));
+          else finish(path, started, 200);
+        } catch (e) {
+          fail(path, req, res, started, e);
+        }
+      });
+      return;
+    }
     const endpoint = ENDPOINTS.has(path) ? path : "other";
-    const finish = (code: number) => {
-      metrics.requests.inc({ endpoint, code: String(code) });
-      metrics.latency.observe({ endpoint }, Number(process.hrtime.bigint() - started) / 1e9);
-    };
-    route(path, req, res).then(finish, (err: unknown) => {
-      let code = 500;
-      let message = "internal error";
-      if (err instanceof HttpError || err instanceof ReviewError) {
-        code = err.code;
-        message = err.message;
-      } else logger.error({ endpoint, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "request failed");
-      if (code >= 400 && code < 500) logger.info({ endpoint, code, reason: message }, "bad request");
-      if (code === 413) res.setHeader("Connection", "close");
-      send(res, code, statusBody(code, message));
-      // A client sending more than we read must not keep the socket busy.
-      if (code === 413) res.on("finish", () => req.destroy());
-      finish(code);
-    });
+    route(path, req, res).then(
+      (code) => finish(endpoint, started, code),
+      (err: unknown) => fail(endpoint, req, res, started, err),
+    );
   };
 }

@@ -5,7 +5,8 @@
  */
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { containersOf, podSpecOf } from "../pod-specs.js";
-import { parseImageReference, repositoryAllowed } from "../image-reference.js";
+import { parseImageReference, repositoryAllowed, type ParseResult } from "../image-reference.js";
+import type { AdmissionRequest } from "../review.js";
 
 export const IMAGES_POLICY = "images";
 
@@ -16,21 +17,43 @@ export interface ImagePolicyOptions {
   forbidLatest: boolean;
 }
 
+/**
+ * Images repeat across pods (every replica, every rollout): parsed references are kept, at
+ * most PARSED_LIMIT of them and only names short enough to be valid, so memory stays bounded.
+ */
+const PARSED_LIMIT = 4096;
+const CACHED_NAME_LENGTH = 512;
+
+function appliesTo(request: AdmissionRequest): boolean {
+  return (request.operation === "CREATE" || request.operation === "UPDATE") && (request.subResource === "" || request.subResource === "ephemeralcontainers");
+}
+
 export function imagesPolicy(options: ImagePolicyOptions, mode: PolicyMode): AdmissionPolicy {
+  const parsedImages = new Map<string, ParseResult>();
+  const parse = (image: string): ParseResult => {
+    let parsed = parsedImages.get(image);
+    if (parsed === undefined) {
+      parsed = parseImageReference(image);
+      if (image.length > CACHED_NAME_LENGTH) return parsed;
+      if (parsedImages.size >= PARSED_LIMIT) parsedImages.clear();
+      parsedImages.set(image, parsed);
+    }
+    return parsed;
+  };
   return {
     name: IMAGES_POLICY,
     mode,
+    appliesTo,
     validate(context): PolicyVerdict {
       const verdict = emptyVerdict();
       const { request } = context;
-      if (request.operation !== "CREATE" && request.operation !== "UPDATE") return verdict;
-      if (request.subResource !== "" && request.subResource !== "ephemeralcontainers") return verdict;
+      if (!appliesTo(request)) return verdict;
       const location = podSpecOf(request.object);
       if (!location) return verdict;
       for (const container of containersOf(location.spec)) {
         const deny = (rule: string, message: string) =>
           verdict.deny.push({ policy: IMAGES_POLICY, rule, container: container.name, message: `container ${JSON.stringify(container.name)} ${message}` });
-        const parsed = parseImageReference(container.image);
+        const parsed = parse(container.image);
         if (!parsed.ok) {
           deny("invalid-reference", `image ${JSON.stringify(container.image)}: ${parsed.error}`);
           continue;

@@ -39,6 +39,8 @@ export function nodeRestrictionPolicy(mode: PolicyMode): AdmissionPolicy {
   return {
     name: NODE_RESTRICTION_POLICY,
     mode,
+    // Only node identities are restricted: every other request skips the policy.
+    appliesTo: (request) => nodeIdentity(request) !== undefined,
     validate(context): PolicyVerdict {
       const verdict = emptyVerdict();
       const { request } = context;

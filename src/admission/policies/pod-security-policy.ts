@@ -9,16 +9,20 @@ import type { PodJson } from "../../psp/pod.js";
 import type { PodSecurityPolicy } from "../../psp/policy.js";
 import { VALIDATED_PSP_ANNOTATION } from "../../psp/constants.js";
 import type { JsonPatchOperation } from "../../findings/types.js";
-import type { UserInfo } from "../review.js";
+import type { AdmissionRequest, UserInfo } from "../review.js";
 import { isRecord } from "../../k8s/types.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode } from "../policy.js";
 
 export const PSP_POLICY = "pod-security-policy";
 
+/** Pods only (no subresources), created or updated, as the PSP admission plugin. */
+function appliesTo(request: AdmissionRequest): boolean {
+  return request.resource.group === "" && request.resource.resource === "pods" && request.subResource === "" && (request.operation === "CREATE" || request.operation === "UPDATE");
+}
+
 function podOf(context: AdmissionContext): PodJson | undefined {
   const { request } = context;
-  if (request.resource.group !== "" || request.resource.resource !== "pods" || request.subResource !== "") return undefined;
-  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return undefined;
+  if (!appliesTo(request)) return undefined;
   const object = request.object;
   if (!object || !isRecord(object.spec)) return undefined;
   return object as PodJson;
@@ -41,6 +45,7 @@ export function podSecurityPolicyPolicy(policies: readonly PodSecurityPolicy[], 
     name: PSP_POLICY,
     mode,
     podSecurityPolicies: policies,
+    appliesTo,
     mutate(context): JsonPatchOperation[] {
       const pod = podOf(context);
       if (!pod || context.request.operation !== "CREATE") return [];

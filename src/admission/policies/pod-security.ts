@@ -36,8 +36,12 @@ const MAX_PODS_TO_CHECK = 3000;
 const SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
 
+const levelVersionStrings = new WeakMap<LevelVersion, string>();
+
 export function levelVersionString(lv: LevelVersion): string {
-  return `${lv.level}:${formatVersion(lv.version)}`;
+  let text = levelVersionStrings.get(lv);
+  if (text === undefined) levelVersionStrings.set(lv, (text = `${lv.level}:${formatVersion(lv.version)}`));
+  return text;
 }
 
 function sameLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
@@ -84,6 +88,17 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   const exemptRuntimeClass = (spec: Record<string, unknown>) =>
     typeof spec.runtimeClassName === "string" && spec.runtimeClassName !== "" && settings.exemptions.runtimeClasses.includes(spec.runtimeClassName);
   const policyOf = (labels: Readonly<Record<string, string>> | undefined) => namespacePolicy(labels, settings.defaults);
+  // The cluster state keeps one labels object per namespace version, replaced (never edited)
+  // on change: what PSA reads from it is worked out once per version, not once per pod.
+  const knownPolicies = new WeakMap<object, ReturnType<typeof namespacePolicy>>();
+  let unlabelled: ReturnType<typeof namespacePolicy> | undefined;
+  const namespacePolicyOf = (context: AdmissionContext, namespace: string) => {
+    const labels = context.cluster.namespaceLabels(namespace);
+    if (labels === undefined) return (unlabelled ??= policyOf(undefined));
+    let policy = knownPolicies.get(labels);
+    if (policy === undefined) knownPolicies.set(labels, (policy = policyOf(labels)));
+    return policy;
+  };
 
   /** Violations at a level/version, minus those an exception covers. */
   function evaluate(context: AdmissionContext, lv: LevelVersion, pod: PodView): PsaViolation[] {
@@ -124,7 +139,7 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     if (IGNORED_POD_SUBRESOURCES.has(request.subResource)) return emptyVerdict();
     if (request.operation !== "CREATE" && request.operation !== "UPDATE") return emptyVerdict();
     if (exemptNamespace(request.namespace) || exemptUser(request.userInfo.username)) return emptyVerdict();
-    const ns = policyOf(context.cluster.namespaceLabels(request.namespace));
+    const ns = namespacePolicyOf(context, request.namespace);
     const p = ns.policy;
     if (ns.errors.length === 0 && p.enforce.level === "privileged" && p.warn.level === "privileged" && p.audit.level === "privileged") return emptyVerdict();
     const pod = request.object;
@@ -141,7 +156,7 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     if (request.subResource !== "") return emptyVerdict();
     if (request.operation !== "CREATE" && request.operation !== "UPDATE") return emptyVerdict();
     if (exemptNamespace(request.namespace) || exemptUser(request.userInfo.username)) return emptyVerdict();
-    const ns = policyOf(context.cluster.namespaceLabels(request.namespace));
+    const ns = namespacePolicyOf(context, request.namespace);
     if (ns.errors.length === 0 && ns.policy.warn.level === "privileged" && ns.policy.audit.level === "privileged") return emptyVerdict();
     const location = podSpecOf(request.object);
     if (!location) return emptyVerdict();

@@ -8,18 +8,23 @@ import { formatFieldPath } from "../../k8s/types.js";
 import { placementViolations, tenantOfNamespace, tenantPlacementPatch, type TenancyModel } from "../../tenancy/tenants.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { podSpecOf } from "../pod-specs.js";
+import type { AdmissionRequest } from "../review.js";
 
 export const TENANCY_POLICY = "tenancy";
 
-function applies(context: AdmissionContext): boolean {
-  const { request } = context;
+function appliesTo(request: AdmissionRequest): boolean {
   return (request.operation === "CREATE" || request.operation === "UPDATE") && (request.subResource === "" || request.subResource === "ephemeralcontainers");
+}
+
+function applies(context: AdmissionContext): boolean {
+  return appliesTo(context.request);
 }
 
 export function tenancyPolicy(model: TenancyModel, mode: PolicyMode): AdmissionPolicy {
   return {
     name: TENANCY_POLICY,
     mode,
+    appliesTo,
     mutate(context): JsonPatchOperation[] {
       if (!applies(context) || context.request.operation !== "CREATE") return [];
       const location = podSpecOf(context.request.object);
