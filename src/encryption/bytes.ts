@@ -3,11 +3,15 @@
  * not text), so everything here works on Uint8Array and never assumes UTF-8.
  */
 
-const textEncoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * UTF-8 bytes of `text`. Buffer.from, not TextEncoder: short strings (etcd keys, the AAD
+ * of every read) come from Node's pooled slab instead of a fresh ArrayBuffer each, which
+ * was ~5% of a 4 KiB aesgcm read. The result may share its ArrayBuffer: mind byteOffset.
+ */
 export function utf8(text: string): Uint8Array {
-  return textEncoder.encode(text);
+  return Buffer.from(text, "utf8");
 }
 
 /** Decode UTF-8, or undefined when the bytes are not valid UTF-8 (proto3 strings must be). */

@@ -163,10 +163,23 @@ export interface StoredRead {
 
 /** Read a value as kube-apiserver would from `etcdKey` (the authenticated data). */
 export async function readStored(chain: ProviderChain, etcdKey: string, value: Uint8Array): Promise<StoredRead> {
-  const aad = utf8(etcdKey);
-  // Chains without KMS read synchronously: one promise per value instead of one per level.
-  const result: ReadResult = chain.transformer.readSync ? chain.transformer.readSync(value, aad) : await chain.transformer.read(value, aad);
-  const origin = result.origin ?? { provider: "identity" };
+  return readStoredValue(chain, utf8(etcdKey), value);
+}
+
+/**
+ * `readStored` with the etcd key as bytes (exactly as etcd stores it, so no text round
+ * trip can change the AAD), returning the result directly when the chain reads without a
+ * plugin call and a promise only when it must wait (KMS). Errors are thrown, or rejected.
+ */
+export function readStoredValue(chain: ProviderChain, aad: Uint8Array, value: Uint8Array): StoredRead | Promise<StoredRead> {
+  const transformer = chain.transformer;
+  if (transformer.readSync) return storedRead(transformer.readSync(value, aad));
+  return transformer.read(value, aad).then(storedRead);
+}
+
+function storedRead(result: ReadResult): StoredRead {
+  const origin = result.origin;
+  if (origin === undefined) return { plaintext: result.plaintext, provider: "identity", stale: result.stale };
   const read: StoredRead = { plaintext: result.plaintext, provider: origin.provider, stale: result.stale };
   if (origin.keyName !== undefined) read.keyName = origin.keyName;
   if (origin.kmsApiVersion !== undefined) read.kmsApiVersion = origin.kmsApiVersion;

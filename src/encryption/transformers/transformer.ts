@@ -83,18 +83,21 @@ export class PrefixTransformers implements ValueTransformer {
 
   /** The same algorithm as `read`, for chains whose every entry reads synchronously. */
   private readAllSync(data: Uint8Array, aad: Uint8Array): ReadResult {
-    const errors: StoredValueError[] = [];
-    for (let index = 0; index < this.entries.length; index++) {
-      const entry = this.entries[index]!;
-      if (!hasPrefix(data, entry.prefix)) continue;
+    // Hot path (every value of an etcd scan): no error list unless something fails.
+    let errors: StoredValueError[] | undefined;
+    const entries = this.entries;
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]!;
+      const prefixLength = entry.prefix.length;
+      if (prefixLength > 0 && !hasPrefix(data, entry.prefix)) continue;
       try {
-        return this.found(entry.transformer.readSync!(data.subarray(entry.prefix.length), aad), index, entry);
+        return this.found(entry.transformer.readSync!(prefixLength === 0 ? data : data.subarray(prefixLength), aad), index, entry);
       } catch (err) {
-        if (entry.prefix.length === 0) continue;
-        errors.push(asStoredValueError(err, "read failed"));
+        if (prefixLength === 0) continue;
+        (errors ??= []).push(asStoredValueError(err, "read failed"));
       }
     }
-    if (errors.length > 0) throw aggregate(errors);
+    if (errors !== undefined) throw aggregate(errors);
     throw this.noMatch();
   }
 
