@@ -1,9 +1,20 @@
-import type { Etcd3 } from "etcd3";
-import { emptyOutcome, inspectValue, rotationAction, StatusAccumulator, type EncryptionStatus, type RotationOutcome, type StoredValueCodec } from "../encryption/rotation.js";
-import { compareAndPut, scanPrefix, type StoredEntry } from "./etcd-client.js";
+import {
+  emptyOutcome,
+  inspectLocated,
+  inspectValue,
+  rotationAction,
+  StatusAccumulator,
+  type EncryptionStatus,
+  type RotationOutcome,
+  type StoredValueCodec,
+  type ValueInspection,
+} from "../encryption/rotation.js";
+import { keyLocator } from "../encryption/rotation-keys.js";
+import { asKv, compareAndPut, scanPrefix, type EtcdClient, type StoredEntry } from "./etcd-client.js";
 
 export interface ScanOptions {
-  client: Etcd3;
+  /** The lean client from `connectEtcd`, or an etcd3 client. */
+  client: EtcdClient;
   codec: StoredValueCodec;
   /** The apiserver's --etcd-prefix, `/registry` by default. */
   prefix: string;
@@ -25,16 +36,43 @@ function scanRoot(prefix: string): string {
   return prefix.endsWith("/") ? prefix : `${prefix}/`;
 }
 
-/** Reads every value under the prefix as one etcd snapshot and counts how it is stored. */
+/**
+ * Reads every value under the prefix as one etcd snapshot and counts how it is stored.
+ * Every value is decrypted (or read by identity) with the chain for its resource, exactly
+ * as before; values whose chain needs no plugin call are read synchronously, one after
+ * the other, with no promise per value, and KMS reads run up to `concurrency` at a time.
+ */
 export async function encryptionStatus(options: ScanOptions): Promise<EncryptionStatus> {
   const accumulator = new StatusAccumulator();
-  for await (const page of scanPrefix(options.client, scanRoot(options.prefix), { pageSize: options.pageSize, consistent: true })) {
-    const inspections = new Array<Awaited<ReturnType<typeof inspectValue>>>(page.length);
-    await eachLimited(page.map((entry, index) => ({ entry, index })), options.concurrency ?? 16, async ({ entry, index }) => {
-      const inspection = await inspectValue(options.codec, options.prefix, entry.key.toString("utf8"), entry.value);
-      if (inspection) inspection.decrypted = undefined; // status never needs the objects; let them go
-      inspections[index] = inspection;
-    });
+  const locate = keyLocator(options.prefix);
+  const limit = options.concurrency ?? 16;
+  for await (const page of scanPrefix(asKv(options.client), scanRoot(options.prefix), { pageSize: options.pageSize, consistent: true })) {
+    const inspections = new Array<ValueInspection | undefined>(page.length);
+    let pending: Array<Promise<void>> = [];
+    for (let index = 0; index < page.length; index++) {
+      const entry = page[index]!;
+      const key = entry.key.toString("utf8");
+      const location = locate(key);
+      if (location === undefined) continue;
+      // The raw key bytes are the AAD, as the apiserver wrote them.
+      const inspection = inspectLocated(options.codec, key, location, entry.value, entry.key);
+      if (inspection instanceof Promise) {
+        pending.push(
+          inspection.then((done) => {
+            done.decrypted = undefined; // status never needs the objects; let them go
+            inspections[index] = done;
+          }),
+        );
+        if (pending.length >= limit) {
+          await Promise.all(pending);
+          pending = [];
+        }
+      } else {
+        inspection.decrypted = undefined;
+        inspections[index] = inspection;
+      }
+    }
+    await Promise.all(pending);
     // Fold in key order, so lists of Secret names come out sorted by key.
     for (const inspection of inspections) {
       if (inspection === undefined) accumulator.skip();
@@ -65,7 +103,7 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
   const outcome = emptyOutcome();
   const handle = async (entry: StoredEntry): Promise<void> => {
     const key = entry.key.toString("utf8");
-    const inspection = await inspectValue(options.codec, options.prefix, key, entry.value);
+    const inspection = await inspectValue(options.codec, options.prefix, key, entry.value, entry.key);
     if (inspection === undefined) {
       outcome.skippedKeys++;
       return;
@@ -93,7 +131,7 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
       }
     }
   };
-  for await (const page of scanPrefix(options.client, scanRoot(options.prefix), { pageSize: options.pageSize })) {
+  for await (const page of scanPrefix(asKv(options.client), scanRoot(options.prefix), { pageSize: options.pageSize })) {
     await eachLimited(page, options.concurrency ?? 16, async (entry) => {
       await handle(entry);
       options.onProgress?.(outcome);

@@ -25,6 +25,9 @@ const SPECIAL_PREFIXES: ReadonlyArray<readonly [string, GroupResource]> = [
   ["ingress", { group: "networking.k8s.io", resource: "ingresses" }],
 ];
 
+/** First key segments that may start a special prefix (`services`, `controllers`, ...). */
+const SPECIAL_FIRST_SEGMENTS = new Set(SPECIAL_PREFIXES.map(([special]) => special.split("/")[0]!));
+
 /** Groups of the built-in resources stored under their plain name; anything else there is core. */
 const BUILTIN_GROUPS: Readonly<Record<string, readonly string[]>> = {
   apps: ["deployments", "replicasets", "statefulsets", "daemonsets", "controllerrevisions"],
@@ -66,20 +69,34 @@ export function normalizePrefix(prefix: string): string {
 
 /** Where an etcd key points, or undefined for keys that are not Kubernetes objects. */
 export function locateKey(prefix: string, key: string): KeyLocation | undefined {
-  const base = normalizePrefix(prefix);
-  if (!key.startsWith(base)) return undefined;
-  const rest = key.slice(base.length);
-  for (const [special, groupResource] of SPECIAL_PREFIXES) {
-    if (rest.startsWith(`${special}/`)) return { ...groupResource, objectPath: rest.slice(special.length + 1) };
-  }
-  const segments = rest.split("/");
-  const first = segments[0] ?? "";
-  if (first === "" || segments.length < 2 || NOT_RESOURCES.has(first)) return undefined;
-  if (first.includes(".")) {
-    // `<group>/<resource>/...`: custom resources, CRDs, APIServices.
-    const resource = segments[1] ?? "";
-    if (resource === "" || segments.length < 3) return undefined;
-    return { group: first, resource, objectPath: segments.slice(2).join("/") };
-  }
-  return { group: GROUP_OF.get(first) ?? "", resource: first, objectPath: segments.slice(1).join("/") };
+  return keyLocator(prefix)(key);
 }
+
+/**
+ * `locateKey` with the prefix normalised once, for scans that locate every key under it:
+ * one `indexOf` per key instead of a regex, a split and a join.
+ */
+export function keyLocator(prefix: string): (key: string) => KeyLocation | undefined {
+  const base = normalizePrefix(prefix);
+  return (key) => {
+    if (!key.startsWith(base)) return undefined;
+    const start = base.length;
+    const slash = key.indexOf("/", start);
+    if (slash === -1) return undefined; // one segment: not an object
+    const first = key.slice(start, slash);
+    if (SPECIAL_FIRST_SEGMENTS.has(first)) {
+      for (const [special, groupResource] of SPECIAL_PREFIXES) {
+        if (key.startsWith(`${special}/`, start)) return { ...groupResource, objectPath: key.slice(start + special.length + 1) };
+      }
+    }
+    if (first === "" || NOT_RESOURCES.has(first)) return undefined;
+    if (first.includes(".")) {
+      // `<group>/<resource>/...`: custom resources, CRDs, APIServices.
+      const second = key.indexOf("/", slash + 1);
+      if (second === -1 || second === slash + 1) return undefined;
+      return { group: first, resource: key.slice(slash + 1, second), objectPath: key.slice(second + 1) };
+    }
+    return { group: GROUP_OF.get(first) ?? "", resource: first, objectPath: key.slice(slash + 1) };
+  };
+}
+

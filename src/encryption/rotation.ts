@@ -15,7 +15,12 @@ import { locateKey, type KeyLocation } from "./rotation-keys.js";
 
 /** Reads and writes stored values as kube-apiserver would for the resource at `location`. */
 export interface StoredValueCodec {
-  read(etcdKey: string, location: KeyLocation, value: Uint8Array): Promise<ReadResult>;
+  /**
+   * The result directly when no plugin call is needed (aescbc, aesgcm, secretbox,
+   * identity), a promise otherwise (KMS). `etcdKeyBytes`, when given, is the key exactly
+   * as etcd holds it and is what the value is authenticated against.
+   */
+  read(etcdKey: string, location: KeyLocation, value: Uint8Array, etcdKeyBytes?: Uint8Array): ReadResult | Promise<ReadResult>;
   write(etcdKey: string, location: KeyLocation, plaintext: Uint8Array): Promise<Uint8Array>;
 }
 
@@ -42,23 +47,59 @@ export function describeOrigin(origin: ValueOrigin | undefined): string {
   return `${origin.provider}:${origin.keyName ?? ""}`;
 }
 
-/** Undefined for keys that are not Kubernetes objects (e.g. `/registry/ranges/serviceips`). */
-export async function inspectValue(codec: StoredValueCodec, prefix: string, key: string, value: Uint8Array): Promise<ValueInspection | undefined> {
+/**
+ * Undefined for keys that are not Kubernetes objects (e.g. `/registry/ranges/serviceips`).
+ * Returns directly when the codec reads without waiting (no KMS), so a scan over 100k
+ * values makes no promise per value; a promise otherwise.
+ */
+export function inspectValue(
+  codec: StoredValueCodec,
+  prefix: string,
+  key: string,
+  value: Uint8Array,
+  keyBytes?: Uint8Array,
+): ValueInspection | undefined | Promise<ValueInspection | undefined> {
   const location = locateKey(prefix, key);
   if (location === undefined) return undefined;
+  return inspectLocated(codec, key, location, value, keyBytes);
+}
+
+/** `inspectValue` for a key already located (the etcd scan locates with a `KeyLocator`). */
+export function inspectLocated(
+  codec: StoredValueCodec,
+  key: string,
+  location: KeyLocation,
+  value: Uint8Array,
+  keyBytes?: Uint8Array,
+): ValueInspection | Promise<ValueInspection> {
+  let result: ReadResult | Promise<ReadResult>;
   try {
-    const result = await codec.read(key, location, value);
-    return {
-      key,
-      location,
-      state: result.stale ? "stale" : "current",
-      writtenBy: describeOrigin(result.origin),
-      plaintext: result.origin?.provider === "identity",
-      decrypted: result.plaintext,
-    };
+    result = codec.read(key, location, value, keyBytes);
   } catch (err) {
-    return { key, location, state: "undecryptable", writtenBy: "unreadable", plaintext: false, error: err instanceof Error ? err.message : String(err) };
+    return unreadable(key, location, err);
   }
+  if (result instanceof Promise) {
+    return result.then(
+      (r) => inspected(key, location, r),
+      (err: unknown) => unreadable(key, location, err),
+    );
+  }
+  return inspected(key, location, result);
+}
+
+function inspected(key: string, location: KeyLocation, result: ReadResult): ValueInspection {
+  return {
+    key,
+    location,
+    state: result.stale ? "stale" : "current",
+    writtenBy: describeOrigin(result.origin),
+    plaintext: result.origin?.provider === "identity",
+    decrypted: result.plaintext,
+  };
+}
+
+function unreadable(key: string, location: KeyLocation, err: unknown): ValueInspection {
+  return { key, location, state: "undecryptable", writtenBy: "unreadable", plaintext: false, error: err instanceof Error ? err.message : String(err) };
 }
 
 export interface ResourceCounts {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectEtcd, scanPrefix } from "../../src/adapters/etcd-client.js";
+import { compareAndPut, connectEtcd, countPrefix, scanPrefix } from "../../src/adapters/etcd-client.js";
 import { codecForConfiguration } from "../../src/adapters/etcd-codec.js";
 import { encryptionStatus, rotateStoredValues } from "../../src/adapters/etcd-rotate.js";
 import { startKmsPlugin, type KmsPlugin } from "../../src/adapters/kms-server.js";
@@ -231,6 +231,37 @@ describe("etcd status and rotate over a real etcd and a real KMS v2 plugin", () 
       expect(seen.length).toBeGreaterThan(50);
     } finally {
       client.close();
+    }
+  });
+
+  it("the lean etcd client reads exactly what etcd3 reads (keys, values, mod_revision), binary keys included, and its compare-and-put obeys the revision", async () => {
+    const binaryKey = Buffer.concat([Buffer.from(`${PREFIX}/lean/`), Buffer.from([0xff, 0x00, 0xc3])]);
+    const binaryValue = randomBytes(3000);
+    await f.etcd.client.put(binaryKey).value(binaryValue);
+    await f.etcd.client.put(`${PREFIX}/lean/empty`).value(Buffer.alloc(0));
+    const client = await connectEtcd({ endpoints: [f.etcd.endpoint] });
+    try {
+      const lean: Array<{ key: string; value: string; modRevision: string }> = [];
+      for await (const page of scanPrefix(client, `${PREFIX}/`, { pageSize: 4, consistent: true })) {
+        lean.push(...page.map((e) => ({ key: e.key.toString("hex"), value: e.value.toString("hex"), modRevision: e.modRevision })));
+      }
+      const reference: typeof lean = [];
+      for await (const page of scanPrefix(f.etcd.client, `${PREFIX}/`, { pageSize: 1000 })) {
+        reference.push(...page.map((e) => ({ key: e.key.toString("hex"), value: e.value.toString("hex"), modRevision: e.modRevision })));
+      }
+      expect(lean).toEqual(reference);
+      expect(lean.length).toBeGreaterThan(60);
+      expect(lean.some((e) => e.key === binaryKey.toString("hex") && e.value === binaryValue.toString("hex"))).toBe(true);
+      expect(await countPrefix(client, `${PREFIX}/`)).toBe(lean.length);
+
+      const current = lean.find((e) => e.key === binaryKey.toString("hex"))!.modRevision;
+      expect(await compareAndPut(client, binaryKey, String(Number(current) - 1), Buffer.from("stale write"))).toBe(false);
+      expect((await f.etcd.client.get(binaryKey).buffer())!.equals(binaryValue)).toBe(true);
+      expect(await compareAndPut(client, binaryKey, current, Buffer.from("current write"))).toBe(true);
+      expect((await f.etcd.client.get(binaryKey).buffer())!.toString()).toBe("current write");
+    } finally {
+      client.close();
+      await f.etcd.client.delete().prefix(`${PREFIX}/lean/`);
     }
   });
 

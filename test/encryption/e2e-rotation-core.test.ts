@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { describeOrigin, inspectValue, rotationAction, StatusAccumulator, type StoredValueCodec } from "../../src/encryption/rotation.js";
-import { locateKey, normalizePrefix } from "../../src/encryption/rotation-keys.js";
+import { keyLocator, locateKey, normalizePrefix } from "../../src/encryption/rotation-keys.js";
 import { prefixEnd } from "../../src/adapters/etcd-client.js";
 
 /** The pure pieces under `etcd status|rotate`: key layout, classification, prefix ranges. */
@@ -36,6 +36,52 @@ describe("etcd key -> resource, as kube-apiserver lays keys out", () => {
     expect(normalizePrefix("/registry/")).toBe("/registry/");
     expect(normalizePrefix("/43da/registry")).toBe("/43da/registry/");
     expect(locateKey("43da/registry", "/43da/registry/secrets/ns/s")).toMatchObject({ resource: "secrets", objectPath: "ns/s" });
+  });
+});
+
+/** locateKey as it was written first (split and join), kept as the reference for the indexOf version. */
+function referenceLocate(prefix: string, key: string): ReturnType<typeof locateKey> {
+  const special: Array<[string, { group: string; resource: string }]> = [
+    ["services/specs", { group: "", resource: "services" }],
+    ["services/endpoints", { group: "", resource: "endpoints" }],
+    ["controllers", { group: "", resource: "replicationcontrollers" }],
+    ["minions", { group: "", resource: "nodes" }],
+    ["ingress", { group: "networking.k8s.io", resource: "ingresses" }],
+  ];
+  const base = normalizePrefix(prefix);
+  if (!key.startsWith(base)) return undefined;
+  const rest = key.slice(base.length);
+  for (const [s, gr] of special) if (rest.startsWith(`${s}/`)) return { ...gr, objectPath: rest.slice(s.length + 1) };
+  const segments = rest.split("/");
+  const first = segments[0] ?? "";
+  if (first === "" || segments.length < 2 || first === "ranges" || first === "masterleases") return undefined;
+  if (first.includes(".")) {
+    const resource = segments[1] ?? "";
+    if (resource === "" || segments.length < 3) return undefined;
+    return { group: first, resource, objectPath: segments.slice(2).join("/") };
+  }
+  return { group: locateKey("/r", `/r/${first}/x`)!.group, resource: first, objectPath: segments.slice(1).join("/") };
+}
+
+describe("keyLocator (one indexOf per key) agrees with the split-based reference", () => {
+  it("property: same location or none for keys built from key-like segments", () => {
+    const segment = fc.oneof(
+      fc.constantFrom("", "secrets", "services", "specs", "endpoints", "controllers", "minions", "ingress", "ranges", "deployments", "a.b.io", "stable.example.com", "x"),
+      fc.string({ maxLength: 6 }),
+    );
+    const locate = keyLocator("/registry");
+    let located = 0;
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 5 }), fc.boolean(), (segments, underPrefix) => {
+        const key = `${underPrefix ? "/registry/" : "/reg/"}${segments.join("/")}`;
+        const expected = referenceLocate("/registry", key);
+        if (expected) located++;
+        expect(locate(key)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    // Not vacuous: many of the drawn keys are objects (not all undefined on both sides).
+    expect(located).toBeGreaterThan(100);
   });
 });
 
