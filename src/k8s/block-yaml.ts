@@ -201,8 +201,10 @@ class Reader {
 
   /** After a value on the current line: only spaces and a comment may follow. */
   private expectLineEnd(i: number): void {
-    i = this.skipSpaces(i);
-    if (i < this.end && this.text.charCodeAt(i) !== HASH) outside();
+    const j = this.skipSpaces(i);
+    if (j >= this.end) return;
+    // A comment needs a space before it (`|#x` and `"a"#x` are errors).
+    if (this.text.charCodeAt(j) !== HASH || j === i) outside();
   }
 
   /** A block mapping whose keys sit at `column`; the first key starts at offset `first`. */

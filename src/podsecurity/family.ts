@@ -1,4 +1,4 @@
-import type { Finding } from "../findings/types.js";
+import type { Finding, ObjectRef } from "../findings/types.js";
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
@@ -18,6 +18,30 @@ interface Judgement {
   version: Version;
   mode: Mode | "scan";
   source: LevelSource;
+}
+
+/** What every finding made at one judgement shares: computed once per namespace, not per finding. */
+interface JudgementText {
+  judgement: Judgement;
+  /** For Pods, and for workloads (whose pods PSA judges). */
+  podNote: string;
+  workloadNote: string;
+  properties: Record<string, unknown>;
+}
+
+function judgementText(judgement: Judgement): JudgementText {
+  const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}`;
+  const note = (isPod: boolean) =>
+    judgement.mode === "enforce"
+      ? `PSA enforce ${judgedAt} would reject ${isPod ? "this pod" : "the pods it creates"}`
+      : judgement.mode === "warn"
+        ? `PSA warn ${judgedAt} would warn`
+        : judgement.mode === "audit"
+          ? `PSA audit ${judgedAt} would annotate the audit event`
+          : judgement.source === "override"
+            ? `judged at ${judgedAt} (--level)`
+            : `judged at ${judgedAt} (namespace has no pod-security labels)`;
+  return { judgement, podNote: note(true), workloadNote: note(false), properties: { podSecurity: judgedAt, mode: judgement.mode, levelSource: judgement.source } };
 }
 
 /**
@@ -55,20 +79,26 @@ function labelledPolicies(snapshot: Snapshot): Map<string, NamespacePolicy> {
 
 export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
   const policies = labelledPolicies(snapshot);
+  const judgementsByNamespace = new Map<string, JudgementText[]>();
   const findings: Finding[] = [];
   for (const loaded of snapshot.objects) {
     const template = podTemplate(loaded.object);
     if (!template) continue;
     const namespace = loaded.object.metadata?.namespace ?? options.defaultNamespace ?? "default";
+    let judgements = judgementsByNamespace.get(namespace);
+    if (!judgements) judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, policies, options).map(judgementText)));
     // A check failing in several modes is reported once, at the strictest judgement.
-    const byCheck = new Map<string, { violation: Violation; judgement: Judgement }>();
-    for (const judgement of judgementsFor(namespace, policies, options)) {
-      for (const violation of evaluatePod(judgement.level, judgement.version, template.pod)) {
+    const byCheck = new Map<string, { violation: Violation; judgement: JudgementText }>();
+    for (const judgement of judgements) {
+      for (const violation of evaluatePod(judgement.judgement.level, judgement.judgement.version, template.pod)) {
         const seen = byCheck.get(violation.checkId);
-        if (!seen || strictness(judgement) > strictness(seen.judgement)) byCheck.set(violation.checkId, { violation, judgement });
+        if (!seen || strictness(judgement.judgement) > strictness(seen.judgement.judgement)) byCheck.set(violation.checkId, { violation, judgement });
       }
     }
-    for (const { violation, judgement } of byCheck.values()) findings.push(toFinding(loaded, template.path, namespace, violation, judgement));
+    if (byCheck.size === 0) continue;
+    const ref = objectRef(loaded.object);
+    if (!ref.namespace) ref.namespace = namespace;
+    for (const { violation, judgement } of byCheck.values()) findings.push(toFinding(loaded, template.path, ref, violation, judgement));
   }
   return findings;
 }
@@ -79,25 +109,12 @@ function strictness(j: Judgement): number {
   return modeRank * 10 + compareLevels(j.level, "privileged");
 }
 
-function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: string, violation: Violation, judgement: Judgement): Finding {
+/** Findings of one object share its reference, and findings of one judgement its texts (none is mutated). */
+function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText): Finding {
   const ruleId = ruleIdForCheck(violation.checkId);
   const rule = RULES_BY_ID.get(ruleId);
   const firstField = violation.fields[0];
-  const first = firstField ? [...templatePath, ...firstField] : templatePath;
-  const isPod = loaded.object.kind === "Pod";
-  const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}`;
-  const note =
-    judgement.mode === "enforce"
-      ? `PSA enforce ${judgedAt} would reject ${isPod ? "this pod" : "the pods it creates"}`
-      : judgement.mode === "warn"
-        ? `PSA warn ${judgedAt} would warn`
-        : judgement.mode === "audit"
-          ? `PSA audit ${judgedAt} would annotate the audit event`
-          : judgement.source === "override"
-            ? `judged at ${judgedAt} (--level)`
-            : `judged at ${judgedAt} (namespace has no pod-security labels)`;
-  const ref = objectRef(loaded.object);
-  if (!ref.namespace) ref.namespace = namespace;
+  const first = firstField ? (templatePath.length === 0 ? firstField : [...templatePath, ...firstField]) : templatePath;
   return {
     ruleId,
     severity: rule?.severity ?? "medium",
@@ -107,13 +124,8 @@ function toFinding(loaded: LoadedObject, templatePath: FieldPath, namespace: str
     fieldPath: formatFieldPath(first),
     position: loaded.source.locate(first),
     remediation: rule?.docs.remediation,
-    note,
-    properties: {
-      podSecurity: judgedAt,
-      mode: judgement.mode,
-      levelSource: judgement.source,
-      ...(violation.fields.length > 1 ? { otherFields: violation.fields.length - 1 } : {}),
-    },
+    note: loaded.object.kind === "Pod" ? judgement.podNote : judgement.workloadNote,
+    properties: violation.fields.length > 1 ? { ...judgement.properties, otherFields: violation.fields.length - 1 } : judgement.properties,
   };
 }
 
