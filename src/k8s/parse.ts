@@ -68,7 +68,20 @@ export function splitDocuments(text: string): DocumentChunk[] {
     }
   }
   if (chunkStart < text.length) chunks.push({ text: text.slice(chunkStart), startLine });
-  return chunks.filter((c) => /\S/.test(c.text.replace(/^---/, "").replace(/#[^\n]*/g, "")));
+  return chunks.filter((c) => hasContent(c.text));
+}
+
+/** Anything but the marker, comments and whitespace (without copying the text). */
+function hasContent(text: string): boolean {
+  for (let i = text.startsWith("---") ? 3 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35) {
+      const eol = text.indexOf("\n", i);
+      if (eol < 0) return false;
+      i = eol;
+    } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 12 && c !== 11 && !/\s/.test(text.charAt(i))) return true;
+  }
+  return false;
 }
 
 export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
