@@ -16,14 +16,17 @@ import type { FieldPath } from "./types.js";
 import type { TextPosition } from "./locate.js";
 
 /**
- * Where the parts of one collection start, with the collections nested in them:
- * a mapping is [MAPPING, key, line, column, child, ...], a sequence [SEQUENCE, line, column, child, ...],
- * where child is the nested collection's Slots or null for a scalar. Kept apart from the
- * value, so that code changing the loaded objects cannot lose or shift positions.
+ * Where the parts of a document start, in one flat array per document (a few hundred
+ * small arrays per document would double the garbage collector's work on big scans).
+ * A collection is a header [kind, first entry]; entries are chained in document order:
+ * mapping entries [key, line, column, child, next], sequence entries [line, column, child, next],
+ * where child is the header of a nested collection and -1 means none. Kept apart from
+ * the value, so that code changing the loaded objects cannot lose or shift positions.
  */
-type Slots = Array<string | number | Slots | null>;
+type Arena = Array<string | number>;
 const MAPPING = 0;
 const SEQUENCE = 1;
+const NONE = -1;
 
 export interface BlockYamlDocument {
   value: Record<string, unknown> | unknown[];
@@ -87,7 +90,8 @@ function isFlowIndicator(c: number): boolean {
 
 export class BlockYamlPositions {
   constructor(
-    private readonly root: Slots,
+    private readonly arena: Arena,
+    private readonly root: number,
     private readonly line: number,
     private readonly column: number,
   ) {}
@@ -96,24 +100,24 @@ export class BlockYamlPositions {
   locate(path: FieldPath): TextPosition {
     let line = this.line;
     let column = this.column;
-    let slots: Slots | null = this.root;
+    const arena = this.arena;
+    let collection = this.root;
     for (const part of path) {
-      if (slots === null) break;
-      let at: number;
-      if (slots[0] === SEQUENCE) {
+      if (collection === NONE) break;
+      let entry = arena[collection + 1] as number;
+      if (arena[collection] === SEQUENCE) {
         if (typeof part !== "number") break;
-        at = 1 + part * 3;
-        if (at >= slots.length) break;
+        for (let i = 0; i < part && entry !== NONE; i++) entry = arena[entry + 3] as number;
+        if (entry === NONE) break;
       } else {
         const key = String(part);
-        at = 1;
-        while (at < slots.length && slots[at] !== key) at += 4;
-        if (at >= slots.length) break;
-        at++;
+        while (entry !== NONE && arena[entry] !== key) entry = arena[entry + 4] as number;
+        if (entry === NONE) break;
+        entry++;
       }
-      line = slots[at] as number;
-      column = slots[at + 1] as number;
-      slots = slots[at + 2] as Slots | null;
+      line = arena[entry] as number;
+      column = arena[entry + 1] as number;
+      collection = arena[entry + 2] as number;
     }
     return { line, column };
   }
@@ -131,8 +135,9 @@ export function readBlockYaml(text: string): BlockYamlDocument | undefined {
 }
 
 class Reader {
-  /** The Slots of the collection read last (null after a scalar): its parent links it. */
-  private child: Slots | null = null;
+  private readonly arena: Arena = [];
+  /** The header of the collection read last (NONE after a scalar): its parent links it. */
+  private child = NONE;
   /** The current content line: its start offset, end offset (at \n or EOF), number, indentation. */
   private start = 0;
   private end = 0;
@@ -157,7 +162,30 @@ class Reader {
     const line = this.line;
     const value = this.isDashAt(this.start) ? this.sequence(0, 0) : this.mapping(0, this.start, 0);
     if (!this.atEnd) outside();
-    return { value, positions: new BlockYamlPositions(this.child as Slots, line, 0) };
+    return { value, positions: new BlockYamlPositions(this.arena, this.child, line, 0) };
+  }
+
+  private open(kind: number): number {
+    const header = this.arena.length;
+    this.arena.push(kind, NONE);
+    return header;
+  }
+
+  /** Appends a mapping entry chained after `last` (or first of `header`); returns it. */
+  private keyEntry(header: number, last: number, key: string, line: number, column: number, child: number): number {
+    const arena = this.arena;
+    const at = arena.length;
+    arena.push(key, line, column, child, NONE);
+    arena[last === NONE ? header + 1 : last + 4] = at;
+    return at;
+  }
+
+  private itemEntry(header: number, last: number, line: number, column: number, child: number): number {
+    const arena = this.arena;
+    const at = arena.length;
+    arena.push(line, column, child, NONE);
+    arena[last === NONE ? header + 1 : last + 3] = at;
+    return at;
   }
 
   /** Moves to the next line that is neither blank nor a comment. */
@@ -211,21 +239,22 @@ class Reader {
   private mapping(column: number, first: number, depth: number): Record<string, unknown> {
     if (depth > MAX_DEPTH) outside();
     const object: Record<string, unknown> = {};
-    const slots: Slots = [MAPPING];
+    const header = this.open(MAPPING);
+    let last = NONE;
     let keyStart = first;
     for (;;) {
       const keyLine = this.line;
       const { key, after } = this.key(keyStart);
       if (key === "__proto__" || key === "<<" || Object.prototype.hasOwnProperty.call(object, key)) outside();
       const keyColumn = keyStart - (this.start - this.indent);
-      this.child = null;
+      this.child = NONE;
       object[key] = this.mappingValue(after, column, depth);
-      slots.push(key, keyLine, keyColumn, this.child);
+      last = this.keyEntry(header, last, key, keyLine, keyColumn, this.child);
       if (this.atEnd || this.indent < column) break;
       if (this.indent > column || this.isDashAt(this.start)) outside();
       keyStart = this.start;
     }
-    this.child = slots;
+    this.child = header;
     return object;
   }
 
@@ -375,11 +404,12 @@ class Reader {
   private sequence(column: number, depth: number): unknown[] {
     if (depth > MAX_DEPTH) outside();
     const items: unknown[] = [];
-    const slots: Slots = [SEQUENCE];
+    const header = this.open(SEQUENCE);
+    let last = NONE;
     for (;;) {
       const dash = this.start;
       const i = this.skipSpaces(dash + 1);
-      this.child = null;
+      this.child = NONE;
       if (i >= this.end || this.text.charCodeAt(i) === HASH) {
         // The item starts on the next line, more indented than the dash.
         this.advance();
@@ -387,18 +417,18 @@ class Reader {
         const line = this.line;
         const itemColumn = this.indent;
         items.push(this.block(depth + 1));
-        slots.push(line, itemColumn, this.child);
+        last = this.itemEntry(header, last, line, itemColumn, this.child);
       } else {
         const line = this.line;
         const itemColumn = i - (this.start - this.indent);
         items.push(this.sequenceItem(i, itemColumn, column, depth));
-        slots.push(line, itemColumn, this.child);
+        last = this.itemEntry(header, last, line, itemColumn, this.child);
       }
       if (this.atEnd || this.indent < column) break;
       if (this.indent > column) outside();
       if (!this.isDashAt(this.start)) break;
     }
-    this.child = slots;
+    this.child = header;
     return items;
   }
 
@@ -485,12 +515,13 @@ class Reader {
     const isMap = text.charCodeAt(i) === 123;
     const close = isMap ? 125 : 93;
     const collection: Record<string, unknown> | unknown[] = isMap ? {} : [];
-    const slots: Slots = [isMap ? MAPPING : SEQUENCE];
+    const header = this.open(isMap ? MAPPING : SEQUENCE);
+    let last = NONE;
     let j = this.skipSpaces(i + 1);
     for (;;) {
       if (j >= this.end) outside();
       if (text.charCodeAt(j) === close) {
-        this.child = slots;
+        this.child = header;
         return { value: collection, end: j + 1 };
       }
       if (isMap) {
@@ -504,21 +535,21 @@ class Reader {
         if (text.charCodeAt(j) !== COLON) outside();
         j = this.skipSpaces(j + 1);
         const c = text.charCodeAt(j);
-        this.child = null;
+        this.child = NONE;
         if (c === 44 || c === close) object[name] = null;
         else {
           const value = this.flowNode(j, depth);
           object[name] = value.value;
           j = value.end;
         }
-        slots.push(name, this.line, keyAt - base, this.child);
+        last = this.keyEntry(header, last, name, this.line, keyAt - base, this.child);
       } else {
         const itemAt = j;
-        this.child = null;
+        this.child = NONE;
         const value = this.flowNode(j, depth);
         (collection as unknown[]).push(value.value);
         j = value.end;
-        slots.push(this.line, itemAt - base, this.child);
+        last = this.itemEntry(header, last, this.line, itemAt - base, this.child);
       }
       j = this.skipSpaces(j);
       const c = text.charCodeAt(j);
