@@ -232,6 +232,40 @@ function stop(child: ChildProcess): Promise<void> {
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
+/** Cumulative bucket counts of one histogram series in a /metrics text (summed over workers by the primary). */
+async function histogram(port: number, name: string, endpoint: string): Promise<Map<number, number>> {
+  const text = (await get(port, "/metrics")).text;
+  const buckets = new Map<number, number>();
+  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)",endpoint="${endpoint}"\\} (\\S+)$`, "gm");
+  for (const m of text.matchAll(pattern)) buckets.set(m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2]));
+  return buckets;
+}
+
+/**
+ * Quantile of the observations made between two scrapes, as Prometheus' histogram_quantile
+ * (linear inside the bucket), plus the upper bound of that bucket: the quantile is at most it.
+ */
+function quantileBetween(before: Map<number, number>, after: Map<number, number>, q: number): { estimate: number; atMost: number } {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
+  const total = counts.at(-1) ?? 0;
+  if (total <= 0) return { estimate: NaN, atMost: NaN };
+  const rank = q * total;
+  for (let i = 0; i < bounds.length; i++) {
+    if (counts[i]! < rank) continue;
+    const upper = bounds[i]!;
+    const lower = i === 0 ? 0 : bounds[i - 1]!;
+    if (!Number.isFinite(upper)) return { estimate: lower, atMost: Infinity };
+    const below = i === 0 ? 0 : counts[i - 1]!;
+    return { estimate: lower + ((upper - lower) * (rank - below)) / Math.max(1, counts[i]! - below), atMost: upper };
+  }
+  return { estimate: NaN, atMost: NaN };
+}
+
+const POLICY_HISTOGRAM = "palisade_admission_policy_duration_seconds";
+const REQUEST_HISTOGRAM = "palisade_webhook_request_duration_seconds";
+const ms = (q: { estimate: number; atMost: number }) => `${fmt(q.estimate * 1000, 3)} (≤ ${fmt(q.atMost * 1000, 2)})`;
+
 async function compare(duration: number): Promise<void> {
   const body = reviewBody();
   const config = writeBenchConfig();
@@ -252,17 +286,25 @@ async function compare(duration: number): Promise<void> {
     const rows: string[] = [];
     for (const connections of [1, 64, 500]) {
       const floor = await measure(18601, connections, duration, body);
+      const policyBefore = await histogram(18602, POLICY_HISTOGRAM, "/validate");
+      const requestBefore = await histogram(18602, REQUEST_HISTOGRAM, "/validate");
       const ours = await measure(18602, connections, duration, body);
+      const policyP99 = quantileBetween(policyBefore, await histogram(18602, POLICY_HISTOGRAM, "/validate"), 0.99);
+      const requestP99 = quantileBetween(requestBefore, await histogram(18602, REQUEST_HISTOGRAM, "/validate"), 0.99);
       rows.push(
-        `| ${connections} | ${fmt(floor.rps, 0)} | ${fmt(ours.rps, 0)} | ${fmt((100 * ours.rps) / floor.rps, 1)}% | ${fmt(floor.p50)} | ${fmt(ours.p50)} | ${fmt(floor.p99)} | ${fmt(ours.p99)} | ${fmt(ours.p99 - floor.p99)} | ${floor.errors + floor.non2xx}/${ours.errors + ours.non2xx} |`,
+        `| ${connections} | ${fmt(floor.rps, 0)} | ${fmt(ours.rps, 0)} | ${fmt((100 * ours.rps) / floor.rps, 1)}% | ${fmt(floor.p50)} | ${fmt(ours.p50)} | ${fmt(floor.p99)} | ${fmt(ours.p99)} | ${fmt(ours.p99 - floor.p99)} | ${ms(policyP99)} | ${ms(requestP99)} | ${floor.errors + floor.non2xx}/${ours.errors + ours.non2xx} |`,
       );
       console.error(rows.at(-1));
     }
     const table = [
       `body: ${Buffer.byteLength(body)} bytes (realistic Deployment pod, all policies enforcing, allowed); ${WORKERS} server workers each; ${duration}s per cell; client in the same 2-core machine`,
       "",
-      "| connections | floor req/s | palisade req/s | throughput vs floor | floor p50 ms | palisade p50 ms | floor p99 ms | palisade p99 ms | p99 overhead ms | errors floor/palisade |",
-      "|---|---|---|---|---|---|---|---|---|---|",
+      "End-to-end latencies are the client's (autocannon, per response, fractional ms); the p99 overhead is palisade p99 minus floor p99.",
+      `Server-side columns come from palisade's own /metrics histograms over the cell: policy time = \`${POLICY_HISTOGRAM}\` (judging only),`,
+      `server time = \`${REQUEST_HISTOGRAM}\` (request received to response written); interpolated p99, and in brackets the bucket bound it is certainly under.`,
+      "",
+      "| connections | floor req/s | palisade req/s | throughput vs floor | floor p50 ms | palisade p50 ms | floor p99 ms | palisade p99 ms | e2e p99 overhead ms | policy time p99 ms (server) | server time p99 ms | errors floor/palisade |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|",
       ...rows,
     ].join("\n");
     console.log(table);

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
+import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +79,28 @@ describe("palisade serve with two workers", () => {
       const res = JSON.parse((await post("/validate", reviewBody(pod(`q${i}`, "open", { hostNetwork: true })))).text) as { response: { allowed: boolean } };
       expect(res.response.allowed).toBe(false);
     }
+  });
+
+  it("resumes a TLS session whichever worker takes the connection (API server reconnects stay cheap)", async () => {
+    const connect = (session?: Buffer) =>
+      new Promise<{ reused: boolean; session: Buffer | undefined }>((done, fail) => {
+        let ticket: Buffer | undefined;
+        let reused = false;
+        const socket = tlsConnect({ host: "127.0.0.1", port: PORT, ca, servername: "localhost", ...(session ? { session } : {}) });
+        socket.on("session", (s: Buffer) => (ticket = s));
+        socket.on("secureConnect", () => {
+          reused = socket.isSessionReused();
+          socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        });
+        socket.on("error", fail);
+        socket.on("close", () => done({ reused, session: ticket }));
+        socket.resume();
+      });
+    const first = await connect();
+    expect(first.session).toBeDefined();
+    // Round robin: of four new connections, two land on the worker that did not issue the ticket.
+    const again = await Promise.all([1, 2, 3, 4].map(() => connect(first.session)));
+    expect(again.map((c) => c.reused)).toEqual([true, true, true, true]);
   });
 
   it("aggregates /metrics over the workers", async () => {

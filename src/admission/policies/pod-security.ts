@@ -36,12 +36,10 @@ const MAX_PODS_TO_CHECK = 3000;
 const SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
 
-const levelVersionStrings = new WeakMap<LevelVersion, string>();
-
+// Not memoised in a WeakMap: weak tables keyed by per-request objects make every young-generation
+// GC walk them (see the note on knownPolicies below), which costs far more than this formatting.
 export function levelVersionString(lv: LevelVersion): string {
-  let text = levelVersionStrings.get(lv);
-  if (text === undefined) levelVersionStrings.set(lv, (text = `${lv.level}:${formatVersion(lv.version)}`));
-  return text;
+  return `${lv.level}:${formatVersion(lv.version)}`;
 }
 
 function sameLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
@@ -90,6 +88,8 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   const policyOf = (labels: Readonly<Record<string, string>> | undefined) => namespacePolicy(labels, settings.defaults);
   // The cluster state keeps one labels object per namespace version, replaced (never edited)
   // on change: what PSA reads from it is worked out once per version, not once per pod.
+  // Keys are long-lived cluster-state objects only, never per-request ones: a WeakMap that
+  // gains a young key per request makes every scavenge walk it (measured: 0.3 ms -> 20 ms).
   const knownPolicies = new WeakMap<object, ReturnType<typeof namespacePolicy>>();
   let unlabelled: ReturnType<typeof namespacePolicy> | undefined;
   const namespacePolicyOf = (context: AdmissionContext, namespace: string) => {
