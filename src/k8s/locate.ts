@@ -1,5 +1,12 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { createRequire } from "node:module";
+import type * as YamlLibrary from "yaml";
+import type { Node as YamlNode } from "yaml";
 import type { FieldPath } from "./types.js";
+
+// The `yaml` library takes ~60 ms to load and most scans never need it (the block reader
+// records positions itself): it is loaded on the first document that does.
+let yamlLibrary: typeof YamlLibrary | undefined;
+const yaml = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)("yaml") as typeof YamlLibrary);
 
 /** 0-based line and column inside a document's text. */
 export interface TextPosition {
@@ -238,12 +245,12 @@ function locateInFlow(line: number, column: number, text: string, rest: FieldPat
 
 /** The exact fallback: a full `yaml` parse of this one document. */
 class ExactLocator {
-  private readonly lineCounter = new LineCounter();
+  private readonly lineCounter = new (yaml().LineCounter)();
   private readonly root: YamlNode | null;
   readonly valid: boolean;
 
   constructor(text: string) {
-    const doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false });
+    const doc = yaml().parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false });
     this.root = (doc.contents as YamlNode | null) ?? null;
     this.valid = doc.errors.length === 0;
   }
@@ -252,7 +259,7 @@ class ExactLocator {
     let node: YamlNode | null = this.root;
     let offset = node?.range?.[0] ?? 0;
     for (const part of path) {
-      if (isMap(node)) {
+      if (yaml().isMap(node)) {
         const pair = node.items.find((p) => {
           const k = p.key as { value?: unknown } | null;
           return k !== null && typeof k === "object" && String(k.value) === String(part);
@@ -261,7 +268,7 @@ class ExactLocator {
         const key = pair.key as YamlNode;
         offset = key.range?.[0] ?? offset;
         node = (pair.value as YamlNode | null) ?? null;
-      } else if (isSeq(node) && typeof part === "number") {
+      } else if (yaml().isSeq(node) && typeof part === "number") {
         const item = node.items[part] as YamlNode | undefined;
         if (!item) break;
         offset = item.range?.[0] ?? offset;
