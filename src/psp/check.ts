@@ -22,7 +22,7 @@ export function parseFieldPath(text: string): FieldPath {
 
 export interface LoadedPolicies {
   policies: PodSecurityPolicy[];
-  /** PSP003 findings: shape, validation and provider errors, each at its field. */
+  /** psp/invalid-policy findings: shape, validation and provider errors, each at its field. */
   findings: Finding[];
 }
 

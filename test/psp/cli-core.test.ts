@@ -47,9 +47,9 @@ describe("psp check", () => {
     expect(policies.map((p) => p.name)).toEqual(["restricted"]);
     const out = checkWorkloads(policies, await load(WORKLOADS));
     expect(out.map((f) => [f.ruleId, f.position?.line, f.message])).toEqual([
-      ["PSP002", 7, expect.stringContaining('admitted by PodSecurityPolicy "restricted" after it sets')],
-      ["PSP001", 20, 'not admitted by PodSecurityPolicy "restricted": spec.hostNetwork: Invalid value: true: Host network is not allowed to be used'],
-      ["PSP001", 25, 'not admitted by PodSecurityPolicy "restricted": spec.containers[0].securityContext.privileged: Invalid value: true: Privileged containers are not allowed'],
+      ["psp/admitted-after-defaulting", 7, expect.stringContaining('admitted by PodSecurityPolicy "restricted" after it sets')],
+      ["psp/not-admitted", 20, 'not admitted by PodSecurityPolicy "restricted": spec.hostNetwork: Invalid value: true: Host network is not allowed to be used'],
+      ["psp/not-admitted", 25, 'not admitted by PodSecurityPolicy "restricted": spec.containers[0].securityContext.privileged: Invalid value: true: Privileged containers are not allowed'],
     ]);
     expect(out[0]?.message).toContain("spec.containers[0].securityContext.runAsNonRoot");
     expect(out[0]?.message).toContain("metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]");
@@ -79,7 +79,7 @@ spec:
     const { policies, findings } = loadPolicies(objects);
     expect(policies).toEqual([]);
     expect(findings.map((f) => [f.ruleId, f.position?.line, f.message])).toEqual([
-      ["PSP003", 13, 'spec.fsGroup.rule: Unsupported value: "Sometimes": supported values: "MayRunAs", "MustRunAs", "RunAsAny"'],
+      ["psp/invalid-policy", 13, 'spec.fsGroup.rule: Unsupported value: "Sometimes": supported values: "MayRunAs", "MustRunAs", "RunAsAny"'],
     ]);
   });
 
@@ -130,7 +130,7 @@ spec:
   - name: a
     image: x
 `);
-    expect(checkWorkloads(policies, objects).filter((f) => f.ruleId === "PSP001")).toEqual([]);
+    expect(checkWorkloads(policies, objects).filter((f) => f.ruleId === "psp/not-admitted")).toEqual([]);
     const hostNet = await load(`apiVersion: v1
 kind: Pod
 metadata: {name: p}

@@ -23,8 +23,8 @@ describe("palisade psp (CLI)", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     const findings = report.findings as Array<{ ruleId: string; message: string; position: { line: number } }>;
-    expect(findings.find((f) => f.ruleId === "PSP001")?.message).toContain("Host PID is not allowed to be used");
-    expect(findings.find((f) => f.ruleId === "PSP001")?.position.line).toBe(6);
+    expect(findings.find((f) => f.ruleId === "psp/not-admitted")?.message).toContain("Host PID is not allowed to be used");
+    expect(findings.find((f) => f.ruleId === "psp/not-admitted")?.position.line).toBe(6);
     const both = await runCli(registerPspCommand, ["psp", "check", "--policy", restricted, "--policy", privileged, dir]);
     expect(both.code).toBe(0);
   });

@@ -15,7 +15,7 @@ describe("psp scan family", () => {
     const text = readFileSync(`${repoRoot}/examples/psp-restricted.yaml`, "utf8") + pod;
     const snapshot = await loadSnapshot({ paths: ["-"], stdinText: text });
     const findings = pspFamily.check(snapshot, {});
-    expect(findings.map((f) => f.ruleId)).toEqual(["PSP001"]);
+    expect(findings.map((f) => f.ruleId)).toEqual(["psp/not-admitted"]);
     expect(findings[0]?.message).toContain("Host network is not allowed to be used");
   });
 });

@@ -9,7 +9,7 @@ const ids = (text: string) => checkDockerfile(text, "Dockerfile").map((f) => f.r
 describe("final stage user", () => {
   it("flags a missing USER on a root base image, at the FROM line", () => {
     const f = checkDockerfile(`FROM python:3.12@${DIGEST}\nRUN pip install x\n`, "app/Dockerfile");
-    expect(f.map((x) => x.ruleId)).toEqual(["DF001"]);
+    expect(f.map((x) => x.ruleId)).toEqual(["dockerfile/missing-user"]);
     expect(f[0]?.position).toEqual({ file: "app/Dockerfile", line: 1, column: 1 });
     expect(f[0]?.pillar).toBe("supply-chain");
   });
@@ -17,29 +17,29 @@ describe("final stage user", () => {
   it("accepts no USER on a base image known to run as non-root", () => {
     expect(ids(`FROM gcr.io/distroless/static:nonroot@${DIGEST}\n`)).toEqual([]);
     expect(ids(`FROM nginxinc/nginx-unprivileged:1.27@${DIGEST}\n`)).toEqual([]);
-    expect(ids(`FROM gcr.io/distroless/static:latest@${DIGEST}\n`)).toEqual(["DF001"]);
+    expect(ids(`FROM gcr.io/distroless/static:latest@${DIGEST}\n`)).toEqual(["dockerfile/missing-user"]);
   });
 
   it("flags USER root and USER 0, but not a later switch away from root", () => {
-    expect(ids(`FROM alpine:3.20@${DIGEST}\nUSER root\n`)).toEqual(["DF002"]);
-    expect(ids(`FROM alpine:3.20@${DIGEST}\nUSER 0:0\n`)).toEqual(["DF002"]);
+    expect(ids(`FROM alpine:3.20@${DIGEST}\nUSER root\n`)).toEqual(["dockerfile/runs-as-root"]);
+    expect(ids(`FROM alpine:3.20@${DIGEST}\nUSER 0:0\n`)).toEqual(["dockerfile/runs-as-root"]);
     expect(ids(`FROM alpine:3.20@${DIGEST}\nUSER root\nRUN apk add x\nUSER 10001\n`)).toEqual([]);
   });
 
   it("wants a numeric UID, and the named user to exist", () => {
     const created = checkDockerfile(`FROM debian:12@${DIGEST}\nRUN groupadd -g 10001 app && useradd -u 10001 -g app -m app\nUSER app\n`, "Dockerfile");
-    expect(created.map((f) => f.ruleId)).toEqual(["DF003"]);
+    expect(created.map((f) => f.ruleId)).toEqual(["dockerfile/non-numeric-user"]);
     expect(created[0]?.message).toContain("use USER 10001");
     expect(created[0]?.position?.line).toBe(3);
-    expect(ids(`FROM debian:12@${DIGEST}\nUSER app\n`)).toEqual(["DF003", "DF004"]);
-    expect(ids(`FROM node:20@${DIGEST}\nUSER node\n`)).toEqual(["DF003"]);
-    expect(ids(`FROM gcr.io/distroless/base@${DIGEST}\nUSER nonroot\n`)).toEqual(["DF003"]);
-    expect(ids(`FROM debian:12@${DIGEST}\nRUN echo 'svc:x:0:0::/:/bin/sh' >> /etc/passwd\nUSER svc\n`)).toEqual(["DF002"]);
+    expect(ids(`FROM debian:12@${DIGEST}\nUSER app\n`)).toEqual(["dockerfile/non-numeric-user", "dockerfile/unknown-user"]);
+    expect(ids(`FROM node:20@${DIGEST}\nUSER node\n`)).toEqual(["dockerfile/non-numeric-user"]);
+    expect(ids(`FROM gcr.io/distroless/base@${DIGEST}\nUSER nonroot\n`)).toEqual(["dockerfile/non-numeric-user"]);
+    expect(ids(`FROM debian:12@${DIGEST}\nRUN echo 'svc:x:0:0::/:/bin/sh' >> /etc/passwd\nUSER svc\n`)).toEqual(["dockerfile/runs-as-root"]);
   });
 
   it("follows multi-stage builds: USER and users of the stage the final one builds on", () => {
     const text = `FROM alpine:3.20@${DIGEST} AS base\nRUN adduser -D -u 1001 app\nUSER app\nFROM base\nCOPY x /x\n`;
-    expect(ids(text)).toEqual(["DF003"]);
+    expect(ids(text)).toEqual(["dockerfile/non-numeric-user"]);
     const builder = `FROM golang:1.23@${DIGEST} AS build\nUSER 1000\nFROM gcr.io/distroless/static:nonroot@${DIGEST}\nCOPY --from=build /app /app\n`;
     expect(ids(builder)).toEqual([]);
   });
@@ -47,13 +47,13 @@ describe("final stage user", () => {
 
 describe("base images", () => {
   it("flags unpinned and latest images, handles ARG substitution and stage references", () => {
-    expect(ids(`FROM ubuntu\nUSER 1000\n`)).toEqual(["DF005", "DF006"]);
-    expect(ids(`FROM ubuntu:latest\nUSER 1000\n`)).toEqual(["DF005", "DF006"]);
-    expect(ids(`FROM ubuntu:24.04\nUSER 1000\n`)).toEqual(["DF005"]);
+    expect(ids(`FROM ubuntu\nUSER 1000\n`)).toEqual(["dockerfile/base-not-pinned", "dockerfile/base-latest-tag"]);
+    expect(ids(`FROM ubuntu:latest\nUSER 1000\n`)).toEqual(["dockerfile/base-not-pinned", "dockerfile/base-latest-tag"]);
+    expect(ids(`FROM ubuntu:24.04\nUSER 1000\n`)).toEqual(["dockerfile/base-not-pinned"]);
     expect(ids(`ARG BASE=ubuntu:24.04@${DIGEST}\nFROM \${BASE}\nUSER 1000\n`)).toEqual([]);
-    expect(ids(`ARG TAG=latest\nFROM ubuntu:\${TAG}\nUSER 1000\n`)).toEqual(["DF005", "DF006"]);
+    expect(ids(`ARG TAG=latest\nFROM ubuntu:\${TAG}\nUSER 1000\n`)).toEqual(["dockerfile/base-not-pinned", "dockerfile/base-latest-tag"]);
     const noDefault = checkDockerfile(`ARG BASE\nFROM \${BASE}\nUSER 1000\n`, "Dockerfile");
-    expect(noDefault.map((f) => [f.ruleId, f.severity])).toEqual([["DF005", "low"]]);
+    expect(noDefault.map((f) => [f.ruleId, f.severity])).toEqual([["dockerfile/base-not-pinned", "low"]]);
     expect(ids(`FROM scratch\nUSER 65534\n`)).toEqual([]);
     expect(ids(`FROM localhost:5000/app@${DIGEST}\nUSER 1\n`)).toEqual([]);
   });
@@ -69,9 +69,9 @@ describe("secrets in ENV and ARG", () => {
     const text = `FROM alpine:3@${DIGEST}\nENV DB_PASSWORD=hunter2-very-secret OTHER=1\nARG NPM_TOKEN\nARG GITHUB_TOKEN=ghp_abcdef123456\nENV API_KEY_FILE=/run/secrets/key\nUSER 1000\n`;
     const f = checkDockerfile(text, "Dockerfile");
     expect(f.map((x) => [x.ruleId, x.severity, x.position?.line, x.position?.column])).toEqual([
-      ["DF007", "high", 2, 5],
-      ["DF007", "medium", 3, 5],
-      ["DF007", "high", 4, 5],
+      ["dockerfile/secret-in-env-or-arg", "high", 2, 5],
+      ["dockerfile/secret-in-env-or-arg", "medium", 3, 5],
+      ["dockerfile/secret-in-env-or-arg", "high", 4, 5],
     ]);
     const all = JSON.stringify(f);
     expect(all).not.toContain("hunter2");
@@ -97,7 +97,7 @@ describe("secrets in ENV and ARG", () => {
 describe("ADD from URLs", () => {
   it("flags remote sources unless a checksum is given, and redacts URL credentials", () => {
     const f = checkDockerfile(`FROM alpine:3@${DIGEST}\nADD https://user:tok@example.com/a.tgz /opt/\nADD --checksum=sha256:${"b".repeat(64)} https://example.com/b.tgz /opt/\nADD local.tgz /opt/\nUSER 1000\n`, "Dockerfile");
-    expect(f.map((x) => [x.ruleId, x.position?.line])).toEqual([["DF008", 2]]);
+    expect(f.map((x) => [x.ruleId, x.position?.line])).toEqual([["dockerfile/add-from-url", 2]]);
     expect(f[0]?.message).toBe("ADD downloads https://***@example.com/a.tgz without verifying its content");
   });
 });
@@ -125,11 +125,11 @@ describe("files and rules", () => {
 });
 
 describe("examples/docker", () => {
-  it("the first-draft example trips every rule but DF002 and the hardened one none", async () => {
+  it("the first-draft example trips every rule but the two root-user ones and the hardened one none", async () => {
     const { readFileSync } = await import("node:fs");
     const { repoRoot } = await import("../support/conformance.js");
     const draft = checkDockerfile(readFileSync(`${repoRoot}/examples/docker/Dockerfile`, "utf8"), "examples/docker/Dockerfile");
-    expect([...new Set(draft.map((f) => f.ruleId))].sort()).toEqual(["DF003", "DF004", "DF005", "DF006", "DF007", "DF008"]);
+    expect([...new Set(draft.map((f) => f.ruleId))].sort()).toEqual(["dockerfile/add-from-url", "dockerfile/base-latest-tag", "dockerfile/base-not-pinned", "dockerfile/non-numeric-user", "dockerfile/secret-in-env-or-arg", "dockerfile/unknown-user"]);
     const hardened = checkDockerfile(readFileSync(`${repoRoot}/examples/docker/hardened.Dockerfile`, "utf8"), "examples/docker/hardened.Dockerfile");
     expect(hardened).toEqual([]);
   });

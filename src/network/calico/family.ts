@@ -13,7 +13,7 @@ const DOCS_URI = "https://docs.tigera.io/calico/latest/reference/resources/netwo
 
 export const CALICO_RULES: readonly Rule[] = [
   {
-    id: "calico.invalid-policy",
+    id: "calico/invalid-policy",
     title: "Calico object that the Calico API server would reject",
     family: "calico",
     pillar: "network",
@@ -26,7 +26,7 @@ export const CALICO_RULES: readonly Rule[] = [
     },
   },
   {
-    id: "calico.unsupported-feature",
+    id: "calico/unsupported-feature",
     title: "Calico feature Palisade cannot evaluate",
     family: "calico",
     pillar: "network",
@@ -39,7 +39,7 @@ export const CALICO_RULES: readonly Rule[] = [
     },
   },
   {
-    id: "calico.staged-policy",
+    id: "calico/staged-policy",
     title: "Staged Calico policy (reported, not enforced)",
     family: "calico",
     pillar: "network",
@@ -73,11 +73,11 @@ export function checkCalico(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   for (const refusal of compiled.refused) {
     if (!refusal.where) continue;
-    const ruleId = refusal.reason === "unsupported" ? "calico.unsupported-feature" : "calico.invalid-policy";
+    const ruleId = refusal.reason === "unsupported" ? "calico/unsupported-feature" : "calico/invalid-policy";
     findings.push(finding(ruleId, refusal.where, refusal.path, refusal.message));
   }
   for (const notice of compiled.notices) {
-    if (notice.where) findings.push(finding("calico.staged-policy", notice.where, ["kind"], notice.message));
+    if (notice.where) findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
   }
   return findings;
 }

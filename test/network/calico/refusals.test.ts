@@ -108,9 +108,9 @@ describe("scan findings point at file:line:column", () => {
     const snapshot = await loadSnapshot({ paths: [file] });
     const findings = checkCalico(snapshot).map((f) => [f.ruleId, f.fieldPath, `${f.position?.line}:${f.position?.column}`]);
     expect(findings).toEqual([
-      ["calico.invalid-policy", "spec.selector", "5:3"],
-      ["calico.unsupported-feature", "spec.ingress[0].http", "13:5"],
-      ["calico.staged-policy", "kind", "16:1"],
+      ["calico/invalid-policy", "spec.selector", "5:3"],
+      ["calico/unsupported-feature", "spec.ingress[0].http", "13:5"],
+      ["calico/staged-policy", "kind", "16:1"],
     ]);
   });
 });
