@@ -1,7 +1,8 @@
 /**
  * bench:webhook — `palisade serve` against a no-op HTTPS server that answers a fixed allow,
  * same TLS, same worker count (2, one per core), same client, same run. Reports throughput
- * ratio and p50/p99 latency side by side at 1, 64 and 500 connections, for /validate with a
+ * ratio and p50/p99 latency side by side at 1, 64 and 500 connections (the two servers measured
+ * in alternating halves, so drifting load on a shared machine weighs on both), for /validate with a
  * realistic Deployment-generated pod judged by every policy (PSA restricted, tenancy, images,
  * NodeRestriction). Latencies are collected per response in fractional milliseconds (autocannon's
  * own histogram rounds to whole ms).
@@ -195,7 +196,15 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measure(port: number, connections: number, duration: number, body: string): Promise<Measured> {
+interface Sample {
+  latencies: number[];
+  requests: number;
+  errors: number;
+  non2xx: number;
+  seconds: number;
+}
+
+async function sample(port: number, connections: number, duration: number, body: string): Promise<Sample> {
   const latencies: number[] = [];
   const instance = autocannon({
     url: `https://127.0.0.1:${port}/validate?timeout=10s`,
@@ -210,8 +219,34 @@ async function measure(port: number, connections: number, duration: number, body
     if (statusCode === 200) latencies.push(responseTime);
   });
   const result = await instance;
-  const sorted = Float64Array.from(latencies).sort();
-  return { rps: result.requests.total / duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: result.errors + result.timeouts, non2xx: result.non2xx, requests: result.requests.total };
+  return { latencies, requests: result.requests.total, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: duration };
+}
+
+function summarise(samples: readonly Sample[]): Measured {
+  const sorted = Float64Array.from(samples.flatMap((s) => s.latencies)).sort();
+  const requests = samples.reduce((n, s) => n + s.requests, 0);
+  const seconds = samples.reduce((n, s) => n + s.seconds, 0);
+  return { rps: requests / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: samples.reduce((n, s) => n + s.errors, 0), non2xx: samples.reduce((n, s) => n + s.non2xx, 0), requests };
+}
+
+async function measure(port: number, connections: number, duration: number, body: string): Promise<Measured> {
+  return summarise([await sample(port, connections, duration, body)]);
+}
+
+/**
+ * Floor and Palisade in alternating halves, floor-Palisade then Palisade-floor (ABBA), each
+ * getting `duration` seconds in all: on a shared machine, load that drifts during a cell
+ * then weighs on both sides alike instead of on whichever ran second.
+ */
+async function measurePair(floorPort: number, oursPort: number, connections: number, duration: number, body: string): Promise<{ floor: Measured; ours: Measured }> {
+  const half = duration / 2;
+  const floor: Sample[] = [];
+  const ours: Sample[] = [];
+  floor.push(await sample(floorPort, connections, half, body));
+  ours.push(await sample(oursPort, connections, half, body));
+  ours.push(await sample(oursPort, connections, half, body));
+  floor.push(await sample(floorPort, connections, half, body));
+  return { floor: summarise(floor), ours: summarise(ours) };
 }
 
 function startPalisade(config: string, port: number): ChildProcess {
@@ -284,11 +319,13 @@ async function compare(duration: number): Promise<void> {
     });
     if (!check.includes('"allowed":true')) throw new Error(`the bench pod is not allowed, so the bench would measure the wrong path: ${check}`);
     const rows: string[] = [];
+    // Both servers warmed up alike (JIT, pools) before anything is measured.
+    await measure(18601, 16, 3, body);
+    await measure(18602, 16, 3, body);
     for (const connections of [1, 64, 500]) {
-      const floor = await measure(18601, connections, duration, body);
       const policyBefore = await histogram(18602, POLICY_HISTOGRAM, "/validate");
       const requestBefore = await histogram(18602, REQUEST_HISTOGRAM, "/validate");
-      const ours = await measure(18602, connections, duration, body);
+      const { floor, ours } = await measurePair(18601, 18602, connections, duration, body);
       const policyP99 = quantileBetween(policyBefore, await histogram(18602, POLICY_HISTOGRAM, "/validate"), 0.99);
       const requestP99 = quantileBetween(requestBefore, await histogram(18602, REQUEST_HISTOGRAM, "/validate"), 0.99);
       rows.push(
@@ -297,7 +334,7 @@ async function compare(duration: number): Promise<void> {
       console.error(rows.at(-1));
     }
     const table = [
-      `body: ${Buffer.byteLength(body)} bytes (realistic Deployment pod, all policies enforcing, allowed); ${WORKERS} server workers each; ${duration}s per cell; client in the same 2-core machine`,
+      `body: ${Buffer.byteLength(body)} bytes (realistic Deployment pod, all policies enforcing, allowed); ${WORKERS} server workers each; ${duration}s per server per cell, in alternating halves (floor, palisade, palisade, floor) after a 3 s warm-up of each; client in the same 2-core machine`,
       "",
       "End-to-end latencies are the client's (autocannon, per response, fractional ms); the p99 overhead is palisade p99 minus floor p99.",
       `Server-side columns come from palisade's own /metrics histograms over the cell: policy time = \`${POLICY_HISTOGRAM}\` (judging only),`,
