@@ -64,16 +64,22 @@ export interface VisitedContainer {
   path: FieldPath;
 }
 
-const visited = new WeakMap<PodSpecFields, VisitedContainer[]>();
+// The last spec's list: the checks of one evaluation run one after the other on the same
+// spec. (A WeakMap keyed by every judged spec made each young-generation GC walk a table
+// of short-lived keys: 15-28 ms pauses in the webhook instead of 0.3-4 ms.)
+let lastSpec: PodSpecFields | undefined;
+let lastList: VisitedContainer[] = [];
 
 /**
  * Every container of the pod, in PSA's order (src/k8s/containers.ts). Computed once per
  * pod spec: every check of an evaluation walks the same list.
  */
 export function containersOf(spec: PodSpecFields): VisitedContainer[] {
-  let list = visited.get(spec);
-  if (!list) visited.set(spec, (list = visitContainers<ContainerFields>(spec)));
-  return list;
+  if (spec !== lastSpec) {
+    lastList = visitContainers<ContainerFields>(spec);
+    lastSpec = spec;
+  }
+  return lastList;
 }
 
 export function annotationsOf(metadata: PodMetadataFields): Record<string, string> {
