@@ -119,4 +119,21 @@ describe("palisade serve with two workers", () => {
       expect(res.response.allowed).toBe(false);
     }
   }, 60_000);
+
+  // Last: it ends the server. A worker whose primary died gets no new connections; it must
+  // exit, not linger as an orphan (nor crash on EPIPE when it next writes to the primary).
+  it("workers exit when the primary is killed", async () => {
+    const workers = (await listeningWorkers(4)).slice(2);
+    child.kill("SIGKILL");
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 300 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(workers.filter(alive)).toEqual([]);
+  }, 60_000);
 });

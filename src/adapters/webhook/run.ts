@@ -33,6 +33,21 @@ type Message =
   | { type: "palisade:pods-answer"; id: number; pods: K8sObject[] }
   | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] };
 
+/**
+ * A message to the primary. Once the primary has gone (shut down or killed) the channel is
+ * closed: a callback-less send would then fail with EPIPE and crash the worker, so the
+ * message is dropped (the worker is about to exit anyway).
+ */
+function toPrimary(message: Message): void {
+  if (!process.connected || !process.send) return;
+  process.send(message, undefined, undefined, () => undefined);
+}
+
+/** A message to a worker that may have died meanwhile (its exit is handled on "exit"). */
+function toWorker(worker: Worker, message: Message): void {
+  if (worker.isConnected()) worker.send(message, undefined, () => undefined);
+}
+
 function isMessage(value: unknown): value is Message {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
 }
@@ -65,7 +80,7 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
     // admission); Namespaces and Nodes, rare and needed by every worker, are shared.
     // A Pod deletion is relayed too, so that no worker reports a pod another saw deleted.
     onObserve: (request) => {
-      if (inCluster && (request.resource.resource !== "pods" || request.operation === "DELETE")) process.send?.({ type: "palisade:observe", request } satisfies Message);
+      if (inCluster && (request.resource.resource !== "pods" || request.operation === "DELETE")) toPrimary({ type: "palisade:observe", request } satisfies Message);
     },
     ...(extra.podsFor ? { podsFor: extra.podsFor } : {}),
   });
@@ -100,33 +115,33 @@ function runPrimary(options: RunOptions): void {
     pending.pods.push(...pods);
     if (pending.waiting.size > 0) return;
     queries.delete(query);
-    if (pending.asker.isConnected()) pending.asker.send({ type: "palisade:pods-reply", id: pending.id, pods: pending.pods } satisfies Message);
+    toWorker(pending.asker, { type: "palisade:pods-reply", id: pending.id, pods: pending.pods });
   };
   const fork = () => {
     const worker = cluster.fork();
     worker.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
       // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
-      if (message.type === "palisade:hello") worker.send({ type: "palisade:tls", tls: options.tls, known: [...shared.values()] } satisfies Message);
+      if (message.type === "palisade:hello") toWorker(worker, { type: "palisade:tls", tls: options.tls, known: [...shared.values()] });
       else if (message.type === "palisade:observe") {
         const key = sharedKey(message.request);
         if (key !== undefined) {
           if (message.request.operation === "DELETE") shared.delete(key);
           else shared.set(key, message.request);
         }
-        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
+        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) toWorker(other, message);
       } else if (message.type === "palisade:pods") {
         const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== worker && w.isConnected());
         const query = nextQuery++;
         queries.set(query, { asker: worker, id: message.id, waiting: new Set(others), pods: [] });
-        for (const other of others) other.send({ type: "palisade:pods-query", id: query, namespace: message.namespace } satisfies Message);
+        for (const other of others) toWorker(other, { type: "palisade:pods-query", id: query, namespace: message.namespace });
         if (others.length === 0) answer(query, worker, []);
       } else if (message.type === "palisade:pods-answer") {
         answer(message.id, worker, message.pods);
       } else if (message.type === "palisade:metrics") {
         aggregator.clusterMetrics().then(
-          (body) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body } satisfies Message),
-          (err: unknown) => worker.send({ type: "palisade:metrics-reply", id: message.id, contentType: "text/plain", body: `# metrics aggregation failed: ${err instanceof Error ? err.message : String(err)}\n` } satisfies Message),
+          (body) => toWorker(worker, { type: "palisade:metrics-reply", id: message.id, contentType: aggregator.contentType, body }),
+          (err: unknown) => toWorker(worker, { type: "palisade:metrics-reply", id: message.id, contentType: "text/plain", body: `# metrics aggregation failed: ${err instanceof Error ? err.message : String(err)}\n` }),
         );
       }
     });
@@ -167,13 +182,13 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
       new Promise<K8sObject[]>((done) => {
         const id = nextId++;
         pendingPods.set(id, done);
-        process.send?.({ type: "palisade:pods", id, namespace } satisfies Message);
+        toPrimary({ type: "palisade:pods", id, namespace } satisfies Message);
       });
     const metricsText = () =>
       new Promise<{ contentType: string; body: string }>((done) => {
         const id = nextId++;
         pending.set(id, done);
-        process.send?.({ type: "palisade:metrics", id } satisfies Message);
+        toPrimary({ type: "palisade:metrics", id } satisfies Message);
       });
     process.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
@@ -184,7 +199,7 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
         pendingPods.get(message.id)?.(message.pods);
         pendingPods.delete(message.id);
       } else if (message.type === "palisade:pods-query") {
-        process.send?.({ type: "palisade:pods-answer", id: message.id, pods: engineCluster ? [...engineCluster.podsInNamespace(message.namespace)] : [] } satisfies Message);
+        toPrimary({ type: "palisade:pods-answer", id: message.id, pods: engineCluster ? [...engineCluster.podsInNamespace(message.namespace)] : [] } satisfies Message);
       } else if (message.type === "palisade:observe") {
         if (engineCluster) engineCluster.observe(message.request);
         else early.push(message.request);
@@ -200,6 +215,7 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
         }).then(resolve, reject);
       }
     });
-    process.send?.({ type: "palisade:hello" } satisfies Message);
+    // Node's cluster module exits a worker whose primary disconnects (the test checks it).
+    toPrimary({ type: "palisade:hello" } satisfies Message);
   });
 }
