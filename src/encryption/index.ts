@@ -25,6 +25,7 @@ export {
 export {
   providerPrefix,
   readStored,
+  readStoredValue,
   transformersFor,
   writeStored,
   type EncryptionTransformers,
