@@ -8,12 +8,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import jsYaml from "js-yaml";
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from "yaml";
+import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { IMPLICIT_TYPES, readBlockYaml, resolvePlain } from "../../src/k8s/block-yaml.js";
 import { splitDocuments } from "../../src/k8s/parse.js";
 import type { FieldPath } from "../../src/k8s/types.js";
 import { conformancePath, repoRoot } from "../support/conformance.js";
+import { yamlAstLocator } from "../support/yaml-ast.js";
 
 /** Every path to every node, plus a missing child under each collection. */
 function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
@@ -26,31 +27,6 @@ function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
     out.push([...prefix, "no-such-field", "below"], [...prefix, 0]);
   }
   return out;
-}
-
-/** The `yaml` library's answer: the key or item of the deepest existing node on the path. */
-function exactLocator(text: string): (path: FieldPath) => { line: number; column: number } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  return (path) => {
-    let node = doc.contents as YamlNode | null;
-    let offset = node?.range?.[0] ?? 0;
-    for (const part of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => String((p.key as { value?: unknown }).value) === String(part));
-        if (!pair) break;
-        offset = (pair.key as YamlNode).range?.[0] ?? offset;
-        node = pair.value as YamlNode | null;
-      } else if (isSeq(node) && typeof part === "number") {
-        const item = node.items[part] as YamlNode | undefined;
-        if (!item) break;
-        offset = item.range?.[0] ?? offset;
-        node = item;
-      } else break;
-    }
-    const p = lc.linePos(offset);
-    return { line: p.line - 1, column: p.col - 1 };
-  };
 }
 
 function jsYamlLoad(text: string): { value?: unknown; error?: unknown } {
@@ -69,7 +45,7 @@ function agree(text: string, checkPositions: boolean): boolean {
   expect(expected.error, "js-yaml refuses a document the block reader accepted").toBeUndefined();
   expect(fast.value).toStrictEqual(expected.value);
   if (checkPositions) {
-    const exact = exactLocator(text);
+    const exact = yamlAstLocator(text);
     for (const path of allPaths(fast.value)) expect({ path, at: fast.positions.locate(path) }).toEqual({ path, at: exact(path) });
   }
   return true;

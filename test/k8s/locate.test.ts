@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import jsYaml from "js-yaml";
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { DocumentLocator } from "../../src/k8s/locate.js";
 import type { FieldPath } from "../../src/k8s/types.js";
+import { yamlAstLocator } from "../support/yaml-ast.js";
 
 /** Every path to every node of a JSON value. */
 function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
@@ -88,26 +89,7 @@ describe("DocumentLocator", () => {
   });
 });
 
-
 /** An independent exact answer straight from the `yaml` AST. */
 function exactLocate(text: string, path: FieldPath): { line: number; column: number } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  let node = doc.contents as YamlNode | null;
-  let offset = node?.range?.[0] ?? 0;
-  for (const part of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => String((p.key as { value?: unknown }).value) === String(part));
-      if (!pair) break;
-      offset = (pair.key as YamlNode).range?.[0] ?? offset;
-      node = pair.value as YamlNode | null;
-    } else if (isSeq(node) && typeof part === "number") {
-      const item = node.items[part] as YamlNode | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  const p = lc.linePos(offset);
-  return { line: p.line - 1, column: p.col - 1 };
+  return yamlAstLocator(text)(path);
 }
