@@ -117,31 +117,31 @@ export function limitRangeViolations(range: LimitRangeSpec, pod: PodResources): 
   for (const item of range.items) {
     if (item.type === "Container") {
       for (const c of pod.containers) {
-        for (const [check, list] of [
-          [checkMin, item.min],
-          [checkMax, item.max],
-          [checkRatio, item.maxLimitRequestRatio],
-        ] as const) {
-          for (const [name, enforced] of list) {
-            const message = check("Container", name, enforced, c.requests, c.limits);
-            if (message) violations.push({ limitRange: range.name, containerPath: c.path, message: `container ${c.name}: ${message}` });
-          }
+        for (const message of itemViolations("Container", item, c.requests, c.limits)) {
+          violations.push({ limitRange: range.name, containerPath: c.path, message: `container ${c.name}: ${message}` });
         }
       }
     } else if (item.type === "Pod") {
       const requests = podRequests(pod, { excludeOverhead: true });
       const limits = podLimits(pod, { excludeOverhead: true });
-      for (const [check, list] of [
-        [checkMin, item.min],
-        [checkMax, item.max],
-        [checkRatio, item.maxLimitRequestRatio],
-      ] as const) {
-        for (const [name, enforced] of list) {
-          const message = check("Pod", name, enforced, requests, limits);
-          if (message) violations.push({ limitRange: range.name, message });
-        }
-      }
+      for (const message of itemViolations("Pod", item, requests, limits)) violations.push({ limitRange: range.name, message });
     }
   }
   return violations;
+}
+
+/** One LimitRange item's min, max and ratio checks against one set of requests and limits, in upstream's order. */
+function itemViolations(type: "Container" | "Pod", item: LimitRangeItem, requests: ResourceList, limits: ResourceList): string[] {
+  const messages: string[] = [];
+  for (const [check, list] of [
+    [checkMin, item.min],
+    [checkMax, item.max],
+    [checkRatio, item.maxLimitRequestRatio],
+  ] as const) {
+    for (const [name, enforced] of list) {
+      const message = check(type, name, enforced, requests, limits);
+      if (message) messages.push(message);
+    }
+  }
+  return messages;
 }
