@@ -98,7 +98,8 @@ export class DocumentLocator {
           end = itemEnd;
         } else {
           const column = dashColumn + 1 + contentOffset;
-          if (/^[[{]/.test(after.trimStart())) return locateInFlow(entryLine, column, line.slice(column), path.slice(step + 1));
+          // The flow collection is the item: with nothing inside found, the item is the answer.
+          if (/^[[{]/.test(after.trimStart())) return locateInFlow(entryLine, column, line.slice(column), path.slice(step + 1), { line: entryLine, column });
           if (/^[[{&*!|>"']/.test(after.trimStart())) {
             // Anchors, tags, block scalars or quoted content: only the item itself is certain.
             found = { line: entryLine, column };
@@ -146,7 +147,7 @@ export class DocumentLocator {
         if (step === path.length - 1) return found;
         if (/^[[{]/.test(rest)) {
           const valueColumn = keyColumn + valueOffset;
-          return locateInFlow(keyLine, valueColumn, (lines[keyLine] as string).slice(valueColumn), path.slice(step + 1));
+          return locateInFlow(keyLine, valueColumn, (lines[keyLine] as string).slice(valueColumn), path.slice(step + 1), found);
         }
         if (/^[&*]/.test(rest)) return undefined;
         start = keyLine;
@@ -233,14 +234,17 @@ function blockEnd(lines: string[], from: number, to: number, column: number, seq
 
 /**
  * A flow collection written on one line (`ports: [{containerPort: 80}]`) is parsed on its
- * own: a few bytes for the exact parser instead of the whole document.
+ * own: a few bytes for the exact parser instead of the whole document. When nothing of
+ * `rest` exists inside it, the answer is `owner` (the key or item holding the collection),
+ * as the exact parser of the whole document would say.
  */
-function locateInFlow(line: number, column: number, text: string, rest: FieldPath): TextPosition | undefined {
+function locateInFlow(line: number, column: number, text: string, rest: FieldPath, owner: TextPosition): TextPosition | undefined {
   if (rest.length === 0) return { line, column };
   const exact = new ExactLocator(text);
   if (!exact.valid) return undefined;
-  const p = exact.locate(rest);
-  return p.line === 0 ? { line, column: column + p.column } : undefined;
+  const { position, matched } = exact.locateDeepest(rest);
+  if (matched === 0) return owner;
+  return position.line === 0 ? { line, column: column + position.column } : undefined;
 }
 
 /** The exact fallback: a full `yaml` parse of this one document. */
@@ -256,8 +260,14 @@ class ExactLocator {
   }
 
   locate(path: FieldPath): TextPosition {
+    return this.locateDeepest(path).position;
+  }
+
+  /** The position, and how many parts of the path exist. */
+  locateDeepest(path: FieldPath): { position: TextPosition; matched: number } {
     let node: YamlNode | null = this.root;
     let offset = node?.range?.[0] ?? 0;
+    let matched = 0;
     for (const part of path) {
       if (yaml().isMap(node)) {
         const pair = node.items.find((p) => {
@@ -274,8 +284,9 @@ class ExactLocator {
         offset = item.range?.[0] ?? offset;
         node = item;
       } else break;
+      matched++;
     }
     const { line, col } = this.lineCounter.linePos(offset);
-    return { line: line - 1, column: col - 1 };
+    return { position: { line: line - 1, column: col - 1 }, matched };
   }
 }

@@ -6,11 +6,16 @@ import { DocumentLocator } from "../../src/k8s/locate.js";
 import type { FieldPath } from "../../src/k8s/types.js";
 import { yamlAstLocator } from "../support/yaml-ast.js";
 
-/** Every path to every node of a JSON value. */
+/** Every path to every node of a JSON value, and a missing field under each collection. */
 function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
   const out: FieldPath[] = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
+    out.push([...prefix, value.length]);
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
+    out.push([...prefix, "no-such-field", "below"]);
+  }
   return out;
 }
 
