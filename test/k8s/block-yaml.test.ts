@@ -4,7 +4,7 @@
  * damaged manifests. Its positions must equal the `yaml` library's AST, for existing fields
  * and for missing ones (the nearest existing parent).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import jsYaml from "js-yaml";
@@ -131,7 +131,7 @@ describe("block YAML reader", () => {
 
   it("agrees with js-yaml on the shared conformance data", () => {
     const dir = conformancePath("");
-    if (!dir || !existsSync(dir)) return;
+    if (!dir) return; // absent: conformancePath said so (and fails under CI)
     let read = 0;
     let documents = 0;
     yamlFiles(dir).forEach((file, i) => {
