@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { Etcd3 } from "etcd3";
 import { UserError } from "../errors.js";
-import { createEtcdKv, type EtcdKv, type KvReader, type RangeRequest, type RangeResult } from "./etcd-kv.js";
+import { createEtcdKv, type EtcdKv, type KvReader, type RangeRequest, type RangeResult, type RawKvs } from "./etcd-kv.js";
 
-export type { EtcdKv, KvReader } from "./etcd-kv.js";
+export type { EtcdKv, KvReader, RawKvs } from "./etcd-kv.js";
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -152,11 +152,26 @@ function tooLarge(err: unknown): boolean {
  * The next page is requested as soon as a page arrives, before the caller works on it, so
  * etcd serves page n+1 while the caller decrypts page n (at most one page ahead).
  */
-export async function* scanPrefix(
-  client: EtcdClient,
-  prefix: string,
-  options: { pageSize?: number; consistent?: boolean; startAfter?: Buffer } = {},
-): AsyncGenerator<StoredEntry[]> {
+export async function* scanPrefix(client: EtcdClient, prefix: string, options: ScanPagesOptions = {}): AsyncGenerator<StoredEntry[]> {
+  for await (const response of rangePages(client, prefix, options)) yield response.kvs;
+}
+
+/**
+ * `scanPrefix` without an object per value: each page as the response message and the
+ * offsets of its keys and values (entries from clients other than the lean one are packed).
+ */
+export async function* scanPrefixRaw(client: EtcdClient, prefix: string, options: ScanPagesOptions = {}): AsyncGenerator<RawKvs> {
+  for await (const response of rangePages(client, prefix, options)) yield response.raw ?? packEntries(response.kvs);
+}
+
+interface ScanPagesOptions {
+  pageSize?: number;
+  consistent?: boolean;
+  startAfter?: Buffer;
+}
+
+/** The range responses of a prefix scan, each with at least one entry. */
+async function* rangePages(client: EtcdClient, prefix: string, options: ScanPagesOptions): AsyncGenerator<RangeResult> {
   const kv = asKv(client);
   let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const rangeEnd = prefixEnd(Buffer.from(prefix));
@@ -182,15 +197,40 @@ export async function* scanPrefix(
       throw err;
     }
     if (options.consistent && revision === undefined) revision = response.revision;
-    const page: StoredEntry[] = response.kvs;
-    if (!response.more || page.length === 0) {
-      if (page.length > 0) yield page;
+    const last = lastKey(response);
+    if (!response.more || last === undefined) {
+      if (last !== undefined) yield response;
       return;
     }
-    start = Buffer.concat([page[page.length - 1]!.key, Buffer.from([0])]);
+    // A copy: the caller may hand the page's bytes to another thread.
+    start = Buffer.concat([last, Buffer.from([0])]);
     next = fetch(start);
-    yield page;
+    yield response;
   }
+}
+
+function lastKey(response: RangeResult): Buffer | undefined {
+  const raw = response.raw;
+  if (raw === undefined) return response.kvs[response.kvs.length - 1]?.key;
+  const at = 4 * (raw.length - 1);
+  return raw.length === 0 ? undefined : raw.message.subarray(raw.offsets[at]!, raw.offsets[at + 1]!);
+}
+
+function packEntries(entries: readonly StoredEntry[]): RawKvs {
+  const message = Buffer.allocUnsafeSlow(entries.reduce((n, e) => n + e.key.byteLength + e.value.byteLength, 0));
+  const offsets = new Uint32Array(entries.length * 4);
+  const modRevisions = new Float64Array(entries.length);
+  let at = 0;
+  entries.forEach((entry, i) => {
+    offsets[4 * i] = at;
+    at += entry.key.copy(message, at);
+    offsets[4 * i + 1] = at;
+    offsets[4 * i + 2] = at;
+    at += entry.value.copy(message, at);
+    offsets[4 * i + 3] = at;
+    modRevisions[i] = Number(entry.modRevision);
+  });
+  return { message, offsets, modRevisions, length: entries.length };
 }
 
 /**

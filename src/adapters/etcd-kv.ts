@@ -34,6 +34,8 @@ export interface RangeResult {
   kvs: KvEntry[];
   more: boolean;
   count: number;
+  /** The lean client's form of `kvs` (see RawKvs); other clients leave it out. */
+  raw?: RawKvs;
 }
 
 /** What the etcd adapters need from an etcd client; `EtcdKv` implements it, so does the etcd3 package (via `asKv`). */
@@ -192,7 +194,6 @@ function truncated(): Error {
 
 // ---- etcdserverpb messages -----------------------------------------------------------
 
-const EMPTY: Buffer = Buffer.alloc(0);
 
 function encodeRange(request: RangeRequest): Buffer {
   const w = new Writer().bytes(1, request.key);
@@ -215,40 +216,57 @@ function decodeHeaderRevision(r: Reader, start: number, end: number): number {
   return revision;
 }
 
-/** mvccpb.KeyValue { key = 1; create_revision = 2; mod_revision = 3; version = 4; value = 5; lease = 6 }. */
-function decodeKeyValue(buf: Buffer, start: number, end: number): KvEntry {
-  const r = new Reader(buf, start, end);
-  let key: Buffer = EMPTY;
-  let value: Buffer = EMPTY;
-  let modRevision = 0;
+/**
+ * A page's keys and values where they lie in the response message: per entry, key start,
+ * key end, value start, value end. `etcd status` hands the message and these offsets to
+ * its decrypting thread as they are, without an object per value.
+ */
+export interface RawKvs {
+  message: Buffer;
+  offsets: Uint32Array;
+  modRevisions: Float64Array;
+  length: number;
+}
+
+/** mvccpb.KeyValue { key = 1; create_revision = 2; mod_revision = 3; version = 4; value = 5; lease = 6 }: entry `index` of `raw`. */
+function decodeKeyValue(raw: RawKvs, index: number, start: number, end: number): void {
+  const r = new Reader(raw.message, start, end);
+  const at = 4 * index;
+  // Absent key or value: empty, at the entry's end.
+  raw.offsets.fill(end, at, at + 4);
   while (r.pos < end) {
     const tag = r.varint();
     switch (tag) {
-      case (1 << 3) | 2: {
-        const [s, e] = r.span();
-        key = buf.subarray(s, e);
+      case (1 << 3) | 2:
+        [raw.offsets[at], raw.offsets[at + 1]] = r.span();
         break;
-      }
       case 3 << 3:
-        modRevision = r.varint();
+        raw.modRevisions[index] = r.varint();
         break;
-      case (5 << 3) | 2: {
-        const [s, e] = r.span();
-        value = buf.subarray(s, e);
+      case (5 << 3) | 2:
+        [raw.offsets[at + 2], raw.offsets[at + 3]] = r.span();
         break;
-      }
       default:
         r.skip(tag & 7);
     }
   }
-  return { key, value, modRevision: String(modRevision) };
 }
 
+/** Entries as objects, made only when asked for (rotate and tests; status reads the offsets). */
+function entriesOf(raw: RawKvs): KvEntry[] {
+  const { message, offsets } = raw;
+  return Array.from({ length: raw.length }, (_, i) => ({
+    key: message.subarray(offsets[4 * i]!, offsets[4 * i + 1]!),
+    value: message.subarray(offsets[4 * i + 2]!, offsets[4 * i + 3]!),
+    modRevision: String(raw.modRevisions[i]!),
+  }));
+}
 
 /** RangeResponse { header = 1; repeated kvs = 2; more = 3; count = 4 }. */
 export function decodeRangeResponse(buf: Buffer): RangeResult {
   const r = new Reader(buf);
-  const kvs: KvEntry[] = [];
+  let capacity = 64;
+  let raw: RawKvs = { message: buf, offsets: new Uint32Array(4 * capacity), modRevisions: new Float64Array(capacity), length: 0 };
   let revision = 0;
   let more = false;
   let count = 0;
@@ -262,7 +280,14 @@ export function decodeRangeResponse(buf: Buffer): RangeResult {
       }
       case (2 << 3) | 2: {
         const [s, e] = r.span();
-        kvs.push(decodeKeyValue(buf, s, e));
+        if (raw.length === capacity) {
+          capacity *= 2;
+          const grown: RawKvs = { message: buf, offsets: new Uint32Array(4 * capacity), modRevisions: new Float64Array(capacity), length: raw.length };
+          grown.offsets.set(raw.offsets);
+          grown.modRevisions.set(raw.modRevisions);
+          raw = grown;
+        }
+        decodeKeyValue(raw, raw.length++, s, e);
         break;
       }
       case 3 << 3:
@@ -275,7 +300,17 @@ export function decodeRangeResponse(buf: Buffer): RangeResult {
         r.skip(tag & 7);
     }
   }
-  return { revision: String(revision), kvs, more, count };
+  const done = { ...raw, offsets: raw.offsets.subarray(0, 4 * raw.length), modRevisions: raw.modRevisions.subarray(0, raw.length) };
+  let kvs: KvEntry[] | undefined;
+  return {
+    revision: String(revision),
+    more,
+    count,
+    raw: done,
+    get kvs() {
+      return (kvs ??= entriesOf(done));
+    },
+  };
 }
 
 /**

@@ -10,7 +10,8 @@ import {
   type ValueInspection,
 } from "../encryption/rotation.js";
 import { keyLocator } from "../encryption/rotation-keys.js";
-import { asKv, compareAndPut, scanPrefix, type EtcdClient, type StoredEntry } from "./etcd-client.js";
+import { asKv, compareAndPut, scanPrefix, scanPrefixRaw, type EtcdClient, type StoredEntry } from "./etcd-client.js";
+import type { StatusThread } from "./etcd-status-thread.js";
 
 export interface ScanOptions {
   /** The lean client from `connectEtcd`, or an etcd3 client. */
@@ -21,6 +22,11 @@ export interface ScanOptions {
   pageSize?: number;
   /** Values decrypted at once within a page (KMS v2 reads may wait on the plugin). */
   concurrency?: number;
+}
+
+export interface StatusOptions extends ScanOptions {
+  /** A decrypting thread (etcd-status-thread.ts); without one, values are read in this thread. */
+  thread?: StatusThread;
 }
 
 /** Runs `work` over items with at most `limit` in flight, preserving nothing but completion. */
@@ -38,11 +44,13 @@ function scanRoot(prefix: string): string {
 
 /**
  * Reads every value under the prefix as one etcd snapshot and counts how it is stored.
- * Every value is decrypted (or read by identity) with the chain for its resource, exactly
- * as before; values whose chain needs no plugin call are read synchronously, one after
- * the other, with no promise per value, and KMS reads run up to `concurrency` at a time.
+ * Every value is decrypted (or read by identity) with the chain for its resource. With a
+ * `thread`, that runs in the other thread; otherwise values whose chain needs no plugin
+ * call are read synchronously, one after the other, with no promise per value, and KMS
+ * reads run up to `concurrency` at a time.
  */
-export async function encryptionStatus(options: ScanOptions): Promise<EncryptionStatus> {
+export async function encryptionStatus(options: StatusOptions): Promise<EncryptionStatus> {
+  if (options.thread) return statusInThread(options, options.thread);
   const accumulator = new StatusAccumulator();
   const locate = keyLocator(options.prefix);
   const limit = options.concurrency ?? 16;
@@ -80,6 +88,18 @@ export async function encryptionStatus(options: ScanOptions): Promise<Encryption
     }
   }
   return accumulator.result();
+}
+
+/** `encryptionStatus` with the reading and counting done by `thread`, while this thread receives the next page. */
+async function statusInThread(options: StatusOptions, thread: StatusThread): Promise<EncryptionStatus> {
+  try {
+    for await (const page of scanPrefixRaw(asKv(options.client), scanRoot(options.prefix), { pageSize: options.pageSize, consistent: true })) {
+      await thread.add(page);
+    }
+    return await thread.finish();
+  } finally {
+    await thread.close();
+  }
 }
 
 export interface RotateOptions extends ScanOptions {

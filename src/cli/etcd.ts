@@ -13,12 +13,13 @@ import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
  * every other command starts without them.
  */
 async function adapters() {
-  const [client, codec, rotate] = await Promise.all([
+  const [client, codec, rotate, pool] = await Promise.all([
     import("../adapters/etcd-client.js"),
     import("../adapters/etcd-codec.js"),
     import("../adapters/etcd-rotate.js"),
+    import("../adapters/etcd-status-thread.js"),
   ]);
-  return { ...client, ...codec, ...rotate };
+  return { ...client, ...codec, ...rotate, ...pool };
 }
 
 /**
@@ -63,7 +64,10 @@ function withEtcdFlags(command: Command): Command {
 }
 
 /** Opens etcd and the KMS plugins the config names, runs `work`, and always closes both. */
-async function withStore<T>(flags: EtcdFlags, work: (client: EtcdClient, codec: StoredValueCodec, lib: Awaited<ReturnType<typeof adapters>>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  flags: EtcdFlags,
+  work: (client: EtcdClient, codec: StoredValueCodec, lib: Awaited<ReturnType<typeof adapters>>, config: EncryptionConfiguration) => Promise<T>,
+): Promise<T> {
   const lib = await adapters();
   const { codecForConfiguration, connectEtcd, etcdUnavailable, loadEncryptionConfigFile } = lib;
   const config = await loadEncryptionConfigFile(flags.config);
@@ -74,7 +78,7 @@ async function withStore<T>(flags: EtcdFlags, work: (client: EtcdClient, codec: 
     throw err;
   });
   try {
-    return await work(client, codecForConfiguration(config, kms), lib);
+    return await work(client, codecForConfiguration(config, kms), lib, config);
   } catch (err) {
     throw etcdUnavailable(err, endpoints);
   } finally {
@@ -152,7 +156,9 @@ export function registerEtcdCommand(program: Command): void {
     .addHelpText("after", "\nExit codes: 0 no Secret in plaintext and every value readable, 1 otherwise, 2 usage or input errors.")
     .action(async (flags: EtcdFlags) => {
       const prefix = normalizePrefix(flags.prefix);
-      const status = await withStore(flags, (client, codec, lib) => lib.encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize }));
+      const status = await withStore(flags, (client, codec, lib, config) =>
+        lib.encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize, thread: lib.startStatusThread(config, prefix) }),
+      );
       await writeStdout(render(status, flags.output, () => statusText(status)));
       if (status.plaintextSecrets.length > 0 || status.undecryptable.length > 0) process.exitCode = EXIT.findings;
     });
