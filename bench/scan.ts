@@ -3,7 +3,8 @@
  * the same run, on the shared corpus (../shared/bench/gen-corpus.py DIR 1000 10).
  *
  * Each measurement runs in a fresh child process (so peak RSS is the scan's own), three
- * times; the median is reported. Usage: npm run bench:scan [-- --files 1000 --per 10]
+ * times; the median is reported. In-process rows time the work after node has started
+ * (module loading included); whole-process rows time the real CLI as a user runs it. Usage: npm run bench:scan [-- --files 1000 --per 10]
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -55,13 +56,18 @@ function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): S
     } else {
       const { loadSnapshot } = await import(${JSON.stringify(join(root, "dist/src/k8s/load.js"))});
       const { runScan } = await import(${JSON.stringify(join(root, "dist/src/scan/run.js"))});
-      const { renderJson } = await import(${JSON.stringify(join(root, "dist/src/report/json.js"))});
+      const { renderJsonPieces } = await import(${JSON.stringify(join(root, "dist/src/report/json.js"))});
+      const { writePieces } = await import(${JSON.stringify(join(root, "dist/src/cli/stdout.js"))});
+      const { openSync, closeSync } = await import("node:fs");
       const families = ${JSON.stringify(kind)} === "scan-pss"
         ? [(await import(${JSON.stringify(join(root, "dist/src/podsecurity/family.js"))})).podSecurityFamily]
         : undefined;
       const snapshot = await loadSnapshot({ paths: [dir] });
       const result = runScan(snapshot, {}, families);
-      renderJson(result);
+      // As the CLI does with -o json: rendered piece by piece and written out (here to /dev/null).
+      const sink = openSync("/dev/null", "w");
+      writePieces(sink, renderJsonPieces(result));
+      closeSync(sink);
       objects = snapshot.objects.length;
       if (result.findings.length === 0) throw new Error("no findings: the benchmark would measure nothing");
     }
@@ -71,6 +77,23 @@ function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): S
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Sample;
+}
+
+/**
+ * Whole processes, as a user runs them (node start-up included on both sides): the parse
+ * floor as `node -e` with js-yaml, and `palisade scan DIR -o json > /dev/null`. Wall time
+ * and peak RSS from GNU time.
+ */
+function measureProcess(kind: "js-yaml" | "cli", dir: string): Sample {
+  const floorScript = `const fs = require("node:fs"); const y = require("js-yaml"); const d = ${JSON.stringify(dir)}; let n = 0;
+    for (const f of fs.readdirSync(d).filter((f) => f.endsWith(".yaml")).sort()) y.loadAll(fs.readFileSync(d + "/" + f, "utf8"), (x) => { if (x) n++; });
+    process.stderr.write("objects " + n + "\\n");`;
+  const command = kind === "js-yaml" ? [process.execPath, "-e", floorScript] : [process.execPath, join(root, "bin/palisade.js"), "scan", dir, "-o", "json", "--fail-on", "none"];
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", ...command], { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
+  const m = /(\d+\.\d+) (\d+)\s*$/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`${kind} (whole process) failed: ${r.stderr.slice(-500)}`);
+  const objects = kind === "js-yaml" ? Number(/objects (\d+)/.exec(r.stderr)?.[1]) : 0;
+  return { seconds: Number(m[1]), maxRssMb: Number(m[2]) / 1024, objects };
 }
 
 function median(samples: Sample[]): Sample {
@@ -100,6 +123,8 @@ export function runScanBench(): string {
     results[kind] = median(Array.from({ length: runs }, () => measure(kind, dir)));
   }
   const floor = results["js-yaml"] as Sample;
+  const processFloor = median(Array.from({ length: RUNS }, () => measureProcess("js-yaml", dir)));
+  const processCli = { ...median(Array.from({ length: RUNS }, () => measureProcess("cli", dir))), objects: processFloor.objects };
   const row = (name: string, s: Sample) =>
     `| ${name} | ${s.objects} | ${s.seconds.toFixed(2)} | ${Math.round(s.objects / s.seconds).toLocaleString("en-US")} | ${(s.seconds / floor.seconds).toFixed(2)}× | ${Math.round(s.maxRssMb)} |`;
   const nodeStart = startup(["-e", ""]);
@@ -113,6 +138,13 @@ export function runScanBench(): string {
     row("palisade scan, Pod Security only (load + judge + positions + JSON)", results["scan-pss"] as Sample),
     row("palisade scan, every rule family", results.scan as Sample),
     row("yaml parseAllDocuments + toJS (full positioned AST, reference)", results.yaml as Sample),
+    "",
+    "Whole processes, as a user runs them (node start-up on both sides; GNU time's wall clock and peak RSS):",
+    "",
+    "| workload | objects | seconds | objects/s | × floor process | peak RSS MB |",
+    "| --- | --- | --- | --- | --- | --- |",
+    `| \`node -e\` js-yaml loadAll of every file (floor) | ${processFloor.objects} | ${processFloor.seconds.toFixed(2)} | ${Math.round(processFloor.objects / processFloor.seconds).toLocaleString("en-US")} | 1.00× | ${Math.round(processFloor.maxRssMb)} |`,
+    `| \`palisade scan DIR -o json > /dev/null\` (every rule family) | ${processCli.objects} | ${processCli.seconds.toFixed(2)} | ${Math.round(processCli.objects / processCli.seconds).toLocaleString("en-US")} | ${(processCli.seconds / processFloor.seconds).toFixed(2)}× | ${Math.round(processCli.maxRssMb)} |`,
     "",
     `CLI start-up (median of 15): \`node -e ""\` ${nodeStart.toFixed(0)} ms; \`palisade --version\` ${cliStart.toFixed(0)} ms (${(cliStart / nodeStart).toFixed(2)}×).`,
   ];

@@ -28,13 +28,7 @@ export function reportFatal(err: unknown, debug: boolean): void {
   process.exitCode = EXIT.usage;
 }
 
-/** Write to stdout and wait for it to drain, so piping into `head` or a file loses nothing. */
-export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (text.length === 0) return resolve();
-    process.stdout.write(text, () => resolve());
-  });
-}
+export { writeStdout } from "./stdout.js";
 
 export function isInteractive(stream: NodeJS.WriteStream = process.stderr): boolean {
   return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== "dumb";

@@ -8,8 +8,12 @@ import { countBySeverity } from "./summary.js";
  */
 export const JSON_SCHEMA_VERSION = "palisade.dev/scan/v1";
 
-export function renderJson(result: ScanResult): string {
-  const report = {
+/** Stands in for the findings while the rest of the report is laid out; cannot occur in a report. */
+const FINDINGS_MARK = "\u0000palisade-findings\u0000";
+const FINDING_INDENT = "    ";
+
+function reportOf(result: ScanResult, findings: unknown[]) {
+  return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: "palisade", version: packageVersion() },
     summary: {
@@ -22,8 +26,34 @@ export function renderJson(result: ScanResult): string {
       skippedFiles: result.stats.skippedFiles,
       problems: result.problems.length,
     },
-    findings: result.findings,
+    findings,
     problems: result.problems,
   };
-  return JSON.stringify(report, null, 2) + "\n";
+}
+
+/**
+ * The report as `JSON.stringify(report, null, 2)` would print it, in pieces: the text
+ * around the findings, then one finding at a time. A large scan's report (tens of MB)
+ * is then never one string (see cli/stdout.ts for why that matters).
+ */
+export function* renderJsonPieces(result: ScanResult): Generator<string> {
+  if (result.findings.length === 0) {
+    yield `${JSON.stringify(reportOf(result, []), null, 2)}\n`;
+    return;
+  }
+  const skeleton = JSON.stringify(reportOf(result, [FINDINGS_MARK]), null, 2);
+  const mark = skeleton.indexOf(JSON.stringify(FINDINGS_MARK));
+  yield skeleton.slice(0, mark);
+  let first = true;
+  for (const finding of result.findings) {
+    // Nested two levels deep (report, findings array): every line after the first moves right by four.
+    const text = JSON.stringify(finding, null, 2).replaceAll("\n", `\n${FINDING_INDENT}`);
+    yield first ? text : `,\n${FINDING_INDENT}${text}`;
+    first = false;
+  }
+  yield `${skeleton.slice(mark + JSON.stringify(FINDINGS_MARK).length)}\n`;
+}
+
+export function renderJson(result: ScanResult): string {
+  return [...renderJsonPieces(result)].join("");
 }

@@ -1,6 +1,6 @@
 import { isInteractive } from "../cli/common.js";
 import type { ScanResult } from "../scan/run.js";
-import { renderJson } from "./json.js";
+import { renderJsonPieces } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
@@ -15,10 +15,11 @@ export interface RenderFlags {
 }
 
 /** Render findings in the chosen format; text is coloured only on a terminal. */
-export function renderReport(result: ScanResult, flags: RenderFlags): string {
+/** The report as text, or (JSON, which can run to tens of MB) as pieces to write one after another. */
+export function renderReport(result: ScanResult, flags: RenderFlags): string | Iterable<string> {
   switch (flags.output) {
     case "json":
-      return renderJson(result);
+      return renderJsonPieces(result);
     case "sarif":
       return renderSarif(result);
     case "junit":

@@ -73,6 +73,23 @@ describe("report formats", () => {
     expect(json.summary.problems).toBe(1);
   });
 
+  it("JSON in pieces is byte for byte the report JSON.stringify would print, with findings and without", () => {
+    const whole = (r: ScanResult): string => {
+      const report = JSON.parse(renderJson(r)) as Record<string, unknown>;
+      // Rebuilt in the documented key order from what was rendered, then printed in one go.
+      return `${JSON.stringify(report, null, 2)}\n`;
+    };
+    expect(renderJson(result)).toBe(whole(result));
+    expect(result.findings.length).toBeGreaterThan(10);
+    // Text with quotes, backslashes, newlines and non-ASCII survives the re-indenting.
+    const tricky: ScanResult = { ...result, findings: result.findings.slice(0, 3).map((f) => ({ ...f, message: 'a "quoted"\\ line\nnext — ✓ 😀' })) };
+    expect(renderJson(tricky)).toBe(whole(tricky));
+    expect(JSON.parse(renderJson(tricky)).findings[0].message).toBe('a "quoted"\\ line\nnext — ✓ 😀');
+    const empty: ScanResult = { ...result, findings: [] };
+    expect(renderJson(empty)).toBe(whole(empty));
+    expect(renderJson(empty)).toContain('"findings": [],');
+  });
+
   it("JUnit has a failing case per finding, a passing case per clean object, and an error per problem", () => {
     const xml = renderJunit(result);
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
