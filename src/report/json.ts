@@ -54,6 +54,7 @@ export function* renderJsonPieces(result: ScanResult): Generator<string> {
   yield `${skeleton.slice(mark + JSON.stringify(FINDINGS_MARK).length)}\n`;
 }
 
+/** The whole report as one string (for callers that need one; the CLI writes the pieces). */
 export function renderJson(result: ScanResult): string {
-  return [...renderJsonPieces(result)].join("");
+  return `${JSON.stringify(reportOf(result, result.findings), null, 2)}\n`;
 }
