@@ -9,6 +9,7 @@ import { renderReport } from "../report/render.js";
 import { atOrAbove } from "../report/summary.js";
 import type { ScanResult } from "../scan/run.js";
 import { EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
+import { writeStdoutBytes } from "./stdout.js";
 
 interface CheckFlags {
   output: string;
@@ -60,13 +61,6 @@ async function readStdinBytes(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-function writeBytes(bytes: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (bytes.length === 0) return resolve();
-    process.stdout.write(bytes, (err) => (err ? reject(err) : resolve()));
-  });
-}
-
 /**
  * `encryption encrypt|decrypt`: one etcd value through the resource's provider chain,
  * stdin to stdout, bytes untouched (values are binary: protobuf, ciphertext).
@@ -80,7 +74,7 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
     const chain = transformersFor(config, kms).forResource(flags.resource);
     const input = await readStdinBytes();
     if (direction === "encrypt") {
-      await writeBytes(await writeStored(chain, flags.etcdKey, input));
+      await writeStdoutBytes(await writeStored(chain, flags.etcdKey, input));
       return EXIT.clean;
     }
     const read = await readStored(chain, flags.etcdKey, input);
@@ -88,7 +82,7 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
       const key = read.keyName === undefined ? "" : ` ${read.provider === "kms" ? "name" : "key"}=${read.keyName}`;
       process.stderr.write(`provider=${read.provider}${read.kmsApiVersion ? `/${read.kmsApiVersion}` : ""}${key} stale=${read.stale}\n`);
     }
-    await writeBytes(read.plaintext);
+    await writeStdoutBytes(read.plaintext);
     return EXIT.clean;
   } finally {
     kms.close();

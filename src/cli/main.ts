@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
 import { COMMANDS } from "./commands.js";
 import { reportFatal, EXIT } from "./common.js";
+import { ignoreClosedPipe } from "./stdout.js";
 
 /**
  * Load the command being run, or (for help and typos) only the command names and
@@ -19,6 +20,7 @@ async function registerCommands(program: Command, argv: string[]): Promise<void>
 }
 
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedPipe();
   const program = new Command("palisade")
     .description("Zero-trust security for Kubernetes: manifests, admission, network and data at rest")
     .version(packageVersion(), "-V, --version")

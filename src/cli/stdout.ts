@@ -19,7 +19,7 @@ let quietOnClosedPipe = false;
  * `palisade scan ... | head` closes the pipe early: that ends the output, not the program
  * with a stack trace. The exit code stays what the command decided.
  */
-function ignoreClosedPipe(): void {
+export function ignoreClosedPipe(): void {
   if (quietOnClosedPipe) return;
   quietOnClosedPipe = true;
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -87,4 +87,13 @@ function isHighSurrogate(unit: number): boolean {
 /** A non-blocking stdout that is full: wait a millisecond for the reader, without spinning. */
 function waitBriefly(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+}
+
+/** Binary output (`encryption encrypt|decrypt`), untouched; a closed pipe ends it quietly too. */
+export function writeStdoutBytes(bytes: Uint8Array): Promise<void> {
+  ignoreClosedPipe();
+  return new Promise((resolve) => {
+    if (bytes.length === 0) return resolve();
+    process.stdout.write(bytes, () => resolve());
+  });
 }
