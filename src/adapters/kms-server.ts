@@ -2,19 +2,21 @@ import { watch, type FSWatcher } from "node:fs";
 import { chmod, lstat, readFile, unlink } from "node:fs/promises";
 import { connect } from "node:net";
 import { basename, dirname } from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { UserError } from "../errors.js";
+import { GrpcError, GrpcStatus, statusName } from "../encryption/grpc-h2-status.js";
+import { parseKmsEndpoint } from "../encryption/kms-endpoint.js";
 import {
+  decodeDecryptRequest,
+  decodeEncryptRequest,
+  decodeStatusRequest,
+  encodeDecryptResponse,
+  encodeEncryptResponse,
+  encodeStatusResponse,
   KMS_V2_SERVICE,
-  kmsV2PackageDefinition,
-  parseKmsEndpoint,
-  type DecryptRequestMessage,
-  type DecryptResponseMessage,
-  type EncryptRequestMessage,
-  type EncryptResponseMessage,
-  type StatusResponseMessage,
-} from "../encryption/kms-grpc-proto.js";
+  ProtobufDecodeError,
+} from "../encryption/kms-v2-messages.js";
+import { GrpcH2Server, type UnaryMethod } from "./grpc-h2-server.js";
 import { KeyringError, open, parseKeyring, seal, type Keyring } from "./kms-keyring.js";
 import type { KmsMetrics } from "./kms-metrics.js";
 
@@ -66,11 +68,32 @@ async function clearStaleSocket(path: string): Promise<void> {
   await unlink(path);
 }
 
-const STATUS_CODES: Record<KeyringError["kind"], grpc.status> = {
-  "invalid-argument": grpc.status.INVALID_ARGUMENT,
-  "not-found": grpc.status.NOT_FOUND,
-  "failed-precondition": grpc.status.FAILED_PRECONDITION,
+const STATUS_CODES: Record<KeyringError["kind"], number> = {
+  "invalid-argument": GrpcStatus.INVALID_ARGUMENT,
+  "not-found": GrpcStatus.NOT_FOUND,
+  "failed-precondition": GrpcStatus.FAILED_PRECONDITION,
 };
+
+/**
+ * Records one call. The labelled children are looked up once per (method, code) and kept:
+ * prom-client hashes the label object on every inc/observe otherwise, on the hot path.
+ */
+const children = new WeakMap<KmsMetrics, Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>>();
+function observeCall(metrics: KmsMetrics, method: string, code: number, seconds: number): void {
+  let cache = children.get(metrics);
+  if (cache === undefined) children.set(metrics, (cache = new Map()));
+  const key = `${method} ${code}`;
+  let child = cache.get(key);
+  if (child === undefined) {
+    child = { count: metrics.requests.labels({ method, code: statusName(code) }), time: metrics.duration.labels({ method }) };
+    cache.set(key, child);
+  }
+  child.count.inc();
+  child.time.observe(seconds);
+}
+
+/** How long close() lets calls in flight finish before cutting connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlugin> {
   const { logger, metrics } = options;
@@ -81,7 +104,8 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
     });
   }
   if (endpoint.path === undefined) {
-    // grpc-js can neither bind nor dial Linux abstract sockets; kube-apiserver accepts both forms.
+    // An abstract socket has no file mode: any process in the network namespace could ask
+    // this plugin to decrypt. kube-apiserver accepts both forms; this plugin serves only the safe one.
     throw new UserError(`abstract socket ${options.endpoint} is not supported by this plugin`, {
       hint: "use a filesystem socket such as unix:///var/run/palisade-kms.sock (mode 0600 protects it)",
     });
@@ -90,24 +114,25 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
   let keyring = await loadKeyring(options.kekFile);
   metrics?.keys.set(keyring.keys.length);
 
-  const observe = <Req, Res>(method: string, handle: (request: Req) => Res): grpc.handleUnaryCall<Req, Res> => {
-    return (call, callback) => {
-      const started = process.hrtime.bigint();
-      const finish = (code: grpc.status): void => {
-        metrics?.requests.inc({ method, code: grpc.status[code] });
-        metrics?.duration.observe({ method }, Number(process.hrtime.bigint() - started) / 1e9);
-      };
+  /** Decode, run, encode; every failure becomes the gRPC status grpc-go would send for it. */
+  const method = <Req extends { uid?: string }>(name: string, decode: (bytes: Buffer) => Req, handle: (request: Req) => Uint8Array): UnaryMethod => {
+    return (bytes) => {
+      let request: Req;
       try {
-        const response = handle(call.request);
-        finish(grpc.status.OK);
-        callback(null, response);
+        request = decode(bytes);
       } catch (err) {
-        const code = err instanceof KeyringError ? STATUS_CODES[err.kind] : grpc.status.INTERNAL;
+        const message = err instanceof ProtobufDecodeError ? `cannot unmarshal the request: ${err.message}` : "cannot unmarshal the request";
+        logger.warn({ method: name, code: "INTERNAL" }, message);
+        throw new GrpcError(GrpcStatus.INTERNAL, message);
+      }
+      try {
+        return handle(request);
+      } catch (err) {
+        const code = err instanceof KeyringError ? STATUS_CODES[err.kind] : GrpcStatus.INTERNAL;
         const message = err instanceof Error ? err.message : "internal error";
         // uid correlates with the apiserver's log; neither plaintext nor ciphertext is logged.
-        logger.warn({ method, uid: (call.request as { uid?: string }).uid, code: grpc.status[code] }, message);
-        finish(code);
-        callback({ code, details: message });
+        logger.warn({ method: name, uid: request.uid, code: statusName(code) }, message);
+        throw new GrpcError(code, message);
       }
     };
   };
@@ -117,34 +142,34 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
     if (uid === "") throw new KeyringError("invalid-argument", "uid is required");
   };
 
-  const server = new grpc.Server();
-  const service = grpc.loadPackageDefinition(kmsV2PackageDefinition()) as unknown as {
-    v2: { KeyManagementService: { service: grpc.ServiceDefinition } };
-  };
-  server.addService(service.v2.KeyManagementService.service, {
-    Status: observe<Record<string, never>, StatusResponseMessage>("Status", () => ({
-      version: "v2",
-      healthz: "ok",
-      key_id: keyring.primary.id,
-    })),
-    Encrypt: observe<EncryptRequestMessage, EncryptResponseMessage>("Encrypt", (request) => {
-      requireUid(request.uid);
-      const sealed = seal(keyring, request.plaintext);
-      return { ciphertext: sealed.ciphertext, key_id: sealed.keyId, annotations: sealed.annotations };
-    }),
-    Decrypt: observe<DecryptRequestMessage, DecryptResponseMessage>("Decrypt", (request) => {
-      requireUid(request.uid);
-      return { plaintext: open(keyring, request.ciphertext, request.key_id, request.annotations) };
-    }),
+  const server = new GrpcH2Server({
+    service: KMS_V2_SERVICE,
+    methods: {
+      Status: method("Status", decodeStatusRequest, () => encodeStatusResponse({ version: "v2", healthz: "ok", key_id: keyring.primary.id })),
+      Encrypt: method("Encrypt", decodeEncryptRequest, (request) => {
+        requireUid(request.uid);
+        const sealed = seal(keyring, request.plaintext);
+        return encodeEncryptResponse({ ciphertext: sealed.ciphertext, key_id: sealed.keyId, annotations: sealed.annotations });
+      }),
+      Decrypt: method("Decrypt", decodeDecryptRequest, (request) => {
+        requireUid(request.uid);
+        return encodeDecryptResponse({ plaintext: open(keyring, request.ciphertext, request.key_id, request.annotations) });
+      }),
+    },
+    onCallEnd({ method: name, code, message, seconds, handled }) {
+      // Unknown paths share one label, so a client cannot grow the metric's label set.
+      const label = name ?? "unknown";
+      if (metrics) observeCall(metrics, label, code, seconds);
+      // Faults the methods did not see (bad headers, oversized or truncated messages, deadlines, resets).
+      if (!handled && code !== GrpcStatus.OK) logger.warn({ method: label, code: statusName(code) }, message);
+    },
   });
 
   await clearStaleSocket(socketPath);
   // The socket must never be reachable by other users, not even between bind and chmod.
   const previousUmask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
-    });
+    await server.listen(socketPath);
   } catch (err) {
     throw new UserError(`cannot listen on ${options.endpoint}: ${(err as Error).message}`, {
       hint: "check that the socket's directory exists and is writable",
@@ -197,16 +222,7 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
       closed ??= (async () => {
         watcher?.close();
         clearTimeout(debounce);
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => {
-            server.forceShutdown();
-            resolve();
-          }, 5_000);
-          server.tryShutdown(() => {
-            clearTimeout(force);
-            resolve();
-          });
-        });
+        await server.close(SHUTDOWN_GRACE_MS);
         await unlink(socketPath).catch(() => undefined);
         await reloading;
         logger.info("kms plugin stopped");

@@ -1,8 +1,9 @@
 import { fromJSON, type Options, type PackageDefinition } from "@grpc/proto-loader";
 
 /**
- * The KMS v2 plugin gRPC API (`v2.KeyManagementService`), defined in code so the compiled
- * CLI needs no .proto file on disk. It mirrors src/adapters/proto/kms-v2.proto field for
+ * The KMS v2 plugin gRPC API (`v2.KeyManagementService`) as a protobufjs descriptor, for
+ * grpc-js peers (the interoperability tests) and as the schema the hand-written codec in
+ * kms-v2-messages.ts is tested against. It mirrors src/adapters/proto/kms-v2.proto field for
  * field; a test keeps the two in step. Upstream: k8s.io/kms/apis/v2/api.proto (spec §8.4).
  */
 const KMS_V2_DESCRIPTOR = {
@@ -51,11 +52,8 @@ const KMS_V2_DESCRIPTOR = {
   },
 };
 
-/** Loader options shared by client and server: snake_case names as on the wire, bytes as Buffers, defaults filled. */
+/** Loader options for grpc-js peers: snake_case names as on the wire, bytes as Buffers, defaults filled. */
 export const KMS_PROTO_OPTIONS: Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
-
-/** The full gRPC service name kube-apiserver dials. */
-export const KMS_V2_SERVICE = "v2.KeyManagementService";
 
 export function kmsV2PackageDefinition(): PackageDefinition {
   // protobufjs's JSON types mark optional members (comment, map keyType) as required or
@@ -63,44 +61,9 @@ export function kmsV2PackageDefinition(): PackageDefinition {
   return fromJSON(KMS_V2_DESCRIPTOR as unknown as Parameters<typeof fromJSON>[0], KMS_PROTO_OPTIONS);
 }
 
-/** Wire shapes (keepCase), as the loader hands them to handlers and callbacks. */
-export interface StatusResponseMessage {
-  version: string;
-  healthz: string;
-  key_id: string;
-}
-export interface EncryptRequestMessage {
-  plaintext: Buffer;
-  uid: string;
-}
-export interface EncryptResponseMessage {
-  ciphertext: Buffer;
-  key_id: string;
-  annotations: Record<string, Buffer>;
-}
-export interface DecryptRequestMessage {
-  ciphertext: Buffer;
-  uid: string;
-  key_id: string;
-  annotations: Record<string, Buffer>;
-}
-export interface DecryptResponseMessage {
-  plaintext: Buffer;
-}
-
-/**
- * The endpoint forms kube-apiserver accepts for a KMS plugin (spec §8.4): `unix:///path`
- * is a filesystem socket, `unix:///@name` a Linux abstract socket. Returns the grpc-js
- * target and, for filesystem sockets, the path.
- */
-export function parseKmsEndpoint(endpoint: string): { target: string; path: string | undefined; abstractName: string | undefined } | undefined {
-  if (!endpoint.startsWith("unix://")) return undefined;
-  const rest = endpoint.slice("unix://".length);
-  if (!rest.startsWith("/") || rest.length < 2) return undefined;
-  if (rest.startsWith("/@")) {
-    const name = rest.slice(2);
-    if (name.length === 0) return undefined;
-    return { target: `unix-abstract:${name}`, path: undefined, abstractName: name };
-  }
-  return { target: `unix://${rest}`, path: rest, abstractName: undefined };
-}
+// The client and server encode these messages by hand (kms-v2-messages.ts) and never load
+// this module, so protobufjs stays out of `palisade kms serve`; this module remains the
+// schema that tests check the codec and the .proto file against, and what grpc-js peers use.
+export { KMS_V2_SERVICE } from "./kms-v2-messages.js";
+export type { DecryptRequestMessage, DecryptResponseMessage, EncryptRequestMessage, EncryptResponseMessage, StatusResponseMessage } from "./kms-v2-messages.js";
+export { parseKmsEndpoint } from "./kms-endpoint.js";
