@@ -1,36 +1,32 @@
-import * as grpc from "@grpc/grpc-js";
 import { StoredValueError } from "./errors.js";
+import { GrpcH2Channel } from "./grpc-h2-client.js";
+import { GrpcError, GrpcStatus, statusName } from "./grpc-h2-status.js";
+import { parseKmsEndpoint } from "./kms-endpoint.js";
 import type { KmsFactory, KmsProviderEndpoint, KmsV2Service } from "./kms-service.js";
 import {
-  kmsV2PackageDefinition,
-  parseKmsEndpoint,
-  type DecryptResponseMessage,
-  type EncryptResponseMessage,
-  type StatusResponseMessage,
-} from "./kms-grpc-proto.js";
+  decodeDecryptResponse,
+  decodeEncryptResponse,
+  decodeStatusResponse,
+  encodeDecryptRequest,
+  encodeEncryptRequest,
+  encodeStatusRequest,
+  KMS_V2_SERVICE,
+  ProtobufDecodeError,
+  type KmsV2Method,
+} from "./kms-v2-messages.js";
 
 /**
  * A KMS v2 plugin client over a unix socket, as kube-apiserver dials it (spec §8.4):
  * plaintext gRPC, `:authority` localhost, a deadline per call. This is the one place in
  * src/encryption that touches the network; the transformers only see KmsV2Service.
+ * The transport is the lean HTTP/2 gRPC channel (grpc-h2-client.ts), not grpc-js: a
+ * plugin call then costs about what the socket round trip costs.
  */
 export interface KmsV2GrpcClient extends KmsV2Service {
   close(): void;
 }
 
-type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response?: Res) => void) => void;
-
-interface RawClient extends grpc.Client {
-  Status: Unary<Record<string, never>, StatusResponseMessage>;
-  Encrypt: Unary<{ plaintext: Buffer; uid: string }, EncryptResponseMessage>;
-  Decrypt: Unary<{ ciphertext: Buffer; uid: string; key_id: string; annotations: Record<string, Buffer> }, DecryptResponseMessage>;
-}
-
 const DEFAULT_TIMEOUT_MS = 3_000;
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: number; name?: string } = {}): KmsV2GrpcClient {
   const parsed = parseKmsEndpoint(endpoint);
@@ -40,65 +36,65 @@ export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: n
     });
   }
   if (parsed.path === undefined) {
-    throw new StoredValueError(`KMS endpoint ${endpoint} is an abstract socket, which this client (grpc-js) cannot dial`, {
+    // Palisade's own plugin refuses abstract sockets (they have no file mode to restrict
+    // callers), so the client does not dial them either.
+    throw new StoredValueError(`KMS endpoint ${endpoint} is an abstract socket, which this client does not dial`, {
       hint: "serve the plugin on a filesystem socket such as unix:///var/run/kms.sock",
     });
   }
-  const definition = grpc.loadPackageDefinition(kmsV2PackageDefinition()) as unknown as {
-    v2: { KeyManagementService: new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => RawClient };
-  };
-  const client = new definition.v2.KeyManagementService(parsed.target, grpc.credentials.createInsecure(), {
-    // kube-apiserver sends :authority localhost; plugins (the upstream mock among them) may check it.
-    "grpc.default_authority": "localhost",
-  });
+  // kube-apiserver sends :authority localhost; plugins (the upstream mock among them) may check it.
+  const channel = new GrpcH2Channel({ socketPath: parsed.path, authority: "localhost" });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const label = options.name ? `KMS v2 plugin "${options.name}" (${endpoint})` : `KMS v2 plugin at ${endpoint}`;
 
-  const call = <Req, Res>(method: "Status" | "Encrypt" | "Decrypt", request: Req): Promise<Res> =>
-    new Promise<Res>((resolve, reject) => {
-      const fn = client[method] as unknown as Unary<Req, Res>;
-      fn.call(client, request, { deadline: Date.now() + timeoutMs }, (err, response) => {
-        if (err || response === undefined) {
-          const code = err ? grpc.status[err.code] : "EMPTY";
-          // The plugin's details never hold key material (ours) and are the operator's best clue.
-          reject(new StoredValueError(`${label} ${method} failed: ${code}${err?.details ? `: ${err.details}` : ""}`, {
-            hint: err?.code === grpc.status.UNAVAILABLE || err?.code === grpc.status.DEADLINE_EXCEEDED ? "is the plugin running and is the socket path right?" : undefined,
-          }));
-          return;
-        }
-        resolve(response);
-      });
+  const call = async <Res>(method: KmsV2Method, request: Uint8Array, decode: (bytes: Buffer) => Res): Promise<Res> => {
+    let error: GrpcError;
+    try {
+      const response = await channel.unary(`/${KMS_V2_SERVICE}/${method}`, request, timeoutMs);
+      try {
+        return decode(response);
+      } catch (err) {
+        if (!(err instanceof ProtobufDecodeError)) throw err;
+        error = new GrpcError(GrpcStatus.INTERNAL, `cannot decode the response: ${err.message}`);
+      }
+    } catch (err) {
+      if (!(err instanceof GrpcError)) throw err;
+      error = err;
+    }
+    // The plugin's details never hold key material (ours) and are the operator's best clue.
+    throw new StoredValueError(`${label} ${method} failed: ${statusName(error.code)}${error.details ? `: ${error.details}` : ""}`, {
+      hint: error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED ? "is the plugin running and is the socket path right?" : undefined,
     });
+  };
 
   return {
     async status() {
-      const response = await call<Record<string, never>, StatusResponseMessage>("Status", {});
+      const response = await call("Status", encodeStatusRequest(), decodeStatusResponse);
       return { healthz: response.healthz, version: response.version, keyId: response.key_id };
     },
     async encrypt(uid, plaintext) {
-      const response = await call<{ plaintext: Buffer; uid: string }, EncryptResponseMessage>("Encrypt", { plaintext: asBuffer(plaintext), uid });
+      const response = await call("Encrypt", encodeEncryptRequest({ plaintext, uid }), decodeEncryptResponse);
       return { ciphertext: new Uint8Array(response.ciphertext), keyId: response.key_id, annotations: toUint8Map(response.annotations) };
     },
     async decrypt(uid, req) {
-      const annotations: Record<string, Buffer> = {};
-      for (const [name, value] of Object.entries(req.annotations ?? {})) annotations[name] = asBuffer(value);
-      const response = await call<{ ciphertext: Buffer; uid: string; key_id: string; annotations: Record<string, Buffer> }, DecryptResponseMessage>("Decrypt", {
-        ciphertext: asBuffer(req.ciphertext),
-        uid,
-        key_id: req.keyId,
-        annotations,
-      });
+      const request = encodeDecryptRequest({ ciphertext: req.ciphertext, uid, key_id: req.keyId, annotations: req.annotations ?? {} });
+      const response = await call("Decrypt", request, decodeDecryptResponse);
       return new Uint8Array(response.plaintext);
     },
     close() {
-      client.close();
+      channel.close();
     },
   };
 }
 
-function toUint8Map(map: Record<string, Buffer> | undefined): Record<string, Uint8Array> {
+/** Copies out of the received frame, so callers keep only the bytes they use. */
+function toUint8Map(map: Record<string, Buffer>): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
-  for (const [name, value] of Object.entries(map ?? {})) out[name] = new Uint8Array(value);
+  for (const [name, value] of Object.entries(map)) {
+    // A plugin-chosen `__proto__` key stays an own key, as the codec keeps it.
+    if (name === "__proto__") Object.defineProperty(out, name, { value: new Uint8Array(value), enumerable: true, writable: true, configurable: true });
+    else out[name] = new Uint8Array(value);
+  }
   return out;
 }
 
