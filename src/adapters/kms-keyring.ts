@@ -103,22 +103,36 @@ export function parseKeyring(text: string, file: string): Keyring {
   return { primary, keys };
 }
 
-/** Length-prefixed, sorted encoding: no two (keyId, annotations) pairs share additional data. */
-function additionalData(keyId: string, annotations: Readonly<Record<string, Buffer>>): Buffer {
-  const parts: Buffer[] = [Buffer.from(AAD_LABEL)];
-  const push = (bytes: Buffer): void => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    parts.push(length, bytes);
-  };
-  push(Buffer.from(keyId, "utf8"));
+const AAD_LABEL_BYTES = Buffer.from(AAD_LABEL);
+
+/**
+ * Length-prefixed, sorted encoding: no two (keyId, annotations) pairs share additional data.
+ * Layout: label, then each part as a 4-byte big-endian length and its bytes: the key id, the
+ * decimal count of annotations, then each name and value in name order. Written into one
+ * buffer sized up front: this runs on every Encrypt and Decrypt.
+ */
+function additionalData(keyId: string, annotations: Readonly<Record<string, Uint8Array>>): Buffer {
   const names = Object.keys(annotations).sort();
-  push(Buffer.from(String(names.length)));
+  const count = String(names.length);
+  let size = AAD_LABEL_BYTES.length + 4 + Buffer.byteLength(keyId, "utf8") + 4 + count.length;
+  for (const name of names) size += 4 + Buffer.byteLength(name, "utf8") + 4 + (annotations[name]?.length ?? 0);
+  const out = Buffer.allocUnsafe(size);
+  let at = AAD_LABEL_BYTES.copy(out, 0);
+  const text = (value: string): void => {
+    const length = out.write(value, at + 4, "utf8");
+    out.writeUInt32BE(length, at);
+    at += 4 + length;
+  };
+  text(keyId);
+  text(count);
   for (const name of names) {
-    push(Buffer.from(name, "utf8"));
-    push(annotations[name] ?? Buffer.alloc(0));
+    text(name);
+    const value = annotations[name] ?? new Uint8Array(0);
+    out.writeUInt32BE(value.length, at);
+    out.set(value, at + 4);
+    at += 4 + value.length;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 export interface Sealed {

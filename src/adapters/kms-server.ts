@@ -78,16 +78,14 @@ const STATUS_CODES: Record<KeyringError["kind"], number> = {
  * Records one call. The labelled children are looked up once per (method, code) and kept:
  * prom-client hashes the label object on every inc/observe otherwise, on the hot path.
  */
-const children = new WeakMap<KmsMetrics, Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>>();
+type Child = { count: { inc(): void }; time: { observe(v: number): void } };
+const children = new WeakMap<KmsMetrics, Map<string, Child[]>>();
 function observeCall(metrics: KmsMetrics, method: string, code: number, seconds: number): void {
-  let cache = children.get(metrics);
-  if (cache === undefined) children.set(metrics, (cache = new Map()));
-  const key = `${method} ${code}`;
-  let child = cache.get(key);
-  if (child === undefined) {
-    child = { count: metrics.requests.labels({ method, code: statusName(code) }), time: metrics.duration.labels({ method }) };
-    cache.set(key, child);
-  }
+  let byMethod = children.get(metrics);
+  if (byMethod === undefined) children.set(metrics, (byMethod = new Map()));
+  let byCode = byMethod.get(method);
+  if (byCode === undefined) byMethod.set(method, (byCode = []));
+  const child = (byCode[code] ??= { count: metrics.requests.labels({ method, code: statusName(code) }), time: metrics.duration.labels({ method }) });
   child.count.inc();
   child.time.observe(seconds);
 }
