@@ -128,8 +128,10 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
       } catch (err) {
         const code = err instanceof KeyringError ? STATUS_CODES[err.kind] : GrpcStatus.INTERNAL;
         const message = err instanceof Error ? err.message : "internal error";
-        // uid correlates with the apiserver's log; neither plaintext nor ciphertext is logged.
-        logger.warn({ method: name, uid: request.uid, code: statusName(code) }, message);
+        // uid correlates with the apiserver's log (a UUID there; capped, since a client picks it);
+        // neither plaintext nor ciphertext is logged.
+        const uid = request.uid !== undefined && request.uid.length > 128 ? `${request.uid.slice(0, 128)}...` : request.uid;
+        logger.warn({ method: name, uid, code: statusName(code) }, message);
         throw new GrpcError(code, message);
       }
     };

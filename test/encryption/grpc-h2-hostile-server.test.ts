@@ -195,6 +195,14 @@ describe("hostile streams on a healthy connection", () => {
     expect(logs).toContain("cannot unmarshal the request");
   });
 
+  it("a client-chosen uid reaches the log capped, not whole", async () => {
+    const uid = `u${"x".repeat(100_000)}`;
+    const r = await raw(s, { ":path": "/v2.KeyManagementService/Encrypt" }, (stream) => stream.end(frameMessage(encodeEncryptRequest({ plaintext: Buffer.alloc(0), uid }))));
+    expect(messageOf(r)).toBe("plaintext is empty");
+    expect(logs).toContain(`"uid":"${uid.slice(0, 128)}..."`);
+    expect(logs).not.toContain(uid.slice(0, 129));
+  });
+
   it("header faults get grpc-go's HTTP status and gRPC code", async () => {
     const cases: [OutgoingHttpHeaders, number, number, RegExp][] = [
       [{ ":path": "/v2.KeyManagementService/Status", "content-type": "application/json" }, 415, 3, /invalid gRPC request content-type "application\/json"/],
