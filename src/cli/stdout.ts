@@ -28,63 +28,83 @@ export function ignoreClosedPipe(): void {
 }
 
 /** Write to stdout and wait for it to drain, so piping into `head` or a file loses nothing. */
-export function writeStdout(output: string | Iterable<string>): Promise<void> {
+export async function writeStdout(output: string | Iterable<string>): Promise<void> {
   ignoreClosedPipe();
   if (typeof output === "string" && output.length < DIRECT_LIMIT) {
-    return new Promise((resolve) => {
-      if (output.length === 0) return resolve();
-      process.stdout.write(output, () => resolve());
-    });
+    if (output.length === 0) return;
+    return new Promise((resolve) => void process.stdout.write(output, () => resolve()));
   }
-  // Whatever process.stdout still holds goes first, then the rest synchronously in order.
-  return new Promise((resolve) => {
-    const write = (): void => {
-      writePieces(1, typeof output === "string" ? [output] : output);
-      resolve();
-    };
-    if (process.stdout.writableLength > 0) process.stdout.once("drain", write);
-    else write();
-  });
+  const stdout = process.stdout;
+  let spare: Buffer | undefined;
+  // Files, pipes and terminals take a write whole and at once on Linux, so the buffer is
+  // free again as soon as write returns; a stream that still holds it gets a fresh one.
+  const nextBuffer = (): Buffer => (spare !== undefined && stdout.writableLength === 0 ? spare : (spare = Buffer.allocUnsafe(BUFFER_BYTES)));
+  for (const chunk of filledBuffers(typeof output === "string" ? [output] : output, nextBuffer)) {
+    if (stdout.destroyed) return;
+    if (!stdout.write(chunk)) await drained(stdout);
+  }
+  await new Promise<void>((resolve) => (stdout.destroyed ? resolve() : stdout.write("", () => resolve())));
 }
 
 /** Writes every piece to `fd` through one reused buffer; stops quietly when the reader has gone (EPIPE). */
 export function writePieces(fd: number, pieces: Iterable<string>): void {
   const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  let used = 0;
-  let closed = false;
-  const flush = (): void => {
-    let written = 0;
-    while (written < used && !closed) {
+  for (const chunk of filledBuffers(pieces, () => buffer)) {
+    for (let written = 0; written < chunk.length; ) {
       try {
-        written += writeSync(fd, buffer, written, used - written);
+        written += writeSync(fd, chunk, written, chunk.length - written);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === "EAGAIN") waitBriefly();
-        else if (code === "EPIPE") closed = true;
-        else throw err;
+        if (code === "EPIPE") return;
+        if (code !== "EAGAIN") throw err;
+        waitBriefly();
       }
     }
-    used = 0;
-  };
+  }
+}
+
+/**
+ * The pieces UTF-8 encoded into buffers from `nextBuffer`, each yielded when full (and
+ * the last when done); the caller is done with a buffer when it asks for the next one.
+ */
+function* filledBuffers(pieces: Iterable<string>, nextBuffer: () => Buffer): Generator<Buffer> {
+  let buffer = nextBuffer();
+  let used = 0;
   for (const piece of pieces) {
-    for (let start = 0; start < piece.length && !closed; ) {
+    for (let start = 0; start < piece.length; ) {
       let end = Math.min(piece.length, start + SLICE_UNITS);
       // Never split a surrogate pair: each half alone would be written as U+FFFD.
       if (end < piece.length && isHighSurrogate(piece.charCodeAt(end - 1))) end--;
-      if (used + 3 * (end - start) > BUFFER_BYTES) flush();
+      if (used + 3 * (end - start) > buffer.length) {
+        yield buffer.subarray(0, used);
+        buffer = nextBuffer();
+        used = 0;
+      }
       used += buffer.write(end - start === piece.length ? piece : piece.slice(start, end), used);
       start = end;
     }
-    if (closed) return;
   }
-  flush();
+  if (used > 0) yield buffer.subarray(0, used);
 }
 
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
 
-/** A non-blocking stdout that is full: wait a millisecond for the reader, without spinning. */
+/** Resolves when the stream wants more, or can take none (closed by the reader). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("close", done);
+  });
+}
+
+/** A non-blocking descriptor that is full: wait a millisecond for the reader, without spinning. */
 function waitBriefly(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
 }
