@@ -11,6 +11,8 @@ export const JSON_SCHEMA_VERSION = "palisade.dev/scan/v1";
 /** Stands in for the findings while the rest of the report is laid out; cannot occur in a report. */
 const FINDINGS_MARK = "\u0000palisade-findings\u0000";
 const FINDING_INDENT = "    ";
+const NESTED_OPEN = "[\n  [\n    ".length;
+const NESTED_CLOSE = "\n  ]\n]".length;
 
 function reportOf(result: ScanResult, findings: unknown[]) {
   return {
@@ -46,8 +48,9 @@ export function* renderJsonPieces(result: ScanResult): Generator<string> {
   yield skeleton.slice(0, mark);
   let first = true;
   for (const finding of result.findings) {
-    // Nested two levels deep (report, findings array): every line after the first moves right by four.
-    const text = JSON.stringify(finding, null, 2).replaceAll("\n", `\n${FINDING_INDENT}`);
+    // Printed two levels deep, as inside the report's findings array, by wrapping it twice
+    // and cutting the wrappers ("[\n  [\n    " and "\n  ]\n]") off again.
+    const text = JSON.stringify([[finding]], null, 2).slice(NESTED_OPEN, -NESTED_CLOSE);
     yield first ? text : `,\n${FINDING_INDENT}${text}`;
     first = false;
   }
