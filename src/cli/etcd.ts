@@ -13,13 +13,13 @@ import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
  * every other command starts without them.
  */
 async function adapters() {
-  const [client, codec, rotate, pool] = await Promise.all([
+  const [client, codec, rotate, statusThread] = await Promise.all([
     import("../adapters/etcd-client.js"),
     import("../adapters/etcd-codec.js"),
     import("../adapters/etcd-rotate.js"),
     import("../adapters/etcd-status-thread.js"),
   ]);
-  return { ...client, ...codec, ...rotate, ...pool };
+  return { ...client, ...codec, ...rotate, ...statusThread };
 }
 
 /**
