@@ -1,9 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
+import { ProtobufDecodeError, WIRE_LEN, WIRE_VARINT, WireReader } from "../encryption/protobuf-wire.js";
 
 /**
  * A lean etcd v3 KV client: the three calls Palisade makes (Range, and Txn for one
- * compare-and-put), straight over grpc-js with a hand-written protobuf codec for exactly
- * the messages involved (etcd's api/etcdserverpb/rpc.proto and api/mvccpb/kv.proto).
+ * compare-and-put), straight over grpc-js with hand-written encoding and decoding (on the
+ * project's protobuf reader, encryption/protobuf-wire.ts) for exactly the messages involved
+ * (etcd's api/etcdserverpb/rpc.proto and api/mvccpb/kv.proto).
  *
  * Why not the etcd3 package: on a 100k-key scan it decoded every key and value into a
  * fresh object and Buffer copy through protobufjs, and loading it (with protobufjs and
@@ -111,87 +113,6 @@ class Writer {
   }
 }
 
-const TWO_POW_32 = 2 ** 32;
-
-/** A minimal reader over one message; `end` bounds sub-messages. */
-class Reader {
-  pos: number;
-
-  constructor(
-    readonly buf: Buffer,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
-  }
-
-  /** A varint as a number: exact below 2^53, which covers every revision and count etcd can reach. */
-  varint(): number {
-    const buf = this.buf;
-    let low = 0;
-    let shift = 0;
-    let byte: number;
-    // Low 28 bits with 32-bit arithmetic (the hot case: tags, lengths, small revisions).
-    do {
-      if (this.pos >= this.end) throw truncated();
-      byte = buf[this.pos++]!;
-      if (shift < 28) low |= (byte & 0x7f) << shift;
-      else return this.varintSlow(low >>> 0, byte);
-      shift += 7;
-    } while (byte & 0x80);
-    return low >>> 0;
-  }
-
-  private varintSlow(low: number, byte: number): number {
-    // Bits 28.. of a long varint (etcd's int64 revisions past 2^28, or negative values).
-    let value = low + (byte & 0x7f) * 2 ** 28;
-    let scale = 2 ** 35;
-    while (byte & 0x80) {
-      if (this.pos >= this.end) throw truncated();
-      byte = this.buf[this.pos++]!;
-      value += (byte & 0x7f) * scale;
-      scale *= 128;
-    }
-    if (value >= TWO_POW_32 * 2 ** 21) throw new Error("etcd response: integer out of range");
-    return value;
-  }
-
-  /** Start and end of a length-delimited field's payload; the reader moves past it. */
-  span(): [number, number] {
-    const length = this.varint();
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.end) throw truncated();
-    this.pos = end;
-    return [start, end];
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        // Not decoded: skipped fields include uint64 ids (cluster, member, lease) past 2^53.
-        while (this.buf[this.pos++]! & 0x80) if (this.pos >= this.end) throw truncated();
-        break;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2:
-        this.span();
-        return;
-      case 5:
-        this.pos += 4;
-        break;
-      default:
-        throw new Error(`etcd response: unsupported protobuf wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw truncated();
-  }
-}
-
-function truncated(): Error {
-  return new Error("etcd response: truncated protobuf message");
-}
-
 // ---- etcdserverpb messages -----------------------------------------------------------
 
 
@@ -204,14 +125,33 @@ function encodeRange(request: RangeRequest): Buffer {
   return w.finish();
 }
 
+/** Field keys (`field << 3 | wire type`) of the response fields read below. */
+const fieldKey = (field: number, wire: number): number => (field << 3) | wire;
+const HEADER_REVISION = fieldKey(3, WIRE_VARINT);
+const KV_KEY = fieldKey(1, WIRE_LEN);
+const KV_MOD_REVISION = fieldKey(3, WIRE_VARINT);
+const KV_VALUE = fieldKey(5, WIRE_LEN);
+const RANGE_HEADER = fieldKey(1, WIRE_LEN);
+const RANGE_KVS = fieldKey(2, WIRE_LEN);
+const RANGE_MORE = fieldKey(3, WIRE_VARINT);
+const RANGE_COUNT = fieldKey(4, WIRE_VARINT);
+const TXN_SUCCEEDED = fieldKey(2, WIRE_VARINT);
+
+/** A varint that etcd sends as int64: exact as a number up to 2^53, which no revision or count reaches. */
+function int64(r: WireReader): number {
+  const value = r.varint();
+  if (value > Number.MAX_SAFE_INTEGER) throw new ProtobufDecodeError("integer out of range");
+  return value;
+}
+
 /** ResponseHeader { cluster_id = 1; member_id = 2; revision = 3; raft_term = 4 }: only the revision. */
-function decodeHeaderRevision(r: Reader, start: number, end: number): number {
-  const h = new Reader(r.buf, start, end);
+function decodeHeaderRevision(message: Buffer, start: number, end: number): number {
+  const r = new WireReader(message, start, end);
   let revision = 0;
-  while (h.pos < end) {
-    const tag = h.varint();
-    if (tag === (3 << 3)) revision = h.varint();
-    else h.skip(tag & 7);
+  while (!r.done) {
+    const key = r.key();
+    if (key === HEADER_REVISION) revision = int64(r);
+    else r.skip(key >>> 3, key & 7);
   }
   return revision;
 }
@@ -230,25 +170,16 @@ export interface RawKvs {
 
 /** mvccpb.KeyValue { key = 1; create_revision = 2; mod_revision = 3; version = 4; value = 5; lease = 6 }: entry `index` of `raw`. */
 function decodeKeyValue(raw: RawKvs, index: number, start: number, end: number): void {
-  const r = new Reader(raw.message, start, end);
+  const r = new WireReader(raw.message, start, end);
   const at = 4 * index;
   // Absent key or value: empty, at the entry's end.
   raw.offsets.fill(end, at, at + 4);
-  while (r.pos < end) {
-    const tag = r.varint();
-    switch (tag) {
-      case (1 << 3) | 2:
-        [raw.offsets[at], raw.offsets[at + 1]] = r.span();
-        break;
-      case 3 << 3:
-        raw.modRevisions[index] = r.varint();
-        break;
-      case (5 << 3) | 2:
-        [raw.offsets[at + 2], raw.offsets[at + 3]] = r.span();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
+  while (!r.done) {
+    const key = r.key();
+    if (key === KV_KEY) [raw.offsets[at], raw.offsets[at + 1]] = r.span();
+    else if (key === KV_MOD_REVISION) raw.modRevisions[index] = int64(r);
+    else if (key === KV_VALUE) [raw.offsets[at + 2], raw.offsets[at + 3]] = r.span();
+    else r.skip(key >>> 3, key & 7);
   }
 }
 
@@ -264,21 +195,19 @@ function entriesOf(raw: RawKvs): KvEntry[] {
 
 /** RangeResponse { header = 1; repeated kvs = 2; more = 3; count = 4 }. */
 export function decodeRangeResponse(buf: Buffer): RangeResult {
-  const r = new Reader(buf);
-  let capacity = 64;
-  let raw: RawKvs = { message: buf, offsets: new Uint32Array(4 * capacity), modRevisions: new Float64Array(capacity), length: 0 };
-  let revision = 0;
-  let more = false;
-  let count = 0;
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    switch (tag) {
-      case (1 << 3) | 2: {
+  return decoding(() => {
+    const r = new WireReader(buf);
+    let capacity = 64;
+    let raw: RawKvs = { message: buf, offsets: new Uint32Array(4 * capacity), modRevisions: new Float64Array(capacity), length: 0 };
+    let revision = 0;
+    let more = false;
+    let count = 0;
+    while (!r.done) {
+      const key = r.key();
+      if (key === RANGE_HEADER) {
         const [s, e] = r.span();
-        revision = decodeHeaderRevision(r, s, e);
-        break;
-      }
-      case (2 << 3) | 2: {
+        revision = decodeHeaderRevision(buf, s, e);
+      } else if (key === RANGE_KVS) {
         const [s, e] = r.span();
         if (raw.length === capacity) {
           capacity *= 2;
@@ -288,29 +217,36 @@ export function decodeRangeResponse(buf: Buffer): RangeResult {
           raw = grown;
         }
         decodeKeyValue(raw, raw.length++, s, e);
-        break;
-      }
-      case 3 << 3:
+      } else if (key === RANGE_MORE) {
         more = r.varint() !== 0;
-        break;
-      case 4 << 3:
-        count = r.varint();
-        break;
-      default:
-        r.skip(tag & 7);
+      } else if (key === RANGE_COUNT) {
+        count = int64(r);
+      } else {
+        r.skip(key >>> 3, key & 7);
+      }
     }
+    const done = { ...raw, offsets: raw.offsets.subarray(0, 4 * raw.length), modRevisions: raw.modRevisions.subarray(0, raw.length) };
+    let kvs: KvEntry[] | undefined;
+    return {
+      revision: String(revision),
+      more,
+      count,
+      raw: done,
+      get kvs() {
+        return (kvs ??= entriesOf(done));
+      },
+    };
+  });
+}
+
+/** The shared protobuf reader's faults, said as what they are here: a bad etcd response. */
+function decoding<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof ProtobufDecodeError) throw new Error(`etcd response: truncated or malformed protobuf message (${err.message})`);
+    throw err;
   }
-  const done = { ...raw, offsets: raw.offsets.subarray(0, 4 * raw.length), modRevisions: raw.modRevisions.subarray(0, raw.length) };
-  let kvs: KvEntry[] | undefined;
-  return {
-    revision: String(revision),
-    more,
-    count,
-    raw: done,
-    get kvs() {
-      return (kvs ??= entriesOf(done));
-    },
-  };
 }
 
 /**
@@ -327,14 +263,16 @@ function encodeCompareAndPut(request: { key: Uint8Array; modRevision: string; va
 
 /** TxnResponse { header = 1; succeeded = 2; responses = 3 }: only `succeeded`. */
 export function decodeTxnSucceeded(buf: Buffer): boolean {
-  const r = new Reader(buf);
-  let succeeded = false;
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    if (tag === 2 << 3) succeeded = r.varint() !== 0;
-    else r.skip(tag & 7);
-  }
-  return succeeded;
+  return decoding(() => {
+    const r = new WireReader(buf);
+    let succeeded = false;
+    while (!r.done) {
+      const key = r.key();
+      if (key === TXN_SUCCEEDED) succeeded = r.varint() !== 0;
+      else r.skip(key >>> 3, key & 7);
+    }
+    return succeeded;
+  });
 }
 
 export const encodeForTest = { encodeRange, encodeCompareAndPut };
