@@ -2,7 +2,7 @@ import { ProtobufDecodeError, WireReader, WireWriter, WIRE_LEN, lenFieldSize } f
 
 /**
  * The six messages of the KMS v2 plugin API (k8s.io/kms/apis/v2/api.proto, spec §8.4),
- * encoded and decoded by hand: field numbers as in kms-grpc-proto.ts and
+ * encoded and decoded by hand: field numbers as in test/support/kms-grpc-proto.ts and
  * src/adapters/proto/kms-v2.proto, proto3 rules (empty values are not written, the last
  * occurrence of a field wins, unknown fields are skipped). Names are snake_case as on the
  * wire; bytes are Buffers that view the decoded input.

@@ -11,7 +11,8 @@ import { kekId, open, parseKeyring, seal } from "../../src/adapters/kms-keyring.
 import { startKmsPlugin, type KmsPlugin } from "../../src/adapters/kms-server.js";
 import { UserError } from "../../src/errors.js";
 import { createKmsV2GrpcClient, type KmsV2GrpcClient } from "../../src/encryption/kms-grpc-client.js";
-import { KMS_PROTO_OPTIONS, kmsV2PackageDefinition, parseKmsEndpoint } from "../../src/encryption/kms-grpc-proto.js";
+import { parseKmsEndpoint } from "../../src/encryption/kms-endpoint.js";
+import { KMS_PROTO_OPTIONS, kmsV2PackageDefinition } from "../support/kms-grpc-proto.js";
 import { repoRoot } from "../support/conformance.js";
 
 const silent = pino({ level: "silent" });

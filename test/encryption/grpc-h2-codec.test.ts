@@ -2,13 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { frameMessage, UnaryMessageReader } from "../../src/encryption/grpc-h2-frame.js";
 import { decodeGrpcMessage, encodeGrpcMessage, encodeGrpcTimeout, GrpcError, GrpcStatus, parseGrpcTimeout } from "../../src/encryption/grpc-h2-status.js";
-import { kmsV2PackageDefinition } from "../../src/encryption/kms-grpc-proto.js";
+import { kmsV2PackageDefinition } from "../support/kms-grpc-proto.js";
 import * as kms from "../../src/encryption/kms-v2-messages.js";
 import { ProtobufDecodeError } from "../../src/encryption/protobuf-wire.js";
 
 /**
- * The hand-written KMS v2 protobuf codec against protobufjs (the schema in kms-grpc-proto.ts,
- * as grpc-js peers use it), and the gRPC message framing against hostile byte streams.
+ * The hand-written KMS v2 protobuf codec against protobufjs (the schema in
+ * test/support/kms-grpc-proto.ts, as grpc-js peers use it), and the gRPC message framing
+ * against hostile byte streams.
  */
 
 type Serializers = Record<string, { requestSerialize(m: unknown): Buffer; requestDeserialize(b: Buffer): unknown; responseSerialize(m: unknown): Buffer; responseDeserialize(b: Buffer): unknown }>;

@@ -12,7 +12,8 @@ import { startKmsPlugin, type KmsPlugin } from "../../src/adapters/kms-server.js
 import { GrpcH2Channel } from "../../src/encryption/grpc-h2-client.js";
 import { GrpcError, GrpcStatus } from "../../src/encryption/grpc-h2-status.js";
 import { createKmsV2GrpcClient } from "../../src/encryption/kms-grpc-client.js";
-import { kmsV2PackageDefinition, type EncryptResponseMessage, type StatusResponseMessage } from "../../src/encryption/kms-grpc-proto.js";
+import type { EncryptResponseMessage, StatusResponseMessage } from "../../src/encryption/kms-v2-messages.js";
+import { kmsV2PackageDefinition } from "../support/kms-grpc-proto.js";
 
 /**
  * Interoperability with the real gRPC implementation for Node (grpc-js): its client against

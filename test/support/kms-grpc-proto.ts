@@ -3,8 +3,8 @@ import { fromJSON, type Options, type PackageDefinition } from "@grpc/proto-load
 /**
  * The KMS v2 plugin gRPC API (`v2.KeyManagementService`) as a protobufjs descriptor, for
  * grpc-js peers (the interoperability tests) and as the schema the hand-written codec in
- * kms-v2-messages.ts is tested against. It mirrors src/adapters/proto/kms-v2.proto field for
- * field; a test keeps the two in step. Upstream: k8s.io/kms/apis/v2/api.proto (spec §8.4).
+ * src/encryption/kms-v2-messages.ts is tested against. It mirrors
+ * src/adapters/proto/kms-v2.proto field for field; a test keeps the two in step. Upstream: k8s.io/kms/apis/v2/api.proto (spec §8.4).
  */
 const KMS_V2_DESCRIPTOR = {
   nested: {
@@ -64,6 +64,3 @@ export function kmsV2PackageDefinition(): PackageDefinition {
 // The client and server encode these messages by hand (kms-v2-messages.ts) and never load
 // this module, so protobufjs stays out of `palisade kms serve`; this module remains the
 // schema that tests check the codec and the .proto file against, and what grpc-js peers use.
-export { KMS_V2_SERVICE } from "./kms-v2-messages.js";
-export type { DecryptRequestMessage, DecryptResponseMessage, EncryptRequestMessage, EncryptResponseMessage, StatusResponseMessage } from "./kms-v2-messages.js";
-export { parseKmsEndpoint } from "./kms-endpoint.js";
