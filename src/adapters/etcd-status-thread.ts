@@ -22,6 +22,9 @@ export interface StatusThread {
   close(): Promise<void>;
 }
 
+/** The decrypting thread failed: a defect in Palisade, not a problem with etcd or the input. */
+export class StatusThreadError extends Error {}
+
 /** Pages handed over and not yet counted: enough to keep the thread busy, bounded in memory. */
 const PAGES_IN_FLIGHT = 2;
 /** Below this a message may live in Node's shared buffer pool, which must not move: copy it. */
@@ -42,7 +45,7 @@ export function startStatusThread(config: EncryptionConfiguration, prefix: strin
   let wake: { resolve(): void; reject(err: Error): void } | undefined;
   let result: { resolve(status: EncryptionStatus): void; reject(err: Error): void } | undefined;
   const fail = (err: Error): void => {
-    failure ??= new Error(`the decrypting thread stopped: ${err.message}`);
+    failure ??= new StatusThreadError(`the decrypting thread stopped: ${err.message}`);
     wake?.reject(failure);
     result?.reject(failure);
     wake = result = undefined;
@@ -78,7 +81,7 @@ export function startStatusThread(config: EncryptionConfiguration, prefix: strin
       });
     },
     async close() {
-      failure ??= new Error("closed");
+      failure ??= new StatusThreadError("closed");
       await worker.terminate();
     },
   };

@@ -80,7 +80,8 @@ async function withStore<T>(
   try {
     return await work(client, codecForConfiguration(config, kms), lib, config);
   } catch (err) {
-    throw etcdUnavailable(err, endpoints);
+    // A failing decrypting thread is Palisade's defect: reported as an internal error, not as etcd being unreachable.
+    throw err instanceof lib.StatusThreadError ? err : etcdUnavailable(err, endpoints);
   } finally {
     kms.close();
     client.close();

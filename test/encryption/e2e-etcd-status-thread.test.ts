@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectEtcd, type EtcdKv } from "../../src/adapters/etcd-client.js";
 import { codecForConfiguration } from "../../src/adapters/etcd-codec.js";
-import { startStatusThread } from "../../src/adapters/etcd-status-thread.js";
+import { startStatusThread, StatusThreadError } from "../../src/adapters/etcd-status-thread.js";
 import { encryptionStatus } from "../../src/adapters/etcd-rotate.js";
 import { parseEncryptionConfiguration, type EncryptionConfiguration } from "../../src/encryption/index.js";
 import { locateKey } from "../../src/encryption/rotation-keys.js";
@@ -103,8 +103,9 @@ describe("etcd status with the decrypting thread", () => {
     const broken = join(dir, "broken-worker.mjs");
     writeFileSync(broken, 'import { parentPort } from "node:worker_threads"; parentPort.on("message", () => { throw new Error("decoder bug"); });\n');
     const thread = startStatusThread(config, PREFIX, pathToFileURL(broken));
-    await expect(encryptionStatus({ client: lean, codec: codecForConfiguration(config, {}), prefix: PREFIX, pageSize: 50, thread })).rejects.toThrow(
-      /decrypting thread stopped: decoder bug/,
-    );
+    const status = encryptionStatus({ client: lean, codec: codecForConfiguration(config, {}), prefix: PREFIX, pageSize: 50, thread });
+    await expect(status).rejects.toThrow(/decrypting thread stopped: decoder bug/);
+    // The CLI reports this class as an internal error, never as "etcd request failed".
+    await expect(status).rejects.toBeInstanceOf(StatusThreadError);
   });
 });
