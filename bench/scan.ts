@@ -4,7 +4,7 @@
  *
  * Each measurement runs in a fresh child process (so peak RSS is the scan's own), three
  * times; the median is reported. In-process rows time the work after node has started
- * (module loading included); whole-process rows time the real CLI as a user runs it. Usage: npm run bench:scan [-- --files 1000 --per 10]
+ * (loading the shipped bundle included); whole-process rows time the real CLI as a user runs it. Usage: npm run bench:scan [-- --files 1000 --per 10]
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -54,14 +54,10 @@ function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): S
       const { parseAllDocuments } = await import("yaml");
       for (const f of files) for (const d of parseAllDocuments(readFileSync(f, "utf8"))) { if (d.toJS()) objects++; }
     } else {
-      const { loadSnapshot } = await import(${JSON.stringify(join(root, "dist/src/k8s/load.js"))});
-      const { runScan } = await import(${JSON.stringify(join(root, "dist/src/scan/run.js"))});
-      const { renderJsonPieces } = await import(${JSON.stringify(join(root, "dist/src/report/json.js"))});
-      const { writePieces } = await import(${JSON.stringify(join(root, "dist/src/cli/stdout.js"))});
+      // The bundle the package ships (what the CLI runs), not the unbundled tsc output.
+      const { loadSnapshot, runScan, renderJsonPieces, writePieces, podSecurityFamily } = await import(${JSON.stringify(join(root, "dist/bundle/api.js"))});
       const { openSync, closeSync } = await import("node:fs");
-      const families = ${JSON.stringify(kind)} === "scan-pss"
-        ? [(await import(${JSON.stringify(join(root, "dist/src/podsecurity/family.js"))})).podSecurityFamily]
-        : undefined;
+      const families = ${JSON.stringify(kind)} === "scan-pss" ? [podSecurityFamily] : undefined;
       const snapshot = await loadSnapshot({ paths: [dir] });
       const result = runScan(snapshot, {}, families);
       // As the CLI does with -o json: rendered piece by piece and written out (here to /dev/null).

@@ -1,9 +1,15 @@
-import { DockerfileParser, type From, type Instruction } from "dockerfile-ast";
+import { createRequire } from "node:module";
+import type * as DockerfileAst from "dockerfile-ast";
+import type { From, Instruction } from "dockerfile-ast";
 import type { Finding, Rule, Severity } from "../../findings/types.js";
 import { baseImageFacts } from "./base-images.js";
 import { parseImageRef, type ImageRef } from "./image-ref.js";
 import { DOCKERFILE_RULES } from "./rules.js";
 import { usersCreatedBy } from "./users.js";
+
+// dockerfile-ast takes ~45 ms to load and most scans hold no Dockerfile: it is loaded on the first one.
+let dockerfileAst: typeof DockerfileAst | undefined;
+const parser = (): typeof DockerfileAst.DockerfileParser => (dockerfileAst ??= createRequire(import.meta.url)("dockerfile-ast") as typeof DockerfileAst).DockerfileParser;
 
 /**
  * Checks of one Dockerfile (or Containerfile): who the final stage runs as, whether that
@@ -42,7 +48,7 @@ export function isDockerfilePath(path: string): boolean {
 }
 
 export function checkDockerfile(text: string, file: string): Finding[] {
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = parser().parse(text);
   const findings: Finding[] = [];
   const at = (instruction: { getRange(): { start: { line: number; character: number } } }) => {
     const start = instruction.getRange().start;
