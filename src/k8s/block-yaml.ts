@@ -16,17 +16,39 @@ import type { FieldPath } from "./types.js";
 import type { TextPosition } from "./locate.js";
 
 /**
- * Where the parts of a document start, in one flat array per document (a few hundred
- * small arrays per document would double the garbage collector's work on big scans).
- * A collection is a header [kind, first entry]; entries are chained in document order:
- * mapping entries [key, line, column, child, next], sequence entries [line, column, child, next],
- * where child is the header of a nested collection and -1 means none. Kept apart from
- * the value, so that code changing the loaded objects cannot lose or shift positions.
+ * Where the parts of a document start, as 32-bit integers: a collection is a header
+ * [kind, first entry]; entries are chained in document order: mapping entries
+ * [key offset, key length, line, column, child, next], sequence entries
+ * [line, column, child, next], where child is the header of a nested collection and -1
+ * means none. Offsets are relative to the document's own start in its slab. A key is
+ * found again by comparing its text in place; a quoted key (rare) has length -(i + 1),
+ * i indexing the document's list of quoted keys.
+ *
+ * Documents are packed into shared slabs of typed memory: a scan of 10,000 documents
+ * then retains a few dozen slabs outside the JavaScript heap instead of 10,000 growing
+ * arrays of tagged values that every young-generation collection would copy.
  */
-type Arena = Array<string | number>;
 const MAPPING = 0;
 const SEQUENCE = 1;
 const NONE = -1;
+const MAPPING_ENTRY = 6;
+const SEQUENCE_ENTRY = 4;
+
+const SLAB_INTS = 1 << 16;
+let slab = new Int32Array(SLAB_INTS);
+let slabUsed = 0;
+
+/** Copies a finished document's positions into the current slab (a new one when it is full). */
+function pack(scratch: Int32Array, length: number): { memory: Int32Array; base: number } {
+  if (length > slab.length - slabUsed) {
+    slab = new Int32Array(Math.max(SLAB_INTS, length));
+    slabUsed = 0;
+  }
+  const base = slabUsed;
+  slab.set(scratch.subarray(0, length), base);
+  slabUsed += length;
+  return { memory: slab, base };
+}
 
 export interface BlockYamlDocument {
   value: Record<string, unknown> | unknown[];
@@ -90,8 +112,10 @@ function isFlowIndicator(c: number): boolean {
 
 export class BlockYamlPositions {
   constructor(
-    private readonly arena: Arena,
-    private readonly root: number,
+    private readonly text: string,
+    private readonly memory: Int32Array,
+    private readonly base: number,
+    private readonly quotedKeys: readonly string[],
     private readonly line: number,
     private readonly column: number,
   ) {}
@@ -100,26 +124,35 @@ export class BlockYamlPositions {
   locate(path: FieldPath): TextPosition {
     let line = this.line;
     let column = this.column;
-    const arena = this.arena;
-    let collection = this.root;
+    const memory = this.memory;
+    const base = this.base;
+    let collection = 0; // the document's own collection opens first
     for (const part of path) {
       if (collection === NONE) break;
-      let entry = arena[collection + 1] as number;
-      if (arena[collection] === SEQUENCE) {
+      let entry = memory[base + collection + 1] as number;
+      if (memory[base + collection] === SEQUENCE) {
         if (typeof part !== "number") break;
-        for (let i = 0; i < part && entry !== NONE; i++) entry = arena[entry + 3] as number;
+        for (let i = 0; i < part && entry !== NONE; i++) entry = memory[base + entry + 3] as number;
         if (entry === NONE) break;
+        line = memory[base + entry] as number;
+        column = memory[base + entry + 1] as number;
+        collection = memory[base + entry + 2] as number;
       } else {
         const key = String(part);
-        while (entry !== NONE && arena[entry] !== key) entry = arena[entry + 4] as number;
+        while (entry !== NONE && !this.isKey(entry, key)) entry = memory[base + entry + 5] as number;
         if (entry === NONE) break;
-        entry++;
+        line = memory[base + entry + 2] as number;
+        column = memory[base + entry + 3] as number;
+        collection = memory[base + entry + 4] as number;
       }
-      line = arena[entry] as number;
-      column = arena[entry + 1] as number;
-      collection = arena[entry + 2] as number;
     }
     return { line, column };
+  }
+
+  private isKey(entry: number, key: string): boolean {
+    const length = this.memory[this.base + entry + 1] as number;
+    if (length < 0) return this.quotedKeys[-length - 1] === key;
+    return length === key.length && this.text.startsWith(key, this.memory[this.base + entry] as number);
   }
 }
 
@@ -134,8 +167,19 @@ export function readBlockYaml(text: string): BlockYamlDocument | undefined {
   }
 }
 
+/** A key as written: quoted keys cannot be compared in place, so they are kept as strings. */
+interface Key {
+  name: string;
+  offset: number;
+  quoted: boolean;
+}
+
+/** Positions of the document being read; reused, since one document is read at a time. */
+let scratch = new Int32Array(4096);
+
 class Reader {
-  private readonly arena: Arena = [];
+  private length = 0;
+  private readonly quotedKeys: string[] = [];
   /** The header of the collection read last (NONE after a scalar): its parent links it. */
   private child = NONE;
   /** The current content line: its start offset, end offset (at \n or EOF), number, indentation. */
@@ -162,29 +206,49 @@ class Reader {
     const line = this.line;
     const value = this.isDashAt(this.start) ? this.sequence(0, 0) : this.mapping(0, this.start, 0);
     if (!this.atEnd) outside();
-    return { value, positions: new BlockYamlPositions(this.arena, this.child, line, 0) };
+    const { memory, base } = pack(scratch, this.length);
+    return { value, positions: new BlockYamlPositions(this.text, memory, base, this.quotedKeys, line, 0) };
+  }
+
+  /** Room for `ints` more integers in the scratch memory. */
+  private reserve(ints: number): number {
+    const at = this.length;
+    if (at + ints > scratch.length) {
+      const grown = new Int32Array(scratch.length * 2);
+      grown.set(scratch.subarray(0, at));
+      scratch = grown;
+    }
+    this.length = at + ints;
+    return at;
   }
 
   private open(kind: number): number {
-    const header = this.arena.length;
-    this.arena.push(kind, NONE);
+    const header = this.reserve(2);
+    scratch[header] = kind;
+    scratch[header + 1] = NONE;
     return header;
   }
 
   /** Appends a mapping entry chained after `last` (or first of `header`); returns it. */
-  private keyEntry(header: number, last: number, key: string, line: number, column: number, child: number): number {
-    const arena = this.arena;
-    const at = arena.length;
-    arena.push(key, line, column, child, NONE);
-    arena[last === NONE ? header + 1 : last + 4] = at;
+  private keyEntry(header: number, last: number, key: Key, line: number, column: number, child: number): number {
+    const at = this.reserve(MAPPING_ENTRY);
+    scratch[at] = key.offset;
+    scratch[at + 1] = key.quoted ? -this.quotedKeys.push(key.name) : key.name.length;
+    scratch[at + 2] = line;
+    scratch[at + 3] = column;
+    scratch[at + 4] = child;
+    scratch[at + 5] = NONE;
+    scratch[last === NONE ? header + 1 : last + 5] = at;
     return at;
   }
 
   private itemEntry(header: number, last: number, line: number, column: number, child: number): number {
-    const arena = this.arena;
-    const at = arena.length;
-    arena.push(line, column, child, NONE);
-    arena[last === NONE ? header + 1 : last + 3] = at;
+    const at = this.reserve(SEQUENCE_ENTRY);
+    scratch[at] = line;
+    scratch[at + 1] = column;
+    scratch[at + 2] = child;
+    scratch[at + 3] = NONE;
+    scratch[last === NONE ? header + 1 : last + 3] = at;
     return at;
   }
 
@@ -245,10 +309,11 @@ class Reader {
     for (;;) {
       const keyLine = this.line;
       const { key, after } = this.key(keyStart);
-      if (key === "__proto__" || key === "<<" || Object.prototype.hasOwnProperty.call(object, key)) outside();
+      const name = key.name;
+      if (name === "__proto__" || name === "<<" || Object.prototype.hasOwnProperty.call(object, name)) outside();
       const keyColumn = keyStart - (this.start - this.indent);
       this.child = NONE;
-      object[key] = this.mappingValue(after, column, depth);
+      object[name] = this.mappingValue(after, column, depth);
       last = this.keyEntry(header, last, key, keyLine, keyColumn, this.child);
       if (this.atEnd || this.indent < column) break;
       if (this.indent > column || this.isDashAt(this.start)) outside();
@@ -259,14 +324,14 @@ class Reader {
   }
 
   /** A key at offset `i` of the current line, up to its colon; `after` is past the colon. */
-  private key(i: number): { key: string; after: number } {
+  private key(i: number): { key: Key; after: number } {
     const text = this.text;
     const c = text.charCodeAt(i);
-    let key: string;
+    let key: Key;
     let colon: number;
     if (c === 34 || c === 39) {
       const quoted = this.quoted(i);
-      key = quoted.value;
+      key = { name: quoted.value, offset: i, quoted: true };
       colon = this.skipSpaces(quoted.end);
       if (text.charCodeAt(colon) !== COLON) outside();
     } else {
@@ -274,8 +339,8 @@ class Reader {
       colon = this.plainKeyColon(i);
       let keyEnd = colon;
       while (text.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
-      key = text.slice(i, keyEnd);
-      if (mayResolve(c) && typeof resolvePlain(key) !== "string") outside();
+      key = { name: text.slice(i, keyEnd), offset: i, quoted: false };
+      if (mayResolve(c) && typeof resolvePlain(key.name) !== "string") outside();
     }
     const next = colon + 1;
     if (next < this.end && text.charCodeAt(next) !== SPACE) outside();
@@ -542,7 +607,8 @@ class Reader {
           object[name] = value.value;
           j = value.end;
         }
-        last = this.keyEntry(header, last, name, this.line, keyAt - base, this.child);
+        const quoted = text.charCodeAt(keyAt) === 34 || text.charCodeAt(keyAt) === 39;
+        last = this.keyEntry(header, last, { name, offset: keyAt, quoted }, this.line, keyAt - base, this.child);
       } else {
         const itemAt = j;
         this.child = NONE;

@@ -145,6 +145,20 @@ describe("block YAML reader", () => {
     expect(read / documents).toBeGreaterThan(0.9);
   });
 
+  it("keeps a document's positions while later documents fill and roll over the shared slabs", () => {
+    const first = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  "quoted key": x\n  labels: {"a b": c, \'d\': e}\nspec:\n  containers:\n    - name: a\n      image: b\n';
+    const kept = readBlockYaml(first);
+    if (!kept) throw new Error("the block reader should read this document");
+    const exact = yamlAstLocator(first);
+    const before = allPaths(kept.value).map((path) => kept.positions.locate(path));
+    // Far more than one slab of other documents, with different shapes at the same offsets.
+    const other = "a:\n" + Array.from({ length: 400 }, (_, i) => `  k${i}: [${i}, {x: ${i}}]\n`).join("");
+    for (let i = 0; i < 200; i++) expect(readBlockYaml(other)).toBeDefined();
+    const paths = allPaths(kept.value);
+    expect(paths.map((path) => kept.positions.locate(path))).toEqual(before);
+    for (const path of paths) expect(kept.positions.locate(path)).toEqual(exact(path));
+  });
+
   const key = fc.oneof(
     fc.constantFrom("spec", "containers", "name", "securityContext", "a", "b-c", "x.y/z", "with space", "0", "true", "k8s.io/app", "-x", "a:b", "#c"),
     fc.string({ minLength: 1, maxLength: 6 }),
