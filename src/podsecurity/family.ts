@@ -119,7 +119,8 @@ function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef
     ruleId,
     severity: rule?.severity ?? "medium",
     pillar: "workload",
-    message: `${violation.reason} (${violation.detail})`,
+    // Joined, not templated: a flat string, not a chain of pieces (see formatFieldPath).
+    message: [violation.reason, " (", violation.detail, ")"].join(""),
     object: ref,
     fieldPath: formatFieldPath(first),
     position: loaded.source.locate(first),
