@@ -69,17 +69,15 @@ export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?:
     }
     return state;
   };
-  const finding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>): Finding => ({
-    ruleId: rule.id,
-    severity: rule.severity,
-    pillar: rule.pillar,
-    message,
-    object: objectRef(loaded.object),
-    ...(path.length > 0 ? { fieldPath: formatFieldPath(path) } : {}),
-    position: loaded.source.locate(path),
-    remediation: rule.docs.remediation,
-    ...(properties ? { properties } : {}),
-  });
+  const finding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>): Finding => {
+    // Optional fields are assigned, not spread in: one object per finding, in the report's key order.
+    const result: Finding = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, object: objectRef(loaded.object) };
+    if (path.length > 0) result.fieldPath = formatFieldPath(path);
+    result.position = loaded.source.locate(path);
+    result.remediation = rule.docs.remediation;
+    if (properties) result.properties = properties;
+    return result;
+  };
   const reportProblems = (loaded: LoadedObject, problems: QuantityProblem[]) => {
     for (const p of problems) findings.push(finding(INVALID_QUANTITY, loaded, p.path, p.message));
   };
@@ -194,7 +192,9 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
   const { object } = loaded;
   const problems: QuantityProblem[] = [];
   // The object itself: object counts, services, claims. Scoped quotas only ever track pods.
-  admitUsage(state, loaded, objectUsage(object, problems), 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
+  // Usage only matters against a quota; without one, only a claim's invalid quantities do (reported below).
+  const counted = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim";
+  if (counted) admitUsage(state, loaded, objectUsage(object, problems), 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
 
   const template = podTemplate(object);
   if (template) {
@@ -224,7 +224,7 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     }
     if (rejectedAll) {
       state.rejectedPods += replicas;
-    } else if (replicas > 0) {
+    } else if (replicas > 0 && applicable.length > 0) {
       // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
       const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
       const admitted = admitUsage(state, loaded, usage, replicas, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
