@@ -80,12 +80,25 @@ export function describeRef(ref: ObjectRef): string {
  */
 export function formatFieldPath(path: FieldPath): string {
   const parts: string[] = [];
-  for (const part of path) {
-    if (typeof part === "number") parts.push(`[${part}]`);
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) parts.push(parts.length > 0 ? "." : "", part);
-    else parts.push(`[${JSON.stringify(part)}]`);
-  }
+  for (const part of path) parts.push(segment(part, parts.length === 0));
   return parts.join("");
+}
+
+/**
+ * A path part as printed after others (`.name`, `[0]`, `["a.b"]`). The same few dozen
+ * field names and indices make up nearly every path, so their printed forms are kept.
+ */
+const SEGMENTS = new Map<string | number, string>();
+const MAX_SEGMENTS = 4096;
+
+function segment(part: string | number, first: boolean): string {
+  let printed = SEGMENTS.get(part);
+  if (printed === undefined) {
+    if (typeof part === "number") printed = `[${part}]`;
+    else printed = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+    if (SEGMENTS.size < MAX_SEGMENTS) SEGMENTS.set(part, printed);
+  }
+  return first && printed.charCodeAt(0) === 46 ? printed.slice(1) : printed;
 }
 
 /** RFC 6901 pointer for JSON patches. */

@@ -8,7 +8,7 @@ import { compareLevels, formatVersion, LATEST, type Level, type Version } from "
 import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
 import { POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
 
-const RULES_BY_ID = new Map(POD_SECURITY_RULES.map((r) => [r.id, r]));
+const RULES_BY_CHECK = new Map(POD_SECURITY_RULES.map((r) => [r.id.slice(ruleIdForCheck("").length), r]));
 
 /** Where the level a pod was judged at came from, for the report. */
 type LevelSource = "override" | "namespace-labels" | "default";
@@ -111,12 +111,11 @@ function strictness(j: Judgement): number {
 
 /** Findings of one object share its reference, and findings of one judgement its texts (none is mutated). */
 function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText): Finding {
-  const ruleId = ruleIdForCheck(violation.checkId);
-  const rule = RULES_BY_ID.get(ruleId);
+  const rule = RULES_BY_CHECK.get(violation.checkId);
   const firstField = violation.fields[0];
-  const first = firstField ? (templatePath.length === 0 ? firstField : [...templatePath, ...firstField]) : templatePath;
+  const first = firstField ? (templatePath.length === 0 ? firstField : templatePath.concat(firstField)) : templatePath;
   return {
-    ruleId,
+    ruleId: rule?.id ?? ruleIdForCheck(violation.checkId),
     severity: rule?.severity ?? "medium",
     pillar: "workload",
     // Joined, not templated: a flat string, not a chain of pieces (see formatFieldPath).
