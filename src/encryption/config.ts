@@ -70,7 +70,7 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
     );
   }
   const object = parsed.objects[0];
-  if (object) return checkEncryptionConfigurationObject(object.object, file, object.source.locate, options);
+  if (object) return checkEncryptionConfigurationObject(object.object, file, (path) => object.source.locate(path), options);
   // Not a Kubernetes-shaped object (no kind or apiVersion): decode it anyway for exact errors.
   let raw: unknown;
   try {

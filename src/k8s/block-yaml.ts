@@ -45,7 +45,8 @@ function pack(scratch: Int32Array, length: number): { memory: Int32Array; base: 
     slabUsed = 0;
   }
   const base = slabUsed;
-  slab.set(scratch.subarray(0, length), base);
+  // A plain loop: for a few hundred integers, making a subarray view costs more than copying.
+  for (let i = 0; i < length; i++) slab[base + i] = scratch[i] as number;
   slabUsed += length;
   return { memory: slab, base };
 }

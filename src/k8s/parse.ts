@@ -1,6 +1,6 @@
 import jsYaml from "js-yaml";
 import { readBlockYaml } from "./block-yaml.js";
-import { DocumentLocator } from "./locate.js";
+import { DocumentLocator, type TextPosition } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
 
@@ -93,11 +93,7 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
     const value = fast ? fast.value : parseChunk(file, chunk, limits, result.problems);
     if (value === undefined || value === null) return;
     const locator = fast ? fast.positions : new DocumentLocator(chunk.text);
-    const at = (path: FieldPath): SourcePosition => {
-      const p = locator.locate(path);
-      return { file, line: chunk.startLine + p.line + 1, column: p.column + 1 };
-    };
-    addDocument(result, file, documentIndex, value, at);
+    addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine), value);
   });
   return result;
 }
@@ -124,12 +120,7 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
     result.problems.push(shape === "too-deep" ? tooDeep(file, 0, limits) : aliasBomb(file, 0, limits));
     return result;
   }
-  const locator = new DocumentLocator(text);
-  const at = (path: FieldPath): SourcePosition => {
-    const p = locator.locate(path);
-    return { file, line: p.line + 1, column: p.column + 1 };
-  };
-  addDocument(result, file, 0, value, at);
+  addDocument(result, new DocumentPlace(file, 0, new DocumentLocator(text), 0), value);
   return result;
 }
 
@@ -236,35 +227,69 @@ function offsetToPosition(text: string, offset: number): { line: number; column:
   return { line, column: Math.max(0, offset - lineStart) };
 }
 
-function addDocument(result: ParsedFile, file: string, documentIndex: number, value: unknown, at: (path: FieldPath) => SourcePosition): void {
+/** Where a document sits: its file, its index there, and what finds its fields' positions. */
+class DocumentPlace {
+  constructor(
+    readonly file: string,
+    readonly documentIndex: number,
+    readonly locator: { locate(path: FieldPath): TextPosition },
+    /** 0-based line of the document's first line in the file. */
+    readonly startLine: number,
+  ) {}
+
+  at(path: FieldPath): SourcePosition {
+    const p = this.locator.locate(path);
+    return { file: this.file, line: this.startLine + p.line + 1, column: p.column + 1 };
+  }
+}
+
+/**
+ * An object's source: its document's place, and the path of the object inside the
+ * document (["items", 3] for a List item). One small object per loaded object: positions
+ * are computed on first use only, so loading stays as fast as parsing.
+ */
+class DocumentObjectSource implements ObjectSource {
+  private firstLine: SourcePosition | undefined;
+
+  constructor(
+    private readonly place: DocumentPlace,
+    private readonly prefix: FieldPath,
+  ) {}
+
+  get file(): string {
+    return this.place.file;
+  }
+
+  get documentIndex(): number {
+    return this.place.documentIndex;
+  }
+
+  get position(): SourcePosition {
+    return (this.firstLine ??= this.place.at(this.prefix));
+  }
+
+  locate(path: FieldPath): SourcePosition {
+    return this.place.at(this.prefix.length === 0 ? path : this.prefix.concat(path));
+  }
+}
+
+function addDocument(result: ParsedFile, place: DocumentPlace, value: unknown): void {
   if (!isKubernetesObject(value)) {
     result.skippedNonKubernetes++;
     return;
   }
-  const source = (prefix: FieldPath): ObjectSource => {
-    let position: SourcePosition | undefined;
-    return {
-      file,
-      documentIndex,
-      // Positions are computed on first use only: loading stays as fast as parsing.
-      get position() {
-        return (position ??= at(prefix));
-      },
-      locate: (path) => at(prefix.length === 0 ? path : [...prefix, ...path]),
-    };
-  };
   if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
     // A typed list (PodList) may omit its items' kind and apiVersion, as the API server's
     // list responses do: they are the list's, less "List". A plain List names its items'.
     const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -"List".length);
     value.items.forEach((item: unknown, i: number) => {
       const object = itemKind && isRecord(item) ? withDefaultTypeMeta(item, value.apiVersion as string, itemKind) : item;
-      if (isKubernetesObject(object)) result.objects.push({ object, source: source(["items", i]) });
+      if (isKubernetesObject(object)) result.objects.push({ object, source: new DocumentObjectSource(place, ["items", i]) });
       else result.skippedNonKubernetes++;
     });
     return;
   }
-  result.objects.push({ object: value, source: source([]) });
+  result.objects.push({ object: value, source: new DocumentObjectSource(place, []) });
 }
 
 function withDefaultTypeMeta(item: Record<string, unknown>, apiVersion: string, kind: string): Record<string, unknown> {

@@ -31,7 +31,10 @@ export interface ObjectSource {
   documentIndex: number;
   /** Position of the document's (or List item's) first line. */
   position: SourcePosition;
-  /** Position of the field at `path` (relative to this object), or the nearest existing parent. */
+  /**
+   * Position of the field at `path` (relative to this object), or the nearest existing
+   * parent. A method: call it on the source (`source.locate(p)`), do not detach it.
+   */
   locate(path: FieldPath): SourcePosition;
 }
 
