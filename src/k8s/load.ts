@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { UserError } from "../errors.js";
@@ -108,29 +108,43 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
   }
 }
 
+/** Reused for every file read: a thousand small files need no thousand Buffers. */
+const READ_BUFFER_BYTES = 1 << 20;
+let readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
 /**
  * Read one file, synchronously: a CLI reading a thousand small files sequentially spends
- * most of an async read waiting on the event loop, not the disk.
+ * most of an async read waiting on the event loop, not the disk. The size is checked on
+ * the open file, so a file swapped between the check and the read cannot slip past it.
  */
 async function readText(file: string, maxBytes: number, snapshot: Snapshot): Promise<string | undefined> {
+  let fd: number | undefined;
   try {
-    const info = statSync(file);
-    if (info.size > maxBytes) {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) {
       snapshot.problems.push({
         kind: "too-large",
-        message: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit per file`,
+        message: `skipped: ${size} bytes is over the ${maxBytes}-byte limit per file`,
         position: { file, line: 1, column: 1 },
         hint: "raise the limit with --max-file-size if this file really is a manifest",
       });
       return undefined;
     }
-    const bytes = readFileSync(file);
-    if (bytes.subarray(0, 8192).includes(0)) {
+    // To the end, not to `size` (files in /proc say 0); one byte past the limit reveals a
+    // file that grew beyond it after fstat.
+    const length = readAll(fd, maxBytes + 1);
+    if (length > maxBytes) {
+      snapshot.problems.push({ kind: "too-large", message: `skipped: over the ${maxBytes}-byte limit per file`, position: { file, line: 1, column: 1 }, hint: "raise the limit with --max-file-size if this file really is a manifest" });
+      return undefined;
+    }
+    if (readBuffer.subarray(0, Math.min(length, 8192)).includes(0)) {
       snapshot.problems.push({ kind: "binary", message: "skipped: binary file", position: { file, line: 1, column: 1 } });
       snapshot.stats.skippedFiles++;
       return undefined;
     }
-    const text = bytes.toString("utf8");
+    const text = readBuffer.toString("utf8", 0, length);
+    if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
     snapshot.problems.push({
@@ -140,6 +154,25 @@ async function readText(file: string, maxBytes: number, snapshot: Snapshot): Pro
       hint: "check the file's permissions",
     });
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads up to `limit` bytes (fewer at end of file) into readBuffer, growing it as needed. */
+function readAll(fd: number, limit: number): number {
+  let length = 0;
+  for (;;) {
+    if (length === readBuffer.length) {
+      if (length >= limit) return length;
+      const grown = Buffer.allocUnsafe(Math.min(limit, readBuffer.length * 2));
+      readBuffer.copy(grown, 0, 0, length);
+      readBuffer = grown;
+    }
+    const n = readSync(fd, readBuffer, length, Math.min(readBuffer.length, limit) - length, null);
+    if (n === 0) return length;
+    length += n;
+    if (length >= limit) return length;
   }
 }
 

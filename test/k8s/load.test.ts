@@ -106,6 +106,22 @@ describe("loading manifests", () => {
     expect(snapshot.stats.skippedFiles).toBe(2);
   });
 
+  it("reads files of every size whole, through one reused buffer, in any order", async () => {
+    const dir = tempDir();
+    // Over the 1 MiB read buffer, so it grows; the small file after it must not see its bytes.
+    const many = Array.from({ length: 6000 }, (_, i) => POD(`big-${i}`) + "# " + "x".repeat(100) + "\n").join("---\n");
+    expect(Buffer.byteLength(many)).toBeGreaterThan(1 << 20);
+    writeFileSync(join(dir, "a-big.yaml"), many);
+    writeFileSync(join(dir, "b-small.yaml"), POD("small"));
+    writeFileSync(join(dir, "c-utf8.yaml"), POD("ünïcødé-☸"));
+    writeFileSync(join(dir, "d-empty.yaml"), "");
+    const snapshot = await loadSnapshot({ paths: [dir] });
+    const names = snapshot.objects.map((o) => o.object.metadata?.name);
+    expect(names.length).toBe(6002);
+    expect(names.slice(-2)).toEqual(["small", "ünïcødé-☸"]);
+    expect(snapshot.problems).toEqual([]);
+  });
+
   it("says clearly when a path does not exist", async () => {
     await expect(loadSnapshot({ paths: ["/no/such/place"] })).rejects.toThrow(/cannot read \/no\/such\/place/);
   });
