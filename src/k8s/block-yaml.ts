@@ -4,14 +4,14 @@
  * scalars and comments. It records where every key and sequence item starts while it reads,
  * so a finding's position costs a few array lookups instead of a second parse.
  *
- * It gives exactly what js-yaml's `load` gives (scalars are resolved by js-yaml's own
- * schema types) or nothing at all: anything outside that subset — anchors, aliases, tags,
+ * It gives exactly what js-yaml's `load` gives (plain scalars resolved by the same rules,
+ * see yaml-scalars.ts) or nothing at all: anything outside that subset — anchors, aliases, tags,
  * folded or indented block scalars, multi-line scalars, complex keys, tabs, CRs, duplicate
  * keys, odd indentation — makes it give up, and the caller uses js-yaml. The equality is
  * tested over every YAML file the project and the shared conformance data hold, and by a
  * property over generated documents.
  */
-import jsYaml from "js-yaml";
+import { resolvePlainScalar as resolvePlain } from "./yaml-scalars.js";
 import type { FieldPath } from "./types.js";
 import type { TextPosition } from "./locate.js";
 
@@ -69,17 +69,6 @@ const MAX_DEPTH = 64;
 // eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
-// js-yaml's implicit resolvers for plain scalars, in DEFAULT_SCHEMA's order (merge keys are
-// refused instead); a test checks this order against the schema's own list.
-interface ScalarType {
-  tag: string;
-  resolve(data: string): boolean;
-  construct(data: string): unknown;
-}
-// @types/js-yaml does not declare the `types` export js-yaml 4 has.
-const { types } = jsYaml as unknown as { types: Record<"null" | "bool" | "int" | "float" | "timestamp", ScalarType> };
-export const IMPLICIT_TYPES: readonly ScalarType[] = [types.null, types.bool, types.int, types.float, types.timestamp];
-
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -89,13 +78,6 @@ const DASH = 45;
 function mayResolve(c: number): boolean {
   // ~ n N t T f F digits + - . (null, bool, int, float, timestamp all start with these)
   return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
-}
-
-export function resolvePlain(text: string): unknown {
-  if (text.length === 0) return null;
-  if (!mayResolve(text.charCodeAt(0))) return text;
-  for (const type of IMPLICIT_TYPES) if (type.resolve(text)) return type.construct(text);
-  return text;
 }
 
 /**

@@ -1,4 +1,5 @@
-import jsYaml from "js-yaml";
+import type { LoadOptions } from "js-yaml";
+import { jsYaml } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
@@ -126,7 +127,7 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
 
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
   try {
-    const value = jsYaml.load(chunk.text, { filename: file, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
+    const value = jsYaml().load(chunk.text, { filename: file, maxDepth: limits.maxDepth } as LoadOptions);
     const shape = inspectShape(value, chunk.text.length, limits);
     if (shape === "ok") return value;
     problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : aliasBomb(file, chunk.startLine, limits));

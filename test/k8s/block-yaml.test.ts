@@ -10,7 +10,7 @@ import fc from "fast-check";
 import jsYaml from "js-yaml";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { IMPLICIT_TYPES, readBlockYaml, resolvePlain } from "../../src/k8s/block-yaml.js";
+import { readBlockYaml } from "../../src/k8s/block-yaml.js";
 import { splitDocuments } from "../../src/k8s/parse.js";
 import type { FieldPath } from "../../src/k8s/types.js";
 import { conformancePath, repoRoot } from "../support/conformance.js";
@@ -62,24 +62,6 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 }
 
 describe("block YAML reader", () => {
-  it("uses js-yaml's implicit scalar types in DEFAULT_SCHEMA's order", () => {
-    const schema = jsYaml.DEFAULT_SCHEMA as unknown as { compiledImplicit: Array<{ tag: string }> };
-    expect(IMPLICIT_TYPES.map((t) => t.tag)).toEqual(schema.compiledImplicit.map((t) => t.tag).filter((tag) => !tag.endsWith(":merge")));
-  });
-
-  it("resolves plain scalars as js-yaml does", () => {
-    const samples = ["", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "yes", "on", "off", "0", "-0", "+1", "0o17", "017", "0x1F", "0b101", "1_000", "1e3", "1.5", "-.5", ".inf", "-.Inf", ".NaN", "2024-01-01", "2024-01-01T10:00:00Z", "2024-1-1 1:02:03.5 +01:00", "1.0.0", "v1", "100m", "128Mi", "-x", ":x", "12:30", "0.5e", "nan", "fALSE"];
-    for (const s of samples) expect(resolvePlain(s), JSON.stringify(s)).toStrictEqual((jsYaml.load(`k: ${s}\n`) as { k: unknown }).k);
-    fc.assert(
-      fc.property(fc.stringMatching(/^[0-9a-zA-Z.+_~:-]{1,12}$/), (s) => {
-        const loaded = jsYamlLoad(`k: ${s}\n`);
-        fc.pre(loaded.error === undefined);
-        expect(resolvePlain(s)).toStrictEqual((loaded.value as { k: unknown }).k);
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
   it("reads literal block scalars with each chomping indicator", () => {
     for (const indicator of ["|", "|-", "|+"]) {
       for (const body of ["a\n  b\n\nc\n", "a\n\n\n", "x\n", "first\n  deeper\nlast"]) {
