@@ -82,6 +82,11 @@ describe("report formats", () => {
     const tricky: ScanResult = { ...result, findings: result.findings.slice(0, 3).map((f) => ({ ...f, message: 'a "quoted"\\ line\nnext — ✓ 😀' })) };
     expect(pieces(tricky)).toBe(renderJson(tricky));
     expect(JSON.parse(pieces(tricky)).findings[0].message).toBe('a "quoted"\\ line\nnext — ✓ 😀');
+    // Findings go out in batches: counts at, around and across batch boundaries.
+    for (const count of [1, 255, 256, 257, 600]) {
+      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[i % result.findings.length]!, message: `finding ${i}` })) };
+      expect(pieces(many), `${count} findings`).toBe(renderJson(many));
+    }
     const empty: ScanResult = { ...result, findings: [] };
     expect(pieces(empty)).toBe(renderJson(empty));
     expect(pieces(empty)).toContain('"findings": [],');
