@@ -183,10 +183,22 @@ export function tryParseQuantity(input: string): Quantity | undefined {
  * upstream's UnmarshalJSON reads them (as their decimal text).
  */
 export function quantityFromManifest(value: unknown): Quantity {
-  if (typeof value === "string") return parseQuantity(value.trim());
+  if (typeof value === "string") {
+    // Manifests repeat a handful of quantities ("100m", "128Mi") thousands of times, and a
+    // Quantity is immutable: parsed ones are shared (failures are parsed again, to throw).
+    let parsed = PARSED.get(value);
+    if (parsed === undefined) {
+      parsed = parseQuantity(value.trim());
+      if (PARSED.size < MAX_PARSED) PARSED.set(value, parsed);
+    }
+    return parsed;
+  }
   if (typeof value === "number" && Number.isFinite(value)) return parseQuantity(String(value));
   throw new QuantityParseError(typeof value === "object" ? JSON.stringify(value) ?? "null" : String(value), "format");
 }
+
+const PARSED = new Map<string, Quantity>();
+const MAX_PARSED = 4096;
 
 /** The canonical text, as upstream's `Quantity.String()` prints it. */
 export function formatQuantity(q: Quantity): string {

@@ -230,4 +230,28 @@ describe("Quantity properties", () => {
       }),
     );
   });
+
+  it("gives manifest quantities the same answer on every call, cached or not", () => {
+    const text = fc.oneof(fc.constantFrom("100m", " 128Mi", "1Gi ", "0.5", "1e3", "12x", "", "-", "1.5.5", "9".repeat(40) + "E"), fc.stringMatching(/^[ 0-9.eEkKMGTPmiun+-]{0,8}$/));
+    fc.assert(
+      fc.property(text, (s) => {
+        const outcome = () => {
+          try {
+            return formatQuantity(quantityFromManifest(s));
+          } catch (err) {
+            return err instanceof QuantityParseError ? `error: ${err.message}` : `unexpected: ${String(err)}`;
+          }
+        };
+        let direct: string;
+        try {
+          direct = formatQuantity(parseQuantity(s.trim()));
+        } catch (err) {
+          direct = err instanceof QuantityParseError ? `error: ${err.message}` : `unexpected: ${String(err)}`;
+        }
+        expect(outcome()).toBe(direct);
+        expect(outcome()).toBe(direct);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
