@@ -11,7 +11,7 @@
  * tested over every YAML file the project and the shared conformance data hold, and by a
  * property over generated documents.
  */
-import { resolvePlainScalar as resolvePlain } from "./yaml-scalars.js";
+import { mayResolveFrom, resolvePlainScalar as resolvePlain } from "./yaml-scalars.js";
 import type { FieldPath } from "./types.js";
 import type { TextPosition } from "./locate.js";
 
@@ -73,12 +73,6 @@ const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
 const DASH = 45;
-
-/** First characters a plain scalar may resolve from to something other than a string. */
-function mayResolve(c: number): boolean {
-  // ~ n N t T f F digits + - . (null, bool, int, float, timestamp all start with these)
-  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
-}
 
 /**
  * Characters that cannot start a plain scalar (or start something this reader refuses).
@@ -158,7 +152,8 @@ interface Key {
 }
 
 /** Positions of the document being read; reused, since one document is read at a time. */
-let scratch = new Int32Array(4096);
+const SCRATCH_INTS = 4096;
+let scratch = new Int32Array(SCRATCH_INTS);
 
 class Reader {
   private length = 0;
@@ -190,6 +185,8 @@ class Reader {
     const value = this.isDashAt(this.start) ? this.sequence(0, 0) : this.mapping(0, this.start, 0);
     if (!this.atEnd) outside();
     const { memory, base } = pack(scratch, this.length);
+    // One huge document does not keep a huge scratch for the rest of the scan.
+    if (scratch.length > SCRATCH_INTS) scratch = new Int32Array(SCRATCH_INTS);
     return { value, positions: new BlockYamlPositions(this.text, memory, base, this.quotedKeys, line, 0) };
   }
 
@@ -323,7 +320,7 @@ class Reader {
       let keyEnd = colon;
       while (text.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
       key = { name: text.slice(i, keyEnd), offset: i, quoted: false };
-      if (mayResolve(c) && typeof resolvePlain(key.name) !== "string") outside();
+      if (mayResolveFrom(c) && typeof resolvePlain(key.name) !== "string") outside();
     }
     const next = colon + 1;
     if (next < this.end && text.charCodeAt(next) !== SPACE) outside();

@@ -15,11 +15,15 @@
  *   `T`, `t` or spaces, an optional fraction (milliseconds kept) and an optional zone.
  */
 
+/** Whether a plain scalar starting with this character may be something other than a string. */
+export function mayResolveFrom(c: number): boolean {
+  // ~ n N t T f F digits + - . (null, bool, int, float and timestamp all start with these)
+  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
+
 export function resolvePlainScalar(text: string): unknown {
   if (text.length === 0) return null;
-  const c = text.charCodeAt(0);
-  // Only these first characters can start a non-string: ~ n N t T f F digits + - .
-  if (!(c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return text;
+  if (!mayResolveFrom(text.charCodeAt(0))) return text;
   switch (text) {
     case "~":
     case "null":
