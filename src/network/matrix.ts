@@ -130,10 +130,10 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     if (!scope || scope.anyPeer) return Array.from({ length: total }, (_, i) => i);
     const out: number[] = [];
     if (scope.podNamespaces) {
-      for (const [namespace, list] of classesByNamespace) if (scope.podNamespaces(namespace, namespaceLabelsOf.get(namespace)!)) out.push(...list);
+      for (const [namespace, list] of classesByNamespace) if (scope.podNamespaces(namespace, namespaceLabelsOf.get(namespace)!)) for (const c of list) out.push(c);
     }
     if (scope.addresses) {
-      out.push(...hostNetworkClasses);
+      for (const c of hostNetworkClasses) out.push(c); // not push(...): lists can outgrow the argument limit
       const blocks = direction === "egress" ? externalDestinations : externalSources;
       if (scope.addressRanges) {
         // Blocks are cut at every range boundary and sorted: those inside a range are contiguous.

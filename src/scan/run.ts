@@ -26,7 +26,9 @@ export function runScan(snapshot: Snapshot, options: ScanOptions = {}, families:
   for (const family of families) {
     rules.push(...family.rules);
     try {
-      findings.push(...family.check(snapshot, options));
+      // A loop, not push(...): spreading more than ~120k arguments overflows the stack,
+      // and a big cluster's family returns that many findings.
+      for (const finding of family.check(snapshot, options)) findings.push(finding);
     } catch (err) {
       problems.push({
         kind: "invalid-object",

@@ -157,7 +157,7 @@ export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[])
     if (!existing) {
       merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: [...tier.policies] });
     } else {
-      existing.policies.push(...tier.policies);
+      for (const policy of tier.policies) existing.policies.push(policy); // a tier may hold more policies than push(...) takes arguments
     }
   }
   return [...merged.values()];
