@@ -2,7 +2,7 @@ import { isInteractive } from "../cli/common.js";
 import type { ScanResult } from "../scan/run.js";
 import { renderJsonPieces } from "./json.js";
 import { renderJunit } from "./junit.js";
-import { renderSarif } from "./sarif.js";
+import { renderSarifPieces } from "./sarif.js";
 import { renderText } from "./text.js";
 
 /** The report formats every findings command offers. */
@@ -14,14 +14,16 @@ export interface RenderFlags {
   color?: boolean;
 }
 
-/** Render findings in the chosen format; text is coloured only on a terminal. */
-/** The report as text, or (JSON, which can run to tens of MB) as pieces to write one after another. */
+/**
+ * Render findings in the chosen format: text (coloured only on a terminal) as one string;
+ * JSON and SARIF, which can run to hundreds of MB, as pieces to write one after another.
+ */
 export function renderReport(result: ScanResult, flags: RenderFlags): string | Iterable<string> {
   switch (flags.output) {
     case "json":
       return renderJsonPieces(result);
     case "sarif":
-      return renderSarif(result);
+      return renderSarifPieces(result);
     case "junit":
       return renderJunit(result);
     default:

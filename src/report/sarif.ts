@@ -5,6 +5,7 @@ import type { Finding, Rule, Severity } from "../findings/types.js";
 import { describeRef } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
+import { ITEMS_MARK, jsonPieces } from "./json-pieces.js";
 
 const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 /** GitHub code scanning reads `security-severity` (0–10) to rank alerts. */
@@ -36,32 +37,31 @@ function fingerprint(f: Finding): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
-export function renderSarif(result: ScanResult): string {
-  const rules = dedupeRules(result.rules);
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: Result[] = result.findings.map((f) => {
-    const where = f.object ? `${describeRef(f.object)}${f.fieldPath ? ` ${f.fieldPath}` : ""}: ` : "";
-    const r: Result = {
-      ruleId: f.ruleId,
-      level: LEVEL[f.severity],
-      message: { text: `${where}${f.message}${f.remediation ? ` — ${f.remediation}` : ""}` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: sarifUri(f.position?.file ?? "<unknown>"), uriBaseId: "%SRCROOT%" },
-            region: { startLine: f.position?.line ?? 1, startColumn: f.position?.column ?? 1 },
-          },
-          ...(f.object ? { logicalLocations: [{ name: f.object.name, fullyQualifiedName: describeRef(f.object), kind: f.object.kind }] } : {}),
+function sarifResult(f: Finding, index: ReadonlyMap<string, number>): Result {
+  const where = f.object ? `${describeRef(f.object)}${f.fieldPath ? ` ${f.fieldPath}` : ""}: ` : "";
+  const r: Result = {
+    ruleId: f.ruleId,
+    level: LEVEL[f.severity],
+    message: { text: `${where}${f.message}${f.remediation ? ` — ${f.remediation}` : ""}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: sarifUri(f.position?.file ?? "<unknown>"), uriBaseId: "%SRCROOT%" },
+          region: { startLine: f.position?.line ?? 1, startColumn: f.position?.column ?? 1 },
         },
-      ],
-      partialFingerprints: { "palisadeFinding/v1": fingerprint(f) },
-      properties: { severity: f.severity, pillar: f.pillar, ...(f.properties ?? {}) },
-    };
-    const i = index.get(f.ruleId);
-    if (i !== undefined) r.ruleIndex = i;
-    return r;
-  });
-  const log: Log = {
+        ...(f.object ? { logicalLocations: [{ name: f.object.name, fullyQualifiedName: describeRef(f.object), kind: f.object.kind }] } : {}),
+      },
+    ],
+    partialFingerprints: { "palisadeFinding/v1": fingerprint(f) },
+    properties: { severity: f.severity, pillar: f.pillar, ...(f.properties ?? {}) },
+  };
+  const i = index.get(f.ruleId);
+  if (i !== undefined) r.ruleIndex = i;
+  return r;
+}
+
+function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]): Log {
+  return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [
@@ -76,7 +76,7 @@ export function renderSarif(result: ScanResult): string {
           },
         },
         originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + process.cwd().split(sep).join("/") + "/" } },
-        results,
+        results: results as Result[],
         invocations: [
           {
             executionSuccessful: true,
@@ -90,7 +90,25 @@ export function renderSarif(result: ScanResult): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+}
+
+/**
+ * The SARIF log in pieces (see json-pieces.ts), each result built as its batch is
+ * printed: 200,000 findings make ~300 MB of SARIF, which as one string took 2 GB.
+ */
+export function renderSarifPieces(result: ScanResult): Generator<string> {
+  const rules = dedupeRules(result.rules);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const findings = result.findings;
+  // log → runs → run → results → a result: four containers deep.
+  return jsonPieces(sarifLog(result, rules, [ITEMS_MARK]), findings.length, (i) => sarifResult(findings[i]!, index), 4);
+}
+
+/** The SARIF log as one string, for callers that need one; the CLI writes the pieces. */
+export function renderSarif(result: ScanResult): string {
+  const rules = dedupeRules(result.rules);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  return JSON.stringify(sarifLog(result, rules, result.findings.map((f) => sarifResult(f, index))), null, 2) + "\n";
 }
 
 function dedupeRules(rules: readonly Rule[]): Rule[] {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { renderJson, renderJsonPieces } from "../../src/report/json.js";
 import { renderJunit } from "../../src/report/junit.js";
-import { renderSarif } from "../../src/report/sarif.js";
+import { renderSarif, renderSarifPieces } from "../../src/report/sarif.js";
 import { renderText } from "../../src/report/text.js";
 import { runScan, type ScanResult } from "../../src/scan/run.js";
 import { repoRoot } from "../support/conformance.js";
@@ -90,6 +90,15 @@ describe("report formats", () => {
     const empty: ScanResult = { ...result, findings: [] };
     expect(pieces(empty)).toBe(renderJson(empty));
     expect(pieces(empty)).toContain('"findings": [],');
+  });
+
+  it("SARIF in pieces is byte for byte the one-string SARIF, across batch boundaries and with no findings", () => {
+    const pieces = (r: ScanResult): string => [...renderSarifPieces(r)].join("");
+    for (const count of [0, 1, 63, 64, 65, 200]) {
+      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[i % result.findings.length]!, message: `finding ${i} "q"\n — ✓` })) };
+      expect(pieces(many), `${count} findings`).toBe(renderSarif(many));
+    }
+    expect(pieces({ ...result, findings: [] })).toContain('"results": [],');
   });
 
   it("JUnit has a failing case per finding, a passing case per clean object, and an error per problem", () => {

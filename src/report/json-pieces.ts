@@ -1,0 +1,59 @@
+/**
+ * Large reports as `JSON.stringify(report, null, 2)` would print them, but in pieces: a
+ * report of 200,000 findings runs to hundreds of MB, and as one string (then one Buffer)
+ * it would need several times that in memory and fresh pages (see cli/stdout.ts).
+ *
+ * The report is laid out once with a mark where its big array goes; the array's items
+ * are then printed in batches, each as deep as the array sits, by wrapping the batch in
+ * as many arrays and cutting the wrappers off again.
+ */
+
+/** Stands in for the big array while the rest of the report is laid out; cannot occur in a report. */
+export const ITEMS_MARK = "\u0000palisade-items\u0000";
+
+/**
+ * Items per JSON.stringify call: enough to amortise the call, few enough (~60 KB of text)
+ * that a piece stays below V8's large-object size (128 KiB). A larger piece is allocated
+ * in freshly mapped memory every time, and first-touch page faults made 256 findings a
+ * piece three times slower than one.
+ */
+const ITEMS_PER_PIECE = 64;
+
+/**
+ * `report` printed with its big array's items produced by `items`, where `report` holds
+ * `[ITEMS_MARK]` in that array's place. `depth` is how many objects and arrays enclose
+ * an item (a top-level object's array property: 2).
+ */
+export function* jsonPieces<T>(report: unknown, count: number, item: (index: number) => T, depth: number): Generator<string> {
+  const skeleton = JSON.stringify(report, null, 2);
+  const quotedMark = JSON.stringify(ITEMS_MARK);
+  const mark = skeleton.indexOf(quotedMark);
+  if (mark < 0 || count === 0) {
+    // No mark (nothing to stream) or no items: the array prints as [].
+    yield `${skeleton.replace(`[\n${"  ".repeat(depth)}${quotedMark}\n${"  ".repeat(depth - 1)}]`, "[]")}\n`;
+    return;
+  }
+  yield skeleton.slice(0, mark);
+  const { open, close } = wrapperLengths(depth);
+  const separator = `,\n${"  ".repeat(depth)}`;
+  for (let start = 0; start < count; start += ITEMS_PER_PIECE) {
+    const batch: T[] = [];
+    for (let i = start; i < Math.min(count, start + ITEMS_PER_PIECE); i++) batch.push(item(i));
+    const text = JSON.stringify(wrap(batch, depth - 1), null, 2).slice(open, -close);
+    yield start === 0 ? text : separator + text;
+  }
+  yield `${skeleton.slice(mark + quotedMark.length)}\n`;
+}
+
+function wrap(batch: unknown[], times: number): unknown[] {
+  let wrapped: unknown[] = batch;
+  for (let i = 0; i < times; i++) wrapped = [wrapped];
+  return wrapped;
+}
+
+/** How much JSON.stringify prints before the first item and after the last, at this depth. */
+function wrapperLengths(depth: number): { open: number; close: number } {
+  const text = JSON.stringify(wrap([0], depth - 1), null, 2);
+  const at = text.indexOf("0");
+  return { open: at, close: text.length - at - 1 };
+}
