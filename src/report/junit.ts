@@ -10,9 +10,10 @@ function xml(text: string): string {
 
 /**
  * JUnit XML for CI dashboards: a suite per file, a test case per object and rule that
- * failed, and one passing case per clean object so progress is visible too.
+ * failed, and one passing case per clean object so progress is visible too. In pieces:
+ * 200,000 findings make ~140 MB of XML, which as one string took 800 MB.
  */
-export function renderJunit(result: ScanResult): string {
+export function* renderJunitPieces(result: ScanResult): Generator<string> {
   const byFile = new Map<string, { objects: Set<string>; findings: Finding[] }>();
   const entry = (file: string) => {
     let e = byFile.get(file);
@@ -21,35 +22,55 @@ export function renderJunit(result: ScanResult): string {
   };
   for (const s of result.scanned) entry(s.file).objects.add(describeRef(s.object));
   for (const f of result.findings) entry(f.position?.file ?? "<unknown>").findings.push(f);
-  const suites: string[] = [];
-  let tests = 0;
-  let failures = 0;
-  for (const [file, { objects, findings }] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const cases: string[] = [];
+  // The totals open the document, so they are counted before any case is printed.
+  const suites = [...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, { objects, findings }]) => {
     const failed = new Set(findings.map((f) => (f.object ? describeRef(f.object) : "")));
+    return { file, findings, clean: [...objects].sort().filter((ref) => !failed.has(ref)) };
+  });
+  const tests = suites.reduce((n, s) => n + s.findings.length + s.clean.length, 0) + result.problems.length;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${result.findings.length}" errors="${result.problems.length}">\n`;
+  let firstSuite = true;
+  for (const { file, findings, clean } of suites) {
+    yield `${firstSuite ? "" : "\n"}  <testsuite name="${xml(file)}" tests="${findings.length + clean.length}" failures="${findings.length}" errors="0" skipped="0">\n`;
+    firstSuite = false;
+    let batch: string[] = [];
+    let firstCase = true;
+    const flush = function* (): Generator<string> {
+      if (batch.length === 0) return;
+      yield (firstCase ? "" : "\n") + batch.join("\n");
+      firstCase = false;
+      batch = [];
+    };
     for (const f of findings) {
       const ref = f.object ? describeRef(f.object) : file;
       const where = f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file;
-      cases.push(
+      batch.push(
         `    <testcase classname="${xml(ref)}" name="${xml(f.ruleId)}" file="${xml(file)}">\n` +
           `      <failure type="${f.severity}" message="${xml(f.message)}">${xml(`${where}: ${f.message}\n${f.fieldPath ? `field: ${f.fieldPath}\n` : ""}${f.remediation ? `remediation: ${f.remediation}` : ""}`)}</failure>\n` +
           `    </testcase>`,
       );
+      if (batch.length === CASES_PER_PIECE) yield* flush();
     }
-    for (const ref of [...objects].sort()) {
-      if (!failed.has(ref)) cases.push(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`);
+    for (const ref of clean) {
+      batch.push(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`);
+      if (batch.length === CASES_PER_PIECE) yield* flush();
     }
-    const suiteFailures = findings.length;
-    tests += cases.length;
-    failures += suiteFailures;
-    suites.push(`  <testsuite name="${xml(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join("\n")}\n  </testsuite>`);
+    yield* flush();
+    yield "\n  </testsuite>";
   }
   for (const p of result.problems) {
-    tests++;
-    suites.push(
+    yield (firstSuite ? "" : "\n") +
       `  <testsuite name="${xml(p.position.file)}" tests="1" failures="0" errors="1" skipped="0">\n` +
-        `    <testcase classname="input" name="${xml(p.kind)}"><error type="${xml(p.kind)}" message="${xml(p.message)}">${xml(`${p.position.file}:${p.position.line}:${p.position.column}: ${p.message}`)}</error></testcase>\n  </testsuite>`,
-    );
+      `    <testcase classname="input" name="${xml(p.kind)}"><error type="${xml(p.kind)}" message="${xml(p.message)}">${xml(`${p.position.file}:${p.position.line}:${p.position.column}: ${p.message}`)}</error></testcase>\n  </testsuite>`;
+    firstSuite = false;
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${failures}" errors="${result.problems.length}">\n${suites.join("\n")}\n</testsuites>\n`;
+  yield "\n</testsuites>\n";
+}
+
+/** Test cases joined per piece: small strings, few of them. */
+const CASES_PER_PIECE = 64;
+
+/** The JUnit XML as one string, for callers that need one; the CLI writes the pieces. */
+export function renderJunit(result: ScanResult): string {
+  return [...renderJunitPieces(result)].join("");
 }

@@ -1,7 +1,7 @@
 import { isInteractive } from "../cli/common.js";
 import type { ScanResult } from "../scan/run.js";
 import { renderJsonPieces } from "./json.js";
-import { renderJunit } from "./junit.js";
+import { renderJunitPieces } from "./junit.js";
 import { renderSarifPieces } from "./sarif.js";
 import { renderText } from "./text.js";
 
@@ -16,7 +16,7 @@ export interface RenderFlags {
 
 /**
  * Render findings in the chosen format: text (coloured only on a terminal) as one string;
- * JSON and SARIF, which can run to hundreds of MB, as pieces to write one after another.
+ * JSON, SARIF and JUnit, which can run to hundreds of MB, as pieces to write one after another.
  */
 export function renderReport(result: ScanResult, flags: RenderFlags): string | Iterable<string> {
   switch (flags.output) {
@@ -25,7 +25,7 @@ export function renderReport(result: ScanResult, flags: RenderFlags): string | I
     case "sarif":
       return renderSarifPieces(result);
     case "junit":
-      return renderJunit(result);
+      return renderJunitPieces(result);
     default:
       return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
   }

@@ -6,7 +6,7 @@ import type AjvDraft04Module from "ajv-draft-04";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { renderJson, renderJsonPieces } from "../../src/report/json.js";
-import { renderJunit } from "../../src/report/junit.js";
+import { renderJunit, renderJunitPieces } from "../../src/report/junit.js";
 import { renderSarif, renderSarifPieces } from "../../src/report/sarif.js";
 import { renderText } from "../../src/report/text.js";
 import { runScan, type ScanResult } from "../../src/scan/run.js";
@@ -99,6 +99,23 @@ describe("report formats", () => {
       expect(pieces(many), `${count} findings`).toBe(renderSarif(many));
     }
     expect(pieces({ ...result, findings: [] })).toContain('"results": [],');
+  });
+
+  it("JUnit in pieces keeps every case, line and total across batch boundaries", () => {
+    for (const count of [63, 64, 65, 200]) {
+      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[0]!, message: `finding ${i}` })) };
+      const pieces = [...renderJunitPieces(many)];
+      const xml = pieces.join("");
+      expect(xml).toBe(renderJunit(many));
+      const cases = (xml.match(/<testcase /g) ?? []).length;
+      expect(xml).toContain(`<testsuites name="palisade" tests="${cases}" failures="${count}"`);
+      expect((xml.match(/<failure /g) ?? []).length).toBe(count);
+      for (let i = 0; i < count; i++) expect(xml).toContain(`message="finding ${i}"`);
+      // Each case starts on a line of its own: no two cases run together at a batch edge.
+      expect(xml).not.toMatch(/<\/testcase> *<testcase/);
+      expect(xml).not.toMatch(/\/> *<testcase/);
+      expect(xml).not.toMatch(/\n\n/);
+    }
   });
 
   it("JUnit has a failing case per finding, a passing case per clean object, and an error per problem", () => {
