@@ -3,7 +3,7 @@ import type { ScanResult } from "../scan/run.js";
 import { renderJsonPieces } from "./json.js";
 import { renderJunitPieces } from "./junit.js";
 import { renderSarifPieces } from "./sarif.js";
-import { renderText } from "./text.js";
+import { renderTextPieces } from "./text.js";
 
 /** The report formats every findings command offers. */
 export const REPORT_FORMATS = ["text", "wide", "json", "sarif", "junit"] as const;
@@ -15,10 +15,10 @@ export interface RenderFlags {
 }
 
 /**
- * Render findings in the chosen format: text (coloured only on a terminal) as one string;
- * JSON, SARIF and JUnit, which can run to hundreds of MB, as pieces to write one after another.
+ * Render findings in the chosen format (text coloured only on a terminal), as pieces to
+ * write one after another: a large scan's report runs to hundreds of MB.
  */
-export function renderReport(result: ScanResult, flags: RenderFlags): string | Iterable<string> {
+export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<string> {
   switch (flags.output) {
     case "json":
       return renderJsonPieces(result);
@@ -27,6 +27,6 @@ export function renderReport(result: ScanResult, flags: RenderFlags): string | I
     case "junit":
       return renderJunitPieces(result);
     default:
-      return renderText(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
+      return renderTextPieces(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
   }
 }

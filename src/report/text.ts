@@ -30,10 +30,12 @@ function paint(c: Colors, severity: Severity, text: string): string {
   }
 }
 
-/** Findings grouped by file, then by object, in file order. */
-export function renderText(result: ScanResult, options: TextOptions): string {
+/**
+ * Findings grouped by file, then by object, in file order; one piece per file, so a scan
+ * of 200,000 findings is never one string.
+ */
+export function* renderTextPieces(result: ScanResult, options: TextOptions): Generator<string> {
   const c = createColors(options.color);
-  const out: string[] = [];
   if (!options.summaryOnly) {
     const byFile = new Map<string, Finding[]>();
     for (const f of result.findings) {
@@ -43,7 +45,7 @@ export function renderText(result: ScanResult, options: TextOptions): string {
       byFile.set(file, list);
     }
     for (const [file, findings] of byFile) {
-      out.push(c.bold(c.underline(file)));
+      const out: string[] = [c.bold(c.underline(file))];
       const byObject = new Map<string, Finding[]>();
       for (const f of findings) {
         const key = f.object ? describeRef(f.object) : "(file)";
@@ -55,7 +57,8 @@ export function renderText(result: ScanResult, options: TextOptions): string {
         const notes = new Set(list.map((f) => f.note ?? ""));
         const shared = notes.size === 1 ? [...notes][0] : "";
         out.push(`  ${c.bold(ref)}${shared ? c.dim(`  — ${shared}`) : ""}`);
-        const idWidth = Math.max(...list.map((f) => f.ruleId.length));
+        let idWidth = 0;
+        for (const f of list) idWidth = Math.max(idWidth, f.ruleId.length);
         for (const f of list) {
           const where = f.position ? `${f.position.line}:${f.position.column}` : "";
           out.push(`    ${c.dim(where.padEnd(8))} ${paint(c, f.severity, f.severity.padEnd(8))} ${c.magenta(f.ruleId.padEnd(idWidth))}  ${f.message}`);
@@ -66,11 +69,15 @@ export function renderText(result: ScanResult, options: TextOptions): string {
           }
         }
       }
-      out.push("");
+      // Each file ends with an empty line.
+      yield out.join("\n") + "\n\n";
     }
   }
-  out.push(summaryLine(result, c));
-  return out.join("\n") + "\n";
+  yield summaryLine(result, c) + "\n";
+}
+
+export function renderText(result: ScanResult, options: TextOptions): string {
+  return [...renderTextPieces(result, options)].join("");
 }
 
 export function summaryLine(result: ScanResult, c: Colors = createColors(false)): string {
