@@ -79,7 +79,7 @@ export function usageTable(namespaces: readonly NamespaceReport[]): string {
   }
   const lines: string[] = [];
   if (rows.length > 1) {
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    const widths = rows[0]!.map((_, i) => rows.reduce((width, r) => Math.max(width, r[i]!.length), 0));
     for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
   } else {
     lines.push("No ResourceQuota in the manifests.");

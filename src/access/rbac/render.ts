@@ -64,7 +64,7 @@ function bindingName(binding: BindingDef): string {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  const widths = rows[0]?.map((_, i) => rows.reduce((width, r) => Math.max(width, (r[i] ?? "").length), 0)) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("   ").trimEnd()).join("\n") + "\n";
 }
 
