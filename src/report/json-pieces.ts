@@ -20,9 +20,10 @@ export const ITEMS_MARK = "\u0000palisade-items\u0000";
 const ITEMS_PER_PIECE = 64;
 
 /**
- * `report` printed with its big array's items produced by `items`, where `report` holds
- * `[ITEMS_MARK]` in that array's place. `depth` is how many objects and arrays enclose
- * an item (a top-level object's array property: 2).
+ * `report` printed with `count` items, `item(i)` each, in the array that holds
+ * `[ITEMS_MARK]`. Everything before that array is the tool's own text, so the mark's
+ * first occurrence is the array. `depth` is how many objects and arrays enclose an item
+ * (an array property of the top-level object: 2).
  */
 export function* jsonPieces<T>(report: unknown, count: number, item: (index: number) => T, depth: number): Generator<string> {
   const skeleton = JSON.stringify(report, null, 2);
