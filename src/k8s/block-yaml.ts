@@ -12,48 +12,11 @@
  * property over generated documents.
  */
 import { mayResolveFrom, resolvePlainScalar as resolvePlain } from "./yaml-scalars.js";
-import type { FieldPath } from "./types.js";
-import type { TextPosition } from "./locate.js";
-
-/**
- * Where the parts of a document start, as 32-bit integers: a collection is a header
- * [kind, first entry]; entries are chained in document order: mapping entries
- * [key offset, key length, line, column, child, next], sequence entries
- * [line, column, child, next], where child is the header of a nested collection and -1
- * means none. Offsets are relative to the document's own start in its slab. A key is
- * found again by comparing its text in place; a quoted key (rare) has length -(i + 1),
- * i indexing the document's list of quoted keys.
- *
- * Documents are packed into shared slabs of typed memory: a scan of 10,000 documents
- * then retains a few dozen slabs outside the JavaScript heap instead of 10,000 growing
- * arrays of tagged values that every young-generation collection would copy.
- */
-const MAPPING = 0;
-const SEQUENCE = 1;
-const NONE = -1;
-const MAPPING_ENTRY = 6;
-const SEQUENCE_ENTRY = 4;
-
-const SLAB_INTS = 1 << 16;
-let slab = new Int32Array(SLAB_INTS);
-let slabUsed = 0;
-
-/** Copies a finished document's positions into the current slab (a new one when it is full). */
-function pack(scratch: Int32Array, length: number): { memory: Int32Array; base: number } {
-  if (length > slab.length - slabUsed) {
-    slab = new Int32Array(Math.max(SLAB_INTS, length));
-    slabUsed = 0;
-  }
-  const base = slabUsed;
-  // A plain loop: for a few hundred integers, making a subarray view costs more than copying.
-  for (let i = 0; i < length; i++) slab[base + i] = scratch[i] as number;
-  slabUsed += length;
-  return { memory: slab, base };
-}
+import { MAPPING, NONE, PositionsWriter, SEQUENCE, type DocumentPositions, type Key } from "./positions.js";
 
 export interface BlockYamlDocument {
   value: Record<string, unknown> | unknown[];
-  positions: BlockYamlPositions;
+  positions: DocumentPositions;
 }
 
 /** Thrown inside the reader when the text leaves the supported subset; never escapes. */
@@ -87,52 +50,6 @@ function isFlowIndicator(c: number): boolean {
   return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
 }
 
-export class BlockYamlPositions {
-  constructor(
-    private readonly text: string,
-    private readonly memory: Int32Array,
-    private readonly base: number,
-    private readonly quotedKeys: readonly string[],
-    private readonly line: number,
-    private readonly column: number,
-  ) {}
-
-  /** Same answer as the exact locator: the deepest existing node on the path. */
-  locate(path: FieldPath): TextPosition {
-    let line = this.line;
-    let column = this.column;
-    const memory = this.memory;
-    const base = this.base;
-    let collection = 0; // the document's own collection opens first
-    for (const part of path) {
-      if (collection === NONE) break;
-      let entry = memory[base + collection + 1] as number;
-      if (memory[base + collection] === SEQUENCE) {
-        if (typeof part !== "number") break;
-        for (let i = 0; i < part && entry !== NONE; i++) entry = memory[base + entry + 3] as number;
-        if (entry === NONE) break;
-        line = memory[base + entry] as number;
-        column = memory[base + entry + 1] as number;
-        collection = memory[base + entry + 2] as number;
-      } else {
-        const key = String(part);
-        while (entry !== NONE && !this.isKey(entry, key)) entry = memory[base + entry + 5] as number;
-        if (entry === NONE) break;
-        line = memory[base + entry + 2] as number;
-        column = memory[base + entry + 3] as number;
-        collection = memory[base + entry + 4] as number;
-      }
-    }
-    return { line, column };
-  }
-
-  private isKey(entry: number, key: string): boolean {
-    const length = this.memory[this.base + entry + 1] as number;
-    if (length < 0) return this.quotedKeys[-length - 1] === key;
-    return length === key.length && this.text.startsWith(key, this.memory[this.base + entry] as number);
-  }
-}
-
 /** Reads one document; undefined when it is outside the subset (use js-yaml then). */
 export function readBlockYaml(text: string): BlockYamlDocument | undefined {
   if (text.includes("\t") || text.includes("\r") || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
@@ -144,20 +61,8 @@ export function readBlockYaml(text: string): BlockYamlDocument | undefined {
   }
 }
 
-/** A key as written: quoted keys cannot be compared in place, so they are kept as strings. */
-interface Key {
-  name: string;
-  offset: number;
-  quoted: boolean;
-}
-
-/** Positions of the document being read; reused, since one document is read at a time. */
-const SCRATCH_INTS = 4096;
-let scratch = new Int32Array(SCRATCH_INTS);
-
 class Reader {
-  private length = 0;
-  private readonly quotedKeys: string[] = [];
+  private readonly out = new PositionsWriter();
   /** The header of the collection read last (NONE after a scalar): its parent links it. */
   private child = NONE;
   /** The current content line: its start offset, end offset (at \n or EOF), number, indentation. */
@@ -184,52 +89,7 @@ class Reader {
     const line = this.line;
     const value = this.isDashAt(this.start) ? this.sequence(0, 0) : this.mapping(0, this.start, 0);
     if (!this.atEnd) outside();
-    const { memory, base } = pack(scratch, this.length);
-    // One huge document does not keep a huge scratch for the rest of the scan.
-    if (scratch.length > SCRATCH_INTS) scratch = new Int32Array(SCRATCH_INTS);
-    return { value, positions: new BlockYamlPositions(this.text, memory, base, this.quotedKeys, line, 0) };
-  }
-
-  /** Room for `ints` more integers in the scratch memory. */
-  private reserve(ints: number): number {
-    const at = this.length;
-    if (at + ints > scratch.length) {
-      const grown = new Int32Array(scratch.length * 2);
-      grown.set(scratch.subarray(0, at));
-      scratch = grown;
-    }
-    this.length = at + ints;
-    return at;
-  }
-
-  private open(kind: number): number {
-    const header = this.reserve(2);
-    scratch[header] = kind;
-    scratch[header + 1] = NONE;
-    return header;
-  }
-
-  /** Appends a mapping entry chained after `last` (or first of `header`); returns it. */
-  private keyEntry(header: number, last: number, key: Key, line: number, column: number, child: number): number {
-    const at = this.reserve(MAPPING_ENTRY);
-    scratch[at] = key.offset;
-    scratch[at + 1] = key.quoted ? -this.quotedKeys.push(key.name) : key.name.length;
-    scratch[at + 2] = line;
-    scratch[at + 3] = column;
-    scratch[at + 4] = child;
-    scratch[at + 5] = NONE;
-    scratch[last === NONE ? header + 1 : last + 5] = at;
-    return at;
-  }
-
-  private itemEntry(header: number, last: number, line: number, column: number, child: number): number {
-    const at = this.reserve(SEQUENCE_ENTRY);
-    scratch[at] = line;
-    scratch[at + 1] = column;
-    scratch[at + 2] = child;
-    scratch[at + 3] = NONE;
-    scratch[last === NONE ? header + 1 : last + 3] = at;
-    return at;
+    return { value, positions: this.out.finish(this.text, line, 0) };
   }
 
   /** Moves to the next line that is neither blank nor a comment. */
@@ -283,7 +143,7 @@ class Reader {
   private mapping(column: number, first: number, depth: number): Record<string, unknown> {
     if (depth > MAX_DEPTH) outside();
     const object: Record<string, unknown> = {};
-    const header = this.open(MAPPING);
+    const header = this.out.open(MAPPING);
     let last = NONE;
     let keyStart = first;
     for (;;) {
@@ -294,7 +154,7 @@ class Reader {
       const keyColumn = keyStart - (this.start - this.indent);
       this.child = NONE;
       object[name] = this.mappingValue(after, column, depth);
-      last = this.keyEntry(header, last, key, keyLine, keyColumn, this.child);
+      last = this.out.keyEntry(header, last, key, keyLine, keyColumn, this.child);
       if (this.atEnd || this.indent < column) break;
       if (this.indent > column || this.isDashAt(this.start)) outside();
       keyStart = this.start;
@@ -449,7 +309,7 @@ class Reader {
   private sequence(column: number, depth: number): unknown[] {
     if (depth > MAX_DEPTH) outside();
     const items: unknown[] = [];
-    const header = this.open(SEQUENCE);
+    const header = this.out.open(SEQUENCE);
     let last = NONE;
     for (;;) {
       const dash = this.start;
@@ -462,12 +322,12 @@ class Reader {
         const line = this.line;
         const itemColumn = this.indent;
         items.push(this.block(depth + 1));
-        last = this.itemEntry(header, last, line, itemColumn, this.child);
+        last = this.out.itemEntry(header, last, line, itemColumn, this.child);
       } else {
         const line = this.line;
         const itemColumn = i - (this.start - this.indent);
         items.push(this.sequenceItem(i, itemColumn, column, depth));
-        last = this.itemEntry(header, last, line, itemColumn, this.child);
+        last = this.out.itemEntry(header, last, line, itemColumn, this.child);
       }
       if (this.atEnd || this.indent < column) break;
       if (this.indent > column) outside();
@@ -560,7 +420,7 @@ class Reader {
     const isMap = text.charCodeAt(i) === 123;
     const close = isMap ? 125 : 93;
     const collection: Record<string, unknown> | unknown[] = isMap ? {} : [];
-    const header = this.open(isMap ? MAPPING : SEQUENCE);
+    const header = this.out.open(isMap ? MAPPING : SEQUENCE);
     let last = NONE;
     let j = this.skipSpaces(i + 1);
     for (;;) {
@@ -588,14 +448,14 @@ class Reader {
           j = value.end;
         }
         const quoted = text.charCodeAt(keyAt) === 34 || text.charCodeAt(keyAt) === 39;
-        last = this.keyEntry(header, last, { name, offset: keyAt, quoted }, this.line, keyAt - base, this.child);
+        last = this.out.keyEntry(header, last, { name, offset: keyAt, quoted }, this.line, keyAt - base, this.child);
       } else {
         const itemAt = j;
         this.child = NONE;
         const value = this.flowNode(j, depth);
         (collection as unknown[]).push(value.value);
         j = value.end;
-        last = this.itemEntry(header, last, this.line, itemAt - base, this.child);
+        last = this.out.itemEntry(header, last, this.line, itemAt - base, this.child);
       }
       j = this.skipSpaces(j);
       const c = text.charCodeAt(j);

@@ -127,6 +127,12 @@ describe("block YAML reader", () => {
     expect(read / documents).toBeGreaterThan(0.9);
   });
 
+  it("finds items deep in long sequences (a List of every pod) exactly, by index", () => {
+    const items = Array.from({ length: 150 }, (_, i) => `- kind: Pod\n  metadata: {name: p${i}}\n  spec:\n    containers:\n    - name: c\n      image: x\n`).join("");
+    expect(agree(`apiVersion: v1\nkind: List\nitems:\n${items}`, true)).toBe(true);
+    expect(agree(`list:\n${Array.from({ length: 100 }, (_, i) => `  - ${i}\n`).join("")}`, true)).toBe(true);
+  });
+
   it("keeps a document's positions while later documents fill and roll over the shared slabs", () => {
     const first = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  "quoted key": x\n  labels: {"a b": c, \'d\': e}\nspec:\n  containers:\n    - name: a\n      image: b\n';
     const kept = readBlockYaml(first);
