@@ -1,6 +1,7 @@
 import type { LoadOptions } from "js-yaml";
 import { jsYaml } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
+import { scanJsonPositions } from "./json-positions.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
@@ -99,7 +100,7 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
   return result;
 }
 
-/** JSON files: JSON.parse is the fast path; positions come from the exact YAML locator on demand. */
+/** JSON files: JSON.parse reads the values, and one scan of the text records where each key and item is. */
 export function parseJsonFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 1, skippedNonKubernetes: 0 };
   let value: unknown;
@@ -121,7 +122,9 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
     result.problems.push(shape === "too-deep" ? tooDeep(file, 0, limits) : aliasBomb(file, 0, limits));
     return result;
   }
-  addDocument(result, new DocumentPlace(file, 0, new DocumentLocator(text), 0), value);
+  // One pass over the text for every key's and item's position (the `yaml` AST of a large
+  // `kubectl get -o json` took gigabytes).
+  addDocument(result, new DocumentPlace(file, 0, scanJsonPositions(text), 0), value);
   return result;
 }
 

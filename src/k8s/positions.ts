@@ -79,9 +79,18 @@ export class PositionsWriter {
 
   /** Appends a mapping entry chained after `last` (or first of `header`); returns it. */
   keyEntry(header: number, last: number, key: Key, line: number, column: number, child: number): number {
+    return this.mappingEntry(header, last, key.offset, key.quoted ? -this.quotedKeys.push(key.name) : key.name.length, line, column, child);
+  }
+
+  /** A key written as-is at `offset` (`length` characters), compared in place when located. */
+  plainKeyEntry(header: number, last: number, offset: number, length: number, line: number, column: number, child: number): number {
+    return this.mappingEntry(header, last, offset, length, line, column, child);
+  }
+
+  private mappingEntry(header: number, last: number, offset: number, length: number, line: number, column: number, child: number): number {
     const at = this.reserve(MAPPING_ENTRY);
-    scratch[at] = key.offset;
-    scratch[at + 1] = key.quoted ? -this.quotedKeys.push(key.name) : key.name.length;
+    scratch[at] = offset;
+    scratch[at + 1] = length;
     scratch[at + 2] = line;
     scratch[at + 3] = column;
     scratch[at + 4] = child;

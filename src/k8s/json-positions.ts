@@ -1,0 +1,138 @@
+import { MAPPING, NONE, PositionsWriter, SEQUENCE, type DocumentPositions } from "./positions.js";
+
+/**
+ * Where every key and item of a JSON text starts, in one pass that builds no values. The
+ * text is one JSON.parse has already accepted, so the scan trusts its syntax. Finding
+ * positions in `kubectl get pods -A -o json` through the `yaml` library's full AST took
+ * 1.3 GB and 16 s for 40,000 pods.
+ *
+ * Keys are recorded where their opening quote is, items where their value starts: the
+ * positions the YAML locators give for the same text.
+ */
+export function scanJsonPositions(text: string): DocumentPositions {
+  return new JsonPositionScanner(text).document();
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+class JsonPositionScanner {
+  private readonly out = new PositionsWriter();
+  private at = 0;
+  private line = 0;
+  private lineStart = 0;
+
+  constructor(private readonly text: string) {}
+
+  document(): DocumentPositions {
+    this.skipSpace();
+    const line = this.line;
+    const column = this.at - this.lineStart;
+    this.value();
+    return this.out.finish(this.text, line, column);
+  }
+
+  private skipSpace(): void {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(this.at);
+      if (c === 10) {
+        this.at++;
+        this.line++;
+        this.lineStart = this.at;
+      } else if (c === 32 || c === 9 || c === 13) {
+        this.at++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Reads the value at the cursor; returns the header of the collection it opened, or NONE. */
+  private value(): number {
+    const c = this.text.charCodeAt(this.at);
+    if (c === 123) return this.object();
+    if (c === 91) return this.array();
+    if (c === QUOTE) {
+      this.string();
+      return NONE;
+    }
+    // A number, true, false or null: up to the next delimiter or space.
+    const text = this.text;
+    while (this.at < text.length) {
+      const d = text.charCodeAt(this.at);
+      if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+      this.at++;
+    }
+    return NONE;
+  }
+
+  /** Moves past the string whose opening quote is at the cursor; returns whether it held an escape. */
+  private string(): boolean {
+    const text = this.text;
+    let escaped = false;
+    let i = this.at + 1;
+    for (; i < text.length; ) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
+    this.at = i + 1;
+    return escaped;
+  }
+
+  private object(): number {
+    const header = this.out.open(MAPPING);
+    const text = this.text;
+    this.at++;
+    this.skipSpace();
+    if (text.charCodeAt(this.at) === 125) {
+      this.at++;
+      return header;
+    }
+    let last = NONE;
+    for (;;) {
+      this.skipSpace();
+      const keyAt = this.at;
+      const line = this.line;
+      const column = keyAt - this.lineStart;
+      const escaped = this.string();
+      const keyEnd = this.at;
+      this.skipSpace();
+      this.at++; // the colon
+      this.skipSpace();
+      const child = this.value();
+      last = escaped
+        ? this.out.keyEntry(header, last, { name: JSON.parse(text.slice(keyAt, keyEnd)) as string, offset: keyAt, quoted: true }, line, column, child)
+        : this.out.plainKeyEntry(header, last, keyAt + 1, keyEnd - keyAt - 2, line, column, child);
+      this.skipSpace();
+      if (text.charCodeAt(this.at++) !== 44) return header; // the closing brace
+    }
+  }
+
+  private array(): number {
+    const header = this.out.open(SEQUENCE);
+    const text = this.text;
+    this.at++;
+    this.skipSpace();
+    if (text.charCodeAt(this.at) === 93) {
+      this.at++;
+      return header;
+    }
+    let last = NONE;
+    for (;;) {
+      this.skipSpace();
+      const line = this.line;
+      const column = this.at - this.lineStart;
+      const child = this.value();
+      last = this.out.itemEntry(header, last, line, column, child);
+      this.skipSpace();
+      if (text.charCodeAt(this.at++) !== 44) return header; // the closing bracket
+    }
+  }
+}
