@@ -45,6 +45,46 @@ export class DocumentLocator {
     return position;
   }
 
+  /**
+   * The entry lines of the sequence block at [start, end), up to the first line at its
+   * indentation that is not an entry (`brokenOff`: the block is not a plain sequence past
+   * there). Kept per block: a List of every pod is one sequence, and walking it from the
+   * top for each finding made a scan quadratic.
+   */
+  private readonly sequences = new Map<string, { lines: number[]; brokenOff: boolean }>();
+
+  private sequenceEntries(lines: string[], start: number, end: number, blockIndent: number, startColumn: number): { lines: number[]; brokenOff: boolean } {
+    const key = `${start}:${end}:${blockIndent}:${startColumn}`;
+    const known = this.sequences.get(key);
+    if (known) return known;
+    const entries = { lines: [] as number[], brokenOff: false };
+    for (let i = start; i < end; i++) {
+      const line = lines[i] as string;
+      if (isBlankOrComment(line)) continue;
+      const indent = i === start ? blockIndent : indentOf(line);
+      if (indent < blockIndent) break;
+      if (indent > blockIndent) continue;
+      const rest = i === start ? line.slice(startColumn > 0 ? startColumn : indent) : line.slice(indent);
+      if (!/^-(\s|$)/.test(rest)) {
+        entries.brokenOff = true;
+        break;
+      }
+      entries.lines.push(i);
+    }
+    this.sequences.set(key, entries);
+    return entries;
+  }
+
+  /** blockEnd, kept per block for the same reason. */
+  private readonly blockEnds = new Map<string, number>();
+
+  private blockEnd(lines: string[], from: number, to: number, column: number, sequenceAtSameIndent = false): number {
+    const key = `${from}:${to}:${column}:${sequenceAtSameIndent}`;
+    let end = this.blockEnds.get(key);
+    if (end === undefined) this.blockEnds.set(key, (end = blockEnd(lines, from, to, column, sequenceAtSameIndent)));
+    return end;
+  }
+
   /** The block-style walker; undefined when it cannot be sure. */
   locateFast(path: FieldPath): TextPosition | undefined {
     this.lines ??= this.text.split("\n");
@@ -66,28 +106,14 @@ export class DocumentLocator {
       const blockIndent = startColumn > 0 ? startColumn : indentOf(lines[start] as string);
       if (typeof part === "number") {
         // Sequence: entries are `- ` at blockIndent.
-        let index = -1;
-        let entryLine = -1;
-        for (let i = start; i < end; i++) {
-          const line = lines[i] as string;
-          if (isBlankOrComment(line)) continue;
-          const indent = i === start ? blockIndent : indentOf(line);
-          if (indent < blockIndent) break;
-          if (indent > blockIndent) continue;
-          const rest = i === start ? line.slice(startColumn > 0 ? startColumn : indent) : line.slice(indent);
-          if (!/^-(\s|$)/.test(rest)) return undefined;
-          index++;
-          if (index === part) {
-            entryLine = i;
-            break;
-          }
-        }
-        if (entryLine < 0) return found;
+        const entries = this.sequenceEntries(lines, start, end, blockIndent, startColumn);
+        const entryLine = part < entries.lines.length ? (entries.lines[part] as number) : -1;
+        if (entryLine < 0) return entries.brokenOff ? undefined : found;
         const line = lines[entryLine] as string;
         const dashColumn = entryLine === start ? blockIndent : indentOf(line);
         const after = line.slice(dashColumn + 1);
         const contentOffset = after.length - after.trimStart().length;
-        const itemEnd = blockEnd(lines, entryLine + 1, end, dashColumn);
+        const itemEnd = this.blockEnd(lines, entryLine + 1, end, dashColumn);
         if (after.trim() === "" || after.trimStart().startsWith("#")) {
           // Item content starts on the next line.
           const next = firstContentLine(lines, entryLine + 1, itemEnd);
@@ -155,7 +181,7 @@ export class DocumentLocator {
         startColumn = Number.MAX_SAFE_INTEGER; // nothing below an inline scalar
         continue;
       }
-      const valueEnd = blockEnd(lines, keyLine + 1, end, keyColumn, true);
+      const valueEnd = this.blockEnd(lines, keyLine + 1, end, keyColumn, true);
       const next = firstContentLine(lines, keyLine + 1, valueEnd);
       if (next < 0) {
         start = keyLine;

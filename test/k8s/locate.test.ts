@@ -94,6 +94,21 @@ describe("DocumentLocator", () => {
   });
 });
 
+describe("DocumentLocator on a List of every pod", () => {
+  it("finds every field of every item exactly, in both sequence layouts, with a non-sequence line after", () => {
+    const item = (i: number, pad: string) =>
+      `${pad}- kind: Pod\n${pad}  metadata:\n${pad}    name: p${i}\n${pad}    note: a long\n${pad}      plain scalar\n${pad}  spec:\n${pad}    containers:\n${pad}    - name: c\n${pad}      ports: [{containerPort: ${i}}]\n`;
+    for (const pad of ["", "  "]) {
+      const text = `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: 120 }, (_, i) => item(i, pad)).join("")}metadata: {resourceVersion: "1"}\n`;
+      const value = jsYaml.load(text);
+      const locator = new DocumentLocator(text);
+      const exact = yamlAstLocator(text);
+      // Every path after the first reads the items' entry lines the first one kept.
+      for (const path of allPaths(value)) expect({ path, at: locator.locate(path) }).toEqual({ path, at: exact(path) });
+    }
+  });
+});
+
 /** An independent exact answer straight from the `yaml` AST. */
 function exactLocate(text: string, path: FieldPath): { line: number; column: number } {
   return yamlAstLocator(text)(path);
