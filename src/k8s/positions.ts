@@ -114,7 +114,8 @@ export class PositionsWriter {
     const { memory, base } = pack(scratch, this.length);
     // One huge document does not keep a huge scratch for the rest of the scan.
     if (scratch.length > SCRATCH_INTS) scratch = new Int32Array(SCRATCH_INTS);
-    const positions = new DocumentPositions(text, memory, base, this.quotedKeys, line, column);
+    // A document that is one scalar has no collection: every path ends at its root.
+    const positions = new DocumentPositions(text, memory, base, this.quotedKeys, line, column, this.length > 0);
     this.length = 0;
     this.quotedKeys = [];
     return positions;
@@ -134,6 +135,7 @@ export class DocumentPositions {
     private readonly quotedKeys: readonly string[],
     private readonly line: number,
     private readonly column: number,
+    private readonly hasRoot: boolean,
   ) {}
 
   /** Same answer as the exact locator: the deepest existing node on the path. */
@@ -142,7 +144,7 @@ export class DocumentPositions {
     let column = this.column;
     const memory = this.memory;
     const base = this.base;
-    let collection = 0; // the document's own collection opens first
+    let collection = this.hasRoot ? 0 : NONE; // the document's own collection opens first
     for (const part of path) {
       if (collection === NONE) break;
       let entry = memory[base + collection + 1] as number;

@@ -30,6 +30,9 @@ describe("JSON positions", () => {
     agrees('{"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "c", "securityContext": {"privileged": true}}]}}');
     agrees(JSON.stringify({ kind: "List", items: [{ a: 1 }, [1, [2, {}]], "x", null, { "esc\"aped\\key\n": { "ü☸": [] } }] }, null, 2));
     agrees('  \n\t{ "a" :\r\n [ 1 , 2 ] , "b":{ } ,"c":[ ]}\n');
+    // A scalar document has no collection to look into, whatever was scanned before it.
+    scanJsonPositions(JSON.stringify({ a: [1, { b: 2 }] }));
+    expect(scanJsonPositions('\n  "just a string"').locate(["a", 0, "b"])).toEqual({ line: 1, column: 2 });
   });
 
   it("agrees on generated JSON in every layout", () => {
