@@ -87,17 +87,8 @@ class JsonPositionScanner {
   }
 
   private object(): number {
-    const header = this.out.open(MAPPING);
     const text = this.text;
-    this.at++;
-    this.skipSpace();
-    if (text.charCodeAt(this.at) === 125) {
-      this.at++;
-      return header;
-    }
-    let last = NONE;
-    for (;;) {
-      this.skipSpace();
+    return this.collection(MAPPING, 125, (header, last) => {
       const keyAt = this.at;
       const line = this.line;
       const column = keyAt - this.lineStart;
@@ -107,32 +98,41 @@ class JsonPositionScanner {
       this.at++; // the colon
       this.skipSpace();
       const child = this.value();
-      last = escaped
+      return escaped
         ? this.out.keyEntry(header, last, { name: JSON.parse(text.slice(keyAt, keyEnd)) as string, offset: keyAt, quoted: true }, line, column, child)
         : this.out.plainKeyEntry(header, last, keyAt + 1, keyEnd - keyAt - 2, line, column, child);
-      this.skipSpace();
-      if (text.charCodeAt(this.at++) !== 44) return header; // the closing brace
-    }
+    });
   }
 
   private array(): number {
-    const header = this.out.open(SEQUENCE);
+    return this.collection(SEQUENCE, 93, (header, last) => {
+      const line = this.line;
+      const column = this.at - this.lineStart;
+      const child = this.value();
+      return this.out.itemEntry(header, last, line, column, child);
+    });
+  }
+
+  /**
+   * An object or array whose opening character is at the cursor: `entry` reads one member
+   * (the cursor on its first character) and records it after `last`; members are
+   * separated by commas until the `close` character.
+   */
+  private collection(kind: number, close: number, entry: (header: number, last: number) => number): number {
+    const header = this.out.open(kind);
     const text = this.text;
     this.at++;
     this.skipSpace();
-    if (text.charCodeAt(this.at) === 93) {
+    if (text.charCodeAt(this.at) === close) {
       this.at++;
       return header;
     }
     let last = NONE;
     for (;;) {
       this.skipSpace();
-      const line = this.line;
-      const column = this.at - this.lineStart;
-      const child = this.value();
-      last = this.out.itemEntry(header, last, line, column, child);
+      last = entry(header, last);
       this.skipSpace();
-      if (text.charCodeAt(this.at++) !== 44) return header; // the closing bracket
+      if (text.charCodeAt(this.at++) !== 44) return header; // the closing character
     }
   }
 }
