@@ -1,7 +1,7 @@
 /**
  * bench:ab-scan — is a change to the scan faster? On a shared VM whose speed drifts ±15%
  * from one minute to the next, only runs interleaved with a baseline answer that. This
- * times the scan's phases (import, load, judge, render) for two builds of Palisade in
+ * times the scan's phases (import, load, judge, their sum "scan", render) for two builds of Palisade in
  * alternating fresh processes on the shared corpus, and prints min and median per phase.
  *
  *   git worktree add /tmp/base HEAD~1 && (cd /tmp/base && ln -s $PWD/node_modules . && npm run build)
@@ -32,9 +32,19 @@ function phaseScript(build: string): string {
     const api = await import(${JSON.stringify(join(build, "dist/bundle/api.js"))});
     const { openSync, closeSync } = await import("node:fs");
     const t1 = process.hrtime.bigint();
-    const snapshot = await api.loadSnapshot({ paths: [${JSON.stringify(corpus)}] });
-    const t2 = process.hrtime.bigint();
-    const result = api.runScan(snapshot, {}, ${allFamilies ? "undefined" : "[api.podSecurityFamily]"});
+    const families = ${allFamilies ? "undefined" : "[api.podSecurityFamily]"};
+    let result;
+    let t2;
+    if (api.scanStreaming) {
+      // Loading and judging are one pass (as the CLI scans): "load" is all of it, "judge" 0.
+      result = (await api.scanStreaming({ paths: [${JSON.stringify(corpus)}] }, {}, families)).result;
+      t2 = process.hrtime.bigint();
+    } else {
+      // A base build from before the streaming scan.
+      const snapshot = await api.loadSnapshot({ paths: [${JSON.stringify(corpus)}] });
+      t2 = process.hrtime.bigint();
+      result = api.runScan(snapshot, {}, families);
+    }
     const t3 = process.hrtime.bigint();
     const sink = openSync("/dev/null", "w");
     api.writePieces(sink, api.renderJsonPieces(result));
@@ -42,7 +52,7 @@ function phaseScript(build: string): string {
     const t4 = process.hrtime.bigint();
     const ms = (a, b) => (Number(b - a) / 1e6).toFixed(1);
     const cpu = process.cpuUsage();
-    console.log(["import", ms(t0, t1), "load", ms(t1, t2), "judge", ms(t2, t3), "render", ms(t3, t4), "total", ms(t0, t4),
+    console.log(["import", ms(t0, t1), "load", ms(t1, t2), "judge", ms(t2, t3), "scan", ms(t1, t3), "render", ms(t3, t4), "total", ms(t0, t4),
       "cpu", ((cpu.user + cpu.system) / 1000).toFixed(1), "rssMB", (process.resourceUsage().maxRSS / 1024).toFixed(1), "findings", result.findings.length].join(" "));
   `;
 }

@@ -55,16 +55,16 @@ function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): S
       for (const f of files) for (const d of parseAllDocuments(readFileSync(f, "utf8"))) { if (d.toJS()) objects++; }
     } else {
       // The bundle the package ships (what the CLI runs), not the unbundled tsc output.
-      const { loadSnapshot, runScan, renderJsonPieces, writePieces, podSecurityFamily } = await import(${JSON.stringify(join(root, "dist/bundle/api.js"))});
+      const { scanStreaming, renderJsonPieces, writePieces, podSecurityFamily } = await import(${JSON.stringify(join(root, "dist/bundle/api.js"))});
       const { openSync, closeSync } = await import("node:fs");
       const families = ${JSON.stringify(kind)} === "scan-pss" ? [podSecurityFamily] : undefined;
-      const snapshot = await loadSnapshot({ paths: [dir] });
-      const result = runScan(snapshot, {}, families);
+      // As the CLI scans: loading and judging in one pass.
+      const { result } = await scanStreaming({ paths: [dir] }, {}, families);
       // As the CLI does with -o json: rendered piece by piece and written out (here to /dev/null).
       const sink = openSync("/dev/null", "w");
       writePieces(sink, renderJsonPieces(result));
       closeSync(sink);
-      objects = snapshot.objects.length;
+      objects = result.stats.objects;
       if (result.findings.length === 0) throw new Error("no findings: the benchmark would measure nothing");
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -9,6 +9,7 @@ import { renderProblems } from "../report/text.js";
 import type { ScanOptions } from "../scan/family.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { runScan, type ScanResult } from "../scan/run.js";
+import { scanStreaming } from "../scan/stream.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { progressBar } from "./progress.js";
 
@@ -83,10 +84,18 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
   const bar = progressBar("scanning");
-  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d, t) => bar.update(d, t) });
-  bar.done();
-  if (flags.admissionConfig) await applyAdmissionMutations(snapshot, flags.admissionConfig);
-  let result = runScan(snapshot, options);
+  const load = { paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
+  let result: ScanResult;
+  if (flags.admissionConfig) {
+    // Mutations see the whole snapshot as their cluster: load it all, then judge.
+    const snapshot = await loadSnapshot(load);
+    bar.done();
+    await applyAdmissionMutations(snapshot, flags.admissionConfig);
+    result = runScan(snapshot, options);
+  } else {
+    result = (await scanStreaming(load, options)).result;
+    bar.done();
+  }
   if (flags.exceptions) result = await withExceptions(result, flags.exceptions);
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {

@@ -29,4 +29,5 @@ export const encryptionFamily: ScanFamily = {
   id: "encryption",
   rules: ENCRYPTION_RULES,
   check: (snapshot) => checkEncryptionConfigurations(snapshot),
+  reads: () => (object) => isEncryptionConfiguration(object.apiVersion, object.kind),
 };

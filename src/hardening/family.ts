@@ -65,4 +65,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || controlPlaneContainers(object).length > 0,
 };

@@ -4,7 +4,9 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { UserError } from "../errors.js";
 import { DEFAULT_PARSE_LIMITS, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
-import { emptySnapshot, type Snapshot } from "./snapshot.js";
+import type { Labels } from "./labels.js";
+import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
+import type { LoadedObject, LoadProblem } from "./types.js";
 
 export interface LoadOptions {
   /** Files and directories; "-" reads standard input. */
@@ -40,48 +42,102 @@ export function isDockerfileName(name: string): boolean {
 }
 
 /**
- * Load manifests into a Snapshot. Unreadable, binary, oversized or malformed inputs
- * become problems with positions; everything else still loads.
+ * What the whole input holds, known before its first object loads: a streaming scan
+ * judges each object as it loads, and some judgements depend on other objects.
  */
-export async function loadSnapshot(options: LoadOptions): Promise<LoadedSnapshot> {
+export interface InputSummary {
+  /** Labels of every Namespace object, with `kubernetes.io/metadata.name` (see namespaceLabels). */
+  namespaces: ReadonlyMap<string, Labels>;
+  /**
+   * Whether any input's text contains `word`. May say yes wrongly (the word in a comment),
+   * never no wrongly: a text with any backslash (an escape could spell the word) mentions every word.
+   */
+  mentions(word: string): boolean;
+}
+
+/** Sees each object as it loads (a streaming scan), and chooses which ones the snapshot keeps. */
+export interface LoadObserver {
+  /** Once, before the first object. */
+  begin(input: InputSummary): void;
+  /** Each object, in input order, while its tree is fresh; true keeps it in the snapshot. */
+  object(loaded: LoadedObject): boolean;
+}
+
+const KEEP_EVERYTHING: LoadObserver = { begin() {}, object: () => true };
+
+/** One input, read but not yet parsed; `problem` when it could not be read. */
+interface Input {
+  name: string;
+  format: "yaml" | "json" | "dockerfile";
+  text: string | undefined;
+  problem?: LoadProblem;
+  skipped?: boolean;
+}
+
+/**
+ * Load manifests into a Snapshot. Unreadable, binary, oversized or malformed inputs
+ * become problems with positions; everything else still loads. With an observer, every
+ * object passes through it as it loads and the snapshot keeps only what it asks for, so a
+ * scan need not hold every object's tree at once.
+ */
+export async function loadSnapshot(options: LoadOptions, observer: LoadObserver = KEEP_EVERYTHING): Promise<LoadedSnapshot> {
   const snapshot: LoadedSnapshot = { ...emptySnapshot(), textFiles: [] };
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+  const inputs = await readInputs(options, snapshot);
+  const parse = (input: Input): ParsedFile => (input.format === "json" ? parseJsonFile : parseYamlFile)(input.name, input.text ?? "", limits);
+  // Namespaces first: files that name the kind are parsed ahead, and kept until their turn.
+  const parsedAhead = new Map<number, ParsedFile>();
+  const namespaces = new Map<string, Labels>();
+  if (observer !== KEEP_EVERYTHING) {
+    inputs.forEach((input, i) => {
+      if (input.format === "dockerfile" || !mayMention(input.text, "Namespace")) return;
+      const parsed = parse(input);
+      parsedAhead.set(i, parsed);
+      for (const [name, labels] of namespaceLabelsOf(parsed.objects)) namespaces.set(name, labels);
+    });
+  }
+  observer.begin({ namespaces, mentions: (word) => inputs.some((input) => mayMention(input.text, word)) });
+  let done = 0;
+  for (const [i, input] of inputs.entries()) {
+    if (input.problem) snapshot.problems.push(input.problem);
+    if (input.skipped) snapshot.stats.skippedFiles++;
+    if (input.text !== undefined) {
+      if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
+      else merge(snapshot, parsedAhead.get(i) ?? parse(input), observer);
+      snapshot.stats.files++;
+      // The text is the observer's to keep (through the objects it keeps), not the loader's.
+      input.text = undefined;
+      parsedAhead.delete(i);
+    }
+    options.onFile?.(++done, inputs.length);
+  }
+  return snapshot;
+}
+
+/** Every input's text, in order: files, then stdin where "-" stands, then kustomizations. */
+async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Input[]> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const files: string[] = [];
   for (const path of options.paths) {
     if (path === "-") files.push("-");
     else await collect(path, files, snapshot, true);
   }
-  let done = 0;
-  const total = files.length + (options.kustomizeDirs?.length ?? 0);
+  const inputs: Input[] = [];
   for (const file of files) {
     if (file === "-") {
       const text = options.stdinText ?? (await readStdin());
-      merge(snapshot, looksLikeJson(text) ? parseJsonFile("<stdin>", text, limits) : parseYamlFile("<stdin>", text, limits));
-      snapshot.stats.files++;
-    } else if (isDockerfileName(basename(file))) {
-      const text = await readText(file, maxBytes, snapshot);
-      if (text !== undefined) {
-        snapshot.textFiles.push({ file, kind: "dockerfile", text });
-        snapshot.stats.files++;
-      }
+      inputs.push({ name: "<stdin>", format: looksLikeJson(text) ? "json" : "yaml", text });
     } else {
-      const text = await readText(file, maxBytes, snapshot);
-      if (text !== undefined) {
-        merge(snapshot, extname(file).toLowerCase() === ".json" ? parseJsonFile(file, text, limits) : parseYamlFile(file, text, limits));
-        snapshot.stats.files++;
-      }
+      const format = isDockerfileName(basename(file)) ? "dockerfile" : extname(file).toLowerCase() === ".json" ? "json" : "yaml";
+      inputs.push({ name: file, format, ...readText(file, maxBytes) });
     }
-    options.onFile?.(++done, total);
   }
-  for (const dir of options.kustomizeDirs ?? []) {
-    const rendered = await renderKustomization(dir);
-    merge(snapshot, parseYamlFile(`kustomize:${dir}`, rendered, limits));
-    snapshot.stats.files++;
-    options.onFile?.(++done, total);
-  }
-  snapshot.stats.objects = snapshot.objects.length;
-  return snapshot;
+  for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
+  return inputs;
+}
+
+function mayMention(text: string | undefined, word: string): boolean {
+  return text !== undefined && (text.includes(word) || text.includes("\\"));
 }
 
 async function collect(path: string, files: string[], snapshot: Snapshot, explicit: boolean): Promise<void> {
@@ -117,43 +173,27 @@ let readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
  * most of an async read waiting on the event loop, not the disk. The size is checked on
  * the open file, so a file swapped between the check and the read cannot slip past it.
  */
-async function readText(file: string, maxBytes: number, snapshot: Snapshot): Promise<string | undefined> {
+function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem" | "skipped"> {
+  const at = { file, line: 1, column: 1 };
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
     const size = fstatSync(fd).size;
-    if (size > maxBytes) {
-      snapshot.problems.push({
-        kind: "too-large",
-        message: `skipped: ${size} bytes is over the ${maxBytes}-byte limit per file`,
-        position: { file, line: 1, column: 1 },
-        hint: "raise the limit with --max-file-size if this file really is a manifest",
-      });
-      return undefined;
-    }
+    const tooLarge = { kind: "too-large", position: at, hint: "raise the limit with --max-file-size if this file really is a manifest" } as const;
+    if (size > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: ${size} bytes is over the ${maxBytes}-byte limit per file` } };
     // To the end, not to `size` (files in /proc say 0); one byte past the limit reveals a
     // file that grew beyond it after fstat.
     const length = readAll(fd, maxBytes + 1);
-    if (length > maxBytes) {
-      snapshot.problems.push({ kind: "too-large", message: `skipped: over the ${maxBytes}-byte limit per file`, position: { file, line: 1, column: 1 }, hint: "raise the limit with --max-file-size if this file really is a manifest" });
-      return undefined;
-    }
+    if (length > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: over the ${maxBytes}-byte limit per file` } };
     if (readBuffer.subarray(0, Math.min(length, 8192)).includes(0)) {
-      snapshot.problems.push({ kind: "binary", message: "skipped: binary file", position: { file, line: 1, column: 1 } });
-      snapshot.stats.skippedFiles++;
-      return undefined;
+      return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: at }, skipped: true };
     }
     const text = readBuffer.toString("utf8", 0, length);
     if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (err) {
-    snapshot.problems.push({
-      kind: "unreadable",
-      message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      position: { file, line: 1, column: 1 },
-      hint: "check the file's permissions",
-    });
-    return undefined;
+    const message = `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    return { text: undefined, problem: { kind: "unreadable", message, position: at, hint: "check the file's permissions" } };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -181,8 +221,9 @@ function looksLikeJson(text: string): boolean {
   return first === "{" || first === "[";
 }
 
-function merge(snapshot: Snapshot, parsed: ParsedFile): void {
-  for (const o of parsed.objects) snapshot.objects.push(o);
+function merge(snapshot: Snapshot, parsed: ParsedFile, observer: LoadObserver): void {
+  for (const o of parsed.objects) if (observer.object(o)) snapshot.objects.push(o);
+  snapshot.stats.objects += parsed.objects.length;
   for (const p of parsed.problems) snapshot.problems.push(p);
   snapshot.stats.documents += parsed.documents;
   snapshot.stats.skippedNonKubernetes += parsed.skippedNonKubernetes;

@@ -32,8 +32,14 @@ export function apiGroupOf(apiVersion: string | undefined): string {
  * set as the API server sets it, so selectors on it work from manifests.
  */
 export function namespaceLabels(snapshot: Snapshot): Map<string, Labels> {
+  return namespaceLabelsOf(snapshot.objects);
+}
+
+/** namespaceLabels over any list of loaded objects (a later Namespace of the same name wins). */
+export function namespaceLabelsOf(objects: readonly LoadedObject[]): Map<string, Labels> {
   const result = new Map<string, Labels>();
-  for (const { object } of objectsOfKind(snapshot, "Namespace", "")) {
+  for (const { object } of objects) {
+    if (object.kind !== "Namespace" || apiGroupOf(object.apiVersion) !== "") continue;
     const name = object.metadata?.name;
     if (!name) continue;
     result.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });

@@ -1,4 +1,5 @@
 import type { Finding, ObjectRef } from "../findings/types.js";
+import type { Labels } from "../k8s/labels.js";
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
@@ -68,25 +69,34 @@ function judgementsFor(namespace: string, policies: Map<string, NamespacePolicy>
   return judgements;
 }
 
-function labelledPolicies(snapshot: Snapshot): Map<string, NamespacePolicy> {
+function labelledPolicies(namespaces: ReadonlyMap<string, Labels>): Map<string, NamespacePolicy> {
   const result = new Map<string, NamespacePolicy>();
-  for (const [name, labels] of namespaceLabels(snapshot)) {
+  for (const [name, labels] of namespaces) {
     if (!Object.keys(labels).some((k) => k.startsWith("pod-security.kubernetes.io/"))) continue;
     result.set(name, namespacePolicy(labels).policy);
   }
   return result;
 }
 
-export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
-  const policies = labelledPolicies(snapshot);
-  const judgementsByNamespace = new Map<string, JudgementText[]>();
-  const findings: Finding[] = [];
-  for (const loaded of snapshot.objects) {
+/** Judges objects one at a time, as they load or from a snapshot: the same findings either way. */
+class PodSecurityJudge {
+  private readonly policies: Map<string, NamespacePolicy>;
+  private readonly judgementsByNamespace = new Map<string, JudgementText[]>();
+  readonly findings: Finding[] = [];
+
+  constructor(
+    namespaces: ReadonlyMap<string, Labels>,
+    private readonly options: ScanOptions,
+  ) {
+    this.policies = labelledPolicies(namespaces);
+  }
+
+  judge(loaded: LoadedObject): void {
     const template = podTemplate(loaded.object);
-    if (!template) continue;
-    const namespace = loaded.object.metadata?.namespace ?? options.defaultNamespace ?? "default";
-    let judgements = judgementsByNamespace.get(namespace);
-    if (!judgements) judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, policies, options).map(judgementText)));
+    if (!template) return;
+    const namespace = loaded.object.metadata?.namespace ?? this.options.defaultNamespace ?? "default";
+    let judgements = this.judgementsByNamespace.get(namespace);
+    if (!judgements) this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options).map(judgementText)));
     // A check failing in several modes is reported once, at the strictest judgement.
     const byCheck = new Map<string, { violation: Violation; judgement: JudgementText }>();
     for (const judgement of judgements) {
@@ -95,12 +105,17 @@ export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Find
         if (!seen || strictness(judgement.judgement) > strictness(seen.judgement.judgement)) byCheck.set(violation.checkId, { violation, judgement });
       }
     }
-    if (byCheck.size === 0) continue;
+    if (byCheck.size === 0) return;
     const ref = objectRef(loaded.object);
     if (!ref.namespace) ref.namespace = namespace;
-    for (const { violation, judgement } of byCheck.values()) findings.push(toFinding(loaded, template.path, ref, violation, judgement));
+    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement));
   }
-  return findings;
+}
+
+export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
+  const judge = new PodSecurityJudge(namespaceLabels(snapshot), options);
+  for (const loaded of snapshot.objects) judge.judge(loaded);
+  return judge.findings;
 }
 
 /** What admission would do matters most (enforce > warn > audit), then the level. */
@@ -133,4 +148,9 @@ export const podSecurityFamily: ScanFamily = {
   id: "pod-security",
   rules: POD_SECURITY_RULES,
   check: checkPodSecurity,
+  // Namespace labels are known before the first object loads (see InputSummary).
+  stream(options, input) {
+    const judge = new PodSecurityJudge(input.namespaces, options);
+    return { observe: (loaded) => judge.judge(loaded), finish: () => judge.findings };
+  },
 };

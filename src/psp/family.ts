@@ -1,6 +1,6 @@
 import type { Finding } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import type { ScanFamily } from "../scan/family.js";
+import { READS_EVERYTHING, READS_NOTHING, type ScanFamily } from "../scan/family.js";
 import { checkWorkloads, loadPolicies } from "./check.js";
 import { isPodSecurityPolicy } from "./policy.js";
 import { PSP_RULE_LIST } from "./rules.js";
@@ -18,4 +18,6 @@ export const pspFamily: ScanFamily = {
     const { policies, findings } = loadPolicies(snapshot.objects);
     return [...findings, ...(policies.length > 0 ? checkWorkloads(policies, snapshot.objects) : [])];
   },
+  // With a PodSecurityPolicy in the input, every workload is judged against it.
+  reads: (input) => (input.mentions("PodSecurityPolicy") ? READS_EVERYTHING : READS_NOTHING),
 };

@@ -1,5 +1,7 @@
 import type { Finding, Rule } from "../findings/types.js";
+import type { InputSummary } from "../k8s/load.js";
 import type { Snapshot } from "../k8s/snapshot.js";
+import type { K8sObject, LoadedObject } from "../k8s/types.js";
 import type { Level } from "../podsecurity/levels.js";
 import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
 
@@ -16,9 +18,28 @@ export interface ScanOptions {
 /**
  * A rule family as `palisade scan` sees it: its rule records and one pure check over the
  * snapshot. Families are listed in src/scan/families.ts.
+ *
+ * A streaming scan (src/scan/stream.ts) loads and judges in one pass and keeps an object's
+ * tree only while someone needs it. A family takes part in one of two ways: `stream`, which
+ * judges each object as it loads (and must find exactly what `check` finds), or `reads`,
+ * which says which objects `check` reads. A family with neither keeps every object.
  */
 export interface ScanFamily {
   id: string;
   rules: readonly Rule[];
   check(snapshot: Snapshot, options: ScanOptions): Finding[];
+  stream?(options: ScanOptions, input: InputSummary): FamilyStream;
+  /** Asked once the input is known (before any object loads): which objects `check` reads. */
+  reads?(input: InputSummary): (object: K8sObject) => boolean;
 }
+
+/** One family's judgement of a stream of objects. */
+export interface FamilyStream {
+  /** Each loaded object, in input order. */
+  observe(loaded: LoadedObject): void;
+  /** After the last object: every finding, as `check` would give them. */
+  finish(): Finding[];
+}
+
+export const READS_NOTHING = (): boolean => false;
+export const READS_EVERYTHING = (): boolean => true;

@@ -20,26 +20,45 @@ export interface ScanResult {
  * problem and the others still run: one defect never hides the rest of the results.
  */
 export function runScan(snapshot: Snapshot, options: ScanOptions = {}, families: readonly ScanFamily[] = FAMILIES): ScanResult {
+  const results = families.map((family) => guarded(family, () => family.check(snapshot, options)));
+  const scanned = snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file }));
+  return assembleResult(snapshot, families, results, scanned);
+}
+
+/** One family's findings, or the problem that stopped it. */
+export type FamilyResult = { findings: Iterable<Finding> } | { problem: LoadProblem };
+
+export function guarded(family: ScanFamily, run: () => Iterable<Finding>): FamilyResult {
+  try {
+    return { findings: run() };
+  } catch (err) {
+    return { problem: familyFailure(family, err) };
+  }
+}
+
+export function familyFailure(family: ScanFamily, err: unknown): LoadProblem {
+  return {
+    kind: "invalid-object",
+    message: `internal error in the ${family.id} checks: ${err instanceof Error ? err.message : String(err)}`,
+    position: { file: "<palisade>", line: 1, column: 1 },
+    hint: "please report this with the input that caused it (run with --debug)",
+  };
+}
+
+/** Findings in report order, the snapshot's problems then the families', rules in family order. */
+export function assembleResult(snapshot: Snapshot, families: readonly ScanFamily[], results: readonly FamilyResult[], scanned: ScanResult["scanned"]): ScanResult {
   const findings: Finding[] = [];
   const problems = [...snapshot.problems];
   const rules: Rule[] = [];
-  for (const family of families) {
+  families.forEach((family, i) => {
     rules.push(...family.rules);
-    try {
-      // A loop, not push(...): spreading more than ~120k arguments overflows the stack,
-      // and a big cluster's family returns that many findings.
-      for (const finding of family.check(snapshot, options)) findings.push(finding);
-    } catch (err) {
-      problems.push({
-        kind: "invalid-object",
-        message: `internal error in the ${family.id} checks: ${err instanceof Error ? err.message : String(err)}`,
-        position: { file: "<palisade>", line: 1, column: 1 },
-        hint: "please report this with the input that caused it (run with --debug)",
-      });
-    }
-  }
+    const result = results[i] as FamilyResult;
+    // A loop, not push(...): spreading more than ~120k arguments overflows the stack,
+    // and a big cluster's family returns that many findings.
+    if ("findings" in result) for (const finding of result.findings) findings.push(finding);
+    else problems.push(result.problem);
+  });
   findings.sort(compareFindings);
-  const scanned = snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file }));
   return { findings, problems, stats: snapshot.stats, rules, scanned };
 }
 

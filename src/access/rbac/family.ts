@@ -5,7 +5,7 @@
  * to `edit` means upstream's edit); findings are only ever reported on manifest objects.
  */
 import type { Snapshot } from "../../k8s/snapshot.js";
-import type { ScanFamily, ScanOptions } from "../../scan/family.js";
+import { READS_EVERYTHING, READS_NOTHING, type ScanFamily, type ScanOptions } from "../../scan/family.js";
 import { RbacAuthorizer } from "./authorizer.js";
 import { bootstrapPolicyObjects } from "./bootstrap.js";
 import { buildPolicy } from "./policy.js";
@@ -29,4 +29,6 @@ export const rbacFamily: ScanFamily = {
     if (options.defaultNamespace) authorizerOptions.defaultNamespace = options.defaultNamespace;
     return rbacFindings(rbacAuthorizerFor(snapshot, authorizerOptions));
   },
+  // With RBAC objects in the input, pods count too (their service accounts).
+  reads: (input) => (input.mentions("rbac.authorization.k8s.io/") ? READS_EVERYTHING : READS_NOTHING),
 };

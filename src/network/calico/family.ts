@@ -7,7 +7,7 @@ import type { Finding, Rule } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
 import type { ScanFamily } from "../../scan/family.js";
-import { compileCalico } from "./tiers.js";
+import { compileCalico, isCalicoObject } from "./tiers.js";
 
 const DOCS_URI = "https://docs.tigera.io/calico/latest/reference/resources/networkpolicy";
 
@@ -86,4 +86,5 @@ export const calicoFamily: ScanFamily = {
   id: "calico",
   rules: CALICO_RULES,
   check: (snapshot) => checkCalico(snapshot),
+  reads: () => isCalicoObject,
 };

@@ -1,7 +1,7 @@
 import type { Finding } from "../../findings/types.js";
 import type { TextFile } from "../../k8s/load.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import type { ScanFamily } from "../../scan/family.js";
+import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
 import { checkDockerfile } from "./check.js";
 import { DOCKERFILE_RULE_LIST } from "./rules.js";
 
@@ -13,4 +13,6 @@ export const dockerfileFamily: ScanFamily = {
     const textFiles = (snapshot as Snapshot & { textFiles?: TextFile[] }).textFiles ?? [];
     return textFiles.filter((f) => f.kind === "dockerfile").flatMap((f) => checkDockerfile(f.text, f.file));
   },
+  // Dockerfiles are text files, not objects.
+  reads: () => READS_NOTHING,
 };

@@ -1,0 +1,63 @@
+/**
+ * Load and judge in one pass. Families that stream judge each object while its tree is
+ * fresh; the snapshot keeps only the objects the other families read. Holding every
+ * object's tree until the end is what made a scan cost several times a parse: on a 2-core
+ * VM, most of that cost is first touches of fresh memory and copying live trees in young
+ * collections, not judging. The findings are exactly runScan's over the whole snapshot.
+ */
+import { loadSnapshot, type InputSummary, type LoadedSnapshot, type LoadOptions } from "../k8s/load.js";
+import { objectRef, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import type { Finding } from "../findings/types.js";
+import { FAMILIES } from "./families.js";
+import { READS_EVERYTHING, type FamilyStream, type ScanFamily, type ScanOptions } from "./family.js";
+import { assembleResult, familyFailure, guarded, type FamilyResult, type ScanResult } from "./run.js";
+
+export interface StreamedScan {
+  result: ScanResult;
+  /** The objects some family still reads, not every object loaded (that is result.scanned). */
+  snapshot: LoadedSnapshot;
+}
+
+/** One family's part in a streaming scan: its stream, or the test of what its check reads. */
+type Participant = { family: ScanFamily; stream: FamilyStream; failure?: unknown } | { family: ScanFamily; reads: (object: K8sObject) => boolean; failure?: unknown };
+
+export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}, families: readonly ScanFamily[] = FAMILIES): Promise<StreamedScan> {
+  let participants: Participant[] = [];
+  const scanned: ScanResult["scanned"] = [];
+  const snapshot = await loadSnapshot(load, {
+    begin(input: InputSummary) {
+      participants = families.map((family) => join(family, options, input));
+    },
+    object(loaded: LoadedObject) {
+      scanned.push({ object: objectRef(loaded.object), file: loaded.source.file });
+      let keep = false;
+      for (const p of participants) {
+        if (p.failure !== undefined) continue;
+        try {
+          if ("stream" in p) p.stream.observe(loaded);
+          else keep ||= p.reads(loaded.object);
+        } catch (err) {
+          // A failing family stops there, as it would in runScan; the others go on.
+          p.failure = err;
+        }
+      }
+      return keep;
+    },
+  });
+  const results = participants.map((p): FamilyResult => {
+    if (p.failure !== undefined) return { problem: familyFailure(p.family, p.failure) };
+    return "stream" in p ? guarded(p.family, () => p.stream.finish()) : guarded(p.family, () => p.family.check(snapshot, options));
+  });
+  return { result: assembleResult(snapshot, families, results, scanned), snapshot };
+}
+
+function join(family: ScanFamily, options: ScanOptions, input: InputSummary): Participant {
+  try {
+    if (family.stream) return { family, stream: family.stream(options, input) };
+    return { family, reads: family.reads?.(input) ?? READS_EVERYTHING };
+  } catch (err) {
+    return { family, stream: FAILED, failure: err };
+  }
+}
+
+const FAILED: FamilyStream = { observe() {}, finish: (): Finding[] => [] };

@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadSnapshot, type LoadOptions } from "../../src/k8s/load.js";
+import { splitDocuments } from "../../src/k8s/parse.js";
+import { encryptionFamily } from "../../src/encryption/scan-family.js";
+import { podSecurityFamily } from "../../src/podsecurity/family.js";
+import { FAMILIES } from "../../src/scan/families.js";
+import type { ScanFamily } from "../../src/scan/family.js";
+import { runScan } from "../../src/scan/run.js";
+import { scanStreaming } from "../../src/scan/stream.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "palisade-stream-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The streaming scan must find exactly what loading everything and then judging finds. */
+async function expectSameAsBatch(load: LoadOptions, families: readonly ScanFamily[] = FAMILIES): Promise<void> {
+  const batch = runScan(await loadSnapshot(load), {}, families);
+  const { result } = await scanStreaming(load, {}, families);
+  expect(result.findings).toEqual(batch.findings);
+  expect(result.problems).toEqual(batch.problems);
+  expect(result.stats).toEqual(batch.stats);
+  expect(result.scanned).toEqual(batch.scanned);
+  expect(result.rules.map((r) => r.id)).toEqual(batch.rules.map((r) => r.id));
+}
+
+/** Every document of the bundled examples, each a YAML text of its own. */
+function exampleDocuments(): string[] {
+  const files = ["examples/cluster", "examples"].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(dir, f)),
+  );
+  return files.flatMap((f) => splitDocuments(readFileSync(f, "utf8")).map((chunk) => chunk.text.replace(/^---.*\n/, "")));
+}
+
+describe("scanStreaming", () => {
+  it("finds what runScan finds on the example cluster and the other examples", async () => {
+    await expectSameAsBatch({ paths: ["examples"] });
+  });
+
+  it("finds what runScan finds with the example documents spread over files in any order", async () => {
+    const documents = exampleDocuments();
+    expect(documents.length).toBeGreaterThan(50);
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(documents, { minLength: 1 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), async (picked, fileCount, withBadInput) => {
+        const dir = join(scratch, `round-${round++}`);
+        const texts: string[][] = Array.from({ length: fileCount }, () => []);
+        picked.forEach((doc, i) => texts[i % fileCount]!.push(doc));
+        const { mkdirSync } = await import("node:fs");
+        mkdirSync(dir);
+        texts.forEach((docs, i) => writeFileSync(join(dir, `f${i}.yaml`), docs.join("\n---\n")));
+        if (withBadInput) {
+          writeFileSync(join(dir, "bad.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n");
+          writeFileSync(join(dir, "blob.yaml"), Buffer.from([1, 0, 2, 0]));
+        }
+        await expectSameAsBatch({ paths: [dir] });
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("judges pods at the labels of a Namespace that comes after them, in the same file or a later one", async () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  hostNetwork: true\n  containers:\n    - name: app\n      image: nginx\n";
+    const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n";
+    writeFileSync(join(scratch, "a-pod.yaml"), pod);
+    writeFileSync(join(scratch, "b-namespace.yaml"), namespace);
+    writeFileSync(join(scratch, "both.yaml"), `${pod}---\n${namespace}`);
+    for (const paths of [[join(scratch, "a-pod.yaml"), join(scratch, "b-namespace.yaml")], [join(scratch, "both.yaml")]]) {
+      const { result } = await scanStreaming({ paths }, {}, [podSecurityFamily]);
+      // Baseline, as the Namespace says: host namespaces only, none of restricted's checks.
+      expect(result.findings.map((f) => f.ruleId)).toEqual(["pss/hostNamespaces"]);
+      expect(result.findings[0]?.note).toContain("PSA enforce baseline:latest");
+      await expectSameAsBatch({ paths });
+    }
+  });
+
+  it("sees a Namespace whose kind is spelled with an escape", async () => {
+    const file = join(scratch, "escaped.yaml");
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: "Name\\x73pace"\nmetadata: {name: quiet, labels: {pod-security.kubernetes.io/enforce: privileged}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: quiet}\nspec: {hostPID: true, containers: [{name: c, image: busybox}]}\n',
+    );
+    const { result } = await scanStreaming({ paths: [file] }, {}, [podSecurityFamily]);
+    expect(result.findings).toEqual([]);
+    await expectSameAsBatch({ paths: [file] });
+  });
+
+  it("finds what runScan finds on standard input and on JSON", async () => {
+    const json = join(scratch, "pods.json");
+    writeFileSync(json, JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "j" }, spec: { containers: [{ name: "c", image: "x", securityContext: { privileged: true } }] } }] }));
+    await expectSameAsBatch({ paths: ["-", json], stdinText: readFileSync("examples/cluster/20-payments.yaml", "utf8") });
+  });
+
+  it("keeps only the objects a family that does not stream reads", async () => {
+    const withPss = await scanStreaming({ paths: ["examples"] }, {}, [podSecurityFamily]);
+    expect(withPss.snapshot.objects).toEqual([]);
+    expect(withPss.result.stats.objects).toBeGreaterThan(50);
+    expect(withPss.result.scanned.length).toBe(withPss.result.stats.objects);
+    const withEncryption = await scanStreaming({ paths: ["examples"] }, {}, [podSecurityFamily, encryptionFamily]);
+    const kinds = new Set(withEncryption.snapshot.objects.map((o) => o.object.kind));
+    expect([...kinds]).toEqual(["EncryptionConfiguration"]);
+    const withEverything = await scanStreaming({ paths: ["examples"] }, {}, FAMILIES);
+    expect(withEverything.snapshot.objects.length).toBe(withEverything.result.stats.objects);
+  });
+
+  it("reports a family whose stream fails as a problem, and still runs the others", async () => {
+    const broken: ScanFamily = {
+      id: "broken",
+      rules: [],
+      check: () => [],
+      stream: () => ({
+        observe: () => {
+          throw new Error("boom");
+        },
+        finish: () => [],
+      }),
+    };
+    const { result } = await scanStreaming({ paths: ["examples/cluster"] }, {}, [broken, podSecurityFamily]);
+    expect(result.problems.map((p) => p.message)).toEqual(["internal error in the broken checks: boom"]);
+    expect(result.findings.length).toBeGreaterThan(0);
+  });
+});
