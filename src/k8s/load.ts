@@ -43,11 +43,14 @@ export function isDockerfileName(name: string): boolean {
 
 /**
  * What the whole input holds, known before its first object loads: a streaming scan
- * judges each object as it loads, and some judgements depend on other objects.
+ * judges each object as it loads, and some judgements depend on other objects. Ask it
+ * during `begin` only: the loader lets go of texts and objects as it goes.
  */
 export interface InputSummary {
   /** Labels of every Namespace object, with `kubernetes.io/metadata.name` (see namespaceLabels). */
   namespaces: ReadonlyMap<string, Labels>;
+  /** Every object of a kind the observer asked for ahead (LoadObserver.ahead), in input order. */
+  objectsAhead(kind: string): LoadedObject[];
   /**
    * Whether any input's text contains `word`. May say yes wrongly (the word in a comment),
    * never no wrongly: a text with any backslash (an escape could spell the word) mentions every word.
@@ -57,6 +60,11 @@ export interface InputSummary {
 
 /** Sees each object as it loads (a streaming scan), and chooses which ones the snapshot keeps. */
 export interface LoadObserver {
+  /**
+   * Kinds to know before the first object loads (Namespace is always among them): files
+   * that name one are parsed ahead, and their objects wait there until their turn.
+   */
+  ahead?: readonly string[];
   /** Once, before the first object. */
   begin(input: InputSummary): void;
   /** Each object, in input order, while its tree is fresh; true keeps it in the snapshot. */
@@ -85,18 +93,25 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const inputs = await readInputs(options, snapshot);
   const parse = (input: Input): ParsedFile => (input.format === "json" ? parseJsonFile : parseYamlFile)(input.name, input.text ?? "", limits);
-  // Namespaces first: files that name the kind are parsed ahead, and kept until their turn.
+  // Files that name a kind wanted ahead are parsed first, and kept until their turn.
   const parsedAhead = new Map<number, ParsedFile>();
-  const namespaces = new Map<string, Labels>();
+  const ahead: LoadedObject[] = [];
   if (observer !== KEEP_EVERYTHING) {
+    const kinds = ["Namespace", ...(observer.ahead ?? [])];
     inputs.forEach((input, i) => {
-      if (input.format === "dockerfile" || !mayMention(input.text, "Namespace")) return;
+      if (input.format === "dockerfile" || !kinds.some((kind) => mayMention(input.text, kind))) return;
       const parsed = parse(input);
       parsedAhead.set(i, parsed);
-      for (const [name, labels] of namespaceLabelsOf(parsed.objects)) namespaces.set(name, labels);
+      for (const loaded of parsed.objects) if (loaded.object.kind && kinds.includes(loaded.object.kind)) ahead.push(loaded);
     });
   }
-  observer.begin({ namespaces, mentions: (word) => inputs.some((input) => mayMention(input.text, word)) });
+  observer.begin({
+    namespaces: namespaceLabelsOf(ahead),
+    objectsAhead: (kind) => ahead.filter((loaded) => loaded.object.kind === kind),
+    mentions: (word) => inputs.some((input) => mayMention(input.text, word)),
+  });
+  // Only what the observer kept of them stays.
+  ahead.length = 0;
   let done = 0;
   for (const [i, input] of inputs.entries()) {
     if (input.problem) snapshot.problems.push(input.problem);

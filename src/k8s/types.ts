@@ -71,6 +71,19 @@ export function objectRef(object: K8sObject): ObjectRef {
   return ref;
 }
 
+/** An object reduced to its reference, keeping its source (positions need no tree). */
+export function slimmed(loaded: LoadedObject): LoadedObject {
+  const { apiVersion, kind, metadata } = loaded.object;
+  const slimMetadata: Record<string, unknown> = {};
+  if (metadata?.name !== undefined) slimMetadata.name = metadata.name;
+  if (metadata?.generateName !== undefined) slimMetadata.generateName = metadata.generateName;
+  if (metadata?.namespace !== undefined) slimMetadata.namespace = metadata.namespace;
+  const object: K8sObject = { metadata: slimMetadata };
+  if (apiVersion !== undefined) object.apiVersion = apiVersion;
+  if (kind !== undefined) object.kind = kind;
+  return { object, source: loaded.source };
+}
+
 /** `Kind/namespace/name`, the short form used in text output and logs. */
 export function describeRef(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;

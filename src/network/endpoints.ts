@@ -6,7 +6,7 @@
  * are implied by the objects in them, and always carry kubernetes.io/metadata.name.
  */
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
-import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 
@@ -89,58 +89,103 @@ function controllerOf(object: K8sObject): { kind: string; name: string } | undef
 
 /** Workload endpoints of a snapshot, in the order their objects were loaded. */
 export function buildEndpoints(snapshot: Snapshot): Endpoints {
-  const namespaces = new Map<string, Record<string, string>>();
-  for (const [name, labels] of namespaceLabels(snapshot)) namespaces.set(name, { ...labels });
-  const workloads: WorkloadEndpoint[] = [];
-  const byKey = new Map<string, WorkloadEndpoint>();
-  // Controllers present in the snapshot: their Pods are already represented by them.
-  const present = new Set<string>();
-  for (const { object } of snapshot.objects) {
-    if (object.kind && object.metadata?.name) present.add(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`);
-  }
-  for (const loaded of snapshot.objects) {
+  const builder = new EndpointsBuilder(namespaceLabels(snapshot));
+  for (const loaded of snapshot.objects) builder.add(loaded);
+  return builder.build();
+}
+
+/** What one object with a pod template contributes, read while its tree is at hand. */
+interface Candidate {
+  source: LoadedObject;
+  namespace: string;
+  kind: string;
+  name: string;
+  owner: { kind: string; name: string } | undefined;
+  podName: string | undefined;
+  ips: string[];
+  labels: Record<string, string>;
+  ports: ContainerPort[];
+  serviceAccount: string;
+  hostNetwork: boolean;
+}
+
+/**
+ * Endpoints built one object at a time, so a streaming scan can drop each object's tree
+ * once it has been added (`slim` keeps only what a finding needs of it: its reference and
+ * where its fields are). Which Pods fold into a controller is settled in `build`, when
+ * every object is known.
+ */
+export class EndpointsBuilder {
+  /** Controllers present in the input: their Pods are already represented by them. */
+  private readonly present = new Set<string>();
+  private readonly candidates: Candidate[] = [];
+
+  constructor(
+    private readonly namespaceLabels: ReadonlyMap<string, Record<string, string>>,
+    private readonly slim = false,
+  ) {}
+
+  add(loaded: LoadedObject): void {
     const { object } = loaded;
+    if (object.kind && object.metadata?.name) this.present.add(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`);
     const template = podTemplate(object) ?? (virtualMachineTemplate(object) ? { pod: virtualMachineTemplate(object)! } : undefined);
-    if (!template) continue;
-    const namespace = object.metadata?.namespace ?? "default";
-    let kind = object.kind ?? "Pod";
-    let name = object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)";
-    if (kind === "Pod") {
-      const owner = controllerOf(object);
-      if (owner && present.has(`${namespace}/${owner.kind}/${owner.name}`)) continue;
-      if (owner) {
-        kind = owner.kind;
-        name = owner.name;
-      }
-    }
-    const key = `${namespace}/${name}[${kind}]`;
-    const existing = byKey.get(key);
-    if (existing) {
-      if (object.kind === "Pod" && object.metadata?.name) existing.podNames.push(object.metadata.name);
-      existing.endpoint.ips.push(...podIps(object));
-      continue;
-    }
-    if (!namespaces.has(namespace)) namespaces.set(namespace, { "kubernetes.io/metadata.name": namespace });
+    if (!template) return;
     const spec = template.pod.spec as Record<string, unknown>;
-    const endpoint: PodEndpoint = {
-      kind: "pod",
-      namespace,
-      name,
+    this.candidates.push({
+      source: this.slim ? slimmed(loaded) : loaded,
+      namespace: object.metadata?.namespace ?? "default",
+      kind: object.kind ?? "Pod",
+      name: object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)",
+      owner: object.kind === "Pod" ? controllerOf(object) : undefined,
+      podName: object.kind === "Pod" && object.metadata?.name ? object.metadata.name : undefined,
+      ips: podIps(object),
       labels: stringRecord(template.pod.metadata.labels),
-      namespaceLabels: namespaces.get(namespace)!,
-      ips: object.kind === "Pod" ? podIps(object) : [],
       ports: containerPorts(spec),
-      workload: `${kind}/${name}`,
       serviceAccount: typeof spec.serviceAccountName === "string" ? spec.serviceAccountName : "default",
-    };
-    if (spec.hostNetwork === true) endpoint.hostNetwork = true;
-    const workload: WorkloadEndpoint = { endpoint, source: loaded, podNames: object.kind === "Pod" && object.metadata?.name ? [object.metadata.name] : [] };
-    byKey.set(key, workload);
-    workloads.push(workload);
+      hostNetwork: spec.hostNetwork === true,
+    });
   }
-  // Namespace labels may have been implied before the Namespace object was seen: relink.
-  for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;
-  return { workloads, namespaces };
+
+  build(): Endpoints {
+    const namespaces = new Map<string, Record<string, string>>();
+    for (const [name, labels] of this.namespaceLabels) namespaces.set(name, { ...labels });
+    const workloads: WorkloadEndpoint[] = [];
+    const byKey = new Map<string, WorkloadEndpoint>();
+    for (const c of this.candidates) {
+      let { kind, name } = c;
+      if (c.owner) {
+        if (this.present.has(`${c.namespace}/${c.owner.kind}/${c.owner.name}`)) continue;
+        kind = c.owner.kind;
+        name = c.owner.name;
+      }
+      const key = `${c.namespace}/${name}[${kind}]`;
+      const existing = byKey.get(key);
+      if (existing) {
+        if (c.podName) existing.podNames.push(c.podName);
+        existing.endpoint.ips.push(...c.ips);
+        continue;
+      }
+      if (!namespaces.has(c.namespace)) namespaces.set(c.namespace, { "kubernetes.io/metadata.name": c.namespace });
+      const endpoint: PodEndpoint = {
+        kind: "pod",
+        namespace: c.namespace,
+        name,
+        labels: c.labels,
+        namespaceLabels: namespaces.get(c.namespace)!,
+        ips: c.kind === "Pod" ? [...c.ips] : [],
+        ports: c.ports,
+        workload: `${kind}/${name}`,
+        serviceAccount: c.serviceAccount,
+      };
+      if (c.hostNetwork) endpoint.hostNetwork = true;
+      const workload: WorkloadEndpoint = { endpoint, source: c.source, podNames: c.podName ? [c.podName] : [] };
+      byKey.set(key, workload);
+      workloads.push(workload);
+    }
+    // Namespace labels may have been implied before the Namespace object was seen: relink.
+    for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;
+    return { workloads, namespaces };
+  }
 }
 
 /** Find a workload by `ns/name` (workload or pod name) or `name` in `defaultNamespace`. */

@@ -29,6 +29,8 @@ export interface ScanFamily {
   rules: readonly Rule[];
   check(snapshot: Snapshot, options: ScanOptions): Finding[];
   stream?(options: ScanOptions, input: InputSummary): FamilyStream;
+  /** Kinds the stream needs to know before the first object (see InputSummary.objectsAhead). */
+  ahead?: readonly string[];
   /** Asked once the input is known (before any object loads): which objects `check` reads. */
   reads?(input: InputSummary): (object: K8sObject) => boolean;
 }

@@ -25,6 +25,7 @@ export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}
   let participants: Participant[] = [];
   const scanned: ScanResult["scanned"] = [];
   const snapshot = await loadSnapshot(load, {
+    ahead: [...new Set(families.flatMap((family) => family.ahead ?? []))],
     begin(input: InputSummary) {
       participants = families.map((family) => join(family, options, input));
     },

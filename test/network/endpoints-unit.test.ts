@@ -1,7 +1,7 @@
 /** Workload endpoints: owned Pods folded into their controller, pod IPs, hostNetwork, implied namespaces. */
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
-import { buildEndpoints, findWorkload } from "../../src/network/endpoints.js";
+import { buildEndpoints, EndpointsBuilder, findWorkload } from "../../src/network/endpoints.js";
 
 const yaml = `
 apiVersion: v1
@@ -70,5 +70,25 @@ describe("buildEndpoints", () => {
     expect(findWorkload(endpoints, "shop/web-7d9f-fghij")?.endpoint.name).toBe("web-7d9f");
     expect(findWorkload(endpoints, "report")?.endpoint.name).toBe("report");
     expect(findWorkload(endpoints, "shop/nothing")).toBeUndefined();
+  });
+
+  it("folds Pods into a controller that comes after them, and slims what it keeps", async () => {
+    // The ReplicaSet that owns the two web Pods, after them in the input.
+    const owner = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-7d9f, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web, tier: front } }\n    spec: { containers: [{ name: web, image: i }] }\n";
+    const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml + owner });
+    const builder = new EndpointsBuilder(new Map([["shop", { team: "a", "kubernetes.io/metadata.name": "shop" }]]), true);
+    for (const loaded of snapshot.objects) builder.add(loaded);
+    const built = builder.build();
+    expect(built.workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "default/report CronJob/report", "shop/web-7d9f ReplicaSet/web-7d9f"]);
+    const web = built.workloads[2]!;
+    // The controller's own template, not the Pods': they were folded into it.
+    expect(web.endpoint.labels).toEqual({ app: "web", tier: "front" });
+    expect(web.podNames).toEqual([]);
+    expect(web.endpoint.ips).toEqual([]);
+    // What a finding needs of the object, and nothing of its tree.
+    expect(web.source.object).toEqual({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-7d9f", namespace: "shop" } });
+    expect(web.source.source.locate(["spec", "template"])).toEqual(snapshot.objects.at(-1)!.source.locate(["spec", "template"]));
+    expect(built).toEqual({ ...buildEndpoints(snapshot), workloads: built.workloads });
+    expect(built.workloads.map((w) => w.endpoint)).toEqual(buildEndpoints(snapshot).workloads.map((w) => w.endpoint));
   });
 });

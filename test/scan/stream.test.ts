@@ -103,8 +103,16 @@ describe("scanStreaming", () => {
     const withEncryption = await scanStreaming({ paths: ["examples"] }, {}, [podSecurityFamily, encryptionFamily]);
     const kinds = new Set(withEncryption.snapshot.objects.map((o) => o.object.kind));
     expect([...kinds]).toEqual(["EncryptionConfiguration"]);
+    // The examples hold RBAC objects and PodSecurityPolicies: those families read every object.
     const withEverything = await scanStreaming({ paths: ["examples"] }, {}, FAMILIES);
     expect(withEverything.snapshot.objects.length).toBe(withEverything.result.stats.objects);
+    // Workloads, quotas and network policies alone: every family streams or reads its own kinds.
+    const workloads = ["examples/cluster/10-storefront.yaml", "examples/cluster/50-network.yaml", "examples/access-quota-tenants.yaml"];
+    const streamed = await scanStreaming({ paths: workloads }, {}, FAMILIES);
+    expect(streamed.snapshot.objects.map((o) => o.object.kind)).toEqual([]);
+    expect(streamed.result.findings.some((f) => f.ruleId.startsWith("quota/"))).toBe(true);
+    expect(streamed.result.findings.some((f) => f.ruleId.startsWith("netpol/"))).toBe(true);
+    await expectSameAsBatch({ paths: workloads });
   });
 
   it("reports a family whose stream fails as a problem, and still runs the others", async () => {

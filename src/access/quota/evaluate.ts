@@ -6,7 +6,7 @@
 import type { Finding, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
@@ -51,25 +51,119 @@ interface NamespaceState {
   namespace: string;
   quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList }>;
   limitRanges: LimitRangeSpec[];
-  members: LoadedObject[];
+  /** The first object in the namespace (reduced to its reference): namespace findings point at it when no Namespace object does. */
+  firstMember?: LoadedObject;
+  members: number;
   namespaceObject?: LoadedObject;
   pods: number;
   rejectedPods: number;
 }
 
 export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?: string } = {}): QuotaEvaluation {
-  const defaultNamespace = options.defaultNamespace || "default";
-  const findings: Finding[] = [];
-  const states = new Map<string, NamespaceState>();
-  const stateOf = (namespace: string): NamespaceState => {
-    let state = states.get(namespace);
+  const evaluator = new QuotaEvaluator(options.defaultNamespace);
+  // Quotas and limit ranges apply to objects before them in the files too.
+  for (const loaded of snapshot.objects) evaluator.addBounds(loaded);
+  for (const loaded of snapshot.objects) evaluator.admit(loaded);
+  return evaluator.finish();
+}
+
+/**
+ * Every namespace's quotas filled with the objects it declares, in manifest order. First
+ * every ResourceQuota and LimitRange (addBounds), then every object (admit): from a
+ * snapshot, or as objects load in a streaming scan, with the bounds read ahead. Admitted
+ * objects are not kept; their findings are made on the spot.
+ */
+export class QuotaEvaluator {
+  private readonly findings: Finding[] = [];
+  private readonly states = new Map<string, NamespaceState>();
+  private readonly defaultNamespace: string;
+  private admitting = false;
+
+  constructor(defaultNamespace?: string) {
+    this.defaultNamespace = defaultNamespace || "default";
+  }
+
+  /** A ResourceQuota or LimitRange (anything else is ignored); before the first admit. */
+  addBounds(loaded: LoadedObject): void {
+    const { object } = loaded;
+    const isQuota = object.kind === "ResourceQuota" && object.apiVersion === "v1";
+    if (!isQuota && !(object.kind === "LimitRange" && object.apiVersion === "v1")) return;
+    const namespace = namespaceOf(object, this.defaultNamespace);
+    if (namespace === undefined) return;
+    const state = this.stateOf(namespace);
+    const name = object.metadata?.name ?? "(unnamed)";
+    const problems: QuantityProblem[] = [];
+    if (isQuota) state.quotas.push({ spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() });
+    else state.limitRanges.push(readLimitRange(name, object.spec, problems));
+    this.reportProblems(loaded, problems);
+  }
+
+  /** One object, after every addBounds, in manifest order. */
+  admit(loaded: LoadedObject): void {
+    if (!this.admitting) {
+      this.admitting = true;
+      for (const state of this.states.values()) {
+        state.quotas.sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+        state.limitRanges.sort((a, b) => (a.name < b.name ? -1 : 1));
+      }
+    }
+    const { object } = loaded;
+    if (object.kind === "Namespace" && typeof object.metadata?.name === "string") {
+      this.stateOf(object.metadata.name).namespaceObject ??= slimmed(loaded);
+      return;
+    }
+    const namespace = namespaceOf(object, this.defaultNamespace);
+    if (namespace === undefined) return;
+    const state = this.stateOf(namespace);
+    state.firstMember ??= slimmed(loaded);
+    state.members++;
+    admitObject(state, loaded, this.findings, this.finding, (l, p) => this.reportProblems(l, p));
+  }
+
+  finish(): QuotaEvaluation {
+    const findings = this.findings;
+    const states = [...this.states.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
+    // Namespaces with nothing to bound them.
+    for (const state of states) {
+      if (SYSTEM_NAMESPACES.has(state.namespace)) continue;
+      const anchor = state.namespaceObject ?? state.firstMember;
+      if (!anchor) continue;
+      const hasWorkloads = state.pods > 0;
+      if (state.quotas.length === 0) {
+        findings.push({ ...this.finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for its ${state.pods} pod(s)` : ""}`), object: { kind: "Namespace", name: state.namespace } });
+      }
+      if (state.limitRanges.length === 0 && hasWorkloads) {
+        findings.push({ ...this.finding(NAMESPACE_WITHOUT_LIMITRANGE, anchor, [], `namespace ${state.namespace} has no LimitRange`), object: { kind: "Namespace", name: state.namespace } });
+      }
+    }
+    const namespaces: NamespaceReport[] = states
+      .filter((s) => s.members > 0 || s.namespaceObject)
+      .map((s) => ({
+        namespace: s.namespace,
+        quotas: s.quotas.map(({ spec, used }) => ({
+          namespace: s.namespace,
+          name: spec.name,
+          hard: formatResourceList(spec.hard),
+          used: Object.fromEntries([...spec.hard.keys()].sort().map((r) => [r, used.get(r) ? formatQuantity(used.get(r)!) : "0"])),
+          scopes: spec.scopes.map((sc) => (sc.operator === "Exists" && sc.values.length === 0 ? sc.scopeName : `${sc.scopeName} ${sc.operator} (${sc.values.join(",")})`)),
+        })),
+        limitRanges: s.limitRanges.map((l) => l.name),
+        pods: s.pods,
+        rejectedPods: s.rejectedPods,
+      }));
+    return { findings, namespaces };
+  }
+
+  private stateOf(namespace: string): NamespaceState {
+    let state = this.states.get(namespace);
     if (!state) {
-      state = { namespace, quotas: [], limitRanges: [], members: [], pods: 0, rejectedPods: 0 };
-      states.set(namespace, state);
+      state = { namespace, quotas: [], limitRanges: [], members: 0, pods: 0, rejectedPods: 0 };
+      this.states.set(namespace, state);
     }
     return state;
-  };
-  const finding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>): Finding => {
+  }
+
+  private readonly finding: MakeFinding = (rule, loaded, path, message, properties) => {
     // Optional fields are assigned, not spread in: one object per finding, in the report's key order.
     const result: Finding = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, object: objectRef(loaded.object) };
     if (path.length > 0) result.fieldPath = formatFieldPath(path);
@@ -78,73 +172,10 @@ export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?:
     if (properties) result.properties = properties;
     return result;
   };
-  const reportProblems = (loaded: LoadedObject, problems: QuantityProblem[]) => {
-    for (const p of problems) findings.push(finding(INVALID_QUANTITY, loaded, p.path, p.message));
-  };
 
-  // Pass 1: namespaces, their quotas and limit ranges (they apply to objects before them in the files too).
-  for (const loaded of snapshot.objects) {
-    const { object } = loaded;
-    if (object.kind === "Namespace" && typeof object.metadata?.name === "string") {
-      stateOf(object.metadata.name).namespaceObject ??= loaded;
-      continue;
-    }
-    const namespace = namespaceOf(object, defaultNamespace);
-    if (namespace === undefined) continue;
-    const state = stateOf(namespace);
-    state.members.push(loaded);
-    const name = object.metadata?.name ?? "(unnamed)";
-    const problems: QuantityProblem[] = [];
-    if (object.kind === "ResourceQuota" && object.apiVersion === "v1") {
-      state.quotas.push({ spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() });
-    } else if (object.kind === "LimitRange" && object.apiVersion === "v1") {
-      state.limitRanges.push(readLimitRange(name, object.spec, problems));
-    }
-    reportProblems(loaded, problems);
+  private reportProblems(loaded: LoadedObject, problems: QuantityProblem[]): void {
+    for (const p of problems) this.findings.push(this.finding(INVALID_QUANTITY, loaded, p.path, p.message));
   }
-  for (const state of states.values()) {
-    state.quotas.sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
-    state.limitRanges.sort((a, b) => (a.name < b.name ? -1 : 1));
-  }
-
-  // Pass 2: admit every object and pod in manifest order.
-  for (const state of states.values()) {
-    for (const loaded of state.members) {
-      admitObject(state, loaded, findings, finding, reportProblems);
-    }
-  }
-
-  // Namespaces with nothing to bound them.
-  for (const state of [...states.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1))) {
-    if (SYSTEM_NAMESPACES.has(state.namespace)) continue;
-    const anchor = state.namespaceObject ?? state.members[0];
-    if (!anchor) continue;
-    const hasWorkloads = state.pods > 0;
-    if (state.quotas.length === 0) {
-      findings.push({ ...finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for its ${state.pods} pod(s)` : ""}`), object: { kind: "Namespace", name: state.namespace } });
-    }
-    if (state.limitRanges.length === 0 && hasWorkloads) {
-      findings.push({ ...finding(NAMESPACE_WITHOUT_LIMITRANGE, anchor, [], `namespace ${state.namespace} has no LimitRange`), object: { kind: "Namespace", name: state.namespace } });
-    }
-  }
-
-  const namespaces: NamespaceReport[] = [...states.values()]
-    .filter((s) => s.members.length > 0 || s.namespaceObject)
-    .sort((a, b) => (a.namespace < b.namespace ? -1 : 1))
-    .map((s) => ({
-      namespace: s.namespace,
-      quotas: s.quotas.map(({ spec, used }) => ({
-        namespace: s.namespace,
-        name: spec.name,
-        hard: formatResourceList(spec.hard),
-        used: Object.fromEntries([...spec.hard.keys()].sort().map((r) => [r, used.get(r) ? formatQuantity(used.get(r)!) : "0"])),
-        scopes: spec.scopes.map((sc) => (sc.operator === "Exists" && sc.values.length === 0 ? sc.scopeName : `${sc.scopeName} ${sc.operator} (${sc.values.join(",")})`)),
-      })),
-      limitRanges: s.limitRanges.map((l) => l.name),
-      pods: s.pods,
-      rejectedPods: s.rejectedPods,
-    }));
-  return { findings, namespaces };
 }
 
 type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>) => Finding;
