@@ -90,31 +90,51 @@ export function describeRef(ref: ObjectRef): string {
 }
 
 /**
- * Dotted JSONPath-like rendering: spec.containers[0].securityContext. Joined from parts
- * rather than appended to, so that the result is one flat string: tens of thousands of
- * findings each holding a chain of appended pieces would keep several times the memory.
+ * Dotted JSONPath-like rendering: spec.containers[0].securityContext. Printed paths are
+ * kept in a tree of the paths seen so far, so the tens of thousands of findings of a big
+ * scan share a few hundred flat strings instead of each building (and keeping) its own.
  */
 export function formatFieldPath(path: FieldPath): string {
+  let node = PRINTED_ROOT;
+  for (const part of path) {
+    const next = node.next?.get(part) ?? printedChild(node, part);
+    if (next === undefined) return printFieldPath(path);
+    node = next;
+  }
+  return node.text;
+}
+
+interface PrintedPath {
+  text: string;
+  next: Map<string | number, PrintedPath> | undefined;
+}
+
+const PRINTED_ROOT: PrintedPath = { text: "", next: undefined };
+/** Beyond this many distinct paths (label keys, long lists), paths are printed each time. */
+const MAX_PRINTED_PATHS = 1 << 16;
+let printedPaths = 0;
+
+function printedChild(parent: PrintedPath, part: string | number): PrintedPath | undefined {
+  if (printedPaths >= MAX_PRINTED_PATHS) return undefined;
+  printedPaths++;
+  const printed = segment(part, parent === PRINTED_ROOT);
+  // Joined, not appended: one flat string rather than a chain of pieces.
+  const child: PrintedPath = { text: [parent.text, printed].join(""), next: undefined };
+  (parent.next ??= new Map()).set(part, child);
+  return child;
+}
+
+function printFieldPath(path: FieldPath): string {
   const parts: string[] = [];
   for (const part of path) parts.push(segment(part, parts.length === 0));
   return parts.join("");
 }
 
-/**
- * A path part as printed after others (`.name`, `[0]`, `["a.b"]`). The same few dozen
- * field names and indices make up nearly every path, so their printed forms are kept.
- */
-const SEGMENTS = new Map<string | number, string>();
-const MAX_SEGMENTS = 4096;
-
+/** A path part as printed after others (`.name`, `[0]`, `["a.b"]`), or first (`name`). */
 function segment(part: string | number, first: boolean): string {
-  let printed = SEGMENTS.get(part);
-  if (printed === undefined) {
-    if (typeof part === "number") printed = `[${part}]`;
-    else printed = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
-    if (SEGMENTS.size < MAX_SEGMENTS) SEGMENTS.set(part, printed);
-  }
-  return first && printed.charCodeAt(0) === 46 ? printed.slice(1) : printed;
+  if (typeof part === "number") return `[${part}]`;
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) return `[${JSON.stringify(part)}]`;
+  return first ? part : `.${part}`;
 }
 
 /** RFC 6901 pointer for JSON patches. */

@@ -2,7 +2,7 @@ import type { FieldPath } from "../k8s/types.js";
 import { defaultPodForAdmission } from "../k8s/defaults.js";
 import { formatVersion, type Level, type Version } from "./levels.js";
 import type { PodView } from "./pod.js";
-import { checksFor } from "./registry.js";
+import { checksFor, type RegisteredCheck } from "./registry.js";
 
 export interface Violation {
   checkId: string;
@@ -19,7 +19,11 @@ export interface Violation {
  * API server's defaulting. Pure; [] means allowed.
  */
 export function evaluatePod(level: Level, version: Version, pod: PodView): Violation[] {
-  const checks = checksFor(level, version);
+  return evaluateWithChecks(checksFor(level, version), pod);
+}
+
+/** evaluatePod with the checks of its level and version already looked up (checksFor). */
+export function evaluateWithChecks(checks: readonly RegisteredCheck[], pod: PodView): Violation[] {
   if (checks.length === 0) return [];
   const defaulted = defaultPodForAdmission(pod);
   const violations: Violation[] = [];

@@ -4,7 +4,8 @@ import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ScanFamily, ScanOptions } from "../scan/family.js";
-import { evaluatePod, type Violation } from "./evaluate.js";
+import { evaluateWithChecks, type Violation } from "./evaluate.js";
+import { checksFor, type RegisteredCheck } from "./registry.js";
 import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
 import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
 import { POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
@@ -24,6 +25,8 @@ interface Judgement {
 /** What every finding made at one judgement shares: computed once per namespace, not per finding. */
 interface JudgementText {
   judgement: Judgement;
+  /** The checks of its level and version, looked up once. */
+  checks: readonly RegisteredCheck[];
   /** For Pods, and for workloads (whose pods PSA judges). */
   podNote: string;
   workloadNote: string;
@@ -42,7 +45,7 @@ function judgementText(judgement: Judgement): JudgementText {
           : judgement.source === "override"
             ? `judged at ${judgedAt} (--level)`
             : `judged at ${judgedAt} (namespace has no pod-security labels)`;
-  return { judgement, podNote: note(true), workloadNote: note(false), properties: { podSecurity: judgedAt, mode: judgement.mode, levelSource: judgement.source } };
+  return { judgement, checks: checksFor(judgement.level, judgement.version), podNote: note(true), workloadNote: note(false), properties: { podSecurity: judgedAt, mode: judgement.mode, levelSource: judgement.source } };
 }
 
 /**
@@ -97,18 +100,33 @@ class PodSecurityJudge {
     const namespace = loaded.object.metadata?.namespace ?? this.options.defaultNamespace ?? "default";
     let judgements = this.judgementsByNamespace.get(namespace);
     if (!judgements) this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options).map(judgementText)));
+    if (judgements.length === 1) {
+      // One judgement (no labels, or --level): its violations are the findings, in order.
+      const only = judgements[0] as JudgementText;
+      const violations = evaluateWithChecks(only.checks, template.pod);
+      if (violations.length === 0) return;
+      const ref = this.refOf(loaded, namespace);
+      for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only));
+      return;
+    }
     // A check failing in several modes is reported once, at the strictest judgement.
     const byCheck = new Map<string, { violation: Violation; judgement: JudgementText }>();
     for (const judgement of judgements) {
-      for (const violation of evaluatePod(judgement.judgement.level, judgement.judgement.version, template.pod)) {
+      for (const violation of evaluateWithChecks(judgement.checks, template.pod)) {
         const seen = byCheck.get(violation.checkId);
         if (!seen || strictness(judgement.judgement) > strictness(seen.judgement.judgement)) byCheck.set(violation.checkId, { violation, judgement });
       }
     }
     if (byCheck.size === 0) return;
+    const ref = this.refOf(loaded, namespace);
+    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement));
+  }
+
+  /** Findings of one object share its reference (none is mutated). */
+  private refOf(loaded: LoadedObject, namespace: string): ObjectRef {
     const ref = objectRef(loaded.object);
     if (!ref.namespace) ref.namespace = namespace;
-    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement));
+    return ref;
   }
 }
 

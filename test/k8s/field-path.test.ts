@@ -32,4 +32,17 @@ describe("formatFieldPath", () => {
       { numRuns: 2000 },
     );
   });
+
+  it("prints paths correctly past the number it keeps, and shares the strings it keeps", () => {
+    const first = formatFieldPath(["spec", "template", "spec", "containers", 0, "image"]);
+    expect(formatFieldPath(["spec", "template", "spec", "containers", 0, "image"])).toBe(first);
+    // More distinct paths than the cache holds (label keys of a big cluster): every one still printed by the rule.
+    const wrong: string[] = [];
+    for (let i = 0; i < 70_000; i++) {
+      const path: FieldPath = ["metadata", "labels", `team.example.com/k${i}`];
+      if (formatFieldPath(path) !== reference(path)) wrong.push(formatFieldPath(path));
+    }
+    expect(wrong).toEqual([]);
+    expect(formatFieldPath(["spec", "x-after-the-cap", 3])).toBe("spec.x-after-the-cap[3]");
+  });
 });

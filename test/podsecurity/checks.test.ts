@@ -25,6 +25,30 @@ function restrictedPod(extra: Partial<PodView["spec"]> = {}): PodView {
 const ids = (level: Level, version: Version, pod: PodView) => evaluatePod(level, version, pod).map((x) => x.checkId);
 
 describe("Pod Security checks beyond the upstream fixtures", () => {
+  it("words capabilities and probe hosts as PSA does, and points at the offending entries", () => {
+    const pod = restrictedPod({
+      containers: [
+        { name: "app", image: "x", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: [7, "SYS_ADMIN", "NET_BIND_SERVICE", "NET_RAW"] } } },
+        { name: "side", image: "x", securityContext: { allowPrivilegeEscalation: false }, readinessProbe: { httpGet: { host: "10.0.0.1", port: 80 } }, lifecycle: { preStop: { tcpSocket: { host: "db", port: 5432 } } } },
+      ],
+    });
+    const violations = evaluatePod("restricted", LATEST, pod);
+    const caps = violations.find((x) => x.checkId === "capabilities_restricted")!;
+    expect(caps.detail).toBe('container "side" must set securityContext.capabilities.drop=["ALL"]; container "app" must not include "NET_RAW", "SYS_ADMIN" in securityContext.capabilities.add');
+    // The index in the list as written, the non-string entry included.
+    expect(caps.fields).toEqual([
+      ["spec", "containers", 0, "securityContext", "capabilities", "add", 1],
+      ["spec", "containers", 0, "securityContext", "capabilities", "add", 3],
+      ["spec", "containers", 1, "securityContext", "capabilities", "drop"],
+    ]);
+    const hosts = violations.find((x) => x.checkId === "hostProbesAndHostLifecycle")!;
+    expect(hosts.detail).toBe('container "side" uses probe or lifecycle hosts "10.0.0.1", "db"');
+    expect(hosts.fields).toEqual([
+      ["spec", "containers", 1, "readinessProbe", "httpGet", "host"],
+      ["spec", "containers", 1, "lifecycle", "preStop", "tcpSocket", "host"],
+    ]);
+  });
+
   it("visits ephemeral containers for every container check", () => {
     const pod = restrictedPod({
       ephemeralContainers: [{ name: "debugger", image: "busybox", securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } } }],

@@ -4,40 +4,54 @@ import { containersOf, type PodView } from "../pod.js";
 
 type Handler = { httpGet?: { host?: unknown } | null; tcpSocket?: { host?: unknown } | null } | null | undefined;
 
-function hostsOf(handler: Handler, at: FieldPath, fields: FieldPath[]): string[] {
-  const hosts: string[] = [];
-  if (handler == null || typeof handler !== "object") return hosts;
-  for (const kind of ["httpGet", "tcpSocket"] as const) {
-    const host = handler[kind]?.host;
-    if (typeof host === "string" && host !== "") {
-      hosts.push(host);
-      fields.push([...at, kind, "host"]);
-    }
+const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+const HOOKS = ["postStart", "preStop"] as const;
+const HANDLER_KINDS = ["httpGet", "tcpSocket"] as const;
+
+function hostOf(handler: Handler, kind: (typeof HANDLER_KINDS)[number]): string | undefined {
+  const host = handler?.[kind]?.host;
+  return typeof host === "string" && host !== "" ? host : undefined;
+}
+
+function hasHost(handler: Handler): boolean {
+  return handler != null && typeof handler === "object" && (hostOf(handler, "httpGet") !== undefined || hostOf(handler, "tcpSocket") !== undefined);
+}
+
+/** The hosts a handler names, and their fields; only called for a handler that names one. */
+function collectHosts(handler: Handler, at: FieldPath, hosts: string[], fields: FieldPath[]): void {
+  for (const kind of HANDLER_KINDS) {
+    const host = hostOf(handler, kind);
+    if (host === undefined) continue;
+    hosts.push(host);
+    fields.push([...at, kind, "host"]);
   }
-  return hosts;
 }
 
 function hostProbesAndHostLifecycleV1Dot34({ spec }: PodView): CheckResult {
-  const badContainers = new Set<string>();
+  // Nearly every pod passes: nothing is allocated until a host is found.
+  let badContainers: string[] | undefined;
   const hosts: string[] = [];
   const fields: FieldPath[] = [];
   for (const c of containersOf(spec)) {
-    const found: string[] = [];
-    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"] as const) {
-      found.push(...hostsOf(c.container[probe] as Handler, [...c.path, probe], fields));
+    let found = false;
+    for (const probe of PROBES) {
+      const handler = c.container[probe] as Handler;
+      if (!hasHost(handler)) continue;
+      found = true;
+      collectHosts(handler, [...c.path, probe], hosts, fields);
     }
     const lifecycle = c.container.lifecycle;
     if (lifecycle != null && typeof lifecycle === "object") {
-      for (const hook of ["postStart", "preStop"] as const) {
-        found.push(...hostsOf(lifecycle[hook] as Handler, [...c.path, "lifecycle", hook], fields));
+      for (const hook of HOOKS) {
+        const handler = lifecycle[hook] as Handler;
+        if (!hasHost(handler)) continue;
+        found = true;
+        collectHosts(handler, [...c.path, "lifecycle", hook], hosts, fields);
       }
     }
-    if (found.length > 0) {
-      badContainers.add(c.name);
-      hosts.push(...found);
-    }
+    if (found) (badContainers ??= []).push(c.name);
   }
-  if (badContainers.size === 0) return ALLOWED;
+  if (badContainers === undefined) return ALLOWED;
   const names = sortedUnique(badContainers);
   const hostList = sortedUnique(hosts);
   return forbidden(
