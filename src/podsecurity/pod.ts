@@ -82,9 +82,11 @@ export function containersOf(spec: PodSpecFields): VisitedContainer[] {
   return lastList;
 }
 
-export function annotationsOf(metadata: PodMetadataFields): Record<string, string> {
+const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
+
+export function annotationsOf(metadata: PodMetadataFields): Readonly<Record<string, string>> {
   const a = metadata.annotations;
-  if (typeof a !== "object" || a === null || Array.isArray(a)) return {};
+  if (typeof a !== "object" || a === null || Array.isArray(a)) return NO_ANNOTATIONS;
   return a as Record<string, string>;
 }
 

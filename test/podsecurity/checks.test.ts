@@ -41,6 +41,11 @@ describe("Pod Security checks beyond the upstream fixtures", () => {
       ["spec", "containers", 0, "securityContext", "capabilities", "add", 3],
       ["spec", "containers", 1, "securityContext", "capabilities", "drop"],
     ]);
+    const baseline = evaluatePod("baseline", LATEST, pod).find((x) => x.checkId === "capabilities_baseline")!;
+    expect(baseline.fields).toEqual([
+      ["spec", "containers", 0, "securityContext", "capabilities", "add", 1],
+      ["spec", "containers", 0, "securityContext", "capabilities", "add", 3],
+    ]);
     const hosts = violations.find((x) => x.checkId === "hostProbesAndHostLifecycle")!;
     expect(hosts.detail).toBe('container "side" uses probe or lifecycle hosts "10.0.0.1", "db"');
     expect(hosts.fields).toEqual([

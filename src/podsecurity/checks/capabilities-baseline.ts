@@ -1,6 +1,6 @@
 import { ALLOWED, forbidden, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
 import type { FieldPath } from "../../k8s/types.js";
-import { containersOf, stringList, type PodView } from "../pod.js";
+import { containersOf, type PodView } from "../pod.js";
 
 /** The container runtime's default set; compared case-sensitively, without a CAP_ prefix, as PSA does. */
 const DEFAULT_CAPABILITIES = new Set([
@@ -14,9 +14,11 @@ function capabilitiesBaselineV1Dot0({ spec }: PodView): CheckResult {
   const fields: FieldPath[] = [];
   for (const c of containersOf(spec)) {
     const add = c.container.securityContext?.capabilities?.add;
+    if (!Array.isArray(add)) continue;
     let valid = true;
-    stringList(add).forEach((cap, i) => {
-      if (!DEFAULT_CAPABILITIES.has(cap)) {
+    // Indexed as written: a non-string entry is skipped, not counted out.
+    add.forEach((cap: unknown, i: number) => {
+      if (typeof cap === "string" && !DEFAULT_CAPABILITIES.has(cap)) {
         valid = false;
         badCaps.push(cap);
         fields.push([...c.path, "securityContext", "capabilities", "add", i]);
