@@ -71,7 +71,11 @@ export function objectRef(object: K8sObject): ObjectRef {
   return ref;
 }
 
-/** An object reduced to its reference, keeping its source (positions need no tree). */
+/**
+ * An object reduced to its reference and its own position: what a finding on the object
+ * itself needs. Neither its tree nor its document (text, field positions) is kept, so a
+ * streaming scan can hold one per workload.
+ */
 export function slimmed(loaded: LoadedObject): LoadedObject {
   const { apiVersion, kind, metadata } = loaded.object;
   const slimMetadata: Record<string, unknown> = {};
@@ -81,7 +85,25 @@ export function slimmed(loaded: LoadedObject): LoadedObject {
   const object: K8sObject = { metadata: slimMetadata };
   if (apiVersion !== undefined) object.apiVersion = apiVersion;
   if (kind !== undefined) object.kind = kind;
-  return { object, source: loaded.source };
+  return { object, source: new RootPositionSource(loaded.source) };
+}
+
+class RootPositionSource implements ObjectSource {
+  readonly file: string;
+  readonly documentIndex: number;
+  readonly position: SourcePosition;
+
+  constructor(source: ObjectSource) {
+    this.file = source.file;
+    this.documentIndex = source.documentIndex;
+    this.position = source.locate([]);
+  }
+
+  locate(path: FieldPath): SourcePosition {
+    // Loud, not approximate: a caller that needs fields must keep the object whole.
+    if (path.length > 0) throw new Error(`the position of ${formatFieldPath(path)} was not kept (a slimmed object keeps its own position only)`);
+    return { ...this.position };
+  }
 }
 
 /** `Kind/namespace/name`, the short form used in text output and logs. */

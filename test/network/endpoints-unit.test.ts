@@ -87,7 +87,10 @@ describe("buildEndpoints", () => {
     expect(web.endpoint.ips).toEqual([]);
     // What a finding needs of the object, and nothing of its tree.
     expect(web.source.object).toEqual({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-7d9f", namespace: "shop" } });
-    expect(web.source.source.locate(["spec", "template"])).toEqual(snapshot.objects.at(-1)!.source.locate(["spec", "template"]));
+    expect(web.source.source.locate([])).toEqual(snapshot.objects.at(-1)!.source.locate([]));
+    expect(web.source.source.position).toEqual(snapshot.objects.at(-1)!.source.position);
+    // Fields' positions are not kept: asking for one is an error, not a wrong answer.
+    expect(() => web.source.source.locate(["spec", "template"])).toThrow(/spec.template was not kept/);
     expect(built).toEqual({ ...buildEndpoints(snapshot), workloads: built.workloads });
     expect(built.workloads.map((w) => w.endpoint)).toEqual(buildEndpoints(snapshot).workloads.map((w) => w.endpoint));
   });
