@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import ipaddr from "ipaddr.js";
+import { ipaddr } from "../network/ipaddr.js";
 import { stringify } from "yaml";
 import { parseWebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";

@@ -3,7 +3,7 @@
  * cutting of external address space into the disjoint blocks that the ipBlocks in use
  * distinguish, so a matrix can report one line per block.
  */
-import ipaddr from "ipaddr.js";
+import { ipaddr } from "./ipaddr.js";
 
 export type IpFamily = 4 | 6;
 
