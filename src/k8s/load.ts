@@ -92,15 +92,18 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   const snapshot: LoadedSnapshot = { ...emptySnapshot(), textFiles: [] };
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const inputs = await readInputs(options, snapshot);
-  const parse = (input: Input): ParsedFile => (input.format === "json" ? parseJsonFile : parseYamlFile)(input.name, input.text ?? "", limits);
-  // Files that name a kind wanted ahead are parsed first, and kept until their turn.
+  const parse = (input: Input, select?: (document: string) => boolean): ParsedFile =>
+    input.format === "json" ? parseJsonFile(input.name, input.text ?? "", limits) : parseYamlFile(input.name, input.text ?? "", limits, select);
+  // YAML documents (and JSON files) that name a kind wanted ahead are parsed first, and
+  // kept until their file's turn; the rest of their file waits as text.
+  const kinds = ["Namespace", ...(observer.ahead ?? [])];
+  const namesAheadKind = (text: string | undefined): boolean => kinds.some((kind) => mayMention(text, kind));
   const parsedAhead = new Map<number, ParsedFile>();
   const ahead: LoadedObject[] = [];
   if (observer !== KEEP_EVERYTHING) {
-    const kinds = ["Namespace", ...(observer.ahead ?? [])];
     inputs.forEach((input, i) => {
-      if (input.format === "dockerfile" || !kinds.some((kind) => mayMention(input.text, kind))) return;
-      const parsed = parse(input);
+      if (input.format === "dockerfile" || !namesAheadKind(input.text)) return;
+      const parsed = parse(input, namesAheadKind);
       parsedAhead.set(i, parsed);
       for (const loaded of parsed.objects) if (loaded.object.kind && kinds.includes(loaded.object.kind)) ahead.push(loaded);
     });
@@ -112,13 +115,19 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   });
   // Only what the observer kept of them stays.
   ahead.length = 0;
+  /** A file's documents in order: those read ahead, and the others now. */
+  const parsedInFull = (input: Input, early: ParsedFile | undefined): ParsedFile => {
+    if (early === undefined) return parse(input);
+    if (input.format === "json") return early;
+    return mergeInDocumentOrder(early, parse(input, (document) => !namesAheadKind(document)));
+  };
   let done = 0;
   for (const [i, input] of inputs.entries()) {
     if (input.problem) snapshot.problems.push(input.problem);
     if (input.skipped) snapshot.stats.skippedFiles++;
     if (input.text !== undefined) {
       if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
-      else merge(snapshot, parsedAhead.get(i) ?? parse(input), observer);
+      else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observer);
       snapshot.stats.files++;
       // The text is the observer's to keep (through the objects it keeps), not the loader's.
       input.text = undefined;
@@ -234,6 +243,19 @@ function readAll(fd: number, limit: number): number {
 function looksLikeJson(text: string): boolean {
   const first = text.trimStart().charAt(0);
   return first === "{" || first === "[";
+}
+
+/** Two parts of one file's documents (no document in both), as one parse of the file would give them. */
+function mergeInDocumentOrder(a: ParsedFile, b: ParsedFile): ParsedFile {
+  const byDocument = (x: LoadedObject, y: LoadedObject) => x.source.documentIndex - y.source.documentIndex;
+  // Documents occupy disjoint, ordered line ranges: a problem's line orders it.
+  const byLine = (x: LoadProblem, y: LoadProblem) => x.position.line - y.position.line;
+  return {
+    objects: [...a.objects, ...b.objects].sort(byDocument),
+    problems: [...a.problems, ...b.problems].sort(byLine),
+    documents: a.documents + b.documents,
+    skippedNonKubernetes: a.skippedNonKubernetes + b.skippedNonKubernetes,
+  };
 }
 
 function merge(snapshot: Snapshot, parsed: ParsedFile, observer: LoadObserver): void {

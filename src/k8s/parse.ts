@@ -86,9 +86,14 @@ function hasContent(text: string): boolean {
   return false;
 }
 
-export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
+/**
+ * Every document of a YAML stream; with `select`, only the documents whose text it
+ * accepts (the loader reads some documents ahead of the rest of their file).
+ */
+export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, select?: (document: string) => boolean): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
   splitDocuments(text).forEach((chunk, documentIndex) => {
+    if (select && !select(chunk.text)) return;
     result.documents++;
     // Manifest-shaped YAML is read (with every position) by the block reader; the rest by js-yaml.
     const fast = readBlockYaml(chunk.text);

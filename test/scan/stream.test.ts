@@ -78,6 +78,31 @@ describe("scanStreaming", () => {
     }
   });
 
+  it("reads ahead only the documents that name a kind it needs, and keeps the file's order", async () => {
+    const file = join(scratch, "mixed.yaml");
+    const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop}\nspec: {hostIPC: true, containers: [{name: c, image: busybox}]}\n`;
+    writeFileSync(
+      file,
+      [
+        pod("first"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {pod-security.kubernetes.io/enforce: baseline}}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: broken\n",
+        pod("second"),
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: shop}\nspec: {hard: {pods: \"1\", cpu: nonsense}}\n",
+        "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod, metadata: {name: third, namespace: shop}, spec: {containers: [{name: c, image: x}]}}]\n",
+        "just: a mapping\n",
+        // Malformed and read ahead (it names the kind): its problem still comes after the Pod's.
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: late\n",
+      ].join("---\n"),
+    );
+    await expectSameAsBatch({ paths: [file] });
+    const { result } = await scanStreaming({ paths: [file] }, {});
+    expect(result.scanned.map((s) => s.object.name)).toEqual(["first", "shop", "second", "q", "third"]);
+    expect(result.problems.map((p) => p.kind)).toEqual(["parse-error", "parse-error"]);
+    expect(result.problems[0]!.position.line).toBeLessThan(result.problems[1]!.position.line);
+    expect(result.stats).toMatchObject({ documents: 8, objects: 5, skippedNonKubernetes: 1 });
+  });
+
   it("sees a Namespace whose kind is spelled with an escape", async () => {
     const file = join(scratch, "escaped.yaml");
     writeFileSync(
