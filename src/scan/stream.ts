@@ -1,9 +1,9 @@
 /**
  * Load and judge in one pass. Families that stream judge each object while its tree is
  * fresh; the snapshot keeps only the objects the other families read. Holding every
- * object's tree until the end is what made a scan cost several times a parse: on a 2-core
- * VM, most of that cost is first touches of fresh memory and copying live trees in young
- * collections, not judging. The findings are exactly runScan's over the whole snapshot.
+ * object's tree until the end made loading alone cost about twice a parse: on a 2-core
+ * VM that cost is first touches of fresh memory and young collections copying live
+ * trees. The findings are exactly runScan's over the whole snapshot.
  */
 import { loadSnapshot, type InputSummary, type LoadedSnapshot, type LoadOptions } from "../k8s/load.js";
 import { objectRef, type K8sObject, type LoadedObject } from "../k8s/types.js";
@@ -19,7 +19,7 @@ export interface StreamedScan {
 }
 
 /** One family's part in a streaming scan: its stream, or the test of what its check reads. */
-type Participant = { family: ScanFamily; stream: FamilyStream; failure?: unknown } | { family: ScanFamily; reads: (object: K8sObject) => boolean; failure?: unknown };
+type Participant = ({ stream: FamilyStream } | { reads: (object: K8sObject) => boolean }) & { family: ScanFamily; failed?: { error: unknown } };
 
 export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}, families: readonly ScanFamily[] = FAMILIES): Promise<StreamedScan> {
   let participants: Participant[] = [];
@@ -33,20 +33,20 @@ export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}
       scanned.push({ object: objectRef(loaded.object), file: loaded.source.file });
       let keep = false;
       for (const p of participants) {
-        if (p.failure !== undefined) continue;
+        if (p.failed) continue;
         try {
           if ("stream" in p) p.stream.observe(loaded);
           else keep ||= p.reads(loaded.object);
         } catch (err) {
           // A failing family stops there, as it would in runScan; the others go on.
-          p.failure = err;
+          p.failed = { error: err };
         }
       }
       return keep;
     },
   });
   const results = participants.map((p): FamilyResult => {
-    if (p.failure !== undefined) return { problem: familyFailure(p.family, p.failure) };
+    if (p.failed) return { problem: familyFailure(p.family, p.failed.error) };
     return "stream" in p ? guarded(p.family, () => p.stream.finish()) : guarded(p.family, () => p.family.check(snapshot, options));
   });
   return { result: assembleResult(snapshot, families, results, scanned), snapshot };
@@ -57,7 +57,7 @@ function join(family: ScanFamily, options: ScanOptions, input: InputSummary): Pa
     if (family.stream) return { family, stream: family.stream(options, input) };
     return { family, reads: family.reads?.(input) ?? READS_EVERYTHING };
   } catch (err) {
-    return { family, stream: FAILED, failure: err };
+    return { family, stream: FAILED, failed: { error: err } };
   }
 }
 

@@ -152,8 +152,29 @@ describe("scanStreaming", () => {
         finish: () => [],
       }),
     };
-    const { result } = await scanStreaming({ paths: ["examples/cluster"] }, {}, [broken, podSecurityFamily]);
-    expect(result.problems.map((p) => p.message)).toEqual(["internal error in the broken checks: boom"]);
+    const unstartable: ScanFamily = {
+      id: "unstartable",
+      rules: [],
+      check: () => [],
+      stream: () => {
+        throw new Error("no start");
+      },
+    };
+    const badReader: ScanFamily = {
+      id: "bad-reader",
+      rules: [],
+      check: () => [],
+      reads: () => () => {
+        // Even a throw of nothing is a failure, not a pass.
+        throw undefined;
+      },
+    };
+    const { result } = await scanStreaming({ paths: ["examples/cluster"] }, {}, [broken, unstartable, badReader, podSecurityFamily]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      "internal error in the broken checks: boom",
+      "internal error in the unstartable checks: no start",
+      "internal error in the bad-reader checks: undefined",
+    ]);
     expect(result.findings.length).toBeGreaterThan(0);
   });
 });
