@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import type * as Crypto from "node:crypto";
+import { createRequire } from "node:module";
 import { isAbsolute, relative, sep } from "node:path";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Finding, Rule, Severity } from "../findings/types.js";
@@ -31,10 +32,17 @@ function ruleDescriptor(rule: Rule): ReportingDescriptor {
   };
 }
 
+/**
+ * node:crypto, loaded when a SARIF report is first rendered: loading it costs ~15 ms of
+ * start-up, and every scan imports this module while few print SARIF.
+ */
+let crypto: typeof Crypto | undefined;
+
 /** Stable across line moves: the rule, the object and the field, not the line number. */
 function fingerprint(f: Finding): string {
   const key = [f.ruleId, f.object ? describeRef(f.object) : "", f.fieldPath ?? "", f.position?.file ?? ""].join("|");
-  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+  crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+  return crypto.createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
 function sarifResult(f: Finding, index: ReadonlyMap<string, number>): Result {
