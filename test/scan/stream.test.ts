@@ -8,7 +8,7 @@ import { splitDocuments } from "../../src/k8s/parse.js";
 import { encryptionFamily } from "../../src/encryption/scan-family.js";
 import { podSecurityFamily } from "../../src/podsecurity/family.js";
 import { FAMILIES } from "../../src/scan/families.js";
-import type { ScanFamily } from "../../src/scan/family.js";
+import type { ScanFamily, ScanOptions } from "../../src/scan/family.js";
 import { runScan } from "../../src/scan/run.js";
 import { scanStreaming } from "../../src/scan/stream.js";
 
@@ -16,9 +16,9 @@ const scratch = mkdtempSync(join(tmpdir(), "palisade-stream-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The streaming scan must find exactly what loading everything and then judging finds. */
-async function expectSameAsBatch(load: LoadOptions, families: readonly ScanFamily[] = FAMILIES): Promise<void> {
-  const batch = runScan(await loadSnapshot(load), {}, families);
-  const { result } = await scanStreaming(load, {}, families);
+async function expectSameAsBatch(load: LoadOptions, families: readonly ScanFamily[] = FAMILIES, options: ScanOptions = {}): Promise<void> {
+  const batch = runScan(await loadSnapshot(load), options, families);
+  const { result } = await scanStreaming(load, options, families);
   expect(result.findings).toEqual(batch.findings);
   expect(result.problems).toEqual(batch.problems);
   expect(result.stats).toEqual(batch.stats);
@@ -112,6 +112,12 @@ describe("scanStreaming", () => {
     const { result } = await scanStreaming({ paths: [file] }, {}, [podSecurityFamily]);
     expect(result.findings).toEqual([]);
     await expectSameAsBatch({ paths: [file] });
+  });
+
+  it("finds what runScan finds with -n, --level and --pss-version", async () => {
+    for (const options of [{ defaultNamespace: "payments" }, { podSecurity: { level: "baseline" as const } }, { podSecurity: { version: { latest: false, minor: 24 } } }, { defaultLevel: "privileged" as const }]) {
+      await expectSameAsBatch({ paths: ["examples"] }, FAMILIES, options as ScanOptions);
+    }
   });
 
   it("finds what runScan finds on standard input and on JSON", async () => {
