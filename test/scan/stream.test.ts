@@ -115,9 +115,8 @@ describe("scanStreaming", () => {
   });
 
   it("finds what runScan finds with -n, --level and --pss-version", async () => {
-    for (const options of [{ defaultNamespace: "payments" }, { podSecurity: { level: "baseline" as const } }, { podSecurity: { version: { latest: false, minor: 24 } } }, { defaultLevel: "privileged" as const }]) {
-      await expectSameAsBatch({ paths: ["examples"] }, FAMILIES, options as ScanOptions);
-    }
+    const cases: ScanOptions[] = [{ defaultNamespace: "payments" }, { podSecurity: { level: "baseline" } }, { podSecurity: { version: { latest: false, minor: 24 } } }, { defaultLevel: "privileged" }];
+    for (const options of cases) await expectSameAsBatch({ paths: ["examples"] }, FAMILIES, options);
   });
 
   it("finds what runScan finds on standard input and on JSON", async () => {
