@@ -61,8 +61,8 @@ export interface InputSummary {
 /** Sees each object as it loads (a streaming scan), and chooses which ones the snapshot keeps. */
 export interface LoadObserver {
   /**
-   * Kinds to know before the first object loads (Namespace is always among them): files
-   * that name one are parsed ahead, and their objects wait there until their turn.
+   * Kinds to know before the first object loads (Namespace is always among them): the
+   * documents that name one are parsed ahead, and their objects wait until their turn.
    */
   ahead?: readonly string[];
   /** Once, before the first object. */
@@ -99,22 +99,18 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   const kinds = ["Namespace", ...(observer.ahead ?? [])];
   const namesAheadKind = (text: string | undefined): boolean => kinds.some((kind) => mayMention(text, kind));
   const parsedAhead = new Map<number, ParsedFile>();
-  const ahead: LoadedObject[] = [];
   if (observer !== KEEP_EVERYTHING) {
     inputs.forEach((input, i) => {
-      if (input.format === "dockerfile" || !namesAheadKind(input.text)) return;
-      const parsed = parse(input, namesAheadKind);
-      parsedAhead.set(i, parsed);
-      for (const loaded of parsed.objects) if (loaded.object.kind && kinds.includes(loaded.object.kind)) ahead.push(loaded);
+      if (input.format !== "dockerfile" && namesAheadKind(input.text)) parsedAhead.set(i, parse(input, namesAheadKind));
     });
   }
+  // In input order: the map keeps the order its files were added in.
+  const objectsAhead = (kind: string): LoadedObject[] => [...parsedAhead.values()].flatMap((parsed) => parsed.objects.filter((loaded) => loaded.object.kind === kind));
   observer.begin({
-    namespaces: namespaceLabelsOf(ahead),
-    objectsAhead: (kind) => ahead.filter((loaded) => loaded.object.kind === kind),
+    namespaces: namespaceLabelsOf(objectsAhead("Namespace")),
+    objectsAhead,
     mentions: (word) => inputs.some((input) => mayMention(input.text, word)),
   });
-  // Only what the observer kept of them stays.
-  ahead.length = 0;
   /** A file's documents in order: those read ahead, and the others now. */
   const parsedInFull = (input: Input, early: ParsedFile | undefined): ParsedFile => {
     if (early === undefined) return parse(input);
