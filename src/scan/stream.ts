@@ -27,7 +27,7 @@ export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}
   const snapshot = await loadSnapshot(load, {
     ahead: [...new Set(families.flatMap((family) => family.ahead ?? []))],
     begin(input: InputSummary) {
-      participants = families.map((family) => join(family, options, input));
+      participants = families.map((family) => participantOf(family, options, input));
     },
     object(loaded: LoadedObject) {
       scanned.push({ object: objectRef(loaded.object), file: loaded.source.file });
@@ -52,7 +52,7 @@ export async function scanStreaming(load: LoadOptions, options: ScanOptions = {}
   return { result: assembleResult(snapshot, families, results, scanned), snapshot };
 }
 
-function join(family: ScanFamily, options: ScanOptions, input: InputSummary): Participant {
+function participantOf(family: ScanFamily, options: ScanOptions, input: InputSummary): Participant {
   try {
     if (family.stream) return { family, stream: family.stream(options, input) };
     return { family, reads: family.reads?.(input) ?? READS_EVERYTHING };

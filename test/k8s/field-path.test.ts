@@ -33,7 +33,7 @@ describe("formatFieldPath", () => {
     );
   });
 
-  it("prints paths correctly past the number it keeps, and shares the strings it keeps", () => {
+  it("prints the same path the same way twice, and every path correctly past the number it keeps", () => {
     const first = formatFieldPath(["spec", "template", "spec", "containers", 0, "image"]);
     expect(formatFieldPath(["spec", "template", "spec", "containers", 0, "image"])).toBe(first);
     // More distinct paths than the cache holds (label keys of a big cluster): every one still printed by the rule.
