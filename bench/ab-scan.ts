@@ -32,6 +32,8 @@ function phaseScript(build: string): string {
     const api = await import(${JSON.stringify(join(build, "dist/bundle/api.js"))});
     const { openSync, closeSync } = await import("node:fs");
     const t1 = process.hrtime.bigint();
+    // As the CLI does before it scans (builds from before it had this call skip it).
+    api.keepYoungGenerationSmall?.();
     const families = ${allFamilies ? "undefined" : "[api.podSecurityFamily]"};
     let result;
     let t2;

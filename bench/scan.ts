@@ -55,9 +55,11 @@ function measure(kind: "js-yaml" | "yaml" | "scan" | "scan-pss", dir: string): S
       for (const f of files) for (const d of parseAllDocuments(readFileSync(f, "utf8"))) { if (d.toJS()) objects++; }
     } else {
       // The bundle the package ships (what the CLI runs), not the unbundled tsc output.
-      const { scanStreaming, renderJsonPieces, writePieces, podSecurityFamily } = await import(${JSON.stringify(join(root, "dist/bundle/api.js"))});
+      const { scanStreaming, renderJsonPieces, writePieces, podSecurityFamily, keepYoungGenerationSmall } = await import(${JSON.stringify(join(root, "dist/bundle/api.js"))});
       const { openSync, closeSync } = await import("node:fs");
       const families = ${JSON.stringify(kind)} === "scan-pss" ? [podSecurityFamily] : undefined;
+      // As the CLI does before it scans: a process that runs one scan keeps its young generation small.
+      keepYoungGenerationSmall();
       // As the CLI scans: loading and judging in one pass.
       const { result } = await scanStreaming({ paths: [dir] }, {}, families);
       // As the CLI does with -o json: rendered piece by piece and written out (here to /dev/null).

@@ -10,6 +10,7 @@ import type { ScanOptions } from "../scan/family.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { runScan, type ScanResult } from "../scan/run.js";
 import { scanStreaming } from "../scan/stream.js";
+import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { progressBar } from "./progress.js";
 
@@ -83,6 +84,8 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
+  // This process runs one scan and exits: no need for a young generation sized for a server.
+  keepYoungGenerationSmall();
   const bar = progressBar("scanning");
   const load = { paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
