@@ -40,8 +40,10 @@ export function* jsonPieces<T>(report: unknown, count: number, item: (index: num
   for (let start = 0; start < count; start += ITEMS_PER_PIECE) {
     const batch: T[] = [];
     for (let i = start; i < Math.min(count, start + ITEMS_PER_PIECE); i++) batch.push(item(i));
-    const text = JSON.stringify(wrap(batch, depth - 1), null, 2).slice(open, -close);
-    yield start === 0 ? text : separator + text;
+    // The separator goes out as a piece of its own: `separator + text` would be a cons
+    // string, which the writer would first copy flat (~1.5× the report in fresh memory).
+    if (start > 0) yield separator;
+    yield JSON.stringify(wrap(batch, depth - 1), null, 2).slice(open, -close);
   }
   yield `${skeleton.slice(mark + quotedMark.length)}\n`;
 }
