@@ -12,12 +12,17 @@
 export const ITEMS_MARK = "\u0000palisade-items\u0000";
 
 /**
- * Items per JSON.stringify call: enough to amortise the call, few enough (~60 KB of text)
- * that a piece stays below V8's large-object size (128 KiB). A larger piece is allocated
- * in freshly mapped memory every time, and first-touch page faults made 256 findings a
- * piece three times slower than one.
+ * Characters per JSON.stringify call: enough to amortise the call, few enough that a piece
+ * stays below V8's large-object size (128 KiB) even as a two-byte string (one non-Latin-1
+ * character, such as a dash in a message, makes the whole piece two bytes a character).
+ * A larger piece is allocated in freshly mapped memory every time: first-touch page faults
+ * made pieces of 256 findings three times slower than pieces of one, and SARIF results
+ * (~1.4 KB each, with dashes) at a fixed 64 a piece spent a third of the scan in them.
+ * Items differ in size from report to report, so the batch follows the size seen so far.
  */
-const ITEMS_PER_PIECE = 64;
+const PIECE_CHARS = 48 * 1024;
+const FIRST_BATCH = 8;
+const MAX_BATCH = 256;
 
 /**
  * `report` printed with `count` items, `item(i)` each, in the array that holds
@@ -37,13 +42,21 @@ export function* jsonPieces<T>(report: unknown, count: number, item: (index: num
   yield skeleton.slice(0, mark);
   const { open, close } = wrapperLengths(depth);
   const separator = `,\n${"  ".repeat(depth)}`;
-  for (let start = 0; start < count; start += ITEMS_PER_PIECE) {
+  let printedItems = 0;
+  let printedChars = 0;
+  for (let start = 0; start < count; ) {
+    const size = printedItems === 0 ? FIRST_BATCH : Math.max(1, Math.min(MAX_BATCH, Math.floor((PIECE_CHARS * printedItems) / printedChars)));
+    const end = Math.min(count, start + size);
     const batch: T[] = [];
-    for (let i = start; i < Math.min(count, start + ITEMS_PER_PIECE); i++) batch.push(item(i));
+    for (let i = start; i < end; i++) batch.push(item(i));
     // The separator goes out as a piece of its own: `separator + text` would be a cons
     // string, which the writer would first copy flat (~1.5× the report in fresh memory).
     if (start > 0) yield separator;
-    yield JSON.stringify(wrap(batch, depth - 1), null, 2).slice(open, -close);
+    const text = JSON.stringify(wrap(batch, depth - 1), null, 2).slice(open, -close);
+    printedItems += end - start;
+    printedChars += text.length;
+    start = end;
+    yield text;
   }
   yield `${skeleton.slice(mark + quotedMark.length)}\n`;
 }
