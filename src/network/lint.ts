@@ -168,7 +168,10 @@ function lintIsolation(context: LintContext): Finding[] {
   for (const [namespace, workloads] of byNamespace) {
     const states = workloads.map((w) => ({ w, ingress: isolated(context, "ingress", w.endpoint), egress: isolated(context, "egress", w.endpoint) }));
     if (states.every((s) => !s.ingress && !s.egress)) {
-      findings.push(finding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy selects any of its ${workloads.length} workload(s)`, undefined, [], { object: { kind: "Namespace", name: namespace } }));
+      // No file holds the missing policy: the finding points where the namespace's first
+      // workload is declared, so every finding has a place (code scanning needs a file).
+      const first = workloads[0]?.source;
+      findings.push(finding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy selects any of its ${workloads.length} workload(s)`, undefined, [], { object: { kind: "Namespace", name: namespace }, ...(first ? { position: first.source.locate([]) } : {}) }));
       continue;
     }
     for (const s of states) {

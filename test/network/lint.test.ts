@@ -61,6 +61,15 @@ describe("netpol lint", () => {
     expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy selects it for ingress"]);
   });
 
+  it("places a namespace's finding where its first workload is declared", async () => {
+    const yaml = doc(deployment("shop", "web"), deployment("open", "a"), deployment("open", "b"));
+    const open = (await lint(yaml)).find((f) => f.ruleId === "netpol/namespace-not-isolated" && f.object?.name === "open")!;
+    // The first Deployment in namespace open starts (apiVersion) two lines above its metadata.
+    const metadataIndex = yaml.split("\n").indexOf("metadata: { name: a, namespace: open }");
+    expect(yaml.split("\n")[metadataIndex - 2]).toMatch(/^apiVersion/);
+    expect(open.position).toEqual({ file: "<stdin>", line: metadataIndex - 1, column: 1 });
+  });
+
   it("reports refused policies with their position, and except outside cidr by its own rule", async () => {
     const findings = await lint(doc(deployment("shop", "web"), policy("shop", "bad", "{ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: 10.0.0.0/16, except: [10.1.0.0/24] } }, {}] }] }")));
     const except = findings.find((f) => f.ruleId === "netpol/except-outside-cidr")!;
