@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
@@ -271,6 +272,9 @@ async function readStdin(): Promise<string> {
 
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Required when a kustomization is rendered: node:child_process (with net and dgram)
+    // costs every scan ~5 ms to load, and few scans render one.
+    const { execFile } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
     execFile(command, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(err, { stderr }));
       else resolve(stdout);

@@ -1,4 +1,5 @@
-import { setFlagsFromString } from "node:v8";
+import { createRequire } from "node:module";
+import type * as V8 from "node:v8";
 
 /**
  * For a process that runs one large scan and exits (the CLI): keep V8's young generation at
@@ -15,5 +16,7 @@ import { setFlagsFromString } from "node:v8";
  * process decides (the CLI does, for `palisade scan`).
  */
 export function keepYoungGenerationSmall(): void {
-  setFlagsFromString("--semi-space-growth-factor=1");
+  // node:v8 is required here, not imported: loading it (and the streams it pulls in) costs
+  // every importer of the library a few milliseconds, for a call only the CLI makes.
+  (createRequire(import.meta.url)("node:v8") as typeof V8).setFlagsFromString("--semi-space-growth-factor=1");
 }
