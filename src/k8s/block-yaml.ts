@@ -32,6 +32,9 @@ const MAX_DEPTH = 64;
 // eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
+// eslint-disable-next-line no-control-regex
+const OUTSIDE_ASCII = /[^\x20-\x7E\n]/;
+
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -52,7 +55,9 @@ function isFlowIndicator(c: number): boolean {
 
 /** Reads one document; undefined when it is outside the subset (use js-yaml then). */
 export function readBlockYaml(text: string): BlockYamlDocument | undefined {
-  if (text.includes("\t") || text.includes("\r") || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return undefined;
+  // Most manifests are printable ASCII and newlines: one scan says so. Anything else gets
+  // the three precise tests (a tab, a CR, a byte-order mark or js-yaml's non-printables).
+  if (OUTSIDE_ASCII.test(text) && (text.includes("\t") || text.includes("\r") || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text))) return undefined;
   try {
     return new Reader(text).document();
   } catch (err) {
