@@ -32,7 +32,6 @@ const MAX_DEPTH = 64;
 // eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
-// eslint-disable-next-line no-control-regex
 const OUTSIDE_ASCII = /[^\x20-\x7E\n]/;
 
 const SPACE = 32;
