@@ -5,7 +5,7 @@ import { checkEncryptionConfigurationText, configError, encryptionFindings, ENCR
 import { parseEncryptionConfiguration, readStored, transformersFor, writeStored } from "../encryption/index.js";
 import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
 import { isSeverity, type Severity } from "../findings/types.js";
-import { renderReport } from "../report/render.js";
+import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { atOrAbove } from "../report/summary.js";
 import type { ScanResult } from "../scan/run.js";
 import { EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
@@ -108,7 +108,7 @@ export function registerEncryptionCommand(program: Command): void {
     .command("check")
     .description("validate an EncryptionConfiguration exactly as kube-apiserver does, and report its risks")
     .argument("<file>", "the --encryption-provider-config file, or - for stdin")
-    .addOption(outputOption(["text", "wide", "json", "sarif", "junit"], "text"))
+    .addOption(outputOption(REPORT_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .option("--automatic-reload", "validate as with --encryption-provider-config-automatic-reload (KMS v1 names must be unique)")
     .option("--no-color", "never colour the text output")

@@ -24,7 +24,7 @@ import type { Endpoint, Protocol } from "../network/model.js";
 import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
 import { withCalico } from "../network/calico/tiers.js";
-import { renderReport } from "../report/render.js";
+import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
 interface InputFlags {
@@ -126,7 +126,7 @@ export function registerNetpol(program: Command): void {
     });
 
   input(netpol.command("lint").description("find policies that are refused, select nothing, block DNS, allow everyone, or leave workloads open"))
-    .addOption(outputOption(["text", "wide", "json", "sarif", "junit"], "text"))
+    .addOption(outputOption(REPORT_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .option("--no-color", "never colour the text output")
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {

@@ -4,12 +4,13 @@ import { countBySeverity } from "./summary.js";
 import { ITEMS_MARK, jsonPieces } from "./json-pieces.js";
 
 /**
- * The JSON report. Its shape is documented in docs/json-report.md and by the JSON Schema
- * in docs/scan-report.schema.json; `schemaVersion` changes only when a field's meaning does.
+ * The JSON report. Its shape is documented by the JSON Schema in
+ * docs/scan-report.schema.json; `schemaVersion` changes only when a field's meaning does.
  */
 export const JSON_SCHEMA_VERSION = "palisade.dev/scan/v1";
 
-function reportOf(result: ScanResult, findings: unknown[]) {
+/** The report document with `findings` in place of the findings (the YAML report is the same document). */
+export function reportOf(result: ScanResult, findings: unknown[]) {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: "palisade", version: packageVersion() },

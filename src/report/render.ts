@@ -4,9 +4,10 @@ import { renderJsonPieces } from "./json.js";
 import { renderJunitPieces } from "./junit.js";
 import { renderSarifPieces } from "./sarif.js";
 import { renderTextPieces } from "./text.js";
+import { renderYamlPieces } from "./yaml.js";
 
 /** The report formats every findings command offers. */
-export const REPORT_FORMATS = ["text", "wide", "json", "sarif", "junit"] as const;
+export const REPORT_FORMATS = ["text", "wide", "json", "yaml", "sarif", "junit"] as const;
 
 export interface RenderFlags {
   output: string;
@@ -22,6 +23,8 @@ export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<s
   switch (flags.output) {
     case "json":
       return renderJsonPieces(result);
+    case "yaml":
+      return renderYamlPieces(result);
     case "sarif":
       return renderSarifPieces(result);
     case "junit":

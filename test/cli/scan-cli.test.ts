@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import jsYaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/conformance.js";
 
@@ -106,9 +107,13 @@ describe("palisade scan (the CLI)", () => {
     expect(r.code).toBe(1);
   });
 
-  it("emits SARIF and JUnit", () => {
+  it("emits SARIF, JUnit and YAML (the JSON report's document, as kubectl's -o yaml)", () => {
     expect(JSON.parse(palisade(["scan", join(dir, "low.yaml"), "-o", "sarif"]).stdout).version).toBe("2.1.0");
     expect(palisade(["scan", join(dir, "low.yaml"), "-o", "junit"]).stdout).toMatch(/<testsuites name="palisade"/);
+    const yaml = palisade(["scan", join(dir, "low.yaml"), "-o", "yaml"]);
+    const json = palisade(["scan", join(dir, "low.yaml"), "-o", "json"]);
+    expect(yaml.code).toBe(json.code);
+    expect(jsYaml.load(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 
   it("prints no colour and no progress bar when not on a terminal", () => {

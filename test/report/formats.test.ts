@@ -3,12 +3,14 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import type AjvDraft04Module from "ajv-draft-04";
+import jsYaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { renderJson, renderJsonPieces } from "../../src/report/json.js";
 import { renderJunit, renderJunitPieces } from "../../src/report/junit.js";
 import { renderSarif, renderSarifPieces } from "../../src/report/sarif.js";
 import { renderText } from "../../src/report/text.js";
+import { renderYaml, renderYamlPieces } from "../../src/report/yaml.js";
 import { runScan, type ScanResult } from "../../src/scan/run.js";
 import { repoRoot } from "../support/conformance.js";
 
@@ -90,6 +92,22 @@ describe("report formats", () => {
     const empty: ScanResult = { ...result, findings: [] };
     expect(pieces(empty)).toBe(renderJson(empty));
     expect(pieces(empty)).toContain('"findings": [],');
+  });
+
+  it("YAML is the JSON report's document, printed in pieces exactly as one dump would print it", () => {
+    const options = { noRefs: true, lineWidth: -1, skipInvalid: true };
+    // What JSON keeps (no undefined fields), without the mark-and-batch machinery.
+    const whole = (r: ScanResult): string => jsYaml.dump(JSON.parse(renderJson(r)), options);
+    const tricky = (i: number) => ["plain", 'a "quoted"\\ line\nnext — ✓ 😀\n\nafter a blank line', "123", "true", "- dash: colon", `${"x".repeat(200)} long`][i % 6]!;
+    for (const count of [0, 1, 63, 64, 65, 200]) {
+      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[i % result.findings.length]!, message: tricky(i) })) };
+      const text = [...renderYamlPieces(many)].join("");
+      expect(text, `${count} findings`).toBe(whole(many));
+      expect(jsYaml.load(text), `${count} findings`).toEqual(JSON.parse(renderJson(many)));
+    }
+    expect(renderYaml({ ...result, findings: [] })).toContain("findings: []\n");
+    // Findings of one object share its reference: YAML must not print anchors for them.
+    expect(renderYaml(result)).not.toMatch(/[&*]ref_/);
   });
 
   it("SARIF in pieces is byte for byte the one-string SARIF, across batch boundaries and with no findings", () => {
