@@ -19,10 +19,25 @@ import { buildPolicySet, isNetworkPolicy, type PolicySet } from "./policy-set.js
 export interface LintContext {
   endpoints: Endpoints;
   set: PolicySet<LoadedObject>;
+  /** Namespace objects in the input, by name (the first of a name): where a namespace's findings point. */
+  namespaceObjects?: ReadonlyMap<string, LoadedObject>;
 }
 
 export function lintContext(snapshot: Snapshot): LintContext {
-  return { endpoints: buildEndpoints(snapshot), set: buildPolicySet(snapshot.objects.map((o) => ({ object: o.object, where: o }))) };
+  return {
+    endpoints: buildEndpoints(snapshot),
+    set: buildPolicySet(snapshot.objects.map((o) => ({ object: o.object, where: o }))),
+    namespaceObjects: namespaceObjectsByName(snapshot.objects),
+  };
+}
+
+export function namespaceObjectsByName(objects: readonly LoadedObject[]): Map<string, LoadedObject> {
+  const byName = new Map<string, LoadedObject>();
+  for (const o of objects) {
+    const name = o.object.metadata?.name;
+    if (o.object.kind === "Namespace" && typeof name === "string" && !byName.has(name)) byName.set(name, o);
+  }
+  return byName;
 }
 
 function finding(rule: Rule, message: string, where: LoadedObject | undefined, path: FieldPath, extra: Partial<Finding> = {}): Finding {
@@ -168,10 +183,11 @@ function lintIsolation(context: LintContext): Finding[] {
   for (const [namespace, workloads] of byNamespace) {
     const states = workloads.map((w) => ({ w, ingress: isolated(context, "ingress", w.endpoint), egress: isolated(context, "egress", w.endpoint) }));
     if (states.every((s) => !s.ingress && !s.egress)) {
-      // No file holds the missing policy: the finding points where the namespace's first
-      // workload is declared, so every finding has a place (code scanning needs a file).
-      const first = workloads[0]?.source;
-      findings.push(finding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy selects any of its ${workloads.length} workload(s)`, undefined, [], { object: { kind: "Namespace", name: namespace }, ...(first ? { position: first.source.locate([]) } : {}) }));
+      // No file holds the missing policy: the finding points at the Namespace object, or
+      // (when the input has none) where the namespace's first workload is declared, so every
+      // finding has a place (code scanning needs a file).
+      const place = context.namespaceObjects?.get(namespace) ?? workloads[0]?.source;
+      findings.push(finding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy selects any of its ${workloads.length} workload(s)`, undefined, [], { object: { kind: "Namespace", name: namespace }, ...(place ? { position: place.source.locate([]) } : {}) }));
       continue;
     }
     for (const s of states) {

@@ -61,13 +61,19 @@ describe("netpol lint", () => {
     expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy selects it for ingress"]);
   });
 
-  it("places a namespace's finding where its first workload is declared", async () => {
-    const yaml = doc(deployment("shop", "web"), deployment("open", "a"), deployment("open", "b"));
-    const open = (await lint(yaml)).find((f) => f.ruleId === "netpol/namespace-not-isolated" && f.object?.name === "open")!;
-    // The first Deployment in namespace open starts (apiVersion) two lines above its metadata.
-    const metadataIndex = yaml.split("\n").indexOf("metadata: { name: a, namespace: open }");
-    expect(yaml.split("\n")[metadataIndex - 2]).toMatch(/^apiVersion/);
-    expect(open.position).toEqual({ file: "<stdin>", line: metadataIndex - 1, column: 1 });
+  it("places a namespace's finding at its Namespace object, else where its first workload is declared", async () => {
+    const namespaceNotIsolated = async (yaml: string) => (await lint(yaml)).find((f) => f.ruleId === "netpol/namespace-not-isolated" && f.object?.name === "open")!;
+    // An object starts (apiVersion) two lines above its metadata line.
+    const lineOf = (yaml: string, metadata: string) => {
+      const index = yaml.split("\n").indexOf(metadata);
+      expect(yaml.split("\n")[index - 2]).toMatch(/^apiVersion/);
+      return index - 1;
+    };
+    const workloadsOnly = doc(deployment("shop", "web"), deployment("open", "a"), deployment("open", "b"));
+    expect((await namespaceNotIsolated(workloadsOnly)).position).toEqual({ file: "<stdin>", line: lineOf(workloadsOnly, "metadata: { name: a, namespace: open }"), column: 1 });
+    const namespace = "\napiVersion: v1\nkind: Namespace\nmetadata: { name: open }\n";
+    const withNamespace = doc(deployment("open", "a"), namespace, deployment("open", "b"));
+    expect((await namespaceNotIsolated(withNamespace)).position).toEqual({ file: "<stdin>", line: lineOf(withNamespace, "metadata: { name: open }"), column: 1 });
   });
 
   it("reports refused policies with their position, and except outside cidr by its own rule", async () => {
