@@ -34,26 +34,34 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
     yield `${firstSuite ? "" : "\n"}  <testsuite name="${xml(file)}" tests="${findings.length + clean.length}" failures="${findings.length}" errors="0" skipped="0">\n`;
     firstSuite = false;
     let batch: string[] = [];
+    let batchChars = 0;
     let firstCase = true;
     const flush = function* (): Generator<string> {
       if (batch.length === 0) return;
-      yield (firstCase ? "" : "\n") + batch.join("\n");
+      // A piece of its own, not `"\n" + cases`: that would be a cons string the writer copies flat.
+      if (!firstCase) yield "\n";
+      yield batch.join("\n");
       firstCase = false;
       batch = [];
+      batchChars = 0;
+    };
+    const add = (testCase: string): boolean => {
+      batch.push(testCase);
+      batchChars += testCase.length;
+      return batch.length === CASES_PER_PIECE || batchChars >= PIECE_CHARS;
     };
     for (const f of findings) {
       const ref = f.object ? describeRef(f.object) : file;
       const where = f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file;
-      batch.push(
+      const full = add(
         `    <testcase classname="${xml(ref)}" name="${xml(f.ruleId)}" file="${xml(file)}">\n` +
           `      <failure type="${f.severity}" message="${xml(f.message)}">${xml(`${where}: ${f.message}\n${f.fieldPath ? `field: ${f.fieldPath}\n` : ""}${f.remediation ? `remediation: ${f.remediation}` : ""}`)}</failure>\n` +
           `    </testcase>`,
       );
-      if (batch.length === CASES_PER_PIECE) yield* flush();
+      if (full) yield* flush();
     }
     for (const ref of clean) {
-      batch.push(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`);
-      if (batch.length === CASES_PER_PIECE) yield* flush();
+      if (add(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`)) yield* flush();
     }
     yield* flush();
     yield "\n  </testsuite>";
@@ -67,8 +75,12 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
   yield "\n</testsuites>\n";
 }
 
-/** Test cases joined per piece: small strings, few of them. */
+/**
+ * Test cases joined per piece: small strings, few of them, and below V8's large-object size
+ * (128 KiB) even as a two-byte string (see json-pieces.ts for why that matters).
+ */
 const CASES_PER_PIECE = 64;
+const PIECE_CHARS = 48 * 1024;
 
 /** The JUnit XML as one string, for callers that need one; the CLI writes the pieces. */
 export function renderJunit(result: ScanResult): string {

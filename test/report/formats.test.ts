@@ -120,15 +120,17 @@ describe("report formats", () => {
   });
 
   it("JUnit in pieces keeps every case, line and total across batch boundaries", () => {
-    for (const count of [63, 64, 65, 200]) {
-      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[0]!, message: `finding ${i}` })) };
+    // Long messages fill a piece before 64 cases do: pieces then end on size.
+    for (const [count, padding] of [[63, 0], [64, 0], [65, 0], [200, 0], [200, 3000]] as const) {
+      const many: ScanResult = { ...result, findings: Array.from({ length: count }, (_, i) => ({ ...result.findings[0]!, message: `finding ${i}${"—".repeat(padding)}` })) };
       const pieces = [...renderJunitPieces(many)];
       const xml = pieces.join("");
       expect(xml).toBe(renderJunit(many));
       const cases = (xml.match(/<testcase /g) ?? []).length;
       expect(xml).toContain(`<testsuites name="palisade" tests="${cases}" failures="${count}"`);
       expect((xml.match(/<failure /g) ?? []).length).toBe(count);
-      for (let i = 0; i < count; i++) expect(xml).toContain(`message="finding ${i}"`);
+      for (let i = 0; i < count; i++) expect(xml).toContain(`message="finding ${i}${"—".repeat(padding)}"`);
+      if (padding > 0) expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(64 * 1024);
       // Each case starts on a line of its own: no two cases run together at a batch edge.
       expect(xml).not.toMatch(/<\/testcase> *<testcase/);
       expect(xml).not.toMatch(/\/> *<testcase/);
