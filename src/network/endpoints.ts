@@ -6,7 +6,7 @@
  * are implied by the objects in them, and always carry kubernetes.io/metadata.name.
  */
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
-import { isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { detached, isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 
@@ -35,7 +35,8 @@ function field(record: Record<string, unknown>, name: string): unknown {
 function stringRecord(value: unknown): Record<string, string> {
   if (!isRecord(value)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  // Kept for every workload until the scan ends: copies, not views of their files' texts.
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[detached(k)] = detached(v);
   return out;
 }
 
@@ -55,7 +56,7 @@ function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
       const protocol = field(port, "protocol");
       const entry: ContainerPort = { port: number, protocol: (typeof protocol === "string" ? protocol : "TCP") as Protocol };
       const name = field(port, "name");
-      if (typeof name === "string") entry.name = name;
+      if (typeof name === "string") entry.name = detached(name);
       ports.push(entry);
     }
   }
@@ -84,7 +85,7 @@ function controllerOf(object: K8sObject): { kind: string; name: string } | undef
   const owners = object.metadata?.ownerReferences;
   if (!Array.isArray(owners)) return undefined;
   const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) ?? owners[0];
-  return isRecord(owner) && typeof owner.kind === "string" && typeof owner.name === "string" ? { kind: owner.kind, name: owner.name } : undefined;
+  return isRecord(owner) && typeof owner.kind === "string" && typeof owner.name === "string" ? { kind: detached(owner.kind), name: detached(owner.name) } : undefined;
 }
 
 /** Workload endpoints of a snapshot, in the order their objects were loaded. */
@@ -127,21 +128,21 @@ export class EndpointsBuilder {
 
   add(loaded: LoadedObject): void {
     const { object } = loaded;
-    if (object.kind && object.metadata?.name) this.present.add(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`);
+    if (object.kind && object.metadata?.name) this.present.add(detached(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`));
     const template = podTemplate(object) ?? (virtualMachineTemplate(object) ? { pod: virtualMachineTemplate(object)! } : undefined);
     if (!template) return;
     const spec = template.pod.spec as Record<string, unknown>;
     this.candidates.push({
       source: this.slim ? slimmed(loaded) : loaded,
-      namespace: object.metadata?.namespace ?? "default",
-      kind: object.kind ?? "Pod",
-      name: object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)",
+      namespace: detached(object.metadata?.namespace ?? "default"),
+      kind: detached(object.kind ?? "Pod"),
+      name: detached(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
       owner: object.kind === "Pod" ? controllerOf(object) : undefined,
-      podName: object.kind === "Pod" && object.metadata?.name ? object.metadata.name : undefined,
-      ips: podIps(object),
+      podName: object.kind === "Pod" && object.metadata?.name ? detached(object.metadata.name) : undefined,
+      ips: podIps(object).map(detached),
       labels: stringRecord(template.pod.metadata.labels),
       ports: containerPorts(spec),
-      serviceAccount: typeof spec.serviceAccountName === "string" ? spec.serviceAccountName : "default",
+      serviceAccount: typeof spec.serviceAccountName === "string" ? detached(spec.serviceAccountName) : "default",
       hostNetwork: spec.hostNetwork === true,
     });
   }
