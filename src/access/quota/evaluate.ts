@@ -6,7 +6,7 @@
 import type { Finding, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { detached, formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
@@ -266,7 +266,9 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
         .map((c) => ({ c, missing: [...(c.requests.has("cpu") ? [] : ["requests.cpu"]), ...(c.requests.has("memory") ? [] : ["requests.memory"]), ...(c.limits.has("memory") ? [] : ["limits.memory"])] }))
         .filter((x) => x.missing.length > 0);
       for (const { c, missing } of lacking) {
-        findings.push(finding(CONTAINER_WITHOUT_RESOURCES, loaded, [...c.path, "resources"], `container ${c.name} sets no ${missing.join(", ")}${state.limitRanges.length ? " (after LimitRange defaults)" : ""}`, { container: c.name, missing }));
+        // A copy of the name: the finding outlives the file's text, which a view would keep.
+        const name = detached(c.name);
+        findings.push(finding(CONTAINER_WITHOUT_RESOURCES, loaded, [...c.path, "resources"], `container ${name} sets no ${missing.join(", ")}${state.limitRanges.length ? " (after LimitRange defaults)" : ""}`, { container: name, missing }));
       }
     }
     // A StatefulSet's claim templates become one claim per replica.
