@@ -12,18 +12,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { corpus, option, root } from "./common.js";
 
-const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const base = option("base");
 const runs = Number(option("runs") ?? 7);
-const allFamilies = args.includes("--all");
-const corpus = join(root, "bench/out/corpus-1000x10");
+const allFamilies = process.argv.includes("--all");
 
 /** One scan in this process, timed by phase; prints `phase ms` pairs. */
 function phaseScript(build: string): string {

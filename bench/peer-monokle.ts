@@ -10,17 +10,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { corpus, option, root } from "./common.js";
 
-const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const monokle = option("monokle");
 const runs = Number(option("runs") ?? 3);
-const corpus = join(root, "bench/out/corpus-1000x10");
 
 /** Monokle as its README shows it: resources from each document (the `yaml` AST), then one validate call. */
 const monokleScript = (dir: string) => `

@@ -1,0 +1,15 @@
+/** What the scan benchmarks share: where the project is, their flags, and the shared corpus. */
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** The shared corpus as bench:scan generates it (../shared/bench/gen-corpus.py DIR 1000 10). */
+export const corpus = join(root, "bench/out/corpus-1000x10");
+
+/** The value after `--name` on the command line, if any. */
+export function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
