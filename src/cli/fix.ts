@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
 import { fixManifestText, type FileFix } from "../fix/fix-text.js";
 import { describeRef, formatFieldPath } from "../k8s/types.js";
+import { byName } from "../k8s/load.js";
 import { isLevel, parseVersion, formatVersion, LATEST, type Level, type Version } from "../podsecurity/levels.js";
 import { EXIT, writeStdout } from "./common.js";
 
@@ -44,7 +45,7 @@ async function collect(path: string, out: Array<{ file: string; root: string }>,
     throw new UserError(`${path}: no such file or directory`, { hint: "give YAML files or directories of them" });
   }
   if (info.isDirectory()) {
-    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
     for (const entry of entries) {
       if (entry.isDirectory() && SKIPPED_DIRECTORIES.has(entry.name)) continue;
       if (entry.isDirectory() || MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) await collect(join(path, entry.name), out, root, false);

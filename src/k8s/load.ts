@@ -170,7 +170,7 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
     return;
   }
   if (info.isDirectory()) {
-    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
     for (const entry of entries) {
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(join(path, entry.name), files, snapshot, false);
@@ -183,6 +183,15 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
   } else if (info.isFile()) {
     files.push(path);
   }
+}
+
+/**
+ * Directory entries in code-unit order, as `kubectl apply -f DIR` walks them (Go's byte
+ * order): the same on every machine, whatever its locale, and without loading ICU's
+ * collator (~13 ms of every scan's start, for localeCompare).
+ */
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Reused for every file read: a thousand small files need no thousand Buffers. */

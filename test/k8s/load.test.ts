@@ -122,6 +122,16 @@ describe("loading manifests", () => {
     expect(snapshot.problems).toEqual([]);
   });
 
+  it("reads a directory in code-unit order, as kubectl apply -f walks it, whatever the locale", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "Zeta"));
+    for (const name of ["c.yaml", "B.yaml", "a.yaml", "ä.yaml", "Zeta/inner.yaml", "_x.yaml", "10.yaml", "9.yaml"]) writeFileSync(join(dir, name), POD(name.replace(/[^a-z0-9]/gi, "-").toLowerCase()));
+    const snapshot = await loadSnapshot({ paths: [dir] });
+    const files = snapshot.objects.map((o) => o.source.file.slice(dir.length + 1));
+    // Upper case before lower case, digits by character, non-ASCII last: not a locale's order.
+    expect(files).toEqual(["10.yaml", "9.yaml", "B.yaml", "Zeta/inner.yaml", "_x.yaml", "a.yaml", "c.yaml", "ä.yaml"]);
+  });
+
   it("says clearly when a path does not exist", async () => {
     await expect(loadSnapshot({ paths: ["/no/such/place"] })).rejects.toThrow(/cannot read \/no\/such\/place/);
   });
