@@ -96,14 +96,19 @@ describe("property: corrupted or truncated values give a clear error, never garb
       const stored = await writeStored(chain, "/registry/secrets/ns/s", Buffer.from("payload-0123456789"));
       for (let length = 0; length < stored.length; length++) {
         const cut = stored.subarray(0, length);
-        const error = await readStored(chain, "/registry/secrets/ns/s", cut).then(
-          () => undefined,
-          (err: Error) => err,
+        const outcome = await readStored(chain, "/registry/secrets/ns/s", cut).then(
+          (read) => ({ read, error: undefined }),
+          (err: Error) => ({ read: undefined, error: err }),
         );
         // aescbc is unauthenticated: a truncation at a block boundary may still "decrypt".
-        if (name.startsWith("aescbc") && error === undefined) continue;
-        expect(error?.name, `length ${length}`).toBe("StoredValueError");
-        expect(error!.message).not.toContain("payload");
+        // So may KMS v1's, through the legacy CBC reader upstream keeps behind GCM (~0.4% of
+        // random keys at one length): other bytes, and marked stale, never the payload.
+        if (outcome.read && (name.startsWith("aescbc") || (name === "kms-v1" && outcome.read.stale))) {
+          expect(Buffer.from(outcome.read.plaintext).toString("latin1"), `length ${length}`).not.toContain("payload");
+          continue;
+        }
+        expect(outcome.error?.name, `length ${length}`).toBe("StoredValueError");
+        expect(outcome.error!.message).not.toContain("payload");
       }
     });
   }
