@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { corpus, option, root } from "./common.js";
+import { corpus, option, requireCorpus, root } from "./common.js";
 
 const base = option("base");
 const runs = Number(option("runs") ?? 7);
@@ -76,10 +76,7 @@ if (!base || !existsSync(join(base, "dist/bundle/api.js"))) {
   console.error("usage: node dist/bench/ab-scan.js --base DIR [--runs N] [--all]\n  DIR: another checkout of Palisade, built (dist/bundle/api.js)");
   process.exit(2);
 }
-if (!existsSync(corpus)) {
-  console.error(`no corpus at ${corpus}: run npm run bench:scan once to generate it`);
-  process.exit(2);
-}
+requireCorpus();
 const samples: Record<"base" | "this", Array<Map<string, number>>> = { base: [], this: [] };
 for (let i = 0; i < runs; i++) {
   samples.base.push(runOnce(resolve(base)));

@@ -1,4 +1,5 @@
 /** What the scan benchmarks share: where the project is, their flags, and the shared corpus. */
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,4 +13,11 @@ export function option(name: string): string | undefined {
   const args = process.argv.slice(2);
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Stops with a clear message when the corpus has not been generated yet. */
+export function requireCorpus(): void {
+  if (existsSync(corpus)) return;
+  console.error(`no corpus at ${corpus}: run npm run bench:scan once to generate it`);
+  process.exit(2);
 }

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { corpus, option, root } from "./common.js";
+import { corpus, option, requireCorpus, root } from "./common.js";
 
 const monokle = option("monokle");
 const runs = Number(option("runs") ?? 3);
@@ -69,10 +69,7 @@ if (!monokle || !existsSync(join(monokle, "node_modules/@monokle/validation"))) 
   console.error("usage: node dist/bench/peer-monokle.js --monokle DIR [--runs N]\n  DIR: where `npm --prefix DIR install @monokle/validation@0.33.0 yaml` put it");
   process.exit(2);
 }
-if (!existsSync(corpus)) {
-  console.error(`no corpus at ${corpus}: run npm run bench:scan once to generate it`);
-  process.exit(2);
-}
+requireCorpus();
 const samples: Record<"monokle" | "palisade", Sample[]> = { monokle: [], palisade: [] };
 for (let i = 0; i < runs; i++) {
   samples.monokle.push(run(monokleScript(resolve(monokle))));
