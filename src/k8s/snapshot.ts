@@ -38,11 +38,20 @@ export function namespaceLabels(snapshot: Snapshot): Map<string, Labels> {
 /** namespaceLabels over any list of loaded objects (a later Namespace of the same name wins). */
 export function namespaceLabelsOf(objects: readonly LoadedObject[]): Map<string, Labels> {
   const result = new Map<string, Labels>();
-  for (const { object } of objects) {
+  for (const [name, { object }] of namespaceObjectsOf(objects)) {
+    result.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+  }
+  return result;
+}
+
+/** The core Namespace objects among `objects`, by name (a later Namespace of the same name wins). */
+export function namespaceObjectsOf(objects: readonly LoadedObject[]): Map<string, LoadedObject> {
+  const result = new Map<string, LoadedObject>();
+  for (const loaded of objects) {
+    const { object } = loaded;
     if (object.kind !== "Namespace" || apiGroupOf(object.apiVersion) !== "") continue;
     const name = object.metadata?.name;
-    if (!name) continue;
-    result.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+    if (name) result.set(name, loaded);
   }
   return result;
 }

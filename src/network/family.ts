@@ -1,8 +1,9 @@
 /** The `netpol` rule family as `palisade scan` runs it. */
+import { namespaceObjectsOf } from "../k8s/snapshot.js";
 import { slimmed, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { EndpointsBuilder } from "./endpoints.js";
-import { lintContext, lintNetworkPolicies, namespaceObjectsByName } from "./lint.js";
+import { lintContext, lintNetworkPolicies } from "./lint.js";
 import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
 
@@ -15,7 +16,7 @@ export const netpolFamily: ScanFamily = {
     const endpoints = new EndpointsBuilder(input.namespaces, true);
     const policies: Array<PolicySource<LoadedObject>> = [];
     // Namespaces are read ahead of every other object; only where they are is kept.
-    const namespaceObjects = new Map([...namespaceObjectsByName(input.objectsAhead("Namespace"))].map(([name, o]) => [name, slimmed(o)]));
+    const namespaceObjects = new Map([...namespaceObjectsOf(input.objectsAhead("Namespace"))].map(([name, o]) => [name, slimmed(o)]));
     return {
       observe(loaded) {
         endpoints.add(loaded);

@@ -5,7 +5,7 @@
  */
 import type { Finding, Rule } from "../findings/types.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import type { Snapshot } from "../k8s/snapshot.js";
+import { namespaceObjectsOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { parseCidr } from "./cidr.js";
 import { selectingPolicies, sideConnections } from "./connectivity.js";
@@ -19,7 +19,7 @@ import { buildPolicySet, isNetworkPolicy, type PolicySet } from "./policy-set.js
 export interface LintContext {
   endpoints: Endpoints;
   set: PolicySet<LoadedObject>;
-  /** Namespace objects in the input, by name (the first of a name): where a namespace's findings point. */
+  /** Namespace objects in the input, by name (as namespaceObjectsOf): where a namespace's findings point. */
   namespaceObjects?: ReadonlyMap<string, LoadedObject>;
 }
 
@@ -27,18 +27,10 @@ export function lintContext(snapshot: Snapshot): LintContext {
   return {
     endpoints: buildEndpoints(snapshot),
     set: buildPolicySet(snapshot.objects.map((o) => ({ object: o.object, where: o }))),
-    namespaceObjects: namespaceObjectsByName(snapshot.objects),
+    namespaceObjects: namespaceObjectsOf(snapshot.objects),
   };
 }
 
-export function namespaceObjectsByName(objects: readonly LoadedObject[]): Map<string, LoadedObject> {
-  const byName = new Map<string, LoadedObject>();
-  for (const o of objects) {
-    const name = o.object.metadata?.name;
-    if (o.object.kind === "Namespace" && typeof name === "string" && !byName.has(name)) byName.set(name, o);
-  }
-  return byName;
-}
 
 function finding(rule: Rule, message: string, where: LoadedObject | undefined, path: FieldPath, extra: Partial<Finding> = {}): Finding {
   const out: Finding = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, remediation: rule.docs.remediation, ...extra };
