@@ -98,7 +98,3 @@ export function isWindowsPod(spec: PodSpecFields): boolean {
 export function inUserNamespace(spec: PodSpecFields): boolean {
   return spec.hostUsers === false;
 }
-
-export function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
