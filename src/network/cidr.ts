@@ -82,16 +82,6 @@ export function formatRange(range: IpRange): string {
   return `${formatIp(range.family, range.first)}-${formatIp(range.family, range.last)}`;
 }
 
-/** Parse `first-last` back into a range. */
-export function parseRange(text: string): IpRange | undefined {
-  const dash = text.indexOf("-");
-  if (dash < 0) return undefined;
-  const first = parseIp(text.slice(0, dash));
-  const last = parseIp(text.slice(dash + 1));
-  if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
-  return { family: first.family, first: first.value, last: last.value };
-}
-
 /**
  * Cut the whole address space of each family into disjoint blocks at every boundary of the
  * given ranges, so that every range is a union of blocks. IPv6 blocks only appear when an

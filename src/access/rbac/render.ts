@@ -28,12 +28,6 @@ function ruleJson(rule: PolicyRule) {
   return { verbs: rule.verbs, apiGroups: rule.apiGroups, resources: rule.resources, resourceNames: rule.resourceNames, nonResourceURLs: rule.nonResourceURLs };
 }
 
-export function describeRequest(request: RequestAttributes): string {
-  if (request.kind === "nonResource") return `${request.verb} ${request.path}`;
-  const resource = `${request.resource}${request.apiGroup ? `.${request.apiGroup}` : ""}${request.subresource ? `/${request.subresource}` : ""}`;
-  return `${request.verb} ${resource}${request.name ? ` ${request.name}` : ""} ${request.namespace ? `in namespace ${request.namespace}` : "cluster-wide"}`;
-}
-
 export function canIText(decision: Decision): string {
   if (!decision.allowed) {
     return ["no", ...(decision.errors.length ? [`  resolution errors: ${decision.errors.join("; ")}`] : [])].join("\n") + "\n";

@@ -7,7 +7,7 @@
  */
 import { isRecord, type K8sObject } from "../../k8s/types.js";
 import { compareLevels, formatVersion } from "../../podsecurity/levels.js";
-import { describeViolations, evaluatePod, type Violation as PsaViolation } from "../../podsecurity/evaluate.js";
+import { describeViolations, evaluatePod, psaWarningMessage, type Violation as PsaViolation } from "../../podsecurity/evaluate.js";
 import { namespacePolicy, type LevelVersion, type NamespacePolicy } from "../../podsecurity/namespace-levels.js";
 import type { PodView } from "../../podsecurity/pod.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
@@ -126,10 +126,10 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
       }
     }
     const audit = run(ns.policy.audit);
-    if (audit.length > 0) verdict.audit.audit = `would violate PodSecurity "${levelVersionString(ns.policy.audit)}": ${describeViolations(audit)}`;
+    if (audit.length > 0) verdict.audit.audit = psaWarningMessage(ns.policy.audit.level, ns.policy.audit.version, audit);
     if (!denied) {
       const warn = run(ns.policy.warn);
-      if (warn.length > 0) verdict.warn.push(`would violate PodSecurity "${levelVersionString(ns.policy.warn)}": ${describeViolations(warn)}`);
+      if (warn.length > 0) verdict.warn.push(psaWarningMessage(ns.policy.warn.level, ns.policy.warn.version, warn));
     }
     return verdict;
   }
