@@ -155,7 +155,8 @@ function printedChild(parent: PrintedPath, part: string | number): PrintedPath |
   const printed = segment(part, parent === PRINTED_ROOT);
   // Joined, not appended: one flat string rather than a chain of pieces.
   const child: PrintedPath = { text: [parent.text, printed].join(""), next: undefined };
-  (parent.next ??= new Map()).set(part, child);
+  // The tree lives as long as the process: its keys must not be views of a file's text.
+  (parent.next ??= new Map()).set(detached(part), child);
   return child;
 }
 
