@@ -93,8 +93,13 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   const snapshot: LoadedSnapshot = { ...emptySnapshot(), textFiles: [] };
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const inputs = await readInputs(options, snapshot);
-  const parse = (input: Input, select?: (document: string) => boolean): ParsedFile =>
-    input.format === "json" ? parseJsonFile(input.name, input.text ?? "", limits) : parseYamlFile(input.name, input.text ?? "", limits, select);
+  const parse = (input: Input, select?: (document: string) => boolean, deliver?: (loaded: LoadedObject) => void): ParsedFile =>
+    input.format === "json" ? parseJsonFile(input.name, input.text ?? "", limits) : parseYamlFile(input.name, input.text ?? "", limits, select, deliver);
+  // Each object as it loads: the observer judges it, and says whether the snapshot keeps it.
+  const observe = (loaded: LoadedObject): void => {
+    if (observer.object(loaded)) snapshot.objects.push(loaded);
+    snapshot.stats.objects++;
+  };
   // YAML documents (and JSON files) that name a kind wanted ahead are parsed first, and
   // kept until their file's turn; the rest of their file waits as text.
   const kinds = ["Namespace", ...(observer.ahead ?? [])];
@@ -114,7 +119,7 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   });
   /** A file's documents in order: those read ahead, and the others now. */
   const parsedInFull = (input: Input, early: ParsedFile | undefined): ParsedFile => {
-    if (early === undefined) return parse(input);
+    if (early === undefined) return parse(input, undefined, observe);
     if (input.format === "json") return early;
     return mergeInDocumentOrder(early, parse(input, (document) => !namesAheadKind(document)));
   };
@@ -124,7 +129,7 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
     if (input.skipped) snapshot.stats.skippedFiles++;
     if (input.text !== undefined) {
       if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
-      else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observer);
+      else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observe);
       snapshot.stats.files++;
       // The text is the observer's to keep (through the objects it keeps), not the loader's.
       input.text = undefined;
@@ -264,9 +269,9 @@ function mergeInDocumentOrder(a: ParsedFile, b: ParsedFile): ParsedFile {
   };
 }
 
-function merge(snapshot: Snapshot, parsed: ParsedFile, observer: LoadObserver): void {
-  for (const o of parsed.objects) if (observer.object(o)) snapshot.objects.push(o);
-  snapshot.stats.objects += parsed.objects.length;
+/** A file's parse into the snapshot: its objects (those not already delivered one by one), problems and counts. */
+function merge(snapshot: Snapshot, parsed: ParsedFile, observe: (loaded: LoadedObject) => void): void {
+  for (const o of parsed.objects) observe(o);
   for (const p of parsed.problems) snapshot.problems.push(p);
   snapshot.stats.documents += parsed.documents;
   snapshot.stats.skippedNonKubernetes += parsed.skippedNonKubernetes;

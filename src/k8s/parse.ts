@@ -88,10 +88,13 @@ function hasContent(text: string): boolean {
 
 /**
  * Every document of a YAML stream; with `select`, only the documents whose text it
- * accepts (the loader reads some documents ahead of the rest of their file).
+ * accepts (the loader reads some documents ahead of the rest of their file). With
+ * `deliver`, each document's objects go to it before the next document is read, and
+ * `objects` stays empty: a file of many documents never holds all their trees at once.
  */
-export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, select?: (document: string) => boolean): ParsedFile {
+export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, select?: (document: string) => boolean, deliver?: (loaded: LoadedObject) => void): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
+  const add = deliver ?? ((loaded: LoadedObject) => void result.objects.push(loaded));
   splitDocuments(text).forEach((chunk, documentIndex) => {
     if (select && !select(chunk.text)) return;
     result.documents++;
@@ -100,7 +103,7 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
     const value = fast ? fast.value : parseChunk(file, chunk, limits, result.problems);
     if (value === undefined || value === null) return;
     const locator = fast ? fast.positions : new DocumentLocator(chunk.text);
-    addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine), value);
+    addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine), value, add);
   });
   return result;
 }
@@ -129,7 +132,7 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
   }
   // One pass over the text for every key's and item's position (the `yaml` AST of a large
   // `kubectl get -o json` took gigabytes).
-  addDocument(result, new DocumentPlace(file, 0, scanJsonPositions(text), 0), value);
+  addDocument(result, new DocumentPlace(file, 0, scanJsonPositions(text), 0), value, (loaded) => void result.objects.push(loaded));
   return result;
 }
 
@@ -282,7 +285,7 @@ class DocumentObjectSource implements ObjectSource {
   }
 }
 
-function addDocument(result: ParsedFile, place: DocumentPlace, value: unknown): void {
+function addDocument(result: ParsedFile, place: DocumentPlace, value: unknown, add: (loaded: LoadedObject) => void): void {
   if (!isKubernetesObject(value)) {
     result.skippedNonKubernetes++;
     return;
@@ -293,12 +296,12 @@ function addDocument(result: ParsedFile, place: DocumentPlace, value: unknown): 
     const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -"List".length);
     value.items.forEach((item: unknown, i: number) => {
       const object = itemKind && isRecord(item) ? withDefaultTypeMeta(item, value.apiVersion as string, itemKind) : item;
-      if (isKubernetesObject(object)) result.objects.push({ object, source: new DocumentObjectSource(place, ["items", i]) });
+      if (isKubernetesObject(object)) add({ object, source: new DocumentObjectSource(place, ["items", i]) });
       else result.skippedNonKubernetes++;
     });
     return;
   }
-  result.objects.push({ object: value, source: new DocumentObjectSource(place, []) });
+  add({ object: value, source: new DocumentObjectSource(place, []) });
 }
 
 function withDefaultTypeMeta(item: Record<string, unknown>, apiVersion: string, kind: string): Record<string, unknown> {

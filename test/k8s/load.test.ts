@@ -21,6 +21,22 @@ describe("loading manifests", () => {
     expect(parsed.skippedNonKubernetes).toBe(1);
   });
 
+  it("hands each document's objects on before it reads the next document, so a long stream is never held whole", () => {
+    const text = `${POD("a")}---\n${POD("b")}---\nbroken: [\n---\n${POD("c")}`;
+    const events: string[] = [];
+    const parsed = parseYamlFile(
+      "s.yaml",
+      text,
+      undefined,
+      (document) => (events.push(`read ${/name: (\w+)/.exec(document)?.[1] ?? "?"}`), true),
+      (loaded) => events.push(`got ${loaded.object.metadata?.name} at line ${loaded.source.position.line}`),
+    );
+    expect(events).toEqual(["read a", "got a at line 1", "read b", "got b at line 10", "read ?", "read c", "got c at line 21"]);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.documents).toBe(4);
+    expect(parsed.problems.map((p) => p.position.line)).toEqual([20]);
+  });
+
   it("expands kind: List and *List items with positions inside the list", () => {
     const text = `apiVersion: v1\nkind: PodList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: x\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: y\n`;
     const parsed = parseYamlFile("l.yaml", text);
