@@ -1,8 +1,8 @@
-import type { DumpOptions } from "js-yaml";
 import { jsYaml } from "../k8s/js-yaml-lazy.js";
 import type { ScanResult } from "../scan/run.js";
 import { ITEMS_MARK } from "./json-pieces.js";
 import { reportOf } from "./json.js";
+import { DUMP_OPTIONS, sequenceItem } from "./yaml-block.js";
 
 /**
  * The JSON report's document as YAML (`-o yaml`, as kubectl offers it): the same fields,
@@ -12,16 +12,16 @@ import { reportOf } from "./json.js";
  * `*ref_0`), no folding of long lines (a message stays on one line, as grep wants it), and
  * fields without a value left out, as JSON.stringify leaves them out.
  */
-const DUMP_OPTIONS: DumpOptions = { noRefs: true, lineWidth: -1, skipInvalid: true };
 
-/** Findings per dump call: js-yaml builds each call's text in one string. */
-const ITEMS_PER_PIECE = 64;
+/** Characters per piece: below V8's large-object size even as a two-byte string (see json-pieces.ts). */
+const PIECE_CHARS = 48 * 1024;
 
 /**
  * The report in pieces, exactly as one `dump` of the whole report would print it: the
- * report is laid out with a mark where the findings go, and the findings are dumped in
- * batches as top-level sequences and indented under their key (a block scalar's empty
- * lines stay empty, as js-yaml prints them).
+ * report is laid out with a mark where the findings go, and the findings are printed one
+ * by one as items of the sequence under `findings:` (see yaml-block.ts); one that the
+ * block printer leaves to js-yaml is dumped as a top-level sequence and indented under
+ * the key (a block scalar's empty lines stay empty, as js-yaml prints them).
  */
 export function* renderYamlPieces(result: ScanResult): Generator<string> {
   const { dump } = jsYaml();
@@ -34,11 +34,15 @@ export function* renderYamlPieces(result: ScanResult): Generator<string> {
   const markLine = `  - ${dump(ITEMS_MARK, DUMP_OPTIONS)}`;
   const mark = skeleton.indexOf(`\n${markLine}`);
   if (mark < 0) throw new Error("YAML report: the findings mark is missing from the layout");
-  yield skeleton.slice(0, mark + 1);
-  for (let start = 0; start < findings.length; start += ITEMS_PER_PIECE) {
-    yield indent(dump(findings.slice(start, start + ITEMS_PER_PIECE), DUMP_OPTIONS));
+  let piece = skeleton.slice(0, mark);
+  for (const finding of findings) {
+    piece += sequenceItem(finding, 1) ?? `\n${indent(dump([finding], DUMP_OPTIONS)).slice(0, -1)}`;
+    if (piece.length >= PIECE_CHARS) {
+      yield piece;
+      piece = "";
+    }
   }
-  yield skeleton.slice(mark + 1 + markLine.length);
+  yield piece + skeleton.slice(mark + markLine.length);
 }
 
 /** Every non-empty line two spaces further in: a top-level sequence made the value of a key. */
