@@ -10,6 +10,7 @@ import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from ".
 import { parseCidr } from "./cidr.js";
 import { selectingPolicies, sideConnections } from "./connectivity.js";
 import { buildEndpoints, type Endpoints } from "./endpoints.js";
+import { orderTiers, policiesForNamespace } from "./evaluate.js";
 import { RULES } from "./lint-rules.js";
 import type { Direction, EnforcedPolicy, PodEndpoint } from "./model.js";
 import { compilePeer } from "./networkpolicy/compile.js";
@@ -142,8 +143,12 @@ function isEmptySelector(selector: { matchLabels?: unknown; matchExpressions?: u
   return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
 
+/** Whether any policy selects the pod in that direction (asked for every workload: it builds no lists). */
 function isolated(context: LintContext, direction: Direction, pod: PodEndpoint): boolean {
-  return selectingPolicies(context.set.tiers, direction, pod).some((s) => s.policies.length > 0);
+  for (const ordered of orderTiers(context.set.tiers)) {
+    for (const policy of policiesForNamespace(ordered, pod.namespace)) if (policy.directions.includes(direction) && policy.selects(pod)) return true;
+  }
+  return false;
 }
 
 function lintDns(context: LintContext, pods: PodEndpoint[]): Finding[] {
