@@ -154,8 +154,12 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       const text = options.stdinText ?? (await readStdin());
       inputs.push({ name: "<stdin>", format: looksLikeJson(text) ? "json" : "yaml", text });
     } else {
-      const format = isDockerfileName(basename(file)) ? "dockerfile" : extname(file).toLowerCase() === ".json" ? "json" : "yaml";
-      inputs.push({ name: file, format, ...readText(file, maxBytes) });
+      const extension = extname(file).toLowerCase();
+      const read = readText(file, maxBytes);
+      // A name that says nothing (a pipe such as <(kubectl get pods -o json), a .txt) leaves it to the text, as stdin does.
+      const unnamed = !MANIFEST_EXTENSIONS.has(extension) && read.text !== undefined;
+      const format = isDockerfileName(basename(file)) ? "dockerfile" : extension === ".json" || (unnamed && looksLikeJson(read.text ?? "")) ? "json" : "yaml";
+      inputs.push({ name: file, format, ...read });
     }
   }
   for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
@@ -177,16 +181,34 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
   if (info.isDirectory()) {
     const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
     for (const entry of entries) {
+      const entryPath = join(path, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(join(path, entry.name), files, snapshot, false);
-      } else if (entry.isFile() && (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || isDockerfileName(entry.name))) {
-        files.push(join(path, entry.name));
-      } else if (entry.isFile()) {
-        snapshot.stats.skippedFiles++;
+        if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(entryPath, files, snapshot, false);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        const wanted = MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || isDockerfileName(entry.name);
+        if (wanted && (entry.isFile() || (await linksToFile(entryPath)))) files.push(entryPath);
+        else snapshot.stats.skippedFiles++;
       }
     }
-  } else if (info.isFile()) {
+  } else if (info.isFile() || info.isFIFO() || info.isCharacterDevice()) {
+    // Named explicitly: a pipe too (`palisade scan <(helm template .)`), read to its end.
     files.push(path);
+  } else {
+    throw new UserError(`cannot read ${path}: it is not a file, a directory or a pipe`, { hint: "name manifest files or directories, or pipe manifests in with `-`" });
+  }
+}
+
+/**
+ * A symbolic link in a walked directory is read when it leads to a file, as `kubectl
+ * apply -f DIR` reads it (a mounted ConfigMap's files are all links), and also when it
+ * leads nowhere, so that the broken link is reported. A link to a directory is not walked
+ * (kubectl does not either, and links can loop), and one to a pipe or device is not read.
+ */
+async function linksToFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return true;
   }
 }
 
@@ -227,8 +249,10 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (err) {
-    const message = `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-    return { text: undefined, problem: { kind: "unreadable", message, position: at, hint: "check the file's permissions" } };
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = `cannot read: ${code ?? (err as Error).message}`;
+    const hint = code === "ENOENT" ? "the file is gone, or it is a symbolic link to nothing" : "check the file's permissions";
+    return { text: undefined, problem: { kind: "unreadable", message, position: at, hint } };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -1,4 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -146,6 +148,53 @@ describe("loading manifests", () => {
     const files = snapshot.objects.map((o) => o.source.file.slice(dir.length + 1));
     // Upper case before lower case, digits by character, non-ASCII last: not a locale's order.
     expect(files).toEqual(["10.yaml", "9.yaml", "B.yaml", "Zeta/inner.yaml", "_x.yaml", "a.yaml", "c.yaml", "ä.yaml"]);
+  });
+
+  it("reads symbolic links to files in a walked directory (a mounted ConfigMap's files are links), reports broken ones, and does not walk linked directories", async () => {
+    const dir = tempDir();
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, "real.yaml"), POD("linked"));
+    mkdirSync(join(elsewhere, "sub"));
+    writeFileSync(join(elsewhere, "sub", "inner.yaml"), POD("behind-a-linked-directory"));
+    symlinkSync(join(elsewhere, "real.yaml"), join(dir, "a-link.yaml"));
+    symlinkSync(join(elsewhere, "gone.yaml"), join(dir, "b-broken.yaml"));
+    symlinkSync(join(elsewhere, "sub"), join(dir, "c-dir"));
+    symlinkSync(dir, join(dir, "d-loop"));
+    symlinkSync(join(elsewhere, "real.yaml"), join(dir, "e-notes.txt"));
+    const snapshot = await loadSnapshot({ paths: [dir] });
+    expect(snapshot.objects.map((o) => [o.object.metadata?.name, o.source.file])).toEqual([["linked", join(dir, "a-link.yaml")]]);
+    expect(snapshot.problems.map((p) => [p.kind, p.position.file, p.message, p.hint])).toEqual([["unreadable", join(dir, "b-broken.yaml"), "cannot read: ENOENT", "the file is gone, or it is a symbolic link to nothing"]]);
+    expect(snapshot.stats.skippedFiles).toBe(3);
+  });
+
+  it("reads a pipe named on the command line to its end (palisade scan <(helm template .)), JSON or YAML by its text", async () => {
+    const dir = tempDir();
+    for (const [name, text] of [
+      ["yaml-pipe", POD("through-a-pipe")],
+      ["json-pipe", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "json-item" }, spec: { hostPID: true } }] }, null, 2)],
+    ] as const) {
+      const pipe = join(dir, name);
+      execFileSync("mkfifo", [pipe]);
+      // The writer waits for this process to open the pipe, as a shell's <(...) does.
+      const writer = spawn("sh", ["-c", 'cat > "$1"', "sh", pipe], { stdio: ["pipe", "ignore", "ignore"] });
+      writer.stdin.end(text);
+      const snapshot = await loadSnapshot({ paths: [pipe] });
+      expect(snapshot.problems).toEqual([]);
+      expect(snapshot.objects.map((o) => o.object.metadata?.name)).toEqual([name === "yaml-pipe" ? "through-a-pipe" : "json-item"]);
+      if (name === "json-pipe") expect(snapshot.objects[0]?.source.locate(["spec", "hostPID"])).toEqual({ file: pipe, line: 12, column: 9 });
+      await new Promise((resolve) => writer.once("close", resolve));
+    }
+  });
+
+  it("says clearly when a path is neither a file, a directory nor a pipe", async () => {
+    const dir = tempDir();
+    const server = createServer().listen(join(dir, "api.sock"));
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      await expect(loadSnapshot({ paths: [join(dir, "api.sock")] })).rejects.toThrow(/cannot read .*api\.sock: it is not a file, a directory or a pipe/);
+    } finally {
+      server.close();
+    }
   });
 
   it("says clearly when a path does not exist", async () => {
