@@ -3,7 +3,7 @@ import { SEVERITIES, type Finding, type Severity } from "../findings/types.js";
 import { describeRef } from "../k8s/types.js";
 import type { LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
-import { countBySeverity } from "./summary.js";
+import { countBySeverity, findingSubjects } from "./summary.js";
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -86,16 +86,24 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
     .reverse()
     .filter((s) => counts[s] > 0)
     .map((s) => paint(c, s, `${counts[s]} ${s}`));
-  const objectsWithFindings = new Set(result.findings.map((f) => (f.object ? describeRef(f.object) : ""))).size;
-  const head =
-    result.findings.length === 0
-      ? c.green(`No findings in ${result.stats.objects} objects across ${result.stats.files} files.`)
-      : `${c.bold(String(result.findings.length))} findings (${parts.join(", ")}) in ${objectsWithFindings} of ${result.stats.objects} objects across ${result.stats.files} files.`;
+  const files = count(result.stats.files, "file", "files");
+  let head: string;
+  if (result.findings.length === 0) {
+    head = c.green(`No findings in ${count(result.stats.objects, "object", "objects")} across ${files}.`);
+  } else {
+    const subjects = findingSubjects(result);
+    const implied = subjects.impliedNamespaces > 0 ? ` and ${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object` : "";
+    head = `${c.bold(String(result.findings.length))} ${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, across ${files}.`;
+  }
   const notes: string[] = [];
   if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
   if (result.stats.skippedNonKubernetes > 0) notes.push(`${result.stats.skippedNonKubernetes} non-Kubernetes documents skipped`);
   if (result.stats.skippedFiles > 0) notes.push(`${result.stats.skippedFiles} other files skipped`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** `file:line:col: message` lines for stderr. */

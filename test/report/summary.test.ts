@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { Finding, ObjectRef } from "../../src/findings/types.js";
+import { summaryLine } from "../../src/report/text.js";
+import { findingSubjects } from "../../src/report/summary.js";
+import type { ScanResult } from "../../src/scan/run.js";
+
+const finding = (object: ObjectRef, severity: Finding["severity"] = "low"): Finding => ({ ruleId: "x/y", severity, pillar: "workload", message: "m", object });
+
+function result(scanned: ObjectRef[], findings: Finding[], files = 1): ScanResult {
+  return {
+    findings,
+    problems: [],
+    rules: [],
+    scanned: scanned.map((object) => ({ object, file: "f.yaml" })),
+    stats: { files, documents: scanned.length, objects: scanned.length, skippedNonKubernetes: 0, skippedFiles: 0 },
+  };
+}
+
+describe("the summary line", () => {
+  const pod: ObjectRef = { kind: "Pod", name: "p" };
+
+  it("counts an input object once, however the families name it, and namespaces without a Namespace object apart", () => {
+    // Pod Security names the pod in the namespace it would land in; quota names it as written.
+    const findings = [finding({ ...pod, namespace: "default" }, "critical"), finding(pod), finding({ kind: "Namespace", name: "default" })];
+    expect(findingSubjects(result([pod], findings))).toEqual({ objects: 1, impliedNamespaces: 1 });
+    expect(summaryLine(result([pod], findings))).toBe("3 findings (1 critical, 2 low) in 1 of 1 object and 1 namespace with no Namespace object, across 1 file.");
+  });
+
+  it("counts a declared Namespace as an input object, and keeps same-named objects of different namespaces apart", () => {
+    const namespace: ObjectRef = { kind: "Namespace", name: "shop" };
+    const a: ObjectRef = { kind: "Deployment", name: "web", namespace: "shop" };
+    const b: ObjectRef = { kind: "Deployment", name: "web", namespace: "blog" };
+    const findings = [finding(namespace), finding(a), finding(b), finding(a)];
+    expect(findingSubjects(result([namespace, a, b], findings))).toEqual({ objects: 3, impliedNamespaces: 0 });
+    expect(summaryLine(result([namespace, a, b, pod], findings, 2))).toBe("4 findings (4 low) in 3 of 4 objects, across 2 files.");
+  });
+
+  it("says so when there is nothing to report", () => {
+    expect(summaryLine(result([pod], []))).toBe("No findings in 1 object across 1 file.");
+  });
+});
