@@ -157,11 +157,16 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
       kind: "parse-error",
       message: `invalid YAML: ${e.reason ?? e.message ?? String(err)}`,
       position: { file, line: chunk.startLine + (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 },
-      hint: "fix the YAML syntax at that position; the other documents were still scanned",
+      hint: TEMPLATE_ACTION.test(chunk.text)
+        ? "this looks like a Helm or Go template ({{ ... }}): scan what it renders, e.g. `helm template CHART | palisade scan -`; the other documents were still scanned"
+        : "fix the YAML syntax at that position; the other documents were still scanned",
     });
     return undefined;
   }
 }
+
+/** A Go template action (`{{ .Values.x }}`, `{{- include ... }}`): Helm charts' templates are not YAML until rendered. */
+const TEMPLATE_ACTION = /\{\{-?\s*[-.$a-zA-Z/"(]/;
 
 function aliasBomb(file: string, startLine: number, limits: ParseLimits): LoadProblem {
   return {

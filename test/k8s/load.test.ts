@@ -76,6 +76,15 @@ describe("loading manifests", () => {
     expect(parsed.problems[0]?.message).toMatch(/^invalid YAML: /);
   });
 
+  it("says to render a Helm template first when a document that fails to parse holds template actions", () => {
+    const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "web.fullname" . }}\n  labels:\n    {{- include "web.labels" . | nindent 4 }}\n';
+    const parsed = parseYamlFile("templates/deploy.yaml", `${template}---\nmetadata:\n  name: [unclosed\n`);
+    expect(parsed.problems.map((p) => p.hint)).toEqual([
+      "this looks like a Helm or Go template ({{ ... }}): scan what it renders, e.g. `helm template CHART | palisade scan -`; the other documents were still scanned",
+      "fix the YAML syntax at that position; the other documents were still scanned",
+    ]);
+  });
+
   it("refuses a billion-laughs alias bomb quickly, with a clear problem", () => {
     const bomb = ["apiVersion: v1", "kind: ConfigMap", "a: &a [x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
