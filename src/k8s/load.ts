@@ -242,6 +242,8 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     // file that grew beyond it after fstat.
     const length = readAll(fd, maxBytes + 1);
     if (length > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: over the ${maxBytes}-byte limit per file` } };
+    const utf16 = utf16Text(readBuffer.subarray(0, length));
+    if (utf16 !== undefined) return { text: utf16 };
     if (readBuffer.subarray(0, Math.min(length, 8192)).includes(0)) {
       return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: at }, skipped: true };
     }
@@ -256,6 +258,20 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * A text that starts with a UTF-16 byte-order mark, decoded (YAML readers must accept
+ * UTF-16; Windows PowerShell's `>` writes it): otherwise its zero bytes would have it
+ * skipped as binary, and a manifest saved on Windows would pass unscanned.
+ */
+function utf16Text(bytes: Buffer): string | undefined {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0); // FF FE 00 00 is UTF-32
+  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
+  if (!le && !be) return undefined;
+  const units = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+  if (be) units.swap16();
+  return units.toString("utf16le");
 }
 
 /** Reads up to `limit` bytes (fewer at end of file) into readBuffer, growing it as needed. */

@@ -149,6 +149,20 @@ describe("loading manifests", () => {
     expect(snapshot.problems).toEqual([]);
   });
 
+  it("reads manifests saved as UTF-16 with a byte-order mark (Windows PowerShell's >), little- and big-endian, instead of skipping them as binary", async () => {
+    const dir = tempDir();
+    const text = POD("wïn-☸") + "  hostPID: true\n";
+    const bigEndian = Buffer.from(text, "utf16le").swap16();
+    writeFileSync(join(dir, "le.yaml"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    writeFileSync(join(dir, "be.yaml"), Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian]));
+    const snapshot = await loadSnapshot({ paths: [dir] });
+    expect(snapshot.problems).toEqual([]);
+    expect(snapshot.objects.map((o) => [o.object.metadata?.name, (o.object.spec as { hostPID?: boolean } | undefined)?.hostPID, o.source.locate(["spec", "hostPID"]).line])).toEqual([
+      ["wïn-☸", true, 9],
+      ["wïn-☸", true, 9],
+    ]);
+  });
+
   it("reads a directory in code-unit order, as kubectl apply -f walks it, whatever the locale", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "Zeta"));
