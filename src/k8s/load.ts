@@ -321,7 +321,8 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UserError("reading manifests from standard input, but it is a terminal", { hint: "pipe manifests in, e.g. `kubectl get pods -A -o yaml | palisade scan -`" });
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = Buffer.concat(chunks);
+  return utf16Text(bytes) ?? bytes.toString("utf8");
 }
 
 function run(command: string, args: string[]): Promise<string> {

@@ -107,6 +107,15 @@ describe("palisade scan (the CLI)", () => {
     expect(r.code).toBe(1);
   });
 
+  it("reads UTF-16 on stdin as it reads UTF-16 files (kubectl get -o yaml piped through Windows PowerShell)", () => {
+    const text = CLEAN_POD.replace("name: clean", "name: utf16");
+    const r = spawnSync(process.execPath, [bin, "scan", "-", "-o", "json", "--fail-on", "none"], { cwd: repoRoot, input: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]), env: { ...process.env, CI: "true" } });
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.toString("utf8"));
+    expect(report.problems).toEqual([]);
+    expect(report.summary.objects).toBe(1);
+  });
+
   it("emits SARIF, JUnit and YAML (the JSON report's document, as kubectl's -o yaml)", () => {
     expect(JSON.parse(palisade(["scan", join(dir, "low.yaml"), "-o", "sarif"]).stdout).version).toBe("2.1.0");
     expect(palisade(["scan", join(dir, "low.yaml"), "-o", "junit"]).stdout).toMatch(/<testsuites name="palisade"/);
