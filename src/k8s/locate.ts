@@ -87,7 +87,7 @@ export class DocumentLocator {
 
   /** The block-style walker; undefined when it cannot be sure. */
   locateFast(path: FieldPath): TextPosition | undefined {
-    this.lines ??= this.text.split("\n");
+    this.lines ??= splitLines(this.text);
     const lines = this.lines;
     // The current block: lines [start, end), where line `start` may begin at a virtual column.
     let start = firstContentLine(lines, 0, lines.length);
@@ -219,6 +219,13 @@ function isDash(line: string, at: number): boolean {
   if (line.charCodeAt(at) !== 45) return false;
   const next = line.charCodeAt(at + 1);
   return Number.isNaN(next) || next === 32 || next === 9;
+}
+
+/** Lines without their breaks: `\r\n` (a file saved on Windows) as well as `\n`. */
+function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  if (!text.includes("\r")) return lines;
+  return lines.map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
 }
 
 function indentOf(line: string): number {
