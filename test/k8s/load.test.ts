@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import jsYaml from "js-yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -161,6 +162,39 @@ describe("loading manifests", () => {
       ["wïn-☸", true, 9],
       ["wïn-☸", true, 9],
     ]);
+  });
+
+  it("reads files saved with Windows line breaks to the same values, lines and columns as with \\n", async () => {
+    const dir = tempDir();
+    const text = [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: crlf",
+      "data:",
+      "  literal: |",
+      "    one",
+      "",
+      "    two",
+      "  folded: >-",
+      "    a",
+      "    b",
+      '  double: "x',
+      '    y"',
+      "  single: 'p",
+      "",
+      "    q'",
+      "  plain: first",
+      "    second",
+      "",
+    ].join("\n");
+    writeFileSync(join(dir, "lf.yaml"), text);
+    writeFileSync(join(dir, "windows.yaml"), text.replace(/\n/g, "\r\n"));
+    const [lf, windows] = (await loadSnapshot({ paths: [dir] })).objects;
+    // js-yaml reads the \r\n text itself to these values: the line breaks were only line breaks.
+    expect(windows?.object).toEqual(jsYaml.load(text.replace(/\n/g, "\r\n")));
+    expect(windows?.object).toEqual(lf?.object);
+    for (const key of ["literal", "folded", "double", "single", "plain"]) expect(windows?.source.locate(["data", key])).toEqual({ ...lf?.source.locate(["data", key]), file: join(dir, "windows.yaml") });
   });
 
   it("reads a directory in code-unit order, as kubectl apply -f walks it, whatever the locale", async () => {
