@@ -90,6 +90,12 @@ export interface WorkloadDocument {
  * rounds relative to the pod (template). Documents without edits keep their exact text.
  */
 export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
+  if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
+    // Saved with Windows line breaks: the lines a fix adds get them too, not a mix. Lines
+    // and columns are the same either way (a \r only ends a line).
+    const result = rewriteWorkloads(text.replace(/\r\n/g, "\n"), edit);
+    return { ...result, text: result.errors.length > 0 ? text : result.text.replace(/\n/g, "\r\n") };
+  }
   const docs = parseAllDocuments(text, { prettyErrors: false }) as unknown as Document[];
   const errors = docs.flatMap((d) => d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, column: e.linePos?.[0]?.col ?? 1, message: e.message })));
   if (errors.length > 0) return { text, errors, skipped: [] };

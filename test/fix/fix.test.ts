@@ -65,6 +65,16 @@ describe("palisade fix on real-looking manifests", () => {
     expect(r.text.startsWith(INDENTED_STYLE.slice(0, INDENTED_STYLE.indexOf("                    containers:")).replace("runAsUser: 1000\n", ""))).toBe(true);
   });
 
+  it("keeps a file's Windows line breaks on every line, the added ones too", () => {
+    const windows = KUBECTL_STYLE.replace(/\n/g, "\r\n");
+    const r = fixManifestText(windows, restricted);
+    expect(r.changed).toBe(true);
+    expect(r.text).not.toMatch(/(?:^|[^\r])\n/);
+    expect(r.text).toBe(fixManifestText(KUBECTL_STYLE, restricted).text.replace(/\n/g, "\r\n"));
+    const bad = "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: p\r\nspec: {}\r\n";
+    expect(fixManifestText(bad, restricted).text).toBe(bad);
+  });
+
   it("says what it will not fix, and why, and fixes the rest", () => {
     const r = fixManifestText(UNFIXABLE, restricted);
     const plan = r.documents[0]?.plan;
