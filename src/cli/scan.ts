@@ -35,7 +35,7 @@ export function registerScan(program: Command): void {
   program
     .command("scan")
     .description("scan manifests (files, directories, - for stdin, -k kustomizations) and report findings")
-    .argument("[paths...]", "files or directories (recursively: .yaml, .yml, .json, Dockerfiles); - reads stdin")
+    .argument("[paths...]", "files, pipes such as <(helm template .), or directories (recursively: .yaml, .yml, .json, Dockerfiles, links to files); - reads stdin")
     .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect, [])
     .addOption(outputOption(SCAN_FORMATS, "text"))
     .addOption(failOnOption("low"))
