@@ -1,4 +1,4 @@
-import { jsYaml } from "../k8s/js-yaml-lazy.js";
+import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
 import { UserError, formatPosition } from "../errors.js";
 import type { SourcePosition } from "../findings/types.js";
 import { DocumentLocator } from "../k8s/locate.js";
@@ -74,7 +74,7 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
   // Not a Kubernetes-shaped object (no kind or apiVersion): decode it anyway for exact errors.
   let raw: unknown;
   try {
-    raw = jsYaml().load(text);
+    raw = jsYaml().load(text, { schema: kubernetesYamlSchema() });
   } catch {
     return fail("invalid YAML", whole());
   }

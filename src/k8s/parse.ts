@@ -1,5 +1,5 @@
 import type { LoadOptions } from "js-yaml";
-import { jsYaml } from "./js-yaml-lazy.js";
+import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { scanJsonPositions } from "./json-positions.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
@@ -138,7 +138,7 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
 
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
   try {
-    const value = jsYaml().load(chunk.text, { filename: file, maxDepth: limits.maxDepth } as LoadOptions);
+    const value = jsYaml().load(chunk.text, { filename: file, maxDepth: limits.maxDepth, schema: kubernetesYamlSchema() } as LoadOptions);
     const shape = inspectShape(value, chunk.text.length, limits);
     if (shape === "ok") return value;
     problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : aliasBomb(file, chunk.startLine, limits));

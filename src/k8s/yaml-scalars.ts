@@ -1,100 +1,84 @@
 /**
- * What a plain (unquoted) YAML scalar means, as js-yaml 4's default schema resolves it:
- * null, bool, int, float, then timestamp, else the string itself. Written here so that
- * reading manifests does not load js-yaml (~35 ms) for documents the block reader reads
- * itself; a property test holds every rule below to js-yaml's own answers.
+ * What a plain (unquoted) YAML scalar means to Kubernetes. kubectl, the API server and
+ * kube-apiserver's config loaders read YAML through sigs.k8s.io/yaml, which resolves
+ * scalars with go-yaml v2 (YAML 1.1's words) and then hands the JSON it makes to the API:
+ * so `privileged: yes` is a privileged container, and `defaultMode: 0644` is 420. A
+ * YAML 1.2 reader (js-yaml's default schema) reads those as the string "yes" and 644,
+ * and a scan that read them so would pass a privileged pod. Written here so that reading
+ * manifests does not load js-yaml (~35 ms) for documents the block reader reads itself;
+ * js-yaml reads the rest with the same rules (kubernetesYamlSchema), and a test holds them
+ * to go-yaml v2's resolve.go case by case and to js-yaml wherever YAML 1.1 and 1.2 agree.
  *
- * The rules, in order:
- * - null: `~`, `null`, `Null`, `NULL` (and the empty scalar).
- * - bool: `true`/`True`/`TRUE`, `false`/`False`/`FALSE` (not YAML 1.1's yes/no/on/off).
- * - int: an optional sign, then `0b` binary, `0o` octal or `0x` hex digits, or decimal
- *   digits (a leading zero stays decimal: `017` is 17); no underscores; finite only.
- * - float: digits with an optional fraction and exponent (`1.`, `1.5e3`), a fraction alone
- *   without a sign (`.5`), signed infinities (`.inf`, `-.Inf`) and unsigned NaN (`.nan`).
- * - timestamp: `YYYY-MM-DD`, or a date with one- or two-digit month and day, a time after
- *   `T`, `t` or spaces, an optional fraction (milliseconds kept) and an optional zone.
+ * The rules, in go-yaml v2's order:
+ * - null: the empty scalar, `~`, `null`, `Null`, `NULL`.
+ * - bool: `y`, `yes`, `on`, `true` and `n`, `no`, `off`, `false`, each in lower case,
+ *   capitalised or upper case (`Y`, `N`: one letter).
+ * - `.nan`, `.inf`, `+.inf`, `-.inf` (lower, capitalised or upper case); otherwise a
+ *   scalar starting with `.` is a float when it reads as one (`.5`, `.5e3`).
+ * - starting with a digit or a sign: a timestamp (`2024-01-01`) stays the string it is
+ *   (go-yaml v2 gives timestamps to untyped targets as their text). Otherwise, without its
+ *   underscores: an integer as Go reads one (`0x1F`, `0b101`, `0o17`, and a leading zero
+ *   is octal: `017` is 15), else a float (`1.5`, `08`, `1e3`), else the string.
  */
 
 /** Whether a plain scalar starting with this character may be something other than a string. */
 export function mayResolveFrom(c: number): boolean {
-  // ~ n N t T f F digits + - . (null, bool, int, float and timestamp all start with these)
-  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  // y Y n N t T f F o O ~ (words), digits, + - (numbers), . (floats)
+  return c === 121 || c === 89 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 111 || c === 79 || c === 126 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
 }
+
+const WORDS = new Map<string, unknown>([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((w): [string, unknown] => [w, true]),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w): [string, unknown] => [w, false]),
+  ...["~", "null", "Null", "NULL"].map((w): [string, unknown] => [w, null]),
+  ...[".nan", ".NaN", ".NAN"].map((w): [string, unknown] => [w, NaN]),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((w): [string, unknown] => [w, Infinity]),
+  ...["-.inf", "-.Inf", "-.INF"].map((w): [string, unknown] => [w, -Infinity]),
+]);
 
 export function resolvePlainScalar(text: string): unknown {
   if (text.length === 0) return null;
-  if (!mayResolveFrom(text.charCodeAt(0))) return text;
-  switch (text) {
-    case "~":
-    case "null":
-    case "Null":
-    case "NULL":
-      return null;
-    case "true":
-    case "True":
-    case "TRUE":
-      return true;
-    case "false":
-    case "False":
-    case "FALSE":
-      return false;
-  }
-  const int = integerValue(text);
-  if (int !== undefined) return int;
-  const float = floatValue(text);
-  if (float !== undefined) return float;
-  return timestampValue(text) ?? text;
-}
-
-const BINARY = /^[-+]?0b[01]+$/;
-const OCTAL = /^[-+]?0o[0-7]+$/;
-const HEX = /^[-+]?0x[0-9a-fA-F]+$/;
-const DECIMAL = /^[-+]?[0-9]+$/;
-
-function integerValue(text: string): number | undefined {
-  const sign = text.charCodeAt(0) === 45 ? -1 : 1;
-  const unsigned = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? text.slice(1) : text;
-  let value: number;
-  if (BINARY.test(text)) value = parseInt(unsigned.slice(2), 2);
-  else if (OCTAL.test(text)) value = parseInt(unsigned.slice(2), 8);
-  else if (HEX.test(text)) value = parseInt(unsigned.slice(2), 16);
-  else if (DECIMAL.test(text)) value = parseInt(unsigned, 10);
-  else return undefined;
-  if (!Number.isFinite(value)) return undefined;
-  // A bare zero is 0 whatever its sign (`-0` reads as 0), but `-00` and `-0x0` are -0.
-  return unsigned === "0" ? 0 : sign * value;
-}
-
-const FLOAT = /^(?:[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-
-function floatValue(text: string): number | undefined {
-  if (!FLOAT.test(text)) return undefined;
-  const lower = text.toLowerCase();
-  const sign = lower.charCodeAt(0) === 45 ? -1 : 1;
-  const unsigned = lower.charCodeAt(0) === 45 || lower.charCodeAt(0) === 43 ? lower.slice(1) : lower;
-  if (unsigned === ".inf") return sign * Infinity;
-  if (unsigned === ".nan") return NaN;
-  const value = sign * parseFloat(unsigned);
-  // Digits too many for a double are not a float: the scalar stays a string.
-  return Number.isFinite(value) ? value : undefined;
-}
-
-const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-const TIMESTAMP = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?$/;
-
-function timestampValue(text: string): Date | undefined {
   const c = text.charCodeAt(0);
-  if (c < 48 || c > 57) return undefined;
-  const date = DATE.exec(text);
-  // Date.UTC, like js-yaml: years 0-99 land in 1900-1999, and out-of-range parts roll over.
-  if (date) return new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3])));
-  const m = TIMESTAMP.exec(text);
+  if (!mayResolveFrom(c)) return text;
+  const word = WORDS.get(text);
+  if (word !== undefined || WORDS.has(text)) return word;
+  if (c === 46) return DOT_FLOAT.test(text) ? Number(text) : text;
+  if (!(c >= 48 && c <= 57) && c !== 43 && c !== 45) return text;
+  if (TIMESTAMP_START.test(text)) return text;
+  const plain = text.includes("_") ? text.replace(/_/g, "") : text;
+  return integerValue(plain) ?? floatValue(plain) ?? text;
+}
+
+/** go-yaml v2 tries a timestamp first: four digits and a dash start every form it reads, and no number. */
+const TIMESTAMP_START = /^[0-9]{4}-/;
+
+/** What Go's strconv.ParseFloat reads after a leading `.` (underscores are not allowed there). */
+const DOT_FLOAT = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+
+/** strconv.ParseInt(s, 0, 64), or ParseUint for what is too large for it: a base prefix, or a leading 0 for octal. */
+const GO_INTEGER = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]+)|([1-9][0-9]*|0))$/;
+
+function integerValue(plain: string): number | undefined {
+  const m = GO_INTEGER.exec(plain);
   if (!m) return undefined;
-  const milliseconds = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
-  const result = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), milliseconds));
-  if (m[9]) {
-    const offset = (Number(m[10]) * 60 + Number(m[11] ?? 0)) * 60_000;
-    result.setTime(result.getTime() - (m[9] === "-" ? -offset : offset));
-  }
-  return result;
+  const [, sign, hex, binary, octal, leadingZeroOctal, decimal] = m;
+  const prefix = hex !== undefined ? "0x" : binary !== undefined ? "0b" : octal !== undefined || leadingZeroOctal !== undefined ? "0o" : "";
+  const magnitude = BigInt(prefix + (hex ?? binary ?? octal ?? leadingZeroOctal ?? decimal));
+  const value = sign === "-" ? -magnitude : magnitude;
+  // ParseInt reads int64, ParseUint (no sign) uint64. Beyond them, digits are tried as a
+  // float (decimal, even after a leading 0), and an unsigned hex, binary or octal literal
+  // is a big integer; a signed one stays text.
+  const fits = (value >= -(2n ** 63n) && value < 2n ** 63n) || (sign === "" && value < 2n ** 64n);
+  if (!fits) return sign === "" && (hex ?? binary ?? octal) !== undefined ? Number(value) : undefined;
+  return value === 0n ? 0 : Number(value);
+}
+
+/** go-yaml v2's yamlStyleFloat, read by strconv.ParseFloat (which refuses what overflows). */
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+function floatValue(plain: string): number | undefined {
+  if (!FLOAT.test(plain)) return undefined;
+  const value = Number(plain.endsWith(".") ? plain.slice(0, -1) : plain);
+  if (!Number.isFinite(value)) return undefined;
+  return Object.is(value, -0) ? -0 : value;
 }

@@ -11,6 +11,7 @@ import jsYaml from "js-yaml";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { readBlockYaml } from "../../src/k8s/block-yaml.js";
+import { kubernetesYamlSchema } from "../../src/k8s/js-yaml-lazy.js";
 import { splitDocuments } from "../../src/k8s/parse.js";
 import type { FieldPath } from "../../src/k8s/types.js";
 import { conformancePath, repoRoot } from "../support/conformance.js";
@@ -31,7 +32,8 @@ function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
 
 function jsYamlLoad(text: string): { value?: unknown; error?: unknown } {
   try {
-    return { value: jsYaml.load(text) };
+    // As the loader reads with js-yaml: Kubernetes' scalars (yaml-scalars.ts).
+    return { value: jsYaml.load(text, { schema: kubernetesYamlSchema() }) };
   } catch (error) {
     return { error };
   }

@@ -40,10 +40,23 @@ describe("loading manifests", () => {
     expect(parsed.problems.map((p) => p.position.line)).toEqual([20]);
   });
 
+  it("reads scalars as Kubernetes does (YAML 1.1's yes/no/on/off, Go's octal), by the block reader and by js-yaml alike", () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {created: 2024-01-01}\nspec:\n  hostNetwork: yes\n  hostPID: On\n  hostIPC: n\n  containers:\n  - name: c\n    image: x\n    securityContext: {privileged: Y, runAsNonRoot: off}\n  volumes:\n  - name: v\n    secret: {secretName: s, defaultMode: 0644}\n";
+    // An anchor sends the same document to js-yaml: both readers must agree.
+    for (const text of [pod, pod.replace("metadata:\n", "metadata: &meta\n")]) {
+      const object = parseYamlFile("p.yaml", text).objects[0]?.object as unknown as { metadata: { annotations: unknown }; spec: Record<string, unknown> & { containers: Array<{ securityContext: unknown }>; volumes: Array<{ secret: unknown }> } };
+      expect(object.spec).toMatchObject({ hostNetwork: true, hostPID: true, hostIPC: false });
+      expect(object.spec.containers[0]?.securityContext).toEqual({ privileged: true, runAsNonRoot: false });
+      expect(object.spec.volumes[0]?.secret).toEqual({ secretName: "s", defaultMode: 420 });
+      // go-yaml v2 leaves a timestamp as the text it is.
+      expect(object.metadata.annotations).toEqual({ created: "2024-01-01" });
+    }
+  });
+
   it("expands kind: List and *List items with positions inside the list", () => {
-    const text = `apiVersion: v1\nkind: PodList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: x\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: y\n`;
+    const text = `apiVersion: v1\nkind: PodList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: x\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: z\n`;
     const parsed = parseYamlFile("l.yaml", text);
-    expect(parsed.objects.map((o) => o.object.metadata?.name)).toEqual(["x", "y"]);
+    expect(parsed.objects.map((o) => o.object.metadata?.name)).toEqual(["x", "z"]);
     expect(parsed.objects[1]?.source.locate(["metadata", "name"])).toEqual({ file: "l.yaml", line: 11, column: 5 });
   });
 
