@@ -58,7 +58,14 @@ const DOT_FLOAT = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 /** strconv.ParseInt(s, 0, 64), or ParseUint for what is too large for it: a base prefix, or a leading 0 for octal. */
 const GO_INTEGER = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]+)|([1-9][0-9]*|0))$/;
 
+/** Most integers in manifests (ports, replicas, UIDs): exact as a double, no BigInt needed. */
+const SMALL_DECIMAL = /^[-+]?(?:[1-9][0-9]{0,14}|0)$/;
+
 function integerValue(plain: string): number | undefined {
+  if (SMALL_DECIMAL.test(plain)) {
+    const value = Number(plain);
+    return value === 0 ? 0 : value;
+  }
   const m = GO_INTEGER.exec(plain);
   if (!m) return undefined;
   const [, sign, hex, binary, octal, leadingZeroOctal, decimal] = m;
