@@ -1,4 +1,5 @@
 import { parseAllDocuments, type Document, type ToStringOptions } from "yaml";
+import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
 import { isRecord, objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { PodView } from "../podsecurity/pod.js";
 import type { Edit } from "./edits.js";
@@ -89,6 +90,17 @@ export interface WorkloadDocument {
  * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
  * rounds relative to the pod (template). Documents without edits keep their exact text.
  */
+/** The one document in `segment` as the loader reads it, or undefined when js-yaml refuses it. */
+function kubernetesReading(segment: string): unknown {
+  try {
+    return jsYaml()
+      .loadAll(segment, undefined, { schema: kubernetesYamlSchema() })
+      .find((value) => value !== null && value !== undefined);
+  } catch {
+    return undefined;
+  }
+}
+
 export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
   if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
     // Saved with Windows line breaks: the lines a fix adds get them too, not a mix. Lines
@@ -107,7 +119,10 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
     const segment = text.slice(starts[i], i + 1 < docs.length ? starts[i + 1] : text.length);
     let object: unknown;
     try {
+      // toJS first: it refuses alias bombs. The values judged are Kubernetes' reading
+      // (yes/no/on/off, octal), as `palisade scan` judges them; the Document is what is edited.
       object = doc.toJS();
+      object = kubernetesReading(segment) ?? object;
     } catch (err) {
       // e.g. the yaml package's alias-expansion limit (a "billion laughs" document).
       skipped.push({ line: lineOf(text, doc.range?.[0] ?? 0), message: `not read: ${err instanceof Error ? err.message : String(err)}` });

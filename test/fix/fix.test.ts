@@ -111,6 +111,12 @@ spec:
     expect(why.seccompProfile_restricted).toMatch(/Unconfined/);
     expect(r.text).toContain("runAsNonRoot: false");
     expect(r.text).toContain("type: Unconfined");
+    // Written as YAML 1.1 words, which Kubernetes reads as booleans: the same choices.
+    const words = fixManifestText(text.replace("runAsNonRoot: false", "runAsNonRoot: off").replace("      runAsUser: 0\n", "      runAsUser: 0\n      privileged: yes\n"), restricted);
+    const wordsWhy = Object.fromEntries(words.documents[0]?.plan.notFixed.map((n) => [n.checkId, n.why]) ?? []);
+    expect(wordsWhy.runAsNonRoot).toMatch(/explicitly/);
+    expect(wordsWhy.privileged).toMatch(/by design/);
+    expect(words.text).toContain("runAsNonRoot: off");
   });
 
   it("fixes only what the requested level and version ask for", () => {
