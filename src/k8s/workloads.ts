@@ -2,7 +2,13 @@ import type { PodView } from "../podsecurity/pod.js";
 import { apiGroupOf } from "./snapshot.js";
 import { isRecord, type FieldPath, type K8sObject } from "./types.js";
 
-/** Where each workload kind keeps its pod template, and which API groups serve it. */
+/**
+ * Where each workload kind keeps its pod template, and which API groups serve it: the
+ * kinds PSA itself judges (warn and audit) at the template, and controllers that copy
+ * their template into pods as written (Argo Rollouts; OpenKruise's CloneSet and its
+ * Advanced StatefulSet and DaemonSet), whose pods PSA judges when they are created. A
+ * Rollout that points at a Deployment's template (workloadRef) has none of its own.
+ */
 const TEMPLATE_PATHS: Readonly<Record<string, { groups: readonly string[]; path: FieldPath }>> = {
   Deployment: { groups: ["apps", "extensions"], path: ["spec", "template"] },
   ReplicaSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
@@ -12,9 +18,12 @@ const TEMPLATE_PATHS: Readonly<Record<string, { groups: readonly string[]; path:
   CronJob: { groups: ["batch"], path: ["spec", "jobTemplate", "spec", "template"] },
   ReplicationController: { groups: [""], path: ["spec", "template"] },
   PodTemplate: { groups: [""], path: ["template"] },
+  Rollout: { groups: ["argoproj.io"], path: ["spec", "template"] },
+  CloneSet: { groups: ["apps.kruise.io"], path: ["spec", "template"] },
 };
 
-export const WORKLOAD_KINDS: readonly string[] = ["Pod", ...Object.keys(TEMPLATE_PATHS)];
+/** OpenKruise serves its Advanced StatefulSet and DaemonSet under its own group, with the same kind names. */
+const KRUISE_KINDS = new Set(["StatefulSet", "DaemonSet"]);
 
 export interface PodTemplate {
   pod: PodView;
@@ -36,7 +45,7 @@ export function podTemplate(object: K8sObject): PodTemplate | undefined {
     return { pod: { metadata: isRecord(object.metadata) ? object.metadata : {}, spec: isRecord(object.spec) ? object.spec : {} }, path: [] };
   }
   const where = TEMPLATE_PATHS[kind];
-  if (!where || !where.groups.includes(group)) return undefined;
+  if (!where || !(where.groups.includes(group) || (group === "apps.kruise.io" && KRUISE_KINDS.has(kind)))) return undefined;
   let node: unknown = object;
   for (const key of where.path) {
     if (!isRecord(node)) return undefined;

@@ -17,6 +17,11 @@ export const WORKLOADS: ReadonlyArray<readonly [string, string, string[]]> = [
   ["CronJob", "batch/v1beta1", ["spec", "jobTemplate", "spec", "template"]],
   ["ReplicationController", "v1", ["spec", "template"]],
   ["PodTemplate", "v1", ["template"]],
+  // Controllers outside the core that copy their template into pods as written.
+  ["Rollout", "argoproj.io/v1alpha1", ["spec", "template"]],
+  ["CloneSet", "apps.kruise.io/v1alpha1", ["spec", "template"]],
+  ["StatefulSet", "apps.kruise.io/v1beta1", ["spec", "template"]],
+  ["DaemonSet", "apps.kruise.io/v1alpha1", ["spec", "template"]],
 ];
 
 function snapshotOf(text: string): Snapshot {
@@ -45,6 +50,17 @@ describe("workloads to pods", () => {
     }
     expect(podTemplate({ apiVersion: "v1", kind: "Service", metadata: { name: "s" } })).toBeUndefined();
     expect(podTemplate({ apiVersion: "example.com/v1", kind: "Deployment", metadata: { name: "crd" }, spec: { template: { spec: {} } } })).toBeUndefined();
+    expect(podTemplate({ apiVersion: "apps.kruise.io/v1alpha1", kind: "Deployment", metadata: { name: "not-kruise" }, spec: { template: { spec: {} } } })).toBeUndefined();
+    // A Rollout that runs a Deployment's template (workloadRef) has none of its own: that Deployment is judged.
+    expect(podTemplate({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "r" }, spec: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } } })).toBeUndefined();
+  });
+});
+
+describe("Pod Security findings on controllers outside the core", () => {
+  it("judges an Argo Rollout's template as the pods it creates, at the offending field", () => {
+    const rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 3\n  strategy: {canary: {steps: [{setWeight: 20}]}}\n  template:\n    spec:\n      containers:\n      - name: app\n        image: web:1\n        securityContext: {privileged: true}\n";
+    const findings = checkPodSecurity(snapshotOf(rollout), { podSecurity: { level: "baseline" } });
+    expect(findings.map((f) => [f.ruleId, f.fieldPath, f.position?.line, f.note])).toEqual([["pss/privileged", "spec.template.spec.containers[0].securityContext.privileged", 14, "judged at baseline:latest (--level)"]]);
   });
 });
 
