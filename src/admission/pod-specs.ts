@@ -1,7 +1,8 @@
 /**
- * The pod spec inside an admission object (pods and every pod-template workload, as PSA's
- * DefaultPodSpecExtractor), with the JSON pointer of the spec for patches. Which kinds carry
- * a template, and where, is src/k8s/workloads.ts.
+ * The pod spec inside an admission object (pods and every pod-template workload PSA's
+ * DefaultPodSpecExtractor knows, and the controllers outside the core that workloads.ts
+ * adds; templates are warned, as PSA warns), with the JSON pointer of the spec for
+ * patches. Which kinds carry a template, and where, is src/k8s/workloads.ts.
  */
 import { visitContainers } from "../k8s/containers.js";
 import { podTemplate } from "../k8s/workloads.js";
