@@ -152,13 +152,14 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   for (const file of files) {
     if (file === "-") {
       const text = options.stdinText ?? (await readStdin());
-      inputs.push({ name: "<stdin>", format: looksLikeJson(text) ? "json" : "yaml", text });
+      inputs.push({ name: "<stdin>", format: isJsonText(text) ? "json" : "yaml", text });
     } else {
       const extension = extname(file).toLowerCase();
       const read = readText(file, maxBytes);
-      // A name that says nothing (a pipe such as <(kubectl get pods -o json), a .txt) leaves it to the text, as stdin does.
-      const unnamed = !MANIFEST_EXTENSIONS.has(extension) && read.text !== undefined;
-      const format = isDockerfileName(basename(file)) ? "dockerfile" : extension === ".json" || (unnamed && looksLikeJson(read.text ?? "")) ? "json" : "yaml";
+      // Only .json names the format. Anything else that is JSON (`kubectl get -o json >
+      // pods.yaml`, a pipe such as <(kubectl get pods -o json)) is read as JSON: the same
+      // values as reading it as YAML, at a fraction of the time and memory.
+      const format = isDockerfileName(basename(file)) ? "dockerfile" : extension === ".json" || (read.text !== undefined && isJsonText(read.text)) ? "json" : "yaml";
       inputs.push({ name: file, format, ...read });
     }
   }
@@ -299,6 +300,17 @@ function readAll(fd: number, limit: number): number {
     if (n === 0) return length;
     length += n;
     if (length >= limit) return length;
+  }
+}
+
+/** JSON text (a YAML flow mapping such as `{a: 1}` starts the same way, and is not). */
+function isJsonText(text: string): boolean {
+  if (!looksLikeJson(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -256,6 +256,18 @@ describe("loading manifests", () => {
     }
   });
 
+  it("reads JSON saved under a YAML name as JSON (kubectl get -o json > pods.yaml), and flow-style YAML as YAML", async () => {
+    const dir = tempDir();
+    const json = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "json-in-yaml" }, spec: { hostPID: true } }, null, 2);
+    writeFileSync(join(dir, "a.yaml"), json);
+    writeFileSync(join(dir, "b.yaml"), "{apiVersion: v1, kind: Pod, metadata: {name: flow-yaml}, spec: {hostIPC: yes}}\n");
+    const snapshot = await loadSnapshot({ paths: [dir, "-"], stdinText: "[\n]\n---\n{apiVersion: v1, kind: Pod, metadata: {name: flow-stdin}}\n" });
+    expect(snapshot.problems).toEqual([]);
+    expect(snapshot.objects.map((o) => o.object.metadata?.name)).toEqual(["json-in-yaml", "flow-yaml", "flow-stdin"]);
+    expect(snapshot.objects[0]?.source.locate(["spec", "hostPID"])).toEqual({ file: join(dir, "a.yaml"), line: 8, column: 5 });
+    expect((snapshot.objects[1]?.object.spec as { hostIPC?: unknown }).hostIPC).toBe(true);
+  });
+
   it("says clearly when a path is neither a file, a directory nor a pipe", async () => {
     const dir = tempDir();
     const server = createServer().listen(join(dir, "api.sock"));
