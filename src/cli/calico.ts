@@ -4,7 +4,7 @@
  *   palisade calico tiers examples/network-calico-tiers.yaml [-o text|json|yaml]
  */
 import type { Command } from "commander";
-import { stringify as toYaml } from "yaml";
+import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { parseCalicoSelector, SelectorSyntaxError } from "../network/calico/selector/index.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { EtcdClient } from "../adapters/etcd-client.js";
-import { stringify } from "yaml";
+import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import type { EncryptionStatus, RotationOutcome, StoredValueCodec } from "../encryption/rotation.js";
 import { normalizePrefix } from "../encryption/rotation-keys.js";
@@ -90,7 +90,7 @@ async function withStore<T>(
 
 function render(value: unknown, output: EtcdFlags["output"], text: () => string): string {
   if (output === "json") return `${JSON.stringify(value, null, 2)}\n`;
-  if (output === "yaml") return stringify(value);
+  if (output === "yaml") return kubernetesYaml(value);
   return text();
 }
 

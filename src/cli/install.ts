@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ipaddr } from "../network/ipaddr.js";
-import { stringify } from "yaml";
+import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { parseWebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";
 import { defaultPsaConfig, defaultServerConfig, installManifests, type InstallOptions } from "../install/manifests.js";
@@ -72,6 +72,6 @@ export function registerInstallCommand(program: Command): void {
       if (flags.webhookUrl) options.webhookUrl = flags.webhookUrl;
       const objects = installManifests(options);
       if (flags.output === "json") await writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");
-      else await writeStdout(objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+      else await writeStdout(objects.map((o) => kubernetesYaml(o, { lineWidth: 0 })).join("---\n"));
     });
 }

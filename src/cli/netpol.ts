@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { stringify as toYaml } from "yaml";
+import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot } from "../k8s/load.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { stringify } from "yaml";
+import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { formatVersion } from "../podsecurity/levels.js";
@@ -66,7 +66,7 @@ async function migrate(files: string[], output: string): Promise<number> {
     results.push({ migration: migratePolicy(policy), where: `${loaded.source.position.file}:${loaded.source.position.line}` });
   }
   if (output === "json") await writeStdout(JSON.stringify(results.map((r) => toJson(r.migration)), null, 2) + "\n");
-  else if (output === "yaml") await writeStdout(stringify(results.map((r) => toJson(r.migration))));
+  else if (output === "yaml") await writeStdout(kubernetesYaml(results.map((r) => toJson(r.migration))));
   else await writeStdout(results.map((r) => renderText(r.migration, r.where)).join("\n\n") + "\n");
   return findings.length > 0 || snapshot.problems.length > 0 ? EXIT.usage : EXIT.clean;
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { stringify } from "yaml";
+import { kubernetesYaml } from "../../src/k8s/yaml-out.js";
 import { describe, expect, it } from "vitest";
 import { parseWebhookConfig } from "../../src/admission/config.js";
 import { defaultPsaConfig, defaultServerConfig, installManifests } from "../../src/install/manifests.js";
@@ -64,7 +64,8 @@ describe("palisade install", () => {
 
   it("passes palisade scan, Dockerfile included", async () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-install-"));
-    writeFileSync(join(dir, "palisade.yaml"), objects.map((o) => stringify(o)).join("---\n"));
+    // As `palisade install` prints them.
+    writeFileSync(join(dir, "palisade.yaml"), objects.map((o) => kubernetesYaml(o, { lineWidth: 0 })).join("---\n"));
     copyFileSync(resolve(repoRoot, "deploy/Dockerfile"), join(dir, "Dockerfile"));
     const snapshot = await loadSnapshot({ paths: [dir] });
     expect(snapshot.problems).toEqual([]);
