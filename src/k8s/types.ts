@@ -76,12 +76,17 @@ export function detached<T>(value: T): T {
 
 export function objectRef(object: K8sObject): ObjectRef {
   const ref: ObjectRef = {
-    kind: detached(object.kind ?? "Unknown"),
-    name: detached(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
+    kind: text(object.kind ?? "Unknown"),
+    name: text(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
   };
-  if (object.apiVersion) ref.apiVersion = detached(object.apiVersion);
-  if (object.metadata?.namespace) ref.namespace = detached(object.metadata.namespace);
+  if (object.apiVersion) ref.apiVersion = text(object.apiVersion);
+  if (object.metadata?.namespace) ref.namespace = text(object.metadata.namespace);
   return ref;
+}
+
+/** A reference is text in every report (its schema says so), even for `name: 1.0` or `name: yes`. */
+function text(value: unknown): string {
+  return typeof value === "string" ? detached(value) : String(value);
 }
 
 /**

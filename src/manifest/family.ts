@@ -1,0 +1,48 @@
+import type { Finding } from "../findings/types.js";
+import type { Snapshot } from "../k8s/snapshot.js";
+import { formatFieldPath, objectRef, type LoadedObject } from "../k8s/types.js";
+import type { ScanFamily } from "../scan/family.js";
+import { MANIFEST_RULES, STRING_EXPECTED } from "./rules.js";
+import { misTypedFields } from "./string-fields.js";
+
+/** What Kubernetes' YAML makes of a value, in words (the text itself is not kept). */
+function describe(value: unknown): string {
+  if (value === true) return "the boolean true (an unquoted yes, on, y or true)";
+  if (value === false) return "the boolean false (an unquoted no, off, n or false)";
+  if (typeof value === "number") return `the number ${value}`;
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `a ${typeof value}`;
+}
+
+function findingsOf(loaded: LoadedObject): Finding[] {
+  const fields = misTypedFields(loaded.object);
+  if (fields.length === 0) return [];
+  const object = objectRef(loaded.object);
+  return fields.map(({ path, value }) => ({
+    ruleId: STRING_EXPECTED.id,
+    severity: STRING_EXPECTED.severity,
+    pillar: STRING_EXPECTED.pillar,
+    message: `${formatFieldPath(path)} is ${describe(value)} where Kubernetes expects text: the API server refuses this object`,
+    object,
+    fieldPath: formatFieldPath(path),
+    position: loaded.source.locate(path),
+    remediation: STRING_EXPECTED.docs.remediation,
+  }));
+}
+
+/** Manifest validity: fields the API server would refuse before any admission policy runs. */
+export const manifestFamily: ScanFamily = {
+  id: "manifest",
+  rules: MANIFEST_RULES,
+  check: (snapshot: Snapshot) => snapshot.objects.flatMap(findingsOf),
+  stream() {
+    const findings: Finding[] = [];
+    return {
+      observe: (loaded) => {
+        for (const finding of findingsOf(loaded)) findings.push(finding);
+      },
+      finish: () => findings,
+    };
+  },
+};
