@@ -249,7 +249,6 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
       return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: at }, skipped: true };
     }
     const text = readBuffer.toString("utf8", 0, length);
-    if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
     return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -258,6 +257,7 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     return { text: undefined, problem: { kind: "unreadable", message, position: at, hint } };
   } finally {
     if (fd !== undefined) closeSync(fd);
+    if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
   }
 }
 
