@@ -86,10 +86,6 @@ export interface WorkloadDocument {
   template: { pod: PodView; path: FieldPath };
 }
 
-/**
- * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
- * rounds relative to the pod (template). Documents without edits keep their exact text.
- */
 /** The one document in `segment` as the loader reads it, or undefined when js-yaml refuses it. */
 function kubernetesReading(segment: string): unknown {
   try {
@@ -101,6 +97,10 @@ function kubernetesReading(segment: string): unknown {
   }
 }
 
+/**
+ * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
+ * rounds relative to the pod (template). Documents without edits keep their exact text.
+ */
 export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
   if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
     // Saved with Windows line breaks: the lines a fix adds get them too, not a mix. Lines
