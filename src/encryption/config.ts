@@ -2,7 +2,7 @@ import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
 import { UserError, formatPosition } from "../errors.js";
 import type { SourcePosition } from "../findings/types.js";
 import { DocumentLocator } from "../k8s/locate.js";
-import { parseJsonFile, parseYamlFile } from "../k8s/parse.js";
+import { isJsonText, parseJsonFile, parseYamlFile } from "../k8s/parse.js";
 import type { FieldPath, LoadedObject } from "../k8s/types.js";
 import { decodeEncryptionConfiguration } from "./config-decode.js";
 import type { ConfigProblem, EncryptionConfiguration, Locator } from "./config-types.js";
@@ -56,9 +56,7 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
     unreadable: true,
   });
   if (text.trim().length === 0) return fail("encryption provider config is empty", whole(), "write an EncryptionConfiguration");
-  // JSON is YAML too, but a flow-style YAML file (`{apiVersion: ...}`) is not JSON: only
-  // take the JSON path when the text really is JSON.
-  const parsed = /^\s*[{[]/.test(text) && isJson(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);
+  const parsed = isJsonText(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);
   const syntax = parsed.problems[0];
   if (syntax) return fail(syntax.message, syntax.position, syntax.hint);
   if (parsed.objects.length > 1) {
@@ -86,14 +84,6 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
   return checkEncryptionConfigurationObject(raw, file, locate, options);
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** One line per problem, `file:line:col: field: message (hint)`, for errors and reports. */
 export function describeProblem(problem: ConfigProblem): string {

@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { UserError } from "../errors.js";
-import { DEFAULT_PARSE_LIMITS, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
+import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
 import type { LoadedObject, LoadProblem } from "./types.js";
@@ -303,21 +303,6 @@ function readAll(fd: number, limit: number): number {
   }
 }
 
-/** JSON text (a YAML flow mapping such as `{a: 1}` starts the same way, and is not). */
-function isJsonText(text: string): boolean {
-  if (!looksLikeJson(text)) return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function looksLikeJson(text: string): boolean {
-  const first = text.trimStart().charAt(0);
-  return first === "{" || first === "[";
-}
 
 /** Two parts of one file's documents (no document in both), as one parse of the file would give them. */
 function mergeInDocumentOrder(a: ParsedFile, b: ParsedFile): ParsedFile {

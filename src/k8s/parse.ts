@@ -108,6 +108,22 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
   return result;
 }
 
+/**
+ * Whether a text is JSON, so that it can be read as JSON whatever its name: JSON is YAML
+ * too, but a flow-style YAML document (`{apiVersion: v1, ...}`) starts the same way and is
+ * not JSON.
+ */
+export function isJsonText(text: string): boolean {
+  const first = text.trimStart().charAt(0);
+  if (first !== "{" && first !== "[") return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** JSON files: JSON.parse reads the values, and one scan of the text records where each key and item is. */
 export function parseJsonFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 1, skippedNonKubernetes: 0 };
