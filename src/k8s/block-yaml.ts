@@ -4,8 +4,8 @@
  * scalars and comments. It records where every key and sequence item starts while it reads,
  * so a finding's position costs a few array lookups instead of a second parse.
  *
- * It gives exactly what js-yaml's `load` gives (plain scalars resolved by the same rules,
- * see yaml-scalars.ts) or nothing at all: anything outside that subset — anchors, aliases, tags,
+ * It gives exactly what js-yaml's `load` gives with kubernetesYamlSchema (plain scalars
+ * resolved as Kubernetes resolves them, see yaml-scalars.ts) or nothing at all: anything outside that subset — anchors, aliases, tags,
  * folded or indented block scalars, multi-line scalars, complex keys, tabs, CRs, duplicate
  * keys, odd indentation — makes it give up, and the caller uses js-yaml. The equality is
  * tested over every YAML file the project and the shared conformance data hold, and by a
