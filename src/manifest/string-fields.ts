@@ -23,32 +23,47 @@ function isText(value: unknown): boolean {
   return value === null || typeof value === "string";
 }
 
-function field(out: MisTypedField[], record: Record<string, unknown>, key: string, path: FieldPath): void {
-  if (key in record && !isText(record[key])) out.push({ path: [...path, key], value: record[key] });
+// Paths are built only for a field that is wrong (every object of a scan passes here):
+// helpers take the path in up to three shared pieces and join them only then.
+type Pieces = readonly [FieldPath, FieldPath?, FieldPath?];
+
+function join(pieces: Pieces, last: string | number): FieldPath {
+  return [...pieces[0], ...(pieces[1] ?? []), ...(pieces[2] ?? []), last];
 }
 
-function stringMap(out: MisTypedField[], value: unknown, path: FieldPath): void {
+function field(out: MisTypedField[], record: Record<string, unknown>, key: string, a: FieldPath, b?: FieldPath, c?: FieldPath): void {
+  if (key in record && !isText(record[key])) out.push({ path: join([a, b, c], key), value: record[key] });
+}
+
+function stringMap(out: MisTypedField[], value: unknown, a: FieldPath, b?: FieldPath, c?: FieldPath): void {
   if (!isRecord(value)) return;
-  for (const [key, entry] of Object.entries(value)) if (!isText(entry)) out.push({ path: [...path, key], value: entry });
+  for (const key in value) if (!isText(value[key])) out.push({ path: join([a, b, c], key), value: value[key] });
 }
 
-function stringList(out: MisTypedField[], value: unknown, path: FieldPath): void {
+function stringList(out: MisTypedField[], value: unknown, a: FieldPath, b?: FieldPath, c?: FieldPath): void {
   if (!Array.isArray(value)) return;
-  value.forEach((entry: unknown, index) => {
-    if (!isText(entry)) out.push({ path: [...path, index], value: entry });
-  });
+  for (let index = 0; index < value.length; index++) if (!isText(value[index])) out.push({ path: join([a, b, c], index), value: value[index] });
 }
 
-function metadataFields(out: MisTypedField[], metadata: unknown, path: FieldPath, namesToo: boolean): void {
+const METADATA: FieldPath = ["metadata"];
+const LABELS: FieldPath = ["metadata", "labels"];
+const ANNOTATIONS: FieldPath = ["metadata", "annotations"];
+const COMMAND: FieldPath = ["command"];
+const ARGS: FieldPath = ["args"];
+const NAME_FIELDS = ["name", "namespace", "generateName"];
+const CONTAINER_FIELDS = ["name", "image", "workingDir"];
+const ENV_FIELDS = ["name", "value"];
+
+function metadataFields(out: MisTypedField[], metadata: unknown, at: FieldPath, namesToo: boolean): void {
   if (!isRecord(metadata)) return;
-  if (namesToo) for (const key of ["name", "namespace", "generateName"]) field(out, metadata, key, path);
-  stringMap(out, metadata.labels, [...path, "labels"]);
-  stringMap(out, metadata.annotations, [...path, "annotations"]);
+  if (namesToo) for (const key of NAME_FIELDS) field(out, metadata, key, at, METADATA);
+  stringMap(out, metadata.labels, at, LABELS);
+  stringMap(out, metadata.annotations, at, ANNOTATIONS);
 }
 
 export function misTypedFields(object: K8sObject): MisTypedField[] {
   const out: MisTypedField[] = [];
-  metadataFields(out, object.metadata, ["metadata"], true);
+  metadataFields(out, object.metadata, [], true);
   const group = apiGroupOf(object.apiVersion);
   const spec = isRecord(object.spec) ? object.spec : undefined;
   if (group === "" && (object.kind === "ConfigMap" || object.kind === "Secret")) {
@@ -59,20 +74,19 @@ export function misTypedFields(object: K8sObject): MisTypedField[] {
   if (spec && group === "" && object.kind === "Service") stringMap(out, spec.selector, ["spec", "selector"]);
   if (spec && SELECTOR_KINDS.has(object.kind ?? "") && isRecord(spec.selector)) stringMap(out, spec.selector.matchLabels, ["spec", "selector", "matchLabels"]);
   const template = podTemplate(object);
-  if (template) {
-    // A Pod's own metadata was read above; a template's is the template's.
-    if (template.path.length > 0) metadataFields(out, template.pod.metadata, [...template.path, "metadata"], false);
-    for (const { container, path } of visitContainers(template.pod.spec)) {
-      const at = [...template.path, ...path];
-      for (const key of ["name", "image", "workingDir"]) field(out, container, key, at);
-      stringList(out, container.command, [...at, "command"]);
-      stringList(out, container.args, [...at, "args"]);
-      if (Array.isArray(container.env)) {
-        container.env.forEach((env: unknown, index) => {
-          if (!isRecord(env)) return;
-          for (const key of ["name", "value"]) field(out, env, key, [...at, "env", index]);
-        });
-      }
+  if (!template) return out;
+  // A Pod's own metadata was read above; a template's is the template's.
+  if (template.path.length > 0) metadataFields(out, template.pod.metadata, template.path, false);
+  for (const { container, path } of visitContainers(template.pod.spec)) {
+    for (const key of CONTAINER_FIELDS) field(out, container, key, template.path, path);
+    stringList(out, container.command, template.path, path, COMMAND);
+    stringList(out, container.args, template.path, path, ARGS);
+    const env = container.env;
+    if (!Array.isArray(env)) continue;
+    for (let index = 0; index < env.length; index++) {
+      const entry: unknown = env[index];
+      if (!isRecord(entry) || (isText(entry.name) && isText(entry.value))) continue;
+      for (const key of ENV_FIELDS) field(out, entry, key, template.path, path, ["env", index]);
     }
   }
   return out;
