@@ -2,8 +2,9 @@ import type * as ChildProcess from "node:child_process";
 import { createRequire } from "node:module";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
@@ -143,11 +144,16 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
 /** Every input's text, in order: files, then stdin where "-" stands, then kustomizations. */
 async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Input[]> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const files: string[] = [];
+  const walked: string[] = [];
+  const patches = new Set<string>();
   for (const path of options.paths) {
-    if (path === "-") files.push("-");
-    else await collect(path, files, snapshot, true);
+    if (path === "-") walked.push("-");
+    else await collect(path, walked, snapshot, true, patches);
   }
+  // Patches a kustomization names are parts of objects: left out of a walk, not of what is named.
+  const named = new Set(options.paths);
+  const files = patches.size === 0 ? walked : walked.filter((file) => named.has(file) || !patches.has(resolve(file)));
+  if (files.length < walked.length) snapshot.stats.skippedPatches = walked.length - files.length;
   const inputs: Input[] = [];
   for (const file of files) {
     if (file === "-") {
@@ -171,7 +177,7 @@ function mayMention(text: string | undefined, word: string): boolean {
   return text !== undefined && (text.includes(word) || text.includes("\\"));
 }
 
-async function collect(path: string, files: string[], snapshot: Snapshot, explicit: boolean): Promise<void> {
+async function collect(path: string, files: string[], snapshot: Snapshot, explicit: boolean, patches: Set<string>): Promise<void> {
   let info;
   try {
     info = await stat(path);
@@ -181,10 +187,12 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
   }
   if (info.isDirectory()) {
     const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
+    const kustomization = KUSTOMIZATION_FILE_NAMES.map((name) => entries.find((entry) => entry.name === name && !entry.isDirectory())).find((entry) => entry !== undefined);
+    if (kustomization) for (const patch of await patchFilesOf(join(path, kustomization.name))) patches.add(patch);
     for (const entry of entries) {
       const entryPath = join(path, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(entryPath, files, snapshot, false);
+        if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(entryPath, files, snapshot, false, patches);
       } else if (entry.isFile() || entry.isSymbolicLink()) {
         const wanted = MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || isDockerfileName(entry.name);
         if (wanted && (entry.isFile() || (await linksToFile(entryPath)))) files.push(entryPath);

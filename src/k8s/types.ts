@@ -59,6 +59,8 @@ export interface LoadStats {
   skippedNonKubernetes: number;
   /** Files skipped as binary or by extension. */
   skippedFiles: number;
+  /** Files a kustomization names as patches, left out of a directory walk (see kustomize-patches.ts). */
+  skippedPatches?: number;
 }
 
 /**

@@ -22,6 +22,8 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       documents: result.stats.documents,
       skippedNonKubernetes: result.stats.skippedNonKubernetes,
       skippedFiles: result.stats.skippedFiles,
+      // Only when a walk left kustomize patches out, so other reports read as they did.
+      ...(result.stats.skippedPatches ? { skippedPatches: result.stats.skippedPatches } : {}),
       problems: result.problems.length,
     },
     findings,

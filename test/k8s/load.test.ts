@@ -268,6 +268,30 @@ describe("loading manifests", () => {
     expect((snapshot.objects[1]?.object.spec as { hostIPC?: unknown }).hostIPC).toBe(true);
   });
 
+  it("leaves out of a directory walk the files a kustomization names as patches (parts of objects), but not a patch named on the command line", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "base"));
+    mkdirSync(join(dir, "overlays", "prod"), { recursive: true });
+    writeFileSync(join(dir, "base", "kustomization.yaml"), "resources: [pod.yaml]\n");
+    writeFileSync(join(dir, "base", "pod.yaml"), POD("whole"));
+    writeFileSync(
+      join(dir, "overlays", "prod", "kustomization.yaml"),
+      "resources: [../../base]\npatches:\n- path: replicas.yaml\n- patch: |\n    kind: Pod\npatchesJson6902:\n- {target: {kind: Pod, name: whole}, path: json6902.yaml}\npatchesStrategicMerge:\n- strategic.yaml\n- |\n  apiVersion: v1\n  kind: Pod\n",
+    );
+    for (const name of ["replicas.yaml", "strategic.yaml"]) writeFileSync(join(dir, "overlays", "prod", name), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: part\nspec:\n  hostPID: true\n");
+    writeFileSync(join(dir, "overlays", "prod", "json6902.yaml"), "- {op: add, path: /spec/hostIPC, value: true}\n");
+    writeFileSync(join(dir, "overlays", "prod", "extra.yaml"), POD("not-a-patch"));
+    const walked = await loadSnapshot({ paths: [dir] });
+    expect(walked.objects.map((o) => o.object.metadata?.name)).toEqual(["whole", "not-a-patch"]);
+    expect(walked.stats.skippedPatches).toBe(3);
+    expect(walked.problems).toEqual([]);
+    const named = await loadSnapshot({ paths: [join(dir, "overlays", "prod", "replicas.yaml")] });
+    expect(named.objects.map((o) => o.object.metadata?.name)).toEqual(["part"]);
+    // A kustomization that cannot be read names no patches: the walk goes on as before.
+    writeFileSync(join(dir, "overlays", "prod", "kustomization.yaml"), "patches: [unclosed\n");
+    expect((await loadSnapshot({ paths: [dir] })).stats.skippedPatches).toBeUndefined();
+  });
+
   it("says clearly when a path is neither a file, a directory nor a pipe", async () => {
     const dir = tempDir();
     const server = createServer().listen(join(dir, "api.sock"));

@@ -35,7 +35,10 @@ describe("the summary line", () => {
     expect(summaryLine(result([namespace, a, b, pod], findings, 2))).toBe("4 findings (4 low) in 3 of 4 objects, across 2 files.");
   });
 
-  it("says so when there is nothing to report", () => {
+  it("says so when there is nothing to report, and what a walk left out", () => {
     expect(summaryLine(result([pod], []))).toBe("No findings in 1 object across 1 file.");
+    const walked = result([pod], []);
+    walked.stats.skippedPatches = 2;
+    expect(summaryLine(walked)).toBe("No findings in 1 object across 1 file.\n2 kustomize patches left out (parts of objects: scan the rendered overlay with -k DIR).");
   });
 });
