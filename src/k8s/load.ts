@@ -27,6 +27,8 @@ export interface LoadOptions {
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 const SKIPPED_DIRECTORIES = new Set(["node_modules", ".git", ".terraform", ".idea", ".vscode"]);
+/** Beside a Chart.yaml: the chart's templates, and its subcharts (each with templates of its own). */
+const HELM_TEMPLATE_DIRECTORIES = new Set(["templates", "charts"]);
 
 /** A file that is not a manifest but that some family reads (Dockerfiles). */
 export interface TextFile {
@@ -189,9 +191,17 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
     const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
     const kustomization = KUSTOMIZATION_FILE_NAMES.map((name) => entries.find((entry) => entry.name === name && !entry.isDirectory())).find((entry) => entry !== undefined);
     if (kustomization) for (const patch of await patchFilesOf(join(path, kustomization.name))) patches.add(patch);
+    // A Helm chart's templates (and its subcharts') are Go templates, not manifests, until
+    // `helm template` renders them: judged as written they give findings on text that
+    // never reaches the cluster. They are counted and left out.
+    const chart = entries.some((entry) => entry.name === "Chart.yaml" && !entry.isDirectory());
     for (const entry of entries) {
       const entryPath = join(path, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.isDirectory() && chart && HELM_TEMPLATE_DIRECTORIES.has(entry.name)) {
+        const templates: string[] = [];
+        await collect(entryPath, templates, emptySnapshot(), false, new Set());
+        snapshot.stats.skippedTemplates = (snapshot.stats.skippedTemplates ?? 0) + templates.length;
+      } else if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name)) await collect(entryPath, files, snapshot, false, patches);
       } else if (entry.isFile() || entry.isSymbolicLink()) {
         const wanted = MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) || isDockerfileName(entry.name);

@@ -61,6 +61,8 @@ export interface LoadStats {
   skippedFiles: number;
   /** Files a kustomization names as patches, left out of a directory walk (see kustomize-patches.ts). */
   skippedPatches?: number;
+  /** Files under a Helm chart's templates/ and charts/, left out of a directory walk. */
+  skippedTemplates?: number;
 }
 
 /**

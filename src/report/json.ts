@@ -22,8 +22,9 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       documents: result.stats.documents,
       skippedNonKubernetes: result.stats.skippedNonKubernetes,
       skippedFiles: result.stats.skippedFiles,
-      // Only when a walk left kustomize patches out, so other reports read as they did.
+      // Only when a walk left kustomize patches or Helm templates out, so other reports read as they did.
       ...(result.stats.skippedPatches ? { skippedPatches: result.stats.skippedPatches } : {}),
+      ...(result.stats.skippedTemplates ? { skippedTemplates: result.stats.skippedTemplates } : {}),
       problems: result.problems.length,
     },
     findings,

@@ -101,6 +101,8 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   if (result.stats.skippedFiles > 0) notes.push(`${result.stats.skippedFiles} other files skipped`);
   const patches = result.stats.skippedPatches ?? 0;
   if (patches > 0) notes.push(`${count(patches, "kustomize patch", "kustomize patches")} left out (parts of objects: scan the rendered overlay with -k DIR)`);
+  const templates = result.stats.skippedTemplates ?? 0;
+  if (templates > 0) notes.push(`${count(templates, "Helm template", "Helm templates")} left out (scan the rendered chart: helm template CHART | palisade scan -)`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;
 }
 

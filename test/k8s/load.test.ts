@@ -292,6 +292,22 @@ describe("loading manifests", () => {
     expect((await loadSnapshot({ paths: [dir] })).stats.skippedPatches).toBeUndefined();
   });
 
+  it("leaves a Helm chart's templates and subcharts out of a directory walk, counted, until they are rendered", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "web", "templates"), { recursive: true });
+    mkdirSync(join(dir, "web", "charts", "db", "templates"), { recursive: true });
+    writeFileSync(join(dir, "web", "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+    // Parses as YAML, and still is not what reaches the cluster.
+    writeFileSync(join(dir, "web", "templates", "pod.yaml"), POD("{{ .Release.Name }}"));
+    writeFileSync(join(dir, "web", "charts", "db", "templates", "db.yaml"), POD("db"));
+    writeFileSync(join(dir, "plain.yaml"), POD("plain"));
+    const walked = await loadSnapshot({ paths: [dir] });
+    expect(walked.objects.map((o) => o.object.metadata?.name)).toEqual(["plain"]);
+    expect(walked.stats.skippedTemplates).toBe(2);
+    // Named on the command line, a template directory is read (and a failing template gets the Helm hint).
+    expect((await loadSnapshot({ paths: [join(dir, "web", "templates")] })).objects).toHaveLength(1);
+  });
+
   it("says clearly when a path is neither a file, a directory nor a pipe", async () => {
     const dir = tempDir();
     const server = createServer().listen(join(dir, "api.sock"));

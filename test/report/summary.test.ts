@@ -39,6 +39,7 @@ describe("the summary line", () => {
     expect(summaryLine(result([pod], []))).toBe("No findings in 1 object across 1 file.");
     const walked = result([pod], []);
     walked.stats.skippedPatches = 2;
-    expect(summaryLine(walked)).toBe("No findings in 1 object across 1 file.\n2 kustomize patches left out (parts of objects: scan the rendered overlay with -k DIR).");
+    walked.stats.skippedTemplates = 1;
+    expect(summaryLine(walked)).toBe("No findings in 1 object across 1 file.\n2 kustomize patches left out (parts of objects: scan the rendered overlay with -k DIR); 1 Helm template left out (scan the rendered chart: helm template CHART | palisade scan -).");
   });
 });
