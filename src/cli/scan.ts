@@ -48,7 +48,7 @@ export function registerScan(program: Command): void {
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
-    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths).")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths, empty stdin or pipe).")
     .action(async (paths: string[], flags: ScanFlags) => {
       process.exitCode = await scan(paths, flags);
     });

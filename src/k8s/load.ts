@@ -84,6 +84,8 @@ interface Input {
   text: string | undefined;
   problem?: LoadProblem;
   skipped?: boolean;
+  /** Read from a pipe (`<(helm template .)`) rather than a file. */
+  pipe?: boolean;
 }
 
 /**
@@ -160,7 +162,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   for (const file of files) {
     if (file === "-") {
       const text = options.stdinText ?? (await readStdin());
-      inputs.push({ name: "<stdin>", format: isJsonText(text) ? "json" : "yaml", text });
+      inputs.push({ name: "<stdin>", format: isJsonText(text) ? "json" : "yaml", text, problem: emptyPipe("<stdin>", text) });
     } else {
       const extension = extname(file).toLowerCase();
       const read = readText(file, maxBytes);
@@ -168,7 +170,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       // pods.yaml`, a pipe such as <(kubectl get pods -o json)) is read as JSON: the same
       // values as reading it as YAML, at a fraction of the time and memory.
       const format = isDockerfileName(basename(file)) ? "dockerfile" : extension === ".json" || (read.text !== undefined && isJsonText(read.text)) ? "json" : "yaml";
-      inputs.push({ name: file, format, ...read });
+      inputs.push({ name: file, format, ...read, ...(read.pipe && read.text !== undefined ? { problem: emptyPipe(file, read.text) } : {}) });
     }
   }
   for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
@@ -249,12 +251,14 @@ let readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
  * most of an async read waiting on the event loop, not the disk. The size is checked on
  * the open file, so a file swapped between the check and the read cannot slip past it.
  */
-function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem" | "skipped"> {
+function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem" | "skipped" | "pipe"> {
   const at = { file, line: 1, column: 1 };
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
-    const size = fstatSync(fd).size;
+    const info = fstatSync(fd);
+    const size = info.size;
+    const pipe = info.isFIFO() || info.isCharacterDevice();
     const tooLarge = { kind: "too-large", position: at, hint: "raise the limit with --max-file-size if this file really is a manifest" } as const;
     if (size > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: ${size} bytes is over the ${maxBytes}-byte limit per file` } };
     // To the end, not to `size` (files in /proc say 0); one byte past the limit reveals a
@@ -262,12 +266,12 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     const length = readAll(fd, maxBytes + 1);
     if (length > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: over the ${maxBytes}-byte limit per file` } };
     const utf16 = utf16Text(readBuffer.subarray(0, length));
-    if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16) };
+    if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16), pipe };
     if (readBuffer.subarray(0, Math.min(length, 8192)).includes(0)) {
       return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: at }, skipped: true };
     }
     const text = readBuffer.toString("utf8", 0, length);
-    return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
+    return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), pipe };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = `cannot read: ${code ?? (err as Error).message}`;
@@ -277,6 +281,20 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     if (fd !== undefined) closeSync(fd);
     if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
   }
+}
+
+/**
+ * Nothing on standard input or a pipe is an input error, not a clean scan: it is what a
+ * failing `helm template` or `kustomize build` upstream leaves (kubectl apply refuses it too).
+ */
+function emptyPipe(name: string, text: string): LoadProblem | undefined {
+  if (text.trim() !== "") return undefined;
+  return {
+    kind: "empty-input",
+    message: `${name === "<stdin>" ? "standard input" : "the pipe"} was empty: nothing was scanned`,
+    position: { file: name, line: 1, column: 1 },
+    hint: "check the command that feeds it; with `set -o pipefail` its failure stops the pipeline",
+  };
 }
 
 /**

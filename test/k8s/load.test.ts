@@ -308,6 +308,19 @@ describe("loading manifests", () => {
     expect((await loadSnapshot({ paths: [join(dir, "web", "templates")] })).objects).toHaveLength(1);
   });
 
+  it("calls empty standard input or an empty pipe an input problem (a failed helm template upstream), and an empty file nothing", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "empty.yaml"), "");
+    const fromStdin = await loadSnapshot({ paths: ["-", dir], stdinText: "  \n\n" });
+    expect(fromStdin.problems.map((p) => [p.kind, p.position.file, p.message])).toEqual([["empty-input", "<stdin>", "standard input was empty: nothing was scanned"]]);
+    const pipe = join(dir, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    const writer = spawn("sh", ["-c", ': > "$1"', "sh", pipe], { stdio: "ignore" });
+    const fromPipe = await loadSnapshot({ paths: [pipe] });
+    await new Promise((resolve) => writer.once("close", resolve));
+    expect(fromPipe.problems.map((p) => [p.kind, p.message, p.hint])).toEqual([["empty-input", "the pipe was empty: nothing was scanned", "check the command that feeds it; with `set -o pipefail` its failure stops the pipeline"]]);
+  });
+
   it("says clearly when a path is neither a file, a directory nor a pipe", async () => {
     const dir = tempDir();
     const server = createServer().listen(join(dir, "api.sock"));
