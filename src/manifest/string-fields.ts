@@ -15,8 +15,6 @@ export interface MisTypedField {
   value: unknown;
 }
 
-/** Kinds whose spec.selector is a LabelSelector (matchLabels: map of strings). */
-const SELECTOR_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"]);
 
 /** A value Go's JSON decoder would not put in a string (null leaves the string empty, and is accepted). */
 function isText(value: unknown): boolean {
@@ -72,9 +70,14 @@ export function misTypedFields(object: K8sObject): MisTypedField[] {
     if (object.kind === "ConfigMap") stringMap(out, (object as Record<string, unknown>).binaryData, ["binaryData"]);
   }
   if (spec && group === "" && object.kind === "Service") stringMap(out, spec.selector, ["spec", "selector"]);
-  if (spec && SELECTOR_KINDS.has(object.kind ?? "") && isRecord(spec.selector)) stringMap(out, spec.selector.matchLabels, ["spec", "selector", "matchLabels"]);
   const template = podTemplate(object);
   if (!template) return out;
+  // A controller whose template sits at spec.template selects its pods with spec.selector:
+  // a LabelSelector, or a plain map for a ReplicationController (workloads.ts knows which kinds).
+  if (spec && template.path.length === 2 && isRecord(spec.selector)) {
+    if (object.kind === "ReplicationController") stringMap(out, spec.selector, ["spec", "selector"]);
+    else stringMap(out, spec.selector.matchLabels, ["spec", "selector", "matchLabels"]);
+  }
   // A Pod's own metadata was read above; a template's is the template's.
   if (template.path.length > 0) metadataFields(out, template.pod.metadata, template.path, false);
   for (const { container, path } of visitContainers(template.pod.spec)) {
