@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/errors.js";
 import { checkEncryptionConfigurationText, parseEncryptionConfiguration } from "../../src/encryption/index.js";
-import { didYouMean } from "../../src/encryption/did-you-mean.js";
+import { didYouMean } from "../../src/did-you-mean.js";
 import { parseGoDuration } from "../../src/encryption/duration.js";
 import { randomKey } from "./keys.js";
 
