@@ -107,7 +107,7 @@ export function applyExceptionsToFindings(findings: readonly Finding[], exceptio
   for (const finding of findings) {
     const hit = exceptions.find((e) => {
       if (e.expires.getTime() <= now.getTime()) return false;
-      if (!ruleMatchesFinding(e, finding.ruleId)) return false;
+      if (!exceptionCoversRule(e, finding.ruleId)) return false;
       if (!matchesName(e.namespace, finding.object?.namespace ?? "")) return false;
       if (e.container !== undefined && e.container !== findingContainer(finding)) return false;
       if (e.workload && !(finding.object?.name === e.workload.name && (e.workload.kind === undefined || e.workload.kind === finding.object.kind))) return false;
@@ -124,7 +124,8 @@ export function applyExceptionsToFindings(findings: readonly Finding[], exceptio
   return report;
 }
 
-function ruleMatchesFinding(exception: AdmissionException, ruleId: string): boolean {
+/** Whether the exception is about this rule (its findings' `ruleId`). */
+export function exceptionCoversRule(exception: AdmissionException, ruleId: string): boolean {
   if (exception.rule === "*") return exception.policy === "*" || ruleId.startsWith(`${exception.policy}/`) || ruleId.startsWith(`${exception.policy}.`);
   const last = ruleId.split(/[/.]/).pop();
   return ruleId === exception.rule || ruleId === `${exception.policy}/${exception.rule}` || last === exception.rule;

@@ -9,6 +9,8 @@ import { renderProblems } from "../report/text.js";
 import type { ScanOptions } from "../scan/family.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { runScan, type ScanResult } from "../scan/run.js";
+import { FAMILIES } from "../scan/families.js";
+import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } from "../scan/rule-selection.js";
 import { scanStreaming } from "../scan/stream.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
@@ -29,6 +31,8 @@ interface ScanFlags {
   color?: boolean;
   exceptions?: string;
   admissionConfig?: string;
+  rules: string[];
+  skipRules: string[];
 }
 
 export function registerScan(program: Command): void {
@@ -44,6 +48,8 @@ export function registerScan(program: Command): void {
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n)")
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
+    .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect, [])
+    .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect, [])
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
@@ -84,6 +90,8 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
+  const selection = ruleSelection(flags.rules, flags.skipRules, FAMILIES.flatMap((family) => family.rules));
+  const families = selectedFamilies(FAMILIES, selection);
   // This process runs one scan and exits: no need for a young generation sized for a server.
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
@@ -94,12 +102,13 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     const snapshot = await loadSnapshot(load);
     bar.done();
     await applyAdmissionMutations(snapshot, flags.admissionConfig);
-    result = runScan(snapshot, options);
+    result = runScan(snapshot, options, families);
   } else {
-    result = (await scanStreaming(load, options)).result;
+    result = (await scanStreaming(load, options, families)).result;
     bar.done();
   }
-  if (flags.exceptions) result = await withExceptions(result, flags.exceptions);
+  result = selectedResult(result, selection);
+  if (flags.exceptions) result = await withExceptions(result, flags.exceptions, selection);
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {
     process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
@@ -127,10 +136,12 @@ async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): 
 }
 
 /** Leave out excepted findings; say which exceptions have expired or were never used. */
-async function withExceptions(result: ScanResult, file: string): Promise<ScanResult> {
-  const [{ loadExceptions }, { applyExceptionsToFindings }] = await Promise.all([import("./admission-config.js"), import("../admission/exceptions.js")]);
+async function withExceptions(result: ScanResult, file: string, selection: RuleSelection | undefined): Promise<ScanResult> {
+  const [{ loadExceptions }, { applyExceptionsToFindings, exceptionCoversRule }] = await Promise.all([import("./admission-config.js"), import("../admission/exceptions.js")]);
   const exceptions = loadExceptions(file);
   const report = applyExceptionsToFindings(result.findings, exceptions, new Date());
+  // An exception for rules this scan left out (--rules, --skip-rules) had nothing to match: not stale.
+  if (selection) report.unused = report.unused.filter((e) => result.rules.some((rule) => exceptionCoversRule(e, rule.id)));
   const notes = [
     ...report.expired.map((e) => `exception ${e.id} (owner ${e.owner}) expired on ${e.expires.toISOString().slice(0, 10)}: it no longer applies; renew or remove it`),
     ...report.unused.map((e) => `exception ${e.id} (owner ${e.owner}) matched no finding: remove it, or check its namespace, workload and rule`),

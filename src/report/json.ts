@@ -26,6 +26,8 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       ...(result.stats.skippedPatches ? { skippedPatches: result.stats.skippedPatches } : {}),
       ...(result.stats.skippedTemplates ? { skippedTemplates: result.stats.skippedTemplates } : {}),
       problems: result.problems.length,
+      // Only for a scan limited to some rules: a clean report of a partial scan says so.
+      ...(result.ruleSelection ? { ruleSelection: result.ruleSelection } : {}),
     },
     findings,
     problems: result.problems,

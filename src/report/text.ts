@@ -103,7 +103,16 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   if (patches > 0) notes.push(`${count(patches, "kustomize patch", "kustomize patches")} left out (parts of objects: scan the rendered overlay with -k DIR)`);
   const templates = result.stats.skippedTemplates ?? 0;
   if (templates > 0) notes.push(`${count(templates, "Helm template", "Helm templates")} left out (scan the rendered chart: helm template CHART | palisade scan -)`);
+  const selection = result.ruleSelection;
+  if (selection) notes.push(`${count(result.rules.length, "rule", "rules")} checked (${describeSelection(selection)})`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;
+}
+
+function describeSelection(selection: NonNullable<ScanResult["ruleSelection"]>): string {
+  const parts: string[] = [];
+  if (selection.rules.length > 0) parts.push(`only ${selection.rules.join(", ")}`);
+  if (selection.skipRules.length > 0) parts.push(`skipping ${selection.skipRules.join(", ")}`);
+  return parts.join("; ");
 }
 
 function count(n: number, one: string, many: string): string {

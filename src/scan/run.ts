@@ -13,6 +13,8 @@ export interface ScanResult {
   rules: Rule[];
   /** Every object scanned, so reports can show what passed too (JUnit). */
   scanned: Array<{ object: ObjectRef; file: string }>;
+  /** The rule patterns a scan was limited to (--rules, --skip-rules), when it was: see rule-selection.ts. */
+  ruleSelection?: { rules: string[]; skipRules: string[] };
 }
 
 /**

@@ -64,6 +64,19 @@ describe("palisade scan with the webhook's exceptions and mutations", () => {
     expect(r.stderr).toMatch(/1 finding\(s\) excepted/);
   });
 
+  it("an exception for a rule the scan left out (--rules, --skip-rules) is not reported as unused", () => {
+    const file = join(dir, "exceptions-selected.yaml");
+    writeFileSync(file, exceptionsFile("2999-01-01"));
+    const skipped = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file, "--skip-rules", "pss/hostNamespaces"]);
+    expect(skipped.stderr).not.toMatch(/matched no finding/);
+    const other = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file, "--rules", "quota/*"]);
+    expect(other.stderr).not.toMatch(/matched no finding/);
+    // Selected, and still covering nothing: stale, and said so.
+    writeFileSync(join(dir, "namespace-only.yaml"), WORKLOAD.split("---\n")[0]!);
+    const selected = palisade(["scan", join(dir, "namespace-only.yaml"), "-o", "json", "--exceptions", file, "--rules", "pss/*"]);
+    expect(selected.stderr).toMatch(/exception legacy-host-network .* matched no finding/);
+  });
+
   it("an expired exception no longer applies, and says so", () => {
     const file = join(dir, "expired.yaml");
     writeFileSync(file, exceptionsFile("2020-01-01"));

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Ajv } from "ajv";
 import jsYaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/conformance.js";
@@ -138,6 +139,39 @@ describe("palisade scan (the CLI)", () => {
     for (const r of rules) expect(r.docs.remediation.length).toBeGreaterThan(0);
     const one = palisade(["rules", "pss/privileged"]);
     expect(one.stdout).toMatch(/Remediation: /);
+  });
+
+  it("--rules and --skip-rules limit the scan to some rules, say so, and refuse a rule id that does not exist", () => {
+    const cluster = join(repoRoot, "examples/cluster");
+    const all = JSON.parse(palisade(["scan", cluster, "-o", "json", "--fail-on", "none"]).stdout) as { findings: { ruleId: string }[] };
+    const only = palisade(["scan", cluster, "-o", "json", "--rules", "pss/*", "--fail-on", "none"]);
+    const report = JSON.parse(only.stdout) as { summary: { ruleSelection: unknown }; findings: { ruleId: string }[] };
+    expect(report.findings).toEqual(all.findings.filter((f) => f.ruleId.startsWith("pss/")));
+    expect(report.summary.ruleSelection).toEqual({ rules: ["pss/*"], skipRules: [] });
+    const schema = JSON.parse(readFileSync(join(repoRoot, "docs/scan-report.schema.json"), "utf8"));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    validate(report);
+    expect(validate.errors ?? []).toEqual([]);
+    // The text summary says the scan was partial, and which rules it checked.
+    const text = palisade(["scan", cluster, "--summary", "--rules", "pss/privileged,pss/hostNamespaces", "--skip-rules", "pss/hostNamespaces"]);
+    expect(text.stdout).toMatch(/^1 rule checked \(only pss\/privileged, pss\/hostNamespaces; skipping pss\/hostNamespaces\)\.$/m);
+    expect(text.code).toBe(1);
+    // Without findings of the selected rules the scan is clean.
+    expect(palisade(["scan", cluster, "--rules", "pss/windowsHostProcess"]).code).toBe(0);
+    const typo = palisade(["scan", cluster, "--rules", "pss/runasnonroot"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('palisade: --rules pss/runasnonroot: no rule has this id\n  hint: did you mean "pss/runAsNonRoot"? `palisade rules` lists every rule id\n');
+    expect(typo.stdout).toBe("");
+  });
+
+  it("palisade rules takes the same patterns", () => {
+    const list = palisade(["rules", "rbac/*", "-o", "json"]);
+    const ids = (JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(5);
+    expect(ids.every((id) => id.startsWith("rbac/"))).toBe(true);
+    const typo = palisade(["rules", "pss/Privileged"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/did you mean "pss\/privileged"/);
   });
 
   it("--version and --help exit 0", () => {
