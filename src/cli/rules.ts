@@ -1,29 +1,30 @@
 import type { Command } from "commander";
-import { allRules } from "../findings/registry.js";
+import { allRules, registerRules } from "../findings/registry.js";
 import { FAMILIES } from "../scan/families.js";
-import { registerRules } from "../findings/registry.js";
+import { rulesMatching } from "../scan/rule-selection.js";
 import { outputOption, writeStdout } from "./common.js";
 
 export function registerRulesCommand(program: Command): void {
   program
     .command("rules")
     .description("list every rule with its documentation")
-    .argument("[id]", "show one rule in full")
+    .argument("[ids...]", "only these rules: ids or globs as scan --rules takes them (e.g. 'pss/*'); one id shows the rule in full")
     .addOption(outputOption(["text", "json"], "text"))
-    .action(async (id: string | undefined, opts: { output: string }) => {
+    .action(async (ids: string[], opts: { output: string }) => {
       for (const family of FAMILIES) registerRules(family.rules);
-      let rules = allRules();
-      if (id) rules = rules.filter((r) => r.id === id || r.id.toLowerCase() === id.toLowerCase());
+      // The same patterns as scan --rules, with the same error (and suggestion) for a typo.
+      const rules = ids.length > 0 ? rulesMatching(ids, allRules()) : allRules();
       if (opts.output === "json") return writeStdout(JSON.stringify(rules, null, 2) + "\n");
+      const inFull = rules.length === 1 && ids.length > 0;
       const lines: string[] = [];
       for (const rule of rules) {
         lines.push(`${rule.id}  [${rule.severity}, ${rule.pillar}]  ${rule.title}`);
-        if (id) {
+        if (inFull) {
           lines.push("", rule.docs.description, "", `Remediation: ${rule.docs.remediation}`);
           if (rule.docs.helpUri) lines.push(`See: ${rule.docs.helpUri}`);
         }
       }
-      if (rules.length === 0) lines.push(id ? `no rule named ${id}` : "no rules registered");
+      if (rules.length === 0) lines.push("no rules registered");
       await writeStdout(lines.join("\n") + "\n");
     });
 }
