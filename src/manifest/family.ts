@@ -2,8 +2,10 @@ import type { Finding } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, STRING_EXPECTED } from "./rules.js";
+import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD } from "./rules.js";
 import { misTypedFields } from "./string-fields.js";
+import { FIELDS_RELEASE } from "./api-fields.generated.js";
+import { unknownFields } from "./unknown-fields.js";
 
 /**
  * What Kubernetes' YAML makes of a value, in words (the text itself is not kept). A
@@ -19,10 +21,11 @@ function describe(value: unknown, secret: boolean): string {
 
 function findingsOf(loaded: LoadedObject): Finding[] {
   const fields = misTypedFields(loaded.object);
-  if (fields.length === 0) return [];
+  const unknown = unknownFields(loaded.object);
+  if (fields.length === 0 && unknown.length === 0) return [];
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
-  return fields.map(({ path, value }) => ({
+  const misTyped = fields.map(({ path, value }): Finding => ({
     ruleId: STRING_EXPECTED.id,
     severity: STRING_EXPECTED.severity,
     pillar: STRING_EXPECTED.pillar,
@@ -32,6 +35,18 @@ function findingsOf(loaded: LoadedObject): Finding[] {
     position: loaded.source.locate(path),
     remediation: STRING_EXPECTED.docs.remediation,
   }));
+  const unknownFindings = unknown.map(({ path, type, meant }): Finding => ({
+    ruleId: UNKNOWN_FIELD.id,
+    severity: UNKNOWN_FIELD.severity,
+    pillar: UNKNOWN_FIELD.pillar,
+    message: `${formatFieldPath(path)} is not a field of ${type}${meant ? `: did you mean ${meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
+    object,
+    fieldPath: formatFieldPath(path),
+    position: loaded.source.locate(path),
+    remediation: UNKNOWN_FIELD.docs.remediation,
+    properties: { type, ...(meant ? { meant } : {}) },
+  }));
+  return misTyped.concat(unknownFindings);
 }
 
 /** Manifest validity: fields the API server would refuse before any admission policy runs. */

@@ -15,4 +15,18 @@ export const STRING_EXPECTED: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED];
+export const UNKNOWN_FIELD: Rule = {
+  id: "manifest/unknown-field",
+  family: "manifest",
+  pillar: "platform",
+  severity: "medium",
+  title: "A field the object's Kubernetes type does not have (misspelt or misplaced)",
+  docs: {
+    description:
+      "kubectl apply validates fields strictly by default and refuses an object with a field its type does not have. Other clients (Helm, controllers, kubectl with --validate=false) and the API server itself, unless asked for strict validation, drop such a field without a word: a misspelt readOnlyRootFileSystem or a runAsNonRoot put on the container instead of its securityContext then protects nothing, while the manifest looks as if it did. The fields are those of the Kubernetes API's OpenAPI document for the built-in kinds (workloads, Services, RBAC, NetworkPolicy, Ingress, storage, quotas, webhooks); maps with free keys (labels, annotations, data) are not judged.",
+    remediation: "Correct the field's spelling or move it to where the API declares it (the message says which field was most likely meant); kubectl explain TYPE.FIELD shows where a field belongs.",
+    helpUri: "https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD];

@@ -1,0 +1,148 @@
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { parseYamlFile } from "../../src/k8s/parse.js";
+import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import { formatFieldPath, type K8sObject } from "../../src/k8s/types.js";
+import { API_TYPES, ROOT_TYPES } from "../../src/manifest/api-fields.generated.js";
+import { manifestFamily } from "../../src/manifest/family.js";
+import { unknownFields } from "../../src/manifest/unknown-fields.js";
+import { conformancePath, repoRoot } from "../support/conformance.js";
+
+function objectsOf(text: string) {
+  return parseYamlFile("m.yaml", text).objects;
+}
+
+const CRON_JOB = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+  labels: {anything: goes, here-too: yes}
+  annotations: {free.example.com/key: value}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          nodeSelector: {any-key: x}
+          restartPolicy: Never
+          containers:
+          - name: app
+            image: registry.example.com/report:1
+            runAsNonRoot: true
+            resources: {limits: {memory: 64Mi}}
+            securityContext:
+              readOnlyRootFileSystem: true
+              privilegd: false
+              capabilities: {drop: [ALL]}
+`;
+
+describe("fields a built-in object's type does not have (manifest/unknown-field)", () => {
+  it("finds misspelt and misplaced fields at any depth, with the field most likely meant", () => {
+    const [cronJob] = objectsOf(CRON_JOB);
+    const found = unknownFields(cronJob!.object).map((u) => ({ path: formatFieldPath(u.path), type: u.type, meant: u.meant }));
+    const container = "spec.jobTemplate.spec.template.spec.containers[0]";
+    expect(found).toEqual([
+      { path: `${container}.runAsNonRoot`, type: "Container", meant: "securityContext.runAsNonRoot" },
+      { path: `${container}.securityContext.readOnlyRootFileSystem`, type: "SecurityContext", meant: "readOnlyRootFilesystem" },
+      { path: `${container}.securityContext.privilegd`, type: "SecurityContext", meant: "privileged" },
+    ]);
+  });
+
+  it("reports each at the key itself, with the API server's verdict and no value", () => {
+    const snapshot = { ...emptySnapshot(), objects: objectsOf(CRON_JOB) };
+    const findings = manifestFamily.check(snapshot, {}).filter((f) => f.ruleId === "manifest/unknown-field");
+    expect(findings.map((f) => [f.position?.line, f.position?.column])).toEqual([
+      [18, 13],
+      [21, 15],
+      [22, 15],
+    ]);
+    expect(findings[1]!.message).toBe(
+      "spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem is not a field of SecurityContext: did you mean readOnlyRootFilesystem? kubectl apply refuses the object, and clients that do not validate drop the field silently",
+    );
+    expect(findings[1]!.properties).toEqual({ type: "SecurityContext", meant: "readOnlyRootFilesystem" });
+    expect(findings.every((f) => f.severity === "medium" && f.object?.name === "report")).toBe(true);
+  });
+
+  it("says which API it knows when nothing close exists", () => {
+    const [pod] = objectsOf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n  frobnicate: 1\n");
+    const snapshot = { ...emptySnapshot(), objects: [pod!] };
+    const [finding] = manifestFamily.check(snapshot, {}).filter((f) => f.ruleId === "manifest/unknown-field");
+    expect(finding!.message).toMatch(/^spec\.frobnicate is not a field of PodSpec in the Kubernetes v1\.\d+ API: kubectl apply refuses/);
+  });
+
+  it("leaves free maps, values without declared fields and unknown kinds alone", () => {
+    const objects = objectsOf(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {whatever: x, "any.key": y}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData: {password: hunter2}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r}
+spec: {strategy: {canary: {steps: []}}, anything: 1}
+---
+apiVersion: example.com/v1
+kind: Pod
+metadata: {name: not-core}
+spec: {madeUp: true}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, annotations: {kubectl.kubernetes.io/last-applied-configuration: "{}"}}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata: {labels: {app: d}}
+    spec:
+      containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]
+status: {replicas: 1}
+`);
+    for (const loaded of objects) expect(unknownFields(loaded.object), loaded.object.kind).toEqual([]);
+  });
+
+  it("finds exactly the key added where a type has no such field (property)", () => {
+    const base = objectsOf(CRON_JOB.replace("            runAsNonRoot: true\n", "").replace("              readOnlyRootFileSystem: true\n              privilegd: false\n", ""))[0]!.object;
+    expect(unknownFields(base)).toEqual([]);
+    const podSpec = ["spec", "jobTemplate", "spec", "template", "spec"];
+    // Typed places, with their type: a key that is not one of its fields is found there, and only there.
+    const places: Array<[string[] | (string | number)[], string]> = [
+      [[], "V1CronJob"],
+      [["metadata"], "V1ObjectMeta"],
+      [["spec"], "V1CronJobSpec"],
+      [podSpec, "V1PodSpec"],
+      [[...podSpec, "containers", 0], "V1Container"],
+      [[...podSpec, "containers", 0, "securityContext"], "V1SecurityContext"],
+      [[...podSpec, "containers", 0, "securityContext", "capabilities"], "V1Capabilities"],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...places), fc.string({ minLength: 1, maxLength: 12 }), ([at, model], key) => {
+        if (key in (API_TYPES[model] ?? {}) || key === "__proto__") return;
+        const object = structuredClone(base) as K8sObject;
+        let node: Record<string | number, unknown> = object;
+        for (const part of at) node = node[part] as Record<string | number, unknown>;
+        node[key] = "x";
+        const found = unknownFields(object);
+        expect(found.map((u) => u.path)).toEqual([[...at, key]]);
+      }),
+    );
+  });
+
+  it("finds nothing in valid objects: the examples, Palisade's own deployment and every upstream Pod Security fixture", async () => {
+    const paths = [join(repoRoot, "examples"), join(repoRoot, "deploy")];
+    const fixtures = conformancePath("pod-security");
+    if (fixtures) paths.push(fixtures);
+    const snapshot = await loadSnapshot({ paths });
+    const judged = snapshot.objects.filter((o) => ROOT_TYPES[`${o.object.apiVersion} ${o.object.kind}`] !== undefined);
+    expect(judged.length).toBeGreaterThan(fixtures ? 4000 : 50);
+    const found = judged.flatMap((o) => unknownFields(o.object).map((u) => `${o.source.file}: ${formatFieldPath(u.path)}`));
+    expect(found).toEqual([]);
+  });
+});
