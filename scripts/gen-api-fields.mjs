@@ -45,13 +45,21 @@ for (const file of readdirSync(modelsDir).filter((f) => f.endsWith(".js"))) {
 const specVersion = /OpenAPI spec version: release-(\d+\.\d+)/.exec(readFileSync(join(modelsDir, "V1Pod.js"), "utf8"))?.[1];
 if (!specVersion) throw new Error("cannot tell which Kubernetes release the models follow");
 
-/** `V1SecurityContext`, `Array<V1Container>`, `{ [key: string]: V1Foo; }` → our encoding: model name, `[]` or `{}` before it, `` for a scalar. */
-function encode(type) {
+/**
+ * `V1SecurityContext`, `Array<V1Container>`, `{ [key: string]: string; }` → our encoding:
+ * `[]` or `{}` before the item's type, which is a model name, `i` (integer), `n` (number),
+ * `b` (boolean), or "" for text and for what may take several forms (IntOrString, raw
+ * JSON). Text is not told apart: the models call a Quantity (text or a number) a string.
+ */
+function encode(type, format) {
   const list = /^Array<(.+)>$/.exec(type);
-  if (list) return `[]${encode(list[1])}`;
+  if (list) return `[]${encode(list[1], format)}`;
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return `{}${encode(map[1])}`;
-  return models.has(type) ? type : "";
+  if (map) return `{}${encode(map[1], format)}`;
+  if (models.has(type)) return type;
+  if (type === "number") return format === "int32" || format === "int64" ? "i" : "n";
+  if (type === "boolean") return "b";
+  return "";
 }
 
 const reachable = new Map();
@@ -62,10 +70,10 @@ function visit(model) {
   const fields = {};
   reachable.set(model, fields);
   for (const attribute of attributes) {
-    const encoded = encode(attribute.type);
+    const encoded = encode(attribute.type, attribute.format);
     fields[attribute.baseName] = encoded;
     const inner = encoded.replace(/^(\[\]|\{\})+/, "");
-    if (inner !== "") visit(inner);
+    if (models.has(inner)) visit(inner);
   }
 }
 
@@ -92,8 +100,9 @@ export const FIELDS_RELEASE = "v${specVersion}";
 export const ROOT_TYPES: Readonly<Record<string, string>> = ${JSON.stringify(roots, null, 2)};
 
 /**
- * Type → field → the field's type: a type name, \`[]\` before it for a list, \`{}\` for a
- * map with any keys, and "" for a value whose fields are not declared (scalars, raw JSON).
+ * Type → field → the field's type: \`[]\` before the item's type for a list, \`{}\` for a
+ * map with any keys; the item's type is a type name, i (integer), n (number), b (boolean),
+ * or "" for text and values that may take several forms (IntOrString, Quantity, raw JSON).
  */
 export const API_TYPES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 ${Object.entries(types).map(([name, fields]) => `  ${name}: ${JSON.stringify(fields)},`).join("\n")}
