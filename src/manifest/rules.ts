@@ -29,4 +29,18 @@ export const UNKNOWN_FIELD: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD];
+export const WRONG_TYPE: Rule = {
+  id: "manifest/wrong-type",
+  family: "manifest",
+  pillar: "platform",
+  severity: "medium",
+  title: "A field holds a value of another type than the API declares (a quoted number or boolean, a string for a list)",
+  docs: {
+    description:
+      "The API server decodes an object by its fields' types and refuses it when a value has another type, whatever the validation setting: replicas: \"3\", containerPort: \"8080\" and runAsNonRoot: \"true\" (what a Helm template's | quote writes), command: \"sh -c ...\" where a list is declared, or a list where a mapping is. The manifest never applies, so neither do the settings it carries. Fields that take several forms (IntOrString ports, Quantity sizes) and text fields (see manifest/string-expected) are not judged here.",
+    remediation: "Write the value in the declared type: numbers and booleans unquoted (replicas: 3, runAsNonRoot: true), lists as lists (command: [sh, -c, ...]); kubectl explain TYPE.FIELD shows a field's type.",
+    helpUri: "https://kubernetes.io/docs/reference/kubernetes-api/",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE];

@@ -7,12 +7,15 @@ import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { formatFieldPath, type K8sObject } from "../../src/k8s/types.js";
 import { API_TYPES, ROOT_TYPES } from "../../src/manifest/api-fields.generated.js";
 import { manifestFamily } from "../../src/manifest/family.js";
-import { unknownFields } from "../../src/manifest/unknown-fields.js";
+import { checkFields } from "../../src/manifest/field-check.js";
 import { conformancePath, repoRoot } from "../support/conformance.js";
 
 function objectsOf(text: string) {
   return parseYamlFile("m.yaml", text).objects;
 }
+
+const unknownFields = (object: K8sObject) => checkFields(object).unknown;
+const wrongTypes = (object: K8sObject) => checkFields(object).wrongTypes.map((w) => ({ path: formatFieldPath(w.path), expected: w.expected, value: w.value }));
 
 const CRON_JOB = `apiVersion: batch/v1
 kind: CronJob
@@ -38,6 +41,68 @@ spec:
               privilegd: false
               capabilities: {drop: [ALL]}
 `;
+
+describe("values of another type than the field's (manifest/wrong-type)", () => {
+  const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, finalizers: example.com/x}
+spec:
+  replicas: "3"
+  revisionHistoryLimit: 1.5
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: "25%", maxUnavailable: 1}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 30.0
+      hostNetwork: yes
+      hostPID: "false"
+      securityContext: {runAsUser: "1000", runAsNonRoot: ~}
+      containers:
+        name: app
+      initContainers:
+      - name: init
+        image: busybox
+        command: sh -c true
+        ports: [{containerPort: "8080"}]
+        resources: {limits: {cpu: 1, memory: 64Mi}}
+        securityContext: [privileged]
+`;
+
+  it("finds quoted numbers and booleans, fractions for integers, scalars for lists and lists for mappings", () => {
+    const [deployment] = objectsOf(DEPLOYMENT);
+    const pod = "spec.template.spec";
+    expect(wrongTypes(deployment!.object)).toEqual([
+      { path: "metadata.finalizers", expected: "a list", value: "example.com/x" },
+      { path: "spec.replicas", expected: "an integer", value: "3" },
+      { path: "spec.revisionHistoryLimit", expected: "an integer", value: 1.5 },
+      { path: `${pod}.hostPID`, expected: "a boolean (true or false)", value: "false" },
+      { path: `${pod}.securityContext.runAsUser`, expected: "an integer", value: "1000" },
+      { path: `${pod}.containers`, expected: "a list of Container", value: { name: "app" } },
+      { path: `${pod}.initContainers[0].command`, expected: "a list", value: "sh -c true" },
+      { path: `${pod}.initContainers[0].ports[0].containerPort`, expected: "an integer", value: "8080" },
+      { path: `${pod}.initContainers[0].securityContext`, expected: "a mapping (SecurityContext)", value: ["privileged"] },
+    ]);
+    // 30.0 is the integer 30, yes is the boolean true (go-yaml v2), IntOrString and Quantity take both forms, null is accepted.
+  });
+
+  it("says what Kubernetes read and what it expects, but never a Secret's values", () => {
+    const objects = objectsOf(`${DEPLOYMENT}---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+immutable: "yes"
+data: [c2VjcmV0]
+`);
+    const snapshot = { ...emptySnapshot(), objects };
+    const findings = manifestFamily.check(snapshot, {}).filter((f) => f.ruleId === "manifest/wrong-type");
+    expect(findings.find((f) => f.fieldPath === "spec.replicas")!.message).toBe('spec.replicas is the text "3" where Kubernetes expects an integer: the API server refuses this object');
+    expect(findings.find((f) => f.fieldPath === "spec.replicas")!.position).toEqual({ file: "m.yaml", line: 5, column: 3 });
+    const secret = findings.filter((f) => f.object?.kind === "Secret").map((f) => f.message);
+    expect(secret).toEqual(["immutable is text where Kubernetes expects a boolean (true or false): the API server refuses this object", "data is a list where Kubernetes expects a mapping: the API server refuses this object"]);
+    expect(JSON.stringify(findings)).not.toContain("c2VjcmV0");
+  });
+});
 
 describe("fields a built-in object's type does not have (manifest/unknown-field)", () => {
   it("finds misspelt and misplaced fields at any depth, with the field most likely meant", () => {
@@ -144,5 +209,6 @@ status: {replicas: 1}
     expect(judged.length).toBeGreaterThan(fixtures ? 4000 : 50);
     const found = judged.flatMap((o) => unknownFields(o.object).map((u) => `${o.source.file.slice(repoRoot.length + 1)}: ${formatFieldPath(u.path)}`));
     expect(found).toEqual(["examples/cluster/20-payments.yaml: spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem"]);
+    expect(judged.flatMap((o) => checkFields(o.object).wrongTypes)).toEqual([]);
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * The types of built-in objects as the API declares them (api-fields.generated.ts),
+ * compiled on first use: most of the 290 types never appear in a scan.
+ */
+import { isRecord, type K8sObject } from "../k8s/types.js";
+import { API_TYPES, ROOT_TYPES } from "./api-fields.generated.js";
+
+export interface ApiType {
+  model: string;
+  /** The type's name as Kubernetes documents it (SecurityContext, PodSpec...). */
+  name: string;
+  fields: Map<string, FieldType> | undefined;
+}
+
+/** Scalars whose type is certain; text is not among them (see the generator). */
+export type ScalarType = "integer" | "number" | "boolean";
+
+/** A field's value: lists and maps around it (outermost first), then its item. */
+export interface FieldType {
+  wrappers: readonly ("list" | "map")[];
+  /** A type with fields, a scalar, or undefined for text and values of several forms. */
+  item: ApiType | ScalarType | undefined;
+}
+
+const SCALARS: Readonly<Record<string, ScalarType>> = { i: "integer", n: "number", b: "boolean" };
+const types = new Map<string, ApiType>();
+
+function apiType(model: string): ApiType {
+  let type = types.get(model);
+  if (type === undefined) {
+    // V1SecurityContext, CoreV1EndpointPort, V2HorizontalPodAutoscaler → the documented name.
+    type = { model, name: model.replace(/^(?:[A-Z][a-z]+)*?V\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])/, ""), fields: undefined };
+    types.set(model, type);
+  }
+  return type;
+}
+
+export function fieldsOf(type: ApiType): Map<string, FieldType> {
+  if (type.fields === undefined) {
+    type.fields = new Map();
+    for (const [field, encoded] of Object.entries(API_TYPES[type.model] ?? {})) {
+      const wrappers: ("list" | "map")[] = [];
+      let rest = encoded;
+      while (rest.startsWith("[]") || rest.startsWith("{}")) {
+        wrappers.push(rest.startsWith("[]") ? "list" : "map");
+        rest = rest.slice(2);
+      }
+      type.fields.set(field, { wrappers, item: rest === "" ? undefined : (SCALARS[rest] ?? apiType(rest)) });
+    }
+  }
+  return type.fields;
+}
+
+/** The type of an object of this apiVersion and kind, when it is one whose fields are known. */
+export function rootTypeOf(object: K8sObject): ApiType | undefined {
+  if (!isRecord(object) || typeof object.apiVersion !== "string" || typeof object.kind !== "string") return undefined;
+  const model = ROOT_TYPES[`${object.apiVersion} ${object.kind}`];
+  return model === undefined ? undefined : apiType(model);
+}

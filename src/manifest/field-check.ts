@@ -1,0 +1,125 @@
+/**
+ * A built-in object's fields against its type, as the API server decodes it:
+ *
+ * - a field the type does not have, as strict field validation (kubectl apply's default)
+ *   refuses it: a misspelt `readOnlyRootFileSystem`, or `runAsNonRoot` on a container
+ *   instead of its securityContext. Clients that do not validate, and the API server
+ *   without strict validation, drop such a field without a word, so the protection it was
+ *   meant to add silently does not exist;
+ * - a value of another type than the field's, which the decoder refuses whatever the
+ *   validation: `replicas: "3"` or `runAsNonRoot: "true"` (as a Helm template's `| quote`
+ *   writes them), a single string where a list is declared (`command: "sh -c ..."`).
+ *
+ * Text fields are manifest/string-expected's (string-fields.ts). Maps with any keys
+ * (labels, data, nodeSelector) are not looked into, nor are values of several forms
+ * (IntOrString, Quantity, raw JSON). A null is accepted anywhere, as Go's decoder accepts it.
+ */
+import { didYouMean } from "../did-you-mean.js";
+import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { fieldsOf, rootTypeOf, type ApiType, type FieldType } from "./api-schema.js";
+
+export interface UnknownField {
+  path: FieldPath;
+  /** The type that has no such field (SecurityContext, PodSpec...). */
+  type: string;
+  /** A field of the type, or of a field below it (`securityContext.runAsNonRoot`), that was most likely meant. */
+  meant: string | undefined;
+}
+
+export interface WrongType {
+  path: FieldPath;
+  /** What the API declares, in words: "an integer", "a list", "a mapping (Container)". */
+  expected: string;
+  value: unknown;
+}
+
+export interface FieldCheck {
+  unknown: UnknownField[];
+  wrongTypes: WrongType[];
+}
+
+const NOTHING: FieldCheck = { unknown: [], wrongTypes: [] };
+
+/** Every unknown field and every value of the wrong type in the object, in document order. */
+export function checkFields(object: K8sObject): FieldCheck {
+  const root = rootTypeOf(object);
+  if (root === undefined) return NOTHING;
+  const out: FieldCheck = { unknown: [], wrongTypes: [] };
+  // One path, grown and shrunk as the walk goes: copied only for a field that is wrong.
+  walkObject(object as Record<string, unknown>, root, [], out);
+  return out.unknown.length === 0 && out.wrongTypes.length === 0 ? NOTHING : out;
+}
+
+function walkObject(value: Record<string, unknown>, type: ApiType, path: (string | number)[], out: FieldCheck): void {
+  const fields = fieldsOf(type);
+  for (const key in value) {
+    const field = fields.get(key);
+    if (field === undefined) {
+      out.unknown.push({ path: [...path, key], type: type.name, meant: meantField(key, fields) });
+      continue;
+    }
+    if (field.item === undefined && field.wrappers.length === 0) continue;
+    path.push(key);
+    walkValue(value[key], field, 0, path, out);
+    path.pop();
+  }
+}
+
+function walkValue(value: unknown, field: FieldType, depth: number, path: (string | number)[], out: FieldCheck): void {
+  if (value === null) return;
+  if (depth < field.wrappers.length) {
+    // Items of text (or of several forms) are not looked at: only that the collection is one.
+    const itemsFree = depth + 1 === field.wrappers.length && field.item === undefined;
+    if (field.wrappers[depth] === "list") {
+      if (!Array.isArray(value)) return wrong(out, path, `a list${itemName(field)}`, value);
+      if (itemsFree) return;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walkValue(value[i], field, depth + 1, path, out);
+        path.pop();
+      }
+    } else {
+      if (!isRecord(value)) return wrong(out, path, "a mapping", value);
+      if (itemsFree) return;
+      for (const key in value) {
+        path.push(key);
+        walkValue(value[key], field, depth + 1, path, out);
+        path.pop();
+      }
+    }
+    return;
+  }
+  const item = field.item;
+  if (item === undefined) return;
+  if (item === "integer") {
+    if (typeof value !== "number" || !Number.isInteger(value)) wrong(out, path, "an integer", value);
+  } else if (item === "number") {
+    if (typeof value !== "number") wrong(out, path, "a number", value);
+  } else if (item === "boolean") {
+    if (typeof value !== "boolean") wrong(out, path, "a boolean (true or false)", value);
+  } else if (!isRecord(value)) {
+    wrong(out, path, `a mapping (${item.name})`, value);
+  } else walkObject(value, item, path, out);
+}
+
+function wrong(out: FieldCheck, path: readonly (string | number)[], expected: string, value: unknown): void {
+  out.wrongTypes.push({ path: [...path], expected, value });
+}
+
+function itemName(field: FieldType): string {
+  const item = field.item;
+  return typeof item === "object" ? ` of ${item.name}` : "";
+}
+
+/**
+ * A misspelling of one of the type's fields, or the same field one level down: a
+ * container's `runAsNonRoot` belongs in its `securityContext`.
+ */
+function meantField(key: string, fields: Map<string, FieldType>): string | undefined {
+  const spelt = didYouMean(key, [...fields.keys()]);
+  if (spelt !== undefined) return spelt;
+  for (const [name, field] of fields) {
+    if (field.wrappers.length === 0 && typeof field.item === "object" && fieldsOf(field.item).has(key)) return `${name}.${key}`;
+  }
+  return undefined;
+}
