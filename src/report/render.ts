@@ -1,5 +1,6 @@
 import { isInteractive } from "../cli/common.js";
 import type { ScanResult } from "../scan/run.js";
+import { renderGithubPieces } from "./github.js";
 import { renderJsonPieces } from "./json.js";
 import { renderJunitPieces } from "./junit.js";
 import { renderSarifPieces } from "./sarif.js";
@@ -7,7 +8,7 @@ import { renderTextPieces } from "./text.js";
 import { renderYamlPieces } from "./yaml.js";
 
 /** The report formats every findings command offers. */
-export const REPORT_FORMATS = ["text", "wide", "json", "yaml", "sarif", "junit"] as const;
+export const REPORT_FORMATS = ["text", "wide", "json", "yaml", "sarif", "junit", "github"] as const;
 
 export interface RenderFlags {
   output: string;
@@ -29,6 +30,8 @@ export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<s
       return renderSarifPieces(result);
     case "junit":
       return renderJunitPieces(result);
+    case "github":
+      return renderGithubPieces(result);
     default:
       return renderTextPieces(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
   }

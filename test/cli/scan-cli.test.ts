@@ -164,6 +164,15 @@ describe("palisade scan (the CLI)", () => {
     expect(typo.stdout).toBe("");
   });
 
+  it("-o github prints one workflow annotation per finding, and exits as --fail-on says", () => {
+    const r = palisade(["scan", join(repoRoot, "examples/cluster"), "-o", "github"]);
+    const json = JSON.parse(palisade(["scan", join(repoRoot, "examples/cluster"), "-o", "json", "--fail-on", "none"]).stdout) as { findings: unknown[] };
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines.filter((line) => /^::(error|warning|notice) file=examples\/cluster\/[^,]+,line=\d+,col=\d+,title=/.test(line))).toHaveLength(json.findings.length);
+    expect(lines.at(-1)).toMatch(/^\d+ findings \(/);
+    expect(r.code).toBe(1);
+  });
+
   it("palisade rules takes the same patterns", () => {
     const list = palisade(["rules", "rbac/*", "-o", "json"]);
     const ids = (JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id);

@@ -1,0 +1,72 @@
+/**
+ * GitHub Actions workflow commands: each finding as an `::error`, `::warning` or `::notice`
+ * annotation on its file, line and column, shown on the pull request's diff and in the
+ * run's summary without code scanning (which private repositories need GitHub Advanced
+ * Security for). Input problems are errors on their own positions.
+ *
+ * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+ */
+import type { Severity } from "../findings/types.js";
+import type { ScanResult } from "../scan/run.js";
+import { sarifUri } from "./sarif.js";
+import { summaryLine } from "./text.js";
+
+const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
+
+/** A message's text: the runner reads `%`, CR and LF as its own, so they are escaped. */
+function data(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** A property's value: also `:` and `,`, which separate properties. */
+function property(text: string): string {
+  return data(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+interface Annotation {
+  command: "error" | "warning" | "notice";
+  file: string | undefined;
+  line: number | undefined;
+  column: number | undefined;
+  title: string;
+  message: string;
+}
+
+function annotation({ command, file, line, column, title, message }: Annotation): string {
+  const properties: string[] = [];
+  // <stdin> and <palisade> are not files of the checkout.
+  if (file !== undefined && !file.startsWith("<")) properties.push(`file=${property(sarifUri(file))}`);
+  if (line !== undefined) properties.push(`line=${line}`);
+  if (column !== undefined) properties.push(`col=${column}`);
+  properties.push(`title=${property(title)}`);
+  return `::${command} ${properties.join(",")}::${data(message)}\n`;
+}
+
+/** One line per finding and per input problem, then the summary line as a plain log line. */
+export function* renderGithubPieces(result: ScanResult): Generator<string> {
+  for (const p of result.problems) {
+    const { file, line, column } = p.position;
+    yield annotation({ command: "error", file, line, column, title: `palisade: ${p.kind}`, message: p.hint ? `${p.message}\nhint: ${p.hint}` : p.message });
+  }
+  let batch: string[] = [];
+  for (const f of result.findings) {
+    const where = f.position;
+    const object = f.object ? `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ""}${f.object.name}` : undefined;
+    batch.push(
+      annotation({
+        command: COMMAND[f.severity],
+        file: where?.file,
+        line: where?.line,
+        column: where?.column,
+        title: `${f.ruleId} (${f.severity})${object ? ` ${object}` : ""}`,
+        message: `${f.message}${f.remediation ? `\nremediation: ${f.remediation}` : ""}`,
+      }),
+    );
+    if (batch.length === 256) {
+      yield batch.join("");
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch.join("");
+  yield `${summaryLine(result)}\n`;
+}
