@@ -1,4 +1,4 @@
-import type { Finding, Rule } from "../findings/types.js";
+import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
@@ -6,6 +6,7 @@ import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./ru
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
 import { checkFields } from "./field-check.js";
+import { unknownFieldFix, wrongTypeFix } from "./fixes.js";
 
 /**
  * What Kubernetes' YAML makes of a value, in words (long text is cut). A Secret's values
@@ -26,7 +27,7 @@ function findingsOf(loaded: LoadedObject): Finding[] {
   if (misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
-  const finding = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>): Finding => ({
+  const finding = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>, fix?: JsonPatchOperation[]): Finding => ({
     ruleId: rule.id,
     severity: rule.severity,
     pillar: rule.pillar,
@@ -35,19 +36,23 @@ function findingsOf(loaded: LoadedObject): Finding[] {
     fieldPath: formatFieldPath(path),
     position: loaded.source.locate(path),
     remediation: rule.docs.remediation,
+    ...(fix ? { fix } : {}),
     ...(properties ? { properties } : {}),
   });
   return [
     ...misTyped.map(({ path, value }) => finding(STRING_EXPECTED, path, `${formatFieldPath(path)} is ${describe(value, secret)} where Kubernetes expects text: the API server refuses this object`)),
-    ...unknown.map(({ path, type, meant }) =>
+    ...unknown.map((field) =>
       finding(
         UNKNOWN_FIELD,
-        path,
-        `${formatFieldPath(path)} is not a field of ${type}${meant ? `: did you mean ${meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
-        { type, ...(meant ? { meant } : {}) },
+        field.path,
+        `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
+        { type: field.type, ...(field.meant ? { meant: field.meant } : {}) },
+        unknownFieldFix(loaded.object, field),
       ),
     ),
-    ...wrongTypes.map(({ path, expected, value }) => finding(WRONG_TYPE, path, `${formatFieldPath(path)} is ${describe(value, secret)} where Kubernetes expects ${expected}: the API server refuses this object`)),
+    ...wrongTypes.map((wrong) =>
+      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, wrongTypeFix(wrong)),
+    ),
   ];
 }
 

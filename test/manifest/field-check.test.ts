@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import fc from "fast-check";
+import fastJsonPatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
@@ -101,6 +102,57 @@ data: [c2VjcmV0]
     const secret = findings.filter((f) => f.object?.kind === "Secret").map((f) => f.message);
     expect(secret).toEqual(["immutable is text where Kubernetes expects a boolean (true or false): the API server refuses this object", "data is a list where Kubernetes expects a mapping: the API server refuses this object"]);
     expect(JSON.stringify(findings)).not.toContain("c2VjcmV0");
+  });
+});
+
+describe("fixes of manifest findings (JSON patches)", () => {
+  it("move a misspelt or misplaced field where it was meant and unquote quoted integers and booleans; the fixed object checks clean", () => {
+    const text = CRON_JOB.replace("          restartPolicy: Never\n", "          restartPolicy: Never\n          activeDeadlineSeconds: \"600\"\n          hostIPC: \"false\"\n");
+    const [cronJob] = objectsOf(text);
+    const snapshot = { ...emptySnapshot(), objects: [cronJob!] };
+    const findings = manifestFamily.check(snapshot, {}).filter((f) => f.ruleId !== "manifest/string-expected");
+    expect(findings.map((f) => [f.fieldPath!.replace("spec.jobTemplate.spec.template.spec.", "…"), f.fix])).toEqual([
+      ["…containers[0].runAsNonRoot", [
+        { op: "move", from: "/spec/jobTemplate/spec/template/spec/containers/0/runAsNonRoot", path: "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/runAsNonRoot" },
+      ]],
+      ["…containers[0].securityContext.readOnlyRootFileSystem", [
+        { op: "move", from: "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/readOnlyRootFileSystem", path: "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem" },
+      ]],
+      ["…containers[0].securityContext.privilegd", [
+        { op: "move", from: "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privilegd", path: "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged" },
+      ]],
+      ["…activeDeadlineSeconds", [{ op: "replace", path: "/spec/jobTemplate/spec/template/spec/activeDeadlineSeconds", value: 600 }]],
+      ["…hostIPC", [{ op: "replace", path: "/spec/jobTemplate/spec/template/spec/hostIPC", value: false }]],
+    ]);
+    const fixed = structuredClone(cronJob!.object);
+    for (const f of findings) fastJsonPatch.applyPatch(fixed, f.fix!, true, true);
+    expect(checkFields(fixed)).toEqual({ unknown: [], wrongTypes: [] });
+    const container = (fixed as { spec: { jobTemplate: { spec: { template: { spec: { containers: Array<{ securityContext: Record<string, unknown> }> } } } } } }).spec.jobTemplate.spec.template.spec.containers[0]!;
+    expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
+  });
+
+  it("gives no fix where the intent is not certain", () => {
+    const [pod] = objectsOf(`apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: a
+    image: x
+    command: sh -c true
+    runAsNonRoot: true
+    securityContext: {runAsNonRoot: false, readOnlyRootFilesystem: false, readOnlyRootFileSystem: true}
+  - name: b
+    image: x
+    runAsUser: 1000
+    securityContext: [oops]
+  terminationGracePeriodSeconds: "soon"
+  hostPID: "yes"
+`);
+    const findings = manifestFamily.check({ ...emptySnapshot(), objects: [pod!] }, {}).filter((f) => f.ruleId !== "manifest/string-expected");
+    expect(findings.length).toBe(7);
+    // Both spellings set, the meant field set already, a holder that is not a mapping, a list from one string, text that is no number, "yes" as text.
+    expect(findings.filter((f) => f.fix !== undefined)).toEqual([]);
   });
 });
 
