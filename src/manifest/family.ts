@@ -6,7 +6,7 @@ import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./ru
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
 import { checkFields } from "./field-check.js";
-import { unknownFieldFix, wrongTypeFix } from "./fixes.js";
+import { jsonPatchOf, unknownFieldCorrection, wrongTypeCorrection, type Correction } from "./fixes.js";
 
 /**
  * What Kubernetes' YAML makes of a value, in words (long text is cut). A Secret's values
@@ -27,6 +27,7 @@ function findingsOf(loaded: LoadedObject): Finding[] {
   if (misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
+  const patch = (correction: Correction | undefined) => (correction ? jsonPatchOf(correction, loaded.object) : undefined);
   const finding = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>, fix?: JsonPatchOperation[]): Finding => ({
     ruleId: rule.id,
     severity: rule.severity,
@@ -47,11 +48,11 @@ function findingsOf(loaded: LoadedObject): Finding[] {
         field.path,
         `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
         { type: field.type, ...(field.meant ? { meant: field.meant } : {}) },
-        unknownFieldFix(loaded.object, field),
+        patch(unknownFieldCorrection(loaded.object, field)),
       ),
     ),
     ...wrongTypes.map((wrong) =>
-      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, wrongTypeFix(wrong)),
+      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, patch(wrongTypeCorrection(wrong))),
     ),
   ];
 }

@@ -1,12 +1,17 @@
 /**
- * JSON patches that resolve a manifest finding, where the intent is certain: a misspelt or
- * misplaced field moved to the field most likely meant (when that one is not set too), a
- * quoted integer or boolean unquoted. Nothing else: `version: 1.0` read as the number 1
- * cannot say which text was meant, and `command: "sh -c x"` is not one list item.
+ * Corrections of manifest findings where the intent is certain: a misspelt or misplaced
+ * field moved to the field most likely meant (when that one is not set too), a quoted
+ * integer or boolean unquoted. Nothing else: `version: 1.0` read as the number 1 cannot say
+ * which text was meant, and `command: "sh -c x"` is not one list item. A finding carries
+ * a correction as a JSON patch; `palisade fix` makes it in the file (fix/fix-text.ts).
  */
 import type { JsonPatchOperation } from "../findings/types.js";
 import { isRecord, toJsonPointer, type FieldPath, type K8sObject } from "../k8s/types.js";
-import type { UnknownField, WrongType } from "./field-check.js";
+import { checkFields, type UnknownField, type WrongType } from "./field-check.js";
+
+export type Correction =
+  | { kind: "move"; from: FieldPath; to: FieldPath; value: unknown }
+  | { kind: "retype"; path: FieldPath; value: number | boolean; was: string };
 
 function at(root: unknown, path: FieldPath): unknown {
   let node = root;
@@ -18,27 +23,50 @@ function at(root: unknown, path: FieldPath): unknown {
   return node;
 }
 
-export function unknownFieldFix(object: K8sObject, { path, meant }: UnknownField): JsonPatchOperation[] | undefined {
+export function unknownFieldCorrection(object: K8sObject, { path, meant }: UnknownField): Correction | undefined {
   if (meant === undefined) return undefined;
-  const parent = path.slice(0, -1);
   const steps = meant.split(".");
-  const target = [...parent, ...steps];
+  const to = [...path.slice(0, -1), ...steps];
   // Both spellings set: which value was meant is for a person to say.
-  if (at(object, target) !== undefined) return undefined;
-  const operations: JsonPatchOperation[] = [];
+  if (at(object, to) !== undefined) return undefined;
   if (steps.length === 2) {
-    const holder = [...parent, steps[0]!];
-    const existing = at(object, holder);
-    if (existing === undefined || existing === null) operations.push({ op: "add", path: toJsonPointer(holder), value: {} });
-    else if (!isRecord(existing)) return undefined;
+    const holder = at(object, to.slice(0, -1));
+    if (holder !== undefined && holder !== null && !isRecord(holder)) return undefined;
   }
-  operations.push({ op: "move", from: toJsonPointer(path), path: toJsonPointer(target) });
-  return operations;
+  return { kind: "move", from: path, to, value: at(object, path) };
 }
 
-export function wrongTypeFix({ path, expected, value }: WrongType): JsonPatchOperation[] | undefined {
+export function wrongTypeCorrection({ path, expected, value }: WrongType): Correction | undefined {
   if (typeof value !== "string") return undefined;
-  if (expected === "an integer" && /^-?(?:0|[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return [{ op: "replace", path: toJsonPointer(path), value: Number(value) }];
-  if (expected.startsWith("a boolean") && (value === "true" || value === "false")) return [{ op: "replace", path: toJsonPointer(path), value: value === "true" }];
+  if (expected === "an integer" && /^-?(?:0|[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return { kind: "retype", path, value: Number(value), was: value };
+  if (expected.startsWith("a boolean") && (value === "true" || value === "false")) return { kind: "retype", path, value: value === "true", was: value };
   return undefined;
+}
+
+/** Every certain correction of an object, in document order of its findings. */
+export function correctionsOf(object: K8sObject): Correction[] {
+  const { unknown, wrongTypes } = checkFields(object);
+  const corrections: Correction[] = [];
+  for (const field of unknown) {
+    const correction = unknownFieldCorrection(object, field);
+    if (correction) corrections.push(correction);
+  }
+  for (const wrong of wrongTypes) {
+    const correction = wrongTypeCorrection(wrong);
+    if (correction) corrections.push(correction);
+  }
+  return corrections;
+}
+
+/** The correction as an RFC 6902 patch against the object. */
+export function jsonPatchOf(correction: Correction, object: K8sObject): JsonPatchOperation[] {
+  if (correction.kind === "retype") return [{ op: "replace", path: toJsonPointer(correction.path), value: correction.value }];
+  const operations: JsonPatchOperation[] = [];
+  const holder = correction.to.slice(0, -1);
+  if (holder.length > correction.from.length - 1) {
+    const existing = at(object, holder);
+    if (existing === undefined || existing === null) operations.push({ op: "add", path: toJsonPointer(holder), value: {} });
+  }
+  operations.push({ op: "move", from: toJsonPointer(correction.from), path: toJsonPointer(correction.to) });
+  return operations;
 }
