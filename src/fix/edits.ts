@@ -2,13 +2,15 @@ import { isRecord, type FieldPath } from "../k8s/types.js";
 
 /**
  * The small edits `palisade fix` makes, as data: set a field (creating the maps on the
- * way), append to a list, or remove a list item. The same edits apply to plain JSON (to
- * verify the result) and to a YAML document (to write it with its comments and layout).
+ * way), append to a list, remove a list item, or rename a key (a misspelt field, its value
+ * and comments kept). The same edits apply to plain JSON (to verify the result) and to a
+ * YAML document (to write it with its comments and layout).
  */
 export type Edit =
   | { op: "set"; path: FieldPath; value: unknown }
   | { op: "append"; path: FieldPath; value: unknown }
-  | { op: "remove"; path: FieldPath };
+  | { op: "remove"; path: FieldPath }
+  | { op: "rename"; path: FieldPath; to: string };
 
 function parentOf(root: unknown, path: FieldPath, create: boolean): Record<string | number, unknown> | unknown[] | undefined {
   let node: unknown = root;
@@ -38,6 +40,12 @@ export function applyToJson(root: unknown, edits: readonly Edit[]): void {
       const list = parent[last];
       if (Array.isArray(list)) list.push(structuredClone(edit.value));
       else parent[last] = [structuredClone(edit.value)];
+    } else if (edit.op === "rename") {
+      const parent = parentOf(root, edit.path, false);
+      if (isRecord(parent) && typeof last === "string" && last in parent) {
+        parent[edit.to] = parent[last];
+        delete parent[last];
+      }
     } else {
       const parent = parentOf(root, edit.path, false);
       if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);

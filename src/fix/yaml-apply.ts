@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isScalar, isSeq, type Document } from "yaml";
+import { isAlias, isCollection, isMap, isScalar, isSeq, type Document } from "yaml";
 import type { FieldPath } from "../k8s/types.js";
 import { sortEdits, type Edit } from "./edits.js";
 
@@ -30,6 +30,12 @@ export function applyToDocument(doc: Document, prefix: FieldPath, edits: readonl
     if (edit.op === "set") {
       ensureParents(doc, path);
       doc.setIn(path, doc.createNode(edit.value));
+    } else if (edit.op === "rename") {
+      // The pair keeps its value node and its comments; only the key's text changes.
+      const parent = doc.getIn(path.slice(0, -1), true);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]) : undefined;
+      if (!pair || !isScalar(pair.key)) throw new Error(`cannot rename ${path.join(".")}: no such key`);
+      pair.key.value = edit.to;
     } else if (edit.op === "append") {
       ensureParents(doc, path);
       const list = doc.getIn(path, true);
