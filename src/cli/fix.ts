@@ -21,7 +21,7 @@ const SKIPPED_DIRECTORIES = new Set(["node_modules", ".git", ".terraform"]);
 export function registerFixCommand(program: Command): void {
   program
     .command("fix")
-    .description("rewrite manifests so their pods pass a Pod Security level with the smallest edits (comments and layout kept)")
+    .description("rewrite manifests so their pods pass a Pod Security level with the smallest edits, and correct misspelt fields and quoted numbers (comments and layout kept)")
     .argument("<paths...>", "YAML files or directories (recursively); - reads stdin")
     .addOption(new Option("--level <level>", "Pod Security level to reach").choices(["baseline", "restricted"]).default("restricted"))
     .option("--pss-version <version>", "Pod Security version: latest or v1.N", "latest")
@@ -62,8 +62,16 @@ async function readStdin(): Promise<string> {
 }
 
 function describe(file: string, result: FileFix, version: Version, level: Level): string[] {
-  const lines: string[] = [];
+  // In file order: a document's corrected fields, then its Pod Security changes.
+  const byLine = new Map<number, string[]>();
+  const linesAt = (line: number): string[] => {
+    let lines = byLine.get(line);
+    if (!lines) byLine.set(line, (lines = []));
+    return lines;
+  };
+  for (const c of result.corrections) linesAt(c.line).push(`${file}:${c.line}: ${describeRef(c.object)}: fixed ${c.ruleId}: ${c.description}`);
   for (const d of result.documents) {
+    const lines = linesAt(d.line);
     const where = `${file}:${d.line}: ${describeRef(d.object)}`;
     if (d.plan.before.length === 0) continue;
     for (const c of d.plan.changes) lines.push(`${where}: fixed ${c.checkId}: ${c.description} (${formatFieldPath([...d.templatePath, ...c.path])})`);
@@ -72,7 +80,7 @@ function describe(file: string, result: FileFix, version: Version, level: Level)
     }
     if (d.plan.notFixed.length === 0) lines.push(`${where}: now passes ${level}:${formatVersion(version)}`);
   }
-  return lines;
+  return [...byLine].sort(([a], [b]) => a - b).flatMap(([, lines]) => lines);
 }
 
 async function fix(paths: string[], flags: FixFlags): Promise<number> {

@@ -1,8 +1,9 @@
 import { parseAllDocuments, type Document, type ToStringOptions } from "yaml";
 import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
-import { isRecord, objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { formatFieldPath, isRecord, objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { PodView } from "../podsecurity/pod.js";
-import type { Edit } from "./edits.js";
+import { applyToJson, type Edit } from "./edits.js";
+import { correctionsOf, type Correction } from "../manifest/fixes.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ObjectRef } from "../findings/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
@@ -31,10 +32,19 @@ export interface DocumentFix {
   plan: PodFixPlan;
 }
 
+/** A misspelt or misplaced field moved, or a quoted integer or boolean unquoted (manifest/fixes.ts). */
+export interface FieldCorrection {
+  line: number;
+  object: ObjectRef;
+  ruleId: string;
+  description: string;
+}
+
 export interface FileFix {
   text: string;
   changed: boolean;
   documents: DocumentFix[];
+  corrections: FieldCorrection[];
   /** YAML errors that stopped the file from being fixed (it is then returned unchanged). */
   errors: Array<{ line: number; column: number; message: string }>;
   /** Documents that needed edits but could not be edited safely (left unchanged). */
@@ -100,12 +110,18 @@ function kubernetesReading(segment: string): unknown {
 /**
  * Rewrite the workload documents of a manifest file: `edit` returns, per document, edit
  * rounds relative to the pod (template). Documents without edits keep their exact text.
+ * `correct`, when given, returns edits of any object relative to the object itself; they
+ * are made first, and `edit` sees the object as they leave it.
  */
-export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => Edit[][]): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
+export function rewriteWorkloads(
+  text: string,
+  edit: (doc: WorkloadDocument) => Edit[][],
+  correct?: (object: K8sObject, line: number) => Edit[],
+): { text: string; errors: FileFix["errors"]; skipped: FileFix["skipped"] } {
   if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
     // Saved with Windows line breaks: the lines a fix adds get them too, not a mix. Lines
     // and columns are the same either way (a \r only ends a line).
-    const result = rewriteWorkloads(text.replace(/\r\n/g, "\n"), edit);
+    const result = rewriteWorkloads(text.replace(/\r\n/g, "\n"), edit, correct);
     return { ...result, text: result.errors.length > 0 ? text : result.text.replace(/\n/g, "\r\n") };
   }
   const docs = parseAllDocuments(text, { prettyErrors: false }) as unknown as Document[];
@@ -139,6 +155,11 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
     } else if (isRecord(object)) members.push({ object: object as K8sObject, prefix: [] });
     const work: Array<{ path: FieldPath; rounds: Edit[][] }> = [];
     for (const member of members) {
+      const corrections = correct?.(member.object, line) ?? [];
+      if (corrections.length > 0) {
+        applyToJson(member.object, corrections);
+        work.push({ path: member.prefix, rounds: [corrections] });
+      }
       const template = podTemplate(member.object);
       if (!template) continue;
       const rounds = edit({ documentIndex: i, line, object: member.object, template });
@@ -167,13 +188,38 @@ export function rewriteWorkloads(text: string, edit: (doc: WorkloadDocument) => 
   return { text: pieces.join(""), errors: [], skipped };
 }
 
+/** A correction as edits: a key renamed in its own mapping, or set where it belongs and removed where it was. */
+function editsOf(correction: Correction): Edit[] {
+  if (correction.kind === "retype") return [{ op: "set", path: correction.path, value: correction.value }];
+  const { from, to } = correction;
+  if (from.length === to.length && from.slice(0, -1).every((part, i) => part === to[i])) return [{ op: "rename", path: from, to: String(to[to.length - 1]) }];
+  return [{ op: "set", path: to, value: correction.value }, { op: "remove", path: from }];
+}
+
+function describeCorrection(correction: Correction): { ruleId: string; description: string } {
+  if (correction.kind === "retype") return { ruleId: "manifest/wrong-type", description: `${formatFieldPath(correction.path)}: ${JSON.stringify(correction.was)} → ${String(correction.value)}` };
+  return { ruleId: "manifest/unknown-field", description: `${formatFieldPath(correction.from)} → ${formatFieldPath(correction.to)}` };
+}
+
 export function fixManifestText(text: string, target: FixTarget): FileFix {
   const documents: DocumentFix[] = [];
-  const result = rewriteWorkloads(text, ({ documentIndex, line, object, template }) => {
-    const plan = planPodFix(target.level, target.version, template.pod);
-    documents.push({ documentIndex, line, object: objectRef(object), templatePath: template.path, plan });
-    return plan.rounds;
-  });
-  if (result.errors.length > 0) return { text, changed: false, documents: [], errors: result.errors, skipped: [] };
-  return { text: result.text, changed: result.text !== text, documents, errors: [], skipped: result.skipped };
+  const corrections: FieldCorrection[] = [];
+  const result = rewriteWorkloads(
+    text,
+    ({ documentIndex, line, object, template }) => {
+      const plan = planPodFix(target.level, target.version, template.pod);
+      documents.push({ documentIndex, line, object: objectRef(object), templatePath: template.path, plan });
+      return plan.rounds;
+    },
+    (object, line) => {
+      // Fields the API server would refuse or drop come first: the pod is judged as corrected.
+      const found = correctionsOf(object);
+      for (const correction of found) corrections.push({ line, object: objectRef(object), ...describeCorrection(correction) });
+      return found.flatMap(editsOf);
+    },
+  );
+  if (result.errors.length > 0) return { text, changed: false, documents: [], corrections: [], errors: result.errors, skipped: [] };
+  // A document left unedited (see skipped) had none of its corrections made.
+  const unedited = new Set(result.skipped.map((s) => s.line));
+  return { text: result.text, changed: result.text !== text, documents, corrections: corrections.filter((c) => !unedited.has(c.line)), errors: [], skipped: result.skipped };
 }

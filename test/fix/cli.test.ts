@@ -27,6 +27,17 @@ describe("palisade fix (CLI)", () => {
     expect(readFileSync(join(dir, "apps", "web.yaml"), "utf8")).toBe(KUBECTL_STYLE);
   });
 
+  it("reports each corrected field in file order, before the document's Pod Security changes", async () => {
+    const dir = workspace();
+    const file = join(dir, "typo.yaml");
+    writeFileSync(file, KUBECTL_STYLE.replace("apiVersion: apps/v1\nkind: Deployment\n", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: \"80\"}]\n---\napiVersion: apps/v1\nkind: Deployment\n"));
+    const r = await runCli(registerFixCommand, ["fix", file]);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toBe(`${file}:2: Service/s: fixed manifest/wrong-type: spec.ports[0].port: "80" → 80`);
+    expect(lines.at(-1)).toContain("Deployment/shop/web: now passes restricted:latest");
+    expect(r.stdout).toContain("ports: [{port: 80}]");
+  });
+
   it("exits 1 and says what it did not fix", async () => {
     const dir = workspace();
     const r = await runCli(registerFixCommand, ["fix", join(dir, "agent.yaml")]);

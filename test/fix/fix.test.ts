@@ -221,6 +221,67 @@ describe("fix properties", () => {
   });
 });
 
+describe("fields the API server would refuse or drop", () => {
+  const TYPOS = `# a job with typos
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report   # the nightly report
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          activeDeadlineSeconds: "600"
+          securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+          containers:
+          - name: app
+            image: registry.example.com/report:1
+            allowPrivilegeEscalation: false
+            securityContext:
+              readOnlyRootFileSystem: true  # keep it read-only
+              capabilities: {drop: [ALL]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  ports: [{port: "80", targetPort: http}]
+`;
+
+  it("moves misspelt and misplaced fields where they were meant and unquotes quoted integers, before judging the pod as corrected", () => {
+    const r = fixManifestText(TYPOS, restricted);
+    expect(r.corrections.map((c) => [c.line, c.ruleId, c.description.replace(/spec\.jobTemplate\.spec\.template\.spec\./g, "…")])).toEqual([
+      [2, "manifest/unknown-field", "…containers[0].allowPrivilegeEscalation → …containers[0].securityContext.allowPrivilegeEscalation"],
+      [2, "manifest/unknown-field", "…containers[0].securityContext.readOnlyRootFileSystem → …containers[0].securityContext.readOnlyRootFilesystem"],
+      [2, "manifest/wrong-type", '…activeDeadlineSeconds: "600" → 600'],
+      [22, "manifest/wrong-type", 'spec.ports[0].port: "80" → 80'],
+    ]);
+    // With allowPrivilegeEscalation where it belongs, the pod already passes: no Pod Security edit.
+    expect(r.documents.map((d) => d.plan.changes)).toEqual([[]]);
+    expect(r.text).toBe(
+      TYPOS.replace('activeDeadlineSeconds: "600"', "activeDeadlineSeconds: 600")
+        .replace("            allowPrivilegeEscalation: false\n", "")
+        .replace("              readOnlyRootFileSystem: true  # keep it read-only\n", "              readOnlyRootFilesystem: true # keep it read-only\n")
+        .replace("              capabilities: {drop: [ALL]}\n", "              capabilities: {drop: [ALL]}\n              allowPrivilegeEscalation: false\n")
+        .replace('ports: [{port: "80", targetPort: http}]', "ports: [{port: 80, targetPort: http}]"),
+    );
+    const again = fixManifestText(r.text, restricted);
+    expect(again.changed).toBe(false);
+    expect(again.corrections).toEqual([]);
+  });
+
+  it("leaves uncertain ones to a person", () => {
+    const text = TYPOS.replace("              readOnlyRootFileSystem: true  # keep it read-only\n", "              readOnlyRootFileSystem: true\n              readOnlyRootFilesystem: false\n").replace('"600"', '"ten minutes"');
+    const r = fixManifestText(text, restricted);
+    expect(r.corrections.map((c) => c.description)).not.toContainEqual(expect.stringMatching(/readOnlyRootFileSystem|activeDeadlineSeconds/));
+    expect(r.text).toContain("readOnlyRootFileSystem: true\n");
+    expect(r.text).toContain('"ten minutes"');
+  });
+});
+
 describe("YAML anchors", () => {
   it("does not edit through an alias (that would change every user of the anchor); says so", () => {
     const text = `apiVersion: v1
