@@ -20,18 +20,30 @@ if (!client) {
   process.exit(2);
 }
 
-/** Built-in kinds whose fields are checked: `apiVersion kind` → model. */
+/** Built-in kinds whose fields are checked, by apiVersion: the model is the version and the kind (V1Pod, V2HorizontalPodAutoscaler) unless named. */
 const ROOTS = [
-  ["v1", ["Pod", "PodTemplate", "ReplicationController", "Service", "ConfigMap", "Secret", "Namespace", "ServiceAccount", "PersistentVolumeClaim", "PersistentVolume", "LimitRange", "ResourceQuota"]],
-  ["apps/v1", ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"]],
+  ["v1", ["Pod", "PodTemplate", "ReplicationController", "Service", "Endpoints", "ConfigMap", "Secret", "Namespace", "ServiceAccount", "PersistentVolumeClaim", "PersistentVolume", "LimitRange", "ResourceQuota"]],
+  ["apps/v1", ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ControllerRevision"]],
   ["batch/v1", ["Job", "CronJob"]],
-  ["networking.k8s.io/v1", ["NetworkPolicy", "Ingress", "IngressClass"]],
+  ["networking.k8s.io/v1", ["NetworkPolicy", "Ingress", "IngressClass", "ServiceCIDR", "IPAddress"]],
+  ["discovery.k8s.io/v1", ["EndpointSlice"]],
   ["rbac.authorization.k8s.io/v1", ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]],
   ["policy/v1", ["PodDisruptionBudget"]],
   ["autoscaling/v2", ["HorizontalPodAutoscaler"]],
   ["scheduling.k8s.io/v1", ["PriorityClass"]],
-  ["storage.k8s.io/v1", ["StorageClass"]],
-  ["admissionregistration.k8s.io/v1", ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]],
+  ["node.k8s.io/v1", ["RuntimeClass"]],
+  ["coordination.k8s.io/v1", ["Lease"]],
+  ["storage.k8s.io/v1", ["StorageClass", "CSIDriver", "VolumeAttachment", "CSIStorageCapacity", "VolumeAttributesClass"]],
+  ["certificates.k8s.io/v1", ["CertificateSigningRequest"]],
+  ["flowcontrol.apiserver.k8s.io/v1", ["FlowSchema", "PriorityLevelConfiguration"]],
+  [
+    "admissionregistration.k8s.io/v1",
+    ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"],
+  ],
+  ["apiextensions.k8s.io/v1", ["CustomResourceDefinition"]],
+  ["apiregistration.k8s.io/v1", ["APIService"]],
+  // KIND=MODEL where the client names the model after its group too.
+  ["resource.k8s.io/v1", ["DeviceClass", "ResourceClaim=ResourceV1ResourceClaim", "ResourceClaimTemplate"]],
 ];
 
 const modelsDir = join(client, "dist/gen/models");
@@ -80,8 +92,9 @@ function visit(model) {
 const roots = {};
 for (const [apiVersion, kinds] of ROOTS) {
   const version = apiVersion.split("/").pop();
-  for (const kind of kinds) {
-    const model = `${version[0].toUpperCase()}${version.slice(1)}${kind}`;
+  for (const entry of kinds) {
+    const [kind, named] = entry.split("=");
+    const model = named ?? `${version[0].toUpperCase()}${version.slice(1)}${kind}`;
     const fields = models.get(model);
     if (!fields?.some((f) => f.baseName === "kind")) throw new Error(`${apiVersion} ${kind}: no model ${model}`);
     roots[`${apiVersion} ${kind}`] = model;

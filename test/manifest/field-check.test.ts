@@ -225,6 +225,56 @@ status: {replicas: 1}
     for (const loaded of objects) expect(unknownFields(loaded.object), loaded.object.kind).toEqual([]);
   });
 
+  it("knows the API's other built-in kinds: a CustomResourceDefinition's schema with x-kubernetes extensions, policies, APIServices", () => {
+    const objects = objectsOf(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wg]}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}, scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}}
+    additionalPrinterColumns: [{name: Age, type: date, jsonPath: .metadata.creationTimestamp}]
+    schema:
+      openAPIV3Schema:
+        type: object
+        required: [spec]
+        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            x-kubernetes-validations: [{rule: "self.replicas >= 0", message: must not be negative}]
+            properties:
+              replicas: {type: integer, minimum: 0, default: 1}
+              mode: {type: string, enum: [fast, safe]}
+              tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+              labels: {type: object, additionalProperties: {type: string}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replicas}
+spec:
+  failurePolicy: Fail
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]}
+  validations: [{expression: "object.spec.replicas <= 5"}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true, service: {name: metrics-server, namespace: kube-system, port: 443}}
+`);
+    for (const loaded of objects) expect(checkFields(loaded.object), loaded.object.kind).toEqual({ unknown: [], wrongTypes: [] });
+    const crd = structuredClone(objects[0]!.object) as K8sObject & { spec: { versions: Array<Record<string, unknown>> } };
+    crd.spec.versions[0]!.servd = true;
+    crd.spec.versions[0]!.served = "true";
+    expect(checkFields(crd).unknown.map((u) => [formatFieldPath(u.path), u.type, u.meant])).toEqual([["spec.versions[0].servd", "CustomResourceDefinitionVersion", "served"]]);
+    expect(checkFields(crd).wrongTypes.map((w) => formatFieldPath(w.path))).toEqual(["spec.versions[0].served"]);
+  });
+
   it("finds exactly the key added where a type has no such field (property)", () => {
     const base = objectsOf(CRON_JOB.replace("            runAsNonRoot: true\n", "").replace("              readOnlyRootFileSystem: true\n              privilegd: false\n", ""))[0]!.object;
     expect(unknownFields(base)).toEqual([]);
