@@ -13,6 +13,8 @@
  * Text fields are manifest/string-expected's (string-fields.ts). Maps with any keys
  * (labels, data, nodeSelector) are not looked into, nor are values of several forms
  * (IntOrString, Quantity, raw JSON). A null is accepted anywhere, as Go's decoder accepts it.
+ * An object's `status` is not looked into either: the server writes it, and the status of
+ * `kubectl get -o yaml` from a newer cluster has fields this API does not know yet.
  */
 import { didYouMean } from "../did-you-mean.js";
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
@@ -46,11 +48,11 @@ export function checkFields(object: K8sObject): FieldCheck {
   if (root === undefined) return NOTHING;
   const out: FieldCheck = { unknown: [], wrongTypes: [] };
   // One path, grown and shrunk as the walk goes: copied only for a field that is wrong.
-  walkObject(object as Record<string, unknown>, root, [], out);
+  walkObject(object as Record<string, unknown>, root, [], out, true);
   return out.unknown.length === 0 && out.wrongTypes.length === 0 ? NOTHING : out;
 }
 
-function walkObject(value: Record<string, unknown>, type: ApiType, path: (string | number)[], out: FieldCheck): void {
+function walkObject(value: Record<string, unknown>, type: ApiType, path: (string | number)[], out: FieldCheck, root = false): void {
   const fields = fieldsOf(type);
   for (const key in value) {
     const field = fields.get(key);
@@ -58,7 +60,7 @@ function walkObject(value: Record<string, unknown>, type: ApiType, path: (string
       out.unknown.push({ path: [...path, key], type: type.name, meant: meantField(key, fields) });
       continue;
     }
-    if (field.item === undefined && field.wrappers.length === 0) continue;
+    if ((field.item === undefined && field.wrappers.length === 0) || (root && key === "status")) continue;
     path.push(key);
     walkValue(value[key], field, 0, path, out);
     path.pop();

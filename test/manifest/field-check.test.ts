@@ -190,7 +190,7 @@ describe("fields a built-in object's type does not have (manifest/unknown-field)
     expect(finding!.message).toMatch(/^spec\.frobnicate is not a field of PodSpec in the Kubernetes v1\.\d+ API: kubectl apply refuses/);
   });
 
-  it("leaves free maps, values without declared fields and unknown kinds alone", () => {
+  it("leaves free maps, values without declared fields, a status (the server's) and unknown kinds alone", () => {
     const objects = objectsOf(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: c}
@@ -220,7 +220,7 @@ spec:
     metadata: {labels: {app: d}}
     spec:
       containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]
-status: {replicas: 1}
+status: {replicas: 1, fieldOfANewerRelease: true, readyReplicas: "1"}
 `);
     for (const loaded of objects) expect(unknownFields(loaded.object), loaded.object.kind).toEqual([]);
   });
