@@ -3,7 +3,7 @@
  * compiled on first use: most of the 290 types never appear in a scan.
  */
 import { isRecord, type K8sObject } from "../k8s/types.js";
-import { API_TYPES, ROOT_TYPES } from "./api-fields.generated.js";
+import { API_TYPES_JSON, ROOT_TYPES } from "./api-fields.generated.js";
 
 export interface ApiType {
   model: string;
@@ -24,6 +24,12 @@ export interface FieldType {
 
 const SCALARS: Readonly<Record<string, ScalarType>> = { i: "integer", n: "number", b: "boolean" };
 const types = new Map<string, ApiType>();
+let declared: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+
+/** Type → field → encoded type (see api-fields.generated.ts), parsed on first use. */
+export function apiTypes(): Readonly<Record<string, Readonly<Record<string, string>>>> {
+  return (declared ??= JSON.parse(API_TYPES_JSON) as Record<string, Record<string, string>>);
+}
 
 function apiType(model: string): ApiType {
   let type = types.get(model);
@@ -38,7 +44,7 @@ function apiType(model: string): ApiType {
 export function fieldsOf(type: ApiType): Map<string, FieldType> {
   if (type.fields === undefined) {
     type.fields = new Map();
-    for (const [field, encoded] of Object.entries(API_TYPES[type.model] ?? {})) {
+    for (const [field, encoded] of Object.entries(apiTypes()[type.model] ?? {})) {
       const wrappers: ("list" | "map")[] = [];
       let rest = encoded;
       while (rest.startsWith("[]") || rest.startsWith("{}")) {

@@ -6,7 +6,8 @@ import { loadSnapshot } from "../../src/k8s/load.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { formatFieldPath, type K8sObject } from "../../src/k8s/types.js";
-import { API_TYPES, ROOT_TYPES } from "../../src/manifest/api-fields.generated.js";
+import { ROOT_TYPES } from "../../src/manifest/api-fields.generated.js";
+import { apiTypes } from "../../src/manifest/api-schema.js";
 import { manifestFamily } from "../../src/manifest/family.js";
 import { checkFields } from "../../src/manifest/field-check.js";
 import { conformancePath, repoRoot } from "../support/conformance.js";
@@ -291,7 +292,7 @@ spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versi
     ];
     fc.assert(
       fc.property(fc.constantFrom(...places), fc.string({ minLength: 1, maxLength: 12 }), ([at, model], key) => {
-        if (key in (API_TYPES[model] ?? {}) || key === "__proto__") return;
+        if (key in (apiTypes()[model] ?? {}) || key === "__proto__") return;
         const object = structuredClone(base) as K8sObject;
         let node: Record<string | number, unknown> = object;
         for (const part of at) node = node[part] as Record<string | number, unknown>;
