@@ -4,6 +4,7 @@ import { formatFieldPath, isRecord, objectRef, type FieldPath, type K8sObject } 
 import type { PodView } from "../podsecurity/pod.js";
 import { applyToJson, type Edit } from "./edits.js";
 import { correctionsOf, type Correction } from "../manifest/fixes.js";
+import { checkFields } from "../manifest/field-check.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ObjectRef } from "../findings/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
@@ -213,7 +214,7 @@ export function fixManifestText(text: string, target: FixTarget): FileFix {
     },
     (object, line) => {
       // Fields the API server would refuse or drop come first: the pod is judged as corrected.
-      const found = correctionsOf(object);
+      const found = [...correctionsOf(object, checkFields(object)).values()];
       for (const correction of found) corrections.push({ line, object: objectRef(object), ...describeCorrection(correction) });
       return found.flatMap(editsOf);
     },

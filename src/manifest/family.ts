@@ -6,7 +6,7 @@ import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./ru
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
 import { checkFields } from "./field-check.js";
-import { jsonPatchOf, unknownFieldCorrection, wrongTypeCorrection, type Correction } from "./fixes.js";
+import { correctionsOf, jsonPatchOf, type Correction } from "./fixes.js";
 
 /**
  * What Kubernetes' YAML makes of a value, in words (long text is cut). A Secret's values
@@ -23,8 +23,10 @@ function describe(value: unknown, secret: boolean): string {
 
 function findingsOf(loaded: LoadedObject): Finding[] {
   const misTyped = misTypedFields(loaded.object);
-  const { unknown, wrongTypes } = checkFields(loaded.object);
+  const check = checkFields(loaded.object);
+  const { unknown, wrongTypes } = check;
   if (misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
+  const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
   const patch = (correction: Correction | undefined) => (correction ? jsonPatchOf(correction, loaded.object) : undefined);
@@ -48,11 +50,11 @@ function findingsOf(loaded: LoadedObject): Finding[] {
         field.path,
         `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
         { type: field.type, ...(field.meant ? { meant: field.meant } : {}) },
-        patch(unknownFieldCorrection(loaded.object, field)),
+        patch(corrections.get(field)),
       ),
     ),
     ...wrongTypes.map((wrong) =>
-      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, patch(wrongTypeCorrection(wrong))),
+      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, patch(corrections.get(wrong))),
     ),
   ];
 }

@@ -7,7 +7,7 @@
  */
 import type { JsonPatchOperation } from "../findings/types.js";
 import { isRecord, toJsonPointer, type FieldPath, type K8sObject } from "../k8s/types.js";
-import { checkFields, type UnknownField, type WrongType } from "./field-check.js";
+import type { FieldCheck, UnknownField, WrongType } from "./field-check.js";
 
 export type Correction =
   | { kind: "move"; from: FieldPath; to: FieldPath; value: unknown }
@@ -43,19 +43,30 @@ export function wrongTypeCorrection({ path, expected, value }: WrongType): Corre
   return undefined;
 }
 
-/** Every certain correction of an object, in document order of its findings. */
-export function correctionsOf(object: K8sObject): Correction[] {
-  const { unknown, wrongTypes } = checkFields(object);
-  const corrections: Correction[] = [];
-  for (const field of unknown) {
+/**
+ * The certain corrections of an object's field check, by the problem each resolves. Two
+ * moves that would write the same place (a misplaced `runAsNonRoot` and a misspelt
+ * `securityContex` both making a `securityContext`) are left to a person, both of them.
+ */
+export function correctionsOf(object: K8sObject, check: FieldCheck): Map<UnknownField | WrongType, Correction> {
+  const corrections = new Map<UnknownField | WrongType, Correction>();
+  for (const field of check.unknown) {
     const correction = unknownFieldCorrection(object, field);
-    if (correction) corrections.push(correction);
+    if (correction) corrections.set(field, correction);
   }
-  for (const wrong of wrongTypes) {
+  const moves = [...corrections].filter((entry): entry is [UnknownField, Extract<Correction, { kind: "move" }>] => entry[1].kind === "move");
+  for (const [field, move] of moves) {
+    if (moves.some(([other, otherMove]) => other !== field && (startsWith(move.to, otherMove.to) || startsWith(otherMove.to, move.to)))) corrections.delete(field);
+  }
+  for (const wrong of check.wrongTypes) {
     const correction = wrongTypeCorrection(wrong);
-    if (correction) corrections.push(correction);
+    if (correction) corrections.set(wrong, correction);
   }
   return corrections;
+}
+
+function startsWith(path: FieldPath, prefix: FieldPath): boolean {
+  return prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
 }
 
 /** The correction as an RFC 6902 patch against the object. */

@@ -280,6 +280,25 @@ spec:
     expect(r.text).toContain("readOnlyRootFileSystem: true\n");
     expect(r.text).toContain('"ten minutes"');
   });
+
+  it("leaves two moves that would write the same place to a person (and writes no duplicate key)", () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: x
+    allowPrivilegeEscalation: false
+    securityContex: {capabilities: {drop: [ALL]}}
+`;
+    const r = fixManifestText(text, restricted);
+    expect(r.corrections).toEqual([]);
+    const [doc] = parseAllDocuments(r.text);
+    expect(doc!.errors).toEqual([]);
+    expect((doc!.toJS() as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0]!.securityContex).toEqual({ capabilities: { drop: ["ALL"] } });
+  });
 });
 
 describe("YAML anchors", () => {
