@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type * as YamlLibrary from "yaml";
-import type { Node as YamlNode } from "yaml";
+import type { Node as YamlNode, Pair, YAMLMap } from "yaml";
 import type { FieldPath } from "./types.js";
 
 // The `yaml` library takes ~60 ms to load and most scans never need it (the block reader
@@ -23,6 +23,9 @@ export interface TextPosition {
  * complex keys — goes to the `yaml` library's full parse, which is exact but slower.
  * Both answer "the deepest existing node on the path".
  */
+/** A block longer than this many lines finds its keys through an index, built once. */
+const LONG_BLOCK = 64;
+
 export class DocumentLocator {
   private lines: string[] | undefined;
   private exact: ExactLocator | undefined;
@@ -73,6 +76,41 @@ export class DocumentLocator {
     }
     this.sequences.set(key, entries);
     return entries;
+  }
+
+  /**
+   * The keys of a long mapping block as they are written (every text before a `: ` or a
+   * final `:` on a line at the block's indentation), with the first line of each, and
+   * the first line where the walk above gives up (`bail`): a mapping of 100,000 keys with
+   * a finding on each made a scan quadratic, walking the block from the top per finding.
+   */
+  private readonly mappings = new Map<string, { lines: Map<string, number>; bail: number }>();
+
+  private mappingKeys(lines: string[], start: number, end: number, blockIndent: number, startColumn: number): { lines: Map<string, number>; bail: number } {
+    const key = `${start}:${end}:${blockIndent}:${startColumn}`;
+    const known = this.mappings.get(key);
+    if (known) return known;
+    const keys = { lines: new Map<string, number>(), bail: Infinity };
+    for (let i = start; i < end; i++) {
+      const line = lines[i] as string;
+      if (isBlankOrComment(line)) continue;
+      const indent = i === start && startColumn > 0 ? startColumn : indentOf(line);
+      if (indent < blockIndent) break;
+      if (indent > blockIndent || isDash(line, indent)) continue;
+      for (let colon = line.indexOf(":", indent); colon >= 0; colon = line.indexOf(":", colon + 1)) {
+        const next = line.charCodeAt(colon + 1);
+        if (!(Number.isNaN(next) || next === 32 || next === 9)) continue;
+        const written = line.slice(indent, colon);
+        if (!keys.lines.has(written)) keys.lines.set(written, i);
+      }
+      // The walk stops at this line for any key but the ones it spells: nothing after it counts.
+      if (/^[[{?&*!]/.test(line.charAt(indent))) {
+        keys.bail = i;
+        break;
+      }
+    }
+    this.mappings.set(key, keys);
+    return keys;
   }
 
   /** blockEnd, kept per block for the same reason. */
@@ -147,22 +185,32 @@ export class DocumentLocator {
       let valueRest = "";
       let valueOffset = 0; // column of the value's text, from the key's column
       const spellings = keySpellings(part);
-      for (let i = start; i < end; i++) {
+      const keyAt = (i: number): boolean => {
         const line = lines[i] as string;
-        if (isBlankOrComment(line)) continue;
         const indent = i === start && startColumn > 0 ? startColumn : indentOf(line);
-        if (indent < blockIndent) break;
-        if (indent > blockIndent) continue;
-        if (isDash(line, indent)) continue; // a sequence at the same indentation as its key
         const match = matchKeyAt(line, indent, spellings);
-        if (match === null) {
-          if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
-          continue;
-        }
+        if (match === null) return false;
         keyLine = i;
         valueRest = line.slice(indent + match);
         valueOffset = match + (valueRest.length - valueRest.trimStart().length);
-        break;
+        return true;
+      };
+      if (end - start > LONG_BLOCK) {
+        const keys = this.mappingKeys(lines, start, end, blockIndent, startColumn);
+        const candidate = Math.min(...spellings.map((spelling) => keys.lines.get(spelling) ?? Infinity));
+        if (candidate !== Infinity && candidate <= keys.bail) keyAt(candidate);
+        else if (keys.bail < Infinity) return undefined;
+      } else {
+        for (let i = start; i < end; i++) {
+          const line = lines[i] as string;
+          if (isBlankOrComment(line)) continue;
+          const indent = i === start && startColumn > 0 ? startColumn : indentOf(line);
+          if (indent < blockIndent) break;
+          if (indent > blockIndent) continue;
+          if (isDash(line, indent)) continue; // a sequence at the same indentation as its key
+          if (keyAt(i)) break;
+          if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
+        }
       }
       if (keyLine < 0) return found;
       const keyColumn = keyLine === start && startColumn > 0 ? startColumn : indentOf(lines[keyLine] as string);
@@ -280,6 +328,9 @@ function locateInFlow(line: number, column: number, text: string, rest: FieldPat
   return position.line === 0 ? { line, column: column + position.column } : undefined;
 }
 
+type YamlPair = Pair<unknown, unknown>;
+type YamlMap = YAMLMap<unknown, unknown>;
+
 /** The exact fallback: a full `yaml` parse of this one document. */
 class ExactLocator {
   private readonly lineCounter = new (yaml().LineCounter)();
@@ -296,6 +347,30 @@ class ExactLocator {
     return this.locateDeepest(path).position;
   }
 
+  /** Long mappings' pairs by key, built once per mapping (see DocumentLocator.mappingKeys). */
+  private readonly pairs = new WeakMap<YamlNode, Map<string, YamlPair>>();
+
+  /** The first pair whose key reads as `key`. */
+  private pairOf(map: YamlMap, key: string): YamlPair | undefined {
+    const matches = (p: YamlPair): boolean => {
+      const k = p.key as { value?: unknown } | null;
+      return k !== null && typeof k === "object" && String(k.value) === key;
+    };
+    if (map.items.length <= LONG_BLOCK) return map.items.find(matches);
+    let index = this.pairs.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of map.items) {
+        const k = p.key as { value?: unknown } | null;
+        if (k === null || typeof k !== "object") continue;
+        const text = String(k.value);
+        if (!index.has(text)) index.set(text, p);
+      }
+      this.pairs.set(map, index);
+    }
+    return index.get(key);
+  }
+
   /** The position, and how many parts of the path exist. */
   locateDeepest(path: FieldPath): { position: TextPosition; matched: number } {
     let node: YamlNode | null = this.root;
@@ -303,10 +378,7 @@ class ExactLocator {
     let matched = 0;
     for (const part of path) {
       if (yaml().isMap(node)) {
-        const pair = node.items.find((p) => {
-          const k = p.key as { value?: unknown } | null;
-          return k !== null && typeof k === "object" && String(k.value) === String(part);
-        });
+        const pair = this.pairOf(node, String(part));
         if (!pair) break;
         const key = pair.key as YamlNode;
         offset = key.range?.[0] ?? offset;

@@ -135,6 +135,12 @@ describe("block YAML reader", () => {
     expect(agree(`list:\n${Array.from({ length: 100 }, (_, i) => `  - ${i}\n`).join("")}`, true)).toBe(true);
   });
 
+  it("finds keys deep in long mappings (a ConfigMap of many keys) exactly, by key", () => {
+    const data = Array.from({ length: 200 }, (_, i) => (i % 7 === 3 ? `  "quoted ${i}": v${i}\n` : i % 11 === 5 ? `  k${i}: {inner: ${i}}\n` : `  k${i}: ${i}\n`)).join("");
+    expect(agree(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${data}`, true)).toBe(true);
+    expect(agree(`data: {${Array.from({ length: 80 }, (_, i) => `k${i}: ${i}`).join(", ")}}\n`, true)).toBe(true);
+  });
+
   it("keeps a document's positions while later documents fill and roll over the shared slabs", () => {
     const first = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  "quoted key": x\n  labels: {"a b": c, \'d\': e}\nspec:\n  containers:\n    - name: a\n      image: b\n';
     const kept = readBlockYaml(first);

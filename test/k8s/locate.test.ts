@@ -120,3 +120,37 @@ describe("DocumentLocator on a List of every pod", () => {
 function exactLocate(text: string, path: FieldPath): { line: number; column: number } {
   return yamlAstLocator(text)(path);
 }
+
+describe("long mappings (found through an index of their keys)", () => {
+  // Keys that must be quoted, numbers and duplicates after quoting rules included.
+  const longKey = fc.oneof(key, fc.constantFrom('a"b', "it's", "x: y", "#hash", "- dash", "[flow]", "1.5", "null", "yes"));
+  const longMap = fc.dictionary(longKey, fc.oneof(scalar, tree), { minKeys: 40, maxKeys: 120 });
+
+  it("every reader finds every key where the yaml library's AST puts it, also past a line the fast walker cannot read", () => {
+    fc.assert(
+      fc.property(longMap, fc.boolean(), fc.boolean(), fc.nat(), (value, useYamlLib, complexKeyInside, pick) => {
+        let text = useYamlLib ? stringify({ data: value }) : jsYaml.dump({ data: value }, { noRefs: true, lineWidth: -1 });
+        // A complex key half way makes the fast walker give up on the keys after it.
+        if (complexKeyInside) {
+          const lines = text.split("\n");
+          const at = lines.findIndex((line, i) => i > lines.length / 2 && /^ {2}\S/.test(line) && !line.startsWith("  -"));
+          if (at > 0) text = [...lines.slice(0, at), "  ? complex", "  : key", ...lines.slice(at)].join("\n");
+        }
+        const reference = parseDocument(text);
+        fc.pre(reference.errors.length === 0);
+        const readBack = reference.toJS() as { data: Record<string, unknown> };
+        const exact = yamlAstLocator(text);
+        const locator = new DocumentLocator(text);
+        const paths = allPaths(readBack);
+        // Every key of the long mapping, and a few deeper paths.
+        const checked = [...Object.keys(readBack.data).map((k) => ["data", k] as FieldPath), ...[0, 1, 2].map((i) => paths[(pick + i * 7919) % paths.length] as FieldPath)];
+        for (const path of checked) {
+          const fast = locator.locateFast(path);
+          if (fast !== undefined) expect({ path, fast }).toEqual({ path, fast: exact(path) });
+          expect({ path, at: locator.locate(path) }).toEqual({ path, at: exact(path) });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
