@@ -41,6 +41,7 @@ export interface FieldCheck {
 }
 
 const NOTHING: FieldCheck = { unknown: [], wrongTypes: [] };
+const SUGGESTED_PER_OBJECT = 100;
 
 /** Every unknown field and every value of the wrong type in the object, in document order. */
 export function checkFields(object: K8sObject): FieldCheck {
@@ -57,7 +58,10 @@ function walkObject(value: Record<string, unknown>, type: ApiType, path: (string
   for (const key in value) {
     const field = fields.get(key);
     if (field === undefined) {
-      out.unknown.push({ path: [...path, key], type: type.name, meant: meantField(key, fields) });
+      // A suggestion costs an edit distance to every field: a flood of unknown keys (hostile,
+      // or a map put where a type belongs) is no typo, and gets none past the first few.
+      const meant = out.unknown.length < SUGGESTED_PER_OBJECT && key.length <= 64 ? meantField(key, fields) : undefined;
+      out.unknown.push({ path: [...path, key], type: type.name, meant });
       continue;
     }
     if ((field.item === undefined && field.wrappers.length === 0) || (root && key === "status")) continue;
