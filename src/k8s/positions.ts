@@ -25,7 +25,14 @@ export const NONE = -1;
 const MAPPING_ENTRY = 6;
 const SEQUENCE_ENTRY = 4;
 
-const SLAB_INTS = 1 << 16;
+/**
+ * 16 KB a slab: small enough for malloc to serve from memory that slabs of documents
+ * already judged gave back, where 256 KB slabs were each freshly mapped (glibc maps
+ * blocks over 128 KB): 6–8 MB less first-touched memory on 10,000 documents, and a scan
+ * 4–7% faster (seven alternating runs, 1<<12 against 1<<16 ints: Pod Security only 762 →
+ * 732 ms median, every family 1,228 → 1,141 ms).
+ */
+const SLAB_INTS = 1 << 12;
 let slab = new Int32Array(SLAB_INTS);
 let slabUsed = 0;
 
