@@ -19,7 +19,7 @@ import { progressBar } from "./progress.js";
 export const SCAN_FORMATS = REPORT_FORMATS;
 
 interface ScanFlags {
-  kustomize: string[];
+  kustomize?: string[];
   output: string;
   failOn: Severity | "none";
   level?: string;
@@ -31,8 +31,8 @@ interface ScanFlags {
   color?: boolean;
   exceptions?: string;
   admissionConfig?: string;
-  rules: string[];
-  skipRules: string[];
+  rules?: string[];
+  skipRules?: string[];
 }
 
 export function registerScan(program: Command): void {
@@ -40,7 +40,7 @@ export function registerScan(program: Command): void {
     .command("scan")
     .description("scan manifests (files, directories, - for stdin, -k kustomizations) and report findings")
     .argument("[paths...]", "files, pipes such as <(helm template .), or directories (recursively: .yaml, .yml, .json, Dockerfiles, links to files); - reads stdin")
-    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect, [])
+    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect)
     .addOption(outputOption(SCAN_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .addOption(new Option("--level <level>", "judge every pod at this Pod Security level instead of its namespace's").choices(["privileged", "baseline", "restricted"]))
@@ -48,8 +48,8 @@ export function registerScan(program: Command): void {
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n)")
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
-    .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect, [])
-    .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect, [])
+    .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect)
+    .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect)
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
@@ -60,8 +60,9 @@ export function registerScan(program: Command): void {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeatable flags: no default given, so that --help shows none ("[]"); absent is undefined. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace">): ScanOptions {
@@ -83,19 +84,20 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
 }
 
 async function scan(paths: string[], flags: ScanFlags): Promise<number> {
-  if (paths.length === 0 && flags.kustomize.length === 0) {
+  const kustomizeDirs = flags.kustomize ?? [];
+  if (paths.length === 0 && kustomizeDirs.length === 0) {
     throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, or -k DIR for a kustomization" });
   }
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
-  const selection = ruleSelection(flags.rules, flags.skipRules, FAMILIES.flatMap((family) => family.rules));
+  const selection = ruleSelection(flags.rules ?? [], flags.skipRules ?? [], FAMILIES.flatMap((family) => family.rules));
   const families = selectedFamilies(FAMILIES, selection);
   // This process runs one scan and exits: no need for a young generation sized for a server.
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
-  const load = { paths, kustomizeDirs: flags.kustomize, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
+  const load = { paths, kustomizeDirs, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
   if (flags.admissionConfig) {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.
