@@ -2,15 +2,17 @@ import { isRecord, type FieldPath } from "../k8s/types.js";
 
 /**
  * The small edits `palisade fix` makes, as data: set a field (creating the maps on the
- * way), append to a list, remove a list item, or rename a key (a misspelt field, its value
- * and comments kept). The same edits apply to plain JSON (to verify the result) and to a
- * YAML document (to write it with its comments and layout).
+ * way), append to a list, remove a list item, rename a key (a misspelt field, its value
+ * and comments kept), or quote a scalar as written (`version: 1.0` → `version: "1.0"`).
+ * The same edits apply to plain JSON (to verify the result) and to a YAML document (to
+ * write it with its comments and layout).
  */
 export type Edit =
   | { op: "set"; path: FieldPath; value: unknown }
   | { op: "append"; path: FieldPath; value: unknown }
   | { op: "remove"; path: FieldPath }
-  | { op: "rename"; path: FieldPath; to: string };
+  | { op: "rename"; path: FieldPath; to: string }
+  | { op: "quote"; path: FieldPath };
 
 function parentOf(root: unknown, path: FieldPath, create: boolean): Record<string | number, unknown> | unknown[] | undefined {
   let node: unknown = root;
@@ -40,6 +42,12 @@ export function applyToJson(root: unknown, edits: readonly Edit[]): void {
       const list = parent[last];
       if (Array.isArray(list)) list.push(structuredClone(edit.value));
       else parent[last] = [structuredClone(edit.value)];
+    } else if (edit.op === "quote") {
+      // The YAML side keeps the scalar's text as written (1.0 stays "1.0"); plain JSON has
+      // only the value read, whose text form is what the checks that follow can see.
+      const parent = parentOf(root, edit.path, false);
+      if (isRecord(parent) && typeof last === "string" && last in parent) parent[last] = String(parent[last]);
+      else if (Array.isArray(parent) && typeof last === "number" && last < parent.length) parent[last] = String(parent[last]);
     } else if (edit.op === "rename") {
       const parent = parentOf(root, edit.path, false);
       if (isRecord(parent) && typeof last === "string" && last in parent) {

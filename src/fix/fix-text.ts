@@ -3,7 +3,8 @@ import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
 import { formatFieldPath, isRecord, objectRef, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { PodView } from "../podsecurity/pod.js";
 import { applyToJson, type Edit } from "./edits.js";
-import { correctionsOf, type Correction } from "../manifest/fixes.js";
+import { correctionsOf, quoteCorrections, type Correction } from "../manifest/fixes.js";
+import { misTypedFields } from "../manifest/string-fields.js";
 import { checkFields } from "../manifest/field-check.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ObjectRef } from "../findings/types.js";
@@ -192,12 +193,15 @@ export function rewriteWorkloads(
 /** A correction as edits: a key renamed in its own mapping, or set where it belongs and removed where it was. */
 function editsOf(correction: Correction): Edit[] {
   if (correction.kind === "retype") return [{ op: "set", path: correction.path, value: correction.value }];
+  if (correction.kind === "quote") return [{ op: "quote", path: correction.path }];
   const { from, to } = correction;
   if (from.length === to.length && from.slice(0, -1).every((part, i) => part === to[i])) return [{ op: "rename", path: from, to: String(to[to.length - 1]) }];
   return [{ op: "set", path: to, value: correction.value }, { op: "remove", path: from }];
 }
 
 function describeCorrection(correction: Correction): { ruleId: string; description: string } {
+  // The value is not shown: it may be a Secret's.
+  if (correction.kind === "quote") return { ruleId: "manifest/string-expected", description: `${formatFieldPath(correction.path)} quoted as written` };
   if (correction.kind === "retype") return { ruleId: "manifest/wrong-type", description: `${formatFieldPath(correction.path)}: ${JSON.stringify(correction.was)} → ${String(correction.value)}` };
   return { ruleId: "manifest/unknown-field", description: `${formatFieldPath(correction.from)} → ${formatFieldPath(correction.to)}` };
 }
@@ -214,7 +218,7 @@ export function fixManifestText(text: string, target: FixTarget): FileFix {
     },
     (object, line) => {
       // Fields the API server would refuse or drop come first: the pod is judged as corrected.
-      const found = [...correctionsOf(object, checkFields(object)).values()];
+      const found = [...correctionsOf(object, checkFields(object)).values(), ...quoteCorrections(misTypedFields(object))];
       for (const correction of found) corrections.push({ line, object: objectRef(object), ...describeCorrection(correction) });
       return found.flatMap(editsOf);
     },

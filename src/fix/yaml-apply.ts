@@ -30,6 +30,11 @@ export function applyToDocument(doc: Document, prefix: FieldPath, edits: readonl
     if (edit.op === "set") {
       ensureParents(doc, path);
       doc.setIn(path, doc.createNode(edit.value));
+    } else if (edit.op === "quote") {
+      // Quoted as written: `1.0`, `yes`, `0644` become the text they were typed as.
+      if (!isScalar(target)) throw new Error(`cannot quote ${path.join(".")}: not a scalar`);
+      target.value = target.source ?? String(target.value);
+      target.type = "QUOTE_DOUBLE";
     } else if (edit.op === "rename") {
       // The pair keeps its value node and its comments; only the key's text changes.
       const parent = doc.getIn(path.slice(0, -1), true);

@@ -29,7 +29,7 @@ function findingsOf(loaded: LoadedObject): Finding[] {
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
-  const patch = (correction: Correction | undefined) => (correction ? jsonPatchOf(correction, loaded.object) : undefined);
+  const patch = (correction: Correction | undefined) => (correction && correction.kind !== "quote" ? jsonPatchOf(correction, loaded.object) : undefined);
   const finding = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>, fix?: JsonPatchOperation[]): Finding => ({
     ruleId: rule.id,
     severity: rule.severity,

@@ -3,15 +3,19 @@
  * field moved to the field most likely meant (when that one is not set too), a quoted
  * integer or boolean unquoted. Nothing else: `version: 1.0` read as the number 1 cannot say
  * which text was meant, and `command: "sh -c x"` is not one list item. A finding carries
- * a correction as a JSON patch; `palisade fix` makes it in the file (fix/fix-text.ts).
+ * a correction as a JSON patch; `palisade fix` makes it in the file (fix/fix-text.ts),
+ * where it also quotes such a `1.0` as it was written.
  */
 import type { JsonPatchOperation } from "../findings/types.js";
 import { isRecord, toJsonPointer, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { FieldCheck, UnknownField, WrongType } from "./field-check.js";
+import type { MisTypedField } from "./string-fields.js";
 
 export type Correction =
   | { kind: "move"; from: FieldPath; to: FieldPath; value: unknown }
-  | { kind: "retype"; path: FieldPath; value: number | boolean; was: string };
+  | { kind: "retype"; path: FieldPath; value: number | boolean; was: string }
+  /** A boolean or number where text belongs, quoted as written: only a file knows how (1.0, yes, 0644). */
+  | { kind: "quote"; path: FieldPath };
 
 function at(root: unknown, path: FieldPath): unknown {
   let node = root;
@@ -65,12 +69,17 @@ export function correctionsOf(object: K8sObject, check: FieldCheck): Map<Unknown
   return corrections;
 }
 
+/** Text fields holding a boolean or a number (manifest/string-expected): quoted, as written. */
+export function quoteCorrections(fields: readonly MisTypedField[]): Correction[] {
+  return fields.filter((f) => typeof f.value === "boolean" || typeof f.value === "number").map((f) => ({ kind: "quote", path: f.path }));
+}
+
 function startsWith(path: FieldPath, prefix: FieldPath): boolean {
   return prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
 }
 
 /** The correction as an RFC 6902 patch against the object. */
-export function jsonPatchOf(correction: Correction, object: K8sObject): JsonPatchOperation[] {
+export function jsonPatchOf(correction: Exclude<Correction, { kind: "quote" }>, object: K8sObject): JsonPatchOperation[] {
   if (correction.kind === "retype") return [{ op: "replace", path: toJsonPointer(correction.path), value: correction.value }];
   const operations: JsonPatchOperation[] = [];
   const holder = correction.to.slice(0, -1);

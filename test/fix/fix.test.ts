@@ -281,6 +281,51 @@ spec:
     expect(r.text).toContain('"ten minutes"');
   });
 
+  it("quotes a boolean or number where Kubernetes expects text as it was written, never printing it", () => {
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web, version: 1.0, canary: yes}   # keep
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: app
+        image: web:1
+        args: ["--port", 8080]
+        env:
+        - {name: MODE, value: 0644}
+        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  pin: 12345
+`;
+    const r = fixManifestText(text, restricted);
+    expect(r.text).toBe(
+      text
+        .replace("labels: {app: web, version: 1.0, canary: yes}   # keep", 'labels: {app: web, version: "1.0", canary: "yes"} # keep')
+        .replace('args: ["--port", 8080]', 'args: ["--port", "8080"]')
+        .replace("value: 0644}", 'value: "0644"}')
+        .replace("pin: 12345", 'pin: "12345"'),
+    );
+    expect(r.corrections.map((c) => `${c.ruleId} ${c.description}`)).toEqual([
+      "manifest/string-expected metadata.labels.version quoted as written",
+      "manifest/string-expected metadata.labels.canary quoted as written",
+      "manifest/string-expected spec.template.spec.containers[0].args[1] quoted as written",
+      "manifest/string-expected spec.template.spec.containers[0].env[0].value quoted as written",
+      "manifest/string-expected stringData.pin quoted as written",
+    ]);
+    expect(JSON.stringify(r.corrections)).not.toContain("12345");
+    expect(fixManifestText(r.text, restricted).changed).toBe(false);
+  });
+
   it("leaves two moves that would write the same place to a person (and writes no duplicate key)", () => {
     const text = `apiVersion: v1
 kind: Pod
