@@ -1,5 +1,5 @@
 import { visitContainers, type ContainerRef } from "../k8s/containers.js";
-import { isRecord, type FieldPath } from "../k8s/types.js";
+import { isRecord, valueAt, type FieldPath } from "../k8s/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
 import { evaluatePod, type Violation } from "../podsecurity/evaluate.js";
 import type { PodView } from "../podsecurity/pod.js";
@@ -63,15 +63,6 @@ function containers(pod: PodView): ContainerRef[] {
   return visitContainers(pod.spec);
 }
 
-function get(root: unknown, path: FieldPath): unknown {
-  let node = root;
-  for (const key of path) {
-    if (!isRecord(node) && !Array.isArray(node)) return undefined;
-    node = (node as Record<string | number, unknown>)[key as string | number];
-  }
-  return node;
-}
-
 /** One round of edits for the current violations. */
 function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit[]; changes: Change[]; refused: Map<string, string> } {
   const edits: Edit[] = [];
@@ -96,15 +87,15 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
         }
         break;
       case "runAsNonRoot": {
-        const explicitFalse = [get(pod, ["spec", "securityContext", "runAsNonRoot"]), ...containers(pod).map((c) => get(c.container, ["securityContext", "runAsNonRoot"]))].includes(false);
-        const root = [get(pod, ["spec", "securityContext", "runAsUser"]), ...containers(pod).map((c) => get(c.container, ["securityContext", "runAsUser"]))].includes(0);
+        const explicitFalse = [valueAt(pod, ["spec", "securityContext", "runAsNonRoot"]), ...containers(pod).map((c) => valueAt(c.container, ["securityContext", "runAsNonRoot"]))].includes(false);
+        const root = [valueAt(pod, ["spec", "securityContext", "runAsUser"]), ...containers(pod).map((c) => valueAt(c.container, ["securityContext", "runAsUser"]))].includes(0);
         if (explicitFalse) refused.set(v.checkId, "runAsNonRoot: false is set explicitly; the workload says it may run as root");
         else if (root) refused.set(v.checkId, "the workload is set to run as UID 0; pick a non-root UID its image supports");
         else edit(v.checkId, { op: "set", path: ["spec", "securityContext", "runAsNonRoot"], value: true }, "pod: runAsNonRoot: true (the image must run as a non-root numeric UID)");
         break;
       }
       case "seccompProfile_restricted": {
-        const podProfile = get(pod, ["spec", "securityContext", "seccompProfile"]);
+        const podProfile = valueAt(pod, ["spec", "securityContext", "seccompProfile"]);
         if (podProfile === undefined || podProfile === null) {
           edit(v.checkId, { op: "set", path: ["spec", "securityContext", "seccompProfile"], value: { type: "RuntimeDefault" } }, "pod: seccompProfile: RuntimeDefault");
         } else {
@@ -118,9 +109,9 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
         for (const field of v.fields) {
           const last = field[field.length - 1];
           if (field.at(-2) === "add" && typeof last === "number") {
-            edit(v.checkId, { op: "remove", path: field }, `remove added capability ${String(get(pod, field))}`);
+            edit(v.checkId, { op: "remove", path: field }, `remove added capability ${String(valueAt(pod, field))}`);
           } else if (last === "drop") {
-            const drop = get(pod, field);
+            const drop = valueAt(pod, field);
             if (Array.isArray(drop)) edit(v.checkId, { op: "append", path: field, value: "ALL" }, "capabilities.drop: add ALL");
             else edit(v.checkId, { op: "set", path: field, value: ["ALL"] }, "capabilities.drop: [ALL]");
           }

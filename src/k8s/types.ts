@@ -182,6 +182,17 @@ function segment(part: string | number, first: boolean): string {
   return first ? part : `.${part}`;
 }
 
+/** The value at a field path (a list item by number, a mapping's field by name), or undefined. */
+export function valueAt(root: unknown, path: FieldPath): unknown {
+  let node = root;
+  for (const part of path) {
+    if (Array.isArray(node) && typeof part === "number") node = node[part];
+    else if (isRecord(node) && typeof part === "string") node = node[part];
+    else return undefined;
+  }
+  return node;
+}
+
 /** RFC 6901 pointer for JSON patches. */
 export function toJsonPointer(path: FieldPath): string {
   return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");

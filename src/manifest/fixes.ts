@@ -7,7 +7,7 @@
  * where it also quotes such a `1.0` as it was written.
  */
 import type { JsonPatchOperation } from "../findings/types.js";
-import { isRecord, toJsonPointer, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { isRecord, toJsonPointer, valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { FieldCheck, UnknownField, WrongType } from "./field-check.js";
 import type { MisTypedField } from "./string-fields.js";
 
@@ -17,27 +17,17 @@ export type Correction =
   /** A boolean or number where text belongs, quoted as written: only a file knows how (1.0, yes, 0644). */
   | { kind: "quote"; path: FieldPath };
 
-function at(root: unknown, path: FieldPath): unknown {
-  let node = root;
-  for (const part of path) {
-    if (Array.isArray(node) && typeof part === "number") node = node[part];
-    else if (isRecord(node) && typeof part === "string") node = node[part];
-    else return undefined;
-  }
-  return node;
-}
-
 export function unknownFieldCorrection(object: K8sObject, { path, meant }: UnknownField): Correction | undefined {
   if (meant === undefined) return undefined;
   const steps = meant.split(".");
   const to = [...path.slice(0, -1), ...steps];
   // Both spellings set: which value was meant is for a person to say.
-  if (at(object, to) !== undefined) return undefined;
+  if (valueAt(object, to) !== undefined) return undefined;
   if (steps.length === 2) {
-    const holder = at(object, to.slice(0, -1));
+    const holder = valueAt(object, to.slice(0, -1));
     if (holder !== undefined && holder !== null && !isRecord(holder)) return undefined;
   }
-  return { kind: "move", from: path, to, value: at(object, path) };
+  return { kind: "move", from: path, to, value: valueAt(object, path) };
 }
 
 export function wrongTypeCorrection({ path, expected, value }: WrongType): Correction | undefined {
@@ -84,7 +74,7 @@ export function jsonPatchOf(correction: Exclude<Correction, { kind: "quote" }>, 
   const operations: JsonPatchOperation[] = [];
   const holder = correction.to.slice(0, -1);
   if (holder.length > correction.from.length - 1) {
-    const existing = at(object, holder);
+    const existing = valueAt(object, holder);
     if (existing === undefined || existing === null) operations.push({ op: "add", path: toJsonPointer(holder), value: {} });
   }
   operations.push({ op: "move", from: toJsonPointer(correction.from), path: toJsonPointer(correction.to) });
