@@ -7,6 +7,7 @@
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
 import type { Severity } from "../findings/types.js";
+import { describeRef } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { sarifUri } from "./sarif.js";
 import { summaryLine } from "./text.js";
@@ -51,7 +52,7 @@ export function* renderGithubPieces(result: ScanResult): Generator<string> {
   let batch: string[] = [];
   for (const f of result.findings) {
     const where = f.position;
-    const object = f.object ? `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ""}${f.object.name}` : undefined;
+    const object = f.object ? describeRef(f.object) : undefined;
     batch.push(
       annotation({
         command: COMMAND[f.severity],
