@@ -17,7 +17,7 @@ export type Correction =
   /** A boolean or number where text belongs, quoted as written: only a file knows how (1.0, yes, 0644). */
   | { kind: "quote"; path: FieldPath };
 
-export function unknownFieldCorrection(object: K8sObject, { path, meant }: UnknownField): Correction | undefined {
+function unknownFieldCorrection(object: K8sObject, { path, meant }: UnknownField): Correction | undefined {
   if (meant === undefined) return undefined;
   const steps = meant.split(".");
   const to = [...path.slice(0, -1), ...steps];
@@ -30,7 +30,7 @@ export function unknownFieldCorrection(object: K8sObject, { path, meant }: Unkno
   return { kind: "move", from: path, to, value: valueAt(object, path) };
 }
 
-export function wrongTypeCorrection({ path, expected, value }: WrongType): Correction | undefined {
+function wrongTypeCorrection({ path, expected, value }: WrongType): Correction | undefined {
   if (typeof value !== "string") return undefined;
   if (expected === "an integer" && /^-?(?:0|[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return { kind: "retype", path, value: Number(value), was: value };
   if (expected.startsWith("a boolean") && (value === "true" || value === "false")) return { kind: "retype", path, value: value === "true", was: value };
