@@ -40,17 +40,16 @@ export interface FieldCheck {
   wrongTypes: WrongType[];
 }
 
-const NOTHING: FieldCheck = { unknown: [], wrongTypes: [] };
 const SUGGESTED_PER_OBJECT = 100;
 
 /** Every unknown field and every value of the wrong type in the object, in document order. */
 export function checkFields(object: K8sObject): FieldCheck {
   const root = rootTypeOf(object);
-  if (root === undefined) return NOTHING;
+  if (root === undefined) return { unknown: [], wrongTypes: [] };
   const out: FieldCheck = { unknown: [], wrongTypes: [] };
   // One path, grown and shrunk as the walk goes: copied only for a field that is wrong.
   walkObject(object as Record<string, unknown>, root, [], out, true);
-  return out.unknown.length === 0 && out.wrongTypes.length === 0 ? NOTHING : out;
+  return out;
 }
 
 function walkObject(value: Record<string, unknown>, type: ApiType, path: (string | number)[], out: FieldCheck, root = false): void {
