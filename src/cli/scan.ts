@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import type { ClusterSource } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES } from "../k8s/load.js";
@@ -33,12 +34,16 @@ interface ScanFlags {
   admissionConfig?: string;
   rules?: string[];
   skipRules?: string[];
+  cluster?: boolean;
+  context?: string;
+  kubeconfig?: string;
+  allNamespaces?: boolean;
 }
 
 export function registerScan(program: Command): void {
   program
     .command("scan")
-    .description("scan manifests (files, directories, - for stdin, -k kustomizations) and report findings")
+    .description("scan manifests (files, directories, - for stdin, -k kustomizations) or a live cluster (--cluster), and report findings")
     .argument("[paths...]", "files, pipes such as <(helm template .), or directories (recursively: .yaml, .yml, .json, Dockerfiles, links to files); - reads stdin")
     .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect)
     .addOption(outputOption(SCAN_FORMATS, "text"))
@@ -46,7 +51,11 @@ export function registerScan(program: Command): void {
     .addOption(new Option("--level <level>", "judge every pod at this Pod Security level instead of its namespace's").choices(["privileged", "baseline", "restricted"]))
     .option("--pss-version <version>", "Pod Security version: latest or v1.N (default: the namespace's, else latest)")
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
-    .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n)")
+    .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); with --cluster, only this namespace (as kubectl get -n)")
+    .option("--cluster", "scan the live cluster of the current kubeconfig context, read with kubectl (Secrets and ConfigMaps are never read)")
+    .option("--context <name>", "with --cluster: the kubeconfig context to read (implies --cluster)")
+    .option("--kubeconfig <file>", "with --cluster: the kubeconfig file (implies --cluster; default: kubectl's, $KUBECONFIG or ~/.kube/config)")
+    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect)
     .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect)
@@ -54,10 +63,22 @@ export function registerScan(program: Command): void {
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
-    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths, empty stdin or pipe).")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths, empty stdin or pipe, a cluster or a kind of object that cannot be read).")
     .action(async (paths: string[], flags: ScanFlags) => {
       process.exitCode = await scan(paths, flags);
     });
+}
+
+/** The live cluster to read, when a flag asks for one: --cluster, or kubectl's own --context, --kubeconfig or -A. */
+function clusterSource(flags: ScanFlags): ClusterSource | undefined {
+  if (!flags.cluster && !flags.context && !flags.kubeconfig && !flags.allNamespaces) return undefined;
+  if (flags.allNamespaces && flags.namespace) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
+  return {
+    ...(flags.context ? { context: flags.context } : {}),
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    ...(flags.allNamespaces ? { allNamespaces: true } : {}),
+  };
 }
 
 /** Repeatable flags: no default given, so that --help shows none ("[]"); absent is undefined. */
@@ -85,8 +106,9 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
 
 async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const kustomizeDirs = flags.kustomize ?? [];
-  if (paths.length === 0 && kustomizeDirs.length === 0) {
-    throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, or -k DIR for a kustomization" });
+  const cluster = clusterSource(flags);
+  if (paths.length === 0 && kustomizeDirs.length === 0 && !cluster) {
+    throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, -k DIR for a kustomization, or --cluster for the live cluster" });
   }
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   const maxFileBytes = Number(flags.maxFileSize);
@@ -97,7 +119,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   // This process runs one scan and exits: no need for a young generation sized for a server.
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
-  const load = { paths, kustomizeDirs, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
+  const load = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
   if (flags.admissionConfig) {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.

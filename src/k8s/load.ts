@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
+import { readCluster, type ClusterSource } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
@@ -15,6 +16,8 @@ export interface LoadOptions {
   paths: string[];
   /** Kustomization directories, rendered with `kubectl kustomize` (or `kustomize build`). */
   kustomizeDirs?: string[];
+  /** A live cluster, read through kubectl (`palisade scan --cluster`). */
+  cluster?: ClusterSource;
   /** Files larger than this are refused (bytes). */
   maxFileBytes?: number;
   limits?: ParseLimits;
@@ -145,7 +148,7 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   return snapshot;
 }
 
-/** Every input's text, in order: files, then stdin where "-" stands, then kustomizations. */
+/** Every input's text, in order: files, then stdin where "-" stands, then kustomizations, then the cluster. */
 async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Input[]> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const walked: string[] = [];
@@ -174,6 +177,12 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
     }
   }
   for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
+  if (options.cluster) {
+    const cluster = await readCluster(options.cluster);
+    inputs.push({ name: cluster.name, format: "json", text: cluster.text });
+    snapshot.problems.push(...cluster.problems);
+    if (cluster.controlled > 0) snapshot.stats.skippedControlled = cluster.controlled;
+  }
   return inputs;
 }
 

@@ -38,6 +38,24 @@ export interface ObjectSource {
   locate(path: FieldPath): SourcePosition;
 }
 
+/**
+ * The file name of objects read from a live cluster (`palisade scan --cluster`), like
+ * `<stdin>`: angle brackets, so that no path on disk is taken for it.
+ */
+export function liveSourceName(context: string | undefined): string {
+  return context ? `<cluster ${context}>` : "<cluster>";
+}
+
+/** Whether a file name is that of a live cluster (see liveSourceName). */
+export function isLiveFile(file: string): boolean {
+  return file === "<cluster>" || (file.startsWith("<cluster ") && file.endsWith(">"));
+}
+
+/** Whether an object was read from a live cluster: the API server has validated it already. */
+export function isLiveSource(source: ObjectSource): boolean {
+  return isLiveFile(source.file);
+}
+
 export interface LoadedObject {
   object: K8sObject;
   source: ObjectSource;
@@ -63,6 +81,8 @@ export interface LoadStats {
   skippedPatches?: number;
   /** Files under a Helm chart's templates/ and charts/, left out of a directory walk. */
   skippedTemplates?: number;
+  /** Live objects left out because their controller was read too (a Deployment's ReplicaSets and pods): judged through it. */
+  skippedControlled?: number;
 }
 
 /**

@@ -25,6 +25,7 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       // Only when a walk left kustomize patches or Helm templates out, so other reports read as they did.
       ...(result.stats.skippedPatches ? { skippedPatches: result.stats.skippedPatches } : {}),
       ...(result.stats.skippedTemplates ? { skippedTemplates: result.stats.skippedTemplates } : {}),
+      ...(result.stats.skippedControlled ? { skippedControlled: result.stats.skippedControlled } : {}),
       problems: result.problems.length,
       // Only for a scan limited to some rules: a clean report of a partial scan says so.
       ...(result.ruleSelection ? { ruleSelection: result.ruleSelection } : {}),

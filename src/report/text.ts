@@ -1,6 +1,6 @@
 import { createColors } from "picocolors";
 import { SEVERITIES, type Finding, type Severity } from "../findings/types.js";
-import { describeRef } from "../k8s/types.js";
+import { describeRef, isLiveFile } from "../k8s/types.js";
 import type { LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { countBySeverity, findingSubjects } from "./summary.js";
@@ -60,7 +60,8 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
         let idWidth = 0;
         for (const f of list) idWidth = Math.max(idWidth, f.ruleId.length);
         for (const f of list) {
-          const where = f.position ? `${f.position.line}:${f.position.column}` : "";
+          // A live object's lines are those of the List kubectl returned, which nobody sees: -o wide names the field.
+          const where = f.position && !isLiveFile(f.position.file) ? `${f.position.line}:${f.position.column}` : "";
           out.push(`    ${c.dim(where.padEnd(8))} ${paint(c, f.severity, f.severity.padEnd(8))} ${c.magenta(f.ruleId.padEnd(idWidth))}  ${f.message}`);
           if (options.wide) {
             if (f.note) out.push(`             ${c.dim("why:")}   ${f.note}`);
@@ -103,6 +104,8 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   if (patches > 0) notes.push(`${count(patches, "kustomize patch", "kustomize patches")} left out (parts of objects: scan the rendered overlay with -k DIR)`);
   const templates = result.stats.skippedTemplates ?? 0;
   if (templates > 0) notes.push(`${count(templates, "Helm template", "Helm templates")} left out (scan the rendered chart: helm template CHART | palisade scan -)`);
+  const controlled = result.stats.skippedControlled ?? 0;
+  if (controlled > 0) notes.push(`${count(controlled, "live object", "live objects")} judged through the controller that made ${controlled === 1 ? "it" : "them"} (a Deployment's ReplicaSets and pods...)`);
   const selection = result.ruleSelection;
   if (selection) notes.push(`${count(result.rules.length, "rule", "rules")} checked (${describeSelection(selection)})`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;

@@ -1,0 +1,192 @@
+/**
+ * A live cluster as scan input, read through kubectl: kubectl already knows every way a
+ * kubeconfig can authenticate (client certificates, tokens, exec plugins for EKS, GKE and
+ * AKS, OIDC, proxies), and the user's `--context`, `--kubeconfig`, `-n` and `-A` mean
+ * exactly what they mean to kubectl. What comes back is a JSON List the loader reads as
+ * it reads `kubectl get -o json > file.json`.
+ */
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
+import { UserError } from "../errors.js";
+import type { LoadProblem } from "../k8s/types.js";
+import { liveSourceName } from "../k8s/types.js";
+
+export interface ClusterSource {
+  /** kubeconfig context; kubectl's current context when absent. */
+  context?: string;
+  kubeconfig?: string;
+  /** Only this namespace (kubectl get -n); the context's namespace when neither this nor allNamespaces. */
+  namespace?: string;
+  allNamespaces?: boolean;
+  /** The kubectl binary (tests); `kubectl` on PATH otherwise. */
+  kubectl?: string;
+}
+
+export interface ClusterRead {
+  /** The name findings give as their file: `<cluster CONTEXT>`. */
+  name: string;
+  /** A JSON List of the objects the scan judges. */
+  text: string;
+  /** Resource types that could not be listed (forbidden, unavailable): the scan misses their objects. */
+  problems: LoadProblem[];
+  /** Objects left out because their controller is in the list too (a Deployment's ReplicaSets and pods). */
+  controlled: number;
+}
+
+/**
+ * What the scan families judge, by kubectl's resource names. Secrets and ConfigMaps are
+ * not read: no rule needs their data from a live cluster, and a scanner that never holds
+ * it cannot leak it. Types the cluster does not serve (Calico, AdminNetworkPolicy) are
+ * left out before the list is asked for.
+ */
+const RESOURCES = [
+  "namespaces",
+  "nodes",
+  "pods",
+  "podtemplates",
+  "replicationcontrollers",
+  "services",
+  "serviceaccounts",
+  "persistentvolumeclaims",
+  "resourcequotas",
+  "limitranges",
+  "deployments.apps",
+  "replicasets.apps",
+  "statefulsets.apps",
+  "daemonsets.apps",
+  "jobs.batch",
+  "cronjobs.batch",
+  "networkpolicies.networking.k8s.io",
+  "ingresses.networking.k8s.io",
+  "adminnetworkpolicies.policy.networking.k8s.io",
+  "baselineadminnetworkpolicies.policy.networking.k8s.io",
+  "roles.rbac.authorization.k8s.io",
+  "rolebindings.rbac.authorization.k8s.io",
+  "clusterroles.rbac.authorization.k8s.io",
+  "clusterrolebindings.rbac.authorization.k8s.io",
+  "validatingwebhookconfigurations.admissionregistration.k8s.io",
+  "mutatingwebhookconfigurations.admissionregistration.k8s.io",
+  "priorityclasses.scheduling.k8s.io",
+  "tiers.projectcalico.org",
+  "networkpolicies.projectcalico.org",
+  "globalnetworkpolicies.projectcalico.org",
+  "networksets.projectcalico.org",
+  "globalnetworksets.projectcalico.org",
+];
+
+/** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
+const REQUEST_TIMEOUT = "60s";
+/** kubectl's output for a large cluster: ~10 KB an object, so room for ~100,000 objects. */
+const MAX_OUTPUT_BYTES = 1024 * 1024 * 1024;
+
+export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
+  const connection = [...(source.kubeconfig ? ["--kubeconfig", source.kubeconfig] : []), ...(source.context ? ["--context", source.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`];
+  const name = liveSourceName(source.context ?? (await currentContext(source, connection)));
+  const served = await servedResources(source, connection);
+  const wanted = RESOURCES.filter((resource) => served.has(resource));
+  const scope = source.allNamespaces ? ["--all-namespaces"] : source.namespace ? ["--namespace", source.namespace] : [];
+  const listed = await kubectl(source, ["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
+  // kubectl prints what it could list and exits 1 for what it could not: the first is the
+  // scan's input, the second its problems.
+  const list = parseList(listed.stdout);
+  if (!list) throw clusterError("could not list the cluster's objects", listed.stderr);
+  const problems = errorLines(listed.stderr).map((line) => listProblem(name, line));
+  const items = list.filter((item) => item !== null && typeof item === "object") as LiveObject[];
+  const kept = withoutControlled(items);
+  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }, null, 2), problems, controlled: items.length - kept.length };
+}
+
+/** The context kubectl uses when none is named, so that the report says which cluster it read. */
+async function currentContext(source: ClusterSource, connection: string[]): Promise<string | undefined> {
+  const found = await kubectl(source, ["config", "current-context", ...connection.filter((arg) => !arg.startsWith("--request-timeout"))]);
+  return found.stdout.trim() || undefined;
+}
+
+/** Resource names the cluster serves, as `kubectl api-resources -o name` prints them. */
+async function servedResources(source: ClusterSource, connection: string[]): Promise<Set<string>> {
+  const found = await kubectl(source, ["api-resources", "--verbs=list", "--output", "name", ...connection]);
+  // An aggregated API that is down (metrics.k8s.io) makes kubectl exit 1 after printing
+  // every other group: only no answer at all is an error.
+  const names = found.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  if (names.length === 0) throw clusterError("could not reach the cluster", found.stderr);
+  return new Set(names);
+}
+
+/** Kinds that make objects from a pod template the scan judges (a CronJob makes Jobs, a Deployment ReplicaSets). */
+const TEMPLATE_CONTROLLERS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"]);
+
+interface LiveObject {
+  kind?: string;
+  metadata?: { uid?: string; ownerReferences?: Array<{ uid?: string; controller?: boolean }> };
+}
+
+/**
+ * A Deployment's ReplicaSets and pods, a CronJob's Jobs and their pods: made from a
+ * template that is judged already, and judged again they would repeat its every finding
+ * once per replica. An object whose controller is not in the list (an operator's custom
+ * resource, a Node for its static pods' mirrors) is kept: nothing else judges it.
+ */
+function withoutControlled(items: LiveObject[]): LiveObject[] {
+  // Only controllers whose pod template is judged: a static pod's mirror is controlled by
+  // its Node, which judges nothing.
+  const uids = new Set(items.filter((item) => item.kind !== undefined && TEMPLATE_CONTROLLERS.has(item.kind)).map((item) => item.metadata?.uid));
+  return items.filter((item) => !item.metadata?.ownerReferences?.some((owner) => owner.controller === true && owner.uid !== undefined && uids.has(owner.uid)));
+}
+
+function parseList(stdout: string): unknown[] | undefined {
+  if (stdout.trim() === "") return undefined;
+  try {
+    const value = JSON.parse(stdout) as { items?: unknown };
+    return Array.isArray(value.items) ? value.items : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** kubectl's own error lines, without its usage chatter. */
+function errorLines(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => /^(error|Error from server)\b/i.test(line));
+}
+
+function listProblem(file: string, line: string): LoadProblem {
+  const forbidden = /forbidden/i.test(line);
+  return {
+    kind: "unreadable",
+    message: `kubectl: ${line.replace(/^error: /, "")}`,
+    position: { file, line: 1, column: 1 },
+    hint: forbidden
+      ? "the scan misses these objects: grant list on them (kubectl auth can-i list RESOURCE), or scan with a user who may"
+      : "the scan misses these objects; run the same kubectl get to see why",
+  };
+}
+
+function clusterError(what: string, stderr: string): UserError {
+  const reason = errorLines(stderr)[0] ?? stderr.trim().split("\n")[0] ?? "";
+  return new UserError(`${what}${reason ? `: ${reason}` : ""}`, { hint: "check that `kubectl get namespaces` works with the same --context and --kubeconfig" });
+}
+
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(source: ClusterSource, args: string[]): Promise<Output> {
+  // Required here, not imported: node:child_process costs every scan ~5 ms to load.
+  const { execFile } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
+  const command = source.kubectl ?? "kubectl";
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: unknown }) | null;
+      if (e && e.code === "ENOENT") {
+        reject(new UserError("cannot scan a cluster: kubectl is not installed", { hint: "install kubectl, or save the objects and scan the file: `kubectl get pods,deployments -A -o json > cluster.json`" }));
+      } else if (e && e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
+        reject(new UserError("the cluster's objects are more than 1 GiB of JSON", { hint: "scan it a namespace at a time (-n NAMESPACE)" }));
+      } else {
+        resolve({ stdout, stderr });
+      }
+    });
+  });
+}

@@ -1,0 +1,213 @@
+/**
+ * `palisade scan --cluster`: the real kubectl against a stand-in API server (real HTTPS,
+ * discovery and paged lists; see support/api-server.ts). The live scan of the example
+ * cluster must find what the scan of its files finds, once per problem.
+ */
+import { execFile, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../src/findings/types.js";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import type { K8sObject } from "../../src/k8s/types.js";
+import { startApiServer, TOKENS, type StandInApiServer } from "../support/api-server.js";
+import { repoRoot } from "../support/conformance.js";
+
+const bin = join(repoRoot, "bin/palisade.js");
+const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+if (!hasKubectl && process.env.CI) throw new Error("kubectl is not installed: .ci/run installs it (kubernetes-client) for the --cluster tests");
+if (!hasKubectl) console.warn("kubectl is not installed: the --cluster tests are skipped (apt-get install kubernetes-client)");
+
+const home = mkdtempSync(join(tmpdir(), "palisade-cluster-"));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asynchronous: the stand-in API server answers from this process while the CLI runs. */
+function palisade(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      // kubectl keeps its discovery cache under HOME: one of the test's own.
+      { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CI: "true", FORCE_COLOR: "0", HOME: home, KUBECONFIG: "", ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+let uid = 0;
+const nextUid = () => `11111111-0000-4000-8000-${String(++uid).padStart(12, "0")}`;
+
+/** What controllers make from a template: the same pod spec, owned by its maker. */
+function madeBy(owner: K8sObject, kind: string, apiVersion: string, name: string, spec: unknown): K8sObject {
+  const ownerUid = (owner.metadata as { uid: string }).uid;
+  return {
+    apiVersion,
+    kind,
+    metadata: { name, namespace: owner.metadata?.namespace, uid: nextUid(), labels: owner.metadata?.labels, ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata?.name, uid: ownerUid, controller: true, blockOwnerDeletion: true }] },
+    spec,
+  } as K8sObject;
+}
+
+type Template = { metadata?: unknown; spec: unknown };
+
+/**
+ * The example cluster as an API server would hold it: namespaced objects in their
+ * namespace, the kube-apiserver's static pod as its Node's mirror pod, and what the
+ * controllers made (ReplicaSets, Jobs, pods), plus a Secret and a ConfigMap the scan must
+ * never ask for.
+ */
+async function liveExampleCluster(): Promise<{ objects: K8sObject[]; controlled: number }> {
+  const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/cluster")] });
+  const objects: K8sObject[] = [];
+  const node: K8sObject = { apiVersion: "v1", kind: "Node", metadata: { name: "control-plane-1", uid: nextUid() }, spec: {} };
+  objects.push(node);
+  let controlled = 0;
+  for (const { object } of snapshot.objects) {
+    if (object.kind === "EncryptionConfiguration") continue; // a file on the control plane, not an API object
+    const copy = structuredClone(object) as K8sObject & { spec?: Record<string, unknown> };
+    copy.metadata = { ...copy.metadata, uid: nextUid() };
+    if (!["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(copy.kind ?? "")) copy.metadata.namespace ??= "default";
+    if (copy.kind === "Pod") copy.metadata.ownerReferences = [{ apiVersion: "v1", kind: "Node", name: "control-plane-1", uid: node.metadata?.uid, controller: true }];
+    objects.push(copy);
+    const template = (copy.spec?.template ?? (copy.spec?.jobTemplate as { spec?: { template?: Template } } | undefined)?.spec?.template) as Template | undefined;
+    if (!template) continue;
+    const pods = (owner: K8sObject, count: number) => {
+      for (let i = 0; i < count; i++) objects.push(madeBy(owner, "Pod", "v1", `${owner.metadata?.name}-${i}`, template.spec));
+      controlled += count;
+    };
+    if (copy.kind === "Deployment") {
+      const replicaSet = madeBy(copy, "ReplicaSet", "apps/v1", `${copy.metadata.name}-5d9f`, { replicas: 2, template });
+      objects.push(replicaSet);
+      controlled++;
+      pods(replicaSet, 2);
+    } else if (copy.kind === "CronJob") {
+      const job = madeBy(copy, "Job", "batch/v1", `${copy.metadata.name}-29000000`, { template });
+      objects.push(job);
+      controlled++;
+      pods(job, 1);
+    } else {
+      pods(copy, 2);
+    }
+  }
+  objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "payments" }, data: { password: Buffer.from("hunter2-live").toString("base64") } });
+  objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "payments" }, data: { mode: "live" } });
+  return { objects, controlled };
+}
+
+/** A finding without where it was read: the same problem, whether in a file or a live object. */
+const problem = (f: Finding) => JSON.stringify([f.ruleId, f.object?.kind, f.object?.namespace ?? "default", f.object?.name, f.fieldPath, f.message]);
+
+/**
+ * What a live cluster does not hold as the files do: fields the API server would have
+ * dropped (the manifest family), and the EncryptionConfiguration, a file on the control
+ * plane (so the live scan says the kube-apiserver's config went unchecked instead).
+ */
+const FILE_ONLY = /^(manifest\/|encryption\/|apiserver\/encryption-config-unchecked$)/;
+
+describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in API server)", () => {
+  let server: StandInApiServer;
+  let controlled = 0;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-apiserver-"));
+    mkdirSync(join(home, ".kube"), { recursive: true });
+    const live = await liveExampleCluster();
+    controlled = live.controlled;
+    server = await startApiServer({ dir, objects: live.objects, forbiddenToRestricted: ["clusterroles", "clusterrolebindings"] });
+  });
+  afterAll(async () => server?.close());
+
+  it("finds in the live cluster what it finds in the files, once per problem, not once per replica", async () => {
+    const files = await palisade(["scan", "examples/cluster", "-o", "json", "--fail-on", "none"]);
+    const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "-o", "json", "--fail-on", "none"]);
+    expect(live.stderr).toBe("");
+    expect(live.code).toBe(0);
+    const fromFiles = (JSON.parse(files.stdout) as { findings: Finding[] }).findings.filter((f) => !FILE_ONLY.test(f.ruleId)).map(problem);
+    const report = JSON.parse(live.stdout) as { findings: Finding[]; summary: { skippedControlled?: number; objects: number } };
+    const fromCluster = report.findings.filter((f) => !FILE_ONLY.test(f.ruleId)).map(problem);
+    // The API server decoded live objects already: no field check second-guesses it.
+    expect(report.findings.filter((f) => f.ruleId.startsWith("manifest/"))).toEqual([]);
+    expect(fromFiles.length).toBeGreaterThan(20);
+    expect(fromCluster.sort()).toEqual(fromFiles.sort());
+    expect(report.summary.skippedControlled).toBe(controlled);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, "docs/scan-report.schema.json"), "utf8")));
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    // Findings name the cluster they were read from, by its context.
+    expect(new Set(report.findings.map((f) => f.position?.file))).toEqual(new Set(["<cluster admin>"]));
+  });
+
+  it("never asks for Secrets or ConfigMaps, and follows kubectl's paging to whole lists", async () => {
+    server.requests.length = 0;
+    const live = await palisade(["scan", "--context", "admin", "--kubeconfig", server.kubeconfig, "-A"]);
+    expect(live.code).toBe(1);
+    const lists = server.requests.filter((r) => !/^GET \/(api|apis)(\/[^/]+)?(\/v1)?(\?.*)?$/.test(r));
+    expect(lists.some((r) => r.includes("continue="))).toBe(true);
+    expect(server.requests.filter((r) => /secrets|configmaps/.test(r))).toEqual([]);
+    expect(live.stdout).not.toContain("hunter2");
+    expect(live.stdout).toMatch(/live objects judged through the controller that made them/);
+    // Text output gives no lines for live objects: they would be lines of a List nobody sees.
+    expect(live.stdout).toMatch(/^ {2}Deployment\/storefront\/web$/m);
+    expect(live.stdout).toMatch(/^ {4} {8} (low|medium|high|critical) /m);
+    expect(live.stdout).not.toMatch(/^ {4}\d+:\d+/m);
+  });
+
+  it("reads one namespace with -n, as kubectl get -n does", async () => {
+    server.requests.length = 0;
+    const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-n", "payments", "-o", "json", "--fail-on", "none"]);
+    expect(live.code).toBe(0);
+    const findings = (JSON.parse(live.stdout) as { findings: Finding[] }).findings;
+    const namespaces = new Set(findings.map((f) => f.object?.namespace).filter((ns) => ns !== undefined));
+    expect(findings.length).toBeGreaterThan(0);
+    expect([...namespaces]).toEqual(["payments"]);
+    expect(server.requests.some((r) => r.startsWith("GET /apis/apps/v1/namespaces/payments/deployments"))).toBe(true);
+  });
+
+  it("uses the context's namespace when neither -n nor -A is given, as kubectl does", async () => {
+    const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-o", "json", "--fail-on", "none"]);
+    const namespaces = new Set((JSON.parse(live.stdout) as { findings: Finding[] }).findings.map((f) => f.object?.namespace).filter((ns) => ns !== undefined));
+    expect([...namespaces]).toEqual(["storefront"]);
+  });
+
+  it("scans what it may list and says what it may not (exit 2), with kubectl's reason", async () => {
+    const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "--context", "restricted", "-A", "-o", "json", "--fail-on", "none"]);
+    expect(live.code).toBe(2);
+    expect(live.stderr).toMatch(/<cluster restricted>.*kubectl: .*clusterroles.* is forbidden/);
+    expect(live.stderr).toMatch(/kubectl auth can-i list/);
+    const report = JSON.parse(live.stdout) as { findings: Finding[]; summary: { problems: number } };
+    expect(report.summary.problems).toBe(2);
+    expect(report.findings.some((f) => f.ruleId.startsWith("pss/"))).toBe(true);
+    expect(report.findings.some((f) => f.object?.kind === "ClusterRole")).toBe(false);
+  });
+
+  it("refuses a cluster it cannot read with one clear line and no token in it", async () => {
+    const stranger = await palisade(["scan", "--kubeconfig", server.kubeconfig, "--context", "stranger"]);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toMatch(/could not reach the cluster: error: You must be logged in to the server/);
+    expect(stranger.stderr).not.toContain(TOKENS.stranger);
+    expect(stranger.stderr).not.toMatch(/\n\s+at /);
+    const missing = await palisade(["scan", "--kubeconfig", server.kubeconfig, "--context", "nowhere"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/context "nowhere" does not exist/);
+  });
+
+  it("says when kubectl is not installed", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "palisade-no-kubectl-"));
+    const run = await palisade(["scan", "--cluster"], { PATH: empty });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot scan a cluster: kubectl is not installed/);
+  });
+
+  it("refuses -n with -A", async () => {
+    const run = await palisade(["scan", "-A", "-n", "payments"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/-n and -A both given/);
+  });
+});

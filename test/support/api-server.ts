@@ -1,0 +1,166 @@
+/**
+ * A stand-in Kubernetes API server for `palisade scan --cluster` tests: real HTTPS on
+ * loopback with a CA made at run time, bearer tokens, legacy discovery (/api, /apis and
+ * each group version) and paged list calls, as the real kubectl asks for them. No
+ * kube-apiserver can be installed here (Debian has none), so this serves what kubectl
+ * reads and records every request; kubectl itself is the real one.
+ */
+import { createServer, type Server } from "node:https";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { createCertificateAuthority, issueCertificate } from "../../src/adapters/webhook/certificates.js";
+import type { K8sObject } from "../../src/k8s/types.js";
+
+interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+const t = (group: string, version: string, kind: string, resource: string, namespaced = true): ResourceType => ({ group, version, kind, resource, namespaced });
+
+/** What this server serves: the built-in types Palisade reads, and two it must never ask for. */
+const TYPES: ResourceType[] = [
+  t("", "v1", "Namespace", "namespaces", false),
+  t("", "v1", "Node", "nodes", false),
+  t("", "v1", "Pod", "pods"),
+  t("", "v1", "PodTemplate", "podtemplates"),
+  t("", "v1", "ReplicationController", "replicationcontrollers"),
+  t("", "v1", "Service", "services"),
+  t("", "v1", "ServiceAccount", "serviceaccounts"),
+  t("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
+  t("", "v1", "ResourceQuota", "resourcequotas"),
+  t("", "v1", "LimitRange", "limitranges"),
+  t("", "v1", "Secret", "secrets"),
+  t("", "v1", "ConfigMap", "configmaps"),
+  t("apps", "v1", "Deployment", "deployments"),
+  t("apps", "v1", "ReplicaSet", "replicasets"),
+  t("apps", "v1", "StatefulSet", "statefulsets"),
+  t("apps", "v1", "DaemonSet", "daemonsets"),
+  t("batch", "v1", "Job", "jobs"),
+  t("batch", "v1", "CronJob", "cronjobs"),
+  t("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies"),
+  t("networking.k8s.io", "v1", "Ingress", "ingresses"),
+  t("rbac.authorization.k8s.io", "v1", "Role", "roles"),
+  t("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings"),
+  t("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
+  t("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
+  t("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
+  t("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
+  t("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false),
+];
+
+const groupVersion = (type: ResourceType) => (type.group ? `${type.group}/${type.version}` : type.version);
+
+export interface ApiServerOptions {
+  /** Where the kubeconfig is written. */
+  dir: string;
+  objects: K8sObject[];
+  /** Resources (plural names) the `restricted` user may not list. */
+  forbiddenToRestricted?: string[];
+  /** Items per list response: kubectl follows `continue` until the list is whole. */
+  pageSize?: number;
+}
+
+export interface StandInApiServer {
+  /** A kubeconfig with contexts `admin` (current), `restricted` and `stranger` (an unknown token). */
+  kubeconfig: string;
+  /** Every request, as `METHOD path?query`. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export const TOKENS = { admin: "admin-token-7f3a", restricted: "restricted-token-91bc", stranger: "not-a-valid-token" } as const;
+
+export async function startApiServer(options: ApiServerOptions): Promise<StandInApiServer> {
+  const ca = await createCertificateAuthority("stand-in apiserver CA");
+  const serving = await issueCertificate(ca, { commonName: "kube-apiserver", ipAddresses: ["127.0.0.1"], usage: "server" });
+  const requests: string[] = [];
+  const pageSize = options.pageSize ?? 2;
+  const stored = options.objects.map((object, i) => withServerFields(object, i));
+  const server: Server = createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const send = (code: number, body: unknown) => {
+      res.writeHead(code, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const status = (code: number, reason: string, message: string) => send(code, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const user = token === TOKENS.admin ? "admin" : token === TOKENS.restricted ? "restricted" : undefined;
+    if (!user) return status(401, "Unauthorized", "Unauthorized");
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    const path = url.pathname;
+    if (path === "/api") return send(200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1:443" }] });
+    if (path === "/apis") {
+      const groups = [...new Set(TYPES.filter((type) => type.group).map((type) => type.group))].map((name) => {
+        const version = { groupVersion: `${name}/v1`, version: "v1" };
+        return { name, versions: [version], preferredVersion: version };
+      });
+      return send(200, { kind: "APIGroupList", apiVersion: "v1", groups });
+    }
+    const discovery = TYPES.filter((type) => path === (type.group ? `/apis/${groupVersion(type)}` : "/api/v1"));
+    if (discovery.length > 0) {
+      const resources = discovery.map((type) => ({ name: type.resource, singularName: type.kind.toLowerCase(), namespaced: type.namespaced, kind: type.kind, verbs: ["get", "list", "watch"] }));
+      return send(200, { kind: "APIResourceList", apiVersion: "v1", groupVersion: groupVersion(discovery[0] as ResourceType), resources });
+    }
+    for (const type of TYPES) {
+      const base = type.group ? `/apis/${groupVersion(type)}` : "/api/v1";
+      const match = new RegExp(`^${base.replace(/\./g, "\\.")}(?:/namespaces/([^/]+))?/${type.resource}$`).exec(path);
+      if (!match) continue;
+      const namespace = match[1];
+      if (user === "restricted" && options.forbiddenToRestricted?.includes(type.resource)) {
+        const scope = namespace ? `in the namespace "${namespace}"` : "at the cluster scope";
+        return status(403, "Forbidden", `${type.resource}${type.group ? `.${type.group}` : ""} is forbidden: User "restricted" cannot list resource "${type.resource}" in API group "${type.group}" ${scope}`);
+      }
+      const all = stored.filter((object) => object.kind === type.kind && groupVersion(type) === object.apiVersion && (namespace === undefined || object.metadata?.namespace === namespace));
+      const offset = Number(url.searchParams.get("continue") ?? "0");
+      const page = all.slice(offset, offset + pageSize);
+      const more = offset + pageSize < all.length;
+      // As the API server lists: items without their kind and apiVersion (the list has them).
+      const items = page.map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
+      return send(200, { kind: `${type.kind}List`, apiVersion: groupVersion(type), metadata: { resourceVersion: "1000", ...(more ? { continue: String(offset + pageSize) } : {}) }, items });
+    }
+    return status(404, "NotFound", "the server could not find the requested resource");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const kubeconfig = join(options.dir, "kubeconfig");
+  writeFileSync(kubeconfig, kubeconfigText(`https://127.0.0.1:${port}`, ca.certPem));
+  return {
+    kubeconfig,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What the API server adds to every object it stores. */
+function withServerFields(object: K8sObject, index: number): K8sObject {
+  const metadata = { ...object.metadata };
+  metadata.uid ??= `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`;
+  metadata.resourceVersion = String(100 + index);
+  metadata.creationTimestamp = "2026-11-01T00:00:00Z";
+  return { ...object, metadata };
+}
+
+function kubeconfigText(server: string, caPem: string): string {
+  const context = (name: string) => `- name: ${name}\n  context:\n    cluster: stand-in\n    user: ${name}\n    namespace: storefront\n`;
+  const user = (name: keyof typeof TOKENS) => `- name: ${name}\n  user:\n    token: ${TOKENS[name]}\n`;
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: stand-in",
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}`,
+    "users:",
+    user("admin") + user("restricted") + user("stranger"),
+    "contexts:",
+    context("admin") + context("restricted") + context("stranger"),
+    "current-context: admin",
+    "",
+  ].join("\n");
+}
