@@ -84,22 +84,37 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   const name = liveSourceName(source.context ?? (await currentContext(source, connection)));
   const served = await servedResources(source, connection);
   const wanted = RESOURCES.filter((resource) => served.has(resource));
-  const scope = source.allNamespaces ? ["--all-namespaces"] : source.namespace ? ["--namespace", source.namespace] : [];
+  // One namespace unless -A: the one named, else the context's, as kubectl get reads.
+  const namespace = source.allNamespaces ? undefined : (source.namespace ?? (await contextNamespace(source, connection)));
+  const scope = namespace === undefined ? ["--all-namespaces"] : ["--namespace", namespace];
   const listed = await kubectl(source, ["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
   // kubectl prints what it could list and exits 1 for what it could not: the first is the
   // scan's input, the second its problems.
   const list = parseList(listed.stdout);
   if (!list) throw clusterError("could not list the cluster's objects", listed.stderr);
   const problems = errorLines(listed.stderr).map((line) => listProblem(name, line));
-  const items = list.filter((item) => item !== null && typeof item === "object") as LiveObject[];
+  // Namespaces are cluster-scoped, so kubectl lists them all; judged without their
+  // quotas and workloads, which were not read, the others would look empty.
+  const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
   const kept = withoutControlled(items);
   return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }, null, 2), problems, controlled: items.length - kept.length };
 }
 
 /** The context kubectl uses when none is named, so that the report says which cluster it read. */
 async function currentContext(source: ClusterSource, connection: string[]): Promise<string | undefined> {
-  const found = await kubectl(source, ["config", "current-context", ...connection.filter((arg) => !arg.startsWith("--request-timeout"))]);
+  const found = await kubectl(source, ["config", "current-context", ...localOnly(connection)]);
   return found.stdout.trim() || undefined;
+}
+
+/** The namespace kubectl reads when none is named: the context's, else `default`. */
+async function contextNamespace(source: ClusterSource, connection: string[]): Promise<string> {
+  const found = await kubectl(source, ["config", "view", "--minify", "--output", "jsonpath={.contexts[0].context.namespace}", ...localOnly(connection)]);
+  return found.stdout.trim() || "default";
+}
+
+/** The connection flags that kubectl config commands take (they make no request). */
+function localOnly(connection: string[]): string[] {
+  return connection.filter((arg) => !arg.startsWith("--request-timeout"));
 }
 
 /** Resource names the cluster serves, as `kubectl api-resources -o name` prints them. */
@@ -117,7 +132,7 @@ const TEMPLATE_CONTROLLERS = new Set(["Deployment", "ReplicaSet", "StatefulSet",
 
 interface LiveObject {
   kind?: string;
-  metadata?: { uid?: string; ownerReferences?: Array<{ uid?: string; controller?: boolean }> };
+  metadata?: { name?: string; uid?: string; ownerReferences?: Array<{ uid?: string; controller?: boolean }> };
 }
 
 /**

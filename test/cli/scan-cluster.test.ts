@@ -167,12 +167,15 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     const namespaces = new Set(findings.map((f) => f.object?.namespace).filter((ns) => ns !== undefined));
     expect(findings.length).toBeGreaterThan(0);
     expect([...namespaces]).toEqual(["payments"]);
+    // Other namespaces' quotas and workloads were not read: they are not judged empty.
+    expect(new Set(findings.filter((f) => f.object?.kind === "Namespace").map((f) => f.object?.name))).toEqual(new Set(["payments"]));
     expect(server.requests.some((r) => r.startsWith("GET /apis/apps/v1/namespaces/payments/deployments"))).toBe(true);
   });
 
   it("uses the context's namespace when neither -n nor -A is given, as kubectl does", async () => {
     const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-o", "json", "--fail-on", "none"]);
-    const namespaces = new Set((JSON.parse(live.stdout) as { findings: Finding[] }).findings.map((f) => f.object?.namespace).filter((ns) => ns !== undefined));
+    const findings = (JSON.parse(live.stdout) as { findings: Finding[] }).findings;
+    const namespaces = new Set(findings.map((f) => (f.object?.kind === "Namespace" ? f.object.name : f.object?.namespace)).filter((ns) => ns !== undefined));
     expect([...namespaces]).toEqual(["storefront"]);
   });
 
