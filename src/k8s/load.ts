@@ -9,7 +9,7 @@ import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
-import type { LoadedObject, LoadProblem } from "./types.js";
+import { isLiveFile, type LoadedObject, type LoadProblem } from "./types.js";
 
 export interface LoadOptions {
   /** Files and directories; "-" reads standard input. */
@@ -138,7 +138,8 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
     if (input.text !== undefined) {
       if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
       else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observe);
-      snapshot.stats.files++;
+      if (isLiveFile(input.name)) snapshot.stats.cluster = input.name;
+      else snapshot.stats.files++;
       // The text is the observer's to keep (through the objects it keeps), not the loader's.
       input.text = undefined;
       parsedAhead.delete(i);

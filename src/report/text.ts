@@ -87,14 +87,15 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
     .reverse()
     .filter((s) => counts[s] > 0)
     .map((s) => paint(c, s, `${counts[s]} ${s}`));
-  const files = count(result.stats.files, "file", "files");
+  const cluster = result.stats.cluster;
+  const files = cluster === undefined ? `across ${count(result.stats.files, "file", "files")}` : result.stats.files === 0 ? `read from ${cluster}` : `across ${count(result.stats.files, "file", "files")} and ${cluster}`;
   let head: string;
   if (result.findings.length === 0) {
-    head = c.green(`No findings in ${count(result.stats.objects, "object", "objects")} across ${files}.`);
+    head = c.green(`No findings in ${count(result.stats.objects, "object", "objects")} ${files}.`);
   } else {
     const subjects = findingSubjects(result);
     const implied = subjects.impliedNamespaces > 0 ? ` and ${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object` : "";
-    head = `${c.bold(String(result.findings.length))} ${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, across ${files}.`;
+    head = `${c.bold(String(result.findings.length))} ${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, ${files}.`;
   }
   const notes: string[] = [];
   if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
