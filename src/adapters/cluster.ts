@@ -18,8 +18,8 @@ export interface ClusterSource {
   /** Only this namespace (kubectl get -n); the context's namespace when neither this nor allNamespaces. */
   namespace?: string;
   allNamespaces?: boolean;
-  /** The kubectl binary (tests); `kubectl` on PATH otherwise. */
-  kubectl?: string;
+  /** Only these of SCANNED_RESOURCES (a command that needs only RBAC reads only RBAC). */
+  resources?: readonly string[];
 }
 
 export interface ClusterRead {
@@ -39,7 +39,7 @@ export interface ClusterRead {
  * it cannot leak it. Types the cluster does not serve (Calico, AdminNetworkPolicy) are
  * left out before the list is asked for.
  */
-const RESOURCES = [
+export const SCANNED_RESOURCES = [
   "namespaces",
   "nodes",
   "pods",
@@ -74,6 +74,16 @@ const RESOURCES = [
   "globalnetworksets.projectcalico.org",
 ];
 
+/** What RBAC answers need: every role and binding, and the service accounts and namespaces they name. */
+export const RBAC_RESOURCES = [
+  "namespaces",
+  "serviceaccounts",
+  "roles.rbac.authorization.k8s.io",
+  "rolebindings.rbac.authorization.k8s.io",
+  "clusterroles.rbac.authorization.k8s.io",
+  "clusterrolebindings.rbac.authorization.k8s.io",
+];
+
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";
 /** kubectl's output for a large cluster: ~10 KB an object, so room for ~100,000 objects. */
@@ -81,13 +91,13 @@ const MAX_OUTPUT_BYTES = 1024 * 1024 * 1024;
 
 export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   const connection = [...(source.kubeconfig ? ["--kubeconfig", source.kubeconfig] : []), ...(source.context ? ["--context", source.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`];
-  const name = liveSourceName(source.context ?? (await currentContext(source, connection)));
-  const served = await servedResources(source, connection);
-  const wanted = RESOURCES.filter((resource) => served.has(resource));
+  const name = liveSourceName(source.context ?? (await currentContext(connection)));
+  const served = await servedResources(connection);
+  const wanted = (source.resources ?? SCANNED_RESOURCES).filter((resource) => served.has(resource));
   // One namespace unless -A: the one named, else the context's, as kubectl get reads.
-  const namespace = source.allNamespaces ? undefined : (source.namespace ?? (await contextNamespace(source, connection)));
+  const namespace = source.allNamespaces ? undefined : (source.namespace ?? (await contextNamespace(connection)));
   const scope = namespace === undefined ? ["--all-namespaces"] : ["--namespace", namespace];
-  const listed = await kubectl(source, ["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
+  const listed = await kubectl(["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
   // kubectl prints what it could list and exits 1 for what it could not: the first is the
   // scan's input, the second its problems.
   const list = parseList(listed.stdout);
@@ -101,14 +111,14 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
 }
 
 /** The context kubectl uses when none is named, so that the report says which cluster it read. */
-async function currentContext(source: ClusterSource, connection: string[]): Promise<string | undefined> {
-  const found = await kubectl(source, ["config", "current-context", ...localOnly(connection)]);
+async function currentContext(connection: string[]): Promise<string | undefined> {
+  const found = await kubectl(["config", "current-context", ...localOnly(connection)]);
   return found.stdout.trim() || undefined;
 }
 
 /** The namespace kubectl reads when none is named: the context's, else `default`. */
-async function contextNamespace(source: ClusterSource, connection: string[]): Promise<string> {
-  const found = await kubectl(source, ["config", "view", "--minify", "--output", "jsonpath={.contexts[0].context.namespace}", ...localOnly(connection)]);
+async function contextNamespace(connection: string[]): Promise<string> {
+  const found = await kubectl(["config", "view", "--minify", "--output", "jsonpath={.contexts[0].context.namespace}", ...localOnly(connection)]);
   return found.stdout.trim() || "default";
 }
 
@@ -118,8 +128,8 @@ function localOnly(connection: string[]): string[] {
 }
 
 /** Resource names the cluster serves, as `kubectl api-resources -o name` prints them. */
-async function servedResources(source: ClusterSource, connection: string[]): Promise<Set<string>> {
-  const found = await kubectl(source, ["api-resources", "--verbs=list", "--output", "name", ...connection]);
+async function servedResources(connection: string[]): Promise<Set<string>> {
+  const found = await kubectl(["api-resources", "--verbs=list", "--output", "name", ...connection]);
   // An aggregated API that is down (metrics.k8s.io) makes kubectl exit 1 after printing
   // every other group: only no answer at all is an error.
   const names = found.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
@@ -188,12 +198,11 @@ interface Output {
   stderr: string;
 }
 
-function kubectl(source: ClusterSource, args: string[]): Promise<Output> {
+function kubectl(args: string[]): Promise<Output> {
   // Required here, not imported: node:child_process costs every scan ~5 ms to load.
   const { execFile } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
-  const command = source.kubectl ?? "kubectl";
   return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" }, (err, stdout, stderr) => {
+    execFile("kubectl", args, { maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: unknown }) | null;
       if (e && e.code === "ENOENT") {
         reject(new UserError("cannot scan a cluster: kubectl is not installed", { hint: "install kubectl, or save the objects and scan the file: `kubectl get pods,deployments -A -o json > cluster.json`" }));

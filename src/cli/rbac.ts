@@ -17,9 +17,11 @@ import { renderJson } from "../report/json.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
+import { RBAC_RESOURCES } from "../adapters/cluster.js";
+import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
-interface InputFlags {
+interface InputFlags extends ClusterFlags {
   filename: string[];
   kustomize: string[];
   bootstrap?: boolean;
@@ -35,10 +37,12 @@ interface QueryFlags extends InputFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function inputOptions(command: Command): Command {
-  return command
+  command
     .option("-f, --filename <path>", "manifest file or directory with the RBAC objects (repeatable; - for stdin)", collect, [])
     .option("-k, --kustomize <dir>", "render a kustomization directory and read it (repeatable)", collect, [])
     .option("--bootstrap", "add the default roles and bindings every cluster has (cluster-admin, admin, edit, view, system:*)");
+  // A live cluster's roles and bindings, in every namespace: -n and -A are the request's.
+  return clusterOptions(command);
 }
 
 export function registerRbacCommand(program: Command): void {
@@ -127,10 +131,13 @@ export function registerRbacCommand(program: Command): void {
 }
 
 async function load(flags: InputFlags): Promise<LoadedSnapshot> {
-  if (flags.filename.length === 0 && flags.kustomize.length === 0) {
-    throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR; add --bootstrap for the default cluster roles" });
+  const live = clusterRequested(flags);
+  if (flags.filename.length === 0 && flags.kustomize.length === 0 && !live) {
+    throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR (add --bootstrap for the default cluster roles), or read a live cluster's with --cluster" });
   }
-  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize });
+  if (live && flags.bootstrap) throw new UserError("--bootstrap with --cluster: a live cluster has its default roles and bindings already", { hint: "leave out --bootstrap" });
+  const cluster = live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: RBAC_RESOURCES } } : {};
+  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...cluster });
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
   return snapshot;
 }
@@ -144,7 +151,7 @@ async function loadAuthorizer(flags: InputFlags): Promise<RbacAuthorizer> {
   const snapshot = await load(flags);
   // Answers over a partly unreadable input would be wrong answers: refuse them.
   if (snapshot.problems.some((p) => p.kind !== "binary" && p.kind !== "not-kubernetes")) {
-    throw new UserError("some manifests could not be read (see above); no answer given", { hint: "fix or leave out the files reported above" });
+    throw new UserError("some input could not be read (see above); no answer given", { hint: "fix or leave out the files reported above; from a cluster, ask as a user who may list every role and binding" });
   }
   return authorizerOf(snapshot, flags.bootstrap === true);
 }

@@ -14,12 +14,13 @@ import { FAMILIES } from "../scan/families.js";
 import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } from "../scan/rule-selection.js";
 import { scanStreaming } from "../scan/stream.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
+import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 import { progressBar } from "./progress.js";
 
 export const SCAN_FORMATS = REPORT_FORMATS;
 
-interface ScanFlags {
+interface ScanFlags extends ClusterFlags {
   kustomize?: string[];
   output: string;
   failOn: Severity | "none";
@@ -34,14 +35,11 @@ interface ScanFlags {
   admissionConfig?: string;
   rules?: string[];
   skipRules?: string[];
-  cluster?: boolean;
-  context?: string;
-  kubeconfig?: string;
   allNamespaces?: boolean;
 }
 
 export function registerScan(program: Command): void {
-  program
+  const command = program
     .command("scan")
     .description("scan manifests (files, directories, - for stdin, -k kustomizations) or a live cluster (--cluster), and report findings")
     .argument("[paths...]", "files, pipes such as <(helm template .), or directories (recursively: .yaml, .yml, .json, Dockerfiles, links to files); - reads stdin")
@@ -52,10 +50,8 @@ export function registerScan(program: Command): void {
     .option("--pss-version <version>", "Pod Security version: latest or v1.N (default: the namespace's, else latest)")
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); with --cluster, only this namespace (as kubectl get -n)")
-    .option("--cluster", "scan the live cluster of the current kubeconfig context, read with kubectl (Secrets and ConfigMaps are never read)")
-    .option("--context <name>", "with --cluster: the kubeconfig context to read (implies --cluster)")
-    .option("--kubeconfig <file>", "with --cluster: the kubeconfig file (implies --cluster; default: kubectl's, $KUBECONFIG or ~/.kube/config)")
-    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
+    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)");
+  clusterOptions(command)
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect)
     .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect)
@@ -71,11 +67,10 @@ export function registerScan(program: Command): void {
 
 /** The live cluster to read, when a flag asks for one: --cluster, or kubectl's own --context, --kubeconfig or -A. */
 function clusterSource(flags: ScanFlags): ClusterSource | undefined {
-  if (!flags.cluster && !flags.context && !flags.kubeconfig && !flags.allNamespaces) return undefined;
+  if (!clusterRequested(flags) && !flags.allNamespaces) return undefined;
   if (flags.allNamespaces && flags.namespace) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   return {
-    ...(flags.context ? { context: flags.context } : {}),
-    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...connectionOf(flags),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.allNamespaces ? { allNamespaces: true } : {}),
   };

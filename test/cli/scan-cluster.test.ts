@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/findings/types.js";
+import { bootstrapPolicyObjects } from "../../src/access/rbac/bootstrap.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { startApiServer, TOKENS, type StandInApiServer } from "../support/api-server.js";
@@ -121,7 +122,9 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     mkdirSync(join(home, ".kube"), { recursive: true });
     const live = await liveExampleCluster();
     controlled = live.controlled;
-    server = await startApiServer({ dir, objects: live.objects, forbiddenToRestricted: ["clusterroles", "clusterrolebindings"] });
+    // A live cluster has the default roles and bindings (cluster-admin, admin, system:*) too.
+    const defaults = bootstrapPolicyObjects().map((object) => structuredClone(object) as K8sObject);
+    server = await startApiServer({ dir, objects: [...live.objects, ...defaults], forbiddenToRestricted: ["clusterroles", "clusterrolebindings"], pageSize: 20 });
   });
   afterAll(async () => server?.close());
 
@@ -207,6 +210,30 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     const run = await palisade(["scan", "--cluster"], { PATH: empty });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/cannot scan a cluster: kubectl is not installed/);
+  });
+
+  it("answers RBAC questions from the live cluster's roles and bindings, as from the same objects in files", async () => {
+    const question = ["rbac", "who-can", "get", "secrets", "-n", "storefront", "-o", "json"];
+    const files = await palisade([...question, "-f", "examples/cluster", "--bootstrap"]);
+    const live = await palisade([...question, "--kubeconfig", server.kubeconfig]);
+    expect(live.stderr).toBe("");
+    const subjects = (run: Run) => (JSON.parse(run.stdout) as { subjects: Array<{ subject: unknown; binding: unknown; rule: unknown }> }).subjects.map((s) => JSON.stringify([s.subject, s.binding])).sort();
+    expect(subjects(live).length).toBeGreaterThan(3);
+    expect(subjects(live)).toEqual(subjects(files));
+    const canI = await palisade(["rbac", "can-i", "get", "secrets", "-n", "storefront", "--as", "system:serviceaccount:storefront:default", "--kubeconfig", server.kubeconfig]);
+    expect(canI.code).toBe(0);
+    expect(canI.stdout).toMatch(/^yes/);
+  });
+
+  it("gives no RBAC answer over a cluster whose roles it may not all read", async () => {
+    const run = await palisade(["rbac", "who-can", "get", "secrets", "--kubeconfig", server.kubeconfig, "--context", "restricted"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/clusterroles.* is forbidden/);
+    expect(run.stderr).toMatch(/no answer given/);
+    expect(run.stdout).toBe("");
+    const bootstrap = await palisade(["rbac", "who-can", "get", "secrets", "--cluster", "--bootstrap"]);
+    expect(bootstrap.code).toBe(2);
+    expect(bootstrap.stderr).toMatch(/--bootstrap with --cluster/);
   });
 
   it("refuses -n with -A", async () => {

@@ -387,3 +387,21 @@ export function bootstrapClusterRoleNames(): ReadonlySet<string> {
   clusterRoleNames ??= new Set(bootstrapPolicyObjects().filter((o) => o.kind === "ClusterRole").map((o) => o.metadata?.name ?? ""));
   return clusterRoleNames;
 }
+
+let defaultKeys: Set<string> | undefined;
+
+const keyOf = (object: K8sObject) => `${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+
+/**
+ * Whether an object read from a cluster (or a dump of one) is one of upstream's defaults,
+ * as the API server keeps it: one of the bootstrap names, labelled as a default, and left
+ * to the API server's reconciliation (autoupdate not "false"; a cluster admin who sets it
+ * to "false" has made the role their own). The name is required too, so that a label
+ * alone cannot hide a role from the analysis.
+ */
+export function isClusterDefault(object: K8sObject): boolean {
+  if (object.metadata?.labels?.["kubernetes.io/bootstrapping"] !== "rbac-defaults") return false;
+  if (object.metadata.annotations?.["rbac.authorization.kubernetes.io/autoupdate"] === "false") return false;
+  defaultKeys ??= new Set(bootstrapPolicyObjects().map(keyOf));
+  return defaultKeys.has(keyOf(object));
+}

@@ -8,6 +8,7 @@ import { podTemplate } from "../../k8s/workloads.js";
 import type { LabelSelector } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
 import { aggregateClusterRoles } from "./aggregation.js";
+import { isClusterDefault } from "./bootstrap.js";
 import { RBAC_GROUP, type BindingDef, type Origin, type Policy, type PolicyProblem, type PolicyRule, type RoleDef, type SourcedRule, type Subject } from "./types.js";
 
 export interface PolicyInput {
@@ -23,7 +24,8 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
   const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], podServiceAccounts: [], problems: [] };
   const seen = new Map<string, Origin>();
   const all: Array<PolicyInput & { bootstrap: boolean }> = [
-    ...inputs.map((i) => ({ ...i, bootstrap: false })),
+    // Upstream's defaults as a live cluster holds them are upstream's, as the built-in copies are.
+    ...inputs.map((i) => ({ ...i, bootstrap: isClusterDefault(i.object) })),
     ...(options.bootstrap ?? []).map((i) => ({ ...i, bootstrap: true })),
   ];
   for (const input of all) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RbacAuthorizer } from "../../../src/access/rbac/authorizer.js";
+import { bootstrapPolicyObjects, isClusterDefault } from "../../../src/access/rbac/bootstrap.js";
 import { buildPolicy } from "../../../src/access/rbac/policy.js";
 import { rbacFindings } from "../../../src/access/rbac/risks.js";
 import type { K8sObject, ObjectSource } from "../../../src/k8s/types.js";
@@ -114,5 +115,25 @@ describe("escalation findings", () => {
     expect(mallory?.position?.file).toBe("f2.yaml#rules.0");
     expect(mallory?.message).toBe("User mallory reaches cluster-admin in 2 steps: create a token for ServiceAccount kube-system/root -> ServiceAccount kube-system/root; then holds every verb on every resource cluster-wide -> cluster-admin");
     expect(mallory?.severity).toBe("critical");
+  });
+});
+
+describe("upstream's defaults as a live cluster holds them", () => {
+  const defaults = () => bootstrapPolicyObjects();
+  const withAnnotation = (object: K8sObject, value: string): K8sObject => ({ ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, "rbac.authorization.kubernetes.io/autoupdate": value } } });
+
+  it("reports none of the defaults (cluster-admin's wildcard, system:* roles) when read as objects, as when built in", () => {
+    const live = findings(defaults());
+    expect(live.filter((f) => f.ruleId !== "rbac/escalation-path")).toEqual([]);
+    expect(defaults().every(isClusterDefault)).toBe(true);
+  });
+
+  it("reports a default that an admin has made their own (autoupdate: false), and a role that only wears the defaults' label", () => {
+    const clusterAdmin = defaults().find((o) => o.kind === "ClusterRole" && o.metadata?.name === "cluster-admin") as K8sObject;
+    expect(isClusterDefault(withAnnotation(clusterAdmin, "false"))).toBe(false);
+    const impostor = clusterRole("backdoor", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], { labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } });
+    expect(isClusterDefault(impostor)).toBe(false);
+    const wildcards = findings([withAnnotation(clusterAdmin, "false"), impostor]).filter((f) => f.ruleId === "rbac/wildcard");
+    expect(new Set(wildcards.map((f) => f.object?.name))).toEqual(new Set(["cluster-admin", "backdoor"]));
   });
 });
