@@ -84,6 +84,9 @@ export const RBAC_RESOURCES = [
   "clusterrolebindings.rbac.authorization.k8s.io",
 ];
 
+/** What network answers need: namespaces and their labels, workloads and pods, every kind of policy. */
+export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|globalnetworkpolicies|globalnetworksets)\.projectcalico\.org)$/.test(resource));
+
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";
 /** kubectl's output for a large cluster: ~10 KB an object, so room for ~100,000 objects. */

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ClusterSource } from "../adapters/cluster.js";
+import type { LoadOptions } from "../k8s/load.js";
 
 /** How a command reads a live cluster: kubectl's own connection flags. */
 export interface ClusterFlags {
@@ -22,4 +23,13 @@ export function clusterRequested(flags: ClusterFlags): boolean {
 
 export function connectionOf(flags: ClusterFlags): Pick<ClusterSource, "context" | "kubeconfig"> {
   return { ...(flags.context ? { context: flags.context } : {}), ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}) };
+}
+
+/**
+ * The live-cluster part of a command's load options: every namespace, only `resources`,
+ * when the flags ask for a cluster; nothing otherwise. For commands whose -n and -A are
+ * their question's, not the read's (scan's are the read's: see cli/scan.ts).
+ */
+export function liveInput(flags: ClusterFlags, resources: readonly string[]): Pick<LoadOptions, "cluster"> {
+  return clusterRequested(flags) ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources } } : {};
 }

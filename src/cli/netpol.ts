@@ -8,6 +8,7 @@ import { Option, type Command } from "commander";
 import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
+import { NETWORK_RESOURCES } from "../adapters/cluster.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { formatFieldPath, type LoadedObject } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
@@ -25,9 +26,10 @@ import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
+import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
-interface InputFlags {
+interface InputFlags extends ClusterFlags {
   kustomize: string[];
 }
 
@@ -42,8 +44,8 @@ interface Loaded {
 
 /** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
 async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
-  if (paths.length === 0 && flags.kustomize.length === 0) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, or -k DIR" });
-  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize });
+  if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
+  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...liveInput(flags, NETWORK_RESOURCES) });
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -93,7 +95,7 @@ function structured(value: unknown, format: string): string {
 export function registerNetpol(program: Command): void {
   const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff");
   const input = (cmd: Command): Command =>
-    cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", collect, []);
+    clusterOptions(cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", collect, []));
 
   input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
     .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
@@ -131,8 +133,8 @@ export function registerNetpol(program: Command): void {
     .option("--no-color", "never colour the text output")
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
-      if (paths.length === 0 && flags.kustomize.length === 0) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, or -k DIR" });
-      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize });
+      if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
+      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...liveInput(flags, NETWORK_RESOURCES) });
       const result = runScan(snapshot, {}, [netpolFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
       await writeStdout(renderReport(result, flags));

@@ -18,7 +18,7 @@ import { atOrAbove } from "../report/summary.js";
 import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { RBAC_RESOURCES } from "../adapters/cluster.js";
-import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
+import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
@@ -136,8 +136,7 @@ async function load(flags: InputFlags): Promise<LoadedSnapshot> {
     throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR (add --bootstrap for the default cluster roles), or read a live cluster's with --cluster" });
   }
   if (live && flags.bootstrap) throw new UserError("--bootstrap with --cluster: a live cluster has its default roles and bindings already", { hint: "leave out --bootstrap" });
-  const cluster = live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: RBAC_RESOURCES } } : {};
-  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...cluster });
+  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...liveInput(flags, RBAC_RESOURCES) });
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
   return snapshot;
 }

@@ -81,11 +81,17 @@ function virtualMachineTemplate(object: K8sObject): { metadata: Record<string, u
   return { metadata: isRecord(template.metadata) ? template.metadata : {}, spec: {} };
 }
 
+/**
+ * The workload a pod belongs to, by its controller. A static pod's mirror is controlled
+ * by its Node, which is no workload: such a pod stands for itself.
+ */
 function controllerOf(object: K8sObject): { kind: string; name: string } | undefined {
   const owners = object.metadata?.ownerReferences;
   if (!Array.isArray(owners)) return undefined;
   const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) ?? owners[0];
-  return isRecord(owner) && typeof owner.kind === "string" && typeof owner.name === "string" ? { kind: detached(owner.kind), name: detached(owner.name) } : undefined;
+  if (!isRecord(owner) || typeof owner.kind !== "string" || typeof owner.name !== "string") return undefined;
+  if (owner.kind === "Node" && (owner.apiVersion === "v1" || owner.apiVersion === undefined)) return undefined;
+  return { kind: detached(owner.kind), name: detached(owner.name) };
 }
 
 /** Workload endpoints of a snapshot, in the order their objects were loaded. */

@@ -236,6 +236,20 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(bootstrap.stderr).toMatch(/--bootstrap with --cluster/);
   });
 
+  it("computes the network matrix and explains connections from the live cluster, as from the files", async () => {
+    const files = await palisade(["netpol", "matrix", "examples/cluster", "-o", "json"]);
+    const live = await palisade(["netpol", "matrix", "--kubeconfig", server.kubeconfig, "-o", "json"]);
+    expect(live.stderr).toBe("");
+    const matrix = JSON.parse(live.stdout) as { workloads: number; connections: unknown[] };
+    expect(matrix.workloads).toBeGreaterThan(5);
+    expect(matrix).toEqual(JSON.parse(files.stdout));
+    const question = ["netpol", "explain", "--from", "storefront/web", "--to", "storefront/cart", "--port", "8080/TCP", "-o", "json"];
+    const explainFiles = await palisade([...question, "examples/cluster"]);
+    const explainLive = await palisade([...question, "--kubeconfig", server.kubeconfig]);
+    expect(explainLive.stderr).toBe("");
+    expect(JSON.parse(explainLive.stdout)).toEqual(JSON.parse(explainFiles.stdout));
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);

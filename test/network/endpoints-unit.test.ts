@@ -40,6 +40,15 @@ metadata:
 spec: { containers: [{ name: web, image: i }] }
 status: { podIP: 10.0.0.6 }
 ---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd-node-1
+  namespace: shop
+  labels: { component: etcd }
+  ownerReferences: [{ apiVersion: v1, kind: Node, name: node-1, controller: true, uid: n }]
+spec: { containers: [{ name: etcd, image: i }] }
+---
 apiVersion: batch/v1
 kind: CronJob
 metadata: { name: report }
@@ -55,8 +64,9 @@ spec:
 describe("buildEndpoints", () => {
   it("one endpoint per workload with its labels, ports, IPs and namespace labels", async () => {
     const { workloads, namespaces } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: yaml }));
-    expect(workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/web-7d9f ReplicaSet/web-7d9f", "default/report CronJob/report"]);
-    const [agent, web, report] = workloads.map((w) => w.endpoint);
+    expect(workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/web-7d9f ReplicaSet/web-7d9f", "shop/etcd-node-1 Pod/etcd-node-1", "default/report CronJob/report"]);
+    // A static pod's mirror (controlled by its Node) stands for itself: a Node is no workload.
+    const [agent, web, , report] = workloads.map((w) => w.endpoint);
     expect(agent!.hostNetwork).toBe(true);
     expect(agent!.ports).toEqual([
       { name: "metrics", port: 9100, protocol: "TCP" },
@@ -79,8 +89,8 @@ describe("buildEndpoints", () => {
     const builder = new EndpointsBuilder(new Map([["shop", { team: "a", "kubernetes.io/metadata.name": "shop" }]]), true);
     for (const loaded of snapshot.objects) builder.add(loaded);
     const built = builder.build();
-    expect(built.workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "default/report CronJob/report", "shop/web-7d9f ReplicaSet/web-7d9f"]);
-    const web = built.workloads[2]!;
+    expect(built.workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/etcd-node-1 Pod/etcd-node-1", "default/report CronJob/report", "shop/web-7d9f ReplicaSet/web-7d9f"]);
+    const web = built.workloads[3]!;
     // The controller's own template, not the Pods': they were folded into it.
     expect(web.endpoint.labels).toEqual({ app: "web", tier: "front" });
     expect(web.podNames).toEqual([]);
