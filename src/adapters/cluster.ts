@@ -105,7 +105,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // scan's input, the second its problems.
   const list = parseList(listed.stdout);
   if (!list) throw clusterError("could not list the cluster's objects", listed.stderr);
-  const problems = errorLines(listed.stderr).map((line) => listProblem(name, line));
+  const problems = listed.failed ? failureLines(listed.stderr, "kubectl get failed").map((line) => listProblem(name, line)) : [];
   // Namespaces are cluster-scoped, so kubectl lists them all; judged without their
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
@@ -171,12 +171,18 @@ function parseList(stdout: string): unknown[] | undefined {
   }
 }
 
-/** kubectl's own error lines, without its usage chatter. */
-function errorLines(stderr: string): string[] {
-  return stderr
+/**
+ * What kubectl said went wrong, one line a failure: its own messages ("error: ...",
+ * "Error from server (Forbidden): ...", "Unable to connect to the server: ..."), not its
+ * warnings (deprecated APIs) nor the client library's log lines (`E1130 06:06:14.53 ...`),
+ * which repeat them less readably.
+ */
+function failureLines(stderr: string, fallback: string): string[] {
+  const lines = stderr
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => /^(error|Error from server)\b/i.test(line));
+    .filter((line) => line !== "" && !/^warning:/i.test(line) && !/^[IWEF]\d{4} \d\d:\d\d:\d\d/.test(line));
+  return lines.length > 0 ? lines : [fallback];
 }
 
 function listProblem(file: string, line: string): LoadProblem {
@@ -192,13 +198,15 @@ function listProblem(file: string, line: string): LoadProblem {
 }
 
 function clusterError(what: string, stderr: string): UserError {
-  const reason = errorLines(stderr)[0] ?? stderr.trim().split("\n")[0] ?? "";
-  return new UserError(`${what}${reason ? `: ${reason}` : ""}`, { hint: "check that `kubectl get namespaces` works with the same --context and --kubeconfig" });
+  const reason = failureLines(stderr, "kubectl gave no reason")[0];
+  return new UserError(`${what}: ${reason}`, { hint: "check that `kubectl get namespaces` works with the same --context and --kubeconfig" });
 }
 
 interface Output {
   stdout: string;
   stderr: string;
+  /** kubectl exited with an error: what it printed may be partial. */
+  failed: boolean;
 }
 
 function kubectl(args: string[]): Promise<Output> {
@@ -212,7 +220,7 @@ function kubectl(args: string[]): Promise<Output> {
       } else if (e && e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
         reject(new UserError("the cluster's objects are more than 1 GiB of JSON", { hint: "scan it a namespace at a time (-n NAMESPACE)" }));
       } else {
-        resolve({ stdout, stderr });
+        resolve({ stdout, stderr, failed: e !== null });
       }
     });
   });
