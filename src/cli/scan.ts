@@ -114,6 +114,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   // This process runs one scan and exits: no need for a young generation sized for a server.
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
+  if (cluster) bar.status(`reading ${cluster.context ? `context ${cluster.context}` : "the current context's cluster"} with kubectl…`);
   const load = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
   if (flags.admissionConfig) {

@@ -250,6 +250,17 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(JSON.parse(explainLive.stdout)).toEqual(JSON.parse(explainFiles.stdout));
   });
 
+  it("says on a terminal that it is waiting for kubectl, and clears the line before the report", async () => {
+    // script(1) gives the CLI a terminal; CI must be unset, or no progress is shown at all.
+    const command = [process.execPath, bin, "scan", "--kubeconfig", server.kubeconfig, "-A", "--summary", "--fail-on", "none"].map((arg) => `'${arg}'`).join(" ");
+    const { CI: _ci, ...env } = process.env;
+    const run = await new Promise<string>((resolve) => execFile("script", ["-qec", command, "/dev/null"], { cwd: repoRoot, encoding: "utf8", env: { ...env, HOME: home, KUBECONFIG: "", TERM: "xterm" } }, (_err, stdout) => resolve(stdout)));
+    expect(run).toContain("scanning: reading the current context's cluster with kubectl…");
+    // Each later line clears the one before, and the last is cleared before the report.
+    const clear = "\r" + String.fromCharCode(27) + "\\[2K";
+    expect(run).toMatch(new RegExp(`kubectl…${clear}(scanning \\[#*-*\\] \\d+/\\d+${clear})*\\S*\\d+\\S* findings`));
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);
