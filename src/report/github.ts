@@ -7,7 +7,7 @@
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
 import type { Severity } from "../findings/types.js";
-import { describeRef } from "../k8s/types.js";
+import { describeRef, isLiveFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { sarifUri } from "./sarif.js";
 import { summaryLine } from "./text.js";
@@ -37,8 +37,10 @@ function annotation({ command, file, line, column, title, message }: Annotation)
   const properties: string[] = [];
   // <stdin> and <palisade> are not files of the checkout.
   if (file !== undefined && !file.startsWith("<")) properties.push(`file=${property(sarifUri(file))}`);
-  if (line !== undefined) properties.push(`line=${line}`);
-  if (column !== undefined) properties.push(`col=${column}`);
+  // A live cluster's lines are those of the List kubectl returned: no one can look them up.
+  const lines = file === undefined || !isLiveFile(file);
+  if (line !== undefined && lines) properties.push(`line=${line}`);
+  if (column !== undefined && lines) properties.push(`col=${column}`);
   properties.push(`title=${property(title)}`);
   return `::${command} ${properties.join(",")}::${data(message)}\n`;
 }

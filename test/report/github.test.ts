@@ -42,6 +42,9 @@ describe("GitHub Actions annotations (-o github)", () => {
     const lines = text.split("\n");
     expect(lines[0]).toBe("::error line=8,col=1,title=palisade%3A parse-error::invalid YAML: bad, really: bad%0Ahint: fix it");
     expect(lines[1]).toMatch(/^::error line=3,col=1,title=/);
+    // A live cluster's lines point into a List nobody sees: the object and the message say where.
+    const live = render(result([{ ...FINDING, position: { file: "<cluster prod>", line: 3, column: 1 } }]));
+    expect(live.split("\n")[0]).toMatch(/^::error title=/);
   });
 
   it("keeps every annotation on one line, and the runner reads back exactly the message and title (property)", () => {
