@@ -69,7 +69,9 @@ export const SCANNED_RESOURCES = [
   "priorityclasses.scheduling.k8s.io",
   "tiers.projectcalico.org",
   "networkpolicies.projectcalico.org",
+  "stagednetworkpolicies.projectcalico.org",
   "globalnetworkpolicies.projectcalico.org",
+  "stagedglobalnetworkpolicies.projectcalico.org",
   "networksets.projectcalico.org",
   "globalnetworksets.projectcalico.org",
 ];
@@ -84,8 +86,11 @@ export const RBAC_RESOURCES = [
   "clusterrolebindings.rbac.authorization.k8s.io",
 ];
 
-/** What network answers need: namespaces and their labels, workloads and pods, every kind of policy. */
-export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|globalnetworkpolicies|globalnetworksets)\.projectcalico\.org)$/.test(resource));
+/**
+ * What network answers need: namespaces and their labels, workloads and pods, every kind
+ * of policy, and service accounts (Calico selects by their labels).
+ */
+export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets)\.projectcalico\.org)$/.test(resource));
 
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";

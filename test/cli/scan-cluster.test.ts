@@ -261,6 +261,33 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(run).toMatch(new RegExp(`kubectl…${clear}(scanning \\[#*-*\\] \\d+/\\d+${clear})*\\S*\\d+\\S* findings`));
   });
 
+  it("reads AdminNetworkPolicies and Calico's policies, tiers and network sets where the cluster serves them", async () => {
+    const examples = ["examples/network-shop.yaml", "examples/network-calico-tiers.yaml"];
+    const objects = (await loadSnapshot({ paths: examples.map((file) => join(repoRoot, file)) })).objects.map(({ object }) => {
+      const copy = structuredClone(object) as K8sObject;
+      const clusterScoped = ["Namespace", "Tier", "GlobalNetworkPolicy", "StagedGlobalNetworkPolicy", "GlobalNetworkSet", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"];
+      if (!clusterScoped.includes(copy.kind ?? "")) copy.metadata = { ...copy.metadata, namespace: copy.metadata?.namespace ?? "default" };
+      return copy;
+    });
+    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(["Namespace", "ServiceAccount", "Deployment", "StatefulSet", "NetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "Tier", "GlobalNetworkPolicy", "StagedGlobalNetworkPolicy", "GlobalNetworkSet"]));
+    const calico = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-calico-")), objects });
+    try {
+      const files = await palisade(["netpol", "matrix", ...examples, "-o", "json"]);
+      const live = await palisade(["netpol", "matrix", "--kubeconfig", calico.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      expect(JSON.parse(live.stdout)).toEqual(JSON.parse(files.stdout));
+      const rules = ["--rules", "netpol/*,calico/*", "-o", "json", "--fail-on", "none"];
+      const scanFiles = await palisade(["scan", ...examples, ...rules]);
+      const scanLive = await palisade(["scan", "--kubeconfig", calico.kubeconfig, "-A", ...rules]);
+      const found = (run: Run) => (JSON.parse(run.stdout) as { findings: Finding[] }).findings.map(problem).sort();
+      expect(found(scanLive).length).toBeGreaterThan(0);
+      expect(found(scanLive)).toEqual(found(scanFiles));
+      expect(calico.requests.some((r) => r.startsWith("GET /apis/projectcalico.org/v3/stagedglobalnetworkpolicies"))).toBe(true);
+    } finally {
+      await calico.close();
+    }
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);

@@ -51,6 +51,16 @@ const TYPES: ResourceType[] = [
   t("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
   t("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
   t("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false),
+  t("policy.networking.k8s.io", "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false),
+  t("policy.networking.k8s.io", "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies", false),
+  // Calico's own API server (projectcalico.org/v3), as the Tigera operator installs it.
+  t("projectcalico.org", "v3", "Tier", "tiers", false),
+  t("projectcalico.org", "v3", "NetworkPolicy", "networkpolicies"),
+  t("projectcalico.org", "v3", "StagedNetworkPolicy", "stagednetworkpolicies"),
+  t("projectcalico.org", "v3", "GlobalNetworkPolicy", "globalnetworkpolicies", false),
+  t("projectcalico.org", "v3", "StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false),
+  t("projectcalico.org", "v3", "NetworkSet", "networksets"),
+  t("projectcalico.org", "v3", "GlobalNetworkSet", "globalnetworksets", false),
 ];
 
 const groupVersion = (type: ResourceType) => (type.group ? `${type.group}/${type.version}` : type.version);
@@ -95,8 +105,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
     const path = url.pathname;
     if (path === "/api") return send(200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1:443" }] });
     if (path === "/apis") {
-      const groups = [...new Set(TYPES.filter((type) => type.group).map((type) => type.group))].map((name) => {
-        const version = { groupVersion: `${name}/v1`, version: "v1" };
+      const groups = [...new Map(TYPES.filter((type) => type.group).map((type) => [type.group, type.version])).entries()].map(([name, v]) => {
+        const version = { groupVersion: `${name}/${v}`, version: v };
         return { name, versions: [version], preferredVersion: version };
       });
       return send(200, { kind: "APIGroupList", apiVersion: "v1", groups });
