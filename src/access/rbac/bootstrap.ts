@@ -388,20 +388,52 @@ export function bootstrapClusterRoleNames(): ReadonlySet<string> {
   return clusterRoleNames;
 }
 
-let defaultKeys: Set<string> | undefined;
+let defaults: Map<string, K8sObject> | undefined;
 
 const keyOf = (object: K8sObject) => `${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
 
 /**
  * Whether an object read from a cluster (or a dump of one) is one of upstream's defaults,
- * as the API server keeps it: one of the bootstrap names, labelled as a default, and left
- * to the API server's reconciliation (autoupdate not "false"; a cluster admin who sets it
- * to "false" has made the role their own). The name is required too, so that a label
- * alone cannot hide a role from the analysis.
+ * as the API server keeps it: one of the bootstrap names, labelled as a default, left to
+ * the API server's reconciliation (autoupdate not "false"; a cluster admin who sets it to
+ * "false" has made it their own), and granting nothing upstream's does not. Reconciliation
+ * adds what is missing but never removes what was added, so a subject added to the
+ * cluster-admin binding, or a rule added to a default role, stays there: such an object
+ * is judged as anyone's. Aggregated roles are the exception for rules: theirs come from
+ * the roles they aggregate, which are judged themselves.
  */
 export function isClusterDefault(object: K8sObject): boolean {
   if (object.metadata?.labels?.["kubernetes.io/bootstrapping"] !== "rbac-defaults") return false;
   if (object.metadata.annotations?.["rbac.authorization.kubernetes.io/autoupdate"] === "false") return false;
-  defaultKeys ??= new Set(bootstrapPolicyObjects().map(keyOf));
-  return defaultKeys.has(keyOf(object));
+  defaults ??= new Map(bootstrapPolicyObjects().map((o) => [keyOf(o), o]));
+  const upstream = defaults.get(keyOf(object));
+  if (!upstream) return false;
+  if (object.kind === "Role" || object.kind === "ClusterRole") return object.aggregationRule !== undefined || within(object.rules, upstream.rules, ruleKey);
+  return sameRoleRef(object.roleRef, upstream.roleRef) && within(object.subjects, upstream.subjects, subjectKey);
+}
+
+/** Whether every item of `items` (a list, or absent) is among `allowed`, by key. */
+function within(items: unknown, allowed: unknown, key: (item: unknown) => string): boolean {
+  if (items === undefined || items === null) return true;
+  if (!Array.isArray(items)) return false;
+  const known = new Set(Array.isArray(allowed) ? allowed.map(key) : []);
+  return items.every((item) => known.has(key(item)));
+}
+
+const sorted = (value: unknown): string[] => (Array.isArray(value) ? value.map(String).sort() : []);
+
+function ruleKey(rule: unknown): string {
+  const r = (rule ?? {}) as Record<string, unknown>;
+  return JSON.stringify([sorted(r.apiGroups), sorted(r.resources), sorted(r.verbs), sorted(r.resourceNames), sorted(r.nonResourceURLs)]);
+}
+
+function subjectKey(subject: unknown): string {
+  const s = (subject ?? {}) as Record<string, unknown>;
+  return JSON.stringify([s.kind, s.name, s.namespace ?? ""]);
+}
+
+function sameRoleRef(a: unknown, b: unknown): boolean {
+  const x = (a ?? {}) as Record<string, unknown>;
+  const y = (b ?? {}) as Record<string, unknown>;
+  return x.kind === y.kind && x.name === y.name;
 }

@@ -136,4 +136,20 @@ describe("upstream's defaults as a live cluster holds them", () => {
     const wildcards = findings([withAnnotation(clusterAdmin, "false"), impostor]).filter((f) => f.ruleId === "rbac/wildcard");
     expect(new Set(wildcards.map((f) => f.object?.name))).toEqual(new Set(["cluster-admin", "backdoor"]));
   });
+
+  it("reports what was added to a default (reconciliation never removes it): a subject on the cluster-admin binding, a rule on a default role", () => {
+    const objects = defaults();
+    const binding = objects.find((o) => o.kind === "ClusterRoleBinding" && o.metadata?.name === "cluster-admin") as K8sObject & { subjects: object[] };
+    binding.subjects.push(saSubject("backup", "ops"));
+    const basicUser = objects.find((o) => o.kind === "ClusterRole" && o.metadata?.name === "system:basic-user") as K8sObject & { rules: object[] };
+    basicUser.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] });
+    expect(isClusterDefault(binding)).toBe(false);
+    expect(isClusterDefault(basicUser)).toBe(false);
+    const got = findings(objects).map((f) => `${f.ruleId} ${f.object?.name}`);
+    expect(got).toContain("rbac/escalation-path cluster-admin");
+    expect(got).toContain("rbac/read-secrets system:basic-user");
+    // The same objects as upstream wrote them, rules and subjects in another order, are upstream's.
+    const reordered = defaults().map((o) => ({ ...o, ...(Array.isArray(o.rules) ? { rules: [...(o.rules as object[])].reverse() } : {}), ...(Array.isArray(o.subjects) ? { subjects: [...(o.subjects as object[])].reverse() } : {}) }));
+    expect(reordered.every(isClusterDefault)).toBe(true);
+  });
 });
