@@ -94,8 +94,12 @@ export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(names
 
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";
-/** kubectl's output for a large cluster: ~10 KB an object, so room for ~100,000 objects. */
-const MAX_OUTPUT_BYTES = 1024 * 1024 * 1024;
+/**
+ * kubectl's output, at most: room for ~50,000 objects (~10 KB each as kubectl indents
+ * them), and below the longest string V8 can make (2^29 - 24 characters), which a larger
+ * output would fail on with no useful word.
+ */
+const MAX_OUTPUT_BYTES = 500 * 1024 * 1024;
 
 export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   const connection = [...(source.kubeconfig ? ["--kubeconfig", source.kubeconfig] : []), ...(source.context ? ["--context", source.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`];
@@ -115,7 +119,8 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
   const kept = withoutControlled(items);
-  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }, null, 2), problems, controlled: items.length - kept.length };
+  // Unindented: a third smaller than kubectl's text, and no line of it is shown to anyone.
+  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled: items.length - kept.length };
 }
 
 /** The context kubectl uses when none is named, so that the report says which cluster it read. */
@@ -223,7 +228,7 @@ function kubectl(args: string[]): Promise<Output> {
       if (e && e.code === "ENOENT") {
         reject(new UserError("cannot scan a cluster: kubectl is not installed", { hint: "install kubectl, or save the objects and scan the file: `kubectl get pods,deployments -A -o json > cluster.json`" }));
       } else if (e && e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-        reject(new UserError("the cluster's objects are more than 1 GiB of JSON", { hint: "scan it a namespace at a time (-n NAMESPACE)" }));
+        reject(new UserError("the cluster's objects are more than 500 MiB of JSON", { hint: "scan it a namespace at a time (-n NAMESPACE)" }));
       } else {
         resolve({ stdout, stderr, failed: e !== null });
       }
