@@ -103,11 +103,15 @@ const MAX_OUTPUT_BYTES = 500 * 1024 * 1024;
 
 export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   const connection = [...(source.kubeconfig ? ["--kubeconfig", source.kubeconfig] : []), ...(source.context ? ["--context", source.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`];
-  const name = liveSourceName(source.context ?? (await currentContext(connection)));
-  const served = await servedResources(connection);
+  // Three look-ups that need not wait for one another (each is a kubectl process).
+  const [context, served, namespace] = await Promise.all([
+    source.context ?? currentContext(connection),
+    servedResources(connection),
+    // One namespace unless -A: the one named, else the context's, as kubectl get reads.
+    source.allNamespaces ? undefined : (source.namespace ?? contextNamespace(connection)),
+  ]);
+  const name = liveSourceName(context);
   const wanted = (source.resources ?? SCANNED_RESOURCES).filter((resource) => served.has(resource));
-  // One namespace unless -A: the one named, else the context's, as kubectl get reads.
-  const namespace = source.allNamespaces ? undefined : (source.namespace ?? (await contextNamespace(connection)));
   const scope = namespace === undefined ? ["--all-namespaces"] : ["--namespace", namespace];
   const listed = await kubectl(["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
   // kubectl prints what it could list and exits 1 for what it could not: the first is the
