@@ -96,6 +96,8 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
   if (override.level || override.version) options.podSecurity = override;
   if (flags.defaultLevel && isLevel(flags.defaultLevel)) options.defaultLevel = flags.defaultLevel as Level;
   if (flags.namespace) options.defaultNamespace = flags.namespace;
+  // Certificates in kubeconfigs expire: judged at the moment of the scan.
+  options.now = new Date();
   return options;
 }
 

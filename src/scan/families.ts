@@ -8,10 +8,11 @@ import { netpolFamily } from "../network/family.js";
 import { quotaFamily } from "../access/quota/family.js";
 import { controlPlaneFamily } from "../hardening/family.js";
 import { manifestFamily } from "../manifest/family.js";
+import { kubeconfigFamily } from "../hardening/kubeconfig/family.js";
 import type { ScanFamily } from "./family.js";
 
 /**
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily, controlPlaneFamily, manifestFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, quotaFamily, controlPlaneFamily, kubeconfigFamily, manifestFamily];

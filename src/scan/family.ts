@@ -13,6 +13,8 @@ export interface ScanOptions {
   defaultLevel?: Level;
   /** Namespace of objects that name none (kubectl's -n). */
   defaultNamespace?: string;
+  /** The moment certificates' expiry is judged at, given by the shell (the core reads no clock); without it, expiry is not judged. */
+  now?: Date;
 }
 
 /**

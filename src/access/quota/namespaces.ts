@@ -51,6 +51,8 @@ export function isNamespaced(object: K8sObject): boolean {
   const group = apiGroupOf(object.apiVersion);
   // Component configuration (apiserver.config.k8s.io, kubelet.config.k8s.io, ...) and kustomize files are not API objects.
   if (group.endsWith("config.k8s.io") || group.startsWith("kustomize.config") || group === "kubeadm.k8s.io") return false;
+  // A kubeconfig (v1 Config) is a client's file, not an API object.
+  if (kind === "Config" && group === "") return false;
   return true;
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The kubeconfig family of `palisade scan`: kubeconfig files among the scanned files
+ * (`palisade scan ~/.kube/config`, or one committed to a repository) judged by
+ * KUBECONFIG_RULES, each finding at its field.
+ */
+import type { Finding } from "../../findings/types.js";
+import type { Snapshot } from "../../k8s/snapshot.js";
+import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
+import type { ScanFamily, ScanOptions } from "../../scan/family.js";
+import { readCertificate } from "./certificates.js";
+import { isKubeconfig, readKubeconfig } from "./read.js";
+import { KUBECONFIG_RULES, type CertificateReading, type KubeconfigFacts } from "./rules.js";
+
+function factsOf(loaded: LoadedObject): KubeconfigFacts {
+  const { clusters, users } = readKubeconfig(loaded.object);
+  const certificates: CertificateReading[] = [];
+  const read = (data: unknown, path: CertificateReading["path"], what: string) => {
+    if (typeof data !== "string" || data === "") return;
+    const reading = readCertificate(data);
+    certificates.push("problem" in reading ? { problem: reading.problem, path, what } : { facts: reading, path, what });
+  };
+  for (const cluster of clusters) read(cluster.certificateAuthorityData, [...cluster.path, "certificate-authority-data"], `CA certificate of cluster ${cluster.name}`);
+  for (const user of users) read(user.user["client-certificate-data"], [...user.path, "client-certificate-data"], "client certificate");
+  return { clusters, users, certificates };
+}
+
+function judge(loaded: LoadedObject, now: Date | undefined): Finding[] {
+  const facts = factsOf(loaded);
+  // A kubeconfig has no metadata.name: findings name it by its current context (the report groups them by file).
+  const current = loaded.object["current-context"];
+  const object = { ...objectRef(loaded.object), name: typeof current === "string" && current !== "" ? current : "kubeconfig" };
+  return KUBECONFIG_RULES.flatMap((rule) =>
+    rule.check(facts, now).map((verdict) => ({
+      ruleId: rule.id,
+      severity: rule.severity,
+      pillar: rule.pillar,
+      message: verdict.message,
+      object,
+      fieldPath: formatFieldPath(verdict.path),
+      position: loaded.source.locate(verdict.path),
+      remediation: rule.docs.remediation,
+    })),
+  );
+}
+
+export function checkKubeconfigs(snapshot: Snapshot, options: ScanOptions): Finding[] {
+  return snapshot.objects.filter((loaded) => isKubeconfig(loaded.object)).flatMap((loaded) => judge(loaded, options.now));
+}
+
+export const kubeconfigFamily: ScanFamily = {
+  id: "kubeconfig",
+  rules: KUBECONFIG_RULES.map(({ check: _check, ...rule }) => rule),
+  check: checkKubeconfigs,
+  stream(options) {
+    const findings: Finding[] = [];
+    return {
+      observe: (loaded) => {
+        if (isKubeconfig(loaded.object)) findings.push(...judge(loaded, options.now));
+      },
+      finish: () => findings,
+    };
+  },
+};

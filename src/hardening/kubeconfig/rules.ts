@@ -1,0 +1,158 @@
+/**
+ * Kubeconfig rules: what a kubeconfig in a repository, an image or a CI secret gives away
+ * or lets through. Each is a small record with one check over the file's entries, as the
+ * control-plane flag rules are. No message ever holds a token, password or key.
+ */
+import type { Pillar, Rule, Severity } from "../../findings/types.js";
+import type { FieldPath } from "../../k8s/types.js";
+import type { CertificateFacts } from "./certificates.js";
+import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
+
+/** A certificate in the file, read once for every rule. */
+export type CertificateReading = { facts: CertificateFacts; path: FieldPath; what: string } | { problem: string; path: FieldPath; what: string };
+
+export interface KubeconfigFacts {
+  clusters: KubeconfigCluster[];
+  users: KubeconfigUser[];
+  certificates: CertificateReading[];
+}
+
+export interface KubeconfigVerdict {
+  path: FieldPath;
+  message: string;
+}
+
+export interface KubeconfigRule extends Rule {
+  /** `now` is absent when the caller gave no clock: rules about time then say nothing. */
+  check(config: KubeconfigFacts, now: Date | undefined): KubeconfigVerdict[];
+}
+
+const DAY_MS = 86_400_000;
+const EXPIRY_WARNING_DAYS = 30;
+
+function rule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: KubeconfigRule["check"]): KubeconfigRule {
+  return { id: `kubeconfig/${id}`, title, family: "kubeconfig", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/" }, check };
+}
+
+const readable = (config: KubeconfigFacts) => config.certificates.flatMap((c) => ("facts" in c ? [{ ...c, facts: c.facts }] : []));
+
+export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
+  rule(
+    "insecure-skip-tls-verify",
+    "The API server's certificate is not verified",
+    "high",
+    "platform",
+    "insecure-skip-tls-verify: true makes kubectl and every client of this file accept any certificate for the API server: anyone on the path can stand in for the cluster and collect the credentials sent to it.",
+    "Remove insecure-skip-tls-verify and set certificate-authority-data (or certificate-authority) to the cluster's CA; `kubectl config view --raw --minify` on a trusted machine shows it.",
+    (config) => config.clusters.filter((c) => c.insecureSkipTlsVerify === true).map((c) => ({ path: [...c.path, "insecure-skip-tls-verify"], message: `cluster ${c.name} skips verifying the API server's certificate` })),
+  ),
+  rule(
+    "plain-http",
+    "The API server is reached without TLS",
+    "high",
+    "platform",
+    "An http:// server sends every request, credentials included, in clear text; kube-apiserver's secure port only serves HTTPS, so this is a proxy or the removed insecure port.",
+    "Use the cluster's https:// endpoint with its CA.",
+    (config) => config.clusters.filter((c) => typeof c.server === "string" && /^http:\/\//i.test(c.server)).map((c) => ({ path: [...c.path, "server"], message: `cluster ${c.name} is reached over plain HTTP (${String(c.server)})` })),
+  ),
+  rule(
+    "static-token",
+    "A long-lived bearer token is stored in the file",
+    "medium",
+    "identity",
+    "A token in a kubeconfig (a service account's, or a static token file's) works from anywhere until someone revokes it, and leaks with the file: into repositories, images and CI logs. Zero trust prefers short-lived credentials issued per session.",
+    "Use an exec credential plugin or OIDC (kubelogin, gke-gcloud-auth-plugin, aws eks get-token), or a bound service-account token from the TokenRequest API with a short expiry; revoke the stored token.",
+    (config) =>
+      config.users.flatMap((u) =>
+        typeof u.user.token === "string" && u.user.token !== ""
+          ? [{ path: [...u.path, "token"], message: `user ${u.name} authenticates with a bearer token stored in the file` }]
+          : typeof u.user.tokenFile === "string"
+            ? [{ path: [...u.path, "tokenFile"], message: `user ${u.name} authenticates with a long-lived bearer token read from ${u.user.tokenFile}` }]
+            : [],
+      ),
+  ),
+  rule(
+    "basic-auth",
+    "A password is stored in the file",
+    "high",
+    "identity",
+    "HTTP basic authentication was removed from kube-apiserver in v1.19; a server that still takes a password is a proxy or an old cluster, and the password sits in the file in clear text.",
+    "Remove username and password; authenticate with client certificates, OIDC or an exec credential plugin.",
+    (config) => config.users.filter((u) => typeof u.user.password === "string").map((u) => ({ path: [...u.path, "password"], message: `user ${u.name} authenticates with a password stored in the file` })),
+  ),
+  rule(
+    "removed-auth-provider",
+    "An auth provider kubectl no longer has",
+    "medium",
+    "identity",
+    "The gcp and azure auth-provider plugins were removed from kubectl and client-go in v1.26: this user no longer authenticates, and the refresh tokens it caches in the file stay there.",
+    "Use the exec plugins that replace them: gke-gcloud-auth-plugin for GKE, kubelogin for AKS.",
+    (config) =>
+      config.users.flatMap((u) => {
+        const provider = u.user["auth-provider"];
+        const name = provider !== null && typeof provider === "object" ? (provider as Record<string, unknown>).name : undefined;
+        return name === "gcp" || name === "azure" ? [{ path: [...u.path, "auth-provider", "name"], message: `user ${u.name} uses the ${name} auth provider, removed in kubectl v1.26` }] : [];
+      }),
+  ),
+  rule(
+    "system-masters",
+    "A client certificate in group system:masters",
+    "high",
+    "identity",
+    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a client certificate cannot be revoked: whoever holds this file is cluster-admin until the cluster's CA is rotated. kubeadm stopped issuing such certificates for admin.conf in v1.29.",
+    "Keep system:masters certificates offline for break-glass use; give people a certificate or OIDC identity in an ordinary group bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
+    (config) =>
+      readable(config)
+        .filter((c) => c.what === "client certificate" && c.facts.organizations.includes("system:masters"))
+        .map((c) => ({ path: c.path, message: `the client certificate${c.facts.commonName ? ` of ${c.facts.commonName}` : ""} is in group system:masters: it bypasses authorization and cannot be revoked` })),
+  ),
+  rule(
+    "certificate-expired",
+    "A certificate in the file has expired",
+    "high",
+    "platform",
+    "An expired client certificate no longer authenticates, and an expired CA no longer verifies the API server: the file is broken, and the fix for a broken file is often insecure-skip-tls-verify.",
+    "Renew the certificate (kubeadm certs renew, or your CA's process) and replace the data in the file.",
+    (config, now) =>
+      now === undefined
+        ? []
+        : readable(config)
+            .filter((c) => c.facts.notAfter.getTime() <= now.getTime())
+            .map((c) => ({ path: c.path, message: `the ${c.what} expired on ${c.facts.notAfter.toISOString().slice(0, 10)}` })),
+  ),
+  rule(
+    "certificate-expiring",
+    "A certificate in the file expires within 30 days",
+    "low",
+    "platform",
+    "A certificate that expires soon breaks every client of the file on that day.",
+    "Renew the certificate before it expires and replace the data in the file.",
+    (config, now) =>
+      now === undefined
+        ? []
+        : readable(config)
+            .filter((c) => c.facts.notAfter.getTime() > now.getTime() && c.facts.notAfter.getTime() - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS)
+            .map((c) => ({ path: c.path, message: `the ${c.what} expires on ${c.facts.notAfter.toISOString().slice(0, 10)}, in ${Math.ceil((c.facts.notAfter.getTime() - now.getTime()) / DAY_MS)} days` })),
+  ),
+  rule(
+    "weak-key",
+    "A certificate with a weak key",
+    "medium",
+    "platform",
+    "RSA keys below 2048 bits (and elliptic curves below 256 bits) can be broken: a client certificate's key forged, or a CA's used to sign certificates for the API server.",
+    "Reissue the certificate with an RSA key of 2048 bits or more, or ECDSA P-256.",
+    (config) =>
+      readable(config)
+        .filter((c) => c.facts.keyBits !== undefined && (c.facts.keyType === "rsa" ? c.facts.keyBits < 2048 : c.facts.keyType === "ec" ? c.facts.keyBits < 256 : false))
+        .map((c) => ({ path: c.path, message: `the ${c.what} has a ${c.facts.keyBits}-bit ${c.facts.keyType?.toUpperCase()} key` })),
+  ),
+  rule(
+    "unreadable-certificate",
+    "Certificate data that is not a certificate",
+    "medium",
+    "platform",
+    "kubectl refuses a kubeconfig whose certificate data it cannot read: the file does not work as written.",
+    "Put the base64 of the PEM certificate in the field (base64 -w0 < cert.pem).",
+    (config) => config.certificates.flatMap((c) => ("problem" in c ? [{ path: c.path, message: `the ${c.what} ${c.problem}` }] : [])),
+  ),
+];
