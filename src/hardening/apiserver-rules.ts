@@ -1,40 +1,9 @@
-import type { Pillar, Rule, Severity } from "../findings/types.js";
-import { listValue, type ControlPlaneContainer, type Flag } from "./flags.js";
+import { flag, flagRules, type FlagRule } from "./flag-rule.js";
+import { listValue } from "./flags.js";
 
-/** A verdict of one flag rule: what is wrong and which flag (if any) says so. */
-export interface FlagVerdict {
-  message: string;
-  flag?: Flag;
-}
+export type { FlagRule, FlagVerdict } from "./flag-rule.js";
 
-/** A control-plane flag rule: a small record, as the Pod Security checks are. */
-export interface FlagRule extends Rule {
-  component: ControlPlaneContainer["component"];
-  check(container: ControlPlaneContainer): FlagVerdict | undefined;
-}
-
-function rule(
-  id: string,
-  title: string,
-  severity: Severity,
-  pillar: Pillar,
-  description: string,
-  remediation: string,
-  check: FlagRule["check"],
-): FlagRule {
-  return {
-    id: `apiserver/${id}`,
-    title,
-    family: "hardening",
-    pillar,
-    severity,
-    component: "kube-apiserver",
-    docs: { description, remediation, helpUri: "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/" },
-    check,
-  };
-}
-
-const flag = (c: ControlPlaneContainer, name: string) => c.flags.get(name);
+const rule = flagRules("kube-apiserver");
 
 export const APISERVER_RULES: readonly FlagRule[] = [
   rule(

@@ -3,18 +3,24 @@ import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { APISERVER_RULES } from "./apiserver-rules.js";
+import { CONTROLLER_RULES } from "./controller-rules.js";
+import { ETCD_RULES } from "./etcd-rules.js";
 import { controlPlaneContainers } from "./flags.js";
 
+/** Every control-plane flag rule, by component. */
+const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
+
 /**
- * Control-plane configuration audit: the flags of kube-apiserver static pods (as kubeadm
- * writes them under /etc/kubernetes/manifests), each finding pointing at the flag.
+ * Control-plane configuration audit: the flags of kube-apiserver, etcd,
+ * kube-controller-manager and kube-scheduler static pods (as kubeadm writes them under
+ * /etc/kubernetes/manifests), each finding pointing at the flag.
  */
 export function checkControlPlane(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
     for (const container of controlPlaneContainers(loaded.object)) {
-      for (const rule of APISERVER_RULES) {
+      for (const rule of FLAG_RULES) {
         if (rule.component !== container.component) continue;
         const verdict = rule.check(container);
         if (!verdict) continue;
@@ -51,7 +57,7 @@ export function checkControlPlane(snapshot: Snapshot): Finding[] {
 export const controlPlaneFamily: ScanFamily = {
   id: "hardening",
   rules: [
-    ...APISERVER_RULES.map(({ check: _check, component: _component, ...r }) => r),
+    ...FLAG_RULES.map(({ check: _check, component: _component, ...r }) => r),
     {
       id: "apiserver/encryption-config-unchecked",
       title: "The encryption configuration was not scanned",

@@ -1,0 +1,50 @@
+import type { Pillar, Rule, Severity } from "../findings/types.js";
+import type { ControlPlaneContainer, Flag } from "./flags.js";
+
+/** A verdict of one flag rule: what is wrong and which flag (if any) says so. */
+export interface FlagVerdict {
+  message: string;
+  flag?: Flag;
+}
+
+/** A control-plane flag rule: a small record, as the Pod Security checks are. */
+export interface FlagRule extends Rule {
+  component: ControlPlaneContainer["component"];
+  check(container: ControlPlaneContainer): FlagVerdict | undefined;
+}
+
+/** Rule ids are prefixed by component, as their flags are documented. */
+const COMPONENT_PREFIX: Record<string, string> = { "kube-apiserver": "apiserver", etcd: "etcd", "kube-controller-manager": "controller-manager", "kube-scheduler": "scheduler" };
+const REFERENCE: Record<string, string> = {
+  "kube-apiserver": "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/",
+  etcd: "https://etcd.io/docs/v3.5/op-guide/security/",
+  "kube-controller-manager": "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/",
+  "kube-scheduler": "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-scheduler/",
+};
+
+/** The rule-record builder of one component. */
+export function flagRules(component: ControlPlaneContainer["component"]) {
+  return (id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: FlagRule["check"]): FlagRule => ({
+    id: `${COMPONENT_PREFIX[component] ?? component}/${id}`,
+    title,
+    family: "hardening",
+    pillar,
+    severity,
+    component,
+    docs: { description, remediation, ...(REFERENCE[component] ? { helpUri: REFERENCE[component] } : {}) },
+    check,
+  });
+}
+
+export const flag = (c: ControlPlaneContainer, name: string): Flag | undefined => c.flags.get(name);
+
+/**
+ * A boolean flag that must be `want`, with the component's default when unset: the
+ * verdict names the flag as written, or says that it is unset and what that means.
+ */
+export function booleanFlag(c: ControlPlaneContainer, name: string, want: boolean, byDefault: boolean, consequence: string): FlagVerdict | undefined {
+  const f = flag(c, name);
+  const value = f ? f.value !== "false" : byDefault;
+  if (value === want) return undefined;
+  return f ? { message: `--${name}=${f.value}: ${consequence}`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}: ${consequence}` };
+}
