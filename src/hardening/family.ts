@@ -1,10 +1,11 @@
 import type { Finding } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import { formatFieldPath, objectRef } from "../k8s/types.js";
+import { formatFieldPath, objectRef, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { APISERVER_RULES } from "./apiserver-rules.js";
 import { CONTROLLER_RULES } from "./controller-rules.js";
 import { ETCD_RULES } from "./etcd-rules.js";
+import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
 import { controlPlaneContainers } from "./flags.js";
 
 /** Every control-plane flag rule, by component. */
@@ -13,12 +14,14 @@ const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
 /**
  * Control-plane configuration audit: the flags of kube-apiserver, etcd,
  * kube-controller-manager and kube-scheduler static pods (as kubeadm writes them under
- * /etc/kubernetes/manifests), each finding pointing at the flag.
+ * /etc/kubernetes/manifests), each finding pointing at the flag, and kubelet
+ * configuration files.
  */
 export function checkControlPlane(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
+    if (isKubeletConfiguration(loaded.object)) findings.push(...kubeletFindings(loaded));
     for (const container of controlPlaneContainers(loaded.object)) {
       for (const rule of FLAG_RULES) {
         if (rule.component !== container.component) continue;
@@ -54,10 +57,21 @@ export function checkControlPlane(snapshot: Snapshot): Finding[] {
   return findings;
 }
 
+/** A KubeletConfiguration has no name: its findings name it "kubelet" (the report groups them by file). */
+function kubeletFindings(loaded: LoadedObject): Finding[] {
+  const object = { ...objectRef(loaded.object), name: loaded.object.metadata?.name ?? "kubelet" };
+  return KUBELET_RULES.flatMap((rule) => {
+    const verdict = rule.check(loaded.object);
+    if (!verdict) return [];
+    return [{ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message: verdict.message, object, fieldPath: formatFieldPath(verdict.path), position: loaded.source.locate(verdict.path), remediation: rule.docs.remediation }];
+  });
+}
+
 export const controlPlaneFamily: ScanFamily = {
   id: "hardening",
   rules: [
     ...FLAG_RULES.map(({ check: _check, component: _component, ...r }) => r),
+    ...KUBELET_RULES.map(({ check: _check, ...r }) => r),
     {
       id: "apiserver/encryption-config-unchecked",
       title: "The encryption configuration was not scanned",
@@ -71,5 +85,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
-  reads: () => (object) => object.kind === "EncryptionConfiguration" || controlPlaneContainers(object).length > 0,
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || controlPlaneContainers(object).length > 0,
 };
