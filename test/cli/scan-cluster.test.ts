@@ -72,7 +72,7 @@ async function liveExampleCluster(): Promise<{ objects: K8sObject[]; controlled:
   objects.push(node);
   let controlled = 0;
   for (const { object } of snapshot.objects) {
-    if (object.kind === "EncryptionConfiguration" || object.kind === "Config") continue; // files, not API objects
+    if (["EncryptionConfiguration", "Config", "KubeletConfiguration"].includes(object.kind ?? "")) continue; // files, not API objects
     const copy = structuredClone(object) as K8sObject & { spec?: Record<string, unknown> };
     copy.metadata = { ...copy.metadata, uid: nextUid() };
     if (!["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(copy.kind ?? "")) copy.metadata.namespace ??= "default";
@@ -108,11 +108,11 @@ const problem = (f: Finding) => JSON.stringify([f.ruleId, f.object?.kind, f.obje
 
 /**
  * What a live cluster does not hold as the files do: fields the API server would have
- * dropped (the manifest family), a kubeconfig (a client's file), and the
- * EncryptionConfiguration, a file on the control plane (so the live scan says the
+ * dropped (the manifest family), a kubeconfig (a client's file), the kubelet's
+ * configuration (a file on each node), and the EncryptionConfiguration, a file on the control plane (so the live scan says the
  * kube-apiserver's config went unchecked instead).
  */
-const FILE_ONLY = /^(manifest\/|encryption\/|kubeconfig\/|apiserver\/encryption-config-unchecked$)/;
+const FILE_ONLY = /^(manifest\/|encryption\/|kubeconfig\/|kubelet\/|apiserver\/encryption-config-unchecked$)/;
 
 describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in API server)", () => {
   let server: StandInApiServer;
