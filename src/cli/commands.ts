@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "calico", summary: "Calico selectors and tiers", load: async () => (await import("./calico.js")).registerCalicoCommand },
   { name: "rbac", summary: "RBAC: can-i, who-can, risks and escalation paths", load: async () => (await import("./rbac.js")).registerRbacCommand },
   { name: "authn", summary: "authentication: token files, client certificates, OIDC and service-account tokens", load: async () => (await import("./authn.js")).registerAuthnCommand },
+  { name: "pki", summary: "a cluster's certificates and keys: expiry, weak keys, system:masters, issuers, permissions", load: async () => (await import("./pki.js")).registerPkiCommand },
   { name: "quota", summary: "ResourceQuota and LimitRange over manifests", load: async () => (await import("./quota.js")).registerQuotaCommand },
   { name: "encryption", summary: "encryption at rest: check a config, encrypt or decrypt etcd values", load: async () => (await import("./encryption.js")).registerEncryptionCommand },
   { name: "etcd", summary: "encryption status and safe key rotation in a real etcd", load: async () => (await import("./etcd.js")).registerEtcdCommand },

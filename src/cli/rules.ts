@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { allRules, registerRules } from "../findings/registry.js";
+import { AUTHN_RULES } from "../access/authn/rules.js";
+import { PKI_RULES } from "../hardening/pki/rules.js";
 import { FAMILIES } from "../scan/families.js";
 import { rulesMatching } from "../scan/rule-selection.js";
 import { outputOption, writeStdout } from "./common.js";
@@ -12,6 +14,9 @@ export function registerRulesCommand(program: Command): void {
     .addOption(outputOption(["text", "json"], "text"))
     .action(async (ids: string[], opts: { output: string }) => {
       for (const family of FAMILIES) registerRules(family.rules);
+      // The rules of the commands that judge other inputs than manifests.
+      registerRules(AUTHN_RULES);
+      registerRules(PKI_RULES);
       // The same patterns as scan --rules, with the same error (and suggestion) for a typo.
       const rules = ids.length > 0 ? rulesMatching(ids, allRules()) : allRules();
       if (opts.output === "json") return writeStdout(JSON.stringify(rules, null, 2) + "\n");

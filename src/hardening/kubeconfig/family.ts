@@ -7,7 +7,7 @@ import type { Finding } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
 import type { ScanFamily, ScanOptions } from "../../scan/family.js";
-import { readCertificate } from "./certificates.js";
+import { readBase64Certificate } from "../x509.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
 import { KUBECONFIG_RULES, type CertificateReading, type KubeconfigFacts } from "./rules.js";
 
@@ -16,7 +16,7 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
   const certificates: CertificateReading[] = [];
   const read = (data: unknown, path: CertificateReading["path"], what: string) => {
     if (typeof data !== "string" || data === "") return;
-    const reading = readCertificate(data);
+    const reading = readBase64Certificate(data);
     certificates.push("problem" in reading ? { problem: reading.problem, path, what } : { facts: reading, path, what });
   };
   for (const cluster of clusters) read(cluster.certificateAuthorityData, [...cluster.path, "certificate-authority-data"], `CA certificate of cluster ${cluster.name}`);

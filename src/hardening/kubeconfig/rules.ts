@@ -5,7 +5,7 @@
  */
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
-import type { CertificateFacts } from "./certificates.js";
+import type { CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 
 /** A certificate in the file, read once for every rule. */

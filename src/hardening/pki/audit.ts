@@ -1,0 +1,114 @@
+/**
+ * A cluster's PKI directory (kubeadm's /etc/kubernetes/pki) judged as a whole: every
+ * certificate's expiry, key and signature, who signed it, client certificates that
+ * bypass authorization, and private keys others can read. Pure: the shell reads the
+ * files and their modes, and gives the moment to judge expiry at.
+ */
+import type { Finding, Rule } from "../../findings/types.js";
+import { readPemCertificates, type CertificateFacts } from "../x509.js";
+import { PKI_RULES } from "./rules.js";
+
+export interface PkiFile {
+  file: string;
+  text: string;
+  /** The file's permission bits (stat's mode & 0o777). */
+  mode: number;
+}
+
+/** One certificate, as `kubeadm certs check-expiration` lists them. */
+export interface PkiCertificate {
+  file: string;
+  /** The certificate's place in its file (chain files hold several). */
+  index: number;
+  commonName: string | undefined;
+  organizations: string[];
+  isCA: boolean;
+  notAfter: string;
+  residualDays: number;
+  key: string;
+  /** The file of the CA in the same directory that signed it; absent for self-signed or outside CAs. */
+  signedBy?: string;
+}
+
+export interface PkiAudit {
+  certificates: PkiCertificate[];
+  findings: Finding[];
+}
+
+const DAY_MS = 86_400_000;
+export const EXPIRY_WARNING_DAYS = 30;
+
+interface Located {
+  file: string;
+  index: number;
+  line: number;
+  facts: CertificateFacts;
+}
+
+const rule = (id: string): Rule => PKI_RULES.find((r) => r.id === `pki/${id}`) as Rule;
+
+export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
+  const findings: Finding[] = [];
+  const located: Located[] = [];
+  const finding = (id: string, file: string, line: number, name: string, kind: string, message: string) => {
+    const r = rule(id);
+    findings.push({ ruleId: r.id, severity: r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
+  };
+  for (const { file, text, mode } of files) {
+    const lines = blockLines(text);
+    readPemCertificates(text).forEach((reading, index) => {
+      const line = lines[index] ?? 1;
+      if ("problem" in reading) finding("unreadable", file, line, baseName(file), "Certificate", `${baseName(file)} ${reading.problem}`);
+      else located.push({ file, index, line, facts: reading });
+    });
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) && (mode & 0o077) !== 0) {
+      finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key and is readable by ${mode & 0o070 ? (mode & 0o007 ? "its group and everyone" : "its group") : "everyone"} (mode ${mode.toString(8).padStart(4, "0")})`);
+    }
+  }
+  const cas = located.filter((c) => c.facts.isCA);
+  const certificates: PkiCertificate[] = located.map((c) => {
+    const { facts } = c;
+    const name = facts.commonName ?? baseName(c.file);
+    const at = (id: string, message: string) => finding(id, c.file, c.line, name, "Certificate", message);
+    const what = `${facts.isCA ? "CA certificate" : "certificate"} ${name} (${baseName(c.file)})`;
+    const left = facts.notAfter.getTime() - now.getTime();
+    if (left <= 0) at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
+    else if (left <= EXPIRY_WARNING_DAYS * DAY_MS) at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, in ${Math.ceil(left / DAY_MS)} days`);
+    if (facts.keyBits !== undefined && ((facts.keyType === "rsa" && facts.keyBits < 2048) || (facts.keyType === "ec" && facts.keyBits < 256))) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
+    if (facts.weakSignature) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
+    if (!facts.isCA && facts.organizations.includes("system:masters")) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
+    const selfSigned = facts.certificate.issuer === facts.certificate.subject;
+    // The CA's own file first (ca.crt, not the copy at the end of a chain file such as apiserver.crt).
+    const rank = (ca: Located) => (ca.file === c.file ? 2 : 0) + (ca.index > 0 ? 1 : 0);
+    const issuers = selfSigned ? [] : cas.filter((ca) => ca !== c && ca.facts.certificate.subject === facts.certificate.issuer).sort((a, b) => rank(a) - rank(b));
+    const signer = issuers.find((ca) => facts.certificate.verify(ca.facts.certificate.publicKey));
+    if (issuers.length > 0 && !signer) at("unverified-issuer", `${what} names ${issuers.map((ca) => baseName(ca.file)).join(", ")} as its issuer, but its signature does not verify with ${issuers.length === 1 ? "that CA's key" : "any of their keys"}`);
+    return {
+      file: c.file,
+      index: c.index,
+      commonName: facts.commonName,
+      organizations: facts.organizations,
+      isCA: facts.isCA,
+      notAfter: facts.notAfter.toISOString(),
+      residualDays: Math.floor(left / DAY_MS),
+      key: facts.keyType === "ec" ? `ECDSA ${facts.keyBits}` : `${(facts.keyType ?? "?").toUpperCase()} ${facts.keyBits ?? "?"}`,
+      ...(signer ? { signedBy: signer.file } : {}),
+    };
+  });
+  return { certificates, findings };
+}
+
+/** The 1-based line of each PEM certificate block in a file. */
+function blockLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  for (const row of text.split("\n")) {
+    if (row.startsWith("-----BEGIN CERTIFICATE-----")) lines.push(line);
+    line++;
+  }
+  return lines;
+}
+
+function baseName(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1);
+}

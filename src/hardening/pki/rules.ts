@@ -1,0 +1,73 @@
+/** The rules of `palisade pki`: what is wrong with a cluster's certificates and keys. */
+import type { Pillar, Rule, Severity } from "../../findings/types.js";
+
+function rule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string): Rule {
+  return { id: `pki/${id}`, title, family: "pki", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/setup/best-practices/certificates/" } };
+}
+
+export const PKI_RULES: readonly Rule[] = [
+  rule(
+    "expired",
+    "A certificate has expired",
+    "high",
+    "platform",
+    "An expired certificate no longer authenticates its component (kube-apiserver to etcd or kubelets, the controller manager, the front proxy): the control plane stops working, and the usual quick fix is to turn verification off.",
+    "Renew it: `kubeadm certs renew all` (then restart the control-plane static pods), or your CA's process.",
+  ),
+  rule(
+    "expiring",
+    "A certificate expires within 30 days",
+    "low",
+    "platform",
+    "kubeadm's certificates last one year and are renewed only by an upgrade or `kubeadm certs renew`: a cluster left alone for a year stops on the day they expire.",
+    "Renew it before it expires (`kubeadm certs renew all`), and watch expiry (`palisade pki --fail-on low` in a cron job).",
+  ),
+  rule(
+    "weak-key",
+    "A certificate with a weak key",
+    "medium",
+    "platform",
+    "RSA keys below 2048 bits (and elliptic curves below 256 bits) can be broken: the key of a CA forged, and with it any identity in the cluster.",
+    "Reissue it with an RSA key of 2048 bits or more, or ECDSA P-256 (kubeadm: ClusterConfiguration encryptionAlgorithm).",
+  ),
+  rule(
+    "weak-signature",
+    "A certificate signed with SHA-1 or MD5",
+    "medium",
+    "platform",
+    "SHA-1 and MD5 signatures can be forged by collision: a certificate with the same signature and other contents can be made. Go's TLS refuses SHA-1 signatures since Go 1.18, so Kubernetes components reject such certificates too.",
+    "Reissue it signed with SHA-256 or better.",
+  ),
+  rule(
+    "system-masters",
+    "A client certificate in group system:masters",
+    "high",
+    "identity",
+    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a certificate cannot be revoked: whoever holds its key is cluster-admin until the CA is rotated. kubeadm stopped putting admin.conf in system:masters in v1.29.",
+    "Keep system:masters certificates offline for break-glass use; give people and tools identities in ordinary groups bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
+  ),
+  rule(
+    "unverified-issuer",
+    "A certificate not signed by the CA it names",
+    "medium",
+    "platform",
+    "A certificate whose issuer is a CA of this directory, but whose signature that CA's key does not verify, was signed by another key: it is left over from an old CA, or forged, and every component that checks it refuses it.",
+    "Reissue it from the CA it names, or remove it.",
+  ),
+  rule(
+    "key-permissions",
+    "A private key others can read",
+    "high",
+    "identity",
+    "A private key readable by anyone but its owner lets every local user (and every container that mounts the directory) impersonate the component it belongs to, or sign certificates if it is a CA's. kubeadm writes keys with mode 0600.",
+    "chmod 600 the key file, owned by root.",
+  ),
+  rule(
+    "unreadable",
+    "Certificate data that is not a certificate",
+    "medium",
+    "platform",
+    "A PEM block that does not parse as an X.509 certificate: the component that loads the file fails to start.",
+    "Replace the file with the certificate it should hold.",
+  ),
+];

@@ -1,0 +1,101 @@
+/**
+ * The facts the platform checks need of an X.509 certificate, read with node:crypto's
+ * X509Certificate (synchronous, nothing to load for the scans that hold none), plus the
+ * one fact Node 20 does not expose: the signature algorithm, read from the DER.
+ */
+import type * as Crypto from "node:crypto";
+import { createRequire } from "node:module";
+
+export interface CertificateFacts {
+  commonName: string | undefined;
+  /** The subject's O= values: a client certificate's groups to kube-apiserver. */
+  organizations: string[];
+  issuer: string;
+  notAfter: Date;
+  isCA: boolean;
+  keyType: string | undefined;
+  /** RSA modulus or EC curve size, in bits. */
+  keyBits: number | undefined;
+  /** The signature algorithm, when it is one that can be forged (SHA-1, MD5). */
+  weakSignature: string | undefined;
+  /** For checking who signed it. */
+  certificate: Crypto.X509Certificate;
+}
+
+const EC_CURVE_BITS: Record<string, number> = { prime256v1: 256, "P-256": 256, secp384r1: 384, "P-384": 384, secp521r1: 521, "P-521": 521 };
+
+/** Signature algorithm OIDs (as DER content bytes, in hex) whose hashes collide. */
+const WEAK_SIGNATURES: Record<string, string> = {
+  "2a864886f70d010102": "md2WithRSAEncryption",
+  "2a864886f70d010104": "md5WithRSAEncryption",
+  "2a864886f70d010105": "sha1WithRSAEncryption",
+  "2a8648ce3d0401": "ecdsa-with-SHA1",
+  "2a8648ce380403": "dsa-with-sha1",
+};
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+let crypto: typeof Crypto | undefined;
+
+/** Every certificate in PEM text (a chain file holds several), or why one cannot be read. */
+export function readPemCertificates(pem: string): Array<CertificateFacts | { problem: string }> {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  return blocks.map((block) => {
+    try {
+      // Required here, not imported: most scans hold no certificate.
+      crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+      return factsOf(new crypto.X509Certificate(block));
+    } catch {
+      return { problem: "holds a PEM block that is not a valid X.509 certificate" };
+    }
+  });
+}
+
+/** The first certificate of base64 PEM data (a kubeconfig's `*-data`), or why it cannot be read. */
+export function readBase64Certificate(base64: string): CertificateFacts | { problem: string } {
+  const pem = Buffer.from(base64, "base64").toString("latin1");
+  return readPemCertificates(pem)[0] ?? { problem: "is not base64 of a PEM certificate" };
+}
+
+function factsOf(certificate: Crypto.X509Certificate): CertificateFacts {
+  const subject = certificate.subject.split("\n");
+  const values = (key: string) => subject.filter((part) => part.startsWith(`${key}=`)).map((part) => part.slice(key.length + 1));
+  const details = certificate.publicKey.asymmetricKeyDetails;
+  return {
+    commonName: values("CN")[0],
+    organizations: values("O"),
+    issuer: certificate.issuer,
+    notAfter: new Date(certificate.validTo),
+    isCA: certificate.ca,
+    keyType: certificate.publicKey.asymmetricKeyType,
+    keyBits: details?.modulusLength ?? (details?.namedCurve ? EC_CURVE_BITS[details.namedCurve] : undefined),
+    weakSignature: WEAK_SIGNATURES[signatureAlgorithmOid(certificate.raw) ?? ""],
+    certificate,
+  };
+}
+
+/**
+ * The signatureAlgorithm OID of a DER certificate, as hex: Certificate ::= SEQUENCE {
+ * tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID, ... }, signature }.
+ */
+function signatureAlgorithmOid(der: Buffer): string | undefined {
+  const header = (at: number): { tag: number; start: number; end: number } | undefined => {
+    if (at + 2 > der.length) return undefined;
+    const tag = der[at] as number;
+    let length = der[at + 1] as number;
+    let start = at + 2;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      if (bytes === 0 || bytes > 4 || start + bytes > der.length) return undefined;
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + (der[start + i] as number);
+      start += bytes;
+    }
+    return start + length <= der.length ? { tag, start, end: start + length } : undefined;
+  };
+  const outer = header(0);
+  const tbs = outer && header(outer.start);
+  const algorithm = tbs && header(tbs.end);
+  const oid = algorithm && algorithm.tag === 0x30 ? header(algorithm.start) : undefined;
+  return oid && oid.tag === 0x06 ? der.subarray(oid.start, oid.end).toString("hex") : undefined;
+}
