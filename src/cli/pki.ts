@@ -52,13 +52,20 @@ function readPkiFiles(dir: string): PkiFile[] {
   let info;
   try {
     info = lstatSync(dir);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw unreadable(dir, err);
     throw new UserError(`cannot read ${dir}: no such directory`, { hint: dir === DEFAULT_DIR ? "run on a control-plane node, or name the PKI directory: palisade pki DIR" : "name the directory that holds the cluster's certificates" });
   }
   if (!info.isDirectory()) throw new UserError(`${dir} is not a directory`, { hint: "name the directory that holds the cluster's certificates (kubeadm: /etc/kubernetes/pki)" });
   const files: PkiFile[] = [];
   const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    let entries;
+    try {
+      entries = readdirSync(at, { withFileTypes: true });
+    } catch (err) {
+      throw unreadable(at, err);
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && PKI_EXTENSIONS.test(entry.name)) {
@@ -67,13 +74,17 @@ function readPkiFiles(dir: string): PkiFile[] {
         try {
           files.push({ file: path, text: readFileSync(path, "latin1"), mode: stat.mode & 0o777 });
         } catch (err) {
-          throw new UserError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { hint: "run as a user who may read the PKI directory (root on kubeadm nodes)" });
+          throw unreadable(path, err);
         }
       }
     }
   };
   walk(dir);
   return files;
+}
+
+function unreadable(path: string, err: unknown): UserError {
+  return new UserError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { hint: "run as a user who may read the PKI directory (root on kubeadm nodes)" });
 }
 
 /** kubeadm certs check-expiration's columns, and the key. */

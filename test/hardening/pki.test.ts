@@ -116,6 +116,16 @@ describe("palisade pki", () => {
     expect(file.stderr).toMatch(/is not a directory/);
   });
 
+  // As root (CI), run as nobody (who must be able to read the checkout): a directory it may not read is an input error, not a crash.
+  const asNobody = process.getuid?.() === 0 && spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", join(repoRoot, "dist/bundle/main.js")]).status === 0;
+  it.skipIf(!asNobody)("says which directory it may not read", () => {
+    const locked = mkdtempSync(join(tmpdir(), "palisade-pki-locked-"));
+    chmodSync(locked, 0o700);
+    const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, join(repoRoot, "bin/palisade.js"), "pki", locked], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`palisade: cannot read ${locked}: EACCES\n  hint: run as a user who may read the PKI directory (root on kubeadm nodes)\n`);
+  });
+
   it("judges expiry at the moment it is given", () => {
     const files: PkiFile[] = [{ file: join(dir, "ca.crt"), text: readFileSync(join(dir, "ca.crt"), "utf8"), mode: 0o644 }];
     expect(auditPki(files, NOW).findings).toEqual([]);
