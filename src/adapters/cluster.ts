@@ -20,6 +20,8 @@ export interface ClusterSource {
   allNamespaces?: boolean;
   /** Only these of SCANNED_RESOURCES (a command that needs only RBAC reads only RBAC). */
   resources?: readonly string[];
+  /** Also each node's kubelet configuration, through the API server's node proxy (`/configz`; needs nodes/proxy). */
+  kubelets?: boolean;
 }
 
 export interface ClusterRead {
@@ -122,9 +124,53 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // Namespaces are cluster-scoped, so kubectl lists them all; judged without their
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
-  const kept = withoutControlled(items);
+  const kept: unknown[] = withoutControlled(items);
+  if (source.kubelets) {
+    const nodes = items.filter((item) => item.kind === "Node" && typeof item.metadata?.name === "string").map((item) => item.metadata?.name as string);
+    const configs = await kubeletConfigs(nodes, connection);
+    kept.push(...configs.objects);
+    problems.push(...configs.failures.map((line) => listProblem(name, line)));
+  }
   // Unindented: a third smaller than kubectl's text, and no line of it is shown to anyone.
   return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled: items.length - kept.length };
+}
+
+/** kubectl processes at once when each node's kubelet configuration is read. */
+const KUBELET_READS_AT_ONCE = 8;
+
+/**
+ * Each node's kubelet configuration as the kubelet runs it (defaults applied), through the
+ * API server's node proxy: `/configz` answers `{"kubeletconfig": {...}}`, judged as the
+ * KubeletConfiguration file it came from, named after its node.
+ */
+async function kubeletConfigs(nodes: readonly string[], connection: string[]): Promise<{ objects: unknown[]; failures: string[] }> {
+  const objects: unknown[] = [];
+  const failures: Array<{ node: string; line: string }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < nodes.length) {
+      const node = nodes[next++] as string;
+      const read = await kubectl(["get", "--raw", `/api/v1/nodes/${encodeURIComponent(node)}/proxy/configz`, ...connection]);
+      let config: unknown;
+      try {
+        config = read.failed ? undefined : (JSON.parse(read.stdout) as { kubeletconfig?: unknown }).kubeletconfig;
+      } catch {
+        config = undefined;
+      }
+      if (config !== null && typeof config === "object" && !Array.isArray(config)) {
+        objects.push({ apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", metadata: { name: node }, ...config });
+      } else {
+        failures.push({ node, line: `node ${node}'s kubelet configuration: ${failureLines(read.stderr, "configz gave no kubeletconfig")[0]}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(KUBELET_READS_AT_ONCE, nodes.length) }, worker));
+  // In node order, whatever order the reads finished in.
+  const order = new Map(nodes.map((node, i) => [node, i]));
+  const rank = (object: unknown) => order.get((object as { metadata: { name: string } }).metadata.name) ?? 0;
+  objects.sort((a, b) => rank(a) - rank(b));
+  failures.sort((a, b) => (order.get(a.node) ?? 0) - (order.get(b.node) ?? 0));
+  return { objects, failures: failures.map((failure) => failure.line) };
 }
 
 /** The context kubectl uses when none is named, so that the report says which cluster it read. */

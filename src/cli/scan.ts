@@ -36,6 +36,7 @@ interface ScanFlags extends ClusterFlags {
   rules?: string[];
   skipRules?: string[];
   allNamespaces?: boolean;
+  kubelets?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -50,7 +51,8 @@ export function registerScan(program: Command): void {
     .option("--pss-version <version>", "Pod Security version: latest or v1.N (default: the namespace's, else latest)")
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); with --cluster, only this namespace (as kubectl get -n)")
-    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)");
+    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
+    .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)");
   clusterOptions(command)
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect)
@@ -65,14 +67,15 @@ export function registerScan(program: Command): void {
     });
 }
 
-/** The live cluster to read, when a flag asks for one: --cluster, or kubectl's own --context, --kubeconfig or -A. */
+/** The live cluster to read, when a flag asks for one: --cluster, kubectl's own --context, --kubeconfig or -A, or --kubelets. */
 function clusterSource(flags: ScanFlags): ClusterSource | undefined {
-  if (!clusterRequested(flags) && !flags.allNamespaces) return undefined;
+  if (!clusterRequested(flags) && !flags.allNamespaces && !flags.kubelets) return undefined;
   if (flags.allNamespaces && flags.namespace) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   return {
     ...connectionOf(flags),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.allNamespaces ? { allNamespaces: true } : {}),
+    ...(flags.kubelets ? { kubelets: true } : {}),
   };
 }
 

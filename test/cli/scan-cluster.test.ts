@@ -125,7 +125,9 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     controlled = live.controlled;
     // A live cluster has the default roles and bindings (cluster-admin, admin, system:*) too.
     const defaults = bootstrapPolicyObjects().map((object) => structuredClone(object) as K8sObject);
-    server = await startApiServer({ dir, objects: [...live.objects, ...defaults], forbiddenToRestricted: ["clusterroles", "clusterrolebindings"], pageSize: 20 });
+    // The control-plane node's kubelet, as /configz shows it (defaults applied): read-only port open.
+    const kubeletConfigs = { "control-plane-1": { authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" } }, authorization: { mode: "Webhook" }, readOnlyPort: 10255, protectKernelDefaults: true, seccompDefault: true, rotateCertificates: true } };
+    server = await startApiServer({ dir, objects: [...live.objects, ...defaults], forbiddenToRestricted: ["clusterroles", "clusterrolebindings"], pageSize: 20, kubeletConfigs });
   });
   afterAll(async () => server?.close());
 
@@ -287,6 +289,22 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     } finally {
       await calico.close();
     }
+  });
+
+  it("with --kubelets, judges each node's kubelet configuration read through the node proxy", async () => {
+    server.requests.length = 0;
+    const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "--kubelets", "--rules", "kubelet/*", "-o", "json", "--fail-on", "none"]);
+    expect(live.stderr).toBe("");
+    const findings = (JSON.parse(live.stdout) as { findings: Finding[] }).findings;
+    expect(findings.map((f) => `${f.ruleId} ${f.object?.kind}/${f.object?.name} ${f.fieldPath}`)).toEqual(["kubelet/read-only-port KubeletConfiguration/control-plane-1 readOnlyPort"]);
+    expect(server.requests.some((r) => r.startsWith("GET /api/v1/nodes/control-plane-1/proxy/configz"))).toBe(true);
+    // Without the flag, no node is asked; a user without nodes/proxy gets a problem per node, and the rest of the scan.
+    server.requests.length = 0;
+    await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "--summary", "--fail-on", "none"]);
+    expect(server.requests.some((r) => r.includes("/proxy/"))).toBe(false);
+    const restricted = await palisade(["scan", "--kubeconfig", server.kubeconfig, "--context", "restricted", "-A", "--kubelets", "-o", "json", "--fail-on", "none"]);
+    expect(restricted.code).toBe(2);
+    expect(restricted.stderr).toMatch(/node control-plane-1's kubelet configuration: Error from server \(Forbidden\).*nodes\/proxy/);
   });
 
   it("refuses -n with -A", async () => {

@@ -73,6 +73,8 @@ export interface ApiServerOptions {
   forbiddenToRestricted?: string[];
   /** Items per list response: kubectl follows `continue` until the list is whole. */
   pageSize?: number;
+  /** What each node's kubelet answers at /configz (through /api/v1/nodes/NAME/proxy/configz), by node name. */
+  kubeletConfigs?: Record<string, object>;
 }
 
 export interface StandInApiServer {
@@ -103,6 +105,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
     if (!user) return status(401, "Unauthorized", "Unauthorized");
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const path = url.pathname;
+    const proxied = /^\/api\/v1\/nodes\/([^/]+)\/proxy\/configz$/.exec(path);
+    if (proxied) {
+      const node = decodeURIComponent(proxied[1] ?? "");
+      if (user === "restricted") return status(403, "Forbidden", `nodes "${node}" is forbidden: User "restricted" cannot get resource "nodes/proxy" in API group "" at the cluster scope`);
+      const config = options.kubeletConfigs?.[node];
+      return config ? send(200, { kubeletconfig: config }) : status(404, "NotFound", `nodes "${node}" not found`);
+    }
     if (path === "/api") return send(200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1:443" }] });
     if (path === "/apis") {
       const groups = [...new Map(TYPES.filter((type) => type.group).map((type) => [type.group, type.version])).entries()].map(([name, v]) => {
