@@ -81,8 +81,8 @@ describe("palisade pki", () => {
       ].sort(),
     );
     const message = (id: string, file: string) => report.findings.find((f) => f.ruleId === id && f.position.file.endsWith(file))?.message;
-    expect(message("pki/key-permissions", "apiserver.key")).toBe("apiserver.key holds a private key and is readable by its group (mode 0640)");
-    expect(message("pki/key-permissions", "etcd/server.key")).toBe("server.key holds a private key and is readable by everyone (mode 0604)");
+    expect(message("pki/key-permissions", "apiserver.key")).toBe("apiserver.key holds a private key that its group may read or replace (mode 0640)");
+    expect(message("pki/key-permissions", "etcd/server.key")).toBe("server.key holds a private key that everyone may read or replace (mode 0604)");
     expect(message("pki/weak-signature", "legacy.pem")).toMatch(/sha1WithRSAEncryption$/);
     expect(message("pki/expiring", "apiserver-kubelet-client.crt")).toMatch(/in (9|10) days$/);
     const byFile = new Map(report.certificates.map((c) => [`${c.file.slice(dir.length + 1)} ${c.commonName}`, c]));

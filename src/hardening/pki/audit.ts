@@ -62,7 +62,8 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       else located.push({ file, index, line, facts: reading });
     });
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) && (mode & 0o077) !== 0) {
-      finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key and is readable by ${mode & 0o070 ? (mode & 0o007 ? "its group and everyone" : "its group") : "everyone"} (mode ${mode.toString(8).padStart(4, "0")})`);
+      const who = mode & 0o070 ? (mode & 0o007 ? "its group and everyone" : "its group") : "everyone";
+      finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key that ${who} may read or replace (mode ${mode.toString(8).padStart(4, "0")})`);
     }
   }
   const cas = located.filter((c) => c.facts.isCA);

@@ -56,10 +56,10 @@ export const PKI_RULES: readonly Rule[] = [
   ),
   rule(
     "key-permissions",
-    "A private key others can read",
+    "A private key others can read or replace",
     "high",
     "identity",
-    "A private key readable by anyone but its owner lets every local user (and every container that mounts the directory) impersonate the component it belongs to, or sign certificates if it is a CA's. kubeadm writes keys with mode 0600.",
+    "A private key that anyone but its owner may read lets every local user (and every container that mounts the directory) impersonate the component it belongs to, or sign certificates if it is a CA's; one they may write can be swapped for theirs. kubeadm writes keys with mode 0600.",
     "chmod 600 the key file, owned by root.",
   ),
   rule(
