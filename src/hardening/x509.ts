@@ -22,6 +22,23 @@ export interface CertificateFacts {
   certificate: Crypto.X509Certificate;
 }
 
+const DAY_MS = 86_400_000;
+/** How soon before its end a certificate is reported as expiring. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/** Whether a certificate has expired, or expires within EXPIRY_WARNING_DAYS, at `now`; and in how many days. */
+export function expiryOf(facts: CertificateFacts, now: Date): { state: "expired" | "expiring" | "valid"; days: number } {
+  const left = facts.notAfter.getTime() - now.getTime();
+  const days = left <= 0 ? Math.floor(left / DAY_MS) : Math.ceil(left / DAY_MS);
+  return { state: left <= 0 ? "expired" : left <= EXPIRY_WARNING_DAYS * DAY_MS ? "expiring" : "valid", days };
+}
+
+/** RSA keys under 2048 bits and elliptic curves under 256 bits can be broken. */
+export function hasWeakKey(facts: CertificateFacts): boolean {
+  if (facts.keyBits === undefined) return false;
+  return (facts.keyType === "rsa" && facts.keyBits < 2048) || (facts.keyType === "ec" && facts.keyBits < 256);
+}
+
 const EC_CURVE_BITS: Record<string, number> = { prime256v1: 256, "P-256": 256, secp384r1: 384, "P-384": 384, secp521r1: 521, "P-521": 521 };
 
 /** Signature algorithm OIDs (as DER content bytes, in hex) whose hashes collide. */

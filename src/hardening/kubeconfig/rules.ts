@@ -5,7 +5,7 @@
  */
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
-import type { CertificateFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, type CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 
 /** A certificate in the file, read once for every rule. */
@@ -26,9 +26,6 @@ export interface KubeconfigRule extends Rule {
   /** `now` is absent when the caller gave no clock: rules about time then say nothing. */
   check(config: KubeconfigFacts, now: Date | undefined): KubeconfigVerdict[];
 }
-
-const DAY_MS = 86_400_000;
-const EXPIRY_WARNING_DAYS = 30;
 
 function rule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: KubeconfigRule["check"]): KubeconfigRule {
   return { id: `kubeconfig/${id}`, title, family: "kubeconfig", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/" }, check };
@@ -117,7 +114,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
       now === undefined
         ? []
         : readable(config)
-            .filter((c) => c.facts.notAfter.getTime() <= now.getTime())
+            .filter((c) => expiryOf(c.facts, now).state === "expired")
             .map((c) => ({ path: c.path, message: `the ${c.what} expired on ${c.facts.notAfter.toISOString().slice(0, 10)}` })),
   ),
   rule(
@@ -131,8 +128,8 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
       now === undefined
         ? []
         : readable(config)
-            .filter((c) => c.facts.notAfter.getTime() > now.getTime() && c.facts.notAfter.getTime() - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS)
-            .map((c) => ({ path: c.path, message: `the ${c.what} expires on ${c.facts.notAfter.toISOString().slice(0, 10)}, in ${Math.ceil((c.facts.notAfter.getTime() - now.getTime()) / DAY_MS)} days` })),
+            .filter((c) => expiryOf(c.facts, now).state === "expiring")
+            .map((c) => ({ path: c.path, message: `the ${c.what} expires on ${c.facts.notAfter.toISOString().slice(0, 10)}, in ${expiryOf(c.facts, now).days} days` })),
   ),
   rule(
     "weak-key",
@@ -143,7 +140,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "Reissue the certificate with an RSA key of 2048 bits or more, or ECDSA P-256.",
     (config) =>
       readable(config)
-        .filter((c) => c.facts.keyBits !== undefined && (c.facts.keyType === "rsa" ? c.facts.keyBits < 2048 : c.facts.keyType === "ec" ? c.facts.keyBits < 256 : false))
+        .filter((c) => hasWeakKey(c.facts))
         .map((c) => ({ path: c.path, message: `the ${c.what} has a ${c.facts.keyBits}-bit ${c.facts.keyType?.toUpperCase()} key` })),
   ),
   rule(

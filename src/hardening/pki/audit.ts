@@ -5,7 +5,7 @@
  * files and their modes, and gives the moment to judge expiry at.
  */
 import type { Finding, Rule } from "../../findings/types.js";
-import { readPemCertificates, type CertificateFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, readPemCertificates, type CertificateFacts } from "../x509.js";
 import { PKI_RULES } from "./rules.js";
 
 export interface PkiFile {
@@ -36,7 +36,6 @@ export interface PkiAudit {
 }
 
 const DAY_MS = 86_400_000;
-export const EXPIRY_WARNING_DAYS = 30;
 
 interface Located {
   file: string;
@@ -72,10 +71,10 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     const name = facts.commonName ?? baseName(c.file);
     const at = (id: string, message: string) => finding(id, c.file, c.line, name, "Certificate", message);
     const what = `${facts.isCA ? "CA certificate" : "certificate"} ${name} (${baseName(c.file)})`;
-    const left = facts.notAfter.getTime() - now.getTime();
-    if (left <= 0) at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
-    else if (left <= EXPIRY_WARNING_DAYS * DAY_MS) at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, in ${Math.ceil(left / DAY_MS)} days`);
-    if (facts.keyBits !== undefined && ((facts.keyType === "rsa" && facts.keyBits < 2048) || (facts.keyType === "ec" && facts.keyBits < 256))) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
+    const expiry = expiryOf(facts, now);
+    if (expiry.state === "expired") at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
+    else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, in ${expiry.days} days`);
+    if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
     if (facts.weakSignature) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
     if (!facts.isCA && facts.organizations.includes("system:masters")) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
     const selfSigned = facts.certificate.issuer === facts.certificate.subject;
@@ -91,7 +90,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       organizations: facts.organizations,
       isCA: facts.isCA,
       notAfter: facts.notAfter.toISOString(),
-      residualDays: Math.floor(left / DAY_MS),
+      residualDays: Math.floor((facts.notAfter.getTime() - now.getTime()) / DAY_MS),
       key: facts.keyType === "ec" ? `ECDSA ${facts.keyBits}` : `${(facts.keyType ?? "?").toUpperCase()} ${facts.keyBits ?? "?"}`,
       ...(signer ? { signedBy: signer.file } : {}),
     };
