@@ -125,14 +125,17 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
   const kept: unknown[] = withoutControlled(items);
+  const controlled = items.length - kept.length;
   if (source.kubelets) {
     const nodes = items.filter((item) => item.kind === "Node" && typeof item.metadata?.name === "string").map((item) => item.metadata?.name as string);
     const configs = await kubeletConfigs(nodes, connection);
     kept.push(...configs.objects);
-    problems.push(...configs.failures.map((line) => listProblem(name, line)));
+    problems.push(
+      ...configs.failures.map((line) => ({ ...listProblem(name, line), hint: "the scan misses this node's kubelet: reading it needs get on nodes/proxy (kubectl auth can-i get nodes/proxy), or leave out --kubelets" })),
+    );
   }
   // Unindented: a third smaller than kubectl's text, and no line of it is shown to anyone.
-  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled: items.length - kept.length };
+  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled };
 }
 
 /** kubectl processes at once when each node's kubelet configuration is read. */

@@ -295,8 +295,9 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     server.requests.length = 0;
     const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "--kubelets", "--rules", "kubelet/*", "-o", "json", "--fail-on", "none"]);
     expect(live.stderr).toBe("");
-    const findings = (JSON.parse(live.stdout) as { findings: Finding[] }).findings;
-    expect(findings.map((f) => `${f.ruleId} ${f.object?.kind}/${f.object?.name} ${f.fieldPath}`)).toEqual(["kubelet/read-only-port KubeletConfiguration/control-plane-1 readOnlyPort"]);
+    const report = JSON.parse(live.stdout) as { findings: Finding[]; summary: { skippedControlled: number } };
+    expect(report.findings.map((f) => `${f.ruleId} ${f.object?.kind}/${f.object?.name} ${f.fieldPath}`)).toEqual(["kubelet/read-only-port KubeletConfiguration/control-plane-1 readOnlyPort"]);
+    expect(report.summary.skippedControlled).toBe(controlled);
     expect(server.requests.some((r) => r.startsWith("GET /api/v1/nodes/control-plane-1/proxy/configz"))).toBe(true);
     // Without the flag, no node is asked; a user without nodes/proxy gets a problem per node, and the rest of the scan.
     server.requests.length = 0;
@@ -305,6 +306,7 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     const restricted = await palisade(["scan", "--kubeconfig", server.kubeconfig, "--context", "restricted", "-A", "--kubelets", "-o", "json", "--fail-on", "none"]);
     expect(restricted.code).toBe(2);
     expect(restricted.stderr).toMatch(/node control-plane-1's kubelet configuration: Error from server \(Forbidden\).*nodes\/proxy/);
+    expect(restricted.stderr).toMatch(/hint: the scan misses this node's kubelet: reading it needs get on nodes\/proxy/);
   });
 
   it("refuses -n with -A", async () => {
