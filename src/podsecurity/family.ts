@@ -4,6 +4,7 @@ import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ScanFamily, ScanOptions } from "../scan/family.js";
+import { psaClusterConfig, PSA_CONFIG_KINDS, type PsaClusterConfig } from "./cluster-config.js";
 import { evaluateWithChecks, type Violation } from "./evaluate.js";
 import { checksFor, type RegisteredCheck } from "./registry.js";
 import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
@@ -13,7 +14,7 @@ import { POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
 const RULES_BY_CHECK = new Map(POD_SECURITY_RULES.map((r) => [r.id.slice(ruleIdForCheck("").length), r]));
 
 /** Where the level a pod was judged at came from, for the report. */
-type LevelSource = "override" | "namespace-labels" | "default";
+type LevelSource = "override" | "namespace-labels" | "cluster-default" | "default";
 
 interface Judgement {
   level: Level;
@@ -34,7 +35,8 @@ interface JudgementText {
 }
 
 function judgementText(judgement: Judgement): JudgementText {
-  const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}`;
+  // At the cluster's defaults, the note says so: the namespace itself asks for nothing.
+  const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}${judgement.source === "cluster-default" ? " (the cluster's default)" : ""}`;
   const note = (isPod: boolean) =>
     judgement.mode === "enforce"
       ? `PSA enforce ${judgedAt} would reject ${isPod ? "this pod" : "the pods it creates"}`
@@ -45,38 +47,43 @@ function judgementText(judgement: Judgement): JudgementText {
           : judgement.source === "override"
             ? `judged at ${judgedAt} (--level)`
             : `judged at ${judgedAt} (namespace has no pod-security labels)`;
-  return { judgement, checks: checksFor(judgement.level, judgement.version), podNote: note(true), workloadNote: note(false), properties: { podSecurity: judgedAt, mode: judgement.mode, levelSource: judgement.source } };
+  return { judgement, checks: checksFor(judgement.level, judgement.version), podNote: note(true), workloadNote: note(false), properties: { podSecurity: `${judgement.level}:${formatVersion(judgement.version)}`, mode: judgement.mode, levelSource: judgement.source } };
 }
 
 /**
  * What each pod is judged at: `--level` / `--pss-version` when given; otherwise the
- * modes of its namespace's PSA labels (as PSA would); a namespace without labels (or
- * absent from the snapshot) is judged at the scan's default level (restricted), since a
- * manifest scan that judged unlabelled namespaces as `privileged` would say nothing.
+ * modes of its namespace's PSA labels (as PSA would), each missing mode at the cluster's
+ * PSA defaults when the scanned files hold them. A namespace without labels is judged at
+ * those defaults, or, when the files hold no PSA configuration, at the scan's default
+ * level (restricted), since a manifest scan that judged unlabelled namespaces as
+ * `privileged` (PSA's built-in default) would say nothing. PSA's exempt namespaces are
+ * not judged at all.
  */
-function judgementsFor(namespace: string, policies: Map<string, NamespacePolicy>, options: ScanOptions): Judgement[] {
+function judgementsFor(namespace: string, policies: Map<string, NamespacePolicy>, options: ScanOptions, cluster: PsaClusterConfig | undefined): Judgement[] {
   const override = options.podSecurity;
   if (override?.level) {
     return [{ level: override.level, version: override.version ?? LATEST, mode: "scan", source: "override" }];
   }
-  const policy = policies.get(namespace);
-  if (!policy) {
+  if (cluster?.exemptNamespaces.has(namespace)) return [];
+  const labelled = policies.get(namespace);
+  if (!labelled && !cluster) {
     return [{ level: options.defaultLevel ?? "restricted", version: override?.version ?? LATEST, mode: "scan", source: "default" }];
   }
+  const policy = labelled ?? (cluster as PsaClusterConfig).defaults;
   const judgements: Judgement[] = [];
   for (const mode of MODES) {
     const lv = policy[mode];
     if (lv.level === "privileged") continue;
-    judgements.push({ level: lv.level, version: override?.version ?? lv.version, mode, source: "namespace-labels" });
+    judgements.push({ level: lv.level, version: override?.version ?? lv.version, mode, source: labelled ? "namespace-labels" : "cluster-default" });
   }
   return judgements;
 }
 
-function labelledPolicies(namespaces: ReadonlyMap<string, Labels>): Map<string, NamespacePolicy> {
+function labelledPolicies(namespaces: ReadonlyMap<string, Labels>, cluster: PsaClusterConfig | undefined): Map<string, NamespacePolicy> {
   const result = new Map<string, NamespacePolicy>();
   for (const [name, labels] of namespaces) {
     if (!Object.keys(labels).some((k) => k.startsWith("pod-security.kubernetes.io/"))) continue;
-    result.set(name, namespacePolicy(labels).policy);
+    result.set(name, namespacePolicy(labels, cluster?.defaults).policy);
   }
   return result;
 }
@@ -90,16 +97,21 @@ class PodSecurityJudge {
   constructor(
     namespaces: ReadonlyMap<string, Labels>,
     private readonly options: ScanOptions,
+    private readonly cluster: PsaClusterConfig | undefined,
   ) {
-    this.policies = labelledPolicies(namespaces);
+    this.policies = labelledPolicies(namespaces, cluster);
   }
 
   judge(loaded: LoadedObject): void {
     const template = podTemplate(loaded.object);
     if (!template) return;
+    // PSA does not judge pods of an exempt runtime class (unless --level asks for a verdict anyway).
+    const runtimeClass = template.pod.spec.runtimeClassName;
+    if (this.cluster && !this.options.podSecurity?.level && typeof runtimeClass === "string" && this.cluster.exemptRuntimeClasses.has(runtimeClass)) return;
     const namespace = loaded.object.metadata?.namespace ?? this.options.defaultNamespace ?? "default";
     let judgements = this.judgementsByNamespace.get(namespace);
-    if (!judgements) this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options).map(judgementText)));
+    if (!judgements) this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options, this.cluster).map(judgementText)));
+    if (judgements.length === 0) return;
     if (judgements.length === 1) {
       // One judgement (no labels, or --level): its violations are the findings, in order.
       const only = judgements[0] as JudgementText;
@@ -131,7 +143,7 @@ class PodSecurityJudge {
 }
 
 export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
-  const judge = new PodSecurityJudge(namespaceLabels(snapshot), options);
+  const judge = new PodSecurityJudge(namespaceLabels(snapshot), options, psaClusterConfig(snapshot.objects));
   for (const loaded of snapshot.objects) judge.judge(loaded);
   return judge.findings;
 }
@@ -166,9 +178,10 @@ export const podSecurityFamily: ScanFamily = {
   id: "pod-security",
   rules: POD_SECURITY_RULES,
   check: checkPodSecurity,
-  // Namespace labels are known before the first object loads (see InputSummary).
+  // Namespace labels are known before the first object loads (see InputSummary), and so is PSA's configuration.
+  ahead: PSA_CONFIG_KINDS,
   stream(options, input) {
-    const judge = new PodSecurityJudge(input.namespaces, options);
+    const judge = new PodSecurityJudge(input.namespaces, options, psaClusterConfig(PSA_CONFIG_KINDS.flatMap((kind) => input.objectsAhead(kind))));
     return { observe: (loaded) => judge.judge(loaded), finish: () => judge.findings };
   },
 };
