@@ -87,6 +87,10 @@ users:
       apiVersion: client.authentication.k8s.io/v1
       command: kubelogin
       args: [get-token]
+      env:
+      - {name: AZURE_CONFIG_DIR, value: /home/ci/.azure}
+      - {name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI-example-secret}
+      - {name: TOKEN_FILE, value: /run/token}
 contexts:
 - name: prod
   context: {cluster: prod, user: admin}
@@ -109,6 +113,9 @@ describe("kubeconfig rules", () => {
         "kubeconfig/weak-key clusters[3].cluster.certificate-authority-data",
         "kubeconfig/unreadable-certificate clusters[4].cluster.certificate-authority-data",
         "kubeconfig/system-masters users[0].user.client-certificate-data",
+        "kubeconfig/client-key users[0].user.client-key-data",
+        "kubeconfig/client-key users[1].user.client-key-data",
+        "kubeconfig/exec-env-secret users[6].user.exec.env[1].value",
         "kubeconfig/certificate-expiring users[0].user.client-certificate-data",
         "kubeconfig/certificate-expired users[1].user.client-certificate-data",
         "kubeconfig/static-token users[2].user.token",
@@ -153,6 +160,6 @@ describe("kubeconfig rules", () => {
     // A client's file is no API object: no namespace "default" is implied by it (no quota finding).
     expect(out).not.toContain("namespace default has no ResourceQuota");
     expect(out).toContain("Config/prod");
-    for (const secret of [TOKEN, PASSWORD, "ya29.secret-access-token", "BEGIN PRIVATE KEY", "LS0tLS1CRUdJTiBQUklWQVRF"]) expect(out).not.toContain(secret);
+    for (const secret of [TOKEN, PASSWORD, "ya29.secret-access-token", "BEGIN PRIVATE KEY", "LS0tLS1CRUdJTiBQUklWQVRF", "wJalrXUtnFEMI-example-secret"]) expect(out).not.toContain(secret);
   });
 });

@@ -69,6 +69,35 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
       ),
   ),
   rule(
+    "client-key",
+    "A client certificate's private key is stored in the file",
+    "medium",
+    "identity",
+    "client-key-data puts the private key of a client certificate in the file: whoever copies the file is this user until the certificate expires, since Kubernetes cannot revoke a certificate. Short-lived credentials leave nothing worth copying.",
+    "Use an exec credential plugin or OIDC for people and CI; where a certificate is needed, keep its key in a file only its owner can read (client-key) and rotate it often.",
+    (config) => config.users.filter((u) => typeof u.user["client-key-data"] === "string" && u.user["client-key-data"] !== "").map((u) => ({ path: [...u.path, "client-key-data"], message: `user ${u.name} holds a client certificate's private key in the file` })),
+  ),
+  rule(
+    "exec-env-secret",
+    "A credential in an exec plugin's environment",
+    "medium",
+    "identity",
+    "An exec credential plugin's env entries are written into the file in clear text: a secret access key or token placed there (AWS_SECRET_ACCESS_KEY, a TOKEN) is a long-lived credential stored in the file, whatever short-lived token the plugin then makes of it.",
+    "Leave credentials to the plugin's own store (aws configure, gcloud auth, a credential helper), and keep only names such as AWS_PROFILE in env.",
+    (config) =>
+      config.users.flatMap((u) => {
+        const exec = u.user.exec;
+        const env = exec !== null && typeof exec === "object" ? (exec as Record<string, unknown>).env : undefined;
+        if (!Array.isArray(env)) return [];
+        return env.flatMap((item: unknown, i) => {
+          const variable = item !== null && typeof item === "object" ? (item as Record<string, unknown>) : {};
+          const name = typeof variable.name === "string" ? variable.name : "";
+          const secretLike = /(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY)/i.test(name) && !/_(FILE|PATH)$/i.test(name);
+          return secretLike && typeof variable.value === "string" && variable.value !== "" ? [{ path: [...u.path, "exec", "env", i, "value"], message: `user ${u.name}'s exec plugin gets ${name} from the file in clear text` }] : [];
+        });
+      }),
+  ),
+  rule(
     "basic-auth",
     "A password is stored in the file",
     "high",
