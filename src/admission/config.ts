@@ -13,7 +13,7 @@ import type { AdmissionException } from "./exceptions.js";
 import { POLICY_MODES, type AdmissionPolicy, type PolicyMode } from "./policy.js";
 import { imagesPolicy } from "./policies/images.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
-import { podSecurityPolicy } from "./policies/pod-security.js";
+import { podSecurityPolicy, type PodSecuritySettings } from "./policies/pod-security.js";
 import { podSecurityPolicyPolicy } from "./policies/pod-security-policy.js";
 import { readPodSecurityPolicy, isPodSecurityPolicy, type PodSecurityPolicy } from "../psp/policy.js";
 import { validatePolicy } from "../psp/validate.js";
@@ -65,6 +65,8 @@ export interface WebhookConfig {
   policies: AdmissionPolicy[];
   exceptions: AdmissionException[];
   tenancy?: TenancyModel;
+  /** PSA's defaults and exemptions, when the podSecurity policy is configured (scan --admission-config judges with them too). */
+  podSecurity?: PodSecuritySettings;
   access: AccessSettings;
 }
 
@@ -106,6 +108,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
     tenancy = readTenancy(src);
     policies.push(tenancyPolicy(tenancy, mode("tenancy")));
   }
+  let podSecurity: PodSecuritySettings | undefined;
   if (src.map(["policies", "podSecurity"])) {
     src.onlyKeys(["policies", "podSecurity"], ["mode", "configurationFile"]);
     const path = src.string(["policies", "podSecurity", "configurationFile"]);
@@ -114,6 +117,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
       return parsePodSecurityConfiguration(ConfigSource.parse(loaded.file, loaded.text));
     })();
     policies.push(podSecurityPolicy(settings, mode("podSecurity")));
+    podSecurity = settings;
   }
   if (src.map(["policies", "podSecurityPolicy"])) {
     src.onlyKeys(["policies", "podSecurityPolicy"], ["mode", "policiesFile"]);
@@ -161,6 +165,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
 
   const config: WebhookConfig = { file, server, policies, exceptions, access };
   if (tenancy) config.tenancy = tenancy;
+  if (podSecurity) config.podSecurity = podSecurity;
   return config;
 }
 

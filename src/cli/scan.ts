@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import type { ClusterSource } from "../adapters/cluster.js";
+import type { WebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES } from "../k8s/load.js";
@@ -126,7 +127,9 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.
     const snapshot = await loadSnapshot(load);
     bar.done();
-    await applyAdmissionMutations(snapshot, flags.admissionConfig);
+    const podSecurity = await applyAdmissionMutations(snapshot, flags.admissionConfig);
+    // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
+    if (podSecurity) options.podSecurityCluster = { defaults: podSecurity.defaults, exemptNamespaces: new Set(podSecurity.exemptions.namespaces), exemptRuntimeClasses: new Set(podSecurity.exemptions.runtimeClasses), file: flags.admissionConfig };
     result = runScan(snapshot, options, families);
   } else {
     result = (await scanStreaming(load, options, families)).result;
@@ -145,19 +148,22 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
 
 /**
  * Apply the mutations `palisade serve` would apply (tenant tolerations, PSP defaults...) to
- * every object before judging, with the snapshot's namespaces as the cluster it knows.
+ * every object before judging, with the snapshot's namespaces as the cluster it knows;
+ * returns the webhook's PSA settings, which judge Pod Security the webhook's way.
  */
-async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<void> {
+async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<WebhookConfig["podSecurity"]> {
   const [{ loadWebhookConfig }, { admissionMutations }, { ClusterState }] = await Promise.all([
     import("./admission-config.js"),
     import("../admission/scan-bridge.js"),
     import("../admission/cluster-state.js"),
   ]);
-  const mutate = admissionMutations(loadWebhookConfig(configFile));
+  const config = loadWebhookConfig(configFile);
+  const mutate = admissionMutations(config);
   const cluster = new ClusterState();
   cluster.seed(snapshot.objects.map((o) => o.object));
   const now = new Date();
   for (const loaded of snapshot.objects) loaded.object = mutate(loaded.object, cluster, now).object;
+  return config.podSecurity;
 }
 
 /** Leave out excepted findings; say which exceptions have expired or were never used. */

@@ -143,7 +143,7 @@ class PodSecurityJudge {
 }
 
 export function checkPodSecurity(snapshot: Snapshot, options: ScanOptions): Finding[] {
-  const judge = new PodSecurityJudge(namespaceLabels(snapshot), options, psaClusterConfig(snapshot.objects));
+  const judge = new PodSecurityJudge(namespaceLabels(snapshot), options, options.podSecurityCluster ?? psaClusterConfig(snapshot.objects));
   for (const loaded of snapshot.objects) judge.judge(loaded);
   return judge.findings;
 }
@@ -181,7 +181,7 @@ export const podSecurityFamily: ScanFamily = {
   // Namespace labels are known before the first object loads (see InputSummary), and so is PSA's configuration.
   ahead: PSA_CONFIG_KINDS,
   stream(options, input) {
-    const judge = new PodSecurityJudge(input.namespaces, options, psaClusterConfig(PSA_CONFIG_KINDS.flatMap((kind) => input.objectsAhead(kind))));
+    const judge = new PodSecurityJudge(input.namespaces, options, options.podSecurityCluster ?? psaClusterConfig(PSA_CONFIG_KINDS.flatMap((kind) => input.objectsAhead(kind))));
     return { observe: (loaded) => judge.judge(loaded), finish: () => judge.findings };
   },
 };

@@ -4,6 +4,7 @@ import type { Snapshot } from "../k8s/snapshot.js";
 import type { K8sObject, LoadedObject } from "../k8s/types.js";
 import type { Level } from "../podsecurity/levels.js";
 import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
+import type { PsaClusterConfig } from "../podsecurity/cluster-config.js";
 
 /** What every rule family may read besides the snapshot; families ignore what is not theirs. */
 export interface ScanOptions {
@@ -13,6 +14,11 @@ export interface ScanOptions {
   defaultLevel?: Level;
   /** Namespace of objects that name none (kubectl's -n). */
   defaultNamespace?: string;
+  /**
+   * PSA's cluster configuration from outside the scanned files (the webhook's, with
+   * `--admission-config`); it takes the place of one found among them.
+   */
+  podSecurityCluster?: PsaClusterConfig;
   /** The moment certificates' expiry is judged at, given by the shell (the core reads no clock); without it, expiry is not judged. */
   now?: Date;
 }

@@ -109,4 +109,19 @@ describe("palisade scan with the webhook's exceptions and mutations", () => {
     expect(before).toContain("pss/allowPrivilegeEscalation");
     expect(after).not.toContain("pss/allowPrivilegeEscalation");
   });
+
+  it("judges Pod Security with the webhook's PSA defaults and exemptions", () => {
+    writeFileSync(join(dir, "psa.yaml"), "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults: {enforce: baseline}\nexemptions: {namespaces: [kube-system]}\n");
+    writeFileSync(join(dir, "palisade.yaml"), "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\npolicies:\n  podSecurity:\n    mode: enforce\n    configurationFile: psa.yaml\n");
+    const pod = (ns: string) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: ${ns}}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: x}]\n`;
+    writeFileSync(join(dir, "agents.yaml"), pod("kube-system") + pod("apps"));
+    const judged = (args: string[]) => {
+      const findings = (JSON.parse(palisade(["scan", join(dir, "agents.yaml"), "-o", "json", "--rules", "pss/*", "--fail-on", "none", ...args]).stdout) as { findings: Array<{ ruleId: string; object: { namespace: string }; properties: { podSecurity: string; levelSource: string } }> }).findings;
+      return [...new Set(findings.map((f) => `${f.object.namespace} ${f.properties.podSecurity} ${f.properties.levelSource}`))].sort();
+    };
+    // Without the webhook's configuration: both judged at the scan's default level.
+    expect(judged([])).toEqual(["apps restricted:latest default", "kube-system restricted:latest default"]);
+    // With it: kube-system is exempt, apps is judged at the webhook's default (baseline; hostNetwork fails it).
+    expect(judged(["--admission-config", join(dir, "palisade.yaml")])).toEqual(["apps baseline:latest cluster-default"]);
+  });
 });
