@@ -113,7 +113,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
     source.allNamespaces ? undefined : (source.namespace ?? contextNamespace(connection)),
   ]);
   const name = liveSourceName(context);
-  const wanted = (source.resources ?? SCANNED_RESOURCES).filter((resource) => served.has(resource));
+  const wanted = (source.resources ?? SCANNED_RESOURCES).flatMap((resource) => (served.has(resource) ? [resource] : servedAsCrd(resource, served)));
   const scope = namespace === undefined ? ["--all-namespaces"] : ["--namespace", namespace];
   const listed = await kubectl(["get", wanted.join(","), "--output", "json", ...scope, ...connection]);
   // kubectl prints what it could list and exits 1 for what it could not: the first is the
@@ -174,6 +174,16 @@ async function kubeletConfigs(nodes: readonly string[], connection: string[]): P
   objects.sort((a, b) => rank(a) - rank(b));
   failures.sort((a, b) => (order.get(a.node) ?? 0) - (order.get(b.node) ?? 0));
   return { objects, failures: failures.map((failure) => failure.line) };
+}
+
+/**
+ * Calico without its API server keeps policies in its own CRDs (crd.projectcalico.org/v1),
+ * which the Calico family reads as it reads projectcalico.org/v3: read those then.
+ */
+function servedAsCrd(resource: string, served: ReadonlySet<string>): string[] {
+  if (!resource.endsWith(".projectcalico.org")) return [];
+  const crd = resource.replace(/\.projectcalico\.org$/, ".crd.projectcalico.org");
+  return served.has(crd) ? [crd] : [];
 }
 
 /** The context kubectl uses when none is named, so that the report says which cluster it read. */

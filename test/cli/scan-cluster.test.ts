@@ -264,7 +264,7 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(run).toMatch(new RegExp(`kubectl…${clear}(scanning \\[#*-*\\] \\d+/\\d+${clear})*\\S*\\d+\\S* findings`));
   });
 
-  it("reads AdminNetworkPolicies and Calico's policies, tiers and network sets where the cluster serves them", async () => {
+  it("reads AdminNetworkPolicies and Calico's policies, tiers and network sets where the cluster serves them, from Calico's API server or its CRDs", async () => {
     const examples = ["examples/network-shop.yaml", "examples/network-calico-tiers.yaml"];
     const objects = (await loadSnapshot({ paths: examples.map((file) => join(repoRoot, file)) })).objects.map(({ object }) => {
       const copy = structuredClone(object) as K8sObject;
@@ -288,6 +288,18 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
       expect(calico.requests.some((r) => r.startsWith("GET /apis/projectcalico.org/v3/stagedglobalnetworkpolicies"))).toBe(true);
     } finally {
       await calico.close();
+    }
+    // Calico without its API server: the same objects in its CRDs (crd.projectcalico.org/v1).
+    const crdObjects = objects.map((o) => (o.apiVersion === "projectcalico.org/v3" ? { ...o, apiVersion: "crd.projectcalico.org/v1" } : o));
+    const crds = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-calico-crd-")), objects: crdObjects, calicoAsCrds: true });
+    try {
+      const files = await palisade(["netpol", "matrix", ...examples, "-o", "json"]);
+      const live = await palisade(["netpol", "matrix", "--kubeconfig", crds.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      expect(JSON.parse(live.stdout)).toEqual(JSON.parse(files.stdout));
+      expect(crds.requests.some((r) => r.startsWith("GET /apis/crd.projectcalico.org/v1/globalnetworkpolicies"))).toBe(true);
+    } finally {
+      await crds.close();
     }
   });
 

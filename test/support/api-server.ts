@@ -23,7 +23,7 @@ interface ResourceType {
 const t = (group: string, version: string, kind: string, resource: string, namespaced = true): ResourceType => ({ group, version, kind, resource, namespaced });
 
 /** What this server serves: the built-in types Palisade reads, and two it must never ask for. */
-const TYPES: ResourceType[] = [
+const ALL_TYPES: ResourceType[] = [
   t("", "v1", "Namespace", "namespaces", false),
   t("", "v1", "Node", "nodes", false),
   t("", "v1", "Pod", "pods"),
@@ -75,6 +75,8 @@ export interface ApiServerOptions {
   pageSize?: number;
   /** What each node's kubelet answers at /configz (through /api/v1/nodes/NAME/proxy/configz), by node name. */
   kubeletConfigs?: Record<string, object>;
+  /** Serve Calico as its CRDs (crd.projectcalico.org/v1), as a cluster without Calico's API server does. */
+  calicoAsCrds?: boolean;
 }
 
 export interface StandInApiServer {
@@ -87,7 +89,10 @@ export interface StandInApiServer {
 
 export const TOKENS = { admin: "admin-token-7f3a", restricted: "restricted-token-91bc", stranger: "not-a-valid-token" } as const;
 
+const asCrd = (type: ResourceType): ResourceType => (type.group === "projectcalico.org" ? { ...type, group: "crd.projectcalico.org", version: "v1" } : type);
+
 export async function startApiServer(options: ApiServerOptions): Promise<StandInApiServer> {
+  const TYPES = options.calicoAsCrds ? ALL_TYPES.map(asCrd) : ALL_TYPES;
   const ca = await createCertificateAuthority("stand-in apiserver CA");
   const serving = await issueCertificate(ca, { commonName: "kube-apiserver", ipAddresses: ["127.0.0.1"], usage: "server" });
   const requests: string[] = [];
