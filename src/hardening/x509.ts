@@ -34,7 +34,7 @@ export function expiryOf(facts: CertificateFacts, now: Date): { state: "expired"
 }
 
 /** RSA keys under 2048 bits and elliptic curves under 256 bits can be broken. */
-export function hasWeakKey(facts: CertificateFacts): boolean {
+export function hasWeakKey(facts: Pick<CertificateFacts, "keyType" | "keyBits">): boolean {
   if (facts.keyBits === undefined) return false;
   return (facts.keyType === "rsa" && facts.keyBits < 2048) || (facts.keyType === "ec" && facts.keyBits < 256);
 }
@@ -66,6 +66,36 @@ export function readPemCertificates(pem: string): Array<CertificateFacts | { pro
       return { problem: "holds a PEM block that is not a valid X.509 certificate" };
     }
   });
+}
+
+/** A private key's type and size, and its public half (DER) to match it with a certificate. */
+export interface PrivateKeyFacts {
+  keyType: string | undefined;
+  keyBits: number | undefined;
+  publicKey: Buffer;
+}
+
+/** The private key in PEM text, or undefined when there is none or it cannot be read (an encrypted key, for one). */
+export function readPrivateKey(pem: string): PrivateKeyFacts | undefined {
+  const block = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/.exec(pem)?.[0];
+  if (!block || block.startsWith("-----BEGIN ENCRYPTED")) return undefined;
+  try {
+    crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+    const key = crypto.createPrivateKey(block);
+    const details = key.asymmetricKeyDetails;
+    return {
+      keyType: key.asymmetricKeyType,
+      keyBits: details?.modulusLength ?? (details?.namedCurve ? EC_CURVE_BITS[details.namedCurve] : undefined),
+      publicKey: crypto.createPublicKey(key).export({ type: "spki", format: "der" }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The public half of a certificate's key (DER), to match it with a private key. */
+export function publicKeyOf(facts: CertificateFacts): Buffer {
+  return facts.certificate.publicKey.export({ type: "spki", format: "der" });
 }
 
 /** The first certificate of base64 PEM data (a kubeconfig's `*-data`), or why it cannot be read. */

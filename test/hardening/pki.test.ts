@@ -15,12 +15,13 @@ const NOW = new Date();
 const DAY = 86_400_000;
 
 /** A self-signed RSA certificate of `bits`, signed with `hash` (webcrypto still makes SHA-1 signatures; no CA should). */
-async function legacyCertificate(bits: number, hash: "SHA-1" | "SHA-256", notAfter: Date): Promise<string> {
+async function legacyCertificate(bits: number, hash: "SHA-1" | "SHA-256", notAfter: Date): Promise<{ certPem: string; keyPem: string }> {
   const algorithm = { name: "RSASSA-PKCS1-v1_5", hash, publicExponent: new Uint8Array([1, 0, 1]), modulusLength: bits };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: "01", name: "CN=legacy-front-proxy", notBefore: new Date(notAfter.getTime() - 700 * DAY), notAfter, keys, signingAlgorithm: algorithm });
-  return cert.toString("pem") + "\n";
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+  return { certPem: cert.toString("pem") + "\n", keyPem: `-----BEGIN PRIVATE KEY-----\n${der.replace(/(.{64})/g, "$1\n")}\n-----END PRIVATE KEY-----\n` };
 }
 
 let dir = "";
@@ -48,12 +49,19 @@ beforeAll(async () => {
   write("admin.crt", admin.certPem);
   write("apiserver-kubelet-client.crt", soon.certPem);
   write("front-proxy-client.crt", forged.certPem);
-  write("legacy.pem", await legacyCertificate(1024, "SHA-1", new Date(NOW.getTime() - DAY)));
+  const legacy = await legacyCertificate(1024, "SHA-1", new Date(NOW.getTime() - DAY));
+  write("legacy.pem", legacy.certPem);
+  // Its key: weak too, but reported once, with its certificate.
+  write("legacy.key", legacy.keyPem, 0o600);
   write("broken.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
   write("etcd/ca.crt", etcdCa.certPem);
   write("etcd/server.crt", etcdServer.certPem);
   write("etcd/server.key", etcdServer.keyPem, 0o604);
   write("notes.txt", "not read");
+  // The service-account signing key, alone (no certificate): 1024 bits, so tokens can be forged.
+  const weak = (await webcrypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 1024 }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", weak.privateKey)).toString("base64");
+  write("sa.key", `-----BEGIN PRIVATE KEY-----\n${der.replace(/(.{64})/g, "$1\n")}\n-----END PRIVATE KEY-----\n`, 0o600);
 });
 
 function palisade(args: string[]) {
@@ -78,6 +86,7 @@ describe("palisade pki", () => {
         "pki/unverified-issuer front-proxy-client.crt:1",
         "pki/weak-key legacy.pem:1",
         "pki/weak-signature legacy.pem:1",
+        "pki/weak-key sa.key:1",
       ].sort(),
     );
     const message = (id: string, file: string) => report.findings.find((f) => f.ruleId === id && f.position.file.endsWith(file))?.message;

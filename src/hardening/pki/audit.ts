@@ -5,7 +5,7 @@
  * files and their modes, and gives the moment to judge expiry at.
  */
 import type { Finding, Rule } from "../../findings/types.js";
-import { expiryOf, hasWeakKey, readPemCertificates, type CertificateFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, publicKeyOf, readPemCertificates, readPrivateKey, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
 import { PKI_RULES } from "./rules.js";
 
 export interface PkiFile {
@@ -53,6 +53,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     const r = rule(id);
     findings.push({ ruleId: r.id, severity: r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
   };
+  const keys: Array<{ file: string; facts: PrivateKeyFacts }> = [];
   for (const { file, text, mode } of files) {
     const lines = blockLines(text);
     readPemCertificates(text).forEach((reading, index) => {
@@ -60,6 +61,8 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       if ("problem" in reading) finding("unreadable", file, line, baseName(file), "Certificate", `${baseName(file)} ${reading.problem}`);
       else located.push({ file, index, line, facts: reading });
     });
+    const key = readPrivateKey(text);
+    if (key) keys.push({ file, facts: key });
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) && (mode & 0o077) !== 0) {
       const who = mode & 0o070 ? (mode & 0o007 ? "its group and everyone" : "its group") : "everyone";
       finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key that ${who} may read or replace (mode ${mode.toString(8).padStart(4, "0")})`);
@@ -95,6 +98,13 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       ...(signer ? { signedBy: signer.file } : {}),
     };
   });
+  // A key with no certificate here (the service-account signing key sa.key): judged on its own,
+  // since whoever breaks it forges what it signs. A certificate's key is judged with the certificate.
+  const certified = new Set(located.map((c) => publicKeyOf(c.facts).toString("base64")));
+  for (const { file, facts } of keys) {
+    if (certified.has(facts.publicKey.toString("base64")) || !hasWeakKey(facts)) continue;
+    finding("weak-key", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} (no certificate of it here) is a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key: what it signs (service-account tokens, for sa.key) can be forged`);
+  }
   return { certificates, findings };
 }
 
