@@ -5,7 +5,8 @@
  * kube-apiserver and Palisade.
  */
 import { parseVersion, isLevel } from "../podsecurity/levels.js";
-import { DEFAULT_POLICY, MODES, type NamespacePolicy } from "../podsecurity/namespace-levels.js";
+import { podSecurityConfigurationValues } from "../podsecurity/cluster-config.js";
+import { DEFAULT_POLICY, MODES } from "../podsecurity/namespace-levels.js";
 import { isRecord } from "../k8s/types.js";
 import type { ConfigSource } from "./config-source.js";
 import type { PodSecuritySettings } from "./policies/pod-security.js";
@@ -27,28 +28,17 @@ export function parsePodSecurityConfiguration(src: ConfigSource | undefined): Po
   src.onlyKeys(base, ["apiVersion", "kind", "defaults", "exemptions"]);
   src.string([...base, "apiVersion"], { required: true, oneOf: PSA_API_VERSIONS });
   src.string([...base, "kind"], { required: true, oneOf: ["PodSecurityConfiguration"] });
-  const defaults = structuredClone(DEFAULT_POLICY) as NamespacePolicy;
+  // Validated here with positions; read by the one reading the scan uses too.
   src.onlyKeys([...base, "defaults"], MODES.flatMap((m) => [m, `${m}-version`]));
   for (const mode of MODES) {
     const level = src.string([...base, "defaults", mode]);
-    if (level !== undefined) {
-      if (isLevel(level)) defaults[mode].level = level;
-      else src.fail([...base, "defaults", mode], `invalid level ${JSON.stringify(level)}`, "expected privileged, baseline or restricted");
-    }
+    if (level !== undefined && !isLevel(level)) src.fail([...base, "defaults", mode], `invalid level ${JSON.stringify(level)}`, "expected privileged, baseline or restricted");
     const versionText = src.string([...base, "defaults", `${mode}-version`]);
-    if (versionText !== undefined) {
-      const version = parseVersion(versionText);
-      if (version) defaults[mode].version = version;
-      else src.fail([...base, "defaults", `${mode}-version`], `invalid version ${JSON.stringify(versionText)}`, "expected latest or v1.N");
-    }
+    if (versionText !== undefined && !parseVersion(versionText)) src.fail([...base, "defaults", `${mode}-version`], `invalid version ${JSON.stringify(versionText)}`, "expected latest or v1.N");
   }
   src.onlyKeys([...base, "exemptions"], ["usernames", "runtimeClasses", "namespaces"]);
-  const exemptions = {
-    usernames: uniqueList(src, [...base, "exemptions", "usernames"]),
-    runtimeClasses: uniqueList(src, [...base, "exemptions", "runtimeClasses"]),
-    namespaces: uniqueList(src, [...base, "exemptions", "namespaces"]),
-  };
-  return { defaults, exemptions };
+  for (const list of ["usernames", "runtimeClasses", "namespaces"]) uniqueList(src, [...base, "exemptions", list]);
+  return podSecurityConfigurationValues(src.get(base) as Record<string, unknown>);
 }
 
 /** PSA validation: no empty and no duplicate entries. */

@@ -9,6 +9,12 @@ import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { isLevel, parseVersion } from "./levels.js";
 import { DEFAULT_POLICY, MODES, type NamespacePolicy } from "./namespace-levels.js";
 
+/** What a PodSecurityConfiguration says: defaults per mode, and its exemptions (PSA's own shape). */
+export interface PodSecurityConfigurationValues {
+  defaults: NamespacePolicy;
+  exemptions: { usernames: string[]; runtimeClasses: string[]; namespaces: string[] };
+}
+
 export interface PsaClusterConfig {
   defaults: NamespacePolicy;
   exemptNamespaces: ReadonlySet<string>;
@@ -27,7 +33,9 @@ const ADMISSION_API_VERSIONS = new Set(["apiserver.config.k8s.io/v1", "apiserver
 export function psaClusterConfig(objects: readonly LoadedObject[]): PsaClusterConfig | undefined {
   for (const loaded of objects) {
     const body = configurationOf(loaded.object);
-    if (body) return { ...read(body), file: loaded.source.file };
+    if (!body) continue;
+    const { defaults, exemptions } = podSecurityConfigurationValues(body);
+    return { defaults, exemptNamespaces: new Set(exemptions.namespaces), exemptRuntimeClasses: new Set(exemptions.runtimeClasses), file: loaded.source.file };
   }
   return undefined;
 }
@@ -43,11 +51,12 @@ function configurationOf(object: K8sObject): Record<string, unknown> | undefined
 }
 
 /**
- * kube-apiserver refuses to start with an invalid level or version here, so a running
- * cluster has none: an invalid value is read as not set (`palisade serve --config`
- * validates the file with positions).
+ * The values of a PodSecurityConfiguration body: the one reading of PSA's configuration,
+ * for the scan and for the webhook (whose config parser validates the file with positions
+ * first). kube-apiserver refuses to start with an invalid level or version, so a running
+ * cluster has none: here an invalid value is read as not set.
  */
-function read(body: Record<string, unknown>): Omit<PsaClusterConfig, "file"> {
+export function podSecurityConfigurationValues(body: Record<string, unknown>): PodSecurityConfigurationValues {
   const defaults = structuredClone(DEFAULT_POLICY) as NamespacePolicy;
   const given = isRecord(body.defaults) ? body.defaults : {};
   for (const mode of MODES) {
@@ -58,6 +67,6 @@ function read(body: Record<string, unknown>): Omit<PsaClusterConfig, "file"> {
     if (parsed) defaults[mode].version = parsed;
   }
   const exemptions = isRecord(body.exemptions) ? body.exemptions : {};
-  const names = (value: unknown) => new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v !== "") : []);
-  return { defaults, exemptNamespaces: names(exemptions.namespaces), exemptRuntimeClasses: names(exemptions.runtimeClasses) };
+  const names = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v !== "") : []);
+  return { defaults, exemptions: { usernames: names(exemptions.usernames), runtimeClasses: names(exemptions.runtimeClasses), namespaces: names(exemptions.namespaces) } };
 }
