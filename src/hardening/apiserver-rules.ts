@@ -1,8 +1,6 @@
 import { flag, flagRules, type FlagRule } from "./flag-rule.js";
 import { listValue } from "./flags.js";
 
-export type { FlagRule, FlagVerdict } from "./flag-rule.js";
-
 const rule = flagRules("kube-apiserver");
 
 export const APISERVER_RULES: readonly FlagRule[] = [
