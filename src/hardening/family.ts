@@ -6,6 +6,7 @@ import { APISERVER_RULES } from "./apiserver-rules.js";
 import { CONTROLLER_RULES } from "./controller-rules.js";
 import { ETCD_RULES } from "./etcd-rules.js";
 import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
+import { WEBHOOK_RULES, webhookEntries } from "./webhook-rules.js";
 import { controlPlaneContainers } from "./flags.js";
 
 /** Every control-plane flag rule, by component. */
@@ -14,14 +15,15 @@ const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
 /**
  * Control-plane configuration audit: the flags of kube-apiserver, etcd,
  * kube-controller-manager and kube-scheduler static pods (as kubeadm writes them under
- * /etc/kubernetes/manifests), each finding pointing at the flag, and kubelet
- * configuration files.
+ * /etc/kubernetes/manifests), each finding pointing at the flag; kubelet configuration
+ * files; and admission webhook registrations.
  */
 export function checkControlPlane(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
     if (isKubeletConfiguration(loaded.object)) findings.push(...kubeletFindings(loaded));
+    findings.push(...webhookFindings(loaded));
     for (const container of controlPlaneContainers(loaded.object)) {
       for (const rule of FLAG_RULES) {
         if (rule.component !== container.component) continue;
@@ -67,11 +69,26 @@ function kubeletFindings(loaded: LoadedObject): Finding[] {
   });
 }
 
+/** Each webhook entry of an admission webhook registration, judged by WEBHOOK_RULES. */
+function webhookFindings(loaded: LoadedObject): Finding[] {
+  const entries = webhookEntries(loaded.object);
+  if (entries.length === 0) return [];
+  const object = objectRef(loaded.object);
+  return entries.flatMap((entry) =>
+    WEBHOOK_RULES.flatMap((rule) => {
+      const verdict = rule.check(entry);
+      if (!verdict) return [];
+      return [{ ruleId: rule.id, severity: verdict.severity ?? rule.severity, pillar: rule.pillar, message: verdict.message, object, fieldPath: formatFieldPath(verdict.path), position: loaded.source.locate(verdict.path), remediation: rule.docs.remediation }];
+    }),
+  );
+}
+
 export const controlPlaneFamily: ScanFamily = {
   id: "hardening",
   rules: [
     ...FLAG_RULES.map(({ check: _check, component: _component, ...r }) => r),
     ...KUBELET_RULES.map(({ check: _check, ...r }) => r),
+    ...WEBHOOK_RULES.map(({ check: _check, ...r }) => r),
     {
       id: "apiserver/encryption-config-unchecked",
       title: "The encryption configuration was not scanned",
@@ -85,5 +102,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
-  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || controlPlaneContainers(object).length > 0,
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || controlPlaneContainers(object).length > 0,
 };
