@@ -8,8 +8,8 @@
 import type * as ChildProcess from "node:child_process";
 import { createRequire } from "node:module";
 import { UserError } from "../errors.js";
-import type { LoadProblem } from "../k8s/types.js";
-import { liveSourceName } from "../k8s/types.js";
+import { liveSourceName, type K8sObject, type LoadProblem } from "../k8s/types.js";
+import { makesPodsFromTemplate } from "../k8s/workloads.js";
 
 export interface ClusterSource {
   /** kubeconfig context; kubectl's current context when absent. */
@@ -213,10 +213,8 @@ async function servedResources(connection: string[]): Promise<Set<string>> {
   return new Set(names);
 }
 
-/** Kinds that make objects from a pod template the scan judges (a CronJob makes Jobs, a Deployment ReplicaSets). */
-const TEMPLATE_CONTROLLERS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"]);
-
 interface LiveObject {
+  apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; uid?: string; ownerReferences?: Array<{ uid?: string; controller?: boolean }> };
 }
@@ -230,7 +228,7 @@ interface LiveObject {
 function withoutControlled(items: LiveObject[]): LiveObject[] {
   // Only controllers whose pod template is judged: a static pod's mirror is controlled by
   // its Node, which judges nothing.
-  const uids = new Set(items.filter((item) => item.kind !== undefined && TEMPLATE_CONTROLLERS.has(item.kind)).map((item) => item.metadata?.uid));
+  const uids = new Set(items.filter((item) => makesPodsFromTemplate(item as K8sObject)).map((item) => item.metadata?.uid));
   return items.filter((item) => !item.metadata?.ownerReferences?.some((owner) => owner.controller === true && owner.uid !== undefined && uids.has(owner.uid)));
 }
 

@@ -44,8 +44,8 @@ export function podTemplate(object: K8sObject): PodTemplate | undefined {
     if (group !== "") return undefined;
     return { pod: { metadata: isRecord(object.metadata) ? object.metadata : {}, spec: isRecord(object.spec) ? object.spec : {} }, path: [] };
   }
-  const where = TEMPLATE_PATHS[kind];
-  if (!where || !(where.groups.includes(group) || (group === "apps.kruise.io" && KRUISE_KINDS.has(kind)))) return undefined;
+  const where = templateKind(kind, group);
+  if (!where) return undefined;
   let node: unknown = object;
   for (const key of where.path) {
     if (!isRecord(node)) return undefined;
@@ -53,6 +53,21 @@ export function podTemplate(object: K8sObject): PodTemplate | undefined {
   }
   if (!isRecord(node)) return undefined;
   return { pod: { metadata: isRecord(node.metadata) ? node.metadata : {}, spec: isRecord(node.spec) ? node.spec : {} }, path: where.path };
+}
+
+/**
+ * Whether an object is a controller that makes objects from its pod template (a
+ * Deployment its ReplicaSets, a ReplicaSet its pods, a CronJob its Jobs): the kinds above,
+ * served by their groups, except PodTemplate, which only holds one.
+ */
+export function makesPodsFromTemplate(object: K8sObject): boolean {
+  return object.kind !== undefined && object.kind !== "PodTemplate" && templateKind(object.kind, apiGroupOf(object.apiVersion)) !== undefined;
+}
+
+/** Where a kind keeps its pod template, when `group` serves it. */
+function templateKind(kind: string, group: string): { path: FieldPath } | undefined {
+  const where = TEMPLATE_PATHS[kind];
+  return where && (where.groups.includes(group) || (group === "apps.kruise.io" && KRUISE_KINDS.has(kind))) ? where : undefined;
 }
 
 /** Replicas a workload asks for (1 for a Pod, DaemonSet unknown: 1 per node, counted as 1). */
