@@ -16,6 +16,8 @@ export interface CertificateFacts {
   keyType: string | undefined;
   /** RSA modulus or EC curve size, in bits. */
   keyBits: number | undefined;
+  /** Why the key is too weak, when it is (keyWeakness). */
+  keyWeakness: string | undefined;
   /** The signature algorithm, when it is one that can be forged (SHA-1, MD5). */
   weakSignature: string | undefined;
   /** For checking who signed it. */
@@ -33,10 +35,35 @@ export function expiryOf(facts: CertificateFacts, now: Date): { state: "expired"
   return { state: left <= 0 ? "expired" : left <= EXPIRY_WARNING_DAYS * DAY_MS ? "expiring" : "valid", days };
 }
 
-/** RSA keys under 2048 bits and elliptic curves under 256 bits can be broken. */
-export function hasWeakKey(facts: Pick<CertificateFacts, "keyType" | "keyBits">): boolean {
-  if (facts.keyBits === undefined) return false;
-  return (facts.keyType === "rsa" && facts.keyBits < 2048) || (facts.keyType === "ec" && facts.keyBits < 256);
+const TLS_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
+
+/**
+ * Why a key is too weak for Kubernetes' TLS, or undefined: Go's crypto/tls, which every
+ * Kubernetes component uses, takes RSA (PKCS #1 and PSS), ECDSA on P-256, P-384 and P-521,
+ * and Ed25519; RSA under 2048 bits can be broken. The one judgement of key strength, for
+ * the authn, kubeconfig and PKI checks.
+ */
+export function keyWeakness(type: string | undefined, details: Crypto.AsymmetricKeyDetails | undefined): string | undefined {
+  switch (type) {
+    case "rsa":
+    case "rsa-pss": {
+      const bits = details?.modulusLength ?? 0;
+      return bits < 2048 ? `RSA key of ${bits} bits (at least 2048 needed)` : undefined;
+    }
+    case "ec": {
+      const curve = details?.namedCurve ?? "unknown curve";
+      return TLS_CURVES.has(curve) ? undefined : `elliptic curve ${curve} is not P-256, P-384 or P-521`;
+    }
+    case "ed25519":
+      return undefined;
+    default:
+      return `key type ${String(type)} is not accepted for TLS`;
+  }
+}
+
+/** Whether the key of a certificate or private key is too weak (see keyWeakness). */
+export function hasWeakKey(facts: Pick<CertificateFacts, "keyWeakness">): boolean {
+  return facts.keyWeakness !== undefined;
 }
 
 const EC_CURVE_BITS: Record<string, number> = { prime256v1: 256, "P-256": 256, secp384r1: 384, "P-384": 384, secp521r1: 521, "P-521": 521 };
@@ -72,6 +99,7 @@ export function readPemCertificates(pem: string): Array<CertificateFacts | { pro
 export interface PrivateKeyFacts {
   keyType: string | undefined;
   keyBits: number | undefined;
+  keyWeakness: string | undefined;
   publicKey: Buffer;
 }
 
@@ -86,6 +114,7 @@ export function readPrivateKey(pem: string): PrivateKeyFacts | undefined {
     return {
       keyType: key.asymmetricKeyType,
       keyBits: details?.modulusLength ?? (details?.namedCurve ? EC_CURVE_BITS[details.namedCurve] : undefined),
+      keyWeakness: keyWeakness(key.asymmetricKeyType, details),
       publicKey: crypto.createPublicKey(key).export({ type: "spki", format: "der" }),
     };
   } catch {
@@ -116,6 +145,7 @@ function factsOf(certificate: Crypto.X509Certificate): CertificateFacts {
     isCA: certificate.ca,
     keyType: certificate.publicKey.asymmetricKeyType,
     keyBits: details?.modulusLength ?? (details?.namedCurve ? EC_CURVE_BITS[details.namedCurve] : undefined),
+    keyWeakness: keyWeakness(certificate.publicKey.asymmetricKeyType, details),
     weakSignature: WEAK_SIGNATURES[signatureAlgorithmOid(certificate.raw) ?? ""],
     certificate,
   };

@@ -9,6 +9,7 @@ import "reflect-metadata";
 import { createPublicKey } from "node:crypto";
 import { BasicConstraintsExtension, ExtendedKeyUsageExtension, PemConverter, X509Certificate } from "@peculiar/x509";
 import { UserError } from "../../errors.js";
+import { keyWeakness } from "../../hardening/x509.js";
 import { rejected, type AuthenticationResult, type UserInfo } from "./types.js";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
@@ -61,22 +62,10 @@ export function parseCertificates(pem: string, file: string): X509Certificate[] 
 function describeKey(cert: X509Certificate): { text: string; weakness?: string; rsaBits?: number } {
   const key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: "der", type: "spki" });
   const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case "rsa":
-    case "rsa-pss": {
-      const bits = details.modulusLength ?? 0;
-      return { text: `RSA ${bits}`, rsaBits: bits, ...(bits < 2048 ? { weakness: `RSA key of ${bits} bits (at least 2048 needed)` } : {}) };
-    }
-    case "ec": {
-      const curve = details.namedCurve ?? "unknown curve";
-      const strong = ["prime256v1", "secp384r1", "secp521r1"].includes(curve);
-      return { text: `ECDSA ${curve}`, ...(strong ? {} : { weakness: `elliptic curve ${curve} is not P-256, P-384 or P-521` }) };
-    }
-    case "ed25519":
-      return { text: "Ed25519" };
-    default:
-      return { text: String(key.asymmetricKeyType), weakness: `key type ${String(key.asymmetricKeyType)} is not accepted for TLS client authentication` };
-  }
+  const weakness = keyWeakness(key.asymmetricKeyType, details);
+  const rsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
+  const text = rsa ? `RSA ${details.modulusLength ?? 0}` : key.asymmetricKeyType === "ec" ? `ECDSA ${details.namedCurve ?? "unknown curve"}` : key.asymmetricKeyType === "ed25519" ? "Ed25519" : String(key.asymmetricKeyType);
+  return { text, ...(rsa ? { rsaBits: details.modulusLength ?? 0 } : {}), ...(weakness ? { weakness } : {}) };
 }
 
 function signatureHash(cert: X509Certificate): string {

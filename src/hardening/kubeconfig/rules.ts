@@ -3,6 +3,7 @@
  * or lets through. Each is a small record with one check over the file's entries, as the
  * control-plane flag rules are. No message ever holds a token, password or key.
  */
+import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
 import { expiryOf, hasWeakKey, type CertificateFacts } from "../x509.js";
@@ -129,7 +130,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "Keep system:masters certificates offline for break-glass use; give people a certificate or OIDC identity in an ordinary group bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
     (config) =>
       readable(config)
-        .filter((c) => c.what === "client certificate" && c.facts.organizations.includes("system:masters"))
+        .filter((c) => c.what === "client certificate" && c.facts.organizations.includes(SYSTEM_MASTERS))
         .map((c) => ({ path: c.path, message: `the client certificate${c.facts.commonName ? ` of ${c.facts.commonName}` : ""} is in group system:masters: it bypasses authorization and cannot be revoked` })),
   ),
   rule(

@@ -4,6 +4,7 @@
  * bypass authorization, and private keys others can read. Pure: the shell reads the
  * files and their modes, and gives the moment to judge expiry at.
  */
+import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { expiryOf, hasWeakKey, publicKeyOf, readPemCertificates, readPrivateKey, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
 import { PKI_RULES } from "./rules.js";
@@ -79,7 +80,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, in ${expiry.days} days`);
     if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
     if (facts.weakSignature) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
-    if (!facts.isCA && facts.organizations.includes("system:masters")) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
+    if (!facts.isCA && facts.organizations.includes(SYSTEM_MASTERS)) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
     const selfSigned = facts.certificate.issuer === facts.certificate.subject;
     // The CA's own file first (ca.crt, not the copy at the end of a chain file such as apiserver.crt).
     const rank = (ca: Located) => (ca.file === c.file ? 2 : 0) + (ca.index > 0 ? 1 : 0);
