@@ -2,17 +2,15 @@
  * kube-controller-manager and kube-scheduler as static pods: the identities the cluster's
  * own controllers act with, and the endpoints they expose.
  */
-import { booleanFlag, flag, flagRules, type FlagRule, type FlagVerdict } from "./flag-rule.js";
+import { booleanFlag, flag, flagRules, isLoopbackHost, type FlagRule, type FlagVerdict } from "./flag-rule.js";
 import type { ControlPlaneContainer } from "./flags.js";
 
 const controllerManager = flagRules("kube-controller-manager");
 const scheduler = flagRules("kube-scheduler");
 
-const LOCAL_BIND = new Set(["127.0.0.1", "::1", "localhost"]);
-
 function boundBeyondLocalhost(c: ControlPlaneContainer): FlagVerdict | undefined {
   const f = flag(c, "bind-address");
-  if (f && LOCAL_BIND.has(f.value)) return undefined;
+  if (f && isLoopbackHost(f.value)) return undefined;
   return f ? { message: `--bind-address=${f.value} serves its secure port to the network`, flag: f } : { message: "--bind-address is not set, and defaults to 0.0.0.0: its secure port is served to the network" };
 }
 

@@ -2,19 +2,17 @@
  * etcd as a static pod (kubeadm's /etc/kubernetes/manifests/etcd.yaml): the store of every
  * Secret, so whoever reaches it without a client certificate reads them all.
  */
-import { booleanFlag, flag, flagRules, type FlagRule, type FlagVerdict } from "./flag-rule.js";
+import { booleanFlag, flag, flagRules, isLoopbackHost, type FlagRule, type FlagVerdict } from "./flag-rule.js";
 import { listValue, type ControlPlaneContainer } from "./flags.js";
 
 const rule = flagRules("etcd");
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
 /** An http:// URL in a --listen-*-urls flag that another machine can reach. */
 function plainRemoteUrl(c: ControlPlaneContainer, name: string, byDefault: string): FlagVerdict | undefined {
   const f = flag(c, name);
   for (const url of f ? listValue(f) : [byDefault]) {
     const match = /^http:\/\/([^/:]+|\[[^\]]+\])/i.exec(url);
-    if (match && !LOOPBACK.test(match[1] ?? "")) return f ? { message: `--${name} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
+    if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `--${name} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
   }
   return undefined;
 }

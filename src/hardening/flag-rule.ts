@@ -1,4 +1,5 @@
 import type { Pillar, Rule, Severity } from "../findings/types.js";
+import { parseCidr, parseIp, rangeContains, type IpRange } from "../network/cidr.js";
 import type { ControlPlaneContainer, Flag } from "./flags.js";
 
 /** A verdict of one flag rule: what is wrong and which flag (if any) says so. */
@@ -47,4 +48,14 @@ export function booleanFlag(c: ControlPlaneContainer, name: string, want: boolea
   const value = f ? f.value !== "false" : byDefault;
   if (value === want) return undefined;
   return f ? { message: `--${name}=${f.value}: ${consequence}`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}: ${consequence}` };
+}
+
+const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => parseCidr(cidr) as IpRange);
+
+/** Whether an address (as a flag or a URL writes it: `localhost`, `127.0.0.1`, `[::1]`) reaches only this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (bare === "localhost") return true;
+  const ip = parseIp(bare);
+  return ip !== undefined && LOOPBACK_RANGES.some((range) => rangeContains(range, ip));
 }

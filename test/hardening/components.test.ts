@@ -83,6 +83,7 @@ describe("etcd, kube-controller-manager and kube-scheduler flags", () => {
     expect(judge("etcd", [...without(ETCD, "listen-client-urls"), "--listen-client-urls=http://127.0.0.1:2379,http://10.0.0.10:2379"])).toEqual(["etcd/plain-http spec.containers[0].command[17]"]);
     // Plain HTTP on loopback (kubeadm's metrics URL) is the node's own business.
     expect(judge("etcd", [...without(ETCD, "listen-client-urls"), "--listen-client-urls=http://127.0.0.1:2379"])).toEqual([]);
+    expect(judge("etcd", [...without(ETCD, "listen-client-urls"), "--listen-client-urls=http://[::1]:2379,http://127.0.0.2:2379"])).toEqual([]);
     // Unset, etcd listens on http://localhost: loopback, so not plain-http, but client-cert-auth still applies.
     expect(judge("etcd", ["etcd"]).sort()).toEqual(["etcd/client-cert-auth spec.containers[0]", "etcd/peer-client-cert-auth spec.containers[0]"]);
   });
@@ -100,6 +101,7 @@ describe("etcd, kube-controller-manager and kube-scheduler flags", () => {
     // kubeadm leaves --profiling at its default: the one finding on a kubeadm control plane.
     expect(judge("kube-controller-manager", without(CONTROLLER_MANAGER, "profiling"))).toEqual(["controller-manager/profiling spec.containers[0]"]);
     expect(judge("kube-scheduler", [...without(SCHEDULER, "bind-address"), "--bind-address=0.0.0.0"])).toEqual(["scheduler/bind-address spec.containers[0].command[5]"]);
+    expect(judge("kube-scheduler", [...without(SCHEDULER, "bind-address"), "--bind-address=::1"])).toEqual([]);
   });
 
   it("names every rule in the family, with docs", () => {
