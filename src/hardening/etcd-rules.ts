@@ -11,7 +11,7 @@ const rule = flagRules("etcd");
 function plainRemoteUrl(c: ControlPlaneContainer, name: string, byDefault: string): FlagVerdict | undefined {
   const f = flag(c, name);
   for (const url of f ? listValue(f) : [byDefault]) {
-    const match = /^http:\/\/([^/:]+|\[[^\]]+\])/i.exec(url);
+    const match = /^http:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(url);
     if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `--${name} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
   }
   return undefined;
