@@ -32,6 +32,8 @@ export interface Matrix {
   classCount: number;
   /** Connections from pod i to pod j (all when i === j: a pod always reaches itself). */
   podToPod(i: number, j: number): PortSet;
+  /** Whether pod i may connect to pod j at all: podToPod(i, j) is not empty, without building the set (for passes over every pair). */
+  reaches(i: number, j: number): boolean;
   /** Connections from external source block b to pod j. */
   externalToPod(b: number, j: number): PortSet;
   /** Connections from pod i to external destination block b. */
@@ -79,6 +81,9 @@ interface SideTable {
   /** Index into `results` for each peer; undefined table means the side allows everything. */
   resultOfPeer: Uint32Array;
   results: PortSet[];
+  /** Per result: 1 when it is empty, and when it is every connection, so `reaches` tests pairs without sets. */
+  empty: Uint8Array;
+  full: Uint8Array;
 }
 
 export interface MatrixOptions {
@@ -196,7 +201,9 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       }
       resultOfPeer[p] = index;
     }
-    return { resultOfPeer, results };
+    const empty = Uint8Array.from(results, (r) => (r.isEmpty() ? 1 : 0));
+    const full = Uint8Array.from(results, (r) => (r.isAll() ? 1 : 0));
+    return { resultOfPeer, results, empty, full };
   };
 
   const egress = classes.map((c) => sideTable("egress", c));
@@ -214,6 +221,26 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       const cj = classOf[j]!;
       const out = side(egress[ci], cj);
       return out.isEmpty() ? out : out.intersect(side(ingress[cj], ci));
+    },
+    reaches(i, j) {
+      if (i === j) return true;
+      const ci = classOf[i]!;
+      const cj = classOf[j]!;
+      const out = egress[ci];
+      const into = ingress[cj];
+      let outAll = true;
+      let intoAll = true;
+      if (out) {
+        const r = out.resultOfPeer[cj]!;
+        if (out.empty[r]) return false;
+        outAll = out.full[r] === 1;
+      }
+      if (into) {
+        const r = into.resultOfPeer[ci]!;
+        if (into.empty[r]) return false;
+        intoAll = into.full[r] === 1;
+      }
+      return outAll || intoAll || !side(out, cj).intersect(side(into, ci)).isEmpty();
     },
     externalToPod(b, j) {
       return side(ingress[classOf[j]!], classes.length + b);

@@ -41,6 +41,16 @@ const PROBES: { protocol: Protocol; port?: number }[] = [
 const EXTERNAL: Endpoint[] = ["10.1.2.3", "10.2.0.1", "8.8.8.8", "192.168.0.9"].map((ip) => ({ kind: "external", ip }));
 
 describe("network policy properties", () => {
+  it("reaches(i, j) is exactly podToPod(i, j) not being empty", () => {
+    fc.assert(
+      fc.property(pods, networkPolicies, adminPolicies, (cluster, nps, anps) => {
+        const matrix = computeMatrix(tiersOf([...nps, ...anps]), cluster);
+        cluster.forEach((_, i) => cluster.forEach((__, j) => expect(matrix.reaches(i, j), `${i}>${j}`).toBe(!matrix.podToPod(i, j).isEmpty())));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("the set engine agrees with packet-by-packet evaluation (NetworkPolicy, ANP, BANP)", () => {
     fc.assert(
       fc.property(pods, networkPolicies, adminPolicies, (cluster, nps, anps) => {
