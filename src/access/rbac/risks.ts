@@ -10,8 +10,9 @@ import { bootstrapClusterRoleNames } from "./bootstrap.js";
 import { buildEscalationGraph, describeNode, type EscalationGraph } from "./escalation.js";
 import { ruleAllows } from "./matching.js";
 import * as R from "./rules.js";
+import { resolveResource } from "./resources.js";
 import { describeSubject } from "./subjects.js";
-import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS_USER, RBAC_GROUP, type BindingDef, type Origin, type PolicyRule, type RoleDef } from "./types.js";
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS_USER, RBAC_GROUP, type BindingDef, type Origin, type PolicyRule, type RoleDef, type UserInfo } from "./types.js";
 
 interface Probe {
   verbs: string[];
@@ -65,6 +66,41 @@ export function dangerousRequests(rule: PolicyRule, probe: Probe): string[] {
     if (ruleAllows(request, rule)) hits.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${probe.group ? `.${probe.group}` : ""}`);
   }
   return hits;
+}
+
+export interface HeldDanger {
+  rule: Rule;
+  /** The dangerous requests allowed, with where: `get secrets in team-a`, `create pods cluster-wide`. */
+  requests: string[];
+  /** The grant that allows the first of them. */
+  grant: Grant;
+}
+
+/**
+ * The dangerous requests `user` is allowed, in `namespace` (namespaced resources) or
+ * cluster-wide: what a workload's ServiceAccount token is worth to whoever steals it.
+ * Judged by the authorizer, so bindings, aggregation and bootstrap roles all count.
+ */
+export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespace: string): HeldDanger[] {
+  const held: HeldDanger[] = [];
+  for (const danger of DANGERS) {
+    const requests: string[] = [];
+    let first: Grant | undefined;
+    for (const probe of danger.probes) {
+      const namespaced = resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
+      for (const verb of probe.verbs) {
+        const base = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name: "" };
+        const everywhere = authorizer.authorize(user, { ...base, namespace: "" });
+        const decision = everywhere.allowed || !namespaced ? everywhere : authorizer.authorize(user, { ...base, namespace });
+        if (!decision.allowed) continue;
+        const where = !namespaced ? "" : everywhere.allowed ? " in every namespace" : ` in ${namespace}`;
+        requests.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${where}`);
+        if (!first && !decision.superuser) first = decision.grant;
+      }
+    }
+    if (first && requests.length > 0) held.push({ rule: danger.rule, requests, grant: first });
+  }
+  return held;
 }
 
 function lower(severity: Severity, steps: number): Severity {
