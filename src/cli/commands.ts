@@ -16,6 +16,7 @@ export interface CommandEntry {
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: "scan", summary: "scan manifests or a live cluster and report findings (text, wide, json, yaml, sarif, junit, github)", load: async () => (await import("./scan.js")).registerScan },
+  { name: "posture", summary: "zero-trust posture: a trust score per workload on identity, workload, network and data (text, wide, json, html)", load: async () => (await import("./posture.js")).registerPostureCommand },
   { name: "rules", summary: "list every rule with its documentation", load: async () => (await import("./rules.js")).registerRulesCommand },
   { name: "fix", summary: "rewrite manifests so their pods pass a Pod Security level, with the smallest edits", load: async () => (await import("./fix.js")).registerFixCommand },
   { name: "psp", summary: "PodSecurityPolicy: check, mutate, migrate to Pod Security Standards", load: async () => (await import("./psp.js")).registerPspCommand },

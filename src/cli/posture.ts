@@ -1,0 +1,82 @@
+/**
+ * `palisade posture`: the zero-trust posture of manifests or a live cluster, a trust score
+ * per workload on identity, workload, network and data, as a table, JSON, or a
+ * self-contained HTML report with the network graph. Flags in, core call, report out.
+ */
+import type { Command } from "commander";
+import { SCANNED_RESOURCES } from "../adapters/cluster.js";
+import { UserError } from "../errors.js";
+import { loadSnapshot } from "../k8s/load.js";
+import { liveSourceName } from "../k8s/types.js";
+import { buildPosture } from "../posture/build.js";
+import { renderPostureText } from "../posture/render-text.js";
+import type { PostureReport } from "../posture/types.js";
+import { renderProblems } from "../report/text.js";
+import { runScan } from "../scan/run.js";
+import { packageVersion } from "../version.js";
+import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
+import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
+import { scanOptionsFrom } from "./scan.js";
+
+interface PostureFlags extends ClusterFlags {
+  kustomize?: string[];
+  output: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  failBelow?: string;
+  color?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function registerPostureCommand(program: Command): void {
+  const command = program
+    .command("posture")
+    .description("zero-trust posture: a trust score per workload on identity, workload, network and data, with every deduction explained (text, wide, json, html)")
+    .argument("[paths...]", "files or directories of manifests; - reads stdin")
+    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize (repeatable)", collect)
+    .addOption(outputOption(["text", "wide", "json", "html"], "text"))
+    .option("-n, --namespace <ns>", "report only this namespace's workloads (every namespace is still read: who may reach them counts)")
+    .option("-A, --all-namespaces", "report every namespace (the default)")
+    .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)");
+  clusterOptions(command)
+    .option("--no-color", "never colour the text output")
+    .addHelpText(
+      "after",
+      "\nScores: each pillar starts at 100; a deduction takes critical 60, high 40, medium 15, low 5 of what is left; a rule costs once per workload; a workload scores its weakest pillar. Grades: A >= 90, B >= 75, C >= 50, D >= 25, F below.\nExit codes: 0 clean, 1 a workload below --fail-below, 2 usage or input errors.",
+    )
+    .action(async (paths: string[], flags: PostureFlags) => {
+      process.exitCode = await posture(paths, flags);
+    });
+}
+
+async function posture(paths: string[], flags: PostureFlags): Promise<number> {
+  const kustomizeDirs = flags.kustomize ?? [];
+  const live = clusterRequested(flags);
+  if (paths.length === 0 && kustomizeDirs.length === 0 && !live) throw new UserError("nothing to judge", { hint: "give files or directories (palisade posture manifests/), - for stdin, -k DIR, or --cluster" });
+  if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
+  const failBelow = flags.failBelow === undefined ? undefined : Number(flags.failBelow);
+  if (failBelow !== undefined && (!Number.isFinite(failBelow) || failBelow < 0 || failBelow > 100)) throw new UserError(`--fail-below ${flags.failBelow}: expected a score from 0 to 100`);
+  const snapshot = await loadSnapshot({
+    paths,
+    kustomizeDirs,
+    // The posture of any workload depends on every namespace: who may reach it, who may use its account.
+    ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
+  });
+  const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
+  const now = new Date();
+  const report: PostureReport = buildPosture(snapshot, result, {
+    source: live ? liveSourceName(flags.context) : [...paths, ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
+    now,
+    tool: { name: "palisade", version: packageVersion() },
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+  });
+  if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+  if (flags.output === "json") await writeStdout(JSON.stringify(report, null, 2) + "\n");
+  else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtml(report));
+  else await writeStdout(renderPostureText(report, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }));
+  if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
+  return failBelow !== undefined && report.workloads.some((w) => w.score < failBelow) ? EXIT.findings : EXIT.clean;
+}

@@ -1,0 +1,167 @@
+/**
+ * The posture of a snapshot: the scan's findings attributed to the workloads they are
+ * about, joined with what the snapshot says of each workload's identity, reach and data,
+ * scored by pillar (scoring.ts). The judgement stays with the rule families and the
+ * network and RBAC models; this module only links their results to workloads.
+ */
+import { buildEscalationGraph } from "../access/rbac/escalation.js";
+import { rbacAuthorizerFor } from "../access/rbac/family.js";
+import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Pillar, type Severity } from "../findings/types.js";
+import type { Snapshot } from "../k8s/snapshot.js";
+import { isRecord, objectRef } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import { withCalico } from "../network/calico/tiers.js";
+import { buildEndpoints } from "../network/endpoints.js";
+import { computeMatrix } from "../network/matrix.js";
+import { buildPolicySet } from "../network/policy-set.js";
+import { compareFindings, type ScanResult } from "../scan/run.js";
+import { dataDeductions, PLAINTEXT_SECRETS_RULES } from "./data.js";
+import { networkDeductions, publications } from "./exposure.js";
+import { postureGraph } from "./graph.js";
+import { reachSummary } from "./reach.js";
+import { identityDeductions, serviceAccountsOf } from "./identity.js";
+import { gradeOf, scored, SEVERITY_POINTS } from "./scoring.js";
+import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PostureReport, type PosturePillar, type WorkloadPosture } from "./types.js";
+
+/**
+ * Rule prefixes that judge the control plane and its files: their findings are about the
+ * cluster, even when the object they point at is a static pod (kube-apiserver's flags).
+ */
+const PLATFORM_RULES: ReadonlySet<string> = new Set(["apiserver", "authn", "controller-manager", "encryption", "etcd", "kubeconfig", "kubelet", "pki", "scheduler", "webhook"]);
+
+function isPlatformRule(ruleId: string): boolean {
+  return PLATFORM_RULES.has(ruleId.slice(0, ruleId.indexOf("/")));
+}
+
+export interface PostureMeta {
+  source: string;
+  now: Date;
+  tool: { name: string; version: string };
+  defaultNamespace?: string;
+  /** Report only this namespace's workloads and findings; every namespace still counts (who may reach them, who may use their accounts). */
+  namespace?: string;
+}
+
+function refKey(ref: Pick<ObjectRef, "kind" | "name" | "namespace">): string {
+  return `${ref.namespace ?? ""}/${ref.kind}/${ref.name}`;
+}
+
+function posturePillar(pillar: Pillar): PosturePillar {
+  return pillar === "identity" || pillar === "network" || pillar === "data" ? pillar : "workload";
+}
+
+/** A rule costs once per workload: its findings there fold into one deduction at their highest severity. */
+function findingDeductions(findings: readonly Finding[]): Deduction[] {
+  const byRule = new Map<string, Deduction>();
+  for (const f of findings) {
+    const known = byRule.get(f.ruleId);
+    if (known) {
+      known.count++;
+      if (SEVERITY_POINTS[f.severity] <= known.points) continue;
+    }
+    const deduction: Deduction = { pillar: posturePillar(f.pillar), points: SEVERITY_POINTS[f.severity], severity: f.severity, ruleId: f.ruleId, reason: f.message, count: known?.count ?? 1 };
+    if (f.position) deduction.position = f.position;
+    if (f.fieldPath) deduction.fieldPath = f.fieldPath;
+    if (f.remediation) deduction.remediation = f.remediation;
+    byRule.set(f.ruleId, deduction);
+  }
+  return [...byRule.values()].filter((d) => d.points > 0);
+}
+
+export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: PostureMeta): PostureReport {
+  const { workloads } = buildEndpoints(snapshot);
+  const pods = workloads.map((w) => w.endpoint);
+  const specs = workloads.map((w) => {
+    const spec = podTemplate(w.source.object)?.pod.spec;
+    return isRecord(spec) ? spec : {};
+  });
+
+  // Which workload each object finding is about: the workload's own object, and Pods folded into it or made by it.
+  const index = new Map<string, number>();
+  workloads.forEach((w, i) => {
+    const ref = objectRef(w.source.object);
+    index.set(refKey(ref), i);
+    for (const pod of w.podNames) index.set(refKey({ kind: "Pod", name: pod, namespace: ref.namespace }), i);
+  });
+  for (const { object } of snapshot.objects) {
+    const owner = object.kind === "Pod" && Array.isArray(object.metadata?.ownerReferences) ? object.metadata.ownerReferences.find((o: unknown) => isRecord(o) && o.controller === true) : undefined;
+    if (!isRecord(owner) || typeof owner.kind !== "string" || typeof owner.name !== "string") continue;
+    const target = index.get(refKey({ kind: owner.kind, name: owner.name, namespace: object.metadata?.namespace }));
+    if (target !== undefined) index.set(refKey(objectRef(object)), target);
+  }
+  const perWorkload: Finding[][] = workloads.map(() => []);
+  const clusterFindings: Finding[] = [];
+  for (const finding of scan.findings) {
+    const at = finding.object && !isPlatformRule(finding.ruleId) ? index.get(refKey(finding.object)) : undefined;
+    if (at === undefined) clusterFindings.push(finding);
+    else (perWorkload[at] as Finding[]).push(finding);
+  }
+  // The most severe first: what a reader of the cluster section should see at the top.
+  clusterFindings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareFindings(a, b));
+  const plaintextSecrets = scan.findings.filter((f) => PLAINTEXT_SECRETS_RULES.has(f.ruleId));
+
+  const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+  const matrix = computeMatrix(withCalico(buildPolicySet(sources), sources).tiers, pods);
+  const reach = reachSummary(matrix);
+  const published = publications(snapshot.objects, pods, specs);
+  const authorizer = rbacAuthorizerFor(snapshot, meta.defaultNamespace ? { bootstrap: true, defaultNamespace: meta.defaultNamespace } : { bootstrap: true });
+  const identity = { authorizer, escalation: buildEscalationGraph(authorizer), serviceAccounts: serviceAccountsOf(snapshot.objects) };
+
+  const exposed: boolean[] = [];
+  const postures: WorkloadPosture[] = workloads.map((w, i) => {
+    const pod = w.endpoint;
+    const spec = specs[i] as Record<string, unknown>;
+    const who = identityDeductions(pod.namespace, pod.serviceAccount ?? "default", spec, identity);
+    const network = networkDeductions(matrix, reach, i, published[i] as string[]);
+    const data = dataDeductions(spec, plaintextSecrets);
+    exposed.push(network.reachableFromOutside);
+    const all = [...findingDeductions(perWorkload[i] as Finding[]), ...who.deductions, ...network.deductions, ...data.deductions];
+    const pillars = Object.fromEntries(POSTURE_PILLARS.map((p) => [p, scored(all.filter((d) => d.pillar === p))])) as WorkloadPosture["pillars"];
+    const score = Math.min(...POSTURE_PILLARS.map((p) => pillars[p].score));
+    const [kind, ...name] = (pod.workload ?? `Pod/${pod.name}`).split("/");
+    const posture: WorkloadPosture = {
+      ref: { kind: kind as string, name: name.join("/"), namespace: pod.namespace },
+      serviceAccount: pod.serviceAccount ?? "default",
+      score,
+      grade: gradeOf(score),
+      pillars,
+      facts: [...who.facts, ...network.facts, ...data.facts],
+    };
+    const at = w.source.source.position;
+    if (at) posture.position = at;
+    return posture;
+  });
+
+  const graph = postureGraph(
+    matrix,
+    reach,
+    postures.map((p) => p.score),
+    exposed,
+  );
+  const only = meta.namespace;
+  const reported = only === undefined ? postures : postures.filter((p) => p.ref.namespace === only);
+  const reportedFindings = only === undefined ? clusterFindings : clusterFindings.filter((f) => (f.object?.kind === "Namespace" ? f.object.name === only : f.object?.namespace === undefined || f.object.namespace === only));
+  return {
+    schemaVersion: POSTURE_SCHEMA_VERSION,
+    tool: meta.tool,
+    source: meta.source,
+    generatedAt: meta.now.toISOString(),
+    summary: summarize(reported, reportedFindings),
+    workloads: reported,
+    clusterFindings: reportedFindings,
+    graph,
+  };
+}
+
+function summarize(postures: readonly WorkloadPosture[], clusterFindings: readonly Finding[]): PostureReport["summary"] {
+  const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0, F: 0 };
+  const weakestPillar = Object.fromEntries(POSTURE_PILLARS.map((p) => [p, 0])) as Record<PosturePillar, number>;
+  for (const p of postures) {
+    grades[p.grade]++;
+    if (p.score < 100) weakestPillar[POSTURE_PILLARS.find((pillar) => p.pillars[pillar].score === p.score) as PosturePillar]++;
+  }
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of clusterFindings) bySeverity[f.severity]++;
+  const mean = postures.length === 0 ? 100 : Math.round(postures.reduce((sum, p) => sum + p.score, 0) / postures.length);
+  return { workloads: postures.length, meanScore: mean, grades, weakestPillar, clusterFindings: bySeverity };
+}

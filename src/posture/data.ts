@@ -1,0 +1,84 @@
+/**
+ * The data pillar's facts: which Secrets a workload's pods read and how, and whether the
+ * cluster stores Secrets in plaintext, as the scan's encryption and kube-apiserver rules
+ * judged it (the judgement is theirs; posture only links it to the workloads it exposes).
+ */
+import type { Finding } from "../findings/types.js";
+import { isRecord } from "../k8s/types.js";
+import { SEVERITY_POINTS } from "./scoring.js";
+import type { Deduction } from "./types.js";
+
+/** Rules whose findings say that Secrets reach etcd in plaintext. */
+export const PLAINTEXT_SECRETS_RULES: ReadonlySet<string> = new Set(["encryption/secrets-not-encrypted", "apiserver/encryption-at-rest"]);
+
+export interface SecretUse {
+  /** Secrets mounted as files (secret volumes, projected sources). */
+  files: Set<string>;
+  /** Secrets read into environment variables (env valueFrom, envFrom). */
+  env: Set<string>;
+}
+
+function containersOf(spec: Record<string, unknown>): Record<string, unknown>[] {
+  const all: unknown[] = [];
+  for (const key of ["initContainers", "containers", "ephemeralContainers"]) if (Array.isArray(spec[key])) all.push(...(spec[key] as unknown[]));
+  return all.filter(isRecord);
+}
+
+export function secretsUsed(spec: Record<string, unknown>): SecretUse {
+  const use: SecretUse = { files: new Set(), env: new Set() };
+  for (const volume of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    if (!isRecord(volume)) continue;
+    if (isRecord(volume.secret) && typeof volume.secret.secretName === "string") use.files.add(volume.secret.secretName);
+    const sources = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources : [];
+    for (const source of sources) if (isRecord(source) && isRecord(source.secret) && typeof source.secret.name === "string") use.files.add(source.secret.name);
+  }
+  for (const container of containersOf(spec)) {
+    for (const variable of Array.isArray(container.env) ? container.env : []) {
+      const ref = isRecord(variable) && isRecord(variable.valueFrom) ? variable.valueFrom.secretKeyRef : undefined;
+      if (isRecord(ref) && typeof ref.name === "string") use.env.add(ref.name);
+    }
+    for (const source of Array.isArray(container.envFrom) ? container.envFrom : []) {
+      if (isRecord(source) && isRecord(source.secretRef) && typeof source.secretRef.name === "string") use.env.add(source.secretRef.name);
+    }
+  }
+  return use;
+}
+
+function list(names: Set<string>): string {
+  return [...names].sort().join(", ");
+}
+
+export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: readonly Finding[]): { deductions: Deduction[]; facts: string[] } {
+  const deductions: Deduction[] = [];
+  const facts: string[] = [];
+  const use = secretsUsed(spec);
+  const all = new Set([...use.files, ...use.env]);
+  if (all.size === 0) return { deductions, facts };
+  facts.push(`reads Secrets ${list(all)}`);
+  if (use.env.size > 0) {
+    deductions.push({
+      pillar: "data",
+      points: SEVERITY_POINTS.low,
+      severity: "low",
+      ruleId: "posture/secret-in-env",
+      reason: `reads Secrets ${list(use.env)} into environment variables, which every process of the container inherits and which crash reports and debug endpoints print`,
+      count: use.env.size,
+      remediation: "mount the Secret as a file (a secret volume) and read it from there",
+    });
+  }
+  const evidence = plaintextSecrets[0];
+  if (evidence) {
+    const deduction: Deduction = {
+      pillar: "data",
+      points: SEVERITY_POINTS[evidence.severity],
+      severity: evidence.severity,
+      ruleId: "posture/secrets-plaintext-at-rest",
+      reason: `reads Secrets ${list(all)}, which the cluster stores in etcd in plaintext (${evidence.ruleId}: ${evidence.message})`,
+      count: 1,
+      remediation: evidence.remediation ?? "encrypt Secrets at rest (palisade encryption check)",
+    };
+    if (evidence.position) deduction.position = evidence.position;
+    deductions.push(deduction);
+  }
+  return { deductions, facts };
+}

@@ -1,0 +1,137 @@
+/**
+ * The network pillar's facts, read from the connectivity matrix (network/matrix.ts) and
+ * the objects that publish a workload outside the cluster: Services of type
+ * LoadBalancer or NodePort, Ingresses, host networking and host ports. Being published is
+ * a choice; being published to every address with no policy narrowing who may connect,
+ * or being free to connect to any address outside, is what zero trust counts.
+ */
+import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import type { Matrix } from "../network/matrix.js";
+import type { PodEndpoint } from "../network/model.js";
+import { PortSet } from "../network/ports.js";
+import type { ReachSummary } from "./reach.js";
+import { SEVERITY_POINTS } from "./scoring.js";
+import type { Deduction } from "./types.js";
+
+interface PublishingService {
+  namespace: string;
+  name: string;
+  type: string;
+  selector: Record<string, string>;
+}
+
+/** How each workload is published outside the cluster, in words, by workload index. */
+export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): string[][] {
+  const services: PublishingService[] = [];
+  const routed = new Set<string>();
+  for (const { object } of objects) {
+    if (object.kind === "Service" && object.apiVersion === "v1") {
+      const spec = isRecord(object.spec) ? object.spec : {};
+      const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+      if (Object.keys(selector).length === 0) continue;
+      services.push({ namespace: object.metadata?.namespace ?? "default", name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector });
+    } else if (object.kind === "Ingress" && object.apiVersion?.startsWith("networking.k8s.io/")) {
+      for (const name of ingressBackends(object)) routed.add(`${object.metadata?.namespace ?? "default"}/${name}`);
+    }
+  }
+  return pods.map((pod, i) => {
+    const ways: string[] = [];
+    for (const service of services) {
+      if (service.namespace !== pod.namespace || !Object.entries(service.selector).every(([k, v]) => pod.labels[k] === v)) continue;
+      if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push(`Service ${service.name} (${service.type})`);
+      if (routed.has(`${service.namespace}/${service.name}`)) ways.push(`an Ingress to Service ${service.name}`);
+    }
+    if (pod.hostNetwork) ways.push("the node's network (hostNetwork)");
+    const hostPorts = hostPortsOf(podSpecs[i] ?? {});
+    if (hostPorts.length > 0) ways.push(`host ports ${hostPorts.join(", ")}`);
+    return ways;
+  });
+}
+
+function ingressBackends(ingress: K8sObject): string[] {
+  const spec = isRecord(ingress.spec) ? ingress.spec : {};
+  const names: string[] = [];
+  const add = (backend: unknown) => {
+    if (isRecord(backend) && isRecord(backend.service) && typeof backend.service.name === "string") names.push(backend.service.name);
+  };
+  add(spec.defaultBackend);
+  for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+    const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
+    for (const path of paths) if (isRecord(path)) add(path.backend);
+  }
+  return names;
+}
+
+function hostPortsOf(spec: Record<string, unknown>): number[] {
+  const ports: number[] = [];
+  for (const key of ["initContainers", "containers"]) {
+    for (const container of Array.isArray(spec[key]) ? spec[key] : []) {
+      if (!isRecord(container) || !Array.isArray(container.ports)) continue;
+      for (const port of container.ports) if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push(port.hostPort);
+    }
+  }
+  return ports;
+}
+
+/** What every external block together may do: `every` when each block is allowed something. */
+function externalReach(blocks: number, allowed: (b: number) => PortSet): { every: boolean; some: boolean; ports: PortSet } {
+  let every = blocks > 0;
+  let some = false;
+  let ports = PortSet.none;
+  for (let b = 0; b < blocks; b++) {
+    const set = allowed(b);
+    if (set.isEmpty()) every = false;
+    else {
+      some = true;
+      ports = ports.union(set);
+    }
+  }
+  return { every, some, ports };
+}
+
+/** `reachableFromOutside`: published outside the cluster, with some outside address allowed to connect. */
+export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number, published: readonly string[]): { deductions: Deduction[]; facts: string[]; reachableFromOutside: boolean } {
+  const deductions: Deduction[] = [];
+  const facts: string[] = [];
+  const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
+  if (published.length > 0) {
+    if (inbound.every) {
+      deductions.push({
+        pillar: "network",
+        points: SEVERITY_POINTS.medium,
+        severity: "medium",
+        ruleId: "posture/published-to-every-address",
+        reason: `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
+        count: 1,
+        remediation: "allow ingress only from the addresses that need it (a NetworkPolicy ipBlock, or the load balancer's source ranges), or stop publishing it",
+      });
+    } else if (inbound.some) {
+      facts.push(`published outside the cluster through ${published.join(", ")}, to some addresses only`);
+    } else {
+      facts.push(`published outside the cluster through ${published.join(", ")}, but its policies let no address outside the cluster connect`);
+    }
+  }
+  const outbound = externalReach(matrix.externalDestinations.length, (b) => matrix.podToExternal(j, b));
+  if (outbound.every) {
+    deductions.push({
+      pillar: "network",
+      points: SEVERITY_POINTS.low,
+      severity: "low",
+      ruleId: "posture/egress-to-every-address",
+      reason: `may connect to every address outside the cluster (${describePorts(outbound.ports)}): a way out for data, and for a compromised process to fetch its tools`,
+      count: 1,
+      remediation: "isolate egress with a NetworkPolicy that allows DNS and the destinations the workload needs",
+    });
+  }
+  const peers = reach.inbound[j] as number;
+  const namespaces = reach.inboundNamespaces[j] as number;
+  facts.push(`reachable from ${peers} of the other ${matrix.pods.length - 1} workloads${namespaces > 0 ? `, in ${namespaces} other namespace${namespaces === 1 ? "" : "s"} too` : ""}`);
+  return { deductions, facts, reachableFromOutside: published.length > 0 && inbound.some };
+}
+
+/** `8080/TCP`, `all ports`: a PortSet as a reader of the report would say it. */
+export function describePorts(ports: PortSet): string {
+  if (ports.isAll()) return "on every port";
+  const text = ports.toString();
+  return `on ${text}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * The identity pillar's facts: which ServiceAccount a workload runs as, whether its pods
+ * carry that account's token, and what the token is worth, judged by the RBAC authorizer
+ * over the snapshot's roles and upstream's defaults.
+ */
+import type { Grant, RbacAuthorizer } from "../access/rbac/authorizer.js";
+import { describeNode, userOfSubject, type EscalationEdge, type EscalationGraph } from "../access/rbac/escalation.js";
+import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
+import { subjectKey } from "../access/rbac/subjects.js";
+import type { SourcePosition } from "../findings/types.js";
+import { isRecord, type K8sObject } from "../k8s/types.js";
+import { SEVERITY_POINTS } from "./scoring.js";
+import type { Deduction } from "./types.js";
+
+export interface IdentityContext {
+  authorizer: RbacAuthorizer;
+  escalation: EscalationGraph;
+  /** ServiceAccount objects of the snapshot, by `namespace/name`. */
+  serviceAccounts: ReadonlyMap<string, K8sObject>;
+  /** What each account's token is worth, by `namespace/name`: many workloads share an account. */
+  worth?: Map<string, TokenWorth>;
+}
+
+interface TokenWorth {
+  held: HeldDanger[];
+  path: EscalationEdge[] | undefined;
+}
+
+function tokenWorth(context: IdentityContext, namespace: string, serviceAccount: string): TokenWorth {
+  const key = `${namespace}/${serviceAccount}`;
+  const known = context.worth?.get(key);
+  if (known) return known;
+  const subject = { kind: "ServiceAccount", name: serviceAccount, namespace };
+  const worth = { held: heldDangers(context.authorizer, userOfSubject(subject), namespace), path: context.escalation.paths.get(subjectKey(subject)) };
+  (context.worth ??= new Map()).set(key, worth);
+  return worth;
+}
+
+/** Whether the pods mount the account's token: the pod's field wins over the account's; both default to yes. */
+export function mountsToken(podSpec: Record<string, unknown>, account: K8sObject | undefined): boolean {
+  if (typeof podSpec.automountServiceAccountToken === "boolean") return podSpec.automountServiceAccountToken;
+  const own = account?.automountServiceAccountToken;
+  return typeof own === "boolean" ? own : true;
+}
+
+function grantPosition(grant: Grant): SourcePosition | undefined {
+  const { rule, binding } = grant;
+  return rule.origin.bootstrap ? binding.origin.source?.locate(["roleRef"]) : rule.origin.source?.locate(["rules", rule.index]);
+}
+
+function grantWords(grant: Grant): string {
+  const binding = grant.binding.kind === "RoleBinding" ? `RoleBinding ${grant.binding.namespace}/${grant.binding.name}` : `ClusterRoleBinding ${grant.binding.name}`;
+  return `${binding} -> ${grant.binding.roleRef.kind} ${grant.binding.roleRef.name}`;
+}
+
+export function identityDeductions(namespace: string, serviceAccount: string, podSpec: Record<string, unknown>, context: IdentityContext): { deductions: Deduction[]; facts: string[] } {
+  const deductions: Deduction[] = [];
+  const facts: string[] = [];
+  const account = context.serviceAccounts.get(`${namespace}/${serviceAccount}`);
+  const token = mountsToken(podSpec, account);
+  const who = `ServiceAccount ${namespace}/${serviceAccount}`;
+  if (serviceAccount === "default") {
+    deductions.push({
+      pillar: "identity",
+      points: SEVERITY_POINTS.low,
+      severity: "low",
+      ruleId: "posture/default-service-account",
+      reason: `runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own`,
+      count: 1,
+      fieldPath: "spec.serviceAccountName",
+      remediation: "give the workload its own ServiceAccount (spec.serviceAccountName), so its permissions and its audit trail are its own",
+    });
+  }
+  if (!token) {
+    facts.push(`its pods carry no token for ${who} (automountServiceAccountToken: false)`);
+    return { deductions, facts };
+  }
+  const { held, path } = tokenWorth(context, namespace, serviceAccount);
+  if (held.length === 0 && !path) {
+    deductions.push({
+      pillar: "identity",
+      points: SEVERITY_POINTS.low,
+      severity: "low",
+      ruleId: "posture/token-mounted",
+      reason: `its pods mount a token for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`,
+      count: 1,
+      fieldPath: "spec.automountServiceAccountToken",
+      remediation: "set automountServiceAccountToken: false on the pod (or the ServiceAccount) unless the workload calls the Kubernetes API",
+    });
+    return { deductions, facts };
+  }
+  for (const danger of held) {
+    const deduction: Deduction = {
+      pillar: "identity",
+      points: SEVERITY_POINTS[danger.rule.severity],
+      severity: danger.rule.severity,
+      ruleId: `posture/token-${danger.rule.id.slice(danger.rule.id.indexOf("/") + 1)}`,
+      reason: `its pods mount a token for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`,
+      count: 1,
+      remediation: `${danger.rule.docs.remediation}; or set automountServiceAccountToken: false if the workload does not call the API`,
+    };
+    const at = grantPosition(danger.grant);
+    if (at) deduction.position = at;
+    deductions.push(deduction);
+  }
+  if (path) {
+    const steps = path.map((e) => `${e.detail} -> ${describeNode(context.escalation, e.to)}`).join("; then ");
+    deductions.push({
+      pillar: "identity",
+      points: SEVERITY_POINTS.critical,
+      severity: "critical",
+      ruleId: "posture/token-reaches-cluster-admin",
+      reason: `its pods mount a token for ${who}, which reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`,
+      count: 1,
+      remediation: "remove the grant that starts the path (rbac/escalation-path shows it), and set automountServiceAccountToken: false if the workload does not call the API",
+    });
+  }
+  return { deductions, facts };
+}
+
+/** ServiceAccount objects by `namespace/name`. */
+export function serviceAccountsOf(objects: Iterable<{ object: K8sObject }>): Map<string, K8sObject> {
+  const accounts = new Map<string, K8sObject>();
+  for (const { object } of objects) {
+    if (object.kind !== "ServiceAccount" || object.apiVersion !== "v1" || !isRecord(object.metadata) || typeof object.metadata.name !== "string") continue;
+    accounts.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}`, object);
+  }
+  return accounts;
+}

@@ -1,0 +1,56 @@
+/**
+ * Who may reach each workload, counted in one pass over every pair with the matrix's
+ * allocation-free `reaches`: the inbound peers of each workload, how many other
+ * namespaces they come from, and the pairs between namespaces (the graph of a large
+ * cluster). 10,000 workloads are 10^8 pairs, so the pass keeps to typed arrays.
+ */
+import type { Matrix } from "../network/matrix.js";
+import type { PodEndpoint } from "../network/model.js";
+
+export interface ReachSummary {
+  /** Workloads (other than itself) that may connect to each workload. */
+  inbound: Uint32Array;
+  /** How many namespaces other than its own those come from. */
+  inboundNamespaces: Uint32Array;
+  /** Namespace names, in the order namespacePairs indexes them. */
+  namespaces: string[];
+  /** Pairs of workloads that may connect from namespace a to namespace b (a != b), at a * namespaces.length + b. */
+  namespacePairs: Map<number, number>;
+}
+
+export function reachSummary(matrix: Matrix): ReachSummary {
+  const pods = matrix.pods as readonly PodEndpoint[];
+  const n = pods.length;
+  const namespaceIndex = new Map<string, number>();
+  const namespaceOf = new Uint32Array(n);
+  pods.forEach((pod, i) => {
+    let k = namespaceIndex.get(pod.namespace);
+    if (k === undefined) namespaceIndex.set(pod.namespace, (k = namespaceIndex.size));
+    namespaceOf[i] = k;
+  });
+  const count = namespaceIndex.size;
+  const inbound = new Uint32Array(n);
+  const inboundNamespaces = new Uint32Array(n);
+  const seen = new Uint32Array(count);
+  const pairs = new Map<number, number>();
+  for (let j = 0; j < n; j++) {
+    const to = namespaceOf[j]!;
+    let peers = 0;
+    let namespaces = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === j || !matrix.reaches(i, j)) continue;
+      peers++;
+      const from = namespaceOf[i]!;
+      if (from === to) continue;
+      if (seen[from] !== j + 1) {
+        seen[from] = j + 1;
+        namespaces++;
+      }
+      const key = from * count + to;
+      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    }
+    inbound[j] = peers;
+    inboundNamespaces[j] = namespaces;
+  }
+  return { inbound, inboundNamespaces, namespaces: [...namespaceIndex.keys()], namespacePairs: pairs };
+}

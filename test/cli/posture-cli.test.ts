@@ -1,0 +1,122 @@
+/**
+ * `palisade posture` as a user runs it: the table, -o wide, JSON valid against its
+ * schema, -n, --fail-below and its exit codes, bad input, and no secret in any output.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import type { PostureReport } from "../../src/posture/types.js";
+import { repoRoot } from "../support/conformance.js";
+
+const bin = join(repoRoot, "bin/palisade.js");
+const cluster = join(repoRoot, "examples/cluster");
+
+function palisade(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CI: "true", FORCE_COLOR: "0" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function schemaValidator() {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // The cluster findings are the scan report's: the posture schema refers to it by its $id.
+  ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, "docs/scan-report.schema.json"), "utf8")));
+  return ajv.compile(JSON.parse(readFileSync(join(repoRoot, "docs/posture-report.schema.json"), "utf8")));
+}
+
+describe("palisade posture", () => {
+  it("prints the example cluster's workloads weakest first, with each pillar and the costliest reason", () => {
+    const r = palisade(["posture", cluster]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(/^WORKLOAD\s+SCORE\s+GRADE\s+IDENTITY\s+WORKLOAD\s+NETWORK\s+DATA\s+WEAKEST BECAUSE$/);
+    const scores = lines.slice(1).filter((l) => /^\S+\/\S+\/\S+\s+\d+/.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    expect(scores.length).toBeGreaterThan(5);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    expect(r.stdout).toMatch(/^analytics\/Deployment\/etl-worker\s+\d+\s+F\s.*pss\/privileged$/m);
+    expect(r.stdout).toMatch(/^payments\/StatefulSet\/ledger-db\s.*posture\/secrets-plaintext-at-rest$/m);
+    expect(r.stdout).toMatch(/^\d+ workloads from .*examples\/cluster, mean score \d+: A \d+ · B \d+ · C \d+ · D \d+ · F \d+$/m);
+  });
+
+  it("-o wide shows every deduction with its place, and the facts", () => {
+    const r = palisade(["posture", cluster, "-o", "wide"]);
+    expect(r.stdout).toMatch(/^ +-60 workload: pss\/privileged: .*\(.*examples\/cluster\/30-analytics\.yaml:\d+:\d+\)$/m);
+    expect(r.stdout).toMatch(/^ +· reads Secrets ledger-db$/m);
+  });
+
+  it("-o json is valid against docs/posture-report.schema.json and agrees with the table", () => {
+    const r = palisade(["posture", cluster, "-o", "json"]);
+    const report = JSON.parse(r.stdout) as PostureReport;
+    const validate = schemaValidator();
+    validate(report);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(report.summary.workloads).toBe(report.workloads.length);
+    for (const w of report.workloads) expect(w.score).toBe(Math.min(w.pillars.identity.score, w.pillars.workload.score, w.pillars.network.score, w.pillars.data.score));
+    // The graph names every workload once.
+    const nodes = report.graph.nodes.filter((n) => n.kind === "workload").map((n) => n.workload).sort();
+    expect(nodes).toEqual(report.workloads.map((w) => `${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`).sort());
+  });
+
+  it("-n reports one namespace; --fail-below sets the exit code", () => {
+    const payments = JSON.parse(palisade(["posture", cluster, "-n", "payments", "-o", "json"]).stdout) as PostureReport;
+    expect(new Set(payments.workloads.map((w) => w.ref.namespace))).toEqual(new Set(["payments"]));
+    const lowest = Math.min(...payments.workloads.map((w) => w.score));
+    expect(palisade(["posture", cluster, "-n", "payments", "--fail-below", String(lowest)]).code).toBe(0);
+    expect(palisade(["posture", cluster, "-n", "payments", "--fail-below", String(lowest + 1)]).code).toBe(1);
+    const bad = palisade(["posture", cluster, "--fail-below", "high"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("palisade: --fail-below high: expected a score from 0 to 100\n");
+  });
+
+  it("bad input: nothing given, a malformed file (reported with its place, the rest still judged)", () => {
+    const none = palisade(["posture"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^palisade: nothing to judge\n/);
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-cli-"));
+    writeFileSync(join(dir, "broken.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n");
+    writeFileSync(join(dir, "ok.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: fine, namespace: a}\nspec:\n  containers: [{name: c, image: nginx}]\n");
+    const r = palisade(["posture", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+:\d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toMatch(/^a\/Pod\/fine\s+\d+/m);
+  });
+
+  it("no Secret value, token or key reaches any output", () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-secret-"));
+    const value = "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"; // super-secret-password
+    writeFileSync(
+      join(dir, "app.yaml"),
+      `apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+data: {password: ${value}}
+stringData: {token: plain-text-token-value}
+---
+apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://10.0.0.1", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: kubeconfig-bearer-token-value}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: shop}
+spec:
+  containers:
+    - name: c
+      image: nginx
+      env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: password}}}, {name: T, value: inline-env-token-value}]
+`,
+    );
+    for (const format of ["text", "wide", "json", "html"]) {
+      const out = palisade(["posture", dir, "-o", format]).stdout;
+      expect(out.length).toBeGreaterThan(100);
+      for (const secret of [value, "super-secret-password", "plain-text-token-value", "kubeconfig-bearer-token-value"]) expect(out, `${format} holds ${secret}`).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * The posture model: findings land on the workload and pillar they are about, facts
+ * about identity, reach and data cost what scoring.ts says, and platform findings stay
+ * with the cluster.
+ */
+import { describe, expect, it } from "vitest";
+import { deployment, postureOf, ruleIds, workload } from "./support.js";
+
+const NAMESPACE = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}}
+---
+`;
+
+describe("posture: findings on workloads", () => {
+  it("a workload that passes everything with its own account and no token scores 100 on identity and workload", async () => {
+    const report = await postureOf(
+      NAMESPACE("shop") +
+        `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+automountServiceAccountToken: false
+---
+` +
+        deployment("web", "shop", "      serviceAccountName: web"),
+    );
+    const web = workload(report, "web");
+    expect(web.pillars.identity).toEqual({ score: 100, deductions: [] });
+    expect(web.pillars.workload).toEqual({ score: 100, deductions: [] });
+    expect(web.facts).toContain("its pods carry no token for ServiceAccount shop/web (automountServiceAccountToken: false)");
+  });
+
+  it("a rule costs once per workload, at its highest severity, counting its findings", async () => {
+    const report = await postureOf(
+      deployment("two", "shop").replace(
+        "          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}",
+        `          securityContext: {privileged: true}
+        - name: sidecar
+          image: registry.example.com/side@sha256:${"b".repeat(64)}
+          securityContext: {privileged: true}
+        - name: logger
+          image: registry.example.com/log@sha256:${"c".repeat(64)}
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}`,
+      ),
+    );
+    const two = workload(report, "two");
+    const privileged = two.pillars.workload.deductions.find((d) => d.ruleId === "pss/privileged");
+    expect(privileged).toMatchObject({ count: 1, points: 60, severity: "critical", pillar: "workload" });
+    expect(privileged?.reason).toContain('containers "app", "sidecar"');
+    expect(privileged?.position?.line).toBeGreaterThan(0);
+    // One finding per container, one deduction.
+    expect(two.pillars.workload.deductions.filter((d) => d.ruleId === "quota/container-without-resources")).toMatchObject([{ count: 2, points: 5 }]);
+    // 100 x (1 - 0.6) x ... : each rule once, every further one a share of what is left.
+    const expected = Math.round(100 * two.pillars.workload.deductions.reduce((share, d) => share * (1 - d.points / 100), 1));
+    expect(two.pillars.workload.score).toBe(expected);
+    expect(two.score).toBe(Math.min(...Object.values(two.pillars).map((p) => p.score)));
+    expect(two.grade).toBe(two.score >= 90 ? "A" : two.score >= 75 ? "B" : two.score >= 50 ? "C" : two.score >= 25 ? "D" : "F");
+  });
+
+  it("kube-apiserver's flags are the cluster's findings, not its static pod's", async () => {
+    const report = await postureOf(`apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  hostNetwork: true
+  containers:
+    - name: kube-apiserver
+      image: registry.k8s.io/kube-apiserver:v1.31.0
+      command: [kube-apiserver, --anonymous-auth=true, --authorization-mode=Node,RBAC]
+`);
+    const pod = workload(report, "kube-apiserver");
+    expect(ruleIds(pod).filter((id) => id.startsWith("apiserver/"))).toEqual([]);
+    expect(report.clusterFindings.map((f) => f.ruleId)).toContain("apiserver/anonymous-auth");
+    // Most severe first.
+    const ranks = report.clusterFindings.map((f) => ["info", "low", "medium", "high", "critical"].indexOf(f.severity));
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+  });
+});
+
+describe("posture: identity", () => {
+  const reader = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: secret-reader, namespace: shop}
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-reads-secrets, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
+---
+`;
+
+  it("a mounted token is worth what RBAC grants its account, pointing at the rule that grants it", async () => {
+    const report = await postureOf(reader + deployment("api", "shop", "      serviceAccountName: api"));
+    const api = workload(report, "api");
+    const token = api.pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets");
+    expect(token).toMatchObject({ severity: "high", points: 40 });
+    expect(token?.reason).toContain("get secrets in shop");
+    expect(token?.reason).toContain("RoleBinding shop/api-reads-secrets -> Role secret-reader");
+    expect(token?.position).toMatchObject({ line: 5 });
+    expect(ruleIds(api)).not.toContain("posture/default-service-account");
+  });
+
+  it("the pod's automountServiceAccountToken wins over its account's", async () => {
+    const off = await postureOf(reader + deployment("api", "shop", "      serviceAccountName: api\n      automountServiceAccountToken: false"));
+    expect(ruleIds(workload(off, "api")).filter((id) => id.startsWith("posture/token"))).toEqual([]);
+    const account = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: api, namespace: shop}
+automountServiceAccountToken: false
+---
+`;
+    const accountOff = await postureOf(account + reader + deployment("api", "shop", "      serviceAccountName: api"));
+    expect(ruleIds(workload(accountOff, "api"))).not.toContain("posture/token-read-secrets");
+    const podOn = await postureOf(account + reader + deployment("api", "shop", "      serviceAccountName: api\n      automountServiceAccountToken: true"));
+    expect(ruleIds(workload(podOn, "api"))).toContain("posture/token-read-secrets");
+  });
+
+  it("an account bound to cluster-admin reaches it: critical", async () => {
+    const report = await postureOf(
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+---
+` + deployment("deployer", "ci", "      serviceAccountName: deployer"),
+    );
+    const deployer = workload(report, "deployer");
+    const ids = ruleIds(deployer);
+    expect(ids).toContain("posture/token-read-secrets");
+    expect(ids).toContain("posture/token-impersonate");
+    expect(deployer.pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets")?.reason).toContain("in every namespace");
+    expect(deployer.pillars.identity.score).toBeLessThan(10);
+    expect(deployer.grade).toBe("F");
+  });
+
+  it("the default account with a token that grants nothing dangerous costs a little", async () => {
+    const report = await postureOf(deployment("plain", "shop"));
+    const plain = workload(report, "plain");
+    expect(plain.pillars.identity.deductions.map((d) => d.ruleId).sort()).toEqual(["posture/default-service-account", "posture/token-mounted"]);
+    expect(plain.pillars.identity.score).toBe(90);
+  });
+});
+
+describe("posture: data", () => {
+  const secretUser = deployment(
+    "db",
+    "shop",
+    `      volumes:
+        - name: creds
+          secret: {secretName: db-tls}
+        - name: bundle
+          projected: {sources: [{secret: {name: ca-bundle}}, {configMap: {name: settings}}]}`,
+  ).replace("          securityContext: {allowPrivilegeEscalation", "          env: [{name: PASSWORD, valueFrom: {secretKeyRef: {name: db-password, key: p}}}]\n          securityContext: {allowPrivilegeEscalation");
+  const plaintext = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - identity: {}
+---
+`;
+
+  it("reading Secrets costs nothing on its own; into environment variables it does", async () => {
+    const db = workload(await postureOf(secretUser), "db");
+    expect(db.facts).toContain("reads Secrets ca-bundle, db-password, db-tls");
+    expect(db.pillars.data.deductions.map((d) => d.ruleId)).toEqual(["posture/secret-in-env"]);
+    expect(db.pillars.data.deductions[0]?.reason).toContain("db-password");
+    expect(db.pillars.data.deductions[0]?.reason).not.toContain("db-tls");
+  });
+
+  it("Secrets stored in plaintext cost every workload that reads them, citing the encryption finding", async () => {
+    const report = await postureOf(plaintext + secretUser + deployment("other", "shop"));
+    const db = workload(report, "db");
+    const atRest = db.pillars.data.deductions.find((d) => d.ruleId === "posture/secrets-plaintext-at-rest");
+    expect(atRest).toMatchObject({ severity: "critical", points: 60 });
+    expect(atRest?.reason).toContain("encryption/secrets-not-encrypted");
+    expect(atRest?.position?.line).toBeGreaterThan(0);
+    expect(workload(report, "other").pillars.data.score).toBe(100);
+  });
+});
+
+describe("posture: network", () => {
+  const loadBalancer = `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+`;
+
+  it("published through a LoadBalancer to every address, and free to connect anywhere", async () => {
+    const report = await postureOf(loadBalancer + deployment("web", "shop") + deployment("worker", "shop"));
+    const web = workload(report, "web");
+    expect(ruleIds(web)).toContain("posture/published-to-every-address");
+    expect(web.pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason).toContain("Service web (LoadBalancer)");
+    expect(ruleIds(web)).toContain("posture/egress-to-every-address");
+    expect(web.facts).toContain("reachable from 1 of the other 1 workloads");
+    expect(ruleIds(workload(report, "worker"))).not.toContain("posture/published-to-every-address");
+    const outside = report.graph.edges.filter((e) => e.source === "outside");
+    expect(outside.map((e) => report.graph.nodes.find((n) => n.id === e.target)?.label)).toEqual(["Deployment/web"]);
+  });
+
+  it("a policy that narrows who may connect, and one that isolates egress, lift those deductions", async () => {
+    const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-from-office, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 8080}]}]
+  egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}]}]
+---
+`;
+    const report = await postureOf(policies + loadBalancer + deployment("web", "shop") + deployment("worker", "shop"));
+    const web = workload(report, "web");
+    expect(ruleIds(web)).not.toContain("posture/published-to-every-address");
+    expect(ruleIds(web)).not.toContain("posture/egress-to-every-address");
+    expect(web.facts).toContain("published outside the cluster through Service web (LoadBalancer), to some addresses only");
+    expect(web.facts).toContain("reachable from 0 of the other 1 workloads");
+    expect(report.graph.edges.filter((e) => e.target === "w0" || e.source === "w0").map((e) => e.source + ">" + e.target)).toEqual(["outside>w0"]);
+  });
+});
+
+describe("posture: the report", () => {
+  it("-n reports one namespace, judged with every other", async () => {
+    const yaml = deployment("a", "one") + deployment("b", "two");
+    const all = await postureOf(yaml);
+    const one = await postureOf(yaml, { namespace: "one" });
+    expect(all.workloads.map((w) => w.ref.name)).toEqual(["a", "b"]);
+    expect(one.workloads.map((w) => w.ref.name)).toEqual(["a"]);
+    expect(one.summary.workloads).toBe(1);
+    expect({ ...one.workloads[0], position: undefined }).toEqual({ ...all.workloads[0], position: undefined });
+  });
+
+  it("past 200 workloads the graph stands namespaces for workloads, and says so", async () => {
+    let yaml = "";
+    for (let i = 0; i < 201; i++) yaml += deployment(`w${i}`, `ns${i % 3}`);
+    const report = await postureOf(yaml);
+    expect(report.graph.level).toBe("namespaces");
+    expect(report.graph.nodes.map((n) => n.id)).toEqual(["ns:ns0", "ns:ns1", "ns:ns2"]);
+    // Nothing is isolated: every workload reaches the 67 of each other namespace.
+    expect(report.graph.edges).toHaveLength(6);
+    expect(report.graph.edges[0]?.label).toBe(`${67 * 67} pairs`);
+    expect(report.graph.note).toContain("201 workloads");
+    expect(report.summary.workloads).toBe(201);
+  });
+});
