@@ -68,7 +68,8 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();
   const report: PostureReport = buildPosture(snapshot, result, {
-    source: live ? liveSourceName(flags.context) : [...paths, ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
+    // The live cluster as kubectl named it (its current context when none was given).
+    source: live ? (snapshot.stats.cluster ?? liveSourceName(flags.context)) : [...paths, ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
     now,
     tool: { name: "palisade", version: packageVersion() },
     ...(flags.namespace ? { namespace: flags.namespace } : {}),

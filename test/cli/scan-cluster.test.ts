@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/findings/types.js";
+import type { PostureReport } from "../../src/posture/types.js";
 import { bootstrapPolicyObjects } from "../../src/access/rbac/bootstrap.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import type { K8sObject } from "../../src/k8s/types.js";
@@ -319,6 +320,27 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(restricted.code).toBe(2);
     expect(restricted.stderr).toMatch(/node control-plane-1's kubelet configuration: Error from server \(Forbidden\).*nodes\/proxy/);
     expect(restricted.stderr).toMatch(/hint: the scan misses this node's kubelet: reading it needs get on nodes\/proxy/);
+  });
+
+  it("posture --cluster scores the live workloads as their files, but for what only files hold", async () => {
+    const files = JSON.parse((await palisade(["posture", "examples/cluster", "-o", "json"])).stdout) as PostureReport;
+    const live = await palisade(["posture", "--kubeconfig", server.kubeconfig, "-o", "json"]);
+    expect(live.stderr).toBe("");
+    expect(live.code).toBe(0);
+    const report = JSON.parse(live.stdout) as PostureReport;
+    expect(report.source).toMatch(/^<cluster .+>$/);
+    // Secrets stored in plaintext are known from the EncryptionConfiguration, a file on the control plane.
+    const fileOnly = (ruleId: string) => FILE_ONLY.test(ruleId) || ruleId === "posture/secrets-plaintext-at-rest";
+    const view = (r: PostureReport) =>
+      r.workloads
+        .map((w) => [`${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`, w.serviceAccount, Object.values(w.pillars).flatMap((p) => p.deductions.filter((d) => !fileOnly(d.ruleId)).map((d) => `${d.ruleId} x${d.count}: ${d.reason}`)), w.facts])
+        .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+    expect(view(report)).toEqual(view(files));
+    expect(report.workloads.length).toBe(files.workloads.length);
+    // Not once per replica: a Deployment is one workload, whatever its ReplicaSets and pods.
+    const edges = (r: PostureReport) => r.graph.edges.map((e) => `${r.graph.nodes.find((n) => n.id === e.source)?.label}>${r.graph.nodes.find((n) => n.id === e.target)?.label}:${e.label}`).sort();
+    expect(edges(report)).toEqual(edges(files));
+    expect(live.stdout).not.toContain("hunter2-live");
   });
 
   it("refuses -n with -A", async () => {
