@@ -32,8 +32,12 @@ export interface Matrix {
   classCount: number;
   /** Connections from pod i to pod j (all when i === j: a pod always reaches itself). */
   podToPod(i: number, j: number): PortSet;
-  /** Whether pod i may connect to pod j at all: podToPod(i, j) is not empty, without building the set (for passes over every pair). */
-  reaches(i: number, j: number): boolean;
+  /**
+   * Which pods may connect to pod j at all, into `out` (out[i] = 1 when podToPod(i, j) is
+   * not empty; 0 for j itself), without building a set per pair: for passes over every
+   * pair (10^8 of them at 10,000 workloads).
+   */
+  reachersOf(j: number, out: Uint8Array): void;
   /** Connections from external source block b to pod j. */
   externalToPod(b: number, j: number): PortSet;
   /** Connections from pod i to external destination block b. */
@@ -81,7 +85,7 @@ interface SideTable {
   /** Index into `results` for each peer; undefined table means the side allows everything. */
   resultOfPeer: Uint32Array;
   results: PortSet[];
-  /** Per result: 1 when it is empty, and when it is every connection, so `reaches` tests pairs without sets. */
+  /** Per result: 1 when it is empty, and when it is every connection, so `reachersOf` tests pairs without sets. */
   empty: Uint8Array;
   full: Uint8Array;
 }
@@ -210,6 +214,25 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
   const ingress = classes.map((c) => sideTable("ingress", c));
   const side = (table: SideTable | undefined, peer: number): PortSet => (table ? table.results[table.resultOfPeer[peer]!]! : PortSet.all);
 
+  /** Whether pods of class ci may connect to pods of class cj: both sides allow something, and something in common. */
+  const classReaches = (ci: number, cj: number): boolean => {
+    const out = egress[ci];
+    const into = ingress[cj];
+    let outAll = true;
+    let intoAll = true;
+    if (out) {
+      const r = out.resultOfPeer[cj]!;
+      if (out.empty[r]) return false;
+      outAll = out.full[r] === 1;
+    }
+    if (into) {
+      const r = into.resultOfPeer[ci]!;
+      if (into.empty[r]) return false;
+      intoAll = into.full[r] === 1;
+    }
+    return outAll || intoAll || !side(out, cj).intersect(side(into, ci)).isEmpty();
+  };
+
   return {
     pods,
     externalSources,
@@ -222,25 +245,9 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       const out = side(egress[ci], cj);
       return out.isEmpty() ? out : out.intersect(side(ingress[cj], ci));
     },
-    reaches(i, j) {
-      if (i === j) return true;
-      const ci = classOf[i]!;
+    reachersOf(j, out) {
       const cj = classOf[j]!;
-      const out = egress[ci];
-      const into = ingress[cj];
-      let outAll = true;
-      let intoAll = true;
-      if (out) {
-        const r = out.resultOfPeer[cj]!;
-        if (out.empty[r]) return false;
-        outAll = out.full[r] === 1;
-      }
-      if (into) {
-        const r = into.resultOfPeer[ci]!;
-        if (into.empty[r]) return false;
-        intoAll = into.full[r] === 1;
-      }
-      return outAll || intoAll || !side(out, cj).intersect(side(into, ci)).isEmpty();
+      for (let i = 0; i < pods.length; i++) out[i] = i !== j && classReaches(classOf[i]!, cj) ? 1 : 0;
     },
     externalToPod(b, j) {
       return side(ingress[classOf[j]!], classes.length + b);

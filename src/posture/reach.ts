@@ -1,6 +1,6 @@
 /**
  * Who may reach each workload, counted in one pass over every pair with the matrix's
- * allocation-free `reaches`: the inbound peers of each workload, how many other
+ * allocation-free `reachersOf`: the inbound peers of each workload, how many other
  * namespaces they come from, and the pairs between namespaces (the graph of a large
  * cluster). 10,000 workloads are 10^8 pairs, so the pass keeps to typed arrays.
  */
@@ -32,13 +32,17 @@ export function reachSummary(matrix: Matrix): ReachSummary {
   const inbound = new Uint32Array(n);
   const inboundNamespaces = new Uint32Array(n);
   const seen = new Uint32Array(count);
+  // A dense table while it stays small (2,048 namespaces: 16 MB), a map past that.
+  const dense = count <= 2048 ? new Uint32Array(count * count) : undefined;
   const pairs = new Map<number, number>();
+  const reachers = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     const to = namespaceOf[j]!;
     let peers = 0;
     let namespaces = 0;
+    matrix.reachersOf(j, reachers);
     for (let i = 0; i < n; i++) {
-      if (i === j || !matrix.reaches(i, j)) continue;
+      if (reachers[i] === 0) continue;
       peers++;
       const from = namespaceOf[i]!;
       if (from === to) continue;
@@ -47,10 +51,12 @@ export function reachSummary(matrix: Matrix): ReachSummary {
         namespaces++;
       }
       const key = from * count + to;
-      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+      if (dense) dense[key]!++;
+      else pairs.set(key, (pairs.get(key) ?? 0) + 1);
     }
     inbound[j] = peers;
     inboundNamespaces[j] = namespaces;
   }
+  if (dense) dense.forEach((pairCount, key) => pairCount > 0 && pairs.set(key, pairCount));
   return { inbound, inboundNamespaces, namespaces: [...namespaceIndex.keys()], namespacePairs: pairs };
 }

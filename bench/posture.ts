@@ -1,0 +1,62 @@
+/**
+ * bench:posture — `palisade posture` on the shared corpus (10,000 workloads), against the
+ * scan it runs first: `palisade scan DIR -o json` of the same files is the floor, measured
+ * in the same run. The ratio is what linking findings to workloads, the RBAC worth of each
+ * token and who may reach each workload (10^8 pairs) cost on top of the scan. Whole
+ * processes, alternating, five turns each; the median is reported with peak RSS.
+ *
+ * Usage: npm run bench:posture   (needs the corpus: npm run bench:scan once; writes bench/results/posture.md)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, openSync, closeSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { corpus, option, requireCorpus, root } from "./common.js";
+
+interface Sample {
+  seconds: number;
+  maxRssMb: number;
+}
+
+const RUNS = Number(option("runs") ?? 5);
+const bin = join(root, "bin/palisade.js");
+
+/** One whole process, its output to /dev/null, timed and measured by GNU time. */
+function run(args: string[]): Sample {
+  const sink = openSync("/dev/null", "w");
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, bin, ...args], { stdio: ["ignore", sink, "pipe"], encoding: "utf8" });
+  closeSync(sink);
+  const last = r.stderr.trim().split("\n").pop() ?? "";
+  const [seconds, kb] = last.split(" ").map(Number);
+  if (r.status !== 0 || seconds === undefined || kb === undefined || !Number.isFinite(seconds)) throw new Error(`palisade ${args.join(" ")} failed: ${r.stderr}`);
+  return { seconds, maxRssMb: kb / 1024 };
+}
+
+function median(samples: Sample[]): Sample {
+  const by = (key: keyof Sample) => [...samples].sort((a, b) => a[key] - b[key])[Math.floor(samples.length / 2)]![key];
+  return { seconds: by("seconds"), maxRssMb: by("maxRssMb") };
+}
+
+requireCorpus();
+const rows: Array<[string, string[]]> = [
+  ["floor: `palisade scan DIR -o json`", ["scan", corpus, "-o", "json", "--fail-on", "none"]],
+  ["`palisade posture DIR -o json`", ["posture", corpus, "-o", "json"]],
+  ["`palisade posture DIR -o html`", ["posture", corpus, "-o", "html"]],
+  ["`palisade posture DIR` (text table)", ["posture", corpus]],
+];
+const samples: Sample[][] = rows.map(() => []);
+for (let turn = 0; turn < RUNS; turn++) rows.forEach(([, args], i) => samples[i]!.push(run(args)));
+const medians = samples.map(median);
+const floor = medians[0]!.seconds;
+const lines = [
+  "## posture",
+  "",
+  `Command: \`npm run bench:posture\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. Corpus: shared/bench/gen-corpus.py DIR 1000 10 (10,000 workloads in 1,000 files, 50 namespaces). Whole processes, output to /dev/null, median of ${RUNS} alternating turns.`,
+  "",
+  "| run | wall | × the scan | peak RSS |",
+  "| --- | ---: | ---: | ---: |",
+  ...rows.map(([name], i) => `| ${name} | ${medians[i]!.seconds.toFixed(2)} s | ${(medians[i]!.seconds / floor).toFixed(2)}× | ${medians[i]!.maxRssMb.toFixed(0)} MB |`),
+  "",
+];
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(join(root, "bench/results/posture.md"), lines.join("\n"));
+console.log(lines.join("\n"));
