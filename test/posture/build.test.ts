@@ -208,6 +208,12 @@ spec:
     expect(outside.map((e) => report.graph.nodes.find((n) => n.id === e.target)?.label)).toEqual(["Deployment/web"]);
   });
 
+  it("counts who may reach a workload, and from how many other namespaces", async () => {
+    const report = await postureOf(deployment("a", "one") + deployment("b", "two") + deployment("c", "two") + deployment("d", "three"));
+    expect(workload(report, "a").facts).toContain("reachable from 3 of the other 3 workloads, in 2 other namespaces too");
+    expect(workload(report, "b").facts).toContain("reachable from 3 of the other 3 workloads, in 2 other namespaces too");
+  });
+
   it("a policy that narrows who may connect, and one that isolates egress, lift those deductions", async () => {
     const policies = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
