@@ -69,7 +69,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   const now = new Date();
   const report: PostureReport = buildPosture(snapshot, result, {
     // The live cluster as kubectl named it (its current context when none was given).
-    source: live ? (snapshot.stats.cluster ?? liveSourceName(flags.context)) : [...paths, ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
+    source: live ? (snapshot.stats.cluster ?? liveSourceName(flags.context)) : [...paths.map((p) => (p === "-" ? "<stdin>" : p)), ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
     now,
     tool: { name: "palisade", version: packageVersion() },
     ...(flags.namespace ? { namespace: flags.namespace } : {}),

@@ -8,7 +8,7 @@ import { buildEscalationGraph } from "../access/rbac/escalation.js";
 import { rbacAuthorizerFor } from "../access/rbac/family.js";
 import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Pillar, type Severity } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import { isRecord, objectRef } from "../k8s/types.js";
+import { formatFieldPath, isRecord, objectRef } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { buildEndpoints } from "../network/endpoints.js";
@@ -21,7 +21,7 @@ import { postureGraph } from "./graph.js";
 import { reachSummary } from "./reach.js";
 import { identityDeductions, serviceAccountsOf } from "./identity.js";
 import { gradeOf, scored, SEVERITY_POINTS } from "./scoring.js";
-import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PostureReport, type PosturePillar, type WorkloadPosture } from "./types.js";
+import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PodFieldLocator, type PostureReport, type PosturePillar, type WorkloadPosture } from "./types.js";
 
 /**
  * Rule prefixes that judge the control plane and its files: their findings are about the
@@ -37,7 +37,6 @@ export interface PostureMeta {
   source: string;
   now: Date;
   tool: { name: string; version: string };
-  defaultNamespace?: string;
   /** Report only this namespace's workloads and findings; every namespace still counts (who may reach them, who may use their accounts). */
   namespace?: string;
 }
@@ -71,10 +70,8 @@ function findingDeductions(findings: readonly Finding[]): Deduction[] {
 export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: PostureMeta): PostureReport {
   const { workloads } = buildEndpoints(snapshot);
   const pods = workloads.map((w) => w.endpoint);
-  const specs = workloads.map((w) => {
-    const spec = podTemplate(w.source.object)?.pod.spec;
-    return isRecord(spec) ? spec : {};
-  });
+  const templates = workloads.map((w) => podTemplate(w.source.object));
+  const specs = templates.map((template) => (isRecord(template?.pod.spec) ? template.pod.spec : {}));
 
   // Which workload each object finding is about: the workload's own object, and Pods folded into it or made by it.
   const index = new Map<string, number>();
@@ -104,16 +101,21 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   const matrix = computeMatrix(withCalico(buildPolicySet(sources), sources).tiers, pods);
   const reach = reachSummary(matrix);
   const published = publications(snapshot.objects, pods, specs);
-  const authorizer = rbacAuthorizerFor(snapshot, meta.defaultNamespace ? { bootstrap: true, defaultNamespace: meta.defaultNamespace } : { bootstrap: true });
+  const authorizer = rbacAuthorizerFor(snapshot, { bootstrap: true });
   const identity = { authorizer, escalation: buildEscalationGraph(authorizer), serviceAccounts: serviceAccountsOf(snapshot.objects) };
 
   const exposed: boolean[] = [];
   const postures: WorkloadPosture[] = workloads.map((w, i) => {
     const pod = w.endpoint;
     const spec = specs[i] as Record<string, unknown>;
-    const who = identityDeductions(pod.namespace, pod.serviceAccount ?? "default", spec, identity);
+    const locate: PodFieldLocator = (podPath) => {
+      const path = [...(templates[i]?.path ?? []), ...podPath];
+      const position = w.source.source.locate(path);
+      return position ? { position, fieldPath: formatFieldPath(path) } : { fieldPath: formatFieldPath(path) };
+    };
+    const who = identityDeductions(pod.namespace, pod.serviceAccount ?? "default", spec, identity, locate);
     const network = networkDeductions(matrix, reach, i, published[i] as string[]);
-    const data = dataDeductions(spec, plaintextSecrets);
+    const data = dataDeductions(spec, plaintextSecrets, locate);
     exposed.push(network.reachableFromOutside);
     const all = [...findingDeductions(perWorkload[i] as Finding[]), ...who.deductions, ...network.deductions, ...data.deductions];
     const pillars = Object.fromEntries(POSTURE_PILLARS.map((p) => [p, scored(all.filter((d) => d.pillar === p))])) as WorkloadPosture["pillars"];

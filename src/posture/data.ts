@@ -6,7 +6,7 @@
 import type { Finding } from "../findings/types.js";
 import { isRecord } from "../k8s/types.js";
 import { SEVERITY_POINTS } from "./scoring.js";
-import type { Deduction } from "./types.js";
+import type { Deduction, PodFieldLocator } from "./types.js";
 
 /** Rules whose findings say that Secrets reach etcd in plaintext. */
 export const PLAINTEXT_SECRETS_RULES: ReadonlySet<string> = new Set(["encryption/secrets-not-encrypted", "apiserver/encryption-at-rest"]);
@@ -16,12 +16,17 @@ export interface SecretUse {
   files: Set<string>;
   /** Secrets read into environment variables (env valueFrom, envFrom). */
   env: Set<string>;
+  /** The first of those, as a path in the pod: ["spec", "containers", 0, "env", 2]. */
+  envPath?: Array<string | number>;
 }
 
-function containersOf(spec: Record<string, unknown>): Record<string, unknown>[] {
-  const all: unknown[] = [];
-  for (const key of ["initContainers", "containers", "ephemeralContainers"]) if (Array.isArray(spec[key])) all.push(...(spec[key] as unknown[]));
-  return all.filter(isRecord);
+function containersOf(spec: Record<string, unknown>): Array<{ container: Record<string, unknown>; path: Array<string | number> }> {
+  const all: Array<{ container: Record<string, unknown>; path: Array<string | number> }> = [];
+  for (const key of ["initContainers", "containers", "ephemeralContainers"]) {
+    const list = spec[key];
+    if (Array.isArray(list)) list.forEach((container: unknown, i) => isRecord(container) && all.push({ container, path: ["spec", key, i] }));
+  }
+  return all;
 }
 
 export function secretsUsed(spec: Record<string, unknown>): SecretUse {
@@ -32,14 +37,18 @@ export function secretsUsed(spec: Record<string, unknown>): SecretUse {
     const sources = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources : [];
     for (const source of sources) if (isRecord(source) && isRecord(source.secret) && typeof source.secret.name === "string") use.files.add(source.secret.name);
   }
-  for (const container of containersOf(spec)) {
-    for (const variable of Array.isArray(container.env) ? container.env : []) {
+  for (const { container, path } of containersOf(spec)) {
+    (Array.isArray(container.env) ? container.env : []).forEach((variable: unknown, i) => {
       const ref = isRecord(variable) && isRecord(variable.valueFrom) ? variable.valueFrom.secretKeyRef : undefined;
-      if (isRecord(ref) && typeof ref.name === "string") use.env.add(ref.name);
-    }
-    for (const source of Array.isArray(container.envFrom) ? container.envFrom : []) {
-      if (isRecord(source) && isRecord(source.secretRef) && typeof source.secretRef.name === "string") use.env.add(source.secretRef.name);
-    }
+      if (!isRecord(ref) || typeof ref.name !== "string") return;
+      use.env.add(ref.name);
+      use.envPath ??= [...path, "env", i];
+    });
+    (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((source: unknown, i) => {
+      if (!isRecord(source) || !isRecord(source.secretRef) || typeof source.secretRef.name !== "string") return;
+      use.env.add(source.secretRef.name);
+      use.envPath ??= [...path, "envFrom", i];
+    });
   }
   return use;
 }
@@ -48,7 +57,7 @@ function list(names: Set<string>): string {
   return [...names].sort().join(", ");
 }
 
-export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: readonly Finding[]): { deductions: Deduction[]; facts: string[] } {
+export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: readonly Finding[], at: PodFieldLocator): { deductions: Deduction[]; facts: string[] } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
   const use = secretsUsed(spec);
@@ -63,6 +72,7 @@ export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: 
       ruleId: "posture/secret-in-env",
       reason: `reads Secrets ${list(use.env)} into environment variables, which every process of the container inherits and which crash reports and debug endpoints print`,
       count: use.env.size,
+      ...at(use.envPath ?? ["spec"]),
       remediation: "mount the Secret as a file (a secret volume) and read it from there",
     });
   }

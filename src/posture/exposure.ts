@@ -22,22 +22,26 @@ interface PublishingService {
 
 /** How each workload is published outside the cluster, in words, by workload index. */
 export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): string[][] {
-  const services: PublishingService[] = [];
+  // By namespace: a Service selects pods of its own namespace only.
+  const services = new Map<string, PublishingService[]>();
   const routed = new Set<string>();
   for (const { object } of objects) {
     if (object.kind === "Service" && object.apiVersion === "v1") {
       const spec = isRecord(object.spec) ? object.spec : {};
       const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
       if (Object.keys(selector).length === 0) continue;
-      services.push({ namespace: object.metadata?.namespace ?? "default", name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector });
+      const namespace = object.metadata?.namespace ?? "default";
+      const list = services.get(namespace) ?? [];
+      list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector });
+      services.set(namespace, list);
     } else if (object.kind === "Ingress" && object.apiVersion?.startsWith("networking.k8s.io/")) {
       for (const name of ingressBackends(object)) routed.add(`${object.metadata?.namespace ?? "default"}/${name}`);
     }
   }
   return pods.map((pod, i) => {
     const ways: string[] = [];
-    for (const service of services) {
-      if (service.namespace !== pod.namespace || !Object.entries(service.selector).every(([k, v]) => pod.labels[k] === v)) continue;
+    for (const service of services.get(pod.namespace) ?? []) {
+      if (!Object.entries(service.selector).every(([k, v]) => pod.labels[k] === v)) continue;
       if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push(`Service ${service.name} (${service.type})`);
       if (routed.has(`${service.namespace}/${service.name}`)) ways.push(`an Ingress to Service ${service.name}`);
     }

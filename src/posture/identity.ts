@@ -10,7 +10,7 @@ import { subjectKey } from "../access/rbac/subjects.js";
 import type { SourcePosition } from "../findings/types.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";
 import { SEVERITY_POINTS } from "./scoring.js";
-import type { Deduction } from "./types.js";
+import type { Deduction, PodFieldLocator } from "./types.js";
 
 export interface IdentityContext {
   authorizer: RbacAuthorizer;
@@ -53,7 +53,7 @@ function grantWords(grant: Grant): string {
   return `${binding} -> ${grant.binding.roleRef.kind} ${grant.binding.roleRef.name}`;
 }
 
-export function identityDeductions(namespace: string, serviceAccount: string, podSpec: Record<string, unknown>, context: IdentityContext): { deductions: Deduction[]; facts: string[] } {
+export function identityDeductions(namespace: string, serviceAccount: string, podSpec: Record<string, unknown>, context: IdentityContext, at: PodFieldLocator): { deductions: Deduction[]; facts: string[] } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
   const account = context.serviceAccounts.get(`${namespace}/${serviceAccount}`);
@@ -67,7 +67,7 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
       ruleId: "posture/default-service-account",
       reason: `runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own`,
       count: 1,
-      fieldPath: "spec.serviceAccountName",
+      ...at(["spec", "serviceAccountName"]),
       remediation: "give the workload its own ServiceAccount (spec.serviceAccountName), so its permissions and its audit trail are its own",
     });
   }
@@ -84,7 +84,7 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
       ruleId: "posture/token-mounted",
       reason: `its pods mount a token for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`,
       count: 1,
-      fieldPath: "spec.automountServiceAccountToken",
+      ...at(["spec", "automountServiceAccountToken"]),
       remediation: "set automountServiceAccountToken: false on the pod (or the ServiceAccount) unless the workload calls the Kubernetes API",
     });
     return { deductions, facts };

@@ -27,6 +27,9 @@ export interface Deduction {
   remediation?: string;
 }
 
+/** Where a field of a workload's pod is: its place in the file and its path from the object's root. */
+export type PodFieldLocator = (podPath: ReadonlyArray<string | number>) => { position?: SourcePosition; fieldPath: string };
+
 export interface PillarScore {
   score: number;
   deductions: Deduction[];

@@ -3,6 +3,9 @@
  * about identity, reach and data cost what scoring.ts says, and platform findings stay
  * with the cluster.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deployment, postureOf, ruleIds, workload } from "./support.js";
 
@@ -144,6 +147,8 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
     const plain = workload(report, "plain");
     expect(plain.pillars.identity.deductions.map((d) => d.ruleId).sort()).toEqual(["posture/default-service-account", "posture/token-mounted"]);
     expect(plain.pillars.identity.score).toBe(90);
+    // Facts point where the fix goes: the pod template, as the manifest has it.
+    expect(plain.pillars.identity.deductions.find((d) => d.ruleId === "posture/default-service-account")).toMatchObject({ fieldPath: "spec.template.spec.serviceAccountName", position: { line: 8, column: 5 } });
   });
 });
 
@@ -172,6 +177,7 @@ resources:
     expect(db.pillars.data.deductions.map((d) => d.ruleId)).toEqual(["posture/secret-in-env"]);
     expect(db.pillars.data.deductions[0]?.reason).toContain("db-password");
     expect(db.pillars.data.deductions[0]?.reason).not.toContain("db-tls");
+    expect(db.pillars.data.deductions[0]).toMatchObject({ fieldPath: "spec.template.spec.containers[0].env[0]", position: { line: 14 } });
   });
 
   it("Secrets stored in plaintext cost every workload that reads them, citing the encryption finding", async () => {
@@ -238,12 +244,13 @@ spec:
 describe("posture: the report", () => {
   it("-n reports one namespace, judged with every other", async () => {
     const yaml = deployment("a", "one") + deployment("b", "two");
-    const all = await postureOf(yaml);
-    const one = await postureOf(yaml, { namespace: "one" });
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-n-"));
+    const all = await postureOf(yaml, {}, dir);
+    const one = await postureOf(yaml, { namespace: "one" }, dir);
     expect(all.workloads.map((w) => w.ref.name)).toEqual(["a", "b"]);
     expect(one.workloads.map((w) => w.ref.name)).toEqual(["a"]);
     expect(one.summary.workloads).toBe(1);
-    expect({ ...one.workloads[0], position: undefined }).toEqual({ ...all.workloads[0], position: undefined });
+    expect(one.workloads[0]).toEqual(all.workloads[0]);
   });
 
   it("past 200 workloads the graph stands namespaces for workloads, and says so", async () => {

@@ -7,8 +7,8 @@ import { buildPosture, type PostureMeta } from "../../src/posture/build.js";
 import type { PostureReport, WorkloadPosture } from "../../src/posture/types.js";
 import { runScan } from "../../src/scan/run.js";
 
-export async function postureOf(yaml: string, options: Partial<PostureMeta> = {}): Promise<PostureReport> {
-  const dir = mkdtempSync(join(tmpdir(), "palisade-posture-"));
+/** `dir`: where to write the input (a new temporary directory by default), for reports compared position by position. */
+export async function postureOf(yaml: string, options: Partial<PostureMeta> = {}, dir = mkdtempSync(join(tmpdir(), "palisade-posture-"))): Promise<PostureReport> {
   const file = join(dir, "input.yaml");
   writeFileSync(file, yaml);
   const snapshot = await loadSnapshot({ paths: [file] });
