@@ -16,7 +16,7 @@ import { computeMatrix } from "../network/matrix.js";
 import { buildPolicySet } from "../network/policy-set.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { dataDeductions, PLAINTEXT_SECRETS_RULES } from "./data.js";
-import { networkDeductions, publications } from "./exposure.js";
+import { networkDeductions, publications, type Publication } from "./exposure.js";
 import { postureGraph } from "./graph.js";
 import { reachSummary } from "./reach.js";
 import { identityDeductions, serviceAccountsOf } from "./identity.js";
@@ -114,7 +114,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
       return position ? { position, fieldPath: formatFieldPath(path) } : { fieldPath: formatFieldPath(path) };
     };
     const who = identityDeductions(pod.namespace, pod.serviceAccount ?? "default", spec, identity, locate);
-    const network = networkDeductions(matrix, reach, i, published[i] as string[]);
+    const network = networkDeductions(matrix, reach, i, published[i] as Publication[], locate);
     const data = dataDeductions(spec, plaintextSecrets, locate);
     exposed.push(network.reachableFromOutside);
     const all = [...findingDeductions(perWorkload[i] as Finding[]), ...who.deductions, ...network.deductions, ...data.deductions];

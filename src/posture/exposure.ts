@@ -5,49 +5,63 @@
  * a choice; being published to every address with no policy narrowing who may connect,
  * or being free to connect to any address outside, is what zero trust counts.
  */
+import type { SourcePosition } from "../findings/types.js";
 import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import type { ReachSummary } from "./reach.js";
 import { SEVERITY_POINTS } from "./scoring.js";
-import type { Deduction } from "./types.js";
+import type { Deduction, PodFieldLocator } from "./types.js";
 
 interface PublishingService {
   namespace: string;
   name: string;
   type: string;
   selector: Record<string, string>;
+  /** Where the Service says its type, or the Service itself. */
+  position: SourcePosition;
 }
 
-/** How each workload is published outside the cluster, in words, by workload index. */
-export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): string[][] {
+/** One way a workload is published outside the cluster: in words, and where that is written when it is an object of its own. */
+export interface Publication {
+  text: string;
+  position?: SourcePosition;
+}
+
+/** How each workload is published outside the cluster, by workload index. */
+export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): Publication[][] {
   // By namespace: a Service selects pods of its own namespace only.
   const services = new Map<string, PublishingService[]>();
-  const routed = new Set<string>();
-  for (const { object } of objects) {
+  /** Services an Ingress routes to, with where the first such Ingress is. */
+  const routed = new Map<string, SourcePosition>();
+  for (const { object, source } of objects) {
     if (object.kind === "Service" && object.apiVersion === "v1") {
       const spec = isRecord(object.spec) ? object.spec : {};
       const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
       if (Object.keys(selector).length === 0) continue;
       const namespace = object.metadata?.namespace ?? "default";
       const list = services.get(namespace) ?? [];
-      list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector });
+      list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) });
       services.set(namespace, list);
     } else if (object.kind === "Ingress" && object.apiVersion?.startsWith("networking.k8s.io/")) {
-      for (const name of ingressBackends(object)) routed.add(`${object.metadata?.namespace ?? "default"}/${name}`);
+      for (const name of ingressBackends(object)) {
+        const key = `${object.metadata?.namespace ?? "default"}/${name}`;
+        if (!routed.has(key)) routed.set(key, source.position);
+      }
     }
   }
   return pods.map((pod, i) => {
-    const ways: string[] = [];
+    const ways: Publication[] = [];
     for (const service of services.get(pod.namespace) ?? []) {
       if (!Object.entries(service.selector).every(([k, v]) => pod.labels[k] === v)) continue;
-      if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push(`Service ${service.name} (${service.type})`);
-      if (routed.has(`${service.namespace}/${service.name}`)) ways.push(`an Ingress to Service ${service.name}`);
+      if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push({ text: `Service ${service.name} (${service.type})`, position: service.position });
+      const ingress = routed.get(`${service.namespace}/${service.name}`);
+      if (ingress) ways.push({ text: `an Ingress to Service ${service.name}`, position: ingress });
     }
-    if (pod.hostNetwork) ways.push("the node's network (hostNetwork)");
+    if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)" });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
-    if (hostPorts.length > 0) ways.push(`host ports ${hostPorts.join(", ")}`);
+    if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.join(", ")}` });
     return ways;
   });
 }
@@ -94,13 +108,14 @@ function externalReach(blocks: number, allowed: (b: number) => PortSet): { every
 }
 
 /** `reachableFromOutside`: published outside the cluster, with some outside address allowed to connect. */
-export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number, published: readonly string[]): { deductions: Deduction[]; facts: string[]; reachableFromOutside: boolean } {
+export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number, publishedWays: readonly Publication[], locate: PodFieldLocator): { deductions: Deduction[]; facts: string[]; reachableFromOutside: boolean } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
+  const published = publishedWays.map((p) => p.text);
   const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
   if (published.length > 0) {
     if (inbound.every) {
-      deductions.push({
+      const deduction: Deduction = {
         pillar: "network",
         points: SEVERITY_POINTS.medium,
         severity: "medium",
@@ -108,7 +123,12 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
         reason: `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
         count: 1,
         remediation: "allow ingress only from the addresses that need it (a NetworkPolicy ipBlock, or the load balancer's source ranges), or stop publishing it",
-      });
+      };
+      // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or ports.
+      const first = publishedWays[0] as Publication;
+      if (first.position) deduction.position = first.position;
+      else Object.assign(deduction, locate(first.text.startsWith("host ports") ? ["spec", "containers"] : ["spec", "hostNetwork"]));
+      deductions.push(deduction);
     } else if (inbound.some) {
       facts.push(`published outside the cluster through ${published.join(", ")}, to some addresses only`);
     } else {

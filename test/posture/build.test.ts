@@ -206,7 +206,10 @@ spec:
     const report = await postureOf(loadBalancer + deployment("web", "shop") + deployment("worker", "shop"));
     const web = workload(report, "web");
     expect(ruleIds(web)).toContain("posture/published-to-every-address");
-    expect(web.pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason).toContain("Service web (LoadBalancer)");
+    const published = web.pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
+    expect(published?.reason).toContain("Service web (LoadBalancer)");
+    // Where it is published: the Service's type.
+    expect(published?.position).toMatchObject({ line: 5, column: 3 });
     expect(ruleIds(web)).toContain("posture/egress-to-every-address");
     expect(web.facts).toContain("reachable from 1 of the other 1 workloads");
     expect(ruleIds(workload(report, "worker"))).not.toContain("posture/published-to-every-address");

@@ -75,6 +75,13 @@ export const CLIENT_SCRIPT = String.raw`
   function details(w) {
     var box = el("div", { className: "deductions" });
     box.appendChild(el("div", { className: "who", text: "ServiceAccount " + (w.ref.namespace || "default") + "/" + w.serviceAccount + (w.position ? " · defined at " + placeOf(w.position) : "") }));
+    // The arithmetic, so a reader can check every score: 100 x (1 - points/100) per deduction.
+    var sums = el("div", { className: "sums" });
+    PILLARS.forEach(function (p) {
+      var terms = w.pillars[p].deductions.map(function (d) { return ((100 - d.points) / 100).toFixed(2); });
+      sums.appendChild(el("div", { text: p + " " + w.pillars[p].score + (terms.length ? " = 100 × " + terms.join(" × ") : "") }));
+    });
+    box.appendChild(sums);
     var any = false;
     PILLARS.forEach(function (p) {
       w.pillars[p].deductions.forEach(function (d) {

@@ -30,6 +30,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600
 .where, .fix { margin-left: 106px; color: #57606a; font-size: 12px; }
 .fact { margin-left: 106px; color: #57606a; font-style: italic; }
 .who { color: #57606a; margin-bottom: 6px; }
+.sums { display: flex; gap: 18px; color: #57606a; font-size: 12px; margin-bottom: 6px; font-variant-numeric: tabular-nums; }
 .sev-critical { color: #a40e26; font-weight: 600; } .sev-high { color: #cf222e; } .sev-medium { color: #9a6700; } .sev-low { color: #0969da; } .sev-info { color: #57606a; }
 #graph { height: 560px; border: 1px solid #d0d7de; border-radius: 6px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
