@@ -3,11 +3,13 @@
  * per workload on identity, workload, network and data, as a table, JSON, or a
  * self-contained HTML report with the network graph. Flags in, core call, report out.
  */
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { liveSourceName } from "../k8s/types.js";
+import { withBaseline } from "../posture/baseline.js";
 import { buildPosture } from "../posture/build.js";
 import { renderPostureText } from "../posture/render-text.js";
 import type { PostureReport } from "../posture/types.js";
@@ -24,6 +26,8 @@ interface PostureFlags extends ClusterFlags {
   namespace?: string;
   allNamespaces?: boolean;
   failBelow?: string;
+  baseline?: string;
+  failOnDrop?: boolean;
   color?: boolean;
 }
 
@@ -40,12 +44,14 @@ export function registerPostureCommand(program: Command): void {
     .addOption(outputOption(["text", "wide", "json", "html"], "text"))
     .option("-n, --namespace <ns>", "report only this namespace's workloads (every namespace is still read: who may reach them counts)")
     .option("-A, --all-namespaces", "report every namespace (the default)")
-    .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)");
+    .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)")
+    .option("--baseline <file>", "an earlier palisade posture -o json report: show what scores lower, higher, new or gone")
+    .option("--fail-on-drop", "with --baseline: exit 1 when a workload scores lower than in the baseline");
   clusterOptions(command)
     .option("--no-color", "never colour the text output")
     .addHelpText(
       "after",
-      "\nScores: each pillar starts at 100; a deduction takes critical 60, high 40, medium 15, low 5 of what is left; a rule costs once per workload; a workload scores its weakest pillar. Grades: A >= 90, B >= 75, C >= 50, D >= 25, F below.\nExit codes: 0 clean, 1 a workload below --fail-below, 2 usage or input errors.",
+      "\nScores: each pillar starts at 100; a deduction takes critical 60, high 40, medium 15, low 5 of what is left; a rule costs once per workload; a workload scores its weakest pillar. Grades: A >= 90, B >= 75, C >= 50, D >= 25, F below.\nExit codes: 0 clean, 1 a workload below --fail-below (or, with --fail-on-drop, lower than in --baseline), 2 usage or input errors.",
     )
     .action(async (paths: string[], flags: PostureFlags) => {
       process.exitCode = await posture(paths, flags);
@@ -59,6 +65,9 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   const failBelow = flags.failBelow === undefined ? undefined : Number(flags.failBelow);
   if (failBelow !== undefined && (!Number.isFinite(failBelow) || failBelow < 0 || failBelow > 100)) throw new UserError(`--fail-below ${flags.failBelow}: expected a score from 0 to 100`);
+  if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
+  // Read before the (longer) scan, so a wrong path fails at once.
+  const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
   const snapshot = await loadSnapshot({
     paths,
     kustomizeDirs,
@@ -67,17 +76,33 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   });
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();
-  const report: PostureReport = buildPosture(snapshot, result, {
+  let report: PostureReport = buildPosture(snapshot, result, {
     // The live cluster as kubectl named it (its current context when none was given).
     source: live ? (snapshot.stats.cluster ?? liveSourceName(flags.context)) : [...paths.map((p) => (p === "-" ? "<stdin>" : p)), ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
     now,
     tool: { name: "palisade", version: packageVersion() },
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
   });
+  if (flags.baseline) report = withBaseline(report, baseline, flags.baseline, flags.namespace);
   if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
   if (flags.output === "json") await writeStdout(JSON.stringify(report, null, 2) + "\n");
   else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtml(report));
   else await writeStdout(renderPostureText(report, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
-  return failBelow !== undefined && report.workloads.some((w) => w.score < failBelow) ? EXIT.findings : EXIT.clean;
+  if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
+  return flags.failOnDrop && (report.baseline?.lower.length ?? 0) > 0 ? EXIT.findings : EXIT.clean;
+}
+
+async function readBaseline(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new UserError(`--baseline ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`, { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UserError(`--baseline ${file}: not JSON (${(err as Error).message})`, { hint: "give a report written by palisade posture -o json" });
+  }
 }

@@ -32,6 +32,13 @@ function where(d: Deduction): string {
   return isLiveFile(d.position.file) ? ` (${d.position.file})` : ` (${d.position.file}:${d.position.line}:${d.position.column})`;
 }
 
+/** `-5`, `+10`, `new`, or nothing when the score is the baseline's. */
+function change(w: WorkloadPosture): string {
+  if (w.baselineScore === undefined) return "new";
+  const delta = w.score - w.baselineScore;
+  return delta === 0 ? "" : delta > 0 ? `+${delta}` : String(delta);
+}
+
 /** Workloads weakest first, then by name: the order of every report. */
 export function byScore(workloads: readonly WorkloadPosture[]): WorkloadPosture[] {
   return [...workloads].sort((a, b) => a.score - b.score || (workloadName(a) < workloadName(b) ? -1 : 1));
@@ -40,17 +47,18 @@ export function byScore(workloads: readonly WorkloadPosture[]): WorkloadPosture[
 export function renderPostureText(report: PostureReport, options: { color: boolean; wide: boolean }): string {
   const c = createColors(options.color);
   const rows = byScore(report.workloads);
-  const header = ["WORKLOAD", "SCORE", "GRADE", ...POSTURE_PILLARS.map((p) => p.toUpperCase()), "WEAKEST BECAUSE"];
+  const compared = report.baseline !== undefined;
+  const header = ["WORKLOAD", "SCORE", ...(compared ? ["CHANGE"] : []), "GRADE", ...POSTURE_PILLARS.map((p) => p.toUpperCase()), "WEAKEST BECAUSE"];
   const table = rows.map((w) => {
     const worst = costliest(w);
-    return [workloadName(w), String(w.score), w.grade, ...POSTURE_PILLARS.map((p) => String(w.pillars[p].score)), worst ? `${worst.ruleId}${worst.count > 1 ? ` (x${worst.count})` : ""}` : "-"];
+    return [workloadName(w), String(w.score), ...(compared ? [change(w)] : []), w.grade, ...POSTURE_PILLARS.map((p) => String(w.pillars[p].score)), worst ? `${worst.ruleId}${worst.count > 1 ? ` (x${worst.count})` : ""}` : "-"];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] as string).length)));
   const line = (cells: string[], score?: number) =>
     cells
       .map((cell, i) => {
         const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i] as number);
-        return score !== undefined && i >= 1 && i <= 2 ? paintScore(c, score, padded) : padded;
+        return score !== undefined && i >= 1 && i <= (compared ? 3 : 2) ? paintScore(c, score, padded) : padded;
       })
       .join("  ");
   const out: string[] = [];
@@ -72,6 +80,12 @@ export function renderPostureText(report: PostureReport, options: { color: boole
   if (weakest.length > 0) out.push(`Weakest pillar: ${weakest.join(", ")}`);
   const cluster = [...SEVERITIES].reverse().filter((sev) => s.clusterFindings[sev] > 0).map((sev) => `${s.clusterFindings[sev]} ${sev}`);
   if (cluster.length > 0) out.push(`Findings about the platform, namespaces and policies rather than one workload: ${cluster.join(", ")} (palisade scan lists them)`);
+  const b = report.baseline;
+  if (b) {
+    out.push(`Against ${b.file} (${b.source}${b.generatedAt ? `, ${b.generatedAt.slice(0, 10)}` : ""}): mean score ${b.meanScore} -> ${s.meanScore}; ${b.lower.length} lower, ${b.higher.length} higher, ${b.added.length} new, ${b.removed.length} gone`);
+    if (b.lower.length > 0) out.push(c.red(`Lower than before: ${b.lower.join(", ")}`));
+    if (b.removed.length > 0) out.push(`Gone since: ${b.removed.join(", ")}`);
+  }
   if (!options.wide && rows.length > 0) out.push(c.dim("Every deduction and its place: -o wide; the graph and the details: -o html > posture.html"));
   return out.join("\n") + "\n";
 }

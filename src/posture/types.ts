@@ -46,6 +46,20 @@ export interface WorkloadPosture {
   pillars: Record<PosturePillar, PillarScore>;
   /** Facts that inform the scores without costing points (e.g. "reads Secrets ..."). */
   facts: string[];
+  /** The workload's score in the baseline report (--baseline), when it was there. */
+  baselineScore?: number;
+}
+
+/** What changed since a baseline report (`palisade posture --baseline FILE`); workloads by `namespace/Kind/name`. */
+export interface BaselineComparison {
+  file: string;
+  source: string;
+  generatedAt: string;
+  meanScore: number;
+  lower: string[];
+  higher: string[];
+  added: string[];
+  removed: string[];
 }
 
 export type Grade = "A" | "B" | "C" | "D" | "F";
@@ -98,4 +112,5 @@ export interface PostureReport {
   /** Findings about the platform and objects other than workloads, as the scan reported them. */
   clusterFindings: Finding[];
   graph: PostureGraph;
+  baseline?: BaselineComparison;
 }

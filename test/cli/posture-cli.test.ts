@@ -73,6 +73,47 @@ describe("palisade posture", () => {
     expect(bad.stderr).toBe("palisade: --fail-below high: expected a score from 0 to 100\n");
   });
 
+  it("--baseline says what scores lower, higher, new or gone; --fail-on-drop exits 1 on a drop", () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-baseline-"));
+    const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
+    const pod = (name: string, privileged: boolean) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  containers: [{name: c, image: nginx, securityContext: {privileged: ${privileged}}}]\n---\n`;
+    write("app.yaml", pod("steady", false) + pod("hardened", true) + pod("weakened", false) + pod("gone", false));
+    const base = join(tmpdir(), `posture-base-${process.pid}.json`);
+    writeFileSync(base, palisade(["posture", dir, "-o", "json"]).stdout);
+    write("app.yaml", pod("steady", false) + pod("hardened", false) + pod("weakened", true) + pod("fresh", false));
+    const r = palisade(["posture", dir, "--baseline", base]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^WORKLOAD\s+SCORE\s+CHANGE\s+GRADE\s/);
+    expect(r.stdout).toMatch(/^shop\/Pod\/weakened\s+\d+\s+-\d+\s/m);
+    expect(r.stdout).toMatch(/^shop\/Pod\/hardened\s+\d+\s+\+\d+\s/m);
+    expect(r.stdout).toMatch(/^shop\/Pod\/fresh\s+\d+\s+new\s/m);
+    expect(r.stdout).toMatch(/^shop\/Pod\/steady\s+\d+\s+[A-F]\s/m);
+    expect(r.stdout).toContain("1 lower, 1 higher, 1 new, 1 gone");
+    expect(r.stdout).toContain("Lower than before: shop/Pod/weakened");
+    expect(r.stdout).toContain("Gone since: shop/Pod/gone");
+    expect(palisade(["posture", dir, "--baseline", base, "--fail-on-drop"]).code).toBe(1);
+    const json = JSON.parse(palisade(["posture", dir, "--baseline", base, "-o", "json"]).stdout) as PostureReport;
+    const validate = schemaValidator();
+    validate(json);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(json.baseline).toMatchObject({ lower: ["shop/Pod/weakened"], higher: ["shop/Pod/hardened"], added: ["shop/Pod/fresh"], removed: ["shop/Pod/gone"] });
+    expect(json.workloads.find((w) => w.ref.name === "fresh")?.baselineScore).toBeUndefined();
+    // Against itself nothing dropped.
+    writeFileSync(base, palisade(["posture", dir, "-o", "json"]).stdout);
+    expect(palisade(["posture", dir, "--baseline", base, "--fail-on-drop"]).code).toBe(0);
+    // Not a posture report, not JSON, no file, no baseline: exit 2 with what to do.
+    writeFileSync(base, palisade(["scan", dir, "-o", "json"]).stdout);
+    const scanReport = palisade(["posture", dir, "--baseline", base]);
+    expect(scanReport.code).toBe(2);
+    expect(scanReport.stderr).toContain("not a posture report (schemaVersion \"palisade.dev/scan/v1\", expected palisade.dev/posture/v1)");
+    expect(scanReport.stderr).toContain("that is a scan report");
+    writeFileSync(base, "{ truncated");
+    expect(palisade(["posture", dir, "--baseline", base]).stderr).toMatch(/^palisade: --baseline .*: not JSON \(/);
+    expect(palisade(["posture", dir, "--baseline", join(dir, "nope.json")]).stderr).toMatch(/^palisade: --baseline .*nope\.json: no such file\n/);
+    expect(palisade(["posture", dir, "--fail-on-drop"]).stderr).toMatch(/^palisade: --fail-on-drop needs --baseline FILE\n/);
+  });
+
   it("bad input: nothing given, a malformed file (reported with its place, the rest still judged)", () => {
     const none = palisade(["posture"]);
     expect(none.code).toBe(2);

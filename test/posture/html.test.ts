@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withBaseline } from "../../src/posture/baseline.js";
 import { renderPostureHtml } from "../../src/posture/html/page.js";
 import type { PostureReport } from "../../src/posture/types.js";
 import { hasChromium, launchChromium } from "../support/chromium.js";
@@ -118,6 +119,22 @@ describe.skipIf(!hasChromium)("posture HTML report in Chromium", () => {
       cy.nodes("[workload = 'batch/Deployment/job']").emit("tap");
     });
     expect(await page.textContent("tr.workload.open td.name")).toBe("batch/Deployment/job");
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("against a baseline: each score's change and a summary card", async () => {
+    const before = await postureOf(deployment("web", "shop") + deployment("api", "shop") + deployment("old", "shop"));
+    const now = await postureOf(deployment("web", "shop").replace("allowPrivilegeEscalation: false,", "privileged: true, allowPrivilegeEscalation: false,") + deployment("api", "shop") + deployment("new", "shop"));
+    const { page, problems } = await open(renderPostureHtml(withBaseline(now, before, "base.json")), "baseline.html");
+    await ready(page);
+    const web = now.workloads.find((w) => w.ref.name === "web")!;
+    const was = before.workloads.find((w) => w.ref.name === "web")!;
+    const cells = await page.$$eval("tr.workload", (rows) => rows.map((r) => `${r.children[0]?.textContent} ${r.children[1]?.textContent}`));
+    expect(cells).toContain(`shop/Deployment/web ${web.score} (${web.score - was.score})`);
+    expect(cells).toContain(`shop/Deployment/new ${now.workloads.find((w) => w.ref.name === "new")!.score} (new)`);
+    expect(cells.find((c) => c.startsWith("shop/Deployment/api"))).toMatch(/^shop\/Deployment\/api \d+$/);
+    expect(await page.textContent("#baseline")).toContain("1 lower");
+    expect(await page.textContent("#baseline")).toContain("0 higher, 1 new, 1 gone");
     expect(problems).toEqual([]);
   }, 60_000);
 

@@ -31,6 +31,12 @@ export const CLIENT_SCRIPT = String.raw`
   function nameOf(w) {
     return (w.ref.namespace || "default") + "/" + w.ref.kind + "/" + w.ref.name;
   }
+  function changeOf(w) {
+    if (!report.baseline) return "";
+    if (w.baselineScore === undefined) return " (new)";
+    var delta = w.score - w.baselineScore;
+    return delta === 0 ? "" : " (" + (delta > 0 ? "+" : "") + delta + ")";
+  }
   function placeOf(position) {
     if (!position) return "";
     return /^<.*>$/.test(position.file) ? position.file : position.file + ":" + position.line + ":" + position.column;
@@ -53,6 +59,14 @@ export const CLIENT_SCRIPT = String.raw`
   var clusterCard = el("div", { className: "card" }, [el("div", { className: "label", text: "platform and cluster-wide findings" })]);
   SEVERITIES.forEach(function (sev) { if (s.clusterFindings[sev] > 0) clusterCard.appendChild(el("div", { className: "sev-" + sev, text: s.clusterFindings[sev] + " " + sev })); });
   cards.appendChild(clusterCard);
+  if (report.baseline) {
+    var b = report.baseline;
+    var baseCard = el("div", { className: "card", id: "baseline" }, [el("div", { className: "label", text: "against " + b.file + (b.generatedAt ? " (" + b.generatedAt.slice(0, 10) + ")" : "") })]);
+    baseCard.appendChild(el("div", { text: "mean score " + b.meanScore + " → " + s.meanScore }));
+    baseCard.appendChild(el("div", { className: b.lower.length ? "sev-high" : "", text: b.lower.length + " lower" }));
+    baseCard.appendChild(el("div", { text: b.higher.length + " higher, " + b.added.length + " new, " + b.removed.length + " gone" }));
+    cards.appendChild(baseCard);
+  }
 
   // Workloads table.
   var tbody = document.querySelector("#workloads tbody");
@@ -61,7 +75,7 @@ export const CLIENT_SCRIPT = String.raw`
   report.workloads.forEach(function (w) {
     var row = el("tr", { className: "workload", "data-name": nameOf(w), tabindex: "0" }, [
       el("td", { className: "name", text: nameOf(w) }),
-      el("td", { className: "num " + scoreClass(w.score), text: String(w.score) }),
+      el("td", { className: "num " + scoreClass(w.score), text: String(w.score) + changeOf(w) }),
       el("td", { className: "grade-cell", text: w.grade }),
     ]);
     PILLARS.forEach(function (p) { row.appendChild(el("td", { className: "num " + scoreClass(w.pillars[p].score), text: String(w.pillars[p].score) })); });
