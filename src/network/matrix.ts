@@ -38,6 +38,14 @@ export interface Matrix {
    * pair (10^8 of them at 10,000 workloads).
    */
   reachersOf(j: number, out: Uint8Array): void;
+  /** Whether another pod i may connect to pod j at all (false for i = j), as reachersOf marks it, for one pair. */
+  reaches(i: number, j: number): boolean;
+  /**
+   * The pods that may fail to reach pod j: "all" when a policy isolates j for ingress;
+   * otherwise only the pods some policy isolates for egress, every other pod reaching j.
+   * A pass over a cluster with few isolated pods then costs what they number.
+   */
+  mayNotReach(j: number): readonly number[] | "all";
   /** Connections from external source block b to pod j. */
   externalToPod(b: number, j: number): PortSet;
   /** Connections from pod i to external destination block b. */
@@ -214,6 +222,9 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
   const ingress = classes.map((c) => sideTable("ingress", c));
   const side = (table: SideTable | undefined, peer: number): PortSet => (table ? table.results[table.resultOfPeer[peer]!]! : PortSet.all);
 
+  const egressIsolated: number[] = [];
+  for (let i = 0; i < pods.length; i++) if (egress[classOf[i]!]) egressIsolated.push(i);
+
   /** Whether pods of class ci may connect to pods of class cj: both sides allow something, and something in common. */
   const classReaches = (ci: number, cj: number): boolean => {
     const out = egress[ci];
@@ -244,6 +255,12 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       const cj = classOf[j]!;
       const out = side(egress[ci], cj);
       return out.isEmpty() ? out : out.intersect(side(ingress[cj], ci));
+    },
+    reaches(i, j) {
+      return i !== j && classReaches(classOf[i]!, classOf[j]!);
+    },
+    mayNotReach(j) {
+      return ingress[classOf[j]!] ? "all" : egressIsolated;
     },
     reachersOf(j, out) {
       const cj = classOf[j]!;

@@ -29,30 +29,62 @@ export function reachSummary(matrix: Matrix): ReachSummary {
     namespaceOf[i] = k;
   });
   const count = namespaceIndex.size;
+  const podsIn = new Uint32Array(count);
+  for (let i = 0; i < n; i++) podsIn[namespaceOf[i]!]!++;
   const inbound = new Uint32Array(n);
   const inboundNamespaces = new Uint32Array(n);
   const seen = new Uint32Array(count);
   // A dense table while it stays small (2,048 namespaces: 16 MB), a map past that.
   const dense = count <= 2048 ? new Uint32Array(count * count) : undefined;
   const pairs = new Map<number, number>();
+  const addPairs = (from: number, to: number, pairCount: number) => {
+    const key = from * count + to;
+    if (dense) dense[key]! += pairCount;
+    else pairs.set(key, (pairs.get(key) ?? 0) + pairCount);
+  };
   const reachers = new Uint8Array(n);
+  // Pods that fail to reach j, per namespace (valid where failStamp is j + 1).
+  const failsIn = new Uint32Array(count);
+  const failStamp = new Uint32Array(count);
   for (let j = 0; j < n; j++) {
     const to = namespaceOf[j]!;
     let peers = 0;
     let namespaces = 0;
-    matrix.reachersOf(j, reachers);
-    for (let i = 0; i < n; i++) {
-      if (reachers[i] === 0) continue;
-      peers++;
-      const from = namespaceOf[i]!;
-      if (from === to) continue;
-      if (seen[from] !== j + 1) {
-        seen[from] = j + 1;
-        namespaces++;
+    const candidates = matrix.mayNotReach(j);
+    if (candidates === "all") {
+      matrix.reachersOf(j, reachers);
+      for (let i = 0; i < n; i++) {
+        if (reachers[i] === 0) continue;
+        peers++;
+        const from = namespaceOf[i]!;
+        if (from === to) continue;
+        if (seen[from] !== j + 1) {
+          seen[from] = j + 1;
+          namespaces++;
+        }
+        addPairs(from, to, 1);
       }
-      const key = from * count + to;
-      if (dense) dense[key]!++;
-      else pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    } else {
+      // Nothing isolates j for ingress: every other pod reaches it but those whose egress is isolated and fails.
+      let fails = 0;
+      for (const i of candidates) {
+        if (i === j || matrix.reaches(i, j)) continue;
+        fails++;
+        const from = namespaceOf[i]!;
+        if (failStamp[from] !== j + 1) {
+          failStamp[from] = j + 1;
+          failsIn[from] = 0;
+        }
+        failsIn[from]!++;
+      }
+      peers = n - 1 - fails;
+      for (let from = 0; from < count; from++) {
+        if (from === to) continue;
+        const reaching = podsIn[from]! - (failStamp[from] === j + 1 ? failsIn[from]! : 0);
+        if (reaching === 0) continue;
+        namespaces++;
+        addPairs(from, to, reaching);
+      }
     }
     inbound[j] = peers;
     inboundNamespaces[j] = namespaces;

@@ -41,14 +41,21 @@ const PROBES: { protocol: Protocol; port?: number }[] = [
 const EXTERNAL: Endpoint[] = ["10.1.2.3", "10.2.0.1", "8.8.8.8", "192.168.0.9"].map((ip) => ({ kind: "external", ip }));
 
 describe("network policy properties", () => {
-  it("reachersOf(j) marks exactly the other pods i whose podToPod(i, j) is not empty", () => {
+  it("reachersOf(j) and reaches(i, j) say exactly whether podToPod(i, j) is not empty, and only mayNotReach(j) can fail", () => {
     fc.assert(
       fc.property(pods, networkPolicies, adminPolicies, (cluster, nps, anps) => {
         const matrix = computeMatrix(tiersOf([...nps, ...anps]), cluster);
         const out = new Uint8Array(cluster.length).fill(7);
         cluster.forEach((_, j) => {
           matrix.reachersOf(j, out);
-          cluster.forEach((__, i) => expect(out[i], `${i}>${j}`).toBe(i !== j && !matrix.podToPod(i, j).isEmpty() ? 1 : 0));
+          const mayNot = matrix.mayNotReach(j);
+          cluster.forEach((__, i) => {
+            const reaches = i !== j && !matrix.podToPod(i, j).isEmpty();
+            expect(out[i], `${i}>${j}`).toBe(reaches ? 1 : 0);
+            expect(matrix.reaches(i, j), `${i}>${j}`).toBe(reaches);
+            // Only the pods mayNotReach names can fail to reach j.
+            if (mayNot !== "all" && i !== j && !mayNot.includes(i)) expect(reaches, `${i}>${j} (not in mayNotReach)`).toBe(true);
+          });
         });
       }),
       { numRuns: 200 },
