@@ -177,7 +177,6 @@ export const CLIENT_SCRIPT = String.raw`
     var data = { id: n.id, label: n.label, kind: n.kind, color: n.score === undefined ? "#57606a" : scoreColor(n.score) };
     if (n.parent) data.parent = n.parent;
     if (n.workload) data.workload = n.workload;
-    if (n.kind === "namespace" && graph.level === "workloads") data.label = n.label;
     elements.push({ group: "nodes", data: data });
   });
   graph.edges.forEach(function (e, i) { elements.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target, label: e.label } }); });
