@@ -11,6 +11,7 @@ import { loadSnapshot } from "../k8s/load.js";
 import { liveSourceName } from "../k8s/types.js";
 import { withBaseline } from "../posture/baseline.js";
 import { buildPosture } from "../posture/build.js";
+import { postureJsonPieces } from "../posture/render-json.js";
 import { renderPostureText } from "../posture/render-text.js";
 import type { PostureReport } from "../posture/types.js";
 import { renderProblems } from "../report/text.js";
@@ -85,8 +86,8 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   });
   if (flags.baseline) report = withBaseline(report, baseline, flags.baseline, flags.namespace);
   if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
-  if (flags.output === "json") await writeStdout(JSON.stringify(report, null, 2) + "\n");
-  else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtml(report));
+  if (flags.output === "json") await writeStdout(postureJsonPieces(report));
+  else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtmlPieces(report));
   else await writeStdout(renderPostureText(report, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;

@@ -7,6 +7,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderPostureHtml } from "../../src/posture/html/page.js";
+import { postureJsonPieces } from "../../src/posture/render-json.js";
 import { deployment, postureOf, ruleIds, workload } from "./support.js";
 
 const NAMESPACE = (name: string) => `apiVersion: v1
@@ -267,5 +269,10 @@ describe("posture: the report", () => {
     expect(report.graph.edges[0]?.label).toBe(`${67 * 67} pairs`);
     expect(report.graph.note).toContain("201 workloads");
     expect(report.summary.workloads).toBe(201);
+    // Written in pieces, a batch of workloads at a time: exactly what JSON.stringify prints, and in the page the same report.
+    expect([...postureJsonPieces(report)].join("")).toBe(JSON.stringify(report, null, 2) + "\n");
+    const html = renderPostureHtml(report);
+    const embedded = html.slice(html.indexOf('<script type="application/json" id="posture-data">') + 50, html.indexOf("</script>"));
+    expect(JSON.parse(embedded)).toEqual(report);
   });
 });

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { PostureReport } from "../types.js";
+import { postureJsonPieces } from "../render-json.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 import { PAGE_STYLE } from "./style.js";
 
@@ -19,9 +20,12 @@ function cytoscapeScript(): string {
   return cytoscapeSource;
 }
 
-/** JSON that an HTML parser cannot end early: no `<` (so no `</script>` or `<!--`), no line separators. */
-export function jsonForScriptBlock(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+/**
+ * JSON text that an HTML parser cannot end early: no `<` (so no `</script>` or `<!--`) and
+ * no line separators, each written as the JSON escape that means the same character.
+ */
+export function escapeForScriptBlock(json: string): string {
+  return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 function hash(script: string): string {
@@ -29,9 +33,14 @@ function hash(script: string): string {
 }
 
 export function renderPostureHtml(report: PostureReport): string {
+  return [...renderPostureHtmlPieces(report)].join("");
+}
+
+/** The page in pieces: its report is written a batch of workloads at a time (see render-json.ts). */
+export function* renderPostureHtmlPieces(report: PostureReport): Generator<string> {
   const scripts = [cytoscapeScript(), CLIENT_SCRIPT];
   const csp = `default-src 'none'; script-src ${scripts.map(hash).join(" ")}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -74,7 +83,9 @@ export function renderPostureHtml(report: PostureReport): string {
 </table>
 </section>
 </main>
-<script type="application/json" id="posture-data">${jsonForScriptBlock(report)}</script>
+<script type="application/json" id="posture-data">`;
+  for (const piece of postureJsonPieces(report)) yield escapeForScriptBlock(piece);
+  yield `</script>
 <script>${scripts[0]}</script>
 <script>${scripts[1]}</script>
 </body>
