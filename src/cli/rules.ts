@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { allRules, registerRules } from "../findings/registry.js";
 import { AUTHN_RULES } from "../access/authn/rules.js";
 import { PKI_RULES } from "../hardening/pki/rules.js";
+import { POSTURE_FACTS } from "../posture/facts.js";
 import { FAMILIES } from "../scan/families.js";
 import { rulesMatching } from "../scan/rule-selection.js";
 import { outputOption, writeStdout } from "./common.js";
@@ -17,6 +18,8 @@ export function registerRulesCommand(program: Command): void {
       // The rules of the commands that judge other inputs than manifests.
       registerRules(AUTHN_RULES);
       registerRules(PKI_RULES);
+      // The facts palisade posture adds to the findings, documented as rules.
+      registerRules(POSTURE_FACTS);
       // The same patterns as scan --rules, with the same error (and suggestion) for a typo.
       const rules = ids.length > 0 ? rulesMatching(ids, allRules()) : allRules();
       if (opts.output === "json") return writeStdout(JSON.stringify(rules, null, 2) + "\n");

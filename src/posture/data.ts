@@ -5,7 +5,7 @@
  */
 import type { Finding } from "../findings/types.js";
 import { isRecord } from "../k8s/types.js";
-import { SEVERITY_POINTS } from "./scoring.js";
+import { factDeduction, SECRET_IN_ENV, SECRETS_PLAINTEXT_AT_REST } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
 
 /** Rules whose findings say that Secrets reach etcd in plaintext. */
@@ -65,30 +65,19 @@ export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: 
   if (all.size === 0) return { deductions, facts };
   facts.push(`reads Secrets ${list(all)}`);
   if (use.env.size > 0) {
-    deductions.push({
-      pillar: "data",
-      points: SEVERITY_POINTS.low,
-      severity: "low",
-      ruleId: "posture/secret-in-env",
-      reason: `reads Secrets ${list(use.env)} into environment variables, which every process of the container inherits and which crash reports and debug endpoints print`,
-      count: use.env.size,
-      ...at(use.envPath ?? ["spec"]),
-      remediation: "mount the Secret as a file (a secret volume) and read it from there",
-    });
+    deductions.push(
+      factDeduction(SECRET_IN_ENV, `reads Secrets ${list(use.env)} into environment variables, which every process of the container inherits and which crash reports and debug endpoints print`, {
+        count: use.env.size,
+        ...at(use.envPath ?? ["spec"]),
+      }),
+    );
   }
   const evidence = plaintextSecrets[0];
   if (evidence) {
-    const deduction: Deduction = {
-      pillar: "data",
-      points: SEVERITY_POINTS[evidence.severity],
-      severity: evidence.severity,
-      ruleId: "posture/secrets-plaintext-at-rest",
-      reason: `reads Secrets ${list(all)}, which the cluster stores in etcd in plaintext (${evidence.ruleId}: ${evidence.message})`,
-      count: 1,
-      remediation: evidence.remediation ?? "encrypt Secrets at rest (palisade encryption check)",
-    };
-    if (evidence.position) deduction.position = evidence.position;
-    deductions.push(deduction);
+    // As severe as the finding that says so.
+    const extra: Parameters<typeof factDeduction>[2] = { severity: evidence.severity };
+    if (evidence.position) extra.position = evidence.position;
+    deductions.push(factDeduction(SECRETS_PLAINTEXT_AT_REST, `reads Secrets ${list(all)}, which the cluster stores in etcd in plaintext (${evidence.ruleId}: ${evidence.message})`, extra));
   }
   return { deductions, facts };
 }

@@ -11,7 +11,7 @@ import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import type { ReachSummary } from "./reach.js";
-import { SEVERITY_POINTS } from "./scoring.js";
+import { EGRESS_TO_EVERY_ADDRESS, factDeduction, PUBLISHED_TO_EVERY_ADDRESS } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
 
 interface PublishingService {
@@ -115,15 +115,10 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
   if (published.length > 0) {
     if (inbound.every) {
-      const deduction: Deduction = {
-        pillar: "network",
-        points: SEVERITY_POINTS.medium,
-        severity: "medium",
-        ruleId: "posture/published-to-every-address",
-        reason: `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
-        count: 1,
-        remediation: "allow ingress only from the addresses that need it (a NetworkPolicy ipBlock, or the load balancer's source ranges), or stop publishing it",
-      };
+      const deduction = factDeduction(
+        PUBLISHED_TO_EVERY_ADDRESS,
+        `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
+      );
       // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or ports.
       const first = publishedWays[0] as Publication;
       if (first.position) deduction.position = first.position;
@@ -137,15 +132,7 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   }
   const outbound = externalReach(matrix.externalDestinations.length, (b) => matrix.podToExternal(j, b));
   if (outbound.every) {
-    deductions.push({
-      pillar: "network",
-      points: SEVERITY_POINTS.low,
-      severity: "low",
-      ruleId: "posture/egress-to-every-address",
-      reason: `may connect to every address outside the cluster (${describePorts(outbound.ports)}): a way out for data, and for a compromised process to fetch its tools`,
-      count: 1,
-      remediation: "isolate egress with a NetworkPolicy that allows DNS and the destinations the workload needs",
-    });
+    deductions.push(factDeduction(EGRESS_TO_EVERY_ADDRESS, `may connect to every address outside the cluster (${describePorts(outbound.ports)}): a way out for data, and for a compromised process to fetch its tools`));
   }
   const peers = reach.inbound[j] as number;
   const namespaces = reach.inboundNamespaces[j] as number;

@@ -7,9 +7,9 @@ import type { Grant, RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { describeNode, userOfSubject, type EscalationEdge, type EscalationGraph } from "../access/rbac/escalation.js";
 import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
 import { subjectKey } from "../access/rbac/subjects.js";
-import type { SourcePosition } from "../findings/types.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";
-import { SEVERITY_POINTS } from "./scoring.js";
+import type { Rule, SourcePosition } from "../findings/types.js";
+import { DEFAULT_SERVICE_ACCOUNT, factDeduction, TOKEN_DANGERS, TOKEN_MOUNTED, TOKEN_REACHES_CLUSTER_ADMIN } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
 
 export interface IdentityContext {
@@ -60,16 +60,7 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
   const token = mountsToken(podSpec, account);
   const who = `ServiceAccount ${namespace}/${serviceAccount}`;
   if (serviceAccount === "default") {
-    deductions.push({
-      pillar: "identity",
-      points: SEVERITY_POINTS.low,
-      severity: "low",
-      ruleId: "posture/default-service-account",
-      reason: `runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own`,
-      count: 1,
-      ...at(["spec", "serviceAccountName"]),
-      remediation: "give the workload its own ServiceAccount (spec.serviceAccountName), so its permissions and its audit trail are its own",
-    });
+    deductions.push(factDeduction(DEFAULT_SERVICE_ACCOUNT, "runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own", at(["spec", "serviceAccountName"])));
   }
   if (!token) {
     facts.push(`its pods carry no token for ${who} (automountServiceAccountToken: false)`);
@@ -77,43 +68,17 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
   }
   const { held, path } = tokenWorth(context, namespace, serviceAccount);
   if (held.length === 0 && !path) {
-    deductions.push({
-      pillar: "identity",
-      points: SEVERITY_POINTS.low,
-      severity: "low",
-      ruleId: "posture/token-mounted",
-      reason: `its pods mount a token for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`,
-      count: 1,
-      ...at(["spec", "automountServiceAccountToken"]),
-      remediation: "set automountServiceAccountToken: false on the pod (or the ServiceAccount) unless the workload calls the Kubernetes API",
-    });
+    deductions.push(factDeduction(TOKEN_MOUNTED, `its pods mount a token for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`, at(["spec", "automountServiceAccountToken"])));
     return { deductions, facts };
   }
   for (const danger of held) {
-    const deduction: Deduction = {
-      pillar: "identity",
-      points: SEVERITY_POINTS[danger.rule.severity],
-      severity: danger.rule.severity,
-      ruleId: `posture/token-${danger.rule.id.slice(danger.rule.id.indexOf("/") + 1)}`,
-      reason: `its pods mount a token for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`,
-      count: 1,
-      remediation: `${danger.rule.docs.remediation}; or set automountServiceAccountToken: false if the workload does not call the API`,
-    };
-    const at = grantPosition(danger.grant);
-    if (at) deduction.position = at;
-    deductions.push(deduction);
+    const record = TOKEN_DANGERS.get(danger.rule.id) as Rule;
+    const position = grantPosition(danger.grant);
+    deductions.push(factDeduction(record, `its pods mount a token for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`, position ? { position } : {}));
   }
   if (path) {
     const steps = path.map((e) => `${e.detail} -> ${describeNode(context.escalation, e.to)}`).join("; then ");
-    deductions.push({
-      pillar: "identity",
-      points: SEVERITY_POINTS.critical,
-      severity: "critical",
-      ruleId: "posture/token-reaches-cluster-admin",
-      reason: `its pods mount a token for ${who}, which reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`,
-      count: 1,
-      remediation: "remove the grant that starts the path (rbac/escalation-path shows it), and set automountServiceAccountToken: false if the workload does not call the API",
-    });
+    deductions.push(factDeduction(TOKEN_REACHES_CLUSTER_ADMIN, `its pods mount a token for ${who}, which reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`));
   }
   return { deductions, facts };
 }

@@ -114,6 +114,14 @@ describe("palisade posture", () => {
     expect(palisade(["posture", dir, "--fail-on-drop"]).stderr).toMatch(/^palisade: --fail-on-drop needs --baseline FILE\n/);
   });
 
+  it("palisade rules documents the facts posture adds", () => {
+    const list = palisade(["rules", "posture/*"]).stdout;
+    expect(list).toMatch(/^posture\/token-read-secrets {2}\[high, identity\] {2}Pods mount a token whose account can read Secrets$/m);
+    expect(list).toMatch(/^posture\/published-to-every-address {2}\[medium, network\] /m);
+    const one = palisade(["rules", "posture/secret-in-env"]).stdout;
+    expect(one).toContain("Remediation: Mount the Secret as a file");
+  });
+
   it("bad input: nothing given, a malformed file (reported with its place, the rest still judged)", () => {
     const none = palisade(["posture"]);
     expect(none.code).toBe(2);

@@ -6,7 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { POSTURE_FACTS } from "../../src/posture/facts.js";
 import { gradeOf, pillarScore } from "../../src/posture/scoring.js";
+import { FAMILIES } from "../../src/scan/families.js";
 import { POSTURE_PILLARS, type PostureReport } from "../../src/posture/types.js";
 import { NAMESPACES, networkPolicies, pods } from "../network/arbitraries.js";
 import { postureOf } from "./support.js";
@@ -48,6 +50,8 @@ const cluster = fc.tuple(pods, fc.array(workloadExtras, { minLength: 7, maxLengt
   return { yaml: docs.map((d) => JSON.stringify(d)).join("\n---\n"), tokenless };
 });
 
+const KNOWN_RULES = new Set([...FAMILIES.flatMap((f) => f.rules), ...POSTURE_FACTS].map((r) => r.id));
+
 function checkReport(report: PostureReport, tokenless: ReadonlySet<string>): void {
   for (const w of report.workloads) {
     for (const pillar of POSTURE_PILLARS) {
@@ -61,6 +65,8 @@ function checkReport(report: PostureReport, tokenless: ReadonlySet<string>): voi
     expect(w.score).toBe(Math.min(...POSTURE_PILLARS.map((p) => w.pillars[p].score)));
     expect(w.grade).toBe(gradeOf(w.score));
     const ids = POSTURE_PILLARS.flatMap((p) => w.pillars[p].deductions.map((d) => d.ruleId));
+    // Every deduction is a documented rule: a scan rule, or a posture fact (palisade rules 'posture/*').
+    for (const id of ids) expect(KNOWN_RULES.has(id), id).toBe(true);
     // A pod that mounts no token is charged nothing for what its account may do.
     if (tokenless.has(w.ref.name)) expect(ids.filter((id) => id.startsWith("posture/token"))).toEqual([]);
     // The facts' count of who may reach it (reachSummary) and the graph's edges into it (podToPod) are two passes: they agree.

@@ -57,6 +57,9 @@ const DANGERS: Danger[] = [
   { rule: R.CREATE_PERSISTENT_VOLUMES, probes: [p(["create"], "", "persistentvolumes")] },
 ];
 
+/** The rules of the dangerous grants, in DANGERS order. */
+export const DANGER_RULES: readonly Rule[] = DANGERS.map((danger) => danger.rule);
+
 /** The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`... */
 export function dangerousRequests(rule: PolicyRule, probe: Probe): string[] {
   const name = rule.resourceNames[0] ?? "";
