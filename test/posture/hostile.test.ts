@@ -1,0 +1,41 @@
+/**
+ * Whatever shape a workload, Service, Ingress, ServiceAccount or binding has (values of the
+ * wrong type where the posture reads), buildPosture gives a report, never an exception.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import type { K8sObject, LoadedObject } from "../../src/k8s/types.js";
+import { buildPosture } from "../../src/posture/build.js";
+import { runScan } from "../../src/scan/run.js";
+
+const at = { file: "f.yaml", line: 1, column: 1 };
+const loaded = (object: K8sObject): LoadedObject => ({ object, source: { file: "f.yaml", documentIndex: 0, position: at, locate: () => at } });
+
+/** Anything, and sometimes the right shape. */
+const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(true), fc.constant("LoadBalancer"), fc.constant({ name: "s" }), fc.constant([{ name: "s" }]));
+const podSpec = fc.dictionary(fc.constantFrom("serviceAccountName", "automountServiceAccountToken", "hostNetwork", "containers", "initContainers", "ephemeralContainers", "volumes"), value);
+const container = fc.dictionary(fc.constantFrom("name", "env", "envFrom", "ports", "securityContext"), value);
+
+const objects = fc.tuple(podSpec, fc.array(container, { maxLength: 2 }), value, value, value, value).map(([spec, containers, selector, type, rules, automount]): K8sObject[] => [
+  { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "n" }, spec: { template: { metadata: { labels: { app: "a" } }, spec: { ...spec, ...(containers.length ? { containers } : {}) } } } },
+  { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "n", ownerReferences: [{ kind: "ReplicaSet", name: "r", controller: true }] }, spec: { ...spec } },
+  { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "n" }, spec: { selector, type } },
+  { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "i", namespace: "n" }, spec: { rules, defaultBackend: selector } },
+  { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "s", namespace: "n" }, automountServiceAccountToken: automount },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "b", namespace: "n" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "ServiceAccount", name: "s", namespace: "n" }] },
+]);
+
+describe("hostile input to posture", () => {
+  it("objects of any shape where posture reads give a report, never an exception", () => {
+    fc.assert(
+      fc.property(objects, (list) => {
+        const snapshot = { ...emptySnapshot(), objects: list.map(loaded) };
+        const now = new Date();
+        const report = buildPosture(snapshot, runScan(snapshot, { now }), { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
+        for (const w of report.workloads) expect(w.score).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
