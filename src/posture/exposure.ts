@@ -23,10 +23,11 @@ interface PublishingService {
   position: SourcePosition;
 }
 
-/** One way a workload is published outside the cluster: in words, and where that is written when it is an object of its own. */
+/** One way a workload is published outside the cluster: in words, and where that is written (another object, or a field of the pod). */
 export interface Publication {
   text: string;
   position?: SourcePosition;
+  podPath?: Array<string | number>;
 }
 
 /** How each workload is published outside the cluster, by workload index. */
@@ -59,9 +60,9 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
       const ingress = routed.get(`${service.namespace}/${service.name}`);
       if (ingress) ways.push({ text: `an Ingress to Service ${service.name}`, position: ingress });
     }
-    if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)" });
+    if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
-    if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.join(", ")}` });
+    if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
     return ways;
   });
 }
@@ -80,13 +81,22 @@ function ingressBackends(ingress: K8sObject): string[] {
   return names;
 }
 
-function hostPortsOf(spec: Record<string, unknown>): number[] {
-  const ports: number[] = [];
+interface HostPort {
+  port: number;
+  path: Array<string | number>;
+}
+
+function hostPortsOf(spec: Record<string, unknown>): HostPort[] {
+  const ports: HostPort[] = [];
   for (const key of ["initContainers", "containers"]) {
-    for (const container of Array.isArray(spec[key]) ? spec[key] : []) {
-      if (!isRecord(container) || !Array.isArray(container.ports)) continue;
-      for (const port of container.ports) if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push(port.hostPort);
-    }
+    const containers = spec[key];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container: unknown, c) => {
+      if (!isRecord(container) || !Array.isArray(container.ports)) return;
+      container.ports.forEach((port: unknown, p) => {
+        if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push({ port: port.hostPort, path: ["spec", key, c, "ports", p, "hostPort"] });
+      });
+    });
   }
   return ports;
 }
@@ -119,10 +129,10 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
         PUBLISHED_TO_EVERY_ADDRESS,
         `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
       );
-      // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or ports.
+      // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or host port.
       const first = publishedWays[0] as Publication;
       if (first.position) deduction.position = first.position;
-      else Object.assign(deduction, locate(first.text.startsWith("host ports") ? ["spec", "containers"] : ["spec", "hostNetwork"]));
+      else if (first.podPath) Object.assign(deduction, locate(first.podPath));
       deductions.push(deduction);
     } else if (inbound.some) {
       facts.push(`published outside the cluster through ${published.join(", ")}, to some addresses only`);

@@ -219,6 +219,13 @@ spec:
     expect(outside.map((e) => report.graph.nodes.find((n) => n.id === e.target)?.label)).toEqual(["Deployment/web"]);
   });
 
+  it("a host port publishes the workload: the deduction points at it", async () => {
+    const report = await postureOf(deployment("agent", "ops").replace("          resources:", "          ports: [{containerPort: 9100, hostPort: 9100}]\n          resources:"));
+    const published = workload(report, "agent").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
+    expect(published?.reason).toContain("host ports 9100");
+    expect(published).toMatchObject({ fieldPath: "spec.template.spec.containers[0].ports[0].hostPort", position: { line: 13 } });
+  });
+
   it("counts who may reach a workload, and from how many other namespaces", async () => {
     const report = await postureOf(deployment("a", "one") + deployment("b", "two") + deployment("c", "two") + deployment("d", "three"));
     expect(workload(report, "a").facts).toContain("reachable from 3 of the other 3 workloads, in 2 other namespaces too");
