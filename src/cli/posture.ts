@@ -66,6 +66,8 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   const failBelow = flags.failBelow === undefined ? undefined : Number(flags.failBelow);
   if (failBelow !== undefined && (!Number.isFinite(failBelow) || failBelow < 0 || failBelow > 100)) throw new UserError(`--fail-below ${flags.failBelow}: expected a score from 0 to 100`);
+  // A page of ~500 KB is of no use in a terminal: say where it should go instead of printing it.
+  if (flags.output === "html" && process.stdout.isTTY) throw new UserError("-o html writes a web page: send it to a file", { hint: "palisade posture ... -o html > posture.html, then open posture.html in a browser" });
   if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
   // Read before the (longer) scan, so a wrong path fails at once.
   const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);

@@ -36,11 +36,33 @@ function tokenWorth(context: IdentityContext, namespace: string, serviceAccount:
   return worth;
 }
 
-/** Whether the pods mount the account's token: the pod's field wins over the account's; both default to yes. */
-export function mountsToken(podSpec: Record<string, unknown>, account: K8sObject | undefined): boolean {
-  if (typeof podSpec.automountServiceAccountToken === "boolean") return podSpec.automountServiceAccountToken;
-  const own = account?.automountServiceAccountToken;
-  return typeof own === "boolean" ? own : true;
+/** How the pods carry the account's token, if they do. */
+export type TokenMount =
+  | { mounted: false; audiences: string[] }
+  | { mounted: true; how: "automount" | "projected"; podPath: Array<string | number> };
+
+/**
+ * Whether the pods carry a token the API server accepts: automounted (the pod's field wins
+ * over the account's; both default to yes), or a projected serviceAccountToken volume
+ * whose audience is left to the API server's own. A projected token for another audience
+ * (a vault, a cloud) is not accepted by the API server: named, not charged.
+ */
+export function tokenMount(podSpec: Record<string, unknown>, account: K8sObject | undefined): TokenMount {
+  const own = typeof podSpec.automountServiceAccountToken === "boolean" ? podSpec.automountServiceAccountToken : account?.automountServiceAccountToken;
+  if (own !== false) return { mounted: true, how: "automount", podPath: ["spec", "automountServiceAccountToken"] };
+  const audiences: string[] = [];
+  const volumes = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
+  for (let v = 0; v < volumes.length; v++) {
+    const sources = isRecord(volumes[v]) && isRecord(volumes[v].projected) && Array.isArray(volumes[v].projected.sources) ? (volumes[v].projected.sources as unknown[]) : [];
+    for (let s = 0; s < sources.length; s++) {
+      const source = sources[s];
+      if (!isRecord(source) || !isRecord(source.serviceAccountToken)) continue;
+      const audience = source.serviceAccountToken.audience;
+      if (typeof audience === "string" && audience !== "") audiences.push(audience);
+      else return { mounted: true, how: "projected", podPath: ["spec", "volumes", v, "projected", "sources", s, "serviceAccountToken"] };
+    }
+  }
+  return { mounted: false, audiences };
 }
 
 function grantPosition(grant: Grant): SourcePosition | undefined {
@@ -57,28 +79,31 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
   const deductions: Deduction[] = [];
   const facts: string[] = [];
   const account = context.serviceAccounts.get(`${namespace}/${serviceAccount}`);
-  const token = mountsToken(podSpec, account);
+  const token = tokenMount(podSpec, account);
   const who = `ServiceAccount ${namespace}/${serviceAccount}`;
   if (serviceAccount === "default") {
     deductions.push(factDeduction(DEFAULT_SERVICE_ACCOUNT, "runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own", at(["spec", "serviceAccountName"])));
   }
-  if (!token) {
+  if (!token.mounted) {
     facts.push(`its pods carry no token for ${who} (automountServiceAccountToken: false)`);
+    if (token.audiences.length > 0) facts.push(`its pods carry projected tokens for other audiences only (${token.audiences.join(", ")}), which the API server does not accept`);
     return { deductions, facts };
   }
+  // A projected token is the pods' whatever automountServiceAccountToken says.
+  const mounts = token.how === "projected" ? "mount a projected token" : "mount a token";
   const { held, path } = tokenWorth(context, namespace, serviceAccount);
   if (held.length === 0 && !path) {
-    deductions.push(factDeduction(TOKEN_MOUNTED, `its pods mount a token for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`, at(["spec", "automountServiceAccountToken"])));
+    deductions.push(factDeduction(TOKEN_MOUNTED, `its pods ${mounts} for ${who} that the snapshot grants nothing dangerous; a token a workload does not use is still a credential to steal`, at(token.podPath)));
     return { deductions, facts };
   }
   for (const danger of held) {
     const record = TOKEN_DANGERS.get(danger.rule.id) as Rule;
     const position = grantPosition(danger.grant);
-    deductions.push(factDeduction(record, `its pods mount a token for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`, position ? { position } : {}));
+    deductions.push(factDeduction(record, `its pods ${mounts} for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`, position ? { position } : {}));
   }
   if (path) {
     const steps = path.map((e) => `${e.detail} -> ${describeNode(context.escalation, e.to)}`).join("; then ");
-    deductions.push(factDeduction(TOKEN_REACHES_CLUSTER_ADMIN, `its pods mount a token for ${who}, which reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`));
+    deductions.push(factDeduction(TOKEN_REACHES_CLUSTER_ADMIN, `its pods ${mounts} for ${who}, which reaches cluster-admin in ${path.length} step${path.length === 1 ? "" : "s"}: ${steps}`));
   }
   return { deductions, facts };
 }

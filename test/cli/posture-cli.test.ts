@@ -114,6 +114,16 @@ describe("palisade posture", () => {
     expect(palisade(["posture", dir, "--fail-on-drop"]).stderr).toMatch(/^palisade: --fail-on-drop needs --baseline FILE\n/);
   });
 
+  it("-o html on a terminal says to send the page to a file instead of printing it", () => {
+    // script(1) gives the CLI a terminal.
+    const command = [process.execPath, bin, "posture", cluster, "-o", "html"].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", `${command}; echo "exit=$?"`, "/dev/null"], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "", TERM: "xterm" } });
+    expect(r.stdout).toContain("palisade: -o html writes a web page: send it to a file");
+    expect(r.stdout).toContain("-o html > posture.html");
+    expect(r.stdout).not.toContain("<html");
+    expect(r.stdout).toMatch(/exit=2/);
+  });
+
   it("palisade rules documents the facts posture adds", () => {
     const list = palisade(["rules", "posture/*"]).stdout;
     expect(list).toMatch(/^posture\/token-read-secrets {2}\[high, identity\] {2}Pods mount a token whose account can read Secrets$/m);

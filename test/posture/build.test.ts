@@ -125,6 +125,25 @@ automountServiceAccountToken: false
     expect(ruleIds(workload(podOn, "api"))).toContain("posture/token-read-secrets");
   });
 
+  it("a projected token for the API server is a token, whatever automountServiceAccountToken says; one for another audience is not", async () => {
+    const projected = (audience: string) =>
+      deployment(
+        "api",
+        "shop",
+        `      serviceAccountName: api
+      automountServiceAccountToken: false
+      volumes:
+        - name: token
+          projected: {sources: [{configMap: {name: ca}}, {serviceAccountToken: {path: token${audience}}}]}`,
+      );
+    const forApi = workload(await postureOf(reader + projected("")), "api");
+    const token = forApi.pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets");
+    expect(token?.reason).toContain("its pods mount a projected token for ServiceAccount shop/api, which may get secrets in shop");
+    const forVault = workload(await postureOf(reader + projected(", audience: vault")), "api");
+    expect(ruleIds(forVault).filter((id) => id.startsWith("posture/token"))).toEqual([]);
+    expect(forVault.facts).toContain("its pods carry projected tokens for other audiences only (vault), which the API server does not accept");
+  });
+
   it("an account bound to cluster-admin reaches it: critical", async () => {
     const report = await postureOf(
       `apiVersion: rbac.authorization.k8s.io/v1
