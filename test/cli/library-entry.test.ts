@@ -23,4 +23,19 @@ describe("the package as a library", () => {
     // The same report, to the character: renderJson and the CLI's JSON output agree.
     expect(bytes).toBe(cli.stdout.length);
   });
+
+  it("computes the posture through the entry point as palisade posture does", () => {
+    const script = `
+      import { loadSnapshot, runScan } from "palisade";
+      import { buildPosture, postureJsonPieces } from "palisade/posture";
+      const snapshot = await loadSnapshot({ paths: ["examples/cluster/"] });
+      const now = new Date();
+      const report = buildPosture(snapshot, runScan(snapshot, { now }), { source: "examples/cluster/", now, tool: { name: "palisade", version: "x" } });
+      console.log(JSON.stringify(report.workloads.map((w) => [w.ref.name, w.score])), [...postureJsonPieces(report)].join("").length > 0);
+    `;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const cli = JSON.parse(spawnSync(process.execPath, [join(repoRoot, "bin/palisade.js"), "posture", "examples/cluster/", "-o", "json"], { cwd: repoRoot, encoding: "utf8" }).stdout) as { workloads: { ref: { name: string }; score: number }[] };
+    expect(run.stdout.trim()).toBe(`${JSON.stringify(cli.workloads.map((w) => [w.ref.name, w.score]))} true`);
+  });
 });
