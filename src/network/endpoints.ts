@@ -7,6 +7,7 @@
  */
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { detached, isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { podServiceAccountName } from "../k8s/service-accounts.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 
@@ -148,7 +149,7 @@ export class EndpointsBuilder {
       ips: podIps(object).map(detached),
       labels: stringRecord(template.pod.metadata.labels),
       ports: containerPorts(spec),
-      serviceAccount: typeof spec.serviceAccountName === "string" ? detached(spec.serviceAccountName) : "default",
+      serviceAccount: detached(podServiceAccountName(spec)),
       hostNetwork: spec.hostNetwork === true,
     });
   }

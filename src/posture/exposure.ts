@@ -6,6 +6,7 @@
  * or being free to connect to any address outside, is what zero trust counts.
  */
 import type { SourcePosition } from "../findings/types.js";
+import { matchesLabelSelector } from "../k8s/labels.js";
 import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
@@ -55,7 +56,8 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
   return pods.map((pod, i) => {
     const ways: Publication[] = [];
     for (const service of services.get(pod.namespace) ?? []) {
-      if (!Object.entries(service.selector).every(([k, v]) => pod.labels[k] === v)) continue;
+      // A Service's selector is a matchLabels of its namespace's pods.
+      if (!matchesLabelSelector({ matchLabels: service.selector }, pod.labels)) continue;
       if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push({ text: `Service ${service.name} (${service.type})`, position: service.position });
       const ingress = routed.get(`${service.namespace}/${service.name}`);
       if (ingress) ways.push({ text: `an Ingress to Service ${service.name}`, position: ingress });

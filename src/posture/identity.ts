@@ -7,6 +7,7 @@ import type { Grant, RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { describeNode, userOfSubject, type EscalationEdge, type EscalationGraph } from "../access/rbac/escalation.js";
 import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
 import { subjectKey } from "../access/rbac/subjects.js";
+import { tokenMount } from "../k8s/service-accounts.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";
 import type { Rule, SourcePosition } from "../findings/types.js";
 import { DEFAULT_SERVICE_ACCOUNT, factDeduction, TOKEN_DANGERS, TOKEN_MOUNTED, TOKEN_REACHES_CLUSTER_ADMIN } from "./facts.js";
@@ -34,35 +35,6 @@ function tokenWorth(context: IdentityContext, namespace: string, serviceAccount:
   const worth = { held: heldDangers(context.authorizer, userOfSubject(subject), namespace), path: context.escalation.paths.get(subjectKey(subject)) };
   (context.worth ??= new Map()).set(key, worth);
   return worth;
-}
-
-/** How the pods carry the account's token, if they do. */
-export type TokenMount =
-  | { mounted: false; audiences: string[] }
-  | { mounted: true; how: "automount" | "projected"; podPath: Array<string | number> };
-
-/**
- * Whether the pods carry a token the API server accepts: automounted (the pod's field wins
- * over the account's; both default to yes), or a projected serviceAccountToken volume
- * whose audience is left to the API server's own. A projected token for another audience
- * (a vault, a cloud) is not accepted by the API server: named, not charged.
- */
-export function tokenMount(podSpec: Record<string, unknown>, account: K8sObject | undefined): TokenMount {
-  const own = typeof podSpec.automountServiceAccountToken === "boolean" ? podSpec.automountServiceAccountToken : account?.automountServiceAccountToken;
-  if (own !== false) return { mounted: true, how: "automount", podPath: ["spec", "automountServiceAccountToken"] };
-  const audiences: string[] = [];
-  const volumes = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
-  for (let v = 0; v < volumes.length; v++) {
-    const sources = isRecord(volumes[v]) && isRecord(volumes[v].projected) && Array.isArray(volumes[v].projected.sources) ? (volumes[v].projected.sources as unknown[]) : [];
-    for (let s = 0; s < sources.length; s++) {
-      const source = sources[s];
-      if (!isRecord(source) || !isRecord(source.serviceAccountToken)) continue;
-      const audience = source.serviceAccountToken.audience;
-      if (typeof audience === "string" && audience !== "") audiences.push(audience);
-      else return { mounted: true, how: "projected", podPath: ["spec", "volumes", v, "projected", "sources", s, "serviceAccountToken"] };
-    }
-  }
-  return { mounted: false, audiences };
 }
 
 function grantPosition(grant: Grant): SourcePosition | undefined {

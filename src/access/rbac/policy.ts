@@ -4,6 +4,7 @@
  * problems with their field path; the rest of the object and the other objects still load.
  */
 import { apiGroupOf } from "../../k8s/snapshot.js";
+import { podServiceAccountName, tokenMount } from "../../k8s/service-accounts.js";
 import { podTemplate } from "../../k8s/workloads.js";
 import type { LabelSelector } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
@@ -23,6 +24,9 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
   const defaultNamespace = options.defaultNamespace || "default";
   const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], podServiceAccounts: [], problems: [] };
   const seen = new Map<string, Origin>();
+  // Whether a workload's pods carry a token depends on its ServiceAccount too, which may come later in the input.
+  const accounts = new Map<string, K8sObject>();
+  const workloads: Array<{ object: K8sObject; spec: Record<string, unknown> }> = [];
   const all: Array<PolicyInput & { bootstrap: boolean }> = [
     // Upstream's defaults as a live cluster holds them are upstream's, as the built-in copies are.
     ...inputs.map((i) => ({ ...i, bootstrap: isClusterDefault(i.object) })),
@@ -36,7 +40,10 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     const kind = object.kind;
     if (group === "" && kind === "ServiceAccount") {
       const name = object.metadata?.name;
-      if (name) policy.serviceAccounts.push(`${object.metadata?.namespace || defaultNamespace}/${name}`);
+      if (name) {
+        policy.serviceAccounts.push(`${object.metadata?.namespace || defaultNamespace}/${name}`);
+        accounts.set(`${object.metadata?.namespace || defaultNamespace}/${name}`, object);
+      }
       continue;
     }
     if (group === "" && kind === "Secret") {
@@ -45,7 +52,7 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     }
     const template = podTemplate(object);
     if (template) {
-      readPodServiceAccount(object, template.pod.spec, policy, defaultNamespace);
+      workloads.push({ object, spec: template.pod.spec as Record<string, unknown> });
       continue;
     }
     if (group !== RBAC_GROUP) continue;
@@ -77,6 +84,7 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
       if (binding) (kind === "RoleBinding" ? policy.roleBindings : policy.clusterRoleBindings).push(binding);
     }
   }
+  for (const { object, spec } of workloads) readPodServiceAccount(object, spec, accounts, policy, defaultNamespace);
   policy.problems.push(...aggregateClusterRoles(policy.clusterRoles));
   // Upstream visits every ClusterRoleBinding before the RoleBindings of the request namespace.
   let order = 0;
@@ -180,9 +188,10 @@ function readTokenSecret(object: K8sObject, policy: Policy, defaultNamespace: st
   policy.serviceAccountTokenSecrets.push({ namespace: object.metadata?.namespace || defaultNamespace, name, serviceAccount });
 }
 
-/** The service account whose token a workload's pods carry, unless they opt out of mounting it. */
-function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, policy: Policy, defaultNamespace: string): void {
-  if (spec.automountServiceAccountToken === false) return;
-  const serviceAccount = typeof spec.serviceAccountName === "string" && spec.serviceAccountName ? spec.serviceAccountName : typeof spec.serviceAccount === "string" && spec.serviceAccount ? spec.serviceAccount : "default";
-  policy.podServiceAccounts.push({ namespace: object.metadata?.namespace || defaultNamespace, serviceAccount, workload: objectRef(object) });
+/** The service account whose token a workload's pods carry, when they carry one the API server accepts. */
+function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, accounts: ReadonlyMap<string, K8sObject>, policy: Policy, defaultNamespace: string): void {
+  const namespace = object.metadata?.namespace || defaultNamespace;
+  const serviceAccount = podServiceAccountName(spec);
+  if (!tokenMount(spec, accounts.get(`${namespace}/${serviceAccount}`)).mounted) return;
+  policy.podServiceAccounts.push({ namespace, serviceAccount, workload: objectRef(object) });
 }
