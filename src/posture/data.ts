@@ -4,6 +4,7 @@
  * judged it (the judgement is theirs; posture only links it to the workloads it exposes).
  */
 import type { Finding } from "../findings/types.js";
+import { visitContainers } from "../k8s/containers.js";
 import { isRecord } from "../k8s/types.js";
 import { factDeduction, SECRET_IN_ENV, SECRETS_PLAINTEXT_AT_REST } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
@@ -20,15 +21,6 @@ export interface SecretUse {
   envPath?: Array<string | number>;
 }
 
-function containersOf(spec: Record<string, unknown>): Array<{ container: Record<string, unknown>; path: Array<string | number> }> {
-  const all: Array<{ container: Record<string, unknown>; path: Array<string | number> }> = [];
-  for (const key of ["initContainers", "containers", "ephemeralContainers"]) {
-    const list = spec[key];
-    if (Array.isArray(list)) list.forEach((container: unknown, i) => isRecord(container) && all.push({ container, path: ["spec", key, i] }));
-  }
-  return all;
-}
-
 export function secretsUsed(spec: Record<string, unknown>): SecretUse {
   const use: SecretUse = { files: new Set(), env: new Set() };
   for (const volume of Array.isArray(spec.volumes) ? spec.volumes : []) {
@@ -37,7 +29,7 @@ export function secretsUsed(spec: Record<string, unknown>): SecretUse {
     const sources = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources : [];
     for (const source of sources) if (isRecord(source) && isRecord(source.secret) && typeof source.secret.name === "string") use.files.add(source.secret.name);
   }
-  for (const { container, path } of containersOf(spec)) {
+  for (const { container, path } of visitContainers(spec)) {
     (Array.isArray(container.env) ? container.env : []).forEach((variable: unknown, i) => {
       const ref = isRecord(variable) && isRecord(variable.valueFrom) ? variable.valueFrom.secretKeyRef : undefined;
       if (!isRecord(ref) || typeof ref.name !== "string") return;

@@ -6,8 +6,9 @@
  * or being free to connect to any address outside, is what zero trust counts.
  */
 import type { SourcePosition } from "../findings/types.js";
+import { visitContainers } from "../k8s/containers.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
@@ -28,7 +29,7 @@ interface PublishingService {
 export interface Publication {
   text: string;
   position?: SourcePosition;
-  podPath?: Array<string | number>;
+  podPath?: FieldPath;
 }
 
 /** How each workload is published outside the cluster, by workload index. */
@@ -85,19 +86,15 @@ function ingressBackends(ingress: K8sObject): string[] {
 
 interface HostPort {
   port: number;
-  path: Array<string | number>;
+  path: FieldPath;
 }
 
 function hostPortsOf(spec: Record<string, unknown>): HostPort[] {
   const ports: HostPort[] = [];
-  for (const key of ["initContainers", "containers"]) {
-    const containers = spec[key];
-    if (!Array.isArray(containers)) continue;
-    containers.forEach((container: unknown, c) => {
-      if (!isRecord(container) || !Array.isArray(container.ports)) return;
-      container.ports.forEach((port: unknown, p) => {
-        if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push({ port: port.hostPort, path: ["spec", key, c, "ports", p, "hostPort"] });
-      });
+  for (const { container, path } of visitContainers(spec)) {
+    if (!Array.isArray(container.ports)) continue;
+    container.ports.forEach((port: unknown, p) => {
+      if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push({ port: port.hostPort, path: [...path, "ports", p, "hostPort"] });
     });
   }
   return ports;
