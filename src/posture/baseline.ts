@@ -4,15 +4,11 @@
  * weakens any workload (`--fail-on-drop`). Workloads are matched by namespace, kind and name.
  */
 import { UserError } from "../errors.js";
-import { POSTURE_SCHEMA_VERSION, type BaselineComparison, type PostureReport } from "./types.js";
+import { POSTURE_SCHEMA_VERSION, workloadName, type BaselineComparison, type PostureReport } from "./types.js";
 
 interface BaselineWorkload {
   ref: { kind: string; name: string; namespace?: string };
   score: number;
-}
-
-function key(ref: BaselineWorkload["ref"]): string {
-  return `${ref.namespace ?? "default"}/${ref.kind}/${ref.name}`;
 }
 
 function isBaselineWorkload(value: unknown): value is BaselineWorkload {
@@ -45,10 +41,10 @@ function baselineWorkloads(baseline: unknown, file: string): { workloads: Baseli
  */
 export function withBaseline(report: PostureReport, baseline: unknown, file: string, namespace?: string): PostureReport {
   const earlier = baselineWorkloads(baseline, file);
-  const before = new Map(earlier.workloads.filter((w) => namespace === undefined || (w.ref.namespace ?? "default") === namespace).map((w) => [key(w.ref), w.score]));
+  const before = new Map(earlier.workloads.filter((w) => namespace === undefined || (w.ref.namespace ?? "default") === namespace).map((w) => [workloadName(w.ref), w.score]));
   const comparison: BaselineComparison = { file, source: earlier.source, generatedAt: earlier.generatedAt, meanScore: earlier.meanScore, lower: [], higher: [], added: [], removed: [] };
   const workloads = report.workloads.map((w) => {
-    const name = key(w.ref);
+    const name = workloadName(w.ref);
     const score = before.get(name);
     before.delete(name);
     if (score === undefined) {

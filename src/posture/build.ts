@@ -21,7 +21,7 @@ import { postureGraph } from "./graph.js";
 import { reachSummary } from "./reach.js";
 import { identityDeductions, serviceAccountsOf } from "./identity.js";
 import { gradeOf, scored, SEVERITY_POINTS } from "./scoring.js";
-import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PodFieldLocator, type PostureReport, type PosturePillar, type WorkloadPosture } from "./types.js";
+import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PodFieldLocator, type PostureReport, type PosturePillar, type WorkloadPosture, workloadName } from "./types.js";
 
 /**
  * Rule prefixes that judge the control plane and its files: their findings are about the
@@ -137,6 +137,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   const graph = postureGraph(
     matrix,
     reach,
+    postures.map((p) => workloadName(p.ref)),
     postures.map((p) => p.score),
     exposed,
   );

@@ -22,8 +22,8 @@ function namespaceId(namespace: string): string {
   return `ns:${namespace}`;
 }
 
-/** `exposed[j]`: whether workload j is published outside and some outside address may connect. */
-export function postureGraph(matrix: Matrix, reach: ReachSummary, scores: readonly number[], exposed: readonly boolean[]): PostureGraph {
+/** `names[j]`: workload j's name (workloadName); `exposed[j]`: whether it is published outside and some outside address may connect. */
+export function postureGraph(matrix: Matrix, reach: ReachSummary, names: readonly string[], scores: readonly number[], exposed: readonly boolean[]): PostureGraph {
   const pods = matrix.pods as readonly PodEndpoint[];
   if (pods.length <= GRAPH_LIMITS.workloads) {
     const edges: GraphEdge[] = [];
@@ -36,7 +36,7 @@ export function postureGraph(matrix: Matrix, reach: ReachSummary, scores: readon
     }
     if (edges.length <= GRAPH_LIMITS.edges) {
       const nodes: GraphNode[] = namespaceNodes(pods, scores);
-      pods.forEach((pod, i) => nodes.push({ id: workloadId(i), label: pod.workload ?? pod.name, parent: namespaceId(pod.namespace), kind: "workload", score: scores[i] as number, workload: `${pod.namespace}/${pod.workload ?? `Pod/${pod.name}`}` }));
+      pods.forEach((pod, i) => nodes.push({ id: workloadId(i), label: pod.workload ?? pod.name, parent: namespaceId(pod.namespace), kind: "workload", score: scores[i] as number, workload: names[i] as string }));
       addOutside(nodes, edges, exposed, workloadId);
       return { level: "workloads", nodes, edges };
     }

@@ -6,7 +6,7 @@
 import { createColors } from "picocolors";
 import { SEVERITIES } from "../findings/types.js";
 import { isLiveFile } from "../k8s/types.js";
-import { POSTURE_PILLARS, type Deduction, type PostureReport, type WorkloadPosture } from "./types.js";
+import { POSTURE_PILLARS, workloadName, type Deduction, type PostureReport, type WorkloadPosture } from "./types.js";
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -15,10 +15,6 @@ function paintScore(c: Colors, score: number, text: string): string {
   if (score >= 75) return c.cyan(text);
   if (score >= 50) return c.yellow(text);
   return c.red(text);
-}
-
-export function workloadName(w: Pick<WorkloadPosture, "ref">): string {
-  return `${w.ref.namespace ?? "default"}/${w.ref.kind}/${w.ref.name}`;
 }
 
 /** The deduction that costs the workload most, on its weakest pillar. */
@@ -41,7 +37,7 @@ function change(w: WorkloadPosture): string {
 
 /** Workloads weakest first, then by name: the order of every report. */
 export function byScore(workloads: readonly WorkloadPosture[]): WorkloadPosture[] {
-  return [...workloads].sort((a, b) => a.score - b.score || (workloadName(a) < workloadName(b) ? -1 : 1));
+  return [...workloads].sort((a, b) => a.score - b.score || (workloadName(a.ref) < workloadName(b.ref) ? -1 : 1));
 }
 
 export function renderPostureText(report: PostureReport, options: { color: boolean; wide: boolean }): string {
@@ -51,7 +47,7 @@ export function renderPostureText(report: PostureReport, options: { color: boole
   const header = ["WORKLOAD", "SCORE", ...(compared ? ["CHANGE"] : []), "GRADE", ...POSTURE_PILLARS.map((p) => p.toUpperCase()), "WEAKEST BECAUSE"];
   const table = rows.map((w) => {
     const worst = costliest(w);
-    return [workloadName(w), String(w.score), ...(compared ? [change(w)] : []), w.grade, ...POSTURE_PILLARS.map((p) => String(w.pillars[p].score)), worst ? `${worst.ruleId}${worst.count > 1 ? ` (x${worst.count})` : ""}` : "-"];
+    return [workloadName(w.ref), String(w.score), ...(compared ? [change(w)] : []), w.grade, ...POSTURE_PILLARS.map((p) => String(w.pillars[p].score)), worst ? `${worst.ruleId}${worst.count > 1 ? ` (x${worst.count})` : ""}` : "-"];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] as string).length)));
   const line = (cells: string[], score?: number) =>

@@ -50,6 +50,11 @@ export interface WorkloadPosture {
   baselineScore?: number;
 }
 
+/** A workload's name in every report, the baseline's matching and the graph: `namespace/Kind/name`. */
+export function workloadName(ref: { kind: string; name: string; namespace?: string | undefined }): string {
+  return `${ref.namespace ?? "default"}/${ref.kind}/${ref.name}`;
+}
+
 /** What changed since a baseline report (`palisade posture --baseline FILE`); workloads by `namespace/Kind/name`. */
 export interface BaselineComparison {
   file: string;
