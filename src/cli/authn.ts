@@ -19,7 +19,7 @@ import { serviceAccountAuthenticator } from "../access/authn/serviceaccount.js";
 import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { unionAuthenticator, type AuthenticationResult, type TokenAuthenticator } from "../access/authn/types.js";
 import { authenticateClientCertificate, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 
 /**
  * `palisade authn`: lint a static token file, show who a client certificate authenticates
@@ -83,13 +83,13 @@ export function registerAuthnCommand(program: Command): void {
     .option("--oidc-username-prefix <prefix>", "as --oidc-username-prefix ('-' for none)")
     .option("--oidc-groups-claim <claim>", "as --oidc-groups-claim")
     .option("--oidc-groups-prefix <prefix>", "as --oidc-groups-prefix")
-    .option("--oidc-required-claim <key=value>", "as --oidc-required-claim (repeatable)", collect, [])
+    .option("--oidc-required-claim <key=value>", "as --oidc-required-claim (repeatable)", repeatable, [])
     .option("--oidc-signing-algs <algs>", "as --oidc-signing-algs (comma-separated, default RS256)")
     .option("--authn-config <file>", "an AuthenticationConfiguration (apiserver.config.k8s.io/v1beta1 or v1) with jwt authenticators")
-    .option("--jwks <file>", "the issuer's JSON Web Key Set on disk; with several issuers ISSUER_URL=FILE (repeatable)", collect, [])
+    .option("--jwks <file>", "the issuer's JSON Web Key Set on disk; with several issuers ISSUER_URL=FILE (repeatable)", repeatable, [])
     .option("--discovery <file>", "the issuer's /.well-known/openid-configuration on disk, checked against the issuer URL")
-    .option("--service-account-issuer <url>", "as kube-apiserver --service-account-issuer (repeatable)", collect, [])
-    .option("--service-account-key-file <file>", "PEM public (or private) keys or a JWKS, as --service-account-key-file (repeatable)", collect, [])
+    .option("--service-account-issuer <url>", "as kube-apiserver --service-account-issuer (repeatable)", repeatable, [])
+    .option("--service-account-key-file <file>", "PEM public (or private) keys or a JWKS, as --service-account-key-file (repeatable)", repeatable, [])
     .option("--api-audiences <list>", "as --api-audiences (comma-separated; default the first service-account issuer)")
     .option("--static-token-file <file>", "also try a static token file, as --token-auth-file")
     .option("--at <time>", "judge expiry at this RFC 3339 time instead of now")
@@ -286,8 +286,3 @@ function parseJsonText(text: string, file: string): unknown {
     throw new UserError(`${file}: not valid JSON`, { hint: "expected a JSON document (a JWKS or an OpenID discovery document)" });
   }
 }
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-

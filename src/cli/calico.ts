@@ -11,9 +11,7 @@ import { parseCalicoSelector, SelectorSyntaxError } from "../network/calico/sele
 import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { buildPolicySet } from "../network/policy-set.js";
-import { EXIT, outputOption, writeStdout } from "./common.js";
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 
 function parseLabels(pairs: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -32,7 +30,7 @@ export function registerCalicoCommand(program: Command): void {
     .command("selector")
     .description("check a Calico selector, print its canonical form and, given labels, whether it matches")
     .argument("<expression>", "selector, e.g. \"app == 'web' && !has(quarantine)\"")
-    .option("-l, --label <key=value>", "a label of the endpoint to match (repeatable)", collect, [])
+    .option("-l, --label <key=value>", "a label of the endpoint to match (repeatable)", repeatable, [])
     .addOption(outputOption(["text", "json"], "text"))
     .action(async (expression: string, flags: { label: string[]; output: string }) => {
       let selector;

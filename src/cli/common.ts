@@ -9,6 +9,14 @@ export function outputOption(formats: readonly string[], fallback: string): Opti
   return new Option("-o, --output <format>", "output format").choices(formats as string[]).default(fallback);
 }
 
+/**
+ * A repeatable flag's parser (`--rules a --rules b`): each value added to the list. Given
+ * no default, a flag's --help shows none and an absent flag is undefined.
+ */
+export function repeatable(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function failOnOption(fallback: Severity = "low"): Option {
   return new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
     .choices([...SEVERITIES, "none"])

@@ -10,7 +10,7 @@ import { parseWebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";
 import { defaultPsaConfig, defaultServerConfig, installManifests, type InstallOptions } from "../install/manifests.js";
 import { packageVersion } from "../version.js";
-import { writeStdout } from "./common.js";
+import { writeStdout, repeatable } from "./common.js";
 
 interface InstallFlags {
   namespace: string;
@@ -21,10 +21,6 @@ interface InstallFlags {
   webhookUrl?: string;
   config?: string;
   output: "yaml" | "json";
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function readText(path: string, what: string): string {
@@ -39,7 +35,7 @@ export function registerInstallCommand(program: Command): void {
   program
     .command("install")
     .description("print the manifests that run Palisade's webhooks in a cluster (kubectl apply -f -)")
-    .requiredOption("--apiserver-cidr <cidr>", "address range the API server connects from; the NetworkPolicy admits only these (repeatable)", collect, [])
+    .requiredOption("--apiserver-cidr <cidr>", "address range the API server connects from; the NetworkPolicy admits only these (repeatable)", repeatable, [])
     .option("-n, --namespace <namespace>", "namespace to install into", "palisade-system")
     .option("--image <image>", "Palisade image, ideally pinned by digest (default: ghcr.io/palisade-dev/palisade:<version>)")
     .option("--replicas <n>", "webhook replicas (at least 2)", "2")

@@ -27,14 +27,10 @@ import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
   kustomize: string[];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 interface Loaded {
@@ -95,7 +91,7 @@ function structured(value: unknown, format: string): string {
 export function registerNetpol(program: Command): void {
   const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff");
   const input = (cmd: Command): Command =>
-    clusterOptions(cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", collect, []));
+    clusterOptions(cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", repeatable, []));
 
   input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
     .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")

@@ -18,7 +18,7 @@ import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { scanOptionsFrom } from "./scan.js";
 
 interface PostureFlags extends ClusterFlags {
@@ -32,16 +32,12 @@ interface PostureFlags extends ClusterFlags {
   color?: boolean;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 export function registerPostureCommand(program: Command): void {
   const command = program
     .command("posture")
     .description("zero-trust posture: a trust score per workload on identity, workload, network and data, with every deduction explained (text, wide, json, html)")
     .argument("[paths...]", "files or directories of manifests; - reads stdin")
-    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize (repeatable)", collect)
+    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize (repeatable)", repeatable)
     .addOption(outputOption(["text", "wide", "json", "html"], "text"))
     .option("-n, --namespace <ns>", "report only this namespace's workloads (every namespace is still read: who may reach them counts)")
     .option("-A, --all-namespaces", "report every namespace (the default)")

@@ -12,7 +12,7 @@ import { mutateManifestText } from "../psp/mutate-text.js";
 import { PSP_RULE_LIST } from "../psp/rules.js";
 import { mayUseFromRbac } from "../psp/rbac.js";
 import { rbacAuthorizerFor } from "../access/rbac/family.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { REPORT_FORMATS as SCAN_FORMATS, renderReport } from "../report/render.js";
 import { registerPspMigrate } from "./psp-migrate.js";
 
@@ -27,7 +27,7 @@ export function registerPspCommand(program: Command): void {
   psp
     .command("check")
     .description("check workloads against PodSecurityPolicies (every policy usable, as without RBAC data)")
-    .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", collectValues, [])
+    .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", repeatable, [])
     .argument("<paths...>", "manifests to check (files, directories, - for stdin)")
     .option("--rbac", "decide which policies each pod may use from the RBAC objects among the manifests (plus the bootstrap roles), as the admission controller did; without it every policy is usable")
     .option("--user <name>", "with --rbac: the requesting user (otherwise only the pod's service account counts)")
@@ -42,7 +42,7 @@ export function registerPspCommand(program: Command): void {
   psp
     .command("mutate")
     .description("print the manifests with each pod (template) defaulted by the policy that admits it, comments kept")
-    .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", collectValues, [])
+    .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", repeatable, [])
     .argument("<paths...>", "YAML manifests (files; - for stdin)")
     .addHelpText("after", "\nPods no policy admits are printed unchanged and reported on stderr.\nExit codes: 0 all admitted, 1 some pod not admitted, 2 usage or input errors.")
     .action(async (paths: string[], flags: { policy: string[] }) => {
@@ -50,10 +50,6 @@ export function registerPspCommand(program: Command): void {
     });
 
   registerPspMigrate(psp);
-}
-
-function collectValues(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 async function readPolicies(files: string[]): Promise<{ loaded: LoadedPolicies; problems: string }> {

@@ -19,7 +19,7 @@ import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { RBAC_RESOURCES } from "../adapters/cluster.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
   filename: string[];
@@ -34,12 +34,10 @@ interface QueryFlags extends InputFlags {
   output: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 function inputOptions(command: Command): Command {
   command
-    .option("-f, --filename <path>", "manifest file or directory with the RBAC objects (repeatable; - for stdin)", collect, [])
-    .option("-k, --kustomize <dir>", "render a kustomization directory and read it (repeatable)", collect, [])
+    .option("-f, --filename <path>", "manifest file or directory with the RBAC objects (repeatable; - for stdin)", repeatable, [])
+    .option("-k, --kustomize <dir>", "render a kustomization directory and read it (repeatable)", repeatable, [])
     .option("--bootstrap", "add the default roles and bindings every cluster has (cluster-admin, admin, edit, view, system:*)");
   // A live cluster's roles and bindings, in every namespace: -n and -A are the request's.
   return clusterOptions(command);
@@ -56,7 +54,7 @@ export function registerRbacCommand(program: Command): void {
       .argument("[resource]", "RESOURCE[.GROUP][/SUBRESOURCE] (pods, pods/exec, deployments.apps) or a non-resource URL (/healthz)")
       .argument("[name]", "resource name")
       .requiredOption("--as <user>", "user to check (system:serviceaccount:NS:NAME for a service account)")
-      .option("--as-group <group>", "group of the user (repeatable)", collect, [])
+      .option("--as-group <group>", "group of the user (repeatable)", repeatable, [])
       .option("-n, --namespace <ns>", "namespace of the request (default: default)")
       .option("-A, --all-namespaces", "ask across all namespaces (cluster-wide grants only)")
       .option("--subresource <sub>", "subresource, as kubectl's --subresource")
@@ -171,5 +169,3 @@ function requestFrom(verb: string | undefined, resource: string | undefined, nam
   }
   return { kind: "resource", verb, apiGroup: resolved.group, resource: resolved.resource, subresource: resolved.subresource, name: name ?? "", namespace };
 }
-
-

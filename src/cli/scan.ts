@@ -16,7 +16,7 @@ import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } f
 import { scanStreaming } from "../scan/stream.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { progressBar } from "./progress.js";
 
 export const SCAN_FORMATS = REPORT_FORMATS;
@@ -45,7 +45,7 @@ export function registerScan(program: Command): void {
     .command("scan")
     .description("scan manifests (files, directories, - for stdin, -k kustomizations) or a live cluster (--cluster), and report findings")
     .argument("[paths...]", "files, pipes such as <(helm template .), or directories (recursively: .yaml, .yml, .json, Dockerfiles, links to files); - reads stdin")
-    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", collect)
+    .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize and scan it (repeatable)", repeatable)
     .addOption(outputOption(SCAN_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .addOption(new Option("--level <level>", "judge every pod at this Pod Security level instead of its namespace's").choices(["privileged", "baseline", "restricted"]))
@@ -56,8 +56,8 @@ export function registerScan(program: Command): void {
     .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)");
   clusterOptions(command)
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
-    .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", collect)
-    .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", collect)
+    .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", repeatable)
+    .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", repeatable)
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
@@ -78,11 +78,6 @@ function clusterSource(flags: ScanFlags): ClusterSource | undefined {
     ...(flags.allNamespaces ? { allNamespaces: true } : {}),
     ...(flags.kubelets ? { kubelets: true } : {}),
   };
-}
-
-/** Repeatable flags: no default given, so that --help shows none ("[]"); absent is undefined. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace">): ScanOptions {
@@ -181,4 +176,3 @@ async function withExceptions(result: ScanResult, file: string, selection: RuleS
   if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${file}\n`);
   return { ...result, findings: report.kept };
 }
-
