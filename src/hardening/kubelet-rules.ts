@@ -33,6 +33,19 @@ function field(config: K8sObject, path: FieldPath, byDefault: unknown): { value:
 
 const said = (f: { value: unknown; set: boolean; name: string }) => (f.set ? `${f.name}: ${JSON.stringify(f.value)}` : `${f.name} is not set, and defaults to ${JSON.stringify(f.value)}`);
 
+/** A boolean that must be true, judged at its default when unset. */
+function mustBeTrue(path: FieldPath, byDefault: boolean): KubeletRule["check"] {
+  return (c) => {
+    const f = field(c, path, byDefault);
+    return f.value === true ? undefined : { path, message: said(f) };
+  };
+}
+
+/** A boolean whose default (true) is safe: only an explicit false is reported. */
+function notSetFalse(path: FieldPath): KubeletRule["check"] {
+  return (c) => (valueAt(c, path) === false ? { path, message: `${path.join(".")}: false` } : undefined);
+}
+
 export const KUBELET_RULES: readonly KubeletRule[] = [
   rule(
     "anonymous-auth",
@@ -98,7 +111,7 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "identity",
     "rotateCertificates: false keeps the kubelet's client certificate until it expires, and the node then drops out of the cluster; rotation renews it from the API server ahead of time.",
     "Set rotateCertificates: true (kubeadm does).",
-    (c) => (valueAt(c, ["rotateCertificates"]) === false ? { path: ["rotateCertificates"], message: "rotateCertificates: false" } : undefined),
+    notSetFalse(["rotateCertificates"]),
   ),
   rule(
     "protect-kernel-defaults",
@@ -107,10 +120,7 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "platform",
     "Without protectKernelDefaults: true the kubelet silently changes kernel tunables it wants, instead of refusing to start on a node whose hardened settings differ.",
     "Set protectKernelDefaults: true once the node's sysctls match what the kubelet expects.",
-    (c) => {
-      const f = field(c, ["protectKernelDefaults"], false);
-      return f.value === true ? undefined : { path: ["protectKernelDefaults"], message: said(f) };
-    },
+    mustBeTrue(["protectKernelDefaults"], false),
   ),
   rule(
     "iptables-util-chains",
@@ -119,7 +129,7 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "network",
     "makeIPTablesUtilChains: false leaves the kubelet's KUBE-FIREWALL chains to someone else, and the traffic they drop (to 127.0.0.0/8 from outside) may be let through.",
     "Set makeIPTablesUtilChains: true (the v1beta1 default).",
-    (c) => (valueAt(c, ["makeIPTablesUtilChains"]) === false ? { path: ["makeIPTablesUtilChains"], message: "makeIPTablesUtilChains: false" } : undefined),
+    notSetFalse(["makeIPTablesUtilChains"]),
   ),
   rule(
     "seccomp-default",
@@ -128,9 +138,6 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "workload",
     "Without seccompDefault: true, a container whose pod names no seccomp profile runs with every system call allowed; with it, the container runtime's default profile applies.",
     "Set seccompDefault: true (GA since v1.27), after checking that workloads run under RuntimeDefault.",
-    (c) => {
-      const f = field(c, ["seccompDefault"], false);
-      return f.value === true ? undefined : { path: ["seccompDefault"], message: said(f) };
-    },
+    mustBeTrue(["seccompDefault"], false),
   ),
 ];
