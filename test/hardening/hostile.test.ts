@@ -9,11 +9,9 @@ import { checkControlPlane } from "../../src/hardening/family.js";
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { auditPki } from "../../src/hardening/pki/audit.js";
 import { readPemCertificates } from "../../src/hardening/x509.js";
-import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import type { K8sObject, LoadedObject } from "../../src/k8s/types.js";
+import type { K8sObject } from "../../src/k8s/types.js";
+import { snapshotOf } from "../support/snapshot.js";
 
-const loaded = (object: K8sObject): LoadedObject => ({ object, source: { file: "f.yaml", documentIndex: 0, position: { file: "f.yaml", line: 1, column: 1 }, locate: () => ({ file: "f.yaml", line: 1, column: 1 }) } });
-const snapshotOf = (object: K8sObject) => ({ ...emptySnapshot(), objects: [loaded(object)] });
 
 /** Values where the file has lists and mappings, and sometimes the right names. */
 const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant("true"), fc.constant(true), fc.constant("AlwaysAllow"), fc.base64String({ maxLength: 64 }));

@@ -4,13 +4,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import type { K8sObject, LoadedObject } from "../../src/k8s/types.js";
+import type { K8sObject } from "../../src/k8s/types.js";
 import { buildPosture } from "../../src/posture/build.js";
 import { runScan } from "../../src/scan/run.js";
-
-const at = { file: "f.yaml", line: 1, column: 1 };
-const loaded = (object: K8sObject): LoadedObject => ({ object, source: { file: "f.yaml", documentIndex: 0, position: at, locate: () => at } });
+import { snapshotOf } from "../support/snapshot.js";
 
 /** Anything, and sometimes the right shape. */
 const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(true), fc.constant("LoadBalancer"), fc.constant({ name: "s" }), fc.constant([{ name: "s" }]));
@@ -30,7 +27,7 @@ describe("hostile input to posture", () => {
   it("objects of any shape where posture reads give a report, never an exception", () => {
     fc.assert(
       fc.property(objects, (list) => {
-        const snapshot = { ...emptySnapshot(), objects: list.map(loaded) };
+        const snapshot = snapshotOf(...list);
         const now = new Date();
         const report = buildPosture(snapshot, runScan(snapshot, { now }), { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
         for (const w of report.workloads) expect(w.score).toBeGreaterThanOrEqual(0);
