@@ -70,6 +70,20 @@ function templateKind(kind: string, group: string): { path: FieldPath } | undefi
   return where && (where.groups.includes(group) || (group === "apps.kruise.io" && KRUISE_KINDS.has(kind))) ? where : undefined;
 }
 
+/**
+ * The object that controls `object` (its controller owner reference, else its first
+ * owner): a pod's ReplicaSet, Job or DaemonSet. A static pod's mirror is controlled by its
+ * Node, which is no workload: such a pod has none here and stands for itself.
+ */
+export function controllerOf(object: K8sObject): { kind: string; name: string } | undefined {
+  const owners = object.metadata?.ownerReferences;
+  if (!Array.isArray(owners)) return undefined;
+  const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) ?? owners[0];
+  if (!isRecord(owner) || typeof owner.kind !== "string" || typeof owner.name !== "string") return undefined;
+  if (owner.kind === "Node" && (owner.apiVersion === "v1" || owner.apiVersion === undefined)) return undefined;
+  return { kind: owner.kind, name: owner.name };
+}
+
 /** Replicas a workload asks for (1 for a Pod, DaemonSet unknown: 1 per node, counted as 1). */
 export function replicasOf(object: K8sObject): number {
   const spec = isRecord(object.spec) ? object.spec : {};

@@ -8,7 +8,7 @@
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { detached, isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podServiceAccountName } from "../k8s/service-accounts.js";
-import { podTemplate } from "../k8s/workloads.js";
+import { controllerOf, podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 
 export interface WorkloadEndpoint {
@@ -82,17 +82,10 @@ function virtualMachineTemplate(object: K8sObject): { metadata: Record<string, u
   return { metadata: isRecord(template.metadata) ? template.metadata : {}, spec: {} };
 }
 
-/**
- * The workload a pod belongs to, by its controller. A static pod's mirror is controlled
- * by its Node, which is no workload: such a pod stands for itself.
- */
-function controllerOf(object: K8sObject): { kind: string; name: string } | undefined {
-  const owners = object.metadata?.ownerReferences;
-  if (!Array.isArray(owners)) return undefined;
-  const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) ?? owners[0];
-  if (!isRecord(owner) || typeof owner.kind !== "string" || typeof owner.name !== "string") return undefined;
-  if (owner.kind === "Node" && (owner.apiVersion === "v1" || owner.apiVersion === undefined)) return undefined;
-  return { kind: detached(owner.kind), name: detached(owner.name) };
+
+/** Kept for every workload until the scan ends: copies, not views of their files' texts. */
+function detachedOwner(owner: { kind: string; name: string } | undefined): { kind: string; name: string } | undefined {
+  return owner && { kind: detached(owner.kind), name: detached(owner.name) };
 }
 
 /** Workload endpoints of a snapshot, in the order their objects were loaded. */
@@ -144,7 +137,7 @@ export class EndpointsBuilder {
       namespace: detached(object.metadata?.namespace ?? "default"),
       kind: detached(object.kind ?? "Pod"),
       name: detached(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
-      owner: object.kind === "Pod" ? controllerOf(object) : undefined,
+      owner: object.kind === "Pod" ? detachedOwner(controllerOf(object)) : undefined,
       podName: object.kind === "Pod" && object.metadata?.name ? detached(object.metadata.name) : undefined,
       ips: podIps(object).map(detached),
       labels: stringRecord(template.pod.metadata.labels),

@@ -9,7 +9,7 @@ import { rbacAuthorizerFor } from "../access/rbac/family.js";
 import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Pillar, type Severity } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isRecord, objectRef } from "../k8s/types.js";
-import { podTemplate } from "../k8s/workloads.js";
+import { controllerOf, podTemplate } from "../k8s/workloads.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { buildEndpoints } from "../network/endpoints.js";
 import { computeMatrix } from "../network/matrix.js";
@@ -81,9 +81,8 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
     for (const pod of w.podNames) index.set(refKey({ kind: "Pod", name: pod, namespace: ref.namespace }), i);
   });
   for (const { object } of snapshot.objects) {
-    const owner = object.kind === "Pod" && Array.isArray(object.metadata?.ownerReferences) ? object.metadata.ownerReferences.find((o: unknown) => isRecord(o) && o.controller === true) : undefined;
-    if (!isRecord(owner) || typeof owner.kind !== "string" || typeof owner.name !== "string") continue;
-    const target = index.get(refKey({ kind: owner.kind, name: owner.name, namespace: object.metadata?.namespace }));
+    const owner = object.kind === "Pod" ? controllerOf(object) : undefined;
+    const target = owner && index.get(refKey({ ...owner, namespace: object.metadata?.namespace }));
     if (target !== undefined) index.set(refKey(objectRef(object)), target);
   }
   const perWorkload: Finding[][] = workloads.map(() => []);
