@@ -12,7 +12,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withBaseline } from "../../src/posture/baseline.js";
 import { renderPostureHtml } from "../../src/posture/html/page.js";
-import type { PostureReport } from "../../src/posture/types.js";
+import { byScore } from "../../src/posture/render-text.js";
+import { workloadName, type PostureReport } from "../../src/posture/types.js";
 import { hasChromium, launchChromium } from "../support/chromium.js";
 import { repoRoot } from "../support/conformance.js";
 import { deployment, postureOf } from "./support.js";
@@ -66,8 +67,7 @@ describe.skipIf(!hasChromium)("posture HTML report in Chromium", () => {
     expect(await page.textContent(".card .big")).toBe(String(report.summary.meanScore));
     const names = await page.$$eval("tr.workload td.name", (cells) => cells.map((c) => c.textContent));
     // Weakest first, as the text table.
-    const weakestFirst = [...report.workloads].sort((a, b) => a.score - b.score || (`${a.ref.namespace}/${a.ref.kind}/${a.ref.name}` < `${b.ref.namespace}/${b.ref.kind}/${b.ref.name}` ? -1 : 1));
-    expect(names).toEqual(weakestFirst.map((w) => `${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`));
+    expect(names).toEqual(byScore(report.workloads).map((w) => workloadName(w.ref)));
     expect(await page.$$eval("#cluster-findings tbody tr", (rows) => rows.length)).toBe(report.clusterFindings.length);
     const graph = await page.evaluate(() => {
       const cy = (globalThis as unknown as { palisadePosture: { cy: { nodes(): { length: number }; edges(): { length: number } } } }).palisadePosture.cy;
