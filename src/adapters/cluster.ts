@@ -78,6 +78,22 @@ export const SCANNED_RESOURCES = [
   "globalnetworksets.projectcalico.org",
 ];
 
+/**
+ * What decides which Services outside traffic is routed to through Gateway API (posture's
+ * exposure reads it; no scan rule does). Left out, as above, when the cluster does not serve them.
+ */
+export const GATEWAY_RESOURCES = [
+  "gateways.gateway.networking.k8s.io",
+  "httproutes.gateway.networking.k8s.io",
+  "grpcroutes.gateway.networking.k8s.io",
+  "tlsroutes.gateway.networking.k8s.io",
+  "tcproutes.gateway.networking.k8s.io",
+  "udproutes.gateway.networking.k8s.io",
+  "referencegrants.gateway.networking.k8s.io",
+  "listenersets.gateway.networking.k8s.io",
+  "xlistenersets.gateway.networking.x-k8s.io",
+];
+
 /** What RBAC answers need: every role and binding, and the service accounts and namespaces they name. */
 export const RBAC_RESOURCES = [
   "namespaces",

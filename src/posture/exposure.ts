@@ -1,14 +1,16 @@
 /**
  * The network pillar's facts, read from the connectivity matrix (network/matrix.ts) and
  * the objects that publish a workload outside the cluster: Services of type
- * LoadBalancer or NodePort, Ingresses, host networking and host ports. Being published is
+ * LoadBalancer or NodePort, Ingresses and Gateway API routes (k8s/routed-services.ts), host
+ * networking and host ports. Being published is
  * a choice; being published to every address with no policy narrowing who may connect,
  * or being free to connect to any address outside, is what zero trust counts.
  */
 import type { SourcePosition } from "../findings/types.js";
 import { visitContainers } from "../k8s/containers.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { routedServices } from "../k8s/routed-services.js";
+import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
@@ -36,52 +38,31 @@ export interface Publication {
 export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): Publication[][] {
   // By namespace: a Service selects pods of its own namespace only.
   const services = new Map<string, PublishingService[]>();
-  /** Services an Ingress routes to, with where the first such Ingress is. */
-  const routed = new Map<string, SourcePosition>();
   for (const { object, source } of objects) {
-    if (object.kind === "Service" && object.apiVersion === "v1") {
-      const spec = isRecord(object.spec) ? object.spec : {};
-      const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
-      if (Object.keys(selector).length === 0) continue;
-      const namespace = object.metadata?.namespace ?? "default";
-      const list = services.get(namespace) ?? [];
-      list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) });
-      services.set(namespace, list);
-    } else if (object.kind === "Ingress" && object.apiVersion?.startsWith("networking.k8s.io/")) {
-      for (const name of ingressBackends(object)) {
-        const key = `${object.metadata?.namespace ?? "default"}/${name}`;
-        if (!routed.has(key)) routed.set(key, source.position);
-      }
-    }
+    if (object.kind !== "Service" || object.apiVersion !== "v1") continue;
+    const spec = isRecord(object.spec) ? object.spec : {};
+    const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+    if (Object.keys(selector).length === 0) continue;
+    const namespace = object.metadata?.namespace ?? "default";
+    const list = services.get(namespace) ?? [];
+    list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) });
+    services.set(namespace, list);
   }
+  const routed = routedServices(objects);
   return pods.map((pod, i) => {
     const ways: Publication[] = [];
     for (const service of services.get(pod.namespace) ?? []) {
       // A Service's selector is a matchLabels of its namespace's pods.
       if (!matchesLabelSelector({ matchLabels: service.selector }, pod.labels)) continue;
       if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push({ text: `Service ${service.name} (${service.type})`, position: service.position });
-      const ingress = routed.get(`${service.namespace}/${service.name}`);
-      if (ingress) ways.push({ text: `an Ingress to Service ${service.name}`, position: ingress });
+      const route = routed.get(`${service.namespace}/${service.name}`);
+      if (route) ways.push({ text: route.text, position: route.position });
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
     if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
     return ways;
   });
-}
-
-function ingressBackends(ingress: K8sObject): string[] {
-  const spec = isRecord(ingress.spec) ? ingress.spec : {};
-  const names: string[] = [];
-  const add = (backend: unknown) => {
-    if (isRecord(backend) && isRecord(backend.service) && typeof backend.service.name === "string") names.push(backend.service.name);
-  };
-  add(spec.defaultBackend);
-  for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
-    const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
-    for (const path of paths) if (isRecord(path)) add(path.backend);
-  }
-  return names;
 }
 
 interface HostPort {

@@ -4,7 +4,7 @@
  * cluster must find what the scan of its files finds, once per problem.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
@@ -341,6 +341,88 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     const edges = (r: PostureReport) => r.graph.edges.map((e) => `${r.graph.nodes.find((n) => n.id === e.source)?.label}>${r.graph.nodes.find((n) => n.id === e.target)?.label}:${e.label}`).sort();
     expect(edges(report)).toEqual(edges(files));
     expect(live.stdout).not.toContain("hunter2-live");
+  });
+
+  it("posture --cluster reads Gateway API routes, Gateways and ReferenceGrants: a route publishes its backends as in the files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-gateway-"));
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: infra}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: example
+  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules:
+    - backendRefs: [{name: web, port: 80}, {name: api, namespace: infra, port: 80}, {name: admin, namespace: infra, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ReferenceGrant
+metadata: {name: shop-to-api, namespace: infra}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+  to: [{group: "", kind: Service, name: api}]
+` +
+        ["shop/web", "infra/api", "infra/admin"]
+          .map((id) => {
+            const [namespace, name] = id.split("/");
+            return `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {app: ${name}}
+  ports: [{port: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: app, image: registry.example.com/${name}:1}]
+`;
+          })
+          .join(""),
+    );
+    const objects = (await loadSnapshot({ paths: [file] })).objects.map(({ object }) => structuredClone(object) as K8sObject);
+    const gateway = await startApiServer({ dir, objects });
+    try {
+      const published = (run: Run) =>
+        (JSON.parse(run.stdout) as PostureReport).workloads
+          .map((w) => [w.ref.name, w.pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason.replace(/:.*/, "")])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      const files = await palisade(["posture", file, "-o", "json"]);
+      const live = await palisade(["posture", "--kubeconfig", gateway.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      expect(published(live)).toEqual([
+        // No ReferenceGrant lets the route reach admin in another namespace.
+        ["admin", undefined],
+        ["api", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service infra/api, and no policy narrows who may connect"],
+        ["web", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, and no policy narrows who may connect"],
+      ]);
+      expect(published(live)).toEqual(published(files));
+      expect(gateway.requests.some((r) => r.startsWith("GET /apis/gateway.networking.k8s.io/v1/referencegrants"))).toBe(true);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it("refuses -n with -A", async () => {

@@ -238,6 +238,38 @@ spec:
     expect(outside.map((e) => report.graph.nodes.find((n) => n.id === e.target)?.label)).toEqual(["Deployment/web"]);
   });
 
+  it("a Gateway API route publishes the workloads behind its Service, once its Gateway accepts it", async () => {
+    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
+    const gatewayOf = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: example
+  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: ${from}}}}]
+---
+`;
+    const httpRoute = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules:
+    - backendRefs: [{name: web, port: 80}]
+---
+`;
+    const published = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
+    const open = await postureOf(gatewayOf("All") + httpRoute + clusterIp + deployment("web", "shop") + deployment("worker", "shop"));
+    expect(published(open)?.reason).toContain("published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web");
+    // Where it is published: the route's backend.
+    expect(published(open)?.position).toMatchObject({ line: 14, column: 21 });
+    expect(ruleIds(workload(open, "worker"))).not.toContain("posture/published-to-every-address");
+    expect(open.graph.edges.filter((e) => e.source === "outside").map((e) => open.graph.nodes.find((n) => n.id === e.target)?.label)).toEqual(["Deployment/web"]);
+    // The Gateway admits routes of its own namespace only: this one is not attached, nothing is published.
+    const closed = await postureOf(gatewayOf("Same") + httpRoute + clusterIp + deployment("web", "shop"));
+    expect(published(closed)).toBeUndefined();
+    expect(closed.graph.edges.filter((e) => e.source === "outside")).toEqual([]);
+  });
+
   it("a host port publishes the workload: the deduction points at it", async () => {
     const report = await postureOf(deployment("agent", "ops").replace("          resources:", "          ports: [{containerPort: 9100, hostPort: 9100}]\n          resources:"));
     const published = workload(report, "agent").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");

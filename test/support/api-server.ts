@@ -53,6 +53,10 @@ const ALL_TYPES: ResourceType[] = [
   t("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false),
   t("policy.networking.k8s.io", "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false),
   t("policy.networking.k8s.io", "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies", false),
+  // Gateway API, as its CRDs serve it.
+  t("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
+  t("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+  t("gateway.networking.k8s.io", "v1", "ReferenceGrant", "referencegrants"),
   // Calico's own API server (projectcalico.org/v3), as the Tigera operator installs it.
   t("projectcalico.org", "v3", "Tier", "tiers", false),
   t("projectcalico.org", "v3", "NetworkPolicy", "networkpolicies"),
