@@ -6,12 +6,14 @@ import { atOrAbove } from "../report/summary.js";
 import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { objectRef } from "../k8s/types.js";
-import { evaluateQuotas, type NamespaceReport } from "../access/quota/evaluate.js";
+import { evaluateQuotas, type NamespaceReport, type QuotaReport } from "../access/quota/evaluate.js";
 import { QUOTA_RULES } from "../access/quota/rules.js";
 import { packageVersion } from "../version.js";
+import { SCANNED_RESOURCES } from "../adapters/cluster.js";
+import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
 
-interface QuotaFlags {
+interface QuotaFlags extends ClusterFlags {
   output: string;
   failOn: Severity | "none";
   namespace?: string;
@@ -19,19 +21,25 @@ interface QuotaFlags {
 }
 
 /**
- * `palisade quota PATH...`: every namespace's ResourceQuota usage as the manifests would fill
- * it, the workloads quota or LimitRange admission would reject, and namespaces left unbounded.
+ * `palisade quota PATH...` (or `--cluster`): every namespace's ResourceQuota usage as the
+ * workloads would fill it, the workloads quota or LimitRange admission would reject, and
+ * namespaces left unbounded. Over a live cluster the workloads count at their declared
+ * replicas (a Deployment, not its pods), beside what the quota controller last recorded.
  */
 export function registerQuotaCommand(program: Command): void {
-  program
+  const command = program
     .command("quota")
-    .description("ResourceQuota and LimitRange over manifests: usage per namespace, workloads admission would reject, namespaces without quotas")
-    .argument("<paths...>", "files or directories of manifests; - reads stdin")
+    .description("ResourceQuota and LimitRange over manifests or a live cluster: usage per namespace, workloads admission would reject, namespaces without quotas")
+    .argument("[paths...]", "files or directories of manifests; - reads stdin")
     .addOption(outputOption(["text", "wide", "json"], "text"))
     .addOption(failOnOption("high"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); also shows only this namespace")
-    .option("-A, --all-namespaces", "show every namespace (the default when -n is not given)")
-    .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.")
+    .option("-A, --all-namespaces", "show every namespace (the default when -n is not given)");
+  clusterOptions(command)
+    .addHelpText(
+      "after",
+      "\nUSED is what the workloads need at their declared replicas; REPORTED (shown when a quota carries status.used, as live ones do) is what the quota controller last recorded. Over a live cluster, Secrets and ConfigMaps are not read: their counts show as not read.\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.",
+    )
     .action(async (paths: string[], flags: QuotaFlags) => {
       process.exitCode = await quota(paths, flags);
     });
@@ -40,11 +48,15 @@ export function registerQuotaCommand(program: Command): void {
 async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A cannot be used together", { hint: "-n names the namespace of objects that set none and filters the report; -A shows everything" });
-  const snapshot = await loadSnapshot({ paths });
+  const live = clusterRequested(flags);
+  if (paths.length === 0 && !live) throw new UserError("nothing to read", { hint: "give files or directories (palisade quota manifests/), - for stdin, or --cluster" });
+  // Every namespace is read: -n is the report's filter here, not the read's.
+  const snapshot = await loadSnapshot({ paths, ...liveInput(flags, SCANNED_RESOURCES) });
   const evaluation = evaluateQuotas(snapshot, flags.namespace ? { defaultNamespace: flags.namespace } : {});
   const only = flags.namespace && !flags.allNamespaces ? flags.namespace : undefined;
   const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);
   const namespaces = evaluation.namespaces.filter((n) => !only || n.namespace === only);
+  if (live) for (const ns of namespaces) for (const q of ns.quotas) markNotRead(q);
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
   const result: ScanResult = {
     findings,
@@ -63,9 +75,22 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }
 
+/**
+ * A live read leaves out Secrets and ConfigMaps (never read) and kinds no rule reads, so
+ * counts of them would show 0 where the cluster holds some: they say `not read` instead.
+ */
+function markNotRead(quota: QuotaReport): void {
+  const read = new Set<string>(SCANNED_RESOURCES);
+  const notRead = Object.keys(quota.hard).filter((resource) => (resource.startsWith("count/") ? !read.has(resource.slice("count/".length)) : resource === "secrets" || resource === "configmaps"));
+  if (notRead.length === 0) return;
+  for (const resource of notRead) delete quota.used[resource];
+  quota.notRead = notRead;
+}
+
 /** kubectl-style columns: one row per quota resource, then the namespaces with no quota. */
 export function usageTable(namespaces: readonly NamespaceReport[]): string {
-  const rows: string[][] = [["NAMESPACE", "QUOTA", "RESOURCE", "USED", "HARD", "PODS", "REJECTED"]];
+  const reported = namespaces.some((ns) => ns.quotas.some((q) => q.reported));
+  const rows: string[][] = [["NAMESPACE", "QUOTA", "RESOURCE", "USED", ...(reported ? ["REPORTED"] : []), "HARD", "PODS", "REJECTED"]];
   const unbounded: string[] = [];
   for (const ns of namespaces) {
     if (ns.quotas.length === 0) {
@@ -74,7 +99,10 @@ export function usageTable(namespaces: readonly NamespaceReport[]): string {
     }
     for (const q of ns.quotas) {
       const name = q.scopes.length ? `${q.name} [${q.scopes.join("; ")}]` : q.name;
-      for (const [resource, hard] of Object.entries(q.hard)) rows.push([ns.namespace, name, resource, q.used[resource] ?? "0", hard, String(ns.pods), String(ns.rejectedPods)]);
+      for (const [resource, hard] of Object.entries(q.hard)) {
+        const used = q.notRead?.includes(resource) ? "not read" : (q.used[resource] ?? "0");
+        rows.push([ns.namespace, name, resource, used, ...(reported ? [q.reported?.[resource] ?? "-"] : []), hard, String(ns.pods), String(ns.rejectedPods)]);
+      }
     }
   }
   const lines: string[] = [];
@@ -82,7 +110,7 @@ export function usageTable(namespaces: readonly NamespaceReport[]): string {
     const widths = rows[0]!.map((_, i) => rows.reduce((width, r) => Math.max(width, r[i]!.length), 0));
     for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
   } else {
-    lines.push("No ResourceQuota in the manifests.");
+    lines.push("No ResourceQuota in the input.");
   }
   if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${unbounded.join(", ")}`);
   return lines.join("\n") + "\n";

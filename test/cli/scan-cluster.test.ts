@@ -425,6 +425,39 @@ spec:
     }
   });
 
+  it("quota --cluster fills the live quotas with the workloads at their declared replicas, beside the controller's status.used", async () => {
+    const example = join(repoRoot, "examples/access-quota-tenants.yaml");
+    const objects = (await loadSnapshot({ paths: [example] })).objects.map(({ object }) => {
+      const copy = structuredClone(object) as K8sObject;
+      if (copy.kind !== "ResourceQuota") return copy;
+      // As the quota controller keeps it; and a count of Secrets, which the read never asks for.
+      (copy.spec as { hard: Record<string, string> }).hard["count/secrets"] = "20";
+      return { ...copy, status: { hard: (copy.spec as { hard: unknown }).hard, used: { "requests.cpu": "450m", pods: "3", "count/secrets": "7" } } };
+    });
+    const quotas = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-quota-")), objects });
+    try {
+      const files = await palisade(["quota", example, "-o", "json"]);
+      const live = await palisade(["quota", "--kubeconfig", quotas.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      // The example's workloads exceed its quota: exit 1 from the cluster as from the files.
+      expect([live.code, files.code]).toEqual([1, 1]);
+      type Report = { namespaces: Array<{ namespace: string; pods: number; rejectedPods: number; quotas: Array<{ used: Record<string, string>; reported?: Record<string, string>; notRead?: string[] }> }>; findings: Finding[] };
+      const fromFiles = JSON.parse(files.stdout) as Report;
+      const fromCluster = JSON.parse(live.stdout) as Report;
+      expect(fromCluster.namespaces.map((n) => [n.namespace, n.pods, n.rejectedPods, n.quotas.map((q) => q.used)])).toEqual(fromFiles.namespaces.map((n) => [n.namespace, n.pods, n.rejectedPods, n.quotas.map((q) => q.used)]));
+      expect(fromCluster.findings.map(problem).sort()).toEqual(fromFiles.findings.map(problem).sort());
+      const tenantA = fromCluster.namespaces.find((n) => n.namespace === "tenant-a")?.quotas[0];
+      expect(tenantA?.reported).toEqual({ "count/secrets": "7", pods: "3", "requests.cpu": "450m" });
+      expect(tenantA?.notRead).toEqual(["count/secrets"]);
+      const table = await palisade(["quota", "--kubeconfig", quotas.kubeconfig]);
+      expect(table.stdout).toMatch(/tenant-a +compute +count\/secrets +not read +7 +20 /);
+      expect(table.stdout).toMatch(/tenant-a +compute +requests\.cpu +860m +450m +1 /);
+      expect(quotas.requests.filter((r) => /\/(secrets|configmaps)\b/.test(r))).toEqual([]);
+    } finally {
+      await quotas.close();
+    }
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);

@@ -12,7 +12,7 @@ import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRang
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { claimUsage, objectUsage } from "./object-usage.js";
 import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
-import { addInto, formatResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
+import { addInto, formatResourceList, readResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
 import { describeExceeded, exceededResources, missingRequiredResources, podUsage, quotaAppliesToPod, readResourceQuota, type PodFacts, type ResourceQuotaSpec } from "./resourcequota.js";
 import {
   CONTAINER_WITHOUT_RESOURCES,
@@ -30,6 +30,10 @@ export interface QuotaReport {
   hard: Record<string, string>;
   /** Usage of the objects the quota would admit, in the quota's resources. */
   used: Record<string, string>;
+  /** What the quota controller last recorded (`status.used`), when the object carries it: a live cluster's, or an exported object's. */
+  reported?: Record<string, string>;
+  /** Resources whose objects a live read leaves out (Secrets, ConfigMaps): not in `used`, whose 0 would be wrong. */
+  notRead?: string[];
   scopes: string[];
 }
 
@@ -49,7 +53,7 @@ export interface QuotaEvaluation {
 
 interface NamespaceState {
   namespace: string;
-  quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList }>;
+  quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList; reported?: ResourceList }>;
   limitRanges: LimitRangeSpec[];
   /** The first object in the namespace (reduced to its reference): namespace findings point at it when no Namespace object does. */
   firstMember?: LoadedObject;
@@ -93,7 +97,12 @@ export class QuotaEvaluator {
     const state = this.stateOf(namespace);
     const name = object.metadata?.name ?? "(unnamed)";
     const problems: QuantityProblem[] = [];
-    if (isQuota) state.quotas.push({ spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() });
+    if (isQuota) {
+      const quota: NamespaceState["quotas"][number] = { spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() };
+      // The controller wrote status.used, so a value it could not parse is not the user's to fix: left out, not reported.
+      if (isRecord(object.status) && isRecord(object.status.used)) quota.reported = readResourceList(object.status.used, ["status", "used"], []);
+      state.quotas.push(quota);
+    }
     else state.limitRanges.push(readLimitRange(name, object.spec, problems));
     this.reportProblems(loaded, problems);
   }
@@ -140,11 +149,12 @@ export class QuotaEvaluator {
       .filter((s) => s.members > 0 || s.namespaceObject)
       .map((s) => ({
         namespace: s.namespace,
-        quotas: s.quotas.map(({ spec, used }) => ({
+        quotas: s.quotas.map(({ spec, used, reported }) => ({
           namespace: s.namespace,
           name: spec.name,
           hard: formatResourceList(spec.hard),
           used: Object.fromEntries([...spec.hard.keys()].sort().map((r) => [r, used.get(r) ? formatQuantity(used.get(r)!) : "0"])),
+          ...(reported ? { reported: formatResourceList(reported) } : {}),
           scopes: spec.scopes.map((sc) => (sc.operator === "Exists" && sc.values.length === 0 ? sc.scopeName : `${sc.scopeName} ${sc.operator} (${sc.values.join(",")})`)),
         })),
         limitRanges: s.limitRanges.map((l) => l.name),

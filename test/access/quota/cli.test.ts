@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registerQuotaCommand } from "../../../src/cli/quota.js";
 import { repoRoot } from "../../support/conformance.js";
@@ -24,6 +27,34 @@ describe("palisade quota", () => {
     expect(report.namespaces.map((n) => n.namespace)).toEqual(["tenant-b"]);
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["quota/container-without-resources", "quota/namespace-without-limitrange", "quota/namespace-without-resourcequota"]);
     expect(result.code).toBe(0);
+  });
+
+  it("shows what the quota controller recorded (status.used) beside what the workloads need, when a quota carries it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-"));
+    const file = join(dir, "exported.yaml");
+    writeFileSync(
+      file,
+      readFileSync(example, "utf8").replace(
+        "    count/deployments.apps: \"5\"\n",
+        "    count/deployments.apps: \"5\"\nstatus:\n  used: {requests.cpu: 450m, requests.memory: 1Gi, pods: \"3\", count/deployments.apps: \"2\", bogus: twelve}\n",
+      ),
+    );
+    const result = await runCli(registerQuotaCommand, ["quota", file]);
+    expect(result.stdout).toMatch(/^NAMESPACE +QUOTA +RESOURCE +USED +REPORTED +HARD +PODS +REJECTED\n/);
+    expect(result.stdout).toMatch(/tenant-a +compute +requests\.cpu +860m +450m +1 +5 +2\n/);
+    // A resource the controller recorded nothing for.
+    expect(result.stdout).toMatch(/tenant-a +compute +limits\.memory +\S+ +- +4Gi/);
+    const report = JSON.parse((await runCli(registerQuotaCommand, ["quota", file, "-o", "json"])).stdout) as { namespaces: Array<{ quotas: Array<{ reported?: Record<string, string> }> }> };
+    // What the controller wrote that is no quantity is left out, not charged to the user.
+    expect(report.namespaces.flatMap((n) => n.quotas.map((q) => q.reported)).filter(Boolean)).toEqual([{ "count/deployments.apps": "2", pods: "3", "requests.cpu": "450m", "requests.memory": "1Gi" }]);
+    // Without status, no column.
+    expect((await runCli(registerQuotaCommand, ["quota", example])).stdout).not.toContain("REPORTED");
+  });
+
+  it("asks for input when given neither paths nor --cluster", async () => {
+    const result = await runCli(registerQuotaCommand, ["quota"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/nothing to read/);
   });
 
   it("exits 2 on unreadable input", async () => {
