@@ -19,6 +19,8 @@ import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "./t
 export interface ServiceRoute {
   text: string;
   position: SourcePosition;
+  /** The only addresses the route admits, when its controller narrows them (ingress-nginx's allow-list). */
+  sourceRanges?: string[];
 }
 
 const GATEWAY_GROUP = "gateway.networking.k8s.io";
@@ -40,18 +42,23 @@ const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
 /** Every Service outside traffic is routed to, by `namespace/name`; the first route found names it. */
 export function routedServices(objects: readonly LoadedObject[]): Map<string, ServiceRoute> {
   const routed = new Map<string, ServiceRoute>();
+  // One route names a Service: the first open to every address, else the first.
   const add = (key: string, route: ServiceRoute) => {
-    if (!routed.has(key)) routed.set(key, route);
+    const known = routed.get(key);
+    if (!known || (known.sourceRanges && !route.sourceRanges)) routed.set(key, route);
   };
   const gateways: K8sObject[] = [];
   const listenerSets: K8sObject[] = [];
   const grants: K8sObject[] = [];
   const routes: LoadedObject[] = [];
+  const ingresses: LoadedObject[] = [];
+  const ingressControllers = new Map<string, string>();
   for (const loaded of objects) {
     const { object } = loaded;
-    if (object.kind === "Ingress" && apiGroupOf(object.apiVersion) === "networking.k8s.io") {
-      const namespace = object.metadata?.namespace ?? "default";
-      for (const name of ingressBackends(object)) add(`${namespace}/${name}`, { text: `an Ingress to Service ${name}`, position: loaded.source.position });
+    if (object.kind === "Ingress" && apiGroupOf(object.apiVersion) === "networking.k8s.io") ingresses.push(loaded);
+    else if (object.kind === "IngressClass" && apiGroupOf(object.apiVersion) === "networking.k8s.io") {
+      const spec = isRecord(object.spec) ? object.spec : {};
+      if (typeof object.metadata?.name === "string" && typeof spec.controller === "string") ingressControllers.set(object.metadata.name, spec.controller);
     } else if (object.kind === "XListenerSet" && apiGroupOf(object.apiVersion) === LISTENER_SET_GROUPS.XListenerSet) {
       listenerSets.push(object);
     } else if (apiGroupOf(object.apiVersion) === GATEWAY_GROUP) {
@@ -60,6 +67,12 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
       else if (object.kind === "ReferenceGrant") grants.push(object);
       else if (ROUTE_KINDS.has(object.kind ?? "")) routes.push(loaded);
     }
+  }
+  for (const loaded of ingresses) {
+    const ingress = loaded.object;
+    const namespace = ingress.metadata?.namespace ?? "default";
+    const ranges = ingressAllowList(ingress, ingressControllers);
+    for (const name of ingressBackends(ingress)) add(`${namespace}/${name}`, { text: `an Ingress to Service ${name}`, position: loaded.source.position, ...(ranges ? { sourceRanges: ranges } : {}) });
   }
   if (routes.length === 0) return routed;
   const namespaces = namespaceLabelsOf(objects);
@@ -79,6 +92,31 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
     }
   }
   return routed;
+}
+
+const INGRESS_NGINX = "k8s.io/ingress-nginx";
+const ALLOW_LIST_ANNOTATIONS = ["nginx.ingress.kubernetes.io/allowlist-source-range", "nginx.ingress.kubernetes.io/whitelist-source-range"];
+
+/**
+ * ingress-nginx's allow-list annotation, when the Ingress is ingress-nginx's: its class is
+ * an IngressClass of that controller, or one the input does not hold (the annotation then
+ * says which controller was meant). Undefined when nothing narrows.
+ */
+function ingressAllowList(ingress: K8sObject, controllers: ReadonlyMap<string, string>): string[] | undefined {
+  const spec = isRecord(ingress.spec) ? ingress.spec : {};
+  const className = typeof spec.ingressClassName === "string" ? spec.ingressClassName : ingress.metadata?.annotations?.["kubernetes.io/ingress.class"];
+  const controller = className === undefined ? undefined : controllers.get(className);
+  if (controller !== undefined && controller !== INGRESS_NGINX) return undefined;
+  const annotations = ingress.metadata?.annotations ?? {};
+  const list = ALLOW_LIST_ANNOTATIONS.map((name) => annotations[name]).find((value) => typeof value === "string");
+  return list === undefined ? undefined : narrowingRanges(list.split(","));
+}
+
+/** Source ranges that narrow: some given, none of them every address (a /0). */
+export function narrowingRanges(ranges: readonly string[]): string[] | undefined {
+  const trimmed = ranges.map((r) => r.trim()).filter((r) => r !== "");
+  if (trimmed.length === 0 || trimmed.some((r) => /\/0+$/.test(r))) return undefined;
+  return trimmed;
 }
 
 function ingressBackends(ingress: K8sObject): string[] {

@@ -9,8 +9,8 @@
 import type { SourcePosition } from "../findings/types.js";
 import { visitContainers } from "../k8s/containers.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import { routedServices } from "../k8s/routed-services.js";
-import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { narrowingRanges, routedServices } from "../k8s/routed-services.js";
+import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
@@ -25,6 +25,7 @@ interface PublishingService {
   selector: Record<string, string>;
   /** Where the Service says its type, or the Service itself. */
   position: SourcePosition;
+  sourceRanges?: string[];
 }
 
 /** One way a workload is published outside the cluster: in words, and where that is written (another object, or a field of the pod). */
@@ -32,6 +33,8 @@ export interface Publication {
   text: string;
   position?: SourcePosition;
   podPath?: FieldPath;
+  /** The only addresses the publication itself admits (a load balancer's source ranges, an ingress controller's allow-list). */
+  sourceRanges?: string[];
 }
 
 /** How each workload is published outside the cluster, by workload index. */
@@ -45,7 +48,10 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (Object.keys(selector).length === 0) continue;
     const namespace = object.metadata?.namespace ?? "default";
     const list = services.get(namespace) ?? [];
-    list.push({ namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) });
+    const service: PublishingService = { namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) };
+    const ranges = loadBalancerSourceRanges(object);
+    if (ranges) service.sourceRanges = ranges;
+    list.push(service);
     services.set(namespace, list);
   }
   const routed = routedServices(objects);
@@ -54,15 +60,28 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     for (const service of services.get(pod.namespace) ?? []) {
       // A Service's selector is a matchLabels of its namespace's pods.
       if (!matchesLabelSelector({ matchLabels: service.selector }, pod.labels)) continue;
-      if (service.type === "LoadBalancer" || service.type === "NodePort") ways.push({ text: `Service ${service.name} (${service.type})`, position: service.position });
+      if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
+      if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
       const route = routed.get(`${service.namespace}/${service.name}`);
-      if (route) ways.push({ text: route.text, position: route.position });
+      if (route) ways.push({ text: route.text, position: route.position, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}) });
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
     if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
     return ways;
   });
+}
+
+/**
+ * A LoadBalancer's source ranges: the field, else the older annotation kube-proxy and cloud
+ * providers still read when the field is empty. Undefined when neither narrows (unset, or a
+ * range of every address).
+ */
+function loadBalancerSourceRanges(service: K8sObject): string[] | undefined {
+  const spec = isRecord(service.spec) ? service.spec : {};
+  const field = Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges.filter((r): r is string => typeof r === "string") : [];
+  const annotation = service.metadata?.annotations?.["service.beta.kubernetes.io/load-balancer-source-ranges"];
+  return narrowingRanges(field.length > 0 ? field : typeof annotation === "string" ? annotation.split(",") : []);
 }
 
 interface HostPort {
@@ -103,21 +122,25 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const facts: string[] = [];
   const published = publishedWays.map((p) => p.text);
   const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
-  if (published.length > 0) {
+  // A publication that admits only some addresses itself narrows who may connect, whatever the policies say.
+  const open = publishedWays.filter((p) => !p.sourceRanges);
+  for (const way of publishedWays) if (way.sourceRanges) facts.push(`published outside the cluster through ${way.text}, to ${way.sourceRanges.join(", ")} only`);
+  if (open.length > 0) {
+    const through = open.map((p) => p.text).join(", ");
     if (inbound.every) {
       const deduction = factDeduction(
         PUBLISHED_TO_EVERY_ADDRESS,
-        `published outside the cluster through ${published.join(", ")}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
+        `published outside the cluster through ${through}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
       );
       // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or host port.
-      const first = publishedWays[0] as Publication;
+      const first = open[0] as Publication;
       if (first.position) deduction.position = first.position;
       else if (first.podPath) Object.assign(deduction, locate(first.podPath));
       deductions.push(deduction);
     } else if (inbound.some) {
-      facts.push(`published outside the cluster through ${published.join(", ")}, to some addresses only`);
+      facts.push(`published outside the cluster through ${through}, to some addresses only`);
     } else {
-      facts.push(`published outside the cluster through ${published.join(", ")}, but its policies let no address outside the cluster connect`);
+      facts.push(`published outside the cluster through ${through}, but its policies let no address outside the cluster connect`);
     }
   }
   const outbound = externalReach(matrix.externalDestinations.length, (b) => matrix.podToExternal(j, b));

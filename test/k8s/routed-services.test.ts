@@ -153,6 +153,22 @@ spec:
   });
 });
 
+describe("Ingress allow-lists", () => {
+  it("an Ingress open to every address names the Service over one that admits some addresses only", () => {
+    const ingress = (name: string, annotations: Record<string, string>): K8sObject => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name, namespace: "shop", annotations },
+      spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } },
+    });
+    const narrowed = ingress("a", { "nginx.ingress.kubernetes.io/allowlist-source-range": " 192.0.2.0/24 , 198.51.100.0/24" });
+    expect(routedServices([narrowed].map(loadedObject)).get("shop/web")?.sourceRanges).toEqual(["192.0.2.0/24", "198.51.100.0/24"]);
+    expect(routedServices([narrowed, ingress("b", {})].map(loadedObject)).get("shop/web")?.sourceRanges).toBeUndefined();
+    expect(routedServices([ingress("b", {}), narrowed].map(loadedObject)).get("shop/web")?.sourceRanges).toBeUndefined();
+    expect(routedServices([ingress("c", { "nginx.ingress.kubernetes.io/allowlist-source-range": "10.0.0.0/8,::/0" })].map(loadedObject)).get("shop/web")?.sourceRanges).toBeUndefined();
+  });
+});
+
 describe("hostnames", () => {
   it("meet as the specification says: exact, or a *. label standing for one or more labels", () => {
     expect(hostnamesMeet(undefined, ["a.example.com"])).toBe(true);

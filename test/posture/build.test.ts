@@ -270,6 +270,44 @@ spec:
     expect(closed.graph.edges.filter((e) => e.source === "outside")).toEqual([]);
   });
 
+  it("a load balancer's source ranges and ingress-nginx's allow-list narrow who may connect; a range of every address does not", async () => {
+    const published = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
+    const ranged = await postureOf(loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.7/32]\n") + deployment("web", "shop"));
+    expect(published(ranged)).toBeUndefined();
+    expect(workload(ranged, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), to 203.0.113.0/24, 198.51.100.7/32 only");
+    // The graph still links the outside to it: some addresses may connect.
+    expect(ranged.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
+    const annotated = await postureOf(loadBalancer.replace("metadata: {name: web, namespace: shop}", "metadata:\n  name: web\n  namespace: shop\n  annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: \"10.0.0.0/8\"}") + deployment("web", "shop"));
+    expect(published(annotated)).toBeUndefined();
+    const everyAddress = await postureOf(loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [10.0.0.0/8, 0.0.0.0/0]\n") + deployment("web", "shop"));
+    expect(published(everyAddress)?.reason).toContain("Service web (LoadBalancer)");
+
+    const ingress = (annotations: string, className = "") => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {${annotations}}
+spec:
+${className ? `  ingressClassName: ${className}\n` : ""}  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+`;
+    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
+    const allowList = "nginx.ingress.kubernetes.io/allowlist-source-range: \"192.0.2.0/24\"";
+    expect(published(await postureOf(ingress(allowList) + clusterIp + deployment("web", "shop")))).toBeUndefined();
+    expect(published(await postureOf(ingress(allowList.replace("allowlist", "whitelist")) + clusterIp + deployment("web", "shop")))).toBeUndefined();
+    expect(published(await postureOf(ingress("") + clusterIp + deployment("web", "shop")))?.reason).toContain("an Ingress to Service web");
+    // Another controller does not read ingress-nginx's annotations.
+    const traefik = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+`;
+    expect(published(await postureOf(traefik + ingress(allowList, "traefik") + clusterIp + deployment("web", "shop")))?.reason).toContain("an Ingress to Service web");
+    expect(published(await postureOf(traefik.replace(/traefik\.io\/ingress-controller/, "k8s.io/ingress-nginx") + ingress(allowList, "traefik") + clusterIp + deployment("web", "shop")))).toBeUndefined();
+  });
+
   it("a host port publishes the workload: the deduction points at it", async () => {
     const report = await postureOf(deployment("agent", "ops").replace("          resources:", "          ports: [{containerPort: 9100, hostPort: 9100}]\n          resources:"));
     const published = workload(report, "agent").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
