@@ -35,6 +35,8 @@ export interface Publication {
   podPath?: FieldPath;
   /** The only addresses the publication itself admits (a load balancer's source ranges, an ingress controller's allow-list). */
   sourceRanges?: string[];
+  /** Through a proxy (an ingress controller, a Gateway) that connects from its own pods: outside addresses never reach the pods directly. */
+  proxied?: boolean;
 }
 
 /** How each workload is published outside the cluster, by workload index. */
@@ -63,7 +65,7 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
       if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
       if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
       const route = routed.get(`${service.namespace}/${service.name}`);
-      if (route) ways.push({ text: route.text, position: route.position, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}) });
+      if (route) ways.push({ text: route.text, position: route.position, proxied: true, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}) });
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
@@ -139,6 +141,9 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
       deductions.push(deduction);
     } else if (inbound.some) {
       facts.push(`published outside the cluster through ${through}, to some addresses only`);
+    } else if (open.every((p) => p.proxied)) {
+      // The proxy connects from its own pods, which policies may well admit: the outside still reaches the workload through it.
+      facts.push(`published outside the cluster through ${through}: no address outside the cluster may connect to its pods directly, but every address the proxy admits reaches them through it, if its policies admit the proxy's pods`);
     } else {
       facts.push(`published outside the cluster through ${through}, but its policies let no address outside the cluster connect`);
     }

@@ -308,6 +308,32 @@ spec: {controller: traefik.io/ingress-controller}
     expect(published(await postureOf(traefik.replace(/traefik\.io\/ingress-controller/, "k8s.io/ingress-nginx") + ingress(allowList, "traefik") + clusterIp + deployment("web", "shop")))).toBeUndefined();
   });
 
+  it("policies that admit only the ingress controller's pods leave a routed workload reachable through the controller, and say so", async () => {
+    const onlyController = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-ingress-controller, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]}]
+---
+`;
+    const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+`;
+    const routed = await postureOf(onlyController + ingress + loadBalancer.replace("  type: LoadBalancer\n", "") + deployment("web", "shop"));
+    expect(workload(routed, "web").facts).toContain(
+      "published outside the cluster through an Ingress to Service web: no address outside the cluster may connect to its pods directly, but every address the proxy admits reaches them through it, if its policies admit the proxy's pods",
+    );
+    // Through a load balancer the outside connects itself (kube-proxy forwards; no proxy pod): those policies shut it out.
+    const balanced = await postureOf(onlyController + loadBalancer + deployment("web", "shop"));
+    expect(workload(balanced, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), but its policies let no address outside the cluster connect");
+  });
+
   it("a host port publishes the workload: the deduction points at it", async () => {
     const report = await postureOf(deployment("agent", "ops").replace("          resources:", "          ports: [{containerPort: 9100, hostPort: 9100}]\n          resources:"));
     const published = workload(report, "agent").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
