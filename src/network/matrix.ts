@@ -46,6 +46,12 @@ export interface Matrix {
    * A pass over a cluster with few isolated pods then costs what they number.
    */
   mayNotReach(j: number): readonly number[] | "all";
+  /**
+   * The pods that may pass pod j's ingress side (j itself included): "all" unless a policy
+   * isolates j for ingress and allows nothing to the peers its rules do not name. A pass
+   * over who reaches an isolated pod then costs what its rules name, not every pod.
+   */
+  mayReachFrom(j: number): readonly number[] | "all";
   /** Connections from external source block b to pod j. */
   externalToPod(b: number, j: number): PortSet;
   /** Connections from pod i to external destination block b. */
@@ -96,6 +102,8 @@ interface SideTable {
   /** Per result: 1 when it is empty, and when it is every connection, so `reachersOf` tests pairs without sets. */
   empty: Uint8Array;
   full: Uint8Array;
+  /** The peers some rule names, in order, when a peer no rule names is allowed nothing: only they may pass this side. */
+  named?: readonly number[];
 }
 
 export interface MatrixOptions {
@@ -174,7 +182,16 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     return matched;
   };
 
-  const sideTable = (direction: Direction, self: PodEndpoint): SideTable | undefined => {
+  // Classes selected by the same policies share a side table (a namespace's default deny
+  // selects every class in it): 10,000 classes would otherwise be 10^8 peer entries.
+  const policyIds = new Map<object, number>();
+  const policyId = (policy: object) => {
+    let id = policyIds.get(policy);
+    if (id === undefined) policyIds.set(policy, (id = policyIds.size));
+    return id;
+  };
+  const tables: Record<Direction, Map<string, SideTable>> = { egress: new Map(), ingress: new Map() };
+  const sideTable = (direction: Direction, self: PodEndpoint, selfClass: number): SideTable | undefined => {
     const selection = selectingPolicies(tiers, direction, self);
     if (selection.every((s) => s.policies.length === 0)) return undefined;
     const rules: SetRule[] = [];
@@ -188,6 +205,15 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
         }
       }
     }
+    // What else a table depends on: on an ingress side, named ports resolve on the pod itself.
+    const key = selection.map((s) => s.policies.map(policyId).join(",")).join("|") + (direction === "ingress" && namedOnDestination ? `#${portsKey[selfClass]}` : "");
+    const known = tables[direction].get(key);
+    if (known) return known;
+    const table = buildSideTable(direction, self, selection, rules, namedOnDestination);
+    tables[direction].set(key, table);
+    return table;
+  };
+  const buildSideTable = (direction: Direction, self: PodEndpoint, selection: ReturnType<typeof selectingPolicies>, rules: readonly SetRule[], namedOnDestination: boolean): SideTable => {
     const peerList = peers[direction];
     // Signature of a peer: the indices of the rules that match it. Peers no rule matches
     // share the empty signature, so only touched peers cost anything.
@@ -215,12 +241,17 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     }
     const empty = Uint8Array.from(results, (r) => (r.isEmpty() ? 1 : 0));
     const full = Uint8Array.from(results, (r) => (r.isAll() ? 1 : 0));
-    return { resultOfPeer, results, empty, full };
+    const unnamed = resultIndex.get("");
+    return { resultOfPeer, results, empty, full, named: unnamed === undefined || empty[unnamed] === 1 ? [...signatures.keys()].sort((a, b) => a - b) : undefined };
   };
 
-  const egress = classes.map((c) => sideTable("egress", c));
-  const ingress = classes.map((c) => sideTable("ingress", c));
+  const egress = classes.map((c, i) => sideTable("egress", c, i));
+  const ingress = classes.map((c, i) => sideTable("ingress", c, i));
   const side = (table: SideTable | undefined, peer: number): PortSet => (table ? table.results[table.resultOfPeer[peer]!]! : PortSet.all);
+
+  const podsOfClass: number[][] = classes.map(() => []);
+  for (let i = 0; i < pods.length; i++) podsOfClass[classOf[i]!]!.push(i);
+  const reachableFrom = new Map<SideTable, number[]>();
 
   const egressIsolated: number[] = [];
   for (let i = 0; i < pods.length; i++) if (egress[classOf[i]!]) egressIsolated.push(i);
@@ -261,6 +292,17 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     },
     mayNotReach(j) {
       return ingress[classOf[j]!] ? "all" : egressIsolated;
+    },
+    mayReachFrom(j) {
+      const table = ingress[classOf[j]!];
+      if (!table?.named) return "all";
+      let from = reachableFrom.get(table);
+      if (!from) {
+        from = [];
+        for (const c of table.named) if (c < classes.length) for (const i of podsOfClass[c]!) from.push(i);
+        reachableFrom.set(table, from);
+      }
+      return from;
     },
     reachersOf(j, out) {
       const cj = classOf[j]!;

@@ -1,8 +1,10 @@
 /**
- * Who may reach each workload, counted in one pass over every pair with the matrix's
- * allocation-free `reachersOf`: the inbound peers of each workload, how many other
+ * Who may reach each workload, with the matrix's allocation-free `reachersOf`, `reaches`,
+ * `mayNotReach` and `mayReachFrom`: the inbound peers of each workload, how many other
  * namespaces they come from, and the pairs between namespaces (the graph of a large
- * cluster). 10,000 workloads are 10^8 pairs, so the pass keeps to typed arrays.
+ * cluster). 10,000 workloads are 10^8 pairs, so only the pairs whose answer is not known
+ * in bulk are tried: of a workload nothing isolates, the egress-isolated pods; of an
+ * isolated one, the peers its rules name.
  */
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
@@ -51,18 +53,24 @@ export function reachSummary(matrix: Matrix): ReachSummary {
     let peers = 0;
     let namespaces = 0;
     const candidates = matrix.mayNotReach(j);
+    const reacher = (i: number) => {
+      peers++;
+      const from = namespaceOf[i]!;
+      if (from === to) return;
+      if (seen[from] !== j + 1) {
+        seen[from] = j + 1;
+        namespaces++;
+      }
+      addPairs(from, to, 1);
+    };
     if (candidates === "all") {
-      matrix.reachersOf(j, reachers);
-      for (let i = 0; i < n; i++) {
-        if (reachers[i] === 0) continue;
-        peers++;
-        const from = namespaceOf[i]!;
-        if (from === to) continue;
-        if (seen[from] !== j + 1) {
-          seen[from] = j + 1;
-          namespaces++;
-        }
-        addPairs(from, to, 1);
+      const named = matrix.mayReachFrom(j);
+      if (named === "all") {
+        matrix.reachersOf(j, reachers);
+        for (let i = 0; i < n; i++) if (reachers[i] !== 0) reacher(i);
+      } else {
+        // Isolated, and only the peers its rules name may pass: the pass costs what they number.
+        for (const i of named) if (i !== j && matrix.reaches(i, j)) reacher(i);
       }
     } else {
       // Nothing isolates j for ingress: every other pod reaches it but those whose egress is isolated and fails.

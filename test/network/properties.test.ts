@@ -41,7 +41,7 @@ const PROBES: { protocol: Protocol; port?: number }[] = [
 const EXTERNAL: Endpoint[] = ["10.1.2.3", "10.2.0.1", "8.8.8.8", "192.168.0.9"].map((ip) => ({ kind: "external", ip }));
 
 describe("network policy properties", () => {
-  it("reachersOf(j) and reaches(i, j) say exactly whether podToPod(i, j) is not empty, and only mayNotReach(j) can fail", () => {
+  it("reachersOf(j) and reaches(i, j) say exactly whether podToPod(i, j) is not empty, only mayNotReach(j) can fail, only mayReachFrom(j) can pass", () => {
     fc.assert(
       fc.property(pods, networkPolicies, adminPolicies, (cluster, nps, anps) => {
         const matrix = computeMatrix(tiersOf([...nps, ...anps]), cluster);
@@ -49,12 +49,16 @@ describe("network policy properties", () => {
         cluster.forEach((_, j) => {
           matrix.reachersOf(j, out);
           const mayNot = matrix.mayNotReach(j);
+          const mayFrom = matrix.mayReachFrom(j);
+          if (mayFrom !== "all") expect(new Set(mayFrom).size, "mayReachFrom lists each pod once").toBe(mayFrom.length);
           cluster.forEach((__, i) => {
             const reaches = i !== j && !matrix.podToPod(i, j).isEmpty();
             expect(out[i], `${i}>${j}`).toBe(reaches ? 1 : 0);
             expect(matrix.reaches(i, j), `${i}>${j}`).toBe(reaches);
             // Only the pods mayNotReach names can fail to reach j.
             if (mayNot !== "all" && i !== j && !mayNot.includes(i)) expect(reaches, `${i}>${j} (not in mayNotReach)`).toBe(true);
+            // Only the pods mayReachFrom names can pass j's ingress side.
+            if (mayFrom !== "all" && !mayFrom.includes(i)) expect(reaches, `${i}>${j} (not in mayReachFrom)`).toBe(false);
           });
         });
       }),
