@@ -35,6 +35,19 @@ export interface ClusterRead {
   controlled: number;
 }
 
+/** Gateway API: what the gateway rules and posture's exposure read. */
+export const GATEWAY_RESOURCES = [
+  "gateways.gateway.networking.k8s.io",
+  "httproutes.gateway.networking.k8s.io",
+  "grpcroutes.gateway.networking.k8s.io",
+  "tlsroutes.gateway.networking.k8s.io",
+  "tcproutes.gateway.networking.k8s.io",
+  "udproutes.gateway.networking.k8s.io",
+  "referencegrants.gateway.networking.k8s.io",
+  "listenersets.gateway.networking.k8s.io",
+  "xlistenersets.gateway.networking.x-k8s.io",
+];
+
 /**
  * What the scan families judge, by kubectl's resource names. Secrets and ConfigMaps are
  * not read: no rule needs their data from a live cluster, and a scanner that never holds
@@ -76,22 +89,7 @@ export const SCANNED_RESOURCES = [
   "stagedglobalnetworkpolicies.projectcalico.org",
   "networksets.projectcalico.org",
   "globalnetworksets.projectcalico.org",
-];
-
-/**
- * What decides which Services outside traffic is routed to through Gateway API (posture's
- * exposure reads it; no scan rule does). Left out, as above, when the cluster does not serve them.
- */
-export const GATEWAY_RESOURCES = [
-  "gateways.gateway.networking.k8s.io",
-  "httproutes.gateway.networking.k8s.io",
-  "grpcroutes.gateway.networking.k8s.io",
-  "tlsroutes.gateway.networking.k8s.io",
-  "tcproutes.gateway.networking.k8s.io",
-  "udproutes.gateway.networking.k8s.io",
-  "referencegrants.gateway.networking.k8s.io",
-  "listenersets.gateway.networking.k8s.io",
-  "xlistenersets.gateway.networking.x-k8s.io",
+  ...GATEWAY_RESOURCES,
 ];
 
 /** What RBAC answers need: every role and binding, and the service accounts and namespaces they name. */

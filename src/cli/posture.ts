@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { GATEWAY_RESOURCES, SCANNED_RESOURCES } from "../adapters/cluster.js";
+import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { liveSourceName } from "../k8s/types.js";
@@ -71,7 +71,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     paths,
     kustomizeDirs,
     // The posture of any workload depends on every namespace: who may reach it, who may use its account.
-    ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: [...SCANNED_RESOURCES, ...GATEWAY_RESOURCES] } } : {}),
+    ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
   });
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();

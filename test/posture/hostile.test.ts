@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { buildPosture } from "../../src/posture/build.js";
 import { runScan } from "../../src/scan/run.js";
+import { gatewayObjects } from "../support/gateway-arbitraries.js";
 import { snapshotOf } from "../support/snapshot.js";
 
 /** Anything, and sometimes the right shape. */
@@ -24,29 +25,16 @@ const objects = fc.tuple(podSpec, fc.array(container, { maxLength: 2 }), value, 
   { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "b", namespace: "n" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "ServiceAccount", name: "s", namespace: "n" }] },
 ]);
 
-/** Gateway API objects, each field anything or sometimes of the right shape one level down. */
-const GW = "gateway.networking.k8s.io/v1";
-const some = (shape: fc.Arbitrary<Record<string, unknown>>) => fc.oneof(value, fc.array(fc.oneof(value, shape), { maxLength: 2 }));
-const listener = fc.record({ name: value, port: value, protocol: fc.oneof(value, fc.constantFrom("HTTP", "TLS")), hostname: value, allowedRoutes: fc.oneof(value, fc.record({ namespaces: fc.oneof(value, fc.record({ from: fc.oneof(value, fc.constantFrom("All", "Selector")), selector: value })), kinds: value })) });
-const backendRef = fc.record({ name: value, namespace: value, kind: value, group: value, weight: value, filters: some(fc.record({ requestMirror: fc.oneof(value, fc.record({ backendRef: value })), externalAuth: value })) });
-const gatewayObjects = fc.tuple(some(listener), value, some(fc.record({ name: fc.constant("g"), namespace: value, kind: value, group: value, sectionName: value, port: value })), value, some(fc.record({ backendRefs: some(backendRef), filters: value })), value, value).map(
-  ([listeners, allowedListeners, parentRefs, hostnames, rules, from, to]): K8sObject[] => [
-    { apiVersion: GW, kind: "Gateway", metadata: { name: "g", namespace: "n" }, spec: { listeners, allowedListeners } },
-    { apiVersion: GW, kind: "ListenerSet", metadata: { name: "g", namespace: "n" }, spec: { parentRef: allowedListeners, listeners } },
-    { apiVersion: GW, kind: "HTTPRoute", metadata: { name: "r", namespace: "n" }, spec: { parentRefs, hostnames, rules } },
-    { apiVersion: GW, kind: "ReferenceGrant", metadata: { name: "rg", namespace: "n" }, spec: { from, to } },
-    { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "n" }, spec: { selector: { app: "a" } } },
-    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "n" }, spec: { template: { metadata: { labels: { app: "a" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
-  ],
-);
-
 describe("hostile input to posture", () => {
   it("objects of any shape where posture reads give a report, never an exception", () => {
     fc.assert(
       fc.property(objects, (list) => {
         const snapshot = snapshotOf(...list);
         const now = new Date();
-        const report = buildPosture(snapshot, runScan(snapshot, { now }), { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
+        const scan = runScan(snapshot, { now });
+        // A rule family that throws is reported as a problem: none may.
+        expect(scan.problems).toEqual([]);
+        const report = buildPosture(snapshot, scan, { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
         for (const w of report.workloads) expect(w.score).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 300 },
@@ -58,7 +46,10 @@ describe("hostile input to posture", () => {
       fc.property(gatewayObjects, (list) => {
         const snapshot = snapshotOf(...list);
         const now = new Date();
-        const report = buildPosture(snapshot, runScan(snapshot, { now }), { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
+        const scan = runScan(snapshot, { now });
+        // A rule family that throws is reported as a problem: none may.
+        expect(scan.problems).toEqual([]);
+        const report = buildPosture(snapshot, scan, { source: "f.yaml", now, tool: { name: "palisade", version: "test" } });
         expect(report.workloads).toHaveLength(1);
       }),
       { numRuns: 300 },

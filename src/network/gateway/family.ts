@@ -1,0 +1,148 @@
+/**
+ * `palisade scan` findings for Gateway API objects, judged with k8s/gateway-api.ts's
+ * attachment: a listener that takes routes from every namespace, a plain-HTTP listener
+ * that routes in the input forward through, and a ReferenceGrant that opens every Service
+ * of its namespace.
+ */
+import type { Finding, Rule } from "../../findings/types.js";
+import { isGatewayApiObject, readGatewayApi, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import type { Snapshot } from "../../k8s/snapshot.js";
+import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
+
+const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
+
+export const GATEWAY_RULES: readonly Rule[] = [
+  {
+    id: "gateway/routes-from-every-namespace",
+    title: "Gateway listener that accepts routes from every namespace",
+    family: "gateway",
+    pillar: "network",
+    severity: "medium",
+    docs: {
+      description:
+        "A listener with allowedRoutes.namespaces.from: All lets a route in any namespace attach, so whoever may create an HTTPRoute anywhere can take traffic for the listener's hostnames and paths, or publish a workload the platform team never meant to expose.",
+      remediation: "Admit only the namespaces that should publish through this listener: `from: Selector` with a label those namespaces carry, or `from: Same`.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.RouteNamespaces`,
+    },
+  },
+  {
+    id: "gateway/plaintext-listener",
+    title: "Gateway listener that forwards traffic unencrypted",
+    family: "gateway",
+    pillar: "network",
+    severity: "medium",
+    docs: {
+      description:
+        "A listener of protocol HTTP to which a route in the input attaches and forwards requests to backends: everything the clients send, credentials and session cookies included, crosses the network in clear text. A listener whose routes only redirect to HTTPS is not reported.",
+      remediation: "Serve the route on an HTTPS listener (tls.certificateRefs), and keep the HTTP listener only for a RequestRedirect filter with scheme: https.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.Listener`,
+    },
+  },
+  {
+    id: "gateway/grant-to-every-service",
+    title: "ReferenceGrant to every Service of its namespace",
+    family: "gateway",
+    pillar: "network",
+    severity: "low",
+    docs: {
+      description:
+        "A ReferenceGrant whose `to` names no Service lets routes in the namespaces it trusts send traffic to every Service of this namespace, those added later too, where least privilege names the ones they need.",
+      remediation: "Name each Service the routes need (`to: [{group: \"\", kind: Service, name: ...}]`), one entry each.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1beta1.ReferenceGrant`,
+    },
+  },
+];
+
+const RULE = new Map(GATEWAY_RULES.map((rule) => [rule.id, rule]));
+
+function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message: string): Finding {
+  const rule = RULE.get(ruleId) as Rule;
+  return {
+    ruleId,
+    severity: rule.severity,
+    pillar: rule.pillar,
+    message,
+    object: objectRef(loaded.object),
+    fieldPath: formatFieldPath(path),
+    position: loaded.source.locate(path),
+    remediation: rule.docs.remediation,
+  };
+}
+
+const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/${parent.name}`;
+const listenerName = (listener: Record<string, unknown>, l: number) => (typeof listener.name === "string" ? `listener "${listener.name}"` : `listener ${l}`);
+
+export function checkGateways(snapshot: Snapshot): Finding[] {
+  const model = readGatewayApi(snapshot.objects);
+  return [...everyNamespace(model), ...plaintext(model), ...broadGrants(model)];
+}
+
+function everyNamespace(model: GatewayApi): Finding[] {
+  const findings: Finding[] = [];
+  for (const parent of model.parents) {
+    parent.listeners.forEach((listener, l) => {
+      const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : undefined;
+      if (namespaces?.from !== "All") return;
+      const path = ["spec", "listeners", l, "allowedRoutes", "namespaces", "from"];
+      const hostname = typeof listener.hostname === "string" && listener.hostname !== "" ? `hostname ${listener.hostname}` : "every hostname";
+      findings.push(finding("gateway/routes-from-every-namespace", parent.loaded, path, `${listenerName(listener, l)} of ${parentName(parent)} accepts routes from every namespace: a route in any of them can take traffic for ${hostname}`));
+    });
+  }
+  return findings;
+}
+
+/** A rule that sends requests on to backends (not one that only redirects them). */
+function forwards(route: LoadedObject): boolean {
+  const spec = isRecord(route.object.spec) ? route.object.spec : {};
+  return (Array.isArray(spec.rules) ? spec.rules : []).some((rule) => isRecord(rule) && Array.isArray(rule.backendRefs) && rule.backendRefs.length > 0);
+}
+
+function plaintext(model: GatewayApi): Finding[] {
+  // Listener by parent and index -> the forwarding routes that attach to it.
+  const carried = new Map<RouteParent, Map<number, string[]>>();
+  for (const route of model.routes) {
+    if (!forwards(route.loaded)) continue;
+    for (const { parent, listeners } of route.attachments) {
+      if (!parent) continue;
+      for (const l of listeners) {
+        if (parent.listeners[l]?.protocol !== "HTTP") continue;
+        const byListener = carried.get(parent) ?? new Map<number, string[]>();
+        carried.set(parent, byListener);
+        byListener.set(l, [...(byListener.get(l) ?? []), `${route.kind} ${route.namespace}/${route.name}`]);
+      }
+    }
+  }
+  const findings: Finding[] = [];
+  for (const [parent, byListener] of carried) {
+    for (const [l, routes] of [...byListener].sort((a, b) => a[0] - b[0])) {
+      const listener = parent.listeners[l] as Record<string, unknown>;
+      const port = typeof listener.port === "number" ? `, port ${listener.port}` : "";
+      const shown = routes.length > 3 ? `${routes.slice(0, 3).join(", ")} and ${routes.length - 3} more` : routes.join(", ");
+      findings.push(finding("gateway/plaintext-listener", parent.loaded, ["spec", "listeners", l, "protocol"], `${listenerName(listener, l)} of ${parentName(parent)} (HTTP${port}) forwards ${shown} to backends unencrypted`));
+    }
+  }
+  return findings;
+}
+
+function broadGrants(model: GatewayApi): Finding[] {
+  const findings: Finding[] = [];
+  for (const loaded of model.grants) {
+    const spec = isRecord(loaded.object.spec) ? loaded.object.spec : {};
+    const from = (Array.isArray(spec.from) ? spec.from.filter(isRecord) : []).map((f) => `${String(f.kind)} in ${String(f.namespace)}`);
+    (Array.isArray(spec.to) ? spec.to : []).forEach((to, t) => {
+      if (!isRecord(to) || (to.group ?? "") !== "" || to.kind !== "Service" || (typeof to.name === "string" && to.name !== "")) return;
+      const namespace = loaded.object.metadata?.namespace ?? "default";
+      findings.push(finding("gateway/grant-to-every-service", loaded, ["spec", "to", t], `routes (${from.join(", ") || "none named"}) may send traffic to every Service of namespace ${namespace}, those created later too`));
+    });
+  }
+  return findings;
+}
+
+export const gatewayFamily: ScanFamily = {
+  id: "gateway",
+  rules: GATEWAY_RULES,
+  check: (snapshot) => checkGateways(snapshot),
+  // Namespaces too, when there is Gateway API input: a listener's namespace selector matches their labels.
+  reads: (input) => (input.mentions("gateway.networking.") ? (object) => isGatewayApiObject(object) || object.kind === "Namespace" : READS_NOTHING),
+};
