@@ -95,6 +95,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   // The most severe first: what a reader of the cluster section should see at the top.
   clusterFindings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareFindings(a, b));
   const plaintextSecrets = scan.findings.filter((f) => PLAINTEXT_SECRETS_RULES.has(f.ruleId));
+  const encryption = plaintextSecrets.length > 0 || snapshot.objects.some((o) => o.object.kind === "EncryptionConfiguration") ? "judged" : "unknown";
 
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   const matrix = computeMatrix(withCalico(buildPolicySet(sources), sources).tiers, pods);
@@ -114,7 +115,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
     };
     const who = identityDeductions(pod.namespace, pod.serviceAccount ?? "default", spec, identity, locate);
     const network = networkDeductions(matrix, reach, i, published[i] as Publication[], locate);
-    const data = dataDeductions(spec, plaintextSecrets, locate);
+    const data = dataDeductions(spec, plaintextSecrets, locate, encryption);
     exposed.push(network.reachableFromOutside);
     const all = [...findingDeductions(perWorkload[i] as Finding[]), ...who.deductions, ...network.deductions, ...data.deductions];
     const pillars = Object.fromEntries(POSTURE_PILLARS.map((p) => [p, scored(all.filter((d) => d.pillar === p))])) as WorkloadPosture["pillars"];

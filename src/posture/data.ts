@@ -49,13 +49,19 @@ function list(names: Set<string>): string {
   return [...names].sort().join(", ");
 }
 
-export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: readonly Finding[], at: PodFieldLocator): { deductions: Deduction[]; facts: string[] } {
+/**
+ * `encryption`: whether the input let the scan judge encryption at rest (an
+ * EncryptionConfiguration, or a kube-apiserver without one). A live cluster or
+ * application manifests hold neither: then the workload's facts say it is unknown.
+ */
+export function dataDeductions(spec: Record<string, unknown>, plaintextSecrets: readonly Finding[], at: PodFieldLocator, encryption: "judged" | "unknown" = "judged"): { deductions: Deduction[]; facts: string[] } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
   const use = secretsUsed(spec);
   const all = new Set([...use.files, ...use.env]);
   if (all.size === 0) return { deductions, facts };
   facts.push(`reads Secrets ${list(all)}`);
+  if (encryption === "unknown") facts.push("whether the cluster encrypts them at rest is unknown: the input holds no EncryptionConfiguration or kube-apiserver manifest (give either to judge it)");
   if (use.env.size > 0) {
     deductions.push(
       factDeduction(SECRET_IN_ENV, `reads Secrets ${list(use.env)} into environment variables, which every process of the container inherits and which crash reports and debug endpoints print`, {

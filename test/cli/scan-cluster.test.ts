@@ -331,11 +331,17 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(report.source).toMatch(/^<cluster .+>$/);
     // Secrets stored in plaintext are known from the EncryptionConfiguration, a file on the control plane.
     const fileOnly = (ruleId: string) => FILE_ONLY.test(ruleId) || ruleId === "posture/secrets-plaintext-at-rest";
+    // The live cluster does not show whether it encrypts Secrets: its workloads that read them say so.
+    const atRestUnknown = (fact: string) => fact.startsWith("whether the cluster encrypts them at rest is unknown");
     const view = (r: PostureReport) =>
       r.workloads
-        .map((w) => [`${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`, w.serviceAccount, Object.values(w.pillars).flatMap((p) => p.deductions.filter((d) => !fileOnly(d.ruleId)).map((d) => `${d.ruleId} x${d.count}: ${d.reason}`)), w.facts])
+        .map((w) => [`${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`, w.serviceAccount, Object.values(w.pillars).flatMap((p) => p.deductions.filter((d) => !fileOnly(d.ruleId)).map((d) => `${d.ruleId} x${d.count}: ${d.reason}`)), w.facts.filter((f) => !atRestUnknown(f))])
         .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
     expect(view(report)).toEqual(view(files));
+    const readers = (r: PostureReport) => r.workloads.filter((w) => w.facts.some((f) => f.startsWith("reads Secrets"))).map((w) => w.ref.name);
+    expect(report.workloads.filter((w) => w.facts.some(atRestUnknown)).map((w) => w.ref.name)).toEqual(readers(report));
+    expect(readers(report).length).toBeGreaterThan(0);
+    expect(files.workloads.filter((w) => w.facts.some(atRestUnknown))).toEqual([]);
     expect(report.workloads.length).toBe(files.workloads.length);
     // Not once per replica: a Deployment is one workload, whatever its ReplicaSets and pods.
     const edges = (r: PostureReport) => r.graph.edges.map((e) => `${r.graph.nodes.find((n) => n.id === e.source)?.label}>${r.graph.nodes.find((n) => n.id === e.target)?.label}:${e.label}`).sort();

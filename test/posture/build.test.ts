@@ -201,6 +201,18 @@ resources:
     expect(db.pillars.data.deductions[0]).toMatchObject({ fieldPath: "spec.template.spec.containers[0].env[0]", position: { line: 14 } });
   });
 
+  it("says when the input cannot tell whether Secrets are encrypted at rest, and not when it can", async () => {
+    const unknown = "whether the cluster encrypts them at rest is unknown: the input holds no EncryptionConfiguration or kube-apiserver manifest (give either to judge it)";
+    expect(workload(await postureOf(secretUser), "db").facts).toContain(unknown);
+    expect(workload(await postureOf(plaintext + secretUser), "db").facts).not.toContain(unknown);
+    const encrypted = plaintext.replace("      - identity: {}", "      - aescbc: {keys: [{name: k1, secret: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}]}\n      - identity: {}");
+    const report = await postureOf(encrypted + secretUser);
+    expect(workload(report, "db").facts).not.toContain(unknown);
+    expect(ruleIds(workload(report, "db"))).not.toContain("posture/secrets-plaintext-at-rest");
+    // A workload that reads no Secret has nothing to say about them.
+    expect(workload(await postureOf(deployment("other", "shop")), "other").facts.filter((f) => f.includes("at rest"))).toEqual([]);
+  });
+
   it("Secrets stored in plaintext cost every workload that reads them, citing the encryption finding", async () => {
     const report = await postureOf(plaintext + secretUser + deployment("other", "shop"));
     const db = workload(report, "db");
