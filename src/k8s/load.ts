@@ -18,6 +18,13 @@ export interface LoadOptions {
   kustomizeDirs?: string[];
   /** A live cluster, read through kubectl (`palisade scan --cluster`). */
   cluster?: ClusterSource;
+  /**
+   * Write what the cluster read gave to this (new or empty) directory as YAML, and read
+   * those files instead (`--save`): findings then point at their lines.
+   */
+  saveClusterTo?: string;
+  /** Called with the files --save wrote and the cluster they came from. */
+  onSaved?: (files: readonly string[], cluster: string) => void;
   /** Files larger than this are refused (bytes). */
   maxFileBytes?: number;
   limits?: ParseLimits;
@@ -180,7 +187,14 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
   if (options.cluster) {
     const cluster = await readCluster(options.cluster);
-    inputs.push({ name: cluster.name, format: "json", text: cluster.text });
+    if (options.saveClusterTo === undefined) inputs.push({ name: cluster.name, format: "json", text: cluster.text });
+    else {
+      // Loaded only here: the YAML writer it uses costs every other load its import.
+      const { saveClusterList } = await import("../adapters/cluster-save.js");
+      const files = saveClusterList(options.saveClusterTo, cluster.text);
+      options.onSaved?.(files, cluster.name);
+      for (const file of files) inputs.push({ name: file, format: "yaml", ...readText(file, maxBytes) });
+    }
     snapshot.problems.push(...cluster.problems);
     if (cluster.controlled > 0) snapshot.stats.skippedControlled = cluster.controlled;
   }
