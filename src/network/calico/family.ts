@@ -3,9 +3,10 @@
  * policies that use features Palisade cannot evaluate (so every verdict about the traffic
  * they touch is incomplete), and staged policies, which are reported but not enforced.
  */
+import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
+import type { FieldPath, LoadedObject } from "../../k8s/types.js";
 import type { ScanFamily } from "../../scan/family.js";
 import { compileCalico, isCalicoObject } from "./tiers.js";
 
@@ -54,18 +55,8 @@ export const CALICO_RULES: readonly Rule[] = [
 
 const RULE = new Map(CALICO_RULES.map((rule) => [rule.id, rule]));
 
-function finding(ruleId: string, loaded: LoadedObject, path: ReadonlyArray<string | number>, message: string): Finding {
-  const rule = RULE.get(ruleId) as Rule;
-  return {
-    ruleId,
-    severity: rule.severity,
-    pillar: rule.pillar,
-    message,
-    object: objectRef(loaded.object),
-    fieldPath: formatFieldPath(path),
-    position: loaded.source.locate(path),
-    remediation: rule.docs.remediation,
-  };
+function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message: string): Finding {
+  return findingAt(RULE.get(ruleId) as Rule, loaded, path, message);
 }
 
 export function checkCalico(snapshot: Snapshot): Finding[] {

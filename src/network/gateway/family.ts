@@ -4,10 +4,11 @@
  * that routes in the input forward through, and a ReferenceGrant that opens every Service
  * of its namespace.
  */
+import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { isGatewayApiObject, readGatewayApi, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
@@ -57,17 +58,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
 const RULE = new Map(GATEWAY_RULES.map((rule) => [rule.id, rule]));
 
 function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message: string): Finding {
-  const rule = RULE.get(ruleId) as Rule;
-  return {
-    ruleId,
-    severity: rule.severity,
-    pillar: rule.pillar,
-    message,
-    object: objectRef(loaded.object),
-    fieldPath: formatFieldPath(path),
-    position: loaded.source.locate(path),
-    remediation: rule.docs.remediation,
-  };
+  return findingAt(RULE.get(ruleId) as Rule, loaded, path, message);
 }
 
 const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/${parent.name}`;
