@@ -1,10 +1,10 @@
 /**
  * The network pillar's facts, read from the connectivity matrix (network/matrix.ts) and
- * the objects that publish a workload outside the cluster: Services of type
- * LoadBalancer or NodePort, Ingresses and Gateway API routes (k8s/routed-services.ts), host
- * networking and host ports. Being published is
- * a choice; being published to every address with no policy narrowing who may connect,
- * or being free to connect to any address outside, is what zero trust counts.
+ * the objects that publish a workload outside the cluster: Services of type LoadBalancer
+ * or NodePort, Ingresses and Gateway API routes (k8s/routed-services.ts), host networking
+ * and host ports. Being published is a choice; being published to every address with
+ * nothing narrowing who may connect (no policy, no source ranges), or being free to
+ * connect to any address outside, is what zero trust counts.
  */
 import type { SourcePosition } from "../findings/types.js";
 import { visitContainers } from "../k8s/containers.js";
