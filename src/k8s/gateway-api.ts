@@ -54,6 +54,15 @@ export interface Attachment {
   listeners: number[];
 }
 
+/** A parentRef to a parent in the input that accepts the route on no listener, and why. */
+export interface Refusal {
+  /** Index of the parentRef in spec.parentRefs. */
+  parentRef: number;
+  label: string;
+  /** One reason per listener that was considered (or one for the parent). */
+  reasons: string[];
+}
+
 export interface GatewayRoute {
   loaded: LoadedObject;
   kind: string;
@@ -61,6 +70,8 @@ export interface GatewayRoute {
   name: string;
   /** The parents that accept it: none means the route carries nothing. */
   attachments: Attachment[];
+  /** The parents in the input that refuse it. */
+  refusals: Refusal[];
 }
 
 export interface GatewayApi {
@@ -90,7 +101,7 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
   const routes = routeObjects.map((loaded): GatewayRoute => {
     const namespace = loaded.object.metadata?.namespace ?? "default";
     const kind = loaded.object.kind ?? "";
-    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", attachments: attachments(loaded.object, kind, namespace, byKey, labelsOf) };
+    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, byKey, labelsOf) };
   });
   return { parents, routes, grants };
 }
@@ -121,49 +132,84 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
   return parents;
 }
 
-/** The parents that accept the route, each with the listeners that do. */
-function attachments(route: K8sObject, kind: string, namespace: string, parents: ReadonlyMap<string, RouteParent>, labelsOf: (namespace: string) => Labels): Attachment[] {
+/** The parents that accept the route, each with the listeners that do; and those in the input that refuse it, with why. */
+function attachments(route: K8sObject, kind: string, namespace: string, parents: ReadonlyMap<string, RouteParent>, labelsOf: (namespace: string) => Labels): { attachments: Attachment[]; refusals: Refusal[] } {
   const spec = isRecord(route.spec) ? route.spec : {};
   const hostnames = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [];
   const attached: Attachment[] = [];
-  for (const parent of Array.isArray(spec.parentRefs) ? spec.parentRefs : []) {
-    if (!isRecord(parent) || typeof parent.name !== "string") continue;
+  const refusals: Refusal[] = [];
+  (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).forEach((parent: unknown, index) => {
+    if (!isRecord(parent) || typeof parent.name !== "string") return;
     const parentKind = typeof parent.kind === "string" ? parent.kind : "Gateway";
     const group = parent.group ?? GATEWAY_GROUP;
     // A parent of another kind (a Service, for a mesh) steers traffic inside the cluster, not into it.
-    if (parentKind === "Gateway" ? group !== GATEWAY_GROUP : LISTENER_SET_GROUPS[parentKind] !== group) continue;
+    if (parentKind === "Gateway" ? group !== GATEWAY_GROUP : LISTENER_SET_GROUPS[parentKind] !== group) return;
     const name = `${typeof parent.namespace === "string" ? parent.namespace : namespace}/${parent.name}`;
     const label = `${parentKind} ${name}`;
     const found = parents.get(label);
     const known = attached.find((a) => a.label === label || a.label === `${label}, not in the input`);
     if (!found) {
       if (!known) attached.push({ label: `${label}, not in the input`, listeners: [] });
-      continue;
+      return;
     }
-    if (!found.accepted) continue;
+    if (!found.accepted) {
+      refusals.push({ parentRef: index, label, reasons: [`its Gateway's allowedListeners do not admit ListenerSets of namespace ${found.namespace}, so it carries nothing`] });
+      return;
+    }
+    // sectionName and port choose the listeners; each chosen one admits the route or says why not.
+    const chosen = found.listeners.map((listener, l) => ({ listener, l })).filter(({ listener }) => (parent.sectionName === undefined || listener.name === parent.sectionName) && (parent.port === undefined || listener.port === parent.port));
     const listeners: number[] = [];
-    found.listeners.forEach((listener, l) => {
-      const accepts =
-        (parent.sectionName === undefined || listener.name === parent.sectionName) &&
-        (parent.port === undefined || listener.port === parent.port) &&
-        admitsKind(listener, kind) &&
-        admitsNamespace(isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {}, namespace, found.namespace, labelsOf) &&
-        hostnamesMeet(listener.hostname, hostnames);
-      if (accepts) listeners.push(l);
-    });
-    if (listeners.length === 0) continue;
+    const reasons: string[] = [];
+    for (const { listener, l } of chosen) {
+      const refusal = listenerRefusal(listener, l, kind, namespace, found.namespace, hostnames, labelsOf);
+      if (refusal === undefined) listeners.push(l);
+      else reasons.push(refusal);
+    }
+    if (listeners.length === 0) {
+      const choice = [parent.sectionName === undefined ? "" : `named "${String(parent.sectionName)}"`, parent.port === undefined ? "" : `on port ${String(parent.port)}`].filter(Boolean).join(" and ");
+      refusals.push({ parentRef: index, label, reasons: chosen.length === 0 ? [`it has no listener${choice ? ` ${choice}` : ""}`] : reasons });
+      return;
+    }
     // Two parentRefs to one Gateway (two sectionNames): one attachment, every listener.
     if (known) known.listeners = [...new Set([...known.listeners, ...listeners])].sort((a, b) => a - b);
     else attached.push({ label, parent: found, listeners });
+  });
+  // Each parentRef has its status: one refused is reported even when another to the same parent is accepted.
+  return { attachments: attached, refusals };
+}
+
+/** Why a listener refuses a route, or undefined when it admits it. */
+function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): string | undefined {
+  const name = typeof listener.name === "string" ? `listener "${listener.name}"` : `listener ${l}`;
+  if (!admitsKind(listener, kind)) return `${name} takes ${admittedKinds(listener).join(", ") || "no"} routes, not ${kind}`;
+  const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
+  if (!admitsNamespace(namespaces, namespace, ownNamespace, labelsOf)) {
+    const from = namespaces.from ?? "Same";
+    const admitted = from === "Same" ? `of namespace ${ownNamespace} only` : from === "Selector" ? `of the namespaces its selector matches, and ${namespace}'s labels do not match it` : "of no namespace";
+    return `${name} admits routes ${admitted}`;
   }
-  return attached;
+  if (!hostnamesMeet(listener.hostname, hostnames)) return `${name} serves ${String(listener.hostname)}, which none of the route's hostnames (${hostnames.join(", ")}) meets`;
+  return undefined;
+}
+
+/** The route kinds a listener admits, as written or by its protocol. */
+function admittedKinds(listener: Record<string, unknown>): readonly string[] {
+  const allowed = isRecord(listener.allowedRoutes) && Array.isArray(listener.allowedRoutes.kinds) ? listener.allowedRoutes.kinds.filter(isRecord) : [];
+  if (allowed.length > 0) return allowed.map((k) => String(k.kind));
+  return protocolKinds(listener) ?? ["any"];
 }
 
 function admitsKind(listener: Record<string, unknown>, kind: string): boolean {
   const allowed = isRecord(listener.allowedRoutes) && Array.isArray(listener.allowedRoutes.kinds) ? listener.allowedRoutes.kinds.filter(isRecord) : [];
   if (allowed.length > 0) return allowed.some((k) => k.kind === kind && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP);
-  const byProtocol = typeof listener.protocol === "string" ? KINDS_BY_PROTOCOL[listener.protocol] : undefined;
+  const byProtocol = protocolKinds(listener);
   return byProtocol === undefined || byProtocol.includes(kind);
+}
+
+/** The kinds the listener's protocol carries by default; undefined for a protocol not tabulated (an implementation's own). */
+function protocolKinds(listener: Record<string, unknown>): readonly string[] | undefined {
+  const protocol = listener.protocol;
+  return typeof protocol === "string" && Object.hasOwn(KINDS_BY_PROTOCOL, protocol) ? KINDS_BY_PROTOCOL[protocol] : undefined;
 }
 
 /** RouteNamespaces (a listener's allowedRoutes) or ListenerNamespaces (a Gateway's allowedListeners): `from` defaults to Same. */

@@ -33,10 +33,11 @@ function changed(from: string, to: string): string {
 }
 
 describe("gateway rules", () => {
-  it("find the example's three weaknesses, each at its field", async () => {
+  it("find the example's three weaknesses and its refused backend, each at its field", async () => {
     expect(summary(await gatewayFindings(example))).toEqual([
       "45:7 gateway/plaintext-listener Gateway/public: listener \"http\" of Gateway infra/public (HTTP, port 80) forwards HTTPRoute billing/invoices to backends unencrypted",
       "48:11 gateway/routes-from-every-namespace Gateway/public: listener \"http\" of Gateway infra/public accepts routes from every namespace: a route in any of them can take traffic for every hostname",
+      "101:11 gateway/backend-not-permitted HTTPRoute/invoices: HTTPRoute billing/invoices sends to Service shop/ledger-api, but no ReferenceGrant in shop lets HTTPRoutes of billing refer to it: the Gateway refuses the reference, and the traffic meant for it fails",
       "116:7 gateway/grant-to-every-service ReferenceGrant/from-billing: routes (HTTPRoute in billing) may send traffic to every Service of namespace infra, those created later too",
     ]);
   });
@@ -70,6 +71,46 @@ describe("gateway rules", () => {
     // A route the listener does not accept carries nothing: the HTTP listener admitting only its own namespace.
     const notAttached = await gatewayFindings(changed("          from: All        # weakness: any namespace's route can take traffic here", "          from: Same"));
     expect(notAttached.map((f) => f.ruleId)).not.toContain("gateway/plaintext-listener");
+  });
+
+  it("says why a Gateway in the input refuses a route, listener by listener, at the parentRef", async () => {
+    const refused = async (yaml: string) => (await gatewayFindings(yaml)).filter((f) => f.ruleId === "gateway/route-not-accepted").map((f) => `${f.fieldPath} ${f.message}`);
+    const billingParent = "  parentRefs:\n    - name: public\n      namespace: infra\n  hostnames: [\"invoices.example.com\"]";
+    const withSection = (section: string) => changed(billingParent, billingParent.replace("      namespace: infra\n", `      namespace: infra\n      sectionName: ${section}\n`));
+    expect(await refused(withSection("https"))).toEqual([
+      "spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public: listener \"https\" admits routes of the namespaces its selector matches, and billing's labels do not match it",
+    ]);
+    expect(await refused(withSection("htps"))).toEqual(['spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public: it has no listener named "htps"']);
+    // The shop's route under a hostname the HTTPS listener does not serve.
+    expect(await refused(changed('  hostnames: ["shop.example.com"]\n  rules:\n    - backendRefs:', '  hostnames: ["shop.example.org"]\n  rules:\n    - backendRefs:'))).toEqual([
+      "spec.parentRefs[0] HTTPRoute shop/storefront is not accepted by Gateway infra/public: listener \"https\" serves *.example.com, which none of the route's hostnames (shop.example.org) meets",
+    ]);
+    // Every listener says why: a TCPRoute fits neither.
+    const tcp = changed("kind: HTTPRoute\nmetadata:\n  name: invoices", "kind: TCPRoute\nmetadata:\n  name: invoices").replace('  hostnames: ["invoices.example.com"]\n', "");
+    expect(await refused(tcp)).toEqual([
+      'spec.parentRefs[0] TCPRoute billing/invoices is not accepted by Gateway infra/public: listener "https" takes HTTPRoute, GRPCRoute routes, not TCPRoute; listener "http" takes HTTPRoute, GRPCRoute routes, not TCPRoute',
+    ]);
+    // Accepted by one listener is accepted: the example's routes are not reported.
+    expect(await refused(example)).toEqual([]);
+    // Each parentRef is judged on its own, as each has its own status.
+    const twoRefs = changed(billingParent, billingParent.replace("  hostnames:", "    - name: public\n      namespace: infra\n      sectionName: htps\n  hostnames:"));
+    expect(await refused(twoRefs)).toEqual(['spec.parentRefs[1] HTTPRoute billing/invoices is not accepted by Gateway infra/public: it has no listener named "htps"']);
+  });
+
+  it("a backend in another namespace is permitted by a ReferenceGrant there, and not reported without its Service in the input", async () => {
+    const grant = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ReferenceGrant
+metadata: {name: billing-to-ledger, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: billing}]
+  to: [{group: "", kind: Service, name: ledger-api}]
+`;
+    const ids = async (yaml: string) => (await gatewayFindings(yaml)).map((f) => f.ruleId);
+    expect(await ids(example + grant)).not.toContain("gateway/backend-not-permitted");
+    expect(await ids(example + grant.replace("name: ledger-api", "name: other"))).toContain("gateway/backend-not-permitted");
+    const withoutService = changed("apiVersion: v1\nkind: Service\nmetadata:\n  name: ledger-api\n", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ledger-api\n");
+    expect(await ids(withoutService)).not.toContain("gateway/backend-not-permitted");
   });
 
   it("a ReferenceGrant that names its Service is not reported", async () => {

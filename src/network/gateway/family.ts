@@ -1,12 +1,13 @@
 /**
  * `palisade scan` findings for Gateway API objects, judged with k8s/gateway-api.ts's
  * attachment: a listener that takes routes from every namespace, a plain-HTTP listener
- * that routes in the input forward through, and a ReferenceGrant that opens every Service
- * of its namespace.
+ * that routes in the input forward through, a ReferenceGrant that opens every Service of
+ * its namespace; and, to explain what does not work, a route its Gateway refuses (and why)
+ * and a backend no ReferenceGrant permits.
  */
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { isGatewayApiObject, readGatewayApi, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { grantAllows, isGatewayApiObject, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
@@ -53,6 +54,32 @@ export const GATEWAY_RULES: readonly Rule[] = [
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1beta1.ReferenceGrant`,
     },
   },
+  {
+    id: "gateway/route-not-accepted",
+    title: "Route that a Gateway in the input does not accept",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "A route names a Gateway (or ListenerSet) that the input holds, and none of its listeners admits it: sectionName or port names no listener, the listener takes other route kinds, admits routes of other namespaces only, or serves hostnames the route's do not meet. The route carries no traffic through that parent, whatever its author expects; the finding says why, listener by listener.",
+      remediation: "Change the route (parentRef sectionName or port, hostnames) or ask the Gateway's owners to admit it (allowedRoutes namespaces and kinds).",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ParentReference`,
+    },
+  },
+  {
+    id: "gateway/backend-not-permitted",
+    title: "Route backend in another namespace that no ReferenceGrant permits",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "An accepted route sends to a Service in another namespace, and no ReferenceGrant in that namespace lets routes of its kind and namespace refer to it. The Gateway refuses the reference (ResolvedRefs=False, RefNotPermitted): the requests meant for that backend fail (an HTTPRoute answers them with 500). Reported when the input holds the Service, so that its namespace's grants are known.",
+      remediation: "Add a ReferenceGrant in the Service's namespace with `from: [{group: gateway.networking.k8s.io, kind: <route kind>, namespace: <route namespace>}]` and `to: [{group: \"\", kind: Service, name: <service>}]`, or move the route.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1beta1.ReferenceGrant`,
+    },
+  },
 ];
 
 const RULE = new Map(GATEWAY_RULES.map((rule) => [rule.id, rule]));
@@ -66,7 +93,34 @@ const listenerName = (listener: Record<string, unknown>, l: number) => (typeof l
 
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
-  return [...everyNamespace(model), ...plaintext(model), ...broadGrants(model)];
+  const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
+  return [...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+}
+
+function refusedRoutes(model: GatewayApi): Finding[] {
+  return model.routes.flatMap((route) =>
+    route.refusals.map((refusal) => finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} is not accepted by ${refusal.label}: ${refusal.reasons.join("; ")}`)),
+  );
+}
+
+function refusedBackends(model: GatewayApi, services: ReadonlySet<string>): Finding[] {
+  const findings: Finding[] = [];
+  for (const route of model.routes) {
+    if (route.attachments.length === 0) continue;
+    for (const backend of serviceBackends(route.loaded.object)) {
+      if (backend.namespace === route.namespace || !services.has(`${backend.namespace}/${backend.name}`)) continue;
+      if (model.grants.some((grant) => grantAllows(grant.object, route.kind, route.namespace, backend))) continue;
+      findings.push(
+        finding(
+          "gateway/backend-not-permitted",
+          route.loaded,
+          backend.path,
+          `${route.kind} ${route.namespace}/${route.name} sends to Service ${backend.namespace}/${backend.name}, but no ReferenceGrant in ${backend.namespace} lets ${route.kind}s of ${route.namespace} refer to it: the Gateway refuses the reference, and the traffic meant for it fails`,
+        ),
+      );
+    }
+  }
+  return findings;
 }
 
 function everyNamespace(model: GatewayApi): Finding[] {
@@ -134,6 +188,7 @@ export const gatewayFamily: ScanFamily = {
   id: "gateway",
   rules: GATEWAY_RULES,
   check: (snapshot) => checkGateways(snapshot),
-  // Namespaces too, when there is Gateway API input: a listener's namespace selector matches their labels.
-  reads: (input) => (input.mentions("gateway.networking.") ? (object) => isGatewayApiObject(object) || object.kind === "Namespace" : READS_NOTHING),
+  // With Gateway API input, Namespaces too (a listener's namespace selector matches their
+  // labels) and Services (a backend the input holds has known grants).
+  reads: (input) => (input.mentions("gateway.networking.") ? (object) => isGatewayApiObject(object) || object.kind === "Namespace" || object.kind === "Service" : READS_NOTHING),
 };
