@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ClusterSource } from "../adapters/cluster.js";
+import { UserError } from "../errors.js";
 import type { LoadOptions } from "../k8s/load.js";
 
 /** How a command reads a live cluster: kubectl's own connection flags. */
@@ -7,13 +8,15 @@ export interface ClusterFlags {
   cluster?: boolean;
   context?: string;
   kubeconfig?: string;
+  save?: string;
 }
 
 export function clusterOptions(command: Command): Command {
   return command
     .option("--cluster", "read the live cluster of the current kubeconfig context, with kubectl (Secrets and ConfigMaps are never read)")
     .option("--context <name>", "the kubeconfig context of the cluster to read (implies --cluster)")
-    .option("--kubeconfig <file>", "the kubeconfig file (implies --cluster; default: kubectl's, $KUBECONFIG or ~/.kube/config)");
+    .option("--kubeconfig <file>", "the kubeconfig file (implies --cluster; default: kubectl's, $KUBECONFIG or ~/.kube/config)")
+    .option("--save <dir>", "with --cluster: write what was read to DIR (new or empty) as YAML, one file per namespace and kind, and point findings at its lines");
 }
 
 /** Whether the flags ask for a live cluster: --cluster, or a connection flag that only makes sense for one. */
@@ -27,9 +30,26 @@ export function connectionOf(flags: ClusterFlags): Pick<ClusterSource, "context"
 
 /**
  * The live-cluster part of a command's load options: every namespace, only `resources`,
- * when the flags ask for a cluster; nothing otherwise. For commands whose -n and -A are
- * their question's, not the read's (scan's are the read's: see cli/scan.ts).
+ * when the flags ask for a cluster, and --save's; nothing otherwise. For commands whose -n
+ * and -A are their question's, not the read's (scan's are the read's: see cli/scan.ts).
  */
-export function liveInput(flags: ClusterFlags, resources: readonly string[]): Pick<LoadOptions, "cluster"> {
-  return clusterRequested(flags) ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources } } : {};
+export async function liveInput(flags: ClusterFlags, resources: readonly string[]): Promise<Pick<LoadOptions, "cluster" | "saveClusterTo" | "onSaved">> {
+  const live = clusterRequested(flags);
+  return live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources }, ...(await saveInput(flags, live)) } : await saveInput(flags, live);
+}
+
+/**
+ * --save's part of the load options, checked before the cluster is read (which can take a
+ * while): it needs a live cluster, and a new or empty directory.
+ */
+export async function saveInput(flags: ClusterFlags, live: boolean): Promise<Pick<LoadOptions, "saveClusterTo" | "onSaved">> {
+  const dir = flags.save;
+  if (dir === undefined) return {};
+  if (!live) throw new UserError("--save writes what a live cluster read gave: it needs --cluster", { hint: "add --cluster (or --context, --kubeconfig), e.g. palisade scan --cluster -A --save snapshot/" });
+  // The YAML writer is loaded only here.
+  (await import("../adapters/cluster-save.js")).checkSaveDirectory(dir);
+  return {
+    saveClusterTo: dir,
+    onSaved: (files, from) => process.stderr.write(`saved what ${from} holds (Secrets and ConfigMaps are never read) to ${files.length} file${files.length === 1 ? "" : "s"} in ${dir}\n`),
+  };
 }

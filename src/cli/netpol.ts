@@ -41,7 +41,7 @@ interface Loaded {
 /** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
 async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
   if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
-  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...liveInput(flags, NETWORK_RESOURCES) });
+  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) });
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -130,7 +130,7 @@ export function registerNetpol(program: Command): void {
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
-      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...liveInput(flags, NETWORK_RESOURCES) });
+      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) });
       const result = runScan(snapshot, {}, [netpolFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
       await writeStdout(renderReport(result, flags));

@@ -17,7 +17,7 @@ import type { PostureReport } from "../posture/types.js";
 import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { packageVersion } from "../version.js";
-import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
+import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { scanOptionsFrom } from "./scan.js";
 
@@ -67,17 +67,28 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
   // Read before the (longer) scan, so a wrong path fails at once.
   const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
+  // With --save the findings point into the saved files; the report still names the cluster they came from.
+  let savedFrom: string | undefined;
+  const save = await saveInput(flags, live);
+  const saved = save.onSaved;
+  if (saved) {
+    save.onSaved = (files, from) => {
+      savedFrom = from;
+      saved(files, from);
+    };
+  }
   const snapshot = await loadSnapshot({
     paths,
     kustomizeDirs,
     // The posture of any workload depends on every namespace: who may reach it, who may use its account.
     ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
+    ...save,
   });
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();
   let report: PostureReport = buildPosture(snapshot, result, {
     // The live cluster as kubectl named it (its current context when none was given).
-    source: live ? (snapshot.stats.cluster ?? liveSourceName(flags.context)) : [...paths.map((p) => (p === "-" ? "<stdin>" : p)), ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
+    source: live ? (snapshot.stats.cluster ?? savedFrom ?? liveSourceName(flags.context)) : [...paths.map((p) => (p === "-" ? "<stdin>" : p)), ...kustomizeDirs.map((d) => `-k ${d}`)].join(" "),
     now,
     tool: { name: "palisade", version: packageVersion() },
     ...(flags.namespace ? { namespace: flags.namespace } : {}),

@@ -51,7 +51,7 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   const live = clusterRequested(flags);
   if (paths.length === 0 && !live) throw new UserError("nothing to read", { hint: "give files or directories (palisade quota manifests/), - for stdin, or --cluster" });
   // Every namespace is read: -n is the report's filter here, not the read's.
-  const snapshot = await loadSnapshot({ paths, ...liveInput(flags, SCANNED_RESOURCES) });
+  const snapshot = await loadSnapshot({ paths, ...(await liveInput(flags, SCANNED_RESOURCES)) });
   const evaluation = evaluateQuotas(snapshot, flags.namespace ? { defaultNamespace: flags.namespace } : {});
   const only = flags.namespace && !flags.allNamespaces ? flags.namespace : undefined;
   const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);

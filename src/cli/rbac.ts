@@ -134,7 +134,7 @@ async function load(flags: InputFlags): Promise<LoadedSnapshot> {
     throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR (add --bootstrap for the default cluster roles), or read a live cluster's with --cluster" });
   }
   if (live && flags.bootstrap) throw new UserError("--bootstrap with --cluster: a live cluster has its default roles and bindings already", { hint: "leave out --bootstrap" });
-  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...liveInput(flags, RBAC_RESOURCES) });
+  const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, RBAC_RESOURCES)) });
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
   return snapshot;
 }

@@ -15,7 +15,7 @@ import { FAMILIES } from "../scan/families.js";
 import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } from "../scan/rule-selection.js";
 import { scanStreaming } from "../scan/stream.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
-import { clusterOptions, clusterRequested, connectionOf, type ClusterFlags } from "./cluster-flags.js";
+import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { progressBar } from "./progress.js";
 
@@ -38,7 +38,6 @@ interface ScanFlags extends ClusterFlags {
   skipRules?: string[];
   allNamespaces?: boolean;
   kubelets?: boolean;
-  save?: string;
 }
 
 export function registerScan(program: Command): void {
@@ -54,8 +53,7 @@ export function registerScan(program: Command): void {
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); with --cluster, only this namespace (as kubectl get -n)")
     .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
-    .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)")
-    .option("--save <dir>", "with --cluster: write what was read to DIR (new or empty) as YAML, one file per namespace and kind, and point findings at its lines");
+    .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)");
   clusterOptions(command)
     .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", repeatable)
@@ -109,11 +107,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, -k DIR for a kustomization, or --cluster for the live cluster" });
   }
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
-  if (flags.save !== undefined) {
-    if (!cluster) throw new UserError("--save writes what a live cluster read gave: it needs --cluster", { hint: "palisade scan --cluster -A --save snapshot/" });
-    // Before the read, which can take a while: a directory in use fails at once.
-    (await import("../adapters/cluster-save.js")).checkSaveDirectory(flags.save);
-  }
+  const save = await saveInput(flags, cluster !== undefined);
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
@@ -123,11 +117,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
   if (cluster) bar.status(`reading ${cluster.context ? `context ${cluster.context}` : "the current context's cluster"} with kubectl…`);
-  const load: LoadOptions = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
-  if (flags.save !== undefined) {
-    load.saveClusterTo = flags.save;
-    load.onSaved = (files, from) => process.stderr.write(`saved what ${from} holds (Secrets and ConfigMaps are never read) to ${files.length} file${files.length === 1 ? "" : "s"} in ${flags.save}\n`);
-  }
+  const load: LoadOptions = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), ...save, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
   if (flags.admissionConfig) {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.

@@ -500,6 +500,43 @@ spec:
     expect(noCluster.stderr).toMatch(/--save writes what a live cluster read gave: it needs --cluster/);
   });
 
+  it("posture, quota, rbac and netpol take --save as scan does: the same answers, from the files it wrote", async () => {
+    const base = mkdtempSync(join(tmpdir(), "palisade-save-all-"));
+    const withSave = async (name: string, args: string[]) => {
+      const dir = join(base, name);
+      const run = await palisade([...args, "--kubeconfig", server.kubeconfig, "--save", dir]);
+      expect(run.stderr, name).toMatch(new RegExp(`^saved what <cluster admin> holds \\(Secrets and ConfigMaps are never read\\) to \\d+ files in ${dir}\\n`));
+      expect(readdirSync(dir).length, name).toBeGreaterThan(0);
+      return { run, plain: await palisade([...args, "--kubeconfig", server.kubeconfig]) };
+    };
+    const posture = await withSave("posture", ["posture", "-o", "json"]);
+    const report = JSON.parse(posture.run.stdout) as PostureReport;
+    // The report names the cluster it read, and points deductions at the saved files' lines.
+    expect(report.source).toBe("<cluster admin>");
+    const deductions = report.workloads.flatMap((w) => Object.values(w.pillars).flatMap((p) => p.deductions));
+    expect(deductions.filter((d) => d.position?.file.startsWith(join(base, "posture"))).length).toBeGreaterThan(0);
+    // The same deductions, but for the field checks files get (see the scan's --save test).
+    const charged = (r: PostureReport) =>
+      r.workloads
+        .flatMap((w) => Object.values(w.pillars).flatMap((p) => p.deductions.filter((d) => !d.ruleId.startsWith("manifest/")).map((d) => `${w.ref.namespace}/${w.ref.name} ${d.ruleId} ${d.reason}`)))
+        .sort();
+    expect(charged(report)).toEqual(charged(JSON.parse(posture.plain.stdout) as PostureReport));
+    const quota = await withSave("quota", ["quota", "-o", "json"]);
+    expect(JSON.parse(quota.run.stdout).namespaces).toEqual(JSON.parse(quota.plain.stdout).namespaces);
+    const rbac = await withSave("rbac", ["rbac", "who-can", "get", "secrets", "-n", "payments", "-o", "json"]);
+    // The same answer; each grant's position now a line of a saved file.
+    const positions: string[] = [];
+    const withoutPositions = (text: string) => JSON.parse(text, (key, value: unknown) => (key === "position" ? (positions.push(String(value)), undefined) : value)) as unknown;
+    expect(withoutPositions(rbac.run.stdout)).toEqual(withoutPositions(rbac.plain.stdout));
+    expect(positions.filter((p) => p.startsWith(join(base, "rbac"))).length).toBeGreaterThan(0);
+    const netpol = await withSave("netpol", ["netpol", "matrix", "-o", "json"]);
+    expect(JSON.parse(netpol.run.stdout)).toEqual(JSON.parse(netpol.plain.stdout));
+    // Without a cluster, --save is refused as in scan.
+    const refused = await palisade(["quota", "examples/cluster", "--save", join(base, "none")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--save writes what a live cluster read gave: it needs --cluster/);
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);
