@@ -118,7 +118,7 @@ function externalReach(blocks: number, allowed: (b: number) => PortSet): { every
   return { every, some, ports };
 }
 
-/** `reachableFromOutside`: published outside the cluster, with some outside address allowed to connect. */
+/** `reachableFromOutside`: published outside the cluster, with some outside address allowed to connect, or through a proxy (which connects from its own pods). */
 export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number, publishedWays: readonly Publication[], locate: PodFieldLocator): { deductions: Deduction[]; facts: string[]; reachableFromOutside: boolean } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
@@ -155,7 +155,7 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const peers = reach.inbound[j] as number;
   const namespaces = reach.inboundNamespaces[j] as number;
   facts.push(`reachable from ${peers} of the other ${matrix.pods.length - 1} workloads${namespaces > 0 ? `, in ${namespaces} other namespace${namespaces === 1 ? "" : "s"} too` : ""}`);
-  return { deductions, facts, reachableFromOutside: published.length > 0 && inbound.some };
+  return { deductions, facts, reachableFromOutside: published.length > 0 && (inbound.some || publishedWays.some((p) => p.proxied)) };
 }
 
 /** `8080/TCP`, `all ports`: a PortSet as a reader of the report would say it. */

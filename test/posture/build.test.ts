@@ -338,11 +338,14 @@ spec:
 ---
 `;
     const routed = await postureOf(onlyController + ingress + loadBalancer.replace("  type: LoadBalancer\n", "") + deployment("web", "shop"));
+    // On the graph the outside reaches it: through the controller.
+    expect(routed.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
     expect(workload(routed, "web").facts).toContain(
       "published outside the cluster through an Ingress to Service web: no address outside the cluster may connect to its pods directly, but every address the proxy admits reaches them through it, if its policies admit the proxy's pods",
     );
     // Through a load balancer the outside connects itself (kube-proxy forwards; no proxy pod): those policies shut it out.
     const balanced = await postureOf(onlyController + loadBalancer + deployment("web", "shop"));
+    expect(balanced.graph.edges.filter((e) => e.source === "outside")).toEqual([]);
     expect(workload(balanced, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), but its policies let no address outside the cluster connect");
   });
 
