@@ -51,9 +51,12 @@ export function saveClusterList(dir: string, listText: string): string[] {
     byFile.set(file, documents);
   }
   const files = [...byFile.keys()].sort();
+  // Readable by the user alone: workloads carry what their authors put in them (env values,
+  // annotations), and a snapshot should not be easier to read than the cluster.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const file of files) {
-    mkdirSync(join(file, ".."), { recursive: true });
-    writeFileSync(file, (byFile.get(file) as unknown[]).map((object) => kubernetesYaml(object, { lineWidth: 0 })).join("---\n"));
+    mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+    writeFileSync(file, (byFile.get(file) as unknown[]).map((object) => kubernetesYaml(object, { lineWidth: 0 })).join("---\n"), { mode: 0o600 });
   }
   return files;
 }

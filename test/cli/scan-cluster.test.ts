@@ -4,7 +4,7 @@
  * cluster must find what the scan of its files finds, once per problem.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
@@ -490,6 +490,10 @@ spec:
     const files = readdirSync(dir, { recursive: true, encoding: "utf8" });
     expect(files).toContain(join("_cluster", "clusterrole.rbac.authorization.k8s.io.yaml"));
     expect(files.filter((f) => /secret|configmap/i.test(f))).toEqual([]);
+    // Readable by the user alone, as the cluster is not readable by everyone.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "analytics")).mode & 0o777).toBe(0o700);
+    expect(statSync(privileged!.position!.file).mode & 0o777).toBe(0o600);
     for (const f of files.filter((name) => name.endsWith(".yaml"))) expect(readFileSync(join(dir, f), "utf8")).not.toContain("hunter2-live");
     // A directory in use is refused before the cluster is read; so is --save without a cluster.
     const twice = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "--save", dir]);
