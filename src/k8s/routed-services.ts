@@ -14,6 +14,8 @@ export interface ServiceRoute {
   position: SourcePosition;
   /** The only addresses the route admits, when its controller narrows them (ingress-nginx's allow-list). */
   sourceRanges?: string[];
+  /** The Gateways (`namespace/name`) it goes through, when every parent that accepts it is a Gateway in the input. */
+  gateways?: string[];
 }
 
 /** Every Service outside traffic is routed to, by `namespace/name`; the first route found names it. */
@@ -48,7 +50,8 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
     for (const backend of serviceBackends(route.loaded.object)) {
       if (backend.namespace !== route.namespace && !gatewayApi.grants.some((grant) => grantAllows(grant.object, route.kind, route.namespace, backend))) continue;
       const service = backend.namespace === route.namespace ? `Service ${backend.name}` : `Service ${backend.namespace}/${backend.name}`;
-      add(`${backend.namespace}/${backend.name}`, { text: `${route.kind} ${route.name} (${through}) to ${service}`, position: route.loaded.source.locate(backend.path) });
+      const gateways = route.attachments.every((a) => a.parent?.kind === "Gateway") ? route.attachments.map((a) => `${a.parent?.namespace}/${a.parent?.name}`) : undefined;
+      add(`${backend.namespace}/${backend.name}`, { text: `${route.kind} ${route.name} (${through}) to ${service}`, position: route.loaded.source.locate(backend.path), ...(gateways ? { gateways } : {}) });
     }
   }
   return routed;

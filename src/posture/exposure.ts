@@ -37,7 +37,12 @@ export interface Publication {
   sourceRanges?: string[];
   /** Through a proxy (an ingress controller, a Gateway) that connects from its own pods: outside addresses never reach the pods directly. */
   proxied?: boolean;
+  /** The proxy's pods (workload indices), when the input holds them: the Gateway's, by GEP-1762's gateway-name label. */
+  proxies?: { name: string; pods: number[] };
 }
+
+/** The label GEP-1762 has implementations put on what they deploy for a Gateway (Istio does). */
+const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
 /** How each workload is published outside the cluster, by workload index. */
 export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): Publication[][] {
@@ -57,6 +62,18 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     services.set(namespace, list);
   }
   const routed = routedServices(objects);
+  // Each Gateway's own pods, by namespace/name.
+  const gatewayPods = new Map<string, number[]>();
+  pods.forEach((pod, i) => {
+    const name = pod.labels[GATEWAY_NAME_LABEL];
+    if (name === undefined) return;
+    const key = `${pod.namespace}/${name}`;
+    gatewayPods.set(key, [...(gatewayPods.get(key) ?? []), i]);
+  });
+  const proxiesOf = (gateways: readonly string[] | undefined): Publication["proxies"] => {
+    if (!gateways || gateways.some((g) => !gatewayPods.has(g))) return undefined;
+    return { name: `Gateway ${gateways.join(", ")}`, pods: [...new Set(gateways.flatMap((g) => gatewayPods.get(g) as number[]))] };
+  };
   return pods.map((pod, i) => {
     const ways: Publication[] = [];
     for (const service of services.get(pod.namespace) ?? []) {
@@ -65,7 +82,10 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
       if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
       if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
       const route = routed.get(`${service.namespace}/${service.name}`);
-      if (route) ways.push({ text: route.text, position: route.position, proxied: true, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}) });
+      if (route) {
+        const proxies = proxiesOf(route.gateways);
+        ways.push({ text: route.text, position: route.position, proxied: true, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}), ...(proxies ? { proxies } : {}) });
+      }
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
@@ -118,35 +138,41 @@ function externalReach(blocks: number, allowed: (b: number) => PortSet): { every
   return { every, some, ports };
 }
 
-/** `reachableFromOutside`: published outside the cluster, with some outside address allowed to connect, or through a proxy (which connects from its own pods). */
+/**
+ * `reachableFromOutside`: published outside the cluster, with some outside address allowed
+ * to connect, or through a proxy. A proxy (an ingress controller, a Gateway) connects from
+ * its own pods and relays every address it admits, so a policy narrows it only by shutting
+ * those pods out: checked when the input holds them, assumed not done otherwise (their
+ * namespace is often not in the input, and a policy naming it cannot be told from one
+ * naming nothing).
+ */
 export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number, publishedWays: readonly Publication[], locate: PodFieldLocator): { deductions: Deduction[]; facts: string[]; reachableFromOutside: boolean } {
   const deductions: Deduction[] = [];
   const facts: string[] = [];
-  const published = publishedWays.map((p) => p.text);
+  const ways: Publication[] = [];
+  for (const way of publishedWays) {
+    if (way.proxies && !way.proxies.pods.some((p) => p !== j && matrix.reaches(p, j))) {
+      facts.push(`routed from outside the cluster through ${way.text}, but its policies admit none of the pods of ${way.proxies.name}: nothing reaches it that way`);
+    } else ways.push(way);
+  }
   const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
   // A publication that admits only some addresses itself narrows who may connect, whatever the policies say.
-  const open = publishedWays.filter((p) => !p.sourceRanges);
-  for (const way of publishedWays) if (way.sourceRanges) facts.push(`published outside the cluster through ${way.text}, to ${way.sourceRanges.join(", ")} only`);
-  if (open.length > 0) {
-    const through = open.map((p) => p.text).join(", ");
-    if (inbound.every) {
-      const deduction = factDeduction(
-        PUBLISHED_TO_EVERY_ADDRESS,
-        `published outside the cluster through ${through}, and no policy narrows who may connect: every address outside the cluster may connect ${describePorts(inbound.ports)}`,
-      );
-      // Where the publication is written: the Service or Ingress, else the pod's own hostNetwork or host port.
-      const first = open[0] as Publication;
-      if (first.position) deduction.position = first.position;
-      else if (first.podPath) Object.assign(deduction, locate(first.podPath));
-      deductions.push(deduction);
-    } else if (inbound.some) {
-      facts.push(`published outside the cluster through ${through}, to some addresses only`);
-    } else if (open.every((p) => p.proxied)) {
-      // The proxy connects from its own pods, which policies may well admit: the outside still reaches the workload through it.
-      facts.push(`published outside the cluster through ${through}: no address outside the cluster may connect to its pods directly, but every address the proxy admits reaches them through it, if its policies admit the proxy's pods`);
-    } else {
-      facts.push(`published outside the cluster through ${through}, but its policies let no address outside the cluster connect`);
-    }
+  for (const way of ways) if (way.sourceRanges) facts.push(`published outside the cluster through ${way.text}, to ${way.sourceRanges.join(", ")} only`);
+  const open = ways.filter((p) => !p.sourceRanges);
+  const direct = open.filter((p) => !p.proxied);
+  const exposed = [...(inbound.every ? direct : []), ...open.filter((p) => p.proxied)];
+  if (exposed.length > 0) {
+    const how = inbound.every && direct.length > 0 ? `may connect ${describePorts(inbound.ports)}` : "reaches its pods through the ingress controller or Gateway";
+    const deduction = factDeduction(PUBLISHED_TO_EVERY_ADDRESS, `published outside the cluster through ${exposed.map((p) => p.text).join(", ")}, and nothing narrows who may connect: every address outside the cluster ${how}`);
+    // Where the publication is written: the Service, Ingress or route, else the pod's own hostNetwork or host port.
+    const first = exposed[0] as Publication;
+    if (first.position) deduction.position = first.position;
+    else if (first.podPath) Object.assign(deduction, locate(first.podPath));
+    deductions.push(deduction);
+  }
+  if (direct.length > 0 && !inbound.every) {
+    const through = direct.map((p) => p.text).join(", ");
+    facts.push(inbound.some ? `published outside the cluster through ${through}, to some addresses only` : `published outside the cluster through ${through}, but its policies let no address outside the cluster connect`);
   }
   const outbound = externalReach(matrix.externalDestinations.length, (b) => matrix.podToExternal(j, b));
   if (outbound.every) {
@@ -155,7 +181,7 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const peers = reach.inbound[j] as number;
   const namespaces = reach.inboundNamespaces[j] as number;
   facts.push(`reachable from ${peers} of the other ${matrix.pods.length - 1} workloads${namespaces > 0 ? `, in ${namespaces} other namespace${namespaces === 1 ? "" : "s"} too` : ""}`);
-  return { deductions, facts, reachableFromOutside: published.length > 0 && (inbound.some || publishedWays.some((p) => p.proxied)) };
+  return { deductions, facts, reachableFromOutside: ways.length > 0 && (inbound.some || ways.some((p) => p.proxied)) };
 }
 
 /** `8080/TCP`, `all ports`: a PortSet as a reader of the report would say it. */

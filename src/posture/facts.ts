@@ -65,7 +65,7 @@ export const PUBLISHED_TO_EVERY_ADDRESS = fact(
   "Published outside the cluster, and every outside address may connect",
   "network",
   "medium",
-  "A LoadBalancer or NodePort Service, an Ingress, a Gateway API route a Gateway accepts (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute, their mirrors and external authorizers included), host networking or host ports publish the workload outside the cluster, and no NetworkPolicy narrows who may connect: every address outside the cluster reaches its pods. A publication that admits only some addresses itself (a LoadBalancer's loadBalancerSourceRanges, ingress-nginx's allow-list annotation) does not count.",
+  "A LoadBalancer or NodePort Service, an Ingress, a Gateway API route a Gateway accepts (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute, their mirrors and external authorizers included), host networking or host ports publish the workload outside the cluster, and nothing narrows who may connect: every address outside the cluster reaches its pods. A publication that admits only some addresses itself (a LoadBalancer's loadBalancerSourceRanges, ingress-nginx's allow-list annotation) does not count. An ingress controller or Gateway relays every address it admits from its own pods, so a NetworkPolicy narrows a route only by shutting those pods out, which is checked when the input holds them (a Gateway's, by GEP-1762's gateway-name label).",
   "Allow ingress only from the addresses that need it (a NetworkPolicy ipBlock, or the load balancer's source ranges), or stop publishing it.",
 );
 

@@ -421,8 +421,8 @@ spec:
       expect(published(live)).toEqual([
         // No ReferenceGrant lets the route reach admin in another namespace.
         ["admin", undefined],
-        ["api", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service infra/api, and no policy narrows who may connect"],
-        ["web", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, and no policy narrows who may connect"],
+        ["api", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service infra/api, and nothing narrows who may connect"],
+        ["web", "published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, and nothing narrows who may connect"],
       ]);
       expect(published(live)).toEqual(published(files));
       expect(gateway.requests.some((r) => r.startsWith("GET /apis/gateway.networking.k8s.io/v1/referencegrants"))).toBe(true);

@@ -320,7 +320,7 @@ spec: {controller: traefik.io/ingress-controller}
     expect(published(await postureOf(traefik.replace(/traefik\.io\/ingress-controller/, "k8s.io/ingress-nginx") + ingress(allowList, "traefik") + clusterIp + deployment("web", "shop")))).toBeUndefined();
   });
 
-  it("policies that admit only the ingress controller's pods leave a routed workload reachable through the controller, and say so", async () => {
+  it("policies that admit only the ingress controller's pods do not narrow who reaches a routed workload: the controller relays every address", async () => {
     const onlyController = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: from-ingress-controller, namespace: shop}
@@ -338,15 +338,56 @@ spec:
 ---
 `;
     const routed = await postureOf(onlyController + ingress + loadBalancer.replace("  type: LoadBalancer\n", "") + deployment("web", "shop"));
-    // On the graph the outside reaches it: through the controller.
-    expect(routed.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
-    expect(workload(routed, "web").facts).toContain(
-      "published outside the cluster through an Ingress to Service web: no address outside the cluster may connect to its pods directly, but every address the proxy admits reaches them through it, if its policies admit the proxy's pods",
+    const published = workload(routed, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
+    expect(published?.reason).toBe(
+      "published outside the cluster through an Ingress to Service web, and nothing narrows who may connect: every address outside the cluster reaches its pods through the ingress controller or Gateway",
     );
+    expect(routed.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
     // Through a load balancer the outside connects itself (kube-proxy forwards; no proxy pod): those policies shut it out.
     const balanced = await postureOf(onlyController + loadBalancer + deployment("web", "shop"));
+    expect(ruleIds(workload(balanced, "web"))).not.toContain("posture/published-to-every-address");
     expect(balanced.graph.edges.filter((e) => e.source === "outside")).toEqual([]);
     expect(workload(balanced, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), but its policies let no address outside the cluster connect");
+  });
+
+  it("when the input holds a Gateway's own pods (GEP-1762's gateway-name label), a route publishes only the workloads whose policies admit them", async () => {
+    const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+`;
+    const gatewayPods = deployment("public-istio", "infra", "", "gateway.networking.k8s.io/gateway-name: public");
+    const admitting = (namespace: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-gateway, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}}]}]
+---
+`;
+    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
+    const open = await postureOf(gateway + gatewayPods + admitting("infra") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(open, "web"))).toContain("posture/published-to-every-address");
+    const shut = await postureOf(gateway + gatewayPods + admitting("elsewhere") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(shut, "web"))).not.toContain("posture/published-to-every-address");
+    expect(workload(shut, "web").facts).toContain(
+      "routed from outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, but its policies admit none of the pods of Gateway infra/public: nothing reaches it that way",
+    );
+    expect(shut.graph.edges.filter((e) => e.source === "outside" && shut.graph.nodes.find((n) => n.id === e.target)?.label === "Deployment/web")).toEqual([]);
+    // Without the Gateway's pods in the input, the route is taken as delivering.
+    const unknown = await postureOf(gateway + admitting("elsewhere") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(unknown, "web"))).toContain("posture/published-to-every-address");
   });
 
   it("a host port publishes the workload: the deduction points at it", async () => {
