@@ -116,6 +116,14 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   // This process runs one scan and exits: no need for a young generation sized for a server.
   keepYoungGenerationSmall();
   const bar = progressBar("scanning");
+  const saved = save.onSaved;
+  // Its line replaces the "reading with kubectl" status on a terminal; the bar goes on below it.
+  if (saved) {
+    save.onSaved = (files, from) => {
+      bar.done();
+      saved(files, from);
+    };
+  }
   if (cluster) bar.status(`reading ${cluster.context ? `context ${cluster.context}` : "the current context's cluster"} with kubectl…`);
   const load: LoadOptions = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), ...save, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;

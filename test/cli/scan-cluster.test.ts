@@ -504,6 +504,15 @@ spec:
     expect(noCluster.stderr).toMatch(/--save writes what a live cluster read gave: it needs --cluster/);
   });
 
+  it("on a terminal, --save's line clears the waiting line before it", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "palisade-save-tty-")), "snapshot");
+    const command = [process.execPath, bin, "scan", "--kubeconfig", server.kubeconfig, "-A", "--save", dir, "--summary", "--fail-on", "none"].map((arg) => `'${arg}'`).join(" ");
+    const { CI: _ci, ...env } = process.env;
+    const run = await new Promise<string>((resolve) => execFile("script", ["-qec", command, "/dev/null"], { cwd: repoRoot, encoding: "utf8", env: { ...env, HOME: home, KUBECONFIG: "", TERM: "xterm" } }, (_err, stdout) => resolve(stdout)));
+    const clear = "\r" + String.fromCharCode(27) + "[2K";
+    expect(run).toContain(`kubectl…${clear}saved what <cluster admin> holds`);
+  });
+
   it("posture, quota, rbac and netpol take --save as scan does: the same answers, from the files it wrote", async () => {
     const base = mkdtempSync(join(tmpdir(), "palisade-save-all-"));
     const withSave = async (name: string, args: string[]) => {
