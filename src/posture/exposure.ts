@@ -39,6 +39,8 @@ export interface Publication {
   proxied?: boolean;
   /** The proxy's pods (workload indices), when the input holds them: the Gateway's, by GEP-1762's gateway-name label. */
   proxies?: { name: string; pods: number[] };
+  /** Through a proxy whose own pods nothing publishes outside the cluster (an internal Gateway): in-cluster traffic only. */
+  insideOnly?: boolean;
 }
 
 /** The label GEP-1762 has implementations put on what they deploy for a Gateway (Istio does). */
@@ -74,22 +76,34 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (!gateways || gateways.some((g) => !gatewayPods.has(g))) return undefined;
     return { name: `Gateway ${gateways.join(", ")}`, pods: [...new Set(gateways.flatMap((g) => gatewayPods.get(g) as number[]))] };
   };
-  return pods.map((pod, i) => {
+  const selecting = (pod: PodEndpoint) => (services.get(pod.namespace) ?? []).filter((service) => matchesLabelSelector({ matchLabels: service.selector }, pod.labels));
+  // First what publishes each pod itself: a Gateway's own pods are published (or not) this way.
+  const direct = pods.map((pod, i) => {
     const ways: Publication[] = [];
-    for (const service of services.get(pod.namespace) ?? []) {
-      // A Service's selector is a matchLabels of its namespace's pods.
-      if (!matchesLabelSelector({ matchLabels: service.selector }, pod.labels)) continue;
+    for (const service of selecting(pod)) {
       if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
       if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
-      const route = routed.get(`${service.namespace}/${service.name}`);
-      if (route) {
-        const proxies = proxiesOf(route.gateways);
-        ways.push({ text: route.text, position: route.position, proxied: true, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}), ...(proxies ? { proxies } : {}) });
-      }
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
     const hostPorts = hostPortsOf(podSpecs[i] ?? {});
     if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
+    return ways;
+  });
+  return pods.map((pod, i) => {
+    const ways = [...(direct[i] as Publication[])];
+    for (const service of selecting(pod)) {
+      const route = routed.get(`${service.namespace}/${service.name}`);
+      if (!route) continue;
+      const proxies = proxiesOf(route.gateways);
+      const way: Publication = { text: route.text, position: route.position, proxied: true, ...(route.sourceRanges ? { sourceRanges: route.sourceRanges } : {}), ...(proxies ? { proxies } : {}) };
+      if (proxies) {
+        // The Gateway reaches outside only as far as its own pods are published.
+        const entry = proxies.pods.flatMap((p) => direct[p] as Publication[]);
+        if (entry.length === 0) way.insideOnly = true;
+        else if (!way.sourceRanges && entry.every((e) => e.sourceRanges)) way.sourceRanges = [...new Set(entry.flatMap((e) => e.sourceRanges as string[]))];
+      }
+      ways.push(way);
+    }
     return ways;
   });
 }
@@ -151,7 +165,9 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const facts: string[] = [];
   const ways: Publication[] = [];
   for (const way of publishedWays) {
-    if (way.proxies && !way.proxies.pods.some((p) => p !== j && matrix.reaches(p, j))) {
+    if (way.proxies && way.insideOnly) {
+      facts.push(`routed through ${way.text}, but nothing publishes the pods of ${way.proxies.name} outside the cluster: the route carries traffic from inside only`);
+    } else if (way.proxies && !way.proxies.pods.some((p) => p !== j && matrix.reaches(p, j))) {
       facts.push(`routed from outside the cluster through ${way.text}, but its policies admit none of the pods of ${way.proxies.name}: nothing reaches it that way`);
     } else ways.push(way);
   }

@@ -366,7 +366,17 @@ spec:
   rules: [{backendRefs: [{name: web, port: 80}]}]
 ---
 `;
-    const gatewayPods = deployment("public-istio", "infra", "", "gateway.networking.k8s.io/gateway-name: public");
+    // As Istio deploys a Gateway: its pods, and a LoadBalancer Service for them.
+    const gatewayService = (extra = "") => `apiVersion: v1
+kind: Service
+metadata: {name: public-istio, namespace: infra}
+spec:
+  type: LoadBalancer
+${extra}  selector: {gateway.networking.k8s.io/gateway-name: public}
+  ports: [{port: 443}]
+---
+`;
+    const gatewayPods = deployment("public-istio", "infra", "", "gateway.networking.k8s.io/gateway-name: public") + gatewayService();
     const admitting = (namespace: string) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: from-gateway, namespace: shop}
@@ -388,6 +398,17 @@ spec:
     // Without the Gateway's pods in the input, the route is taken as delivering.
     const unknown = await postureOf(gateway + admitting("elsewhere") + clusterIp + deployment("web", "shop"));
     expect(ruleIds(workload(unknown, "web"))).toContain("posture/published-to-every-address");
+    // The Gateway reaches outside only as far as its own pods are published: an internal one not at all...
+    const internal = await postureOf(gateway + gatewayPods.replace("  type: LoadBalancer\n", "") + admitting("infra") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(internal, "web"))).not.toContain("posture/published-to-every-address");
+    expect(workload(internal, "web").facts).toContain(
+      "routed through HTTPRoute shop (Gateway infra/public) to Service web, but nothing publishes the pods of Gateway infra/public outside the cluster: the route carries traffic from inside only",
+    );
+    // ...and one behind a load balancer with source ranges to those ranges only.
+    const ranged = gatewayPods.replace(gatewayService(), gatewayService("  loadBalancerSourceRanges: [192.0.2.0/24]\n"));
+    const narrowed = await postureOf(gateway + ranged + admitting("infra") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(narrowed, "web"))).not.toContain("posture/published-to-every-address");
+    expect(workload(narrowed, "web").facts).toContain("published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, to 192.0.2.0/24 only");
   });
 
   it("a host port publishes the workload: the deduction points at it", async () => {
