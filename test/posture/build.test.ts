@@ -235,6 +235,26 @@ spec:
 ---
 `;
 
+  const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
+  /** A Gateway infra/public whose HTTPS listener admits routes as `from` says, and a route shop/shop to Service web through it. */
+  const gatewayOf = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: example
+  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: ${from}}}}]
+---
+`;
+  const httpRoute = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules:
+    - backendRefs: [{name: web, port: 80}]
+---
+`;
+
   it("published through a LoadBalancer to every address, and free to connect anywhere", async () => {
     const report = await postureOf(loadBalancer + deployment("web", "shop") + deployment("worker", "shop"));
     const web = workload(report, "web");
@@ -251,24 +271,6 @@ spec:
   });
 
   it("a Gateway API route publishes the workloads behind its Service, once its Gateway accepts it", async () => {
-    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
-    const gatewayOf = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: example
-  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: ${from}}}}]
----
-`;
-    const httpRoute = `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: shop}
-spec:
-  parentRefs: [{name: public, namespace: infra}]
-  rules:
-    - backendRefs: [{name: web, port: 80}]
----
-`;
     const published = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
     const open = await postureOf(gatewayOf("All") + httpRoute + clusterIp + deployment("web", "shop") + deployment("worker", "shop"));
     expect(published(open)?.reason).toContain("published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web");
@@ -304,7 +306,6 @@ spec:
 ${className ? `  ingressClassName: ${className}\n` : ""}  defaultBackend: {service: {name: web, port: {number: 80}}}
 ---
 `;
-    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
     const allowList = "nginx.ingress.kubernetes.io/allowlist-source-range: \"192.0.2.0/24\"";
     expect(published(await postureOf(ingress(allowList) + clusterIp + deployment("web", "shop")))).toBeUndefined();
     expect(published(await postureOf(ingress(allowList.replace("allowlist", "whitelist")) + clusterIp + deployment("web", "shop")))).toBeUndefined();
@@ -351,21 +352,7 @@ spec:
   });
 
   it("when the input holds a Gateway's own pods (GEP-1762's gateway-name label), a route publishes only the workloads whose policies admit them", async () => {
-    const gateway = `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners: [{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: shop}
-spec:
-  parentRefs: [{name: public, namespace: infra}]
-  rules: [{backendRefs: [{name: web, port: 80}]}]
----
-`;
+    const gateway = gatewayOf("All") + httpRoute;
     // As Istio deploys a Gateway: its pods, and a LoadBalancer Service for them.
     const gatewayService = (extra = "") => `apiVersion: v1
 kind: Service
@@ -386,7 +373,6 @@ spec:
   ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}}]}]
 ---
 `;
-    const clusterIp = loadBalancer.replace("  type: LoadBalancer\n", "");
     const open = await postureOf(gateway + gatewayPods + admitting("infra") + clusterIp + deployment("web", "shop"));
     expect(ruleIds(workload(open, "web"))).toContain("posture/published-to-every-address");
     const shut = await postureOf(gateway + gatewayPods + admitting("elsewhere") + clusterIp + deployment("web", "shop"));
