@@ -36,7 +36,7 @@ export interface ClusterRead {
 }
 
 /** Gateway API: what the gateway rules and posture's exposure read. */
-export const GATEWAY_RESOURCES = [
+const GATEWAY_RESOURCES = [
   "gateways.gateway.networking.k8s.io",
   "httproutes.gateway.networking.k8s.io",
   "grpcroutes.gateway.networking.k8s.io",

@@ -12,7 +12,7 @@ import { matchesLabelSelector, type LabelSelector, type Labels } from "./labels.
 import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "./types.js";
 
-export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+const GATEWAY_GROUP = "gateway.networking.k8s.io";
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 const LISTENER_SET_GROUPS: Readonly<Record<string, string>> = { ListenerSet: GATEWAY_GROUP, XListenerSet: "gateway.networking.x-k8s.io" };
 

@@ -70,7 +70,9 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     const name = pod.labels[GATEWAY_NAME_LABEL];
     if (name === undefined) return;
     const key = `${pod.namespace}/${name}`;
-    gatewayPods.set(key, [...(gatewayPods.get(key) ?? []), i]);
+    const list = gatewayPods.get(key);
+    if (list) list.push(i);
+    else gatewayPods.set(key, [i]);
   });
   const proxiesOf = (gateways: readonly string[] | undefined): Publication["proxies"] => {
     if (!gateways || gateways.some((g) => !gatewayPods.has(g))) return undefined;
