@@ -78,11 +78,12 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (!gateways || gateways.some((g) => !gatewayPods.has(g))) return undefined;
     return { name: `Gateway ${gateways.join(", ")}`, pods: [...new Set(gateways.flatMap((g) => gatewayPods.get(g) as number[]))] };
   };
-  const selecting = (pod: PodEndpoint) => (services.get(pod.namespace) ?? []).filter((service) => matchesLabelSelector({ matchLabels: service.selector }, pod.labels));
+  // A Service's selector is a matchLabels of its namespace's pods.
+  const selecting = pods.map((pod) => (services.get(pod.namespace) ?? []).filter((service) => matchesLabelSelector({ matchLabels: service.selector }, pod.labels)));
   // First what publishes each pod itself: a Gateway's own pods are published (or not) this way.
   const direct = pods.map((pod, i) => {
     const ways: Publication[] = [];
-    for (const service of selecting(pod)) {
+    for (const service of selecting[i] as PublishingService[]) {
       if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
       if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
     }
@@ -91,9 +92,9 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
     return ways;
   });
-  return pods.map((pod, i) => {
+  return pods.map((_, i) => {
     const ways = [...(direct[i] as Publication[])];
-    for (const service of selecting(pod)) {
+    for (const service of selecting[i] as PublishingService[]) {
       const route = routed.get(`${service.namespace}/${service.name}`);
       if (!route) continue;
       const proxies = proxiesOf(route.gateways);
