@@ -131,12 +131,11 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ in JSON at position \d+.*$/, "");
-    const pos = offsetToPosition(text, jsonErrorOffset(text));
+    const { message, line, column } = jsonSyntaxError(text, err);
     result.problems.push({
       kind: "parse-error",
       message: `invalid JSON: ${message}`,
-      position: { file, line: pos.line + 1, column: pos.column + 1 },
+      position: { file, line, column },
       hint: "fix the JSON syntax at that position, or rename the file to .yaml if it is YAML",
     });
     return result;
@@ -220,6 +219,22 @@ function inspectShape(value: unknown, textLength: number, limits: ParseLimits): 
     for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
   }
   return "ok";
+}
+
+/**
+ * JSON.parse's reason for refusing `text`, and where (1-based). The reason never quotes
+ * the text: V8 appends the text, or up to ten characters either side of the error
+ * (`Unexpected token ',', ..."ord": "hunt"... is not valid JSON`), and those may be a
+ * Secret's value.
+ */
+export function jsonSyntaxError(text: string, err: unknown): { message: string; line: number; column: number } {
+  const raw = err instanceof Error ? err.message : String(err);
+  const token = /^Unexpected token '[\s\S]',/u.exec(raw);
+  const reason = (token ? token[0].slice(0, -1) : raw).replace(/ in JSON at position \d+[\s\S]*$/, "");
+  // Any other form that quotes the text: say less rather than leak it.
+  const message = /"|is not valid JSON/.test(reason) ? "not valid JSON" : reason;
+  const pos = offsetToPosition(text, jsonErrorOffset(text));
+  return { message, line: pos.line + 1, column: pos.column + 1 };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import fc from "fast-check";
 import jsYaml from "js-yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +87,23 @@ describe("loading manifests", () => {
     expect(bad.objects).toEqual([]);
     expect(bad.problems[0]?.kind).toBe("parse-error");
     expect(bad.problems[0]?.position.line).toBe(4);
+  });
+
+  it("property: a JSON syntax error's message never quotes the text near it (a Secret's value)", () => {
+    // V8 quotes up to ten characters either side of an unexpected token; the secret's alphabet is in none of its own words.
+    const secret = fc.stringMatching(/^[QXZ789]{8,40}$/);
+    fc.assert(
+      fc.property(secret, fc.nat(), fc.constantFrom(",", "}", "]", "x", ":", '"', "\\", "\n"), (value, at, bad) => {
+        const json = JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { password: value, token: value } });
+        // Near the value, where V8's quote of the text would hold some of it.
+        const start = json.indexOf(value) - 12;
+        const cut = Math.max(0, start + (at % (value.length + 24)));
+        const problem = parseJsonFile("s.json", json.slice(0, cut) + bad + json.slice(cut)).problems[0];
+        if (problem === undefined) return; // still valid JSON (e.g. whitespace-like insertions)
+        for (let i = 0; i + 2 <= value.length; i++) expect(problem.message).not.toContain(value.slice(i, i + 2));
+        expect(problem.message).toMatch(/^invalid JSON: /);
+      }),
+    );
   });
 
   it("reports malformed YAML at file:line:column and still loads the other documents", () => {
