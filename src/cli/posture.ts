@@ -3,7 +3,6 @@
  * per workload on identity, workload, network and data, as a table, JSON, or a
  * self-contained HTML report with the network graph. Flags in, core call, report out.
  */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
@@ -19,6 +18,7 @@ import { runScan } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { readJsonReport } from "./json-report.js";
 import { scanOptionsFrom } from "./scan.js";
 
 interface PostureFlags extends ClusterFlags {
@@ -66,7 +66,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (flags.output === "html" && process.stdout.isTTY) throw new UserError("-o html writes a web page: send it to a file", { hint: "palisade posture ... -o html > posture.html, then open posture.html in a browser" });
   if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
   // Read before the (longer) scan, so a wrong path fails at once.
-  const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
+  const baseline = flags.baseline === undefined ? undefined : await readJsonReport("--baseline", flags.baseline, "save a report first: palisade posture manifests/ -o json > posture-base.json");
   // With --save the findings point into the saved files; the report still names the cluster they came from.
   let savedFrom: string | undefined;
   const save = await saveInput(flags, live);
@@ -101,18 +101,4 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
   return flags.failOnDrop && (report.baseline?.lower.length ?? 0) > 0 ? EXIT.findings : EXIT.clean;
-}
-
-async function readBaseline(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new UserError(`--baseline ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`, { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new UserError(`--baseline ${file}: not JSON (${(err as Error).message})`, { hint: "give a report written by palisade posture -o json" });
-  }
 }

@@ -14,10 +14,12 @@ import { runScan, type ScanResult } from "../scan/run.js";
 import { FAMILIES } from "../scan/families.js";
 import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } from "../scan/rule-selection.js";
 import { scanStreaming } from "../scan/stream.js";
+import { baselineFindings, compareWithBaseline, type BaselineFinding } from "../scan/baseline.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { progressBar } from "./progress.js";
+import { readJsonReport } from "./json-report.js";
 
 export const SCAN_FORMATS = REPORT_FORMATS;
 
@@ -33,6 +35,7 @@ interface ScanFlags extends ClusterFlags {
   summary?: boolean;
   color?: boolean;
   exceptions?: string;
+  baseline?: string;
   admissionConfig?: string;
   rules?: string[];
   skipRules?: string[];
@@ -59,6 +62,7 @@ export function registerScan(program: Command): void {
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", repeatable)
     .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", repeatable)
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
+    .option("--baseline <file>", "an earlier report (palisade scan -o json): report and fail on new findings only; known ones are counted, not shown")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
@@ -108,6 +112,8 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   const save = await saveInput(flags, cluster !== undefined);
+  // Read before the scan, so that a wrong file fails at once rather than after it.
+  const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
@@ -141,6 +147,10 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   result = selectedResult(result, selection);
   if (flags.exceptions) result = await withExceptions(result, flags.exceptions, selection);
+  if (baseline && flags.baseline !== undefined) {
+    const comparison = compareWithBaseline(result.findings, baseline, new Set(result.rules.map((rule) => rule.id)));
+    result = { ...result, findings: comparison.fresh, baseline: { file: flags.baseline, known: comparison.known, fixed: comparison.fixed } };
+  }
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {
     process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
@@ -168,6 +178,11 @@ async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): 
   const now = new Date();
   for (const loaded of snapshot.objects) loaded.object = mutate(loaded.object, cluster, now).object;
   return config.podSecurity;
+}
+
+async function readBaseline(file: string): Promise<BaselineFinding[]> {
+  const hint = "save a report first: palisade scan manifests/ -o json > palisade-baseline.json";
+  return baselineFindings(await readJsonReport("--baseline", file, hint), `--baseline ${file}`);
 }
 
 /** Leave out excepted findings; say which exceptions have expired or were never used. */

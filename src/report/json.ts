@@ -30,6 +30,8 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       problems: result.problems.length,
       // Only for a scan limited to some rules: a clean report of a partial scan says so.
       ...(result.ruleSelection ? { ruleSelection: result.ruleSelection } : {}),
+      // Only for a scan against an earlier report: its findings here are the new ones.
+      ...(result.baseline ? { baseline: result.baseline } : {}),
     },
     findings,
     problems: result.problems,

@@ -2,6 +2,7 @@ import type * as Crypto from "node:crypto";
 import { createRequire } from "node:module";
 import { isAbsolute, relative, sep } from "node:path";
 import type { Log, ReportingDescriptor, Result } from "sarif";
+import { findingKey } from "../findings/identity.js";
 import type { Finding, Rule, Severity } from "../findings/types.js";
 import { describeRef } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
@@ -40,9 +41,8 @@ let crypto: typeof Crypto | undefined;
 
 /** Stable across line moves: the rule, the object and the field, not the line number. */
 function fingerprint(f: Finding): string {
-  const key = [f.ruleId, f.object ? describeRef(f.object) : "", f.fieldPath ?? "", f.position?.file ?? ""].join("|");
   crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
-  return crypto.createHash("sha256").update(key).digest("hex").slice(0, 32);
+  return crypto.createHash("sha256").update(findingKey(f)).digest("hex").slice(0, 32);
 }
 
 function sarifResult(f: Finding, index: ReadonlyMap<string, number>): Result {

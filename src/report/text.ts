@@ -90,12 +90,14 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   const cluster = result.stats.cluster;
   const files = cluster === undefined ? `across ${count(result.stats.files, "file", "files")}` : result.stats.files === 0 ? `read from ${cluster}` : `across ${count(result.stats.files, "file", "files")} and ${cluster}`;
   let head: string;
+  // Against a baseline, the findings shown are the new ones only.
+  const fresh = result.baseline ? "new " : "";
   if (result.findings.length === 0) {
-    head = c.green(`No findings in ${count(result.stats.objects, "object", "objects")} ${files}.`);
+    head = c.green(`No ${fresh}findings in ${count(result.stats.objects, "object", "objects")} ${files}.`);
   } else {
     const subjects = findingSubjects(result);
     const implied = subjects.impliedNamespaces > 0 ? ` and ${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object` : "";
-    head = `${c.bold(String(result.findings.length))} ${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, ${files}.`;
+    head = `${c.bold(String(result.findings.length))} ${fresh}${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, ${files}.`;
   }
   const notes: string[] = [];
   if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
@@ -109,6 +111,8 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   if (controlled > 0) notes.push(`${count(controlled, "live object", "live objects")} judged through the controller that made ${controlled === 1 ? "it" : "them"} (a Deployment's ReplicaSets and pods...)`);
   const selection = result.ruleSelection;
   if (selection) notes.push(`${count(result.rules.length, "rule", "rules")} checked (${describeSelection(selection)})`);
+  const baseline = result.baseline;
+  if (baseline) notes.push(`against ${baseline.file}: ${count(baseline.known, "known finding", "known findings")} not shown, ${baseline.fixed} fixed since`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;
 }
 

@@ -15,6 +15,8 @@ export interface ScanResult {
   scanned: Array<{ object: ObjectRef; file: string }>;
   /** The rule patterns a scan was limited to (--rules, --skip-rules), when it was: see rule-selection.ts. */
   ruleSelection?: { rules: string[]; skipRules: string[] };
+  /** When the scan was judged against an earlier report (--baseline): see baseline.ts. */
+  baseline?: { file: string; known: number; fixed: number };
 }
 
 /**
