@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyExceptionsToFindings } from "../../src/admission/exceptions.js";
-import { parseImageReference, repositoryAllowed } from "../../src/admission/image-reference.js";
+import { parseImageReference, repositoryAllowed } from "../../src/supplychain/image-reference.js";
 import { validateAdmission } from "../../src/admission/pipeline.js";
 import { imagesPolicy } from "../../src/admission/policies/images.js";
 import { nodeRestrictionPolicy } from "../../src/admission/policies/node-restriction.js";
@@ -20,6 +20,10 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     ["registry.example.com:443/team/app:v1@" + D, { domain: "registry.example.com:443", path: "team/app", tag: "v1", digest: D }],
     ["ghcr.io/org/app@" + D, { domain: "ghcr.io", path: "org/app", digest: D }],
     ["index.docker.io/library/nginx", { domain: "docker.io", path: "library/nginx" }],
+    ["app@sha512:" + "0f".repeat(64), { domain: "docker.io", path: "library/app", digest: "sha512:" + "0f".repeat(64) }],
+    ["app@sha384:" + "0f".repeat(48), { path: "library/app" }],
+    // 255 characters with docker.io/library/ filled in: the longest name the runtime takes.
+    ["a".repeat(255 - "docker.io/library/".length), { path: "library/" + "a".repeat(255 - "docker.io/library/".length) }],
   ])("%s", (text, expected) => {
     const result = parseImageReference(text);
     expect(result.ok).toBe(true);
@@ -27,7 +31,22 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
   });
 
   // "UPPER/app" is valid: an uppercase first component is a registry host, as in Docker.
-  it.each(["", "upper/App", "app:", "app@sha256:abc", "a//b", "app:-tag", "registry.example.com/App"])("refuses %j", (text) => {
+  it.each([
+    "",
+    "upper/App",
+    "app:",
+    "app@sha256:abc",
+    "a//b",
+    "app:-tag",
+    "registry.example.com/App",
+    // What distribution's ParseNormalizedNamed refuses besides: an image ID, digests of algorithms the runtimes lack or of the wrong length or case, names over 255 once normalised.
+    "ab".repeat(32),
+    "app@md5:" + "ab".repeat(16),
+    "app@sha256:" + "AB".repeat(32),
+    "app@sha512:" + "ab".repeat(32),
+    "app@constructor:" + "ab".repeat(32),
+    "a".repeat(256 - "docker.io/library/".length),
+  ])("refuses %j", (text) => {
     expect(parseImageReference(text).ok).toBe(false);
   });
 

@@ -1,11 +1,11 @@
 /**
  * Image policy: images come from allowed registries, are pinned by digest, and never use
  * the `latest` tag (explicit, or implied by no tag and no digest). Reference parsing is
- * src/admission/image-reference.ts.
+ * src/supplychain/image-reference.ts (shared with the scan's image rules).
  */
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { containersOf, podSpecOf } from "../pod-specs.js";
-import { parseImageReference, repositoryAllowed, type ParseResult } from "../image-reference.js";
+import { parseImageReference, repositoryAllowed, type ParseResult } from "../../supplychain/image-reference.js";
 import type { AdmissionRequest } from "../review.js";
 
 export const IMAGES_POLICY = "images";

@@ -1,0 +1,97 @@
+/**
+ * Container image references as the kubelet reads them before it pulls (distribution's
+ * ParseNormalizedNamed: its reference grammar with Docker's normalisation; what it
+ * refuses, the kubelet reports as InvalidImageName): `[domain/]path[:tag][@digest]`. The
+ * first component is a registry when it has a `.` or `:`, is `localhost`, or has an
+ * uppercase letter; otherwise the image is on docker.io and single-component names live
+ * under `library/`. A digest must be of an algorithm the runtime has (sha256, sha384,
+ * sha512), at that algorithm's length.
+ */
+
+export interface ImageReference {
+  /** Registry host[:port], normalised (docker.io for Docker Hub). */
+  domain: string;
+  /** Repository path without the domain, e.g. `library/nginx`. */
+  path: string;
+  tag?: string;
+  digest?: string;
+  /** `domain/path`, the fully qualified repository. */
+  repository: string;
+}
+
+/** `error` quotes the offending part; `reason` says what is wrong without quoting the image (for reports that must not echo input). */
+export type ParseResult = { ok: true; reference: ImageReference } | { ok: false; error: string; reason: string };
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** go-digest's registered algorithms, as the runtimes link them, with their hex lengths. */
+const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
+/** An image ID, which a reference must not be: `docker pull <64 hex>` is refused the same way. */
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+
+export function parseImageReference(text: string): ParseResult {
+  if (text === "") return { ok: false, error: "image is empty", reason: "it is empty" };
+  if (IMAGE_ID.test(text)) return { ok: false, error: "a 64-digit hexadecimal image ID, not a repository name", reason: "it is an image ID, not a repository name" };
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) return { ok: false, error: `invalid digest ${JSON.stringify(digest)}`, reason: "its digest is malformed" };
+    const [algorithm = "", hex = ""] = digest.split(":");
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined || !Object.hasOwn(DIGEST_HEX_LENGTH, algorithm)) return { ok: false, error: `unsupported digest algorithm ${JSON.stringify(algorithm)} (sha256, sha384 or sha512)`, reason: "its digest algorithm is not sha256, sha384 or sha512" };
+    if (hex.length !== length || hex !== hex.toLowerCase()) return { ok: false, error: `invalid ${algorithm} digest ${JSON.stringify(digest)} (expected ${length} lowercase hex digits)`, reason: `its ${algorithm} digest is not ${length} lowercase hex digits` };
+  }
+  let tag: string | undefined;
+  const lastColon = rest.lastIndexOf(":");
+  if (lastColon > rest.lastIndexOf("/")) {
+    tag = rest.slice(lastColon + 1);
+    rest = rest.slice(0, lastColon);
+    if (!TAG.test(tag)) return { ok: false, error: `invalid tag ${JSON.stringify(tag)}`, reason: "its tag is not 1 to 128 letters, digits, _ . or - (not starting with . or -)" };
+  }
+  if (rest === "") return { ok: false, error: "image has no repository name", reason: "it has no repository name" };
+  const slash = rest.indexOf("/");
+  let domain = "docker.io";
+  let path = rest;
+  if (slash >= 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase()) {
+      domain = first;
+      path = rest.slice(slash + 1);
+      if (!DOMAIN.test(domain)) return { ok: false, error: `invalid registry ${JSON.stringify(domain)}`, reason: "its registry is not a host name[:port]" };
+    }
+  }
+  if (domain === "index.docker.io") domain = "docker.io";
+  const components = path.split("/");
+  for (const component of components) {
+    if (!PATH_COMPONENT.test(component)) {
+      return {
+        ok: false,
+        error: `invalid repository path component ${JSON.stringify(component)} (lowercase letters, digits and separators . _ __ - only)`,
+        reason: "its repository path is not lowercase letters, digits and separators . _ __ -",
+      };
+    }
+  }
+  if (domain === "docker.io" && components.length === 1) path = `library/${path}`;
+  // Measured as the runtime measures it: the name with its registry and library/ filled in.
+  if (domain.length + 1 + path.length > 255) return { ok: false, error: "repository name is longer than 255 characters", reason: "its repository name is longer than 255 characters" };
+  const reference: ImageReference = { domain, path, repository: `${domain}/${path}` };
+  if (tag !== undefined) reference.tag = tag;
+  if (digest !== undefined) reference.digest = digest;
+  return { ok: true, reference };
+}
+
+/**
+ * `registry.example.com` allows every repository there; `ghcr.io/acme` only that path and
+ * below. Matching is on whole components, so `ghcr.io/acme` does not allow `ghcr.io/acmecorp`.
+ */
+export function repositoryAllowed(reference: ImageReference, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => {
+    const normalised = entry.replace(/\/+$/, "");
+    return reference.repository === normalised || reference.repository.startsWith(`${normalised}/`);
+  });
+}
