@@ -11,7 +11,7 @@ import { isNodeRestrictedLabel, type TenancyModel, type Tenant } from "../tenanc
 import { ConfigSource } from "./config-source.js";
 import type { AdmissionException } from "./exceptions.js";
 import { POLICY_MODES, type AdmissionPolicy, type PolicyMode } from "./policy.js";
-import { imagesPolicy } from "./policies/images.js";
+import { imagesPolicy, type ImagePolicyOptions } from "./policies/images.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
 import { podSecurityPolicy, type PodSecuritySettings } from "./policies/pod-security.js";
 import { podSecurityPolicyPolicy } from "./policies/pod-security-policy.js";
@@ -67,6 +67,8 @@ export interface WebhookConfig {
   tenancy?: TenancyModel;
   /** PSA's defaults and exemptions, when the podSecurity policy is configured (scan --admission-config judges with them too). */
   podSecurity?: PodSecuritySettings;
+  /** The images policy's settings, when it is configured (scan --admission-config judges images with them too). */
+  images?: ImagePolicyOptions & { mode: PolicyMode };
   access: AccessSettings;
 }
 
@@ -129,18 +131,16 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
     src.onlyKeys(["policies", "nodeRestriction"], ["mode"]);
     policies.push(nodeRestrictionPolicy(mode("nodeRestriction")));
   }
+  let images: WebhookConfig["images"];
   if (src.map(["policies", "images"])) {
     src.onlyKeys(["policies", "images"], ["mode", "allowedRegistries", "requireDigest", "forbidLatest"]);
-    policies.push(
-      imagesPolicy(
-        {
-          allowedRegistries: src.strings(["policies", "images", "allowedRegistries"]),
-          requireDigest: src.boolean(["policies", "images", "requireDigest"], false),
-          forbidLatest: src.boolean(["policies", "images", "forbidLatest"], true),
-        },
-        mode("images"),
-      ),
-    );
+    images = {
+      allowedRegistries: src.strings(["policies", "images", "allowedRegistries"]),
+      requireDigest: src.boolean(["policies", "images", "requireDigest"], false),
+      forbidLatest: src.boolean(["policies", "images", "forbidLatest"], true),
+      mode: mode("images"),
+    };
+    policies.push(imagesPolicy(images, images.mode));
   }
 
   let exceptions: AdmissionException[] = [];
@@ -166,6 +166,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
   const config: WebhookConfig = { file, server, policies, exceptions, access };
   if (tenancy) config.tenancy = tenancy;
   if (podSecurity) config.podSecurity = podSecurity;
+  if (images) config.images = images;
   return config;
 }
 

@@ -137,9 +137,11 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.
     const snapshot = await loadSnapshot(load);
     bar.done();
-    const podSecurity = await applyAdmissionMutations(snapshot, flags.admissionConfig);
+    const { podSecurity, images } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
     // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
     if (podSecurity) options.podSecurityCluster = { defaults: podSecurity.defaults, exemptNamespaces: new Set(podSecurity.exemptions.namespaces), exemptRuntimeClasses: new Set(podSecurity.exemptions.runtimeClasses), file: flags.admissionConfig };
+    // And images with its images policy.
+    if (images) options.imageAdmission = { ...images, file: flags.admissionConfig };
     result = runScan(snapshot, options, families);
   } else {
     result = (await scanStreaming(load, options, families)).result;
@@ -163,9 +165,9 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
 /**
  * Apply the mutations `palisade serve` would apply (tenant tolerations, PSP defaults...) to
  * every object before judging, with the snapshot's namespaces as the cluster it knows;
- * returns the webhook's PSA settings, which judge Pod Security the webhook's way.
+ * returns the webhook's PSA and images settings, which judge the webhook's way.
  */
-async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<WebhookConfig["podSecurity"]> {
+async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<Pick<WebhookConfig, "podSecurity" | "images">> {
   const [{ loadWebhookConfig }, { admissionMutations }, { ClusterState }] = await Promise.all([
     import("./admission-config.js"),
     import("../admission/scan-bridge.js"),
@@ -177,7 +179,7 @@ async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): 
   cluster.seed(snapshot.objects.map((o) => o.object));
   const now = new Date();
   for (const loaded of snapshot.objects) loaded.object = mutate(loaded.object, cluster, now).object;
-  return config.podSecurity;
+  return { podSecurity: config.podSecurity, images: config.images };
 }
 
 async function readBaseline(file: string): Promise<BaselineFinding[]> {

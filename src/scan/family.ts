@@ -5,6 +5,7 @@ import type { K8sObject, LoadedObject } from "../k8s/types.js";
 import type { Level } from "../podsecurity/levels.js";
 import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
 import type { PsaClusterConfig } from "../podsecurity/cluster-config.js";
+import type { ImageAdmission } from "../supplychain/images/check.js";
 
 /** What every rule family may read besides the snapshot; families ignore what is not theirs. */
 export interface ScanOptions {
@@ -19,6 +20,8 @@ export interface ScanOptions {
    * `--admission-config`); it takes the place of one found among them.
    */
   podSecurityCluster?: PsaClusterConfig;
+  /** The admission webhook's images policy (`--admission-config`): its registries, digests and latest tags are judged too. */
+  imageAdmission?: ImageAdmission;
   /** The moment certificates' expiry is judged at, given by the shell (the core reads no clock); without it, expiry is not judged. */
   now?: Date;
 }

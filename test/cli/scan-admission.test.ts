@@ -124,4 +124,27 @@ describe("palisade scan with the webhook's exceptions and mutations", () => {
     // With it: kube-system is exempt, apps is judged at the webhook's default (baseline; hostNetwork fails it).
     expect(judged(["--admission-config", join(dir, "palisade.yaml")])).toEqual(["apps baseline:latest cluster-default"]);
   });
+
+  it("judges images with the webhook's images policy, and the webhook's exceptions cover image findings too", () => {
+    writeFileSync(
+      join(dir, "images.yaml"),
+      "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfiguration\npolicies:\n  images:\n    mode: enforce\n    allowedRegistries: [registry.example.com]\n    requireDigest: true\n",
+    );
+    const workload = "apiVersion: v1\nkind: Pod\nmetadata: {name: tools, namespace: ops}\nspec:\n  containers:\n  - {name: shell, image: busybox}\n  - {name: api, image: 'registry.example.com/api:1.2'}\n";
+    writeFileSync(join(dir, "tools.yaml"), workload);
+    type Report = { findings: Array<{ ruleId: string; note?: string; properties: { container: string } }> };
+    const images = (args: string[]) =>
+      (JSON.parse(palisade(["scan", join(dir, "tools.yaml"), "-o", "json", "--rules", "images/*", "--fail-on", "none", ...args]).stdout) as Report).findings.map((f) => `${f.properties.container} ${f.ruleId}${f.note ? " (rejected)" : ""}`);
+    // Without the webhook's configuration: the scan's own judgement, which rejects nothing.
+    expect(images([])).toEqual(["shell images/latest", "api images/not-pinned"]);
+    const config = ["--admission-config", join(dir, "images.yaml")];
+    // In report order: by line, then rule id.
+    expect(images(config)).toEqual(["shell images/digest (rejected)", "shell images/latest (rejected)", "shell images/registry (rejected)", "api images/digest (rejected)"]);
+    // An exception written for the webhook's images policy and rule covers the scan's finding.
+    writeFileSync(
+      join(dir, "image-exceptions.yaml"),
+      "apiVersion: palisade.dev/v1alpha1\nkind: PolicyExceptionList\nexceptions:\n  - id: debug-shell\n    policy: images\n    rule: latest\n    namespace: ops\n    container: shell\n    owner: ops@example.com\n    reason: a debugging shell\n    expires: 2999-01-01\n",
+    );
+    expect(images([...config, "--exceptions", join(dir, "image-exceptions.yaml")])).toEqual(["shell images/digest (rejected)", "shell images/registry (rejected)", "api images/digest (rejected)"]);
+  });
 });

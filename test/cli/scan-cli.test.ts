@@ -27,7 +27,7 @@ spec:
     seccompProfile: {type: RuntimeDefault}
   containers:
   - name: c
-    image: x
+    image: registry.example.com/app@sha256:${"0".repeat(64)}
     securityContext:
       allowPrivilegeEscalation: false
       capabilities: {drop: [ALL]}
@@ -100,7 +100,7 @@ describe("palisade scan (the CLI)", () => {
   });
 
   it("reads stdin with -, and --level overrides namespace levels", () => {
-    const r = palisade(["scan", "-", "--level", "baseline", "-o", "json"], CLEAN_POD.replace("name: clean", "name: s").replace("image: x", "image: x\n    securityContext: {privileged: true}").replace(/ {4}securityContext:\n {6}allowPrivilegeEscalation: false\n {6}capabilities: \{drop: \[ALL\]\}\n/, ""));
+    const r = palisade(["scan", "-", "--level", "baseline", "-o", "json"], CLEAN_POD.replace("name: clean", "name: s").replace(/image: (.*)/, "image: $1\n    securityContext: {privileged: true}").replace(/ {4}securityContext:\n {6}allowPrivilegeEscalation: false\n {6}capabilities: \{drop: \[ALL\]\}\n/, ""));
     const report = JSON.parse(r.stdout);
     const podSecurity = report.findings.filter((f: { ruleId: string }) => f.ruleId.startsWith("pss/"));
     expect(podSecurity.map((f: { ruleId: string }) => f.ruleId)).toEqual(["pss/privileged"]);
