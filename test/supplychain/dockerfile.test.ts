@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkDockerfile, DOCKERFILE_RULE_LIST, isDockerfilePath, looksLikeSecretName, parseImageRef } from "../../src/supplychain/dockerfile/index.js";
+import { checkDockerfile, DOCKERFILE_RULE_LIST, isDockerfilePath, parseImageRef } from "../../src/supplychain/dockerfile/index.js";
+import { looksLikeSecretName } from "../../src/secrets/names.js";
 import { usersCreatedBy } from "../../src/supplychain/dockerfile/users.js";
 
 const DIGEST = "sha256:" + "a".repeat(64);

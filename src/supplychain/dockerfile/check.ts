@@ -6,6 +6,7 @@ import { baseImageFacts } from "./base-images.js";
 import { parseImageRef, type ImageRef } from "./image-ref.js";
 import { DOCKERFILE_RULES } from "./rules.js";
 import { usersCreatedBy } from "./users.js";
+import { looksLikeSecretName } from "../../secrets/names.js";
 
 // dockerfile-ast takes ~45 ms to load and most scans hold no Dockerfile: it is loaded on the first one.
 let dockerfileAst: typeof DockerfileAst | undefined;
@@ -27,18 +28,6 @@ interface Stage {
   /** The earlier stage this one builds on, when FROM names a stage. */
   parent?: Stage;
   instructions: Instruction[];
-}
-
-const SECRET_WORDS = ["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH"];
-/** Names that hold a path or a public identifier rather than the secret itself. */
-const NOT_A_SECRET_SUFFIX = /_(FILE|PATH|DIR|ID|NAME|URL|URI|ENDPOINT|HOST|PORT)$/i;
-
-export function looksLikeSecretName(name: string): boolean {
-  if (NOT_A_SECRET_SUFFIX.test(name)) return false;
-  const upper = name.toUpperCase();
-  const words = upper.split(/[^A-Z0-9]+/);
-  if (words.some((w) => SECRET_WORDS.includes(w))) return true;
-  return /PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|API_KEY|PRIVATEKEY|PRIVATE_KEY/.test(upper);
 }
 
 /** Basenames the scanner treats as Dockerfiles. */
