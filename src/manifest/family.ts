@@ -1,7 +1,7 @@
 import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
-import type { ScanFamily } from "../scan/family.js";
+import { eachObject, type ScanFamily } from "../scan/family.js";
 import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
@@ -67,13 +67,5 @@ export const manifestFamily: ScanFamily = {
   id: "manifest",
   rules: MANIFEST_RULES,
   check: (snapshot: Snapshot) => snapshot.objects.flatMap(findingsOf),
-  stream() {
-    const findings: Finding[] = [];
-    return {
-      observe: (loaded) => {
-        for (const finding of findingsOf(loaded)) findings.push(finding);
-      },
-      finish: () => findings,
-    };
-  },
+  stream: () => eachObject(findingsOf),
 };

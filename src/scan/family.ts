@@ -56,3 +56,14 @@ export interface FamilyStream {
 
 export const READS_NOTHING = (): boolean => false;
 export const READS_EVERYTHING = (): boolean => true;
+
+/** The stream of a family that judges each object on its own: its findings are those of every object, in order. */
+export function eachObject(judge: (loaded: LoadedObject) => Iterable<Finding>): FamilyStream {
+  const findings: Finding[] = [];
+  return {
+    observe(loaded) {
+      for (const finding of judge(loaded)) findings.push(finding);
+    },
+    finish: () => findings,
+  };
+}

@@ -6,7 +6,7 @@
 import type { Finding } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
-import type { ScanFamily, ScanOptions } from "../../scan/family.js";
+import { eachObject, type ScanFamily, type ScanOptions } from "../../scan/family.js";
 import { readBase64Certificate } from "../x509.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
 import { KUBECONFIG_RULES, type CertificateReading, type KubeconfigFacts } from "./rules.js";
@@ -51,13 +51,5 @@ export const kubeconfigFamily: ScanFamily = {
   id: "kubeconfig",
   rules: KUBECONFIG_RULES.map(({ check: _check, ...rule }) => rule),
   check: checkKubeconfigs,
-  stream(options) {
-    const findings: Finding[] = [];
-    return {
-      observe: (loaded) => {
-        if (isKubeconfig(loaded.object)) findings.push(...judge(loaded, options.now));
-      },
-      finish: () => findings,
-    };
-  },
+  stream: (options) => eachObject((loaded) => (isKubeconfig(loaded.object) ? judge(loaded, options.now) : [])),
 };

@@ -1,5 +1,4 @@
-import type { Finding } from "../../findings/types.js";
-import type { ScanFamily } from "../../scan/family.js";
+import { eachObject, type ScanFamily } from "../../scan/family.js";
 import { checkImages, type ReferenceCache } from "./check.js";
 import { IMAGE_RULE_LIST } from "./rules.js";
 
@@ -13,12 +12,6 @@ export const imagesFamily: ScanFamily = {
   },
   stream(options) {
     const cache: ReferenceCache = new Map();
-    const findings: Finding[] = [];
-    return {
-      observe: (loaded) => {
-        for (const finding of checkImages(loaded, options.imageAdmission, cache)) findings.push(finding);
-      },
-      finish: () => findings,
-    };
+    return eachObject((loaded) => checkImages(loaded, options.imageAdmission, cache));
   },
 };
