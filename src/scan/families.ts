@@ -1,6 +1,7 @@
 import { podSecurityFamily } from "../podsecurity/family.js";
 import { dockerfileFamily } from "../supplychain/dockerfile/family.js";
 import { imagesFamily } from "../supplychain/images/family.js";
+import { secretsFamily } from "../secrets/family.js";
 import { pspFamily } from "../psp/family.js";
 import { encryptionFamily } from "../encryption/scan-family.js";
 import { calicoFamily } from "../network/calico/family.js";
@@ -17,4 +18,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, quotaFamily, controlPlaneFamily, kubeconfigFamily, manifestFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, secretsFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, quotaFamily, controlPlaneFamily, kubeconfigFamily, manifestFamily];
