@@ -12,6 +12,7 @@ import { ConfigSource } from "./config-source.js";
 import type { AdmissionException } from "./exceptions.js";
 import { POLICY_MODES, type AdmissionPolicy, type PolicyMode } from "./policy.js";
 import { imagesPolicy, type ImagePolicyOptions } from "./policies/images.js";
+import { secretsPolicy } from "./policies/secrets.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
 import { podSecurityPolicy, type PodSecuritySettings } from "./policies/pod-security.js";
 import { podSecurityPolicyPolicy } from "./policies/pod-security-policy.js";
@@ -75,7 +76,7 @@ export interface WebhookConfig {
 export type ReadFile = (path: string, relativeTo: string) => { file: string; text: string };
 
 const TOP_KEYS = ["apiVersion", "kind", "server", "policies", "exceptionsFile", "exceptions", "access"];
-const POLICY_NAMES = ["podSecurity", "podSecurityPolicy", "nodeRestriction", "tenancy", "images"];
+const POLICY_NAMES = ["podSecurity", "podSecurityPolicy", "nodeRestriction", "tenancy", "images", "secrets"];
 
 export function parseWebhookConfig(file: string, text: string, readFile: ReadFile): WebhookConfig {
   const src = ConfigSource.parse(file, text);
@@ -141,6 +142,10 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
       mode: mode("images"),
     };
     policies.push(imagesPolicy(images, images.mode));
+  }
+  if (src.map(["policies", "secrets"])) {
+    src.onlyKeys(["policies", "secrets"], ["mode"]);
+    policies.push(secretsPolicy(mode("secrets")));
   }
 
   let exceptions: AdmissionException[] = [];

@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { ipaddr } from "../network/ipaddr.js";
 import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { parseWebhookConfig } from "../admission/config.js";
+import { SECRETS_POLICY } from "../admission/policies/secrets.js";
 import { UserError } from "../errors.js";
 import { defaultPsaConfig, defaultServerConfig, installManifests, type InstallOptions } from "../install/manifests.js";
 import { packageVersion } from "../version.js";
@@ -51,10 +52,12 @@ export function registerInstallCommand(program: Command): void {
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UserError(`--namespace ${flags.namespace}: not a valid namespace name`);
       let configYaml = defaultServerConfig();
+      let judgesConfigMaps = false;
       if (flags.config) {
         configYaml = readText(flags.config, "configuration");
         // Validate what we ship, with the shipped PSA file standing in for referenced files.
-        parseWebhookConfig(flags.config, configYaml, (path, relativeTo) => ({ file: `${relativeTo}:${path}`, text: defaultPsaConfig(flags.namespace) }));
+        const config = parseWebhookConfig(flags.config, configYaml, (path, relativeTo) => ({ file: `${relativeTo}:${path}`, text: defaultPsaConfig(flags.namespace) }));
+        judgesConfigMaps = config.policies.some((policy) => policy.name === SECRETS_POLICY);
       }
       const options: InstallOptions = {
         namespace: flags.namespace,
@@ -63,6 +66,7 @@ export function registerInstallCommand(program: Command): void {
         apiserverCidrs: flags.apiserverCidr,
         configYaml,
         psaYaml: defaultPsaConfig(flags.namespace),
+        judgesConfigMaps,
       };
       if (flags.caBundle) options.caBundlePem = readText(flags.caBundle, "CA bundle");
       if (flags.webhookUrl) options.webhookUrl = flags.webhookUrl;

@@ -21,6 +21,8 @@ export interface InstallOptions {
   /** Webhook server configuration (YAML) and PSA configuration (YAML) to ship in the ConfigMap. */
   configYaml: string;
   psaYaml: string;
+  /** The configuration judges ConfigMaps (its secrets policy): the validating webhook then receives them too. */
+  judgesConfigMaps?: boolean;
 }
 
 export const NAME = "palisade-webhook";
@@ -68,6 +70,8 @@ function webhook(kind: "validate" | "mutate", options: InstallOptions): Record<s
           { operations: ["CREATE", "UPDATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces", "podtemplates", "replicationcontrollers"], scope: "*" },
           { operations: ["CREATE", "UPDATE"], ...workloads },
           { operations: ["CREATE", "UPDATE"], ...batch },
+          // Only when a policy judges them: every ConfigMap write otherwise waits on the webhook for nothing.
+          ...(options.judgesConfigMaps ? [{ operations: ["CREATE", "UPDATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], scope: "Namespaced" }] : []),
         ]
       : [
           { operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods", "podtemplates", "replicationcontrollers"], scope: "Namespaced" },

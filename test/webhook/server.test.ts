@@ -131,6 +131,23 @@ describe("admission over HTTPS", () => {
     expect((await admit("/validate", reviewBody(bad, { operation: "UPDATE", oldObject: bad, subResource: "status" }))).allowed).toBe(true);
   });
 
+  it("refuses credentials written into a ConfigMap or a workload, never echoing them, and admits them in a Secret", async () => {
+    const token = `ghp_${"A1b2C3d4E5".repeat(3)}${TOKEN.replace(/[^A-Za-z0-9]/g, "").slice(0, 6).padEnd(6, "x")}`;
+    const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ci", namespace: "blue-app" }, data: { GITHUB_TOKEN: token } };
+    const denied = await admit("/validate", reviewBody(configMap));
+    expect(denied.allowed).toBe(false);
+    expect(denied.status?.message).toContain("ConfigMap key GITHUB_TOKEN holds a GitHub token");
+    const inline = restrictedPod("api", "blue-app", { containers: [{ name: "api", image: `registry.example.com/api@sha256:${"a".repeat(64)}`, env: [{ name: "DB_PASSWORD", value: `pw-${TOKEN}` }] }] });
+    const refused = await admit("/validate", reviewBody(inline));
+    expect(refused.allowed).toBe(false);
+    expect(refused.status?.message).toContain('container "api" env DB_PASSWORD is named as a credential');
+    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "ci", namespace: "blue-app" }, stringData: { GITHUB_TOKEN: token } };
+    expect((await admit("/validate", reviewBody(secret))).allowed).toBe(true);
+    const said = JSON.stringify([denied, refused]) + server.logs.join("");
+    expect(said).not.toContain(token);
+    expect(said).not.toContain(`pw-${TOKEN}`);
+  });
+
   it("never writes Secret data to the logs", async () => {
     const secretValue = Buffer.from(`s3cr3t-${TOKEN}`).toString("base64");
     const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "blue-app" }, data: { password: secretValue }, stringData: { plain: `plain-${TOKEN}` } };
