@@ -113,7 +113,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   const save = await saveInput(flags, cluster !== undefined);
   // Read before the scan, so that a wrong file fails at once rather than after it.
-  const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
+  const baseline = flags.baseline === undefined ? undefined : { file: flags.baseline, findings: await readBaseline(flags.baseline) };
   const maxFileBytes = Number(flags.maxFileSize);
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
   const options = scanOptionsFrom(flags);
@@ -149,9 +149,9 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   result = selectedResult(result, selection);
   if (flags.exceptions) result = await withExceptions(result, flags.exceptions, selection);
-  if (baseline && flags.baseline !== undefined) {
-    const comparison = compareWithBaseline(result.findings, baseline, new Set(result.rules.map((rule) => rule.id)));
-    result = { ...result, findings: comparison.fresh, baseline: { file: flags.baseline, known: comparison.known, fixed: comparison.fixed } };
+  if (baseline) {
+    const comparison = compareWithBaseline(result.findings, baseline.findings, new Set(result.rules.map((rule) => rule.id)));
+    result = { ...result, findings: comparison.fresh, baseline: { file: baseline.file, known: comparison.known, fixed: comparison.fixed } };
   }
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {
