@@ -124,7 +124,8 @@ ${PEM.replace(/^/gm, "    ").trimEnd()}
   });
 
   it("property: no report of any format carries a credential's value, whatever the value and wherever it is written", () => {
-    const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9!#%&*+=?^_~]{8,30}$/), fc.constant(GITHUB), fc.constant(AWS));
+    // A prefix no report's own text has, so that a value is never found by coincidence (a value "rguments" is in "arguments").
+    const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9!#%&*+=?^_~]{8,30}$/).map((text) => `Zx9${text}`), fc.constant(GITHUB), fc.constant(AWS));
     const place = fc.constantFrom("env", "configmap", "secret", "annotation", "args");
     fc.assert(
       fc.property(value, place, (secret, where) => {
