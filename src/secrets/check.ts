@@ -1,8 +1,9 @@
 /**
  * Credentials written into manifests: a Secret's values kept with the manifests, a
- * credential-named env var or ConfigMap key given its value literally, and any value of a
- * workload, ConfigMap or annotation in the format of a known credential. A finding names
- * the object, the field and the kind of credential, never the value.
+ * credential-named env var, command-line flag, ConfigMap key or configuration line given
+ * its value inline, and any value of a workload, ConfigMap or annotation in the format of
+ * a known credential. A finding names the object, the field and the kind of credential,
+ * never the value.
  */
 import { findingAt } from "../findings/finding-at.js";
 import type { Finding, Rule } from "../findings/types.js";
@@ -10,89 +11,156 @@ import { visitContainers } from "../k8s/containers.js";
 import { apiGroupOf } from "../k8s/snapshot.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
-import { credentialIn } from "./credential-formats.js";
+import { credentialIn, isLiteralCredential } from "./credential-formats.js";
 import { looksLikeSecretName } from "./names.js";
 import { SECRET_RULES } from "./rules.js";
 
 /** kubectl's copy of the whole object: what it holds is judged where it is written. */
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+/** `--db-password=x`, `-token=x`: a flag and its value in one argument. */
+const FLAG_WITH_VALUE = /^--?([A-Za-z][\w.-]*)=([\s\S]*)$/;
+/** `--db-password`: a flag whose value is the next argument. */
+const FLAG = /^--?([A-Za-z][\w.-]*)$/;
+/** `spring.datasource.password=x`, `password: x` on a line of a configuration file kept in a ConfigMap. */
+const SETTING_LINE = /^\s*([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/;
+
+type Report = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>) => void;
 
 export function checkSecrets(loaded: LoadedObject): Finding[] {
   const object = loaded.object;
   const core = apiGroupOf(object.apiVersion) === "";
   if (object.kind === "Secret" && core) return secretInManifest(loaded);
   const findings: Finding[] = [];
-  const report = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>) => {
+  const report: Report = (rule, path, message, properties) => {
     const finding = findingAt(rule, loaded, path, message);
     if (properties) finding.properties = properties;
     findings.push(finding);
   };
-  const annotations = object.metadata?.annotations;
-  if (isRecord(annotations)) {
-    for (const [key, value] of Object.entries(annotations)) {
-      const what = key === LAST_APPLIED || typeof value !== "string" ? undefined : credentialIn(value);
-      if (what) report(SECRET_RULES.knownCredential, ["metadata", "annotations", key], `annotation ${key} holds ${what}`);
-    }
-  }
-  if (object.kind === "ConfigMap" && core && isRecord(object.data)) {
-    for (const [key, value] of Object.entries(object.data)) {
-      if (typeof value !== "string") continue;
-      const what = credentialIn(value);
-      if (what) report(SECRET_RULES.knownCredential, ["data", key], `ConfigMap key ${key} holds ${what}`);
-      else if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.literalInEnv, ["data", key], `ConfigMap key ${key} is named as a credential and holds its value in plain text, readable by whoever may read ConfigMaps`);
-    }
-  }
+  annotations(object.metadata?.annotations, ["metadata", "annotations"], report);
+  if (object.kind === "ConfigMap" && core && isRecord(object.data)) configMapData(object.data, report);
   const template = podTemplate(object);
   if (!template) return findings;
+  if (template.path.length > 0) annotations(template.pod.metadata.annotations, [...template.path, "metadata", "annotations"], report);
   for (const ref of visitContainers(template.pod.spec)) {
-    const container = { container: ref.name };
     const at = (...rest: FieldPath) => [...template.path, ...ref.path, ...rest];
+    const who = `container ${JSON.stringify(ref.name)}`;
     const env = ref.container.env;
     if (Array.isArray(env)) {
       env.forEach((entry: unknown, i) => {
         if (!isRecord(entry) || typeof entry.value !== "string" || typeof entry.name !== "string") return;
+        const properties = { container: ref.name, env: entry.name };
         const what = credentialIn(entry.value);
-        const where = `container ${JSON.stringify(ref.name)} env ${entry.name}`;
-        if (what) report(SECRET_RULES.knownCredential, at("env", i, "value"), `${where} holds ${what}`, { ...container, env: entry.name });
-        else if (looksLikeSecretName(entry.name) && isLiteralCredential(entry.value)) report(SECRET_RULES.literalInEnv, at("env", i, "value"), `${where} is named as a credential and its value is written in the manifest`, { ...container, env: entry.name });
+        if (what) report(SECRET_RULES.knownCredential, at("env", i, "value"), `${who} env ${entry.name} holds ${what}`, properties);
+        else if (looksLikeSecretName(entry.name) && isLiteralCredential(entry.value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
       });
     }
-    for (const list of ["command", "args"] as const) {
-      const items = ref.container[list];
-      if (!Array.isArray(items)) continue;
-      items.forEach((item: unknown, i) => {
-        const what = typeof item === "string" ? credentialIn(item) : undefined;
-        if (what) report(SECRET_RULES.knownCredential, at(list, i), `container ${JSON.stringify(ref.name)} ${list}[${i}] holds ${what}`, container);
+    for (const list of ["command", "args"] as const) commandLine(ref.container[list], at(list), `${who} ${list}`, ref.name, report);
+    // Probes and hooks run commands and send headers too.
+    for (const [hookPath, hook] of handlers(ref.container)) {
+      const exec = isRecord(hook.exec) ? hook.exec.command : undefined;
+      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report);
+      const headers = isRecord(hook.httpGet) ? hook.httpGet.httpHeaders : undefined;
+      if (!Array.isArray(headers)) continue;
+      headers.forEach((header: unknown, i) => {
+        const what = isRecord(header) && typeof header.value === "string" ? credentialIn(header.value) : undefined;
+        if (what) report(SECRET_RULES.knownCredential, at(...hookPath, "httpGet", "httpHeaders", i, "value"), `${who} ${hookPath.join(".")} sends a header holding ${what}`, { container: ref.name });
       });
     }
   }
   return findings;
 }
 
-/**
- * A literal that could be the credential: not empty, not a variable the kubelet expands
- * ($(VAR)), not a flag or a small number (a PASSWORD_MIN_LENGTH that kept no suffix).
- */
-function isLiteralCredential(value: string): boolean {
-  const trimmed = value.trim();
-  if (trimmed === "" || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(trimmed)) return false;
-  return !/^(?:true|false|yes|no|on|off|none|null|\d{1,6})$/i.test(trimmed);
+function annotations(values: unknown, path: FieldPath, report: Report): void {
+  if (!isRecord(values)) return;
+  for (const [key, value] of Object.entries(values)) {
+    const what = key === LAST_APPLIED || typeof value !== "string" ? undefined : credentialIn(value);
+    if (what) report(SECRET_RULES.knownCredential, [...path, key], `annotation ${key} holds ${what}`);
+  }
 }
+
+/** A ConfigMap's values: each whole, and, for a configuration file, each of its lines. */
+function configMapData(data: Record<string, unknown>, report: Report): void {
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== "string") continue;
+    const what = credentialIn(value);
+    if (what) {
+      report(SECRET_RULES.knownCredential, ["data", key], `ConfigMap key ${key} holds ${what}`, { key });
+      continue;
+    }
+    if (!value.includes("\n")) {
+      if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} is named as a credential and holds its value in plain text, readable by whoever may read ConfigMaps`, { key });
+      continue;
+    }
+    const settings = value.split("\n").flatMap((line) => {
+      const m = SETTING_LINE.exec(line);
+      return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted(m[2] as string)) ? [m[1] as string] : [];
+    });
+    if (settings.length > 0) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} sets ${settings.join(", ")} in plain text, readable by whoever may read ConfigMaps`, { key, settings });
+  }
+}
+
+/** A command line's arguments: credentials by their format, and flags named as credentials given their value. */
+function commandLine(items: unknown, path: FieldPath, where: string, container: string, report: Report): void {
+  if (!Array.isArray(items)) return;
+  items.forEach((item: unknown, i) => {
+    if (typeof item !== "string") return;
+    const what = credentialIn(item);
+    if (what) {
+      report(SECRET_RULES.knownCredential, [...path, i], `${where}[${i}] holds ${what}`, { container });
+      return;
+    }
+    const joined = FLAG_WITH_VALUE.exec(item);
+    const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
+    const [flag, value] = joined ? [joined[1] as string, joined[2] as string] : previous ? [previous[1] as string, item] : [undefined, undefined];
+    if (flag !== undefined && value !== undefined && looksLikeSecretName(flag) && isLiteralCredential(value) && !value.startsWith("-")) {
+      report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes --${flag} its value on the command line, where every process on the node can read it`, { container, flag });
+    }
+  });
+}
+
+/** The container's probes and lifecycle hooks, with their paths. */
+function handlers(container: Record<string, unknown>): Array<[FieldPath, Record<string, unknown>]> {
+  const found: Array<[FieldPath, Record<string, unknown>]> = [];
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    const value = container[probe];
+    if (isRecord(value)) found.push([[probe], value]);
+  }
+  const lifecycle = container.lifecycle;
+  if (isRecord(lifecycle)) {
+    for (const hook of ["postStart", "preStop"]) {
+      const value = lifecycle[hook];
+      if (isRecord(value)) found.push([["lifecycle", hook], value]);
+    }
+  }
+  return found;
+}
+
+function unquoted(value: string): string {
+  return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+}
+
+/** Keys that hold certificates, which are public: a Secret of only these keeps nothing secret. */
+const CERTIFICATE_KEY = /(?:^|\.)(?:crt|cert|cer)$|^ca\.pem$/i;
 
 /** A Secret with values among the manifests, unless SOPS encrypted them. */
 function secretInManifest(loaded: LoadedObject): Finding[] {
   const object = loaded.object as LoadedObject["object"] & { data?: unknown; stringData?: unknown; sops?: unknown };
   if (object.sops !== undefined) return [];
-  for (const field of ["stringData", "data"] as const) {
+  const held = (["stringData", "data"] as const).map((field) => {
     const values = object[field];
-    if (!isRecord(values)) continue;
-    const keys = Object.keys(values).filter((key) => {
-      const value = values[key];
-      return typeof value === "string" && value !== "" && !value.startsWith("ENC[");
-    });
-    if (keys.length === 0) continue;
-    const listed = keys.length > 5 ? `${keys.slice(0, 5).join(", ")} and ${keys.length - 5} more` : keys.join(", ");
-    return [findingAt(SECRET_RULES.secretInManifest, loaded, [field], `${keys.length === 1 ? "1 value" : `${keys.length} values`} in ${field} (${listed}) are kept in plain text with the manifests`)];
-  }
-  return [];
+    const keys = isRecord(values)
+      ? Object.keys(values).filter((key) => {
+          const value = values[key];
+          return typeof value === "string" && value !== "" && !value.startsWith("ENC[") && !CERTIFICATE_KEY.test(key);
+        })
+      : [];
+    return { field, keys };
+  });
+  const keys = held.flatMap((h) => h.keys);
+  const first = held.find((h) => h.keys.length > 0);
+  if (!first) return [];
+  const listed = keys.length > 5 ? `${keys.slice(0, 5).join(", ")} and ${keys.length - 5} more` : keys.join(", ");
+  const fields = held.filter((h) => h.keys.length > 0).map((h) => h.field).join(" and ");
+  const count = keys.length === 1 ? "1 value" : `${keys.length} values`;
+  return [findingAt(SECRET_RULES.secretInManifest, loaded, [first.field], `${count} in ${fields} (${listed}) ${keys.length === 1 ? "is" : "are"} kept in plain text with the manifests`)];
 }

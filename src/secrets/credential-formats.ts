@@ -2,6 +2,8 @@
  * Credentials whose format gives them away wherever they appear: issuers put a fixed
  * prefix on their tokens precisely so that scanners can find them with few false alarms.
  * One entry per format; the first that matches names what was found (never the text).
+ * And what a credential-named value must look like to be the credential itself rather
+ * than a reference to one.
  */
 
 interface CredentialFormat {
@@ -10,23 +12,48 @@ interface CredentialFormat {
   pattern: RegExp;
 }
 
+/** A password that is a variable the shell or the kubelet expands ($VAR, $(VAR), ${VAR}), not the password. */
+const NOT_A_VARIABLE = "(?!\\$)";
+
 const FORMATS: readonly CredentialFormat[] = [
   { what: "a private key (PEM)", pattern: /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED) )?PRIVATE KEY-----/ },
+  { what: "a private key (PGP)", pattern: /-----BEGIN PGP PRIVATE KEY BLOCK-----/ },
   { what: "an AWS access key ID", pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])/ },
   { what: "a GitHub token", pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/ },
   { what: "a GitLab personal access token", pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/ },
-  { what: "a Slack token", pattern: /(?<![A-Za-z0-9-])xox[baprs]-[A-Za-z0-9-]{10,}/ },
+  // xoxb-<team digits>-<digits>-<secret>: the digits tell a token from "xoxb-your-token-here".
+  { what: "a Slack token", pattern: /(?<![A-Za-z0-9-])xox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{8,}/ },
   { what: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/ },
   { what: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/ },
   { what: "a Stripe live secret key", pattern: /(?<![A-Za-z0-9_])[sr]k_live_[0-9a-zA-Z]{24,}/ },
   { what: "an npm access token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/ },
-  // user:password@ in a URL, unless the password is a variable the container expands ($(VAR), ${VAR}).
-  { what: "a URL with a password in it", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@$]*:(?!\$[({])[^\s/@]+@[^\s/@]/ },
+  { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@$]*:${NOT_A_VARIABLE}[^\\s/@]+@[^\\s/@]`) },
+  { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=${NOT_A_VARIABLE}[^&;\\s"']{3,}`, "i") },
+  // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
+  { what: "a connection string with a password or key", pattern: new RegExp(`(?:^|[;"'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}`, "i") },
 ];
 
 /** What kind of credential `text` holds, or undefined. */
 export function credentialIn(text: string): string | undefined {
   // Every format above has a character no ordinary word has, or a prefix of its own: most values are spared the regexes.
-  if (!/[-_:@]|A(?:KIA|SIA|BIA|CCA|Iza)/.test(text)) return undefined;
+  if (!/[-_:@=]|A(?:KIA|SIA|BIA|CCA|Iza)/.test(text)) return undefined;
   return FORMATS.find((format) => format.pattern.test(text))?.what;
+}
+
+/**
+ * References to a credential kept elsewhere, which are what a manifest should hold: SOPS
+ * ciphertext, argocd-vault-plugin's <path:...>, vals' ref+..., Vault and cloud secret
+ * managers' URIs.
+ */
+const REFERENCE = /^(?:ENC\[|<path:|ref\+|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|sm:\/\/|gcp:\/\/|secretmanager:|projects\/[^/]+\/secrets\/|azurekeyvault:|akv:\/\/|op:\/\/|bw:\/\/)/i;
+
+/**
+ * Whether a credential-named value is the credential itself: not empty, not a path (a
+ * mounted Secret's file), not a variable ($VAR, $(VAR), ${VAR}) or a reference to a store,
+ * not a flag, a duration or a small number (a setting that kept no telling suffix).
+ */
+export function isLiteralCredential(value: string): boolean {
+  const trimmed = value.trim();
+  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || /\$(?:\(|\{|[A-Za-z_])/.test(trimmed) || REFERENCE.test(trimmed)) return false;
+  return !/^(?:true|false|yes|no|on|off|none|null|enabled|disabled|required|optional|\d{1,6}|\d+(?:ms|s|m|h|d))$/i.test(trimmed);
 }

@@ -1,18 +1,42 @@
 /**
- * Whether a variable's name says its value is a credential (PASSWORD, API_KEY, authToken…):
- * one judgement for Dockerfile ENV/ARG and for container env and ConfigMap keys alike.
+ * Whether a variable's name says its value is a credential (PASSWORD, API_KEY, authToken,
+ * spring.datasource.password…): one judgement for Dockerfile ENV/ARG, container env,
+ * command-line flags and ConfigMap keys alike. The name is read as words, whatever its
+ * separators or camelCase; its last word decides when it says the value is about the
+ * credential (a path, a lifetime, a header name) rather than the credential itself.
  */
 
-const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH"]);
-/** Names that hold a path, an identifier or a setting about the credential rather than the credential itself. */
-const NOT_A_SECRET_SUFFIX = /_(FILE|PATH|DIR|ID|NAME|URL|URI|ENDPOINT|HOST|PORT|TTL|TIMEOUT|EXPIRY|LENGTH|SIZE|TYPE|ALGORITHM|ISSUER|AUDIENCE|VERSION|REGION|USER|USERNAME)$/i;
-/** A public key is no secret. */
-const PUBLIC = /(^|[^A-Z])PUBLIC([^A-Z]|$)|PUBLICKEY|PUBKEY/;
+/** Words that name a credential on their own. */
+const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY"]);
+/** KEY is a credential only after one of these (API_KEY, secretKey); a PARTITION_KEY or CACHE_KEY is not. */
+const KEY_QUALIFIERS = new Set(["API", "SECRET", "ACCESS", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "CLIENT", "AUTH", "HMAC", "JWT", "SESSION", "CRYPTO", "AES", "LICENSE", "ACCOUNT", "SHARED", "SSH"]);
+/** AUTH on its own: AUTH=..., BASIC_AUTH=... hold credentials; AUTH_MODE does not (its last word says so). */
+const ALONE = new Set(["AUTH", "KEY"]);
+/** A last word that says the value is about the credential, not the credential. */
+const ABOUT = new Set([
+  "FILE", "PATH", "DIR", "ID", "NAME", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "TIMEOUT", "EXPIRY", "LENGTH", "SIZE", "TYPE", "ALGORITHM", "ALG", "ISSUER", "AUDIENCE",
+  "VERSION", "REGION", "USER", "USERNAME", "MODE", "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "PROVIDER", "INTERVAL", "LIFETIME", "SERIALIZER", "DESERIALIZER", "PREFIX",
+  "SUFFIX", "HEADER", "REF", "POLICY", "LOCATION", "SOCK", "SOCKET", "VOLUME", "METHOD", "STRATEGY", "SCHEME", "FORMAT", "COUNT", "RETRIES", "DURATION", "SECONDS", "MINUTES",
+  "HOURS", "DAYS", "AGE", "LIMIT", "MAX", "MIN", "NETWORK", "REGISTRY", "SERVER", "STORE", "DOMAIN", "PARAM", "FIELD", "KIND", "SOURCE", "MOUNT", "ROTATION", "REFRESH",
+]);
+const PUBLIC = new Set(["PUBLIC", "PUB", "PUBKEY", "PUBLICKEY"]);
+
+/** A name's words, upper case: `dbPasswordFile` and `db.password.file` are DB PASSWORD FILE. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((word) => word !== "");
+}
 
 export function looksLikeSecretName(name: string): boolean {
-  if (NOT_A_SECRET_SUFFIX.test(name)) return false;
-  const upper = name.toUpperCase();
-  if (PUBLIC.test(upper)) return false;
-  if (upper.split(/[^A-Z0-9]+/).some((word) => SECRET_WORDS.has(word))) return true;
-  return /PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|API_KEY|PRIVATEKEY|PRIVATE_KEY/.test(upper);
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  if (last === undefined || ABOUT.has(last) || words.some((word) => PUBLIC.has(word))) return false;
+  return words.some((word, i) => {
+    if (SECRET_WORDS.has(word)) return true;
+    if (word === "KEY") return i === 0 ? words.length === 1 : KEY_QUALIFIERS.has(words[i - 1] as string);
+    return ALONE.has(word) && words.length === 1;
+  }) || /^(?:BASIC|BEARER)?AUTH$/.test(words.join(""));
 }

@@ -13,11 +13,11 @@ export const SECRET_RULES = {
       remediation: "Revoke the credential now (it has been exposed), issue a new one, keep it in a Secret (or an external secret store) and refer to it with valueFrom.secretKeyRef or a secret volume.",
     },
   },
-  literalInEnv: {
-    id: "secrets/literal-in-env", family, pillar, severity: "high", title: "A credential written into an environment variable or ConfigMap",
+  inline: {
+    id: "secrets/inline-credential", family, pillar, severity: "high", title: "A credential written into a workload or ConfigMap",
     docs: {
-      description: "An environment variable (or ConfigMap key) whose name says it holds a credential (PASSWORD, API_KEY, TOKEN, SECRET…) is given its value literally in the manifest. Whoever can read the workload or the repository can read the credential, and encryption at rest, which covers Secrets, does not cover it.",
-      remediation: "Put the value in a Secret and refer to it: `valueFrom: {secretKeyRef: {name: db-credentials, key: password}}`, or better, mount the Secret as a file; for a ConfigMap, move the key to a Secret.",
+      description: "An environment variable, a command-line flag, a ConfigMap key or a line of a configuration file kept in a ConfigMap, whose name says it holds a credential (PASSWORD, API_KEY, TOKEN, SECRET, spring.datasource.password…), is given its value in the manifest. Whoever can read the workload, the ConfigMap or the repository can read the credential, a flag is visible to every process on the node, and encryption at rest, which covers Secrets, does not cover it. Values that are paths, variables ($VAR, $(VAR), ${VAR}) or references to a secret store (SOPS, Vault, cloud secret managers) are not reported.",
+      remediation: "Put the value in a Secret and refer to it: `valueFrom: {secretKeyRef: {name: db-credentials, key: password}}`, or better, mount the Secret as a file and pass its path; for a ConfigMap, move the key or the file to a Secret.",
       helpUri: "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables",
     },
   },

@@ -23,7 +23,7 @@ describe("the secrets admission policy", () => {
     const object = deployment([{ name: "DB_PASSWORD", value: "pa55word" }, { name: "DB_HOST", value: "db" }]);
     const decision = validateAdmission(review(object), { policies: [secretsPolicy("enforce")], now: NOW });
     expect(decision.response.allowed).toBe(false);
-    expect(decision.records.map((r) => r.rule)).toEqual(["literal-in-env", "known-credential"]);
+    expect(decision.records.map((r) => r.rule)).toEqual(["inline-credential", "known-credential"]);
     expect(JSON.stringify(decision)).not.toContain("pa55");
     // The scan finds the same, in the same order.
     const loaded = parseYamlFile("d.yaml", JSON.stringify(object)).objects;
@@ -40,6 +40,18 @@ describe("the secrets admission policy", () => {
     const warned = validateAdmission(review(object), { policies: [secretsPolicy("warn")], now: NOW });
     expect(warned.response.allowed).toBe(true);
     expect(warned.response.warnings?.join("\n")).toContain('container "api" env DB_PASSWORD is named as a credential');
+  });
+
+  it("refuses an update only for the credentials it adds", () => {
+    const before = deployment([{ name: "DB_PASSWORD", value: "pa55word" }]);
+    const relabelled = { ...before, metadata: { ...before.metadata, labels: { team: "shop" } } };
+    const policies = [secretsPolicy("enforce")];
+    expect(validateAdmission(review(relabelled, { operation: "UPDATE", oldObject: before }), { policies, now: NOW }).response.allowed).toBe(true);
+    const more = deployment([{ name: "DB_PASSWORD", value: "pa55word" }, { name: "API_TOKEN", value: "t0ken-t0ken" }]);
+    const decision = validateAdmission(review(more, { operation: "UPDATE", oldObject: before }), { policies, now: NOW });
+    expect(decision.response.allowed).toBe(false);
+    expect(decision.response.status?.message).toContain("env API_TOKEN");
+    expect(decision.response.status?.message).not.toContain("env DB_PASSWORD");
   });
 
   it("honours an exception for its rule and container", () => {

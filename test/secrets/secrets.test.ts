@@ -5,7 +5,7 @@ import type { LoadedObject } from "../../src/k8s/types.js";
 import { renderReport } from "../../src/report/render.js";
 import { runScan } from "../../src/scan/run.js";
 import { checkSecrets } from "../../src/secrets/check.js";
-import { credentialIn } from "../../src/secrets/credential-formats.js";
+import { credentialIn, isLiteralCredential } from "../../src/secrets/credential-formats.js";
 import { looksLikeSecretName } from "../../src/secrets/names.js";
 import { secretsFamily } from "../../src/secrets/family.js";
 import { emptySnapshot, type Snapshot } from "../../src/k8s/snapshot.js";
@@ -41,13 +41,51 @@ describe("credential formats", () => {
     expect(credentialIn(text)).toBe(what);
   });
 
-  it.each(["", "nginx", "postgres://db.shop.svc:5432/app", "postgres://app:$(DB_PASSWORD)@db:5432/app", "https://example.com:8443/path", "AKIA-not-a-key", "x" + AWS + "X", "-----BEGIN PUBLIC KEY-----", "ghp_short"])("finds nothing in %j", (text) => {
+  it.each([
+    ["-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF", "a private key (PGP)"],
+    ["HTTPS://deploy:s3cr3t@git.example.com/repo.git", "a URL with a password in it"],
+    ["jdbc:postgresql://db:5432/app?user=app&password=s3cr3t", "a URL with a password in it"],
+    ["DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=c2VjcmV0a2V5==;EndpointSuffix=core.windows.net", "a connection string with a password or key"],
+    ["Server=db;Database=app;User Id=app;Password=s3cr3t;", "a connection string with a password or key"],
+  ])("finds %j as %s", (text, what) => {
+    expect(credentialIn(text)).toBe(what);
+  });
+
+  it.each([
+    "",
+    "nginx",
+    "postgres://db.shop.svc:5432/app",
+    "postgres://app:$(DB_PASSWORD)@db:5432/app",
+    "psql postgres://app:$PGPASSWORD@db:5432/app",
+    "https://example.com:8443/path",
+    "AKIA-not-a-key",
+    "x" + AWS + "X",
+    "-----BEGIN PUBLIC KEY-----",
+    "ghp_short",
+    "xoxb-your-token-here",
+    "Password=$(DB_PASSWORD);",
+  ])("finds nothing in %j", (text) => {
     expect(credentialIn(text)).toBeUndefined();
   });
 
-  it("names credentials by their variable's name, not settings about them", () => {
-    for (const name of ["DB_PASSWORD", "apiKey", "GITHUB_TOKEN", "client_secret", "SSH_PRIVATE_KEY"]) expect(looksLikeSecretName(name), name).toBe(true);
-    for (const name of ["PUBLIC_KEY", "JWT_PUBLIC_KEY", "TOKEN_TTL", "SESSION_SECRET_NAME", "PASSWORD_MIN_LENGTH", "DB_USER", "OIDC_ISSUER"]) expect(looksLikeSecretName(name), name).toBe(false);
+  it("names credentials by their variable's name, whatever its separators, not settings about them", () => {
+    for (const name of ["DB_PASSWORD", "apiKey", "GITHUB_TOKEN", "client_secret", "SSH_PRIVATE_KEY", "DB_PASS", "MYSQL_PWD", "spring.datasource.password", "AUTH", "BASIC_AUTH", "REFRESH_TOKEN", "aws_secret_access_key"]) {
+      expect(looksLikeSecretName(name), name).toBe(true);
+    }
+    for (const name of [
+      "PUBLIC_KEY", "JWT_PUBLIC_KEY", "TOKEN_TTL", "SESSION_SECRET_NAME", "PASSWORD_MIN_LENGTH", "DB_USER", "OIDC_ISSUER", "SSH_AUTH_SOCK", "KEY_FILE_LOCATION", "SECRET_VOLUME",
+      "AUTH_MODE", "AUTH_ENABLED", "AUTH_PROVIDER", "TOKEN_REFRESH_INTERVAL", "TOKEN_LIFETIME", "KAFKA_KEY_SERIALIZER", "PARTITION_KEY", "CACHE_KEY_PREFIX", "PRIVATE_NETWORK",
+      "PRIVATE_REGISTRY", "CSRF_TOKEN_HEADER", "API_KEY_HEADER", "SECRET_KEY_REF", "PASSWORD_POLICY", "jwt.token.ttl", "ssl.key.location", "dbPasswordFile", "KEYCLOAK_URL",
+    ]) {
+      expect(looksLikeSecretName(name), name).toBe(false);
+    }
+  });
+
+  it("takes paths, variables and references to a secret store for what they are, not the credential", () => {
+    for (const value of ["/var/secrets/google/key.json", "~/.ssh/id_rsa", "${DB_PASSWORD}", "Bearer $(API_TOKEN)", "$DB_PASSWORD", "<path:kv/data/db#password>", "vault:secret/db#password", "ref+vault://db/password", "ENC[AES256_GCM,data:abc,type:str]", "5m", "enabled", "arn:aws:secretsmanager:eu-west-1:1:secret:db"]) {
+      expect(isLiteralCredential(value), value).toBe(false);
+    }
+    for (const value of ["hunter2", "pa55word!", "correct horse battery staple"]) expect(isLiteralCredential(value), value).toBe(true);
   });
 });
 
@@ -90,10 +128,10 @@ ${PEM.replace(/^/gm, "    ").trimEnd()}
     );
     expect(findings.map((f) => [f.ruleId, f.fieldPath, f.position?.line])).toEqual([
       ["secrets/known-credential", 'metadata.annotations["ci.example.com/deploy-key"]', 3],
-      ["secrets/literal-in-env", "spec.template.spec.containers[0].env[0].value", 11],
+      ["secrets/inline-credential", "spec.template.spec.containers[0].env[0].value", 11],
       ["secrets/known-credential", "spec.template.spec.containers[0].env[2].value", 13],
       ["secrets/known-credential", "spec.template.spec.containers[0].args[1]", 17],
-      ["secrets/literal-in-env", "data.smtp_password", 23],
+      ["secrets/inline-credential", "data.smtp_password", 23],
       ["secrets/known-credential", 'data["tls.key"]', 24],
     ]);
     expect(findings[2]?.message).toBe('container "api" env GITHUB_TOKEN holds a GitHub token');
@@ -102,12 +140,59 @@ ${PEM.replace(/^/gm, "    ").trimEnd()}
     for (const secret of ["pa55word", GITHUB, AWS, "hunter2", "MIIEow"]) expect(text).not.toContain(secret);
   });
 
+  it("reads flags, probes, hooks, pod template annotations and configuration files kept in ConfigMaps", () => {
+    const findings = judged(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    metadata:
+      annotations: {vault.example.com/token: ${JSON.stringify(GITHUB)}}
+    spec:
+      containers:
+      - name: api
+        image: x
+        args: ["--db-password=hunter2", "--token", "hunter2", "--password-file=/run/secrets/db", "--log-level", "debug"]
+        readinessProbe:
+          httpGet: {path: /health, port: 8080, httpHeaders: [{name: Authorization, value: "token ${GITHUB}"}]}
+        lifecycle:
+          preStop: {exec: {command: ["sh", "-c", "curl -X POST https://ops:hunter2@hooks.example.com/drain"]}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: shop}
+data:
+  application.properties: |
+    spring.datasource.url=jdbc:postgresql://db:5432/shop
+    spring.datasource.password=hunter2
+    spring.datasource.password-file=/run/secrets/db
+    server.port=8080
+  app.yaml: |
+    db:
+      password: "\${DB_PASSWORD}"
+`);
+    expect(findings.map((f) => [f.ruleId, f.fieldPath])).toEqual([
+      ["secrets/known-credential", 'spec.template.metadata.annotations["vault.example.com/token"]'],
+      ["secrets/inline-credential", "spec.template.spec.containers[0].args[0]"],
+      ["secrets/inline-credential", "spec.template.spec.containers[0].args[2]"],
+      ["secrets/known-credential", "spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders[0].value"],
+      ["secrets/known-credential", "spec.template.spec.containers[0].lifecycle.preStop.exec.command[2]"],
+      ["secrets/inline-credential", 'data["application.properties"]'],
+    ]);
+    expect(findings[5]?.message).toBe("ConfigMap key application.properties sets spring.datasource.password in plain text, readable by whoever may read ConfigMaps");
+    expect(JSON.stringify(findings)).not.toContain("hunter2");
+  });
+
   it("reports a Secret kept with the manifests by its keys, unless SOPS encrypted it or it holds no value", () => {
     const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\n${body}`;
     const [finding] = judged(secret("stringData:\n  password: pa55word\n  username: app\n"));
     expect(finding?.ruleId).toBe("secrets/secret-in-repository");
     expect(finding?.fieldPath).toBe("stringData");
     expect(finding?.message).toBe("2 values in stringData (password, username) are kept in plain text with the manifests");
+    expect(judged(secret("data:\n  .dockerconfigjson: e30=\nstringData:\n  token: abc\n"))[0]?.message).toBe("2 values in stringData and data (token, .dockerconfigjson) are kept in plain text with the manifests");
+    expect(judged(secret("data:\n  password: cGFzcw==\n"))[0]?.message).toBe("1 value in data (password) is kept in plain text with the manifests");
+    // Certificates are public: a Secret of only certificates keeps nothing secret.
+    expect(judged(secret("data:\n  ca.crt: LS0t\n"))).toEqual([]);
     expect(JSON.stringify(finding)).not.toContain("pa55word");
     expect(judged(secret("data:\n  password: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]\nsops:\n  version: 3.9.0\n"))).toEqual([]);
     expect(judged(secret("data:\n  password: ''\n"))).toEqual([]);

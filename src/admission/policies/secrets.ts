@@ -3,6 +3,8 @@
  * judged by the same check as `palisade scan`'s secrets family (src/secrets/check.ts), so
  * CI and the cluster agree. Secrets themselves are where credentials belong: not judged.
  * Messages never hold the value (the API server shows them to the client and logs them).
+ * An update is refused only for credentials it adds: one that carries an object written
+ * before the policy (a label, a finalizer removed, a debug container) goes through.
  */
 import type { K8sObject, LoadedObject } from "../../k8s/types.js";
 import { checkSecrets } from "../../secrets/check.js";
@@ -29,9 +31,19 @@ export function secretsPolicy(mode: PolicyMode): AdmissionPolicy {
     appliesTo,
     validate(context): PolicyVerdict {
       const verdict = emptyVerdict();
-      const object = context.request.object;
+      const { object, oldObject } = context.request;
       if (!appliesTo(context.request) || object === null) return verdict;
+      // The old object's findings, by message (which names container, variable and kind, never the value).
+      const before = new Map<string, number>();
+      if (context.request.operation === "UPDATE" && oldObject !== null) {
+        for (const finding of checkSecrets(asLoaded(oldObject))) before.set(finding.message, (before.get(finding.message) ?? 0) + 1);
+      }
       for (const finding of checkSecrets(asLoaded(object))) {
+        const known = before.get(finding.message) ?? 0;
+        if (known > 0) {
+          before.set(finding.message, known - 1);
+          continue;
+        }
         const container = finding.properties?.container;
         verdict.deny.push({
           policy: SECRETS_POLICY,
