@@ -3,13 +3,14 @@
  * the earlier report did not have are reported, so a repository with known findings can
  * refuse new ones in CI today and pay the old ones off over time.
  *
- * Findings are matched by rule, object, field and file (findings/identity.ts), never by
- * line or message, which move with unrelated edits. Once every exact match is taken, a
- * finding whose file was renamed matches on rule, object and field; then one whose first
- * field changed matches on rule and object (a pod's second privileged container still
- * privileged once the first is fixed is the finding the baseline knows, not a new one).
- * Each earlier finding matches at most one finding now, so one more of a kind is new.
- * Pure: the shell reads the file.
+ * Findings are matched by rule, object, field and file (findings/identity.ts) and by what
+ * the finding names (its container, variable, key or flag), never by line or message,
+ * which move with unrelated edits. Once every exact match is taken, a finding whose file
+ * was renamed matches on the rest; then one whose field moved to another list element
+ * (containers reordered; a pod's first privileged container fixed, its second still
+ * privileged). Kustomize's generated ConfigMaps and Secrets are known by their names
+ * without the content hash, which changes with every edit. Each earlier finding matches
+ * at most one finding now, so one more of a kind is new. Pure: the shell reads the file.
  */
 import { UserError } from "../errors.js";
 import { findingKey } from "../findings/identity.js";
@@ -23,6 +24,7 @@ export interface BaselineFinding {
   fieldPath?: string;
   position?: { file: string };
   message: string;
+  properties?: Record<string, unknown>;
 }
 
 export interface BaselineComparison {
@@ -63,6 +65,7 @@ function whyNotAFinding(value: unknown): string | undefined {
     if (typeof o !== "object" || o === null || typeof o.kind !== "string" || typeof o.name !== "string") return "has an object without kind and name";
     if (o.namespace !== undefined && typeof o.namespace !== "string") return "has an object whose namespace is not a string";
   }
+  if (f.properties !== undefined && (typeof f.properties !== "object" || f.properties === null || Array.isArray(f.properties))) return "has properties that are not a mapping";
   if (f.position !== undefined) {
     const p = f.position as Record<string, unknown> | null;
     if (typeof p !== "object" || p === null || typeof p.file !== "string") return "has a position without a file";
@@ -71,11 +74,36 @@ function whyNotAFinding(value: unknown): string | undefined {
 }
 
 /**
- * Findings about no object (a Dockerfile's line, say) have only their file and rule to
- * go by; their message tells two of them apart.
+ * What a finding names besides its field: the container, environment variable, ConfigMap
+ * key or flag. A credential in another variable at the same list index is another finding.
+ * Findings about no object (a Dockerfile's line, say) have only their file and rule to go
+ * by; their message tells two of them apart.
  */
+function subject(f: BaselineFinding | Finding): string {
+  if (!f.object) return f.message;
+  const p = f.properties ?? {};
+  return ["container", "env", "key", "flag"].map((name) => (typeof p[name] === "string" ? p[name] : "")).join("|");
+}
+
 function exactKey(f: BaselineFinding | Finding): string {
-  return f.object ? findingKey(f) : `${findingKey(f)}|${f.message}`;
+  return `${findingKey(f)}|${subject(f)}`;
+}
+
+/** Kustomize's hash suffix on the ConfigMaps and Secrets it generates (a hex hash with 0, 1, 3, a, e replaced). */
+const GENERATED_NAME = /-[2456789bcdfghkmt]{10}$/;
+
+/** Without its file, and a generated ConfigMap's or Secret's name without its hash. */
+function movedKey(f: BaselineFinding | Finding): string | undefined {
+  if (!f.object) return undefined;
+  const generated = f.object.kind === "ConfigMap" || f.object.kind === "Secret";
+  const object = generated ? { ...f.object, name: f.object.name.replace(GENERATED_NAME, "") } : f.object;
+  return `${findingKey({ ruleId: f.ruleId, object, fieldPath: f.fieldPath }, false)}|${subject(f)}`;
+}
+
+/** As movedKey, with the field's list indices left out: the same field of another element. */
+function shiftedKey(f: BaselineFinding | Finding): string | undefined {
+  const key = movedKey(f);
+  return key === undefined ? undefined : key.replace(/\[\d+\]/g, "[]");
 }
 
 /** Which of `findings` are new against the baseline; earlier findings of rules outside `ruleIds` (a narrower scan) are not counted as fixed. */
@@ -83,8 +111,8 @@ export function compareWithBaseline(findings: readonly Finding[], baseline: read
   const earlier = baseline.filter((f) => ruleIds.has(f.ruleId));
   const used = new Array<boolean>(earlier.length).fill(false);
   const exact = indexBy(earlier, exactKey);
-  const moved = indexBy(earlier, (f) => (f.object ? findingKey(f, false) : undefined));
-  const sameObject = indexBy(earlier, objectKey);
+  const moved = indexBy(earlier, movedKey);
+  const shifted = indexBy(earlier, shiftedKey);
   // Each key's candidates are taken in the baseline's order; `next` skips those already taken.
   const take = (index: Map<string, { entries: number[]; next: number }>, key: string | undefined): boolean => {
     const candidates = key === undefined ? undefined : index.get(key);
@@ -97,19 +125,16 @@ export function compareWithBaseline(findings: readonly Finding[], baseline: read
   };
   const matched = findings.map((f) => take(exact, exactKey(f)));
   // Each looser pass only once the stricter one is done: a renamed file's findings must not take those of a file that stayed.
-  findings.forEach((f, i) => {
-    if (!matched[i] && f.object) matched[i] = take(moved, findingKey(f, false));
-  });
-  findings.forEach((f, i) => {
-    if (!matched[i]) matched[i] = take(sameObject, objectKey(f));
-  });
+  for (const [index, key] of [
+    [moved, movedKey],
+    [shifted, shiftedKey],
+  ] as const) {
+    findings.forEach((f, i) => {
+      if (!matched[i]) matched[i] = take(index, key(f));
+    });
+  }
   const fresh = findings.filter((_, i) => !matched[i]);
   return { fresh, known: findings.length - fresh.length, fixed: used.filter((u) => !u).length };
-}
-
-/** Rule and object, any field, any file. */
-function objectKey(f: BaselineFinding | Finding): string | undefined {
-  return f.object ? findingKey({ ruleId: f.ruleId, object: f.object }, false) : undefined;
 }
 
 function indexBy(findings: readonly BaselineFinding[], key: (f: BaselineFinding) => string | undefined): Map<string, { entries: number[]; next: number }> {

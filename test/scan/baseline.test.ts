@@ -43,6 +43,27 @@ describe("compareWithBaseline", () => {
     }
   });
 
+  it("tells apart what findings name at the same field: another variable, container or key is another finding", () => {
+    const env = (name: string, container = "api"): Finding => ({ ...finding("secrets/inline-credential", "web", "spec.template.spec.containers[0].env[0].value", "a.yaml"), properties: { container, env: name } });
+    const before = [env("DB_PASSWORD")].map(asBaseline);
+    const rules = new Set(["secrets/inline-credential"]);
+    // The same variable moved down the list: known. Another variable where it was: new, and the old one fixed.
+    const moved = { ...env("DB_PASSWORD"), fieldPath: "spec.template.spec.containers[0].env[3].value" };
+    expect(compareWithBaseline([moved], before, rules)).toEqual({ fresh: [], known: 1, fixed: 0 });
+    expect(compareWithBaseline([env("API_TOKEN")], before, rules)).toEqual({ fresh: [env("API_TOKEN")], known: 0, fixed: 1 });
+    expect(compareWithBaseline([env("DB_PASSWORD", "sidecar")], before, rules).fresh).toHaveLength(1);
+  });
+
+  it("knows kustomize's generated ConfigMaps and Secrets by their names without the content hash", () => {
+    const generated = (name: string, kind = "ConfigMap"): Finding => ({ ...finding("secrets/known-credential", name, "data.aws", "kustomize:."), object: { apiVersion: "v1", kind, name, namespace: "shop" } });
+    const before = [generated("app-2fd5m75bch")].map(asBaseline);
+    const rules = new Set(["secrets/known-credential"]);
+    expect(compareWithBaseline([generated("app-6g575gg6bb")], before, rules)).toEqual({ fresh: [], known: 1, fixed: 0 });
+    // Only for generated kinds, and only a hash's alphabet: a Deployment named so is another object.
+    expect(compareWithBaseline([generated("app-6g575gg6bb", "Deployment")], [generated("app-2fd5m75bch", "Deployment")].map(asBaseline), rules).fresh).toHaveLength(1);
+    expect(compareWithBaseline([generated("app-production")], before, rules).fresh).toHaveLength(1);
+  });
+
   it("takes a finding whose first field changed for the known one (the first container fixed, the second still privileged), but not one more of it", () => {
     const before = [finding("pss/privileged", "web", PRIVILEGED, "a.yaml")].map(asBaseline);
     const second = finding("pss/privileged", "web", PRIVILEGED.replace("[0]", "[1]"), "a.yaml");
