@@ -23,7 +23,7 @@ export interface ImageReference {
 export type ParseResult = { ok: true; reference: ImageReference } | { ok: false; error: string; reason: string };
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
+const DOMAIN = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 /** go-digest's registered algorithms, as the runtimes link them, with their hex lengths. */
@@ -60,9 +60,13 @@ export function parseImageReference(text: string): ParseResult {
   if (slash >= 0) {
     const first = rest.slice(0, slash);
     if (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase()) {
-      domain = first;
-      path = rest.slice(slash + 1);
-      if (!DOMAIN.test(domain)) return { ok: false, error: `invalid registry ${JSON.stringify(domain)}`, reason: "its registry is not a host name[:port]" };
+      // Not a host name (reg_istry.com): the runtime then reads the whole name as a path, which the path rules judge.
+      if (DOMAIN.test(first)) {
+        domain = first;
+        path = rest.slice(slash + 1);
+      } else if (first.includes(":")) {
+        return { ok: false, error: `invalid registry ${JSON.stringify(first)}`, reason: "its registry is not a host name[:port]" };
+      } else domain = "";
     }
   }
   if (domain === "index.docker.io") domain = "docker.io";
@@ -77,9 +81,9 @@ export function parseImageReference(text: string): ParseResult {
     }
   }
   if (domain === "docker.io" && components.length === 1) path = `library/${path}`;
-  // Measured as the runtime measures it: the name with its registry and library/ filled in.
-  if (domain.length + 1 + path.length > 255) return { ok: false, error: "repository name is longer than 255 characters", reason: "its repository name is longer than 255 characters" };
-  const reference: ImageReference = { domain, path, repository: `${domain}/${path}` };
+  // Measured as distribution/reference v0.6 measures it: the path, library/ included, without the registry.
+  if (path.length > 255) return { ok: false, error: "repository path is longer than 255 characters", reason: "its repository path is longer than 255 characters" };
+  const reference: ImageReference = { domain, path, repository: domain === "" ? path : `${domain}/${path}` };
   if (tag !== undefined) reference.tag = tag;
   if (digest !== undefined) reference.digest = digest;
   return { ok: true, reference };
@@ -88,10 +92,15 @@ export function parseImageReference(text: string): ParseResult {
 /**
  * `registry.example.com` allows every repository there; `ghcr.io/acme` only that path and
  * below. Matching is on whole components, so `ghcr.io/acme` does not allow `ghcr.io/acmecorp`.
+ * Registry host names are compared without case, as DNS does, and index.docker.io is docker.io.
  */
 export function repositoryAllowed(reference: ImageReference, allowed: readonly string[]): boolean {
+  const repository = reference.domain === "" ? reference.path : `${reference.domain.toLowerCase()}/${reference.path}`;
   return allowed.some((entry) => {
-    const normalised = entry.replace(/\/+$/, "");
-    return reference.repository === normalised || reference.repository.startsWith(`${normalised}/`);
+    const trimmed = entry.replace(/\/+$/, "");
+    const slash = trimmed.indexOf("/");
+    const host = (slash < 0 ? trimmed : trimmed.slice(0, slash)).toLowerCase();
+    const normalised = `${host === "index.docker.io" ? "docker.io" : host}${slash < 0 ? "" : trimmed.slice(slash)}`;
+    return repository === normalised || repository.startsWith(`${normalised}/`);
   });
 }

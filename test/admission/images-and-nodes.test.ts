@@ -22,8 +22,12 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     ["index.docker.io/library/nginx", { domain: "docker.io", path: "library/nginx" }],
     ["app@sha512:" + "0f".repeat(64), { domain: "docker.io", path: "library/app", digest: "sha512:" + "0f".repeat(64) }],
     ["app@sha384:" + "0f".repeat(48), { path: "library/app" }],
-    // 255 characters with docker.io/library/ filled in: the longest name the runtime takes.
-    ["a".repeat(255 - "docker.io/library/".length), { path: "library/" + "a".repeat(255 - "docker.io/library/".length) }],
+    // A path of 255 characters, library/ included: the longest the runtime takes (the registry is not counted).
+    ["a".repeat(255 - "library/".length), { path: "library/" + "a".repeat(255 - "library/".length) }],
+    ["registry.example.com/" + "a".repeat(255), { domain: "registry.example.com", path: "a".repeat(255) }],
+    ["[::1]:5000/app", { domain: "[::1]:5000", path: "app" }],
+    // Not a host name: the runtime reads the whole name as a path.
+    ["reg_istry.com/a", { domain: "", path: "reg_istry.com/a", repository: "reg_istry.com/a" }],
   ])("%s", (text, expected) => {
     const result = parseImageReference(text);
     expect(result.ok).toBe(true);
@@ -45,7 +49,10 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     "app@sha256:" + "AB".repeat(32),
     "app@sha512:" + "ab".repeat(32),
     "app@constructor:" + "ab".repeat(32),
-    "a".repeat(256 - "docker.io/library/".length),
+    "a".repeat(256 - "library/".length),
+    "registry.example.com/" + "a".repeat(256),
+    "[::ffff:1.2.3.4]:5000/app",
+    "reg_istry.com:5000/a",
   ])("refuses %j", (text) => {
     expect(parseImageReference(text).ok).toBe(false);
   });
@@ -59,6 +66,11 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     expect(repositoryAllowed(ref("ghcr.io/acme/app"), ["ghcr.io/acme"])).toBe(true);
     expect(repositoryAllowed(ref("ghcr.io/acmecorp/app"), ["ghcr.io/acme"])).toBe(false);
     expect(repositoryAllowed(ref("nginx"), ["docker.io/library"])).toBe(true);
+    // Host names without case, as DNS compares them; index.docker.io is docker.io.
+    expect(repositoryAllowed(ref("Registry.Example.com/team/app"), ["registry.example.com"])).toBe(true);
+    expect(repositoryAllowed(ref("registry.example.com/team/app"), ["REGISTRY.example.com/team"])).toBe(true);
+    expect(repositoryAllowed(ref("nginx"), ["index.docker.io/library"])).toBe(true);
+    expect(repositoryAllowed(ref("registry.example.com/Team/app".toLowerCase()), ["registry.example.com/TEAM"])).toBe(false);
   });
 
   it("never throws, and what parses prints back to an equivalent reference (property)", () => {
