@@ -17,6 +17,8 @@ export async function readJsonReport(flag: string, file: string, hint: string): 
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
+    // The same report as YAML (scan -o yaml) is the likeliest mistake: say so rather than where JSON failed.
+    if (/^\s*(?:#.*\n\s*)*schemaVersion:/.test(text)) throw new UserError(`${flag} ${file}: a YAML report; ${flag} reads the JSON one`, { hint: `write it with -o json; ${hint}` });
     const { message, line, column } = jsonSyntaxError(text, err);
     throw new UserError(`${flag} ${file}:${line}:${column}: not JSON (${message})`, { hint });
   }

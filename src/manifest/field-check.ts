@@ -52,11 +52,17 @@ export function checkFields(object: K8sObject): FieldCheck {
   return out;
 }
 
+function isSopsMetadata(value: unknown): boolean {
+  return typeof value === "object" && value !== null && ("mac" in value || "version" in value);
+}
+
 function walkObject(value: Record<string, unknown>, type: ApiType, path: (string | number)[], out: FieldCheck, root = false): void {
   const fields = fieldsOf(type);
   for (const key in value) {
     const field = fields.get(key);
     if (field === undefined) {
+      // SOPS keeps its metadata beside the fields it encrypts; decryption removes it before apply.
+      if (root && key === "sops" && isSopsMetadata(value[key])) continue;
       // A suggestion costs an edit distance to every field: a flood of unknown keys (hostile,
       // or a map put where a type belongs) is no typo, and gets none past the first few.
       const meant = out.unknown.length < SUGGESTED_PER_OBJECT && key.length <= 64 ? meantField(key, fields) : undefined;

@@ -92,11 +92,13 @@ describe("palisade scan --baseline", () => {
   it("refuses a baseline that is missing, not JSON or not a scan report with exit 2, before scanning, and no stack trace", () => {
     writeFileSync(join(dir, "broken.json"), '{\n  "schemaVersion": "palisade.dev/scan/v1",\n  "findings": [,]\n}\n');
     writeFileSync(join(dir, "posture.json"), JSON.stringify({ schemaVersion: "palisade.dev/posture/v1", workloads: [] }));
+    writeFileSync(join(dir, "report.yaml"), palisade(["scan", "k8s", "-o", "yaml"], dir).stdout);
     const cases: Array<[string, RegExp]> = [
       ["nope.json", /^palisade: --baseline nope\.json: no such file\n {2}hint: save a report first/],
       ["broken.json", /^palisade: --baseline broken\.json:3:16: not JSON \(/],
       ["posture.json", /^palisade: --baseline posture\.json: not a scan report \(a posture report; expected schemaVersion palisade\.dev\/scan\/v1\)/],
       ["k8s", /^palisade: --baseline k8s: a directory, not a report/],
+      ["report.yaml", /^palisade: --baseline report\.yaml: a YAML report; --baseline reads the JSON one\n {2}hint: write it with -o json/],
     ];
     for (const [file, message] of cases) {
       // Scanning a path that does not exist: the baseline's error still comes first, as it is read before the scan.

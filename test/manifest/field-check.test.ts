@@ -158,6 +158,13 @@ spec:
 });
 
 describe("fields a built-in object's type does not have (manifest/unknown-field)", () => {
+  it("leaves SOPS's metadata beside the fields it encrypts alone, and only that", () => {
+    const configMap = (sops: unknown): K8sObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "ENC[AES256_GCM,data:x]" }, sops } as K8sObject);
+    expect(unknownFields(configMap({ mac: "ENC[...]", version: "3.9.0", lastmodified: "2026-01-01T00:00:00Z" }))).toEqual([]);
+    expect(unknownFields(configMap(true)).map((u) => u.path)).toEqual([["sops"]]);
+    expect(unknownFields(configMap({ other: 1 })).map((u) => u.path)).toEqual([["sops"]]);
+  });
+
   it("finds misspelt and misplaced fields at any depth, with the field most likely meant", () => {
     const [cronJob] = objectsOf(CRON_JOB);
     const found = unknownFields(cronJob!.object).map((u) => ({ path: formatFieldPath(u.path), type: u.type, meant: u.meant }));
