@@ -38,6 +38,7 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
   };
   annotations(object.metadata?.annotations, ["metadata", "annotations"], report);
   if (object.kind === "ConfigMap" && core && isRecord(object.data)) configMapData(object.data, report);
+  if ((object.kind === "Kustomization" || object.kind === "Component") && apiGroupOf(object.apiVersion) === "kustomize.config.k8s.io") generators(object, report);
   const template = podTemplate(object);
   if (!template) return findings;
   if (template.path.length > 0) annotations(template.pod.metadata.annotations, [...template.path, "metadata", "annotations"], report);
@@ -68,6 +69,36 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * A kustomization's generators: a secretGenerator's literals are a Secret's values kept
+ * with the manifests; a configMapGenerator's are a ConfigMap's (a value given as a file or
+ * an env file is not read here: `palisade scan -k DIR` judges what they generate).
+ */
+function generators(object: Record<string, unknown>, report: Report): void {
+  for (const field of ["secretGenerator", "configMapGenerator"] as const) {
+    const list = object[field];
+    if (!Array.isArray(list)) continue;
+    list.forEach((generator: unknown, i) => {
+      if (!isRecord(generator) || !Array.isArray(generator.literals)) return;
+      const name = typeof generator.name === "string" ? generator.name : `#${i}`;
+      const literals = generator.literals.flatMap((literal: unknown, j) => {
+        const m = typeof literal === "string" ? /^([^=]+)=([\s\S]*)$/.exec(literal) : null;
+        return m ? [{ key: (m[1] as string).trim(), value: unquoted((m[2] as string).trim()), j }] : [];
+      });
+      if (field === "secretGenerator") {
+        const keys = literals.filter((l) => l.value !== "").map((l) => l.key);
+        if (keys.length > 0) report(SECRET_RULES.secretInManifest, [field, i, "literals"], `secretGenerator ${name}: ${keys.length === 1 ? "1 value" : `${keys.length} values`} (${keys.join(", ")}) ${keys.length === 1 ? "is" : "are"} kept in plain text with the manifests`, { key: name });
+        return;
+      }
+      for (const { key, value, j } of literals) {
+        const what = credentialIn(value);
+        if (what) report(SECRET_RULES.knownCredential, [field, i, "literals", j], `configMapGenerator ${name} literal ${key} holds ${what}`, { key });
+        else if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, [field, i, "literals", j], `configMapGenerator ${name} literal ${key} is named as a credential and its value is written in the kustomization`, { key });
+      }
+    });
+  }
 }
 
 function annotations(values: unknown, path: FieldPath, report: Report): void {

@@ -183,6 +183,28 @@ data:
     expect(JSON.stringify(findings)).not.toContain("hunter2");
   });
 
+  it("reads a kustomization's generator literals: a secretGenerator's are a Secret's values, a configMapGenerator's a ConfigMap's", () => {
+    const findings = judged(`apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+secretGenerator:
+- name: db
+  literals: [password=hunter2, "username=app", empty=]
+- name: from-file
+  files: [tls.key]
+configMapGenerator:
+- name: settings
+  literals: [DB_PASSWORD=hunter3, LOG_LEVEL=debug, "TOKEN_FILE=/run/secrets/token", "REPO=https://ci:hunter4@git.example.com/r.git"]
+`);
+    expect(findings.map((f) => [f.ruleId, f.fieldPath, f.message])).toEqual([
+      ["secrets/secret-in-repository", "secretGenerator[0].literals", "secretGenerator db: 2 values (password, username) are kept in plain text with the manifests"],
+      ["secrets/inline-credential", "configMapGenerator[0].literals[0]", "configMapGenerator settings literal DB_PASSWORD is named as a credential and its value is written in the kustomization"],
+      ["secrets/known-credential", "configMapGenerator[0].literals[3]", "configMapGenerator settings literal REPO holds a URL with a password in it"],
+    ]);
+    expect(JSON.stringify(findings)).not.toMatch(/hunter/);
+    // Another group's Kustomization (Flux's) is not kustomize's file.
+    expect(judged("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: k}\nspec: {path: ./}\n")).toEqual([]);
+  });
+
   it("reports a Secret kept with the manifests by its keys, unless SOPS encrypted it or it holds no value", () => {
     const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\n${body}`;
     const [finding] = judged(secret("stringData:\n  password: pa55word\n  username: app\n"));
