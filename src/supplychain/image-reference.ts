@@ -19,8 +19,8 @@ export interface ImageReference {
   repository: string;
 }
 
-/** `error` quotes the offending part; `reason` says what is wrong without quoting the image (for reports that must not echo input). */
-export type ParseResult = { ok: true; reference: ImageReference } | { ok: false; error: string; reason: string };
+/** `reason` says what is wrong without quoting the image: an image field that is no reference may hold anything, and reports and logs must not echo it. */
+export type ParseResult = { ok: true; reference: ImageReference } | { ok: false; reason: string };
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
@@ -32,28 +32,28 @@ const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384
 const IMAGE_ID = /^[a-f0-9]{64}$/;
 
 export function parseImageReference(text: string): ParseResult {
-  if (text === "") return { ok: false, error: "image is empty", reason: "it is empty" };
-  if (IMAGE_ID.test(text)) return { ok: false, error: "a 64-digit hexadecimal image ID, not a repository name", reason: "it is an image ID, not a repository name" };
+  if (text === "") return { ok: false, reason: "it is empty" };
+  if (IMAGE_ID.test(text)) return { ok: false, reason: "it is an image ID, not a repository name" };
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return { ok: false, error: `invalid digest ${JSON.stringify(digest)}`, reason: "its digest is malformed" };
+    if (!DIGEST.test(digest)) return { ok: false, reason: "its digest is malformed" };
     const [algorithm = "", hex = ""] = digest.split(":");
     const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined || !Object.hasOwn(DIGEST_HEX_LENGTH, algorithm)) return { ok: false, error: `unsupported digest algorithm ${JSON.stringify(algorithm)} (sha256, sha384 or sha512)`, reason: "its digest algorithm is not sha256, sha384 or sha512" };
-    if (hex.length !== length || hex !== hex.toLowerCase()) return { ok: false, error: `invalid ${algorithm} digest ${JSON.stringify(digest)} (expected ${length} lowercase hex digits)`, reason: `its ${algorithm} digest is not ${length} lowercase hex digits` };
+    if (length === undefined || !Object.hasOwn(DIGEST_HEX_LENGTH, algorithm)) return { ok: false, reason: "its digest algorithm is not sha256, sha384 or sha512" };
+    if (hex.length !== length || hex !== hex.toLowerCase()) return { ok: false, reason: `its ${algorithm} digest is not ${length} lowercase hex digits` };
   }
   let tag: string | undefined;
   const lastColon = rest.lastIndexOf(":");
   if (lastColon > rest.lastIndexOf("/")) {
     tag = rest.slice(lastColon + 1);
     rest = rest.slice(0, lastColon);
-    if (!TAG.test(tag)) return { ok: false, error: `invalid tag ${JSON.stringify(tag)}`, reason: "its tag is not 1 to 128 letters, digits, _ . or - (not starting with . or -)" };
+    if (!TAG.test(tag)) return { ok: false, reason: "its tag is not 1 to 128 letters, digits, _ . or - (not starting with . or -)" };
   }
-  if (rest === "") return { ok: false, error: "image has no repository name", reason: "it has no repository name" };
+  if (rest === "") return { ok: false, reason: "it has no repository name" };
   const slash = rest.indexOf("/");
   let domain = "docker.io";
   let path = rest;
@@ -65,24 +65,18 @@ export function parseImageReference(text: string): ParseResult {
         domain = first;
         path = rest.slice(slash + 1);
       } else if (first.includes(":")) {
-        return { ok: false, error: `invalid registry ${JSON.stringify(first)}`, reason: "its registry is not a host name[:port]" };
+        return { ok: false, reason: "its registry is not a host name[:port]" };
       } else domain = "";
     }
   }
   if (domain === "index.docker.io") domain = "docker.io";
   const components = path.split("/");
   for (const component of components) {
-    if (!PATH_COMPONENT.test(component)) {
-      return {
-        ok: false,
-        error: `invalid repository path component ${JSON.stringify(component)} (lowercase letters, digits and separators . _ __ - only)`,
-        reason: "its repository path is not lowercase letters, digits and separators . _ __ -",
-      };
-    }
+    if (!PATH_COMPONENT.test(component)) return { ok: false, reason: "its repository path is not lowercase letters, digits and separators . _ __ -" };
   }
   if (domain === "docker.io" && components.length === 1) path = `library/${path}`;
   // Measured as distribution/reference v0.6 measures it: the path, library/ included, without the registry.
-  if (path.length > 255) return { ok: false, error: "repository path is longer than 255 characters", reason: "its repository path is longer than 255 characters" };
+  if (path.length > 255) return { ok: false, reason: "its repository path is longer than 255 characters" };
   const reference: ImageReference = { domain, path, repository: domain === "" ? path : `${domain}/${path}` };
   if (tag !== undefined) reference.tag = tag;
   if (digest !== undefined) reference.digest = digest;

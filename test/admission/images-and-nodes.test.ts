@@ -60,7 +60,7 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
   it("matches allowed registries on whole path components", () => {
     const ref = (t: string) => {
       const r = parseImageReference(t);
-      if (!r.ok) throw new Error(r.error);
+      if (!r.ok) throw new Error(r.reason);
       return r.reference;
     };
     expect(repositoryAllowed(ref("ghcr.io/acme/app"), ["ghcr.io/acme"])).toBe(true);
@@ -87,6 +87,13 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
       }),
     );
     fc.assert(fc.property(fc.string(), (text) => typeof parseImageReference(text).ok === "boolean"));
+  });
+
+  it("the images policy never echoes an image field that is no reference", () => {
+    const p = pod("p", "default", { containers: [{ name: "app", image: "deploy:Hunter2Hunter2@registry.example.com/app" }] });
+    const decision = validateAdmission(review(p), { policies: [imagesPolicy({ allowedRegistries: [], requireDigest: false, forbidLatest: true }, "enforce")], now: NOW });
+    expect(decision.response.status?.message).toContain('container "app" image is not a reference the kubelet can pull, as its digest is malformed');
+    expect(JSON.stringify(decision)).not.toContain("Hunter2");
   });
 
   it("the images policy names each container and rule", () => {

@@ -55,7 +55,8 @@ export function imagesPolicy(options: ImagePolicyOptions, mode: PolicyMode): Adm
           verdict.deny.push({ policy: IMAGES_POLICY, rule, container: container.name, message: `container ${JSON.stringify(container.name)} ${message}` });
         const parsed = parse(container.image);
         if (!parsed.ok) {
-          deny("invalid-reference", `image ${JSON.stringify(container.image)}: ${parsed.error}`);
+          // Not echoed: a field that is no image reference may hold anything, and the API server logs denials.
+          deny("invalid-reference", `image is not a reference the kubelet can pull, as ${parsed.reason}`);
           continue;
         }
         const ref = parsed.reference;
