@@ -149,6 +149,7 @@ policies:
   podSecurity: { mode: enforce }
   nodeRestriction: { mode: enforce }
   images: { mode: enforce, allowedRegistries: [registry.example.com], requireDigest: true }
+  secrets: { mode: enforce }
 `,
   );
   writeFileSync(

@@ -30,7 +30,11 @@ export function nameWords(name: string): string[] {
     .filter((word) => word !== "");
 }
 
+/** Every credential name has one of these: most names (PATH, LOG_LEVEL) are spared the word split. */
+const MAYBE = /pass|pwd|token|secret|key|credential|auth/i;
+
 export function looksLikeSecretName(name: string): boolean {
+  if (!MAYBE.test(name)) return false;
   const words = nameWords(name);
   const last = words[words.length - 1];
   if (last === undefined || ABOUT.has(last) || words.some((word) => PUBLIC.has(word))) return false;
