@@ -11,7 +11,7 @@ import { visitContainers } from "../k8s/containers.js";
 import { apiGroupOf } from "../k8s/snapshot.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
-import { credentialIn, isLiteralCredential } from "./credential-formats.js";
+import { credentialIn, isLiteralCredential, isReference } from "./credential-formats.js";
 import { looksLikeSecretName } from "./names.js";
 import { SECRET_RULES } from "./rules.js";
 
@@ -53,6 +53,11 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
         const what = credentialIn(entry.value);
         if (what) report(SECRET_RULES.knownCredential, at("env", i, "value"), `${who} env ${entry.name} holds ${what}`, properties);
         else if (looksLikeSecretName(entry.name) && isLiteralCredential(entry.value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
+        else {
+          // Options in one variable (JAVA_OPTS="-Djavax.net.ssl.keyStorePassword=..."): each flag as on a command line.
+          const flags = entry.value.includes("=") ? entry.value.split(/\s+/).flatMap((token) => secretFlag(token) ?? []) : [];
+          if (flags.length > 0) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} passes ${flags.join(", ")} a value written in the manifest`, properties);
+        }
       });
     }
     for (const list of ["command", "args"] as const) commandLine(ref.container[list], at(list), `${who} ${list}`, ref.name, report);
@@ -124,7 +129,9 @@ function configMapData(data: Record<string, unknown>, report: Report): void {
     }
     const settings = value.split("\n").flatMap((line) => {
       const m = SETTING_LINE.exec(line);
-      return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted(m[2] as string)) ? [m[1] as string] : [];
+      if (!m || !looksLikeSecretName(m[1] as string)) return [];
+      const setting = settingValue(m[2] as string);
+      return setting !== undefined && isLiteralCredential(setting) ? [m[1] as string] : [];
     });
     if (settings.length > 0) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} sets ${settings.join(", ")} in plain text, readable by whoever may read ConfigMaps`, { key, settings });
   }
@@ -140,13 +147,18 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
       report(SECRET_RULES.knownCredential, [...path, i], `${where}[${i}] holds ${what}`, { container });
       return;
     }
-    const joined = FLAG_WITH_VALUE.exec(item);
     const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
-    const [flag, value] = joined ? [joined[1] as string, joined[2] as string] : previous ? [previous[1] as string, item] : [undefined, undefined];
-    if (flag !== undefined && value !== undefined && looksLikeSecretName(flag) && isLiteralCredential(value) && !value.startsWith("-")) {
-      report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes --${flag} its value on the command line, where every process on the node can read it`, { container, flag });
-    }
+    const flag = secretFlag(item) ?? (previous && !item.startsWith("-") && looksLikeSecretName(previous[1] as string) && isLiteralCredential(item) ? (items[i - 1] as string) : undefined);
+    if (flag !== undefined) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${flag} its value on the command line, where every process on the node can read it`, { container, flag });
   });
+}
+
+/** The flag of `--db-password=x` or `-Dx.keyStorePassword=x` when it is named as a credential and given one. */
+function secretFlag(token: string): string | undefined {
+  const m = FLAG_WITH_VALUE.exec(token);
+  if (!m) return undefined;
+  const name = (m[1] as string).replace(/^D(?=[a-z])/, "");
+  return looksLikeSecretName(name) && isLiteralCredential(unquoted(m[2] as string)) ? token.slice(0, token.indexOf("=")) : undefined;
 }
 
 /** The container's probes and lifecycle hooks, with their paths. */
@@ -166,12 +178,22 @@ function handlers(container: Record<string, unknown>): Array<[FieldPath, Record<
   return found;
 }
 
+/**
+ * A configuration line's value as its file format reads it: without a trailing comment or
+ * quotes; none for what is no literal (a nested mapping or list, a YAML tag such as !ENV).
+ */
+function settingValue(raw: string): string | undefined {
+  const value = unquoted(raw.replace(/\s+#.*$/, "").trim());
+  if (value.startsWith("{") || value.startsWith("[") || value.startsWith("!") || value.startsWith("&") || value.startsWith("*")) return undefined;
+  return value;
+}
+
 function unquoted(value: string): string {
   return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
 }
 
 /** Keys that hold certificates, which are public: a Secret of only these keeps nothing secret. */
-const CERTIFICATE_KEY = /(?:^|\.)(?:crt|cert|cer)$|^ca\.pem$/i;
+const CERTIFICATE_KEY = /(?:^|\.)(?:crt|cert|cer)$|(?:^|[.-])ca\.pem$|ca-bundle|truststore/i;
 
 /** A Secret with values among the manifests, unless SOPS encrypted them. */
 function secretInManifest(loaded: LoadedObject): Finding[] {
@@ -182,7 +204,7 @@ function secretInManifest(loaded: LoadedObject): Finding[] {
     const keys = isRecord(values)
       ? Object.keys(values).filter((key) => {
           const value = values[key];
-          return typeof value === "string" && value !== "" && !value.startsWith("ENC[") && !CERTIFICATE_KEY.test(key);
+          return typeof value === "string" && value !== "" && !isReference(value) && !CERTIFICATE_KEY.test(key);
         })
       : [];
     return { field, keys };

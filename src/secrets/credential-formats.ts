@@ -12,8 +12,8 @@ interface CredentialFormat {
   pattern: RegExp;
 }
 
-/** A password that is a variable the shell or the kubelet expands ($VAR, $(VAR), ${VAR}), not the password. */
-const NOT_A_VARIABLE = "(?!\\$)";
+/** A password that is a variable or a template ($VAR, $(VAR), ${VAR}, {{ .password }}, %(pw)s, <path:...>), not the password. */
+const NOT_A_VARIABLE = "(?![$%{<])";
 
 const FORMATS: readonly CredentialFormat[] = [
   { what: "a private key (PEM)", pattern: /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED) )?PRIVATE KEY-----/ },
@@ -27,9 +27,12 @@ const FORMATS: readonly CredentialFormat[] = [
   { what: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/ },
   { what: "a Stripe live secret key", pattern: /(?<![A-Za-z0-9_])[sr]k_live_[0-9a-zA-Z]{24,}/ },
   { what: "an npm access token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/ },
-  { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@$]*:${NOT_A_VARIABLE}[^\\s/@]+@[^\\s/@]`) },
+  // user:password@host; not name:tag@sha256:... (docker://nginx:1.25@sha256:..., an image, not a login).
+  { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@$]*:${NOT_A_VARIABLE}[^\\s/@]+@(?!sha(?:256|384|512):)[^\\s/@]`) },
   { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=${NOT_A_VARIABLE}[^&;\\s"']{3,}`, "i") },
   // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
+  // JAAS and similar: password="..." inside a longer setting (sasl.jaas.config).
+  { what: "a password in a quoted setting", pattern: new RegExp(`\\bpassword\\s*=\\s*"${NOT_A_VARIABLE}[^"\\s]{3,}"`, "i") },
   { what: "a connection string with a password or key", pattern: new RegExp(`(?:^|[;"'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}`, "i") },
 ];
 
@@ -60,6 +63,18 @@ const REFERENCE = /^(?:ENC\[|<path:|ref\+|vault:|arn:aws:secretsmanager:|arn:aws
  */
 export function isLiteralCredential(value: string): boolean {
   const trimmed = value.trim();
-  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || /\$(?:\(|\{|[A-Za-z_])/.test(trimmed) || REFERENCE.test(trimmed)) return false;
-  return !/^(?:true|false|yes|no|on|off|none|null|enabled|disabled|required|optional|\d{1,6}|\d+(?:ms|s|m|h|d))$/i.test(trimmed);
+  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed)) return false;
+  return !/^(?:true|false|yes|no|on|off|none|null|~|enabled|disabled|required|optional|-?\d+|\d+(?:ms|s|m|h|d))$/i.test(trimmed) && !SETTING_WORDS.has(trimmed.toLowerCase());
+}
+
+/** What an AUTH=, a SECRET_STORE= or a *_MECHANISM= setting holds: a scheme or a backend, not a credential. */
+const SETTING_WORDS = new Set(["basic", "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "saml", "kerberos", "jwt", "mtls", "tls", "plain", "scram-sha-256", "scram-sha-512", "md5", "bcrypt", "argon2", "internal", "external", "kubernetes", "vault", "env", "file"]);
+
+/**
+ * A value that stands for a credential kept elsewhere: a variable the kubelet or the
+ * application expands ($(VAR), ${VAR}, a whole $VAR), a template ({{ ... }}), or a
+ * reference to a secret store. A `$` inside a password ("Pa$$w0rd") is no variable.
+ */
+export function isReference(value: string): boolean {
+  return /\$\(|\$\{|\{\{/.test(value) || /^\$[A-Za-z_]\w*$/.test(value) || REFERENCE.test(value);
 }

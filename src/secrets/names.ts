@@ -7,17 +7,20 @@
  */
 
 /** Words that name a credential on their own. */
-const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY"]);
+const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PWD", "PW", "PASS", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY"]);
+/** The same, run together with other words (PGPASSWORD, DBSECRET): found inside a word. */
+const INSIDE_A_WORD = /PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|PRIVATEKEY/;
 /** KEY is a credential only after one of these (API_KEY, secretKey); a PARTITION_KEY or CACHE_KEY is not. */
-const KEY_QUALIFIERS = new Set(["API", "SECRET", "ACCESS", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "CLIENT", "AUTH", "HMAC", "JWT", "SESSION", "CRYPTO", "AES", "LICENSE", "ACCOUNT", "SHARED", "SSH"]);
-/** AUTH on its own: AUTH=..., BASIC_AUTH=... hold credentials; AUTH_MODE does not (its last word says so). */
-const ALONE = new Set(["AUTH", "KEY"]);
-/** A last word that says the value is about the credential, not the credential. */
+const KEY_QUALIFIERS = new Set(["API", "APP", "SECRET", "ACCESS", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "CLIENT", "AUTH", "HMAC", "JWT", "SESSION", "CRYPTO", "AES", "LICENSE", "ACCOUNT", "SHARED", "SSH", "TICKET"]);
+/** Credentials only as the last word: REDISCLI_AUTH, BASIC_AUTH, RABBITMQ_ERL_COOKIE (AUTH_MODE, COOKIE_NAME are settings). */
+const LAST_ONLY = new Set(["AUTH", "COOKIE"]);
+/** A last word that says the value is about the credential, not the credential (a final S is ignored: AUDIENCES, TYPES). */
 const ABOUT = new Set([
-  "FILE", "PATH", "DIR", "ID", "NAME", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "TIMEOUT", "EXPIRY", "LENGTH", "SIZE", "TYPE", "ALGORITHM", "ALG", "ISSUER", "AUDIENCE",
-  "VERSION", "REGION", "USER", "USERNAME", "MODE", "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "PROVIDER", "INTERVAL", "LIFETIME", "SERIALIZER", "DESERIALIZER", "PREFIX",
-  "SUFFIX", "HEADER", "REF", "POLICY", "LOCATION", "SOCK", "SOCKET", "VOLUME", "METHOD", "STRATEGY", "SCHEME", "FORMAT", "COUNT", "RETRIES", "DURATION", "SECONDS", "MINUTES",
-  "HOURS", "DAYS", "AGE", "LIMIT", "MAX", "MIN", "NETWORK", "REGISTRY", "SERVER", "STORE", "DOMAIN", "PARAM", "FIELD", "KIND", "SOURCE", "MOUNT", "ROTATION", "REFRESH",
+  "FILE", "PATH", "DIR", "ID", "NAME", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "TIMEOUT", "EXPIRY", "EXPIRE", "EXPIRATION", "VALIDITY", "LENGTH", "SIZE", "TYPE", "ALGORITHM",
+  "ALG", "ALGO", "ISSUER", "AUDIENCE", "VERSION", "REGION", "USER", "USERNAME", "MODE", "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "PROVIDER", "INTERVAL", "LIFETIME",
+  "SERIALIZER", "DESERIALIZER", "PREFIX", "SUFFIX", "HEADER", "REF", "POLICY", "LOCATION", "SOCK", "SOCKET", "VOLUME", "METHOD", "STRATEGY", "SCHEME", "FORMAT", "COUNT", "RETRIE",
+  "RETRY", "DURATION", "SECOND", "MINUTE", "HOUR", "DAY", "MS", "AGE", "LIVE", "LIMIT", "MAX", "MIN", "NETWORK", "REGISTRY", "SERVER", "STORE", "DOMAIN", "PARAM", "FIELD", "KIND",
+  "SOURCE", "MOUNT", "ROTATION", "REFRESH", "NAMESPACE", "SELECTOR", "HINT", "ENCRYPTION", "COMPLEXITY", "HASHER", "HASH", "BACKEND", "ARGUMENT", "SECURE", "LOOKUP", "CACHE",
 ]);
 const PUBLIC = new Set(["PUBLIC", "PUB", "PUBKEY", "PUBLICKEY"]);
 
@@ -31,16 +34,16 @@ export function nameWords(name: string): string[] {
 }
 
 /** Every credential name has one of these: most names (PATH, LOG_LEVEL) are spared the word split. */
-const MAYBE = /pass|pwd|token|secret|key|credential|auth/i;
+const MAYBE = /pass|pwd|pw|token|secret|key|credential|auth|cookie/i;
 
 export function looksLikeSecretName(name: string): boolean {
   if (!MAYBE.test(name)) return false;
   const words = nameWords(name);
   const last = words[words.length - 1];
-  if (last === undefined || ABOUT.has(last) || words.some((word) => PUBLIC.has(word))) return false;
+  if (last === undefined || ABOUT.has(last) || (last.endsWith("S") && ABOUT.has(last.slice(0, -1))) || words.some((word) => PUBLIC.has(word))) return false;
   return words.some((word, i) => {
-    if (SECRET_WORDS.has(word)) return true;
-    if (word === "KEY") return i === 0 ? words.length === 1 : KEY_QUALIFIERS.has(words[i - 1] as string);
-    return ALONE.has(word) && words.length === 1;
-  }) || /^(?:BASIC|BEARER)?AUTH$/.test(words.join(""));
+    if (SECRET_WORDS.has(word) || INSIDE_A_WORD.test(word)) return true;
+    if (word === "KEY") return i > 0 && KEY_QUALIFIERS.has(words[i - 1] as string);
+    return LAST_ONLY.has(word) && i === words.length - 1;
+  });
 }

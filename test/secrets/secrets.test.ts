@@ -183,6 +183,91 @@ data:
     expect(JSON.stringify(findings)).not.toContain("hunter2");
   });
 
+  it("leaves alone what popular charts and configurations write that is about a credential, not one (a second QA pass)", () => {
+    const findings = judged(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tools, namespace: ops}
+spec:
+  template:
+    metadata:
+      annotations:
+        vault.hashicorp.com/agent-inject-template-dsn: "postgresql://{{.Data.username}}:{{.Data.password}}@postgres:5432/wizard"
+    spec:
+      containers:
+      - name: operator
+        image: \${REGISTRY}/operator:\${TAG}
+        args: ["--secret-field-selector=type!=kubernetes.io/dockercfg", "--secret-namespace=kube-system", "--token-audiences=vault,api", "copy", "docker://nginx:1.25.3@sha256:${"4c".repeat(32)}"]
+        env:
+        - {name: GF_USERS_PASSWORD_HINT, value: password}
+        - {name: GF_AUTH_API_KEY_MAX_SECONDS_TO_LIVE, value: "-1"}
+        - {name: POSTGRESQL_PASSWORD_ENCRYPTION, value: scram-sha-256}
+        - {name: PASSWORD_HASHER, value: argon2}
+        - {name: SECRET_BACKEND, value: vault}
+        - {name: TOKEN_EXPIRATION_MS, value: "3600000"}
+        - {name: DD_SECRET_BACKEND_ARGUMENTS, value: "--secrets-path /etc/secret-volume"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: ops}
+data:
+  AUTH: basic
+  KEY: app.kubernetes.io/name
+  repositories.yaml: |
+    - url: https://github.com/acme/deploy
+      passwordSecret: {name: repo-creds, key: password}
+      sshPrivateKeySecret:
+        name: repo-creds
+        key: sshPrivateKey
+  collector.yaml: |
+    processors:
+      attributes:
+        actions:
+        - action: insert
+          key: environment
+  app.yaml: |
+    db:
+      password: ""   # injected from a Secret
+      token: ~
+      passphrase: !ENV DB_PASSPHRASE
+  grafana.ini: |
+    password_hint = password
+    api_key_max_seconds_to_live = -1
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: refs, namespace: ops}
+stringData:
+  password: <path:secret/data/argocd#repo-password>
+  token: \${DB_TOKEN}
+  api: ref+vault://db/api
+data:
+  root-ca.pem: LS0t
+  truststore.jks: AAAA
+`);
+    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);
+  });
+
+  it("finds what the second QA pass found missing: run-together names, $ inside a password, JAAS, JVM flags in an env value", () => {
+    const findings = judged(DEPLOYMENT(`        - {name: PGPASSWORD, value: Pgpw0rdLit}
+        - {name: REDISCLI_AUTH, value: r3disPw}
+        - {name: RABBITMQ_ERL_COOKIE, value: ErlC00kie}
+        - {name: APP_KEY, value: "base64:abcdef"}
+        - {name: DB_PASSWORD, value: "Pa$$w0rd"}
+        - {name: KAFKA_SASL_JAAS_CONFIG, value: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="app" password="Kafk4Pw";'}
+        - {name: JAVA_OPTS, value: "-Xmx1g -Djavax.net.ssl.keyStorePassword=Kst0reS3cret"}`));
+    expect(findings.filter((f) => f.fieldPath?.includes("env")).map((f) => [f.ruleId, f.properties?.env])).toEqual([
+      ["secrets/inline-credential", "PGPASSWORD"],
+      ["secrets/inline-credential", "REDISCLI_AUTH"],
+      ["secrets/inline-credential", "RABBITMQ_ERL_COOKIE"],
+      ["secrets/inline-credential", "APP_KEY"],
+      ["secrets/inline-credential", "DB_PASSWORD"],
+      ["secrets/known-credential", "KAFKA_SASL_JAAS_CONFIG"],
+      ["secrets/inline-credential", "JAVA_OPTS"],
+    ]);
+    expect(findings.find((f) => f.properties?.env === "JAVA_OPTS")?.message).toBe('container "api" env JAVA_OPTS passes -Djavax.net.ssl.keyStorePassword a value written in the manifest');
+    expect(JSON.stringify(findings)).not.toMatch(/Pgpw0rd|r3disPw|ErlC00kie|abcdef|w0rd|Kafk4Pw|Kst0reS3cret/);
+  });
+
   it("reads a kustomization's generator literals: a secretGenerator's are a Secret's values, a configMapGenerator's a ConfigMap's", () => {
     const findings = judged(`apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

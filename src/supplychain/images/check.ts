@@ -43,8 +43,9 @@ export function checkImages(loaded: LoadedObject, admission: ImageAdmission | un
   const findings: Finding[] = [];
   for (const ref of visitContainers(template.pod.spec)) {
     const image = ref.container.image;
-    // A missing image is the API server's to refuse, with its own message.
-    if (typeof image !== "string" || image === "") continue;
+    // A missing image is the API server's to refuse, with its own message; a template
+    // (${REGISTRY}/app, {{ .Values.image }}, ko://...) is judged once a tool has filled it in.
+    if (typeof image !== "string" || image === "" || image.includes("${") || image.includes("{{") || image.startsWith("ko://")) continue;
     const result = parsed(image, cache);
     // Most images pass: what a finding needs is built only for one.
     if (result.ok && result.reference.digest !== undefined && (admission === undefined || admission.allowedRegistries.length === 0 || repositoryAllowed(result.reference, admission.allowedRegistries))) continue;
