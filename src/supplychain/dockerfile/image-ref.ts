@@ -1,3 +1,5 @@
+import { parseImageReference } from "../image-reference.js";
+
 /**
  * A container image reference split the way registries read it:
  * `[registry/]repository[:tag][@digest]`. The tag is the part after the last `:` that
@@ -27,13 +29,14 @@ export function parseImageRef(reference: string): ImageRef {
   return { name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
-/** `sha256:` followed by 64 hex digits (other algorithms by their registered shape). */
-export function isWellFormedDigest(digest: string): boolean {
-  return /^sha256:[a-f0-9]{64}$/.test(digest) || /^sha512:[a-f0-9]{128}$/.test(digest);
-}
-
-/** Docker Hub short names mean `docker.io/library/<name>`; compare images in that form. */
+/**
+ * Docker Hub short names mean `docker.io/library/<name>`; compare images in that form, as
+ * the runtime's parser (supplychain/image-reference.ts) normalises them. A name it does not
+ * take (a Dockerfile's FROM may still hold a build argument) is normalised the simple way.
+ */
 export function canonicalName(name: string): string {
+  const parsed = parseImageReference(name);
+  if (parsed.ok) return parsed.reference.repository;
   const first = name.split("/")[0] ?? "";
   const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
   if (hasRegistry) return name.startsWith("index.docker.io/") ? `docker.io/${name.slice("index.docker.io/".length)}` : name;
