@@ -147,10 +147,18 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
       report(SECRET_RULES.knownCredential, [...path, i], `${where}[${i}] holds ${what}`, { container });
       return;
     }
+    // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y ..."): each word.
+    const named = item.split(/\s+/).flatMap((word) => secretFlag(word) ?? secretAssignment(word) ?? []);
     const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
-    const flag = secretFlag(item) ?? (previous && !item.startsWith("-") && looksLikeSecretName(previous[1] as string) && isLiteralCredential(item) ? (items[i - 1] as string) : undefined);
-    if (flag !== undefined) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${flag} its value on the command line, where every process on the node can read it`, { container, flag });
+    if (named.length === 0 && previous && !item.startsWith("-") && looksLikeSecretName(previous[1] as string) && isLiteralCredential(item)) named.push(items[i - 1] as string);
+    if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
+}
+
+/** The variable of a shell assignment `PGPASSWORD=x` when it is named as a credential and given one. */
+function secretAssignment(word: string): string | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(word);
+  return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted(m[2] as string)) ? (m[1] as string) : undefined;
 }
 
 /** The flag of `--db-password=x` or `-Dx.keyStorePassword=x` when it is named as a credential and given one. */

@@ -31,6 +31,12 @@ const FORMATS: readonly CredentialFormat[] = [
   { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@$]*:${NOT_A_VARIABLE}[^\\s/@]+@(?!sha(?:256|384|512):)[^\\s/@]`) },
   { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=${NOT_A_VARIABLE}[^&;\\s"']{3,}`, "i") },
   // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
+  // curl -u user:password, and HTTP Basic or Bearer credentials written into a header or a command.
+  // curl's own flag: `docker run -u 1000:1000` and `--user root:root` elsewhere are a user and a group.
+  { what: "a user and password on a command line", pattern: new RegExp(`\\bcurl\\b[^\\n]*?\\s(?:-u|--user)\\s+[^\\s:$'"]+:${NOT_A_VARIABLE}[^\\s@'"]{3,}`) },
+  // The base64 of user:password has a digit or padding; "Basic authentication" has none.
+  { what: "HTTP Basic credentials", pattern: new RegExp(`\\bBasic\\s+${NOT_A_VARIABLE}(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])`) },
+  { what: "a bearer token", pattern: new RegExp(`\\bBearer\\s+${NOT_A_VARIABLE}[A-Za-z0-9._~+/-]{24,}=*`) },
   // JAAS and similar: password="..." inside a longer setting (sasl.jaas.config).
   { what: "a password in a quoted setting", pattern: new RegExp(`\\bpassword\\s*=\\s*"${NOT_A_VARIABLE}[^"\\s]{3,}"`, "i") },
   { what: "a connection string with a password or key", pattern: new RegExp(`(?:^|[;"'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}`, "i") },
@@ -41,7 +47,7 @@ const FORMATS: readonly CredentialFormat[] = [
  * values the formats' own, which the admission webhook would otherwise run on every
  * environment variable of every pod.
  */
-const HINT = /-----BEGIN|A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|k_live_|npm_|:\/\/|passw|pwd|accountkey|sharedaccesskey/i;
+const HINT = /-----BEGIN|A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|k_live_|npm_|:\/\/|passw|pwd|accountkey|sharedaccesskey|curl|basic\s|bearer\s/i;
 
 /** What kind of credential `text` holds, or undefined. */
 export function credentialIn(text: string): string | undefined {

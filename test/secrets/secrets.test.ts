@@ -47,6 +47,9 @@ describe("credential formats", () => {
     ["jdbc:postgresql://db:5432/app?user=app&password=s3cr3t", "a URL with a password in it"],
     ["DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=c2VjcmV0a2V5==;EndpointSuffix=core.windows.net", "a connection string with a password or key"],
     ["Server=db;Database=app;User Id=app;Password=s3cr3t;", "a connection string with a password or key"],
+    ["curl -sf -u admin:Adm1nPw https://grafana/api/health", "a user and password on a command line"],
+    ["Authorization: Basic YWRtaW46c2VjcmV0MTIz", "HTTP Basic credentials"],
+    ["Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl", "a bearer token"],
   ])("finds %j as %s", (text, what) => {
     expect(credentialIn(text)).toBe(what);
   });
@@ -64,6 +67,11 @@ describe("credential formats", () => {
     "ghp_short",
     "xoxb-your-token-here",
     "Password=$(DB_PASSWORD);",
+    "docker run -u 1000:1000 app",
+    "curl -u $USER:$PASS https://x",
+    "Basic authentication is required",
+    "Bearer tokens are issued by the identity provider",
+    "Authorization: Bearer $(TOKEN)",
   ])("finds nothing in %j", (text) => {
     expect(credentialIn(text)).toBeUndefined();
   });
@@ -254,7 +262,7 @@ data:
         - {name: APP_KEY, value: "base64:abcdef"}
         - {name: DB_PASSWORD, value: "Pa$$w0rd"}
         - {name: KAFKA_SASL_JAAS_CONFIG, value: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="app" password="Kafk4Pw";'}
-        - {name: JAVA_OPTS, value: "-Xmx1g -Djavax.net.ssl.keyStorePassword=Kst0reS3cret"}`));
+        - {name: JAVA_OPTS, value: "-Xmx1g -Djavax.net.ssl.keyStorePassword=Kst0reS3cret"}`).replace('args: ["--db", "postgres://api:pa55word@db:5432/shop"]', 'args: ["sh", "-c", "PGPASSWORD=Pgpw0rdLit pg_dump -h db shop"]'));
     expect(findings.filter((f) => f.fieldPath?.includes("env")).map((f) => [f.ruleId, f.properties?.env])).toEqual([
       ["secrets/inline-credential", "PGPASSWORD"],
       ["secrets/inline-credential", "REDISCLI_AUTH"],
@@ -265,6 +273,7 @@ data:
       ["secrets/inline-credential", "JAVA_OPTS"],
     ]);
     expect(findings.find((f) => f.properties?.env === "JAVA_OPTS")?.message).toBe('container "api" env JAVA_OPTS passes -Djavax.net.ssl.keyStorePassword a value written in the manifest');
+    expect(findings.find((f) => f.fieldPath?.endsWith("args[2]"))?.message).toBe('container "api" args[2] passes PGPASSWORD a value written in the manifest, where every process on the node can read it');
     expect(JSON.stringify(findings)).not.toMatch(/Pgpw0rd|r3disPw|ErlC00kie|abcdef|w0rd|Kafk4Pw|Kst0reS3cret/);
   });
 
