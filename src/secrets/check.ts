@@ -127,6 +127,8 @@ function configMapData(data: Record<string, unknown>, report: Report): void {
       if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} is named as a credential and holds its value in plain text, readable by whoever may read ConfigMaps`, { key });
       continue;
     }
+    // A script or program kept in a ConfigMap assigns from its environment and arguments: its lines are code, not settings.
+    if (CODE_FILE.test(key)) continue;
     const settings = value.split("\n").flatMap((line) => {
       const m = SETTING_LINE.exec(line);
       if (!m || !looksLikeSecretName(m[1] as string)) return [];
@@ -150,7 +152,7 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y ..."): each word.
     const named = item.split(/\s+/).flatMap((word) => secretFlag(word) ?? secretAssignment(word) ?? []);
     const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
-    if (named.length === 0 && previous && !item.startsWith("-") && looksLikeSecretName(previous[1] as string) && isLiteralCredential(item)) named.push(items[i - 1] as string);
+    if (named.length === 0 && previous && !item.startsWith("-") && takesValue(previous[1] as string) && isLiteralCredential(item)) named.push(items[i - 1] as string);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
 }
@@ -158,7 +160,7 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
 /** The variable of a shell assignment `PGPASSWORD=x` when it is named as a credential and given one. */
 function secretAssignment(word: string): string | undefined {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(word);
-  return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted(m[2] as string)) ? (m[1] as string) : undefined;
+  return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted((m[2] as string).replace(/[;,]+$/, ""))) ? (m[1] as string) : undefined;
 }
 
 /** The flag of `--db-password=x` or `-Dx.keyStorePassword=x` when it is named as a credential and given one. */
@@ -166,7 +168,15 @@ function secretFlag(token: string): string | undefined {
   const m = FLAG_WITH_VALUE.exec(token);
   if (!m) return undefined;
   const name = (m[1] as string).replace(/^D(?=[a-z])/, "");
-  return looksLikeSecretName(name) && isLiteralCredential(unquoted(m[2] as string)) ? token.slice(0, token.indexOf("=")) : undefined;
+  return takesValue(name) && isLiteralCredential(unquoted((m[2] as string).replace(/[;,]+$/, ""))) ? token.slice(0, token.indexOf("=")) : undefined;
+}
+
+/**
+ * A flag named as a credential that takes one: not a switch (--no-password, --password-stdin)
+ * and not a bare --secret, which names one (gcloud --secret=db-password, BuildKit's --secret id=...).
+ */
+function takesValue(flag: string): boolean {
+  return looksLikeSecretName(flag) && !/^no-|-stdin$/i.test(flag) && flag.toLowerCase() !== "secret";
 }
 
 /** The container's probes and lifecycle hooks, with their paths. */
@@ -186,14 +196,17 @@ function handlers(container: Record<string, unknown>): Array<[FieldPath, Record<
   return found;
 }
 
+const CODE_FILE = /\.(?:sh|bash|zsh|py|js|mjs|ts|rb|go|java|groovy|ps1|pl|lua|php)$/i;
+
 /**
  * A configuration line's value as its file format reads it: without a trailing comment or
  * quotes; none for what is no literal (a nested mapping or list, a YAML tag such as !ENV).
  */
 function settingValue(raw: string): string | undefined {
   const value = unquoted(raw.replace(/\s+#.*$/, "").trim());
-  if (value.startsWith("{") || value.startsWith("[") || value.startsWith("!") || value.startsWith("&") || value.startsWith("*")) return undefined;
-  return value;
+  if (/^[{[!&*|>]/.test(value)) return undefined;
+  // A shell line (PGPASSWORD=$X pg_dump ...; MYSQL_PWD="$Y" mysql): the value ends at the first space or separator.
+  return unquoted(value.split(/[\s;,]/)[0] ?? "");
 }
 
 function unquoted(value: string): string {

@@ -12,8 +12,8 @@ interface CredentialFormat {
   pattern: RegExp;
 }
 
-/** A password that is a variable or a template ($VAR, $(VAR), ${VAR}, {{ .password }}, %(pw)s, <path:...>), not the password. */
-const NOT_A_VARIABLE = "(?![$%{<])";
+/** A password that is a variable, a template or a file ($VAR, \\${VAR}, {{ .password }}, %(pw)s, <path:...>, `cmd`, @/file), not the password. */
+const NOT_A_VARIABLE = "(?![$%{<`\\\\@])";
 
 const FORMATS: readonly CredentialFormat[] = [
   { what: "a private key (PEM)", pattern: /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED) )?PRIVATE KEY-----/ },
@@ -33,7 +33,7 @@ const FORMATS: readonly CredentialFormat[] = [
   // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
   // curl -u user:password, and HTTP Basic or Bearer credentials written into a header or a command.
   // curl's own flag: `docker run -u 1000:1000` and `--user root:root` elsewhere are a user and a group.
-  { what: "a user and password on a command line", pattern: new RegExp(`\\bcurl\\b[^\\n]*?\\s(?:-u|--user)\\s+[^\\s:$'"]+:${NOT_A_VARIABLE}[^\\s@'"]{3,}`) },
+  { what: "a user and password on a command line", pattern: new RegExp(`\\bcurl\\b[^\\n;&|]*?\\s(?:-u|--user)\\s+['"]?[^\\s:$'"]+:${NOT_A_VARIABLE}[^\\s@'"\`]{3,}`) },
   // The base64 of user:password has a digit or padding; "Basic authentication" has none.
   { what: "HTTP Basic credentials", pattern: new RegExp(`\\bBasic\\s+${NOT_A_VARIABLE}(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])`) },
   { what: "a bearer token", pattern: new RegExp(`\\bBearer\\s+${NOT_A_VARIABLE}[A-Za-z0-9._~+/-]{24,}=*`) },
@@ -60,7 +60,7 @@ export function credentialIn(text: string): string | undefined {
  * ciphertext, argocd-vault-plugin's <path:...>, vals' ref+..., Vault and cloud secret
  * managers' URIs.
  */
-const REFERENCE = /^(?:ENC\[|<path:|ref\+|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|sm:\/\/|gcp:\/\/|secretmanager:|projects\/[^/]+\/secrets\/|azurekeyvault:|akv:\/\/|op:\/\/|bw:\/\/)/i;
+const REFERENCE = /^(?:ENC\[|ENC\(|\{cipher\}|<path:|ref\+|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|sm:\/\/|gcp:\/\/|secretmanager:|projects\/[^/]+\/secrets\/|azurekeyvault:|akv:\/\/|op:\/\/|bw:\/\/|env:|file:|fd:|@\/|secret\/|kv\/)/i;
 
 /**
  * Whether a credential-named value is the credential itself: not empty, not a path (a
@@ -77,10 +77,18 @@ export function isLiteralCredential(value: string): boolean {
 const SETTING_WORDS = new Set(["basic", "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "saml", "kerberos", "jwt", "mtls", "tls", "plain", "scram-sha-256", "scram-sha-512", "md5", "bcrypt", "argon2", "internal", "external", "kubernetes", "vault", "env", "file"]);
 
 /**
- * A value that stands for a credential kept elsewhere: a variable the kubelet or the
- * application expands ($(VAR), ${VAR}, a whole $VAR), a template ({{ ... }}), or a
- * reference to a secret store. A `$` inside a password ("Pa$$w0rd") is no variable.
+ * A value that stands for a credential kept elsewhere: a variable the kubelet, a shell or
+ * the application expands ($(VAR), ${VAR}, a whole $VAR or $1, Grafana's $__file{...},
+ * Argo CD's $secret:key, supervisord's %(ENV_X)s, `command`), a template ({{ ... }}), a
+ * placeholder (<your-password>), code that reads one (os.environ[...], process.env.X), or a
+ * reference to a secret store or file (openssl's env: and file:). A `$` inside a password
+ * ("Pa$$w0rd") is no variable.
  */
 export function isReference(value: string): boolean {
-  return /\$\(|\$\{|\{\{/.test(value) || /^\$[A-Za-z_]\w*$/.test(value) || REFERENCE.test(value);
+  return (
+    /\$\(|\$\{|\{\{|\$__|%\(|`|os\.environ|process\.env|getenv\(/.test(value) ||
+    /^\$(?:[A-Za-z_][\w.:-]*|\d|[@*])$/.test(value) ||
+    /^<[^<>]+>$/.test(value) ||
+    REFERENCE.test(value)
+  );
 }

@@ -21,7 +21,16 @@ const ABOUT = new Set([
   "SERIALIZER", "DESERIALIZER", "PREFIX", "SUFFIX", "HEADER", "REF", "POLICY", "LOCATION", "SOCK", "SOCKET", "VOLUME", "METHOD", "STRATEGY", "SCHEME", "FORMAT", "COUNT", "RETRIE",
   "RETRY", "DURATION", "SECOND", "MINUTE", "HOUR", "DAY", "MS", "AGE", "LIVE", "LIMIT", "MAX", "MIN", "NETWORK", "REGISTRY", "SERVER", "STORE", "DOMAIN", "PARAM", "FIELD", "KIND",
   "SOURCE", "MOUNT", "ROTATION", "REFRESH", "NAMESPACE", "SELECTOR", "HINT", "ENCRYPTION", "COMPLEXITY", "HASHER", "HASH", "BACKEND", "ARGUMENT", "SECURE", "LOOKUP", "CACHE",
+  "CLAIM", "REALM", "PROJECT", "STDIN", "MANAGER",
 ]);
+/** The name of a Secret or of a key in one (existingSecret, tlsSecret, adminPasswordKey), not a credential. */
+function namesASecret(words: readonly string[]): boolean {
+  const last = words[words.length - 1];
+  const before = words[words.length - 2];
+  if (words[0] === "EXISTING") return true;
+  if (last === "KEY" && before !== undefined && ["PASSWORD", "PASSWD", "TOKEN", "USERNAME", "USER"].includes(before)) return true;
+  return last === "SECRET" && before !== undefined && ["TLS", "CERT", "CERTIFICATE", "PULL", "IMAGE", "REGISTRY"].includes(before);
+}
 const PUBLIC = new Set(["PUBLIC", "PUB", "PUBKEY", "PUBLICKEY"]);
 
 /** A name's words, upper case: `dbPasswordFile` and `db.password.file` are DB PASSWORD FILE. */
@@ -40,7 +49,7 @@ export function looksLikeSecretName(name: string): boolean {
   if (!MAYBE.test(name)) return false;
   const words = nameWords(name);
   const last = words[words.length - 1];
-  if (last === undefined || ABOUT.has(last) || (last.endsWith("S") && ABOUT.has(last.slice(0, -1))) || words.some((word) => PUBLIC.has(word))) return false;
+  if (last === undefined || ABOUT.has(last) || (last.endsWith("S") && ABOUT.has(last.slice(0, -1))) || words.some((word) => PUBLIC.has(word)) || namesASecret(words)) return false;
   return words.some((word, i) => {
     if (SECRET_WORDS.has(word) || INSIDE_A_WORD.test(word)) return true;
     if (word === "KEY") return i > 0 && KEY_QUALIFIERS.has(words[i - 1] as string);

@@ -255,6 +255,59 @@ data:
     expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);
   });
 
+  it("leaves alone references, switches, scripts and Secret names that a third QA pass found reported", () => {
+    const findings = judged(`apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup, namespace: ops}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: backup
+            image: x
+            command: ["sh", "-c", "PGPASSWORD=$DB_PASSWORD pg_dump --no-password appdb; mysqldump --password=$MYSQL_ROOT_PASSWORD; TOKEN=\`cat /run/token\` curl -u admin:\`cat /run/pw\` https://x && podman run --user 1000:1000 img"]
+            args: ["--no-password", "appdb", "--password-stdin", "ghcr.io", "--secret=db-password", "--secret", "id=npmrc,src=/root/.npmrc", "-pass", "env:PASS", "-passin", "file:/run/pw"]
+            env:
+            - {name: GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET, value: "$__file{/etc/secrets/oauth}"}
+            - {name: DB_PASSWORD, value: "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)"}
+            - {name: KEYCLOAK_TOKEN_REALM, value: master}
+            - {name: SECRET_MANAGER_PROJECT, value: acme-prod}
+            - {name: VAULT_SECRET, value: secret/data/app}
+            - {name: REDIS_PASSWORD, value: "<your-redis-password>"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cm, namespace: argocd}
+data:
+  dex.config: |
+    connectors:
+    - type: github
+      config:
+        clientSecret: $dex.github.clientSecret
+  oidc.config: |
+    clientSecret: $oidc-secret:oidc.okta.clientSecret
+  values.yaml: |
+    auth:
+      existingSecret: postgres-credentials
+      adminPasswordKey: postgres-password
+      secret: |
+        multi-line
+    tls:
+      tlsSecret: app-tls
+  supervisord.conf: |
+    password=%(ENV_SUPERVISOR_PASSWORD)s
+  backup.sh: |
+    PGPASSWORD=$1
+    export PASSWORD=hunter2
+  init.py: |
+    password = os.environ["DB_PASSWORD"]
+`);
+    // A script's lines are not read as settings; a literal password in one is still a credential by its format.
+    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual(['secrets/known-credential data["backup.sh"]: ConfigMap key backup.sh holds a connection string with a password or key']);
+  });
+
   it("finds what the second QA pass found missing: run-together names, $ inside a password, JAAS, JVM flags in an env value", () => {
     const findings = judged(DEPLOYMENT(`        - {name: PGPASSWORD, value: Pgpw0rdLit}
         - {name: REDISCLI_AUTH, value: r3disPw}
