@@ -150,7 +150,7 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
       return;
     }
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y ..."): each word.
-    const named = item.split(/\s+/).flatMap((word) => secretFlag(word) ?? secretAssignment(word) ?? []);
+    const named = item.includes("=") ? item.split(/\s+/).flatMap((word) => secretFlag(word) ?? secretAssignment(word) ?? []) : [];
     const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
     if (named.length === 0 && previous && !item.startsWith("-") && takesValue(previous[1] as string) && isLiteralCredential(item)) named.push(items[i - 1] as string);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
