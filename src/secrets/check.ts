@@ -23,6 +23,8 @@ const FLAG_WITH_VALUE = /^--?([A-Za-z][\w.-]*)=([\s\S]*)$/;
 const FLAG = /^--?([A-Za-z][\w.-]*)$/;
 /** `spring.datasource.password=x`, `password: x` on a line of a configuration file kept in a ConfigMap. */
 const SETTING_LINE = /^\s*([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/;
+/** `requirepass x` (redis.conf), `HTTP_Passwd x` (Fluent Bit): a directive and one value, space-separated. */
+const DIRECTIVE_LINE = /^\s*([A-Za-z_][\w.-]*)[ \t]+(\S+)\s*$/;
 
 type Report = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>) => void;
 
@@ -130,7 +132,7 @@ function configMapData(data: Record<string, unknown>, report: Report): void {
     // A script or program kept in a ConfigMap assigns from its environment and arguments: its lines are code, not settings.
     if (CODE_FILE.test(key)) continue;
     const settings = value.split("\n").flatMap((line) => {
-      const m = SETTING_LINE.exec(line);
+      const m = SETTING_LINE.exec(line) ?? DIRECTIVE_LINE.exec(line);
       if (!m || !looksLikeSecretName(m[1] as string)) return [];
       const setting = settingValue(m[2] as string);
       return setting !== undefined && isLiteralCredential(setting) ? [m[1] as string] : [];
@@ -149,10 +151,12 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
       report(SECRET_RULES.knownCredential, [...path, i], `${where}[${i}] holds ${what}`, { container });
       return;
     }
-    // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y ..."): each word.
-    const named = item.includes("=") ? item.split(/\s+/).flatMap((word) => secretFlag(word) ?? secretAssignment(word) ?? []) : [];
+    // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y -passout pass:z ..."): each word, and each flag with the word after it.
+    const words = item.split(/\s+/);
+    const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word) : undefined) ?? []);
     const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
-    if (named.length === 0 && previous && !item.startsWith("-") && takesValue(previous[1] as string) && isLiteralCredential(item)) named.push(items[i - 1] as string);
+    const before = named.length === 0 && previous ? flagBefore(items[i - 1] as string, item) : undefined;
+    if (before !== undefined) named.push(before);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
 }
@@ -169,6 +173,12 @@ function secretFlag(token: string): string | undefined {
   if (!m) return undefined;
   const name = (m[1] as string).replace(/^D(?=[a-z])/, "");
   return takesValue(name) && isLiteralCredential(unquoted((m[2] as string).replace(/[;,]+$/, ""))) ? token.slice(0, token.indexOf("=")) : undefined;
+}
+
+/** `-passout` of `-passout pass:x`, `--token` of `--token x`: a credential-named flag whose value is the next word. */
+function flagBefore(flag: string, value: string): string | undefined {
+  const m = FLAG.exec(flag);
+  return m && !value.startsWith("-") && takesValue(m[1] as string) && isLiteralCredential(unquoted(value)) ? flag : undefined;
 }
 
 /**

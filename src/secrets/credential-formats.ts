@@ -37,6 +37,8 @@ const FORMATS: readonly CredentialFormat[] = [
   // The base64 of user:password has a digit or padding; "Basic authentication" has none.
   { what: "HTTP Basic credentials", pattern: new RegExp(`\\bBasic\\s+${NOT_A_VARIABLE}(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])`) },
   { what: "a bearer token", pattern: new RegExp(`\\bBearer\\s+${NOT_A_VARIABLE}[A-Za-z0-9._~+/-]{24,}=*`) },
+  // A password field of JSON written into an annotation or a value ({"password":"..."}).
+  { what: "a password in JSON", pattern: new RegExp(`"(?:password|passwd|pwd)"\\s*:\\s*"${NOT_A_VARIABLE}[^"]{3,}"`, "i") },
   // JAAS and similar: password="..." inside a longer setting (sasl.jaas.config).
   { what: "a password in a quoted setting", pattern: new RegExp(`\\bpassword\\s*=\\s*"${NOT_A_VARIABLE}[^"\\s]{3,}"`, "i") },
   { what: "a connection string with a password or key", pattern: new RegExp(`(?:^|[;"'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}`, "i") },

@@ -7,7 +7,11 @@
  */
 
 /** Words that name a credential on their own. */
-const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PWD", "PW", "PASS", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY"]);
+const SECRET_WORDS = new Set([
+  "PASSWORD", "PASSWD", "PWD", "PW", "PASS", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY",
+  // Tools' own spellings: openssl -passin/-passout, keytool -storepass/-keypass, redis requirepass/masterauth.
+  "PASSIN", "PASSOUT", "STOREPASS", "KEYPASS", "SRCSTOREPASS", "DESTSTOREPASS", "SRCKEYPASS", "DESTKEYPASS", "REQUIREPASS", "MASTERAUTH",
+]);
 /** The same, run together with other words (PGPASSWORD, DBSECRET): found inside a word. */
 const INSIDE_A_WORD = /PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|PRIVATEKEY/;
 /** KEY is a credential only after one of these (API_KEY, secretKey); a PARTITION_KEY or CACHE_KEY is not. */

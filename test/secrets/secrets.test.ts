@@ -330,6 +330,41 @@ data:
     expect(JSON.stringify(findings)).not.toMatch(/Pgpw0rd|r3disPw|ErlC00kie|abcdef|w0rd|Kafk4Pw|Kst0reS3cret/);
   });
 
+  it("reads tools' own spellings: openssl and keytool flags in scripts, redis.conf and Fluent Bit directives, JSON passwords", () => {
+    const findings = judged(`apiVersion: batch/v1
+kind: Job
+metadata: {name: certs, namespace: ops, annotations: {ad.datadoghq.com/db.instances: '[{"host":"db","password":"DdPgPassw0rd"}]'}}
+spec:
+  template:
+    spec:
+      containers:
+      - name: certs
+        image: x
+        command: ["sh", "-c", "openssl pkcs12 -export -in c.pem -passout pass:Exp0rtPw -out c.p12 && keytool -importkeystore -srcstorepass Exp0rtPw -deststorepass St0rePw --password-file /run/pw --auth none"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: ops}
+data:
+  redis.conf: |
+    port 6379
+    requirepass R3disPw
+    masterauth R3disPw
+  fluent-bit.conf: |
+    [OUTPUT]
+        Name   es
+        HTTP_Passwd FluentEsPw1
+        HTTP_User   fluent
+`);
+    expect(findings.map((f) => [f.ruleId, f.fieldPath, f.message])).toEqual([
+      ["secrets/known-credential", 'metadata.annotations["ad.datadoghq.com/db.instances"]', "annotation ad.datadoghq.com/db.instances holds a password in JSON"],
+      ["secrets/inline-credential", "spec.template.spec.containers[0].command[2]", 'container "certs" command[2] passes -passout, -srcstorepass, -deststorepass a value written in the manifest, where every process on the node can read it'],
+      ["secrets/inline-credential", 'data["redis.conf"]', "ConfigMap key redis.conf sets requirepass, masterauth in plain text, readable by whoever may read ConfigMaps"],
+      ["secrets/inline-credential", 'data["fluent-bit.conf"]', "ConfigMap key fluent-bit.conf sets HTTP_Passwd in plain text, readable by whoever may read ConfigMaps"],
+    ]);
+    expect(JSON.stringify(findings)).not.toMatch(/DdPgPassw0rd|Exp0rtPw|St0rePw|R3disPw|FluentEsPw1/);
+  });
+
   it("reads a kustomization's generator literals: a secretGenerator's are a Secret's values, a configMapGenerator's a ConfigMap's", () => {
     const findings = judged(`apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
