@@ -4,6 +4,10 @@ import { isRecord, type FieldPath } from "./types.js";
 export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
+/** A container's probes, and the hooks under its `lifecycle`: the handlers that run commands or reach hosts. */
+export const CONTAINER_PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+export const LIFECYCLE_HOOKS = ["postStart", "preStop"] as const;
+
 export interface ContainerRef<C = Record<string, unknown>> {
   container: C;
   list: ContainerList;

@@ -7,7 +7,7 @@
  */
 import { findingAt } from "../findings/finding-at.js";
 import type { Finding, Rule } from "../findings/types.js";
-import { visitContainers } from "../k8s/containers.js";
+import { CONTAINER_PROBES, LIFECYCLE_HOOKS, visitContainers } from "../k8s/containers.js";
 import { apiGroupOf } from "../k8s/snapshot.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
@@ -192,13 +192,13 @@ function takesValue(flag: string): boolean {
 /** The container's probes and lifecycle hooks, with their paths. */
 function handlers(container: Record<string, unknown>): Array<[FieldPath, Record<string, unknown>]> {
   const found: Array<[FieldPath, Record<string, unknown>]> = [];
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+  for (const probe of CONTAINER_PROBES) {
     const value = container[probe];
     if (isRecord(value)) found.push([[probe], value]);
   }
   const lifecycle = container.lifecycle;
   if (isRecord(lifecycle)) {
-    for (const hook of ["postStart", "preStop"]) {
+    for (const hook of LIFECYCLE_HOOKS) {
       const value = lifecycle[hook];
       if (isRecord(value)) found.push([["lifecycle", hook], value]);
     }

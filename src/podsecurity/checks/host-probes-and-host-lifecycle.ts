@@ -1,11 +1,10 @@
 import { ALLOWED, forbidden, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
+import { CONTAINER_PROBES, LIFECYCLE_HOOKS } from "../../k8s/containers.js";
 import type { FieldPath } from "../../k8s/types.js";
 import { containersOf, type PodView } from "../pod.js";
 
 type Handler = { httpGet?: { host?: unknown } | null; tcpSocket?: { host?: unknown } | null } | null | undefined;
 
-const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
-const HOOKS = ["postStart", "preStop"] as const;
 const HANDLER_KINDS = ["httpGet", "tcpSocket"] as const;
 
 function hostOf(handler: Handler, kind: (typeof HANDLER_KINDS)[number]): string | undefined {
@@ -34,7 +33,7 @@ function hostProbesAndHostLifecycleV1Dot34({ spec }: PodView): CheckResult {
   const fields: FieldPath[] = [];
   for (const c of containersOf(spec)) {
     let found = false;
-    for (const probe of PROBES) {
+    for (const probe of CONTAINER_PROBES) {
       const handler = c.container[probe] as Handler;
       if (!hasHost(handler)) continue;
       found = true;
@@ -42,7 +41,7 @@ function hostProbesAndHostLifecycleV1Dot34({ spec }: PodView): CheckResult {
     }
     const lifecycle = c.container.lifecycle;
     if (lifecycle != null && typeof lifecycle === "object") {
-      for (const hook of HOOKS) {
+      for (const hook of LIFECYCLE_HOOKS) {
         const handler = lifecycle[hook] as Handler;
         if (!hasHost(handler)) continue;
         found = true;
