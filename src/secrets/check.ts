@@ -154,8 +154,8 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y -passout pass:z ..."): each word, and each flag with the word after it.
     const words = item.split(/\s+/);
     const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word) : undefined) ?? []);
-    const previous = i > 0 && typeof items[i - 1] === "string" ? FLAG.exec(items[i - 1] as string) : null;
-    const before = named.length === 0 && previous ? flagBefore(items[i - 1] as string, item) : undefined;
+    const previous = items[i - 1];
+    const before = named.length === 0 && typeof previous === "string" ? flagBefore(previous, item) : undefined;
     if (before !== undefined) named.push(before);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
@@ -164,7 +164,7 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
 /** The variable of a shell assignment `PGPASSWORD=x` when it is named as a credential and given one. */
 function secretAssignment(word: string): string | undefined {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(word);
-  return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted((m[2] as string).replace(/[;,]+$/, ""))) ? (m[1] as string) : undefined;
+  return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(wordValue(m[2] as string)) ? (m[1] as string) : undefined;
 }
 
 /** The flag of `--db-password=x` or `-Dx.keyStorePassword=x` when it is named as a credential and given one. */
@@ -172,7 +172,12 @@ function secretFlag(token: string): string | undefined {
   const m = FLAG_WITH_VALUE.exec(token);
   if (!m) return undefined;
   const name = (m[1] as string).replace(/^D(?=[a-z])/, "");
-  return takesValue(name) && isLiteralCredential(unquoted((m[2] as string).replace(/[;,]+$/, ""))) ? token.slice(0, token.indexOf("=")) : undefined;
+  return takesValue(name) && isLiteralCredential(wordValue(m[2] as string)) ? token.slice(0, token.indexOf("=")) : undefined;
+}
+
+/** The value a word of a command assigns, without the shell's separator after it or its quotes. */
+function wordValue(raw: string): string {
+  return unquoted(raw.replace(/[;,]+$/, ""));
 }
 
 /** `-passout` of `-passout pass:x`, `--token` of `--token x`: a credential-named flag whose value is the next word. */
