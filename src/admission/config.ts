@@ -11,7 +11,8 @@ import { isNodeRestrictedLabel, type TenancyModel, type Tenant } from "../tenanc
 import { ConfigSource } from "./config-source.js";
 import type { AdmissionException } from "./exceptions.js";
 import { POLICY_MODES, type AdmissionPolicy, type PolicyMode } from "./policy.js";
-import { imagesPolicy, type ImagePolicyOptions } from "./policies/images.js";
+import { imagesPolicy } from "./policies/images.js";
+import type { ImagePolicyOptions } from "../supplychain/images/check.js";
 import { secretsPolicy } from "./policies/secrets.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
 import { podSecurityPolicy, type PodSecuritySettings } from "./policies/pod-security.js";

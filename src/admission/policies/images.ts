@@ -6,16 +6,11 @@
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { containersOf, podSpecOf } from "../pod-specs.js";
 import { parseImageReference, repositoryAllowed, type ParseResult } from "../../supplychain/image-reference.js";
+import type { ImagePolicyOptions } from "../../supplychain/images/check.js";
 import type { AdmissionRequest } from "../review.js";
 
 export const IMAGES_POLICY = "images";
 
-export interface ImagePolicyOptions {
-  /** Registry or registry/path prefixes; empty = any registry. */
-  allowedRegistries: string[];
-  requireDigest: boolean;
-  forbidLatest: boolean;
-}
 
 /**
  * Images repeat across pods (every replica, every rollout): parsed references are kept, at

@@ -12,11 +12,16 @@ import { podTemplate } from "../../k8s/workloads.js";
 import { parseImageReference, repositoryAllowed, type ParseResult } from "../image-reference.js";
 import { IMAGE_RULES } from "./rules.js";
 
-/** The admission webhook's images policy, from `palisade scan --admission-config FILE`. */
-export interface ImageAdmission {
-  allowedRegistries: readonly string[];
+/** What the admission webhook's images policy requires (its configuration's `policies.images`). */
+export interface ImagePolicyOptions {
+  /** Registry or registry/path prefixes; empty = any registry. */
+  allowedRegistries: string[];
   requireDigest: boolean;
   forbidLatest: boolean;
+}
+
+/** The webhook's images policy as `palisade scan --admission-config FILE` judges with it. */
+export interface ImageAdmission extends ImagePolicyOptions {
   /** The policy's mode: only `enforce` rejects. */
   mode: string;
   /** The configuration file, named in findings' notes. */
