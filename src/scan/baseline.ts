@@ -27,7 +27,7 @@ export interface BaselineFinding {
   properties?: Record<string, unknown>;
 }
 
-export interface BaselineComparison {
+export interface FindingsAgainstBaseline {
   /** The findings the baseline does not have, in their order. */
   fresh: Finding[];
   /** Findings left out because the baseline has them. */
@@ -107,7 +107,7 @@ function shiftedKey(f: BaselineFinding | Finding): string | undefined {
 }
 
 /** Which of `findings` are new against the baseline; earlier findings of rules outside `ruleIds` (a narrower scan) are not counted as fixed. */
-export function compareWithBaseline(findings: readonly Finding[], baseline: readonly BaselineFinding[], ruleIds: ReadonlySet<string>): BaselineComparison {
+export function compareWithBaseline(findings: readonly Finding[], baseline: readonly BaselineFinding[], ruleIds: ReadonlySet<string>): FindingsAgainstBaseline {
   const earlier = baseline.filter((f) => ruleIds.has(f.ruleId));
   const used = new Array<boolean>(earlier.length).fill(false);
   const exact = indexBy(earlier, exactKey);
