@@ -11,8 +11,10 @@ import { CONTAINER_PROBES, LIFECYCLE_HOOKS, visitContainers } from "../k8s/conta
 import { apiGroupOf } from "../k8s/snapshot.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
-import { credentialIn, isLiteralCredential, isReference } from "./credential-formats.js";
-import { looksLikeSecretName } from "./names.js";
+import { settingsIn, unquoted } from "./config-text.js";
+import { credentialIn, isLiteralCredential, isLiteralEnvCredential, isReference } from "./credential-formats.js";
+import { generators } from "./generators.js";
+import { isCertificateKey, looksLikeSecretName } from "./names.js";
 import { SECRET_RULES } from "./rules.js";
 
 /** kubectl's copy of the whole object: what it holds is judged where it is written. */
@@ -21,10 +23,6 @@ const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 const FLAG_WITH_VALUE = /^--?([A-Za-z][\w.-]*)=([\s\S]*)$/;
 /** `--db-password`: a flag whose value is the next argument. */
 const FLAG = /^--?([A-Za-z][\w.-]*)$/;
-/** `spring.datasource.password=x`, `password: x` on a line of a configuration file kept in a ConfigMap. */
-const SETTING_LINE = /^\s*([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/;
-/** `requirepass x` (redis.conf), `HTTP_Passwd x` (Fluent Bit): a directive and one value, space-separated. */
-const DIRECTIVE_LINE = /^\s*([A-Za-z_][\w.-]*)[ \t]+(\S+)\s*$/;
 
 type Report = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>) => void;
 
@@ -39,8 +37,11 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
     findings.push(finding);
   };
   annotations(object.metadata?.annotations, ["metadata", "annotations"], report);
-  if (object.kind === "ConfigMap" && core && isRecord(object.data)) configMapData(object.data, report);
-  if ((object.kind === "Kustomization" || object.kind === "Component") && apiGroupOf(object.apiVersion) === "kustomize.config.k8s.io") generators(object, report);
+  if (object.kind === "ConfigMap" && core) {
+    if (isRecord(object.data)) configMapData("data", object.data, report);
+    if (isRecord(object.binaryData)) configMapData("binaryData", decodedBinaryData(object.binaryData), report);
+  }
+  if ((object.kind === "Kustomization" || object.kind === "Component") && apiGroupOf(object.apiVersion) === "kustomize.config.k8s.io") generators(object, kustomizationFile(loaded), report);
   const template = podTemplate(object);
   if (!template) return findings;
   if (template.path.length > 0) annotations(template.pod.metadata.annotations, [...template.path, "metadata", "annotations"], report);
@@ -54,7 +55,7 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
         const properties = { container: ref.name, env: entry.name };
         const what = credentialIn(entry.value);
         if (what) report(SECRET_RULES.knownCredential, at("env", i, "value"), `${who} env ${entry.name} holds ${what}`, properties);
-        else if (looksLikeSecretName(entry.name) && isLiteralCredential(entry.value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
+        else if (looksLikeSecretName(entry.name) && isLiteralEnvCredential(entry.value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
         else {
           // Options in one variable (JAVA_OPTS="-Djavax.net.ssl.keyStorePassword=..."): each flag as on a command line.
           const flags = entry.value.includes("=") ? entry.value.split(/\s+/).flatMap((token) => secretFlag(token) ?? []) : [];
@@ -78,36 +79,6 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
   return findings;
 }
 
-/**
- * A kustomization's generators: a secretGenerator's literals are a Secret's values kept
- * with the manifests; a configMapGenerator's are a ConfigMap's (a value given as a file or
- * an env file is not read here: `palisade scan -k DIR` judges what they generate).
- */
-function generators(object: Record<string, unknown>, report: Report): void {
-  for (const field of ["secretGenerator", "configMapGenerator"] as const) {
-    const list = object[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((generator: unknown, i) => {
-      if (!isRecord(generator) || !Array.isArray(generator.literals)) return;
-      const name = typeof generator.name === "string" ? generator.name : `#${i}`;
-      const literals = generator.literals.flatMap((literal: unknown, j) => {
-        const m = typeof literal === "string" ? /^([^=]+)=([\s\S]*)$/.exec(literal) : null;
-        return m ? [{ key: (m[1] as string).trim(), value: unquoted((m[2] as string).trim()), j }] : [];
-      });
-      if (field === "secretGenerator") {
-        const keys = literals.filter((l) => l.value !== "").map((l) => l.key);
-        if (keys.length > 0) report(SECRET_RULES.secretInManifest, [field, i, "literals"], `secretGenerator ${name}: ${keys.length === 1 ? "1 value" : `${keys.length} values`} (${keys.join(", ")}) ${keys.length === 1 ? "is" : "are"} kept in plain text with the manifests`, { key: name });
-        return;
-      }
-      for (const { key, value, j } of literals) {
-        const what = credentialIn(value);
-        if (what) report(SECRET_RULES.knownCredential, [field, i, "literals", j], `configMapGenerator ${name} literal ${key} holds ${what}`, { key });
-        else if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, [field, i, "literals", j], `configMapGenerator ${name} literal ${key} is named as a credential and its value is written in the kustomization`, { key });
-      }
-    });
-  }
-}
-
 function annotations(values: unknown, path: FieldPath, report: Report): void {
   if (!isRecord(values)) return;
   for (const [key, value] of Object.entries(values)) {
@@ -117,28 +88,42 @@ function annotations(values: unknown, path: FieldPath, report: Report): void {
 }
 
 /** A ConfigMap's values: each whole, and, for a configuration file, each of its lines. */
-function configMapData(data: Record<string, unknown>, report: Report): void {
+function configMapData(field: "data" | "binaryData", data: Record<string, unknown>, report: Report): void {
+  const where = field === "data" ? "ConfigMap key" : "ConfigMap binaryData key";
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== "string") continue;
     const what = credentialIn(value);
     if (what) {
-      report(SECRET_RULES.knownCredential, ["data", key], `ConfigMap key ${key} holds ${what}`, { key });
+      report(SECRET_RULES.knownCredential, [field, key], `${where} ${key} holds ${what}`, { key });
       continue;
     }
     if (!value.includes("\n")) {
-      if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} is named as a credential and holds its value in plain text, readable by whoever may read ConfigMaps`, { key });
+      if (looksLikeSecretName(key) && isLiteralCredential(value)) report(SECRET_RULES.inline, [field, key], `${where} ${key} is named as a credential and holds its value in plain text, readable by whoever may read ConfigMaps`, { key });
       continue;
     }
-    // A script or program kept in a ConfigMap assigns from its environment and arguments: its lines are code, not settings.
-    if (CODE_FILE.test(key)) continue;
-    const settings = value.split("\n").flatMap((line) => {
-      const m = SETTING_LINE.exec(line) ?? DIRECTIVE_LINE.exec(line);
-      if (!m || !looksLikeSecretName(m[1] as string)) return [];
-      const setting = settingValue(m[2] as string);
-      return setting !== undefined && isLiteralCredential(setting) ? [m[1] as string] : [];
-    });
-    if (settings.length > 0) report(SECRET_RULES.inline, ["data", key], `ConfigMap key ${key} sets ${settings.join(", ")} in plain text, readable by whoever may read ConfigMaps`, { key, settings });
+    const settings = settingsIn(value, key);
+    if (settings.length > 0) report(SECRET_RULES.inline, [field, key], `${where} ${key} sets ${settings.join(", ")} in plain text, readable by whoever may read ConfigMaps`, { key, settings });
   }
+}
+
+/** Larger binaryData is no configuration file: a keystore or an image, whose formats say nothing readable. */
+const MAX_DECODED_BYTES = 1 << 20;
+
+/** binaryData's values that decode to text (a PEM file, a .env), as text; the rest left out. */
+function decodedBinaryData(binaryData: Record<string, unknown>): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [key, value] of Object.entries(binaryData)) {
+    if (typeof value !== "string" || value.length > (MAX_DECODED_BYTES / 3) * 4 + 4) continue;
+    const bytes = Buffer.from(value, "base64");
+    if (!bytes.includes(0)) text[key] = bytes.toString("utf8");
+  }
+  return text;
+}
+
+/** The kustomization's own file, when it was read from one (not stdin, a pipe or a rendered kustomization). */
+function kustomizationFile(loaded: LoadedObject): string | undefined {
+  const file = loaded.source.file;
+  return /(?:^|[\\/])(?:kustomization\.ya?ml|Kustomization)$/.test(file) ? file : undefined;
 }
 
 /** A command line's arguments: credentials by their format, and flags named as credentials given their value. */
@@ -211,26 +196,6 @@ function handlers(container: Record<string, unknown>): Array<[FieldPath, Record<
   return found;
 }
 
-const CODE_FILE = /\.(?:sh|bash|zsh|py|js|mjs|ts|rb|go|java|groovy|ps1|pl|lua|php)$/i;
-
-/**
- * A configuration line's value as its file format reads it: without a trailing comment or
- * quotes; none for what is no literal (a nested mapping or list, a YAML tag such as !ENV).
- */
-function settingValue(raw: string): string | undefined {
-  const value = unquoted(raw.replace(/\s+#.*$/, "").trim());
-  if (/^[{[!&*|>]/.test(value)) return undefined;
-  // A shell line (PGPASSWORD=$X pg_dump ...; MYSQL_PWD="$Y" mysql): the value ends at the first space or separator.
-  return unquoted(value.split(/[\s;,]/)[0] ?? "");
-}
-
-function unquoted(value: string): string {
-  return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
-}
-
-/** Keys that hold certificates, which are public: a Secret of only these keeps nothing secret. */
-const CERTIFICATE_KEY = /(?:^|\.)(?:crt|cert|cer)$|(?:^|[.-])ca\.pem$|ca-bundle|truststore/i;
-
 /** A Secret with values among the manifests, unless SOPS encrypted them. */
 function secretInManifest(loaded: LoadedObject): Finding[] {
   const object = loaded.object as LoadedObject["object"] & { data?: unknown; stringData?: unknown; sops?: unknown };
@@ -240,7 +205,7 @@ function secretInManifest(loaded: LoadedObject): Finding[] {
     const keys = isRecord(values)
       ? Object.keys(values).filter((key) => {
           const value = values[key];
-          return typeof value === "string" && value !== "" && !isReference(value) && !CERTIFICATE_KEY.test(key);
+          return typeof value === "string" && value !== "" && !isReference(value) && !isCertificateKey(key);
         })
       : [];
     return { field, keys };

@@ -71,9 +71,25 @@ const REFERENCE = /^(?:ENC\[|ENC\(|\{cipher\}|<path:|ref\+|vault:|arn:aws:secret
  */
 export function isLiteralCredential(value: string): boolean {
   const trimmed = value.trim();
-  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed)) return false;
+  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed) || PASSWORD_HASH.test(trimmed)) return false;
   return !/^(?:true|false|yes|no|on|off|none|null|~|enabled|disabled|required|optional|-?\d+|\d+(?:ms|s|m|h|d))$/i.test(trimmed) && !SETTING_WORDS.has(trimmed.toLowerCase());
 }
+
+/**
+ * A credential-named env var's value as the process gets it. The kubelet expands only
+ * $(VAR), so `$ecretPass` is the password; `$DB_PASSWORD`, in the upper case of the
+ * environment's names, is a variable the entrypoint or the application is meant to expand.
+ */
+export function isLiteralEnvCredential(value: string): boolean {
+  if (/^\$[A-Za-z_][\w.:-]*$/.test(value) && /[a-z]/.test(value)) return true;
+  return isLiteralCredential(value);
+}
+
+/**
+ * A password's hash, which is what htpasswd files, HAProxy's `password` and most
+ * applications are meant to hold: crypt(3)'s $id$ forms, LDAP's {SCHEME}, Jetty's MD5: and CRYPT:.
+ */
+const PASSWORD_HASH = /^(?:\$(?:1|2[abxy]?|5|6|7|y|gy|apr1|md5|sha1|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$[^\s]+|\{(?:S?SHA(?:256|512)?|S?MD5|CRYPT|PBKDF2[\w-]*|ARGON2)\}\S+|(?:MD5|CRYPT):\S+)$/i;
 
 /** What an AUTH=, a SECRET_STORE= or a *_MECHANISM= setting holds: a scheme or a backend, not a credential. */
 const SETTING_WORDS = new Set(["basic", "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "saml", "kerberos", "jwt", "mtls", "tls", "plain", "scram-sha-256", "scram-sha-512", "md5", "bcrypt", "argon2", "internal", "external", "kubernetes", "vault", "env", "file"]);

@@ -60,3 +60,10 @@ export function looksLikeSecretName(name: string): boolean {
     return LAST_ONLY.has(word) && i === words.length - 1;
   });
 }
+
+/** Keys and files that hold certificates, which are public: a Secret of only these keeps nothing secret. */
+const CERTIFICATE_KEY = /(?:^|\.)(?:crt|cert|cer)$|(?:^|[.-])ca\.pem$|ca-bundle|truststore/i;
+
+export function isCertificateKey(key: string): boolean {
+  return CERTIFICATE_KEY.test(key);
+}
