@@ -84,6 +84,7 @@ describe("credential formats", () => {
       "PUBLIC_KEY", "JWT_PUBLIC_KEY", "TOKEN_TTL", "SESSION_SECRET_NAME", "PASSWORD_MIN_LENGTH", "DB_USER", "OIDC_ISSUER", "SSH_AUTH_SOCK", "KEY_FILE_LOCATION", "SECRET_VOLUME",
       "AUTH_MODE", "AUTH_ENABLED", "AUTH_PROVIDER", "TOKEN_REFRESH_INTERVAL", "TOKEN_LIFETIME", "KAFKA_KEY_SERIALIZER", "PARTITION_KEY", "CACHE_KEY_PREFIX", "PRIVATE_NETWORK",
       "PRIVATE_REGISTRY", "CSRF_TOKEN_HEADER", "API_KEY_HEADER", "SECRET_KEY_REF", "PASSWORD_POLICY", "jwt.token.ttl", "ssl.key.location", "dbPasswordFile", "KEYCLOAK_URL",
+      "smtp_sasl_password_maps",
     ]) {
       expect(looksLikeSecretName(name), name).toBe(false);
     }
