@@ -118,7 +118,7 @@ configMapGenerator:
       ["secrets/known-credential", "configMapGenerator[0].envs[0]", "configMapGenerator app app.env REPO holds a URL with a password in it"],
       ["secrets/inline-credential", "configMapGenerator[0].files[0]", "configMapGenerator app app.properties sets spring.datasource.password in plain text, readable by whoever may read ConfigMaps"],
     ]);
-    expect(findings[0]?.position.line).toBe(5);
+    expect(findings[0]?.position?.line).toBe(5);
     expect(JSON.stringify(findings)).not.toMatch(/Env5ecretPw|Smtp9Pw|G1tPw|Spr1ngPw|0utsidePw/);
     // Read from stdin or rendered, a kustomization has no directory to read beside.
     expect(judged(kustomization, "<stdin>")).toEqual([]);
