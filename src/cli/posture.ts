@@ -19,6 +19,7 @@ import { packageVersion } from "../version.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { readJsonReport } from "./json-report.js";
+import { requireKnownNamespace } from "./namespace-flag.js";
 import { scanOptionsFrom } from "./scan.js";
 
 interface PostureFlags extends ClusterFlags {
@@ -43,12 +44,12 @@ export function registerPostureCommand(program: Command): void {
     .option("-A, --all-namespaces", "report every namespace (the default)")
     .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)")
     .option("--baseline <file>", "an earlier palisade posture -o json report: show what scores lower, higher, new or gone")
-    .option("--fail-on-drop", "with --baseline: exit 1 when a workload scores lower than in the baseline");
+    .option("--fail-on-drop", "with --baseline: exit 1 when a workload scores lower than in the baseline, overall or on any pillar");
   clusterOptions(command)
     .option("--no-color", "never colour the text output")
     .addHelpText(
       "after",
-      "\nScores: each pillar starts at 100; a deduction takes critical 60, high 40, medium 15, low 5 of what is left; a rule costs once per workload; a workload scores its weakest pillar. Grades: A >= 90, B >= 75, C >= 50, D >= 25, F below.\nExit codes: 0 clean, 1 a workload below --fail-below (or, with --fail-on-drop, lower than in --baseline), 2 usage or input errors.",
+      "\nScores: each pillar starts at 100; a deduction takes critical 60, high 40, medium 15, low 5 of what is left; a rule costs once per workload; a workload scores its weakest pillar. Grades: A >= 90, B >= 75, C >= 50, D >= 25, F below.\nExit codes: 0 clean, 1 a workload below --fail-below (or, with --fail-on-drop, lower than in --baseline, overall or on a pillar), 2 usage or input errors.",
     )
     .action(async (paths: string[], flags: PostureFlags) => {
       process.exitCode = await posture(paths, flags);
@@ -84,6 +85,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
     ...save,
   });
+  if (flags.namespace) requireKnownNamespace(flags.namespace, snapshot.objects);
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();
   let report: PostureReport = buildPosture(snapshot, result, {
@@ -100,5 +102,6 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   else await writeStdout(renderPostureText(report, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
-  return flags.failOnDrop && (report.baseline?.lower.length ?? 0) > 0 ? EXIT.findings : EXIT.clean;
+  const dropped = (report.baseline?.lower.length ?? 0) + (report.baseline?.weaker.length ?? 0);
+  return flags.failOnDrop && dropped > 0 ? EXIT.findings : EXIT.clean;
 }

@@ -4,11 +4,12 @@
  * weakens any workload (`--fail-on-drop`). Workloads are matched by namespace, kind and name.
  */
 import { UserError } from "../errors.js";
-import { POSTURE_SCHEMA_VERSION, workloadName, type BaselineComparison, type PostureReport } from "./types.js";
+import { POSTURE_SCHEMA_VERSION, workloadName, type BaselineComparison, type PosturePillar, type PostureReport, type WorkloadPosture } from "./types.js";
 
 interface BaselineWorkload {
   ref: { kind: string; name: string; namespace?: string };
   score: number;
+  pillars?: unknown;
 }
 
 function isBaselineWorkload(value: unknown): value is BaselineWorkload {
@@ -41,20 +42,36 @@ function baselineWorkloads(baseline: unknown, file: string): { workloads: Baseli
  */
 export function withBaseline(report: PostureReport, baseline: unknown, file: string, namespace?: string): PostureReport {
   const earlier = baselineWorkloads(baseline, file);
-  const before = new Map(earlier.workloads.filter((w) => namespace === undefined || (w.ref.namespace ?? "default") === namespace).map((w) => [workloadName(w.ref), w.score]));
-  const comparison: BaselineComparison = { file, source: earlier.source, generatedAt: earlier.generatedAt, meanScore: earlier.meanScore, lower: [], higher: [], added: [], removed: [] };
+  const before = new Map(earlier.workloads.filter((w) => namespace === undefined || (w.ref.namespace ?? "default") === namespace).map((w) => [workloadName(w.ref), w]));
+  const comparison: BaselineComparison = { file, source: earlier.source, generatedAt: earlier.generatedAt, meanScore: earlier.meanScore, lower: [], weaker: [], higher: [], added: [], removed: [] };
   const workloads = report.workloads.map((w) => {
     const name = workloadName(w.ref);
-    const score = before.get(name);
+    const then = before.get(name);
     before.delete(name);
-    if (score === undefined) {
+    if (then === undefined) {
       comparison.added.push(name);
       return w;
     }
-    if (w.score < score) comparison.lower.push(name);
-    else if (w.score > score) comparison.higher.push(name);
-    return { ...w, baselineScore: score };
+    if (w.score < then.score) comparison.lower.push(name);
+    else {
+      // A workload is scored by its weakest pillar, so a new weakness on another pillar leaves its score as it was.
+      const pillars = weakerPillars(w, then);
+      if (pillars.length > 0) comparison.weaker.push({ workload: name, pillars });
+      else if (w.score > then.score) comparison.higher.push(name);
+    }
+    return { ...w, baselineScore: then.score };
   });
   comparison.removed = [...before.keys()].sort();
   return { ...report, workloads, baseline: comparison };
+}
+
+/** The pillars that score lower than in the baseline's copy of the workload (none when the baseline kept no pillars). */
+function weakerPillars(now: WorkloadPosture, then: BaselineWorkload): PosturePillar[] {
+  if (typeof then.pillars !== "object" || then.pillars === null) return [];
+  const earlier = then.pillars as Record<string, unknown>;
+  return (Object.keys(now.pillars) as PosturePillar[]).filter((pillar) => {
+    const old = earlier[pillar];
+    const score = typeof old === "object" && old !== null ? (old as Record<string, unknown>).score : undefined;
+    return typeof score === "number" && now.pillars[pillar].score < score;
+  });
 }

@@ -78,8 +78,9 @@ export function renderPostureText(report: PostureReport, options: { color: boole
   if (cluster.length > 0) out.push(`Findings about the platform, namespaces and policies rather than one workload: ${cluster.join(", ")} (palisade scan lists them)`);
   const b = report.baseline;
   if (b) {
-    out.push(`Against ${b.file} (${b.source}${b.generatedAt ? `, ${b.generatedAt.slice(0, 10)}` : ""}): mean score ${b.meanScore} -> ${s.meanScore}; ${b.lower.length} lower, ${b.higher.length} higher, ${b.added.length} new, ${b.removed.length} gone`);
+    out.push(`Against ${b.file} (${b.source}${b.generatedAt ? `, ${b.generatedAt.slice(0, 10)}` : ""}): mean score ${b.meanScore} -> ${s.meanScore}; ${b.lower.length} lower, ${b.weaker.length > 0 ? `${b.weaker.length} weaker on a pillar, ` : ""}${b.higher.length} higher, ${b.added.length} new, ${b.removed.length} gone`);
     if (b.lower.length > 0) out.push(c.red(`Lower than before: ${b.lower.join(", ")}`));
+    if (b.weaker.length > 0) out.push(c.red(`Weaker on a pillar, its score held by a weaker one: ${b.weaker.map((w) => `${w.workload} (${w.pillars.join(", ")})`).join(", ")}`));
     if (b.removed.length > 0) out.push(`Gone since: ${b.removed.join(", ")}`);
   }
   if (!options.wide && rows.length > 0) out.push(c.dim("Every deduction and its place: -o wide; the graph and the details: -o html > posture.html"));

@@ -62,6 +62,8 @@ export interface BaselineComparison {
   generatedAt: string;
   meanScore: number;
   lower: string[];
+  /** Workloads whose score held but one of whose other pillars scores lower, with those pillars. */
+  weaker: Array<{ workload: string; pillars: PosturePillar[] }>;
   higher: string[];
   added: string[];
   removed: string[];

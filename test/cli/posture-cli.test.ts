@@ -68,6 +68,11 @@ describe("palisade posture", () => {
     const lowest = Math.min(...payments.workloads.map((w) => w.score));
     expect(palisade(["posture", cluster, "-n", "payments", "--fail-below", String(lowest)]).code).toBe(0);
     expect(palisade(["posture", cluster, "-n", "payments", "--fail-below", String(lowest + 1)]).code).toBe(1);
+    // A namespace the input does not have would report nothing and pass any gate.
+    const typo = palisade(["posture", cluster, "-n", "paymnets", "--fail-below", "90"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe("");
+    expect(typo.stderr).toMatch(/^palisade: -n paymnets: no object of the input is in that namespace \(it names .*payments.*\)\n.*did you mean -n payments\?/);
     const bad = palisade(["posture", cluster, "--fail-below", "high"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("palisade: --fail-below high: expected a score from 0 to 100\n");

@@ -64,6 +64,7 @@ export const CLIENT_SCRIPT = String.raw`
     var baseCard = el("div", { className: "card", id: "baseline" }, [el("div", { className: "label", text: "against " + b.file + (b.generatedAt ? " (" + b.generatedAt.slice(0, 10) + ")" : "") })]);
     baseCard.appendChild(el("div", { text: "mean score " + b.meanScore + " → " + s.meanScore }));
     baseCard.appendChild(el("div", { className: b.lower.length ? "sev-high" : "", text: b.lower.length + " lower" }));
+    if (b.weaker.length) baseCard.appendChild(el("div", { className: "sev-high", text: b.weaker.length + " weaker on a pillar" }));
     baseCard.appendChild(el("div", { text: b.higher.length + " higher, " + b.added.length + " new, " + b.removed.length + " gone" }));
     cards.appendChild(baseCard);
   }
