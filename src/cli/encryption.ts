@@ -67,6 +67,7 @@ async function readStdinBytes(): Promise<Uint8Array> {
  */
 async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags): Promise<number> {
   if (flags.etcdKey === "") throw new UserError("--etcd-key is empty", { hint: "the value's etcd key, e.g. /registry/secrets/default/db-password" });
+  checkResourceFlag(flags.resource);
   const text = await readText(flags.config, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
   const { config } = parseEncryptionConfiguration(text, flags.config);
   const kms = grpcKmsFactory();
@@ -86,6 +87,21 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
     return EXIT.clean;
   } finally {
     kms.close();
+  }
+}
+
+/**
+ * kube-apiserver looks a value's chain up by the resource's lower-case plural name and
+ * group (`secrets`, `deployments.apps`): another spelling matches no rule of its own and
+ * would silently take a wildcard's providers instead.
+ */
+function checkResourceFlag(resource: string): void {
+  const hint = "a resource's plural name in lower case, with its group unless it is core: secrets, configmaps, deployments.apps";
+  if (resource === "") throw new UserError("--resource is empty", { hint });
+  if (resource.includes("*")) throw new UserError(`--resource ${resource}: a value belongs to one resource, not a wildcard`, { hint });
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(resource)) {
+    const lower = resource.toLowerCase();
+    throw new UserError(`--resource ${resource}: not a resource name kube-apiserver uses`, { hint: lower !== resource && /^[a-z0-9.-]+$/.test(lower) ? `resource names are lower case: --resource ${lower}` : hint });
   }
 }
 

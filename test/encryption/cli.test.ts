@@ -103,6 +103,19 @@ describe.concurrent("palisade encryption encrypt | decrypt", () => {
     expect(dec.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a --resource kube-apiserver never looks up is a usage error, not a wildcard's providers", async () => {
+    for (const [resource, message] of [
+      ["Secrets", "palisade: --resource Secrets: not a resource name kube-apiserver uses\n  hint: resource names are lower case: --resource secrets\n"],
+      ["", "palisade: --resource is empty\n"],
+      ["*.apps", "palisade: --resource *.apps: a value belongs to one resource, not a wildcard\n"],
+    ] as const) {
+      const run = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", key, "--resource", resource], Buffer.from("x"));
+      expect(run.status).toBe(2);
+      expect(run.stdout.length).toBe(0);
+      expect(run.stderr.startsWith(message)).toBe(true);
+    }
+  });
+
   it("a KMS v2 provider whose plugin is not running gives a clear error (exit 2)", async () => {
     const kms = configFile("kms.yaml", `      - kms: {apiVersion: v2, name: vault, endpoint: "unix://${join(dir, "absent.sock")}", timeout: 1s}\n`);
     const run = await palisade(["encryption", "encrypt", "--config", kms, "--etcd-key", key], Buffer.from("x"));
