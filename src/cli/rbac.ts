@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { bootstrapPolicyObjects } from "../access/rbac/bootstrap.js";
 import { buildEscalationGraph } from "../access/rbac/escalation.js";
-import { buildPolicy } from "../access/rbac/policy.js";
-import { canIJson, canIText, escalationDot, escalationJson, escalationText, rulesText, grantJson, whoCanJson, whoCanText } from "../access/rbac/render.js";
+import { buildPolicy, isRbacObject } from "../access/rbac/policy.js";
+import { canIJson, canIText, escalationDot, escalationJson, escalationText, rulesText, grantJson, policyProblemsText, whoCanJson, whoCanText } from "../access/rbac/render.js";
 import { resolveResource } from "../access/rbac/resources.js";
 import { rbacFindings } from "../access/rbac/risks.js";
 import { RBAC_RULES } from "../access/rbac/rules.js";
@@ -130,12 +130,20 @@ export function registerRbacCommand(program: Command): void {
 
 async function load(flags: InputFlags): Promise<LoadedSnapshot> {
   const live = clusterRequested(flags);
-  if (flags.filename.length === 0 && flags.kustomize.length === 0 && !live) {
-    throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR (add --bootstrap for the default cluster roles), or read a live cluster's with --cluster" });
+  if (flags.filename.length === 0 && flags.kustomize.length === 0 && !live && !flags.bootstrap) {
+    throw new UserError("no manifests given", { hint: "pass the RBAC objects with -f FILE|DIR (repeatable), -f - for stdin, or -k DIR; --bootstrap alone asks about the default cluster roles; or read a live cluster's with --cluster" });
   }
   if (live && flags.bootstrap) throw new UserError("--bootstrap with --cluster: a live cluster has its default roles and bindings already", { hint: "leave out --bootstrap" });
   const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, RBAC_RESOURCES)) });
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
+  // An answer over no roles and bindings at all is "no" to everything: a wrong file, not a finding.
+  if (!flags.bootstrap && !snapshot.objects.some((o) => isRbacObject(o.object))) {
+    const inputs = [...flags.filename, ...flags.kustomize.map((d) => `-k ${d}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
+    const skipped = snapshot.stats.skippedNonKubernetes > 0 ? `; ${snapshot.stats.skippedNonKubernetes} document(s) there are not Kubernetes objects` : "";
+    throw new UserError(`no RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) in the input: ${inputs.join(", ")}${skipped}`, {
+      hint: "pass the files that hold the roles and bindings; add --bootstrap to ask about the default cluster roles alone",
+    });
+  }
   return snapshot;
 }
 
@@ -150,7 +158,11 @@ async function loadAuthorizer(flags: InputFlags): Promise<RbacAuthorizer> {
   if (snapshot.problems.some((p) => p.kind !== "binary" && p.kind !== "not-kubernetes")) {
     throw new UserError("some input could not be read (see above); no answer given", { hint: "fix or leave out the files reported above; from a cluster, ask as a user who may list every role and binding" });
   }
-  return authorizerOf(snapshot, flags.bootstrap === true);
+  const authorizer = authorizerOf(snapshot, flags.bootstrap === true);
+  // The answer leaves these objects (or parts) out, as the API server would: say so, as risks does.
+  const problems = policyProblemsText(authorizer.policy);
+  if (problems) process.stderr.write(problems);
+  return authorizer;
 }
 
 function requestFrom(verb: string | undefined, resource: string | undefined, name: string | undefined, flags: QueryFlags): RequestAttributes {
@@ -162,6 +174,7 @@ function requestFrom(verb: string | undefined, resource: string | undefined, nam
     return { kind: "nonResource", verb, path: resource };
   }
   const resolved = resolveResource(resource, flags.subresource ?? "");
+  if (resolved.warning) process.stderr.write(`warning: ${resolved.warning}\n`);
   let namespace = flags.allNamespaces ? "" : (flags.namespace ?? "default");
   if (resolved.namespaced === false) {
     if (flags.namespace) process.stderr.write(`warning: resource ${resolved.resource} is not namespace scoped; -n ${flags.namespace} is ignored\n`);

@@ -29,6 +29,8 @@ export interface WhoCanEntry {
   grant?: Grant;
 }
 
+const SUPERUSER_KEY = subjectKey({ kind: "Group", name: SYSTEM_MASTERS });
+
 interface ResolvedBinding {
   binding: BindingDef;
   role?: RoleDef;
@@ -223,7 +225,8 @@ export class RbacAuthorizer {
         if (subject.kind === "ServiceAccount" && !subject.namespace && !bindingNamespace) return;
         const normalized = normalizeSubject(subject, bindingNamespace);
         const key = subjectKey(normalized);
-        if (seen.has(key)) return;
+        // The privileged group heads the list already, allowed whatever its bindings say.
+        if (key === SUPERUSER_KEY || seen.has(key)) return;
         seen.add(key);
         entries.push({ subject: normalized, grant: { binding, subjectIndex, role: resolved.role as RoleDef, rule } });
       });

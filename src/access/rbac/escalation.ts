@@ -7,8 +7,9 @@
  * by one breadth-first search backwards from CLUSTER_ADMIN.
  */
 import type { Grant, RbacAuthorizer } from "./authorizer.js";
+import { ANY_NAME, impersonableIdentity } from "./impersonation.js";
 import { impersonatedUser, serviceAccountUsername, subjectKey } from "./subjects.js";
-import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, RBAC_GROUP, SYSTEM_MASTERS, type RequestAttributes, type Subject, type UserInfo } from "./types.js";
+import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, RBAC_GROUP, SYSTEM_MASTERS, type BindingDef, type RequestAttributes, type Subject, type UserInfo } from "./types.js";
 
 export const CLUSTER_ADMIN = "cluster-admin";
 
@@ -23,7 +24,6 @@ export type EdgeKind =
   | "bind"
   | "escalate"
   | "approve-csr"
-  | "sign-csr"
   | "nodes-proxy";
 
 export interface EscalationEdge {
@@ -63,8 +63,6 @@ export interface EscalationGraph {
   paths: Map<string, EscalationEdge[]>;
 }
 
-/** A resource name no rule names: "any object of this kind" for requests that need a name. */
-const ANY_NAME = "\u0000any";
 const WORKLOADS: Array<[string, string]> = [
   ["", "pods"],
   ["apps", "deployments"],
@@ -139,6 +137,12 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     }
     return id;
   };
+  // Bindings of cluster-admin that an update may extend; every cluster has upstream's `cluster-admin` ClusterRoleBinding.
+  const ofAdmin = (b: BindingDef) => b.roleRef.kind === "ClusterRole" && b.roleRef.name === CLUSTER_ADMIN;
+  const adminClusterRoleBindings = policy.clusterRoleBindings.filter(ofAdmin).map((b) => b.name);
+  if (!policy.clusterRoleBindings.some((b) => b.name === CLUSTER_ADMIN)) adminClusterRoleBindings.push(CLUSTER_ADMIN);
+  const adminRoleBindings = new Map<string, string[]>();
+  for (const b of policy.roleBindings.filter(ofAdmin)) adminRoleBindings.set(b.namespace ?? "", [...(adminRoleBindings.get(b.namespace ?? "") ?? []), b.name]);
   for (const subject of subjects) {
     const from = subjectKey(subject);
     const user = userOfSubject(subject);
@@ -174,16 +178,17 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     const wildcard = allow(res("*", "*", "*"));
     if (wildcard) add(CLUSTER_ADMIN, "wildcard", "holds every verb on every resource cluster-wide", wildcard);
 
-    // Impersonation: of system:masters (with any user name), of users, groups and service accounts.
+    // Impersonation: of system:masters (with any user it may be), of users, groups and service accounts.
     const impersonates = mayDo("impersonate");
-    const anyUser = impersonates && allow(res("impersonate", "", "users", { name: ANY_NAME }));
-    const masters = impersonates && allow(res("impersonate", "", "groups", { name: SYSTEM_MASTERS }));
-    if (anyUser && masters) add(CLUSTER_ADMIN, "impersonate", `impersonate group ${SYSTEM_MASTERS}`, masters);
+    // Groups ride along with a user or service account: any one the subject may be will do.
+    const identity = impersonates ? impersonableIdentity(held, allow) : undefined;
+    const masters = identity && allow(res("impersonate", "", "groups", { name: SYSTEM_MASTERS }));
+    if (identity && masters) add(CLUSTER_ADMIN, "impersonate", `impersonate ${identity.describe} with group ${SYSTEM_MASTERS}`, masters);
     for (const target of impersonates ? subjects : []) {
       if (target === subject) continue;
       let grant: Grant | false | "superuser" = false;
       if (target.kind === "User") grant = allow(res("impersonate", "", "users", { name: target.name }));
-      else if (target.kind === "Group" && anyUser) grant = allow(res("impersonate", "", "groups", { name: target.name }));
+      else if (target.kind === "Group" && identity) grant = allow(res("impersonate", "", "groups", { name: target.name }));
       else if (target.kind === "ServiceAccount") grant = allow(res("impersonate", "", "serviceaccounts", { name: target.name, ns: target.namespace ?? "" }));
       if (grant) add(subjectKey(target), "impersonate", `impersonate ${target.kind} ${describeTarget(target)}`, grant);
     }
@@ -248,29 +253,61 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
       }
     }
 
-    const bindAdmin = allow(res("bind", RBAC_GROUP, "clusterroles", { name: "cluster-admin" }));
+    const bindAdmin = mayDo("bind") ? allow(res("bind", RBAC_GROUP, "clusterroles", { name: "cluster-admin" })) : false;
     const createCrb = bindAdmin ? allow(res("create", RBAC_GROUP, "clusterrolebindings")) : false;
     if (bindAdmin && createCrb) add(CLUSTER_ADMIN, "bind", "create a ClusterRoleBinding to cluster-admin (bind on cluster-admin)", bindAdmin);
+    else if (bindAdmin) {
+      // bind on the role lets the update through the escalation check; roleRef is immutable, so
+      // only a binding that already refers to cluster-admin can be edited to name the subject.
+      const edit = mayDo("update") || mayDo("patch") ? editableBinding(adminClusterRoleBindings, "clusterrolebindings", "", allow) : undefined;
+      if (edit) add(CLUSTER_ADMIN, "bind", `${edit.verb} ClusterRoleBinding ${edit.name} of cluster-admin to add itself (bind on cluster-admin)`, bindAdmin);
+    }
+    // cluster-admin bound in one namespace by a RoleBinding is worth every ServiceAccount of it.
+    if (mayDo("bind") && !createCrb) {
+      const bindIn = (namespace: string) => allow(res("bind", RBAC_GROUP, "clusterroles", { name: CLUSTER_ADMIN, ns: namespace }));
+      const everywhereBind = clusterWide ? bindIn("") : false;
+      const everywhereCreate = everywhereBind ? allow(res("create", RBAC_GROUP, "rolebindings", { ns: "" })) : false;
+      if (everywhereBind && everywhereCreate) add(allNamespacesHub("create-pods"), "bind", "create a RoleBinding of cluster-admin (bind on cluster-admin) and create pods in any namespace", everywhereBind);
+      for (const namespace of everywhereBind && everywhereCreate ? [] : accountsByNamespace.keys()) {
+        if (!clusterWide && !grantedNamespaces.has(namespace)) continue;
+        const bind = bindIn(namespace);
+        if (!bind) continue;
+        const create = allow(res("create", RBAC_GROUP, "rolebindings", { ns: namespace }));
+        const edit = create ? undefined : editableBinding(adminRoleBindings.get(namespace) ?? [], "rolebindings", namespace, allow);
+        if (!create && !edit) continue;
+        const how = edit ? `${edit.verb} RoleBinding ${edit.name} of cluster-admin in ${namespace} to add itself` : `create a RoleBinding of cluster-admin in ${namespace}`;
+        add(hubFor(namespace, "create-pods"), "bind", `${how} (bind on cluster-admin) and create pods there`, bind);
+      }
+    }
     const escalate = allow(res("escalate", RBAC_GROUP, "clusterroles", { name: ANY_NAME }));
     const updateRole = escalate ? allow(res("update", RBAC_GROUP, "clusterroles", { name: ANY_NAME })) || allow(res("patch", RBAC_GROUP, "clusterroles", { name: ANY_NAME })) : false;
     const holdsClusterRole = authorizer.rulesFor(user, "").some((g) => g.binding.kind === "ClusterRoleBinding" && g.binding.roleRef.kind === "ClusterRole");
     if (escalate && updateRole && (holdsClusterRole || createCrb)) add(CLUSTER_ADMIN, "escalate", "rewrite a ClusterRole bound to it with every permission (escalate + update clusterroles)", escalate);
 
+    // Signing (sign + certificatesigningrequests/status) is no step: a certificate written into
+    // status is only worth something when made with the signer's private key, which RBAC never hands out.
     const createCsr = allow(res("create", "certificates.k8s.io", "certificatesigningrequests"));
     if (createCsr) {
       const signer = { name: "kubernetes.io/kube-apiserver-client" };
       const approve = allow(res("approve", "certificates.k8s.io", "signers", signer)) || allow(res("approve", "certificates.k8s.io", "signers", { name: "kubernetes.io/*" }));
       const approval = allow(res("update", "certificates.k8s.io", "certificatesigningrequests", { sub: "approval", name: ANY_NAME }));
       if (approve && approval) add(CLUSTER_ADMIN, "approve-csr", `approve a kube-apiserver-client certificate for group ${SYSTEM_MASTERS}`, approval);
-      const sign = allow(res("sign", "certificates.k8s.io", "signers", signer)) || allow(res("sign", "certificates.k8s.io", "signers", { name: "kubernetes.io/*" }));
-      const status = allow(res("update", "certificates.k8s.io", "certificatesigningrequests", { sub: "status", name: ANY_NAME }));
-      if (sign && status) add(CLUSTER_ADMIN, "sign-csr", `sign a kube-apiserver-client certificate for group ${SYSTEM_MASTERS}`, status);
     }
     const nodesProxy = allow(res("get", "", "nodes", { sub: "proxy", name: ANY_NAME })) || allow(res("create", "", "nodes", { sub: "proxy", name: ANY_NAME }));
     if (nodesProxy) add(CLUSTER_ADMIN, "nodes-proxy", "run commands in any pod through the kubelet API (nodes/proxy)", nodesProxy);
   }
 
   return { nodes, edges, paths: shortestPathsToAdmin(nodes, edges) };
+}
+
+/** The first of `names` (existing bindings) that `allow` lets the subject update or patch. */
+function editableBinding(names: readonly string[], resource: "clusterrolebindings" | "rolebindings", namespace: string, allow: (request: RequestAttributes) => unknown): { verb: "update" | "patch"; name: string } | undefined {
+  for (const name of names) {
+    for (const verb of ["update", "patch"] as const) {
+      if (allow(res(verb, RBAC_GROUP, resource, { name, ns: namespace }))) return { verb, name };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
  * needs) from loaded Kubernetes objects into the authorizer's model. Bad fields become
  * problems with their field path; the rest of the object and the other objects still load.
  */
+import { formatPosition } from "../../errors.js";
 import { apiGroupOf } from "../../k8s/snapshot.js";
 import { podServiceAccountName, tokenMount } from "../../k8s/service-accounts.js";
 import { podTemplate } from "../../k8s/workloads.js";
@@ -20,17 +21,25 @@ export interface PolicyInput {
 
 const RULE_FIELDS = ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"] as const;
 
+const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
+
+/** A Role, ClusterRole, RoleBinding or ClusterRoleBinding of rbac.authorization.k8s.io, valid or not. */
+export function isRbacObject(object: K8sObject): boolean {
+  return apiGroupOf(object.apiVersion) === RBAC_GROUP && RBAC_KINDS.has(object.kind ?? "");
+}
+
 export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap?: readonly PolicyInput[]; defaultNamespace?: string } = {}): Policy {
   const defaultNamespace = options.defaultNamespace || "default";
   const policy: Policy = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], serviceAccounts: [], serviceAccountTokenSecrets: [], podServiceAccounts: [], problems: [] };
-  const seen = new Map<string, Origin>();
+  /** Where each role or binding key's current definition sits, so that a later copy can replace it. */
+  const seen = new Map<string, { origin: Origin; builtin: boolean; list: Array<RoleDef | BindingDef>; index: number }>();
   // Whether a workload's pods carry a token depends on its ServiceAccount too, which may come later in the input.
   const accounts = new Map<string, K8sObject>();
   const workloads: Array<{ object: K8sObject; spec: Record<string, unknown> }> = [];
-  const all: Array<PolicyInput & { bootstrap: boolean }> = [
+  const all: Array<PolicyInput & { bootstrap: boolean; builtin: boolean }> = [
     // Upstream's defaults as a live cluster holds them are upstream's, as the built-in copies are.
-    ...inputs.map((i) => ({ ...i, bootstrap: isClusterDefault(i.object) })),
-    ...(options.bootstrap ?? []).map((i) => ({ ...i, bootstrap: true })),
+    ...inputs.map((i) => ({ ...i, bootstrap: isClusterDefault(i.object), builtin: false })),
+    ...(options.bootstrap ?? []).map((i) => ({ ...i, bootstrap: true, builtin: true })),
   ];
   for (const input of all) {
     const { object } = input;
@@ -67,22 +76,23 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     const namespace = namespaced ? object.metadata?.namespace || defaultNamespace : undefined;
     const key = `${kind}/${namespace ?? ""}/${name}`;
     const earlier = seen.get(key);
-    if (earlier) {
-      // A manifest object replaces a bootstrap default of the same name, as reconciliation
-      // leaves user edits alone only when autoupdate is false; a second manifest copy is a mistake.
-      if (!earlier.bootstrap || input.bootstrap) {
-        if (!input.bootstrap) policy.problems.push({ message: `${key} is defined more than once; the first definition is used`, origin });
-        continue;
-      }
+    // The input's own copy stands in for upstream's default of the same name: reconciliation
+    // leaves a cluster's edited defaults alone only with autoupdate false, but the input is what is asked about.
+    if (earlier && input.builtin) continue;
+    const list: Array<RoleDef | BindingDef> = kind === "Role" ? policy.roles : kind === "ClusterRole" ? policy.clusterRoles : kind === "RoleBinding" ? policy.roleBindings : policy.clusterRoleBindings;
+    const def = kind === "Role" || kind === "ClusterRole" ? readRole(object, kind, name, namespace, origin, policy.problems) : readBinding(object, kind, name, namespace, origin, policy.problems);
+    // A copy the API server rejects never replaces what is live.
+    if (!def) continue;
+    if (!earlier) {
+      seen.set(key, { origin, builtin: input.builtin, list, index: list.push(def) - 1 });
+      continue;
     }
-    seen.set(key, origin);
-    if (kind === "Role" || kind === "ClusterRole") {
-      const role = readRole(object, kind, name, namespace, origin, policy.problems);
-      (kind === "Role" ? policy.roles : policy.clusterRoles).push(role);
-    } else {
-      const binding = readBinding(object, kind, name, namespace, origin, policy.problems);
-      if (binding) (kind === "RoleBinding" ? policy.roleBindings : policy.clusterRoleBindings).push(binding);
-    }
+    // `kubectl apply -f` applies documents in order: the last copy is the one left live.
+    list[earlier.index] = def;
+    seen.set(key, { ...earlier, origin });
+    const at = origin.source ? ` at ${formatPosition(origin.source.position)}` : "";
+    // Reported at the overridden copy (where an edit would be lost), unless that copy is a default the risks report skips.
+    policy.problems.push({ message: `this ${kind} is defined again${at}; the last definition is used, as kubectl apply -f leaves it`, origin: earlier.origin.bootstrap ? origin : earlier.origin });
   }
   for (const { object, spec } of workloads) readPodServiceAccount(object, spec, accounts, policy, defaultNamespace);
   policy.problems.push(...aggregateClusterRoles(policy.clusterRoles));
@@ -145,6 +155,11 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
     problems.push({ message: `roleRef with kind and name is required; this ${kind} is ignored`, origin, fieldPath: ["roleRef"] });
     return undefined;
   }
+  const refused = roleRefRejection(kind, roleRef);
+  if (refused) {
+    problems.push({ message: `${refused[1]}: the API server rejects this ${kind}, so it grants nothing`, origin, fieldPath: ["roleRef", refused[0]] });
+    return undefined;
+  }
   const subjects: Subject[] = [];
   const rawSubjects = object.subjects;
   if (Array.isArray(rawSubjects)) {
@@ -178,6 +193,16 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
   };
   if (namespace !== undefined) binding.namespace = namespace;
   return binding;
+}
+
+/** Upstream's validation of a binding's roleRef (apiGroup defaults to RBAC's when empty). */
+function roleRefRejection(kind: "RoleBinding" | "ClusterRoleBinding", roleRef: Record<string, unknown>): [string, string] | undefined {
+  const apiGroup = typeof roleRef.apiGroup === "string" && roleRef.apiGroup ? roleRef.apiGroup : RBAC_GROUP;
+  if (apiGroup !== RBAC_GROUP) return ["apiGroup", `roleRef.apiGroup ${JSON.stringify(apiGroup)} is not ${RBAC_GROUP}`];
+  const kinds = kind === "ClusterRoleBinding" ? ["ClusterRole"] : ["Role", "ClusterRole"];
+  if (!kinds.includes(roleRef.kind as string)) return ["kind", `roleRef.kind ${JSON.stringify(roleRef.kind)} is not ${kinds.join(" or ")} (case matters)`];
+  if (!roleRef.name) return ["name", "roleRef.name is empty"];
+  return undefined;
 }
 
 function readTokenSecret(object: K8sObject, policy: Policy, defaultNamespace: string): void {

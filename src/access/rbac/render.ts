@@ -6,12 +6,20 @@ import { formatPosition } from "../../errors.js";
 import { describeGrant, type Decision, type Grant, type WhoCanEntry } from "./authorizer.js";
 import { CLUSTER_ADMIN, describeNode, isHub, type EscalationGraph } from "./escalation.js";
 import { describeRule } from "./matching.js";
-import type { BindingDef, Origin, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
+import type { BindingDef, Origin, Policy, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
 
 function where(origin: Origin, path: ReadonlyArray<string | number>): string {
   if (origin.bootstrap) return "bootstrap policy";
   const position = origin.source?.locate(path);
   return position ? formatPosition(position) : origin.ref.name;
+}
+
+/** The RBAC objects (or parts) left out or misread, one `file:line:col: warning: ...` line each; bootstrap objects are upstream's and skipped. */
+export function policyProblemsText(policy: Policy): string {
+  return policy.problems
+    .filter((p) => !p.origin.bootstrap)
+    .map((p) => `${where(p.origin, p.fieldPath ?? [])}: warning: ${p.origin.ref.kind} ${p.origin.ref.namespace ? `${p.origin.ref.namespace}/` : ""}${p.origin.ref.name}: ${p.message}\n`)
+    .join("");
 }
 
 export function grantJson(grant: Grant) {
@@ -67,10 +75,17 @@ export function rulesText(grants: Grant[]): string {
   const rows = [["Resources", "Non-Resource URLs", "Resource Names", "Verbs", "Granted by"]];
   for (const { rule, binding } of grants) {
     const r = rule.rule;
-    const resources = r.resources.flatMap((res) => (r.apiGroups.length ? r.apiGroups.map((g) => (g ? `${res}.${g}` : res)) : [res]));
+    const resources = r.resources.flatMap((res) => (r.apiGroups.length ? r.apiGroups.map((g) => resourceWithGroup(res, g)) : [res]));
     rows.push([resources.join(" ") || "", r.nonResourceURLs.length ? `[${r.nonResourceURLs.join(" ")}]` : "[]", `[${r.resourceNames.join(" ")}]`, `[${r.verbs.join(" ")}]`, `${binding.kind} ${bindingName(binding)}`]);
   }
   return table(rows);
+}
+
+/** kubectl's form: the group goes between resource and subresource (`deployments.apps/scale`). */
+export function resourceWithGroup(resource: string, group: string): string {
+  if (!group) return resource;
+  const slash = resource.indexOf("/");
+  return slash < 0 ? `${resource}.${group}` : `${resource.slice(0, slash)}.${group}${resource.slice(slash)}`;
 }
 
 function subjectName(subject: Subject): string {

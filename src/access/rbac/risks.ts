@@ -12,13 +12,15 @@ import { ruleAllows } from "./matching.js";
 import * as R from "./rules.js";
 import { resolveResource } from "./resources.js";
 import { describeSubject } from "./subjects.js";
-import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS_USER, RBAC_GROUP, type BindingDef, type Origin, type PolicyRule, type RoleDef, type UserInfo } from "./types.js";
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS_USER, RBAC_GROUP, type BindingDef, type Origin, type PolicyRule, type RoleDef, type SourcedRule, type UserInfo } from "./types.js";
 
 interface Probe {
   verbs: string[];
   group: string;
   resource: string;
   sub?: string;
+  /** Below the rule's own severity when this request alone is worth less. */
+  severity?: Severity;
 }
 
 interface Danger {
@@ -51,7 +53,13 @@ const DANGERS: Danger[] = [
   { rule: R.NODES_PROXY, probes: [p(["get", "create"], "", "nodes", "proxy")] },
   {
     rule: R.CSR_APPROVE,
-    probes: [p(["update"], "certificates.k8s.io", "certificatesigningrequests", "approval"), p(["update"], "certificates.k8s.io", "certificatesigningrequests", "status"), p(["approve", "sign"], "certificates.k8s.io", "signers")],
+    probes: [
+      p(["update"], "certificates.k8s.io", "certificatesigningrequests", "approval"),
+      p(["approve"], "certificates.k8s.io", "signers"),
+      // Writing status.certificate mints nothing without the signer's private key, which RBAC does not give.
+      { ...p(["update"], "certificates.k8s.io", "certificatesigningrequests", "status"), severity: "medium" },
+      { ...p(["sign"], "certificates.k8s.io", "signers"), severity: "medium" },
+    ],
   },
   { rule: R.SERVICE_ACCOUNT_TOKEN, probes: [p(["create"], "", "serviceaccounts", "token")] },
   { rule: R.CREATE_PERSISTENT_VOLUMES, probes: [p(["create"], "", "persistentvolumes")] },
@@ -122,6 +130,11 @@ function finding(rule: Rule, origin: Origin, path: FieldPath, message: string, s
   return result;
 }
 
+/** The ClusterRoles (other than the rule's own) whose effective rules hold `rule`, by aggregation, directly or through a chain. */
+function aggregatorsOf(rule: SourcedRule, clusterRoles: readonly RoleDef[]): RoleDef[] {
+  return clusterRoles.filter((r) => r.origin !== rule.origin && r.rules.some((held) => held.origin === rule.origin && held.index === rule.index));
+}
+
 /** Bindings of a role, as words: where and to whom it is granted. */
 function bindingsOf(role: RoleDef, bindings: BindingDef[]): BindingDef[] {
   return bindings.filter((b) => b.roleRef.kind === role.kind && b.roleRef.name === role.name && (role.kind === "ClusterRole" || b.namespace === role.namespace));
@@ -143,10 +156,16 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
   for (const role of [...policy.clusterRoles, ...policy.roles]) {
     if (role.origin.bootstrap) continue;
     const bound = bindingsOf(role, allBindings);
-    const scope = describeBindings(bound);
-    // A role nobody holds is latent: reported, but two steps lower.
-    const latent = bound.length === 0 ? 2 : 0;
-    for (const { rule, index } of role.ownRules) {
+    for (const own of role.ownRules) {
+      const { rule, index } = own;
+      // A rule aggregated into a bound ClusterRole is held through it, as if bound itself.
+      const through = aggregatorsOf(own, policy.clusterRoles).map((aggregator) => ({ aggregator, bound: bindingsOf(aggregator, allBindings) })).filter((a) => a.bound.length > 0);
+      const scope = [
+        ...(bound.length > 0 || through.length === 0 ? [describeBindings(bound)] : []),
+        ...through.map((a) => `aggregated into ClusterRole ${a.aggregator.name}, ${describeBindings(a.bound)}`),
+      ].join("; ");
+      // A rule nobody holds is latent: reported, but two steps lower.
+      const latent = bound.length === 0 && through.length === 0 ? 2 : 0;
       const path = ["rules", index];
       const named = rule.resourceNames.length > 0 ? 1 : 0;
       const nameNote = named ? ` (only objects named ${rule.resourceNames.join(", ")})` : "";
@@ -158,9 +177,15 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
         );
       }
       for (const danger of DANGERS) {
-        const hits = danger.probes.flatMap((probe) => dangerousRequests(rule, probe));
-        if (hits.length === 0) continue;
-        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${hits.join(", ")}${nameNote}; ${scope}`, lower(danger.rule.severity, latent + named), { requests: hits }));
+        let severity: Severity | undefined;
+        const hits = danger.probes.flatMap((probe) => {
+          const requests = dangerousRequests(rule, probe);
+          const worth = probe.severity ?? danger.rule.severity;
+          if (requests.length > 0 && (!severity || severityRank(worth) > severityRank(severity))) severity = worth;
+          return requests;
+        });
+        if (hits.length === 0 || !severity) continue;
+        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${hits.join(", ")}${nameNote}; ${scope}`, lower(severity, latent + named), { requests: hits }));
       }
     }
   }
@@ -178,7 +203,12 @@ export function bindingFindings(authorizer: RbacAuthorizer): Finding[] {
       const broad = (subject.kind === "Group" && BROAD_GROUPS.has(subject.name)) || (subject.kind === "User" && subject.name === ANONYMOUS_USER);
       if (!broad) return;
       const where = binding.kind === "ClusterRoleBinding" ? "cluster-wide" : `in namespace ${binding.namespace}`;
-      findings.push(finding(R.BROAD_SUBJECT, binding.origin, ["subjects", i], `${binding.kind} ${binding.name} grants ${binding.roleRef.kind} ${binding.roleRef.name} ${where} to ${subject.kind} ${subject.name}`));
+      const message = `${binding.kind} ${binding.name} grants ${binding.roleRef.kind} ${binding.roleRef.name} ${where} to ${subject.kind} ${subject.name}`;
+      if (readsClusterInfoOnly(binding, policy.roles)) {
+        findings.push(finding(R.BROAD_SUBJECT, binding.origin, ["subjects", i], `${message}: only get on the ConfigMap cluster-info in kube-public, which kubeadm publishes on purpose (the CA and the API server address, for nodes to join)`, "info"));
+        return;
+      }
+      findings.push(finding(R.BROAD_SUBJECT, binding.origin, ["subjects", i], message));
     });
   }
   for (const { binding, error } of authorizer.danglingBindings()) {
@@ -191,6 +221,21 @@ export function bindingFindings(authorizer: RbacAuthorizer): Finding[] {
     findings.push(finding(R.INVALID_RBAC, problem.origin, problem.fieldPath ?? [], problem.message));
   }
   return findings;
+}
+
+/**
+ * kubeadm's own grant to anonymous clients: a RoleBinding in kube-public of a Role that
+ * allows nothing but get on the ConfigMap cluster-info. Any other rule disqualifies it.
+ */
+function readsClusterInfoOnly(binding: BindingDef, roles: readonly RoleDef[]): boolean {
+  if (binding.kind !== "RoleBinding" || binding.namespace !== "kube-public" || binding.roleRef.kind !== "Role") return false;
+  const role = roles.find((r) => r.namespace === "kube-public" && r.name === binding.roleRef.name);
+  const exactly = (list: readonly string[], value: string) => list.length === 1 && list[0] === value;
+  return (
+    role !== undefined &&
+    role.rules.length > 0 &&
+    role.rules.every(({ rule }) => exactly(rule.verbs, "get") && exactly(rule.apiGroups, "") && exactly(rule.resources, "configmaps") && exactly(rule.resourceNames, "cluster-info") && rule.nonResourceURLs.length === 0)
+  );
 }
 
 /** One finding per subject that can reach cluster-admin without already holding it outright. */

@@ -94,7 +94,7 @@ export const CSR_APPROVE = rule(
   "csr-approve-sign",
   "Rule can approve or sign certificate signing requests",
   "high",
-  "Approving (certificatesigningrequests/approval plus approve on a signer) or signing (certificatesigningrequests/status plus sign) a kube-apiserver-client request mints a client certificate for any user and group, system:masters included.",
+  "Approving (certificatesigningrequests/approval plus approve on a signer) a kube-apiserver-client request has the controller manager mint a client certificate for any user and group, system:masters included. Signing (certificatesigningrequests/status plus sign) only writes the certificate a request receives: worthless without the signer's private key, which RBAC does not give, so it is reported at medium (a wrong certificate handed to a requester).",
   "Leave approval to the controller manager; grant approve only for a dedicated signer name.",
   "#csrs-and-certificate-issuing",
 );

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../../src/cli/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../support/conformance.js";
+import { palisade } from "./cli-run.js";
 
 const bin = join(repoRoot, "bin/palisade.js");
 const example = join(repoRoot, "examples/access-rbac-cluster.yaml");
@@ -13,33 +13,6 @@ const example = join(repoRoot, "examples/access-rbac-cluster.yaml");
 function spawnPalisade(args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "true", FORCE_COLOR: "0" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-type Write = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
-
-/** The same CLI entry point in-process, capturing what it writes and the exit code it sets. */
-async function palisade(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const capture =
-    (sink: (s: string) => void): Write =>
-    (chunk, ...rest) => {
-      sink(String(chunk));
-      const callback = rest.find((r): r is () => void => typeof r === "function");
-      callback?.();
-      return true;
-    };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(capture((s) => (stdout += s)) as typeof process.stdout.write);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(capture((s) => (stderr += s)) as typeof process.stderr.write);
-  try {
-    process.exitCode = undefined;
-    await main(["node", "palisade", ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.exitCode = undefined;
-    out.mockRestore();
-    err.mockRestore();
-  }
 }
 
 let dir: string;
