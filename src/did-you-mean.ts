@@ -1,14 +1,20 @@
-/** Edit distance (Levenshtein) for near-miss suggestions in error messages. */
+/**
+ * Edit distance for near-miss suggestions in error messages: Levenshtein's insertions,
+ * deletions and substitutions, plus a swap of two neighbouring letters as one slip
+ * (`shpo` for `shop`), the commonest typing error (optimal string alignment).
+ */
 export function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      let distance = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) distance = Math.min(distance, beforePrevious[j - 2]! + 1);
+      current.push(distance);
     }
+    beforePrevious = previous;
+    previous = current;
   }
   return previous[b.length]!;
 }
