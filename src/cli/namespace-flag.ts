@@ -1,6 +1,6 @@
 /**
- * `-n NAME` for commands that read every namespace and report one: a name the input never
- * mentions is a slip (`-n shpo`), and reporting nothing for it would pass any CI gate.
+ * `-n NAME` for commands that read every namespace and report one: a name the input does
+ * not have is a slip (`-n shpo`), and reporting nothing for it would pass any CI gate.
  */
 import { didYouMean } from "../did-you-mean.js";
 import { UserError } from "../errors.js";
@@ -17,14 +17,11 @@ export function namespacesIn(objects: readonly LoadedObject[]): Set<string> {
   return names;
 }
 
-/** A UserError (exit 2) when `namespace` is none of the input's, naming the likeliest one meant. */
-export function requireKnownNamespace(namespace: string, objects: readonly LoadedObject[]): void {
-  const known = namespacesIn(objects);
+/** A UserError (exit 2) when `namespace` is none of `known`, naming the likeliest one meant and those there are. */
+export function requireKnownNamespace(namespace: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): void {
   if (known.has(namespace)) return;
-  const candidates = [...known].sort();
-  const guess = didYouMean(namespace, candidates);
-  const listed = candidates.length === 0 ? "it names none" : candidates.length > 10 ? `it names ${candidates.length}, among them ${candidates.slice(0, 10).join(", ")}` : `it names ${candidates.join(", ")}`;
-  throw new UserError(`-n ${namespace}: no object of the input is in that namespace (${listed})`, {
-    hint: guess !== undefined ? `did you mean -n ${guess}?` : "check the name, or leave -n out to report every namespace",
-  });
+  const names = [...known.keys()].sort();
+  const near = didYouMean(namespace, names);
+  const listed = names.length === 0 ? "none" : names.length <= 20 ? names.join(", ") : `${names.slice(0, 20).join(", ")} and ${names.length - 20} more`;
+  throw new UserError(`-n ${namespace}: the input has no namespace of that name`, { hint: `${near !== undefined ? `did you mean ${JSON.stringify(near)}? ` : ""}namespaces in the input: ${listed}` });
 }

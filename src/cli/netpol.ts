@@ -6,10 +6,12 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
-import { UserError } from "../errors.js";
+import { formatPosition, UserError } from "../errors.js";
+import { requireKnownNamespace } from "./namespace-flag.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { NETWORK_RESOURCES } from "../adapters/cluster.js";
-import { loadSnapshot } from "../k8s/load.js";
+import { loadSnapshot, type LoadOptions } from "../k8s/load.js";
+import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, type LoadedObject } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
@@ -38,10 +40,21 @@ interface Loaded {
   set: Pick<PolicySet<LoadedObject>, "tiers" | "refused">;
 }
 
+/** Every answer about no objects at all would be empty, and an empty answer reads as "nothing is open". */
+async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> {
+  const options: LoadOptions = { paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) };
+  const snapshot = await loadSnapshot(options);
+  if (snapshot.objects.length === 0 && snapshot.problems.length === 0) {
+    const where = [...paths.map((p) => (p === "-" ? "stdin" : p)), ...flags.kustomize.map((k) => `-k ${k}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
+    throw new UserError(`nothing to analyse: no manifests found in ${where.join(", ")}`, { hint: "give the files or directories that hold the workloads, namespaces and policies (YAML or JSON Kubernetes objects)" });
+  }
+  return snapshot;
+}
+
 /** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
 async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
   if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
-  const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) });
+  const snapshot = await loadInput(paths, flags);
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -49,7 +62,13 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   }
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   // Calico policies, tiers and network sets in the same inputs join the Kubernetes tiers.
-  const set = withCalico(buildPolicySet(sources), sources);
+  const kubernetes = buildPolicySet(sources);
+  const set = withCalico(kubernetes, sources);
+  // Not refused (they are no policies to any API server), but their author expects them enforced.
+  for (const u of kubernetes.unenforced) {
+    const at = u.where ? `${formatPosition(u.where.source.locate(u.path))}: ` : "";
+    process.stderr.write(`warning: ${at}${u.object.kind}/${u.object.metadata?.name ?? "?"}: ${u.message}\n`);
+  }
   if (set.refused.length > 0) {
     const first = set.refused[0]!;
     const ref = `${first.object.kind}/${first.object.metadata?.name ?? "?"}`;
@@ -67,7 +86,9 @@ function parsePortFlag(text: string): { protocol: Protocol; port?: number } {
     throw new UserError(`--port ${text}: expected PORT[/PROTOCOL] such as 80/TCP, 53/UDP or /ICMP`, { hint: "the protocol defaults to TCP" });
   }
   const protocol = (m[2] ? (m[2].toUpperCase() === "ICMPV6" ? "ICMPv6" : m[2].toUpperCase()) : "TCP") as Protocol;
-  if ((protocol === "TCP" || protocol === "UDP" || protocol === "SCTP") && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
+  const ported = protocol === "TCP" || protocol === "UDP" || protocol === "SCTP";
+  if (ported && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
+  if (!ported && port !== undefined) throw new UserError(`--port ${text}: ${protocol} has no ports`, { hint: `a port number goes with TCP, UDP or SCTP; for ${protocol} give /${protocol} alone` });
   return port === undefined ? { protocol } : { protocol, port };
 }
 
@@ -115,12 +136,15 @@ export function registerNetpol(program: Command): void {
     .addOption(outputOption(["text", "json", "yaml", "csv"], "text"))
     .action(async (paths: string[], flags: InputFlags & { namespace?: string; output: string }) => {
       const { endpoints, set } = await loadPolicies(paths, flags, "compute a matrix for");
+      // A namespace the input lacks would filter everything out and look like "no connections".
+      if (flags.namespace !== undefined) requireKnownNamespace(flags.namespace, endpoints.namespaces);
       const pods = endpoints.workloads.map((w) => w.endpoint);
       const matrix = computeMatrix(set.tiers, pods);
       const rows = matrixRows(matrix, flags.namespace ? (p) => p.namespace === flags.namespace : undefined);
       if (flags.output === "csv") return writeStdout(renderMatrixCsv(rows));
       if (flags.output === "text") return writeStdout(renderMatrixText(rows));
-      await writeStdout(structured({ workloads: pods.length, connections: matrixJson(rows) }, flags.output));
+      const shown = flags.namespace === undefined ? pods.length : pods.filter((p) => p.namespace === flags.namespace).length;
+      await writeStdout(structured({ workloads: shown, connections: matrixJson(rows) }, flags.output));
     });
 
   input(netpol.command("lint").description("find policies that are refused, select nothing, block DNS, allow everyone, or leave workloads open"))
@@ -130,7 +154,7 @@ export function registerNetpol(program: Command): void {
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
-      const snapshot = await loadSnapshot({ paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) });
+      const snapshot = await loadInput(paths, flags);
       const result = runScan(snapshot, {}, [netpolFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
       await writeStdout(renderReport(result, flags));

@@ -19,7 +19,7 @@ import { packageVersion } from "../version.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 import { readJsonReport } from "./json-report.js";
-import { requireKnownNamespace } from "./namespace-flag.js";
+import { namespacesIn, requireKnownNamespace } from "./namespace-flag.js";
 import { scanOptionsFrom } from "./scan.js";
 
 interface PostureFlags extends ClusterFlags {
@@ -85,7 +85,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
     ...save,
   });
-  if (flags.namespace) requireKnownNamespace(flags.namespace, snapshot.objects);
+  if (flags.namespace) requireKnownNamespace(flags.namespace, namespacesIn(snapshot.objects));
   const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   const now = new Date();
   let report: PostureReport = buildPosture(snapshot, result, {

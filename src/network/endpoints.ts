@@ -1,15 +1,18 @@
 /**
  * Pod endpoints from a Snapshot: one representative pod per workload (Deployment,
  * StatefulSet, DaemonSet, Job, CronJob, ReplicaSet..., or a bare Pod), named after the
- * workload, with its template's labels and container ports; Pods that a controller owns
- * are folded into their controller's workload. Namespaces come from Namespace objects or
- * are implied by the objects in them, and always carry kubernetes.io/metadata.name.
+ * workload, with its template's labels and container ports; objects a controller in the
+ * input owns (a Deployment's ReplicaSets and their Pods, a CronJob's Jobs) are folded into
+ * the topmost one's workload, which keeps their Pods' names and IPs. Namespaces come from
+ * Namespace objects or are implied by the objects in them, and always carry
+ * kubernetes.io/metadata.name.
  */
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { detached, isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podServiceAccountName } from "../k8s/service-accounts.js";
 import { controllerOf, podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
+import { controllingRoot, objectKey } from "./owners.js";
 
 export interface WorkloadEndpoint {
   endpoint: PodEndpoint;
@@ -117,8 +120,6 @@ interface Candidate {
  * every object is known.
  */
 export class EndpointsBuilder {
-  /** Controllers present in the input: their Pods are already represented by them. */
-  private readonly present = new Set<string>();
   private readonly candidates: Candidate[] = [];
 
   constructor(
@@ -128,7 +129,6 @@ export class EndpointsBuilder {
 
   add(loaded: LoadedObject): void {
     const { object } = loaded;
-    if (object.kind && object.metadata?.name) this.present.add(detached(`${object.metadata.namespace ?? "default"}/${object.kind}/${object.metadata.name}`));
     const template = podTemplate(object) ?? (virtualMachineTemplate(object) ? { pod: virtualMachineTemplate(object)! } : undefined);
     if (!template) return;
     const spec = template.pod.spec as Record<string, unknown>;
@@ -137,7 +137,7 @@ export class EndpointsBuilder {
       namespace: detached(object.metadata?.namespace ?? "default"),
       kind: detached(object.kind ?? "Pod"),
       name: detached(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
-      owner: object.kind === "Pod" ? detachedOwner(controllerOf(object)) : undefined,
+      owner: detachedOwner(controllerOf(object)),
       podName: object.kind === "Pod" && object.metadata?.name ? detached(object.metadata.name) : undefined,
       ips: podIps(object).map(detached),
       labels: stringRecord(template.pod.metadata.labels),
@@ -152,20 +152,23 @@ export class EndpointsBuilder {
     for (const [name, labels] of this.namespaceLabels) namespaces.set(name, { ...labels });
     const workloads: WorkloadEndpoint[] = [];
     const byKey = new Map<string, WorkloadEndpoint>();
-    for (const c of this.candidates) {
-      let { kind, name } = c;
-      if (c.owner) {
-        if (this.present.has(`${c.namespace}/${c.owner.kind}/${c.owner.name}`)) continue;
-        kind = c.owner.kind;
-        name = c.owner.name;
-      }
-      const key = `${c.namespace}/${name}[${kind}]`;
+    // Only controllers that make pods from a template (the candidates) take in what they own.
+    const present = new Map(this.candidates.map((c) => [objectKey(c.namespace, c.kind, c.name), c]));
+    const roots = this.candidates.map((c) => controllingRoot(c, present));
+    const keyOf = (root: Candidate): { key: string; kind: string; name: string } => {
+      // A Pod whose controller is not in the input stands for that controller (its ReplicaSet, say).
+      const { kind, name } = root.kind === "Pod" && root.owner ? root.owner : root;
+      return { key: `${root.namespace}/${name}[${kind}]`, kind, name };
+    };
+    const addPods = (workload: WorkloadEndpoint, c: Candidate): void => {
+      if (c.podName) workload.podNames.push(c.podName);
+      if (c.kind === "Pod") for (const ip of c.ips) workload.endpoint.ips.push(ip);
+    };
+    this.candidates.forEach((c, i) => {
+      if (roots[i] !== c) return;
+      const { key, kind, name } = keyOf(c);
       const existing = byKey.get(key);
-      if (existing) {
-        if (c.podName) existing.podNames.push(c.podName);
-        existing.endpoint.ips.push(...c.ips);
-        continue;
-      }
+      if (existing) return addPods(existing, c);
       if (!namespaces.has(c.namespace)) namespaces.set(c.namespace, { "kubernetes.io/metadata.name": c.namespace });
       const endpoint: PodEndpoint = {
         kind: "pod",
@@ -173,16 +176,21 @@ export class EndpointsBuilder {
         name,
         labels: c.labels,
         namespaceLabels: namespaces.get(c.namespace)!,
-        ips: c.kind === "Pod" ? [...c.ips] : [],
+        ips: [],
         ports: c.ports,
         workload: `${kind}/${name}`,
         serviceAccount: c.serviceAccount,
       };
       if (c.hostNetwork) endpoint.hostNetwork = true;
-      const workload: WorkloadEndpoint = { endpoint, source: c.source, podNames: c.podName ? [c.podName] : [] };
+      const workload: WorkloadEndpoint = { endpoint, source: c.source, podNames: [] };
+      addPods(workload, c);
       byKey.set(key, workload);
       workloads.push(workload);
-    }
+    });
+    // Owned objects after every root exists: a controller may come after what it owns.
+    this.candidates.forEach((c, i) => {
+      if (roots[i] !== c) addPods(byKey.get(keyOf(roots[i]!).key)!, c);
+    });
     // Namespace labels may have been implied before the Namespace object was seen: relink.
     for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;
     return { workloads, namespaces };

@@ -17,8 +17,9 @@ export interface SideDecision {
    * no-policy: no tier decided (no policy selects the endpoint, or all passed/no drop at end).
    * external: the endpoint is not a pod, so no policy applies on this side.
    * self: a pod always reaches itself.
+   * host-network: the pod uses hostNetwork, which no policy governs (its traffic is the node's).
    */
-  reason: "rule" | "end-of-tier" | "no-policy" | "external" | "self";
+  reason: "rule" | "end-of-tier" | "no-policy" | "external" | "self" | "host-network";
   tier?: string;
   policy?: string;
   ruleIndex?: number;
@@ -29,6 +30,11 @@ export interface SideDecision {
   selectedBy: string[];
   /** For end-of-tier: the policies of the deciding tier that selected the endpoint. */
   selectedInTier?: string[];
+  /**
+   * Policies of the deciding policy's order, in a tier whose equal orders run in any order,
+   * that would decide this packet otherwise (with their action): the verdict rests on the tie.
+   */
+  tiedWith?: { policy: string; action: "Allow" | "Deny" | "Pass" }[];
 }
 
 export interface ConnectionDecision {
@@ -73,12 +79,18 @@ export function policiesForNamespace(ordered: OrderedTier, namespace: string): E
 export function evaluateSide(tiers: readonly Tier[], direction: Direction, endpoint: PodEndpoint, packet: Packet): SideDecision {
   const passedBy: string[] = [];
   const selectedBy: string[] = [];
+  // A Pass that a tie decided leaves every later verdict resting on that tie.
+  const tiedPasses: NonNullable<SideDecision["tiedWith"]> = [];
+  const withTies = (decision: SideDecision): SideDecision => {
+    if (tiedPasses.length > 0) decision.tiedWith = [...tiedPasses, ...(decision.tiedWith ?? [])];
+    return decision;
+  };
   for (const ordered of orderTiers(tiers)) {
     const { tier } = ordered;
     const policies = policiesForNamespace(ordered, endpoint.namespace);
     const selectedInTier: string[] = [];
     let passed = false;
-    for (const policy of policies) {
+    for (const [index, policy] of policies.entries()) {
       if (!policy.directions.includes(direction) || !policy.selects(endpoint)) continue;
       selectedInTier.push(policy.id);
       selectedBy.push(policy.id);
@@ -87,19 +99,47 @@ export function evaluateSide(tiers: readonly Tier[], direction: Direction, endpo
         const decision: SideDecision = { direction, allowed: verdict.action === "Allow", reason: "rule", tier: tier.name, policy: policy.id, passedBy, selectedBy };
         if (verdict.ruleIndex !== undefined) decision.ruleIndex = verdict.ruleIndex;
         if (verdict.ruleDescription !== undefined) decision.ruleDescription = verdict.ruleDescription;
-        return decision;
+        const tied = tier.tiesUnordered ? tiedVerdicts(policies.slice(index + 1), policy, verdict.action, direction, endpoint, packet) : [];
+        if (tied.length > 0) decision.tiedWith = tied;
+        return withTies(decision);
       }
       if (verdict.action === "Pass") {
+        const tied = tier.tiesUnordered ? tiedVerdicts(policies.slice(index + 1), policy, verdict.action, direction, endpoint, packet) : [];
+        if (tied.length > 0) tiedPasses.push(...tied);
         passedBy.push(policy.id);
         passed = true;
         break;
       }
     }
     if (selectedInTier.length > 0 && !passed && tier.dropAtEndWhenSelected) {
-      return { direction, allowed: false, reason: "end-of-tier", tier: tier.name, passedBy, selectedBy, selectedInTier };
+      return withTies({ direction, allowed: false, reason: "end-of-tier", tier: tier.name, passedBy, selectedBy, selectedInTier });
     }
   }
-  return { direction, allowed: true, reason: "no-policy", passedBy, selectedBy };
+  return withTies({ direction, allowed: true, reason: "no-policy", passedBy, selectedBy });
+}
+
+/**
+ * The policies after `decider` of the same order that select the endpoint and would decide
+ * the packet with another action: run first, as an implementation may run them, they would
+ * change the verdict. (Equal-order policies before `decider` matched nothing, or it would
+ * not decide.)
+ */
+function tiedVerdicts(
+  later: readonly EnforcedPolicy[],
+  decider: EnforcedPolicy,
+  action: "Allow" | "Deny" | "Pass",
+  direction: Direction,
+  endpoint: PodEndpoint,
+  packet: Packet,
+): { policy: string; action: "Allow" | "Deny" | "Pass" }[] {
+  const out: { policy: string; action: "Allow" | "Deny" | "Pass" }[] = [];
+  for (const other of later) {
+    if (other.order !== decider.order) break;
+    if (!other.directions.includes(direction) || !other.selects(endpoint)) continue;
+    const verdict = other.evaluate(direction, packet).action;
+    if ((verdict === "Allow" || verdict === "Deny" || verdict === "Pass") && verdict !== action) out.push({ policy: other.id, action: verdict });
+  }
+  return out;
 }
 
 /**
@@ -113,7 +153,11 @@ export function evaluateConnection(tiers: readonly Tier[], packet: Packet): Conn
     return { allowed: true, egress: self("egress"), ingress: self("ingress") };
   }
   const external = (direction: Direction): SideDecision => ({ direction, allowed: true, reason: "external", passedBy: [], selectedBy: [] });
-  const egress = src.kind === "pod" ? evaluateSide(tiers, "egress", src, packet) : external("egress");
-  const ingress = dst.kind === "pod" ? evaluateSide(tiers, "ingress", dst, packet) : external("ingress");
+  // No policy selects a hostNetwork pod (see host-network.ts): say so rather than "no policy".
+  const onHost = (direction: Direction): SideDecision => ({ direction, allowed: true, reason: "host-network", passedBy: [], selectedBy: [] });
+  const side = (direction: Direction, ep: typeof src): SideDecision =>
+    ep.kind !== "pod" ? external(direction) : ep.hostNetwork ? onHost(direction) : evaluateSide(tiers, direction, ep, packet);
+  const egress = side("egress", src);
+  const ingress = side("ingress", dst);
   return { allowed: egress.allowed && ingress.allowed, egress, ingress };
 }

@@ -3,6 +3,7 @@
  * the tier, policy and rule, the end-of-tier drop, or that no policy selects the pod.
  */
 import { evaluateConnection, type SideDecision } from "./evaluate.js";
+import { HOST_NETWORK_NOTE } from "./host-network.js";
 import type { Endpoint, Protocol, Tier } from "./model.js";
 import { endpointKey } from "./model.js";
 
@@ -17,6 +18,8 @@ export interface ExplainedSide {
   rule?: string;
   passedBy: string[];
   selectedBy: string[];
+  /** Equal-priority policies that would decide otherwise: the verdict depends on their undefined order. */
+  tiedWith?: { policy: string; action: "Allow" | "Deny" | "Pass" }[];
   /** One sentence a person can read. */
   summary: string;
 }
@@ -27,6 +30,8 @@ export interface Explanation {
   protocol: Protocol;
   port?: number;
   allowed: boolean;
+  /** Set when a side's verdict rests on AdminNetworkPolicies of equal priority (see ExplainedSide.tiedWith). */
+  dependsOnTie?: true;
   egress: ExplainedSide;
   ingress: ExplainedSide;
 }
@@ -35,12 +40,21 @@ export function describeEndpoint(ep: Endpoint): string {
   return ep.kind === "pod" ? `${endpointKey(ep)}${ep.workload ? `[${ep.workload.split("/")[0]}]` : ""}` : ep.ip;
 }
 
-function summarize(side: SideDecision, who: string): string {
+function summarize(side: SideDecision, who: string, peer: Endpoint): string {
+  const tie = side.tiedWith && side.tiedWith.length > 0 ? `; the verdict depends on a priority tie: ${side.tiedWith.map((t) => `${t.policy} has the same priority and would ${t.action === "Pass" ? "pass" : t.action.toLowerCase()}`).join(", ")}, and equal priorities run in an undefined order` : "";
+  // A selector never matches a hostNetwork peer, which is the likely surprise behind a denial.
+  const hostPeer = !side.allowed && peer.kind === "pod" && peer.hostNetwork ? ` (${endpointKey(peer)} uses hostNetwork: selectors never match it, only an ipBlock of its node's address does)` : "";
+  return decisionText(side, who) + hostPeer + tie;
+}
+
+function decisionText(side: SideDecision, who: string): string {
   const what = side.direction === "egress" ? "egress from" : "ingress to";
   const passed = side.passedBy.length > 0 ? ` (passed on by ${side.passedBy.join(", ")})` : "";
   switch (side.reason) {
     case "self":
       return `a pod always reaches itself`;
+    case "host-network":
+      return `allowed: ${who} uses hostNetwork; ${HOST_NETWORK_NOTE}, so no policy applies to ${side.direction} ${side.direction === "egress" ? "from" : "to"} it`;
     case "external":
       return `${who} is outside the cluster: no policy applies to ${what} it`;
     case "rule":
@@ -56,7 +70,7 @@ function summarize(side: SideDecision, who: string): string {
   }
 }
 
-function explainSide(side: SideDecision, endpoint: Endpoint): ExplainedSide {
+function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint): ExplainedSide {
   const who = describeEndpoint(endpoint);
   const out: ExplainedSide = {
     direction: side.direction,
@@ -65,8 +79,9 @@ function explainSide(side: SideDecision, endpoint: Endpoint): ExplainedSide {
     reason: side.reason,
     passedBy: side.passedBy,
     selectedBy: side.selectedBy,
-    summary: summarize(side, who),
+    summary: summarize(side, who, peer),
   };
+  if (side.tiedWith) out.tiedWith = side.tiedWith;
   if (side.tier !== undefined) out.tier = side.tier;
   if (side.policy !== undefined) out.policy = side.policy;
   if (side.ruleIndex !== undefined) out.ruleIndex = side.ruleIndex;
@@ -82,17 +97,18 @@ export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: En
     to: describeEndpoint(dst),
     protocol,
     allowed: decision.allowed,
-    egress: explainSide(decision.egress, src),
-    ingress: explainSide(decision.ingress, dst),
+    egress: explainSide(decision.egress, src, dst),
+    ingress: explainSide(decision.ingress, dst, src),
   };
   if (port !== undefined) out.port = port;
+  if (out.egress.tiedWith || out.ingress.tiedWith) out.dependsOnTie = true;
   return out;
 }
 
 export function renderExplanation(e: Explanation): string {
   const target = e.port === undefined ? String(e.protocol) : `${e.port}/${e.protocol}`;
   return [
-    `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}`,
+    `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}${e.dependsOnTie ? " (depends on a priority tie: undefined)" : ""}`,
     `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}`,
     `  ingress ${e.ingress.allowed ? "allow" : "deny "}  ${e.ingress.summary}`,
     "",

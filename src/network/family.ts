@@ -6,6 +6,12 @@ import { EndpointsBuilder } from "./endpoints.js";
 import { lintContext, lintNetworkPolicies } from "./lint.js";
 import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
+import { isCalicoObject, withCalico } from "./calico/tiers.js";
+
+/** What Calico's policies need beside themselves: the labels of namespaces and service accounts. */
+function lendsCalicoLabels(object: LoadedObject["object"]): boolean {
+  return (object.kind === "Namespace" || object.kind === "ServiceAccount") && (object.apiVersion === "v1" || object.apiVersion === undefined);
+}
 
 export const netpolFamily: ScanFamily = {
   id: "netpol",
@@ -15,14 +21,22 @@ export const netpolFamily: ScanFamily = {
   stream(_options, input) {
     const endpoints = new EndpointsBuilder(input.namespaces, true);
     const policies: Array<PolicySource<LoadedObject>> = [];
+    // Calico policies isolate too; their refusals are the calico family's to report.
+    const calico: Array<PolicySource<LoadedObject>> = [];
     // Namespaces are read ahead of every other object; only where they are is kept.
     const namespaceObjects = new Map([...namespaceObjectsOf(input.objectsAhead("Namespace"))].map(([name, o]) => [name, slimmed(o)]));
     return {
       observe(loaded) {
         endpoints.add(loaded);
         if (isPolicyObject(loaded.object)) policies.push({ object: loaded.object, where: loaded });
+        else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
+        else if (lendsCalicoLabels(loaded.object)) calico.push({ object: loaded.object });
       },
-      finish: () => lintNetworkPolicies({ endpoints: endpoints.build(), set: buildPolicySet(policies), namespaceObjects }),
+      finish: () => {
+        const set = buildPolicySet(policies);
+        const tiers = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico).tiers : set.tiers;
+        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects });
+      },
     };
   },
 };

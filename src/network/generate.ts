@@ -6,7 +6,7 @@
  * selector never also picks a neighbour whose labels are a superset.
  */
 import { UserError } from "../errors.js";
-import { matchesLabelSelector, type LabelSelector, type LabelSelectorRequirement } from "../k8s/labels.js";
+import { matchesLabelSelector, validateLabelKey, validateLabelValue, type LabelSelector, type LabelSelectorRequirement } from "../k8s/labels.js";
 import { parseIp } from "./cidr.js";
 import { PortSet, type PortProtocol } from "./ports.js";
 import type { NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
@@ -45,6 +45,21 @@ function fail(file: string, message: string, hint: string): never {
   throw new UserError(`${file}: ${message}`, { hint });
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function workloadProblem(w: FlowWorkload): { message: string; hint: string } | undefined {
+  if (w.namespace.length > 63 || !DNS_LABEL.test(w.namespace)) {
+    return { message: `namespace ${JSON.stringify(w.namespace)} is not a valid namespace name`, hint: "a namespace is a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit" };
+  }
+  for (const [key, value] of Object.entries(w.labels)) {
+    const keyProblems = validateLabelKey(key);
+    if (keyProblems.length > 0) return { message: `label key ${JSON.stringify(key)}: ${keyProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
+    const valueProblems = validateLabelValue(value);
+    if (valueProblems.length > 0) return { message: `label ${key}=${JSON.stringify(value)}: ${valueProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
+  }
+  return undefined;
+}
+
 /** Parse and check a flows file; every problem names the entry it is in. */
 export function parseFlows(text: string, file = "<flows>"): Flows {
   let data: unknown;
@@ -61,7 +76,11 @@ export function parseFlows(text: string, file = "<flows>"): Flows {
     if (!isObj(w) || typeof w.namespace !== "string" || typeof w.name !== "string" || (labels !== undefined && (!isObj(labels) || Object.values(labels).some((v) => typeof v !== "string")))) {
       fail(file, `workloads[${i}]: expected {namespace, name, labels}`, "labels map label keys to string values");
     }
-    workloads.push({ namespace: w.namespace as string, name: w.name as string, labels: (labels ?? {}) as Record<string, string> });
+    const workload = { namespace: w.namespace as string, name: w.name as string, labels: (labels ?? {}) as Record<string, string> };
+    // The policies carry these as they are: what the API server would refuse stops here, where it came from.
+    const problem = workloadProblem(workload);
+    if (problem) fail(file, `workloads[${i}] (${workload.namespace}/${workload.name}): ${problem.message}`, problem.hint);
+    workloads.push(workload);
   });
   const known = new Set(workloads.map((w) => `${w.namespace}/${w.name}`));
   const flows: Flow[] = [];

@@ -124,6 +124,11 @@ export interface Tier {
   order: number | undefined;
   /** A selected endpoint that no policy of this tier decided for is denied (Calico's end-of-tier drop). */
   dropAtEndWhenSelected: boolean;
+  /**
+   * Policies of equal order may run in any order (AdminNetworkPolicy priorities): a verdict
+   * that another equal-order policy would give differently depends on that tie.
+   */
+  tiesUnordered?: boolean;
   policies: EnforcedPolicy[];
 }
 

@@ -11,6 +11,7 @@ import type { EnforcedPolicy, Tier } from "./model.js";
 import { compileNetworkPolicy, KUBERNETES_TIER, NETWORK_POLICY_ORDER } from "./networkpolicy/compile.js";
 import { NETWORK_POLICY_GROUP, type NetworkPolicyObject } from "./networkpolicy/types.js";
 import { validateNetworkPolicy } from "./networkpolicy/validate.js";
+import { unenforcedLookAlike } from "./unenforced.js";
 
 /** An object and a way to say where one of its fields is, e.g. a LoadedObject. */
 export interface PolicySource<Where = unknown> {
@@ -30,28 +31,54 @@ export interface PolicySet<Where = unknown> {
   /** Every compiled policy with the object it came from. */
   policies: { policy: EnforcedPolicy; object: K8sObject; where?: Where }[];
   refused: RefusedPolicy<Where>[];
+  /** Objects meant as policies that no API server would take as one (a removed version, a kind typo): nothing enforces them. */
+  unenforced: RefusedPolicy<Where>[];
+}
+
+type PolicyKind = "np" | "anp" | "banp";
+
+/**
+ * The versions the API server serves each kind in: NetworkPolicy only as networking.k8s.io/v1
+ * (that group never served another version of it), the network-policy-api kinds as v1alpha1.
+ * Any other version is refused by the API server, so it is refused here, not enforced.
+ */
+const SERVED: Readonly<Record<PolicyKind, { kind: string; group: string; version: string }>> = {
+  np: { kind: "NetworkPolicy", group: NETWORK_POLICY_GROUP, version: "v1" },
+  anp: { kind: "AdminNetworkPolicy", group: ANP_GROUP, version: "v1alpha1" },
+  banp: { kind: "BaselineAdminNetworkPolicy", group: ANP_GROUP, version: "v1alpha1" },
+};
+
+/** Which policy kind an object is by kind and group, whatever its version. */
+function policyKindOf(object: K8sObject): PolicyKind | undefined {
+  const group = apiGroupOf(object.apiVersion);
+  return (Object.keys(SERVED) as PolicyKind[]).find((k) => SERVED[k].kind === object.kind && SERVED[k].group === group);
+}
+
+function isServed(object: K8sObject, kind: PolicyKind): boolean {
+  return object.apiVersion === `${SERVED[kind].group}/${SERVED[kind].version}`;
 }
 
 export function isNetworkPolicy(object: K8sObject): boolean {
-  return object.kind === "NetworkPolicy" && apiGroupOf(object.apiVersion) === NETWORK_POLICY_GROUP;
+  return policyKindOf(object) === "np" && isServed(object, "np");
 }
 
 export function isAdminNetworkPolicy(object: K8sObject): boolean {
-  return object.kind === "AdminNetworkPolicy" && apiGroupOf(object.apiVersion) === ANP_GROUP;
+  return policyKindOf(object) === "anp" && isServed(object, "anp");
 }
 
 export function isBaselineAdminNetworkPolicy(object: K8sObject): boolean {
-  return object.kind === "BaselineAdminNetworkPolicy" && apiGroupOf(object.apiVersion) === ANP_GROUP;
+  return policyKindOf(object) === "banp" && isServed(object, "banp");
 }
 
+/** Objects buildPolicySet reads: the policy kinds in any version (an unserved one is refused), and look-alikes it reports. */
 export function isPolicyObject(object: K8sObject): boolean {
-  return isNetworkPolicy(object) || isAdminNetworkPolicy(object) || isBaselineAdminNetworkPolicy(object);
+  return policyKindOf(object) !== undefined || unenforcedLookAlike(object) !== undefined;
 }
 
 /** Tiers in the order a cluster applies them; empty tiers are harmless. */
 export function kubernetesTiers(admin: EnforcedPolicy[], networkPolicies: EnforcedPolicy[], baseline: EnforcedPolicy[]): Tier[] {
   return [
-    { name: ADMIN_TIER, order: 0, dropAtEndWhenSelected: false, policies: admin },
+    { name: ADMIN_TIER, order: 0, dropAtEndWhenSelected: false, tiesUnordered: true, policies: admin },
     { name: KUBERNETES_TIER, order: NETWORK_POLICY_ORDER, dropAtEndWhenSelected: true, policies: networkPolicies },
     { name: BASELINE_TIER, order: NETWORK_POLICY_ORDER * 1000, dropAtEndWhenSelected: false, policies: baseline },
   ];
@@ -62,7 +89,7 @@ export function buildPolicySet<Where>(sources: readonly PolicySource<Where>[]): 
   const admin: EnforcedPolicy[] = [];
   const networkPolicies: EnforcedPolicy[] = [];
   const baseline: EnforcedPolicy[] = [];
-  const result: PolicySet<Where> = { tiers: [], policies: [], refused: [] };
+  const result: PolicySet<Where> = { tiers: [], policies: [], refused: [], unenforced: [] };
   const seen = new Map<string, K8sObject>();
   const refuse = (source: PolicySource<Where>, path: FieldPath, message: string): void => {
     const refused: RefusedPolicy<Where> = { object: source.object, path, message };
@@ -71,11 +98,17 @@ export function buildPolicySet<Where>(sources: readonly PolicySource<Where>[]): 
   };
   for (const source of sources) {
     const { object } = source;
-    let kind: "np" | "anp" | "banp";
-    if (isNetworkPolicy(object)) kind = "np";
-    else if (isAdminNetworkPolicy(object)) kind = "anp";
-    else if (isBaselineAdminNetworkPolicy(object)) kind = "banp";
-    else continue;
+    const kind = policyKindOf(object);
+    if (kind === undefined) {
+      const lookAlike = unenforcedLookAlike(object);
+      if (lookAlike) result.unenforced.push({ ...lookAlike, object, ...(source.where !== undefined ? { where: source.where } : {}) });
+      continue;
+    }
+    if (!isServed(object, kind)) {
+      const { group, version, kind: name } = SERVED[kind];
+      refuse(source, ["apiVersion"], `Invalid value: ${JSON.stringify(object.apiVersion)}: the API server serves ${name} only as ${group}/${version}, so it refuses this object and enforces nothing of it`);
+      continue;
+    }
     const problems = kind === "np" ? validateNetworkPolicy(object) : validateAdminNetworkPolicy(object, kind === "banp");
     if (problems.length > 0) {
       for (const p of problems) refuse(source, p.path, p.message);

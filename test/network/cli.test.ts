@@ -116,3 +116,91 @@ describe("palisade netpol explain, more", () => {
     expect((await run("explain", shop, "--from", "1.1.1.1", "--to", "2.2.2.2")).err).toMatch(/both outside the cluster/);
   });
 });
+
+describe("palisade netpol, input it must not answer quietly", () => {
+  const write = (name: string, text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), "netpol-qa-"));
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const base = "apiVersion: v1\nkind: Pod\nmetadata: { name: api, namespace: app, labels: { app: api } }\nspec: { containers: [{ name: c, image: i }] }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: prom, namespace: monitoring }\nspec: { containers: [{ name: c, image: i }] }\n";
+  const deny = (apiVersion: string, kind = "NetworkPolicy") => `---\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: deny-all, namespace: app }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n`;
+
+  it("refuses a NetworkPolicy of an unserved version with file:line (exit 2)", async () => {
+    const file = write("v2.yaml", base + deny("networking.k8s.io/v2"));
+    const r = await run("explain", file, "--from", "monitoring/prom", "--to", "app/api");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain(`${file}:11:1: NetworkPolicy/deny-all apiVersion: Invalid value: "networking.k8s.io/v2": the API server serves NetworkPolicy only as networking.k8s.io/v1`);
+  });
+
+  it("warns on stderr that a kind typo is not enforced, and answers without it", async () => {
+    const file = write("typo.yaml", base + deny("networking.k8s.io/v1", "Networkpolicy"));
+    const r = await run("explain", file, "--from", "monitoring/prom", "--to", "app/api");
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`warning: ${file}:12:1: Networkpolicy/deny-all: kind "Networkpolicy" is a typo of NetworkPolicy (kinds are case-sensitive): no API server serves it, so nothing enforces it\n`);
+    expect(r.out).toContain(": ALLOWED");
+  });
+
+  it("keeps an owned Pod's IP on its Deployment, and lists no owned controller as a workload", async () => {
+    const all = [
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: ns }\nspec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: x }] } } }\n",
+      "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-5d4f8, namespace: ns, ownerReferences: [{ kind: Deployment, name: web, controller: true }] }\nspec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: x }] } } }\n",
+      "apiVersion: v1\nkind: Pod\nmetadata: { name: web-5d4f8-abcde, namespace: ns, labels: { app: web }, ownerReferences: [{ kind: ReplicaSet, name: web-5d4f8, controller: true }] }\nspec: { containers: [{ name: c, image: x }] }\nstatus: { podIP: 10.244.1.5 }\n",
+      "apiVersion: v1\nkind: Pod\nmetadata: { name: other, namespace: ns, labels: { app: other } }\nspec: { containers: [{ name: c, image: x }] }\n",
+    ].join("---\n");
+    const file = write("all.yaml", all);
+    expect((await run("matrix", file)).out.split("\n").filter((l) => l.includes("ns/"))).toEqual([
+      "0.0.0.0-255.255.255.255[External] => ns/other[Pod] : All Connections",
+      "0.0.0.0-255.255.255.255[External] => ns/web[Deployment] : All Connections",
+      "ns/other[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+      "ns/other[Pod] => ns/web[Deployment] : All Connections",
+      "ns/web[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections",
+      "ns/web[Deployment] => ns/other[Pod] : All Connections",
+    ]);
+    expect((await run("explain", file, "--from", "10.244.1.5", "--to", "ns/other")).out.split("\n")[0]).toBe("ns/web[Deployment] -> ns/other[Pod] on 80/TCP: ALLOWED");
+  });
+
+  it("refuses a -n namespace the input lacks, with the ones it has; JSON counts only -n's workloads", async () => {
+    const typo = await run("matrix", shop, "-n", "shpo");
+    expect(typo.code).toBe(2);
+    expect(typo.out).toBe("");
+    expect(typo.err).toContain('-n shpo: the input has no namespace of that name\n  hint: did you mean "shop"? namespaces in the input: monitoring, shop');
+    expect((await run("matrix", shop, "-n", "shopp")).err).toContain('hint: did you mean "shop"? namespaces in the input: monitoring, shop');
+    expect(JSON.parse((await run("matrix", shop, "-n", "shop", "-o", "json")).out).workloads).toBe(3);
+    expect(JSON.parse((await run("matrix", shop, "-o", "json")).out).workloads).toBe(4);
+  });
+
+  it("refuses input without any object (exit 2), for matrix and lint", async () => {
+    const empty = write("empty.yaml", "");
+    const matrix = await run("matrix", empty);
+    expect(matrix.code).toBe(2);
+    expect(matrix.out).toBe("");
+    expect(matrix.err).toContain(`nothing to analyse: no manifests found in ${empty}`);
+    const dir = mkdtempSync(join(tmpdir(), "netpol-empty-"));
+    const lint = await run("lint", dir);
+    expect(lint.code).toBe(2);
+    expect(lint.out).toBe("");
+    expect(lint.err).toContain(`nothing to analyse: no manifests found in ${dir}`);
+  });
+
+  it("refuses a port number with a protocol that has none", async () => {
+    const r = await run("explain", shop, "--from", "shop/frontend", "--to", "shop/db", "--port", "80/ICMP");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--port 80/ICMP: ICMP has no ports");
+    expect((await run("explain", shop, "--from", "shop/frontend", "--to", "shop/db", "--port", "/ICMP")).code).toBe(0);
+  });
+
+  it("generate refuses a namespace or label the API server would refuse, naming the entry", async () => {
+    const flows = (workloads: unknown[]) => write("flows.json", JSON.stringify({ workloads, flows: [{ from: "a/b", to: "1.2.3.4", port: 80 }] }));
+    const badKey = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { "bad key!": "v" } }]));
+    expect(badKey.code).toBe(2);
+    expect(badKey.out).toBe("");
+    expect(badKey.err).toContain(`workloads[0] (a/b): label key "bad key!": name part must consist of alphanumerics, '-', '_' or '.', and start and end with an alphanumeric`);
+    const badNamespace = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { app: "b" } }, { namespace: "Bad_NS", name: "c", labels: { app: "c" } }]));
+    expect(badNamespace.code).toBe(2);
+    expect(badNamespace.err).toContain('workloads[1] (Bad_NS/c): namespace "Bad_NS" is not a valid namespace name');
+    const badValue = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { app: "-x" } }]));
+    expect(badValue.err).toContain('workloads[0] (a/b): label app="-x": must consist of alphanumerics');
+  });
+});

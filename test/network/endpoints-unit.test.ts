@@ -91,10 +91,10 @@ describe("buildEndpoints", () => {
     const built = builder.build();
     expect(built.workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/etcd-node-1 Pod/etcd-node-1", "default/report CronJob/report", "shop/web-7d9f ReplicaSet/web-7d9f"]);
     const web = built.workloads[3]!;
-    // The controller's own template, not the Pods': they were folded into it.
+    // The controller's own template, not the Pods': they were folded into it, with their names and IPs.
     expect(web.endpoint.labels).toEqual({ app: "web", tier: "front" });
-    expect(web.podNames).toEqual([]);
-    expect(web.endpoint.ips).toEqual([]);
+    expect(web.podNames).toEqual(["web-7d9f-abcde", "web-7d9f-fghij"]);
+    expect(web.endpoint.ips).toEqual(["10.0.0.5", "fd00::5", "10.0.0.6"]);
     // What a finding needs of the object, and nothing of its tree.
     expect(web.source.object).toEqual({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-7d9f", namespace: "shop" } });
     expect(web.source.source.locate([])).toEqual(snapshot.objects.at(-1)!.source.locate([]));
@@ -103,5 +103,100 @@ describe("buildEndpoints", () => {
     expect(() => web.source.source.locate(["spec", "template"])).toThrow(/spec.template was not kept/);
     expect(built).toEqual({ ...buildEndpoints(snapshot), workloads: built.workloads });
     expect(built.workloads.map((w) => w.endpoint)).toEqual(buildEndpoints(snapshot).workloads.map((w) => w.endpoint));
+  });
+
+  it("follows owner references up the chain: one workload per Deployment and CronJob, with its Pods' names and IPs", async () => {
+    // What `kubectl get all -o yaml` gives: every level of each chain.
+    const all = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ns, uid: d1 }
+spec:
+  selector: { matchLabels: { app: web } }
+  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: x }] } }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d4f8-abcde
+  namespace: ns
+  labels: { app: web, pod-template-hash: 5d4f8 }
+  ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f8, uid: r1, controller: true }]
+spec: { containers: [{ name: c, image: x }] }
+status: { podIP: 10.244.1.5 }
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d4f8
+  namespace: ns
+  uid: r1
+  ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: web, uid: d1, controller: true }]
+spec:
+  selector: { matchLabels: { app: web, pod-template-hash: 5d4f8 } }
+  template: { metadata: { labels: { app: web, pod-template-hash: 5d4f8 } }, spec: { containers: [{ name: c, image: x }] } }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: cj, namespace: ns, uid: c1 }
+spec:
+  schedule: "* * * * *"
+  jobTemplate: { spec: { template: { metadata: { labels: { app: cj } }, spec: { containers: [{ name: c, image: x }], restartPolicy: Never } } } }
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: cj-123
+  namespace: ns
+  ownerReferences: [{ apiVersion: batch/v1, kind: CronJob, name: cj, uid: c1, controller: true }]
+spec:
+  template: { metadata: { labels: { app: cj } }, spec: { containers: [{ name: c, image: x }], restartPolicy: Never } }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cj-123-xyz
+  namespace: ns
+  labels: { app: cj }
+  ownerReferences: [{ apiVersion: batch/v1, kind: Job, name: cj-123, uid: j1, controller: true }]
+spec: { containers: [{ name: c, image: x }], restartPolicy: Never }
+status: { podIPs: [{ ip: 10.244.2.7 }] }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db, namespace: ns }
+spec:
+  selector: { matchLabels: { app: db } }
+  serviceName: db
+  template: { metadata: { labels: { app: db } }, spec: { containers: [{ name: c, image: x }] } }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db-0
+  namespace: ns
+  labels: { app: db }
+  ownerReferences: [{ apiVersion: apps/v1, kind: StatefulSet, name: db, controller: true }]
+spec: { containers: [{ name: c, image: x }] }
+status: { podIP: 10.244.3.9 }
+`;
+    const { workloads } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: all }));
+    expect(workloads.map((w) => [w.endpoint.workload, w.endpoint.labels, w.podNames, w.endpoint.ips])).toEqual([
+      ["Deployment/web", { app: "web" }, ["web-5d4f8-abcde"], ["10.244.1.5"]],
+      ["CronJob/cj", { app: "cj" }, ["cj-123-xyz"], ["10.244.2.7"]],
+      ["StatefulSet/db", { app: "db" }, ["db-0"], ["10.244.3.9"]],
+    ]);
+    expect(findWorkload({ workloads, namespaces: new Map() }, "ns/cj-123-xyz")?.endpoint.workload).toBe("CronJob/cj");
+  });
+
+  it("stands each object of an owner cycle for itself, and a Pod owned into the cycle with its owner", async () => {
+    const loop = (name: string, owner: string) =>
+      `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: ${name}, namespace: ns, ownerReferences: [{ kind: ReplicaSet, name: ${owner}, controller: true }] }\nspec:\n  selector: { matchLabels: { app: ${name} } }\n  template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: c, image: x }] } }\n`;
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata: { name: a-1, namespace: ns, ownerReferences: [{ kind: ReplicaSet, name: a, controller: true }] }\nspec: { containers: [{ name: c, image: x }] }\nstatus: { podIP: 10.1.1.1 }\n";
+    const { workloads } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: `${loop("a", "b")}---\n${loop("b", "a")}---\n${pod}` }));
+    expect(workloads.map((w) => [w.endpoint.workload, w.podNames, w.endpoint.ips])).toEqual([
+      ["ReplicaSet/a", ["a-1"], ["10.1.1.1"]],
+      ["ReplicaSet/b", [], []],
+    ]);
   });
 });

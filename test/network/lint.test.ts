@@ -58,7 +58,7 @@ describe("netpol lint", () => {
   it("flags namespaces nothing isolates and workloads left out of their namespace's policies", async () => {
     const findings = await lint(doc(deployment("open", "a"), deployment("shop", "web"), deployment("shop", "db"), policy("shop", "db", "{ podSelector: { matchLabels: { app: db } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }] }] }")));
     expect(findings.filter((f) => f.ruleId === "netpol/namespace-not-isolated").map((f) => f.object?.name)).toEqual(["open"]);
-    expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy selects it for ingress"]);
+    expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy isolates it for ingress"]);
   });
 
   it("places a namespace's finding at its Namespace object, else where its first workload is declared", async () => {
@@ -105,9 +105,11 @@ describe("netpol lint", () => {
     expect(findings.find((f) => f.ruleId === "netpol/unknown-named-port")?.message).toMatch(/ipBlocks, which have no named ports/);
   });
 
-  it("finds only DNS gaps in the shop example", async () => {
+  it("finds DNS gaps and the namespace only an AdminNetworkPolicy selects in the shop example", async () => {
     const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-shop.yaml")] });
-    const ids = [...new Set(lintNetworkPolicies(lintContext(snapshot)).map((f) => f.ruleId))];
-    expect(ids).toEqual(["netpol/egress-blocks-dns"]);
+    const findings = lintNetworkPolicies(lintContext(snapshot));
+    expect([...new Set(findings.map((f) => f.ruleId))]).toEqual(["netpol/egress-blocks-dns", "netpol/namespace-not-isolated"]);
+    // allow-monitoring's subject is every namespace, but an ANP isolates nothing: monitoring stays open.
+    expect(findings.filter((f) => f.ruleId === "netpol/namespace-not-isolated").map((f) => f.message)).toEqual(["namespace monitoring: no policy isolates any of its 1 workload(s)"]);
   });
 });

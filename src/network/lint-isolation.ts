@@ -1,0 +1,125 @@
+/**
+ * The isolation half of `netpol lint`: workloads whose egress isolation leaves no way to
+ * DNS, and namespaces or workloads that nothing isolates.
+ */
+import type { Finding } from "../findings/types.js";
+import { matchesLabelSelector } from "../k8s/labels.js";
+import type { LoadedObject } from "../k8s/types.js";
+import { formatIp, parseCidr, type IpRange } from "./cidr.js";
+import { selectingPolicies, sideConnections } from "./connectivity.js";
+import type { Endpoints } from "./endpoints.js";
+import { orderTiers, policiesForNamespace } from "./evaluate.js";
+import { lintFinding } from "./lint-finding.js";
+import { RULES } from "./lint-rules.js";
+import type { Direction, Endpoint, PodEndpoint, Tier } from "./model.js";
+
+export interface IsolationInput {
+  endpoints: Endpoints;
+  /** Every tier: Kubernetes and Calico policies together, as they are enforced. */
+  tiers: readonly Tier[];
+  namespaceObjects?: ReadonlyMap<string, LoadedObject> | undefined;
+}
+
+/** The cluster DNS pods are assumed to exist (kube-dns in kube-system) even when no manifest holds them. */
+export const DNS_POD: PodEndpoint = {
+  kind: "pod",
+  namespace: "kube-system",
+  name: "kube-dns",
+  labels: { "k8s-app": "kube-dns" },
+  namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" },
+  ips: [],
+  ports: [
+    { name: "dns", port: 53, protocol: "UDP" },
+    { name: "dns-tcp", port: 53, protocol: "TCP" },
+  ],
+};
+
+/**
+ * Node-local resolvers listen on link-local addresses (NodeLocal DNSCache's 169.254.20.10 by
+ * default): egress to them on port 53 is DNS as much as egress to kube-dns is.
+ */
+const LINK_LOCAL = [parseCidr("169.254.0.0/16")!, parseCidr("fe80::/10")!];
+const NODE_LOCAL_DNS = "169.254.20.10";
+
+/**
+ * Whether a policy selects the pod for `direction` in a tier that denies what it leaves
+ * undecided: only such a tier isolates (NetworkPolicy's, Calico's deny-at-end tiers).
+ * AdminNetworkPolicy and baseline tiers pass the rest on, so they never isolate alone.
+ */
+export function isolatedBy(tiers: readonly Tier[], direction: Direction, pod: PodEndpoint): boolean {
+  for (const ordered of orderTiers(tiers)) {
+    if (!ordered.tier.dropAtEndWhenSelected) continue;
+    for (const policy of policiesForNamespace(ordered, pod.namespace)) if (policy.directions.includes(direction) && policy.selects(pod)) return true;
+  }
+  return false;
+}
+
+/** Link-local addresses the pod's egress rules name, to test as resolvers. */
+function linkLocalCandidates(policies: readonly { cidrs?(direction: Direction): readonly string[] }[]): Endpoint[] {
+  const ips = new Set<string>([NODE_LOCAL_DNS]);
+  for (const policy of policies) {
+    for (const text of policy.cidrs?.("egress") ?? []) {
+      const range = parseCidr(text);
+      if (!range) continue;
+      for (const local of LINK_LOCAL) {
+        const overlap: IpRange = { family: range.family, first: range.first > local.first ? range.first : local.first, last: range.last < local.last ? range.last : local.last };
+        if (range.family !== local.family || overlap.first > overlap.last) continue;
+        ips.add(formatIp(overlap.family, overlap.first));
+        ips.add(formatIp(overlap.family, overlap.last));
+      }
+    }
+  }
+  return [...ips].map((ip) => ({ kind: "external", ip }));
+}
+
+export function lintDns(input: IsolationInput): Finding[] {
+  const pods = input.endpoints.workloads.map((w) => w.endpoint);
+  const dnsPods = pods.filter((p) => p.namespace === "kube-system" && matchesLabelSelector({ matchLabels: { "k8s-app": "kube-dns" } }, p.labels));
+  const dns: Endpoint[] = dnsPods.length > 0 ? dnsPods : [DNS_POD];
+  const findings: Finding[] = [];
+  for (const workload of input.endpoints.workloads) {
+    const pod = workload.endpoint;
+    if (pod.hostNetwork || dnsPods.includes(pod)) continue;
+    const selection = selectingPolicies(input.tiers, "egress", pod);
+    const policies = selection.flatMap((s) => s.policies);
+    if (policies.length === 0) continue;
+    const resolvers = [...dns, ...linkLocalCandidates(policies)];
+    const reaches = resolvers.some((d) => sideConnections(selection, "egress", (rule) => rule.matchesPeer(d), d).has("UDP", 53));
+    if (!reaches) {
+      const by = policies.map((p) => p.id).join(", ");
+      findings.push(lintFinding(RULES.egressBlocksDns, `${pod.namespace}/${pod.name}: egress is restricted by ${by} and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)`, workload.source, []));
+    }
+  }
+  return findings;
+}
+
+export function lintIsolation(input: IsolationInput): Finding[] {
+  const findings: Finding[] = [];
+  const byNamespace = new Map<string, Endpoints["workloads"]>();
+  for (const w of input.endpoints.workloads) {
+    if (w.endpoint.hostNetwork) continue;
+    const list = byNamespace.get(w.endpoint.namespace) ?? [];
+    list.push(w);
+    byNamespace.set(w.endpoint.namespace, list);
+  }
+  for (const [namespace, workloads] of byNamespace) {
+    const states = workloads.map((w) => ({ w, ingress: isolatedBy(input.tiers, "ingress", w.endpoint), egress: isolatedBy(input.tiers, "egress", w.endpoint) }));
+    if (states.every((s) => !s.ingress && !s.egress)) {
+      // No file holds the missing policy: the finding points at the Namespace object, or
+      // (when the input has none) where the namespace's first workload is declared, so every
+      // finding has a place (code scanning needs a file).
+      const place = input.namespaceObjects?.get(namespace) ?? workloads[0]?.source;
+      findings.push(
+        lintFinding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy isolates any of its ${workloads.length} workload(s)`, undefined, [], {
+          object: { kind: "Namespace", name: namespace },
+          ...(place ? { position: place.source.locate([]) } : {}),
+        }),
+      );
+      continue;
+    }
+    for (const s of states) {
+      if (!s.ingress) findings.push(lintFinding(RULES.workloadNotIsolated, `${namespace}/${s.w.endpoint.name}: no policy isolates it for ingress`, s.w.source, []));
+    }
+  }
+  return findings;
+}

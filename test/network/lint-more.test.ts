@@ -1,0 +1,177 @@
+/**
+ * `netpol lint` on what QA found it wrong about: policies no API server enforces, rule
+ * breadth (cluster pods, DNS only), directions policyTypes leaves out, node-local DNS,
+ * hostNetwork workloads, AdminNetworkPolicy ties, and what isolates a namespace.
+ */
+import { describe, expect, it } from "vitest";
+import { loadSnapshot } from "../../src/k8s/load.js";
+import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
+
+async function lint(yaml: string) {
+  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
+  return lintNetworkPolicies(lintContext(snapshot));
+}
+const messages = (findings: Awaited<ReturnType<typeof lint>>, ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+
+const deployment = (ns: string, app: string, extra = "") => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: ${ns} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec: { ${extra}containers: [{ name: c, image: i, ports: [{ name: metrics, containerPort: 9100 }] }] }
+`;
+const policy = (ns: string, name: string, spec: string, apiVersion = "networking.k8s.io/v1", kind = "NetworkPolicy") => `
+apiVersion: ${apiVersion}
+kind: ${kind}
+metadata: { name: ${name}, namespace: ${ns} }
+spec: ${spec}
+`;
+const anp = (name: string, priority: number, action: string) => `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: { name: ${name} }
+spec:
+  priority: ${priority}
+  subject: { namespaces: {} }
+  ingress: [{ name: r, action: ${action}, from: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: mon } } }] }]
+`;
+const doc = (...parts: string[]) => parts.join("\n---\n");
+const denyAll = "{ podSelector: {}, policyTypes: [Ingress] }";
+
+describe("netpol lint: policies nothing enforces", () => {
+  it("refuses a NetworkPolicy version the API server never served, at its apiVersion", async () => {
+    for (const version of ["networking.k8s.io/v2", "networking.k8s.io/v1beta1"]) {
+      const findings = await lint(doc(deployment("app", "api"), policy("app", "deny", denyAll, version)));
+      const invalid = findings.filter((f) => f.ruleId === "netpol/invalid-policy");
+      expect(invalid.map((f) => f.message)).toEqual([`apiVersion: Invalid value: "${version}": the API server serves NetworkPolicy only as networking.k8s.io/v1, so it refuses this object and enforces nothing of it`]);
+      expect(invalid[0]!.fieldPath).toBe("apiVersion");
+      // Not enforced: the namespace is as open as without it.
+      expect(messages(findings, "netpol/namespace-not-isolated")).toEqual(["namespace app: no policy isolates any of its 1 workload(s)"]);
+    }
+  });
+
+  it("refuses an AdminNetworkPolicy of an unserved version", async () => {
+    const findings = await lint(doc(deployment("app", "api"), anp("a", 1, "Deny").replace("v1alpha1", "v1beta1")));
+    expect(findings.filter((f) => f.ruleId === "netpol/invalid-policy").map((f) => f.fieldPath)).toEqual(["apiVersion"]);
+  });
+
+  it("warns that an extensions/v1beta1 NetworkPolicy and a kind with the wrong case are not enforced", async () => {
+    const findings = await lint(doc(deployment("app", "api"), policy("app", "old", denyAll, "extensions/v1beta1"), policy("app", "typo", denyAll, "networking.k8s.io/v1", "Networkpolicy"), policy("app", "cal", "{ selector: all() }", "projectcalico.org/v3", "globalNetworkPolicy")));
+    const notEnforced = findings.filter((f) => f.ruleId === "netpol/not-enforced");
+    expect(notEnforced.map((f) => [f.object?.name, f.fieldPath, f.severity])).toEqual([
+      ["old", "apiVersion", "medium"],
+      ["typo", "kind", "medium"],
+      ["cal", "kind", "medium"],
+    ]);
+    expect(notEnforced[0]!.message).toBe("extensions/v1beta1 NetworkPolicy was removed in Kubernetes 1.16: API servers refuse it, so nothing enforces it; migrate to networking.k8s.io/v1 (the fields are the same)");
+    expect(notEnforced[1]!.message).toBe('kind "Networkpolicy" is a typo of NetworkPolicy (kinds are case-sensitive): no API server serves it, so nothing enforces it');
+    expect(notEnforced[2]!.message).toMatch(/^kind "globalNetworkPolicy" is a typo of GlobalNetworkPolicy/);
+    expect(messages(findings, "netpol/namespace-not-isolated")).toEqual(["namespace app: no policy isolates any of its 1 workload(s)"]);
+  });
+});
+
+describe("netpol lint: rule breadth", () => {
+  it("reports namespaceSelector {} as every pod of the cluster (low), not any destination", async () => {
+    const findings = await lint(doc(deployment("shop", "api"), policy("shop", "p", "{ podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ namespaceSelector: {} }] }] }")));
+    const broad = findings.filter((f) => f.ruleId === "netpol/overly-broad-allow");
+    expect(broad.map((f) => [f.severity, f.message])).toEqual([["low", "NetworkPolicy/shop/p egress rule 0 allows any pod in the cluster (namespaceSelector {}; no address outside it) on every port"]]);
+  });
+
+  it("still reports an empty peer list or 0.0.0.0/0 as any destination", async () => {
+    const findings = await lint(doc(deployment("shop", "api"), policy("shop", "p", "{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 0.0.0.0/0 } }] }, { ports: [{ port: 443 }] }] }")));
+    expect(findings.filter((f) => f.ruleId === "netpol/overly-broad-allow").map((f) => [f.severity, f.message])).toEqual([
+      ["medium", "NetworkPolicy/shop/p egress rule 0 allows any destination on every port"],
+      ["low", "NetworkPolicy/shop/p egress rule 1 allows any destination"],
+    ]);
+  });
+
+  it("only notes (info) egress limited to DNS ports to any destination", async () => {
+    const findings = await lint(doc(deployment("shop", "api"), policy("shop", "p", "{ podSelector: {}, policyTypes: [Egress], egress: [{ ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }] }] }")));
+    expect(findings.filter((f) => f.ruleId === "netpol/overly-broad-allow").map((f) => [f.severity, f.message])).toEqual([["info", "NetworkPolicy/shop/p egress rule 0 allows only DNS (port 53) to any destination"]]);
+    expect(findings.filter((f) => f.severity !== "info" && f.ruleId !== "netpol/workload-not-isolated")).toEqual([]);
+  });
+});
+
+describe("netpol lint: policyTypes", () => {
+  it("reports egress rules policyTypes [Ingress] makes ignored, and the symmetric ingress case", async () => {
+    const findings = await lint(
+      doc(
+        deployment("shop", "api"),
+        policy("shop", "i", "{ podSelector: {}, policyTypes: [Ingress], ingress: [{}], egress: [{ to: [{ ipBlock: { cidr: 10.0.0.0/8 } }] }] }"),
+        policy("shop", "e", "{ podSelector: {}, policyTypes: [Egress], ingress: [{ from: [{ podSelector: {} }] }, {}], egress: [{ ports: [{ port: 53, protocol: UDP }] }] }"),
+        policy("shop", "both", "{ podSelector: {}, egress: [{ to: [{ podSelector: {} }] }] }"),
+      ),
+    );
+    const ignored = findings.filter((f) => f.ruleId === "netpol/rules-ignored-by-policy-types");
+    expect(ignored.map((f) => [f.object?.name, f.fieldPath, f.message])).toEqual([
+      ["i", "spec.egress", "NetworkPolicy/shop/i has 1 egress rule but policyTypes [Ingress] lacks Egress: they are ignored, and egress is neither isolated nor allowed by this policy"],
+      ["e", "spec.ingress", "NetworkPolicy/shop/e has 2 ingress rules but policyTypes [Egress] lacks Ingress: they are ignored, and ingress is neither isolated nor allowed by this policy"],
+    ]);
+  });
+});
+
+describe("netpol lint: DNS", () => {
+  const nodeLocal = (cidr: string) => policy("shop", "p", `{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: "${cidr}" } }], ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }] }] }`);
+  it("takes port-53 egress to a link-local resolver (NodeLocal DNSCache) as DNS", async () => {
+    for (const cidr of ["169.254.20.10/32", "169.254.0.0/16", "fe80::a/128"]) {
+      expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal(cidr))), "netpol/egress-blocks-dns"), cidr).toEqual([]);
+    }
+  });
+  it("still reports port-53 egress only to an address that is neither cluster DNS nor link-local", async () => {
+    expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal("10.96.0.10/32"))), "netpol/egress-blocks-dns")).toEqual([
+      "shop/api: egress is restricted by NetworkPolicy/shop/p and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)",
+    ]);
+  });
+});
+
+describe("netpol lint: hostNetwork", () => {
+  const hostNetwork = doc(
+    deployment("mon", "agent", "hostNetwork: true, "),
+    deployment("mon", "web"),
+    policy("mon", "agent", "{ podSelector: { matchLabels: { app: agent } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }], ports: [{ port: metrics }] }] }"),
+    policy("mon", "web", "{ podSelector: { matchLabels: { app: web } }, policyTypes: [Egress], egress: [{ to: [{ podSelector: { matchLabels: { app: agent } } }] }, { ports: [{ port: 53, protocol: UDP }] }] }"),
+  );
+  it("says that hostNetwork is why a policy, a peer or a named port matches nothing", async () => {
+    const findings = await lint(hostNetwork);
+    expect(messages(findings, "netpol/selects-nothing")).toEqual([]);
+    expect(messages(findings, "netpol/selects-host-network")).toEqual([
+      "NetworkPolicy/mon/agent's selector matches mon/agent, which uses hostNetwork: NetworkPolicy does not govern host-network pods (their traffic is the node's), so the policy does not govern it",
+    ]);
+    expect(messages(findings, "netpol/peer-matches-nothing")).toEqual([
+      "NetworkPolicy/mon/web egress rule 0 peer 0 matches only mon/agent, which uses hostNetwork: NetworkPolicy does not govern host-network pods (their traffic is the node's), and selectors never match host-network pods (an ipBlock of the nodes' addresses does)",
+    ]);
+    expect(messages(findings, "netpol/unknown-named-port")).toEqual([
+      'NetworkPolicy/mon/agent ingress rule 0 names port "metrics" but only mon/agent declares it, and it uses hostNetwork: NetworkPolicy does not govern host-network pods (their traffic is the node\'s)',
+    ]);
+  });
+  it("flags a hostNetwork workload a selector matches beside pod-network ones", async () => {
+    const findings = await lint(doc(deployment("mon", "agent", "hostNetwork: true, "), deployment("mon", "web"), policy("mon", "all", denyAll)));
+    expect(findings.filter((f) => f.ruleId === "netpol/selects-host-network").map((f) => [f.fieldPath, f.severity])).toEqual([["spec.podSelector", "medium"]]);
+  });
+});
+
+describe("netpol lint: AdminNetworkPolicy", () => {
+  it("reports AdminNetworkPolicies that share a priority, naming each other", async () => {
+    const findings = await lint(doc(deployment("app", "api"), anp("zz-allow", 10, "Allow"), anp("aa-deny", 10, "Deny"), anp("other", 11, "Deny")));
+    expect(findings.filter((f) => f.ruleId === "netpol/anp-priority-tie").map((f) => [f.object?.name, f.fieldPath, f.message])).toEqual([
+      ["zz-allow", "spec.priority", "AdminNetworkPolicy/zz-allow has priority 10, as AdminNetworkPolicy/aa-deny has: where both match a connection, which decides is undefined"],
+      ["aa-deny", "spec.priority", "AdminNetworkPolicy/aa-deny has priority 10, as AdminNetworkPolicy/zz-allow has: where both match a connection, which decides is undefined"],
+    ]);
+  });
+
+  it("does not count an AdminNetworkPolicy as isolating a namespace; a NetworkPolicy or a Calico deny-at-end policy does", async () => {
+    const open = await lint(doc(deployment("app", "api"), anp("allow-mon", 10, "Allow")));
+    expect(messages(open, "netpol/namespace-not-isolated")).toEqual(["namespace app: no policy isolates any of its 1 workload(s)"]);
+    const byNetworkPolicy = await lint(doc(deployment("app", "api"), anp("allow-mon", 10, "Allow"), policy("app", "deny", denyAll)));
+    expect(messages(byNetworkPolicy, "netpol/namespace-not-isolated")).toEqual([]);
+    const byCalico = await lint(doc(deployment("app", "api"), policy("app", "deny", "{ selector: all(), types: [Ingress] }", "projectcalico.org/v3")));
+    expect(messages(byCalico, "netpol/namespace-not-isolated")).toEqual([]);
+    // A Calico policy in a tier that passes at its end isolates nothing on its own.
+    const tier = "\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: platform }\nspec: { order: 100, defaultAction: Pass }\n";
+    const passing = await lint(doc(deployment("app", "api"), tier, policy("app", "platform.watch", "{ tier: platform, selector: all(), types: [Ingress] }", "projectcalico.org/v3")));
+    expect(messages(passing, "netpol/namespace-not-isolated")).toEqual(["namespace app: no policy isolates any of its 1 workload(s)"]);
+  });
+});
