@@ -22,6 +22,12 @@ export interface ClusterSource {
   resources?: readonly string[];
   /** Also each node's kubelet configuration, through the API server's node proxy (`/configz`; needs nodes/proxy). */
   kubelets?: boolean;
+  /**
+   * Keep what controllers made (ReplicaSets, Jobs, pods): network answers fold them into
+   * their controller themselves and need the pods' addresses. Judged by the rule families,
+   * they would repeat their template's findings once per replica.
+   */
+  keepControlled?: boolean;
 }
 
 export interface ClusterRead {
@@ -138,7 +144,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // Namespaces are cluster-scoped, so kubectl lists them all; judged without their
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
-  const kept: unknown[] = withoutControlled(items);
+  const kept: unknown[] = source.keepControlled ? [...items] : withoutControlled(items);
   const controlled = items.length - kept.length;
   if (source.kubelets) {
     const nodes = items.filter((item) => item.kind === "Node" && typeof item.metadata?.name === "string").map((item) => item.metadata?.name as string);

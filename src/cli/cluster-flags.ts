@@ -33,9 +33,9 @@ export function connectionOf(flags: ClusterFlags): Pick<ClusterSource, "context"
  * when the flags ask for a cluster, and --save's; nothing otherwise. For commands whose -n
  * and -A are their question's, not the read's (scan's are the read's: see cli/scan.ts).
  */
-export async function liveInput(flags: ClusterFlags, resources: readonly string[]): Promise<Pick<LoadOptions, "cluster" | "saveClusterTo" | "onSaved">> {
+export async function liveInput(flags: ClusterFlags, resources: readonly string[], read: { keepControlled?: boolean } = {}): Promise<Pick<LoadOptions, "cluster" | "saveClusterTo" | "onSaved">> {
   const live = clusterRequested(flags);
-  return live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources }, ...(await saveInput(flags, live)) } : await saveInput(flags, live);
+  return live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources, ...read }, ...(await saveInput(flags, live)) } : await saveInput(flags, live);
 }
 
 /**

@@ -42,7 +42,7 @@ interface Loaded {
 
 /** Every answer about no objects at all would be empty, and an empty answer reads as "nothing is open". */
 async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> {
-  const options: LoadOptions = { paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES)) };
+  const options: LoadOptions = { paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES, { keepControlled: true })) };
   const snapshot = await loadSnapshot(options);
   if (snapshot.objects.length === 0 && snapshot.problems.length === 0) {
     const where = [...paths.map((p) => (p === "-" ? "stdin" : p)), ...flags.kustomize.map((k) => `-k ${k}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
