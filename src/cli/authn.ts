@@ -1,4 +1,3 @@
-import { createPublicKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
@@ -16,6 +15,7 @@ import { oidcAuthenticator, type OidcIssuer } from "../access/authn/oidc.js";
 import { checkDiscoveryDocument, configFromFlags, configsFromAuthenticationConfiguration, type JwtAuthenticatorConfig } from "../access/authn/oidc-config.js";
 import { AUTHN_RULES } from "../access/authn/rules.js";
 import { serviceAccountAuthenticator } from "../access/authn/serviceaccount.js";
+import { serviceAccountKeysFromPem, withKeyIds } from "../access/authn/service-account-keys.js";
 import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { unionAuthenticator, type AuthenticationResult, type TokenAuthenticator } from "../access/authn/types.js";
 import { authenticateClientCertificate, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
@@ -66,9 +66,10 @@ export function registerAuthnCommand(program: Command): void {
     .addOption(outputOption(["text", "json"], "text"))
     .addHelpText("after", "\nExit codes: 0 authenticated, 1 not authenticated, 2 usage or input errors.")
     .action(async (flags: { cert: string; ca?: string; at?: string; output: string }) => {
+      const now = timeFlag(flags.at);
       const presented = parseCertificates(await readText(flags.cert, "certificate"), flags.cert);
       const roots = flags.ca ? parseCertificates(await readText(flags.ca, "CA bundle"), flags.ca) : undefined;
-      const report = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now: timeFlag(flags.at) });
+      const report = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now });
       await writeStdout(flags.output === "json" ? JSON.stringify(report, null, 2) + "\n" : certificateText(report));
       process.exitCode = report.result.authenticated ? EXIT.clean : EXIT.findings;
     });
@@ -207,24 +208,11 @@ async function keysPerIssuer(configs: JwtAuthenticatorConfig[], specs: string[])
   });
 }
 
-/** Service-account key files: a JWKS, or PEM blocks of public keys (or private keys, whose public half is used). */
+/** Service-account key files: PEM as kube-apiserver reads them, or (a convenience upstream lacks) a JWKS. */
 async function serviceAccountKeys(file: string): Promise<JsonWebKeySet> {
   const text = await readText(file, "service-account key file");
-  if (text.trimStart().startsWith("{")) return parseJwks(parseJsonText(text, file), file);
-  const blocks = text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
-  if (blocks.length === 0) throw new UserError(`${file}: no PEM keys found`, { hint: "expected -----BEGIN PUBLIC KEY----- blocks (or a JWKS)" });
-  return {
-    keys: blocks
-      .filter((b) => !b.includes("CERTIFICATE"))
-      .map((block, i) => {
-        try {
-          return { ...createPublicKey(block).export({ format: "jwk" }), kid: `${file}#${i}` };
-        } catch {
-          // Never echo the block: it may be a private key.
-          throw new UserError(`${file}: PEM block ${i + 1} is not a usable RSA or EC key`);
-        }
-      }),
-  };
+  if (text.trimStart().startsWith("{")) return withKeyIds(parseJwks(parseJsonText(text, file), file));
+  return serviceAccountKeysFromPem(text, file);
 }
 
 function tokenReviewStatus(result: AuthenticationResult) {
@@ -258,11 +246,22 @@ function certificateText(report: ClientCertificateReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** RFC 3339 as Go's time.RFC3339 parses it: a full date and time, and a zone. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
 function timeFlag(at: string | undefined): Date {
   if (at === undefined) return new Date();
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) throw new UserError(`--at ${at}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z`);
-  return date;
+  // Date alone would take "2026", or "2026-02-30" as 2 March, without a word.
+  if (!isRfc3339(at)) throw new UserError(`--at ${at}: not an RFC 3339 time`, { hint: "give a date, a time and a zone, such as 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00" });
+  return new Date(at);
+}
+
+function isRfc3339(at: string): boolean {
+  const parts = RFC3339.exec(at);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60;
 }
 
 async function readText(file: string, what: string): Promise<string> {

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { isSeverity, type Severity } from "../findings/types.js";
-import { auditPki, type PkiCertificate, type PkiFile } from "../hardening/pki/audit.js";
+import { isSeverity, type Finding, type Severity } from "../findings/types.js";
+import { auditPki, type PkiCertificate } from "../hardening/pki/audit.js";
 import { EXPIRY_WARNING_DAYS } from "../hardening/x509.js";
 import { PKI_RULES } from "../hardening/pki/rules.js";
 import { atOrAbove } from "../report/summary.js";
@@ -11,11 +9,8 @@ import { renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { DEFAULT_DIR, readPkiFiles } from "./pki-files.js";
 
-const DEFAULT_DIR = "/etc/kubernetes/pki";
-const PKI_EXTENSIONS = /\.(crt|pem|key|cert)$/;
-/** Certificates and keys are a few KB: anything bigger is not one. */
-const MAX_FILE_BYTES = 1024 * 1024;
 
 export function registerPkiCommand(program: Command): void {
   program
@@ -34,12 +29,13 @@ export function registerPkiCommand(program: Command): void {
       if (flags.output === "json") {
         await writeStdout(JSON.stringify({ schemaVersion: "palisade.dev/pki/v1", tool: { name: "palisade", version: packageVersion() }, directory: dir, certificates: audit.certificates, findings }, null, 2) + "\n");
       } else {
+        const scanned = judged(audit.certificates, findings);
         const result: ScanResult = {
           findings,
           problems: [],
-          stats: { files: files.length, documents: audit.certificates.length, objects: audit.certificates.length, skippedNonKubernetes: 0, skippedFiles: 0 },
+          stats: { files: files.length, documents: scanned.length, objects: scanned.length, skippedNonKubernetes: 0, skippedFiles: 0 },
           rules: [...PKI_RULES],
-          scanned: audit.certificates.map((c) => ({ object: { kind: "Certificate", name: c.commonName ?? c.file }, file: c.file })),
+          scanned,
         };
         const color = flags.color !== false && isInteractive(process.stdout);
         await writeStdout(`${certificateTable(audit.certificates, dir)}\n\n${renderText(result, { color, wide: flags.output === "wide" })}`);
@@ -48,44 +44,20 @@ export function registerPkiCommand(program: Command): void {
     });
 }
 
-/** Every certificate and key file under `dir`, with its mode; never follows links out of it. */
-function readPkiFiles(dir: string): PkiFile[] {
-  let info;
-  try {
-    info = lstatSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw unreadable(dir, err);
-    throw new UserError(`cannot read ${dir}: no such directory`, { hint: dir === DEFAULT_DIR ? "run on a control-plane node, or name the PKI directory: palisade pki DIR" : "name the directory that holds the cluster's certificates" });
+/**
+ * What the summary counts as judged: every certificate, and the keys and files findings name
+ * (a key with no finding is not listed anywhere, so it is not counted either).
+ */
+function judged(certificates: readonly PkiCertificate[], findings: readonly Finding[]): ScanResult["scanned"] {
+  const scanned: ScanResult["scanned"] = certificates.map((c) => ({ object: { kind: "Certificate", name: c.commonName ?? c.file }, file: c.file }));
+  const seen = new Set(scanned.map((s) => `${s.object.kind}/${s.object.name}`));
+  for (const f of findings) {
+    const key = f.object && `${f.object.kind}/${f.object.name}`;
+    if (!f.object || !key || seen.has(key)) continue;
+    seen.add(key);
+    scanned.push({ object: f.object, file: f.position?.file ?? "" });
   }
-  if (!info.isDirectory()) throw new UserError(`${dir} is not a directory`, { hint: "name the directory that holds the cluster's certificates (kubeadm: /etc/kubernetes/pki)" });
-  const files: PkiFile[] = [];
-  const walk = (at: string) => {
-    let entries;
-    try {
-      entries = readdirSync(at, { withFileTypes: true });
-    } catch (err) {
-      throw unreadable(at, err);
-    }
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && PKI_EXTENSIONS.test(entry.name)) {
-        const stat = lstatSync(path);
-        if (stat.size > MAX_FILE_BYTES) continue;
-        try {
-          files.push({ file: path, text: readFileSync(path, "latin1"), mode: stat.mode & 0o777 });
-        } catch (err) {
-          throw unreadable(path, err);
-        }
-      }
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-function unreadable(path: string, err: unknown): UserError {
-  return new UserError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { hint: "run as a user who may read the PKI directory (root on kubeadm nodes)" });
+  return scanned;
 }
 
 /** kubeadm certs check-expiration's columns, and the key. */

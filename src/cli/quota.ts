@@ -57,21 +57,24 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);
   const namespaces = evaluation.namespaces.filter((n) => !only || n.namespace === only);
   if (live) for (const ns of namespaces) for (const q of ns.quotas) markNotRead(q);
-  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
+  // Objects the API server would refuse are input problems: left out of the totals, and exit 2.
+  const problems = [...snapshot.problems, ...evaluation.refused.map((r) => r.problem)];
+  if (problems.length > 0) process.stderr.write(renderProblems(problems, isInteractive(process.stderr)) + "\n");
+  const refusedQuotas = evaluation.refused.filter((r) => r.object.kind === "ResourceQuota").length;
   const result: ScanResult = {
     findings,
-    problems: snapshot.problems,
+    problems,
     stats: snapshot.stats,
     rules: [...QUOTA_RULES],
     scanned: snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file })),
   };
   if (flags.output === "json") {
-    const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems: snapshot.problems };
+    const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems };
     await writeStdout(JSON.stringify(report, null, 2) + "\n");
   } else {
-    await writeStdout(usageTable(namespaces) + "\n" + renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" }));
+    await writeStdout(usageTable(namespaces, refusedQuotas) + "\n" + renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" }));
   }
-  if (snapshot.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
+  if (problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }
 
@@ -87,17 +90,22 @@ function markNotRead(quota: QuotaReport): void {
   quota.notRead = notRead;
 }
 
-/** kubectl-style columns: one row per quota resource, then the namespaces with no quota. */
-export function usageTable(namespaces: readonly NamespaceReport[]): string {
+/**
+ * kubectl-style columns: one row per quota resource, then the quotas that have none to show
+ * (every hard limit unreadable), and the namespaces with no quota.
+ */
+export function usageTable(namespaces: readonly NamespaceReport[], refusedQuotas = 0): string {
   const reported = namespaces.some((ns) => ns.quotas.some((q) => q.reported));
   const rows: string[][] = [["NAMESPACE", "QUOTA", "RESOURCE", "USED", ...(reported ? ["REPORTED"] : []), "HARD", "PODS", "REJECTED"]];
   const unbounded: string[] = [];
+  const empty: string[] = [];
   for (const ns of namespaces) {
     if (ns.quotas.length === 0) {
       unbounded.push(ns.namespace);
       continue;
     }
     for (const q of ns.quotas) {
+      if (Object.keys(q.hard).length === 0) empty.push(`${ns.namespace}/${q.name}`);
       const name = q.scopes.length ? `${q.name} [${q.scopes.join("; ")}]` : q.name;
       for (const [resource, hard] of Object.entries(q.hard)) {
         const used = q.notRead?.includes(resource) ? "not read" : (q.used[resource] ?? "0");
@@ -109,9 +117,10 @@ export function usageTable(namespaces: readonly NamespaceReport[]): string {
   if (rows.length > 1) {
     const widths = rows[0]!.map((_, i) => rows.reduce((width, r) => Math.max(width, r[i]!.length), 0));
     for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
-  } else {
-    lines.push("No ResourceQuota in the input.");
+  } else if (empty.length === 0) {
+    lines.push(refusedQuotas > 0 ? `No ResourceQuota the API server would accept in the input (${refusedQuotas} refused: see the input problems).` : "No ResourceQuota in the input.");
   }
+  if (empty.length > 0) lines.push(...(rows.length > 1 ? [""] : []), `ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): ${empty.join(", ")}`);
   if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${unbounded.join(", ")}`);
   return lines.join("\n") + "\n";
 }

@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import { spawnSync } from "node:child_process";
 import { webcrypto } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
@@ -90,8 +90,8 @@ describe("palisade pki", () => {
       ].sort(),
     );
     const message = (id: string, file: string) => report.findings.find((f) => f.ruleId === id && f.position.file.endsWith(file))?.message;
-    expect(message("pki/key-permissions", "apiserver.key")).toBe("apiserver.key holds a private key that its group may read or replace (mode 0640)");
-    expect(message("pki/key-permissions", "etcd/server.key")).toBe("server.key holds a private key that everyone may read or replace (mode 0604)");
+    expect(message("pki/key-permissions", "apiserver.key")).toBe("apiserver.key holds a private key that its group may read (mode 0640)");
+    expect(message("pki/key-permissions", "etcd/server.key")).toBe("server.key holds a private key that everyone may read (mode 0604)");
     expect(message("pki/weak-signature", "legacy.pem")).toMatch(/sha1WithRSAEncryption$/);
     expect(message("pki/expiring", "apiserver-kubelet-client.crt")).toMatch(/in (9|10) days$/);
     const byFile = new Map(report.certificates.map((c) => [`${c.file.slice(dir.length + 1)} ${c.commonName}`, c]));
@@ -140,5 +140,60 @@ describe("palisade pki", () => {
     expect(auditPki(files, NOW).findings).toEqual([]);
     expect(auditPki(files, new Date(NOW.getTime() + 3640 * DAY)).findings.map((f) => f.ruleId)).toEqual(["pki/expiring"]);
     expect(auditPki(files, new Date(NOW.getTime() + 3651 * DAY)).findings.map((f) => f.ruleId)).toEqual(["pki/expired"]);
+  });
+});
+
+describe("palisade pki over damaged files and symbolic links", () => {
+  let linked = "";
+  let ca = { certPem: "", keyPem: "" };
+  beforeAll(async () => {
+    linked = mkdtempSync(join(tmpdir(), "palisade-pki-links-"));
+    ca = await createCertificateAuthority("front-proxy-ca", NOW, 3650);
+    const client = await issueCertificate(await createCertificateAuthority("kubernetes", NOW, 3650), { commonName: "kubelet-client", usage: "client", days: 365 });
+    // A Secret volume's layout: tls.crt -> ..data/tls.crt, ..data -> ..2026_01_01.
+    mkdirSync(join(linked, "..2026_01_01"));
+    writeFileSync(join(linked, "..2026_01_01", "tls.crt"), client.certPem);
+    symlinkSync("..2026_01_01", join(linked, "..data"));
+    symlinkSync("..data/tls.crt", join(linked, "tls.crt"));
+    // kubeadm's kubelet-client-current.pem, a link beside the file it names; a directory linked from outside; a loop.
+    writeFileSync(join(linked, "kubelet-client-2026-01-01.pem"), ca.certPem);
+    symlinkSync("kubelet-client-2026-01-01.pem", join(linked, "kubelet-client-current.pem"));
+    const outside = mkdtempSync(join(tmpdir(), "palisade-pki-outside-"));
+    writeFileSync(join(outside, "etcd-ca.crt"), ca.certPem);
+    symlinkSync(outside, join(linked, "etcd"));
+    symlinkSync(".", join(linked, "self"));
+    symlinkSync("loop-b.crt", join(linked, "loop-a.crt"));
+    symlinkSync("loop-a.crt", join(linked, "loop-b.crt"));
+    symlinkSync("gone.crt", join(linked, "dangling.crt"));
+    // What kube-apiserver would not start with: random bytes, a certificate cut mid-block.
+    const bytes = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919 + 3) % 256));
+    writeFileSync(join(linked, "front-proxy-ca.crt"), bytes);
+    writeFileSync(join(linked, "front-proxy-client.crt"), ca.certPem.slice(0, 300));
+  });
+
+  it("follows links to files and directories once each, and reports every file no component could load", () => {
+    const run = palisade([linked, "-o", "json", "--fail-on", "none"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { certificates: Array<{ file: string; commonName: string }>; findings: Array<{ ruleId: string; message: string; position: { file: string; line: number } }> };
+    expect(report.certificates.map((c) => `${c.file.slice(linked.length + 1)} ${c.commonName}`)).toEqual(["etcd/etcd-ca.crt front-proxy-ca", "kubelet-client-current.pem front-proxy-ca", "tls.crt kubelet-client"]);
+    expect(report.findings.map((f) => `${f.ruleId} ${f.position.file.slice(linked.length + 1)}:${f.position.line} ${f.message}`)).toEqual([
+      "pki/unreadable dangling.crt:1 dangling.crt is a symbolic link to gone.crt, which does not exist",
+      "pki/unreadable front-proxy-ca.crt:1 front-proxy-ca.crt: is binary data, not PEM, and no DER certificate either",
+      "pki/unreadable front-proxy-client.crt:1 front-proxy-client.crt: the CERTIFICATE block at line 1 is cut off: it has no -----END CERTIFICATE----- line",
+      "pki/unreadable loop-a.crt:1 loop-a.crt is a symbolic link in a loop of links: it leads to no file",
+      "pki/unreadable loop-b.crt:1 loop-b.crt is a symbolic link in a loop of links: it leads to no file",
+    ]);
+    expect(run.stdout).not.toContain(ca.certPem.slice(28, 60));
+  });
+
+  it("exits 1 on a directory holding only a cut-off certificate, which it no longer calls clean", () => {
+    const only = mkdtempSync(join(tmpdir(), "palisade-pki-cut-"));
+    writeFileSync(join(only, "front-proxy-client.crt"), ca.certPem.slice(0, 300));
+    const run = palisade([only]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`no certificates under ${only}`);
+    expect(run.stdout).toMatch(/medium +pki\/unreadable +front-proxy-client\.crt: the CERTIFICATE block at line 1 is cut off/);
+    expect(run.stdout).toMatch(/^1 finding \(1 medium\) in 1 of 1 object, across 1 file\.$/m);
   });
 });

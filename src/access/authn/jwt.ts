@@ -36,11 +36,19 @@ function keyMatchesAlgorithm(key: JWK, alg: string): boolean {
   return false;
 }
 
+export interface KeySelection {
+  /**
+   * Whether a kid that no key carries falls back to every key, as go-oidc does for OIDC.
+   * kube-apiserver's service-account keys do not: a kid picks only the keys it names.
+   */
+  kidFallback: boolean;
+}
+
 /**
  * Verifies the signature with the keys whose kid (when the token names one) and type fit,
  * trying each as go-oidc and kube-apiserver do. Never echoes the token.
  */
-export async function verifyJws(token: string, keys: JsonWebKeySet, algorithms: readonly string[]): Promise<JwtVerification> {
+export async function verifyJws(token: string, keys: JsonWebKeySet, algorithms: readonly string[], selection: KeySelection = { kidFallback: true }): Promise<JwtVerification> {
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(token) as Record<string, unknown>;
@@ -53,12 +61,15 @@ export async function verifyJws(token: string, keys: JsonWebKeySet, algorithms: 
   if (!algorithms.includes(alg)) return { ok: false, reason: `signing algorithm ${alg} is not allowed (allowed: ${algorithms.join(", ")})` };
   const kid = typeof header.kid === "string" ? header.kid : undefined;
   let candidates = keys.keys.filter((k) => keyMatchesAlgorithm(k, alg));
+  if (candidates.length === 0) return { ok: false, reason: `no ${alg} key${kid ? ` with kid ${JSON.stringify(kid)}` : ""} in the key set` };
   if (kid !== undefined) {
     const byKid = candidates.filter((k) => k.kid === kid);
-    // go-oidc falls back to every key when none carries the kid; so do we.
+    if (byKid.length === 0 && !selection.kidFallback) {
+      const known = [...new Set(candidates.map((k) => k.kid).filter((k): k is string => typeof k === "string"))];
+      return { ok: false, reason: `no ${alg} key with kid ${JSON.stringify(kid)} (the keys' kids: ${known.join(", ") || "none"})` };
+    }
     if (byKid.length > 0) candidates = byKid;
   }
-  if (candidates.length === 0) return { ok: false, reason: `no ${alg} key${kid ? ` with kid ${JSON.stringify(kid)}` : ""} in the key set` };
   for (const jwk of candidates) {
     try {
       const key = await importJWK(jwk, alg);

@@ -17,7 +17,7 @@ export interface ServiceAccountTokenOptions {
   issuers: string[];
   /** --api-audiences; upstream defaults it to the first issuer. */
   apiAudiences?: string[];
-  /** Public keys from --service-account-key-file. */
+  /** Public keys from --service-account-key-file, each with its kid (see service-account-keys.ts). */
   keys: JsonWebKeySet;
   /** Whether legacy Secret-based tokens are accepted (upstream: yes, with the same keys). */
   acceptLegacy?: boolean;
@@ -42,7 +42,8 @@ export function serviceAccountAuthenticator(options: ServiceAccountTokenOptions,
       if (legacy ? options.acceptLegacy === false : !options.issuers.includes(peeked.iss as string)) {
         return rejected(`issuer ${JSON.stringify(peeked.iss ?? null)} is not a service-account issuer here (accepted: ${[...options.issuers, ...(options.acceptLegacy === false ? [] : [LEGACY_SERVICE_ACCOUNT_ISSUER])].join(", ")})`);
       }
-      const verified = await verifyJws(token, options.keys, ASYMMETRIC_ALGORITHMS);
+      // Upstream's static key getter: a token's kid selects only the keys with that kid.
+      const verified = await verifyJws(token, options.keys, ASYMMETRIC_ALGORITHMS, { kidFallback: false });
       if (!verified.ok) return rejected(`serviceaccount: ${verified.reason}`);
       const claims = verified.claims;
       const auds = audiencesOf(claims);

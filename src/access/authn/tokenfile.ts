@@ -113,26 +113,27 @@ export function lintTokenFile(parsed: ParsedTokenFile): Finding[] {
       position: at(parsed.error.line, parsed.error.column),
     });
   }
+  // kube-apiserver keeps the last record of a token: only that one is judged, and an earlier one is named as overridden.
+  const lastOfToken = new Map<string, TokenRecord>();
+  for (const record of parsed.records) if (record.token !== "") lastOfToken.set(record.token, record);
   if (parsed.records.length > 0) {
     const first = parsed.records[0] as TokenRecord;
-    findings.push(finding(STATIC_TOKEN_FILE_IN_USE, first.line, `static token authentication grants ${parsed.records.length} long-lived credential(s)`));
+    findings.push(finding(STATIC_TOKEN_FILE_IN_USE, first.line, `static token authentication grants ${lastOfToken.size} long-lived credential(s)`));
   }
-  const firstLineOfToken = new Map<string, TokenRecord>();
   for (const record of parsed.records) {
     const who = `the token on line ${record.line} (user ${JSON.stringify(record.user.username)})`;
     if (record.token === "") {
       findings.push(finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `record ${record.recordNumber} has an empty token and is skipped by kube-apiserver`));
       continue;
     }
-    const earlier = firstLineOfToken.get(record.token);
-    if (earlier) {
+    const last = lastOfToken.get(record.token) as TokenRecord;
+    if (last !== record) {
       findings.push(
-        finding(DUPLICATE_STATIC_TOKEN, record.line, `${who} repeats the token of line ${earlier.line} (user ${JSON.stringify(earlier.user.username)}); kube-apiserver keeps only the last record`, {
-          duplicateOfLine: earlier.line,
+        finding(DUPLICATE_STATIC_TOKEN, record.line, `${who} is overridden by line ${last.line} (user ${JSON.stringify(last.user.username)}), which repeats the token: kube-apiserver keeps only the last record, so this one grants nothing`, {
+          overriddenByLine: last.line,
         }),
       );
-    } else {
-      firstLineOfToken.set(record.token, record);
+      continue;
     }
     const weaknesses = tokenWeaknesses(record.token, record.user.username);
     if (weaknesses.length > 0) {

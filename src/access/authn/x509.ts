@@ -7,8 +7,9 @@
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { createPublicKey } from "node:crypto";
-import { BasicConstraintsExtension, ExtendedKeyUsageExtension, PemConverter, X509Certificate } from "@peculiar/x509";
+import { BasicConstraintsExtension, ExtendedKeyUsageExtension, X509Certificate } from "@peculiar/x509";
 import { UserError } from "../../errors.js";
+import { describeDamage, pemBlocks } from "../../hardening/pki/pem.js";
 import { keyWeakness } from "../../hardening/x509.js";
 import { rejected, type AuthenticationResult, type UserInfo } from "./types.js";
 
@@ -39,22 +40,22 @@ export interface ClientCertificateReport {
   warnings: string[];
 }
 
-/** Every certificate in PEM text, in order. Bad input is a UserError naming the file. */
+/** Every certificate in PEM text, in order. Bad input is a UserError naming the file and line. */
 export function parseCertificates(pem: string, file: string): X509Certificate[] {
-  let blocks: ArrayBuffer[];
-  try {
-    blocks = PemConverter.decodeWithHeaders(pem)
-      .filter((b) => b.type === "CERTIFICATE")
-      .map((b) => b.rawData);
-  } catch (err) {
-    throw new UserError(`${file}: not PEM-encoded certificates`, { hint: "expected -----BEGIN CERTIFICATE----- blocks", cause: err });
+  const blocks = pemBlocks(pem).filter((b) => b.type === "CERTIFICATE");
+  if (blocks.length === 0) {
+    if (!/-----BEGIN /.test(pem)) throw new UserError(`${file}: not PEM-encoded certificates`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (convert a DER certificate with openssl x509 -inform der)" });
+    throw new UserError(`${file}: no CERTIFICATE block found`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (a private key is not a certificate)" });
   }
-  if (blocks.length === 0) throw new UserError(`${file}: no CERTIFICATE block found`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (a private key is not a certificate)" });
-  return blocks.map((raw, i) => {
+  return blocks.map((block, i) => {
+    const at = { file, line: block.line, column: 1 };
+    // Go would skip a damaged block without a word and take the next certificate for this one.
+    const damage = describeDamage(block);
+    if (damage || !block.der) throw new UserError(`certificate ${i + 1}: ${damage}`, { position: at, hint: "the file was damaged (cut short or edited): copy the certificate again from its source" });
     try {
-      return new X509Certificate(raw);
+      return new X509Certificate(block.der);
     } catch (err) {
-      throw new UserError(`${file}: certificate ${i + 1} cannot be parsed as X.509`, { cause: err });
+      throw new UserError(`certificate ${i + 1} cannot be parsed as X.509`, { position: at, hint: "the block's base64 decodes, but not to a certificate: copy the certificate again from its source", cause: err });
     }
   });
 }

@@ -3,16 +3,17 @@
  * with the pods (workload replicas) and objects it declares, as the admission plugins would
  * admit them one at a time, plus the namespaces that have no quota or LimitRange at all.
  */
-import type { Finding, Rule } from "../../findings/types.js";
+import type { Finding, ObjectRef, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
-import type { Snapshot } from "../../k8s/snapshot.js";
-import { detached, formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
+import { detached, formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
-import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
+import { claimViolations, containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { claimUsage, objectUsage } from "./object-usage.js";
 import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
 import { addInto, formatResourceList, readResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
+import { refusal } from "./refused.js";
 import { describeExceeded, exceededResources, missingRequiredResources, podUsage, quotaAppliesToPod, readResourceQuota, type PodFacts, type ResourceQuotaSpec } from "./resourcequota.js";
 import {
   CONTAINER_WITHOUT_RESOURCES,
@@ -49,6 +50,8 @@ export interface NamespaceReport {
 export interface QuotaEvaluation {
   findings: Finding[];
   namespaces: NamespaceReport[];
+  /** Objects the API server would refuse (a field of the wrong type): left out of everything above. */
+  refused: Array<{ object: ObjectRef; problem: LoadProblem }>;
 }
 
 interface NamespaceState {
@@ -79,6 +82,9 @@ export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?:
  */
 export class QuotaEvaluator {
   private readonly findings: Finding[] = [];
+  private readonly refused: QuotaEvaluation["refused"] = [];
+  /** Quotas and LimitRanges refused in addBounds, not to be judged again when admitted. */
+  private readonly refusedBounds = new Set<LoadedObject["object"]>();
   private readonly states = new Map<string, NamespaceState>();
   private readonly defaultNamespace: string;
   private admitting = false;
@@ -94,6 +100,10 @@ export class QuotaEvaluator {
     if (!isQuota && !(object.kind === "LimitRange" && object.apiVersion === "v1")) return;
     const namespace = namespaceOf(object, this.defaultNamespace);
     if (namespace === undefined) return;
+    if (this.refuse(loaded)) {
+      this.refusedBounds.add(object);
+      return;
+    }
     const state = this.stateOf(namespace);
     const name = object.metadata?.name ?? "(unnamed)";
     const problems: QuantityProblem[] = [];
@@ -122,8 +132,11 @@ export class QuotaEvaluator {
       return;
     }
     const namespace = namespaceOf(object, this.defaultNamespace);
-    if (namespace === undefined) return;
+    if (namespace === undefined || this.refusedBounds.has(object)) return;
     const state = this.stateOf(namespace);
+    // Only an object that could count or be judged is checked: the rest cost nothing here.
+    const matters = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim" || podTemplate(object) !== undefined;
+    if (matters && this.refuse(loaded)) return;
     state.firstMember ??= slimmed(loaded);
     state.members++;
     admitObject(state, loaded, this.findings, this.finding, (l, p) => this.reportProblems(l, p));
@@ -161,7 +174,14 @@ export class QuotaEvaluator {
         pods: s.pods,
         rejectedPods: s.rejectedPods,
       }));
-    return { findings, namespaces };
+    return { findings, namespaces, refused: this.refused };
+  }
+
+  /** Whether the API server would refuse the object; if so it is recorded once, as a problem. */
+  private refuse(loaded: LoadedObject): boolean {
+    const problem = refusal(loaded);
+    if (problem) this.refused.push({ object: objectRef(loaded.object), problem });
+    return problem !== undefined;
   }
 
   private stateOf(namespace: string): NamespaceState {
@@ -234,8 +254,12 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
   const problems: QuantityProblem[] = [];
   // The object itself: object counts, services, claims. Scoped quotas only ever track pods.
   // Usage only matters against a quota; without one, only a claim's invalid quantities do (reported below).
-  const counted = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim";
-  if (counted) admitUsage(state, loaded, objectUsage(object, problems), 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
+  const isClaim = object.kind === "PersistentVolumeClaim" && apiGroupOf(object.apiVersion) === "";
+  const counted = state.quotas.length > 0 || isClaim;
+  const usage = counted ? objectUsage(object, problems) : undefined;
+  // LimitRanger runs before ResourceQuota: a claim it refuses is never created, so counts nowhere.
+  const refusedByLimits = isClaim && refusedClaim(state, loaded, object.spec, ["spec"], "", findings, finding);
+  if (usage && !refusedByLimits) admitUsage(state, loaded, usage, 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
 
   const template = podTemplate(object);
   if (template) {
@@ -284,11 +308,31 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     // A StatefulSet's claim templates become one claim per replica.
     const claimTemplates = object.kind === "StatefulSet" && isRecord(object.spec) && Array.isArray(object.spec.volumeClaimTemplates) ? object.spec.volumeClaimTemplates : [];
     claimTemplates.forEach((t: unknown, i) => {
-      const usage = claimUsage(isRecord(t) ? t.spec : undefined, problems, ["spec", "volumeClaimTemplates", i, "spec"]);
+      const spec = isRecord(t) ? t.spec : undefined;
+      const usage = claimUsage(spec, problems, ["spec", "volumeClaimTemplates", i, "spec"]);
+      const name = isRecord(t) && isRecord(t.metadata) && typeof t.metadata.name === "string" ? t.metadata.name : `#${i}`;
+      if (refusedClaim(state, loaded, spec, ["spec", "volumeClaimTemplates", i, "spec"], `claim template ${detached(name)}: `, findings, finding)) return;
       if (replicas > 0) admitUsage(state, loaded, usage, replicas, `claim(s) from volumeClaimTemplates[${i}]`, findings, finding, (q) => q.spec.scopes.length === 0, ["spec", "volumeClaimTemplates", i]);
     });
   }
   reportProblems(loaded, problems);
+}
+
+/** Whether the namespace's LimitRanges refuse a claim of this spec (each violation a finding), as upstream's PersistentVolumeClaimValidateLimitFunc. */
+function refusedClaim(state: NamespaceState, loaded: LoadedObject, spec: unknown, specPath: FieldPath, prefix: string, findings: Finding[], finding: MakeFinding): boolean {
+  if (state.limitRanges.length === 0) return false;
+  const resources = isRecord(spec) && isRecord(spec.resources) ? spec.resources : {};
+  // Bad quantities are reported where the claim's usage is read; here they are only left out.
+  const requests = readResourceList(resources.requests, [], []);
+  const path = isRecord(resources.requests) ? [...specPath, "resources", "requests"] : specPath;
+  let refused = false;
+  for (const range of state.limitRanges) {
+    for (const v of claimViolations(range, requests)) {
+      findings.push(finding(LIMITRANGE_VIOLATION, loaded, path, `LimitRange ${range.name}: ${prefix}${v.message}`, { limitRange: range.name }));
+      refused = true;
+    }
+  }
+  return refused;
 }
 
 /**

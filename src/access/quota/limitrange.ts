@@ -2,7 +2,8 @@
  * LimitRange as the LimitRanger admission plugin applies it: the API's defaulting of each
  * item (a max becomes the default limit, a default limit becomes the default request, a min
  * becomes the default request), defaults filled into containers that lack them, then min,
- * max and max limit/request ratio checked per container and per pod.
+ * max and max limit/request ratio checked per container and per pod; and a claim's storage
+ * request checked against min and max.
  */
 import { formatQuantity, milliValue, unitValue, type Quantity } from "../../k8s/quantity.js";
 import { isRecord, type FieldPath } from "../../k8s/types.js";
@@ -109,6 +110,37 @@ function checkRatio(type: string, name: string, enforced: Quantity, requests: Re
     return `${name} max limit to request ratio per ${type} is ${formatQuantity(enforced)}, but provided ratio is ${observed.toFixed(6)}`;
   }
   return undefined;
+}
+
+/** A max checked against requests only, for kinds whose limits are not user input (upstream maxRequestConstraint). */
+function checkMaxRequest(type: string, name: string, enforced: Quantity, requests: ResourceList): string | undefined {
+  const req = requests.get(name);
+  if (!req) return `maximum ${name} usage per ${type} is ${formatQuantity(enforced)}.  No request is specified`;
+  const v = comparable(enforced, req);
+  if (v(req) > v(enforced)) return `maximum ${name} usage per ${type} is ${formatQuantity(enforced)}, but request is ${formatQuantity(req)}`;
+  return undefined;
+}
+
+/**
+ * Every violation of one LimitRange by a claim's spec.resources.requests (upstream
+ * PersistentVolumeClaimValidateLimitFunc): min and max of its PersistentVolumeClaim items;
+ * a claim's limits are not user input, and nothing is defaulted.
+ */
+export function claimViolations(range: LimitRangeSpec, requests: ResourceList): LimitViolation[] {
+  const violations: LimitViolation[] = [];
+  const none: ResourceList = new Map();
+  for (const item of range.items) {
+    if (item.type !== "PersistentVolumeClaim") continue;
+    for (const [name, enforced] of item.min) {
+      const message = checkMin("PersistentVolumeClaim", name, enforced, requests, none);
+      if (message) violations.push({ limitRange: range.name, message });
+    }
+    for (const [name, enforced] of item.max) {
+      const message = checkMaxRequest("PersistentVolumeClaim", name, enforced, requests);
+      if (message) violations.push({ limitRange: range.name, message });
+    }
+  }
+  return violations;
 }
 
 /** Every violation of one LimitRange by a (defaulted) pod; empty when admission would pass it. */

@@ -63,12 +63,13 @@ export const QUOTA_EXCEEDED: Rule = {
 
 export const LIMITRANGE_VIOLATION: Rule = {
   id: "quota/limitrange-violation",
-  title: "Workload rejected by a LimitRange",
+  title: "Workload or claim rejected by a LimitRange",
   family: FAMILY,
   pillar: "workload",
   severity: "high",
   docs: {
-    description: "The LimitRanger admission plugin refuses pods whose containers (or the pod as a whole) fall outside the namespace's LimitRange min, max or max limit/request ratio.",
+    description:
+      "The LimitRanger admission plugin refuses pods whose containers (or the pod as a whole) fall outside the namespace's LimitRange min, max or max limit/request ratio, and PersistentVolumeClaims (a StatefulSet's claim templates too) whose storage request falls outside its PersistentVolumeClaim min or max. What it refuses is never created, so it counts against no quota.",
     remediation: "Bring requests and limits within the LimitRange, or change the LimitRange.",
     helpUri: LIMITRANGE_DOCS,
   },

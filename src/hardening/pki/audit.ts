@@ -6,7 +6,9 @@
  */
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { expiryOf, hasWeakKey, publicKeyOf, readPemCertificates, readPrivateKey, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
+import { readContents } from "./contents.js";
+import { keyExposure } from "./key-mode.js";
 import { PKI_RULES } from "./rules.js";
 
 export interface PkiFile {
@@ -14,6 +16,8 @@ export interface PkiFile {
   text: string;
   /** The file's permission bits (stat's mode & 0o777). */
   mode: number;
+  /** Why the file could not be opened at all (a symbolic link to nothing); its text is then empty. */
+  unopenable?: string;
 }
 
 /** One certificate, as `kubeadm certs check-expiration` lists them. */
@@ -55,19 +59,22 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     findings.push({ ruleId: r.id, severity: r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
   };
   const keys: Array<{ file: string; facts: PrivateKeyFacts }> = [];
-  for (const { file, text, mode } of files) {
-    const lines = blockLines(text);
-    readPemCertificates(text).forEach((reading, index) => {
-      const line = lines[index] ?? 1;
-      if ("problem" in reading) finding("unreadable", file, line, baseName(file), "Certificate", `${baseName(file)} ${reading.problem}`);
-      else located.push({ file, index, line, facts: reading });
-    });
-    const key = readPrivateKey(text);
-    if (key) keys.push({ file, facts: key });
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) && (mode & 0o077) !== 0) {
-      const who = mode & 0o070 ? (mode & 0o007 ? "its group and everyone" : "its group") : "everyone";
-      finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key that ${who} may read or replace (mode ${mode.toString(8).padStart(4, "0")})`);
+  for (const { file, text, mode, unopenable } of files) {
+    if (unopenable !== undefined) {
+      finding("unreadable", file, 1, baseName(file), "File", `${baseName(file)} ${unopenable}`);
+      continue;
     }
+    const contents = readContents(text);
+    for (const c of contents.certificates) located.push({ file, ...c });
+    for (const key of contents.keys) keys.push({ file, facts: key });
+    // One finding per file: the component that loads it fails on the file as a whole.
+    const [first, ...more] = contents.problems;
+    if (first) {
+      const kind = more.every((p) => p.kind === first.kind) ? first.kind : "File";
+      finding("unreadable", file, first.line, baseName(file), kind, `${baseName(file)}: ${[first, ...more].map((p) => p.message).join("; ")}`);
+    }
+    const exposure = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? keyExposure(mode) : undefined;
+    if (exposure) finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key that ${exposure} (mode ${mode.toString(8).padStart(4, "0")})`);
   }
   const cas = located.filter((c) => c.facts.isCA);
   const certificates: PkiCertificate[] = located.map((c) => {
@@ -107,17 +114,6 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     finding("weak-key", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} (no certificate of it here) is a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key: what it signs (service-account tokens, for sa.key) can be forged`);
   }
   return { certificates, findings };
-}
-
-/** The 1-based line of each PEM certificate block in a file. */
-function blockLines(text: string): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  for (const row of text.split("\n")) {
-    if (row.startsWith("-----BEGIN CERTIFICATE-----")) lines.push(line);
-    line++;
-  }
-  return lines;
 }
 
 function baseName(file: string): string {

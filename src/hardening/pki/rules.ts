@@ -64,10 +64,10 @@ export const PKI_RULES: readonly Rule[] = [
   ),
   rule(
     "unreadable",
-    "Certificate data that is not a certificate",
+    "A certificate or key file that cannot be loaded",
     "medium",
     "platform",
-    "A PEM block that does not parse as an X.509 certificate: the component that loads the file fails to start.",
-    "Replace the file with the certificate it should hold.",
+    "A certificate or private key file that is not PEM (binary data, or a DER certificate), is empty, holds a block cut off before its END line or with corrupt base64, or a block whose DER does not parse, or a symbolic link that leads nowhere: the component that loads it fails to start (Go skips a damaged block without a word, so a bundle keeps working without the certificate it lost, and fails when it was the only one).",
+    "Replace the file with the certificate or key it should hold (kubeadm: `kubeadm certs renew` rewrites a certificate and its key); convert a DER certificate with `openssl x509 -inform der -in FILE -out FILE.pem`.",
   ),
 ];

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { generateKeyPairSync, randomBytes, webcrypto } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, webcrypto } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,17 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("palisade authn token-file", () => {
+  it("judges the record a later duplicate token overrides by what takes effect", async () => {
+    const admin = randomBytes(24).toString("base64url");
+    const path = file("dup.csv", `${admin},admin,1,"system:masters"\n${admin},carol,3\n`);
+    const result = await run("token-file", path, "-o", "json");
+    const report = JSON.parse(result.stdout) as { findings: Array<{ ruleId: string; message: string; position: { line: number } }> };
+    expect(report.findings.map((f) => `${f.ruleId}@${f.position.line}`)).toEqual(["authn/duplicate-static-token@1", "authn/static-token-file@1"]);
+    expect(report.findings[0]!.message).toMatch(/^the token on line 1 \(user "admin"\) is overridden by line 2 \(user "carol"\)/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain(admin);
+  });
+
   it("exits 1 on weak tokens and names lines, never tokens", async () => {
     const strong = randomBytes(24).toString("base64url");
     const path = file("tokens.csv", `${strong},alice,1,"dev"\nchangeme,bob,2\n`);
@@ -72,6 +83,27 @@ describe("palisade authn whoami", () => {
     expect(JSON.parse(wrong.stdout).result.reason).toMatch(/unknown authority/);
     const notPem = await run("whoami", "--cert", file("junk.crt", "junk"));
     expect(notPem.code).toBe(2);
+    // One character of the base64 changed, as a bad copy leaves it: named as corrupt, at its line, never echoed.
+    const lines = leaf.toString("pem").split("\n");
+    lines[3] = `${lines[3]!.slice(0, 2)}@${lines[3]!.slice(3)}`;
+    const corrupt = await run("whoami", "--cert", file("corrupt.crt", lines.join("\n")), "--ca", file("ca2.crt", ca.toString("pem")), "--at", AT);
+    expect(corrupt).toMatchObject({ code: 2, stdout: "" });
+    expect(corrupt.stderr).toBe(`palisade: ${join(dir, "corrupt.crt")}:1:1: certificate 1: the CERTIFICATE block at line 1 is corrupt: its base64 does not decode\n  hint: the file was damaged (cut short or edited): copy the certificate again from its source\n`);
+    const cut = await run("whoami", "--cert", file("cut.crt", lines.slice(0, 5).join("\n")));
+    expect(cut.stderr).toMatch(/cut\.crt:1:1: certificate 1: the CERTIFICATE block at line 1 is cut off: it has no -----END CERTIFICATE----- line\n/);
+  });
+
+  it("takes --at only as RFC 3339, exit 2 with the expected form", async () => {
+    for (const at of ["2026", "2026-06-01", "2026-06-01 12:00:00", "2026-02-30T00:00:00Z", "2026-06-01T12:00:00"]) {
+      const result = await run("whoami", "--cert", file("any.crt", "junk"), "--at", at);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`palisade: --at ${at}: not an RFC 3339 time\n  hint: give a date, a time and a zone, such as 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00\n`);
+    }
+    const verify = await run("verify-token", "--token-file", file("at.jwt", "a.b.c"), "--static-token-file", file("at.csv", "x,y,z\n"), "--at", "2026");
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toMatch(/--at 2026: not an RFC 3339 time/);
+    const offset = await run("verify-token", "--token-file", file("at2.jwt", "a.b.c"), "--static-token-file", file("at2.csv", "x,y,z\n"), "--at", "2026-06-01T13:00:00.5+01:00");
+    expect(offset.code).toBe(1);
   });
 });
 
@@ -143,6 +175,31 @@ describe("palisade authn verify-token", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ authenticated: true, user: { username: "system:serviceaccount:shop:cart", groups: ["system:serviceaccounts", "system:serviceaccounts:shop"] } });
     expect(await exportJWK(publicKey)).toBeTruthy();
+  });
+
+  it("takes a service-account key from a certificate file, as kube-apiserver does, and picks keys by the kid it computes", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    const keys = {
+      privateKey: await webcrypto.subtle.importKey("pkcs8", privateKey.export({ type: "pkcs8", format: "der" }), alg, true, ["sign"]),
+      publicKey: await webcrypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), alg, true, ["verify"]),
+    };
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({ name: "CN=sa-signer", keys, signingAlgorithm: alg, notBefore: new Date(Date.parse(AT) - 86_400_000), notAfter: new Date(Date.parse(AT) + 86_400_000) });
+    const kid = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("base64url");
+    const sign = async (header: Record<string, string>) =>
+      new SignJWT({ aud: ["https://k"], "kubernetes.io": { namespace: "team", serviceaccount: { name: "bot", uid: "u1" } } })
+        .setProtectedHeader({ alg: "RS256", ...header })
+        .setIssuer("https://k")
+        .setExpirationTime(T + 600)
+        .sign(await importPKCS8(privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "RS256"));
+    const keyFile = file("signer.crt", cert.toString("pem") + "\n");
+    const verify = async (name: string, header: Record<string, string>) => run("verify-token", "--token-file", file(name, await sign(header)), "--service-account-issuer", "https://k", "--service-account-key-file", keyFile, "--at", AT);
+    expect(await verify("kid.jwt", { kid })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^authenticated as system:serviceaccount:team:bot\n/) });
+    expect(await verify("nokid.jwt", {})).toMatchObject({ code: 0 });
+    expect(await verify("x.jwt", { kid: "x" })).toMatchObject({ code: 1, stdout: `not authenticated: serviceaccount: no RS256 key with kid "x" (the keys' kids: ${kid})\n` });
+    const none = await run("verify-token", "--token-file", file("n2.jwt", "a.b.c"), "--service-account-issuer", "https://k", "--service-account-key-file", file("empty.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
+    expect(none).toMatchObject({ code: 2, stderr: expect.stringMatching(/empty\.pem: data does not contain any valid RSA or ECDSA public keys\n {2}hint: kube-apiserver would refuse to start/) });
   });
 
   it("needs an authenticator and a non-empty token file", async () => {

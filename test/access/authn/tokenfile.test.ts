@@ -74,7 +74,7 @@ describe("static token file as kube-apiserver reads it", () => {
     const findings = lintTokenFile(parseTokenFile(text, "tokens.csv"));
     const byRule = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => f.position?.line);
     expect(byRule("authn/weak-static-token")).toEqual([2]);
-    expect(byRule("authn/duplicate-static-token")).toEqual([3]);
+    expect(byRule("authn/duplicate-static-token")).toEqual([1]);
     expect(byRule("authn/static-token-privileged-group")).toEqual([3]);
     expect(byRule("authn/static-token-suspicious-identity")).toEqual([4, 4, 5]);
     expect(byRule("authn/static-token-file")).toEqual([1]);
@@ -82,6 +82,20 @@ describe("static token file as kube-apiserver reads it", () => {
     expect(rendered).not.toContain(strong);
     expect(rendered).not.toContain("password123");
     expect(rendered).not.toContain(strong.slice(0, 8));
+  });
+
+  it("judges the record of a token that takes effect (the last), and names what overrides an earlier one", () => {
+    const [admin, bob] = [strongToken(), strongToken()];
+    const text = [`${admin},admin,1,"system:masters,ops"`, `${bob},bob,2`, `${admin},carol,3`, `${bob},system:node:n1,4,"system:masters"`].join("\n");
+    const findings = lintTokenFile(parseTokenFile(text, "tokens.csv"));
+    expect(findings.map((f) => `${f.ruleId}@${f.position?.line}: ${f.message}`)).toEqual([
+      "authn/static-token-file@1: static token authentication grants 2 long-lived credential(s)",
+      'authn/duplicate-static-token@1: the token on line 1 (user "admin") is overridden by line 3 (user "carol"), which repeats the token: kube-apiserver keeps only the last record, so this one grants nothing',
+      'authn/duplicate-static-token@2: the token on line 2 (user "bob") is overridden by line 4 (user "system:node:n1"), which repeats the token: kube-apiserver keeps only the last record, so this one grants nothing',
+      'authn/static-token-privileged-group@4: the token on line 4 (user "system:node:n1") is in system:masters: a never-expiring credential that bypasses RBAC',
+      'authn/static-token-suspicious-identity@4: the token on line 4 (user "system:node:n1") uses the reserved name "system:node:n1"',
+    ]);
+    expect(findings.find((f) => f.ruleId === "authn/duplicate-static-token")?.properties).toEqual({ overriddenByLine: 3 });
   });
 
   it("flags user names and groups with spaces Go's CSV reader keeps", () => {

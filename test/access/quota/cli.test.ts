@@ -51,6 +51,61 @@ describe("palisade quota", () => {
     expect((await runCli(registerQuotaCommand, ["quota", example])).stdout).not.toContain("REPORTED");
   });
 
+  it("reports objects the API server would refuse as input problems at file:line, leaves them out of the table, and exits 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-types-"));
+    const file = join(dir, "q4.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard:\n    pods: \"2\"",
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: t}\nspec:\n  limits: {type: Container, max: {memory: 1Mi}}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: t}\nspec:\n  replicas: \"3\"\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        resources: {limits: {memory: 1Gi}}",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  containers: \"oops\"",
+      ].join("\n---\n") + "\n",
+    );
+    const result = await runCli(registerQuotaCommand, ["quota", file]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^NAMESPACE +QUOTA +RESOURCE +USED +HARD +PODS +REJECTED\nt +q +pods +0 +2 +0 +0\n/);
+    expect(result.stderr).toContain(`${file}:12:3: LimitRange t/lr: spec.limits is a mapping where Kubernetes expects a list of LimitRangeItem: the API server refuses the object, so it is left out of the quota totals`);
+    expect(result.stderr).toContain(`${file}:18:3: Deployment t/web: spec.replicas is the text "3" where Kubernetes expects an integer`);
+    expect(result.stderr).toContain(`${file}:30:3: Pod t/p: spec.containers is the text "oops" where Kubernetes expects a list of Container`);
+    expect(result.stderr).toMatch(/hint: write the value in the declared type/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says which ResourceQuotas limit nothing instead of claiming there are none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-empty-"));
+    const file = join(dir, "q3.yaml");
+    writeFileSync(file, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard:\n    requests.cpu: 1 core\n    pods: [3]\n");
+    const result = await runCli(registerQuotaCommand, ["quota", file, "--fail-on", "none"]);
+    expect(result.stdout).not.toContain("No ResourceQuota in the input.");
+    expect(result.stdout.split("\n")[0]).toBe("ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): t/q");
+    expect(result.stdout).toMatch(/ResourceQuota\/t\/q\n.*quota\/invalid-quantity/);
+    const refused = join(dir, "refused.yaml");
+    writeFileSync(refused, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard: [pods]\n  scopes: BestEffort\n");
+    const none = await runCli(registerQuotaCommand, ["quota", refused]);
+    expect(none.code).toBe(2);
+    expect(none.stdout.split("\n")[0]).toBe("No ResourceQuota the API server would accept in the input (1 refused: see the input problems).");
+  });
+
+  it("leaves a claim a LimitRange refuses out of the quota's usage", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-pvc-"));
+    const file = join(dir, "q2.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: storage, namespace: t}\nspec:\n  hard: {requests.storage: 10Gi, persistentvolumeclaims: \"1\"}",
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: t}\nspec:\n  limits:\n  - type: PersistentVolumeClaim\n    max: {storage: 5Gi}",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: p2, namespace: t}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 6Gi}}",
+      ].join("\n---\n") + "\n",
+    );
+    const result = await runCli(registerQuotaCommand, ["quota", file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/t +storage +persistentvolumeclaims +0 +1 /);
+    expect(result.stdout).toMatch(/t +storage +requests\.storage +0 +10Gi /);
+    expect(result.stdout).toMatch(/20:15 +high +quota\/limitrange-violation +LimitRange lr: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 6Gi/);
+  });
+
   it("asks for input when given neither paths nor --cluster", async () => {
     const result = await runCli(registerQuotaCommand, ["quota"]);
     expect(result.code).toBe(2);

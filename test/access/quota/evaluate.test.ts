@@ -149,6 +149,56 @@ describe("quota evaluation over manifests", () => {
     ]);
   });
 
+  it("refuses claims outside a LimitRange's PersistentVolumeClaim min and max, with upstream's messages, and counts them nowhere", async () => {
+    const lr = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: shop}\nspec:\n  limits:\n  - type: PersistentVolumeClaim\n    min: {storage: 1Gi}\n    max: {storage: 5Gi}";
+    const claim = (name: string, requests: string, extra = "") => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  accessModes: [ReadWriteOnce]${extra}\n  resources: ${requests}`;
+    const result = await evaluate(
+      docs(
+        quota("storage", "{requests.storage: 10Gi, persistentvolumeclaims: '5', fast.storageclass.storage.k8s.io/requests.storage: 1Gi}"),
+        lr,
+        claim("fits", "{requests: {storage: 5Gi}}"),
+        claim("big", "{requests: {storage: 6Gi}}", "\n  storageClassName: fast"),
+        claim("small", "{requests: {storage: 512Mi}}"),
+        claim("none", "{}"),
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers: [{name: db, image: db}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {resources: {requests: {storage: 8Gi}}}",
+      ),
+    );
+    const violations = result.findings.filter((f) => f.ruleId === "quota/limitrange-violation");
+    expect(violations.map((f) => `${f.object?.name} ${f.fieldPath} :${f.position?.line}: ${f.message}`)).toEqual([
+      "big spec.resources.requests :31: LimitRange lr: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 6Gi",
+      "small spec.resources.requests :38: LimitRange lr: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 512Mi",
+      "none spec :43: LimitRange lr: minimum storage usage per PersistentVolumeClaim is 1Gi.  No request is specified",
+      "none spec :43: LimitRange lr: maximum storage usage per PersistentVolumeClaim is 5Gi.  No request is specified",
+      "db spec.volumeClaimTemplates[0].spec.resources.requests :57: LimitRange lr: claim template data: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 8Gi",
+    ]);
+    // Only "fits" was created: the refused claims neither count nor exceed the fast class's 1Gi.
+    expect(result.namespaces[0]!.quotas[0]!.used).toEqual({ "fast.storageclass.storage.k8s.io/requests.storage": "0", persistentvolumeclaims: "1", "requests.storage": "5Gi" });
+    expect(result.findings.filter((f) => f.ruleId === "quota/exceeded")).toEqual([]);
+  });
+
+  it("leaves out of the totals, as input problems, objects whose fields have the wrong type", async () => {
+    const snapshot = await loadSnapshot({
+      paths: ["-"],
+      stdinText: docs(
+        quota("q", "{pods: '2'}"),
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: shop}\nspec:\n  limits: {type: Container, max: {memory: 1Mi}}",
+        deployment("web", 3, "{limits: {memory: 1Gi}}").replace("replicas: 3", 'replicas: "3"'),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers: \"oops\"",
+        deployment("ok", 1, "{requests: {cpu: 10m, memory: 1Mi}, limits: {memory: 1Mi}}"),
+      ),
+    });
+    const result = evaluateQuotas(snapshot);
+    expect(result.refused.map((r) => [r.object.kind, r.problem.position.line, r.problem.message])).toEqual([
+      ["LimitRange", 13, "LimitRange shop/lr: spec.limits is a mapping where Kubernetes expects a list of LimitRangeItem: the API server refuses the object, so it is left out of the quota totals"],
+      ["Deployment", 20, 'Deployment shop/web: spec.replicas is the text "3" where Kubernetes expects an integer: the API server refuses the object, so it is left out of the quota totals'],
+      ["Pod", 35, 'Pod shop/p: spec.containers is the text "oops" where Kubernetes expects a list of Container: the API server refuses the object, so it is left out of the quota totals'],
+    ]);
+    expect(result.refused[0]!.problem).toMatchObject({ kind: "invalid-object", hint: expect.stringMatching(/^write the value in the declared type/) });
+    // Only "ok" runs: one pod, no LimitRange (its own was refused), nothing rejected.
+    expect(result.namespaces[0]).toMatchObject({ pods: 1, rejectedPods: 0, limitRanges: [], quotas: [{ used: { pods: "1" } }] });
+    expect(result.findings.map((f) => `${f.ruleId} ${f.object?.name}`)).toEqual(["quota/namespace-without-limitrange shop"]);
+  });
+
   it("reports LimitRange violations as rejections", async () => {
     const lr = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: caps, namespace: shop}\nspec:\n  limits:\n  - type: Container\n    max: {memory: 1Gi}";
     const result = await evaluate(docs(lr, deployment("big", 1, "{limits: {memory: 2Gi}}")));

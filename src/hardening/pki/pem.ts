@@ -1,0 +1,77 @@
+/**
+ * PEM blocks as Go's encoding/pem reads them (every Kubernetes component loads its
+ * certificates and keys with it), with what a reader needs to say why a block cannot be
+ * used: its line, and whether it is cut off or its base64 is corrupt. Go skips such a
+ * block without a word, so a file of nothing else fails to load as "no certificate".
+ */
+
+export interface PemBlock {
+  /** CERTIFICATE, PRIVATE KEY, RSA PRIVATE KEY, PUBLIC KEY... */
+  type: string;
+  /** 1-based line of the BEGIN line. */
+  line: number;
+  /** The block from its BEGIN line to its END line, for a parser that takes PEM. */
+  text: string;
+  /** RFC 1421 headers (Proc-Type, DEK-Info): an encrypted legacy key carries them. */
+  headers: Record<string, string>;
+  /** The decoded bytes; absent when the block is damaged. */
+  der?: Buffer;
+  damage?: "truncated" | "corrupt";
+}
+
+const BEGIN = /^-----BEGIN (.*)-----[ \t]*\r?$/;
+/** Go's base64.StdEncoding after whitespace is removed: padded, no other characters. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function pemBlocks(text: string): PemBlock[] {
+  const lines = text.split("\n");
+  const blocks: PemBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const type = BEGIN.exec(lines[i] as string)?.[1];
+    if (type === undefined) continue;
+    const endLine = `-----END ${type}-----`;
+    let end = -1;
+    for (let j = i + 1; j < lines.length; j++) {
+      const row = (lines[j] as string).trimEnd();
+      if (row === endLine) {
+        end = j;
+        break;
+      }
+      // A block that runs into the next one was cut off: Go skips it and reads the next.
+      if (BEGIN.test(lines[j] as string)) break;
+    }
+    if (end < 0) {
+      blocks.push({ type, line: i + 1, text: "", headers: {}, damage: "truncated" });
+      continue;
+    }
+    const body = lines.slice(i + 1, end);
+    const headers: Record<string, string> = {};
+    let first = 0;
+    for (; first < body.length; first++) {
+      const row = body[first] as string;
+      const colon = row.indexOf(":");
+      if (colon < 0) break;
+      headers[row.slice(0, colon).trim()] = row.slice(colon + 1).trim();
+    }
+    if (first > 0 && (body[first] ?? "").trim() === "") first++;
+    const base64 = body.slice(first).join("").replace(/[ \t\r]/g, "");
+    const block: PemBlock = { type, line: i + 1, text: lines.slice(i, end + 1).join("\n") + "\n", headers };
+    if (BASE64.test(base64) && base64.length % 4 === 0) block.der = Buffer.from(base64, "base64");
+    else block.damage = "corrupt";
+    blocks.push(block);
+    i = end;
+  }
+  return blocks;
+}
+
+/** What is wrong with a damaged block, in words; never its bytes. */
+export function describeDamage(block: PemBlock): string | undefined {
+  if (block.damage === "truncated") return `the ${block.type} block at line ${block.line} is cut off: it has no -----END ${block.type}----- line`;
+  if (block.damage === "corrupt") return `the ${block.type} block at line ${block.line} is corrupt: its base64 does not decode`;
+  return undefined;
+}
+
+/** Whether a private key block is encrypted (PKCS #8, or OpenSSL's legacy Proc-Type header). */
+export function isEncryptedKey(block: PemBlock): boolean {
+  return block.type.startsWith("ENCRYPTED ") || /ENCRYPTED/.test(block.headers["Proc-Type"] ?? "");
+}
