@@ -1,8 +1,10 @@
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join, relative } from "node:path";
+import { mkdir, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
+import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
 import { fixManifestText, type FileFix } from "../fix/fix-text.js";
+import type { InputProblem } from "../fix/rewrite.js";
+import { isJsonText } from "../k8s/parse.js";
 import { describeRef, formatFieldPath } from "../k8s/types.js";
 import { byName } from "../k8s/load.js";
 import { isLevel, parseVersion, formatVersion, LATEST, type Level, type Version } from "../podsecurity/levels.js";
@@ -61,26 +63,78 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+function problemLines(name: string, problems: readonly InputProblem[]): Array<[number, string]> {
+  // The loader's hints speak of scanning; here the other documents were fixed.
+  return problems.map((p) => [p.line, `${name}:${p.line}:${p.column}: ${p.message}${p.hint?.includes("left unchanged") ? "" : " (left unchanged)"}${p.hint ? `\n  hint: ${p.hint.replace("were still scanned", "were still fixed")}` : ""}`]);
+}
+
 function describe(file: string, result: FileFix, version: Version, level: Level): string[] {
-  // In file order: a document's corrected fields, then its Pod Security changes.
-  const byLine = new Map<number, string[]>();
-  const linesAt = (line: number): string[] => {
-    let lines = byLine.get(line);
-    if (!lines) byLine.set(line, (lines = []));
-    return lines;
-  };
-  for (const c of result.corrections) linesAt(c.line).push(`${file}:${c.line}: ${describeRef(c.object)}: fixed ${c.ruleId}: ${c.description}`);
+  // In file order: a document's problems, its corrected fields, then its Pod Security changes.
+  const lines: Array<[number, string]> = problemLines(file, result.errors);
+  for (const c of result.corrections) {
+    const where = `${file}:${c.line}: ${describeRef(c.object)}`;
+    lines.push([c.line, c.notMade ? `${where}: NOT fixed ${c.ruleId}: ${c.description} — ${c.notMade}` : `${where}: fixed ${c.ruleId}: ${c.description}`]);
+  }
   for (const d of result.documents) {
-    const lines = linesAt(d.line);
     const where = `${file}:${d.line}: ${describeRef(d.object)}`;
     if (d.plan.before.length === 0) continue;
-    for (const c of d.plan.changes) lines.push(`${where}: fixed ${c.checkId}: ${c.description} (${formatFieldPath([...d.templatePath, ...c.path])})`);
-    for (const n of d.plan.notFixed) {
-      lines.push(`${where}: NOT fixed ${n.checkId}: ${n.reason}${n.detail ? ` (${n.detail})` : ""} — ${n.why}`);
-    }
-    if (d.plan.notFixed.length === 0) lines.push(`${where}: now passes ${level}:${formatVersion(version)}`);
+    for (const c of d.plan.changes) lines.push([d.line, `${where}: fixed ${c.checkId}: ${c.description} (${formatFieldPath([...d.templatePath, ...c.path])})`]);
+    for (const n of d.plan.notFixed) lines.push([d.line, `${where}: NOT fixed ${n.checkId}: ${n.reason}${n.detail ? ` (${n.detail})` : ""} — ${n.why}`]);
+    if (d.plan.notFixed.length === 0) lines.push([d.line, `${where}: now passes ${level}:${formatVersion(version)}`]);
   }
-  return [...byLine].sort(([a], [b]) => a - b).flatMap(([, lines]) => lines);
+  return lines.map((entry, i) => [entry, i] as const).sort(([a, i], [b, j]) => a[0] - b[0] || i - j).map(([[, line]]) => line);
+}
+
+function exitOf(result: FileFix): number {
+  if (result.errors.length > 0) return EXIT.usage;
+  if (result.corrections.some((c) => c.notMade) || result.documents.some((d) => d.plan.notFixed.length > 0)) return EXIT.findings;
+  return EXIT.clean;
+}
+
+interface Input {
+  file: string;
+  /** Where --output puts it, relative to the output directory. */
+  target: string;
+}
+
+function commonParent(dirs: readonly string[]): string {
+  if (dirs.length === 0) return "";
+  let common = dirs[0] as string;
+  for (const dir of dirs) while (relative(common, dir).startsWith("..") || isAbsolute(relative(common, dir))) common = dirname(common);
+  return common;
+}
+
+/** Each file once (however it was named), with its place under --output: refused before anything is written when two would land on one path. */
+async function inputsOf(paths: readonly string[], output: string | undefined): Promise<Input[]> {
+  const found: Array<{ file: string; root: string }> = [];
+  for (const p of paths) {
+    if (p === "-") found.push({ file: "-", root: "" });
+    else await collect(p, found, p, true);
+  }
+  if (found.length === 0) throw new UserError("no YAML files found", { hint: "give .yaml/.yml files or directories that contain them" });
+  const seen = new Set<string>();
+  const unique = [];
+  for (const f of found) {
+    const key = f.file === "-" ? "-" : await realpath(f.file).catch(() => resolve(f.file));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(f);
+  }
+  // Files named one by one are placed relative to their common parent, as a directory's files are to it.
+  const parent = commonParent(unique.filter((f) => f.file !== "-" && f.root === f.file).map((f) => dirname(resolve(f.file))));
+  const inputs = unique.map((f) => ({
+    file: f.file,
+    target: f.file === "-" ? "stdin.yaml" : f.root === f.file ? relative(parent, resolve(f.file)) : relative(f.root, f.file),
+  }));
+  if (output !== undefined) {
+    const byTarget = new Map<string, string>();
+    for (const input of inputs) {
+      const other = byTarget.get(resolve(output, input.target));
+      if (other !== undefined) throw new UserError(`--output ${output}: ${other} and ${input.file} would both be written to ${join(output, input.target)}`, { hint: "fix them in separate runs, or give their common directory instead" });
+      byTarget.set(resolve(output, input.target), input.file);
+    }
+  }
+  return inputs;
 }
 
 async function fix(paths: string[], flags: FixFlags): Promise<number> {
@@ -90,43 +144,47 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
   if (!version) throw new UserError(`--pss-version ${flags.pssVersion}: expected latest or v1.N (e.g. v1.30)`);
   if (flags.inPlace && flags.output) throw new UserError("--in-place and --output cannot be used together", { hint: "choose one: rewrite the files, or write copies under a directory" });
   if (flags.inPlace && paths.includes("-")) throw new UserError("--in-place cannot rewrite stdin");
-
-  const files: Array<{ file: string; root: string }> = [];
-  for (const p of paths) {
-    if (p === "-") files.push({ file: "-", root: "" });
-    else await collect(p, files, p, true);
-  }
-  if (files.length === 0) throw new UserError("no YAML files found", { hint: "give .yaml/.yml files or directories that contain them" });
+  const inputs = await inputsOf(paths, flags.output);
 
   let exit: number = EXIT.clean;
-  const report: string[] = [];
+  const worse = (code: number) => (exit = Math.max(exit, code));
   const outputs: string[] = [];
-  for (const { file, root } of files) {
-    const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+  for (const { file, target } of inputs) {
     const name = file === "-" ? "<stdin>" : file;
-    const result = fixManifestText(text, { level, version: version ?? LATEST });
-    if (result.errors.length > 0) {
-      for (const e of result.errors) report.push(`${name}:${e.line}:${e.column}: ${e.message} (file left unchanged)`);
-      exit = EXIT.usage;
+    // Each file's report goes out as it is done: a run stopped halfway has said what it wrote.
+    const report = (lines: readonly string[]) => void (lines.length > 0 && process.stderr.write(lines.join("\n") + "\n"));
+    let text: string;
+    try {
+      text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+    } catch (err) {
+      report([`${name}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (nothing fixed in it)`]);
+      worse(EXIT.usage);
+      continue;
     }
-    report.push(...describe(name, result, version, level));
-    for (const sk of result.skipped) {
-      report.push(`${name}:${sk.line}: ${sk.message}`);
-      if (exit === EXIT.clean) exit = EXIT.findings;
+    if (file === "-" && text.trim() === "") {
+      report(["<stdin>:1:1: standard input was empty: nothing was fixed", "  hint: check the command that feeds it; with `set -o pipefail` its failure stops the pipeline"]);
+      worse(EXIT.usage);
+      continue;
     }
-    if (exit !== EXIT.usage && result.documents.some((d) => d.plan.notFixed.length > 0)) exit = EXIT.findings;
-    if (flags.inPlace) {
-      if (result.changed) await writeFile(file, result.text);
-    } else if (flags.output) {
-      const rel = file === "-" ? "stdin.yaml" : root === file ? basename(file) : relative(root, file);
-      const target = join(flags.output, rel);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, result.text);
-    } else {
-      outputs.push(files.length > 1 ? `---\n# Source: ${name}\n${result.text.replace(/^---\n/, "")}` : result.text);
+    const json = extname(file).toLowerCase() === ".json" ? true : undefined;
+    const result = fixManifestText(text, { level, version: version ?? LATEST }, { file: name, ...(json ? { json } : {}) });
+    report(describe(name, result, version, level));
+    worse(exitOf(result));
+    try {
+      if (flags.inPlace) {
+        if (result.changed) await writeFile(file, result.text);
+      } else if (flags.output) {
+        const out = join(flags.output, file === "-" && isJsonText(text) ? "stdin.json" : target);
+        await mkdir(dirname(out), { recursive: true });
+        await writeFile(out, result.text);
+      } else {
+        outputs.push(inputs.length > 1 ? `---\n# Source: ${name}\n${result.text.replace(/^---\n/, "")}` : result.text);
+      }
+    } catch (err) {
+      report([`${name}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (the fixes above were not saved)`]);
+      worse(EXIT.usage);
     }
   }
-  if (report.length > 0) process.stderr.write(report.join("\n") + "\n");
   if (!flags.inPlace && !flags.output) await writeStdout(outputs.join(outputs.every((o) => o.endsWith("\n")) ? "" : "\n"));
   return exit;
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { type Command } from "commander";
 import { UserError } from "../errors.js";
 import { isSeverity, type Finding, type Severity } from "../findings/types.js";
@@ -7,7 +8,7 @@ import { describeRef } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
-import { checkWorkloads, loadPolicies, type LoadedPolicies } from "../psp/check.js";
+import { checkWorkloads, loadPolicies, undecodableWorkloads, type LoadedPolicies } from "../psp/check.js";
 import { mutateManifestText } from "../psp/mutate-text.js";
 import { PSP_RULE_LIST } from "../psp/rules.js";
 import { mayUseFromRbac } from "../psp/rbac.js";
@@ -67,6 +68,8 @@ async function check(paths: string[], flags: { policy: string[]; rbac?: boolean;
   const { loaded, problems } = await readPolicies(flags.policy);
   const snapshot = await loadSnapshot({ paths });
   const mayUse = flags.rbac ? mayUseFromRbac(rbacAuthorizerFor(snapshot, { bootstrap: true })) : undefined;
+  // A workload the API server cannot decode never reaches admission: an input problem, not judged.
+  snapshot.problems.push(...undecodableWorkloads(snapshot.objects));
   const findings: Finding[] = [...loaded.findings, ...checkWorkloads(loaded.policies, snapshot.objects, mayUse, flags.user)].sort(compareFindings);
   const result: ScanResult = {
     findings,
@@ -86,23 +89,32 @@ async function mutate(paths: string[], flags: { policy: string[] }): Promise<num
   if (problems) process.stderr.write(problems + "\n");
   for (const f of loaded.findings) process.stderr.write(`${f.position ? `${f.position.file}:${f.position.line}:${f.position.column}: ` : ""}invalid policy: ${f.message}\n`);
   let exit: number = loaded.findings.length > 0 ? EXIT.usage : EXIT.clean;
+  const worse = (code: number) => (exit = Math.max(exit, code));
   const outputs: string[] = [];
   for (const path of paths) {
     const text = path === "-" ? await readStdinText() : await readFile(path, "utf8").catch(() => {
-      throw new UserError(`${path}: cannot read file`, { hint: "psp mutate takes YAML files (or - for stdin)" });
+      throw new UserError(`${path}: cannot read file`, { hint: "psp mutate takes YAML or JSON files (or - for stdin)" });
     });
     const name = path === "-" ? "<stdin>" : path;
-    const result = mutateManifestText(text, loaded.policies);
+    if (path === "-" && text.trim() === "") {
+      process.stderr.write("<stdin>:1:1: standard input was empty: nothing was mutated\n  hint: check the command that feeds it; with `set -o pipefail` its failure stops the pipeline\n");
+      worse(EXIT.usage);
+      continue;
+    }
+    const result = mutateManifestText(text, loaded.policies, undefined, { file: name, ...(extname(path).toLowerCase() === ".json" ? { json: true } : {}) });
     for (const e of result.errors) {
-      process.stderr.write(`${name}:${e.line}:${e.column}: ${e.message}\n`);
-      exit = EXIT.usage;
+      process.stderr.write(`${name}:${e.line}:${e.column}: ${e.message}${e.hint?.includes("left unchanged") ? "" : " (left unchanged)"}${e.hint ? `\n  hint: ${e.hint.replace("were still scanned", "were still mutated")}` : ""}\n`);
+      worse(EXIT.usage);
     }
     for (const d of result.documents) {
       const ref = describeRef({ kind: d.object.kind ?? "Unknown", name: d.object.metadata?.name ?? "(unnamed)", ...(d.object.metadata?.namespace ? { namespace: d.object.metadata.namespace } : {}) });
-      if (d.result.allowed) process.stderr.write(`${name}:${d.line}: ${ref}: admitted by ${d.result.policy}${d.result.mutated ? " (defaulted)" : " (unchanged)"}\n`);
+      if (d.result.allowed && d.notWritten) {
+        process.stderr.write(`${name}:${d.line}: ${ref}: admitted by ${d.result.policy}, but its defaulting was NOT written: ${d.notWritten}\n`);
+        worse(EXIT.findings);
+      } else if (d.result.allowed) process.stderr.write(`${name}:${d.line}: ${ref}: admitted by ${d.result.policy}${d.result.mutated ? " (defaulted)" : " (unchanged)"}\n`);
       else {
         process.stderr.write(`${name}:${d.line}: ${ref}: ${d.result.message}\n`);
-        if (exit === EXIT.clean) exit = EXIT.findings;
+        worse(EXIT.findings);
       }
     }
     outputs.push(paths.length > 1 ? `---\n# Source: ${name}\n${result.text.replace(/^---\n/, "")}` : result.text);

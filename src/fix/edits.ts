@@ -4,8 +4,8 @@ import { isRecord, type FieldPath } from "../k8s/types.js";
  * The small edits `palisade fix` makes, as data: set a field (creating the maps on the
  * way), append to a list, remove a list item, rename a key (a misspelt field, its value
  * and comments kept), or quote a scalar as written (`version: 1.0` → `version: "1.0"`).
- * The same edits apply to plain JSON (to verify the result) and to a YAML document (to
- * write it with its comments and layout).
+ * The same edits apply to plain JSON (the value an edited text must read as), to a YAML
+ * document's text (text-edit.ts) and to a JSON document's tree (yaml-apply.ts).
  */
 export type Edit =
   | { op: "set"; path: FieldPath; value: unknown }
@@ -35,10 +35,12 @@ export function applyToJson(root: unknown, edits: readonly Edit[]): void {
   for (const edit of sortEdits(edits)) {
     const last = edit.path[edit.path.length - 1] as string | number;
     if (edit.op === "set") {
-      const parent = parentOf(root, edit.path, true) as Record<string | number, unknown>;
-      parent[last] = structuredClone(edit.value);
+      // A parent of another type (a string where a map belongs) takes no edit: such objects are refused before (undecodable.ts).
+      const parent = parentOf(root, edit.path, true) as Record<string | number, unknown> | undefined;
+      if (parent) parent[last] = structuredClone(edit.value);
     } else if (edit.op === "append") {
-      const parent = parentOf(root, edit.path, true) as Record<string | number, unknown>;
+      const parent = parentOf(root, edit.path, true) as Record<string | number, unknown> | undefined;
+      if (!parent) continue;
       const list = parent[last];
       if (Array.isArray(list)) list.push(structuredClone(edit.value));
       else parent[last] = [structuredClone(edit.value)];

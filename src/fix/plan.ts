@@ -20,6 +20,8 @@ export interface Change {
   /** Path relative to the pod (template), e.g. ["spec", "securityContext", "runAsNonRoot"]. */
   path: FieldPath;
   description: string;
+  /** The edit that makes the change (the report says "fixed" only when it was written). */
+  edit: Edit;
 }
 
 export interface NotFixed {
@@ -59,6 +61,11 @@ const WONT_FIX: Readonly<Record<string, string>> = {
   runAsUser: "the workload is set to run as UID 0; pick a non-root UID its image supports",
 };
 
+/** Why palisade leaves a check's violation to a person, when no edit was refused for it. */
+export function whyNotFixed(checkId: string): string {
+  return WONT_FIX[checkId] ?? "changing it would change what the workload does";
+}
+
 function containers(pod: PodView): ContainerRef[] {
   return visitContainers(pod.spec);
 }
@@ -70,7 +77,7 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
   const refused = new Map<string, string>();
   const edit = (checkId: string, e: Edit, description: string) => {
     edits.push(e);
-    changes.push({ checkId, path: e.path, description });
+    changes.push({ checkId, path: e.path, description, edit: e });
   };
   for (const v of violations) {
     switch (v.checkId) {

@@ -3,9 +3,10 @@ import type { FieldPath } from "../k8s/types.js";
 import { sortEdits, type Edit } from "./edits.js";
 
 /**
- * Apply edits to a YAML document through the `yaml` package's Document API, touching
- * only the nodes on the edited paths: comments, key order and every other node stay as
- * they were parsed.
+ * Apply edits to a document through the `yaml` package's Document API, touching only the
+ * nodes on the edited paths: key order and every other node stay as they were parsed.
+ * JSON files are edited so (and written as JSON again, json-out.ts); YAML text is edited
+ * as text instead (text-edit.ts), so that no line is re-printed.
  */
 
 /** Make every collection on the way to `path`'s parent exist, replacing an empty (null) value. */

@@ -1,5 +1,6 @@
 import type { Finding } from "../findings/types.js";
-import { objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { describeRef, objectRef, type FieldPath, type LoadedObject, type LoadProblem } from "../k8s/types.js";
+import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../fix/undecodable.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { defaultPodForAdmission } from "../k8s/defaults.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
@@ -80,12 +81,25 @@ function changedLeaves(before: unknown, after: unknown, path: FieldPath): string
   return [formatPath(path)];
 }
 
+/**
+ * Workloads with a field the API server cannot decode (a string where a securityContext
+ * belongs): never admitted or refused by a policy, since they never reach admission. They
+ * are input problems, and checkWorkloads leaves them out.
+ */
+export function undecodableWorkloads(objects: readonly LoadedObject[]): LoadProblem[] {
+  return objects.flatMap((loaded) =>
+    podTemplate(loaded.object)
+      ? undecodableFields(loaded.object).map((w): LoadProblem => ({ kind: "invalid-object", message: `${describeRef(objectRef(loaded.object))}: ${describeUndecodable(w)}`, position: loaded.source.locate(w.path), hint: UNDECODABLE_HINT }))
+      : [],
+  );
+}
+
 /** Findings for every workload in `objects` against `policies`. */
 export function checkWorkloads(policies: readonly PodSecurityPolicy[], objects: readonly LoadedObject[], mayUse: MayUse = EVERY_POLICY_USABLE, user?: string): Finding[] {
   const findings: Finding[] = [];
   for (const loaded of objects) {
     const target = podForAdmission(loaded);
-    if (!target) continue;
+    if (!target || undecodableFields(loaded.object).length > 0) continue;
     const result: AdmissionResult = admitPod(policies, { pod: target.pod, ...(user ? { user } : {}) }, mayUse);
     const ref = objectRef(loaded.object);
     const at = (path: FieldPath) => ({ fieldPath: formatPath([...target.prefix, ...path]) || undefined, position: loaded.source.locate([...target.prefix, ...path]) });

@@ -1,4 +1,4 @@
-import { rewriteWorkloads } from "../fix/fix-text.js";
+import { rewriteManifest, type InputProblem } from "../fix/rewrite.js";
 import type { Edit } from "../fix/edits.js";
 import { defaultPodForAdmission } from "../k8s/defaults.js";
 import type { FieldPath, K8sObject } from "../k8s/types.js";
@@ -15,6 +15,8 @@ export interface MutatedDocument {
   line: number;
   object: K8sObject;
   result: AdmissionResult;
+  /** Why some of the defaulting could not be written (the printed pod is then not the admitted one). */
+  notWritten?: string;
 }
 
 function pointerToPath(pointer: string): FieldPath {
@@ -25,9 +27,14 @@ function pointerToPath(pointer: string): FieldPath {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-export function mutateManifestText(text: string, policies: readonly PodSecurityPolicy[], mayUse: MayUse = EVERY_POLICY_USABLE): { text: string; documents: MutatedDocument[]; errors: Array<{ line: number; column: number; message: string }> } {
+export function mutateManifestText(
+  text: string,
+  policies: readonly PodSecurityPolicy[],
+  mayUse: MayUse = EVERY_POLICY_USABLE,
+  options: { file?: string; json?: boolean } = {},
+): { text: string; documents: MutatedDocument[]; errors: InputProblem[] } {
   const documents: MutatedDocument[] = [];
-  const out = rewriteWorkloads(text, ({ line, object, template }) => {
+  const out = rewriteManifest(text, { edit: ({ line, object, template }) => {
     const isPod = template.path.length === 0;
     // Admission sees the API server's defaulting; the patch below is only what the policy adds.
     const spec = defaultPodForAdmission(template.pod).spec;
@@ -53,6 +60,11 @@ export function mutateManifestText(text: string, policies: readonly PodSecurityP
       else if (op.op === "remove") edits.push({ op: "remove", path });
     }
     return [edits];
-  });
-  return { text: out.text, documents, errors: [...out.errors, ...out.skipped.map((s) => ({ line: s.line, column: 1, message: s.message }))] };
+  } }, options);
+  for (const outcome of out.objects) {
+    const document = documents.find((d) => d.line === outcome.line);
+    const why = [...outcome.edits.values()].find((w) => w !== undefined);
+    if (document && why) document.notWritten = why;
+  }
+  return { text: out.text, documents, errors: out.problems };
 }

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { detectLayout, fixManifestText } from "../../src/fix/fix-text.js";
-import { preserveOriginalLines } from "../../src/fix/line-merge.js";
 import { podTemplate } from "../../src/k8s/workloads.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { evaluatePod } from "../../src/podsecurity/evaluate.js";
@@ -155,10 +154,6 @@ spec:
     expect(r.errors.length).toBeGreaterThan(0);
     expect(r.errors[0]?.line).toBeGreaterThan(0);
   });
-
-  it("merges lines: original text wins wherever only spacing differs", () => {
-    expect(preserveOriginalLines("a:   1  # c\nb: {x: 1}\n", "a: 1 # c\nb: { x: 1 }\nz: 2\n")).toBe("a:   1  # c\nb: {x: 1}\nz: 2\n");
-  });
 });
 
 // Property: pods whose only problems are fixable pass the level after one fix, and a second fix changes nothing.
@@ -257,14 +252,14 @@ spec:
       [2, "manifest/unknown-field", "…containers[0].allowPrivilegeEscalation → …containers[0].securityContext.allowPrivilegeEscalation"],
       [2, "manifest/unknown-field", "…containers[0].securityContext.readOnlyRootFileSystem → …containers[0].securityContext.readOnlyRootFilesystem"],
       [2, "manifest/wrong-type", '…activeDeadlineSeconds: "600" → 600'],
-      [22, "manifest/wrong-type", 'spec.ports[0].port: "80" → 80'],
+      [23, "manifest/wrong-type", 'spec.ports[0].port: "80" → 80'],
     ]);
     // With allowPrivilegeEscalation where it belongs, the pod already passes: no Pod Security edit.
     expect(r.documents.map((d) => d.plan.changes)).toEqual([[]]);
     expect(r.text).toBe(
       TYPOS.replace('activeDeadlineSeconds: "600"', "activeDeadlineSeconds: 600")
         .replace("            allowPrivilegeEscalation: false\n", "")
-        .replace("              readOnlyRootFileSystem: true  # keep it read-only\n", "              readOnlyRootFilesystem: true # keep it read-only\n")
+        .replace("              readOnlyRootFileSystem: true  # keep it read-only\n", "              readOnlyRootFilesystem: true  # keep it read-only\n")
         .replace("              capabilities: {drop: [ALL]}\n", "              capabilities: {drop: [ALL]}\n              allowPrivilegeEscalation: false\n")
         .replace('ports: [{port: "80", targetPort: http}]', "ports: [{port: 80, targetPort: http}]"),
     );
@@ -310,7 +305,7 @@ stringData:
     const r = fixManifestText(text, restricted);
     expect(r.text).toBe(
       text
-        .replace("labels: {app: web, version: 1.0, canary: yes}   # keep", 'labels: {app: web, version: "1.0", canary: "yes"} # keep')
+        .replace("labels: {app: web, version: 1.0, canary: yes}   # keep", 'labels: {app: web, version: "1.0", canary: "yes"}   # keep')
         .replace('args: ["--port", 8080]', 'args: ["--port", "8080"]')
         .replace("value: 0644}", 'value: "0644"}')
         .replace("pin: 12345", 'pin: "12345"'),
@@ -347,7 +342,7 @@ spec:
 });
 
 describe("YAML anchors", () => {
-  it("does not edit through an alias (that would change every user of the anchor); says so", () => {
+  it("does not edit through an alias or a shared anchor (that would change every user of the anchor); makes the other edits and says which were not made", () => {
     const text = `apiVersion: v1
 kind: Pod
 metadata:
@@ -355,29 +350,33 @@ metadata:
 spec:
   securityContext:
     runAsNonRoot: true
-    seccompProfile: {type: RuntimeDefault}
   containers:
   - name: a
     image: x
     securityContext: &sc
       allowPrivilegeEscalation: false
   - name: b
-    image: y
+    image: z
     securityContext: *sc
 `;
     const r = fixManifestText(text, restricted);
-    expect(r.skipped.length).toBe(1);
-    expect(r.skipped[0]?.message).toMatch(/alias/);
-    expect(r.text).toBe(text);
+    expect(r.text).toBe(text.replace("    runAsNonRoot: true\n", "    runAsNonRoot: true\n    seccompProfile:\n      type: RuntimeDefault\n"));
+    const plan = r.documents[0]!.plan;
+    expect(plan.changes.map((c) => c.checkId)).toEqual(["seccompProfile_restricted"]);
+    expect(plan.notFixed.map((n) => [n.checkId, n.why])).toEqual([
+      ["capabilities_restricted", "spec.containers[0].securityContext carries the YAML anchor &sc that aliases use: editing it would change them too"],
+    ]);
   });
 });
 
 describe("hostile input", () => {
-  it("an alias bomb is reported, not expanded", () => {
+  it("an alias bomb is refused as the loader refuses it, not expanded", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n") + "\n";
     const r = fixManifestText(bomb, restricted);
     expect(r.text).toBe(bomb);
-    expect(r.skipped[0]?.message).toMatch(/not read/);
+    expect(r.errors).toEqual([
+      { line: 1, column: 1, message: "refused: YAML aliases expand this document to over 10× its own size (an alias bomb)", hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases" },
+    ]);
   });
 });
 

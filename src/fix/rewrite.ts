@@ -1,0 +1,201 @@
+import { isJsonText, parseJsonFile, parseYamlFile, splitDocuments } from "../k8s/parse.js";
+import { scanJsonPositions } from "../k8s/json-positions.js";
+import { DocumentLocator, type TextPosition } from "../k8s/locate.js";
+import { describeRef, isRecord, objectRef, valueAt, type FieldPath, type K8sObject, type LoadProblem } from "../k8s/types.js";
+import { podTemplate } from "../k8s/workloads.js";
+import type { PodView } from "../podsecurity/pod.js";
+import { applyRound, JsonEditor, kubernetesReading, YamlEditor, type DocumentEditor } from "./document-editor.js";
+import { applyToJson, type Edit } from "./edits.js";
+import { detectLayout } from "./layout.js";
+import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "./undecodable.js";
+
+/**
+ * Rewrite the workloads of one manifest file (YAML documents, or one JSON document):
+ * each document is read as the loader reads it (same limits, same messages), corrected,
+ * then edited by its caller's rounds, edit by edit (document-editor.ts). A document the
+ * loader refuses, or an object the API server could not decode, is an input problem and
+ * keeps its exact text; every other document is still edited.
+ */
+
+export interface InputProblem {
+  line: number;
+  column: number;
+  message: string;
+  hint?: string;
+}
+
+/** A workload object as the caller's `edit` sees it: corrected already. */
+export interface WorkloadDocument {
+  documentIndex: number;
+  line: number;
+  object: K8sObject;
+  template: { pod: PodView; path: FieldPath };
+}
+
+export interface RewriteHooks {
+  /** Certain corrections of an object, paths from its root; asked again after each round is written, until none is left. */
+  correct?: (object: K8sObject) => Edit[];
+  /** Edit rounds for a workload's pod (template), paths from the template. */
+  edit: (work: WorkloadDocument) => Edit[][];
+}
+
+export interface ObjectOutcome {
+  documentIndex: number;
+  line: number;
+  /** The object as it was read, before any edit. */
+  before: K8sObject;
+  /** The object as the written text reads. */
+  written: K8sObject;
+  /** Where the pod (template) is in the object, when it has one. */
+  templatePath: FieldPath | undefined;
+  /** Every edit the hooks returned: undefined when it was written, else why not. */
+  edits: Map<Edit, string | undefined>;
+}
+
+export interface Rewrite {
+  text: string;
+  problems: InputProblem[];
+  objects: ObjectOutcome[];
+}
+
+const MAX_CORRECTION_ROUNDS = 4;
+
+function problemOf(p: LoadProblem, lineOffset: number): InputProblem {
+  return { line: p.position.line + lineOffset, column: p.position.column, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
+}
+
+/** The first line of a document that holds content (its comments and `---` are not the object). */
+function contentLine(chunk: string): number {
+  const lines = chunk.split("\n");
+  const index = lines.findIndex((l) => !/^\s*(#.*)?$/.test(l) && !/^---\s*(#.*)?$/.test(l));
+  return index < 0 ? 0 : index;
+}
+
+function membersOf(value: unknown): Array<{ object: K8sObject; prefix: FieldPath }> {
+  if (isRecord(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+    return value.items.flatMap((item: unknown, n: number) => (isRecord(item) ? [{ object: item as K8sObject, prefix: ["items", n] as FieldPath }] : []));
+  }
+  return isRecord(value) ? [{ object: value as K8sObject, prefix: [] }] : [];
+}
+
+/** The object after every round of corrections, as plain JSON (to see what would be left). */
+function corrected(object: K8sObject, correct: RewriteHooks["correct"]): K8sObject {
+  const copy = JSON.parse(JSON.stringify(object)) as K8sObject;
+  for (let round = 0; correct && round < MAX_CORRECTION_ROUNDS; round++) {
+    const edits = correct(copy);
+    if (edits.length === 0) break;
+    applyToJson(copy, edits);
+  }
+  return copy;
+}
+
+interface DocumentPlace {
+  documentIndex: number;
+  /** 0-based line of the document's first line in the file. */
+  startLine: number;
+  locator: { locate(path: FieldPath): TextPosition };
+}
+
+function editDocument(editor: DocumentEditor, place: DocumentPlace, hooks: RewriteHooks, problems: InputProblem[]): ObjectOutcome[] {
+  const outcomes: ObjectOutcome[] = [];
+  for (const { object, prefix } of membersOf(editor.value)) {
+    const at = place.locator.locate(prefix);
+    const line = place.startLine + (prefix.length === 0 ? contentLine(editor.text) : at.line) + 1;
+    const before = JSON.parse(JSON.stringify(object)) as K8sObject;
+    const wrong = undecodableFields(corrected(object, hooks.correct));
+    if (wrong.length > 0) {
+      for (const w of wrong) {
+        const p = place.locator.locate([...prefix, ...w.path]);
+        problems.push({ line: place.startLine + p.line + 1, column: p.column + 1, message: `${describeRef(objectRef(object))}: ${describeUndecodable(w)}`, hint: UNDECODABLE_HINT });
+      }
+      continue;
+    }
+    const edits = new Map<Edit, string | undefined>();
+    const current = () => valueAt(editor.value, prefix) as K8sObject;
+    const full = (edit: Edit, base: FieldPath): Edit => ({ ...edit, path: [...base, ...edit.path] }) as Edit;
+    for (let round = 0; hooks.correct && round < MAX_CORRECTION_ROUNDS; round++) {
+      // A correction refused once is not asked for again.
+      const refused = new Set([...edits].filter(([, why]) => why !== undefined).map(([e]) => JSON.stringify(e)));
+      const next = hooks.correct(current()).filter((e) => !refused.has(JSON.stringify(e)));
+      if (next.length === 0) break;
+      const made = applyRound(editor, next, (e) => full(e, prefix));
+      for (const [e, why] of made) edits.set(e, why);
+      if ([...made.values()].every((why) => why !== undefined)) break;
+    }
+    const object2 = current();
+    const template = podTemplate(object2);
+    if (template) {
+      for (const round of hooks.edit({ documentIndex: place.documentIndex, line, object: object2, template })) {
+        for (const [e, why] of applyRound(editor, round, (e) => full(e, [...prefix, ...template.path]))) edits.set(e, why);
+      }
+    }
+    outcomes.push({ documentIndex: place.documentIndex, line, before, written: current(), templatePath: template?.path, edits });
+  }
+  return outcomes;
+}
+
+function internalProblem(line: number, err: unknown): InputProblem {
+  return {
+    line,
+    column: 1,
+    message: `not fixed: internal error: ${err instanceof Error ? err.message : String(err)}`,
+    hint: "the document was left as it was; please report this with the document",
+  };
+}
+
+function rewriteJson(text: string, file: string, hooks: RewriteHooks): Rewrite {
+  const parsed = parseJsonFile(file, text);
+  if (parsed.problems.length > 0) return { text, problems: parsed.problems.map((p) => problemOf(p, 0)), objects: [] };
+  const problems: InputProblem[] = [];
+  try {
+    const editor = new JsonEditor(text, JSON.parse(text));
+    const objects = editDocument(editor, { documentIndex: 0, startLine: 0, locator: scanJsonPositions(text) }, hooks, problems);
+    return { text: editor.text, problems, objects };
+  } catch (err) {
+    return { text, problems: [...problems, internalProblem(1, err)], objects: [] };
+  }
+}
+
+function rewriteYaml(text: string, file: string, hooks: RewriteHooks): Rewrite {
+  const loaded = parseYamlFile(file, text);
+  const chunks = splitDocuments(text);
+  const layout = detectLayout(text);
+  const problems: InputProblem[] = [];
+  const objects: ObjectOutcome[] = [];
+  const pieces: string[] = [];
+  let cursor = 0;
+  chunks.forEach((chunk, documentIndex) => {
+    const start = text.indexOf(chunk.text, cursor);
+    pieces.push(text.slice(cursor, start));
+    cursor = start + chunk.text.length;
+    const lastLine = chunk.startLine + chunk.text.split("\n").length;
+    const refused = loaded.problems.filter((p) => p.position.line > chunk.startLine && p.position.line <= lastLine);
+    if (refused.length > 0) {
+      problems.push(...refused.map((p) => problemOf(p, 0)));
+      pieces.push(chunk.text);
+      return;
+    }
+    try {
+      const editor = new YamlEditor(chunk.text, kubernetesReading(chunk.text), detectLayout(chunk.text, layout));
+      const place = { documentIndex, startLine: chunk.startLine, locator: new DocumentLocator(chunk.text) };
+      objects.push(...editDocument(editor, place, hooks, problems));
+      pieces.push(editor.text);
+    } catch (err) {
+      problems.push(internalProblem(chunk.startLine + contentLine(chunk.text) + 1, err));
+      pieces.push(chunk.text);
+    }
+  });
+  pieces.push(text.slice(cursor));
+  return { text: pieces.join(""), problems, objects };
+}
+
+export function rewriteManifest(text: string, hooks: RewriteHooks, options: { file?: string; json?: boolean } = {}): Rewrite {
+  const file = options.file ?? "<input>";
+  if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
+    // Saved with Windows line breaks: the lines an edit adds get them too, not a mix. Lines
+    // and columns are the same either way (a \r only ends a line).
+    const result = rewriteManifest(text.replace(/\r\n/g, "\n"), hooks, options);
+    return { ...result, text: result.text === text.replace(/\r\n/g, "\n") ? text : result.text.replace(/\n/g, "\r\n") };
+  }
+  return (options.json ?? isJsonText(text)) ? rewriteJson(text, file, hooks) : rewriteYaml(text, file, hooks);
+}
