@@ -72,7 +72,7 @@ describe("palisade posture", () => {
     const typo = palisade(["posture", cluster, "-n", "paymnets", "--fail-below", "90"]);
     expect(typo.code).toBe(2);
     expect(typo.stdout).toBe("");
-    expect(typo.stderr).toMatch(/^palisade: -n paymnets: the input has no namespace of that name\n  hint: did you mean "payments"\? namespaces in the input: .*payments/);
+    expect(typo.stderr).toMatch(/^palisade: -n paymnets: the input has no namespace of that name\n {2}hint: did you mean "payments"\? namespaces in the input: .*payments/);
     const bad = palisade(["posture", cluster, "--fail-below", "high"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("palisade: --fail-below high: expected a score from 0 to 100\n");
