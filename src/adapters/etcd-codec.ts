@@ -36,6 +36,7 @@ export function codecForConfiguration(config: Parameters<typeof transformersFor>
     write(etcdKey, location, plaintext) {
       return writeStored(chainFor(location), etcdKey, plaintext);
     },
+    writesPlaintext: (location) => chainFor(location).writesPlaintext,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type ValueInspection,
 } from "../encryption/rotation.js";
 import { keyLocator } from "../encryption/rotation-keys.js";
+import { formatGroupResource } from "../encryption/resources.js";
 import { asKv, compareAndPut, scanPrefix, scanPrefixRaw, type EtcdClient, type StoredEntry } from "./etcd-client.js";
 import type { StatusThread } from "./etcd-status-thread.js";
 
@@ -104,6 +105,12 @@ async function statusInThread(options: StatusOptions, thread: StatusThread): Pro
 
 export interface RotateOptions extends ScanOptions {
   dryRun: boolean;
+  /**
+   * A value whose first provider is identity would be rewritten in plaintext: a deliberate
+   * decryption (kube-apiserver allows it), or a config mistake that would undo encryption.
+   * Refused (left as stored, counted in `plaintext`) unless allowed.
+   */
+  allowPlaintext?: boolean;
   /** Called after each value is handled; the CLI draws its progress bar from it. */
   onProgress?: (outcome: Readonly<RotationOutcome>) => void;
   /**
@@ -121,6 +128,7 @@ export interface RotateOptions extends ScanOptions {
  */
 export async function rotateStoredValues(options: RotateOptions): Promise<RotationOutcome> {
   const outcome = emptyOutcome();
+  outcome.plaintextRefused = options.allowPlaintext !== true;
   const handle = async (entry: StoredEntry): Promise<void> => {
     const key = entry.key.toString("utf8");
     const inspection = await inspectValue(options.codec, options.prefix, key, entry.value, entry.key);
@@ -137,6 +145,11 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
         outcome.undecryptable.push({ key, error: inspection.error ?? "unreadable" });
         return;
       case "rewrite": {
+        if (options.codec.writesPlaintext?.(inspection.location)) {
+          const resource = formatGroupResource(inspection.location);
+          outcome.plaintext[resource] = (outcome.plaintext[resource] ?? 0) + 1;
+          if (!options.allowPlaintext && !options.dryRun) return;
+        }
         if (options.dryRun) {
           outcome.rewritten++;
           return;

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from "node:fs";
-import { chmod, lstat, readFile, unlink } from "node:fs/promises";
+import { chmod, lstat, readFile, stat, unlink } from "node:fs/promises";
 import { connect } from "node:net";
 import { basename, dirname } from "node:path";
 import type { Logger } from "pino";
@@ -47,6 +47,34 @@ async function loadKeyring(file: string): Promise<Keyring> {
     });
   }
   return parseKeyring(text, file);
+}
+
+/** sun_path holds 108 bytes on Linux (104 elsewhere), the terminating NUL included. */
+const SOCKET_PATH_MAX = process.platform === "linux" ? 107 : 103;
+
+/**
+ * Before binding: a path longer than sun_path would be bound silently truncated (the plugin
+ * would serve where kube-apiserver never dials, and leave that socket behind), and a missing
+ * directory would surface as a bare errno.
+ */
+async function checkSocketPath(endpoint: string, path: string): Promise<void> {
+  const bytes = Buffer.byteLength(path);
+  if (bytes > SOCKET_PATH_MAX) {
+    throw new UserError(`--socket ${endpoint}: the socket path is ${bytes} bytes long; a unix socket path holds at most ${SOCKET_PATH_MAX}`, {
+      hint: "choose a shorter path, such as unix:///var/run/palisade-kms.sock (kube-apiserver's endpoint must name the same path)",
+    });
+  }
+  const directory = dirname(path);
+  const found = await stat(directory).catch((err: NodeJS.ErrnoException) => err);
+  if (found instanceof Error) {
+    const missing = found.code === "ENOENT" || found.code === "ENOTDIR";
+    throw new UserError(`--socket ${endpoint}: directory ${directory} ${missing ? "does not exist" : `cannot be read (${found.code ?? "error"})`}`, {
+      hint: missing ? `create it first (mkdir -p -m 0700 ${directory}) or choose another --socket path` : "choose a --socket path in a directory this user may use",
+    });
+  }
+  if (!found.isDirectory()) {
+    throw new UserError(`--socket ${endpoint}: ${directory} is not a directory`, { hint: "choose another --socket path" });
+  }
 }
 
 /** Refuses to replace anything but a dead socket at the path, so a typo cannot delete a file. */
@@ -165,19 +193,28 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
     },
   });
 
+  await checkSocketPath(options.endpoint, socketPath);
   await clearStaleSocket(socketPath);
   // The socket must never be reachable by other users, not even between bind and chmod.
   const previousUmask = process.umask(0o177);
   try {
     await server.listen(socketPath);
   } catch (err) {
-    throw new UserError(`cannot listen on ${options.endpoint}: ${(err as Error).message}`, {
-      hint: "check that the socket's directory exists and is writable",
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`--socket ${options.endpoint}: cannot listen: ${code === "EACCES" ? `permission denied to create a socket in ${dirname(socketPath)}` : (err as Error).message}`, {
+      hint: "choose a --socket path in a directory this user may write to",
     });
   } finally {
     process.umask(previousUmask);
   }
-  await chmod(socketPath, 0o600);
+  try {
+    await chmod(socketPath, 0o600);
+  } catch (err) {
+    // Not where we bound it (nothing should make this happen after checkSocketPath): serve nothing, leave nothing.
+    await server.close(0);
+    await unlink(socketPath).catch(() => undefined);
+    throw new UserError(`--socket ${options.endpoint}: the socket could not be restricted to mode 0600 (${(err as NodeJS.ErrnoException).code ?? "error"})`, { hint: "choose another --socket path" });
+  }
   logger.info({ endpoint: options.endpoint, key_id: keyring.primary.id, keys: keyring.keys.length }, "kms plugin serving");
 
   let reloading: Promise<void> = Promise.resolve();

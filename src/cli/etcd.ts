@@ -103,7 +103,14 @@ function names(title: string, list: string[]): string {
   return list.length === 0 ? "" : `\n${title} (${list.length}):\n${list.map((n) => `  ${n}`).join("\n")}\n`;
 }
 
-function statusText(status: EncryptionStatus): string {
+/** Why stale Secrets are stale, and what rotating them would do, by what the config writes. */
+function staleAdvice(secretsWritePlaintext: boolean): string {
+  return secretsWritePlaintext
+    ? "Secrets not written by the first provider and key (identity is first for secrets, so `palisade etcd rotate` would store them in plaintext; put an encrypting provider first, then rotate)"
+    : "Secrets not written by the first provider and key (run `palisade etcd rotate`)";
+}
+
+function statusText(status: EncryptionStatus, secretsWritePlaintext = false): string {
   const rows = [["RESOURCE", "TOTAL", "PLAINTEXT", "STALE", "UNREADABLE", "WRITTEN BY"]];
   for (const [resource, counts] of Object.entries(status.resources).sort(([a], [b]) => a.localeCompare(b))) {
     const writers = Object.entries(counts.byWriter).sort(([a], [b]) => a.localeCompare(b)).map(([w, n]) => `${w}=${n}`).join(" ");
@@ -112,15 +119,41 @@ function statusText(status: EncryptionStatus): string {
   return [
     `${table(rows)}\n`,
     names("Secrets stored in plaintext", status.plaintextSecrets),
-    names("Secrets not written by the first provider and key (run `palisade etcd rotate`)", status.staleSecrets),
+    names(staleAdvice(secretsWritePlaintext), status.staleSecrets),
     names("Values the config cannot read", status.undecryptable.map((u) => `${u.key}: ${u.error}`)),
   ].join("");
+}
+
+/** `secrets: 2, configmaps: 1`, and the total. */
+function byResource(counts: Record<string, number>): { total: number; list: string } {
+  const entries = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  return { total: entries.reduce((n, [, c]) => n + c, 0), list: entries.map(([r, c]) => `${r}: ${c}`).join(", ") };
+}
+
+function plaintextText(outcome: RotationOutcome, dryRun: boolean): string {
+  const { total, list } = byResource(outcome.plaintext);
+  if (total === 0) return "";
+  if (dryRun) {
+    const then = outcome.plaintextRefused ? "rotate refuses to do that without --allow-plaintext" : "--allow-plaintext lets rotate do that";
+    return `${total} of them would be stored in PLAINTEXT (${list}): identity is their first provider; ${then}\n`;
+  }
+  if (outcome.plaintextRefused) return `left ${total} values as stored rather than write them in plaintext (${list}): identity is their first provider; pass --allow-plaintext to decrypt them\n`;
+  return `${total} of them are now stored in PLAINTEXT (${list}), as --allow-plaintext asked\n`;
+}
+
+/** Refused before anything is written: identity first would decrypt what is encrypted. */
+function plaintextRefusal(outcome: RotationOutcome, configFile: string): UserError {
+  const { total, list } = byResource(outcome.plaintext);
+  return new UserError(`--config ${configFile}: identity is the first provider, so rotating would store ${total} values in plaintext (${list}); nothing was written`, {
+    hint: "to encrypt them, put an encrypting provider (kms v2, aesgcm, aescbc, secretbox) before identity; to decrypt them on purpose, pass --allow-plaintext (--dry-run shows the counts)",
+  });
 }
 
 function rotateText(outcome: RotationOutcome, dryRun: boolean): string {
   const verb = dryRun ? "would rewrite" : "rewrote";
   return [
     `${verb} ${outcome.rewritten} of ${outcome.scanned} values; ${outcome.current} already current; ${outcome.undecryptable.length} unreadable; ${outcome.conflicts.length} changed by another writer\n`,
+    plaintextText(outcome, dryRun),
     names("Changed by another writer during rotation (their value was kept; run again to check it)", outcome.conflicts),
     names("Values the config cannot read (left untouched)", outcome.undecryptable.map((u) => `${u.key}: ${u.error}`)),
   ].join("");
@@ -157,34 +190,47 @@ export function registerEtcdCommand(program: Command): void {
     .addHelpText("after", "\nExit codes: 0 no Secret in plaintext and every value readable, 1 otherwise, 2 usage or input errors.")
     .action(async (flags: EtcdFlags) => {
       const prefix = normalizePrefix(flags.prefix);
-      const status = await withStore(flags, (client, codec, lib, config) =>
-        lib.encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize, thread: lib.startStatusThread(config, prefix) }),
-      );
-      await writeStdout(render(status, flags.output, () => statusText(status)));
+      let secretsWritePlaintext = false;
+      const status = await withStore(flags, (client, codec, lib, config) => {
+        secretsWritePlaintext = codec.writesPlaintext?.({ group: "", resource: "secrets", objectPath: "" }) ?? false;
+        return lib.encryptionStatus({ client, codec, prefix, pageSize: flags.pageSize, thread: lib.startStatusThread(config, prefix) });
+      });
+      await writeStdout(render(status, flags.output, () => statusText(status, secretsWritePlaintext)));
       if (status.plaintextSecrets.length > 0 || status.undecryptable.length > 0) process.exitCode = EXIT.findings;
     });
 
   withEtcdFlags(etcd.command("rotate"))
     .description("rewrite every value not written by the first provider and key, one compare-and-swap transaction per value")
     .option("--dry-run", "count what would be rewritten, write nothing")
+    .option("--allow-plaintext", "rewrite values whose first provider is identity, storing them decrypted (refused without it)")
     .addHelpText(
       "after",
       "\nSafe to interrupt and rerun: each value is replaced atomically, only if nobody wrote it since it was read,\n" +
         "and values already current are skipped. Values the config cannot read are reported and left untouched.\n" +
-        "Exit codes: 0 done, 1 some values could not be read, 2 usage or input errors.",
+        "With identity as a resource's first provider, rotating would store its values in plaintext: refused\n" +
+        "(exit 2, nothing written) unless --allow-plaintext asks for that decryption.\n" +
+        "Exit codes: 0 done, 1 some values could not be read (or were left rather than decrypted), 2 usage or input errors.",
     )
-    .action(async (flags: EtcdFlags & { dryRun?: boolean }) => {
+    .action(async (flags: EtcdFlags & { dryRun?: boolean; allowPlaintext?: boolean }) => {
       const prefix = normalizePrefix(flags.prefix);
       const dryRun = flags.dryRun === true;
-      const outcome = await withStore(flags, async (client, codec, lib) => {
+      const allowPlaintext = flags.allowPlaintext === true;
+      const outcome = await withStore(flags, async (client, codec, lib, config) => {
+        // Identity first somewhere: count first, so that a refusal leaves every value as it was.
+        if (!dryRun && !allowPlaintext && config.resources.some((rule) => rule.providers[0]?.type === "identity")) {
+          const planned = await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun: true });
+          if (Object.keys(planned.plaintext).length > 0) throw plaintextRefusal(planned, flags.config);
+        }
         const bar = progressBar(isInteractive() ? await lib.countPrefix(client, prefix) : 0);
         try {
-          return await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, onProgress: (o) => bar.update(o) });
+          return await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, allowPlaintext, onProgress: (o) => bar.update(o) });
         } finally {
           bar.done();
         }
       });
       await writeStdout(render({ dryRun, ...outcome }, flags.output, () => rotateText(outcome, dryRun)));
-      if (outcome.undecryptable.length > 0) process.exitCode = EXIT.findings;
+      // Values left because they would have been decrypted (written meanwhile) count as not done.
+      const leftPlaintext = !dryRun && outcome.plaintextRefused && Object.keys(outcome.plaintext).length > 0;
+      if (outcome.undecryptable.length > 0 || leftPlaintext) process.exitCode = EXIT.findings;
     });
 }

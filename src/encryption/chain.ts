@@ -25,6 +25,8 @@ export interface ProviderChain {
   /** The config entry that matched (`secrets`, `*.`, `*.*`), or undefined: identity only. */
   matchedRule?: string;
   transformer: ValueTransformer;
+  /** The first provider is identity: what this chain writes is stored in plaintext. */
+  writesPlaintext: boolean;
 }
 
 export interface EncryptionTransformers {
@@ -62,19 +64,19 @@ export function transformersFor(
   kms: KmsFactory = {},
   options: TransformerOptions = {},
 ): EncryptionTransformers {
-  const byResource = new Map<string, { rule: string; entries: PrefixEntry[] }>();
+  const byResource = new Map<string, { rule: string; entries: PrefixEntry[]; writesPlaintext: boolean }>();
   for (const rule of config.resources) {
     const entries = rule.providers.map((provider) => providerEntry(provider, kms, options));
     for (const resource of rule.resources) {
       const key = groupResourceKey(parseGroupResource(resource));
       const existing = byResource.get(key);
       if (existing) existing.entries.push(...entries);
-      else byResource.set(key, { rule: resource, entries: [...entries] });
+      else byResource.set(key, { rule: resource, entries: [...entries], writesPlaintext: rule.providers[0]?.type === "identity" });
     }
   }
-  const chains = new Map<string, { rule: string; transformer: ValueTransformer }>();
-  for (const [key, { rule, entries }] of byResource) {
-    chains.set(key, { rule, transformer: new PrefixTransformers(entries, () => new StoredValueError("no matching prefix found", {
+  const chains = new Map<string, { rule: string; transformer: ValueTransformer; writesPlaintext: boolean }>();
+  for (const [key, { rule, entries, writesPlaintext }] of byResource) {
+    chains.set(key, { rule, writesPlaintext, transformer: new PrefixTransformers(entries, () => new StoredValueError("no matching prefix found", {
       hint: "the value was written by a provider or key that is not in this configuration",
     })) });
   }
@@ -83,9 +85,9 @@ export function transformersFor(
     forResource(resource: string): ProviderChain {
       for (const candidate of lookupOrder(parseGroupResource(resource))) {
         const chain = chains.get(groupResourceKey(candidate));
-        if (chain) return { resource, matchedRule: chain.rule, transformer: chain.transformer };
+        if (chain) return { resource, matchedRule: chain.rule, transformer: chain.transformer, writesPlaintext: chain.writesPlaintext };
       }
-      return { resource, transformer: identityOnly };
+      return { resource, transformer: identityOnly, writesPlaintext: true };
     },
   };
 }

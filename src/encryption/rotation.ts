@@ -22,6 +22,8 @@ export interface StoredValueCodec {
    */
   read(etcdKey: string, location: KeyLocation, value: Uint8Array, etcdKeyBytes?: Uint8Array): ReadResult | Promise<ReadResult>;
   write(etcdKey: string, location: KeyLocation, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** True when `write` stores the resource in plaintext (identity first); unknown: false. */
+  writesPlaintext?(location: KeyLocation): boolean;
 }
 
 export type ValueState = "current" | "stale" | "undecryptable";
@@ -179,8 +181,16 @@ export interface RotationOutcome {
   conflicts: string[];
   undecryptable: Array<{ key: string; error: string }>;
   skippedKeys: number;
+  /**
+   * Values per resource (`secrets`, `deployments.apps`) whose rewrite stores them in
+   * plaintext, because identity is their first provider: rewritten (or, in a dry run, to be)
+   * when plaintext is allowed, left as they are when it is refused.
+   */
+  plaintext: Record<string, number>;
+  /** Whether rewrites into plaintext were refused (left untouched) or done. */
+  plaintextRefused: boolean;
 }
 
 export function emptyOutcome(): RotationOutcome {
-  return { scanned: 0, rewritten: 0, current: 0, conflicts: [], undecryptable: [], skippedKeys: 0 };
+  return { scanned: 0, rewritten: 0, current: 0, conflicts: [], undecryptable: [], skippedKeys: 0, plaintext: {}, plaintextRefused: false };
 }

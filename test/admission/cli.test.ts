@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { resolve } from "node:path";
 import { main } from "../../src/cli/main.js";
 
 function capture() {
@@ -46,7 +47,10 @@ describe("palisade install / serve command lines", () => {
     const io = capture();
     await main(["node", "palisade", "serve", "--config", "test/admission/no-such-config.yaml"]);
     expect(process.exitCode).toBe(2);
-    expect(io.err.join("")).toMatch(/^palisade: cannot read .*no-such-config\.yaml: ENOENT/);
+    expect(io.err.join("")).toBe(`palisade: cannot read ${resolve("test/admission/no-such-config.yaml")}: the file does not exist\n  hint: a relative path is read from the current directory, ${process.cwd()}\n`);
     expect(io.err.join("")).not.toContain("    at ");
+    io.err.length = 0;
+    await main(["node", "palisade", "serve", "--config", "/nonexistent-palisade.yaml"]);
+    expect(io.err.join("")).toBe("palisade: cannot read /nonexistent-palisade.yaml: the file does not exist\n  hint: check the path\n");
   });
 });

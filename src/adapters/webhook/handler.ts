@@ -52,6 +52,48 @@ function send(res: ServerResponse, code: number, body: unknown, contentType = "a
   res.end(text);
 }
 
+/** How much of a refused body is read and dropped, and for how long, before the socket is cut. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * Answer a body that is too large (413) so that the client can read the answer. A client that
+ * sends Content-Length without `Expect: 100-continue` (kube-apiserver's Go client) is still
+ * writing: closing the socket with its bytes unread makes the kernel send a reset, which can
+ * discard our answer before the client reads it. So the whole answer is written at once, the
+ * rest of the body is read and dropped (bounded in bytes and time), and only then does the
+ * response end, closing the connection.
+ */
+function sendAndDrain(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(413, ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(text)), "Connection", "close"]);
+  if (req.complete || req.destroyed) {
+    res.end(text);
+    return;
+  }
+  res.write(text);
+  let drained = 0;
+  const close = (cut: boolean) => {
+    clearTimeout(timer);
+    req.off("data", count);
+    req.off("end", ended);
+    res.end();
+    // Past the bounds the client is sending far more than any review: stop reading it.
+    if (cut) req.destroy();
+  };
+  const count = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_BYTES) close(true);
+  };
+  const ended = () => close(false);
+  const timer = setTimeout(() => close(true), DRAIN_MS);
+  timer.unref();
+  req.on("data", count);
+  req.on("end", ended);
+  req.resume();
+}
+
 /**
  * Read the whole body, refusing more than `limit` bytes (Content-Length or streamed), then
  * call `done` once. Callback style: the admission path runs without a promise per request.
@@ -212,10 +254,8 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       message = err.message;
     } else logger.error({ endpoint, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "request failed");
     if (code >= 400 && code < 500) logger.info({ endpoint, code, reason: message }, "bad request");
-    if (code === 413) res.setHeader("Connection", "close");
-    send(res, code, statusBody(code, message));
-    // A client sending more than we read must not keep the socket busy.
-    if (code === 413) res.on("finish", () => req.destroy());
+    if (code === 413) sendAndDrain(req, res, statusBody(code, message));
+    else send(res, code, statusBody(code, message));
     finish(endpoint, started, code);
   }
 

@@ -4,11 +4,12 @@
  * verification of the API server's client certificate, and timeouts that cut off slow
  * clients (headers and whole-request deadlines, checked every 250 ms).
  */
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { unwatchFile, watchFile } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createHandler, type HandlerOptions } from "./handler.js";
+import { readTlsFiles } from "./tls-files.js";
 
 export interface TlsMaterial {
   certPem: string;
@@ -41,11 +42,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Files are checked (parse, key matches certificate) before use: a bad pair throws TlsFileError. */
 function readTls(tls: TlsMaterial | TlsFiles): TlsMaterial {
   if ("certPem" in tls) return tls;
-  const material: TlsMaterial = { certPem: readFileSync(tls.certFile, "utf8"), keyPem: readFileSync(tls.keyFile, "utf8") };
-  if (tls.clientCAFile) material.clientCaPem = readFileSync(tls.clientCAFile, "utf8");
-  return material;
+  return readTlsFiles(tls);
+}
+
+/** The listening socket could not be had (port taken, no permission, address not on this host). */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly address: string,
+    readonly port: number,
+  ) {
+    super(`cannot listen on ${address}:${port}: ${code}`);
+    this.name = "ListenError";
+  }
 }
 
 function secureOptions(material: TlsMaterial) {
@@ -101,9 +113,13 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   }
 
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (err: NodeJS.ErrnoException) => {
+      for (const file of watched) unwatchFile(file);
+      reject(err.syscall === "listen" || err.syscall === "bind" ? new ListenError(err.code ?? "error", options.address, options.port) : err);
+    };
+    server.once("error", failed);
     server.listen(options.port, options.address, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       const port = (server.address() as AddressInfo).port;
       resolve({
         server,

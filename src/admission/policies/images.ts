@@ -2,15 +2,18 @@
  * Image policy: images come from allowed registries, are pinned by digest, and never use
  * the `latest` tag (explicit, or implied by no tag and no digest). Reference parsing is
  * src/supplychain/image-reference.ts (shared with the scan's image rules).
+ * An update is judged only on the images it brings: a container whose image is what the old
+ * object already ran (a scale, a label, a finalizer removed) goes through, or existing
+ * workloads could not scale and terminating pods would stay stuck.
  */
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { containersOf, podSpecOf } from "../pod-specs.js";
 import { parseImageReference, repositoryAllowed, type ParseResult } from "../../supplychain/image-reference.js";
 import type { ImagePolicyOptions } from "../../supplychain/images/check.js";
 import type { AdmissionRequest } from "../review.js";
+import type { K8sObject } from "../../k8s/types.js";
 
 export const IMAGES_POLICY = "images";
-
 
 /**
  * Images repeat across pods (every replica, every rollout): parsed references are kept, at
@@ -21,6 +24,13 @@ const CACHED_NAME_LENGTH = 512;
 
 function appliesTo(request: AdmissionRequest): boolean {
   return (request.operation === "CREATE" || request.operation === "UPDATE") && (request.subResource === "" || request.subResource === "ephemeralcontainers");
+}
+
+/** The old object's image per container name (names are unique across a pod spec's lists). */
+function imagesByContainer(object: K8sObject | null): Map<string, string> | undefined {
+  const location = podSpecOf(object);
+  if (!location) return undefined;
+  return new Map(containersOf(location.spec).map((c) => [c.name, c.image]));
 }
 
 export function imagesPolicy(options: ImagePolicyOptions, mode: PolicyMode): AdmissionPolicy {
@@ -45,7 +55,9 @@ export function imagesPolicy(options: ImagePolicyOptions, mode: PolicyMode): Adm
       if (!appliesTo(request)) return verdict;
       const location = podSpecOf(request.object);
       if (!location) return verdict;
+      const before = request.operation === "UPDATE" ? imagesByContainer(request.oldObject) : undefined;
       for (const container of containersOf(location.spec)) {
+        if (before?.get(container.name) === container.image) continue;
         const deny = (rule: string, message: string) =>
           verdict.deny.push({ policy: IMAGES_POLICY, rule, container: container.name, message: `container ${JSON.stringify(container.name)} ${message}` });
         const parsed = parse(container.image);

@@ -2,7 +2,10 @@
  * PodSecurityPolicy as the admission plugin applied it, over src/psp: on /mutate a pod is
  * defaulted by the first usable policy that admits it (the patch carries the defaults and the
  * kubernetes.io/psp annotation); on /validate it must be admitted unchanged. Only pods, no
- * subresources, as upstream.
+ * subresources, as upstream. An update that leaves the spec and annotations (what PSP
+ * judges: seccomp and AppArmor live there) as they were is not judged again: upstream let
+ * owner-reference and finalizer updates through; labels and status are no more a risk, and
+ * a pod admitted before the policy must still be able to finish terminating.
  */
 import { admitPod, EVERY_POLICY_USABLE, type MayUse } from "../../psp/admit.js";
 import type { PodJson } from "../../psp/pod.js";
@@ -10,7 +13,8 @@ import type { PodSecurityPolicy } from "../../psp/policy.js";
 import { VALIDATED_PSP_ANNOTATION } from "../../psp/constants.js";
 import type { JsonPatchOperation } from "../../findings/types.js";
 import type { AdmissionRequest, UserInfo } from "../review.js";
-import { isRecord } from "../../k8s/types.js";
+import { isDeepStrictEqual } from "node:util";
+import { isRecord, type K8sObject } from "../../k8s/types.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode } from "../policy.js";
 
 export const PSP_POLICY = "pod-security-policy";
@@ -25,7 +29,13 @@ function podOf(context: AdmissionContext): PodJson | undefined {
   if (!appliesTo(request)) return undefined;
   const object = request.object;
   if (!object || !isRecord(object.spec)) return undefined;
+  if (request.operation === "UPDATE" && unchangedForPsp(object, request.oldObject)) return undefined;
   return object as PodJson;
+}
+
+function unchangedForPsp(object: K8sObject, old: K8sObject | null): boolean {
+  if (!old) return false;
+  return isDeepStrictEqual(object.spec, old.spec) && isDeepStrictEqual(object.metadata?.annotations ?? {}, old.metadata?.annotations ?? {});
 }
 
 /** Which policies a request may `use`: RBAC's answer for its user and groups, or every policy. */

@@ -1,0 +1,60 @@
+/**
+ * What `palisade serve` checks and says at start-up, so that a user's mistake (a port in use,
+ * a certificate file that is empty, not PEM, or not the key's) ends with one line naming the
+ * setting (file:line of the configuration, or the flag), what is wrong and what to do, and
+ * exit code 2: never "internal error", never a server that starts and fails every handshake.
+ */
+import { readFileSync } from "node:fs";
+import { ConfigSource } from "../admission/config-source.js";
+import { ListenError, type TlsFiles } from "../adapters/webhook/server.js";
+import { readTlsFiles, TlsFileError } from "../adapters/webhook/tls-files.js";
+import { UserError } from "../errors.js";
+import type { SourcePosition } from "../findings/types.js";
+
+/** Where a setting is written in the configuration file (the file was parsed once already). */
+function positionOf(configFile: string, path: string[]): SourcePosition | undefined {
+  try {
+    return ConfigSource.parse(configFile, readFileSync(configFile, "utf8")).position(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and checks the serving pair (and client CA) before anything listens or prints. */
+export function checkServingFiles(tls: TlsFiles, configFile: string): void {
+  try {
+    readTlsFiles(tls);
+  } catch (err) {
+    if (!(err instanceof TlsFileError)) throw err;
+    const position = positionOf(configFile, ["server", err.field]);
+    throw new UserError(`server.${err.field} ${err.file}: ${err.reason}`, { ...(position ? { position } : {}), hint: err.hint });
+  }
+}
+
+export interface PortSource {
+  configFile: string;
+  /** The --port flag's value when it overrides server.port. */
+  flag?: string;
+}
+
+/** A ListenError as the setting that caused it; anything else unchanged. */
+export function listenFailure(err: unknown, source: PortSource): unknown {
+  if (!(err instanceof ListenError)) return err;
+  const where = `${err.address}:${err.port}`;
+  const setting = source.flag !== undefined ? `--port ${source.flag}` : `server.port ${err.port}`;
+  const choose = source.flag !== undefined ? "pass another --port" : "set another server.port (or pass --port)";
+  const position = source.flag === undefined ? positionOf(source.configFile, ["server", "port"]) : undefined;
+  const at = position ? { position } : {};
+  switch (err.code) {
+    case "EADDRINUSE":
+      return new UserError(`${setting}: ${where} is already in use by another process; nothing was started`, { ...at, hint: `stop what listens there (ss -ltnp 'sport = :${err.port}' shows it) or ${choose}` });
+    case "EACCES":
+      return new UserError(`${setting}: permission denied to listen on ${where}; nothing was started`, { ...at, hint: `ports below 1024 need CAP_NET_BIND_SERVICE: ${choose} of 1024 or more` });
+    case "EADDRNOTAVAIL": {
+      const address = positionOf(source.configFile, ["server", "address"]);
+      return new UserError(`server.address ${err.address}: not an address of this host; nothing was started`, { ...(address ? { position: address } : {}), hint: "use 0.0.0.0 (every address) or one of this host's addresses" });
+    }
+    default:
+      return new UserError(`${setting}: cannot listen on ${where} (${err.code}); nothing was started`, { ...at, hint: choose });
+  }
+}
