@@ -1,8 +1,10 @@
 /**
- * What the webhook knows of the cluster without an API client: Namespaces, Nodes and Pods
- * from seed manifests and from every admission request it sees. Requests with dryRun: true
- * teach nothing (nothing was persisted). Knowledge is only as good as what was seen, which
- * is why the namespace pod check says "as far as the server knows".
+ * What the webhook knows of the cluster: Namespaces, Nodes and Pods from seed manifests and
+ * from every admission request it sees (dryRun requests teach nothing: nothing was
+ * persisted). In a cluster, Namespaces (and Nodes when a policy needs them) also come from
+ * a list+watch of the API server (src/adapters/kube/cluster-sync.ts), which replaces what
+ * requests taught: every replica then judges with the same, persisted, labels. Pods are
+ * still only those seen, which is why the namespace pod check says "as far as the server knows".
  */
 import type { Labels } from "../k8s/labels.js";
 import type { K8sObject } from "../k8s/types.js";
@@ -30,6 +32,20 @@ export class ClusterState implements ClusterView {
       let pods = this.pods.get(namespace);
       if (!pods) this.pods.set(namespace, (pods = new Map()));
       pods.set(name, object);
+    }
+  }
+
+  /**
+   * Everything the API server listed of a kind: what is not in the list is gone (deleted
+   * while we were not watching, or a CREATE we admitted that a later webhook refused).
+   */
+  replaceAll(kind: "Namespace" | "Node", objects: Iterable<K8sObject>): void {
+    const previous = kind === "Namespace" ? new Set(this.namespaces.keys()) : new Set(this.nodes.keys());
+    if (kind === "Namespace") this.namespaces.clear();
+    else this.nodes.clear();
+    for (const object of objects) this.remember({ ...object, kind, apiVersion: "v1" });
+    for (const name of previous) {
+      if (kind === "Namespace" && !this.namespaces.has(name)) this.pods.delete(name);
     }
   }
 

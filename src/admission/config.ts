@@ -43,6 +43,11 @@ export interface ServerSettings {
   clusterState: string[];
   /** Log level for pino. */
   logLevel: string;
+  /**
+   * Kubeconfig for the read-only Namespace (and Node) watch when the server runs outside the
+   * cluster; in a pod the service account is used without it (src/adapters/kube/connection.ts).
+   */
+  kubeconfig?: string;
 }
 
 export interface GuardrailSettings {
@@ -86,7 +91,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
   src.string(["apiVersion"], { required: true, oneOf: [CONFIG_API_VERSION] });
   src.string(["kind"], { required: true, oneOf: [CONFIG_KIND] });
 
-  src.onlyKeys(["server"], ["address", "port", "certFile", "keyFile", "clientCAFile", "workers", "maxBodyBytes", "requestTimeoutSeconds", "clusterState", "logLevel"]);
+  src.onlyKeys(["server"], ["address", "port", "certFile", "keyFile", "clientCAFile", "workers", "maxBodyBytes", "requestTimeoutSeconds", "clusterState", "logLevel", "kubeconfig"]);
   const server: ServerSettings = {
     address: src.string(["server", "address"], { fallback: "0.0.0.0" })!,
     port: src.integer(["server", "port"], 8443, { min: 0, max: 65535 }),
@@ -96,7 +101,7 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
     clusterState: src.strings(["server", "clusterState"]),
     logLevel: src.string(["server", "logLevel"], { oneOf: ["fatal", "error", "warn", "info", "debug", "silent"], fallback: "info" })!,
   };
-  for (const key of ["certFile", "keyFile", "clientCAFile"] as const) {
+  for (const key of ["certFile", "keyFile", "clientCAFile", "kubeconfig"] as const) {
     const value = src.string(["server", key]);
     if (value !== undefined) server[key] = value;
   }

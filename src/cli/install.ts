@@ -1,17 +1,22 @@
 /**
  * `palisade install`: print the manifests that run Palisade's webhooks in a cluster
  * (src/install/manifests.ts), as a YAML stream for `kubectl apply -f -` or as a JSON List.
+ * Notes about what the operator must still do go to stderr, never into the stream.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ipaddr } from "../network/ipaddr.js";
 import { kubernetesYaml } from "../k8s/yaml-out.js";
-import { parseWebhookConfig } from "../admission/config.js";
-import { SECRETS_POLICY } from "../admission/policies/secrets.js";
+import { loadSnapshot } from "../k8s/load.js";
 import { UserError } from "../errors.js";
-import { defaultPsaConfig, defaultServerConfig, installManifests, type InstallOptions } from "../install/manifests.js";
+import { checkCaBundle } from "../install/ca-bundle.js";
+import { installManifests, type InstallOptions } from "../install/manifests.js";
+import { shipServerConfig } from "../install/server-config.js";
+import { checkWebhookUrl } from "../install/webhook-url.js";
 import { packageVersion } from "../version.js";
+import { readRelative } from "./admission-config.js";
 import { writeStdout, repeatable } from "./common.js";
+import { resolve } from "node:path";
 
 interface InstallFlags {
   namespace: string;
@@ -24,53 +29,75 @@ interface InstallFlags {
   output: "yaml" | "json";
 }
 
-function readText(path: string, what: string): string {
+const CIDR_HINT =
+  "give the addresses kube-apiserver connects from and listens on, e.g. --apiserver-cidr 10.0.0.10/32 per control-plane node, or the control-plane nodes' CIDR " +
+  "(kubectl get endpoints kubernetes -n default shows the API server's addresses; kubectl get nodes -l node-role.kubernetes.io/control-plane -o wide the nodes')";
+
+/** A file named by a flag: the error names the flag and the file, never the content. */
+function readFlagFile(flag: string, path: string): { file: string; text: string } {
+  const file = resolve(path);
   try {
-    return readFileSync(path, "utf8");
+    return { file, text: readFileSync(file, "utf8") };
   } catch (err) {
-    throw new UserError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(`${flag} ${path}: cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+async function checkManifests(file: string): Promise<void> {
+  const snapshot = await loadSnapshot({ paths: [file] });
+  const problem = snapshot.problems[0];
+  if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
 }
 
 export function registerInstallCommand(program: Command): void {
   program
     .command("install")
     .description("print the manifests that run Palisade's webhooks in a cluster (kubectl apply -f -)")
-    .requiredOption("--apiserver-cidr <cidr>", "address range the API server connects from; the NetworkPolicy admits only these (repeatable)", repeatable, [])
+    // Not requiredOption: commander counts the default [] as given. Checked below.
+    .option("--apiserver-cidr <cidr>", "address range of the API server (required, repeatable): the only ingress the NetworkPolicy admits, and the webhook's egress for its namespace watch", repeatable, [])
     .option("-n, --namespace <namespace>", "namespace to install into", "palisade-system")
     .option("--image <image>", "Palisade image, ideally pinned by digest (default: ghcr.io/palisade-dev/palisade:<version>)")
     .option("--replicas <n>", "webhook replicas (at least 2)", "2")
-    .option("--ca-bundle <file>", "PEM CA of the serving certificate for caBundle (default: cert-manager issues and injects it)")
-    .option("--webhook-url <url>", "base URL kube-apiserver uses for /authenticate and /authorize")
-    .option("--config <file>", "webhook server configuration to ship (default: Pod Security, NodeRestriction, images in warn mode)")
+    .option("--ca-bundle <file>", "PEM CA certificate(s) of the serving certificate for caBundle (default: cert-manager issues and injects it)")
+    .option("--webhook-url <url>", "https base URL kube-apiserver uses for /authenticate and /authorize")
+    .option("--config <file>", "webhook server configuration to ship, with every file it references (default: Pod Security, NodeRestriction, images in warn mode)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action(async (flags: InstallFlags) => {
+      if (flags.apiserverCidr.length === 0) throw new UserError("--apiserver-cidr is required: the API server's address range, the only source the webhook's NetworkPolicy admits and the only destination of its namespace watch", { hint: CIDR_HINT });
       const replicas = Number(flags.replicas);
       if (!Number.isInteger(replicas) || replicas < 2) throw new UserError(`--replicas ${flags.replicas}: expected an integer of at least 2`, { hint: "one replica makes every rollout an admission outage" });
       for (const cidr of flags.apiserverCidr) {
-        if (!ipaddr.isValidCIDR(cidr)) throw new UserError(`--apiserver-cidr ${cidr}: expected a CIDR such as 10.0.0.10/32`);
+        if (!ipaddr.isValidCIDR(cidr)) throw new UserError(`--apiserver-cidr ${cidr}: expected a CIDR such as 10.0.0.10/32`, { hint: CIDR_HINT });
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UserError(`--namespace ${flags.namespace}: not a valid namespace name`);
-      let configYaml = defaultServerConfig();
-      let judgesConfigMaps = false;
-      if (flags.config) {
-        configYaml = readText(flags.config, "configuration");
-        // Validate what we ship, with the shipped PSA file standing in for referenced files.
-        const config = parseWebhookConfig(flags.config, configYaml, (path, relativeTo) => ({ file: `${relativeTo}:${path}`, text: defaultPsaConfig(flags.namespace) }));
-        judgesConfigMaps = config.policies.some((policy) => policy.name === SECRETS_POLICY);
-      }
+      const webhookUrl = flags.webhookUrl === undefined ? undefined : checkWebhookUrl(flags.webhookUrl);
+      const caBundlePem = flags.caBundle === undefined ? undefined : (() => {
+        const { file, text } = readFlagFile("--ca-bundle", flags.caBundle);
+        return checkCaBundle(file, text);
+      })();
+      const shipped = await shipServerConfig({
+        namespace: flags.namespace,
+        ...(flags.config ? { config: readFlagFile("--config", flags.config) } : {}),
+        read: readRelative,
+        isFile: (file) => statSync(file).isFile(),
+        checkManifests,
+      });
       const options: InstallOptions = {
         namespace: flags.namespace,
         image: flags.image ?? `ghcr.io/palisade-dev/palisade:${packageVersion()}`,
         replicas,
         apiserverCidrs: flags.apiserverCidr,
-        configYaml,
-        psaYaml: defaultPsaConfig(flags.namespace),
-        judgesConfigMaps,
+        configFiles: shipped.files,
+        port: shipped.port,
+        judgesConfigMaps: shipped.judgesConfigMaps,
+        watchesNodes: shipped.watchesNodes,
+        requiresClientCertificates: shipped.requiresClientCertificates,
+        usesTokenFile: shipped.usesTokenFile,
       };
-      if (flags.caBundle) options.caBundlePem = readText(flags.caBundle, "CA bundle");
-      if (flags.webhookUrl) options.webhookUrl = flags.webhookUrl;
+      if (caBundlePem) options.caBundlePem = caBundlePem;
+      if (webhookUrl) options.webhookUrl = webhookUrl;
       const objects = installManifests(options);
+      for (const note of shipped.notes) process.stderr.write(`palisade install: note: ${note}\n`);
       if (flags.output === "json") await writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");
       else await writeStdout(objects.map((o) => kubernetesYaml(o, { lineWidth: 0 })).join("---\n"));
     });

@@ -15,6 +15,9 @@ import { ClusterState } from "../admission/cluster-state.js";
 import { exceptionStatus } from "../admission/exceptions.js";
 import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
 import { createEngine } from "../adapters/webhook/engine.js";
+import { untilSynced } from "../adapters/webhook/until-synced.js";
+import { inClusterConnection, kubeconfigConnection } from "../adapters/kube/connection.js";
+import { syncClusterState } from "../adapters/kube/cluster-sync.js";
 import { createLogger } from "../adapters/webhook/logger.js";
 import { runWebhook } from "../adapters/webhook/run.js";
 import type { TlsFiles, TlsMaterial } from "../adapters/webhook/server.js";
@@ -22,6 +25,7 @@ import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { loadWebhookConfig, readRelative } from "./admission-config.js";
 import { writeStdout } from "./common.js";
+import { checkServingFiles, listenFailure } from "./serve-startup.js";
 
 interface ServeFlags {
   config: string;
@@ -62,17 +66,19 @@ export function registerServeCommand(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port}: expected an integer from 0 to 65535`);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UserError(`--workers ${flags.workers}: expected an integer from 1 to 64`);
       let tls: TlsFiles | TlsMaterial;
+      let caBundle: string | undefined;
       if (config.server.certFile && config.server.keyFile) {
         if (flags.selfSigned) throw new UserError("--self-signed and server.certFile/keyFile both set", { hint: "use one: files for production, --self-signed for trying it out" });
         tls = { certFile: resolve(dirname(config.file), config.server.certFile), keyFile: resolve(dirname(config.file), config.server.keyFile) };
         if (config.server.clientCAFile) tls.clientCAFile = resolve(dirname(config.file), config.server.clientCAFile);
-        for (const file of [tls.certFile, tls.keyFile, tls.clientCAFile]) if (file) readRelative(file, config.file);
+        checkServingFiles(tls, config.file);
       } else if (flags.selfSigned) {
+        // Printed once the server listens: a caBundle of a server that failed to start would mislead.
         if (cluster.isPrimary) {
           const generated = await selfSigned(flags.selfSigned);
           tls = generated.tls;
           if (config.server.clientCAFile) tls.clientCaPem = readRelative(config.server.clientCAFile, config.file).text;
-          await writeStdout(`caBundle: ${generated.caBundle}\n`);
+          caBundle = generated.caBundle;
         } else tls = { certPem: "", keyPem: "" }; // workers receive the primary's material over IPC
       } else {
         throw new UserError(`${config.file}: no serving certificate`, { hint: "set server.certFile and server.keyFile, or pass --self-signed NAME" });
@@ -95,6 +101,9 @@ export function registerServeCommand(program: Command): void {
       // With RBAC data, PodSecurityPolicy chooses only among the policies the requester or
       // the pod's service account may `use`, as the PSP admission plugin did.
       if (rbac) config.policies = withPodSecurityPolicyUse(config.policies, rbac);
+      // Namespaces (and Nodes for tenancy) from the API server, so that every replica judges
+      // with the persisted labels: server.kubeconfig outside a cluster, the service account in one.
+      const api = config.server.kubeconfig ? kubeconfigConnection(resolve(dirname(config.file), config.server.kubeconfig)) : inClusterConnection();
       await runWebhook({
         workers,
         address: config.server.address,
@@ -106,9 +115,15 @@ export function registerServeCommand(program: Command): void {
         async buildEngine(hooks) {
           const state = new ClusterState();
           state.seed(seed.map((o) => o.object));
-          return createEngine({ config, cluster: state, ...hooks, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
+          const engine = createEngine({ config, cluster: state, ...hooks, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
+          if (!api) return engine;
+          const sync = syncClusterState(state, api, { nodes: config.tenancy !== undefined, logger });
+          return untilSynced(engine, sync.ready);
         },
+      }).catch((err: unknown) => {
+        throw listenFailure(err, { configFile: config.file, ...(flags.port === undefined ? {} : { flag: flags.port }) });
       });
+      if (caBundle !== undefined) await writeStdout(`caBundle: ${caBundle}\n`);
       // The server keeps the process alive; SIGTERM ends it.
     });
 }

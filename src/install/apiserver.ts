@@ -1,8 +1,11 @@
 /**
  * The kubeconfig-format files kube-apiserver reads to reach Palisade's token authentication
  * and authorization webhooks (specs/webhooks.md §5.1): the `server` is the full URL the
- * review is POSTed to; the user holds the API server's client certificate. Only file
- * paths are written, never key material.
+ * review is POSTed to. The user holds the API server's client certificate only when the
+ * webhook checks one (server.clientCAFile): install generates no client certificate, and
+ * naming files nothing verifies would only make kube-apiserver fail to start when they are
+ * missing. Without it, /authenticate and /authorize are reachable by whatever the
+ * NetworkPolicy admits (the --apiserver-cidr ranges). Only file paths are written, never key material.
  */
 
 export interface ApiserverFilesOptions {
@@ -10,6 +13,8 @@ export interface ApiserverFilesOptions {
   baseUrl: string;
   /** Directory on the control-plane hosts holding ca.crt, apiserver-client.crt/.key. */
   certDir: string;
+  /** The webhook requires a client certificate (server.clientCAFile): name the API server's. */
+  clientCertificates: boolean;
 }
 
 function kubeconfig(name: string, server: string, options: ApiserverFilesOptions): string {
@@ -23,9 +28,9 @@ function kubeconfig(name: string, server: string, options: ApiserverFilesOptions
     `      certificate-authority: ${options.certDir}/ca.crt`,
     "users:",
     "  - name: kube-apiserver",
-    "    user:",
-    `      client-certificate: ${options.certDir}/apiserver-client.crt`,
-    `      client-key: ${options.certDir}/apiserver-client.key`,
+    ...(options.clientCertificates
+      ? ["    user:", `      client-certificate: ${options.certDir}/apiserver-client.crt`, `      client-key: ${options.certDir}/apiserver-client.key`]
+      : ["    user: {}"]),
     "contexts:",
     "  - name: webhook",
     `    context: { cluster: ${name}, user: kube-apiserver }`,

@@ -1,9 +1,11 @@
 /**
  * The manifests that run Palisade's webhook in a cluster, as plain objects (the CLI renders
  * them). Hardened the way Palisade asks of everyone: restricted Pod Security, read-only root
- * filesystem, no ServiceAccount token (the webhook learns the cluster from admission
- * requests and needs no API access, so it is bound to no role at all), two replicas spread
- * across nodes with a disruption budget, and ingress only from the API server's addresses.
+ * filesystem, two replicas spread across nodes with a disruption budget, ingress only from
+ * the API server's addresses. The webhook reads Namespaces (and Nodes, for tenancy) from the
+ * API server so that every replica judges with the persisted labels: its ServiceAccount may
+ * only get/list/watch those, its token is a short-lived projected one (nothing is
+ * automounted), and its egress is DNS and the API server only.
  */
 import type { K8sObject } from "../k8s/types.js";
 import { apiserverWebhookFiles } from "./apiserver.js";
@@ -18,15 +20,26 @@ export interface InstallOptions {
   caBundlePem?: string;
   /** How the API server reaches the authn/authz webhooks (kubeconfig `server`). */
   webhookUrl?: string;
-  /** Webhook server configuration (YAML) and PSA configuration (YAML) to ship in the ConfigMap. */
-  configYaml: string;
-  psaYaml: string;
+  /** The ConfigMap: config.yaml and the files it names, by key (src/install/server-config.ts). */
+  configFiles: Record<string, string>;
+  /** server.port of the shipped configuration (default 8443). */
+  port?: number;
   /** The configuration judges ConfigMaps (its secrets policy): the validating webhook then receives them too. */
   judgesConfigMaps?: boolean;
+  /** The server watches Nodes too (tenancy reads their labels): the role grants them. */
+  watchesNodes?: boolean;
+  /** server.clientCAFile is set: the kubelet's HTTPS probes cannot pass, TCP probes stand in. */
+  requiresClientCertificates?: boolean;
+  /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens. */
+  usesTokenFile?: boolean;
 }
 
 export const NAME = "palisade-webhook";
-const PORT = 8443;
+const DEFAULT_PORT = 8443;
+/** Where client-go (and src/adapters/kube/connection.ts) look for the pod's API credentials. */
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+/** API server ports: the kubernetes Service's (443) and the usual endpoint port behind it (6443), as NetworkPolicy sees either after DNAT. */
+const APISERVER_PORTS = [443, 6443];
 const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "palisade" };
 
 /** The server configuration the Deployment runs with (paths are the mounted ones). */
@@ -34,9 +47,9 @@ export function defaultServerConfig(): string {
   return `apiVersion: palisade.dev/v1alpha1
 kind: WebhookServerConfiguration
 server:
-  port: ${PORT}
-  certFile: /etc/palisade/tls/tls.crt
-  keyFile: /etc/palisade/tls/tls.key
+  port: ${DEFAULT_PORT}
+  certFile: ../tls/tls.crt
+  keyFile: ../tls/tls.key
   workers: 2
   requestTimeoutSeconds: 10
   logLevel: info
@@ -111,7 +124,11 @@ export function installManifests(options: InstallOptions): K8sObject[] {
   const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ns, labels, ...extra });
   const injectCa = options.caBundlePem ? {} : { annotations: { "cert-manager.io/inject-ca-from": `${ns}/${NAME}` } };
   const securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
-  const probe = (path: string) => ({ httpGet: { path, port: PORT, scheme: "HTTPS" }, periodSeconds: 10, timeoutSeconds: 2 });
+  const port = options.port ?? DEFAULT_PORT;
+  // /readyz fails until the namespaces are listed (src/adapters/webhook/until-synced.ts). With
+  // client certificates required the kubelet cannot complete a TLS handshake: TCP it is.
+  const probe = (path: string) => ({ ...(options.requiresClientCertificates ? { tcpSocket: { port } } : { httpGet: { path, port, scheme: "HTTPS" } }), periodSeconds: 10, timeoutSeconds: 2 });
+  const readerRules = [{ apiGroups: [""], resources: options.watchesNodes ? ["namespaces", "nodes"] : ["namespaces"], verbs: ["get", "list", "watch"] }];
   const objects: K8sObject[] = [
     {
       apiVersion: "v1",
@@ -132,12 +149,26 @@ export function installManifests(options: InstallOptions): K8sObject[] {
       spec: { limits: [{ type: "Container", default: { cpu: "1", memory: "256Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" }, max: { cpu: "1", memory: "256Mi" } }] },
     },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(NAME), automountServiceAccountToken: false },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: meta(`${NAME}-config`), data: { "config.yaml": options.configYaml, "psa.yaml": options.psaYaml } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: meta(`${NAME}-config`), data: options.configFiles },
+    // Read-only, cluster-wide, and only what the cluster state needs.
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: NAME, labels }, rules: readerRules },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: NAME, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
+      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: ns }],
+    },
     {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: meta("palisade-apiserver-webhooks", { annotations: { "palisade.dev/usage": "copy these files to the control-plane hosts and add the flags to kube-apiserver" } }),
-      data: apiserverWebhookFiles({ baseUrl: options.webhookUrl ?? `https://${NAME}.${ns}.svc:443`, certDir: "/etc/kubernetes/palisade" }),
+      metadata: meta("palisade-apiserver-webhooks", { annotations: {
+        "palisade.dev/usage": "copy these files to the control-plane hosts (ca.crt there: the CA of the webhook's serving certificate) and add the flags to kube-apiserver",
+        "palisade.dev/caller-authentication": options.requiresClientCertificates
+          ? "server.clientCAFile is set: kube-apiserver must present apiserver-client.crt/.key, signed by that CA"
+          : "none: the webhook does not check who calls /authenticate and /authorize; only the NetworkPolicy (ingress from --apiserver-cidr) keeps other callers out. Set server.clientCAFile in the --config to require client certificates",
+      } }),
+      data: apiserverWebhookFiles({ baseUrl: options.webhookUrl ?? `https://${NAME}.${ns}.svc:443`, certDir: "/etc/kubernetes/palisade", clientCertificates: options.requiresClientCertificates ?? false }),
     },
     {
       apiVersion: "apps/v1",
@@ -166,7 +197,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
                 image: options.image,
                 imagePullPolicy: "IfNotPresent",
                 args: ["serve", "--config", "/etc/palisade/config/config.yaml"],
-                ports: [{ name: "https", containerPort: PORT, protocol: "TCP" }],
+                ports: [{ name: "https", containerPort: port, protocol: "TCP" }],
                 resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } },
                 readinessProbe: probe("/readyz"),
                 livenessProbe: probe("/healthz"),
@@ -175,6 +206,8 @@ export function installManifests(options: InstallOptions): K8sObject[] {
                   { name: "config", mountPath: "/etc/palisade/config", readOnly: true },
                   { name: "tls", mountPath: "/etc/palisade/tls", readOnly: true },
                   { name: "tmp", mountPath: "/tmp" },
+                  { name: "kube-api-access", mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
+                  ...(options.usesTokenFile ? [{ name: "tokens", mountPath: "/etc/palisade/tokens", readOnly: true }] : []),
                 ],
               },
             ],
@@ -182,6 +215,19 @@ export function installManifests(options: InstallOptions): K8sObject[] {
               { name: "config", configMap: { name: `${NAME}-config` } },
               { name: "tls", secret: { secretName: `${NAME}-tls` } },
               { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+              // What automounting would give, but a token for the API server's audience only, valid an hour, rotated by the kubelet.
+              {
+                name: "kube-api-access",
+                projected: {
+                  defaultMode: 0o444,
+                  sources: [
+                    { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+                    { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                    { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+                  ],
+                },
+              },
+              ...(options.usesTokenFile ? [{ name: "tokens", secret: { secretName: `${NAME}-tokens`, defaultMode: 0o440 } }] : []),
             ],
           },
         },
@@ -196,10 +242,11 @@ export function installManifests(options: InstallOptions): K8sObject[] {
       spec: {
         podSelector: { matchLabels: labels },
         policyTypes: ["Ingress", "Egress"],
-        // Ingress only from the API server, on the webhook port. The webhook calls nothing; egress
-        // is limited to cluster DNS so that name lookups by the runtime fail fast instead of hanging.
-        ingress: [{ from: options.apiserverCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: PORT }] }],
+        // Ingress only from the API server, on the webhook port. Egress: the API server (the
+        // namespace watch) and cluster DNS, so that name lookups by the runtime fail fast instead of hanging.
+        ingress: [{ from: options.apiserverCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port }] }],
         egress: [
+          { to: options.apiserverCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: APISERVER_PORTS.map((p) => ({ protocol: "TCP", port: p })) },
           {
             to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
             ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],

@@ -4,19 +4,29 @@ import { join, resolve } from "node:path";
 import { kubernetesYaml } from "../../src/k8s/yaml-out.js";
 import { describe, expect, it } from "vitest";
 import { parseWebhookConfig } from "../../src/admission/config.js";
-import { defaultPsaConfig, defaultServerConfig, installManifests } from "../../src/install/manifests.js";
+import { installManifests } from "../../src/install/manifests.js";
+import { shipServerConfig } from "../../src/install/server-config.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { runScan } from "../../src/scan/run.js";
 import { repoRoot } from "../support/conformance.js";
 
+// The default configuration, shipped as `palisade install` ships it.
+const shipped = await shipServerConfig({
+  namespace: "palisade-system",
+  read: () => {
+    throw new Error("the default configuration reads no file");
+  },
+  isFile: () => true,
+  checkManifests: async () => undefined,
+});
 const objects = installManifests({
   namespace: "palisade-system",
   image: "ghcr.io/palisade-dev/palisade@sha256:" + "0".repeat(64),
   replicas: 2,
   apiserverCidrs: ["10.0.0.10/32"],
-  configYaml: defaultServerConfig(),
-  psaYaml: defaultPsaConfig("palisade-system"),
+  configFiles: shipped.files,
+  port: shipped.port,
 });
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind) as (K8sObject & Record<string, any>)[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -45,7 +55,7 @@ describe("palisade install", () => {
       }
       expect(config!.webhooks[0].namespaceSelector.matchExpressions[0]).toEqual({ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "palisade-system"] });
     }
-    const withCa = installManifests({ namespace: "p", image: "i", replicas: 2, apiserverCidrs: ["10.0.0.1/32"], caBundlePem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", configYaml: "", psaYaml: "" });
+    const withCa = installManifests({ namespace: "p", image: "i", replicas: 2, apiserverCidrs: ["10.0.0.1/32"], caBundlePem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", configFiles: {} });
     const hook = (withCa.find((o) => o.kind === "ValidatingWebhookConfiguration") as Record<string, any>).webhooks[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(Buffer.from(hook.clientConfig.caBundle, "base64").toString()).toContain("BEGIN CERTIFICATE");
     expect(withCa.some((o) => o.kind === "Certificate")).toBe(false);
@@ -55,7 +65,7 @@ describe("palisade install", () => {
     const [policy] = byKind("NetworkPolicy");
     expect(policy!.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: "10.0.0.10/32" } }], ports: [{ protocol: "TCP", port: 8443 }] }]);
     const [config] = byKind("ConfigMap").filter((c) => c.metadata!.name === "palisade-webhook-config");
-    const parsed = parseWebhookConfig("/etc/palisade/config/config.yaml", config!.data["config.yaml"], () => ({ file: "psa.yaml", text: config!.data["psa.yaml"] }));
+    const parsed = parseWebhookConfig("/etc/palisade/config/config.yaml", config!.data["config.yaml"], (path: string) => ({ file: path, text: config!.data[path] }));
     expect(parsed.policies.map((p) => p.name).sort()).toEqual(["images", "node-restriction", "pod-security"]);
     const files = byKind("ConfigMap").find((c) => c.metadata!.name === "palisade-apiserver-webhooks")!.data;
     expect(files["authz-webhook.kubeconfig"]).toContain("server: https://palisade-webhook.palisade-system.svc:443/authorize");

@@ -66,7 +66,7 @@ describe("the secrets admission policy", () => {
     const parsed = parseWebhookConfig("c.yaml", config, () => ({ file: "psa.yaml", text: defaultPsaConfig("palisade-system") }));
     expect(parsed.policies.map((p) => p.name)).toContain("secrets");
     const resources = (judgesConfigMaps: boolean) => {
-      const objects = installManifests({ namespace: "palisade-system", image: "i", replicas: 2, apiserverCidrs: [], configYaml: config, psaYaml: "", judgesConfigMaps });
+      const objects = installManifests({ namespace: "palisade-system", image: "i", replicas: 2, apiserverCidrs: [], configFiles: { "config.yaml": config }, judgesConfigMaps });
       const validating = objects.find((o) => o.kind === "ValidatingWebhookConfiguration") as { webhooks: Array<{ name: string; rules: Array<{ resources: string[] }> }> };
       return validating.webhooks.find((w) => w.name === "validate.palisade.dev")!.rules.flatMap((r) => r.resources);
     };

@@ -1,11 +1,15 @@
 /**
  * A stand-in Kubernetes API server for `palisade scan --cluster` tests: real HTTPS on
  * loopback with a CA made at run time, bearer tokens, legacy discovery (/api, /apis and
- * each group version) and paged list calls, as the real kubectl asks for them. No
+ * each group version) and paged list calls, as the real kubectl asks for them. For the
+ * webhook's namespace watch it also stores changes (put/remove bump a resourceVersion),
+ * serves `?watch=true` streams from a resourceVersion, and can compact its history so that
+ * a watch from an old version gets 410 Gone, as etcd compaction does. No
  * kube-apiserver can be installed here (Debian has none), so this serves what kubectl
  * reads and records every request; kubectl itself is the real one.
  */
 import { createServer, type Server } from "node:https";
+import type { ServerResponse } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -86,8 +90,18 @@ export interface ApiServerOptions {
 export interface StandInApiServer {
   /** A kubeconfig with contexts `admin` (current), `restricted` and `stranger` (an unknown token). */
   kubeconfig: string;
+  /** https://127.0.0.1:PORT */
+  url: string;
+  /** The CA of its serving certificate (what a pod finds in its service account's ca.crt). */
+  caPem: string;
   /** Every request, as `METHOD path?query`. */
   requests: string[];
+  /** Create or replace an object (matched by kind, namespace and name); watchers see ADDED or MODIFIED. */
+  put(object: K8sObject): void;
+  /** Delete an object; watchers see DELETED. */
+  remove(kind: string, name: string, namespace?: string): void;
+  /** Forget the event history (etcd compaction): open watches end with an ERROR 410, old versions get 410. */
+  compact(): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +116,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
   const requests: string[] = [];
   const pageSize = options.pageSize ?? 2;
   const stored = options.objects.map((object, i) => withServerFields(object, i));
+  // Versions of the whole store, as etcd's revision: every change takes the next one.
+  let revision = 1000;
+  let compactedThrough = revision;
+  const history: Array<{ revision: number; type: "ADDED" | "MODIFIED" | "DELETED"; object: K8sObject }> = [];
+  const watchers = new Set<{ kind: string; apiVersion: string; res: ServerResponse }>();
+  const sameObject = (a: K8sObject, kind: string, name: string, namespace?: string) => a.kind === kind && a.metadata?.name === name && (a.metadata?.namespace ?? undefined) === namespace;
+  const record = (type: "ADDED" | "MODIFIED" | "DELETED", object: K8sObject) => {
+    history.push({ revision, type, object });
+    for (const watcher of watchers) if (!watcher.res.writableEnded && watcher.kind === object.kind && watcher.apiVersion === object.apiVersion) watcher.res.write(JSON.stringify({ type, object }) + "\n");
+  };
   const server: Server = createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const send = (code: number, body: unknown) => {
@@ -143,13 +167,31 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
         const scope = namespace ? `in the namespace "${namespace}"` : "at the cluster scope";
         return status(403, "Forbidden", `${type.resource}${type.group ? `.${type.group}` : ""} is forbidden: User "restricted" cannot list resource "${type.resource}" in API group "${type.group}" ${scope}`);
       }
+      if (url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1") {
+        // As the API server answers a watch: 200, then one JSON event per line, kept open.
+        res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+        const from = Number(url.searchParams.get("resourceVersion") ?? "0");
+        if (from < compactedThrough) {
+          res.end(JSON.stringify({ type: "ERROR", object: { kind: "Status", apiVersion: "v1", status: "Failure", code: 410, reason: "Expired", message: `too old resource version: ${from} (${compactedThrough})` } }) + "\n");
+          return;
+        }
+        for (const event of history) if (event.revision > from && event.object.kind === type.kind && event.object.apiVersion === groupVersion(type)) res.write(JSON.stringify({ type: event.type, object: event.object }) + "\n");
+        const watcher = { kind: type.kind, apiVersion: groupVersion(type), res };
+        watchers.add(watcher);
+        const timeout = setTimeout(() => res.end(), Number(url.searchParams.get("timeoutSeconds") ?? "1800") * 1000);
+        res.on("close", () => {
+          clearTimeout(timeout);
+          watchers.delete(watcher);
+        });
+        return;
+      }
       const all = stored.filter((object) => object.kind === type.kind && groupVersion(type) === object.apiVersion && (namespace === undefined || object.metadata?.namespace === namespace));
       const offset = Number(url.searchParams.get("continue") ?? "0");
       const page = all.slice(offset, offset + pageSize);
       const more = offset + pageSize < all.length;
       // As the API server lists: items without their kind and apiVersion (the list has them).
       const items = page.map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
-      return send(200, { kind: `${type.kind}List`, apiVersion: groupVersion(type), metadata: { resourceVersion: "1000", ...(more ? { continue: String(offset + pageSize) } : {}) }, items });
+      return send(200, { kind: `${type.kind}List`, apiVersion: groupVersion(type), metadata: { resourceVersion: String(revision), ...(more ? { continue: String(offset + pageSize) } : {}) }, items });
     }
     return status(404, "NotFound", "the server could not find the requested resource");
   });
@@ -159,8 +201,36 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
   writeFileSync(kubeconfig, kubeconfigText(`https://127.0.0.1:${port}`, ca.certPem));
   return {
     kubeconfig,
+    url: `https://127.0.0.1:${port}`,
+    caPem: ca.certPem,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    put(object) {
+      revision++;
+      const index = stored.findIndex((o) => sameObject(o, object.kind ?? "", object.metadata?.name ?? "", object.metadata?.namespace));
+      const saved = { ...object, metadata: { ...object.metadata, resourceVersion: String(revision), uid: index >= 0 ? stored[index]!.metadata?.uid : `put-${revision}` } };
+      if (index >= 0) stored[index] = saved;
+      else stored.push(saved);
+      record(index >= 0 ? "MODIFIED" : "ADDED", saved);
+    },
+    remove(kind, name, namespace) {
+      const index = stored.findIndex((o) => sameObject(o, kind, name, namespace));
+      if (index < 0) return;
+      revision++;
+      const [gone] = stored.splice(index, 1);
+      record("DELETED", { ...gone!, metadata: { ...gone!.metadata, resourceVersion: String(revision) } });
+    },
+    compact() {
+      compactedThrough = revision;
+      history.length = 0;
+      for (const watcher of watchers) watcher.res.end(JSON.stringify({ type: "ERROR", object: { kind: "Status", apiVersion: "v1", status: "Failure", code: 410, reason: "Expired", message: "too old resource version" } }) + "\n");
+      watchers.clear();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const watcher of watchers) watcher.res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

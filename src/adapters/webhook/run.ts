@@ -12,7 +12,7 @@ import type { ClusterState } from "../../admission/cluster-state.js";
 import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
 import { WebhookMetrics } from "./metrics.js";
-import { startServer, type RunningServer, type TlsFiles, type TlsMaterial } from "./server.js";
+import { ListenError, startServer, type RunningServer, type TlsFiles, type TlsMaterial } from "./server.js";
 
 export interface RunOptions {
   workers: number;
@@ -22,7 +22,7 @@ export interface RunOptions {
   requestTimeoutSeconds: number;
   logger: Logger;
   /** Built in every serving process from the same configuration. */
-  buildEngine(hooks: { onObserve: (request: AdmissionRequest) => void; podsFor?: (namespace: string) => Promise<K8sObject[]> }): Promise<WebhookEngine & { cluster: ClusterState }>;
+  buildEngine(hooks: { onObserve: (request: AdmissionRequest) => void; podsFor?: (namespace: string) => Promise<K8sObject[]> }): Promise<WebhookEngine & { cluster: ClusterState; ready?: () => boolean }>;
   /** Files (re-read on change) or generated material. */
   tls: TlsFiles | TlsMaterial;
 }
@@ -31,7 +31,7 @@ type Message =
   | { type: "palisade:pods"; id: number; namespace: string }
   | { type: "palisade:pods-query"; id: number; namespace: string }
   | { type: "palisade:pods-answer"; id: number; pods: K8sObject[] }
-  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] };
+  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:listening" } | { type: "palisade:listen-failed"; code: string } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] };
 
 /**
  * A message to the primary. Once the primary has gone (shut down or killed) the channel is
@@ -52,10 +52,15 @@ function isMessage(value: unknown): value is Message {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string" && (value as { type: string }).type.startsWith("palisade:");
 }
 
+/**
+ * Resolves once the server listens: in a primary, once every worker listens. A socket that
+ * cannot be had rejects with a ListenError, in a primary after every worker has been
+ * stopped, so the whole process tree ends rather than staying alive serving nothing.
+ */
 export async function runWebhook(options: RunOptions): Promise<RunningServer | undefined> {
   if (options.workers <= 1) return serveHere(options, options.tls, false);
   if (cluster.isPrimary) {
-    runPrimary(options);
+    await runPrimary(options);
     return undefined;
   }
   return runWorker(options);
@@ -94,14 +99,32 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
     port: options.port,
     tls,
     requestTimeoutSeconds: options.requestTimeoutSeconds,
+    // /readyz fails until the engine knows the cluster (src/adapters/webhook/until-synced.ts).
+    ...(engine.ready ? { ready: engine.ready } : {}),
     ...(extra.metricsText ? { metricsText: extra.metricsText } : {}),
   });
   options.logger.info({ port: running.port, pid: process.pid, worker: inCluster }, "palisade webhook listening");
   return running;
 }
 
-function runPrimary(options: RunOptions): void {
+function runPrimary(options: RunOptions): Promise<void> {
   const aggregator = new AggregatorRegistry();
+  // Start-up: resolved when every first worker listens; a worker that cannot listen, or dies
+  // before it does, fails the start (a restart would fail the same way, forever).
+  let started!: () => void;
+  let failed!: (err: Error) => void;
+  const starting = new Promise<void>((resolve, reject) => {
+    started = resolve;
+    failed = reject;
+  });
+  let startingUp = true;
+  const listening = new Set<Worker>();
+  const failStart = (err: Error) => {
+    if (!startingUp) return;
+    startingUp = false;
+    stop();
+    failed(err);
+  };
   // What workers learn of Namespaces and Nodes, latest per object: a worker that starts
   // later (or replaces one that died) is taught all of it before it serves.
   const shared = new Map<string, AdmissionRequest>();
@@ -123,6 +146,13 @@ function runPrimary(options: RunOptions): void {
       if (!isMessage(message)) return;
       // Workers ask once their listener is in place: a message sent on "online" could arrive before it.
       if (message.type === "palisade:hello") toWorker(worker, { type: "palisade:tls", tls: options.tls, known: [...shared.values()] });
+      else if (message.type === "palisade:listening") {
+        listening.add(worker);
+        if (startingUp && listening.size >= options.workers) {
+          startingUp = false;
+          started();
+        }
+      } else if (message.type === "palisade:listen-failed") failStart(new ListenError(message.code, options.address, options.port));
       else if (message.type === "palisade:observe") {
         const key = sharedKey(message.request);
         if (key !== undefined) {
@@ -151,6 +181,10 @@ function runPrimary(options: RunOptions): void {
     // A worker that died owes no more answers: its queries go on with what the others saw.
     for (const [query, pending] of queries) if (pending.waiting.has(worker)) answer(query, worker, []);
     if (stopping) return;
+    if (startingUp && !listening.has(worker)) {
+      failStart(new Error(`a webhook worker exited while starting (code ${code ?? signal}); its error is above`));
+      return;
+    }
     options.logger.error({ pid: worker.process.pid, code, signal }, "webhook worker exited; starting another");
     fork();
   });
@@ -161,6 +195,7 @@ function runPrimary(options: RunOptions): void {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  return starting;
 }
 
 /** Namespaces and Nodes are remembered for late workers; Pod deletions are only relayed. */
@@ -212,7 +247,17 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
             for (const request of early.splice(0)) engine.cluster.observe(request);
             engineCluster = engine.cluster;
           },
-        }).then(resolve, reject);
+        }).then(
+          (running) => {
+            toPrimary({ type: "palisade:listening" } satisfies Message);
+            resolve(running);
+          },
+          (err: unknown) => {
+            // The primary reports it once for every worker, and stops them all.
+            if (err instanceof ListenError) toPrimary({ type: "palisade:listen-failed", code: err.code } satisfies Message);
+            else reject(err);
+          },
+        );
       }
     });
     // Node's cluster module exits a worker whose primary disconnects (the test checks it).
