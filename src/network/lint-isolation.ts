@@ -5,7 +5,7 @@
 import type { Finding } from "../findings/types.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
 import type { LoadedObject } from "../k8s/types.js";
-import { formatIp, parseCidr, type IpRange } from "./cidr.js";
+import { formatIp, parseCidr } from "./cidr.js";
 import { selectingPolicies, sideConnections } from "./connectivity.js";
 import type { Endpoints } from "./endpoints.js";
 import { orderTiers, policiesForNamespace } from "./evaluate.js";
@@ -54,19 +54,21 @@ export function isolatedBy(tiers: readonly Tier[], direction: Direction, pod: Po
   return false;
 }
 
-/** Link-local addresses the pod's egress rules name, to test as resolvers. */
+/**
+ * Link-local addresses the pod's egress rules name, to test as resolvers: only ranges within
+ * the link-local blocks count. A rule to 0.0.0.0/0 names them only by accident, and whether
+ * it reaches kube-dns's pods depends on the network plugin (ipBlock is meant for addresses
+ * outside the cluster), so it does not make DNS allowed.
+ */
 function linkLocalCandidates(policies: readonly { cidrs?(direction: Direction): readonly string[] }[]): Endpoint[] {
-  const ips = new Set<string>([NODE_LOCAL_DNS]);
+  const nodeLocal = parseCidr(`${NODE_LOCAL_DNS}/32`)!;
+  const ips = new Set<string>();
   for (const policy of policies) {
     for (const text of policy.cidrs?.("egress") ?? []) {
       const range = parseCidr(text);
-      if (!range) continue;
-      for (const local of LINK_LOCAL) {
-        const overlap: IpRange = { family: range.family, first: range.first > local.first ? range.first : local.first, last: range.last < local.last ? range.last : local.last };
-        if (range.family !== local.family || overlap.first > overlap.last) continue;
-        ips.add(formatIp(overlap.family, overlap.first));
-        ips.add(formatIp(overlap.family, overlap.last));
-      }
+      if (!range || !LINK_LOCAL.some((local) => local.family === range.family && range.first >= local.first && range.last <= local.last)) continue;
+      const holdsNodeLocal = range.family === nodeLocal.family && range.first <= nodeLocal.first && nodeLocal.first <= range.last;
+      ips.add(holdsNodeLocal ? NODE_LOCAL_DNS : formatIp(range.family, range.first));
     }
   }
   return [...ips].map((ip) => ({ kind: "external", ip }));

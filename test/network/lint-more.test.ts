@@ -120,10 +120,13 @@ describe("netpol lint: DNS", () => {
       expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal(cidr))), "netpol/egress-blocks-dns"), cidr).toEqual([]);
     }
   });
-  it("still reports port-53 egress only to an address that is neither cluster DNS nor link-local", async () => {
-    expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal("10.96.0.10/32"))), "netpol/egress-blocks-dns")).toEqual([
-      "shop/api: egress is restricted by NetworkPolicy/shop/p and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)",
-    ]);
+  it("still reports port-53 egress only to an address that is neither cluster DNS nor link-local, or to every address", async () => {
+    // 0.0.0.0/0 holds the link-local block only by accident: it names no node-local resolver.
+    for (const cidr of ["10.96.0.10/32", "0.0.0.0/0", "::/0"]) {
+      expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal(cidr))), "netpol/egress-blocks-dns"), cidr).toEqual([
+        "shop/api: egress is restricted by NetworkPolicy/shop/p and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)",
+      ]);
+    }
   });
 });
 
