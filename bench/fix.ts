@@ -108,7 +108,7 @@ Command: \`npm run build && node dist/bench/fix.js\` (2-core machine shared with
 
 | what | data | time | floor (same run) | ratio |
 | --- | --- | --- | --- | --- |
-| \`palisade fix --level restricted\` (plan, verify with evaluatePod, edit, print, line merge) | ${DOCS} Deployments, one file | ${fix.toFixed(1)} ms | parse + print every document with the yaml Document API: ${floorFix.toFixed(1)} ms | ${(fix / floorFix).toFixed(1)}x |
+| \`palisade fix --level restricted\` (plan, splice each edit into the text and read it again, verify with evaluatePod) | ${DOCS} Deployments, one file | ${fix.toFixed(1)} ms | parse + print every document with the yaml Document API: ${floorFix.toFixed(1)} ms | ${(fix / floorFix).toFixed(1)}x |
 | PSP admission (3 policies, name order, defaulting + validation) | ${pods.length} pods | ${admit.toFixed(1)} ms | two structuredClone per pod: ${floorAdmit.toFixed(1)} ms | ${(admit / floorAdmit).toFixed(1)}x |
 `;
 const out = resolve(dirname(fileURLToPath(import.meta.url)), "../../bench/results/fix.md");
