@@ -81,7 +81,7 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     if (earlier && input.builtin) continue;
     const list: Array<RoleDef | BindingDef> = kind === "Role" ? policy.roles : kind === "ClusterRole" ? policy.clusterRoles : kind === "RoleBinding" ? policy.roleBindings : policy.clusterRoleBindings;
     const def = kind === "Role" || kind === "ClusterRole" ? readRole(object, kind, name, namespace, origin, policy.problems) : readBinding(object, kind, name, namespace, origin, policy.problems);
-    // A copy the API server rejects never replaces what is live.
+    // The API server rejects the whole object for one bad field: it grants nothing, and a copy it rejects never replaces what is live.
     if (!def) continue;
     if (!earlier) {
       seen.set(key, { origin, builtin: input.builtin, list, index: list.push(def) - 1 });
@@ -103,17 +103,22 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
   return policy;
 }
 
-function readRole(object: K8sObject, kind: "Role" | "ClusterRole", name: string, namespace: string | undefined, origin: Origin, problems: PolicyProblem[]): RoleDef {
+/** Why the API server rejects a whole object, said once: it then grants nothing. */
+const rejected = (kind: string) => `the API server rejects this ${kind}, so it grants nothing`;
+
+function readRole(object: K8sObject, kind: "Role" | "ClusterRole", name: string, namespace: string | undefined, origin: Origin, problems: PolicyProblem[]): RoleDef | undefined {
   const ownRules: SourcedRule[] = [];
   const rawRules = object.rules;
   if (rawRules !== undefined && rawRules !== null && !Array.isArray(rawRules)) {
-    problems.push({ message: `rules must be a list of PolicyRules`, origin, fieldPath: ["rules"] });
-  } else {
-    (rawRules ?? []).forEach((raw: unknown, index: number) => {
-      const rule = readRule(raw, ["rules", index], origin, problems);
-      if (rule) ownRules.push({ rule, origin, index });
-    });
+    problems.push({ message: `rules must be a list of PolicyRules: ${rejected(kind)}`, origin, fieldPath: ["rules"] });
+    return undefined;
   }
+  const before = problems.length;
+  (rawRules ?? []).forEach((raw: unknown, index: number) => {
+    const rule = readRule(raw, ["rules", index], kind, origin, problems);
+    if (rule) ownRules.push({ rule, origin, index });
+  });
+  if (problems.length > before) return undefined;
   const role: RoleDef = { kind, name, labels: { ...(object.metadata?.labels ?? {}) }, ownRules, rules: ownRules, origin };
   if (namespace !== undefined) role.namespace = namespace;
   if (kind === "ClusterRole" && isRecord(object.aggregationRule)) {
@@ -123,9 +128,10 @@ function readRole(object: K8sObject, kind: "Role" | "ClusterRole", name: string,
   return role;
 }
 
-function readRule(raw: unknown, path: Array<string | number>, origin: Origin, problems: PolicyProblem[]): PolicyRule | undefined {
+/** One rule, or undefined with a problem when it makes the API server reject its role. */
+function readRule(raw: unknown, path: Array<string | number>, kind: "Role" | "ClusterRole", origin: Origin, problems: PolicyProblem[]): PolicyRule | undefined {
   if (!isRecord(raw)) {
-    problems.push({ message: `a PolicyRule must be a mapping`, origin, fieldPath: path });
+    problems.push({ message: `a PolicyRule must be a mapping: ${rejected(kind)}`, origin, fieldPath: path });
     return undefined;
   }
   const rule: Record<string, string[]> = {};
@@ -136,15 +142,23 @@ function readRule(raw: unknown, path: Array<string | number>, origin: Origin, pr
     } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
       rule[field] = value as string[];
     } else {
-      problems.push({ message: `${field} must be a list of strings; this rule is ignored`, origin, fieldPath: [...path, field] });
+      problems.push({ message: `${field} must be a list of strings: ${rejected(kind)}`, origin, fieldPath: [...path, field] });
       return undefined;
     }
   }
   const result = rule as unknown as PolicyRule;
-  if (result.verbs.length === 0) {
-    problems.push({ message: `a PolicyRule needs at least one verb (the apiserver rejects this role)`, origin, fieldPath: [...path, "verbs"] });
-  } else if (result.nonResourceURLs.length > 0 && result.resources.length > 0) {
-    problems.push({ message: `a PolicyRule has resources or nonResourceURLs, not both (the apiserver rejects this role)`, origin, fieldPath: path });
+  const refuse = (message: string, at: Array<string | number>) => {
+    problems.push({ message: `${message}: ${rejected(kind)}`, origin, fieldPath: at });
+    return undefined;
+  };
+  // As upstream's ValidatePolicyRule: verbs required; resources with their groups, or nonResourceURLs, not both; the latter only in a ClusterRole.
+  if (result.verbs.length === 0) return refuse("a PolicyRule needs at least one verb", [...path, "verbs"]);
+  if (result.nonResourceURLs.length > 0) {
+    if (kind === "Role") return refuse("nonResourceURLs are only for a ClusterRole", [...path, "nonResourceURLs"]);
+    if (result.resources.length > 0 || result.apiGroups.length > 0 || result.resourceNames.length > 0) return refuse("a PolicyRule has resources or nonResourceURLs, not both", path);
+  } else {
+    if (result.resources.length === 0) return refuse("a PolicyRule needs resources (or, in a ClusterRole, nonResourceURLs)", [...path, "resources"]);
+    if (result.apiGroups.length === 0) return refuse("a PolicyRule with resources needs apiGroups (\"\" for the core group)", [...path, "apiGroups"]);
   }
   return result;
 }
@@ -160,29 +174,28 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
     problems.push({ message: `${refused[1]}: the API server rejects this ${kind}, so it grants nothing`, origin, fieldPath: ["roleRef", refused[0]] });
     return undefined;
   }
+  // As upstream's ValidateRoleBindingSubject: one bad subject and the API server rejects the whole binding.
   const subjects: Subject[] = [];
   const rawSubjects = object.subjects;
-  if (Array.isArray(rawSubjects)) {
-    rawSubjects.forEach((raw: unknown, i: number) => {
-      if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.name !== "string") {
-        problems.push({ message: `a subject needs a kind and a name; it is ignored`, origin, fieldPath: ["subjects", i] });
-        subjects.push({ kind: "", name: "" }); // keep indices aligned with the manifest
-        return;
-      }
-      if (raw.kind !== "User" && raw.kind !== "Group" && raw.kind !== "ServiceAccount") {
-        problems.push({ message: `subject kind ${JSON.stringify(raw.kind)} is not User, Group or ServiceAccount (case matters); it matches nobody`, origin, fieldPath: ["subjects", i, "kind"] });
-      }
-      const subject: Subject = { kind: raw.kind, name: raw.name };
-      if (typeof raw.namespace === "string" && raw.namespace) subject.namespace = raw.namespace;
-      if (typeof raw.apiGroup === "string") subject.apiGroup = raw.apiGroup;
-      if (raw.kind === "ServiceAccount" && kind === "ClusterRoleBinding" && !subject.namespace) {
-        problems.push({ message: `a ServiceAccount subject of a ClusterRoleBinding needs a namespace; without one it matches nobody`, origin, fieldPath: ["subjects", i] });
-      }
-      subjects.push(subject);
-    });
-  } else if (rawSubjects !== undefined && rawSubjects !== null) {
-    problems.push({ message: `subjects must be a list`, origin, fieldPath: ["subjects"] });
+  let valid = true;
+  const refuse = (message: string, at: Array<string | number>) => {
+    problems.push({ message: `${message}: ${rejected(kind)}`, origin, fieldPath: at });
+    valid = false;
+  };
+  if (rawSubjects !== undefined && rawSubjects !== null && !Array.isArray(rawSubjects)) refuse("subjects must be a list", ["subjects"]);
+  for (const [i, raw] of (Array.isArray(rawSubjects) ? (rawSubjects as unknown[]) : []).entries()) {
+    if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.name !== "string" || raw.name === "") {
+      refuse("a subject needs a kind and a name", ["subjects", i]);
+      continue;
+    }
+    if (raw.kind !== "User" && raw.kind !== "Group" && raw.kind !== "ServiceAccount") refuse(`subject kind ${JSON.stringify(raw.kind)} is not User, Group or ServiceAccount (case matters)`, ["subjects", i, "kind"]);
+    const subject: Subject = { kind: raw.kind, name: raw.name };
+    if (typeof raw.namespace === "string" && raw.namespace) subject.namespace = raw.namespace;
+    if (typeof raw.apiGroup === "string") subject.apiGroup = raw.apiGroup;
+    if (raw.kind === "ServiceAccount" && kind === "ClusterRoleBinding" && !subject.namespace) refuse("a ServiceAccount subject of a ClusterRoleBinding needs a namespace", ["subjects", i, "namespace"]);
+    subjects.push(subject);
   }
+  if (!valid) return undefined;
   const binding: BindingDef = {
     kind,
     name,

@@ -74,9 +74,9 @@ describe("an input with no RBAC object is an input error, exit 2", () => {
 describe("can-i and who-can name the problems of their input on stderr", () => {
   it("invalid rules and bindings, with file:line (QA bad1.yaml)", async () => {
     const expected = [
-      `${at("bad1.yaml")}:5:3: warning: ClusterRole r1: apiGroups must be a list of strings; this rule is ignored`,
-      `${at("bad1.yaml")}:10:3: warning: ClusterRole r1: verbs must be a list of strings; this rule is ignored`,
-      `${at("bad1.yaml")}:16:1: warning: ClusterRoleBinding b1: subjects must be a list`,
+      `${at("bad1.yaml")}:5:3: warning: ClusterRole r1: apiGroups must be a list of strings: the API server rejects this ClusterRole, so it grants nothing`,
+      `${at("bad1.yaml")}:10:3: warning: ClusterRole r1: verbs must be a list of strings: the API server rejects this ClusterRole, so it grants nothing`,
+      `${at("bad1.yaml")}:16:1: warning: ClusterRoleBinding b1: subjects must be a list: the API server rejects this ClusterRoleBinding, so it grants nothing`,
       `${at("bad1.yaml")}:23:11: warning: ClusterRoleBinding b2: roleRef.kind "clusterrole" is not ClusterRole (case matters): the API server rejects this ClusterRoleBinding, so it grants nothing`,
     ].join("\n");
     const canI = await palisade(["rbac", "can-i", "get", "pods", "--as", "carol", "-f", at("bad1.yaml")]);

@@ -3,7 +3,7 @@ import { bootstrapPolicyObjects } from "../../../src/access/rbac/bootstrap.js";
 import { buildPolicy } from "../../../src/access/rbac/policy.js";
 import { impersonatedUser } from "../../../src/access/rbac/subjects.js";
 import type { K8sObject, ObjectSource } from "../../../src/k8s/types.js";
-import { authorizer, clusterRole, clusterRoleBinding, res, roleBinding, userSubject } from "./helpers.js";
+import { authorizer, clusterRole, clusterRoleBinding, res, role, roleBinding, userSubject } from "./helpers.js";
 
 function source(file: string, line: number): ObjectSource {
   const position = { file, line, column: 1 };
@@ -65,5 +65,31 @@ describe("roleRef as the API server validates it", () => {
     const policy = buildPolicy([{ object: withRef(roleBinding("ns", "b", "Role", "r", []), { kind: "ClusterRole", name: "view" }) }]);
     expect(policy.problems).toEqual([]);
     expect(policy.roleBindings.map((b) => b.roleRef.name)).toEqual(["view"]);
+  });
+});
+
+describe("rules and subjects as the API server validates them: one bad field and the whole object is rejected", () => {
+  const get = { apiGroups: [""], resources: ["pods"], verbs: ["get"] };
+  const cases: Array<[string, K8sObject, string]> = [
+    ["no verbs", clusterRole("r", [get, { ...get, verbs: [] }]), "rules.1.verbs: a PolicyRule needs at least one verb"],
+    ["resources without apiGroups", clusterRole("r", [get, { resources: ["pods"], verbs: ["get"] }]), "rules.1.apiGroups: a PolicyRule with resources needs apiGroups"],
+    ["apiGroups without resources", clusterRole("r", [get, { apiGroups: [""], verbs: ["get"] }]), "rules.1.resources: a PolicyRule needs resources"],
+    ["both kinds of target", clusterRole("r", [get, { ...get, nonResourceURLs: ["/healthz"] }]), "rules.1: a PolicyRule has resources or nonResourceURLs, not both"],
+    ["nonResourceURLs in a Role", role("ns", "r", [get, { nonResourceURLs: ["/healthz"], verbs: ["get"] }]), "rules.1.nonResourceURLs: nonResourceURLs are only for a ClusterRole"],
+    ["verbs as a string", clusterRole("r", [get, { ...get, verbs: "get" }]), "rules.1.verbs: verbs must be a list of strings"],
+  ];
+  for (const [what, object, problem] of cases) {
+    it(`${what}: the role grants nothing, not even its good rule`, () => {
+      const policy = buildPolicy([{ object }]);
+      expect(policy.problems.map((p) => `${p.fieldPath?.join(".")}: ${p.message}`)).toEqual([expect.stringContaining(problem)]);
+      expect(policy.problems[0]?.message).toMatch(/: the API server rejects this (Cluster)?Role, so it grants nothing$/);
+      expect([...policy.roles, ...policy.clusterRoles]).toEqual([]);
+    });
+  }
+
+  it("a subject of an unknown kind rejects the binding, and every bad subject is named", () => {
+    const policy = buildPolicy([{ object: clusterRoleBinding("b", "view", [userSubject("alice"), { kind: "user", name: "bob" }, { kind: "ServiceAccount", name: "app" }]) }]);
+    expect(policy.problems.map((p) => p.fieldPath?.join("."))).toEqual(["subjects.1.kind", "subjects.2.namespace"]);
+    expect(policy.clusterRoleBindings).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ describe("bindings", () => {
         "rbac/broad-subject@f1.yaml#subjects.0:high",
         "rbac/dangling-binding@f2.yaml#roleRef.name:medium",
         "rbac/invalid-object@f3.yaml#subjects.0.kind:medium",
-        "rbac/invalid-object@f3.yaml#subjects.1:medium",
+        "rbac/invalid-object@f3.yaml#subjects.1.namespace:medium",
       ].sort(),
     );
   });
