@@ -71,7 +71,7 @@ const REFERENCE = /^(?:ENC\[|ENC\(|\{cipher\}|<path:|ref\+|vault:|arn:aws:secret
  */
 export function isLiteralCredential(value: string): boolean {
   const trimmed = value.trim();
-  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed) || PASSWORD_HASH.test(trimmed)) return false;
+  if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed) || PASSWORD_HASH.test(trimmed) || PLAIN_URL.test(trimmed)) return false;
   return !/^(?:true|false|yes|no|on|off|none|null|~|enabled|disabled|required|optional|-?\d+|\d+(?:ms|s|m|h|d))$/i.test(trimmed) && !SETTING_WORDS.has(trimmed.toLowerCase());
 }
 
@@ -84,6 +84,9 @@ export function isLiteralEnvCredential(value: string): boolean {
   if (/^\$[A-Za-z_][\w.:-]*$/.test(value) && /[a-z]/.test(value)) return true;
   return isLiteralCredential(value);
 }
+
+/** An address with no user or password in it (one with them is a known format): where a setting points, not a credential. */
+const PLAIN_URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s@]+$/;
 
 /**
  * A password's hash, which is what htpasswd files, HAProxy's `password` and most

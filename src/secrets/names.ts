@@ -36,6 +36,8 @@ function namesASecret(words: readonly string[]): boolean {
   return last === "SECRET" && before !== undefined && ["TLS", "CERT", "CERTIFICATE", "PULL", "IMAGE", "REGISTRY"].includes(before);
 }
 const PUBLIC = new Set(["PUBLIC", "PUB", "PUBKEY", "PUBLICKEY"]);
+/** nginx's proxy_pass, fastcgi_pass…: PASS there hands a request on to an upstream, it is no password. */
+const HANDS_ON = new Set(["PROXY", "FASTCGI", "UWSGI", "GRPC", "SCGI", "MEMCACHED"]);
 
 /** A name's words, upper case: `dbPasswordFile` and `db.password.file` are DB PASSWORD FILE. */
 export function nameWords(name: string): string[] {
@@ -54,6 +56,7 @@ export function looksLikeSecretName(name: string): boolean {
   const words = nameWords(name);
   const last = words[words.length - 1];
   if (last === undefined || ABOUT.has(last) || (last.endsWith("S") && ABOUT.has(last.slice(0, -1))) || words.some((word) => PUBLIC.has(word)) || namesASecret(words)) return false;
+  if (last === "PASS" && HANDS_ON.has(words[words.length - 2] as string)) return false;
   return words.some((word, i) => {
     if (SECRET_WORDS.has(word) || INSIDE_A_WORD.test(word)) return true;
     if (word === "KEY") return i > 0 && KEY_QUALIFIERS.has(words[i - 1] as string);

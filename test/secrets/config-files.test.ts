@@ -40,6 +40,25 @@ data:
     expect(JSON.stringify(findings)).not.toMatch(/HapStat5Pw|Al1cePw/);
   });
 
+  it("leaves nginx's proxy_pass and its kin alone: PASS there hands a request on (a fifth pass)", () => {
+    const findings = judged(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx, namespace: web}
+data:
+  nginx.conf: |
+    location / { proxy_pass http://backend:8080; }
+    location /php { fastcgi_pass php:9000; }
+    location /py {
+      uwsgi_pass unix:///run/uwsgi.sock;
+      grpc_pass grpc://api:50051;
+    }
+  app.env: |
+    UPSTREAM_PASS=http://backend:8080
+    SMTP_PASS=Smtp9Pass
+`);
+    expect(summary(findings)).toEqual([["secrets/inline-credential", 'data["app.env"]', "ConfigMap key app.env sets SMTP_PASS in plain text, readable by whoever may read ConfigMaps"]]);
+  });
+
   it("takes a password's hash for what a file is meant to hold, not the password", () => {
     for (const hash of ["$2y$10$abcdefghijklmnopqrstuu5Ww0Jm6x8o0F1h0WQoBq7yHk0S2V9e", "$apr1$x1y2z3$AbCdEfGhIjKlMnOpQrStU/", "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"]) {
       expect(isLiteralCredential(hash), hash).toBe(false);
