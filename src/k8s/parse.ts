@@ -1,6 +1,7 @@
 import type { LoadOptions } from "js-yaml";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
+import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
 import { scanJsonPositions } from "./json-positions.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
@@ -321,7 +322,18 @@ class DocumentObjectSource implements ObjectSource {
   }
 }
 
-function addDocument(result: ParsedFile, place: DocumentPlace, value: unknown, add: (loaded: LoadedObject) => void): void {
+/**
+ * kustomize reads a kustomization file by its name and takes apiVersion and kind as
+ * optional; many repositories leave them out. Such a file is a Kustomization all the same.
+ */
+function asKustomization(file: string, value: unknown): unknown {
+  if (!isRecord(value) || value.kind !== undefined || value.apiVersion !== undefined) return value;
+  const name = file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1);
+  return KUSTOMIZATION_FILE_NAMES.includes(name) ? withDefaultTypeMeta(value, "kustomize.config.k8s.io/v1beta1", "Kustomization") : value;
+}
+
+function addDocument(result: ParsedFile, place: DocumentPlace, document: unknown, add: (loaded: LoadedObject) => void): void {
+  const value = asKustomization(place.file, document);
   if (!isKubernetesObject(value)) {
     result.skippedNonKubernetes++;
     return;

@@ -309,7 +309,9 @@ describe("loading manifests", () => {
     writeFileSync(join(dir, "overlays", "prod", "json6902.yaml"), "- {op: add, path: /spec/hostIPC, value: true}\n");
     writeFileSync(join(dir, "overlays", "prod", "extra.yaml"), POD("not-a-patch"));
     const walked = await loadSnapshot({ paths: [dir] });
-    expect(walked.objects.map((o) => o.object.metadata?.name)).toEqual(["whole", "not-a-patch"]);
+    // The kustomization files are read too, as Kustomizations (kustomize takes apiVersion and kind as optional).
+    expect(walked.objects.map((o) => o.object.kind)).toEqual(["Kustomization", "Pod", "Pod", "Kustomization"]);
+    expect(walked.objects.filter((o) => o.object.kind === "Pod").map((o) => o.object.metadata?.name)).toEqual(["whole", "not-a-patch"]);
     expect(walked.stats.skippedPatches).toBe(3);
     expect(walked.problems).toEqual([]);
     const named = await loadSnapshot({ paths: [join(dir, "overlays", "prod", "replicas.yaml")] });

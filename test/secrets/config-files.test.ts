@@ -141,5 +141,10 @@ configMapGenerator:
     expect(JSON.stringify(findings)).not.toMatch(/Env5ecretPw|Smtp9Pw|G1tPw|Spr1ngPw|0utsidePw/);
     // Read from stdin or rendered, a kustomization has no directory to read beside.
     expect(judged(kustomization, "<stdin>")).toEqual([]);
+    // kustomize takes apiVersion and kind as optional: a kustomization file is one by its name.
+    const bare = kustomization.replace("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n", "");
+    expect(bare).not.toContain("kind:");
+    expect(summary(judged(bare, join(dir, "kustomization.yaml")))).toEqual(summary(findings));
+    expect(parseYamlFile(join(dir, "other.yaml"), bare).objects).toEqual([]);
   });
 });
