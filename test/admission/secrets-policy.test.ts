@@ -52,6 +52,12 @@ describe("the secrets admission policy", () => {
     expect(decision.response.allowed).toBe(false);
     expect(decision.response.status?.message).toContain("env API_TOKEN");
     expect(decision.response.status?.message).not.toContain("env DB_PASSWORD");
+    // A credential replaced by another in the same place is new material, refused as an added one is, never echoed.
+    const rotated = deployment([{ name: "DB_PASSWORD", value: "n3w-pa55word" }]);
+    const changed = validateAdmission(review(rotated, { operation: "UPDATE", oldObject: before }), { policies, now: NOW });
+    expect(changed.response.allowed).toBe(false);
+    expect(changed.response.status?.message).toContain("env DB_PASSWORD");
+    expect(JSON.stringify(changed.response)).not.toMatch(/pa55word/);
   });
 
   it("honours an exception for its rule and container", () => {
