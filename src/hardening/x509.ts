@@ -28,11 +28,20 @@ const DAY_MS = 86_400_000;
 /** How soon before its end a certificate is reported as expiring. */
 export const EXPIRY_WARNING_DAYS = 30;
 
-/** Whether a certificate has expired, or expires within EXPIRY_WARNING_DAYS, at `now`; and in how many days. */
+/**
+ * Whether a certificate has expired, or expires within EXPIRY_WARNING_DAYS, at `now`; and
+ * in how many whole days (rounded down, as kubeadm's residual time is: 9 days and 20 hours
+ * is 9d in its table, and so in every message).
+ */
 export function expiryOf(facts: CertificateFacts, now: Date): { state: "expired" | "expiring" | "valid"; days: number } {
   const left = facts.notAfter.getTime() - now.getTime();
-  const days = left <= 0 ? Math.floor(left / DAY_MS) : Math.ceil(left / DAY_MS);
+  const days = Math.floor(left / DAY_MS);
   return { state: left <= 0 ? "expired" : left <= EXPIRY_WARNING_DAYS * DAY_MS ? "expiring" : "valid", days };
+}
+
+/** "in 9 days", "in 1 day", "within a day": the whole days left, as the expiry table shows them. */
+export function inDays(days: number): string {
+  return days <= 0 ? "within a day" : `in ${days} day${days === 1 ? "" : "s"}`;
 }
 
 const TLS_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);

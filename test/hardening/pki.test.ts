@@ -94,6 +94,9 @@ describe("palisade pki", () => {
     expect(message("pki/key-permissions", "etcd/server.key")).toBe("server.key holds a private key that everyone may read (mode 0604)");
     expect(message("pki/weak-signature", "legacy.pem")).toMatch(/sha1WithRSAEncryption$/);
     expect(message("pki/expiring", "apiserver-kubelet-client.crt")).toMatch(/in (9|10) days$/);
+    // The finding and the expiry table count the same whole days (a QA pass found 9d beside "in 10 days").
+    const soonDays = report.certificates.find((c) => c.file.endsWith("apiserver-kubelet-client.crt"))?.residualDays;
+    expect(message("pki/expiring", "apiserver-kubelet-client.crt")).toMatch(new RegExp(`in ${soonDays} days$`));
     const byFile = new Map(report.certificates.map((c) => [`${c.file.slice(dir.length + 1)} ${c.commonName}`, c]));
     expect(byFile.get("apiserver.crt kube-apiserver")?.signedBy).toBe(join(dir, "ca.crt"));
     // The CA's own file, not the copy at the end of apiserver.crt's chain.

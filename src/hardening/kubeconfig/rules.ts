@@ -6,7 +6,7 @@
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
-import { expiryOf, hasWeakKey, type CertificateFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 
 /** A certificate in the file, read once for every rule. */
@@ -159,7 +159,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
         ? []
         : readable(config)
             .filter((c) => expiryOf(c.facts, now).state === "expiring")
-            .map((c) => ({ path: c.path, message: `the ${c.what} expires on ${c.facts.notAfter.toISOString().slice(0, 10)}, in ${expiryOf(c.facts, now).days} days` })),
+            .map((c) => ({ path: c.path, message: `the ${c.what} expires on ${c.facts.notAfter.toISOString().slice(0, 10)}, ${inDays(expiryOf(c.facts, now).days)}` })),
   ),
   rule(
     "weak-key",

@@ -6,7 +6,7 @@
  */
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { expiryOf, hasWeakKey, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
+import { expiryOf, hasWeakKey, inDays, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
 import { readContents } from "./contents.js";
 import { keyExposure } from "./key-mode.js";
 import { PKI_RULES } from "./rules.js";
@@ -40,7 +40,6 @@ export interface PkiAudit {
   findings: Finding[];
 }
 
-const DAY_MS = 86_400_000;
 
 interface Located {
   file: string;
@@ -84,7 +83,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     const what = `${facts.isCA ? "CA certificate" : "certificate"} ${name} (${baseName(c.file)})`;
     const expiry = expiryOf(facts, now);
     if (expiry.state === "expired") at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
-    else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, in ${expiry.days} days`);
+    else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, ${inDays(expiry.days)}`);
     if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
     if (facts.weakSignature) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
     if (!facts.isCA && facts.organizations.includes(SYSTEM_MASTERS)) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
@@ -101,7 +100,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       organizations: facts.organizations,
       isCA: facts.isCA,
       notAfter: facts.notAfter.toISOString(),
-      residualDays: Math.floor((facts.notAfter.getTime() - now.getTime()) / DAY_MS),
+      residualDays: expiryOf(facts, now).days,
       key: facts.keyType === "ec" ? `ECDSA ${facts.keyBits}` : `${(facts.keyType ?? "?").toUpperCase()} ${facts.keyBits ?? "?"}`,
       ...(signer ? { signedBy: signer.file } : {}),
     };
