@@ -4,12 +4,16 @@ import { UserError } from "../errors.js";
 import { checkEncryptionConfigurationText, configError, encryptionFindings, ENCRYPTION_RULES } from "../encryption/index.js";
 import { parseEncryptionConfiguration, readStored, transformersFor, writeStored } from "../encryption/index.js";
 import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
+import { checkStoredResource, resourceOfEtcdKey } from "../encryption/stored-resource.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { atOrAbove } from "../report/summary.js";
 import type { ScanResult } from "../scan/run.js";
+import type { EncryptionConfiguration } from "../encryption/index.js";
 import { EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
 import { writeStdoutBytes } from "./stdout.js";
+
+const RESOURCE_HINT = "a resource's plural name in lower case, with its group unless it is core: secrets, configmaps, deployments.apps";
 
 interface CheckFlags {
   output: string;
@@ -21,7 +25,9 @@ interface CheckFlags {
 interface TransformFlags {
   config: string;
   etcdKey: string;
-  resource: string;
+  /** Absent: the resource the etcd key names, else secrets. */
+  resource?: string;
+  prefix: string;
   verbose?: boolean;
 }
 
@@ -67,15 +73,18 @@ async function readStdinBytes(): Promise<Uint8Array> {
  */
 async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags): Promise<number> {
   if (flags.etcdKey === "") throw new UserError("--etcd-key is empty", { hint: "the value's etcd key, e.g. /registry/secrets/default/db-password" });
-  checkResourceFlag(flags.resource);
+  if (flags.resource !== undefined) checkResourceFlag(flags.resource);
   const text = await readText(flags.config, "encryption config", "pass kube-apiserver's --encryption-provider-config file");
   const { config } = parseEncryptionConfiguration(text, flags.config);
+  const resource = resourceFor(flags, config);
   const kms = grpcKmsFactory();
   try {
-    const chain = transformersFor(config, kms).forResource(flags.resource);
+    const chain = transformersFor(config, kms).forResource(resource);
     const input = await readStdinBytes();
     if (direction === "encrypt") {
-      await writeStdoutBytes(await writeStored(chain, flags.etcdKey, input));
+      const stored = await writeStored(chain, flags.etcdKey, input);
+      if (chain.writesPlaintext) process.stderr.write(`warning: ${plaintextReason(chain.resource, chain.matchedRule, flags.config)}\n`);
+      await writeStdoutBytes(stored);
       return EXIT.clean;
     }
     const read = await readStored(chain, flags.etcdKey, input);
@@ -91,12 +100,46 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
 }
 
 /**
+ * The resource whose provider list applies: the one kube-apiserver stores under
+ * --etcd-key (it never uses another list for that key), or --resource when the key names
+ * no known resource; secrets when neither says. A --resource kube-apiserver never looks up,
+ * or one the key contradicts, is a usage error rather than another resource's providers.
+ */
+function resourceFor(flags: TransformFlags, config: EncryptionConfiguration): string {
+  const fromKey = resourceOfEtcdKey(flags.etcdKey, flags.prefix);
+  const given = flags.resource;
+  if (given === undefined) return fromKey ?? "secrets";
+  if (given === fromKey) return given;
+  const unstored = checkStoredResource(given, config);
+  if (unstored) {
+    const didYouMean = unstored.suggestion === undefined ? "" : ` (did you mean ${unstored.suggestion}?)`;
+    throw new UserError(`--resource ${given}: ${unstored.message}${didYouMean}`, {
+      hint: `${RESOURCE_HINT}; a custom resource with its group, e.g. widgets.example.com`,
+    });
+  }
+  if (fromKey !== undefined) {
+    throw new UserError(`--resource ${given} disagrees with --etcd-key ${flags.etcdKey}, which kube-apiserver stores as ${fromKey}`, {
+      hint: `kube-apiserver reads and writes that key only with the providers for ${fromKey}: drop --resource, or pass --resource ${fromKey}`,
+    });
+  }
+  return given;
+}
+
+/** Why encrypt wrote the value unchanged, without naming anything from the value or keys. */
+function plaintextReason(resource: string, matchedRule: string | undefined, file: string): string {
+  const why = matchedRule === undefined
+    ? `no rule of ${file} names ${resource} (nor a wildcard that covers it), so identity applies`
+    : `the first provider for ${resource} in ${file}${matchedRule === resource ? "" : ` (by its rule ${matchedRule})`} is identity`;
+  return `the value is stored unencrypted (plaintext): ${why}`;
+}
+
+/**
  * kube-apiserver looks a value's chain up by the resource's lower-case plural name and
  * group (`secrets`, `deployments.apps`): another spelling matches no rule of its own and
  * would silently take a wildcard's providers instead.
  */
 function checkResourceFlag(resource: string): void {
-  const hint = "a resource's plural name in lower case, with its group unless it is core: secrets, configmaps, deployments.apps";
+  const hint = RESOURCE_HINT;
   if (resource === "") throw new UserError("--resource is empty", { hint });
   if (resource.includes("*")) throw new UserError(`--resource ${resource}: a value belongs to one resource, not a wildcard`, { hint });
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(resource)) {
@@ -111,7 +154,8 @@ function transformCommand(parent: Command, direction: "encrypt" | "decrypt", des
     .description(description)
     .requiredOption("--config <file>", "EncryptionConfiguration (kube-apiserver's --encryption-provider-config)")
     .requiredOption("--etcd-key <key>", "the etcd key of the value (it is the authenticated data), e.g. /registry/secrets/ns/name")
-    .option("--resource <resource>", "resource[.group] whose provider list applies", "secrets");
+    .option("--resource <resource>", "resource[.group] whose provider list applies (default: the one --etcd-key names, else secrets)")
+    .option("--prefix <prefix>", "etcd key prefix (kube-apiserver's --etcd-prefix), to find the resource in --etcd-key", "/registry");
   if (direction === "decrypt") command.option("-v, --verbose", "print the provider, key name and stale flag on stderr");
   command.action(async (flags: TransformFlags) => {
     process.exitCode = await transform(direction, flags);

@@ -94,7 +94,7 @@ export function describeProblem(problem: ConfigProblem): string {
 
 /**
  * Parse a config file as kube-apiserver would load it, or throw a UserError that names
- * the first problem at file:line:column and counts the others.
+ * the problem at file:line:column, or every problem on a line of its own.
  */
 export function parseEncryptionConfiguration(
   text: string,
@@ -108,14 +108,21 @@ export function parseEncryptionConfiguration(
   throw configError(check.problems);
 }
 
+/**
+ * Why kube-apiserver refuses a config, as one UserError. One problem: at its position,
+ * its hint as the hint. Several: every problem on a line of its own, each with its own
+ * file:line:column and hint (`describeProblem`, as `encryption check` lists them).
+ */
 export function configError(problems: ConfigProblem[]): UserError {
   const [first, ...rest] = problems;
   if (!first) return new UserError("invalid EncryptionConfiguration");
-  const field = first.field === "(document)" ? "" : `${first.field}: `;
-  const more = rest.length > 0 ? `; and ${rest.length} more: ${rest.map(describeProblem).join("; ")}` : "";
-  const hint = [first.hint, more ? more.slice(2) : undefined].filter(Boolean).join("");
-  return new UserError(`invalid EncryptionConfiguration: ${field}${first.message}`, {
-    position: first.position,
-    hint: hint || undefined,
+  if (rest.length === 0) {
+    const field = first.field === "(document)" ? "" : `${first.field}: `;
+    return new UserError(`invalid EncryptionConfiguration: ${field}${first.message}`, { position: first.position, hint: first.hint });
+  }
+  const file = problems.find((p) => p.position)?.position?.file;
+  const lines = problems.map((p) => `\n  ${describeProblem(p)}`).join("");
+  return new UserError(`${file ? `${file}: ` : ""}invalid EncryptionConfiguration: ${problems.length} problems:${lines}`, {
+    hint: "fix each problem above; kube-apiserver refuses the file until all are fixed",
   });
 }

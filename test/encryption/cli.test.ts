@@ -116,12 +116,94 @@ describe.concurrent("palisade encryption encrypt | decrypt", () => {
     }
   });
 
+  it("a --resource name kube-apiserver never stores is a usage error with a did-you-mean, and writes nothing", async () => {
+    const hint = "  hint: a resource's plural name in lower case, with its group unless it is core: secrets, configmaps, deployments.apps; a custom resource with its group, e.g. widgets.example.com\n";
+    for (const [resource, etcdKey, message] of [
+      ["secret", key, "palisade: --resource secret: not a resource kube-apiserver stores (did you mean secrets?)\n"],
+      ["secrets.v1", key, "palisade: --resource secrets.v1: not a resource kube-apiserver stores (did you mean secrets?)\n"],
+      ["deployment.apps", "/registry/deployments/default/web", "palisade: --resource deployment.apps: not a resource kube-apiserver stores (did you mean deployments.apps?)\n"],
+      ["deploy", "/elsewhere/x", "palisade: --resource deploy: not a resource kube-apiserver stores (did you mean deployments.apps?)\n"],
+      ["zzqq", "/elsewhere/x", "palisade: --resource zzqq: not a resource kube-apiserver stores\n"],
+    ] as const) {
+      const run = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", etcdKey, "--resource", resource], Buffer.from("top secret value"));
+      expect([run.status, run.stdout.length, run.stderr]).toEqual([2, 0, message + hint]);
+    }
+  });
+
+  it("a custom resource stays allowed, and a value written in plaintext says why on stderr", async () => {
+    const value = Buffer.from("custom value");
+    const run = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", "/registry/example.com/widgets/default/w", "--resource", "widgets.example.com"], value);
+    expect(run.status).toBe(0);
+    expect(run.stdout.equals(value)).toBe(true);
+    expect(run.stderr).toBe(`warning: the value is stored unencrypted (plaintext): no rule of ${gcm} names widgets.example.com (nor a wildcard that covers it), so identity applies\n`);
+    // The same custom resource without --resource: the key names it.
+    const derived = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", "/registry/example.com/widgets/default/w"], value);
+    expect([derived.status, derived.stderr]).toEqual([0, run.stderr]);
+  });
+
+  it("an identity-first rule warns once, naming the rule that matched; an encrypting one prints nothing", async () => {
+    const file = join(dir, "identity-first.yaml");
+    writeFileSync(file, `${HEADER}resources:\n  - resources: [secrets]\n    providers: [{aesgcm: {keys: [{name: k1, secret: "${gcmKey}"}]}}]\n  - resources: ["*."]\n    providers: [{identity: {}}, {aesgcm: {keys: [{name: k1, secret: "${gcmKey}"}]}}]\n`);
+    const value = Buffer.from("plain config");
+    const plain = await palisade(["encryption", "encrypt", "--config", file, "--etcd-key", "/registry/configmaps/default/app"], value);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout.equals(value)).toBe(true);
+    expect(plain.stderr).toBe(`warning: the value is stored unencrypted (plaintext): the first provider for configmaps in ${file} (by its rule *.) is identity\n`);
+    const secret = await palisade(["encryption", "encrypt", "--config", file, "--etcd-key", key], value);
+    expect([secret.status, secret.stderr, secret.stdout.subarray(0, 21).toString()]).toEqual([0, "", "k8s:enc:aesgcm:v1:k1:"]);
+  });
+
+  it("the resource comes from --etcd-key: a disagreeing --resource exits 2 naming both", async () => {
+    const cmKey = "/registry/configmaps/default/app";
+    const run = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", cmKey, "--resource", "secrets"], Buffer.from("top secret value"));
+    expect([run.status, run.stdout.length]).toEqual([2, 0]);
+    expect(run.stderr).toBe(
+      `palisade: --resource secrets disagrees with --etcd-key ${cmKey}, which kube-apiserver stores as configmaps\n` +
+        "  hint: kube-apiserver reads and writes that key only with the providers for configmaps: drop --resource, or pass --resource configmaps\n",
+    );
+    // Without --resource, configmaps' (here: no) rule applies, not secrets'.
+    const value = Buffer.from("cm value");
+    const derived = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", cmKey], value);
+    expect(derived.status).toBe(0);
+    expect(derived.stdout.equals(value)).toBe(true);
+    expect(derived.stderr).toBe(`warning: the value is stored unencrypted (plaintext): no rule of ${gcm} names configmaps (nor a wildcard that covers it), so identity applies\n`);
+    // An agreeing --resource, a special prefix (services/specs) and a custom --prefix.
+    const agree = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", key, "--resource", "secrets"], value);
+    expect([agree.status, agree.stderr, agree.stdout.subarray(0, 21).toString()]).toEqual([0, "", "k8s:enc:aesgcm:v1:k1:"]);
+    const svc = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", "/registry/services/specs/default/web", "--resource", "secrets"], value);
+    expect(svc.stderr).toMatch(/^palisade: --resource secrets disagrees with --etcd-key \/registry\/services\/specs\/default\/web, which kube-apiserver stores as services\n/);
+    const prefixed = await palisade(["encryption", "encrypt", "--config", gcm, "--prefix", "/custom", "--etcd-key", "/custom/secrets/default/x"], value);
+    expect([prefixed.status, prefixed.stderr, prefixed.stdout.subarray(0, 21).toString()]).toEqual([0, "", "k8s:enc:aesgcm:v1:k1:"]);
+  });
+
+  it("a key that names no known resource keeps the secrets default, and decrypt derives the resource too", async () => {
+    const value = Buffer.from("value");
+    const enc = await palisade(["encryption", "encrypt", "--config", gcm, "--etcd-key", "/elsewhere/x"], value);
+    expect([enc.status, enc.stderr, enc.stdout.subarray(0, 21).toString()]).toEqual([0, "", "k8s:enc:aesgcm:v1:k1:"]);
+    const dec = await palisade(["encryption", "decrypt", "--config", gcm, "--etcd-key", "/registry/configmaps/default/app", "-v"], Buffer.from("plain"));
+    expect([dec.status, dec.stderr, dec.stdout.toString()]).toEqual([0, "provider=identity stale=false\n", "plain"]);
+  });
+
   it("a KMS v2 provider whose plugin is not running gives a clear error (exit 2)", async () => {
     const kms = configFile("kms.yaml", `      - kms: {apiVersion: v2, name: vault, endpoint: "unix://${join(dir, "absent.sock")}", timeout: 1s}\n`);
     const run = await palisade(["encryption", "encrypt", "--config", kms, "--etcd-key", key], Buffer.from("x"));
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^palisade: KMS v2 (plugin|provider) "vault"/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("an invalid --config with several problems lists each on its own line with file:line:column", async () => {
+    const bad = join(dir, "many.yaml");
+    writeFileSync(bad, `${HEADER}resources:\n  - resources: ["secrets", "secrets"]\n    providers: [{identity: {}}]\n  - resources: ["Secrets"]\n    providers: [{aesgcm: {keys: [{name: k1, secret: "${gcmKey}"}]}}]\n`);
+    const run = await palisade(["encryption", "encrypt", "--config", bad, "--etcd-key", key], Buffer.from("top secret value"));
+    expect([run.status, run.stdout.length]).toEqual([2, 0]);
+    expect(run.stderr).toBe(
+      `palisade: ${bad}: invalid EncryptionConfiguration: 2 problems:\n` +
+        `  ${bad}:4:5: resources[0].resources: the same resource cannot be specified multiple times\n` +
+        `  ${bad}:6:17: resources[1].resources[0]: resource "Secrets": resource name should not contain capital letters (use "secrets")\n` +
+        "  hint: fix each problem above; kube-apiserver refuses the file until all are fixed\n",
+    );
+    expect(run.stderr).not.toContain(gcmKey);
   });
 
   it("an invalid --config exits 2 naming file:line:column", async () => {

@@ -187,15 +187,30 @@ describe("EncryptionConfiguration validation (validation_encryption.go and confi
     expect(checkEncryptionConfigurationText(two("v1"), "enc.yaml", { automaticReload: true }).problems[0]!.message).toContain("duplicate");
   });
 
-  it("throws one UserError naming the first problem at file:line:column and counting the rest", () => {
+  it("throws one UserError: one problem at file:line:column with its hint", () => {
+    try {
+      parseEncryptionConfiguration(yaml("resources:\n  - resources: [Secrets]\n    providers: [{identity: {}}]\n"), "enc.yaml");
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).describe()).toBe(
+        'enc.yaml:4:17: invalid EncryptionConfiguration: resources[0].resources[0]: resource "Secrets": resource name should not contain capital letters\n  hint: use "secrets"',
+      );
+    }
+  });
+
+  it("throws one UserError listing several problems one per line, each hint closed before the next", () => {
     try {
       parseEncryptionConfiguration(yaml("resources:\n  - resources: [Secrets, 'secrets.*']\n    providers: [{identity: {}}]\n"), "enc.yaml");
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(UserError);
-      const text = (err as UserError).describe();
-      expect(text).toMatch(/^enc\.yaml:4:\d+: invalid EncryptionConfiguration: resources\[0\]\.resources\[0\]: resource "Secrets"/);
-      expect(text).toContain("and 1 more");
+      const lines = (err as UserError).describe().split("\n");
+      expect(lines[0]).toBe("enc.yaml: invalid EncryptionConfiguration: 2 problems:");
+      expect(lines[1]).toBe('  enc.yaml:4:17: resources[0].resources[0]: resource "Secrets": resource name should not contain capital letters (use "secrets")');
+      expect(lines[2]).toMatch(/^ {2}enc\.yaml:4:\d+: resources\[0\]\.resources\[1\]: resource "secrets\.\*": /);
+      expect(lines[3]).toBe("  hint: fix each problem above; kube-apiserver refuses the file until all are fixed");
+      expect(lines).toHaveLength(4);
     }
   });
 });
