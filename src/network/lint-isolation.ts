@@ -11,7 +11,7 @@ import type { Endpoints } from "./endpoints.js";
 import { orderTiers, policiesForNamespace } from "./evaluate.js";
 import { lintFinding } from "./lint-finding.js";
 import { RULES } from "./lint-rules.js";
-import type { Direction, Endpoint, PodEndpoint, Tier } from "./model.js";
+import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, Tier } from "./model.js";
 
 export interface IsolationInput {
   endpoints: Endpoints;
@@ -42,6 +42,16 @@ const LINK_LOCAL = [parseCidr("169.254.0.0/16")!, parseCidr("fe80::/10")!];
 const NODE_LOCAL_DNS = "169.254.20.10";
 
 /**
+ * Addresses a rule as broad as 0.0.0.0/0 or ::/0 holds only by being broad: a node-local
+ * resolver's link-local address. Such a rule reaches kube-dns's pods only on plugins that
+ * apply ipBlock to pod addresses (Calico does, Cilium does not), or through NodeLocal
+ * DNSCache where it runs; so when no other rule allows DNS the gap is reported at low
+ * severity. A rule to kube-dns's Service IP alone (10.96.0.10/32) is no such rule: the
+ * Service address is translated to a pod's before policy applies, and the pod's is not in it.
+ */
+const PLUGIN_DEPENDENT_DNS: readonly ExternalEndpoint[] = [NODE_LOCAL_DNS, "fe80::a"].map((ip) => ({ kind: "external", ip }));
+
+/**
  * Whether a policy selects the pod for `direction` in a tier that denies what it leaves
  * undecided: only such a tier isolates (NetworkPolicy's, Calico's deny-at-end tiers).
  * AdminNetworkPolicy and baseline tiers pass the rest on, so they never isolate alone.
@@ -58,7 +68,7 @@ export function isolatedBy(tiers: readonly Tier[], direction: Direction, pod: Po
  * Link-local addresses the pod's egress rules name, to test as resolvers: only ranges within
  * the link-local blocks count. A rule to 0.0.0.0/0 names them only by accident, and whether
  * it reaches kube-dns's pods depends on the network plugin (ipBlock is meant for addresses
- * outside the cluster), so it does not make DNS allowed.
+ * outside the cluster), so it does not make DNS allowed (see PLUGIN_DEPENDENT_DNS).
  */
 function linkLocalCandidates(policies: readonly { cidrs?(direction: Direction): readonly string[] }[]): Endpoint[] {
   const nodeLocal = parseCidr(`${NODE_LOCAL_DNS}/32`)!;
@@ -85,10 +95,17 @@ export function lintDns(input: IsolationInput): Finding[] {
     const selection = selectingPolicies(input.tiers, "egress", pod);
     const policies = selection.flatMap((s) => s.policies);
     if (policies.length === 0) continue;
-    const resolvers = [...dns, ...linkLocalCandidates(policies)];
-    const reaches = resolvers.some((d) => sideConnections(selection, "egress", (rule) => rule.matchesPeer(d), d).has("UDP", 53));
-    if (!reaches) {
-      const by = policies.map((p) => p.id).join(", ");
+    const allowsDns = (d: Endpoint) => sideConnections(selection, "egress", (rule) => rule.matchesPeer(d), d).has("UDP", 53);
+    if ([...dns, ...linkLocalCandidates(policies)].some(allowsDns)) continue;
+    const by = policies.map((p) => p.id).join(", ");
+    const byAddress = PLUGIN_DEPENDENT_DNS.filter(allowsDns).map((d) => d.ip);
+    if (byAddress.length > 0) {
+      const message =
+        `${pod.namespace}/${pod.name}: egress is restricted by ${by}, and only an ipBlock rule broad enough to hold a node-local resolver's address (${byAddress.join(", ")}) allows UDP 53, no rule to the kube-dns pods: ` +
+        "DNS then works only through NodeLocal DNSCache or where the network plugin applies ipBlock to pod addresses (e.g. Calico, not Cilium); " +
+        "add an egress rule to kube-system's kube-dns pods (k8s-app=kube-dns) on 53/UDP and 53/TCP";
+      findings.push(lintFinding(RULES.egressBlocksDns, message, workload.source, [], { severity: "low" }));
+    } else {
       findings.push(lintFinding(RULES.egressBlocksDns, `${pod.namespace}/${pod.name}: egress is restricted by ${by} and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)`, workload.source, []));
     }
   }

@@ -48,7 +48,7 @@ export const RULES = {
     "egress-blocks-dns",
     "Egress isolation blocks DNS",
     "medium",
-    "The workload's egress is isolated and no rule lets it reach cluster DNS on UDP 53 (the kube-dns pods, or a link-local address such as NodeLocal DNSCache's 169.254.20.10), so every name lookup fails.",
+    "The workload's egress is isolated and no rule lets it reach cluster DNS on UDP 53 (the kube-dns pods, or a link-local address such as NodeLocal DNSCache's 169.254.20.10), so every name lookup fails. When UDP 53 is allowed only by an ipBlock as broad as every address (0.0.0.0/0, ::/0), the finding is low: ipBlock is meant for addresses outside the cluster, so such a rule reaches DNS only through NodeLocal DNSCache or where the network plugin applies ipBlock to pod addresses (Calico does, Cilium does not). A rule to kube-dns's Service IP alone reaches nothing: the Service address is translated to a pod's before policy applies.",
     "Add an egress rule to kube-system pods labelled k8s-app=kube-dns on UDP and TCP 53.",
   ),
   overlyBroad: rule(

@@ -120,13 +120,40 @@ describe("netpol lint: DNS", () => {
       expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal(cidr))), "netpol/egress-blocks-dns"), cidr).toEqual([]);
     }
   });
-  it("still reports port-53 egress only to an address that is neither cluster DNS nor link-local, or to every address", async () => {
-    // 0.0.0.0/0 holds the link-local block only by accident: it names no node-local resolver.
-    for (const cidr of ["10.96.0.10/32", "0.0.0.0/0", "::/0"]) {
-      expect(messages(await lint(doc(deployment("shop", "api"), nodeLocal(cidr))), "netpol/egress-blocks-dns"), cidr).toEqual([
-        "shop/api: egress is restricted by NetworkPolicy/shop/p and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)",
-      ]);
-    }
+  const dnsFindings = async (...policies: string[]) =>
+    (await lint(doc(deployment("shop", "api"), ...policies))).filter((f) => f.ruleId === "netpol/egress-blocks-dns").map((f) => [f.severity, f.message]);
+  const blocked = "shop/api: egress is restricted by NetworkPolicy/shop/p and no rule allows UDP 53 to cluster DNS (the kube-dns pods or a link-local resolver)";
+  const pluginDependent = (addresses: string) =>
+    `shop/api: egress is restricted by NetworkPolicy/shop/p, and only an ipBlock rule broad enough to hold a node-local resolver's address (${addresses}) allows UDP 53, no rule to the kube-dns pods: ` +
+    "DNS then works only through NodeLocal DNSCache or where the network plugin applies ipBlock to pod addresses (e.g. Calico, not Cilium); " +
+    "add an egress rule to kube-system's kube-dns pods (k8s-app=kube-dns) on 53/UDP and 53/TCP";
+  it("reports (medium) port-53 egress only to an address that is neither cluster DNS nor link-local, and egress isolation with no rule at all", async () => {
+    // The Service IP alone is no way to the pods: it is translated to a pod's address before policy applies.
+    for (const cidr of ["8.8.8.8/32", "192.168.0.0/16", "2001:4860::/32", "10.96.0.10/32", "10.0.0.0/8"]) expect(await dnsFindings(nodeLocal(cidr)), cidr).toEqual([["medium", blocked]]);
+    expect(await dnsFindings(policy("shop", "p", "{ podSelector: {}, policyTypes: [Egress] }"))).toEqual([["medium", blocked]]);
+    // An except that carves cluster DNS's addresses out leaves nothing that could reach it.
+    expect(await dnsFindings(policy("shop", "p", '{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.0.0/16] } }], ports: [{ port: 53, protocol: UDP }] }] }'))).toEqual([["medium", blocked]]);
+    // Port 53 over TCP only is not DNS's usual transport: still blocked.
+    expect(await dnsFindings(policy("shop", "p", '{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 0.0.0.0/0 } }], ports: [{ port: 53, protocol: TCP }] }] }'))).toEqual([["medium", blocked]]);
+  });
+  it("reports (low) port-53 egress allowed only by an ipBlock as broad as every address: it reaches kube-dns's pods only through NodeLocal DNSCache or on some plugins", async () => {
+    expect(await dnsFindings(nodeLocal("0.0.0.0/0"))).toEqual([["low", pluginDependent("169.254.20.10")]]);
+    expect(await dnsFindings(nodeLocal("::/0"))).toEqual([["low", pluginDependent("fe80::a")]]);
+    expect(await dnsFindings(nodeLocal("0.0.0.0/0"), nodeLocal("::/0").replace("name: p", "name: p6"))).toEqual([
+      ["low", pluginDependent("169.254.20.10, fe80::a").replace("NetworkPolicy/shop/p,", "NetworkPolicy/shop/p, NetworkPolicy/shop/p6,")],
+    ]);
+  });
+  it("grades 0.0.0.0/0, 169.254.0.0/16, 10.96.0.10/32 and no rule against each other", async () => {
+    const graded: Record<string, unknown> = {};
+    for (const cidr of ["0.0.0.0/0", "169.254.0.0/16", "10.96.0.10/32"]) graded[cidr] = (await dnsFindings(nodeLocal(cidr))).map(([severity]) => severity);
+    graded.nothing = (await dnsFindings(policy("shop", "p", "{ podSelector: {}, policyTypes: [Egress] }"))).map(([severity]) => severity);
+    expect(graded).toEqual({ "0.0.0.0/0": ["low"], "169.254.0.0/16": [], "10.96.0.10/32": ["medium"], nothing: ["medium"] });
+  });
+  it("is quiet once a rule reaches the kube-dns pods, whatever ipBlock rule sits beside it", async () => {
+    const kubeDns = policy("shop", "dns", "{ podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { k8s-app: kube-dns } } }], ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }] }] }");
+    expect(await dnsFindings(nodeLocal("0.0.0.0/0"), kubeDns)).toEqual([]);
+    // A rule with no peer allows every destination, pods included.
+    expect(await dnsFindings(policy("shop", "p", "{ podSelector: {}, policyTypes: [Egress], egress: [{ ports: [{ port: 53, protocol: UDP }] }] }"))).toEqual([]);
   });
 });
 
