@@ -17,14 +17,14 @@ interface FixFlags {
   output?: string;
 }
 
-const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 const SKIPPED_DIRECTORIES = new Set(["node_modules", ".git", ".terraform"]);
 
 export function registerFixCommand(program: Command): void {
   program
     .command("fix")
     .description("rewrite manifests so their pods pass a Pod Security level with the smallest edits, and correct misspelt fields and quoted numbers (comments and layout kept)")
-    .argument("<paths...>", "YAML files or directories (recursively); - reads stdin")
+    .argument("<paths...>", "YAML or JSON files or directories (recursively); - reads stdin")
     .addOption(new Option("--level <level>", "Pod Security level to reach").choices(["baseline", "restricted"]).default("restricted"))
     .option("--pss-version <version>", "Pod Security version: latest or v1.N", "latest")
     .option("--in-place", "rewrite the files themselves (only those that change)")
@@ -44,7 +44,7 @@ async function collect(path: string, out: Array<{ file: string; root: string }>,
   try {
     info = await stat(path);
   } catch {
-    throw new UserError(`${path}: no such file or directory`, { hint: "give YAML files or directories of them" });
+    throw new UserError(`${path}: no such file or directory`, { hint: "give YAML or JSON files or directories of them" });
   }
   if (info.isDirectory()) {
     const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
@@ -111,7 +111,7 @@ async function inputsOf(paths: readonly string[], output: string | undefined): P
     if (p === "-") found.push({ file: "-", root: "" });
     else await collect(p, found, p, true);
   }
-  if (found.length === 0) throw new UserError("no YAML files found", { hint: "give .yaml/.yml files or directories that contain them" });
+  if (found.length === 0) throw new UserError("no manifest files found", { hint: "give .yaml, .yml or .json files or directories that contain them" });
   const seen = new Set<string>();
   const unique = [];
   for (const f of found) {

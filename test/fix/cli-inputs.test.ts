@@ -53,6 +53,12 @@ describe("palisade fix: every file processed and reported, whatever one of them 
       },
     });
     expect(written.endsWith("}\n")).toBe(true);
+    // A directory walk takes .json manifests as the scan does.
+    const walked = tempDir();
+    writeFileSync(join(walked, "pod.json"), JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "pw" }, spec: { containers: [{ name: "c", image: "nginx:1.25" }] } }, null, 2) + "\n");
+    const run = await runCli(registerFixCommand, ["fix", "--in-place", walked]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(readFileSync(join(walked, "pod.json"), "utf8")) as { spec: { securityContext?: unknown } }).spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
   });
 });
 
