@@ -9,37 +9,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { createCertificateAuthority, issueCertificate } from "../../src/adapters/webhook/certificates.js";
 import { repoRoot } from "../support/conformance.js";
+import { palisade } from "../support/cli-in-process.js";
 import { startServe } from "../support/serve-process.js";
 import { pod, reviewBody } from "../admission/fixtures.js";
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    out.push(String(chunk));
-    (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
-    return true;
-  }) as typeof process.stdout.write);
-  vi.spyOn(process.stderr, "write").mockImplementation(((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write);
-  return { out, err };
-}
-
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = capture();
-  process.exitCode = undefined;
-  await main(["node", "palisade", ...args]);
-  const result = { code: Number(process.exitCode ?? 0), out: io.out.join(""), err: io.err.join("") };
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-  return result;
+  const { code, stdout, stderr } = await palisade(args);
+  return { code, out: stdout, err: stderr };
 }
 
 async function install(...args: string[]): Promise<Obj[]> {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { palisade } from "./cli-run.js";
+import { palisade } from "../../support/cli-in-process.js";
 
 const RBAC = "apiVersion: rbac.authorization.k8s.io/v1";
 let dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../support/conformance.js";
-import { palisade } from "./cli-run.js";
+import { palisade } from "../../support/cli-in-process.js";
 
 const bin = join(repoRoot, "bin/palisade.js");
 const example = join(repoRoot, "examples/access-rbac-cluster.yaml");

@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { main } from "../../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 
 type Write = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
 
