@@ -4,13 +4,9 @@
  * hostNetwork workloads, AdminNetworkPolicy ties, and what isolates a namespace.
  */
 import { describe, expect, it } from "vitest";
-import { loadSnapshot } from "../../src/k8s/load.js";
-import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
+import { lintYaml } from "./support.js";
 
-async function lint(yaml: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  return lintNetworkPolicies(lintContext(snapshot));
-}
+const lint = lintYaml;
 const messages = (findings: Awaited<ReturnType<typeof lint>>, ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
 
 const deployment = (ns: string, app: string, extra = "") => `

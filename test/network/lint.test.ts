@@ -4,11 +4,9 @@ import { describe, expect, it } from "vitest";
 import { conformancePath, repoRoot } from "../support/conformance.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
+import { lintYaml } from "./support.js";
 
-async function lint(yaml: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  return lintNetworkPolicies(lintContext(snapshot));
-}
+const lint = lintYaml;
 
 const deployment = (ns: string, app: string, ports = "[{ name: http, containerPort: 8080 }]") => `
 apiVersion: apps/v1

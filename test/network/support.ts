@@ -1,8 +1,10 @@
-/** Helpers shared by the network tests: reading conformance resources and endpoints. */
+/** Helpers shared by the network tests: reading conformance resources and endpoints, linting a YAML text. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { loadSnapshot } from "../../src/k8s/load.js";
 import type { K8sObject } from "../../src/k8s/types.js";
+import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
 import type { ContainerPort, Endpoint, PodEndpoint, Protocol } from "../../src/network/model.js";
 
 /** Every object in a YAML/JSON file, with `*List` items flattened. */
@@ -70,4 +72,10 @@ export function resolveEndpoint(pods: Map<string, PodEndpoint>, ref: Conformance
     { kind: "external", ip: first },
     { kind: "external", ip: last },
   ];
+}
+
+/** `netpol lint` over a YAML text, as the loader reads stdin. */
+export async function lintYaml(yaml: string) {
+  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
+  return lintNetworkPolicies(lintContext(snapshot));
 }
