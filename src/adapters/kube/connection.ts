@@ -80,16 +80,18 @@ export function kubeconfigConnection(file: string): ApiConnection {
   const user = named(config.users, context.user, "user") ?? {};
   if (user.exec !== undefined || user["auth-provider"] !== undefined) fail("exec and auth-provider users are not supported", "use a service-account token (token or tokenFile) or a client certificate");
   const base = dirname(resolve(file));
-  const fileOrData = (fileKey: string, dataKey: string, what: string): string | undefined => {
-    if (typeof user[dataKey] === "string" || typeof cluster[dataKey] === "string") return Buffer.from(String(user[dataKey] ?? cluster[dataKey]), "base64").toString("utf8");
-    const path = user[fileKey] ?? cluster[fileKey];
+  // `<key>-data` (base64) in the entry itself, else `<key>`, a file relative to the kubeconfig.
+  const fileOrData = (entry: Record<string, unknown>, key: string, what: string): string | undefined => {
+    const data = entry[`${key}-data`];
+    if (typeof data === "string") return Buffer.from(data, "base64").toString("utf8");
+    const path = entry[key];
     return typeof path === "string" ? read(resolve(base, path), what, `paths in ${file} are relative to it`) : undefined;
   };
   const connection: ApiConnection = { server: cluster.server.replace(/\/+$/, ""), describe: `kubeconfig ${file}` };
-  const caPem = fileOrData("certificate-authority", "certificate-authority-data", "certificate authority");
+  const caPem = fileOrData(cluster, "certificate-authority", "certificate authority");
   if (caPem) connection.caPem = caPem;
-  const certPem = fileOrData("client-certificate", "client-certificate-data", "client certificate");
-  const keyPem = fileOrData("client-key", "client-key-data", "client key");
+  const certPem = fileOrData(user, "client-certificate", "client certificate");
+  const keyPem = fileOrData(user, "client-key", "client key");
   if ((certPem === undefined) !== (keyPem === undefined)) fail("user has a client certificate without its key (or the reverse)");
   if (certPem && keyPem) Object.assign(connection, { certPem, keyPem });
   if (typeof user.token === "string") {
