@@ -20,6 +20,8 @@ export interface WorkloadEndpoint {
   source: LoadedObject;
   /** Names of Pod objects folded into this workload (for `--from ns/pod-name`). */
   podNames: string[];
+  /** Every other object folded into it (its ReplicaSets, Jobs and Pods), for whoever places their findings. */
+  folded: Array<{ kind: string; name: string }>;
 }
 
 export interface Endpoints {
@@ -182,14 +184,17 @@ export class EndpointsBuilder {
         serviceAccount: c.serviceAccount,
       };
       if (c.hostNetwork) endpoint.hostNetwork = true;
-      const workload: WorkloadEndpoint = { endpoint, source: c.source, podNames: [] };
+      const workload: WorkloadEndpoint = { endpoint, source: c.source, podNames: [], folded: [] };
       addPods(workload, c);
       byKey.set(key, workload);
       workloads.push(workload);
     });
     // Owned objects after every root exists: a controller may come after what it owns.
     this.candidates.forEach((c, i) => {
-      if (roots[i] !== c) addPods(byKey.get(keyOf(roots[i]!).key)!, c);
+      if (roots[i] === c) return;
+      const workload = byKey.get(keyOf(roots[i]!).key)!;
+      addPods(workload, c);
+      workload.folded.push({ kind: c.kind, name: c.name });
     });
     // Namespace labels may have been implied before the Namespace object was seen: relink.
     for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;

@@ -9,7 +9,7 @@ import { rbacAuthorizerFor } from "../access/rbac/family.js";
 import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Pillar, type Severity } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isRecord, objectRef } from "../k8s/types.js";
-import { controllerOf, podTemplate } from "../k8s/workloads.js";
+import { podTemplate } from "../k8s/workloads.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { buildEndpoints } from "../network/endpoints.js";
 import { computeMatrix } from "../network/matrix.js";
@@ -73,18 +73,14 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   const templates = workloads.map((w) => podTemplate(w.source.object));
   const specs = templates.map((template) => (isRecord(template?.pod.spec) ? template.pod.spec : {}));
 
-  // Which workload each object finding is about: the workload's own object, and Pods folded into it or made by it.
+  // Which workload each object finding is about: the workload's own object, and what is folded into it (its ReplicaSets, Jobs and Pods) or made by it.
   const index = new Map<string, number>();
   workloads.forEach((w, i) => {
     const ref = objectRef(w.source.object);
     index.set(refKey(ref), i);
     for (const pod of w.podNames) index.set(refKey({ kind: "Pod", name: pod, namespace: ref.namespace }), i);
+    for (const member of w.folded) index.set(refKey({ ...member, namespace: ref.namespace }), i);
   });
-  for (const { object } of snapshot.objects) {
-    const owner = object.kind === "Pod" ? controllerOf(object) : undefined;
-    const target = owner && index.get(refKey({ ...owner, namespace: object.metadata?.namespace }));
-    if (target !== undefined) index.set(refKey(objectRef(object)), target);
-  }
   const perWorkload: Finding[][] = workloads.map(() => []);
   const clusterFindings: Finding[] = [];
   for (const finding of scan.findings) {

@@ -39,7 +39,7 @@ function load(name: string): { side: { endpoints: Endpoints; set: { tiers: Retur
     expected.set(`${c.from.namespace}/${c.from.pod}>${c.to.namespace}/${c.to.pod}`, PortSet.fromJSON(c.allowed));
   }
   const set = buildPolicySet(readPolicies(dir, data.policies).map((object) => ({ object })));
-  return { side: { endpoints: { workloads: pods.map((endpoint) => ({ endpoint, source: undefined as never, podNames: [] })), namespaces: new Map() }, set }, expected };
+  return { side: { endpoints: { workloads: pods.map((endpoint) => ({ endpoint, source: undefined as never, podNames: [], folded: [] })), namespaces: new Map() }, set }, expected };
 }
 
 let changedPairs = 0;

@@ -178,7 +178,7 @@ describe("network policy properties", () => {
   it("diff of a set with itself is empty, and a change shows", () => {
     fc.assert(
       fc.property(pods, networkPolicies, (cluster, nps) => {
-        const endpoints: Endpoints = { workloads: cluster.map((endpoint) => ({ endpoint, source: undefined as never, podNames: [] })), namespaces: new Map() };
+        const endpoints: Endpoints = { workloads: cluster.map((endpoint) => ({ endpoint, source: undefined as never, podNames: [], folded: [] })), namespaces: new Map() };
         const side = { endpoints, set: { tiers: tiersOf(nps) } };
         expect(diffConnectivity(side, { endpoints, set: { tiers: tiersOf(nps) } }).changes).toEqual([]);
         const denyAll: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny", namespace: cluster[0]!.namespace }, spec: { podSelector: {}, policyTypes: ["Ingress"] } };

@@ -62,6 +62,26 @@ automountServiceAccountToken: false
     expect(two.grade).toBe(two.score >= 90 ? "A" : two.score >= 75 ? "B" : two.score >= 50 ? "C" : two.score >= 25 ? "D" : "F");
   });
 
+  it("a dump with a Deployment's ReplicaSet and Pods (kubectl get all) charges what they carry to the Deployment, not to the cluster", async () => {
+    const owned = (kind: string, apiVersion: string, name: string, owner: string, ownerKind: string) =>
+      `---
+apiVersion: ${apiVersion}
+kind: ${kind}
+metadata: {name: ${name}, namespace: shop, labels: {app: web}, ownerReferences: [{apiVersion: apps/v1, kind: ${ownerKind}, name: ${owner}, uid: u-${owner}, controller: true}]}
+spec:
+${kind === "ReplicaSet" ? "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx, securityContext: {privileged: true}}]" : "  containers: [{name: c, image: nginx, securityContext: {privileged: true}}]"}
+`;
+    const report = await postureOf(
+      deployment("web", "shop") +
+        owned("ReplicaSet", "apps/v1", "web-5d9f", "web", "Deployment") +
+        owned("Pod", "v1", "web-5d9f-abcde", "web-5d9f", "ReplicaSet"),
+    );
+    expect(report.workloads.map((w) => `${w.ref.kind}/${w.ref.name}`)).toEqual(["Deployment/web"]);
+    expect(report.clusterFindings.filter((f) => f.object?.name?.startsWith("web-"))).toEqual([]);
+    // Only the ReplicaSet and the Pod are privileged: their findings are the Deployment's.
+    expect(ruleIds(workload(report, "web"))).toContain("pss/privileged");
+  });
+
   it("kube-apiserver's flags are the cluster's findings, not its static pod's", async () => {
     const report = await postureOf(`apiVersion: v1
 kind: Pod
