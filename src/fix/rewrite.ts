@@ -7,7 +7,7 @@ import type { PodView } from "../podsecurity/pod.js";
 import { applyRound, JsonEditor, kubernetesReading, YamlEditor, type DocumentEditor } from "./document-editor.js";
 import { applyToJson, type Edit } from "./edits.js";
 import { detectLayout } from "./layout.js";
-import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "./undecodable.js";
+import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 
 /**
  * Rewrite the workloads of one manifest file (YAML documents, or one JSON document):

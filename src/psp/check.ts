@@ -1,6 +1,6 @@
 import type { Finding } from "../findings/types.js";
 import { describeRef, objectRef, type FieldPath, type LoadedObject, type LoadProblem } from "../k8s/types.js";
-import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../fix/undecodable.js";
+import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { defaultPodForAdmission } from "../k8s/defaults.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";

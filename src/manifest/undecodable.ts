@@ -1,5 +1,5 @@
-import { checkFields, type WrongType } from "../manifest/field-check.js";
-import { rootTypeOf } from "../manifest/api-schema.js";
+import { checkFields, type WrongType } from "./field-check.js";
+import { rootTypeOf } from "./api-schema.js";
 import { formatFieldPath, type K8sObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 
