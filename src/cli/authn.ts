@@ -18,7 +18,7 @@ import { serviceAccountAuthenticator } from "../access/authn/serviceaccount.js";
 import { serviceAccountKeysFromPem, withKeyIds } from "../access/authn/service-account-keys.js";
 import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { unionAuthenticator, type AuthenticationResult, type TokenAuthenticator } from "../access/authn/types.js";
-import { authenticateClientCertificate, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
+import { authenticateClientCertificate, parseCaBundle, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
 import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
 
 /**
@@ -61,14 +61,15 @@ export function registerAuthnCommand(program: Command): void {
     .command("whoami")
     .description("who a client certificate authenticates as (CN -> user, O -> groups), verified against the client CA")
     .requiredOption("--cert <file>", "client certificate (PEM; intermediates may follow the leaf)")
-    .option("--ca <file>", "client CA bundle, as kube-apiserver's --client-ca-file")
+    .option("--ca <file>", "client CA bundle, as kube-apiserver's --client-ca-file (a block that cannot be read is skipped with a warning, as kubectl skips it)")
     .option("--at <time>", "judge validity at this RFC 3339 time instead of now")
     .addOption(outputOption(["text", "json"], "text"))
     .addHelpText("after", "\nExit codes: 0 authenticated, 1 not authenticated, 2 usage or input errors.")
     .action(async (flags: { cert: string; ca?: string; at?: string; output: string }) => {
       const now = timeFlag(flags.at);
       const presented = parseCertificates(await readText(flags.cert, "certificate"), flags.cert);
-      const roots = flags.ca ? parseCertificates(await readText(flags.ca, "CA bundle"), flags.ca) : undefined;
+      // A damaged block in the CA bundle is skipped with a warning, as kubectl skips it.
+      const roots = flags.ca ? parseCaBundle(await readText(flags.ca, "CA bundle"), flags.ca, (warning) => process.stderr.write(`palisade: warning: ${warning}\n`)) : undefined;
       const report = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now });
       await writeStdout(flags.output === "json" ? JSON.stringify(report, null, 2) + "\n" : certificateText(report));
       process.exitCode = report.result.authenticated ? EXIT.clean : EXIT.findings;

@@ -5,6 +5,7 @@
  */
 import type * as Crypto from "node:crypto";
 import { createRequire } from "node:module";
+import { encodePem, isEncryptedKey, isPrivateKey, pemBlocks, type PemBlock } from "./pki/pem.js";
 
 export interface CertificateFacts {
   commonName: string | undefined;
@@ -86,22 +87,33 @@ const WEAK_SIGNATURES: Record<string, string> = {
   "2a8648ce380403": "dsa-with-sha1",
 };
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 let crypto: typeof Crypto | undefined;
 
-/** Every certificate in PEM text (a chain file holds several), or why one cannot be read. */
+/** node:crypto, required on first use rather than imported: most scans hold no certificate. */
+function nodeCrypto(): typeof Crypto {
+  crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+  return crypto;
+}
+
+const NOT_X509 = { problem: "holds a PEM block that is not a valid X.509 certificate" };
+
+/**
+ * Every certificate in PEM text (a chain file holds several), or why one cannot be read.
+ * A block cut off before its END line is left out, as Go's PEM decoder never sees it.
+ */
 export function readPemCertificates(pem: string): Array<CertificateFacts | { problem: string }> {
-  const blocks = pem.match(PEM_BLOCK) ?? [];
-  return blocks.map((block) => {
-    try {
-      // Required here, not imported: most scans hold no certificate.
-      crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
-      return factsOf(new crypto.X509Certificate(block));
-    } catch {
-      return { problem: "holds a PEM block that is not a valid X.509 certificate" };
-    }
-  });
+  return pemBlocks(pem)
+    .filter((block) => block.type === "CERTIFICATE" && block.damage !== "truncated")
+    .map((block) => (block.der && certificateFromDer(block.der)) ?? NOT_X509);
+}
+
+/** A certificate's facts from its DER, or undefined when it is not X.509. */
+export function certificateFromDer(der: Buffer): CertificateFacts | undefined {
+  try {
+    return factsOf(new (nodeCrypto().X509Certificate)(der));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A private key's type and size, and its public half (DER) to match it with a certificate. */
@@ -112,19 +124,25 @@ export interface PrivateKeyFacts {
   publicKey: Buffer;
 }
 
-/** The private key in PEM text, or undefined when there is none or it cannot be read (an encrypted key, for one). */
+/** The first private key in PEM text, or undefined when there is none or it cannot be read (an encrypted key, for one). */
 export function readPrivateKey(pem: string): PrivateKeyFacts | undefined {
-  const block = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/.exec(pem)?.[0];
-  if (!block || block.startsWith("-----BEGIN ENCRYPTED")) return undefined;
+  const block = pemBlocks(pem).find(isPrivateKey);
+  return block && privateKeyOf(block);
+}
+
+/** The private key of one PEM block, or undefined when it is damaged, encrypted or not a key node:crypto can load. */
+export function privateKeyOf(block: PemBlock): PrivateKeyFacts | undefined {
+  if (!block.der || isEncryptedKey(block)) return undefined;
   try {
-    crypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
-    const key = crypto.createPrivateKey(block);
+    const { createPrivateKey, createPublicKey } = nodeCrypto();
+    // Written again with 64-character lines: OpenSSL refuses the long lines Go accepts.
+    const key = createPrivateKey(encodePem(block.type, block.der));
     const details = key.asymmetricKeyDetails;
     return {
       keyType: key.asymmetricKeyType,
       keyBits: details?.modulusLength ?? (details?.namedCurve ? EC_CURVE_BITS[details.namedCurve] : undefined),
       keyWeakness: keyWeakness(key.asymmetricKeyType, details),
-      publicKey: crypto.createPublicKey(key).export({ type: "spki", format: "der" }),
+      publicKey: createPublicKey(key).export({ type: "spki", format: "der" }),
     };
   } catch {
     return undefined;

@@ -9,6 +9,7 @@ import "reflect-metadata";
 import { createPublicKey } from "node:crypto";
 import { BasicConstraintsExtension, ExtendedKeyUsageExtension, X509Certificate } from "@peculiar/x509";
 import { UserError } from "../../errors.js";
+import { appendCertsFromPem, type SkipReason } from "../../hardening/pki/cert-pool.js";
 import { describeDamage, pemBlocks } from "../../hardening/pki/pem.js";
 import { keyWeakness } from "../../hardening/x509.js";
 import { rejected, type AuthenticationResult, type UserInfo } from "./types.js";
@@ -40,11 +41,14 @@ export interface ClientCertificateReport {
   warnings: string[];
 }
 
+const NOT_PEM_HINT = "expected -----BEGIN CERTIFICATE----- blocks (convert a DER certificate with openssl x509 -inform der)";
+
 /** Every certificate in PEM text, in order. Bad input is a UserError naming the file and line. */
 export function parseCertificates(pem: string, file: string): X509Certificate[] {
-  const blocks = pemBlocks(pem).filter((b) => b.type === "CERTIFICATE");
+  const all = pemBlocks(pem);
+  const blocks = all.filter((b) => b.type === "CERTIFICATE");
   if (blocks.length === 0) {
-    if (!/-----BEGIN /.test(pem)) throw new UserError(`${file}: not PEM-encoded certificates`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (convert a DER certificate with openssl x509 -inform der)" });
+    if (all.length === 0) throw new UserError(`${file}: not PEM-encoded certificates`, { hint: NOT_PEM_HINT });
     throw new UserError(`${file}: no CERTIFICATE block found`, { hint: "expected -----BEGIN CERTIFICATE----- blocks (a private key is not a certificate)" });
   }
   return blocks.map((block, i) => {
@@ -57,6 +61,32 @@ export function parseCertificates(pem: string, file: string): X509Certificate[] 
     } catch (err) {
       throw new UserError(`certificate ${i + 1} cannot be parsed as X.509`, { position: at, hint: "the block's base64 decodes, but not to a certificate: copy the certificate again from its source", cause: err });
     }
+  });
+}
+
+/** What each consumer of a CA bundle does with a block it cannot use. */
+const SKIPPED_BY: Record<SkipReason, string> = {
+  damaged: "kubectl and kube-apiserver skip it too",
+  "not-a-certificate": "kubectl and kube-apiserver skip it too",
+  headers: "kubectl and kube-apiserver skip it too",
+  // client-go's cert.ParseCertsPEM, behind --client-ca-file, stops at a certificate it cannot parse.
+  "not-x509": "kubectl skips it too, but kube-apiserver refuses a --client-ca-file that holds it",
+};
+
+/**
+ * A CA bundle as kubectl and client-go load certificate-authority(-data), with Go's
+ * CertPool.AppendCertsFromPEM: a block that cannot be used is skipped, and said so through
+ * `warn` (file, line and block number, never its content); only a bundle that yields no
+ * certificate at all is a UserError.
+ */
+export function parseCaBundle(pem: string, file: string, warn: (message: string) => void): X509Certificate[] {
+  const pool = appendCertsFromPem(pem, (der) => new X509Certificate(der));
+  for (const skipped of pool.skipped) warn(`${file}:${skipped.line}:1: block ${skipped.index} skipped: ${skipped.message}; ${SKIPPED_BY[skipped.reason]}`);
+  if (pool.certificates.length > 0) return pool.certificates;
+  if (pool.blocks === 0) throw new UserError(`${file}: not PEM-encoded certificates`, { hint: NOT_PEM_HINT });
+  const skipped = pool.blocks === 1 ? "its only PEM block was skipped" : `all ${pool.blocks} of its PEM blocks were skipped`;
+  throw new UserError(`${file}: no certificate could be read from the CA bundle: ${skipped}`, {
+    hint: "kubectl refuses such a bundle too: copy the CA certificate again from its source (the cluster's ca.crt, or a kubeconfig's certificate-authority-data, base64-decoded)",
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { isEncryptedKey, pemBlocks } from "../../hardening/pki/pem.js";
 
 export type TlsField = "certFile" | "keyFile" | "clientCAFile";
 
@@ -54,7 +55,7 @@ function read(field: TlsField, file: string): string {
 }
 
 function certificate(field: TlsField, file: string, pem: string): X509Certificate {
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new TlsFileError(field, file, "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)", PEM_HINT[field]);
+  if (!pemBlocks(pem).some((block) => block.type === "CERTIFICATE")) throw new TlsFileError(field, file, "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)", PEM_HINT[field]);
   try {
     return new X509Certificate(pem);
   } catch {
@@ -62,9 +63,13 @@ function certificate(field: TlsField, file: string, pem: string): X509Certificat
   }
 }
 
+/** The key blocks node's TLS server loads; the PEM itself is still parsed by node:crypto, as the server parses it. */
+const KEY_TYPES = new Set(["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]);
+
 function privateKey(file: string, pem: string): KeyObject {
-  if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) throw new TlsFileError("keyFile", file, "no PEM private key in it (expected -----BEGIN PRIVATE KEY-----)", PEM_HINT.keyFile);
-  if (pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")) throw new TlsFileError("keyFile", file, "the private key is encrypted with a passphrase", "store the key unencrypted, readable by the server only (mode 0600)");
+  const block = pemBlocks(pem).find((b) => KEY_TYPES.has(b.type));
+  if (!block) throw new TlsFileError("keyFile", file, "no PEM private key in it (expected -----BEGIN PRIVATE KEY-----)", PEM_HINT.keyFile);
+  if (isEncryptedKey(block)) throw new TlsFileError("keyFile", file, "the private key is encrypted with a passphrase", "store the key unencrypted, readable by the server only (mode 0600)");
   try {
     return createPrivateKey(pem);
   } catch {

@@ -72,6 +72,7 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
       const kind = more.every((p) => p.kind === first.kind) ? first.kind : "File";
       finding("unreadable", file, first.line, baseName(file), kind, `${baseName(file)}: ${[first, ...more].map((p) => p.message).join("; ")}`);
     }
+    // Any sign of a key, not only blocks pemBlocks would read: an indented or mangled key on disk is exposed all the same.
     const exposure = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? keyExposure(mode) : undefined;
     if (exposure) finding("key-permissions", file, 1, baseName(file), "PrivateKey", `${baseName(file)} holds a private key that ${exposure} (mode ${mode.toString(8).padStart(4, "0")})`);
   }

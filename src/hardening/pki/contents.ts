@@ -3,8 +3,8 @@
  * reason a Kubernetes component could not load it (not PEM at all, a block cut off or
  * corrupt, DER that does not parse). Problems are said in words, never with the file's bytes.
  */
-import { readPemCertificates, readPrivateKey, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
-import { describeDamage, isEncryptedKey, pemBlocks } from "./pem.js";
+import { certificateFromDer, privateKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
+import { describeDamage, isEncryptedKey, isPrivateKey, pemBlocks } from "./pem.js";
 
 export interface LocatedCertificate {
   /** The certificate's place among the file's CERTIFICATE blocks (chain files hold several). */
@@ -26,8 +26,6 @@ export interface FileContents {
   problems: ContentProblem[];
 }
 
-const PRIVATE_KEY = / ?PRIVATE KEY$/;
-
 export function readContents(text: string): FileContents {
   const contents: FileContents = { certificates: [], keys: [], problems: [] };
   if (text.trim() === "") {
@@ -42,7 +40,7 @@ export function readContents(text: string): FileContents {
   let index = 0;
   for (const block of blocks) {
     const isCertificate = block.type === "CERTIFICATE";
-    const isKey = PRIVATE_KEY.test(block.type);
+    const isKey = isPrivateKey(block);
     if (!isCertificate && !isKey) continue;
     const kind = isCertificate ? "Certificate" : "PrivateKey";
     const damage = describeDamage(block);
@@ -50,8 +48,8 @@ export function readContents(text: string): FileContents {
       const at = index++;
       if (damage) contents.problems.push({ line: block.line, kind, message: damage });
       else {
-        const reading = readPemCertificates(canonical(block.type, block.der as Buffer))[0];
-        if (reading && !("problem" in reading)) contents.certificates.push({ index: at, line: block.line, facts: reading });
+        const facts = certificateFromDer(block.der as Buffer);
+        if (facts) contents.certificates.push({ index: at, line: block.line, facts });
         else contents.problems.push({ line: block.line, kind, message: `the CERTIFICATE block at line ${block.line} does not parse as an X.509 certificate (its DER is malformed)` });
       }
       continue;
@@ -62,7 +60,7 @@ export function readContents(text: string): FileContents {
     }
     // An encrypted key is left alone: it may be kept so on purpose, and its size is unknown.
     if (isEncryptedKey(block)) continue;
-    const key = readPrivateKey(canonical(block.type, block.der as Buffer));
+    const key = privateKeyOf(block);
     if (key) contents.keys.push(key);
     else contents.problems.push({ line: block.line, kind, message: `the ${block.type} block at line ${block.line} is not a private key Kubernetes components can load (PKCS #1, PKCS #8 or SEC 1 DER)` });
   }
@@ -73,8 +71,7 @@ export function readContents(text: string): FileContents {
 function notPem(text: string): string {
   // Read as latin1, the text holds the file's bytes one to one.
   const der = Buffer.from(text, "latin1");
-  const reading = der[0] === 0x30 ? readPemCertificates(canonical("CERTIFICATE", der))[0] : undefined;
-  if (reading && !("problem" in reading)) return "is a DER (binary) certificate, not PEM: Kubernetes components load only PEM";
+  if (der[0] === 0x30 && certificateFromDer(der)) return "is a DER (binary) certificate, not PEM: Kubernetes components load only PEM";
   if (isBinary(text)) return "is binary data, not PEM, and no DER certificate either";
   return "holds no PEM block (no -----BEGIN line)";
 }
@@ -86,12 +83,4 @@ function isBinary(text: string): boolean {
     if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return true;
   }
   return false;
-}
-
-/**
- * The block written again as OpenSSL reads PEM best (64-character lines, no headers): Go
- * takes a base64 line of any length, and a certificate it loads must not be called broken.
- */
-function canonical(type: string, der: Buffer): string {
-  return `-----BEGIN ${type}-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${type}-----\n`;
 }

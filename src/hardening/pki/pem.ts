@@ -66,9 +66,28 @@ export function pemBlocks(text: string): PemBlock[] {
 
 /** What is wrong with a damaged block, in words; never its bytes. */
 export function describeDamage(block: PemBlock): string | undefined {
-  if (block.damage === "truncated") return `the ${block.type} block at line ${block.line} is cut off: it has no -----END ${block.type}----- line`;
-  if (block.damage === "corrupt") return `the ${block.type} block at line ${block.line} is corrupt: its base64 does not decode`;
+  const damage = damageOf(block);
+  return damage && `the ${block.type} block at line ${block.line} ${damage}`;
+}
+
+/** describeDamage without the line, for a message that says where on its own: "is cut off: ...". */
+export function damageOf(block: PemBlock): string | undefined {
+  if (block.damage === "truncated") return `is cut off: it has no -----END ${block.type}----- line`;
+  if (block.damage === "corrupt") return "is corrupt: its base64 does not decode";
   return undefined;
+}
+
+/**
+ * The block written as OpenSSL reads PEM best (64-character lines, no headers): Go takes a
+ * base64 line of any length, and what Go loads must not be called broken by node:crypto.
+ */
+export function encodePem(type: string, der: Buffer): string {
+  return `-----BEGIN ${type}-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${type}-----\n`;
+}
+
+/** Whether a block holds a private key of any kind (PKCS #8, RSA, EC, encrypted...). */
+export function isPrivateKey(block: PemBlock): boolean {
+  return / ?PRIVATE KEY$/.test(block.type);
 }
 
 /** Whether a private key block is encrypted (PKCS #8, or OpenSSL's legacy Proc-Type header). */
