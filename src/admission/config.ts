@@ -32,7 +32,11 @@ export interface ServerSettings {
   port: number;
   certFile?: string;
   keyFile?: string;
-  /** When set, clients (the API server) must present a certificate signed by this CA. */
+  /**
+   * When set, callers of /validate, /mutate, /authenticate and /authorize (the API server)
+   * must present a certificate signed by this CA; /healthz, /readyz and /metrics stay open
+   * (src/adapters/webhook/client-certificate.ts).
+   */
   clientCAFile?: string;
   /** HTTP worker processes (node:cluster); 1 = serve in the main process. */
   workers: number;

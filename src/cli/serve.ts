@@ -14,7 +14,8 @@ import { withPodSecurityPolicyUse } from "../admission/policies/psp-use.js";
 import { ClusterState } from "../admission/cluster-state.js";
 import { exceptionStatus } from "../admission/exceptions.js";
 import { createCertificateAuthority, issueCertificate } from "../adapters/webhook/certificates.js";
-import { createEngine } from "../adapters/webhook/engine.js";
+import { accessEndpoints, createEngine } from "../adapters/webhook/engine.js";
+import { warnOpenAccessEndpoints } from "../adapters/webhook/open-access.js";
 import { untilSynced } from "../adapters/webhook/until-synced.js";
 import { inClusterConnection, kubeconfigConnection } from "../adapters/kube/connection.js";
 import { syncClusterState } from "../adapters/kube/cluster-sync.js";
@@ -101,6 +102,8 @@ export function registerServeCommand(program: Command): void {
       // With RBAC data, PodSecurityPolicy chooses only among the policies the requester or
       // the pod's service account may `use`, as the PSP admission plugin did.
       if (rbac) config.policies = withPodSecurityPolicyUse(config.policies, rbac);
+      // Once per server, from the primary: workers would each say it again.
+      if (cluster.isPrimary) warnOpenAccessEndpoints(logger, { clientCAFile: config.server.clientCAFile, endpoints: accessEndpoints({ config, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) }) });
       // Namespaces (and Nodes for tenancy) from the API server, so that every replica judges
       // with the persisted labels: server.kubeconfig outside a cluster, the service account in one.
       const api = config.server.kubeconfig ? kubeconfigConnection(resolve(dirname(config.file), config.server.kubeconfig)) : inClusterConnection();

@@ -28,7 +28,11 @@ export interface InstallOptions {
   judgesConfigMaps?: boolean;
   /** The server watches Nodes too (tenancy reads their labels): the role grants them. */
   watchesNodes?: boolean;
-  /** server.clientCAFile is set: the kubelet's HTTPS probes cannot pass, TCP probes stand in. */
+  /**
+   * server.clientCAFile is set: kube-apiserver must present its client certificate, so its
+   * webhook kubeconfigs name one. The probes are unchanged: /healthz and /readyz answer
+   * without a certificate (src/adapters/webhook/client-certificate.ts).
+   */
   requiresClientCertificates?: boolean;
   /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens. */
   usesTokenFile?: boolean;
@@ -125,9 +129,10 @@ export function installManifests(options: InstallOptions): K8sObject[] {
   const injectCa = options.caBundlePem ? {} : { annotations: { "cert-manager.io/inject-ca-from": `${ns}/${NAME}` } };
   const securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
   const port = options.port ?? DEFAULT_PORT;
-  // /readyz fails until the namespaces are listed (src/adapters/webhook/until-synced.ts). With
-  // client certificates required the kubelet cannot complete a TLS handshake: TCP it is.
-  const probe = (path: string) => ({ ...(options.requiresClientCertificates ? { tcpSocket: { port } } : { httpGet: { path, port, scheme: "HTTPS" } }), periodSeconds: 10, timeoutSeconds: 2 });
+  // /readyz fails until the namespaces are listed (src/adapters/webhook/until-synced.ts), so a
+  // replica gets no traffic before it can judge. HTTPS probes work with server.clientCAFile
+  // too: the probe paths are the ones served without a client certificate.
+  const probe = (path: string) => ({ httpGet: { path, port, scheme: "HTTPS" }, periodSeconds: 10, timeoutSeconds: 2 });
   const readerRules = [{ apiGroups: [""], resources: options.watchesNodes ? ["namespaces", "nodes"] : ["namespaces"], verbs: ["get", "list", "watch"] }];
   const objects: K8sObject[] = [
     {

@@ -32,7 +32,7 @@ export interface ShippedConfig {
   judgesConfigMaps: boolean;
   /** The tenancy policy reads Node labels: the server watches Nodes too. */
   watchesNodes: boolean;
-  /** server.clientCAFile is set: every TLS client must present a certificate (probes cannot). */
+  /** server.clientCAFile is set: kube-apiserver must present a client certificate (the probe paths need none). */
   requiresClientCertificates: boolean;
   /** access.tokenFile is set: the pod mounts the Secret holding it. */
   usesTokenFile: boolean;
@@ -108,7 +108,7 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
   if (config.server.clientCAFile) {
     const loaded = read(config.server.clientCAFile, source.file);
     doc.setIn(["server", "clientCAFile"], keyFor(loaded.file, loaded.text));
-    notes.push("server.clientCAFile is set: every caller must present a client certificate signed by it, kube-apiserver for admission too (an AdmissionConfiguration kubeconfig, specs/webhooks.md §5.2); the kubelet cannot, so the probes only check that the port is open");
+    notes.push("server.clientCAFile is set: every caller of /validate, /mutate, /authenticate and /authorize must present a client certificate signed by it, kube-apiserver for admission too (an AdmissionConfiguration kubeconfig, specs/webhooks.md §5.2); /healthz, /readyz and /metrics answer without one, so the kubelet's HTTPS probes work");
   }
   if (config.access.tokenFile) {
     const loaded = read(config.access.tokenFile, source.file);

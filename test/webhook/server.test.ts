@@ -306,14 +306,16 @@ describe("TLS", () => {
     }
   });
 
-  it("refuses TLS 1.1 and, with a client CA, clients without a certificate from it", async () => {
+  // Which paths need the client certificate, and how it is checked: client-certificate.test.ts.
+  it("refuses TLS 1.1 and, with a client CA, admission callers without a certificate from it", async () => {
     const pki = await testPki();
     const apiserverCa = await createCertificateAuthority("apiserver-client-ca");
     const client = await issueCertificate(apiserverCa, { commonName: "kube-apiserver", usage: "client" });
     const s = await startTestServer(engine, { tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, clientCaPem: apiserverCa.certPem } });
     try {
-      await expect(s.post("/healthz", "", { method: "GET" })).rejects.toThrow();
-      expect((await s.post("/healthz", "", { method: "GET", client })).status).toBe(200);
+      const review = reviewBody(restrictedPod("web", "blue-app"));
+      expect((await s.post("/validate", review)).status).toBe(401);
+      expect((await s.post("/validate", review, { client })).status).toBe(200);
       const old = await new Promise<string>((done) => {
         const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: pki.ca.certPem, servername: "localhost", maxVersion: "TLSv1.1", minVersion: "TLSv1" }, () => done("connected"));
         socket.on("error", (err) => done(err.message));

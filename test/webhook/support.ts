@@ -33,7 +33,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(engine: WebhookEngine, options: { maxBodyBytes?: number; requestTimeoutSeconds?: number; tls?: TlsMaterial | TlsFiles; certificatePollMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(engine: WebhookEngine, options: { maxBodyBytes?: number; requestTimeoutSeconds?: number; tls?: TlsMaterial | TlsFiles; certificatePollMs?: number; ready?: () => boolean } = {}): Promise<TestServer> {
   const pki = await testPki();
   const logs: string[] = [];
   const sink = new Writable({
@@ -54,6 +54,7 @@ export async function startTestServer(engine: WebhookEngine, options: { maxBodyB
     tls: options.tls ?? { certPem: pki.server.certPem, keyPem: pki.server.keyPem },
     requestTimeoutSeconds: options.requestTimeoutSeconds ?? 10,
     certificatePollMs: options.certificatePollMs ?? 100,
+    ...(options.ready ? { ready: options.ready } : {}),
   });
   return {
     running,

@@ -11,6 +11,7 @@ import type { WebhookConfig } from "../../admission/config.js";
 import { mutateAdmission, validateAdmission } from "../../admission/pipeline.js";
 import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
+import type { AccessEndpoint } from "./open-access.js";
 
 /** Anything that maps a bearer token to a user (src/access/authn's TokenAuthenticator fits). */
 export interface TokenAuthenticatorLike {
@@ -36,6 +37,17 @@ export function guardrailsFor(config: Pick<WebhookConfig, "access">, cluster: Cl
   if (tenantLabel) guardrails.push(crossTenantSecretsGuardrail({ tenantLabel, tenantGroupPrefix: "tenant:", namespaceLabels: labels, namespaces: () => cluster.namespaceNames() }));
   if (production) guardrails.push(productionExecGuardrail(production, labels));
   return guardrails;
+}
+
+/**
+ * Which access endpoints an engine built from these options answers, known before any engine
+ * is built (the primary of a multi-worker server builds none): the test createEngine makes.
+ */
+export function accessEndpoints(options: Pick<EngineOptions, "config" | "authenticator" | "authorizer">): AccessEndpoint[] {
+  const endpoints: AccessEndpoint[] = [];
+  if (options.authenticator) endpoints.push("/authenticate");
+  if (options.authorizer || guardrailsFor(options.config, new ClusterState()).length > 0) endpoints.push("/authorize");
+  return endpoints;
 }
 
 export function createEngine(options: EngineOptions): WebhookEngine & { cluster: ClusterState } {

@@ -1,14 +1,16 @@
 /**
  * The HTTP side of the webhook: routing, body limits, JSON decoding, error answers, metrics
- * and logs around the pure engine. Every failure becomes an HTTP answer (400/404/405/413/
+ * and logs around the pure engine. Every failure becomes an HTTP answer (400/401/404/405/413/
  * 415/500 with a metav1.Status body); nothing a client sends can throw out of here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { AdmissionDecision } from "../../admission/pipeline.js";
 import { admissionReviewJson, parseAdmissionReview, ReviewError, statusBody, type AdmissionRequest } from "../../admission/review.js";
 import { parseTokenReview, tokenReviewResponse, type TokenReviewRequest, type TokenVerdict } from "../../admission/access/token-review.js";
 import { parseSubjectAccessReview, subjectAccessReviewResponse, type AccessDecision, type SubjectAccessRequest } from "../../admission/access/subject-access-review.js";
+import { callerRefusal, refusalBody } from "./client-certificate.js";
 import type { WebhookMetrics } from "./metrics.js";
 
 /** What the server calls; built from the configuration by engine.ts. */
@@ -31,6 +33,11 @@ export interface HandlerOptions {
   /** /metrics body; defaults to this process's registry (cluster mode aggregates). */
   metricsText?: () => Promise<{ contentType: string; body: string }>;
   ready?: () => boolean;
+  /**
+   * server.clientCAFile is set: every request but the probes and /metrics must come over a
+   * connection whose client certificate the handshake verified (client-certificate.ts).
+   */
+  clientCertificates?: boolean;
 }
 
 const ENDPOINTS = new Set(["/validate", "/mutate", "/authenticate", "/authorize", "/healthz", "/readyz", "/metrics"]);
@@ -57,17 +64,18 @@ const DRAIN_BYTES = 64 * 1024 * 1024;
 const DRAIN_MS = 10_000;
 
 /**
- * Answer a body that is too large (413) so that the client can read the answer. A client that
+ * Answer a request whose body will not be read (413 too large, 401 unverified caller) so that
+ * the client can read the answer. A client that
  * sends Content-Length without `Expect: 100-continue` (kube-apiserver's Go client) is still
  * writing: closing the socket with its bytes unread makes the kernel send a reset, which can
  * discard our answer before the client reads it. So the whole answer is written at once, the
  * rest of the body is read and dropped (bounded in bytes and time), and only then does the
  * response end, closing the connection.
  */
-function sendAndDrain(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+function sendAndDrain(req: IncomingMessage, res: ServerResponse, code: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(413, ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(text)), "Connection", "close"]);
+  res.writeHead(code, ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(text)), "Connection", "close"]);
   if (req.complete || req.destroyed) {
     res.end(text);
     return;
@@ -254,16 +262,32 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       message = err.message;
     } else logger.error({ endpoint, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "request failed");
     if (code >= 400 && code < 500) logger.info({ endpoint, code, reason: message }, "bad request");
-    if (code === 413) sendAndDrain(req, res, statusBody(code, message));
+    if (code === 413) sendAndDrain(req, res, code, statusBody(code, message));
     else send(res, code, statusBody(code, message));
     finish(endpoint, started, code);
   }
+
+  /** A caller without a verified client certificate: refused before its body is read or its path routed. */
+  function refuse(path: string, req: IncomingMessage, res: ServerResponse, started: number): boolean {
+    const refusal = callerRefusal(path, req.socket as TLSSocket);
+    if (!refusal) return false;
+    const endpoint = ENDPOINTS.has(path) ? path : "other";
+    logger.warn({ endpoint, remote: req.socket.remoteAddress, ...refusal.log }, "request refused: no verified client certificate (server.clientCAFile)");
+    // The connection closes after the answer: every later request on it would be refused the same way.
+    sendAndDrain(req, res, 401, refusalBody(refusal.message));
+    finish(endpoint, started, 401);
+    return true;
+  }
+
+  const gated = options.clientCertificates === true;
 
   return (req, res) => {
     const started = performance.now();
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
+    // Per request, not per connection: a keep-alive connection that carried a probe carries this too.
+    if (gated && refuse(path, req, res, started)) return;
     if (path === "/validate" || path === "/mutate") {
       // Admission, the hot path: no promise unless the engine has to fetch something first.
       try {

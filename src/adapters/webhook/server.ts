@@ -4,6 +4,7 @@
  * verification of the API server's client certificate, and timeouts that cut off slow
  * clients (headers and whole-request deadlines, checked every 250 ms).
  */
+import { constants } from "node:crypto";
 import { unwatchFile, watchFile } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -60,12 +61,22 @@ export class ListenError extends Error {
   }
 }
 
+/**
+ * With a client CA, every client is asked for a certificate but the handshake does not
+ * require one: the kubelet's probes have none. Each request is judged by path instead
+ * (client-certificate.ts). No session tickets and no renegotiation: each connection proves
+ * its certificate in one full handshake, so a resumed session that never showed one cannot
+ * pass for verified (Node reports such a TLS 1.3 resumption as authorized). The cost, a full
+ * handshake per new connection, is small: kube-apiserver keeps its webhook connections alive.
+ */
 function secureOptions(material: TlsMaterial) {
   return {
     cert: material.certPem,
     key: material.keyPem,
     minVersion: "TLSv1.2" as const,
-    ...(material.clientCaPem ? { ca: material.clientCaPem, requestCert: true, rejectUnauthorized: true } : {}),
+    ...(material.clientCaPem
+      ? { ca: material.clientCaPem, requestCert: true, rejectUnauthorized: false, secureOptions: constants.SSL_OP_NO_TICKET | constants.SSL_OP_NO_RENEGOTIATION }
+      : {}),
   };
 }
 
@@ -81,7 +92,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       keepAliveTimeout: 30_000,
       connectionsCheckingInterval: 250,
     },
-    createHandler(options),
+    // Whether certificates are checked is fixed at start: a reload re-reads the same files.
+    createHandler({ ...options, clientCertificates: Boolean(material.clientCaPem) }),
   );
   // A TLS handshake that never completes must not hold a socket forever either.
   server.on("secureConnection", (socket) => socket.setTimeout(Math.max(timeoutMs, 30_000), () => socket.destroy()));
