@@ -1,4 +1,4 @@
-import type { Finding, ObjectRef } from "../findings/types.js";
+import { severityRank, type Finding, type ObjectRef, type Severity } from "../findings/types.js";
 import type { Labels } from "../k8s/labels.js";
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
@@ -7,9 +7,10 @@ import type { ScanFamily, ScanOptions } from "../scan/family.js";
 import { psaClusterConfig, PSA_CONFIG_KINDS, type PsaClusterConfig } from "./cluster-config.js";
 import { evaluateWithChecks, type Violation } from "./evaluate.js";
 import { checksFor, type RegisteredCheck } from "./registry.js";
-import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
-import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
-import { POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
+import { compareLevels, formatVersion, isLevel, LATEST, parseVersion, type Level, type Version } from "./levels.js";
+import { LABEL_PREFIX, MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
+import type { PodView } from "./pod.js";
+import { NAMESPACE_LABELS_RULE, POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
 
 const RULES_BY_CHECK = new Map(POD_SECURITY_RULES.map((r) => [r.id.slice(ruleIdForCheck("").length), r]));
 
@@ -28,6 +29,8 @@ interface JudgementText {
   judgement: Judgement;
   /** The checks of its level and version, looked up once. */
   checks: readonly RegisteredCheck[];
+  /** Its restricted checks that replace baseline checks, by id, with the checks they replace. */
+  replacing: ReadonlyMap<string, readonly RegisteredCheck[]>;
   /** For Pods, and for workloads (whose pods PSA judges). */
   podNote: string;
   workloadNote: string;
@@ -47,7 +50,9 @@ function judgementText(judgement: Judgement): JudgementText {
           : judgement.source === "override"
             ? `judged at ${judgedAt} (--level)`
             : `judged at ${judgedAt} (namespace has no pod-security labels)`;
-  return { judgement, checks: checksFor(judgement.level, judgement.version), podNote: note(true), workloadNote: note(false), properties: { podSecurity: `${judgement.level}:${formatVersion(judgement.version)}`, mode: judgement.mode, levelSource: judgement.source } };
+  const checks = checksFor(judgement.level, judgement.version);
+  const replacing = new Map(checks.flatMap((c) => (c.replaces ? [[c.id, c.replaces] as const] : [])));
+  return { judgement, checks, replacing, podNote: note(true), workloadNote: note(false), properties: { podSecurity: `${judgement.level}:${formatVersion(judgement.version)}`, mode: judgement.mode, levelSource: judgement.source } };
 }
 
 /**
@@ -104,7 +109,10 @@ class PodSecurityJudge {
 
   judge(loaded: LoadedObject): void {
     const template = podTemplate(loaded.object);
-    if (!template) return;
+    if (!template) {
+      if (loaded.object.kind === "Namespace" && loaded.object.apiVersion === "v1") this.judgeLabels(loaded);
+      return;
+    }
     // PSA does not judge pods of an exempt runtime class (unless --level asks for a verdict anyway).
     const runtimeClass = template.pod.spec.runtimeClassName;
     if (this.cluster && !this.options.podSecurity?.level && typeof runtimeClass === "string" && this.cluster.exemptRuntimeClasses.has(runtimeClass)) return;
@@ -118,7 +126,7 @@ class PodSecurityJudge {
       const violations = evaluateWithChecks(only.checks, template.pod);
       if (violations.length === 0) return;
       const ref = this.refOf(loaded, namespace);
-      for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only));
+      for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only, replacedSeverity(violation, only, template.pod)));
       return;
     }
     // A check failing in several modes is reported once, at the strictest judgement.
@@ -131,7 +139,40 @@ class PodSecurityJudge {
     }
     if (byCheck.size === 0) return;
     const ref = this.refOf(loaded, namespace);
-    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement));
+    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement, replacedSeverity(violation, judgement, template.pod)));
+  }
+
+  /**
+   * A Namespace's pod-security labels as PSA validates them (api.PolicyToEvaluate): PSA
+   * refuses to create a Namespace with an invalid level or version, and on one that has it
+   * already reads the value as the fallback the finding names.
+   */
+  private judgeLabels(loaded: LoadedObject): void {
+    const labels = loaded.object.metadata?.labels;
+    if (typeof labels !== "object" || labels === null) return;
+    const values = labels as Record<string, unknown>;
+    for (const mode of MODES) {
+      for (const version of [false, true]) {
+        const key = `${LABEL_PREFIX}${mode}${version ? "-version" : ""}`;
+        if (!Object.prototype.hasOwnProperty.call(values, key)) continue;
+        const value = values[key];
+        const text = typeof value === "string" ? value : String(value);
+        if (typeof value === "string" && (version ? parseVersion(value) !== undefined : isLevel(value))) continue;
+        const expected = version ? 'must be "latest" or "v1.x"' : "must be one of privileged, baseline, restricted";
+        const fallback = version ? "latest" : mode === "enforce" ? "restricted" : "privileged (not checked)";
+        const path = ["metadata", "labels", key];
+        this.findings.push({
+          ruleId: NAMESPACE_LABELS_RULE.id,
+          severity: NAMESPACE_LABELS_RULE.severity,
+          pillar: NAMESPACE_LABELS_RULE.pillar,
+          message: `metadata.labels[${key}]: Invalid value: ${JSON.stringify(text)}: ${expected} (PSA refuses to create this Namespace; on an existing one it reads ${mode}${version ? "-version" : ""} as ${fallback})`,
+          object: objectRef(loaded.object),
+          fieldPath: formatFieldPath(path),
+          position: loaded.source.locate(path),
+          remediation: NAMESPACE_LABELS_RULE.docs.remediation,
+        });
+      }
+    }
   }
 
   /** Findings of one object share its reference (none is mutated). */
@@ -154,14 +195,36 @@ function strictness(j: Judgement): number {
   return modeRank * 10 + compareLevels(j.level, "privileged");
 }
 
+/**
+ * At restricted, a check that replaces a baseline check (restrictedVolumes for
+ * hostPathVolumes, capabilities_restricted for capabilities_baseline, ...) is as severe as
+ * the baseline check whenever the pod fails that too: a hostPath volume or an added
+ * SYS_ADMIN is no less dangerous in a restricted namespace than in a baseline one, and
+ * `--fail-on high` must not pass it there. undefined: the rule's own severity.
+ */
+function replacedSeverity(violation: Violation, judgement: JudgementText, pod: PodView): Severity | undefined {
+  const replaced = judgement.replacing.get(violation.checkId);
+  if (!replaced) return undefined;
+  const own = RULES_BY_CHECK.get(violation.checkId)?.severity ?? "medium";
+  let severity: Severity | undefined;
+  for (const baseline of replaced) {
+    const baselineSeverity = RULES_BY_CHECK.get(baseline.id)?.severity ?? "medium";
+    if (severityRank(baselineSeverity) <= severityRank(severity ?? own)) continue;
+    // The pod as written: the API server's defaulting (a source-less volume's emptyDir, a
+    // hostNetwork pod's hostPorts) changes nothing the replaced checks read.
+    if (!baseline.check(pod).allowed) severity = baselineSeverity;
+  }
+  return severity;
+}
+
 /** Findings of one object share its reference, and findings of one judgement its texts (none is mutated). */
-function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText): Finding {
+function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText, severity?: Severity): Finding {
   const rule = RULES_BY_CHECK.get(violation.checkId);
   const firstField = violation.fields[0];
   const first = firstField ? (templatePath.length === 0 ? firstField : templatePath.concat(firstField)) : templatePath;
   return {
     ruleId: rule?.id ?? ruleIdForCheck(violation.checkId),
-    severity: rule?.severity ?? "medium",
+    severity: severity ?? rule?.severity ?? "medium",
     pillar: "workload",
     // Joined, not templated: a flat string, not a chain of pieces (see formatFieldPath).
     message: [violation.reason, " (", violation.detail, ")"].join(""),

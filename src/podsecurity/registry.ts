@@ -32,6 +32,12 @@ export interface RegisteredCheck {
   id: string;
   level: Exclude<Level, "privileged">;
   check: CheckPodFn;
+  /**
+   * At restricted: the baseline checks (at the same version) this check replaces. A pod
+   * that fails this check may fail them too (a hostPath volume fails restrictedVolumes and
+   * hostPathVolumes): what it does is as dangerous as the baseline check says.
+   */
+  replaces?: readonly RegisteredCheck[];
 }
 
 /**
@@ -65,12 +71,22 @@ export function checksFor(level: Level, version: Version): RegisteredCheck[] {
   if (level === "restricted") {
     for (const c of ORDERED) if (c.level === "restricted") for (const id of versionAt(c, minor)?.overrides ?? []) overridden.add(id);
   }
+  const atVersion = (c: Check): RegisteredCheck | undefined => {
+    const v = versionAt(c, minor);
+    return v && { id: c.id, level: c.level, check: v.check };
+  };
   const result: RegisteredCheck[] = [];
   for (const c of ORDERED) {
     if (c.level === "restricted" && level !== "restricted") continue;
     if (overridden.has(c.id)) continue;
-    const v = versionAt(c, minor);
-    if (v) result.push({ id: c.id, level: c.level, check: v.check });
+    const registered = atVersion(c);
+    if (!registered) continue;
+    const replaced = (versionAt(c, minor)?.overrides ?? []).flatMap((id) => {
+      const baseline = ORDERED.find((b) => b.id === id);
+      const at = baseline && atVersion(baseline);
+      return at ? [at] : [];
+    });
+    result.push(replaced.length > 0 ? { ...registered, replaces: replaced } : registered);
   }
   cache.set(key, result);
   return result;

@@ -135,7 +135,8 @@ describe("palisade scan (the CLI)", () => {
   it("lists every rule with its docs", () => {
     const list = palisade(["rules", "-o", "json"]);
     const rules = JSON.parse(list.stdout) as Array<{ id: string; docs: { description: string; remediation: string } }>;
-    expect(rules.filter((r) => r.id.startsWith("pss/")).length).toBe(19);
+    // One rule per Pod Security check, and pss/namespace-labels.
+    expect(rules.filter((r) => r.id.startsWith("pss/")).length).toBe(20);
     for (const r of rules) expect(r.docs.remediation.length).toBeGreaterThan(0);
     const one = palisade(["rules", "pss/privileged"]);
     expect(one.stdout).toMatch(/Remediation: /);
