@@ -41,3 +41,16 @@ export { writeStdout } from "./stdout.js";
 export function isInteractive(stream: NodeJS.WriteStream = process.stderr): boolean {
   return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== "dumb";
 }
+
+/**
+ * Whether to colour what goes to `stream`: never with --no-color; else as FORCE_COLOR asks
+ * (any value but 0 or false: always; it wins over NO_COLOR, as in Node itself); never with
+ * NO_COLOR set (no-color.org); otherwise only on an interactive terminal.
+ */
+export function colorFor(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
+  if (process.env.NO_COLOR) return false;
+  return isInteractive(stream);
+}

@@ -17,7 +17,7 @@ import { scanStreaming } from "../scan/stream.js";
 import { baselineFindings, compareWithBaseline, type BaselineFinding } from "../scan/baseline.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { progressBar } from "./progress.js";
 import { readJsonReport } from "./json-report.js";
 
@@ -91,7 +91,7 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
     if (!isLevel(flags.level)) throw new UserError(`--level ${flags.level}: expected privileged, baseline or restricted`);
     override.level = flags.level;
   }
-  if (flags.pssVersion) {
+  if (flags.pssVersion !== undefined) {
     const version = parseVersion(flags.pssVersion);
     if (!version) throw new UserError(`--pss-version ${flags.pssVersion}: expected latest or v1.N (e.g. v1.30)`);
     override.version = version;
@@ -155,7 +155,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   // Input problems go to stderr first, so the text summary's "see above" holds on a terminal.
   if (result.problems.length > 0) {
-    process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+    process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
   }
   await writeStdout(renderReport(result, flags));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;

@@ -172,8 +172,17 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   const inputs: Input[] = [];
   for (const file of files) {
     if (file === "-") {
-      const text = options.stdinText ?? (await readStdin());
-      inputs.push({ name: "<stdin>", format: isJsonText(text) ? "json" : "yaml", text, problem: emptyPipe("<stdin>", text) });
+      const name = "<stdin>";
+      // Standard input is held to the file limit too: a 200 MB stream must not take gigabytes.
+      const bytes = options.stdinText !== undefined ? Buffer.from(options.stdinText, "utf8") : await readStdin(maxBytes);
+      if (bytes === undefined || bytes.length > maxBytes) {
+        const message = `skipped: standard input is over the ${maxBytes}-byte limit`;
+        inputs.push({ name, format: "yaml", text: undefined, problem: { kind: "too-large", message, position: { file: name, line: 1, column: 1 }, hint: "raise the limit with --max-file-size, or scan the manifests as files" } });
+        continue;
+      }
+      const read = decodeText(bytes, name);
+      const text = read.text;
+      inputs.push({ name, format: text !== undefined && isJsonText(text) ? "json" : "yaml", ...read, ...(text !== undefined ? { problem: emptyPipe(name, text) } : {}) });
     } else {
       const extension = extname(file).toLowerCase();
       const read = readText(file, maxBytes);
@@ -289,13 +298,7 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     // file that grew beyond it after fstat.
     const length = readAll(fd, maxBytes + 1);
     if (length > maxBytes) return { text: undefined, problem: { ...tooLarge, message: `skipped: over the ${maxBytes}-byte limit per file` } };
-    const utf16 = utf16Text(readBuffer.subarray(0, length));
-    if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16), pipe };
-    if (readBuffer.subarray(0, Math.min(length, 8192)).includes(0)) {
-      return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: at }, skipped: true };
-    }
-    const text = readBuffer.toString("utf8", 0, length);
-    return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), pipe };
+    return { ...decodeText(readBuffer.subarray(0, length), file), pipe };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = `cannot read: ${code ?? (err as Error).message}`;
@@ -305,6 +308,21 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     if (fd !== undefined) closeSync(fd);
     if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file
   }
+}
+
+/**
+ * A file's or standard input's bytes as text: UTF-16 (with its byte-order mark) decoded,
+ * a UTF-8 byte-order mark dropped (columns count from the first character after it, and
+ * JSON.parse refuses it), and bytes with a NUL near the start skipped as binary.
+ */
+function decodeText(bytes: Buffer, file: string): Pick<Input, "text" | "problem" | "skipped"> {
+  const utf16 = utf16Text(bytes);
+  if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16) };
+  if (bytes.subarray(0, Math.min(bytes.length, 8192)).includes(0)) {
+    return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: { file, line: 1, column: 1 } }, skipped: true };
+  }
+  const text = bytes.toString("utf8");
+  return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
 }
 
 /**
@@ -385,12 +403,20 @@ function merge(snapshot: Snapshot, parsed: ParsedFile, observe: (loaded: LoadedO
   snapshot.stats.skippedNonKubernetes += parsed.skippedNonKubernetes;
 }
 
-async function readStdin(): Promise<string> {
+/**
+ * Standard input's bytes, or undefined when there are more than `maxBytes`: the rest is
+ * read to its end (so the command writing it does not fail on a closed pipe) but not kept.
+ */
+async function readStdin(maxBytes: number): Promise<Buffer | undefined> {
   if (process.stdin.isTTY) throw new UserError("reading manifests from standard input, but it is a terminal", { hint: "pipe manifests in, e.g. `kubectl get pods -A -o yaml | palisade scan -`" });
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  return withUnixLineBreaks(utf16Text(bytes) ?? bytes.toString("utf8"));
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    length += (chunk as Buffer).length;
+    if (length <= maxBytes) chunks.push(chunk as Buffer);
+    else chunks.length = 0;
+  }
+  return length > maxBytes ? undefined : Buffer.concat(chunks, length);
 }
 
 function run(command: string, args: string[]): Promise<string> {
@@ -405,7 +431,26 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
+/**
+ * kubectl's error line without its klog header and wrapper: `E1130 16:10:58.128929  15305
+ * run.go:72] "command failed" err="must build at directory: ..."` says `must build at directory: ...`.
+ */
+export function kubectlErrorText(line: string): string {
+  const bare = line.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]*\]\s*/, "");
+  const wrapped = /^"command failed" err=("(?:[^"\\]|\\.)*")$/.exec(bare);
+  if (!wrapped) return bare;
+  try {
+    return JSON.parse(wrapped[1] as string) as string;
+  } catch {
+    return bare;
+  }
+}
+
 async function renderKustomization(dir: string): Promise<string> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UserError(`-k ${dir}: ${info ? "not a directory" : "no such directory"}`, { hint: "-k takes a directory holding a kustomization.yaml; scan files with palisade scan FILE" });
+  }
   const attempts: Array<[string, string[]]> = [
     ["kubectl", ["kustomize", dir]],
     ["kustomize", ["build", dir]],
@@ -417,7 +462,7 @@ async function renderKustomization(dir: string): Promise<string> {
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
       if (e.code === "ENOENT") continue;
-      lastError = (e.stderr || e.message || "").trim().split("\n")[0] ?? "";
+      lastError = kubectlErrorText((e.stderr || e.message || "").trim().split("\n")[0] ?? "");
       throw new UserError(`kustomize could not render ${dir}: ${lastError}`, { hint: "run `kubectl kustomize " + dir + "` to see the full error" });
     }
   }

@@ -121,8 +121,58 @@ export function isJsonText(text: string): boolean {
     JSON.parse(text);
     return true;
   } catch {
-    return false;
+    // A stream of JSON values (`jq -c '.items[]'`), which kubectl reads as documents.
+    const values = jsonStreamValues(text);
+    if (!values) return false;
+    try {
+      for (const { start, end } of values) JSON.parse(text.slice(start, end));
+      return true;
+    } catch {
+      return false;
+    }
   }
+}
+
+/**
+ * The top-level objects and arrays of a JSON stream (`{...}\n{...}`, as `jq -c '.items[]'`
+ * writes and `kubectl apply -f` reads), by brackets outside strings; undefined when the
+ * text is not two or more of them with nothing but whitespace between.
+ */
+export function jsonStreamValues(text: string): Array<{ start: number; end: number }> | undefined {
+  const values: Array<{ start: number; end: number }> = [];
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isJsonSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const first = text.charCodeAt(i);
+    if (first !== 123 && first !== 91) return undefined;
+    const start = i;
+    let depth = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        for (i++; i < n; i++) {
+          const d = text.charCodeAt(i);
+          if (d === 92) i++;
+          else if (d === 34) break;
+        }
+      } else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        if (--depth === 0) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (depth !== 0) return undefined;
+    values.push({ start, end: i });
+  }
+  return values.length > 1 ? values : undefined;
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /** JSON files: JSON.parse reads the values, and one scan of the text records where each key and item is. */
@@ -132,6 +182,8 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
   try {
     value = JSON.parse(text);
   } catch (err) {
+    const stream = jsonStreamValues(text);
+    if (stream) return parseJsonStream(file, text, stream, limits);
     const { message, line, column } = jsonSyntaxError(text, err);
     result.problems.push({
       kind: "parse-error",
@@ -149,6 +201,47 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
   // One pass over the text for every key's and item's position (the `yaml` AST of a large
   // `kubectl get -o json` took gigabytes).
   addDocument(result, new DocumentPlace(file, 0, scanJsonPositions(text), 0), value, (loaded) => void result.objects.push(loaded));
+  return result;
+}
+
+/**
+ * A stream of JSON values, each a document of its own: one that does not parse is a
+ * problem at its line and column, and the others are still read. Each value is read as
+ * if it stood alone at its place in the file (the text before it on its line blanked), so
+ * its positions are the file's.
+ */
+function parseJsonStream(file: string, text: string, values: ReadonlyArray<{ start: number; end: number }>, limits: ParseLimits): ParsedFile {
+  const result: ParsedFile = { objects: [], problems: [], documents: values.length, skippedNonKubernetes: 0 };
+  let line = 0;
+  let lineStart = 0;
+  let cursor = 0;
+  values.forEach(({ start, end }, documentIndex) => {
+    for (let nl = text.indexOf("\n", cursor); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    cursor = start;
+    const own = " ".repeat(start - lineStart) + text.slice(start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(own);
+    } catch (err) {
+      const at = jsonSyntaxError(own, err);
+      result.problems.push({
+        kind: "parse-error",
+        message: `invalid JSON: ${at.message}`,
+        position: { file, line: line + at.line, column: at.column },
+        hint: "fix the JSON syntax at that position; the other documents were still scanned",
+      });
+      return;
+    }
+    const shape = inspectShape(value, own.length, limits);
+    if (shape !== "ok") {
+      result.problems.push(shape === "too-deep" ? tooDeep(file, line, limits) : aliasBomb(file, line, limits));
+      return;
+    }
+    addDocument(result, new DocumentPlace(file, documentIndex, scanJsonPositions(own), line), value, (loaded) => void result.objects.push(loaded));
+  });
   return result;
 }
 
@@ -338,18 +431,27 @@ function addDocument(result: ParsedFile, place: DocumentPlace, document: unknown
     result.skippedNonKubernetes++;
     return;
   }
-  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+  addObject(result, place, value, [], add);
+}
+
+/** Lists in lists are as deep as a List of Lists goes: kubectl reads them, and so does this. */
+const MAX_LIST_NESTING = 8;
+
+function addObject(result: ParsedFile, place: DocumentPlace, value: K8sObject, prefix: FieldPath, add: (loaded: LoadedObject) => void): void {
+  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items) && prefix.length < 2 * MAX_LIST_NESTING) {
     // A typed list (PodList) may omit its items' kind and apiVersion, as the API server's
     // list responses do: they are the list's, less "List". A plain List names its items'.
+    // An item that is itself a list (a PodList in a List) is flattened too, as kubectl
+    // flattens it: its objects are not lost inside an object no rule looks into.
     const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -"List".length);
     value.items.forEach((item: unknown, i: number) => {
       const object = itemKind && isRecord(item) ? withDefaultTypeMeta(item, value.apiVersion as string, itemKind) : item;
-      if (isKubernetesObject(object)) add({ object, source: new DocumentObjectSource(place, ["items", i]) });
+      if (isKubernetesObject(object)) addObject(result, place, object, prefix.length === 0 ? ["items", i] : [...prefix, "items", i], add);
       else result.skippedNonKubernetes++;
     });
     return;
   }
-  add({ object: value, source: new DocumentObjectSource(place, []) });
+  add({ object: value, source: new DocumentObjectSource(place, prefix) });
 }
 
 function withDefaultTypeMeta(item: Record<string, unknown>, apiVersion: string, kind: string): Record<string, unknown> {

@@ -9,7 +9,7 @@
 import type { Severity } from "../findings/types.js";
 import { describeRef, isLiveFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
-import { sarifUri } from "./sarif.js";
+import { checkoutPath } from "./sarif.js";
 import { summaryLine } from "./text.js";
 
 const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
@@ -36,7 +36,7 @@ interface Annotation {
 function annotation({ command, file, line, column, title, message }: Annotation): string {
   const properties: string[] = [];
   // <stdin> and <palisade> are not files of the checkout.
-  if (file !== undefined && !file.startsWith("<")) properties.push(`file=${property(sarifUri(file))}`);
+  if (file !== undefined && !file.startsWith("<")) properties.push(`file=${property(checkoutPath(file))}`);
   // A live cluster's lines are those of the List kubectl returned: no one can look them up.
   const lines = file === undefined || !isLiveFile(file);
   if (line !== undefined && lines) properties.push(`line=${line}`);

@@ -1,5 +1,5 @@
 import type { Finding } from "../findings/types.js";
-import { describeRef } from "../k8s/types.js";
+import { describeRef, type LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 
 function xml(text: string): string {
@@ -14,24 +14,27 @@ function xml(text: string): string {
  * 200,000 findings make ~140 MB of XML, which as one string took 800 MB.
  */
 export function* renderJunitPieces(result: ScanResult): Generator<string> {
-  const byFile = new Map<string, { objects: Set<string>; findings: Finding[] }>();
+  // A file's input problems are errors of its own suite: one suite per file, as consumers
+  // that key suites by name (and merge or drop duplicates) expect.
+  const byFile = new Map<string, { objects: Set<string>; findings: Finding[]; problems: LoadProblem[] }>();
   const entry = (file: string) => {
     let e = byFile.get(file);
-    if (!e) byFile.set(file, (e = { objects: new Set(), findings: [] }));
+    if (!e) byFile.set(file, (e = { objects: new Set(), findings: [], problems: [] }));
     return e;
   };
   for (const s of result.scanned) entry(s.file).objects.add(describeRef(s.object));
   for (const f of result.findings) entry(f.position?.file ?? "<unknown>").findings.push(f);
+  for (const p of result.problems) entry(p.position.file).problems.push(p);
   // The totals open the document, so they are counted before any case is printed.
-  const suites = [...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, { objects, findings }]) => {
+  const suites = [...byFile].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, { objects, findings, problems }]) => {
     const failed = new Set(findings.map((f) => (f.object ? describeRef(f.object) : "")));
-    return { file, findings, clean: [...objects].sort().filter((ref) => !failed.has(ref)) };
+    return { file, findings, problems, clean: [...objects].sort().filter((ref) => !failed.has(ref)) };
   });
   const tests = suites.reduce((n, s) => n + s.findings.length + s.clean.length, 0) + result.problems.length;
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${result.findings.length}" errors="${result.problems.length}">\n`;
   let firstSuite = true;
-  for (const { file, findings, clean } of suites) {
-    yield `${firstSuite ? "" : "\n"}  <testsuite name="${xml(file)}" tests="${findings.length + clean.length}" failures="${findings.length}" errors="0" skipped="0">\n`;
+  for (const { file, findings, problems, clean } of suites) {
+    yield `${firstSuite ? "" : "\n"}  <testsuite name="${xml(file)}" tests="${findings.length + clean.length + problems.length}" failures="${findings.length}" errors="${problems.length}" skipped="0">\n`;
     firstSuite = false;
     let batch: string[] = [];
     let batchChars = 0;
@@ -63,14 +66,12 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
     for (const ref of clean) {
       if (add(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`)) yield* flush();
     }
+    for (const p of problems) {
+      const at = `${p.position.file}:${p.position.line}:${p.position.column}`;
+      if (add(`    <testcase classname="input" name="${xml(p.kind)}" file="${xml(file)}"><error type="${xml(p.kind)}" message="${xml(p.message)}">${xml(`${at}: ${p.message}${p.hint ? `\nhint: ${p.hint}` : ""}`)}</error></testcase>`)) yield* flush();
+    }
     yield* flush();
     yield "\n  </testsuite>";
-  }
-  for (const p of result.problems) {
-    yield (firstSuite ? "" : "\n") +
-      `  <testsuite name="${xml(p.position.file)}" tests="1" failures="0" errors="1" skipped="0">\n` +
-      `    <testcase classname="input" name="${xml(p.kind)}"><error type="${xml(p.kind)}" message="${xml(p.message)}">${xml(`${p.position.file}:${p.position.line}:${p.position.column}: ${p.message}`)}</error></testcase>\n  </testsuite>`;
-    firstSuite = false;
   }
   yield "\n</testsuites>\n";
 }

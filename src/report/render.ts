@@ -1,4 +1,4 @@
-import { isInteractive } from "../cli/common.js";
+import { colorFor } from "../cli/common.js";
 import type { ScanResult } from "../scan/run.js";
 import { renderGithubPieces } from "./github.js";
 import { renderJsonPieces } from "./json.js";
@@ -33,6 +33,6 @@ export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<s
     case "github":
       return renderGithubPieces(result);
     default:
-      return renderTextPieces(result, { color: flags.color !== false && isInteractive(process.stdout), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
+      return renderTextPieces(result, { color: colorFor(process.stdout, flags.color), summaryOnly: flags.summary === true, wide: flags.output === "wide" });
   }
 }

@@ -14,9 +14,26 @@ const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error"
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "1.0" };
 
 /** Paths as GitHub wants them: relative to the checkout, with forward slashes. */
-export function sarifUri(file: string, cwd = process.cwd()): string {
+export function checkoutPath(file: string, cwd = process.cwd()): string {
   const rel = isAbsolute(file) ? relative(cwd, file) : file;
   return rel.split(sep).join("/").replace(/^\.\//, "");
+}
+
+/**
+ * A path as a SARIF artifact URI: relative to the checkout (%SRCROOT%), each segment
+ * percent-encoded, since SARIF URIs are RFC 3986 references: a space, `#`, `%` or `ü` in
+ * a file name as written would make the URI invalid, or cut it at a "fragment".
+ */
+export function sarifUri(file: string, cwd = process.cwd()): string {
+  return encodePath(checkoutPath(file, cwd));
+}
+
+/** Each segment percent-encoded; `:` too unless `absolute` (in a relative reference's first segment it would read as a scheme). */
+function encodePath(path: string, absolute = false): string {
+  return path
+    .split("/")
+    .map((segment) => (absolute ? encodeURIComponent(segment).replace(/%3A/gi, ":") : encodeURIComponent(segment)))
+    .join("/");
 }
 
 function ruleDescriptor(rule: Rule): ReportingDescriptor {
@@ -83,7 +100,7 @@ function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]
             rules: rules.map(ruleDescriptor),
           },
         },
-        originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + process.cwd().split(sep).join("/") + "/" } },
+        originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + encodePath(process.cwd().split(sep).join("/").replace(/^(?=[^/])/, "/"), true).replace(/\/?$/, "/") } },
         results: results as Result[],
         invocations: [
           {
@@ -91,7 +108,7 @@ function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]
             toolExecutionNotifications: result.problems.map((p) => ({
               level: "error" as const,
               message: { text: `${p.message}${p.hint ? ` (${p.hint})` : ""}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(p.position.file) }, region: { startLine: p.position.line, startColumn: p.position.column } } }],
+              locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(p.position.file), uriBaseId: "%SRCROOT%" }, region: { startLine: p.position.line, startColumn: p.position.column } } }],
             })),
           },
         ],

@@ -24,26 +24,52 @@ export interface FindingSubjects {
 
 /**
  * Counts objects, not references: one family names a Pod without a namespace `default/p`,
- * another `p`, and both are the one object the input holds. Findings about a namespace
+ * another `p`, and both are the one object the input holds. Objects of one kind and name
+ * in different files (a base and its overlay, a copy per environment) are different
+ * objects, told apart by the file their findings point into. Findings about a namespace
  * that the input has no Namespace object for are counted apart: they are not input objects.
  */
 export function findingSubjects(result: Pick<ScanResult, "findings" | "scanned">): FindingSubjects {
   const declaredNamespaces = new Set<string>();
-  for (const { object } of result.scanned) if (object.kind === "Namespace") declaredNamespaces.add(object.name);
+  // kind/name -> the files that hold an object of that kind and name.
+  const filesOf = new Map<string, Set<string>>();
+  for (const { object, file } of result.scanned) {
+    if (object.kind === "Namespace") declaredNamespaces.add(object.name);
+    const key = `${object.kind}/${object.name}`;
+    let files = filesOf.get(key);
+    if (!files) filesOf.set(key, (files = new Set()));
+    files.add(file);
+  }
   const impliedNamespaces = new Set<string>();
-  const namespacesByObject = new Map<string, Set<string>>();
-  for (const { object } of result.findings) {
+  // kind/name -> file ("" when the finding points elsewhere) -> namespaces.
+  const namespacesByObject = new Map<string, Map<string, Set<string>>>();
+  for (const { object, position } of result.findings) {
     if (!object) continue;
     if (object.kind === "Namespace" && !declaredNamespaces.has(object.name)) {
       impliedNamespaces.add(object.name);
       continue;
     }
     const key = `${object.kind}/${object.name}`;
-    let namespaces = namespacesByObject.get(key);
-    if (!namespaces) namespacesByObject.set(key, (namespaces = new Set()));
+    const file = position && filesOf.get(key)?.has(position.file) ? position.file : "";
+    let byFile = namespacesByObject.get(key);
+    if (!byFile) namespacesByObject.set(key, (byFile = new Map()));
+    let namespaces = byFile.get(file);
+    if (!namespaces) byFile.set(file, (namespaces = new Set()));
     namespaces.add(object.namespace ?? "");
   }
   let objects = 0;
-  for (const namespaces of namespacesByObject.values()) objects += namespaces.size > 1 && namespaces.has("") ? namespaces.size - 1 : namespaces.size;
+  for (const byFile of namespacesByObject.values()) {
+    const located = [...byFile.entries()].filter(([file]) => file !== "");
+    for (const [, namespaces] of located) objects += distinct(namespaces);
+    // Findings that point at no file of the object (another object's file, or none) are
+    // about an object already counted, unless none of its findings pointed into its file.
+    const elsewhere = byFile.get("");
+    if (elsewhere && located.length === 0) objects += distinct(elsewhere);
+  }
   return { objects, impliedNamespaces: impliedNamespaces.size };
+}
+
+/** Namespaces of one kind and name; "" (a reference without one) is one of the others when there are others. */
+function distinct(namespaces: ReadonlySet<string>): number {
+  return namespaces.size > 1 && namespaces.has("") ? namespaces.size - 1 : namespaces.size;
 }

@@ -101,8 +101,8 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   }
   const notes: string[] = [];
   if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
-  if (result.stats.skippedNonKubernetes > 0) notes.push(`${result.stats.skippedNonKubernetes} non-Kubernetes documents skipped`);
-  if (result.stats.skippedFiles > 0) notes.push(`${result.stats.skippedFiles} other files skipped`);
+  if (result.stats.skippedNonKubernetes > 0) notes.push(`${count(result.stats.skippedNonKubernetes, "non-Kubernetes document", "non-Kubernetes documents")} skipped`);
+  if (result.stats.skippedFiles > 0) notes.push(`${count(result.stats.skippedFiles, "other file", "other files")} skipped`);
   const patches = result.stats.skippedPatches ?? 0;
   if (patches > 0) notes.push(`${count(patches, "kustomize patch", "kustomize patches")} left out (parts of objects: scan the rendered overlay with -k DIR)`);
   const templates = result.stats.skippedTemplates ?? 0;
