@@ -8,7 +8,8 @@ import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quant
 import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
 import { detached, formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
-import { claimViolations, containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec } from "./limitrange.js";
+import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf } from "./claim-templates.js";
+import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec, type LimitViolation } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { claimUsage, objectUsage } from "./object-usage.js";
 import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
@@ -261,6 +262,11 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
   const refusedByLimits = isClaim && refusedClaim(state, loaded, object.spec, ["spec"], "", findings, finding);
   if (usage && !refusedByLimits) admitUsage(state, loaded, usage, 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
 
+  // A claim template a LimitRange refuses stops the StatefulSet's first pod, and so every pod (see claim-templates.ts).
+  const claimTemplates = claimTemplatesOf(object);
+  const templateViolations = claimTemplates.map((t) => claimSpecViolations(state.limitRanges, t.spec));
+  const podsBlocked = templateViolations.some((v) => v.length > 0);
+
   const template = podTemplate(object);
   if (template) {
     const spec = template.pod.spec as Record<string, unknown>;
@@ -269,7 +275,9 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     problems.push(...resources.problems);
     for (const range of state.limitRanges) resources = applyContainerDefaults(resources, containerDefaults(range));
     const replicas = Math.max(0, Math.floor(replicasOf(object)));
-    state.pods += replicas;
+    // Pods that would be created: only those count, are admitted or are rejected.
+    const created = podsBlocked ? 0 : replicas;
+    state.pods += created;
     let rejectedAll = false;
     for (const range of state.limitRanges) {
       for (const v of limitRangeViolations(range, resources)) {
@@ -288,12 +296,12 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
       findings.push(finding(QUOTA_REQUIRES_RESOURCES, loaded, firstMissing ? [...firstMissing.path, "resources"] : specPath, `failed quota: ${quota.spec.name}: must specify ${text}`, { quota: quota.spec.name, missing }));
     }
     if (rejectedAll) {
-      state.rejectedPods += replicas;
-    } else if (replicas > 0 && applicable.length > 0) {
+      state.rejectedPods += created;
+    } else if (created > 0 && applicable.length > 0) {
       // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
       const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
-      const admitted = admitUsage(state, loaded, usage, replicas, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
-      state.rejectedPods += replicas - admitted;
+      const admitted = admitUsage(state, loaded, usage, created, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
+      state.rejectedPods += created - admitted;
     }
     if (!state.quotas.some((q) => missingRequiredResources(q.spec, resources).length > 0)) {
       const lacking = resources.containers
@@ -305,14 +313,18 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
         findings.push(finding(CONTAINER_WITHOUT_RESOURCES, loaded, [...c.path, "resources"], `container ${name} sets no ${missing.join(", ")}${state.limitRanges.length ? " (after LimitRange defaults)" : ""}`, { container: name, missing }));
       }
     }
-    // A StatefulSet's claim templates become one claim per replica.
-    const claimTemplates = object.kind === "StatefulSet" && isRecord(object.spec) && Array.isArray(object.spec.volumeClaimTemplates) ? object.spec.volumeClaimTemplates : [];
-    claimTemplates.forEach((t: unknown, i) => {
-      const spec = isRecord(t) ? t.spec : undefined;
-      const usage = claimUsage(spec, problems, ["spec", "volumeClaimTemplates", i, "spec"]);
-      const name = isRecord(t) && isRecord(t.metadata) && typeof t.metadata.name === "string" ? t.metadata.name : `#${i}`;
-      if (refusedClaim(state, loaded, spec, ["spec", "volumeClaimTemplates", i, "spec"], `claim template ${detached(name)}: `, findings, finding)) return;
-      if (replicas > 0) admitUsage(state, loaded, usage, replicas, `claim(s) from volumeClaimTemplates[${i}]`, findings, finding, (q) => q.spec.scopes.length === 0, ["spec", "volumeClaimTemplates", i]);
+    // A StatefulSet's claim templates become one claim per replica; with a template refused, only the first pod's claims are tried.
+    const claimsEach = podsBlocked ? Math.min(replicas, 1) : replicas;
+    claimTemplates.forEach((t, i) => {
+      const usage = claimUsage(t.spec, problems, t.specPath);
+      const violations = templateViolations[i]!;
+      if (violations.length > 0) {
+        const others = claimTemplates.filter((_, j) => templateViolations[j]!.length === 0);
+        const consequence = replicas > 0 ? blockedPodsNote(replicas, others) : "";
+        reportClaimViolations(loaded, violations, claimRequestsPath(t.spec, t.specPath), `claim template ${t.name}: `, findings, finding, consequence);
+        return;
+      }
+      if (claimsEach > 0) admitUsage(state, loaded, usage, claimsEach, `claim(s) from volumeClaimTemplates[${i}]`, findings, finding, (q) => q.spec.scopes.length === 0, ["spec", "volumeClaimTemplates", i]);
     });
   }
   reportProblems(loaded, problems);
@@ -320,19 +332,13 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
 
 /** Whether the namespace's LimitRanges refuse a claim of this spec (each violation a finding), as upstream's PersistentVolumeClaimValidateLimitFunc. */
 function refusedClaim(state: NamespaceState, loaded: LoadedObject, spec: unknown, specPath: FieldPath, prefix: string, findings: Finding[], finding: MakeFinding): boolean {
-  if (state.limitRanges.length === 0) return false;
-  const resources = isRecord(spec) && isRecord(spec.resources) ? spec.resources : {};
-  // Bad quantities are reported where the claim's usage is read; here they are only left out.
-  const requests = readResourceList(resources.requests, [], []);
-  const path = isRecord(resources.requests) ? [...specPath, "resources", "requests"] : specPath;
-  let refused = false;
-  for (const range of state.limitRanges) {
-    for (const v of claimViolations(range, requests)) {
-      findings.push(finding(LIMITRANGE_VIOLATION, loaded, path, `LimitRange ${range.name}: ${prefix}${v.message}`, { limitRange: range.name }));
-      refused = true;
-    }
-  }
-  return refused;
+  const violations = claimSpecViolations(state.limitRanges, spec);
+  reportClaimViolations(loaded, violations, claimRequestsPath(spec, specPath), prefix, findings, finding);
+  return violations.length > 0;
+}
+
+function reportClaimViolations(loaded: LoadedObject, violations: readonly LimitViolation[], path: FieldPath, prefix: string, findings: Finding[], finding: MakeFinding, suffix = ""): void {
+  for (const v of violations) findings.push(finding(LIMITRANGE_VIOLATION, loaded, path, `LimitRange ${v.limitRange}: ${prefix}${v.message}${suffix}`, { limitRange: v.limitRange }));
 }
 
 /**

@@ -106,6 +106,43 @@ describe("palisade quota", () => {
     expect(result.stdout).toMatch(/20:15 +high +quota\/limitrange-violation +LimitRange lr: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 6Gi/);
   });
 
+  it("leaves out the pods of a StatefulSet whose claim template a LimitRange refuses, with a finding that says why (exit 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-sts-"));
+    const file = join(dir, "sts.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard: {pods: \"10\", persistentvolumeclaims: \"10\", requests.storage: 100Gi}",
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: t}\nspec:\n  limits:\n  - type: PersistentVolumeClaim\n    min: {storage: 1Gi}\n    max: {storage: 5Gi}",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: t}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: db, image: db, resources: {requests: {cpu: 100m, memory: 1Mi}, limits: {memory: 1Mi}}}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {resources: {requests: {storage: 8Gi}}}\n  - metadata: {name: logs}\n    spec: {resources: {requests: {storage: 1Gi}}}",
+      ].join("\n---\n") + "\n",
+    );
+    const result = await runCli(registerQuotaCommand, ["quota", file]);
+    expect(result.code).toBe(1);
+    // No pods; only db-0's logs claim, which the controller creates before it fails on data-db-0.
+    expect(result.stdout).toBe(
+      [
+        "NAMESPACE  QUOTA  RESOURCE                USED  HARD   PODS  REJECTED",
+        "t          q      persistentvolumeclaims  1     10     0     0",
+        "t          q      pods                    0     10     0     0",
+        "t          q      requests.storage        1Gi   100Gi  0     0",
+        "",
+        file,
+        "  StatefulSet/t/db",
+        "    26:24    high     quota/limitrange-violation  LimitRange lr: claim template data: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 8Gi; the StatefulSet controller creates a pod's claims before the pod, so none of its 3 pods would be created (left out of the quota totals with their claims, except the first pod's claim from template logs)",
+        "",
+        "1 finding (1 high) in 1 of 3 objects, across 1 file.",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    const json = await runCli(registerQuotaCommand, ["quota", file, "-o", "json"]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as { namespaces: Array<{ pods: number }>; problems: unknown[] };
+    expect(report.namespaces[0]!.pods).toBe(0);
+    expect(report.problems).toEqual([]);
+  });
+
   it("asks for input when given neither paths nor --cluster", async () => {
     const result = await runCli(registerQuotaCommand, ["quota"]);
     expect(result.code).toBe(2);
