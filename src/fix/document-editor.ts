@@ -1,11 +1,12 @@
-import { isScalar, parseDocument, type Document } from "yaml";
+import { parseDocument, type Document } from "yaml";
 import { jsYaml, kubernetesYamlSchema } from "../k8s/js-yaml-lazy.js";
-import { isRecord } from "../k8s/types.js";
+import { isRecord, valueAt, type FieldPath } from "../k8s/types.js";
 import { applyToJson, sortEdits, type Edit } from "./edits.js";
-import { jsonIndent, jsonText } from "./json-out.js";
+import { editJsonText } from "./json-edit.js";
+import { detectJsonLayout, type JsonLayout } from "./json-layout.js";
+import { JsonReader } from "./json-tree.js";
 import { aliasedAnchors, editText } from "./text-edit.js";
 import type { Layout } from "./yaml-render.js";
-import { applyToDocument } from "./yaml-apply.js";
 
 /**
  * One document being edited, edit by edit. Each edit is kept only when the new text reads
@@ -80,49 +81,63 @@ export class YamlEditor implements DocumentEditor {
   }
 }
 
-/** JSON in, JSON out: edits go through the Document API and the document is written as JSON again. */
+/**
+ * JSON in, JSON out: each edit spliced into the text (json-edit.ts), every other byte as it
+ * was, and kept only when the text reads (JSON.parse) as the value with that edit made.
+ * Only the container the splice is inside is read back: the text around it is unchanged,
+ * and JSON reads a container the same wherever it stands, so one edit in a List of a
+ * thousand pods does not re-read the other 999.
+ */
 export class JsonEditor implements DocumentEditor {
-  private readonly doc: Document;
-  private edited = false;
+  /** The layout of the text as the user wrote it: what edits add does not teach it new habits. */
+  private readonly layout: JsonLayout;
+  private readonly reader: JsonReader;
 
   constructor(
-    private readonly source: string,
+    text: string,
     public value: unknown,
   ) {
-    this.doc = parseDocument(source, { prettyErrors: false });
+    this.reader = new JsonReader(text);
+    this.layout = detectJsonLayout(text, this.reader.rootValue());
   }
 
   get text(): string {
-    if (!this.edited) return this.source;
-    const trailing = /\n\s*$/.test(this.source) ? "\n" : "";
-    return jsonText(this.doc.contents, this.source, jsonIndent(this.source)) + trailing;
+    return this.reader.text;
   }
 
   apply(edit: Edit): string | undefined {
-    if (this.doc.errors.length > 0) return `the document cannot be edited safely: ${this.doc.errors[0]?.message ?? "JSON error"}`;
-    let model = edit;
-    if (edit.op === "quote") {
-      const node = this.doc.getIn(edit.path, true);
-      if (!isScalar(node) || !node.range) return "is not a scalar to quote";
-      model = { op: "set", path: edit.path, value: this.source.slice(node.range[0], node.range[1]) };
-    }
-    const before = this.doc.clone();
-    const wasEdited = this.edited;
+    const out = editJsonText(this.reader, edit, this.layout);
+    if ("refused" in out) return out.refused;
+    const { anchor } = out;
+    const at = anchor?.path ?? [];
+    const grown = out.text.length - this.text.length;
+    let read: unknown;
     try {
-      applyToDocument(this.doc, [], [model]);
-      this.edited = true;
-      const read: unknown = JSON.parse(this.text);
-      if (sameValue(read, expectedAfter(this.value, model))) {
-        this.value = read;
-        return undefined;
-      }
-    } catch (err) {
-      if (!(err instanceof Error) || /Maximum call stack/.test(err.message)) throw err;
+      read = JSON.parse(anchor ? out.text.slice(anchor.start, anchor.end + grown) : out.text);
+    } catch {
+      return NOT_WRITTEN;
     }
-    this.doc.contents = before.contents;
-    this.edited = wasEdited;
-    return NOT_WRITTEN;
+    const model = { ...out.model, path: out.model.path.slice(at.length) } as Edit;
+    if (!sameValue(read, expectedAfter(valueAt(this.value, at), model))) return NOT_WRITTEN;
+    if (anchor) this.reader.edited(out.text, anchor.start, anchor.end);
+    else this.reader.reset(out.text);
+    this.value = replacedAt(this.value, at, read);
+    return undefined;
   }
+}
+
+/** `root` with the value at `path` replaced, copying only the containers on the way (the old value stays as it was). */
+function replacedAt(root: unknown, path: FieldPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [part, ...rest] = path as [string | number, ...FieldPath];
+  if (Array.isArray(root)) {
+    const copy = root.slice();
+    copy[part as number] = replacedAt(root[part as number], rest, value);
+    return copy;
+  }
+  const record = root as Record<string, unknown>;
+  // Defined as data, as JSON.parse defines every key: a "__proto__" key stays a key.
+  return Object.defineProperty({ ...record }, part, { value: replacedAt(record[part as string], rest, value), enumerable: true, writable: true, configurable: true });
 }
 
 /** A round of edits in the order they can be made in (removals last, highest index first). */

@@ -5,7 +5,7 @@ import { isRecord, type FieldPath } from "../k8s/types.js";
  * way), append to a list, remove a list item, rename a key (a misspelt field, its value
  * and comments kept), or quote a scalar as written (`version: 1.0` → `version: "1.0"`).
  * The same edits apply to plain JSON (the value an edited text must read as), to a YAML
- * document's text (text-edit.ts) and to a JSON document's tree (yaml-apply.ts).
+ * document's text (text-edit.ts) and to a JSON document's text (json-edit.ts).
  */
 export type Edit =
   | { op: "set"; path: FieldPath; value: unknown }
@@ -13,6 +13,11 @@ export type Edit =
   | { op: "remove"; path: FieldPath }
   | { op: "rename"; path: FieldPath; to: string }
   | { op: "quote"; path: FieldPath };
+
+/** A nested value holding `value` at `rest` (["securityContext", "runAsNonRoot"] → {securityContext: {runAsNonRoot: v}}). */
+export function nest(rest: FieldPath, value: unknown): unknown {
+  return rest.reduceRight<unknown>((inner, part) => (typeof part === "number" ? [inner] : { [part]: inner }), value);
+}
 
 function parentOf(root: unknown, path: FieldPath, create: boolean): Record<string | number, unknown> | unknown[] | undefined {
   let node: unknown = root;

@@ -4,7 +4,7 @@ import { DocumentLocator, type TextPosition } from "../k8s/locate.js";
 import { describeRef, isRecord, objectRef, valueAt, type FieldPath, type K8sObject, type LoadProblem } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { PodView } from "../podsecurity/pod.js";
-import { applyRound, JsonEditor, kubernetesReading, YamlEditor, type DocumentEditor } from "./document-editor.js";
+import { applyRound, JsonEditor, kubernetesReading, sameValue, YamlEditor, type DocumentEditor } from "./document-editor.js";
 import { applyToJson, type Edit } from "./edits.js";
 import { detectLayout } from "./layout.js";
 import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
@@ -150,6 +150,8 @@ function rewriteJson(text: string, file: string, hooks: RewriteHooks): Rewrite {
   try {
     const editor = new JsonEditor(text, JSON.parse(text));
     const objects = editDocument(editor, { documentIndex: 0, startLine: 0, locator: scanJsonPositions(text) }, hooks, problems);
+    // Each edit was read back where it was made; the whole document is read back once more, as the file will be.
+    if (editor.text !== text && !sameValue(JSON.parse(editor.text), editor.value)) throw new Error("the edited JSON does not read back as the edits meant");
     return { text: editor.text, problems, objects };
   } catch (err) {
     return { text, problems: [...problems, internalProblem(1, err)], objects: [] };

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { formatFieldPath, type FieldPath } from "../k8s/types.js";
-import type { Edit } from "./edits.js";
+import { nest, type Edit } from "./edits.js";
 import { blockItemLines, blockPairLines, flowText, type Layout } from "./yaml-render.js";
 
 /**
@@ -103,11 +103,6 @@ function itemEnd(text: string, item: Pair | Node): number {
 
 function itemStart(item: Pair | Node): number {
   return isMap(item) || isSeq(item) || isScalar(item) || isAlias(item) ? (item.range?.[0] ?? 0) : ((item as Pair).key as Node).range?.[0] ?? 0;
-}
-
-/** A nested value holding `value` at `rest` (["securityContext", "runAsNonRoot"] → {securityContext: {runAsNonRoot: v}}). */
-function nest(rest: FieldPath, value: unknown): unknown {
-  return rest.reduceRight<unknown>((inner, part) => (typeof part === "number" ? [inner] : { [part]: inner }), value);
 }
 
 function addToMap(text: string, map: YAMLMap, key: string, value: unknown, layout: Layout): string {

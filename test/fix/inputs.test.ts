@@ -19,29 +19,16 @@ const POD_JSON = `{
 `;
 
 describe("JSON in, JSON out", () => {
-  it("re-serialises the edited document as JSON with the file's indentation, key order and final newline", () => {
+  it("splices the edits into the text: inline objects stay inline, added members take their container's layout, the final newline stays", () => {
     const r = fixManifestText(POD_JSON, restricted);
     expect(r.errors).toEqual([]);
     expect(r.text).toBe(`{
   "apiVersion": "v1",
   "kind": "Pod",
-  "metadata": {
-    "name": "pj"
-  },
+  "metadata": {"name": "pj"},
   "spec": {
     "containers": [
-      {
-        "name": "c",
-        "image": "nginx:1.25",
-        "securityContext": {
-          "allowPrivilegeEscalation": false,
-          "capabilities": {
-            "drop": [
-              "ALL"
-            ]
-          }
-        }
-      }
+      {"name": "c", "image": "nginx:1.25", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}
     ],
     "securityContext": {
       "runAsNonRoot": true,
@@ -54,16 +41,58 @@ describe("JSON in, JSON out", () => {
 `);
   });
 
-  it("keeps tabs, one-line files, a missing final newline, numbers as written and integer-like keys in place", () => {
+  it("leaves untouched inline objects of an indented file as they were (no re-indenting), byte for byte", () => {
+    const text = '{\n  "apiVersion": "apps/v1",\n  "kind": "Deployment",\n  "metadata": {"name": "d", "labels": {"app": "d"}},\n  "spec": {\n    "selector": {"matchLabels": {"app": "d"}},\n    "template": {\n      "metadata": {"labels": {"app": "d"}},\n      "spec": {\n        "containers": [\n          {\n            "name": "c",\n            "image": "nginx:1.25",\n            "resources": {"limits": {"cpu": "1"}}\n          }\n        ]\n      }\n    }\n  }\n}\n';
+    const r = fixManifestText(text, restricted);
+    expect(r.text).toBe(
+      text
+        .replace('"resources": {"limits": {"cpu": "1"}}', '"resources": {"limits": {"cpu": "1"}},\n            "securityContext": {\n              "allowPrivilegeEscalation": false,\n              "capabilities": {\n                "drop": [\n                  "ALL"\n                ]\n              }\n            }')
+        .replace('        ]\n      }\n    }', '        ],\n        "securityContext": {\n          "runAsNonRoot": true,\n          "seccompProfile": {\n            "type": "RuntimeDefault"\n          }\n        }\n      }\n    }'),
+    );
+  });
+
+  it("keeps tabs, one-line objects, a missing final newline, numbers as written and integer-like keys in place", () => {
     const tabbed = '{\n\t"apiVersion": "v1",\n\t"kind": "Pod",\n\t"metadata": {"name": "t", "labels": {"b": "x", "10": "y"}},\n\t"spec": {"terminationGracePeriodSeconds": 12345678901234567890, "containers": [{"name": "c", "image": "i"}]}\n}';
     const r = fixManifestText(tabbed, restricted);
-    expect(r.text.startsWith('{\n\t"apiVersion": "v1",\n\t"kind": "Pod",\n\t"metadata": {\n\t\t"name": "t",\n\t\t"labels": {\n\t\t\t"b": "x",\n\t\t\t"10": "y"\n\t\t}\n\t},\n\t"spec": {\n\t\t"terminationGracePeriodSeconds": 12345678901234567890,')).toBe(true);
-    expect(r.text.endsWith("}")).toBe(true);
+    expect(r.text).toBe(
+      '{\n\t"apiVersion": "v1",\n\t"kind": "Pod",\n\t"metadata": {"name": "t", "labels": {"b": "x", "10": "y"}},\n' +
+        '\t"spec": {"terminationGracePeriodSeconds": 12345678901234567890, "containers": [{"name": "c", "image": "i", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}], "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}}}\n}',
+    );
     const oneLine = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "o" }, spec: { containers: [{ name: "c", image: "i" }] } }) + "\n";
     const compact = fixManifestText(oneLine, restricted).text;
     expect(compact).toBe(
       '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"o"},"spec":{"containers":[{"name":"c","image":"i","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}],"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}}}}\n',
     );
+  });
+
+  it("takes each container's own habits: four spaces in one, padded braces in another, an empty object opened in its parent's layout", () => {
+    const text = '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": { "name": "p" },\n    "spec": {\n        "securityContext": {},\n        "containers": [{ "name": "c", "image": "i", "securityContext": {} }]\n    }\n}\n';
+    const r = fixManifestText(text, restricted);
+    expect(r.text).toBe(
+      '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": { "name": "p" },\n    "spec": {\n' +
+        '        "securityContext": {\n            "runAsNonRoot": true,\n            "seccompProfile": {\n                "type": "RuntimeDefault"\n            }\n        },\n' +
+        '        "containers": [{ "name": "c", "image": "i", "securityContext": { "allowPrivilegeEscalation": false, "capabilities": { "drop": [ "ALL" ] } } }]\n    }\n}\n',
+    );
+  });
+
+  it("removes, renames and quotes in place: a removed item takes its neighbours' commas, not their lines", () => {
+    const text =
+      '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {"name": "q", "labels": {"version": 1.0}},\n  "spec": {\n    "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},\n' +
+      '    "containers": [\n      {\n        "name": "c",\n        "image": "i",\n        "imagePullpolicy": "Always",\n        "securityContext": {\n          "allowPrivilegeEscalation": false,\n' +
+      '          "capabilities": {"add": ["SYS_TIME", "NET_BIND_SERVICE", "NET_ADMIN"], "drop": ["ALL"]},\n          "runAsUser": 1000\n        }\n      }\n    ]\n  }\n}\n';
+    const r = fixManifestText(text, restricted);
+    expect(r.errors).toEqual([]);
+    expect(r.documents[0]!.plan.notFixed).toEqual([]);
+    expect(r.corrections.map((c) => `${c.ruleId} ${c.description}`)).toEqual(["manifest/unknown-field spec.containers[0].imagePullpolicy → spec.containers[0].imagePullPolicy", "manifest/string-expected metadata.labels.version quoted as written"]);
+    // Only the lines that held what was corrected or removed change, and only there.
+    const before = text.split("\n");
+    const after = r.text.split("\n");
+    expect(after.length).toBe(before.length);
+    expect(after.filter((line, i) => line !== before[i])).toEqual([
+      '  "metadata": {"name": "q", "labels": {"version": "1.0"}},',
+      '        "imagePullPolicy": "Always",',
+      '          "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]},',
+    ]);
   });
 
   it("reports invalid JSON in a .json file at its line and column, as the scan does", () => {

@@ -2,9 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fixManifestText } from "../../src/fix/fix-text.js";
 import { podTemplate } from "../../src/k8s/workloads.js";
-import type { K8sObject } from "../../src/k8s/types.js";
+import { valueAt, type FieldPath, type K8sObject } from "../../src/k8s/types.js";
 import { evaluatePod } from "../../src/podsecurity/evaluate.js";
 import { LATEST, type Level } from "../../src/podsecurity/levels.js";
+import { emitJson, isSubsequence, jsonStyle, type Owner } from "./json-emit.js";
 
 const restricted = { level: "restricted" as Level, version: LATEST };
 
@@ -81,6 +82,45 @@ function violationsOf(object: unknown): string[] {
   return template ? evaluatePod("restricted", LATEST, template.pod).map((v) => v.checkId).sort() : [];
 }
 
+/** How many entries the container at `path` holds (0 for none there). */
+function sizeAt(value: unknown, path: FieldPath): number {
+  const v = valueAt(value, path);
+  return Array.isArray(v) ? v.length : typeof v === "object" && v !== null ? Object.keys(v).length : 0;
+}
+
+/**
+ * Every line of the original JSON is in the output, in order: byte for byte, unless a
+ * container that gained entries ends there (in place, then: on the same line for a
+ * one-line container, which stays on one line). Each line that is new is indented by whole
+ * steps of the file's unit.
+ */
+function keepsUntouchedJsonLines(owners: Owner[][], original: string, output: string, before: unknown, after: unknown, unit: string): boolean {
+  const out = output.split("\n");
+  const matched = new Set<number>();
+  let at = 0;
+  for (const [i, line] of original.split("\n").entries()) {
+    const grown = (owners[i] ?? []).filter((o) => sizeAt(after, o.path) > sizeAt(before, o.path));
+    if (grown.length === 0) {
+      while (at < out.length && out[at] !== line) at++;
+    } else if (grown.some((o) => o.kind === "empty")) {
+      // An empty container opened over lines: the line goes on, as it was, on a later line.
+      let joined = out[at] ?? "";
+      let last = at;
+      while (!isSubsequence(line, joined) && last + 1 < out.length) joined += `\n${out[++last]}`;
+      if (!isSubsequence(line, joined)) return false;
+      for (let k = at; k <= last; k++) matched.add(k);
+      at = last + 1;
+      continue;
+    } else {
+      while (at < out.length && !isSubsequence(line, out[at]!)) at++;
+    }
+    if (at === out.length) return false;
+    matched.add(at++);
+  }
+  const step = unit === "\t" ? "\t" : " ".repeat(unit.length);
+  return out.every((line, k) => matched.has(k) || new RegExp(`^(?:${step})+[^ \t]`).test(line));
+}
+
 describe("fix properties over layouts and formats", () => {
   it("in any indentation style, every line an edit does not touch is kept byte for byte, and the result reads as the fix meant", () => {
     fc.assert(
@@ -113,6 +153,28 @@ describe("fix properties over layouts and formats", () => {
         expect(strip(written)).toBe(strip(object));
       }),
       { numRuns: 60 },
+    );
+  });
+  it("JSON with inline and indented objects mixed: JSON out, every line an edit does not touch byte for byte, inline objects still inline, added lines in the file's indentation", () => {
+    fc.assert(
+      fc.property(workload, jsonStyle, fc.boolean(), (object, s, newline) => {
+        const emitted = emitJson(object, s);
+        const text = emitted.text + (newline ? "\n" : "");
+        const r = fixManifestText(text, restricted);
+        expect(r.errors).toEqual([]);
+        // JSON in, JSON out: it parses, keeps every other field, and passes but for what is a person's to fix.
+        const written: unknown = JSON.parse(r.text);
+        expect(r.text.endsWith("\n")).toBe(newline);
+        expect(r.documents[0]?.plan.notFixed.map((n) => n.checkId).sort()).toEqual(violationsOf(written));
+        const strip = (value: unknown) => JSON.stringify(value, (key, v: unknown) => (key === "securityContext" ? undefined : v));
+        expect(strip(written)).toBe(strip(object));
+        // The edits only add: the input is still there, every character in order.
+        expect(isSubsequence(text, r.text)).toBe(true);
+        expect(keepsUntouchedJsonLines(emitted.owners, text, r.text, object, written, s.unit)).toBe(true);
+        if (s.oneLine) expect(r.text.trimEnd()).not.toContain("\n");
+        expect(fixManifestText(r.text, restricted).changed).toBe(false);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -18,13 +18,14 @@ function files(entries: Record<string, string>): string {
 }
 
 describe("psp mutate and check: inputs the API server would refuse, JSON, stdin", () => {
-  it("mutate: JSON in gives the defaulted pod as JSON, in the file's indentation", async () => {
+  it("mutate: JSON in gives the defaulted pod as JSON, in the file's layout (inline objects stay inline)", async () => {
     const dir = files({ "pod.json": '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {"name": "pj"},\n    "spec": {"containers": [{"name": "c", "image": "nginx:1.25"}]}\n}\n' });
     const r = await runCli(registerPspCommand, ["psp", "mutate", "--policy", restricted, join(dir, "pod.json")]);
     expect(r.code).toBe(0);
     const pod = JSON.parse(r.stdout) as { spec: { containers: Array<{ securityContext: Record<string, unknown> }> } };
     expect(pod.spec.containers[0]?.securityContext).toEqual({ runAsNonRoot: true, capabilities: { drop: ["ALL"] }, allowPrivilegeEscalation: false });
-    expect(r.stdout.startsWith('{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {\n        "name": "pj",\n')).toBe(true);
+    expect(r.stdout.startsWith('{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {"name": "pj", "annotations": {')).toBe(true);
+    expect(r.stdout.endsWith('"fsGroup": 1}}\n}\n')).toBe(true);
     expect(r.stderr).toBe(`${join(dir, "pod.json")}:1: Pod/pj: admitted by restricted (defaulted)\n`);
   });
 
