@@ -1,12 +1,5 @@
-import { createRequire } from "node:module";
-import type * as YamlLibrary from "yaml";
-import type { Node as YamlNode, Pair, YAMLMap } from "yaml";
+import { ExactLocator, LONG_BLOCK } from "./locate-exact.js";
 import type { FieldPath } from "./types.js";
-
-// The `yaml` library takes ~60 ms to load and most scans never need it (the block reader
-// records positions itself): it is loaded on the first document that does.
-let yamlLibrary: typeof YamlLibrary | undefined;
-const yaml = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)("yaml") as typeof YamlLibrary);
 
 /** 0-based line and column inside a document's text. */
 export interface TextPosition {
@@ -20,12 +13,11 @@ export interface TextPosition {
  *
  * The fast path walks block-style YAML by indentation (what nearly every manifest is).
  * Anything it is not sure of — flow collections, quoted keys with escapes, anchors,
- * complex keys — goes to the `yaml` library's full parse, which is exact but slower.
- * Both answer "the deepest existing node on the path".
+ * complex keys, a key missing from a mapping with a merge key (`<<: *base`) — goes to the
+ * `yaml` library's full parse (locate-exact.ts), which is exact but slower. Both answer
+ * "the deepest existing node on the path"; a field a merge or an alias brings in is found
+ * where it is written, in the anchored node.
  */
-/** A block longer than this many lines finds its keys through an index, built once. */
-const LONG_BLOCK = 64;
-
 export class DocumentLocator {
   private lines: string[] | undefined;
   private exact: ExactLocator | undefined;
@@ -199,8 +191,9 @@ export class DocumentLocator {
         const keys = this.mappingKeys(lines, start, end, blockIndent, startColumn);
         const candidate = Math.min(...spellings.map((spelling) => keys.lines.get(spelling) ?? Infinity));
         if (candidate !== Infinity && candidate <= keys.bail) keyAt(candidate);
-        else if (keys.bail < Infinity) return undefined;
+        else if (keys.bail < Infinity || keys.lines.has("<<")) return undefined;
       } else {
+        let merges = false;
         for (let i = start; i < end; i++) {
           const line = lines[i] as string;
           if (isBlankOrComment(line)) continue;
@@ -210,7 +203,10 @@ export class DocumentLocator {
           if (isDash(line, indent)) continue; // a sequence at the same indentation as its key
           if (keyAt(i)) break;
           if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
+          if (line.charCodeAt(indent) === 60 && matchKeyAt(line, indent, MERGE_KEY) !== null) merges = true;
         }
+        // A key written nowhere in a mapping that merges others may come from them (locate-exact.ts).
+        if (keyLine < 0 && merges) return undefined;
       }
       if (keyLine < 0) return found;
       const keyColumn = keyLine === start && startColumn > 0 ? startColumn : indentOf(lines[keyLine] as string);
@@ -244,6 +240,9 @@ export class DocumentLocator {
     return found;
   }
 }
+
+/** YAML 1.1's merge key, written plain (a quoted "<<" is an ordinary key). */
+const MERGE_KEY = ["<<"];
 
 /** The ways a key may be written in block style: plain, double-quoted, single-quoted. */
 function keySpellings(key: string): string[] {
@@ -324,74 +323,8 @@ function locateInFlow(line: number, column: number, text: string, rest: FieldPat
   const exact = new ExactLocator(text);
   if (!exact.valid) return undefined;
   const { position, matched } = exact.locateDeepest(rest);
+  // An alias (or merge) whose anchor is outside the collection: the whole document's parse finds it.
+  if (exact.unresolvedAlias) return undefined;
   if (matched === 0) return owner;
   return position.line === 0 ? { line, column: column + position.column } : undefined;
-}
-
-type YamlPair = Pair<unknown, unknown>;
-type YamlMap = YAMLMap<unknown, unknown>;
-
-/** The exact fallback: a full `yaml` parse of this one document. */
-class ExactLocator {
-  private readonly lineCounter = new (yaml().LineCounter)();
-  private readonly root: YamlNode | null;
-  readonly valid: boolean;
-
-  constructor(text: string) {
-    const doc = yaml().parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false });
-    this.root = (doc.contents as YamlNode | null) ?? null;
-    this.valid = doc.errors.length === 0;
-  }
-
-  locate(path: FieldPath): TextPosition {
-    return this.locateDeepest(path).position;
-  }
-
-  /** Long mappings' pairs by key, built once per mapping (see DocumentLocator.mappingKeys). */
-  private readonly pairs = new WeakMap<YamlNode, Map<string, YamlPair>>();
-
-  /** The first pair whose key reads as `key`. */
-  private pairOf(map: YamlMap, key: string): YamlPair | undefined {
-    const matches = (p: YamlPair): boolean => {
-      const k = p.key as { value?: unknown } | null;
-      return k !== null && typeof k === "object" && String(k.value) === key;
-    };
-    if (map.items.length <= LONG_BLOCK) return map.items.find(matches);
-    let index = this.pairs.get(map);
-    if (index === undefined) {
-      index = new Map();
-      for (const p of map.items) {
-        const k = p.key as { value?: unknown } | null;
-        if (k === null || typeof k !== "object") continue;
-        const text = String(k.value);
-        if (!index.has(text)) index.set(text, p);
-      }
-      this.pairs.set(map, index);
-    }
-    return index.get(key);
-  }
-
-  /** The position, and how many parts of the path exist. */
-  locateDeepest(path: FieldPath): { position: TextPosition; matched: number } {
-    let node: YamlNode | null = this.root;
-    let offset = node?.range?.[0] ?? 0;
-    let matched = 0;
-    for (const part of path) {
-      if (yaml().isMap(node)) {
-        const pair = this.pairOf(node, String(part));
-        if (!pair) break;
-        const key = pair.key as YamlNode;
-        offset = key.range?.[0] ?? offset;
-        node = (pair.value as YamlNode | null) ?? null;
-      } else if (yaml().isSeq(node) && typeof part === "number") {
-        const item = node.items[part] as YamlNode | undefined;
-        if (!item) break;
-        offset = item.range?.[0] ?? offset;
-        node = item;
-      } else break;
-      matched++;
-    }
-    const { line, col } = this.lineCounter.linePos(offset);
-    return { position: { line: line - 1, column: col - 1 }, matched };
-  }
 }
