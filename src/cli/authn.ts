@@ -19,7 +19,7 @@ import { serviceAccountKeysFromPem, withKeyIds } from "../access/authn/service-a
 import { lintTokenFile, parseTokenFile, tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { unionAuthenticator, type AuthenticationResult, type TokenAuthenticator } from "../access/authn/types.js";
 import { authenticateClientCertificate, parseCaBundle, parseCertificates, type ClientCertificateReport } from "../access/authn/x509.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 
 /**
  * `palisade authn`: lint a static token file, show who a client certificate authenticates
@@ -37,7 +37,8 @@ export function registerAuthnCommand(program: Command): void {
     .argument("<file>", "the static token CSV file")
     .addOption(outputOption(["text", "wide", "json", "sarif"], "text"))
     .addOption(failOnOption("medium"))
-    .action(async (file: string, flags: { output: string; failOn: Severity | "none" }) => {
+    .option("--no-color", "never colour the text output")
+    .action(async (file: string, flags: { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const findings = lintTokenFile(parseTokenFile(await readText(file, "token file"), file)).sort(compareFindings);
       const result: ScanResult = {
@@ -52,7 +53,7 @@ export function registerAuthnCommand(program: Command): void {
           ? renderJson(result)
           : flags.output === "sarif"
             ? renderSarif(result)
-            : renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" });
+            : renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" });
       await writeStdout(out);
       process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
     });

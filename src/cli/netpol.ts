@@ -29,7 +29,7 @@ import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
   kustomize: string[];
@@ -156,7 +156,7 @@ export function registerNetpol(program: Command): void {
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
       const snapshot = await loadInput(paths, flags);
       const result = runScan(snapshot, {}, [netpolFamily]);
-      if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+      if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
       else process.exitCode = atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;

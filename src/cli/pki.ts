@@ -8,7 +8,7 @@ import { atOrAbove } from "../report/summary.js";
 import { renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
 import { DEFAULT_DIR, readPkiFiles } from "./pki-files.js";
 
 
@@ -37,7 +37,7 @@ export function registerPkiCommand(program: Command): void {
           rules: [...PKI_RULES],
           scanned,
         };
-        const color = flags.color !== false && isInteractive(process.stdout);
+        const color = colorFor(process.stdout, flags.color);
         await writeStdout(`${certificateTable(audit.certificates, dir)}\n\n${renderText(result, { color, wide: flags.output === "wide" })}`);
       }
       process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;

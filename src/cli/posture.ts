@@ -17,7 +17,7 @@ import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 import { readJsonReport } from "./json-report.js";
 import { namespacesIn, requireKnownNamespace } from "./namespace-flag.js";
 import { scanOptionsFrom } from "./scan.js";
@@ -96,10 +96,10 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
   });
   if (flags.baseline) report = withBaseline(report, baseline, flags.baseline, flags.namespace);
-  if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, flags.color !== false && isInteractive(process.stderr)) + "\n");
+  if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
   if (flags.output === "json") await writeStdout(postureJsonPieces(report));
   else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtmlPieces(report));
-  else await writeStdout(renderPostureText(report, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }));
+  else await writeStdout(renderPostureText(report, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
   const dropped = (report.baseline?.lower.length ?? 0) + (report.baseline?.weaker.length ?? 0);

@@ -13,7 +13,7 @@ import { mutateManifestText } from "../psp/mutate-text.js";
 import { PSP_RULE_LIST } from "../psp/rules.js";
 import { mayUseFromRbac } from "../psp/rbac.js";
 import { rbacAuthorizerFor } from "../access/rbac/family.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { REPORT_FORMATS as SCAN_FORMATS, renderReport } from "../report/render.js";
 import { registerPspMigrate } from "./psp-migrate.js";
 
@@ -53,19 +53,19 @@ export function registerPspCommand(program: Command): void {
   registerPspMigrate(psp);
 }
 
-async function readPolicies(files: string[]): Promise<{ loaded: LoadedPolicies; problems: string }> {
+async function readPolicies(files: string[], color: boolean | undefined): Promise<{ loaded: LoadedPolicies; problems: string }> {
   if (files.length === 0) throw new UserError("no policies given", { hint: "add --policy FILE (repeatable) with PodSecurityPolicy objects" });
   const snapshot = await loadSnapshot({ paths: files });
   const loaded = loadPolicies(snapshot.objects);
   if (loaded.policies.length === 0 && loaded.findings.length === 0) {
     throw new UserError(`no PodSecurityPolicy objects in ${files.join(", ")}`, { hint: "--policy takes files with apiVersion policy/v1beta1 (or extensions/v1beta1) kind PodSecurityPolicy" });
   }
-  return { loaded, problems: snapshot.problems.length ? renderProblems(snapshot.problems, isInteractive(process.stderr)) : "" };
+  return { loaded, problems: snapshot.problems.length ? renderProblems(snapshot.problems, colorFor(process.stderr, color)) : "" };
 }
 
 async function check(paths: string[], flags: { policy: string[]; rbac?: boolean; user?: string; output: string; failOn: Severity | "none"; color?: boolean }): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
-  const { loaded, problems } = await readPolicies(flags.policy);
+  const { loaded, problems } = await readPolicies(flags.policy, flags.color);
   const snapshot = await loadSnapshot({ paths });
   const mayUse = flags.rbac ? mayUseFromRbac(rbacAuthorizerFor(snapshot, { bootstrap: true })) : undefined;
   // A workload the API server cannot decode never reaches admission: an input problem, not judged.
@@ -78,14 +78,14 @@ async function check(paths: string[], flags: { policy: string[]; rbac?: boolean;
     rules: [...PSP_RULE_LIST],
     scanned: snapshot.objects.map((o) => ({ object: { kind: o.object.kind ?? "Unknown", name: o.object.metadata?.name ?? "(unnamed)" }, file: o.source.file })),
   };
-  if (problems || snapshot.problems.length > 0) process.stderr.write(problems + (snapshot.problems.length ? renderProblems(snapshot.problems, isInteractive(process.stderr)) : "") + "\n");
-  await writeStdout(renderReport(result, { output: flags.output, color: flags.color !== false }));
+  if (problems || snapshot.problems.length > 0) process.stderr.write(problems + (snapshot.problems.length ? renderProblems(snapshot.problems, colorFor(process.stderr, flags.color)) : "") + "\n");
+  await writeStdout(renderReport(result, flags));
   if (loaded.findings.length > 0 || snapshot.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
 }
 
 async function mutate(paths: string[], flags: { policy: string[] }): Promise<number> {
-  const { loaded, problems } = await readPolicies(flags.policy);
+  const { loaded, problems } = await readPolicies(flags.policy, undefined);
   if (problems) process.stderr.write(problems + "\n");
   for (const f of loaded.findings) process.stderr.write(`${f.position ? `${f.position.file}:${f.position.line}:${f.position.column}: ` : ""}invalid policy: ${f.message}\n`);
   let exit: number = loaded.findings.length > 0 ? EXIT.usage : EXIT.clean;

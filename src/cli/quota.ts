@@ -11,13 +11,14 @@ import { QUOTA_RULES } from "../access/quota/rules.js";
 import { packageVersion } from "../version.js";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
 
 interface QuotaFlags extends ClusterFlags {
   output: string;
   failOn: Severity | "none";
   namespace?: string;
   allNamespaces?: boolean;
+  color?: boolean;
 }
 
 /**
@@ -34,7 +35,8 @@ export function registerQuotaCommand(program: Command): void {
     .addOption(outputOption(["text", "wide", "json"], "text"))
     .addOption(failOnOption("high"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); also shows only this namespace")
-    .option("-A, --all-namespaces", "show every namespace (the default when -n is not given)");
+    .option("-A, --all-namespaces", "show every namespace (the default when -n is not given)")
+    .option("--no-color", "never colour the text output");
   clusterOptions(command)
     .addHelpText(
       "after",
@@ -59,7 +61,7 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   if (live) for (const ns of namespaces) for (const q of ns.quotas) markNotRead(q);
   // Objects the API server would refuse are input problems: left out of the totals, and exit 2.
   const problems = [...snapshot.problems, ...evaluation.refused.map((r) => r.problem)];
-  if (problems.length > 0) process.stderr.write(renderProblems(problems, isInteractive(process.stderr)) + "\n");
+  if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");
   const refusedQuotas = evaluation.refused.filter((r) => r.object.kind === "ResourceQuota").length;
   const result: ScanResult = {
     findings,
@@ -72,7 +74,7 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
     const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems };
     await writeStdout(JSON.stringify(report, null, 2) + "\n");
   } else {
-    await writeStdout(usageTable(namespaces, refusedQuotas) + "\n" + renderText(result, { color: isInteractive(process.stdout), wide: flags.output === "wide" }));
+    await writeStdout(usageTable(namespaces, refusedQuotas) + "\n" + renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }));
   }
   if (problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;

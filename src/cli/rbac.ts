@@ -19,12 +19,14 @@ import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { RBAC_RESOURCES } from "../adapters/cluster.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
-import { EXIT, failOnOption, isInteractive, outputOption, writeStdout, repeatable } from "./common.js";
+import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
   filename: string[];
   kustomize: string[];
   bootstrap?: boolean;
+  /** --no-color, where the command has it: colours the input problems on stderr. */
+  color?: boolean;
 }
 
 interface QueryFlags extends InputFlags {
@@ -122,7 +124,7 @@ export function registerRbacCommand(program: Command): void {
       };
       if (flags.output === "dot") await writeStdout(escalationDot(graph));
       else if (flags.output === "json") await writeStdout(JSON.stringify({ ...JSON.parse(renderJson(result)), escalation: escalationJson(graph) }, null, 2) + "\n");
-      else await writeStdout(renderText(result, { color: flags.color !== false && isInteractive(process.stdout), wide: flags.output === "wide" }) + "\n" + escalationText(graph));
+      else await writeStdout(renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }) + "\n" + escalationText(graph));
       if (snapshot.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
       else process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
     });
@@ -135,7 +137,7 @@ async function load(flags: InputFlags): Promise<LoadedSnapshot> {
   }
   if (live && flags.bootstrap) throw new UserError("--bootstrap with --cluster: a live cluster has its default roles and bindings already", { hint: "leave out --bootstrap" });
   const snapshot = await loadSnapshot({ paths: flags.filename, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, RBAC_RESOURCES)) });
-  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, isInteractive(process.stderr)) + "\n");
+  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, colorFor(process.stderr, flags.color)) + "\n");
   // An answer over no roles and bindings at all is "no" to everything: a wrong file, not a finding.
   if (!flags.bootstrap && !snapshot.objects.some((o) => isRbacObject(o.object))) {
     const inputs = [...flags.filename, ...flags.kustomize.map((d) => `-k ${d}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
