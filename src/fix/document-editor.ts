@@ -93,12 +93,14 @@ export class JsonEditor implements DocumentEditor {
   private readonly layout: JsonLayout;
   private readonly reader: JsonReader;
 
+  /** `layout`: the whole file's, for one item of a List edited as its own text (list-editor.ts). */
   constructor(
     text: string,
     public value: unknown,
+    layout?: JsonLayout,
   ) {
     this.reader = new JsonReader(text);
-    this.layout = detectJsonLayout(text, this.reader.rootValue());
+    this.layout = layout ?? detectJsonLayout(text, this.reader.rootValue());
   }
 
   get text(): string {

@@ -8,7 +8,7 @@ import { evaluatePod } from "../podsecurity/evaluate.js";
 import type { Level, Version } from "../podsecurity/levels.js";
 import type { Edit } from "./edits.js";
 import { planPodFix, whyNotFixed, type PodFixPlan } from "./plan.js";
-import { rewriteManifest, type InputProblem } from "./rewrite.js";
+import { rewriteManifest, type InputProblem, type RewriteOptions } from "./rewrite.js";
 
 export { detectLayout } from "./layout.js";
 
@@ -69,7 +69,7 @@ function describeCorrection(correction: Correction): { ruleId: string; descripti
   return { ruleId: "manifest/unknown-field", description: `${formatFieldPath(correction.from)} → ${formatFieldPath(correction.to)}` };
 }
 
-export function fixManifestText(text: string, target: FixTarget, options: { file?: string; json?: boolean } = {}): FileFix {
+export function fixManifestText(text: string, target: FixTarget, options: RewriteOptions = {}): FileFix {
   const corrections = new Map<Edit, { correction: Correction; edits: Edit[] }>();
   const plans = new Map<string, PodFixPlan>();
   const result = rewriteManifest(

@@ -7,6 +7,7 @@ import type { PodView } from "../podsecurity/pod.js";
 import { applyRound, JsonEditor, kubernetesReading, sameValue, YamlEditor, type DocumentEditor } from "./document-editor.js";
 import { applyToJson, type Edit } from "./edits.js";
 import { detectLayout } from "./layout.js";
+import { jsonListEditor, ListEditor, yamlListEditor } from "./list-editor.js";
 import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 
 /**
@@ -14,7 +15,9 @@ import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../man
  * each document is read as the loader reads it (same limits, same messages), corrected,
  * then edited by its caller's rounds, edit by edit (document-editor.ts). A document the
  * loader refuses, or an object the API server could not decode, is an input problem and
- * keeps its exact text; every other document is still edited.
+ * keeps its exact text; every other document is still edited. A List document (kubectl's
+ * `-o yaml|json`) is edited item by item where it can be split with certainty
+ * (list-editor.ts), and then read back whole once.
  */
 
 export interface InputProblem {
@@ -50,6 +53,13 @@ export interface ObjectOutcome {
   templatePath: FieldPath | undefined;
   /** Every edit the hooks returned: undefined when it was written, else why not. */
   edits: Map<Edit, string | undefined>;
+}
+
+export interface RewriteOptions {
+  file?: string;
+  json?: boolean;
+  /** Edit a List document as one text, not item by item (list-editor.ts): the reference the item-by-item path is compared with. */
+  wholeLists?: boolean;
 }
 
 export interface Rewrite {
@@ -143,12 +153,13 @@ function internalProblem(line: number, err: unknown): InputProblem {
   };
 }
 
-function rewriteJson(text: string, file: string, hooks: RewriteHooks): Rewrite {
+function rewriteJson(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
   const parsed = parseJsonFile(file, text);
   if (parsed.problems.length > 0) return { text, problems: parsed.problems.map((p) => problemOf(p, 0)), objects: [] };
   const problems: InputProblem[] = [];
   try {
-    const editor = new JsonEditor(text, JSON.parse(text));
+    const value: unknown = JSON.parse(text);
+    const editor = (wholeLists ? undefined : jsonListEditor(text, value)) ?? new JsonEditor(text, value);
     const objects = editDocument(editor, { documentIndex: 0, startLine: 0, locator: scanJsonPositions(text) }, hooks, problems);
     // Each edit was read back where it was made; the whole document is read back once more, as the file will be.
     if (editor.text !== text && !sameValue(JSON.parse(editor.text), editor.value)) throw new Error("the edited JSON does not read back as the edits meant");
@@ -158,7 +169,7 @@ function rewriteJson(text: string, file: string, hooks: RewriteHooks): Rewrite {
   }
 }
 
-function rewriteYaml(text: string, file: string, hooks: RewriteHooks): Rewrite {
+function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
   const loaded = parseYamlFile(file, text);
   const chunks = splitDocuments(text);
   const layout = detectLayout(text);
@@ -178,9 +189,14 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks): Rewrite {
       return;
     }
     try {
-      const editor = new YamlEditor(chunk.text, kubernetesReading(chunk.text), detectLayout(chunk.text, layout));
+      const value = kubernetesReading(chunk.text);
+      const chunkLayout = detectLayout(chunk.text, layout);
+      const editor = (wholeLists ? undefined : yamlListEditor(chunk.text, value, chunkLayout)) ?? new YamlEditor(chunk.text, value, chunkLayout);
       const place = { documentIndex, startLine: chunk.startLine, locator: new DocumentLocator(chunk.text) };
-      objects.push(...editDocument(editor, place, hooks, problems));
+      const edited = editDocument(editor, place, hooks, problems);
+      // A List edited item by item is read back whole once: each edit was read back in its item alone.
+      if (editor instanceof ListEditor && editor.text !== chunk.text && !sameValue(kubernetesReading(editor.text), editor.value)) throw new Error("the edited List does not read back as the edits meant");
+      objects.push(...edited);
       pieces.push(editor.text);
     } catch (err) {
       problems.push(internalProblem(chunk.startLine + contentLine(chunk.text) + 1, err));
@@ -191,7 +207,7 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks): Rewrite {
   return { text: pieces.join(""), problems, objects };
 }
 
-export function rewriteManifest(text: string, hooks: RewriteHooks, options: { file?: string; json?: boolean } = {}): Rewrite {
+export function rewriteManifest(text: string, hooks: RewriteHooks, options: RewriteOptions = {}): Rewrite {
   const file = options.file ?? "<input>";
   if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
     // Saved with Windows line breaks: the lines an edit adds get them too, not a mix. Lines
@@ -199,5 +215,6 @@ export function rewriteManifest(text: string, hooks: RewriteHooks, options: { fi
     const result = rewriteManifest(text.replace(/\r\n/g, "\n"), hooks, options);
     return { ...result, text: result.text === text.replace(/\r\n/g, "\n") ? text : result.text.replace(/\n/g, "\r\n") };
   }
-  return (options.json ?? isJsonText(text)) ? rewriteJson(text, file, hooks) : rewriteYaml(text, file, hooks);
+  const wholeLists = options.wholeLists ?? false;
+  return (options.json ?? isJsonText(text)) ? rewriteJson(text, file, hooks, wholeLists) : rewriteYaml(text, file, hooks, wholeLists);
 }
