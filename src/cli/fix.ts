@@ -7,8 +7,9 @@ import type { InputProblem } from "../fix/rewrite.js";
 import { isJsonText } from "../k8s/parse.js";
 import { describeRef, formatFieldPath } from "../k8s/types.js";
 import { byName } from "../k8s/load.js";
-import { isLevel, parseVersion, formatVersion, LATEST, type Level, type Version } from "../podsecurity/levels.js";
+import { isLevel, formatVersion, LATEST, type Level, type Version } from "../podsecurity/levels.js";
 import { EXIT, writeStdout } from "./common.js";
+import { pssVersionFlag } from "./size-and-version-flags.js";
 
 interface FixFlags {
   level: string;
@@ -140,8 +141,7 @@ async function inputsOf(paths: readonly string[], output: string | undefined): P
 async function fix(paths: string[], flags: FixFlags): Promise<number> {
   if (!isLevel(flags.level) || flags.level === "privileged") throw new UserError(`--level ${flags.level}: expected baseline or restricted`);
   const level = flags.level;
-  const version = parseVersion(flags.pssVersion ?? "latest");
-  if (!version) throw new UserError(`--pss-version ${flags.pssVersion}: expected latest or v1.N (e.g. v1.30)`);
+  const version = pssVersionFlag(flags.pssVersion ?? "latest");
   if (flags.inPlace && flags.output) throw new UserError("--in-place and --output cannot be used together", { hint: "choose one: rewrite the files, or write copies under a directory" });
   if (flags.inPlace && paths.includes("-")) throw new UserError("--in-place cannot rewrite stdin");
   const inputs = await inputsOf(paths, flags.output);

@@ -4,7 +4,7 @@ import type { WebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES, type LoadOptions } from "../k8s/load.js";
-import { isLevel, parseVersion, type Level } from "../podsecurity/levels.js";
+import { isLevel, type Level } from "../podsecurity/levels.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { renderProblems } from "../report/text.js";
@@ -19,6 +19,7 @@ import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { progressBar } from "./progress.js";
+import { byteSizeFlag, pssVersionFlag } from "./size-and-version-flags.js";
 import { readJsonReport } from "./json-report.js";
 
 export const SCAN_FORMATS = REPORT_FORMATS;
@@ -58,7 +59,7 @@ export function registerScan(program: Command): void {
     .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
     .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)");
   clusterOptions(command)
-    .option("--max-file-size <bytes>", "refuse files larger than this", String(DEFAULT_MAX_FILE_BYTES))
+    .option("--max-file-size <size>", "refuse files larger than this (bytes, or with a unit: 64Mi, 10M)", String(DEFAULT_MAX_FILE_BYTES))
     .option("--rules <ids>", "run only these rules: ids or globs, comma-separated (repeatable), e.g. 'pss/*' (palisade rules lists them)", repeatable)
     .option("--skip-rules <ids>", "leave these rules out: ids or globs, comma-separated (repeatable)", repeatable)
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
@@ -92,9 +93,7 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
     override.level = flags.level;
   }
   if (flags.pssVersion !== undefined) {
-    const version = parseVersion(flags.pssVersion);
-    if (!version) throw new UserError(`--pss-version ${flags.pssVersion}: expected latest or v1.N (e.g. v1.30)`);
-    override.version = version;
+    override.version = pssVersionFlag(flags.pssVersion);
   }
   if (override.level || override.version) options.podSecurity = override;
   if (flags.defaultLevel && isLevel(flags.defaultLevel)) options.defaultLevel = flags.defaultLevel as Level;
@@ -114,8 +113,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const save = await saveInput(flags, cluster !== undefined);
   // Read before the scan, so that a wrong file fails at once rather than after it.
   const baseline = flags.baseline === undefined ? undefined : { file: flags.baseline, findings: await readBaseline(flags.baseline) };
-  const maxFileBytes = Number(flags.maxFileSize);
-  if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UserError(`--max-file-size ${flags.maxFileSize}: expected a positive number of bytes`);
+  const maxFileBytes = byteSizeFlag("--max-file-size", flags.maxFileSize);
   const options = scanOptionsFrom(flags);
   const selection = ruleSelection(flags.rules ?? [], flags.skipRules ?? [], FAMILIES.flatMap((family) => family.rules));
   const families = selectedFamilies(FAMILIES, selection);
