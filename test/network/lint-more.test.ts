@@ -4,27 +4,13 @@
  * hostNetwork workloads, AdminNetworkPolicy ties, and what isolates a namespace.
  */
 import { describe, expect, it } from "vitest";
-import { lintYaml } from "./support.js";
+import { deploymentYaml, lintYaml, policyYaml, yamlDocs } from "./support.js";
 
 const lint = lintYaml;
 const messages = (findings: Awaited<ReturnType<typeof lint>>, ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
 
-const deployment = (ns: string, app: string, extra = "") => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${app}, namespace: ${ns} }
-spec:
-  selector: { matchLabels: { app: ${app} } }
-  template:
-    metadata: { labels: { app: ${app} } }
-    spec: { ${extra}containers: [{ name: c, image: i, ports: [{ name: metrics, containerPort: 9100 }] }] }
-`;
-const policy = (ns: string, name: string, spec: string, apiVersion = "networking.k8s.io/v1", kind = "NetworkPolicy") => `
-apiVersion: ${apiVersion}
-kind: ${kind}
-metadata: { name: ${name}, namespace: ${ns} }
-spec: ${spec}
-`;
+const deployment = (ns: string, app: string, extra = "") => deploymentYaml(ns, app, { extra, ports: "[{ name: metrics, containerPort: 9100 }]" });
+const policy = policyYaml;
 const anp = (name: string, priority: number, action: string) => `
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
@@ -34,7 +20,7 @@ spec:
   subject: { namespaces: {} }
   ingress: [{ name: r, action: ${action}, from: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: mon } } }] }]
 `;
-const doc = (...parts: string[]) => parts.join("\n---\n");
+const doc = yamlDocs;
 const denyAll = "{ podSelector: {}, policyTypes: [Ingress] }";
 
 describe("netpol lint: policies nothing enforces", () => {

@@ -4,27 +4,12 @@ import { describe, expect, it } from "vitest";
 import { conformancePath, repoRoot } from "../support/conformance.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { lintContext, lintNetworkPolicies } from "../../src/network/lint.js";
-import { lintYaml } from "./support.js";
+import { deploymentYaml, lintYaml, policyYaml, yamlDocs } from "./support.js";
 
 const lint = lintYaml;
-
-const deployment = (ns: string, app: string, ports = "[{ name: http, containerPort: 8080 }]") => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${app}, namespace: ${ns} }
-spec:
-  selector: { matchLabels: { app: ${app} } }
-  template:
-    metadata: { labels: { app: ${app} } }
-    spec: { containers: [{ name: c, image: i, ports: ${ports} }] }
-`;
-const policy = (ns: string, name: string, spec: string) => `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: ${name}, namespace: ${ns} }
-spec: ${spec}
-`;
-const doc = (...parts: string[]) => parts.join("\n---\n");
+const deployment = (ns: string, app: string, ports?: string) => deploymentYaml(ns, app, ports === undefined ? {} : { ports });
+const policy = (ns: string, name: string, spec: string) => policyYaml(ns, name, spec);
+const doc = yamlDocs;
 
 describe("netpol lint", () => {
   it("flags a policy selecting nothing, a peer matching nothing and a named port nobody declares", async () => {

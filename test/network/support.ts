@@ -75,6 +75,29 @@ export function resolveEndpoint(pods: Map<string, PodEndpoint>, ref: Conformance
 }
 
 /** `netpol lint` over a YAML text, as the loader reads stdin. */
+/** Documents of one YAML stream. */
+export const yamlDocs = (...parts: string[]) => parts.join("\n---\n");
+
+/** A Deployment of one container `c` labelled app=<app>; `extra` goes first in the pod spec (e.g. "hostNetwork: true, "). */
+export const deploymentYaml = (ns: string, app: string, options: { ports?: string; extra?: string } = {}) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: ${ns} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec: { ${options.extra ?? ""}containers: [{ name: c, image: i, ports: ${options.ports ?? "[{ name: http, containerPort: 8080 }]"} }] }
+`;
+
+/** A NetworkPolicy (or, with `apiVersion` and `kind`, a look-alike) with `spec` as written. */
+export const policyYaml = (ns: string, name: string, spec: string, apiVersion = "networking.k8s.io/v1", kind = "NetworkPolicy") => `
+apiVersion: ${apiVersion}
+kind: ${kind}
+metadata: { name: ${name}, namespace: ${ns} }
+spec: ${spec}
+`;
+
 export async function lintYaml(yaml: string) {
   const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
   return lintNetworkPolicies(lintContext(snapshot));
