@@ -14,7 +14,7 @@ import { createCertificateAuthority, issueCertificate } from "../../src/adapters
 import type { K8sObject } from "../../src/k8s/types.js";
 import { repoRoot } from "../support/conformance.js";
 import { namespace, pod, restrictedPod, reviewBody } from "../admission/fixtures.js";
-import { startTestServer, testPki, type TestServer } from "./support.js";
+import { servingCommonName, startTestServer, testPki, type TestServer } from "./support.js";
 
 const CONFIG = resolve(repoRoot, "examples/admission-config.yaml");
 const readFile = (path: string, relativeTo: string) => {
@@ -282,14 +282,7 @@ describe("TLS", () => {
     writeFileSync(join(dir, "tls.crt"), first.certPem);
     writeFileSync(join(dir, "tls.key"), first.keyPem);
     const s = await startTestServer(engine, { tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") }, certificatePollMs: 50 });
-    const peerCN = () =>
-      new Promise<string>((done, reject) => {
-        const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: pki.ca.certPem, servername: "localhost" }, () => {
-          done(String(socket.getPeerCertificate().subject.CN));
-          socket.end();
-        });
-        socket.on("error", reject);
-      });
+    const peerCN = () => servingCommonName(s.port, pki.ca.certPem);
     try {
       expect(await peerCN()).toBe("first");
       const second = await issueCertificate(pki.ca, { commonName: "second", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: "server" });

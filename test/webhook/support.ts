@@ -1,6 +1,7 @@
 /** A real HTTPS webhook server on 127.0.0.1 with certificates generated at test time, and a client for it. */
 import { request as httpsRequest } from "node:https";
 import { Writable } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority, type Issued } from "../../src/adapters/webhook/certificates.js";
 import type { WebhookEngine } from "../../src/adapters/webhook/handler.js";
 import { createLogger } from "../../src/adapters/webhook/logger.js";
@@ -98,4 +99,15 @@ export async function startTestServer(engine: WebhookEngine, options: { maxBodyB
     },
     close: () => running.close(),
   };
+}
+
+/** The common name of the certificate a server on 127.0.0.1:`port` presents now (each call a new handshake). */
+export function servingCommonName(port: number, caPem: string): Promise<string> {
+  return new Promise<string>((done, reject) => {
+    const socket = tlsConnect({ host: "127.0.0.1", port, ca: caPem, servername: "localhost" }, () => {
+      done(String(socket.getPeerCertificate().subject.CN));
+      socket.end();
+    });
+    socket.on("error", reject);
+  });
 }

@@ -6,12 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect as tlsConnect } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { issueCertificate } from "../../src/adapters/webhook/certificates.js";
 import type { WebhookEngine } from "../../src/adapters/webhook/handler.js";
 import { readTlsFiles, TlsFileError } from "../../src/adapters/webhook/tls-files.js";
-import { startTestServer, testPki } from "./support.js";
+import { servingCommonName, startTestServer, testPki } from "./support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "palisade-tls-files-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,14 +70,7 @@ describe("serving certificate and key files", () => {
     writeFileSync(certFile, readFileSync(first.cert, "utf8"));
     writeFileSync(keyFile, readFileSync(first.key, "utf8"));
     const s = await startTestServer(engine, { tls: { certFile, keyFile }, certificatePollMs: 20 });
-    const peerCN = () =>
-      new Promise<string>((done, reject) => {
-        const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: pki.ca.certPem, servername: "localhost" }, () => {
-          done(String(socket.getPeerCertificate().subject.CN));
-          socket.end();
-        });
-        socket.on("error", reject);
-      });
+    const peerCN = () => servingCommonName(s.port, pki.ca.certPem);
     try {
       writeFileSync(certFile, readFileSync(second.cert, "utf8")); // the key is still first's: a mismatched pair
       s.running.reloadCertificates();
