@@ -7,8 +7,8 @@ import type { ScanFamily, ScanOptions } from "../scan/family.js";
 import { psaClusterConfig, PSA_CONFIG_KINDS, type PsaClusterConfig } from "./cluster-config.js";
 import { evaluateWithChecks, type Violation } from "./evaluate.js";
 import { checksFor, type RegisteredCheck } from "./registry.js";
-import { compareLevels, formatVersion, isLevel, LATEST, parseVersion, type Level, type Version } from "./levels.js";
-import { LABEL_PREFIX, MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
+import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
+import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
 import type { PodView } from "./pod.js";
 import { NAMESPACE_LABELS_RULE, POD_SECURITY_RULES, ruleIdForCheck } from "./rules.js";
 
@@ -150,28 +150,22 @@ class PodSecurityJudge {
   private judgeLabels(loaded: LoadedObject): void {
     const labels = loaded.object.metadata?.labels;
     if (typeof labels !== "object" || labels === null) return;
-    const values = labels as Record<string, unknown>;
-    for (const mode of MODES) {
-      for (const version of [false, true]) {
-        const key = `${LABEL_PREFIX}${mode}${version ? "-version" : ""}`;
-        if (!Object.prototype.hasOwnProperty.call(values, key)) continue;
-        const value = values[key];
-        const text = typeof value === "string" ? value : String(value);
-        if (typeof value === "string" && (version ? parseVersion(value) !== undefined : isLevel(value))) continue;
-        const expected = version ? 'must be "latest" or "v1.x"' : "must be one of privileged, baseline, restricted";
-        const fallback = version ? "latest" : mode === "enforce" ? "restricted" : "privileged (not checked)";
-        const path = ["metadata", "labels", key];
-        this.findings.push({
-          ruleId: NAMESPACE_LABELS_RULE.id,
-          severity: NAMESPACE_LABELS_RULE.severity,
-          pillar: NAMESPACE_LABELS_RULE.pillar,
-          message: `metadata.labels[${key}]: Invalid value: ${JSON.stringify(text)}: ${expected} (PSA refuses to create this Namespace; on an existing one it reads ${mode}${version ? "-version" : ""} as ${fallback})`,
-          object: objectRef(loaded.object),
-          fieldPath: formatFieldPath(path),
-          position: loaded.source.locate(path),
-          remediation: NAMESPACE_LABELS_RULE.docs.remediation,
-        });
-      }
+    // As the API server holds them: label values are strings (a YAML `1` or `true` reads as its text).
+    const values = Object.fromEntries(Object.entries(labels as Record<string, unknown>).map(([key, value]) => [key, String(value)]));
+    for (const label of namespacePolicy(values).invalid) {
+      const expected = label.version ? 'must be "latest" or "v1.x"' : "must be one of privileged, baseline, restricted";
+      const fallback = label.fallback === "privileged" ? "privileged (not checked)" : label.fallback;
+      const path = ["metadata", "labels", label.key];
+      this.findings.push({
+        ruleId: NAMESPACE_LABELS_RULE.id,
+        severity: NAMESPACE_LABELS_RULE.severity,
+        pillar: NAMESPACE_LABELS_RULE.pillar,
+        message: `metadata.labels[${label.key}]: Invalid value: ${JSON.stringify(label.value)}: ${expected} (PSA refuses to create this Namespace; on an existing one it reads ${label.mode}${label.version ? "-version" : ""} as ${fallback})`,
+        object: objectRef(loaded.object),
+        fieldPath: formatFieldPath(path),
+        position: loaded.source.locate(path),
+        remediation: NAMESPACE_LABELS_RULE.docs.remediation,
+      });
     }
   }
 

@@ -18,6 +18,17 @@ export interface PodSecurityOverride {
   version?: Version;
 }
 
+/** A pod-security label PSA cannot read, and what it reads instead. */
+export interface InvalidLabel {
+  key: string;
+  value: string;
+  mode: Mode;
+  /** The <mode>-version label (else the level label). */
+  version: boolean;
+  /** The level or version PSA uses in its place. */
+  fallback: string;
+}
+
 /**
  * PSA's reading of namespace labels (policy.PolicyToEvaluate): an absent level is the
  * default (privileged unless configured); an invalid enforce level falls back to
@@ -27,8 +38,9 @@ export interface PodSecurityOverride {
 export function namespacePolicy(
   labels: Readonly<Record<string, string>> | undefined,
   defaults: NamespacePolicy = DEFAULT_POLICY,
-): { policy: NamespacePolicy; errors: string[] } {
+): { policy: NamespacePolicy; errors: string[]; invalid: InvalidLabel[] } {
   const errors: string[] = [];
+  const invalid: InvalidLabel[] = [];
   const policy = {} as NamespacePolicy;
   for (const mode of MODES) {
     const levelLabel = labels?.[`${LABEL_PREFIX}${mode}`];
@@ -38,6 +50,7 @@ export function namespacePolicy(
       if (isLevel(levelLabel)) level = levelLabel;
       else {
         level = mode === "enforce" ? "restricted" : "privileged";
+        invalid.push({ key: `${LABEL_PREFIX}${mode}`, value: levelLabel, mode, version: false, fallback: level });
         errors.push(`${LABEL_PREFIX}${mode}: invalid level ${JSON.stringify(levelLabel)} (using ${level}); expected privileged, baseline or restricted`);
       }
     }
@@ -47,12 +60,13 @@ export function namespacePolicy(
       if (parsed) version = parsed;
       else {
         version = LATEST;
+        invalid.push({ key: `${LABEL_PREFIX}${mode}-version`, value: versionLabel, mode, version: true, fallback: "latest" });
         errors.push(`${LABEL_PREFIX}${mode}-version: invalid version ${JSON.stringify(versionLabel)} (using latest); expected latest or v1.N`);
       }
     }
     policy[mode] = { level, version };
   }
-  return { policy, errors };
+  return { policy, errors, invalid };
 }
 
 export const DEFAULT_POLICY: NamespacePolicy = {
