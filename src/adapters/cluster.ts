@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { UserError } from "../errors.js";
 import { liveSourceName, type K8sObject, type LoadProblem } from "../k8s/types.js";
 import { makesPodsFromTemplate } from "../k8s/workloads.js";
+import { kubectlFailureLines } from "../k8s/kubectl-stderr.js";
 
 export interface ClusterSource {
   /** kubeconfig context; kubectl's current context when absent. */
@@ -140,7 +141,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
   // scan's input, the second its problems.
   const list = parseList(listed.stdout);
   if (!list) throw clusterError("could not list the cluster's objects", listed.stderr);
-  const problems = listed.failed ? failureLines(listed.stderr, "kubectl get failed").map((line) => listProblem(name, line)) : [];
+  const problems = listed.failed ? kubectlFailureLines(listed.stderr, "kubectl get failed").map((line) => listProblem(name, line)) : [];
   // Namespaces are cluster-scoped, so kubectl lists them all; judged without their
   // quotas and workloads, which were not read, the others would look empty.
   const items = (list.filter((item) => item !== null && typeof item === "object") as LiveObject[]).filter((item) => namespace === undefined || item.kind !== "Namespace" || item.metadata?.name === namespace);
@@ -183,7 +184,7 @@ async function kubeletConfigs(nodes: readonly string[], connection: string[]): P
       if (config !== null && typeof config === "object" && !Array.isArray(config)) {
         objects.push({ apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", metadata: { name: node }, ...config });
       } else {
-        failures.push({ node, line: `node ${node}'s kubelet configuration: ${failureLines(read.stderr, "configz gave no kubeletconfig")[0]}` });
+        failures.push({ node, line: `node ${node}'s kubelet configuration: ${kubectlFailureLines(read.stderr, "configz gave no kubeletconfig")[0]}` });
       }
     }
   };
@@ -262,20 +263,6 @@ function parseList(stdout: string): unknown[] | undefined {
   }
 }
 
-/**
- * What kubectl said went wrong, one line a failure: its own messages ("error: ...",
- * "Error from server (Forbidden): ...", "Unable to connect to the server: ..."), not its
- * warnings (deprecated APIs) nor the client library's log lines (`E1130 06:06:14.53 ...`),
- * which repeat them less readably.
- */
-function failureLines(stderr: string, fallback: string): string[] {
-  const lines = stderr
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !/^warning:/i.test(line) && !/^[IWEF]\d{4} \d\d:\d\d:\d\d/.test(line));
-  return lines.length > 0 ? lines : [fallback];
-}
-
 function listProblem(file: string, line: string): LoadProblem {
   const forbidden = /forbidden/i.test(line);
   return {
@@ -289,7 +276,7 @@ function listProblem(file: string, line: string): LoadProblem {
 }
 
 function clusterError(what: string, stderr: string): UserError {
-  const reason = failureLines(stderr, "kubectl gave no reason")[0];
+  const reason = kubectlFailureLines(stderr, "kubectl gave no reason")[0];
   return new UserError(`${what}: ${reason}`, { hint: "check that `kubectl get namespaces` works with the same --context and --kubeconfig" });
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type Pa
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
 import { isLiveFile, type LoadedObject, type LoadProblem } from "./types.js";
+import { kubectlFailureLines } from "./kubectl-stderr.js";
 
 export interface LoadOptions {
   /** Files and directories; "-" reads standard input. */
@@ -431,21 +432,6 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/**
- * kubectl's error line without its klog header and wrapper: `E1130 16:10:58.128929  15305
- * run.go:72] "command failed" err="must build at directory: ..."` says `must build at directory: ...`.
- */
-export function kubectlErrorText(line: string): string {
-  const bare = line.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]*\]\s*/, "");
-  const wrapped = /^"command failed" err=("(?:[^"\\]|\\.)*")$/.exec(bare);
-  if (!wrapped) return bare;
-  try {
-    return JSON.parse(wrapped[1] as string) as string;
-  } catch {
-    return bare;
-  }
-}
-
 async function renderKustomization(dir: string): Promise<string> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -455,15 +441,14 @@ async function renderKustomization(dir: string): Promise<string> {
     ["kubectl", ["kustomize", dir]],
     ["kustomize", ["build", dir]],
   ];
-  let lastError = "";
   for (const [command, args] of attempts) {
     try {
       return await run(command, args);
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
       if (e.code === "ENOENT") continue;
-      lastError = kubectlErrorText((e.stderr || e.message || "").trim().split("\n")[0] ?? "");
-      throw new UserError(`kustomize could not render ${dir}: ${lastError}`, { hint: "run `kubectl kustomize " + dir + "` to see the full error" });
+      const reason = kubectlFailureLines(e.stderr ?? "", e.message)[0] ?? e.message;
+      throw new UserError(`kustomize could not render ${dir}: ${reason}`, { hint: "run `kubectl kustomize " + dir + "` to see the full error" });
     }
   }
   throw new UserError(`cannot render the kustomization in ${dir}: neither kubectl nor kustomize is installed`, {
