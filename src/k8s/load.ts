@@ -1,5 +1,3 @@
-import type * as ChildProcess from "node:child_process";
-import { createRequire } from "node:module";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
@@ -10,7 +8,8 @@ import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type Pa
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
 import { isLiveFile, type LoadedObject, type LoadProblem } from "./types.js";
-import { kubectlFailureLines } from "./kubectl-stderr.js";
+import type { KustomizeOrigins } from "./kustomize-origins.js";
+import { renderKustomization } from "./kustomize-render.js";
 
 export interface LoadOptions {
   /** Files and directories; "-" reads standard input. */
@@ -97,6 +96,8 @@ interface Input {
   skipped?: boolean;
   /** Read from a pipe (`<(helm template .)`) rather than a file. */
   pipe?: boolean;
+  /** A rendered kustomization's way back to the files its objects were written in. */
+  origins?: KustomizeOrigins;
 }
 
 /**
@@ -109,8 +110,13 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
   const snapshot: LoadedSnapshot = { ...emptySnapshot(), textFiles: [] };
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const inputs = await readInputs(options, snapshot);
-  const parse = (input: Input, select?: (document: string) => boolean, deliver?: (loaded: LoadedObject) => void): ParsedFile =>
-    input.format === "json" ? parseJsonFile(input.name, input.text ?? "", limits) : parseYamlFile(input.name, input.text ?? "", limits, select, deliver);
+  const parse = (input: Input, select?: (document: string) => boolean, deliver?: (loaded: LoadedObject) => void): ParsedFile => {
+    const origins = input.origins;
+    if (input.format === "json") return parseJsonFile(input.name, input.text ?? "", limits);
+    if (!origins) return parseYamlFile(input.name, input.text ?? "", limits, select, deliver);
+    const parsed = parseYamlFile(input.name, input.text ?? "", limits, select, deliver && ((loaded) => deliver(origins.map(loaded))));
+    return { ...parsed, objects: parsed.objects.map((loaded) => origins.map(loaded)) };
+  };
   // Each object as it loads: the observer judges it, and says whether the snapshot keeps it.
   const observe = (loaded: LoadedObject): void => {
     if (observer.object(loaded)) snapshot.objects.push(loaded);
@@ -194,7 +200,10 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       inputs.push({ name: file, format, ...read, ...(read.pipe && read.text !== undefined ? { problem: emptyPipe(file, read.text) } : {}) });
     }
   }
-  for (const dir of options.kustomizeDirs ?? []) inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: await renderKustomization(dir) });
+  for (const dir of options.kustomizeDirs ?? []) {
+    const rendered = await renderKustomization(dir);
+    inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: rendered.text, ...(rendered.origins ? { origins: rendered.origins } : {}) });
+  }
   if (options.cluster) {
     const cluster = await readCluster(options.cluster);
     if (options.saveClusterTo === undefined) inputs.push({ name: cluster.name, format: "json", text: cluster.text });
@@ -420,38 +429,3 @@ async function readStdin(maxBytes: number): Promise<Buffer | undefined> {
   return length > maxBytes ? undefined : Buffer.concat(chunks, length);
 }
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // Required when a kustomization is rendered: node:child_process (with net and dgram)
-    // costs every scan ~5 ms to load, and few scans render one.
-    const { execFile } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
-    execFile(command, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
-      else resolve(stdout);
-    });
-  });
-}
-
-async function renderKustomization(dir: string): Promise<string> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new UserError(`-k ${dir}: ${info ? "not a directory" : "no such directory"}`, { hint: "-k takes a directory holding a kustomization.yaml; scan files with palisade scan FILE" });
-  }
-  const attempts: Array<[string, string[]]> = [
-    ["kubectl", ["kustomize", dir]],
-    ["kustomize", ["build", dir]],
-  ];
-  for (const [command, args] of attempts) {
-    try {
-      return await run(command, args);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === "ENOENT") continue;
-      const reason = kubectlFailureLines(e.stderr ?? "", e.message)[0] ?? e.message;
-      throw new UserError(`kustomize could not render ${dir}: ${reason}`, { hint: "run `kubectl kustomize " + dir + "` to see the full error" });
-    }
-  }
-  throw new UserError(`cannot render the kustomization in ${dir}: neither kubectl nor kustomize is installed`, {
-    hint: "install kubectl (which includes kustomize), or render it yourself: `kustomize build DIR | palisade scan -`",
-  });
-}

@@ -365,27 +365,6 @@ describe("loading manifests", () => {
     await expect(loadSnapshot({ paths: ["/no/such/place"] })).rejects.toThrow(/cannot read \/no\/such\/place/);
   });
 
-  it.skipIf(!hasKubectl)("renders a kustomization with the real kubectl, and positions point into what `kubectl kustomize DIR` prints", async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, "base"));
-    mkdirSync(join(dir, "prod"));
-    writeFileSync(join(dir, "base", "kustomization.yaml"), "resources: [pod.yaml]\n");
-    writeFileSync(join(dir, "base", "pod.yaml"), POD("web"));
-    writeFileSync(
-      join(dir, "prod", "kustomization.yaml"),
-      "resources: [../base]\nnamespace: shop\nnamePrefix: prod-\npatches:\n- target: {kind: Pod}\n  patch: |\n    - op: add\n      path: /spec/containers/0/securityContext\n      value: {privileged: true}\n",
-    );
-    const overlay = join(dir, "prod");
-    const snapshot = await loadSnapshot({ paths: [], kustomizeDirs: [overlay] });
-    expect(snapshot.problems).toEqual([]);
-    const [loaded] = snapshot.objects;
-    expect(loaded?.object.metadata).toMatchObject({ name: "prod-web", namespace: "shop" });
-    const at = loaded?.source.locate(["spec", "containers", 0, "securityContext", "privileged"]);
-    expect(at?.file).toBe(`kustomize:${overlay}`);
-    const rendered = execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" }).split("\n");
-    expect(rendered[(at?.line ?? 0) - 1]?.slice((at?.column ?? 1) - 1)).toBe("privileged: true");
-  });
-
   it.skipIf(!hasKubectl)("says clearly why kustomize could not render a kustomization", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "kustomization.yaml"), "resources: [missing.yaml]\n");
