@@ -100,9 +100,14 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
     head = `${c.bold(String(result.findings.length))} ${fresh}${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, ${files}.`;
   }
   const notes: string[] = [];
-  if (result.problems.length > 0) notes.push(c.red(`${result.problems.length} input ${result.problems.length === 1 ? "problem" : "problems"} (see above)`));
+  // A binary file is skipped, not a problem (it does not make the exit code 2): it is named above and counted once, as skipped.
+  const problems = result.problems.filter((p) => p.kind !== "binary").length;
+  const binary = result.problems.length - problems;
+  if (problems > 0) notes.push(c.red(`${problems} input ${problems === 1 ? "problem" : "problems"} (see above)`));
   if (result.stats.skippedNonKubernetes > 0) notes.push(`${count(result.stats.skippedNonKubernetes, "non-Kubernetes document", "non-Kubernetes documents")} skipped`);
-  if (result.stats.skippedFiles > 0) notes.push(`${count(result.stats.skippedFiles, "other file", "other files")} skipped`);
+  if (binary > 0) notes.push(`${count(binary, "binary file", "binary files")} skipped (see above)`);
+  const otherSkipped = result.stats.skippedFiles - binary;
+  if (otherSkipped > 0) notes.push(`${count(otherSkipped, "other file", "other files")} skipped`);
   const patches = result.stats.skippedPatches ?? 0;
   if (patches > 0) notes.push(`${count(patches, "kustomize patch", "kustomize patches")} left out (parts of objects: scan the rendered overlay with -k DIR)`);
   const templates = result.stats.skippedTemplates ?? 0;

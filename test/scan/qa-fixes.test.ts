@@ -146,6 +146,14 @@ describe("reports", () => {
     expect(findingSubjects(result([finding(ref("p"), "base/pod.yaml"), finding(ref("p"), "netpol.yaml")], scanned)).objects).toBe(1);
   });
 
+  it("counts a binary file once, as skipped, not also as an input problem (it does not make the exit code 2)", () => {
+    const scanned = [{ object: ref("p"), file: "pod.yaml" }];
+    const binary = { kind: "binary" as const, message: "skipped: binary file", position: { file: "logo.yaml", line: 1, column: 1 } };
+    const broken = { kind: "parse-error" as const, message: "invalid YAML", position: { file: "bad.yaml", line: 3, column: 1 } };
+    expect(summaryLine({ ...result([], scanned), problems: [binary] })).toBe("No findings in 1 object across 2 files.\n1 binary file skipped (see above).");
+    expect(summaryLine({ ...result([], scanned), problems: [binary, broken] })).toBe("No findings in 1 object across 2 files.\n1 input problem (see above); 1 binary file skipped (see above).");
+  });
+
   it("percent-encodes SARIF artifact URIs (spaces, #, %, non-ASCII, a first segment with a colon)", () => {
     expect(sarifUri("my dir/#1 100%/ü.yaml")).toBe("my%20dir/%231%20100%25/%C3%BC.yaml");
     expect(sarifUri("kustomize:overlays/prod")).toBe("kustomize%3Aoverlays/prod");
