@@ -152,7 +152,8 @@ export class QuotaEvaluator {
       const anchor = state.namespaceObject ?? state.firstMember;
       if (!anchor) continue;
       const hasWorkloads = state.pods > 0;
-      if (state.quotas.length === 0) {
+      // A namespace the input only mentions (a lone ConfigMap's `default`) is not the input's to bound; one it declares or runs pods in is.
+      if (state.quotas.length === 0 && (hasWorkloads || state.namespaceObject)) {
         findings.push({ ...this.finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for its ${state.pods} pod(s)` : ""}`), object: { kind: "Namespace", name: state.namespace } });
       }
       if (state.limitRanges.length === 0 && hasWorkloads) {

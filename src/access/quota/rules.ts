@@ -13,7 +13,7 @@ export const NAMESPACE_WITHOUT_QUOTA: Rule = {
   severity: "low",
   docs: {
     description:
-      "Without a ResourceQuota one tenant's workloads (or a compromised one) can consume the cluster's CPU, memory, storage and object counts and starve every other namespace.",
+      "Without a ResourceQuota one tenant's workloads (or a compromised one) can consume the cluster's CPU, memory, storage and object counts and starve every other namespace. Reported for a namespace the input declares (a Namespace object) or runs pods in, not for one it only mentions.",
     remediation: "Add a ResourceQuota to the namespace with hard limits on requests.cpu, requests.memory, limits.memory, pods and object counts.",
     helpUri: QUOTA_DOCS,
   },

@@ -127,6 +127,11 @@ describe("quota evaluation over manifests", () => {
     expect(result.findings.filter((f) => f.ruleId === "quota/container-without-resources").map((f) => f.object?.name)).toEqual(["web", "dns", "plain"]);
   });
 
+  it("leaves alone a namespace the input only mentions, with no pods in it (a lone ConfigMap's)", async () => {
+    const result = await evaluate(docs("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}", "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}"));
+    expect(result.findings.map((f) => f.ruleId)).toEqual([]);
+  });
+
   it("counts a finished pod as an object only, as upstream's QuotaV1Pod", async () => {
     const pod = (name: string, phase: string) =>
       `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  containers: [{name: c, image: x, resources: {requests: {cpu: '1', memory: 1Mi}, limits: {memory: 1Mi}}}]\nstatus: {phase: ${phase}}`;
