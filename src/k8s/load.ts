@@ -96,6 +96,8 @@ interface Input {
   skipped?: boolean;
   /** Read from a pipe (`<(helm template .)`) rather than a file. */
   pipe?: boolean;
+  /** The output of `kubectl kustomize DIR` (-k), counted as a kustomization rather than a file. */
+  rendersKustomization?: boolean;
   /** A rendered kustomization's way back to the files its objects were written in. */
   origins?: KustomizeOrigins;
 }
@@ -153,6 +155,7 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
       if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
       else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observe);
       if (isLiveFile(input.name)) snapshot.stats.cluster = input.name;
+      else if (input.rendersKustomization) snapshot.stats.kustomizations = (snapshot.stats.kustomizations ?? 0) + 1;
       else snapshot.stats.files++;
       // The text is the observer's to keep (through the objects it keeps), not the loader's.
       input.text = undefined;
@@ -202,7 +205,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   }
   for (const dir of options.kustomizeDirs ?? []) {
     const rendered = await renderKustomization(dir);
-    inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: rendered.text, ...(rendered.origins ? { origins: rendered.origins } : {}) });
+    inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: rendered.text, rendersKustomization: true, ...(rendered.origins ? { origins: rendered.origins } : {}) });
   }
   if (options.cluster) {
     const cluster = await readCluster(options.cluster);

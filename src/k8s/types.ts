@@ -81,6 +81,8 @@ export interface LoadStats {
   skippedPatches?: number;
   /** Files under a Helm chart's templates/ and charts/, left out of a directory walk. */
   skippedTemplates?: number;
+  /** Kustomizations rendered (`-k DIR`); not counted in `files`. */
+  kustomizations?: number;
   /** The live cluster read (`--cluster`), by its file name (`<cluster CONTEXT>`); not counted in `files`. */
   cluster?: string;
   /** Live objects left out because their controller was read too (a Deployment's ReplicaSets and pods): judged through it. */

@@ -19,6 +19,7 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       bySeverity: countBySeverity(result.findings),
       objects: result.stats.objects,
       files: result.stats.files,
+      ...(result.stats.kustomizations ? { kustomizations: result.stats.kustomizations } : {}),
       ...(result.stats.cluster ? { cluster: result.stats.cluster } : {}),
       documents: result.stats.documents,
       skippedNonKubernetes: result.stats.skippedNonKubernetes,

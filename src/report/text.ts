@@ -81,14 +81,26 @@ export function renderText(result: ScanResult, options: TextOptions): string {
   return [...renderTextPieces(result, options)].join("");
 }
 
+/** "across 3 files", "across 2 files and 1 kustomization", "read from <cluster ctx>": what the scan read. */
+function scannedInputs(stats: ScanResult["stats"]): string {
+  const kustomizations = stats.kustomizations ?? 0;
+  const parts = [
+    ...(stats.files > 0 || (kustomizations === 0 && stats.cluster === undefined) ? [count(stats.files, "file", "files")] : []),
+    ...(kustomizations > 0 ? [count(kustomizations, "kustomization", "kustomizations")] : []),
+    ...(stats.cluster !== undefined ? [stats.cluster] : []),
+  ];
+  if (parts.length === 1 && stats.cluster !== undefined) return `read from ${stats.cluster}`;
+  return `across ${parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts.join("")}`;
+}
+
+
 export function summaryLine(result: ScanResult, c: Colors = createColors(false)): string {
   const counts = countBySeverity(result.findings);
   const parts = [...SEVERITIES]
     .reverse()
     .filter((s) => counts[s] > 0)
     .map((s) => paint(c, s, `${counts[s]} ${s}`));
-  const cluster = result.stats.cluster;
-  const files = cluster === undefined ? `across ${count(result.stats.files, "file", "files")}` : result.stats.files === 0 ? `read from ${cluster}` : `across ${count(result.stats.files, "file", "files")} and ${cluster}`;
+  const files = scannedInputs(result.stats);
   let head: string;
   // Against a baseline, the findings shown are the new ones only.
   const fresh = result.baseline ? "new " : "";

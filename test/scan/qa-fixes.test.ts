@@ -154,6 +154,16 @@ describe("reports", () => {
     expect(summaryLine({ ...result([], scanned), problems: [binary, broken] })).toBe("No findings in 1 object across 2 files.\n1 input problem (see above); 1 binary file skipped (see above).");
   });
 
+  it("names what the scan read: files, rendered kustomizations (not counted as files), a live cluster", () => {
+    const scanned = [{ object: ref("p"), file: "pod.yaml" }];
+    const read = (stats: Partial<ScanResult["stats"]>) => summaryLine({ ...result([], scanned), stats: { ...result([], scanned).stats, skippedFiles: 0, ...stats } }).split("\n")[0];
+    expect(read({ files: 0, kustomizations: 1 })).toBe("No findings in 1 object across 1 kustomization.");
+    expect(read({ files: 2, kustomizations: 2 })).toBe("No findings in 1 object across 2 files and 2 kustomizations.");
+    expect(read({ files: 0, cluster: "<cluster kind>" })).toBe("No findings in 1 object read from <cluster kind>.");
+    expect(read({ files: 1, kustomizations: 1, cluster: "<cluster kind>" })).toBe("No findings in 1 object across 1 file, 1 kustomization and <cluster kind>.");
+    expect(read({ files: 0 })).toBe("No findings in 1 object across 0 files.");
+  });
+
   it("percent-encodes SARIF artifact URIs (spaces, #, %, non-ASCII, a first segment with a colon)", () => {
     expect(sarifUri("my dir/#1 100%/ü.yaml")).toBe("my%20dir/%231%20100%25/%C3%BC.yaml");
     expect(sarifUri("kustomize:overlays/prod")).toBe("kustomize%3Aoverlays/prod");
