@@ -26,8 +26,13 @@ export const RESTRICTED_VOLUME_SOURCES = [
   "photonPersistentDisk", "portworxVolume", "scaleIO", "storageos",
 ] as const;
 
+/**
+ * The sources restrictedVolumes allows. `image` (an OCI image as a volume) joined them in
+ * kubernetes/kubernetes#130394 (v1.33), inside restrictedVolumes_1_0 itself, so PSA allows
+ * it at every version: mounting an image is no more than running it.
+ */
 export const ALLOWED_VOLUME_SOURCES = [
-  "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret",
+  "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret", "image",
 ] as const;
 
-export const ALL_VOLUME_SOURCES: readonly string[] = [...ALLOWED_VOLUME_SOURCES, ...RESTRICTED_VOLUME_SOURCES, "image"];
+export const ALL_VOLUME_SOURCES: readonly string[] = [...ALLOWED_VOLUME_SOURCES, ...RESTRICTED_VOLUME_SOURCES];

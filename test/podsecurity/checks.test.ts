@@ -25,6 +25,15 @@ function restrictedPod(extra: Partial<PodView["spec"]> = {}): PodView {
 const ids = (level: Level, version: Version, pod: PodView) => evaluatePod(level, version, pod).map((x) => x.checkId);
 
 describe("Pod Security checks beyond the upstream fixtures", () => {
+  it("allows an image volume at restricted at every version, as kubernetes/kubernetes#130394 made restrictedVolumes_1_0 do", () => {
+    const image = { name: "models", image: { reference: "registry.example/models:v1", pullPolicy: "IfNotPresent" } };
+    for (const version of [v("v1.0"), v("v1.25"), v("v1.33"), LATEST]) {
+      expect(ids("restricted", version, restrictedPod({ volumes: [image] }))).toEqual([]);
+      const beside = evaluatePod("restricted", version, restrictedPod({ volumes: [image, { name: "host", hostPath: { path: "/" } }] }));
+      expect(beside.find((x) => x.checkId === "restrictedVolumes")?.detail).not.toContain("models");
+    }
+  });
+
   it("words capabilities and probe hosts as PSA does, and points at the offending entries", () => {
     const pod = restrictedPod({
       containers: [

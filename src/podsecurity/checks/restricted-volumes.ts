@@ -27,6 +27,6 @@ export const restrictedVolumes: Check = {
   id: "restrictedVolumes",
   level: "restricted",
   title: "Only core volume types may be used inline",
-  remediation: "Use configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected or secret volumes; reach other storage through a PersistentVolumeClaim.",
+  remediation: "Use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes; reach other storage through a PersistentVolumeClaim.",
   versions: [{ minimumMinor: 0, check: restrictedVolumesV1Dot0, overrides: ["hostPathVolumes"] }],
 };
