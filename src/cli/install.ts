@@ -10,7 +10,8 @@ import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { UserError } from "../errors.js";
 import { checkCaBundle } from "../install/ca-bundle.js";
-import { installManifests, type InstallOptions } from "../install/manifests.js";
+import { CLIENT_CA_SOURCES, type ClientCaSource } from "../install/client-ca.js";
+import { installManifests, installNotes, type InstallOptions } from "../install/manifests.js";
 import { shipServerConfig } from "../install/server-config.js";
 import { checkWebhookUrl } from "../install/webhook-url.js";
 import { packageVersion } from "../version.js";
@@ -26,6 +27,7 @@ interface InstallFlags {
   caBundle?: string;
   webhookUrl?: string;
   config?: string;
+  clientCa?: ClientCaSource;
   output: "yaml" | "json";
 }
 
@@ -61,6 +63,13 @@ export function registerInstallCommand(program: Command): void {
     .option("--ca-bundle <file>", "PEM CA certificate(s) of the serving certificate for caBundle (default: cert-manager issues and injects it)")
     .option("--webhook-url <url>", "https base URL kube-apiserver uses for /authenticate and /authorize")
     .option("--config <file>", "webhook server configuration to ship, with every file it references (default: Pod Security, NodeRestriction, images in warn mode)")
+    .addOption(
+      new Option(
+        "--client-ca <source>",
+        "require kube-apiserver's client certificate on /validate, /mutate, /authenticate and /authorize, from a CA and certificate cert-manager creates; " +
+          "the control-plane steps are printed on stderr (conflicts with server.clientCAFile in --config)",
+      ).choices([...CLIENT_CA_SOURCES]),
+    )
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action(async (flags: InstallFlags) => {
       if (flags.apiserverCidr.length === 0) throw new UserError("--apiserver-cidr is required: the API server's address range, the only source the webhook's NetworkPolicy admits and the only destination of its namespace watch", { hint: CIDR_HINT });
@@ -81,6 +90,7 @@ export function registerInstallCommand(program: Command): void {
         read: readRelative,
         isFile: (file) => statSync(file).isFile(),
         checkManifests,
+        ...(flags.clientCa ? { clientCa: flags.clientCa } : {}),
       });
       const options: InstallOptions = {
         namespace: flags.namespace,
@@ -96,8 +106,9 @@ export function registerInstallCommand(program: Command): void {
       };
       if (caBundlePem) options.caBundlePem = caBundlePem;
       if (webhookUrl) options.webhookUrl = webhookUrl;
+      if (flags.clientCa) options.clientCa = flags.clientCa;
       const objects = installManifests(options);
-      for (const note of shipped.notes) process.stderr.write(`palisade install: note: ${note}\n`);
+      for (const note of [...shipped.notes, ...installNotes(options)]) process.stderr.write(`palisade install: note: ${note}\n`);
       if (flags.output === "json") await writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");
       else await writeStdout(objects.map((o) => kubernetesYaml(o, { lineWidth: 0 })).join("---\n"));
     });

@@ -1,20 +1,43 @@
 /**
- * The kubeconfig-format files kube-apiserver reads to reach Palisade's token authentication
- * and authorization webhooks (specs/webhooks.md §5.1): the `server` is the full URL the
- * review is POSTed to. The user holds the API server's client certificate only when the
- * webhook checks one (server.clientCAFile): install generates no client certificate, and
- * naming files nothing verifies would only make kube-apiserver fail to start when they are
- * missing. Without it, /authenticate and /authorize are reachable by whatever the
- * NetworkPolicy admits (the --apiserver-cidr ranges). Only file paths are written, never key material.
+ * The files kube-apiserver reads to reach Palisade's webhooks, and the flags that name them.
+ *
+ * - Token authentication and authorization (specs/webhooks.md §5.1): kubeconfig-format files
+ *   whose `server` is the full URL the review is POSTed to.
+ * - Admission (§5.2): the URL and CA come from the webhook configurations, but kube-apiserver
+ *   presents a client certificate to an admission webhook only when an AdmissionConfiguration
+ *   names a kubeconfig whose user matches the webhook's host:port.
+ *
+ * The user holds the API server's client certificate only when the webhook checks one
+ * (server.clientCAFile), and the admission files exist only then: naming files nothing
+ * verifies would only make kube-apiserver fail to start when they are missing. Without it,
+ * the webhook paths are reachable by whatever the NetworkPolicy admits (the --apiserver-cidr
+ * ranges). Only file paths are written, never key material.
  */
 
 export interface ApiserverFilesOptions {
-  /** Base URL of the webhook as the API server reaches it (no path). */
+  /** Base URL of the authn/authz webhooks as the API server reaches them (no path). */
   baseUrl: string;
-  /** Directory on the control-plane hosts holding ca.crt, apiserver-client.crt/.key. */
+  /** host:port kube-apiserver calls the admission webhooks at (`<service>.<namespace>.svc:443`). */
+  admissionHost: string;
+  /** Directory on the control-plane hosts holding these files, ca.crt and apiserver-client.crt/.key. */
   certDir: string;
   /** The webhook requires a client certificate (server.clientCAFile): name the API server's. */
   clientCertificates: boolean;
+}
+
+/** File names in the ConfigMap, and on the control-plane hosts. */
+export const APISERVER_FILES = {
+  authn: "authn-webhook.kubeconfig",
+  authz: "authz-webhook.kubeconfig",
+  admissionConfiguration: "admission-configuration.yaml",
+  admissionKubeconfig: "admission-webhooks.kubeconfig",
+  flags: "kube-apiserver-flags.txt",
+  clientCertificate: "apiserver-client.crt",
+  clientKey: "apiserver-client.key",
+} as const;
+
+function clientCertificateUser(options: ApiserverFilesOptions): string[] {
+  return ["    user:", `      client-certificate: ${options.certDir}/${APISERVER_FILES.clientCertificate}`, `      client-key: ${options.certDir}/${APISERVER_FILES.clientKey}`];
 }
 
 function kubeconfig(name: string, server: string, options: ApiserverFilesOptions): string {
@@ -28,9 +51,7 @@ function kubeconfig(name: string, server: string, options: ApiserverFilesOptions
     `      certificate-authority: ${options.certDir}/ca.crt`,
     "users:",
     "  - name: kube-apiserver",
-    ...(options.clientCertificates
-      ? ["    user:", `      client-certificate: ${options.certDir}/apiserver-client.crt`, `      client-key: ${options.certDir}/apiserver-client.key`]
-      : ["    user: {}"]),
+    ...(options.clientCertificates ? clientCertificateUser(options) : ["    user: {}"]),
     "contexts:",
     "  - name: webhook",
     `    context: { cluster: ${name}, user: kube-apiserver }`,
@@ -39,20 +60,50 @@ function kubeconfig(name: string, server: string, options: ApiserverFilesOptions
   ].join("\n");
 }
 
-/** File name -> content, plus the kube-apiserver flags that use them. */
+/**
+ * The admission kubeconfig: only `users` matter, each named by the host:port it is for.
+ * No `*` user and no current-context, on purpose: either would make kube-apiserver present
+ * Palisade's client certificate to every other admission webhook of the cluster too.
+ */
+function admissionKubeconfig(options: ApiserverFilesOptions): string {
+  return ["apiVersion: v1", "kind: Config", "users:", `  - name: ${JSON.stringify(options.admissionHost)}`, ...clientCertificateUser(options), ""].join("\n");
+}
+
+/** The two webhook admission plugins, each told where its client credentials are. */
+function admissionConfiguration(options: ApiserverFilesOptions): string {
+  const plugin = (name: string) => [
+    `  - name: ${name}`,
+    "    configuration:",
+    "      apiVersion: apiserver.config.k8s.io/v1",
+    "      kind: WebhookAdmissionConfiguration",
+    // Must be absolute: kube-apiserver refuses a relative kubeConfigFile.
+    `      kubeConfigFile: ${options.certDir}/${APISERVER_FILES.admissionKubeconfig}`,
+  ];
+  return ["apiVersion: apiserver.config.k8s.io/v1", "kind: AdmissionConfiguration", "plugins:", ...plugin("ValidatingAdmissionWebhook"), ...plugin("MutatingAdmissionWebhook"), ""].join("\n");
+}
+
+/** The kube-apiserver flags that use the files (also printed in install's notes). */
+export function apiserverFlags(options: Pick<ApiserverFilesOptions, "certDir" | "clientCertificates">): string[] {
+  return [
+    `--authentication-token-webhook-config-file=${options.certDir}/${APISERVER_FILES.authn}`,
+    // The default version is still v1beta1; Palisade answers both, v1 is the one to use.
+    "--authentication-token-webhook-version=v1",
+    "--authorization-mode=Node,RBAC,Webhook",
+    `--authorization-webhook-config-file=${options.certDir}/${APISERVER_FILES.authz}`,
+    "--authorization-webhook-version=v1",
+    ...(options.clientCertificates ? [`--admission-control-config-file=${options.certDir}/${APISERVER_FILES.admissionConfiguration}`] : []),
+  ];
+}
+
+/** File name -> content. */
 export function apiserverWebhookFiles(options: ApiserverFilesOptions): Record<string, string> {
   const base = options.baseUrl.replace(/\/+$/, "");
   return {
-    "authn-webhook.kubeconfig": kubeconfig("palisade-authn", `${base}/authenticate`, options),
-    "authz-webhook.kubeconfig": kubeconfig("palisade-authz", `${base}/authorize`, options),
-    "kube-apiserver-flags.txt": [
-      `--authentication-token-webhook-config-file=${options.certDir}/authn-webhook.kubeconfig`,
-      // The default version is still v1beta1; Palisade answers both, v1 is the one to use.
-      "--authentication-token-webhook-version=v1",
-      "--authorization-mode=Node,RBAC,Webhook",
-      `--authorization-webhook-config-file=${options.certDir}/authz-webhook.kubeconfig`,
-      "--authorization-webhook-version=v1",
-      "",
-    ].join("\n"),
+    [APISERVER_FILES.authn]: kubeconfig("palisade-authn", `${base}/authenticate`, options),
+    [APISERVER_FILES.authz]: kubeconfig("palisade-authz", `${base}/authorize`, options),
+    ...(options.clientCertificates
+      ? { [APISERVER_FILES.admissionConfiguration]: admissionConfiguration(options), [APISERVER_FILES.admissionKubeconfig]: admissionKubeconfig(options) }
+      : {}),
+    [APISERVER_FILES.flags]: [...apiserverFlags(options), ""].join("\n"),
   };
 }

@@ -5,10 +5,12 @@
  * the API server's addresses. The webhook reads Namespaces (and Nodes, for tenancy) from the
  * API server so that every replica judges with the persisted labels: its ServiceAccount may
  * only get/list/watch those, its token is a short-lived projected one (nothing is
- * automounted), and its egress is DNS and the API server only.
+ * automounted), and its egress is DNS and the API server only. With --client-ca the webhook
+ * answers kube-apiserver's client certificate only, from a CA cert-manager creates (client-ca.ts).
  */
 import type { K8sObject } from "../k8s/types.js";
 import { apiserverWebhookFiles } from "./apiserver.js";
+import { APPLY_FIRST_LABEL, CLIENT_CA, clientCaNotes, clientCaObjects, clientCaVolume, type ClientCaSource } from "./client-ca.js";
 
 export interface InstallOptions {
   namespace: string;
@@ -34,11 +36,20 @@ export interface InstallOptions {
    * without a certificate (src/adapters/webhook/client-certificate.ts).
    */
   requiresClientCertificates?: boolean;
+  /**
+   * --client-ca: who creates the CA of kube-apiserver's client certificate (src/install/client-ca.ts).
+   * The shipped configuration's server.clientCAFile then names the mounted ca.crt.
+   */
+  clientCa?: ClientCaSource;
   /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens. */
   usesTokenFile?: boolean;
 }
 
 export const NAME = "palisade-webhook";
+/** The ConfigMap of files and flags for the control-plane hosts. */
+const APISERVER_FILES_CONFIGMAP = "palisade-apiserver-webhooks";
+/** Where those files go on the control-plane hosts. */
+const APISERVER_CERT_DIR = "/etc/kubernetes/palisade";
 const DEFAULT_PORT = 8443;
 /** Where client-go (and src/adapters/kube/connection.ts) look for the pod's API credentials. */
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -123,9 +134,31 @@ function nodeWebhook(options: InstallOptions): Record<string, unknown> {
   };
 }
 
+/** What kube-apiserver's client certificate must be, as the ConfigMap of its files says it. */
+function callerAuthentication(options: InstallOptions): string {
+  if (options.clientCa === "cert-manager") return `server.clientCAFile is the ca.crt of cert-manager's CA (Secret ${CLIENT_CA.ca}): kube-apiserver must present apiserver-client.crt/.key, from the Secret ${CLIENT_CA.client}`;
+  if (options.requiresClientCertificates) return "server.clientCAFile is set: kube-apiserver must present apiserver-client.crt/.key, signed by that CA";
+  return "none: the webhook does not check who calls /authenticate and /authorize; only the NetworkPolicy (ingress from --apiserver-cidr) keeps other callers out. Set server.clientCAFile in the --config, or pass --client-ca cert-manager, to require client certificates";
+}
+
+/** The operator's steps for --client-ca (stderr, never the manifest stream); none without it. */
+export function installNotes(options: InstallOptions): string[] {
+  if (options.clientCa !== "cert-manager") return [];
+  return clientCaNotes({
+    namespace: options.namespace,
+    filesConfigMap: APISERVER_FILES_CONFIGMAP,
+    certDir: APISERVER_CERT_DIR,
+    ...(options.caBundlePem ? {} : { serving: { certificate: NAME, secret: `${NAME}-tls` } }),
+  });
+}
+
 export function installManifests(options: InstallOptions): K8sObject[] {
   const ns = options.namespace;
+  const clientCa = options.clientCa === "cert-manager" ? clientCaVolume() : undefined;
+  // With --client-ca, what kube-apiserver needs before the webhook may require its certificate is applied first (client-ca.ts).
+  const applyFirst: Record<string, string> = clientCa ? { [APPLY_FIRST_LABEL]: "true" } : {};
   const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ns, labels, ...extra });
+  const metaApplyFirst = (name: string) => ({ name, namespace: ns, labels: { ...labels, ...applyFirst } });
   const injectCa = options.caBundlePem ? {} : { annotations: { "cert-manager.io/inject-ca-from": `${ns}/${NAME}` } };
   const securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
   const port = options.port ?? DEFAULT_PORT;
@@ -138,7 +171,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
     {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: ns, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
+      metadata: { name: ns, labels: { ...labels, ...applyFirst, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
     },
     {
       apiVersion: "v1",
@@ -167,13 +200,17 @@ export function installManifests(options: InstallOptions): K8sObject[] {
     {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: meta("palisade-apiserver-webhooks", { annotations: {
-        "palisade.dev/usage": "copy these files to the control-plane hosts (ca.crt there: the CA of the webhook's serving certificate) and add the flags to kube-apiserver",
-        "palisade.dev/caller-authentication": options.requiresClientCertificates
-          ? "server.clientCAFile is set: kube-apiserver must present apiserver-client.crt/.key, signed by that CA"
-          : "none: the webhook does not check who calls /authenticate and /authorize; only the NetworkPolicy (ingress from --apiserver-cidr) keeps other callers out. Set server.clientCAFile in the --config to require client certificates",
-      } }),
-      data: apiserverWebhookFiles({ baseUrl: options.webhookUrl ?? `https://${NAME}.${ns}.svc:443`, certDir: "/etc/kubernetes/palisade", clientCertificates: options.requiresClientCertificates ?? false }),
+      metadata: { ...metaApplyFirst(APISERVER_FILES_CONFIGMAP), annotations: {
+        "palisade.dev/usage": `copy these files to the control-plane hosts' ${APISERVER_CERT_DIR} (ca.crt there: the CA of the webhook's serving certificate) and add the flags to kube-apiserver`,
+        "palisade.dev/caller-authentication": callerAuthentication(options),
+      } },
+      data: apiserverWebhookFiles({
+        baseUrl: options.webhookUrl ?? `https://${NAME}.${ns}.svc:443`,
+        // As the admission webhooks' clientConfig.service names it (webhook() below).
+        admissionHost: `${NAME}.${ns}.svc:443`,
+        certDir: APISERVER_CERT_DIR,
+        clientCertificates: options.requiresClientCertificates === true || clientCa !== undefined,
+      }),
     },
     {
       apiVersion: "apps/v1",
@@ -213,6 +250,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
                   { name: "tmp", mountPath: "/tmp" },
                   { name: "kube-api-access", mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
                   ...(options.usesTokenFile ? [{ name: "tokens", mountPath: "/etc/palisade/tokens", readOnly: true }] : []),
+                  ...(clientCa ? [clientCa.mount] : []),
                 ],
               },
             ],
@@ -233,6 +271,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
                 },
               },
               ...(options.usesTokenFile ? [{ name: "tokens", secret: { secretName: `${NAME}-tokens`, defaultMode: 0o440 } }] : []),
+              ...(clientCa ? [clientCa.volume] : []),
             ],
           },
         },
@@ -262,15 +301,17 @@ export function installManifests(options: InstallOptions): K8sObject[] {
   ];
   if (!options.caBundlePem) {
     objects.push(
-      { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(`${NAME}-selfsigned`), spec: { selfSigned: {} } },
+      { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: metaApplyFirst(`${NAME}-selfsigned`), spec: { selfSigned: {} } },
       {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
-        metadata: meta(NAME),
+        // With --client-ca it is applied first: kube-apiserver's kubeconfigs name its ca.crt.
+        metadata: metaApplyFirst(NAME),
         spec: { secretName: `${NAME}-tls`, dnsNames: [`${NAME}.${ns}.svc`, `${NAME}.${ns}.svc.cluster.local`], issuerRef: { name: `${NAME}-selfsigned`, kind: "Issuer" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
       },
     );
   }
+  if (clientCa) objects.push(...clientCaObjects(metaApplyFirst));
   objects.push(
     { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("mutate", options)] },
     { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("validate", options), nodeWebhook(options)] },

@@ -6,7 +6,9 @@
  * configuration, validated as `palisade serve` reads them, and renamed to their ConfigMap
  * key (relative paths: the server resolves them against config.yaml). The serving
  * certificate is always the mounted Secret (../tls/), the token file a Secret the operator
- * creates (../tokens/): secrets never go into the printed manifests. A kubeconfig is
+ * creates (../tokens/): secrets never go into the printed manifests. With --client-ca the
+ * client CA is the mounted ca.crt of the CA install creates (../client-ca/, client-ca.ts);
+ * a configuration that names its own clientCAFile then conflicts and is refused. A kubeconfig is
  * dropped: in the cluster the server uses its own service account.
  * Finally the rewritten configuration is parsed again against exactly the shipped files.
  */
@@ -16,10 +18,17 @@ import { parseWebhookConfig, type ReadFile, type WebhookConfig } from "../admiss
 import { SECRETS_POLICY } from "../admission/policies/secrets.js";
 import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { UserError } from "../errors.js";
+import type { ClientCaSource } from "./client-ca.js";
 import { defaultPsaConfig, defaultServerConfig } from "./manifests.js";
 
-/** Where the pod mounts things, relative to config.yaml. */
-export const MOUNTED = { certFile: "../tls/tls.crt", keyFile: "../tls/tls.key", tokenFile: "../tokens/tokens.csv" } as const;
+/** Where the pod mounts things, relative to config.yaml (mounted at /etc/palisade/config). */
+export const MOUNTED = {
+  certFile: "../tls/tls.crt",
+  keyFile: "../tls/tls.key",
+  tokenFile: "../tokens/tokens.csv",
+  /** --client-ca cert-manager: the CA Secret's ca.crt, mounted at CLIENT_CA.mountPath (client-ca.ts), beside config/. */
+  clientCAFile: "../client-ca/ca.crt",
+} as const;
 export const TOKENS_SECRET_KEY = "tokens.csv";
 /** A ConfigMap holds at most 1 MiB. */
 const CONFIGMAP_LIMIT = 1024 * 1024;
@@ -52,6 +61,8 @@ export interface ShipOptions {
   isFile: (file: string) => boolean;
   /** Parses manifests as serve does; returns the first problem. */
   checkManifests: (file: string) => Promise<void>;
+  /** --client-ca: server.clientCAFile becomes the mounted CA that install creates. */
+  clientCa?: ClientCaSource;
 }
 
 export async function shipServerConfig(options: ShipOptions): Promise<ShippedConfig> {
@@ -105,10 +116,18 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
   await manifests(["server", "clusterState"], config.server.clusterState);
   await manifests(["access", "rbacFiles"], config.access.rbacFiles);
 
-  if (config.server.clientCAFile) {
+  if (options.clientCa && config.server.clientCAFile) {
+    throw new UserError(`${at("server", "clientCAFile")} conflicts with --client-ca ${options.clientCa}: both say which CA verifies kube-apiserver's client certificate`, {
+      hint: `remove server.clientCAFile from ${source.file} to use the CA ${options.clientCa} creates, or leave out --client-ca to keep your CA (kube-apiserver's client certificate is then yours to issue)`,
+    });
+  }
+  if (options.clientCa) {
+    // The file exists only in the pod (the CA Secret, mounted), so it is not read here.
+    doc.setIn(["server", "clientCAFile"], MOUNTED.clientCAFile);
+  } else if (config.server.clientCAFile) {
     const loaded = read(config.server.clientCAFile, source.file);
     doc.setIn(["server", "clientCAFile"], keyFor(loaded.file, loaded.text));
-    notes.push("server.clientCAFile is set: every caller of /validate, /mutate, /authenticate and /authorize must present a client certificate signed by it, kube-apiserver for admission too (an AdmissionConfiguration kubeconfig, specs/webhooks.md §5.2); /healthz, /readyz and /metrics answer without one, so the kubelet's HTTPS probes work");
+    notes.push("server.clientCAFile is set: every caller of /validate, /mutate, /authenticate and /authorize must present a client certificate signed by it, kube-apiserver for admission too (admission-configuration.yaml and admission-webhooks.kubeconfig in ConfigMap palisade-apiserver-webhooks, specs/webhooks.md §5.2); /healthz, /readyz and /metrics answer without one, so the kubelet's HTTPS probes work");
   }
   if (config.access.tokenFile) {
     const loaded = read(config.access.tokenFile, source.file);
@@ -132,7 +151,7 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
     port: config.server.port,
     judgesConfigMaps: config.policies.some((policy) => policy.name === SECRETS_POLICY),
     watchesNodes: config.tenancy !== undefined,
-    requiresClientCertificates: config.server.clientCAFile !== undefined,
+    requiresClientCertificates: options.clientCa !== undefined || config.server.clientCAFile !== undefined,
     usesTokenFile: config.access.tokenFile !== undefined,
     notes,
   };

@@ -98,15 +98,22 @@ describe("palisade install ships the configuration it is given", () => {
     // Without tenancy the default configuration needs namespaces only.
     expect(find(await install(), "ClusterRole").rules[0].resources).toEqual(["namespaces"]);
 
-    const dir = mkdtempSync(join(tmpdir(), "palisade-install-scan-"));
-    const yaml = await run("install", "--apiserver-cidr", "10.0.0.0/24", "--config", resolve(repoRoot, "examples/admission-config.yaml"), "--image", "ghcr.io/palisade-dev/palisade@sha256:" + "0".repeat(64));
-    writeFileSync(join(dir, "palisade.yaml"), yaml.out);
-    const scan = await run("scan", join(dir, "palisade.yaml"), "--level", "restricted");
-    expect(scan.code, scan.out + scan.err).toBe(0);
-    expect(scan.out).toMatch(/No findings/);
-    const lint = await run("netpol", "lint", join(dir, "palisade.yaml"));
-    expect(lint.code, lint.out + lint.err).toBe(0);
-    expect(lint.out).toMatch(/No findings/);
+    // As printed, and with --client-ca cert-manager: its CA and client Certificate, the mounted ca.crt and the admission files are scanned too.
+    for (const extra of [[], ["--client-ca", "cert-manager"]]) {
+      const dir = mkdtempSync(join(tmpdir(), "palisade-install-scan-"));
+      const yaml = await run("install", "--apiserver-cidr", "10.0.0.0/24", "--config", resolve(repoRoot, "examples/admission-config.yaml"), "--image", "ghcr.io/palisade-dev/palisade@sha256:" + "0".repeat(64), ...extra);
+      expect(yaml.code, yaml.err).toBe(0);
+      if (extra.length > 0) {
+        for (const name of ["palisade-apiserver-client-ca", "palisade-apiserver-client", "palisade-apiserver-client-ca-selfsigned", "admission-configuration.yaml", "secretName: palisade-apiserver-client-ca"]) expect(yaml.out).toContain(name);
+      }
+      writeFileSync(join(dir, "palisade.yaml"), yaml.out);
+      const scan = await run("scan", join(dir, "palisade.yaml"), "--level", "restricted");
+      expect(scan.code, scan.out + scan.err).toBe(0);
+      expect(scan.out).toMatch(/No findings/);
+      const lint = await run("netpol", "lint", join(dir, "palisade.yaml"));
+      expect(lint.code, lint.out + lint.err).toBe(0);
+      expect(lint.out).toMatch(/No findings/);
+    }
   });
 
   it("refuses a configuration whose referenced file is missing or invalid, naming it", async () => {
@@ -164,6 +171,6 @@ describe("palisade install refuses what would be unsafe", () => {
     expect(files["authn-webhook.kubeconfig"]).toContain("server: https://webhook.example.com:8443/authenticate");
     // Nothing checks a client certificate in the installed configuration: none is named, and the annotation says what guards the endpoints.
     expect(files["authz-webhook.kubeconfig"]).not.toContain("client-certificate");
-    expect(find(await install(), "ConfigMap", "palisade-apiserver-webhooks").metadata.annotations!["palisade.dev/caller-authentication"]).toMatch(/only the NetworkPolicy/);
+    expect(find(await install(), "ConfigMap", "palisade-apiserver-webhooks").metadata.annotations!["palisade.dev/caller-authentication"]).toMatch(/only the NetworkPolicy.*--client-ca cert-manager/);
   });
 });

@@ -7,51 +7,23 @@
  * install runs in-process (src/); serve is the built CLI.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createCertificateAuthority, issueCertificate, type Issued } from "../../src/adapters/webhook/certificates.js";
+import { createCertificateAuthority, issueCertificate } from "../../src/adapters/webhook/certificates.js";
 import { palisade } from "../support/cli-in-process.js";
 import { startServe } from "../support/serve-process.js";
 import { restrictedPod, reviewBody } from "../admission/fixtures.js";
-
-type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> } } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { send, writeServingCertificate, type Obj } from "./support.js";
 
 const NOTE =
   "palisade install: note: server.clientCAFile is set: every caller of /validate, /mutate, /authenticate and /authorize must present a client certificate signed by it, " +
-  "kube-apiserver for admission too (an AdmissionConfiguration kubeconfig, specs/webhooks.md §5.2); /healthz, /readyz and /metrics answer without one, so the kubelet's HTTPS probes work\n";
+  "kube-apiserver for admission too (admission-configuration.yaml and admission-webhooks.kubeconfig in ConfigMap palisade-apiserver-webhooks, specs/webhooks.md §5.2); /healthz, /readyz and /metrics answer without one, so the kubelet's HTTPS probes work\n";
 
 afterEach(() => {
   vi.restoreAllMocks();
   process.exitCode = undefined;
 });
-
-/** An HTTPS request as the kubelet (no certificate, nothing verified) or kube-apiserver (its client certificate) sends it. */
-function send(port: number, path: string, options: { body?: unknown; client?: Issued } = {}): Promise<{ status: number; text: string }> {
-  const text = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: text === undefined ? "GET" : "POST",
-        rejectUnauthorized: false,
-        agent: false,
-        ...(options.client ? { cert: options.client.certPem, key: options.client.keyPem } : {}),
-        headers: text === undefined ? {} : { "Content-Type": "application/json" },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
-}
 
 describe("palisade install with server.clientCAFile", () => {
   it("ships HTTPS probes that a real serve answers without a certificate, while admission needs the API server's", async () => {
@@ -75,18 +47,17 @@ describe("palisade install with server.clientCAFile", () => {
     const apiserverFiles = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "palisade-apiserver-webhooks")!;
     expect(apiserverFiles.data["authz-webhook.kubeconfig"]).toContain("client-certificate: /etc/kubernetes/palisade/apiserver-client.crt");
     expect(apiserverFiles.metadata.annotations!["palisade.dev/caller-authentication"]).toBe("server.clientCAFile is set: kube-apiserver must present apiserver-client.crt/.key, signed by that CA");
+    // Admission too: kube-apiserver presents a client certificate to admission webhooks only through an AdmissionConfiguration kubeconfig.
+    expect(apiserverFiles.data["admission-webhooks.kubeconfig"]).toContain("client-certificate: /etc/kubernetes/palisade/apiserver-client.crt");
+    expect(apiserverFiles.data["kube-apiserver-flags.txt"]).toContain("--admission-control-config-file=/etc/kubernetes/palisade/admission-configuration.yaml\n");
 
     // The pod's files, as the Deployment mounts them: the ConfigMap at config/, the TLS Secret at tls/.
     const data = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "palisade-webhook-config")!.data as Record<string, string>;
     expect(Object.keys(data).sort()).toEqual(["apiserver-ca.crt", "config.yaml"]);
     const root = mkdtempSync(join(tmpdir(), "palisade-install-client-ca-pod-"));
     mkdirSync(join(root, "config"));
-    mkdirSync(join(root, "tls"));
     for (const [key, text] of Object.entries(data)) writeFileSync(join(root, "config", key), text);
-    const servingCa = await createCertificateAuthority("serving-ca");
-    const serving = await issueCertificate(servingCa, { commonName: "localhost", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: "server" });
-    writeFileSync(join(root, "tls", "tls.crt"), serving.certPem);
-    writeFileSync(join(root, "tls", "tls.key"), serving.keyPem);
+    const servingCa = await writeServingCertificate(join(root, "tls"));
 
     const server = await startServe(join(root, "config", "config.yaml"), { ca: servingCa.certPem });
     try {
