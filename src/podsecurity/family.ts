@@ -125,7 +125,7 @@ class PodSecurityJudge {
       const only = judgements[0] as JudgementText;
       const violations = evaluateWithChecks(only.checks, template.pod);
       if (violations.length === 0) return;
-      const ref = this.refOf(loaded, namespace);
+      const ref = this.refOf(loaded);
       for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only, replacedSeverity(violation, only, template.pod)));
       return;
     }
@@ -138,7 +138,7 @@ class PodSecurityJudge {
       }
     }
     if (byCheck.size === 0) return;
-    const ref = this.refOf(loaded, namespace);
+    const ref = this.refOf(loaded);
     for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement, replacedSeverity(violation, judgement, template.pod)));
   }
 
@@ -169,11 +169,13 @@ class PodSecurityJudge {
     }
   }
 
-  /** Findings of one object share its reference (none is mutated). */
-  private refOf(loaded: LoadedObject, namespace: string): ObjectRef {
-    const ref = objectRef(loaded.object);
-    if (!ref.namespace) ref.namespace = namespace;
-    return ref;
+  /**
+   * Findings of one object share its reference (none is mutated). It is the object as
+   * written, as every other family's: a namespace the object leaves out (judged as
+   * `default`'s, or --namespace's) is not added, or one object would be two in reports.
+   */
+  private refOf(loaded: LoadedObject): ObjectRef {
+    return objectRef(loaded.object);
   }
 }
 
