@@ -92,11 +92,16 @@ function exactKey(f: BaselineFinding | Finding): string {
 /** Kustomize's hash suffix on the ConfigMaps and Secrets it generates (a hex hash with 0, 1, 3, a, e replaced). */
 const GENERATED_NAME = /-[2456789bcdfghkmt]{10}$/;
 
-/** Without its file, and a generated ConfigMap's or Secret's name without its hash. */
+/**
+ * Without its file, a generated ConfigMap's or Secret's name without its hash, and the
+ * namespace `default` as no namespace: an object that names none lands there, and earlier
+ * reports named it `default` in Pod Security findings.
+ */
 function movedKey(f: BaselineFinding | Finding): string | undefined {
   if (!f.object) return undefined;
   const generated = f.object.kind === "ConfigMap" || f.object.kind === "Secret";
-  const object = generated ? { ...f.object, name: f.object.name.replace(GENERATED_NAME, "") } : f.object;
+  const { namespace, ...rest } = f.object;
+  const object = { ...rest, name: generated ? f.object.name.replace(GENERATED_NAME, "") : f.object.name, ...(namespace && namespace !== "default" ? { namespace } : {}) };
   return `${findingKey({ ruleId: f.ruleId, object, fieldPath: f.fieldPath }, false)}|${subject(f)}`;
 }
 

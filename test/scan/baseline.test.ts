@@ -54,6 +54,12 @@ describe("compareWithBaseline", () => {
     expect(compareWithBaseline([env("DB_PASSWORD", "sidecar")], before, rules).fresh).toHaveLength(1);
   });
 
+  it("knows an object that names no namespace by the one it lands in (default), as earlier reports named it", () => {
+    const named = (namespace?: string): Finding => ({ ...finding("pss/privileged", "web", PRIVILEGED, "a.yaml"), object: { apiVersion: "v1", kind: "Pod", name: "web", ...(namespace ? { namespace } : {}) } });
+    expect(compareWithBaseline([named()], [named("default")].map(asBaseline), RULES)).toEqual({ fresh: [], known: 1, fixed: 0 });
+    expect(compareWithBaseline([named("shop")], [named("default")].map(asBaseline), RULES).fresh).toHaveLength(1);
+  });
+
   it("knows kustomize's generated ConfigMaps and Secrets by their names without the content hash", () => {
     const generated = (name: string, kind = "ConfigMap"): Finding => ({ ...finding("secrets/known-credential", name, "data.aws", "kustomize:."), object: { apiVersion: "v1", kind, name, namespace: "shop" } });
     const before = [generated("app-2fd5m75bch")].map(asBaseline);
