@@ -3,7 +3,8 @@ import type { ClusterSource } from "../adapters/cluster.js";
 import type { WebhookConfig } from "../admission/config.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
-import { loadSnapshot, DEFAULT_MAX_FILE_BYTES, type LoadOptions } from "../k8s/load.js";
+import { loadSnapshot, DEFAULT_MAX_FILE_BYTES, type LoadedSnapshot, type LoadOptions } from "../k8s/load.js";
+import type { LoadProblem } from "../k8s/types.js";
 import { isLevel, type Level } from "../podsecurity/levels.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
@@ -131,9 +132,10 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   if (cluster) bar.status(`reading ${cluster.context ? `context ${cluster.context}` : "the current context's cluster"} with kubectl…`);
   const load: LoadOptions = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), ...save, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
   let result: ScanResult;
+  let snapshot: LoadedSnapshot;
   if (flags.admissionConfig) {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.
-    const snapshot = await loadSnapshot(load);
+    snapshot = await loadSnapshot(load);
     bar.done();
     const { podSecurity, images } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
     // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
@@ -142,9 +144,10 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     if (images) options.imageAdmission = { ...images, file: flags.admissionConfig };
     result = runScan(snapshot, options, families);
   } else {
-    result = (await scanStreaming(load, options, families)).result;
+    ({ result, snapshot } = await scanStreaming(load, options, families));
     bar.done();
   }
+  if (!cluster) result = withNothingScanned(result, snapshot, paths[0] ?? kustomizeDirs[0] ?? "-");
   result = selectedResult(result, selection);
   if (flags.exceptions) result = await withExceptions(result, flags.exceptions, selection);
   if (baseline) {
@@ -158,6 +161,25 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   await writeStdout(renderReport(result, flags));
   if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+}
+
+/**
+ * Files that hold no Kubernetes object (a wrong path in CI, a directory of READMEs) are an
+ * input error, as `kubectl apply` calls them ("no objects passed to apply"): a clean report
+ * of nothing would pass a pipeline that checks nothing. A live cluster with nothing in the
+ * namespace is an answer, not an error.
+ */
+function withNothingScanned(result: ScanResult, snapshot: LoadedSnapshot, firstInput: string): ScanResult {
+  if (snapshot.stats.objects > 0 || snapshot.textFiles.length > 0 || result.problems.some((p) => p.kind !== "binary")) return result;
+  const { files, skippedNonKubernetes: others } = snapshot.stats;
+  const read = `${files} ${files === 1 ? "file" : "files"} read${others > 0 ? `, ${others} ${others === 1 ? "document" : "documents"} without apiVersion and kind` : ""}`;
+  const problem: LoadProblem = {
+    kind: "empty-input",
+    message: `no Kubernetes objects to scan (${read})`,
+    position: { file: firstInput, line: 1, column: 1 },
+    hint: "check the paths: directories are walked for .yaml, .yml, .json and Dockerfiles; kubectl apply refuses such input too",
+  };
+  return { ...result, problems: [...result.problems, problem] };
 }
 
 /**

@@ -99,6 +99,20 @@ describe("palisade scan (the CLI)", () => {
     expect(palisade(["frobnicate"]).code).toBe(2);
   });
 
+  it("exits 2 when the input holds no Kubernetes object (a wrong path in CI), but not for Dockerfiles alone", () => {
+    const empty = mkdtempSync(join(tmpdir(), "palisade-cli-empty-"));
+    writeFileSync(join(empty, "README.md"), "# docs\n");
+    const noManifests = palisade(["scan", empty]);
+    expect(noManifests.code).toBe(2);
+    expect(noManifests.stderr).toContain(`${empty}:1:1: no Kubernetes objects to scan (0 files read)`);
+    writeFileSync(join(empty, "values.yaml"), "# only a comment\n---\nreplicas: 3\n");
+    expect(palisade(["scan", empty]).stderr).toContain("no Kubernetes objects to scan (1 file read, 1 document without apiVersion and kind)");
+    writeFileSync(join(empty, "Dockerfile"), "FROM scratch\nUSER 1000\n");
+    const dockerfile = palisade(["scan", empty, "--fail-on", "none"]);
+    expect(dockerfile.stderr).not.toContain("no Kubernetes objects");
+    expect(dockerfile.code).toBe(0);
+  });
+
   it("reads stdin with -, and --level overrides namespace levels", () => {
     const r = palisade(["scan", "-", "--level", "baseline", "-o", "json"], CLEAN_POD.replace("name: clean", "name: s").replace(/image: (.*)/, "image: $1\n    securityContext: {privileged: true}").replace(/ {4}securityContext:\n {6}allowPrivilegeEscalation: false\n {6}capabilities: \{drop: \[ALL\]\}\n/, ""));
     const report = JSON.parse(r.stdout);
