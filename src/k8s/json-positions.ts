@@ -13,11 +13,23 @@ export function scanJsonPositions(text: string): DocumentPositions {
   return new JsonPositionScanner(text).document();
 }
 
+/**
+ * The positions, and how many keys the text writes. JSON.parse keeps the last of duplicate
+ * keys silently; more keys written than the parsed value holds means the text has some.
+ */
+export function scanJsonPositionsCountingKeys(text: string): { positions: DocumentPositions; keys: number } {
+  const scanner = new JsonPositionScanner(text);
+  const positions = scanner.document();
+  return { positions, keys: scanner.keys };
+}
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 
 class JsonPositionScanner {
   private readonly out = new PositionsWriter();
+  /** Keys written, duplicates included. */
+  keys = 0;
   private at = 0;
   private line = 0;
   private lineStart = 0;
@@ -89,6 +101,7 @@ class JsonPositionScanner {
   private object(): number {
     const text = this.text;
     return this.collection(MAPPING, 125, (header, last) => {
+      this.keys++;
       const keyAt = this.at;
       const line = this.line;
       const column = keyAt - this.lineStart;

@@ -2,7 +2,7 @@ import type { LoadOptions } from "js-yaml";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
-import { scanJsonPositions } from "./json-positions.js";
+import { scanJsonPositionsCountingKeys } from "./json-positions.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
@@ -193,14 +193,19 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
     });
     return result;
   }
-  const shape = inspectShape(value, text.length, limits);
+  const { shape, keys } = inspectShapeCountingKeys(value, text.length, limits);
   if (shape !== "ok") {
     result.problems.push(shape === "too-deep" ? tooDeep(file, 0, limits) : aliasBomb(file, 0, limits));
     return result;
   }
   // One pass over the text for every key's and item's position (the `yaml` AST of a large
   // `kubectl get -o json` took gigabytes).
-  addDocument(result, new DocumentPlace(file, 0, scanJsonPositions(text), 0), value, (loaded) => void result.objects.push(loaded));
+  const scanned = scanJsonPositionsCountingKeys(text);
+  if (scanned.keys !== keys) {
+    result.problems.push(duplicateKeyProblem(file, text, 0));
+    return result;
+  }
+  addDocument(result, new DocumentPlace(file, 0, scanned.positions, 0), value, (loaded) => void result.objects.push(loaded));
   return result;
 }
 
@@ -235,12 +240,17 @@ function parseJsonStream(file: string, text: string, values: ReadonlyArray<{ sta
       });
       return;
     }
-    const shape = inspectShape(value, own.length, limits);
+    const { shape, keys } = inspectShapeCountingKeys(value, own.length, limits);
     if (shape !== "ok") {
       result.problems.push(shape === "too-deep" ? tooDeep(file, line, limits) : aliasBomb(file, line, limits));
       return;
     }
-    addDocument(result, new DocumentPlace(file, documentIndex, scanJsonPositions(own), line), value, (loaded) => void result.objects.push(loaded));
+    const scanned = scanJsonPositionsCountingKeys(own);
+    if (scanned.keys !== keys) {
+      result.problems.push(duplicateKeyProblem(file, own, line));
+      return;
+    }
+    addDocument(result, new DocumentPlace(file, documentIndex, scanned.positions, line), value, (loaded) => void result.objects.push(loaded));
   });
   return result;
 }
@@ -301,18 +311,51 @@ function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProb
  * and depth is checked without recursion.
  */
 function inspectShape(value: unknown, textLength: number, limits: ParseLimits): "ok" | "too-deep" | "alias-limit" {
+  return inspectShapeCountingKeys(value, textLength, limits).shape;
+}
+
+/** inspectShape, and the number of keys of every mapping in the value (a JSON text with more has duplicates). */
+function inspectShapeCountingKeys(value: unknown, textLength: number, limits: ParseLimits): { shape: "ok" | "too-deep" | "alias-limit"; keys: number } {
   const budget = limits.maxExpansion * textLength + 10_000;
   let visited = 0;
-  if (typeof value !== "object" || value === null) return "ok";
+  let keys = 0;
+  if (typeof value !== "object" || value === null) return { shape: "ok", keys };
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
-    if (depth > limits.maxDepth) return "too-deep";
-    if (++visited > budget) return "alias-limit";
-    const children = Array.isArray(node) ? node : Object.values(node as object);
+    if (depth > limits.maxDepth) return { shape: "too-deep", keys };
+    if (++visited > budget) return { shape: "alias-limit", keys };
+    const isList = Array.isArray(node);
+    const children = isList ? node : Object.values(node as object);
+    if (!isList) keys += children.length;
     for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
   }
-  return "ok";
+  return { shape: "ok", keys };
+}
+
+/**
+ * A JSON text's first duplicate key, as a problem: JSON.parse keeps the last one silently,
+ * where kubectl's strict field validation (its default) refuses the object, and a YAML
+ * document with one is refused here too. js-yaml reads JSON and names the place.
+ */
+function duplicateKeyProblem(file: string, text: string, lineOffset: number): LoadProblem {
+  let line = 1;
+  let column = 1;
+  try {
+    jsYaml().load(text, { schema: kubernetesYamlSchema() });
+  } catch (err) {
+    const mark = (err as { mark?: { line: number; column: number } }).mark;
+    if (mark) {
+      line = mark.line + 1;
+      column = mark.column + 1;
+    }
+  }
+  return {
+    kind: "parse-error",
+    message: "invalid JSON: a key appears twice in one object (JSON.parse would keep the last; kubectl's strict field validation refuses it)",
+    position: { file, line: line + lineOffset, column },
+    hint: "remove one of the two keys",
+  };
 }
 
 /**

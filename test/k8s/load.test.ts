@@ -89,6 +89,19 @@ describe("loading manifests", () => {
     expect(bad.problems[0]?.position.line).toBe(4);
   });
 
+  it("refuses a JSON object with a key twice, as it refuses such YAML, at the second key (JSON.parse silently kept the last)", () => {
+    const pod = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},\n "spec": {"containers": [{"name": "c", "image": "x",\n  "securityContext": {"privileged": false, "privileged": true}}]}}';
+    const parsed = parseJsonFile("dup.json", pod);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.problems.map((p) => [p.kind, p.position.line, p.message])).toEqual([["parse-error", 3, expect.stringContaining("a key appears twice in one object")]]);
+    // In a stream of documents, only the one with the duplicate is refused, at its own line.
+    const stream = parseJsonFile("s.json", `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ok"}}\n${pod}`);
+    expect(stream.objects.map((o) => o.object.metadata?.name)).toEqual(["ok"]);
+    expect(stream.problems.map((p) => p.position.line)).toEqual([4]);
+    // The same key in different objects is no duplicate.
+    expect(parseJsonFile("ok.json", '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "labels": {"name": "x"}}}').problems).toEqual([]);
+  });
+
   it("property: a JSON syntax error's message never quotes the text near it (a Secret's value)", () => {
     // V8 quotes up to ten characters either side of an unexpected token; the secret's alphabet is in none of its own words.
     const secret = fc.stringMatching(/^[QXZ789]{8,40}$/);
