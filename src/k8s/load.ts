@@ -231,7 +231,9 @@ async function collect(path: string, files: string[], snapshot: Snapshot, explic
   let info;
   try {
     info = await stat(path);
-  } catch {
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (explicit && code === "ELOOP") throw new UserError(`cannot read ${path}: ${whyUnreadable(code, "").reason}`, { hint: whyUnreadable(code, "").hint });
     if (explicit) throw new UserError(`cannot read ${path}: no such file or directory`, { hint: "check the path; directories are scanned recursively" });
     return;
   }
@@ -292,6 +294,13 @@ export function byName(a: string, b: string): number {
 const READ_BUFFER_BYTES = 1 << 20;
 let readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
+/** Why a file could not be read, in words, and what to do. */
+function whyUnreadable(code: string | undefined, fallback: string): { reason: string; hint: string } {
+  if (code === "ENOENT") return { reason: "ENOENT", hint: "the file is gone, or it is a symbolic link to nothing" };
+  if (code === "ELOOP") return { reason: "a loop of symbolic links (ELOOP)", hint: "the link leads back to itself through other links: point it at a file, or remove it" };
+  return { reason: code ?? fallback, hint: "check the file's permissions" };
+}
+
 /**
  * Read one file, synchronously: a CLI reading a thousand small files sequentially spends
  * most of an async read waiting on the event loop, not the disk. The size is checked on
@@ -314,9 +323,8 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
     return { ...decodeText(readBuffer.subarray(0, length), file), pipe };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = `cannot read: ${code ?? (err as Error).message}`;
-    const hint = code === "ENOENT" ? "the file is gone, or it is a symbolic link to nothing" : "check the file's permissions";
-    return { text: undefined, problem: { kind: "unreadable", message, position: at, hint } };
+    const { reason, hint } = whyUnreadable(code, (err as Error).message);
+    return { text: undefined, problem: { kind: "unreadable", message: `cannot read: ${reason}`, position: at, hint } };
   } finally {
     if (fd !== undefined) closeSync(fd);
     if (readBuffer.length > READ_BUFFER_BYTES) readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES); // not kept for one big file

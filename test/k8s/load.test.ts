@@ -374,6 +374,18 @@ describe("loading manifests", () => {
     }
   });
 
+  it("names a loop of symbolic links as one, in a walked directory and as a path given", async () => {
+    const dir = tempDir();
+    symlinkSync("b.yaml", join(dir, "a.yaml"));
+    symlinkSync("a.yaml", join(dir, "b.yaml"));
+    const walked = await loadSnapshot({ paths: [dir] });
+    expect(walked.problems.map((p) => [p.message, p.hint])).toEqual([
+      ["cannot read: a loop of symbolic links (ELOOP)", "the link leads back to itself through other links: point it at a file, or remove it"],
+      ["cannot read: a loop of symbolic links (ELOOP)", "the link leads back to itself through other links: point it at a file, or remove it"],
+    ]);
+    await expect(loadSnapshot({ paths: [join(dir, "a.yaml")] })).rejects.toThrow(/a\.yaml: a loop of symbolic links/);
+  });
+
   it("says clearly when a path does not exist", async () => {
     await expect(loadSnapshot({ paths: ["/no/such/place"] })).rejects.toThrow(/cannot read \/no\/such\/place/);
   });
