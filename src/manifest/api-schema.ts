@@ -4,6 +4,7 @@
  */
 import { isRecord, type K8sObject } from "../k8s/types.js";
 import { API_TYPES_JSON, ROOT_TYPES } from "./api-fields.generated.js";
+import { SEVERAL_FORMS } from "./several-forms.js";
 
 export interface ApiType {
   model: string;
@@ -20,6 +21,8 @@ export interface FieldType {
   wrappers: readonly ("list" | "map")[];
   /** A type with fields, a scalar, or undefined for text and values of several forms. */
   item: ApiType | ScalarType | undefined;
+  /** The item is text and nothing else (not a Quantity, an IntOrString or raw JSON: several-forms.ts). */
+  text: boolean;
 }
 
 const SCALARS: Readonly<Record<string, ScalarType>> = { i: "integer", n: "number", b: "boolean" };
@@ -51,7 +54,8 @@ export function fieldsOf(type: ApiType): Map<string, FieldType> {
         wrappers.push(rest.startsWith("[]") ? "list" : "map");
         rest = rest.slice(2);
       }
-      type.fields.set(field, { wrappers, item: rest === "" ? undefined : (SCALARS[rest] ?? apiType(rest)) });
+      const text = rest === "" && !SEVERAL_FORMS.has(`${type.model}.${field}`);
+      type.fields.set(field, { wrappers, item: rest === "" ? undefined : (SCALARS[rest] ?? apiType(rest)), text });
     }
   }
   return type.fields;

@@ -2,33 +2,29 @@ import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { MANIFEST_RULES, REMOVED_API, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { describeRemoval, removalOf } from "./removed-api.js";
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
 import { checkFields } from "./field-check.js";
+import { describeValue } from "./describe-value.js";
 import { correctionsOf, jsonPatchOf, type Correction } from "./fixes.js";
 
-/**
- * What Kubernetes' YAML makes of a value, in words (long text is cut). A Secret's values
- * are never printed: only their type is.
- */
-function describe(value: unknown, secret: boolean): string {
-  if (typeof value === "boolean") return secret ? "a boolean (an unquoted yes, no, on, off, y, n, true or false)" : value ? "the boolean true (an unquoted yes, on, y or true)" : "the boolean false (an unquoted no, off, n or false)";
-  if (typeof value === "number") return secret ? "a number" : `the number ${value}`;
-  if (typeof value === "string") return secret ? "text" : `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `a ${typeof value}`;
+
+/** What to do about a text field holding another value: a scalar is quoted as written; a collection is not text at all. */
+function textExpected(value: unknown): string {
+  return typeof value === "boolean" || typeof value === "number" ? "text (quote it)" : "text";
 }
 
 function findingsOf(loaded: LoadedObject): Finding[] {
   // The API server has decoded a live object already: a field it does not know would have
   // been refused or dropped, and one this table does not know is from a newer release.
   if (isLiveSource(loaded.source)) return [];
-  const misTyped = misTypedFields(loaded.object);
+  const removal = removalOf(loaded.object);
   const check = checkFields(loaded.object);
+  const misTyped = misTypedFields(loaded.object, check);
   const { unknown, wrongTypes } = check;
-  if (misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
+  if (removal === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -46,7 +42,8 @@ function findingsOf(loaded: LoadedObject): Finding[] {
     ...(properties ? { properties } : {}),
   });
   return [
-    ...misTyped.map(({ path, value }) => finding(STRING_EXPECTED, path, `${formatFieldPath(path)} is ${describe(value, secret)} where Kubernetes expects text: the API server refuses this object`)),
+    ...(removal ? [finding(REMOVED_API, ["apiVersion"], describeRemoval(loaded.object, removal), { removedIn: removal.removedIn, ...(removal.replacement ? { replacement: removal.replacement } : {}) })] : []),
+    ...misTyped.map(({ path, value }) => finding(STRING_EXPECTED, path, `${formatFieldPath(path)} is ${describeValue(value, secret)} where Kubernetes expects ${textExpected(value)}: the API server refuses this object`)),
     ...unknown.map((field) =>
       finding(
         UNKNOWN_FIELD,
@@ -56,9 +53,13 @@ function findingsOf(loaded: LoadedObject): Finding[] {
         patch(corrections.get(field)),
       ),
     ),
-    ...wrongTypes.map((wrong) =>
-      finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describe(wrong.value, secret)} where Kubernetes expects ${wrong.expected}: the API server refuses this object`, undefined, patch(corrections.get(wrong))),
-    ),
+    ...wrongTypes.map((wrong) => {
+      const correction = corrections.get(wrong);
+      // A quoted integer or boolean (Helm's | quote): the patch unquotes it. The patch holds
+      // the number, but only in a field the API types as a number or boolean, never text.
+      const hint = correction?.kind === "retype" ? " (unquote it)" : "";
+      return finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describeValue(wrong.value, secret)} where Kubernetes expects ${wrong.expected}${hint}: the API server refuses this object`, undefined, patch(correction));
+    }),
   ];
 }
 

@@ -8,11 +8,14 @@
  *   meant to add silently does not exist;
  * - a value of another type than the field's, which the decoder refuses whatever the
  *   validation: `replicas: "3"` or `runAsNonRoot: "true"` (as a Helm template's `| quote`
- *   writes them), a single string where a list is declared (`command: "sh -c ..."`).
+ *   writes them), a single string where a list is declared (`command: "sh -c ..."`);
+ * - a boolean, number or collection in a text field (a name, an image, a label, a
+ *   ConfigMap's data), for manifest/string-expected: every text field of the type, so that
+ *   a volume or port named `n` (YAML 1.1's false) is found like a container so named.
  *
- * Text fields are manifest/string-expected's (string-fields.ts). Maps with any keys
- * (labels, data, nodeSelector) are not looked into, nor are values of several forms
- * (IntOrString, Quantity, raw JSON). A null is accepted anywhere, as Go's decoder accepts it.
+ * Maps with any keys (labels, data, nodeSelector) are looked into only for text values;
+ * values of several forms (IntOrString, Quantity, raw JSON: several-forms.ts) are not judged.
+ * A null is accepted anywhere, as Go's decoder accepts it.
  * An object's `status` is not looked into either: the server writes it, and the status of
  * `kubectl get -o yaml` from a newer cluster has fields this API does not know yet.
  */
@@ -35,9 +38,22 @@ export interface WrongType {
   value: unknown;
 }
 
+/** A text field holding something else, with what Kubernetes' YAML made of it. */
+export interface MisTypedField {
+  path: FieldPath;
+  value: unknown;
+}
+
 export interface FieldCheck {
   unknown: UnknownField[];
   wrongTypes: WrongType[];
+  /** Text fields holding a boolean, a number, a list or a mapping (manifest/string-expected). */
+  notText: MisTypedField[];
+}
+
+/** A value Go's JSON decoder puts in a string: text, or null (which leaves it empty). */
+export function isText(value: unknown): boolean {
+  return value === null || typeof value === "string";
 }
 
 const SUGGESTED_PER_OBJECT = 100;
@@ -45,8 +61,8 @@ const SUGGESTED_PER_OBJECT = 100;
 /** Every unknown field and every value of the wrong type in the object, in document order. */
 export function checkFields(object: K8sObject): FieldCheck {
   const root = rootTypeOf(object);
-  if (root === undefined) return { unknown: [], wrongTypes: [] };
-  const out: FieldCheck = { unknown: [], wrongTypes: [] };
+  if (root === undefined) return { unknown: [], wrongTypes: [], notText: [] };
+  const out: FieldCheck = { unknown: [], wrongTypes: [], notText: [] };
   // One path, grown and shrunk as the walk goes: copied only for a field that is wrong.
   walkObject(object as Record<string, unknown>, root, [], out, true);
   return out;
@@ -69,7 +85,11 @@ function walkObject(value: Record<string, unknown>, type: ApiType, path: (string
       out.unknown.push({ path: [...path, key], type: type.name, meant });
       continue;
     }
-    if ((field.item === undefined && field.wrappers.length === 0) || (root && key === "status")) continue;
+    if (root && key === "status") continue;
+    if (field.item === undefined && field.wrappers.length === 0) {
+      if (field.text && !isText(value[key])) out.notText.push({ path: [...path, key], value: value[key] });
+      continue;
+    }
     path.push(key);
     walkValue(value[key], field, 0, path, out);
     path.pop();
@@ -79,11 +99,14 @@ function walkObject(value: Record<string, unknown>, type: ApiType, path: (string
 function walkValue(value: unknown, field: FieldType, depth: number, path: (string | number)[], out: FieldCheck): void {
   if (value === null) return;
   if (depth < field.wrappers.length) {
-    // Items of text (or of several forms) are not looked at: only that the collection is one.
+    // Items of text are only held to be text; items of several forms are not looked at.
     const itemsFree = depth + 1 === field.wrappers.length && field.item === undefined;
     if (field.wrappers[depth] === "list") {
       if (!Array.isArray(value)) return wrong(out, path, `a list${itemName(field)}`, value);
-      if (itemsFree) return;
+      if (itemsFree) {
+        if (field.text) for (let i = 0; i < value.length; i++) if (!isText(value[i])) out.notText.push({ path: [...path, i], value: value[i] });
+        return;
+      }
       for (let i = 0; i < value.length; i++) {
         path.push(i);
         walkValue(value[i], field, depth + 1, path, out);
@@ -91,7 +114,10 @@ function walkValue(value: unknown, field: FieldType, depth: number, path: (strin
       }
     } else {
       if (!isRecord(value)) return wrong(out, path, "a mapping", value);
-      if (itemsFree) return;
+      if (itemsFree) {
+        if (field.text) for (const key in value) if (!isText(value[key])) out.notText.push({ path: [...path, key], value: value[key] });
+        return;
+      }
       for (const key in value) {
         path.push(key);
         walkValue(value[key], field, depth + 1, path, out);

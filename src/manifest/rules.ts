@@ -9,7 +9,7 @@ export const STRING_EXPECTED: Rule = {
   title: "A field Kubernetes reads as text holds a boolean, a number or a collection",
   docs: {
     description:
-      "kubectl reads YAML as go-yaml v2 does, so an unquoted yes, no, on, off, y or n is a boolean and 1.0 or 8080 is a number. Where the API declares text (names, labels, annotations, container images, arguments and environment values, ConfigMap and Secret data) such a value does not become text: the API server refuses the whole object (\"cannot unmarshal bool into Go struct field ... of type string\"), so the manifest never applies, whatever its other settings.",
+      "kubectl reads YAML as go-yaml v2 does, so an unquoted yes, no, on, off, y or n is a boolean and 1.0 or 8080 is a number. Where the API declares text (names, labels, annotations, container images, arguments and environment values, ConfigMap and Secret data) such a value does not become text: the API server refuses the whole object (\"cannot unmarshal bool into Go struct field ... of type string\"), so the manifest never applies, whatever its other settings. Every text field of a built-in kind is read (volume, port and container names alike), and the pod template of any workload. A finding says what kind of value Kubernetes read (a number, a boolean), never the value: it may be a password or a token.",
     remediation: 'Quote the value so that it stays text: version: "1.0", enabled: "yes", args: ["--port", "8080"]. palisade fix quotes it as written.',
     helpUri: "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_apply/",
   },
@@ -43,4 +43,21 @@ export const WRONG_TYPE: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE];
+export const REMOVED_API: Rule = {
+  id: "manifest/removed-api",
+  family: "manifest",
+  pillar: "platform",
+  // As the family's other rules: the API server refuses the object, so none of the
+  // controls it carries (a NetworkPolicy, a PodDisruptionBudget, RBAC) exist.
+  severity: "medium",
+  title: "An object of an API version Kubernetes no longer serves (extensions/v1beta1, batch/v1beta1, policy/v1beta1...)",
+  docs: {
+    description:
+      "Kubernetes removes beta API versions once their stable successor has been served long enough: extensions/v1beta1 and apps/v1beta1/v1beta2 workloads in v1.16; admissionregistration, apiextensions, apiregistration, authentication, authorization, certificates, coordination, networking (Ingress, IngressClass), rbac, scheduling and storage v1beta1 in v1.22; batch/v1beta1 CronJob, autoscaling/v2beta1, policy/v1beta1 (PodDisruptionBudget and PodSecurityPolicy, which has no successor), discovery, events and node v1beta1 in v1.25; flowcontrol v1beta1 and autoscaling/v2beta2 in v1.26, CSIStorageCapacity v1beta1 in v1.27, flowcontrol v1beta2 in v1.29 and v1beta3 in v1.32. kubectl apply refuses such an object (\"no matches for kind\"), so the policy, workload or binding it describes does not exist in the cluster. Palisade still judges the rest of it as written (a workload's pod template under Pod Security, for one), as it will be once ported.",
+    remediation:
+      "Write the apiVersion the finding names and port the fields that changed between versions (the migration guide lists them per kind; kubectl-convert rewrites a file). PodSecurityPolicy has no successor: label namespaces for Pod Security Admission instead (palisade psp migrate proposes the labels).",
+    helpUri: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API];

@@ -2,6 +2,7 @@ import { checkFields, type WrongType } from "./field-check.js";
 import { rootTypeOf } from "./api-schema.js";
 import { formatFieldPath, type K8sObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
+import { checkTemplate } from "./template-check.js";
 
 /**
  * Fields the API server cannot decode (manifest/wrong-type): such an object is refused
@@ -12,9 +13,7 @@ import { podTemplate } from "../k8s/workloads.js";
 export function undecodableFields(object: K8sObject): WrongType[] {
   if (rootTypeOf(object)) return checkFields(object).wrongTypes;
   const template = podTemplate(object);
-  if (!template) return [];
-  const pod = { apiVersion: "v1", kind: "Pod", metadata: template.pod.metadata ?? {}, spec: template.pod.spec } as K8sObject;
-  return checkFields(pod).wrongTypes.map((w) => ({ ...w, path: [...template.path, ...w.path] }));
+  return template ? checkTemplate(template).wrongTypes : [];
 }
 
 function typeOf(value: unknown): string {

@@ -88,7 +88,7 @@ spec:
     // 30.0 is the integer 30, yes is the boolean true (go-yaml v2), IntOrString and Quantity take both forms, null is accepted.
   });
 
-  it("says what Kubernetes read and what it expects, but never a Secret's values", () => {
+  it("says what Kubernetes read and what it expects, but never the value, a Secret's or any other", () => {
     const objects = objectsOf(`${DEPLOYMENT}---
 apiVersion: v1
 kind: Secret
@@ -98,7 +98,10 @@ data: [c2VjcmV0]
 `);
     const snapshot = { ...emptySnapshot(), objects };
     const findings = manifestFamily.check(snapshot, {}).filter((f) => f.ruleId === "manifest/wrong-type");
-    expect(findings.find((f) => f.fieldPath === "spec.replicas")!.message).toBe('spec.replicas is the text "3" where Kubernetes expects an integer: the API server refuses this object');
+    expect(findings.find((f) => f.fieldPath === "spec.replicas")!.message).toBe("spec.replicas is text where Kubernetes expects an integer (unquote it): the API server refuses this object");
+    expect(findings.find((f) => f.fieldPath === "spec.revisionHistoryLimit")!.message).toBe("spec.revisionHistoryLimit is a number where Kubernetes expects an integer: the API server refuses this object");
+    expect(findings.find((f) => f.fieldPath === `spec.template.spec.initContainers[0].command`)!.message).toBe("spec.template.spec.initContainers[0].command is text where Kubernetes expects a list: the API server refuses this object");
+    expect(findings.map((f) => f.message).join("\n")).not.toMatch(/sh -c true|1\.5|example\.com\/x/);
     expect(findings.find((f) => f.fieldPath === "spec.replicas")!.position).toEqual({ file: "m.yaml", line: 5, column: 3 });
     const secret = findings.filter((f) => f.object?.kind === "Secret").map((f) => f.message);
     expect(secret).toEqual(["immutable is text where Kubernetes expects a boolean (true or false): the API server refuses this object", "data is a list where Kubernetes expects a mapping: the API server refuses this object"]);
@@ -127,7 +130,7 @@ describe("fixes of manifest findings (JSON patches)", () => {
     ]);
     const fixed = structuredClone(cronJob!.object);
     for (const f of findings) fastJsonPatch.applyPatch(fixed, f.fix!, true, true);
-    expect(checkFields(fixed)).toEqual({ unknown: [], wrongTypes: [] });
+    expect(checkFields(fixed)).toMatchObject({ unknown: [], wrongTypes: [] });
     const container = (fixed as { spec: { jobTemplate: { spec: { template: { spec: { containers: Array<{ securityContext: Record<string, unknown> }> } } } } } }).spec.jobTemplate.spec.template.spec.containers[0]!;
     expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
   });
@@ -275,7 +278,7 @@ kind: APIService
 metadata: {name: v1beta1.metrics.k8s.io}
 spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true, service: {name: metrics-server, namespace: kube-system, port: 443}}
 `);
-    for (const loaded of objects) expect(checkFields(loaded.object), loaded.object.kind).toEqual({ unknown: [], wrongTypes: [] });
+    for (const loaded of objects) expect(checkFields(loaded.object), loaded.object.kind).toEqual({ unknown: [], wrongTypes: [], notText: [] });
     const crd = structuredClone(objects[0]!.object) as K8sObject & { spec: { versions: Array<Record<string, unknown>> } };
     crd.spec.versions[0]!.servd = true;
     crd.spec.versions[0]!.served = "true";
@@ -320,5 +323,7 @@ spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versi
     const found = judged.flatMap((o) => unknownFields(o.object).map((u) => `${o.source.file.slice(repoRoot.length + 1)}: ${formatFieldPath(u.path)}`));
     expect(found).toEqual(["examples/cluster/20-payments.yaml: spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem"]);
     expect(judged.flatMap((o) => checkFields(o.object).wrongTypes)).toEqual([]);
+    // Every text field is held to text: none of them may be a Quantity or an IntOrString (several-forms.ts).
+    expect(judged.flatMap((o) => checkFields(o.object).notText.map((t) => `${o.source.file.slice(repoRoot.length + 1)}: ${formatFieldPath(t.path)}`))).toEqual([]);
   });
 });

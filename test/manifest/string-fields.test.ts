@@ -71,18 +71,18 @@ describe("fields Kubernetes reads as text", () => {
       object: { kind: "Deployment", name: "web" },
       fieldPath: "metadata.labels.canary",
       position: { file: "m.yaml", line: 5, column: 36 },
-      message: "metadata.labels.canary is the boolean true (an unquoted yes, on, y or true) where Kubernetes expects text: the API server refuses this object",
+      message: "metadata.labels.canary is the boolean true (an unquoted yes, on, y or true) where Kubernetes expects text (quote it): the API server refuses this object",
     });
-    expect(findings.map((f) => f.message)).toContain("spec.template.spec.containers[0].args[1] is the number 8080 where Kubernetes expects text: the API server refuses this object");
+    expect(findings.map((f) => f.message)).toContain("spec.template.spec.containers[0].args[1] is a number where Kubernetes expects text (quote it): the API server refuses this object");
   });
 
   it("never prints a Secret's values, only their types", () => {
     const secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {pin: 8675309, admin: yes}\ndata: {token: 31337}\n";
     const findings = manifestFamily.check({ ...emptySnapshot(), objects: objectsOf(secret) }, {});
     expect(findings.map((f) => f.message)).toEqual([
-      "data.token is a number where Kubernetes expects text: the API server refuses this object",
-      "stringData.pin is a number where Kubernetes expects text: the API server refuses this object",
-      "stringData.admin is a boolean (an unquoted yes, no, on, off, y, n, true or false) where Kubernetes expects text: the API server refuses this object",
+      "stringData.pin is a number where Kubernetes expects text (quote it): the API server refuses this object",
+      "stringData.admin is a boolean (an unquoted yes, no, on, off, y, n, true or false) where Kubernetes expects text (quote it): the API server refuses this object",
+      "data.token is a number where Kubernetes expects text (quote it): the API server refuses this object",
     ]);
     expect(JSON.stringify(findings)).not.toMatch(/8675309|31337|boolean true/);
   });
