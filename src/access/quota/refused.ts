@@ -8,6 +8,7 @@
 import { apiGroupOf } from "../../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
 import { checkFields } from "../../manifest/field-check.js";
+import { describeValue } from "../../manifest/describe-value.js";
 import { misTypedFields } from "../../manifest/string-fields.js";
 
 /** Why the API server would refuse the object, at the first wrong field; undefined when it would decode it. */
@@ -15,8 +16,9 @@ export function refusal(loaded: LoadedObject): LoadProblem | undefined {
   // A live object was decoded by the API server already.
   if (isLiveSource(loaded.source)) return undefined;
   const { object } = loaded;
-  const wrong = checkFields(object).wrongTypes[0];
-  const text = wrong ? undefined : misTypedFields(object)[0];
+  const check = checkFields(object);
+  const wrong = check.wrongTypes[0];
+  const text = wrong ? undefined : misTypedFields(object, check)[0];
   const found: { path: FieldPath; value: unknown; expected: string } | undefined = wrong ?? (text ? { ...text, expected: "text" } : undefined);
   if (!found) return undefined;
   const secret = object.kind === "Secret" && apiGroupOf(object.apiVersion) === "";
@@ -24,17 +26,8 @@ export function refusal(loaded: LoadedObject): LoadProblem | undefined {
   const name = `${object.kind ?? "object"} ${namespace ? `${namespace}/` : ""}${object.metadata?.name ?? "(unnamed)"}`;
   return {
     kind: "invalid-object",
-    message: `${name}: ${formatFieldPath(found.path)} is ${describe(found.value, secret)} where Kubernetes expects ${found.expected}: the API server refuses the object, so it is left out of the quota totals`,
+    message: `${name}: ${formatFieldPath(found.path)} is ${describeValue(found.value, secret)} where Kubernetes expects ${found.expected}: the API server refuses the object, so it is left out of the quota totals`,
     position: loaded.source.locate(found.path),
     hint: "write the value in the declared type (replicas: 3, not \"3\"; a list of containers, not a string; LimitRange limits as a list of items), then run again",
   };
-}
-
-/** The value in words, short; a Secret's values only by their type. */
-function describe(value: unknown, secret: boolean): string {
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object" && value !== null) return "a mapping";
-  if (secret) return typeof value === "string" ? "text" : `a ${typeof value}`;
-  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return `the ${typeof value} ${String(value)}`;
 }

@@ -67,10 +67,15 @@ describe("palisade quota", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^NAMESPACE +QUOTA +RESOURCE +USED +HARD +PODS +REJECTED\nt +q +pods +0 +2 +0 +0\n/);
     expect(result.stderr).toContain(`${file}:12:3: LimitRange t/lr: spec.limits is a mapping where Kubernetes expects a list of LimitRangeItem: the API server refuses the object, so it is left out of the quota totals`);
-    expect(result.stderr).toContain(`${file}:18:3: Deployment t/web: spec.replicas is the text "3" where Kubernetes expects an integer`);
-    expect(result.stderr).toContain(`${file}:30:3: Pod t/p: spec.containers is the text "oops" where Kubernetes expects a list of Container`);
+    expect(result.stderr).toContain(`${file}:18:3: Deployment t/web: spec.replicas is text where Kubernetes expects an integer`);
+    expect(result.stderr).toContain(`${file}:30:3: Pod t/p: spec.containers is text where Kubernetes expects a list of Container`);
     expect(result.stderr).toMatch(/hint: write the value in the declared type/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // A value may be a credential: it is named by its type only.
+    writeFileSync(file, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  containers:\n  - name: c\n    image: x\n    env: [{name: API_KEY, value: 987654321987}]\n");
+    const leaked = await runCli(registerQuotaCommand, ["quota", file]);
+    expect(leaked.stderr).toContain("spec.containers[0].env[0].value is a number where Kubernetes expects text");
+    expect(leaked.stdout + leaked.stderr).not.toContain("987654321987");
   });
 
   it("says which ResourceQuotas limit nothing instead of claiming there are none", async () => {

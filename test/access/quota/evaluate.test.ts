@@ -195,8 +195,8 @@ describe("quota evaluation over manifests", () => {
     const result = evaluateQuotas(snapshot);
     expect(result.refused.map((r) => [r.object.kind, r.problem.position.line, r.problem.message])).toEqual([
       ["LimitRange", 13, "LimitRange shop/lr: spec.limits is a mapping where Kubernetes expects a list of LimitRangeItem: the API server refuses the object, so it is left out of the quota totals"],
-      ["Deployment", 20, 'Deployment shop/web: spec.replicas is the text "3" where Kubernetes expects an integer: the API server refuses the object, so it is left out of the quota totals'],
-      ["Pod", 35, 'Pod shop/p: spec.containers is the text "oops" where Kubernetes expects a list of Container: the API server refuses the object, so it is left out of the quota totals'],
+      ["Deployment", 20, 'Deployment shop/web: spec.replicas is text where Kubernetes expects an integer: the API server refuses the object, so it is left out of the quota totals'],
+      ["Pod", 35, 'Pod shop/p: spec.containers is text where Kubernetes expects a list of Container: the API server refuses the object, so it is left out of the quota totals'],
     ]);
     expect(result.refused[0]!.problem).toMatchObject({ kind: "invalid-object", hint: expect.stringMatching(/^write the value in the declared type/) });
     // Only "ok" runs: one pod, no LimitRange (its own was refused), nothing rejected.
