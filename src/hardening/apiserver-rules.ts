@@ -101,7 +101,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "Use https:// --etcd-servers with --etcd-cafile, --etcd-certfile and --etcd-keyfile.",
     (c) => {
       const servers = flag(c, "etcd-servers");
-      if (servers && listValue(servers).some((s) => s.startsWith("http://"))) return { message: `--etcd-servers=${servers.value} uses plain http`, flag: servers };
+      if (servers && listValue(servers).some((s) => s.startsWith("http://"))) return { message: `--etcd-servers=${withoutUserinfo(servers.value)} uses plain http`, flag: servers };
       const missing = ["etcd-cafile", "etcd-certfile", "etcd-keyfile"].filter((n) => !flag(c, n));
       return missing.length ? { message: `missing ${missing.map((m) => `--${m}`).join(", ")}` } : undefined;
     },
@@ -164,3 +164,8 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     },
   ),
 ];
+
+/** URLs as a report may print them: a `user:password@` before the host is replaced, never shown. */
+export function withoutUserinfo(urls: string): string {
+  return urls.replace(/(:\/\/)[^/@,\s]*@/g, "$1…@");
+}

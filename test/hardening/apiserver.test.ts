@@ -62,6 +62,12 @@ describe("kube-apiserver flag audit", () => {
     expect(ids).toContain("apiserver/etcd-tls");
   });
 
+  it("never prints a password written into an etcd URL", () => {
+    const etcd = scan(["--etcd-servers=http://root:s3cr3tpw@10.0.0.1:2379,https://10.0.0.2:2379"]).find((f) => f.ruleId === "apiserver/etcd-tls");
+    expect(etcd?.message).toBe("--etcd-servers=http://…@10.0.0.1:2379,https://10.0.0.2:2379 uses plain http");
+    expect(JSON.stringify(etcd)).not.toContain("s3cr3tpw");
+  });
+
   it("documents every rule", () => {
     for (const r of controlPlaneFamily.rules) expect(r.docs.remediation.length).toBeGreaterThan(10);
   });
