@@ -9,12 +9,16 @@
 import type { Severity } from "../findings/types.js";
 import { describeRef, isLiveFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
-import { checkoutPath } from "./sarif.js";
+import { printable } from "./printable.js";
+import { checkoutPath, isCheckoutFile } from "./sarif.js";
 import { summaryLine } from "./text.js";
 
 const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
 
-/** A message's text: the runner reads `%`, CR and LF as its own, so they are escaped. */
+/**
+ * A message's text: the runner reads `%`, CR and LF as its own, so they are escaped. The
+ * text is printable() already, so CR and LF here are the annotation's own line breaks.
+ */
 function data(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
@@ -30,26 +34,33 @@ interface Annotation {
   line: number | undefined;
   column: number | undefined;
   title: string;
-  message: string;
+  /** The message's lines, each of which may hold text from the input. */
+  message: readonly string[];
 }
 
+/**
+ * One workflow command line. Every value passes printable() here, where the line is made:
+ * a control character from the input (ESC, a newline the runner would decode from %0A)
+ * reaches neither the log nor the annotation, and the lines of `message` are the only
+ * line breaks.
+ */
 function annotation({ command, file, line, column, title, message }: Annotation): string {
   const properties: string[] = [];
-  // <stdin> and <palisade> are not files of the checkout.
-  if (file !== undefined && !file.startsWith("<")) properties.push(`file=${property(checkoutPath(file))}`);
+  // <stdin>, a live cluster, a rendered kustomization are not files of the checkout.
+  if (file !== undefined && isCheckoutFile(file)) properties.push(`file=${property(printable(checkoutPath(file)))}`);
   // A live cluster's lines are those of the List kubectl returned: no one can look them up.
   const lines = file === undefined || !isLiveFile(file);
   if (line !== undefined && lines) properties.push(`line=${line}`);
   if (column !== undefined && lines) properties.push(`col=${column}`);
-  properties.push(`title=${property(title)}`);
-  return `::${command} ${properties.join(",")}::${data(message)}\n`;
+  properties.push(`title=${property(printable(title))}`);
+  return `::${command} ${properties.join(",")}::${data(message.map(printable).join("\n"))}\n`;
 }
 
 /** One line per finding and per input problem, then the summary line as a plain log line. */
 export function* renderGithubPieces(result: ScanResult): Generator<string> {
   for (const p of result.problems) {
     const { file, line, column } = p.position;
-    yield annotation({ command: "error", file, line, column, title: `palisade: ${p.kind}`, message: p.hint ? `${p.message}\nhint: ${p.hint}` : p.message });
+    yield annotation({ command: "error", file, line, column, title: `palisade: ${p.kind}`, message: p.hint ? [p.message, `hint: ${p.hint}`] : [p.message] });
   }
   let batch: string[] = [];
   for (const f of result.findings) {
@@ -62,7 +73,7 @@ export function* renderGithubPieces(result: ScanResult): Generator<string> {
         line: where?.line,
         column: where?.column,
         title: `${f.ruleId} (${f.severity})${object ? ` ${object}` : ""}`,
-        message: `${f.message}${f.remediation ? `\nremediation: ${f.remediation}` : ""}`,
+        message: f.remediation ? [f.message, `remediation: ${f.remediation}`] : [f.message],
       }),
     );
     if (batch.length === 256) {

@@ -1,11 +1,27 @@
 import type { Finding } from "../findings/types.js";
 import { describeRef, type LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
+import { printable } from "./printable.js";
 
+// XML 1.0 forbids most C0 controls even when escaped (&#27; is not well-formed either).
+// eslint-disable-next-line no-control-regex
+const C0 = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+// Nor are U+FFFE, U+FFFF or a lone surrogate in its Char production: U+FFFD stands for
+// them, as a UTF-8 encoder writes it for a lone surrogate.
+const NOT_CHAR = /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text as XML 1.0 can hold it: only its characters, markup escaped. */
 function xml(text: string): string {
-  // XML 1.0 forbids most control characters even when escaped.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return text.replace(C0, "").replace(NOT_CHAR, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * A value from the input, as dashboards and consoles show the report to people: printable()
+ * as in text output (a newline in a name must not make a line of its own, ESC not reach a
+ * terminal), then XML.
+ */
+function value(text: string): string {
+  return xml(printable(text));
 }
 
 /**
@@ -34,7 +50,7 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${result.findings.length}" errors="${result.problems.length}">\n`;
   let firstSuite = true;
   for (const { file, findings, problems, clean } of suites) {
-    yield `${firstSuite ? "" : "\n"}  <testsuite name="${xml(file)}" tests="${findings.length + clean.length + problems.length}" failures="${findings.length}" errors="${problems.length}" skipped="0">\n`;
+    yield `${firstSuite ? "" : "\n"}  <testsuite name="${value(file)}" tests="${findings.length + clean.length + problems.length}" failures="${findings.length}" errors="${problems.length}" skipped="0">\n`;
     firstSuite = false;
     let batch: string[] = [];
     let batchChars = 0;
@@ -55,20 +71,23 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
     };
     for (const f of findings) {
       const ref = f.object ? describeRef(f.object) : file;
-      const where = f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file;
+      const where = printable(f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file);
+      // The body's line breaks are the report's own: each line's values are made printable.
+      const body = `${where}: ${printable(f.message)}\n${f.fieldPath ? `field: ${printable(f.fieldPath)}\n` : ""}${f.remediation ? `remediation: ${printable(f.remediation)}` : ""}`;
       const full = add(
-        `    <testcase classname="${xml(ref)}" name="${xml(f.ruleId)}" file="${xml(file)}">\n` +
-          `      <failure type="${f.severity}" message="${xml(f.message)}">${xml(`${where}: ${f.message}\n${f.fieldPath ? `field: ${f.fieldPath}\n` : ""}${f.remediation ? `remediation: ${f.remediation}` : ""}`)}</failure>\n` +
+        `    <testcase classname="${value(ref)}" name="${xml(f.ruleId)}" file="${value(file)}">\n` +
+          `      <failure type="${f.severity}" message="${value(f.message)}">${xml(body)}</failure>\n` +
           `    </testcase>`,
       );
       if (full) yield* flush();
     }
     for (const ref of clean) {
-      if (add(`    <testcase classname="${xml(ref)}" name="all checks" file="${xml(file)}"/>`)) yield* flush();
+      if (add(`    <testcase classname="${value(ref)}" name="all checks" file="${value(file)}"/>`)) yield* flush();
     }
     for (const p of problems) {
-      const at = `${p.position.file}:${p.position.line}:${p.position.column}`;
-      if (add(`    <testcase classname="input" name="${xml(p.kind)}" file="${xml(file)}"><error type="${xml(p.kind)}" message="${xml(p.message)}">${xml(`${at}: ${p.message}${p.hint ? `\nhint: ${p.hint}` : ""}`)}</error></testcase>`)) yield* flush();
+      const at = printable(`${p.position.file}:${p.position.line}:${p.position.column}`);
+      const body = `${at}: ${printable(p.message)}${p.hint ? `\nhint: ${printable(p.hint)}` : ""}`;
+      if (add(`    <testcase classname="input" name="${xml(p.kind)}" file="${value(file)}"><error type="${xml(p.kind)}" message="${value(p.message)}">${xml(body)}</error></testcase>`)) yield* flush();
     }
     yield* flush();
     yield "\n  </testsuite>";

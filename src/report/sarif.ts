@@ -1,7 +1,7 @@
 import type * as Crypto from "node:crypto";
 import { createRequire } from "node:module";
 import { isAbsolute, relative, sep } from "node:path";
-import type { Log, ReportingDescriptor, Result } from "sarif";
+import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import { findingKey } from "../findings/identity.js";
 import type { Finding, Rule, Severity } from "../findings/types.js";
 import { describeRef } from "../k8s/types.js";
@@ -17,6 +17,26 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.
 export function checkoutPath(file: string, cwd = process.cwd()): string {
   const rel = isAbsolute(file) ? relative(cwd, file) : file;
   return rel.split(sep).join("/").replace(/^\.\//, "");
+}
+
+/**
+ * Whether a source name is a file of the checkout, one that GitHub's annotations and code
+ * scanning can open: not `<stdin>`, `<cluster CTX>`, `<palisade>` or `<unknown>` (such
+ * names are in angle brackets so that no path on disk is taken for one; see liveSourceName
+ * in k8s/types.ts), nor `kustomize:DIR`, the text kustomize rendered, which stands for
+ * objects whose own files could not be traced. The one rule for -o github and -o sarif.
+ */
+export function isCheckoutFile(file: string): boolean {
+  return !file.startsWith("<") && !file.startsWith("kustomize:");
+}
+
+/**
+ * Where a file and a position are, for SARIF: nothing for a source that is no file (see
+ * isCheckoutFile), or GitHub would attach the alert to a file `<stdin>` no one can open.
+ */
+function physicalLocation(file: string, line: number, column: number): Pick<Location, "physicalLocation"> {
+  if (!isCheckoutFile(file)) return {};
+  return { physicalLocation: { artifactLocation: { uri: sarifUri(file), uriBaseId: "%SRCROOT%" }, region: { startLine: line, startColumn: column } } };
 }
 
 /**
@@ -64,19 +84,16 @@ function fingerprint(f: Finding): string {
 
 function sarifResult(f: Finding, index: ReadonlyMap<string, number>): Result {
   const where = f.object ? `${describeRef(f.object)}${f.fieldPath ? ` ${f.fieldPath}` : ""}: ` : "";
+  const location: Location = {
+    ...physicalLocation(f.position?.file ?? "<unknown>", f.position?.line ?? 1, f.position?.column ?? 1),
+    ...(f.object ? { logicalLocations: [{ name: f.object.name, fullyQualifiedName: describeRef(f.object), kind: f.object.kind }] } : {}),
+  };
   const r: Result = {
     ruleId: f.ruleId,
     level: LEVEL[f.severity],
     message: { text: `${where}${f.message}${f.remediation ? ` — ${f.remediation}` : ""}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: sarifUri(f.position?.file ?? "<unknown>"), uriBaseId: "%SRCROOT%" },
-          region: { startLine: f.position?.line ?? 1, startColumn: f.position?.column ?? 1 },
-        },
-        ...(f.object ? { logicalLocations: [{ name: f.object.name, fullyQualifiedName: describeRef(f.object), kind: f.object.kind }] } : {}),
-      },
-    ],
+    // A finding with neither a file nor an object (there are none today) has no location to give.
+    ...(Object.keys(location).length > 0 ? { locations: [location] } : {}),
     partialFingerprints: { "palisadeFinding/v1": fingerprint(f) },
     properties: { severity: f.severity, pillar: f.pillar, ...(f.properties ?? {}) },
   };
@@ -105,11 +122,16 @@ function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: result.problems.map((p) => ({
-              level: "error" as const,
-              message: { text: `${p.message}${p.hint ? ` (${p.hint})` : ""}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(p.position.file), uriBaseId: "%SRCROOT%" }, region: { startLine: p.position.line, startColumn: p.position.column } } }],
-            })),
+            toolExecutionNotifications: result.problems.map((p) => {
+              const { file, line, column } = p.position;
+              const at = physicalLocation(file, line, column);
+              return {
+                level: "error" as const,
+                // A source that is no file is named in the text instead, as no location can name it.
+                message: { text: `${at.physicalLocation ? "" : `${file}: `}${p.message}${p.hint ? ` (${p.hint})` : ""}` },
+                ...(at.physicalLocation ? { locations: [at] } : {}),
+              };
+            }),
           },
         ],
       },

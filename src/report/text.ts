@@ -3,6 +3,7 @@ import { SEVERITIES, type Finding, type Severity } from "../findings/types.js";
 import { describeRef, isLiveFile } from "../k8s/types.js";
 import type { LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
+import { printable, printableLineStart } from "./printable.js";
 import { countBySeverity, findingSubjects } from "./summary.js";
 
 type Colors = ReturnType<typeof createColors>;
@@ -32,7 +33,9 @@ function paint(c: Colors, severity: Severity, text: string): string {
 
 /**
  * Findings grouped by file, then by object, in file order; one piece per file, so a scan
- * of 200,000 findings is never one string.
+ * of 200,000 findings is never one string. Every value from the input goes through
+ * printable() as its line is put together, before any colour: the line breaks and colours
+ * are the renderer's own, and nothing in a manifest can add to them.
  */
 export function* renderTextPieces(result: ScanResult, options: TextOptions): Generator<string> {
   const c = createColors(options.color);
@@ -45,7 +48,7 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
       byFile.set(file, list);
     }
     for (const [file, findings] of byFile) {
-      const out: string[] = [c.bold(c.underline(file))];
+      const out: string[] = [c.bold(c.underline(printableLineStart(file)))];
       const byObject = new Map<string, Finding[]>();
       for (const f of findings) {
         const key = f.object ? describeRef(f.object) : "(file)";
@@ -56,17 +59,17 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
       for (const [ref, list] of byObject) {
         const notes = new Set(list.map((f) => f.note ?? ""));
         const shared = notes.size === 1 ? [...notes][0] : "";
-        out.push(`  ${c.bold(ref)}${shared ? c.dim(`  — ${shared}`) : ""}`);
+        out.push(`  ${c.bold(printableLineStart(ref))}${shared ? c.dim(`  — ${printable(shared)}`) : ""}`);
         let idWidth = 0;
         for (const f of list) idWidth = Math.max(idWidth, f.ruleId.length);
         for (const f of list) {
           // A live object's lines are those of the List kubectl returned, which nobody sees: -o wide names the field.
           const where = f.position && !isLiveFile(f.position.file) ? `${f.position.line}:${f.position.column}` : "";
-          out.push(`    ${c.dim(where.padEnd(8))} ${paint(c, f.severity, f.severity.padEnd(8))} ${c.magenta(f.ruleId.padEnd(idWidth))}  ${f.message}`);
+          out.push(`    ${c.dim(where.padEnd(8))} ${paint(c, f.severity, f.severity.padEnd(8))} ${c.magenta(f.ruleId.padEnd(idWidth))}  ${printable(f.message)}`);
           if (options.wide) {
-            if (f.note) out.push(`             ${c.dim("why:")}   ${f.note}`);
-            if (f.fieldPath) out.push(`             ${c.dim("field:")} ${f.fieldPath}`);
-            if (f.remediation) out.push(`             ${c.dim("fix:")}   ${f.remediation}`);
+            if (f.note) out.push(`             ${c.dim("why:")}   ${printable(f.note)}`);
+            if (f.fieldPath) out.push(`             ${c.dim("field:")} ${printable(f.fieldPath)}`);
+            if (f.remediation) out.push(`             ${c.dim("fix:")}   ${printable(f.remediation)}`);
           }
         }
       }
@@ -84,12 +87,14 @@ export function renderText(result: ScanResult, options: TextOptions): string {
 /** "across 3 files", "across 2 files and 1 kustomization", "read from <cluster ctx>": what the scan read. */
 function scannedInputs(stats: ScanResult["stats"]): string {
   const kustomizations = stats.kustomizations ?? 0;
+  // A kubeconfig context's name is the kubeconfig's to choose.
+  const cluster = stats.cluster === undefined ? undefined : printable(stats.cluster);
   const parts = [
     ...(stats.files > 0 || (kustomizations === 0 && stats.cluster === undefined) ? [count(stats.files, "file", "files")] : []),
     ...(kustomizations > 0 ? [count(kustomizations, "kustomization", "kustomizations")] : []),
-    ...(stats.cluster !== undefined ? [stats.cluster] : []),
+    ...(cluster !== undefined ? [cluster] : []),
   ];
-  if (parts.length === 1 && stats.cluster !== undefined) return `read from ${stats.cluster}`;
+  if (parts.length === 1 && cluster !== undefined) return `read from ${cluster}`;
   return `across ${parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts.join("")}`;
 }
 
@@ -129,7 +134,7 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   const selection = result.ruleSelection;
   if (selection) notes.push(`${count(result.rules.length, "rule", "rules")} checked (${describeSelection(selection)})`);
   const baseline = result.baseline;
-  if (baseline) notes.push(`against ${baseline.file}: ${count(baseline.known, "known finding", "known findings")} not shown, ${baseline.fixed} fixed since`);
+  if (baseline) notes.push(`against ${printable(baseline.file)}: ${count(baseline.known, "known finding", "known findings")} not shown, ${baseline.fixed} fixed since`);
   return notes.length ? `${head}\n${notes.join("; ")}.` : head;
 }
 
@@ -137,17 +142,18 @@ function describeSelection(selection: NonNullable<ScanResult["ruleSelection"]>):
   const parts: string[] = [];
   if (selection.rules.length > 0) parts.push(`only ${selection.rules.join(", ")}`);
   if (selection.skipRules.length > 0) parts.push(`skipping ${selection.skipRules.join(", ")}`);
-  return parts.join("; ");
+  // The patterns are as given, on the command line or in a configuration file.
+  return printable(parts.join("; "));
 }
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** `file:line:col: message` lines for stderr. */
+/** `file:line:col: message` lines for stderr; a message may quote the input, so it is made printable too. */
 export function renderProblems(problems: readonly LoadProblem[], color: boolean): string {
   const c = createColors(color);
   return problems
-    .map((p) => `${c.bold(`${p.position.file}:${p.position.line}:${p.position.column}`)}: ${c.red(p.message)}${p.hint ? `\n  ${c.dim("hint:")} ${p.hint}` : ""}`)
+    .map((p) => `${c.bold(printableLineStart(`${p.position.file}:${p.position.line}:${p.position.column}`))}: ${c.red(printable(p.message))}${p.hint ? `\n  ${c.dim("hint:")} ${printable(p.hint)}` : ""}`)
     .join("\n");
 }

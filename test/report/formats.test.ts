@@ -58,6 +58,11 @@ describe("report formats", () => {
     for (const r of run.results) {
       expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
       const loc = r.locations[0].physicalLocation;
+      // Standard input is no file of the checkout: its findings are located by their object alone.
+      if (r.locations[0].logicalLocations[0].name === "stdin-pod") {
+        expect(loc).toBeUndefined();
+        continue;
+      }
       expect(loc.artifactLocation.uri).not.toMatch(/^\//);
       expect(loc.region.startLine).toBeGreaterThan(0);
     }

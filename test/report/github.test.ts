@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/findings/types.js";
 import { renderGithubPieces } from "../../src/report/github.js";
+import { printable } from "../../src/report/printable.js";
 import type { ScanResult } from "../../src/scan/run.js";
 
 const FINDING: Finding = {
@@ -45,9 +46,12 @@ describe("GitHub Actions annotations (-o github)", () => {
     // A live cluster's lines point into a List nobody sees: the object and the message say where.
     const live = render(result([{ ...FINDING, position: { file: "<cluster prod>", line: 3, column: 1 } }]));
     expect(live.split("\n")[0]).toMatch(/^::error title=/);
+    // Nor is the text kustomize rendered, when objects could not be traced to their files.
+    const rendered = render(result([{ ...FINDING, position: { file: "kustomize:overlays/prod", line: 3, column: 1 } }]));
+    expect(rendered.split("\n")[0]).toMatch(/^::error line=3,col=1,title=/);
   });
 
-  it("keeps every annotation on one line, and the runner reads back exactly the message and title (property)", () => {
+  it("keeps every annotation on one line, and the runner reads back exactly the message and title, made printable (property)", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (message, name) => {
         const text = render(result([{ ...FINDING, message, remediation: undefined, object: { kind: "Pod", name } }]));
@@ -55,10 +59,11 @@ describe("GitHub Actions annotations (-o github)", () => {
         expect(text.split("\n")).toHaveLength(3);
         expect(summary).toMatch(/^1 finding /);
         const [, properties, body] = /^::error (.*?)::(.*)$/s.exec(line!)!;
-        expect(unescape(body!)).toBe(message);
+        // A control character in the text stays text: the runner decodes no line break or ESC from it.
+        expect(unescape(body!)).toBe(printable(message));
         // Properties are split at commas and their values at the first colon-free `=`: neither may leak.
         const title = properties!.split(",").find((p) => p.startsWith("title="))!;
-        expect(unescape(title.slice("title=".length))).toBe(`pss/privileged (critical) Pod/${name}`);
+        expect(unescape(title.slice("title=".length))).toBe(`pss/privileged (critical) Pod/${printable(name)}`);
       }),
     );
   });
