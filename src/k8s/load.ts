@@ -7,7 +7,7 @@ import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
-import { isLiveFile, type LoadedObject, type LoadProblem } from "./types.js";
+import { isLiveFile, renderedKustomizationName, type LoadedObject, type LoadProblem } from "./types.js";
 import type { KustomizeOrigins } from "./kustomize-origins.js";
 import { renderKustomization } from "./kustomize-render.js";
 
@@ -205,7 +205,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
   }
   for (const dir of options.kustomizeDirs ?? []) {
     const rendered = await renderKustomization(dir);
-    inputs.push({ name: `kustomize:${dir}`, format: "yaml", text: rendered.text, rendersKustomization: true, ...(rendered.origins ? { origins: rendered.origins } : {}) });
+    inputs.push({ name: renderedKustomizationName(dir), format: "yaml", text: rendered.text, rendersKustomization: true, ...(rendered.origins ? { origins: rendered.origins } : {}) });
   }
   if (options.cluster) {
     const cluster = await readCluster(options.cluster);

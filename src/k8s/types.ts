@@ -51,6 +51,20 @@ export function isLiveFile(file: string): boolean {
   return file === "<cluster>" || (file.startsWith("<cluster ") && file.endsWith(">"));
 }
 
+/** The file name of the objects `kubectl kustomize DIR` rendered, where their own files could not be traced (kustomize-origins.ts). */
+export function renderedKustomizationName(dir: string): string {
+  return `kustomize:${dir}`;
+}
+
+/**
+ * Whether a source name is a file of the checkout, one that GitHub's annotations and code
+ * scanning can open: not `<stdin>`, `<cluster CTX>` and the like (angle brackets, so that
+ * no path on disk is taken for one), nor a rendered kustomization's text.
+ */
+export function isCheckoutFile(file: string): boolean {
+  return !file.startsWith("<") && !file.startsWith("kustomize:");
+}
+
 /** Whether an object was read from a live cluster: the API server has validated it already. */
 export function isLiveSource(source: ObjectSource): boolean {
   return isLiveFile(source.file);

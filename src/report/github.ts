@@ -7,10 +7,10 @@
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
 import type { Severity } from "../findings/types.js";
-import { describeRef, isLiveFile } from "../k8s/types.js";
+import { describeRef, isCheckoutFile, isLiveFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { printable } from "./printable.js";
-import { checkoutPath, isCheckoutFile } from "./sarif.js";
+import { checkoutPath } from "./sarif.js";
 import { summaryLine } from "./text.js";
 
 const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };

@@ -4,7 +4,7 @@ import { isAbsolute, relative, sep } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import { findingKey } from "../findings/identity.js";
 import type { Finding, Rule, Severity } from "../findings/types.js";
-import { describeRef } from "../k8s/types.js";
+import { describeRef, isCheckoutFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { ITEMS_MARK, jsonPieces } from "./json-pieces.js";
@@ -17,17 +17,6 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.
 export function checkoutPath(file: string, cwd = process.cwd()): string {
   const rel = isAbsolute(file) ? relative(cwd, file) : file;
   return rel.split(sep).join("/").replace(/^\.\//, "");
-}
-
-/**
- * Whether a source name is a file of the checkout, one that GitHub's annotations and code
- * scanning can open: not `<stdin>`, `<cluster CTX>`, `<palisade>` or `<unknown>` (such
- * names are in angle brackets so that no path on disk is taken for one; see liveSourceName
- * in k8s/types.ts), nor `kustomize:DIR`, the text kustomize rendered, which stands for
- * objects whose own files could not be traced. The one rule for -o github and -o sarif.
- */
-export function isCheckoutFile(file: string): boolean {
-  return !file.startsWith("<") && !file.startsWith("kustomize:");
 }
 
 /**

@@ -57,7 +57,8 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
         byObject.set(key, list);
       }
       for (const [ref, list] of byObject) {
-        const notes = new Set(list.map((f) => f.note ?? ""));
+        // The note the object's noted findings share (the level Pod Security judged it at), even beside findings of rules that note nothing.
+        const notes = new Set(list.flatMap((f) => (f.note ? [f.note] : [])));
         const shared = notes.size === 1 ? [...notes][0] : "";
         out.push(`  ${c.bold(printableLineStart(ref))}${shared ? c.dim(`  — ${printable(shared)}`) : ""}`);
         let idWidth = 0;

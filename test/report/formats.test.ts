@@ -162,4 +162,18 @@ describe("report formats", () => {
     expect(renderText(result, { color: true })).toMatch(ESC);
     expect(renderText(result, { color: false, summaryOnly: true }).split("\n").length).toBeLessThanOrEqual(4);
   });
+
+  it("text heads an object with the level Pod Security judged it at, beside findings of rules that note nothing", () => {
+    const object = { apiVersion: "v1", kind: "Pod", name: "web" };
+    const at = (line: number) => ({ file: "pod.yaml", line, column: 3 });
+    const mixed: ScanResult = {
+      ...result,
+      problems: [],
+      findings: [
+        { ruleId: "quota/container-without-resources", severity: "low", pillar: "workload", message: "no requests", object, position: at(7) },
+        { ruleId: "pss/privileged", severity: "critical", pillar: "workload", message: "privileged", object, position: at(9), note: "judged at baseline:latest (--level)" },
+      ],
+    };
+    expect(renderText(mixed, { color: false }).split("\n").slice(0, 2)).toEqual(["pod.yaml", "  Pod/web  — judged at baseline:latest (--level)"]);
+  });
 });

@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/findings/types.js";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { renderGithubPieces } from "../../src/report/github.js";
-import { isCheckoutFile, renderSarif, renderSarifPieces } from "../../src/report/sarif.js";
+import { isCheckoutFile } from "../../src/k8s/types.js";
+import { renderSarif, renderSarifPieces } from "../../src/report/sarif.js";
 import { runScan, type ScanResult } from "../../src/scan/run.js";
 
 const require = createRequire(import.meta.url);
