@@ -30,8 +30,8 @@ export function controlPlaneContainers(object: K8sObject): ControlPlaneContainer
   const out: ControlPlaneContainer[] = [];
   containers.forEach((c: unknown, index) => {
     if (!isRecord(c)) return;
-    const command = Array.isArray(c.command) ? c.command.map(String) : [];
-    const args = Array.isArray(c.args) ? c.args.map(String) : [];
+    const command = Array.isArray(c.command) ? c.command.map(asArgument) : [];
+    const args = Array.isArray(c.args) ? c.args.map(asArgument) : [];
     const binary = (command[0] ?? args[0] ?? "").split("/").pop() ?? "";
     const component = COMPONENTS.find((name) => binary === name);
     if (!component) return;
@@ -65,4 +65,13 @@ export function controlPlaneContainers(object: K8sObject): ControlPlaneContainer
 /** Comma-separated flag values (--authorization-mode=Node,RBAC). */
 export function listValue(flag: Flag | undefined): string[] {
   return flag ? flag.value.split(",").map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/**
+ * An item of command or args as the kubelet would pass it: a scalar as its text; anything
+ * else (which the API server refuses) as nothing, never through String(), which throws on
+ * a mapping such as `{toString: false}`.
+ */
+function asArgument(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : "";
 }
