@@ -9,7 +9,6 @@ import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
 import { isLiveFile, renderedKustomizationName, type LoadedObject, type LoadProblem } from "./types.js";
 import type { KustomizeOrigins } from "./kustomize-origins.js";
-import { renderKustomization } from "./kustomize-render.js";
 
 export interface LoadOptions {
   /** Files and directories; "-" reads standard input. */
@@ -204,6 +203,8 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
     }
   }
   for (const dir of options.kustomizeDirs ?? []) {
+    // Loaded only for -k: few scans render a kustomization.
+    const { renderKustomization } = await import("./kustomize-render.js");
     const rendered = await renderKustomization(dir);
     inputs.push({ name: renderedKustomizationName(dir), format: "yaml", text: rendered.text, rendersKustomization: true, ...(rendered.origins ? { origins: rendered.origins } : {}) });
   }
