@@ -37,7 +37,8 @@ interface JudgementText {
   properties: Record<string, unknown>;
 }
 
-function judgementText(judgement: Judgement): JudgementText {
+/** `namespace` is the judged pods' namespace, named in the note when the input does not hold it (so no label could be read). */
+function judgementText(judgement: Judgement, namespace: string, inInput: boolean): JudgementText {
   // At the cluster's defaults, the note says so: the namespace itself asks for nothing.
   const judgedAt = `${judgement.level}:${formatVersion(judgement.version)}${judgement.source === "cluster-default" ? " (the cluster's default)" : ""}`;
   const note = (isPod: boolean) =>
@@ -49,7 +50,9 @@ function judgementText(judgement: Judgement): JudgementText {
           ? `PSA audit ${judgedAt} would annotate the audit event`
           : judgement.source === "override"
             ? `judged at ${judgedAt} (--level)`
-            : `judged at ${judgedAt} (namespace has no pod-security labels)`;
+            : inInput
+              ? `judged at ${judgedAt} (namespace has no pod-security labels)`
+              : `judged at ${judgedAt} (namespace ${namespace} is not in the input, so its pod-security labels are unknown)`;
   const checks = checksFor(judgement.level, judgement.version);
   const replacing = new Map(checks.flatMap((c) => (c.replaces ? [[c.id, c.replaces] as const] : [])));
   return { judgement, checks, replacing, podNote: note(true), workloadNote: note(false), properties: { podSecurity: `${judgement.level}:${formatVersion(judgement.version)}`, mode: judgement.mode, levelSource: judgement.source } };
@@ -100,7 +103,7 @@ class PodSecurityJudge {
   readonly findings: Finding[] = [];
 
   constructor(
-    namespaces: ReadonlyMap<string, Labels>,
+    private readonly namespaces: ReadonlyMap<string, Labels>,
     private readonly options: ScanOptions,
     private readonly cluster: PsaClusterConfig | undefined,
   ) {
@@ -118,7 +121,10 @@ class PodSecurityJudge {
     if (this.cluster && !this.options.podSecurity?.level && typeof runtimeClass === "string" && this.cluster.exemptRuntimeClasses.has(runtimeClass)) return;
     const namespace = loaded.object.metadata?.namespace ?? this.options.defaultNamespace ?? "default";
     let judgements = this.judgementsByNamespace.get(namespace);
-    if (!judgements) this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options, this.cluster).map(judgementText)));
+    if (!judgements) {
+      const inInput = this.namespaces.has(namespace);
+      this.judgementsByNamespace.set(namespace, (judgements = judgementsFor(namespace, this.policies, this.options, this.cluster).map((j) => judgementText(j, namespace, inInput))));
+    }
     if (judgements.length === 0) return;
     if (judgements.length === 1) {
       // One judgement (no labels, or --level): its violations are the findings, in order.

@@ -90,7 +90,10 @@ describe("namespace-aware Pod Security findings", () => {
     expect(checkPodSecurity(snapshotOf(NS("c", { "pod-security.kubernetes.io/enforce": "privileged" }) + HOST_PID_POD("c")), {})).toEqual([]);
     const unlabelled = checkPodSecurity(snapshotOf(HOST_PID_POD("elsewhere")), { defaultLevel: "baseline" });
     expect(unlabelled.map((f) => f.ruleId)).toEqual(["pss/hostNamespaces"]);
-    expect(unlabelled[0]?.note).toMatch(/no pod-security labels/);
+    expect(unlabelled[0]?.note).toBe("judged at baseline:latest (namespace elsewhere is not in the input, so its pod-security labels are unknown)");
+    // A Namespace object without labels: it has none.
+    const bare = checkPodSecurity(snapshotOf(NS("bare", {}) + HOST_PID_POD("bare")), { defaultLevel: "baseline" });
+    expect(bare[0]?.note).toBe("judged at baseline:latest (namespace has no pod-security labels)");
   });
 
   it("lets --level and --pss-version override the namespace", () => {
