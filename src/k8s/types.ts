@@ -136,7 +136,7 @@ function text(value: unknown): string {
  * itself needs. Neither its tree nor its document (text, field positions) is kept, so a
  * streaming scan can hold one per workload.
  */
-export function slimmed(loaded: LoadedObject): LoadedObject {
+export function slimmed(loaded: LoadedObject, at: FieldPath = []): LoadedObject {
   const { apiVersion, kind, metadata } = loaded.object;
   const slimMetadata: Record<string, unknown> = {};
   if (metadata?.name !== undefined) slimMetadata.name = detached(metadata.name);
@@ -145,7 +145,16 @@ export function slimmed(loaded: LoadedObject): LoadedObject {
   const object: K8sObject = { metadata: slimMetadata };
   if (apiVersion !== undefined) object.apiVersion = detached(apiVersion);
   if (kind !== undefined) object.kind = detached(kind);
-  return { object, source: new RootPositionSource(loaded.source) };
+  return { object, source: new RootPositionSource(loaded.source, at) };
+}
+
+/**
+ * Where a finding about a namespace the input holds no Namespace object for points: the
+ * `namespace:` field of an object in it (its metadata, for an object that lands in the
+ * default namespace by naming none), as slimmed() keeps it.
+ */
+export function namespaceAnchor(loaded: LoadedObject): LoadedObject {
+  return slimmed(loaded, ["metadata", "namespace"]);
 }
 
 class RootPositionSource implements ObjectSource {
@@ -153,10 +162,11 @@ class RootPositionSource implements ObjectSource {
   readonly documentIndex: number;
   readonly position: SourcePosition;
 
-  constructor(source: ObjectSource) {
+  /** `at`: the field whose position stands for the object's (its own by default). */
+  constructor(source: ObjectSource, at: FieldPath) {
     this.file = source.file;
     this.documentIndex = source.documentIndex;
-    this.position = source.locate([]);
+    this.position = source.locate(at);
   }
 
   locate(path: FieldPath): SourcePosition {

@@ -8,7 +8,7 @@
  * kubernetes.io/metadata.name.
  */
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
-import { detached, isRecord, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { detached, isRecord, namespaceAnchor, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podServiceAccountName } from "../k8s/service-accounts.js";
 import { controllerOf, podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
@@ -28,6 +28,8 @@ export interface Endpoints {
   workloads: WorkloadEndpoint[];
   /** Every namespace seen, with its labels. */
   namespaces: Map<string, Record<string, string>>;
+  /** For each namespace, the `namespace:` field of its first workload: where a finding about a namespace with no Namespace object points. */
+  namespaceAnchors?: Map<string, LoadedObject>;
 }
 
 /** A field read the way Go's JSON decoder does: exact name first, then case-insensitively. */
@@ -123,6 +125,7 @@ interface Candidate {
  */
 export class EndpointsBuilder {
   private readonly candidates: Candidate[] = [];
+  private readonly namespaceAnchors = new Map<string, LoadedObject>();
 
   constructor(
     private readonly namespaceLabels: ReadonlyMap<string, Record<string, string>>,
@@ -134,9 +137,12 @@ export class EndpointsBuilder {
     const template = podTemplate(object) ?? (virtualMachineTemplate(object) ? { pod: virtualMachineTemplate(object)! } : undefined);
     if (!template) return;
     const spec = template.pod.spec as Record<string, unknown>;
+    const namespace = object.metadata?.namespace ?? "default";
+    // Once per namespace, while the object's positions are still at hand.
+    if (!this.namespaceAnchors.has(namespace)) this.namespaceAnchors.set(detached(namespace), namespaceAnchor(loaded));
     this.candidates.push({
       source: this.slim ? slimmed(loaded) : loaded,
-      namespace: detached(object.metadata?.namespace ?? "default"),
+      namespace: detached(namespace),
       kind: detached(object.kind ?? "Pod"),
       name: detached(object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)"),
       owner: detachedOwner(controllerOf(object)),
@@ -198,7 +204,7 @@ export class EndpointsBuilder {
     });
     // Namespace labels may have been implied before the Namespace object was seen: relink.
     for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;
-    return { workloads, namespaces };
+    return { workloads, namespaces, namespaceAnchors: this.namespaceAnchors };
   }
 }
 

@@ -125,9 +125,9 @@ export function lintIsolation(input: IsolationInput): Finding[] {
     const states = workloads.map((w) => ({ w, ingress: isolatedBy(input.tiers, "ingress", w.endpoint), egress: isolatedBy(input.tiers, "egress", w.endpoint) }));
     if (states.every((s) => !s.ingress && !s.egress)) {
       // No file holds the missing policy: the finding points at the Namespace object, or
-      // (when the input has none) where the namespace's first workload is declared, so every
+      // (when the input has none) at the `namespace:` of its first workload, so every
       // finding has a place (code scanning needs a file).
-      const place = input.namespaceObjects?.get(namespace) ?? workloads[0]?.source;
+      const place = input.namespaceObjects?.get(namespace) ?? input.endpoints.namespaceAnchors?.get(namespace) ?? workloads[0]?.source;
       findings.push(
         lintFinding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy isolates any of its ${workloads.length} workload(s)`, undefined, [], {
           object: { kind: "Namespace", name: namespace },

@@ -49,7 +49,7 @@ describe("netpol lint", () => {
     expect(findings.filter((f) => f.ruleId === "netpol/workload-not-isolated").map((f) => f.message)).toEqual(["shop/web: no policy isolates it for ingress"]);
   });
 
-  it("places a namespace's finding at its Namespace object, else where its first workload is declared", async () => {
+  it("places a namespace's finding at its Namespace object, else at its first workload's namespace field", async () => {
     const namespaceNotIsolated = async (yaml: string) => (await lint(yaml)).find((f) => f.ruleId === "netpol/namespace-not-isolated" && f.object?.name === "open")!;
     // An object starts (apiVersion) two lines above its metadata line.
     const lineOf = (yaml: string, metadata: string) => {
@@ -58,7 +58,8 @@ describe("netpol lint", () => {
       return index - 1;
     };
     const workloadsOnly = doc(deployment("shop", "web"), deployment("open", "a"), deployment("open", "b"));
-    expect((await namespaceNotIsolated(workloadsOnly)).position).toEqual({ file: "<stdin>", line: lineOf(workloadsOnly, "metadata: { name: a, namespace: open }"), column: 1 });
+    const metadataLine = "metadata: { name: a, namespace: open }";
+    expect((await namespaceNotIsolated(workloadsOnly)).position).toEqual({ file: "<stdin>", line: lineOf(workloadsOnly, metadataLine) + 2, column: metadataLine.indexOf("namespace:") + 1 });
     const namespace = "\napiVersion: v1\nkind: Namespace\nmetadata: { name: open }\n";
     const withNamespace = doc(deployment("open", "a"), namespace, deployment("open", "b"));
     expect((await namespaceNotIsolated(withNamespace)).position).toEqual({ file: "<stdin>", line: lineOf(withNamespace, "metadata: { name: open }"), column: 1 });

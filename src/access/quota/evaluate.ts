@@ -6,7 +6,7 @@
 import type { Finding, ObjectRef, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
-import { detached, formatFieldPath, isRecord, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
+import { detached, formatFieldPath, isRecord, namespaceAnchor, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
 import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf } from "./claim-templates.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec, type LimitViolation } from "./limitrange.js";
@@ -138,7 +138,7 @@ export class QuotaEvaluator {
     // Only an object that could count or be judged is checked: the rest cost nothing here.
     const matters = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim" || podTemplate(object) !== undefined;
     if (matters && this.refuse(loaded)) return;
-    state.firstMember ??= slimmed(loaded);
+    state.firstMember ??= namespaceAnchor(loaded);
     state.members++;
     admitObject(state, loaded, this.findings, this.finding, (l, p) => this.reportProblems(l, p));
   }

@@ -127,6 +127,14 @@ describe("quota evaluation over manifests", () => {
     expect(result.findings.filter((f) => f.ruleId === "quota/container-without-resources").map((f) => f.object?.name)).toEqual(["web", "dns", "plain"]);
   });
 
+  it("points a namespace's finding, when the input has no Namespace object for it, at the namespace field of its first object", async () => {
+    const text = docs(deployment("web", 1, "{}", "open"), deployment("api", 1, "{}", "open"));
+    const finding = (await evaluate(text)).findings.find((f) => f.ruleId === "quota/namespace-without-resourcequota");
+    const lines = text.split("\n");
+    const line = lines.findIndex((l) => l.includes("name: web, namespace: open"));
+    expect(finding?.position).toEqual({ file: "<stdin>", line: line + 1, column: (lines[line] as string).indexOf("namespace:") + 1 });
+  });
+
   it("leaves alone a namespace the input only mentions, with no pods in it (a lone ConfigMap's)", async () => {
     const result = await evaluate(docs("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}", "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}"));
     expect(result.findings.map((f) => f.ruleId)).toEqual([]);
