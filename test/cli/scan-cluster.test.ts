@@ -3,7 +3,7 @@
  * discovery and paged lists; see support/api-server.ts). The live scan of the example
  * cluster must find what the scan of its files finds, once per problem.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,11 +16,9 @@ import { loadSnapshot } from "../../src/k8s/load.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { startApiServer, TOKENS, type StandInApiServer } from "../support/api-server.js";
 import { repoRoot } from "../support/conformance.js";
+import { hasKubectl } from "../support/kubectl.js";
 
 const bin = join(repoRoot, "bin/palisade.js");
-const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-if (!hasKubectl && process.env.CI) throw new Error("kubectl is not installed: .ci/run installs it (kubernetes-client) for the --cluster tests");
-if (!hasKubectl) console.warn("kubectl is not installed: the --cluster tests are skipped (apt-get install kubernetes-client)");
 
 const home = mkdtempSync(join(tmpdir(), "palisade-cluster-"));
 

@@ -11,15 +11,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import type { FieldPath, LoadedObject } from "../../src/k8s/types.js";
+import { hasKubectl } from "../support/kubectl.js";
 
-const hasKubectl = (() => {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "palisade-origins-"));

@@ -8,15 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
 import { parseJsonFile, parseYamlFile, splitDocuments } from "../../src/k8s/parse.js";
+import { hasKubectl } from "../support/kubectl.js";
 
-const hasKubectl = (() => {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "palisade-load-"));
