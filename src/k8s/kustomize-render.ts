@@ -7,8 +7,7 @@
  * When the wrapper cannot be rendered (a kustomize without buildMetadata, a Component) the
  * directory is rendered as it is, and findings point into the rendered text.
  */
-import type * as ChildProcess from "node:child_process";
-import { createRequire } from "node:module";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,10 +25,9 @@ export interface RenderedKustomization {
 class CommandMissing extends Error {}
 
 function run(command: string, args: string[]): Promise<string> {
+  // This module loads only for -k (load.ts imports it then), so node:child_process, which
+  // costs ~5 ms to load, is not paid by other scans.
   return new Promise((resolve, reject) => {
-    // Required when a kustomization is rendered: node:child_process (with net and dgram)
-    // costs every scan ~5 ms to load, and few scans render one.
-    const { execFile } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
     execFile(command, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject((err as NodeJS.ErrnoException).code === "ENOENT" ? new CommandMissing(command) : Object.assign(err, { stderr }));
       else resolve(stdout);
@@ -77,11 +75,10 @@ export async function renderKustomization(dir: string): Promise<RenderedKustomiz
 /**
  * `dir` rendered as a resource of a kustomization in a fresh temporary directory, which
  * adds the build annotations. kustomize refuses an absolute resource path, so the wrapper
- * names `dir` relative to itself. Undefined (or a rejection) when that fails for any
- * reason: the caller then renders `dir` itself and reports that error, which names the
- * user's own files.
+ * names `dir` relative to itself. A rejection when that fails for any reason: the caller
+ * then renders `dir` itself and reports that error, which names the user's own files.
  */
-async function renderWithOrigins(dir: string): Promise<RenderedKustomization | undefined> {
+async function renderWithOrigins(dir: string): Promise<RenderedKustomization> {
   const wrapper = mkdtempSync(join(tmpdir(), "palisade-kustomize-"));
   try {
     const target = relative(wrapper, resolve(dir)) || ".";
