@@ -79,10 +79,10 @@ export function kustomizeOrigins(wrapper: string): KustomizeOrigins {
       if (typeof origin.path === "string" && origin.repo === undefined) {
         const own = matching(loadFile(resolve(wrapper, origin.path)), loaded.object);
         if (!own) return loaded;
-        const patchers = [...new Set(transformations.filter((t) => /^Patch/.test(kindOf(t.configuredBy))).map((t) => t.configuredIn).filter((f): f is string => typeof f === "string"))];
-        const patches = patchers.flatMap((file) => patchesIn(resolve(wrapper, file))).filter((patch) => appliesTo(patch, loaded.object));
-        const imageSetters = [...new Set(transformations.filter((t) => kindOf(t.configuredBy) === "ImageTagTransformer").map((t) => t.configuredIn).filter((f): f is string => typeof f === "string"))];
-        const images = imageSetters.flatMap((file) => imagesIn(loadFile(resolve(wrapper, file))));
+        const patches = configuredIn(transformations, (kind) => kind.startsWith("Patch"))
+          .flatMap((file) => patchesIn(resolve(wrapper, file)))
+          .filter((patch) => appliesTo(patch, loaded.object));
+        const images = configuredIn(transformations, (kind) => kind === "ImageTagTransformer").flatMap((file) => imagesIn(loadFile(resolve(wrapper, file))));
         return { object: loaded.object, source: new OriginSource(loaded, own, patches, images) };
       }
       const generatorField = GENERATOR_FIELDS[kindOf(origin.configuredBy)];
@@ -97,16 +97,23 @@ export function kustomizeOrigins(wrapper: string): KustomizeOrigins {
   };
 }
 
-/** The object's origin and transformations, removed from it; undefined when it has no origin. */
+/** The object's origin and transformations, removed from it (both, always); undefined when it has no origin. */
 function takeBuildAnnotations(object: K8sObject): { origin: Record<string, unknown>; transformations: Array<Record<string, unknown>> } | undefined {
   const annotations = object.metadata?.annotations;
-  if (!isRecord(annotations) || typeof annotations[ORIGIN] !== "string") return undefined;
+  if (!isRecord(annotations) || !(ORIGIN in annotations || TRANSFORMATIONS in annotations)) return undefined;
   const origin = readYaml(annotations[ORIGIN]);
   const transformations = readYaml(annotations[TRANSFORMATIONS]);
   delete annotations[ORIGIN];
   delete annotations[TRANSFORMATIONS];
   if (Object.keys(annotations).length === 0 && object.metadata) delete object.metadata.annotations;
-  return { origin: isRecord(origin) ? origin : {}, transformations: Array.isArray(transformations) ? transformations.filter(isRecord) : [] };
+  if (!isRecord(origin)) return undefined;
+  return { origin, transformations: Array.isArray(transformations) ? transformations.filter(isRecord) : [] };
+}
+
+/** The kustomization files of the transformations of a kind (PatchTransformer...), each once, in order. */
+function configuredIn(transformations: ReadonlyArray<Record<string, unknown>>, kind: (kind: string) => boolean): string[] {
+  const files = transformations.filter((t) => kind(kindOf(t.configuredBy))).map((t) => t.configuredIn);
+  return [...new Set(files.filter((file): file is string => typeof file === "string"))];
 }
 
 function readYaml(text: unknown): unknown {
