@@ -171,8 +171,13 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
  */
 function withNothingScanned(result: ScanResult, snapshot: LoadedSnapshot, firstInput: string): ScanResult {
   if (snapshot.stats.objects > 0 || snapshot.textFiles.length > 0 || result.problems.some((p) => p.kind !== "binary")) return result;
-  const { files, skippedNonKubernetes: others } = snapshot.stats;
-  const read = `${files} ${files === 1 ? "file" : "files"} read${others > 0 ? `, ${others} ${others === 1 ? "document" : "documents"} without apiVersion and kind` : ""}`;
+  const { files, kustomizations = 0, skippedNonKubernetes: others } = snapshot.stats;
+  const parts = [
+    ...(files > 0 || kustomizations === 0 ? [`${files} ${files === 1 ? "file" : "files"} read`] : []),
+    ...(kustomizations > 0 ? [`${kustomizations} ${kustomizations === 1 ? "kustomization" : "kustomizations"} rendered`] : []),
+    ...(others > 0 ? [`${others} ${others === 1 ? "document" : "documents"} without apiVersion and kind`] : []),
+  ];
+  const read = parts.join(", ");
   const problem: LoadProblem = {
     kind: "empty-input",
     message: `no Kubernetes objects to scan (${read})`,

@@ -6,6 +6,7 @@ import { Ajv } from "ajv";
 import jsYaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/conformance.js";
+import { hasKubectl } from "../support/kubectl.js";
 
 /** The start of an ANSI colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
@@ -107,6 +108,13 @@ describe("palisade scan (the CLI)", () => {
     expect(noManifests.stderr).toContain(`${empty}:1:1: no Kubernetes objects to scan (0 files read)`);
     writeFileSync(join(empty, "values.yaml"), "# only a comment\n---\nreplicas: 3\n");
     expect(palisade(["scan", empty]).stderr).toContain("no Kubernetes objects to scan (1 file read, 1 document without apiVersion and kind)");
+    if (hasKubectl) {
+      const kustomization = mkdtempSync(join(tmpdir(), "palisade-cli-empty-k-"));
+      writeFileSync(join(kustomization, "kustomization.yaml"), "resources: []\n");
+      const rendered = palisade(["scan", "-k", kustomization]);
+      expect(rendered.code).toBe(2);
+      expect(rendered.stderr).toContain("no Kubernetes objects to scan (1 kustomization rendered)");
+    }
     writeFileSync(join(empty, "Dockerfile"), "FROM scratch\nUSER 1000\n");
     const dockerfile = palisade(["scan", empty, "--fail-on", "none"]);
     expect(dockerfile.stderr).not.toContain("no Kubernetes objects");
