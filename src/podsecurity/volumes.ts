@@ -14,7 +14,9 @@ export function volumesOf(spec: PodSpecFields): VisitedVolume[] {
   items.forEach((v: unknown, index) => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return;
     const volume = v as Record<string, unknown>;
-    out.push({ volume, name: typeof volume.name === "string" ? volume.name : "", path: ["spec", "volumes", index] });
+    // A name YAML read as another scalar (`name: n` is false) is named as read, as container names are; manifest/string-expected reports the type.
+    const name = volume.name;
+    out.push({ volume, name: typeof name === "string" ? name : typeof name === "boolean" || typeof name === "number" ? String(name) : "", path: ["spec", "volumes", index] });
   });
   return out;
 }

@@ -25,6 +25,11 @@ function restrictedPod(extra: Partial<PodView["spec"]> = {}): PodView {
 const ids = (level: Level, version: Version, pod: PodView) => evaluatePod(level, version, pod).map((x) => x.checkId);
 
 describe("Pod Security checks beyond the upstream fixtures", () => {
+  it("names a volume whose name YAML read as a boolean by what it read (`name: n` is false), not as an empty name", () => {
+    const pod = restrictedPod({ volumes: [{ name: false, hostPath: { path: "/" } }] });
+    expect(evaluatePod("baseline", LATEST, pod).find((x) => x.checkId === "hostPathVolumes")?.detail).toBe('volume "false"');
+  });
+
   it("allows an image volume at restricted at every version, as kubernetes/kubernetes#130394 made restrictedVolumes_1_0 do", () => {
     const image = { name: "models", image: { reference: "registry.example/models:v1", pullPolicy: "IfNotPresent" } };
     for (const version of [v("v1.0"), v("v1.25"), v("v1.33"), LATEST]) {
