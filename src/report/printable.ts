@@ -30,7 +30,10 @@ function escape(char: string): string {
 /** `text` with every character a terminal or a log reader would act on written as its escape. */
 export function printable(text: string): string {
   // Nearly every value is plain: a test is cheaper than a replace that finds nothing.
-  return ANY_UNSAFE.test(text) ? text.replace(UNSAFE, escape) : text;
+  const safe = ANY_UNSAFE.test(text) ? text.replace(UNSAFE, escape) : text;
+  // GitHub Actions' runner also reads the older `##[command]` form anywhere in a line (a
+  // fake `##[error]`, an `##[add-mask]` that hides what follows): its bracket is escaped.
+  return safe.includes("##[") ? safe.replaceAll("##[", "##\\u005b") : safe;
 }
 
 /**

@@ -11,6 +11,8 @@ describe("printable", () => {
     }
     expect(printable("c\n::error file=README.md::x")).toBe("c\\n::error file=README.md::x");
     expect(printable("d\r\x1b[1A\x1b[2K\x07")).toBe("d\\r\\u001b[1A\\u001b[2K\\u0007");
+    // The runner's older command form, read anywhere in a line.
+    expect(printable("web ##[error]all good ##[add-mask]x")).toBe("web ##\\u005berror]all good ##\\u005badd-mask]x");
   });
 
   it("escapes DEL, C1 controls, line separators, bidi controls and lone surrogates", () => {
