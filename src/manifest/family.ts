@@ -1,8 +1,9 @@
 import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
-import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, REMOVED_API, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { MANIFEST_RULES, NAMESPACE_MISMATCH, REMOVED_API, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
 import { misTypedFields } from "./string-fields.js";
 import { FIELDS_RELEASE } from "./api-fields.generated.js";
@@ -16,15 +17,23 @@ function textExpected(value: unknown): string {
   return typeof value === "boolean" || typeof value === "number" ? "text (quote it)" : "text";
 }
 
-function findingsOf(loaded: LoadedObject): Finding[] {
+/** The namespace an object names when `-n` names another, which kubectl apply -n refuses. */
+function otherNamespace(object: K8sObject, flagNamespace: string | undefined): string | undefined {
+  const namespace = object.metadata?.namespace;
+  if (flagNamespace === undefined || typeof namespace !== "string" || namespace === "" || namespace === flagNamespace) return undefined;
+  return isNamespaced(object) ? namespace : undefined;
+}
+
+function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   // The API server has decoded a live object already: a field it does not know would have
   // been refused or dropped, and one this table does not know is from a newer release.
   if (isLiveSource(loaded.source)) return [];
   const removal = removalOf(loaded.object);
+  const mismatch = otherNamespace(loaded.object, flagNamespace);
   const check = checkFields(loaded.object);
   const misTyped = misTypedFields(loaded.object, check);
   const { unknown, wrongTypes } = check;
-  if (removal === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
+  if (removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -43,6 +52,7 @@ function findingsOf(loaded: LoadedObject): Finding[] {
   });
   return [
     ...(removal ? [finding(REMOVED_API, ["apiVersion"], describeRemoval(loaded.object, removal), { removedIn: removal.removedIn, ...(removal.replacement ? { replacement: removal.replacement } : {}) })] : []),
+    ...(mismatch !== undefined ? [finding(NAMESPACE_MISMATCH, ["metadata", "namespace"], `metadata.namespace is ${JSON.stringify(mismatch)} where -n names ${JSON.stringify(flagNamespace)}: kubectl apply -n ${flagNamespace} refuses this object, so it is judged in ${mismatch}`)] : []),
     ...misTyped.map(({ path, value }) => finding(STRING_EXPECTED, path, `${formatFieldPath(path)} is ${describeValue(value, secret)} where Kubernetes expects ${textExpected(value)}: the API server refuses this object`)),
     ...unknown.map((field) =>
       finding(
@@ -67,6 +77,6 @@ function findingsOf(loaded: LoadedObject): Finding[] {
 export const manifestFamily: ScanFamily = {
   id: "manifest",
   rules: MANIFEST_RULES,
-  check: (snapshot: Snapshot) => snapshot.objects.flatMap(findingsOf),
-  stream: () => eachObject(findingsOf),
+  check: (snapshot: Snapshot, options) => snapshot.objects.flatMap((loaded) => findingsOf(loaded, options.defaultNamespace)),
+  stream: (options) => eachObject((loaded) => findingsOf(loaded, options.defaultNamespace)),
 };

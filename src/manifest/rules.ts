@@ -60,4 +60,18 @@ export const REMOVED_API: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API];
+export const NAMESPACE_MISMATCH: Rule = {
+  id: "manifest/namespace-mismatch",
+  family: "manifest",
+  pillar: "platform",
+  severity: "medium",
+  title: "An object whose namespace is not the one -n names",
+  docs: {
+    description:
+      "`palisade scan -n NS` reads manifests as `kubectl apply -n NS` would apply them: objects that name no namespace land in NS, and kubectl refuses one that names another (\"the namespace from the provided object does not match the namespace\"), so it is never applied. Palisade judges it in the namespace it names, as it would be applied without -n.",
+    remediation: "Apply it without -n, or with -n set to its namespace; or change metadata.namespace to the namespace it belongs in.",
+    helpUri: "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_apply/",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH];
