@@ -7,6 +7,7 @@ import type { EncryptionStatus, RotationOutcome, StoredValueCodec } from "../enc
 import { normalizePrefix } from "../encryption/rotation-keys.js";
 import type { EncryptionConfiguration, KmsFactory } from "../encryption/index.js";
 import { EXIT, isInteractive, outputOption, writeStdout } from "./common.js";
+import { columns } from "../report/columns.js";
 
 /**
  * The etcd client, gRPC and the transformers load only when an etcd command runs, so
@@ -95,8 +96,7 @@ function render(value: unknown, output: EtcdFlags["output"], text: () => string)
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => rows.reduce((width, row) => Math.max(width, row[column]!.length), 0));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
+  return columns(rows).join("\n");
 }
 
 function names(title: string, list: string[]): string {

@@ -10,6 +10,7 @@ import { compareFindings, type ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
 import { DEFAULT_DIR, readPkiFiles } from "./pki-files.js";
+import { columns } from "../report/columns.js";
 
 
 export function registerPkiCommand(program: Command): void {
@@ -69,6 +70,5 @@ function certificateTable(certificates: readonly PkiCertificate[], dir: string):
     const signedBy = c.signedBy ? (c.signedBy.startsWith(`${dir}/`) ? c.signedBy.slice(dir.length + 1) : c.signedBy) : c.isCA ? "(CA)" : "-";
     rows.push([c.commonName ?? "?", c.index > 0 ? `${file} #${c.index + 1}` : file, c.notAfter.slice(0, 16).replace("T", " ") + " UTC", c.residualDays < 0 ? "expired" : `${c.residualDays}d`, signedBy, c.key]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n");
+  return columns(rows).join("\n");
 }

@@ -1,3 +1,4 @@
+import { printable } from "../report/printable.js";
 import { isInteractive } from "./common.js";
 
 /**
@@ -13,7 +14,7 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     /** A step with no count, such as waiting for kubectl, shown at once: it may take seconds. */
     status(text) {
       shown = true;
-      stream.write(`\r\x1b[2K${label}: ${text}`);
+      stream.write(`\r\x1b[2K${label}: ${printable(text)}`);
     },
     update(done, total) {
       const now = Date.now();

@@ -12,6 +12,8 @@ import { packageVersion } from "../version.js";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
+import { columns } from "../report/columns.js";
+import { printable } from "../report/printable.js";
 
 interface QuotaFlags extends ClusterFlags {
   output: string;
@@ -117,12 +119,11 @@ export function usageTable(namespaces: readonly NamespaceReport[], refusedQuotas
   }
   const lines: string[] = [];
   if (rows.length > 1) {
-    const widths = rows[0]!.map((_, i) => rows.reduce((width, r) => Math.max(width, r[i]!.length), 0));
-    for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
+    lines.push(...columns(rows));
   } else if (empty.length === 0) {
     lines.push(refusedQuotas > 0 ? `No ResourceQuota the API server would accept in the input (${refusedQuotas} refused: see the input problems).` : "No ResourceQuota in the input.");
   }
-  if (empty.length > 0) lines.push(...(rows.length > 1 ? [""] : []), `ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): ${empty.join(", ")}`);
-  if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${unbounded.join(", ")}`);
+  if (empty.length > 0) lines.push(...(rows.length > 1 ? [""] : []), `ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): ${printable(empty.join(", "))}`);
+  if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${printable(unbounded.join(", "))}`);
   return lines.join("\n") + "\n";
 }

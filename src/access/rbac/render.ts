@@ -7,6 +7,7 @@ import { describeGrant, type Decision, type Grant, type WhoCanEntry } from "./au
 import { CLUSTER_ADMIN, describeNode, isHub, type EscalationGraph } from "./escalation.js";
 import { describeRule } from "./matching.js";
 import type { BindingDef, Origin, Policy, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
+import { columns } from "../../report/columns.js";
 
 function where(origin: Origin, path: ReadonlyArray<string | number>): string {
   if (origin.bootstrap) return "bootstrap policy";
@@ -66,8 +67,7 @@ function bindingName(binding: BindingDef): string {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => rows.reduce((width, r) => Math.max(width, (r[i] ?? "").length), 0)) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("   ").trimEnd()).join("\n") + "\n";
+  return columns(rows, { gap: "   ", trimEnd: true }).join("\n") + "\n";
 }
 
 /** `kubectl auth can-i --list` columns, plus where each rule comes from. */
