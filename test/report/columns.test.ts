@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canIText } from "../../src/access/rbac/render.js";
 import { usageTable } from "../../src/cli/quota.js";
 import { columns } from "../../src/report/columns.js";
 
@@ -15,5 +16,11 @@ describe("columns (the tables of quota, pki, etcd and rbac)", () => {
     expect(table).not.toContain("\u001b");
     expect(table).toContain("shop\\n::error file=README.md::all good  q\\u001b[2K");
     expect(table).toContain("Namespaces without a ResourceQuota: ::open");
+  });
+
+  it("prints rbac's explanations escaped too", () => {
+    const text = canIText({ allowed: false, reason: "", errors: ["role \"x\n::error::y\" not found"] });
+    for (const line of text.split("\n")) expect(line).not.toMatch(/^\s*::/);
+    expect(text).toContain('role "x\\n::error::y" not found');
   });
 });

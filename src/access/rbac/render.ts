@@ -8,6 +8,7 @@ import { CLUSTER_ADMIN, describeNode, isHub, type EscalationGraph } from "./esca
 import { describeRule } from "./matching.js";
 import type { BindingDef, Origin, Policy, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
 import { columns } from "../../report/columns.js";
+import { printable, printableLineStart } from "../../report/printable.js";
 
 function where(origin: Origin, path: ReadonlyArray<string | number>): string {
   if (origin.bootstrap) return "bootstrap policy";
@@ -19,7 +20,7 @@ function where(origin: Origin, path: ReadonlyArray<string | number>): string {
 export function policyProblemsText(policy: Policy): string {
   return policy.problems
     .filter((p) => !p.origin.bootstrap)
-    .map((p) => `${where(p.origin, p.fieldPath ?? [])}: warning: ${p.origin.ref.kind} ${p.origin.ref.namespace ? `${p.origin.ref.namespace}/` : ""}${p.origin.ref.name}: ${p.message}\n`)
+    .map((p) => `${printableLineStart(`${where(p.origin, p.fieldPath ?? [])}: warning: ${p.origin.ref.kind} ${p.origin.ref.namespace ? `${p.origin.ref.namespace}/` : ""}${p.origin.ref.name}: ${p.message}`)}\n`)
     .join("");
 }
 
@@ -39,16 +40,16 @@ function ruleJson(rule: PolicyRule) {
 
 export function canIText(decision: Decision): string {
   if (!decision.allowed) {
-    return ["no", ...(decision.errors.length ? [`  resolution errors: ${decision.errors.join("; ")}`] : [])].join("\n") + "\n";
+    return ["no", ...(decision.errors.length ? [`  resolution errors: ${decision.errors.join("; ")}`] : [])].map(printableLineStart).join("\n") + "\n";
   }
-  if (decision.superuser) return `yes\n  ${decision.reason}\n`;
+  if (decision.superuser) return `yes\n  ${printable(decision.reason)}\n`;
   const { grant } = decision;
   return [
     "yes",
     `  granted by ${grant.binding.kind} ${bindingName(grant.binding)} (${where(grant.binding.origin, ["subjects", grant.subjectIndex])})`,
     `  role ${grant.role.kind} ${grant.role.name}, rule ${grant.rule.index}${grant.rule.origin.ref.name !== grant.role.name ? ` of ${grant.rule.origin.ref.kind} ${grant.rule.origin.ref.name}` : ""} (${where(grant.rule.origin, ["rules", grant.rule.index])})`,
     `  ${describeRule(grant.rule.rule)}`,
-  ].join("\n") + "\n";
+  ].map(printableLineStart).join("\n") + "\n";
 }
 
 export function canIJson(user: UserInfo, request: RequestAttributes, decision: Decision) {
@@ -115,7 +116,7 @@ export function escalationText(graph: EscalationGraph): string {
       lines.push(`  -> ${edge.detail} => ${describeNode(graph, edge.to)}${at}`);
     }
   }
-  return lines.length ? `Escalation paths to cluster-admin (${paths.length} subjects):\n${lines.join("\n")}\n` : "No subject can reach cluster-admin.\n";
+  return lines.length ? `Escalation paths to cluster-admin (${paths.length} subjects):\n${lines.map(printableLineStart).join("\n")}\n` : "No subject can reach cluster-admin.\n";
 }
 
 export function escalationJson(graph: EscalationGraph) {
