@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { SourcePosition } from "../findings/types.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
+import { patchEntriesOf } from "./kustomize-patches.js";
 import { isJsonText, parseJsonFile, parseYamlFile } from "./parse.js";
 import { isRecord, valueAt, type FieldPath, type K8sObject, type LoadedObject, type ObjectSource } from "./types.js";
 
@@ -221,23 +222,9 @@ function patchesOf(kustomization: LoadedObject, file: string, loadFile: (file: s
       if (text !== undefined) fromText(text, entry, target);
     }
   };
-  for (const field of ["patches", "patchesJson6902"]) {
-    const list = kustomization.object[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((entry: unknown, i) => {
-      if (!isRecord(entry)) return;
-      const target = isRecord(entry.target) ? entry.target : undefined;
-      if (typeof entry.path === "string") fromFile(entry.path, at([field, i, "path"]), target);
-      else if (typeof entry.patch === "string") fromText(entry.patch, at([field, i, "patch"]), target);
-    });
-  }
-  const strategic = kustomization.object.patchesStrategicMerge;
-  if (Array.isArray(strategic)) {
-    strategic.forEach((entry: unknown, i) => {
-      if (typeof entry !== "string") return;
-      if (/[\n:]/.test(entry)) fromText(entry, at(["patchesStrategicMerge", i]), undefined);
-      else fromFile(entry, at(["patchesStrategicMerge", i]), undefined);
-    });
+  for (const entry of patchEntriesOf(kustomization.object)) {
+    if (entry.path !== undefined) fromFile(entry.path, at(entry.at), entry.target);
+    else if (entry.text !== undefined) fromText(entry.text, at(entry.at), entry.target);
   }
   return patches;
 }

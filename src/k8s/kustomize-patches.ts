@@ -13,9 +13,44 @@ import { isRecord } from "./types.js";
 export const KUSTOMIZATION_FILE_NAMES: readonly string[] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /**
- * Files named by `patches[].path`, `patchesJson6902[].path` and `patchesStrategicMerge`
- * (where an entry is a path, not an inline patch), resolved against the kustomization's
- * directory. A kustomization that cannot be read names none: the scan goes on as before.
+ * One patch a kustomization applies, where it is written: a file by `path`, or inline text
+ * (`patch:`, or a `patchesStrategicMerge` entry written in place), with its `target` selector.
+ */
+export interface PatchEntry {
+  /** Where the entry is in the kustomization: ["patches", 2, "path"], ["patchesStrategicMerge", 0]... */
+  at: Array<string | number>;
+  path?: string;
+  text?: string;
+  target?: Record<string, unknown>;
+}
+
+/** The patches of a kustomization, in its order: `patches`, `patchesJson6902`, then `patchesStrategicMerge`. */
+export function patchEntriesOf(kustomization: Record<string, unknown>): PatchEntry[] {
+  const entries: PatchEntry[] = [];
+  for (const field of ["patches", "patchesJson6902"]) {
+    const list = kustomization[field];
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry: unknown, i) => {
+      if (!isRecord(entry)) return;
+      const target = isRecord(entry.target) ? { target: entry.target } : {};
+      if (typeof entry.path === "string") entries.push({ at: [field, i, "path"], path: entry.path, ...target });
+      else if (typeof entry.patch === "string") entries.push({ at: [field, i, "patch"], text: entry.patch, ...target });
+    });
+  }
+  const strategic = kustomization.patchesStrategicMerge;
+  if (Array.isArray(strategic)) {
+    strategic.forEach((entry: unknown, i) => {
+      if (typeof entry !== "string") return;
+      // An entry is a file's path, or a patch written inline (YAML, so several lines or a `key:`).
+      entries.push(/[\n:]/.test(entry) ? { at: ["patchesStrategicMerge", i], text: entry } : { at: ["patchesStrategicMerge", i], path: entry });
+    });
+  }
+  return entries;
+}
+
+/**
+ * Files named as patches, resolved against the kustomization's directory. A kustomization
+ * that cannot be read names none: the scan goes on as before.
  */
 export async function patchFilesOf(kustomizationFile: string): Promise<string[]> {
   let document: unknown;
@@ -25,14 +60,6 @@ export async function patchFilesOf(kustomizationFile: string): Promise<string[]>
     return [];
   }
   if (!isRecord(document)) return [];
-  const paths: string[] = [];
-  for (const field of ["patches", "patchesJson6902"]) {
-    const list = document[field];
-    if (Array.isArray(list)) for (const entry of list) if (isRecord(entry) && typeof entry.path === "string") paths.push(entry.path);
-  }
-  const strategic = document.patchesStrategicMerge;
-  // An entry is a file's path, or a patch written inline (YAML, so several lines or a `key:`).
-  if (Array.isArray(strategic)) for (const entry of strategic) if (typeof entry === "string" && !/[\n:]/.test(entry)) paths.push(entry);
   const directory = dirname(kustomizationFile);
-  return paths.map((path) => resolve(directory, path));
+  return patchEntriesOf(document).flatMap((entry) => (entry.path !== undefined ? [resolve(directory, entry.path)] : []));
 }
