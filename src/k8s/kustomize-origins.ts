@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { SourcePosition } from "../findings/types.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
+import { parseImageReference } from "../supplychain/image-reference.js";
 import { patchEntriesOf } from "./kustomize-patches.js";
 import { isJsonText, parseJsonFile, parseYamlFile } from "./parse.js";
 import { isRecord, valueAt, type FieldPath, type K8sObject, type LoadedObject, type ObjectSource } from "./types.js";
@@ -191,11 +192,10 @@ function imagesIn(objects: readonly LoadedObject[]): ImageEntry[] {
   });
 }
 
-/** An image reference without its tag and digest. */
-function imageName(image: string): string {
-  const withoutDigest = image.split("@")[0] ?? image;
-  const colon = withoutDigest.lastIndexOf(":");
-  return colon > withoutDigest.lastIndexOf("/") ? withoutDigest.slice(0, colon) : withoutDigest;
+/** The repository an image reference names (docker.io/library/nginx for nginx:1.25), as the kubelet reads it; undefined when it names none. */
+function repositoryOf(image: string): string | undefined {
+  const parsed = parseImageReference(image);
+  return parsed.ok ? parsed.reference.repository : undefined;
 }
 
 /** The patches a kustomization applies, in its order: files by `path`, and inline ones. */
@@ -316,7 +316,8 @@ class OriginSource implements ObjectSource {
     const written = valueAt(this.own.object, inOwn.path);
     const isScalar = value === null || typeof value !== "object";
     if (!isScalar || written === value) return this.own.source.locate(inOwn.path);
-    const setter = path[path.length - 1] === "image" && typeof value === "string" ? this.images.findLast((entry) => entry.result === imageName(value)) : undefined;
+    const repository = path[path.length - 1] === "image" && typeof value === "string" ? repositoryOf(value) : undefined;
+    const setter = repository !== undefined ? this.images.findLast((entry) => repositoryOf(entry.result) === repository) : undefined;
     return setter ? setter.source.locate(setter.path) : this.rendered.source.locate(path);
   }
 }
