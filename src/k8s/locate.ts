@@ -76,13 +76,13 @@ export class DocumentLocator {
    * the first line where the walk above gives up (`bail`): a mapping of 100,000 keys with
    * a finding on each made a scan quadratic, walking the block from the top per finding.
    */
-  private readonly mappings = new Map<string, { lines: Map<string, number>; bail: number }>();
+  private readonly mappings = new Map<string, { lines: Map<string, number>; bail: number; escaped: boolean }>();
 
-  private mappingKeys(lines: string[], start: number, end: number, blockIndent: number, startColumn: number): { lines: Map<string, number>; bail: number } {
+  private mappingKeys(lines: string[], start: number, end: number, blockIndent: number, startColumn: number): { lines: Map<string, number>; bail: number; escaped: boolean } {
     const key = `${start}:${end}:${blockIndent}:${startColumn}`;
     const known = this.mappings.get(key);
     if (known) return known;
-    const keys = { lines: new Map<string, number>(), bail: Infinity };
+    const keys = { lines: new Map<string, number>(), bail: Infinity, escaped: false };
     for (let i = start; i < end; i++) {
       const line = lines[i] as string;
       if (isBlankOrComment(line)) continue;
@@ -95,6 +95,7 @@ export class DocumentLocator {
         const written = line.slice(indent, colon);
         if (!keys.lines.has(written)) keys.lines.set(written, i);
       }
+      if (isEscapedKey(line, indent)) keys.escaped = true;
       // The walk stops at this line for any key but the ones it spells: nothing after it counts.
       if (/^[[{?&*!]/.test(line.charAt(indent))) {
         keys.bail = i;
@@ -191,9 +192,10 @@ export class DocumentLocator {
         const keys = this.mappingKeys(lines, start, end, blockIndent, startColumn);
         const candidate = Math.min(...spellings.map((spelling) => keys.lines.get(spelling) ?? Infinity));
         if (candidate !== Infinity && candidate <= keys.bail) keyAt(candidate);
-        else if (keys.bail < Infinity || keys.lines.has("<<")) return undefined;
+        else if (keys.bail < Infinity || keys.lines.has("<<") || keys.escaped) return undefined;
       } else {
         let merges = false;
+        let escaped = false;
         for (let i = start; i < end; i++) {
           const line = lines[i] as string;
           if (isBlankOrComment(line)) continue;
@@ -204,9 +206,11 @@ export class DocumentLocator {
           if (keyAt(i)) break;
           if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
           if (line.charCodeAt(indent) === 60 && matchKeyAt(line, indent, MERGE_KEY) !== null) merges = true;
+          if (isEscapedKey(line, indent)) escaped = true;
         }
-        // A key written nowhere in a mapping that merges others may come from them (locate-exact.ts).
-        if (keyLine < 0 && merges) return undefined;
+        // A key written nowhere in a mapping that merges others may come from them (locate-exact.ts);
+        // one spelled with escapes (`"host\u004Eetwork":`) may be it, which only a parse can say.
+        if (keyLine < 0 && (merges || escaped)) return undefined;
       }
       if (keyLine < 0) return found;
       const keyColumn = keyLine === start && startColumn > 0 ? startColumn : indentOf(lines[keyLine] as string);
@@ -259,6 +263,15 @@ function matchKeyAt(line: string, at: number, spellings: readonly string[]): num
     if (Number.isNaN(next) || next === 32 || next === 9) return spelling.length + 1;
   }
   return null;
+}
+
+/**
+ * A line at `at` that starts with a double-quoted key and holds a backslash: the key may be
+ * spelled with escapes, and what it reads as takes a parse to know (a backslash in the
+ * value instead only sends the question to that parse needlessly).
+ */
+function isEscapedKey(line: string, at: number): boolean {
+  return line.charCodeAt(at) === 34 && line.includes("\\", at + 1);
 }
 
 /** A `-` sequence entry starts at `at`. */

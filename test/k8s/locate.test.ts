@@ -20,7 +20,8 @@ function allPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
 }
 
 const key = fc.oneof(
-  fc.constantFrom("spec", "containers", "name", "securityContext", "image", "a", "b-c", "x.y/z", "with space", "0", "true", "k8s.io/app"),
+  // "bell\x07" is written with an escape ("bell\a" by js-yaml, "bell\x07" by yaml): no spelling the walker tries.
+  fc.constantFrom("spec", "containers", "name", "securityContext", "image", "a", "b-c", "x.y/z", "with space", "0", "true", "k8s.io/app", "bell\x07"),
   fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/[\n\r\t\\"']/.test(s)),
 );
 const scalar = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }).filter((s) => !/[\r\\]/.test(s)), fc.constant("multi\nline\ntext"));
@@ -98,6 +99,16 @@ describe("DocumentLocator", () => {
     expect(multi.locateFast(["spec", "ports", 1, "hostPort"])).toBeUndefined();
     expect(multi.locate(["spec", "ports", 1, "hostPort"])).toEqual({ line: 2, column: 26 });
     expect(l.locate(["spec", "containers", 0, "securityContext", "privileged"])).toEqual({ line: 0, column: 50 });
+  });
+
+  it("finds a key spelled with escapes where it is written, not at its parent", () => {
+    const text = 'spec:\n  "host\\u004Eetwork": true\n  containers:\n    - name: a\n      "security\\x43ontext":\n        privileged: true\n';
+    const l = new DocumentLocator(text);
+    expect(l.locateFast(["spec", "hostNetwork"])).toBeUndefined();
+    expect(l.locate(["spec", "hostNetwork"])).toEqual({ line: 1, column: 2 });
+    expect(l.locate(["spec", "containers", 0, "securityContext", "privileged"])).toEqual({ line: 5, column: 8 });
+    // A key missing beside one written with escapes is still the parent's.
+    expect(l.locate(["spec", "hostPID"])).toEqual({ line: 0, column: 0 });
   });
 });
 
