@@ -4,6 +4,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { readCluster, type ClusterSource } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
+import { decodeText } from "./decode-text.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
@@ -191,7 +192,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       }
       const read = decodeText(bytes, name);
       const text = read.text;
-      inputs.push({ name, format: text !== undefined && isJsonText(text) ? "json" : "yaml", ...read, ...(text !== undefined ? { problem: emptyPipe(name, text) } : {}) });
+      inputs.push({ name, format: text !== undefined && isJsonText(text) ? "json" : "yaml", ...read, ...(text !== undefined ? { problem: emptyPipe(name, text) ?? read.problem } : {}) });
     } else {
       const extension = extname(file).toLowerCase();
       const read = readText(file, maxBytes);
@@ -199,7 +200,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       // pods.yaml`, a pipe such as <(kubectl get pods -o json)) is read as JSON: the same
       // values as reading it as YAML, at a fraction of the time and memory.
       const format = isDockerfileName(basename(file)) ? "dockerfile" : extension === ".json" || (read.text !== undefined && isJsonText(read.text)) ? "json" : "yaml";
-      inputs.push({ name: file, format, ...read, ...(read.pipe && read.text !== undefined ? { problem: emptyPipe(file, read.text) } : {}) });
+      inputs.push({ name: file, format, ...read, ...(read.pipe && read.text !== undefined ? { problem: emptyPipe(file, read.text) ?? read.problem } : {}) });
     }
   }
   for (const dir of options.kustomizeDirs ?? []) {
@@ -333,21 +334,6 @@ function readText(file: string, maxBytes: number): Pick<Input, "text" | "problem
 }
 
 /**
- * A file's or standard input's bytes as text: UTF-16 (with its byte-order mark) decoded,
- * a UTF-8 byte-order mark dropped (columns count from the first character after it, and
- * JSON.parse refuses it), and bytes with a NUL near the start skipped as binary.
- */
-function decodeText(bytes: Buffer, file: string): Pick<Input, "text" | "problem" | "skipped"> {
-  const utf16 = utf16Text(bytes);
-  if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16) };
-  if (bytes.subarray(0, Math.min(bytes.length, 8192)).includes(0)) {
-    return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: { file, line: 1, column: 1 } }, skipped: true };
-  }
-  const text = bytes.toString("utf8");
-  return { text: withUnixLineBreaks(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
-}
-
-/**
  * Nothing on standard input or a pipe is an input error, not a clean scan: it is what a
  * failing `helm template` or `kustomize build` upstream leaves (kubectl apply refuses it too).
  */
@@ -359,31 +345,6 @@ function emptyPipe(name: string, text: string): LoadProblem | undefined {
     position: { file: name, line: 1, column: 1 },
     hint: "check the command that feeds it; with `set -o pipefail` its failure stops the pipeline",
   };
-}
-
-/**
- * Windows line breaks (\r\n) as \n. YAML reads every line break in content as \n, and
- * JSON reads both as whitespace, so the values are the same, and so are every line and
- * column (a \r only ever ends a line). The fast block reader reads \n-only text; with
- * \r\n left in, a scan of files saved on Windows took twice as long, through js-yaml.
- * A lone \r (a line break to YAML, too) is left as it is, for js-yaml.
- */
-function withUnixLineBreaks(text: string): string {
-  return text.includes("\r\n") ? text.replace(/\r\n/g, "\n") : text;
-}
-
-/**
- * A text that starts with a UTF-16 byte-order mark, decoded (YAML readers must accept
- * UTF-16; Windows PowerShell's `>` writes it): otherwise its zero bytes would have it
- * skipped as binary, and a manifest saved on Windows would pass unscanned.
- */
-function utf16Text(bytes: Buffer): string | undefined {
-  const le = bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0); // FF FE 00 00 is UTF-32
-  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
-  if (!le && !be) return undefined;
-  const units = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
-  if (be) units.swap16();
-  return units.toString("utf16le");
 }
 
 /** Reads up to `limit` bytes (fewer at end of file) into readBuffer, growing it as needed. */

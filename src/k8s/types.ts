@@ -77,7 +77,7 @@ export interface LoadedObject {
 
 /** A problem met while loading: the input continues to load around it. */
 export interface LoadProblem {
-  kind: "parse-error" | "too-large" | "too-deep" | "alias-limit" | "binary" | "unreadable" | "not-kubernetes" | "invalid-object" | "empty-input";
+  kind: "parse-error" | "too-large" | "too-deep" | "alias-limit" | "binary" | "unreadable" | "not-kubernetes" | "invalid-object" | "empty-input" | "encoding";
   message: string;
   position: SourcePosition;
   hint?: string;

@@ -210,6 +210,25 @@ describe("loading manifests", () => {
     ]);
   });
 
+  it("reports a file that is not UTF-8 at its first bad byte (kubectl and kustomize refuse it), and still scans it", async () => {
+    const dir = tempDir();
+    // A real U+FFFD and a UTF-8 byte-order mark before the bad byte must not move the position.
+    const before = Buffer.from("\ufeffapiVersion: v1\r\nkind: Pod\nmetadata:\n  name: ok-\ufffd\n  annotations: {note: caf", "utf8");
+    const after = Buffer.from("}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n", "utf8");
+    writeFileSync(join(dir, "latin1.yaml"), Buffer.concat([before, Buffer.from([0xe9]), after]));
+    const snapshot = await loadSnapshot({ paths: [join(dir, "latin1.yaml")] });
+    expect(snapshot.problems.map((p) => [p.kind, p.position.line, p.position.column, p.hint])).toEqual([["encoding", 5, 26, "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`"]]);
+    expect(snapshot.problems[0]?.message).toMatch(/^not valid UTF-8 .*kubectl and kustomize refuse the file/);
+    expect(snapshot.objects.map((o) => [o.object.metadata?.name, (o.object.spec as { hostPID?: boolean }).hostPID])).toEqual([["ok-\ufffd", true]]);
+    // Through a pipe (`<(iconv ...)`), where the empty-input check also runs.
+    const pipe = join(dir, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    const writer = spawn("sh", ["-c", 'cat "$2" > "$1"', "sh", pipe, join(dir, "latin1.yaml")], { stdio: "ignore" });
+    const fromPipe = await loadSnapshot({ paths: [pipe] });
+    await new Promise((resolve) => writer.once("close", resolve));
+    expect(fromPipe.problems.map((p) => [p.kind, p.position.line, p.position.column])).toEqual([["encoding", 5, 26]]);
+  });
+
   it("reads files saved with Windows line breaks to the same values, lines and columns as with \\n", async () => {
     const dir = tempDir();
     const text = [

@@ -1,0 +1,78 @@
+import { isUtf8 } from "node:buffer";
+import type { LoadProblem } from "./types.js";
+
+export interface DecodedText {
+  /** Undefined for a file skipped as binary. */
+  text: string | undefined;
+  problem?: LoadProblem;
+  skipped?: boolean;
+}
+
+/**
+ * A file's or standard input's bytes as text: UTF-16 (with its byte-order mark) decoded,
+ * a UTF-8 byte-order mark dropped (columns count from the first character after it, and
+ * JSON.parse refuses it), and bytes with a NUL near the start skipped as binary.
+ */
+export function decodeText(bytes: Buffer, file: string): DecodedText {
+  const utf16 = utf16Text(bytes);
+  if (utf16 !== undefined) return { text: withUnixLineBreaks(utf16) };
+  if (bytes.subarray(0, Math.min(bytes.length, 8192)).includes(0)) {
+    return { text: undefined, problem: { kind: "binary", message: "skipped: binary file", position: { file, line: 1, column: 1 } }, skipped: true };
+  }
+  const decoded = bytes.toString("utf8");
+  const text = withUnixLineBreaks(decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded);
+  // Scanned as read (each bad byte as U+FFFD, so nothing else is lost), but reported:
+  // Kubernetes reads manifests as UTF-8, and kubectl and kustomize refuse such a file.
+  return isUtf8(bytes) ? { text } : { text, problem: notUtf8(bytes, decoded, file) };
+}
+
+/**
+ * Windows line breaks (\r\n) as \n. YAML reads every line break in content as \n, and
+ * JSON reads both as whitespace, so the values are the same, and so are every line and
+ * column (a \r only ever ends a line). The fast block reader reads \n-only text; with
+ * \r\n left in, a scan of files saved on Windows took twice as long, through js-yaml.
+ * A lone \r (a line break to YAML, too) is left as it is, for js-yaml.
+ */
+function withUnixLineBreaks(text: string): string {
+  return text.includes("\r\n") ? text.replace(/\r\n/g, "\n") : text;
+}
+
+/**
+ * A text that starts with a UTF-16 byte-order mark, decoded (YAML readers must accept
+ * UTF-16; Windows PowerShell's `>` writes it): otherwise its zero bytes would have it
+ * skipped as binary, and a manifest saved on Windows would pass unscanned.
+ */
+function utf16Text(bytes: Buffer): string | undefined {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0); // FF FE 00 00 is UTF-32
+  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
+  if (!le && !be) return undefined;
+  const units = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+  if (be) units.swap16();
+  return units.toString("utf16le");
+}
+
+/**
+ * Where the first byte sequence that is not UTF-8 is (a file saved as Latin-1 or
+ * Windows-1252: `café` as 63 61 66 E9), in `decoded`, the bytes read as UTF-8. Every
+ * U+FFFD before it was written as one (EF BF BD), so the text up to it is as long in
+ * UTF-8 as the bytes are.
+ */
+function notUtf8(bytes: Buffer, decoded: string, file: string): LoadProblem {
+  let at = decoded.indexOf("\uFFFD");
+  while (at >= 0) {
+    const offset = Buffer.byteLength(decoded.slice(0, at), "utf8");
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) break;
+    at = decoded.indexOf("\uFFFD", at + 1);
+  }
+  const before = at < 0 ? decoded : decoded.slice(0, at);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const line = before.split("\n").length;
+  // Columns count from after a byte-order mark, as they do for findings.
+  const column = before.length - lineStart + 1 - (lineStart === 0 && decoded.charCodeAt(0) === 0xfeff ? 1 : 0);
+  return {
+    kind: "encoding",
+    message: "not valid UTF-8 (saved in another encoding, such as Latin-1 or Windows-1252): kubectl and kustomize refuse the file; scanned with each bad byte read as U+FFFD",
+    position: { file, line, column },
+    hint: "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`",
+  };
+}
