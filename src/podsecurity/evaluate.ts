@@ -16,16 +16,18 @@ export interface Violation {
 
 /**
  * Judge a pod at a level and version exactly as Pod Security Admission does, after the
- * API server's defaulting. Pure; [] means allowed.
+ * API server's defaulting. Pure; [] means allowed. `as: "template"` judges a workload's
+ * pod template as admission sees it (PSA's warning on a Deployment), with the defaults
+ * the API server gives a template rather than a Pod (see defaults.ts).
  */
-export function evaluatePod(level: Level, version: Version, pod: PodView): Violation[] {
-  return evaluateWithChecks(checksFor(level, version), pod);
+export function evaluatePod(level: Level, version: Version, pod: PodView, as: "pod" | "template" = "pod"): Violation[] {
+  return evaluateWithChecks(checksFor(level, version), pod, as);
 }
 
 /** evaluatePod with the checks of its level and version already looked up (checksFor). */
-export function evaluateWithChecks(checks: readonly RegisteredCheck[], pod: PodView): Violation[] {
+export function evaluateWithChecks(checks: readonly RegisteredCheck[], pod: PodView, as: "pod" | "template" = "pod"): Violation[] {
   if (checks.length === 0) return [];
-  const defaulted = defaultPodForAdmission(pod);
+  const defaulted = defaultPodForAdmission(pod, as);
   const violations: Violation[] = [];
   for (const { id, check } of checks) {
     const result = check(defaulted);

@@ -10,8 +10,11 @@ export type Level = (typeof LEVELS)[number];
 /** The newest minor version any check defines (upstream snapshot v1.37). */
 export const NEWEST_MINOR = 37;
 
-/** A version: a Kubernetes minor (1.x) or `latest`. */
-export type Version = { latest: true } | { latest: false; minor: number };
+/**
+ * A version: a Kubernetes minor (1.x) or `latest`. `digits` keeps a minor beyond
+ * Number.MAX_SAFE_INTEGER as written, so that messages name it as PSA does.
+ */
+export type Version = { latest: true } | { latest: false; minor: number; digits?: string };
 
 export const LATEST: Version = { latest: true };
 
@@ -19,16 +22,22 @@ export function isLevel(value: string): value is Level {
   return (LEVELS as readonly string[]).includes(value);
 }
 
+/** The largest minor PSA can parse: Go's strconv.Atoi fails past int64 (and PSA reads such a label as invalid). */
+const MAX_MINOR_DIGITS = "9223372036854775807";
+
 /** Parse `latest` or `v1.N`; undefined when it is neither (callers decide the fallback). */
 export function parseVersion(value: string): Version | undefined {
   if (value === "latest") return LATEST;
   const m = /^v1\.(0|[1-9][0-9]*)$/.exec(value);
   if (!m) return undefined;
-  return { latest: false, minor: Number(m[1]) };
+  const digits = m[1] as string;
+  if (digits.length > MAX_MINOR_DIGITS.length || (digits.length === MAX_MINOR_DIGITS.length && digits > MAX_MINOR_DIGITS)) return undefined;
+  const minor = Number(digits);
+  return Number.isSafeInteger(minor) ? { latest: false, minor } : { latest: false, minor, digits };
 }
 
 export function formatVersion(version: Version): string {
-  return version.latest ? "latest" : `v1.${version.minor}`;
+  return version.latest ? "latest" : `v1.${version.digits ?? version.minor}`;
 }
 
 /** The minor whose rules apply: latest and future versions use the newest rules. */

@@ -90,6 +90,14 @@ export function annotationsOf(metadata: PodMetadataFields): Readonly<Record<stri
   return a as Record<string, string>;
 }
 
+/**
+ * An annotation's value as the API server holds it: a string, and a YAML `key:` with no
+ * value (null) the empty string (Go decodes a JSON null map value to ""), not "null".
+ */
+export function annotationText(value: unknown): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
 export function isWindowsPod(spec: PodSpecFields): boolean {
   return spec.os?.name === "windows";
 }

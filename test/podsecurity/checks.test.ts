@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { joinQuote } from "../../src/podsecurity/check.js";
 import { evaluatePod, psaDenialMessage } from "../../src/podsecurity/evaluate.js";
-import { LATEST, parseVersion, type Level, type Version } from "../../src/podsecurity/levels.js";
+import { formatVersion, LATEST, parseVersion, type Level, type Version } from "../../src/podsecurity/levels.js";
 import { namespacePolicy } from "../../src/podsecurity/namespace-levels.js";
 import type { PodView } from "../../src/podsecurity/pod.js";
 import { checksFor } from "../../src/podsecurity/registry.js";
@@ -148,6 +149,38 @@ describe("Pod Security checks beyond the upstream fixtures", () => {
     );
   });
 
+  it("quotes annotation values as Go's %q does (strconv.Quote), not as JSON does", () => {
+    const appArmor: PodView = {
+      metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/app": "un\u0007confined\u00a0\u{1F600}\uE000\u{E0001}\u007f\"" } },
+      spec: { containers: [{ name: "app", image: "x" }] },
+    };
+    expect(evaluatePod("baseline", LATEST, appArmor)[0]?.detail).toBe(
+      'annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/app="un\\aconfined\\u00a0\u{1F600}\\ue000\\U000e0001\\x7f\\"""',
+    );
+    // Before v1.19 seccomp is read from annotations; a key with no value is there, empty (Go decodes null to "").
+    const seccomp: PodView = {
+      metadata: { annotations: { "seccomp.security.alpha.kubernetes.io/pod": "unconfined\t\u0085", "container.seccomp.security.alpha.kubernetes.io/app": null } },
+      spec: { containers: [{ name: "app", image: "x" }] },
+    };
+    expect(evaluatePod("baseline", v("v1.18"), seccomp)[0]?.detail).toBe(
+      'forbidden annotations container.seccomp.security.alpha.kubernetes.io/app="", seccomp.security.alpha.kubernetes.io/pod="unconfined\\t\\u0085"',
+    );
+  });
+
+  it("orders lists as Go sorts strings (UTF-8 bytes), not as JavaScript compares UTF-16 units", () => {
+    const pod: PodView = {
+      metadata: {},
+      spec: { containers: [{ name: "app", image: "x", securityContext: { capabilities: { add: ["\u{1F600}", "\uFF5E", "A"] } } }] },
+    };
+    expect(evaluatePod("baseline", LATEST, pod)[0]?.detail).toBe('container "app" must not include "A", "\uFF5E", "\u{1F600}" in securityContext.capabilities.add');
+  });
+
+  it("joins no items to nothing, as PSA's joinQuote does", () => {
+    expect(joinQuote([])).toBe("");
+    expect(joinQuote([""])).toBe('""');
+    expect(joinQuote(["a", "b"])).toBe('"a", "b"');
+  });
+
   it("never judges the privileged level, and a stricter level finds a superset of checks (property)", () => {
     const anyValue = fc.oneof(fc.boolean(), fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constantFrom("Unconfined", "RuntimeDefault", "Unmasked", "ALL", "SYS_ADMIN"));
     const container = fc.record({
@@ -212,6 +245,21 @@ describe("namespace labels, as PSA reads them", () => {
     expect(errors).toHaveLength(2);
     const invalidEnforce = namespacePolicy({ "pod-security.kubernetes.io/enforce": "strict" });
     expect(invalidEnforce.policy.enforce.level).toBe("restricted");
+  });
+
+  it("reads a minor Go's strconv.Atoi cannot hold (past int64) as an invalid version, and names large ones exactly", () => {
+    expect(parseVersion("v1.9223372036854775808")).toBeUndefined();
+    expect(parseVersion("v1.100000000000000000000")).toBeUndefined();
+    const { policy, errors } = namespacePolicy({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.9223372036854775808" });
+    expect(policy.enforce.version).toEqual(LATEST);
+    expect(errors).toHaveLength(1);
+    const largest = parseVersion("v1.9223372036854775807") as Version;
+    expect(formatVersion(largest)).toBe("v1.9223372036854775807");
+    expect(formatVersion(parseVersion("v1.9007199254740993") as Version)).toBe("v1.9007199254740993");
+    const host: PodView = { metadata: {}, spec: { hostPID: true, containers: [{ name: "c" }] } };
+    expect(psaDenialMessage("baseline", largest, evaluatePod("baseline", largest, host))).toBe(
+      'violates PodSecurity "baseline:v1.9223372036854775807": host namespaces (hostPID=true)',
+    );
   });
 
   it("evaluates future versions with the newest rules", () => {

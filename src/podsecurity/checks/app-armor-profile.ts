@@ -1,6 +1,6 @@
-import { ALLOWED, forbidden, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
+import { ALLOWED, compareGoStrings, forbidden, goQuote, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
 import type { FieldPath } from "../../k8s/types.js";
-import { annotationsOf, containersOf, type PodView } from "../pod.js";
+import { annotationText, annotationsOf, containersOf, type PodView } from "../pod.js";
 
 const ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -38,12 +38,12 @@ function appArmorProfileV1Dot0({ metadata, spec }: PodView): CheckResult {
   const badAnnotations: string[] = [];
   for (const [key, value] of Object.entries(annotations)) {
     if (key.startsWith(ANNOTATION_PREFIX) && !allowedAnnotationValue(value)) {
-      badAnnotations.push(`${key}=${JSON.stringify(String(value))}`);
+      badAnnotations.push(`${key}=${goQuote(annotationText(value))}`);
       fields.push(["metadata", "annotations", key]);
     }
   }
   if (badAnnotations.length > 0) {
-    badAnnotations.sort();
+    badAnnotations.sort(compareGoStrings);
     valueList.push(...badAnnotations);
     badSetters.push(pluralize("annotation", "annotations", badAnnotations.length));
   }

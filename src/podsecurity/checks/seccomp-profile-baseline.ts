@@ -1,6 +1,6 @@
-import { ALLOWED, forbidden, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
+import { ALLOWED, forbidden, goQuote, joinQuote, pluralize, sortedUnique, type Check, type CheckResult } from "../check.js";
 import type { FieldPath } from "../../k8s/types.js";
-import { annotationsOf, containersOf, type PodView } from "../pod.js";
+import { annotationText, annotationsOf, containersOf, type PodView } from "../pod.js";
 
 export const SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
@@ -19,8 +19,11 @@ function seccompProfileBaselineV1Dot0({ metadata, spec }: PodView): CheckResult 
   const bad: string[] = [];
   const fields: FieldPath[] = [];
   const consider = (key: string) => {
-    if (Object.prototype.hasOwnProperty.call(annotations, key) && !validSeccompAnnotationValue(annotations[key])) {
-      bad.push(`${key}=${JSON.stringify(String(annotations[key]))}`);
+    if (!Object.prototype.hasOwnProperty.call(annotations, key)) return;
+    // A key with no value (`key:`) is there, with the empty value the API server decodes it to.
+    const value = annotationText(annotations[key]);
+    if (!validSeccompAnnotationValue(value)) {
+      bad.push(`${key}=${goQuote(value)}`);
       fields.push(["metadata", "annotations", key]);
     }
   };
