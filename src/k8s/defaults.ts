@@ -4,12 +4,14 @@
  *
  * - A volume with no source becomes `emptyDir: {}` (SetDefaults_Volume).
  * - With hostNetwork, a container port's hostPort defaults to its containerPort
- *   (SetDefaults_PodSpec → defaultHostNetworkPorts, for containers and init containers).
+ *   (defaultHostNetworkPorts, for containers and init containers). Since Kubernetes 1.28
+ *   only a Pod gets it (SetDefaults_Pod), not a workload's template: a template as the API
+ *   server hands it to admission has no such hostPort, while the pods made from it do.
  */
 import type { PodView } from "../podsecurity/pod.js";
 import { ALL_VOLUME_SOURCES } from "../podsecurity/volumes.js";
 
-export function defaultPodForAdmission(pod: PodView): PodView {
+export function defaultPodForAdmission(pod: PodView, as: "pod" | "template" = "pod"): PodView {
   const spec = pod.spec;
   let volumes = spec.volumes;
   if (Array.isArray(volumes) && volumes.some(isSourceless)) {
@@ -17,7 +19,7 @@ export function defaultPodForAdmission(pod: PodView): PodView {
   }
   let containers = spec.containers;
   let initContainers = spec.initContainers;
-  if (spec.hostNetwork === true) {
+  if (spec.hostNetwork === true && as === "pod") {
     containers = defaultHostNetworkPorts(containers);
     initContainers = defaultHostNetworkPorts(initContainers);
   }

@@ -50,6 +50,15 @@ describe("pod security policy (PSA flow)", () => {
     expect(response.warnings?.[0]).toMatch(/^would violate PodSecurity "restricted:latest": .*privileged/);
   });
 
+  it("judges a workload's template without the hostPort a Pod on the host network is given (not defaulted in templates since 1.28), and the Pod with it", () => {
+    const spec = { hostNetwork: true, containers: [{ name: "app", image: "nginx:1.27", ports: [{ containerPort: 8080 }] }] };
+    const fromTemplate = run(review(deployment("web", "prod", spec)));
+    expect(fromTemplate.response.warnings?.[0]).toMatch(/^would violate PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\), /);
+    expect(fromTemplate.response.warnings?.[0]).not.toContain("hostPort");
+    const fromPod = run(review(pod("web", "prod", spec)));
+    expect(fromPod.response.status?.message).toContain('hostPort (container "app" uses hostPort 8080)');
+  });
+
   it("honours exempt namespaces, usernames and runtime classes", () => {
     expect(run(review(pod("x", "kube-system", { containers: [{ name: "a", image: "a", securityContext: { privileged: true } }] }))).response.allowed).toBe(true);
     expect(run(review(privileged(), { username: "system:serviceaccount:kube-system:replicaset-controller" })).response.allowed).toBe(true);

@@ -101,8 +101,8 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   };
 
   /** Violations at a level/version, minus those an exception covers. */
-  function evaluate(context: AdmissionContext, lv: LevelVersion, pod: PodView): PsaViolation[] {
-    return evaluatePod(lv.level, lv.version, pod).filter((v) => !context.excepted(POD_SECURITY_POLICY, v.checkId, containerOf(v, pod)));
+  function evaluate(context: AdmissionContext, lv: LevelVersion, pod: PodView, as: "pod" | "template"): PsaViolation[] {
+    return evaluatePod(lv.level, lv.version, pod, as).filter((v) => !context.excepted(POD_SECURITY_POLICY, v.checkId, containerOf(v, pod)));
   }
 
   function evaluatePodLike(context: AdmissionContext, ns: { policy: NamespacePolicy; errors: string[] }, pod: PodView, enforce: boolean): PolicyVerdict {
@@ -113,7 +113,8 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     const run = (lv: LevelVersion) => {
       const key = levelVersionString(lv);
       let result = cache.get(key);
-      if (!result) cache.set(key, (result = evaluate(context, lv, pod)));
+      // A workload's template is judged as the API server hands it over, not as its pods will be.
+      if (!result) cache.set(key, (result = evaluate(context, lv, pod, enforce ? "pod" : "template")));
       return result;
     };
     let denied = false;
