@@ -3,7 +3,7 @@ import type { ScanResult } from "../scan/run.js";
 import { renderGithubPieces } from "./github.js";
 import { renderJsonPieces } from "./json.js";
 import { renderJunitPieces } from "./junit.js";
-import { renderSarifPieces } from "./sarif.js";
+import { renderSarifPieces, sarifLimitWarning } from "./sarif.js";
 import { renderTextPieces } from "./text.js";
 import { renderYamlPieces } from "./yaml.js";
 
@@ -14,6 +14,8 @@ export interface RenderFlags {
   output: string;
   summary?: boolean;
   color?: boolean;
+  /** Where a warning about the report goes (a SARIF report that leaves findings out): stderr unless given. */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -26,8 +28,12 @@ export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<s
       return renderJsonPieces(result);
     case "yaml":
       return renderYamlPieces(result);
-    case "sarif":
+    case "sarif": {
+      // Once, before the report: in CI stdout goes to a file for upload-sarif, stderr to the log.
+      const warning = sarifLimitWarning(result.findings);
+      if (warning) (flags.warn ?? ((line: string) => process.stderr.write(line)))(warning);
       return renderSarifPieces(result);
+    }
     case "junit":
       return renderJunitPieces(result);
     case "github":

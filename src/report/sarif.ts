@@ -8,6 +8,7 @@ import { describeRef, isCheckoutFile } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { ITEMS_MARK, jsonPieces } from "./json-pieces.js";
+import { mostSevereFirst, severityCounts, thousands } from "./most-severe.js";
 
 const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 /** GitHub code scanning reads `security-severity` (0–10) to rank alerts. */
@@ -45,13 +46,72 @@ function encodePath(path: string, absolute = false): string {
     .join("/");
 }
 
+/**
+ * What GitHub code scanning takes of a SARIF run ("SARIF support for code scanning", its
+ * table of limits): it rejects a whole upload whose run holds more than 25,000 results,
+ * and of a run it accepts keeps "only the top 5,000 results ... prioritized by severity".
+ */
+export interface SarifLimits {
+  /** Results a run may hold. */
+  results: number;
+  /** Results GitHub keeps of a run. */
+  shown: number;
+}
+
+export const GITHUB_SARIF_LIMITS: Readonly<SarifLimits> = { results: 25_000, shown: 5_000 };
+
+/** The findings a SARIF run holds, and what the run says of those it leaves out. */
+interface SarifSelection {
+  /** Indices of the findings written, in the order written; undefined: all, in report order. */
+  order: readonly number[] | undefined;
+  /** A notification for the run (and a warning for stderr), when GitHub would not take every result. */
+  notice?: { level: "warning" | "note"; text: string; omitted: number };
+}
+
+/**
+ * Up to `limits.results` findings, the most severe, so that an upload is never rejected
+ * for its size. A run of more than GitHub shows is written most severe first (in report
+ * order within a severity), so that the results GitHub keeps are the most severe whichever
+ * way it picks them; a smaller run keeps the report order.
+ */
+function sarifSelection(findings: readonly Finding[], limits: Readonly<SarifLimits> = GITHUB_SARIF_LIMITS): SarifSelection {
+  if (findings.length <= limits.shown) return { order: undefined };
+  const order = mostSevereFirst(findings);
+  const all = "-o json reports every finding.";
+  const kept = thousands(limits.shown);
+  if (order.length <= limits.results) {
+    const text = `${thousands(order.length)} results, more than the ${kept} GitHub code scanning keeps of a run: they are written most severe first. ${all}`;
+    return { order, notice: { level: "note", omitted: 0, text } };
+  }
+  const omitted = order.slice(limits.results);
+  const accepted = thousands(limits.results);
+  const text =
+    `${thousands(order.length)} findings, more than the ${accepted} results GitHub code scanning accepts in a run (it rejects the whole upload): ` +
+    `the ${accepted} most severe are written, most severe first, and ${thousands(omitted.length)} ${omitted.length === 1 ? "is" : "are"} left out (${severityCounts(omitted.map((i) => findings[i]!.severity))}); ` +
+    `GitHub then keeps ${kept} of them. ${all}`;
+  return { order: order.slice(0, limits.results), notice: { level: "warning", omitted: omitted.length, text } };
+}
+
+/** The warning for stderr when a SARIF report cannot hold, or GitHub will not show, every finding. */
+export function sarifLimitWarning(findings: readonly Finding[], limits: Readonly<SarifLimits> = GITHUB_SARIF_LIMITS): string | undefined {
+  const { notice } = sarifSelection(findings, limits);
+  return notice && `palisade: -o sarif: ${notice.text}\n`;
+}
+
+/** GitHub code scanning limits a rule's short and full descriptions to 1,024 characters; help has them whole. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // Not half a surrogate pair at the cut.
+  return `${text.slice(0, max - 1).replace(/[\ud800-\udbff]$/, "")}…`;
+}
+
 function ruleDescriptor(rule: Rule): ReportingDescriptor {
   const markdown = `${rule.docs.description}\n\n**Remediation:** ${rule.docs.remediation}${rule.docs.helpUri ? `\n\n[Reference](${rule.docs.helpUri})` : ""}`;
   return {
     id: rule.id,
     name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : "")),
-    shortDescription: { text: rule.title },
-    fullDescription: { text: rule.docs.description },
+    shortDescription: { text: clip(rule.title, 1024) },
+    fullDescription: { text: clip(rule.docs.description, 1024) },
     help: { text: `${rule.docs.description}\n\nRemediation: ${rule.docs.remediation}`, markdown },
     ...(rule.docs.helpUri ? { helpUri: rule.docs.helpUri } : {}),
     defaultConfiguration: { level: LEVEL[rule.severity] },
@@ -91,7 +151,7 @@ function sarifResult(f: Finding, index: ReadonlyMap<string, number>): Result {
   return r;
 }
 
-function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]): Log {
+function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[], notice: SarifSelection["notice"]): Log {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -111,16 +171,20 @@ function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: result.problems.map((p) => {
-              const { file, line, column } = p.position;
-              const at = physicalLocation(file, line, column);
-              return {
-                level: "error" as const,
-                // A source that is no file is named in the text instead, as no location can name it.
-                message: { text: `${at.physicalLocation ? "" : `${file}: `}${p.message}${p.hint ? ` (${p.hint})` : ""}` },
-                ...(at.physicalLocation ? { locations: [at] } : {}),
-              };
-            }),
+            toolExecutionNotifications: [
+              ...result.problems.map((p) => {
+                const { file, line, column } = p.position;
+                const at = physicalLocation(file, line, column);
+                return {
+                  level: "error" as const,
+                  // A source that is no file is named in the text instead, as no location can name it.
+                  message: { text: `${at.physicalLocation ? "" : `${file}: `}${p.message}${p.hint ? ` (${p.hint})` : ""}` },
+                  ...(at.physicalLocation ? { locations: [at] } : {}),
+                };
+              }),
+              // The run says itself what it leaves out, where a reader of the file (not of the log) looks.
+              ...(notice ? [{ level: notice.level, message: { text: notice.text }, properties: { findings: result.findings.length, results: result.findings.length - notice.omitted, omitted: notice.omitted } }] : []),
+            ],
           },
         ],
       },
@@ -132,19 +196,24 @@ function sarifLog(result: ScanResult, rules: readonly Rule[], results: unknown[]
  * The SARIF log in pieces (see json-pieces.ts), each result built as its batch is
  * printed: 200,000 findings make ~300 MB of SARIF, which as one string took 2 GB.
  */
-export function renderSarifPieces(result: ScanResult): Generator<string> {
+export function renderSarifPieces(result: ScanResult, limits: Readonly<SarifLimits> = GITHUB_SARIF_LIMITS): Generator<string> {
   const rules = dedupeRules(result.rules);
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const findings = result.findings;
+  const { order, notice } = sarifSelection(findings, limits);
+  const count = order ? order.length : findings.length;
+  const at = order ? (i: number) => order[i]! : (i: number) => i;
   // log → runs → run → results → a result: four containers deep.
-  return jsonPieces(sarifLog(result, rules, [ITEMS_MARK]), findings.length, (i) => sarifResult(findings[i]!, index), 4);
+  return jsonPieces(sarifLog(result, rules, [ITEMS_MARK], notice), count, (i) => sarifResult(findings[at(i)]!, index), 4);
 }
 
 /** The SARIF log as one string, for callers that need one; the CLI writes the pieces. */
-export function renderSarif(result: ScanResult): string {
+export function renderSarif(result: ScanResult, limits: Readonly<SarifLimits> = GITHUB_SARIF_LIMITS): string {
   const rules = dedupeRules(result.rules);
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  return JSON.stringify(sarifLog(result, rules, result.findings.map((f) => sarifResult(f, index))), null, 2) + "\n";
+  const { order, notice } = sarifSelection(result.findings, limits);
+  const written = order ? order.map((i) => result.findings[i]!) : result.findings;
+  return JSON.stringify(sarifLog(result, rules, written.map((f) => sarifResult(f, index)), notice), null, 2) + "\n";
 }
 
 function dedupeRules(rules: readonly Rule[]): Rule[] {
