@@ -4,8 +4,10 @@
  * to annotate every object with the file it came from and the kustomizations that patched
  * it (`buildMetadata: [originAnnotations, transformerAnnotations]`), so findings can point
  * at the files the user edits (kustomize-origins.ts) rather than at text kustomize printed.
- * When the wrapper cannot be rendered (a kustomize without buildMetadata, a Component) the
- * directory is rendered as it is, and findings point into the rendered text.
+ * The annotations are taken out of the rendered text (kustomize-build-metadata.ts), which is
+ * then what `kubectl kustomize DIR` prints. When the wrapper cannot be rendered (a kustomize
+ * without buildMetadata, a Component) the directory is rendered as it is, and findings point
+ * into the rendered text; a remote base that cannot be fetched is an error naming its entry.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +16,9 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { kubectlFailureLines } from "./kubectl-stderr.js";
+import { stripBuildAnnotations } from "./kustomize-build-metadata.js";
 import { kustomizeOrigins, type KustomizeOrigins } from "./kustomize-origins.js";
+import { remoteFetchError } from "./kustomize-remote.js";
 
 export interface RenderedKustomization {
   text: string;
@@ -55,9 +59,13 @@ export async function renderKustomization(dir: string): Promise<RenderedKustomiz
   if (!info?.isDirectory()) {
     throw new UserError(`-k ${dir}: ${info ? "not a directory" : "no such directory"}`, { hint: "-k takes a directory holding a kustomization.yaml; scan files with palisade scan FILE" });
   }
-  // Any failure here is reported by rendering the directory itself, below.
-  const withOrigins = await renderWithOrigins(dir).catch(() => undefined);
+  // A failure here is reported by rendering the directory itself, below, whose error names
+  // the user's own files; but a remote base that cannot be fetched is not fetched twice.
+  let failure: unknown;
+  const withOrigins = await renderWithOrigins(dir).catch((err: unknown) => void (failure = err));
   if (withOrigins) return withOrigins;
+  const remote = remoteFetchError(dir, (failure as { stderr?: unknown } | undefined)?.stderr?.toString() ?? "");
+  if (remote) throw remote;
   try {
     return { text: await build(dir) };
   } catch (err) {
@@ -67,7 +75,11 @@ export async function renderKustomization(dir: string): Promise<RenderedKustomiz
       });
     }
     const e = err as Error & { stderr?: string };
-    const reason = kubectlFailureLines(e.stderr ?? "", e.message)[0] ?? e.message;
+    const remoteError = remoteFetchError(dir, e.stderr ?? "");
+    if (remoteError) throw remoteError;
+    // kustomize's deprecation notes (`# Warning: 'commonLabels' is deprecated...`) are not why it failed.
+    const stderr = (e.stderr ?? "").replace(/^# Warning:.*$/gm, "");
+    const reason = kubectlFailureLines(stderr, e.message)[0] ?? e.message;
     throw new UserError(`kustomize could not render ${dir}: ${reason}`, { hint: "run `kubectl kustomize " + dir + "` to see the full error" });
   }
 }
@@ -83,8 +95,8 @@ async function renderWithOrigins(dir: string): Promise<RenderedKustomization> {
   try {
     const target = relative(wrapper, resolve(dir)) || ".";
     writeFileSync(join(wrapper, "kustomization.yaml"), `resources:\n- ${JSON.stringify(target)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`);
-    const text = await build(wrapper);
-    return { text, origins: kustomizeOrigins(wrapper) };
+    const { text, byDocument } = stripBuildAnnotations(await build(wrapper));
+    return { text, origins: kustomizeOrigins(wrapper, resolve(dir), byDocument) };
   } finally {
     rmSync(wrapper, { recursive: true, force: true });
   }
