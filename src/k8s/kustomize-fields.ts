@@ -71,6 +71,8 @@ export interface TransformerConfig {
   root: string;
   /** Where a field of it is written; for a configuration written inline (a string kustomize parses), its entry. */
   locate(path: FieldPath): SourcePosition;
+  /** Where the fields of YAML written as text at `path` of it are (an inline patch), when that text is a literal block. */
+  inline?(path: FieldPath): ((inner: FieldPath) => SourcePosition) | undefined;
 }
 
 /** A field of a rendered object, asked of the transformers that ran over it. */

@@ -9,6 +9,7 @@ import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import type { SourcePosition } from "../findings/types.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
+import { inlineTextLocator } from "./kustomize-inline-text.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
 import { DocumentLocator } from "./locate.js";
 import { isJsonText, parseJsonFile, parseYamlFile, splitDocuments } from "./parse.js";
@@ -51,6 +52,19 @@ export class KustomizeFiles {
     const document = text === undefined ? undefined : firstDocument(displayName(file), text);
     this.documentCache.set(file, document);
     return document;
+  }
+
+  /**
+   * Where the fields of YAML written as text at `path` of a file's first document are
+   * (an inline patch, `patch: |-`); undefined when that text is not a literal block.
+   */
+  inlineText(file: string, path: FieldPath): ((inner: FieldPath) => SourcePosition) | undefined {
+    const document = this.document(file);
+    const text = readText(file);
+    if (!document || text === undefined) return undefined;
+    let value: unknown = document.value;
+    for (const part of path) value = isRecord(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[part] : undefined;
+    return typeof value === "string" ? inlineTextLocator(text, document.source.locate(path), value) : undefined;
   }
 
   /** The kustomization in a kustomization file; undefined when the file is none. */

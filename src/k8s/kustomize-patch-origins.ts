@@ -3,7 +3,7 @@
  * inline text) and JSON 6902 operations (a file's, or inline), written as a kustomization's
  * `patches`, `patchesStrategicMerge` and `patchesJson6902`, or as a transformer
  * configuration (PatchTransformer...). A field a patch sets points at it in the patch's file,
- * else at the patch's entry where it is inline.
+ * or inside an inline patch written as a literal block (`patch: |-`), else at its entry.
  */
 import { resolve } from "node:path";
 import type { SourcePosition } from "../findings/types.js";
@@ -11,7 +11,7 @@ import type { KustomizeFiles } from "./kustomize-files.js";
 import { readYaml } from "./kustomize-files.js";
 import { isScalar, pathIn, selects, startsWith, type Claim, type FieldQuery, type TransformerConfig } from "./kustomize-fields.js";
 import { patchEntriesOf, type PatchEntry } from "./kustomize-patches.js";
-import { isRecord, valueAt, type FieldPath, type K8sObject, type ObjectSource } from "./types.js";
+import { isRecord, valueAt, type FieldPath, type K8sObject } from "./types.js";
 
 /** The kustomization field each patch transformer reads. */
 const FIELD_OF: Record<string, string> = { PatchTransformer: "patches", PatchStrategicMergeTransformer: "patchesStrategicMerge", PatchJson6902Transformer: "patchesJson6902" };
@@ -28,7 +28,8 @@ interface Operation {
 interface Patch {
   /** A strategic merge patch's fields, and where they are written when in a file of their own. */
   fields?: K8sObject;
-  fieldSource?: ObjectSource;
+  /** Where a field of `fields` is written: in the patch's file, or inside inline text written as a literal block. */
+  locateField?: (path: FieldPath) => SourcePosition;
   operations?: Operation[];
   /** Where the patch's entry is. */
   entry: () => SourcePosition;
@@ -66,12 +67,13 @@ function patchesOf(config: TransformerConfig, kind: string, files: KustomizeFile
     const target = entry.target ? { target: entry.target } : {};
     if (entry.text !== undefined) {
       const value = readYaml(entry.text);
-      if (Array.isArray(value)) patches.push({ operations: operationsOf(value, () => at), entry: at, ...target });
-      else if (isRecord(value)) patches.push({ fields: value as K8sObject, entry: at, ...target });
+      const inside = config.inline?.(entry.at);
+      if (Array.isArray(value)) patches.push({ operations: operationsOf(value, (i) => (inside ? () => inside([i]) : at)), entry: at, ...target });
+      else if (isRecord(value)) patches.push({ fields: value as K8sObject, ...(inside ? { locateField: inside } : {}), entry: at, ...target });
     } else if (entry.path !== undefined) {
       const file = resolve(config.root, entry.path);
       const documents = files.objects(file);
-      for (const document of documents) patches.push({ fields: document.object, fieldSource: document.source, entry: at, ...target });
+      for (const document of documents) patches.push({ fields: document.object, locateField: (path) => document.source.locate(path), entry: at, ...target });
       // JSON patch operations are a list, not an object: each is pointed at in its file.
       const list = documents.length === 0 ? files.document(file) : undefined;
       if (list && Array.isArray(list.value)) patches.push({ operations: operationsOf(list.value, (i) => () => list.source.locate([i])), entry: at, ...target });
@@ -104,7 +106,7 @@ function claim(patch: Patch, query: FieldQuery): SourcePosition | undefined {
     const inPatch = pathIn(query.object, patch.fields, query.path);
     if (!inPatch.complete) return undefined;
     if (isScalar(query.value) && valueAt(patch.fields, inPatch.path) !== query.value) return undefined;
-    return patch.fieldSource ? patch.fieldSource.locate(inPatch.path) : patch.entry();
+    return patch.locateField ? patch.locateField(inPatch.path) : patch.entry();
   }
   return undefined;
 }

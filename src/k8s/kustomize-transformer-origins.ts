@@ -78,12 +78,15 @@ export class TransformerConfigs {
       const kustomization = this.files.kustomization(file);
       if (!kustomization) return undefined;
       const { fields, source, dir } = kustomization;
-      if (name === undefined) return { fields, plugin: false, root: dir, locate: (path) => source.locate(path) };
-      // A configuration written inline in `transformers:`: a string kustomize parses, pointed at as a whole.
+      if (name === undefined) return { fields, plugin: false, root: dir, locate: (path) => source.locate(path), inline: (path) => this.files.inlineText(file, path) };
+      // A configuration written inline in `transformers:`: a string kustomize parses, pointed
+      // at inside when it is a literal block, else as a whole.
       const entries = Array.isArray(fields.transformers) ? fields.transformers : [];
       const index = entries.findIndex((entry) => configures(readYaml(entry)));
       const config = readYaml(entries[index]);
-      return index >= 0 && isRecord(config) ? { fields: config, plugin: true, root: dir, locate: () => source.locate(["transformers", index]) } : undefined;
+      if (index < 0 || !isRecord(config)) return undefined;
+      const inside = this.files.inlineText(file, ["transformers", index]);
+      return { fields: config, plugin: true, root: dir, locate: (path) => (inside ? inside(path) : source.locate(["transformers", index])) };
     }
     const objects = this.files.objects(file);
     const written = objects.find((loaded) => configures(loaded.object)) ?? (objects.length === 1 ? objects[0] : undefined);

@@ -48,10 +48,10 @@ describe.skipIf(!hasKubectl)("scan -k: fields a component sets", () => {
   const component = join(root, "components/debug/kustomization.yaml");
 
   for (const overlay of ["debug", "top"]) {
-    it(`points a field a component's patch sets at the patch (${overlay})`, async () => {
+    it(`points a field a component's patch sets at the patch, inside an inline one (${overlay})`, async () => {
       const deployment = (await render(join(root, overlay))).find("Deployment");
       expect(textAt(deployment, [...CONTAINER, "securityContext", "privileged"])).toEqual({ file: join(root, "components/debug/privileged.yaml"), text: "privileged: true" });
-      expect(textAt(deployment, ["spec", "template", "spec", "hostNetwork"])).toEqual({ file: component, text: "patch: |-" });
+      expect(textAt(deployment, ["spec", "template", "spec", "hostNetwork"])).toEqual({ file: component, text: "op: add" });
       // A field the base sets, next to the patched one, stays in the base.
       expect(textAt(deployment, [...CONTAINER, "securityContext", "allowPrivilegeEscalation"])).toEqual({ file: join(root, "base/deploy.yaml"), text: "allowPrivilegeEscalation: false" });
     });

@@ -60,7 +60,7 @@ describe.skipIf(!hasKubectl)("scan -k: nested overlays and a base rendered twice
     const { mid, other } = await load();
     expect(textAt(mid, [...CONTAINER, "image"])).toEqual({ file: join(root, "mid/kustomization.yaml"), text: "name: nginx" });
     expect(textAt(other, [...CONTAINER, "image"])).toEqual({ file: join(root, "base/deploy.yaml"), text: "image: nginx:1.25" });
-    expect(textAt(other, ["spec", "template", "spec", "hostIPC"])).toEqual({ file: join(root, "other/kustomization.yaml"), text: "patch: |" });
+    expect(textAt(other, ["spec", "template", "spec", "hostIPC"])).toEqual({ file: join(root, "other/kustomization.yaml"), text: "op: add" });
     // A JSON patch in a file of its own: its operation there.
     expect(textAt(other, ["spec", "template", "spec", "shareProcessNamespace"])).toEqual({ file: join(root, "other/share-pids.yaml"), text: "op: add" });
     expect(textAt(other, ["metadata", "name"])).toEqual({ file: join(root, "other/kustomization.yaml"), text: "nameSuffix: -other" });

@@ -65,6 +65,17 @@ describe.skipIf(!hasKubectl)("scan -k: findings in the files kustomize read", ()
       "    - op: add",
       "      path: /spec/template/spec/hostPID",
       "      value: true",
+      "- patch: |-",
+      "    apiVersion: apps/v1",
+      "    kind: Deployment",
+      "    metadata: {name: web}",
+      "    spec:",
+      "      template:",
+      "        spec:",
+      "          # the debug sidecar needs the host's IPC",
+      "          hostIPC: true",
+      // Double-quoted text is not the file's lines: pointed at as a whole.
+      '- patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: {spec: {shareProcessNamespace: true}}}}"',
       "secretGenerator:",
       "- name: creds",
       "  literals:",
@@ -100,9 +111,12 @@ describe.skipIf(!hasKubectl)("scan -k: findings in the files kustomize read", ()
     expect(textAt(deployment, [...container, "securityContext", "runAsUser"])).toEqual({ file: join(root, "prod/host-network.yaml"), text: "runAsUser: 0" });
   });
 
-  it("points a field an inline JSON patch adds at that patch's entry in the kustomization", async () => {
+  it("points a field an inline patch sets at its line inside the kustomization, or at the patch's entry when the patch is not a literal block", async () => {
     const { deployment } = await load();
-    expect(textAt(deployment, ["spec", "template", "spec", "hostPID"])).toEqual({ file: join(root, "prod/kustomization.yaml"), text: "patch: |" });
+    const prod = join(root, "prod/kustomization.yaml");
+    expect(textAt(deployment, ["spec", "template", "spec", "hostPID"])).toEqual({ file: prod, text: "op: add" });
+    expect(textAt(deployment, ["spec", "template", "spec", "hostIPC"])).toEqual({ file: prod, text: "hostIPC: true" });
+    expect(textAt(deployment, ["spec", "template", "spec", "shareProcessNamespace"])).toEqual({ file: prod, text: "patch: \"{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: {spec: {shareProcessNamespace: true}}}}\"" });
   });
 
   it("points a field nobody set at its nearest parent in the base, where it would be added", async () => {

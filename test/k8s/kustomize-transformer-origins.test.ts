@@ -146,12 +146,12 @@ describe.skipIf(!hasKubectl)("scan -k: fields set by a kustomization's transform
     expect(textAt(secret, ["data", "password"])).toEqual({ file: join(root, "base/creds.env"), text: "password=hunter2hunter2" });
   });
 
-  it("points fields a transformers: configuration sets at it, in its file or at its inline entry, and replaced fields at the replacement's field path", async () => {
+  it("points fields a transformers: configuration sets at it, in its file or inside its inline entry, and replaced fields at the replacement's field path", async () => {
     const deployment = (await render(join(root, "custom"))).find("Deployment", "web");
     const custom = join(root, "custom/kustomization.yaml");
     expect(textAt(deployment, ["metadata", "namespace"])).toEqual({ file: join(root, "custom/config/namespace.yaml"), text: "namespace: tenant-a" });
     expect(textAt(deployment, ["spec", "replicas"])).toEqual({ file: join(root, "custom/config/replicas.yaml"), text: "count: 4" });
-    expect(textAt(deployment, ["metadata", "labels", "team"])).toEqual({ file: custom, text: "|-" });
+    expect(textAt(deployment, ["metadata", "labels", "team"])).toEqual({ file: custom, text: "team: platform" });
     expect(deployment.object.spec).toMatchObject({ template: { spec: { containers: [{ image: "admin" }] } } });
     expect(textAt(deployment, [...CONTAINER, "image"])).toEqual({ file: custom, text: "spec.template.spec.containers.[name=app].image" });
   });
