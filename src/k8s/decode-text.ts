@@ -23,7 +23,8 @@ export function decodeText(bytes: Buffer, file: string): DecodedText {
   const text = withUnixLineBreaks(decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded);
   // Scanned as read (each bad byte as U+FFFD, so nothing else is lost), but reported:
   // Kubernetes reads manifests as UTF-8, and kubectl and kustomize refuse such a file.
-  return isUtf8(bytes) ? { text } : { text, problem: notUtf8(bytes, decoded, file) };
+  const bad = nonUtf8Position(bytes);
+  return bad ? { text, problem: notUtf8(file, bad) } : { text };
 }
 
 /**
@@ -52,27 +53,31 @@ function utf16Text(bytes: Buffer): string | undefined {
 }
 
 /**
- * Where the first byte sequence that is not UTF-8 is (a file saved as Latin-1 or
- * Windows-1252: `café` as 63 61 66 E9), in `decoded`, the bytes read as UTF-8. Every
- * U+FFFD before it was written as one (EF BF BD), so the text up to it is as long in
- * UTF-8 as the bytes are.
+ * Where the first byte that does not start or continue a UTF-8 character is (a file saved
+ * as Latin-1 or Windows-1252: `café` as 63 61 66 E9), as a 1-based line and column
+ * counted in characters, from after a byte-order mark as findings' columns are;
+ * undefined when every byte is UTF-8. `palisade fix` refuses such a file at the same place.
  */
-function notUtf8(bytes: Buffer, decoded: string, file: string): LoadProblem {
-  let at = decoded.indexOf("\uFFFD");
-  while (at >= 0) {
-    const offset = Buffer.byteLength(decoded.slice(0, at), "utf8");
-    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) break;
-    at = decoded.indexOf("\uFFFD", at + 1);
+export function nonUtf8Position(bytes: Buffer): { line: number; column: number } | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) break;
+    i += length;
   }
-  const before = at < 0 ? decoded : decoded.slice(0, at);
+  const before = bytes.subarray(0, i).toString("utf8");
   const lineStart = before.lastIndexOf("\n") + 1;
-  const line = before.split("\n").length;
-  // Columns count from after a byte-order mark, as they do for findings.
-  const column = before.length - lineStart + 1 - (lineStart === 0 && decoded.charCodeAt(0) === 0xfeff ? 1 : 0);
+  const bom = lineStart === 0 && before.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return { line: before.split("\n").length, column: before.length - lineStart + 1 - bom };
+}
+
+function notUtf8(file: string, at: { line: number; column: number }): LoadProblem {
   return {
     kind: "encoding",
     message: "not valid UTF-8 (saved in another encoding, such as Latin-1 or Windows-1252): kubectl and kustomize refuse the file; scanned with each bad byte read as U+FFFD",
-    position: { file, line, column },
+    position: { file, ...at },
     hint: "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`",
   };
 }
