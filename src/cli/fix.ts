@@ -1,8 +1,10 @@
-import { mkdir, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
+import { decodeManifest, encodeManifest } from "../fix/encoding.js";
 import { fixManifestText, type FileFix } from "../fix/fix-text.js";
+import { describeWriteError, saveFile } from "../fix/save.js";
 import type { InputProblem } from "../fix/rewrite.js";
 import { isJsonText } from "../k8s/parse.js";
 import { describeRef, formatFieldPath } from "../k8s/types.js";
@@ -58,10 +60,10 @@ async function collect(path: string, out: Array<{ file: string; root: string }>,
   }
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
 }
 
 function problemLines(name: string, problems: readonly InputProblem[]): Array<[number, string]> {
@@ -144,7 +146,17 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
   const version = pssVersionFlag(flags.pssVersion ?? "latest");
   if (flags.inPlace && flags.output) throw new UserError("--in-place and --output cannot be used together", { hint: "choose one: rewrite the files, or write copies under a directory" });
   if (flags.inPlace && paths.includes("-")) throw new UserError("--in-place cannot rewrite stdin");
+  if (flags.output) {
+    const info = await stat(flags.output).catch(() => undefined);
+    if (info && !info.isDirectory()) throw new UserError(`--output ${flags.output}: not a directory`, { hint: "give a directory for the fixed files (it is created when missing)" });
+  }
   const inputs = await inputsOf(paths, flags.output);
+  if (flags.inPlace) {
+    // A pipe (`<(helm template .)`) or a device cannot take the fixed text back: said before anything is written.
+    for (const { file } of inputs) {
+      if (!(await stat(file)).isFile()) throw new UserError(`--in-place: ${file} is not a regular file (a pipe or a device), so it cannot be rewritten`, { hint: "drop --in-place to get the fixed text on stdout, or give --output DIR" });
+    }
+  }
 
   let exit: number = EXIT.clean;
   const worse = (code: number) => (exit = Math.max(exit, code));
@@ -153,14 +165,23 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     const name = file === "-" ? "<stdin>" : file;
     // Each file's report goes out as it is done: a run stopped halfway has said what it wrote.
     const report = (lines: readonly string[]) => void (lines.length > 0 && process.stderr.write(lines.join("\n") + "\n"));
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+      bytes = file === "-" ? await readStdin() : await readFile(file);
     } catch (err) {
       report([`${name}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (nothing fixed in it)`]);
       worse(EXIT.usage);
       continue;
     }
+    // Read as the scan reads it, written back in its own encoding (encoding.ts).
+    const decoded = decodeManifest(bytes);
+    if ("problem" in decoded) {
+      const p = decoded.problem;
+      report([`${name}:${p.line}:${p.column}: ${p.message}`, `  hint: ${p.hint}`]);
+      worse(EXIT.usage);
+      continue;
+    }
+    const { text, encoding } = decoded;
     if (file === "-" && text.trim() === "") {
       report(["<stdin>:1:1: standard input was empty: nothing was fixed", "  hint: check the command that feeds it; with `set -o pipefail` its failure stops the pipeline"]);
       worse(EXIT.usage);
@@ -170,18 +191,21 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     const result = fixManifestText(text, { level, version: version ?? LATEST }, { file: name, ...(json ? { json } : {}) });
     report(describe(name, result, version, level));
     worse(exitOf(result));
+    const out = flags.inPlace ? file : flags.output ? join(flags.output, file === "-" && isJsonText(text) ? "stdin.json" : target) : undefined;
     try {
       if (flags.inPlace) {
-        if (result.changed) await writeFile(file, result.text);
-      } else if (flags.output) {
-        const out = join(flags.output, file === "-" && isJsonText(text) ? "stdin.json" : target);
+        if (result.changed) await saveFile(file, encodeManifest(result.text, encoding));
+      } else if (out !== undefined) {
         await mkdir(dirname(out), { recursive: true });
-        await writeFile(out, result.text);
+        await saveFile(out, encodeManifest(result.text, encoding));
       } else {
         outputs.push(inputs.length > 1 ? `---\n# Source: ${name}\n${result.text.replace(/^---\n/, "")}` : result.text);
       }
     } catch (err) {
-      report([`${name}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (the fixes above were not saved)`]);
+      report([
+        `${name}: cannot write ${out ?? name}: ${describeWriteError(err)}: the fixes above were not saved`,
+        `  hint: ${flags.inPlace ? "make the file and its directory writable (or free space), then run fix again" : "give an --output directory that can be written, or free space, then run fix again"}`,
+      ]);
       worse(EXIT.usage);
     }
   }

@@ -2,7 +2,7 @@ import { visitContainers, type ContainerRef } from "../k8s/containers.js";
 import { isRecord, valueAt, type FieldPath } from "../k8s/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
 import { evaluatePod, type Violation } from "../podsecurity/evaluate.js";
-import type { PodView } from "../podsecurity/pod.js";
+import { isWindowsPod, type PodView } from "../podsecurity/pod.js";
 import { applyToJson, type Edit } from "./edits.js";
 
 /**
@@ -79,7 +79,18 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
     edits.push(e);
     changes.push({ checkId, path: e.path, description, edit: e });
   };
+  // The API server refuses these fields in a Windows pod; from v1.25 Pod Security does not ask for them there.
+  const windows = isWindowsPod(pod.spec);
+  const forWindows = (field: string) => `a Windows pod (spec.os.name: windows) cannot set ${field}: the API server refuses it; Pod Security exempts Windows pods from this check from v1.25 (use --pss-version v1.25 or later)`;
   for (const v of violations) {
+    if (windows && v.checkId === "allowPrivilegeEscalation") {
+      refused.set(v.checkId, forWindows("securityContext.allowPrivilegeEscalation"));
+      continue;
+    }
+    if (windows && v.checkId === "seccompProfile_restricted") {
+      refused.set(v.checkId, forWindows("securityContext.seccompProfile"));
+      continue;
+    }
     switch (v.checkId) {
       case "allowPrivilegeEscalation":
         for (const { container, path } of containers(pod)) {
@@ -117,6 +128,8 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
           const last = field[field.length - 1];
           if (field.at(-2) === "add" && typeof last === "number") {
             edit(v.checkId, { op: "remove", path: field }, `remove added capability ${String(valueAt(pod, field))}`);
+          } else if (last === "drop" && windows) {
+            refused.set(v.checkId, forWindows("securityContext.capabilities"));
           } else if (last === "drop") {
             const drop = valueAt(pod, field);
             if (Array.isArray(drop)) edit(v.checkId, { op: "append", path: field, value: "ALL" }, "capabilities.drop: add ALL");

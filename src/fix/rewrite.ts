@@ -1,4 +1,4 @@
-import { isJsonText, parseJsonFile, parseYamlFile, splitDocuments } from "../k8s/parse.js";
+import { isJsonText, jsonStreamValues, parseJsonFile, parseYamlFile, splitDocuments } from "../k8s/parse.js";
 import { scanJsonPositions } from "../k8s/json-positions.js";
 import { DocumentLocator, type TextPosition } from "../k8s/locate.js";
 import { describeRef, isRecord, objectRef, valueAt, type FieldPath, type K8sObject, type LoadProblem } from "../k8s/types.js";
@@ -145,28 +145,78 @@ function editDocument(editor: DocumentEditor, place: DocumentPlace, hooks: Rewri
 }
 
 function internalProblem(line: number, err: unknown): InputProblem {
+  // Its first line only: js-yaml and the yaml package add the document's lines around the
+  // error, which may be a Secret's.
+  const reason = (err as { reason?: unknown } | undefined)?.reason;
+  const message = (typeof reason === "string" ? reason : err instanceof Error ? err.message : String(err)).replace(/, ".*" is not valid JSON$/s, "");
   return {
     line,
     column: 1,
-    message: `not fixed: internal error: ${err instanceof Error ? err.message : String(err)}`,
+    message: `not fixed: internal error: ${message.split("\n")[0]?.trim() ?? ""}`,
     hint: "the document was left as it was; please report this with the document",
   };
 }
 
+/** One JSON value's text edited; `prefix` blanks what is before it on its first line, so its columns are the file's. */
+function editJsonValue(text: string, place: { documentIndex: number; startLine: number; prefix: string }, hooks: RewriteHooks, wholeLists: boolean, problems: InputProblem[]): { text: string; objects: ObjectOutcome[] } {
+  const value: unknown = JSON.parse(text);
+  const editor = (wholeLists ? undefined : jsonListEditor(text, value)) ?? new JsonEditor(text, value);
+  const objects = editDocument(editor, { documentIndex: place.documentIndex, startLine: place.startLine, locator: scanJsonPositions(place.prefix + text) }, hooks, problems);
+  // Each edit was read back where it was made; the whole value is read back once more, as the file will be.
+  if (editor.text !== text && !sameValue(JSON.parse(editor.text), editor.value)) throw new Error("the edited JSON does not read back as the edits meant");
+  return { text: editor.text, objects };
+}
+
 function rewriteJson(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
   const parsed = parseJsonFile(file, text);
+  const stream = parsed.documents > 1 ? jsonStreamValues(text) : undefined;
+  if (stream) return rewriteJsonStream(text, stream, parsed.problems.map((p) => problemOf(p, 0)), hooks, wholeLists);
   if (parsed.problems.length > 0) return { text, problems: parsed.problems.map((p) => problemOf(p, 0)), objects: [] };
   const problems: InputProblem[] = [];
   try {
-    const value: unknown = JSON.parse(text);
-    const editor = (wholeLists ? undefined : jsonListEditor(text, value)) ?? new JsonEditor(text, value);
-    const objects = editDocument(editor, { documentIndex: 0, startLine: 0, locator: scanJsonPositions(text) }, hooks, problems);
-    // Each edit was read back where it was made; the whole document is read back once more, as the file will be.
-    if (editor.text !== text && !sameValue(JSON.parse(editor.text), editor.value)) throw new Error("the edited JSON does not read back as the edits meant");
-    return { text: editor.text, problems, objects };
+    const edited = editJsonValue(text, { documentIndex: 0, startLine: 0, prefix: "" }, hooks, wholeLists, problems);
+    return { ...edited, problems };
   } catch (err) {
     return { text, problems: [...problems, internalProblem(1, err)], objects: [] };
   }
+}
+
+/**
+ * A stream of JSON values (`jq -c '.items[]'`, which kubectl applies as documents), each
+ * edited as its own document, as the loader reads each (parse.ts): one it refuses keeps
+ * its text, the others are still fixed. The text between values is kept as it was.
+ */
+function rewriteJsonStream(text: string, values: ReadonlyArray<{ start: number; end: number }>, refused: InputProblem[], hooks: RewriteHooks, wholeLists: boolean): Rewrite {
+  const problems = [...refused];
+  const objects: ObjectOutcome[] = [];
+  const pieces: string[] = [];
+  let cursor = 0;
+  let line = 0;
+  let lineStart = 0;
+  values.forEach(({ start, end }, documentIndex) => {
+    for (let nl = text.indexOf("\n", lineStart); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    pieces.push(text.slice(cursor, start));
+    cursor = end;
+    const own = text.slice(start, end);
+    const lastLine = line + own.split("\n").length;
+    if (refused.some((p) => p.line > line && p.line <= lastLine)) {
+      pieces.push(own);
+      return;
+    }
+    try {
+      const edited = editJsonValue(own, { documentIndex, startLine: line, prefix: " ".repeat(start - lineStart) }, hooks, wholeLists, problems);
+      objects.push(...edited.objects);
+      pieces.push(edited.text);
+    } catch (err) {
+      problems.push(internalProblem(line + 1, err));
+      pieces.push(own);
+    }
+  });
+  pieces.push(text.slice(cursor));
+  return { text: pieces.join(""), problems, objects };
 }
 
 function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
@@ -181,7 +231,9 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists
     const start = text.indexOf(chunk.text, cursor);
     pieces.push(text.slice(cursor, start));
     cursor = start + chunk.text.length;
-    const lastLine = chunk.startLine + chunk.text.split("\n").length;
+    // The last document takes the problems past its end too: with no final line break, js-yaml
+    // reports an unclosed `[` or `{` on the line after the text's last.
+    const lastLine = documentIndex === chunks.length - 1 ? Infinity : chunk.startLine + chunk.text.split("\n").length;
     const refused = loaded.problems.filter((p) => p.position.line > chunk.startLine && p.position.line <= lastLine);
     if (refused.length > 0) {
       problems.push(...refused.map((p) => problemOf(p, 0)));
@@ -209,6 +261,11 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists
 
 export function rewriteManifest(text: string, hooks: RewriteHooks, options: RewriteOptions = {}): Rewrite {
   const file = options.file ?? "<input>";
+  if (text.charCodeAt(0) === 0xfeff) {
+    // A UTF-8 byte-order mark is not the document's (JSON.parse refuses it); it stays in front.
+    const result = rewriteManifest(text.slice(1), hooks, options);
+    return { ...result, text: `\ufeff${result.text}` };
+  }
   if (text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text)) {
     // Saved with Windows line breaks: the lines an edit adds get them too, not a mix. Lines
     // and columns are the same either way (a \r only ends a line).

@@ -71,8 +71,13 @@ function columnOf(text: string, offset: number): number {
   return offset - (text.lastIndexOf("\n", offset - 1) + 1);
 }
 
-/** Where a node's text ends, ignoring the blank lines a block collection takes in. */
+/**
+ * Where a node's text ends: its last item's end for a block collection, whose range takes in
+ * the blank lines and comments after it, even comments indented as an outer key's (which
+ * are that key's: what is added goes before them, and what is removed leaves them).
+ */
 function contentEnd(text: string, node: Node): number {
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) return itemEnd(text, node.items.at(-1) as Pair | Node);
   const end = node.range?.[1] ?? 0;
   if (isScalar(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) return end;
   let i = end;
@@ -86,6 +91,24 @@ function insertLinesAfter(text: string, offset: number, lines: readonly string[]
   const eol = text.indexOf("\n", offset);
   if (eol < 0) return `${text}\n${lines.join("\n")}`;
   return text.slice(0, eol) + "\n" + lines.join("\n") + text.slice(eol);
+}
+
+/**
+ * Past the comment lines right after `offset`'s line that are indented more than `column`:
+ * they are the content's above (a commented-out item, say), so lines added at `column` go
+ * after them; a blank line or a comment at or left of `column` is what comes next.
+ */
+function afterDeeperComments(text: string, offset: number, column: number): number {
+  let at = offset > 0 && text.charAt(offset - 1) === "\n" ? offset - 1 : text.indexOf("\n", offset);
+  while (at >= 0) {
+    const next = text.indexOf("\n", at + 1);
+    const line = text.slice(at + 1, next < 0 ? text.length : next);
+    const comment = /^( *)#/.exec(line);
+    if (!comment || (comment[1]?.length ?? 0) <= column) break;
+    if (next < 0) return text.length;
+    at = next;
+  }
+  return at < 0 ? text.length : at;
 }
 
 function splice(text: string, from: number, to: number, insert: string): string {
@@ -117,7 +140,7 @@ function addToMap(text: string, map: YAMLMap, key: string, value: unknown, layou
   }
   const first = map.items[0] as Pair;
   const column = columnOf(text, itemStart(first));
-  return insertLinesAfter(text, itemEnd(text, map.items.at(-1) as Pair), blockPairLines(key, value, column, layout));
+  return insertLinesAfter(text, afterDeeperComments(text, itemEnd(text, map.items.at(-1) as Pair), column), blockPairLines(key, value, column, layout));
 }
 
 function addToSeq(text: string, seq: YAMLSeq, value: unknown, layout: Layout): string {
@@ -133,7 +156,7 @@ function addToSeq(text: string, seq: YAMLSeq, value: unknown, layout: Layout): s
   const dash = seq.range?.[0] ?? 0;
   const first = seq.items[0] as Node;
   const gap = Math.max(2, (first.range?.[0] ?? dash + 2) - dash);
-  return insertLinesAfter(text, itemEnd(text, seq.items.at(-1) as Node), blockItemLines(value, columnOf(text, dash), gap, layout));
+  return insertLinesAfter(text, afterDeeperComments(text, itemEnd(text, seq.items.at(-1) as Node), columnOf(text, dash)), blockItemLines(value, columnOf(text, dash), gap, layout));
 }
 
 /** A value that is empty (`key:`, `key: ~`) given content: flow on the key's line for scalars, block lines below for collections. */
@@ -143,11 +166,16 @@ function fillNull(text: string, pair: Pair, node: Node, value: unknown, layout: 
     return start === end ? splice(text, start, end, ` ${flowText(value)}`) : splice(text, start, end, flowText(value));
   }
   const keyColumn = columnOf(text, (pair.key as Node).range?.[0] ?? 0);
-  const cleared = splice(text, start, end, "");
+  // `key: null` loses the word and, when nothing follows on its line, the space before it (no trailing blanks).
+  const eol = text.indexOf("\n", end);
+  const restOfLine = text.slice(end, eol < 0 ? text.length : eol);
+  let from = start;
+  if (/^[ \t\r]*$/.test(restOfLine)) while (from > 0 && (text.charAt(from - 1) === " " || text.charAt(from - 1) === "\t")) from--;
+  const cleared = splice(text, from, end, "");
   const lines = Array.isArray(value)
     ? value.flatMap((item) => blockItemLines(item, keyColumn + (layout.indentSeq ? layout.indent : 0), 2, layout))
     : Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => blockPairLines(k, v, keyColumn + layout.indent, layout));
-  return insertLinesAfter(cleared, start, lines);
+  return insertLinesAfter(cleared, from, lines);
 }
 
 function setText(text: string, steps: Step[], path: FieldPath, value: unknown, layout: Layout): string | { refused: string } {
