@@ -2,7 +2,8 @@
  * The connectivity matrix between every pair of pods and the external blocks that the
  * policies' CIDRs cut, computed without walking pairs packet by packet:
  *
- * 1. Pods that no policy can tell apart (same namespace, labels, ports, host networking)
+ * 1. Pods that no policy can tell apart (same namespace, labels, ports, host networking,
+ *    and IPs when a policy names addresses)
  *    form one class; every class is computed once.
  * 2. For each class and direction, the rules of the policies selecting it are matched
  *    against every peer class once (a bitset per rule, shared by every class that sees the
@@ -11,7 +12,7 @@
  *    (connectivity.ts); a pair's connections are its egress side intersected with its
  *    ingress side, memoised per pair of side results.
  */
-import { cutAddressSpace, formatIp, formatRange, parseCidr, type IpRange } from "./cidr.js";
+import { cutAddressSpace, formatIp, formatRange, parseCidr, parseIpCached, rangeContains, type IpRange } from "./cidr.js";
 import { selectingPolicies, setRules, sideConnections } from "./connectivity.js";
 import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, SetRule, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
@@ -58,13 +59,40 @@ export interface Matrix {
   podToExternal(i: number, b: number): PortSet;
 }
 
-function classKey(p: PodEndpoint): string {
+/** Which of the ranges the policies name hold a pod's IPs, as text (indices); "" when none is named. */
+function rangesHolding(tiers: readonly Tier[]): (p: PodEndpoint) => string {
+  const ranges: IpRange[] = [];
+  const seen = new Set<string>();
+  for (const tier of tiers) {
+    for (const policy of tier.policies) {
+      for (const cidr of [...(policy.cidrs?.("ingress") ?? []), ...(policy.cidrs?.("egress") ?? [])]) {
+        const range = seen.has(cidr) ? undefined : parseCidr(cidr);
+        seen.add(cidr);
+        if (range) ranges.push(range);
+      }
+    }
+  }
+  if (ranges.length === 0) return () => "";
+  return (p) => {
+    const ips = p.ips.map((text) => parseIpCached(text)).filter((ip) => ip !== undefined);
+    if (ips.length === 0) return "";
+    return ranges.flatMap((range, i) => (ips.some((ip) => rangeContains(range, ip)) ? [i] : [])).join(",");
+  };
+}
+
+/**
+ * `addresses`: address rules (ANP networks, Calico nets and network sets) may match a pod
+ * by its IPs, so pods alike in all else are told apart by which of the policies' ranges
+ * hold their IPs (not by the IPs themselves: a live cluster's pods each have their own,
+ * and one class per pod would make the matrix quadratic in pods).
+ */
+function classKey(p: PodEndpoint, addresses: (p: PodEndpoint) => string): string {
   const labels = Object.keys(p.labels)
     .sort()
     .map((k) => `${k}=${p.labels[k]}`)
     .join(",");
   const ports = p.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",");
-  const host = p.hostNetwork ? `host:${p.ips.join(",")}` : "";
+  const host = p.hostNetwork ? `host:${p.ips.join(",")}` : `in:${addresses(p)}`;
   return `${p.namespace}\u0000${labels}\u0000${ports}\u0000${host}\u0000${p.serviceAccount ?? ""}`;
 }
 
@@ -116,11 +144,12 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
   const externalSources = externalBlocks(cutTiers, "ingress");
   const externalDestinations = externalBlocks(cutTiers, "egress");
 
+  const addresses = rangesHolding(tiers);
   const classOf = new Int32Array(pods.length);
   const classes: PodEndpoint[] = [];
   const classIndex = new Map<string, number>();
   pods.forEach((pod, i) => {
-    const key = classKey(pod);
+    const key = classKey(pod, addresses);
     let c = classIndex.get(key);
     if (c === undefined) {
       c = classes.length;

@@ -5,7 +5,10 @@
  * first, rules in order, first match wins, Pass hands over to NetworkPolicy), the BANP the
  * tier after it (only for what NetworkPolicy left undecided).
  *
- * `networks` peers match addresses outside the pod network (and hostNetwork pods by IP);
+ * `networks` peers match any address, the pod network's included, as the API says ("if you
+ * Allow or Deny traffic to 0.0.0.0/0, that will allow or deny all IPv4 pod-to-pod traffic
+ * as well"): external addresses, and pods by their IPs; a pod whose IPs the manifests do
+ * not give matches only a network covering a whole address family (0.0.0.0/0, ::/0).
  * `nodes` peers need node objects the model does not have, so they match nothing and
  * lint says so.
  */
@@ -169,8 +172,12 @@ function compilePeer(peer: AdminPeer): PeerMatcher {
   }
   if (peer.networks) {
     const ranges = peer.networks.map((c) => parseCidr(c) as IpRange);
+    // A pod whose addresses the manifests do not give is surely inside only a whole address family.
+    const coversAFamily = ranges.some((r) => r.first === 0n && r.last === (r.family === 4 ? 0xffffffffn : (1n << 128n) - 1n));
     return (ep) => {
-      const ips = ep.kind === "external" ? [ep.ip] : ep.hostNetwork ? ep.ips : [];
+      // Unlike ipBlock, networks match cluster-internal addresses too: pod IPs as well as nodes'.
+      const ips = ep.kind === "external" ? [ep.ip] : ep.ips;
+      if (ips.length === 0) return coversAFamily;
       return ips.some((text) => {
         const ip = parseIpCached(text);
         return ip !== undefined && ranges.some((r) => rangeContains(r, ip));
