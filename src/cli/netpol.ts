@@ -12,20 +12,24 @@ import { isSeverity, type Severity } from "../findings/types.js";
 import { NETWORK_RESOURCES } from "../adapters/cluster.js";
 import { loadSnapshot, type LoadOptions } from "../k8s/load.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import { formatFieldPath, type LoadedObject } from "../k8s/types.js";
+import { describeRef, formatFieldPath, type LoadedObject } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { diffConnectivity, renderDiffText } from "../network/diff.js";
 import { buildEndpoints, findWorkload, type Endpoints } from "../network/endpoints.js";
-import { explainConnection, renderExplanation } from "../network/explain.js";
+import { explainConnection, renderExplanation, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix } from "../network/matrix.js";
 import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../network/matrix-render.js";
 import type { Endpoint, Protocol } from "../network/model.js";
 import { parseIp } from "../network/cidr.js";
-import { buildPolicySet, type PolicySet } from "../network/policy-set.js";
+import { buildPolicySet, isPolicyObject, type PolicySet } from "../network/policy-set.js";
+import { manifestFamily } from "../manifest/family.js";
+import { printable } from "../report/printable.js";
+import { UNKNOWN_FIELD } from "../manifest/rules.js";
+import type { ScanFamily } from "../scan/family.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
@@ -37,8 +41,30 @@ interface InputFlags extends ClusterFlags {
 
 interface Loaded {
   endpoints: Endpoints;
-  set: Pick<PolicySet<LoadedObject>, "tiers" | "refused">;
+  set: Pick<PolicySet<LoadedObject>, "tiers" | "refused" | "policies">;
 }
+
+/** Where each policy, and each of its rules (`spec.ingress[i]`, `spec.egress[i]`), is written. */
+function policyLocator(set: Loaded["set"]): PolicyLocator {
+  const byId = new Map(set.policies.map((p) => [p.policy.id, p.where]));
+  return (id, rule) => {
+    const where = byId.get(id);
+    return where ? formatPosition(where.source.locate(rule ? ["spec", rule.direction, rule.index] : [])) : undefined;
+  };
+}
+
+/**
+ * Unknown fields of the policies (`ingres:`, a peer's `namespaceSelecter:`): kubectl apply
+ * refuses the object, and a client that does not validate has the API server drop the field,
+ * so a typo silently turns a policy into another one (a deny-all, a narrower peer). The
+ * manifest family's check, on policy objects only.
+ */
+const policyFieldsFamily: ScanFamily = {
+  id: manifestFamily.id,
+  rules: [UNKNOWN_FIELD],
+  check: (snapshot, options) =>
+    manifestFamily.check({ ...snapshot, objects: snapshot.objects.filter((o) => isPolicyObject(o.object)) }, options).filter((f) => f.ruleId === UNKNOWN_FIELD.id),
+};
 
 /** Every answer about no objects at all would be empty, and an empty answer reads as "nothing is open". */
 async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> {
@@ -59,6 +85,12 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new UserError(`${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more input problems)` : ""}`, { position: first.position, hint: first.hint ?? "fix the file, or leave it out of the paths" });
+  }
+  // Evaluated as the API server keeps them, without the fields it does not know: say so.
+  for (const f of policyFieldsFamily.check(snapshot, {})) {
+    const at = f.position ? `${formatPosition(f.position)}: ` : "";
+    const ref = f.object ? `${describeRef(f.object)}: ` : "";
+    process.stderr.write(printable(`warning: ${at}${ref}${f.message}; the answer below is for the policy without it`) + "\n");
   }
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   // Calico policies, tiers and network sets in the same inputs join the Kubernetes tiers.
@@ -126,7 +158,7 @@ export function registerNetpol(program: Command): void {
       const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
       const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
       if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
-      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port);
+      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set));
       await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(explanation, flags.output));
     });
 
@@ -155,7 +187,7 @@ export function registerNetpol(program: Command): void {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
       const snapshot = await loadInput(paths, flags);
-      const result = runScan(snapshot, {}, [netpolFamily]);
+      const result = runScan(snapshot, {}, [netpolFamily, policyFieldsFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;

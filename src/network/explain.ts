@@ -22,7 +22,15 @@ export interface ExplainedSide {
   tiedWith?: { policy: string; action: "Allow" | "Deny" | "Pass" }[];
   /** One sentence a person can read. */
   summary: string;
+  /**
+   * Where what decided is written, `file:line:column`: the deciding rule; for an end-of-tier
+   * drop, each policy of the tier that selected the endpoint. Set when the caller can locate policies.
+   */
+  at?: string[];
 }
+
+/** Where a policy (or one of its rules) is written, as `file:line:column`; undefined when unknown. */
+export type PolicyLocator = (policyId: string, rule?: { direction: "ingress" | "egress"; index: number }) => string | undefined;
 
 export interface Explanation {
   from: string;
@@ -70,7 +78,17 @@ function decisionText(side: SideDecision, who: string): string {
   }
 }
 
-function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint): ExplainedSide {
+function locationsOf(side: SideDecision, locate: PolicyLocator | undefined): string[] {
+  if (!locate) return [];
+  if (side.reason === "rule" && side.policy !== undefined) {
+    const at = locate(side.policy, side.ruleIndex === undefined ? undefined : { direction: side.direction, index: side.ruleIndex });
+    return at === undefined ? [] : [at];
+  }
+  if (side.reason === "end-of-tier") return (side.selectedInTier ?? side.selectedBy).map((id) => locate(id)).filter((at): at is string => at !== undefined);
+  return [];
+}
+
+function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint, locate?: PolicyLocator): ExplainedSide {
   const who = describeEndpoint(endpoint);
   const out: ExplainedSide = {
     direction: side.direction,
@@ -86,10 +104,12 @@ function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint): Ex
   if (side.policy !== undefined) out.policy = side.policy;
   if (side.ruleIndex !== undefined) out.ruleIndex = side.ruleIndex;
   if (side.ruleDescription !== undefined) out.rule = side.ruleDescription;
+  const at = locationsOf(side, locate);
+  if (at.length > 0) out.at = at;
   return out;
 }
 
-export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number): Explanation {
+export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number, locate?: PolicyLocator): Explanation {
   const packet = port === undefined ? { src, dst, protocol } : { src, dst, protocol, port };
   const decision = evaluateConnection(tiers, packet);
   const out: Explanation = {
@@ -97,8 +117,8 @@ export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: En
     to: describeEndpoint(dst),
     protocol,
     allowed: decision.allowed,
-    egress: explainSide(decision.egress, src, dst),
-    ingress: explainSide(decision.ingress, dst, src),
+    egress: explainSide(decision.egress, src, dst, locate),
+    ingress: explainSide(decision.ingress, dst, src, locate),
   };
   if (port !== undefined) out.port = port;
   if (out.egress.tiedWith || out.ingress.tiedWith) out.dependsOnTie = true;
@@ -109,8 +129,12 @@ export function renderExplanation(e: Explanation): string {
   const target = e.port === undefined ? String(e.protocol) : `${e.port}/${e.protocol}`;
   return [
     `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}${e.dependsOnTie ? " (depends on a priority tie: undefined)" : ""}`,
-    `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}`,
-    `  ingress ${e.ingress.allowed ? "allow" : "deny "}  ${e.ingress.summary}`,
+    `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}${where(e.egress)}`,
+    `  ingress ${e.ingress.allowed ? "allow" : "deny "}  ${e.ingress.summary}${where(e.ingress)}`,
     "",
   ].join("\n");
+}
+
+function where(side: ExplainedSide): string {
+  return side.at && side.at.length > 0 ? `\n           at ${side.at.join(", ")}` : "";
 }

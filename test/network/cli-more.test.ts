@@ -1,0 +1,76 @@
+/** `palisade netpol` end to end: inputs the API server may let through, and where explain points. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runNetpol } from "./cli-run.js";
+
+afterEach(() => vi.restoreAllMocks());
+
+function write(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "palisade-netpol-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const workloads = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: b, labels: {app: client}}
+spec: {containers: [{name: c, image: x}]}
+`;
+
+// \`ingres\` is a typo: the API server drops it, and what is left isolates web with no rule.
+const typo = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: typo, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingres:
+  - from: [{namespaceSelector: {}}]
+`;
+
+describe("unknown fields in policies", () => {
+  it("explain and matrix warn with file:line that the policy is evaluated without the field", async () => {
+    const file = write("typo.yaml", `${workloads}---\n${typo}`);
+    const explain = await runNetpol("explain", file, "--from", "b/client", "--to", "a/web");
+    expect(explain.out).toContain("DENIED");
+    expect(explain.err).toContain(`warning: ${file}:16:3: NetworkPolicy/a/typo: spec.ingres is not a field of NetworkPolicySpec: did you mean ingress?`);
+    expect((await runNetpol("matrix", file)).err).toContain("spec.ingres is not a field");
+  });
+
+  it("lint reports them as findings", async () => {
+    const file = write("typo.yaml", `${workloads}---\n${typo}`);
+    const r = await runNetpol("lint", file, "-o", "json");
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.out).findings as { ruleId: string; fieldPath?: string }[];
+    expect(findings).toContainEqual(expect.objectContaining({ ruleId: "manifest/unknown-field", fieldPath: "spec.ingres" }));
+  });
+});
+
+describe("explain points at what decided", () => {
+  const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{podSelector: {}}]
+  - from: [{namespaceSelector: {}}]
+    ports: [{port: 8080}]
+`;
+
+  it("gives file:line of the deciding rule, and of the selecting policies for an end-of-tier drop", async () => {
+    const file = write("p.yaml", `${workloads}---\n${policy}`);
+    const allowed = await runNetpol("explain", file, "--from", "b/client", "--to", "a/web", "--port", "8080");
+    expect(allowed.out).toContain("allowed by NetworkPolicy/a/web ingress rule 1");
+    expect(allowed.out).toContain(`at ${file}:18:5`);
+    const denied = JSON.parse((await runNetpol("explain", file, "--from", "b/client", "--to", "a/web", "--port", "80", "-o", "json")).out);
+    expect(denied.ingress.reason).toBe("end-of-tier");
+    expect(denied.ingress.at).toEqual([`${file}:11:1`]);
+  });
+});
