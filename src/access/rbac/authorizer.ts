@@ -256,6 +256,22 @@ export class RbacAuthorizer {
     return grants;
   }
 
+  /** Every binding that applies to `user`, cluster-wide or in any namespace, with its role when the reference resolves. */
+  bindingsOf(user: UserInfo): Array<{ binding: BindingDef; role?: RoleDef }> {
+    const keys = [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
+    const serviceAccount = splitServiceAccountUsername(user.name);
+    if (serviceAccount) keys.push(`ServiceAccount:${serviceAccount.namespace}/${serviceAccount.name}`);
+    const found = new Set<ResolvedBinding>();
+    for (const key of keys) {
+      for (const b of this.clusterBySubject.get(key) ?? []) found.add(b);
+      for (const bySubject of this.namespacedBySubject.values()) for (const b of bySubject.get(key) ?? []) found.add(b);
+    }
+    return [...found]
+      .filter((r) => firstApplyingSubject(user, r.binding.subjects, r.binding.namespace ?? "") >= 0)
+      .sort((a, b) => a.binding.order - b.binding.order)
+      .map((r) => (r.role ? { binding: r.binding, role: r.role } : { binding: r.binding }));
+  }
+
   /** Every subject named by any binding (ServiceAccount namespaces made explicit). */
   boundSubjects(): Subject[] {
     const result = new Map<string, Subject>();

@@ -283,6 +283,25 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     const updateRole = escalate ? allow(res("update", RBAC_GROUP, "clusterroles", { name: ANY_NAME })) || allow(res("patch", RBAC_GROUP, "clusterroles", { name: ANY_NAME })) : false;
     const holdsClusterRole = authorizer.rulesFor(user, "").some((g) => g.binding.kind === "ClusterRoleBinding" && g.binding.roleRef.kind === "ClusterRole");
     if (escalate && updateRole && (holdsClusterRole || createCrb)) add(CLUSTER_ADMIN, "escalate", "rewrite a ClusterRole bound to it with every permission (escalate + update clusterroles)", escalate);
+    // The escalation check of a role update asks for escalate on the role's own name, so a
+    // grant limited by resourceNames to a role bound to the subject is enough; a binding to a
+    // role that does not exist yet is filled by creating it (escalate without a name).
+    else if (mayDo("escalate")) {
+      for (const { binding, role } of authorizer.bindingsOf(user)) {
+        const resource = binding.roleRef.kind === "Role" ? "roles" : "clusterroles";
+        const ns = binding.roleRef.kind === "Role" ? (binding.namespace ?? "") : "";
+        const name = binding.roleRef.name;
+        const grant = role ? allow(res("escalate", RBAC_GROUP, resource, { name, ns })) : allow(res("escalate", RBAC_GROUP, resource, { ns }));
+        const write = !grant ? false : role ? allow(res("update", RBAC_GROUP, resource, { name, ns })) || allow(res("patch", RBAC_GROUP, resource, { name, ns })) : allow(res("create", RBAC_GROUP, resource, { ns }));
+        if (!grant || !write) continue;
+        const what = `${role ? "rewrite" : "create"} ${binding.roleRef.kind} ${ns ? `${ns}/` : ""}${name}, bound to it by ${binding.kind} ${binding.name}, with every permission (escalate + ${role ? "update" : "create"} ${resource})`;
+        if (binding.kind === "ClusterRoleBinding") {
+          add(CLUSTER_ADMIN, "escalate", what, grant);
+          break;
+        }
+        add(hubFor(binding.namespace ?? "", "create-pods"), "escalate", `${what} and create pods in ${binding.namespace ?? ""}`, grant);
+      }
+    }
 
     // Signing (sign + certificatesigningrequests/status) is no step: a certificate written into
     // status is only worth something when made with the signer's private key, which RBAC never hands out.

@@ -7,7 +7,7 @@ import { formatPosition } from "../../errors.js";
 import { apiGroupOf } from "../../k8s/snapshot.js";
 import { podServiceAccountName, tokenMount } from "../../k8s/service-accounts.js";
 import { podTemplate } from "../../k8s/workloads.js";
-import type { LabelSelector } from "../../k8s/labels.js";
+import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
 import { aggregateClusterRoles } from "./aggregation.js";
 import { isClusterDefault } from "./bootstrap.js";
@@ -121,11 +121,36 @@ function readRole(object: K8sObject, kind: "Role" | "ClusterRole", name: string,
   if (problems.length > before) return undefined;
   const role: RoleDef = { kind, name, labels: { ...(object.metadata?.labels ?? {}) }, ownRules, rules: ownRules, origin };
   if (namespace !== undefined) role.namespace = namespace;
-  if (kind === "ClusterRole" && isRecord(object.aggregationRule)) {
-    const selectors = object.aggregationRule.clusterRoleSelectors;
-    role.aggregationRule = { clusterRoleSelectors: Array.isArray(selectors) ? (selectors.filter(isRecord) as LabelSelector[]) : [] };
+  if (kind === "ClusterRole" && object.aggregationRule !== undefined && object.aggregationRule !== null) {
+    const selectors = readAggregationSelectors(object.aggregationRule, origin, problems);
+    if (!selectors) return undefined;
+    role.aggregationRule = { clusterRoleSelectors: selectors };
   }
   return role;
+}
+
+/**
+ * An aggregationRule's selectors, or undefined with a problem: upstream's ValidateClusterRole
+ * rejects the whole ClusterRole for an aggregationRule without selectors or with an invalid one.
+ */
+function readAggregationSelectors(raw: unknown, origin: Origin, problems: PolicyProblem[]): LabelSelector[] | undefined {
+  const refuse = (message: string, at: Array<string | number>) => {
+    problems.push({ message: `${message}: ${rejected("ClusterRole")}`, origin, fieldPath: at });
+    return undefined;
+  };
+  const path = ["aggregationRule", "clusterRoleSelectors"];
+  const selectors = isRecord(raw) ? raw.clusterRoleSelectors : undefined;
+  if (selectors !== undefined && selectors !== null && !Array.isArray(selectors)) return refuse("aggregationRule.clusterRoleSelectors must be a list of label selectors", path);
+  if (!Array.isArray(selectors) || selectors.length === 0) return refuse("an aggregationRule needs at least one clusterRoleSelector", isRecord(raw) ? path : ["aggregationRule"]);
+  for (const [i, selector] of selectors.entries()) {
+    const { matchLabels, matchExpressions } = isRecord(selector) ? selector : {};
+    const labelsOk = matchLabels === undefined || matchLabels === null || (isRecord(matchLabels) && Object.values(matchLabels).every((v) => typeof v === "string"));
+    const expressionsOk = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.every((e) => isRecord(e) && typeof e.key === "string" && typeof e.operator === "string" && (e.values === undefined || e.values === null || (Array.isArray(e.values) && e.values.every((v) => typeof v === "string")))));
+    if (!isRecord(selector) || !labelsOk || !expressionsOk) return refuse(`aggregationRule.clusterRoleSelectors[${i}] must be a label selector (matchLabels of strings, matchExpressions with key, operator and string values)`, [...path, i]);
+    const errors = validateLabelSelector(selector as LabelSelector);
+    if (errors.length > 0) return refuse(`aggregationRule.clusterRoleSelectors[${i}] is invalid (${errors.join("; ")})`, [...path, i]);
+  }
+  return selectors as LabelSelector[];
 }
 
 /** One rule, or undefined with a problem when it makes the API server reject its role. */
@@ -193,6 +218,8 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
     if (typeof raw.namespace === "string" && raw.namespace) subject.namespace = raw.namespace;
     if (typeof raw.apiGroup === "string") subject.apiGroup = raw.apiGroup;
     if (raw.kind === "ServiceAccount" && kind === "ClusterRoleBinding" && !subject.namespace) refuse("a ServiceAccount subject of a ClusterRoleBinding needs a namespace", ["subjects", i, "namespace"]);
+    const subjectProblem = subjectRejection(raw.kind, raw.name, raw.apiGroup);
+    if (subjectProblem) refuse(subjectProblem[1], ["subjects", i, subjectProblem[0]]);
     subjects.push(subject);
   }
   if (!valid) return undefined;
@@ -206,6 +233,26 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
   };
   if (namespace !== undefined) binding.namespace = namespace;
   return binding;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Upstream's ValidateRoleBindingSubject after v1 defaulting (an empty apiGroup becomes
+ * RBAC's for User and Group, stays "" for ServiceAccount): User and Group subjects must
+ * name rbac.authorization.k8s.io, ServiceAccount subjects no group and a valid account name.
+ */
+function subjectRejection(kind: string, name: string, rawApiGroup: unknown): [string, string] | undefined {
+  const apiGroup = typeof rawApiGroup === "string" ? rawApiGroup : "";
+  if (kind === "ServiceAccount") {
+    if (apiGroup !== "") return ["apiGroup", `a ServiceAccount subject's apiGroup must be "" (the core group), not ${JSON.stringify(apiGroup)}`];
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) return ["name", `ServiceAccount name ${JSON.stringify(name)} is not a valid name (lower-case DNS subdomain)`];
+    return undefined;
+  }
+  if ((kind === "User" || kind === "Group") && apiGroup !== "" && apiGroup !== RBAC_GROUP) {
+    return ["apiGroup", `a ${kind} subject's apiGroup must be ${RBAC_GROUP}, not ${JSON.stringify(apiGroup)}`];
+  }
+  return undefined;
 }
 
 /** Upstream's validation of a binding's roleRef (apiGroup defaults to RBAC's when empty). */

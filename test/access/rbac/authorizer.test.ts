@@ -204,11 +204,11 @@ describe("policy problems", () => {
     expect(policy.clusterRoles[0]?.rules).toEqual([]);
   });
 
-  it("an invalid aggregation selector leaves the role's rules as written", async () => {
+  it("an invalid aggregation selector makes the API server reject the ClusterRole (ValidateClusterRole)", async () => {
     const { buildPolicy } = await import("../../../src/access/rbac/policy.js");
     const policy = buildPolicy([{ object: clusterRole("agg", [podReader], { aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: "x", operator: "Bogus" }] }] } }) }]);
-    expect(policy.problems.some((p) => p.message.includes("is invalid"))).toBe(true);
-    expect(policy.clusterRoles[0]?.rules).toHaveLength(1);
+    expect(policy.problems.some((p) => p.message.includes("is invalid") && p.message.includes("rejects this ClusterRole"))).toBe(true);
+    expect(policy.clusterRoles).toEqual([]);
   });
 
   it("rules with non-list fields or no verbs are problems with their field path", async () => {
