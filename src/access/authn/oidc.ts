@@ -52,8 +52,8 @@ async function authenticateWithIssuer(token: string, issuer: OidcIssuer, nowSeco
 
   for (const rule of config.claimValidationRules) {
     if (!(rule.claim in claims)) return rejected(`oidc: required claim ${rule.claim} not present in ID token`);
-    const value = claims[rule.claim];
-    if (typeof value !== "string") return rejected(`oidc: parse claim ${rule.claim}: not a string`);
+    const value = stringClaim(claims, rule.claim);
+    if (value === undefined) return rejected(`oidc: parse claim ${rule.claim}: not a string`);
     if (value !== rule.requiredValue) return rejected(`oidc: required claim ${rule.claim} value does not match`);
   }
 
@@ -78,16 +78,25 @@ async function authenticateWithIssuer(token: string, issuer: OidcIssuer, nowSeco
   return { authenticated: true, user };
 }
 
+/**
+ * A claim read into a Go string, as upstream's unmarshalClaim: JSON null leaves it "" without
+ * an error; absent or any other type is undefined (an error upstream).
+ */
 function stringClaim(claims: JwtClaims, name: string): string | undefined {
+  if (!(name in claims)) return undefined;
   const value = claims[name];
+  if (value === null) return "";
   return typeof value === "string" ? value : undefined;
 }
 
-/** A groups claim may be one string or a list of strings; absent means no groups. */
+/**
+ * A groups claim as upstream's stringOrArray: one string or a list of strings; absent or
+ * null means no groups, and a null inside the list reads as "" (Go's json leaves it zero).
+ */
 function groupsClaim(claims: JwtClaims, name: string): string[] | "invalid" {
   const value = claims[name];
-  if (value === undefined) return [];
+  if (value === undefined || value === null) return [];
   if (typeof value === "string") return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === "string" || v === null)) return value.map((v: unknown) => (typeof v === "string" ? v : ""));
   return "invalid";
 }

@@ -166,6 +166,8 @@ async function verifyChain(leaf: X509Certificate, intermediates: X509Certificate
       const rootProblem = validityProblem(root, now);
       if (rootProblem) return { reason: rootProblem };
       if (!isCa(root)) return { reason: `trust anchor ${JSON.stringify(root.subject)} is not a CA certificate` };
+      // Go's checkChainForKeyUsage walks the whole chain, the trust anchor included.
+      if (!allowsClientAuth(root)) return { reason: `trust anchor ${JSON.stringify(root.subject)} does not allow client authentication (extended key usage)` };
       chain.push(root);
       return { chain };
     }
@@ -185,9 +187,12 @@ async function findAsync<T>(items: readonly T[], predicate: (item: T) => Promise
   return undefined;
 }
 
-/** Common name → user, organizations → groups, as kube-apiserver's CommonNameUserConversion. */
+/**
+ * Common name → user, organizations → groups, as kube-apiserver's CommonNameUserConversion.
+ * Go's pkix.Name keeps the last CommonName of a subject that carries several.
+ */
 export function userFromCertificate(cert: X509Certificate): UserInfo | undefined {
-  const cn = cert.subjectName.getField("CN")[0] ?? "";
+  const cn = cert.subjectName.getField("CN").at(-1) ?? "";
   if (cn === "") return undefined;
   return { username: cn, groups: cert.subjectName.getField("O") };
 }
