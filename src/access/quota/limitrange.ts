@@ -68,13 +68,16 @@ export interface LimitViolation {
   message: string;
 }
 
+/** resource.MaxMilliValue: the largest whole value whose milli-value fits an int64. */
+const MAX_MILLI_VALUE = ((1n << 63n) - 1n) / 1000n;
+
 /**
- * Upstream compares milli-values when every number fits, else whole values; both round up,
- * so 0.5m counts as 1m here exactly as it does in the API server.
+ * Upstream's requestLimitEnforcedValues: milli-values when every whole value is at most
+ * MaxMilliValue, else whole values; both round up, so 0.5m counts as 1m here exactly as it
+ * does in the API server.
  */
 function comparable(...qs: Quantity[]): (q: Quantity) => bigint {
-  const maxMilli = (1n << 63n) / 1000n;
-  return qs.every((q) => milliValue(q) <= maxMilli) ? milliValue : unitValue;
+  return qs.every((q) => unitValue(q) <= MAX_MILLI_VALUE) ? milliValue : unitValue;
 }
 
 function checkMin(type: string, name: string, enforced: Quantity, requests: ResourceList, limits: ResourceList): string | undefined {
@@ -103,10 +106,13 @@ function checkRatio(type: string, name: string, enforced: Quantity, requests: Re
   const v = comparable(...[enforced, req, lim].filter((q): q is Quantity => q !== undefined));
   if (!req || v(req) === 0n) return `${name} max limit to request ratio per ${type} is ${formatQuantity(enforced)}, but no request is specified or request is 0`;
   if (!lim || v(lim) === 0n) return `${name} max limit to request ratio per ${type} is ${formatQuantity(enforced)}, but no limit is specified or limit is 0`;
-  // limit/request > ratio  <=>  limit > ratio * request, exactly, without floats.
-  const ratioMilli = milliValue(enforced);
-  if (v(lim) * 1000n > ratioMilli * v(req)) {
-    const observed = Number((v(lim) * 1_000_000n) / v(req)) / 1_000_000;
+  // Upstream divides in float64 and compares the ratio scaled by 1000 with the milli-value
+  // of the maximum: rounding included, so 2007m/1000m is over a ratio of 2.007 there, and here.
+  const observed = Number(v(lim)) / Number(v(req));
+  const scaled = unitValue(enforced) <= MAX_MILLI_VALUE;
+  const observedRatio = scaled ? observed * 1000 : observed;
+  const maxRatio = Number(scaled ? milliValue(enforced) : unitValue(enforced));
+  if (observedRatio > maxRatio) {
     return `${name} max limit to request ratio per ${type} is ${formatQuantity(enforced)}, but provided ratio is ${observed.toFixed(6)}`;
   }
   return undefined;
