@@ -152,7 +152,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
     const configs = await kubeletConfigs(nodes, connection);
     kept.push(...configs.objects);
     problems.push(
-      ...configs.failures.map((line) => ({ ...listProblem(name, line), hint: "the scan misses this node's kubelet: reading it needs get on nodes/proxy (kubectl auth can-i get nodes/proxy), or leave out --kubelets" })),
+      ...configs.failures.map((line) => ({ ...listProblem(name, line), hint: "the scan misses this node's kubelet: reading it needs get on nodes/proxy (kubectl auth can-i get nodes --subresource proxy), or leave out --kubelets" })),
     );
   }
   // Unindented: a third smaller than kubectl's text, and no line of it is shown to anyone.

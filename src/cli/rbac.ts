@@ -15,6 +15,7 @@ import { loadSnapshot, type LoadedSnapshot } from "../k8s/load.js";
 import { objectRef } from "../k8s/types.js";
 import { renderJson } from "../report/json.js";
 import { atOrAbove } from "../report/summary.js";
+import { printable } from "../report/printable.js";
 import { renderProblems, renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { RBAC_RESOURCES } from "../adapters/cluster.js";
@@ -53,7 +54,7 @@ export function registerRbacCommand(program: Command): void {
       .command("can-i")
       .description("answer yes or no for a user, as kubectl auth can-i --as, and name the binding and rule that grant it")
       .argument("[verb]", "verb: get, list, create, impersonate, bind, * ...")
-      .argument("[resource]", "RESOURCE[.GROUP][/SUBRESOURCE] (pods, pods/exec, deployments.apps) or a non-resource URL (/healthz)")
+      .argument("[resource]", "TYPE[.GROUP][/NAME] as kubectl auth can-i reads it (pods, secrets/db, deployments.apps) or a non-resource URL (/healthz); a subresource with --subresource")
       .argument("[name]", "resource name")
       .requiredOption("--as <user>", "user to check (system:serviceaccount:NS:NAME for a service account)")
       .option("--as-group <group>", "group of the user (repeatable)", repeatable, [])
@@ -85,7 +86,7 @@ export function registerRbacCommand(program: Command): void {
       .command("who-can")
       .description("list every subject that may perform a request, with the binding and rule that grant it")
       .argument("<verb>", "verb")
-      .argument("<resource>", "RESOURCE[.GROUP][/SUBRESOURCE] or a non-resource URL")
+      .argument("<resource>", "TYPE[.GROUP][/NAME] or a non-resource URL; a subresource with --subresource")
       .argument("[name]", "resource name")
       .option("-n, --namespace <ns>", "namespace of the request (default: default)")
       .option("-A, --all-namespaces", "only grants that hold in every namespace")
@@ -167,6 +168,9 @@ async function loadAuthorizer(flags: InputFlags): Promise<RbacAuthorizer> {
   return authorizer;
 }
 
+/** Subresources people write as TYPE/SUBRESOURCE, which kubectl reads as an object's name. */
+const LIKELY_SUBRESOURCES = new Set(["exec", "log", "attach", "portforward", "proxy", "status", "scale", "eviction", "binding", "token", "ephemeralcontainers", "resize", "approval", "finalize"]);
+
 function requestFrom(verb: string | undefined, resource: string | undefined, name: string | undefined, flags: QueryFlags): RequestAttributes {
   if (!verb || !resource) throw new UserError("expected VERB and RESOURCE", { hint: "e.g. palisade rbac can-i get pods -n team --as alice -f rbac/" });
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A exclude each other");
@@ -175,7 +179,18 @@ function requestFrom(verb: string | undefined, resource: string | undefined, nam
     if (flags.namespace) process.stderr.write(`warning: non-resource URLs are not namespaced; -n ${flags.namespace} is ignored\n`);
     return { kind: "nonResource", verb, path: resource };
   }
-  const resolved = resolveResource(resource, flags.subresource ?? "");
+  // kubectl auth can-i reads TYPE/NAME: `secrets/db` is the Secret named db, and a subresource is --subresource.
+  const slash = resource.indexOf("/");
+  const type = slash >= 0 ? resource.slice(0, slash) : resource;
+  if (slash >= 0) {
+    if (name) throw new UserError(`${resource} names the object already, and ${name} names another`, { hint: `give TYPE/NAME or TYPE NAME, e.g. ${type}/${name}; a subresource with --subresource` });
+    name = resource.slice(slash + 1);
+    if (name === "" || name.includes("/")) throw new UserError(`resource ${resource}: expected TYPE[.GROUP][/NAME]`, { hint: "a subresource is given with --subresource, as kubectl auth can-i takes it" });
+    if (!flags.subresource && LIKELY_SUBRESOURCES.has(name)) {
+      process.stderr.write(printable(`warning: ${resource} is the ${type} named ${name}, as kubectl auth can-i reads it; for the ${name} subresource give ${type} --subresource ${name}`) + "\n");
+    }
+  }
+  const resolved = resolveResource(type, flags.subresource ?? "");
   if (resolved.warning) process.stderr.write(`warning: ${resolved.warning}\n`);
   let namespace = flags.allNamespaces ? "" : (flags.namespace ?? "default");
   if (resolved.namespaced === false) {

@@ -24,10 +24,22 @@ beforeAll(() => {
 describe("palisade rbac can-i", () => {
   it("answers yes with the binding and rule, exit 0 (through the real bin)", () => {
     if (!existsSync(join(repoRoot, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-    const r = spawnPalisade(["rbac", "can-i", "create", "pods/exec", "-n", "payments", "--as", "alice", "-f", example, "--bootstrap"]);
+    const r = spawnPalisade(["rbac", "can-i", "create", "pods", "--subresource", "exec", "-n", "payments", "--as", "alice", "-f", example, "--bootstrap"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^yes\n {2}granted by RoleBinding payments\/developers-edit \(.*access-rbac-cluster\.yaml:\d+:\d+\)/);
     expect(r.stdout).toContain("rule 2 of ClusterRole system:aggregate-to-edit (bootstrap policy)");
+  });
+
+  it("reads TYPE/NAME as kubectl auth can-i does (secrets/db is the Secret db), and warns when NAME looks like a subresource", async () => {
+    const byName = await palisade(["rbac", "can-i", "get", "secrets/db", "-n", "payments", "--as", "alice", "-f", example, "--bootstrap", "-o", "json"]);
+    const separate = await palisade(["rbac", "can-i", "get", "secrets", "db", "-n", "payments", "--as", "alice", "-f", example, "--bootstrap", "-o", "json"]);
+    expect(byName.code).toBe(separate.code);
+    expect(JSON.parse(byName.stdout)).toEqual(JSON.parse(separate.stdout));
+    expect(JSON.parse(byName.stdout)).toMatchObject({ request: { resource: "secrets", subresource: "", name: "db" } });
+    const asName = await palisade(["rbac", "can-i", "create", "pods/exec", "-n", "payments", "--as", "alice", "-f", example, "--bootstrap"]);
+    expect(asName.stderr).toContain("warning: pods/exec is the pods named exec, as kubectl auth can-i reads it; for the exec subresource give pods --subresource exec");
+    const both = await palisade(["rbac", "can-i", "get", "secrets/db", "other", "-f", example]);
+    expect(both.code).toBe(2);
   });
 
   it("answers no with exit 1, and -q prints nothing", async () => {
@@ -78,7 +90,7 @@ describe("palisade rbac can-i", () => {
 
 describe("palisade rbac who-can", () => {
   it("lists subjects with bindings, the superuser group first", async () => {
-    const r = await palisade(["rbac", "who-can", "get", "nodes/proxy", "-f", example]);
+    const r = await palisade(["rbac", "who-can", "get", "nodes", "--subresource", "proxy", "-f", example]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^KIND\s+NAME\s+GRANTED BY/);
