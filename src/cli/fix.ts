@@ -160,6 +160,7 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
 
   let exit: number = EXIT.clean;
   const worse = (code: number) => (exit = Math.max(exit, code));
+  let objects = 0;
   const outputs: string[] = [];
   for (const { file, target } of inputs) {
     const name = file === "-" ? "<stdin>" : file;
@@ -191,6 +192,7 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     const result = fixManifestText(text, { level, version: version ?? LATEST }, { file: name, ...(json ? { json } : {}) });
     report(describe(name, result, version, level));
     worse(exitOf(result));
+    objects += result.objects;
     const out = flags.inPlace ? file : flags.output ? join(flags.output, file === "-" && isJsonText(text) ? "stdin.json" : target) : undefined;
     try {
       if (flags.inPlace) {
@@ -210,5 +212,10 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     }
   }
   if (!flags.inPlace && !flags.output) await writeStdout(outputs.join(outputs.every((o) => o.endsWith("\n")) ? "" : "\n"));
+  // As the scan does: input with no Kubernetes object is a wrong path or a failed render upstream, not a clean run.
+  if (objects === 0 && exit === EXIT.clean) {
+    process.stderr.write(`no Kubernetes objects to fix in ${inputs.length === 1 ? "the input" : `${inputs.length} files`} (no document has apiVersion and kind)\n  hint: check the paths; kubectl apply refuses such input too\n`);
+    worse(EXIT.usage);
+  }
   return exit;
 }

@@ -23,6 +23,11 @@ export interface FixTarget {
   version: Version;
 }
 
+/** What the scan counts as an object: a mapping with apiVersion and kind. */
+function isKubernetesObject(value: K8sObject): boolean {
+  return typeof value.apiVersion === "string" && value.apiVersion !== "" && typeof value.kind === "string" && value.kind !== "";
+}
+
 export interface DocumentFix {
   documentIndex: number;
   /** 1-based line where the object starts. */
@@ -51,6 +56,8 @@ export interface FileFix {
   corrections: FieldCorrection[];
   /** Input problems (YAML errors, refused documents, fields the API server cannot decode): those documents or objects keep their text. */
   errors: InputProblem[];
+  /** Kubernetes objects read (with or without a pod): none in every file given is an input error. */
+  objects: number;
 }
 
 /** A correction as edits: a key renamed in its own mapping, or set where it belongs and removed where it was. */
@@ -119,5 +126,5 @@ export function fixManifestText(text: string, target: FixTarget, options: Rewrit
     const changes = plan.changes.filter((c) => outcome.edits.has(c.edit) && outcome.edits.get(c.edit) === undefined);
     documents.push({ documentIndex: outcome.documentIndex, line: outcome.line, object, templatePath: outcome.templatePath, plan: { ...plan, changes, notFixed, after } });
   }
-  return { text: result.text, changed: result.text !== text, documents, corrections: made, errors: result.problems };
+  return { text: result.text, changed: result.text !== text, documents, corrections: made, errors: result.problems, objects: result.objects.filter((o) => isKubernetesObject(o.before)).length };
 }

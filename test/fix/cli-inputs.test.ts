@@ -36,6 +36,19 @@ describe("palisade fix: every file processed and reported, whatever one of them 
     ]);
   });
 
+  it("input with no Kubernetes object is an input error (exit 2), as for the scan; a ConfigMap is an object with nothing to fix", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "values.yaml"), "replicas: 2\nimage: {tag: latest}\n");
+    writeFileSync(join(dir, "list.json"), '[{"apiVersion": "v1", "kind": "Pod"}]\n');
+    const nothing = await runCli(registerFixCommand, ["fix", dir]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain("no Kubernetes objects to fix in 2 files (no document has apiVersion and kind)");
+    writeFileSync(join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    const something = await runCli(registerFixCommand, ["fix", dir]);
+    expect(something.code).toBe(0);
+    expect(something.stderr).not.toContain("no Kubernetes objects");
+  });
+
   it("JSON in place stays JSON that the scan reads", async () => {
     const dir = tempDir();
     const file = join(dir, "pod.json");
