@@ -1,5 +1,5 @@
 /**
- * AdmissionReview admission.k8s.io/v1 on the wire (specs/webhooks.md §2): strict reading of
+ * AdmissionReview admission.k8s.io/v1 (and v1beta1) on the wire (specs/webhooks.md §2): strict reading of
  * requests and building of responses. A request we cannot answer (not JSON, wrong
  * apiVersion/kind, no uid) is a `ReviewError`; the server turns it into an HTTP 400 with a
  * metav1.Status body, which the API server treats as a call failure (failurePolicy decides).
@@ -8,6 +8,13 @@ import { isRecord, type K8sObject } from "../k8s/types.js";
 import type { JsonPatchOperation } from "../findings/types.js";
 
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
+/**
+ * kube-apiserver sends v1beta1 to a webhook whose admissionReviewVersions lists it before v1
+ * (or alone, as configurations written before v1 do). Request and response have the same
+ * fields in both; the answer must carry the request's apiVersion or the call fails.
+ */
+export const ADMISSION_API_VERSION_V1BETA1 = "admission.k8s.io/v1beta1";
+export type AdmissionApiVersion = typeof ADMISSION_API_VERSION | typeof ADMISSION_API_VERSION_V1BETA1;
 
 export interface GroupVersionKind {
   group: string;
@@ -43,6 +50,8 @@ export interface AdmissionRequest {
   object: K8sObject | null;
   oldObject: K8sObject | null;
   dryRun: boolean;
+  /** Set only for a v1beta1 review (absent means v1): the version to answer in. */
+  apiVersion?: typeof ADMISSION_API_VERSION_V1BETA1;
 }
 
 export interface Status {
@@ -116,11 +125,12 @@ function objectOrNull(value: unknown, field: string): K8sObject | null {
   return value as K8sObject;
 }
 
-/** Read a parsed JSON body as an AdmissionReview v1 request, or throw a ReviewError saying what is wrong. */
+/** Read a parsed JSON body as an AdmissionReview v1 (or v1beta1) request, or throw a ReviewError saying what is wrong. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (!isRecord(body)) throw new ReviewError("body must be a JSON object (an AdmissionReview)");
-  if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== "AdmissionReview") {
-    throw new ReviewError(`expected apiVersion ${ADMISSION_API_VERSION} kind AdmissionReview, got ${JSON.stringify(body.apiVersion)} ${JSON.stringify(body.kind)}; set admissionReviewVersions: ["v1"]`);
+  const v1beta1 = body.apiVersion === ADMISSION_API_VERSION_V1BETA1;
+  if ((body.apiVersion !== ADMISSION_API_VERSION && !v1beta1) || body.kind !== "AdmissionReview") {
+    throw new ReviewError(`expected apiVersion ${ADMISSION_API_VERSION} (or ${ADMISSION_API_VERSION_V1BETA1}) kind AdmissionReview, got ${JSON.stringify(body.apiVersion)?.slice(0, 100)} ${JSON.stringify(body.kind)?.slice(0, 100)}; set admissionReviewVersions: ["v1"]`);
   }
   const request = body.request;
   if (!isRecord(request)) throw new ReviewError("request is required");
@@ -141,12 +151,13 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     object: objectOrNull(request.object, "object"),
     oldObject: objectOrNull(request.oldObject, "oldObject"),
     dryRun: request.dryRun === true,
+    ...(v1beta1 ? { apiVersion: ADMISSION_API_VERSION_V1BETA1 } : {}),
   };
 }
 
-/** The full AdmissionReview answer; uid echoed, patch base64 with patchType JSONPatch only when non-empty. */
-export function admissionReviewResponse(response: AdmissionResponse): Record<string, unknown> {
-  return { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response };
+/** The full AdmissionReview answer, in the request's apiVersion; uid echoed, patch base64 with patchType JSONPatch only when non-empty. */
+export function admissionReviewResponse(response: AdmissionResponse, apiVersion: AdmissionApiVersion = ADMISSION_API_VERSION): Record<string, unknown> {
+  return { apiVersion, kind: "AdmissionReview", response };
 }
 
 const PLAIN_ANSWER_KEYS = 2;
@@ -155,13 +166,13 @@ const PLAIN_ANSWER_KEYS = 2;
  * admissionReviewResponse as JSON text, byte for byte what JSON.stringify gives. The common
  * answer (uid and allowed, nothing else) is written from a template.
  */
-export function admissionReviewJson(response: AdmissionResponse): string {
+export function admissionReviewJson(response: AdmissionResponse, apiVersion: AdmissionApiVersion = ADMISSION_API_VERSION): string {
   let keys = 0;
   for (const key in response) if ((response as unknown as Record<string, unknown>)[key] !== undefined) keys++;
   if (keys === PLAIN_ANSWER_KEYS && typeof response.uid === "string" && typeof response.allowed === "boolean") {
-    return `{"apiVersion":"${ADMISSION_API_VERSION}","kind":"AdmissionReview","response":{"uid":${JSON.stringify(response.uid)},"allowed":${response.allowed}}}`;
+    return `{"apiVersion":"${apiVersion}","kind":"AdmissionReview","response":{"uid":${JSON.stringify(response.uid)},"allowed":${response.allowed}}}`;
   }
-  return JSON.stringify(admissionReviewResponse(response));
+  return JSON.stringify(admissionReviewResponse(response, apiVersion));
 }
 
 export function encodePatch(patch: readonly JsonPatchOperation[]): Pick<AdmissionResponse, "patch" | "patchType"> {

@@ -82,6 +82,21 @@ describe("admission over HTTPS", () => {
     expect((await admit("/validate", reviewBody(patched))).allowed).toBe(true);
   });
 
+  it("answers an AdmissionReview v1beta1 in v1beta1 (admissionReviewVersions: [v1beta1]), patch included", async () => {
+    const p = restrictedPod("old-style", "blue-app");
+    for (const path of ["/mutate", "/validate"] as const) {
+      const body: Record<string, unknown> = { ...reviewBody(p), apiVersion: "admission.k8s.io/v1beta1" };
+      const res = await server.post(path, body);
+      expect(res.status).toBe(200);
+      const review = res.body as Review;
+      expect(review.apiVersion).toBe("admission.k8s.io/v1beta1");
+      expect(review.kind).toBe("AdmissionReview");
+      expect(review.response.uid).toBe((body.request as { uid: string }).uid);
+      if (path === "/mutate") expect(review.response.patchType).toBe("JSONPatch");
+      else expect(review.response.allowed).toBe(false);
+    }
+  });
+
   it("refuses pods that tolerate another tenant's taint or sit on its nodes", async () => {
     const sneaky = restrictedPod("x", "blue-app", {
       tolerations: [{ key: "palisade.dev/tenant", operator: "Equal", value: "blue", effect: "NoSchedule" }, { operator: "Exists" }],
@@ -196,13 +211,13 @@ describe("access webhooks over HTTPS", () => {
 describe("bad input never crashes the server", () => {
   const status = async (body: unknown, options: Parameters<TestServer["post"]>[2] = {}, path = "/validate") => {
     const res = await server.post(path, body, options);
-    return { code: res.status, body: res.body as { kind?: string; code?: number; message?: string } };
+    return { code: res.status, body: res.body as { kind?: string; code?: number; reason?: string; message?: string } };
   };
 
   it("answers malformed JSON, wrong apiVersion/kind and missing uid with a 400 Status", async () => {
     for (const [body, raw, message] of [
       ["{not json", true, "not valid JSON"],
-      [{ apiVersion: "admission.k8s.io/v1beta1", kind: "AdmissionReview", request: {} }, false, "expected apiVersion admission.k8s.io/v1"],
+      [{ apiVersion: "admission.k8s.io/v2", kind: "AdmissionReview", request: {} }, false, "expected apiVersion admission.k8s.io/v1"],
       [{ apiVersion: "admission.k8s.io/v1", kind: "TokenReview" }, false, "expected apiVersion"],
       [{ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { operation: "CREATE" } }, false, "request.uid is required"],
     ] as const) {
@@ -219,6 +234,10 @@ describe("bad input never crashes the server", () => {
     expect((await status("", { method: "GET" })).code).toBe(405);
     expect((await status("{}", { raw: true, headers: { "Content-Type": "text/plain" } })).code).toBe(415);
     expect((await status({}, {}, "/nope")).code).toBe(404);
+    // Whatever the method: a GET of an unknown path is not "405, accepts POST only".
+    const unknown = await status("", { method: "GET" }, "/nope");
+    expect(unknown.code).toBe(404);
+    expect(unknown.body.reason).toBe("NotFound");
   });
 
   it("tolerates the ?timeout= query the API server appends", async () => {

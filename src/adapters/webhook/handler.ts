@@ -38,6 +38,8 @@ export interface HandlerOptions {
    * connection whose client certificate the handshake verified (client-certificate.ts).
    */
   clientCertificates?: boolean;
+  /** True once a graceful shutdown began: answers close their connection and /readyz fails. */
+  draining?: () => boolean;
 }
 
 const ENDPOINTS = new Set(["/validate", "/mutate", "/authenticate", "/authorize", "/healthz", "/readyz", "/metrics"]);
@@ -157,6 +159,12 @@ const JSON_CONTENT_TYPE = /^application\/json\b/i;
 
 export function createHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { engine, logger, metrics } = options;
+  const draining = options.draining ?? (() => false);
+  /** send(), closing the connection after the answer once a graceful shutdown began (as Go's Shutdown does). */
+  const reply = (res: ServerResponse, code: number, body: unknown, contentType?: string) => {
+    if (draining()) res.setHeader("Connection", "close");
+    send(res, code, body, contentType);
+  };
 
   /** Judge a decoded AdmissionReview and answer it (the hot path: synchronous unless the engine must prepare). */
   function admit(endpoint: "/validate" | "/mutate", body: Buffer, res: ServerResponse): void | Promise<void> {
@@ -174,7 +182,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     if (decision.records.length > 0 || decision.exceptionsUsed.length > 0) metrics.recordDecisions(decision.records, decision.exceptionsUsed);
     // Validating webhooks run last: what they allow is what the API server persists.
     if (endpoint === "/validate" && response.allowed) engine.observe(request);
-    send(res, 200, admissionReviewJson(response));
+    reply(res, 200, admissionReviewJson(response, request.apiVersion));
     // Allowed requests are logged at debug only, so at info the log object is not even built.
     if (response.allowed && !logger.isLevelEnabled("debug")) return;
     const log = {
@@ -199,19 +207,21 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
 
   async function route(endpoint: string, req: IncomingMessage, res: ServerResponse): Promise<number> {
     if (endpoint === "/healthz") {
-      send(res, 200, "ok", "text/plain");
+      reply(res, 200, "ok", "text/plain");
       return 200;
     }
     if (endpoint === "/readyz") {
-      const ready = options.ready ? options.ready() : true;
-      send(res, ready ? 200 : 503, ready ? "ok" : "not ready", "text/plain");
+      const ready = !draining() && (options.ready ? options.ready() : true);
+      reply(res, ready ? 200 : 503, ready ? "ok" : "not ready", "text/plain");
       return ready ? 200 : 503;
     }
     if (endpoint === "/metrics") {
       const { contentType, body } = options.metricsText ? await options.metricsText() : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-      send(res, 200, body, contentType);
+      reply(res, 200, body, contentType);
       return 200;
     }
+    // An unknown path is 404 whatever the method (a GET was told 405 "accepts POST only").
+    if (!ENDPOINTS.has(endpoint)) throw new HttpError(404, `no such endpoint ${endpoint.slice(0, 100)}`);
     checkPost(endpoint, req, res);
     const raw = await readBody(req, options.maxBodyBytes);
     if (endpoint === "/validate" || endpoint === "/mutate") {
@@ -225,7 +235,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         const review = parseTokenReview(body);
         const verdict = await engine.authenticate(review);
         metrics.accessDecisions.inc({ endpoint: "authenticate", rule: "token", result: verdict.authenticated ? "authenticated" : "rejected" });
-        send(res, 200, tokenReviewResponse(review, verdict));
+        reply(res, 200, tokenReviewResponse(review, verdict));
         logger.info({ endpoint, authenticated: verdict.authenticated, user: verdict.authenticated ? verdict.user.username : undefined }, "token review");
         return 200;
       }
@@ -234,7 +244,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         const review = parseSubjectAccessReview(body);
         const decision = engine.authorize(review);
         metrics.accessDecisions.inc({ endpoint: "authorize", rule: decision.rule, result: decision.denied ? "denied" : decision.allowed ? "allowed" : "no-opinion" });
-        send(res, 200, subjectAccessReviewResponse(review, decision));
+        reply(res, 200, subjectAccessReviewResponse(review, decision));
         const ra = review.resource;
         logger.info({ endpoint, user: review.user, verb: ra?.verb ?? review.nonResource?.verb, resource: ra ? `${ra.group}/${ra.resource}${ra.subresource ? `/${ra.subresource}` : ""}` : review.nonResource?.path, namespace: ra?.namespace, allowed: decision.allowed, denied: decision.denied, rule: decision.rule }, "access review");
         return 200;
@@ -263,7 +273,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     } else logger.error({ endpoint, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "request failed");
     if (code >= 400 && code < 500) logger.info({ endpoint, code, reason: message }, "bad request");
     if (code === 413) sendAndDrain(req, res, code, statusBody(code, message));
-    else send(res, code, statusBody(code, message));
+    else reply(res, code, statusBody(code, message));
     finish(endpoint, started, code);
   }
 

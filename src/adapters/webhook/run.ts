@@ -31,7 +31,7 @@ type Message =
   | { type: "palisade:pods"; id: number; namespace: string }
   | { type: "palisade:pods-query"; id: number; namespace: string }
   | { type: "palisade:pods-answer"; id: number; pods: K8sObject[] }
-  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:listening" } | { type: "palisade:listen-failed"; code: string } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] };
+  | { type: "palisade:pods-reply"; id: number; pods: K8sObject[] } | { type: "palisade:hello" } | { type: "palisade:listening" } | { type: "palisade:listen-failed"; code: string } | { type: "palisade:observe"; request: AdmissionRequest } | { type: "palisade:metrics"; id: number } | { type: "palisade:metrics-reply"; id: number; contentType: string; body: string } | { type: "palisade:tls"; tls: TlsFiles | TlsMaterial; known: AdmissionRequest[] } | { type: "palisade:shutdown" };
 
 /**
  * A message to the primary. Once the primary has gone (shut down or killed) the channel is
@@ -58,7 +58,11 @@ function isMessage(value: unknown): value is Message {
  * stopped, so the whole process tree ends rather than staying alive serving nothing.
  */
 export async function runWebhook(options: RunOptions): Promise<RunningServer | undefined> {
-  if (options.workers <= 1) return serveHere(options, options.tls, false);
+  if (options.workers <= 1) {
+    const running = await serveHere(options, options.tls, false);
+    exitOnSignal(running, options.logger);
+    return running;
+  }
   if (cluster.isPrimary) {
     await runPrimary(options);
     return undefined;
@@ -105,6 +109,32 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
   });
   options.logger.info({ port: running.port, pid: process.pid, worker: inCluster }, "palisade webhook listening");
   return running;
+}
+
+/**
+ * SIGTERM (the kubelet stopping the pod) or SIGINT: answer what is in flight, then exit 0.
+ * Without this the default action killed the process mid-request, and kube-apiserver saw a
+ * reset connection: a call failure, which failurePolicy Fail turns into a refused request.
+ * A second signal takes the default action (exit at once).
+ */
+function exitOnSignal(running: RunningServer, logger: Logger): () => void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, pid: process.pid }, "shutting down: finishing requests in flight");
+    void running.shutdown().then(() => {
+      logger.info({ pid: process.pid }, "webhook server stopped");
+      process.exit(0);
+    });
+  };
+  const onTerm = () => stop("SIGTERM");
+  const onInt = () => stop("SIGINT");
+  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onInt);
+  return () => stop("palisade:shutdown");
 }
 
 function runPrimary(options: RunOptions): Promise<void> {
@@ -193,8 +223,30 @@ function runPrimary(options: RunOptions): Promise<void> {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // A signal: every worker finishes its requests in flight and exits (runWorker), then so does
+  // the primary. worker.kill() would not wait: the worker is killed as soon as it lets go of
+  // the listening socket, its open requests with it. A worker still busy long after its own
+  // grace period is killed.
+  const drain = (signal: string) => {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    if (stopping) return;
+    stopping = true;
+    options.logger.info({ signal, pid: process.pid }, "shutting down: workers finish requests in flight");
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) toWorker(worker, { type: "palisade:shutdown" });
+    setTimeout(() => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+    }, options.requestTimeoutSeconds * 1000 + 10_000).unref();
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  const onTerm = () => drain("SIGTERM");
+  const onInt = () => drain("SIGINT");
+  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onInt);
   return starting;
 }
 
@@ -225,9 +277,14 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
         pending.set(id, done);
         toPrimary({ type: "palisade:metrics", id } satisfies Message);
       });
+    let shutdown: (() => void) | undefined;
     process.on("message", (message: unknown) => {
       if (!isMessage(message)) return;
-      if (message.type === "palisade:metrics-reply") {
+      if (message.type === "palisade:shutdown") {
+        // Before the server listens there is nothing to finish.
+        if (shutdown) shutdown();
+        else process.exit(0);
+      } else if (message.type === "palisade:metrics-reply") {
         pending.get(message.id)?.({ contentType: message.contentType, body: message.body });
         pending.delete(message.id);
       } else if (message.type === "palisade:pods-reply") {
@@ -249,6 +306,8 @@ function runWorker(options: RunOptions): Promise<RunningServer> {
           },
         }).then(
           (running) => {
+            // Ctrl-C signals the whole process group: the worker drains as when the primary asks.
+            shutdown = exitOnSignal(running, options.logger);
             toPrimary({ type: "palisade:listening" } satisfies Message);
             resolve(running);
           },

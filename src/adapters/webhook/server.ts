@@ -40,7 +40,15 @@ export interface RunningServer {
   port: number;
   /** Re-read the certificate files now (also done automatically when they change). */
   reloadCertificates(): void;
+  /** Close at once, cutting every connection (tests, failed starts). */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): stop accepting connections, answer every request already
+   * received or being received, close keep-alive connections as they fall idle, /readyz 503.
+   * Resolves once every connection has closed; connections still open after `graceMs`
+   * (default: the request timeout plus 2 s) are cut. Calling it again returns the same promise.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 /** Files are checked (parse, key matches certificate) before use: a bad pair throws TlsFileError. */
@@ -93,8 +101,9 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       connectionsCheckingInterval: 250,
     },
     // Whether certificates are checked is fixed at start: a reload re-reads the same files.
-    createHandler({ ...options, clientCertificates: Boolean(material.clientCaPem) }),
+    createHandler({ ...options, clientCertificates: Boolean(material.clientCaPem), draining: () => draining !== undefined }),
   );
+  let draining: Promise<void> | undefined;
   // A TLS handshake that never completes must not hold a socket forever either.
   server.on("secureConnection", (socket) => socket.setTimeout(Math.max(timeoutMs, 30_000), () => socket.destroy()));
   server.on("tlsClientError", (err) => logger.debug({ err: err.message }, "TLS handshake failed"));
@@ -143,6 +152,18 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             server.close(() => done());
             server.closeAllConnections();
           }),
+        shutdown: (graceMs = timeoutMs + 2000) =>
+          (draining ??= new Promise<void>((done) => {
+            for (const file of watched) unwatchFile(file);
+            // Node's close() also stops the request and header timeouts: the grace timer bounds slow clients instead.
+            const idle = setInterval(() => server.closeIdleConnections(), 100);
+            const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+            server.close(() => {
+              clearInterval(idle);
+              clearTimeout(cut);
+              done();
+            });
+          })),
       });
     });
   });
