@@ -27,6 +27,9 @@ import { parsePodSecurityConfiguration } from "./psa-config.js";
 export const CONFIG_API_VERSION = "palisade.dev/v1alpha1";
 export const CONFIG_KIND = "WebhookServerConfiguration";
 
+/** The largest AdmissionReview (or access review) body read by default. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export interface ServerSettings {
   address: string;
   port: number;
@@ -100,7 +103,9 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
     address: src.string(["server", "address"], { fallback: "0.0.0.0" })!,
     port: src.integer(["server", "port"], 8443, { min: 0, max: 65535 }),
     workers: src.integer(["server", "workers"], 1, { min: 1, max: 64 }),
-    maxBodyBytes: src.integer(["server", "maxBodyBytes"], 3 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    // An UPDATE carries the object and its old version, each up to what the API server takes
+    // (3 MB a request, 1.5 MiB in etcd) and larger as JSON: 3 MiB refused such updates with 413.
+    maxBodyBytes: src.integer(["server", "maxBodyBytes"], DEFAULT_MAX_BODY_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
     requestTimeoutSeconds: src.integer(["server", "requestTimeoutSeconds"], 10, { min: 1, max: 60 }),
     clusterState: src.strings(["server", "clusterState"]),
     logLevel: src.string(["server", "logLevel"], { oneOf: ["fatal", "error", "warn", "info", "debug", "silent"], fallback: "info" })!,

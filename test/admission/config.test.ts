@@ -52,7 +52,7 @@ describe("webhook configuration errors name file:line:column, what was expected 
 
   it("accepts the documented example shape", () => {
     const config = parseWebhookConfig("cfg.yaml", `${HEAD}server: {port: 9443, workers: 2}\npolicies:\n  nodeRestriction: {mode: audit}\n`, noFiles);
-    expect(config.server).toMatchObject({ port: 9443, workers: 2, address: "0.0.0.0", maxBodyBytes: 3145728, requestTimeoutSeconds: 10 });
+    expect(config.server).toMatchObject({ port: 9443, workers: 2, address: "0.0.0.0", maxBodyBytes: 8388608, requestTimeoutSeconds: 10 });
     expect(config.policies.map((p) => [p.name, p.mode])).toEqual([["node-restriction", "audit"]]);
   });
 });
