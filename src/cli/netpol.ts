@@ -12,7 +12,7 @@ import { isSeverity, type Severity } from "../findings/types.js";
 import { NETWORK_RESOURCES } from "../adapters/cluster.js";
 import { loadSnapshot, type LoadOptions } from "../k8s/load.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import { describeRef, formatFieldPath, type LoadedObject } from "../k8s/types.js";
+import { describeRef, formatFieldPath, isLiveFile, objectRef, type LoadedObject } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
@@ -49,7 +49,11 @@ function policyLocator(set: Loaded["set"]): PolicyLocator {
   const byId = new Map(set.policies.map((p) => [p.policy.id, p.where]));
   return (id, rule) => {
     const where = byId.get(id);
-    return where ? formatPosition(where.source.locate(rule ? ["spec", rule.direction, rule.index] : [])) : undefined;
+    if (!where) return undefined;
+    const path = rule ? ["spec", rule.direction, rule.index] : [];
+    // Read from a live cluster, an object has no file: it is named, with the rule's field.
+    if (isLiveFile(where.source.file)) return `${describeRef(objectRef(where.object))}${path.length > 0 ? ` ${formatFieldPath(path)}` : ""}`;
+    return formatPosition(where.source.locate(path));
   };
 }
 
