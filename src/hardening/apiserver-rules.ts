@@ -1,4 +1,4 @@
-import { flag, flagRules, type FlagRule } from "./flag-rule.js";
+import { booleanFlag, flag, flagRules, type FlagRule } from "./flag-rule.js";
 import { listValue } from "./flags.js";
 
 const rule = flagRules("kube-apiserver");
@@ -11,24 +11,20 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "identity",
     "With --anonymous-auth unset or true, requests without credentials are served as system:anonymous; zero trust authenticates every request.",
     "Set --anonymous-auth=false (or limit anonymous access to health endpoints with an AuthenticationConfiguration).",
-    (c) => {
-      const f = flag(c, "anonymous-auth");
-      if (f?.value === "false") return undefined;
-      return { message: f ? "--anonymous-auth=true serves unauthenticated requests as system:anonymous" : "--anonymous-auth is not set, and defaults to true", ...(f ? { flag: f } : {}) };
-    },
+    (c) => booleanFlag(c, "anonymous-auth", false, true, "unauthenticated requests are served as system:anonymous"),
   ),
   rule(
     "always-allow",
     "Authorization allows every request",
     "critical",
     "identity",
-    "The AlwaysAllow authorizer (or no --authorization-mode before 1.x defaults) grants every authenticated request.",
+    "The AlwaysAllow authorizer grants every request it is asked about; it is what kube-apiserver uses when neither --authorization-mode nor --authorization-config is set.",
     "Use --authorization-mode=Node,RBAC.",
     (c) => {
       const f = flag(c, "authorization-mode");
       const modes = listValue(f);
       if (modes.includes("AlwaysAllow")) return { message: `--authorization-mode=${f?.value} includes AlwaysAllow`, ...(f ? { flag: f } : {}) };
-      if (!f && !flag(c, "authorization-config")) return { message: "neither --authorization-mode nor --authorization-config is set (older releases default to AlwaysAllow)" };
+      if (!f && !flag(c, "authorization-config")) return { message: "neither --authorization-mode nor --authorization-config is set, and --authorization-mode defaults to AlwaysAllow" };
       return undefined;
     },
   ),
@@ -53,8 +49,9 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "NodeRestriction limits each kubelet to its own Node and pods; without it a compromised node can relabel others and steer workloads.",
     "Add NodeRestriction to --enable-admission-plugins.",
     (c) => {
-      const f = flag(c, "enable-admission-plugins");
-      return listValue(f).includes("NodeRestriction") ? undefined : { message: f ? `--enable-admission-plugins=${f.value} lacks NodeRestriction` : "--enable-admission-plugins does not enable NodeRestriction", ...(f ? { flag: f } : {}) };
+      // The deprecated --admission-control names the whole list of plugins; kube-apiserver refuses it beside --enable-admission-plugins.
+      const f = flag(c, "enable-admission-plugins") ?? flag(c, "admission-control");
+      return listValue(f).includes("NodeRestriction") ? undefined : { message: f ? `--${f.name}=${f.value} lacks NodeRestriction` : "--enable-admission-plugins does not enable NodeRestriction", ...(f ? { flag: f } : {}) };
     },
   ),
   rule(
@@ -86,11 +83,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "platform",
     "--profiling exposes /debug/pprof, which leaks internals and costs CPU; it defaults to true.",
     "Set --profiling=false.",
-    (c) => {
-      const f = flag(c, "profiling");
-      if (f?.value === "false") return undefined;
-      return { message: f ? "--profiling=true exposes /debug/pprof" : "--profiling is not set, and defaults to true", ...(f ? { flag: f } : {}) };
-    },
+    (c) => booleanFlag(c, "profiling", false, true, "/debug/pprof is served"),
   ),
   rule(
     "etcd-tls",
@@ -101,7 +94,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "Use https:// --etcd-servers with --etcd-cafile, --etcd-certfile and --etcd-keyfile.",
     (c) => {
       const servers = flag(c, "etcd-servers");
-      if (servers && listValue(servers).some((s) => s.startsWith("http://"))) return { message: `--etcd-servers=${withoutUserinfo(servers.value)} uses plain http`, flag: servers };
+      if (servers && listValue(servers).some((s) => /^http:\/\//i.test(s))) return { message: `--etcd-servers=${withoutUserinfo(servers.value)} uses plain http`, flag: servers };
       const missing = ["etcd-cafile", "etcd-certfile", "etcd-keyfile"].filter((n) => !flag(c, n));
       return missing.length ? { message: `missing ${missing.map((m) => `--${m}`).join(", ")}` } : undefined;
     },
@@ -158,12 +151,73 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "identity",
     "With --service-account-lookup=false, tokens of deleted service accounts keep working.",
     "Remove --service-account-lookup=false.",
+    (c) => booleanFlag(c, "service-account-lookup", true, true, "tokens of deleted service accounts are accepted"),
+  ),
+  rule(
+    "kubelet-client-cert",
+    "kube-apiserver has no client certificate for the kubelets",
+    "medium",
+    "identity",
+    "Without --kubelet-client-certificate and --kubelet-client-key, kube-apiserver reaches the kubelets (exec, logs, port-forward) without credentials: those fail unless the kubelets serve anonymous requests, which is how such clusters end up with kubelets open to anyone.",
+    "Set --kubelet-client-certificate and --kubelet-client-key (kubeadm: /etc/kubernetes/pki/apiserver-kubelet-client.crt and .key, in group kubeadm:cluster-admins or system:masters).",
     (c) => {
-      const f = flag(c, "service-account-lookup");
-      return f?.value === "false" ? { message: "--service-account-lookup=false accepts tokens of deleted service accounts", flag: f } : undefined;
+      const missing = ["kubelet-client-certificate", "kubelet-client-key"].filter((n) => !flag(c, n));
+      return missing.length ? { message: `${missing.map((m) => `--${m}`).join(" and ")} ${missing.length === 1 ? "is" : "are"} not set: kube-apiserver reaches the kubelets without a client certificate` } : undefined;
+    },
+  ),
+  rule(
+    "node-authorizer",
+    "The Node authorizer is not enabled",
+    "medium",
+    "identity",
+    "The Node authorizer limits each kubelet to the Secrets, ConfigMaps and volumes of the pods bound to its own node; without it a kubelet needs broad RBAC grants, and one compromised node reads every Secret in the cluster.",
+    "Include Node in --authorization-mode, before RBAC (Node,RBAC), with the NodeRestriction admission plugin.",
+    (c) => {
+      const f = flag(c, "authorization-mode");
+      if (!f || flag(c, "authorization-config")) return undefined;
+      return listValue(f).includes("Node") ? undefined : { message: `--authorization-mode=${f.value} does not include Node`, flag: f };
+    },
+  ),
+  rule(
+    "always-admit",
+    "The AlwaysAdmit admission plugin is enabled",
+    "high",
+    "workload",
+    "AlwaysAdmit (deprecated) admits every request whatever the other plugins decide.",
+    "Remove AlwaysAdmit from --enable-admission-plugins.",
+    (c) => {
+      const f = flag(c, "enable-admission-plugins") ?? flag(c, "admission-control");
+      return f && listValue(f).includes("AlwaysAdmit") ? { message: `--${f.name}=${f.value} includes AlwaysAdmit`, flag: f } : undefined;
+    },
+  ),
+  rule(
+    "tls-cipher-suites",
+    "Insecure TLS cipher suites are accepted",
+    "medium",
+    "network",
+    "--tls-cipher-suites names suites that Go's crypto/tls (and component-base's cliflag.InsecureTLSCipherNames) lists as insecure: RC4, 3DES, and CBC with SHA-256 (Lucky13).",
+    "Remove them from --tls-cipher-suites (or leave it unset for Go's secure defaults), or set --tls-min-version=VersionTLS13.",
+    (c) => {
+      const f = flag(c, "tls-cipher-suites");
+      // TLS 1.3 suites are not configurable: with it as the minimum, this list is never used.
+      if (!f || flag(c, "tls-min-version")?.value === "VersionTLS13") return undefined;
+      const insecure = listValue(f).filter((suite) => INSECURE_CIPHER_SUITES.has(suite));
+      return insecure.length ? { message: `--tls-cipher-suites includes ${insecure.join(", ")}`, flag: f } : undefined;
     },
   ),
 ];
+
+/** Go's tls.InsecureCipherSuites(), which component-base's cliflag.InsecureTLSCipherNames() returns. */
+const INSECURE_CIPHER_SUITES = new Set([
+  "TLS_RSA_WITH_RC4_128_SHA",
+  "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+  "TLS_RSA_WITH_AES_128_CBC_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+  "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+  "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+]);
 
 /** URLs as a report may print them: a `user:password@` before the host is replaced, never shown. */
 export function withoutUserinfo(urls: string): string {

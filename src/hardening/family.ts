@@ -8,6 +8,7 @@ import { ETCD_RULES } from "./etcd-rules.js";
 import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
 import { WEBHOOK_RULES, webhookEntries } from "./webhook-rules.js";
 import { controlPlaneContainers } from "./flags.js";
+import { flag } from "./flag-rule.js";
 
 /** Every control-plane flag rule, by component. */
 const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
@@ -41,7 +42,7 @@ export function checkControlPlane(snapshot: Snapshot): Finding[] {
           remediation: rule.docs.remediation,
         });
       }
-      const configFlag = container.flags.get("encryption-provider-config");
+      const configFlag = flag(container, "encryption-provider-config");
       if (container.component === "kube-apiserver" && configFlag && encryptionConfigs.length === 0) {
         findings.push({
           ruleId: "apiserver/encryption-config-unchecked",

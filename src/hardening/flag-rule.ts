@@ -1,6 +1,6 @@
 import type { Pillar, Rule, Severity } from "../findings/types.js";
 import { parseCidr, parseIp, rangeContains, type IpRange } from "../network/cidr.js";
-import type { ControlPlaneContainer, Flag } from "./flags.js";
+import { parseGoBool, type ControlPlaneContainer, type Flag } from "./flags.js";
 
 /** A verdict of one flag rule: what is wrong and which flag (if any) says so. */
 export interface FlagVerdict {
@@ -37,17 +37,26 @@ export function flagRules(component: ControlPlaneContainer["component"]) {
   });
 }
 
-export const flag = (c: ControlPlaneContainer, name: string): Flag | undefined => c.flags.get(name);
+/**
+ * A flag as the component sees it: `--name=` (an empty value) leaves a path or list flag at
+ * its default, so `--encryption-provider-config=` encrypts nothing and is read as unset.
+ */
+export const flag = (c: ControlPlaneContainer, name: string): Flag | undefined => {
+  const f = c.flags.get(name);
+  return f && f.value !== "" ? f : undefined;
+};
 
 /**
- * A boolean flag that must be `want`, with the component's default when unset: the
- * verdict names the flag as written, or says that it is unset and what that means.
+ * A boolean flag that must be `want`, with the component's default when unset, its value
+ * read as Go's strconv.ParseBool reads it (`=0`, `=f` and `=FALSE` are false): the verdict
+ * names the flag as written, or says that it is unset and what that means.
  */
 export function booleanFlag(c: ControlPlaneContainer, name: string, want: boolean, byDefault: boolean, consequence: string): FlagVerdict | undefined {
   const f = flag(c, name);
-  const value = f ? f.value !== "false" : byDefault;
-  if (value === want) return undefined;
-  return f ? { message: `--${name}=${f.value}: ${consequence}`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}: ${consequence}` };
+  if (!f) return byDefault === want ? undefined : { message: `--${name} is not set, and defaults to ${byDefault}: ${consequence}` };
+  const value = parseGoBool(f.value);
+  if (value === undefined) return { message: `--${name}=${f.value} is not a boolean, so ${c.component} refuses to start; --${name}=${want} is needed`, flag: f };
+  return value === want ? undefined : { message: `--${name}=${f.value}: ${consequence}`, flag: f };
 }
 
 const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => parseCidr(cidr) as IpRange);

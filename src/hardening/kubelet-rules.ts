@@ -109,9 +109,9 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "The kubelet's client certificate is not rotated",
     "medium",
     "identity",
-    "rotateCertificates: false keeps the kubelet's client certificate until it expires, and the node then drops out of the cluster; rotation renews it from the API server ahead of time.",
+    "Unless rotateCertificates is true (the v1beta1 default is false), the kubelet keeps its client certificate until it expires, and the node then drops out of the cluster; rotation renews it from the API server ahead of time.",
     "Set rotateCertificates: true (kubeadm does).",
-    notSetFalse(["rotateCertificates"]),
+    mustBeTrue(["rotateCertificates"], false),
   ),
   rule(
     "protect-kernel-defaults",

@@ -33,6 +33,8 @@ const HARDENED = [
   "--etcd-certfile=/pki/etcd.crt",
   "--etcd-keyfile=/pki/etcd.key",
   "--kubelet-certificate-authority=/pki/ca.crt",
+  "--kubelet-client-certificate=/pki/apiserver-kubelet-client.crt",
+  "--kubelet-client-key=/pki/apiserver-kubelet-client.key",
 ];
 
 describe("kube-apiserver flag audit", () => {
@@ -57,7 +59,7 @@ describe("kube-apiserver flag audit", () => {
   });
 
   it("reads `--flag value` pairs and args as well as --flag=value", () => {
-    const ids = scan(["--anonymous-auth", "false", "--etcd-servers", "http://10.0.0.1:2379"]).map((f) => f.ruleId);
+    const ids = scan(["--anonymous-auth=false", "--etcd-servers", "http://10.0.0.1:2379"]).map((f) => f.ruleId);
     expect(ids).not.toContain("apiserver/anonymous-auth");
     expect(ids).toContain("apiserver/etcd-tls");
   });

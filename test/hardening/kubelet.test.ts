@@ -60,9 +60,11 @@ describe("kubelet configuration", () => {
     expect(judge(KUBEADM)).toEqual([]);
   });
 
-  it("judges an empty file by the v1beta1 defaults: safe authentication, but no client CA, kernel protection or default seccomp", () => {
+  it("judges an empty file by the v1beta1 defaults: safe authentication, but no client CA, certificate rotation, kernel protection or default seccomp", () => {
     expect(judge("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n")).toEqual([
       "kubelet/client-ca authentication.x509.clientCAFile | authentication.x509.clientCAFile is not set",
+      // v1beta1's rotateCertificates defaults to false: unset, the client certificate is never renewed.
+      "kubelet/rotate-certificates rotateCertificates | rotateCertificates is not set, and defaults to false",
       "kubelet/protect-kernel-defaults protectKernelDefaults | protectKernelDefaults is not set, and defaults to false",
       "kubelet/seccomp-default seccompDefault | seccompDefault is not set, and defaults to false",
     ]);
