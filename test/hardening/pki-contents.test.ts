@@ -141,3 +141,15 @@ describe("private key modes, by the bits they have", () => {
     expect(auditPki([{ file: "/pki/apiserver.key", text: ca.keyPem, mode: 0o711 }], new Date()).findings).toEqual([]);
   });
 });
+
+describe("a certificate and its key, as tls.X509KeyPair pairs them", () => {
+  it("reports X.key that is not the key of X.crt beside it, and a combined file whose key is not its certificate's", async () => {
+    const other = await createCertificateAuthority("kubernetes", new Date(), 3650);
+    const file = (name: string, text: string) => ({ file: `/pki/${name}`, text, mode: 0o600 });
+    const findings = auditPki([file("ca.crt", ca.certPem), file("ca.key", other.keyPem), file("kubelet-client-current.pem", ca.certPem + other.keyPem), file("front-proxy-ca.crt", other.certPem), file("front-proxy-ca.key", other.keyPem)], new Date()).findings;
+    expect(findings.map((f) => [f.ruleId, f.message])).toEqual([
+      ["pki/key-mismatch", "private key ca.key does not match its certificate ca.crt (kubernetes): a component given the pair refuses to start (tls: private key does not match public key)"],
+      ["pki/key-mismatch", "private key kubelet-client-current.pem does not match the certificate in the same file (kubernetes): a component given the pair refuses to start (tls: private key does not match public key)"],
+    ]);
+  });
+});

@@ -113,6 +113,16 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     if (certified.has(facts.publicKey.toString("base64")) || !hasWeakKey(facts)) continue;
     finding("weak-key", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} (no certificate of it here) is a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key: what it signs (service-account tokens, for sa.key) can be forged`);
   }
+  // A certificate and its key, as a component loads them (Go's tls.X509KeyPair): a file holding both
+  // (kubelet-client-current.pem) pairs its key with its first certificate; X.key pairs with X.crt beside it.
+  const firstCertificate = new Map<string, Located>();
+  for (const c of located) if (!firstCertificate.has(c.file)) firstCertificate.set(c.file, c);
+  for (const { file, facts } of keys) {
+    const certificate = firstCertificate.get(file) ?? (file.endsWith(".key") ? firstCertificate.get(`${file.slice(0, -".key".length)}.crt`) : undefined);
+    if (!certificate || publicKeyOf(certificate.facts).equals(facts.publicKey)) continue;
+    const pair = certificate.file === file ? `the certificate in the same file` : `its certificate ${baseName(certificate.file)}`;
+    finding("key-mismatch", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} does not match ${pair} (${certificate.facts.commonName ?? "no common name"}): a component given the pair refuses to start (tls: private key does not match public key)`);
+  }
   return { certificates, findings };
 }
 

@@ -63,6 +63,14 @@ export const PKI_RULES: readonly Rule[] = [
     "chmod 600 the key file, owned by root.",
   ),
   rule(
+    "key-mismatch",
+    "A private key that does not match its certificate",
+    "medium",
+    "platform",
+    "A key file beside a certificate of the same name (apiserver.key and apiserver.crt), or a key in the same file as a certificate (kubelet-client-current.pem), that is not the certificate's key: one of the two was replaced without the other, and the component that loads the pair fails to start.",
+    "Reissue the pair together (kubeadm: `kubeadm certs renew NAME` writes the certificate and its key), or restore the key that belongs to the certificate.",
+  ),
+  rule(
     "unreadable",
     "A certificate or key file that cannot be loaded",
     "medium",
