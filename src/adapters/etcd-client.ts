@@ -94,7 +94,8 @@ export function asKv(client: EtcdClient): KvReader {
       const k = Buffer.from(key);
       const response = await kv.txn({
         compare: [{ key: k, target: "Mod", result: "Equal", mod_revision: modRevision }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        // ignore_lease: keep the key's lease (Events expire through one), as the lean client does.
+        success: [{ request_put: { key: k, value: Buffer.from(value), ignore_lease: true } }],
         failure: [],
       });
       return response.succeeded;

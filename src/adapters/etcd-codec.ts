@@ -33,8 +33,9 @@ export function codecForConfiguration(config: Parameters<typeof transformersFor>
       if (transformer.readSync) return withOrigin(transformer.readSync(value, aad));
       return transformer.read(value, aad).then(withOrigin);
     },
-    write(etcdKey, location, plaintext) {
-      return writeStored(chainFor(location), etcdKey, plaintext);
+    write(etcdKey, location, plaintext, etcdKeyBytes) {
+      if (etcdKeyBytes === undefined) return writeStored(chainFor(location), etcdKey, plaintext);
+      return chainFor(location).transformer.write(plaintext, etcdKeyBytes);
     },
     writesPlaintext: (location) => chainFor(location).writesPlaintext,
   };

@@ -43,7 +43,7 @@ export interface RangeResult {
 /** What the etcd adapters need from an etcd client; `EtcdKv` implements it, so does the etcd3 package (via `asKv`). */
 export interface KvReader {
   range(request: RangeRequest): Promise<RangeResult>;
-  /** Puts `value` at `key` only if the key's mod_revision is still `modRevision`; false when it changed. */
+  /** Puts `value` at `key` (keeping its lease) only if the key's mod_revision is still `modRevision`; false when it changed. */
   compareAndPut(key: Uint8Array, modRevision: string, value: Uint8Array): Promise<boolean>;
 }
 
@@ -252,12 +252,14 @@ function decoding<T>(decode: () => T): T {
 /**
  * TxnRequest { compare = 1; success = 2; failure = 3 } with one Compare
  * { result = 1 (EQUAL = 0); target = 2 (MOD = 2); key = 3; mod_revision = 6 } and one
- * RequestOp { request_put = 2: PutRequest { key = 1; value = 2 } }.
+ * RequestOp { request_put = 2: PutRequest { key = 1; value = 2; ignore_lease = 6 } }.
+ * ignore_lease keeps the key's etcd lease: a plain put detaches it, and kube-apiserver
+ * stores Events (and anything else with a TTL) under a lease, so they would never expire.
  */
 function encodeCompareAndPut(request: { key: Uint8Array; modRevision: string; value: Uint8Array }): Buffer {
   return new Writer()
     .message(1, (c) => c.uint(2, 2).bytes(3, request.key).uint(6, BigInt(request.modRevision), true))
-    .message(2, (op) => op.message(2, (put) => put.bytes(1, request.key).bytes(2, request.value)))
+    .message(2, (op) => op.message(2, (put) => put.bytes(1, request.key).bytes(2, request.value).uint(6, 1)))
     .finish();
 }
 

@@ -154,7 +154,8 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
           outcome.rewritten++;
           return;
         }
-        const rewritten = await options.codec.write(key, inspection.location, inspection.decrypted!);
+        // The raw key bytes are the AAD, as on read: the key as text is lossy for bytes that are not UTF-8.
+        const rewritten = await options.codec.write(key, inspection.location, inspection.decrypted!, entry.key);
         await options.onBeforeWrite?.(key);
         if (await compareAndPut(options.client, entry.key, entry.modRevision, Buffer.from(rewritten.buffer, rewritten.byteOffset, rewritten.byteLength))) {
           outcome.rewritten++;

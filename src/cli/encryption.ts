@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { checkEncryptionConfigurationText, configError, encryptionFindings, ENCRYPTION_RULES } from "../encryption/index.js";
 import { parseEncryptionConfiguration, readStored, transformersFor, writeStored } from "../encryption/index.js";
 import { grpcKmsFactory } from "../encryption/kms-grpc-client.js";
+import { looksLikeStoredObject } from "../encryption/rotation.js";
 import { checkStoredResource, resourceOfEtcdKey } from "../encryption/stored-resource.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
@@ -91,6 +92,13 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
     if (flags.verbose) {
       const key = read.keyName === undefined ? "" : ` ${read.provider === "kms" ? "name" : "key"}=${read.keyName}`;
       process.stderr.write(`provider=${read.provider}${read.kmsApiVersion ? `/${read.kmsApiVersion}` : ""}${key} stale=${read.stale}\n`);
+    }
+    if (read.provider === "aescbc" && !looksLikeStoredObject(read.plaintext)) {
+      // No MAC: a wrong key under the right name yields noise with valid padding now and then.
+      process.stderr.write(
+        `warning: aescbc key ${JSON.stringify(read.keyName ?? "")} decrypted the value to bytes that are no stored object (not protobuf, CBOR, JSON or YAML); ` +
+          "the key under that name is probably not the one that encrypted it (aescbc cannot tell a wrong key)\n",
+      );
     }
     await writeStdoutBytes(read.plaintext);
     return EXIT.clean;

@@ -1,3 +1,4 @@
+import { decodeUtf8Strict } from "./bytes.js";
 import type { ReadResult, ValueOrigin } from "./transformers/transformer.js";
 import { formatGroupResource } from "./resources.js";
 import { locateKey, type KeyLocation } from "./rotation-keys.js";
@@ -21,7 +22,8 @@ export interface StoredValueCodec {
    * as etcd holds it and is what the value is authenticated against.
    */
   read(etcdKey: string, location: KeyLocation, value: Uint8Array, etcdKeyBytes?: Uint8Array): ReadResult | Promise<ReadResult>;
-  write(etcdKey: string, location: KeyLocation, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** `etcdKeyBytes`, when given, is the authenticated data, as for `read` (a rewrite must verify where it was read). */
+  write(etcdKey: string, location: KeyLocation, plaintext: Uint8Array, etcdKeyBytes?: Uint8Array): Promise<Uint8Array>;
   /** True when `write` stores the resource in plaintext (identity first); unknown: false. */
   writesPlaintext?(location: KeyLocation): boolean;
 }
@@ -89,7 +91,33 @@ export function inspectLocated(
   return inspected(key, location, result);
 }
 
+/** Protobuf (`k8s\0`), the storage encoding of built-in resources. */
+const PROTOBUF_MAGIC = [0x6b, 0x38, 0x73, 0x00];
+/** CBOR's self-described tag 55799, which kube-apiserver's CBOR serializer writes first. */
+const CBOR_SELF_DESCRIBED = [0xd9, 0xd9, 0xf7];
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Whether decrypted bytes can be an object kube-apiserver stored: protobuf, CBOR, or text
+ * (JSON, or YAML with --storage-media-type). aescbc has no integrity check, so the wrong
+ * key (under the right key name) "decrypts" about 1 value in 256 to random bytes with valid
+ * padding. The apiserver then fails to decode the object and never rewrites it; a rotation
+ * must not either, or it would overwrite the only copy with the encryption of noise.
+ */
+export function looksLikeStoredObject(plaintext: Uint8Array): boolean {
+  return startsWith(plaintext, PROTOBUF_MAGIC) || startsWith(plaintext, CBOR_SELF_DESCRIBED) || decodeUtf8Strict(plaintext) !== undefined;
+}
+
 function inspected(key: string, location: KeyLocation, result: ReadResult): ValueInspection {
+  if (result.origin?.provider === "aescbc" && !looksLikeStoredObject(result.plaintext)) {
+    const error =
+      `aescbc key ${JSON.stringify(result.origin.keyName ?? "")} decrypted it to bytes that are no stored object (not protobuf, CBOR, JSON or YAML): ` +
+      "the key under that name is probably not the one that encrypted it (aescbc cannot tell a wrong key)";
+    return { key, location, state: "undecryptable", writtenBy: "unreadable", plaintext: false, error };
+  }
   return {
     key,
     location,
