@@ -226,6 +226,15 @@ describe("helpers", () => {
     for (const bad of ["", "3", "s", "3 s", "3sec", "."]) expect(parseGoDuration(bad)).toBeUndefined();
   });
 
+  it("refuses durations past Go's int64 nanoseconds, as time.ParseDuration does", () => {
+    expect(parseGoDuration("2562047h")).toBe(2562047 * 3_600_000);
+    expect(parseGoDuration("9223372036854775807ns")).toBeCloseTo(9223372036854.775, 0);
+    expect(parseGoDuration("-9223372036854775808ns")).toBeCloseTo(-9223372036854.775, 0);
+    for (const bad of ["2562048h", "9223372036854775808ns", "292y", "100000000000000000000s", "2562047h47m17s", "1e3s"]) expect(parseGoDuration(bad)).toBeUndefined();
+    const config = "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - kms: {apiVersion: v2, name: p, endpoint: unix:///k.sock, timeout: 3000000h}\n";
+    expect(checkEncryptionConfigurationText(config, "enc.yaml").problems.map((p) => p.message)).toEqual(['invalid duration "3000000h"']);
+  });
+
   it("suggests near misses only", () => {
     expect(didYouMean("aes-gcm", ["aesgcm", "aescbc"])).toBe("aesgcm");
     expect(didYouMean("AESCBC", ["aesgcm", "aescbc"])).toBe("aescbc");
