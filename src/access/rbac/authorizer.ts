@@ -235,10 +235,10 @@ export class RbacAuthorizer {
   }
 
   /**
-   * Every rule `user` holds anywhere: cluster-wide and in every namespace. A cheap upper
-   * bound on what the user can do, for analyses that must skip hopeless questions.
+   * The bindings, cluster-wide or in any namespace, that name the user, one of its groups or
+   * its ServiceAccount (whether the subject applies, firstApplyingSubject says).
    */
-  grantsAnywhere(user: UserInfo): Grant[] {
+  private bindingsNaming(user: UserInfo): Set<ResolvedBinding> {
     const keys = [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
     const serviceAccount = splitServiceAccountUsername(user.name);
     if (serviceAccount) keys.push(`ServiceAccount:${serviceAccount.namespace}/${serviceAccount.name}`);
@@ -247,8 +247,16 @@ export class RbacAuthorizer {
       for (const b of this.clusterBySubject.get(key) ?? []) found.add(b);
       for (const bySubject of this.namespacedBySubject.values()) for (const b of bySubject.get(key) ?? []) found.add(b);
     }
+    return found;
+  }
+
+  /**
+   * Every rule `user` holds anywhere: cluster-wide and in every namespace. A cheap upper
+   * bound on what the user can do, for analyses that must skip hopeless questions.
+   */
+  grantsAnywhere(user: UserInfo): Grant[] {
     const grants: Grant[] = [];
-    for (const resolved of found) {
+    for (const resolved of this.bindingsNaming(user)) {
       const subjectIndex = firstApplyingSubject(user, resolved.binding.subjects, resolved.binding.namespace ?? "");
       if (subjectIndex < 0 || !resolved.role) continue;
       for (const rule of resolved.role.rules) grants.push({ binding: resolved.binding, subjectIndex, role: resolved.role, rule });
@@ -258,15 +266,7 @@ export class RbacAuthorizer {
 
   /** Every binding that applies to `user`, cluster-wide or in any namespace, with its role when the reference resolves. */
   bindingsOf(user: UserInfo): Array<{ binding: BindingDef; role?: RoleDef }> {
-    const keys = [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
-    const serviceAccount = splitServiceAccountUsername(user.name);
-    if (serviceAccount) keys.push(`ServiceAccount:${serviceAccount.namespace}/${serviceAccount.name}`);
-    const found = new Set<ResolvedBinding>();
-    for (const key of keys) {
-      for (const b of this.clusterBySubject.get(key) ?? []) found.add(b);
-      for (const bySubject of this.namespacedBySubject.values()) for (const b of bySubject.get(key) ?? []) found.add(b);
-    }
-    return [...found]
+    return [...this.bindingsNaming(user)]
       .filter((r) => firstApplyingSubject(user, r.binding.subjects, r.binding.namespace ?? "") >= 0)
       .sort((a, b) => a.binding.order - b.binding.order)
       .map((r) => (r.role ? { binding: r.binding, role: r.role } : { binding: r.binding }));
