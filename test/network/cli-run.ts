@@ -1,4 +1,4 @@
-/** `palisade netpol ...` in process, with its stdout, stderr and exit code. */
+/** `palisade netpol ...` in process, with its stdout, stderr and exit code (for the netpol CLI tests). */
 import { vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 
