@@ -47,6 +47,8 @@ export interface Migration {
 const BASELINE_CAPABILITIES = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
 const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
 const BASELINE_SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t"]);
+/** The SELinux type baseline allows from v1.31 on. */
+const BASELINE_SELINUX_TYPE_1_31 = "container_engine_t";
 /** The baseline level's safe sysctls, by the minor version that allowed them. */
 const PSS_SAFE_SYSCTLS: ReadonlyArray<[string, number]> = [
   ["kernel.shm_rmid_forced", 0], ["net.ipv4.ip_local_port_range", 0], ["net.ipv4.tcp_syncookies", 0], ["net.ipv4.ping_group_range", 0],
@@ -107,8 +109,11 @@ export function policyGaps(psp: PodSecurityPolicy): Gap[] {
   if (s.seLinux.rule === "RunAsAny") gap("seLinuxOptions", "baseline", 0, "any SELinux options (seLinux: RunAsAny)");
   else if (s.seLinux.seLinuxOptions) {
     const o = s.seLinux.seLinuxOptions;
-    if (!BASELINE_SELINUX_TYPES.has(o.type ?? "") || (o.user ?? "") !== "" || (o.role ?? "") !== "") {
+    const type = o.type ?? "";
+    if ((o.user ?? "") !== "" || (o.role ?? "") !== "" || (!BASELINE_SELINUX_TYPES.has(type) && type !== BASELINE_SELINUX_TYPE_1_31)) {
       gap("seLinuxOptions", "baseline", 0, `SELinux options ${JSON.stringify(o)}`);
+    } else if (type === BASELINE_SELINUX_TYPE_1_31) {
+      gaps.push({ checkId: "seLinuxOptions", level: "baseline", sinceMinor: 0, untilMinor: 30, allows: `SELinux type ${type} (baseline allows it from v1.31)` });
     }
   }
   if (s.allowedProcMountTypes.includes("Unmasked")) {

@@ -173,12 +173,17 @@ export function volumeFSType(volume: Record<string, unknown>): string | undefine
   return undefined;
 }
 
-/** Path-segment prefix match (util.hasPathPrefix): `/foo` allows `/foo` and `/foo/bar`, not `/foobar`. */
+/**
+ * Path-segment prefix match (util.hasPathPrefix): `/foo` allows `/foo`, `/foo/` and `/foo/bar`,
+ * not `/foobar`. Like upstream, one trailing slash is trimmed from both first, so the prefix
+ * `/foo/` allows `/foo` too.
+ */
 export function hasPathPrefix(path: string, prefix: string): boolean {
-  if (!path.startsWith(prefix)) return false;
-  if (path.length === prefix.length) return true;
-  if (prefix.endsWith("/")) return true;
-  return path[prefix.length] === "/";
+  const s = path.endsWith("/") ? path.slice(0, -1) : path;
+  const p = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  if (!s.startsWith(p)) return false;
+  if (s.length === p.length) return true;
+  return s[p.length] === "/";
 }
 
 /** Whether the policy allows a hostPath, and whether it must then be mounted read-only (util.AllowsHostVolumePath). */

@@ -43,6 +43,24 @@ describe("psp migrate", () => {
     expect(m.labels["pod-security.kubernetes.io/warn"]).toBe("baseline");
   });
 
+  it("seLinux MustRunAs container_engine_t fits baseline from v1.31 on (the type baseline added then), not privileged", () => {
+    const engine = { ...tight, seLinux: { rule: "MustRunAs", seLinuxOptions: { type: "container_engine_t" } } };
+    const psp = policy(engine, "engine", { ...AA, ...SECCOMP });
+    const m = migratePolicy(psp);
+    expect(m.level).toBe("baseline");
+    expect(formatVersion(m.version)).toBe("v1.33");
+    expect(m.gaps.find((g) => g.checkId === "seLinuxOptions")).toMatchObject({ level: "baseline", sinceMinor: 0, untilMinor: 30 });
+    // The pods the policy admits pass baseline at the chosen version, and would not before v1.31.
+    const r = admitPod([psp], { pod: pod() });
+    expect(r.allowed).toBe(true);
+    const view = syncSeccompAnnotations(r.pod) as unknown as PodView;
+    expect(evaluatePod(m.level, m.version, view)).toEqual([]);
+    expect(evaluatePod("baseline", { latest: false, minor: 30 }, view).map((v) => v.checkId)).toContain("seLinuxOptions");
+    // A custom user still keeps the policy out of baseline at every version.
+    const withUser = migratePolicy(policy({ ...tight, seLinux: { rule: "MustRunAs", seLinuxOptions: { type: "container_engine_t", user: "system_u" } } }, "u", { ...AA, ...SECCOMP }));
+    expect(withUser.level).toBe("privileged");
+  });
+
   it("lists each field the policy allowed beyond a level, with the versions it applies to", () => {
     const gaps = policyGaps(policy({ hostNetwork: true, privileged: true, allowedCapabilities: ["SYS_ADMIN", "CHOWN"], volumes: ["hostPath"], hostPorts: [{ min: 80, max: 80 }], allowedProcMountTypes: ["Default", "Unmasked"], allowedUnsafeSysctls: ["net.core.*"] }));
     const ids = gaps.map((g) => g.checkId);
