@@ -35,6 +35,16 @@ export function matchesLabelSelector(selector: LabelSelector, labels: Labels): b
   return true;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Go's strconv.ParseInt(text, 10, 64), which Gt and Lt read both sides with: a sign, digits, within int64; else undefined. */
+export function parseInt64(text: string): bigint | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const n = BigInt(text);
+  return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
+}
+
 export function matchesRequirement(requirement: LabelSelectorRequirement, labels: Labels): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
   const value = has ? labels[requirement.key] : undefined;
@@ -50,9 +60,9 @@ export function matchesRequirement(requirement: LabelSelectorRequirement, labels
       return !has;
     case "Gt":
     case "Lt": {
-      if (!has || !/^-?\d+$/.test(value as string) || values.length !== 1 || !/^-?\d+$/.test(values[0] as string)) return false;
-      const actual = BigInt(value as string);
-      const bound = BigInt(values[0] as string);
+      const actual = has ? parseInt64(value as string) : undefined;
+      const bound = values.length === 1 ? parseInt64(values[0] as string) : undefined;
+      if (actual === undefined || bound === undefined) return false;
       return requirement.operator === "Gt" ? actual > bound : actual < bound;
     }
     default:
@@ -88,7 +98,7 @@ export function validateRequirement(req: LabelSelectorRequirement, options: { al
     case "Gt":
     case "Lt":
       if (!options.allowGtLt) errors.push(`operator ${req.operator} is only valid in node selectors`);
-      else if (values.length !== 1 || !/^-?\d+$/.test(values[0] as string)) errors.push(`operator ${req.operator} needs exactly one integer value`);
+      else if (values.length !== 1 || parseInt64(values[0] as string) === undefined) errors.push(`operator ${req.operator} needs exactly one integer value`);
       break;
     default:
       errors.push(`unknown operator ${JSON.stringify(req.operator)} (expected In, NotIn, Exists or DoesNotExist)`);
