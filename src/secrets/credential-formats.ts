@@ -14,6 +14,8 @@ interface CredentialFormat {
 
 /** A password that is a variable, a template or a file ($VAR, \\${VAR}, {{ .password }}, %(pw)s, <path:...>, `cmd`, @/file), not the password. */
 const NOT_A_VARIABLE = "(?![$%{<`\\\\@])";
+/** A URL's percent-encoded character (%40, %21): where a password begins with one, it is the password, not a %(name)s template. */
+const PERCENT_ENCODED = "(?=%[0-9A-Fa-f]{2})";
 
 const FORMATS: readonly CredentialFormat[] = [
   { what: "a private key (PEM)", pattern: /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED) )?PRIVATE KEY-----/ },
@@ -27,9 +29,10 @@ const FORMATS: readonly CredentialFormat[] = [
   { what: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/ },
   { what: "a Stripe live secret key", pattern: /(?<![A-Za-z0-9_])[sr]k_live_[0-9a-zA-Z]{24,}/ },
   { what: "an npm access token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/ },
-  // user:password@host; not name:tag@sha256:... (docker://nginx:1.25@sha256:..., an image, not a login).
-  { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@$]*:${NOT_A_VARIABLE}[^\\s/@]+@(?!sha(?:256|384|512):)[^\\s/@]`) },
-  { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=${NOT_A_VARIABLE}[^&;\\s"']{3,}`, "i") },
+  // user:password@host; not name:tag@sha256:... (docker://nginx:1.25@sha256:..., an image, not a login). The user may be
+  // the kubelet's $(VAR), the password may begin with a percent-encoded character (%40 is @), which is no %(var)s.
+  { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\\s/:@$]|\\$\\([A-Za-z_][\\w.-]*\\))*:(?:${PERCENT_ENCODED}|${NOT_A_VARIABLE})[^\\s/@]+@(?!sha(?:256|384|512):)[^\\s/@]`) },
+  { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=(?:${PERCENT_ENCODED}|${NOT_A_VARIABLE})[^&;\\s"']{3,}`, "i") },
   // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
   // curl -u user:password, and HTTP Basic or Bearer credentials written into a header or a command.
   // curl's own flag: `docker run -u 1000:1000` and `--user root:root` elsewhere are a user and a group.
@@ -37,6 +40,8 @@ const FORMATS: readonly CredentialFormat[] = [
   // The base64 of user:password has a digit or padding; "Basic authentication" has none.
   { what: "HTTP Basic credentials", pattern: new RegExp(`\\bBasic\\s+${NOT_A_VARIABLE}(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])`) },
   { what: "a bearer token", pattern: new RegExp(`\\bBearer\\s+${NOT_A_VARIABLE}[A-Za-z0-9._~+/-]{24,}=*`) },
+  // header.payload.signature, each base64url; header and payload are JSON objects, so both begin eyJ ({").
+  { what: "a JSON Web Token", pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/ },
   // A password field of JSON written into an annotation or a value ({"password":"..."}).
   { what: "a password in JSON", pattern: new RegExp(`"(?:password|passwd|pwd)"\\s*:\\s*"${NOT_A_VARIABLE}[^"]{3,}"`, "i") },
   // JAAS and similar: password="..." inside a longer setting (sasl.jaas.config).
@@ -49,7 +54,7 @@ const FORMATS: readonly CredentialFormat[] = [
  * values the formats' own, which the admission webhook would otherwise run on every
  * environment variable of every pod.
  */
-const HINT = /-----BEGIN|A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|k_live_|npm_|:\/\/|passw|pwd|accountkey|sharedaccesskey|curl|basic\s|bearer\s/i;
+const HINT = /-----BEGIN|A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|k_live_|npm_|:\/\/|passw|pwd|accountkey|sharedaccesskey|curl|basic\s|bearer\s|eyJ/i;
 
 /** What kind of credential `text` holds, or undefined. */
 export function credentialIn(text: string): string | undefined {

@@ -25,7 +25,7 @@ const ABOUT = new Set([
   "SERIALIZER", "DESERIALIZER", "PREFIX", "SUFFIX", "HEADER", "REF", "POLICY", "LOCATION", "SOCK", "SOCKET", "VOLUME", "METHOD", "STRATEGY", "SCHEME", "FORMAT", "COUNT", "RETRIE",
   "RETRY", "DURATION", "SECOND", "MINUTE", "HOUR", "DAY", "MS", "AGE", "LIVE", "LIMIT", "MAX", "MIN", "NETWORK", "REGISTRY", "SERVER", "STORE", "DOMAIN", "PARAM", "FIELD", "KIND",
   "SOURCE", "MOUNT", "ROTATION", "REFRESH", "NAMESPACE", "SELECTOR", "HINT", "ENCRYPTION", "COMPLEXITY", "HASHER", "HASH", "BACKEND", "ARGUMENT", "SECURE", "LOOKUP", "CACHE",
-  "CLAIM", "REALM", "PROJECT", "STDIN", "MANAGER", "MAP",
+  "CLAIM", "REALM", "PROJECT", "STDIN", "MANAGER", "MAP", "SCOPE",
 ]);
 /** The name of a Secret or of a key in one (existingSecret, tlsSecret, adminPasswordKey), not a credential. */
 function namesASecret(words: readonly string[]): boolean {

@@ -22,6 +22,7 @@ const judged = (yaml: string) => load(yaml).flatMap(checkSecrets);
 // Credentials in the formats their issuers give them, made up here (none is live).
 const AWS = "AKIA" + "QYLPMN5HHHFPZAM2";
 const GITHUB = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
+const JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".eyJzdWIiOiJjaS1ib3QiLCJhdWQiOiJhcGkifQ" + ".q3Jx0tE8mP2vYk7sLw9ZbN4cH6dRfA1uGiOeT5xWj0s";
 const PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
 
 describe("credential formats", () => {
@@ -76,6 +77,22 @@ describe("credential formats", () => {
     expect(credentialIn(text)).toBeUndefined();
   });
 
+  it.each([
+    // A JSON Web Token is a bearer credential on its own, whatever the field holding it is named.
+    [JWT, "a JSON Web Token"],
+    // The user is the kubelet's $(VAR); the password is still written here.
+    ["postgres://$(DB_USER):hunter2hunter@db:5432/app", "a URL with a password in it"],
+    // A password beginning with a percent-encoded character (%40 is @) is no %(name)s template.
+    ["postgres://app:%40Sup3rS3cret@db:5432/app", "a URL with a password in it"],
+    ["jdbc:postgresql://db:5432/app?user=app&password=%21s3cr3t", "a URL with a password in it"],
+  ])("finds %j as %s (a fourth QA pass)", (text, what) => {
+    expect(credentialIn(text)).toBe(what);
+  });
+
+  it.each(["postgres://$(DB_USER):$(DB_PASSWORD)@db:5432/app", "postgres://${DB_USER:-app}:${DB_PASS}@db", "jdbc:mysql://db/app?password=%(pw)s", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSJ9."])("finds nothing in %j (a fourth QA pass)", (text) => {
+    expect(credentialIn(text)).toBeUndefined();
+  });
+
   it("names credentials by their variable's name, whatever its separators, not settings about them", () => {
     for (const name of ["DB_PASSWORD", "apiKey", "GITHUB_TOKEN", "client_secret", "SSH_PRIVATE_KEY", "DB_PASS", "MYSQL_PWD", "spring.datasource.password", "AUTH", "BASIC_AUTH", "REFRESH_TOKEN", "aws_secret_access_key"]) {
       expect(looksLikeSecretName(name), name).toBe(true);
@@ -84,7 +101,7 @@ describe("credential formats", () => {
       "PUBLIC_KEY", "JWT_PUBLIC_KEY", "TOKEN_TTL", "SESSION_SECRET_NAME", "PASSWORD_MIN_LENGTH", "DB_USER", "OIDC_ISSUER", "SSH_AUTH_SOCK", "KEY_FILE_LOCATION", "SECRET_VOLUME",
       "AUTH_MODE", "AUTH_ENABLED", "AUTH_PROVIDER", "TOKEN_REFRESH_INTERVAL", "TOKEN_LIFETIME", "KAFKA_KEY_SERIALIZER", "PARTITION_KEY", "CACHE_KEY_PREFIX", "PRIVATE_NETWORK",
       "PRIVATE_REGISTRY", "CSRF_TOKEN_HEADER", "API_KEY_HEADER", "SECRET_KEY_REF", "PASSWORD_POLICY", "jwt.token.ttl", "ssl.key.location", "dbPasswordFile", "KEYCLOAK_URL",
-      "smtp_sasl_password_maps",
+      "smtp_sasl_password_maps", "GITHUB_TOKEN_SCOPES", "OAUTH_TOKEN_SCOPE",
     ]) {
       expect(looksLikeSecretName(name), name).toBe(false);
     }
@@ -406,6 +423,16 @@ configMapGenerator:
     expect(judged("apiVersion: example.com/v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: b}\n")).toEqual([]);
   });
 
+  it("reports a JSON Web Token written into an ordinarily named env var or an annotation, in no format with its value", () => {
+    const result = runScan(snapshotOf(load(DEPLOYMENT(`        - {name: UPSTREAM_HEADER, value: "${JWT}"}`, `, annotations: {ci.example.com/session: "${JWT}"}`))));
+    const found = result.findings.filter((f) => f.ruleId === "secrets/known-credential" && f.message.includes("a JSON Web Token"));
+    expect(found.map((f) => f.fieldPath).sort()).toEqual(['metadata.annotations["ci.example.com/session"]', "spec.template.spec.containers[0].env[0].value"]);
+    for (const format of ["text", "wide", "json", "yaml", "sarif", "junit", "github"] as const) {
+      const report = [...renderReport(result, { output: format, color: false })].join("");
+      expect(report, format).not.toContain(JWT.split(".")[2]);
+    }
+  });
+
   it("streams exactly what its check finds", () => {
     const objects = load(DEPLOYMENT(`        - {name: DB_PASSWORD, value: "pa55word"}`));
     const stream = secretsFamily.stream!({}, { namespaces: new Map(), objectsAhead: () => [], mentions: () => true });
@@ -415,7 +442,7 @@ configMapGenerator:
 
   it("property: no report of any format carries a credential's value, whatever the value and wherever it is written", () => {
     // A prefix no report's own text has, so that a value is never found by coincidence (a value "rguments" is in "arguments").
-    const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9!#%&*+=?^_~]{8,30}$/).map((text) => `Zx9${text}`), fc.constant(GITHUB), fc.constant(AWS));
+    const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9!#%&*+=?^_~]{8,30}$/).map((text) => `Zx9${text}`), fc.constant(GITHUB), fc.constant(AWS), fc.constant(JWT));
     const place = fc.constantFrom("env", "configmap", "secret", "annotation", "args");
     fc.assert(
       fc.property(value, place, (secret, where) => {
