@@ -1,4 +1,4 @@
-import { isJsonText, jsonStreamValues, parseJsonFile, parseYamlFile, splitDocuments } from "../k8s/parse.js";
+import { isJsonText, jsonStreamValues, parseJsonFile, parseYamlFile, splitDocuments, type JsonStreamValue } from "../k8s/parse.js";
 import { scanJsonPositions } from "../k8s/json-positions.js";
 import { DocumentLocator, type TextPosition } from "../k8s/locate.js";
 import { describeRef, isRecord, objectRef, valueAt, type FieldPath, type K8sObject, type LoadProblem } from "../k8s/types.js";
@@ -186,18 +186,12 @@ function rewriteJson(text: string, file: string, hooks: RewriteHooks, wholeLists
  * edited as its own document, as the loader reads each (parse.ts): one it refuses keeps
  * its text, the others are still fixed. The text between values is kept as it was.
  */
-function rewriteJsonStream(text: string, values: ReadonlyArray<{ start: number; end: number }>, refused: InputProblem[], hooks: RewriteHooks, wholeLists: boolean): Rewrite {
+function rewriteJsonStream(text: string, values: readonly JsonStreamValue[], refused: InputProblem[], hooks: RewriteHooks, wholeLists: boolean): Rewrite {
   const problems = [...refused];
   const objects: ObjectOutcome[] = [];
   const pieces: string[] = [];
   let cursor = 0;
-  let line = 0;
-  let lineStart = 0;
-  values.forEach(({ start, end }, documentIndex) => {
-    for (let nl = text.indexOf("\n", lineStart); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
-      line++;
-      lineStart = nl + 1;
-    }
+  values.forEach(({ start, end, line, column }, documentIndex) => {
     pieces.push(text.slice(cursor, start));
     cursor = end;
     const own = text.slice(start, end);
@@ -207,7 +201,7 @@ function rewriteJsonStream(text: string, values: ReadonlyArray<{ start: number; 
       return;
     }
     try {
-      const edited = editJsonValue(own, { documentIndex, startLine: line, prefix: " ".repeat(start - lineStart) }, hooks, wholeLists, problems);
+      const edited = editJsonValue(own, { documentIndex, startLine: line, prefix: " ".repeat(column) }, hooks, wholeLists, problems);
       objects.push(...edited.objects);
       pieces.push(edited.text);
     } catch (err) {

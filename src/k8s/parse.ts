@@ -133,13 +133,24 @@ export function isJsonText(text: string): boolean {
   }
 }
 
+/** A value of a JSON stream: its offsets, and the 0-based line and column where it starts. */
+export interface JsonStreamValue {
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
 /**
  * The top-level objects and arrays of a JSON stream (`{...}\n{...}`, as `jq -c '.items[]'`
  * writes and `kubectl apply -f` reads), by brackets outside strings; undefined when the
  * text is not two or more of them with nothing but whitespace between.
  */
-export function jsonStreamValues(text: string): Array<{ start: number; end: number }> | undefined {
-  const values: Array<{ start: number; end: number }> = [];
+export function jsonStreamValues(text: string): JsonStreamValue[] | undefined {
+  const values: JsonStreamValue[] = [];
+  let line = 0;
+  let lineStart = 0;
+  let counted = 0;
   const n = text.length;
   let i = 0;
   for (;;) {
@@ -166,7 +177,12 @@ export function jsonStreamValues(text: string): Array<{ start: number; end: numb
       }
     }
     if (depth !== 0) return undefined;
-    values.push({ start, end: i });
+    for (let nl = text.indexOf("\n", counted); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    counted = start;
+    values.push({ start, end: i, line, column: start - lineStart });
   }
   return values.length > 1 ? values : undefined;
 }
@@ -215,18 +231,10 @@ export function parseJsonFile(file: string, text: string, limits: ParseLimits = 
  * if it stood alone at its place in the file (the text before it on its line blanked), so
  * its positions are the file's.
  */
-function parseJsonStream(file: string, text: string, values: ReadonlyArray<{ start: number; end: number }>, limits: ParseLimits): ParsedFile {
+function parseJsonStream(file: string, text: string, values: readonly JsonStreamValue[], limits: ParseLimits): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: values.length, skippedNonKubernetes: 0 };
-  let line = 0;
-  let lineStart = 0;
-  let cursor = 0;
-  values.forEach(({ start, end }, documentIndex) => {
-    for (let nl = text.indexOf("\n", cursor); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
-      line++;
-      lineStart = nl + 1;
-    }
-    cursor = start;
-    const own = " ".repeat(start - lineStart) + text.slice(start, end);
+  values.forEach(({ start, end, line, column }, documentIndex) => {
+    const own = " ".repeat(column) + text.slice(start, end);
     let value: unknown;
     try {
       value = JSON.parse(own);
