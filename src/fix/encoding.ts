@@ -1,4 +1,4 @@
-import { nonUtf8Position } from "../k8s/decode-text.js";
+import { nonUtf8Position, utf16ByteOrder, utf16Decoded } from "../k8s/decode-text.js";
 
 /**
  * A manifest's bytes as the text `palisade fix` edits, and that text back as bytes in the
@@ -18,13 +18,11 @@ export type Decoded =
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export function decodeManifest(bytes: Buffer): Decoded {
-  const le = bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0);
-  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
-  if (le || be) {
+  const order = utf16ByteOrder(bytes);
+  if (order) {
+    // Written back, a dropped odd byte would be lost: refused instead.
     if (bytes.length % 2 !== 0) return { problem: { line: 1, column: 1, message: "not valid UTF-16: an odd number of bytes after the byte-order mark", hint: "save the file as UTF-8 or UTF-16 again" } };
-    const units = Buffer.from(bytes.subarray(2));
-    if (be) units.swap16();
-    return { text: units.toString("utf16le"), encoding: le ? "utf16le" : "utf16be" };
+    return { text: utf16Decoded(bytes, order), encoding: order };
   }
   const bad = nonUtf8Position(bytes);
   if (bad) return { problem: notUtf8(bad) };

@@ -44,11 +44,21 @@ function withUnixLineBreaks(text: string): string {
  * skipped as binary, and a manifest saved on Windows would pass unscanned.
  */
 function utf16Text(bytes: Buffer): string | undefined {
-  const le = bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0); // FF FE 00 00 is UTF-32
-  const be = bytes[0] === 0xfe && bytes[1] === 0xff;
-  if (!le && !be) return undefined;
+  const order = utf16ByteOrder(bytes);
+  return order && utf16Decoded(bytes, order);
+}
+
+/** The byte order a UTF-16 byte-order mark names; undefined without one. `palisade fix` writes such a file back in it. */
+export function utf16ByteOrder(bytes: Buffer): "utf16le" | "utf16be" | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0)) return "utf16le"; // FF FE 00 00 is UTF-32
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf16be";
+  return undefined;
+}
+
+/** The text after the mark, in whole code units (an odd last byte left out). */
+export function utf16Decoded(bytes: Buffer, order: "utf16le" | "utf16be"): string {
   const units = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
-  if (be) units.swap16();
+  if (order === "utf16be") units.swap16();
   return units.toString("utf16le");
 }
 
