@@ -49,8 +49,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "NodeRestriction limits each kubelet to its own Node and pods; without it a compromised node can relabel others and steer workloads.",
     "Add NodeRestriction to --enable-admission-plugins.",
     (c) => {
-      // The deprecated --admission-control names the whole list of plugins; kube-apiserver refuses it beside --enable-admission-plugins.
-      const f = flag(c, "enable-admission-plugins") ?? flag(c, "admission-control");
+      const f = admissionPluginsFlag(c);
       return listValue(f).includes("NodeRestriction") ? undefined : { message: f ? `--${f.name}=${f.value} lacks NodeRestriction` : "--enable-admission-plugins does not enable NodeRestriction", ...(f ? { flag: f } : {}) };
     },
   ),
@@ -186,7 +185,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "AlwaysAdmit (deprecated) admits every request whatever the other plugins decide.",
     "Remove AlwaysAdmit from --enable-admission-plugins.",
     (c) => {
-      const f = flag(c, "enable-admission-plugins") ?? flag(c, "admission-control");
+      const f = admissionPluginsFlag(c);
       return f && listValue(f).includes("AlwaysAdmit") ? { message: `--${f.name}=${f.value} includes AlwaysAdmit`, flag: f } : undefined;
     },
   ),
@@ -206,6 +205,14 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     },
   ),
 ];
+
+/**
+ * The flag that lists the enabled admission plugins: --enable-admission-plugins, else the
+ * deprecated --admission-control, which names the whole list (kube-apiserver refuses both together).
+ */
+function admissionPluginsFlag(c: Parameters<typeof flag>[0]): ReturnType<typeof flag> {
+  return flag(c, "enable-admission-plugins") ?? flag(c, "admission-control");
+}
 
 /** Go's tls.InsecureCipherSuites(), which component-base's cliflag.InsecureTLSCipherNames() returns. */
 const INSECURE_CIPHER_SUITES = new Set([
