@@ -3,6 +3,7 @@
  * a selector matches a set of labels. NetworkPolicy, RBAC aggregation, webhooks'
  * namespaceSelector and PodDisruptionBudgets all call this.
  */
+import { parseInt64 } from "./go-strconv.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -33,16 +34,6 @@ export function matchesLabelSelector(selector: LabelSelector, labels: Labels): b
     if (!matchesRequirement(requirement, labels)) return false;
   }
   return true;
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Go's strconv.ParseInt(text, 10, 64), which Gt and Lt read both sides with: a sign, digits, within int64; else undefined. */
-export function parseInt64(text: string): bigint | undefined {
-  if (!/^[+-]?\d+$/.test(text)) return undefined;
-  const n = BigInt(text);
-  return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
 }
 
 export function matchesRequirement(requirement: LabelSelectorRequirement, labels: Labels): boolean {

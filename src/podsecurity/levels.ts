@@ -3,6 +3,7 @@
  * `latest` and any version newer than the newest check version evaluate with the newest
  * rules; an unparsable version label falls back to `latest`.
  */
+import { parseInt64 } from "../k8s/go-strconv.js";
 
 export const LEVELS = ["privileged", "baseline", "restricted"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -22,16 +23,14 @@ export function isLevel(value: string): value is Level {
   return (LEVELS as readonly string[]).includes(value);
 }
 
-/** The largest minor PSA can parse: Go's strconv.Atoi fails past int64 (and PSA reads such a label as invalid). */
-const MAX_MINOR_DIGITS = "9223372036854775807";
-
 /** Parse `latest` or `v1.N`; undefined when it is neither (callers decide the fallback). */
 export function parseVersion(value: string): Version | undefined {
   if (value === "latest") return LATEST;
   const m = /^v1\.(0|[1-9][0-9]*)$/.exec(value);
   if (!m) return undefined;
   const digits = m[1] as string;
-  if (digits.length > MAX_MINOR_DIGITS.length || (digits.length === MAX_MINOR_DIGITS.length && digits > MAX_MINOR_DIGITS)) return undefined;
+  // PSA reads the minor with strconv.Atoi: past int64 the label is invalid.
+  if (parseInt64(digits) === undefined) return undefined;
   const minor = Number(digits);
   return Number.isSafeInteger(minor) ? { latest: false, minor } : { latest: false, minor, digits };
 }

@@ -4,6 +4,7 @@
  * the taint-eviction controller's minimum toleration time). Proven against
  * conformance/taints/cases.json. Pure: no I/O.
  */
+import { parseInt64 } from "../k8s/go-strconv.js";
 
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute" | string;
 
@@ -33,16 +34,6 @@ export interface TolerationResult {
   tolerated: boolean;
   /** Set when a Gt/Lt comparison met a value that is not an int64 (upstream logs it). */
   error?: string;
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** strconv.ParseInt(s, 10, 64): optional sign, decimal digits, within int64. */
-function parseInt64(text: string): bigint | undefined {
-  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
-  const value = BigInt(text);
-  return value < INT64_MIN || value > INT64_MAX ? undefined : value;
 }
 
 /** One toleration against one taint. Empty effect or key in the toleration match anything. */
