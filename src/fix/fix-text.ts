@@ -3,6 +3,7 @@ import { correctionsOf, quoteCorrections, type Correction } from "../manifest/fi
 import { misTypedFields } from "../manifest/string-fields.js";
 import { checkFields } from "../manifest/field-check.js";
 import { podTemplate } from "../k8s/workloads.js";
+import { isKubernetesObject } from "../k8s/parse.js";
 import type { ObjectRef } from "../findings/types.js";
 import { evaluatePod } from "../podsecurity/evaluate.js";
 import type { Level, Version } from "../podsecurity/levels.js";
@@ -21,11 +22,6 @@ export { detectLayout } from "./layout.js";
 export interface FixTarget {
   level: Level;
   version: Version;
-}
-
-/** What the scan counts as an object: a mapping with apiVersion and kind. */
-function isKubernetesObject(value: K8sObject): boolean {
-  return typeof value.apiVersion === "string" && value.apiVersion !== "" && typeof value.kind === "string" && value.kind !== "";
 }
 
 export interface DocumentFix {
