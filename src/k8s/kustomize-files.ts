@@ -147,6 +147,16 @@ function firstDocument(file: string, text: string): YamlDocument | undefined {
   };
 }
 
+/** A URL kustomize fetches: a scheme (https://, git::, ssh://, file://), scp-like git (git@host:), or a host and path (github.com/org/repo). */
+function isRemote(entry: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git::/.test(entry) || /^[\w.-]+@[\w.-]+:/.test(entry) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\/[^/]/i.test(entry);
+}
+
+/** An entry kustomize fetches rather than reads: remote in form, and no local path of that name (`overlays.v2/prod` may be a directory). */
+export function isRemoteEntry(dir: string, entry: string): boolean {
+  return isRemote(entry) && !existsSync(resolve(dir, entry));
+}
+
 /** The fields by which a kustomization names other kustomizations (or files, or remote bases). */
 export const REFERENCE_FIELDS: readonly string[] = ["resources", "components", "bases"];
 
@@ -170,7 +180,7 @@ export function kustomizationTree(root: string, files: KustomizeFiles): Kustomiz
     tree.set(kustomization.file, { kustomization, parents: new Set(parent === undefined ? [] : [parent]) });
     for (const field of REFERENCE_FIELDS) {
       const entries = kustomization.fields[field];
-      if (Array.isArray(entries)) for (const entry of entries) if (typeof entry === "string" && !entry.includes("://")) visit(resolve(kustomization.dir, entry), kustomization.file);
+      if (Array.isArray(entries)) for (const entry of entries) if (typeof entry === "string" && !isRemoteEntry(kustomization.dir, entry)) visit(resolve(kustomization.dir, entry), kustomization.file);
     }
   };
   visit(root, undefined);

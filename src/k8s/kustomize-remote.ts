@@ -5,11 +5,9 @@
  * kustomization's file:line, at any depth of the tree), why the fetch failed, and what to
  * do, instead of kustomize's nested accumulation message.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { kubectlFailureLines } from "./kubectl-stderr.js";
-import { KustomizeFiles, REFERENCE_FIELDS, kustomizationTree } from "./kustomize-files.js";
+import { KustomizeFiles, REFERENCE_FIELDS, isRemoteEntry, kustomizationTree } from "./kustomize-files.js";
 
 interface RemoteEntry {
   entry: string;
@@ -44,16 +42,11 @@ function remoteEntries(dir: string): RemoteEntry[] {
       const entries = kustomization.fields[field];
       if (!Array.isArray(entries)) continue;
       entries.forEach((entry: unknown, i) => {
-        if (typeof entry === "string" && isRemote(entry) && !existsSync(resolve(kustomization.dir, entry))) remotes.push({ entry, field, at: () => kustomization.source.locate([field, i]) });
+        if (typeof entry === "string" && isRemoteEntry(kustomization.dir, entry)) remotes.push({ entry, field, at: () => kustomization.source.locate([field, i]) });
       });
     }
   }
   return remotes;
-}
-
-/** A URL kustomize fetches: a scheme (https://, git::, ssh://, file://), scp-like git (git@host:), or a host and path (github.com/org/repo). */
-function isRemote(entry: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git::/.test(entry) || /^[\w.-]+@[\w.-]+:/.test(entry) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\/[^/]/i.test(entry);
 }
 
 /** The repository part of a remote entry, which git's messages name: before its `//` subdirectory and its `?ref=`. */
