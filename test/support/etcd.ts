@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ETCD_BINARY, freePort, launchLocalEtcd, type LocalEtcd } from "../../src/adapters/etcd-launch.js";
@@ -28,19 +28,18 @@ function newestSource(dir: string): number {
 let cliChecked: string | undefined;
 
 /**
- * The compiled CLI entry, rebuilt once per test process when a source it runs on (CLI,
- * adapters, encryption core) is newer than the build: end-to-end tests spawn the real
- * `palisade` binary as a child process, exactly as an operator runs it.
+ * The CLI as an operator runs it (bin/palisade.js, which loads dist/bundle/), checked once
+ * per test process against the sources: end-to-end tests spawn the real binary, and a
+ * bundle older than src/ would test yesterday's code. `npm test` builds first; a stale
+ * bundle in a single-file run is refused rather than rebuilt here, because test files run
+ * in parallel and a rebuild empties dist/bundle/ under the others.
  */
 export function builtCli(): string {
   if (cliChecked) return cliChecked;
-  const main = join(repoRoot, "dist/src/cli/main.js");
-  const newest = Math.max(...["src/cli", "src/adapters", "src/encryption", "src/k8s"].map((d) => newestSource(join(repoRoot, d))));
-  if (!existsSync(main) || statSync(main).mtimeMs < newest) {
-    // tsc emits even when another area's file has a type error; our own files are checked by the typecheck step.
-    spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(repoRoot, "tsconfig.build.json")], { stdio: "ignore" });
-    if (!existsSync(main)) throw new Error("could not build the CLI (npm run build)");
-  }
+  const bundle = join(repoRoot, "dist/bundle/main.js");
+  if (!existsSync(bundle)) throw new Error("dist/bundle/main.js is missing: run `npm run build` first");
+  const newest = newestSource(join(repoRoot, "src"));
+  if (statSync(bundle).mtimeMs < newest) throw new Error("dist/bundle/ is older than src/: run `npm run build` first");
   cliChecked = join(repoRoot, "bin/palisade.js");
   return cliChecked;
 }
