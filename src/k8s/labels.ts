@@ -22,8 +22,8 @@ export interface LabelSelector {
  * `selector` matches `labels`. Follows apimachinery's LabelSelectorAsSelector: an empty
  * selector ({}) matches everything; a null/absent selector is the caller's decision
  * (NetworkPolicy and RBAC give it different meanings), so it is refused here.
- * Gt and Lt are accepted for node-selector callers: integer comparison, a non-integer
- * label value never matches.
+ * Gt and Lt are accepted for node-selector callers, compared as the scheduler compares
+ * them (see `nodeSelectorBound`); a label value strconv.ParseInt cannot read never matches.
  */
 export function matchesLabelSelector(selector: LabelSelector, labels: Labels): boolean {
   const matchLabels = selector.matchLabels ?? {};
@@ -51,14 +51,29 @@ export function matchesRequirement(requirement: LabelSelectorRequirement, labels
       return !has;
     case "Gt":
     case "Lt": {
+      // Requirement.Matches reads the node's label value with strconv.ParseInt alone.
       const actual = has ? parseInt64(value as string) : undefined;
-      const bound = values.length === 1 ? parseInt64(values[0] as string) : undefined;
+      const bound = nodeSelectorBound(values);
       if (actual === undefined || bound === undefined) return false;
       return requirement.operator === "Gt" ? actual > bound : actual < bound;
     }
     default:
       return false;
   }
+}
+
+/**
+ * The integer a Gt/Lt requirement compares against, as the scheduler reads it, or undefined
+ * when the scheduler cannot: its nodeaffinity helper builds each term with
+ * labels.NewRequirement, which wants exactly one value that strconv.ParseInt reads and that
+ * is also a valid label value. So `007` is 7, while `+4`, `-0` and `-1` (a sign cannot start
+ * a label value) make the whole term match no node. A value past int64 fails ParseInt.
+ */
+export function nodeSelectorBound(values: readonly string[]): bigint | undefined {
+  if (values.length !== 1) return undefined;
+  const text = values[0] as string;
+  if (validateLabelValue(text).length > 0) return undefined;
+  return parseInt64(text);
 }
 
 /** Why a selector is invalid, or [] when it is valid (apimachinery's validation). */
@@ -74,6 +89,13 @@ export function validateLabelSelector(selector: LabelSelector, options: { allowG
   return errors;
 }
 
+/**
+ * Why a requirement is refused, or []. Without options: apimachinery's LabelSelector
+ * validation (In, NotIn, Exists, DoesNotExist). With `allowGtLt`: what labels.NewRequirement
+ * accepts, i.e. whether the scheduler can read a node selector requirement at all (Gt/Lt
+ * need one integer that is also a label value). What kube-apiserver admits in a pod is
+ * looser: it never asks whether a Gt/Lt value is an integer.
+ */
 export function validateRequirement(req: LabelSelectorRequirement, options: { allowGtLt?: boolean } = {}): string[] {
   const errors = validateLabelKey(req.key).map((e) => `key ${JSON.stringify(req.key)}: ${e}`);
   const values = req.values ?? [];
