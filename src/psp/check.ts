@@ -2,7 +2,7 @@ import type { Finding } from "../findings/types.js";
 import { describeRef, objectRef, type FieldPath, type LoadedObject, type LoadProblem } from "../k8s/types.js";
 import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 import { podTemplate } from "../k8s/workloads.js";
-import { defaultPodForAdmission } from "../k8s/defaults.js";
+import { admissionPod } from "./admission-pod.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
 import { formatFieldError, type FieldError } from "./field-errors.js";
 import type { PodJson } from "./pod.js";
@@ -59,14 +59,11 @@ function formatPath(path: FieldPath): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : /[./]/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
-/** The pod a workload would create, as PSP admission sees it (the template plus the object's namespace). */
+/** The pod a workload would create, as PSP admission sees it (admission-pod.ts). */
 export function podForAdmission(loaded: LoadedObject): { pod: PodJson; prefix: FieldPath } | undefined {
   const template = podTemplate(loaded.object);
   if (!template) return undefined;
-  const metadata = { ...template.pod.metadata, ...(loaded.object.metadata?.namespace ? { namespace: loaded.object.metadata.namespace } : {}) };
-  // Admission sees the pod after the API server's defaulting (sourceless volumes, host-network ports).
-  const spec = defaultPodForAdmission(template.pod).spec;
-  return { pod: structuredClone({ apiVersion: "v1", kind: "Pod", metadata, spec }) as PodJson, prefix: template.path };
+  return { pod: admissionPod(loaded.object, template), prefix: template.path };
 }
 
 /** Dotted paths of every leaf that differs between two JSON values. */

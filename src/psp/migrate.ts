@@ -5,6 +5,7 @@ import {
   PSP_SAFE_SYSCTLS, PSP_VOLUME_TYPES, SECCOMP_ALLOW_ANY, SECCOMP_ALLOWED_PROFILES_ANNOTATION, SECCOMP_DEFAULT_PROFILE_ANNOTATION,
 } from "./constants.js";
 import type { PodSecurityPolicy } from "./policy.js";
+import { createProvider } from "./provider.js";
 import { matchesSysctlPattern } from "./strategies/sysctls.js";
 
 /**
@@ -160,10 +161,10 @@ function looserThanPolicy(psp: PodSecurityPolicy, level: Level): string[] {
   const s = psp.spec;
   const out: string[] = [];
   if (s.readOnlyRootFilesystem) out.push("a writable root filesystem (the policy required readOnlyRootFilesystem)");
-  if (s.runAsUser.rule === "MustRunAs") out.push(`any ${level === "restricted" ? "non-root " : ""}UID (the policy required UIDs in ${s.runAsUser.ranges.map((r) => `${r.min}-${r.max}`).join(", ")})`);
+  if (s.runAsUser.rule === "MustRunAs" && s.runAsUser.ranges.length > 0) out.push(`any ${level === "restricted" ? "non-root " : ""}UID (the policy required UIDs in ${s.runAsUser.ranges.map((r) => `${r.min}-${r.max}`).join(", ")})`);
   if (level !== "restricted" && s.runAsUser.rule === "MustRunAsNonRoot") out.push("running as root (the policy required non-root)");
   for (const [name, strategy] of [["runAsGroup", s.runAsGroup], ["fsGroup", s.fsGroup], ["supplementalGroups", s.supplementalGroups]] as const) {
-    if (strategy && (strategy.rule === "MustRunAs" || strategy.rule === "MayRunAs")) out.push(`any ${name} (the policy required ${strategy.ranges.map((r) => `${r.min}-${r.max}`).join(", ")})`);
+    if (strategy && (strategy.rule === "MustRunAs" || strategy.rule === "MayRunAs") && strategy.ranges.length > 0) out.push(`any ${name} (the policy required ${strategy.ranges.map((r) => `${r.min}-${r.max}`).join(", ")})`);
   }
   if (s.seLinux.rule === "MustRunAs") out.push(`other SELinux options than ${JSON.stringify(s.seLinux.seLinuxOptions ?? {})}${level === "privileged" ? "" : " (within the level's allowed types)"}`);
   const levelVolumes = level === "restricted" ? [...RESTRICTED_VOLUMES] : level === "baseline" ? PSP_VOLUME_TYPES.filter((v) => v !== "hostPath") : [...PSP_VOLUME_TYPES];
@@ -196,11 +197,18 @@ function looserThanPolicy(psp: PodSecurityPolicy, level: Level): string[] {
 function defaultedByPsp(psp: PodSecurityPolicy): string[] {
   const s = psp.spec;
   const out: string[] = [];
-  if (s.runAsUser.rule === "MustRunAs") out.push(`runAsUser ${s.runAsUser.ranges[0]?.min}`);
+  // MustRunAs defaults the first range's minimum; with no range the policy admitted nothing (see migratePolicy).
+  const first = (strategy: PodSecurityPolicy["spec"]["runAsUser"] | undefined) => (strategy?.rule === "MustRunAs" ? strategy.ranges[0]?.min : undefined);
+  const uid = first(s.runAsUser);
+  if (uid !== undefined) out.push(`runAsUser ${uid}`);
   if (s.runAsUser.rule === "MustRunAsNonRoot") out.push("runAsNonRoot: true (when no runAsUser is set)");
-  if (s.runAsGroup?.rule === "MustRunAs") out.push(`runAsGroup ${s.runAsGroup.ranges[0]?.min}`);
-  if (s.fsGroup.rule === "MustRunAs") out.push(`fsGroup ${s.fsGroup.ranges[0]?.min}`);
-  if (s.supplementalGroups.rule === "MustRunAs") out.push(`supplementalGroups [${s.supplementalGroups.ranges[0]?.min}]`);
+  const gid = first(s.runAsGroup);
+  if (gid !== undefined) out.push(`runAsGroup ${gid}`);
+  const fsGroup = first(s.fsGroup);
+  if (fsGroup !== undefined) out.push(`fsGroup ${fsGroup}`);
+  // A Pod that wrote `supplementalGroups: []` kept it and was refused; only an absent list was filled in.
+  const supplemental = first(s.supplementalGroups);
+  if (supplemental !== undefined) out.push(`supplementalGroups [${supplemental}] (where the pod sets none)`);
   if (s.seLinux.rule === "MustRunAs") out.push(`seLinuxOptions ${JSON.stringify(s.seLinux.seLinuxOptions)}`);
   if (s.defaultAddCapabilities.length) out.push(`capabilities.add ${s.defaultAddCapabilities.join(", ")}`);
   if (s.requiredDropCapabilities.length) out.push(`capabilities.drop ${s.requiredDropCapabilities.join(", ")}`);
@@ -239,6 +247,8 @@ export function migratePolicy(psp: PodSecurityPolicy): Migration {
     [`${LABEL_PREFIX}audit-version`]: "latest",
   };
   const notes: string[] = [];
+  const built = createProvider(psp);
+  if ("error" in built) notes.push(`the policy admitted no pod (${built.error}): the admission plugin skipped it, so this is what its rules describe, not what it enforced`);
   if (!version.latest) {
     const newer = gaps.filter((g) => blocks(g, level, NEWEST_MINOR)).map((g) => g.checkId);
     notes.push(`${level} at latest also forbids what this policy allowed (${[...new Set(newer)].join(", ")}); enforce-version pins v1.${minor} so nothing the policy admitted breaks. Once \`palisade scan --level ${level}\` is clean for these namespaces, set enforce-version to latest.`);

@@ -1,9 +1,8 @@
 import { rewriteManifest, type InputProblem } from "../fix/rewrite.js";
 import type { Edit } from "../fix/edits.js";
-import { defaultPodForAdmission } from "../k8s/defaults.js";
 import type { FieldPath, K8sObject } from "../k8s/types.js";
+import { admissionPod } from "./admission-pod.js";
 import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
-import type { PodJson } from "./pod.js";
 import type { PodSecurityPolicy } from "./policy.js";
 
 /**
@@ -36,10 +35,8 @@ export function mutateManifestText(
   const documents: MutatedDocument[] = [];
   const out = rewriteManifest(text, { edit: ({ line, object, template }) => {
     const isPod = template.path.length === 0;
-    // Admission sees the API server's defaulting; the patch below is only what the policy adds.
-    const spec = defaultPodForAdmission(template.pod).spec;
-    const pod = structuredClone({ apiVersion: "v1", kind: "Pod", metadata: { ...template.pod.metadata, ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) }, spec }) as PodJson;
-    const result = admitPod(policies, { pod }, mayUse);
+    // Admission sees the API server's defaulting (admission-pod.ts); the patch below is only what the policy adds.
+    const result = admitPod(policies, { pod: admissionPod(object, template) }, mayUse);
     documents.push({ line, object, result });
     if (!result.allowed) return [];
     const edits: Edit[] = [];

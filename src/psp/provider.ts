@@ -65,17 +65,24 @@ export function createProvider(policy: PodSecurityPolicy): Provider | { error: s
   };
 }
 
+/** Unset as Go sees the decoded pod: absent or null. An empty list is set (a non-nil empty slice). */
+function isUnset(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
+}
+
 function mutatePod(policy: PodSecurityPolicy, s: Strategies, pod: PodJson): void {
   const sc: PodSecurityContext = { ...(pod.spec.securityContext ?? {}) };
-  if ((sc.supplementalGroups ?? []).length === 0) {
+  // Upstream generates only for a nil list: `supplementalGroups: []` in a Pod is kept, and
+  // MustRunAs then refuses it (validation finds no group to check against the ranges).
+  if (isUnset(sc.supplementalGroups)) {
     const groups = s.supplementalGroups.generate();
     if (groups && groups.length > 0) sc.supplementalGroups = groups;
   }
-  if (sc.fsGroup === undefined) {
+  if (isUnset(sc.fsGroup)) {
     const g = s.fsGroup.generateSingle();
     if (g !== undefined) sc.fsGroup = g;
   }
-  if (sc.seLinuxOptions === undefined) {
+  if (isUnset(sc.seLinuxOptions)) {
     const o = s.seLinux.generate();
     if (o) sc.seLinuxOptions = o;
   }
@@ -95,8 +102,9 @@ function mutatePod(policy: PodSecurityPolicy, s: Strategies, pod: PodJson): void
 /** Pod-level fields a container inherits when it does not set its own. */
 type Inherited = "runAsUser" | "runAsGroup" | "runAsNonRoot" | "seLinuxOptions";
 
+/** The container's value, else the pod's; null at either level is unset (a nil pointer), so undefined. */
 function effective<K extends Inherited>(pod: PodJson, sc: ContainerSecurityContext, key: K): ContainerSecurityContext[K] {
-  return (sc[key] ?? pod.spec.securityContext?.[key]) as ContainerSecurityContext[K];
+  return (sc[key] ?? pod.spec.securityContext?.[key] ?? undefined) as ContainerSecurityContext[K];
 }
 
 function mutateContainer(policy: PodSecurityPolicy, s: Strategies, pod: PodJson, container: Container): void {
@@ -129,11 +137,11 @@ function mutateContainer(policy: PodSecurityPolicy, s: Strategies, pod: PodJson,
   }
   const caps = s.capabilities.generate(sc.capabilities);
   if (caps !== undefined) sc.capabilities = caps;
-  if (policy.spec.readOnlyRootFilesystem && sc.readOnlyRootFilesystem === undefined) sc.readOnlyRootFilesystem = true;
-  if (policy.spec.defaultAllowPrivilegeEscalation !== undefined && sc.allowPrivilegeEscalation === undefined) {
+  if (policy.spec.readOnlyRootFilesystem && isUnset(sc.readOnlyRootFilesystem)) sc.readOnlyRootFilesystem = true;
+  if (policy.spec.defaultAllowPrivilegeEscalation !== undefined && isUnset(sc.allowPrivilegeEscalation)) {
     sc.allowPrivilegeEscalation = policy.spec.defaultAllowPrivilegeEscalation;
   }
-  if (!policy.spec.allowPrivilegeEscalation && sc.allowPrivilegeEscalation === undefined) sc.allowPrivilegeEscalation = false;
+  if (!policy.spec.allowPrivilegeEscalation && isUnset(sc.allowPrivilegeEscalation)) sc.allowPrivilegeEscalation = false;
 
   if (container.securityContext !== undefined || Object.keys(sc).length > 0) container.securityContext = sc;
 }
@@ -143,10 +151,10 @@ function validatePod(policy: PodSecurityPolicy, s: Strategies, pod: PodJson): Fi
   const errors: FieldError[] = [];
   const sc = pod.spec.securityContext ?? {};
   const scPath = FieldPath.root("spec", "securityContext");
-  errors.push(...s.fsGroup.validate(scPath.child("fsGroup"), sc.fsGroup !== undefined ? [sc.fsGroup] : []));
+  errors.push(...s.fsGroup.validate(scPath.child("fsGroup"), isUnset(sc.fsGroup) ? [] : [sc.fsGroup]));
   errors.push(...s.supplementalGroups.validate(scPath.child("supplementalGroups"), sc.supplementalGroups ?? []));
   errors.push(...s.seccomp.validatePod(pod));
-  errors.push(...s.seLinux.validate(scPath.child("seLinuxOptions"), sc.seLinuxOptions));
+  errors.push(...s.seLinux.validate(scPath.child("seLinuxOptions"), sc.seLinuxOptions ?? undefined));
   if (!spec.hostNetwork && pod.spec.hostNetwork === true) errors.push(invalid(FieldPath.root("spec", "hostNetwork"), true, "Host network is not allowed to be used"));
   if (!spec.hostPID && pod.spec.hostPID === true) errors.push(invalid(FieldPath.root("spec", "hostPID"), true, "Host PID is not allowed to be used"));
   if (!spec.hostIPC && pod.spec.hostIPC === true) errors.push(invalid(FieldPath.root("spec", "hostIPC"), true, "Host IPC is not allowed to be used"));
@@ -268,7 +276,7 @@ function validateContainer(policy: PodSecurityPolicy, s: Strategies, pod: PodJso
     }
   }
   if (spec.readOnlyRootFilesystem) {
-    if (own.readOnlyRootFilesystem === undefined) {
+    if (isUnset(own.readOnlyRootFilesystem)) {
       errors.push(invalid(scPath.child("readOnlyRootFilesystem"), null, "ReadOnlyRootFilesystem may not be nil and must be set to true"));
     } else if (!own.readOnlyRootFilesystem) {
       errors.push(invalid(scPath.child("readOnlyRootFilesystem"), false, "ReadOnlyRootFilesystem must be set to true"));

@@ -40,7 +40,7 @@ function validateSpec(psp: PodSecurityPolicy, path: FieldPath): FieldError[] {
   const spec = psp.spec;
   const errors: FieldError[] = [];
   errors.push(...validateRule(path.child("runAsUser"), spec.runAsUser, ["MustRunAs", "MustRunAsNonRoot", "RunAsAny"]));
-  if (spec.runAsGroup) errors.push(...validateRule(path.child("runAsGroup"), spec.runAsGroup, ["MayRunAs", "MustRunAs", "RunAsAny"]));
+  if (spec.runAsGroup) errors.push(...validateRunAsGroup(path.child("runAsGroup"), spec.runAsGroup));
   if (!["MustRunAs", "RunAsAny"].includes(spec.seLinux.rule)) {
     errors.push(notSupported(path.child("seLinux", "rule"), spec.seLinux.rule, ["MustRunAs", "RunAsAny"]));
   }
@@ -94,6 +94,28 @@ function validateRule(path: FieldPath, strategy: RangeStrategy, rules: string[])
   if (!rules.includes(strategy.rule)) errors.push(notSupported(path.child("rule"), strategy.rule, rules));
   strategy.ranges.forEach((rng, i) => errors.push(...validateRange(path.child("ranges").index(i), rng)));
   return errors;
+}
+
+/**
+ * runAsGroup, unlike the other ID strategies, is checked against its rule: MustRunAs and
+ * MayRunAs need a range and RunAsAny takes none. (supplementalGroups, fsGroup and runAsUser
+ * with no ranges pass validation, and the policy then fails when admission builds it.)
+ */
+function validateRunAsGroup(path: FieldPath, strategy: RangeStrategy): FieldError[] {
+  const ranges = path.child("ranges");
+  switch (strategy.rule) {
+    case "RunAsAny":
+      return strategy.ranges.length > 0 ? [invalid(ranges, strategy.ranges, "Ranges must be empty")] : [];
+    case "MustRunAs":
+    case "MayRunAs":
+      return [
+        ...(strategy.ranges.length === 0 ? [invalid(ranges, strategy.ranges, "must provide at least one range")] : []),
+        ...strategy.ranges.flatMap((rng, i) => validateRange(ranges.index(i), rng)),
+      ];
+    default:
+      // Upstream lists these in this order, not sorted as the other rules' lists are.
+      return [notSupported(path.child("rule"), strategy.rule, ["MustRunAs", "RunAsAny", "MayRunAs"])];
+  }
 }
 
 function validateRange(path: FieldPath, rng: IDRange): FieldError[] {
