@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
 import { decodeManifest, encodeManifest } from "../fix/encoding.js";
 import { fixManifestText, type FileFix } from "../fix/fix-text.js";
+import type { Change } from "../fix/plan.js";
 import { describeWriteError, saveFile } from "../fix/save.js";
 import type { InputProblem } from "../fix/rewrite.js";
 import { isJsonText } from "../k8s/parse.js";
@@ -81,11 +82,27 @@ function describe(file: string, result: FileFix, version: Version, level: Level)
   for (const d of result.documents) {
     const where = `${file}:${d.line}: ${describeRef(d.object)}`;
     if (d.plan.before.length === 0) continue;
-    for (const c of d.plan.changes) lines.push([d.line, `${where}: fixed ${c.checkId}: ${c.description} (${formatFieldPath([...d.templatePath, ...c.path])})`]);
+    for (const c of d.plan.changes) lines.push([d.line, `${where}: ${describeChange(c, formatFieldPath([...d.templatePath, ...c.path]))}`]);
     for (const n of d.plan.notFixed) lines.push([d.line, `${where}: NOT fixed ${n.checkId}: ${n.reason}${n.detail ? ` (${n.detail})` : ""} — ${n.why}`]);
     if (d.plan.notFixed.length === 0) lines.push([d.line, `${where}: now passes ${level}:${formatVersion(version)}`]);
   }
   return lines.map((entry, i) => [entry, i] as const).sort(([a, i], [b, j]) => a[0] - b[0] || i - j).map(([[, line]]) => line);
+}
+
+/**
+ * "fixed" when the edit fills in a field the manifest left out; "OVERRODE" when it replaces
+ * or removes a value the manifest wrote, which its author may have meant: that is the line
+ * to read before applying the result.
+ */
+function describeChange(c: Change, path: string): string {
+  if (!c.overrides) return `fixed ${c.checkId}: ${c.description} (${path})`;
+  const was = c.overrides.value;
+  const written = c.edit.op === "remove" || typeof was === "object" ? "which the manifest wrote" : `which the manifest set to ${JSON.stringify(was)}`;
+  return `OVERRODE ${c.checkId}: ${c.description} (${path}), ${written}`;
+}
+
+function overrides(result: FileFix): number {
+  return result.documents.reduce((n, d) => n + d.plan.changes.filter((c) => c.overrides).length, 0);
 }
 
 function exitOf(result: FileFix): number {
@@ -161,6 +178,7 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
   let exit: number = EXIT.clean;
   const worse = (code: number) => (exit = Math.max(exit, code));
   let objects = 0;
+  let overridden = 0;
   const outputs: string[] = [];
   for (const { file, target } of inputs) {
     const name = file === "-" ? "<stdin>" : file;
@@ -193,6 +211,7 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     report(describe(name, result, version, level));
     worse(exitOf(result));
     objects += result.objects;
+    overridden += overrides(result);
     const out = flags.inPlace ? file : flags.output ? join(flags.output, file === "-" && isJsonText(text) ? "stdin.json" : target) : undefined;
     try {
       if (flags.inPlace) {
@@ -212,6 +231,9 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
     }
   }
   if (!flags.inPlace && !flags.output) await writeStdout(outputs.join(outputs.every((o) => o.endsWith("\n")) ? "" : "\n"));
+  if (overridden > 0) {
+    process.stderr.write(`${overridden === 1 ? "1 change" : `${overridden} changes`} OVERRODE a value written in the manifests, which ${level} forbids\n  hint: if a workload needs such a value, it cannot run at ${level}; leave it out of this fix and keep its namespace at a looser level\n`);
+  }
   // As the scan does: input with no Kubernetes object is a wrong path or a failed render upstream, not a clean run.
   if (objects === 0 && exit === EXIT.clean) {
     process.stderr.write(`no Kubernetes objects to fix in ${inputs.length === 1 ? "the input" : `${inputs.length} files`} (no document has apiVersion and kind)\n  hint: check the paths; kubectl apply refuses such input too\n`);

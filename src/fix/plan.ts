@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { visitContainers, type ContainerRef } from "../k8s/containers.js";
 import { isRecord, valueAt, type FieldPath } from "../k8s/types.js";
 import type { Level, Version } from "../podsecurity/levels.js";
@@ -22,6 +23,12 @@ export interface Change {
   description: string;
   /** The edit that makes the change (the report says "fixed" only when it was written). */
   edit: Edit;
+  /**
+   * Set when the edit replaces or removes a value the manifest wrote (allowPrivilegeEscalation:
+   * true, an added capability), as opposed to filling in a field it left out: `value` is what
+   * was written there. An explicit null is Kubernetes' "unset", so filling it is not an override.
+   */
+  overrides?: { value: unknown };
 }
 
 export interface NotFixed {
@@ -70,6 +77,19 @@ function containers(pod: PodView): ContainerRef[] {
   return visitContainers(pod.spec);
 }
 
+/**
+ * The value an edit takes away from the pod as the manifest wrote it, if any. Edits of
+ * later rounds only touch what earlier rounds left alone, so the working copy's value at the
+ * path is still the manifest's.
+ */
+function overriddenValue(pod: PodView, e: Edit): { value: unknown } | undefined {
+  if (e.op !== "set" && e.op !== "remove") return undefined;
+  const value = valueAt(pod, e.path);
+  if (value === undefined || value === null) return undefined;
+  if (e.op === "set" && isDeepStrictEqual(value, e.value)) return undefined;
+  return { value };
+}
+
 /** One round of edits for the current violations. */
 function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit[]; changes: Change[]; refused: Map<string, string> } {
   const edits: Edit[] = [];
@@ -77,7 +97,8 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
   const refused = new Map<string, string>();
   const edit = (checkId: string, e: Edit, description: string) => {
     edits.push(e);
-    changes.push({ checkId, path: e.path, description, edit: e });
+    const overridden = overriddenValue(pod, e);
+    changes.push({ checkId, path: e.path, description, edit: e, ...(overridden ? { overrides: overridden } : {}) });
   };
   // The API server refuses these fields in a Windows pod; from v1.25 Pod Security does not ask for them there.
   const windows = isWindowsPod(pod.spec);
