@@ -3,11 +3,16 @@
  * a certificate file that is empty, not PEM, or not the key's) ends with one line naming the
  * setting (file:line of the configuration, or the flag), what is wrong and what to do, and
  * exit code 2: never "internal error", never a server that starts and fails every handshake.
+ * A certificate kube-apiserver will refuse (expired, not yet valid, not for the name it dials)
+ * is warned about instead of refused: serving-certificate.ts says why.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import type { Logger } from "pino";
 import { ConfigSource } from "../admission/config-source.js";
 import { ListenError, type TlsFiles } from "../adapters/webhook/server.js";
-import { readTlsFiles, TlsFileError } from "../adapters/webhook/tls-files.js";
+import { judgeServingCertificate } from "../adapters/webhook/serving-certificate.js";
+import { readTlsFiles, TlsFileError, type CheckedTls } from "../adapters/webhook/tls-files.js";
 import { UserError } from "../errors.js";
 import type { SourcePosition } from "../findings/types.js";
 
@@ -21,14 +26,46 @@ function positionOf(configFile: string, path: string[]): SourcePosition | undefi
 }
 
 /** Reads and checks the serving pair (and client CA) before anything listens or prints. */
-export function checkServingFiles(tls: TlsFiles, configFile: string): void {
+export function checkServingFiles(tls: TlsFiles, configFile: string): CheckedTls {
   try {
-    readTlsFiles(tls);
+    return readTlsFiles(tls);
   } catch (err) {
     if (!(err instanceof TlsFileError)) throw err;
     const position = positionOf(configFile, ["server", err.field]);
     throw new UserError(`server.${err.field} ${err.file}: ${err.reason}`, { ...(position ? { position } : {}), hint: err.hint });
   }
+}
+
+const SERVER_NAME_HINT = "give the host name kube-apiserver dials, without scheme or port: for a webhook with clientConfig.service, NAME.NAMESPACE.svc (e.g. palisade-webhook.palisade-system.svc)";
+
+/** `--server-name` values: DNS names or IP addresses, as a TLS client's server name. */
+export function checkServerNames(values: readonly string[]): string[] {
+  return values.map((value) => {
+    const name = value.trim();
+    // A URL's IPv6 host comes in brackets.
+    const ip = name.replace(/^\[(.*)\]$/, "$1");
+    if (isIP(ip) !== 0) return ip;
+    if (name === "" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+      throw new UserError(`--server-name ${JSON.stringify(value)}: not a host name`, { hint: SERVER_NAME_HINT });
+    }
+    return name;
+  });
+}
+
+/**
+ * Warns, once per server (the primary), about a serving certificate kube-apiserver will refuse
+ * or soon refuse (serving-certificate.ts says why these are warnings, not refusals).
+ */
+export function warnServingCertificate(logger: Logger, certPem: string, serverNames: readonly string[], now = new Date()): number {
+  let warnings: string[];
+  let notAfter: Date;
+  try {
+    ({ warnings, notAfter } = judgeServingCertificate(certPem, now, serverNames));
+  } catch {
+    return 0; // node:crypto accepted it (tls-files.ts); a second parser disagreeing stops nothing.
+  }
+  for (const warning of warnings) logger.warn({ notAfter: notAfter.toISOString(), ...(serverNames.length > 0 ? { serverNames } : {}) }, warning);
+  return warnings.length;
 }
 
 export interface PortSource {

@@ -26,13 +26,14 @@ import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { loadWebhookConfig, readRelative } from "./admission-config.js";
 import { writeStdout } from "./common.js";
-import { checkServingFiles, listenFailure } from "./serve-startup.js";
+import { checkServerNames, checkServingFiles, listenFailure, warnServingCertificate } from "./serve-startup.js";
 
 interface ServeFlags {
   config: string;
   selfSigned?: string;
   port?: string;
   workers?: string;
+  serverName: string[];
 }
 
 async function loadObjects(paths: readonly string[], relativeTo: string) {
@@ -60,24 +61,28 @@ export function registerServeCommand(program: Command): void {
     .option("--self-signed <name>", "generate a CA and a serving certificate for this DNS name (e.g. palisade-webhook.palisade-system.svc) and print the caBundle")
     .option("--port <port>", "override server.port")
     .option("--workers <n>", "override server.workers (HTTP worker processes)")
+    .option("--server-name <host>", "a host name kube-apiserver dials to reach this server (NAME.NAMESPACE.svc for a webhook's clientConfig.service); the serving certificate is checked to cover it at start and on reload (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action(async (flags: ServeFlags) => {
       const config = loadWebhookConfig(flags.config);
       const port = flags.port === undefined ? config.server.port : Number(flags.port);
       const workers = flags.workers === undefined ? config.server.workers : Number(flags.workers);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port}: expected an integer from 0 to 65535`);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UserError(`--workers ${flags.workers}: expected an integer from 1 to 64`);
+      const serverNames = checkServerNames(flags.serverName);
       let tls: TlsFiles | TlsMaterial;
       let caBundle: string | undefined;
+      let servingCertPem: string | undefined;
       if (config.server.certFile && config.server.keyFile) {
         if (flags.selfSigned) throw new UserError("--self-signed and server.certFile/keyFile both set", { hint: "use one: files for production, --self-signed for trying it out" });
         tls = { certFile: resolve(dirname(config.file), config.server.certFile), keyFile: resolve(dirname(config.file), config.server.keyFile) };
         if (config.server.clientCAFile) tls.clientCAFile = resolve(dirname(config.file), config.server.clientCAFile);
-        checkServingFiles(tls, config.file);
+        servingCertPem = checkServingFiles(tls, config.file).certPem;
       } else if (flags.selfSigned) {
         // Printed once the server listens: a caBundle of a server that failed to start would mislead.
         if (cluster.isPrimary) {
           const generated = await selfSigned(flags.selfSigned);
           tls = generated.tls;
+          servingCertPem = generated.tls.certPem;
           if (config.server.clientCAFile) tls.clientCaPem = readRelative(config.server.clientCAFile, config.file).text;
           caBundle = generated.caBundle;
         } else tls = { certPem: "", keyPem: "" }; // workers receive the primary's material over IPC
@@ -86,6 +91,8 @@ export function registerServeCommand(program: Command): void {
       }
       const logger = createLogger(config.server.logLevel);
       if (cluster.isPrimary) {
+        // Before anything else: a certificate kube-apiserver refuses fails every call it makes.
+        if (servingCertPem !== undefined) warnServingCertificate(logger, servingCertPem, serverNames);
         // Expired exceptions no longer apply; say so once, loudly, so they get renewed or removed.
         for (const e of exceptionStatus(config.exceptions, new Set(), new Date()).expired) {
           logger.warn({ exception: e.id, owner: e.owner, expired: e.expires.toISOString() }, "policy exception has expired and no longer applies");
@@ -115,6 +122,7 @@ export function registerServeCommand(program: Command): void {
         requestTimeoutSeconds: config.server.requestTimeoutSeconds,
         logger,
         tls,
+        serverNames,
         async buildEngine(hooks) {
           const state = new ClusterState();
           state.seed(seed.map((o) => o.object));

@@ -34,7 +34,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(engine: WebhookEngine, options: { maxBodyBytes?: number; requestTimeoutSeconds?: number; tls?: TlsMaterial | TlsFiles; certificatePollMs?: number; ready?: () => boolean } = {}): Promise<TestServer> {
+export async function startTestServer(engine: WebhookEngine, options: { maxBodyBytes?: number; requestTimeoutSeconds?: number; tls?: TlsMaterial | TlsFiles; certificatePollMs?: number; ready?: () => boolean; serverNames?: readonly string[] } = {}): Promise<TestServer> {
   const pki = await testPki();
   const logs: string[] = [];
   const sink = new Writable({
@@ -56,6 +56,7 @@ export async function startTestServer(engine: WebhookEngine, options: { maxBodyB
     requestTimeoutSeconds: options.requestTimeoutSeconds ?? 10,
     certificatePollMs: options.certificatePollMs ?? 100,
     ...(options.ready ? { ready: options.ready } : {}),
+    ...(options.serverNames ? { serverNames: options.serverNames } : {}),
   });
   return {
     running,

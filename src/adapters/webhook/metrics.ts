@@ -7,7 +7,7 @@
  * outcome), so their bound children are made once and reused; a request does no label
  * lookups beyond one Map hit per metric.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DecisionRecord } from "../../admission/pipeline.js";
 
 /** Sub-millisecond work: 10µs … 1s. */
@@ -30,6 +30,9 @@ export class WebhookMetrics {
   readonly accessDecisions: Counter<"endpoint" | "rule" | "result">;
   /** Uses per exception id: an exception that stays at zero is a stale permission to remove. */
   readonly exceptionUses: Counter<"exception">;
+  /** Seconds until the serving certificate in use ends (negative once it has): alert well before zero. */
+  readonly servingCertificateExpiry: Gauge;
+  private servingNotAfter: Date | undefined;
 
   private readonly requestChildren = new Map<string, CounterChild>();
   private readonly latencyChildren = new Map<string, HistogramChild>();
@@ -56,7 +59,25 @@ export class WebhookMetrics {
     this.decisions = new Counter({ name: "palisade_admission_decisions_total", help: "Admission policy decisions by policy, rule and outcome (deny, warn, audit, dry-run, excepted, patch)", labelNames: ["policy", "rule", "outcome"], registers: [this.registry] });
     this.accessDecisions = new Counter({ name: "palisade_access_decisions_total", help: "TokenReview and SubjectAccessReview answers by rule and result", labelNames: ["endpoint", "rule", "result"], registers: [this.registry] });
     this.exceptionUses = new Counter({ name: "palisade_exception_uses_total", help: "Requests in which a policy exception applied, by exception id", labelNames: ["exception"], registers: [this.registry] });
+    const servingNotAfter = () => this.servingNotAfter;
+    this.servingCertificateExpiry = new Gauge({
+      name: "palisade_webhook_serving_certificate_expiry_seconds",
+      help: "Seconds until the notAfter of the serving certificate in use (negative once expired); kube-apiserver refuses the handshake from then on",
+      // Computed at scrape time, so that it keeps counting down between certificate reloads.
+      collect() {
+        const notAfter = servingNotAfter();
+        if (notAfter) this.set((notAfter.getTime() - Date.now()) / 1000);
+      },
+      // Across workers, the certificate that ends first (a worker may not have reloaded yet); never a sum.
+      aggregator: "min",
+      registers: [this.registry],
+    });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "palisade_" });
+  }
+
+  /** The serving certificate now in use (at start and after each reload). */
+  setServingCertificate(notAfter: Date): void {
+    this.servingNotAfter = notAfter;
   }
 
   /** One answered HTTP request: its status code and its duration in seconds. */

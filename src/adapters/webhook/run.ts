@@ -25,6 +25,8 @@ export interface RunOptions {
   buildEngine(hooks: { onObserve: (request: AdmissionRequest) => void; podsFor?: (namespace: string) => Promise<K8sObject[]> }): Promise<WebhookEngine & { cluster: ClusterState; ready?: () => boolean }>;
   /** Files (re-read on change) or generated material. */
   tls: TlsFiles | TlsMaterial;
+  /** Host names kube-apiserver dials, checked against each reloaded certificate. */
+  serverNames?: readonly string[];
 }
 
 type Message =
@@ -103,6 +105,7 @@ async function serveHere(options: RunOptions, tls: TlsFiles | TlsMaterial, inClu
     port: options.port,
     tls,
     requestTimeoutSeconds: options.requestTimeoutSeconds,
+    ...(options.serverNames ? { serverNames: options.serverNames } : {}),
     // /readyz fails until the engine knows the cluster (src/adapters/webhook/until-synced.ts).
     ...(engine.ready ? { ready: engine.ready } : {}),
     ...(extra.metricsText ? { metricsText: extra.metricsText } : {}),

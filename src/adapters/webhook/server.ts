@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createHandler, type HandlerOptions } from "./handler.js";
+import { judgeServingCertificate } from "./serving-certificate.js";
 import { readTlsFiles } from "./tls-files.js";
 
 export interface TlsMaterial {
@@ -30,6 +31,8 @@ export interface ServerOptions extends HandlerOptions {
   port: number;
   tls: TlsMaterial | TlsFiles;
   requestTimeoutSeconds: number;
+  /** Host names kube-apiserver dials (`serve --server-name`): a reloaded certificate that does not cover one is warned about. */
+  serverNames?: readonly string[];
   /** How often certificate files are polled for changes. */
   certificatePollMs?: number;
   logger: Logger;
@@ -88,9 +91,25 @@ function secureOptions(material: TlsMaterial) {
   };
 }
 
+/**
+ * The certificate now served: its end for the expiry gauge and, after a reload, a warning for
+ * whatever will make kube-apiserver refuse it. At start the primary warns once (serve-startup.ts).
+ */
+function servingCertificateLoaded(material: TlsMaterial, options: ServerOptions, reloaded: boolean): void {
+  let report;
+  try {
+    report = judgeServingCertificate(material.certPem, new Date(), options.serverNames ?? []);
+  } catch {
+    return; // node:crypto accepted it; a parser disagreeing is no reason to stop serving.
+  }
+  options.metrics.setServingCertificate(report.notAfter);
+  if (reloaded) for (const warning of report.warnings) options.logger.warn({ notAfter: report.notAfter.toISOString() }, `reloaded certificate: ${warning}`);
+}
+
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const material = readTls(options.tls);
+  servingCertificateLoaded(material, options, false);
   const timeoutMs = options.requestTimeoutSeconds * 1000;
   const server = createServer(
     {
@@ -115,8 +134,10 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
 
   const reloadCertificates = () => {
     try {
-      server.setSecureContext(secureOptions(readTls(options.tls)));
+      const reloaded = readTls(options.tls);
+      server.setSecureContext(secureOptions(reloaded));
       logger.info("serving certificate reloaded");
+      servingCertificateLoaded(reloaded, options, true);
     } catch (err) {
       // Keep serving with the previous certificate; a half-written file is retried on the next change.
       logger.error({ err: err instanceof Error ? err.message : String(err) }, "certificate reload failed; keeping the previous certificate");
