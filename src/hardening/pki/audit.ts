@@ -7,6 +7,7 @@
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { expiryOf, hasWeakKey, inDays, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
+import { notAClientCertificate } from "./client-auth.js";
 import { readContents } from "./contents.js";
 import { keyExposure } from "./key-mode.js";
 import { PKI_RULES } from "./rules.js";
@@ -86,9 +87,14 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     if (expiry.state === "expired") at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
     else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, ${inDays(expiry.days)}`);
     if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
-    if (facts.weakSignature) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
-    if (!facts.isCA && facts.organizations.includes(SYSTEM_MASTERS)) at("system-masters", `${what} is a client certificate in group system:masters: it bypasses authorization and cannot be revoked`);
     const selfSigned = facts.certificate.issuer === facts.certificate.subject;
+    // Go never checks a self-signed certificate's own signature: it is trusted as itself, a root in a bundle (Go 1.18 release notes).
+    if (facts.weakSignature && !(selfSigned && signsItself(facts))) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
+    // A CA is no exception: kube-apiserver verifies it as a client certificate like any other (client-auth.ts).
+    if (facts.organizations.includes(SYSTEM_MASTERS) && notAClientCertificate(facts.certificate) === undefined) {
+      const accepted = !facts.isCA ? "a client certificate" : selfSigned ? "accepted as a client certificate by a kube-apiserver whose client CA it is" : "accepted as a client certificate though it is a CA";
+      at("system-masters", `${what} is ${accepted} in group system:masters: it bypasses authorization and cannot be revoked`);
+    }
     // The CA's own file first (ca.crt, not the copy at the end of a chain file such as apiserver.crt).
     const rank = (ca: Located) => (ca.file === c.file ? 2 : 0) + (ca.index > 0 ? 1 : 0);
     const issuers = selfSigned ? [] : cas.filter((ca) => ca !== c && ca.facts.certificate.subject === facts.certificate.issuer).sort((a, b) => rank(a) - rank(b));
@@ -124,6 +130,15 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     finding("key-mismatch", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} does not match ${pair} (${certificate.facts.commonName ?? "no common name"}): a component given the pair refuses to start (tls: private key does not match public key)`);
   }
   return { certificates, findings };
+}
+
+/** Whether the certificate's signature verifies with its own key (self-issued is not enough). */
+function signsItself(facts: CertificateFacts): boolean {
+  try {
+    return facts.certificate.verify(facts.certificate.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 function baseName(file: string): string {

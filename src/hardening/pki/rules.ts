@@ -35,7 +35,7 @@ export const PKI_RULES: readonly Rule[] = [
     "A certificate signed with SHA-1 or MD5",
     "medium",
     "platform",
-    "SHA-1 and MD5 signatures can be forged by collision: a certificate with the same signature and other contents can be made. Go's TLS refuses SHA-1 signatures since Go 1.18, so Kubernetes components reject such certificates too.",
+    "SHA-1 and MD5 signatures can be forged by collision: a certificate with the same signature and other contents can be made. Go's crypto/x509 refuses SHA-1 signatures since Go 1.18, so Kubernetes components reject such certificates too. A self-signed certificate is not reported: its own signature is never checked (it is trusted as itself, as a root), so its hash does not matter.",
     "Reissue it signed with SHA-256 or better.",
   ),
   rule(
@@ -43,7 +43,7 @@ export const PKI_RULES: readonly Rule[] = [
     "A client certificate in group system:masters",
     "high",
     "identity",
-    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a certificate cannot be revoked: whoever holds its key is cluster-admin until the CA is rotated. kubeadm stopped putting admin.conf in system:masters in v1.29.",
+    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a certificate cannot be revoked: whoever holds its key is cluster-admin until the CA is rotated. A CA certificate counts too: kube-apiserver does not require a client certificate to be a leaf (Go's x509.Verify), and ignores its keyUsage; only an extended key usage without clientAuth, or an empty CommonName, keeps a certificate from authenticating. kubeadm stopped putting admin.conf in system:masters in v1.29.",
     "Keep system:masters certificates offline for break-glass use; give people and tools identities in ordinary groups bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
   ),
   rule(

@@ -1,0 +1,36 @@
+/**
+ * Whether kube-apiserver's X.509 authenticator (k8s.io/apiserver/pkg/authentication/request/x509)
+ * would take a certificate as a user, given a --client-ca-file it chains to or holds. It verifies
+ * the presented certificate with Go's x509.Verify for ExtKeyUsageClientAuth, then maps the last
+ * subject CommonName to the user and the Organizations to groups (CommonNameUserConversion).
+ *
+ * Go's Verify does not ask the presented certificate to be a leaf: a CA certificate is accepted
+ * like any other (and a CA that is itself in the client-CA bundle ends its own chain), and the
+ * keyUsage extension is ignored altogether. What does stop it: an extended key usage without
+ * clientAuth or anyExtendedKeyUsage (no EKU at all means any usage), and an empty CommonName,
+ * which maps to no user.
+ */
+import type { X509Certificate } from "node:crypto";
+
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+
+/** The extended key usage OIDs, or undefined without the extension (Node 20 names it keyUsage; later versions extKeyUsage too). */
+function extendedKeyUsages(certificate: X509Certificate): readonly string[] | undefined {
+  const withExt = certificate as X509Certificate & { extKeyUsage?: string[] };
+  return withExt.extKeyUsage ?? certificate.keyUsage;
+}
+
+/** Go's pkix.Name keeps the last CommonName of a subject that carries several. */
+function lastCommonName(certificate: X509Certificate): string {
+  const names = certificate.subject.split("\n").filter((part) => part.startsWith("CN="));
+  return names.length > 0 ? names[names.length - 1]!.slice(3) : "";
+}
+
+/** Why kube-apiserver would never take this certificate as a user, or undefined when it would (chain permitting). */
+export function notAClientCertificate(certificate: X509Certificate): string | undefined {
+  const usages = extendedKeyUsages(certificate);
+  if (usages && !usages.some((usage) => usage === CLIENT_AUTH || usage === ANY_EXTENDED_KEY_USAGE)) return "its extended key usage does not allow client authentication";
+  if (lastCommonName(certificate) === "") return "its subject has no CommonName, which maps to no user";
+  return undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * pki/system-masters reports what kube-apiserver's X.509 authenticator would take as a user of
+ * group system:masters, CA certificates included: Go's x509.Verify does not require the
+ * presented certificate to be a leaf, ignores keyUsage, and a CA in the client-CA bundle ends
+ * its own chain. It does not report what cannot authenticate: an extended key usage without
+ * clientAuth, or no CommonName (CommonNameUserConversion maps it to no user). Each case is
+ * checked against Palisade's model of that authenticator (src/access/authn/x509.ts), with
+ * certificates generated here.
+ */
+// @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
+import "reflect-metadata";
+import { webcrypto } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+import { beforeAll, describe, expect, it } from "vitest";
+import { authenticateClientCertificate } from "../../src/access/authn/x509.js";
+import { auditPki } from "../../src/hardening/pki/audit.js";
+
+const NOW = new Date();
+const DAY = 86_400_000;
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+interface Made {
+  cert: x509.X509Certificate;
+  keys: webcrypto.CryptoKeyPair;
+}
+
+interface Spec {
+  subject: string;
+  ca: boolean;
+  /** Extended key usages; undefined leaves the extension out. */
+  eku?: string[];
+  /** Absent: keyCertSign for a CA, digitalSignature otherwise. */
+  keyUsage?: number;
+  signer?: Made;
+}
+
+async function make(spec: Spec): Promise<Made> {
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(spec.ca, undefined, true),
+    new x509.KeyUsagesExtension(spec.keyUsage ?? (spec.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
+  ];
+  if (spec.eku) extensions.push(new x509.ExtendedKeyUsageExtension(spec.eku));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^[89a-f]/, "1"),
+    subject: spec.subject,
+    issuer: spec.signer ? spec.signer.cert.subject : spec.subject,
+    notBefore: new Date(NOW.getTime() - DAY),
+    notAfter: new Date(NOW.getTime() + 300 * DAY),
+    publicKey: keys.publicKey,
+    signingKey: spec.signer ? spec.signer.keys.privateKey : keys.privateKey,
+    signingAlgorithm: ALGORITHM,
+    extensions,
+  });
+  return { cert, keys };
+}
+
+const CLIENT_AUTH = x509.ExtendedKeyUsage.clientAuth;
+const SERVER_AUTH = x509.ExtendedKeyUsage.serverAuth;
+const ANY = "2.5.29.37.0";
+
+let root: Made;
+const cases: Array<{ file: string; made: Made; flagged: boolean; message?: RegExp }> = [];
+
+beforeAll(async () => {
+  root = await make({ subject: "CN=kubernetes", ca: true });
+  const add = async (file: string, spec: Omit<Spec, "signer"> & { selfSigned?: boolean }, flagged: boolean, message?: RegExp) =>
+    cases.push({ file, made: await make({ ...spec, ...(spec.selfSigned ? {} : { signer: root }) }), flagged, ...(message ? { message } : {}) });
+  await add("admin.crt", { subject: "CN=kubernetes-admin, O=system:masters", ca: false, eku: [CLIENT_AUTH] }, true, /^certificate kubernetes-admin \(admin\.crt\) is a client certificate in group system:masters/);
+  // A CA signed by the client CA, in system:masters, with the usual CA keyUsage and no EKU: Go ignores keyUsage.
+  await add("break-glass-ca.crt", { subject: "CN=break-glass, O=system:masters", ca: true }, true, /^CA certificate break-glass \(break-glass-ca\.crt\) is accepted as a client certificate though it is a CA in group system:masters/);
+  await add("masters-root.crt", { subject: "CN=masters-root, O=system:masters", ca: true, selfSigned: true }, true, /^CA certificate masters-root \(masters-root\.crt\) is accepted as a client certificate by a kube-apiserver whose client CA it is in group system:masters/);
+  await add("any-usage-ca.crt", { subject: "CN=any-usage, O=system:masters", ca: true, eku: [ANY] }, true);
+  await add("any-usage.crt", { subject: "CN=tool, O=system:masters", ca: false, eku: [ANY] }, true);
+  // What cannot authenticate is not reported, CA or not.
+  await add("server-only-ca.crt", { subject: "CN=serving-ca, O=system:masters", ca: true, eku: [SERVER_AUTH] }, false);
+  await add("server-only.crt", { subject: "CN=masters-server, O=system:masters", ca: false, eku: [SERVER_AUTH] }, false);
+  await add("no-cn.crt", { subject: "O=system:masters", ca: false, eku: [CLIENT_AUTH] }, false);
+  await add("no-cn-ca.crt", { subject: "O=system:masters", ca: true }, false);
+  await add("ordinary-ca.crt", { subject: "CN=ordinary-ca, O=example", ca: true }, false);
+}, 60_000);
+
+describe("pki/system-masters", () => {
+  it("reports every certificate kube-apiserver would take as group system:masters, CA or not, and nothing else", async () => {
+    const audit = auditPki(
+      [{ file: "/pki/ca.crt", text: root.cert.toString("pem"), mode: 0o644 }, ...cases.map((c) => ({ file: `/pki/${c.file}`, text: c.made.cert.toString("pem"), mode: 0o644 }))],
+      NOW,
+    );
+    const reported = audit.findings.filter((f) => f.ruleId === "pki/system-masters");
+    expect(reported.map((f) => f.position!.file.slice("/pki/".length)).sort()).toEqual(cases.filter((c) => c.flagged).map((c) => c.file).sort());
+    for (const c of cases.filter((x) => x.message)) expect(reported.find((f) => f.position!.file === `/pki/${c.file}`)?.message).toMatch(c.message!);
+  });
+
+  it("agrees with the model of kube-apiserver's X.509 authenticator, the CA the certificate chains to (or itself) as --client-ca-file", async () => {
+    for (const c of cases) {
+      const selfSigned = c.made.cert.issuer === c.made.cert.subject;
+      const report = await authenticateClientCertificate({ presented: [c.made.cert], roots: [selfSigned ? c.made.cert : root.cert], now: NOW });
+      const asMasters = report.result.authenticated && report.result.user.groups.includes("system:masters");
+      expect({ file: c.file, asMasters }).toEqual({ file: c.file, asMasters: c.flagged });
+    }
+  });
+});
