@@ -11,6 +11,7 @@ import { loadSnapshot } from "../k8s/load.js";
 import { UserError } from "../errors.js";
 import { checkCaBundle } from "../install/ca-bundle.js";
 import { CLIENT_CA_SOURCES, type ClientCaSource } from "../install/client-ca.js";
+import { checkSupportedKubeVersion, formatKubeVersion, kubeVersionFlag, MATCH_CONDITIONS_SINCE, PRESTOP_SLEEP_SINCE } from "../install/kube-version.js";
 import { installManifests, installNotes, type InstallOptions } from "../install/manifests.js";
 import { shipServerConfig } from "../install/server-config.js";
 import { checkWebhookUrl } from "../install/webhook-url.js";
@@ -28,6 +29,8 @@ interface InstallFlags {
   webhookUrl?: string;
   config?: string;
   clientCa?: ClientCaSource;
+  kubeVersion?: string;
+  admissionConfig?: string;
   output: "yaml" | "json";
 }
 
@@ -70,9 +73,20 @@ export function registerInstallCommand(program: Command): void {
           "the control-plane steps are printed on stderr (conflicts with server.clientCAFile in --config)",
       ).choices([...CLIENT_CA_SOURCES]),
     )
+    .option(
+      "--kube-version <version>",
+      `Kubernetes version of the cluster, e.g. v1.30 (kubectl version's Server Version): below ${formatKubeVersion(MATCH_CONDITIONS_SINCE)} install refuses (the node webhook needs matchConditions); ` +
+        `below ${formatKubeVersion(PRESTOP_SLEEP_SINCE)} the preStop delay runs the image's node instead of lifecycle.preStop.sleep (default: a supported version, ${formatKubeVersion(PRESTOP_SLEEP_SINCE)} or later)`,
+    )
+    .option(
+      "--admission-config <file>",
+      "kube-apiserver's current --admission-control-config-file (YAML or JSON), with --client-ca or server.clientCAFile: its plugins are kept and Palisade's webhook plugins added, conflicts are refused",
+    )
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action(async (flags: InstallFlags) => {
       if (flags.apiserverCidr.length === 0) throw new UserError("--apiserver-cidr is required: the API server's address range, the only source the webhook's NetworkPolicy admits and the only destination of its namespace watch", { hint: CIDR_HINT });
+      const kubeVersion = flags.kubeVersion === undefined ? undefined : kubeVersionFlag(flags.kubeVersion);
+      if (kubeVersion) checkSupportedKubeVersion(kubeVersion);
       const replicas = Number(flags.replicas);
       if (!Number.isInteger(replicas) || replicas < 2) throw new UserError(`--replicas ${flags.replicas}: expected an integer of at least 2`, { hint: "one replica makes every rollout an admission outage" });
       for (const cidr of flags.apiserverCidr) {
@@ -99,6 +113,7 @@ export function registerInstallCommand(program: Command): void {
         apiserverCidrs: flags.apiserverCidr,
         configFiles: shipped.files,
         port: shipped.port,
+        requestTimeoutSeconds: shipped.requestTimeoutSeconds,
         judgesConfigMaps: shipped.judgesConfigMaps,
         watchesNodes: shipped.watchesNodes,
         requiresClientCertificates: shipped.requiresClientCertificates,
@@ -107,6 +122,8 @@ export function registerInstallCommand(program: Command): void {
       if (caBundlePem) options.caBundlePem = caBundlePem;
       if (webhookUrl) options.webhookUrl = webhookUrl;
       if (flags.clientCa) options.clientCa = flags.clientCa;
+      if (kubeVersion) options.kubeVersion = kubeVersion;
+      if (flags.admissionConfig !== undefined) options.existingAdmissionConfiguration = readFlagFile("--admission-config", flags.admissionConfig);
       const objects = installManifests(options);
       for (const note of [...shipped.notes, ...installNotes(options)]) process.stderr.write(`palisade install: note: ${note}\n`);
       if (flags.output === "json") await writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");

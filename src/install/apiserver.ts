@@ -13,6 +13,7 @@
  * the webhook paths are reachable by whatever the NetworkPolicy admits (the --apiserver-cidr
  * ranges). Only file paths are written, never key material.
  */
+import { mergeAdmissionConfiguration, type ExistingAdmissionConfiguration } from "./admission-merge.js";
 
 export interface ApiserverFilesOptions {
   /** Base URL of the authn/authz webhooks as the API server reaches them (no path). */
@@ -23,6 +24,8 @@ export interface ApiserverFilesOptions {
   certDir: string;
   /** The webhook requires a client certificate (server.clientCAFile): name the API server's. */
   clientCertificates: boolean;
+  /** --admission-config: kube-apiserver's current AdmissionConfiguration, which Palisade's plugins are merged into. */
+  existingAdmissionConfiguration?: ExistingAdmissionConfiguration;
 }
 
 /** File names in the ConfigMap, and on the control-plane hosts. */
@@ -69,8 +72,16 @@ function admissionKubeconfig(options: ApiserverFilesOptions): string {
   return ["apiVersion: v1", "kind: Config", "users:", `  - name: ${JSON.stringify(options.admissionHost)}`, ...clientCertificateUser(options), ""].join("\n");
 }
 
-/** The two webhook admission plugins, each told where its client credentials are. */
+/** The two webhook admission plugins, each told where its client credentials are; with --admission-config, added to that file. */
 function admissionConfiguration(options: ApiserverFilesOptions): string {
+  if (options.existingAdmissionConfiguration) {
+    return mergeAdmissionConfiguration(options.existingAdmissionConfiguration, {
+      kubeConfigFile: `${options.certDir}/${APISERVER_FILES.admissionKubeconfig}`,
+      admissionHost: options.admissionHost,
+      clientCertificate: `${options.certDir}/${APISERVER_FILES.clientCertificate}`,
+      clientKey: `${options.certDir}/${APISERVER_FILES.clientKey}`,
+    });
+  }
   const plugin = (name: string) => [
     `  - name: ${name}`,
     "    configuration:",

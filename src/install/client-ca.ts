@@ -94,6 +94,8 @@ export interface ClientCaNotesOptions {
   certDir: string;
   /** The serving Certificate and its Secret when cert-manager issues them; absent with --ca-bundle. */
   serving?: { certificate: string; secret: string };
+  /** --admission-config: the AdmissionConfiguration Palisade's plugins were merged into. */
+  mergedAdmissionConfiguration?: string;
 }
 
 /**
@@ -122,7 +124,9 @@ export function clientCaNotes(options: ClientCaNotesOptions): string[] {
     `   (umask 077; ${fromSecret(CLIENT_CA.client, "tls.key", APISERVER_FILES.clientKey)})`,
     `4. add these flags to kube-apiserver and make ${dir} visible to it (kubeadm: a read-only hostPath volume in /etc/kubernetes/manifests/kube-apiserver.yaml), then let it restart:`,
     ...apiserverFlags({ certDir: dir, clientCertificates: true }).map((flag) => `   ${flag}`),
-    `   kube-apiserver takes one --admission-control-config-file: if it already has one, add the two plugins of ${APISERVER_FILES.admissionConfiguration} to that file instead`,
+    options.mergedAdmissionConfiguration
+      ? `   ${APISERVER_FILES.admissionConfiguration} is ${options.mergedAdmissionConfiguration} with Palisade's webhook plugins added: the flag above replaces kube-apiserver's current --admission-control-config-file`
+      : `   kube-apiserver takes one --admission-control-config-file: if it already has one, run install again with --admission-config <that file>, so that ${APISERVER_FILES.admissionConfiguration} keeps its other plugins`,
     `5. kubectl apply -f ${file}`,
     `cert-manager renews ${CLIENT_CA.client} ${CLIENT_DAYS.renewBefore} days before its ${CLIENT_DAYS.valid}-day validity ends: copy tls.crt and tls.key again within those ${CLIENT_DAYS.renewBefore} days (step 3) and restart kube-apiserver`,
   ];

@@ -9,7 +9,11 @@
  * answers kube-apiserver's client certificate only, from a CA cert-manager creates (client-ca.ts).
  */
 import type { K8sObject } from "../k8s/types.js";
-import { apiserverWebhookFiles } from "./apiserver.js";
+import { admissionConfigWithoutClientCertificates, type ExistingAdmissionConfiguration } from "./admission-merge.js";
+import { APISERVER_FILES, apiserverWebhookFiles } from "./apiserver.js";
+import { checkSupportedKubeVersion, formatKubeVersion, type KubeVersion } from "./kube-version.js";
+import { containerResources, CRITICAL_PRIORITY_CLASS, MAX_SURGE, namespaceLimits } from "./namespace-limits.js";
+import { hasPreStopSleep, IMAGE_NODE, webhookTermination } from "./termination.js";
 import { APPLY_FIRST_LABEL, CLIENT_CA, clientCaNotes, clientCaObjects, clientCaVolume, type ClientCaSource } from "./client-ca.js";
 
 export interface InstallOptions {
@@ -26,6 +30,10 @@ export interface InstallOptions {
   configFiles: Record<string, string>;
   /** server.port of the shipped configuration (default 8443). */
   port?: number;
+  /** server.requestTimeoutSeconds of the shipped configuration: part of the pod's grace period (termination.ts). */
+  requestTimeoutSeconds?: number;
+  /** --kube-version: the target cluster's version; without it, a supported one (1.30 or later). */
+  kubeVersion?: KubeVersion;
   /** The configuration judges ConfigMaps (its secrets policy): the validating webhook then receives them too. */
   judgesConfigMaps?: boolean;
   /** The server watches Nodes too (tenancy reads their labels): the role grants them. */
@@ -43,6 +51,8 @@ export interface InstallOptions {
   clientCa?: ClientCaSource;
   /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens. */
   usesTokenFile?: boolean;
+  /** --admission-config: kube-apiserver's AdmissionConfiguration, merged with Palisade's webhook plugins (admission-merge.ts). */
+  existingAdmissionConfiguration?: ExistingAdmissionConfiguration;
 }
 
 export const NAME = "palisade-webhook";
@@ -51,6 +61,8 @@ const APISERVER_FILES_CONFIGMAP = "palisade-apiserver-webhooks";
 /** Where those files go on the control-plane hosts. */
 const APISERVER_CERT_DIR = "/etc/kubernetes/palisade";
 const DEFAULT_PORT = 8443;
+/** server.requestTimeoutSeconds of the default configuration. */
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
 /** Where client-go (and src/adapters/kube/connection.ts) look for the pod's API credentials. */
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 /** API server ports: the kubernetes Service's (443) and the usual endpoint port behind it (6443), as NetworkPolicy sees either after DNAT. */
@@ -66,7 +78,7 @@ server:
   certFile: ../tls/tls.crt
   keyFile: ../tls/tls.key
   workers: 2
-  requestTimeoutSeconds: 10
+  requestTimeoutSeconds: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}
   logLevel: info
 policies:
   podSecurity: { mode: enforce, configurationFile: psa.yaml }
@@ -141,18 +153,32 @@ function callerAuthentication(options: InstallOptions): string {
   return "none: the webhook does not check who calls /authenticate and /authorize; only the NetworkPolicy (ingress from --apiserver-cidr) keeps other callers out. Set server.clientCAFile in the --config, or pass --client-ca cert-manager, to require client certificates";
 }
 
-/** The operator's steps for --client-ca (stderr, never the manifest stream); none without it. */
+/** What the operator must know or do (stderr, never the manifest stream): the --client-ca steps, and what depends on the image. */
 export function installNotes(options: InstallOptions): string[] {
-  if (options.clientCa !== "cert-manager") return [];
-  return clientCaNotes({
-    namespace: options.namespace,
-    filesConfigMap: APISERVER_FILES_CONFIGMAP,
-    certDir: APISERVER_CERT_DIR,
-    ...(options.caBundlePem ? {} : { serving: { certificate: NAME, secret: `${NAME}-tls` } }),
-  });
+  const notes: string[] = [];
+  if (options.kubeVersion && !hasPreStopSleep(options.kubeVersion)) {
+    notes.push(`Kubernetes ${formatKubeVersion(options.kubeVersion)} has no lifecycle.preStop.sleep on by default: the webhook's preStop hook runs ${IMAGE_NODE}, where Palisade's image has node; an --image built otherwise must have it there too, or its pods stop without waiting to leave the Service's endpoints`);
+  }
+  if (options.existingAdmissionConfiguration && options.clientCa !== "cert-manager") {
+    notes.push(`${APISERVER_FILES.admissionConfiguration} in ConfigMap ${APISERVER_FILES_CONFIGMAP} is ${options.existingAdmissionConfiguration.file} with Palisade's webhook plugins added: its --admission-control-config-file flag replaces kube-apiserver's current one`);
+  }
+  if (options.clientCa !== "cert-manager") return notes;
+  return [
+    ...notes,
+    ...clientCaNotes({
+      namespace: options.namespace,
+      filesConfigMap: APISERVER_FILES_CONFIGMAP,
+      certDir: APISERVER_CERT_DIR,
+      ...(options.caBundlePem ? {} : { serving: { certificate: NAME, secret: `${NAME}-tls` } }),
+      ...(options.existingAdmissionConfiguration ? { mergedAdmissionConfiguration: options.existingAdmissionConfiguration.file } : {}),
+    }),
+  ];
 }
 
 export function installManifests(options: InstallOptions): K8sObject[] {
+  if (options.kubeVersion) checkSupportedKubeVersion(options.kubeVersion);
+  const clientCertificates = options.requiresClientCertificates === true || options.clientCa !== undefined;
+  if (options.existingAdmissionConfiguration && !clientCertificates) throw admissionConfigWithoutClientCertificates();
   const ns = options.namespace;
   const clientCa = options.clientCa === "cert-manager" ? clientCaVolume() : undefined;
   // With --client-ca, what kube-apiserver needs before the webhook may require its certificate is applied first (client-ca.ts).
@@ -162,6 +188,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
   const injectCa = options.caBundlePem ? {} : { annotations: { "cert-manager.io/inject-ca-from": `${ns}/${NAME}` } };
   const securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
   const port = options.port ?? DEFAULT_PORT;
+  const termination = webhookTermination({ requestTimeoutSeconds: options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
   // /readyz fails until the namespaces are listed (src/adapters/webhook/until-synced.ts), so a
   // replica gets no traffic before it can judge. HTTPS probes work with server.clientCAFile
   // too: the probe paths are the ones served without a client certificate.
@@ -173,19 +200,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
       kind: "Namespace",
       metadata: { name: ns, labels: { ...labels, ...applyFirst, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" } },
     },
-    {
-      apiVersion: "v1",
-      kind: "ResourceQuota",
-      metadata: meta("palisade"),
-      // Room for the replicas plus one surge pod during a rollout, nothing more.
-      spec: { hard: { pods: String(options.replicas + 1), "requests.cpu": `${(options.replicas + 1) * 100}m`, "requests.memory": `${(options.replicas + 1) * 128}Mi`, "limits.cpu": String(options.replicas + 1), "limits.memory": `${(options.replicas + 1) * 256}Mi` } },
-    },
-    {
-      apiVersion: "v1",
-      kind: "LimitRange",
-      metadata: meta("palisade"),
-      spec: { limits: [{ type: "Container", default: { cpu: "1", memory: "256Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" }, max: { cpu: "1", memory: "256Mi" } }] },
-    },
+    ...namespaceLimits(options.replicas, meta),
     { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(NAME), automountServiceAccountToken: false },
     { apiVersion: "v1", kind: "ConfigMap", metadata: meta(`${NAME}-config`), data: options.configFiles },
     // Read-only, cluster-wide, and only what the cluster state needs.
@@ -209,7 +224,8 @@ export function installManifests(options: InstallOptions): K8sObject[] {
         // As the admission webhooks' clientConfig.service names it (webhook() below).
         admissionHost: `${NAME}.${ns}.svc:443`,
         certDir: APISERVER_CERT_DIR,
-        clientCertificates: options.requiresClientCertificates === true || clientCa !== undefined,
+        clientCertificates,
+        ...(options.existingAdmissionConfiguration ? { existingAdmissionConfiguration: options.existingAdmissionConfiguration } : {}),
       }),
     },
     {
@@ -220,14 +236,16 @@ export function installManifests(options: InstallOptions): K8sObject[] {
         replicas: options.replicas,
         revisionHistoryLimit: 3,
         selector: { matchLabels: labels },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: MAX_SURGE } },
         template: {
           metadata: { labels },
           spec: {
             serviceAccountName: NAME,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            priorityClassName: "system-cluster-critical",
+            // Admitted where critical priority is limited thanks to the namespace's scoped quota (namespace-limits.ts).
+            priorityClassName: CRITICAL_PRIORITY_CLASS,
+            terminationGracePeriodSeconds: termination.terminationGracePeriodSeconds,
             securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
             topologySpreadConstraints: [
               { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: labels } },
@@ -238,9 +256,11 @@ export function installManifests(options: InstallOptions): K8sObject[] {
                 name: "webhook",
                 image: options.image,
                 imagePullPolicy: "IfNotPresent",
-                args: ["serve", "--config", "/etc/palisade/config/config.yaml"],
+                // The names kube-apiserver dials (admission: the Service's; authn/authz: --webhook-url's host), which serve checks its certificate covers.
+                args: ["serve", "--config", "/etc/palisade/config/config.yaml", ...[...new Set([`${NAME}.${ns}.svc`, ...(options.webhookUrl ? [new URL(options.webhookUrl).hostname] : [])])].flatMap((host) => ["--server-name", host])],
                 ports: [{ name: "https", containerPort: port, protocol: "TCP" }],
-                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+                resources: containerResources(),
+                lifecycle: termination.lifecycle,
                 readinessProbe: probe("/readyz"),
                 livenessProbe: probe("/healthz"),
                 securityContext,

@@ -37,6 +37,8 @@ export interface ShippedConfig {
   /** ConfigMap data: config.yaml and the files it references, by key. */
   files: Record<string, string>;
   port: number;
+  /** server.requestTimeoutSeconds: the pod's grace period covers the drain it bounds. */
+  requestTimeoutSeconds: number;
   /** The secrets policy judges ConfigMaps: the validating webhook must receive them. */
   judgesConfigMaps: boolean;
   /** The tenancy policy reads Node labels: the server watches Nodes too. */
@@ -149,6 +151,7 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
   return {
     files,
     port: config.server.port,
+    requestTimeoutSeconds: config.server.requestTimeoutSeconds,
     judgesConfigMaps: config.policies.some((policy) => policy.name === SECRETS_POLICY),
     watchesNodes: config.tenancy !== undefined,
     requiresClientCertificates: options.clientCa !== undefined || config.server.clientCAFile !== undefined,

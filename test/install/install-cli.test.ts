@@ -98,12 +98,13 @@ describe("palisade install ships the configuration it is given", () => {
     // Without tenancy the default configuration needs namespaces only.
     expect(find(await install(), "ClusterRole").rules[0].resources).toEqual(["namespaces"]);
 
-    // As printed, and with --client-ca cert-manager: its CA and client Certificate, the mounted ca.crt and the admission files are scanned too.
-    for (const extra of [[], ["--client-ca", "cert-manager"]]) {
+    // As printed, and with --client-ca cert-manager: its CA and client Certificate, the mounted ca.crt and the admission files are scanned too;
+    // and for a 1.29 cluster, whose preStop hook is an exec rather than the kubelet's sleep.
+    for (const extra of [[], ["--client-ca", "cert-manager"], ["--kube-version", "v1.29"]]) {
       const dir = mkdtempSync(join(tmpdir(), "palisade-install-scan-"));
       const yaml = await run("install", "--apiserver-cidr", "10.0.0.0/24", "--config", resolve(repoRoot, "examples/admission-config.yaml"), "--image", "ghcr.io/palisade-dev/palisade@sha256:" + "0".repeat(64), ...extra);
       expect(yaml.code, yaml.err).toBe(0);
-      if (extra.length > 0) {
+      if (extra[0] === "--client-ca") {
         for (const name of ["palisade-apiserver-client-ca", "palisade-apiserver-client", "palisade-apiserver-client-ca-selfsigned", "admission-configuration.yaml", "secretName: palisade-apiserver-client-ca"]) expect(yaml.out).toContain(name);
       }
       writeFileSync(join(dir, "palisade.yaml"), yaml.out);
