@@ -3,7 +3,8 @@
  * compiled on first use: most of the 290 types never appear in a scan.
  */
 import { isRecord, type K8sObject } from "../k8s/types.js";
-import { API_TYPES_JSON, ROOT_TYPES } from "./api-fields.generated.js";
+import { API_TYPES_JSON, FIELDS_RELEASE, ROOT_TYPES } from "./api-fields.generated.js";
+import { ADMIN_POLICY_FIELDS_RELEASE, ADMIN_POLICY_ROOT_TYPES, ADMIN_POLICY_TYPES } from "../network/adminnetworkpolicy/schema.js";
 import { SEVERAL_FORMS } from "./several-forms.js";
 
 export interface ApiType {
@@ -29,9 +30,12 @@ const SCALARS: Readonly<Record<string, ScalarType>> = { i: "integer", n: "number
 const types = new Map<string, ApiType>();
 let declared: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
 
-/** Type → field → encoded type (see api-fields.generated.ts), parsed on first use. */
+/**
+ * Type → field → encoded type (see api-fields.generated.ts), parsed on first use; with the
+ * network-policy-api's CRD types, whose unknown fields the API server prunes as silently.
+ */
 export function apiTypes(): Readonly<Record<string, Readonly<Record<string, string>>>> {
-  return (declared ??= JSON.parse(API_TYPES_JSON) as Record<string, Record<string, string>>);
+  return (declared ??= { ...(JSON.parse(API_TYPES_JSON) as Record<string, Record<string, string>>), ...ADMIN_POLICY_TYPES });
 }
 
 function apiType(model: string): ApiType {
@@ -64,6 +68,12 @@ export function fieldsOf(type: ApiType): Map<string, FieldType> {
 /** The type of an object of this apiVersion and kind, when it is one whose fields are known. */
 export function rootTypeOf(object: K8sObject): ApiType | undefined {
   if (!isRecord(object) || typeof object.apiVersion !== "string" || typeof object.kind !== "string") return undefined;
-  const model = ROOT_TYPES[`${object.apiVersion} ${object.kind}`];
+  const key = `${object.apiVersion} ${object.kind}`;
+  const model = ROOT_TYPES[key] ?? ADMIN_POLICY_ROOT_TYPES[key];
   return model === undefined ? undefined : apiType(model);
+}
+
+/** Whose API declares the fields of such an object, for messages: a Kubernetes release, or the CRDs' project. */
+export function fieldsReleaseOf(object: K8sObject): string {
+  return ADMIN_POLICY_ROOT_TYPES[`${object.apiVersion} ${object.kind}`] !== undefined ? `the ${ADMIN_POLICY_FIELDS_RELEASE} CRD` : `the Kubernetes ${FIELDS_RELEASE} API`;
 }

@@ -6,7 +6,7 @@ import { MANIFEST_RULES, NAMESPACE_MISMATCH, REMOVED_API, STRING_EXPECTED, UNKNO
 import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
 import { misTypedFields } from "./string-fields.js";
-import { FIELDS_RELEASE } from "./api-fields.generated.js";
+import { fieldsReleaseOf } from "./api-schema.js";
 import { checkFields } from "./field-check.js";
 import { describeValue } from "./describe-value.js";
 import { correctionsOf, jsonPatchOf, type Correction } from "./fixes.js";
@@ -58,7 +58,7 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
       finding(
         UNKNOWN_FIELD,
         field.path,
-        `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ` in the Kubernetes ${FIELDS_RELEASE} API:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
+        `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ` in ${fieldsReleaseOf(loaded.object)}:`} kubectl apply refuses the object, and clients that do not validate drop the field silently`,
         { type: field.type, ...(field.meant ? { meant: field.meant } : {}) },
         patch(corrections.get(field)),
       ),
