@@ -2,16 +2,19 @@
  * `palisade calico`: Calico's selector language and tiers from the command line.
  *   palisade calico selector "app == 'web' && tier in {'a','b'}" -l app=web -l tier=a
  *   palisade calico tiers examples/network-calico-tiers.yaml [-o text|json|yaml]
+ * Exit codes: 0 clean (or the selector matches), 1 refused objects (or no match), 2 bad
+ * input (an unparsable selector or manifest, which is listed on stderr with file:line).
  */
 import type { Command } from "commander";
 import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
-import { parseCalicoSelector, SelectorSyntaxError } from "../network/calico/selector/index.js";
+import { parseCalicoSelector, SelectorSyntaxError, SelectorTooDeepError } from "../network/calico/selector/index.js";
 import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js";
 import { withCalico } from "../network/calico/tiers.js";
 import { buildPolicySet } from "../network/policy-set.js";
-import { EXIT, outputOption, writeStdout, repeatable } from "./common.js";
+import { renderProblems } from "../report/text.js";
+import { colorFor, EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 
 function parseLabels(pairs: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -38,7 +41,8 @@ export function registerCalicoCommand(program: Command): void {
         selector = parseCalicoSelector(expression);
       } catch (error) {
         if (!(error instanceof SelectorSyntaxError)) throw error;
-        throw new UserError(`invalid selector at column ${error.column}: ${error.message}`, { hint: `fix the selector here (strings need quotes; operators are ==, !=, in, not in, contains, starts with, ends with, has(), &&, ||, !):\n${pointAt(expression, error.column)}` });
+        const what = error instanceof SelectorTooDeepError ? "selector not evaluated" : "invalid selector";
+        throw new UserError(`${what} at column ${error.column}: ${error.message}`, { hint: `fix the selector here (strings need quotes; operators are ==, !=, in, not in, contains, starts with, ends with, has(), &&, ||, !):\n${pointAt(expression, error.column)}` });
       }
       const labels = flags.label.length > 0 ? parseLabels(flags.label) : undefined;
       const matches = labels ? selector.matches(labels) : undefined;
@@ -54,11 +58,18 @@ export function registerCalicoCommand(program: Command): void {
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .action(async (paths: string[], flags: { output: string }) => {
       const snapshot = await loadSnapshot({ paths });
+      // A file that does not parse may hold policies: the listing below would silently lack them.
+      const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
+      if (snapshot.objects.length === 0 && problems.length === 0) {
+        throw new UserError(`nothing to list: no manifests found in ${paths.map((p) => (p === "-" ? "stdin" : p)).join(", ")}`, { hint: "give the files or directories that hold the Calico policies, tiers and network sets" });
+      }
+      if (problems.length > 0) process.stderr.write(`${renderProblems(problems, colorFor(process.stderr, undefined))}\n`);
       const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
       const defined = new Set(snapshot.objects.filter((o) => o.object.kind === "Tier").map((o) => o.object.metadata?.name ?? ""));
       const view = tiersView(withCalico(buildPolicySet(sources), sources), defined);
       const out = flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : flags.output === "yaml" ? toYaml(view) : renderTiersText(view);
       await writeStdout(out);
-      if (view.refused.length > 0) process.exitCode = EXIT.findings;
+      if (problems.length > 0) process.exitCode = EXIT.usage;
+      else if (view.refused.length > 0) process.exitCode = EXIT.findings;
     });
 }

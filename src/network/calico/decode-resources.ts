@@ -32,6 +32,17 @@ export const KNOWN_TIER_ORDERS: Readonly<Record<string, number>> = {
   baselineadminnetworkpolicy: 10_000_000,
 };
 
+/**
+ * The built-in tiers Calico creates itself, and the action each takes at its end: the
+ * (baseline) admin network policy tiers pass what they did not decide on, as their
+ * Kubernetes semantics require (libcalico-go creates both with defaultAction Pass).
+ */
+export const BUILT_IN_TIER_DEFAULT_ACTIONS: Readonly<Record<string, "Deny" | "Pass">> = {
+  adminnetworkpolicy: "Pass",
+  default: "Deny",
+  baselineadminnetworkpolicy: "Pass",
+};
+
 const TIER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function decodeTier(object: K8sObject): { tier?: DecodedTier; problems: Problem[] } {

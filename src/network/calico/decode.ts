@@ -4,15 +4,22 @@
  * `types`. Every problem carries the field path so shells can point at file:line:column.
  *
  * Features Palisade cannot evaluate are refused by name, never ignored: application-layer
- * `http` matches, `services` entity matches, host-endpoint policy (`doNotTrack`, `preDNAT`,
- * `applyOnForward`) and HostEndpoint objects.
+ * `http` matches, `services` entity matches, host-endpoint-only policy (`doNotTrack`, `preDNAT`)
+ * and HostEndpoint objects.
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import type { IpFamily, IpRange } from "../cidr.js";
 import type { Direction } from "../model.js";
 import { portFromValue, protocolFromValue, protocolSupportsPorts, validateRuleProtocol, type CalicoPort, type CalicoProtocol } from "./numorstring.js";
 import { parseNet, type IcmpMatch, type RuleAction } from "./rule-match.js";
-import { parseCalicoSelector, SelectorSyntaxError, tokenize } from "./selector/index.js";
+import { MAX_SELECTOR_NESTING, parenthesisDepth, parseCalicoSelector, SelectorSyntaxError, SelectorTooDeepError, tokenize } from "./selector/index.js";
+
+/**
+ * Policy selectors are parsed again after Calico's scoping wraps them (scope.ts), in their
+ * printed form, which can nest twice as deep as the text given: half the parser's limit,
+ * less room for the wrapping, keeps every composed selector within it.
+ */
+export const POLICY_SELECTOR_NESTING = Math.floor(MAX_SELECTOR_NESTING / 2) - 16;
 
 export interface Problem {
   path: FieldPath;
@@ -54,6 +61,8 @@ export interface DecodedPolicy {
   selector: string;
   namespaceSelector?: string;
   serviceAccountSelector?: string;
+  /** Also applies to traffic forwarded through host endpoints (not modelled); pods are unaffected. */
+  applyOnForward?: true;
   types: Direction[];
   ingress: DecodedRule[];
   egress: DecodedRule[];
@@ -99,23 +108,41 @@ class Reader {
     return typeof value === "number" && Number.isFinite(value) ? value : this.fail(path, `expected a number, found ${describe(value)}`);
   }
 
-  /** A selector that must parse; `allowGlobal` only for an entity's namespaceSelector. */
-  selector(value: unknown, path: FieldPath, allowGlobal = false): string | undefined {
+  /**
+   * A selector that must parse. Calico's validator checks `global()` only where it changes
+   * scope: forbidden in policy selectors and an entity's selector, alone in an entity's
+   * namespaceSelector; elsewhere (notSelector, serviceAccounts.selector) it is left alone
+   * and matches like all().
+   */
+  selector(value: unknown, path: FieldPath, global: "forbidden" | "alone" | "unchecked" = "forbidden"): string | undefined {
     const text = this.string(value, path);
     if (text === undefined) return undefined;
     try {
       parseCalicoSelector(text);
+      const tokens = tokenize(text);
+      if (parenthesisDepth(tokens) > POLICY_SELECTOR_NESTING) throw new SelectorTooDeepError(text, tokens.find((t) => t.kind === "lparen")?.offset ?? 0, POLICY_SELECTOR_NESTING);
     } catch (error) {
+      if (error instanceof SelectorTooDeepError) {
+        this.problems.push({ path, message: `selector not evaluated: ${error.message}`, unsupported: true });
+        return undefined;
+      }
       if (error instanceof SelectorSyntaxError) return this.fail(path, `invalid selector ${JSON.stringify(text)}: ${error.message} (at column ${error.column})`);
       throw error;
     }
-    if (!allowGlobal && text.includes("global()")) return this.fail(path, "global() can only be used in an EntityRule namespaceSelector");
-    if (allowGlobal && text.includes("global(") && text !== "global()") {
+    if (global === "forbidden" && text.includes("global()")) return this.fail(path, "global() can only be used in an EntityRule namespaceSelector");
+    if (global === "alone" && text.includes("global(") && text !== "global()") {
       const tokens = tokenize(text);
       if (tokens.length > 2 || tokens[0]?.kind !== "global") return this.fail(path, "global() cannot be combined with other selectors");
     }
     return text;
   }
+}
+
+/** Go's zero value as JSON gives it: absent, null, false, 0, "", an empty list or object. */
+function isZeroValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 function describe(value: unknown): string {
@@ -173,8 +200,8 @@ function decodeEntity(reader: Reader, value: unknown, path: FieldPath, families:
     notPorts: decodePorts(reader, entity.notPorts, [...path, "notPorts"]),
   };
   const selector = reader.selector(entity.selector, [...path, "selector"]);
-  const notSelector = reader.selector(entity.notSelector, [...path, "notSelector"]);
-  const namespaceSelector = reader.selector(entity.namespaceSelector, [...path, "namespaceSelector"], true);
+  const notSelector = reader.selector(entity.notSelector, [...path, "notSelector"], "unchecked");
+  const namespaceSelector = reader.selector(entity.namespaceSelector, [...path, "namespaceSelector"], "alone");
   if (selector) out.selector = selector;
   if (notSelector) out.notSelector = notSelector;
   if (namespaceSelector) out.namespaceSelector = namespaceSelector;
@@ -182,7 +209,7 @@ function decodeEntity(reader: Reader, value: unknown, path: FieldPath, families:
     const saPath = [...path, "serviceAccounts"];
     const sa = reader.record(entity.serviceAccounts, saPath, ["names", "selector"]) ?? {};
     const names = reader.array(sa.names, [...saPath, "names"]).flatMap((n, i) => reader.string(n, [...saPath, "names", i]) ?? []);
-    const saSelector = reader.selector(sa.selector, [...saPath, "selector"]);
+    const saSelector = reader.selector(sa.selector, [...saPath, "selector"], "unchecked");
     out.serviceAccounts = saSelector ? { names, selector: saSelector } : { names };
   }
   return out;
@@ -229,6 +256,11 @@ function decodeRule(reader: Reader, value: unknown, path: FieldPath): DecodedRul
     if (rule.ipVersion !== 4 && rule.ipVersion !== 6) reader.fail([...path, "ipVersion"], `ipVersion must be 4 or 6, found ${describe(rule.ipVersion)}`);
     else out.ipVersion = rule.ipVersion;
   }
+  // Calico's validator ties the ICMP flavours (named, as either protocol field) to their IP version.
+  for (const [name, version] of [["ICMP", 4], ["ICMPv6", 6]] as const) {
+    const named = protocol?.value === name || notProtocol?.value === name;
+    if (named && out.ipVersion !== undefined && out.ipVersion !== version) reader.fail([...path, "ipVersion"], `must set ipVersion to ${version} with protocol ${name}`);
+  }
   if (families.size > 1) reader.fail(path, "rule contains both IPv4 and IPv6 CIDRs: split it into one rule per IP version");
   if (out.ipVersion !== undefined && families.size === 1 && !families.has(out.ipVersion)) reader.fail([...path, "ipVersion"], "rule IP version doesn't match CIDR version");
   const hasPorts = (["source", "destination"] as const).flatMap((side) =>
@@ -249,8 +281,12 @@ const GLOBAL_SPEC_FIELDS = [...POLICY_SPEC_FIELDS, "namespaceSelector"];
 const HOST_ENDPOINT_REFUSED = {
   doNotTrack: "doNotTrack policies act on host endpoints before connection tracking; Palisade has no host-endpoint model and cannot evaluate them",
   preDNAT: "preDNAT policies act on host endpoints before DNAT; Palisade has no host-endpoint or NAT model and cannot evaluate them",
-  applyOnForward: "applyOnForward applies policy to traffic forwarded through host endpoints; Palisade has no host-endpoint model and cannot evaluate it",
 };
+/**
+ * applyOnForward only adds host endpoints' forwarding chains: Felix still puts such a policy in
+ * the normal tiers of every workload endpoint it selects, so for pods it is evaluated as usual.
+ */
+const APPLY_ON_FORWARD = "applyOnForward";
 
 const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
@@ -277,9 +313,19 @@ export function decodePolicy(object: K8sObject): { policy?: DecodedPolicy; probl
   const refused = Object.fromEntries(
     Object.entries(HOST_ENDPOINT_REFUSED).filter(([field]) => global && isRecord(object.spec) && object.spec[field] !== false),
   );
-  const spec = reader.record(object.spec, ["spec"], [...known, ...(global ? Object.keys(HOST_ENDPOINT_REFUSED) : [])], refused) ?? {};
+  const spec = reader.record(object.spec, ["spec"], [...known, ...(global ? [...Object.keys(HOST_ENDPOINT_REFUSED), APPLY_ON_FORWARD] : [])], refused) ?? {};
+  const applyOnForward = global ? spec[APPLY_ON_FORWARD] : undefined;
+  if (applyOnForward !== undefined && applyOnForward !== null && typeof applyOnForward !== "boolean") {
+    reader.fail(["spec", APPLY_ON_FORWARD], `expected true or false, found ${describe(applyOnForward)}`);
+  }
   const stagedAction = reader.string(spec.stagedAction, ["spec", "stagedAction"]) ?? "Set";
   if (!STAGED_ACTIONS.has(stagedAction)) reader.fail(["spec", "stagedAction"], `stagedAction ${JSON.stringify(stagedAction)} is invalid: expected Set, Delete, Learn or Ignore`);
+  if (stagedAction === "Delete") {
+    // Calico's validator: a staged deletion names the policy to delete and nothing else.
+    for (const [field, value] of Object.entries(spec)) {
+      if (field !== "tier" && field !== "stagedAction" && !isZeroValue(value)) reader.fail(["spec", field], "must be empty when stagedAction is Delete (only tier may be set)");
+    }
+  }
   const tier = reader.string(spec.tier, ["spec", "tier"]) || "default";
   const order = reader.number(spec.order, ["spec", "order"]);
   const selector = reader.selector(spec.selector, ["spec", "selector"]) ?? "";
@@ -294,6 +340,7 @@ export function decodePolicy(object: K8sObject): { policy?: DecodedPolicy; probl
   if (order !== undefined) policy.order = order;
   if (namespaceSelector) policy.namespaceSelector = namespaceSelector;
   if (serviceAccountSelector) policy.serviceAccountSelector = serviceAccountSelector;
+  if (applyOnForward === true) policy.applyOnForward = true;
   return { policy, problems: [] };
 }
 

@@ -34,7 +34,7 @@ export const CALICO_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, applyOnForward, doNotTrack) or DNS policy. Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out.",
+        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, doNotTrack) or DNS policy. Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out.",
       remediation: "Verify this traffic with Calico's own tooling, or express the intent with selectors, nets and ports that Palisade evaluates.",
       helpUri: DOCS_URI,
     },
@@ -68,7 +68,7 @@ export function checkCalico(snapshot: Snapshot): Finding[] {
     findings.push(finding(ruleId, refusal.where, refusal.path, refusal.message));
   }
   for (const notice of compiled.notices) {
-    if (notice.where) findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
+    if (notice.where && notice.topic === "staged") findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
   }
   return findings;
 }

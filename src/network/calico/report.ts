@@ -76,6 +76,10 @@ export function renderTiersText(view: TiersView): string {
     for (const p of tier.policies) lines.push(`  ${String(p.order ?? "-").padStart(8)}  ${p.id}  [${p.types.join(",")}]${p.staged ? "  staged: not enforced" : ""}`);
   }
   lines.push("then: the namespace profile allows what no tier decided");
+  if (view.notices.length > 0) {
+    lines.push("", "notes:");
+    for (const notice of view.notices) lines.push(`  ${notice}`);
+  }
   if (view.refused.length > 0) {
     lines.push("", "refused (left out of every verdict):");
     for (const r of view.refused) {
@@ -88,5 +92,7 @@ export function renderTiersText(view: TiersView): string {
 
 /** The expression with a caret under the offending column, indented, for selector errors. */
 export function pointAt(expression: string, column: number, indent = "  "): string {
-  return `${indent}${expression}\n${indent}${" ".repeat(Math.max(0, column - 1))}^`;
+  // One visible character per input character keeps the caret under the right column.
+  const shown = expression.replace(/[\t]/g, " ").replace(/[\n\r\v\f]/g, "↵");
+  return `${indent}${shown}\n${indent}${" ".repeat(Math.max(0, column - 1))}^`;
 }

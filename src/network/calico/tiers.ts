@@ -19,7 +19,7 @@ import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
 import { compilePolicy, policyId, SelectorResolver, type CalicoContext } from "./compile.js";
 import { decodePolicy, POLICY_KINDS, type DecodedPolicy } from "./decode.js";
-import { decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
+import { BUILT_IN_TIER_DEFAULT_ACTIONS, decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
 
 export const CALICO_GROUPS = ["projectcalico.org", "crd.projectcalico.org"];
 
@@ -36,6 +36,8 @@ export function isCalicoObject(object: K8sObject): boolean {
 export interface CalicoNotice<Where = unknown> {
   object: K8sObject;
   where?: Where;
+  /** staged: never enforced; apply-on-forward: evaluated for pods, host forwarding not modelled. */
+  topic: "staged" | "apply-on-forward";
   message: string;
 }
 
@@ -87,7 +89,7 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): C
     if (REFUSED_KINDS[kind]) {
       refuse(source, ["kind"], REFUSED_KINDS[kind] as string, true);
     } else if (STAGED_ONLY_KINDS.has(kind)) {
-      result.notices.push(withWhere({ object, message: `${kind} ${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""} is staged: reported, not enforced, not evaluated` }, source.where));
+      result.notices.push(withWhere({ object, topic: "staged" as const, message: `${kind} ${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""} is staged: reported, not enforced, not evaluated` }, source.where));
     } else if (kind === "Tier") {
       const { tier, problems } = decodeTier(object);
       problems.forEach((p) => refuse(source, p.path, p.message, p.unsupported));
@@ -122,7 +124,10 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): C
     byTier.get(decoded.tier)?.push(policy);
     result.policies.push(withWhere({ policy, object: source.object }, source.where));
     if (decoded.staged) {
-      result.notices.push(withWhere({ object: source.object, message: `${policy.id} is staged (stagedAction ${decoded.stagedAction}): evaluated for reporting, never enforced` }, source.where));
+      result.notices.push(withWhere({ object: source.object, topic: "staged" as const, message: `${policy.id} is staged (stagedAction ${decoded.stagedAction}): evaluated for reporting, never enforced` }, source.where));
+    }
+    if (decoded.applyOnForward) {
+      result.notices.push(withWhere({ object: source.object, topic: "apply-on-forward" as const, message: `${policy.id} has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled` }, source.where));
     }
   }
   for (const [name, policiesOfTier] of byTier) result.tiers.push(tierOf(name, tiers.get(name), policiesOfTier));
@@ -134,7 +139,7 @@ function tierOf(name: string, decoded: DecodedTier | undefined, policies: Enforc
   return {
     name,
     order: decoded?.order ?? KNOWN_TIER_ORDERS[name],
-    dropAtEndWhenSelected: (decoded?.defaultAction ?? (name === "adminnetworkpolicy" ? "Pass" : "Deny")) === "Deny",
+    dropAtEndWhenSelected: (decoded?.defaultAction ?? BUILT_IN_TIER_DEFAULT_ACTIONS[name] ?? "Deny") === "Deny",
     policies,
   };
 }
@@ -158,6 +163,8 @@ export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[])
       merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: [...tier.policies] });
     } else {
       for (const policy of tier.policies) existing.policies.push(policy); // a tier may hold more policies than push(...) takes arguments
+      // Admin network policies of equal priority stay unordered whoever contributed the tier.
+      if (tier.tiesUnordered) existing.tiesUnordered = true;
     }
   }
   return [...merged.values()];

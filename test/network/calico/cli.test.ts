@@ -1,14 +1,17 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { registerCalicoCommand } from "../../../src/cli/calico.js";
 import { UserError } from "../../../src/errors.js";
 import { repoRoot } from "../../support/conformance.js";
 
 /** `palisade calico ...` in-process: stdout, the UserError line (exit 2) or the exit code. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; error?: string }> {
+async function run(args: string[], streams: { stderr?: string[] } = {}): Promise<{ code: number; stdout: string; error?: string }> {
   let stdout = "";
   const original = process.stdout.write.bind(process.stdout);
+  const originalErr = process.stderr.write.bind(process.stderr);
   const previous = process.exitCode;
   process.exitCode = undefined;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -16,6 +19,14 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; erro
     (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
     return true;
   }) as typeof process.stdout.write;
+  if (streams.stderr) {
+    const sink = streams.stderr;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      sink.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
+      return true;
+    }) as typeof process.stderr.write;
+  }
   try {
     const program = new Command("palisade").exitOverride();
     registerCalicoCommand(program);
@@ -26,6 +37,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; erro
     throw error;
   } finally {
     process.stdout.write = original;
+    process.stderr.write = originalErr;
     process.exitCode = previous;
   }
 }
@@ -40,6 +52,22 @@ describe("palisade calico selector", () => {
     expect(result.code).toBe(2);
     expect(result.error).toContain("invalid selector at column 8");
     expect(result.error).toContain("\n  app == web\n         ^");
+  });
+  it("an attempted escape says strings have none and which quote to use", async () => {
+    const result = await run(["selector", 'a == "x\\"y"']);
+    expect(result.code).toBe(2);
+    expect(result.error).toContain("no closing \" (strings have no escape sequences: to put \" in a value, quote it with ')");
+  });
+  it("a line break gets its own explanation, with the caret under it", async () => {
+    const result = await run(["selector", "a == 'x'\n&& b == 'y'"]);
+    expect(result.code).toBe(2);
+    expect(result.error).toContain('invalid selector at column 9: unexpected character "\\n": only spaces and tabs may separate tokens');
+    expect(result.error).toContain("\n  a == 'x'↵&& b == 'y'\n          ^");
+  });
+  it("a selector nested too deep gets a clear error and exit 2, not a stack overflow", async () => {
+    const result = await run(["selector", `${"(".repeat(50_000)}a == 'b'${")".repeat(50_000)}`]);
+    expect(result.code).toBe(2);
+    expect(result.error).toMatch(/^selector not evaluated at column \d+: parentheses nest more than \d+ deep/);
   });
 });
 
@@ -58,6 +86,9 @@ describe("palisade calico tiers", () => {
         "         -  StagedGlobalNetworkPolicy/pci-egress-lockdown  [egress]  staged: not enforced",
         "then: the namespace profile allows what no tier decided",
         "",
+        "notes:",
+        "  StagedGlobalNetworkPolicy/pci-egress-lockdown is staged (stagedAction Set): evaluated for reporting, never enforced",
+        "",
       ].join("\n"),
     );
   });
@@ -68,10 +99,47 @@ describe("palisade calico tiers", () => {
     expect(view.refused.map((r) => [r.object, r.field, r.reason, r.position.line])).toEqual([
       ["GlobalNetworkPolicy/http-get-only", "spec.ingress[0].http", "unsupported", 13],
       ["GlobalNetworkPolicy/block-nodeport-scanners", "spec.preDNAT", "unsupported", 21],
-      ["GlobalNetworkPolicy/block-nodeport-scanners", "spec.applyOnForward", "unsupported", 22],
       ["HostEndpoint/worker-1-eth0", "kind", "unsupported", 30],
       ["NetworkPolicy/default/typo", "spec.selector", "invalid", 45],
       ["NetworkPolicy/default/typo", "spec.ingress[0].destination.ports", "invalid", 49],
     ]);
+  });
+
+  it("notes that applyOnForward's host-endpoint forwarding is not modelled", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-aof-"));
+    try {
+      writeFileSync(join(dir, "p.yaml"), "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: fwd}\nspec: {applyOnForward: true, selector: all(), ingress: [{action: Deny}]}\n");
+      const result = await run(["tiers", dir]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("         -  GlobalNetworkPolicy/fwd  [ingress]\n");
+      expect(result.stdout).toContain("notes:\n  GlobalNetworkPolicy/fwd has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("with a manifest that does not parse", () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-cli-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, "good.yaml"),
+      "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: deny-all}\nspec: {order: 10, selector: all(), ingress: [{action: Deny}]}\n",
+    );
+    writeFileSync(join(dir, "broken.yaml"), "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: allow-web\nspec: [\n");
+
+    it("lists what it could read, reports the broken file with file:line on stderr and exits 2", async () => {
+      const stderr: string[] = [];
+      const result = await run(["tiers", dir], { stderr });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain("GlobalNetworkPolicy/deny-all");
+      expect(stderr.join("")).toMatch(new RegExp(`${join(dir, "broken.yaml").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+:\\d+: `));
+    });
+
+    it("says so when there is nothing to list", async () => {
+      const empty = mkdtempSync(join(dir, "empty-"));
+      const result = await run(["tiers", empty]);
+      expect(result.code).toBe(2);
+      expect(result.error).toMatch(/nothing to list|no manifests|empty/);
+    });
   });
 });

@@ -85,4 +85,23 @@ spec:
     expect(byName.get("baselineadminnetworkpolicy")?.order).toBe(10_000_000);
     expect(byName.get("default")?.policies.map((p) => [p.id, p.order])).toEqual([["NetworkPolicy/shop/web-allow-80", 1000]]);
   });
+
+  // libcalico-go creates both admin tiers with defaultAction Pass: what their policies select
+  // but do not decide goes on to the next tier (and finally the namespace profile).
+  it.each(["adminnetworkpolicy", "baselineadminnetworkpolicy"])("Calico policies in the built-in %s tier pass at its end", (tier) => {
+    const tiers = tiersWith(`
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: ${tier}.watch}
+spec: {tier: ${tier}, selector: all(), ingress: [{action: Deny, source: {nets: [198.51.100.0/24]}}]}
+`);
+    const merged = tiers.find((t) => t.name === tier);
+    expect(merged?.dropAtEndWhenSelected).toBe(false);
+    // Equal AdminNetworkPolicy priorities stay unordered after the merge.
+    expect(Boolean(merged?.tiesUnordered)).toBe(tier === "adminnetworkpolicy");
+    const other = pod("shop", "db", { app: "db" });
+    expect(evaluateConnection(tiers, packet(from, other, "TCP", 5432)).allowed).toBe(true);
+    expect(evaluateConnection(tiers, packet(external("198.51.100.1"), other, "TCP", 5432)).allowed).toBe(false);
+  });
 });
+

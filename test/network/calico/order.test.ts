@@ -32,3 +32,29 @@ describe("policy order within a tier", () => {
     );
   });
 });
+
+describe("tier order", () => {
+  // felix/calc/policy_sorter.go TierLess: lower order first, unset order last, ties by name.
+  it("the first tier by (order, unset last, name) decides, whatever the input order", () => {
+    const tierEntry = fc.record({ order: fc.option(fc.constantFrom(1, 2, 100, 999_999, 2_000_000), { nil: undefined }), action: fc.constantFrom("Allow", "Deny", "Pass") });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,4}$/).filter((n) => n !== "default"), { minLength: 1, maxLength: 5 }), fc.infiniteStream(tierEntry), (names, entries) => {
+        const tiers = names.map((name) => ({ name, ...entries.next().value }));
+        const objects: K8sObject[] = tiers.flatMap((t) => [
+          { apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: t.name }, spec: t.order === undefined ? {} : { order: t.order } },
+          { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: `${t.name}.p` }, spec: { tier: t.name, selector: "all()", ingress: [{ action: t.action }] } },
+        ]);
+        const ordered = [...tiers].sort((a, b) => {
+          if (a.order !== b.order) return a.order === undefined ? 1 : b.order === undefined ? -1 : a.order - b.order;
+          return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+        });
+        const decider = ordered.find((t) => t.action !== "Pass");
+        const decision = evaluateConnection(compileCalico(objects.reverse().map((object) => ({ object }))).tiers, packet(external("192.0.2.1"), pod("a", "x"), "TCP", 80));
+        expect(decision.ingress.policy).toBe(decider ? `GlobalNetworkPolicy/${decider.name}.p` : undefined);
+        // Every tier passing leaves the decision to the namespace profile, which allows.
+        expect(decision.allowed).toBe(decider ? decider.action === "Allow" : true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

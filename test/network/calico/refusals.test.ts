@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../../src/k8s/load.js";
 import { checkCalico } from "../../../src/network/calico/family.js";
-import { compile } from "./fixtures.js";
+import { allowed, compile, external, packet, pod } from "./fixtures.js";
 
 const v3 = "apiVersion: projectcalico.org/v3";
 
@@ -16,7 +16,6 @@ describe("features Palisade cannot evaluate are refused by name", () => {
   it.each([
     ["http rules", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, http: {methods: [GET]}}]`, "spec.ingress.0.http", /application-layer http/],
     ["preDNAT", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {preDNAT: true, applyOnForward: true, ingress: [{action: Deny}]}`, "spec.preDNAT", /preDNAT/],
-    ["applyOnForward", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: true}`, "spec.applyOnForward", /applyOnForward/],
     ["doNotTrack", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {doNotTrack: true, applyOnForward: true}`, "spec.doNotTrack", /doNotTrack/],
     ["services", `kind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  egress: [{action: Allow, destination: {services: {name: kubernetes, namespace: default}}}]`, "spec.egress.0.destination.services", /services/],
     ["HostEndpoint", `kind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0}`, "kind", /HostEndpoint/],
@@ -31,6 +30,42 @@ describe("features Palisade cannot evaluate are refused by name", () => {
   it("applyOnForward: false changes nothing and is accepted", () => {
     expect(refusals(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: false, ingress: [{action: Allow}]}`)).toEqual([]);
   });
+
+  // Felix's event sequencer puts an applyOnForward policy in the normal tiers of the workload
+  // endpoints it selects as well (felix/calc/event_sequencer.go, tierInfoToProtoTierInfo):
+  // leaving it out would answer "allowed" for traffic it denies.
+  it("applyOnForward: true is evaluated for the pods it selects, with a notice", () => {
+    const set = compile(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: true, selector: "app == 'web'", ingress: [{action: Deny, source: {nets: [192.0.2.0/24]}}]}`);
+    expect(set.refused).toEqual([]);
+    expect(set.notices.map((n) => n.message)).toEqual([expect.stringMatching(/GlobalNetworkPolicy\/p has applyOnForward: evaluated for the pods it selects/)]);
+    expect(allowed(set.tiers, packet(external("192.0.2.7"), pod("shop", "w", { app: "web" }), "TCP", 80))).toBe(false);
+    expect(allowed(set.tiers, packet(external("198.51.100.7"), pod("shop", "w", { app: "web" }), "TCP", 80))).toBe(false);
+    expect(allowed(set.tiers, packet(external("192.0.2.7"), pod("shop", "db", { app: "db" }), "TCP", 80))).toBe(true);
+  });
+
+  // libcalico-go's validator checks global() in policy selectors, an entity's selector and
+  // namespaceSelector only; elsewhere it is a term that matches every label map.
+  it("global() in a notSelector or a serviceAccounts selector is accepted and matches like all()", () => {
+    const set = compile(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  selector: "app == 'web'"\n  ingress:\n  - {action: Allow, source: {notSelector: "global()"}}\n  - {action: Allow, source: {serviceAccounts: {selector: "global() && has(a)"}}}`);
+    expect(set.refused).toEqual([]);
+    const web = pod("shop", "w", { app: "web" });
+    // Every endpoint is in the set of global() (so excluded by the notSelector); an address
+    // outside every endpoint and network set is not, as in Felix's IP sets.
+    expect(allowed(set.tiers, packet(pod("shop", "c", {}), web, "TCP", 80))).toBe(false);
+    expect(allowed(set.tiers, packet(external("192.0.2.1"), web, "TCP", 80))).toBe(true);
+  });
+
+  it("a staged deletion with only its tier (and zero values) is accepted", () => {
+    expect(refusals(`${v3}\nkind: StagedNetworkPolicy\nmetadata: {name: p, namespace: a}\nspec: {stagedAction: Delete, tier: default, selector: "", ingress: []}`)).toEqual([]);
+  });
+
+  it("ICMP with ipVersion 4 and ICMPv6 with ipVersion 6 are accepted", () => {
+    expect(refusals(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: ICMP, ipVersion: 4}, {action: Allow, protocol: ICMPv6, ipVersion: 6}]`)).toEqual([]);
+  });
+
+  it("applyOnForward that is not a boolean is invalid", () => {
+    expect(refusals(`${v3}\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {applyOnForward: "yes"}`)).toEqual([["invalid", "spec.applyOnForward", 'expected true or false, found string "yes"']]);
+  });
 });
 
 describe("what Calico's validator rejects is refused as invalid", () => {
@@ -38,6 +73,8 @@ describe("what Calico's validator rejects is refused as invalid", () => {
     ["ports without a port protocol", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, destination: {ports: [80]}}]`, "spec.ingress.0.destination.ports", /must set protocol to TCP or UDP or SCTP/],
     ["UDPLite carries no ports in Calico", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: UDPLite, destination: {ports: [80]}}]`, "spec.ingress.0.destination.ports", /must set protocol/],
     ["icmp without protocol ICMP", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, icmp: {type: 8}}]`, "spec.ingress.0.icmp", /protocol to ICMP/],
+    ["protocol ICMP with ipVersion 6", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: ICMP, ipVersion: 6}]`, "spec.ingress.0.ipVersion", /must set ipVersion to 4 with protocol ICMP/],
+    ["notProtocol ICMPv6 with ipVersion 4", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, notProtocol: ICMPv6, ipVersion: 4}]`, "spec.ingress.0.ipVersion", /must set ipVersion to 6 with protocol ICMPv6/],
     ["ICMP code without type", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: ICMP, icmp: {code: 1}}]`, "spec.ingress.0.icmp.code", /without an ICMP type/],
     ["lower-case protocol", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: tcp}]`, "spec.ingress.0.protocol", /write TCP/],
     ["protocol 0", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, protocol: 0}]`, "spec.ingress.0.protocol", /protocol number invalid/],
@@ -50,6 +87,7 @@ describe("what Calico's validator rejects is refused as invalid", () => {
     ["mixed IP versions", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, source: {nets: [10.0.0.0/8]}, destination: {nets: ["fd00::/8"]}}]`, "spec.ingress.0", /both IPv4 and IPv6/],
     ["a policy name with two dots", `kind: GlobalNetworkPolicy\nmetadata: {name: a.b.c}\nspec: {}`, "metadata.name", /at most one '.'/],
     ["an upper-case policy name", `kind: NetworkPolicy\nmetadata: {name: Web, namespace: a}\nspec: {}`, "metadata.name", /lower case/],
+    ["a staged deletion with rules", `kind: StagedGlobalNetworkPolicy\nmetadata: {name: p}\nspec: {stagedAction: Delete, ingress: [{action: Deny}]}`, "spec.ingress", /must be empty when stagedAction is Delete/],
     ["duplicate types", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {types: [Ingress, Ingress]}`, "spec.types.1", /more than once/],
     ["a tier that does not exist", `kind: GlobalNetworkPolicy\nmetadata: {name: security.p}\nspec: {tier: security}`, "spec.tier", /not defined in the inputs/],
     ["the default tier at another order", `kind: Tier\nmetadata: {name: default}\nspec: {order: 5}`, "spec.order", /must be 1000000/],
@@ -102,6 +140,11 @@ describe("scan findings point at file:line:column", () => {
         "kind: StagedNetworkPolicy",
         "metadata: {name: try, namespace: a}",
         "spec: {ingress: [{action: Deny}]}",
+        "---",
+        v3,
+        "kind: GlobalNetworkPolicy",
+        "metadata: {name: fwd}",
+        "spec: {applyOnForward: true, ingress: [{action: Deny}]}",
         "",
       ].join("\n"),
     );
@@ -111,6 +154,7 @@ describe("scan findings point at file:line:column", () => {
       ["calico/invalid-policy", "spec.selector", "5:3"],
       ["calico/unsupported-feature", "spec.ingress[0].http", "13:5"],
       ["calico/staged-policy", "kind", "16:1"],
+      // applyOnForward is evaluated: it is neither refused nor reported as staged.
     ]);
   });
 });

@@ -6,7 +6,8 @@
 import { compileNode, mapLabels, mentionsGlobal, printNode, type SelectorLabels, type SelectorNode } from "./ast.js";
 import { parseSelectorNode } from "./parser.js";
 
-export { SelectorSyntaxError, tokenize, type Token, type TokenKind } from "./tokenizer.js";
+export { parenthesisDepth, SelectorSyntaxError, SelectorTooDeepError, tokenize, type Token, type TokenKind } from "./tokenizer.js";
+export { MAX_SELECTOR_NESTING } from "./parser.js";
 export type { SelectorLabels, SelectorNode } from "./ast.js";
 
 export interface CalicoSelector {

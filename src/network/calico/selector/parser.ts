@@ -11,7 +11,14 @@
  * whole comparison, and `&&`/`||` chains become one n-ary node each, exactly as the
  * canonical printer expects. An empty or blank selector means `all()`.
  */
-import { SelectorSyntaxError, tokenize, type Token } from "./tokenizer.js";
+import { SelectorSyntaxError, SelectorTooDeepError, tokenize, type Token } from "./tokenizer.js";
+
+/**
+ * How deep parentheses may nest. Parsing, printing and matching recurse once per level (and
+ * the printed form can nest twice as deep as the input), so an unbounded depth would end in
+ * a stack overflow instead of an error; real selectors nest a handful of levels.
+ */
+export const MAX_SELECTOR_NESTING = 256;
 import { toStringSet, type SelectorNode } from "./ast.js";
 
 const COMPARISONS = { eq: "eq", ne: "ne", contains: "contains", startsWith: "startsWith", endsWith: "endsWith" } as const;
@@ -48,6 +55,7 @@ function describe(token: Token): string {
 
 class Parser {
   private at = 0;
+  private depth = 0;
 
   constructor(
     private readonly source: string,
@@ -114,7 +122,9 @@ class Parser {
       case "global":
         return { op: "global" };
       case "lparen": {
+        if (++this.depth > MAX_SELECTOR_NESTING) throw new SelectorTooDeepError(this.source, token.offset, MAX_SELECTOR_NESTING);
         const inner = this.parseOr();
+        this.depth--;
         const close = this.next();
         if (close.kind !== "rparen") this.fail(`expected ) to close the ( at column ${token.offset + 1}, found ${describe(close)}`, close);
         return inner;

@@ -55,6 +55,28 @@ export class SelectorSyntaxError extends Error {
   }
 }
 
+/**
+ * A selector Palisade will not evaluate because it nests deeper than its limit. Calico has no
+ * such limit, so this is not a syntax error in Calico's eyes; callers report it as unsupported.
+ */
+export class SelectorTooDeepError extends SelectorSyntaxError {
+  constructor(selector: string, offset: number, limit: number) {
+    super(`parentheses nest more than ${limit} deep: Palisade evaluates selectors nested at most ${limit} levels; flatten the expression (&& and || chains need no parentheses)`, selector, offset);
+    this.name = "SelectorTooDeepError";
+  }
+}
+
+/** The deepest parenthesis nesting of a tokenized selector. */
+export function parenthesisDepth(tokens: readonly Token[]): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const token of tokens) {
+    if (token.kind === "lparen") deepest = Math.max(deepest, ++depth);
+    else if (token.kind === "rparen") depth--;
+  }
+  return deepest;
+}
+
 const WHITESPACE = new Set([" ", "\t"]);
 
 function isLabelChar(ch: string): boolean {
@@ -102,7 +124,8 @@ export function tokenize(input: string): Token[] {
       at++;
     } else if (ch === '"' || ch === "'") {
       const close = input.indexOf(ch, at + 1);
-      if (close < 0) fail(`unterminated string: no closing ${ch}`);
+      const other = ch === '"' ? "'" : '"';
+      if (close < 0) fail(`unterminated string: no closing ${ch} (strings have no escape sequences: to put ${ch} in a value, quote it with ${other})`);
       tokens.push({ kind: "string", value: input.slice(at + 1, close), offset: start });
       at = close + 1;
     } else if (double) {
@@ -135,7 +158,7 @@ export function tokenize(input: string): Token[] {
       at++;
     } else {
       const name = labelAt(input, at);
-      if (!name) fail(`unexpected character ${JSON.stringify(ch)}`);
+      if (!name) fail(`unexpected character ${JSON.stringify(ch)}${/\s/.test(ch) ? ": only spaces and tabs may separate tokens (write the selector on one line, or as a folded YAML scalar >-)" : ""}`);
       tokens.push({ kind: "label", value: name, offset: start });
       at += name.length;
     }
