@@ -10,6 +10,7 @@ import { loadSnapshot } from "../k8s/load.js";
 import { liveSourceName } from "../k8s/types.js";
 import { withBaseline } from "../posture/baseline.js";
 import { buildPosture } from "../posture/build.js";
+import { conflictingWorkloads } from "../posture/duplicates.js";
 import { postureJsonPieces } from "../posture/render-json.js";
 import { renderPostureText } from "../posture/render-text.js";
 import type { PostureReport } from "../posture/types.js";
@@ -20,7 +21,7 @@ import { clusterOptions, clusterRequested, connectionOf, saveInput, type Cluster
 import { colorFor, EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 import { readJsonReport } from "./json-report.js";
 import { namespacesIn, requireKnownNamespace } from "./namespace-flag.js";
-import { scanOptionsFrom } from "./scan.js";
+import { scanOptionsFrom, withNothingScanned } from "./scan.js";
 
 interface PostureFlags extends ClusterFlags {
   kustomize?: string[];
@@ -61,8 +62,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   const live = clusterRequested(flags);
   if (paths.length === 0 && kustomizeDirs.length === 0 && !live) throw new UserError("nothing to judge", { hint: "give files or directories (palisade posture manifests/), - for stdin, -k DIR, or --cluster" });
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
-  const failBelow = flags.failBelow === undefined ? undefined : Number(flags.failBelow);
-  if (failBelow !== undefined && (!Number.isFinite(failBelow) || failBelow < 0 || failBelow > 100)) throw new UserError(`--fail-below ${flags.failBelow}: expected a score from 0 to 100`);
+  const failBelow = flags.failBelow === undefined ? undefined : scoreThreshold(flags.failBelow);
   // A page of ~500 KB is of no use in a terminal: say where it should go instead of printing it.
   if (flags.output === "html" && process.stdout.isTTY) throw new UserError("-o html writes a web page: send it to a file", { hint: "palisade posture ... -o html > posture.html, then open posture.html in a browser" });
   if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
@@ -86,7 +86,10 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...save,
   });
   if (flags.namespace) requireKnownNamespace(flags.namespace, namespacesIn(snapshot.objects));
-  const result = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
+  const scanned = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
+  // Files with no object in them are an input error, as for scan; a live cluster with nothing in it is an answer.
+  const result = live ? scanned : withNothingScanned(scanned, snapshot, paths[0] ?? kustomizeDirs[0] ?? "-");
+  const problems = [...result.problems, ...conflictingWorkloads(snapshot.objects)];
   const now = new Date();
   let report: PostureReport = buildPosture(snapshot, result, {
     // The live cluster as kubectl named it (its current context when none was given).
@@ -96,12 +99,22 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
   });
   if (flags.baseline) report = withBaseline(report, baseline, flags.baseline, flags.namespace);
-  if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
+  if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");
   if (flags.output === "json") await writeStdout(postureJsonPieces(report));
   else if (flags.output === "html") await writeStdout((await import("../posture/html/page.js")).renderPostureHtmlPieces(report));
   else await writeStdout(renderPostureText(report, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }));
-  if (result.problems.some((p) => p.kind !== "binary")) return EXIT.usage;
+  if (problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
   const dropped = (report.baseline?.lower.length ?? 0) + (report.baseline?.weaker.length ?? 0);
   return flags.failOnDrop && dropped > 0 ? EXIT.findings : EXIT.clean;
+}
+
+/**
+ * --fail-below as a decimal score. Number() would read "" (an unset variable in
+ * `--fail-below "$MIN"`) as 0, a gate that never fails, and "0x10" as 16.
+ */
+function scoreThreshold(text: string): number {
+  const score = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(score >= 0 && score <= 100)) throw new UserError(`--fail-below ${text.trim() === "" ? JSON.stringify(text) : text}: expected a score from 0 to 100`);
+  return score;
 }

@@ -169,7 +169,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
  * of nothing would pass a pipeline that checks nothing. A live cluster with nothing in the
  * namespace is an answer, not an error.
  */
-function withNothingScanned(result: ScanResult, snapshot: LoadedSnapshot, firstInput: string): ScanResult {
+export function withNothingScanned(result: ScanResult, snapshot: LoadedSnapshot, firstInput: string): ScanResult {
   if (snapshot.stats.objects > 0 || snapshot.textFiles.length > 0 || result.problems.some((p) => p.kind !== "binary")) return result;
   const { files, kustomizations = 0, skippedNonKubernetes: others } = snapshot.stats;
   const parts = [

@@ -22,8 +22,9 @@ export type TokenMount =
  * over the account's; both default to yes), or a projected serviceAccountToken volume
  * whose audience is left to the API server's own. A projected token for another audience
  * (a vault, a cloud) is not accepted by the API server: it is listed, not counted.
+ * `apiAudiences`: the API server's own audiences, when known (kube-apiserver --api-audiences).
  */
-export function tokenMount(podSpec: Record<string, unknown>, account: K8sObject | undefined): TokenMount {
+export function tokenMount(podSpec: Record<string, unknown>, account: K8sObject | undefined, apiAudiences: ReadonlySet<string> = new Set()): TokenMount {
   const own = typeof podSpec.automountServiceAccountToken === "boolean" ? podSpec.automountServiceAccountToken : account?.automountServiceAccountToken;
   if (own !== false) return { mounted: true, how: "automount", podPath: ["spec", "automountServiceAccountToken"] };
   const audiences: string[] = [];
@@ -35,7 +36,8 @@ export function tokenMount(podSpec: Record<string, unknown>, account: K8sObject 
       const source = sources[s];
       if (!isRecord(source) || !isRecord(source.serviceAccountToken)) continue;
       const audience = source.serviceAccountToken.audience;
-      if (typeof audience === "string" && audience !== "") audiences.push(audience);
+      // An audience the API server lists in --api-audiences is its own: the token authenticates.
+      if (typeof audience === "string" && audience !== "" && !apiAudiences.has(audience)) audiences.push(audience);
       else return { mounted: true, how: "projected", podPath: ["spec", "volumes", v, "projected", "sources", s, "serviceAccountToken"] };
     }
   }

@@ -15,6 +15,7 @@ import { buildEndpoints } from "../network/endpoints.js";
 import { computeMatrix } from "../network/matrix.js";
 import { buildPolicySet } from "../network/policy-set.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
+import { apiServerAudiences } from "./api-audiences.js";
 import { dataDeductions, PLAINTEXT_SECRETS_RULES } from "./data.js";
 import { networkDeductions, publications, type Publication } from "./exposure.js";
 import { postureGraph } from "./graph.js";
@@ -41,8 +42,12 @@ export interface PostureMeta {
   namespace?: string;
 }
 
+/**
+ * Workloads are namespaced: one without metadata.namespace is in `default`, as the API
+ * server places it, so a finding about its ReplicaSet or Pod that names `default` is its.
+ */
 function refKey(ref: Pick<ObjectRef, "kind" | "name" | "namespace">): string {
-  return `${ref.namespace ?? ""}/${ref.kind}/${ref.name}`;
+  return `${ref.namespace ?? "default"}/${ref.kind}/${ref.name}`;
 }
 
 function posturePillar(pillar: Pillar): PosturePillar {
@@ -98,7 +103,8 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   const reach = reachSummary(matrix);
   const published = publications(snapshot.objects, pods, specs);
   const authorizer = rbacAuthorizerFor(snapshot, { bootstrap: true });
-  const identity = { authorizer, escalation: buildEscalationGraph(authorizer), serviceAccounts: serviceAccountsOf(snapshot.objects) };
+  const audiences = apiServerAudiences(snapshot.objects);
+  const identity = { authorizer, escalation: buildEscalationGraph(authorizer), serviceAccounts: serviceAccountsOf(snapshot.objects), ...(audiences ? { apiAudiences: audiences } : {}) };
 
   const exposed: boolean[] = [];
   const postures: WorkloadPosture[] = workloads.map((w, i) => {

@@ -4,6 +4,7 @@
  * over the snapshot's roles and upstream's defaults.
  */
 import type { Grant, RbacAuthorizer } from "../access/rbac/authorizer.js";
+import type { UserInfo } from "../access/rbac/types.js";
 import { describeNode, userOfSubject, type EscalationEdge, type EscalationGraph } from "../access/rbac/escalation.js";
 import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
 import { subjectKey } from "../access/rbac/subjects.js";
@@ -18,6 +19,8 @@ export interface IdentityContext {
   escalation: EscalationGraph;
   /** ServiceAccount objects of the snapshot, by `namespace/name`. */
   serviceAccounts: ReadonlyMap<string, K8sObject>;
+  /** The API server's own token audiences (api-audiences.ts); undefined when the input does not say. */
+  apiAudiences?: ReadonlySet<string>;
   /** What each account's token is worth, by `namespace/name`: many workloads share an account. */
   worth?: Map<string, TokenWorth>;
 }
@@ -32,9 +35,30 @@ function tokenWorth(context: IdentityContext, namespace: string, serviceAccount:
   const known = context.worth?.get(key);
   if (known) return known;
   const subject = { kind: "ServiceAccount", name: serviceAccount, namespace };
-  const worth = { held: heldDangers(context.authorizer, userOfSubject(subject), namespace), path: context.escalation.paths.get(subjectKey(subject)) };
+  const worth = { held: heldInEveryNamespace(context.authorizer, userOfSubject(subject), namespace), path: context.escalation.paths.get(subjectKey(subject)) };
   (context.worth ??= new Map()).set(key, worth);
   return worth;
+}
+
+/**
+ * What the account may do in its own namespace, cluster-wide, and in every other namespace
+ * where a RoleBinding names it or one of its groups: a RoleBinding grants its namespace's
+ * resources to a subject of any namespace (upstream's RBAC authorizer matches subjects, not
+ * where they live), so a token of `shop` bound to read `kube-system`'s Secrets reads them.
+ */
+function heldInEveryNamespace(authorizer: RbacAuthorizer, user: UserInfo, namespace: string): HeldDanger[] {
+  const others = new Set<string>();
+  for (const { binding } of authorizer.bindingsOf(user)) if (binding.namespace !== undefined && binding.namespace !== namespace) others.add(binding.namespace);
+  const byRule = new Map<string, HeldDanger>();
+  // Its own namespace first: the grant a deduction points at is the one nearest the workload.
+  for (const where of [namespace, ...[...others].sort()]) {
+    for (const danger of heldDangers(authorizer, user, where)) {
+      const known = byRule.get(danger.rule.id);
+      if (!known) byRule.set(danger.rule.id, { ...danger, requests: [...danger.requests] });
+      else for (const request of danger.requests) if (!known.requests.includes(request)) known.requests.push(request);
+    }
+  }
+  return [...byRule.values()];
 }
 
 function grantPosition(grant: Grant): SourcePosition | undefined {
@@ -51,14 +75,21 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
   const deductions: Deduction[] = [];
   const facts: string[] = [];
   const account = context.serviceAccounts.get(`${namespace}/${serviceAccount}`);
-  const token = tokenMount(podSpec, account);
+  const token = tokenMount(podSpec, account, context.apiAudiences);
   const who = `ServiceAccount ${namespace}/${serviceAccount}`;
   if (serviceAccount === "default") {
     deductions.push(factDeduction(DEFAULT_SERVICE_ACCOUNT, "runs as its namespace's default ServiceAccount, an identity every workload there shares unless it names its own", at(["spec", "serviceAccountName"])));
   }
   if (!token.mounted) {
     facts.push(`its pods carry no token for ${who} (automountServiceAccountToken: false)`);
-    if (token.audiences.length > 0) facts.push(`its pods carry projected tokens for other audiences only (${token.audiences.join(", ")}), which the API server does not accept`);
+    if (token.audiences.length > 0) {
+      const others = `its pods carry projected tokens for other audiences only (${token.audiences.join(", ")})`;
+      facts.push(
+        context.apiAudiences
+          ? `${others}, which the API server does not accept`
+          : `${others}, which the API server accepts only if its --api-audiences (by default its --service-account-issuer) names one: the input holds no kube-apiserver manifest to tell`,
+      );
+    }
     return { deductions, facts };
   }
   // A projected token is the pods' whatever automountServiceAccountToken says.

@@ -151,6 +151,36 @@ describe("palisade posture", () => {
     expect(r.stdout).toMatch(/^a\/Pod\/fine\s+\d+/m);
   });
 
+  it("files with no object exit 2, as scan does; --fail-below of an empty or non-decimal value is refused, not read as 0", () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-empty-"));
+    const empty = palisade(["posture", dir, "--fail-below", "90"]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/: no Kubernetes objects to scan \(0 files read\)\n {2}hint: check the paths/);
+    expect(palisade(["scan", dir]).code).toBe(2);
+    // An unset variable in --fail-below "$MIN" would otherwise make a gate that never fails.
+    for (const bad of ["", " ", "0x10", "1e1", "-5", "101"]) {
+      const r = palisade(["posture", cluster, "--fail-below", bad]);
+      expect(r.code, `--fail-below ${JSON.stringify(bad)}`).toBe(2);
+      expect(r.stderr).toMatch(/^palisade: --fail-below .*: expected a score from 0 to 100\n$/);
+    }
+    expect(palisade(["posture", cluster, "--fail-below", "100.0"]).code).toBe(1);
+  });
+
+  it("a workload defined twice, differently, exits 2 naming both places; the same file given twice does not", () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-dup-"));
+    const pod = (automount: boolean) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  serviceAccountName: admin\n  automountServiceAccountToken: ${automount}\n  containers: [{name: c, image: nginx}]\n---\n`;
+    const admin = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: admin, namespace: a}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: admin, namespace: a}]\n---\n";
+    writeFileSync(join(dir, "app.yaml"), admin + pod(false) + pod(true));
+    const r = palisade(["posture", join(dir, "app.yaml"), "--fail-below", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/app\.yaml:\d+:\d+: a\/Pod\/p is defined 2 times, differently \(.*app\.yaml:\d+:\d+, .*app\.yaml:\d+:\d+\)/);
+    expect(r.stdout).toMatch(/^a\/Pod\/p\s+\d+/m);
+    writeFileSync(join(dir, "app.yaml"), admin + pod(true));
+    const twice = palisade(["posture", dir, join(dir, "app.yaml")]);
+    expect(twice.code).toBe(0);
+    expect(twice.stderr).toBe("");
+  });
+
   it("no Secret value, token or key reaches any output", () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-posture-secret-"));
     const value = "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"; // super-secret-password

@@ -82,6 +82,25 @@ ${kind === "ReplicaSet" ? "  selector: {matchLabels: {app: web}}\n  template:\n 
     expect(ruleIds(workload(report, "web"))).toContain("pss/privileged");
   });
 
+
+  it("a Deployment with no namespace is in default: its ReplicaSet's findings that name default are its own", async () => {
+    const report = await postureOf(
+      deployment("web", "default").replace("metadata: {name: web, namespace: default}", "metadata: {name: web}") +
+        `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web-5d9f, namespace: default, labels: {app: web}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u-web, controller: true}]}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: nginx, securityContext: {privileged: true}}]
+`,
+    );
+    expect(report.workloads.map((w) => `${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`)).toEqual(["default/Deployment/web"]);
+    expect(report.clusterFindings.filter((f) => f.object?.name === "web-5d9f")).toEqual([]);
+    expect(ruleIds(workload(report, "web"))).toContain("pss/privileged");
+  });
   it("kube-apiserver's flags are the cluster's findings, not its static pod's", async () => {
     const report = await postureOf(`apiVersion: v1
 kind: Pod
@@ -130,6 +149,26 @@ subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
     expect(ruleIds(api)).not.toContain("posture/default-service-account");
   });
 
+  it("a RoleBinding in another namespace grants its Secrets to the account too, by name or by its namespace's group", async () => {
+    // The Role and its binding in kube-system; the subject stays shop's account.
+    const elsewhere = reader.replaceAll("namespace: shop}\n", "namespace: kube-system}\n");
+    const byGroup = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: batch-edits-infra, namespace: infra}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: Group, name: "system:serviceaccounts:batch", apiGroup: rbac.authorization.k8s.io}]
+---
+`;
+    const report = await postureOf(elsewhere + byGroup + deployment("api", "shop", "      serviceAccountName: api") + deployment("job", "batch", "      serviceAccountName: job"));
+    const api = workload(report, "api").pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets");
+    expect(api?.reason).toContain("get secrets in kube-system");
+    expect(api?.reason).toContain("RoleBinding kube-system/api-reads-secrets -> Role secret-reader");
+    expect(ruleIds(workload(report, "api"))).not.toContain("posture/token-mounted");
+    const job = workload(report, "job").pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets");
+    expect(job?.reason).toContain("get secrets in infra");
+    expect(job?.reason).toContain("RoleBinding infra/batch-edits-infra -> ClusterRole edit");
+  });
+
   it("the pod's automountServiceAccountToken wins over its account's", async () => {
     const off = await postureOf(reader + deployment("api", "shop", "      serviceAccountName: api\n      automountServiceAccountToken: false"));
     expect(ruleIds(workload(off, "api")).filter((id) => id.startsWith("posture/token"))).toEqual([]);
@@ -161,7 +200,36 @@ automountServiceAccountToken: false
     expect(token?.reason).toContain("its pods mount a projected token for ServiceAccount shop/api, which may get secrets in shop");
     const forVault = workload(await postureOf(reader + projected(", audience: vault")), "api");
     expect(ruleIds(forVault).filter((id) => id.startsWith("posture/token"))).toEqual([]);
-    expect(forVault.facts).toContain("its pods carry projected tokens for other audiences only (vault), which the API server does not accept");
+    // Without the kube-apiserver manifest, whether it accepts that audience is unknown, and said so.
+    expect(forVault.facts).toContain(
+      "its pods carry projected tokens for other audiences only (vault), which the API server accepts only if its --api-audiences (by default its --service-account-issuer) names one: the input holds no kube-apiserver manifest to tell",
+    );
+  });
+
+  it("a projected token for an audience kube-apiserver accepts (--api-audiences, else its issuer) is a token", async () => {
+    const issuer = "https://kubernetes.default.svc.cluster.local";
+    const apiserver = (flags: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  hostNetwork: true
+  containers:
+    - name: kube-apiserver
+      image: registry.k8s.io/kube-apiserver:v1.31.0
+      command: [kube-apiserver, --authorization-mode=Node,RBAC, ${flags}]
+---
+`;
+    const projected = (audience: string) =>
+      deployment("api", "shop", `      serviceAccountName: api\n      automountServiceAccountToken: false\n      volumes:\n        - name: token\n          projected: {sources: [{serviceAccountToken: {path: token, audience: "${audience}"}}]}`);
+    const tokenOf = async (flags: string, audience: string) => workload(await postureOf(apiserver(flags) + reader + projected(audience)), "api");
+    const byIssuer = await tokenOf(`--service-account-issuer=${issuer}`, issuer);
+    expect(byIssuer.pillars.identity.deductions.find((d) => d.ruleId === "posture/token-read-secrets")?.reason).toContain("its pods mount a projected token for ServiceAccount shop/api");
+    const listed = await tokenOf(`--service-account-issuer=${issuer}, "--api-audiences=api,vault"`, "vault");
+    expect(ruleIds(listed)).toContain("posture/token-read-secrets");
+    // --api-audiences set: the issuer is no longer an audience of its own.
+    const notListed = await tokenOf(`--service-account-issuer=${issuer}, --api-audiences=api`, issuer);
+    expect(ruleIds(notListed).filter((id) => id.startsWith("posture/token"))).toEqual([]);
+    expect(notListed.facts).toContain(`its pods carry projected tokens for other audiences only (${issuer}), which the API server does not accept`);
   });
 
   it("an account bound to cluster-admin reaches it: critical", async () => {

@@ -162,15 +162,56 @@ describe.skipIf(!hasChromium)("posture HTML report in Chromium", () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it("hostile names, labels, containers and images from real manifests stay text through the scan's messages", async () => {
+    const attack = "</script><script>window.pwned=1</script><!--<script>`${window.pwned=2}`\u2028\u2029'\"";
+    const yaml = JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: `ns${attack}` } }) +
+      "\n---\n" +
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `pod${attack}`, namespace: `ns${attack}`, labels: { app: attack }, annotations: { note: attack } },
+        spec: { serviceAccountName: `sa${attack}`, containers: [{ name: `c${attack}`, image: `img${attack}`, securityContext: { privileged: true } }] },
+      }) +
+      "\n";
+    const report = await postureOf(yaml);
+    expect(report.workloads).toHaveLength(1);
+    const html = renderPostureHtml(report);
+    expect(html.indexOf("</script><script>window.pwned")).toBe(-1);
+    const { page, problems } = await open(html, "hostile-manifest.html");
+    await ready(page);
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.$$eval("script", (scripts) => scripts.length)).toBe(3);
+    // Text exactly as written, line separators included, and the embedded report whole.
+    expect(await page.textContent("tr.workload td.name")).toBe(`ns${attack}/Pod/pod${attack}`);
+    expect(await page.evaluate(() => JSON.stringify((globalThis as unknown as { palisadePosture: { report: unknown } }).palisadePosture.report))).toBe(JSON.stringify(report));
+    await page.click("tr.workload >> nth=0");
+    const detail = (await page.textContent("tr.detail:not([hidden])")) ?? "";
+    expect(detail).toContain(`ServiceAccount ns${attack}/sa${attack}`);
+    expect(detail).toContain(`container "c${attack}"`);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it("its Content-Security-Policy runs only its own two scripts", async () => {
     const report = await postureOf(deployment("web", "shop"));
-    const html = renderPostureHtml(report).replace("</body>", "<script>window.injected = 1</script><img src=\"https://example.com/beacon.png\"></body>");
+    const html = renderPostureHtml(report).replace(
+      "</body>",
+      "<script>window.injected = 1</script><img src=\"https://example.com/beacon.png\"><style>#styled { color: rgb(255, 0, 0) }</style><p id=\"styled\" style=\"background-color: rgb(0, 0, 255)\">x</p></body>",
+    );
     const { page, problems, requests } = await open(html, "csp.html");
     await ready(page);
     expect(await page.evaluate(() => (globalThis as unknown as { injected?: number }).injected)).toBeUndefined();
     expect(problems.some((p) => p.includes("Content Security Policy"))).toBe(true);
     expect(problems.some((p) => p.includes("https://example.com/beacon.png"))).toBe(true);
     expect(requests.filter((url) => !url.startsWith("file://"))).toEqual([]);
+    // Styles too: neither a stylesheet nor a style attribute that is not the page's own applies.
+    const styled = await page.$eval("#styled", (p) => {
+      const style = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string; backgroundColor: string } }).getComputedStyle(p);
+      return { color: style.color, background: style.backgroundColor };
+    });
+    expect(styled.color).not.toBe("rgb(255, 0, 0)");
+    expect(styled.background).not.toBe("rgb(0, 0, 255)");
+    // The page's own stylesheet does apply.
+    expect(await page.$eval("#graph", (g) => (globalThis as unknown as { getComputedStyle(e: unknown): { height: string } }).getComputedStyle(g).height)).toBe("560px");
   }, 60_000);
 
   it("a cluster of more than 200 workloads draws namespaces, and opens a row built on demand", async () => {
