@@ -16,6 +16,8 @@ export class ClusterState implements ClusterView {
   private readonly namespaces = new Map<string, Labels>();
   private readonly nodes = new Map<string, K8sObject>();
   private readonly pods = new Map<string, Map<string, K8sObject>>();
+  /** Set once the API server has listed the namespaces: from then on, an unknown name does not exist. */
+  private namespacesListed = false;
 
   /** Seed from manifests (e.g. `kubectl get ns,nodes,pods -A -o yaml`). */
   seed(objects: Iterable<K8sObject>): void {
@@ -41,6 +43,7 @@ export class ClusterState implements ClusterView {
    */
   replaceAll(kind: "Namespace" | "Node", objects: Iterable<K8sObject>): void {
     const previous = kind === "Namespace" ? new Set(this.namespaces.keys()) : new Set(this.nodes.keys());
+    if (kind === "Namespace") this.namespacesListed = true;
     if (kind === "Namespace") this.namespaces.clear();
     else this.nodes.clear();
     for (const object of objects) this.remember({ ...object, kind, apiVersion: "v1" });
@@ -89,6 +92,10 @@ export class ClusterState implements ClusterView {
 
   namespaceLabels(name: string): Labels | undefined {
     return this.namespaces.get(name);
+  }
+
+  namespacesComplete(): boolean {
+    return this.namespacesListed;
   }
 
   namespaceNames(): string[] {

@@ -8,7 +8,7 @@ import type { JsonPatchOperation } from "../findings/types.js";
 import type { K8sObject } from "../k8s/types.js";
 import { matchException, type AdmissionException } from "./exceptions.js";
 import { EMPTY_CLUSTER, type AdmissionContext, type AdmissionPolicy, type ClusterView, type PolicyMode, type Violation } from "./policy.js";
-import { encodePatch, isValidAuditAnnotationKey, type AdmissionRequest, type AdmissionResponse } from "./review.js";
+import { encodePatch, isValidAuditAnnotationKey, type AdmissionRequest, type AdmissionResponse, type StatusDetails } from "./review.js";
 
 export type Outcome = "deny" | "warn" | "audit" | "dry-run" | "excepted" | "patch";
 
@@ -38,6 +38,9 @@ export interface PipelineInput {
 }
 
 const NEVER_EXCEPTED = () => false;
+
+/** metav1.StatusReason for the codes policies deny with. */
+const STATUS_REASONS: Readonly<Record<number, string>> = { 400: "BadRequest", 403: "Forbidden", 422: "Invalid", 500: "InternalError" };
 
 function contextFor(request: AdmissionRequest, input: PipelineInput, used: Set<string>, records: DecisionRecord[]): AdmissionContext {
   const exceptions = input.exceptions ?? [];
@@ -80,12 +83,13 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
   const context = contextFor(request, input, used, records);
   const warnings: string[] = [];
   const audit: Record<string, string> = {};
-  const denials: { policy: string; message: string; code: number }[] = [];
+  const denials: { policy: string; message: string; code: number; details: StatusDetails | undefined }[] = [];
   for (const policy of input.policies) {
     if (policy.appliesTo && !policy.appliesTo(request)) continue;
     const verdict = policy.validate(context);
     const deny = verdict.deny.length === 0 ? verdict.deny : verdict.deny.filter((v) => !context.excepted(v.policy, v.rule, v.container));
-    for (const key in verdict.audit) audit[auditKey(policy.name, key)] = verdict.audit[key]!;
+    // dry-run leaves the response as it would be without the policy: its annotations too.
+    if (policy.mode !== "dry-run") for (const key in verdict.audit) audit[auditKey(policy.name, key)] = verdict.audit[key]!;
     if (deny.length === 0) {
       if (policy.mode !== "dry-run" && policy.mode !== "audit") warnings.push(...verdict.warn);
       else if (policy.mode === "audit" && verdict.warn.length > 0) audit[auditKey(policy.name, "warnings")] = verdict.warn.join("; ");
@@ -96,7 +100,7 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
     for (const v of deny) records.push({ policy: policy.name, rule: v.rule, outcome });
     switch (policy.mode) {
       case "enforce":
-        denials.push({ policy: policy.name, message, code: verdict.denyCode ?? 403 });
+        denials.push({ policy: policy.name, message, code: verdict.denyCode ?? 403, details: verdict.denyDetails });
         break;
       case "warn":
         warnings.push(...verdict.warn, message);
@@ -111,8 +115,8 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
   const response: AdmissionResponse = { uid: request.uid, allowed: denials.length === 0 };
   const first = denials[0];
   if (first) {
-    const reason = first.code === 422 ? "Invalid" : first.code === 400 ? "BadRequest" : "Forbidden";
-    response.status = { status: "Failure", code: first.code, reason, message: denials.map((d) => d.message).join("; ") };
+    response.status = { status: "Failure", code: first.code, reason: STATUS_REASONS[first.code] ?? "Forbidden", message: denials.map((d) => d.message).join("; ") };
+    if (first.details) response.status.details = first.details;
   }
   const finalWarnings = uniqueNonEmpty(warnings);
   if (finalWarnings.length > 0) response.warnings = finalWarnings;

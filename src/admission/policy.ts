@@ -7,7 +7,7 @@
 import type { JsonPatchOperation } from "../findings/types.js";
 import type { Labels } from "../k8s/labels.js";
 import type { K8sObject } from "../k8s/types.js";
-import type { AdmissionRequest } from "./review.js";
+import type { AdmissionRequest, StatusDetails } from "./review.js";
 
 /**
  * enforce: violations deny. warn: they become warnings. audit: they become audit
@@ -34,8 +34,10 @@ export interface PolicyVerdict {
   audit: Record<string, string>;
   /** Overrides the message of a denial (PSA formats its own aggregate message). */
   denyMessage?: string;
-  /** HTTP code of the denial: 403 by default, 422 for invalid labels, 400 for undecodable objects. */
+  /** HTTP code of the denial: 403 by default, 422 for invalid labels, 400 for undecodable objects, 500 when a lookup failed. */
   denyCode?: number;
+  /** metav1.StatusDetails of the denial (what PSA's Forbidden and Invalid statuses carry). */
+  denyDetails?: StatusDetails;
 }
 
 export function emptyVerdict(): PolicyVerdict {
@@ -45,6 +47,11 @@ export function emptyVerdict(): PolicyVerdict {
 /** What the webhook knows of the cluster: learnt from admission requests and seed manifests. */
 export interface ClusterView {
   namespaceLabels(name: string): Labels | undefined;
+  /**
+   * True when the namespaces known are all there are (listed from the API server): a name
+   * missing then is a namespace that does not exist, not one this server has not heard of.
+   */
+  namespacesComplete?(): boolean;
   podsInNamespace(namespace: string): readonly K8sObject[];
   node(name: string): K8sObject | undefined;
 }

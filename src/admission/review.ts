@@ -54,10 +54,26 @@ export interface AdmissionRequest {
   apiVersion?: typeof ADMISSION_API_VERSION_V1BETA1;
 }
 
+/** metav1.StatusCause: `reason` is the cause type (e.g. FieldValueInvalid). */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+/** metav1.StatusDetails; the API server passes it through to the client with the denial. */
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: StatusCause[];
+}
+
 export interface Status {
   code: number;
   reason: string;
   message: string;
+  details?: StatusDetails;
 }
 
 export interface AdmissionResponse {

@@ -32,15 +32,15 @@ describe("pod security policy (PSA flow)", () => {
     expect(response.allowed).toBe(false);
     expect(response.status?.code).toBe(403);
     expect(response.status?.reason).toBe("Forbidden");
-    expect(response.status?.message).toMatch(/^pod violates PodSecurity "restricted:latest": /);
+    expect(response.status?.message).toMatch(/^pods "web" is forbidden: violates PodSecurity "restricted:latest": /);
     expect(response.status?.message).toContain('privileged (container "app" must not set securityContext.privileged=true)');
     expect(response.warnings).toBeUndefined();
-    expect(response.auditAnnotations?.["pod-security-audit"]).toMatch(/^would violate PodSecurity "restricted:latest": /);
+    expect(response.auditAnnotations?.["pod-security-audit-violations"]).toMatch(/^would violate PodSecurity "restricted:latest": /);
   });
 
-  it("allows a restricted pod with no warnings", () => {
+  it("allows a restricted pod with no warnings, recording the enforced policy as PSA does", () => {
     const { response } = run(review(restrictedPod("ok", "prod")));
-    expect(response).toEqual({ uid: expect.any(String), allowed: true });
+    expect(response).toEqual({ uid: expect.any(String), allowed: true, auditAnnotations: { "pod-security-enforce-policy": "restricted:latest" } });
   });
 
   it("only warns and audits workload templates, never denies them", () => {
@@ -108,13 +108,15 @@ describe("pod security policy (PSA flow)", () => {
   it("downgrades a denial to a warning in warn mode, to an audit annotation in audit mode, to nothing in dry-run", () => {
     const warn = run(review(privileged()), { mode: "warn" }).response;
     expect(warn.allowed).toBe(true);
-    expect(warn.warnings?.some((w) => w.startsWith('pod violates PodSecurity "restricted:latest"'))).toBe(true);
+    expect(warn.warnings?.some((w) => w.startsWith('pods "web" is forbidden: violates PodSecurity "restricted:latest"'))).toBe(true);
     const audit = run(review(privileged()), { mode: "audit" }).response;
     expect(audit.allowed).toBe(true);
-    expect(audit.auditAnnotations?.["pod-security-violations"]).toMatch(/^pod violates PodSecurity/);
+    expect(audit.auditAnnotations?.["pod-security-violations"]).toMatch(/^pods "web" is forbidden: violates PodSecurity/);
     const dry = run(review(privileged()), { mode: "dry-run" });
     expect(dry.response.allowed).toBe(true);
     expect(dry.response.warnings).toBeUndefined();
+    // The namespace audits at restricted too: dry-run must not leak that annotation either.
+    expect(dry.response.auditAnnotations).toBeUndefined();
     expect(dry.records.some((r) => r.outcome === "dry-run" && r.rule === "privileged")).toBe(true);
   });
 

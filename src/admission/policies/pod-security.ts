@@ -12,8 +12,22 @@ import { namespacePolicy, type LevelVersion, type NamespacePolicy } from "../../
 import type { PodView } from "../../podsecurity/pod.js";
 import { emptyVerdict, type AdmissionContext, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import { podSpecOf } from "../pod-specs.js";
+import { existingPodWarnings, podView } from "./pod-security-existing-pods.js";
+import {
+  AUDIT_VIOLATIONS_KEY,
+  ENFORCE_POLICY_KEY,
+  ERROR_KEY,
+  POD_SECURITY_POLICY,
+  errorVerdict,
+  exemptVerdict,
+  forbiddenStatus,
+  invalidLabels,
+  labelErrorsText,
+  levelVersionString,
+  policyParseError,
+} from "./pod-security-responses.js";
 
-export const POD_SECURITY_POLICY = "pod-security";
+export { POD_SECURITY_POLICY, levelVersionString };
 
 export interface PodSecurityExemptions {
   usernames: string[];
@@ -30,21 +44,15 @@ export interface PodSecuritySettings {
 /** PSA's ignoredPodSubresources; any other pod subresource carries a Pod and is judged. */
 const IGNORED_POD_SUBRESOURCES = new Set(["exec", "attach", "binding", "eviction", "log", "portforward", "proxy", "status"]);
 
-/** PSA's defaultNamespaceMaxPodsToCheck. */
-const MAX_PODS_TO_CHECK = 3000;
-
 const SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
-
-// Not memoised in a WeakMap: weak tables keyed by per-request objects make every young-generation
-// GC walk them (see the note on knownPolicies below), which costs far more than this formatting.
-export function levelVersionString(lv: LevelVersion): string {
-  return `${lv.level}:${formatVersion(lv.version)}`;
-}
 
 function sameLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
   return levelVersionString(a) === levelVersionString(b);
 }
+
+/** What PSA answers for a pod in an all-privileged namespace: it never reads the version there. */
+const PRIVILEGED_LATEST = "privileged:latest";
 
 function list(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
@@ -80,6 +88,8 @@ export function isSignificantPodUpdate(pod: K8sObject, oldPod: K8sObject): boole
   return false;
 }
 
+type NamespaceReading = ReturnType<typeof namespacePolicy>;
+
 export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMode): AdmissionPolicy {
   const exemptNamespace = (ns: string) => ns !== "" && settings.exemptions.namespaces.includes(ns);
   const exemptUser = (user: string) => user !== "" && settings.exemptions.usernames.includes(user);
@@ -90,11 +100,12 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   // on change: what PSA reads from it is worked out once per version, not once per pod.
   // Keys are long-lived cluster-state objects only, never per-request ones: a WeakMap that
   // gains a young key per request makes every scavenge walk it (measured: 0.3 ms -> 20 ms).
-  const knownPolicies = new WeakMap<object, ReturnType<typeof namespacePolicy>>();
-  let unlabelled: ReturnType<typeof namespacePolicy> | undefined;
-  const namespacePolicyOf = (context: AdmissionContext, namespace: string) => {
+  const knownPolicies = new WeakMap<object, NamespaceReading>();
+  let unlabelled: NamespaceReading | undefined;
+  /** undefined: the namespace does not exist (PSA's namespace lookup failed). */
+  const namespacePolicyOf = (context: AdmissionContext, namespace: string): NamespaceReading | undefined => {
     const labels = context.cluster.namespaceLabels(namespace);
-    if (labels === undefined) return (unlabelled ??= policyOf(undefined));
+    if (labels === undefined) return context.cluster.namespacesComplete?.() ? undefined : (unlabelled ??= policyOf(undefined));
     let policy = knownPolicies.get(labels);
     if (policy === undefined) knownPolicies.set(labels, (policy = policyOf(labels)));
     return policy;
@@ -105,10 +116,10 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     return evaluatePod(lv.level, lv.version, pod, as).filter((v) => !context.excepted(POD_SECURITY_POLICY, v.checkId, containerOf(v, pod)));
   }
 
-  function evaluatePodLike(context: AdmissionContext, ns: { policy: NamespacePolicy; errors: string[] }, pod: PodView, enforce: boolean): PolicyVerdict {
+  function evaluatePodLike(context: AdmissionContext, ns: NamespaceReading, pod: PodView, enforce: boolean): PolicyVerdict {
+    if (exemptRuntimeClass(pod.spec as Record<string, unknown>)) return exemptVerdict("runtimeClass");
     const verdict = emptyVerdict();
-    if (exemptRuntimeClass(pod.spec as Record<string, unknown>)) return verdict;
-    if (ns.errors.length > 0) verdict.audit.error = `Failed to parse policy: ${ns.errors.join(", ")}`;
+    if (ns.invalid.length > 0) verdict.audit[ERROR_KEY] = policyParseError(ns.invalid);
     const cache = new Map<string, PsaViolation[]>();
     const run = (lv: LevelVersion) => {
       const key = levelVersionString(lv);
@@ -119,15 +130,18 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     };
     let denied = false;
     if (enforce) {
+      verdict.audit[ENFORCE_POLICY_KEY] = levelVersionString(ns.policy.enforce);
       const result = run(ns.policy.enforce);
       if (result.length > 0) {
         denied = true;
+        const status = forbiddenStatus(context.request, `violates PodSecurity "${levelVersionString(ns.policy.enforce)}": ${describeViolations(result)}`);
         verdict.deny = result.map((v) => ({ policy: POD_SECURITY_POLICY, rule: v.checkId, message: `${v.reason}${v.detail ? ` (${v.detail})` : ""}` }));
-        verdict.denyMessage = `pod violates PodSecurity "${levelVersionString(ns.policy.enforce)}": ${describeViolations(result)}`;
+        verdict.denyMessage = status.message;
+        verdict.denyDetails = status.details;
       }
     }
     const audit = run(ns.policy.audit);
-    if (audit.length > 0) verdict.audit.audit = psaWarningMessage(ns.policy.audit.level, ns.policy.audit.version, audit);
+    if (audit.length > 0) verdict.audit[AUDIT_VIOLATIONS_KEY] = psaWarningMessage(ns.policy.audit.level, ns.policy.audit.version, audit);
     if (!denied) {
       const warn = run(ns.policy.warn);
       if (warn.length > 0) verdict.warn.push(psaWarningMessage(ns.policy.warn.level, ns.policy.warn.version, warn));
@@ -138,15 +152,23 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   function validatePod(context: AdmissionContext): PolicyVerdict {
     const { request } = context;
     if (IGNORED_POD_SUBRESOURCES.has(request.subResource)) return emptyVerdict();
+    // PSA registers for CREATE and UPDATE only; Palisade's webhook also sees DELETE and CONNECT for other policies.
     if (request.operation !== "CREATE" && request.operation !== "UPDATE") return emptyVerdict();
-    if (exemptNamespace(request.namespace) || exemptUser(request.userInfo.username)) return emptyVerdict();
+    if (exemptNamespace(request.namespace)) return exemptVerdict("namespace");
+    if (exemptUser(request.userInfo.username)) return exemptVerdict("user");
     const ns = namespacePolicyOf(context, request.namespace);
+    if (!ns) {
+      const failure = `failed to lookup namespace ${request.namespace}`;
+      return errorVerdict(500, `Internal error occurred: ${failure}`, `Internal error occurred: ${failure}: ${namespaceNotFound(request.namespace)}`);
+    }
     const p = ns.policy;
-    if (ns.errors.length === 0 && p.enforce.level === "privileged" && p.warn.level === "privileged" && p.audit.level === "privileged") return emptyVerdict();
+    if (ns.invalid.length === 0 && p.enforce.level === "privileged" && p.warn.level === "privileged" && p.audit.level === "privileged") {
+      return { deny: [], warn: [], audit: { [ENFORCE_POLICY_KEY]: PRIVILEGED_LATEST } };
+    }
     const pod = request.object;
-    if (!pod || pod.kind !== "Pod") return badRequest("failed to decode pod");
+    if (!pod || pod.kind !== "Pod") return errorVerdict(400, "failed to decode pod");
     if (request.operation === "UPDATE") {
-      if (!request.oldObject || request.oldObject.kind !== "Pod") return badRequest("failed to decode old pod");
+      if (!request.oldObject || request.oldObject.kind !== "Pod") return errorVerdict(400, "failed to decode old pod");
       if (!isSignificantPodUpdate(pod, request.oldObject)) return emptyVerdict();
     }
     return evaluatePodLike(context, ns, podView(pod), true);
@@ -156,9 +178,12 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     const { request } = context;
     if (request.subResource !== "") return emptyVerdict();
     if (request.operation !== "CREATE" && request.operation !== "UPDATE") return emptyVerdict();
-    if (exemptNamespace(request.namespace) || exemptUser(request.userInfo.username)) return emptyVerdict();
+    if (exemptNamespace(request.namespace)) return exemptVerdict("namespace");
+    if (exemptUser(request.userInfo.username)) return exemptVerdict("user");
     const ns = namespacePolicyOf(context, request.namespace);
-    if (ns.errors.length === 0 && ns.policy.warn.level === "privileged" && ns.policy.audit.level === "privileged") return emptyVerdict();
+    // Workloads are never refused: a failed lookup is only recorded.
+    if (!ns) return { deny: [], warn: [], audit: { [ERROR_KEY]: `failed to lookup namespace ${request.namespace}: ${namespaceNotFound(request.namespace)}` } };
+    if (ns.invalid.length === 0 && ns.policy.warn.level === "privileged" && ns.policy.audit.level === "privileged") return emptyVerdict();
     const location = podSpecOf(request.object);
     if (!location) return emptyVerdict();
     return evaluatePodLike(context, ns, { metadata: location.metadata, spec: location.spec }, false);
@@ -168,56 +193,23 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     const { request } = context;
     if (request.subResource !== "") return emptyVerdict();
     const namespace = request.object;
-    if (!namespace || namespace.kind !== "Namespace") return request.operation === "DELETE" ? emptyVerdict() : badRequest("failed to decode namespace");
+    if (!namespace || namespace.kind !== "Namespace") return request.operation === "DELETE" ? emptyVerdict() : errorVerdict(400, "failed to decode namespace");
     const next = policyOf(namespace.metadata?.labels);
-    if (request.operation === "CREATE") return next.errors.length > 0 ? invalid(next.errors.join(", ")) : emptyVerdict();
+    if (request.operation === "CREATE") return next.invalid.length > 0 ? invalidLabels(request, next.invalid) : emptyVerdict();
     if (request.operation !== "UPDATE") return emptyVerdict();
-    if (!request.oldObject) return badRequest("failed to decode old namespace");
+    // PSA's own text, double space included.
+    if (!request.oldObject || request.oldObject.kind !== "Namespace") return errorVerdict(400, "failed to decode  old namespace");
     const previous = policyOf(request.oldObject.metadata?.labels);
-    if (next.errors.length > 0 && next.errors.join(", ") !== previous.errors.join(", ")) return invalid(next.errors.join(", "));
+    if (next.invalid.length > 0 && labelErrorsText(next.invalid) !== (previous.invalid.length > 0 ? labelErrorsText(previous.invalid) : "")) return invalidLabels(request, next.invalid);
     const enforce = next.policy.enforce;
     if (sameLevelVersion(enforce, previous.policy.enforce)) return emptyVerdict();
     if (enforce.level === "privileged") return emptyVerdict();
     if (formatVersion(enforce.version) === formatVersion(previous.policy.enforce.version) && compareLevels(enforce.level, previous.policy.enforce.level) < 1) return emptyVerdict();
     const name = namespace.metadata?.name ?? request.name;
-    if (exemptNamespace(name)) return emptyVerdict();
+    if (exemptNamespace(name)) return exemptVerdict("namespace");
     const verdict = emptyVerdict();
-    verdict.warn = existingPodWarnings(context, name, enforce);
+    verdict.warn = existingPodWarnings(context.cluster.podsInNamespace(name), name, enforce, exemptRuntimeClass);
     return verdict;
-  }
-
-  /** PSA's EvaluatePodsInNamespace over the pods this server knows of. */
-  function existingPodWarnings(context: AdmissionContext, namespace: string, enforce: LevelVersion): string[] {
-    const all = context.cluster.podsInNamespace(namespace);
-    const pods = all.slice(0, MAX_PODS_TO_CHECK);
-    const counts = new Map<string, { podName: string; count: number }>();
-    const order: string[] = [];
-    for (const pod of pods) {
-      const view = podView(pod);
-      if (exemptRuntimeClass(view.spec as Record<string, unknown>)) continue;
-      const result = evaluatePod(enforce.level, enforce.version, view);
-      if (result.length === 0) continue;
-      const warning = result.map((v) => v.reason).join(", ");
-      const name = pod.metadata?.name ?? "";
-      const seen = counts.get(warning);
-      if (!seen) {
-        counts.set(warning, { podName: name, count: 1 });
-        order.push(warning);
-      } else {
-        seen.count++;
-        if (name < seen.podName) seen.podName = name;
-      }
-    }
-    const warnings: string[] = [];
-    if (pods.length < all.length) warnings.push(`new PodSecurity enforce level only checked against the first ${pods.length} of ${all.length} existing pods`);
-    if (order.length > 0) warnings.push(`existing pods in namespace "${namespace}" violate the new PodSecurity enforce level "${levelVersionString(enforce)}"`);
-    const decorated = order.map((w) => {
-      const c = counts.get(w)!;
-      if (c.count === 1) return `${c.podName}: ${w}`;
-      if (c.count === 2) return `${c.podName} (and 1 other pod): ${w}`;
-      return `${c.podName} (and ${c.count - 1} other pods): ${w}`;
-    });
-    return [...warnings, ...decorated.sort()];
   }
 
   return {
@@ -232,10 +224,6 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
   };
 }
 
-function podView(pod: K8sObject): PodView {
-  return { metadata: (pod.metadata ?? {}) as PodView["metadata"], spec: (isRecord(pod.spec) ? pod.spec : {}) as PodView["spec"] };
-}
-
 /** The container a violation is confined to, when all its fields are in one container. */
 function containerOf(violation: PsaViolation, pod: PodView): string | undefined {
   const names = new Set<string>();
@@ -248,10 +236,7 @@ function containerOf(violation: PsaViolation, pod: PodView): string | undefined 
   return names.size === 1 ? [...names][0] : undefined;
 }
 
-function badRequest(message: string): PolicyVerdict {
-  return { deny: [{ policy: POD_SECURITY_POLICY, rule: "decode", message }], warn: [], audit: {}, denyMessage: message, denyCode: 400 };
-}
-
-function invalid(message: string): PolicyVerdict {
-  return { deny: [{ policy: POD_SECURITY_POLICY, rule: "namespace-labels", message }], warn: [], audit: {}, denyMessage: message, denyCode: 422 };
+/** apierrors.NewNotFound(namespaces, name).Error(). */
+function namespaceNotFound(name: string): string {
+  return `namespaces ${JSON.stringify(name)} not found`;
 }
