@@ -126,10 +126,17 @@ export function registerServeCommand(program: Command): void {
         async buildEngine(hooks) {
           const state = new ClusterState();
           state.seed(seed.map((o) => o.object));
-          const engine = createEngine({ config, cluster: state, ...hooks, ...(authenticator ? { authenticator } : {}), ...(authorizer ? { authorizer } : {}) });
-          if (!api) return engine;
-          const sync = syncClusterState(state, api, { nodes: config.tenancy !== undefined, logger });
-          return untilSynced(engine, sync.ready);
+          const sync = api ? syncClusterState(state, api, { nodes: config.tenancy !== undefined, logger }) : undefined;
+          const engine = createEngine({
+            config,
+            cluster: state,
+            ...hooks,
+            // A pod in a namespace the watch has not delivered yet is judged after a live read of it.
+            ...(sync ? { lookupNamespace: sync.lookupNamespace } : {}),
+            ...(authenticator ? { authenticator } : {}),
+            ...(authorizer ? { authorizer } : {}),
+          });
+          return sync ? untilSynced(engine, sync.ready) : engine;
         },
       }).catch((err: unknown) => {
         throw listenFailure(err, { configFile: config.file, ...(flags.port === undefined ? {} : { flag: flags.port }) });

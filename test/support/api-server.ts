@@ -96,8 +96,12 @@ export interface StandInApiServer {
   caPem: string;
   /** Every request, as `METHOD path?query`. */
   requests: string[];
-  /** Create or replace an object (matched by kind, namespace and name); watchers see ADDED or MODIFIED. */
-  put(object: K8sObject): void;
+  /**
+   * Create or replace an object (matched by kind, namespace and name); watchers see ADDED or
+   * MODIFIED, unless `withholdEvent`: then only a GET or a new list shows it, as when a watch
+   * lags behind a write.
+   */
+  put(object: K8sObject, options?: { withholdEvent?: boolean }): void;
   /** Delete an object; watchers see DELETED. */
   remove(kind: string, name: string, namespace?: string): void;
   /** Forget the event history (etcd compaction): open watches end with an ERROR 410, old versions get 410. */
@@ -160,9 +164,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
     }
     for (const type of TYPES) {
       const base = type.group ? `/apis/${groupVersion(type)}` : "/api/v1";
-      const match = new RegExp(`^${base.replace(/\./g, "\\.")}(?:/namespaces/([^/]+))?/${type.resource}$`).exec(path);
+      const match = new RegExp(`^${base.replace(/\./g, "\\.")}(?:/namespaces/([^/]+))?/${type.resource}(?:/([^/]+))?$`).exec(path);
       if (!match) continue;
       const namespace = match[1];
+      const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      if (name !== undefined) {
+        // One object by name (GET .../namespaces/NAME); lists have no kind on their items, a single object has.
+        const found = stored.find((object) => sameObject(object, type.kind, name, type.namespaced ? namespace : undefined) && object.apiVersion === groupVersion(type));
+        return found ? send(200, found) : status(404, "NotFound", `${type.resource} "${name}" not found`);
+      }
       if (user === "restricted" && options.forbiddenToRestricted?.includes(type.resource)) {
         const scope = namespace ? `in the namespace "${namespace}"` : "at the cluster scope";
         return status(403, "Forbidden", `${type.resource}${type.group ? `.${type.group}` : ""} is forbidden: User "restricted" cannot list resource "${type.resource}" in API group "${type.group}" ${scope}`);
@@ -204,13 +214,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<StandIn
     url: `https://127.0.0.1:${port}`,
     caPem: ca.certPem,
     requests,
-    put(object) {
+    put(object, putOptions) {
       revision++;
       const index = stored.findIndex((o) => sameObject(o, object.kind ?? "", object.metadata?.name ?? "", object.metadata?.namespace));
       const saved = { ...object, metadata: { ...object.metadata, resourceVersion: String(revision), uid: index >= 0 ? stored[index]!.metadata?.uid : `put-${revision}` } };
       if (index >= 0) stored[index] = saved;
       else stored.push(saved);
-      record(index >= 0 ? "MODIFIED" : "ADDED", saved);
+      if (!putOptions?.withholdEvent) record(index >= 0 ? "MODIFIED" : "ADDED", saved);
     },
     remove(kind, name, namespace) {
       const index = stored.findIndex((o) => sameObject(o, kind, name, namespace));

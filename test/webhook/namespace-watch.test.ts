@@ -29,12 +29,13 @@ function config(name: string, kubeconfig: string, workers: number): string {
   return file;
 }
 
-const cniPod = (name: string) => pod(name, "cni", { hostNetwork: true, containers: [{ name: "agent", image: "cni:1", securityContext: { privileged: true } }] });
-async function allowed(server: ServeProcess, name: string): Promise<boolean> {
-  const res = await server.call("/validate", reviewBody(cniPod(name)));
+const cniPod = (name: string, namespace = "cni") => pod(name, namespace, { hostNetwork: true, containers: [{ name: "agent", image: "cni:1", securityContext: { privileged: true } }] });
+async function verdict(server: ServeProcess, name: string, namespace?: string): Promise<{ allowed: boolean; status?: { code: number; message: string } }> {
+  const res = await server.call("/validate", reviewBody(cniPod(name, namespace)));
   expect(res.status).toBe(200);
-  return (JSON.parse(res.text) as { response: { allowed: boolean } }).response.allowed;
+  return (JSON.parse(res.text) as { response: { allowed: boolean; status?: { code: number; message: string } } }).response;
 }
+const allowed = async (server: ServeProcess, name: string) => (await verdict(server, name)).allowed;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "palisade-watch-"));
@@ -56,6 +57,18 @@ describe("the webhook's namespace watch", () => {
     // Only the namespace watch asked the API server: list, then watch from the list's version.
     expect(api.requests.some((r) => r.startsWith("GET /api/v1/namespaces?limit=500"))).toBe(true);
     expect(api.requests.some((r) => /^GET \/api\/v1\/namespaces\?watch=true&resourceVersion=1000/.test(r))).toBe(true);
+  });
+
+  it("reads a namespace the watch has not delivered yet from the API server before judging a pod in it, as PSA does", async () => {
+    // Created a moment ago: its watch event has not arrived, and no replica saw its CREATE.
+    api.put(namespace("fresh", PRIVILEGED), { withholdEvent: true });
+    for (const server of servers) for (let i = 0; i < 3; i++) expect(await verdict(server, `fresh-${i}`, "fresh")).toMatchObject({ allowed: true, auditAnnotations: { "pod-security-enforce-policy": "privileged:latest" } });
+    expect(api.requests).toContain("GET /api/v1/namespaces/fresh");
+    // One that does not exist is what PSA answers for it: an internal error, not a verdict at a default level.
+    const missing = await verdict(servers[0]!, "nowhere-0", "nowhere");
+    expect(missing.allowed).toBe(false);
+    expect(missing.status?.code).toBe(500);
+    expect(missing.status?.message).toContain("failed to lookup namespace nowhere");
   });
 
   it("sees a label change through the watch", async () => {

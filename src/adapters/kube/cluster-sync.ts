@@ -9,13 +9,21 @@
 import type { ClusterState } from "../../admission/cluster-state.js";
 import type { K8sObject } from "../../k8s/types.js";
 import type { ApiConnection } from "./connection.js";
-import { ListWatch, type WatchLogger } from "./list-watch.js";
+import { getObject, ListWatch, type WatchLogger } from "./list-watch.js";
 
 export interface ClusterSync {
   /** True once every watched kind has been listed once. */
   ready(): boolean;
   stop(): void;
   watches: ListWatch[];
+  /**
+   * Reads one namespace from the API server into the state, for a request in a namespace the
+   * watch has not delivered yet (created a moment ago, its CREATE admitted by another
+   * replica). Upstream Pod Security Admission falls back to a live GET the same way; without
+   * it the pod would be refused as in a namespace that does not exist. Concurrent lookups of
+   * one name share one GET; a failure is logged and leaves the state as it was.
+   */
+  lookupNamespace(name: string): Promise<void>;
 }
 
 export interface ClusterSyncOptions {
@@ -25,6 +33,9 @@ export interface ClusterSyncOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+/** A lookup holds an admission request: it must end well within kube-apiserver's webhook timeout. */
+const LOOKUP_TIMEOUT_MS = 3000;
 
 const slim = (kind: "Namespace" | "Node", object: K8sObject): K8sObject =>
   kind === "Node" ? { apiVersion: "v1", kind, metadata: { name: object.metadata?.name ?? "", labels: object.metadata?.labels ?? {} } } : object;
@@ -48,8 +59,23 @@ export function syncClusterState(state: ClusterState, connection: ApiConnection,
       },
     }).start(),
   );
+  const lookups = new Map<string, Promise<void>>();
+  const lookupNamespace = (name: string): Promise<void> => {
+    const pending = lookups.get(name);
+    if (pending) return pending;
+    const lookup = getObject(connection, `/api/v1/namespaces/${encodeURIComponent(name)}`, "Namespace", LOOKUP_TIMEOUT_MS)
+      .then((namespace) => {
+        // The watch may have delivered it meanwhile, newer than this read: keep the watch's.
+        if (namespace && state.namespaceLabels(name) === undefined) state.remember(namespace);
+      })
+      .catch((err: unknown) => options.logger.warn({ namespace: name, err: err instanceof Error ? err.message : String(err) }, "cannot look up a namespace the watch has not delivered yet"))
+      .finally(() => lookups.delete(name));
+    lookups.set(name, lookup);
+    return lookup;
+  };
   return {
     watches,
+    lookupNamespace,
     ready: () => watches.every((watch) => watch.synced),
     stop: () => watches.forEach((watch) => watch.stop()),
   };

@@ -6,7 +6,7 @@
  * unreachable keeps serving with what it last knew, and `synced` says whether it ever knew.
  */
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { K8sObject } from "../../k8s/types.js";
 import { isRecord } from "../../k8s/types.js";
 import type { ApiConnection } from "./connection.js";
@@ -193,21 +193,37 @@ export class ListWatch {
   }
 
   private get(path: string, idleTimeoutMs = 30_000): Promise<IncomingMessage> {
-    const { connection } = this.options;
-    const url = new URL(connection.server + path);
-    const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "palisade-webhook" };
-    const token = connection.token?.();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const options: RequestOptions = { method: "GET", headers, agent: false, ...(connection.caPem ? { ca: connection.caPem } : {}), ...(connection.certPem ? { cert: connection.certPem, key: connection.keyPem } : {}) };
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, options, resolve);
-      // A silent connection (a dead API server, a dropped NAT entry) must not hold the watch forever.
-      req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer from ${url.host} for ${idleTimeoutMs / 1000} s`)));
-      req.on("error", reject);
-      this.current = req;
-      req.end();
-    });
+    return apiGet(this.options.connection, path, idleTimeoutMs, (req) => (this.current = req));
   }
+}
+
+/** One GET to the API server; `onRequest` is given the request, so that its caller can abort it. */
+function apiGet(connection: ApiConnection, path: string, idleTimeoutMs: number, onRequest?: (req: ClientRequest) => void): Promise<IncomingMessage> {
+  const url = new URL(connection.server + path);
+  const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "palisade-webhook" };
+  const token = connection.token?.();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const options: RequestOptions = { method: "GET", headers, agent: false, ...(connection.caPem ? { ca: connection.caPem } : {}), ...(connection.certPem ? { cert: connection.certPem, key: connection.keyPem } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, options, resolve);
+    // A silent connection (a dead API server, a dropped NAT entry) must not hold the caller forever.
+    req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer from ${url.host} for ${idleTimeoutMs / 1000} s`)));
+    req.on("error", reject);
+    onRequest?.(req);
+    req.end();
+  });
+}
+
+/**
+ * One object of a core resource by its path (e.g. /api/v1/namespaces/NAME), or undefined
+ * when the API server says it does not exist (404). Any other answer is an error.
+ */
+export async function getObject(connection: ApiConnection, path: string, kind: string, idleTimeoutMs: number): Promise<K8sObject | undefined> {
+  const res = await apiGet(connection, path, idleTimeoutMs);
+  const body = await readJson(res);
+  if (res.statusCode === 404) return undefined;
+  if (res.statusCode !== 200 || !isRecord(body)) throw new ApiError(res.statusCode ?? 0, statusMessage(res, body));
+  return { ...body, kind, apiVersion: "v1" } as K8sObject;
 }
 
 async function readJson(res: IncomingMessage): Promise<unknown> {

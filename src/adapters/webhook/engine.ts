@@ -9,6 +9,7 @@ import type { TokenUser, TokenVerdict } from "../../admission/access/token-revie
 import { ClusterState } from "../../admission/cluster-state.js";
 import type { WebhookConfig } from "../../admission/config.js";
 import { mutateAdmission, validateAdmission } from "../../admission/pipeline.js";
+import type { AdmissionRequest } from "../../admission/review.js";
 import type { K8sObject } from "../../k8s/types.js";
 import type { WebhookEngine } from "./handler.js";
 import type { AccessEndpoint } from "./open-access.js";
@@ -28,6 +29,8 @@ export interface EngineOptions {
   onObserve?: (request: Parameters<WebhookEngine["observe"]>[0]) => void;
   /** Worker mode: the pods other workers have seen in a namespace, before a namespace update is judged. */
   podsFor?: (namespace: string) => Promise<K8sObject[]>;
+  /** Reads a namespace the cluster state lacks from the API server into it (cluster-sync.ts). */
+  lookupNamespace?: (name: string) => Promise<void>;
 }
 
 export function guardrailsFor(config: Pick<WebhookConfig, "access">, cluster: ClusterState): Guardrail[] {
@@ -65,13 +68,11 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
       options.onObserve?.(request);
     },
   };
-  const podsFor = options.podsFor;
-  if (podsFor) {
+  const preparations = [namespaceUpdatePods(options.podsFor, cluster), unknownNamespace(options.lookupNamespace, cluster)].filter((p) => p !== undefined);
+  if (preparations.length > 0) {
     engine.prepare = (request) => {
-      const { resource, operation, subResource } = request;
-      if (resource.group !== "" || resource.resource !== "namespaces" || operation !== "UPDATE" || subResource !== "") return undefined;
-      const name = request.name || request.object?.metadata?.name || "";
-      return podsFor(name).then((pods) => cluster.mergePods(name, pods));
+      const pending = preparations.map((prepare) => prepare(request)).filter((p) => p !== undefined);
+      return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
     };
   }
   const authenticator = options.authenticator;
@@ -83,4 +84,32 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
   }
   if (options.authorizer || guardrails.length > 0) engine.authorize = (review) => decideAccess(review, guardrails, options.authorizer);
   return engine;
+}
+
+type Preparation = (request: AdmissionRequest) => Promise<void> | undefined;
+
+/** Worker mode: before a namespace update is judged, the pods other workers have seen in it. */
+function namespaceUpdatePods(podsFor: EngineOptions["podsFor"], cluster: ClusterState): Preparation | undefined {
+  if (!podsFor) return undefined;
+  return (request) => {
+    const { resource, operation, subResource } = request;
+    if (resource.group !== "" || resource.resource !== "namespaces" || operation !== "UPDATE" || subResource !== "") return undefined;
+    const name = request.name || request.object?.metadata?.name || "";
+    return podsFor(name).then((pods) => cluster.mergePods(name, pods));
+  };
+}
+
+/**
+ * Once the namespaces are listed, a request in one the state lacks was made in a namespace
+ * created since the last watch event: read it before judging, or Pod Security would refuse
+ * the pod as in a namespace that does not exist. Namespace requests themselves need no
+ * lookup (their object is the namespace).
+ */
+function unknownNamespace(lookup: EngineOptions["lookupNamespace"], cluster: ClusterState): Preparation | undefined {
+  if (!lookup) return undefined;
+  return (request) => {
+    const namespace = request.namespace;
+    if (!namespace || request.resource.resource === "namespaces" || !cluster.namespacesComplete() || cluster.namespaceLabels(namespace) !== undefined) return undefined;
+    return lookup(namespace);
+  };
 }
