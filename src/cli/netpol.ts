@@ -203,15 +203,16 @@ export function registerNetpol(program: Command): void {
     .description("least-privilege NetworkPolicies that allow exactly the observed flows")
     .requiredOption("--flows <file>", "observed flows (JSON; see --help)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .option("--no-dns", "do not add the egress rule to kube-dns (UDP and TCP 53) to every policy")
     .addHelpText("after", `\n${FLOWS_FORMAT_HELP}`)
-    .action(async (flags: { flows: string; output: string }) => {
+    .action(async (flags: { flows: string; output: string; dns: boolean }) => {
       let text: string;
       try {
         text = await readFile(flags.flows, "utf8");
       } catch (err) {
         throw new UserError(`--flows ${flags.flows}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"})`, { hint: "give the path of a flows JSON file" });
       }
-      const policies = generatePolicies(parseFlows(text, flags.flows));
+      const policies = generatePolicies(parseFlows(text, flags.flows), { dns: flags.dns });
       if (flags.output === "json") return writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: policies }, null, 2) + "\n");
       await writeStdout(policies.map((p) => toYaml(p)).join("---\n"));
     });
@@ -226,7 +227,7 @@ export function registerNetpol(program: Command): void {
     .action(async (before: string, after: string, flags: { output: string; exitCode?: boolean }) => {
       const a = await loadPolicies([before], { kustomize: [] }, "diff");
       const b = await loadPolicies([after], { kustomize: [] }, "diff");
-      const diff = diffConnectivity(a, b);
+      const diff = diffConnectivity({ ...a, locate: policyLocator(a.set) }, { ...b, locate: policyLocator(b.set) });
       await writeStdout(flags.output === "text" ? renderDiffText(diff) : structured(diff, flags.output));
       if (flags.exitCode && diff.changes.length > 0) process.exitCode = EXIT.findings;
     });

@@ -1,61 +1,105 @@
 /**
  * `netpol diff`: the connections one set of manifests allows and the other does not,
  * pair by pair, over the union of their workloads and the external blocks both sets' CIDRs
- * cut (so a block means the same addresses on both sides).
+ * cut (so a block means the same addresses on both sides). Each change says why: for a
+ * connection that is now allowed or now denied, the side (egress, ingress) whose verdict
+ * moved, and the policy and rule that decided it before and after, where they are written.
  */
+import { causesOf, type ChangeCause } from "./diff-causes.js";
 import type { Endpoints } from "./endpoints.js";
+import type { PolicyLocator } from "./explain.js";
 import { computeMatrix } from "./matrix.js";
-import { matrixRows } from "./matrix-render.js";
-import type { Tier } from "./model.js";
+import { matrixRows, workloadLabel } from "./matrix-render.js";
+import type { Endpoint, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
+
+/** Changes only when a field's meaning does. */
+export const DIFF_SCHEMA_VERSION = "palisade.dev/netpol-diff/v1";
+
+type PortSetJson = ReturnType<PortSet["toJSON"]>;
 
 export interface ConnectivityChange {
   from: string;
   to: string;
-  before: ReturnType<PortSet["toJSON"]>;
-  after: ReturnType<PortSet["toJSON"]>;
-  added: ReturnType<PortSet["toJSON"]>;
-  removed: ReturnType<PortSet["toJSON"]>;
+  /** added: nothing was allowed before; removed: nothing is allowed after; changed: both allow something. */
+  change: "added" | "removed" | "changed";
+  before: PortSetJson;
+  after: PortSetJson;
+  added: PortSetJson;
+  removed: PortSetJson;
+  because: ChangeCause[];
 }
 
 export interface ConnectivityDiff {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
+  /** Workloads only one side has: their connections are all added or all removed. */
+  workloads: { added: string[]; removed: string[] };
   changes: ConnectivityChange[];
 }
 
-interface Side {
+export interface DiffSide {
   endpoints: Endpoints;
   set: { tiers: Tier[] };
+  /** Where the side's policies are written; without it, causes name policies but no file:line. */
+  locate?: PolicyLocator;
 }
 
-function rowsOf(side: Side, other: Side): Map<string, { from: string; to: string; connections: PortSet }> {
+interface SideRows {
+  rows: Map<string, { from: string; to: string; connections: PortSet }>;
+  /** Every endpoint by its label: the side's workloads and the shared external blocks. */
+  endpoints: Map<string, Endpoint>;
+}
+
+function rowsOf(side: DiffSide, other: DiffSide): SideRows {
   const pods = side.endpoints.workloads.map((w) => w.endpoint);
   const matrix = computeMatrix(side.set.tiers, pods, { cutWith: other.set.tiers });
-  return new Map(matrixRows(matrix).map((r) => [`${r.from}\u0000${r.to}`, r]));
+  const endpoints = new Map<string, Endpoint>(pods.map((p) => [workloadLabel(p), p]));
+  for (const block of [...matrix.externalSources, ...matrix.externalDestinations]) endpoints.set(`${block.label}[External]`, block.endpoint);
+  return { rows: new Map(matrixRows(matrix).map((r) => [`${r.from}\u0000${r.to}`, r])), endpoints };
 }
 
-export function diffConnectivity(before: Side, after: Side): ConnectivityDiff {
+function podLabels(side: DiffSide): Set<string> {
+  return new Set(side.endpoints.workloads.map((w) => workloadLabel(w.endpoint)));
+}
+
+export function diffConnectivity(before: DiffSide, after: DiffSide): ConnectivityDiff {
   const a = rowsOf(before, after);
   const b = rowsOf(after, before);
-  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const keys = [...new Set([...a.rows.keys(), ...b.rows.keys()])].sort();
   const changes: ConnectivityChange[] = [];
   for (const key of keys) {
-    const was = a.get(key)?.connections ?? PortSet.none;
-    const now = b.get(key)?.connections ?? PortSet.none;
+    const was = a.rows.get(key)?.connections ?? PortSet.none;
+    const now = b.rows.get(key)?.connections ?? PortSet.none;
     if (was.equals(now)) continue;
-    const row = (a.get(key) ?? b.get(key))!;
-    changes.push({ from: row.from, to: row.to, before: was.toJSON(), after: now.toJSON(), added: now.subtract(was).toJSON(), removed: was.subtract(now).toJSON() });
+    const row = (a.rows.get(key) ?? b.rows.get(key))!;
+    const added = now.subtract(was);
+    const removed = was.subtract(now);
+    const because = causesOf(row, added, removed, { ...before, endpoints: a.endpoints }, { ...after, endpoints: b.endpoints });
+    const change = was.isEmpty() ? "added" : now.isEmpty() ? "removed" : "changed";
+    changes.push({ from: row.from, to: row.to, change, before: was.toJSON(), after: now.toJSON(), added: added.toJSON(), removed: removed.toJSON(), because });
   }
-  return { changes };
+  const beforePods = podLabels(before);
+  const afterPods = podLabels(after);
+  const workloads = { added: [...afterPods].filter((p) => !beforePods.has(p)).sort(), removed: [...beforePods].filter((p) => !afterPods.has(p)).sort() };
+  return { schemaVersion: DIFF_SCHEMA_VERSION, workloads, changes };
 }
 
 export function renderDiffText(diff: ConnectivityDiff): string {
-  if (diff.changes.length === 0) return "no connectivity changes\n";
-  return diff.changes
-    .map((c) => {
-      const before = PortSet.fromJSON(c.before);
-      const after = PortSet.fromJSON(c.after);
-      const mark = before.isEmpty() ? "+" : after.isEmpty() ? "-" : "~";
-      return `${mark} ${c.from} => ${c.to} : ${before.toString()} -> ${after.toString()}\n`;
-    })
-    .join("");
+  const lines: string[] = [];
+  for (const w of diff.workloads.added) lines.push(`workload added: ${w}`);
+  for (const w of diff.workloads.removed) lines.push(`workload removed: ${w}`);
+  if (diff.changes.length === 0) lines.push("no connectivity changes");
+  for (const c of diff.changes) {
+    const mark = c.change === "added" ? "+" : c.change === "removed" ? "-" : "~";
+    lines.push(`${mark} ${c.from} => ${c.to} : ${PortSet.fromJSON(c.before).toString()} -> ${PortSet.fromJSON(c.after).toString()}`);
+    for (const cause of c.because) lines.push(...renderCause(cause));
+  }
+  return lines.join("\n") + "\n";
+}
+
+function renderCause(cause: ChangeCause): string[] {
+  const head = `    ${cause.connection} now ${cause.now}`;
+  if (cause.note !== undefined) return [`${head}: ${cause.note}`];
+  const at = (where: string[] | undefined): string => (where && where.length > 0 ? ` (at ${where.join(", ")})` : "");
+  return cause.sides.flatMap((s) => [`${head}: ${s.after.summary}${at(s.after.at)}`, `      before: ${s.before.summary}${at(s.before.at)}`]);
 }

@@ -5,102 +5,19 @@
  * a workload's labels, plus DoesNotExist for keys that only its look-alikes carry, so a
  * selector never also picks a neighbour whose labels are a superset.
  */
+import { createHash } from "node:crypto";
 import { UserError } from "../errors.js";
-import { matchesLabelSelector, validateLabelKey, validateLabelValue, type LabelSelector, type LabelSelectorRequirement } from "../k8s/labels.js";
+import { matchesLabelSelector, type LabelSelector, type LabelSelectorRequirement } from "../k8s/labels.js";
 import { parseIp } from "./cidr.js";
-import { PortSet, type PortProtocol } from "./ports.js";
-import type { NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
+import type { FlowWorkload, Flows } from "./flows.js";
+import { PortSet } from "./ports.js";
+import type { NetworkPolicyEgressRule, NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
 
-export const FLOWS_FORMAT_HELP = `Flows file (JSON):
-  {
-    "workloads": [ { "namespace": "shop", "name": "frontend", "labels": { "app": "frontend" } }, ... ],
-    "flows": [
-      { "from": "shop/frontend", "to": "shop/backend", "port": 8080, "protocol": "TCP" },
-      { "from": "shop/backend", "to": "10.20.0.5", "port": 5432 },
-      { "from": "203.0.113.7", "to": "shop/frontend", "port": 443 }
-    ]
-  }
-  from/to: NAMESPACE/NAME of a listed workload, or an IP address (outside the cluster).
-  protocol: TCP (default), UDP or SCTP. Namespaces are matched by kubernetes.io/metadata.name.`;
+export { FLOWS_FORMAT_HELP, parseFlows, type Flow, type FlowWorkload, type Flows } from "./flows.js";
 
-export interface FlowWorkload {
-  namespace: string;
-  name: string;
-  labels: Record<string, string>;
-}
-
-export interface Flow {
-  from: string;
-  to: string;
-  port: number;
-  protocol: PortProtocol;
-}
-
-export interface Flows {
-  workloads: FlowWorkload[];
-  flows: Flow[];
-}
-
-function fail(file: string, message: string, hint: string): never {
-  throw new UserError(`${file}: ${message}`, { hint });
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function workloadProblem(w: FlowWorkload): { message: string; hint: string } | undefined {
-  if (w.namespace.length > 63 || !DNS_LABEL.test(w.namespace)) {
-    return { message: `namespace ${JSON.stringify(w.namespace)} is not a valid namespace name`, hint: "a namespace is a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit" };
-  }
-  for (const [key, value] of Object.entries(w.labels)) {
-    const keyProblems = validateLabelKey(key);
-    if (keyProblems.length > 0) return { message: `label key ${JSON.stringify(key)}: ${keyProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
-    const valueProblems = validateLabelValue(value);
-    if (valueProblems.length > 0) return { message: `label ${key}=${JSON.stringify(value)}: ${valueProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
-  }
-  return undefined;
-}
-
-/** Parse and check a flows file; every problem names the entry it is in. */
-export function parseFlows(text: string, file = "<flows>"): Flows {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    fail(file, `not valid JSON (${(err as Error).message})`, "the flows file is JSON; see `palisade netpol generate --help`");
-  }
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (!isObj(data) || !Array.isArray(data.flows)) fail(file, "expected an object with a `flows` list", "see `palisade netpol generate --help`");
-  const workloads: FlowWorkload[] = [];
-  (Array.isArray(data.workloads) ? data.workloads : []).forEach((w: unknown, i) => {
-    const labels = isObj(w) ? w.labels : undefined;
-    if (!isObj(w) || typeof w.namespace !== "string" || typeof w.name !== "string" || (labels !== undefined && (!isObj(labels) || Object.values(labels).some((v) => typeof v !== "string")))) {
-      fail(file, `workloads[${i}]: expected {namespace, name, labels}`, "labels map label keys to string values");
-    }
-    const workload = { namespace: w.namespace as string, name: w.name as string, labels: (labels ?? {}) as Record<string, string> };
-    // The policies carry these as they are: what the API server would refuse stops here, where it came from.
-    const problem = workloadProblem(workload);
-    if (problem) fail(file, `workloads[${i}] (${workload.namespace}/${workload.name}): ${problem.message}`, problem.hint);
-    workloads.push(workload);
-  });
-  const known = new Set(workloads.map((w) => `${w.namespace}/${w.name}`));
-  const flows: Flow[] = [];
-  (data.flows as unknown[]).forEach((f, i) => {
-    if (!isObj(f) || typeof f.from !== "string" || typeof f.to !== "string") fail(file, `flows[${i}]: expected {from, to, port, protocol}`, "from and to are NAMESPACE/NAME or an IP");
-    for (const end of [f.from, f.to] as string[]) {
-      if (!parseIp(end) && !known.has(end)) fail(file, `flows[${i}]: ${JSON.stringify(end)} is neither a listed workload nor an IP address`, "list the workload under `workloads` with its labels");
-    }
-    if (parseIp(f.from as string) && parseIp(f.to as string)) fail(file, `flows[${i}]: both ends are outside the cluster`, "a NetworkPolicy only governs pods");
-    const protocol = f.protocol ?? "TCP";
-    if (protocol !== "TCP" && protocol !== "UDP" && protocol !== "SCTP") fail(file, `flows[${i}]: protocol ${JSON.stringify(protocol)}`, "expected TCP, UDP or SCTP");
-    if (typeof f.port !== "number" || !Number.isInteger(f.port) || f.port < 1 || f.port > 65535) fail(file, `flows[${i}]: port must be an integer 1..65535`, "one flow per destination port");
-    flows.push({ from: f.from as string, to: f.to as string, port: f.port, protocol });
-  });
-  return { workloads, flows };
-}
-
-/** A selector matching `target` and none of `others` (which share its namespace). */
+/** A selector matching `target` and none of `others` (which share its namespace); keys in order, so output is stable. */
 export function exactSelector(target: FlowWorkload, others: readonly FlowWorkload[]): LabelSelector {
-  const matchLabels = { ...target.labels };
+  const matchLabels = Object.fromEntries(Object.entries(target.labels).sort(([a], [b]) => compare(a, b)));
   const expressions: LabelSelectorRequirement[] = [];
   for (const other of others) {
     if (other === target || !matchesLabelSelector({ matchLabels }, other.labels)) continue;
@@ -115,8 +32,12 @@ export function exactSelector(target: FlowWorkload, others: readonly FlowWorkloa
   }
   const selector: LabelSelector = {};
   if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
-  if (expressions.length > 0) selector.matchExpressions = expressions;
+  if (expressions.length > 0) selector.matchExpressions = expressions.sort((a, b) => compare(a.key, b.key));
   return selector;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function portsOf(set: PortSet): NetworkPolicyPort[] {
@@ -127,13 +48,69 @@ function portsOf(set: PortSet): NetworkPolicyPort[] {
   return out;
 }
 
-function policyName(w: FlowWorkload): string {
-  const base = `${w.name}-least-privilege`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return base.slice(0, 253).replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "least-privilege";
+const NAME_SUFFIX = "-least-privilege";
+const MAX_NAME = 253;
+
+/**
+ * `NAME-least-privilege`: a DNS subdomain (metadata.name of a NetworkPolicy) for every valid
+ * workload name, distinct for distinct workloads of a namespace. A name too long to take the
+ * suffix is cut and given a hash of the whole name, so two long names sharing a prefix still
+ * get two policies instead of one replacing the other.
+ */
+export function policyName(workloadName: string): string {
+  if (workloadName.length + NAME_SUFFIX.length <= MAX_NAME) return `${workloadName}${NAME_SUFFIX}`;
+  const hash = createHash("sha256").update(workloadName).digest("hex").slice(0, 10);
+  // Cut where a label may end: a subdomain never has "-." or ".-".
+  const kept = workloadName.slice(0, MAX_NAME - NAME_SUFFIX.length - hash.length - 1).replace(/[^a-z0-9]+$/, "");
+  return `${kept}-${hash}${NAME_SUFFIX}`;
 }
 
-/** One NetworkPolicy per workload named in the flows (or listed), allowing exactly those flows. */
-export function generatePolicies(input: Flows): NetworkPolicyObject[] {
+/**
+ * Cluster DNS as kubeadm and most distributions deploy it: the kube-dns Service's pods in
+ * kube-system. Egress isolation without it breaks every name lookup, which no flow log
+ * shows as a connection to a pod (a resolver is reached through the Service IP).
+ */
+export const DNS_EGRESS_RULE: NetworkPolicyEgressRule = {
+  to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
+
+export interface GenerateOptions {
+  /** Allow DNS to kube-dns from every workload (default true). */
+  dns?: boolean;
+}
+
+interface Seen {
+  ingress: Map<string, PortSet>;
+  egress: Map<string, PortSet>;
+}
+
+/** Per workload and direction: peer -> ports seen. A flow from a workload to itself is between its replicas. */
+function collect(input: Flows, listed: ReadonlySet<string>): Map<string, Seen> {
+  const seen = new Map<string, Seen>();
+  const slot = (key: string): Seen => {
+    let s = seen.get(key);
+    if (!s) seen.set(key, (s = { ingress: new Map(), egress: new Map() }));
+    return s;
+  };
+  for (const w of input.workloads) if (listed.has(`${w.namespace}/${w.name}`)) slot(`${w.namespace}/${w.name}`);
+  const add = (m: Map<string, PortSet>, peer: string, ports: PortSet): void => void m.set(peer, (m.get(peer) ?? PortSet.none).union(ports));
+  for (const flow of input.flows) {
+    const ports = PortSet.range(flow.protocol, flow.port, flow.port);
+    if (listed.has(flow.to)) add(slot(flow.to).ingress, flow.from, ports);
+    if (listed.has(flow.from)) add(slot(flow.from).egress, flow.to, ports);
+  }
+  return seen;
+}
+
+/**
+ * One NetworkPolicy per listed workload, allowing exactly its flows (and DNS, unless
+ * `dns: false`). hostNetwork workloads get none: NetworkPolicy does not apply to them.
+ */
+export function generatePolicies(input: Flows, options: GenerateOptions = {}): NetworkPolicyObject[] {
   const byKey = new Map(input.workloads.map((w) => [`${w.namespace}/${w.name}`, w]));
   const selectors = new Map<string, LabelSelector>();
   const selectorOf = (key: string): LabelSelector => {
@@ -143,7 +120,8 @@ export function generatePolicies(input: Flows): NetworkPolicyObject[] {
       s = exactSelector(w, input.workloads.filter((o) => o.namespace === w.namespace));
       selectors.set(key, s);
     }
-    return s;
+    // A copy per use: a shared object is written as a YAML anchor and alias (&a1 ... *a1).
+    return structuredClone(s);
   };
   const peerOf = (end: string, policyNamespace: string): NetworkPolicyPeer => {
     const ip = parseIp(end);
@@ -152,40 +130,23 @@ export function generatePolicies(input: Flows): NetworkPolicyObject[] {
     if (w.namespace === policyNamespace) return { podSelector: selectorOf(end) };
     return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": w.namespace } }, podSelector: selectorOf(end) };
   };
-  // Per workload and direction: peer -> ports seen.
-  const seen = new Map<string, { ingress: Map<string, PortSet>; egress: Map<string, PortSet> }>();
-  const slot = (key: string): { ingress: Map<string, PortSet>; egress: Map<string, PortSet> } => {
-    let s = seen.get(key);
-    if (!s) seen.set(key, (s = { ingress: new Map(), egress: new Map() }));
-    return s;
-  };
-  for (const w of input.workloads) slot(`${w.namespace}/${w.name}`);
-  for (const flow of input.flows) {
-    if (flow.from === flow.to) continue; // a pod always reaches itself
-    const ports = PortSet.range(flow.protocol, flow.port, flow.port);
-    if (byKey.has(flow.to)) {
-      const m = slot(flow.to).ingress;
-      m.set(flow.from, (m.get(flow.from) ?? PortSet.none).union(ports));
-    }
-    if (byKey.has(flow.from)) {
-      const m = slot(flow.from).egress;
-      m.set(flow.to, (m.get(flow.to) ?? PortSet.none).union(ports));
-    }
-  }
+  const governed = new Set(input.workloads.filter((w) => !w.hostNetwork).map((w) => `${w.namespace}/${w.name}`));
   const policies: NetworkPolicyObject[] = [];
-  for (const [key, { ingress, egress }] of [...seen].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [key, { ingress, egress }] of [...collect(input, governed)].sort(([a], [b]) => compare(a, b))) {
     const w = byKey.get(key)!;
     const rules = (m: Map<string, PortSet>): { peer: NetworkPolicyPeer; ports: NetworkPolicyPort[] }[] =>
-      [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([peer, ports]) => ({ peer: peerOf(peer, w.namespace), ports: portsOf(ports) }));
+      [...m].sort(([a], [b]) => compare(a, b)).map(([peer, ports]) => ({ peer: peerOf(peer, w.namespace), ports: portsOf(ports) }));
+    const egressRules: NetworkPolicyEgressRule[] = rules(egress).map((r) => ({ to: [r.peer], ports: r.ports }));
+    if (options.dns !== false) egressRules.push(structuredClone(DNS_EGRESS_RULE));
     policies.push({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
-      metadata: { name: policyName(w), namespace: w.namespace },
+      metadata: { name: policyName(w.name), namespace: w.namespace },
       spec: {
         podSelector: selectorOf(key),
         policyTypes: ["Ingress", "Egress"],
         ingress: rules(ingress).map((r) => ({ from: [r.peer], ports: r.ports })),
-        egress: rules(egress).map((r) => ({ to: [r.peer], ports: r.ports })),
+        egress: egressRules,
       },
     });
   }
