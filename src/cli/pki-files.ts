@@ -3,6 +3,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statS
 import { join, sep } from "node:path";
 import { UserError } from "../errors.js";
 import type { PkiFile } from "../hardening/pki/audit.js";
+import { readClientCaBundle, type ClientCa } from "../hardening/pki/client-ca.js";
 
 export const DEFAULT_DIR = "/etc/kubernetes/pki";
 const PKI_EXTENSIONS = /\.(crt|pem|key|cert)$/;
@@ -110,4 +111,21 @@ function brokenLink(path: string, err: unknown): string {
 
 function unreadable(path: string, err: unknown): UserError {
   return new UserError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { hint: "run as a user who may read the PKI directory (root on kubeadm nodes)" });
+}
+
+/** kube-apiserver's --client-ca-file, named with `palisade pki --client-ca-file FILE`. */
+export function readClientCaFile(file: string): ClientCa {
+  const hint = "name the CA bundle kube-apiserver's --client-ca-file names (kubeadm: /etc/kubernetes/pki/ca.crt)";
+  let text;
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`--client-ca-file ${file} is a directory`, { hint });
+    text = readFileSync(file, "latin1");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read --client-ca-file ${file}: ${code === "ENOENT" ? "no such file" : (code ?? "error")}`, { hint });
+  }
+  const roots = readClientCaBundle(text);
+  if (roots.length === 0) throw new UserError(`--client-ca-file ${file} holds no PEM certificate`, { hint: `${hint}; kube-apiserver does not start with a bundle that holds none` });
+  return { described: `the client CA given with --client-ca-file (${file})`, roots };
 }

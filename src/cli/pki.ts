@@ -9,7 +9,8 @@ import { renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
-import { DEFAULT_DIR, readPkiFiles } from "./pki-files.js";
+import { kubeadmClientCa } from "../hardening/pki/client-ca.js";
+import { DEFAULT_DIR, readClientCaFile, readPkiFiles } from "./pki-files.js";
 import { columns } from "../report/columns.js";
 
 
@@ -20,12 +21,14 @@ export function registerPkiCommand(program: Command): void {
     .argument("[dir]", "the PKI directory, walked recursively (.crt, .pem, .key, .cert)", DEFAULT_DIR)
     .addOption(outputOption(["text", "wide", "json"], "text"))
     .addOption(failOnOption("low"))
+    .option("--client-ca-file <file>", "kube-apiserver's --client-ca-file: only system:masters certificates that chain to it are reported (default: ca.crt, in a kubeadm directory)")
     .option("--no-color", "never colour the text output")
     .addHelpText("after", `\nExpiring means within ${EXPIRY_WARNING_DAYS} days. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.`)
-    .action(async (dir: string, flags: { output: string; failOn: Severity | "none"; color?: boolean }) => {
+    .action(async (dir: string, flags: { output: string; failOn: Severity | "none"; color?: boolean; clientCaFile?: string }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const files = readPkiFiles(dir);
-      const audit = auditPki(files, new Date());
+      const clientCa = flags.clientCaFile !== undefined ? readClientCaFile(flags.clientCaFile) : kubeadmClientCa(dir, files);
+      const audit = auditPki(files, new Date(), clientCa ? { clientCa } : {});
       const findings = audit.findings.sort(compareFindings);
       if (flags.output === "json") {
         await writeStdout(JSON.stringify({ schemaVersion: "palisade.dev/pki/v1", tool: { name: "palisade", version: packageVersion() }, directory: dir, certificates: audit.certificates, findings }, null, 2) + "\n");

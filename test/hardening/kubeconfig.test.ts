@@ -19,12 +19,12 @@ const b64 = (pem: string) => Buffer.from(pem).toString("base64");
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.c2ln";
 const PASSWORD = "correct-horse-battery-staple";
 
-/** A self-signed RSA certificate of `bits` (webcrypto will make a 1024-bit key; no CA would today). */
+/** A self-signed RSA certificate of `bits` (webcrypto will make a 1024-bit key; no CA would today), valid from a month before NOW. */
 async function rsaCertificate(bits: number, notAfter: Date): Promise<string> {
   const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: bits };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: "01", name: "CN=old-ca", notBefore: new Date(notAfter.getTime() - 400 * DAY), notAfter, keys, signingAlgorithm: algorithm });
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: "01", name: "CN=old-ca", notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter, keys, signingAlgorithm: algorithm });
   return cert.toString("pem");
 }
 
@@ -34,6 +34,8 @@ beforeAll(async () => {
   const ca = await createCertificateAuthority("kubernetes", NOW);
   const admin = await issueCertificate(ca, { commonName: "kubernetes-admin", organization: "system:masters", usage: "client", now: new Date(NOW.getTime() - 300 * DAY), days: 310 });
   const expired = await issueCertificate(ca, { commonName: "ci", usage: "client", now: new Date(NOW.getTime() - 400 * DAY), days: 30 });
+  // Issued by a machine whose clock runs two days ahead: valid from NOW + 2 days (less the issuer's minute of slack).
+  const early = await issueCertificate(ca, { commonName: "early-bird", usage: "client", now: new Date(NOW.getTime() + 2 * DAY), days: 365 });
   const weakCa = await rsaCertificate(1024, new Date(NOW.getTime() + 3650 * DAY));
   kubeconfig = `apiVersion: v1
 kind: Config
@@ -91,6 +93,9 @@ users:
       - {name: AZURE_CONFIG_DIR, value: /home/ci/.azure}
       - {name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI-example-secret}
       - {name: TOKEN_FILE, value: /run/token}
+- name: early
+  user:
+    client-certificate-data: ${b64(early.certPem)}
 contexts:
 - name: prod
   context: {cluster: prod, user: admin}
@@ -118,6 +123,7 @@ describe("kubeconfig rules", () => {
         "kubeconfig/exec-env-secret users[6].user.exec.env[1].value",
         "kubeconfig/certificate-expiring users[0].user.client-certificate-data",
         "kubeconfig/certificate-expired users[1].user.client-certificate-data",
+        "kubeconfig/certificate-not-yet-valid users[7].user.client-certificate-data",
         "kubeconfig/static-token users[2].user.token",
         "kubeconfig/static-token users[3].user.tokenFile",
         "kubeconfig/basic-auth users[4].user.password",
@@ -127,6 +133,7 @@ describe("kubeconfig rules", () => {
     const expiring = judge(NOW).find((f) => f.ruleId === "kubeconfig/certificate-expiring");
     expect(expiring?.message).toMatch(/expires on \d{4}-\d\d-\d\d, in (9|10) days/);
     expect(judge(NOW).find((f) => f.ruleId === "kubeconfig/weak-key")?.message).toBe("the CA certificate of cluster legacy has a 1024-bit RSA key");
+    expect(judge(NOW).find((f) => f.ruleId === "kubeconfig/certificate-not-yet-valid")?.message).toBe("the client certificate is not valid before 2026-12-02 23:59 UTC: it is refused until then");
   });
 
   it("points at the line of the field", () => {
@@ -138,7 +145,14 @@ describe("kubeconfig rules", () => {
   });
 
   it("judges no expiry without a clock", () => {
-    expect(judge(undefined).filter((f) => f.ruleId.startsWith("kubeconfig/certificate-exp"))).toEqual([]);
+    expect(judge(undefined).filter((f) => /^kubeconfig\/certificate-(exp|not-yet)/.test(f.ruleId))).toEqual([]);
+  });
+
+  it("takes a certificate as valid from the very second its validity starts, as Go does", () => {
+    const notYet = (now: Date) => judge(now).filter((f) => f.ruleId === "kubeconfig/certificate-not-yet-valid").length;
+    const start = new Date(NOW.getTime() + 2 * DAY - 60_000);
+    expect(notYet(new Date(start.getTime() - 1000))).toBe(1);
+    expect(notYet(start)).toBe(0);
   });
 
   it("palisade scan reads a kubeconfig with no extension, and prints no token, password or key", () => {

@@ -13,7 +13,10 @@ import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticateClientCertificate } from "../../src/access/authn/x509.js";
+import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { auditPki } from "../../src/hardening/pki/audit.js";
+import { parseYamlFile } from "../../src/k8s/parse.js";
+import { emptySnapshot } from "../../src/k8s/snapshot.js";
 
 const NOW = new Date();
 const DAY = 86_400_000;
@@ -99,5 +102,18 @@ describe("pki/system-masters", () => {
       const asMasters = report.result.authenticated && report.result.user.groups.includes("system:masters");
       expect({ file: c.file, asMasters }).toEqual({ file: c.file, asMasters: c.flagged });
     }
+  });
+});
+
+describe("kubeconfig/system-masters", () => {
+  it("reports the same certificates as pki/system-masters, by the same judgement, when they are a kubeconfig's client certificates", () => {
+    const users = cases.map((c, i) => `- name: u${i}\n  user:\n    client-certificate-data: ${Buffer.from(c.made.cert.toString("pem")).toString("base64")}\n`).join("");
+    const kubeconfig = `apiVersion: v1\nkind: Config\nclusters: []\nusers:\n${users}`;
+    const findings = checkKubeconfigs({ ...emptySnapshot(), objects: parseYamlFile("config", kubeconfig).objects }, { now: NOW });
+    const reported = findings.filter((f) => f.ruleId === "kubeconfig/system-masters").map((f) => cases[Number(/^users\[(\d+)\]/.exec(f.fieldPath ?? "")?.[1])]!.file);
+    expect(reported.sort()).toEqual(cases.filter((c) => c.flagged).map((c) => c.file).sort());
+    const message = (file: string) => findings.find((f) => f.ruleId === "kubeconfig/system-masters" && f.fieldPath?.startsWith(`users[${cases.findIndex((c) => c.file === file)}]`))?.message;
+    expect(message("admin.crt")).toBe("the client certificate of kubernetes-admin is in group system:masters: it bypasses authorization and cannot be revoked");
+    expect(message("break-glass-ca.crt")).toBe("the client certificate of break-glass, a CA certificate kube-apiserver accepts as a client certificate all the same, is in group system:masters: it bypasses authorization and cannot be revoked");
   });
 });

@@ -143,6 +143,11 @@ describe("palisade pki", () => {
     expect(auditPki(files, NOW).findings).toEqual([]);
     expect(auditPki(files, new Date(NOW.getTime() + 3640 * DAY)).findings.map((f) => f.ruleId)).toEqual(["pki/expiring"]);
     expect(auditPki(files, new Date(NOW.getTime() + 3651 * DAY)).findings.map((f) => f.ruleId)).toEqual(["pki/expired"]);
+    // Issued a minute before NOW: a node whose clock is behind that refuses it, as Go does an expired one.
+    const early = auditPki(files, new Date(NOW.getTime() - DAY)).findings;
+    expect(early.map((f) => f.ruleId)).toEqual(["pki/not-yet-valid"]);
+    expect(early[0]?.message).toMatch(/^CA certificate kubernetes \(ca\.crt\) is not valid before \d{4}-\d\d-\d\d \d\d:\d\d UTC: every component refuses it until then$/);
+    expect(auditPki(files, new Date(NOW.getTime() + 1000)).findings).toEqual([]);
   });
 });
 

@@ -3,9 +3,10 @@
  * or lets through. Each is a small record with one check over the file's entries, as the
  * control-plane flag rules are. No message ever holds a token, password or key.
  */
-import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
+import { authenticatesAsSystemMasters } from "../pki/client-auth.js";
+import { formatValidityStart, isNotYetValid, notBeforeOf } from "../pki/validity.js";
 import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 
@@ -126,12 +127,12 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A client certificate in group system:masters",
     "high",
     "identity",
-    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a client certificate cannot be revoked: whoever holds this file is cluster-admin until the cluster's CA is rotated. kubeadm stopped issuing such certificates for admin.conf in v1.29.",
+    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a client certificate cannot be revoked: whoever holds this file is cluster-admin until the cluster's CA is rotated. Judged as pki/system-masters judges it: a CA certificate counts too, keyUsage is ignored, and only an extended key usage without clientAuth, or an empty CommonName, keeps a certificate from authenticating; the certificate is assumed to chain to kube-apiserver's client CA, which the file does not name. kubeadm stopped issuing such certificates for admin.conf in v1.29.",
     "Keep system:masters certificates offline for break-glass use; give people a certificate or OIDC identity in an ordinary group bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
     (config) =>
       readable(config)
-        .filter((c) => c.what === "client certificate" && c.facts.organizations.includes(SYSTEM_MASTERS))
-        .map((c) => ({ path: c.path, message: `the client certificate${c.facts.commonName ? ` of ${c.facts.commonName}` : ""} is in group system:masters: it bypasses authorization and cannot be revoked` })),
+        .filter((c) => c.what === "client certificate" && authenticatesAsSystemMasters(c.facts))
+        .map((c) => ({ path: c.path, message: `the client certificate of ${c.facts.commonName}${c.facts.isCA ? ", a CA certificate kube-apiserver accepts as a client certificate all the same," : ""} is in group system:masters: it bypasses authorization and cannot be revoked` })),
   ),
   rule(
     "certificate-expired",
@@ -146,6 +147,20 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
         : readable(config)
             .filter((c) => expiryOf(c.facts, now).state === "expired")
             .map((c) => ({ path: c.path, message: `the ${c.what} expired on ${c.facts.notAfter.toISOString().slice(0, 10)}` })),
+  ),
+  rule(
+    "certificate-not-yet-valid",
+    "A certificate in the file is not valid yet",
+    "medium",
+    "platform",
+    "A certificate whose validity starts after now (notBefore in the future) is refused like an expired one (Go's x509.Verify): a client certificate does not authenticate and a CA does not verify the API server until then. It was issued with a future start, or the clock of the machine that issued it runs ahead of this one's.",
+    "Check the clocks (NTP) of the machine that issued the certificate and of this one; reissue the certificate with a start that is not in the future.",
+    (config, now) =>
+      now === undefined
+        ? []
+        : readable(config)
+            .filter((c) => isNotYetValid(c.facts, now))
+            .map((c) => ({ path: c.path, message: `the ${c.what} is not valid before ${formatValidityStart(notBeforeOf(c.facts))}: it is refused until then` })),
   ),
   rule(
     "certificate-expiring",

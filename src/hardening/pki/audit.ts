@@ -4,13 +4,15 @@
  * bypass authorization, and private keys others can read. Pure: the shell reads the
  * files and their modes, and gives the moment to judge expiry at.
  */
-import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { expiryOf, hasWeakKey, inDays, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
-import { notAClientCertificate } from "./client-auth.js";
+import { authenticatesAsSystemMasters } from "./client-auth.js";
+import type { ClientCa } from "./client-ca.js";
+import { chainsToClientCa } from "./client-chain.js";
 import { readContents } from "./contents.js";
 import { keyExposure } from "./key-mode.js";
 import { PKI_RULES } from "./rules.js";
+import { formatValidityStart, isNotYetValid, notBeforeOf } from "./validity.js";
 
 export interface PkiFile {
   file: string;
@@ -51,7 +53,12 @@ interface Located {
 
 const rule = (id: string): Rule => PKI_RULES.find((r) => r.id === `pki/${id}`) as Rule;
 
-export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
+export interface PkiAuditOptions {
+  /** kube-apiserver's --client-ca-file, when known: system:masters certificates that do not chain to it give no access to it. */
+  clientCa?: ClientCa;
+}
+
+export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAuditOptions = {}): PkiAudit {
   const findings: Finding[] = [];
   const located: Located[] = [];
   const finding = (id: string, file: string, line: number, name: string, kind: string, message: string) => {
@@ -86,15 +93,13 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     const expiry = expiryOf(facts, now);
     if (expiry.state === "expired") at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
     else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, ${inDays(expiry.days)}`);
+    if (isNotYetValid(facts, now)) at("not-yet-valid", `${what} is not valid before ${formatValidityStart(notBeforeOf(facts))}: every component refuses it until then`);
     if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
     const selfSigned = facts.certificate.issuer === facts.certificate.subject;
     // Go never checks a self-signed certificate's own signature: it is trusted as itself, a root in a bundle (Go 1.18 release notes).
     if (facts.weakSignature && !(selfSigned && signsItself(facts))) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
-    // A CA is no exception: kube-apiserver verifies it as a client certificate like any other (client-auth.ts).
-    if (facts.organizations.includes(SYSTEM_MASTERS) && notAClientCertificate(facts.certificate) === undefined) {
-      const accepted = !facts.isCA ? "a client certificate" : selfSigned ? "accepted as a client certificate by a kube-apiserver whose client CA it is" : "accepted as a client certificate though it is a CA";
-      at("system-masters", `${what} is ${accepted} in group system:masters: it bypasses authorization and cannot be revoked`);
-    }
+    const masters = systemMastersAccess(facts, located, options.clientCa);
+    if (masters) at("system-masters", `${what} is ${masters}`);
     // The CA's own file first (ca.crt, not the copy at the end of a chain file such as apiserver.crt).
     const rank = (ca: Located) => (ca.file === c.file ? 2 : 0) + (ca.index > 0 ? 1 : 0);
     const issuers = selfSigned ? [] : cas.filter((ca) => ca !== c && ca.facts.certificate.subject === facts.certificate.issuer).sort((a, b) => rank(a) - rank(b));
@@ -130,6 +135,30 @@ export function auditPki(files: readonly PkiFile[], now: Date): PkiAudit {
     finding("key-mismatch", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} does not match ${pair} (${certificate.facts.commonName ?? "no common name"}): a component given the pair refuses to start (tls: private key does not match public key)`);
   }
   return { certificates, findings };
+}
+
+/**
+ * How a certificate gives system:masters access to kube-apiserver, in words, or undefined when
+ * it gives none. A CA is no exception: kube-apiserver verifies it as a client certificate like
+ * any other (client-auth.ts). With the client CA known, only what chains to it counts (kubeadm's
+ * etcd clients, signed by the etcd CA, authenticate to etcd alone); unknown, the chain is assumed.
+ */
+function systemMastersAccess(facts: CertificateFacts, located: readonly Located[], clientCa: ClientCa | undefined): string | undefined {
+  if (!authenticatesAsSystemMasters(facts)) return undefined;
+  const selfSigned = facts.certificate.issuer === facts.certificate.subject;
+  const inBundle = clientCa?.roots.some((root) => root.certificate.raw.equals(facts.certificate.raw)) ?? false;
+  if (clientCa && !chainsToClientCa(facts, clientCa.roots, located.map((l) => l.facts))) return undefined;
+  const accepted = !facts.isCA
+    ? "a client certificate"
+    : inBundle
+      ? "the client CA itself, which kube-apiserver accepts as a client certificate too,"
+      : selfSigned && !clientCa
+        ? "accepted as a client certificate by a kube-apiserver whose client CA it is"
+        : "accepted as a client certificate though it is a CA";
+  const judged = clientCa
+    ? `it ${inBundle ? "is in" : "chains to"} ${clientCa.described}`
+    : "judged assuming it chains to kube-apiserver's client CA, which is not known here: name it with --client-ca-file";
+  return `${accepted} in group system:masters: it bypasses authorization and cannot be revoked (${judged})`;
 }
 
 /** Whether the certificate's signature verifies with its own key (self-issued is not enough). */

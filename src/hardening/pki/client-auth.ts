@@ -11,6 +11,8 @@
  * which maps to no user.
  */
 import type { X509Certificate } from "node:crypto";
+import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
+import type { CertificateFacts } from "../x509.js";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
@@ -27,10 +29,23 @@ function lastCommonName(certificate: X509Certificate): string {
   return names.length > 0 ? names[names.length - 1]!.slice(3) : "";
 }
 
+/** Whether the extended key usage lets the certificate take part in client authentication, as Go checks each certificate of a chain. */
+export function allowsClientAuth(certificate: X509Certificate): boolean {
+  const usages = extendedKeyUsages(certificate);
+  return !usages || usages.some((usage) => usage === CLIENT_AUTH || usage === ANY_EXTENDED_KEY_USAGE);
+}
+
 /** Why kube-apiserver would never take this certificate as a user, or undefined when it would (chain permitting). */
 export function notAClientCertificate(certificate: X509Certificate): string | undefined {
-  const usages = extendedKeyUsages(certificate);
-  if (usages && !usages.some((usage) => usage === CLIENT_AUTH || usage === ANY_EXTENDED_KEY_USAGE)) return "its extended key usage does not allow client authentication";
+  if (!allowsClientAuth(certificate)) return "its extended key usage does not allow client authentication";
   if (lastCommonName(certificate) === "") return "its subject has no CommonName, which maps to no user";
   return undefined;
+}
+
+/**
+ * Whether kube-apiserver would take the certificate as a user of group system:masters, chain
+ * permitting: the one judgement behind pki/system-masters and kubeconfig/system-masters.
+ */
+export function authenticatesAsSystemMasters(facts: Pick<CertificateFacts, "organizations" | "certificate">): boolean {
+  return facts.organizations.includes(SYSTEM_MASTERS) && notAClientCertificate(facts.certificate) === undefined;
 }

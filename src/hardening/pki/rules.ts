@@ -23,6 +23,14 @@ export const PKI_RULES: readonly Rule[] = [
     "Renew it before it expires (`kubeadm certs renew all`), and watch expiry (`palisade pki --fail-on low` in a cron job).",
   ),
   rule(
+    "not-yet-valid",
+    "A certificate that is not valid yet",
+    "medium",
+    "platform",
+    "A certificate whose validity starts after now (notBefore in the future) is refused like an expired one (Go's x509.Verify), as a component's own certificate, a client's, or a CA of either's chain: what uses it fails until then. It was issued with a future start, or the clock of the machine that issued it runs ahead of this node's.",
+    "Check the clocks (NTP) of this node and of the machine that issued the certificate; reissue it with a start that is not in the future (`kubeadm certs renew NAME`).",
+  ),
+  rule(
     "weak-key",
     "A certificate with a weak key",
     "medium",
@@ -43,7 +51,7 @@ export const PKI_RULES: readonly Rule[] = [
     "A client certificate in group system:masters",
     "high",
     "identity",
-    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a certificate cannot be revoked: whoever holds its key is cluster-admin until the CA is rotated. A CA certificate counts too: kube-apiserver does not require a client certificate to be a leaf (Go's x509.Verify), and ignores its keyUsage; only an extended key usage without clientAuth, or an empty CommonName, keeps a certificate from authenticating. kubeadm stopped putting admin.conf in system:masters in v1.29.",
+    "kube-apiserver lets group system:masters do everything before RBAC or any authorization webhook is asked, and a certificate cannot be revoked: whoever holds its key is cluster-admin until the CA is rotated. A CA certificate counts too: kube-apiserver does not require a client certificate to be a leaf (Go's x509.Verify), and ignores its keyUsage; only an extended key usage without clientAuth, or an empty CommonName, keeps a certificate from authenticating. Only a certificate that chains to kube-apiserver's client CA (--client-ca-file) is let in: with that CA known (palisade pki --client-ca-file, or ca.crt in a kubeadm directory), a certificate signed by another CA (kubeadm's etcd clients, in system:masters in older releases, signed by etcd/ca.crt) is not reported; unknown, every such certificate is, and the finding says the chain was assumed. kubeadm stopped putting admin.conf in system:masters in v1.29.",
     "Keep system:masters certificates offline for break-glass use; give people and tools identities in ordinary groups bound to cluster-admin (kubeadm: kubeadm:cluster-admins), which RBAC can take away.",
   ),
   rule(
