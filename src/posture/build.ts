@@ -15,7 +15,7 @@ import { buildEndpoints } from "../network/endpoints.js";
 import { computeMatrix } from "../network/matrix.js";
 import { buildPolicySet } from "../network/policy-set.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
-import { apiServerAudiences } from "./api-audiences.js";
+import { apiServerAudiences } from "../access/authn/api-audiences.js";
 import { dataDeductions, PLAINTEXT_SECRETS_RULES } from "./data.js";
 import { networkDeductions, publications, type Publication } from "./exposure.js";
 import { postureGraph } from "./graph.js";

@@ -9,6 +9,7 @@ import { podServiceAccountName, tokenMount } from "../../k8s/service-accounts.js
 import { podTemplate } from "../../k8s/workloads.js";
 import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
+import { apiServerAudiences } from "../authn/api-audiences.js";
 import { aggregateClusterRoles } from "./aggregation.js";
 import { isClusterDefault } from "./bootstrap.js";
 import { RBAC_GROUP, type BindingDef, type Origin, type Policy, type PolicyProblem, type PolicyRule, type RoleDef, type SourcedRule, type Subject } from "./types.js";
@@ -94,7 +95,9 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
     // Reported at the overridden copy (where an edit would be lost), unless that copy is a default the risks report skips.
     policy.problems.push({ message: `this ${kind} is defined again${at}; the last definition is used, as kubectl apply -f leaves it`, origin: earlier.origin.bootstrap ? origin : earlier.origin });
   }
-  for (const { object, spec } of workloads) readPodServiceAccount(object, spec, accounts, policy, defaultNamespace);
+  // A projected token for the API server's own audience (a kube-apiserver static pod in the input says which) authenticates like an automounted one.
+  const audiences = apiServerAudiences(inputs) ?? new Set<string>();
+  for (const { object, spec } of workloads) readPodServiceAccount(object, spec, accounts, audiences, policy, defaultNamespace);
   policy.problems.push(...aggregateClusterRoles(policy.clusterRoles));
   // Upstream visits every ClusterRoleBinding before the RoleBindings of the request namespace.
   let order = 0;
@@ -274,9 +277,9 @@ function readTokenSecret(object: K8sObject, policy: Policy, defaultNamespace: st
 }
 
 /** The service account whose token a workload's pods carry, when they carry one the API server accepts. */
-function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, accounts: ReadonlyMap<string, K8sObject>, policy: Policy, defaultNamespace: string): void {
+function readPodServiceAccount(object: K8sObject, spec: Record<string, unknown>, accounts: ReadonlyMap<string, K8sObject>, apiAudiences: ReadonlySet<string>, policy: Policy, defaultNamespace: string): void {
   const namespace = object.metadata?.namespace || defaultNamespace;
   const serviceAccount = podServiceAccountName(spec);
-  if (!tokenMount(spec, accounts.get(`${namespace}/${serviceAccount}`)).mounted) return;
+  if (!tokenMount(spec, accounts.get(`${namespace}/${serviceAccount}`), apiAudiences).mounted) return;
   policy.podServiceAccounts.push({ namespace, serviceAccount, workload: objectRef(object) });
 }

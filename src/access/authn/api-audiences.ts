@@ -5,10 +5,10 @@
  * like an automounted one; a token for any other audience does not. Undefined when the
  * input holds no kube-apiserver: then which audiences it accepts is unknown.
  */
-import { controlPlaneContainers, listValue } from "../hardening/flags.js";
-import type { LoadedObject } from "../k8s/types.js";
+import { controlPlaneContainers, listValue } from "../../hardening/flags.js";
+import type { K8sObject } from "../../k8s/types.js";
 
-export function apiServerAudiences(objects: readonly LoadedObject[]): Set<string> | undefined {
+export function apiServerAudiences(objects: ReadonlyArray<{ object: K8sObject }>): Set<string> | undefined {
   let audiences: Set<string> | undefined;
   for (const { object } of objects) {
     for (const container of controlPlaneContainers(object)) {
