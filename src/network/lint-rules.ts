@@ -11,10 +11,10 @@ function rule(id: string, title: string, severity: Rule["severity"], description
 export const RULES = {
   invalid: rule(
     "invalid-policy",
-    "Policy the API server would refuse",
+    "Policy the API server would refuse, or that no implementation can apply",
     "high",
-    "The policy fails the API server's validation (bad selector, CIDR, port or peer), so applying it fails and the protection it describes does not exist.",
-    "Fix the field named in the message; `kubectl apply --dry-run=server` confirms.",
+    "The policy fails the API server's validation (bad selector, CIDR, port or peer), so applying it fails and the protection it describes does not exist. For AdminNetworkPolicy and BaselineAdminNetworkPolicy, whose CRD checks less, the message says when the API server accepts the object but a field cannot be applied as written (an unknown protocol, a reversed port range, a selector that does not parse): it is then left out of every verdict.",
+    "Fix the field named in the message; `kubectl apply --dry-run=server` confirms what the API server refuses.",
   ),
   exceptOutsideCidr: rule(
     "except-outside-cidr",
