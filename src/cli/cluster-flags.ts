@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ClusterSource } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import type { LoadOptions } from "../k8s/load.js";
+import { printable } from "../report/printable.js";
 
 /** How a command reads a live cluster: kubectl's own connection flags. */
 export interface ClusterFlags {
@@ -50,6 +51,7 @@ export async function saveInput(flags: ClusterFlags, live: boolean): Promise<Pic
   (await import("../adapters/cluster-save.js")).checkSaveDirectory(dir);
   return {
     saveClusterTo: dir,
-    onSaved: (files, from) => process.stderr.write(`saved what ${from} holds (Secrets and ConfigMaps are never read) to ${files.length} file${files.length === 1 ? "" : "s"} in ${dir}\n`),
+    // `from` names the kubeconfig's context, whose name is the kubeconfig's to choose.
+    onSaved: (files, from) => process.stderr.write(`saved what ${printable(from)} holds (Secrets and ConfigMaps are never read) to ${files.length} file${files.length === 1 ? "" : "s"} in ${printable(dir)}\n`),
   };
 }

@@ -1,6 +1,7 @@
 import { Option } from "commander";
-import { UserError } from "../errors.js";
+import { formatPosition, UserError } from "../errors.js";
 import { SEVERITIES, type Severity } from "../findings/types.js";
+import { printable, printableLineStart } from "../report/printable.js";
 
 /** Documented exit codes (README, `palisade --help`). */
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
@@ -23,14 +24,26 @@ export function failOnOption(fallback: Severity = "low"): Option {
     .default(fallback);
 }
 
+/**
+ * An error's text as stderr may show it: messages quote the input (namespace names, file
+ * names, values), and on a terminal or in a CI log an ESC or a newline from a manifest
+ * would act (see report/printable.ts). A hint's own line breaks (a caret under a selector)
+ * are kept, each of its lines made printable.
+ */
+function printableError(err: UserError): string {
+  const where = err.position ? `${printable(formatPosition(err.position))}: ` : "";
+  const hint = err.hint === undefined ? "" : `\n  hint: ${err.hint.split("\n").map(printableLineStart).join("\n")}`;
+  return `${where}${printable(err.message)}${hint}`;
+}
+
 /** Print an error a person can act on; stack traces only with --debug. */
 export function reportFatal(err: unknown, debug: boolean): void {
   if (err instanceof UserError) {
-    process.stderr.write(`palisade: ${err.describe()}\n`);
+    process.stderr.write(`palisade: ${printableError(err)}\n`);
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`palisade: internal error: ${message}\n`);
+    process.stderr.write(`palisade: internal error: ${printable(message)}\n`);
     process.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : "  (run with --debug for details, and please report it)\n");
   }
   process.exitCode = EXIT.usage;

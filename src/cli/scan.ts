@@ -8,6 +8,7 @@ import type { LoadProblem } from "../k8s/types.js";
 import { isLevel, type Level } from "../podsecurity/levels.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
+import { printable } from "../report/printable.js";
 import { renderProblems } from "../report/text.js";
 import type { ScanOptions } from "../scan/family.js";
 import type { Snapshot } from "../k8s/snapshot.js";
@@ -19,6 +20,7 @@ import { baselineFindings, compareWithBaseline, type BaselineFinding } from "../
 import { keepYoungGenerationSmall } from "../scan/heap.js";
 import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
+import { placeInNamespace } from "./namespace-flag.js";
 import { progressBar } from "./progress.js";
 import { byteSizeFlag, pssVersionFlag } from "./size-and-version-flags.js";
 import { readJsonReport } from "./json-report.js";
@@ -131,17 +133,24 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   if (cluster) bar.status(`reading ${cluster.context ? `context ${cluster.context}` : "the current context's cluster"} with kubectl…`);
   const load: LoadOptions = { paths, kustomizeDirs, ...(cluster ? { cluster } : {}), ...save, maxFileBytes, onFile: (d: number, t: number) => bar.update(d, t) };
+  // -n places the files' objects that name no namespace in it before any family reads them
+  // (a streaming scan's families read some objects ahead, as loaded): so it loads them all.
+  const placeIn = flags.namespace && (paths.length > 0 || kustomizeDirs.length > 0) ? flags.namespace : undefined;
   let result: ScanResult;
   let snapshot: LoadedSnapshot;
-  if (flags.admissionConfig) {
+  if (flags.admissionConfig || placeIn !== undefined) {
     // Mutations see the whole snapshot as their cluster: load it all, then judge.
     snapshot = await loadSnapshot(load);
     bar.done();
-    const { podSecurity, images } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
-    // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
-    if (podSecurity) options.podSecurityCluster = { defaults: podSecurity.defaults, exemptNamespaces: new Set(podSecurity.exemptions.namespaces), exemptRuntimeClasses: new Set(podSecurity.exemptions.runtimeClasses), file: flags.admissionConfig };
-    // And images with its images policy.
-    if (images) options.imageAdmission = { ...images, file: flags.admissionConfig };
+    // As kubectl apply -n sends them, before admission sees them.
+    if (placeIn !== undefined) placeInNamespace(snapshot.objects, placeIn);
+    if (flags.admissionConfig) {
+      const { podSecurity, images } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
+      // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
+      if (podSecurity) options.podSecurityCluster = { defaults: podSecurity.defaults, exemptNamespaces: new Set(podSecurity.exemptions.namespaces), exemptRuntimeClasses: new Set(podSecurity.exemptions.runtimeClasses), file: flags.admissionConfig };
+      // And images with its images policy.
+      if (images) options.imageAdmission = { ...images, file: flags.admissionConfig };
+    }
     result = runScan(snapshot, options, families);
   } else {
     ({ result, snapshot } = await scanStreaming(load, options, families));
@@ -223,7 +232,8 @@ async function withExceptions(result: ScanResult, file: string, selection: RuleS
     ...report.expired.map((e) => `exception ${e.id} (owner ${e.owner}) expired on ${e.expires.toISOString().slice(0, 10)}: it no longer applies; renew or remove it`),
     ...report.unused.map((e) => `exception ${e.id} (owner ${e.owner}) matched no finding: remove it, or check its namespace, workload and rule`),
   ];
-  for (const note of notes) process.stderr.write(`palisade: ${file}: ${note}\n`);
-  if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${file}\n`);
+  // An exception's id and owner are the exceptions file's text, which a pull request can change.
+  for (const note of notes) process.stderr.write(`palisade: ${printable(file)}: ${printable(note)}\n`);
+  if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${printable(file)}\n`);
   return { ...result, findings: report.kept };
 }

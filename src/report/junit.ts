@@ -69,13 +69,14 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
       batchChars += testCase.length;
       return batch.length === CASES_PER_PIECE || batchChars >= PIECE_CHARS;
     };
-    for (const f of findings) {
+    const names = caseNames(findings.map((f) => ({ classname: f.object ? describeRef(f.object) : file, name: f.ruleId, detail: f.fieldPath || at(f.position) })));
+    for (const [i, f] of findings.entries()) {
       const ref = f.object ? describeRef(f.object) : file;
       const where = printable(f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file);
       // The body's line breaks are the report's own: each line's values are made printable.
       const body = `${where}: ${printable(f.message)}\n${f.fieldPath ? `field: ${printable(f.fieldPath)}\n` : ""}${f.remediation ? `remediation: ${printable(f.remediation)}` : ""}`;
       const full = add(
-        `    <testcase classname="${value(ref)}" name="${xml(f.ruleId)}" file="${value(file)}">\n` +
+        `    <testcase classname="${value(ref)}" name="${value(names[i]!)}" file="${value(file)}">\n` +
           `      <failure type="${f.severity}" message="${value(f.message)}">${xml(body)}</failure>\n` +
           `    </testcase>`,
       );
@@ -84,15 +85,44 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
     for (const ref of clean) {
       if (add(`    <testcase classname="${value(ref)}" name="all checks" file="${value(file)}"/>`)) yield* flush();
     }
-    for (const p of problems) {
-      const at = printable(`${p.position.file}:${p.position.line}:${p.position.column}`);
-      const body = `${at}: ${printable(p.message)}${p.hint ? `\nhint: ${printable(p.hint)}` : ""}`;
-      if (add(`    <testcase classname="input" name="${xml(p.kind)}" file="${value(file)}"><error type="${xml(p.kind)}" message="${value(p.message)}">${xml(body)}</error></testcase>`)) yield* flush();
+    const problemNames = caseNames(problems.map((p) => ({ classname: "input", name: p.kind, detail: at(p.position) })));
+    for (const [i, p] of problems.entries()) {
+      const where = printable(`${p.position.file}:${p.position.line}:${p.position.column}`);
+      const body = `${where}: ${printable(p.message)}${p.hint ? `\nhint: ${printable(p.hint)}` : ""}`;
+      if (add(`    <testcase classname="input" name="${value(problemNames[i]!)}" file="${value(file)}"><error type="${xml(p.kind)}" message="${value(p.message)}">${xml(body)}</error></testcase>`)) yield* flush();
     }
     yield* flush();
     yield "\n  </testsuite>";
   }
   yield "\n</testsuites>\n";
+}
+
+/** "line 12, column 5": where in its file a case without a field is. */
+function at(position: { line: number; column: number } | undefined): string | undefined {
+  return position ? `line ${position.line}, column ${position.column}` : undefined;
+}
+
+/**
+ * Each case's name, unique within its suite and class: GitLab keys a case by suite, class
+ * and name and keeps only the last of a key (lib/gitlab/ci/reports/test_suite.rb), so two
+ * findings of one rule on one object (two containers, two RBAC rules) would count as one.
+ * A name that repeats says what it is about (its field, else its position), and numbers
+ * what still repeats; a name that does not repeat stays the rule id, stable from run to run.
+ */
+function caseNames(cases: ReadonlyArray<{ classname: string; name: string; detail: string | undefined }>): string[] {
+  const counts = (keys: readonly string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+  const key = (classname: string, name: string) => `${classname}\u0000${name}`;
+  const plain = counts(cases.map((c) => key(c.classname, c.name)));
+  const detailed = cases.map((c) => (plain.get(key(c.classname, c.name))! > 1 && c.detail !== undefined ? `${c.name} (${c.detail})` : c.name));
+  const repeats = counts(cases.map((c, i) => key(c.classname, detailed[i]!)));
+  const seen = new Map<string, number>();
+  return detailed.map((name, i) => {
+    const k = key(cases[i]!.classname, name);
+    if (repeats.get(k)! === 1) return name;
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    return `${name} #${n}`;
+  });
 }
 
 /**

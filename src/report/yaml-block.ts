@@ -1,9 +1,10 @@
 import type { DumpOptions } from "js-yaml";
 import { jsYaml } from "../k8s/js-yaml-lazy.js";
+import { resolvePlainScalar } from "../k8s/yaml-scalars.js";
 
 /**
  * Block-style YAML for plain report data, byte for byte what js-yaml's `dump` prints with
- * `{ noRefs: true, lineWidth: -1, skipInvalid: true }`, for the values whose printing
+ * dumpOptions(), for the values whose printing
  * does not depend on where they sit: plain objects and arrays, single-line strings,
  * integers, booleans and null. Anything else (a multi-line string, whose block scalar
  * depends on its indentation; a fraction; a Date; a very long key) gives `undefined`,
@@ -14,7 +15,25 @@ import { jsYaml } from "../k8s/js-yaml-lazy.js";
  * (rule ids, severities, paths, remediations) thousands of times. Strings that are
  * obviously plain are printed as they are; the others are asked of js-yaml.
  */
-export const DUMP_OPTIONS: DumpOptions = { noRefs: true, lineWidth: -1, skipInvalid: true };
+let options: DumpOptions | undefined;
+
+/**
+ * The options every report's YAML is dumped with. js-yaml quotes what YAML 1.2 would read
+ * as another type, and YAML 1.1's yes/no words, but not what Kubernetes reads otherwise
+ * (sigs.k8s.io/yaml over go-yaml v2, as kubectl and PyYAML read it): `0X1F`, `0B101`,
+ * `+.5` and numbers with underscores (`1_000`) are numbers there. A type of no tag of its
+ * own, that never represents a value, makes js-yaml quote every string a plain scalar of
+ * which Kubernetes would read as something else (k8s/yaml-scalars.ts).
+ */
+export function dumpOptions(): DumpOptions {
+  if (options) return options;
+  const { Type, DEFAULT_SCHEMA } = jsYaml();
+  const misread = new Type("tag:palisade.dev,2026:misread-by-kubernetes", {
+    kind: "scalar",
+    resolve: (data: string | null) => data !== null && resolvePlainScalar(data) !== data,
+  });
+  return (options = { noRefs: true, lineWidth: -1, skipInvalid: true, schema: DEFAULT_SCHEMA.extend({ implicit: [misread] }) });
+}
 
 /** Printed quoted by js-yaml although plain-safe: they would load as null or a boolean (YAML 1.1's too). */
 const KEYWORDS = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
@@ -42,7 +61,7 @@ const SKIP = Symbol("skip");
 function scalar(text: string): string {
   if (OBVIOUSLY_PLAIN.test(text) && text.charCodeAt(text.length - 1) !== 32 && !KEYWORDS.has(text)) return text;
   if (text.includes("\n")) throw UNSUPPORTED;
-  const dumped = jsYaml().dump(text, DUMP_OPTIONS);
+  const dumped = jsYaml().dump(text, dumpOptions());
   return dumped.slice(0, -1);
 }
 

@@ -2,7 +2,7 @@ import { jsYaml } from "../k8s/js-yaml-lazy.js";
 import type { ScanResult } from "../scan/run.js";
 import { ITEMS_MARK } from "./json-pieces.js";
 import { reportOf } from "./json.js";
-import { DUMP_OPTIONS, sequenceItem } from "./yaml-block.js";
+import { dumpOptions, sequenceItem } from "./yaml-block.js";
 
 /**
  * The JSON report's document as YAML (`-o yaml`, as kubectl offers it): the same fields,
@@ -27,16 +27,16 @@ export function* renderYamlPieces(result: ScanResult): Generator<string> {
   const { dump } = jsYaml();
   const findings = result.findings;
   if (findings.length === 0) {
-    yield dump(reportOf(result, []), DUMP_OPTIONS);
+    yield dump(reportOf(result, []), dumpOptions());
     return;
   }
-  const skeleton = dump(reportOf(result, [ITEMS_MARK]), DUMP_OPTIONS);
-  const markLine = `  - ${dump(ITEMS_MARK, DUMP_OPTIONS)}`;
+  const skeleton = dump(reportOf(result, [ITEMS_MARK]), dumpOptions());
+  const markLine = `  - ${dump(ITEMS_MARK, dumpOptions())}`;
   const mark = skeleton.indexOf(`\n${markLine}`);
   if (mark < 0) throw new Error("YAML report: the findings mark is missing from the layout");
   let piece = skeleton.slice(0, mark);
   for (const finding of findings) {
-    piece += sequenceItem(finding, 1) ?? `\n${indent(dump([finding], DUMP_OPTIONS)).slice(0, -1)}`;
+    piece += sequenceItem(finding, 1) ?? `\n${indent(dump([finding], dumpOptions())).slice(0, -1)}`;
     if (piece.length >= PIECE_CHARS) {
       yield piece;
       piece = "";

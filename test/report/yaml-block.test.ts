@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { DUMP_OPTIONS, sequenceItem } from "../../src/report/yaml-block.js";
+import { dumpOptions, sequenceItem } from "../../src/report/yaml-block.js";
 
 /** What js-yaml prints for `item` as the only finding under a report's `findings:` key. */
 function dumpedInPlace(item: unknown): string {
-  const text = jsYaml.dump({ findings: [item] }, DUMP_OPTIONS);
+  const text = jsYaml.dump({ findings: [item] }, dumpOptions());
   return text.slice("findings:".length, -1);
 }
 
