@@ -93,7 +93,7 @@ export function registerAuthnCommand(program: Command): void {
     .option("--discovery <file>", "the issuer's /.well-known/openid-configuration on disk, checked against the issuer URL")
     .option("--service-account-issuer <url>", "as kube-apiserver --service-account-issuer (repeatable)", repeatable, [])
     .option("--service-account-key-file <file>", "PEM public (or private) keys or a JWKS, as --service-account-key-file (repeatable)", repeatable, [])
-    .option("--api-audiences <list>", "as --api-audiences (comma-separated; default the first service-account issuer)")
+    .option("--api-audiences <list>", "as --api-audiences (comma-separated; default every --service-account-issuer)")
     .option("--static-token-file <file>", "also try a static token file, as --token-auth-file")
     .option("--at <time>", "judge expiry at this RFC 3339 time instead of now")
     .addOption(outputOption(["text", "json"], "text"))

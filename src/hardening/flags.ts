@@ -35,10 +35,12 @@ const BOOLEAN_FLAGS: Record<string, ReadonlySet<string>> = {
 /**
  * pflag string-slice flags: written again, they add to the list instead of replacing it
  * (`--authorization-mode=AlwaysAllow --authorization-mode=RBAC` is both modes). Every other
- * flag written twice takes its last value.
+ * flag written twice takes its last value. --service-account-issuer is a string array, which
+ * adds up the same way but does not split on commas: joined here, an issuer holding a comma
+ * (no real one does) would read as two.
  */
 const SLICE_FLAGS: Record<string, ReadonlySet<string>> = {
-  "kube-apiserver": new Set(["authorization-mode", "enable-admission-plugins", "disable-admission-plugins", "admission-control", "etcd-servers", "tls-cipher-suites"]),
+  "kube-apiserver": new Set(["authorization-mode", "enable-admission-plugins", "disable-admission-plugins", "admission-control", "etcd-servers", "tls-cipher-suites", "api-audiences", "service-account-issuer"]),
   "kube-controller-manager": new Set(["controllers", "tls-cipher-suites"]),
   "kube-scheduler": new Set(["tls-cipher-suites"]),
   kubelet: new Set(["tls-cipher-suites"]),

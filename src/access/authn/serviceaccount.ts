@@ -4,6 +4,7 @@
  * `kubernetes/serviceaccount` issuer. Offline, so the live lookups upstream adds (the Secret,
  * Pod or Node still exists with the same UID) are reported as warnings, not performed.
  */
+import { effectiveApiAudiences } from "./api-audiences.js";
 import { audiencesOf, isoTime, numericDate, peekClaims, verifyJws, ASYMMETRIC_ALGORITHMS, type JsonWebKeySet, type JwtClaims } from "./jwt.js";
 import { rejected, type AuthenticationResult, type TokenAuthenticator, type UserInfo } from "./types.js";
 import { isRecord } from "../../k8s/types.js";
@@ -15,7 +16,7 @@ const LEEWAY_SECONDS = 60;
 export interface ServiceAccountTokenOptions {
   /** --service-account-issuer values; the first signs, all are accepted. */
   issuers: string[];
-  /** --api-audiences; upstream defaults it to the first issuer. */
+  /** --api-audiences; upstream defaults it to every issuer (effectiveApiAudiences). */
   apiAudiences?: string[];
   /** Public keys from --service-account-key-file, each with its kid (see service-account-keys.ts). */
   keys: JsonWebKeySet;
@@ -32,7 +33,7 @@ export function serviceAccountGroups(namespace: string): string[] {
 }
 
 export function serviceAccountAuthenticator(options: ServiceAccountTokenOptions, now: () => Date): TokenAuthenticator {
-  const apiAudiences = options.apiAudiences && options.apiAudiences.length > 0 ? options.apiAudiences : options.issuers.slice(0, 1);
+  const apiAudiences = effectiveApiAudiences(options.apiAudiences, options.issuers);
   return {
     name: "serviceaccount",
     async authenticateToken(token) {

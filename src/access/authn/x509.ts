@@ -2,21 +2,20 @@
  * X.509 client-certificate authentication as kube-apiserver does it (--client-ca-file):
  * the presented chain must verify to one of the CAs at the given time, for client auth;
  * then the subject's CommonName is the user and its Organizations are the groups.
- * Parsing and signatures are @peculiar/x509's; the clock is a parameter.
+ * Parsing is @peculiar/x509's; the chain is verified by the one model of Go's x509.Verify
+ * (hardening/pki/client-chain.ts); the clock is a parameter.
  */
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { createPublicKey } from "node:crypto";
-import { BasicConstraintsExtension, ExtendedKeyUsageExtension, X509Certificate } from "@peculiar/x509";
+import { X509Certificate } from "@peculiar/x509";
 import { UserError } from "../../errors.js";
 import { appendCertsFromPem, type SkipReason } from "../../hardening/pki/cert-pool.js";
 import { describeDamage, pemBlocks } from "../../hardening/pki/pem.js";
-import { keyWeakness } from "../../hardening/x509.js";
+import { verifyClientChain, type ChainCertificate } from "../../hardening/pki/client-chain.js";
+import { certificateFromDer, keyWeakness } from "../../hardening/x509.js";
 import { rejected, type AuthenticationResult, type UserInfo } from "./types.js";
 
-const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
-const MAX_CHAIN_LENGTH = 10;
 /** kubeadm issues client certificates for a year; longer-lived ones outlast most rotations. */
 const LONG_VALIDITY_DAYS = 366;
 
@@ -99,11 +98,6 @@ function describeKey(cert: X509Certificate): { text: string; weakness?: string; 
   return { text, ...(rsa ? { rsaBits: details.modulusLength ?? 0 } : {}), ...(weakness ? { weakness } : {}) };
 }
 
-function signatureHash(cert: X509Certificate): string {
-  const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
-  return alg.hash?.name ?? alg.name;
-}
-
 function summarize(cert: X509Certificate): CertificateSummary {
   const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
   return {
@@ -117,74 +111,29 @@ function summarize(cert: X509Certificate): CertificateSummary {
   };
 }
 
-function isCa(cert: X509Certificate): boolean {
-  const bc = cert.getExtension(BasicConstraintsExtension);
-  return bc?.ca === true;
-}
-
-function allowsClientAuth(cert: X509Certificate): boolean {
-  const eku = cert.getExtension(ExtendedKeyUsageExtension);
-  // No extended key usage means any usage, as Go's verifier reads it.
-  if (!eku) return true;
-  return eku.usages.some((u) => u === CLIENT_AUTH || u === ANY_EXTENDED_KEY_USAGE);
-}
-
-function validityProblem(cert: X509Certificate, now: Date): string | undefined {
-  if (now < cert.notBefore) return `certificate ${JSON.stringify(cert.subject)} is not valid before ${cert.notBefore.toISOString()}`;
-  if (now > cert.notAfter) return `certificate ${JSON.stringify(cert.subject)} expired at ${cert.notAfter.toISOString()}`;
-  return undefined;
-}
-
-async function signedBy(cert: X509Certificate, issuer: X509Certificate): Promise<boolean> {
-  if (cert.issuer !== issuer.subject) return false;
-  try {
-    return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true });
-  } catch {
-    return false;
+/** The facts the shared chain model (Go's x509.Verify) reads, kept with the certificate they came from. */
+function forChain(certs: readonly X509Certificate[]): Map<ChainCertificate, X509Certificate> {
+  const out = new Map<ChainCertificate, X509Certificate>();
+  for (const cert of certs) {
+    const facts = certificateFromDer(Buffer.from(cert.rawData));
+    if (facts) out.set(facts, cert);
   }
+  return out;
 }
 
 /**
- * Walks from the leaf through the presented intermediates to a trusted CA, checking each
- * link the way Go's x509.Verify does for kube-apiserver (validity, CA flag, client-auth
- * usage, no SHA-1/MD5 signatures). Returns the chain or the reason it fails.
+ * The chain kube-apiserver builds (Go's x509.Verify for client authentication, modelled once
+ * in hardening/pki/client-chain.ts for this and pki/system-masters), or why there is none.
  */
-async function verifyChain(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): Promise<{ chain: X509Certificate[] } | { reason: string }> {
-  const chain = [leaf];
-  for (;;) {
-    const current = chain[chain.length - 1] as X509Certificate;
-    const problem = validityProblem(current, now);
-    if (problem) return { reason: problem };
-    if (!allowsClientAuth(current)) return { reason: `certificate ${JSON.stringify(current.subject)} does not allow client authentication (extended key usage)` };
-    if (chain.length > 1 && !isCa(current)) return { reason: `certificate ${JSON.stringify(current.subject)} signed another certificate but is not a CA` };
-    // A presented certificate that is itself a trusted CA ends the chain.
-    if (roots.some((r) => Buffer.from(r.rawData).equals(Buffer.from(current.rawData)))) return { chain };
-    const hash = signatureHash(current);
-    const root = await findAsync(roots, (r) => signedBy(current, r));
-    if (root) {
-      if (hash === "SHA-1" || /md5/i.test(hash)) return { reason: `certificate ${JSON.stringify(current.subject)} is signed with ${hash}, which Go refuses as insecure` };
-      const rootProblem = validityProblem(root, now);
-      if (rootProblem) return { reason: rootProblem };
-      if (!isCa(root)) return { reason: `trust anchor ${JSON.stringify(root.subject)} is not a CA certificate` };
-      // Go's checkChainForKeyUsage walks the whole chain, the trust anchor included.
-      if (!allowsClientAuth(root)) return { reason: `trust anchor ${JSON.stringify(root.subject)} does not allow client authentication (extended key usage)` };
-      chain.push(root);
-      return { chain };
-    }
-    const next = await findAsync(
-      intermediates.filter((c) => !chain.includes(c)),
-      (c) => signedBy(current, c),
-    );
-    if (!next) return { reason: `certificate signed by unknown authority ${JSON.stringify(current.issuer)}` };
-    if (hash === "SHA-1" || /md5/i.test(hash)) return { reason: `certificate ${JSON.stringify(current.subject)} is signed with ${hash}, which Go refuses as insecure` };
-    chain.push(next);
-    if (chain.length > MAX_CHAIN_LENGTH) return { reason: "certificate chain too long" };
-  }
-}
-
-async function findAsync<T>(items: readonly T[], predicate: (item: T) => Promise<boolean>): Promise<T | undefined> {
-  for (const item of items) if (await predicate(item)) return item;
-  return undefined;
+function verifyChain(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now: Date): { chain: X509Certificate[] } | { reason: string } {
+  const [leafFacts] = forChain([leaf]).keys();
+  if (!leafFacts) return { reason: "the certificate cannot be read by the chain verifier" };
+  const presented = forChain(intermediates);
+  const trusted = forChain(roots);
+  const verified = verifyClientChain(leafFacts, [...trusted.keys()], [...presented.keys()], now);
+  if ("reason" in verified) return verified;
+  const original = (facts: ChainCertificate) => (facts === leafFacts ? leaf : (presented.get(facts) ?? trusted.get(facts))) as X509Certificate;
+  return { chain: verified.chain.map(original) };
 }
 
 /**
@@ -219,7 +168,7 @@ export async function authenticateClientCertificate(input: ClientCertificateInpu
   if (!input.roots || input.roots.length === 0) {
     return { ...base, chain: [], result: rejected("no client CA given (--ca): the chain was not verified, the user shown is only what the certificate claims") };
   }
-  const verified = await verifyChain(leaf, intermediates, input.roots, input.now);
+  const verified = verifyChain(leaf, intermediates, input.roots, input.now);
   if ("reason" in verified) return { ...base, chain: [], result: rejected(`x509: ${verified.reason}`) };
   const chain = verified.chain.map((c) => c.subject);
   if (key.rsaBits !== undefined && key.rsaBits < 1024) {

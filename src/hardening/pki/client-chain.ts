@@ -1,16 +1,20 @@
 /**
  * Whether a certificate chains to kube-apiserver's client CA (--client-ca-file) as Go's
  * x509.Verify builds chains for kube-apiserver's X.509 authenticator (crypto/x509 verify.go:
- * Verify, buildChains, isValid; x509.go: CheckSignatureFrom). Time is left out on purpose:
- * expiry and not-yet-valid have rules of their own, and a system:masters certificate that
- * authenticates once the clock is right is worth reporting now.
+ * Verify, buildChains, isValid; x509.go: CheckSignatureFrom; parser.go: extensions are read
+ * from version 3 certificates only). One model for both users: pki/system-masters leaves time
+ * out on purpose (expiry and not-yet-valid have rules of their own, and a system:masters
+ * certificate that authenticates once the clock is right is worth reporting now), while the
+ * authenticator model (access/authn/x509.ts) gives a time and wants the reason a chain fails.
  *
  * What is matched: a certificate that is itself in the bundle is its own chain; otherwise a
- * parent is a certificate whose subject is the child's issuer and whose key verifies the
- * child's signature, and that may sign (basicConstraints CA, or a version 1 certificate
- * without the extension; a keyUsage, when present, with keyCertSign), the child's signature not
- * SHA-1 or MD5 (Go refuses them since 1.18). Each CA of the chain must allow clientAuth in
- * its extended key usage (or have none, or anyExtendedKeyUsage), and respect its pathLen.
+ * parent is a certificate whose subject is the child's issuer, that may sign (a version 3
+ * certificate needs basicConstraints CA; a version 1 or 2 one has no extensions to ask; a
+ * keyUsage, when present, needs keyCertSign), whose key verifies the child's signature (not
+ * SHA-1 or MD5, refused since Go 1.18; not an RSA key under 1024 bits, refused since Go 1.24).
+ * Then isValid: within its validity (when a time is given), clientAuth in its extended key
+ * usage (or none, or anyExtendedKeyUsage), basicConstraints CA for an intermediate (a
+ * version 1 certificate may be a root, never an intermediate), and its pathLen respected.
  * Intermediates may be any certificate given: a CA certificate is public, so whoever holds a
  * client certificate and its key can present any of them. Not matched: name constraints and
  * unhandled critical extensions, which only ever remove chains.
@@ -23,14 +27,21 @@ import { allowsClientAuth } from "./client-auth.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
+/** Go 1.24's crypto/rsa refuses to verify with a smaller key (GODEBUG rsa1024min). */
+const MIN_RSA_BITS = 1024;
 
 export type ChainCertificate = Pick<CertificateFacts, "certificate" | "weakSignature">;
 
+export type ChainVerification = { chain: ChainCertificate[] } | { reason: string };
+
 interface Constraints {
-  /** Whether the certificate may sign others, as CheckSignatureFrom asks of a parent. */
-  maySign: boolean;
+  /** Why CheckSignatureFrom refuses it as a parent, or undefined when it may sign. */
+  cannotSign: string | undefined;
+  /** Go's BasicConstraintsValid && IsCA, which isValid asks of an intermediate. */
   isCA: boolean;
   pathLength: number | undefined;
+  /** Whether Go reads its extensions at all: only version 3 certificates have them. */
+  hasExtensions: boolean;
 }
 
 const constraintsCache = new WeakMap<object, Constraints>();
@@ -38,16 +49,20 @@ const constraintsCache = new WeakMap<object, Constraints>();
 function constraintsOf(facts: ChainCertificate): Constraints {
   const cached = constraintsCache.get(facts.certificate);
   if (cached) return cached;
-  let constraints: Constraints = { maySign: false, isCA: false, pathLength: undefined };
+  let constraints: Constraints = { cannotSign: "it cannot be read", isCA: false, pathLength: undefined, hasExtensions: false };
   try {
-    const parsed = new ParsedCertificate(facts.certificate.raw);
-    const basic = parsed.getExtension(BasicConstraintsExtension);
-    const usages = parsed.getExtension(KeyUsagesExtension);
-    const isCA = basic?.ca === true;
-    const mayUseKeyToSign = !usages || (usages.usages & KeyUsageFlags.keyCertSign) !== 0;
-    // RFC 5280 4.2.1.9 as Go reads it: a version 3 certificate needs basicConstraints CA; a version 1 one has no extensions to ask.
-    const basicAllows = basic ? isCA : isVersion1(facts.certificate.raw);
-    constraints = { maySign: basicAllows && mayUseKeyToSign, isCA, pathLength: isCA ? basic?.pathLength : undefined };
+    const version = certificateVersion(facts.certificate.raw);
+    if (version < 3) {
+      constraints = { cannotSign: undefined, isCA: false, pathLength: undefined, hasExtensions: false };
+    } else {
+      const parsed = new ParsedCertificate(facts.certificate.raw);
+      const basic = parsed.getExtension(BasicConstraintsExtension);
+      const usages = parsed.getExtension(KeyUsagesExtension);
+      const isCA = basic?.ca === true;
+      // RFC 5280 4.2.1.9 as Go reads it: a version 3 certificate signs only with basicConstraints CA.
+      const cannotSign = !isCA ? "it is not a CA (basicConstraints)" : usages && (usages.usages & KeyUsageFlags.keyCertSign) === 0 ? "its keyUsage does not include keyCertSign" : undefined;
+      constraints = { cannotSign, isCA, pathLength: isCA ? basic?.pathLength : undefined, hasExtensions: true };
+    }
   } catch {
     // A certificate @peculiar/x509 cannot read signs nothing here.
   }
@@ -55,53 +70,121 @@ function constraintsOf(facts: ChainCertificate): Constraints {
   return constraints;
 }
 
-/** Version 1: the TBSCertificate does not open with the [0] EXPLICIT version field. */
-function isVersion1(der: Buffer): boolean {
+/** The X.509 version (1, 2 or 3): the TBSCertificate opens with [0] EXPLICIT version unless it is 1. */
+function certificateVersion(der: Buffer): number {
   const contentStart = (at: number): number => {
     const length = der[at + 1] ?? 0;
     return at + 2 + (length & 0x80 ? length & 0x7f : 0);
   };
-  const tbs = contentStart(0);
-  return der[contentStart(tbs)] !== 0xa0;
+  const version = contentStart(contentStart(0));
+  if (der[version] !== 0xa0) return 1;
+  const integer = contentStart(version);
+  return der[integer] === 0x02 && der[integer + 1] === 1 ? (der[integer + 2] ?? 0) + 1 : 0;
 }
 
-function signedBy(child: ChainCertificate, parent: ChainCertificate): boolean {
-  if (child.weakSignature !== undefined || !constraintsOf(parent).maySign) return false;
+/** Subjects as Palisade prints them elsewhere: "CN=x, O=y". */
+export function subjectOf(facts: ChainCertificate): string {
+  return facts.certificate.subject.split("\n").join(", ");
+}
+
+/** Go's CheckSignatureFrom(parent) on child: why it fails, or undefined when the signature is good. */
+function signatureProblem(child: ChainCertificate, parent: ChainCertificate): string | undefined {
+  const { cannotSign } = constraintsOf(parent);
+  if (cannotSign) return `certificate ${JSON.stringify(subjectOf(parent))} may not sign certificates: ${cannotSign}`;
+  if (child.weakSignature !== undefined) return `certificate ${JSON.stringify(subjectOf(child))} is signed with ${hashOf(child.weakSignature)} (${child.weakSignature}), which Go refuses as insecure`;
+  const key = parent.certificate.publicKey;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if ((key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && bits !== undefined && bits < MIN_RSA_BITS) {
+    return `certificate ${JSON.stringify(subjectOf(parent))} has an RSA key of ${bits} bits, which Go refuses below ${MIN_RSA_BITS}`;
+  }
   try {
-    return child.certificate.verify(parent.certificate.publicKey);
+    return child.certificate.verify(key) ? undefined : `the signature of ${JSON.stringify(subjectOf(child))} does not verify with the key of ${JSON.stringify(subjectOf(parent))}`;
   } catch {
-    return false;
+    return `the signature of ${JSON.stringify(subjectOf(child))} cannot be checked with the key of ${JSON.stringify(subjectOf(parent))}`;
   }
 }
 
-/** Go's alreadyInChain, without the SAN comparison: the same subject and key is the same CA. */
-function alreadyInChain(candidate: ChainCertificate, chain: readonly ChainCertificate[]): boolean {
-  const key = candidate.certificate.publicKey.export({ type: "spki", format: "der" });
-  return chain.some((c) => c.certificate.subject === candidate.certificate.subject && c.certificate.publicKey.export({ type: "spki", format: "der" }).equals(key));
+function hashOf(signatureAlgorithm: string): string {
+  return /md5/i.test(signatureAlgorithm) ? "MD5" : /md2/i.test(signatureAlgorithm) ? "MD2" : "SHA-1";
 }
 
-/** isValid for a CA about to be appended to `chain` (leaf first). */
-function validParent(candidate: ChainCertificate, chain: readonly ChainCertificate[], asIntermediate: boolean): boolean {
-  const { isCA, pathLength } = constraintsOf(candidate);
-  if (!allowsClientAuth(candidate.certificate)) return false;
-  if (asIntermediate && !isCA) return false;
-  return pathLength === undefined || chain.length - 1 <= pathLength;
+/** Go's alreadyInChain: the same subject, key and subjectAltName is the same CA (it stops cross-signing loops). */
+function alreadyInChain(candidate: ChainCertificate, chain: readonly ChainCertificate[]): boolean {
+  const key = candidate.certificate.publicKey.export({ type: "spki", format: "der" });
+  return chain.some(
+    (c) =>
+      c.certificate.subject === candidate.certificate.subject &&
+      c.certificate.subjectAltName === candidate.certificate.subjectAltName &&
+      c.certificate.publicKey.export({ type: "spki", format: "der" }).equals(key),
+  );
+}
+
+type Role = "leaf" | "intermediate" | "root";
+
+/** Go's isValid for a certificate about to take `role` at the end of `chain` (leaf first): why not, or undefined. */
+function invalidity(candidate: ChainCertificate, role: Role, chain: readonly ChainCertificate[], now: Date | undefined): string | undefined {
+  const name = `${role === "root" ? "trust anchor" : "certificate"} ${JSON.stringify(subjectOf(candidate))}`;
+  if (now) {
+    const notBefore = new Date(candidate.certificate.validFrom);
+    const notAfter = new Date(candidate.certificate.validTo);
+    if (now < notBefore) return `${name} is not valid before ${notBefore.toISOString()}`;
+    if (now > notAfter) return `${name} expired at ${notAfter.toISOString()}`;
+  }
+  const { isCA, pathLength, hasExtensions } = constraintsOf(candidate);
+  if (hasExtensions && !allowsClientAuth(candidate.certificate)) return `${name} does not allow client authentication (extended key usage)`;
+  if (role === "intermediate" && !isCA) return `${name} signed another certificate but is not a CA`;
+  const below = chain.length - 1;
+  if (pathLength !== undefined && below > pathLength) return `${name} allows ${pathLength} intermediate CA(s) below it (pathLen), the chain has ${below}`;
+  return undefined;
+}
+
+/**
+ * Go's Verify for KeyUsages [ClientAuth]: `leaf` verified to one of `roots` (the client-CA
+ * bundle), through any of `intermediates`; time is checked only when `now` is given. On failure
+ * the reason Go's error would give: the last candidate refused by isValid, else "unknown
+ * authority" with the first signature problem met as a hint.
+ */
+export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[], now?: Date): ChainVerification {
+  const leafProblem = invalidity(leaf, "leaf", [], now);
+  if (leafProblem) return { reason: leafProblem };
+  if (roots.some((root) => root.certificate.raw.equals(leaf.certificate.raw))) return { chain: [leaf] };
+  let signatureChecks = 0;
+  const parents = (pool: readonly ChainCertificate[], child: ChainCertificate, chain: readonly ChainCertificate[]) =>
+    pool.filter((c) => c.certificate.subject === child.certificate.issuer && !alreadyInChain(c, chain));
+  const build = (chain: readonly ChainCertificate[]): ChainVerification => {
+    const child = chain[chain.length - 1] as ChainCertificate;
+    let reason: string | undefined;
+    let hint: string | undefined;
+    const candidates = [...parents(roots, child, chain).map((c) => ({ c, role: "root" as const })), ...parents(intermediates, child, chain).map((c) => ({ c, role: "intermediate" as const }))];
+    for (const { c, role } of candidates) {
+      if (++signatureChecks > MAX_SIGNATURE_CHECKS) {
+        reason = "signature check attempts limit reached while verifying certificate chain";
+        continue;
+      }
+      const badSignature = signatureProblem(child, c);
+      if (badSignature) {
+        hint ??= badSignature;
+        continue;
+      }
+      const invalid = invalidity(c, role, chain, now);
+      if (invalid) {
+        reason = invalid;
+        continue;
+      }
+      if (role === "root") return { chain: [...chain, c] };
+      const deeper = build([...chain, c]);
+      if ("chain" in deeper) return deeper;
+      reason = deeper.reason;
+    }
+    return { reason: reason ?? `certificate signed by unknown authority ${JSON.stringify(child.certificate.issuer.split("\n").join(", "))}${hint ? ` (possibly because ${hint})` : ""}` };
+  };
+  return build([leaf]);
 }
 
 /**
  * Whether `leaf` verifies to one of `roots` (the client-CA bundle) for client authentication,
- * through any of `intermediates`. The leaf's own usage and user are client-auth.ts's to judge.
+ * through any of `intermediates`, at any time. The leaf's user is client-auth.ts's to judge.
  */
 export function chainsToClientCa(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[]): boolean {
-  if (roots.some((root) => root.certificate.raw.equals(leaf.certificate.raw))) return true;
-  let signatureChecks = 0;
-  const parents = (pool: readonly ChainCertificate[], child: ChainCertificate, chain: readonly ChainCertificate[]) =>
-    pool.filter((c) => c.certificate.subject === child.certificate.issuer && !alreadyInChain(c, chain));
-  const build = (chain: readonly ChainCertificate[]): boolean => {
-    const child = chain[chain.length - 1] as ChainCertificate;
-    const tries = (candidate: ChainCertificate) => ++signatureChecks <= MAX_SIGNATURE_CHECKS && signedBy(child, candidate);
-    if (parents(roots, child, chain).some((root) => tries(root) && validParent(root, chain, false))) return true;
-    return parents(intermediates, child, chain).some((ca) => tries(ca) && validParent(ca, chain, true) && build([...chain, ca]));
-  };
-  return build([leaf]);
+  return "chain" in verifyClientChain(leaf, roots, intermediates);
 }

@@ -71,10 +71,14 @@ describe("bound service-account tokens", () => {
     });
   });
 
-  it("default the API audiences to the first issuer, and reject other audiences", async () => {
-    expectRejected(await check(await signer.sign(bound())), /audiences.*invalid/);
+  it("default the API audiences to every issuer, as kube-apiserver's ToAuthenticationConfig does, and reject other audiences", async () => {
+    // Two --service-account-issuer flags, no --api-audiences: a token for either issuer is for the API.
+    expect((await check(await signer.sign(bound()))).authenticated).toBe(true);
     expect((await check(await signer.sign(bound({ aud: "https://old-issuer.example" })))).authenticated).toBe(true);
+    expectRejected(await check(await signer.sign(bound({ aud: ["vault"] }))), /token audiences \["vault"\] are invalid for the target audiences \["https:\/\/old-issuer.example","https:\/\/kubernetes.default.svc.cluster.local"\]/);
+    // --api-audiences set: the issuers are no longer audiences of their own.
     expectRejected(await check(await signer.sign(bound({ aud: ["vault"] })), { apiAudiences: [ISSUER] }), /invalid for the target audiences/);
+    expectRejected(await check(await signer.sign(bound({ aud: "https://old-issuer.example" })), { apiAudiences: [ISSUER] }), /invalid for the target audiences/);
   });
 
   it("reject expired and not-yet-valid tokens beyond the one-minute leeway", async () => {
