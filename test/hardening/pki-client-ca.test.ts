@@ -18,55 +18,17 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, Version } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CERTIFICATE_NOW, makeCertificate, type CertificateSpec, type MadeCertificate } from "../support/test-certificates.js";
 import { authenticateClientCertificate } from "../../src/access/authn/x509.js";
 import { auditPki, type PkiFile } from "../../src/hardening/pki/audit.js";
 import { kubeadmClientCa, readClientCaBundle } from "../../src/hardening/pki/client-ca.js";
 import { repoRoot } from "../support/conformance.js";
 
-const NOW = new Date();
+const NOW = CERTIFICATE_NOW;
 const DAY = 86_400_000;
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-interface Made {
-  cert: x509.X509Certificate;
-  keys: webcrypto.CryptoKeyPair;
-}
-
-interface Spec {
-  subject: string;
-  ca?: boolean;
-  pathLength?: number;
-  eku?: string[];
-  keyUsage?: number;
-  /** Who signs it; absent: itself. */
-  signer?: Made;
-  /** The issuer name written in it, when it is not the signer's (a forgery naming another CA). */
-  issuer?: string;
-  hash?: "SHA-1" | "SHA-256";
-}
-
-async function make(spec: Spec): Promise<Made> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const ca = spec.ca ?? false;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(ca, spec.pathLength, true),
-    new x509.KeyUsagesExtension(spec.keyUsage ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
-  ];
-  if (spec.eku) extensions.push(new x509.ExtendedKeyUsageExtension(spec.eku));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^[89a-f]/, "1"),
-    subject: spec.subject,
-    issuer: spec.issuer ?? (spec.signer ? spec.signer.cert.subject : spec.subject),
-    notBefore: new Date(NOW.getTime() - DAY),
-    notAfter: new Date(NOW.getTime() + 300 * DAY),
-    publicKey: keys.publicKey,
-    signingKey: spec.signer ? spec.signer.keys.privateKey : keys.privateKey,
-    signingAlgorithm: { ...ALGORITHM, hash: spec.hash ?? ALGORITHM.hash },
-    extensions,
-  });
-  return { cert, keys };
-}
+type Made = MadeCertificate;
+type Spec = CertificateSpec;
+const make = makeCertificate;
 
 const CLIENT = [x509.ExtendedKeyUsage.clientAuth];
 const MASTERS = (cn: string) => `CN=${cn}, O=system:masters`;

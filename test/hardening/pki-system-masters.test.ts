@@ -9,55 +9,19 @@
  */
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CERTIFICATE_NOW, makeCertificate, type CertificateSpec, type MadeCertificate } from "../support/test-certificates.js";
 import { authenticateClientCertificate } from "../../src/access/authn/x509.js";
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { auditPki } from "../../src/hardening/pki/audit.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 
-const NOW = new Date();
-const DAY = 86_400_000;
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-interface Made {
-  cert: x509.X509Certificate;
-  keys: webcrypto.CryptoKeyPair;
-}
-
-interface Spec {
-  subject: string;
-  ca: boolean;
-  /** Extended key usages; undefined leaves the extension out. */
-  eku?: string[];
-  /** Absent: keyCertSign for a CA, digitalSignature otherwise. */
-  keyUsage?: number;
-  signer?: Made;
-}
-
-async function make(spec: Spec): Promise<Made> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(spec.ca, undefined, true),
-    new x509.KeyUsagesExtension(spec.keyUsage ?? (spec.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
-  ];
-  if (spec.eku) extensions.push(new x509.ExtendedKeyUsageExtension(spec.eku));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^[89a-f]/, "1"),
-    subject: spec.subject,
-    issuer: spec.signer ? spec.signer.cert.subject : spec.subject,
-    notBefore: new Date(NOW.getTime() - DAY),
-    notAfter: new Date(NOW.getTime() + 300 * DAY),
-    publicKey: keys.publicKey,
-    signingKey: spec.signer ? spec.signer.keys.privateKey : keys.privateKey,
-    signingAlgorithm: ALGORITHM,
-    extensions,
-  });
-  return { cert, keys };
-}
+const NOW = CERTIFICATE_NOW;
+type Made = MadeCertificate;
+type Spec = CertificateSpec & { ca: boolean };
+const make = makeCertificate;
 
 const CLIENT_AUTH = x509.ExtendedKeyUsage.clientAuth;
 const SERVER_AUTH = x509.ExtendedKeyUsage.serverAuth;
