@@ -25,6 +25,21 @@ export function clusterRequested(flags: ClusterFlags): boolean {
   return flags.cluster === true || flags.context !== undefined || flags.kubeconfig !== undefined;
 }
 
+/**
+ * kubectl's -A means "every namespace", and files (stdin, -k) are read in every namespace
+ * already: -A beside them is that habit, not a request to read the current kubeconfig's
+ * cluster too, which a command whose -A implies --cluster would do without a word. So it
+ * is refused there unless the cluster is asked for by name (--cluster, --context,
+ * --kubeconfig, or `alsoLive`: a flag of the command's own that implies it, scan's
+ * --kubelets). -A alone still means every namespace of the live cluster.
+ */
+export function refuseAllNamespacesBesideFiles(flags: ClusterFlags & { allNamespaces?: boolean }, hasFiles: boolean, alsoLive = false): void {
+  if (!flags.allNamespaces || !hasFiles || alsoLive || clusterRequested(flags)) return;
+  throw new UserError("-A reads every namespace of the live cluster (the current kubeconfig context's), and files were given", {
+    hint: "files are scanned in every namespace already; drop -A, or add --cluster to scan the cluster as well",
+  });
+}
+
 export function connectionOf(flags: ClusterFlags): Pick<ClusterSource, "context" | "kubeconfig"> {
   return { ...(flags.context ? { context: flags.context } : {}), ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}) };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
 import { COMMANDS } from "./commands.js";
+import { printable } from "../report/printable.js";
 import { reportFatal, EXIT } from "./common.js";
 import { ignoreClosedPipe } from "./stdout.js";
 
@@ -19,6 +20,22 @@ async function registerCommands(program: Command, argv: string[]): Promise<void>
   for (const c of COMMANDS) program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
 }
 
+/** Commander's own second line under an unknown option or command: names from palisade, never from the user. */
+const SUGGESTION = /\n\(Did you mean [^\n]*\?\)$/;
+
+/**
+ * A commander error made safe to print: commander quotes the argument it rejects as it was
+ * given (`error: unknown option '…'`), and an argument may hold ESC or a newline (a value a
+ * script took from a manifest), which would act on the terminal or start a line a CI runner
+ * reads as its own command. Everything but commander's suggestion line is one line, so its
+ * every control character, line breaks included, is written as its escape.
+ */
+function printableCommanderError(text: string): string {
+  const message = text.endsWith("\n") ? text.slice(0, -1) : text;
+  const suggestion = SUGGESTION.exec(message)?.[0] ?? "";
+  return `${printable(message.slice(0, message.length - suggestion.length))}${suggestion}\n`;
+}
+
 export async function main(argv: string[]): Promise<void> {
   ignoreClosedPipe();
   const program = new Command("palisade")
@@ -27,7 +44,10 @@ export async function main(argv: string[]): Promise<void> {
     .option("--debug", "show stack traces of internal errors")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(printableCommanderError(s)),
+    });
   program.addHelpText(
     "after",
     "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.",

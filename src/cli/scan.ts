@@ -18,7 +18,7 @@ import { ruleSelection, selectedFamilies, selectedResult, type RuleSelection } f
 import { scanStreaming } from "../scan/stream.js";
 import { baselineFindings, compareWithBaseline, type BaselineFinding } from "../scan/baseline.js";
 import { keepYoungGenerationSmall } from "../scan/heap.js";
-import { clusterOptions, clusterRequested, connectionOf, saveInput, type ClusterFlags } from "./cluster-flags.js";
+import { clusterOptions, clusterRequested, connectionOf, refuseAllNamespacesBesideFiles, saveInput, type ClusterFlags } from "./cluster-flags.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { placeInNamespace } from "./namespace-flag.js";
 import { progressBar } from "./progress.js";
@@ -59,7 +59,7 @@ export function registerScan(program: Command): void {
     .option("--pss-version <version>", "Pod Security version: latest or v1.N (default: the namespace's, else latest)")
     .addOption(new Option("--default-level <level>", "level for pods whose namespace has no pod-security labels").choices(["privileged", "baseline", "restricted"]).default("restricted"))
     .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); with --cluster, only this namespace (as kubectl get -n)")
-    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (implies --cluster)")
+    .option("-A, --all-namespaces", "with --cluster: every namespace, not only the context's (alone, implies --cluster; beside files, needs it)")
     .option("--kubelets", "with --cluster: also judge each node's kubelet configuration, read through the API server's node proxy (needs nodes/proxy; implies --cluster)");
   clusterOptions(command)
     .option("--max-file-size <size>", "refuse files larger than this (bytes, or with a unit: 64Mi, 10M)", String(DEFAULT_MAX_FILE_BYTES))
@@ -76,8 +76,9 @@ export function registerScan(program: Command): void {
     });
 }
 
-/** The live cluster to read, when a flag asks for one: --cluster, kubectl's own --context, --kubeconfig or -A, or --kubelets. */
-function clusterSource(flags: ScanFlags): ClusterSource | undefined {
+/** The live cluster to read, when a flag asks for one: --cluster, kubectl's own --context, --kubeconfig or -A (without files), or --kubelets. */
+function clusterSource(flags: ScanFlags, hasFiles: boolean): ClusterSource | undefined {
+  refuseAllNamespacesBesideFiles(flags, hasFiles, flags.kubelets);
   if (!clusterRequested(flags) && !flags.allNamespaces && !flags.kubelets) return undefined;
   if (flags.allNamespaces && flags.namespace) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   return {
@@ -108,7 +109,7 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
 
 async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   const kustomizeDirs = flags.kustomize ?? [];
-  const cluster = clusterSource(flags);
+  const cluster = clusterSource(flags, paths.length > 0 || kustomizeDirs.length > 0);
   if (paths.length === 0 && kustomizeDirs.length === 0 && !cluster) {
     throw new UserError("nothing to scan", { hint: "give files or directories (palisade scan manifests/), - for stdin, -k DIR for a kustomization, or --cluster for the live cluster" });
   }

@@ -99,6 +99,7 @@ export const controlPlaneFamily: ScanFamily = {
       docs: {
         description: "kube-apiserver names an --encryption-provider-config that is not among the scanned files, so Palisade could not check its providers and keys.",
         remediation: "Include the EncryptionConfiguration file in the scan, or run `palisade encryption check FILE` where it lives.",
+        helpUri: "https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/#understanding-the-encryption-at-rest-configuration",
       },
     },
   ],

@@ -17,6 +17,7 @@ export const PSP_RULES = {
     docs: {
       description: "The admitting policy fills in security fields the pod leaves unset (user and group IDs, capabilities, seccomp and AppArmor profiles, ...). What runs then differs from what the manifest says, and an update to such a pod is refused, because updates may not be mutated.",
       remediation: "Set the defaulted fields in the manifest (`palisade psp mutate` prints them) so the pod is admitted unchanged.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/pod-security-policy/",
     },
   },
   invalidPolicy: {
@@ -25,6 +26,7 @@ export const PSP_RULES = {
     docs: {
       description: "The API server would reject this PodSecurityPolicy (or its admission controller could not use it): a strategy rule is unknown, a range is inverted, a MustRunAs strategy has no ranges, a sysctl pattern is malformed, and so on.",
       remediation: "Correct the field named in the message.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/pod-security-policy/",
     },
   },
 } as const satisfies Record<string, Rule>;

@@ -11,6 +11,7 @@ export const SECRET_RULES = {
     docs: {
       description: "A value in a container's env, command or args, a ConfigMap or an annotation has the format of a live credential (a private key, an AWS, GitHub, GitLab, Slack, Google, Stripe or npm token, a URL with a password). Outside a Secret it is readable by everyone who can read the object (ConfigMaps and workloads are granted far more widely than Secrets), it is printed by `kubectl describe` and stored unencrypted in etcd, and it sits in the repository's history.",
       remediation: "Revoke the credential now (it has been exposed), issue a new one, keep it in a Secret (or an external secret store) and refer to it with valueFrom.secretKeyRef or a secret volume.",
+      helpUri: "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
     },
   },
   inline: {
@@ -26,6 +27,7 @@ export const SECRET_RULES = {
     docs: {
       description: "A Secret with data or stringData sits among the scanned manifests, so its values are in plain text (base64 is an encoding, not encryption) wherever the manifests are: the repository, its clones, CI logs of `kubectl apply`. A Secret encrypted by SOPS is not reported.",
       remediation: "Keep the values out of the repository: an encrypted Secret (Sealed Secrets, SOPS), or a reference to an external store (External Secrets Operator, the Secrets Store CSI driver); rotate the values that were committed.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/#avoid-sharing-secret-manifests",
     },
   },
 } as const satisfies Record<string, Rule>;

@@ -580,6 +580,25 @@ spec:
     expect(refused.stderr).toMatch(/--save writes what a live cluster read gave: it needs --cluster/);
   });
 
+  it("-A alone reads the current kubeconfig's cluster; beside files it reads nothing unless the cluster is asked for by name", async () => {
+    const current = { KUBECONFIG: server.kubeconfig };
+    type Summary = { summary: { cluster?: string; files: number } };
+    const alone = await palisade(["scan", "-A", "-o", "json", "--fail-on", "none"], current);
+    expect(alone.code).toBe(0);
+    expect((JSON.parse(alone.stdout) as Summary).summary).toMatchObject({ cluster: "<cluster admin>", files: 0 });
+    server.requests.length = 0;
+    const besideFiles = await palisade(["scan", "examples/cluster", "-A"], current);
+    expect(besideFiles.code).toBe(2);
+    expect(besideFiles.stdout).toBe("");
+    expect(besideFiles.stderr).toMatch(/hint: files are scanned in every namespace already; drop -A, or add --cluster to scan the cluster as well/);
+    expect(server.requests).toEqual([]);
+    const asked = await palisade(["scan", "examples/cluster", "-A", "--cluster", "-o", "json", "--fail-on", "none"], current);
+    expect(asked.code).toBe(0);
+    const both = (JSON.parse(asked.stdout) as Summary).summary;
+    expect(both.cluster).toBe("<cluster admin>");
+    expect(both.files).toBeGreaterThan(0);
+  });
+
   it("refuses -n with -A", async () => {
     const run = await palisade(["scan", "-A", "-n", "payments"]);
     expect(run.code).toBe(2);

@@ -92,3 +92,47 @@ describe("stderr outside the report", () => {
     expectInert(stderr(), 1);
   });
 });
+
+describe("commander's usage errors", () => {
+  // A value a script took from a manifest: a colour change, then a line a CI runner would obey.
+  const FORGED = "\u001b[31m\n::error::forged";
+
+  it("an unknown option is quoted printably, on one line, and exits 2", async () => {
+    const r = await palisade(["scan", `--x${FORGED}`]);
+    expect(r.code).toBe(2);
+    expectInert(r.stderr, 1);
+    expect(r.stderr).toBe("error: unknown option '--x\\u001b[31m\\n::error::forged'\n");
+  });
+
+  it("an invalid choice is quoted printably, with the allowed choices", async () => {
+    for (const args of [["rules", "-o", `json${FORGED}`], ["rules", `--output=json${FORGED}`]]) {
+      const r = await palisade(args);
+      expect(r.code).toBe(2);
+      expectInert(r.stderr, 1);
+      expect(r.stderr).toMatch(/argument 'json\\u001b\[31m\\n::error::forged' is invalid\. Allowed choices are text, json, yaml\.\n$/);
+    }
+  });
+
+  it("an unknown command is quoted printably", async () => {
+    const r = await palisade([`sc${FORGED}`]);
+    expect(r.code).toBe(2);
+    expectInert(r.stderr, 1);
+    expect(r.stderr).toContain("error: unknown command 'sc\\u001b[31m\\n::error::forged'");
+  });
+
+  it("too many arguments keeps commander's wording and exit code", async () => {
+    const r = await palisade(["encryption", "check", "a.yaml", FORGED]);
+    expect(r.code).toBe(2);
+    expectInert(r.stderr, 1);
+    expect(r.stderr).toBe("error: too many arguments for 'check'. Expected 1 argument but got 2.\n");
+  });
+
+  it("commander's suggestion stays a line of its own", async () => {
+    for (const [args, suggestion] of [[["scan", "--clustr"], "(Did you mean --cluster?)"], [["sacn"], "(Did you mean scan?)"]] as const) {
+      const r = await palisade([...args]);
+      expect(r.code).toBe(2);
+      expectInert(r.stderr, 2);
+      expect(r.stderr.trimEnd().split("\n")[1]).toBe(suggestion);
+    }
+  });
+});

@@ -42,6 +42,7 @@ export const DUPLICATE_STATIC_TOKEN: Rule = {
     description:
       "When a token appears on two records kube-apiserver keeps the last one: the earlier user silently loses access and the token authenticates as someone else than the first record says.",
     remediation: "Give every record its own token; remove the stale record.",
+    helpUri: `${AUTHN_DOCS}#static-token-file`,
   },
 };
 
@@ -69,6 +70,7 @@ export const STATIC_TOKEN_SUSPICIOUS_IDENTITY: Rule = {
     description:
       "Records with an empty token are skipped; an empty group (from a quoted empty fourth column) is still a group; user names under system: impersonate nodes, service accounts or components and receive the permissions bound to them.",
     remediation: "Give the record a token, a non-reserved user name and a non-empty group list (or no fourth column).",
+    helpUri: `${AUTHN_DOCS}#static-token-file`,
   },
 };
 

@@ -19,6 +19,7 @@ export const DOCKERFILE_RULES = {
     docs: {
       description: "The last USER of the final stage is root (by name or UID 0), so the container runs with full privileges inside its user namespace, and runAsNonRoot: true will refuse to start it.",
       remediation: "Switch to an unprivileged numeric UID for the final stage (`USER 10001`); do root-only work in earlier instructions or stages.",
+      helpUri: "https://docs.docker.com/build/building/best-practices/#user",
     },
   },
   userNotNumeric: {
@@ -34,6 +35,7 @@ export const DOCKERFILE_RULES = {
     docs: {
       description: "The final stage switches to a user that no RUN instruction creates (useradd, adduser, /etc/passwd) and that the base image is not known to define, so the container fails to start (\"unable to find user\").",
       remediation: "Create the user in the image (`RUN useradd -u 10001 app`) or use a numeric UID.",
+      helpUri: "https://docs.docker.com/build/building/best-practices/#user",
     },
   },
   baseUnpinned: {
@@ -41,6 +43,7 @@ export const DOCKERFILE_RULES = {
     docs: {
       description: "A tag can be moved to different content at any time, so the same Dockerfile builds different images and a compromised registry account can change what you ship. Only a digest names fixed content.",
       remediation: "Pin every external FROM by digest: `FROM image:tag@sha256:<digest>` (keep the tag for readers; the digest wins), and update digests with a bot.",
+      helpUri: "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
     },
   },
   baseLatest: {
@@ -48,6 +51,7 @@ export const DOCKERFILE_RULES = {
     docs: {
       description: "`latest` (or no tag at all, which means latest) follows whatever the publisher pushed last, so builds are not reproducible and upgrades happen without review.",
       remediation: "Name a version tag and pin it by digest.",
+      helpUri: "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
     },
   },
   secretInEnvOrArg: {
@@ -63,6 +67,7 @@ export const DOCKERFILE_RULES = {
     docs: {
       description: "ADD with a URL fetches remote content at build time without verifying it (unless --checksum is given), so the build trusts whatever the server returns.",
       remediation: "Download with curl/wget and verify a checksum in the same RUN, or use `ADD --checksum=sha256:<digest> <url> <dest>`.",
+      helpUri: "https://docs.docker.com/reference/dockerfile/#add---checksum",
     },
   },
 } as const satisfies Record<string, Rule>;

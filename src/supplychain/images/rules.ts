@@ -31,6 +31,7 @@ export const IMAGE_RULES = {
     docs: {
       description: "The image names a tag but no digest. A tag can be moved to another image by anyone who may push to the repository, so what the pods run is decided by the registry, not by the manifest. Reported as info: most images are referred to by tag; set the admission webhook's `requireDigest` (and scan with --admission-config) to make it an error.",
       remediation: "Add the digest of the image the tag means today: `image: ghcr.io/acme/api:1.4.2@sha256:…`; the tag then documents, the digest decides.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/security-checklist/#images",
     },
   },
   digest: {
@@ -38,6 +39,7 @@ export const IMAGE_RULES = {
     docs: {
       description: "The admission webhook's images policy requires every image to be pinned by digest (`requireDigest: true` in the configuration given with --admission-config), and this one names a tag only: the webhook refuses the workload.",
       remediation: "Add the image's digest: `image: ghcr.io/acme/api:1.4.2@sha256:…`.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/security-checklist/#images",
     },
   },
   registry: {
@@ -45,6 +47,7 @@ export const IMAGE_RULES = {
     docs: {
       description: "The admission webhook's images policy allows images only from its `allowedRegistries` (the configuration given with --admission-config), matched on whole path components, and this image comes from elsewhere: the webhook refuses the workload. Images from unvetted registries are how typo-squatted and trojaned images get in.",
       remediation: "Mirror the image into an allowed registry and refer to it there, or add its registry (or registry/path) to allowedRegistries.",
+      helpUri: "https://kubernetes.io/docs/concepts/security/security-checklist/#images",
     },
   },
 } as const satisfies Record<string, Rule>;
