@@ -1,9 +1,12 @@
 import { createRequire } from "node:module";
 import type * as DockerfileAst from "dockerfile-ast";
-import type { From, Instruction } from "dockerfile-ast";
+import type { Instruction } from "dockerfile-ast";
 import type { Finding, Rule, Severity } from "../../findings/types.js";
 import { baseImageFacts } from "./base-images.js";
+import { parseImageReference } from "../image-reference.js";
+import { isRemoteAddSource } from "./add-source.js";
 import { parseImageRef, type ImageRef } from "./image-ref.js";
+import { DockerfileModel, type Stage } from "./stages.js";
 import { DOCKERFILE_RULES } from "./rules.js";
 import { usersCreatedBy } from "./users.js";
 import { looksLikeSecretName } from "../../secrets/names.js";
@@ -18,17 +21,6 @@ const parser = (): typeof DockerfileAst.DockerfileParser => (dockerfileAst ??= c
  * findings out, positions from dockerfile-ast's parser. Values of suspected secrets are
  * never put into a finding.
  */
-
-interface Stage {
-  from: From;
-  /** `AS name`, lower-cased (stage names are case-insensitive). */
-  name?: string;
-  /** The expanded image reference, or undefined when a build argument has no value. */
-  image?: string;
-  /** The earlier stage this one builds on, when FROM names a stage. */
-  parent?: Stage;
-  instructions: Instruction[];
-}
 
 /** Basenames the scanner treats as Dockerfiles. */
 export function isDockerfilePath(path: string): boolean {
@@ -56,27 +48,19 @@ export function checkDockerfile(text: string, file: string): Finding[] {
     });
   };
 
-  const stages: Stage[] = [];
-  for (const instruction of dockerfile.getInstructions()) {
-    if (instruction.getKeyword() === "FROM") {
-      const from = instruction as From;
-      const image = from.getExpandedArguments()[0]?.getValue();
-      const name = from.getBuildStage()?.toLowerCase();
-      const parent = image ? stages.find((s) => s.name !== undefined && s.name === image.toLowerCase()) : undefined;
-      stages.push({ from, instructions: [], ...(name ? { name } : {}), ...(image && !image.includes("$") ? { image } : {}), ...(parent ? { parent } : {}) });
-    } else {
-      stages.at(-1)?.instructions.push(instruction);
-    }
+  const model = new DockerfileModel(dockerfile, text);
+  for (const stage of model.stages) {
+    checkBaseImage(stage, report);
+    model.result(stage, (instruction, lookup) => {
+      if (instruction.getKeyword() === "ADD") checkAdd(instruction, (word) => model.expand(word, lookup), report);
+    });
   }
-
-  for (const stage of stages) checkBaseImage(stage, report);
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword();
     if (keyword === "ENV" || keyword === "ARG") checkSecrets(instruction, keyword, report);
-    if (keyword === "ADD") checkAdd(instruction, report);
   }
-  const final = stages.at(-1);
-  if (final) checkFinalUser(final, report);
+  const final = model.stages.at(-1);
+  if (final) checkFinalUser(final, model, report);
   return findings;
 }
 
@@ -84,18 +68,23 @@ type Report = (rule: Rule, where: { getRange(): { start: { line: number; charact
 
 function checkBaseImage(stage: Stage, report: Report): void {
   if (stage.parent) return; // builds on an earlier stage of this file
-  const raw = stage.from.getArgumentsContent() ?? "";
-  if (!stage.image) {
-    const variable = stage.from.getExpandedArguments()[0]?.getValue() ?? raw;
-    report(DOCKERFILE_RULES.baseUnpinned, stage.from, `base image ${JSON.stringify(variable)} depends on a build argument without a default, so its pinning cannot be checked`, { severity: "low" });
+  if (stage.image === undefined) {
+    report(DOCKERFILE_RULES.baseUnpinned, stage.from, `base image ${JSON.stringify(stage.rawImage)} depends on a build argument without a default, so its pinning cannot be checked`, { severity: "low" });
     return;
   }
   if (stage.image === "scratch") return;
-  const ref = parseImageRef(stage.image);
-  if (ref.digest === undefined) {
+  const parsed = parseImageReference(stage.image);
+  if (!parsed.ok) {
+    // BuildKit parses FROM with the same reference grammar, so the build stops here.
+    const image = stage.image === "" ? `${JSON.stringify(stage.rawImage)} (empty once expanded)` : stage.image;
+    report(DOCKERFILE_RULES.baseUnpinned, stage.from, `base image ${image} is not a valid image reference, as ${parsed.reason}: the build fails to pull it, and it pins nothing`, { properties: { image: stage.image } });
+    return;
+  }
+  const { tag, digest } = parsed.reference;
+  if (digest === undefined) {
     report(DOCKERFILE_RULES.baseUnpinned, stage.from, `base image ${stage.image} is not pinned by digest`, { properties: { image: stage.image } });
-    if (ref.tag === undefined || ref.tag === "latest") {
-      report(DOCKERFILE_RULES.baseLatest, stage.from, `base image ${stage.image} ${ref.tag === undefined ? "has no tag, which means latest" : "uses the latest tag"}`, { properties: { image: stage.image } });
+    if (tag === undefined || tag === "latest") {
+      report(DOCKERFILE_RULES.baseLatest, stage.from, `base image ${stage.image} ${tag === undefined ? "has no tag, which means latest" : "uses the latest tag"}`, { properties: { image: stage.image } });
     }
   }
 }
@@ -122,30 +111,29 @@ function checkSecrets(instruction: Instruction, keyword: "ENV" | "ARG", report: 
   }
 }
 
-function checkAdd(instruction: Instruction, report: Report): void {
+function checkAdd(instruction: Instruction, expand: (word: string) => string | undefined, report: Report): void {
   const flags = (instruction as unknown as { getFlags(): { getName(): string }[] }).getFlags();
   if (flags.some((f) => f.getName() === "checksum")) return; // verified download
-  const args = instruction.getExpandedArguments();
-  for (const source of args.slice(0, -1)) {
-    const value = source.getValue();
-    if (/^(https?|ftp):\/\//i.test(value) || /^git@/.test(value) || /\.git(#.*)?$/.test(value)) {
-      report(DOCKERFILE_RULES.addFromUrl, instruction, `ADD downloads ${redactUrl(value)} without verifying its content`);
-    }
+  for (const source of addSources(instruction)) {
+    const value = expand(source);
+    if (value !== undefined && isRemoteAddSource(value)) report(DOCKERFILE_RULES.addFromUrl, instruction, `ADD downloads ${redactUrl(value)} without verifying its content`);
   }
+}
+
+/** ADD's sources as written: the JSON form's strings, or the words before the destination, heredoc bodies left out. */
+function addSources(instruction: Instruction): string[] {
+  const json = instruction as unknown as { getOpeningBracket(): unknown; getClosingBracket(): unknown; getJSONStrings(): { getJSONValue(): string }[] };
+  if (json.getOpeningBracket() !== null && json.getClosingBracket() !== null) return json.getJSONStrings().map((s) => s.getJSONValue()).slice(0, -1);
+  const args = instruction.getArguments();
+  // A heredoc's content starts on the line after its `<<NAME`: those words are file content, not sources.
+  const heredoc = args.find((a) => a.getValue().startsWith("<<"));
+  const header = heredoc ? args.filter((a) => a.getRange().start.line <= heredoc.getRange().start.line) : args;
+  return header.map((a) => a.getValue()).filter((v) => !v.startsWith("<<")).slice(0, -1);
 }
 
 /** Drop credentials a URL might carry (`https://user:token@host/...`). */
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@]*@/, "//***@");
-}
-
-function lastUser(stage: Stage): { instruction: Instruction; value: string; stage: Stage } | undefined {
-  for (let s: Stage | undefined = stage; s; s = s.parent) {
-    const users = s.instructions.filter((i) => i.getKeyword() === "USER");
-    const last = users.at(-1);
-    if (last) return { instruction: last, value: last.getExpandedArguments()[0]?.getValue() ?? "", stage: s };
-  }
-  return undefined;
 }
 
 function rootImage(stage: Stage): ImageRef | undefined {
@@ -154,10 +142,11 @@ function rootImage(stage: Stage): ImageRef | undefined {
   return s.image ? parseImageRef(s.image) : undefined;
 }
 
-function checkFinalUser(final: Stage, report: Report): void {
+function checkFinalUser(final: Stage, model: DockerfileModel, report: Report): void {
   const base = rootImage(final);
   const facts = base ? baseImageFacts(base) : undefined;
-  const user = lastUser(final);
+  const result = model.result(final);
+  const user = result.user;
   if (!user) {
     if (!facts || facts.defaultUid === 0) {
       const image = base ? base.name + (base.tag ? `:${base.tag}` : "") : "its base image";
@@ -165,18 +154,21 @@ function checkFinalUser(final: Stage, report: Report): void {
     }
     return;
   }
+  if (user.value === undefined) return; // set by a build argument without a default, or the base image's ENV
+  if (user.value.trim() === "") {
+    // The image's user is then empty, which runtimes run as UID 0, whatever the base image said.
+    report(DOCKERFILE_RULES.userRoot, user.instruction, `USER ${user.instruction.getArgumentsContent() ?? ""} expands to an empty user, so the final stage runs as root`);
+    return;
+  }
   const [name = ""] = user.value.split(":");
-  if (name.includes("$")) return; // a build argument without a value: nothing to check
   if (name === "root" || /^0+$/.test(name)) {
     report(DOCKERFILE_RULES.userRoot, user.instruction, `the final stage runs as root (USER ${user.value})`);
     return;
   }
   if (/^\d+$/.test(name)) return;
   const created = new Map<string, number | undefined>();
-  for (let s: Stage | undefined = final; s; s = s.parent) {
-    for (const run of s.instructions.filter((i) => i.getKeyword() === "RUN")) {
-      for (const u of usersCreatedBy(run.getArgumentsContent() ?? "")) if (!created.has(u.name)) created.set(u.name, u.uid);
-    }
+  for (const run of result.runs) {
+    for (const u of usersCreatedBy(run.getArgumentsContent() ?? "")) if (!created.has(u.name)) created.set(u.name, u.uid);
   }
   const uid = created.has(name) ? created.get(name) : facts?.users[name];
   if (uid === 0) {

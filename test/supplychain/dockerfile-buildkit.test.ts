@@ -1,0 +1,125 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkDockerfile } from "../../src/supplychain/dockerfile/index.js";
+import { isRemoteAddSource } from "../../src/supplychain/dockerfile/add-source.js";
+import { expandWord, type Binding } from "../../src/supplychain/dockerfile/expand.js";
+import { parseImageReference } from "../../src/supplychain/image-reference.js";
+
+/** Dockerfiles read as BuildKit's frontend reads them (moby/buildkit frontend/dockerfile). */
+
+const DIGEST = "sha256:" + "a".repeat(64);
+const ids = (text: string) => checkDockerfile(text, "Dockerfile").map((f) => f.ruleId);
+
+describe("variable substitution as BuildKit's shell lexer does it", () => {
+  it("judges ${VAR:-default} in FROM by its default, when the build argument has none", () => {
+    const f = checkDockerfile("ARG BASE\nFROM ${BASE:-ubuntu:22.04}\nUSER 1000\n", "Dockerfile");
+    expect(f.map((x) => [x.ruleId, x.severity, x.message])).toEqual([["dockerfile/base-not-pinned", "medium", "base image ubuntu:22.04 is not pinned by digest"]]);
+    // An undeclared name in FROM is empty: only global ARGs reach FROM.
+    expect(ids("FROM ${BASE:-ubuntu}\nUSER 1000\n")).toEqual(["dockerfile/base-not-pinned", "dockerfile/base-latest-tag"]);
+    expect(ids("ARG BASE\nFROM ${BASE}\nUSER 1000\n")).toEqual(["dockerfile/base-not-pinned"]);
+  });
+
+  it("judges USER ${UID:-0} as root, and USER that expands to nothing as root", () => {
+    expect(ids(`FROM alpine:3@${DIGEST}\nARG UID\nUSER \${UID:-0}\n`)).toEqual(["dockerfile/runs-as-root"]);
+    expect(ids(`FROM alpine:3@${DIGEST}\nARG UID\nUSER \${UID:-10001}\n`)).toEqual([]);
+    expect(ids(`FROM alpine:3@${DIGEST}\nARG UID\nUSER \${UID}\n`)).toEqual([]);
+    const empty = checkDockerfile(`FROM gcr.io/distroless/static:nonroot@${DIGEST}\nARG U=""\nUSER \${U}\n`, "Dockerfile");
+    expect(empty.map((x) => [x.ruleId, x.position?.line])).toEqual([["dockerfile/runs-as-root", 3]]);
+    // An ENV of the base image may set the name (.NET images' APP_UID): not guessed.
+    expect(ids(`FROM mcr.microsoft.com/dotnet/runtime:8.0@${DIGEST}\nUSER $APP_UID\n`)).toEqual([]);
+  });
+
+  it("survives absurd nesting instead of overflowing the stack", () => {
+    const text = `ARG A=1\nFROM alpine:3@${DIGEST}\nUSER ${"${A:-".repeat(20_000)}0${"}".repeat(20_000)}\n`;
+    expect(() => checkDockerfile(text, "Dockerfile")).not.toThrow();
+  });
+
+  const names = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/);
+  const plain = fc.stringMatching(/^[a-z0-9.:/@-]{0,20}$/);
+  it("property: ${X:-w} is X's value when set and not empty, else w; ${X-w} only when unset", () => {
+    fc.assert(
+      fc.property(names, plain, fc.option(plain, { nil: undefined }), (name, fallback, value) => {
+        const lookup = (n: string): Binding => (n === name && value !== undefined ? { kind: "value", value } : { kind: "unset" });
+        expect(expandWord(`\${${name}:-${fallback}}`, lookup)).toBe(value !== undefined && value !== "" ? value : fallback);
+        expect(expandWord(`\${${name}-${fallback}}`, lookup)).toBe(value !== undefined ? value : fallback);
+        expect(expandWord(`\${${name}:+${fallback}}`, lookup)).toBe(value !== undefined && value !== "" ? fallback : "");
+        // A word without $, quotes or escapes is itself.
+        expect(expandWord(fallback, lookup)).toBe(fallback);
+      }),
+    );
+  });
+});
+
+describe("stages", () => {
+  it("runs the ONBUILD triggers of the stage the final one builds on", () => {
+    expect(ids(`FROM alpine:3@${DIGEST} AS base\nUSER 1000\nONBUILD USER root\nFROM base\n`)).toEqual(["dockerfile/runs-as-root"]);
+    // Its own USER comes after the triggers; an ONBUILD of the final stage itself runs only in images built on it.
+    expect(ids(`FROM alpine:3@${DIGEST} AS base\nONBUILD USER root\nFROM base\nUSER 1000\n`)).toEqual([]);
+    expect(ids(`FROM alpine:3@${DIGEST}\nUSER 1000\nONBUILD USER root\n`)).toEqual([]);
+  });
+});
+
+describe("base image references, with distribution's grammar", () => {
+  it("does not take a malformed digest for a pin: the build fails on it", () => {
+    for (const image of ["nginx@sha256:abc", `nginx@sha256:${"A".repeat(64)}`, "Nginx:1"]) {
+      const f = checkDockerfile(`FROM ${image}\nUSER 1\n`, "Dockerfile");
+      expect(f.map((x) => x.ruleId), image).toEqual(["dockerfile/base-not-pinned"]);
+      expect(f[0]?.message, image).toContain("is not a valid image reference");
+    }
+  });
+
+  // No `.` in components: a first component with one is a registry host, as it should be.
+  const component = fc.stringMatching(/^[a-z0-9]+(?:(?:_|__|-+)[a-z0-9]+)?$/);
+  const image = fc.record({
+    domain: fc.constantFrom("", "ghcr.io/", "localhost:5000/", "registry.example.com/", "docker.io/"),
+    path: fc.array(component, { minLength: 1, maxLength: 3 }).map((c) => c.join("/")),
+    tag: fc.option(fc.stringMatching(/^\w[\w.-]{0,20}$/), { nil: undefined }),
+  });
+  const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+
+  it("property: adding a valid sha256 digest always satisfies the pinning rules, and leaving it out never does", () => {
+    fc.assert(
+      fc.property(image, hex, ({ domain, path, tag }, digest) => {
+        const name = `${domain}${path}${tag === undefined ? "" : `:${tag}`}`;
+        fc.pre(path !== "scratch");
+        const pinned = ids(`FROM ${name}@sha256:${digest}\nUSER 1000\n`);
+        expect(pinned).toEqual([]);
+        expect(ids(`FROM ${name}\nUSER 1000\n`)).toContain("dockerfile/base-not-pinned");
+      }),
+    );
+  });
+
+  it("property: a reference parses back into the parts it was built from", () => {
+    fc.assert(
+      fc.property(image, fc.option(hex, { nil: undefined }), ({ domain, path, tag }, digest) => {
+        const text = `${domain}${path}${tag === undefined ? "" : `:${tag}`}${digest === undefined ? "" : `@sha256:${digest}`}`;
+        const parsed = parseImageReference(text);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        const host = domain === "" ? "docker.io" : domain.slice(0, -1);
+        expect(parsed.reference.domain).toBe(host);
+        expect(parsed.reference.path).toBe(host === "docker.io" && !path.includes("/") ? `library/${path}` : path);
+        expect(parsed.reference.tag).toBe(tag);
+        expect(parsed.reference.digest).toBe(digest === undefined ? undefined : `sha256:${digest}`);
+      }),
+    );
+  });
+});
+
+describe("ADD sources BuildKit fetches", () => {
+  it("flags the JSON form, and not a heredoc's content", () => {
+    expect(ids(`FROM alpine:3@${DIGEST}\nUSER 1\nADD ["https://example.com/a.tgz", "/opt/"]\n`)).toEqual(["dockerfile/add-from-url"]);
+    expect(ids(`FROM alpine:3@${DIGEST}\nUSER 1\nADD <<EOF /etc/motd\nhttps://example.com/not-a-source\nEOF\n`)).toEqual([]);
+    expect(ids(`FROM alpine:3@${DIGEST}\nUSER 1\nARG SRC=https://example.com/a.tgz\nADD \${SRC} /opt/\n`)).toEqual(["dockerfile/add-from-url"]);
+  });
+
+  it("tells remote sources from build-context paths as BuildKit's git-ref parser does", () => {
+    for (const remote of ["http://example.com/a", "https://example.com/a", "https://github.com/moby/buildkit.git#v0.10.1", "HTTPS://github.com/moby/buildkit.git", "git://example.com/r.git", "ssh://git@example.com/r", "git@github.com:moby/buildkit.git"]) {
+      expect(isRemoteAddSource(remote), remote).toBe(true);
+    }
+    expect(ids(`FROM alpine:3@${DIGEST}\nUSER 1\nADD vendor/repo.git ftp://mirror/a.tgz /src/\n`)).toEqual([]);
+    for (const local of ["local.git", "vendor/repo.git", "github.com/moby/buildkit.git", "./x", "HTTPS://example.com/a.tgz", "ftp://example.com/a", "file:/x", "app.tgz"]) {
+      expect(isRemoteAddSource(local), local).toBe(false);
+    }
+  });
+});
