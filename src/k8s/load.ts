@@ -5,6 +5,7 @@ import { readCluster, type ClusterSource } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { decodeText } from "./decode-text.js";
+import { overlongDockerfileLine } from "./dockerfile-lines.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
@@ -52,7 +53,7 @@ export interface LoadedSnapshot extends Snapshot {
 }
 
 export function isDockerfileName(name: string): boolean {
-  return name === "Dockerfile" || name === "Containerfile" || name.endsWith(".Dockerfile") || name.endsWith(".dockerfile") || /^Dockerfile\.[\w.-]+$/.test(name);
+  return name === "Dockerfile" || name === "Containerfile" || name.endsWith(".Dockerfile") || name.endsWith(".dockerfile") || /^(Dockerfile|Containerfile)\.[\w.-]+$/.test(name);
 }
 
 /**
@@ -152,7 +153,11 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
     if (input.problem) snapshot.problems.push(input.problem);
     if (input.skipped) snapshot.stats.skippedFiles++;
     if (input.text !== undefined) {
-      if (input.format === "dockerfile") snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
+      if (input.format === "dockerfile") {
+        const overlong = overlongDockerfileLine(input.text, input.name);
+        if (overlong) snapshot.problems.push(overlong);
+        else snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
+      }
       else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observe);
       if (isLiveFile(input.name)) snapshot.stats.cluster = input.name;
       else if (input.rendersKustomization) snapshot.stats.kustomizations = (snapshot.stats.kustomizations ?? 0) + 1;

@@ -10,6 +10,7 @@ import { DockerfileModel, type Stage } from "./stages.js";
 import { DOCKERFILE_RULES } from "./rules.js";
 import { usersCreatedBy } from "./users.js";
 import { looksLikeSecretName } from "../../secrets/names.js";
+import { isDockerfileName } from "../../k8s/load.js";
 
 // dockerfile-ast takes ~45 ms to load and most scans hold no Dockerfile: it is loaded on the first one.
 let dockerfileAst: typeof DockerfileAst | undefined;
@@ -22,10 +23,9 @@ const parser = (): typeof DockerfileAst.DockerfileParser => (dockerfileAst ??= c
  * never put into a finding.
  */
 
-/** Basenames the scanner treats as Dockerfiles. */
+/** Paths the scanner treats as Dockerfiles: the loader's test of the base name. */
 export function isDockerfilePath(path: string): boolean {
-  const base = path.split(/[\\/]/).pop() ?? "";
-  return base === "Dockerfile" || base === "Containerfile" || base.endsWith(".Dockerfile") || base.endsWith(".dockerfile") || base.startsWith("Dockerfile.") || base.startsWith("Containerfile.");
+  return isDockerfileName(path.split(/[\\/]/).pop() ?? "");
 }
 
 export function checkDockerfile(text: string, file: string): Finding[] {
