@@ -8,26 +8,13 @@
  * often kept apart from the application's routes. Not modelled: the experimental default
  * Gateways (routes with no parentRefs).
  */
-import { matchesLabelSelector, type LabelSelector, type Labels } from "./labels.js";
+import { admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
+import type { Labels } from "./labels.js";
 import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "./types.js";
 
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 const LISTENER_SET_GROUPS: Readonly<Record<string, string>> = { ListenerSet: GATEWAY_GROUP, XListenerSet: "gateway.networking.x-k8s.io" };
-
-/**
- * The route kinds a listener admits when its allowedRoutes.kinds is empty, by protocol, as
- * GEP-2907 tabulates them (TCPRoute left TLS listeners in v1.5). A protocol not named here
- * (an implementation's own) is taken as admitting any kind.
- */
-const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
-  HTTP: ["HTTPRoute", "GRPCRoute"],
-  HTTPS: ["HTTPRoute", "GRPCRoute"],
-  TLS: ["TLSRoute"],
-  TCP: ["TCPRoute"],
-  UDP: ["UDPRoute"],
-};
 
 /** Objects this model reads (and the Namespaces whose labels allowedRoutes selectors match). */
 export function isGatewayApiObject(object: K8sObject): boolean {
@@ -54,11 +41,21 @@ export interface Attachment {
   listeners: number[];
 }
 
+/**
+ * The reason a Gateway gives in the route's Accepted=False condition, as the specification
+ * names it: no listener is the parentRef's sectionName and port (NoMatchingParent); none of
+ * those chosen admits the route's kind and namespace (NotAllowedByListeners); some do, and
+ * none of these serves the route's hostnames (NoMatchingListenerHostname).
+ */
+export type RefusalReason = "NoMatchingParent" | "NotAllowedByListeners" | "NoMatchingListenerHostname";
+
 /** A parentRef to a parent in the input that accepts the route on no listener, and why. */
 export interface Refusal {
   /** Index of the parentRef in spec.parentRefs. */
   parentRef: number;
   label: string;
+  /** Undefined for a ListenerSet its Gateway does not admit, for which the specification names no route reason. */
+  reason?: RefusalReason;
   /** One reason per listener that was considered (or one for the parent). */
   reasons: string[];
 }
@@ -78,6 +75,8 @@ export interface GatewayApi {
   parents: RouteParent[];
   routes: GatewayRoute[];
   grants: LoadedObject[];
+  /** The ReferenceGrants by the namespace they open and each (kind, namespace) they trust: a backend's is one look-up, however many there are. */
+  grantsByReferrer: ReadonlyMap<string, readonly LoadedObject[]>;
 }
 
 export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
@@ -93,7 +92,7 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
     else if (object.kind === "ReferenceGrant") grants.push(loaded);
     else if (ROUTE_KINDS.has(object.kind ?? "")) routeObjects.push(loaded);
   }
-  if (gateways.length + listenerSets.length + grants.length + routeObjects.length === 0) return { parents: [], routes: [], grants: [] };
+  if (gateways.length + listenerSets.length + grants.length + routeObjects.length === 0) return { parents: [], routes: [], grants: [], grantsByReferrer: new Map() };
   const namespaces = namespaceLabelsOf(objects);
   const labelsOf = (namespace: string): Labels => namespaces.get(namespace) ?? { "kubernetes.io/metadata.name": namespace };
   const parents = routeParents(gateways, listenerSets, labelsOf);
@@ -103,7 +102,17 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
     const kind = loaded.object.kind ?? "";
     return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, byKey, labelsOf) };
   });
-  return { parents, routes, grants };
+  const grantsByReferrer = new Map<string, LoadedObject[]>();
+  for (const grant of grants) {
+    const spec = isRecord(grant.object.spec) ? grant.object.spec : {};
+    const keys = new Set((Array.isArray(spec.from) ? spec.from.filter(isRecord) : []).filter((f) => f.group === GATEWAY_GROUP).map((f) => referrerKey(grant.object.metadata?.namespace ?? "default", f.kind, f.namespace)));
+    for (const key of keys) {
+      const known = grantsByReferrer.get(key);
+      if (known) known.push(grant);
+      else grantsByReferrer.set(key, [grant]);
+    }
+  }
+  return { parents, routes, grants, grantsByReferrer };
 }
 
 function listenersOf(object: K8sObject): Record<string, unknown>[] {
@@ -118,15 +127,16 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = loaded.object;
     parents.push({ kind: "Gateway", namespace: gateway.metadata?.namespace ?? "default", name: gateway.metadata?.name ?? "", loaded, listeners: listenersOf(gateway), accepted: true });
   }
+  const gatewayByName = new Map(gateways.map((loaded) => [`${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name}`, loaded.object]));
   for (const loaded of listenerSets) {
     const set = loaded.object;
     const namespace = set.metadata?.namespace ?? "default";
     const spec = isRecord(set.spec) ? set.spec : {};
     const ref = isRecord(spec.parentRef) ? spec.parentRef : {};
-    const gateway = gateways.find(({ object: g }) => g.metadata?.name === ref.name && (g.metadata?.namespace ?? "default") === (typeof ref.namespace === "string" ? ref.namespace : namespace))?.object;
+    const gateway = typeof ref.name === "string" ? gatewayByName.get(`${typeof ref.namespace === "string" ? ref.namespace : namespace}/${ref.name}`) : undefined;
     // A Gateway admits no ListenerSet unless its allowedListeners say so; one not in the input is taken as admitting it.
     const allowed = gateway && isRecord(gateway.spec) && isRecord(gateway.spec.allowedListeners) ? gateway.spec.allowedListeners.namespaces : undefined;
-    const accepted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : { from: "None" }, namespace, gateway.metadata?.namespace ?? "default", labelsOf);
+    const accepted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
     parents.push({ kind: set.kind ?? "", namespace, name: set.metadata?.name ?? "", loaded, listeners: listenersOf(set), accepted });
   }
   return parents;
@@ -160,14 +170,19 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     const chosen = found.listeners.map((listener, l) => ({ listener, l })).filter(({ listener }) => (parent.sectionName === undefined || listener.name === parent.sectionName) && (parent.port === undefined || listener.port === parent.port));
     const listeners: number[] = [];
     const reasons: string[] = [];
+    let hostnameOnly = false;
     for (const { listener, l } of chosen) {
       const refusal = listenerRefusal(listener, l, kind, namespace, found.namespace, hostnames, labelsOf);
       if (refusal === undefined) listeners.push(l);
-      else reasons.push(refusal);
+      else {
+        reasons.push(refusal.text);
+        hostnameOnly ||= refusal.hostnameOnly;
+      }
     }
     if (listeners.length === 0) {
       const choice = [parent.sectionName === undefined ? "" : `named "${String(parent.sectionName)}"`, parent.port === undefined ? "" : `on port ${String(parent.port)}`].filter(Boolean).join(" and ");
-      refusals.push({ parentRef: index, label, reasons: chosen.length === 0 ? [`it has no listener${choice ? ` ${choice}` : ""}`] : reasons });
+      if (chosen.length === 0) refusals.push({ parentRef: index, label, reason: "NoMatchingParent", reasons: [`it has no listener${choice ? ` ${choice}` : ""}`] });
+      else refusals.push({ parentRef: index, label, reason: hostnameOnly ? "NoMatchingListenerHostname" : "NotAllowedByListeners", reasons });
       return;
     }
     // Two parentRefs to one Gateway (two sectionNames): one attachment, every listener.
@@ -178,65 +193,28 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
   return { attachments: attached, refusals };
 }
 
-/** Why a listener refuses a route, or undefined when it admits it. */
-function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): string | undefined {
+/**
+ * Why a listener refuses a route, or undefined when it admits it; hostnameOnly when it
+ * admits the route's kind and namespace and only the hostnames fail.
+ */
+function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): { text: string; hostnameOnly: boolean } | undefined {
   const name = typeof listener.name === "string" ? `listener "${listener.name}"` : `listener ${l}`;
-  if (!admitsKind(listener, kind)) return `${name} takes ${admittedKinds(listener).join(", ") || "no"} routes, not ${kind}`;
+  const kinds = admittedKinds(listener);
+  if (kinds !== undefined && !kinds.includes(kind)) {
+    const protocol = listenerProtocol(listener);
+    const listed = listedKinds(listener).some((k) => k.kind === kind && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP);
+    // Listed, yet not admitted: the listener's protocol cannot carry that kind.
+    if (listed) return { text: `${name} lists ${kind} in allowedRoutes.kinds, but its protocol, ${String(protocol)}, cannot carry it (the listener's ResolvedRefs is False, InvalidRouteKinds)`, hostnameOnly: false };
+    return { text: `${name} takes ${kinds.join(", ") || "no"} routes, not ${kind}`, hostnameOnly: false };
+  }
   const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
-  if (!admitsNamespace(namespaces, namespace, ownNamespace, labelsOf)) {
+  if (!admitsNamespace(namespaces, namespace, ownNamespace, labelsOf, "Same")) {
     const from = namespaces.from ?? "Same";
     const admitted = from === "Same" ? `of namespace ${ownNamespace} only` : from === "Selector" ? `of the namespaces its selector matches, and ${namespace}'s labels do not match it` : "of no namespace";
-    return `${name} admits routes ${admitted}`;
+    return { text: `${name} admits routes ${admitted}`, hostnameOnly: false };
   }
-  if (!hostnamesMeet(listener.hostname, hostnames)) return `${name} serves ${String(listener.hostname)}, which none of the route's hostnames (${hostnames.join(", ")}) meets`;
+  if (!hostnamesMeet(listener.hostname, hostnames)) return { text: `${name} serves ${String(listener.hostname)}, which none of the route's hostnames (${hostnames.join(", ")}) meets`, hostnameOnly: true };
   return undefined;
-}
-
-/** The route kinds a listener admits, as written or by its protocol. */
-function admittedKinds(listener: Record<string, unknown>): readonly string[] {
-  const allowed = isRecord(listener.allowedRoutes) && Array.isArray(listener.allowedRoutes.kinds) ? listener.allowedRoutes.kinds.filter(isRecord) : [];
-  if (allowed.length > 0) return allowed.map((k) => String(k.kind));
-  return protocolKinds(listener) ?? ["any"];
-}
-
-function admitsKind(listener: Record<string, unknown>, kind: string): boolean {
-  const allowed = isRecord(listener.allowedRoutes) && Array.isArray(listener.allowedRoutes.kinds) ? listener.allowedRoutes.kinds.filter(isRecord) : [];
-  if (allowed.length > 0) return allowed.some((k) => k.kind === kind && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP);
-  const byProtocol = protocolKinds(listener);
-  return byProtocol === undefined || byProtocol.includes(kind);
-}
-
-/** The kinds the listener's protocol carries by default; undefined for a protocol not tabulated (an implementation's own). */
-function protocolKinds(listener: Record<string, unknown>): readonly string[] | undefined {
-  const protocol = listener.protocol;
-  return typeof protocol === "string" && Object.hasOwn(KINDS_BY_PROTOCOL, protocol) ? KINDS_BY_PROTOCOL[protocol] : undefined;
-}
-
-/** RouteNamespaces (a listener's allowedRoutes) or ListenerNamespaces (a Gateway's allowedListeners): `from` defaults to Same. */
-function admitsNamespace(namespaces: Record<string, unknown>, namespace: string, ownNamespace: string, labelsOf: (namespace: string) => Labels): boolean {
-  switch (namespaces.from ?? "Same") {
-    case "All":
-      return true;
-    case "Same":
-      return namespace === ownNamespace;
-    case "Selector":
-      // The API requires a selector with Selector; a missing one admits nothing.
-      return isRecord(namespaces.selector) && matchesLabelSelector(namespaces.selector as LabelSelector, labelsOf(namespace));
-    default:
-      // None, or a value the API refuses.
-      return false;
-  }
-}
-
-/** A listener's hostname and a route's hostnames meet when either is unset or some pair matches, a `*.` label matching any one or more labels. */
-export function hostnamesMeet(listenerHostname: unknown, routeHostnames: readonly string[]): boolean {
-  if (typeof listenerHostname !== "string" || listenerHostname === "" || routeHostnames.length === 0) return true;
-  return routeHostnames.some((hostname) => hostnameCovers(listenerHostname, hostname) || hostnameCovers(hostname, listenerHostname));
-}
-
-function hostnameCovers(pattern: string, hostname: string): boolean {
-  if (pattern === hostname) return true;
-  return pattern.startsWith("*.") && hostname.endsWith(pattern.slice(1));
 }
 
 export interface BackendRef {
@@ -245,7 +223,7 @@ export interface BackendRef {
   path: FieldPath;
 }
 
-/** Service backends of a route that receive traffic: weighted above 0, and the targets of request mirrors and external authorization. */
+/** Service backends of a route that receive traffic: with a port, weighted above 0, and the targets of request mirrors and external authorization. */
 export function serviceBackends(route: K8sObject): BackendRef[] {
   const namespace = route.metadata?.namespace ?? "default";
   const spec = isRecord(route.spec) ? route.spec : {};
@@ -253,6 +231,9 @@ export function serviceBackends(route: K8sObject): BackendRef[] {
   const add = (ref: unknown, path: FieldPath, weighted: boolean) => {
     if (!isRecord(ref) || typeof ref.name !== "string") return;
     if ((ref.group ?? "") !== "" || (ref.kind ?? "Service") !== "Service") return;
+    // The API server refuses a Service reference without a port (the CEL rule "Must have port
+    // for Service reference" on BackendObjectReference): it reaches nothing.
+    if (!isPortNumber(ref.port)) return;
     if (weighted && ref.weight === 0) return;
     found.push({ namespace: typeof ref.namespace === "string" ? ref.namespace : namespace, name: ref.name, path });
   };
@@ -280,6 +261,8 @@ export function serviceBackends(route: K8sObject): BackendRef[] {
   return found;
 }
 
+const isPortNumber = (port: unknown) => typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535;
+
 /** A ReferenceGrant in the backend's namespace lets routes of this kind and namespace refer to the Service. */
 export function grantAllows(grant: K8sObject, routeKind: string, routeNamespace: string, backend: BackendRef): boolean {
   if ((grant.metadata?.namespace ?? "default") !== backend.namespace) return false;
@@ -290,4 +273,12 @@ export function grantAllows(grant: K8sObject, routeKind: string, routeNamespace:
     from.some((f) => f.group === GATEWAY_GROUP && f.kind === routeKind && f.namespace === routeNamespace) &&
     to.some((t) => (t.group ?? "") === "" && t.kind === "Service" && (t.name === undefined || t.name === "" || t.name === backend.name))
   );
+}
+
+const referrerKey = (grantNamespace: string, kind: unknown, namespace: unknown) => JSON.stringify([grantNamespace, kind, namespace]);
+
+/** The route may refer to the backend: it is in the route's namespace, or a ReferenceGrant there allows it (ResolvedRefs=False, RefNotPermitted otherwise). */
+export function backendPermitted(model: GatewayApi, routeKind: string, routeNamespace: string, backend: BackendRef): boolean {
+  if (backend.namespace === routeNamespace) return true;
+  return (model.grantsByReferrer.get(referrerKey(backend.namespace, routeKind, routeNamespace)) ?? []).some((grant) => grantAllows(grant.object, routeKind, routeNamespace, backend));
 }

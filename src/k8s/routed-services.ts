@@ -4,7 +4,7 @@
  * the specification attaches them).
  */
 import type { SourcePosition } from "../findings/types.js";
-import { grantAllows, readGatewayApi, serviceBackends } from "./gateway-api.js";
+import { backendPermitted, readGatewayApi, serviceBackends } from "./gateway-api.js";
 import { apiGroupOf } from "./snapshot.js";
 import { isRecord, type K8sObject, type LoadedObject } from "./types.js";
 
@@ -48,7 +48,7 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
     if (route.attachments.length === 0) continue;
     const through = route.attachments.map((a) => a.label).join("; ");
     for (const backend of serviceBackends(route.loaded.object)) {
-      if (backend.namespace !== route.namespace && !gatewayApi.grants.some((grant) => grantAllows(grant.object, route.kind, route.namespace, backend))) continue;
+      if (!backendPermitted(gatewayApi, route.kind, route.namespace, backend)) continue;
       const service = backend.namespace === route.namespace ? `Service ${backend.name}` : `Service ${backend.namespace}/${backend.name}`;
       const gateways = route.attachments.every((a) => a.parent?.kind === "Gateway") ? route.attachments.map((a) => `${a.parent?.namespace}/${a.parent?.name}`) : undefined;
       add(`${backend.namespace}/${backend.name}`, { text: `${route.kind} ${route.name} (${through}) to ${service}`, position: route.loaded.source.locate(backend.path), ...(gateways ? { gateways } : {}) });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { hostnamesMeet } from "../../src/k8s/gateway-api.js";
+import { hostnamesMeet } from "../../src/k8s/gateway-listener.js";
 import { routedServices } from "../../src/k8s/routed-services.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import type { K8sObject } from "../../src/k8s/types.js";

@@ -37,7 +37,7 @@ describe("gateway rules", () => {
     expect(summary(await gatewayFindings(example))).toEqual([
       "45:7 gateway/plaintext-listener Gateway/public: listener \"http\" of Gateway infra/public (HTTP, port 80) forwards HTTPRoute billing/invoices to backends unencrypted",
       "48:11 gateway/routes-from-every-namespace Gateway/public: listener \"http\" of Gateway infra/public accepts routes from every namespace: a route in any of them can take traffic for every hostname",
-      "101:11 gateway/backend-not-permitted HTTPRoute/invoices: HTTPRoute billing/invoices sends to Service shop/ledger-api, but no ReferenceGrant in shop lets HTTPRoutes of billing refer to it: the Gateway refuses the reference, and the traffic meant for it fails",
+      "101:11 gateway/backend-not-permitted HTTPRoute/invoices: HTTPRoute billing/invoices sends to Service shop/ledger-api, but no ReferenceGrant in shop lets HTTPRoutes of billing refer to it: the Gateway refuses the reference (ResolvedRefs=False, RefNotPermitted), and the traffic meant for it fails",
       "116:7 gateway/grant-to-every-service ReferenceGrant/from-billing: routes (HTTPRoute in billing) may send traffic to every Service of namespace infra, those created later too",
     ]);
   });
@@ -78,23 +78,23 @@ describe("gateway rules", () => {
     const billingParent = "  parentRefs:\n    - name: public\n      namespace: infra\n  hostnames: [\"invoices.example.com\"]";
     const withSection = (section: string) => changed(billingParent, billingParent.replace("      namespace: infra\n", `      namespace: infra\n      sectionName: ${section}\n`));
     expect(await refused(withSection("https"))).toEqual([
-      "spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public: listener \"https\" admits routes of the namespaces its selector matches, and billing's labels do not match it",
+      "spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public (Accepted=False, NotAllowedByListeners): listener \"https\" admits routes of the namespaces its selector matches, and billing's labels do not match it",
     ]);
-    expect(await refused(withSection("htps"))).toEqual(['spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public: it has no listener named "htps"']);
+    expect(await refused(withSection("htps"))).toEqual(['spec.parentRefs[0] HTTPRoute billing/invoices is not accepted by Gateway infra/public (Accepted=False, NoMatchingParent): it has no listener named "htps"']);
     // The shop's route under a hostname the HTTPS listener does not serve.
     expect(await refused(changed('  hostnames: ["shop.example.com"]\n  rules:\n    - backendRefs:', '  hostnames: ["shop.example.org"]\n  rules:\n    - backendRefs:'))).toEqual([
-      "spec.parentRefs[0] HTTPRoute shop/storefront is not accepted by Gateway infra/public: listener \"https\" serves *.example.com, which none of the route's hostnames (shop.example.org) meets",
+      "spec.parentRefs[0] HTTPRoute shop/storefront is not accepted by Gateway infra/public (Accepted=False, NoMatchingListenerHostname): listener \"https\" serves *.example.com, which none of the route's hostnames (shop.example.org) meets",
     ]);
     // Every listener says why: a TCPRoute fits neither.
     const tcp = changed("kind: HTTPRoute\nmetadata:\n  name: invoices", "kind: TCPRoute\nmetadata:\n  name: invoices").replace('  hostnames: ["invoices.example.com"]\n', "");
     expect(await refused(tcp)).toEqual([
-      'spec.parentRefs[0] TCPRoute billing/invoices is not accepted by Gateway infra/public: listener "https" takes HTTPRoute, GRPCRoute routes, not TCPRoute; listener "http" takes HTTPRoute, GRPCRoute routes, not TCPRoute',
+      'spec.parentRefs[0] TCPRoute billing/invoices is not accepted by Gateway infra/public (Accepted=False, NotAllowedByListeners): listener "https" takes HTTPRoute, GRPCRoute routes, not TCPRoute; listener "http" takes HTTPRoute, GRPCRoute routes, not TCPRoute',
     ]);
     // Accepted by one listener is accepted: the example's routes are not reported.
     expect(await refused(example)).toEqual([]);
     // Each parentRef is judged on its own, as each has its own status.
     const twoRefs = changed(billingParent, billingParent.replace("  hostnames:", "    - name: public\n      namespace: infra\n      sectionName: htps\n  hostnames:"));
-    expect(await refused(twoRefs)).toEqual(['spec.parentRefs[1] HTTPRoute billing/invoices is not accepted by Gateway infra/public: it has no listener named "htps"']);
+    expect(await refused(twoRefs)).toEqual(['spec.parentRefs[1] HTTPRoute billing/invoices is not accepted by Gateway infra/public (Accepted=False, NoMatchingParent): it has no listener named "htps"']);
   });
 
   it("a backend in another namespace is permitted by a ReferenceGrant there, and not reported without its Service in the input", async () => {

@@ -2,19 +2,35 @@
  * `palisade scan` findings for Gateway API objects, judged with k8s/gateway-api.ts's
  * attachment: a listener that takes routes from every namespace, a plain-HTTP listener
  * that routes in the input forward through, a ReferenceGrant that opens every Service of
- * its namespace; and, to explain what does not work, a route its Gateway refuses (and why)
- * and a backend no ReferenceGrant permits.
+ * its namespace; and, to explain what does not work, an object the API server would
+ * refuse (validate.ts), a route its Gateway refuses (and why) and a backend no
+ * ReferenceGrant permits.
  */
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { grantAllows, isGatewayApiObject, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { backendPermitted, isGatewayApiObject, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
+import { gatewayObjectProblems } from "./validate.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
 
 export const GATEWAY_RULES: readonly Rule[] = [
+  {
+    id: "gateway/invalid-object",
+    title: "Gateway API object that the API server would refuse",
+    family: "gateway",
+    pillar: "network",
+    severity: "medium",
+    docs: {
+      description:
+        "A Gateway, ListenerSet, route or ReferenceGrant with a field the API server refuses (a wrong type, a value out of range, a Service backend without a port, a duplicate listener name) or does not know (kubectl refuses unknown fields; a misspelt sectionName or allowedRoutes would otherwise fall back to a default that attaches more or less than was meant). Applying it fails, so what it was written to publish, admit or permit does not exist.",
+      remediation: "Fix the field named in the finding; `kubectl apply --dry-run=server` shows the API server's own error.",
+      helpUri: `${SPEC}`,
+    },
+  },
   {
     id: "gateway/routes-from-every-namespace",
     title: "Gateway listener that accepts routes from every namespace",
@@ -94,12 +110,24 @@ const listenerName = (listener: Record<string, unknown>, l: number) => (typeof l
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  return [...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+  return [...invalidObjects(snapshot.objects), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+}
+
+function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
+  return objects.flatMap((loaded) => {
+    if (!isGatewayApiObject(loaded.object)) return [];
+    const name = `${loaded.object.kind} ${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name ?? "?"}`;
+    return gatewayObjectProblems(loaded.object).map((problem) => finding("gateway/invalid-object", loaded, problem.path, `${name}: ${formatFieldPath(problem.path)}: ${problem.message}`));
+  });
 }
 
 function refusedRoutes(model: GatewayApi): Finding[] {
   return model.routes.flatMap((route) =>
-    route.refusals.map((refusal) => finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} is not accepted by ${refusal.label}: ${refusal.reasons.join("; ")}`)),
+    route.refusals.map((refusal) => {
+      // The condition the Gateway sets on the route, so that the finding reads as its status will.
+      const status = refusal.reason ? ` (Accepted=False, ${refusal.reason})` : "";
+      return finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} is not accepted by ${refusal.label}${status}: ${refusal.reasons.join("; ")}`);
+    }),
   );
 }
 
@@ -109,13 +137,13 @@ function refusedBackends(model: GatewayApi, services: ReadonlySet<string>): Find
     if (route.attachments.length === 0) continue;
     for (const backend of serviceBackends(route.loaded.object)) {
       if (backend.namespace === route.namespace || !services.has(`${backend.namespace}/${backend.name}`)) continue;
-      if (model.grants.some((grant) => grantAllows(grant.object, route.kind, route.namespace, backend))) continue;
+      if (backendPermitted(model, route.kind, route.namespace, backend)) continue;
       findings.push(
         finding(
           "gateway/backend-not-permitted",
           route.loaded,
           backend.path,
-          `${route.kind} ${route.namespace}/${route.name} sends to Service ${backend.namespace}/${backend.name}, but no ReferenceGrant in ${backend.namespace} lets ${route.kind}s of ${route.namespace} refer to it: the Gateway refuses the reference, and the traffic meant for it fails`,
+          `${route.kind} ${route.namespace}/${route.name} sends to Service ${backend.namespace}/${backend.name}, but no ReferenceGrant in ${backend.namespace} lets ${route.kind}s of ${route.namespace} refer to it: the Gateway refuses the reference (ResolvedRefs=False, RefNotPermitted), and the traffic meant for it fails`,
         ),
       );
     }
@@ -151,10 +179,14 @@ function plaintext(model: GatewayApi): Finding[] {
     for (const { parent, listeners } of route.attachments) {
       if (!parent) continue;
       for (const l of listeners) {
-        if (parent.listeners[l]?.protocol !== "HTTP") continue;
+        const listener = parent.listeners[l];
+        // Core protocol names are case-insensitive: "http" is as clear-text as "HTTP".
+        if (!listener || listenerProtocol(listener) !== "HTTP") continue;
         const byListener = carried.get(parent) ?? new Map<number, string[]>();
         carried.set(parent, byListener);
-        byListener.set(l, [...(byListener.get(l) ?? []), `${route.kind} ${route.namespace}/${route.name}`]);
+        const routes = byListener.get(l);
+        if (routes) routes.push(`${route.kind} ${route.namespace}/${route.name}`);
+        else byListener.set(l, [`${route.kind} ${route.namespace}/${route.name}`]);
       }
     }
   }
