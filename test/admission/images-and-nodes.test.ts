@@ -4,7 +4,6 @@ import { applyExceptionsToFindings } from "../../src/admission/exceptions.js";
 import { parseImageReference, repositoryAllowed } from "../../src/supplychain/image-reference.js";
 import { validateAdmission } from "../../src/admission/pipeline.js";
 import { imagesPolicy } from "../../src/admission/policies/images.js";
-import { nodeRestrictionPolicy } from "../../src/admission/policies/node-restriction.js";
 import type { Finding } from "../../src/findings/types.js";
 import { pod, review } from "./fixtures.js";
 
@@ -102,32 +101,6 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     const decision = validateAdmission(review(p), { policies: [policy], now: NOW });
     expect(decision.records.map((r) => `${r.rule}`).sort()).toEqual(["digest", "latest"]);
     expect(decision.response.status?.message).toContain('container "app"');
-  });
-});
-
-describe("NodeRestriction", () => {
-  const policy = nodeRestrictionPolicy("enforce");
-  const node = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels } });
-  const asNode = { username: "system:node:n1", groups: ["system:nodes"] };
-  const run = (r: ReturnType<typeof review>) => validateAdmission(r, { policies: [policy], now: NOW }).response;
-
-  it("lets a node update itself, but not other nodes, and never delete", () => {
-    expect(run(review(node("n1", { a: "b" }), { operation: "UPDATE", oldObject: node("n1"), ...asNode })).allowed).toBe(true);
-    expect(run(review(node("n2"), { operation: "UPDATE", oldObject: node("n2"), ...asNode })).allowed).toBe(false);
-    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", ...asNode })).allowed).toBe(false);
-  });
-
-  it("forbids setting or removing node-restriction.kubernetes.io/ labels, on create too", () => {
-    expect(run(review(node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), { ...asNode })).allowed).toBe(false);
-    expect(run(review(node("n1"), { operation: "UPDATE", oldObject: node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), ...asNode })).allowed).toBe(false);
-    expect(run(review(node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), { operation: "UPDATE", oldObject: node("n1", { "node-restriction.kubernetes.io/tenant": "x" }), ...asNode })).allowed).toBe(true);
-  });
-
-  it("limits pods to those bound to the node, and ignores everyone else", () => {
-    expect(run(review(pod("mirror", "kube-system", { nodeName: "n1" }), asNode)).allowed).toBe(true);
-    expect(run(review(pod("other", "default", { nodeName: "n2" }), asNode)).allowed).toBe(false);
-    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", username: "admin", groups: ["system:masters"] })).allowed).toBe(true);
-    expect(run(review(null, { operation: "DELETE", oldObject: node("n1"), kind: "Node", username: "system:node:n1", groups: ["devs"] })).allowed).toBe(true);
   });
 });
 
