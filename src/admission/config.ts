@@ -256,6 +256,7 @@ export function parseExceptions(src: ConfigSource): AdmissionException[] {
       expires,
     };
     if (exception.reason.trim() === "") src.fail([...at, "reason"], "must say why the exception exists");
+    if (exception.owner.trim() === "") src.fail([...at, "owner"], "must name who answers for the exception (a team or a person)");
     const container = src.string([...at, "container"]);
     if (container !== undefined) exception.container = container;
     const workload = src.get([...at, "workload"]);

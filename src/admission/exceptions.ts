@@ -40,16 +40,29 @@ function matchesName(pattern: string, value: string): boolean {
 }
 
 /**
- * The names a workload may be known by: the object's own name, its owners' names, and for a
- * ReplicaSet owner the Deployment name (the ReplicaSet name minus its pod-template-hash).
+ * Whether the request comes from a workload controller of kube-controller-manager: its own
+ * identity, or (with --use-service-account-credentials, kubeadm's default) a kube-system
+ * service account such as replicaset-controller or job-controller. Only these create the
+ * ReplicaSets, Pods and Jobs whose owner references name the workload they belong to.
  */
-export function workloadNames(object: K8sObject | null, fallbackName: string): { kind: string; name: string }[] {
+function isWorkloadController(username: string): boolean {
+  return username === "system:kube-controller-manager" || (username.startsWith("system:serviceaccount:kube-system:") && username.endsWith("-controller"));
+}
+
+/**
+ * The names a workload may be known by: the object's own name and, when `ownersTrusted`, its
+ * owners' names, and for a ReplicaSet owner the Deployment name (the ReplicaSet name minus its
+ * pod-template-hash). Owner references are whatever the requester wrote: anyone who may create
+ * pods could name an excepted Deployment's ReplicaSet as a pod's owner, so admission trusts
+ * them only from the controllers that set them (isWorkloadController).
+ */
+export function workloadNames(object: K8sObject | null, fallbackName: string, ownersTrusted = true): { kind: string; name: string }[] {
   const names: { kind: string; name: string }[] = [];
   const kind = object?.kind ?? "";
   const name = object?.metadata?.name ?? fallbackName;
   if (name) names.push({ kind, name });
   const owners = object?.metadata?.ownerReferences;
-  if (Array.isArray(owners)) {
+  if (ownersTrusted && Array.isArray(owners)) {
     for (const owner of owners as { kind?: unknown; name?: unknown }[]) {
       if (typeof owner.name !== "string" || typeof owner.kind !== "string") continue;
       names.push({ kind: owner.kind, name: owner.name });
@@ -75,7 +88,7 @@ export function matchException(exceptions: readonly AdmissionException[], subjec
     if (!matchesName(exception.namespace, subject.request.namespace)) continue;
     if (exception.container !== undefined && exception.container !== subject.container) continue;
     const object = subject.request.object ?? subject.request.oldObject;
-    if (!workloadMatches(exception.workload, workloadNames(object, subject.request.name))) continue;
+    if (!workloadMatches(exception.workload, workloadNames(object, subject.request.name, isWorkloadController(subject.request.userInfo.username)))) continue;
     return exception;
   }
   return undefined;

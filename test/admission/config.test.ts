@@ -94,5 +94,9 @@ describe("exceptions file", () => {
     } catch (err) {
       expect((err as UserError).describe()).toMatch(/^ex\.yaml:4:5: exceptions\[0\]\.expires: is required/);
     }
+    // A blank owner is no owner: nobody answers for the exception.
+    expect(() => parseExceptions(ConfigSource.parse("ex.yaml", "apiVersion: palisade.dev/v1alpha1\nkind: PolicyExceptionList\nexceptions:\n  - {id: a, policy: images, rule: digest, namespace: ci, owner: \"  \", reason: x, expires: 2027-01-01}\n"))).toThrow(
+      /exceptions\[0\]\.owner: must name who answers for the exception/,
+    );
   });
 });

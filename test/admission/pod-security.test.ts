@@ -132,4 +132,21 @@ describe("pod security policy (PSA flow)", () => {
     const expired = run(review(onlyPrivileged), { exceptions: [{ ...exception, expires: new Date("2026-01-01") }] });
     expect(expired.response.allowed).toBe(false);
   });
+
+  it("takes a pod's owner references as its workload only from the controllers that set them", () => {
+    // A pod as the ReplicaSet of Deployment "web" makes it; anyone who may create pods could write the same references.
+    const replica = pod(
+      "web-5d8f-x2x2",
+      "prod",
+      { containers: [{ name: "app", image: "a", securityContext: { privileged: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } }] },
+      { labels: { "pod-template-hash": "5d8f" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-5d8f", uid: "rs-1", controller: true }] },
+    );
+    const exception: AdmissionException = { id: "web-privileged", policy: "pod-security", rule: "privileged", namespace: "prod", workload: { kind: "Deployment", name: "web" }, owner: "team", reason: "vendor", expires: new Date("2026-12-31") };
+    const by = (username: string) => run(review(replica, { username, groups: ["system:serviceaccounts", "system:authenticated"] }), { exceptions: [exception] });
+    expect(by("system:serviceaccount:kube-system:replicaset-controller").response.allowed).toBe(true);
+    expect(by("system:kube-controller-manager").response.allowed).toBe(true);
+    const forged = by("mallory");
+    expect(forged.response.allowed).toBe(false);
+    expect(forged.exceptionsUsed).toEqual([]);
+  });
 });
