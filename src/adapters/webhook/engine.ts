@@ -38,7 +38,7 @@ export function guardrailsFor(config: Pick<WebhookConfig, "access">, cluster: Cl
   const labels = (name: string) => cluster.namespaceLabels(name);
   const { tenantLabel, production } = config.access.guardrails;
   if (tenantLabel) guardrails.push(crossTenantSecretsGuardrail({ tenantLabel, tenantGroupPrefix: "tenant:", namespaceLabels: labels, namespaces: () => cluster.namespaceNames() }));
-  if (production) guardrails.push(productionExecGuardrail(production, labels));
+  if (production) guardrails.push(productionExecGuardrail(production, labels, () => cluster.namespaceNames()));
   return guardrails;
 }
 

@@ -5,7 +5,7 @@
  */
 import { pino, type Logger, type DestinationStream } from "pino";
 
-export const REDACTED_PATHS = ["token", "*.token", "spec.token", "data", "*.data", "stringData", "*.stringData", "object", "*.object", "oldObject", "*.oldObject", "authorization", "*.authorization", "req.headers.authorization"];
+export const REDACTED_PATHS = ["token", "*.token", "spec.token", "*.spec.token", "data", "*.data", "stringData", "*.stringData", "object", "*.object", "oldObject", "*.oldObject", "authorization", "*.authorization", "req.headers.authorization"];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, base: { component: "palisade-webhook" }, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };

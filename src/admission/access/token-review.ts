@@ -39,13 +39,14 @@ export function parseTokenReview(body: unknown): TokenReviewRequest {
 }
 
 /**
- * The TokenReview answer. Tokens from our authenticators are not audience-bound, so an
- * authenticated answer is valid for every requested audience (as kube-apiserver's
- * audience-agnostic authenticators answer).
+ * The TokenReview answer. Our authenticators are audience-agnostic (a static token names no
+ * audience), so an authenticated answer carries no status.audiences: kube-apiserver then takes
+ * the token as valid for its own --api-audiences only and refuses it for any other audience it
+ * asked about (plugin/pkg/authenticator/token/webhook), as it does for its own token file.
+ * Echoing spec.audiences instead would vouch for a static token before any audience a
+ * TokenReview names, say a Vault or a service's.
  */
 export function tokenReviewResponse(request: TokenReviewRequest, verdict: TokenVerdict): Record<string, unknown> {
-  const status: Record<string, unknown> = verdict.authenticated
-    ? { authenticated: true, user: verdict.user, ...(request.audiences.length > 0 ? { audiences: request.audiences } : {}) }
-    : { authenticated: false, error: verdict.reason };
+  const status: Record<string, unknown> = verdict.authenticated ? { authenticated: true, user: verdict.user } : { authenticated: false, error: verdict.reason };
   return { apiVersion: request.apiVersion, kind: "TokenReview", status };
 }
