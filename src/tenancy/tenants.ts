@@ -5,8 +5,9 @@
  * their own Node (NodeRestriction), so a compromised node cannot join another tenant.
  * Matching is src/tenancy/taints.ts (exact upstream semantics) and src/k8s/labels.ts.
  */
-import { matchesRequirement, type Labels, type LabelSelectorRequirement } from "../k8s/labels.js";
+import type { Labels } from "../k8s/labels.js";
 import { isRecord, type FieldPath } from "../k8s/types.js";
+import { namedNodes, nodeAffinityTerms, termMatchesNode, termSelects } from "./node-affinity.js";
 import { toleratesTaint, taintToString, type Taint, type Toleration } from "./taints.js";
 
 export const NODE_RESTRICTION_PREFIX = "node-restriction.kubernetes.io/";
@@ -61,40 +62,6 @@ function nodeSelectorOf(spec: PodSpec): Record<string, string> {
   return isRecord(spec.nodeSelector) ? (spec.nodeSelector as Record<string, string>) : {};
 }
 
-/** The requirements of required and preferred node affinity terms, with their field paths. */
-function affinityRequirements(spec: PodSpec): { requirement: LabelSelectorRequirement; path: FieldPath }[] {
-  const out: { requirement: LabelSelectorRequirement; path: FieldPath }[] = [];
-  const affinity = isRecord(spec.affinity) && isRecord(spec.affinity.nodeAffinity) ? spec.affinity.nodeAffinity : undefined;
-  if (!affinity) return out;
-  const required = affinity.requiredDuringSchedulingIgnoredDuringExecution;
-  if (isRecord(required) && Array.isArray(required.nodeSelectorTerms)) {
-    required.nodeSelectorTerms.forEach((term: unknown, i: number) => {
-      if (!isRecord(term) || !Array.isArray(term.matchExpressions)) return;
-      term.matchExpressions.forEach((expr: unknown, j: number) => {
-        if (isRecord(expr)) out.push({ requirement: expr as unknown as LabelSelectorRequirement, path: ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i, "matchExpressions", j] });
-      });
-    });
-  }
-  const preferred = affinity.preferredDuringSchedulingIgnoredDuringExecution;
-  if (Array.isArray(preferred)) {
-    preferred.forEach((weighted: unknown, i: number) => {
-      const preference = isRecord(weighted) ? weighted.preference : undefined;
-      if (!isRecord(preference) || !Array.isArray(preference.matchExpressions)) return;
-      preference.matchExpressions.forEach((expr: unknown, j: number) => {
-        if (isRecord(expr)) out.push({ requirement: expr as unknown as LabelSelectorRequirement, path: ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference", "matchExpressions", j] });
-      });
-    });
-  }
-  return out;
-}
-
-/** A requirement on the tenant's label key that a node of that tenant satisfies: it reaches for those nodes. */
-function reachesFor(requirement: LabelSelectorRequirement, tenant: Tenant): boolean {
-  if (requirement.key !== tenant.nodeLabel.key) return false;
-  if (requirement.operator === "NotIn" || requirement.operator === "DoesNotExist") return false;
-  return matchesRequirement(requirement, { [tenant.nodeLabel.key]: tenant.nodeLabel.value });
-}
-
 /**
  * What is wrong with a pod spec's placement: tolerating or selecting another tenant's nodes,
  * or (in a tenant namespace) not carrying its own tenant's toleration and selector.
@@ -112,7 +79,7 @@ export function placementViolations(
   const violations: TenancyViolation[] = [];
   const tolerations = tolerationsOf(spec);
   const selector = nodeSelectorOf(spec);
-  const requirements = affinityRequirements(spec);
+  const terms = nodeAffinityTerms(spec);
   for (const other of model.tenants) {
     if (own && other.name === own.name) continue;
     tolerations.forEach((toleration, i) => {
@@ -123,8 +90,20 @@ export function placementViolations(
     if (selector[other.nodeLabel.key] === other.nodeLabel.value) {
       violations.push({ rule: "foreign-node-selection", message: `nodeSelector ${other.nodeLabel.key}=${other.nodeLabel.value} selects tenant ${JSON.stringify(other.name)}'s nodes`, path: ["nodeSelector", other.nodeLabel.key] });
     }
-    for (const { requirement, path } of requirements) {
-      if (reachesFor(requirement, other)) violations.push({ rule: "foreign-node-selection", message: `node affinity on ${requirement.key} ${requirement.operator} reaches tenant ${JSON.stringify(other.name)}'s nodes`, path });
+    for (const term of terms) {
+      const index = termSelects(term, selector, other.nodeLabel.key, other.nodeLabel.value);
+      if (index < 0) continue;
+      const requirement = term.expressions[index]!;
+      violations.push({ rule: "foreign-node-selection", message: `node affinity on ${requirement.key} ${requirement.operator} reaches tenant ${JSON.stringify(other.name)}'s nodes`, path: [...term.path, "matchExpressions", index] });
+    }
+    // A term that names a node (matchFields metadata.name) is a nodeName the scheduler honours: judged like one when the node is known.
+    for (const term of terms) {
+      for (const name of namedNodes(term)) {
+        const labels = nodeLabels(name);
+        if (!labels || labels[other.nodeLabel.key] !== other.nodeLabel.value) continue;
+        if (!termMatchesNode(term, name, labels) || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+        violations.push({ rule: "foreign-node-name", message: `node affinity names node ${name}, a node of tenant ${JSON.stringify(other.name)}`, path: [...term.path, "matchFields"] });
+      }
     }
     if (typeof spec.nodeName === "string") {
       const labels = nodeLabels(spec.nodeName);

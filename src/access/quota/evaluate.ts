@@ -6,16 +6,20 @@
 import type { Finding, ObjectRef, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
-import { detached, formatFieldPath, isRecord, namespaceAnchor, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
+import { detached, formatFieldPath, isLiveSource, isRecord, namespaceAnchor, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
 import { podTemplate, replicasOf } from "../../k8s/workloads.js";
 import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf } from "./claim-templates.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec, type LimitViolation } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { claimUsage, objectUsage } from "./object-usage.js";
-import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
+import { applyContainerDefaults, readPodResources } from "./pod-resources.js";
 import { addInto, formatResourceList, readResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
-import { refusal } from "./refused.js";
-import { describeExceeded, exceededResources, missingRequiredResources, podUsage, quotaAppliesToPod, readResourceQuota, type PodFacts, type ResourceQuotaSpec } from "./resourcequota.js";
+import { isTerminalPod, podFacts } from "./pod-facts.js";
+import { refusal, refusedBoundProblem } from "./refused.js";
+import { limitRangeErrors } from "./limitrange-validation.js";
+import { defaultedRequestsAboveLimits } from "./defaulted-requests.js";
+import { quotaSpecErrors } from "./quota-validation.js";
+import { describeExceeded, exceededResources, missingRequiredResources, podUsage, quotaAppliesToPod, readResourceQuota, type ResourceQuotaSpec } from "./resourcequota.js";
 import {
   CONTAINER_WITHOUT_RESOURCES,
   INVALID_QUANTITY,
@@ -109,12 +113,31 @@ export class QuotaEvaluator {
     const name = object.metadata?.name ?? "(unnamed)";
     const problems: QuantityProblem[] = [];
     if (isQuota) {
-      const quota: NamespaceState["quotas"][number] = { spec: readResourceQuota(name, namespace, object.spec, problems), used: new Map() };
+      const spec = readResourceQuota(name, namespace, object.spec, problems);
+      // A live object passed the API server's validation already (maybe with other feature gates): never refused here.
+      const scopeErrors = isLiveSource(loaded.source) ? [] : quotaSpecErrors(spec);
+      if (scopeErrors.length > 0) {
+        // The API server refuses such a quota: it bounds nothing, and its quantities are not judged.
+        this.refusedBounds.add(object);
+        this.refused.push({ object: objectRef(object), problem: refusedBoundProblem(loaded, "ResourceQuota", namespace, name, scopeErrors) });
+        return;
+      }
+      const quota: NamespaceState["quotas"][number] = { spec, used: new Map() };
       // The controller wrote status.used, so a value it could not parse is not the user's to fix: left out, not reported.
       if (isRecord(object.status) && isRecord(object.status.used)) quota.reported = readResourceList(object.status.used, ["status", "used"], []);
       state.quotas.push(quota);
     }
-    else state.limitRanges.push(readLimitRange(name, object.spec, problems));
+    else {
+      const range = readLimitRange(name, object.spec, problems);
+      const rangeErrors = isLiveSource(loaded.source) ? [] : limitRangeErrors(range);
+      if (rangeErrors.length > 0) {
+        // Refused by the API server: it neither defaults nor bounds anything.
+        this.refusedBounds.add(object);
+        this.refused.push({ object: objectRef(object), problem: refusedBoundProblem(loaded, "LimitRange", namespace, name, rangeErrors) });
+        return;
+      }
+      state.limitRanges.push(range);
+    }
     this.reportProblems(loaded, problems);
   }
 
@@ -212,32 +235,6 @@ export class QuotaEvaluator {
 
 type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>) => Finding;
 
-function podFacts(spec: Record<string, unknown>, resources: PodResources): PodFacts {
-  const facts: PodFacts = { resources, crossNamespaceAffinity: usesCrossNamespaceAffinity(spec.affinity) };
-  if (typeof spec.activeDeadlineSeconds === "number") facts.activeDeadlineSeconds = spec.activeDeadlineSeconds;
-  if (typeof spec.priorityClassName === "string") facts.priorityClassName = spec.priorityClassName;
-  return facts;
-}
-
-function isTerminalPod(object: LoadedObject["object"]): boolean {
-  const phase = object.kind === "Pod" && isRecord(object.status) ? object.status.phase : undefined;
-  return phase === "Succeeded" || phase === "Failed";
-}
-
-function usesCrossNamespaceAffinity(affinity: unknown): boolean {
-  if (!isRecord(affinity)) return false;
-  const terms: unknown[] = [];
-  for (const kind of ["podAffinity", "podAntiAffinity"]) {
-    const a = affinity[kind];
-    if (!isRecord(a)) continue;
-    if (Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution)) terms.push(...a.requiredDuringSchedulingIgnoredDuringExecution);
-    if (Array.isArray(a.preferredDuringSchedulingIgnoredDuringExecution)) {
-      for (const w of a.preferredDuringSchedulingIgnoredDuringExecution) if (isRecord(w)) terms.push(w.podAffinityTerm);
-    }
-  }
-  return terms.some((t) => isRecord(t) && ((Array.isArray(t.namespaces) && t.namespaces.length > 0) || (t.namespaceSelector !== undefined && t.namespaceSelector !== null)));
-}
-
 /** How many of `count` identical admissions fit under the quota, exactly (no per-replica loop). */
 function admissibleCount(quota: { spec: ResourceQuotaSpec; used: ResourceList }, usage: ResourceList, count: number): number {
   let fits = count;
@@ -272,22 +269,27 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
   if (template) {
     const spec = template.pod.spec as Record<string, unknown>;
     const specPath: FieldPath = [...template.path, "spec"];
-    let resources = readPodResources(spec, specPath);
-    problems.push(...resources.problems);
+    const declared = readPodResources(spec, specPath);
+    problems.push(...declared.problems);
+    let resources = declared;
     for (const range of state.limitRanges) resources = applyContainerDefaults(resources, containerDefaults(range));
     const replicas = Math.max(0, Math.floor(replicasOf(object)));
     // Pods that would be created: only those count, are admitted or are rejected.
     const created = podsBlocked ? 0 : replicas;
     state.pods += created;
-    let rejectedAll = false;
-    for (const range of state.limitRanges) {
+    // A pod the defaults make invalid is refused at validation, so no validating admission (LimitRange bounds, quota) sees it.
+    const invalidAfterDefaults = defaultedRequestsAboveLimits(declared, resources, state.limitRanges);
+    for (const v of invalidAfterDefaults) findings.push(finding(LIMITRANGE_VIOLATION, loaded, [...v.containerPath, "resources"], v.message, { limitRange: v.limitRange }));
+    const validated = invalidAfterDefaults.length === 0;
+    let rejectedAll = !validated;
+    for (const range of validated ? state.limitRanges : []) {
       for (const v of limitRangeViolations(range, resources)) {
         findings.push(finding(LIMITRANGE_VIOLATION, loaded, v.containerPath ?? specPath, `LimitRange ${range.name}: ${v.message}`, { limitRange: range.name }));
         rejectedAll = true;
       }
     }
     const facts = podFacts(spec, resources);
-    const applicable = state.quotas.filter((q) => quotaAppliesToPod(q.spec, facts));
+    const applicable = validated ? state.quotas.filter((q) => quotaAppliesToPod(q.spec, facts)) : [];
     for (const quota of applicable) {
       const missing = missingRequiredResources(quota.spec, resources);
       if (missing.length === 0) continue;

@@ -10,6 +10,7 @@ import { formatFieldPath, isLiveSource, type FieldPath, type LoadedObject, type 
 import { checkFields } from "../../manifest/field-check.js";
 import { describeValue } from "../../manifest/describe-value.js";
 import { misTypedFields } from "../../manifest/string-fields.js";
+import { describeQuotaSpecErrors, type QuotaSpecError } from "./quota-validation.js";
 
 /** Why the API server would refuse the object, at the first wrong field; undefined when it would decode it. */
 export function refusal(loaded: LoadedObject): LoadProblem | undefined {
@@ -29,5 +30,22 @@ export function refusal(loaded: LoadedObject): LoadProblem | undefined {
     message: `${name}: ${formatFieldPath(found.path)} is ${describeValue(found.value, secret)} where Kubernetes expects ${found.expected}: the API server refuses the object, so it is left out of the quota totals`,
     position: loaded.source.locate(found.path),
     hint: "write the value in the declared type (replicas: 3, not \"3\"; a list of containers, not a string; LimitRange limits as a list of items), then run again",
+  };
+}
+
+const BOUND_HINTS = {
+  ResourceQuota:
+    "limit standard resources (requests.cpu, limits.memory, pods, services, ...) or domain-prefixed ones (count/deployments.apps, requests.example.com/gpu), never below 0 and object counts whole; BestEffort limits only pods; Terminating, NotTerminating, NotBestEffort, PriorityClass and CrossNamespacePodAffinity limit only pods, cpu and memory; a scopeSelector on any scope but PriorityClass (or VolumeAttributesClass) takes operator Exists; In and NotIn need values, Exists and DoesNotExist take none",
+  LimitRange:
+    "keep min <= defaultRequest <= default <= max per resource (a Container item's max is its default limit, and its default limit its default request, when unset), one item per type, no defaults on a Pod item, and a maxLimitRequestRatio of at least 1",
+} as const;
+
+/** A ResourceQuota or LimitRange the API server's validation refuses (quota-validation.ts, limitrange-validation.ts), as an input problem. */
+export function refusedBoundProblem(loaded: LoadedObject, kind: keyof typeof BOUND_HINTS, namespace: string, name: string, errors: readonly QuotaSpecError[]): LoadProblem {
+  return {
+    kind: "invalid-object",
+    message: `${kind} ${namespace}/${name}: ${describeQuotaSpecErrors(errors)}: the API server refuses the object, so it bounds nothing and is left out of the quota totals`,
+    position: loaded.source.locate(errors[0]?.path ?? []),
+    hint: BOUND_HINTS[kind],
   };
 }

@@ -18,7 +18,10 @@ export interface ResourceQuotaSpec {
   name: string;
   namespace: string;
   hard: ResourceList;
+  /** spec.scopes (as Exists requirements), then spec.scopeSelector's expressions. */
   scopes: ScopeRequirement[];
+  /** How many of `scopes` came from spec.scopes: validation treats the two lists apart. */
+  listedScopes: number;
 }
 
 export function readResourceQuota(name: string, namespace: string, spec: unknown, problems: QuantityProblem[]): ResourceQuotaSpec {
@@ -27,12 +30,16 @@ export function readResourceQuota(name: string, namespace: string, spec: unknown
   const scopes: ScopeRequirement[] = [];
   // spec.scopes are Exists requirements; scopeSelector adds operator-based ones. All must match.
   if (Array.isArray(s.scopes)) for (const scope of s.scopes) if (typeof scope === "string") scopes.push({ scopeName: scope, operator: "Exists", values: [] });
+  const listedScopes = scopes.length;
   const expressions = isRecord(s.scopeSelector) && Array.isArray(s.scopeSelector.matchExpressions) ? s.scopeSelector.matchExpressions : [];
   for (const e of expressions) {
-    if (!isRecord(e) || typeof e.scopeName !== "string" || typeof e.operator !== "string") continue;
-    scopes.push({ scopeName: e.scopeName, operator: e.operator, values: Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === "string") : [] });
+    if (!isRecord(e)) continue;
+    // A missing name or operator is kept as "": validation refuses it, as the API server does.
+    const scopeName = typeof e.scopeName === "string" ? e.scopeName : "";
+    const operator = typeof e.operator === "string" ? e.operator : "";
+    scopes.push({ scopeName, operator, values: Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === "string") : [] });
   }
-  return { name, namespace, hard, scopes };
+  return { name, namespace, hard, scopes, listedScopes };
 }
 
 /** What the quota plugin needs of a pod besides its resources. */

@@ -69,7 +69,7 @@ export const LIMITRANGE_VIOLATION: Rule = {
   severity: "high",
   docs: {
     description:
-      "The LimitRanger admission plugin refuses pods whose containers (or the pod as a whole) fall outside the namespace's LimitRange min, max or max limit/request ratio, and PersistentVolumeClaims (a StatefulSet's claim templates too) whose storage request falls outside its PersistentVolumeClaim min or max. What it refuses is never created, so it counts against no quota; and since the StatefulSet controller creates a pod's claims before the pod, a StatefulSet whose claim template is refused gets no pods at all: the finding says so, and its pods count against no quota.",
+      "The LimitRanger admission plugin refuses pods whose containers (or the pod as a whole) fall outside the namespace's LimitRange min, max or max limit/request ratio, and PersistentVolumeClaims (a StatefulSet's claim templates too) whose storage request falls outside its PersistentVolumeClaim min or max. A default the LimitRange fills in can also make a container's request exceed its limit, which the API server's validation refuses right after the LimitRanger's defaulting. What is refused is never created, so it counts against no quota; and since the StatefulSet controller creates a pod's claims before the pod, a StatefulSet whose claim template is refused gets no pods at all: the finding says so, and its pods count against no quota.",
     remediation: "Bring requests and limits within the LimitRange, or change the LimitRange.",
     helpUri: LIMITRANGE_DOCS,
   },
