@@ -1,13 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadSnapshot } from "../../../src/k8s/load.js";
-import { evaluateQuotas } from "../../../src/access/quota/evaluate.js";
+import { evaluateYaml } from "./evaluate-yaml.js";
 
-async function evaluate(yaml: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  expect(snapshot.problems).toEqual([]);
-  return evaluateQuotas(snapshot);
-}
+const evaluate = evaluateYaml;
 
 const setup = (item: string, resources: string) => `
 apiVersion: v1

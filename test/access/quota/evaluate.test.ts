@@ -1,13 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadSnapshot } from "../../../src/k8s/load.js";
+import { evaluateYaml } from "./evaluate-yaml.js";
 import { evaluateQuotas } from "../../../src/access/quota/evaluate.js";
+import { loadSnapshot } from "../../../src/k8s/load.js";
 
-async function evaluate(yaml: string, defaultNamespace?: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  expect(snapshot.problems).toEqual([]);
-  return evaluateQuotas(snapshot, defaultNamespace ? { defaultNamespace } : {});
-}
+const evaluate = evaluateYaml;
 
 const deployment = (name: string, replicas: number, resources: string, ns = "shop", extraSpec = "") => `
 apiVersion: apps/v1

@@ -1,17 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadSnapshot } from "../../../src/k8s/load.js";
-import { evaluateQuotas } from "../../../src/access/quota/evaluate.js";
+import { evaluateYaml } from "./evaluate-yaml.js";
 import { limitRangeErrors } from "../../../src/access/quota/limitrange-validation.js";
 import { readLimitRange } from "../../../src/access/quota/limitrange.js";
 
 const errorsOf = (limits: unknown[]) => limitRangeErrors(readLimitRange("lr", { limits }, [])).map((e) => e.message);
 
-async function evaluate(yaml: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  expect(snapshot.problems).toEqual([]);
-  return evaluateQuotas(snapshot);
-}
+const evaluate = evaluateYaml;
 
 describe("LimitRange validation (upstream ValidateLimitRange, on the defaulted items)", () => {
   it("refuses a defaultRequest above the max (the max being the default limit too): it then defaults and bounds nothing", async () => {

@@ -1,18 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadSnapshot } from "../../../src/k8s/load.js";
-import { evaluateQuotas, QuotaEvaluator } from "../../../src/access/quota/evaluate.js";
+import { evaluateYaml } from "./evaluate-yaml.js";
+import { QuotaEvaluator } from "../../../src/access/quota/evaluate.js";
 import type { LoadedObject } from "../../../src/k8s/types.js";
 import { quotaSpecErrors } from "../../../src/access/quota/quota-validation.js";
 import { readResourceQuota } from "../../../src/access/quota/resourcequota.js";
 
 const errorsOf = (spec: unknown) => quotaSpecErrors(readResourceQuota("q", "t", spec, [])).map((e) => e.message);
 
-async function evaluate(yaml: string) {
-  const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
-  expect(snapshot.problems).toEqual([]);
-  return evaluateQuotas(snapshot);
-}
+const evaluate = evaluateYaml;
 
 const pod = (name: string, resources: string) => `
 apiVersion: v1
