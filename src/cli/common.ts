@@ -26,14 +26,15 @@ export function failOnOption(fallback: Severity = "low"): Option {
 
 /**
  * An error's text as stderr may show it: messages quote the input (namespace names, file
- * names, values), and on a terminal or in a CI log an ESC or a newline from a manifest
- * would act (see report/printable.ts). A hint's own line breaks (a caret under a selector)
- * are kept, each of its lines made printable.
+ * names, values), and on a terminal or in a CI log an ESC from a manifest would act (see
+ * report/printable.ts). The text's own line breaks (one problem per line, a caret under a
+ * selector) are kept, and no line can start a CI workflow command.
  */
 function printableError(err: UserError): string {
   const where = err.position ? `${printable(formatPosition(err.position))}: ` : "";
-  const hint = err.hint === undefined ? "" : `\n  hint: ${err.hint.split("\n").map(printableLineStart).join("\n")}`;
-  return `${where}${printable(err.message)}${hint}`;
+  const lines = (text: string) => text.split("\n").map(printableLineStart).join("\n");
+  const hint = err.hint === undefined ? "" : `\n  hint: ${lines(err.hint)}`;
+  return `${where}${lines(err.message)}${hint}`;
 }
 
 /** Print an error a person can act on; stack traces only with --debug. */

@@ -45,14 +45,16 @@ function captureStderr(): () => string {
 }
 
 describe("stderr outside the report", () => {
-  it("a fatal error quotes the input printably: message, position and hint, the hint's own line breaks kept", () => {
+  it("a fatal error quotes the input printably: message, position and hint, their own line breaks kept", () => {
     const stderr = captureStderr();
     reportFatal(new UserError(`cannot read ${HOSTILE}`, { position: { file: HOSTILE, line: 1, column: 2 }, hint: `first ${HOSTILE}\n    ${HOSTILE}\n    ^` }), false);
     expect(process.exitCode).toBe(2);
     const text = stderr();
-    // A hint's line breaks are taken for its own (HOSTILE holds one, twice there): each line is inert.
-    expectInert(text, 6);
+    // The position is one line; line breaks in the message and hint are taken for their own
+    // (a list of problems, a caret under a selector; HOSTILE holds one): each line is inert.
+    expectInert(text, 7);
     expect(text).toContain("evil\\u001b[2J\\r\\n::error");
+    expect(text).toContain("cannot read evil\\u001b[2J\\r\n\\u003a:error file=a.yaml::forged\\u202e");
     // The caret line of a hint is still a line of its own.
     expect(text.trimEnd().split("\n").at(-1)).toBe("    ^");
   });
