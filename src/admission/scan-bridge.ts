@@ -20,8 +20,32 @@ export function resourceOf(kind: string): string {
   return `${lower}s`;
 }
 
+/** The kube-controller-manager service account that creates objects owned by each workload kind. */
+const CONTROLLER_OF_OWNER: Readonly<Record<string, string>> = {
+  Deployment: "deployment-controller",
+  ReplicaSet: "replicaset-controller",
+  StatefulSet: "statefulset-controller",
+  DaemonSet: "daemon-set-controller",
+  Job: "job-controller",
+  CronJob: "cronjob-controller",
+  ReplicationController: "replication-controller",
+};
+
+/**
+ * Who creates the object: the controller its owner reference names (a Pod of a ReplicaSet
+ * comes from replicaset-controller, with kubeadm's --use-service-account-credentials), else
+ * a user. Exceptions trust a workload named by owner references only from those controllers.
+ */
+function creatorOf(object: K8sObject): UserInfo {
+  const owners = Array.isArray(object.metadata?.ownerReferences) ? (object.metadata.ownerReferences as Array<{ kind?: unknown; controller?: unknown }>) : [];
+  const owner = owners.find((o) => o.controller === true) ?? owners[0];
+  const controller = typeof owner?.kind === "string" ? CONTROLLER_OF_OWNER[owner.kind] : undefined;
+  if (controller === undefined) return { username: "palisade-scan", groups: ["system:authenticated"] };
+  return { username: `system:serviceaccount:kube-system:${controller}`, groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"] };
+}
+
 /** A CREATE AdmissionRequest for an object, as the API server would build it. */
-export function createRequestFor(object: K8sObject, userInfo: UserInfo = { username: "palisade-scan", groups: ["system:authenticated"] }, uid = "palisade-scan"): AdmissionRequest {
+export function createRequestFor(object: K8sObject, userInfo: UserInfo = creatorOf(object), uid = "palisade-scan"): AdmissionRequest {
   const apiVersion = object.apiVersion ?? "v1";
   const group = apiGroupOf(apiVersion);
   const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
