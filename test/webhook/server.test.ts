@@ -206,6 +206,17 @@ describe("access webhooks over HTTPS", () => {
     const none = await server.post("/authorize", sar("authorization.k8s.io/v1", { namespace: "x", verb: "delete", group: "apps", version: "v1", resource: "deployments" }, "groups", ["others"]));
     expect((none.body as { status: Record<string, unknown> }).status.allowed).toBe(false);
     expect((none.body as { status: Record<string, unknown> }).status.denied).toBeUndefined();
+    // kube-apiserver asks for nearly every request: only the guardrails' denials are logged at info (30), the rest at debug (20).
+    const levels = server.logs
+      .map((line) => JSON.parse(line) as { msg: string; level: number; rule?: string })
+      .filter((l) => l.msg.startsWith("access review"))
+      .map((l) => [l.msg, l.level, l.rule]);
+    expect(levels).toEqual([
+      ["access review", 20, expect.any(String)],
+      ["access review denied", 30, "no-cross-tenant-secret-read"],
+      ["access review denied", 30, "no-exec-in-production"],
+      ["access review", 20, expect.any(String)],
+    ]);
   });
 });
 

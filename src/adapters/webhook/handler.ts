@@ -236,7 +236,10 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         const verdict = await engine.authenticate(review);
         metrics.accessDecisions.inc({ endpoint: "authenticate", rule: "token", result: verdict.authenticated ? "authenticated" : "rejected" });
         reply(res, 200, tokenReviewResponse(review, verdict));
-        logger.info({ endpoint, authenticated: verdict.authenticated, user: verdict.authenticated ? verdict.user.username : undefined }, "token review");
+        // kube-apiserver asks on every request with a bearer token: a rejection is news, an
+        // authentication is routine (counted in /metrics), as allowed admissions are.
+        if (!verdict.authenticated) logger.info({ endpoint, authenticated: false }, "token review");
+        else if (logger.isLevelEnabled("debug")) logger.debug({ endpoint, authenticated: true, user: verdict.user.username }, "token review");
         return 200;
       }
       case "/authorize": {
@@ -245,8 +248,13 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         const decision = engine.authorize(review);
         metrics.accessDecisions.inc({ endpoint: "authorize", rule: decision.rule, result: decision.denied ? "denied" : decision.allowed ? "allowed" : "no-opinion" });
         reply(res, 200, subjectAccessReviewResponse(review, decision));
+        // Asked for nearly every request kube-apiserver serves: only a guardrail's denial is
+        // logged at info; allowed and no-opinion answers at debug (counted in /metrics).
+        if (!decision.denied && !logger.isLevelEnabled("debug")) return 200;
         const ra = review.resource;
-        logger.info({ endpoint, user: review.user, verb: ra?.verb ?? review.nonResource?.verb, resource: ra ? `${ra.group}/${ra.resource}${ra.subresource ? `/${ra.subresource}` : ""}` : review.nonResource?.path, namespace: ra?.namespace, allowed: decision.allowed, denied: decision.denied, rule: decision.rule }, "access review");
+        const log = { endpoint, user: review.user, verb: ra?.verb ?? review.nonResource?.verb, resource: ra ? `${ra.group}/${ra.resource}${ra.subresource ? `/${ra.subresource}` : ""}` : review.nonResource?.path, namespace: ra?.namespace, allowed: decision.allowed, denied: decision.denied, rule: decision.rule };
+        if (decision.denied) logger.info(log, "access review denied");
+        else logger.debug(log, "access review");
         return 200;
       }
     }
