@@ -2,7 +2,8 @@ import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, NAMESPACE_MISMATCH, REMOVED_API, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { MANIFEST_RULES, NAMESPACE_MISMATCH, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { resourceRequirementErrors } from "./resource-requirements.js";
 import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
 import { misTypedFields } from "./string-fields.js";
@@ -33,7 +34,8 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   const check = checkFields(loaded.object);
   const misTyped = misTypedFields(loaded.object, check);
   const { unknown, wrongTypes } = check;
-  if (removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0) return [];
+  const requirements = resourceRequirementErrors(loaded.object);
+  if (removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && requirements.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -70,6 +72,7 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
       const hint = correction?.kind === "retype" ? " (unquote it)" : "";
       return finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describeValue(wrong.value, secret)} where Kubernetes expects ${wrong.expected}${hint}: the API server refuses this object`, undefined, patch(correction));
     }),
+    ...requirements.map((error) => finding(REQUEST_ABOVE_LIMIT, error.path, error.message)),
   ];
 }
 

@@ -74,4 +74,18 @@ export const NAMESPACE_MISMATCH: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH];
+export const REQUEST_ABOVE_LIMIT: Rule = {
+  id: "manifest/request-above-limit",
+  family: "manifest",
+  pillar: "platform",
+  severity: "medium",
+  title: "A container requests more than its limit, or overcommits a resource that cannot be",
+  docs: {
+    description:
+      "The API server validates each container's resources before any admission plugin runs: a request above its limit is refused (\"must be less than or equal to cpu limit of 1\"), and a resource that cannot be overcommitted (an extended resource such as nvidia.com/gpu, or hugepages-*) needs a limit and a request equal to it. The workload never applies, so neither do the settings it carries. A limit with no request is fine: the request defaults to the limit.",
+    remediation: "Lower the request to at most the limit (or raise the limit); for extended resources and hugepages, set the limit and make the request equal to it.",
+    helpUri: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#requests-and-limits",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT];
