@@ -25,8 +25,8 @@ function supplier(ranges: readonly LimitRangeSpec[], resource: string, list: "re
 /**
  * Requests above limits after defaulting where a LimitRange supplied one side. `before` is
  * the pod as the API server defaulted it, `after` the same pod with the ranges' defaults.
- * A request above a limit the manifest states itself is not the LimitRange's doing, and not
- * reported here.
+ * A request above a limit the manifest states itself is not the LimitRange's doing: the
+ * manifest family reports it (manifest/request-above-limit).
  */
 export function defaultedRequestsAboveLimits(before: PodResources, after: PodResources, ranges: readonly LimitRangeSpec[]): DefaultedRequestAboveLimit[] {
   const found: DefaultedRequestAboveLimit[] = [];

@@ -5,6 +5,7 @@
  * nor bounds anything.
  */
 import { compareQuantities, formatQuantity, milliValue, unitValue, type Quantity } from "../../k8s/quantity.js";
+import { isOvercommitAllowed } from "../../k8s/resource-names.js";
 import type { FieldPath } from "../../k8s/types.js";
 import type { LimitRangeItem, LimitRangeSpec } from "./limitrange.js";
 import type { QuotaSpecError } from "./quota-validation.js";
@@ -14,12 +15,6 @@ const STANDARD_CONTAINER_RESOURCES = new Set(["cpu", "memory", "ephemeral-storag
 
 /** resource.MaxMilliValue: the largest whole value whose milli-value fits an int64. */
 const MAX_MILLI_VALUE = ((1n << 63n) - 1n) / 1000n;
-
-/** Resources that cannot be overcommitted (extended resources, hugepages): a default limit must equal its default request. */
-function overcommitAllowed(name: string): boolean {
-  const native = !name.includes("/") || name.includes("kubernetes.io/");
-  return native && !name.startsWith("hugepages-");
-}
 
 function resourceNameErrors(type: string, field: string, names: Iterable<string>, path: FieldPath): QuotaSpecError[] {
   if (type !== "Pod" && type !== "Container") return [];
@@ -81,7 +76,8 @@ function itemErrors(item: LimitRangeItem, duplicate: boolean, path: FieldPath): 
       const limit = ratioAboveMaxOverMin(ratio, min, max);
       if (limit !== undefined) errors.push({ path: [...path, "maxLimitRequestRatio", k], message: `ratio ${f(ratio)} is greater than max/min = ${limit.toFixed(6)}` });
     }
-    if (!overcommitAllowed(k) && dflt && dreq && compareQuantities(dflt, dreq) !== 0) {
+    // Resources that cannot be overcommitted: a default limit must equal its default request.
+    if (!isOvercommitAllowed(k) && dflt && dreq && compareQuantities(dflt, dreq) !== 0) {
       errors.push({ path: [...path, "defaultRequest", k], message: `default value ${f(dflt)} must equal defaultRequest value ${f(dreq)} for ${k}, which cannot be overcommitted` });
     }
   }
