@@ -10,6 +10,7 @@ import { isRecord, type K8sObject } from "../../k8s/types.js";
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import type { AdmissionRequest } from "../review.js";
 import { admitPodRequest, admitTokenRequest, type NodeRefusal } from "./node-restriction-pods.js";
+import { isNodeRestrictedLabel } from "../../tenancy/tenants.js";
 
 export const NODE_RESTRICTION_POLICY = "node-restriction";
 
@@ -65,7 +66,7 @@ function forbiddenLabels(before: Record<string, unknown>, after: Record<string, 
   return changed
     .filter((k) => {
       const namespace = labelNamespace(k);
-      if (inDomain(namespace, "node-restriction.kubernetes.io")) return true;
+      if (isNodeRestrictedLabel(k)) return true;
       return (inDomain(namespace, "kubernetes.io") || inDomain(namespace, "k8s.io")) && !isKubeletLabel(k);
     })
     .sort();
