@@ -67,6 +67,11 @@ export interface AdmissionContext {
   cluster: ClusterView;
   /** True when an exception covers this rule (and container) for this request; records the use. */
   excepted(policy: string, rule: string, container?: string): boolean;
+  /**
+   * When the API server stops waiting for this request (the ?timeout= of its webhook call),
+   * in performance.now() milliseconds; absent when it did not say. Long checks stay within it.
+   */
+  deadline?: number;
 }
 
 export interface AdmissionPolicy {

@@ -165,7 +165,7 @@ describe("existing pods when the enforce level tightens (PSA's prioritizePods)",
       ...[1, 2, 3, 4].map((i) => owned(`rs2pod${i}`, "2")),
       ...[1, 2, 3, 4].map((i) => bad(`unique${i}`)),
     ];
-    expect(existingPodWarnings(pods, "test", baseline, exemptRuntimeClass, 4)).toEqual([
+    expect(existingPodWarnings(pods, "test", baseline, exemptRuntimeClass, { maxPods: 4 })).toEqual([
       "new PodSecurity enforce level only checked against the first 4 of 12 existing pods",
       'existing pods in namespace "test" violate the new PodSecurity enforce level "baseline:latest"',
       "rs1pod1 (and 1 other pod): privileged",

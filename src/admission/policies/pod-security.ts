@@ -90,7 +90,13 @@ export function isSignificantPodUpdate(pod: K8sObject, oldPod: K8sObject): boole
 
 type NamespaceReading = ReturnType<typeof namespacePolicy>;
 
-export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMode): AdmissionPolicy {
+export interface PodSecurityPolicyOptions {
+  /** Monotonic milliseconds (performance.now() unless a test drives it): the time budget of the existing-pods check. */
+  now?: () => number;
+}
+
+export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMode, options: PodSecurityPolicyOptions = {}): AdmissionPolicy {
+  const now = options.now ?? (() => performance.now());
   const exemptNamespace = (ns: string) => ns !== "" && settings.exemptions.namespaces.includes(ns);
   const exemptUser = (user: string) => user !== "" && settings.exemptions.usernames.includes(user);
   const exemptRuntimeClass = (spec: Record<string, unknown>) =>
@@ -208,7 +214,7 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     const name = namespace.metadata?.name ?? request.name;
     if (exemptNamespace(name)) return exemptVerdict("namespace");
     const verdict = emptyVerdict();
-    verdict.warn = existingPodWarnings(context.cluster.podsInNamespace(name), name, enforce, exemptRuntimeClass);
+    verdict.warn = existingPodWarnings(context.cluster.podsInNamespace(name), name, enforce, exemptRuntimeClass, { now, requestDeadline: context.deadline });
     return verdict;
   }
 
