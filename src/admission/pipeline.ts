@@ -35,6 +35,8 @@ export interface PipelineInput {
    * most once per request, and only when an exception is looked up.
    */
   now: Date | (() => Date);
+  /** When the API server stops waiting (performance.now() milliseconds): long checks stay within it. */
+  deadline?: number;
 }
 
 const NEVER_EXCEPTED = () => false;
@@ -45,11 +47,12 @@ const STATUS_REASONS: Readonly<Record<number, string>> = { 400: "BadRequest", 40
 function contextFor(request: AdmissionRequest, input: PipelineInput, used: Set<string>, records: DecisionRecord[]): AdmissionContext {
   const exceptions = input.exceptions ?? [];
   // No exceptions configured (the common case): nothing to look up, no clock to read.
-  if (exceptions.length === 0) return { request, cluster: input.cluster ?? EMPTY_CLUSTER, excepted: NEVER_EXCEPTED };
+  if (exceptions.length === 0) return { request, cluster: input.cluster ?? EMPTY_CLUSTER, excepted: NEVER_EXCEPTED, deadline: input.deadline };
   let now = typeof input.now === "function" ? undefined : input.now;
   return {
     request,
     cluster: input.cluster ?? EMPTY_CLUSTER,
+    deadline: input.deadline,
     excepted(policy, rule, container) {
       now ??= (input.now as () => Date)();
       const hit = matchException(exceptions, { policy, rule, container, request }, now);

@@ -1,7 +1,7 @@
 import { isRecord, formatFieldPath, type FieldPath } from "../k8s/types.js";
 import type { ConfigProblem, KeyConfig, KmsConfig, Locator, ProviderConfig } from "./config-types.js";
 import { suggestionHint, didYouMean } from "../did-you-mean.js";
-import { parseGoDuration } from "./duration.js";
+import { parseGoDuration } from "../k8s/go-duration.js";
 
 export const API_VERSION = "apiserver.config.k8s.io/v1";
 export const KIND = "EncryptionConfiguration";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/errors.js";
 import { checkEncryptionConfigurationText, parseEncryptionConfiguration } from "../../src/encryption/index.js";
 import { didYouMean } from "../../src/did-you-mean.js";
-import { parseGoDuration } from "../../src/encryption/duration.js";
+import { parseGoDuration } from "../../src/k8s/go-duration.js";
 import { randomKey } from "./keys.js";
 
 const KEY = randomKey();

@@ -61,7 +61,7 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
   const input = () => ({ policies: options.config.policies, exceptions: options.config.exceptions, cluster, now });
   const engine: WebhookEngine & { cluster: ClusterState } = {
     cluster,
-    validate: (request) => validateAdmission(request, input()),
+    validate: (request, deadline) => validateAdmission(request, deadline === undefined ? input() : { ...input(), deadline }),
     mutate: (request) => mutateAdmission(request, input()),
     observe(request) {
       cluster.observe(request);

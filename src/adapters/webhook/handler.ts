@@ -10,12 +10,14 @@ import type { AdmissionDecision } from "../../admission/pipeline.js";
 import { admissionReviewJson, parseAdmissionReview, ReviewError, statusBody, type AdmissionRequest } from "../../admission/review.js";
 import { parseTokenReview, tokenReviewResponse, type TokenReviewRequest, type TokenVerdict } from "../../admission/access/token-review.js";
 import { parseSubjectAccessReview, subjectAccessReviewResponse, type AccessDecision, type SubjectAccessRequest } from "../../admission/access/subject-access-review.js";
+import { parseGoDuration } from "../../k8s/go-duration.js";
 import { callerRefusal, refusalBody } from "./client-certificate.js";
 import type { WebhookMetrics } from "./metrics.js";
 
 /** What the server calls; built from the configuration by engine.ts. */
 export interface WebhookEngine {
-  validate(request: AdmissionRequest): AdmissionDecision;
+  /** `deadline`: when the API server stops waiting (its ?timeout=), in performance.now() milliseconds. */
+  validate(request: AdmissionRequest, deadline?: number): AdmissionDecision;
   mutate(request: AdmissionRequest): AdmissionDecision;
   /** Fetch what judging this request needs from elsewhere (worker mode: pods of a namespace). */
   prepare?(request: AdmissionRequest): Promise<void> | undefined;
@@ -157,6 +159,19 @@ function decodeJson(body: Buffer): unknown {
 
 const JSON_CONTENT_TYPE = /^application\/json\b/i;
 
+/**
+ * When the API server stops waiting for this call: it says so in `?timeout=` (a Go
+ * duration: the webhook's timeoutSeconds), counted from the request's arrival. Absent or
+ * malformed, there is none, as the pod-security webhook ignores an invalid timeout.
+ */
+function requestDeadline(url: string, queryAt: number, arrived: number): number | undefined {
+  if (queryAt < 0) return undefined;
+  const value = new URLSearchParams(url.slice(queryAt + 1)).get("timeout");
+  if (!value) return undefined;
+  const ms = parseGoDuration(value);
+  return ms === undefined ? undefined : arrived + ms;
+}
+
 export function createHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { engine, logger, metrics } = options;
   const draining = options.draining ?? (() => false);
@@ -167,16 +182,16 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
   };
 
   /** Judge a decoded AdmissionReview and answer it (the hot path: synchronous unless the engine must prepare). */
-  function admit(endpoint: "/validate" | "/mutate", body: Buffer, res: ServerResponse): void | Promise<void> {
+  function admit(endpoint: "/validate" | "/mutate", body: Buffer, res: ServerResponse, deadline: number | undefined): void | Promise<void> {
     const request = parseAdmissionReview(decodeJson(body));
     const preparing = endpoint === "/validate" ? engine.prepare?.(request) : undefined;
-    if (preparing) return preparing.then(() => judge(endpoint, request, res));
-    judge(endpoint, request, res);
+    if (preparing) return preparing.then(() => judge(endpoint, request, res, deadline));
+    judge(endpoint, request, res, deadline);
   }
 
-  function judge(endpoint: "/validate" | "/mutate", request: AdmissionRequest, res: ServerResponse): void {
+  function judge(endpoint: "/validate" | "/mutate", request: AdmissionRequest, res: ServerResponse, deadline: number | undefined): void {
     const judging = performance.now();
-    const decision = endpoint === "/validate" ? engine.validate(request) : engine.mutate(request);
+    const decision = endpoint === "/validate" ? engine.validate(request, deadline) : engine.mutate(request);
     metrics.recordPolicyTime(endpoint, (performance.now() - judging) / 1000);
     const { response } = decision;
     if (decision.records.length > 0 || decision.exceptionsUsed.length > 0) metrics.recordDecisions(decision.records, decision.exceptionsUsed);
@@ -205,7 +220,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     else logger.info(log, "admission denied");
   }
 
-  async function route(endpoint: string, req: IncomingMessage, res: ServerResponse): Promise<number> {
+  async function route(endpoint: string, req: IncomingMessage, res: ServerResponse, deadline: number | undefined): Promise<number> {
     if (endpoint === "/healthz") {
       reply(res, 200, "ok", "text/plain");
       return 200;
@@ -225,7 +240,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     checkPost(endpoint, req, res);
     const raw = await readBody(req, options.maxBodyBytes);
     if (endpoint === "/validate" || endpoint === "/mutate") {
-      await admit(endpoint, raw, res);
+      await admit(endpoint, raw, res, deadline);
       return 200;
     }
     const body = decodeJson(raw);
@@ -317,7 +332,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       collectBody(req, options.maxBodyBytes, (err, body) => {
         try {
           if (err !== undefined) throw err;
-          const pending = admit(path, body!, res);
+          const pending = admit(path, body!, res, requestDeadline(url, q, started));
           if (pending) pending.then(() => finish(path, started, 200), (e: unknown) => fail(path, req, res, started, e));
           else finish(path, started, 200);
         } catch (e) {
@@ -327,7 +342,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       return;
     }
     const endpoint = ENDPOINTS.has(path) ? path : "other";
-    route(path, req, res).then(
+    route(path, req, res, requestDeadline(url, q, started)).then(
       (code) => finish(endpoint, started, code),
       (err: unknown) => fail(endpoint, req, res, started, err),
     );
