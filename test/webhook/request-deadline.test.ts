@@ -15,7 +15,7 @@ const CONFIG = "apiVersion: palisade.dev/v1alpha1\nkind: WebhookServerConfigurat
 let server: TestServer;
 
 beforeAll(async () => {
-  const engine = createEngine({ config: parseWebhookConfig("config.yaml", CONFIG, () => "") });
+  const engine = createEngine({ config: parseWebhookConfig("config.yaml", CONFIG, (path) => { throw new Error(`this configuration reads no files (asked for ${path})`); }) });
   engine.cluster.seed([namespace("open"), pod("p1", "open", { hostNetwork: true }), pod("p2", "open", { hostNetwork: true })]);
   server = await startTestServer(engine);
 });
