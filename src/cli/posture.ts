@@ -4,10 +4,11 @@
  * self-contained HTML report with the network graph. Flags in, core call, report out.
  */
 import type { Command } from "commander";
+import { isNamespaced } from "../access/quota/namespaces.js";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
-import { liveSourceName } from "../k8s/types.js";
+import { liveSourceName, type LoadedObject } from "../k8s/types.js";
 import { withBaseline } from "../posture/baseline.js";
 import { buildPosture } from "../posture/build.js";
 import { conflictingWorkloads } from "../posture/duplicates.js";
@@ -41,7 +42,7 @@ export function registerPostureCommand(program: Command): void {
     .argument("[paths...]", "files or directories of manifests; - reads stdin")
     .option("-k, --kustomize <dir>", "render a kustomization directory with kubectl kustomize (repeatable)", repeatable)
     .addOption(outputOption(["text", "wide", "json", "html"], "text"))
-    .option("-n, --namespace <ns>", "report only this namespace's workloads (every namespace is still read: who may reach them counts)")
+    .option("-n, --namespace <ns>", "report only this namespace's workloads, scores and findings; its graph adds only the other namespaces' workloads that connect with them, marked as outside it (every namespace is still read: who may reach them counts)")
     .option("-A, --all-namespaces", "report every namespace (the default)")
     .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)")
     .option("--baseline <file>", "an earlier palisade posture -o json report: show what scores lower, higher, new or gone")
@@ -85,7 +86,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...(live ? { cluster: { ...connectionOf(flags), allNamespaces: true, resources: SCANNED_RESOURCES } } : {}),
     ...save,
   });
-  if (flags.namespace) requireKnownNamespace(flags.namespace, namespacesIn(snapshot.objects));
+  if (flags.namespace) requireKnownNamespace(flags.namespace, reportableNamespaces(snapshot.objects));
   const scanned = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
   // Files with no object in them are an input error, as for scan; a live cluster with nothing in it is an answer.
   const result = live ? scanned : withNothingScanned(scanned, snapshot, paths[0] ?? kustomizeDirs[0] ?? "-");
@@ -107,6 +108,17 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (failBelow !== undefined && report.workloads.some((w) => w.score < failBelow)) return EXIT.findings;
   const dropped = (report.baseline?.lower.length ?? 0) + (report.baseline?.weaker.length ?? 0);
   return flags.failOnDrop && dropped > 0 ? EXIT.findings : EXIT.clean;
+}
+
+/**
+ * The namespaces -n may name: the input's, and `default` when a namespaced object names
+ * none, since the posture places it there (build.ts) and its table shows it as default/...
+ */
+function reportableNamespaces(objects: readonly LoadedObject[]): Set<string> {
+  const known = namespacesIn(objects);
+  const unplaced = ({ object }: LoadedObject) => isNamespaced(object) && (typeof object.metadata?.namespace !== "string" || object.metadata.namespace === "");
+  if (objects.some(unplaced)) known.add("default");
+  return known;
 }
 
 /**

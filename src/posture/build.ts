@@ -136,14 +136,16 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
     return posture;
   });
 
+  // -n scopes everything reported, here and only here: the workloads, the findings beside them, the summary over those, and the graph.
+  const only = meta.namespace;
   const graph = postureGraph(
     matrix,
     reach,
     postures.map((p) => workloadName(p.ref)),
     postures.map((p) => p.score),
     exposed,
+    only,
   );
-  const only = meta.namespace;
   const reported = only === undefined ? postures : postures.filter((p) => p.ref.namespace === only);
   const reportedFindings = only === undefined ? clusterFindings : clusterFindings.filter((f) => (f.object?.kind === "Namespace" ? f.object.name === only : f.object?.namespace === undefined || f.object.namespace === only));
   return {
@@ -151,6 +153,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
     tool: meta.tool,
     source: meta.source,
     generatedAt: meta.now.toISOString(),
+    ...(only === undefined ? {} : { namespace: only }),
     summary: summarize(reported, reportedFindings),
     workloads: reported,
     clusterFindings: reportedFindings,

@@ -68,11 +68,11 @@ export function renderPostureText(report: PostureReport, options: { color: boole
     }
     for (const fact of w.facts) out.push(`    ${c.dim("   ·")} ${printable(fact)}`);
   });
-  if (rows.length === 0) out.push("No workloads in the input.");
+  if (rows.length === 0) out.push(report.namespace === undefined ? "No workloads in the input." : `No workloads in namespace ${printable(report.namespace)}.`);
   out.push("");
   const s = report.summary;
   const grades = (["A", "B", "C", "D", "F"] as const).map((g) => `${g} ${s.grades[g]}`).join(" · ");
-  out.push(`${s.workloads} workload${s.workloads === 1 ? "" : "s"} from ${printable(report.source)}, mean score ${s.meanScore}: ${grades}`);
+  out.push(`${s.workloads} workload${s.workloads === 1 ? "" : "s"}${report.namespace === undefined ? "" : ` in ${printable(report.namespace)}`} from ${printable(report.source)}, mean score ${s.meanScore}: ${grades}`);
   const weakest = POSTURE_PILLARS.filter((p) => s.weakestPillar[p] > 0).map((p) => `${p} ${s.weakestPillar[p]}`);
   if (weakest.length > 0) out.push(`Weakest pillar: ${weakest.join(", ")}`);
   const cluster = [...SEVERITIES].reverse().filter((sev) => s.clusterFindings[sev] > 0).map((sev) => `${s.clusterFindings[sev]} ${sev}`);

@@ -81,6 +81,11 @@ export interface GraphNode {
   score?: number;
   /** For workload nodes: the workload's `namespace/Kind/name`, as WorkloadPosture names it. */
   workload?: string;
+  /**
+   * With -n: a workload (or namespace) of another namespace, drawn only because it may
+   * connect to or be reached from the reported one. Not among the report's workloads.
+   */
+  outOfScope?: true;
 }
 
 export interface GraphEdge {
@@ -105,6 +110,8 @@ export interface PostureReport {
   /** What was read: files and directories, or `<cluster CTX>`. */
   source: string;
   generatedAt: string;
+  /** With -n: the one namespace reported; the summary, workloads, findings and graph are its. */
+  namespace?: string;
   summary: {
     workloads: number;
     /** Mean of the workloads' scores, rounded. */

@@ -78,6 +78,52 @@ describe("palisade posture", () => {
     expect(bad.stderr).toBe("palisade: --fail-below high: expected a score from 0 to 100\n");
   });
 
+  it("-n scopes text, JSON and HTML alike: the namespace's workloads, and in the graph only the others that connect with them", () => {
+    const r = palisade(["posture", cluster, "-n", "payments", "-o", "json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as PostureReport;
+    const validate = schemaValidator();
+    validate(report);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(report.namespace).toBe("payments");
+    const names = report.workloads.map((w) => `${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`).sort();
+    const byId = new Map(report.graph.nodes.map((n) => [n.id, n]));
+    const reported = (id: string) => byId.get(id)?.kind === "workload" && byId.get(id)?.outOfScope === undefined;
+    expect(report.graph.nodes.filter((n) => n.kind === "workload" && !n.outOfScope).map((n) => n.workload).sort()).toEqual(names);
+    expect(names.every((name) => name.startsWith("payments/"))).toBe(true);
+    // Every other node is another namespace's, marked, and drawn for a connection with payments; no connection leaves payments out.
+    for (const n of report.graph.nodes.filter((node) => node.kind === "workload" && node.outOfScope)) {
+      expect(n.workload?.startsWith("payments/")).toBe(false);
+      expect(report.graph.edges.some((e) => (e.source === n.id && reported(e.target)) || (e.target === n.id && reported(e.source)))).toBe(true);
+    }
+    expect(report.graph.edges.every((e) => reported(e.source) || reported(e.target))).toBe(true);
+    const whole = JSON.parse(palisade(["posture", cluster, "-o", "json"]).stdout) as PostureReport;
+    expect(report.graph.edges.length).toBeLessThan(whole.graph.edges.length);
+    // The text and the page say the same of the same workloads.
+    expect(palisade(["posture", cluster, "-n", "payments"]).stdout).toMatch(new RegExp(`^${names.length} workloads in payments from .*examples/cluster, mean score ${report.summary.meanScore}: `, "m"));
+    const html = palisade(["posture", cluster, "-n", "payments", "-o", "html"]).stdout;
+    const embedded = html.slice(html.indexOf('<script type="application/json" id="posture-data">') + 50, html.indexOf("</script>"));
+    expect({ ...(JSON.parse(embedded) as PostureReport), generatedAt: "" }).toEqual({ ...report, generatedAt: "" });
+  });
+
+  it("-A reports every namespace, as no flag does; -n default names objects that name no namespace; a namespace without workloads is an empty answer", () => {
+    const strip = (text: string) => ({ ...(JSON.parse(text) as PostureReport), generatedAt: "" });
+    expect(strip(palisade(["posture", cluster, "-A", "-o", "json"]).stdout)).toEqual(strip(palisade(["posture", cluster, "-o", "json"]).stdout));
+    expect(palisade(["posture", cluster, "-A", "-n", "payments"]).stderr).toMatch(/^palisade: -n and -A both given/);
+    const dir = mkdtempSync(join(tmpdir(), "palisade-posture-ns-"));
+    writeFileSync(join(dir, "app.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx}]\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: idle}\n");
+    // The table names the pod default/Pod/p: -n default is that namespace, not a slip.
+    const unnamed = palisade(["posture", dir, "-n", "default"]);
+    expect(unnamed.stderr).toBe("");
+    expect(unnamed.code).toBe(0);
+    expect(unnamed.stdout).toMatch(/^default\/Pod\/p\s+\d+/m);
+    const idle = palisade(["posture", dir, "-n", "idle", "-o", "json"]);
+    expect(idle.code).toBe(0);
+    expect(JSON.parse(idle.stdout)).toMatchObject({ namespace: "idle", workloads: [], graph: { nodes: [], edges: [] }, summary: { workloads: 0 } });
+    expect(palisade(["posture", dir, "-n", "idle"]).stdout).toMatch(/^No workloads in namespace idle\.$/m);
+    expect(palisade(["posture", dir, "-n", "nowhere"]).code).toBe(2);
+  });
+
   it("--baseline says what scores lower, higher, new or gone; --fail-on-drop exits 1 on a drop", () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-posture-baseline-"));
     const write = (name: string, text: string) => writeFileSync(join(dir, name), text);

@@ -122,6 +122,35 @@ describe.skipIf(!hasChromium)("posture HTML report in Chromium", () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it("with -n, the graph draws the namespace's workloads and, dashed, only the others that connect with them", async () => {
+    const shut = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: vault}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n---\n";
+    const report = await postureOf(deployment("web", "shop") + deployment("api", "shop") + deployment("job", "batch") + deployment("tool", "ops") + deployment("secret", "vault") + shut, { namespace: "shop" });
+    const { page, problems } = await open(renderPostureHtml(report), "scoped.html");
+    await ready(page);
+    const drawn = await page.evaluate(() => {
+      interface Node { data(key: string): unknown; style(key: string): string }
+      const cy = (globalThis as unknown as { palisadePosture: { cy: { nodes(selector?: string): { map<T>(f: (n: Node) => T): T[] }; edges(): { length: number } } } }).palisadePosture.cy;
+      const describe = (n: Node) => `${String(n.data("workload") ?? n.data("label"))} ${n.style("border-style")}`;
+      return { workloads: cy.nodes("[kind = 'workload']").map(describe).sort(), namespaces: cy.nodes("[kind = 'namespace']").map(describe).sort(), edges: cy.edges().length };
+    });
+    // vault connects with nothing: it is not drawn; batch and ops are, dashed, and so are their namespaces.
+    expect(drawn.workloads).toEqual(["batch/Deployment/job dashed", "ops/Deployment/tool dashed", "shop/Deployment/api solid", "shop/Deployment/web solid"]);
+    expect(drawn.namespaces).toEqual(["batch dashed", "ops dashed", "shop solid"]);
+    expect(drawn.edges).toBe(report.graph.edges.length);
+    // shop's 2 workloads reach each other, and each reaches and is reached by the 2 others: 2 + 2 x 2 x 2.
+    expect(report.graph.edges).toHaveLength(10);
+    expect(await page.textContent("#graph-level")).toBe("2 workloads in shop and 2 of other namespaces that connect with them (dashed), 10 allowed connections");
+    expect(await page.textContent(".card")).toContain("mean score of 2 workloads in shop");
+    expect(await page.$$eval("tr.workload td.name", (cells) => cells.map((c) => c.textContent).sort())).toEqual(["shop/Deployment/api", "shop/Deployment/web"]);
+    // A drawn peer has no row here: tapping it opens nothing and breaks nothing.
+    await page.evaluate(() => {
+      const cy = (globalThis as unknown as { palisadePosture: { cy: { nodes(selector: string): { emit(event: string): void } } } }).palisadePosture.cy;
+      cy.nodes("[workload = 'batch/Deployment/job']").emit("tap");
+    });
+    expect(await page.$$eval("tr.workload.open", (open) => open.length)).toBe(0);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it("against a baseline: each score's change and a summary card", async () => {
     const before = await postureOf(deployment("web", "shop") + deployment("api", "shop") + deployment("old", "shop"));
     const now = await postureOf(deployment("web", "shop").replace("allowPrivilegeEscalation: false,", "privileged: true, allowPrivilegeEscalation: false,") + deployment("api", "shop") + deployment("new", "shop"));

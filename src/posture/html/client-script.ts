@@ -47,7 +47,7 @@ export const CLIENT_SCRIPT = String.raw`
   document.getElementById("source").textContent = report.source;
   document.getElementById("generated").textContent = report.generatedAt + " · " + report.tool.name + " " + report.tool.version;
   var cards = document.getElementById("cards");
-  cards.appendChild(el("div", { className: "card" }, [el("div", { className: "big " + scoreClass(s.meanScore), text: String(s.meanScore) }), el("div", { text: "mean score of " + s.workloads + " workload" + (s.workloads === 1 ? "" : "s") })]));
+  cards.appendChild(el("div", { className: "card" }, [el("div", { className: "big " + scoreClass(s.meanScore), text: String(s.meanScore) }), el("div", { text: "mean score of " + s.workloads + " workload" + (s.workloads === 1 ? "" : "s") + (report.namespace !== undefined ? " in " + report.namespace : "") })]));
   var gradeCard = el("div", { className: "card" }, [el("div", { className: "label", text: "grades" })]);
   ["A", "B", "C", "D", "F"].forEach(function (g) {
     gradeCard.appendChild(el("span", { className: "grade g-" + g, title: "grade " + g, text: g + " " + s.grades[g] }));
@@ -178,6 +178,8 @@ export const CLIENT_SCRIPT = String.raw`
     var data = { id: n.id, label: n.label, kind: n.kind, color: n.score === undefined ? "#57606a" : scoreColor(n.score) };
     if (n.parent) data.parent = n.parent;
     if (n.workload) data.workload = n.workload;
+    // With -n, another namespace's node, drawn because it connects with the reported one: grey and dashed, not coloured as a reported score.
+    if (n.outOfScope) { data.outOfScope = true; data.color = "#d0d7de"; }
     elements.push({ group: "nodes", data: data });
   });
   graph.edges.forEach(function (e, i) { elements.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target, label: e.label } }); });
@@ -192,6 +194,7 @@ export const CLIENT_SCRIPT = String.raw`
         { selector: "node[kind = 'namespace']", style: graph.level === "workloads"
           ? { "background-color": "#f6f8fa", "background-opacity": 0.6, "border-width": 2, "border-color": "data(color)", "text-valign": "top", "font-weight": "bold", shape: "round-rectangle" }
           : { width: 28, height: 28, shape: "round-rectangle" } },
+        { selector: "node[?outOfScope]", style: { "border-width": 1.5, "border-style": "dashed", "border-color": "#57606a", color: "#57606a", "font-style": "italic" } },
         { selector: "node[kind = 'outside']", style: { shape: "diamond", "background-color": "#8250df", width: 26, height: 26 } },
         { selector: "edge", style: { width: 1.2, "line-color": "#8c959f", "target-arrow-color": "#8c959f", "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8 } },
         { selector: "edge:selected", style: { label: "data(label)", "font-size": 9, "line-color": "#0969da", "target-arrow-color": "#0969da" } },
@@ -213,9 +216,14 @@ export const CLIENT_SCRIPT = String.raw`
   } else if (graph.nodes.length === 0) {
     document.getElementById("graph").textContent = "No workloads to draw.";
   }
-  document.getElementById("graph-level").textContent = graph.level === "workloads"
-    ? graph.nodes.filter(function (n) { return n.kind === "workload"; }).length + " workloads, " + graph.edges.length + " allowed connections"
-    : graph.nodes.filter(function (n) { return n.kind === "namespace"; }).length + " namespaces, " + graph.edges.length + " links";
+  var drawnKind = graph.level === "workloads" ? "workload" : "namespace";
+  var inScope = graph.nodes.filter(function (n) { return n.kind === drawnKind && !n.outOfScope; }).length;
+  var peers = graph.nodes.filter(function (n) { return n.kind === drawnKind && n.outOfScope; }).length;
+  document.getElementById("graph-level").textContent = report.namespace === undefined
+    ? inScope + " " + drawnKind + "s, " + graph.edges.length + (graph.level === "workloads" ? " allowed connections" : " links")
+    : graph.level === "workloads"
+      ? inScope + " workloads in " + report.namespace + " and " + peers + " of other namespaces that connect with them (dashed), " + graph.edges.length + " allowed connections"
+      : report.namespace + " and " + peers + " namespaces that connect with it (dashed), " + graph.edges.length + " links";
 
   window.palisadePosture = { ready: true, cy: cy, report: report, rows: function () { return tbody.querySelectorAll("tr.workload").length; } };
 })();
