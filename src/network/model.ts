@@ -104,8 +104,10 @@ export interface EnforcedPolicy {
   namespace?: string;
   name: string;
   tier: string;
-  /** Lower runs first; undefined runs after every ordered policy (then by name). */
+  /** Lower runs first; undefined runs after every ordered policy (then by tieBreak, or name). */
   order: number | undefined;
+  /** What equal orders are broken by when it is not the name (Calico's Felix sorts by a key of kind, namespace and name). */
+  tieBreak?: string;
   /** Staged policies are evaluated for reporting but never decide. */
   staged: boolean;
   directions: Direction[];
@@ -143,12 +145,14 @@ export function endpointKey(ep: Endpoint): string {
   return ep.kind === "pod" ? `${ep.namespace}/${ep.name}` : ep.ip;
 }
 
-/** Sort order used everywhere: lower order first, undefined last, then by name. */
-export function compareOrder(a: { order: number | undefined; name: string }, b: { order: number | undefined; name: string }): number {
+/** Sort order used everywhere: lower order first, undefined last, then by tieBreak (or name). */
+export function compareOrder(a: { order: number | undefined; name: string; tieBreak?: string }, b: { order: number | undefined; name: string; tieBreak?: string }): number {
   if (a.order !== b.order) {
     if (a.order === undefined) return 1;
     if (b.order === undefined) return -1;
     return a.order - b.order;
   }
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  const keyA = a.tieBreak ?? a.name;
+  const keyB = b.tieBreak ?? b.name;
+  return keyA < keyB ? -1 : keyA > keyB ? 1 : 0;
 }

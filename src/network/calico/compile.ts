@@ -14,6 +14,7 @@ import type { DecodedNetworkSet } from "./decode-resources.js";
 import { enforcedPolicy, protocolToNumber } from "./enforced.js";
 import { portToString, protocolNumber } from "./numorstring.js";
 import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
+import { calicoKeyKind, felixTieBreak } from "./policy-order.js";
 import { rangeToCidr } from "./set-rules.js";
 import { entityRuleSelector, networkSetLabels, policyEndpointSelector, workloadEndpointLabels } from "./scope.js";
 import { parseCalicoSelector, type CalicoSelector } from "./selector/index.js";
@@ -163,6 +164,7 @@ export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver)
     id: policyId(policy),
     kind: policyKind(policy),
     name: policy.name,
+    tieBreak: felixTieBreak(calicoKeyKind(policy), policy.namespace, policy.name),
     tier: policy.tier,
     order: policy.order,
     staged: policy.staged,

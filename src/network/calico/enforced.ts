@@ -86,7 +86,7 @@ export function evaluateRules(rules: readonly ResolvedRule[], packet: WirePacket
 }
 
 /** What a compiled Calico policy is made of: the model's identity fields plus its resolved rules. */
-export interface CalicoPolicyParts extends Pick<EnforcedPolicy, "id" | "kind" | "namespace" | "name" | "tier" | "order" | "staged" | "directions" | "selects"> {
+export interface CalicoPolicyParts extends Pick<EnforcedPolicy, "id" | "kind" | "namespace" | "name" | "tieBreak" | "tier" | "order" | "staged" | "directions" | "selects"> {
   ingress: readonly ResolvedRule[];
   egress: readonly ResolvedRule[];
   /** More CIDRs that tell external peers apart (the nets of network sets selectors can match). */
@@ -110,5 +110,6 @@ export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
     cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? [])],
   };
   if (parts.namespace !== undefined) policy.namespace = parts.namespace;
+  if (parts.tieBreak !== undefined) policy.tieBreak = parts.tieBreak;
   return policy;
 }

@@ -5,8 +5,8 @@
  *   const tiers = mergeTiers(kubernetesTiers(...), calico.tiers);
  *
  * Tiers run by order (the default tier at 1,000,000; unset last); within a tier policies
- * run by order (unset last), then by name. Kubernetes NetworkPolicies take part in the
- * default tier at order 1000. A tier drops, at its end, traffic of endpoints its policies
+ * run by order (unset last), then by Felix's key "name/namespace/kind" (policy-order.ts).
+ * Kubernetes NetworkPolicies take part in the default tier at order 1000. A tier drops, at its end, traffic of endpoints its policies
  * selected but did not decide (defaultAction Deny), or passes it on (defaultAction Pass);
  * traffic no tier decides is allowed by the namespace profile. Staged policies are compiled
  * and listed but never decide. Objects that are invalid or use features Palisade cannot
@@ -18,6 +18,7 @@ import type { FieldPath, K8sObject } from "../../k8s/types.js";
 import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
 import { compilePolicy, policyId, SelectorResolver, type CalicoContext } from "./compile.js";
+import { asCalicoOrdered } from "./policy-order.js";
 import { decodePolicy, POLICY_KINDS, type DecodedPolicy } from "./decode.js";
 import { BUILT_IN_TIER_DEFAULT_ACTIONS, decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
 
@@ -153,16 +154,18 @@ export function calicoTiers(objects: readonly K8sObject[]): Tier[] {
  * One tier list from Kubernetes tiers (NetworkPolicy in "default" at order 1000, ANP and
  * BANP tiers) and Calico's: tiers of the same name become one, ordered as Calico orders its
  * built-in tiers, so a Calico policy at order 100 in the default tier runs before every
- * Kubernetes NetworkPolicy and one at order 2000 after them.
+ * Kubernetes NetworkPolicy and one at order 2000 after them. At order 1000 itself the tie
+ * is broken as Felix breaks it, by the Kubernetes policy's Calico name `knp.default.<name>`
+ * (see policy-order.ts); a Calico policy without order runs after all of them.
  */
 export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[]): Tier[] {
   const merged = new Map<string, Tier>();
   for (const tier of [...calico, ...kubernetes]) {
     const existing = merged.get(tier.name);
     if (!existing) {
-      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: [...tier.policies] });
+      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: tier.policies.map(asCalicoOrdered) });
     } else {
-      for (const policy of tier.policies) existing.policies.push(policy); // a tier may hold more policies than push(...) takes arguments
+      for (const policy of tier.policies) existing.policies.push(asCalicoOrdered(policy)); // a tier may hold more policies than push(...) takes arguments
       // Admin network policies of equal priority stay unordered whoever contributed the tier.
       if (tier.tiesUnordered) existing.tiesUnordered = true;
     }
