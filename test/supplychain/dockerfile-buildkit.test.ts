@@ -50,6 +50,60 @@ describe("variable substitution as BuildKit's shell lexer does it", () => {
   });
 });
 
+describe("global ARGs (declared before the first FROM) inside a stage", () => {
+  // BuildKit expands a stage's words with the stage's own environment: a global ARG is in it
+  // only after the stage declares it again; until then it is empty (an UndefinedVar lint
+  // warning, not a failed build), and USER "" leaves the image's user empty, which runs as root.
+  const messages = (text: string) => checkDockerfile(text, "Dockerfile").map((f) => [f.ruleId, f.message]);
+
+  it("USER $UID and USER ${UID} without `ARG UID` in the stage expand to nothing: root", () => {
+    for (const word of ["$UID", "${UID}"]) {
+      const f = messages(`ARG UID=0\nFROM alpine:3@${DIGEST}\nUSER ${word}\n`);
+      expect(f.map(([id]) => id), word).toEqual(["dockerfile/runs-as-root"]);
+      expect(f[0]?.[1], word).toContain("expands to an empty user (UID is a global ARG, declared before the first FROM, which a stage sees only after declaring it again with `ARG UID`");
+    }
+  });
+
+  it("a non-root global default does not reach the stage either", () => {
+    expect(ids(`ARG UID=10001\nFROM alpine:3@${DIGEST}\nUSER $UID\n`)).toEqual(["dockerfile/runs-as-root"]);
+    // The empty user replaces the base image's non-root one.
+    expect(ids(`ARG UID=65532\nFROM gcr.io/distroless/static:nonroot@${DIGEST}\nUSER $UID\n`)).toEqual(["dockerfile/runs-as-root"]);
+  });
+
+  it("a stage that redeclares `ARG UID` gets the global default", () => {
+    expect(messages(`ARG UID=0\nFROM alpine:3@${DIGEST}\nARG UID\nUSER $UID\n`)).toEqual([["dockerfile/runs-as-root", "the final stage runs as root (USER 0)"]]);
+    expect(ids(`ARG UID=10001\nFROM alpine:3@${DIGEST}\nARG UID\nUSER \${UID}\n`)).toEqual([]);
+    // Redeclared in an earlier stage only: the final stage still does not see it...
+    expect(ids(`ARG UID=10001\nFROM alpine:3@${DIGEST} AS build\nARG UID\nFROM alpine:3@${DIGEST}\nUSER $UID\n`)).toEqual(["dockerfile/runs-as-root"]);
+    // ...unless it builds on that stage, whose ARGs it starts with.
+    expect(ids(`ARG UID=10001\nFROM alpine:3@${DIGEST} AS base\nARG UID\nFROM base\nUSER $UID\n`)).toEqual([]);
+    expect(ids(`ARG UID=0\nFROM alpine:3@${DIGEST} AS base\nARG UID\nFROM base\nUSER $UID\n`)).toEqual(["dockerfile/runs-as-root"]);
+  });
+
+  it("${UID:-1000} without redeclaring is 1000, whatever the global default", () => {
+    expect(ids(`ARG UID=0\nFROM alpine:3@${DIGEST}\nUSER \${UID:-1000}\n`)).toEqual([]);
+    expect(ids(`ARG UID=0\nFROM alpine:3@${DIGEST}\nUSER \${UID:-0}\n`)).toEqual(["dockerfile/runs-as-root"]);
+    // Redeclared, the global default wins over the fallback.
+    expect(ids(`ARG UID=0\nFROM alpine:3@${DIGEST}\nARG UID\nUSER \${UID:-1000}\n`)).toEqual(["dockerfile/runs-as-root"]);
+  });
+
+  it("an ENV of the stage is in scope without any ARG, and so is PATH, which BuildKit always sets", () => {
+    expect(ids(`ARG UID=0\nFROM alpine:3@${DIGEST}\nENV UID=1000\nUSER $UID\n`)).toEqual([]);
+    expect(ids(`ARG PATH=0\nFROM alpine:3@${DIGEST}\nUSER $PATH\n`)).toEqual([]);
+  });
+
+  it("property: without redeclaring, USER $X is root whatever X's global default; redeclared, it is X's default", () => {
+    const uid = fc.oneof(fc.constant("0"), fc.integer({ min: 1, max: 2 ** 31 - 1 }).map(String));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), uid, (name, value) => {
+        fc.pre(name !== "PATH");
+        expect(ids(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nUSER $${name}\n`)).toEqual(["dockerfile/runs-as-root"]);
+        expect(ids(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nARG ${name}\nUSER $${name}\n`)).toEqual(value === "0" ? ["dockerfile/runs-as-root"] : []);
+      }),
+    );
+  });
+});
+
 describe("stages", () => {
   it("runs the ONBUILD triggers of the stage the final one builds on", () => {
     expect(ids(`FROM alpine:3@${DIGEST} AS base\nUSER 1000\nONBUILD USER root\nFROM base\n`)).toEqual(["dockerfile/runs-as-root"]);

@@ -142,6 +142,14 @@ function rootImage(stage: Stage): ImageRef | undefined {
   return s.image ? parseImageRef(s.image) : undefined;
 }
 
+/** Why a global ARG came out empty in the stage, and the fix. */
+function outOfScopeNote(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  const one = names.length === 1;
+  const declare = names.map((n) => `\`ARG ${n}\``).join(" and ");
+  return ` (${names.join(", ")} ${one ? "is a global ARG" : "are global ARGs"}, declared before the first FROM, which a stage sees only after declaring ${one ? "it" : "them"} again with ${declare}; unless the base image's ENV sets ${one ? "it, it is" : "them, they are"} empty here)`;
+}
+
 function checkFinalUser(final: Stage, model: DockerfileModel, report: Report): void {
   const base = rootImage(final);
   const facts = base ? baseImageFacts(base) : undefined;
@@ -156,8 +164,9 @@ function checkFinalUser(final: Stage, model: DockerfileModel, report: Report): v
   }
   if (user.value === undefined) return; // set by a build argument without a default, or the base image's ENV
   if (user.value.trim() === "") {
-    // The image's user is then empty, which runtimes run as UID 0, whatever the base image said.
-    report(DOCKERFILE_RULES.userRoot, user.instruction, `USER ${user.instruction.getArgumentsContent() ?? ""} expands to an empty user, so the final stage runs as root`);
+    // BuildKit writes the empty user into the image config (no error, only an UndefinedVar
+    // lint warning), which runtimes run as UID 0, whatever the base image said.
+    report(DOCKERFILE_RULES.userRoot, user.instruction, `USER ${user.instruction.getArgumentsContent() ?? ""} expands to an empty user${outOfScopeNote(user.outOfScope)}, so the final stage runs as root`);
     return;
   }
   const [name = ""] = user.value.split(":");

@@ -6,8 +6,8 @@ import { expandWord, type Binding, type Lookup } from "./expand.js";
  * FROM is expanded with the ARGs declared before the first FROM (and the automatic
  * platform ARGs); a stage that names an earlier stage starts from that stage's result,
  * its ENV and USER included, and first runs that stage's ONBUILD triggers; inside a stage
- * an ARG is visible only once declared (a global one only when declared again), and ENV
- * wins over ARG. Values are the Dockerfile's defaults; undefined means "decided at build
+ * an ARG is visible only once declared (a global one only when declared again: until then
+ * it expands to nothing), and ENV wins over ARG. Values are the Dockerfile's defaults; undefined means "decided at build
  * time" (an ARG without default, an ENV the base image may set).
  */
 
@@ -30,7 +30,10 @@ export interface Stage {
 /** A stage's state after its last instruction. */
 export interface StageResult {
   env: Map<string, Value>;
-  user?: { instruction: Instruction; value: Value };
+  /** ARGs declared so far; a stage built on this one starts with them (BuildKit keeps them in its state). */
+  args: Map<string, Value>;
+  /** The last USER; `outOfScope`: global ARGs its word names that the stage never redeclared (empty there). */
+  user?: { instruction: Instruction; value: Value; outOfScope: string[] };
   /** Every RUN that shaped the stage's filesystem: its parents', their triggers', its own. */
   runs: Instruction[];
 }
@@ -97,9 +100,24 @@ export class DockerfileModel {
     const cached = visit ? undefined : this.results.get(stage);
     if (cached) return cached;
     const start = stage.parent ? this.result(stage.parent) : undefined;
-    const state: StageResult = { env: new Map(start?.env), runs: [...(start?.runs ?? [])], ...(start?.user ? { user: start.user } : {}) };
-    const args = new Map<string, Value>();
-    const lookup: Lookup = (name) => (state.env.has(name) ? envBinding(state.env.get(name)) : args.has(name) ? argBinding(args.get(name)) : { kind: "unknown" });
+    const args = new Map<string, Value>(start?.args);
+    const state: StageResult = { env: new Map(start?.env), args, runs: [...(start?.runs ?? [])], ...(start?.user ? { user: start.user } : {}) };
+    const outOfScope = new Set<string>();
+    const lookup: Lookup = (name) => {
+      if (state.env.has(name)) return envBinding(state.env.get(name));
+      if (args.has(name)) return argBinding(args.get(name));
+      // BuildKit expands a stage's words with the stage's own environment (the base image's
+      // ENV, then the stage's ENV and ARGs): a global ARG is not in it until the stage says
+      // `ARG NAME`, so the word sees it unset, whatever its default or --build-arg value.
+      // (A base image whose config sets an ENV of the same name would fill it; a name the
+      // Dockerfile declares as a build argument is taken not to be one.)
+      // PATH is the exception: BuildKit always sets it (the base image's or its default).
+      if (this.globals.has(name) && name !== "PATH") {
+        outOfScope.add(name);
+        return { kind: "unset" };
+      }
+      return { kind: "unknown" };
+    };
     const triggers = (stage.parent?.instructions ?? []).flatMap((i) => (i.getKeyword() === "ONBUILD" ? [(i as unknown as { getTriggerInstruction(): Instruction | null }).getTriggerInstruction()] : [])).filter((i): i is Instruction => i !== null);
     const sequence = [...triggers, ...stage.instructions];
     for (const [index, instruction] of sequence.entries()) {
@@ -109,7 +127,9 @@ export class DockerfileModel {
       } else if (keyword === "ENV") {
         for (const p of properties(instruction)) state.env.set(p.getName(), this.expand(this.rawValue(p), lookup));
       } else if (keyword === "USER") {
-        state.user = { instruction, value: this.expand(instruction.getArgumentsContent() ?? "", lookup) };
+        outOfScope.clear();
+        const value = this.expand(instruction.getArgumentsContent() ?? "", lookup);
+        state.user = { instruction, value, outOfScope: [...outOfScope] };
       } else if (keyword === "RUN") state.runs.push(instruction);
       if (visit && index >= triggers.length) visit(instruction, lookup);
     }
