@@ -2,12 +2,14 @@
  * Gateway API as the specification attaches routes: a route attaches to a listener of a
  * Gateway (or of a ListenerSet its Gateway's allowedListeners admit) whose allowedRoutes
  * admit the route's namespace and kind, whose sectionName and port are the parentRef's,
- * and whose hostname meets the route's; a backend in another namespace is forwarded to
+ * and whose hostname meets the route's, unless that listener is Conflicted with another of
+ * its port (gateway-conflicts.ts); a backend in another namespace is forwarded to
  * only when a ReferenceGrant there allows it; a backend of weight 0 receives nothing. A
  * parent not in the input is taken as accepting the route: the platform team's Gateway is
  * often kept apart from the application's routes. Not modelled: the experimental default
  * Gateways (routes with no parentRefs).
  */
+import { listenerConflicts, listenerLabel, rivalLabel, type ListenerConflict } from "./gateway-conflicts.js";
 import { admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
 import type { Labels } from "./labels.js";
 import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
@@ -31,6 +33,12 @@ export interface RouteParent {
   listeners: Record<string, unknown>[];
   /** A ListenerSet its Gateway does not accept carries no traffic. */
   accepted: boolean;
+  /** The Gateway whose merged listener list it joins (`namespace/name`): its own, for a Gateway. */
+  gatewayKey: string;
+  /** Its metadata.creationTimestamp in milliseconds, when the input gives one: it orders ListenerSets. */
+  createdAt?: number;
+  /** Its Conflicted listeners, by index (gateway-conflicts.ts): none of them is Accepted, and no route attaches to them. */
+  conflicts: ReadonlyMap<number, ListenerConflict<RouteParent>>;
 }
 
 /** One parentRef that accepts a route: the parent, when the input holds it, and the indices of its listeners that accept. */
@@ -54,10 +62,15 @@ export interface Refusal {
   /** Index of the parentRef in spec.parentRefs. */
   parentRef: number;
   label: string;
-  /** Undefined for a ListenerSet its Gateway does not admit, for which the specification names no route reason. */
+  /**
+   * Undefined for a ListenerSet its Gateway does not admit, and when every listener that
+   * would admit the route is Conflicted: the specification names no route reason for either.
+   */
   reason?: RefusalReason;
   /** One reason per listener that was considered (or one for the parent). */
   reasons: string[];
+  /** Every listener the parentRef chose is Conflicted: the route may be Accepted, and still reaches nothing through it. */
+  conflicted?: boolean;
 }
 
 export interface GatewayRoute {
@@ -65,7 +78,7 @@ export interface GatewayRoute {
   kind: string;
   namespace: string;
   name: string;
-  /** The parents that accept it: none means the route carries nothing. */
+  /** The parents that accept it on a listener that is not Conflicted: none means the route carries nothing. */
   attachments: Attachment[];
   /** The parents in the input that refuse it. */
   refusals: Refusal[];
@@ -125,7 +138,9 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
   const parents: RouteParent[] = [];
   for (const loaded of gateways) {
     const gateway = loaded.object;
-    parents.push({ kind: "Gateway", namespace: gateway.metadata?.namespace ?? "default", name: gateway.metadata?.name ?? "", loaded, listeners: listenersOf(gateway), accepted: true });
+    const namespace = gateway.metadata?.namespace ?? "default";
+    const name = gateway.metadata?.name ?? "";
+    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), accepted: true, gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), conflicts: new Map() });
   }
   const gatewayByName = new Map(gateways.map((loaded) => [`${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name}`, loaded.object]));
   for (const loaded of listenerSets) {
@@ -133,13 +148,25 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const namespace = set.metadata?.namespace ?? "default";
     const spec = isRecord(set.spec) ? set.spec : {};
     const ref = isRecord(spec.parentRef) ? spec.parentRef : {};
-    const gateway = typeof ref.name === "string" ? gatewayByName.get(`${typeof ref.namespace === "string" ? ref.namespace : namespace}/${ref.name}`) : undefined;
+    const gatewayKey = typeof ref.name === "string" ? `${typeof ref.namespace === "string" ? ref.namespace : namespace}/${ref.name}` : undefined;
+    const gateway = gatewayKey === undefined ? undefined : gatewayByName.get(gatewayKey);
     // A Gateway admits no ListenerSet unless its allowedListeners say so; one not in the input is taken as admitting it.
     const allowed = gateway && isRecord(gateway.spec) && isRecord(gateway.spec.allowedListeners) ? gateway.spec.allowedListeners.namespaces : undefined;
     const accepted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
-    parents.push({ kind: set.kind ?? "", namespace, name: set.metadata?.name ?? "", loaded, listeners: listenersOf(set), accepted });
+    const name = set.metadata?.name ?? "";
+    // One that names no Gateway merges with nothing: a key no Gateway has.
+    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), accepted, gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
   }
+  // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none.
+  const conflicts = listenerConflicts(parents.filter((p) => p.accepted));
+  for (const parent of parents) parent.conflicts = conflicts.get(parent) ?? parent.conflicts;
   return parents;
+}
+
+function createdAt(object: K8sObject): { createdAt?: number } {
+  const stamp = object.metadata?.creationTimestamp;
+  const time = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
+  return Number.isNaN(time) ? {} : { createdAt: time };
 }
 
 /** The parents that accept the route, each with the listeners that do; and those in the input that refuse it, with why. */
@@ -171,7 +198,15 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     const listeners: number[] = [];
     const reasons: string[] = [];
     let hostnameOnly = false;
+    let unconflicted = 0;
     for (const { listener, l } of chosen) {
+      // A Conflicted listener is neither Accepted nor Programmed: whatever it admits, nothing reaches a backend through it.
+      const conflict = found.conflicts.get(l);
+      if (conflict) {
+        reasons.push(`${listenerLabel(listener, l)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}, so it is not Accepted and carries no traffic`);
+        continue;
+      }
+      unconflicted++;
       const refusal = listenerRefusal(listener, l, kind, namespace, found.namespace, hostnames, labelsOf);
       if (refusal === undefined) listeners.push(l);
       else {
@@ -182,6 +217,7 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     if (listeners.length === 0) {
       const choice = [parent.sectionName === undefined ? "" : `named "${String(parent.sectionName)}"`, parent.port === undefined ? "" : `on port ${String(parent.port)}`].filter(Boolean).join(" and ");
       if (chosen.length === 0) refusals.push({ parentRef: index, label, reason: "NoMatchingParent", reasons: [`it has no listener${choice ? ` ${choice}` : ""}`] });
+      else if (unconflicted === 0) refusals.push({ parentRef: index, label, reasons, conflicted: true });
       else refusals.push({ parentRef: index, label, reason: hostnameOnly ? "NoMatchingListenerHostname" : "NotAllowedByListeners", reasons });
       return;
     }
@@ -198,7 +234,7 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
  * admits the route's kind and namespace and only the hostnames fail.
  */
 function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): { text: string; hostnameOnly: boolean } | undefined {
-  const name = typeof listener.name === "string" ? `listener "${listener.name}"` : `listener ${l}`;
+  const name = listenerLabel(listener, l);
   const kinds = admittedKinds(listener);
   if (kinds !== undefined && !kinds.includes(kind)) {
     const protocol = listenerProtocol(listener);

@@ -3,12 +3,13 @@
  * attachment: a listener that takes routes from every namespace, a plain-HTTP listener
  * that routes in the input forward through, a ReferenceGrant that opens every Service of
  * its namespace; and, to explain what does not work, an object the API server would
- * refuse (validate.ts), a route its Gateway refuses (and why) and a backend no
- * ReferenceGrant permits.
+ * refuse (validate.ts), a listener Conflicted with another of its port, a route its
+ * Gateway refuses (and why) and a backend no ReferenceGrant permits.
  */
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { backendPermitted, isGatewayApiObject, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
@@ -71,6 +72,19 @@ export const GATEWAY_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "gateway/listener-conflict",
+    title: "Gateway listener Conflicted with another listener of its port",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "Two listeners of a Gateway, or of the Gateway and the ListenerSets it admits, share a port and cannot be told apart: the same protocol for the same hostname (HostnameConflict), or protocols one port cannot carry together, such as TCP with HTTP, HTTPS or TLS, or HTTPS and TLS for the same hostname (ProtocolConflict). A Conflicted listener is neither Accepted nor Programmed, and the routes attached to it reach nothing. Of two in one Gateway or one ListenerSet, both lose; otherwise the Gateway's own listener wins, then the oldest ListenerSet, then the first by namespace/name.",
+      remediation: "Give the losing listener a hostname or port of its own, or remove it and attach its routes to the listener that wins.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.GatewaySpec`,
+    },
+  },
+  {
     id: "gateway/route-not-accepted",
     title: "Route that a Gateway in the input does not accept",
     family: "gateway",
@@ -105,12 +119,11 @@ function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message:
 }
 
 const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/${parent.name}`;
-const listenerName = (listener: Record<string, unknown>, l: number) => (typeof listener.name === "string" ? `listener "${listener.name}"` : `listener ${l}`);
 
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  return [...invalidObjects(snapshot.objects), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
 }
 
 function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
@@ -126,9 +139,37 @@ function refusedRoutes(model: GatewayApi): Finding[] {
     route.refusals.map((refusal) => {
       // The condition the Gateway sets on the route, so that the finding reads as its status will.
       const status = refusal.reason ? ` (Accepted=False, ${refusal.reason})` : "";
-      return finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} is not accepted by ${refusal.label}${status}: ${refusal.reasons.join("; ")}`);
+      // The specification lets a route attach to a Conflicted listener: it is not refused, it reaches nothing.
+      const verdict = refusal.conflicted ? `reaches nothing through ${refusal.label}` : `is not accepted by ${refusal.label}${status}`;
+      return finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} ${verdict}: ${refusal.reasons.join("; ")}`);
     }),
   );
+}
+
+/** Why the rival keeps the port, or that neither does. */
+function precedence(conflict: ListenerConflict, parent: RouteParent): string {
+  if (!conflict.rivalWins) return `two listeners of one ${parent.kind} that conflict both lose, so neither is Accepted or Programmed`;
+  if (conflict.rival.owner.kind === "Gateway") return "the parent Gateway's own listeners take precedence over a ListenerSet's";
+  const order = "the older ListenerSet takes precedence, then the first by namespace/name";
+  return conflict.orderUnknown ? `${order} (the input lacks a creationTimestamp, so this order is assumed: whichever is created first wins)` : order;
+}
+
+function conflictedListeners(model: GatewayApi): Finding[] {
+  const findings: Finding[] = [];
+  for (const parent of model.parents) {
+    for (const [l, conflict] of [...parent.conflicts].sort((a, b) => a[0] - b[0])) {
+      const listener = parent.listeners[l];
+      findings.push(
+        finding(
+          "gateway/listener-conflict",
+          parent.loaded,
+          ["spec", "listeners", l],
+          `${listenerLabel(listener, l)} of ${parentName(parent)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}: ${conflict.why}; ${precedence(conflict, parent)}. It is not Accepted, and the routes attached to it reach nothing`,
+        ),
+      );
+    }
+  }
+  return findings;
 }
 
 function refusedBackends(model: GatewayApi, services: ReadonlySet<string>): Finding[] {
@@ -159,7 +200,7 @@ function everyNamespace(model: GatewayApi): Finding[] {
       if (namespaces?.from !== "All") return;
       const path = ["spec", "listeners", l, "allowedRoutes", "namespaces", "from"];
       const hostname = typeof listener.hostname === "string" && listener.hostname !== "" ? `hostname ${listener.hostname}` : "every hostname";
-      findings.push(finding("gateway/routes-from-every-namespace", parent.loaded, path, `${listenerName(listener, l)} of ${parentName(parent)} accepts routes from every namespace: a route in any of them can take traffic for ${hostname}`));
+      findings.push(finding("gateway/routes-from-every-namespace", parent.loaded, path, `${listenerLabel(listener, l)} of ${parentName(parent)} accepts routes from every namespace: a route in any of them can take traffic for ${hostname}`));
     });
   }
   return findings;
@@ -196,7 +237,7 @@ function plaintext(model: GatewayApi): Finding[] {
       const listener = parent.listeners[l] as Record<string, unknown>;
       const port = typeof listener.port === "number" ? `, port ${listener.port}` : "";
       const shown = routes.length > 3 ? `${routes.slice(0, 3).join(", ")} and ${routes.length - 3} more` : routes.join(", ");
-      findings.push(finding("gateway/plaintext-listener", parent.loaded, ["spec", "listeners", l, "protocol"], `${listenerName(listener, l)} of ${parentName(parent)} (HTTP${port}) forwards ${shown} to backends unencrypted`));
+      findings.push(finding("gateway/plaintext-listener", parent.loaded, ["spec", "listeners", l, "protocol"], `${listenerLabel(listener, l)} of ${parentName(parent)} (HTTP${port}) forwards ${shown} to backends unencrypted`));
     }
   }
   return findings;
