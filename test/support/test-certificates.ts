@@ -31,16 +31,21 @@ export interface CertificateSpec {
   /** The issuer name written in it, when it is not the signer's (a forgery naming another CA). */
   issuer?: string;
   hash?: "SHA-1" | "SHA-256";
+  /** More extensions (subjectAltName, nameConstraints, ...). */
+  extensions?: x509.Extension[];
+  /** Keys to reuse (a CA issued again with the same key). */
+  keys?: webcrypto.CryptoKeyPair;
 }
 
 export async function makeCertificate(spec: CertificateSpec): Promise<MadeCertificate> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = spec.keys ?? ((await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair);
   const ca = spec.ca ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(ca, spec.pathLength, true),
     new x509.KeyUsagesExtension(spec.keyUsage ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
   ];
   if (spec.eku) extensions.push(new x509.ExtendedKeyUsageExtension(spec.eku));
+  extensions.push(...(spec.extensions ?? []));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^[89a-f]/, "1"),
     subject: spec.subject,

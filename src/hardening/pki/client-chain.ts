@@ -16,14 +16,19 @@
  * usage (or none, or anyExtendedKeyUsage), basicConstraints CA for an intermediate (a
  * version 1 certificate may be a root, never an intermediate), and its pathLen respected.
  * Intermediates may be any certificate given: a CA certificate is public, so whoever holds a
- * client certificate and its key can present any of them. Not matched: name constraints and
- * unhandled critical extensions, which only ever remove chains.
+ * client certificate and its key can present any of them. As Go does, every chain is built and
+ * then dropped when it breaks a name constraint (name-constraints.ts); a certificate whose
+ * critical nameConstraints extension holds a name form Go does not support (directoryName) is
+ * refused in any place (x509: unhandled critical extension), and one whose subjectAltName or
+ * nameConstraints Go cannot parse takes part in no chain (Go never loads it). Not matched:
+ * other unhandled critical extensions, which only ever remove chains.
  */
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate as ParsedCertificate } from "@peculiar/x509";
 import type { CertificateFacts } from "../x509.js";
 import { allowsClientAuth } from "./client-auth.js";
+import { nameConstraintsViolation, namesOf, unhandledCriticalNameConstraints } from "./name-constraints.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
@@ -124,6 +129,9 @@ type Role = "leaf" | "intermediate" | "root";
 /** Go's isValid for a certificate about to take `role` at the end of `chain` (leaf first): why not, or undefined. */
 function invalidity(candidate: ChainCertificate, role: Role, chain: readonly ChainCertificate[], now: Date | undefined): string | undefined {
   const name = `${role === "root" ? "trust anchor" : "certificate"} ${JSON.stringify(subjectOf(candidate))}`;
+  // Go's isValid asks this first, of the presented certificate too.
+  const unhandled = unhandledCriticalNameConstraints(candidate);
+  if (unhandled) return `${name} is refused: ${unhandled}`;
   if (now) {
     const notBefore = new Date(candidate.certificate.validFrom);
     const notAfter = new Date(candidate.certificate.validTo);
@@ -140,22 +148,31 @@ function invalidity(candidate: ChainCertificate, role: Role, chain: readonly Cha
 
 /**
  * Go's Verify for KeyUsages [ClientAuth]: `leaf` verified to one of `roots` (the client-CA
- * bundle), through any of `intermediates`; time is checked only when `now` is given. On failure
- * the reason Go's error would give: the last candidate refused by isValid, else "unknown
+ * bundle), through any of `intermediates`; time is checked only when `now` is given. Every chain
+ * is built, as Go's buildChains does, then those that break a name constraint are dropped; the
+ * first left is the chain. On failure the reason Go's error would give: the first name-constraint
+ * violation when chains were built, else the last candidate refused by isValid, else "unknown
  * authority" with the first signature problem met as a hint.
  */
 export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[], now?: Date): ChainVerification {
+  const leafUnparsable = namesOf(leaf).unparsable;
+  if (leafUnparsable) return { reason: `certificate ${JSON.stringify(subjectOf(leaf))} cannot be parsed by Go: ${leafUnparsable}` };
   const leafProblem = invalidity(leaf, "leaf", [], now);
   if (leafProblem) return { reason: leafProblem };
   if (roots.some((root) => root.certificate.raw.equals(leaf.certificate.raw))) return { chain: [leaf] };
+  // Go never loads a certificate it cannot parse, so it is no candidate at all.
+  const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => namesOf(c).unparsable === undefined);
+  const trusted = parsable(roots);
+  const presented = parsable(intermediates);
   let signatureChecks = 0;
   const parents = (pool: readonly ChainCertificate[], child: ChainCertificate, chain: readonly ChainCertificate[]) =>
     pool.filter((c) => c.certificate.subject === child.certificate.issuer && !alreadyInChain(c, chain));
-  const build = (chain: readonly ChainCertificate[]): ChainVerification => {
+  const build = (chain: readonly ChainCertificate[]): { chains: ChainCertificate[][]; reason: string } => {
     const child = chain[chain.length - 1] as ChainCertificate;
+    const chains: ChainCertificate[][] = [];
     let reason: string | undefined;
     let hint: string | undefined;
-    const candidates = [...parents(roots, child, chain).map((c) => ({ c, role: "root" as const })), ...parents(intermediates, child, chain).map((c) => ({ c, role: "intermediate" as const }))];
+    const candidates = [...parents(trusted, child, chain).map((c) => ({ c, role: "root" as const })), ...parents(presented, child, chain).map((c) => ({ c, role: "intermediate" as const }))];
     for (const { c, role } of candidates) {
       if (++signatureChecks > MAX_SIGNATURE_CHECKS) {
         reason = "signature check attempts limit reached while verifying certificate chain";
@@ -171,14 +188,25 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
         reason = invalid;
         continue;
       }
-      if (role === "root") return { chain: [...chain, c] };
+      if (role === "root") {
+        chains.push([...chain, c]);
+        continue;
+      }
       const deeper = build([...chain, c]);
-      if ("chain" in deeper) return deeper;
+      chains.push(...deeper.chains);
       reason = deeper.reason;
     }
-    return { reason: reason ?? `certificate signed by unknown authority ${JSON.stringify(child.certificate.issuer.split("\n").join(", "))}${hint ? ` (possibly because ${hint})` : ""}` };
+    return { chains, reason: reason ?? `certificate signed by unknown authority ${JSON.stringify(child.certificate.issuer.split("\n").join(", "))}${hint ? ` (possibly because ${hint})` : ""}` };
   };
-  return build([leaf]);
+  const built = build([leaf]);
+  if (built.chains.length === 0) return { reason: built.reason };
+  let violation: string | undefined;
+  for (const chain of built.chains) {
+    const problem = nameConstraintsViolation(chain);
+    if (!problem) return { chain };
+    violation ??= problem;
+  }
+  return { reason: violation as string };
 }
 
 /**
