@@ -1,0 +1,25 @@
+/**
+ * spec.request that the API server refuses (pkg/apis/certificates/validation validateCSR):
+ * not base64, no PEM CERTIFICATE REQUEST block first, a block that does not parse, or a
+ * signature that does not verify with the request's own key. The object is never stored.
+ * Messages say what is wrong with the field, never its content.
+ */
+import { csrRule, REQUEST_PATH } from "./model.js";
+import { signatureProblem } from "./signature.js";
+
+export const invalidRequestRule = csrRule(
+  "invalid-request",
+  "A certificate request the API server cannot read or verify",
+  "medium",
+  "platform",
+  "The API server admits a CertificateSigningRequest only when spec.request is the base64 of a PEM CERTIFICATE REQUEST block (the first block in it) that parses as PKCS#10 and whose signature verifies with the key it carries (proof that the requester holds the private key). Otherwise it refuses the object (spec.request: Invalid value), and the manifest never applies.",
+  "Put the base64 of the PEM request in spec.request (base64 -w0 < request.csr), and regenerate the request (openssl req -new -key KEY) if it was edited after signing.",
+  (csr) => {
+    if ("problem" in csr.request) {
+      const what = csr.request.stage === "base64" ? `spec.request ${csr.request.problem}` : `spec.request: Invalid value: ${csr.request.problem}`;
+      return [{ path: REQUEST_PATH, message: `the API server refuses this CertificateSigningRequest: ${what}` }];
+    }
+    const problem = signatureProblem(csr.request.facts.signedParts);
+    return problem ? [{ path: REQUEST_PATH, message: `the API server refuses this CertificateSigningRequest: spec.request: Invalid value: the request's signature does not verify: ${problem}` }] : [];
+  },
+);
