@@ -15,6 +15,7 @@ import { imagesPolicy } from "./policies/images.js";
 import type { ImagePolicyOptions } from "../supplychain/images/check.js";
 import { secretsPolicy } from "./policies/secrets.js";
 import { nodeRestrictionPolicy } from "./policies/node-restriction.js";
+import { certificateSubjectRestrictionPolicy } from "./policies/certificate-subject-restriction.js";
 import { podSecurityPolicy, type PodSecuritySettings } from "./policies/pod-security.js";
 import { podSecurityPolicyPolicy } from "./policies/pod-security-policy.js";
 import { readPodSecurityPolicy, isPodSecurityPolicy, type PodSecurityPolicy } from "../psp/policy.js";
@@ -89,7 +90,7 @@ export interface WebhookConfig {
 export type ReadFile = (path: string, relativeTo: string) => { file: string; text: string };
 
 const TOP_KEYS = ["apiVersion", "kind", "server", "policies", "exceptionsFile", "exceptions", "access"];
-const POLICY_NAMES = ["podSecurity", "podSecurityPolicy", "nodeRestriction", "tenancy", "images", "secrets"];
+const POLICY_NAMES = ["podSecurity", "podSecurityPolicy", "nodeRestriction", "certificateSubjectRestriction", "tenancy", "images", "secrets"];
 
 export function parseWebhookConfig(file: string, text: string, readFile: ReadFile): WebhookConfig {
   const src = ConfigSource.parse(file, text);
@@ -146,6 +147,10 @@ export function parseWebhookConfig(file: string, text: string, readFile: ReadFil
   if (src.map(["policies", "nodeRestriction"])) {
     src.onlyKeys(["policies", "nodeRestriction"], ["mode"]);
     policies.push(nodeRestrictionPolicy(mode("nodeRestriction")));
+  }
+  if (src.map(["policies", "certificateSubjectRestriction"])) {
+    src.onlyKeys(["policies", "certificateSubjectRestriction"], ["mode"]);
+    policies.push(certificateSubjectRestrictionPolicy(mode("certificateSubjectRestriction")));
   }
   let images: WebhookConfig["images"];
   if (src.map(["policies", "images"])) {

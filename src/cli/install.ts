@@ -116,6 +116,7 @@ export function registerInstallCommand(program: Command): void {
         requestTimeoutSeconds: shipped.requestTimeoutSeconds,
         judgesConfigMaps: shipped.judgesConfigMaps,
         watchesNodes: shipped.watchesNodes,
+        judgesCertificateRequests: shipped.judgesCertificateRequests,
         requiresClientCertificates: shipped.requiresClientCertificates,
         usesTokenFile: shipped.usesTokenFile,
       };

@@ -38,6 +38,8 @@ export interface InstallOptions {
   judgesConfigMaps?: boolean;
   /** The server watches Nodes too (tenancy reads their labels): the role grants them. */
   watchesNodes?: boolean;
+  /** The configuration has the certificateSubjectRestriction policy: kube-apiserver-client CSRs are sent to the webhook. */
+  judgesCertificateRequests?: boolean;
   /**
    * server.clientCAFile is set: kube-apiserver must present its client certificate, so its
    * webhook kubeconfigs name one. The probes are unchanged: /healthz and /readyz answer
@@ -133,16 +135,41 @@ function webhook(kind: "validate" | "mutate", options: InstallOptions): Record<s
   };
 }
 
-/** Node objects are cluster-scoped, so NodeRestriction gets its own webhook (no namespaceSelector applies). */
+/**
+ * Node objects are cluster-scoped, so NodeRestriction gets its own webhook (no namespaceSelector
+ * applies). It also receives the CertificateSigningRequests nodes create: a node may only ask
+ * for a certificate in its own name, which kube-apiserver's NodeRestriction checks only from
+ * v1.31 (and not with AllowInsecureKubeletCertificateSigningRequests on). Only node identities
+ * are sent, so a webhook outage delays a kubelet's certificate rotation (which it starts well
+ * before expiry and retries) and never a new node's bootstrap request, made with a bootstrap token.
+ */
 function nodeWebhook(options: InstallOptions): Record<string, unknown> {
   const base = webhook("validate", options);
   return {
     ...base,
     name: "nodes.validate.palisade.dev",
-    rules: [{ operations: ["CREATE", "UPDATE", "DELETE"], apiGroups: [""], apiVersions: ["v1"], resources: ["nodes"], scope: "Cluster" }],
+    rules: [
+      { operations: ["CREATE", "UPDATE", "DELETE"], apiGroups: [""], apiVersions: ["v1"], resources: ["nodes"], scope: "Cluster" },
+      { operations: ["CREATE"], apiGroups: ["certificates.k8s.io"], apiVersions: ["v1"], resources: ["certificatesigningrequests"], scope: "Cluster" },
+    ],
     namespaceSelector: {},
     // Only node identities are judged; everyone else is skipped before the call.
     matchConditions: [{ name: "node-identities-only", expression: "request.userInfo.username.startsWith('system:node:')" }],
+  };
+}
+
+/**
+ * With the certificateSubjectRestriction policy: new CSRs for kubernetes.io/kube-apiserver-client
+ * only (a matchCondition), the one signer the policy judges. Kubelet bootstrap and rotation
+ * requests (other signers) never wait on the webhook, so a webhook outage cannot stop nodes joining.
+ */
+function certificateRequestWebhook(options: InstallOptions): Record<string, unknown> {
+  return {
+    ...webhook("validate", options),
+    name: "certificatesigningrequests.validate.palisade.dev",
+    rules: [{ operations: ["CREATE"], apiGroups: ["certificates.k8s.io"], apiVersions: ["v1"], resources: ["certificatesigningrequests"], scope: "Cluster" }],
+    namespaceSelector: {},
+    matchConditions: [{ name: "kube-apiserver-client-signer-only", expression: "object.spec.signerName == 'kubernetes.io/kube-apiserver-client'" }],
   };
 }
 
@@ -334,7 +361,7 @@ export function installManifests(options: InstallOptions): K8sObject[] {
   if (clientCa) objects.push(...clientCaObjects(metaApplyFirst));
   objects.push(
     { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("mutate", options)] },
-    { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("validate", options), nodeWebhook(options)] },
+    { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("validate", options), nodeWebhook(options), ...(options.judgesCertificateRequests ? [certificateRequestWebhook(options)] : [])] },
   );
   return objects;
 }

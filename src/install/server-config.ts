@@ -16,6 +16,7 @@ import { basename } from "node:path";
 import { parseDocument } from "yaml";
 import { parseWebhookConfig, type ReadFile, type WebhookConfig } from "../admission/config.js";
 import { SECRETS_POLICY } from "../admission/policies/secrets.js";
+import { CERTIFICATE_SUBJECT_RESTRICTION_POLICY } from "../admission/policies/certificate-subject-restriction.js";
 import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { UserError } from "../errors.js";
 import type { ClientCaSource } from "./client-ca.js";
@@ -43,6 +44,8 @@ export interface ShippedConfig {
   judgesConfigMaps: boolean;
   /** The tenancy policy reads Node labels: the server watches Nodes too. */
   watchesNodes: boolean;
+  /** The certificateSubjectRestriction policy judges kube-apiserver-client CSRs: the webhook must receive them. */
+  judgesCertificateRequests: boolean;
   /** server.clientCAFile is set: kube-apiserver must present a client certificate (the probe paths need none). */
   requiresClientCertificates: boolean;
   /** access.tokenFile is set: the pod mounts the Secret holding it. */
@@ -154,6 +157,7 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
     requestTimeoutSeconds: config.server.requestTimeoutSeconds,
     judgesConfigMaps: config.policies.some((policy) => policy.name === SECRETS_POLICY),
     watchesNodes: config.tenancy !== undefined,
+    judgesCertificateRequests: config.policies.some((policy) => policy.name === CERTIFICATE_SUBJECT_RESTRICTION_POLICY),
     requiresClientCertificates: options.clientCa !== undefined || config.server.clientCAFile !== undefined,
     usesTokenFile: config.access.tokenFile !== undefined,
     notes,

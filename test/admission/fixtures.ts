@@ -10,6 +10,7 @@ const RESOURCES: Record<string, { group: string; version: string; resource: stri
   Secret: { group: "", version: "v1", resource: "secrets" },
   Deployment: { group: "apps", version: "v1", resource: "deployments" },
   CronJob: { group: "batch", version: "v1", resource: "cronjobs" },
+  CertificateSigningRequest: { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
 };
 
 export interface ReviewOptions {

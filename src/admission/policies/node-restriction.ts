@@ -4,12 +4,14 @@
  * no configSource, only the labels kubelets may set: never node-restriction.kubernetes.io/,
  * which is what keeps tenant node labels trustworthy), its own mirror pods and pods bound to
  * it (node-restriction-pods.ts), its own Lease, CSINode and ResourceSlices, PVC status only,
- * and tokens bound to its pods. Messages are the plugin's, in its Forbidden status format.
+ * tokens bound to its pods, and certificate requests in its own name only
+ * (node-restriction-csr.ts). Messages are the plugin's, in its Forbidden status format.
  */
 import { isRecord, type K8sObject } from "../../k8s/types.js";
 import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict } from "../policy.js";
 import type { AdmissionRequest } from "../review.js";
 import { admitPodRequest, admitTokenRequest, type NodeRefusal } from "./node-restriction-pods.js";
+import { admitCsrRequest, CSR_GROUP, CSR_RESOURCE } from "./node-restriction-csr.js";
 import { isNodeRestrictedLabel } from "../../tenancy/tenants.js";
 
 export const NODE_RESTRICTION_POLICY = "node-restriction";
@@ -168,16 +170,30 @@ function judge(node: string, request: AdmissionRequest, cluster: Parameters<Admi
     return admitNamedAfterNode(node, request, "csinode", "can only access CSINode with the same name as the requesting node");
   } else if (group === "resource.k8s.io" && resource === "resourceslices") {
     return admitResourceSlice(node, request);
+  } else if (group === CSR_GROUP && resource === CSR_RESOURCE) {
+    return admitCsrRequest(node, request);
   }
   return undefined;
 }
 
-/** metav1's Forbidden message: `<resource>[.<group>] ["<name>"] is forbidden: <error>`. */
-function forbiddenMessage(request: AdmissionRequest, error: string): string {
+/**
+ * The name admission.NewForbidden puts in its message (apiserver's extractResourceName): the
+ * request's, else the object's name, else its generateName (kubelets create their CSRs with
+ * generateName "csr-"), else "Unknown".
+ */
+function forbiddenName(request: AdmissionRequest): string {
+  if (request.name) return request.name;
+  const metadata = request.object?.metadata;
+  if (!metadata) return "Unknown";
+  for (const name of [metadata.name, metadata.generateName]) if (typeof name === "string" && name !== "") return name;
+  return "Unknown";
+}
+
+/** metav1's Forbidden message: `<resource>[.<group>] "<name>" is forbidden: <error>`. */
+export function forbiddenMessage(request: AdmissionRequest, error: string): string {
   const { group, resource } = request.resource;
   const qualified = group === "" ? resource : `${resource}.${group}`;
-  const name = objectName(request);
-  return `${qualified}${name === "" ? "" : ` ${JSON.stringify(name)}`} is forbidden: ${error}`;
+  return `${qualified} ${JSON.stringify(forbiddenName(request))} is forbidden: ${error}`;
 }
 
 export function nodeRestrictionPolicy(mode: PolicyMode): AdmissionPolicy {
