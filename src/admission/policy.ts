@@ -85,4 +85,9 @@ export interface AdmissionPolicy {
   /** Patch operations against request.object, applied in order by /mutate. */
   mutate?(context: AdmissionContext): JsonPatchOperation[];
   validate(context: AdmissionContext): PolicyVerdict;
+  /**
+   * Loads, once when a server starts, what the policy would otherwise load on the first
+   * request that needs it, so that request does not wait for it.
+   */
+  warmUp?(): void;
 }

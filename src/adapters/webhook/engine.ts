@@ -57,6 +57,7 @@ export function createEngine(options: EngineOptions): WebhookEngine & { cluster:
   const cluster = options.cluster ?? new ClusterState();
   const now = options.now ?? (() => new Date());
   const guardrails = guardrailsFor(options.config, cluster);
+  for (const policy of options.config.policies) policy.warmUp?.();
   // The clock is read only when an exception is looked up (none configured: never).
   const input = () => ({ policies: options.config.policies, exceptions: options.config.exceptions, cluster, now });
   const engine: WebhookEngine & { cluster: ClusterState } = {

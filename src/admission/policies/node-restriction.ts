@@ -12,6 +12,7 @@ import { emptyVerdict, type AdmissionPolicy, type PolicyMode, type PolicyVerdict
 import type { AdmissionRequest } from "../review.js";
 import { admitPodRequest, admitTokenRequest, type NodeRefusal } from "./node-restriction-pods.js";
 import { admitCsrRequest, CSR_GROUP, CSR_RESOURCE } from "./node-restriction-csr.js";
+import { preloadCsrReader } from "../../hardening/csr/request.js";
 import { isNodeRestrictedLabel } from "../../tenancy/tenants.js";
 
 export const NODE_RESTRICTION_POLICY = "node-restriction";
@@ -202,6 +203,8 @@ export function nodeRestrictionPolicy(mode: PolicyMode): AdmissionPolicy {
     mode,
     // Only node identities are restricted, and the plugin sees no CONNECT: every other request skips the policy.
     appliesTo: (request) => request.operation !== "CONNECT" && nodeIdentity(request) !== undefined,
+    // Kubelets' CSRs are parsed: the parser loads with the server, not on a rotation's time.
+    warmUp: preloadCsrReader,
     validate(context): PolicyVerdict {
       const verdict = emptyVerdict();
       const { request } = context;

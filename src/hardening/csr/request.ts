@@ -48,6 +48,11 @@ export const NOT_A_CSR_BLOCK = "PEM block type must be CERTIFICATE REQUEST";
 type X509Module = typeof X509;
 let x509: X509Module | undefined;
 
+/** Loads the parser now (a server that will judge CSRs, before its first request). */
+export function preloadCsrReader(): void {
+  library();
+}
+
 function library(): X509Module {
   if (!x509) {
     const require = createRequire(import.meta.url);
