@@ -89,6 +89,8 @@ export const SCANNED_RESOURCES = [
   "validatingwebhookconfigurations.admissionregistration.k8s.io",
   "mutatingwebhookconfigurations.admissionregistration.k8s.io",
   "priorityclasses.scheduling.k8s.io",
+  // A pending request for system:masters is one approval away from a cluster-admin credential.
+  "certificatesigningrequests.certificates.k8s.io",
   "tiers.projectcalico.org",
   "networkpolicies.projectcalico.org",
   "stagednetworkpolicies.projectcalico.org",

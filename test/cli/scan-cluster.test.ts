@@ -17,6 +17,7 @@ import type { K8sObject } from "../../src/k8s/types.js";
 import { startApiServer, TOKENS, type StandInApiServer } from "../support/api-server.js";
 import { repoRoot } from "../support/conformance.js";
 import { hasKubectl } from "../support/kubectl.js";
+import { makeRequest } from "../hardening/csr/support.js";
 
 const bin = join(repoRoot, "bin/palisade.js");
 
@@ -458,6 +459,30 @@ spec:
       expect(gateway.requests.some((r) => r.startsWith("GET /apis/gateway.networking.k8s.io/v1/referencegrants"))).toBe(true);
     } finally {
       await gateway.close();
+    }
+  });
+
+  it("reads CertificateSigningRequests: a pending request for system:masters is found in the live cluster", async () => {
+    const masters = await makeRequest({ subject: "CN=mallory, O=system:masters" });
+    const plain = await makeRequest({ subject: "CN=alice, O=devs" });
+    const csr = (name: string, pem: string): K8sObject => ({
+      apiVersion: "certificates.k8s.io/v1",
+      kind: "CertificateSigningRequest",
+      metadata: { name, uid: nextUid() },
+      spec: { signerName: "kubernetes.io/kube-apiserver-client", request: Buffer.from(pem).toString("base64"), usages: ["client auth"], username: "mallory" },
+    });
+    const cluster = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-csr-")), objects: [csr("mallory-admin", masters), csr("alice", plain)] });
+    try {
+      const live = await palisade(["scan", "--kubeconfig", cluster.kubeconfig, "-A", "-o", "json"]);
+      expect(live.stderr).toBe("");
+      expect(live.code).toBe(1);
+      const findings = (JSON.parse(live.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId.startsWith("csr/"));
+      expect(findings.map((f) => [f.ruleId, f.object?.name, f.fieldPath])).toEqual([["csr/system-masters", "mallory-admin", "spec.request"]]);
+      // The request itself (base64 of its PEM) is never printed.
+      expect(live.stdout).not.toContain(Buffer.from(masters).toString("base64").slice(0, 40));
+      expect(cluster.requests.some((r) => r.startsWith("GET /apis/certificates.k8s.io/v1/certificatesigningrequests"))).toBe(true);
+    } finally {
+      await cluster.close();
     }
   });
 
