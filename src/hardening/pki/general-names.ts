@@ -6,30 +6,57 @@
  * only iPAddress is re-declared, as raw bytes, because its text form loses what Go checks (the
  * length, and whether a constraint's mask is a prefix).
  */
-import "reflect-metadata";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
-import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
-import { GeneralName, GeneralSubtree, NameConstraints } from "@peculiar/asn1-x509";
+import type * as AsnSchema from "@peculiar/asn1-schema";
+import type * as AsnX509 from "@peculiar/asn1-x509";
+import type { GeneralName, GeneralSubtree, NameConstraints } from "@peculiar/asn1-x509";
 import { domainNameValid, isIa5, isValidIpMask, parseMailbox, uriHost } from "./name-syntax.js";
 
-class RawIpGeneralName extends GeneralName {}
-AsnProp({ type: AsnPropTypes.OctetString, context: 7, implicit: true })(RawIpGeneralName.prototype, "iPAddress");
-AsnType({ type: AsnTypeTypes.Choice })(RawIpGeneralName);
+interface Schemas {
+  convert: typeof AsnSchema.AsnConvert;
+  /** GeneralNames with iPAddress as raw bytes. */
+  generalNames: new () => Iterable<GeneralName>;
+  /** NameConstraints whose subtrees hold iPAddress as raw bytes. */
+  nameConstraints: new () => NameConstraints;
+}
 
-class RawIpGeneralNames extends AsnArray<RawIpGeneralName> {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RawIpGeneralName })(RawIpGeneralNames);
+let schemas: Schemas | undefined;
 
-class RawIpGeneralSubtree extends GeneralSubtree {}
-AsnProp({ type: RawIpGeneralName })(RawIpGeneralSubtree.prototype, "base");
-AsnType({ type: AsnTypeTypes.Sequence })(RawIpGeneralSubtree);
+/**
+ * The ASN.1 schemas, declared on first use: importing them costs every scan a few hundred
+ * milliseconds, and only a certificate's extensions need them (kubeconfig and PKI findings).
+ */
+function asn1(): Schemas {
+  if (schemas) return schemas;
+  const require = createRequire(import.meta.url);
+  // The schema decorators keep their metadata through the Reflect metadata API.
+  require("reflect-metadata");
+  const { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } = require("@peculiar/asn1-schema") as typeof AsnSchema;
+  const { GeneralName: BaseGeneralName, GeneralSubtree: BaseGeneralSubtree, NameConstraints: BaseNameConstraints } = require("@peculiar/asn1-x509") as typeof AsnX509;
 
-class RawIpGeneralSubtrees extends AsnArray<RawIpGeneralSubtree> {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RawIpGeneralSubtree })(RawIpGeneralSubtrees);
+  class RawIpGeneralName extends BaseGeneralName {}
+  AsnProp({ type: AsnPropTypes.OctetString, context: 7, implicit: true })(RawIpGeneralName.prototype, "iPAddress");
+  AsnType({ type: AsnTypeTypes.Choice })(RawIpGeneralName);
 
-class RawIpNameConstraints extends NameConstraints {}
-AsnProp({ type: RawIpGeneralSubtrees, context: 0, implicit: true, optional: true })(RawIpNameConstraints.prototype, "permittedSubtrees");
-AsnProp({ type: RawIpGeneralSubtrees, context: 1, implicit: true, optional: true })(RawIpNameConstraints.prototype, "excludedSubtrees");
-AsnType({ type: AsnTypeTypes.Sequence })(RawIpNameConstraints);
+  class RawIpGeneralNames extends AsnArray<RawIpGeneralName> {}
+  AsnType({ type: AsnTypeTypes.Sequence, itemType: RawIpGeneralName })(RawIpGeneralNames);
+
+  class RawIpGeneralSubtree extends BaseGeneralSubtree {}
+  AsnProp({ type: RawIpGeneralName })(RawIpGeneralSubtree.prototype, "base");
+  AsnType({ type: AsnTypeTypes.Sequence })(RawIpGeneralSubtree);
+
+  class RawIpGeneralSubtrees extends AsnArray<RawIpGeneralSubtree> {}
+  AsnType({ type: AsnTypeTypes.Sequence, itemType: RawIpGeneralSubtree })(RawIpGeneralSubtrees);
+
+  class RawIpNameConstraints extends BaseNameConstraints {}
+  AsnProp({ type: RawIpGeneralSubtrees, context: 0, implicit: true, optional: true })(RawIpNameConstraints.prototype, "permittedSubtrees");
+  AsnProp({ type: RawIpGeneralSubtrees, context: 1, implicit: true, optional: true })(RawIpNameConstraints.prototype, "excludedSubtrees");
+  AsnType({ type: AsnTypeTypes.Sequence })(RawIpNameConstraints);
+
+  schemas = { convert: AsnConvert, generalNames: RawIpGeneralNames, nameConstraints: RawIpNameConstraints };
+  return schemas;
+}
 
 /** The names of a subjectAltName extension Go matches against constraints; other kinds it ignores. */
 export interface SubjectAltNames {
@@ -73,9 +100,10 @@ function ipBytes(value: unknown): Uint8Array {
 
 /** Go's parseSANExtension, the names it keeps, or why it refuses the certificate. */
 export function readSubjectAltNames(extensionValue: ArrayBuffer): SubjectAltNames | Unparsable {
-  let names: RawIpGeneralName[];
+  let names: GeneralName[];
   try {
-    names = [...AsnConvert.parse(extensionValue, RawIpGeneralNames)];
+    const { convert, generalNames } = asn1();
+    names = [...convert.parse(extensionValue, generalNames)];
   } catch {
     return { problem: "its subjectAltName extension is not valid DER" };
   }
@@ -103,9 +131,10 @@ export function readSubjectAltNames(extensionValue: ArrayBuffer): SubjectAltName
 
 /** Go's parseNameConstraintsExtension: the subtrees it keeps, the kinds it cannot check, or why it refuses the certificate. */
 export function readNameConstraints(extensionValue: ArrayBuffer, critical: boolean): NameConstraintsExtension | Unparsable {
-  let parsed: RawIpNameConstraints;
+  let parsed: NameConstraints;
   try {
-    parsed = AsnConvert.parse(extensionValue, RawIpNameConstraints);
+    const { convert, nameConstraints } = asn1();
+    parsed = convert.parse(extensionValue, nameConstraints);
   } catch {
     return { problem: "its nameConstraints extension is not valid DER" };
   }

@@ -25,8 +25,8 @@
  * whether some constraint matches, which is what is computed here. The old per-certificate limit
  * of 250000 comparisons (MaxConstraintComparisions) went with that rewrite and is not modelled.
  */
-import "reflect-metadata";
-import { X509Certificate as ParsedCertificate } from "@peculiar/x509";
+import { createRequire } from "node:module";
+import type * as X509 from "@peculiar/x509";
 import ipaddr from "ipaddr.js";
 import { readNameConstraints, readSubjectAltNames, type IpSubtree, type NameConstraintsExtension, type Subtrees, type SubjectAltNames } from "./general-names.js";
 import { domainNameValid, parseMailbox, uriConstraintHost, type Mailbox } from "./name-syntax.js";
@@ -50,12 +50,26 @@ export interface CertificateNames {
 
 const namesCache = new WeakMap<object, CertificateNames>();
 
+let parser: typeof X509.X509Certificate | undefined;
+
+/** @peculiar/x509's certificate class, loaded on first use: a scan whose input holds no certificate never pays for it. */
+function certificateParser(): typeof X509.X509Certificate {
+  if (!parser) {
+    const require = createRequire(import.meta.url);
+    // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
+    require("reflect-metadata");
+    parser = (require("@peculiar/x509") as typeof X509).X509Certificate;
+  }
+  return parser;
+}
+
 /** The subjectAltName and nameConstraints of a certificate, as Go's parser keeps them. */
 export function namesOf(facts: NamedCertificate): CertificateNames {
   const cached = namesCache.get(facts.certificate);
   if (cached) return cached;
   const names: CertificateNames = {};
   try {
+    const ParsedCertificate = certificateParser();
     for (const extension of new ParsedCertificate(facts.certificate.raw).extensions) {
       if (extension.type === SUBJECT_ALT_NAME) {
         const read = readSubjectAltNames(extension.value);
