@@ -24,6 +24,7 @@ import { review, type ReviewOptions } from "./fixtures.js";
 const NOW = new Date("2026-06-01T00:00:00Z");
 const asNode = { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] };
 const CLIENT = "kubernetes.io/kube-apiserver-client";
+const SERVING_SIGNER = "kubernetes.io/kubelet-serving";
 
 function csr(metadata: Record<string, unknown>, signerName: string, request: string, usages = ["digital signature", "client auth"]): K8sObject {
   return { apiVersion: "certificates.k8s.io/v1", kind: "CertificateSigningRequest", metadata, spec: { signerName, request, usages } };
@@ -60,6 +61,14 @@ describe("CertificateSubjectRestriction", () => {
 
   it("refuses a request it cannot parse, as the plugin does", () => {
     expect(refusal(create(csr({ name: "junk" }, CLIENT, base64("not pem"))))).toBe('certificatesigningrequests.certificates.k8s.io "junk" is forbidden: failed to parse CSR: PEM block type must be CERTIFICATE REQUEST');
+  });
+
+  it("says where a request that is not base64 breaks, in Go's words, never with the request itself", () => {
+    const message = refusal(create(csr({ name: "junk" }, CLIENT, "MIIB!secret")));
+    expect(message).toBe('certificatesigningrequests.certificates.k8s.io "junk" is forbidden: failed to parse CSR: illegal base64 data at input byte 4');
+    expect(refusal(create(csr({ name: "junk" }, SERVING_SIGNER, "MIIB!secret")), nodeRestrictionPolicy("enforce"))).toBeUndefined();
+    const asNodeReview = create(csr({ name: "junk" }, SERVING_SIGNER, "MIIB!secret"), asNode);
+    expect(refusal(asNodeReview, nodeRestrictionPolicy("enforce"))).toBe('certificatesigningrequests.certificates.k8s.io "junk" is forbidden: unable to parse csr: illegal base64 data at input byte 4');
   });
 
   it("leaves a CSR alone in the other policies of the pipeline", async () => {

@@ -16,7 +16,10 @@ export const invalidRequestRule = csrRule(
   "Put the base64 of the PEM request in spec.request (base64 -w0 < request.csr), and regenerate the request (openssl req -new -key KEY) if it was edited after signing.",
   (csr) => {
     if ("problem" in csr.request) {
-      const what = csr.request.stage === "base64" ? `spec.request ${csr.request.problem}` : `spec.request: Invalid value: ${csr.request.problem}`;
+      const what =
+        csr.request.stage === "base64"
+          ? `spec.request is not base64 (${csr.request.problem}): the field holds the base64 of the PEM request (base64 -w0 < request.csr), and the API server cannot decode it`
+          : `spec.request: Invalid value: ${csr.request.problem}`;
       return [{ path: REQUEST_PATH, message: `the API server refuses this CertificateSigningRequest: ${what}` }];
     }
     const problem = signatureProblem(csr.request.facts.signedParts);

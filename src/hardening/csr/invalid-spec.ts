@@ -1,11 +1,15 @@
 /**
- * The rest of what the API server's validation refuses in a new CertificateSigningRequest
- * (pkg/apis/certificates/validation validateCertificateSigningRequest), in its field-error
- * words: no usages, a usage it does not know, a usage twice, no signerName, an
- * expirationSeconds under 600. (spec.request is invalid-request.ts's.)
+ * The rest of what the API server refuses in a new CertificateSigningRequest, in its words:
+ * a spec field of a type it cannot decode (decode.ts), else what validation
+ * (pkg/apis/certificates/validation validateCertificateSigningRequest) refuses: no usages, a
+ * usage it does not know, a usage twice, no signerName, the legacy signer or a malformed one
+ * (signer-name.ts), an expirationSeconds under 600. (spec.request is invalid-request.ts's.)
+ * status is not judged: the API server clears it on create.
  */
+import { specDecodeError } from "./decode.js";
 import { csrRule, USAGES_PATH } from "./model.js";
-import type { CsrVerdict } from "./model.js";
+import type { CsrObject, CsrVerdict } from "./model.js";
+import { signerNameErrors } from "./signer-name.js";
 
 /** certificates.k8s.io/v1 KeyUsage values the API server accepts. */
 export const KNOWN_USAGES = [
@@ -51,19 +55,27 @@ function usageErrors(usages: unknown): CsrVerdict[] {
   return verdicts;
 }
 
+/** validateCertificateSigningRequest's spec errors, in its order (the fields decode: see specDecodeError). */
+function validationErrors(csr: CsrObject): CsrVerdict[] {
+  const verdicts = usageErrors(csr.usages);
+  const signerPath = ["spec", "signerName"];
+  verdicts.push(...signerNameErrors(typeof csr.signerName === "string" ? csr.signerName : "").map((message) => ({ path: signerPath, message })));
+  if (typeof csr.expirationSeconds === "number" && csr.expirationSeconds < MIN_EXPIRATION_SECONDS) {
+    verdicts.push({ path: ["spec", "expirationSeconds"], message: `spec.expirationSeconds: Invalid value: ${csr.expirationSeconds}: may not specify a duration less than ${MIN_EXPIRATION_SECONDS} seconds (10 minutes)` });
+  }
+  return verdicts;
+}
+
 export const invalidSpecRule = csrRule(
   "invalid-spec",
   "A certificate request the API server refuses (usages, signer, expiry)",
   "medium",
   "platform",
-  "The API server refuses a new CertificateSigningRequest without usages, with a usage outside certificates.k8s.io/v1's list or one given twice, without a signerName, or with expirationSeconds under 600 (ten minutes): the manifest never applies.",
-  "List the key usages the certificate needs once each (for a client certificate: digital signature, client auth), name the signer, and ask for at least 600 seconds or leave expirationSeconds out.",
+  "The API server refuses a new CertificateSigningRequest with a spec field of the wrong type (expirationSeconds must be a whole number that fits in 32 bits, usages a list of strings), without usages, with a usage outside certificates.k8s.io/v1's list or one given twice, without a signerName, with the legacy signer kubernetes.io/legacy-unknown (v1beta1 only) or a signerName not of the form example.com/signer-name, or with expirationSeconds under 600 (ten minutes): the manifest never applies.",
+  "List the key usages the certificate needs once each (for a client certificate: digital signature, client auth), name the signer as <domain>/<name> in lower case (kubernetes.io/kube-apiserver-client for a user's client certificate), and ask for at least 600 seconds or leave expirationSeconds out.",
   (csr) => {
-    const verdicts = usageErrors(csr.usages);
-    if (typeof csr.signerName !== "string" || csr.signerName === "") verdicts.push({ path: ["spec", "signerName"], message: "spec.signerName: Required value" });
-    if (typeof csr.expirationSeconds === "number" && csr.expirationSeconds < MIN_EXPIRATION_SECONDS) {
-      verdicts.push({ path: ["spec", "expirationSeconds"], message: `spec.expirationSeconds: Invalid value: ${csr.expirationSeconds}: may not specify a duration less than ${MIN_EXPIRATION_SECONDS} seconds (10 minutes)` });
-    }
+    const undecodable = specDecodeError(csr);
+    const verdicts = undecodable ? [undecodable] : validationErrors(csr);
     return verdicts.map((v) => ({ ...v, message: `the API server refuses this CertificateSigningRequest: ${v.message}` }));
   },
 );

@@ -13,10 +13,17 @@ export interface CsrObject {
   signerName: unknown;
   usages: unknown;
   expirationSeconds: unknown;
-  /** status.conditions holds Approved=True: a signer may already have issued its certificate. */
-  approved: boolean;
+  /** Where the request stands (status, as read from a cluster; a manifest's status is dropped on create). */
+  state: CsrState;
   request: CsrReading;
 }
+
+/**
+ * issued: status.certificate is set. denied: a Denied condition (it can never be approved:
+ * Approved and Denied exclude each other). failed: a Failed condition (the signer skips it
+ * for good). approved: Approved, not yet signed. pending: none of these.
+ */
+export type CsrState = "pending" | "approved" | "issued" | "denied" | "failed";
 
 export interface CsrVerdict {
   path: FieldPath;
@@ -34,19 +41,31 @@ export function isCertificateSigningRequest(object: K8sObject): boolean {
 export function readCsrObject(object: K8sObject): CsrObject {
   const spec = isRecord(object.spec) ? object.spec : {};
   const status = isRecord(object.status) ? object.status : {};
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
   return {
     signerName: spec.signerName,
     usages: spec.usages,
     expirationSeconds: spec.expirationSeconds,
-    approved: conditions.some((c) => isRecord(c) && c.type === "Approved" && c.status === "True"),
+    state: stateOf(status),
     request: readCsrRequest(spec.request),
   };
 }
 
-/** The usages as strings (a non-string usage is the API server's to refuse: invalid-spec.ts). */
-export function usagesOf(csr: CsrObject): string[] {
-  return Array.isArray(csr.usages) ? csr.usages.filter((u): u is string => typeof u === "string") : [];
+function stateOf(status: Record<string, unknown>): CsrState {
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  const holds = (type: string) => conditions.some((c) => isRecord(c) && c.type === type && c.status === "True");
+  if (typeof status.certificate === "string" && status.certificate !== "") return "issued";
+  if (holds("Denied")) return "denied";
+  if (holds("Failed")) return "failed";
+  return holds("Approved") ? "approved" : "pending";
+}
+
+/**
+ * The usages when they are a list of strings; undefined otherwise (the API server cannot
+ * decode the object, which invalid-spec.ts reports: no signer ever sees it).
+ */
+export function usagesOf(csr: CsrObject): string[] | undefined {
+  if (csr.usages === undefined || csr.usages === null) return [];
+  return Array.isArray(csr.usages) && csr.usages.every((u) => typeof u === "string") ? (csr.usages as string[]) : undefined;
 }
 
 export function csrRule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: CsrRule["check"]): CsrRule {

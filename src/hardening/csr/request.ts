@@ -39,7 +39,7 @@ export interface CsrFacts extends CsrSubject {
   signedParts: CsrSignedParts;
 }
 
-/** Why the request cannot be read, in Go's words where Kubernetes reports Go's error. */
+/** Why the request cannot be read, in Go's words where Kubernetes reports Go's error (base64: encoding/json's). */
 export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "base64" | "pem" | "parse" };
 
 /** ParseCSR's error when the first PEM block is missing or of another type (pkg/apis/certificates/helpers.go). */
@@ -65,22 +65,30 @@ function library(): X509Module {
 
 /**
  * Go's base64.StdEncoding as encoding/json decodes a []byte field: padded, the standard
- * alphabet, line breaks skipped (a YAML block scalar keeps them), nothing else.
+ * alphabet, line breaks skipped (a YAML block scalar keeps them), nothing else. Returns the
+ * bytes, or Go's error (the position of the first character it refuses, where it names one).
  */
-function decodeBase64(text: string): Buffer | undefined {
+function decodeBase64(text: string): Buffer | string {
+  const illegal = /[^A-Za-z0-9+/=\r\n]/.exec(text);
+  if (illegal) return `illegal base64 data at input byte ${illegal.index}`;
   const compact = text.replace(/[\r\n]/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return "illegal base64 data: padded base64 comes in groups of four characters, '=' only at the end";
   return Buffer.from(compact, "base64");
 }
 
-/** Reads spec.request's value as the API server would; a value that is not text is not base64. */
+/** encoding/json's refusal of a value that is not a JSON string, for a []byte field. */
+function notText(value: unknown): string {
+  const kind = typeof value === "number" ? "number" : typeof value === "boolean" ? "bool" : Array.isArray(value) ? "array" : "object";
+  return `json: cannot unmarshal ${kind} into Go struct field CertificateSigningRequestSpec.spec.request of type []uint8`;
+}
+
+/** Reads spec.request's value as the API server would. */
 export function readCsrRequest(value: unknown): CsrReading {
   // A request left out is empty bytes to the API server: no PEM block at all.
   if (value === undefined || value === null) return parseCsrPem("");
-  const bytes = typeof value === "string" ? decodeBase64(value) : undefined;
-  if (!bytes) {
-    return { problem: "is not base64: the field holds the base64 of the PEM request (base64 -w0 < request.csr), and the API server cannot decode it", stage: "base64" };
-  }
+  if (typeof value !== "string") return { problem: notText(value), stage: "base64" };
+  const bytes = decodeBase64(value);
+  if (typeof bytes === "string") return { problem: bytes, stage: "base64" };
   return parseCsrPem(bytes.toString("latin1"));
 }
 
@@ -102,7 +110,10 @@ function csrFacts(der: Buffer): CsrFacts | undefined {
     }
   }
   try {
-    const request = new ReadableRequest(der);
+    // asn1js stops at 10,000 nodes by default; Go has no such limit, and a request with
+    // thousands of SANs is still a request. Every node takes at least two bytes, so this
+    // bound is the size of the request (which the caller has already read), not a count.
+    const request = new ReadableRequest(der, { berOptions: { maxNodes: der.length } });
     const parts = request.signedParts();
     if (!parts) return undefined;
     const signedParts: CsrSignedParts = { ...parts, publicKey: Buffer.from(request.publicKey.rawData) };

@@ -17,6 +17,7 @@ export const signerRefusesRule = csrRule(
   (csr) => {
     if (!("facts" in csr.request)) return [];
     const usages = usagesOf(csr);
+    if (!usages) return [];
     let refusal: SignerRefusal | undefined;
     if (csr.signerName === KUBE_APISERVER_CLIENT_KUBELET) refusal = kubeletClientRefusal(csr.request.facts, usages);
     else if (csr.signerName === KUBELET_SERVING) refusal = kubeletServingRefusal(csr.request.facts, usages);

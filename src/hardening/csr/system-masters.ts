@@ -5,13 +5,23 @@
  * is disabled the API server stores it, and whoever approves it hands out a certificate
  * that kube-apiserver lets do everything before RBAC is asked, until it expires.
  */
-import { csrRule, REQUEST_PATH } from "./model.js";
+import { csrRule, REQUEST_PATH, type CsrState } from "./model.js";
 import { KUBE_APISERVER_CLIENT } from "./signers.js";
 
 export const SYSTEM_MASTERS = "system:masters";
 
 /** The plugin's refusal (without the Forbidden status prefix the API server adds). */
 export const SUBJECT_RESTRICTION_ERROR = `use of ${KUBE_APISERVER_CLIENT} signer with ${SYSTEM_MASTERS} group is not allowed`;
+
+/** What the request's status says of its certificate (a request read from a cluster). */
+const STATE_NOTES: Record<CsrState, string> = {
+  pending: "",
+  approved: "; it is already approved, so the signer issues its certificate at its next pass",
+  issued: "; its certificate has been issued (status.certificate is set)",
+  // Neither can turn into a certificate: Denied excludes Approved, the signer skips Failed, and no condition can be removed.
+  denied: "; it is denied, so no certificate will be issued for it, but its being stored shows the plugin was off when it was created",
+  failed: "; the signer marked it Failed, so no certificate will be issued for it, but its being stored shows the plugin was off when it was created",
+};
 
 export const systemMastersRule = csrRule(
   "system-masters",
@@ -24,11 +34,10 @@ export const systemMastersRule = csrRule(
     if (csr.signerName !== KUBE_APISERVER_CLIENT || !("facts" in csr.request)) return [];
     const { facts } = csr.request;
     if (!facts.organizations.includes(SYSTEM_MASTERS)) return [];
-    const approved = csr.approved ? "; it is already approved, so its certificate may be out" : "";
     return [
       {
         path: REQUEST_PATH,
-        message: `the request (CN=${JSON.stringify(facts.commonName)}) asks ${KUBE_APISERVER_CLIENT} for group ${SYSTEM_MASTERS}: CertificateSubjectRestriction refuses it ("${SUBJECT_RESTRICTION_ERROR}"); where that plugin is disabled, the certificate issued on approval is cluster-admin past RBAC until it expires, and cannot be revoked${approved}`,
+        message: `the request (CN=${JSON.stringify(facts.commonName)}) asks ${KUBE_APISERVER_CLIENT} for group ${SYSTEM_MASTERS}: CertificateSubjectRestriction refuses it ("${SUBJECT_RESTRICTION_ERROR}"); where that plugin is disabled, the certificate issued on approval is cluster-admin past RBAC until it expires, and cannot be revoked${STATE_NOTES[csr.state]}`,
       },
     ];
   },

@@ -58,6 +58,19 @@ describe("reading spec.request as the API server does", () => {
     expect(readCsrRequest(base64(garbage))).toMatchObject({ stage: "parse" });
   });
 
+  it("reads a request with thousands of SANs, which Go reads (asn1js alone stops at 10,000 ASN.1 nodes)", async () => {
+    const dns = Array.from({ length: 12_000 }, (_, i) => `n${i}.example.com`);
+    const facts = factsOf(base64(await makeRequest({ subject: "CN=system:node:n1, O=system:nodes", key: "ecdsa", dns })));
+    expect(facts.dnsNames.length).toBe(12_000);
+    expect(signatureProblem(facts.signedParts)).toBeUndefined();
+  });
+
+  it("says where base64 breaks, as encoding/json does, and names a value that is not a string", () => {
+    expect(readCsrRequest("QUJD\nRE!F")).toEqual({ problem: "illegal base64 data at input byte 7", stage: "base64" });
+    expect(readCsrRequest("QUJ")).toMatchObject({ problem: expect.stringMatching(/^illegal base64 data: /), stage: "base64" });
+    expect(readCsrRequest(42)).toEqual({ problem: "json: cannot unmarshal number into Go struct field CertificateSigningRequestSpec.spec.request of type []uint8", stage: "base64" });
+  });
+
   it("skips a damaged block and reads the next, as Go's pem.Decode does", async () => {
     const pem = await makeRequest({ subject: "CN=second" });
     const damaged = "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n";

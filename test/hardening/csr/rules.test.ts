@@ -150,6 +150,67 @@ describe("csr/invalid-spec", () => {
   });
 });
 
+describe("csr/invalid-spec: signerName, as ValidateSignerName has it", () => {
+  const messagesFor = async (signerName: string) => {
+    const yaml = csrManifest("s", JSON.stringify(signerName), await makeRequest({ subject: "CN=alice" }), ["client auth"]);
+    return only(scan(yaml), "csr/invalid-spec").map((f) => [f.fieldPath, f.message.replace("the API server refuses this CertificateSigningRequest: ", "")]);
+  };
+
+  it.each([
+    ["kubernetes.io/legacy-unknown", 'Invalid value: "kubernetes.io/legacy-unknown": the legacy signerName is not allowed via this API version'],
+    ["example", `Invalid value: "example": must be a fully qualified domain and path of the form 'example.com/signer-name'`],
+    ["example.com/a/b", `Invalid value: "example.com/a/b": must be a fully qualified domain and path of the form 'example.com/signer-name'`],
+    ["example/signer", 'Invalid value: "example": should be a domain with at least two segments separated by dots'],
+    ["Example.com/signer", `Invalid value: "Example.com": validating label "Example": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`],
+    ["example.com/My_Signer", `Invalid value: "My_Signer": validating label "My_Signer": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`],
+    [`${"a".repeat(64)}.com/signer`, `Invalid value: "${"a".repeat(64)}.com": validating label "${"a".repeat(64)}": must be no more than 63 characters`],
+  ])("refuses %s", async (signerName, error) => {
+    expect(await messagesFor(signerName)).toEqual([["spec.signerName", `spec.signerName: ${error}`]]);
+  });
+
+  it("accepts the signers people use: kubernetes.io's, cert-manager's (issuers.cert-manager.io/<namespace>.<name>), a company CA's", async () => {
+    for (const signerName of ["kubernetes.io/kube-apiserver-client", "issuers.cert-manager.io/sandbox.my-issuer", "clusterissuers.cert-manager.io/ca-issuer", "pki.example.co.uk/internal-ca"]) {
+      expect(await messagesFor(signerName)).toEqual([]);
+    }
+  });
+});
+
+describe("csr/invalid-spec: fields the API server cannot decode", () => {
+  const DECODE = 'the API server refuses this CertificateSigningRequest: CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: json: cannot unmarshal';
+
+  it.each([
+    ['expirationSeconds: "3600"', "spec.expirationSeconds", "string into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
+    ["expirationSeconds: 3000000000", "spec.expirationSeconds", "number 3000000000 into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
+    ["expirationSeconds: 600.5", "spec.expirationSeconds", "number 600.5 into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
+  ])("reports %s with encoding/json's error, once", async (field, fieldPath, error) => {
+    const yaml = csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace("spec:\n", `spec:\n  ${field}\n`);
+    expect(only(scan(yaml), "csr/invalid-spec").map((f) => [f.fieldPath, f.message])).toEqual([[fieldPath, `${DECODE} ${error}`]]);
+  });
+
+  it("reports usages given as a string, and no signer refusal for a request no signer will see", async () => {
+    const yaml = csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace(/ {2}usages:\n {2}- client auth\n/, "  usages: client auth\n");
+    const findings = scan(yaml);
+    expect(findings.map((f) => [f.ruleId, f.fieldPath, f.message])).toEqual([["csr/invalid-spec", "spec.usages", `${DECODE} string into Go struct field CertificateSigningRequestSpec.spec.usages of type []v1.KeyUsage`]]);
+  });
+});
+
+describe("csr/system-masters and the request's status", () => {
+  const withStatus = async (status: string) => `${csrManifest("m", CLIENT, await makeRequest({ subject: "CN=m, O=system:masters" }), ["client auth"])}status:\n${status}`;
+  const messageFor = async (status: string) => only(scan(await withStatus(status)), "csr/system-masters")[0]?.message ?? "";
+
+  it("says an approved request that the signer marked Failed, or a denied one, yields no certificate", async () => {
+    const failed = await messageFor('  conditions:\n  - {type: Approved, status: "True"}\n  - {type: Failed, status: "True", reason: SignerValidationFailure}\n');
+    expect(failed).toContain("the signer marked it Failed, so no certificate will be issued for it");
+    expect(failed).not.toContain("already approved");
+    const denied = await messageFor('  conditions:\n  - {type: Denied, status: "True"}\n');
+    expect(denied).toContain("it is denied, so no certificate will be issued for it");
+  });
+
+  it("says the certificate is out when status.certificate is set", async () => {
+    expect(await messageFor('  conditions:\n  - {type: Approved, status: "True"}\n  certificate: LS0tLS1CRUdJTg==\n')).toContain("its certificate has been issued (status.certificate is set)");
+  });
+});
+
 it("judges certificates.k8s.io/v1 CertificateSigningRequests only", async () => {
   const yaml = csrManifest("beta", CLIENT, await makeRequest({ subject: "CN=m, O=system:masters" })).replace("certificates.k8s.io/v1", "certificates.k8s.io/v1beta1");
   expect(scan(yaml)).toEqual([]);
