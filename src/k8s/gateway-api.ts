@@ -3,14 +3,21 @@
  * Gateway (or of a ListenerSet its Gateway's allowedListeners admit) whose allowedRoutes
  * admit the route's namespace and kind, whose sectionName and port are the parentRef's,
  * and whose hostname meets the route's, unless that listener is Conflicted with another of
- * its port (gateway-conflicts.ts); a backend in another namespace is forwarded to
- * only when a ReferenceGrant there allows it; a backend of weight 0 receives nothing. A
- * parent not in the input is taken as accepting the route: the platform team's Gateway is
- * often kept apart from the application's routes. Not modelled: the experimental default
- * Gateways (routes with no parentRefs).
+ * its port (gateway-conflicts.ts); a ListenerSet none of whose listeners is valid is not
+ * Accepted (ListenersNotValid) and carries nothing; a backend in another namespace is
+ * forwarded to only when a ReferenceGrant there allows it; a backend of weight 0 receives
+ * nothing. A parent not in the input is taken as accepting the route: the platform team's
+ * Gateway is often kept apart from the application's routes.
+ *
+ * Default Gateways (GEP-3793, experimental): a route whose spec.useDefaultGateways names a
+ * scope (All) is claimed by every Gateway whose spec.defaultScope is that scope, as if each
+ * were one more parentRef naming the Gateway alone (its own listeners, no ListenerSet's),
+ * beside the route's own parentRefs, and subject to allowedRoutes as usual. Several default
+ * Gateways all claim it; None, or no default Gateway in the input, claims it nowhere.
  */
-import { listenerConflicts, listenerLabel, rivalLabel, type ListenerConflict } from "./gateway-conflicts.js";
-import { admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
+import { listenerConflicts, type ListenerConflict } from "./gateway-conflicts.js";
+import { admitsNamespace, GATEWAY_GROUP } from "./gateway-listener.js";
+import { judgeRoute, type RouteToJudge } from "./gateway-route-judge.js";
 import type { Labels } from "./labels.js";
 import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "./types.js";
@@ -31,8 +38,17 @@ export interface RouteParent {
   name: string;
   loaded: LoadedObject;
   listeners: Record<string, unknown>[];
-  /** A ListenerSet its Gateway does not accept carries no traffic. */
+  /** Its Gateway's allowedListeners admit it (always, for a Gateway): one they do not joins no merged list. */
   accepted: boolean;
+  /**
+   * Why a ListenerSet is not Accepted (its Accepted condition False, with this reason): its
+   * Gateway does not admit it (NotAllowed), or none of its listeners is valid, each being
+   * Conflicted or without a port and protocol (ListenersNotValid). Such a ListenerSet carries
+   * nothing. Undefined when it is Accepted, and for a Gateway.
+   */
+  notAccepted?: ListenerSetRefusal;
+  /** The scope of the defaulted routes a Gateway claims (its spec.defaultScope, when not None). */
+  defaultScope?: string;
   /** The Gateway whose merged listener list it joins (`namespace/name`): its own, for a Gateway. */
   gatewayKey: string;
   /** Its metadata.creationTimestamp in milliseconds, when the input gives one: it orders ListenerSets. */
@@ -41,12 +57,17 @@ export interface RouteParent {
   conflicts: ReadonlyMap<number, ListenerConflict<RouteParent>>;
 }
 
-/** One parentRef that accepts a route: the parent, when the input holds it, and the indices of its listeners that accept. */
+/** The reasons of a ListenerSet's Accepted=False condition that Palisade can tell from the input. */
+export type ListenerSetRefusal = "NotAllowed" | "ListenersNotValid";
+
+/** One parent that accepts a route: the parent, when the input holds it, and the indices of its listeners that accept. */
 export interface Attachment {
   /** `Gateway infra/public`, with `, not in the input` when the input does not hold it. */
   label: string;
   parent?: RouteParent;
   listeners: number[];
+  /** A default Gateway claims the route (spec.useDefaultGateways), whether or not a parentRef also names it. */
+  asDefault?: true;
 }
 
 /**
@@ -57,20 +78,24 @@ export interface Attachment {
  */
 export type RefusalReason = "NoMatchingParent" | "NotAllowedByListeners" | "NoMatchingListenerHostname";
 
-/** A parentRef to a parent in the input that accepts the route on no listener, and why. */
+/** A parentRef to a parent in the input, or a default Gateway's claim, that accepts the route on no listener, and why. */
 export interface Refusal {
-  /** Index of the parentRef in spec.parentRefs. */
-  parentRef: number;
+  /** Index of the parentRef in spec.parentRefs; undefined for a default Gateway's claim. */
+  parentRef?: number;
+  /** The route's spec.useDefaultGateways, when a default Gateway of that scope is the parent that refuses it. */
+  defaultScope?: string;
   label: string;
   /**
-   * Undefined for a ListenerSet its Gateway does not admit, and when every listener that
-   * would admit the route is Conflicted: the specification names no route reason for either.
+   * Undefined for a ListenerSet that is not Accepted, and when every listener that would
+   * admit the route is Conflicted: the specification names no route reason for either.
    */
   reason?: RefusalReason;
   /** One reason per listener that was considered (or one for the parent). */
   reasons: string[];
   /** Every listener the parentRef chose is Conflicted: the route may be Accepted, and still reaches nothing through it. */
   conflicted?: boolean;
+  /** The parent is a ListenerSet that is not Accepted for this reason, so it carries nothing. */
+  parentNotAccepted?: ListenerSetRefusal;
 }
 
 export interface GatewayRoute {
@@ -110,10 +135,12 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
   const labelsOf = (namespace: string): Labels => namespaces.get(namespace) ?? { "kubernetes.io/metadata.name": namespace };
   const parents = routeParents(gateways, listenerSets, labelsOf);
   const byKey = new Map(parents.map((p) => [`${p.kind} ${p.namespace}/${p.name}`, p]));
+  const defaults = new Map<string, RouteParent[]>();
+  for (const parent of parents) if (parent.defaultScope !== undefined) defaults.set(parent.defaultScope, [...(defaults.get(parent.defaultScope) ?? []), parent]);
   const routes = routeObjects.map((loaded): GatewayRoute => {
     const namespace = loaded.object.metadata?.namespace ?? "default";
     const kind = loaded.object.kind ?? "";
-    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, byKey, labelsOf) };
+    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, { byKey, defaults }, labelsOf) };
   });
   const grantsByReferrer = new Map<string, LoadedObject[]>();
   for (const grant of grants) {
@@ -140,7 +167,7 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = loaded.object;
     const namespace = gateway.metadata?.namespace ?? "default";
     const name = gateway.metadata?.name ?? "";
-    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), accepted: true, gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), conflicts: new Map() });
+    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), accepted: true, gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map() });
   }
   const gatewayByName = new Map(gateways.map((loaded) => [`${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name}`, loaded.object]));
   for (const loaded of listenerSets) {
@@ -155,13 +182,30 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const accepted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
     const name = set.metadata?.name ?? "";
     // One that names no Gateway merges with nothing: a key no Gateway has.
-    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), accepted, gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
+    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), accepted, ...(accepted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
   }
   // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none.
   const conflicts = listenerConflicts(parents.filter((p) => p.accepted));
-  for (const parent of parents) parent.conflicts = conflicts.get(parent) ?? parent.conflicts;
+  for (const parent of parents) {
+    parent.conflicts = conflicts.get(parent) ?? parent.conflicts;
+    // GEP-1713: a ListenerSet with no valid listener is Accepted=False, ListenersNotValid (conformance:
+    // listenerset-protocol-conflict and -hostname-conflict); one with a valid listener left stays Accepted.
+    if (parent.kind !== "Gateway" && parent.accepted && parent.listeners.length > 0 && parent.listeners.every((listener, l) => parent.conflicts.has(l) || !wellFormed(listener))) parent.notAccepted = "ListenersNotValid";
+  }
   return parents;
 }
+
+/** A listener with a port and a protocol: one without either (which the API server refuses) is not valid. */
+const wellFormed = (listener: Record<string, unknown>) => isPortNumber(listener.port) && typeof listener.protocol === "string" && listener.protocol !== "";
+
+/** The scope of defaulted routes a Gateway claims: spec.defaultScope, unless unset or None (GEP-3793). */
+function defaultScopeOf(gateway: K8sObject): { defaultScope?: string } {
+  const scope = isRecord(gateway.spec) ? gateway.spec.defaultScope : undefined;
+  return typeof scope === "string" && scope !== "" && scope !== NO_DEFAULT ? { defaultScope: scope } : {};
+}
+
+/** The scope that claims no default Gateway, on a route, and makes a Gateway no default one. */
+const NO_DEFAULT = "None";
 
 function createdAt(object: K8sObject): { createdAt?: number } {
   const stamp = object.metadata?.creationTimestamp;
@@ -169,88 +213,54 @@ function createdAt(object: K8sObject): { createdAt?: number } {
   return Number.isNaN(time) ? {} : { createdAt: time };
 }
 
+/** What a route needs of its parents: the model's parents by `Kind namespace/name`, and the default Gateways by the scope they claim. */
+interface RouteParents {
+  byKey: ReadonlyMap<string, RouteParent>;
+  defaults: ReadonlyMap<string, readonly RouteParent[]>;
+}
+
 /** The parents that accept the route, each with the listeners that do; and those in the input that refuse it, with why. */
-function attachments(route: K8sObject, kind: string, namespace: string, parents: ReadonlyMap<string, RouteParent>, labelsOf: (namespace: string) => Labels): { attachments: Attachment[]; refusals: Refusal[] } {
+function attachments(route: K8sObject, kind: string, namespace: string, parents: RouteParents, labelsOf: (namespace: string) => Labels): { attachments: Attachment[]; refusals: Refusal[] } {
   const spec = isRecord(route.spec) ? route.spec : {};
-  const hostnames = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [];
+  const judged: RouteToJudge = { kind, namespace, hostnames: Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [] };
   const attached: Attachment[] = [];
   const refusals: Refusal[] = [];
+  const attach = (label: string, parent: RouteParent | undefined, listeners: number[], asDefault: boolean) => {
+    const known = attached.find((a) => a.label === label || a.label === `${label}, not in the input`);
+    // Two parentRefs to one Gateway (two sectionNames), or a parentRef and a default claim: one attachment, every listener.
+    if (known) {
+      known.listeners = [...new Set([...known.listeners, ...listeners])].sort((a, b) => a - b);
+      if (asDefault) known.asDefault = true;
+    } else attached.push({ label: parent ? label : `${label}, not in the input`, ...(parent ? { parent } : {}), listeners, ...(asDefault ? { asDefault: true as const } : {}) });
+  };
+  // A parentRef that names a Gateway alone is the very parentRef a default claim of that Gateway stands for.
+  const namedWhole = new Set<string>();
   (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).forEach((parent: unknown, index) => {
     if (!isRecord(parent) || typeof parent.name !== "string") return;
     const parentKind = typeof parent.kind === "string" ? parent.kind : "Gateway";
     const group = parent.group ?? GATEWAY_GROUP;
     // A parent of another kind (a Service, for a mesh) steers traffic inside the cluster, not into it.
     if (parentKind === "Gateway" ? group !== GATEWAY_GROUP : LISTENER_SET_GROUPS[parentKind] !== group) return;
-    const name = `${typeof parent.namespace === "string" ? parent.namespace : namespace}/${parent.name}`;
-    const label = `${parentKind} ${name}`;
-    const found = parents.get(label);
-    const known = attached.find((a) => a.label === label || a.label === `${label}, not in the input`);
-    if (!found) {
-      if (!known) attached.push({ label: `${label}, not in the input`, listeners: [] });
-      return;
-    }
-    if (!found.accepted) {
-      refusals.push({ parentRef: index, label, reasons: [`its Gateway's allowedListeners do not admit ListenerSets of namespace ${found.namespace}, so it carries nothing`] });
-      return;
-    }
-    // sectionName and port choose the listeners; each chosen one admits the route or says why not.
-    const chosen = found.listeners.map((listener, l) => ({ listener, l })).filter(({ listener }) => (parent.sectionName === undefined || listener.name === parent.sectionName) && (parent.port === undefined || listener.port === parent.port));
-    const listeners: number[] = [];
-    const reasons: string[] = [];
-    let hostnameOnly = false;
-    let unconflicted = 0;
-    for (const { listener, l } of chosen) {
-      // A Conflicted listener is neither Accepted nor Programmed: whatever it admits, nothing reaches a backend through it.
-      const conflict = found.conflicts.get(l);
-      if (conflict) {
-        reasons.push(`${listenerLabel(listener, l)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}, so it is not Accepted and carries no traffic`);
-        continue;
-      }
-      unconflicted++;
-      const refusal = listenerRefusal(listener, l, kind, namespace, found.namespace, hostnames, labelsOf);
-      if (refusal === undefined) listeners.push(l);
-      else {
-        reasons.push(refusal.text);
-        hostnameOnly ||= refusal.hostnameOnly;
-      }
-    }
-    if (listeners.length === 0) {
-      const choice = [parent.sectionName === undefined ? "" : `named "${String(parent.sectionName)}"`, parent.port === undefined ? "" : `on port ${String(parent.port)}`].filter(Boolean).join(" and ");
-      if (chosen.length === 0) refusals.push({ parentRef: index, label, reason: "NoMatchingParent", reasons: [`it has no listener${choice ? ` ${choice}` : ""}`] });
-      else if (unconflicted === 0) refusals.push({ parentRef: index, label, reasons, conflicted: true });
-      else refusals.push({ parentRef: index, label, reason: hostnameOnly ? "NoMatchingListenerHostname" : "NotAllowedByListeners", reasons });
-      return;
-    }
-    // Two parentRefs to one Gateway (two sectionNames): one attachment, every listener.
-    if (known) known.listeners = [...new Set([...known.listeners, ...listeners])].sort((a, b) => a - b);
-    else attached.push({ label, parent: found, listeners });
+    const label = `${parentKind} ${typeof parent.namespace === "string" ? parent.namespace : namespace}/${parent.name}`;
+    if (parent.sectionName === undefined && parent.port === undefined) namedWhole.add(label);
+    const found = parents.byKey.get(label);
+    if (!found) return attach(label, undefined, [], false);
+    const verdict = judgeRoute(found, parent, judged, labelsOf);
+    if (Array.isArray(verdict)) attach(label, found, verdict, false);
+    else refusals.push({ parentRef: index, label, ...verdict });
   });
+  // GEP-3793: every Gateway that claims the route's scope is one more parent, named whole; None claims nowhere.
+  const scope = spec.useDefaultGateways;
+  if (typeof scope === "string" && scope !== NO_DEFAULT) {
+    for (const gateway of parents.defaults.get(scope) ?? []) {
+      const label = `Gateway ${gateway.namespace}/${gateway.name}`;
+      const verdict = judgeRoute(gateway, {}, judged, labelsOf);
+      if (Array.isArray(verdict)) attach(label, gateway, verdict, true);
+      else if (!namedWhole.has(label)) refusals.push({ defaultScope: scope, label, ...verdict });
+    }
+  }
   // Each parentRef has its status: one refused is reported even when another to the same parent is accepted.
   return { attachments: attached, refusals };
-}
-
-/**
- * Why a listener refuses a route, or undefined when it admits it; hostnameOnly when it
- * admits the route's kind and namespace and only the hostnames fail.
- */
-function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): { text: string; hostnameOnly: boolean } | undefined {
-  const name = listenerLabel(listener, l);
-  const kinds = admittedKinds(listener);
-  if (kinds !== undefined && !kinds.includes(kind)) {
-    const protocol = listenerProtocol(listener);
-    const listed = listedKinds(listener).some((k) => k.kind === kind && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP);
-    // Listed, yet not admitted: the listener's protocol cannot carry that kind.
-    if (listed) return { text: `${name} lists ${kind} in allowedRoutes.kinds, but its protocol, ${String(protocol)}, cannot carry it (the listener's ResolvedRefs is False, InvalidRouteKinds)`, hostnameOnly: false };
-    return { text: `${name} takes ${kinds.join(", ") || "no"} routes, not ${kind}`, hostnameOnly: false };
-  }
-  const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
-  if (!admitsNamespace(namespaces, namespace, ownNamespace, labelsOf, "Same")) {
-    const from = namespaces.from ?? "Same";
-    const admitted = from === "Same" ? `of namespace ${ownNamespace} only` : from === "Selector" ? `of the namespaces its selector matches, and ${namespace}'s labels do not match it` : "of no namespace";
-    return { text: `${name} admits routes ${admitted}`, hostnameOnly: false };
-  }
-  if (!hostnamesMeet(listener.hostname, hostnames)) return { text: `${name} serves ${String(listener.hostname)}, which none of the route's hostnames (${hostnames.join(", ")}) meets`, hostnameOnly: true };
-  return undefined;
 }
 
 export interface BackendRef {

@@ -132,6 +132,8 @@ spec:
     const yaml = takeover.slice(0, takeover.indexOf("---")) + set("b") + set("a");
     const messages = (await gatewayFindings(yaml)).map((f) => `${f.object?.name}: ${f.message}`);
     expect(messages).toEqual([
+      // Its only listener lost: the ListenerSet itself is not Accepted (GEP-1713, ListenersNotValid).
+      'b: ListenerSet infra/b is not Accepted (ListenersNotValid): none of its listeners is valid (listener "app" is Conflicted (HostnameConflict) with listener "app" of ListenerSet infra/a on port 443), so Gateway infra/public does not count it among its AttachedListenerSets, and the routes attached to it reach nothing',
       'b: listener "app" of ListenerSet infra/b is Conflicted (HostnameConflict) with listener "app" of ListenerSet infra/a on port 443: both are HTTPS for hostname app.example.com; the older ListenerSet takes precedence, then the first by namespace/name (the input lacks a creationTimestamp, so this order is assumed: whichever is created first wins). It is not Accepted, and the routes attached to it reach nothing',
     ]);
   });

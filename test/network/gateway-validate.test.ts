@@ -89,6 +89,17 @@ spec:
     expect(problems({ ...gateway, spec: "x" })).toEqual(['spec: Required value: spec must be a mapping, not "x"']);
   });
 
+  it("the default-Gateway scopes (GEP-3793) are the enum All, None: a misspelt one is refused, not taken as None", () => {
+    const route = (useDefaultGateways: unknown): K8sObject => ({ apiVersion: GW, kind: "HTTPRoute", metadata: { name: "r", namespace: "s" }, spec: { useDefaultGateways, rules: [] } });
+    const gateway = (defaultScope: unknown): K8sObject => ({ apiVersion: GW, kind: "Gateway", metadata: { name: "g", namespace: "i" }, spec: { defaultScope, listeners: [{ name: "web", port: 80, protocol: "HTTP" }] } });
+    expect(problems(route("all"))).toEqual(['spec.useDefaultGateways: Unsupported value: "all": supported values: "All", "None"']);
+    expect(problems(gateway(true))).toEqual(['spec.defaultScope: Unsupported value: true: supported values: "All", "None"']);
+    for (const scope of ["All", "None", undefined]) {
+      expect(problems(route(scope))).toEqual([]);
+      expect(problems(gateway(scope))).toEqual([]);
+    }
+  });
+
   it("ReferenceGrants need from and to entries with their required fields", () => {
     const grant = (spec: unknown): K8sObject => ({ apiVersion: "gateway.networking.k8s.io/v1beta1", kind: "ReferenceGrant", metadata: { name: "g", namespace: "b" }, spec });
     expect(problems(grant({ from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }], to: [{ group: "", kind: "Service", name: 7 }] }))).toEqual([

@@ -3,8 +3,9 @@
  * attachment: a listener that takes routes from every namespace, a plain-HTTP listener
  * that routes in the input forward through, a ReferenceGrant that opens every Service of
  * its namespace; and, to explain what does not work, an object the API server would
- * refuse (validate.ts), a listener Conflicted with another of its port, a route its
- * Gateway refuses (and why) and a backend no ReferenceGrant permits.
+ * refuse (validate.ts), a listener Conflicted with another of its port, a ListenerSet that
+ * is not Accepted, a route its Gateway (named, or a default one it asks for) refuses, and
+ * why, and a backend no ReferenceGrant permits.
  */
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
@@ -85,6 +86,19 @@ export const GATEWAY_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "gateway/listener-set-not-accepted",
+    title: "ListenerSet that is not Accepted, so it carries nothing",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "A ListenerSet whose Gateway's allowedListeners do not admit its namespace (Accepted=False, NotAllowed), or none of whose listeners is valid, every one being Conflicted with a listener that takes precedence or with another of the set, or lacking a port or protocol (Accepted=False, ListenersNotValid). Its Gateway does not count it among its AttachedListenerSets, and the routes attached to it reach nothing.",
+      remediation: "Ask the Gateway's owners to admit the ListenerSet's namespace (spec.allowedListeners), or give its listeners hostnames or ports no other listener of the Gateway serves.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ListenerSet`,
+    },
+  },
+  {
     id: "gateway/route-not-accepted",
     title: "Route that a Gateway in the input does not accept",
     family: "gateway",
@@ -92,7 +106,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "info",
     docs: {
       description:
-        "A route names a Gateway (or ListenerSet) that the input holds, and none of its listeners admits it: sectionName or port names no listener, the listener takes other route kinds, admits routes of other namespaces only, or serves hostnames the route's do not meet. The route carries no traffic through that parent, whatever its author expects; the finding says why, listener by listener.",
+        "A route names a Gateway (or ListenerSet) that the input holds, or asks for the default Gateways (spec.useDefaultGateways) and a default Gateway in the input claims its scope, and none of that parent's listeners admits it: sectionName or port names no listener, the listener takes other route kinds, admits routes of other namespaces only, or serves hostnames the route's do not meet; or the ListenerSet it names is not Accepted. The route carries no traffic through that parent, whatever its author expects; the finding says why, listener by listener.",
       remediation: "Change the route (parentRef sectionName or port, hostnames) or ask the Gateway's owners to admit it (allowedRoutes namespaces and kinds).",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ParentReference`,
     },
@@ -123,7 +137,7 @@ const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
 }
 
 function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
@@ -139,9 +153,17 @@ function refusedRoutes(model: GatewayApi): Finding[] {
     route.refusals.map((refusal) => {
       // The condition the Gateway sets on the route, so that the finding reads as its status will.
       const status = refusal.reason ? ` (Accepted=False, ${refusal.reason})` : "";
+      const parent = refusal.defaultScope === undefined ? refusal.label : `${refusal.label}, a default Gateway of scope ${refusal.defaultScope}`;
       // The specification lets a route attach to a Conflicted listener: it is not refused, it reaches nothing.
-      const verdict = refusal.conflicted ? `reaches nothing through ${refusal.label}` : `is not accepted by ${refusal.label}${status}`;
-      return finding("gateway/route-not-accepted", route.loaded, ["spec", "parentRefs", refusal.parentRef], `${route.kind} ${route.namespace}/${route.name} ${verdict}: ${refusal.reasons.join("; ")}`);
+      const verdict =
+        refusal.parentNotAccepted === "ListenersNotValid"
+          ? `reaches nothing through ${parent}, which is not Accepted (ListenersNotValid)`
+          : refusal.conflicted
+            ? `reaches nothing through ${parent}`
+            : `is not accepted by ${parent}${status}`;
+      // A default Gateway's claim has no parentRef: the finding points at the field that asks for it.
+      const path = refusal.parentRef === undefined ? ["spec", "useDefaultGateways"] : ["spec", "parentRefs", refusal.parentRef];
+      return finding("gateway/route-not-accepted", route.loaded, path, `${route.kind} ${route.namespace}/${route.name} ${verdict}: ${refusal.reasons.join("; ")}`);
     }),
   );
 }
@@ -170,6 +192,23 @@ function conflictedListeners(model: GatewayApi): Finding[] {
     }
   }
   return findings;
+}
+
+/** Each ListenerSet that is not Accepted, at its own line, with the reason its Accepted condition gives. */
+function listenerSetsNotAccepted(model: GatewayApi): Finding[] {
+  const gateways = new Set(model.parents.filter((p) => p.kind === "Gateway").map((p) => p.gatewayKey));
+  const invalid = (parent: RouteParent) =>
+    parent.listeners.map((listener, l) => {
+      const conflict = parent.conflicts.get(l);
+      return conflict ? `${listenerLabel(listener, l)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}` : `${listenerLabel(listener, l)} has no valid port and protocol`;
+    });
+  return model.parents.flatMap((parent) => {
+    if (parent.notAccepted === undefined) return [];
+    const why = parent.notAccepted === "NotAllowed" ? `Gateway ${parent.gatewayKey}'s allowedListeners do not admit ListenerSets of namespace ${parent.namespace}` : `none of its listeners is valid (${invalid(parent).join("; ")})`;
+    // A Gateway the input holds is one whose status Palisade can speak for.
+    const uncounted = gateways.has(parent.gatewayKey) ? ` Gateway ${parent.gatewayKey} does not count it among its AttachedListenerSets, and` : "";
+    return [finding("gateway/listener-set-not-accepted", parent.loaded, [], `${parentName(parent)} is not Accepted (${parent.notAccepted}): ${why}, so${uncounted} the routes attached to it reach nothing`)];
+  });
 }
 
 function refusedBackends(model: GatewayApi, services: ReadonlySet<string>): Finding[] {

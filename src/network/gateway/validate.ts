@@ -53,7 +53,15 @@ export function gatewayObjectProblems(object: K8sObject): GatewayObjectProblem[]
   if (withListeners) listeners(spec.listeners, add);
   else if (ROUTE_KINDS.has(kind)) route(spec, add);
   else grant(spec, add);
+  // GEP-3793 (experimental channel): both sides of the default-Gateway handshake are a GatewayDefaultScope.
+  if (kind === "Gateway") defaultScope(spec.defaultScope, ["spec", "defaultScope"], add);
+  else if (ROUTE_KINDS.has(kind)) defaultScope(spec.useDefaultGateways, ["spec", "useDefaultGateways"], add);
   return problems;
+}
+
+/** The CRDs' enum for spec.defaultScope and spec.useDefaultGateways: a misspelt scope ("all") is refused, not taken as None. */
+function defaultScope(value: unknown, path: FieldPath, add: Add): void {
+  if (value !== undefined && value !== "All" && value !== "None") add(path, `Unsupported value: ${describe(value)}: supported values: "All", "None"`);
 }
 
 function unknownFields(value: Record<string, unknown>, known: readonly string[], path: FieldPath, add: Add): void {
