@@ -5,6 +5,7 @@
  */
 export { loadSnapshot, type LoadOptions, type LoadedSnapshot } from "./k8s/load.js";
 export { runScan, type ScanResult } from "./scan/run.js";
+export type { ScanOptions } from "./scan/family.js";
 export { scanStreaming, type StreamedScan } from "./scan/stream.js";
 export { keepYoungGenerationSmall } from "./scan/heap.js";
 export { FAMILIES } from "./scan/families.js";

@@ -45,6 +45,7 @@ interface ScanFlags extends ClusterFlags {
   skipRules?: string[];
   allNamespaces?: boolean;
   kubelets?: boolean;
+  fixes?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -68,6 +69,7 @@ export function registerScan(program: Command): void {
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
     .option("--baseline <file>", "an earlier report (palisade scan -o json): report and fail on new findings only; known ones are counted, not shown")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
+    .option("--fixes", "attach to the Pod Security findings palisade fix would fix their object's fix, as a JSON patch to apply once (-o json; for kubectl patch --type json)")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
     .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths, empty stdin or pipe, a cluster or a kind of object that cannot be read).")
@@ -89,7 +91,7 @@ function clusterSource(flags: ScanFlags, hasFiles: boolean): ClusterSource | und
   };
 }
 
-export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace">): ScanOptions {
+export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace" | "fixes">): ScanOptions {
   const options: ScanOptions = {};
   const override: NonNullable<ScanOptions["podSecurity"]> = {};
   if (flags.level) {
@@ -102,6 +104,7 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
   if (override.level || override.version) options.podSecurity = override;
   if (flags.defaultLevel && isLevel(flags.defaultLevel)) options.defaultLevel = flags.defaultLevel as Level;
   if (flags.namespace) options.defaultNamespace = flags.namespace;
+  if (flags.fixes) options.fixes = true;
   // Certificates in kubeconfigs expire: judged at the moment of the scan.
   options.now = new Date();
   return options;

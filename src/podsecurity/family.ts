@@ -1,11 +1,12 @@
-import { severityRank, type Finding, type ObjectRef, type Severity } from "../findings/types.js";
+import { severityRank, type Finding, type JsonPatchOperation, type ObjectRef, type Severity } from "../findings/types.js";
 import type { Labels } from "../k8s/labels.js";
 import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
-import { podTemplate } from "../k8s/workloads.js";
+import { podTemplate, type PodTemplate } from "../k8s/workloads.js";
 import type { ScanFamily, ScanOptions } from "../scan/family.js";
 import { psaClusterConfig, PSA_CONFIG_KINDS, type PsaClusterConfig } from "./cluster-config.js";
 import { evaluateWithChecks, type Violation } from "./evaluate.js";
+import { objectFixPatch, type ObjectFix } from "./fix-patch.js";
 import { checksFor, type RegisteredCheck } from "./registry.js";
 import { compareLevels, formatVersion, LATEST, type Level, type Version } from "./levels.js";
 import { MODES, namespacePolicy, type Mode, type NamespacePolicy } from "./namespace-levels.js";
@@ -132,7 +133,7 @@ class PodSecurityJudge {
       const violations = evaluateWithChecks(only.checks, template.pod);
       if (violations.length === 0) return;
       const ref = this.refOf(loaded);
-      for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only, replacedSeverity(violation, only, template.pod)));
+      for (const violation of violations) this.findings.push(toFinding(loaded, template.path, ref, violation, only, replacedSeverity(violation, only, template.pod), this.fixOf(loaded, template, violation, only)));
       return;
     }
     // A check failing in several modes is reported once, at the strictest judgement.
@@ -145,7 +146,20 @@ class PodSecurityJudge {
     }
     if (byCheck.size === 0) return;
     const ref = this.refOf(loaded);
-    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement, replacedSeverity(violation, judgement, template.pod)));
+    for (const { violation, judgement } of byCheck.values()) this.findings.push(toFinding(loaded, template.path, ref, violation, judgement, replacedSeverity(violation, judgement, template.pod), this.fixOf(loaded, template, violation, judgement)));
+  }
+
+  /** The object's fix at one judgement: every finding it resolves carries it (fix-patch.ts). */
+  private readonly fixes = new WeakMap<LoadedObject, Map<JudgementText, ObjectFix | undefined>>();
+
+  /** With `fixes` only: planning costs several evaluations of the pod, which a plain scan of 10,000 pods should not pay. */
+  private fixOf(loaded: LoadedObject, template: PodTemplate, violation: Violation, judgement: JudgementText): JsonPatchOperation[] | undefined {
+    if (!this.options.fixes) return undefined;
+    let byJudgement = this.fixes.get(loaded);
+    if (!byJudgement) this.fixes.set(loaded, (byJudgement = new Map()));
+    if (!byJudgement.has(judgement)) byJudgement.set(judgement, objectFixPatch(loaded.object, template, judgement.judgement.level, judgement.judgement.version));
+    const fix = byJudgement.get(judgement);
+    return fix?.resolves.has(violation.checkId) ? fix.patch : undefined;
   }
 
   /**
@@ -220,11 +234,11 @@ function replacedSeverity(violation: Violation, judgement: JudgementText, pod: P
 }
 
 /** Findings of one object share its reference, and findings of one judgement its texts (none is mutated). */
-function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText, severity?: Severity): Finding {
+function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef, violation: Violation, judgement: JudgementText, severity?: Severity, fix?: JsonPatchOperation[]): Finding {
   const rule = RULES_BY_CHECK.get(violation.checkId);
   const firstField = violation.fields[0];
   const first = firstField ? (templatePath.length === 0 ? firstField : templatePath.concat(firstField)) : templatePath;
-  return {
+  const finding: Finding = {
     ruleId: rule?.id ?? ruleIdForCheck(violation.checkId),
     severity: severity ?? rule?.severity ?? "medium",
     pillar: "workload",
@@ -237,6 +251,9 @@ function toFinding(loaded: LoadedObject, templatePath: FieldPath, ref: ObjectRef
     note: loaded.object.kind === "Pod" ? judgement.podNote : judgement.workloadNote,
     properties: violation.fields.length > 1 ? { ...judgement.properties, otherFields: violation.fields.length - 1 } : judgement.properties,
   };
+  // Added after, not spread in: a plain scan's findings keep the one shape they always had.
+  if (fix) finding.fix = fix;
+  return finding;
 }
 
 export const podSecurityFamily: ScanFamily = {

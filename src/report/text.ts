@@ -71,6 +71,8 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
             if (f.note) out.push(`             ${c.dim("why:")}   ${printable(f.note)}`);
             if (f.fieldPath) out.push(`             ${c.dim("field:")} ${printable(f.fieldPath)}`);
             if (f.remediation) out.push(`             ${c.dim("fix:")}   ${printable(f.remediation)}`);
+            // Only that it exists: its values may be a manifest's (a Secret's number retyped).
+            if (f.fix && f.fix.length > 0) out.push(`             ${c.dim("patch:")} a JSON patch of ${f.fix.length} ${f.fix.length === 1 ? "operation" : "operations"} (-o json)`);
           }
         }
       }

@@ -22,6 +22,12 @@ export interface ScanOptions {
   podSecurityCluster?: PsaClusterConfig;
   /** The admission webhook's images policy (`--admission-config`): its registries, digests and latest tags are judged too. */
   imageAdmission?: ImageAdmission;
+  /**
+   * Attach to the Pod Security findings that `palisade fix` would fix their object's whole
+   * fix, as a JSON patch (RFC 6902) to apply once (`kubectl patch --type json`). Off by
+   * default: planning costs several evaluations of every failing pod.
+   */
+  fixes?: boolean;
   /** The moment certificates' expiry is judged at, given by the shell (the core reads no clock); without it, expiry is not judged. */
   now?: Date;
 }
