@@ -3,7 +3,8 @@
  * graph of the shipped bundle. A heavy library imported at the top of a module that a scan
  * reaches (an X.509 or ASN.1 parser, gRPC, etcd's client, the graph renderer) costs every
  * run hundreds of milliseconds, however rarely its feature is used; such libraries are
- * loaded on first use instead. A new package here should be a decision, not an accident.
+ * loaded on first use instead (src/lazy-module.ts). A new package or builtin here should be
+ * a decision, not an accident.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../support/conformance.js";
 import { builtCli } from "../support/etcd.js";
 
-/** The packages a bundle entry imports statically, through its chunks (dynamic import() excluded). */
+/** The packages and builtins a bundle entry imports statically, through its chunks (dynamic import() excluded). */
 function staticPackages(entry: string): string[] {
   const packages = new Set<string>();
   const seen = new Set<string>();
@@ -21,7 +22,7 @@ function staticPackages(entry: string): string[] {
     seen.add(file);
     for (const [, specifier] of readFileSync(file, "utf8").matchAll(/^\s*(?:import|export)\s+(?:[^;"']*?\sfrom\s+)?["']([^"']+)["']/gm)) {
       if (specifier!.startsWith("./")) pending.push(join(dirname(file), specifier!));
-      else if (!specifier!.startsWith("node:")) packages.add(specifier!);
+      else packages.add(specifier!);
     }
   }
   return [...packages].sort();
@@ -30,11 +31,11 @@ function staticPackages(entry: string): string[] {
 describe("what loads at start", () => {
   it("the CLI's entry imports only its argument parser before a command runs", () => {
     builtCli();
-    expect(staticPackages("main.js")).toEqual(["commander"]);
+    expect(staticPackages("main.js")).toEqual(["commander", "node:fs"]);
   });
 
-  it("the library's entry (what a scan imports) loads no parser of certificates, YAML or gRPC up front", () => {
+  it("the library's entry (what a scan imports) loads no parser of certificates, YAML or addresses up front, nor node:crypto or node:net", () => {
     builtCli();
-    expect(staticPackages("api.js")).toEqual(["ipaddr.js"]);
+    expect(staticPackages("api.js")).toEqual(["node:buffer", "node:fs", "node:fs/promises", "node:module", "node:path", "node:util"]);
   });
 });

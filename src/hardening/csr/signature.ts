@@ -6,8 +6,12 @@
  * RSA-PSS salt is as long as the hash. The errors are Go's. Verification is node:crypto's,
  * synchronous, so that scans and admission stay synchronous.
  */
-import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
+import type * as Crypto from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { lazyModule } from "../../lazy-module.js";
 import type { CsrSignedParts } from "./request.js";
+
+const crypto = lazyModule<typeof Crypto>("node:crypto");
 
 interface SignatureAlgorithm {
   /** Go's name of the algorithm, for its errors. */
@@ -63,7 +67,7 @@ export function signatureProblem(parts: CsrSignedParts): string | undefined {
   if (typeof algorithm === "string") return algorithm;
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: parts.publicKey, format: "der", type: "spki" });
+    key = crypto().createPublicKey({ key: parts.publicKey, format: "der", type: "spki" });
   } catch {
     return UNIMPLEMENTED;
   }
@@ -74,10 +78,10 @@ export function signatureProblem(parts: CsrSignedParts): string | undefined {
   if (keyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
     return `its RSA key has ${key.asymmetricKeyDetails?.modulusLength ?? 0} bits: Go (1.24 and later) refuses to verify a signature by an RSA key under ${MIN_RSA_BITS} bits`;
   }
-  const pss = parts.algorithm === RSASSA_PSS ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : {};
+  const pss = parts.algorithm === RSASSA_PSS ? { padding: crypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto().constants.RSA_PSS_SALTLEN_DIGEST } : {};
   let verified = false;
   try {
-    verified = verify(algorithm.hash, parts.signed, { key, ...pss }, parts.signature);
+    verified = crypto().verify(algorithm.hash, parts.signed, { key, ...pss }, parts.signature);
   } catch {
     verified = false;
   }

@@ -7,11 +7,14 @@
  * length, and whether a constraint's mask is a prefix).
  */
 import { createRequire } from "node:module";
-import { isIP } from "node:net";
+import type * as Net from "node:net";
 import type * as AsnSchema from "@peculiar/asn1-schema";
 import type * as AsnX509 from "@peculiar/asn1-x509";
 import type { GeneralName, GeneralSubtree, NameConstraints } from "@peculiar/asn1-x509";
+import { lazyModule } from "../../lazy-module.js";
 import { domainNameValid, isIa5, isValidIpMask, parseMailbox, uriHost } from "./name-syntax.js";
+
+const net = lazyModule<typeof Net>("node:net");
 
 interface Schemas {
   convert: typeof AsnSchema.AsnConvert;
@@ -183,5 +186,5 @@ function subtreesOf(subtrees: readonly GeneralSubtree[], unsupported: Set<string
 
 /** Go's net.ParseIP accepting the text: IPv4 or IPv6, without a zone (which Go's ParseIP refuses). */
 function isGoIp(text: string): boolean {
-  return !text.includes("%") && isIP(text) !== 0;
+  return !text.includes("%") && net().isIP(text) !== 0;
 }

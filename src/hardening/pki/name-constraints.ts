@@ -27,9 +27,12 @@
  */
 import { createRequire } from "node:module";
 import type * as X509 from "@peculiar/x509";
-import ipaddr from "ipaddr.js";
+import type * as Ipaddr from "ipaddr.js";
+import { lazyModule } from "../../lazy-module.js";
 import { readNameConstraints, readSubjectAltNames, type IpSubtree, type NameConstraintsExtension, type Subtrees, type SubjectAltNames } from "./general-names.js";
 import { domainNameValid, parseMailbox, uriConstraintHost, type Mailbox } from "./name-syntax.js";
+
+const ipaddr = lazyModule<typeof Ipaddr>("ipaddr.js");
 
 const SUBJECT_ALT_NAME = "2.5.29.17";
 const NAME_CONSTRAINTS = "2.5.29.30";
@@ -165,12 +168,12 @@ function ipMatch(ranges: readonly IpSubtree[], address: Uint8Array): IpSubtree |
 
 function ipText(bytes: Uint8Array): string {
   const four = to4(bytes);
-  return ipaddr.fromByteArray([...(four ?? bytes)]).toString();
+  return ipaddr().fromByteArray([...(four ?? bytes)]).toString();
 }
 
 function rangeText({ ip, mask }: IpSubtree): string {
   const bits = [...mask].reduce((sum, byte) => sum + byte.toString(2).replace(/0/g, "").length, 0);
-  return `${ipaddr.fromByteArray([...ip]).toString()}/${bits}`;
+  return `${ipaddr().fromByteArray([...ip]).toString()}/${bits}`;
 }
 
 /** Go's checkConstraints for one name of one form: "not permitted" or "excluded", or undefined. */

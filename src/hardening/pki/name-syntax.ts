@@ -3,7 +3,10 @@
  * (verify.go: parseRFC2821Mailbox; parser.go: domainNameValid, isValidIPMask; constraints.go:
  * parseURIs). Pure string and byte work, so the matching in name-constraints.ts reads as Go's.
  */
-import { isIP } from "node:net";
+import type * as Net from "node:net";
+import { lazyModule } from "../../lazy-module.js";
+
+const net = lazyModule<typeof Net>("node:net");
 
 /**
  * Go's domainNameValid: no trailing period, no empty label, only printable ASCII (33 to 126).
@@ -106,7 +109,7 @@ export function uriConstraintHost(uri: string): { host: string } | { problem: st
     if (split === undefined) return { problem: `cannot parse URI host ${JSON.stringify(raw)}` };
     host = split;
   }
-  if (isIP(host) !== 0 || (host.startsWith("[") && host.endsWith("]"))) return { problem: `URI with IP (${JSON.stringify(uri)}) cannot be matched against constraints` };
+  if (net().isIP(host) !== 0 || (host.startsWith("[") && host.endsWith("]"))) return { problem: `URI with IP (${JSON.stringify(uri)}) cannot be matched against constraints` };
   return { host };
 }
 
