@@ -9,12 +9,14 @@
  * keyUsage extension is ignored altogether. What does stop it: an extended key usage without
  * clientAuth or anyExtendedKeyUsage (no EKU at all means any usage), an empty CommonName,
  * which maps to no user, and what Go refuses of the certificate itself, whatever the chain: a
- * subjectAltName or nameConstraints it cannot parse, a critical nameConstraints it cannot check.
+ * subjectAltName, nameConstraints or other extension its parser refuses, and a critical
+ * extension it does not handle (critical-extensions.ts), a nameConstraints it cannot check or
+ * an unknown private OID alike.
  */
 import type { X509Certificate } from "node:crypto";
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { CertificateFacts } from "../x509.js";
-import { namesOf, unhandledCriticalNameConstraints } from "./name-constraints.js";
+import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
@@ -40,9 +42,9 @@ export function allowsClientAuth(certificate: X509Certificate): boolean {
 /** Why kube-apiserver would never take this certificate as a user, or undefined when it would (chain permitting). */
 export function notAClientCertificate(certificate: X509Certificate): string | undefined {
   if (!allowsClientAuth(certificate)) return "its extended key usage does not allow client authentication";
-  const unparsable = namesOf({ certificate }).unparsable;
+  const unparsable = goParseRefusal({ certificate });
   if (unparsable) return `Go cannot parse it: ${unparsable}`;
-  const unhandled = unhandledCriticalNameConstraints({ certificate });
+  const unhandled = unhandledCriticalExtensions({ certificate });
   if (unhandled) return unhandled;
   if (lastCommonName(certificate) === "") return "its subject has no CommonName, which maps to no user";
   return undefined;

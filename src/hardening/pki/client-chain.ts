@@ -17,18 +17,20 @@
  * version 1 certificate may be a root, never an intermediate), and its pathLen respected.
  * Intermediates may be any certificate given: a CA certificate is public, so whoever holds a
  * client certificate and its key can present any of them. As Go does, every chain is built and
- * then dropped when it breaks a name constraint (name-constraints.ts); a certificate whose
- * critical nameConstraints extension holds a name form Go does not support (directoryName) is
- * refused in any place (x509: unhandled critical extension), and one whose subjectAltName or
- * nameConstraints Go cannot parse takes part in no chain (Go never loads it). Not matched:
- * other unhandled critical extensions, which only ever remove chains.
+ * then dropped when it breaks a name constraint (name-constraints.ts); one whose subjectAltName or
+ * nameConstraints Go cannot parse takes part in no chain (Go never loads it). Any certificate
+ * with a critical extension Go does not handle is refused in any place, as isValid refuses it
+ * (critical-extensions.ts); one Go's parser refuses over its extensions (a critical
+ * authorityKeyIdentifier, a duplicated extension) takes part in no chain.
  */
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate as ParsedCertificate } from "@peculiar/x509";
 import type { CertificateFacts } from "../x509.js";
 import { allowsClientAuth } from "./client-auth.js";
-import { nameConstraintsViolation, namesOf, unhandledCriticalNameConstraints } from "./name-constraints.js";
+import { certificateVersion } from "./certificate-extensions.js";
+import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
+import { nameConstraintsViolation } from "./name-constraints.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
@@ -75,18 +77,6 @@ function constraintsOf(facts: ChainCertificate): Constraints {
   return constraints;
 }
 
-/** The X.509 version (1, 2 or 3): the TBSCertificate opens with [0] EXPLICIT version unless it is 1. */
-function certificateVersion(der: Buffer): number {
-  const contentStart = (at: number): number => {
-    const length = der[at + 1] ?? 0;
-    return at + 2 + (length & 0x80 ? length & 0x7f : 0);
-  };
-  const version = contentStart(contentStart(0));
-  if (der[version] !== 0xa0) return 1;
-  const integer = contentStart(version);
-  return der[integer] === 0x02 && der[integer + 1] === 1 ? (der[integer + 2] ?? 0) + 1 : 0;
-}
-
 /** Subjects as Palisade prints them elsewhere: "CN=x, O=y". */
 export function subjectOf(facts: ChainCertificate): string {
   return facts.certificate.subject.split("\n").join(", ");
@@ -129,8 +119,8 @@ type Role = "leaf" | "intermediate" | "root";
 /** Go's isValid for a certificate about to take `role` at the end of `chain` (leaf first): why not, or undefined. */
 function invalidity(candidate: ChainCertificate, role: Role, chain: readonly ChainCertificate[], now: Date | undefined): string | undefined {
   const name = `${role === "root" ? "trust anchor" : "certificate"} ${JSON.stringify(subjectOf(candidate))}`;
-  // Go's isValid asks this first, of the presented certificate too.
-  const unhandled = unhandledCriticalNameConstraints(candidate);
+  // Go's isValid asks this first, of the presented certificate and the root too.
+  const unhandled = unhandledCriticalExtensions(candidate);
   if (unhandled) return `${name} is refused: ${unhandled}`;
   if (now) {
     const notBefore = new Date(candidate.certificate.validFrom);
@@ -155,13 +145,13 @@ function invalidity(candidate: ChainCertificate, role: Role, chain: readonly Cha
  * authority" with the first signature problem met as a hint.
  */
 export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[], now?: Date): ChainVerification {
-  const leafUnparsable = namesOf(leaf).unparsable;
+  const leafUnparsable = goParseRefusal(leaf);
   if (leafUnparsable) return { reason: `certificate ${JSON.stringify(subjectOf(leaf))} cannot be parsed by Go: ${leafUnparsable}` };
   const leafProblem = invalidity(leaf, "leaf", [], now);
   if (leafProblem) return { reason: leafProblem };
   if (roots.some((root) => root.certificate.raw.equals(leaf.certificate.raw))) return { chain: [leaf] };
   // Go never loads a certificate it cannot parse, so it is no candidate at all.
-  const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => namesOf(c).unparsable === undefined);
+  const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => goParseRefusal(c) === undefined);
   const trusted = parsable(roots);
   const presented = parsable(intermediates);
   let signatureChecks = 0;

@@ -25,10 +25,9 @@
  * whether some constraint matches, which is what is computed here. The old per-certificate limit
  * of 250000 comparisons (MaxConstraintComparisions) went with that rewrite and is not modelled.
  */
-import { createRequire } from "node:module";
-import type * as X509 from "@peculiar/x509";
 import type * as Ipaddr from "ipaddr.js";
 import { lazyModule } from "../../lazy-module.js";
+import { extensionsOf } from "./certificate-extensions.js";
 import { readNameConstraints, readSubjectAltNames, type IpSubtree, type NameConstraintsExtension, type Subtrees, type SubjectAltNames } from "./general-names.js";
 import { domainNameValid, parseMailbox, uriConstraintHost, type Mailbox } from "./name-syntax.js";
 
@@ -53,52 +52,25 @@ export interface CertificateNames {
 
 const namesCache = new WeakMap<object, CertificateNames>();
 
-let parser: typeof X509.X509Certificate | undefined;
-
-/** @peculiar/x509's certificate class, loaded on first use: a scan whose input holds no certificate never pays for it. */
-function certificateParser(): typeof X509.X509Certificate {
-  if (!parser) {
-    const require = createRequire(import.meta.url);
-    // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
-    require("reflect-metadata");
-    parser = (require("@peculiar/x509") as typeof X509).X509Certificate;
-  }
-  return parser;
-}
-
 /** The subjectAltName and nameConstraints of a certificate, as Go's parser keeps them. */
 export function namesOf(facts: NamedCertificate): CertificateNames {
   const cached = namesCache.get(facts.certificate);
   if (cached) return cached;
   const names: CertificateNames = {};
-  try {
-    const ParsedCertificate = certificateParser();
-    for (const extension of new ParsedCertificate(facts.certificate.raw).extensions) {
-      if (extension.type === SUBJECT_ALT_NAME) {
-        const read = readSubjectAltNames(extension.value);
-        if ("problem" in read) names.unparsable ??= read.problem;
-        else names.subjectAltNames = read;
-      } else if (extension.type === NAME_CONSTRAINTS) {
-        const read = readNameConstraints(extension.value, extension.critical);
-        if ("problem" in read) names.unparsable ??= read.problem;
-        else names.nameConstraints = read;
-      }
+  // A certificate @peculiar/x509 cannot read is refused elsewhere (client-chain.ts), not here.
+  for (const extension of extensionsOf(facts) ?? []) {
+    if (extension.type === SUBJECT_ALT_NAME) {
+      const read = readSubjectAltNames(extension.value);
+      if ("problem" in read) names.unparsable ??= read.problem;
+      else names.subjectAltNames = read;
+    } else if (extension.type === NAME_CONSTRAINTS) {
+      const read = readNameConstraints(extension.value, extension.critical);
+      if ("problem" in read) names.unparsable ??= read.problem;
+      else names.nameConstraints = read;
     }
-  } catch {
-    // A certificate @peculiar/x509 cannot read is refused elsewhere (client-chain.ts), not here.
   }
   namesCache.set(facts.certificate, names);
   return names;
-}
-
-/**
- * Go's UnhandledCriticalExtensions, for the nameConstraints extension: critical, with a name form
- * Go does not check (directoryName above all). isValid then refuses the certificate in any place.
- */
-export function unhandledCriticalNameConstraints(facts: NamedCertificate): string | undefined {
-  const constraints = namesOf(facts).nameConstraints;
-  if (!constraints?.critical || constraints.unsupported.length === 0) return undefined;
-  return `its critical nameConstraints extension holds ${constraints.unsupported.join(", ")} constraints, which Go does not support (x509: unhandled critical extension)`;
 }
 
 /** Go's ASCII-only lower case (the names were checked to be printable ASCII). */
