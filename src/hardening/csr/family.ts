@@ -5,7 +5,8 @@
  */
 import type { Finding } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
-import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
+import { findingAt } from "../../findings/finding-at.js";
+import type { LoadedObject } from "../../k8s/types.js";
 import { eachObject, type ScanFamily } from "../../scan/family.js";
 import { isCertificateSigningRequest, readCsrObject } from "./model.js";
 import { CSR_RULES } from "./rules.js";
@@ -13,19 +14,7 @@ import { CSR_RULES } from "./rules.js";
 function judge(loaded: LoadedObject): Finding[] {
   if (!isCertificateSigningRequest(loaded.object)) return [];
   const csr = readCsrObject(loaded.object);
-  const object = objectRef(loaded.object);
-  return CSR_RULES.flatMap((rule) =>
-    rule.check(csr).map((verdict) => ({
-      ruleId: rule.id,
-      severity: rule.severity,
-      pillar: rule.pillar,
-      message: verdict.message,
-      object,
-      fieldPath: formatFieldPath(verdict.path),
-      position: loaded.source.locate(verdict.path),
-      remediation: rule.docs.remediation,
-    })),
-  );
+  return CSR_RULES.flatMap((rule) => rule.check(csr).map((verdict) => findingAt(rule, loaded, verdict.path, verdict.message)));
 }
 
 export function checkCertificateSigningRequests(snapshot: Snapshot): Finding[] {
