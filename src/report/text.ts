@@ -63,6 +63,7 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
         out.push(`  ${c.bold(printableLineStart(ref))}${shared ? c.dim(`  — ${printable(shared)}`) : ""}`);
         let idWidth = 0;
         for (const f of list) idWidth = Math.max(idWidth, f.ruleId.length);
+        let shownPatch: Finding["fix"];
         for (const f of list) {
           // A live object's lines are those of the List kubectl returned, which nobody sees: -o wide names the field.
           const where = f.position && !isLiveFile(f.position.file) ? `${f.position.line}:${f.position.column}` : "";
@@ -71,8 +72,15 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
             if (f.note) out.push(`             ${c.dim("why:")}   ${printable(f.note)}`);
             if (f.fieldPath) out.push(`             ${c.dim("field:")} ${printable(f.fieldPath)}`);
             if (f.remediation) out.push(`             ${c.dim("fix:")}   ${printable(f.remediation)}`);
-            // Only that it exists: its values may be a manifest's (a Secret's number retyped).
-            if (f.fix && f.fix.length > 0) out.push(`             ${c.dim("patch:")} a JSON patch of ${f.fix.length} ${f.fix.length === 1 ? "operation" : "operations"} (-o json)`);
+            if (f.fix && f.fix.length > 0) {
+              // A live object's fix is a kubectl command (an object's findings share one patch: shown once);
+              // a file's, only that it exists: its values may be a manifest's (a Secret's number retyped), and palisade fix edits files.
+              const live = f.position && f.object ? kubectlPatch(f.position.file, f.object, f.fix) : undefined;
+              if (live && f.fix === shownPatch) out.push(`             ${c.dim("patch:")} the same as above`);
+              else if (live) out.push(`             ${c.dim("patch:")} ${printable(live)}`);
+              else out.push(`             ${c.dim("patch:")} a JSON patch of ${f.fix.length} ${f.fix.length === 1 ? "operation" : "operations"} (-o json)`);
+              shownPatch = f.fix;
+            }
           }
         }
       }
@@ -81,6 +89,24 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
     }
   }
   yield summaryLine(result, c) + "\n";
+}
+
+/**
+ * `kubectl patch` for a live object's fix, at the context it was read from; undefined for
+ * objects read from files. Single-quoted for a POSIX shell (a ' inside closes, escapes and reopens).
+ */
+function kubectlPatch(file: string, object: NonNullable<Finding["object"]>, patch: NonNullable<Finding["fix"]>): string | undefined {
+  if (!isLiveFile(file)) return undefined;
+  const context = file === "<cluster>" ? undefined : file.slice("<cluster ".length, -1);
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  return [
+    "kubectl patch",
+    quote(`${object.kind}/${object.name}`),
+    ...(object.namespace ? ["-n", quote(object.namespace)] : []),
+    ...(context ? ["--context", quote(context)] : []),
+    "--type json -p",
+    quote(JSON.stringify(patch)),
+  ].join(" ");
 }
 
 export function renderText(result: ScanResult, options: TextOptions): string {
