@@ -1,12 +1,13 @@
 /**
  * The rest of what the API server refuses in a new CertificateSigningRequest, in its words:
- * a spec field of a type it cannot decode (decode.ts), else what validation
+ * an expirationSeconds past int32 (decode.ts; a field of the wrong type is the manifest
+ * family's, and this rule then says nothing), else what validation
  * (pkg/apis/certificates/validation validateCertificateSigningRequest) refuses: no usages, a
  * usage it does not know, a usage twice, no signerName, the legacy signer or a malformed one
  * (signer-name.ts), an expirationSeconds under 600. (spec.request is invalid-request.ts's.)
  * status is not judged: the API server clears it on create.
  */
-import { specDecodeError } from "./decode.js";
+import { hasTypeError, int32Overflow } from "./decode.js";
 import { csrRule, USAGES_PATH } from "./model.js";
 import type { CsrObject, CsrVerdict } from "./model.js";
 import { signerNameErrors } from "./signer-name.js";
@@ -55,7 +56,7 @@ function usageErrors(usages: unknown): CsrVerdict[] {
   return verdicts;
 }
 
-/** validateCertificateSigningRequest's spec errors, in its order (the fields decode: see specDecodeError). */
+/** validateCertificateSigningRequest's spec errors, in its order (the fields decode: see decode.ts). */
 function validationErrors(csr: CsrObject): CsrVerdict[] {
   const verdicts = usageErrors(csr.usages);
   const signerPath = ["spec", "signerName"];
@@ -71,11 +72,12 @@ export const invalidSpecRule = csrRule(
   "A certificate request the API server refuses (usages, signer, expiry)",
   "medium",
   "platform",
-  "The API server refuses a new CertificateSigningRequest with a spec field of the wrong type (expirationSeconds must be a whole number that fits in 32 bits, usages a list of strings), without usages, with a usage outside certificates.k8s.io/v1's list or one given twice, without a signerName, with the legacy signer kubernetes.io/legacy-unknown (v1beta1 only) or a signerName not of the form example.com/signer-name, or with expirationSeconds under 600 (ten minutes): the manifest never applies.",
+  "The API server refuses a new CertificateSigningRequest with an expirationSeconds that does not fit in 32 bits (a field of the wrong type is reported by the manifest/* rules), without usages, with a usage outside certificates.k8s.io/v1's list or one given twice, without a signerName, with the legacy signer kubernetes.io/legacy-unknown (v1beta1 only) or a signerName not of the form example.com/signer-name, or with expirationSeconds under 600 (ten minutes): the manifest never applies.",
   "List the key usages the certificate needs once each (for a client certificate: digital signature, client auth), name the signer as <domain>/<name> in lower case (kubernetes.io/kube-apiserver-client for a user's client certificate), and ask for at least 600 seconds or leave expirationSeconds out.",
   (csr) => {
-    const undecodable = specDecodeError(csr);
-    const verdicts = undecodable ? [undecodable] : validationErrors(csr);
+    if (hasTypeError(csr)) return [];
+    const overflow = int32Overflow(csr);
+    const verdicts = overflow ? [overflow] : validationErrors(csr);
     return verdicts.map((v) => ({ ...v, message: `the API server refuses this CertificateSigningRequest: ${v.message}` }));
   },
 );

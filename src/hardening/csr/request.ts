@@ -40,7 +40,7 @@ export interface CsrFacts extends CsrSubject {
 }
 
 /** Why the request cannot be read, in Go's words where Kubernetes reports Go's error (base64: encoding/json's). */
-export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "base64" | "pem" | "parse" };
+export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "type" | "base64" | "pem" | "parse" };
 
 /** ParseCSR's error when the first PEM block is missing or of another type (pkg/apis/certificates/helpers.go). */
 export const NOT_A_CSR_BLOCK = "PEM block type must be CERTIFICATE REQUEST";
@@ -86,7 +86,7 @@ function notText(value: unknown): string {
 export function readCsrRequest(value: unknown): CsrReading {
   // A request left out is empty bytes to the API server: no PEM block at all.
   if (value === undefined || value === null) return parseCsrPem("");
-  if (typeof value !== "string") return { problem: notText(value), stage: "base64" };
+  if (typeof value !== "string") return { problem: notText(value), stage: "type" };
   const bytes = decodeBase64(value);
   if (typeof bytes === "string") return { problem: bytes, stage: "base64" };
   return parseCsrPem(bytes.toString("latin1"));

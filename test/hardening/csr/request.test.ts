@@ -53,7 +53,7 @@ describe("reading spec.request as the API server does", () => {
     expect(readCsrRequest(base64("no PEM here"))).toMatchObject({ problem: NOT_A_CSR_BLOCK, stage: "pem" });
     expect(readCsrRequest(undefined)).toMatchObject({ problem: NOT_A_CSR_BLOCK, stage: "pem" });
     expect(readCsrRequest("-----BEGIN CERTIFICATE REQUEST-----")).toMatchObject({ stage: "base64" });
-    expect(readCsrRequest(42)).toMatchObject({ stage: "base64" });
+    expect(readCsrRequest(42)).toMatchObject({ stage: "type" });
     const garbage = pemOf(Buffer.from("30030201ff", "hex"));
     expect(readCsrRequest(base64(garbage))).toMatchObject({ stage: "parse" });
   });
@@ -68,7 +68,7 @@ describe("reading spec.request as the API server does", () => {
   it("says where base64 breaks, as encoding/json does, and names a value that is not a string", () => {
     expect(readCsrRequest("QUJD\nRE!F")).toEqual({ problem: "illegal base64 data at input byte 7", stage: "base64" });
     expect(readCsrRequest("QUJ")).toMatchObject({ problem: expect.stringMatching(/^illegal base64 data: /), stage: "base64" });
-    expect(readCsrRequest(42)).toEqual({ problem: "json: cannot unmarshal number into Go struct field CertificateSigningRequestSpec.spec.request of type []uint8", stage: "base64" });
+    expect(readCsrRequest(42)).toEqual({ problem: "json: cannot unmarshal number into Go struct field CertificateSigningRequestSpec.spec.request of type []uint8", stage: "type" });
   });
 
   it("skips a damaged block and reads the next, as Go's pem.Decode does", async () => {

@@ -4,10 +4,16 @@ import type { Finding } from "../../../src/findings/types.js";
 import { checkCertificateSigningRequests } from "../../../src/hardening/csr/family.js";
 import { parseYamlFile } from "../../../src/k8s/parse.js";
 import { emptySnapshot } from "../../../src/k8s/snapshot.js";
+import { runScan } from "../../../src/scan/run.js";
 import { base64, csrManifest, makeRequest, withBadSignature } from "./support.js";
 
 function scan(yaml: string): Finding[] {
   return checkCertificateSigningRequests({ ...emptySnapshot(), objects: parseYamlFile("csr.yaml", yaml).objects });
+}
+
+/** Every family, as `palisade scan` runs them: each problem is one family's to report. */
+function scanEveryFamily(yaml: string): Finding[] {
+  return runScan({ ...emptySnapshot(), objects: parseYamlFile("csr.yaml", yaml).objects }, {}).findings;
 }
 
 const only = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId);
@@ -176,21 +182,35 @@ describe("csr/invalid-spec: signerName, as ValidateSignerName has it", () => {
 });
 
 describe("csr/invalid-spec: fields the API server cannot decode", () => {
-  const DECODE = 'the API server refuses this CertificateSigningRequest: CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: json: cannot unmarshal';
+  const withField = async (field: string) => csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace("spec:\n", `spec:\n  ${field}\n`);
 
-  it.each([
-    ['expirationSeconds: "3600"', "spec.expirationSeconds", "string into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
-    ["expirationSeconds: 3000000000", "spec.expirationSeconds", "number 3000000000 into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
-    ["expirationSeconds: 600.5", "spec.expirationSeconds", "number 600.5 into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32"],
-  ])("reports %s with encoding/json's error, once", async (field, fieldPath, error) => {
-    const yaml = csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace("spec:\n", `spec:\n  ${field}\n`);
-    expect(only(scan(yaml), "csr/invalid-spec").map((f) => [f.fieldPath, f.message])).toEqual([[fieldPath, `${DECODE} ${error}`]]);
+  it("reports an expirationSeconds past int32, which no type check sees, with encoding/json's error", async () => {
+    const findings = only(scanEveryFamily(await withField("expirationSeconds: 3000000000")), "csr/invalid-spec");
+    expect(findings.map((f) => [f.fieldPath, f.message])).toEqual([
+      ["spec.expirationSeconds", 'the API server refuses this CertificateSigningRequest: CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: json: cannot unmarshal number 3000000000 into Go struct field CertificateSigningRequestSpec.spec.expirationSeconds of type int32'],
+    ]);
   });
 
-  it("reports usages given as a string, and no signer refusal for a request no signer will see", async () => {
+  it.each([
+    ['expirationSeconds: "3600"', "spec.expirationSeconds", "manifest/wrong-type"],
+    ["expirationSeconds: 600.5", "spec.expirationSeconds", "manifest/wrong-type"],
+    ["signerName: 5", "spec.signerName", "manifest/string-expected"],
+  ])("leaves %s to the manifest rules, reported once", async (field, fieldPath, ruleId) => {
+    const yaml = (await withField(field)).replace(field.startsWith("signerName") ? `  signerName: ${CLIENT}\n` : "\0", "");
+    const findings = scanEveryFamily(yaml).filter((f) => f.fieldPath === fieldPath);
+    expect(findings.map((f) => f.ruleId)).toEqual([ruleId]);
+  });
+
+  it("says nothing of usages given as a string (manifest/wrong-type does), nor of a signer no request of that shape reaches", async () => {
     const yaml = csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace(/ {2}usages:\n {2}- client auth\n/, "  usages: client auth\n");
-    const findings = scan(yaml);
-    expect(findings.map((f) => [f.ruleId, f.fieldPath, f.message])).toEqual([["csr/invalid-spec", "spec.usages", `${DECODE} string into Go struct field CertificateSigningRequestSpec.spec.usages of type []v1.KeyUsage`]]);
+    expect(scan(yaml)).toEqual([]);
+    expect(scanEveryFamily(yaml).map((f) => [f.ruleId, f.fieldPath])).toEqual([["manifest/wrong-type", "spec.usages"]]);
+  });
+
+  it("leaves a spec.request that is not text to manifest/string-expected", async () => {
+    const yaml = csrManifest("d", CLIENT, await makeRequest({ subject: "CN=alice" }), ["client auth"]).replace(/ {2}request: .*\n/, "  request: 5\n");
+    expect(scan(yaml)).toEqual([]);
+    expect(scanEveryFamily(yaml).map((f) => [f.ruleId, f.fieldPath])).toEqual([["manifest/string-expected", "spec.request"]]);
   });
 });
 
