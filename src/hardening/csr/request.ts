@@ -7,8 +7,8 @@
  * are the subject and SANs the rules judge and what checking the signature needs; never
  * the request's text, which no message prints.
  */
-import { createRequire } from "node:module";
 import type * as X509 from "@peculiar/x509";
+import { peculiarX509 } from "../peculiar.js";
 import { pemBlocks } from "../pki/pem.js";
 
 export interface CsrSubject {
@@ -45,22 +45,9 @@ export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "type" 
 /** ParseCSR's error when the first PEM block is missing or of another type (pkg/apis/certificates/helpers.go). */
 export const NOT_A_CSR_BLOCK = "PEM block type must be CERTIFICATE REQUEST";
 
-type X509Module = typeof X509;
-let x509: X509Module | undefined;
-
 /** Loads the parser now (a server that will judge CSRs, before its first request). */
 export function preloadCsrReader(): void {
-  library();
-}
-
-function library(): X509Module {
-  if (!x509) {
-    const require = createRequire(import.meta.url);
-    // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
-    require("reflect-metadata");
-    x509 = require("@peculiar/x509") as X509Module;
-  }
-  return x509;
+  peculiarX509();
 }
 
 /**
@@ -101,7 +88,7 @@ export function parseCsrPem(pem: string): CsrReading {
 }
 
 function csrFacts(der: Buffer): CsrFacts | undefined {
-  const { Pkcs10CertificateRequest } = library();
+  const { Pkcs10CertificateRequest } = peculiarX509();
   /** The parts a signature check needs, which the class keeps to itself. */
   class ReadableRequest extends Pkcs10CertificateRequest {
     signedParts(): Omit<CsrSignedParts, "pss" | "publicKey"> | undefined {
@@ -149,7 +136,7 @@ function subjectOf(request: X509.Pkcs10CertificateRequest): CsrSubject {
     }
   }
   const subject: CsrSubject = { commonName, organizations, dnsNames: [], emailAddresses: [], ipAddresses: [], uris: [] };
-  const { SubjectAlternativeNameExtension } = library();
+  const { SubjectAlternativeNameExtension } = peculiarX509();
   for (const extension of request.extensions) {
     if (!(extension instanceof SubjectAlternativeNameExtension)) continue;
     for (const name of extension.names.toJSON()) {

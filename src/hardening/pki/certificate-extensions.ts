@@ -5,8 +5,7 @@
  * Read once per certificate with @peculiar/x509, which is loaded on first use: a scan whose
  * input holds no certificate never pays for it (test/cli/startup-imports.test.ts).
  */
-import { createRequire } from "node:module";
-import type * as X509 from "@peculiar/x509";
+import { peculiarX509 } from "../peculiar.js";
 
 export interface RawExtension {
   /** The OID, dotted. */
@@ -18,19 +17,6 @@ export interface RawExtension {
 /** What the extension readers need of a certificate: its DER. */
 export interface DerCertificate {
   certificate: { raw: Buffer };
-}
-
-let parser: typeof X509.X509Certificate | undefined;
-
-/** @peculiar/x509's certificate class, loaded on first use. */
-function certificateParser(): typeof X509.X509Certificate {
-  if (!parser) {
-    const require = createRequire(import.meta.url);
-    // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
-    require("reflect-metadata");
-    parser = (require("@peculiar/x509") as typeof X509).X509Certificate;
-  }
-  return parser;
 }
 
 /** The X.509 version (1, 2 or 3): the TBSCertificate opens with [0] EXPLICIT version unless it is 1. */
@@ -57,7 +43,7 @@ export function extensionsOf(facts: DerCertificate): readonly RawExtension[] | u
   try {
     if (certificateVersion(facts.certificate.raw) !== 3) extensions = [];
     else {
-      const ParsedCertificate = certificateParser();
+      const ParsedCertificate = peculiarX509().X509Certificate;
       extensions = new ParsedCertificate(facts.certificate.raw).extensions.map(({ type, critical, value }) => ({ type, critical, value }));
     }
   } catch {

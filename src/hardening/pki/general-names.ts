@@ -6,12 +6,11 @@
  * only iPAddress is re-declared, as raw bytes, because its text form loses what Go checks (the
  * length, and whether a constraint's mask is a prefix).
  */
-import { createRequire } from "node:module";
 import type * as Net from "node:net";
 import type * as AsnSchema from "@peculiar/asn1-schema";
-import type * as AsnX509 from "@peculiar/asn1-x509";
 import type { GeneralName, GeneralSubtree, NameConstraints } from "@peculiar/asn1-x509";
 import { lazyModule } from "../../lazy-module.js";
+import { peculiarAsn1 } from "../peculiar.js";
 import { domainNameValid, isIa5, isValidIpMask, parseMailbox, uriHost } from "./name-syntax.js";
 
 const net = lazyModule<typeof Net>("node:net");
@@ -32,11 +31,9 @@ let schemas: Schemas | undefined;
  */
 function asn1(): Schemas {
   if (schemas) return schemas;
-  const require = createRequire(import.meta.url);
-  // The schema decorators keep their metadata through the Reflect metadata API.
-  require("reflect-metadata");
-  const { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } = require("@peculiar/asn1-schema") as typeof AsnSchema;
-  const { GeneralName: BaseGeneralName, GeneralSubtree: BaseGeneralSubtree, NameConstraints: BaseNameConstraints } = require("@peculiar/asn1-x509") as typeof AsnX509;
+  const { schema, x509 } = peculiarAsn1();
+  const { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } = schema;
+  const { GeneralName: BaseGeneralName, GeneralSubtree: BaseGeneralSubtree, NameConstraints: BaseNameConstraints } = x509;
 
   class RawIpGeneralName extends BaseGeneralName {}
   AsnProp({ type: AsnPropTypes.OctetString, context: 7, implicit: true })(RawIpGeneralName.prototype, "iPAddress");
