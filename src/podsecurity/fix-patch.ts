@@ -13,12 +13,17 @@
  * however often it is applied.
  */
 import { isDeepStrictEqual } from "node:util";
+import type * as JsonPatch from "fast-json-patch";
 import type { JsonPatchOperation } from "../findings/types.js";
 import { applyToJson, sortEdits, type Edit } from "../fix/edits.js";
 import { planPodFix } from "../fix/plan.js";
 import { isRecord, toJsonPointer, valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
 import type { PodTemplate } from "../k8s/workloads.js";
+import { lazyModule } from "../lazy-module.js";
 import type { Level, Version } from "./levels.js";
+
+// RFC 6902 and 6901 as fast-json-patch has them, loaded only when a scan asks for fixes.
+const jsonPatch = lazyModule<typeof JsonPatch>("fast-json-patch");
 
 export interface ObjectFix {
   patch: JsonPatchOperation[];
@@ -66,42 +71,19 @@ function guardsOf(object: K8sObject, operations: readonly JsonPatchOperation[]):
   return guards;
 }
 
-function segments(pointer: string): string[] {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-function walk(document: unknown, keys: readonly string[]): { found: boolean; value?: unknown } {
-  let node = document;
-  for (const key of keys) {
-    if (Array.isArray(node) && /^\d+$/.test(key) && Number(key) < node.length) node = node[Number(key)];
-    else if (isRecord(node) && Object.prototype.hasOwnProperty.call(node, key)) node = node[key];
-    else return { found: false };
-  }
-  return { found: true, value: node };
-}
-
+/** The value at `pointer`, or not found (a missing member or item, or a path through one). */
 function atPointer(document: unknown, pointer: string): { found: boolean; value?: unknown } {
-  return walk(document, segments(pointer));
+  try {
+    const value: unknown = jsonPatch().getValueByPointer(document, pointer);
+    return value === undefined ? { found: false } : { found: true, value };
+  } catch {
+    return { found: false };
+  }
 }
 
-/** One add, replace or remove, as RFC 6902 applies it (the patch's own operations, valid by construction). */
+/** One of the patch's own operations (valid by construction), applied in place; a copy, since the library keeps the value it is given. */
 function applyOperation(document: unknown, operation: JsonPatchOperation): void {
-  const keys = segments(operation.path);
-  const last = keys.pop() as string;
-  const parent = walk(document, keys).value;
-  const value = "value" in operation ? structuredClone(operation.value) : undefined;
-  if (Array.isArray(parent)) {
-    const index = last === "-" ? parent.length : Number(last);
-    if (operation.op === "remove") parent.splice(index, 1);
-    else if (operation.op === "replace") parent[index] = value;
-    else if (operation.op === "add") parent.splice(index, 0, value);
-  } else if (isRecord(parent)) {
-    if (operation.op === "remove") delete parent[last];
-    else if (operation.op === "add" || operation.op === "replace") parent[last] = value;
-  }
+  jsonPatch().applyOperation(document, structuredClone(operation) as JsonPatch.Operation, false, true);
 }
 
 /**
