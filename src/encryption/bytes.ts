@@ -45,18 +45,6 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && hasPrefix(a, b);
 }
 
-const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * Standard base64 with padding, as Go's `base64.StdEncoding.DecodeString` accepts it:
- * padding required, no URL alphabet, CR and LF ignored. Undefined when it does not decode.
- */
-export function decodeStdBase64(text: string): Uint8Array | undefined {
-  const compact = text.replace(/[\r\n]/g, "");
-  if (!STD_BASE64.test(compact)) return undefined;
-  return new Uint8Array(Buffer.from(compact, "base64"));
-}
-
 export function toStdBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }

@@ -1,6 +1,6 @@
 import { utf8 } from "./bytes.js";
 import type { EncryptionConfiguration, KeyConfig, KeyedProviderType, KmsConfig, ProviderConfig } from "./config-types.js";
-import { decodeStdBase64 } from "./bytes.js";
+import { decodeStdBase64 } from "../k8s/go-base64.js";
 import { StoredValueError } from "./errors.js";
 import type { KmsFactory, KmsProviderEndpoint } from "./kms-service.js";
 import { groupResourceKey, lookupOrder, parseGroupResource } from "./resources.js";

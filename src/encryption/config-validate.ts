@@ -1,5 +1,5 @@
 import { formatFieldPath, type FieldPath } from "../k8s/types.js";
-import { decodeStdBase64 } from "./bytes.js";
+import { decodeStdBase64 } from "../k8s/go-base64.js";
 import type { DecodedConfiguration } from "./config-decode.js";
 import type { ConfigProblem, EncryptionConfiguration, KmsConfig, Locator, ProviderConfig, ResourceRule } from "./config-types.js";
 import {

@@ -1,6 +1,6 @@
 import type { Finding, ObjectRef, Rule, Severity } from "../findings/types.js";
 import { formatFieldPath, type FieldPath } from "../k8s/types.js";
-import { decodeStdBase64 } from "./bytes.js";
+import { decodeStdBase64 } from "../k8s/go-base64.js";
 import { checkEncryptionConfigurationText, type ConfigCheck } from "./config.js";
 import type { EncryptionConfiguration, Locator } from "./config-types.js";
 import type { ValidateOptions } from "./config-validate.js";

@@ -8,6 +8,7 @@
  * the request's text, which no message prints.
  */
 import type * as X509 from "@peculiar/x509";
+import { decodeStdBase64 } from "../../k8s/go-base64.js";
 import { peculiarX509 } from "../peculiar.js";
 import { pemBlocks } from "../pki/pem.js";
 
@@ -58,9 +59,8 @@ export function preloadCsrReader(): void {
 function decodeBase64(text: string): Buffer | string {
   const illegal = /[^A-Za-z0-9+/=\r\n]/.exec(text);
   if (illegal) return `illegal base64 data at input byte ${illegal.index}`;
-  const compact = text.replace(/[\r\n]/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return "illegal base64 data: padded base64 comes in groups of four characters, '=' only at the end";
-  return Buffer.from(compact, "base64");
+  const bytes = decodeStdBase64(text);
+  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : "illegal base64 data: padded base64 comes in groups of four characters, '=' only at the end";
 }
 
 /** encoding/json's refusal of a value that is not a JSON string, for a []byte field. */
