@@ -7,6 +7,7 @@ import { UserError } from "../errors.js";
 import { validateLabelKey, validateLabelValue } from "../k8s/labels.js";
 import { formatIp, parseIp } from "./cidr.js";
 import type { PortProtocol } from "./ports.js";
+import { isDns1123Label, isDns1123Subdomain } from "../k8s/dns-names.js";
 
 export const FLOWS_FORMAT_HELP = `Flows file (JSON):
   {
@@ -50,15 +51,13 @@ function fail(file: string, message: string, hint: string): never {
   throw new UserError(`${file}: ${message}`, { hint });
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function workloadProblem(w: FlowWorkload): { message: string; hint: string } | undefined {
-  if (w.namespace.length > 63 || !DNS_LABEL.test(w.namespace)) {
+  if (!isDns1123Label(w.namespace)) {
     return { message: `namespace ${JSON.stringify(w.namespace)} is not a valid namespace name`, hint: "a namespace is a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit" };
   }
   // The policy is named after the workload, so its name must be one the API server gives objects.
-  if (w.name.length > 253 || !DNS_SUBDOMAIN.test(w.name)) {
+  if (!isDns1123Subdomain(w.name)) {
     return { message: `name ${JSON.stringify(w.name)} is not a valid object name`, hint: "give the workload's name as Kubernetes has it: a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.'), at most 253 characters" };
   }
   for (const [key, value] of Object.entries(w.labels)) {

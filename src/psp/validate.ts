@@ -5,6 +5,7 @@ import {
 } from "./constants.js";
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "./field-errors.js";
 import type { IDRange, PodSecurityPolicy, RangeStrategy, RuntimeClassStrategy } from "./policy.js";
+import { isDns1123Subdomain } from "../k8s/dns-names.js";
 
 /**
  * PodSecurityPolicy validation as kube-apiserver ran it on create and update
@@ -13,16 +14,11 @@ import type { IDRange, PodSecurityPolicy, RangeStrategy, RuntimeClassStrategy } 
  * RuntimeClass names, proc mount types, and the seccomp/AppArmor annotations.
  */
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
 const SYSCTL_PATTERN_SEGMENT = "([a-z0-9][-_a-z0-9]*)?[a-z0-9*]";
 export const SYSCTL_PATTERN_FMT = `(${SYSCTL_SEGMENT}\\.)*${SYSCTL_PATTERN_SEGMENT}`;
 const SYSCTL_PATTERN = new RegExp(`^${SYSCTL_PATTERN_FMT}$`);
 const SYSCTL_MAX_LENGTH = 253;
-
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length > 0 && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
 
 export function validatePolicy(psp: PodSecurityPolicy): FieldError[] {
   const errors: FieldError[] = [];

@@ -1,6 +1,7 @@
 import { utf8 } from "../bytes.js";
 import { StoredValueError } from "../errors.js";
 import { DEK_SOURCE_AES_GCM_KEY, DEK_SOURCE_HKDF_SEED, type EncryptedObject } from "./encrypted-object.js";
+import { isDns1123Label, isDns1123Subdomain } from "../../k8s/dns-names.js";
 
 /** Limits from upstream kmsv2/envelope.go; all are inclusive. */
 export const KEY_ID_MAX_BYTES = 1024;
@@ -24,15 +25,13 @@ export function validateEncryptedDekSource(source: Uint8Array): void {
   }
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** apimachinery's IsFullyQualifiedDomainName: a DNS-1123 subdomain of at least two labels. */
 export function isFullyQualifiedDomainName(name: string): boolean {
   const trimmed = name.endsWith(".") ? name.slice(0, -1) : name;
-  if (trimmed.length === 0 || trimmed.length > 253 || !DNS1123_SUBDOMAIN.test(trimmed)) return false;
+  if (!isDns1123Subdomain(trimmed)) return false;
   const labels = trimmed.split(".");
-  return labels.length >= 2 && labels.every((label) => label.length <= 63 && DNS1123_LABEL.test(label));
+  return labels.length >= 2 && labels.every(isDns1123Label);
 }
 
 export function validateAnnotations(annotations: Record<string, Uint8Array>): void {

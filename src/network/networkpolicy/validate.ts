@@ -6,14 +6,13 @@
 import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { parseCidr, rangeWithin } from "../cidr.js";
+import { isDns1123Label, isDns1123Subdomain } from "../../k8s/dns-names.js";
 
 export interface PolicyProblem {
   path: FieldPath;
   message: string;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** IANA service name, the form of a named container port (IsValidPortName). */
 export function portNameProblems(name: string): string[] {
@@ -38,9 +37,9 @@ export function validateNetworkPolicy(object: K8sObject): PolicyProblem[] {
   };
   const name = object.metadata?.name;
   if (typeof name !== "string" || name === "") add(["metadata", "name"], "Required value: name is required");
-  else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) add(["metadata", "name"], `Invalid value: ${JSON.stringify(name)}: must be a lowercase RFC 1123 subdomain`);
+  else if (!isDns1123Subdomain(name)) add(["metadata", "name"], `Invalid value: ${JSON.stringify(name)}: must be a lowercase RFC 1123 subdomain`);
   const namespace = object.metadata?.namespace;
-  if (namespace !== undefined && (typeof namespace !== "string" || namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+  if (namespace !== undefined && (typeof namespace !== "string" || !isDns1123Label(namespace))) {
     add(["metadata", "namespace"], `Invalid value: ${JSON.stringify(namespace)}: must be a lowercase RFC 1123 label`);
   }
   const spec = object.spec;
