@@ -74,8 +74,8 @@ export function* renderTextPieces(result: ScanResult, options: TextOptions): Gen
             if (f.remediation) out.push(`             ${c.dim("fix:")}   ${printable(f.remediation)}`);
             if (f.fix && f.fix.length > 0) {
               // A live object's fix is a kubectl command (an object's findings share one patch: shown once);
-              // a file's, only that it exists: its values may be a manifest's (a Secret's number retyped), and palisade fix edits files.
-              const live = f.position && f.object ? kubectlPatch(f.position.file, f.object, f.fix) : undefined;
+              // a file's, or another family's, only that it exists: its values may be a manifest's (a Secret's number retyped), and palisade fix edits files.
+              const live = f.position && f.object && f.ruleId.startsWith("pss/") ? kubectlPatch(f.position.file, f.object, f.fix) : undefined;
               if (live && f.fix === shownPatch) out.push(`             ${c.dim("patch:")} the same as above`);
               else if (live) out.push(`             ${c.dim("patch:")} ${printable(live)}`);
               else out.push(`             ${c.dim("patch:")} a JSON patch of ${f.fix.length} ${f.fix.length === 1 ? "operation" : "operations"} (-o json)`);
