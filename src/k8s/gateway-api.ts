@@ -38,8 +38,6 @@ export interface RouteParent {
   name: string;
   loaded: LoadedObject;
   listeners: Record<string, unknown>[];
-  /** Its Gateway's allowedListeners admit it (always, for a Gateway): one they do not joins no merged list. */
-  accepted: boolean;
   /**
    * Why a ListenerSet is not Accepted (its Accepted condition False, with this reason): its
    * Gateway does not admit it (NotAllowed), or none of its listeners is valid, each being
@@ -167,7 +165,7 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = loaded.object;
     const namespace = gateway.metadata?.namespace ?? "default";
     const name = gateway.metadata?.name ?? "";
-    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), accepted: true, gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map() });
+    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map() });
   }
   const gatewayByName = new Map(gateways.map((loaded) => [`${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name}`, loaded.object]));
   for (const loaded of listenerSets) {
@@ -179,18 +177,18 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = gatewayKey === undefined ? undefined : gatewayByName.get(gatewayKey);
     // A Gateway admits no ListenerSet unless its allowedListeners say so; one not in the input is taken as admitting it.
     const allowed = gateway && isRecord(gateway.spec) && isRecord(gateway.spec.allowedListeners) ? gateway.spec.allowedListeners.namespaces : undefined;
-    const accepted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
+    const admitted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
     const name = set.metadata?.name ?? "";
     // One that names no Gateway merges with nothing: a key no Gateway has.
-    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), accepted, ...(accepted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
+    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
   }
   // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none.
-  const conflicts = listenerConflicts(parents.filter((p) => p.accepted));
+  const conflicts = listenerConflicts(parents.filter((p) => p.notAccepted !== "NotAllowed"));
   for (const parent of parents) {
     parent.conflicts = conflicts.get(parent) ?? parent.conflicts;
     // GEP-1713: a ListenerSet with no valid listener is Accepted=False, ListenersNotValid (conformance:
     // listenerset-protocol-conflict and -hostname-conflict); one with a valid listener left stays Accepted.
-    if (parent.kind !== "Gateway" && parent.accepted && parent.listeners.length > 0 && parent.listeners.every((listener, l) => parent.conflicts.has(l) || !wellFormed(listener))) parent.notAccepted = "ListenersNotValid";
+    if (parent.kind !== "Gateway" && parent.notAccepted === undefined && parent.listeners.length > 0 && parent.listeners.every((listener, l) => parent.conflicts.has(l) || !wellFormed(listener))) parent.notAccepted = "ListenersNotValid";
   }
   return parents;
 }

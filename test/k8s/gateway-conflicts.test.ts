@@ -196,7 +196,7 @@ describe("a Gateway merged with its ListenerSets", () => {
     const gw = gateway([], { allowedListeners: { namespaces: { from: "Selector", selector: { matchLabels: { team: "yes" } } } } });
     const admitted: K8sObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "later", labels: { team: "yes" } } };
     const api = model(gw, admitted, listenerSet("early", "refused", [listener], "2020-01-01T00:00:00Z"), listenerSet("later", "admitted", [listener], "2025-01-01T00:00:00Z"));
-    expect(parentOf(api, "ListenerSet", "early", "refused").accepted).toBe(false);
+    expect(parentOf(api, "ListenerSet", "early", "refused").notAccepted).toBe("NotAllowed");
     expect(conflictsOf(parentOf(api, "ListenerSet", "early", "refused"))).toEqual([]);
     expect(conflictsOf(parentOf(api, "ListenerSet", "later", "admitted"))).toEqual([]);
   });
