@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type * as JsYaml from "js-yaml";
+import { decodeStdBase64 } from "./go-base64.js";
 import { resolvePlainScalar } from "./yaml-scalars.js";
 
 // js-yaml takes ~35 ms to load, and a scan of ordinary manifests never needs it (the
@@ -17,6 +18,15 @@ let schema: JsYaml.Schema | undefined;
  * (yaml-scalars.ts: YAML 1.1's yes/no/on/off, Go's integers, timestamps kept as text), so
  * js-yaml and the block reader give the same values. Types replace the default ones of
  * the same tag; the timestamp type matches nothing.
+ *
+ * Tags are read as kubectl's YAML decoder (go-yaml v2, through sigs.k8s.io/yaml) reads
+ * them, not as js-yaml would: a tag it does not know (`!Ref`, `!custom`, `!!foo`) is no
+ * error there, the scalar is kept as its text and a mapping or sequence as it is, so
+ * kubectl applies the object. js-yaml refuses such a document, which would leave an
+ * object kubectl applies unjudged: a pod could hide from every check behind `image: !x`.
+ * `!!binary` is decoded to text as Go does (not to bytes), and `!!set`, `!!omap` and
+ * `!!pairs` are the plain mapping or sequence Go reads (js-yaml would turn pairs into
+ * arrays and refuse a set with values).
  */
 export function kubernetesYamlSchema(): JsYaml.Schema {
   if (schema) return schema;
@@ -28,7 +38,24 @@ export function kubernetesYamlSchema(): JsYaml.Schema {
       construct: (data: string | null) => (data === null ? null : resolvePlainScalar(data)),
     });
   const isNumber = (value: unknown) => typeof value === "number";
+  const asWritten = (kind: "scalar" | "sequence" | "mapping", tag: string, multi: boolean): JsYaml.Type =>
+    new Type(tag, { kind, multi, construct: (data: unknown) => data ?? (kind === "scalar" ? "" : kind === "sequence" ? [] : {}) });
+  const binaryAsText = new Type("tag:yaml.org,2002:binary", {
+    kind: "scalar",
+    resolve: (data: string | null) => data === null || decodeStdBase64(data) !== undefined,
+    construct: (data: string | null) => (data === null ? "" : Buffer.from(decodeStdBase64(data) as Uint8Array).toString("utf8")),
+  });
   schema = DEFAULT_SCHEMA.extend({
+    explicit: [
+      binaryAsText,
+      asWritten("mapping", "tag:yaml.org,2002:set", false),
+      asWritten("sequence", "tag:yaml.org,2002:omap", false),
+      asWritten("sequence", "tag:yaml.org,2002:pairs", false),
+      // Any other tag, in the order js-yaml tries them for an empty node: an empty scalar is "" to Go.
+      asWritten("scalar", "", true),
+      asWritten("sequence", "", true),
+      asWritten("mapping", "", true),
+    ],
     implicit: [
       resolves("null", (value) => value === null),
       resolves("bool", (value) => typeof value === "boolean"),
