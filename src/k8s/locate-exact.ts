@@ -1,12 +1,13 @@
 /**
  * The exact fallback of DocumentLocator (locate.ts): a full `yaml` parse of one document,
  * following aliases and YAML 1.1 merge keys (`<<: *base`, `<<: [*a, *b]`) as Kubernetes
- * (sigs.k8s.io/yaml) and js-yaml read them. A field a merge brings in is placed where it is
+ * (sigs.k8s.io/yaml over go-yaml v2, go-merge-keys.ts) reads them. A field a merge brings in is placed where it is
  * written, inside the anchored mapping: that is the text a user has to change.
  */
 import { createRequire } from "node:module";
 import type * as YamlLibrary from "yaml";
 import type { Document, Node as YamlNode, Pair, YAMLMap } from "yaml";
+import { isMergeKey } from "./go-merge-keys.js";
 import type { TextPosition } from "./locate.js";
 import type { FieldPath } from "./types.js";
 
@@ -20,8 +21,6 @@ export const LONG_BLOCK = 64;
 
 type YamlPair = Pair<unknown, unknown>;
 type YamlMap = YAMLMap<unknown, unknown>;
-
-const MERGE_TAG = "tag:yaml.org,2002:merge";
 
 export class ExactLocator {
   private readonly lineCounter = new (yaml().LineCounter)();
@@ -69,24 +68,41 @@ export class ExactLocator {
   }
 
   /**
-   * The pair that gives `map` its `key`: one written in it, else the first found in the
-   * mappings its merge keys bring in, in the order written (`<<: [*a, *b]`: a before b),
-   * each with its own merges after its own keys. `seen` stops a mapping merged twice (or
-   * into itself) from being searched again.
+   * The pair that gives `map` its `key` as kubectl's go-yaml v2 decodes it (go-merge-keys.ts):
+   * the last writer in the order written, a merge key writing the pairs of the mappings it
+   * names (of a list, the first wins), each with its own merges in the same order. `seen`
+   * stops a mapping merged twice (or into itself) from being searched again.
    */
   private pairOf(map: YamlMap, key: string, seen?: Set<YamlNode>): YamlPair | undefined {
-    const direct = this.directPair(map, key);
-    if (direct) return direct;
-    const sources = this.mergedMaps(map);
-    if (sources.length === 0) return undefined;
+    if (!this.hasMerges(map)) return this.directPair(map, key);
     const visited = seen ?? new Set<YamlNode>([map]);
-    for (const source of sources) {
-      if (visited.has(source)) continue;
-      visited.add(source);
-      const pair = this.pairOf(source, key, visited);
-      if (pair) return pair;
+    for (let i = map.items.length - 1; i >= 0; i--) {
+      const pair = map.items[i] as YamlPair;
+      if (!isMergeKey(pair.key)) {
+        const k = pair.key as { value?: unknown } | null;
+        if (k !== null && typeof k === "object" && String(k.value) === key) return pair;
+        continue;
+      }
+      for (const source of this.mergedBy(pair)) {
+        if (visited.has(source)) continue;
+        visited.add(source);
+        const found = this.pairOf(source, key, visited);
+        if (found) return found;
+      }
     }
     return undefined;
+  }
+
+  private hasMerges(map: YamlMap): boolean {
+    return this.mergedMaps(map).length > 0;
+  }
+
+  /** The mappings one merge key names, in the order written. */
+  private mergedBy(pair: YamlPair): YamlMap[] {
+    const lib = yaml();
+    const value = this.resolved(pair.value as YamlNode | null);
+    const candidates = lib.isSeq(value) ? value.items.map((item) => this.resolved(item as YamlNode | null)) : [value];
+    return candidates.filter((candidate): candidate is YamlMap => lib.isMap(candidate));
   }
 
   /** The mappings `map` merges, in order; computed once per mapping (most have none). */
@@ -95,14 +111,7 @@ export class ExactLocator {
   private mergedMaps(map: YamlMap): YamlMap[] {
     let sources = this.merges.get(map);
     if (sources !== undefined) return sources;
-    sources = [];
-    const lib = yaml();
-    for (const pair of map.items) {
-      if (!isMergeKey(pair.key)) continue;
-      const value = this.resolved(pair.value as YamlNode | null);
-      const candidates = lib.isSeq(value) ? value.items.map((item) => this.resolved(item as YamlNode | null)) : [value];
-      for (const candidate of candidates) if (lib.isMap(candidate)) sources.push(candidate);
-    }
+    sources = map.items.filter((pair) => isMergeKey(pair.key)).flatMap((pair) => this.mergedBy(pair as YamlPair));
     this.merges.set(map, sources);
     return sources;
   }
@@ -147,10 +156,4 @@ export class ExactLocator {
     const { line, col } = this.lineCounter.linePos(offset);
     return { position: { line: line - 1, column: col - 1 }, matched };
   }
-}
-
-/** `<<` written plain (or tagged !!merge): YAML 1.1's merge key. A quoted "<<" is an ordinary key. */
-function isMergeKey(key: unknown): boolean {
-  if (!yaml().isScalar(key)) return false;
-  return key.tag === MERGE_TAG || (key.value === "<<" && key.type === "PLAIN" && key.tag === undefined);
 }

@@ -107,6 +107,18 @@ export class DocumentLocator {
   }
 
   /** blockEnd, kept per block for the same reason. */
+  /** Whether a merge key (`<<:`) stands at the mapping's indentation between lines `from` and `end`. */
+  private mergeKeyAfter(lines: string[], from: number, end: number, blockIndent: number): boolean {
+    for (let i = from; i < end; i++) {
+      const line = lines[i] as string;
+      if (isBlankOrComment(line)) continue;
+      const indent = indentOf(line);
+      if (indent < blockIndent) return false;
+      if (indent === blockIndent && line.charCodeAt(indent) === 60 && matchKeyAt(line, indent, MERGE_KEY) !== null) return true;
+    }
+    return false;
+  }
+
   private readonly blockEnds = new Map<string, number>();
 
   private blockEnd(lines: string[], from: number, to: number, column: number, sequenceAtSameIndent = false): number {
@@ -191,8 +203,10 @@ export class DocumentLocator {
       if (end - start > LONG_BLOCK) {
         const keys = this.mappingKeys(lines, start, end, blockIndent, startColumn);
         const candidate = Math.min(...spellings.map((spelling) => keys.lines.get(spelling) ?? Infinity));
+        // A merge key anywhere in the mapping may overwrite a written key (go-yaml v2: the last writer wins): the exact locator decides.
+        if (keys.lines.has("<<")) return undefined;
         if (candidate !== Infinity && candidate <= keys.bail) keyAt(candidate);
-        else if (keys.bail < Infinity || keys.lines.has("<<") || keys.escaped) return undefined;
+        else if (keys.bail < Infinity || keys.escaped) return undefined;
       } else {
         let merges = false;
         let escaped = false;
@@ -203,7 +217,11 @@ export class DocumentLocator {
           if (indent < blockIndent) break;
           if (indent > blockIndent) continue;
           if (isDash(line, indent)) continue; // a sequence at the same indentation as its key
-          if (keyAt(i)) break;
+          if (keyAt(i)) {
+            // A merge key after it overwrites it when the merged mapping has the key (go-yaml v2): the exact locator decides.
+            if (this.mergeKeyAfter(lines, i + 1, end, blockIndent)) return undefined;
+            break;
+          }
           if (/^[[{?&*!]/.test(line.charAt(indent))) return undefined;
           if (line.charCodeAt(indent) === 60 && matchKeyAt(line, indent, MERGE_KEY) !== null) merges = true;
           if (isEscapedKey(line, indent)) escaped = true;

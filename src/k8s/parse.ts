@@ -1,4 +1,5 @@
 import type { LoadOptions } from "js-yaml";
+import { loadApplyingMergeKeys } from "./go-merge-keys.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
@@ -265,7 +266,8 @@ function parseJsonStream(file: string, text: string, values: readonly JsonStream
 
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
   try {
-    const value = jsYaml().load(chunk.text, { filename: file, maxDepth: limits.maxDepth, schema: kubernetesYamlSchema() } as LoadOptions);
+    const options = { filename: file, maxDepth: limits.maxDepth, schema: kubernetesYamlSchema() } as LoadOptions;
+    const value = loadApplyingMergeKeys(chunk.text, (text) => jsYaml().load(text, options));
     const shape = inspectShape(value, chunk.text.length, limits);
     if (shape === "ok") return value;
     problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : aliasBomb(file, chunk.startLine, limits));

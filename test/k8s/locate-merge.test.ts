@@ -1,11 +1,13 @@
 /**
  * Fields that YAML merge keys (`<<: *anchor`, `<<: [*a, *b]`) or aliases bring into a
- * mapping are located where they are written, in the anchored mapping, with YAML 1.1's
- * precedence (what js-yaml and sigs.k8s.io/yaml read): keys written in the mapping win over
- * merged ones, and earlier mappings of a merge list over later ones.
+ * mapping are located where they are written, in the anchored mapping, with the precedence
+ * kubectl's go-yaml v2 applies (go-merge-keys.ts): the last writer in the order written wins,
+ * a merge key writing the mappings it names over what was written before it, and earlier
+ * mappings of a merge list over later ones.
  */
 import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { loadApplyingMergeKeys } from "../../src/k8s/go-merge-keys.js";
 import { DocumentLocator } from "../../src/k8s/locate.js";
 import type { FieldPath } from "../../src/k8s/types.js";
 
@@ -22,9 +24,9 @@ function at(text: string, needle: string, occurrence = 1): { line: number; colum
 
 const locate = (text: string, path: FieldPath) => new DocumentLocator(text).locate(path);
 
-/** The value js-yaml reads at `path`, to check the located key is the one that takes effect. */
+/** The value Palisade's loader reads at `path` (as kubectl would), to check the located key is the one that takes effect. */
 function valueAt(text: string, path: FieldPath): unknown {
-  let value = jsYaml.load(text) as unknown;
+  let value = loadApplyingMergeKeys(text, (t) => jsYaml.load(t));
   for (const part of path) value = (value as Record<string | number, unknown>)[part];
   return value;
 }
@@ -41,14 +43,15 @@ describe("DocumentLocator through merge keys", () => {
     expect(locate(text, ["spec", "containers", 0, "securityContext", "seccompProfile", "type"])).toEqual(at(text, "securityContext:"));
   });
 
-  it("a key written in the mapping wins over a merged one, before or after the merge key", () => {
-    const text = "base: &b\n  privileged: true\n  runAsUser: 0\nafter:\n  <<: *b\n  privileged: false\nbefore:\n  runAsUser: 1000\n  <<: *b\n";
+  it("a key written after the merge key wins over the merged one; one written before it is overwritten (go-yaml v2)", () => {
+    const text = "base: &b\n  privileged: true\n  runAsUser: 0\nafter:\n  <<: *b\n  privileged: false\nbefore:\n  runAsUser: 1000\n  <<: *b\n  hostPID: true\n";
     expect(valueAt(text, ["after", "privileged"])).toBe(false);
     expect(locate(text, ["after", "privileged"])).toEqual(at(text, "privileged: false"));
     expect(locate(text, ["after", "runAsUser"])).toEqual(at(text, "runAsUser: 0"));
-    expect(valueAt(text, ["before", "runAsUser"])).toBe(1000);
-    expect(locate(text, ["before", "runAsUser"])).toEqual(at(text, "runAsUser: 1000"));
+    expect(valueAt(text, ["before", "runAsUser"])).toBe(0);
+    expect(locate(text, ["before", "runAsUser"])).toEqual(at(text, "runAsUser: 0"));
     expect(locate(text, ["before", "privileged"])).toEqual(at(text, "privileged: true"));
+    expect(locate(text, ["before", "hostPID"])).toEqual(at(text, "hostPID: true"));
   });
 
   it("a list of merges: the earlier mapping wins, a later one gives what the earlier lacks", () => {
@@ -114,7 +117,9 @@ describe("DocumentLocator through merge keys", () => {
     const keys = Array.from({ length: 80 }, (_, i) => `  k${i}: ${i}\n`).join("");
     const text = `base: &b\n  privileged: true\n  k3: merged\nbig:\n${keys}  <<: *b\n`;
     expect(locate(text, ["big", "privileged"])).toEqual(at(text, "privileged: true"));
-    expect(locate(text, ["big", "k3"])).toEqual(at(text, "k3: 3"));
+    // k3 is written before the merge key, which overwrites it with the merged value.
+    expect(locate(text, ["big", "k3"])).toEqual(at(text, "k3: merged"));
+    expect(locate(text, ["big", "k4"])).toEqual(at(text, "k4: 4"));
     expect(locate(text, ["big", "missing"])).toEqual(at(text, "big:"));
   });
 
