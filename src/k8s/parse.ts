@@ -33,7 +33,12 @@ interface DocumentChunk {
   startLine: number;
 }
 
-const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r]|$)/gm;
+/**
+ * A line that starts a document where kubectl starts one (apimachinery's YAMLReader: `---`
+ * at the start of a line, then nothing or a comment, `---#` included, which YAML itself
+ * would not take as a marker), or YAML's document end.
+ */
+const DOCUMENT_MARKER = /^(?:---(?=[ \t\r#]|$)|\.\.\.(?=[ \t\r]|$))/gm;
 
 /**
  * Split a YAML stream at document markers so each document parses (and fails) on its own:
@@ -72,7 +77,8 @@ export function splitDocuments(text: string): DocumentChunk[] {
     }
   }
   if (chunkStart < text.length) chunks.push({ text: text.slice(chunkStart), startLine });
-  return chunks.filter((c) => hasContent(c.text));
+  // js-yaml reads `---#` as text, not as a marker: the comment is set apart on its own line's end.
+  return chunks.filter((c) => hasContent(c.text)).map((c) => (c.text.startsWith("---#") ? { ...c, text: `--- ${c.text.slice(3)}` } : c));
 }
 
 /** Anything but the marker, comments and whitespace (without copying the text). */

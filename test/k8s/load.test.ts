@@ -165,6 +165,14 @@ describe("loading manifests", () => {
     expect(chunks.map((c) => c.startLine)).toEqual([0, 1, 5]);
   });
 
+  it("splits where kubectl splits: `---#comment` starts a document (apimachinery's YAMLReader), though YAML alone would read it as text", () => {
+    const parsed = parseYamlFile("s.yaml", `${POD("a")}---#next
+${POD("b")}`);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects.map((o) => [o.object.metadata?.name, o.source.position.line])).toEqual([["a", 1], ["b", 10]]);
+    expect(parsed.objects[1]?.source.locate(["spec", "containers", 0, "image"])).toEqual({ file: "s.yaml", line: 17, column: 5 });
+  });
+
   it("walks directories recursively, skips binary and unrelated files, refuses oversized files, reads stdin", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "nested", "node_modules"), { recursive: true });
