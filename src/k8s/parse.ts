@@ -294,7 +294,10 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
       position: { file, line: chunk.startLine + (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 },
       hint: TEMPLATE_ACTION.test(chunk.text)
         ? "this looks like a Helm or Go template ({{ ... }}): scan what it renders, e.g. `helm template CHART | palisade scan -`; the other documents were still scanned"
-        : "fix the YAML syntax at that position; the other documents were still scanned",
+        : e.reason === "duplicated mapping key"
+          ? // kubectl's YAML-to-JSON step (go-yaml v2, not strict) keeps the last of the two without a word: which one was meant is for the author to say.
+            "keep one of the two: YAML forbids a key twice, and kubectl would silently apply the last one; the other documents were still scanned"
+          : "fix the YAML syntax at that position; the other documents were still scanned",
     });
     return undefined;
   }

@@ -190,7 +190,7 @@ describe("one bad document does not block the others", () => {
     const good = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p1}\nspec:\n  containers: [{name: c, image: "nginx:1.25"}]\n';
     const bad = "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: dk\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    securityContext:\n      runAsUser: 0\n    securityContext:\n      runAsUser: 1000\n";
     const r = fixManifestText(good + bad, restricted);
-    expect(r.errors).toEqual([{ line: 17, column: 5, message: "invalid YAML: duplicated mapping key", hint: "fix the YAML syntax at that position; the other documents were still scanned" }]);
+    expect(r.errors).toEqual([{ line: 17, column: 5, message: "invalid YAML: duplicated mapping key", hint: "keep one of the two: YAML forbids a key twice, and kubectl would silently apply the last one; the other documents were still scanned" }]);
     expect(r.text.endsWith(bad)).toBe(true);
     expect(r.documents.map((d) => [d.object.name, d.plan.notFixed.length])).toEqual([["p1", 0]]);
   });
