@@ -6,14 +6,21 @@
  * its port (gateway-conflicts.ts); a ListenerSet none of whose listeners is valid is not
  * Accepted (ListenersNotValid) and carries nothing; a backend in another namespace is
  * forwarded to only when a ReferenceGrant there allows it; a backend of weight 0 receives
- * nothing. A parent not in the input is taken as accepting the route: the platform team's
- * Gateway is often kept apart from the application's routes.
+ * nothing.
+ *
+ * A parent the input does not hold is assumed to accept the route, on every listener: a scan
+ * often holds one team's manifests, the platform team's Gateway kept elsewhere, and taking
+ * such a route as published errs on the side of exposure. The assumption is marked (an
+ * attachment without a parent), never passed off as the Gateway's verdict: the gateway
+ * family reports it, and posture's text says it.
  *
  * Default Gateways (GEP-3793, experimental): a route whose spec.useDefaultGateways names a
  * scope (All) is claimed by every Gateway whose spec.defaultScope is that scope, as if each
  * were one more parentRef naming the Gateway alone (its own listeners, no ListenerSet's),
  * beside the route's own parentRefs, and subject to allowedRoutes as usual. Several default
- * Gateways all claim it; None, or no default Gateway in the input, claims it nowhere.
+ * Gateways all claim it; None claims it nowhere. The parent such a route asks for is "a
+ * default Gateway of its scope": when the input holds none, that parent is not in the input,
+ * and is assumed to accept it as a named one would be.
  */
 import { listenerConflicts, type ListenerConflict } from "./gateway-conflicts.js";
 import { admitsNamespace, GATEWAY_GROUP } from "./gateway-listener.js";
@@ -49,6 +56,12 @@ export interface RouteParent {
   defaultScope?: string;
   /** The Gateway whose merged listener list it joins (`namespace/name`): its own, for a Gateway. */
   gatewayKey: string;
+  /**
+   * A ListenerSet whose Gateway the input does not hold: that Gateway is assumed to admit it,
+   * with no listener of its own taking precedence over the set's, as a route's parent the
+   * input lacks is assumed to accept the route.
+   */
+  gatewayNotInInput?: true;
   /** Its metadata.creationTimestamp in milliseconds, when the input gives one: it orders ListenerSets. */
   createdAt?: number;
   /** Its Conflicted listeners, by index (gateway-conflicts.ts): none of them is Accepted, and no route attaches to them. */
@@ -60,13 +73,22 @@ export type ListenerSetRefusal = "NotAllowed" | "ListenersNotValid";
 
 /** One parent that accepts a route: the parent, when the input holds it, and the indices of its listeners that accept. */
 export interface Attachment {
-  /** `Gateway infra/public`, with `, not in the input` when the input does not hold it. */
+  /**
+   * `Gateway infra/public`, or `default Gateway of scope All` for a default one the input does
+   * not hold; with `, not in the input` when the input does not hold it.
+   */
   label: string;
+  /** Undefined when the input does not hold the parent: its acceptance is assumed, not judged. */
   parent?: RouteParent;
   listeners: number[];
   /** A default Gateway claims the route (spec.useDefaultGateways), whether or not a parentRef also names it. */
   asDefault?: true;
+  /** The first parentRef that names it (by index in spec.parentRefs); undefined for a default Gateway's claim alone. */
+  parentRef?: number;
 }
+
+/** The label's mark of a parent the input does not hold. */
+export const NOT_IN_INPUT = ", not in the input";
 
 /**
  * The reason a Gateway gives in the route's Accepted=False condition, as the specification
@@ -180,7 +202,8 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const admitted = !gateway || admitsNamespace(isRecord(allowed) ? allowed : {}, namespace, gateway.metadata?.namespace ?? "default", labelsOf, "None");
     const name = set.metadata?.name ?? "";
     // One that names no Gateway merges with nothing: a key no Gateway has.
-    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...createdAt(set), conflicts: new Map() });
+    const assumed = gatewayKey !== undefined && !gateway ? { gatewayNotInInput: true as const } : {};
+    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...assumed, ...createdAt(set), conflicts: new Map() });
   }
   // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none.
   const conflicts = listenerConflicts(parents.filter((p) => p.notAccepted !== "NotAllowed"));
@@ -223,13 +246,14 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
   const judged: RouteToJudge = { kind, namespace, hostnames: Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [] };
   const attached: Attachment[] = [];
   const refusals: Refusal[] = [];
-  const attach = (label: string, parent: RouteParent | undefined, listeners: number[], asDefault: boolean) => {
-    const known = attached.find((a) => a.label === label || a.label === `${label}, not in the input`);
+  const attach = (label: string, parent: RouteParent | undefined, listeners: number[], asDefault: boolean, parentRef?: number) => {
+    const known = attached.find((a) => a.label === label || a.label === `${label}${NOT_IN_INPUT}`);
     // Two parentRefs to one Gateway (two sectionNames), or a parentRef and a default claim: one attachment, every listener.
     if (known) {
       known.listeners = [...new Set([...known.listeners, ...listeners])].sort((a, b) => a - b);
       if (asDefault) known.asDefault = true;
-    } else attached.push({ label: parent ? label : `${label}, not in the input`, ...(parent ? { parent } : {}), listeners, ...(asDefault ? { asDefault: true as const } : {}) });
+      if (known.parentRef === undefined && parentRef !== undefined) known.parentRef = parentRef;
+    } else attached.push({ label: parent ? label : `${label}${NOT_IN_INPUT}`, ...(parent ? { parent } : {}), listeners, ...(asDefault ? { asDefault: true as const } : {}), ...(parentRef === undefined ? {} : { parentRef }) });
   };
   // A parentRef that names a Gateway alone is the very parentRef a default claim of that Gateway stands for.
   const namedWhole = new Set<string>();
@@ -242,15 +266,18 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     const label = `${parentKind} ${typeof parent.namespace === "string" ? parent.namespace : namespace}/${parent.name}`;
     if (parent.sectionName === undefined && parent.port === undefined) namedWhole.add(label);
     const found = parents.byKey.get(label);
-    if (!found) return attach(label, undefined, [], false);
+    if (!found) return attach(label, undefined, [], false, index);
     const verdict = judgeRoute(found, parent, judged, labelsOf);
-    if (Array.isArray(verdict)) attach(label, found, verdict, false);
+    if (Array.isArray(verdict)) attach(label, found, verdict, false, index);
     else refusals.push({ parentRef: index, label, ...verdict });
   });
   // GEP-3793: every Gateway that claims the route's scope is one more parent, named whole; None claims nowhere.
   const scope = spec.useDefaultGateways;
   if (typeof scope === "string" && scope !== NO_DEFAULT) {
-    for (const gateway of parents.defaults.get(scope) ?? []) {
+    const claiming = parents.defaults.get(scope) ?? [];
+    // No default Gateway of the scope in the input: the one the route asks for is elsewhere, as a named one may be.
+    if (claiming.length === 0) attach(`default Gateway of scope ${scope}`, undefined, [], true);
+    for (const gateway of claiming) {
       const label = `Gateway ${gateway.namespace}/${gateway.name}`;
       const verdict = judgeRoute(gateway, {}, judged, labelsOf);
       if (Array.isArray(verdict)) attach(label, gateway, verdict, true);

@@ -63,9 +63,9 @@ const served = (hostname: string) => (hostname === "" ? "every hostname" : `host
 
 /**
  * Whether two listeners conflict, and why; undefined when they are distinct. On one port:
- * the same protocol needs a different hostname (TCP and UDP have none, so a second one on the
- * port is never distinct); TCP takes every connection, so no HTTP, HTTPS or TLS listener may
- * share its port; HTTPS and TLS both choose by SNI, so they conflict on the same hostname
+ * the same protocol needs a different hostname (HostnameConflict); TCP and UDP have none, so a
+ * second one of the protocol on the port is never distinct (ProtocolConflict); TCP takes
+ * every connection, so no HTTP, HTTPS or TLS listener may share its port; HTTPS and TLS both choose by SNI, so they conflict on the same hostname
  * (conformance: gateway-listener-protocol-and-route-kind-conflicts; differing hostnames are
  * served, gateway-https-and-tls-passthrough-same-port). Other pairs (HTTP with HTTPS or TLS,
  * UDP with anything but UDP, two different implementation protocols) are distinct: whether
@@ -80,7 +80,10 @@ export function listenersClash(a: Record<string, unknown>, b: Record<string, unk
   const ha = hostnameKey(a, pa);
   const hb = hostnameKey(b, pb);
   if (pa === pb) {
-    if (NO_HOSTNAME.has(pa)) return { reason: "HostnameConflict", why: `both are ${pa} on the port, which has nothing else to tell their traffic apart` };
+    // HostnameConflict names a clash of hostnames, which TCP and UDP listeners do not have: the
+    // spec's ProtocolConflict (same port, conflicting protocol specifications) is the one that
+    // fits, and Envoy Gateway reports it ("Only one TCP listener is allowed in a given port").
+    if (NO_HOSTNAME.has(pa)) return { reason: "ProtocolConflict", why: `both are ${pa}, which has no hostname to tell two listeners of one port apart` };
     return ha === hb ? { reason: "HostnameConflict", why: `both are ${pa} for ${served(ha)}` } : undefined;
   }
   if ((pa === "TCP" && MULTIPLEXED.has(pb)) || (pb === "TCP" && MULTIPLEXED.has(pa))) return { reason: "ProtocolConflict", why: `a TCP listener takes every connection on the port, so the ${pa === "TCP" ? pb : pa} one cannot share it` };

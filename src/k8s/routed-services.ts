@@ -1,10 +1,11 @@
 /**
  * The Services that traffic from outside the cluster is routed to: the backends of
  * Ingresses, and of Gateway API routes a Gateway accepts (gateway-api.ts says which, as
- * the specification attaches them).
+ * the specification attaches them); a route whose Gateway the input does not hold counts,
+ * its text saying that the Gateway is assumed to accept it.
  */
 import type { SourcePosition } from "../findings/types.js";
-import { backendPermitted, readGatewayApi, serviceBackends } from "./gateway-api.js";
+import { backendPermitted, readGatewayApi, serviceBackends, type Attachment } from "./gateway-api.js";
 import { apiGroupOf } from "./snapshot.js";
 import { isRecord, type K8sObject, type LoadedObject } from "./types.js";
 
@@ -46,7 +47,7 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
   const gatewayApi = readGatewayApi(objects);
   for (const route of gatewayApi.routes) {
     if (route.attachments.length === 0) continue;
-    const through = route.attachments.map((a) => a.label).join("; ");
+    const through = route.attachments.map(attachmentText).join("; ");
     for (const backend of serviceBackends(route.loaded.object)) {
       if (!backendPermitted(gatewayApi, route.kind, route.namespace, backend)) continue;
       const service = backend.namespace === route.namespace ? `Service ${backend.name}` : `Service ${backend.namespace}/${backend.name}`;
@@ -55,6 +56,12 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
     }
   }
   return routed;
+}
+
+/** A parent the input holds by name; one it does not, with the assumption said, so no reader takes it for the Gateway's verdict. */
+function attachmentText({ label, parent }: Attachment): string {
+  if (!parent) return `${label}: assumed to accept the route`;
+  return parent.gatewayNotInInput ? `${label}, whose Gateway ${parent.gatewayKey} is not in the input: assumed to admit it` : label;
 }
 
 const INGRESS_NGINX = "k8s.io/ingress-nginx";

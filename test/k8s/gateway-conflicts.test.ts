@@ -71,7 +71,16 @@ describe("which listeners on one port conflict", () => {
     expect(reason(tcp("t", 80), http("h", 80, "a.example.com"))).toBe("ProtocolConflict");
     expect(reason(https("a.example.com"), tcp("t", 443))).toBe("ProtocolConflict");
     expect(reason(tcp("t", 443), tls("a.example.com"))).toBe("ProtocolConflict");
-    expect(reason(tcp("a", 80), tcp("b", 80))).toBe("HostnameConflict");
+  });
+
+  it("two TCP or two UDP listeners on one port are a ProtocolConflict: HostnameConflict is a clash of hostnames, which they have none of", () => {
+    // apis/v1 ListenerConditionReason: HostnameConflict is for listeners whose hostnames clash,
+    // ProtocolConflict for one port with conflicting protocol specifications; Envoy Gateway's
+    // translator reports ProtocolConflict ("Only one TCP listener is allowed in a given port").
+    expect(reason(tcp("a", 80), tcp("b", 80))).toBe("ProtocolConflict");
+    expect(reason(tcp("a", 80), { ...tcp("b", 80), protocol: "tcp" })).toBe("ProtocolConflict");
+    expect(reason({ name: "u", port: 53, protocol: "UDP" }, { name: "v", port: 53, protocol: "udp" })).toBe("ProtocolConflict");
+    expect(reason(tcp("a", 80), tcp("b", 81))).toBeUndefined();
   });
 
   it("HTTPS and TLS conflict for the same hostname only (conformance: protocol-and-route-kind-conflicts, https-and-tls-passthrough-same-port)", () => {
@@ -85,7 +94,6 @@ describe("which listeners on one port conflict", () => {
     expect(reason(http("h", 443), tls())).toBeUndefined();
     expect(reason(tcp("t", 53), { name: "u", port: 53, protocol: "UDP" })).toBeUndefined();
     expect(reason(http("h", 80), { name: "u", port: 80, protocol: "UDP" })).toBeUndefined();
-    expect(reason({ name: "u", port: 53, protocol: "UDP" }, { name: "v", port: 53, protocol: "udp" })).toBe("HostnameConflict");
   });
 });
 
@@ -206,6 +214,15 @@ describe("a Gateway merged with its ListenerSets", () => {
     const other = { ...listenerSet("a", "other", [listener]), spec: { parentRef: { name: "internal", namespace: "infra" }, listeners: [listener] } };
     const api = model(gateway([listener]), other);
     expect(conflictsOf(parentOf(api, "ListenerSet", "a", "other"))).toEqual([]);
+  });
+
+  it("a ListenerSet's TCP or UDP listener on the port of an earlier one of its protocol loses to it, with ProtocolConflict", () => {
+    const udp = { name: "dns", port: 53, protocol: "UDP" };
+    // "dns" has a creation time and "raw" none, so "dns" comes first.
+    const api = model(gateway([tcp("db", 5432)]), listenerSet("team", "raw", [tcp("db", 5432), udp]), listenerSet("team", "dns", [udp], "2030-01-01T00:00:00Z"));
+    expect(conflictsOf(parentOf(api, "ListenerSet", "team", "raw"))).toEqual(["db: ProtocolConflict with infra/public/db on 5432, rival wins", "dns: ProtocolConflict with team/dns/dns on 53, rival wins"]);
+    expect(conflictsOf(parentOf(api, "ListenerSet", "team", "dns"))).toEqual([]);
+    expect(conflictsOf(parentOf(api, "Gateway", "infra", "public"))).toEqual([]);
   });
 
   it("two listeners of one ListenerSet that conflict both lose, as in a Gateway", () => {

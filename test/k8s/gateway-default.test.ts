@@ -2,9 +2,10 @@
  * Default Gateways as GEP-3793 and the experimental API types state them: a route whose
  * spec.useDefaultGateways names a scope (All; None claims nowhere) is claimed by every
  * Gateway whose spec.defaultScope is that scope, as if each were one more parentRef naming
- * the Gateway alone, beside the route's own parentRefs, subject to allowedRoutes as usual;
- * with no default Gateway, the field is ignored. Posture's exposure and the gateway family
- * see what such routes carry.
+ * the Gateway alone, beside the route's own parentRefs, subject to allowedRoutes as usual.
+ * With no default Gateway of its scope in the input, the one it asks for is not in the
+ * input, and is assumed to accept it, as a named Gateway the input lacks is. Posture's
+ * exposure and the gateway family see what such routes carry, and say what is assumed.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,12 +58,20 @@ describe("a route that asks for the default Gateways", () => {
     expect(routedServices([byDefault(), defaulted()].map(loadedObject)).get("shop/web")?.gateways).toEqual(["infra/public"]);
   });
 
-  it("reaches nothing without a default Gateway: the field is ignored, as if the route named no parent", () => {
+  it("without a default Gateway of its scope in the input, is assumed claimed by one elsewhere, as a route naming a Gateway the input lacks is", () => {
+    const assumed = { label: "default Gateway of scope All, not in the input", listeners: [], asDefault: true };
     for (const notDefault of [gateway("public", [web()]), gateway("public", [web()], { defaultScope: "None" })]) {
-      expect(judged(notDefault, defaulted()).attachments).toEqual([]);
+      expect(judged(notDefault, defaulted()).attachments).toEqual([assumed]);
       expect(judged(notDefault, defaulted()).refusals).toEqual([]);
-      expect(reached(notDefault, defaulted())).toEqual([]);
+      expect(reached(notDefault, defaulted())).toEqual(["shop/web"]);
     }
+    expect(judged(defaulted()).attachments).toEqual([assumed]);
+    // One rule for both: the named Gateway the input lacks is assumed to accept the route too.
+    const named = defaulted({ useDefaultGateways: undefined, parentRefs: [{ name: "elsewhere", namespace: "infra" }] });
+    expect(judged(named).attachments).toEqual([{ label: "Gateway infra/elsewhere, not in the input", listeners: [], parentRef: 0 }]);
+    expect(reached(named)).toEqual(["shop/web"]);
+    // A default Gateway of another scope does not stand for this one.
+    expect(judged(byDefault(), defaulted({ useDefaultGateways: "Other" })).attachments).toEqual([{ ...assumed, label: "default Gateway of scope Other, not in the input" }]);
     // Nor does a default Gateway claim a route that does not ask for one, or asks for None.
     for (const spec of [{ useDefaultGateways: undefined }, { useDefaultGateways: "None" }]) expect(reached(byDefault(), defaulted(spec))).toEqual([]);
   });
@@ -153,7 +162,8 @@ spec:
 `;
     const published = async (yaml: string) => workload(await postureOf(yaml + service + deployment("web", "shop")), "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason;
     expect(await published(defaultGatewayYaml("All"))).toContain("published outside the cluster through HTTPRoute web (Gateway infra/public) to Service web");
-    expect(await published(defaultGatewayYaml("All").replace("  defaultScope: All\n", ""))).toBeUndefined();
+    // No default Gateway in the input: published still, and the reason says it is assumed.
+    expect(await published(defaultGatewayYaml("All").replace("  defaultScope: All\n", ""))).toContain("published outside the cluster through HTTPRoute web (default Gateway of scope All, not in the input: assumed to accept the route) to Service web");
     expect(await published(defaultGatewayYaml("Same"))).toBeUndefined();
   });
 });

@@ -123,9 +123,9 @@ describe("Gateway API routes: which Services they publish", () => {
     expect(routedKeys(tls, route(toWeb(), "shop", "TCPRoute"))).toEqual([]);
   });
 
-  it("a route whose Gateway is not in the input is taken as attached, and says so", () => {
+  it("a route whose Gateway is not in the input is taken as attached, and says that this is assumed", () => {
     const routed = routedServices([loadedObject(route(toWeb()))]);
-    expect(routed.get("shop/web")?.text).toBe("HTTPRoute web (Gateway infra/public, not in the input) to Service web");
+    expect(routed.get("shop/web")?.text).toBe("HTTPRoute web (Gateway infra/public, not in the input: assumed to accept the route) to Service web");
   });
 
   it("points at the backend that publishes the Service, and keeps Ingress backends", () => {

@@ -5,11 +5,12 @@
  * its namespace; and, to explain what does not work, an object the API server would
  * refuse (validate.ts), a listener Conflicted with another of its port, a ListenerSet that
  * is not Accepted, a route its Gateway (named, or a default one it asks for) refuses, and
- * why, and a backend no ReferenceGrant permits.
+ * why, and a backend no ReferenceGrant permits; and, so that no assumption passes for a
+ * verdict, a route whose parent the input does not hold, taken as accepted.
  */
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { backendPermitted, isGatewayApiObject, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
 import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
@@ -80,7 +81,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "info",
     docs: {
       description:
-        "Two listeners of a Gateway, or of the Gateway and the ListenerSets it admits, share a port and cannot be told apart: the same protocol for the same hostname (HostnameConflict), or protocols one port cannot carry together, such as TCP with HTTP, HTTPS or TLS, or HTTPS and TLS for the same hostname (ProtocolConflict). A Conflicted listener is neither Accepted nor Programmed, and the routes attached to it reach nothing. Of two in one Gateway or one ListenerSet, both lose; otherwise the Gateway's own listener wins, then the oldest ListenerSet, then the first by namespace/name.",
+        "Two listeners of a Gateway, or of the Gateway and the ListenerSets it admits, share a port and cannot be told apart: the same protocol for the same hostname (HostnameConflict), or protocols one port cannot carry together: TCP with HTTP, HTTPS or TLS, two TCP or two UDP listeners (which have no hostname to tell them apart), HTTPS and TLS for the same hostname (ProtocolConflict). A Conflicted listener is neither Accepted nor Programmed, and the routes attached to it reach nothing. Of two in one Gateway or one ListenerSet, both lose; otherwise the Gateway's own listener wins, then the oldest ListenerSet, then the first by namespace/name.",
       remediation: "Give the losing listener a hostname or port of its own, or remove it and attach its routes to the listener that wins.",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.GatewaySpec`,
     },
@@ -112,6 +113,19 @@ export const GATEWAY_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "gateway/parent-not-in-input",
+    title: "Route or ListenerSet whose Gateway is not in the input, assumed to accept it",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "A route names a Gateway or ListenerSet the input does not hold, or asks for the default Gateways (spec.useDefaultGateways) and the input holds no Gateway claiming its scope; or a ListenerSet names a Gateway the input does not hold. Whether that parent accepts the route (its listeners, allowedRoutes, hostnames), or the Gateway admits the ListenerSet (allowedListeners, listener precedence), cannot be judged, so Palisade assumes it does: the route's backends count as published outside the cluster, in posture too, where the route's text says `assumed`. A scan of one team's manifests often lacks the platform team's Gateway; this finding says which conclusions rest on that assumption.",
+      remediation: "Scan the Gateway (and its ListenerSets) together with the route, for instance by adding the platform repository's manifests or scanning the live cluster, so that the route is judged rather than assumed; or correct the parentRef if it names a Gateway that does not exist.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ParentReference`,
+    },
+  },
+  {
     id: "gateway/backend-not-permitted",
     title: "Route backend in another namespace that no ReferenceGrant permits",
     family: "gateway",
@@ -137,7 +151,7 @@ const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...refusedBackends(model, services)];
+  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...assumedGateways(model), ...assumedParents(model), ...refusedBackends(model, services)];
 }
 
 function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
@@ -166,6 +180,37 @@ function refusedRoutes(model: GatewayApi): Finding[] {
       return finding("gateway/route-not-accepted", route.loaded, path, `${route.kind} ${route.namespace}/${route.name} ${verdict}: ${refusal.reasons.join("; ")}`);
     }),
   );
+}
+
+/** Each parent a route asks for that the input does not hold, at the parentRef (or useDefaultGateways) that asks for it. */
+function assumedParents(model: GatewayApi): Finding[] {
+  return model.routes.flatMap((route) =>
+    route.attachments.flatMap((attachment) => {
+      if (attachment.parent) return [];
+      const parent = attachment.label.slice(0, -NOT_IN_INPUT.length);
+      const named = attachment.parentRef !== undefined;
+      const asks = named ? `names ${parent}, which the input does not hold` : `asks for a ${parent} (spec.useDefaultGateways), and the input holds no Gateway whose defaultScope claims it`;
+      const backends = [...new Set(serviceBackends(route.loaded.object).map((b) => (b.namespace === route.namespace ? b.name : `${b.namespace}/${b.name}`)))];
+      const consequence = backends.length > 0 ? `, so the Services it sends to (${backends.join(", ")}) count as published outside the cluster` : "";
+      const path = named ? ["spec", "parentRefs", attachment.parentRef as number] : ["spec", "useDefaultGateways"];
+      return [finding("gateway/parent-not-in-input", route.loaded, path, `${route.kind} ${route.namespace}/${route.name} ${asks}: Palisade assumes it accepts the route${consequence}; scan it with the route to have the route judged`)];
+    }),
+  );
+}
+
+/** Each ListenerSet whose Gateway the input does not hold, at its parentRef: its admission and precedence are assumed. */
+function assumedGateways(model: GatewayApi): Finding[] {
+  return model.parents.flatMap((parent) => {
+    if (!parent.gatewayNotInInput) return [];
+    return [
+      finding(
+        "gateway/parent-not-in-input",
+        parent.loaded,
+        ["spec", "parentRef"],
+        `${parentName(parent)} names Gateway ${parent.gatewayKey}, which the input does not hold: Palisade assumes the Gateway admits it (allowedListeners) and has no listener that takes precedence over its own, so the routes attached to it count as accepted; scan the Gateway with the ListenerSet to have it judged`,
+      ),
+    ];
+  });
 }
 
 /** Why the rival keeps the port, or that neither does. */
