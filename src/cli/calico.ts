@@ -1,7 +1,7 @@
 /**
  * `palisade calico`: Calico's selector language and tiers from the command line.
  *   palisade calico selector "app == 'web' && tier in {'a','b'}" -l app=web -l tier=a
- *   palisade calico tiers examples/network-calico-tiers.yaml [-o text|json|yaml]
+ *   palisade calico tiers examples/network-calico-tiers.yaml [-o text|json|yaml] [--calico-version v3.30]
  * Exit codes: 0 clean (or the selector matches), 1 refused objects (or no match), 2 bad
  * input (an unparsable selector or manifest, which is listed on stderr with file:line).
  */
@@ -14,6 +14,8 @@ import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js
 import { withCalico } from "../network/calico/tiers.js";
 import { buildPolicySet } from "../network/policy-set.js";
 import { renderProblems } from "../report/text.js";
+import { printable } from "../report/printable.js";
+import { calicoVersionFlag, calicoVersionOption } from "./calico-version-flag.js";
 import { colorFor, EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 
 function parseLabels(pairs: readonly string[]): Record<string, string> {
@@ -56,7 +58,9 @@ export function registerCalicoCommand(program: Command): void {
     .description("list tiers and policies (Calico and Kubernetes NetworkPolicy, at order 1000 in the default tier) in the order they are evaluated, with every object refused")
     .argument("<paths...>", "manifest files or directories (- for stdin)")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
-    .action(async (paths: string[], flags: { output: string }) => {
+    .addOption(calicoVersionOption())
+    .action(async (paths: string[], flags: { output: string; calicoVersion?: string }) => {
+      const calicoVersion = calicoVersionFlag(flags.calicoVersion);
       const snapshot = await loadSnapshot({ paths });
       // A file that does not parse may hold policies: the listing below would silently lack them.
       const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
@@ -66,7 +70,9 @@ export function registerCalicoCommand(program: Command): void {
       if (problems.length > 0) process.stderr.write(`${renderProblems(problems, colorFor(process.stderr, undefined))}\n`);
       const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
       const defined = new Set(snapshot.objects.filter((o) => o.object.kind === "Tier").map((o) => o.object.metadata?.name ?? ""));
-      const view = tiersView(withCalico(buildPolicySet(sources), sources), defined);
+      const set = withCalico(buildPolicySet(sources), sources, calicoVersion ? { calicoVersion } : {});
+      if (set.ordering.warning) process.stderr.write(printable(`warning: ${set.ordering.warning}`) + "\n");
+      const view = tiersView(set, defined);
       const out = flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : flags.output === "yaml" ? toYaml(view) : renderTiersText(view);
       await writeStdout(out);
       if (problems.length > 0) process.exitCode = EXIT.usage;

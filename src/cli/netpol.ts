@@ -30,13 +30,18 @@ import { manifestFamily } from "../manifest/family.js";
 import { printable } from "../report/printable.js";
 import { UNKNOWN_FIELD } from "../manifest/rules.js";
 import type { ScanFamily } from "../scan/family.js";
-import { withCalico } from "../network/calico/tiers.js";
+import { isCalicoObject, withCalico } from "../network/calico/tiers.js";
+import { POLICY_KINDS } from "../network/calico/decode.js";
 import { renderReport, REPORT_FORMATS } from "../report/render.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
+import { calicoVersionFlag, calicoVersionOption, warnAboutOrdering } from "./calico-version-flag.js";
+import { chooseOrdering } from "../network/calico/ordering-choice.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 
 interface InputFlags extends ClusterFlags {
   kustomize: string[];
+  /** `--calico-version`: whose ordering of equal-order Calico policies to follow. */
+  calicoVersion?: string;
 }
 
 interface Loaded {
@@ -83,6 +88,7 @@ async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> 
 
 /** Load manifests; any unreadable input or refused policy stops the run (a partial answer would mislead). */
 async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
+  const calicoVersion = calicoVersionFlag(flags.calicoVersion);
   if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
   const snapshot = await loadInput(paths, flags);
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
@@ -99,7 +105,8 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   // Calico policies, tiers and network sets in the same inputs join the Kubernetes tiers.
   const kubernetes = buildPolicySet(sources);
-  const set = withCalico(kubernetes, sources);
+  const set = withCalico(kubernetes, sources, calicoVersion ? { calicoVersion } : {});
+  warnAboutOrdering(set.ordering, set.policies.length > kubernetes.policies.length, snapshot.objects.map((o) => o.object));
   // Not refused (they are no policies to any API server), but their author expects them enforced.
   for (const u of kubernetes.unenforced) {
     const at = u.where ? `${formatPosition(u.where.source.locate(u.path))}: ` : "";
@@ -141,6 +148,10 @@ function resolveEndpointFlag(endpoints: Endpoints, text: string, flag: string, n
   return found.endpoint;
 }
 
+function isCalicoPolicy(object: LoadedObject["object"]): boolean {
+  return isCalicoObject(object) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "");
+}
+
 function structured(value: unknown, format: string): string {
   return format === "yaml" ? toYaml(value) : JSON.stringify(value, null, 2) + "\n";
 }
@@ -148,7 +159,12 @@ function structured(value: unknown, format: string): string {
 export function registerNetpol(program: Command): void {
   const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff");
   const input = (cmd: Command): Command =>
-    clusterOptions(cmd.argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin").option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", repeatable, []));
+    clusterOptions(
+      cmd
+        .argument("[paths...]", "manifests: files or directories with workloads, namespaces and policies; - reads stdin")
+        .option("-k, --kustomize <dir>", "render a kustomization directory (repeatable)", repeatable, [])
+        .addOption(calicoVersionOption()),
+    );
 
   input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
     .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
@@ -190,8 +206,11 @@ export function registerNetpol(program: Command): void {
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
+      const calicoVersion = calicoVersionFlag(flags.calicoVersion);
       const snapshot = await loadInput(paths, flags);
-      const result = runScan(snapshot, {}, [netpolFamily, policyFieldsFamily]);
+      const calicoObjects = snapshot.objects.map((o) => o.object);
+      warnAboutOrdering(chooseOrdering(calicoObjects, calicoVersion), calicoObjects.some(isCalicoPolicy), calicoObjects);
+      const result = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, policyFieldsFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
@@ -224,9 +243,11 @@ export function registerNetpol(program: Command): void {
     .argument("<after>", "manifests after (file or directory)")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .option("--exit-code", "exit 1 when the connectivity differs")
-    .action(async (before: string, after: string, flags: { output: string; exitCode?: boolean }) => {
-      const a = await loadPolicies([before], { kustomize: [] }, "diff");
-      const b = await loadPolicies([after], { kustomize: [] }, "diff");
+    .addOption(calicoVersionOption())
+    .action(async (before: string, after: string, flags: { output: string; exitCode?: boolean; calicoVersion?: string }) => {
+      const input: InputFlags = flags.calicoVersion === undefined ? { kustomize: [] } : { kustomize: [], calicoVersion: flags.calicoVersion };
+      const a = await loadPolicies([before], input, "diff");
+      const b = await loadPolicies([after], input, "diff");
       const diff = diffConnectivity({ ...a, locate: policyLocator(a.set) }, { ...b, locate: policyLocator(b.set) });
       await writeStdout(flags.output === "text" ? renderDiffText(diff) : structured(diff, flags.output));
       if (flags.exitCode && diff.changes.length > 0) process.exitCode = EXIT.findings;

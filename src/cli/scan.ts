@@ -23,6 +23,7 @@ import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } f
 import { placeInNamespace } from "./namespace-flag.js";
 import { progressBar } from "./progress.js";
 import { byteSizeFlag, pssVersionFlag } from "./size-and-version-flags.js";
+import { calicoVersionFlag, calicoVersionOption } from "./calico-version-flag.js";
 import { readJsonReport } from "./json-report.js";
 
 export const SCAN_FORMATS = REPORT_FORMATS;
@@ -46,6 +47,7 @@ interface ScanFlags extends ClusterFlags {
   allNamespaces?: boolean;
   kubelets?: boolean;
   fixes?: boolean;
+  calicoVersion?: string;
 }
 
 export function registerScan(program: Command): void {
@@ -69,6 +71,7 @@ export function registerScan(program: Command): void {
     .option("--exceptions <file>", "a PolicyExceptionList (the webhook's): excepted findings are left out, expired and unused exceptions reported")
     .option("--baseline <file>", "an earlier report (palisade scan -o json): report and fail on new findings only; known ones are counted, not shown")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
+    .addOption(calicoVersionOption())
     .option("--fixes", "attach to the Pod Security findings palisade fix would fix their object's fix, as a JSON patch to apply once (-o json; for kubectl patch --type json)")
     .option("--summary", "text output: print only the summary")
     .option("--no-color", "never colour the text output")
@@ -91,7 +94,7 @@ function clusterSource(flags: ScanFlags, hasFiles: boolean): ClusterSource | und
   };
 }
 
-export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace" | "fixes">): ScanOptions {
+export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | "defaultLevel" | "namespace" | "fixes" | "calicoVersion">): ScanOptions {
   const options: ScanOptions = {};
   const override: NonNullable<ScanOptions["podSecurity"]> = {};
   if (flags.level) {
@@ -105,6 +108,8 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
   if (flags.defaultLevel && isLevel(flags.defaultLevel)) options.defaultLevel = flags.defaultLevel as Level;
   if (flags.namespace) options.defaultNamespace = flags.namespace;
   if (flags.fixes) options.fixes = true;
+  const calicoVersion = calicoVersionFlag(flags.calicoVersion);
+  if (calicoVersion) options.calicoVersion = calicoVersion;
   // Certificates in kubeconfigs expire: judged at the moment of the scan.
   options.now = new Date();
   return options;

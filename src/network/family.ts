@@ -16,9 +16,9 @@ function lendsCalicoLabels(object: LoadedObject["object"]): boolean {
 export const netpolFamily: ScanFamily = {
   id: "netpol",
   rules: NETPOL_RULES,
-  check: (snapshot) => lintNetworkPolicies(lintContext(snapshot)),
+  check: (snapshot, options) => lintNetworkPolicies(lintContext(snapshot, options.calicoVersion)),
   // Workloads become endpoints as they load; only policy objects are kept whole.
-  stream(_options, input) {
+  stream(options, input) {
     const endpoints = new EndpointsBuilder(input.namespaces, true);
     const policies: Array<PolicySource<LoadedObject>> = [];
     // Calico policies isolate too; their refusals are the calico family's to report.
@@ -34,7 +34,7 @@ export const netpolFamily: ScanFamily = {
       },
       finish: () => {
         const set = buildPolicySet(policies);
-        const tiers = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico).tiers : set.tiers;
+        const tiers = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico, options.calicoVersion ? { calicoVersion: options.calicoVersion } : {}).tiers : set.tiers;
         return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects });
       },
     };

@@ -9,6 +9,7 @@ import type { Finding } from "../findings/types.js";
 import { namespaceObjectsOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, type FieldPath, type LoadedObject } from "../k8s/types.js";
 import { withCalico } from "./calico/tiers.js";
+import type { CalicoVersion } from "./calico/version.js";
 import { buildEndpoints, type Endpoints } from "./endpoints.js";
 import { HOST_NETWORK_NOTE, hostNetworkMatches, listPods, usesHostNetwork } from "./host-network.js";
 import { lintAdminPriorityTies } from "./lint-admin.js";
@@ -30,10 +31,11 @@ export interface LintContext {
   namespaceObjects?: ReadonlyMap<string, LoadedObject>;
 }
 
-export function lintContext(snapshot: Snapshot): LintContext {
+export function lintContext(snapshot: Snapshot, calicoVersion?: CalicoVersion): LintContext {
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   const set = buildPolicySet(sources);
-  return { endpoints: buildEndpoints(snapshot), set, tiers: withCalico(set, sources).tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects) };
+  const tiers = withCalico(set, sources, calicoVersion ? { calicoVersion } : {}).tiers;
+  return { endpoints: buildEndpoints(snapshot), set, tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects) };
 }
 
 export function lintNetworkPolicies(context: LintContext): Finding[] {

@@ -6,6 +6,7 @@ import type { Level } from "../podsecurity/levels.js";
 import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
 import type { PsaClusterConfig } from "../podsecurity/cluster-config.js";
 import type { ImageAdmission } from "../supplychain/images/check.js";
+import type { CalicoVersion } from "../network/calico/version.js";
 
 /** What every rule family may read besides the snapshot; families ignore what is not theirs. */
 export interface ScanOptions {
@@ -30,6 +31,8 @@ export interface ScanOptions {
   fixes?: boolean;
   /** The moment certificates' expiry is judged at, given by the shell (the core reads no clock); without it, expiry is not judged. */
   now?: Date;
+  /** `--calico-version`: whose ordering of equal-order Calico policies to follow (else the inputs' ClusterInformation, else the latest). */
+  calicoVersion?: CalicoVersion;
 }
 
 /**

@@ -14,7 +14,6 @@ import type { DecodedNetworkSet } from "./decode-resources.js";
 import { enforcedPolicy, protocolToNumber } from "./enforced.js";
 import { portToString, protocolNumber } from "./numorstring.js";
 import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
-import { calicoKeyKind, felixTieBreak } from "./policy-order.js";
 import { rangeToCidr } from "./set-rules.js";
 import { entityRuleSelector, networkSetLabels, policyEndpointSelector, workloadEndpointLabels } from "./scope.js";
 import { parseCalicoSelector, type CalicoSelector } from "./selector/index.js";
@@ -155,8 +154,11 @@ export function compileRule(rule: DecodedRule, direction: Direction, index: numb
   return out;
 }
 
-/** A decoded policy as an EnforcedPolicy in its tier (staged policies never decide). */
-export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver): EnforcedPolicy {
+/**
+ * A decoded policy as an EnforcedPolicy in its tier (staged policies never decide); equal
+ * orders are broken by `tieBreak`, Felix's key for the policy (policy-order.ts).
+ */
+export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver, tieBreak: string): EnforcedPolicy {
   const selector = parseCalicoSelector(policyEndpointSelector(policy));
   const rules = (direction: Direction): ResolvedRule[] =>
     policy.types.includes(direction) ? (direction === "ingress" ? policy.ingress : policy.egress).map((rule, i) => compileRule(rule, direction, i, policy.namespace, resolver)) : [];
@@ -164,7 +166,7 @@ export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver)
     id: policyId(policy),
     kind: policyKind(policy),
     name: policy.name,
-    tieBreak: felixTieBreak(calicoKeyKind(policy), policy.namespace, policy.name),
+    tieBreak,
     tier: policy.tier,
     order: policy.order,
     staged: policy.staged,

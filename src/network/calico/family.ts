@@ -9,6 +9,7 @@ import type { Snapshot } from "../../k8s/snapshot.js";
 import type { FieldPath, LoadedObject } from "../../k8s/types.js";
 import type { ScanFamily } from "../../scan/family.js";
 import { compileCalico, isCalicoObject } from "./tiers.js";
+import type { CalicoVersion } from "./version.js";
 
 const DOCS_URI = "https://docs.tigera.io/calico/latest/reference/resources/networkpolicy";
 
@@ -59,8 +60,10 @@ function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message:
   return findingAt(RULE.get(ruleId) as Rule, loaded, path, message);
 }
 
-export function checkCalico(snapshot: Snapshot): Finding[] {
-  const compiled = compileCalico(snapshot.objects.map((loaded) => ({ object: loaded.object, where: loaded })));
+export function checkCalico(snapshot: Snapshot, calicoVersion?: CalicoVersion): Finding[] {
+  const sources = snapshot.objects.map((loaded) => ({ object: loaded.object, where: loaded }));
+  // The version decides which policy names Calico accepts (v3.29-v3.31 want the tier prefix).
+  const compiled = compileCalico(sources, calicoVersion ? { calicoVersion } : {});
   const findings: Finding[] = [];
   for (const refusal of compiled.refused) {
     if (!refusal.where) continue;
@@ -76,6 +79,6 @@ export function checkCalico(snapshot: Snapshot): Finding[] {
 export const calicoFamily: ScanFamily = {
   id: "calico",
   rules: CALICO_RULES,
-  check: (snapshot) => checkCalico(snapshot),
+  check: (snapshot, options) => checkCalico(snapshot, options.calicoVersion),
   reads: () => isCalicoObject,
 };

@@ -4,7 +4,10 @@
  * For netpol explain / matrix / lint (part 1), one call adds Calico to the policy set:
  *
  *   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
- *   const set = withCalico(buildPolicySet(sources), sources);   // tiers, policies, refused, notices
+ *   const set = withCalico(buildPolicySet(sources), sources);   // tiers, policies, refused, notices, ordering
+ *
+ * Equal-order policies are ordered as the Calico version in the sources' ClusterInformation
+ * orders them, or as `{ calicoVersion }` says (it wins), else as the latest Felix does.
  *
  * Notes for the shared model (nothing in model.ts changed):
  * - Calico matches more of a packet than `Packet` carries. Calico policies also read the
@@ -17,6 +20,8 @@
  *   universe cannot hold (source ports, source criteria of egress rules).
  */
 export { parseCalicoSelector, canonicalSelector, SelectorSyntaxError, type CalicoSelector } from "./selector/index.js";
-export { compileCalico, calicoTiers, mergeTiers, withCalico, isCalicoObject, type CalicoPolicySet, type CalicoRefusal, type CalicoNotice } from "./tiers.js";
+export { compileCalico, calicoTiers, mergeTiers, withCalico, isCalicoObject, type CalicoOptions, type CalicoPolicySet, type CalicoRefusal, type CalicoNotice } from "./tiers.js";
+export { chooseOrdering, clusterCalicoVersion, type OrderingChoice } from "./ordering-choice.js";
+export { parseCalicoVersion, formatCalicoVersion, type CalicoVersion } from "./version.js";
 export { calicoFamily, CALICO_RULES } from "./family.js";
 export type { CalicoPacket } from "./enforced.js";

@@ -7,6 +7,7 @@ import { formatFieldPath, type FieldPath, type ObjectSource } from "../../k8s/ty
 import { orderTiers } from "../evaluate.js";
 import { compareOrder, type Tier } from "../model.js";
 import type { RefusedPolicy } from "../policy-set.js";
+import type { OrderingChoice } from "./ordering-choice.js";
 import type { CalicoNotice } from "./tiers.js";
 
 export interface TierView {
@@ -26,6 +27,8 @@ export interface RefusalView {
 }
 
 export interface TiersView {
+  /** Which Calico version's ordering of equal-order policies the listing follows, and why. */
+  ordering?: string;
   tiers: TierView[];
   refused: RefusalView[];
   notices: string[];
@@ -38,7 +41,7 @@ type Where = { source: ObjectSource };
  * of their tier. Tiers without policies are left out, except those a Tier object defines.
  */
 export function tiersView(
-  set: { tiers: Tier[]; refused: (RefusedPolicy<Where> & { reason?: "invalid" | "unsupported" })[]; notices: CalicoNotice<Where>[] },
+  set: { tiers: Tier[]; refused: (RefusedPolicy<Where> & { reason?: "invalid" | "unsupported" })[]; notices: CalicoNotice<Where>[]; ordering?: OrderingChoice },
   definedTiers: ReadonlySet<string> = new Set(),
 ): TiersView {
   const enforcedOrder = new Map(orderTiers(set.tiers).map(({ tier }, i) => [tier, i]));
@@ -46,6 +49,7 @@ export function tiersView(
     .filter((tier) => tier.policies.length > 0 || definedTiers.has(tier.name))
     .sort((a, b) => (enforcedOrder.get(a) ?? 0) - (enforcedOrder.get(b) ?? 0));
   return {
+    ...(set.ordering ? { ordering: set.ordering.summary } : {}),
     tiers: tiers.map((tier: Tier) => ({
       name: tier.name,
       order: tier.order ?? null,
@@ -69,7 +73,7 @@ export function tiersView(
 }
 
 export function renderTiersText(view: TiersView): string {
-  const lines: string[] = [];
+  const lines: string[] = view.ordering ? [`ordering: ${view.ordering}`] : [];
   for (const tier of view.tiers) {
     lines.push(`tier ${tier.name} (order ${tier.order ?? "unset: last"}, end of tier: ${tier.endOfTier})`);
     if (tier.policies.length === 0) lines.push("  (no policies)");

@@ -5,7 +5,8 @@
  *   const tiers = mergeTiers(kubernetesTiers(...), calico.tiers);
  *
  * Tiers run by order (the default tier at 1,000,000; unset last); within a tier policies
- * run by order (unset last), then by Felix's key "name/namespace/kind" (policy-order.ts).
+ * run by order (unset last), then by Felix's policy key, which depends on the Calico version
+ * (policy-order.ts; chosen by ordering-choice.ts from an option or the inputs' ClusterInformation).
  * Kubernetes NetworkPolicies take part in the default tier at order 1000. A tier drops, at its end, traffic of endpoints its policies
  * selected but did not decide (defaultAction Deny), or passes it on (defaultAction Pass);
  * traffic no tier decides is allowed by the namespace profile. Staged policies are compiled
@@ -18,11 +19,15 @@ import type { FieldPath, K8sObject } from "../../k8s/types.js";
 import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
 import { compilePolicy, policyId, SelectorResolver, type CalicoContext } from "./compile.js";
-import { asCalicoOrdered } from "./policy-order.js";
+import { CALICO_GROUPS, chooseOrdering, type OrderingChoice } from "./ordering-choice.js";
+import { asCalicoOrdered, LATEST_ORDERING, type PolicyOrdering } from "./policy-order.js";
+import type { CalicoVersion } from "./version.js";
 import { decodePolicy, POLICY_KINDS, type DecodedPolicy } from "./decode.js";
 import { BUILT_IN_TIER_DEFAULT_ACTIONS, decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
 
-export const CALICO_GROUPS = ["projectcalico.org", "crd.projectcalico.org"];
+export { CALICO_GROUPS };
+/** The group whose objects carry the names Calico stored (with their `<tier>.` prefix). */
+const STORAGE_GROUP = "crd.projectcalico.org";
 
 const REFUSED_KINDS: Readonly<Record<string, string>> = {
   Profile: "Profile rules replace the namespace profile's default allow; Palisade models only the Kubernetes datastore's generated profiles and does not evaluate custom ones",
@@ -54,6 +59,13 @@ export interface CalicoPolicySet<Where = unknown> {
   refused: CalicoRefusal<Where>[];
   /** Things that are valid but not enforced (staged policies), to be reported, not hidden. */
   notices: CalicoNotice<Where>[];
+  /** Whose policy ordering the tiers follow (which Calico version), and why. */
+  ordering: OrderingChoice;
+}
+
+export interface CalicoOptions {
+  /** The Calico version to follow (`--calico-version`); it wins over a ClusterInformation in the sources. */
+  calicoVersion?: CalicoVersion;
 }
 
 function withWhere<T extends object, Where>(value: T, where: Where | undefined): T & { where?: Where } {
@@ -74,8 +86,9 @@ function contextFrom(sources: readonly PolicySource[], networkSets: DecodedNetwo
 }
 
 /** Compile every Calico object among `sources`; other objects only lend their labels. */
-export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): CalicoPolicySet<Where> {
-  const result: CalicoPolicySet<Where> = { tiers: [], policies: [], refused: [], notices: [] };
+export function compileCalico<Where>(sources: readonly PolicySource<Where>[], options: CalicoOptions = {}): CalicoPolicySet<Where> {
+  const ordering = chooseOrdering(sources.map((s) => s.object), options.calicoVersion);
+  const result: CalicoPolicySet<Where> = { tiers: [], policies: [], refused: [], notices: [], ordering };
   const refuse = (source: PolicySource<Where>, path: FieldPath, message: string, unsupported = false): void => {
     result.refused.push(withWhere({ object: source.object, path, message, reason: unsupported ? ("unsupported" as const) : ("invalid" as const) }, source.where));
   };
@@ -120,7 +133,13 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[]): C
       refuse(source, ["spec", "tier"], `tier ${JSON.stringify(decoded.tier)} is not defined in the inputs; Calico refuses policies in a tier that does not exist (add its Tier object)`);
       continue;
     }
-    const policy = compilePolicy(decoded, resolver);
+    const identity = { ...decoded, storedName: apiGroupOf(source.object.apiVersion) === STORAGE_GROUP };
+    const nameProblem = ordering.ordering.nameProblem(identity);
+    if (nameProblem) {
+      refuse(source, ["metadata", "name"], nameProblem);
+      continue;
+    }
+    const policy = compilePolicy(decoded, resolver, ordering.ordering.calicoKey(identity));
     if (!byTier.has(decoded.tier)) byTier.set(decoded.tier, []);
     byTier.get(decoded.tier)?.push(policy);
     result.policies.push(withWhere({ policy, object: source.object }, source.where));
@@ -146,8 +165,8 @@ function tierOf(name: string, decoded: DecodedTier | undefined, policies: Enforc
 }
 
 /** Just the tiers, for callers that report refusals elsewhere (see compileCalico). */
-export function calicoTiers(objects: readonly K8sObject[]): Tier[] {
-  return compileCalico(objects.map((object) => ({ object }))).tiers;
+export function calicoTiers(objects: readonly K8sObject[], options: CalicoOptions = {}): Tier[] {
+  return compileCalico(objects.map((object) => ({ object })), options).tiers;
 }
 
 /**
@@ -155,17 +174,19 @@ export function calicoTiers(objects: readonly K8sObject[]): Tier[] {
  * BANP tiers) and Calico's: tiers of the same name become one, ordered as Calico orders its
  * built-in tiers, so a Calico policy at order 100 in the default tier runs before every
  * Kubernetes NetworkPolicy and one at order 2000 after them. At order 1000 itself the tie
- * is broken as Felix breaks it, by the Kubernetes policy's Calico name `knp.default.<name>`
- * (see policy-order.ts); a Calico policy without order runs after all of them.
+ * is broken as Felix of the chosen version breaks it, by the Kubernetes policy's Calico name
+ * `knp.default.<name>` in that version's key (see policy-order.ts); a Calico policy without
+ * order runs after all of them.
  */
-export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[]): Tier[] {
+export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[], ordering: PolicyOrdering = LATEST_ORDERING): Tier[] {
+  const ordered = (policy: EnforcedPolicy): EnforcedPolicy => asCalicoOrdered(policy, ordering);
   const merged = new Map<string, Tier>();
   for (const tier of [...calico, ...kubernetes]) {
     const existing = merged.get(tier.name);
     if (!existing) {
-      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: tier.policies.map(asCalicoOrdered) });
+      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: tier.policies.map(ordered) });
     } else {
-      for (const policy of tier.policies) existing.policies.push(asCalicoOrdered(policy)); // a tier may hold more policies than push(...) takes arguments
+      for (const policy of tier.policies) existing.policies.push(ordered(policy)); // a tier may hold more policies than push(...) takes arguments
       // Admin network policies of equal priority stay unordered whoever contributed the tier.
       if (tier.tiesUnordered) existing.tiesUnordered = true;
     }
@@ -178,17 +199,19 @@ export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[])
  * same sources added: merged tiers, every compiled policy, every refusal, plus notices.
  *
  *   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
- *   const set = withCalico(buildPolicySet(sources), sources);
+ *   const set = withCalico(buildPolicySet(sources), sources, { calicoVersion });
  */
 export function withCalico<Where>(
   kubernetes: { tiers: Tier[]; policies: CalicoPolicySet<Where>["policies"]; refused: RefusedPolicy<Where>[] },
   sources: readonly PolicySource<Where>[],
-): { tiers: Tier[]; policies: CalicoPolicySet<Where>["policies"]; refused: RefusedPolicy<Where>[]; notices: CalicoNotice<Where>[] } {
-  const calico = compileCalico(sources);
+  options: CalicoOptions = {},
+): { tiers: Tier[]; policies: CalicoPolicySet<Where>["policies"]; refused: RefusedPolicy<Where>[]; notices: CalicoNotice<Where>[]; ordering: OrderingChoice } {
+  const calico = compileCalico(sources, options);
   return {
-    tiers: mergeTiers(kubernetes.tiers, calico.tiers),
+    tiers: mergeTiers(kubernetes.tiers, calico.tiers, calico.ordering.ordering),
     policies: [...kubernetes.policies, ...calico.policies],
     refused: [...kubernetes.refused, ...calico.refused],
     notices: calico.notices,
+    ordering: calico.ordering,
   };
 }

@@ -77,6 +77,7 @@ describe("palisade calico tiers", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       [
+        'ordering: Calico v3.32+: equal orders broken by "<name>/<namespace>/<kind>", assumed (no --calico-version and no usable ClusterInformation)',
         "tier security (order 100, end of tier: Deny)",
         "        10  GlobalNetworkPolicy/security.quarantine  [ingress,egress]",
         "        20  GlobalNetworkPolicy/security.threat-feed  [ingress,egress]",
