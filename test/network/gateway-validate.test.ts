@@ -79,7 +79,7 @@ spec:
     expect(problems(gateway)).toEqual([
       'spec.listeners.0.hostname: Invalid value: "Shop.Example.com": must be a lower-case DNS name, optionally starting with "*." (a wildcard stands for one or more labels), no port and no IP address',
       'spec.listeners.0.allowedRoutes.namespaces.from: Unsupported value: "Any": supported values: "All", "Selector", "Same"',
-      'spec.listeners.1.name: Duplicate value: "web" is also the name of listener 0; names must be unique, as routes pick listeners by name',
+      'spec.listeners.1.name: Duplicate value: "web" is also the name of listener 0: Listener name must be unique within the Gateway (routes pick listeners by name)',
       'spec.listeners.1.port: Invalid value: "443": must be a whole number from 1 to 65535',
       'spec.listeners.1.allowedRoutes.namespace: unknown field "namespace" (known here: namespaces, kinds); kubectl refuses it, and the field\'s default applies in its place',
       "spec.listeners.1.allowedRoutes.kinds.0.kind: Required value",

@@ -16,6 +16,7 @@ import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
+import { refusedAsIndistinct } from "./listener-rules.js";
 import { gatewayObjectProblems } from "./validate.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
@@ -29,7 +30,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "A Gateway, ListenerSet, route or ReferenceGrant with a field the API server refuses (a wrong type, a value out of range, a Service backend without a port, a duplicate listener name) or does not know (kubectl refuses unknown fields; a misspelt sectionName or allowedRoutes would otherwise fall back to a default that attaches more or less than was meant). Applying it fails, so what it was written to publish, admit or permit does not exist.",
+        "A Gateway, ListenerSet, route or ReferenceGrant with a field the API server refuses (a wrong type, a value out of range, a Service backend without a port, a duplicate listener name, two listeners of one resource with the same port, protocol and hostname, tls on an HTTP, TCP or UDP listener or missing from a TLS one) or does not know (kubectl refuses unknown fields; a misspelt sectionName or allowedRoutes would otherwise fall back to a default that attaches more or less than was meant). Applying it fails, so what it was written to publish, admit or permit does not exist.",
       remediation: "Fix the field named in the finding; `kubectl apply --dry-run=server` shows the API server's own error.",
       helpUri: `${SPEC}`,
     },
@@ -221,10 +222,17 @@ function precedence(conflict: ListenerConflict, parent: RouteParent): string {
   return conflict.orderUnknown ? `${order} (the input lacks a creationTimestamp, so this order is assumed: whichever is created first wins)` : order;
 }
 
+/**
+ * Two listeners of one resource with the same port, protocol and hostname: the API server
+ * refuses the resource (gateway/invalid-object says so), so it never exists to report them Conflicted.
+ */
+const refusedTogether = (parent: RouteParent, l: number, conflict: ListenerConflict) => !conflict.rivalWins && conflict.rival.owner === parent && refusedAsIndistinct(parent.listeners, l, conflict.rival.listener);
+
 function conflictedListeners(model: GatewayApi): Finding[] {
   const findings: Finding[] = [];
   for (const parent of model.parents) {
     for (const [l, conflict] of [...parent.conflicts].sort((a, b) => a[0] - b[0])) {
+      if (refusedTogether(parent, l, conflict)) continue;
       const listener = parent.listeners[l];
       findings.push(
         finding(
@@ -249,6 +257,7 @@ function listenerSetsNotAccepted(model: GatewayApi): Finding[] {
     });
   return model.parents.flatMap((parent) => {
     if (parent.notAccepted === undefined) return [];
+    if (parent.notAccepted === "ListenersNotValid" && parent.listeners.every((_, l) => { const c = parent.conflicts.get(l); return c !== undefined && refusedTogether(parent, l, c); })) return [];
     const why = parent.notAccepted === "NotAllowed" ? `Gateway ${parent.gatewayKey}'s allowedListeners do not admit ListenerSets of namespace ${parent.namespace}` : `none of its listeners is valid (${invalid(parent).join("; ")})`;
     // A Gateway the input holds is one whose status Palisade can speak for.
     const uncounted = gateways.has(parent.gatewayKey) ? ` Gateway ${parent.gatewayKey} does not count it among its AttachedListenerSets, and` : "";

@@ -1,15 +1,17 @@
 /**
  * Why the API server would refuse a Gateway API object, for the fields Palisade reads to
  * attach routes and reach backends (apis/v1: the CRDs' schema, the CEL rule that a
- * Service reference has a port, and the list keys that make listener names unique). An
+ * Service reference has a port, the list keys that make listener names unique, and the
+ * listeners' CEL rules, in listener-rules.ts). An
  * unknown field in these places is named too: kubectl refuses it (strict field validation,
  * its default since 1.27), and a misspelt `sectionName` or `allowedRoutes` silently falls
  * back to a default that attaches more, or less, than was meant.
  *
  * Not every rule of the CRDs is here: fields Palisade does not read (filters, matches,
- * timeouts, TLS options) are left to the API server.
+ * timeouts, the contents of TLS options) are left to the API server.
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
+import { indistinctProblems, protocolProblems } from "./listener-rules.js";
 
 export interface GatewayObjectProblem {
   path: FieldPath;
@@ -22,6 +24,8 @@ const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "
 /** Hostname as the CRDs' pattern has it: lower case, an optional leading `*.` label. */
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** ProtocolType's pattern as the CRD has it: its second branch is anchored at the end only, so it is searched, not matched whole. */
+const PROTOCOL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
 
 const FIELDS = {
   listener: ["name", "hostname", "port", "protocol", "tls", "allowedRoutes"],
@@ -111,18 +115,24 @@ function listeners(value: unknown, add: Add): void {
       unknownFields(listener, FIELDS.listener, path, add);
       requiredString(listener.name, [...path, "name"], add);
       if (typeof listener.name === "string" && listener.name !== "") {
-        if (!SECTION_NAME.test(listener.name)) add([...path, "name"], `Invalid value: ${describe(listener.name)}: a listener name is a lower-case DNS subdomain`);
+        if (listener.name.length > 253 || !SECTION_NAME.test(listener.name)) add([...path, "name"], `Invalid value: ${describe(listener.name)}: a listener name is a lower-case DNS subdomain of at most 253 characters`);
         const first = names.get(listener.name);
-        if (first !== undefined) add([...path, "name"], `Duplicate value: ${describe(listener.name)} is also the name of listener ${first}; names must be unique, as routes pick listeners by name`);
+        if (first !== undefined) add([...path, "name"], `Duplicate value: ${describe(listener.name)} is also the name of listener ${first}: Listener name must be unique within the Gateway (routes pick listeners by name)`);
         else names.set(listener.name, path[2] as number);
       }
-      integer(listener.port, [...path, "port"], 1, 65535, add);
+      if (listener.port === undefined) add([...path, "port"], "Required value: a listener needs a port from 1 to 65535");
+      else integer(listener.port, [...path, "port"], 1, 65535, add);
       requiredString(listener.protocol, [...path, "protocol"], add);
+      if (typeof listener.protocol === "string" && listener.protocol !== "" && (listener.protocol.length > 255 || !PROTOCOL.test(listener.protocol))) {
+        add([...path, "protocol"], `Invalid value: ${describe(listener.protocol)}: a protocol is a core name (HTTP, HTTPS, TLS, TCP, UDP) or a domain-prefixed one such as example.com/my-protocol`);
+      }
       if (listener.hostname !== undefined) hostname(listener.hostname, [...path, "hostname"], add);
+      protocolProblems(listener, path, add);
       if (listener.allowedRoutes !== undefined) allowedRoutes(listener.allowedRoutes, [...path, "allowedRoutes"], add);
     },
     1,
   );
+  if (Array.isArray(value)) indistinctProblems(value, add);
 }
 
 function allowedRoutes(value: unknown, path: FieldPath, add: Add): void {
