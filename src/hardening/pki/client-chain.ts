@@ -17,23 +17,25 @@
  * version 1 certificate may be a root, never an intermediate), and its pathLen respected.
  * Intermediates may be any certificate given: a CA certificate is public, so whoever holds a
  * client certificate and its key can present any of them. As Go does, every chain is built and
- * then dropped when it breaks a name constraint (name-constraints.ts); one whose subjectAltName or
- * nameConstraints Go cannot parse takes part in no chain (Go never loads it). Any certificate
+ * then dropped when it fails certificate policy validation (certificate-policies.ts) or breaks a
+ * name constraint (name-constraints.ts); one whose subjectAltName, nameConstraints or policy
+ * extensions Go cannot parse takes part in no chain (Go never loads it). Any certificate
  * with a critical extension Go does not handle is refused in any place, as isValid refuses it
  * (critical-extensions.ts); one Go's parser refuses over its extensions (a critical
  * authorityKeyIdentifier, a duplicated extension) takes part in no chain.
  */
-// @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
-import "reflect-metadata";
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate as ParsedCertificate } from "@peculiar/x509";
 import type { CertificateFacts } from "../x509.js";
 import { allowsClientAuth } from "./client-auth.js";
-import { certificateVersion } from "./certificate-extensions.js";
+import { certificateVersion, extensionsOf } from "./certificate-extensions.js";
+import { certificatePoliciesViolation } from "./certificate-policies.js";
 import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
+import { DerReader, TAG } from "./der-reader.js";
 import { nameConstraintsViolation } from "./name-constraints.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
+const BASIC_CONSTRAINTS = "2.5.29.19";
+const KEY_USAGE = "2.5.29.15";
 /** Go 1.24's crypto/rsa refuses to verify with a smaller key (GODEBUG rsa1024min). */
 const MIN_RSA_BITS = 1024;
 
@@ -53,25 +55,59 @@ interface Constraints {
 
 const constraintsCache = new WeakMap<object, Constraints>();
 
+/** keyUsage's keyCertSign, bit 5 of the BIT STRING (the third bit of its first octet after the unused-bits count). */
+const KEY_CERT_SIGN = 0x04;
+
+/**
+ * basicConstraints and keyUsage read from the extension bytes as Go's parser reads them
+ * (parseBasicConstraintsExtension: an optional BOOLEAN, then an optional INTEGER, a negative
+ * pathLen constraining nothing), so that a CA is not lost to a stricter reader refusing some other
+ * extension Go takes (a policy qualifier Go never looks at). Undefined when they cannot be read.
+ */
+function readSigningExtensions(facts: ChainCertificate): { isCA: boolean; pathLength: number | undefined; keyUsage: Uint8Array | undefined } | undefined {
+  const extensions = extensionsOf(facts);
+  if (!extensions) return undefined;
+  let isCA = false;
+  let pathLength: number | undefined;
+  let keyUsage: Uint8Array | undefined;
+  for (const { type, value } of extensions) {
+    if (type === BASIC_CONSTRAINTS) {
+      const fields = new DerReader(new Uint8Array(value)).read(TAG.SEQUENCE);
+      if (!fields) return undefined;
+      const reader = new DerReader(fields);
+      if (reader.peekTag(TAG.BOOLEAN)) {
+        const flag = reader.read(TAG.BOOLEAN);
+        if (!flag || flag.length !== 1 || (flag[0] !== 0 && flag[0] !== 0xff)) return undefined;
+        isCA = flag[0] === 0xff;
+      }
+      if (reader.peekTag(TAG.INTEGER)) {
+        const length = reader.readInt64(TAG.INTEGER);
+        if (length === undefined) return undefined;
+        pathLength = length >= 0n ? Number(length) : undefined;
+      }
+    } else if (type === KEY_USAGE) {
+      const bits = new DerReader(new Uint8Array(value)).read(TAG.BIT_STRING);
+      if (!bits || bits.length === 0) return undefined;
+      keyUsage = bits.subarray(1);
+    }
+  }
+  return { isCA, pathLength, keyUsage };
+}
+
 function constraintsOf(facts: ChainCertificate): Constraints {
   const cached = constraintsCache.get(facts.certificate);
   if (cached) return cached;
   let constraints: Constraints = { cannotSign: "it cannot be read", isCA: false, pathLength: undefined, hasExtensions: false };
-  try {
-    const version = certificateVersion(facts.certificate.raw);
-    if (version < 3) {
-      constraints = { cannotSign: undefined, isCA: false, pathLength: undefined, hasExtensions: false };
-    } else {
-      const parsed = new ParsedCertificate(facts.certificate.raw);
-      const basic = parsed.getExtension(BasicConstraintsExtension);
-      const usages = parsed.getExtension(KeyUsagesExtension);
-      const isCA = basic?.ca === true;
+  if (certificateVersion(facts.certificate.raw) < 3) {
+    constraints = { cannotSign: undefined, isCA: false, pathLength: undefined, hasExtensions: false };
+  } else {
+    const read = readSigningExtensions(facts);
+    if (read) {
+      const { isCA, keyUsage } = read;
       // RFC 5280 4.2.1.9 as Go reads it: a version 3 certificate signs only with basicConstraints CA.
-      const cannotSign = !isCA ? "it is not a CA (basicConstraints)" : usages && (usages.usages & KeyUsageFlags.keyCertSign) === 0 ? "its keyUsage does not include keyCertSign" : undefined;
-      constraints = { cannotSign, isCA, pathLength: isCA ? basic?.pathLength : undefined, hasExtensions: true };
+      const cannotSign = !isCA ? "it is not a CA (basicConstraints)" : keyUsage && ((keyUsage[0] ?? 0) & KEY_CERT_SIGN) === 0 ? "its keyUsage does not include keyCertSign" : undefined;
+      constraints = { cannotSign, isCA, pathLength: isCA ? read.pathLength : undefined, hasExtensions: true };
     }
-  } catch {
-    // A certificate @peculiar/x509 cannot read signs nothing here.
   }
   constraintsCache.set(facts.certificate, constraints);
   return constraints;
@@ -139,10 +175,12 @@ function invalidity(candidate: ChainCertificate, role: Role, chain: readonly Cha
 /**
  * Go's Verify for KeyUsages [ClientAuth]: `leaf` verified to one of `roots` (the client-CA
  * bundle), through any of `intermediates`; time is checked only when `now` is given. Every chain
- * is built, as Go's buildChains does, then those that break a name constraint are dropped; the
- * first left is the chain. On failure the reason Go's error would give: the first name-constraint
- * violation when chains were built, else the last candidate refused by isValid, else "unknown
- * authority" with the first signature problem met as a hint.
+ * is built, as Go's buildChains does, then those that fail policy validation, and then those that
+ * break a name constraint, are dropped; the first left is the chain. On failure the reason Go's
+ * error would give: the first name-constraint violation of a chain with valid policies, else the
+ * count of chains with invalid policies (with why the first failed), when chains were built; else
+ * the last candidate refused by isValid, else "unknown authority" with the first signature problem
+ * met as a hint.
  */
 export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[], now?: Date): ChainVerification {
   const leafUnparsable = goParseRefusal(leaf);
@@ -190,13 +228,23 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
   };
   const built = build([leaf]);
   if (built.chains.length === 0) return { reason: built.reason };
+  // Go 1.26's order: a chain that fails policy validation is dropped before its names are checked,
+  // and a name-constraint failure, when some chain got that far, is the error Verify gives.
   let violation: string | undefined;
+  let policyProblem: string | undefined;
+  let invalidPolicies = 0;
   for (const chain of built.chains) {
+    const policies = certificatePoliciesViolation(chain);
+    if (policies) {
+      invalidPolicies++;
+      policyProblem ??= policies;
+      continue;
+    }
     const problem = nameConstraintsViolation(chain);
     if (!problem) return { chain };
     violation ??= problem;
   }
-  return { reason: violation as string };
+  return { reason: violation ?? `no valid chains built: ${invalidPolicies} candidate chains with invalid policies (${policyProblem})` };
 }
 
 /**

@@ -12,10 +12,13 @@
  * check (name-constraints.ts). Any other extension, under 2.5.29 or not, is unhandled when
  * critical. Three extensions RFC 5280 says must not be critical make Go refuse to parse the
  * certificate at all when they are: subjectKeyIdentifier, authorityKeyIdentifier and
- * authorityInfoAccess; so does an extension that appears twice.
+ * authorityInfoAccess; so does an extension that appears twice, and a subjectAltName,
+ * nameConstraints or policy extension whose value Go cannot read (policy-extensions.ts).
  */
-import { extensionsOf } from "./certificate-extensions.js";
+import { extensionsOf, type RawExtension } from "./certificate-extensions.js";
+import { readNameConstraints, readSubjectAltNames } from "./general-names.js";
 import { namesOf, type NamedCertificate } from "./name-constraints.js";
+import { policyExtensionRefusal, POLICY_EXTENSION_OIDS } from "./policy-extensions.js";
 
 const SUBJECT_ALT_NAME = "2.5.29.17";
 const NAME_CONSTRAINTS = "2.5.29.30";
@@ -53,26 +56,40 @@ function extensionName(oid: string): string {
   return name ? `${name} (${oid})` : oid;
 }
 
+const refusalCache = new WeakMap<object, string | undefined>();
+
+/** Why Go's processExtensions stops at this one extension, or undefined when it reads it. */
+function extensionRefusal({ type, critical, value }: RawExtension): string | undefined {
+  if (type === SUBJECT_ALT_NAME) {
+    const read = readSubjectAltNames(value);
+    return "problem" in read ? read.problem : undefined;
+  }
+  if (type === NAME_CONSTRAINTS) {
+    const read = readNameConstraints(value, critical);
+    return "problem" in read ? read.problem : undefined;
+  }
+  if (critical && NEVER_CRITICAL.has(type)) return `its ${NEVER_CRITICAL.get(type)} extension is marked critical, which RFC 5280 forbids`;
+  return POLICY_EXTENSION_OIDS.has(type) ? policyExtensionRefusal(type, value) : undefined;
+}
+
 /**
  * Why Go's parser refuses the certificate over its extensions, or undefined: it then never
- * loads it, so it authenticates no one and signs nothing (a name or constraint it cannot
- * parse, a duplicated extension, a critical flag where RFC 5280 forbids one).
+ * loads it, so it authenticates no one and signs nothing (a duplicated extension; then, in the
+ * certificate's order, as Go stops at the first: a name, constraint or policy extension it
+ * cannot parse, a critical flag where RFC 5280 forbids one).
  */
 export function goParseRefusal(facts: NamedCertificate): string | undefined {
+  if (refusalCache.has(facts.certificate)) return refusalCache.get(facts.certificate);
   const extensions = extensionsOf(facts) ?? [];
   const seen = new Set<string>();
+  let refusal: string | undefined;
   for (const { type } of extensions) {
-    if (seen.has(type)) return `it contains the extension ${extensionName(type)} twice`;
+    if (seen.has(type)) refusal ??= `it contains the extension ${extensionName(type)} twice`;
     seen.add(type);
   }
-  const named = namesOf(facts).unparsable;
-  const critical = extensions.find(({ type, critical: isCritical }) => isCritical && NEVER_CRITICAL.has(type));
-  if (!critical) return named;
-  const wrongly = `its ${NEVER_CRITICAL.get(critical.type)} extension is marked critical, which RFC 5280 forbids`;
-  // Go stops at the first extension it cannot take, in the certificate's order.
-  if (!named) return wrongly;
-  const firstNamed = extensions.findIndex(({ type }) => type === SUBJECT_ALT_NAME || type === NAME_CONSTRAINTS);
-  return firstNamed < extensions.indexOf(critical) ? named : wrongly;
+  for (const extension of extensions) refusal ??= extensionRefusal(extension);
+  refusalCache.set(facts.certificate, refusal);
+  return refusal;
 }
 
 /** Why this critical extension is one Go does not handle, or undefined when it handles it. */
