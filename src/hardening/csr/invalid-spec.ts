@@ -4,7 +4,8 @@
  * family's, and this rule then says nothing), else what validation
  * (pkg/apis/certificates/validation validateCertificateSigningRequest) refuses: no usages, a
  * usage it does not know, a usage twice, no signerName, the legacy signer or a malformed one
- * (signer-name.ts), an expirationSeconds under 600. (spec.request is invalid-request.ts's.)
+ * (signer-name.ts), an expirationSeconds under 600. (spec.request is invalid-request.ts's, and
+ * so is an object too large for the API server to read, which it refuses before any of this.)
  * status is not judged: the API server clears it on create.
  */
 import { hasTypeError, int32Overflow } from "./decode.js";
@@ -75,7 +76,7 @@ export const invalidSpecRule = csrRule(
   "The API server refuses a new CertificateSigningRequest with an expirationSeconds that does not fit in 32 bits (a field of the wrong type is reported by the manifest/* rules), without usages, with a usage outside certificates.k8s.io/v1's list or one given twice, without a signerName, with the legacy signer kubernetes.io/legacy-unknown (v1beta1 only) or a signerName not of the form example.com/signer-name, or with expirationSeconds under 600 (ten minutes): the manifest never applies.",
   "List the key usages the certificate needs once each (for a client certificate: digital signature, client auth), name the signer as <domain>/<name> in lower case (kubernetes.io/kube-apiserver-client for a user's client certificate), and ask for at least 600 seconds or leave expirationSeconds out.",
   (csr) => {
-    if (hasTypeError(csr)) return [];
+    if (hasTypeError(csr) || ("stage" in csr.request && csr.request.stage === "too-large")) return [];
     const overflow = int32Overflow(csr);
     const verdicts = overflow ? [overflow] : validationErrors(csr);
     return verdicts.map((v) => ({ ...v, message: `the API server refuses this CertificateSigningRequest: ${v.message}` }));

@@ -5,6 +5,7 @@
  */
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
+import { exceedsRequestBodyLimit, tooLargeToSend } from "./request-body.js";
 import { readCsrRequest, type CsrReading } from "./request.js";
 
 export const CSR_API_VERSION = "certificates.k8s.io/v1";
@@ -16,6 +17,13 @@ export interface CsrObject {
   /** Where the request stands (status, as read from a cluster; a manifest's status is dropped on create). */
   state: CsrState;
   request: CsrReading;
+  /**
+   * Read from a live cluster: the API server stored it, so it read the request body and ran
+   * ParseCSR and CheckSignature on spec.request (pkg/apis/certificates/validation validateCSR)
+   * at create, and again at every update, /status and /approval included, which keep the
+   * spec unchanged. What it checked is not checked again.
+   */
+  fromCluster: boolean;
 }
 
 /**
@@ -38,7 +46,7 @@ export function isCertificateSigningRequest(object: K8sObject): boolean {
   return object.kind === "CertificateSigningRequest" && object.apiVersion === CSR_API_VERSION;
 }
 
-export function readCsrObject(object: K8sObject): CsrObject {
+export function readCsrObject(object: K8sObject, fromCluster = false): CsrObject {
   const spec = isRecord(object.spec) ? object.spec : {};
   const status = isRecord(object.status) ? object.status : {};
   return {
@@ -46,7 +54,9 @@ export function readCsrObject(object: K8sObject): CsrObject {
     usages: spec.usages,
     expirationSeconds: spec.expirationSeconds,
     state: stateOf(status),
-    request: readCsrRequest(spec.request),
+    // A manifest too large to send is never decoded: its request is not read either, which keeps a huge one cheap.
+    request: !fromCluster && exceedsRequestBodyLimit(object) ? tooLargeToSend(spec.request) : readCsrRequest(spec.request),
+    fromCluster,
   };
 }
 

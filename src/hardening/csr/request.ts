@@ -40,8 +40,12 @@ export interface CsrFacts extends CsrSubject {
   signedParts: CsrSignedParts;
 }
 
-/** Why the request cannot be read, in Go's words where Kubernetes reports Go's error (base64: encoding/json's). */
-export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "type" | "base64" | "pem" | "parse" };
+/**
+ * Why the request cannot be read, in Go's words where Kubernetes reports Go's error (base64:
+ * encoding/json's). too-large: the object is over kube-apiserver's request body limit, and
+ * the request is not read at all (model.ts).
+ */
+export type CsrReading = { facts: CsrFacts } | { problem: string; stage: "type" | "too-large" | "base64" | "pem" | "parse" };
 
 /** ParseCSR's error when the first PEM block is missing or of another type (pkg/apis/certificates/helpers.go). */
 export const NOT_A_CSR_BLOCK = "PEM block type must be CERTIFICATE REQUEST";
