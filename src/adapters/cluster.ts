@@ -98,6 +98,8 @@ export const SCANNED_RESOURCES = [
   "stagedglobalnetworkpolicies.projectcalico.org",
   "networksets.projectcalico.org",
   "globalnetworksets.projectcalico.org",
+  // Its spec.calicoVersion says how Felix breaks ties between equal-order policies (network/calico/ordering-choice.ts).
+  "clusterinformations.projectcalico.org",
   ...GATEWAY_RESOURCES,
 ];
 
@@ -115,7 +117,7 @@ export const RBAC_RESOURCES = [
  * What network answers need: namespaces and their labels, workloads and pods, every kind
  * of policy, and service accounts (Calico selects by their labels).
  */
-export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets)\.projectcalico\.org)$/.test(resource));
+export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource));
 
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";

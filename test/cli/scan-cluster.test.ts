@@ -335,6 +335,31 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     }
   });
 
+  it("orders equal-order Calico policies as the cluster's Calico release does, read from its ClusterInformation", async () => {
+    const pod = (app: string): K8sObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: app, namespace: "prod", labels: { app } }, spec: { containers: [{ name: "c", image: "x" }] } });
+    const fromClient = (action: string) => [{ action, source: { selector: "app == 'client'" } }];
+    // Tied at order 100: v3.29-v3.31 run the global deny first, v3.32+ the namespaced allow.
+    const objects: K8sObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } },
+      pod("web"),
+      pod("client"),
+      { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "b-deny" }, spec: { order: 100, selector: "app == 'web'", ingress: fromClient("Deny") } },
+      { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "a-allow", namespace: "prod" }, spec: { order: 100, selector: "app == 'web'", ingress: fromClient("Allow") } },
+    ];
+    const clusterInformation: K8sObject = { apiVersion: "projectcalico.org/v3", kind: "ClusterInformation", metadata: { name: "default" }, spec: { calicoVersion: "v3.30.2" } };
+    const explain = ["netpol", "explain", "--from", "prod/client", "--to", "prod/web", "-o", "json"];
+    for (const [served, allowed, note] of [[[...objects, clusterInformation], false, false], [objects, true, true]] as const) {
+      const cluster = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-calico-version-")), objects: [...served] });
+      try {
+        const run = await palisade([...explain, "--kubeconfig", cluster.kubeconfig]);
+        expect((JSON.parse(run.stdout) as { allowed: boolean }).allowed).toBe(allowed);
+        expect(run.stderr.includes("give --calico-version")).toBe(note);
+      } finally {
+        await cluster.close();
+      }
+    }
+  });
+
   it("with --kubelets, judges each node's kubelet configuration read through the node proxy", async () => {
     server.requests.length = 0;
     const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "--kubelets", "--rules", "kubelet/*", "-o", "json", "--fail-on", "none"]);

@@ -70,6 +70,7 @@ const ALL_TYPES: ResourceType[] = [
   t("projectcalico.org", "v3", "StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false),
   t("projectcalico.org", "v3", "NetworkSet", "networksets"),
   t("projectcalico.org", "v3", "GlobalNetworkSet", "globalnetworksets", false),
+  t("projectcalico.org", "v3", "ClusterInformation", "clusterinformations", false),
 ];
 
 const groupVersion = (type: ResourceType) => (type.group ? `${type.group}/${type.version}` : type.version);
