@@ -11,6 +11,9 @@ import { loadSnapshot } from "../k8s/load.js";
 import { liveSourceName, type LoadedObject } from "../k8s/types.js";
 import { withBaseline } from "../posture/baseline.js";
 import { buildPosture } from "../posture/build.js";
+import { chooseOrdering } from "../network/calico/ordering-choice.js";
+import { isCalicoObject } from "../network/calico/tiers.js";
+import { calicoVersionFlag, calicoVersionOption, warnAboutOrdering } from "./calico-version-flag.js";
 import { conflictingWorkloads } from "../posture/duplicates.js";
 import { postureJsonPieces } from "../posture/render-json.js";
 import { renderPostureText } from "../posture/render-text.js";
@@ -32,6 +35,7 @@ interface PostureFlags extends ClusterFlags {
   failBelow?: string;
   baseline?: string;
   failOnDrop?: boolean;
+  calicoVersion?: string;
   color?: boolean;
 }
 
@@ -46,7 +50,8 @@ export function registerPostureCommand(program: Command): void {
     .option("-A, --all-namespaces", "report every namespace (the default)")
     .option("--fail-below <score>", "exit 1 when a reported workload scores below this (0-100)")
     .option("--baseline <file>", "an earlier palisade posture -o json report: show what scores lower, higher, new or gone")
-    .option("--fail-on-drop", "with --baseline: exit 1 when a workload scores lower than in the baseline, overall or on any pillar");
+    .option("--fail-on-drop", "with --baseline: exit 1 when a workload scores lower than in the baseline, overall or on any pillar")
+    .addOption(calicoVersionOption());
   clusterOptions(command)
     .option("--no-color", "never colour the text output")
     .addHelpText(
@@ -64,6 +69,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
   if (paths.length === 0 && kustomizeDirs.length === 0 && !live) throw new UserError("nothing to judge", { hint: "give files or directories (palisade posture manifests/), - for stdin, -k DIR, or --cluster" });
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
   const failBelow = flags.failBelow === undefined ? undefined : scoreThreshold(flags.failBelow);
+  const calicoVersion = calicoVersionFlag(flags.calicoVersion);
   // A page of ~500 KB is of no use in a terminal: say where it should go instead of printing it.
   if (flags.output === "html" && process.stdout.isTTY) throw new UserError("-o html writes a web page: send it to a file", { hint: "palisade posture ... -o html > posture.html, then open posture.html in a browser" });
   if (flags.failOnDrop && !flags.baseline) throw new UserError("--fail-on-drop needs --baseline FILE", { hint: "save a report first: palisade posture manifests/ -o json > posture-base.json" });
@@ -87,7 +93,9 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     ...save,
   });
   if (flags.namespace) requireKnownNamespace(flags.namespace, reportableNamespaces(snapshot.objects));
-  const scanned = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted" }));
+  const objects = snapshot.objects.map((o) => o.object);
+  warnAboutOrdering(chooseOrdering(objects, calicoVersion), objects.some(isCalicoObject), objects);
+  const scanned = runScan(snapshot, scanOptionsFrom({ defaultLevel: "restricted", ...(flags.calicoVersion ? { calicoVersion: flags.calicoVersion } : {}) }));
   // Files with no object in them are an input error, as for scan; a live cluster with nothing in it is an answer.
   const result = live ? scanned : withNothingScanned(scanned, snapshot, paths[0] ?? kustomizeDirs[0] ?? "-");
   const problems = [...result.problems, ...conflictingWorkloads(snapshot.objects)];
@@ -98,6 +106,7 @@ async function posture(paths: string[], flags: PostureFlags): Promise<number> {
     now,
     tool: { name: "palisade", version: packageVersion() },
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    ...(calicoVersion ? { calicoVersion } : {}),
   });
   if (flags.baseline) report = withBaseline(report, baseline, flags.baseline, flags.namespace);
   if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");

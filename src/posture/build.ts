@@ -11,6 +11,7 @@ import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isRecord, objectRef } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { withCalico } from "../network/calico/tiers.js";
+import type { CalicoVersion } from "../network/calico/version.js";
 import { buildEndpoints } from "../network/endpoints.js";
 import { computeMatrix } from "../network/matrix.js";
 import { buildPolicySet } from "../network/policy-set.js";
@@ -40,6 +41,8 @@ export interface PostureMeta {
   tool: { name: string; version: string };
   /** Report only this namespace's workloads and findings; every namespace still counts (who may reach them, who may use their accounts). */
   namespace?: string;
+  /** The Calico release whose ordering of tied policies to follow (--calico-version); else the inputs' ClusterInformation, else the newest. */
+  calicoVersion?: CalicoVersion;
 }
 
 /**
@@ -99,7 +102,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   const encryption = plaintextSecrets.length > 0 || snapshot.objects.some((o) => o.object.kind === "EncryptionConfiguration") ? "judged" : "unknown";
 
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
-  const matrix = computeMatrix(withCalico(buildPolicySet(sources), sources).tiers, pods);
+  const matrix = computeMatrix(withCalico(buildPolicySet(sources), sources, meta.calicoVersion ? { calicoVersion: meta.calicoVersion } : {}).tiers, pods);
   const reach = reachSummary(matrix);
   const published = publications(snapshot.objects, pods, specs);
   const authorizer = rbacAuthorizerFor(snapshot, { bootstrap: true });

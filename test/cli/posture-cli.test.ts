@@ -43,6 +43,26 @@ describe("palisade posture", () => {
     expect(r.stdout).toMatch(/^\d+ workloads from .*examples\/cluster, mean score \d+: A \d+ · B \d+ · C \d+ · D \d+ · F \d+$/m);
   });
 
+  it("orders tied Calico policies as --calico-version says, and notes when the release was assumed", () => {
+    const pod = (app: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${app}, namespace: prod, labels: {app: ${app}}}\nspec: {containers: [{name: c, image: x}]}\n`;
+    const policy = (kind: string, name: string, action: string, namespace = "") =>
+      `apiVersion: projectcalico.org/v3\nkind: ${kind}\nmetadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ""}}\nspec: {order: 100, selector: "app == 'web'", ingress: [{action: ${action}, source: {selector: "app == 'client'"}}]}\n`;
+    const file = join(mkdtempSync(join(tmpdir(), "palisade-posture-calico-")), "tie.yaml");
+    // Tied at order 100: Calico v3.29-v3.31 run the global deny first, v3.32+ the namespaced allow.
+    writeFileSync(file, [pod("web"), pod("client"), policy("GlobalNetworkPolicy", "b-deny", "Deny"), policy("NetworkPolicy", "a-allow", "Allow", "prod")].join("---\n"));
+    const reach = (...flags: string[]) => {
+      const r = palisade(["posture", file, "-o", "json", ...flags]);
+      expect(r.code).toBe(0);
+      const web = (JSON.parse(r.stdout) as PostureReport).workloads.find((w) => w.ref.name === "web");
+      return { facts: JSON.stringify(web), stderr: r.stderr };
+    };
+    expect(reach("--calico-version", "v3.30").facts).toContain("reachable from 0 of the other 1 workloads");
+    const latest = reach("--calico-version", "v3.32");
+    expect([latest.facts.includes("reachable from 1 of the other 1 workloads"), latest.stderr]).toEqual([true, ""]);
+    expect(reach().stderr).toContain("give --calico-version for older clusters");
+    expect(palisade(["posture", file, "--calico-version", "v2.6"]).code).toBe(2);
+  });
+
   it("-o wide shows every deduction with its place, and the facts", () => {
     const r = palisade(["posture", cluster, "-o", "wide"]);
     expect(r.stdout).toMatch(/^ +-60 workload: pss\/privileged: .*\(.*examples\/cluster\/30-analytics\.yaml:\d+:\d+\)$/m);
