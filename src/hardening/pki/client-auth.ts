@@ -16,16 +16,9 @@
 import type { X509Certificate } from "node:crypto";
 import { SYSTEM_MASTERS } from "../../access/rbac/types.js";
 import type { CertificateFacts } from "../x509.js";
+import { extKeyUsagesAllowClientAuth } from "./chain-key-usage.js";
 import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
-
-const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
-
-/** The extended key usage OIDs, or undefined without the extension (Node 20 names it keyUsage; later versions extKeyUsage too). */
-function extendedKeyUsages(certificate: X509Certificate): readonly string[] | undefined {
-  const withExt = certificate as X509Certificate & { extKeyUsage?: string[] };
-  return withExt.extKeyUsage ?? certificate.keyUsage;
-}
+import { signingExtensionsOf, signingExtensionsRefusal } from "./signing-extensions.js";
 
 /** Go's pkix.Name keeps the last CommonName of a subject that carries several. */
 function lastCommonName(certificate: X509Certificate): string {
@@ -33,17 +26,21 @@ function lastCommonName(certificate: X509Certificate): string {
   return names.length > 0 ? names[names.length - 1]!.slice(3) : "";
 }
 
-/** Whether the extended key usage lets the certificate take part in client authentication, as Go checks each certificate of a chain. */
+/**
+ * Whether the extended key usage lets the certificate take part in client authentication, as Go
+ * checks each certificate of a chain (chain-key-usage.ts): read from the DER as Go reads it, since
+ * Node takes an empty extKeyUsage for "no usage" and a malformed one for none at all.
+ */
 export function allowsClientAuth(certificate: X509Certificate): boolean {
-  const usages = extendedKeyUsages(certificate);
-  return !usages || usages.some((usage) => usage === CLIENT_AUTH || usage === ANY_EXTENDED_KEY_USAGE);
+  const read = signingExtensionsOf({ certificate });
+  return !("refusal" in read) && extKeyUsagesAllowClientAuth(read);
 }
 
 /** Why kube-apiserver would never take this certificate as a user, or undefined when it would (chain permitting). */
 export function notAClientCertificate(certificate: X509Certificate): string | undefined {
-  if (!allowsClientAuth(certificate)) return "its extended key usage does not allow client authentication";
-  const unparsable = goParseRefusal({ certificate });
+  const unparsable = goParseRefusal({ certificate }) ?? signingExtensionsRefusal({ certificate });
   if (unparsable) return `Go cannot parse it: ${unparsable}`;
+  if (!allowsClientAuth(certificate)) return "its extended key usage does not allow client authentication";
   const unhandled = unhandledCriticalExtensions({ certificate });
   if (unhandled) return unhandled;
   if (lastCommonName(certificate) === "") return "its subject has no CommonName, which maps to no user";

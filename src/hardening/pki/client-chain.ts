@@ -8,34 +8,33 @@
  * authenticator model (access/authn/x509.ts) gives a time and wants the reason a chain fails.
  *
  * What is matched: a certificate that is itself in the bundle is its own chain; otherwise a
- * parent is a certificate whose subject is the child's issuer, that may sign (a version 3
- * certificate needs basicConstraints CA; a version 1 or 2 one has no extensions to ask; a
- * keyUsage, when present, needs keyCertSign), whose key verifies the child's signature (not
- * SHA-1 or MD5, refused since Go 1.18; not an RSA key under 1024 bits, refused since Go 1.24).
- * Then isValid: within its validity (when a time is given), clientAuth in its extended key
- * usage (or none, or anyExtendedKeyUsage), basicConstraints CA for an intermediate (a
- * version 1 certificate may be a root, never an intermediate), and its pathLen respected.
- * Intermediates may be any certificate given: a CA certificate is public, so whoever holds a
- * client certificate and its key can present any of them. As Go does, every chain is built and
- * then dropped when it fails certificate policy validation (certificate-policies.ts) or breaks a
- * name constraint (name-constraints.ts); one whose subjectAltName, nameConstraints or policy
- * extensions Go cannot parse takes part in no chain (Go never loads it). Any certificate
- * with a critical extension Go does not handle is refused in any place, as isValid refuses it
- * (critical-extensions.ts); one Go's parser refuses over its extensions (a critical
- * authorityKeyIdentifier, a duplicated extension) takes part in no chain.
+ * parent is a certificate whose subject is the child's issuer, that may sign (CheckSignatureFrom:
+ * a version 3 certificate needs basicConstraints CA, a version 1 or 2 one has no extensions to
+ * ask; a keyUsage other than Go's 0 needs keyCertSign), whose key verifies the child's signature
+ * (not SHA-1 or MD5, refused since Go 1.18; not an RSA key under 1024 bits, refused since Go
+ * 1.24). Then isValid: within its validity (when a time is given), basicConstraints CA for an
+ * intermediate (a version 1 certificate may be a root, never an intermediate), and its pathLen
+ * respected. Intermediates may be any certificate given: a CA certificate is public, so whoever
+ * holds a client certificate and its key can present any of them. As Go does, every chain is
+ * built and then dropped when it fails certificate policy validation (certificate-policies.ts),
+ * allows no client authentication by extended key usage (chain-key-usage.ts) or breaks a name
+ * constraint (name-constraints.ts). A certificate Go's parser refuses takes part in no chain (Go
+ * never loads it): a subjectAltName, nameConstraints or policy extension it cannot parse, a
+ * critical authorityKeyIdentifier, a duplicated extension (critical-extensions.ts), a malformed
+ * basicConstraints (a negative pathLen included), keyUsage or extKeyUsage
+ * (signing-extensions.ts). Any certificate with a critical extension Go does not handle is
+ * refused in any place, as isValid refuses it.
  */
 import type { CertificateFacts } from "../x509.js";
-import { allowsClientAuth } from "./client-auth.js";
-import { certificateVersion, extensionsOf } from "./certificate-extensions.js";
+import { certificateVersion } from "./certificate-extensions.js";
 import { certificatePoliciesViolation } from "./certificate-policies.js";
 import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
-import { DerReader, TAG } from "./der-reader.js";
+import { certificatesRefusingClientAuth } from "./chain-key-usage.js";
 import { nameConstraintsViolation } from "./name-constraints.js";
+import { KEY_USAGE_CERT_SIGN, signingExtensionsOf, signingExtensionsRefusal } from "./signing-extensions.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
-const BASIC_CONSTRAINTS = "2.5.29.19";
-const KEY_USAGE = "2.5.29.15";
 /** Go 1.24's crypto/rsa refuses to verify with a smaller key (GODEBUG rsa1024min). */
 const MIN_RSA_BITS = 1024;
 
@@ -43,74 +42,25 @@ export type ChainCertificate = Pick<CertificateFacts, "certificate" | "weakSigna
 
 export type ChainVerification = { chain: ChainCertificate[] } | { reason: string };
 
-interface Constraints {
-  /** Why CheckSignatureFrom refuses it as a parent, or undefined when it may sign. */
-  cannotSign: string | undefined;
-  /** Go's BasicConstraintsValid && IsCA, which isValid asks of an intermediate. */
-  isCA: boolean;
-  pathLength: number | undefined;
-  /** Whether Go reads its extensions at all: only version 3 certificates have them. */
-  hasExtensions: boolean;
+/** Why Go's parser refuses the certificate, so that it never loads it, or undefined. */
+function goRefusal(facts: ChainCertificate): string | undefined {
+  return goParseRefusal(facts) ?? signingExtensionsRefusal(facts);
 }
-
-const constraintsCache = new WeakMap<object, Constraints>();
-
-/** keyUsage's keyCertSign, bit 5 of the BIT STRING (the third bit of its first octet after the unused-bits count). */
-const KEY_CERT_SIGN = 0x04;
 
 /**
- * basicConstraints and keyUsage read from the extension bytes as Go's parser reads them
- * (parseBasicConstraintsExtension: an optional BOOLEAN, then an optional INTEGER, a negative
- * pathLen constraining nothing), so that a CA is not lost to a stricter reader refusing some other
- * extension Go takes (a policy qualifier Go never looks at). Undefined when they cannot be read.
+ * Why CheckSignatureFrom refuses `parent` before it looks at the signature, or undefined: a
+ * version 3 certificate without basicConstraints, or with it but not a CA; a keyUsage that is not
+ * 0 and leaves out keyCertSign (Go's KeyUsage 0, an absent or an empty keyUsage, asks nothing).
+ * A version 1 or 2 certificate has neither, so it may sign (isValid still refuses it as an
+ * intermediate). isValid itself ignores keyUsage; this is the one place Go reads it.
  */
-function readSigningExtensions(facts: ChainCertificate): { isCA: boolean; pathLength: number | undefined; keyUsage: Uint8Array | undefined } | undefined {
-  const extensions = extensionsOf(facts);
-  if (!extensions) return undefined;
-  let isCA = false;
-  let pathLength: number | undefined;
-  let keyUsage: Uint8Array | undefined;
-  for (const { type, value } of extensions) {
-    if (type === BASIC_CONSTRAINTS) {
-      const fields = new DerReader(new Uint8Array(value)).read(TAG.SEQUENCE);
-      if (!fields) return undefined;
-      const reader = new DerReader(fields);
-      if (reader.peekTag(TAG.BOOLEAN)) {
-        const flag = reader.read(TAG.BOOLEAN);
-        if (!flag || flag.length !== 1 || (flag[0] !== 0 && flag[0] !== 0xff)) return undefined;
-        isCA = flag[0] === 0xff;
-      }
-      if (reader.peekTag(TAG.INTEGER)) {
-        const length = reader.readInt64(TAG.INTEGER);
-        if (length === undefined) return undefined;
-        pathLength = length >= 0n ? Number(length) : undefined;
-      }
-    } else if (type === KEY_USAGE) {
-      const bits = new DerReader(new Uint8Array(value)).read(TAG.BIT_STRING);
-      if (!bits || bits.length === 0) return undefined;
-      keyUsage = bits.subarray(1);
-    }
-  }
-  return { isCA, pathLength, keyUsage };
-}
-
-function constraintsOf(facts: ChainCertificate): Constraints {
-  const cached = constraintsCache.get(facts.certificate);
-  if (cached) return cached;
-  let constraints: Constraints = { cannotSign: "it cannot be read", isCA: false, pathLength: undefined, hasExtensions: false };
-  if (certificateVersion(facts.certificate.raw) < 3) {
-    constraints = { cannotSign: undefined, isCA: false, pathLength: undefined, hasExtensions: false };
-  } else {
-    const read = readSigningExtensions(facts);
-    if (read) {
-      const { isCA, keyUsage } = read;
-      // RFC 5280 4.2.1.9 as Go reads it: a version 3 certificate signs only with basicConstraints CA.
-      const cannotSign = !isCA ? "it is not a CA (basicConstraints)" : keyUsage && ((keyUsage[0] ?? 0) & KEY_CERT_SIGN) === 0 ? "its keyUsage does not include keyCertSign" : undefined;
-      constraints = { cannotSign, isCA, pathLength: isCA ? read.pathLength : undefined, hasExtensions: true };
-    }
-  }
-  constraintsCache.set(facts.certificate, constraints);
-  return constraints;
+function cannotSign(parent: ChainCertificate): string | undefined {
+  const read = signingExtensionsOf(parent);
+  if ("refusal" in read) return read.refusal;
+  if (certificateVersion(parent.certificate.raw) === 3 && !read.basicConstraintsValid) return "it is not a CA (it has no basicConstraints)";
+  if (read.basicConstraintsValid && !read.isCA) return "it is not a CA (basicConstraints)";
+  if (read.keyUsage !== 0 && (read.keyUsage & KEY_USAGE_CERT_SIGN) === 0) return "its keyUsage does not include keyCertSign";
+  return undefined;
 }
 
 /** Subjects as Palisade prints them elsewhere: "CN=x, O=y". */
@@ -120,8 +70,8 @@ export function subjectOf(facts: ChainCertificate): string {
 
 /** Go's CheckSignatureFrom(parent) on child: why it fails, or undefined when the signature is good. */
 function signatureProblem(child: ChainCertificate, parent: ChainCertificate): string | undefined {
-  const { cannotSign } = constraintsOf(parent);
-  if (cannotSign) return `certificate ${JSON.stringify(subjectOf(parent))} may not sign certificates: ${cannotSign}`;
+  const refusal = cannotSign(parent);
+  if (refusal) return `certificate ${JSON.stringify(subjectOf(parent))} may not sign certificates: ${refusal}`;
   if (child.weakSignature !== undefined) return `certificate ${JSON.stringify(subjectOf(child))} is signed with ${hashOf(child.weakSignature)} (${child.weakSignature}), which Go refuses as insecure`;
   const key = parent.certificate.publicKey;
   const bits = key.asymmetricKeyDetails?.modulusLength;
@@ -164,32 +114,29 @@ function invalidity(candidate: ChainCertificate, role: Role, chain: readonly Cha
     if (now < notBefore) return `${name} is not valid before ${notBefore.toISOString()}`;
     if (now > notAfter) return `${name} expired at ${notAfter.toISOString()}`;
   }
-  const { isCA, pathLength, hasExtensions } = constraintsOf(candidate);
-  if (hasExtensions && !allowsClientAuth(candidate.certificate)) return `${name} does not allow client authentication (extended key usage)`;
-  if (role === "intermediate" && !isCA) return `${name} signed another certificate but is not a CA`;
+  const read = signingExtensionsOf(candidate);
+  if ("refusal" in read) return `${name} cannot be parsed by Go: ${read.refusal}`;
+  if (role === "intermediate" && !(read.basicConstraintsValid && read.isCA)) return `${name} signed another certificate but is not a CA`;
+  // Go counts every certificate between the leaf and this one, self-issued ones too.
   const below = chain.length - 1;
-  if (pathLength !== undefined && below > pathLength) return `${name} allows ${pathLength} intermediate CA(s) below it (pathLen), the chain has ${below}`;
+  if (read.maxPathLen !== undefined && below > read.maxPathLen) return `${name} allows ${read.maxPathLen} intermediate CA(s) below it (pathLen), the chain has ${below}`;
   return undefined;
 }
 
 /**
  * Go's Verify for KeyUsages [ClientAuth]: `leaf` verified to one of `roots` (the client-CA
  * bundle), through any of `intermediates`; time is checked only when `now` is given. Every chain
- * is built, as Go's buildChains does, then those that fail policy validation, and then those that
- * break a name constraint, are dropped; the first left is the chain. On failure the reason Go's
- * error would give: the first name-constraint violation of a chain with valid policies, else the
- * count of chains with invalid policies (with why the first failed), when chains were built; else
- * the last candidate refused by isValid, else "unknown authority" with the first signature problem
- * met as a hint.
+ * is built, as Go's buildChains does, then filtered (filterChains); the first left is the chain.
+ * When no chain is built, the reason is the last candidate refused by isValid, else "unknown
+ * authority" with the first signature problem met as a hint.
  */
 export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainCertificate[], intermediates: readonly ChainCertificate[], now?: Date): ChainVerification {
-  const leafUnparsable = goParseRefusal(leaf);
+  const leafUnparsable = goRefusal(leaf);
   if (leafUnparsable) return { reason: `certificate ${JSON.stringify(subjectOf(leaf))} cannot be parsed by Go: ${leafUnparsable}` };
   const leafProblem = invalidity(leaf, "leaf", [], now);
   if (leafProblem) return { reason: leafProblem };
-  if (roots.some((root) => root.certificate.raw.equals(leaf.certificate.raw))) return { chain: [leaf] };
   // Go never loads a certificate it cannot parse, so it is no candidate at all.
-  const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => goParseRefusal(c) === undefined);
+  const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => goRefusal(c) === undefined);
   const trusted = parsable(roots);
   const presented = parsable(intermediates);
   let signatureChecks = 0;
@@ -226,25 +173,50 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
     }
     return { chains, reason: reason ?? `certificate signed by unknown authority ${JSON.stringify(child.certificate.issuer.split("\n").join(", "))}${hint ? ` (possibly because ${hint})` : ""}` };
   };
-  const built = build([leaf]);
+  const leafInBundle = parsable(roots).some((root) => root.certificate.raw.equals(leaf.certificate.raw));
+  const built = leafInBundle ? { chains: [[leaf]], reason: "" } : build([leaf]);
   if (built.chains.length === 0) return { reason: built.reason };
-  // Go 1.26's order: a chain that fails policy validation is dropped before its names are checked,
-  // and a name-constraint failure, when some chain got that far, is the error Verify gives.
+  return filterChains(built.chains);
+}
+
+/**
+ * What Go 1.26's Verify does with the chains built, in its order: a chain that fails policy
+ * validation is dropped, then one whose extended key usages do not allow client authentication
+ * (chain-key-usage.ts), then one that breaks a name constraint. The first chain left is the chain;
+ * with none, the error Verify gives: the first name-constraint failure when a chain got that far;
+ * else "incompatible key usage" when no chain failed over policies; else the counts of both.
+ */
+function filterChains(chains: readonly ChainCertificate[][]): ChainVerification {
   let violation: string | undefined;
   let policyProblem: string | undefined;
+  let usageProblem: string | undefined;
   let invalidPolicies = 0;
-  for (const chain of built.chains) {
+  let incompatibleUsage = 0;
+  for (const chain of chains) {
     const policies = certificatePoliciesViolation(chain);
     if (policies) {
       invalidPolicies++;
       policyProblem ??= policies;
       continue;
     }
+    const [refusing] = certificatesRefusingClientAuth(chain);
+    if (refusing) {
+      incompatibleUsage++;
+      const role = chain.length > 1 && refusing === chain[chain.length - 1] ? "trust anchor" : "certificate";
+      usageProblem ??= `${role} ${JSON.stringify(subjectOf(refusing))} does not allow client authentication (extended key usage)`;
+      continue;
+    }
     const problem = nameConstraintsViolation(chain);
     if (!problem) return { chain };
     violation ??= problem;
   }
-  return { reason: violation ?? `no valid chains built: ${invalidPolicies} candidate chains with invalid policies (${policyProblem})` };
+  if (violation) return { reason: violation };
+  if (incompatibleUsage > 0 && invalidPolicies === 0) return { reason: `certificate specifies an incompatible key usage: ${usageProblem}` };
+  const details = [
+    ...(incompatibleUsage > 0 ? [`${incompatibleUsage} candidate chains with incompatible key usage (${usageProblem})`] : []),
+    `${invalidPolicies} candidate chains with invalid policies (${policyProblem})`,
+  ];
+  return { reason: `no valid chains built: ${details.join(", ")}` };
 }
 
 /**
