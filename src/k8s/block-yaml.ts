@@ -254,7 +254,7 @@ class Reader {
         if (d === COLON && (j + 1 >= this.end || text.charCodeAt(j + 1) === SPACE)) outside();
         last = j + 1;
       }
-      value = resolvePlain(text.slice(i, last));
+      value = resolveJsonPlain(text.slice(i, last));
     }
     this.advance();
     // Anything more indented below an inline value would continue it: js-yaml decides.
@@ -499,10 +499,21 @@ class Reader {
       last = k + 1;
     }
     const raw = text.slice(j, last);
-    const value = resolvePlain(raw);
+    const value = resolveJsonPlain(raw);
     if (isKey && typeof value !== "string") outside();
     return { value, end: k };
   }
+}
+
+/**
+ * A plain scalar's value. `.nan` and `.inf` are left to js-yaml's path, where the loader
+ * refuses them as kubectl does (JSON has no such numbers): a rare word, so the check costs
+ * the hot path one typeof.
+ */
+function resolveJsonPlain(text: string): unknown {
+  const value = resolvePlain(text);
+  if (typeof value === "number" && !Number.isFinite(value)) outside();
+  return value;
 }
 
 const SIMPLE_ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 110: "\n", 116: "\t", 114: "\r", 48: "\0", 98: "\b", 102: "\f", 32: " " };

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type * as JsYaml from "js-yaml";
 import { decodeStdBase64 } from "./go-base64.js";
-import { resolvePlainScalar } from "./yaml-scalars.js";
+import { isGoFloatTagged, isGoInteger, isGoTimestamp, resolvePlainScalar } from "./yaml-scalars.js";
 
 // js-yaml takes ~35 ms to load, and a scan of ordinary manifests never needs it (the
 // block reader reads them): it is loaded for the first document that does.
@@ -62,6 +62,16 @@ export function kubernetesYamlSchema(): JsYaml.Schema {
       resolves("int", isNumber),
       resolves("float", isNumber),
       resolves("timestamp", () => false),
+    ],
+  });
+  // Explicit `!!int`, `!!float` and `!!timestamp` as go-yaml checks them: an integer only
+  // (`!!int 1.5` and `!!int 1e3` are errors to kubectl), a float or an int64, and a
+  // timestamp kept as its text.
+  schema = schema.extend({
+    explicit: [
+      new Type("tag:yaml.org,2002:float", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoFloatTagged(data), construct: (data: string) => resolvePlainScalar(data) }),
+      new Type("tag:yaml.org,2002:int", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoInteger(data), construct: (data: string) => resolvePlainScalar(data) }),
+      new Type("tag:yaml.org,2002:timestamp", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoTimestamp(data), construct: (data: string) => data }),
     ],
   });
   return schema;

@@ -4,7 +4,9 @@ import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
 import { scanJsonPositionsCountingKeys } from "./json-positions.js";
+import { isJsonText, jsonStreamValues, jsonSyntaxError, type JsonStreamValue } from "./json-text.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
+import { splitDocuments, type DocumentChunk } from "./split-documents.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
 
@@ -18,6 +20,9 @@ export interface ParseLimits {
   maxDepth: number;
 }
 
+// Where callers have always found them.
+export { isJsonText, jsonStreamValues, jsonSyntaxError, splitDocuments, type JsonStreamValue };
+
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxExpansion: 10, maxDepth: 200 };
 
 export interface ParsedFile {
@@ -25,73 +30,6 @@ export interface ParsedFile {
   problems: LoadProblem[];
   documents: number;
   skippedNonKubernetes: number;
-}
-
-interface DocumentChunk {
-  text: string;
-  /** 0-based line of the chunk's first line in the file. */
-  startLine: number;
-}
-
-/**
- * A line that starts a document where kubectl starts one (apimachinery's YAMLReader: `---`
- * at the start of a line, then nothing or a comment, `---#` included, which YAML itself
- * would not take as a marker), or YAML's document end.
- */
-const DOCUMENT_MARKER = /^(?:---(?=[ \t\r#]|$)|\.\.\.(?=[ \t\r]|$))/gm;
-
-/**
- * Split a YAML stream at document markers so each document parses (and fails) on its own:
- * one malformed document never hides the others, and its errors keep file lines.
- */
-export function splitDocuments(text: string): DocumentChunk[] {
-  const chunks: DocumentChunk[] = [];
-  let chunkStart = 0;
-  let line = 0;
-  let lineCursor = 0;
-  const lineAt = (offset: number) => {
-    while (lineCursor < offset) {
-      const next = text.indexOf("\n", lineCursor);
-      if (next < 0 || next >= offset) {
-        lineCursor = offset;
-        break;
-      }
-      line++;
-      lineCursor = next + 1;
-    }
-    return line;
-  };
-  let startLine = 0;
-  DOCUMENT_MARKER.lastIndex = 0;
-  for (let m = DOCUMENT_MARKER.exec(text); m; m = DOCUMENT_MARKER.exec(text)) {
-    const markerLine = lineAt(m.index);
-    const isEnd = m[0] === "...";
-    if (m.index > chunkStart) chunks.push({ text: text.slice(chunkStart, m.index), startLine });
-    if (isEnd) {
-      const eol = text.indexOf("\n", m.index);
-      chunkStart = eol < 0 ? text.length : eol + 1;
-      startLine = markerLine + 1;
-    } else {
-      chunkStart = m.index;
-      startLine = markerLine;
-    }
-  }
-  if (chunkStart < text.length) chunks.push({ text: text.slice(chunkStart), startLine });
-  // js-yaml reads `---#` as text, not as a marker: the comment is set apart on its own line's end.
-  return chunks.filter((c) => hasContent(c.text)).map((c) => (c.text.startsWith("---#") ? { ...c, text: `--- ${c.text.slice(3)}` } : c));
-}
-
-/** Anything but the marker, comments and whitespace (without copying the text). */
-function hasContent(text: string): boolean {
-  for (let i = text.startsWith("---") ? 3 : 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 35) {
-      const eol = text.indexOf("\n", i);
-      if (eol < 0) return false;
-      i = eol;
-    } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 12 && c !== 11 && !/\s/.test(text.charAt(i))) return true;
-  }
-  return false;
 }
 
 /**
@@ -106,6 +44,10 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
   splitDocuments(text).forEach((chunk, documentIndex) => {
     if (select && !select(chunk.text)) return;
     result.documents++;
+    if (chunk.markerAsText) {
+      result.problems.push(markerAsText(file, chunk.startLine));
+      return;
+    }
     // Manifest-shaped YAML is read (with every position) by the block reader; the rest by js-yaml.
     const fast = readBlockYaml(chunk.text);
     const value = fast ? fast.value : parseChunk(file, chunk, limits, result.problems);
@@ -114,88 +56,6 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
     addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine), value, add);
   });
   return result;
-}
-
-/**
- * Whether a text is JSON, so that it can be read as JSON whatever its name: JSON is YAML
- * too, but a flow-style YAML document (`{apiVersion: v1, ...}`) starts the same way and is
- * not JSON.
- */
-export function isJsonText(text: string): boolean {
-  const first = text.trimStart().charAt(0);
-  if (first !== "{" && first !== "[") return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    // A stream of JSON values (`jq -c '.items[]'`), which kubectl reads as documents.
-    const values = jsonStreamValues(text);
-    if (!values) return false;
-    try {
-      for (const { start, end } of values) JSON.parse(text.slice(start, end));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** A value of a JSON stream: its offsets, and the 0-based line and column where it starts. */
-export interface JsonStreamValue {
-  start: number;
-  end: number;
-  line: number;
-  column: number;
-}
-
-/**
- * The top-level objects and arrays of a JSON stream (`{...}\n{...}`, as `jq -c '.items[]'`
- * writes and `kubectl apply -f` reads), by brackets outside strings; undefined when the
- * text is not two or more of them with nothing but whitespace between.
- */
-export function jsonStreamValues(text: string): JsonStreamValue[] | undefined {
-  const values: JsonStreamValue[] = [];
-  let line = 0;
-  let lineStart = 0;
-  let counted = 0;
-  const n = text.length;
-  let i = 0;
-  for (;;) {
-    while (i < n && isJsonSpace(text.charCodeAt(i))) i++;
-    if (i >= n) break;
-    const first = text.charCodeAt(i);
-    if (first !== 123 && first !== 91) return undefined;
-    const start = i;
-    let depth = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        for (i++; i < n; i++) {
-          const d = text.charCodeAt(i);
-          if (d === 92) i++;
-          else if (d === 34) break;
-        }
-      } else if (c === 123 || c === 91) depth++;
-      else if (c === 125 || c === 93) {
-        if (--depth === 0) {
-          i++;
-          break;
-        }
-      }
-    }
-    if (depth !== 0) return undefined;
-    for (let nl = text.indexOf("\n", counted); nl >= 0 && nl < start; nl = text.indexOf("\n", nl + 1)) {
-      line++;
-      lineStart = nl + 1;
-    }
-    counted = start;
-    values.push({ start, end: i, line, column: start - lineStart });
-  }
-  return values.length > 1 ? values : undefined;
-}
-
-function isJsonSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /** JSON files: JSON.parse reads the values, and one scan of the text records where each key and item is. */
@@ -276,7 +136,7 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
     const value = loadApplyingMergeKeys(chunk.text, (text) => jsYaml().load(text, options));
     const shape = inspectShape(value, chunk.text.length, limits);
     if (shape === "ok") return value;
-    problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : aliasBomb(file, chunk.startLine, limits));
+    problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : shape === "not-json" ? notJson(file, chunk.startLine) : aliasBomb(file, chunk.startLine, limits));
     return undefined;
   } catch (err) {
     if (err instanceof RangeError) {
@@ -315,6 +175,25 @@ function aliasBomb(file: string, startLine: number, limits: ParseLimits): LoadPr
   };
 }
 
+function markerAsText(file: string, startLine: number): LoadProblem {
+  return {
+    kind: "parse-error",
+    message: "invalid YAML for kubectl: a document starts with `---#`, which kubectl reads as text here (first line of the file, or right after another `---` line), so it refuses the file",
+    position: { file, line: startLine + 1, column: 1 },
+    hint: "write `--- #comment` (a space before the comment), or remove the line; the other documents were still scanned",
+  };
+}
+
+/** kubectl turns each document into JSON (sigs.k8s.io/yaml), and json.Marshal refuses NaN and infinities: kubectl applies nothing. */
+function notJson(file: string, startLine: number): LoadProblem {
+  return {
+    kind: "parse-error",
+    message: "invalid for Kubernetes: a number is NaN or infinite (.nan, .inf, or past float64), which JSON cannot hold (kubectl refuses the file: json: unsupported value)",
+    position: { file, line: startLine + 1, column: 1 },
+    hint: "quote the value ('.inf') if text is meant; no Kubernetes field takes NaN or infinity",
+  };
+}
+
 function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProblem {
   return {
     kind: "too-deep",
@@ -329,16 +208,19 @@ function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProb
  * (exponential expansion of shared subtrees) is caught after a bounded number of steps,
  * and depth is checked without recursion.
  */
-function inspectShape(value: unknown, textLength: number, limits: ParseLimits): "ok" | "too-deep" | "alias-limit" {
+function inspectShape(value: unknown, textLength: number, limits: ParseLimits): Shape {
   return inspectShapeCountingKeys(value, textLength, limits).shape;
 }
 
+/** What the walk found: too deep, an alias bomb, or a number JSON cannot hold (NaN, infinities). */
+type Shape = "ok" | "too-deep" | "alias-limit" | "not-json";
+
 /** inspectShape, and the number of keys of every mapping in the value (a JSON text with more has duplicates). */
-function inspectShapeCountingKeys(value: unknown, textLength: number, limits: ParseLimits): { shape: "ok" | "too-deep" | "alias-limit"; keys: number } {
+function inspectShapeCountingKeys(value: unknown, textLength: number, limits: ParseLimits): { shape: Shape; keys: number } {
   const budget = limits.maxExpansion * textLength + 10_000;
   let visited = 0;
   let keys = 0;
-  if (typeof value !== "object" || value === null) return { shape: "ok", keys };
+  if (typeof value !== "object" || value === null) return { shape: isNonFinite(value) ? "not-json" : "ok", keys };
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
@@ -347,9 +229,16 @@ function inspectShapeCountingKeys(value: unknown, textLength: number, limits: Pa
     const isList = Array.isArray(node);
     const children = isList ? node : Object.values(node as object);
     if (!isList) keys += children.length;
-    for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+      else if (isNonFinite(child)) return { shape: "not-json", keys };
+    }
   }
   return { shape: "ok", keys };
+}
+
+function isNonFinite(value: unknown): boolean {
+  return typeof value === "number" && !Number.isFinite(value);
 }
 
 /**
@@ -375,60 +264,6 @@ function duplicateKeyProblem(file: string, text: string, lineOffset: number): Lo
     position: { file, line: line + lineOffset, column },
     hint: "remove one of the two keys",
   };
-}
-
-/**
- * JSON.parse's reason for refusing `text`, and where (1-based). The reason never quotes
- * the text: V8 appends the text, or up to ten characters either side of the error
- * (`Unexpected token ',', ..."ord": "hunt"... is not valid JSON`), and those may be a
- * Secret's value.
- */
-export function jsonSyntaxError(text: string, err: unknown): { message: string; line: number; column: number } {
-  const raw = err instanceof Error ? err.message : String(err);
-  const token = /^Unexpected token '[\s\S]',/u.exec(raw);
-  const reason = (token ? token[0].slice(0, -1) : raw).replace(/ in JSON at position \d+[\s\S]*$/, "");
-  // Any other form that quotes the text: say less rather than leak it.
-  const message = /"|is not valid JSON/.test(reason) ? "not valid JSON" : reason;
-  const pos = offsetToPosition(text, jsonErrorOffset(text));
-  return { message, line: pos.line + 1, column: pos.column + 1 };
-}
-
-/**
- * Where JSON.parse first fails. Node 20 often omits the position, so find the shortest
- * prefix whose error is not "unexpected end": every longer prefix fails the same way.
- */
-function jsonErrorOffset(text: string): number {
-  const failsEarly = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return false;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : "";
-      if (/Unexpected end of JSON input/.test(message)) return false;
-      // A prefix cut inside a token fails "at position <its length>": that is the end too.
-      const at = /at position (\d+)/.exec(message);
-      return !(at && Number(at[1]) >= length);
-    }
-  };
-  let lo = 0;
-  let hi = text.length;
-  if (!failsEarly(hi)) return text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (failsEarly(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return Math.max(0, lo - 1);
-}
-
-function offsetToPosition(text: string, offset: number): { line: number; column: number } {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: Math.max(0, offset - lineStart) };
 }
 
 /** Where a document sits: its file, its index there, and what finds its fields' positions. */

@@ -49,6 +49,42 @@ export function resolvePlainScalar(text: string): unknown {
   return integerValue(plain) ?? floatValue(plain) ?? text;
 }
 
+/** Whether go-yaml v2 reads the scalar as an integer: an explicit `!!int` takes nothing else (`!!int 1.5` is an error to kubectl). */
+export function isGoInteger(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45) || TIMESTAMP_START.test(text)) return false;
+  return integerValue(text.includes("_") ? text.replace(/_/g, "") : text) !== undefined;
+}
+
+/**
+ * Whether an explicit `!!float` takes the scalar: go-yaml turns an int or int64 into a
+ * float, but refuses a uint64 or a bigger integer (`!!float 0x8000000000000000`).
+ */
+export function isGoFloatTagged(text: string): boolean {
+  if (typeof resolvePlainScalar(text) !== "number") return false;
+  if (!isGoInteger(text)) return true;
+  const m = GO_INTEGER.exec(text.replace(/_/g, "")) as RegExpExecArray;
+  const [, sign, hex, binary, octal, leadingZeroOctal, decimal] = m;
+  const prefix = hex !== undefined ? "0x" : binary !== undefined ? "0b" : octal !== undefined || leadingZeroOctal !== undefined ? "0o" : "";
+  const magnitude = BigInt(prefix + (hex ?? binary ?? octal ?? leadingZeroOctal ?? decimal));
+  return sign === "-" ? magnitude <= 2n ** 63n : magnitude < 2n ** 63n;
+}
+
+/**
+ * go-yaml v2's timestamp layouts (resolve.go: a date, or a date and time with a `T`, `t`
+ * or a space, seconds' fractions, and a zone after `T`/`t` only), as an explicit
+ * `!!timestamp` requires; kubectl keeps the text.
+ */
+const GO_TIMESTAMP = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?(?:Z|[-+]([0-9]{2}):([0-9]{2}))|(?: ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?))?$/;
+
+export function isGoTimestamp(text: string): boolean {
+  const m = GO_TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, zoneHour, zoneMinute, spaceHour, spaceMinute, spaceSecond] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as number[];
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  return (month as number) >= 1 && (month as number) <= 12 && (day as number) >= 1 && (day as number) <= daysInMonth && Math.max(hour as number, spaceHour as number) < 24 && Math.max(minute as number, second as number, spaceMinute as number, spaceSecond as number) < 60 && (zoneHour as number) <= 24 && (zoneMinute as number) < 60;
+}
+
 /** go-yaml v2 tries a timestamp first: four digits and a dash start every form it reads, and no number. */
 const TIMESTAMP_START = /^[0-9]{4}-/;
 

@@ -1,0 +1,177 @@
+/**
+ * Palisade's YAML loader against kubectl's own reading of the same text (a Go oracle:
+ * apimachinery's YAMLReader split, go-yaml v2 and YAMLToJSON; test/support/go-yaml-oracle).
+ * Each document kubectl would send must be exactly the object Palisade loads, compared as
+ * JSON (keys sorted, numbers as JSON reads them). Where kubectl refuses a stream (it then
+ * applies nothing), Palisade must report a problem. Differences that are deliberate, or
+ * known and not yet closed, are named below with their reason and checked as they are.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseYamlFile } from "../../src/k8s/parse.js";
+import { isRecord } from "../../src/k8s/types.js";
+import { goYamlDocuments, goYamlOracleUnavailable } from "../support/go-yaml-oracle.js";
+import { stream } from "./go-yaml-arbitraries.js";
+
+/** JSON text with sorted keys: Go's json.Marshal sorts map keys, and -0 reads as 0 either way. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (isRecord(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+interface Outcome {
+  objects: string[];
+  /** kubectl: why it refuses the stream; Palisade: its problems' messages. */
+  errors: string[];
+}
+
+function isObject(value: unknown): boolean {
+  return isRecord(value) && typeof value.apiVersion === "string" && typeof value.kind === "string";
+}
+
+function kubectl(text: string): Outcome {
+  const documents = goYamlDocuments(text);
+  return {
+    objects: documents.flatMap((d) => ("json" in d && isObject(d.json) ? [canonical(d.json)] : [])),
+    errors: documents.flatMap((d) => ("error" in d ? [d.error] : [])),
+  };
+}
+
+function palisade(text: string): Outcome {
+  const parsed = parseYamlFile("stream.yaml", text);
+  return { objects: parsed.objects.map((o) => canonical(JSON.parse(JSON.stringify(o.object)))), errors: parsed.problems.map((p) => p.message) };
+}
+
+/**
+ * The same objects, or (where kubectl refuses the stream and applies nothing) a problem
+ * reported. Deliberately, Palisade then still loads the other documents (DESIGN.md: one bad
+ * document never hides the others), so objects are not compared.
+ */
+function expectSameAsKubectl(text: string): void {
+  const want = kubectl(text);
+  const got = palisade(text);
+  if (want.errors.length > 0) {
+    expect(got.errors, `kubectl refuses this stream (${want.errors.join("; ")}): Palisade must say so\n${JSON.stringify(text)}`).not.toEqual([]);
+    return;
+  }
+  expect({ objects: got.objects, errors: got.errors }, JSON.stringify(text)).toEqual({ objects: want.objects, errors: [] });
+}
+
+const doc = (body: string) => `apiVersion: v1\nkind: ConfigMap\n${body}`;
+
+/** Hand-written cases, the regressions of differentials found by the oracle among them. */
+const TRICKY: Array<[string, string]> = [
+  ["YAML 1.1 booleans and nulls", doc("a: yes\nb: No\nc: ON\nd: off\ne: y\nf: N\ng: ~\nh: Null\ni:\nj: nULL\n")],
+  ["integers in every base", doc("a: 0x1F\nb: 0o17\nc: 017\nd: 0b101\ne: -0b101\nf: 1_000\ng: +12\nh: 08\ni: 9223372036854775808\nj: -9223372036854775809\nk: 18446744073709551615\n")],
+  ["floats and number-like strings", doc("a: 1.\nb: .5\nc: 1e3\nd: -0.0\ne: 1e400\nf: 1_0.5\ng: 0x1p3\nh: '0x10'\ni: \"1e3\"\nj: 12:30\nk: 1.2.3\n")],
+  ["timestamps stay text", doc("a: 2024-01-02\nb: 2024-01-02T03:04:05Z\nc: 2001-12-14 21:59:43.10\nd: 2024-13-01\n")],
+  ["ints and bools as keys", doc("data:\n  1: a\n  true: b\n  0x10: c\n  no: d\n  1.5: e\n  -7: f\n")],
+  ["unknown and standard tags", doc("a: !foo bar\nb: !!str 123\nc: !!binary aGVsbG8=\nd: !custom {x: 1}\ne: !Ref [a]\nf: !!str {x: 1}\ng: !!map x\nh: !<!bar> 5\ni: !!float 0x10\nj: !!int \"12\"\n")],
+  ["regression: !!timestamp keeps its text", doc("a: !!timestamp 2024-1-2\nb: !!timestamp 2024-01-02T10:00:00Z\nc: !!timestamp 2001-12-14 21:59:43.10\n")],
+  ["!!timestamp on what is no date is refused", doc("a: !!timestamp 2024-02-30\n")],
+  ["regression: !!int on a float is refused", doc("a: !!int 12.5\n")],
+  ["regression: !!int on 1e3 is refused", doc("a: !!int 1e3\n")],
+  ["regression: !!float on a uint64 is refused", doc("a: !!float 0x8000000000000000\n")],
+  ["!!float on an int64 is a number", doc("a: !!float -0x8000000000000000\nb: !!float 9223372036854775807\nc: !!float 1_0\n")],
+  ["regression: .nan is refused (JSON has no NaN)", doc("a: .nan\n")],
+  ["regression: .inf in a flow sequence is refused", doc("a: [1, -.inf]\n")],
+  ["regression: .inf under js-yaml's path is refused", doc("a: &x .INF\nb: *x\n")],
+  ["merge key written after keys overrides them", doc("base: &b {privileged: true, a: 1}\nsc:\n  privileged: false\n  <<: *b\nsc2:\n  <<: *b\n  privileged: false\n")],
+  ["merge of a list: the first mapping wins", doc("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc:\n  w: 0\n  <<: [*a, *b]\n  y: 9\n")],
+  ["nested merges", doc("a: &a\n  b: &b {x: 1}\n  <<: *b\n  x: 2\nc:\n  <<: *a\n  x: 3\n")],
+  ["merge of a scalar is refused", doc("a: &s 5\nc:\n  <<: *s\n")],
+  ["quoted << is a key", doc("c:\n  <<: {x: 1}\n  \"<<\": 5\n")],
+  ["escapes, folding and block scalars", doc("a: \"\\x41\\U0001F600\\N\\_\\e\"\nb: 'multi\n  line\n\n  x'\nc: plain\n  multi\nd: >\n  folded\n  text\n\n  para\ne: |2\n    indented\nf: |+\n  keep\n\n")],
+  ["CRLF line ends", doc("a: \"x\r\n  y\"\r\nb: |\r\n  l1\r\n  l2\r\n").replace(/\n(?!\r)/g, "\r\n").replace(/\r\r/g, "\r")],
+  ["a byte-order mark", `\ufeff${doc("a: 1\n")}`],
+  ["tabs after values", doc("a:\t1\nb: x\t# c\n")],
+  ["comments and `--- #` markers", `# lead\n--- # one\n${doc("a: 1\n")}--- # two\n${doc("b: 2\n")}`],
+  ["`---#` ending a document is a marker", `${doc("a: 1\n")}---#c\n${doc("b: 2\n")}`],
+  ["`---#` after a lone `---` is a marker", `---\n---#c\n${doc("b: 2\n")}`],
+  ["regression: `---#` as the first line is text to kubectl", `---#c\n${doc("a: 1\n")}`],
+  ["regression: `---#` right after a marker that ended a document is text", `${doc("a: 1\n")}---\n---#c\n${doc("b: 2\n")}`],
+  ["`--- x` is an invalid separator", `${doc("a: 1\n")}--- x\n${doc("b: 2\n")}`],
+  ["`...` then `---`", `${doc("a: 1\n")}...\n---\n${doc("b: 2\n")}`],
+  ["complex key in the block reader's subset", doc("? complex\n: value\n")],
+];
+
+/**
+ * Deliberate differences, each checked as it is (so a change on either side is seen).
+ * - duplicate key: kubectl's YAML-to-JSON step (go-yaml v2, not strict) keeps the last of the
+ *   two silently; Palisade refuses the document and says why, since which one the author
+ *   meant is for the author to say.
+ * - documents after `...` in one kubectl chunk: go-yaml's Unmarshal reads only a chunk's
+ *   first document, so kubectl drops what follows `...` until the next `---`; Palisade
+ *   scans it, since a checker that skipped it would pass text a differently split apply
+ *   (kustomize, Helm, Argo CD) does send.
+ * - an unsigned hex/octal/binary integer beyond uint64: the oracle's go-yaml v2.4.0 keeps
+ *   it as text, but sigs.k8s.io/yaml's goyaml.v2 fork (resolve.go) reads it as a big
+ *   integer, and Palisade follows the fork (yaml-scalars.ts).
+ */
+const DELIBERATE: Array<{ name: string; text: string; kubectl: Outcome; palisade: Outcome }> = [
+  {
+    name: "duplicate key",
+    text: doc("a: 1\na: 2\n"),
+    kubectl: { objects: [canonical({ a: 2, apiVersion: "v1", kind: "ConfigMap" })], errors: [] },
+    palisade: { objects: [], errors: ["invalid YAML: duplicated mapping key"] },
+  },
+  {
+    name: "document after `...` in one kubectl chunk",
+    text: `${doc("a: 1\n")}...\n${doc("b: 2\n")}`,
+    kubectl: { objects: [canonical({ a: 1, apiVersion: "v1", kind: "ConfigMap" })], errors: [] },
+    palisade: { objects: [canonical({ a: 1, apiVersion: "v1", kind: "ConfigMap" }), canonical({ apiVersion: "v1", b: 2, kind: "ConfigMap" })], errors: [] },
+  },
+  {
+    name: "unsigned hex beyond uint64 (go-yaml v2.4.0 vs the goyaml.v2 fork)",
+    text: doc("a: 0x1FFFFFFFFFFFFFFFFF\n"),
+    kubectl: { objects: [canonical({ a: "0x1FFFFFFFFFFFFFFFFF", apiVersion: "v1", kind: "ConfigMap" })], errors: [] },
+    palisade: { objects: [canonical({ a: Number(BigInt("0x1FFFFFFFFFFFFFFFFF")), apiVersion: "v1", kind: "ConfigMap" })], errors: [] },
+  },
+];
+
+/**
+ * Known differences not closed yet: map keys that go-yaml does not make a string, which
+ * js-yaml turns into one with String(). kubectl refuses a null, a uint64 or a collection
+ * as a key, formats a float key as a float32 (`1.2345679e+08`) and an infinite one as
+ * `.inf`; all are exotic in manifests (label and data keys refuse such names anyway), and
+ * closing them needs a key-aware pass over the js-yaml path. A tagged `!!merge` value is
+ * text to go-yaml and an error to js-yaml. Checked as they are, so a fix is noticed.
+ */
+const KNOWN_GAPS: Array<{ name: string; text: string; kubectlRefuses: boolean; palisadeKey?: string }> = [
+  { name: "null key", text: doc("~: f\n"), kubectlRefuses: true, palisadeKey: "null" },
+  { name: "uint64 key", text: doc("9223372036854775808: x\n"), kubectlRefuses: true, palisadeKey: "9223372036854776000" },
+  { name: "sequence key", text: doc("? [a, b]\n: value\n"), kubectlRefuses: true, palisadeKey: "a,b" },
+  { name: "float key formatted as float32", text: doc("123456789.5: f\n"), kubectlRefuses: false, palisadeKey: "123456789.5" },
+  { name: "infinite key", text: doc(".inf: f\n"), kubectlRefuses: false, palisadeKey: "Infinity" },
+  { name: "!!merge on a value", text: doc("a: !!merge x\n"), kubectlRefuses: false },
+];
+
+describe.skipIf(goYamlOracleUnavailable !== undefined)("YAML loading matches kubectl (go-yaml oracle)", () => {
+  it.each(TRICKY)("%s", (_name, text) => {
+    expectSameAsKubectl(text);
+  });
+
+  it.each(DELIBERATE)("deliberate difference: $name", ({ text, kubectl: want, palisade: got }) => {
+    expect(kubectl(text)).toEqual(want);
+    expect(palisade(text)).toEqual(got);
+  });
+
+  it.each(KNOWN_GAPS)("known gap: $name", ({ text, kubectlRefuses, palisadeKey }) => {
+    const want = kubectl(text);
+    const got = palisade(text);
+    expect(want.errors.length > 0).toBe(kubectlRefuses);
+    if (palisadeKey !== undefined) {
+      expect(got.errors).toEqual([]);
+      expect(Object.keys(JSON.parse(got.objects[0] as string) as object)).toContain(palisadeKey);
+      if (!kubectlRefuses) expect(want.objects).not.toEqual(got.objects);
+    } else expect(got.errors).not.toEqual([]);
+  });
+
+  it("agrees on generated Kubernetes-like streams", () => {
+    fc.assert(
+      fc.property(stream, ({ text }) => {
+        expectSameAsKubectl(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
