@@ -8,7 +8,10 @@
  * authenticator model (access/authn/x509.ts) gives a time and wants the reason a chain fails.
  *
  * What is matched: a certificate that is itself in the bundle is its own chain; otherwise a
- * parent is a certificate whose subject is the child's issuer, that may sign (CheckSignatureFrom:
+ * parent is a certificate whose subject is the child's issuer as the same DER bytes (Go's
+ * CertPool looks parents up by RawIssuer, so a UTF8String and a PrintableString of one name do
+ * not match), tried in Go's order: roots before intermediates, each pool's candidates by
+ * subjectKeyId against the child's authorityKeyId (potential-parents.ts); that may sign (CheckSignatureFrom:
  * a version 3 certificate needs basicConstraints CA, a version 1 or 2 one has no extensions to
  * ask; a keyUsage other than Go's 0 needs keyCertSign), whose key verifies the child's signature
  * (not SHA-1 or MD5, refused since Go 1.18; not an RSA key under 1024 bits, refused since Go
@@ -22,7 +25,8 @@
  * never loads it): a subjectAltName, nameConstraints or policy extension it cannot parse, a
  * critical authorityKeyIdentifier, a duplicated extension (critical-extensions.ts), a malformed
  * basicConstraints (a negative pathLen included), keyUsage or extKeyUsage
- * (signing-extensions.ts). Any certificate with a critical extension Go does not handle is
+ * (signing-extensions.ts), a subjectKeyIdentifier or authorityKeyIdentifier it cannot read
+ * (certificate-identity.ts). Any certificate with a critical extension Go does not handle is
  * refused in any place, as isValid refuses it.
  */
 import type { CertificateFacts } from "../x509.js";
@@ -30,7 +34,9 @@ import { certificateVersion } from "./certificate-extensions.js";
 import { certificatePoliciesViolation } from "./certificate-policies.js";
 import { goParseRefusal, unhandledCriticalExtensions } from "./critical-extensions.js";
 import { certificatesRefusingClientAuth } from "./chain-key-usage.js";
+import { identityOf, type CertificateIdentity } from "./certificate-identity.js";
 import { nameConstraintsViolation } from "./name-constraints.js";
+import { ParentPool } from "./potential-parents.js";
 import { KEY_USAGE_CERT_SIGN, signingExtensionsOf, signingExtensionsRefusal } from "./signing-extensions.js";
 
 /** Go's maxChainSignatureChecks: the work one verification may do. */
@@ -44,7 +50,15 @@ export type ChainVerification = { chain: ChainCertificate[] } | { reason: string
 
 /** Why Go's parser refuses the certificate, so that it never loads it, or undefined. */
 function goRefusal(facts: ChainCertificate): string | undefined {
-  return goParseRefusal(facts) ?? signingExtensionsRefusal(facts);
+  const identity = identityOf(facts);
+  return goParseRefusal(facts) ?? signingExtensionsRefusal(facts) ?? ("refusal" in identity ? identity.refusal : undefined);
+}
+
+/** Only asked of a certificate goRefusal let through. */
+function identity(facts: ChainCertificate): CertificateIdentity {
+  const reading = identityOf(facts);
+  if ("refusal" in reading) throw new Error(`internal error: certificate ${JSON.stringify(subjectOf(facts))} reached chain building unparsed`);
+  return reading.identity;
 }
 
 /**
@@ -89,15 +103,20 @@ function hashOf(signatureAlgorithm: string): string {
   return /md5/i.test(signatureAlgorithm) ? "MD5" : /md2/i.test(signatureAlgorithm) ? "MD2" : "SHA-1";
 }
 
-/** Go's alreadyInChain: the same subject, key and subjectAltName is the same CA (it stops cross-signing loops). */
-function alreadyInChain(candidate: ChainCertificate, chain: readonly ChainCertificate[]): boolean {
-  const key = candidate.certificate.publicKey.export({ type: "spki", format: "der" });
-  return chain.some(
-    (c) =>
-      c.certificate.subject === candidate.certificate.subject &&
-      c.certificate.subjectAltName === candidate.certificate.subjectAltName &&
-      c.certificate.publicKey.export({ type: "spki", format: "der" }).equals(key),
-  );
+/**
+ * Go's alreadyInChain: the same raw subject, raw public key info and subjectAltName value is the
+ * same CA (it stops cross-signing loops). As in Go, the first certificate in the chain with that
+ * subject and key decides when only one of the two has a subjectAltName: not the same.
+ */
+function alreadyInChain(candidate: CertificateIdentity, chain: readonly ChainCertificate[]): boolean {
+  for (const c of chain) {
+    const other = identity(c);
+    if (!other.rawSubject.equals(candidate.rawSubject) || !other.rawSubjectPublicKeyInfo.equals(candidate.rawSubjectPublicKeyInfo)) continue;
+    if (!candidate.subjectAltName && !other.subjectAltName) return true;
+    if (!candidate.subjectAltName || !other.subjectAltName) return false;
+    if (candidate.subjectAltName.equals(other.subjectAltName)) return true;
+  }
+  return false;
 }
 
 type Role = "leaf" | "intermediate" | "root";
@@ -137,11 +156,15 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
   if (leafProblem) return { reason: leafProblem };
   // Go never loads a certificate it cannot parse, so it is no candidate at all.
   const parsable = (pool: readonly ChainCertificate[]) => pool.filter((c) => goRefusal(c) === undefined);
-  const trusted = parsable(roots);
-  const presented = parsable(intermediates);
+  const trusted = new ParentPool(parsable(roots));
+  const presented = new ParentPool(parsable(intermediates));
   let signatureChecks = 0;
-  const parents = (pool: readonly ChainCertificate[], child: ChainCertificate, chain: readonly ChainCertificate[]) =>
-    pool.filter((c) => c.certificate.subject === child.certificate.issuer && !alreadyInChain(c, chain));
+  // Go's CertPool: by the raw issuer bytes, in findPotentialParents' key-id order (potential-parents.ts).
+  const parents = (pool: ParentPool<ChainCertificate>, child: ChainCertificate, chain: readonly ChainCertificate[]) =>
+    pool
+      .potentialParents(identity(child))
+      .filter((p) => !alreadyInChain(p.identity, chain))
+      .map((p) => p.certificate);
   const build = (chain: readonly ChainCertificate[]): { chains: ChainCertificate[][]; reason: string } => {
     const child = chain[chain.length - 1] as ChainCertificate;
     const chains: ChainCertificate[][] = [];
