@@ -3,7 +3,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statS
 import { join, sep } from "node:path";
 import { UserError } from "../errors.js";
 import type { PkiFile } from "../hardening/pki/audit.js";
-import { readClientCaBundle, type ClientCa } from "../hardening/pki/client-ca.js";
+import { clientCaFromFile, type ClientCa } from "../hardening/pki/client-ca.js";
 
 export const DEFAULT_DIR = "/etc/kubernetes/pki";
 const PKI_EXTENSIONS = /\.(crt|pem|key|cert)$/;
@@ -125,7 +125,7 @@ export function readClientCaFile(file: string): ClientCa {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`cannot read --client-ca-file ${file}: ${code === "ENOENT" ? "no such file" : (code ?? "error")}`, { hint });
   }
-  const roots = readClientCaBundle(text);
-  if (roots.length === 0) throw new UserError(`--client-ca-file ${file} holds no PEM certificate`, { hint: `${hint}; kube-apiserver does not start with a bundle that holds none` });
-  return { described: `the client CA given with --client-ca-file (${file})`, roots };
+  const clientCa = clientCaFromFile(file, text, `the client CA given with --client-ca-file (${file})`);
+  if (!clientCa) throw new UserError(`--client-ca-file ${file} holds no PEM certificate`, { hint: `${hint}; kube-apiserver does not start with a bundle that holds none` });
+  return clientCa;
 }

@@ -9,7 +9,7 @@ import { renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
-import { kubeadmClientCa } from "../hardening/pki/client-ca.js";
+import { kubeadmClientCa, kubeadmTrustBundles } from "../hardening/pki/client-ca.js";
 import { DEFAULT_DIR, readClientCaFile, readPkiFiles } from "./pki-files.js";
 import { columns } from "../report/columns.js";
 
@@ -28,7 +28,7 @@ export function registerPkiCommand(program: Command): void {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const files = readPkiFiles(dir);
       const clientCa = flags.clientCaFile !== undefined ? readClientCaFile(flags.clientCaFile) : kubeadmClientCa(dir, files);
-      const audit = auditPki(files, new Date(), clientCa ? { clientCa } : {});
+      const audit = auditPki(files, new Date(), { ...(clientCa ? { clientCa } : {}), trustBundles: kubeadmTrustBundles(dir, files) });
       const findings = audit.findings.sort(compareFindings);
       if (flags.output === "json") {
         await writeStdout(JSON.stringify({ schemaVersion: "palisade.dev/pki/v1", tool: { name: "palisade", version: packageVersion() }, directory: dir, certificates: audit.certificates, findings }, null, 2) + "\n");

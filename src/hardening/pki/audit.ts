@@ -4,14 +4,15 @@
  * bypass authorization, and private keys others can read. Pure: the shell reads the
  * files and their modes, and gives the moment to judge expiry at.
  */
-import type { Finding, Rule } from "../../findings/types.js";
+import type { Finding, Rule, Severity } from "../../findings/types.js";
 import { expiryOf, hasWeakKey, inDays, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
 import { authenticatesAsSystemMasters } from "./client-auth.js";
-import type { ClientCa } from "./client-ca.js";
+import { clientCaBundle, type ClientCa, type TrustBundle } from "./client-ca.js";
 import { chainsToClientCa } from "./client-chain.js";
 import { readContents } from "./contents.js";
 import { keyExposure } from "./key-mode.js";
 import { PKI_RULES } from "./rules.js";
+import { trustAnchorFindings } from "./trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "./validity.js";
 
 export interface PkiFile {
@@ -56,14 +57,16 @@ const rule = (id: string): Rule => PKI_RULES.find((r) => r.id === `pki/${id}`) a
 export interface PkiAuditOptions {
   /** kube-apiserver's --client-ca-file, when known: system:masters certificates that do not chain to it give no access to it. */
   clientCa?: ClientCa;
+  /** Other CA bundles components trust (kubeadm's etcd/ca.crt, front-proxy-ca.crt): pki/ca-cannot-sign judges them with the client CA. */
+  trustBundles?: readonly TrustBundle[];
 }
 
 export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAuditOptions = {}): PkiAudit {
   const findings: Finding[] = [];
   const located: Located[] = [];
-  const finding = (id: string, file: string, line: number, name: string, kind: string, message: string) => {
+  const finding = (id: string, file: string, line: number, name: string, kind: string, message: string, severity?: Severity) => {
     const r = rule(id);
-    findings.push({ ruleId: r.id, severity: r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
+    findings.push({ ruleId: r.id, severity: severity ?? r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
   };
   const keys: Array<{ file: string; facts: PrivateKeyFacts }> = [];
   for (const { file, text, mode, unopenable } of files) {
@@ -117,6 +120,9 @@ export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAudit
       ...(signer ? { signedBy: signer.file } : {}),
     };
   });
+  const clientCaAsBundle = options.clientCa && clientCaBundle(options.clientCa);
+  const bundles = [...(clientCaAsBundle ? [clientCaAsBundle] : []), ...(options.trustBundles ?? [])];
+  for (const f of trustAnchorFindings(bundles, located)) finding("ca-cannot-sign", f.file, f.line, f.name, f.kind, f.message, f.severity);
   // A key with no certificate here (the service-account signing key sa.key): judged on its own,
   // since whoever breaks it forges what it signs. A certificate's key is judged with the certificate.
   const certified = new Set(located.map((c) => publicKeyOf(c.facts).toString("base64")));

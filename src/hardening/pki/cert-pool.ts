@@ -26,8 +26,8 @@ export interface CertPoolReading<T> {
   blocks: number;
 }
 
-/** `parse` turns DER into the caller's certificate type and throws when it is not X.509. */
-export function appendCertsFromPem<T>(text: string, parse: (der: Buffer) => T): CertPoolReading<T> {
+/** `parse` turns DER (and the 1-based line of its BEGIN line) into the caller's certificate type and throws when it is not X.509. */
+export function appendCertsFromPem<T>(text: string, parse: (der: Buffer, line: number) => T): CertPoolReading<T> {
   const blocks = pemBlocks(text);
   const reading: CertPoolReading<T> = { certificates: [], skipped: [], blocks: blocks.length };
   const seen = new Set<string>();
@@ -42,7 +42,7 @@ export function appendCertsFromPem<T>(text: string, parse: (der: Buffer) => T): 
   return reading;
 }
 
-function take<T>(block: PemBlock, parse: (der: Buffer) => T): { certificate: T; key: string } | { reason: SkipReason; message: string } {
+function take<T>(block: PemBlock, parse: (der: Buffer, line: number) => T): { certificate: T; key: string } | { reason: SkipReason; message: string } {
   const damage = damageOf(block);
   if (damage || !block.der) return { reason: "damaged", message: `the ${block.type} block ${damage ?? "cannot be decoded"}` };
   if (block.type !== "CERTIFICATE") return { reason: "not-a-certificate", message: `a ${block.type} block, not a certificate` };
@@ -50,7 +50,7 @@ function take<T>(block: PemBlock, parse: (der: Buffer) => T): { certificate: T; 
   const headers = Object.keys(block.headers);
   if (headers.length > 0) return { reason: "headers", message: `the CERTIFICATE block has PEM headers (${headers.join(", ")}), which Go does not accept on a certificate` };
   try {
-    return { certificate: parse(block.der), key: block.der.toString("base64") };
+    return { certificate: parse(block.der, block.line), key: block.der.toString("base64") };
   } catch {
     return { reason: "not-x509", message: "the CERTIFICATE block does not parse as an X.509 certificate" };
   }

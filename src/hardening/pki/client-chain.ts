@@ -42,14 +42,14 @@ import { KEY_USAGE_CERT_SIGN, signingExtensionsOf, signingExtensionsRefusal } fr
 /** Go's maxChainSignatureChecks: the work one verification may do. */
 const MAX_SIGNATURE_CHECKS = 100;
 /** Go 1.24's crypto/rsa refuses to verify with a smaller key (GODEBUG rsa1024min). */
-const MIN_RSA_BITS = 1024;
+export const MIN_RSA_BITS = 1024;
 
 export type ChainCertificate = Pick<CertificateFacts, "certificate" | "weakSignature">;
 
 export type ChainVerification = { chain: ChainCertificate[] } | { reason: string };
 
 /** Why Go's parser refuses the certificate, so that it never loads it, or undefined. */
-function goRefusal(facts: ChainCertificate): string | undefined {
+export function goRefusal(facts: ChainCertificate): string | undefined {
   const identity = identityOf(facts);
   return goParseRefusal(facts) ?? signingExtensionsRefusal(facts) ?? ("refusal" in identity ? identity.refusal : undefined);
 }
@@ -68,7 +68,7 @@ function identity(facts: ChainCertificate): CertificateIdentity {
  * A version 1 or 2 certificate has neither, so it may sign (isValid still refuses it as an
  * intermediate). isValid itself ignores keyUsage; this is the one place Go reads it.
  */
-function cannotSign(parent: ChainCertificate): string | undefined {
+export function cannotSign(parent: ChainCertificate): string | undefined {
   const read = signingExtensionsOf(parent);
   if ("refusal" in read) return read.refusal;
   if (certificateVersion(parent.certificate.raw) === 3 && !read.basicConstraintsValid) return "it is not a CA (it has no basicConstraints)";
@@ -88,15 +88,20 @@ function signatureProblem(child: ChainCertificate, parent: ChainCertificate): st
   if (refusal) return `certificate ${JSON.stringify(subjectOf(parent))} may not sign certificates: ${refusal}`;
   if (child.weakSignature !== undefined) return `certificate ${JSON.stringify(subjectOf(child))} is signed with ${hashOf(child.weakSignature)} (${child.weakSignature}), which Go refuses as insecure`;
   const key = parent.certificate.publicKey;
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if ((key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && bits !== undefined && bits < MIN_RSA_BITS) {
-    return `certificate ${JSON.stringify(subjectOf(parent))} has an RSA key of ${bits} bits, which Go refuses below ${MIN_RSA_BITS}`;
-  }
+  const bits = rsaKeyTooSmall(parent);
+  if (bits !== undefined) return `certificate ${JSON.stringify(subjectOf(parent))} has an RSA key of ${bits} bits, which Go refuses below ${MIN_RSA_BITS}`;
   try {
     return child.certificate.verify(key) ? undefined : `the signature of ${JSON.stringify(subjectOf(child))} does not verify with the key of ${JSON.stringify(subjectOf(parent))}`;
   } catch {
     return `the signature of ${JSON.stringify(subjectOf(child))} cannot be checked with the key of ${JSON.stringify(subjectOf(parent))}`;
   }
+}
+
+/** The size of the certificate's RSA key when Go 1.24's crypto/rsa refuses to verify with it, or undefined. */
+export function rsaKeyTooSmall(facts: ChainCertificate): number | undefined {
+  const key = facts.certificate.publicKey;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return (key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && bits !== undefined && bits < MIN_RSA_BITS ? bits : undefined;
 }
 
 function hashOf(signatureAlgorithm: string): string {

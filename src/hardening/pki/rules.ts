@@ -63,6 +63,14 @@ export const PKI_RULES: readonly Rule[] = [
     "Reissue it from the CA it names, or remove it.",
   ),
   rule(
+    "ca-cannot-sign",
+    "A CA bundle holds a certificate Go never accepts as an issuer",
+    "medium",
+    "platform",
+    "A certificate in a CA bundle a component trusts (kube-apiserver's --client-ca-file and the kubelet's clientCAFile, kubeadm's ca.crt; etcd's --trusted-ca-file, etcd/ca.crt; kube-apiserver's --requestheader-client-ca-file, front-proxy-ca.crt; or the file given with --client-ca-file) that Go's crypto/x509 never accepts as the issuer of a certificate: a version 3 certificate that is not a CA by basicConstraints, or whose keyUsage leaves out keyCertSign (CheckSignatureFrom refuses it as a parent); one with a critical extension Go does not handle (Verify refuses it anywhere, as a root too); an RSA key under 1024 bits (Go 1.24 verifies no signature with it); an extension Go cannot parse (the certificate is never loaded, and etcd and Kubernetes components refuse the whole file over it). Certificates that chain only to it are refused. A bundle none of whose certificates Go accepts authenticates nobody, and one Go cannot parse is refused as a whole: both are reported at high severity. A certificate that may not sign but is otherwise sound is still trusted for itself (Go's Verify takes a presented certificate that is in the roots as a chain of one, without checking any signature): it is reported at info level as a pinned certificate, unless certificates of the directory were signed by it, which Go refuses.",
+    "Replace the certificate in the bundle with the CA that signs its clients: a CA certificate (basicConstraints CA:TRUE, keyUsage keyCertSign), with an RSA key of 2048 bits or more or ECDSA P-256, without critical extensions Go does not handle (kubeadm: `kubeadm init phase certs ca`, then reissue what it signs). Keep a pinned client certificate in the bundle only on purpose.",
+  ),
+  rule(
     "key-permissions",
     "A private key others can read or replace",
     "high",
