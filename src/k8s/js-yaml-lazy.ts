@@ -22,8 +22,8 @@ let schema: JsYaml.Schema | undefined;
  * Tags are read as kubectl's YAML decoder (go-yaml v2, through sigs.k8s.io/yaml) reads
  * them, not as js-yaml would: a tag it does not know (`!Ref`, `!custom`, `!!foo`) is no
  * error there, the scalar is kept as its text and a mapping or sequence as it is, so
- * kubectl applies the object. js-yaml refuses such a document, which would leave an
- * object kubectl applies unjudged: a pod could hide from every check behind `image: !x`.
+ * kubectl applies the object. js-yaml refuses such a document: the object kubectl applies
+ * would be reported only as invalid YAML, and none of its fields judged.
  * `!!binary` is decoded to text as Go does (not to bytes), and `!!set`, `!!omap` and
  * `!!pairs` are the plain mapping or sequence Go reads (js-yaml would turn pairs into
  * arrays and refuse a set with values).
@@ -55,6 +55,12 @@ export function kubernetesYamlSchema(): JsYaml.Schema {
       asWritten("scalar", "", true),
       asWritten("sequence", "", true),
       asWritten("mapping", "", true),
+      // Explicit `!!int`, `!!float` and `!!timestamp` as go-yaml checks them: an integer only
+      // (`!!int 1.5` and `!!int 1e3` are errors to kubectl), a float or an int64, and a
+      // timestamp kept as its text.
+      new Type("tag:yaml.org,2002:float", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoFloatTagged(data), construct: (data: string) => resolvePlainScalar(data) }),
+      new Type("tag:yaml.org,2002:int", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoInteger(data), construct: (data: string) => resolvePlainScalar(data) }),
+      new Type("tag:yaml.org,2002:timestamp", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoTimestamp(data), construct: (data: string) => data }),
     ],
     implicit: [
       resolves("null", (value) => value === null),
@@ -62,16 +68,6 @@ export function kubernetesYamlSchema(): JsYaml.Schema {
       resolves("int", isNumber),
       resolves("float", isNumber),
       resolves("timestamp", () => false),
-    ],
-  });
-  // Explicit `!!int`, `!!float` and `!!timestamp` as go-yaml checks them: an integer only
-  // (`!!int 1.5` and `!!int 1e3` are errors to kubectl), a float or an int64, and a
-  // timestamp kept as its text.
-  schema = schema.extend({
-    explicit: [
-      new Type("tag:yaml.org,2002:float", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoFloatTagged(data), construct: (data: string) => resolvePlainScalar(data) }),
-      new Type("tag:yaml.org,2002:int", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoInteger(data), construct: (data: string) => resolvePlainScalar(data) }),
-      new Type("tag:yaml.org,2002:timestamp", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoTimestamp(data), construct: (data: string) => data }),
     ],
   });
   return schema;
