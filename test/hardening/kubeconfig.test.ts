@@ -116,6 +116,8 @@ describe("kubeconfig rules", () => {
         "kubeconfig/insecure-skip-tls-verify clusters[1].cluster.insecure-skip-tls-verify",
         "kubeconfig/plain-http clusters[2].cluster.server",
         "kubeconfig/weak-key clusters[3].cluster.certificate-authority-data",
+        // A version 3 certificate without basicConstraints (createSelfSigned writes none) may sign nothing in Go: pinned, at info.
+        "kubeconfig/ca-cannot-sign clusters[3].cluster.certificate-authority-data",
         "kubeconfig/unreadable-certificate clusters[4].cluster.certificate-authority-data",
         "kubeconfig/system-masters users[0].user.client-certificate-data",
         "kubeconfig/client-key users[0].user.client-key-data",
@@ -133,6 +135,7 @@ describe("kubeconfig rules", () => {
     const expiring = judge(NOW).find((f) => f.ruleId === "kubeconfig/certificate-expiring");
     expect(expiring?.message).toMatch(/expires on \d{4}-\d\d-\d\d, in (9|10) days/);
     expect(judge(NOW).find((f) => f.ruleId === "kubeconfig/weak-key")?.message).toBe("the CA certificate of cluster legacy has a 1024-bit RSA key");
+    expect(judge(NOW).find((f) => f.ruleId === "kubeconfig/ca-cannot-sign")).toMatchObject({ severity: "info", message: expect.stringMatching(/^certificate old-ca in the certificate-authority-data of cluster legacy is a pinned server certificate, trusted only for itself/) });
     expect(judge(NOW).find((f) => f.ruleId === "kubeconfig/certificate-not-yet-valid")?.message).toBe("the client certificate is not valid before 2026-12-02 23:59 UTC: it is refused until then");
   });
 

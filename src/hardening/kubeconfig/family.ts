@@ -7,9 +7,10 @@ import type { Finding } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
 import { eachObject, type ScanFamily, type ScanOptions } from "../../scan/family.js";
+import { readCaBundleEntries } from "../pki/client-ca.js";
 import { readBase64Certificate } from "../x509.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
-import { KUBECONFIG_RULES, type CertificateReading, type KubeconfigFacts } from "./rules.js";
+import { KUBECONFIG_RULES, type CaBundleReading, type CertificateReading, type KubeconfigFacts } from "./rules.js";
 
 function factsOf(loaded: LoadedObject): KubeconfigFacts {
   const { clusters, users } = readKubeconfig(loaded.object);
@@ -21,7 +22,17 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
   };
   for (const cluster of clusters) read(cluster.certificateAuthorityData, [...cluster.path, "certificate-authority-data"], `CA certificate of cluster ${cluster.name}`);
   for (const user of users) read(user.user["client-certificate-data"], [...user.path, "client-certificate-data"], "client certificate");
-  return { clusters, users, certificates };
+  return { clusters, users, certificates, caBundles: clusters.flatMap(caBundleOf) };
+}
+
+/** Every certificate of a cluster's certificate-authority-data, as client-go's pool reads them; none when it holds none (unreadable-certificate says so). */
+function caBundleOf(cluster: KubeconfigFacts["clusters"][number]): CaBundleReading[] {
+  const data = cluster.certificateAuthorityData;
+  if (typeof data !== "string" || data === "") return [];
+  const entries = readCaBundleEntries(Buffer.from(data, "base64").toString("latin1"));
+  if (entries.length === 0) return [];
+  // `file` only names a certificate that has no CommonName; findings stand at the field.
+  return [{ path: [...cluster.path, "certificate-authority-data"], bundle: { file: "certificate-authority-data", described: `the certificate-authority-data of cluster ${cluster.name}`, entries } }];
 }
 
 function judge(loaded: LoadedObject, now: Date | undefined): Finding[] {
@@ -32,8 +43,8 @@ function judge(loaded: LoadedObject, now: Date | undefined): Finding[] {
   return KUBECONFIG_RULES.flatMap((rule) =>
     rule.check(facts, now).map((verdict) => ({
       ruleId: rule.id,
-      severity: rule.severity,
       pillar: rule.pillar,
+      severity: verdict.severity ?? rule.severity,
       message: verdict.message,
       object,
       fieldPath: formatFieldPath(verdict.path),

@@ -6,6 +6,8 @@
 import type { Pillar, Rule, Severity } from "../../findings/types.js";
 import type { FieldPath } from "../../k8s/types.js";
 import { authenticatesAsSystemMasters } from "../pki/client-auth.js";
+import type { TrustBundle } from "../pki/client-ca.js";
+import { trustAnchorFindings } from "../pki/trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "../pki/validity.js";
 import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
@@ -13,15 +15,24 @@ import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 /** A certificate in the file, read once for every rule. */
 export type CertificateReading = { facts: CertificateFacts; path: FieldPath; what: string } | { problem: string; path: FieldPath; what: string };
 
+/** A cluster's certificate-authority-data read as the roots client-go verifies the API server with. */
+export interface CaBundleReading {
+  path: FieldPath;
+  bundle: TrustBundle;
+}
+
 export interface KubeconfigFacts {
   clusters: KubeconfigCluster[];
   users: KubeconfigUser[];
   certificates: CertificateReading[];
+  caBundles: CaBundleReading[];
 }
 
 export interface KubeconfigVerdict {
   path: FieldPath;
   message: string;
+  /** Set when it differs from the rule's. */
+  severity?: Severity;
 }
 
 export interface KubeconfigRule extends Rule {
@@ -187,6 +198,18 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
       readable(config)
         .filter((c) => hasWeakKey(c.facts))
         .map((c) => ({ path: c.path, message: `the ${c.what} has a ${c.facts.keyBits}-bit ${c.facts.keyType?.toUpperCase()} key` })),
+  ),
+  rule(
+    "ca-cannot-sign",
+    "A CA certificate Go never accepts for the API server",
+    "medium",
+    "platform",
+    "kubectl and client-go verify the API server's certificate against certificate-authority-data with Go's crypto/x509, asking serverAuth. A certificate there that Go never accepts as an issuer (not a CA by basicConstraints, a keyUsage without keyCertSign, an RSA key under 1024 bits, a critical extension Go does not handle, an extended key usage without serverAuth, or one Go cannot parse, which client-go's pool skips) makes every server certificate that chains only to it refused; when no certificate there is usable, nothing connects, and the usual fix is insecure-skip-tls-verify. Judged as pki/ca-cannot-sign judges a CA bundle: a certificate that may not sign is still trusted for itself, as a pinned server certificate, reported at info.",
+    "Put the CA that signed the API server's certificate in certificate-authority-data (base64 -w0 < ca.crt); reissue a CA that lacks basicConstraints CA:TRUE, keyCertSign or serverAuth in its extended key usage, or has an RSA key under 2048 bits.",
+    (config) =>
+      config.caBundles.flatMap(({ path, bundle }) =>
+        trustAnchorFindings([bundle], [], "servers").map((f) => ({ path, message: f.message, ...(f.severity ? { severity: f.severity } : {}) })),
+      ),
   ),
   rule(
     "unreadable-certificate",
