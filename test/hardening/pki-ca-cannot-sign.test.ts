@@ -129,6 +129,19 @@ describe("pki/ca-cannot-sign in a client-CA bundle", () => {
     expect(chainOf(noCertSign, bundle)).toEqual(["CN=pinned-ci"]);
   });
 
+  it("a CA whose extended key usage leaves out clientAuth, beside a sound one: Verify drops every client chain through it (checkChainForKeyUsage)", async () => {
+    const ca = await makeCertificate({ subject: "CN=kubernetes", ca: true });
+    const serverOnly = await makeCertificate({ subject: "CN=server-only-ca", ca: true, eku: [x509.ExtendedKeyUsage.serverAuth] });
+    const client = await makeCertificate({ subject: "CN=dave", eku: CLIENT_AUTH, signer: serverOnly });
+    const bundle = [ca, serverOnly];
+    const [finding, ...more] = audit(bundle, [["dave.crt", client]]);
+    expect(more).toEqual([]);
+    expect(finding).toMatchObject({ severity: "medium", position: { line: lineOf(bundle, 1) } });
+    expect(finding?.message).toContain("its extended key usage leaves out clientAuth");
+    // The chain model refuses the client for the same reason.
+    expect(chainOf(client, bundle)).toMatch(/incompatible key usage/);
+  });
+
   it("a CA with a critical extension Go does not handle, beside a sound one: accepted for nothing, not even itself", async () => {
     const ca = await makeCertificate({ subject: "CN=kubernetes", ca: true });
     const unhandled = await makeCertificate({ subject: "CN=odd-ca", ca: true, extensions: [new x509.Extension("1.3.6.1.4.1.55555.1", true, new Uint8Array([0x05, 0x00]))] });

@@ -15,6 +15,11 @@
  * in the roots as a chain of one, checking no signature, so such a certificate is still trusted
  * for itself (a pinned certificate). It is reported as a mistake only when certificates here were
  * signed by it, which Go refuses; otherwise, at info level, as what it is.
+ * Verify also asks its usage of every certificate of a chain (checkChainForKeyUsage), a chain of
+ * one included: clientAuth where components verify clients, serverAuth where a client verifies a
+ * server; a certificate whose extended key usage leaves it out is accepted for nothing. A bundle
+ * that verifies servers (a kubeconfig's certificate-authority-data, which client-go loads with
+ * CertPool.AppendCertsFromPEM) skips a certificate Go cannot parse instead of refusing the file.
  */
 import type { Severity } from "../../findings/types.js";
 import type { CertificateFacts } from "../x509.js";
@@ -22,6 +27,32 @@ import { identityOf } from "./certificate-identity.js";
 import type { TrustBundle } from "./client-ca.js";
 import { cannotSign, goRefusal, MIN_RSA_BITS, rsaKeyTooSmall } from "./client-chain.js";
 import { unhandledCriticalExtensions } from "./critical-extensions.js";
+import { signingExtensionsOf } from "./signing-extensions.js";
+
+/** Whom the bundle vouches for: the clients of a component (the default), or the API server a kubeconfig's client connects to. */
+export type VouchesFor = "clients" | "servers";
+
+/** How findings say what a certificate of the bundle is refused for, by whom it is vouched for. */
+const WORDING = {
+  clients: {
+    nobody: "authenticates nobody",
+    everyRefused: "every certificate verified against it is refused",
+    chainsRefused: "Certificates that chain only to it are refused",
+    pinned: "a pinned certificate",
+    presented: "when exactly this certificate is presented",
+    line: (line: number) => `line ${line}`,
+  },
+  servers: {
+    nobody: "verifies no API server",
+    everyRefused: "kubectl and client-go refuse every API server certificate",
+    chainsRefused: "kubectl and client-go refuse the API server's certificate if it chains only to this",
+    pinned: "a pinned server certificate",
+    presented: "when the API server presents exactly this certificate",
+    line: (line: number) => `line ${line} of the decoded data`,
+  },
+} as const;
+
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 
 /** A certificate of the directory, where it stands. */
 export interface PlacedCertificate {
@@ -49,8 +80,9 @@ type Judgement =
   | { selfOnly: string }
   | undefined;
 
-function judge(facts: CertificateFacts): Judgement {
+function judge(facts: CertificateFacts, vouchesFor: VouchesFor): Judgement {
   const refusal = goRefusal(facts);
+  if (refusal && vouchesFor === "servers") return { dead: [`Go cannot parse it (${refusal}), so client-go's pool (CertPool.AppendCertsFromPEM) skips it without a word`] };
   if (refusal) return { unparsable: refusal };
   const signing = cannotSign(facts);
   const bits = rsaKeyTooSmall(facts);
@@ -58,9 +90,27 @@ function judge(facts: CertificateFacts): Judgement {
   const dead = [
     ...(bits !== undefined ? [`its RSA key has ${bits} bits, and Go's crypto/rsa (since Go 1.24) verifies no signature with a key under ${MIN_RSA_BITS} bits: neither the certificates it signed nor a TLS handshake made with its key`] : []),
     ...(unhandled ? [`Verify refuses it wherever it stands, as a root and as the presented certificate alike: ${unhandled}`] : []),
+    ...(refusesUsage(facts, vouchesFor) ? [`its extended key usage leaves out ${USAGE[vouchesFor].name}, and Verify, which asks ${USAGE[vouchesFor].name} of ${USAGE[vouchesFor].whose} chain, drops every chain through it, a chain of this certificate alone included (checkChainForKeyUsage)`] : []),
   ];
   if (dead.length > 0) return { dead: signing ? [`CheckSignatureFrom refuses it as a parent: ${signing}`, ...dead] : dead };
   return signing ? { selfOnly: signing } : undefined;
+}
+
+/**
+ * The usage Go's Verify asks of every certificate of a chain: kube-apiserver, etcd and the kubelet
+ * verify clients with KeyUsages [ClientAuth]; crypto/tls verifies a server with Verify's default,
+ * serverAuth.
+ */
+const USAGE = {
+  clients: { oid: "1.3.6.1.5.5.7.3.2", name: "clientAuth", whose: "a client's" },
+  servers: { oid: "1.3.6.1.5.5.7.3.1", name: "serverAuth", whose: "a server's" },
+} as const;
+
+/** Whether Go's checkChainForKeyUsage refuses the bundle's usage for a chain holding `facts`: an extended key usage that lists neither it nor anyExtendedKeyUsage. */
+function refusesUsage(facts: CertificateFacts, vouchesFor: VouchesFor): boolean {
+  const read = signingExtensionsOf(facts);
+  if ("refusal" in read) return false;
+  return read.extKeyUsages.length > 0 && !read.extKeyUsages.includes(USAGE[vouchesFor].oid) && !read.extKeyUsages.includes(ANY_EXTENDED_KEY_USAGE);
 }
 
 /** Certificates of the directory that `anchor` signed, as Go would find them: its raw subject as their raw issuer, and its key verifying them. */
@@ -83,27 +133,28 @@ function baseName(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1);
 }
 
-/** Every bundle once (the first naming of a file wins), each certificate of it judged. */
-export function trustAnchorFindings(bundles: readonly TrustBundle[], certificates: readonly PlacedCertificate[]): TrustAnchorFinding[] {
+/** Every bundle once (the first naming of a file wins), each certificate of it judged as a root for `vouchesFor`. */
+export function trustAnchorFindings(bundles: readonly TrustBundle[], certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor = "clients"): TrustAnchorFinding[] {
   const findings: TrustAnchorFinding[] = [];
   const seen = new Set<string>();
   for (const bundle of bundles) {
     if (seen.has(bundle.file)) continue;
     seen.add(bundle.file);
-    findings.push(...bundleFindings(bundle, certificates));
+    findings.push(...bundleFindings(bundle, certificates, vouchesFor));
   }
   return findings;
 }
 
-function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertificate[]): TrustAnchorFinding[] {
-  const judged = bundle.entries.map((entry) => ({ ...entry, judgement: judge(entry.facts) }));
+function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor): TrustAnchorFinding[] {
+  const words = WORDING[vouchesFor];
+  const judged = bundle.entries.map((entry) => ({ ...entry, judgement: judge(entry.facts, vouchesFor) }));
   const nameOf = (facts: CertificateFacts) => facts.commonName ?? baseName(bundle.file);
   const what = (facts: CertificateFacts) => `${facts.isCA ? "CA certificate" : "certificate"} ${nameOf(facts)}`;
   const where = `in ${bundle.described}`;
   const allDead = judged.every((e) => e.judgement !== undefined && "dead" in e.judgement);
   if (allDead && judged.length > 0) {
     const first = judged[0] as (typeof judged)[number];
-    const reasons = judged.map((e) => `${what(e.facts)} (line ${e.line}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
+    const reasons = judged.map((e) => `${what(e.facts)} (${words.line(e.line)}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
     const only = judged.length === 1 ? "its only certificate is one Go never accepts, as an issuer or as itself" : "Go accepts none of its certificates, as issuers or as themselves";
     return [
       {
@@ -112,7 +163,7 @@ function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertif
         name: baseName(bundle.file),
         kind: "File",
         severity: "high",
-        message: `${bundle.described} authenticates nobody: ${only}, so every certificate verified against it is refused (${reasons.join("; ")})`,
+        message: `${bundle.described} ${words.nobody}: ${only}, so ${words.everyRefused} (${reasons.join("; ")})`,
       },
     ];
   }
@@ -129,12 +180,12 @@ function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertif
       ];
     }
     if ("dead" in judgement) {
-      return [{ ...at, message: `${what(facts)} ${where} is never accepted by Go, as an issuer or as itself: ${judgement.dead.join("; ")}. Certificates that chain only to it are refused` }];
+      return [{ ...at, message: `${what(facts)} ${where} is never accepted by Go, as an issuer or as itself: ${judgement.dead.join("; ")}. ${words.chainsRefused}` }];
     }
     const children = signedBy(facts, certificates);
-    const pinned = "Go trusts it only for itself, when exactly this certificate is presented (Verify takes a certificate that is in the roots as a chain of one, checking no signature)";
+    const pinned = `Go trusts it only for itself, ${words.presented} (Verify takes a certificate that is in the roots as a chain of one, checking no signature)`;
     if (children.length === 0) {
-      return [{ ...at, severity: "info", message: `${what(facts)} ${where} is a pinned certificate, trusted only for itself: ${pinned}; it signs nothing Go accepts, as CheckSignatureFrom refuses it as a parent: ${judgement.selfOnly}` }];
+      return [{ ...at, severity: "info", message: `${what(facts)} ${where} is ${words.pinned}, trusted only for itself: ${pinned}; it signs nothing Go accepts, as CheckSignatureFrom refuses it as a parent: ${judgement.selfOnly}` }];
     }
     const signed = children.map((c) => `${baseName(c.file)}${c.line > 1 ? `:${c.line}` : ""}`).join(", ");
     const count = children.length === 1 ? "the certificate" : `the ${children.length} certificates`;
