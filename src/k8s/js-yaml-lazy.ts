@@ -61,6 +61,9 @@ export function kubernetesYamlSchema(): JsYaml.Schema {
       new Type("tag:yaml.org,2002:float", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoFloatTagged(data), construct: (data: string) => resolvePlainScalar(data) }),
       new Type("tag:yaml.org,2002:int", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoInteger(data), construct: (data: string) => resolvePlainScalar(data) }),
       new Type("tag:yaml.org,2002:timestamp", { kind: "scalar", resolve: (data: string | null) => data !== null && isGoTimestamp(data), construct: (data: string) => data }),
+      // `!!merge` on a value is no merge to go-yaml (only a `<<` key is): the text as written.
+      // js-yaml's own merge type, which finds `<<` keys, stays the implicit one.
+      new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: () => true, construct: (data: string | null) => data ?? "" }),
     ],
     implicit: [
       resolves("null", (value) => value === null),

@@ -1,12 +1,13 @@
 import type { LoadOptions } from "js-yaml";
 import { loadApplyingMergeKeys } from "./go-merge-keys.js";
+import { withGoMapKeys, type RefusedKey } from "./go-map-keys.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
 import { scanJsonPositionsCountingKeys } from "./json-positions.js";
 import { isJsonText, jsonStreamValues, jsonSyntaxError, type JsonStreamValue } from "./json-text.js";
 import { DocumentLocator, type TextPosition } from "./locate.js";
-import { splitDocuments, type DocumentChunk } from "./split-documents.js";
+import { splitDocuments, splitStream, type DocumentChunk } from "./split-documents.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject, type LoadProblem, type ObjectSource } from "./types.js";
 import type { SourcePosition } from "../findings/types.js";
 
@@ -41,8 +42,19 @@ export interface ParsedFile {
 export function parseYamlFile(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, select?: (document: string) => boolean, deliver?: (loaded: LoadedObject) => void): ParsedFile {
   const result: ParsedFile = { objects: [], problems: [], documents: 0, skippedNonKubernetes: 0 };
   const add = deliver ?? ((loaded: LoadedObject) => void result.objects.push(loaded));
-  splitDocuments(text).forEach((chunk, documentIndex) => {
+  const { chunks, refusedDocumentEnds } = splitStream(text);
+  // A refused `...` line is reported with the document after it (the last one, when none
+  // follows), so that a file read in two selections reports it once.
+  const refusedBy = new Map<number, number[]>();
+  for (const line of refusedDocumentEnds) {
+    const next = chunks.findIndex((c) => c.startLine > line);
+    const owner = next === -1 ? chunks.length - 1 : next;
+    refusedBy.set(owner, [...(refusedBy.get(owner) ?? []), line]);
+  }
+  if (chunks.length === 0) for (const line of refusedDocumentEnds) result.problems.push(documentEndFirst(file, line));
+  chunks.forEach((chunk, documentIndex) => {
     if (select && !select(chunk.text)) return;
+    for (const line of refusedBy.get(documentIndex) ?? []) result.problems.push(documentEndFirst(file, line));
     result.documents++;
     if (chunk.markerAsText) {
       result.problems.push(markerAsText(file, chunk.startLine));
@@ -53,7 +65,7 @@ export function parseYamlFile(file: string, text: string, limits: ParseLimits = 
     const value = fast ? fast.value : parseChunk(file, chunk, limits, result.problems);
     if (value === undefined || value === null) return;
     const locator = fast ? fast.positions : new DocumentLocator(chunk.text);
-    addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine), value, add);
+    addDocument(result, new DocumentPlace(file, documentIndex, locator, chunk.startLine, chunk.notAppliedByKubectl === true), value, add);
   });
   return result;
 }
@@ -133,7 +145,12 @@ function parseJsonStream(file: string, text: string, values: readonly JsonStream
 function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, problems: LoadProblem[]): unknown {
   try {
     const options = { filename: file, maxDepth: limits.maxDepth, schema: kubernetesYamlSchema() } as LoadOptions;
-    const value = loadApplyingMergeKeys(chunk.text, (text) => jsYaml().load(text, options));
+    const keyed = withGoMapKeys(chunk.text);
+    if ("refused" in keyed) {
+      problems.push(refusedKey(file, chunk.startLine, keyed.refused));
+      return undefined;
+    }
+    const value = loadApplyingMergeKeys(keyed.text, (text) => jsYaml().load(text, options));
     const shape = inspectShape(value, chunk.text.length, limits);
     if (shape === "ok") return value;
     problems.push(shape === "too-deep" ? tooDeep(file, chunk.startLine, limits) : shape === "not-json" ? notJson(file, chunk.startLine) : aliasBomb(file, chunk.startLine, limits));
@@ -172,6 +189,25 @@ function aliasBomb(file: string, startLine: number, limits: ParseLimits): LoadPr
     message: `refused: YAML aliases expand this document to over ${limits.maxExpansion}× its own size (an alias bomb)`,
     position: { file, line: startLine + 1, column: 1 },
     hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases",
+  };
+}
+
+/** kubectl turns each document into JSON (sigs.k8s.io/yaml), whose object keys are text: a null, uint64 or collection key is refused. */
+function refusedKey(file: string, startLine: number, refused: RefusedKey): LoadProblem {
+  return {
+    kind: "parse-error",
+    message: `invalid for Kubernetes: ${refused.reason}; kubectl refuses the file`,
+    position: { file, line: startLine + refused.mark.line + 1, column: refused.mark.column + 1 },
+    hint: "quote the key (\"~\": ...) if text is meant; the other documents were still scanned",
+  };
+}
+
+function documentEndFirst(file: string, line: number): LoadProblem {
+  return {
+    kind: "parse-error",
+    message: "invalid YAML for kubectl: a `...` (document end) line before any document between `---` lines (at the start of the file or right after `---`), so kubectl refuses the file (did not find expected node content)",
+    position: { file, line: line + 1, column: 1 },
+    hint: "remove the `...` line (a `---` line alone separates documents); the other documents were still scanned",
   };
 }
 
@@ -274,6 +310,8 @@ class DocumentPlace {
     readonly locator: { locate(path: FieldPath): TextPosition },
     /** 0-based line of the document's first line in the file. */
     readonly startLine: number,
+    /** kubectl never applies the document (it follows `...` in a part go-yaml reads one document of: split-documents.ts). */
+    readonly notAppliedByKubectl = false,
   ) {}
 
   at(path: FieldPath): SourcePosition {
@@ -305,6 +343,10 @@ class DocumentObjectSource implements ObjectSource {
 
   get position(): SourcePosition {
     return (this.firstLine ??= this.place.at(this.prefix));
+  }
+
+  get notAppliedByKubectl(): true | undefined {
+    return this.place.notAppliedByKubectl ? true : undefined;
   }
 
   locate(path: FieldPath): SourcePosition {

@@ -8,6 +8,22 @@ export interface DocumentChunk {
   startLine: number;
   /** It starts with a `---#` line that kubectl keeps as text (see splitDocuments): kubectl gets no object from it. */
   markerAsText?: true;
+  /**
+   * kubectl never applies it: it follows a `...` line after the first document of its
+   * `---`-delimited part, and go-yaml's Unmarshal reads only a part's first document.
+   */
+  notAppliedByKubectl?: true;
+}
+
+/** A stream's documents, and the `...` lines kubectl refuses the stream at. */
+export interface SplitStream {
+  chunks: DocumentChunk[];
+  /**
+   * 0-based lines of `...` lines that come before any document of their `---`-delimited
+   * part (at the start of the file, or right after a `---` separator): go-yaml then finds
+   * no document to end ("did not find expected node content") and kubectl applies nothing.
+   */
+  refusedDocumentEnds: number[];
 }
 
 /**
@@ -23,6 +39,16 @@ const DOCUMENT_MARKER = /^(?:---(?=[ \t\r#]|$)|\.\.\.(?=[ \t\r]|$))/gm;
  * one malformed document never hides the others, and its errors keep file lines.
  */
 export function splitDocuments(text: string): DocumentChunk[] {
+  return splitStream(text).chunks;
+}
+
+/**
+ * splitDocuments, with what kubectl makes of each `...` line. kubectl cuts the stream only
+ * at `---` lines (apimachinery's YAMLReader) and go-yaml reads the first document of each
+ * part: a document after a `...` in the same part is never applied, and a `...` before
+ * the part's first document is an error.
+ */
+export function splitStream(text: string): SplitStream {
   const chunks: DocumentChunk[] = [];
   let chunkStart = 0;
   let line = 0;
@@ -45,37 +71,51 @@ export function splitDocuments(text: string): DocumentChunk[] {
   // chunk's text: go-yaml then reads a `---#` there as text, not as a marker.
   let kubectlChunkEmptyAt = 0;
   const textChunks = new Set<number>();
+  // Whether kubectl's current part has its first document (content, or an explicit `---`
+  // it keeps), and whether the chunk being read comes after it.
+  let partHasDocument = false;
+  let chunkNotApplied = false;
+  const refusedDocumentEnds: number[] = [];
   const push = (end: number) => {
     if (chunkStart >= end) return;
     const chunk = text.slice(chunkStart, end);
+    if (!hasContent(chunk)) return;
+    partHasDocument = true;
+    const facts = chunkNotApplied ? { notAppliedByKubectl: true as const } : {};
     // A comment right after the marker is set apart, as YAML wants it.
-    if (!chunk.startsWith("---#")) chunks.push({ text: chunk, startLine });
-    else if (textChunks.has(chunkStart)) chunks.push({ text: chunk, startLine, markerAsText: true });
-    else chunks.push({ text: `--- ${chunk.slice(3)}`, startLine });
+    if (!chunk.startsWith("---#")) chunks.push({ text: chunk, startLine, ...facts });
+    else if (textChunks.has(chunkStart)) chunks.push({ text: chunk, startLine, markerAsText: true, ...facts });
+    else chunks.push({ text: `--- ${chunk.slice(3)}`, startLine, ...facts });
   };
   DOCUMENT_MARKER.lastIndex = 0;
   for (let m = DOCUMENT_MARKER.exec(text); m; m = DOCUMENT_MARKER.exec(text)) {
     const markerLine = lineAt(m.index);
     const isEnd = m[0] === "...";
-    if (!isEnd) {
-      const eol = text.indexOf("\n", m.index);
-      if (m.index === kubectlChunkEmptyAt) {
-        if (text.charCodeAt(m.index + 3) === 35) textChunks.add(m.index);
-        kubectlChunkEmptyAt = -1;
-      } else kubectlChunkEmptyAt = eol < 0 ? -1 : eol + 1;
-    }
     if (m.index > chunkStart) push(m.index);
     if (isEnd) {
       const eol = text.indexOf("\n", m.index);
       chunkStart = eol < 0 ? text.length : eol + 1;
       startLine = markerLine + 1;
+      if (!partHasDocument) refusedDocumentEnds.push(markerLine);
+      chunkNotApplied = partHasDocument;
     } else {
+      const eol = text.indexOf("\n", m.index);
+      if (m.index === kubectlChunkEmptyAt) {
+        if (text.charCodeAt(m.index + 3) === 35) textChunks.add(m.index);
+        kubectlChunkEmptyAt = -1;
+        // Kept in the part, it opens its first document, empty as it may be.
+        partHasDocument = true;
+      } else {
+        kubectlChunkEmptyAt = eol < 0 ? -1 : eol + 1;
+        partHasDocument = false;
+      }
+      chunkNotApplied = false;
       chunkStart = m.index;
       startLine = markerLine;
     }
   }
   push(text.length);
-  return chunks.filter((c) => hasContent(c.text));
+  return { chunks, refusedDocumentEnds };
 }
 
 /** Anything but the marker, comments and whitespace (without copying the text). */

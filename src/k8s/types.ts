@@ -36,6 +36,8 @@ export interface ObjectSource {
    * parent. A method: call it on the source (`source.locate(p)`), do not detach it.
    */
   locate(path: FieldPath): SourcePosition;
+  /** kubectl apply never sends the object: its document follows a `...` line (split-documents.ts). */
+  notAppliedByKubectl?: true;
 }
 
 /**

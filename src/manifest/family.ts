@@ -2,7 +2,7 @@ import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, NAMESPACE_MISMATCH, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { MANIFEST_RULES, NAMESPACE_MISMATCH, NOT_APPLIED, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
 import { resourceRequirementErrors } from "./resource-requirements.js";
 import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
@@ -25,6 +25,19 @@ function otherNamespace(object: K8sObject, flagNamespace: string | undefined): s
   return isNamespaced(object) ? namespace : undefined;
 }
 
+/** At the object's first line: the whole document is what kubectl drops. */
+function notAppliedFinding(loaded: LoadedObject): Finding {
+  return {
+    ruleId: NOT_APPLIED.id,
+    severity: NOT_APPLIED.severity,
+    pillar: NOT_APPLIED.pillar,
+    message: "kubectl applies only the first document between `---` lines; this one follows `...` and is never applied",
+    object: objectRef(loaded.object),
+    position: loaded.source.position,
+    remediation: NOT_APPLIED.docs.remediation,
+  };
+}
+
 function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   // The API server has decoded a live object already: a field it does not know would have
   // been refused or dropped, and one this table does not know is from a newer release.
@@ -35,7 +48,8 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   const misTyped = misTypedFields(loaded.object, check);
   const { unknown, wrongTypes } = check;
   const requirements = resourceRequirementErrors(loaded.object);
-  if (removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && requirements.length === 0) return [];
+  const notApplied = loaded.source.notAppliedByKubectl === true;
+  if (!notApplied && removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && requirements.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -53,6 +67,7 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
     ...(properties ? { properties } : {}),
   });
   return [
+    ...(notApplied ? [notAppliedFinding(loaded)] : []),
     ...(removal ? [finding(REMOVED_API, ["apiVersion"], describeRemoval(loaded.object, removal), { removedIn: removal.removedIn, ...(removal.replacement ? { replacement: removal.replacement } : {}) })] : []),
     ...(mismatch !== undefined ? [finding(NAMESPACE_MISMATCH, ["metadata", "namespace"], `metadata.namespace is ${JSON.stringify(mismatch)} where -n names ${JSON.stringify(flagNamespace)}: kubectl apply -n ${flagNamespace} refuses this object, so it is judged in ${mismatch}`)] : []),
     ...misTyped.map(({ path, value }) => finding(STRING_EXPECTED, path, `${formatFieldPath(path)} is ${describeValue(value, secret)} where Kubernetes expects ${textExpected(value)}: the API server refuses this object`)),

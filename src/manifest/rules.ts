@@ -88,4 +88,19 @@ export const REQUEST_ABOVE_LIMIT: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT];
+export const NOT_APPLIED: Rule = {
+  id: "manifest/not-applied-by-kubectl",
+  family: "manifest",
+  pillar: "platform",
+  // Nothing is refused: the object is silently missing from the cluster, as is what it protects.
+  severity: "low",
+  title: "An object kubectl apply never sends: its document follows a `...` line, not a `---` line",
+  docs: {
+    description:
+      "kubectl cuts a YAML file into parts only at `---` lines, and reads only the first document of each part (apimachinery's YAMLReader, then go-yaml's Unmarshal). A document that follows a `...` (document end) line with no `---` between them is dropped without a word: the NetworkPolicy, Role or workload it describes never exists, while the file looks as if it did. Palisade still judges it as written, since a tool that splits the file otherwise (kustomize, Helm, Argo CD) or a later `---` applies it.",
+    remediation: "Put a `---` line before the document (a `...` line is never needed in a manifest), or remove the document if it is not meant to be applied.",
+    helpUri: "https://kubernetes.io/docs/concepts/cluster-administration/manage-deployment/#organizing-resource-configurations",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT, NOT_APPLIED];
