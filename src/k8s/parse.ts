@@ -1,6 +1,7 @@
 import type { LoadOptions } from "js-yaml";
 import { loadApplyingMergeKeys } from "./go-merge-keys.js";
-import { withGoMapKeys, type RefusedKey } from "./go-map-keys.js";
+import { withGoMapKeys } from "./go-map-keys.js";
+import { aliasBomb, documentEndFirst, markerAsText, notJson, refusedKey, tooDeep } from "./load-problems.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
@@ -182,62 +183,6 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
 
 /** A Go template action (`{{ .Values.x }}`, `{{- include ... }}`): Helm charts' templates are not YAML until rendered. */
 const TEMPLATE_ACTION = /\{\{-?\s*[-.$a-zA-Z/"(]/;
-
-function aliasBomb(file: string, startLine: number, limits: ParseLimits): LoadProblem {
-  return {
-    kind: "alias-limit",
-    message: `refused: YAML aliases expand this document to over ${limits.maxExpansion}× its own size (an alias bomb)`,
-    position: { file, line: startLine + 1, column: 1 },
-    hint: "expand the anchors by hand; Kubernetes manifests rarely need aliases",
-  };
-}
-
-/** kubectl turns each document into JSON (sigs.k8s.io/yaml), whose object keys are text: a null, uint64 or collection key is refused. */
-function refusedKey(file: string, startLine: number, refused: RefusedKey): LoadProblem {
-  return {
-    kind: "parse-error",
-    message: `invalid for Kubernetes: ${refused.reason}; kubectl refuses the file`,
-    position: { file, line: startLine + refused.mark.line + 1, column: refused.mark.column + 1 },
-    hint: "quote the key (\"~\": ...) if text is meant; the other documents were still scanned",
-  };
-}
-
-function documentEndFirst(file: string, line: number): LoadProblem {
-  return {
-    kind: "parse-error",
-    message: "invalid YAML for kubectl: a `...` (document end) line before any document between `---` lines (at the start of the file or right after `---`), so kubectl refuses the file (did not find expected node content)",
-    position: { file, line: line + 1, column: 1 },
-    hint: "remove the `...` line (a `---` line alone separates documents); the other documents were still scanned",
-  };
-}
-
-function markerAsText(file: string, startLine: number): LoadProblem {
-  return {
-    kind: "parse-error",
-    message: "invalid YAML for kubectl: a document starts with `---#`, which kubectl reads as text here (first line of the file, or right after another `---` line), so it refuses the file",
-    position: { file, line: startLine + 1, column: 1 },
-    hint: "write `--- #comment` (a space before the comment), or remove the line; the other documents were still scanned",
-  };
-}
-
-/** kubectl turns each document into JSON (sigs.k8s.io/yaml), and json.Marshal refuses NaN and infinities: kubectl applies nothing. */
-function notJson(file: string, startLine: number): LoadProblem {
-  return {
-    kind: "parse-error",
-    message: "invalid for Kubernetes: a number is NaN or infinite (.nan, .inf, or past float64), which JSON cannot hold (kubectl refuses the file: json: unsupported value)",
-    position: { file, line: startLine + 1, column: 1 },
-    hint: "quote the value ('.inf') if text is meant; no Kubernetes field takes NaN or infinity",
-  };
-}
-
-function tooDeep(file: string, startLine: number, limits: ParseLimits): LoadProblem {
-  return {
-    kind: "too-deep",
-    message: `refused: the document nests deeper than ${limits.maxDepth} levels`,
-    position: { file, line: startLine + 1, column: 1 },
-    hint: "Kubernetes objects nest a few dozen levels at most; check that this is the file you meant to scan",
-  };
-}
 
 /**
  * Walk the loaded value once, without de-duplicating shared nodes, so that an alias bomb
