@@ -12,12 +12,18 @@
 import { signingExtensionsOf, type SigningExtensions } from "./signing-extensions.js";
 import type { DerCertificate } from "./certificate-extensions.js";
 
-const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+/** The usages Palisade's models ask of a chain: kube-apiserver, etcd and kubelets verify clients; client-go verifies servers (Verify's default). */
+export const EXT_KEY_USAGE = { clientAuth: "1.3.6.1.5.5.7.3.2", serverAuth: "1.3.6.1.5.5.7.3.1" } as const;
 const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 
+/** Whether a certificate's extended key usages (as Go reads them) let it take part in a chain asked for `usage`. */
+export function extKeyUsagesAllow({ extKeyUsages }: Pick<SigningExtensions, "extKeyUsages">, usage: keyof typeof EXT_KEY_USAGE): boolean {
+  return extKeyUsages.length === 0 || extKeyUsages.includes(EXT_KEY_USAGE[usage]) || extKeyUsages.includes(ANY_EXTENDED_KEY_USAGE);
+}
+
 /** Whether a certificate's extended key usages (as Go reads them) let it take part in client authentication. */
-export function extKeyUsagesAllowClientAuth({ extKeyUsages }: Pick<SigningExtensions, "extKeyUsages">): boolean {
-  return extKeyUsages.length === 0 || extKeyUsages.includes(CLIENT_AUTH) || extKeyUsages.includes(ANY_EXTENDED_KEY_USAGE);
+export function extKeyUsagesAllowClientAuth(read: Pick<SigningExtensions, "extKeyUsages">): boolean {
+  return extKeyUsagesAllow(read, "clientAuth");
 }
 
 /** The certificates of `chain` (root first, as Go walks it) whose extended key usage leaves out client authentication. */

@@ -27,6 +27,7 @@ import { identityOf } from "./certificate-identity.js";
 import type { TrustBundle } from "./client-ca.js";
 import { cannotSign, goRefusal, MIN_RSA_BITS, rsaKeyTooSmall } from "./client-chain.js";
 import { unhandledCriticalExtensions } from "./critical-extensions.js";
+import { extKeyUsagesAllow } from "./chain-key-usage.js";
 import { signingExtensionsOf } from "./signing-extensions.js";
 
 /** Whom the bundle vouches for: the clients of a component (the default), or the API server a kubeconfig's client connects to. */
@@ -52,7 +53,6 @@ const WORDING = {
   },
 } as const;
 
-const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 
 /** A certificate of the directory, where it stands. */
 export interface PlacedCertificate {
@@ -90,7 +90,7 @@ function judge(facts: CertificateFacts, vouchesFor: VouchesFor): Judgement {
   const dead = [
     ...(bits !== undefined ? [`its RSA key has ${bits} bits, and Go's crypto/rsa (since Go 1.24) verifies no signature with a key under ${MIN_RSA_BITS} bits: neither the certificates it signed nor a TLS handshake made with its key`] : []),
     ...(unhandled ? [`Verify refuses it wherever it stands, as a root and as the presented certificate alike: ${unhandled}`] : []),
-    ...(refusesUsage(facts, vouchesFor) ? [`its extended key usage leaves out ${USAGE[vouchesFor].name}, and Verify, which asks ${USAGE[vouchesFor].name} of ${USAGE[vouchesFor].whose} chain, drops every chain through it, a chain of this certificate alone included (checkChainForKeyUsage)`] : []),
+    ...(refusesUsage(facts, vouchesFor) ? [`its extended key usage leaves out ${USAGE[vouchesFor].usage}, and Verify, which asks ${USAGE[vouchesFor].usage} of ${USAGE[vouchesFor].whose} chain, drops every chain through it, a chain of this certificate alone included (checkChainForKeyUsage)`] : []),
   ];
   if (dead.length > 0) return { dead: signing ? [`CheckSignatureFrom refuses it as a parent: ${signing}`, ...dead] : dead };
   return signing ? { selfOnly: signing } : undefined;
@@ -102,15 +102,14 @@ function judge(facts: CertificateFacts, vouchesFor: VouchesFor): Judgement {
  * serverAuth.
  */
 const USAGE = {
-  clients: { oid: "1.3.6.1.5.5.7.3.2", name: "clientAuth", whose: "a client's" },
-  servers: { oid: "1.3.6.1.5.5.7.3.1", name: "serverAuth", whose: "a server's" },
+  clients: { usage: "clientAuth", whose: "a client's" },
+  servers: { usage: "serverAuth", whose: "a server's" },
 } as const;
 
-/** Whether Go's checkChainForKeyUsage refuses the bundle's usage for a chain holding `facts`: an extended key usage that lists neither it nor anyExtendedKeyUsage. */
+/** Whether Go's checkChainForKeyUsage (chain-key-usage.ts) refuses the bundle's usage for a chain holding `facts`. */
 function refusesUsage(facts: CertificateFacts, vouchesFor: VouchesFor): boolean {
   const read = signingExtensionsOf(facts);
-  if ("refusal" in read) return false;
-  return read.extKeyUsages.length > 0 && !read.extKeyUsages.includes(USAGE[vouchesFor].oid) && !read.extKeyUsages.includes(ANY_EXTENDED_KEY_USAGE);
+  return !("refusal" in read) && !extKeyUsagesAllow(read, USAGE[vouchesFor].usage);
 }
 
 /** Certificates of the directory that `anchor` signed, as Go would find them: its raw subject as their raw issuer, and its key verifying them. */
