@@ -47,6 +47,8 @@ interface InputFlags extends ClusterFlags {
 interface Loaded {
   endpoints: Endpoints;
   set: Pick<PolicySet<LoadedObject>, "tiers" | "refused" | "policies">;
+  /** Which Calico release's ordering of tied policies the answer follows, and why; only when Calico policies are there. */
+  calicoOrdering?: string;
 }
 
 /** Where each policy, and each of its rules (`spec.ingress[i]`, `spec.egress[i]`), is written. */
@@ -119,7 +121,7 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
     if (first.where) options.position = first.where.source.locate(first.path);
     throw new UserError(`${ref} ${formatFieldPath(first.path)}: ${first.message}${set.refused.length > 1 ? ` (and ${set.refused.length - 1} more)` : ""}`, options);
   }
-  return { endpoints: buildEndpoints(snapshot), set };
+  return { endpoints: buildEndpoints(snapshot), set, ...(set.policies.length > kubernetes.policies.length ? { calicoOrdering: set.ordering.summary } : {}) };
 }
 
 function parsePortFlag(text: string): { protocol: Protocol; port?: number } {
@@ -174,12 +176,13 @@ export function registerNetpol(program: Command): void {
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; namespace: string; output: string }) => {
       const target = parsePortFlag(flags.port);
-      const { endpoints, set } = await loadPolicies(paths, flags, "explain");
+      const { endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
       const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
       const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
       if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
       const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set));
-      await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(explanation, flags.output));
+      // Machine readers get the ordering the verdict rests on with it (a person reads the note on stderr).
+      await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(calicoOrdering ? { ...explanation, calicoOrdering } : explanation, flags.output));
     });
 
   input(netpol.command("matrix").description("allowed connections between every pair of workloads and the external blocks the ipBlocks cut"))

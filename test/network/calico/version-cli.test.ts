@@ -38,7 +38,7 @@ const clusterInformation = (version: string): string => `apiVersion: crd.project
 async function explain(file: string, ...flags: string[]) {
   const r = await runNetpol("explain", file, "--from", "prod/client", "--to", "prod/web", "-o", "json", ...flags);
   expect(r.code).toBe(0);
-  return { ...(JSON.parse(r.out) as { allowed: boolean; ingress: { policy?: string } }), err: r.err };
+  return { ...(JSON.parse(r.out) as { allowed: boolean; ingress: { policy?: string }; calicoOrdering?: string }), err: r.err };
 }
 
 async function runCalico(...args: string[]): Promise<{ out: string; err: string; code: number }> {
@@ -78,6 +78,9 @@ describe("netpol explain and matrix follow the chosen Calico version", () => {
     const assumed = await explain(file);
     expect(assumed.allowed).toBe(true);
     expect(assumed.err).toContain('note: Calico v3.32+: equal orders broken by "<name>/<namespace>/<kind>", assumed');
+    // The JSON answer says which ordering it rests on, and where that came from.
+    expect(old.calicoOrdering).toMatch(/^Calico v3\.29-v3\.31: .*from --calico-version$/);
+    expect(assumed.calicoOrdering).toMatch(/^Calico v3\.32\+: .*assumed/);
   });
 
   it("says nothing of the assumed version when no two policies of a tier share an order: every version orders them alike", async () => {
