@@ -18,7 +18,7 @@ import { routedServices } from "../../src/k8s/routed-services.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { gatewayFamily } from "../../src/network/gateway/family.js";
 import { runScan } from "../../src/scan/run.js";
-import { deployment, postureOf, workload } from "../posture/support.js";
+import { webPublishedReason } from "../posture/support.js";
 import { loadedObject } from "../support/snapshot.js";
 
 const GW = "gateway.networking.k8s.io/v1";
@@ -152,15 +152,7 @@ describe("the gateway family and posture see what a defaulted route carries", ()
   });
 
   it("posture: the workload behind a defaulted route is published through its default Gateway, and not without one", async () => {
-    const service = `apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-`;
-    const published = async (yaml: string) => workload(await postureOf(yaml + service + deployment("web", "shop")), "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason;
+    const published = webPublishedReason;
     expect(await published(defaultGatewayYaml("All"))).toContain("published outside the cluster through HTTPRoute web (Gateway infra/public) to Service web");
     // No default Gateway in the input: published still, and the reason says it is assumed.
     expect(await published(defaultGatewayYaml("All").replace("  defaultScope: All\n", ""))).toContain("published outside the cluster through HTTPRoute web (default Gateway of scope All, not in the input: assumed to accept the route) to Service web");

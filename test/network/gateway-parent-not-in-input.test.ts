@@ -15,7 +15,7 @@ import { parseYamlFile } from "../../src/k8s/parse.js";
 import { routedServices } from "../../src/k8s/routed-services.js";
 import { gatewayFamily } from "../../src/network/gateway/family.js";
 import { runScan } from "../../src/scan/run.js";
-import { deployment, postureOf, workload } from "../posture/support.js";
+import { webPublishedReason } from "../posture/support.js";
 
 
 async function gatewayFindings(yaml: string): Promise<Finding[]> {
@@ -103,15 +103,7 @@ spec:
 });
 
 describe("posture says what rests on the assumption", () => {
-  const service = `apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-`;
-  const published = async (yaml: string) => workload(await postureOf(yaml + service + deployment("web", "shop")), "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason;
+  const published = webPublishedReason;
 
   it("a workload behind a route to a Gateway the input lacks is published, with the assumption in the reason", async () => {
     expect(await published(route("  parentRefs: [{name: public, namespace: infra}]"))).toContain("through HTTPRoute web (Gateway infra/public, not in the input: assumed to accept the route) to Service web");

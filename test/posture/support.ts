@@ -47,3 +47,19 @@ ${spec}
 ---
 `;
 }
+
+/** Service web in namespace shop, in front of Deployment web: what a route publishes. */
+const WEB_SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+`;
+
+/** Why posture counts Deployment shop/web as published outside the cluster, given the routing `yaml` in front of its Service; undefined when it is not. */
+export async function webPublishedReason(yaml: string): Promise<string | undefined> {
+  const report = await postureOf(yaml + WEB_SERVICE + deployment("web", "shop"));
+  return workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address")?.reason;
+}
