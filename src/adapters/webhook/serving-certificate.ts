@@ -15,13 +15,13 @@
  */
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
-import { ExtendedKeyUsageExtension, SubjectAlternativeNameExtension, X509Certificate } from "@peculiar/x509";
+import { SubjectAlternativeNameExtension, X509Certificate } from "@peculiar/x509";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
+import { extKeyUsagesAllow } from "../../hardening/pki/chain-key-usage.js";
+import { signingExtensionsOf } from "../../hardening/pki/signing-extensions.js";
 import { EXPIRY_WARNING_DAYS } from "../../hardening/x509.js";
 
-const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
-const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 const DAY_MS = 86_400_000;
 
 export interface ServingCertificateReport {
@@ -82,10 +82,11 @@ export function coversHost(names: SubjectAltNames, host: string): boolean {
   });
 }
 
+/** Go's test of a chain certificate's extended key usage (chain-key-usage.ts), asked for serverAuth as kube-apiserver's webhook client asks it. */
 function allowsServerAuth(cert: X509Certificate): boolean {
-  const eku = cert.getExtension(ExtendedKeyUsageExtension);
-  // No extended key usage means any usage to Go's verifier.
-  return !eku || eku.usages.some((usage) => usage === SERVER_AUTH || usage === ANY_EXTENDED_KEY_USAGE);
+  const read = signingExtensionsOf({ certificate: { raw: Buffer.from(cert.rawData) } });
+  // One Go cannot parse fails the handshake whatever its usages: not this warning's to say.
+  return "refusal" in read || extKeyUsagesAllow(read, "serverAuth");
 }
 
 /**
