@@ -18,7 +18,7 @@
 import { createRequire } from "node:module";
 import type * as YamlLibrary from "yaml";
 import type { Node as YamlNode, Pair, Scalar } from "yaml";
-import { isGoInteger, resolvePlainScalar } from "./yaml-scalars.js";
+import { goIntegerLiteral, isGoInteger, resolvePlainScalar } from "./yaml-scalars.js";
 
 let yamlLibrary: typeof YamlLibrary | undefined;
 const yaml = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)("yaml") as typeof YamlLibrary);
@@ -121,21 +121,12 @@ const INT64_END = 2n ** 63n;
 /** A number key's text as sigs.k8s.io/yaml writes it: an int in decimal, a float as a float32 in %g, a uint64 refused (UINT64). */
 function goKeyOfNumber(source: string, value: number, tagFloat: boolean): string {
   if (!tagFloat && isGoInteger(source)) {
-    const integer = goInteger(source);
+    const integer = (goIntegerLiteral(source.replace(/_/g, "")) as { value: bigint }).value;
     if (integer >= INT64_MIN && integer < INT64_END) return integer.toString();
     // Beyond uint64 (an unsigned hex, binary or octal literal): left as read (see yaml-scalars.ts).
     return integer < 2n ** 64n ? UINT64 : String(value);
   }
   return formatFloat32G(value);
-}
-
-/** strconv.ParseInt/ParseUint(s, 0, 64)'s reading, exactly (a double loses digits past 2^53). */
-function goInteger(source: string): bigint {
-  const plain = source.replace(/_/g, "");
-  const negative = plain.startsWith("-");
-  const digits = plain.replace(/^[-+]/, "").toLowerCase();
-  const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits);
-  return negative ? -magnitude : magnitude;
 }
 
 /** Go's strconv.FormatFloat(f, 'g', -1, 32): the shortest digits that read back as the same float32. */

@@ -63,11 +63,8 @@ export function isGoInteger(text: string): boolean {
 export function isGoFloatTagged(text: string): boolean {
   if (typeof resolvePlainScalar(text) !== "number") return false;
   if (!isGoInteger(text)) return true;
-  const m = GO_INTEGER.exec(text.replace(/_/g, "")) as RegExpExecArray;
-  const [, sign, hex, binary, octal, leadingZeroOctal, decimal] = m;
-  const prefix = hex !== undefined ? "0x" : binary !== undefined ? "0b" : octal !== undefined || leadingZeroOctal !== undefined ? "0o" : "";
-  const magnitude = BigInt(prefix + (hex ?? binary ?? octal ?? leadingZeroOctal ?? decimal));
-  return sign === "-" ? magnitude <= 2n ** 63n : magnitude < 2n ** 63n;
+  const { value } = goIntegerLiteral(text.replace(/_/g, "")) as { value: bigint };
+  return value >= -(2n ** 63n) && value < 2n ** 63n;
 }
 
 /**
@@ -97,22 +94,33 @@ const GO_INTEGER = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0(
 /** Most integers in manifests (ports, replicas, UIDs): exact as a double, no BigInt needed. */
 const SMALL_DECIMAL = /^[-+]?(?:[1-9][0-9]{0,14}|0)$/;
 
-function integerValue(plain: string): number | undefined {
-  if (SMALL_DECIMAL.test(plain)) {
-    const value = Number(plain);
-    return value === 0 ? 0 : value;
-  }
+/**
+ * An integer literal as strconv.ParseInt/ParseUint(s, 0, 64) read it (underscores already
+ * removed), exactly: its value, whether it was signed, and whether it had a 0x, 0b or 0o
+ * prefix (a leading-0 octal has none).
+ */
+export function goIntegerLiteral(plain: string): { value: bigint; signed: boolean; prefixed: boolean } | undefined {
   const m = GO_INTEGER.exec(plain);
   if (!m) return undefined;
   const [, sign, hex, binary, octal, leadingZeroOctal, decimal] = m;
   const prefix = hex !== undefined ? "0x" : binary !== undefined ? "0b" : octal !== undefined || leadingZeroOctal !== undefined ? "0o" : "";
   const magnitude = BigInt(prefix + (hex ?? binary ?? octal ?? leadingZeroOctal ?? decimal));
-  const value = sign === "-" ? -magnitude : magnitude;
+  return { value: sign === "-" ? -magnitude : magnitude, signed: sign !== "", prefixed: (hex ?? binary ?? octal) !== undefined };
+}
+
+function integerValue(plain: string): number | undefined {
+  if (SMALL_DECIMAL.test(plain)) {
+    const value = Number(plain);
+    return value === 0 ? 0 : value;
+  }
+  const literal = goIntegerLiteral(plain);
+  if (!literal) return undefined;
+  const { value, signed, prefixed } = literal;
   // ParseInt reads int64, ParseUint (no sign) uint64. Beyond them, digits are tried as a
   // float (decimal, even after a leading 0), and an unsigned hex, binary or octal literal
   // is a big integer; a signed one stays text.
-  const fits = (value >= -(2n ** 63n) && value < 2n ** 63n) || (sign === "" && value < 2n ** 64n);
-  if (!fits) return sign === "" && (hex ?? binary ?? octal) !== undefined ? Number(value) : undefined;
+  const fits = (value >= -(2n ** 63n) && value < 2n ** 63n) || (!signed && value < 2n ** 64n);
+  if (!fits) return !signed && prefixed ? Number(value) : undefined;
   return value === 0n ? 0 : Number(value);
 }
 
