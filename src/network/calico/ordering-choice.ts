@@ -6,6 +6,7 @@
  * assumed.
  */
 import { apiGroupOf } from "../../k8s/snapshot.js";
+import { NETWORK_POLICY_ORDER } from "../networkpolicy/compile.js";
 import { POLICY_KINDS } from "./decode.js";
 import type { K8sObject } from "../../k8s/types.js";
 import { describeOrdering, orderingFor, type PolicyOrdering } from "./policy-order.js";
@@ -61,8 +62,6 @@ export function chooseOrdering(objects: Iterable<K8sObject>, override?: CalicoVe
   return choice;
 }
 
-/** Calico's order for a Kubernetes NetworkPolicy, which it places in the default tier. */
-const KUBERNETES_POLICY_ORDER = 1000;
 
 /**
  * Whether a Calico policy shares its order with another policy of its tier (two without one
@@ -76,7 +75,7 @@ export function hasOrderTies(objects: Iterable<K8sObject>): boolean {
   for (const object of objects) {
     let key: string | undefined;
     let calico = false;
-    if (object.kind === "NetworkPolicy" && object.apiVersion === "networking.k8s.io/v1") key = `default ${KUBERNETES_POLICY_ORDER}`;
+    if (object.kind === "NetworkPolicy" && object.apiVersion === "networking.k8s.io/v1") key = `default ${NETWORK_POLICY_ORDER}`;
     else if (CALICO_GROUPS.includes(apiGroupOf(object.apiVersion)) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "")) {
       const spec = (object.spec ?? {}) as Record<string, unknown>;
       const tier = typeof spec.tier === "string" && spec.tier !== "" ? spec.tier : "default";
