@@ -10,7 +10,7 @@
  */
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
+import { generateKeyPairSync, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { identityOf } from "../../src/hardening/pki/certificate-identity.js";
@@ -54,6 +54,8 @@ interface Spec {
   /** Defaults to the signer's subject, or the subject when self-signed. */
   issuer?: x509.Name;
   keys?: Keys;
+  /** A SubjectPublicKeyInfo to certify instead of the keys' own (a key type WebCrypto cannot make); such a certificate signs nothing. */
+  publicKeyDer?: Buffer;
   signer?: Made;
   ca?: boolean;
   /** Hex; the extension is left out when undefined. */
@@ -83,7 +85,7 @@ async function make(spec: Spec): Promise<Made> {
     issuer: spec.issuer ?? (spec.signer ? new x509.Name(spec.signer.cert.subjectName.toArrayBuffer()) : spec.subject),
     notBefore: spec.notBefore ?? new Date(NOW.getTime() - DAY),
     notAfter: spec.notAfter ?? new Date(NOW.getTime() + 300 * DAY),
-    publicKey: keys.publicKey,
+    publicKey: spec.publicKeyDer ?? keys.publicKey,
     signingKey: (spec.signer?.keys ?? keys).privateKey,
     signingAlgorithm: ALGORITHM,
     extensions,
@@ -200,5 +202,39 @@ describe("key identifiers Go's parser cannot read make it refuse the certificate
     // An authorityKeyIdentifier with only an issuer and serial is read: no key id, no refusal.
     const issuerOnly = await make({ subject: name(["CN", "utf8", "carol"]), signer: root, ca: false, rawAuthorityKeyId: "3003820101" });
     expect(verify(issuerOnly, [root])).toEqual({ chain: [issuerOnly.facts, root.facts] });
+  });
+});
+
+describe("public keys as Go's parser loads them (parseCertificate, parsePublicKey)", () => {
+  const rootName = () => name(["CN", "utf8", "root"]);
+  const spkiOf = (type: "ed448" | "x25519" | "ec", namedCurve?: string) =>
+    (namedCurve ? generateKeyPairSync("ec", { namedCurve }) : generateKeyPairSync(type as "ed448")).publicKey.export({ type: "spki", format: "der" });
+
+  it("a candidate whose key Go leaves unloaded (Ed448, X25519) is skipped before it costs one of the 100 signature checks", async () => {
+    const other = await make({ subject: name(["CN", "utf8", "other"]) });
+    const ed448 = spkiOf("ed448");
+    const x25519 = spkiOf("x25519");
+    // Same name as the root and no key ids, so Go tries them in pool order, the real root last.
+    const unloaded = await Promise.all(Array.from({ length: 101 }, (_, i) => make({ subject: rootName(), signer: other, publicKeyDer: i % 2 ? ed448 : x25519 })));
+    const root = await make({ subject: rootName() });
+    const leaf = await make({ subject: name(["CN", "utf8", "alice"]), signer: root, ca: false });
+    expect(verify(leaf, [...unloaded, root])).toEqual({ chain: [leaf.facts, root.facts] });
+    // Nor do they leave a hint about a signature that does not verify: Go never checks one.
+    const stray = await make({ subject: name(["CN", "utf8", "bob"]), signer: await make({ subject: rootName() }), ca: false });
+    expect(verify(stray, unloaded.slice(0, 2))).toEqual({ reason: 'certificate signed by unknown authority "CN=root"' });
+    // A loaded key of another CA of that name is tried, and named in the hint.
+    expect(verify(stray, [root])).toEqual({ reason: expect.stringMatching(/^certificate signed by unknown authority "CN=root" \(possibly because the signature of "CN=bob" does not verify/) });
+  });
+
+  it("an elliptic-curve key on a curve Go does not read makes it refuse the whole certificate", async () => {
+    const other = await make({ subject: name(["CN", "utf8", "other"]) });
+    const k1 = await make({ subject: rootName(), signer: other, publicKeyDer: spkiOf("ec", "secp256k1") });
+    expect(identityOf(k1.facts)).toEqual({ refusal: expect.stringMatching(/unsupported elliptic curve/) });
+    const leaf = await make({ subject: name(["CN", "utf8", "alice"]), signer: k1, ca: false, publicKeyDer: spkiOf("ec", "secp256k1") });
+    expect(verify(leaf, [other])).toEqual({ reason: expect.stringMatching(/cannot be parsed by Go: its elliptic-curve key is on a curve Go does not support/) });
+    for (const curve of ["P-256", "P-384", "P-521", "secp224r1"]) {
+      const loaded = await make({ subject: rootName(), signer: other, publicKeyDer: spkiOf("ec", curve) });
+      expect(identityOf(loaded.facts)).toMatchObject({ identity: { publicKeyLoadedByGo: true } });
+    }
   });
 });

@@ -14,6 +14,11 @@ import { DerReader, TAG } from "./der-reader.js";
 const SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
 const AUTHORITY_KEY_IDENTIFIER = "2.5.29.35";
 const SUBJECT_ALT_NAME = "2.5.29.17";
+/** The public key algorithms Go's getPublicKeyAlgorithmFromOID knows, as OID contents in hex: RSA, DSA, ECDSA, Ed25519. */
+const GO_PUBLIC_KEY_ALGORITHMS = new Set(["2a864886f70d010101", "2a8648ce380401", "2a8648ce3d0201", "2b6570"]);
+const EC_PUBLIC_KEY = "2a8648ce3d0201";
+/** namedCurveFromOID: P-224, P-256, P-384, P-521, as OID contents in hex. */
+const GO_NAMED_CURVES = new Set(["2b81040021", "2a8648ce3d030107", "2b81040022", "2b81040023"]);
 /** The optional [0] EXPLICIT version that opens a TBSCertificate. */
 const VERSION_TAG = 0xa0;
 
@@ -26,6 +31,13 @@ export interface CertificateIdentity {
   authorityKeyId: Buffer;
   /** The subjectAltName extension's value, as alreadyInChain compares it; undefined when absent. */
   subjectAltName: Buffer | undefined;
+  /**
+   * Whether Go loads the public key at all. parseCertificate parses a key only of the algorithms
+   * getPublicKeyAlgorithmFromOID names (RSA, DSA, ECDSA, Ed25519); any other (Ed448, X25519,
+   * GOST, SM2) leaves PublicKey nil without an error, and buildChains skips such a candidate
+   * before it counts a signature check.
+   */
+  publicKeyLoadedByGo: boolean;
 }
 
 export type IdentityReading = { identity: CertificateIdentity } | { refusal: string };
@@ -54,7 +66,10 @@ function readIdentity(facts: DerCertificate): IdentityReading {
   const authorityKeyId = readAuthorityKeyId(valueOf(AUTHORITY_KEY_IDENTIFIER));
   if (!authorityKeyId) return { refusal: "its authorityKeyIdentifier extension is malformed" };
   const san = valueOf(SUBJECT_ALT_NAME);
-  return { identity: { ...names, subjectKeyId, authorityKeyId, subjectAltName: san && Buffer.from(san) } };
+  const algorithm = publicKeyAlgorithm(names.rawSubjectPublicKeyInfo);
+  if (algorithm?.oid === EC_PUBLIC_KEY && !GO_NAMED_CURVES.has(algorithm.curve ?? "")) return { refusal: "its elliptic-curve key is on a curve Go does not support (x509: unsupported elliptic curve; Go reads P-224, P-256, P-384 and P-521)" };
+  const publicKeyLoadedByGo = algorithm !== undefined && GO_PUBLIC_KEY_ALGORITHMS.has(algorithm.oid);
+  return { identity: { ...names, subjectKeyId, authorityKeyId, subjectAltName: san && Buffer.from(san), publicKeyLoadedByGo } };
 }
 
 /** TBSCertificate: [0] version?, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ... */
@@ -77,6 +92,20 @@ function readNames(der: Buffer): Pick<CertificateIdentity, "rawIssuer" | "rawSub
 function sequenceElement(reader: DerReader): Uint8Array | undefined {
   if (!reader.peekTag(TAG.SEQUENCE)) return undefined;
   return reader.readAnyElement()?.element;
+}
+
+/**
+ * SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY }, ... }:
+ * the algorithm's OID and, when the parameters are an OID (an EC key's named curve), that one too, in hex.
+ */
+function publicKeyAlgorithm(spki: Buffer): { oid: string; curve: string | undefined } | undefined {
+  const info = new DerReader(spki).read(TAG.SEQUENCE);
+  const algorithm = info && new DerReader(info).read(TAG.SEQUENCE);
+  if (!algorithm) return undefined;
+  const reader = new DerReader(algorithm);
+  const oid = reader.read(TAG.OBJECT_IDENTIFIER);
+  const curve = reader.read(TAG.OBJECT_IDENTIFIER);
+  return oid && { oid: Buffer.from(oid).toString("hex"), curve: curve && Buffer.from(curve).toString("hex") };
 }
 
 /** SubjectKeyIdentifier ::= OCTET STRING; bytes after it are left unread, as Go leaves them. */

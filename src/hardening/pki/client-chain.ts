@@ -168,7 +168,8 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
   const parents = (pool: ParentPool<ChainCertificate>, child: ChainCertificate, chain: readonly ChainCertificate[]) =>
     pool
       .potentialParents(identity(child))
-      .filter((p) => !alreadyInChain(p.identity, chain))
+      // buildChains' considerCandidate: a candidate whose key Go did not load, or one already in the chain, costs no signature check.
+      .filter((p) => p.identity.publicKeyLoadedByGo && !alreadyInChain(p.identity, chain))
       .map((p) => p.certificate);
   const build = (chain: readonly ChainCertificate[]): { chains: ChainCertificate[][]; reason: string } => {
     const child = chain[chain.length - 1] as ChainCertificate;
