@@ -118,6 +118,8 @@ describe("kubeconfig rules", () => {
         "kubeconfig/weak-key clusters[3].cluster.certificate-authority-data",
         // A version 3 certificate without basicConstraints (createSelfSigned writes none) may sign nothing in Go: pinned, at info.
         "kubeconfig/ca-cannot-sign clusters[3].cluster.certificate-authority-data",
+        // ...and, pinned with no subjectAltName, it can never be the certificate of legacy.example: nothing connects.
+        "kubeconfig/server-name-mismatch clusters[3].cluster.server",
         "kubeconfig/unreadable-certificate clusters[4].cluster.certificate-authority-data",
         "kubeconfig/system-masters users[0].user.client-certificate-data",
         "kubeconfig/client-key users[0].user.client-key-data",

@@ -3,36 +3,97 @@
  * (`palisade scan ~/.kube/config`, or one committed to a repository) judged by
  * KUBECONFIG_RULES, each finding at its field.
  */
+import { isAbsolute, relative } from "node:path";
 import type { Finding } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.js";
 import { eachObject, type ScanFamily, type ScanOptions } from "../../scan/family.js";
 import { readCaBundleEntries } from "../pki/client-ca.js";
-import { readBase64Certificate } from "../x509.js";
+import { readPemCertificates } from "../x509.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
-import { KUBECONFIG_RULES, type CaBundleReading, type CertificateReading, type KubeconfigFacts } from "./rules.js";
+import { openReferencedFile, type ReferencedFile } from "./referenced-file.js";
+import { KUBECONFIG_RULES, type CaBundleReading, type CertificateReading, type KubeconfigFacts, type UnreadableFile } from "./rules.js";
+
+const nonEmpty = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** Where a certificate's PEM comes from: a `*-data` field's decoded bytes, or a file the kubeconfig names. */
+type PemSource = { pem: string; field: string; ref?: undefined; resolved?: undefined } | { pem: string; field: string; ref: string; resolved: string };
 
 function factsOf(loaded: LoadedObject): KubeconfigFacts {
   const { clusters, users } = readKubeconfig(loaded.object);
   const certificates: CertificateReading[] = [];
-  const read = (data: unknown, path: CertificateReading["path"], what: string) => {
-    if (typeof data !== "string" || data === "") return;
-    const reading = readBase64Certificate(data);
-    certificates.push("problem" in reading ? { problem: reading.problem, path, what } : { facts: reading, path, what });
+  const caBundles: CaBundleReading[] = [];
+  const unreadableFiles: UnreadableFile[] = [];
+  const opened = new Map<string, ReferencedFile>();
+  // Each file once, however many entries name it.
+  const open = (ref: string): ReferencedFile => {
+    const file = opened.get(ref) ?? openReferencedFile(loaded.source.file, ref);
+    opened.set(ref, file);
+    return file;
   };
-  for (const cluster of clusters) read(cluster.certificateAuthorityData, [...cluster.path, "certificate-authority-data"], `CA certificate of cluster ${cluster.name}`);
-  for (const user of users) read(user.user["client-certificate-data"], [...user.path, "client-certificate-data"], "client certificate");
-  return { clusters, users, certificates, caBundles: clusters.flatMap(caBundleOf) };
+
+  /**
+   * The PEM client-go would use for a `*-data` field or its file form: the data when it is set
+   * (client-go's dataFromSliceOrFile reads the file only when the data is empty), else the file's
+   * bytes; undefined when there is neither or the file was not read (reported as unreadable-file).
+   */
+  const pemOf = (body: Record<string, unknown>, path: CertificateReading["path"], field: string, owner: string): PemSource | undefined => {
+    const data = nonEmpty(body[`${field}-data`]);
+    if (data !== undefined) return { pem: Buffer.from(data, "base64").toString("latin1"), field: `${field}-data` };
+    const ref = nonEmpty(body[field]);
+    if (ref === undefined) return undefined;
+    const file = open(ref);
+    if ("text" in file) return { pem: file.text, field, ref, resolved: file.resolved };
+    if ("problem" in file) unreadableFiles.push(unreadable(path, field, ref, owner, file));
+    return undefined;
+  };
+  const readCertificate = (source: PemSource, path: CertificateReading["path"], what: string) => {
+    const facts = readPemCertificates(source.pem)[0];
+    const problem = source.ref === undefined ? "is not base64 of a PEM certificate" : `in ${source.ref} is not a PEM certificate`;
+    certificates.push(facts === undefined ? { problem, path, what } : "problem" in facts ? { problem: facts.problem, path, what } : { facts, path, what });
+  };
+
+  for (const cluster of clusters) {
+    const body = { "certificate-authority-data": cluster.certificateAuthorityData, "certificate-authority": cluster.certificateAuthority };
+    const field = nonEmpty(cluster.certificateAuthorityData) !== undefined ? "certificate-authority-data" : "certificate-authority";
+    const path = [...cluster.path, field];
+    const source = pemOf(body, path, "certificate-authority", `cluster ${cluster.name}`);
+    if (!source) continue;
+    readCertificate(source, path, `CA certificate of cluster ${cluster.name}`);
+    const entries = readCaBundleEntries(source.pem);
+    // None when it holds no certificate: unreadable-certificate says so.
+    if (entries.length === 0) continue;
+    const bundle =
+      source.ref === undefined
+        ? // `file` only names a certificate that has no CommonName; findings stand at the field.
+          { file: "certificate-authority-data", described: `the certificate-authority-data of cluster ${cluster.name}`, entries, decoded: true }
+        : { file: source.ref, described: `the certificate-authority file ${source.ref} of cluster ${cluster.name}`, entries };
+    caBundles.push({ path, cluster, bundle });
+  }
+  for (const user of users) {
+    const certificateField = nonEmpty(user.user["client-certificate-data"]) !== undefined ? "client-certificate-data" : "client-certificate";
+    const path = [...user.path, certificateField];
+    const source = pemOf(user.user, path, "client-certificate", `user ${user.name}`);
+    if (source) readCertificate(source, path, "client certificate");
+    // client-go opens the key file only for a client certificate (ConfirmUsable), and reads it only when client-key-data is empty.
+    const certificateSet = nonEmpty(user.user["client-certificate-data"]) !== undefined || nonEmpty(user.user["client-certificate"]) !== undefined;
+    const keyRef = nonEmpty(user.user["client-key"]);
+    if (certificateSet && keyRef !== undefined && nonEmpty(user.user["client-key-data"]) === undefined) {
+      // The key's content is never read into a finding: only whether the file can be opened.
+      const file = open(keyRef);
+      if ("problem" in file) unreadableFiles.push(unreadable([...user.path, "client-key"], "client-key", keyRef, `user ${user.name}`, file));
+    }
+  }
+  return { clusters, users, certificates, caBundles, unreadableFiles };
 }
 
-/** Every certificate of a cluster's certificate-authority-data, as client-go's pool reads them; none when it holds none (unreadable-certificate says so). */
-function caBundleOf(cluster: KubeconfigFacts["clusters"][number]): CaBundleReading[] {
-  const data = cluster.certificateAuthorityData;
-  if (typeof data !== "string" || data === "") return [];
-  const entries = readCaBundleEntries(Buffer.from(data, "base64").toString("latin1"));
-  if (entries.length === 0) return [];
-  // `file` only names a certificate that has no CommonName; findings stand at the field.
-  return [{ path: [...cluster.path, "certificate-authority-data"], bundle: { file: "certificate-authority-data", described: `the certificate-authority-data of cluster ${cluster.name}`, entries } }];
+function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; tooLarge?: true }): UnreadableFile {
+  // Said from the current directory, as the scanned paths are (the same words on every checkout), when it is below it.
+  const fromHere = relative(process.cwd(), file.resolved);
+  const shown = fromHere.startsWith("..") || isAbsolute(fromHere) ? file.resolved : fromHere;
+  const where = shown === ref ? ref : `${ref} (${shown})`;
+  const message = `the ${field} file ${where} of ${owner} ${file.problem}`;
+  return file.tooLarge ? { path, message, severity: "info" } : { path, message: `${message}: kubectl and client-go stop with an error before connecting with it` };
 }
 
 function judge(loaded: LoadedObject, now: Date | undefined): Finding[] {

@@ -2,7 +2,8 @@
  * A kubeconfig (`apiVersion: v1`, `kind: Config`, as kubectl and client-go read it) as the
  * entries the checks judge: each cluster and each user, with the field paths findings
  * point at. Only what is in the file is read: a `certificate-authority` or
- * `client-certificate` path names a file elsewhere, which this pure reader never opens.
+ * `client-certificate` path names a file elsewhere, which this pure reader never opens
+ * (referenced-file.ts does, for the family).
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 
@@ -12,6 +13,10 @@ export interface KubeconfigCluster {
   server: unknown;
   insecureSkipTlsVerify: unknown;
   certificateAuthorityData: unknown;
+  /** The path form: a PEM file, relative to the kubeconfig's directory. */
+  certificateAuthority: unknown;
+  /** The name client-go verifies the server's certificate for, in place of the server URL's host. */
+  tlsServerName: unknown;
 }
 
 export interface KubeconfigUser {
@@ -47,6 +52,8 @@ export function readKubeconfig(object: K8sObject): Kubeconfig {
       server: body.server,
       insecureSkipTlsVerify: body["insecure-skip-tls-verify"],
       certificateAuthorityData: body["certificate-authority-data"],
+      certificateAuthority: body["certificate-authority"],
+      tlsServerName: body["tls-server-name"],
     })),
     users: entries(object, "users", "user").map(({ name, path, body }) => ({ name, path, user: body })),
   };

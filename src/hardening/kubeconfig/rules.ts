@@ -11,14 +11,23 @@ import { trustAnchorFindings } from "../pki/trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "../pki/validity.js";
 import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
+import { serverNameMismatches } from "./server-name.js";
 
-/** A certificate in the file, read once for every rule. */
+/** A certificate in the file, or in a file it names, read once for every rule. */
 export type CertificateReading = { facts: CertificateFacts; path: FieldPath; what: string } | { problem: string; path: FieldPath; what: string };
 
-/** A cluster's certificate-authority-data read as the roots client-go verifies the API server with. */
+/** A cluster's certificate-authority-data (or the certificate-authority file) read as the roots client-go verifies the API server with. */
 export interface CaBundleReading {
   path: FieldPath;
+  cluster: KubeconfigCluster;
   bundle: TrustBundle;
+}
+
+/** A file the kubeconfig names that client-go cannot read (or that was too large to judge), at the field naming it. */
+export interface UnreadableFile {
+  path: FieldPath;
+  message: string;
+  severity?: Severity;
 }
 
 export interface KubeconfigFacts {
@@ -26,6 +35,7 @@ export interface KubeconfigFacts {
   users: KubeconfigUser[];
   certificates: CertificateReading[];
   caBundles: CaBundleReading[];
+  unreadableFiles: UnreadableFile[];
 }
 
 export interface KubeconfigVerdict {
@@ -204,7 +214,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A CA certificate Go never accepts for the API server",
     "medium",
     "platform",
-    "kubectl and client-go verify the API server's certificate against certificate-authority-data with Go's crypto/x509, asking serverAuth. A certificate there that Go never accepts as an issuer (not a CA by basicConstraints, a keyUsage without keyCertSign, an RSA key under 1024 bits, a critical extension Go does not handle, an extended key usage without serverAuth, or one Go cannot parse, which client-go's pool skips) makes every server certificate that chains only to it refused; when no certificate there is usable, nothing connects, and the usual fix is insecure-skip-tls-verify. Judged as pki/ca-cannot-sign judges a CA bundle: a certificate that may not sign is still trusted for itself, as a pinned server certificate, reported at info.",
+    "kubectl and client-go verify the API server's certificate against certificate-authority-data (or the certificate-authority file) with Go's crypto/x509, asking serverAuth. A certificate there that Go never accepts as an issuer (not a CA by basicConstraints, a keyUsage without keyCertSign, an RSA key under 1024 bits, a critical extension Go does not handle, an extended key usage without serverAuth, or one Go cannot parse, which client-go's pool skips) makes every server certificate that chains only to it refused; when no certificate there is usable, nothing connects, and the usual fix is insecure-skip-tls-verify. Judged as pki/ca-cannot-sign judges a CA bundle: a certificate that may not sign is still trusted for itself, as a pinned server certificate, reported at info.",
     "Put the CA that signed the API server's certificate in certificate-authority-data (base64 -w0 < ca.crt); reissue a CA that lacks basicConstraints CA:TRUE, keyCertSign or serverAuth in its extended key usage, or has an RSA key under 2048 bits.",
     (config) =>
       config.caBundles.flatMap(({ path, bundle }) =>
@@ -216,8 +226,26 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "Certificate data that is not a certificate",
     "medium",
     "platform",
-    "kubectl refuses a kubeconfig whose certificate data it cannot read: the file does not work as written.",
-    "Put the base64 of the PEM certificate in the field (base64 -w0 < cert.pem).",
+    "kubectl refuses a kubeconfig whose certificate it cannot read, written in the file (certificate-authority-data, client-certificate-data) or in a file it names (certificate-authority, client-certificate): the file does not work as written.",
+    "Put the base64 of the PEM certificate in the field (base64 -w0 < cert.pem), or point certificate-authority or client-certificate at the PEM file.",
     (config) => config.certificates.flatMap((c) => ("problem" in c ? [{ path: c.path, message: `the ${c.what} ${c.problem}` }] : [])),
+  ),
+  rule(
+    "unreadable-file",
+    "A file the kubeconfig names cannot be read",
+    "medium",
+    "platform",
+    "certificate-authority, client-certificate and client-key name files, a relative path being taken from the kubeconfig's own directory (client-go's ResolveLocalPaths; from the current directory for a kubeconfig read from standard input). kubectl stops with an error before it connects when such a file is missing or cannot be read (clientcmd's ConfirmUsable: unable to read certificate-authority), or is a directory (client-go's transport cannot read it). Only files inside the kubeconfig's directory are opened, symbolic links followed: one named elsewhere (an absolute path to another place) belongs to the machine the kubeconfig is used on and is not judged. A file over 4 MiB is not read, and is reported at info as not judged.",
+    "Put the file where the path says, relative to the kubeconfig's directory, or write its content into the kubeconfig instead (certificate-authority-data, client-certificate-data: base64 -w0 < file).",
+    (config) => config.unreadableFiles.map((f) => ({ path: f.path, message: f.message, ...(f.severity ? { severity: f.severity } : {}) })),
+  ),
+  rule(
+    "server-name-mismatch",
+    "A pinned server certificate that does not name the server",
+    "high",
+    "platform",
+    "A certificate in certificate-authority-data (or the certificate-authority file) that may not sign anything (not a CA) is trusted only when the API server presents exactly that certificate, and Go still verifies the server's name against it first (crypto/x509 VerifyHostname): the cluster's tls-server-name, or else the host of its server URL. An IP address is matched only against the certificate's IP subjectAltNames, any other name against its DNS subjectAltNames (case-insensitively, with a wildcard only as a whole leftmost label); the CommonName is never consulted (Go 1.15 and later). A pinned certificate that cannot match is of no use: when nothing else in the data verifies a server, kubectl and client-go cannot connect (high); otherwise it is dead weight (low).",
+    "Reissue the API server's certificate with the name clients use in its subjectAltName (kubeadm: apiServer.certSANs), or set server (or tls-server-name) to a name the certificate holds; better, put the CA that signs the API server's certificate in certificate-authority-data instead of the server's own certificate.",
+    (config) => config.caBundles.flatMap(({ cluster, bundle }) => serverNameMismatches(cluster, bundle.described, bundle.entries)),
   ),
 ];

@@ -24,6 +24,8 @@ export interface TrustBundle {
   /** Who trusts it, for findings: "front-proxy-ca.crt, kube-apiserver's --requestheader-client-ca-file (kubeadm)". */
   described: string;
   entries: Array<{ facts: CertificateFacts; line: number }>;
+  /** Set when the lines count in a field's base64-decoded data (a kubeconfig's certificate-authority-data), not in a file. */
+  decoded?: boolean;
 }
 
 /** Files only kubeadm lays out beside ca.crt (cmd/kubeadm/app/constants): with one of them, ca.crt is kubeadm's cluster CA. */

@@ -41,7 +41,6 @@ const WORDING = {
     chainsRefused: "Certificates that chain only to it are refused",
     pinned: "a pinned certificate",
     presented: "when exactly this certificate is presented",
-    line: (line: number) => `line ${line}`,
   },
   servers: {
     nobody: "verifies no API server",
@@ -49,10 +48,14 @@ const WORDING = {
     chainsRefused: "kubectl and client-go refuse the API server's certificate if it chains only to this",
     pinned: "a pinned server certificate",
     presented: "when the API server presents exactly this certificate",
-    line: (line: number) => `line ${line} of the decoded data`,
   },
 } as const;
 
+
+/** Where a certificate stands in its bundle: a line of the file, or of a field's base64-decoded data. */
+function lineOf(bundle: TrustBundle, line: number): string {
+  return bundle.decoded ? `line ${line} of the decoded data` : `line ${line}`;
+}
 
 /** A certificate of the directory, where it stands. */
 export interface PlacedCertificate {
@@ -94,6 +97,16 @@ function judge(facts: CertificateFacts, vouchesFor: VouchesFor): Judgement {
   ];
   if (dead.length > 0) return { dead: signing ? [`CheckSignatureFrom refuses it as a parent: ${signing}`, ...dead] : dead };
   return signing ? { selfOnly: signing } : undefined;
+}
+
+/**
+ * What Go's Verify can make of a certificate of the bundle: an issuer (trusted for what it signs,
+ * and for itself), a pinned certificate (trusted only when presented itself), or refused (never
+ * accepted, as an issuer or as itself), as bundleFindings judges it.
+ */
+export function anchorRole(facts: CertificateFacts, vouchesFor: VouchesFor): "issuer" | "pinned" | "refused" {
+  const judgement = judge(facts, vouchesFor);
+  return judgement === undefined ? "issuer" : "selfOnly" in judgement ? "pinned" : "refused";
 }
 
 /**
@@ -153,7 +166,7 @@ function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertif
   const allDead = judged.every((e) => e.judgement !== undefined && "dead" in e.judgement);
   if (allDead && judged.length > 0) {
     const first = judged[0] as (typeof judged)[number];
-    const reasons = judged.map((e) => `${what(e.facts)} (${words.line(e.line)}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
+    const reasons = judged.map((e) => `${what(e.facts)} (${lineOf(bundle, e.line)}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
     const only = judged.length === 1 ? "its only certificate is one Go never accepts, as an issuer or as itself" : "Go accepts none of its certificates, as issuers or as themselves";
     return [
       {
