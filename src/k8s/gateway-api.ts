@@ -14,6 +14,14 @@
  * attachment without a parent), never passed off as the Gateway's verdict: the gateway
  * family reports it, and posture's text says it.
  *
+ * A Gateway or ListenerSet that the API server would refuse (network/gateway/validate.ts)
+ * never exists: kubectl creates the route and refuses its parent, so the route attaches to
+ * nothing through it, and a ListenerSet whose Gateway is refused joins nothing. Unlike a
+ * parent the input lacks, nothing is assumed of it: the input says what it is, and that is
+ * refused. Such a parent refuses every route that names it (saying why, and whether its
+ * listeners as written would admit the route once it is fixed), and takes no part in listener
+ * conflicts, as a resource that does not exist outranks nothing.
+ *
  * Default Gateways (GEP-3793, experimental): a route whose spec.useDefaultGateways names a
  * scope (All) is claimed by every Gateway whose spec.defaultScope is that scope, as if each
  * were one more parentRef naming the Gateway alone (its own listeners, no ListenerSet's),
@@ -24,6 +32,7 @@
  */
 import { listenerConflicts, type ListenerConflict } from "./gateway-conflicts.js";
 import { admitsNamespace, GATEWAY_GROUP } from "./gateway-listener.js";
+import { apiServerRefusal, type ApiServerRefusal } from "./gateway-parent-refusal.js";
 import { judgeRoute, type RouteToJudge } from "./gateway-route-judge.js";
 import type { Labels } from "./labels.js";
 import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
@@ -47,9 +56,9 @@ export interface RouteParent {
   listeners: Record<string, unknown>[];
   /**
    * Why a ListenerSet is not Accepted (its Accepted condition False, with this reason): its
-   * Gateway does not admit it (NotAllowed), or none of its listeners is valid, each being
-   * Conflicted or without a port and protocol (ListenersNotValid). Such a ListenerSet carries
-   * nothing. Undefined when it is Accepted, and for a Gateway.
+   * Gateway does not admit it (NotAllowed), or every one of its listeners is Conflicted
+   * (ListenersNotValid). Such a ListenerSet carries nothing. Undefined when it is Accepted, for
+   * a Gateway, and for a ListenerSet that never exists (refusedByApiServer).
    */
   notAccepted?: ListenerSetRefusal;
   /** The scope of the defaulted routes a Gateway claims (its spec.defaultScope, when not None). */
@@ -66,7 +75,11 @@ export interface RouteParent {
   createdAt?: number;
   /** Its Conflicted listeners, by index (gateway-conflicts.ts): none of them is Accepted, and no route attaches to them. */
   conflicts: ReadonlyMap<number, ListenerConflict<RouteParent>>;
+  /** The API server would refuse it, or the Gateway it joins: it never exists, and no route attaches through it. */
+  refusedByApiServer?: ApiServerRefusal;
 }
+
+export type { ApiServerRefusal };
 
 /** The reasons of a ListenerSet's Accepted=False condition that Palisade can tell from the input. */
 export type ListenerSetRefusal = "NotAllowed" | "ListenersNotValid";
@@ -116,6 +129,12 @@ export interface Refusal {
   conflicted?: boolean;
   /** The parent is a ListenerSet that is not Accepted for this reason, so it carries nothing. */
   parentNotAccepted?: ListenerSetRefusal;
+  /**
+   * The API server would refuse the parent (or the Gateway it joins), so it never exists. The
+   * reasons are then why its listeners as written would not admit the route once it is fixed:
+   * none when they would.
+   */
+  refusedByApiServer?: ApiServerRefusal;
 }
 
 export interface GatewayRoute {
@@ -187,8 +206,10 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = loaded.object;
     const namespace = gateway.metadata?.namespace ?? "default";
     const name = gateway.metadata?.name ?? "";
-    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map() });
+    const refused = apiServerRefusal(`Gateway ${namespace}/${name}`, loaded);
+    parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map(), ...(refused ? { refusedByApiServer: refused } : {}) });
   }
+  const refusedGateways = new Map(parents.flatMap((p) => (p.refusedByApiServer ? [[p.gatewayKey, p.refusedByApiServer] as const] : [])));
   const gatewayByName = new Map(gateways.map((loaded) => [`${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name}`, loaded.object]));
   for (const loaded of listenerSets) {
     const set = loaded.object;
@@ -203,21 +224,21 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const name = set.metadata?.name ?? "";
     // One that names no Gateway merges with nothing: a key no Gateway has.
     const assumed = gatewayKey !== undefined && !gateway ? { gatewayNotInInput: true as const } : {};
-    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...assumed, ...createdAt(set), conflicts: new Map() });
+    // Its own refusal first: fixing the Gateway would not make it exist.
+    const refused = apiServerRefusal(`${set.kind} ${namespace}/${name}`, loaded) ?? (gatewayKey === undefined ? undefined : refusedGateways.get(gatewayKey));
+    parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...assumed, ...createdAt(set), conflicts: new Map(), ...(refused ? { refusedByApiServer: refused } : {}) });
   }
-  // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none.
-  const conflicts = listenerConflicts(parents.filter((p) => p.notAccepted !== "NotAllowed"));
+  // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none, nor does one that never exists.
+  const conflicts = listenerConflicts(parents.filter((p) => p.notAccepted !== "NotAllowed" && !p.refusedByApiServer));
   for (const parent of parents) {
     parent.conflicts = conflicts.get(parent) ?? parent.conflicts;
     // GEP-1713: a ListenerSet with no valid listener is Accepted=False, ListenersNotValid (conformance:
     // listenerset-protocol-conflict and -hostname-conflict); one with a valid listener left stays Accepted.
-    if (parent.kind !== "Gateway" && parent.notAccepted === undefined && parent.listeners.length > 0 && parent.listeners.every((listener, l) => parent.conflicts.has(l) || !wellFormed(listener))) parent.notAccepted = "ListenersNotValid";
+    // A listener without a port or protocol makes the API server refuse the set, which then has no condition at all.
+    if (parent.kind !== "Gateway" && parent.notAccepted === undefined && !parent.refusedByApiServer && parent.listeners.length > 0 && parent.listeners.every((_, l) => parent.conflicts.has(l))) parent.notAccepted = "ListenersNotValid";
   }
   return parents;
 }
-
-/** A listener with a port and a protocol: one without either (which the API server refuses) is not valid. */
-const wellFormed = (listener: Record<string, unknown>) => isPortNumber(listener.port) && typeof listener.protocol === "string" && listener.protocol !== "";
 
 /** The scope of defaulted routes a Gateway claims: spec.defaultScope, unless unset or None (GEP-3793). */
 function defaultScopeOf(gateway: K8sObject): { defaultScope?: string } {
@@ -267,6 +288,7 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     if (parent.sectionName === undefined && parent.port === undefined) namedWhole.add(label);
     const found = parents.byKey.get(label);
     if (!found) return attach(label, undefined, [], false, index);
+    if (found.refusedByApiServer) return void refusals.push({ parentRef: index, label, ...neverExists(found, parent, judged, labelsOf) });
     const verdict = judgeRoute(found, parent, judged, labelsOf);
     if (Array.isArray(verdict)) attach(label, found, verdict, false, index);
     else refusals.push({ parentRef: index, label, ...verdict });
@@ -279,6 +301,10 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
     if (claiming.length === 0) attach(`default Gateway of scope ${scope}`, undefined, [], true);
     for (const gateway of claiming) {
       const label = `Gateway ${gateway.namespace}/${gateway.name}`;
+      if (gateway.refusedByApiServer) {
+        if (!namedWhole.has(label)) refusals.push({ defaultScope: scope, label, ...neverExists(gateway, {}, judged, labelsOf) });
+        continue;
+      }
       const verdict = judgeRoute(gateway, {}, judged, labelsOf);
       if (Array.isArray(verdict)) attach(label, gateway, verdict, true);
       else if (!namedWhole.has(label)) refusals.push({ defaultScope: scope, label, ...verdict });
@@ -286,6 +312,12 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
   }
   // Each parentRef has its status: one refused is reported even when another to the same parent is accepted.
   return { attachments: attached, refusals };
+}
+
+/** A parent the API server would refuse, and why its listeners as written would not admit the route once it is fixed (none: they would). */
+function neverExists(found: RouteParent, parentRef: Record<string, unknown>, route: RouteToJudge, labelsOf: (namespace: string) => Labels): Pick<Refusal, "reasons" | "refusedByApiServer"> {
+  const asWritten = judgeRoute(found, parentRef, route, labelsOf);
+  return { reasons: Array.isArray(asWritten) ? [] : asWritten.reasons, refusedByApiServer: found.refusedByApiServer as ApiServerRefusal };
 }
 
 export interface BackendRef {

@@ -39,11 +39,6 @@ export function judgeRoute(found: RouteParent, parent: Record<string, unknown>, 
       continue;
     }
     unconflicted++;
-    // In a ListenerSet that is not Accepted, a listener that is not Conflicted has no port or protocol.
-    if (found.notAccepted === "ListenersNotValid") {
-      reasons.push(`${listenerLabel(listener, l)} has no valid port and protocol, which the API server requires`);
-      continue;
-    }
     const refusal = listenerRefusal(listener, l, route.kind, route.namespace, found.namespace, route.hostnames, labelsOf);
     if (refusal === undefined) listeners.push(l);
     else {
@@ -51,7 +46,8 @@ export function judgeRoute(found: RouteParent, parent: Record<string, unknown>, 
       hostnameOnly ||= refusal.hostnameOnly;
     }
   }
-  if (found.notAccepted === "ListenersNotValid") return { reasons, ...(unconflicted === 0 ? { conflicted: true } : {}), parentNotAccepted: "ListenersNotValid" };
+  // ListenersNotValid: every listener of the set is Conflicted (gateway-api.ts), so nothing above was admitted.
+  if (found.notAccepted === "ListenersNotValid") return { reasons, conflicted: true, parentNotAccepted: "ListenersNotValid" };
   if (listeners.length > 0) return listeners;
   if (unconflicted === 0) return { reasons, conflicted: true };
   return { reason: hostnameOnly ? "NoMatchingListenerHostname" : "NotAllowedByListeners", reasons };

@@ -99,8 +99,8 @@ describe("namespaces a listener or Gateway admits", () => {
   const viaSet = route("HTTPRoute", { parentRefs: [{ kind: "ListenerSet", name: "team", namespace: "infra" }] });
 
   it("allowedListeners.namespaces without `from` admits no ListenerSet: its default is None, not Same", () => {
-    expect(attached(gateway([], { allowedListeners: { namespaces: {} } }), listenerSet, viaSet)).toBe(false);
-    expect(attached(gateway([], { allowedListeners: { namespaces: { from: "Same" } } }), listenerSet, viaSet)).toBe(true);
+    expect(attached(gateway([{ name: "aside", port: 8999, protocol: "HTTP" }], { allowedListeners: { namespaces: {} } }), listenerSet, viaSet)).toBe(false);
+    expect(attached(gateway([{ name: "aside", port: 8999, protocol: "HTTP" }], { allowedListeners: { namespaces: { from: "Same" } } }), listenerSet, viaSet)).toBe(true);
   });
 
   it("a namespace selector the API server would refuse selects nothing, and never throws", () => {

@@ -42,6 +42,8 @@ const http = (name: string, port: number, hostname?: string): Listener => ({ nam
 const tcp = (name: string, port: number): Listener => ({ name, port, protocol: "TCP", allowedRoutes: fromAll });
 
 const model = (...objects: K8sObject[]) => readGatewayApi(objects.map(loadedObject));
+/** A Gateway's own listener on a port no other listener here uses: the API server refuses a Gateway without listeners (MinItems=1), and a refused Gateway merges with nothing. */
+const aside = (): Listener => http("aside", 8999);
 const parentOf = (api: GatewayApi, kind: string, namespace: string, name: string) => api.parents.find((p) => p.kind === kind && p.namespace === namespace && p.name === name) as RouteParent;
 
 /** Each Conflicted listener of a parent, as `name: reason, rival <owner>/<listener>, wins|both lose`. */
@@ -180,13 +182,13 @@ describe("a Gateway merged with its ListenerSets", () => {
   it("created in the same second, or with no creation time in the input, the first by namespace/name wins", () => {
     const listener = http("app", 80, "app.example.com");
     const same = "2025-08-11T13:44:05Z";
-    const timed = model(gateway([]), listenerSet("b", "x", [listener], same), listenerSet("a", "z", [listener], same));
+    const timed = model(gateway([aside()]), listenerSet("b", "x", [listener], same), listenerSet("a", "z", [listener], same));
     expect(conflictsOf(parentOf(timed, "ListenerSet", "b", "x"))).toEqual(["app: HostnameConflict with a/z/app on 80, rival wins"]);
-    const untimed = model(gateway([]), listenerSet("a", "z", [listener]), listenerSet("a", "y", [listener]));
+    const untimed = model(gateway([aside()]), listenerSet("a", "z", [listener]), listenerSet("a", "y", [listener]));
     expect(conflictsOf(parentOf(untimed, "ListenerSet", "a", "z"))).toEqual(["app: HostnameConflict with a/y/app on 80, rival wins"]);
     expect(parentOf(untimed, "ListenerSet", "a", "z").conflicts.get(0)?.orderUnknown).toBe(true);
     // One already created is older than one the input has not created yet.
-    const mixed = model(gateway([]), listenerSet("a", "a", [listener]), listenerSet("z", "z", [listener], same));
+    const mixed = model(gateway([aside()]), listenerSet("a", "a", [listener]), listenerSet("z", "z", [listener], same));
     expect(conflictsOf(parentOf(mixed, "ListenerSet", "a", "a"))).toEqual(["app: HostnameConflict with z/z/app on 80, rival wins"]);
   });
 
@@ -201,7 +203,7 @@ describe("a Gateway merged with its ListenerSets", () => {
 
   it("a ListenerSet its Gateway does not admit joins no list: it neither loses nor beats a later one", () => {
     const listener = http("app", 80, "app.example.com");
-    const gw = gateway([], { allowedListeners: { namespaces: { from: "Selector", selector: { matchLabels: { team: "yes" } } } } });
+    const gw = gateway([aside()], { allowedListeners: { namespaces: { from: "Selector", selector: { matchLabels: { team: "yes" } } } } });
     const admitted: K8sObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "later", labels: { team: "yes" } } };
     const api = model(gw, admitted, listenerSet("early", "refused", [listener], "2020-01-01T00:00:00Z"), listenerSet("later", "admitted", [listener], "2025-01-01T00:00:00Z"));
     expect(parentOf(api, "ListenerSet", "early", "refused").notAccepted).toBe("NotAllowed");
@@ -226,18 +228,21 @@ describe("a Gateway merged with its ListenerSets", () => {
   });
 
   it("two listeners of one ListenerSet that conflict both lose, as in a Gateway", () => {
-    const api = model(gateway([]), listenerSet("team", "mixed", [http("web", 9000, "a.example.com"), tcp("raw", 9000), http("ok", 9001)]));
+    const api = model(gateway([aside()]), listenerSet("team", "mixed", [http("web", 9000, "a.example.com"), tcp("raw", 9000), http("ok", 9001)]));
     expect(conflictsOf(parentOf(api, "ListenerSet", "team", "mixed"))).toEqual(["web: ProtocolConflict with team/mixed/raw on 9000, both lose", "raw: ProtocolConflict with team/mixed/web on 9000, both lose"]);
   });
 });
 
 describe("properties of the merge", () => {
-  const listener = fc.record({
-    name: fc.constantFrom("a", "b", "c"),
-    port: fc.constantFrom(80, 443),
-    protocol: fc.constantFrom("HTTP", "https", "HTTPS", "TLS", "TCP", "UDP", "example.com/own"),
-    hostname: fc.constantFrom(undefined, "a.example.com", "*.example.com"),
-  });
+  // Each listener as the CRD takes it alone (a TLS one with its mode, no hostname on TCP or UDP): only a resource's indistinct listeners make the API server refuse it.
+  const listener = fc
+    .record({
+      name: fc.constantFrom("a", "b", "c"),
+      port: fc.constantFrom(80, 443),
+      protocol: fc.constantFrom("HTTP", "https", "HTTPS", "TLS", "TCP", "UDP", "example.com/own"),
+      hostname: fc.constantFrom(undefined, "a.example.com", "*.example.com"),
+    })
+    .map(({ hostname, ...l }): Listener => ({ ...l, ...(l.protocol === "TLS" ? { tls: { mode: "Passthrough" } } : {}), ...(hostname === undefined || l.protocol === "TCP" || l.protocol === "UDP" ? {} : { hostname }) }));
   const listeners = fc.uniqueArray(listener, { selector: (l) => l.name, minLength: 1, maxLength: 3 });
   const stamp = fc.constantFrom(undefined, "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z");
   const input = fc.tuple(listeners, fc.array(fc.tuple(fc.constantFrom("x", "y", "z"), stamp, listeners), { maxLength: 3 }));
@@ -248,7 +253,9 @@ describe("properties of the merge", () => {
     fc.assert(
       fc.property(input, (objects) => {
         const api = build(objects);
-        const kept = api.parents.flatMap((p) => p.listeners.filter((_, l) => !p.conflicts.has(l)));
+        // A resource the API server refuses, or one that joins a refused Gateway, is in no merged list: it conflicts with nothing and is nobody's rival.
+        for (const parent of api.parents.filter((p) => p.refusedByApiServer)) expect(conflictsOf(parent)).toEqual([]);
+        const kept = api.parents.filter((p) => !p.refusedByApiServer).flatMap((p) => p.listeners.filter((_, l) => !p.conflicts.has(l)));
         kept.forEach((a, i) => kept.slice(i + 1).forEach((b) => expect(listenersClash(a, b)).toBeUndefined()));
         for (const parent of api.parents) {
           for (const [l, conflict] of parent.conflicts) {
@@ -256,6 +263,7 @@ describe("properties of the merge", () => {
             expect(listenersClash(parent.listeners[l] as Listener, owner.listeners[listener] as Listener)?.reason).toBe(conflict.reason);
             // A rival that wins is Accepted; one of the same resource loses too.
             expect((owner as RouteParent).conflicts.has(listener)).toBe(!conflict.rivalWins);
+            expect((owner as RouteParent).refusedByApiServer).toBeUndefined();
           }
         }
       }),
@@ -266,8 +274,10 @@ describe("properties of the merge", () => {
     fc.assert(
       fc.property(input, (objects) => {
         const own = objects[0];
-        const conflicted = [...parentOf(build(objects), "Gateway", "infra", "public").conflicts.keys()].sort();
-        const expected = own.flatMap((a, i) => (own.some((b, j) => i !== j && listenersClash(a, b)) ? [i] : []));
+        const gw = parentOf(build(objects), "Gateway", "infra", "public");
+        const conflicted = [...gw.conflicts.keys()].sort();
+        // A Gateway the API server refuses (indistinct listeners) never exists: none of its listeners is Conflicted.
+        const expected = gw.refusedByApiServer ? [] : own.flatMap((a, i) => (own.some((b, j) => i !== j && listenersClash(a, b)) ? [i] : []));
         expect(conflicted).toEqual(expected);
       }),
     );

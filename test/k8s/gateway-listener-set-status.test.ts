@@ -1,8 +1,9 @@
 /**
  * A ListenerSet's own Accepted condition (apis/v1 listenerset_types.go, GEP-1713 conformance
  * details): False with NotAllowed when its Gateway's allowedListeners do not admit it, False
- * with ListenersNotValid when none of its listeners is valid (each Conflicted, or without a
- * port and protocol); one valid listener keeps it Accepted. A ListenerSet that is not
+ * with ListenersNotValid when none of its listeners is valid (each Conflicted); one valid
+ * listener keeps it Accepted. One with a listener without a port is refused by the API server
+ * (gateway/invalid-object), so it never exists and has no condition. A ListenerSet that is not
  * Accepted carries nothing, and is reported at its own line.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -54,15 +55,18 @@ describe("a ListenerSet's Accepted condition", () => {
     expect(set(api, "ls-2").notAccepted).toBe("ListenersNotValid");
   });
 
-  it("is False, ListenersNotValid, when its listeners conflict with each other, or are Conflicted and malformed", () => {
-    expect(set(model(gateway([]), listenerSet("mixed", [http("web", 9000), tcp("raw", 9000)])), "mixed").notAccepted).toBe("ListenersNotValid");
-    expect(set(model(gateway([http("web", 80)]), listenerSet("odd", [http("copy", 80), { name: "broken", protocol: "HTTP" }])), "odd").notAccepted).toBe("ListenersNotValid");
+  it("is False, ListenersNotValid, when its listeners conflict with each other; one with a listener the API server refuses never exists, and has no condition", () => {
+    // The Gateway's own listener is on another port: the API server refuses a Gateway without one (MinItems=1).
+    expect(set(model(gateway([http("aside", 8999)]), listenerSet("mixed", [http("web", 9000), tcp("raw", 9000)])), "mixed").notAccepted).toBe("ListenersNotValid");
+    // Without a port, "broken" makes the set refused: "copy" loses to nothing, as nothing of the set exists.
+    const odd = set(model(gateway([http("web", 80)]), listenerSet("odd", [http("copy", 80), { name: "broken", protocol: "HTTP" }])), "odd");
+    expect([odd.notAccepted, odd.conflicts.size, odd.refusedByApiServer?.path]).toEqual([undefined, 0, ["spec", "listeners", 1, "port"]]);
     // A Gateway is never judged so, whatever its listeners.
     expect(model(gateway([http("a", 80), tcp("b", 80)])).parents[0]?.notAccepted).toBeUndefined();
   });
 
   it("is False, NotAllowed, when its Gateway's allowedListeners do not admit its namespace", () => {
-    const api = model(gateway([], { namespaces: { from: "Same" } }), listenerSet("elsewhere", [http("web", 80)], "team"));
+    const api = model(gateway([http("aside", 8999)], { namespaces: { from: "Same" } }), listenerSet("elsewhere", [http("web", 80)], "team"));
     expect(set(api, "elsewhere").notAccepted).toBe("NotAllowed");
   });
 

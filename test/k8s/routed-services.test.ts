@@ -106,8 +106,10 @@ describe("Gateway API routes: which Services they publish", () => {
       spec: { parentRef: { name: "public", namespace: "infra" }, listeners: [{ name: "shop", port: 443, protocol: "HTTPS", hostname: "shop.example.com" }] },
     });
     const viaSet = route(toWeb({ kind: "ListenerSet", name: "team" }));
-    expect(routedKeys(gateway([]), listenerSet("shop"), viaSet)).toEqual([]);
-    const admitting = { ...gateway([]), spec: { listeners: [], allowedListeners: { namespaces: { from: "All" } } } };
+    // Its own listener on another port: the API server refuses a Gateway without one (MinItems=1).
+    const aside = { name: "aside", port: 8999, protocol: "HTTP" };
+    expect(routedKeys(gateway([aside]), listenerSet("shop"), viaSet)).toEqual([]);
+    const admitting = { ...gateway([aside]), spec: { listeners: [aside], allowedListeners: { namespaces: { from: "All" } } } };
     expect(routedKeys(admitting, listenerSet("shop"), viaSet)).toEqual(["shop/web"]);
     expect(routedServices([admitting, listenerSet("shop"), viaSet].map(loadedObject)).get("shop/web")?.text).toBe("HTTPRoute web (ListenerSet shop/team) to Service web");
     // The ListenerSet's own namespace is the one its listeners' Same means.

@@ -5,18 +5,20 @@
  * its namespace; and, to explain what does not work, an object the API server would
  * refuse (validate.ts), a listener Conflicted with another of its port, a ListenerSet that
  * is not Accepted, a route its Gateway (named, or a default one it asks for) refuses, and
- * why, and a backend no ReferenceGrant permits; and, so that no assumption passes for a
+ * why, a route whose parent the API server would refuse (once, at the route, pointing at the
+ * refusal: the parent's other findings describe a status it never gets), and a backend no
+ * ReferenceGrant permits; and, so that no assumption passes for a
  * verdict, a route whose parent the input does not hold, taken as accepted.
  */
+import { formatPosition } from "../../errors.js";
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
-import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, serviceBackends, type GatewayApi, type RouteParent } from "../../k8s/gateway-api.js";
+import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, serviceBackends, type ApiServerRefusal, type GatewayApi, type Refusal, type RouteParent } from "../../k8s/gateway-api.js";
 import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
-import { refusedAsIndistinct } from "./listener-rules.js";
 import { gatewayObjectProblems } from "./validate.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
@@ -30,7 +32,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "A Gateway, ListenerSet, route or ReferenceGrant with a field the API server refuses (a wrong type, a value out of range, a Service backend without a port, a duplicate listener name, two listeners of one resource with the same port, protocol and hostname, tls on an HTTP, TCP or UDP listener or missing from a TLS one) or does not know (kubectl refuses unknown fields; a misspelt sectionName or allowedRoutes would otherwise fall back to a default that attaches more or less than was meant). Applying it fails, so what it was written to publish, admit or permit does not exist.",
+        "A Gateway, ListenerSet, route or ReferenceGrant with a field the API server refuses (a wrong type, a value out of range, a Service backend without a port, a duplicate listener name, two listeners of one resource with the same port, protocol and hostname, tls on an HTTP, TCP or UDP listener or missing from a TLS one) or does not know (kubectl refuses unknown fields; a misspelt sectionName or allowedRoutes would otherwise fall back to a default that attaches more or less than was meant). Applying it fails, so what it was written to publish, admit or permit does not exist: a route attached to a refused Gateway or ListenerSet (or to a ListenerSet of a refused Gateway) is created and attaches to nothing, which gateway/route-not-accepted says at the route's parentRef, pointing here.",
       remediation: "Fix the field named in the finding; `kubectl apply --dry-run=server` shows the API server's own error.",
       helpUri: `${SPEC}`,
     },
@@ -95,7 +97,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "info",
     docs: {
       description:
-        "A ListenerSet whose Gateway's allowedListeners do not admit its namespace (Accepted=False, NotAllowed), or none of whose listeners is valid, every one being Conflicted with a listener that takes precedence or with another of the set, or lacking a port or protocol (Accepted=False, ListenersNotValid). Its Gateway does not count it among its AttachedListenerSets, and the routes attached to it reach nothing.",
+        "A ListenerSet whose Gateway's allowedListeners do not admit its namespace (Accepted=False, NotAllowed), or none of whose listeners is valid, every one being Conflicted with a listener that takes precedence or with another of the set (Accepted=False, ListenersNotValid). One the API server would refuse, or whose Gateway it would refuse, never exists and has no condition: gateway/invalid-object reports it. Its Gateway does not count it among its AttachedListenerSets, and the routes attached to it reach nothing.",
       remediation: "Ask the Gateway's owners to admit the ListenerSet's namespace (spec.allowedListeners), or give its listeners hostnames or ports no other listener of the Gateway serves.",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ListenerSet`,
     },
@@ -108,7 +110,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "info",
     docs: {
       description:
-        "A route names a Gateway (or ListenerSet) that the input holds, or asks for the default Gateways (spec.useDefaultGateways) and a default Gateway in the input claims its scope, and none of that parent's listeners admits it: sectionName or port names no listener, the listener takes other route kinds, admits routes of other namespaces only, or serves hostnames the route's do not meet; or the ListenerSet it names is not Accepted. The route carries no traffic through that parent, whatever its author expects; the finding says why, listener by listener.",
+        "A route names a Gateway (or ListenerSet) that the input holds, or asks for the default Gateways (spec.useDefaultGateways) and a default Gateway in the input claims its scope, and none of that parent's listeners admits it: sectionName or port names no listener, the listener takes other route kinds, admits routes of other namespaces only, or serves hostnames the route's do not meet; or the ListenerSet it names is not Accepted; or the API server would refuse that parent (or the Gateway a ListenerSet joins), so that it never exists, and nothing is assumed of it as of a parent the input lacks. The route carries no traffic through that parent, whatever its author expects; the finding says why, listener by listener, or names the refusal (gateway/invalid-object, at its file:line) and whether the parent's listeners as written admit the route once it is fixed.",
       remediation: "Change the route (parentRef sectionName or port, hostnames) or ask the Gateway's owners to admit it (allowedRoutes namespaces and kinds).",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ParentReference`,
     },
@@ -121,7 +123,7 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "info",
     docs: {
       description:
-        "A route names a Gateway or ListenerSet the input does not hold, or asks for the default Gateways (spec.useDefaultGateways) and the input holds no Gateway claiming its scope; or a ListenerSet names a Gateway the input does not hold. Whether that parent accepts the route (its listeners, allowedRoutes, hostnames), or the Gateway admits the ListenerSet (allowedListeners, listener precedence), cannot be judged, so Palisade assumes it does: the route's backends count as published outside the cluster, in posture too, where the route's text says `assumed`. A scan of one team's manifests often lacks the platform team's Gateway; this finding says which conclusions rest on that assumption.",
+        "A route names a Gateway or ListenerSet the input does not hold, or asks for the default Gateways (spec.useDefaultGateways) and the input holds no Gateway claiming its scope; or a ListenerSet names a Gateway the input does not hold. Whether that parent accepts the route (its listeners, allowedRoutes, hostnames), or the Gateway admits the ListenerSet (allowedListeners, listener precedence), cannot be judged, so Palisade assumes it does: the route's backends count as published outside the cluster, in posture too, where the route's text says `assumed`. A scan of one team's manifests often lacks the platform team's Gateway; this finding says which conclusions rest on that assumption. A parent the input holds that the API server would refuse is not assumed anything of: the input says what it is, and that never exists (gateway/route-not-accepted says so at the route).",
       remediation: "Scan the Gateway (and its ListenerSets) together with the route, for instance by adding the platform repository's manifests or scanning the live cluster, so that the route is judged rather than assumed; or correct the parentRef if it names a Gateway that does not exist.",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.ParentReference`,
     },
@@ -166,6 +168,9 @@ function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
 function refusedRoutes(model: GatewayApi): Finding[] {
   return model.routes.flatMap((route) =>
     route.refusals.map((refusal) => {
+      // A default Gateway's claim has no parentRef: the finding points at the field that asks for it.
+      const path = refusal.parentRef === undefined ? ["spec", "useDefaultGateways"] : ["spec", "parentRefs", refusal.parentRef];
+      if (refusal.refusedByApiServer) return finding("gateway/route-not-accepted", route.loaded, path, `${route.kind} ${route.namespace}/${route.name} ${neverExists(refusal, refusal.refusedByApiServer)}`);
       // The condition the Gateway sets on the route, so that the finding reads as its status will.
       const status = refusal.reason ? ` (Accepted=False, ${refusal.reason})` : "";
       const parent = refusal.defaultScope === undefined ? refusal.label : `${refusal.label}, a default Gateway of scope ${refusal.defaultScope}`;
@@ -176,11 +181,25 @@ function refusedRoutes(model: GatewayApi): Finding[] {
           : refusal.conflicted
             ? `reaches nothing through ${parent}`
             : `is not accepted by ${parent}${status}`;
-      // A default Gateway's claim has no parentRef: the finding points at the field that asks for it.
-      const path = refusal.parentRef === undefined ? ["spec", "useDefaultGateways"] : ["spec", "parentRefs", refusal.parentRef];
       return finding("gateway/route-not-accepted", route.loaded, path, `${route.kind} ${route.namespace}/${route.name} ${verdict}: ${refusal.reasons.join("; ")}`);
     }),
   );
+}
+
+/**
+ * A route's parent that the API server would refuse: no Gateway ever sets the route's status
+ * for it, so the finding names the refusal and where it is reported, and says whether fixing
+ * it is enough for the route to attach.
+ */
+function neverExists(refusal: Refusal, refused: ApiServerRefusal): string {
+  const parent = refusal.defaultScope === undefined ? refusal.label : `${refusal.label}, a default Gateway of scope ${refusal.defaultScope}`;
+  const own = refused.label === refusal.label;
+  const where = `gateway/invalid-object at ${formatPosition(refused.loaded.source.locate(refused.path))}, ${formatFieldPath(refused.path)}${refused.problems > 1 ? ` and ${refused.problems - 1} more` : ""}`;
+  const kind = refused.label.split(" ")[0];
+  const cause = own ? `the API server would refuse that ${kind} (${where}), so it never exists` : `the API server would refuse its ${refused.label} (${where}), so it joins no Gateway`;
+  const fix = own ? "fix it" : `fix that ${kind}`;
+  const then = refusal.reasons.length === 0 ? `${fix} and this route attaches` : `even once fixed, it would not accept the route as written: ${refusal.reasons.join("; ")}`;
+  return `attaches to nothing through ${parent}: ${cause}; ${then}`;
 }
 
 /** Each parent a route asks for that the input does not hold, at the parentRef (or useDefaultGateways) that asks for it. */
@@ -222,17 +241,11 @@ function precedence(conflict: ListenerConflict, parent: RouteParent): string {
   return conflict.orderUnknown ? `${order} (the input lacks a creationTimestamp, so this order is assumed: whichever is created first wins)` : order;
 }
 
-/**
- * Two listeners of one resource with the same port, protocol and hostname: the API server
- * refuses the resource (gateway/invalid-object says so), so it never exists to report them Conflicted.
- */
-const refusedTogether = (parent: RouteParent, l: number, conflict: ListenerConflict) => !conflict.rivalWins && conflict.rival.owner === parent && refusedAsIndistinct(parent.listeners, l, conflict.rival.listener);
-
 function conflictedListeners(model: GatewayApi): Finding[] {
   const findings: Finding[] = [];
   for (const parent of model.parents) {
+    // A parent the API server refuses takes no part in conflicts (gateway-api.ts): it has none.
     for (const [l, conflict] of [...parent.conflicts].sort((a, b) => a[0] - b[0])) {
-      if (refusedTogether(parent, l, conflict)) continue;
       const listener = parent.listeners[l];
       findings.push(
         finding(
@@ -250,14 +263,12 @@ function conflictedListeners(model: GatewayApi): Finding[] {
 /** Each ListenerSet that is not Accepted, at its own line, with the reason its Accepted condition gives. */
 function listenerSetsNotAccepted(model: GatewayApi): Finding[] {
   const gateways = new Set(model.parents.filter((p) => p.kind === "Gateway").map((p) => p.gatewayKey));
+  // ListenersNotValid: every listener is Conflicted (one without a port or protocol makes the set refused instead).
   const invalid = (parent: RouteParent) =>
-    parent.listeners.map((listener, l) => {
-      const conflict = parent.conflicts.get(l);
-      return conflict ? `${listenerLabel(listener, l)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}` : `${listenerLabel(listener, l)} has no valid port and protocol`;
-    });
+    [...parent.conflicts].sort((a, b) => a[0] - b[0]).map(([l, conflict]) => `${listenerLabel(parent.listeners[l] as Record<string, unknown>, l)} is Conflicted (${conflict.reason}) with ${rivalLabel(conflict)} on port ${conflict.port}`);
   return model.parents.flatMap((parent) => {
-    if (parent.notAccepted === undefined) return [];
-    if (parent.notAccepted === "ListenersNotValid" && parent.listeners.every((_, l) => { const c = parent.conflicts.get(l); return c !== undefined && refusedTogether(parent, l, c); })) return [];
+    // One that never exists (it, or its Gateway, refused) has no Accepted condition: the refusal is its finding.
+    if (parent.notAccepted === undefined || parent.refusedByApiServer) return [];
     const why = parent.notAccepted === "NotAllowed" ? `Gateway ${parent.gatewayKey}'s allowedListeners do not admit ListenerSets of namespace ${parent.namespace}` : `none of its listeners is valid (${invalid(parent).join("; ")})`;
     // A Gateway the input holds is one whose status Palisade can speak for.
     const uncounted = gateways.has(parent.gatewayKey) ? ` Gateway ${parent.gatewayKey} does not count it among its AttachedListenerSets, and` : "";
