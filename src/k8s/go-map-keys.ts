@@ -13,12 +13,14 @@
  * may be such a scalar or a collection (a cheap look at the text first). Those are parsed
  * with the `yaml` library, each such key is rewritten in the text as the quoted JSON key
  * kubectl makes of it (on its own line, so lines stay as they are), or the first refused
- * one is returned with its place.
+ * one is returned with its place. An alias of such a key written as a value is the key's
+ * number to go-yaml (`&k 1.5: x`, `b: *k` is 1.5), so it is rewritten to the key's text.
  */
 import { createRequire } from "node:module";
 import type * as YamlLibrary from "yaml";
 import type { Node as YamlNode, Pair, Scalar } from "yaml";
-import { goIntegerLiteral, isGoInteger, resolvePlainScalar } from "./yaml-scalars.js";
+import { goIntegerLiteral, isGoFloatTagged, isGoInteger, resolvePlainScalar } from "./yaml-scalars.js";
+import { aliasEdits, applyEdits, emptyKeyProperties, propertiesStart, type TextEdit } from "./yaml-key-rewrites.js";
 
 let yamlLibrary: typeof YamlLibrary | undefined;
 const yaml = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)("yaml") as typeof YamlLibrary);
@@ -56,12 +58,17 @@ export function withGoMapKeys(text: string): { text: string } | { refused: Refus
   const doc = lib.parseDocument(text, { uniqueKeys: false, lineCounter });
   // Let js-yaml name the syntax error (as for any other document).
   if (doc.errors.length > 0) return { text };
-  const edits: Array<{ start: number; end: number; key: string }> = [];
+  const edits: TextEdit[] = [];
+  // Each rewritten key node, with the text an alias of it reads as a value (see yaml-key-rewrites.ts).
+  const rewritten = new Map<YamlNode, string>();
   let refused: RefusedKey | undefined;
   lib.visit(doc, {
     Pair(_, pair: Pair<unknown, unknown>) {
       const node = pair.key as YamlNode | null;
-      const target = lib.isAlias(node) ? (node.resolve(doc) as YamlNode | undefined) : node;
+      // `!!str : x` is the key "" (what js-yaml reads); only `!!null` or no tag makes it null.
+      if (/(?:^|\s)!(?!!null\s|<tag:yaml\.org,2002:null>)/.test(emptyKeyProperties(lib, text, node))) return undefined;
+      const aliased = lib.isAlias(node);
+      const target = aliased ? (node.resolve(doc) as YamlNode | undefined) : node;
       const key = goKeyOf(lib, target);
       const start = node?.range?.[0] ?? 0;
       if (typeof key === "object") {
@@ -69,27 +76,21 @@ export function withGoMapKeys(text: string): { text: string } | { refused: Refus
         refused = { reason: key.refused, mark: { line: line - 1, column: col - 1 } };
         return lib.visit.BREAK;
       }
-      if (key !== undefined && node?.range) edits.push({ start: tagStart(text, start, (target as Scalar).tag !== undefined && !lib.isAlias(node)), end: node.range[1], key });
+      if (key === undefined || !node?.range) return undefined;
+      edits.push({ start: aliased ? start : propertiesStart(text, start), end: node.range[1], text: JSON.stringify(key) });
+      if (!aliased) rewritten.set(node, asValueText(node as Scalar));
       return undefined;
     },
   });
   if (refused) return { refused };
   if (edits.length === 0) return { text };
-  let rewritten = "";
-  let from = 0;
-  for (const edit of edits.sort((a, b) => a.start - b.start)) {
-    rewritten += text.slice(from, edit.start) + JSON.stringify(edit.key);
-    from = edit.end;
-  }
-  return { text: rewritten + text.slice(from) };
+  return { text: applyEdits(text, [...edits, ...aliasEdits(lib, doc, rewritten, false)]) };
 }
 
-/** Where a key's tag starts (`!!float 1.5:`): the tag goes with the key, since the rewritten key is text. */
-function tagStart(text: string, keyStart: number, tagged: boolean): number {
-  if (!tagged) return keyStart;
-  const before = text.slice(text.lastIndexOf("\n", keyStart - 1) + 1, keyStart);
-  const tag = /![^\s,{}[\]]*[ \t]+$/.exec(before);
-  return tag ? keyStart - before.length + tag.index : keyStart;
+/** A number key's scalar as text that reads, as a value, as go-yaml reads it there: its tag and its text. */
+function asValueText(node: Scalar): string {
+  const source = node.type === "PLAIN" ? String(node.source) : JSON.stringify(node.source);
+  return node.tag === undefined ? source : `!<${node.tag}> ${source}`;
 }
 
 const TAG = "tag:yaml.org,2002:";
@@ -110,6 +111,8 @@ function goKeyOf(lib: typeof YamlLibrary, node: YamlNode | null | undefined): st
   const value = tag === `${TAG}null` ? null : resolvePlainScalar(source);
   if (value === null) return { refused: "a mapping key is null (`~`, `null` or empty), which kubectl cannot make a JSON key of (unsupported map key)" };
   if (typeof value !== "number") return undefined;
+  // A tag go-yaml refuses here (`!!int 1.5`, `!!float 0x8000000000000000`) is left on the key, where js-yaml's types refuse it too.
+  if ((tag === `${TAG}int` && !isGoInteger(source)) || (tag === `${TAG}float` && !isGoFloatTagged(source))) return undefined;
   const key = goKeyOfNumber(source, value, tag === `${TAG}float`);
   return key === UINT64 ? { refused: "a mapping key is an integer beyond int64 (a uint64), which kubectl cannot make a JSON key of (unsupported map key)" } : key;
 }

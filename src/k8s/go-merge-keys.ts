@@ -14,11 +14,14 @@
  * So a document with merge keys is read by js-yaml with each merge key renamed to a
  * marker (its value still read, aliases and all), and the markers are then applied in
  * go-yaml's order. The positions of the text are kept: a marker replaces the key on its
- * line. The locator (locate-exact.ts) follows the same order.
+ * line. The locator (locate-exact.ts) follows the same order. js-yaml also merges any key
+ * tagged `!!merge`, where go-yaml merges only `<<` (isMergeKey): such a key is rewritten to
+ * its text, and an alias of any rewritten key to the key's text (yaml-key-rewrites.ts).
  */
 import { createRequire } from "node:module";
 import type * as YamlLibrary from "yaml";
-import type { Node as YamlNode, Pair, YAMLMap } from "yaml";
+import type { Node as YamlNode, Pair, Scalar, YAMLMap } from "yaml";
+import { aliasEdits, applyEdits, emptyKeyProperties, propertiesStart, type TextEdit } from "./yaml-key-rewrites.js";
 
 let yamlLibrary: typeof YamlLibrary | undefined;
 const yaml = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)("yaml") as typeof YamlLibrary);
@@ -38,11 +41,25 @@ export class MergeKeyError extends Error {
   }
 }
 
-/** `<<` written plain (or tagged !!merge): YAML 1.1's merge key. A quoted "<<" is an ordinary key. */
+/**
+ * YAML 1.1's merge key as go-yaml v2 knows one (decode.go, isMerge): a scalar `<<`, written
+ * plain and untagged or tagged `!!merge` (quoted or not). A quoted untagged "<<", any other
+ * tag, and an alias of a `<<` are ordinary keys, and so is any other text tagged `!!merge`.
+ */
 export function isMergeKey(key: unknown): boolean {
   if (!yaml().isScalar(key)) return false;
-  return key.tag === MERGE_TAG || (key.value === "<<" && key.type === "PLAIN" && key.tag === undefined);
+  if (key.tag === MERGE_TAG) return key.source === "<<";
+  return key.value === "<<" && key.type === "PLAIN" && key.tag === undefined;
 }
+
+/**
+ * A tag that may be `!!merge` (written so, verbatim, or with %-escapes), on a key that may
+ * not be `<<`: js-yaml merges any key tagged so. (A %TAG directive never reaches go-yaml:
+ * kubectl cuts the stream at its `---`.)
+ */
+const MAY_TAG_MERGE = /![^\s]*(?:merge|%)/;
+/** `!!merge` written before an empty key, which the `yaml` library gives the mapping (emptyKeyProperties). */
+const MERGE_TAG_WRITTEN = /(?:!!merge|!<tag:yaml\.org,2002:merge>)[ \t]+/;
 
 interface Marker {
   /** The mapping's keys in the order written: a marker's own key for a merge, the key's text as js-yaml reads it otherwise. */
@@ -58,57 +75,68 @@ interface Marker {
  * js-yaml with Palisade's schema; a document without merge keys is only loaded.
  */
 export function loadApplyingMergeKeys(text: string, load: (text: string) => unknown): unknown {
-  if (!text.includes("<<")) return load(text);
+  if (!text.includes("<<") && !MAY_TAG_MERGE.test(text)) return load(text);
   const lib = yaml();
   const lineCounter = new lib.LineCounter();
   const doc = lib.parseDocument(text, { uniqueKeys: false, lineCounter });
   // Let js-yaml name the syntax error (as for any other document).
   if (doc.errors.length > 0) return load(text);
-  const edits: Array<{ start: number; end: number; marker: string }> = [];
+  const edits: TextEdit[] = [];
+  // Each rewritten key node, with the text an alias of it reads as (yaml-key-rewrites.ts): its own text.
+  const rewritten = new Map<YamlNode, string>();
   const markers = new Map<string, Marker>();
   const mapsWithMerges: Array<{ map: YAMLMap; markers: string[] }> = [];
+  /** Replaces the key (and its properties) with the JSON text `replacement`; returns the key js-yaml reads. */
+  const rewriteKey = (key: Scalar, replacement: string): string => {
+    const [keyStart, keyEnd] = key.range ?? [0, 0];
+    edits.push({ start: propertiesStart(text, keyStart), end: keyEnd, text: replacement });
+    rewritten.set(key, JSON.stringify(key.source));
+    return JSON.parse(replacement) as string;
+  };
   lib.visit(doc, {
     Map(_, map) {
       const own: string[] = [];
       for (const pair of map.items as Array<Pair<unknown, unknown>>) {
-        if (!isMergeKey(pair.key)) continue;
-        const key = pair.key as YamlNode;
-        const [keyStart, keyEnd] = key.range ?? [0, 0];
-        const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
-        const tagged = (key as { tag?: string }).tag === MERGE_TAG ? /(?:!!merge|!<tag:yaml\.org,2002:merge>)\s+$/.exec(text.slice(lineStart, keyStart)) : null;
-        const start = tagged ? lineStart + tagged.index : keyStart;
-        const marker = `${MARKER_PREFIX}${edits.length}`;
-        edits.push({ start, end: keyEnd, marker });
+        const key = pair.key as YamlNode | null;
+        if (!isMergeKey(key)) {
+          // Tagged `!!merge` but not `<<`: go-yaml's text, which js-yaml would merge.
+          if (lib.isScalar(key) && key.tag === MERGE_TAG && key.range) rewriteKey(key, JSON.stringify(key.source));
+          const properties = emptyKeyProperties(lib, text, key);
+          // `!!merge : x`: the key "", its anchor kept.
+          if (MERGE_TAG_WRITTEN.test(properties)) {
+            const [start] = (key as Scalar).range as [number, number, number];
+            edits.push({ start: start - properties.length, end: start, text: `${properties.replace(MERGE_TAG_WRITTEN, "")}"" ` });
+          }
+          continue;
+        }
+        const marker = rewriteKey(key as Scalar, JSON.stringify(`${MARKER_PREFIX}${edits.length}`));
         const value = pair.value as YamlNode | null;
         const target = lib.isAlias(value) ? (value.resolve(doc) as YamlNode | undefined) : undefined;
-        markers.set(marker, { at: position(lineCounter, value?.range?.[0] ?? start), refused: target !== undefined && !lib.isMap(target) });
+        markers.set(marker, { at: position(lineCounter, value?.range?.[0] ?? (key as Scalar).range?.[0] ?? 0), refused: target !== undefined && !lib.isMap(target) });
         own.push(marker);
       }
       if (own.length > 0) mapsWithMerges.push({ map, markers: own });
     },
   });
   if (edits.length === 0) return load(text);
-  // The written order of a mapping whose keys js-yaml would not keep in order (integer-like keys come first in a JavaScript object).
+  // The written order of a mapping whose keys js-yaml would not keep in order (integer-like keys come first in a JavaScript object):
+  // each key as js-yaml reads it, an alias as the key it names.
+  const keyText = (key: YamlNode | null): string => {
+    const target = lib.isAlias(key) ? (key.resolve(doc) as YamlNode | undefined) : key;
+    const replaced = target ? rewritten.get(target) : undefined;
+    if (replaced !== undefined) return JSON.parse(replaced) as string;
+    const range = target?.range;
+    return range ? String(load(text.slice(propertiesStart(text, range[0]), range[1]))) : "";
+  };
   const orderOf = (map: YAMLMap, own: string[]): string[] => {
     let next = 0;
-    return (map.items as Array<Pair<unknown, unknown>>).map((pair) => {
-      if (isMergeKey(pair.key)) return own[next++] as string;
-      const range = (pair.key as YamlNode | null)?.range;
-      return range ? String(load(text.slice(range[0], range[1]))) : "";
-    });
+    return (map.items as Array<Pair<unknown, unknown>>).map((pair) => (isMergeKey(pair.key) ? (own[next++] as string) : keyText(pair.key as YamlNode | null)));
   };
   for (const { map, markers: own } of mapsWithMerges) {
     const first = markers.get(own[0] as string) as Marker;
     first.order = orderOf(map, own);
   }
-  let rewritten = "";
-  let from = 0;
-  for (const edit of edits.sort((a, b) => a.start - b.start)) {
-    rewritten += text.slice(from, edit.start) + JSON.stringify(edit.marker);
-    from = edit.end;
-  }
-  rewritten += text.slice(from);
-  const value = load(rewritten);
+  const value = load(applyEdits(text, [...edits, ...aliasEdits(lib, doc, rewritten, true)]));
   applyMarkers(value, markers, new Set());
   return value;
 }

@@ -22,6 +22,13 @@ export const LONG_BLOCK = 64;
 type YamlPair = Pair<unknown, unknown>;
 type YamlMap = YAMLMap<unknown, unknown>;
 
+/** A key as its mapping's JSON key reads: a key tagged `!!merge` that is no merge key (go-merge-keys.ts) is its text. */
+function keyText(key: unknown): string | undefined {
+  if (key === null || typeof key !== "object") return undefined;
+  const { value, source, tag } = key as { value?: unknown; source?: unknown; tag?: string };
+  return tag === "tag:yaml.org,2002:merge" && typeof source === "string" ? source : String(value);
+}
+
 export class ExactLocator {
   private readonly lineCounter = new (yaml().LineCounter)();
   private readonly doc: Document;
@@ -48,19 +55,14 @@ export class ExactLocator {
 
   /** The first pair written in `map` whose key reads as `key`. */
   private directPair(map: YamlMap, key: string): YamlPair | undefined {
-    const matches = (p: YamlPair): boolean => {
-      const k = p.key as { value?: unknown } | null;
-      return k !== null && typeof k === "object" && String(k.value) === key;
-    };
+    const matches = (p: YamlPair): boolean => keyText(p.key) === key;
     if (map.items.length <= LONG_BLOCK) return map.items.find(matches);
     let index = this.pairs.get(map);
     if (index === undefined) {
       index = new Map();
       for (const p of map.items) {
-        const k = p.key as { value?: unknown } | null;
-        if (k === null || typeof k !== "object") continue;
-        const text = String(k.value);
-        if (!index.has(text)) index.set(text, p);
+        const text = keyText(p.key);
+        if (text !== undefined && !index.has(text)) index.set(text, p);
       }
       this.pairs.set(map, index);
     }
@@ -79,8 +81,7 @@ export class ExactLocator {
     for (let i = map.items.length - 1; i >= 0; i--) {
       const pair = map.items[i] as YamlPair;
       if (!isMergeKey(pair.key)) {
-        const k = pair.key as { value?: unknown } | null;
-        if (k !== null && typeof k === "object" && String(k.value) === key) return pair;
+        if (keyText(pair.key) === key) return pair;
         continue;
       }
       for (const source of this.mergedBy(pair)) {

@@ -52,6 +52,18 @@ describe("YAML merge keys, as kubectl applies them", () => {
     }
   });
 
+  it("merges only a `<<` key: `!!merge` on any other key is that key's text, and an alias of `<<` is the text \"<<\" (go-yaml's isMerge)", () => {
+    const base = "b: &b {x: 1}\n";
+    // js-yaml merges any key tagged !!merge; go-yaml merges none of these.
+    expect(valueOf(`${base}data:\n  !!merge foo: *b\n  !!merge bar: y\n  z: 1\n`)).toEqual({ foo: { x: 1 }, bar: true, z: 1 });
+    expect(valueOf(`${base}data: {!<tag:yaml.org,2002:merge> foo: *b}\n`)).toEqual({ foo: { x: 1 } });
+    expect(valueOf(`${base}data:\n  a: 1\n  !!merge : *b\n`)).toEqual({ a: 1, "": { x: 1 } });
+    expect(valueOf(`${base}data:\n  !!merge : *b\n`)).toEqual({ "": { x: 1 } });
+    // An anchored merge key still merges; its aliases are the text "<<", as a value and as a key (never a merge).
+    expect(valueOf(`${base}c:\n  &m <<: *b\ndata:\n  v: *m\n  *m : *b\n  l: [*m]\n`)).toEqual({ v: "<<", "<<": { x: 1 }, l: ["<<"] });
+    expect(valueOf(`${base}c:\n  !!merge &m <<: *b\ndata:\n  v: *m\n`)).toEqual({ v: "<<" });
+  });
+
   it("a container cannot hide privileged: true behind a written false that the merge overwrites", async () => {
     const text = [
       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n",

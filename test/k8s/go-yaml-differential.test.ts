@@ -115,6 +115,32 @@ const TRICKY: Array<[string, string]> = [
   ["regression: alias key to a float", doc("x: &f 1e7\ndata:\n  *f : y\n")],
   ["regression: float keys in a flow mapping", doc("data: {1e7: a, 2: b, 0.5: c}\n")],
   ["regression: !!merge on a value is its text", doc("a: !!merge x\nb: !!merge\nc: !!merge <<\n")],
+  // An alias of a key is the key's node read where the alias stands: as a value, the number (not the float32 text of the key).
+  ["regression: anchored number keys reused as values", doc("data:\n  &f 1.5: x\n  &i 0x10: y\n  &e 123456789.5: z\nb: *f\nc: [*i, *e]\nd: {v: *f}\n")],
+  ["regression: a number key's tag and anchor in either order", doc("data:\n  !!float &k 1e7: x\n  &j !!float 1: y\n  &q !!int \"0x10\": z\nb: *k\nc: *j\nd: *q\n")],
+  ["anchored keys reused as keys, and a bool key as a value", doc("data:\n  &k 123456789.5: x\n  &b yes: y\nd2:\n  *k : a\n  *b : c\ne: *b\n")],
+  ["regression: anchors redefined: an alias names the latest", doc("data:\n  &k 1.5: x\nb: *k\nd2:\n  &k 2.5: y\nc: *k\n")],
+  // go-yaml's isMerge: a scalar `<<`, plain and untagged or tagged !!merge; any other !!merge key is its text.
+  ["regression: !!merge on a key other than << is that key", doc("b: &b {x: 1}\nc:\n  !!merge foo: *b\n  !!merge x: y\n  z: 1\nd: {!<tag:yaml.org,2002:merge> foo: *b}\ne:\n  !!merge x:\n    a: 1\n")],
+  ["!!merge on <<, quoted or not, merges", doc("b: &b {x: 1}\nc:\n  y: 2\n  !!merge <<: *b\nd:\n  !!merge \"<<\": *b\n")],
+  ["!!str << is no merge key", doc("b: &b {x: 1}\nc:\n  !!str <<: *b\n")],
+  ["<<: !!merge on an alias is refused", doc("b: &b {x: 1}\nc:\n  <<: !!merge *b\n")],
+  ["<<: !!merge on a mapping merges it", doc("c:\n  <<: !!merge {x: 1}\n")],
+  ["regression: !!merge on an empty key is the key \"\"", doc("b: &b {x: 1}\nc:\n  !!merge : *b\nd:\n  a: 1\n  !!merge : x\ne: {!!merge : x}\n")],
+  ["regression: a tag on an empty first key is the key's", doc("c:\n  !!str : x\nd:\n  !foo : y\ne:\n  !!binary : z\nf:\n  !!str &a : w\ng: *a\n")],
+  ["!!null, !!int on an empty key are refused", doc("c:\n  !!null : x\n---\n") + doc("c:\n  !!int : x\n")],
+  ["regression: an anchored merge key reused is the text <<, never a merge", doc("b: &b {x: 1}\nc:\n  &m <<: *b\nd: *m\ne:\n  z: 0\n  *m : *b\nf:\n  !!merge &t <<: *b\ng: [*t, {*t : 1}]\n")],
+  ["merge of an alias to a merged map", doc("a: &a {x: 1}\nb: &b\n  <<: *a\n  y: 2\nc:\n  <<: *b\n  z: 3\n")],
+  ["merge list with an alias to a scalar is refused", doc("a: &a {x: 1}\ns: &s 5\nc:\n  <<: [*a, *s]\n")],
+  ["merge list with an alias to a list is refused", doc("a: &a {x: 1}\nq: &q [1]\nc:\n  <<: [*a, *q]\n")],
+  ["merge list with an inline mapping, and an empty list", doc("a: &a {x: 1}\nc:\n  <<: [*a, {y: 2}]\nd:\n  <<: []\n  a: 1\n")],
+  ["merge of null is refused", doc("c:\n  <<:\n")],
+  ["quoted \"<<\" beside a merge, and an anchored merged value", doc("a: &a {x: 1}\nc:\n  \"<<\": 1\n  <<: *a\nd:\n  <<: &m {y: 1}\ne: *m\n")],
+  ["regression: !!int on a float key is refused", doc("data:\n  !!int 123456789.5: x\n")],
+  ["regression: !!int on a quoted float key is refused", doc("data:\n  !!int \"1.5\": x\n")],
+  ["regression: !!float on a uint64 key is refused", doc("data:\n  !!float 0x8000000000000000: x\n")],
+  ["!!float on text as a key is refused", doc("data:\n  !!float abc: x\n")],
+  ["regression: an anchored merge key and integer keys in written order", doc("b: &b {1: a}\nc:\n  2: b\n  &m <<: *b\n  0: c\n  *m : d\n")],
 ];
 
 /**

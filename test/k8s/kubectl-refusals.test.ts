@@ -32,6 +32,24 @@ describe("keys kubectl cannot make JSON keys of", () => {
     expect(Object.keys(data as object).sort()).toEqual(["0.0001", "1.2345679e+08", "1e+06", "1e-05", "9007199254740993", ".inf"].sort());
   });
 
+  it("reads an alias of a number key, written as a value, as the key's number (go-yaml re-reads the anchored node), whatever the order of its tag and anchor", () => {
+    const object = parseYamlFile("m.yaml", cm("data:\n  &a 1.5: a\n  !!float &b 1e7: b\n  &c !!int 0x10: c\nv: [*a, *b, *c]\n")).objects[0]?.object;
+    expect(object?.data).toEqual({ "1.5": "a", "1e+07": "b", "16": "c" });
+    expect(object?.v).toEqual([1.5, 10000000, 16]);
+  });
+
+  it("reads a tagged empty key as Go does: `!!str : x` is the key \"\", only `!!null :` (or no tag) a null key", () => {
+    expect(parseYamlFile("m.yaml", cm("data:\n  !!str : x\n")).objects[0]?.object.data).toEqual({ "": "x" });
+    expect(problems(cm("data:\n  !!null : x\n"))).toEqual([["invalid for Kubernetes: a mapping key is null (`~`, `null` or empty), which kubectl cannot make a JSON key of (unsupported map key); kubectl refuses the file", 4, 10]]);
+  });
+
+  it("refuses a key whose tag go-yaml cannot apply (`!!int 1.5`, `!!float` on a uint64) at its line, instead of writing it as a number", () => {
+    for (const key of ["!!int 123456789.5", '!!int "1.5"', "!!float 0x8000000000000000"]) {
+      const found = problems(cm(`data:\n  ${key}: x\n`));
+      expect(found.map(([message, line]) => [String(message).startsWith("invalid YAML: cannot resolve a node with"), line])).toEqual([[true, 4]]);
+    }
+  });
+
   it("formats float32s as Go does", () => {
     expect([0.1, 16777217, 3.4e38, 1e39, -0, 1e-45, 123456, 1234567, 0.5e-4].map(formatFloat32G)).toEqual(["0.1", "1.6777216e+07", "3.4e+38", ".inf", "-0", "1e-45", "123456", "1.234567e+06", "5e-05"]);
   });

@@ -107,6 +107,14 @@ describe("DocumentLocator through merge keys", () => {
     expect(locate(text, ["pod", "privileged"])).toEqual(at(text, "pod:"));
   });
 
+  it("a key tagged !!merge that is not `<<` is an ordinary key, found by its text (go-yaml merges only `<<`)", () => {
+    const text = "base: &b\n  privileged: true\npod:\n  !!merge opts: *b\n  !!merge <<: *b\n";
+    expect(valueAt(text, ["pod", "opts", "privileged"])).toBe(true);
+    expect(locate(text, ["pod", "opts"])).toEqual(at(text, "opts:"));
+    expect(locate(text, ["pod", "opts", "privileged"])).toEqual(at(text, "privileged: true"));
+    expect(locate(text, ["pod", "privileged"])).toEqual(at(text, "privileged: true"));
+  });
+
   it("a mapping merged twice, or into itself through another, is searched once and the search ends", () => {
     const text = "a: &a\n  k: 1\nb: &b\n  <<: *a\nc:\n  <<: [*b, *a, *b]\n";
     expect(locate(text, ["c", "k"])).toEqual(at(text, "k: 1"));
