@@ -122,13 +122,13 @@ describe("certificate-authority as a file", () => {
     expect(fifo.map((f) => f.message)).toEqual([expect.stringContaining("is not a regular file (a device, socket or FIFO), so it was not read")]);
   });
 
-  it("leaves the file unread when certificate-authority-data is set too: client-go uses the data", async () => {
+  it("leaves the file unread when certificate-authority-data is set too: client-go uses the data, and kubectl refuses the pair", async () => {
     const dir = scratch();
     const clientOnlyCa = await makeCertificate({ subject: "CN=client-ca", ca: true, eku: CLIENT_AUTH });
     const ca = await makeCertificate({ subject: "CN=kubernetes", ca: true });
     writeFileSync(join(dir, "ca.crt"), pem(clientOnlyCa));
-    expect(summary(judge(join(dir, "config"), kubeconfig(`certificate-authority: ca.crt\ncertificate-authority-data: ${b64(ca)}`)))).toEqual([]);
-    expect(summary(judge(join(dir, "config"), kubeconfig(`certificate-authority: missing.crt\ncertificate-authority-data: ${b64(clientOnlyCa)}`)))).toEqual(["kubeconfig/ca-cannot-sign high clusters[0].cluster.certificate-authority-data"]);
+    expect(summary(judge(join(dir, "config"), kubeconfig(`certificate-authority: ca.crt\ncertificate-authority-data: ${b64(ca)}`)))).toEqual(["kubeconfig/refused-entry medium clusters[0].cluster.certificate-authority"]);
+    expect(summary(judge(join(dir, "config"), kubeconfig(`certificate-authority: missing.crt\ncertificate-authority-data: ${b64(clientOnlyCa)}`)))).toEqual(["kubeconfig/ca-cannot-sign high clusters[0].cluster.certificate-authority-data", "kubeconfig/refused-entry medium clusters[0].cluster.certificate-authority"]);
   });
 
   it("opens nothing outside the kubeconfig's directory: an absolute path elsewhere, ../, a link leading out", async () => {

@@ -104,8 +104,9 @@ describe("the host net/http verifies a server URL for", () => {
     ["https://10.0.0.1:6443", "10.0.0.1"],
     ["https://[fd00::1]:6443/k8s/clusters/c-1", "fd00::1"],
     ["HTTPS://admin@Kube.Example", "Kube.Example"],
-    ["kube.example:6443", "kube.example"],
-    ["10.0.0.1:6443", "10.0.0.1"],
+    // Without a scheme, client-go takes the server as http:// (rest.IsConfigTransportTLS, asked before any TLS setting is merged).
+    ["kube.example:6443", undefined],
+    ["10.0.0.1:6443", undefined],
     ["http://kube.example:8080", undefined],
     ["https://:6443", undefined],
     ["https://kube.example:https", undefined],
@@ -156,6 +157,18 @@ describe("kubeconfig/server-name-mismatch", () => {
     const pinned = await serverCertificate("CN=kube-apiserver", { dns: ["elsewhere.example"] });
     expect(judge(kubeconfig(`server: http://kube.example\ncertificate-authority-data: ${b64(pinned)}`))).toEqual([]);
     expect(judge(kubeconfig(`server: https://kube.example\ninsecure-skip-tls-verify: true\ncertificate-authority-data: ${b64(pinned)}`))).toEqual([]);
+  });
+
+  it("a server without a scheme is plain HTTP to client-go, CA or not: no name is verified, and kubeconfig/plain-http says so at medium", async () => {
+    const pinned = await serverCertificate("CN=kube-apiserver", { dns: ["elsewhere.example"] });
+    const text = kubeconfig(`server: kube.example:6443\ntls-server-name: other.example\ncertificate-authority-data: ${b64(pinned)}`);
+    expect(judge(text)).toEqual([]);
+    const snapshot = { ...emptySnapshot(), objects: parseYamlFile("config", text).objects };
+    const plain = checkKubeconfigs(snapshot, { now: CERTIFICATE_NOW }).filter((f) => f.ruleId === "kubeconfig/plain-http");
+    expect(plain.map((f) => [f.severity, f.fieldPath])).toEqual([["medium", "clusters[0].cluster.server"]]);
+    expect(plain[0]?.message).toBe("cluster prod's server kube.example:6443 has no scheme, so client-go reaches it over plain HTTP (as http://kube.example:6443) and uses neither the cluster's CA nor the user's credentials; write https://kube.example:6443");
+    // With its scheme the same cluster is judged, and reported at high where the certificate cannot match.
+    expect(judge(text.replace("server: kube.example", "server: https://kube.example")).map((f) => f.severity)).toEqual(["high"]);
   });
 
   it("judges a pinned certificate in the certificate-authority file alike", async () => {

@@ -10,6 +10,7 @@ import { formatFieldPath, objectRef, type LoadedObject } from "../../k8s/types.j
 import { eachObject, type ScanFamily, type ScanOptions } from "../../scan/family.js";
 import { readCaBundleEntries } from "../pki/client-ca.js";
 import { readPemCertificates } from "../x509.js";
+import { clientGoRefusals, userReachedOverTls } from "./client-go-refusals.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
 import { openReferencedFile, type ReferencedFile } from "./referenced-file.js";
 import { KUBECONFIG_RULES, type CaBundleReading, type CertificateReading, type KubeconfigFacts, type UnreadableFile } from "./rules.js";
@@ -20,7 +21,8 @@ const nonEmpty = (value: unknown): string | undefined => (typeof value === "stri
 type PemSource = { pem: string; field: string; ref?: undefined; resolved?: undefined } | { pem: string; field: string; ref: string; resolved: string };
 
 function factsOf(loaded: LoadedObject): KubeconfigFacts {
-  const { clusters, users } = readKubeconfig(loaded.object);
+  const config = readKubeconfig(loaded.object);
+  const { clusters, users } = config;
   const certificates: CertificateReading[] = [];
   const caBundles: CaBundleReading[] = [];
   const unreadableFiles: UnreadableFile[] = [];
@@ -83,8 +85,15 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
       const file = open(keyRef);
       if ("problem" in file) unreadableFiles.push(unreadable([...user.path, "client-key"], "client-key", keyRef, `user ${user.name}`, file));
     }
+    // client-go reads tokenFile only when token is empty, and only for an https:// server (ClientConfig's getUserIdentificationPartialConfig).
+    const tokenRef = nonEmpty(user.user.tokenFile);
+    if (tokenRef !== undefined && nonEmpty(user.user.token) === undefined && userReachedOverTls(config, user.name)) {
+      // As for a key, only whether it can be read: the token itself never reaches a finding.
+      const file = open(tokenRef);
+      if ("problem" in file) unreadableFiles.push(unreadable([...user.path, "tokenFile"], "tokenFile", tokenRef, `user ${user.name}`, file));
+    }
   }
-  return { clusters, users, certificates, caBundles, unreadableFiles };
+  return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config) };
 }
 
 function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; tooLarge?: true }): UnreadableFile {

@@ -17,6 +17,8 @@ export interface KubeconfigCluster {
   certificateAuthority: unknown;
   /** The name client-go verifies the server's certificate for, in place of the server URL's host. */
   tlsServerName: unknown;
+  /** The whole entry, for the checks that look at which fields are present. */
+  body: Record<string, unknown>;
 }
 
 export interface KubeconfigUser {
@@ -25,9 +27,28 @@ export interface KubeconfigUser {
   user: Record<string, unknown>;
 }
 
+export interface KubeconfigContext {
+  name: string;
+  path: FieldPath;
+  /** The names it refers to (absent or not a string: none). */
+  cluster: string | undefined;
+  user: string | undefined;
+}
+
+/** A second entry of clusters, users or contexts under a name already taken, at its name. */
+export interface DuplicateName {
+  list: "clusters" | "users" | "contexts";
+  name: string;
+  path: FieldPath;
+}
+
 export interface Kubeconfig {
   clusters: KubeconfigCluster[];
   users: KubeconfigUser[];
+  contexts: KubeconfigContext[];
+  /** The context kubectl uses; undefined when unset or empty. */
+  currentContext: string | undefined;
+  duplicateNames: DuplicateName[];
 }
 
 export function isKubeconfig(object: K8sObject): boolean {
@@ -35,7 +56,7 @@ export function isKubeconfig(object: K8sObject): boolean {
 }
 
 /** The named entries of a list such as `clusters: [{name, cluster: {...}}]`. */
-function entries(object: K8sObject, list: "clusters" | "users", field: "cluster" | "user"): Array<{ name: string; path: FieldPath; body: Record<string, unknown> }> {
+function entries(object: K8sObject, list: "clusters" | "users" | "contexts", field: "cluster" | "user" | "context"): Array<{ name: string; path: FieldPath; body: Record<string, unknown> }> {
   const items = object[list];
   if (!Array.isArray(items)) return [];
   return items.flatMap((item: unknown, i) => {
@@ -44,8 +65,35 @@ function entries(object: K8sObject, list: "clusters" | "users", field: "cluster"
   });
 }
 
+/**
+ * client-go turns each list into a map by name and refuses the whole file at a name seen twice
+ * (clientcmd api/v1 conversion: "duplicate name ... in list"); an entry without a name is
+ * named "" there, so two of those collide too.
+ */
+function duplicateNames(object: K8sObject, list: DuplicateName["list"]): DuplicateName[] {
+  const items = object[list];
+  if (!Array.isArray(items)) return [];
+  const seen = new Set<string>();
+  return items.flatMap((item: unknown, i) => {
+    if (!isRecord(item)) return [];
+    const name = item.name === undefined || item.name === null ? "" : item.name;
+    if (typeof name !== "string") return [];
+    if (!seen.has(name)) {
+      seen.add(name);
+      return [];
+    }
+    return [{ list, name, path: item.name === undefined ? [list, i] : [list, i, "name"] }];
+  });
+}
+
+const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 export function readKubeconfig(object: K8sObject): Kubeconfig {
+  const current = object["current-context"];
   return {
+    contexts: entries(object, "contexts", "context").map(({ name, path, body }) => ({ name, path, cluster: stringOr(body.cluster), user: stringOr(body.user) })),
+    currentContext: typeof current === "string" && current !== "" ? current : undefined,
+    duplicateNames: (["clusters", "users", "contexts"] as const).flatMap((list) => duplicateNames(object, list)),
     clusters: entries(object, "clusters", "cluster").map(({ name, path, body }) => ({
       name,
       path,
@@ -54,6 +102,7 @@ export function readKubeconfig(object: K8sObject): Kubeconfig {
       certificateAuthorityData: body["certificate-authority-data"],
       certificateAuthority: body["certificate-authority"],
       tlsServerName: body["tls-server-name"],
+      body,
     })),
     users: entries(object, "users", "user").map(({ name, path, body }) => ({ name, path, user: body })),
   };

@@ -10,6 +10,7 @@ import type { TrustBundle } from "../pki/client-ca.js";
 import { trustAnchorFindings } from "../pki/trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "../pki/validity.js";
 import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
+import type { Refusal } from "./client-go-refusals.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
 
@@ -36,6 +37,8 @@ export interface KubeconfigFacts {
   certificates: CertificateReading[];
   caBundles: CaBundleReading[];
   unreadableFiles: UnreadableFile[];
+  /** What kubectl and client-go refuse before sending a request (client-go-refusals.ts). */
+  refusals: Refusal[];
 }
 
 export interface KubeconfigVerdict {
@@ -71,9 +74,16 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "The API server is reached without TLS",
     "high",
     "platform",
-    "An http:// server sends every request, credentials included, in clear text; kube-apiserver's secure port only serves HTTPS, so this is a proxy or the removed insecure port.",
+    "An http:// server sends every request, credentials included, in clear text; kube-apiserver's secure port only serves HTTPS, so this is a proxy or the removed insecure port. A server written without a scheme (10.0.0.1:6443) is http:// to client-go too, whatever CA the cluster names (clientcmd asks rest.IsConfigTransportTLS before it merges any TLS setting): requests go in clear text without the user's credentials, and the API server's secure port refuses them (medium).",
     "Use the cluster's https:// endpoint with its CA.",
-    (config) => config.clusters.filter((c) => typeof c.server === "string" && /^http:\/\//i.test(c.server)).map((c) => ({ path: [...c.path, "server"], message: `cluster ${c.name} is reached over plain HTTP (${String(c.server)})` })),
+    (config) =>
+      config.clusters.flatMap((c) => {
+        if (typeof c.server !== "string" || c.server === "") return [];
+        const path = [...c.path, "server"];
+        if (/^http:\/\//i.test(c.server)) return [{ path, message: `cluster ${c.name} is reached over plain HTTP (${c.server})` }];
+        if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(c.server)) return [];
+        return [{ path, severity: "medium" as const, message: `cluster ${c.name}'s server ${c.server} has no scheme, so client-go reaches it over plain HTTP (as http://${c.server}) and uses neither the cluster's CA nor the user's credentials; write https://${c.server}` }];
+      }),
   ),
   rule(
     "static-token",
@@ -235,7 +245,7 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A file the kubeconfig names cannot be read",
     "medium",
     "platform",
-    "certificate-authority, client-certificate and client-key name files, a relative path being taken from the kubeconfig's own directory (client-go's ResolveLocalPaths; from the current directory for a kubeconfig read from standard input). kubectl stops with an error before it connects when such a file is missing or cannot be read (clientcmd's ConfirmUsable: unable to read certificate-authority), or is a directory (client-go's transport cannot read it). Only files inside the kubeconfig's directory are opened, symbolic links followed: one named elsewhere (an absolute path to another place) belongs to the machine the kubeconfig is used on and is not judged. A file over 4 MiB is not read, and is reported at info as not judged.",
+    "certificate-authority, client-certificate, client-key and tokenFile name files, a relative path being taken from the kubeconfig's own directory (client-go's ResolveLocalPaths; from the current directory for a kubeconfig read from standard input). kubectl stops with an error before it connects when such a file is missing or cannot be read (clientcmd's ConfirmUsable: unable to read certificate-authority), or is a directory (client-go's transport cannot read it); a tokenFile is read only when token is empty, for an https:// server. Only files inside the kubeconfig's directory are opened, symbolic links followed: one named elsewhere (an absolute path to another place) belongs to the machine the kubeconfig is used on and is not judged. A file over 4 MiB is not read, and is reported at info as not judged.",
     "Put the file where the path says, relative to the kubeconfig's directory, or write its content into the kubeconfig instead (certificate-authority-data, client-certificate-data: base64 -w0 < file).",
     (config) => config.unreadableFiles.map((f) => ({ path: f.path, message: f.message, ...(f.severity ? { severity: f.severity } : {}) })),
   ),
@@ -247,5 +257,17 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A certificate in certificate-authority-data (or the certificate-authority file) that may not sign anything (not a CA) is trusted only when the API server presents exactly that certificate, and Go still verifies the server's name against it first (crypto/x509 VerifyHostname): the cluster's tls-server-name, or else the host of its server URL. An IP address is matched only against the certificate's IP subjectAltNames, any other name against its DNS subjectAltNames (case-insensitively, with a wildcard only as a whole leftmost label); the CommonName is never consulted (Go 1.15 and later). A pinned certificate that cannot match is of no use: when nothing else in the data verifies a server, kubectl and client-go cannot connect (high); otherwise it is dead weight (low).",
     "Reissue the API server's certificate with the name clients use in its subjectAltName (kubeadm: apiServer.certSANs), or set server (or tls-server-name) to a name the certificate holds; better, put the CA that signs the API server's certificate in certificate-authority-data instead of the server's own certificate.",
     (config) => config.caBundles.flatMap(({ cluster, bundle }) => serverNameMismatches(cluster, bundle.described, bundle.entries)),
+  ),
+  rule(
+    "refused-entry",
+    "An entry kubectl refuses to use",
+    "medium",
+    "platform",
+    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name (the whole file is refused); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
+    "Remove the field that kubectl says it overrides or does not allow (keep one of each *-data and file pair, one authentication method), add what is missing (client-key, the exec plugin's command, apiVersion or interactiveMode, the server), or fix the name current-context refers to; any kubectl command run with --kubeconfig on the file prints its error for the current context.",
+    (config) =>
+      config.refusals.map((r) =>
+        r.inUse ? { path: r.path, message: r.message } : { path: r.path, severity: "low" as const, message: `${r.message}; the current context does not use it, so kubectl refuses it only when it is chosen (--context, --user or --cluster)` },
+      ),
   ),
 ];

@@ -14,6 +14,7 @@ import { anchorRole } from "../pki/trust-anchors.js";
 import type { FieldPath } from "../../k8s/types.js";
 import type { Severity } from "../../findings/types.js";
 import type { KubeconfigCluster } from "./read.js";
+import { reachedOverTls } from "./client-go-refusals.js";
 import { verifyHostname } from "./verify-hostname.js";
 
 const ipaddr = lazyModule<typeof Ipaddr>("ipaddr.js");
@@ -21,13 +22,13 @@ const ipaddr = lazyModule<typeof Ipaddr>("ipaddr.js");
 /**
  * The host of a server URL as net/http dials it over TLS, or undefined when it is not reached
  * over TLS or its host is one this reading does not follow Go on (non-ASCII, percent-encoded).
- * A server without a scheme is read as https://, as client-go's DefaultServerURL does when the
- * cluster has TLS settings.
+ * Only an https:// server is reached over TLS: clientcmd asks rest.IsConfigTransportTLS before
+ * it merges any TLS setting, so a server without a scheme is taken as http:// whatever CA the
+ * cluster names (client-go-refusals.ts, reachedOverTls).
  */
 export function tlsHostOf(server: string): string | undefined {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(server);
-  if (scheme && (scheme[1] as string).toLowerCase() !== "https") return undefined;
-  const rest = scheme ? server.slice(scheme[0].length) : server;
+  if (!reachedOverTls(server)) return undefined;
+  const rest = server.slice("https://".length);
   const authority = rest.split(/[/?#]/, 1)[0] as string;
   const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
   if (hostPort === "" || /[%\s]|[^\x21-\x7e]/.test(hostPort)) return undefined;
@@ -45,6 +46,8 @@ export function tlsHostOf(server: string): string | undefined {
 
 /** The name client-go verifies the cluster's server certificate for, and the field it comes from. */
 export function serverNameOf(cluster: KubeconfigCluster): { name: string; path: FieldPath; field: string } | undefined {
+  // Over plain HTTP (a server without https://) tls-server-name is never used either.
+  if (!reachedOverTls(cluster.server)) return undefined;
   if (typeof cluster.tlsServerName === "string" && cluster.tlsServerName !== "") return { name: cluster.tlsServerName, path: [...cluster.path, "tls-server-name"], field: "tls-server-name" };
   if (typeof cluster.server !== "string") return undefined;
   const host = tlsHostOf(cluster.server);
