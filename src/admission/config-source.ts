@@ -29,14 +29,17 @@ export class ConfigSource {
     const error = doc.errors[0];
     if (error) {
       const pos = lines.linePos(error.pos[0]);
-      throw new UserError(`invalid YAML: ${error.message.split("\n")[0]}`, { position: { file, line: pos.line, column: pos.col }, hint: "fix the YAML syntax at this position" });
+      const position = { file, line: pos.line, column: pos.col };
+      // The parser ran out of stack: the text is no YAML syntax error, and no configuration nests that deep.
+      if (error.code === "RESOURCE_EXHAUSTION") throw new UserError("refused: the document nests too deeply to read", { position, hint: TOO_DEEP_HINT });
+      throw new UserError(`invalid YAML: ${error.message.split("\n")[0]}`, { position, hint: "fix the YAML syntax at this position" });
     }
     if (content.length > 1) {
       const second = content[1]!.contents!.range[0];
       const pos = lines.linePos(second);
       throw new UserError("expected one YAML document, found several", { position: { file, line: pos.line, column: pos.col }, hint: "keep one document per configuration file" });
     }
-    return new ConfigSource(file, doc, lines, doc.toJS({ maxAliasCount: 100 }));
+    return new ConfigSource(file, doc, lines, plainValue(file, doc));
   }
 
   /** Position of the node at `path`, or of its deepest existing parent. */
@@ -156,9 +159,34 @@ export class ConfigSource {
   }
 }
 
+const TOO_DEEP_HINT = "configuration files nest a few levels; check that this is the file you meant";
+
+/**
+ * The document as plain values. The library refuses an alias bomb (too many aliases) and
+ * overflows the stack on very deep nesting by throwing: both are the input's fault, said so.
+ */
+function plainValue(file: string, doc: Document): unknown {
+  const position = { file, line: 1, column: 1 };
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (err instanceof RangeError) throw new UserError("refused: the document nests too deeply to read", { position, hint: TOO_DEEP_HINT });
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new UserError("refused: the document uses more YAML aliases than a configuration needs (an alias bomb)", { position, hint: "expand the anchors by hand" });
+    }
+    throw err;
+  }
+}
+
+/** Longest quoted value an error shows: a whole file read as one string (a binary file) must not flood the terminal. */
+const QUOTED_VALUE_LIMIT = 60;
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (isRecord(value)) return "a mapping";
+  if (typeof value === "string" && value.length > QUOTED_VALUE_LIMIT) {
+    return `string ${JSON.stringify(value.slice(0, QUOTED_VALUE_LIMIT)).slice(0, -1)}…" (${value.length} characters)`;
+  }
   return `${typeof value} ${JSON.stringify(value)}`;
 }

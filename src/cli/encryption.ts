@@ -88,6 +88,10 @@ async function transform(direction: "encrypt" | "decrypt", flags: TransformFlags
       await writeStdoutBytes(stored);
       return EXIT.clean;
     }
+    // Upstream's "no matching prefix found" would blame the config; an empty pipe is usually `etcdctl get` of a missing key.
+    if (input.length === 0) {
+      throw new UserError("standard input was empty: no etcd value to decrypt", { hint: "check the command that feeds it: etcdctl get prints nothing for a key that does not exist" });
+    }
     const read = await readStored(chain, flags.etcdKey, input);
     if (flags.verbose) {
       const key = read.keyName === undefined ? "" : ` ${read.provider === "kms" ? "name" : "key"}=${read.keyName}`;

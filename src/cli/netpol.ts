@@ -81,9 +81,12 @@ const policyFieldsFamily: ScanFamily = {
 async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> {
   const options: LoadOptions = { paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES, { keepControlled: true })) };
   const snapshot = await loadSnapshot(options);
-  if (snapshot.objects.length === 0 && snapshot.problems.length === 0) {
+  // A skipped binary file is no manifest: alone, it leaves nothing to analyse either.
+  if (snapshot.objects.length === 0 && snapshot.problems.every((p) => p.kind === "binary" || p.kind === "not-kubernetes")) {
     const where = [...paths.map((p) => (p === "-" ? "stdin" : p)), ...flags.kustomize.map((k) => `-k ${k}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
-    throw new UserError(`nothing to analyse: no manifests found in ${where.join(", ")}`, { hint: "give the files or directories that hold the workloads, namespaces and policies (YAML or JSON Kubernetes objects)" });
+    const binary = snapshot.problems.filter((p) => p.kind === "binary").length;
+    const skipped = binary > 0 ? ` (${binary} binary ${binary === 1 ? "file" : "files"} skipped)` : "";
+    throw new UserError(`nothing to analyse: no manifests found in ${where.join(", ")}${skipped}`, { hint: "give the files or directories that hold the workloads, namespaces and policies (YAML or JSON Kubernetes objects)" });
   }
   return snapshot;
 }
@@ -189,7 +192,8 @@ export function registerNetpol(program: Command): void {
     .option("-n, --namespace <ns>", "only connections from or to workloads of this namespace")
     .option("-A, --all-namespaces", "every namespace (the default)")
     .addOption(outputOption(["text", "json", "yaml", "csv"], "text"))
-    .action(async (paths: string[], flags: InputFlags & { namespace?: string; output: string }) => {
+    .action(async (paths: string[], flags: InputFlags & { namespace?: string; allNamespaces?: boolean; output: string }) => {
+      if (flags.namespace !== undefined && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
       const { endpoints, set } = await loadPolicies(paths, flags, "compute a matrix for");
       // A namespace the input lacks would filter everything out and look like "no connections".
       if (flags.namespace !== undefined) requireKnownNamespace(flags.namespace, endpoints.namespaces);

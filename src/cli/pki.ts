@@ -27,6 +27,8 @@ export function registerPkiCommand(program: Command): void {
     .action(async (dir: string, flags: { output: string; failOn: Severity | "none"; color?: boolean; clientCaFile?: string }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const files = readPkiFiles(dir);
+      // A wrong directory (or a path typo in CI) must not pass as a clean audit of nothing.
+      if (files.length === 0) throw new UserError(`no certificate or key files under ${dir}`, { hint: "name the directory that holds the cluster's certificates (kubeadm: /etc/kubernetes/pki); its .crt, .pem, .key and .cert files are read" });
       const clientCa = flags.clientCaFile !== undefined ? readClientCaFile(flags.clientCaFile) : kubeadmClientCa(dir, files);
       const audit = auditPki(files, new Date(), { ...(clientCa ? { clientCa } : {}), trustBundles: kubeadmTrustBundles(dir, files) });
       const findings = audit.findings.sort(compareFindings);

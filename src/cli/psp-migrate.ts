@@ -6,7 +6,8 @@ import { formatVersion } from "../podsecurity/levels.js";
 import { loadPolicies } from "../psp/check.js";
 import { migratePolicy, type Migration } from "../psp/migrate.js";
 import { isPodSecurityPolicy, readPodSecurityPolicy } from "../psp/policy.js";
-import { EXIT, outputOption, writeStdout } from "./common.js";
+import { renderProblems } from "../report/text.js";
+import { colorFor, EXIT, outputOption, writeStdout } from "./common.js";
 
 /** `palisade psp migrate FILE...`: for each policy, the Pod Security level and version it fits and what changes. */
 export function registerPspMigrate(psp: Command): void {
@@ -52,6 +53,8 @@ function renderText(m: Migration, where: string): string {
 
 async function migrate(files: string[], output: string): Promise<number> {
   const snapshot = await loadSnapshot({ paths: files });
+  // Files that did not load (a YAML error, a binary file) are said, or exit 2 would come without a reason.
+  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, colorFor(process.stderr, undefined)) + "\n");
   const policyObjects = snapshot.objects.filter((o) => isPodSecurityPolicy(o.object));
   if (policyObjects.length === 0) {
     throw new UserError(`no PodSecurityPolicy objects in ${files.join(", ")}`, { hint: "give files with apiVersion policy/v1beta1 (or extensions/v1beta1) kind PodSecurityPolicy" });

@@ -58,6 +58,8 @@ async function readPolicies(files: string[], color: boolean | undefined): Promis
   const snapshot = await loadSnapshot({ paths: files });
   const loaded = loadPolicies(snapshot.objects);
   if (loaded.policies.length === 0 && loaded.findings.length === 0) {
+    // The reason may be a file that did not load (a YAML error): say it before refusing.
+    if (snapshot.problems.length > 0) process.stderr.write(renderProblems(snapshot.problems, colorFor(process.stderr, color)) + "\n");
     throw new UserError(`no PodSecurityPolicy objects in ${files.join(", ")}`, { hint: "--policy takes files with apiVersion policy/v1beta1 (or extensions/v1beta1) kind PodSecurityPolicy" });
   }
   return { loaded, problems: snapshot.problems.length ? renderProblems(snapshot.problems, colorFor(process.stderr, color)) : "" };

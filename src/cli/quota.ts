@@ -12,6 +12,7 @@ import { packageVersion } from "../version.js";
 import { SCANNED_RESOURCES } from "../adapters/cluster.js";
 import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "./cluster-flags.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout } from "./common.js";
+import { withNothingScanned } from "./scan.js";
 import { columns } from "../report/columns.js";
 import { printable } from "../report/printable.js";
 
@@ -62,16 +63,18 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   const namespaces = evaluation.namespaces.filter((n) => !only || n.namespace === only);
   if (live) for (const ns of namespaces) for (const q of ns.quotas) markNotRead(q);
   // Objects the API server would refuse are input problems: left out of the totals, and exit 2.
-  const problems = [...snapshot.problems, ...evaluation.refused.map((r) => r.problem)];
-  if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");
-  const refusedQuotas = evaluation.refused.filter((r) => r.object.kind === "ResourceQuota").length;
-  const result: ScanResult = {
+  const evaluated: ScanResult = {
     findings,
-    problems,
+    problems: [...snapshot.problems, ...evaluation.refused.map((r) => r.problem)],
     stats: snapshot.stats,
     rules: [...QUOTA_RULES],
     scanned: snapshot.objects.map((o) => ({ object: objectRef(o.object), file: o.source.file })),
   };
+  // Files with no object at all (a wrong path in CI) would otherwise pass as "no findings", as in scan.
+  const result = live ? evaluated : withNothingScanned(evaluated, snapshot, paths[0] ?? "-");
+  const problems = result.problems;
+  if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");
+  const refusedQuotas = evaluation.refused.filter((r) => r.object.kind === "ResourceQuota").length;
   if (flags.output === "json") {
     const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems };
     await writeStdout(JSON.stringify(report, null, 2) + "\n");

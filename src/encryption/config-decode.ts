@@ -90,7 +90,12 @@ function checkTypeMeta(raw: Record<string, unknown>, problem: Report): boolean {
     problem(
       ["kind"],
       `no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)}`,
-      didYouMean(kind, [expected]) ? `did you mean ${JSON.stringify(expected)}?` : `use kind: ${expected}`,
+      didYouMean(kind, [expected])
+        ? `did you mean ${JSON.stringify(expected)}?`
+        : // Under the legacy "v1" a kind such as ConfigMap or Secret is another object, not a misspelt config.
+          apiVersion === LEGACY_API_VERSION
+          ? `this is not an encryption configuration: write apiVersion: ${API_VERSION} and kind: ${KIND}`
+          : `use kind: ${expected}`,
     );
   }
   return false;

@@ -44,6 +44,19 @@ describe("webhook configuration errors name file:line:column, what was expected 
     expect(errorOf(`${HEAD}exceptionsFile: missing.yaml\n`)).toMatch(/^cfg\.yaml:3:17: exceptionsFile: cannot read "missing\.yaml": ENOENT/);
   });
 
+  it("hostile YAML is refused as the input's fault, not an internal error: an alias bomb, nesting past the parser's stack", () => {
+    const levels = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    const bomb = levels.map((name, i) => `${name}: &${name} [${Array(9).fill(i === 0 ? '"lol"' : `*${levels[i - 1]}`).join(",")}]`).join("\n") + "\n";
+    expect(errorOf(bomb)).toMatch(/^cfg\.yaml:1:1: refused: the document uses more YAML aliases than a configuration needs \(an alias bomb\)\n {2}hint: expand the anchors by hand/);
+    const deep = `${"[".repeat(10000)}${"]".repeat(10000)}\n`;
+    expect(errorOf(deep)).toMatch(/^cfg\.yaml:1:\d+: refused: the document nests too deeply to read\n {2}hint: configuration files nest a few levels/);
+  });
+
+  it("quotes a value of the wrong type only in part: a binary file read as one string does not flood the terminal", () => {
+    const message = errorOf(`${"x".repeat(100000)}\n`);
+    expect(message).toMatch(/^cfg\.yaml:1:1: expected a mapping, found string "x{60}…" \(100000 characters\)$/);
+  });
+
   it("errors inside referenced files point into those files", () => {
     const text = `${HEAD}policies:\n  podSecurity: {mode: enforce, configurationFile: psa.yaml}\n`;
     const psa = "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: strict\n";

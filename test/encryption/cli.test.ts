@@ -103,6 +103,13 @@ describe.concurrent("palisade encryption encrypt | decrypt", () => {
     expect(dec.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("an empty stdin to decrypt says so (exit 2) rather than blaming the config's providers", async () => {
+    const dec = await palisade(["encryption", "decrypt", "--config", gcm, "--etcd-key", key]);
+    expect(dec.status).toBe(2);
+    expect(dec.stdout.length).toBe(0);
+    expect(dec.stderr).toBe("palisade: standard input was empty: no etcd value to decrypt\n  hint: check the command that feeds it: etcdctl get prints nothing for a key that does not exist\n");
+  });
+
   it("a --resource kube-apiserver never looks up is a usage error, not a wildcard's providers", async () => {
     for (const [resource, message] of [
       ["Secrets", "palisade: --resource Secrets: not a resource name kube-apiserver uses\n  hint: resource names are lower case: --resource secrets\n"],

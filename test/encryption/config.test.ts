@@ -51,6 +51,12 @@ describe("EncryptionConfiguration decoding", () => {
     expect(p!.hint).toBe('did you mean "EncryptionConfiguration"?');
   });
 
+  it("says a core v1 object (a ConfigMap given by mistake) is no encryption config, rather than suggest the legacy kind", () => {
+    const [p] = problems("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n");
+    expect(p!.message).toBe('no kind "ConfigMap" is registered for version "v1"');
+    expect(p!.hint).toBe("this is not an encryption configuration: write apiVersion: apiserver.config.k8s.io/v1 and kind: EncryptionConfiguration");
+  });
+
   it("rejects unknown fields strictly, with a did-you-mean and the line of the field", () => {
     const text = secretsWith(`      - aes-gcm:\n          keys:\n            - name: k1\n              secret: ${KEY}\n`);
     const [p] = problems(text);

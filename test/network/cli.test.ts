@@ -147,6 +147,11 @@ describe("palisade netpol, input it must not answer quietly", () => {
     expect(typo.err).toContain('-n shpo: the input has no namespace of that name\n  hint: did you mean "shop"? namespaces in the input: monitoring, shop');
     expect((await run("matrix", shop, "-n", "shopp")).err).toContain('hint: did you mean "shop"? namespaces in the input: monitoring, shop');
     expect(JSON.parse((await run("matrix", shop, "-n", "shop", "-o", "json")).out).workloads).toBe(3);
+    // Conflicting flags are refused, as posture and rbac refuse them, not settled silently for -n.
+    const both = await run("matrix", shop, "-n", "shop", "-A");
+    expect(both.code).toBe(2);
+    expect(both.out).toBe("");
+    expect(both.err).toContain("-n and -A both given");
     expect(JSON.parse((await run("matrix", shop, "-o", "json")).out).workloads).toBe(4);
   });
 
@@ -161,6 +166,18 @@ describe("palisade netpol, input it must not answer quietly", () => {
     expect(lint.code).toBe(2);
     expect(lint.out).toBe("");
     expect(lint.err).toContain(`nothing to analyse: no manifests found in ${dir}`);
+  });
+
+  it("refuses input whose only file is binary (exit 2), instead of an empty answer that reads as nothing open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netpol-binary-"));
+    const binary = join(dir, "image.yaml");
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a]));
+    for (const command of ["matrix", "lint"]) {
+      const r = await run(command, binary);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toContain(`nothing to analyse: no manifests found in ${binary} (1 binary file skipped)`);
+    }
   });
 
   it("refuses a port number with a protocol that has none", async () => {

@@ -61,6 +61,21 @@ describe("palisade psp (CLI)", () => {
     expect(text.stdout).toContain("seLinuxOptions: any SELinux options (seLinux: RunAsAny)");
   });
 
+  it("says why a file did not load (YAML error at file:line:column) instead of exiting 2 without a reason or blaming a missing policy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-psp-bad-"));
+    const tabbed = join(dir, "tabbed.yaml");
+    writeFileSync(tabbed, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n\tname: x\n");
+    const beside = await runCli(registerPspCommand, ["psp", "migrate", restricted, tabbed]);
+    expect(beside.code).toBe(2);
+    expect(beside.stderr).toContain(`${tabbed}:4:1: invalid YAML: tab characters must not be used in indentation`);
+    const alone = await runCli(registerPspCommand, ["psp", "migrate", tabbed]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain(`${tabbed}:4:1: invalid YAML`);
+    const asPolicy = await runCli(registerPspCommand, ["psp", "check", "--policy", tabbed, join(manifests(), "web.yaml")]);
+    expect(asPolicy.code).toBe(2);
+    expect(asPolicy.stderr).toContain(`${tabbed}:4:1: invalid YAML`);
+  });
+
   it("check --rbac: only policies the pod's service account may use count", async () => {
     const dir = manifests();
     writeFileSync(join(dir, "rbac.yaml"), `apiVersion: rbac.authorization.k8s.io/v1

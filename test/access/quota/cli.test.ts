@@ -154,6 +154,19 @@ describe("palisade quota", () => {
     expect(result.stderr).toMatch(/nothing to read/);
   });
 
+  it("refuses input with no Kubernetes object (exit 2), as scan does, instead of a clean report of nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-quota-none-"));
+    const comments = join(dir, "comments.yaml");
+    writeFileSync(comments, "# only a comment\n");
+    const notKubernetes = join(dir, "list.yaml");
+    writeFileSync(notKubernetes, "- a\n- b\n");
+    for (const input of [comments, notKubernetes, dir]) {
+      const result = await runCli(registerQuotaCommand, ["quota", input]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${input}:1:1: no Kubernetes objects to scan`);
+    }
+  });
+
   it("exits 2 on unreadable input", async () => {
     const result = await runCli(registerQuotaCommand, ["quota", `${repoRoot}/examples/does-not-exist.yaml`]);
     expect(result.code).toBe(2);
