@@ -165,23 +165,21 @@ export function verifyClientChain(leaf: ChainCertificate, roots: readonly ChainC
   const presented = new ParentPool(parsable(intermediates));
   let signatureChecks = 0;
   // Go's CertPool: by the raw issuer bytes, in findPotentialParents' key-id order (potential-parents.ts).
-  const parents = (pool: ParentPool<ChainCertificate>, child: ChainCertificate, chain: readonly ChainCertificate[]) =>
-    pool
-      .potentialParents(identity(child))
-      // buildChains' considerCandidate: a candidate whose key Go did not load, or one already in the chain, costs no signature check.
-      .filter((p) => p.identity.publicKeyLoadedByGo && !alreadyInChain(p.identity, chain))
-      .map((p) => p.certificate);
   const build = (chain: readonly ChainCertificate[]): { chains: ChainCertificate[][]; reason: string } => {
     const child = chain[chain.length - 1] as ChainCertificate;
     const chains: ChainCertificate[][] = [];
     let reason: string | undefined;
     let hint: string | undefined;
-    const candidates = [...parents(trusted, child, chain).map((c) => ({ c, role: "root" as const })), ...parents(presented, child, chain).map((c) => ({ c, role: "intermediate" as const }))];
-    for (const { c, role } of candidates) {
+    const childIdentity = identity(child);
+    const candidates = [...trusted.potentialParents(childIdentity).map((p) => ({ ...p, role: "root" as const })), ...presented.potentialParents(childIdentity).map((p) => ({ ...p, role: "intermediate" as const }))];
+    for (const { certificate: c, identity: parentIdentity, role } of candidates) {
+      // buildChains' considerCandidate counts every candidate first, since Go 1.25.9 and 1.26.2
+      // (CVE-2026-32280), and only then skips one whose key Go did not load or that is already in the chain.
       if (++signatureChecks > MAX_SIGNATURE_CHECKS) {
         reason = "signature check attempts limit reached while verifying certificate chain";
         continue;
       }
+      if (!parentIdentity.publicKeyLoadedByGo || alreadyInChain(parentIdentity, chain)) continue;
       const badSignature = signatureProblem(child, c);
       if (badSignature) {
         hint ??= badSignature;
