@@ -1,7 +1,7 @@
 /**
  * Writes src/manifest/api-fields.generated.ts: the fields of the Kubernetes API types that
  * built-in objects are made of, as the API's OpenAPI document declares them, for the
- * manifest/unknown-field rule. The source is the models that @kubernetes/client-node
+ * manifest/* rules. The source is the models that @kubernetes/client-node
  * generates from that document (each with its `attributeTypeMap`).
  *
  *   cd /tmp && npm pack @kubernetes/client-node@2.0.1 && tar xzf kubernetes-client-node-2.0.1.tgz
@@ -60,7 +60,8 @@ if (!specVersion) throw new Error("cannot tell which Kubernetes release the mode
 /**
  * `V1SecurityContext`, `Array<V1Container>`, `{ [key: string]: string; }` → our encoding:
  * `[]` or `{}` before the item's type, which is a model name, `i` (integer), `n` (number),
- * `b` (boolean), or "" for text and for what may take several forms (IntOrString, raw
+ * `b` (boolean), `64` (Go []byte: OpenAPI's string of format byte, which encoding/json
+ * reads as base64), or "" for text and for what may take several forms (IntOrString, raw
  * JSON). Text is not told apart: the models call a Quantity (text or a number) a string.
  */
 function encode(type, format) {
@@ -71,6 +72,7 @@ function encode(type, format) {
   if (models.has(type)) return type;
   if (type === "number") return format === "int32" || format === "int64" ? "i" : "n";
   if (type === "boolean") return "b";
+  if (type === "string" && format === "byte") return "64";
   return "";
 }
 
@@ -117,7 +119,8 @@ export const ROOT_TYPES: Readonly<Record<string, string>> = ${JSON.stringify(roo
 /**
  * Type → field → the field's type: \`[]\` before the item's type for a list, \`{}\` for a
  * map with any keys; the item's type is a type name, i (integer), n (number), b (boolean),
- * or "" for text and values that may take several forms (IntOrString, Quantity, raw JSON).
+ * 64 (Go []byte: text that encoding/json decodes as padded standard base64), or "" for
+ * text and values that may take several forms (IntOrString, Quantity, raw JSON).
  * Kept as JSON text and parsed on first use: as an object literal, its ~60 KB cost every
  * process that imports Palisade several milliseconds, scans without manifest checks too.
  */

@@ -65,15 +65,16 @@ export const ROOT_TYPES: Readonly<Record<string, string>> = {
 /**
  * Type → field → the field's type: `[]` before the item's type for a list, `{}` for a
  * map with any keys; the item's type is a type name, i (integer), n (number), b (boolean),
- * or "" for text and values that may take several forms (IntOrString, Quantity, raw JSON).
+ * 64 (Go []byte: text that encoding/json decodes as padded standard base64), or "" for
+ * text and values that may take several forms (IntOrString, Quantity, raw JSON).
  * Kept as JSON text and parsed on first use: as an object literal, its ~60 KB cost every
  * process that imports Palisade several milliseconds, scans without manifest checks too.
  */
 export const API_TYPES_JSON = `{
 "AdmissionregistrationV1ServiceReference": {"name":"","namespace":"","path":"","port":"i"},
-"AdmissionregistrationV1WebhookClientConfig": {"caBundle":"","service":"AdmissionregistrationV1ServiceReference","url":""},
+"AdmissionregistrationV1WebhookClientConfig": {"caBundle":"64","service":"AdmissionregistrationV1ServiceReference","url":""},
 "ApiextensionsV1ServiceReference": {"name":"","namespace":"","path":"","port":"i"},
-"ApiextensionsV1WebhookClientConfig": {"caBundle":"","service":"ApiextensionsV1ServiceReference","url":""},
+"ApiextensionsV1WebhookClientConfig": {"caBundle":"64","service":"ApiextensionsV1ServiceReference","url":""},
 "ApiregistrationV1ServiceReference": {"name":"","namespace":"","port":"i"},
 "CoreV1EndpointPort": {"appProtocol":"","name":"","port":"i","protocol":""},
 "CoreV1ResourceClaim": {"name":"","request":""},
@@ -84,7 +85,7 @@ export const API_TYPES_JSON = `{
 "StorageV1TokenRequest": {"audience":"","expirationSeconds":"i"},
 "V1APIService": {"apiVersion":"","kind":"","metadata":"V1ObjectMeta","spec":"V1APIServiceSpec","status":"V1APIServiceStatus"},
 "V1APIServiceCondition": {"lastTransitionTime":"","message":"","reason":"","status":"","type":""},
-"V1APIServiceSpec": {"caBundle":"","group":"","groupPriorityMinimum":"i","insecureSkipTLSVerify":"b","service":"ApiregistrationV1ServiceReference","version":"","versionPriority":"i"},
+"V1APIServiceSpec": {"caBundle":"64","group":"","groupPriorityMinimum":"i","insecureSkipTLSVerify":"b","service":"ApiregistrationV1ServiceReference","version":"","versionPriority":"i"},
 "V1APIServiceStatus": {"conditions":"[]V1APIServiceCondition"},
 "V1AWSElasticBlockStoreVolumeSource": {"fsType":"","partition":"i","readOnly":"b","volumeID":""},
 "V1Affinity": {"nodeAffinity":"V1NodeAffinity","podAffinity":"V1PodAffinity","podAntiAffinity":"V1PodAntiAffinity"},
@@ -109,8 +110,8 @@ export const API_TYPES_JSON = `{
 "V1CephFSVolumeSource": {"monitors":"[]","path":"","readOnly":"b","secretFile":"","secretRef":"V1LocalObjectReference","user":""},
 "V1CertificateSigningRequest": {"apiVersion":"","kind":"","metadata":"V1ObjectMeta","spec":"V1CertificateSigningRequestSpec","status":"V1CertificateSigningRequestStatus"},
 "V1CertificateSigningRequestCondition": {"lastTransitionTime":"","lastUpdateTime":"","message":"","reason":"","status":"","type":""},
-"V1CertificateSigningRequestSpec": {"expirationSeconds":"i","extra":"{}[]","groups":"[]","request":"","signerName":"","uid":"","usages":"[]","username":""},
-"V1CertificateSigningRequestStatus": {"certificate":"","conditions":"[]V1CertificateSigningRequestCondition"},
+"V1CertificateSigningRequestSpec": {"expirationSeconds":"i","extra":"{}[]","groups":"[]","request":"64","signerName":"","uid":"","usages":"[]","username":""},
+"V1CertificateSigningRequestStatus": {"certificate":"64","conditions":"[]V1CertificateSigningRequestCondition"},
 "V1CinderPersistentVolumeSource": {"fsType":"","readOnly":"b","secretRef":"V1SecretReference","volumeID":""},
 "V1CinderVolumeSource": {"fsType":"","readOnly":"b","secretRef":"V1LocalObjectReference","volumeID":""},
 "V1ClientIPConfig": {"timeoutSeconds":"i"},
@@ -118,7 +119,7 @@ export const API_TYPES_JSON = `{
 "V1ClusterRoleBinding": {"apiVersion":"","kind":"","metadata":"V1ObjectMeta","roleRef":"V1RoleRef","subjects":"[]RbacV1Subject"},
 "V1ClusterTrustBundleProjection": {"labelSelector":"V1LabelSelector","name":"","optional":"b","path":"","signerName":""},
 "V1Condition": {"lastTransitionTime":"","message":"","observedGeneration":"i","reason":"","status":"","type":""},
-"V1ConfigMap": {"apiVersion":"","binaryData":"{}","data":"{}","immutable":"b","kind":"","metadata":"V1ObjectMeta"},
+"V1ConfigMap": {"apiVersion":"","binaryData":"{}64","data":"{}","immutable":"b","kind":"","metadata":"V1ObjectMeta"},
 "V1ConfigMapEnvSource": {"name":"","optional":"b"},
 "V1ConfigMapKeySelector": {"key":"","name":"","optional":"b"},
 "V1ConfigMapProjection": {"items":"[]V1KeyToPath","name":"","optional":"b"},
@@ -393,7 +394,7 @@ export const API_TYPES_JSON = `{
 "V1ScopeSelector": {"matchExpressions":"[]V1ScopedResourceSelectorRequirement"},
 "V1ScopedResourceSelectorRequirement": {"operator":"","scopeName":"","values":"[]"},
 "V1SeccompProfile": {"localhostProfile":"","type":""},
-"V1Secret": {"apiVersion":"","data":"{}","immutable":"b","kind":"","metadata":"V1ObjectMeta","stringData":"{}","type":""},
+"V1Secret": {"apiVersion":"","data":"{}64","immutable":"b","kind":"","metadata":"V1ObjectMeta","stringData":"{}","type":""},
 "V1SecretEnvSource": {"name":"","optional":"b"},
 "V1SecretKeySelector": {"key":"","name":"","optional":"b"},
 "V1SecretProjection": {"items":"[]V1KeyToPath","name":"","optional":"b"},

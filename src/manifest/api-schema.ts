@@ -24,9 +24,13 @@ export interface FieldType {
   item: ApiType | ScalarType | undefined;
   /** The item is text and nothing else (not a Quantity, an IntOrString or raw JSON: several-forms.ts). */
   text: boolean;
+  /** The item is Go []byte: text, which encoding/json decodes as padded standard base64. */
+  bytes: boolean;
 }
 
 const SCALARS: Readonly<Record<string, ScalarType>> = { i: "integer", n: "number", b: "boolean" };
+/** The encoding of a []byte item (OpenAPI's string of format byte). */
+const BYTES = "64";
 const types = new Map<string, ApiType>();
 let declared: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
 
@@ -58,8 +62,9 @@ export function fieldsOf(type: ApiType): Map<string, FieldType> {
         wrappers.push(rest.startsWith("[]") ? "list" : "map");
         rest = rest.slice(2);
       }
-      const text = rest === "" && !SEVERAL_FORMS.has(`${type.model}.${field}`);
-      type.fields.set(field, { wrappers, item: rest === "" ? undefined : (SCALARS[rest] ?? apiType(rest)), text });
+      const bytes = rest === BYTES;
+      const text = bytes || (rest === "" && !SEVERAL_FORMS.has(`${type.model}.${field}`));
+      type.fields.set(field, { wrappers, item: rest === "" || bytes ? undefined : (SCALARS[rest] ?? apiType(rest)), text, bytes });
     }
   }
   return type.fields;

@@ -2,16 +2,19 @@ import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { MANIFEST_RULES, NAMESPACE_MISMATCH, NOT_APPLIED, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { INVALID_BASE64, MANIFEST_RULES, NAMESPACE_MISMATCH, NOT_APPLIED, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
 import { resourceRequirementErrors } from "./resource-requirements.js";
 import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
 import { misTypedFields } from "./string-fields.js";
 import { fieldsReleaseOf } from "./api-schema.js";
-import { checkFields } from "./field-check.js";
+import { checkFields, type NotBase64 } from "./field-check.js";
 import { describeValue } from "./describe-value.js";
 import { correctionsOf, jsonPatchOf, type Correction } from "./fixes.js";
+import { describeNotBase64 } from "./describe-base64.js";
 
+
+const NONE: readonly NotBase64[] = [];
 
 /** What to do about a text field holding another value: a scalar is quoted as written; a collection is not text at all. */
 function textExpected(value: unknown): string {
@@ -47,9 +50,10 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   const check = checkFields(loaded.object);
   const misTyped = misTypedFields(loaded.object, check);
   const { unknown, wrongTypes } = check;
+  const notBase64 = check.notBase64 ?? NONE;
   const requirements = resourceRequirementErrors(loaded.object);
   const notApplied = loaded.source.notAppliedByKubectl === true;
-  if (!notApplied && removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && requirements.length === 0) return [];
+  if (!notApplied && removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && notBase64.length === 0 && requirements.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -87,6 +91,7 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
       const hint = correction?.kind === "retype" ? " (unquote it)" : "";
       return finding(WRONG_TYPE, wrong.path, `${formatFieldPath(wrong.path)} is ${describeValue(wrong.value, secret)} where Kubernetes expects ${wrong.expected}${hint}: the API server refuses this object`, undefined, patch(correction));
     }),
+    ...notBase64.map((bad) => finding(INVALID_BASE64, bad.path, describeNotBase64(bad, loaded.object), { offset: bad.offset, length: bad.length })),
     ...requirements.map((error) => finding(REQUEST_ABOVE_LIMIT, error.path, error.message)),
   ];
 }

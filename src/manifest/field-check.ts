@@ -13,6 +13,9 @@
  *   ConfigMap's data), for manifest/string-expected: every text field of the type, so that
  *   a volume or port named `n` (YAML 1.1's false) is found like a container so named.
  *
+ * - a []byte field (a Secret's data, a ConfigMap's binaryData, a caBundle, a CSR's request)
+ *   whose text Go's base64 decoder refuses, as encoding/json decodes it before anything else.
+ *
  * Maps with any keys (labels, data, nodeSelector) are looked into only for text values;
  * values of several forms (IntOrString, Quantity, raw JSON: several-forms.ts) are not judged.
  * A null is accepted anywhere, as Go's decoder accepts it.
@@ -20,8 +23,10 @@
  * `kubectl get -o yaml` from a newer cluster has fields this API does not know yet.
  */
 import { didYouMean } from "../did-you-mean.js";
-import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { stdBase64ErrorOffset } from "../k8s/go-base64.js";
+import { isRecord, valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
 import { fieldsOf, rootTypeOf, type ApiType, type FieldType } from "./api-schema.js";
+import { notBase64Reason, type NotBase64Reason } from "./describe-base64.js";
 
 export interface UnknownField {
   path: FieldPath;
@@ -44,11 +49,27 @@ export interface MisTypedField {
   value: unknown;
 }
 
+/**
+ * A []byte field whose text Go's base64.StdEncoding refuses: where and how long, never
+ * the text (it is a Secret's value as often as not).
+ */
+export interface NotBase64 {
+  path: FieldPath;
+  /** The N of Go's "illegal base64 data at input byte N". */
+  offset: number;
+  /** The text's length in UTF-8 bytes, as the API server receives it. */
+  length: number;
+  /** Why Go stopped there, as a class (describe-base64.ts): never a character of the text. */
+  why: NotBase64Reason;
+}
+
 export interface FieldCheck {
   unknown: UnknownField[];
   wrongTypes: WrongType[];
   /** Text fields holding a boolean, a number, a list or a mapping (manifest/string-expected). */
   notText: MisTypedField[];
+  /** []byte fields that are not base64 (manifest/invalid-base64); left out when there is none, as in nearly every object. */
+  notBase64?: NotBase64[];
 }
 
 /** A value Go's JSON decoder puts in a string: text, or null (which leaves it empty). */
@@ -65,7 +86,17 @@ export function checkFields(object: K8sObject): FieldCheck {
   const out: FieldCheck = { unknown: [], wrongTypes: [], notText: [] };
   // One path, grown and shrunk as the walk goes: copied only for a field that is wrong.
   walkObject(object as Record<string, unknown>, root, [], out, true);
+  if (out.notBase64 && isSopsMetadata(object.sops)) {
+    // SOPS replaces each value it encrypted (ENC[...], not base64) with the original before apply.
+    const left = out.notBase64.filter((bad) => !isSopsEncrypted(valueAt(object, bad.path)));
+    if (left.length > 0) out.notBase64 = left;
+    else delete out.notBase64;
+  }
   return out;
+}
+
+function isSopsEncrypted(value: unknown): boolean {
+  return typeof value === "string" && value.startsWith("ENC[") && value.endsWith("]");
 }
 
 function isSopsMetadata(value: unknown): boolean {
@@ -88,6 +119,7 @@ function walkObject(value: Record<string, unknown>, type: ApiType, path: (string
     if (root && key === "status") continue;
     if (field.item === undefined && field.wrappers.length === 0) {
       if (field.text && !isText(value[key])) out.notText.push({ path: [...path, key], value: value[key] });
+      else if (field.bytes) checkBase64(value[key], path, key, out);
       continue;
     }
     path.push(key);
@@ -105,6 +137,7 @@ function walkValue(value: unknown, field: FieldType, depth: number, path: (strin
       if (!Array.isArray(value)) return wrong(out, path, `a list${itemName(field)}`, value);
       if (itemsFree) {
         if (field.text) for (let i = 0; i < value.length; i++) if (!isText(value[i])) out.notText.push({ path: [...path, i], value: value[i] });
+        if (field.bytes) for (let i = 0; i < value.length; i++) checkBase64(value[i], path, i, out);
         return;
       }
       for (let i = 0; i < value.length; i++) {
@@ -116,6 +149,7 @@ function walkValue(value: unknown, field: FieldType, depth: number, path: (strin
       if (!isRecord(value)) return wrong(out, path, "a mapping", value);
       if (itemsFree) {
         if (field.text) for (const key in value) if (!isText(value[key])) out.notText.push({ path: [...path, key], value: value[key] });
+        if (field.bytes) for (const key in value) checkBase64(value[key], path, key, out);
         return;
       }
       for (const key in value) {
@@ -137,6 +171,13 @@ function walkValue(value: unknown, field: FieldType, depth: number, path: (strin
   } else if (!isRecord(value)) {
     wrong(out, path, `a mapping (${item.name})`, value);
   } else walkObject(value, item, path, out);
+}
+
+/** A []byte field's text as encoding/json decodes it; a value that is not text is notText's. */
+function checkBase64(value: unknown, path: readonly (string | number)[], key: string | number, out: FieldCheck): void {
+  if (typeof value !== "string") return;
+  const offset = stdBase64ErrorOffset(value);
+  if (offset !== undefined) (out.notBase64 ??= []).push({ path: [...path, key], offset, length: Buffer.byteLength(value, "utf8"), why: notBase64Reason(value, offset) });
 }
 
 function wrong(out: FieldCheck, path: readonly (string | number)[], expected: string, value: unknown): void {

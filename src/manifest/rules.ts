@@ -43,6 +43,21 @@ export const WRONG_TYPE: Rule = {
   },
 };
 
+export const INVALID_BASE64: Rule = {
+  id: "manifest/invalid-base64",
+  family: "manifest",
+  pillar: "platform",
+  severity: "medium",
+  title: "A bytes field (Secret data, ConfigMap binaryData, a caBundle, a CSR's request) that is not base64 as the API server decodes it",
+  docs: {
+    description:
+      "Fields of Go type []byte are written as base64 text: a Secret's data, a ConfigMap's binaryData, a CertificateSigningRequest's spec.request, the caBundle of an admission webhook's clientConfig, of an APIService and of a CustomResourceDefinition's conversion webhook. The API server decodes them with Go's encoding/json, which takes only padded standard base64 (A-Z, a-z, 0-9, + and /, ending in = or == to make groups of four) and skips line breaks, so a value written over several lines of a YAML block scalar is fine. Anything else (unpadded or URL-safe base64, spaces such as a folded > block leaves, plain text put under data instead of stringData) makes it refuse the whole object (\"illegal base64 data at input byte N\"), whatever the validation setting: the manifest never applies. The finding gives N and the value's length, never the value.",
+    remediation:
+      "Encode the value with `base64 -w0` (or keep the line breaks of a | block), padded with = to a multiple of four characters; convert URL-safe base64 (- and _) to the standard alphabet. For a Secret, plain text belongs under stringData, which the API server encodes itself.",
+    helpUri: "https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/",
+  },
+};
+
 export const REMOVED_API: Rule = {
   id: "manifest/removed-api",
   family: "manifest",
@@ -103,4 +118,4 @@ export const NOT_APPLIED: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT, NOT_APPLIED];
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, INVALID_BASE64, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT, NOT_APPLIED];

@@ -16,5 +16,6 @@ export function checkTemplate(template: PodTemplate): FieldCheck {
     unknown: check.unknown.map((u) => ({ ...u, path: [...at, ...u.path] })),
     wrongTypes: check.wrongTypes.map((w) => ({ ...w, path: [...at, ...w.path] })),
     notText: check.notText.map((t) => ({ ...t, path: [...at, ...t.path] })),
+    ...(check.notBase64 ? { notBase64: check.notBase64.map((b) => ({ ...b, path: [...at, ...b.path] })) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * spec.request that the API server refuses: in an object too large for it to read at all
  * (request-body.ts), then as validation has it (pkg/apis/certificates/validation validateCSR):
- * not base64, no PEM CERTIFICATE REQUEST block first, a block that does not parse, or a
+ * no PEM CERTIFICATE REQUEST block first, a block that does not parse, or a
  * signature that does not verify with the request's own key. The object is never stored.
  * The signature of an object read from a live cluster is not checked again: the API server
  * verified it before storing it, and at every update since (model.ts, fromCluster).
@@ -19,14 +19,10 @@ export const invalidRequestRule = csrRule(
   "Put the base64 of the PEM request alone in spec.request (base64 -w0 < request.csr): a certificate request is a few kilobytes, so megabytes there are something else encoded by mistake. Regenerate the request (openssl req -new -key KEY) if it was edited after signing.",
   (csr) => {
     if ("problem" in csr.request) {
-      // Not text at all: manifest/string-expected reports it, as for every field of the wrong type.
-      if (csr.request.stage === "type") return [];
-      const what =
-        csr.request.stage === "too-large"
-          ? csr.request.problem
-          : csr.request.stage === "base64"
-            ? `spec.request is not base64 (${csr.request.problem}): the field holds the base64 of the PEM request (base64 -w0 < request.csr), and the API server cannot decode it`
-            : `spec.request: Invalid value: ${csr.request.problem}`;
+      // Not text at all, or text that is not base64: encoding/json refuses it before validation,
+      // and manifest/string-expected or manifest/invalid-base64 reports it, as for every []byte field.
+      if (csr.request.stage === "type" || csr.request.stage === "base64") return [];
+      const what = csr.request.stage === "too-large" ? csr.request.problem : `spec.request: Invalid value: ${csr.request.problem}`;
       return [{ path: REQUEST_PATH, message: `the API server refuses this CertificateSigningRequest: ${what}` }];
     }
     if (csr.fromCluster) return [];
