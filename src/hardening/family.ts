@@ -1,4 +1,4 @@
-import type { Finding } from "../findings/types.js";
+import type { Finding, Rule } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, objectRef, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
@@ -7,6 +7,9 @@ import { CONTROLLER_RULES } from "./controller-rules.js";
 import { ETCD_RULES } from "./etcd-rules.js";
 import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
 import { WEBHOOK_RULES, webhookEntries } from "./webhook-rules.js";
+import { APISERVICE_RULES } from "./apiservice-rules.js";
+import { CA_BUNDLE_RULES, type CalloutVerdict } from "./ca-bundle-rules.js";
+import { apiServiceSpec, tlsCallouts } from "./callouts.js";
 import { controlPlaneContainers } from "./flags.js";
 import { flag } from "./flag-rule.js";
 
@@ -17,14 +20,15 @@ const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
  * Control-plane configuration audit: the flags of kube-apiserver, etcd,
  * kube-controller-manager and kube-scheduler static pods (as kubeadm writes them under
  * /etc/kubernetes/manifests), each finding pointing at the flag; kubelet configuration
- * files; and admission webhook registrations.
+ * files; admission webhook registrations; and the caBundle of every server kube-apiserver calls
+ * (admission and conversion webhooks, aggregated APIs), with APIServices' TLS settings.
  */
 export function checkControlPlane(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
     if (isKubeletConfiguration(loaded.object)) findings.push(...kubeletFindings(loaded));
-    findings.push(...webhookFindings(loaded));
+    findings.push(...webhookFindings(loaded), ...calloutFindings(loaded));
     for (const container of controlPlaneContainers(loaded.object)) {
       for (const rule of FLAG_RULES) {
         if (rule.component !== container.component) continue;
@@ -84,12 +88,36 @@ function webhookFindings(loaded: LoadedObject): Finding[] {
   );
 }
 
+/** The TLS callouts an object registers (callouts.ts), judged by CA_BUNDLE_RULES, and an APIService by APISERVICE_RULES. */
+function calloutFindings(loaded: LoadedObject): Finding[] {
+  const callouts = tlsCallouts(loaded.object);
+  const apiService = apiServiceSpec(loaded.object) !== undefined;
+  if (callouts.length === 0 && !apiService) return [];
+  const object = objectRef(loaded.object);
+  const verdicts: Array<{ rule: Rule; verdict: CalloutVerdict }> = [
+    ...callouts.flatMap((callout) => CA_BUNDLE_RULES.flatMap((rule) => rule.check(callout).map((verdict) => ({ rule, verdict })))),
+    ...(apiService ? APISERVICE_RULES.flatMap((rule) => rule.check(loaded.object).map((verdict) => ({ rule, verdict }))) : []),
+  ];
+  return verdicts.map(({ rule, verdict }) => ({
+    ruleId: rule.id,
+    severity: verdict.severity ?? rule.severity,
+    pillar: rule.pillar,
+    message: verdict.message,
+    object,
+    fieldPath: formatFieldPath(verdict.path),
+    position: loaded.source.locate(verdict.path),
+    remediation: rule.docs.remediation,
+  }));
+}
+
 export const controlPlaneFamily: ScanFamily = {
   id: "hardening",
   rules: [
     ...FLAG_RULES.map(({ check: _check, component: _component, ...r }) => r),
     ...KUBELET_RULES.map(({ check: _check, ...r }) => r),
     ...WEBHOOK_RULES.map(({ check: _check, ...r }) => r),
+    ...CA_BUNDLE_RULES.map(({ check: _check, ...r }) => r),
+    ...APISERVICE_RULES.map(({ check: _check, ...r }) => r),
     {
       id: "apiserver/encryption-config-unchecked",
       title: "The encryption configuration was not scanned",
@@ -104,5 +132,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
-  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || controlPlaneContainers(object).length > 0,
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || tlsCallouts(object).length > 0 || apiServiceSpec(object) !== undefined || controlPlaneContainers(object).length > 0,
 };

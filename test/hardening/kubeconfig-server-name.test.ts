@@ -13,7 +13,7 @@ import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { tlsHostOf } from "../../src/hardening/kubeconfig/server-name.js";
-import { verifyHostname } from "../../src/hardening/kubeconfig/verify-hostname.js";
+import { verifyHostname } from "../../src/hardening/pki/verify-hostname.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { CERTIFICATE_NOW, makeCertificate, type MadeCertificate } from "../support/test-certificates.js";

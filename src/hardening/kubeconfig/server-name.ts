@@ -6,18 +6,12 @@
  * and when that is empty net/http takes the server URL's host (Transport's tlsHost: the host of
  * URL.Hostname, IDNA-encoded, an IPv6 address in brackets, which VerifyHostname strips).
  */
-import type * as Ipaddr from "ipaddr.js";
-import { lazyModule } from "../../lazy-module.js";
 import type { CertificateFacts } from "../x509.js";
-import { namesOf } from "../pki/name-constraints.js";
-import { anchorRole } from "../pki/trust-anchors.js";
+import { pinnedNameMismatches, subjectAltNamesText } from "../pki/pinned-names.js";
 import type { FieldPath } from "../../k8s/types.js";
 import type { Severity } from "../../findings/types.js";
 import type { KubeconfigCluster } from "./read.js";
 import { reachedOverTls } from "./client-go-refusals.js";
-import { verifyHostname } from "./verify-hostname.js";
-
-const ipaddr = lazyModule<typeof Ipaddr>("ipaddr.js");
 
 /**
  * The host of a server URL as net/http dials it over TLS, or undefined when it is not reached
@@ -60,35 +54,17 @@ export interface NameMismatch {
   severity?: Severity;
 }
 
-function listed(names: readonly string[]): string {
-  if (names.length === 0) return "none";
-  const shown = names.slice(0, 5).join(", ");
-  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
-}
-
-function ipText(ip: Uint8Array): string {
-  return ipaddr().fromByteArray([...ip]).toString();
-}
-
 /** The pinned certificates of a cluster's CA bundle that cannot be the server's, for the name it is verified for. */
 export function serverNameMismatches(cluster: KubeconfigCluster, described: string, certificates: ReadonlyArray<{ facts: CertificateFacts }>): NameMismatch[] {
   // With TLS verification off there is nothing to match (and client-go refuses a CA beside it).
   if (cluster.insecureSkipTlsVerify === true) return [];
   const target = serverNameOf(cluster);
   if (!target) return [];
-  const judged = certificates.map(({ facts }) => {
-    const role = anchorRole(facts, "servers");
-    const names = namesOf(facts).subjectAltNames ?? { dns: [], emails: [], uris: [], ips: [] };
-    return { facts, role, names, matches: role !== "refused" && verifyHostname(names, target.name) };
-  });
-  const mismatched = judged.filter((c) => c.role === "pinned" && !c.matches);
-  if (mismatched.length === 0) return [];
   // An issuer may sign a certificate for the name; a pinned certificate that names it may be the one presented.
-  const anotherWay = judged.some((c) => c.role === "issuer" || (c.role === "pinned" && c.matches));
+  const { mismatched, anotherWay } = pinnedNameMismatches(certificates, target.name);
   return mismatched.map(({ facts, names }) => {
     const certificate = `the pinned server certificate ${facts.commonName ?? "without a CommonName"} in ${described}`;
-    const sans = `DNS names: ${listed(names.dns)}; IP addresses: ${listed(names.ips.map(ipText))}`;
-    const why = `Go verifies the API server's certificate for ${target.name} (its ${target.field}) against its subjectAltName only (${sans}), never its CommonName`;
+    const why = `Go verifies the API server's certificate for ${target.name} (its ${target.field}) against its subjectAltName only (${subjectAltNamesText(names)}), never its CommonName`;
     return anotherWay
       ? { path: target.path, severity: "low" as const, message: `${certificate} cannot be the API server's certificate: ${why}; the rest of it may verify the server, this certificate never does` }
       : { path: target.path, message: `${certificate} cannot be the API server's certificate: ${why}, and nothing else there verifies a server, so kubectl and client-go cannot connect to cluster ${cluster.name}` };

@@ -33,23 +33,40 @@ import { signingExtensionsOf } from "./signing-extensions.js";
 /** Whom the bundle vouches for: the clients of a component (the default), or the API server a kubeconfig's client connects to. */
 export type VouchesFor = "clients" | "servers";
 
+/**
+ * For a bundle that vouches for servers, which server it verifies and who refuses it, in findings'
+ * words: a kubeconfig's CA verifies the API server for kubectl and client-go (the default);
+ * kube-apiserver verifies its webhooks and aggregated API servers against their caBundle.
+ */
+export interface ServerAudience {
+  /** "API server", "webhook server". */
+  server: string;
+  /** Who refuses it, with the verb: "kubectl and client-go refuse", "kube-apiserver refuses". */
+  refusers: string;
+}
+
+const API_SERVER: ServerAudience = { server: "API server", refusers: "kubectl and client-go refuse" };
+
 /** How findings say what a certificate of the bundle is refused for, by whom it is vouched for. */
-const WORDING = {
-  clients: {
-    nobody: "authenticates nobody",
-    everyRefused: "every certificate verified against it is refused",
-    chainsRefused: "Certificates that chain only to it are refused",
-    pinned: "a pinned certificate",
-    presented: "when exactly this certificate is presented",
-  },
-  servers: {
-    nobody: "verifies no API server",
-    everyRefused: "kubectl and client-go refuse every API server certificate",
-    chainsRefused: "kubectl and client-go refuse the API server's certificate if it chains only to this",
+function wordingFor(vouchesFor: VouchesFor, audience: ServerAudience) {
+  if (vouchesFor === "clients") {
+    return {
+      nobody: "authenticates nobody",
+      everyRefused: "every certificate verified against it is refused",
+      chainsRefused: "Certificates that chain only to it are refused",
+      pinned: "a pinned certificate",
+      presented: "when exactly this certificate is presented",
+    };
+  }
+  const { server, refusers } = audience;
+  return {
+    nobody: `verifies no ${server}`,
+    everyRefused: `${refusers} every ${server} certificate`,
+    chainsRefused: `${refusers} the ${server}'s certificate if it chains only to this`,
     pinned: "a pinned server certificate",
-    presented: "when the API server presents exactly this certificate",
-  },
-} as const;
+    presented: `when the ${server} presents exactly this certificate`,
+  };
+}
 
 
 /** Where a certificate stands in its bundle: a line of the file, or of a field's base64-decoded data. */
@@ -146,19 +163,19 @@ function baseName(file: string): string {
 }
 
 /** Every bundle once (the first naming of a file wins), each certificate of it judged as a root for `vouchesFor`. */
-export function trustAnchorFindings(bundles: readonly TrustBundle[], certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor = "clients"): TrustAnchorFinding[] {
+export function trustAnchorFindings(bundles: readonly TrustBundle[], certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor = "clients", audience: ServerAudience = API_SERVER): TrustAnchorFinding[] {
   const findings: TrustAnchorFinding[] = [];
   const seen = new Set<string>();
   for (const bundle of bundles) {
     if (seen.has(bundle.file)) continue;
     seen.add(bundle.file);
-    findings.push(...bundleFindings(bundle, certificates, vouchesFor));
+    findings.push(...bundleFindings(bundle, certificates, vouchesFor, audience));
   }
   return findings;
 }
 
-function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor): TrustAnchorFinding[] {
-  const words = WORDING[vouchesFor];
+function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertificate[], vouchesFor: VouchesFor, audience: ServerAudience): TrustAnchorFinding[] {
+  const words = wordingFor(vouchesFor, audience);
   const judged = bundle.entries.map((entry) => ({ ...entry, judgement: judge(entry.facts, vouchesFor) }));
   const nameOf = (facts: CertificateFacts) => facts.commonName ?? baseName(bundle.file);
   const what = (facts: CertificateFacts) => `${facts.isCA ? "CA certificate" : "certificate"} ${nameOf(facts)}`;

@@ -1,0 +1,153 @@
+/**
+ * The servers kube-apiserver calls over TLS on a registration's word: admission webhooks
+ * (admissionregistration.k8s.io/v1 clientConfig), CustomResourceDefinition conversion webhooks
+ * (apiextensions.k8s.io/v1 spec.conversion.webhook.clientConfig) and aggregated API servers
+ * (apiregistration.k8s.io/v1 APIService spec.service). kube-apiserver verifies each server's
+ * certificate with client-go (transport.TLSConfigFor) against the registration's caBundle alone,
+ * or the system roots when it is empty, for the name it dials:
+ * - a webhook's service: `<name>.<namespace>.svc` (k8s.io/apiserver util/webhook client.go, which
+ *   sets it as TLS ServerName); a webhook's url: the URL's host, as net/http takes it;
+ * - an APIService: `<name>.<namespace>.svc` (kube-aggregator handler_proxy.go), unless
+ *   insecureSkipTLSVerify turns verification off.
+ * Each callout says what every call failing costs, which the rules word findings with.
+ */
+import type { Severity } from "../findings/types.js";
+import { decodeStdBase64 } from "../k8s/go-base64.js";
+import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { tlsHostOf } from "./kubeconfig/server-name.js";
+import { webhookEntries } from "./webhook-rules.js";
+
+/** The name kube-apiserver verifies the server's certificate for, and the field it comes from. */
+export interface ServerNameTarget {
+  name: string;
+  path: FieldPath;
+  /** "the host of its url", "the name of service policy-system/policy". */
+  origin: string;
+}
+
+/** What it costs when kube-apiserver cannot call the server at all. */
+export interface Outage {
+  severity: Severity;
+  /** The client cannot even be built: the caBundle holds nothing Go loads. */
+  noClient: string;
+  /** Every TLS handshake fails: nothing in the caBundle verifies the server's certificate. */
+  noHandshake: string;
+}
+
+export interface TlsCallout {
+  /** "ValidatingWebhookConfiguration webhook check.example.com", "APIService v1beta1.metrics.k8s.io". */
+  described: string;
+  /** "webhook server", "conversion webhook server", "aggregated API server". */
+  server: string;
+  caBundlePath: FieldPath;
+  /** The decoded caBundle; undefined when it is absent, empty, or not base64 (manifest/invalid-base64 reports that). */
+  caBundle: Buffer | undefined;
+  target: ServerNameTarget | undefined;
+  outage: Outage;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
+function decodedCaBundle(value: unknown): Buffer | undefined {
+  if (typeof value !== "string") return undefined;
+  const bytes = decodeStdBase64(value);
+  return bytes && bytes.length > 0 ? Buffer.from(bytes) : undefined;
+}
+
+/** The server a webhook clientConfig names: exactly one of an https:// url or a service (the API server refuses anything else). */
+function webhookTarget(clientConfig: Record<string, unknown>, path: FieldPath): ServerNameTarget | undefined | "refused" {
+  const url = text(clientConfig.url);
+  const service = isRecord(clientConfig.service) ? clientConfig.service : undefined;
+  if ((url === undefined) === (service === undefined)) return "refused";
+  if (url !== undefined) {
+    // A url that is not https:// is refused by validation (webhook/plain-http reports it).
+    if (!/^https:\/\//i.test(url)) return "refused";
+    const host = tlsHostOf(url);
+    return host === undefined ? undefined : { name: host, path: [...path, "url"], origin: "the host of its url" };
+  }
+  return serviceTarget(service, [...path, "service"]);
+}
+
+function serviceTarget(service: Record<string, unknown> | undefined, path: FieldPath): ServerNameTarget | undefined {
+  const name = text(service?.name);
+  const namespace = text(service?.namespace);
+  if (name === undefined || namespace === undefined) return undefined;
+  return { name: `${name}.${namespace}.svc`, path, origin: `the name kube-apiserver gives service ${namespace}/${name}` };
+}
+
+function admissionCallouts(object: K8sObject): TlsCallout[] {
+  return webhookEntries(object).flatMap((entry): TlsCallout[] => {
+    const clientConfig = entry.webhook.clientConfig;
+    if (!isRecord(clientConfig)) return [];
+    const path = [...entry.path, "clientConfig"];
+    const target = webhookTarget(clientConfig, path);
+    if (target === "refused") return [];
+    // v1 defaults failurePolicy to Fail.
+    const ignore = entry.webhook.failurePolicy === "Ignore";
+    const cost = ignore
+      ? "with failurePolicy: Ignore kube-apiserver skips the webhook on every call and lets the requests through, so whatever it enforces is silently off"
+      : "with failurePolicy: Fail kube-apiserver refuses every request the webhook matches";
+    return [{ described: `${entry.kind} webhook ${entry.name}`, server: "webhook server", caBundlePath: [...path, "caBundle"], caBundle: decodedCaBundle(clientConfig.caBundle), target, outage: { severity: ignore && entry.kind === "ValidatingWebhookConfiguration" ? "high" : "medium", noClient: cost, noHandshake: cost } }];
+  });
+}
+
+function conversionCallouts(object: K8sObject): TlsCallout[] {
+  if (object.kind !== "CustomResourceDefinition" || object.apiVersion !== "apiextensions.k8s.io/v1") return [];
+  const conversion = isRecord(object.spec) && isRecord(object.spec.conversion) ? object.spec.conversion : undefined;
+  // The webhook is only called with strategy Webhook (validation refuses a webhook beside any other).
+  if (conversion?.strategy !== "Webhook" || !isRecord(conversion.webhook) || !isRecord(conversion.webhook.clientConfig)) return [];
+  const clientConfig = conversion.webhook.clientConfig;
+  const path = ["spec", "conversion", "webhook", "clientConfig"];
+  const target = webhookTarget(clientConfig, path);
+  if (target === "refused") return [];
+  const name = object.metadata?.name ?? "unnamed";
+  return [
+    {
+      described: `the conversion webhook of CustomResourceDefinition ${name}`,
+      server: "conversion webhook server",
+      caBundlePath: [...path, "caBundle"],
+      caBundle: decodedCaBundle(clientConfig.caBundle),
+      target,
+      outage: {
+        severity: "medium",
+        // The converter is built with the CRD's handler (apiextensions-apiserver NewWebhookConverter): without a client nothing of the CRD is served.
+        noClient: `kube-apiserver cannot serve the custom resources of ${name} at all: every request for them fails`,
+        noHandshake: `every request for the custom resources of ${name} that needs them converted between versions fails`,
+      },
+    },
+  ];
+}
+
+/** An apiregistration.k8s.io/v1 APIService, or undefined for anything else. */
+export function apiServiceSpec(object: K8sObject): Record<string, unknown> | undefined {
+  if (object.kind !== "APIService" || object.apiVersion !== "apiregistration.k8s.io/v1") return undefined;
+  return isRecord(object.spec) ? object.spec : {};
+}
+
+function aggregatedCallouts(object: K8sObject): TlsCallout[] {
+  const spec = apiServiceSpec(object);
+  // A local APIService (no service) is served by kube-apiserver itself; with insecureSkipTLSVerify nothing is verified.
+  if (!spec || !isRecord(spec.service) || spec.insecureSkipTLSVerify === true) return [];
+  const groupVersion = `${typeof spec.group === "string" && spec.group !== "" ? `${spec.group}/` : ""}${String(spec.version ?? "")}`;
+  // The availability controller probes the service with verification off, so a TLS failure does not show there.
+  const unnoticed = "while the APIService's Available condition, whose probe does not verify the server's certificate, can still say True";
+  return [
+    {
+      described: `APIService ${object.metadata?.name ?? "unnamed"}`,
+      server: "aggregated API server",
+      caBundlePath: ["spec", "caBundle"],
+      caBundle: decodedCaBundle(spec.caBundle),
+      target: serviceTarget(spec.service, ["spec", "service"]),
+      outage: {
+        severity: "medium",
+        noClient: `kube-apiserver cannot build the proxy's transport and answers every request for ${groupVersion} with an error, ${unnoticed}`,
+        noHandshake: `every request kube-apiserver proxies for ${groupVersion} fails, ${unnoticed}`,
+      },
+    },
+  ];
+}
+
+/** Every TLS callout an object registers. */
+export function tlsCallouts(object: K8sObject): TlsCallout[] {
+  return [...admissionCallouts(object), ...conversionCallouts(object), ...aggregatedCallouts(object)];
+}
