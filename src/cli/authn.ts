@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { registerRules } from "../findings/registry.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot } from "../k8s/load.js";
+import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import { renderJson } from "../report/json.js";
 import { renderSarif } from "../report/sarif.js";
 import { atOrAbove } from "../report/summary.js";
@@ -179,7 +180,8 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
 
 async function authnConfigFile(file: string) {
   const snapshot = await loadSnapshot({ paths: [file] });
-  const problem = snapshot.problems[0];
+  // The command stops here: the note that the other documents were still scanned would be untrue.
+  const problem = snapshot.problems[0] && withoutStillScannedNote(snapshot.problems[0]);
   if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
   const loaded = snapshot.objects.find((o) => o.object.kind === "AuthenticationConfiguration");
   if (!loaded) throw new UserError(`${file}: no AuthenticationConfiguration document found`, { hint: "expected apiVersion apiserver.config.k8s.io/v1beta1 (or v1), kind AuthenticationConfiguration" });

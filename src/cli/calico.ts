@@ -14,7 +14,7 @@ import { pointAt, renderTiersText, tiersView } from "../network/calico/report.js
 import { withCalico } from "../network/calico/tiers.js";
 import { buildPolicySet } from "../network/policy-set.js";
 import { renderProblems } from "../report/text.js";
-import { printable } from "../report/printable.js";
+import { printable, printableLineStart } from "../report/printable.js";
 import { calicoVersionFlag, calicoVersionOption } from "./calico-version-flag.js";
 import { colorFor, EXIT, outputOption, writeStdout, repeatable } from "./common.js";
 
@@ -49,7 +49,8 @@ export function registerCalicoCommand(program: Command): void {
       const labels = flags.label.length > 0 ? parseLabels(flags.label) : undefined;
       const matches = labels ? selector.matches(labels) : undefined;
       if (flags.output === "json") await writeStdout(`${JSON.stringify(matches === undefined ? { canonical: selector.canonical } : { canonical: selector.canonical, labels, matches }, null, 2)}\n`);
-      else await writeStdout(`${selector.canonical}\n${matches === undefined ? "" : `${matches ? "matches" : "does not match"}\n`}`);
+      // The selector's strings are the user's, as given: a terminal must not act on a control character in them.
+      else await writeStdout(`${printableLineStart(selector.canonical)}\n${matches === undefined ? "" : `${matches ? "matches" : "does not match"}\n`}`);
       if (matches === false) process.exitCode = EXIT.findings;
     });
 
@@ -67,7 +68,8 @@ export function registerCalicoCommand(program: Command): void {
       if (snapshot.objects.length === 0 && problems.length === 0) {
         throw new UserError(`nothing to list: no manifests found in ${paths.map((p) => (p === "-" ? "stdin" : p)).join(", ")}`, { hint: "give the files or directories that hold the Calico policies, tiers and network sets" });
       }
-      if (problems.length > 0) process.stderr.write(`${renderProblems(problems, colorFor(process.stderr, undefined))}\n`);
+      // Skipped binary files are listed too, as scan and netpol list them.
+      if (snapshot.problems.length > 0) process.stderr.write(`${renderProblems(snapshot.problems, colorFor(process.stderr, undefined))}\n`);
       const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
       const defined = new Set(snapshot.objects.filter((o) => o.object.kind === "Tier").map((o) => o.object.metadata?.name ?? ""));
       const set = withCalico(buildPolicySet(sources), sources, calicoVersion ? { calicoVersion } : {});

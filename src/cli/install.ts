@@ -8,6 +8,7 @@ import { Option, type Command } from "commander";
 import { ipaddr } from "../network/ipaddr.js";
 import { kubernetesYaml } from "../k8s/yaml-out.js";
 import { loadSnapshot } from "../k8s/load.js";
+import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import { UserError } from "../errors.js";
 import { checkCaBundle } from "../install/ca-bundle.js";
 import { CLIENT_CA_SOURCES, type ClientCaSource } from "../install/client-ca.js";
@@ -15,6 +16,7 @@ import { checkSupportedKubeVersion, formatKubeVersion, kubeVersionFlag, MATCH_CO
 import { installManifests, installNotes, type InstallOptions } from "../install/manifests.js";
 import { shipServerConfig } from "../install/server-config.js";
 import { checkWebhookUrl } from "../install/webhook-url.js";
+import { checkImageFlag } from "../install/image-flag.js";
 import { packageVersion } from "../version.js";
 import { readRelative } from "./admission-config.js";
 import { writeStdout, repeatable } from "./common.js";
@@ -50,7 +52,8 @@ function readFlagFile(flag: string, path: string): { file: string; text: string 
 
 async function checkManifests(file: string): Promise<void> {
   const snapshot = await loadSnapshot({ paths: [file] });
-  const problem = snapshot.problems[0];
+  // The command stops here: the note that the other documents were still scanned would be untrue.
+  const problem = snapshot.problems[0] && withoutStillScannedNote(snapshot.problems[0]);
   if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
 }
 
@@ -94,6 +97,7 @@ export function registerInstallCommand(program: Command): void {
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UserError(`--namespace ${flags.namespace}: not a valid namespace name`);
       const webhookUrl = flags.webhookUrl === undefined ? undefined : checkWebhookUrl(flags.webhookUrl);
+      const image = flags.image === undefined ? undefined : checkImageFlag(flags.image);
       const caBundlePem = flags.caBundle === undefined ? undefined : (() => {
         const { file, text } = readFlagFile("--ca-bundle", flags.caBundle);
         return checkCaBundle(file, text);
@@ -108,7 +112,7 @@ export function registerInstallCommand(program: Command): void {
       });
       const options: InstallOptions = {
         namespace: flags.namespace,
-        image: flags.image ?? `ghcr.io/palisade-dev/palisade:${packageVersion()}`,
+        image: image ?? `ghcr.io/palisade-dev/palisade:${packageVersion()}`,
         replicas,
         apiserverCidrs: flags.apiserverCidr,
         configFiles: shipped.files,

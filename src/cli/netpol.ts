@@ -11,6 +11,7 @@ import { requireKnownNamespace } from "./namespace-flag.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { NETWORK_RESOURCES } from "../adapters/cluster.js";
 import { loadSnapshot, type LoadOptions } from "../k8s/load.js";
+import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { describeRef, formatFieldPath, isLiveFile, objectRef, type LoadedObject } from "../k8s/types.js";
 import { atOrAbove } from "../report/summary.js";
@@ -97,9 +98,10 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
   const snapshot = await loadInput(paths, flags);
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
+  // Listed as scan and lint list them, skipped files too; a problem stops the answer, so nothing else was analysed.
+  if (snapshot.problems.length > 0) process.stderr.write(renderProblems(problems.length > 0 ? snapshot.problems.map(withoutStillScannedNote) : snapshot.problems, colorFor(process.stderr, undefined)) + "\n");
   if (problems.length > 0) {
-    const first = problems[0]!;
-    throw new UserError(`${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more input problems)` : ""}`, { position: first.position, hint: first.hint ?? "fix the file, or leave it out of the paths" });
+    throw new UserError(`no answer: ${problems.length === 1 ? "an input problem" : `${problems.length} input problems`} (listed above) may hide policies that change it`, { hint: "fix each file at the line and column given, or leave it out of the paths" });
   }
   // Evaluated as the API server keeps them, without the fields it does not know: say so.
   for (const f of policyFieldsFamily.check(snapshot, {})) {

@@ -72,8 +72,8 @@ export function registerScan(program: Command): void {
     .option("--baseline <file>", "an earlier report (palisade scan -o json): report and fail on new findings only; known ones are counted, not shown")
     .option("--admission-config <file>", "palisade serve's config: apply its mutations before judging, so scan says what admission would")
     .addOption(calicoVersionOption())
-    .option("--fixes", "attach to the Pod Security findings palisade fix would fix their object's fix, as a JSON patch to apply once (-o json; for kubectl patch --type json)")
-    .option("--summary", "text output: print only the summary")
+    .option("--fixes", "attach to the Pod Security findings palisade fix would fix their object's fix, as a JSON patch to apply once (-o json or yaml, for kubectl patch --type json; -o wide says which have one)")
+    .option("--summary", "-o text or wide: print only the summary")
     .option("--no-color", "never colour the text output")
     .addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors (malformed files, unreadable paths, empty stdin or pipe, a cluster or a kind of object that cannot be read).")
     .action(async (paths: string[], flags: ScanFlags) => {
@@ -115,7 +115,23 @@ export function scanOptionsFrom(flags: Pick<ScanFlags, "level" | "pssVersion" | 
   return options;
 }
 
+/** The outputs each flag shapes: given with another, it would do nothing without a word. */
+const SUMMARY_OUTPUTS = ["text", "wide"];
+const FIXES_OUTPUTS = ["json", "yaml", "wide"];
+
+/** A flag that changes nothing in the chosen output is refused, as kubectl refuses flags that do not apply, so nobody relies on it in CI. */
+function refuseFlagsWithoutEffect(flags: Pick<ScanFlags, "output" | "summary" | "fixes">): void {
+  if (flags.summary && !SUMMARY_OUTPUTS.includes(flags.output)) {
+    throw new UserError(`--summary does nothing with -o ${flags.output}: it applies to -o text and -o wide only`, { hint: "leave it out; the JSON and YAML reports carry the counts in their summary field (palisade scan ... -o json | jq .summary)" });
+  }
+  if (flags.fixes && !FIXES_OUTPUTS.includes(flags.output)) {
+    throw new UserError(`--fixes does nothing with -o ${flags.output}: it applies to -o json, -o yaml (each finding's fix) and -o wide (which findings have a patch) only`, { hint: "use -o json for the patches, or leave --fixes out" });
+  }
+  if (flags.fixes && flags.summary) throw new UserError("--fixes does nothing with --summary: the summary shows no findings, so no patches", { hint: "leave one of the two out" });
+}
+
 async function scan(paths: string[], flags: ScanFlags): Promise<number> {
+  refuseFlagsWithoutEffect(flags);
   const kustomizeDirs = flags.kustomize ?? [];
   const cluster = clusterSource(flags, paths.length > 0 || kustomizeDirs.length > 0);
   if (paths.length === 0 && kustomizeDirs.length === 0 && !cluster) {

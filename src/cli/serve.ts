@@ -24,6 +24,7 @@ import { runWebhook } from "../adapters/webhook/run.js";
 import type { TlsFiles, TlsMaterial } from "../adapters/webhook/server.js";
 import { UserError } from "../errors.js";
 import { loadSnapshot } from "../k8s/load.js";
+import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import { loadWebhookConfig, readRelative } from "./admission-config.js";
 import { writeStdout } from "./common.js";
 import { checkServerNames, checkServingFiles, listenFailure, warnServingCertificate } from "./serve-startup.js";
@@ -39,7 +40,8 @@ interface ServeFlags {
 async function loadObjects(paths: readonly string[], relativeTo: string) {
   if (paths.length === 0) return [];
   const snapshot = await loadSnapshot({ paths: paths.map((p) => resolve(dirname(relativeTo), p)) });
-  const problem = snapshot.problems[0];
+  // The command stops here: the note that the other documents were still scanned would be untrue.
+  const problem = snapshot.problems[0] && withoutStillScannedNote(snapshot.problems[0]);
   if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
   return snapshot.objects;
 }

@@ -3,6 +3,7 @@ import { UserError, formatPosition } from "../errors.js";
 import type { SourcePosition } from "../findings/types.js";
 import { DocumentLocator } from "../k8s/locate.js";
 import { isJsonText, parseJsonFile, parseYamlFile } from "../k8s/parse.js";
+import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import type { FieldPath, LoadedObject } from "../k8s/types.js";
 import { decodeEncryptionConfiguration } from "./config-decode.js";
 import type { ConfigProblem, EncryptionConfiguration, Locator } from "./config-types.js";
@@ -57,7 +58,8 @@ export function checkEncryptionConfigurationText(text: string, file: string, opt
   });
   if (text.trim().length === 0) return fail("encryption provider config is empty", whole(), "write an EncryptionConfiguration");
   const parsed = isJsonText(text) ? parseJsonFile(file, text) : parseYamlFile(file, text);
-  const syntax = parsed.problems[0];
+  // kube-apiserver reads one document and stops at a broken one: nothing else is read.
+  const syntax = parsed.problems[0] && withoutStillScannedNote(parsed.problems[0]);
   if (syntax) return fail(syntax.message, syntax.position, syntax.hint);
   if (parsed.objects.length > 1) {
     const second = parsed.objects[1] as LoadedObject;

@@ -6,7 +6,19 @@ import type { RefusedKey } from "./go-map-keys.js";
 import type { ParseLimits } from "./parse.js";
 import type { LoadProblem } from "./types.js";
 
-const STILL_SCANNED = "the other documents were still scanned";
+export const STILL_SCANNED = "the other documents were still scanned";
+
+/**
+ * The problem without the note that the other documents were still scanned (the parser
+ * adds it to every document it refuses): for a command that stops at the problem, or input
+ * that held nothing else, the note would be untrue.
+ */
+export function withoutStillScannedNote(problem: LoadProblem): LoadProblem {
+  if (problem.hint === undefined || !problem.hint.includes(STILL_SCANNED)) return problem;
+  const hint = problem.hint.replace(`; ${STILL_SCANNED}`, "").replace(STILL_SCANNED, "").trim();
+  const rest: LoadProblem = { kind: problem.kind, message: problem.message, position: problem.position };
+  return hint === "" ? rest : { ...rest, hint };
+}
 
 /** A document kubectl refuses, so that it applies nothing of the file. */
 function kubectlRefuses(file: string, line: number, column: number, message: string, hint: string): LoadProblem {

@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import { KUSTOMIZATION_FILE_NAMES, patchFilesOf } from "./kustomize-patches.js";
 import { decodeText } from "./decode-text.js";
 import { overlongDockerfileLine } from "./dockerfile-lines.js";
+import { withoutStillScannedNote } from "./load-problems.js";
 import { DEFAULT_PARSE_LIMITS, isJsonText, parseJsonFile, parseYamlFile, type ParsedFile, type ParseLimits } from "./parse.js";
 import type { Labels } from "./labels.js";
 import { emptySnapshot, namespaceLabelsOf, type Snapshot } from "./snapshot.js";
@@ -168,6 +169,8 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
     }
     options.onFile?.(++done, inputs.length);
   }
+  // Nothing else was read: the parser's note that the other documents were still scanned would be untrue.
+  if (snapshot.stats.objects === 0 && snapshot.textFiles.length === 0) snapshot.problems = snapshot.problems.map(withoutStillScannedNote);
   return snapshot;
 }
 

@@ -1,7 +1,7 @@
 import type { LoadOptions } from "js-yaml";
 import { loadApplyingMergeKeys } from "./go-merge-keys.js";
 import { withGoMapKeys } from "./go-map-keys.js";
-import { aliasBomb, documentEndFirst, markerAsText, notJson, refusedKey, tooDeep } from "./load-problems.js";
+import { aliasBomb, documentEndFirst, markerAsText, notJson, refusedKey, STILL_SCANNED, tooDeep } from "./load-problems.js";
 import { jsYaml, kubernetesYamlSchema } from "./js-yaml-lazy.js";
 import { readBlockYaml } from "./block-yaml.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomize-patches.js";
@@ -124,7 +124,7 @@ function parseJsonStream(file: string, text: string, values: readonly JsonStream
         kind: "parse-error",
         message: `invalid JSON: ${at.message}`,
         position: { file, line: line + at.line, column: at.column },
-        hint: "fix the JSON syntax at that position; the other documents were still scanned",
+        hint: `fix the JSON syntax at that position; ${STILL_SCANNED}`,
       });
       return;
     }
@@ -171,11 +171,11 @@ function parseChunk(file: string, chunk: DocumentChunk, limits: ParseLimits, pro
       message: `invalid YAML: ${e.reason ?? e.message ?? String(err)}`,
       position: { file, line: chunk.startLine + (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 },
       hint: TEMPLATE_ACTION.test(chunk.text)
-        ? "this looks like a Helm or Go template ({{ ... }}): scan what it renders, e.g. `helm template CHART | palisade scan -`; the other documents were still scanned"
+        ? `this looks like a Helm or Go template ({{ ... }}): scan what it renders, e.g. \`helm template CHART | palisade scan -\`; ${STILL_SCANNED}`
         : e.reason === "duplicated mapping key"
           ? // kubectl's YAML-to-JSON step (go-yaml v2, not strict) keeps the last of the two without a word: which one was meant is for the author to say.
-            "keep one of the two: YAML forbids a key twice, and kubectl would silently apply the last one; the other documents were still scanned"
-          : "fix the YAML syntax at that position; the other documents were still scanned",
+            `keep one of the two: YAML forbids a key twice, and kubectl would silently apply the last one; ${STILL_SCANNED}`
+          : `fix the YAML syntax at that position; ${STILL_SCANNED}`,
     });
     return undefined;
   }

@@ -3,6 +3,7 @@
  * on a terminal, FORCE_COLOR turns it on in a pipe, --no-color wins over both; reports follow
  * stdout, input problems follow stderr.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,8 @@ beforeAll(() => {
   writeFileSync(broken, "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n");
   pki = join(dir, "pki");
   mkdirSync(pki);
+  // A key readable by everyone: a finding to colour (an empty directory is refused as a wrong path).
+  writeFileSync(join(pki, "sa.key"), generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o644 });
   tokens = join(dir, "tokens.csv");
   writeFileSync(tokens, "changeme,bob,2\n");
   encryption = join(dir, "encryption.yaml");

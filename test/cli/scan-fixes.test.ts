@@ -96,4 +96,28 @@ describe("palisade scan --fixes", () => {
     expect(wide.match(/patch: a JSON patch of 7 operations \(-o json\)/g)).toHaveLength(1);
     expect(palisade(["scan", file, "-o", "wide", "--no-color", "--rules", "pss/*"]).stdout).not.toContain("patch:");
   });
+
+  it("refuses --fixes and --summary with an output they do not change (exit 2, nothing on stdout), and keeps the combinations that work", () => {
+    for (const [args, message] of [
+      [["--fixes", "-o", "text"], "--fixes does nothing with -o text: it applies to -o json, -o yaml (each finding's fix) and -o wide (which findings have a patch) only"],
+      [["--fixes", "-o", "sarif"], "--fixes does nothing with -o sarif"],
+      [["--fixes"], "--fixes does nothing with -o text"],
+      [["--summary", "-o", "json"], "--summary does nothing with -o json: it applies to -o text and -o wide only"],
+      [["--summary", "-o", "junit"], "--summary does nothing with -o junit"],
+      [["--fixes", "--summary", "-o", "wide"], "--fixes does nothing with --summary"],
+    ] as const) {
+      const r = palisade(["scan", file, "--fail-on", "none", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toContain(`palisade: ${message}`);
+    }
+    const yaml = palisade(["scan", file, "--fixes", "-o", "yaml", "--fail-on", "none"]);
+    expect(yaml.code).toBe(0);
+    const report = jsYaml.load(yaml.stdout) as Report;
+    expect(report.findings.find((f) => f.ruleId === "pss/runAsNonRoot")?.fix?.length).toBe(7);
+    const summary = palisade(["scan", file, "--summary", "-o", "wide", "--no-color", "--fail-on", "none"]);
+    expect(summary.code).toBe(0);
+    // One line, the summary: no file heading, no finding.
+    expect(summary.stdout).toMatch(/^\d+ findings \([^\n]*, across 1 file\.\n$/);
+  });
 });

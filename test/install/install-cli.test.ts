@@ -162,6 +162,24 @@ describe("palisade install refuses what would be unsafe", () => {
     }
   });
 
+  it("refuses an --image the kubelet could not parse (InvalidImageName), and prints a valid one as given", async () => {
+    for (const [image, reason] of [
+      ["UPPER::bad", /its repository path is not lowercase/],
+      ["ghcr.io/palisade-dev/palisade:-rc1", /its tag is not 1 to 128/],
+      ["ghcr.io/Palisade-Dev/palisade:1", /its repository path is not lowercase/],
+      ["ghcr.io/palisade-dev/palisade@sha256:" + "a".repeat(63), /its sha256 digest is not 64 lowercase hex digits/],
+      ["", /it is empty/],
+    ] as const) {
+      const result = await run("install", "--apiserver-cidr", "10.0.0.0/24", "--image", image);
+      expect(result.code, image).toBe(2);
+      expect(result.out, image).toBe("");
+      expect(result.err, image).toContain(`palisade: --image ${JSON.stringify(image)}: not an image reference the kubelet can pull`);
+      expect(result.err, image).toMatch(reason);
+    }
+    const pinned = `registry.example.com:5000/palisade/palisade:0.1.0@sha256:${"a".repeat(64)}`;
+    expect(find(await install("--image", pinned), "Deployment").spec.template.spec.containers[0].image).toBe(pinned);
+  });
+
   it("accepts only an https --webhook-url with a host and no query or fragment", async () => {
     for (const [url, message] of [["http://example.com", /http is not https/], ["not a url", /not a URL/], ["https://x.example/p?a=b", /a query is not allowed/], ["https://x.example/p#f", /a fragment is not allowed/]] as const) {
       const result = await run("install", "--apiserver-cidr", "10.0.0.0/24", "--webhook-url", url);

@@ -1,5 +1,5 @@
 /** `palisade netpol` end to end through the CLI entry point (in process). */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -177,6 +177,36 @@ describe("palisade netpol, input it must not answer quietly", () => {
       expect(r.code).toBe(2);
       expect(r.out).toBe("");
       expect(r.err).toContain(`nothing to analyse: no manifests found in ${binary} (1 binary file skipped)`);
+    }
+  });
+
+  it("every subcommand lists a skipped binary file beside real manifests on stderr, as lint and scan do, and still answers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netpol-binary-beside-"));
+    copyFileSync(shop, join(dir, "shop.yaml"));
+    writeFileSync(join(dir, "logo.yaml"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a]));
+    const skipped = `${join(dir, "logo.yaml")}:1:1: skipped: binary file\n`;
+    for (const args of [["explain", dir, "--from", "shop/frontend", "--to", "shop/backend", "--port", "9090"], ["matrix", dir], ["lint", dir, "--fail-on", "none"], ["diff", dir, dir]]) {
+      const r = await run(...args);
+      expect(r.code, args[0]).toBe(0);
+      expect(r.out, args[0]).not.toBe("");
+      // Once per input set read: diff reads two.
+      expect(r.err.split(skipped).length - 1, args[0]).toBe(args[0] === "diff" ? 2 : 1);
+    }
+  });
+
+  it("every subcommand lists each broken file at its line, and explain, matrix and diff, which then give no answer, do not claim the rest was scanned", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netpol-broken-"));
+    copyFileSync(shop, join(dir, "shop.yaml"));
+    writeFileSync(join(dir, "a.yaml"), "a: [\n");
+    writeFileSync(join(dir, "b.yaml"), "b: {\n");
+    for (const args of [["explain", dir, "--from", "shop/frontend", "--to", "shop/backend"], ["matrix", dir], ["lint", dir, "--fail-on", "none"], ["diff", dir, shop]]) {
+      const r = await run(...args);
+      expect(r.code, args[0]).toBe(2);
+      for (const file of ["a.yaml", "b.yaml"]) expect(r.err, args[0]).toContain(`${join(dir, file)}:2:1: invalid YAML: unexpected end of the stream within a flow collection\n  hint: fix the YAML syntax at that position`);
+      if (args[0] === "lint") continue;
+      expect(r.out, args[0]).toBe("");
+      expect(r.err, args[0]).not.toContain("still scanned");
+      expect(r.err, args[0]).toContain("palisade: no answer: 2 input problems (listed above) may hide policies that change it");
     }
   });
 

@@ -47,6 +47,12 @@ describe("palisade calico selector", () => {
     expect(await run(["selector", "tier in {'b','a'} && app == 'web'", "-l", "app=web", "-l", "tier=a"])).toEqual({ code: 0, stdout: '(tier in {"a", "b"} && app == "web")\nmatches\n' });
     expect((await run(["selector", "has(x)", "-l", "app=web"])).code).toBe(1);
   });
+  it("writes control characters of the selector's own strings as escapes in text, as JSON does", async () => {
+    const result = await run(["selector", "app == 'a\u001b[2Jb\u0007' && tier == '\u202eevil'"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('(app == "a\\u001b[2Jb\\u0007" && tier == "\\u202eevil")\n');
+    expect(JSON.parse((await run(["selector", "app == 'a\u001b'", "-o", "json"])).stdout).canonical).toBe('app == "a\u001b"');
+  });
   it("points at the column of a syntax error and exits 2", async () => {
     const result = await run(["selector", "app == web"]);
     expect(result.code).toBe(2);
@@ -134,6 +140,17 @@ describe("palisade calico tiers", () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toContain("GlobalNetworkPolicy/deny-all");
       expect(stderr.join("")).toMatch(new RegExp(`${join(dir, "broken.yaml").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+:\\d+: `));
+    });
+
+    it("lists a skipped binary file on stderr too, and still answers from the rest", async () => {
+      const beside = mkdtempSync(join(dir, "binary-"));
+      writeFileSync(join(beside, "good.yaml"), "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: deny-all}\nspec: {order: 10, selector: all(), ingress: [{action: Deny}]}\n");
+      writeFileSync(join(beside, "logo.yaml"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a]));
+      const stderr: string[] = [];
+      const result = await run(["tiers", beside], { stderr });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("GlobalNetworkPolicy/deny-all");
+      expect(stderr.join("")).toContain(`${join(beside, "logo.yaml")}:1:1: skipped: binary file\n`);
     });
 
     it("says so when there is nothing to list", async () => {
