@@ -55,9 +55,11 @@ export function isMergeKey(key: unknown): boolean {
 /**
  * A tag that may be `!!merge` (written so, verbatim, or with %-escapes), on a key that may
  * not be `<<`: js-yaml merges any key tagged so. (A %TAG directive never reaches go-yaml:
- * kubectl cuts the stream at its `---`.)
+ * kubectl cuts the stream at its `---`.) It runs on every document, so no `!` may be matched
+ * again by the run after another: a long run of `!` would otherwise cost time quadratic in
+ * its length. The last `!` before `merge` or `%` matches whenever an earlier one would.
  */
-const MAY_TAG_MERGE = /![^\s]*(?:merge|%)/;
+const MAY_TAG_MERGE = /![^\s!]*(?:merge|%)/;
 /** `!!merge` written before an empty key, which the `yaml` library gives the mapping (emptyKeyProperties). */
 const MERGE_TAG_WRITTEN = /(?:!!merge|!<tag:yaml\.org,2002:merge>)[ \t]+/;
 

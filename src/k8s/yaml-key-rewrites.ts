@@ -18,13 +18,40 @@ export interface TextEdit {
   text: string;
 }
 
-/** Where a node's properties (`&anchor`, `!tag`, in either order) start on its line, or the node's own start. */
+/** What ends a plain property token: whitespace and the flow indicators. */
+const TOKEN_END = /[\s,{}[\]]/;
+
+/**
+ * Where a node's properties (`&anchor`, `!tag`, in either order; at most one of each) start on
+ * its line, or the node's own start. Read backwards, token by token, rather than with one
+ * regular expression: a pattern that lets a run of properties repeat before the node can take
+ * exponential time on a line of many `!<a>` that ends in something else (hostile input).
+ */
 export function propertiesStart(text: string, nodeStart: number): number {
   const lineStart = text.lastIndexOf("\n", nodeStart - 1) + 1;
-  const before = text.slice(lineStart, nodeStart);
-  // A verbatim tag (`!<tag:yaml.org,2002:merge>`) may hold what ends any other (a comma).
-  const properties = /(?:(?:!<[^>]*>|[!&][^\s,{}[\]]*)[ \t]+)+$/.exec(before);
-  return properties ? lineStart + properties.index : nodeStart;
+  let start = nodeStart;
+  for (let properties = 0; properties < 2; properties++) {
+    let end = start;
+    while (end > lineStart && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+    // A property is separated from what follows it by blanks.
+    if (end === start) break;
+    const token = propertyTokenStart(text, lineStart, end);
+    if (token === undefined) break;
+    start = token;
+  }
+  return start;
+}
+
+/** The start of the tag or anchor that ends at `end`, or undefined when the token there is neither. */
+function propertyTokenStart(text: string, lineStart: number, end: number): number | undefined {
+  let start = end;
+  // A verbatim tag (`!<tag:yaml.org,2002:merge>`) may hold what ends any other token (a comma).
+  const verbatim = text[end - 1] === ">" ? text.lastIndexOf("!<", end - 2) : -1;
+  if (verbatim >= lineStart && text.indexOf(">", verbatim) === end - 1) start = verbatim;
+  else while (start > lineStart && !TOKEN_END.test(text[start - 1] as string)) start--;
+  if (start === end || (text[start] !== "!" && text[start] !== "&")) return undefined;
+  // It must stand alone: at the line's start, or after a blank or a flow indicator.
+  return start === lineStart || TOKEN_END.test(text[start - 1] as string) ? start : undefined;
 }
 
 /**

@@ -27,6 +27,14 @@ describe("keys kubectl cannot make JSON keys of", () => {
     ]);
   });
 
+  it("finds a key's properties in time linear in its line: many `!<a>` before a number key do not stall the scan", () => {
+    // One regular expression that let properties repeat took time exponential in their number here (40 never ended).
+    const tags = Array.from({ length: 40 }, () => "!<a>").join(" ");
+    const parsed = parseYamlFile("m.yaml", cm(`data: {v: x ${tags}, 1: z}\n`));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.objects[0]?.object.data).toEqual({ v: `x ${tags}`, "1": "z" });
+  });
+
   it("writes float keys as Go's FormatFloat(f, 'g', -1, 32) and integers exactly", () => {
     const data = parseYamlFile("m.yaml", cm("data:\n  123456789.5: a\n  1e6: b\n  0.0001: c\n  0.00001: d\n  .inf: e\n  9007199254740993: f\n")).objects[0]?.object.data;
     expect(Object.keys(data as object).sort()).toEqual(["0.0001", "1.2345679e+08", "1e+06", "1e-05", "9007199254740993", ".inf"].sort());
