@@ -162,3 +162,23 @@ spec:
     expect(published(yaml)).toEqual(["shop/web: HTTPRoute web (ListenerSet shop/new) to Service web"]);
   });
 });
+
+describe("an XListenerSet listener without a port is no refusal", () => {
+  // Its CRD (gateway.networking.x-k8s.io/v1alpha1) requires only name and protocol: the implementation may assign the port.
+  const yaml = `${gateway("edge", http("own", 8999), "  allowedListeners: {namespaces: {from: Same}}\n")}apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XListenerSet
+metadata: {name: team, namespace: shop}
+spec:
+  parentRef: {name: edge}
+  listeners:
+    - {name: web, protocol: HTTP}
+---
+${route("HTTPRoute", "  parentRefs: [{group: gateway.networking.x-k8s.io, kind: XListenerSet, name: team}]")}`;
+
+  it("the API server accepts the set, so the route through it is judged and its backend published", async () => {
+    const findings = await scan(yaml);
+    expect(findings.join("\n")).not.toContain("gateway/invalid-object");
+    expect(findings.join("\n")).not.toContain("attaches to nothing");
+    expect(published(yaml)).toEqual(["shop/web: HTTPRoute web (XListenerSet shop/team) to Service web"]);
+  });
+});

@@ -54,7 +54,8 @@ export function gatewayObjectProblems(object: K8sObject): GatewayObjectProblem[]
     add(["spec"], `Required value: spec must be a mapping, not ${spec === undefined ? "missing" : describe(spec)}`);
     return problems;
   }
-  if (withListeners) listeners(spec.listeners, add);
+  // XListenerSet (gateway.networking.x-k8s.io, experimental) leaves a listener's port optional: the implementation may assign one.
+  if (withListeners) listeners(spec.listeners, add, kind !== "XListenerSet");
   else if (ROUTE_KINDS.has(kind)) route(spec, add);
   else grant(spec, add);
   // GEP-3793 (experimental channel): both sides of the default-Gateway handshake are a GatewayDefaultScope.
@@ -104,7 +105,7 @@ function hostname(value: unknown, path: FieldPath, add: Add): void {
   if (typeof value !== "string" || value.length > 253 || !HOSTNAME.test(value)) add(path, `Invalid value: ${describe(value)}: must be a lower-case DNS name, optionally starting with "*." (a wildcard stands for one or more labels), no port and no IP address`);
 }
 
-function listeners(value: unknown, add: Add): void {
+function listeners(value: unknown, add: Add, portRequired: boolean): void {
   const names = new Map<string, number>();
   list(
     value,
@@ -120,8 +121,9 @@ function listeners(value: unknown, add: Add): void {
         if (first !== undefined) add([...path, "name"], `Duplicate value: ${describe(listener.name)} is also the name of listener ${first}: Listener name must be unique within the Gateway (routes pick listeners by name)`);
         else names.set(listener.name, path[2] as number);
       }
-      if (listener.port === undefined) add([...path, "port"], "Required value: a listener needs a port from 1 to 65535");
-      else integer(listener.port, [...path, "port"], 1, 65535, add);
+      if (listener.port === undefined) {
+        if (portRequired) add([...path, "port"], "Required value: a listener needs a port from 1 to 65535");
+      } else integer(listener.port, [...path, "port"], 1, 65535, add);
       requiredString(listener.protocol, [...path, "protocol"], add);
       if (typeof listener.protocol === "string" && listener.protocol !== "" && (listener.protocol.length > 255 || !PROTOCOL.test(listener.protocol))) {
         add([...path, "protocol"], `Invalid value: ${describe(listener.protocol)}: a protocol is a core name (HTTP, HTTPS, TLS, TCP, UDP) or a domain-prefixed one such as example.com/my-protocol`);
