@@ -40,23 +40,27 @@ function readCaBundle(callout: TlsCallout) {
   return { reading, loadable, bundle };
 }
 
+/** Blocks named one by one in a finding: a garbled caBundle can hold tens of thousands, and one message must stay readable. */
+const MAX_BLOCKS_SHOWN = 5;
+
 /** Why the pool took nothing, block by block, in words (never the blocks' bytes). */
 function nothingLoaded(read: NonNullable<ReturnType<typeof readCaBundle>>): string {
   const { reading } = read;
   if (reading.blocks === 0) return "its decoded bytes hold no PEM block: base64 of PEM text is expected, not of DER or of anything else";
   const skipped = reading.skipped.map((s) => ({ line: s.line, why: s.message }));
   const refused = reading.certificates.map((c) => ({ line: c.line, why: `certificate ${c.facts.commonName ?? "without a CommonName"}: Go cannot parse it (${goRefusal(c.facts) ?? "refused"})` }));
-  return [...skipped, ...refused]
-    .sort((a, b) => a.line - b.line)
-    .map((b) => `line ${b.line} of the decoded data: ${b.why}`)
-    .join("; ");
+  const blocks = [...skipped, ...refused].sort((a, b) => a.line - b.line);
+  const shown = blocks.slice(0, MAX_BLOCKS_SHOWN).map((b) => `line ${b.line} of the decoded data: ${b.why}`);
+  const rest = blocks.length - shown.length;
+  return rest > 0 ? `${shown.join("; ")}; and ${rest} more block${rest === 1 ? "" : "s"} Go skips` : shown.join("; ");
 }
 
 function rule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: CalloutRule["check"]): CalloutRule {
   return { id: `webhook/${id}`, title, family: "hardening", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#contacting-the-webhook" }, check };
 }
 
-const COVERS = "admission webhooks (clientConfig.caBundle), CustomResourceDefinition conversion webhooks (spec.conversion.webhook.clientConfig.caBundle) and APIServices (spec.caBundle)";
+const COVERS =
+  "admission webhooks (clientConfig.caBundle), CustomResourceDefinition conversion webhooks (spec.conversion.webhook.clientConfig.caBundle) and APIServices (spec.caBundle); not of an object a CA injector fills (annotated cert-manager.io/inject-ca-from, inject-ca-from-secret or inject-apiserver-ca, or service.beta.openshift.io/inject-cabundle: \"true\"), whose committed caBundle is a placeholder the injector overwrites";
 const COST =
   "For an admission webhook with failurePolicy: Ignore every call is skipped and the requests go through, so the policy is silently off (high for a validating webhook; medium for a mutating one, which adds to requests rather than stops them, as webhook/fail-open weighs it); with Fail (the v1 default) every request it matches is refused (medium). A conversion webhook's custom resources, or an APIService's group and version, stop being served (medium); an APIService still shows Available, as its probe does not verify certificates.";
 

@@ -40,7 +40,7 @@ export interface TlsCallout {
   /** "webhook server", "conversion webhook server", "aggregated API server". */
   server: string;
   caBundlePath: FieldPath;
-  /** The decoded caBundle; undefined when it is absent, empty, or not base64 (manifest/invalid-base64 reports that). */
+  /** The decoded caBundle; undefined when it is absent, empty, not base64 (manifest/invalid-base64 reports that), or a CA injector fills it. */
   caBundle: Buffer | undefined;
   target: ServerNameTarget | undefined;
   outage: Outage;
@@ -48,8 +48,22 @@ export interface TlsCallout {
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
-function decodedCaBundle(value: unknown): Buffer | undefined {
-  if (typeof value !== "string") return undefined;
+/**
+ * Annotations that hand every caBundle of the object to a CA injector, which overwrites it with
+ * the CA it is told of: cert-manager's cainjector (all four kinds judged here) and OpenShift's
+ * service-ca operator. Charts commit a placeholder there (often "Cg==", a newline), which is
+ * never what kube-apiserver verifies with, so a manifest's is not judged. An object read from a
+ * live cluster is: a placeholder still there means the injector never ran, and calls fail.
+ */
+const CERT_MANAGER_INJECTION = ["cert-manager.io/inject-ca-from", "cert-manager.io/inject-ca-from-secret", "cert-manager.io/inject-apiserver-ca"];
+
+function caBundleInjected(object: K8sObject): boolean {
+  const annotations = isRecord(object.metadata?.annotations) ? object.metadata.annotations : {};
+  return CERT_MANAGER_INJECTION.some((key) => text(annotations[key]) !== undefined) || annotations["service.beta.openshift.io/inject-cabundle"] === "true";
+}
+
+function decodedCaBundle(value: unknown, object: K8sObject, live: boolean): Buffer | undefined {
+  if (typeof value !== "string" || (!live && caBundleInjected(object))) return undefined;
   const bytes = decodeStdBase64(value);
   return bytes && bytes.length > 0 ? Buffer.from(bytes) : undefined;
 }
@@ -75,7 +89,7 @@ function serviceTarget(service: Record<string, unknown> | undefined, path: Field
   return { name: `${name}.${namespace}.svc`, path, origin: `the name kube-apiserver gives service ${namespace}/${name}` };
 }
 
-function admissionCallouts(object: K8sObject): TlsCallout[] {
+function admissionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
   return webhookEntries(object).flatMap((entry): TlsCallout[] => {
     const clientConfig = entry.webhook.clientConfig;
     if (!isRecord(clientConfig)) return [];
@@ -87,11 +101,11 @@ function admissionCallouts(object: K8sObject): TlsCallout[] {
     const cost = ignore
       ? "with failurePolicy: Ignore kube-apiserver skips the webhook on every call and lets the requests through, so whatever it enforces is silently off"
       : "with failurePolicy: Fail kube-apiserver refuses every request the webhook matches";
-    return [{ described: `${entry.kind} webhook ${entry.name}`, server: "webhook server", caBundlePath: [...path, "caBundle"], caBundle: decodedCaBundle(clientConfig.caBundle), target, outage: { severity: ignore && entry.kind === "ValidatingWebhookConfiguration" ? "high" : "medium", noClient: cost, noHandshake: cost } }];
+    return [{ described: `${entry.kind} webhook ${entry.name}`, server: "webhook server", caBundlePath: [...path, "caBundle"], caBundle: decodedCaBundle(clientConfig.caBundle, object, live), target, outage: { severity: ignore && entry.kind === "ValidatingWebhookConfiguration" ? "high" : "medium", noClient: cost, noHandshake: cost } }];
   });
 }
 
-function conversionCallouts(object: K8sObject): TlsCallout[] {
+function conversionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
   if (object.kind !== "CustomResourceDefinition" || object.apiVersion !== "apiextensions.k8s.io/v1") return [];
   const conversion = isRecord(object.spec) && isRecord(object.spec.conversion) ? object.spec.conversion : undefined;
   // The webhook is only called with strategy Webhook (validation refuses a webhook beside any other).
@@ -106,7 +120,7 @@ function conversionCallouts(object: K8sObject): TlsCallout[] {
       described: `the conversion webhook of CustomResourceDefinition ${name}`,
       server: "conversion webhook server",
       caBundlePath: [...path, "caBundle"],
-      caBundle: decodedCaBundle(clientConfig.caBundle),
+      caBundle: decodedCaBundle(clientConfig.caBundle, object, live),
       target,
       outage: {
         severity: "medium",
@@ -124,7 +138,7 @@ export function apiServiceSpec(object: K8sObject): Record<string, unknown> | und
   return isRecord(object.spec) ? object.spec : {};
 }
 
-function aggregatedCallouts(object: K8sObject): TlsCallout[] {
+function aggregatedCallouts(object: K8sObject, live: boolean): TlsCallout[] {
   const spec = apiServiceSpec(object);
   // A local APIService (no service) is served by kube-apiserver itself; with insecureSkipTLSVerify nothing is verified.
   if (!spec || !isRecord(spec.service) || spec.insecureSkipTLSVerify === true) return [];
@@ -136,7 +150,7 @@ function aggregatedCallouts(object: K8sObject): TlsCallout[] {
       described: `APIService ${object.metadata?.name ?? "unnamed"}`,
       server: "aggregated API server",
       caBundlePath: ["spec", "caBundle"],
-      caBundle: decodedCaBundle(spec.caBundle),
+      caBundle: decodedCaBundle(spec.caBundle, object, live),
       target: serviceTarget(spec.service, ["spec", "service"]),
       outage: {
         severity: "medium",
@@ -147,7 +161,7 @@ function aggregatedCallouts(object: K8sObject): TlsCallout[] {
   ];
 }
 
-/** Every TLS callout an object registers. */
-export function tlsCallouts(object: K8sObject): TlsCallout[] {
-  return [...admissionCallouts(object), ...conversionCallouts(object), ...aggregatedCallouts(object)];
+/** Every TLS callout an object registers; `live` when it was read from a cluster, where a CA injector has had its turn. */
+export function tlsCallouts(object: K8sObject, live = false): TlsCallout[] {
+  return [...admissionCallouts(object, live), ...conversionCallouts(object, live), ...aggregatedCallouts(object, live)];
 }

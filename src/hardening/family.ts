@@ -1,6 +1,6 @@
 import type { Finding, Rule } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
-import { formatFieldPath, objectRef, type LoadedObject } from "../k8s/types.js";
+import { formatFieldPath, isLiveSource, objectRef, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { APISERVER_RULES } from "./apiserver-rules.js";
 import { CONTROLLER_RULES } from "./controller-rules.js";
@@ -90,7 +90,7 @@ function webhookFindings(loaded: LoadedObject): Finding[] {
 
 /** The TLS callouts an object registers (callouts.ts), judged by CA_BUNDLE_RULES, and an APIService by APISERVICE_RULES. */
 function calloutFindings(loaded: LoadedObject): Finding[] {
-  const callouts = tlsCallouts(loaded.object);
+  const callouts = tlsCallouts(loaded.object, isLiveSource(loaded.source));
   const apiService = apiServiceSpec(loaded.object) !== undefined;
   if (callouts.length === 0 && !apiService) return [];
   const object = objectRef(loaded.object);

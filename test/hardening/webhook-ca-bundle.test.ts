@@ -136,6 +136,35 @@ describe("webhook/ca-bundle-unusable", () => {
   });
 });
 
+describe("caBundles a CA injector fills, and garbled ones", () => {
+  it("a placeholder caBundle under cert-manager's or OpenShift's injection annotation is not judged; without it, it is", async () => {
+    const placeholder = "Cg==";
+    const annotated = (annotations: string) => admission("ValidatingWebhookConfiguration", service(placeholder), "  failurePolicy: Ignore\n").replace("metadata: {name: policy}", `metadata: {name: policy, annotations: {${annotations}}}`);
+    expect(brief(annotated("cert-manager.io/inject-ca-from: policy-system/policy-serving"))).toEqual([]);
+    expect(brief(annotated("cert-manager.io/inject-ca-from-secret: policy-system/policy-ca"))).toEqual([]);
+    expect(brief(annotated("cert-manager.io/inject-apiserver-ca: 'true'"))).toEqual([]);
+    expect(brief(annotated("service.beta.openshift.io/inject-cabundle: 'true'"))).toEqual([]);
+    expect(brief(apiService(placeholder).replace("metadata: {name: v1beta1.metrics.k8s.io}", "metadata: {name: v1beta1.metrics.k8s.io, annotations: {cert-manager.io/inject-ca-from: kube-system/metrics-server}}"))).toEqual([]);
+    expect(brief(conversion(`{caBundle: "${placeholder}", service: {name: convert, namespace: widgets}}`).replace("metadata: {name: widgets.example.com}", "metadata: {name: widgets.example.com, annotations: {cert-manager.io/inject-ca-from: widgets/convert}}"))).toEqual([]);
+    // An annotation that does not ask for injection leaves the caBundle what kube-apiserver uses.
+    expect(brief(annotated("service.beta.openshift.io/inject-cabundle: 'false'"))).toEqual(["webhook/ca-bundle-unusable high webhooks[0].clientConfig.caBundle"]);
+    expect(brief(admission("ValidatingWebhookConfiguration", service(placeholder)))).toEqual(["webhook/ca-bundle-unusable medium webhooks[0].clientConfig.caBundle"]);
+    // Read from a cluster, the placeholder is what kube-apiserver holds: the injector never ran.
+    const live = { ...emptySnapshot(), objects: parseYamlFile("<cluster prod>", annotated("cert-manager.io/inject-ca-from: policy-system/policy-serving")).objects };
+    expect(checkControlPlane(live).filter((f) => RULES.includes(f.ruleId)).map((f) => `${f.ruleId} ${f.severity}`)).toEqual(["webhook/ca-bundle-unusable high"]);
+  });
+
+  it("a caBundle of thousands of broken blocks names five of them and counts the rest", () => {
+    const garbled = Buffer.from("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".repeat(5000)).toString("base64");
+    const findings = judge(admission("ValidatingWebhookConfiguration", service(garbled)));
+    expect(findings.map((f) => f.ruleId)).toEqual(["webhook/ca-bundle-unusable"]);
+    const message = findings[0]?.message ?? "";
+    expect(message.match(/of the decoded data:/g)).toHaveLength(5);
+    expect(message).toContain("line 13 of the decoded data: the CERTIFICATE block does not parse as an X.509 certificate; and 4995 more blocks Go skips)");
+    expect(message.length).toBeLessThan(1500);
+  });
+});
+
 describe("webhook/ca-cannot-sign", () => {
   it("a 512-bit RSA CA beside a sound one: medium, worded for the webhook server", async () => {
     const ca = await makeCertificate({ subject: "CN=policy-ca", ca: true });
