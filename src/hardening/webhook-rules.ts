@@ -5,6 +5,7 @@
  */
 import type { Pillar, Rule, Severity } from "../findings/types.js";
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { withoutUserinfo } from "./url-text.js";
 
 export interface WebhookEntry {
   kind: "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration";
@@ -90,7 +91,7 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     "Use an https:// URL with the webhook's CA in caBundle, or a service reference.",
     (entry) => {
       const client = isRecord(entry.webhook.clientConfig) ? entry.webhook.clientConfig : {};
-      return typeof client.url === "string" && /^http:\/\//i.test(client.url) ? { path: [...entry.path, "clientConfig", "url"], message: `${entry.kind} webhook ${entry.name} is called over plain HTTP (${client.url})` } : undefined;
+      return typeof client.url === "string" && /^http:\/\//i.test(client.url) ? { path: [...entry.path, "clientConfig", "url"], message: `${entry.kind} webhook ${entry.name} is called over plain HTTP (${withoutUserinfo(client.url)})` } : undefined;
     },
   ),
 ];

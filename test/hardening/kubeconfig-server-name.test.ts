@@ -167,6 +167,12 @@ describe("kubeconfig/server-name-mismatch", () => {
     const plain = checkKubeconfigs(snapshot, { now: CERTIFICATE_NOW }).filter((f) => f.ruleId === "kubeconfig/plain-http");
     expect(plain.map((f) => [f.severity, f.fieldPath])).toEqual([["medium", "clusters[0].cluster.server"]]);
     expect(plain[0]?.message).toBe("cluster prod's server kube.example:6443 has no scheme, so client-go reaches it over plain HTTP (as http://kube.example:6443) and uses neither the cluster's CA nor the user's credentials; write https://kube.example:6443");
+    // A password written into the server URL never reaches the finding.
+    for (const server of ["http://admin:hunter2-secret@kube.example:8080", "admin:hunter2-secret@kube.example:6443"]) {
+      const found = checkKubeconfigs({ ...emptySnapshot(), objects: parseYamlFile("config", kubeconfig(`server: ${server}`)).objects }, { now: CERTIFICATE_NOW }).filter((f) => f.ruleId === "kubeconfig/plain-http");
+      expect(found.map((f) => f.message)).toEqual([expect.stringContaining("***@kube.example")]);
+      expect(found[0]?.message).not.toMatch(/hunter2|admin:/);
+    }
     // With its scheme the same cluster is judged, and reported at high where the certificate cannot match.
     expect(judge(text.replace("server: kube.example", "server: https://kube.example")).map((f) => f.severity)).toEqual(["high"]);
   });

@@ -47,6 +47,11 @@ describe("admission webhook registrations", () => {
     expect(judge(registration("ValidatingWebhookConfiguration", "  matchPolicy: Exact\n"))).toEqual(["webhook/exact-match low webhooks[1].matchPolicy"]);
     const http = registration("ValidatingWebhookConfiguration", "").replace(/(- name: under-test[\s\S]*?)clientConfig: \{service: \{name: policy, namespace: policy-system\}\}/, "$1clientConfig: {url: \"http://policy.example.com/validate\"}");
     expect(judge(http)).toEqual(["webhook/plain-http high webhooks[1].clientConfig.url"]);
+    // A password written into the URL is a credential: the finding names the URL without it.
+    const withPassword = http.replace("http://policy.example.com", "http://admin:hunter2-secret@policy.example.com");
+    const messages = checkControlPlane({ ...emptySnapshot(), objects: parseYamlFile("webhooks.yaml", withPassword).objects }).map((f) => f.message);
+    expect(messages).toEqual([expect.stringContaining("(http://***@policy.example.com/validate)")]);
+    expect(messages.join("\n")).not.toMatch(/hunter2|admin:/);
   });
 
   it("reads only admissionregistration.k8s.io/v1 registrations", () => {

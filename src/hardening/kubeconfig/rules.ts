@@ -13,6 +13,7 @@ import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js"
 import type { Refusal } from "./client-go-refusals.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
+import { withoutUserinfo } from "../url-text.js";
 
 /** A certificate in the file, or in a file it names, read once for every rule. */
 export type CertificateReading = { facts: CertificateFacts; path: FieldPath; what: string } | { problem: string; path: FieldPath; what: string };
@@ -80,9 +81,10 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
       config.clusters.flatMap((c) => {
         if (typeof c.server !== "string" || c.server === "") return [];
         const path = [...c.path, "server"];
-        if (/^http:\/\//i.test(c.server)) return [{ path, message: `cluster ${c.name} is reached over plain HTTP (${c.server})` }];
-        if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(c.server)) return [];
-        return [{ path, severity: "medium" as const, message: `cluster ${c.name}'s server ${c.server} has no scheme, so client-go reaches it over plain HTTP (as http://${c.server}) and uses neither the cluster's CA nor the user's credentials; write https://${c.server}` }];
+        const server = withoutUserinfo(c.server);
+        if (/^http:\/\//i.test(server)) return [{ path, message: `cluster ${c.name} is reached over plain HTTP (${server})` }];
+        if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(server)) return [];
+        return [{ path, severity: "medium" as const, message: `cluster ${c.name}'s server ${server} has no scheme, so client-go reaches it over plain HTTP (as http://${server}) and uses neither the cluster's CA nor the user's credentials; write https://${server}` }];
       }),
   ),
   rule(
