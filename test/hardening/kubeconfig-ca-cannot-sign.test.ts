@@ -83,6 +83,15 @@ describe("kubeconfig/ca-cannot-sign", () => {
     expect(findings[0]?.message).toMatch(/^the certificate-authority-data of cluster prod verifies no API server: its only certificate is one Go never accepts, as an issuer or as itself, so kubectl and client-go refuse every API server certificate \(CA certificate tiny-ca \(line 1 of the decoded data\): its RSA key has 512 bits/);
   });
 
+  it("names at most five dead certificates, however many a hostile bundle holds", async () => {
+    const weak = await Promise.all(Array.from({ length: 8 }, (_, i) => bareCertificate(`CN=tiny-ca-${i}`, caExtensions(), rsa512)));
+    const { findings } = judge(b64(...weak));
+    expect(findings.map((f) => f.severity)).toEqual(["high"]);
+    const message = findings[0]?.message ?? "";
+    expect(message.match(/CA certificate tiny-ca-\d/g)).toEqual(["tiny-ca-0", "tiny-ca-1", "tiny-ca-2", "tiny-ca-3", "tiny-ca-4"].map((n) => `CA certificate ${n}`));
+    expect(message).toContain("; and 3 more)");
+  });
+
   it("a server certificate put there in place of the CA is a pinned server certificate, at info", async () => {
     const server = await makeCertificate({ subject: "CN=kube-apiserver", ca: false, eku: SERVER_AUTH });
     const { findings } = judge(b64(server));

@@ -69,6 +69,8 @@ function wordingFor(vouchesFor: VouchesFor, audience: ServerAudience) {
 }
 
 
+const MAX_CERTIFICATES_NAMED = 5;
+
 /** Where a certificate stands in its bundle: a line of the file, or of a field's base64-decoded data. */
 function lineOf(bundle: TrustBundle, line: number): string {
   return bundle.decoded ? `line ${line} of the decoded data` : `line ${line}`;
@@ -183,7 +185,10 @@ function bundleFindings(bundle: TrustBundle, certificates: readonly PlacedCertif
   const allDead = judged.every((e) => e.judgement !== undefined && "dead" in e.judgement);
   if (allDead && judged.length > 0) {
     const first = judged[0] as (typeof judged)[number];
-    const reasons = judged.map((e) => `${what(e.facts)} (${lineOf(bundle, e.line)}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
+    // Named one by one up to a few: a hostile bundle may hold thousands, and one message must stay readable.
+    const named = judged.slice(0, MAX_CERTIFICATES_NAMED).map((e) => `${what(e.facts)} (${lineOf(bundle, e.line)}): ${(e.judgement as { dead: string[] }).dead.join("; ")}`);
+    const more = judged.length - named.length;
+    const reasons = more > 0 ? [...named, `and ${more} more`] : named;
     const only = judged.length === 1 ? "its only certificate is one Go never accepts, as an issuer or as itself" : "Go accepts none of its certificates, as issuers or as themselves";
     return [
       {
