@@ -3,8 +3,10 @@
  * (admissionregistration.k8s.io/v1 clientConfig), CustomResourceDefinition conversion webhooks
  * (apiextensions.k8s.io/v1 spec.conversion.webhook.clientConfig) and aggregated API servers
  * (apiregistration.k8s.io/v1 APIService spec.service). kube-apiserver verifies each server's
- * certificate with client-go (transport.TLSConfigFor) against the registration's caBundle alone,
- * or the system roots when it is empty, for the name it dials:
+ * certificate with client-go (transport.TLSConfigFor) against the registration's caBundle (plus
+ * any CA the admission configuration's kubeconfig gives for that host, which a manifest cannot
+ * show: rare, and then these findings may be wrong), or the system roots when it is empty, for
+ * the name it dials:
  * - a webhook's service: `<name>.<namespace>.svc` (k8s.io/apiserver util/webhook client.go, which
  *   sets it as TLS ServerName); a webhook's url: the URL's host, as net/http takes it;
  * - an APIService: `<name>.<namespace>.svc` (kube-aggregator handler_proxy.go), unless

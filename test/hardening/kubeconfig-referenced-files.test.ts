@@ -119,7 +119,9 @@ describe("certificate-authority as a file", () => {
     expect(huge.map((f) => [f.ruleId, f.severity, f.message])).toEqual([["kubeconfig/unreadable-file", "info", `the certificate-authority file huge.crt (${join(dir, "huge.crt")}) of cluster prod is over 4 MiB, so it was not read nor judged`]]);
     execFileSync("mkfifo", [join(dir, "pipe.crt")]);
     const fifo = judge(join(dir, "config"), kubeconfig("certificate-authority: pipe.crt")).filter((f) => /unreadable/.test(f.ruleId));
-    expect(fifo.map((f) => f.message)).toEqual([expect.stringContaining("is not a regular file (a device, socket or FIFO), so it was not read")]);
+    expect(fifo.map((f) => f.message)).toEqual([expect.stringContaining("is not a regular file (a device, socket or FIFO), so it was not read nor judged")]);
+    // kubectl would read it: not judged is all that is said, at info, with no claim that kubectl stops.
+    expect(fifo.map((f) => [f.severity, /stop with an error/.test(f.message)])).toEqual([["info", false]]);
   });
 
   it("leaves the file unread when certificate-authority-data is set too: client-go uses the data, and kubectl refuses the pair", async () => {

@@ -96,13 +96,13 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
   return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config) };
 }
 
-function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; tooLarge?: true }): UnreadableFile {
+function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; notJudged?: true }): UnreadableFile {
   // Said from the current directory, as the scanned paths are (the same words on every checkout), when it is below it.
   const fromHere = relative(process.cwd(), file.resolved);
   const shown = fromHere.startsWith("..") || isAbsolute(fromHere) ? file.resolved : fromHere;
   const where = shown === ref ? ref : `${ref} (${shown})`;
   const message = `the ${field} file ${where} of ${owner} ${file.problem}`;
-  return file.tooLarge ? { path, message, severity: "info" } : { path, message: `${message}: kubectl and client-go stop with an error before connecting with it` };
+  return file.notJudged ? { path, message, severity: "info" } : { path, message: `${message}: kubectl and client-go stop with an error before connecting with it` };
 }
 
 function judge(loaded: LoadedObject, now: Date | undefined): Finding[] {

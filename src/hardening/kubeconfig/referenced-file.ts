@@ -25,8 +25,8 @@ export const MAX_REFERENCED_FILE_BYTES = 4 * 1024 * 1024;
 export type ReferencedFile =
   /** Read whole: its bytes as latin1 text, as Go's PEM decoder sees bytes. */
   | { text: string; resolved: string }
-  /** Why client-go cannot read it, or why it was not read (`tooLarge`). */
-  | { problem: string; resolved: string; tooLarge?: true }
+  /** Why client-go cannot read it, or why Palisade did not read it (`notJudged`: client-go may well read it). */
+  | { problem: string; resolved: string; notJudged?: true }
   /** Not opened: outside the kubeconfig's directory, or the kubeconfig is not a local file. */
   | { notOpened: true };
 
@@ -76,8 +76,9 @@ export function openReferencedFile(kubeconfigFile: string, reference: string, cw
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { problem: ERRORS.EISDIR as string, resolved };
-    if (!stat.isFile()) return { problem: "is not a regular file (a device, socket or FIFO), so it was not read", resolved };
-    if (stat.size > MAX_REFERENCED_FILE_BYTES) return { problem: `is over ${MAX_REFERENCED_FILE_BYTES / 1024 / 1024} MiB, so it was not read nor judged`, resolved, tooLarge: true };
+    // client-go would read a FIFO or a device; Palisade does not, as reading one may never end.
+    if (!stat.isFile()) return { problem: "is not a regular file (a device, socket or FIFO), so it was not read nor judged", resolved, notJudged: true };
+    if (stat.size > MAX_REFERENCED_FILE_BYTES) return { problem: `is over ${MAX_REFERENCED_FILE_BYTES / 1024 / 1024} MiB, so it was not read nor judged`, resolved, notJudged: true };
     const buffer = Buffer.alloc(stat.size);
     let length = 0;
     while (length < buffer.length) {

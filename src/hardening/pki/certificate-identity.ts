@@ -35,7 +35,8 @@ export interface CertificateIdentity {
    * Whether Go loads the public key at all. parseCertificate parses a key only of the algorithms
    * getPublicKeyAlgorithmFromOID names (RSA, DSA, ECDSA, Ed25519); any other (Ed448, X25519,
    * GOST, SM2) leaves PublicKey nil without an error, and buildChains skips such a candidate
-   * before it counts a signature check.
+   * without checking a signature (since Go 1.25.9 and 1.26.2 after counting it against the
+   * budget: client-chain.ts).
    */
   publicKeyLoadedByGo: boolean;
 }
