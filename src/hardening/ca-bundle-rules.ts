@@ -11,7 +11,7 @@ import type { FieldPath } from "../k8s/types.js";
 import { appendCertsFromPem } from "./pki/cert-pool.js";
 import type { TrustBundle } from "./pki/client-ca.js";
 import { goRefusal } from "./pki/client-chain.js";
-import { pinnedNameMismatches, subjectAltNamesText } from "./pki/pinned-names.js";
+import { pinnedMismatchMessage, pinnedNameMismatches } from "./pki/pinned-names.js";
 import { trustAnchorFindings } from "./pki/trust-anchors.js";
 import { certificateFromDer } from "./x509.js";
 import type { TlsCallout } from "./callouts.js";
@@ -26,17 +26,27 @@ export interface CalloutRule extends Rule {
   check(callout: TlsCallout): CalloutVerdict[];
 }
 
+/** Each callout's caBundle as read: all three rules judge the same reading, and a hostile bundle of a megabyte takes long to read. */
+const readings = new WeakMap<TlsCallout, CaBundleReading | undefined>();
+
+type CaBundleReading = ReturnType<typeof parseCaBundle>;
+
+/** The caBundle of a callout, read once. */
+function readCaBundle(callout: TlsCallout): CaBundleReading | undefined {
+  if (!readings.has(callout)) readings.set(callout, callout.caBundle ? parseCaBundle(callout.caBundle, callout.described) : undefined);
+  return readings.get(callout);
+}
+
 /** The caBundle as client-go's pool reads it: the certificates it takes and the blocks it skips, each with its line in the decoded data. */
-function readCaBundle(callout: TlsCallout) {
-  if (!callout.caBundle) return undefined;
-  const reading = appendCertsFromPem(callout.caBundle.toString("latin1"), (der, line) => {
+function parseCaBundle(caBundle: Buffer, described: string) {
+  const reading = appendCertsFromPem(caBundle.toString("latin1"), (der, line) => {
     const facts = certificateFromDer(der);
     if (!facts) throw new Error("not X.509");
     return { facts, line };
   });
   // Go's parser refuses some certificates Node reads: the pool skips them as well.
   const loadable = reading.certificates.filter((c) => goRefusal(c.facts) === undefined);
-  const bundle: TrustBundle = { file: "caBundle", described: `the caBundle of ${callout.described}`, entries: reading.certificates, decoded: true };
+  const bundle: TrustBundle = { file: "caBundle", described: `the caBundle of ${described}`, entries: reading.certificates, decoded: true };
   return { reading, loadable, bundle };
 }
 
@@ -44,7 +54,7 @@ function readCaBundle(callout: TlsCallout) {
 const MAX_BLOCKS_SHOWN = 5;
 
 /** Why the pool took nothing, block by block, in words (never the blocks' bytes). */
-function nothingLoaded(read: NonNullable<ReturnType<typeof readCaBundle>>): string {
+function nothingLoaded(read: CaBundleReading): string {
   const { reading } = read;
   if (reading.blocks === 0) return "its decoded bytes hold no PEM block: base64 of PEM text is expected, not of DER or of anything else";
   const skipped = reading.skipped.map((s) => ({ line: s.line, why: s.message }));
@@ -109,13 +119,17 @@ export const CA_BUNDLE_RULES: readonly CalloutRule[] = [
       const target = callout.target;
       if (!read || read.loadable.length === 0 || !target) return [];
       const { mismatched, anotherWay } = pinnedNameMismatches(read.loadable, target.name);
-      return mismatched.map(({ facts, names }) => {
-        const certificate = `the pinned server certificate ${facts.commonName ?? "without a CommonName"} in the caBundle of ${callout.described}`;
-        const why = `kube-apiserver verifies the ${callout.server}'s certificate for ${target.name} (${target.origin}) against its subjectAltName only (${subjectAltNamesText(names)}), never its CommonName`;
-        return anotherWay
-          ? { path: target.path, severity: "low" as const, message: `${certificate} cannot be the ${callout.server}'s certificate: ${why}; the rest of the caBundle may verify the server, this certificate never does` }
-          : { path: target.path, severity: callout.outage.severity, message: `${certificate} cannot be the ${callout.server}'s certificate: ${why}, and nothing else in the caBundle verifies a server, so every call fails: ${callout.outage.noHandshake}` };
-      });
+      const wording = {
+        bundle: `the caBundle of ${callout.described}`,
+        verifier: "kube-apiserver",
+        server: callout.server,
+        serverName: target.name,
+        nameOrigin: target.origin,
+        restOfBundle: "the rest of the caBundle",
+        nothingElse: "nothing else in the caBundle",
+        noConnection: `every call fails: ${callout.outage.noHandshake}`,
+      };
+      return mismatched.map((mismatch) => ({ path: target.path, severity: anotherWay ? ("low" as const) : callout.outage.severity, message: pinnedMismatchMessage(mismatch, anotherWay, wording) }));
     },
   ),
 ];

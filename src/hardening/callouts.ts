@@ -16,7 +16,7 @@
 import type { Severity } from "../findings/types.js";
 import { decodeStdBase64 } from "../k8s/go-base64.js";
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
-import { tlsHostOf } from "./kubeconfig/server-name.js";
+import { tlsHostOf } from "./url-text.js";
 import { webhookEntries } from "./webhook-rules.js";
 
 /** The name kube-apiserver verifies the server's certificate for, and the field it comes from. */

@@ -206,7 +206,7 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     const gateway = loaded.object;
     const namespace = gateway.metadata?.namespace ?? "default";
     const name = gateway.metadata?.name ?? "";
-    const refused = apiServerRefusal(`Gateway ${namespace}/${name}`, loaded);
+    const refused = apiServerRefusal("Gateway", namespace, name, loaded);
     parents.push({ kind: "Gateway", namespace, name, loaded, listeners: listenersOf(gateway), gatewayKey: `${namespace}/${name}`, ...createdAt(gateway), ...defaultScopeOf(gateway), conflicts: new Map(), ...(refused ? { refusedByApiServer: refused } : {}) });
   }
   const refusedGateways = new Map(parents.flatMap((p) => (p.refusedByApiServer ? [[p.gatewayKey, p.refusedByApiServer] as const] : [])));
@@ -225,7 +225,7 @@ function routeParents(gateways: readonly LoadedObject[], listenerSets: readonly 
     // One that names no Gateway merges with nothing: a key no Gateway has.
     const assumed = gatewayKey !== undefined && !gateway ? { gatewayNotInInput: true as const } : {};
     // Its own refusal first: fixing the Gateway would not make it exist.
-    const refused = apiServerRefusal(`${set.kind} ${namespace}/${name}`, loaded) ?? (gatewayKey === undefined ? undefined : refusedGateways.get(gatewayKey));
+    const refused = apiServerRefusal(set.kind ?? "", namespace, name, loaded) ?? (gatewayKey === undefined ? undefined : refusedGateways.get(gatewayKey));
     parents.push({ kind: set.kind ?? "", namespace, name, loaded, listeners: listenersOf(set), ...(admitted ? {} : { notAccepted: "NotAllowed" as const }), gatewayKey: gatewayKey ?? `${set.kind} ${namespace}/${name}`, ...assumed, ...createdAt(set), conflicts: new Map(), ...(refused ? { refusedByApiServer: refused } : {}) });
   }
   // A Gateway and the ListenerSets it accepts are one list of listeners; one it refuses joins none, nor does one that never exists.

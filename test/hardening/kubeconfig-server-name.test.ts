@@ -12,7 +12,7 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
-import { tlsHostOf } from "../../src/hardening/kubeconfig/server-name.js";
+import { tlsHostOf } from "../../src/hardening/url-text.js";
 import { verifyHostname } from "../../src/hardening/pki/verify-hostname.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";

@@ -7,36 +7,11 @@
  * URL.Hostname, IDNA-encoded, an IPv6 address in brackets, which VerifyHostname strips).
  */
 import type { CertificateFacts } from "../x509.js";
-import { pinnedNameMismatches, subjectAltNamesText } from "../pki/pinned-names.js";
+import { pinnedMismatchMessage, pinnedNameMismatches } from "../pki/pinned-names.js";
 import type { FieldPath } from "../../k8s/types.js";
 import type { Severity } from "../../findings/types.js";
 import type { KubeconfigCluster } from "./read.js";
-import { reachedOverTls } from "./client-go-refusals.js";
-
-/**
- * The host of a server URL as net/http dials it over TLS, or undefined when it is not reached
- * over TLS or its host is one this reading does not follow Go on (non-ASCII, percent-encoded).
- * Only an https:// server is reached over TLS: clientcmd asks rest.IsConfigTransportTLS before
- * it merges any TLS setting, so a server without a scheme is taken as http:// whatever CA the
- * cluster names (client-go-refusals.ts, reachedOverTls).
- */
-export function tlsHostOf(server: string): string | undefined {
-  if (!reachedOverTls(server)) return undefined;
-  const rest = server.slice("https://".length);
-  const authority = rest.split(/[/?#]/, 1)[0] as string;
-  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
-  if (hostPort === "" || /[%\s]|[^\x21-\x7e]/.test(hostPort)) return undefined;
-  if (hostPort.startsWith("[")) {
-    const close = hostPort.indexOf("]");
-    if (close < 0 || !/^(:\d*)?$/.test(hostPort.slice(close + 1))) return undefined;
-    const host = hostPort.slice(1, close);
-    return host === "" ? undefined : host;
-  }
-  const colon = hostPort.lastIndexOf(":");
-  if (colon >= 0 && !/^:\d*$/.test(hostPort.slice(colon))) return undefined;
-  const host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
-  return host === "" ? undefined : host;
-}
+import { reachedOverTls, tlsHostOf } from "../url-text.js";
 
 /** The name client-go verifies the cluster's server certificate for, and the field it comes from. */
 export function serverNameOf(cluster: KubeconfigCluster): { name: string; path: FieldPath; field: string } | undefined {
@@ -62,11 +37,18 @@ export function serverNameMismatches(cluster: KubeconfigCluster, described: stri
   if (!target) return [];
   // An issuer may sign a certificate for the name; a pinned certificate that names it may be the one presented.
   const { mismatched, anotherWay } = pinnedNameMismatches(certificates, target.name);
-  return mismatched.map(({ facts, names }) => {
-    const certificate = `the pinned server certificate ${facts.commonName ?? "without a CommonName"} in ${described}`;
-    const why = `Go verifies the API server's certificate for ${target.name} (its ${target.field}) against its subjectAltName only (${subjectAltNamesText(names)}), never its CommonName`;
-    return anotherWay
-      ? { path: target.path, severity: "low" as const, message: `${certificate} cannot be the API server's certificate: ${why}; the rest of it may verify the server, this certificate never does` }
-      : { path: target.path, message: `${certificate} cannot be the API server's certificate: ${why}, and nothing else there verifies a server, so kubectl and client-go cannot connect to cluster ${cluster.name}` };
+  const wording = {
+    bundle: described,
+    verifier: "Go",
+    server: "API server",
+    serverName: target.name,
+    nameOrigin: `its ${target.field}`,
+    restOfBundle: "the rest of it",
+    nothingElse: "nothing else there",
+    noConnection: `kubectl and client-go cannot connect to cluster ${cluster.name}`,
+  };
+  return mismatched.map((mismatch) => {
+    const message = pinnedMismatchMessage(mismatch, anotherWay, wording);
+    return anotherWay ? { path: target.path, severity: "low" as const, message } : { path: target.path, message };
   });
 }

@@ -54,3 +54,30 @@ function ipText(ip: Uint8Array): string {
 export function subjectAltNamesText(names: HostNames): string {
   return `DNS names: ${listed(names.dns)}; IP addresses: ${listed(names.ips.map(ipText))}`;
 }
+
+/** What differs between the clients whose pinned certificates are judged: each says who verifies which server, and what is lost. */
+export interface PinnedMismatchWording {
+  /** The bundle the certificate is in: "the caBundle of APIService v1beta1.metrics.k8s.io". */
+  bundle: string;
+  /** Who verifies the server's certificate: "kube-apiserver", "Go". */
+  verifier: string;
+  /** The server it is verified as: "webhook server", "API server". */
+  server: string;
+  /** The name it is verified for, and where that comes from: "its server", "the host of its url". */
+  serverName: string;
+  nameOrigin: string;
+  /** The rest of the bundle, named again: "the rest of the caBundle", "the rest of it". */
+  restOfBundle: string;
+  /** Nothing else in the bundle, named again: "nothing else in the caBundle", "nothing else there". */
+  nothingElse: string;
+  /** What fails when nothing else verifies the server: "every call fails: ...". */
+  noConnection: string;
+}
+
+/** Why a pinned certificate can never be the server's; `anotherWay` as pinnedNameMismatches says. */
+export function pinnedMismatchMessage({ facts, names }: PinnedMismatch, anotherWay: boolean, wording: PinnedMismatchWording): string {
+  const certificate = `the pinned server certificate ${facts.commonName ?? "without a CommonName"} in ${wording.bundle}`;
+  const why = `${wording.verifier} verifies the ${wording.server}'s certificate for ${wording.serverName} (${wording.nameOrigin}) against its subjectAltName only (${subjectAltNamesText(names)}), never its CommonName`;
+  const refused = `${certificate} cannot be the ${wording.server}'s certificate: ${why}`;
+  return anotherWay ? `${refused}; ${wording.restOfBundle} may verify the server, this certificate never does` : `${refused}, and ${wording.nothingElse} verifies a server, so ${wording.noConnection}`;
+}

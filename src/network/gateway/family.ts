@@ -14,12 +14,12 @@ import { formatPosition } from "../../errors.js";
 import { findingAt } from "../../findings/finding-at.js";
 import type { Finding, Rule } from "../../findings/types.js";
 import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, serviceBackends, type ApiServerRefusal, type GatewayApi, type Refusal, type RouteParent } from "../../k8s/gateway-api.js";
+import { gatewayObjectProblemsOnce } from "../../k8s/gateway-parent-refusal.js";
 import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
-import { gatewayObjectProblems } from "./validate.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
 
@@ -161,7 +161,7 @@ function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
   return objects.flatMap((loaded) => {
     if (!isGatewayApiObject(loaded.object)) return [];
     const name = `${loaded.object.kind} ${loaded.object.metadata?.namespace ?? "default"}/${loaded.object.metadata?.name ?? "?"}`;
-    return gatewayObjectProblems(loaded.object).map((problem) => finding("gateway/invalid-object", loaded, problem.path, `${name}: ${formatFieldPath(problem.path)}: ${problem.message}`));
+    return gatewayObjectProblemsOnce(loaded.object).map((problem) => finding("gateway/invalid-object", loaded, problem.path, `${name}: ${formatFieldPath(problem.path)}: ${problem.message}`));
   });
 }
 
@@ -195,9 +195,8 @@ function neverExists(refusal: Refusal, refused: ApiServerRefusal): string {
   const parent = refusal.defaultScope === undefined ? refusal.label : `${refusal.label}, a default Gateway of scope ${refusal.defaultScope}`;
   const own = refused.label === refusal.label;
   const where = `gateway/invalid-object at ${formatPosition(refused.loaded.source.locate(refused.path))}, ${formatFieldPath(refused.path)}${refused.problems > 1 ? ` and ${refused.problems - 1} more` : ""}`;
-  const kind = refused.label.split(" ")[0];
-  const cause = own ? `the API server would refuse that ${kind} (${where}), so it never exists` : `the API server would refuse its ${refused.label} (${where}), so it joins no Gateway`;
-  const fix = own ? "fix it" : `fix that ${kind}`;
+  const cause = own ? `the API server would refuse that ${refused.kind} (${where}), so it never exists` : `the API server would refuse its ${refused.label} (${where}), so it joins no Gateway`;
+  const fix = own ? "fix it" : `fix that ${refused.kind}`;
   const then = refusal.reasons.length === 0 ? `${fix} and this route attaches` : `even once fixed, it would not accept the route as written: ${refusal.reasons.join("; ")}`;
   return `attaches to nothing through ${parent}: ${cause}; ${then}`;
 }
