@@ -177,6 +177,17 @@ describe("kubeconfig/refused-entry: the file and the context in use", () => {
     ]);
   });
 
+  it("another context naming a cluster the file does not define: low, refused once chosen with --context", () => {
+    const text = kubeconfig("", `token: ${TOKEN}`).replace("current-context: prod", "- name: old\n  context: {cluster: retired, user: admin}\ncurrent-context: prod");
+    expect(refused(text).map((f) => [f.severity, f.fieldPath, f.message])).toEqual([
+      [
+        "low",
+        "contexts[1].context.cluster",
+        "context old names cluster retired, which the file does not define: client-go refuses it (no server), and kubectl sends its requests to http://localhost:8080 (or $KUBERNETES_MASTER) instead; the current context does not use it, so kubectl refuses it only when it is chosen (--context, --user or --cluster)",
+      ],
+    ]);
+  });
+
   it("two clusters, users or contexts of one name: the whole file is refused", () => {
     const text = kubeconfig("", `token: ${TOKEN}`).replace("users:\n", "- name: prod\n  cluster: {server: https://10.0.0.2:6443}\nusers:\n");
     expect(refused(text).map((f) => [f.severity, f.fieldPath, f.message])).toEqual([["medium", "clusters[1].name", 'clusters has two entries named "prod": kubectl refuses the whole file (duplicate name "prod" in list)']]);

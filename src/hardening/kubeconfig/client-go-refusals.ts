@@ -1,7 +1,8 @@
 /**
  * What kubectl and client-go refuse in a kubeconfig before they send a request, each at its
  * field with their own reason. Upstream: the file is loaded into maps by name (clientcmd
- * api/v1 conversion: a name seen twice fails the load); DirectClientConfig.ConfirmUsable then
+ * api/v1 conversion: a name seen twice fails the load, as does a `*-data` value that is not
+ * Go's base64, data-fields.ts); DirectClientConfig.ConfirmUsable then
  * checks the context in use (current-context, or --context) and only its user and cluster
  * (validation.go: validateAuthInfo, validateClusterInfo); and for an https:// server,
  * ClientConfig goes on to use the user's credentials and the cluster's TLS settings, where the
@@ -13,7 +14,12 @@
  * --user, --cluster): it is reported too, marked as such, so that the rule can lower it.
  */
 import { isRecord, type FieldPath } from "../../k8s/types.js";
+import { notBase64Refusals } from "./data-fields.js";
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./read.js";
+import { reachedOverTls } from "../url-text.js";
+
+/** Whether client-go reaches a server over TLS: defined beside the other URL readings, re-exported for the kubeconfig rules. */
+export { reachedOverTls };
 
 export interface Refusal {
   path: FieldPath;
@@ -32,16 +38,6 @@ const INTERACTIVE_MODE_DEFAULTED = new Set(["client.authentication.k8s.io/v1beta
 const INTERACTIVE_MODES = new Set(["Never", "IfAvailable", "Always"]);
 /** kubectl links client-go's auth provider plugins: oidc, and gcp and azure, which since v1.26 only fail with a pointer to their replacement (kubeconfig/removed-auth-provider). */
 const KUBECTL_AUTH_PROVIDERS = new Set(["oidc", "gcp", "azure"]);
-
-/**
- * Whether client-go uses TLS, and so the user's credentials and the cluster's TLS settings, for
- * this server: only for an explicit https:// scheme (rest IsConfigTransportTLS, asked before
- * any TLS setting is merged, so a server without a scheme is http://). kubectl takes an empty
- * server as http://localhost:8080.
- */
-export function reachedOverTls(server: unknown): boolean {
-  return typeof server === "string" && /^https:\/\/[^/?#]/i.test(server);
-}
 
 /** The path of a field when the file has it, else of the object that lacks it. */
 const at = (path: FieldPath, body: Record<string, unknown>, field: string): FieldPath => (field in body ? [...path, field] : path);
@@ -182,15 +178,18 @@ export function clientGoRefusals(config: Kubeconfig): Refusal[] {
     message: `${d.list} has two entries named ${quoted(d.name)}: kubectl refuses the whole file (duplicate name ${quoted(d.name)} in list)`,
     inUse: true,
   }));
+  refusals.push(...notBase64Refusals(config));
   const current = inUse(config);
   if (config.currentContext !== undefined && current.context === undefined) {
     refusals.push({ path: ["current-context"], message: `current-context names context ${config.currentContext}, which the file does not define: kubectl refuses it (context was not found for specified context: ${config.currentContext})`, inUse: true });
   }
-  if (current.context && current.cluster !== undefined && current.cluster !== "" && !config.clusters.some((c) => c.name === current.cluster)) {
+  // Chosen with --context, any context naming a missing cluster fails as the current one does.
+  for (const context of config.contexts) {
+    if (context.cluster === undefined || context.cluster === "" || config.clusters.some((c) => c.name === context.cluster)) continue;
     refusals.push({
-      path: [...current.context.path, "cluster"],
-      message: `context ${current.context.name} names cluster ${current.cluster}, which the file does not define: client-go refuses it (no server), and kubectl sends its requests to http://localhost:8080 (or $KUBERNETES_MASTER) instead`,
-      inUse: true,
+      path: [...context.path, "cluster"],
+      message: `context ${context.name} names cluster ${context.cluster}, which the file does not define: client-go refuses it (no server), and kubectl sends its requests to http://localhost:8080 (or $KUBERNETES_MASTER) instead`,
+      inUse: context === current.context,
     });
   }
   for (const cluster of config.clusters) {

@@ -11,6 +11,8 @@ import { eachObject, type ScanFamily, type ScanOptions } from "../../scan/family
 import { readCaBundleEntries } from "../pki/client-ca.js";
 import { readPemCertificates } from "../x509.js";
 import { clientGoRefusals, userReachedOverTls } from "./client-go-refusals.js";
+import { decodedData } from "./data-fields.js";
+import { contextsWithMissingUser } from "./missing-user.js";
 import { isKubeconfig, readKubeconfig } from "./read.js";
 import { openReferencedFile, type ReferencedFile } from "./referenced-file.js";
 import { KUBECONFIG_RULES, type CaBundleReading, type CertificateReading, type KubeconfigFacts, type UnreadableFile } from "./rules.js";
@@ -41,7 +43,11 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
    */
   const pemOf = (body: Record<string, unknown>, path: CertificateReading["path"], field: string, owner: string): PemSource | undefined => {
     const data = nonEmpty(body[`${field}-data`]);
-    if (data !== undefined) return { pem: Buffer.from(data, "base64").toString("latin1"), field: `${field}-data` };
+    if (data !== undefined) {
+      // Go refuses the whole file at a value it cannot decode (refused-entry says so): there is no certificate to judge, nor a file to fall back on.
+      const bytes = decodedData(data);
+      return bytes === undefined ? undefined : { pem: bytes.toString("latin1"), field: `${field}-data` };
+    }
     const ref = nonEmpty(body[field]);
     if (ref === undefined) return undefined;
     const file = open(ref);
@@ -93,7 +99,7 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
       if ("problem" in file) unreadableFiles.push(unreadable([...user.path, "tokenFile"], "tokenFile", tokenRef, `user ${user.name}`, file));
     }
   }
-  return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config) };
+  return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config), missingUsers: contextsWithMissingUser(config) };
 }
 
 function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; notJudged?: true }): UnreadableFile {

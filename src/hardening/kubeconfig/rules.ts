@@ -11,6 +11,7 @@ import { trustAnchorFindings } from "../pki/trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "../pki/validity.js";
 import { expiryOf, hasWeakKey, inDays, type CertificateFacts } from "../x509.js";
 import type { Refusal } from "./client-go-refusals.js";
+import type { MissingUser } from "./missing-user.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
 import { withoutUserinfo } from "../url-text.js";
@@ -40,6 +41,8 @@ export interface KubeconfigFacts {
   unreadableFiles: UnreadableFile[];
   /** What kubectl and client-go refuse before sending a request (client-go-refusals.ts). */
   refusals: Refusal[];
+  /** Contexts whose user the file lacks, which send no credentials (missing-user.ts). */
+  missingUsers: MissingUser[];
 }
 
 export interface KubeconfigVerdict {
@@ -265,11 +268,23 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "An entry kubectl refuses to use",
     "medium",
     "platform",
-    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name (the whole file is refused); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
+    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name, or a certificate-authority-data, client-certificate-data or client-key-data that is not padded standard base64 as Go's encoding/json decodes a []byte (the whole file is refused: illegal base64 data at input byte N, whichever context is used; the value is never printed, nor the certificate judged); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server, or a context naming a cluster the file does not define, is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
     "Remove the field that kubectl says it overrides or does not allow (keep one of each *-data and file pair, one authentication method), add what is missing (client-key, the exec plugin's command, apiVersion or interactiveMode, the server), or fix the name current-context refers to; any kubectl command run with --kubeconfig on the file prints its error for the current context.",
     (config) =>
       config.refusals.map((r) =>
         r.inUse ? { path: r.path, message: r.message } : { path: r.path, severity: "low" as const, message: `${r.message}; the current context does not use it, so kubectl refuses it only when it is chosen (--context, --user or --cluster)` },
+      ),
+  ),
+  rule(
+    "missing-user",
+    "A context names a user the file does not define",
+    "medium",
+    "identity",
+    "kubectl and client-go do not refuse a context whose user the file lacks: clientcmd's DirectClientConfig takes the missing user as an empty one (getAuthInfo refuses only a user chosen with --user) and ConfirmUsable finds nothing wrong with it, so every request goes out without credentials, as system:anonymous where the API server allows anonymous requests, else refused with 401 Unauthorized. A typo in the user's name, or a user renamed or removed, turns an authenticated context into an anonymous one without a word. Reported at low for a context other than the current one, which sends nothing until chosen (--context); not reported for a cluster reached over plain HTTP, where client-go never sends credentials anyway. A user defined in another kubeconfig merged with this one (KUBECONFIG=a:b) is found by kubectl there.",
+    "Name a user the file defines in the context (kubectl config set-context NAME --user=USER), or add the missing user.",
+    (config) =>
+      config.missingUsers.map((m) =>
+        m.inUse ? { path: m.path, message: m.message } : { path: m.path, severity: "low" as const, message: `${m.message}, once the context is chosen (--context); it is not the current context` },
       ),
   ),
 ];
