@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest";
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import { kubeconfigText } from "../support/kubeconfig-text.js";
 import { CERTIFICATE_NOW, makeCertificate, type MadeCertificate } from "../support/test-certificates.js";
 
 const NOW = CERTIFICATE_NOW;
@@ -37,21 +38,7 @@ const caExtensions = () => [new x509.BasicConstraintsExtension(true, undefined, 
 
 /** A kubeconfig of one cluster with `data` as its certificate-authority-data, judged; only this rule's findings. */
 function judge(data: string) {
-  const text = `apiVersion: v1
-kind: Config
-clusters:
-- name: prod
-  cluster:
-    server: https://10.0.0.1:6443
-    certificate-authority-data: ${data}
-contexts:
-- name: prod
-  context: {cluster: prod, user: admin}
-current-context: prod
-users:
-- name: admin
-  user: {}
-`;
+  const text = kubeconfigText({ cluster: `certificate-authority-data: ${data}` });
   const snapshot = { ...emptySnapshot(), objects: parseYamlFile("config", text).objects };
   return { text, findings: checkKubeconfigs(snapshot, { now: NOW }).filter((f) => f.ruleId === "kubeconfig/ca-cannot-sign") };
 }

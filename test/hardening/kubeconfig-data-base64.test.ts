@@ -16,6 +16,7 @@ import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { palisade } from "../support/cli-in-process.js";
+import { kubeconfigText } from "../support/kubeconfig-text.js";
 
 const NOW = new Date("2026-12-01T00:00:00Z");
 /** Marker values standing for secrets: none may reach any output. */
@@ -45,24 +46,9 @@ function paddedBase64(pem: string, want: 1 | 2): string {
   throw new Error("unreachable: three lengths in a row cover every remainder");
 }
 
-function kubeconfig(clusterFields: string, userFields: string, extraUsers = ""): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: prod
-  cluster:
-    server: https://10.0.0.1:6443
-${clusterFields}
-users:
-- name: admin
-  user:
-${userFields}
-${extraUsers}contexts:
-- name: prod
-  context: {cluster: prod, user: admin}
-current-context: prod
-`;
-}
+/** The cluster's fields beside its server and the user's fields, unindented, and further users as written. */
+const kubeconfig = (clusterFields: string, userFields: string, extraUsers = "") =>
+  kubeconfigText({ cluster: clusterFields, userLines: userFields, extraUsers, usersBeforeContexts: true });
 
 const judge = (text: string) => checkKubeconfigs({ ...emptySnapshot(), objects: parseYamlFile("config", text).objects }, { now: NOW });
 const refused = (text: string) => judge(text).filter((f) => f.ruleId === "kubeconfig/refused-entry");
@@ -71,7 +57,7 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
   it("an unpadded certificate-authority-data: refused at the start of its last group, and the CA not judged", () => {
     const padded = paddedBase64(expiredCaPem, 2);
     const unpadded = padded.replace(/=+$/, "");
-    const findings = judge(kubeconfig(`    certificate-authority-data: ${unpadded}`, `    token: ${TOKEN}`));
+    const findings = judge(kubeconfig(`certificate-authority-data: ${unpadded}`, `token: ${TOKEN}`));
     expect(findings.filter((f) => f.ruleId === "kubeconfig/refused-entry").map((f) => [f.severity, f.fieldPath, f.message])).toEqual([
       [
         "medium",
@@ -82,7 +68,7 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
     // Node would have read the (expired) certificate anyway; kubectl never does, so nothing else is said of it.
     expect(findings.map((f) => f.ruleId)).not.toContain("kubeconfig/certificate-expired");
     // Padded, it loads and is judged as usual.
-    const judged = judge(kubeconfig(`    certificate-authority-data: ${padded}`, `    token: ${TOKEN}`));
+    const judged = judge(kubeconfig(`certificate-authority-data: ${padded}`, `token: ${TOKEN}`));
     expect(judged.map((f) => f.ruleId)).toContain("kubeconfig/certificate-expired");
     expect(judged.map((f) => f.ruleId)).not.toContain("kubeconfig/refused-entry");
   });
@@ -91,7 +77,7 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
     const standard = paddedBase64(mastersPem, 1);
     // What base64url (RFC 4648 section 5, as `basenc --base64url` and JWT libraries write it) makes of the same bytes.
     const urlSafe = standard.slice(0, -1).replace(/\+/g, "-").replace(/\//g, "_");
-    const findings = judge(kubeconfig("", `    client-certificate-data: ${urlSafe}\n    client-key-data: ${KEY_DATA}`));
+    const findings = judge(kubeconfig("", `client-certificate-data: ${urlSafe}\nclient-key-data: ${KEY_DATA}`));
     // Three characters in its last group and no "=": Go names the group's first character.
     expect(findings.filter((f) => f.ruleId === "kubeconfig/refused-entry").map((f) => [f.severity, f.fieldPath, f.message])).toEqual([
       [
@@ -102,26 +88,26 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
     ]);
     expect(findings.map((f) => f.ruleId)).not.toContain("kubeconfig/system-masters");
     // The same certificate in standard base64 is judged.
-    expect(judge(kubeconfig("", `    client-certificate-data: ${standard}\n    client-key-data: ${KEY_DATA}`)).map((f) => f.ruleId)).toContain("kubeconfig/system-masters");
+    expect(judge(kubeconfig("", `client-certificate-data: ${standard}\nclient-key-data: ${KEY_DATA}`)).map((f) => f.ruleId)).toContain("kubeconfig/system-masters");
   });
 
   it("a URL-safe character: refused at it", () => {
     // "+/" and "-_" are the same two digits in the two alphabets; only the first is Go's StdEncoding.
-    const [urlSafe] = refused(kubeconfig("", `    client-certificate-data: QUJD-_8=\n    client-key-data: ${KEY_DATA}`));
+    const [urlSafe] = refused(kubeconfig("", `client-certificate-data: QUJD-_8=\nclient-key-data: ${KEY_DATA}`));
     expect([urlSafe?.fieldPath, urlSafe?.message]).toEqual([
       "users[0].user.client-certificate-data",
       "the client-certificate-data of user admin is not base64 as client-go decodes it (it holds a character outside the standard base64 alphabet, such as a space or URL-safe - or _): kubectl refuses the whole file (illegal base64 data at input byte 4)",
     ]);
-    expect(refused(kubeconfig("", `    client-certificate-data: QUJD+/8=\n    client-key-data: ${KEY_DATA}`)).map((f) => f.fieldPath)).toEqual([]);
+    expect(refused(kubeconfig("", `client-certificate-data: QUJD+/8=\nclient-key-data: ${KEY_DATA}`)).map((f) => f.fieldPath)).toEqual([]);
   });
 
   it("line breaks are skipped as Go skips them; a space (a folded block) is not", () => {
     const padded = paddedBase64(caPem, 1);
     const lines = padded.match(/.{1,64}/g) ?? [];
-    const literal = `    certificate-authority-data: |\n${lines.map((l) => `      ${l}`).join("\n")}`;
-    expect(refused(kubeconfig(literal, `    token: ${TOKEN}`))).toEqual([]);
+    const literal = `certificate-authority-data: |\n${lines.map((l) => `  ${l}`).join("\n")}`;
+    expect(refused(kubeconfig(literal, `token: ${TOKEN}`))).toEqual([]);
     const folded = literal.replace("certificate-authority-data: |", "certificate-authority-data: >");
-    const [space] = refused(kubeconfig(folded, `    token: ${TOKEN}`));
+    const [space] = refused(kubeconfig(folded, `token: ${TOKEN}`));
     // A folded block joins its lines with spaces: Go stops at the first.
     expect(space?.message).toContain("(illegal base64 data at input byte 64)");
     expect(space?.message).toContain("outside the standard base64 alphabet");
@@ -129,14 +115,14 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
 
   it("text after the padding, and an = where none can stand", () => {
     const padded = paddedBase64(caPem, 1);
-    const [trailing] = refused(kubeconfig(`    certificate-authority-data: ${padded}QUJD`, `    token: ${TOKEN}`));
+    const [trailing] = refused(kubeconfig(`certificate-authority-data: ${padded}QUJD`, `token: ${TOKEN}`));
     expect(trailing?.message).toContain(`(text follows its = padding): kubectl refuses the whole file (illegal base64 data at input byte ${padded.length})`);
-    const [early] = refused(kubeconfig(`    certificate-authority-data: Q===`, `    token: ${TOKEN}`));
+    const [early] = refused(kubeconfig(`certificate-authority-data: Q===`, `token: ${TOKEN}`));
     expect(early?.message).toContain("(it has an = where no padding can stand): kubectl refuses the whole file (illegal base64 data at input byte 1)");
   });
 
   it("a client-key-data of plain text: refused without a character of it, and the key is still reported as stored in the file", () => {
-    const findings = judge(kubeconfig("", `    client-certificate-data: ${paddedBase64(mastersPem, 1)}\n    client-key-data: ${KEY_TEXT}`));
+    const findings = judge(kubeconfig("", `client-certificate-data: ${paddedBase64(mastersPem, 1)}\nclient-key-data: ${KEY_TEXT}`));
     const [key] = findings.filter((f) => f.ruleId === "kubeconfig/refused-entry");
     expect([key?.severity, key?.fieldPath]).toEqual(["medium", "users[0].user.client-key-data"]);
     // "marker" is six characters of the alphabet; Go stops at the "-" after them.
@@ -147,11 +133,11 @@ describe("a *-data field Go's base64 refuses (kubeconfig/refused-entry)", () => 
 
   it("medium even for a user no context uses: the load of the whole file fails first", () => {
     const other = `- name: ci\n  user:\n    client-key-data: ${KEY_TEXT}\n`;
-    expect(refused(kubeconfig("", `    token: ${TOKEN}`, other)).map((f) => [f.severity, f.fieldPath])).toEqual([["medium", "users[1].user.client-key-data"]]);
+    expect(refused(kubeconfig("", `token: ${TOKEN}`, other)).map((f) => [f.severity, f.fieldPath])).toEqual([["medium", "users[1].user.client-key-data"]]);
   });
 
   it("an empty value decodes to nothing, as in Go", () => {
-    expect(refused(kubeconfig(`    certificate-authority-data: ""`, `    token: ${TOKEN}`))).toEqual([]);
+    expect(refused(kubeconfig(`certificate-authority-data: ""`, `token: ${TOKEN}`))).toEqual([]);
   });
 });
 
@@ -159,7 +145,7 @@ describe("palisade scan", () => {
   it("prints no character of a refused *-data value, nor the token, in any format", async () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-data-base64-"));
     const file = join(dir, "config");
-    writeFileSync(file, kubeconfig("", `    token: ${TOKEN}\n    client-certificate-data: ${KEY_TEXT}\n    client-key-data: ${KEY_TEXT}`));
+    writeFileSync(file, kubeconfig("", `token: ${TOKEN}\nclient-certificate-data: ${KEY_TEXT}\nclient-key-data: ${KEY_TEXT}`));
     let out = "";
     for (const format of ["json", "sarif", "text", "wide", "github", "junit", "yaml"]) {
       const run = await palisade(["scan", file, "-o", format]);

@@ -19,6 +19,7 @@ import { MAX_REFERENCED_FILE_BYTES, openReferencedFile } from "../../src/hardeni
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { repoRoot } from "../support/conformance.js";
+import { kubeconfigText } from "../support/kubeconfig-text.js";
 import { CERTIFICATE_NOW, makeCertificate, type MadeCertificate } from "../support/test-certificates.js";
 
 const pem = (...made: MadeCertificate[]) => made.map((m) => m.cert.toString("pem") + "\n").join("");
@@ -28,27 +29,7 @@ const SERVER_AUTH = [x509.ExtendedKeyUsage.serverAuth];
 /** Stands for a secret in a file named by mistake: it must never reach a finding. */
 const SECRET_TEXT = "s3cr3t-value-in-a-file-that-is-no-certificate";
 
-function kubeconfig(cluster: string, user = "{}"): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: prod
-  cluster:
-    server: https://10.0.0.1:6443
-${cluster
-  .trim()
-  .split("\n")
-  .map((line) => `    ${line}`)
-  .join("\n")}
-contexts:
-- name: prod
-  context: {cluster: prod, user: admin}
-current-context: prod
-users:
-- name: admin
-  user: ${user}
-`;
-}
+const kubeconfig = (cluster: string, user?: string) => kubeconfigText({ cluster, user });
 
 function judge(file: string, text: string) {
   const snapshot = { ...emptySnapshot(), objects: parseYamlFile(file, text).objects };

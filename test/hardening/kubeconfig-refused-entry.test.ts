@@ -15,6 +15,7 @@ import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { palisade } from "../support/cli-in-process.js";
 import { repoRoot } from "../support/conformance.js";
+import { DEFAULT_KUBECONFIG_SERVER, kubeconfigText } from "../support/kubeconfig-text.js";
 
 /** Marker values standing for secrets: none may reach any output. */
 const TOKEN = "marker-token-5f1e0c";
@@ -31,23 +32,9 @@ const indent = (text: string, spaces: number) =>
     .map((line) => " ".repeat(spaces) + line)
     .join("\n");
 
-/** One cluster (prod) and one user (admin) used by the current context, with the fields given. */
-function kubeconfig(cluster: string, user: string, server = "https://10.0.0.1:6443"): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: prod
-  cluster:
-${server === "" ? "" : `    server: ${server}\n`}${cluster.trim() === "" ? "" : indent(cluster, 4) + "\n"}users:
-- name: admin
-  user:
-${user.trim() === "" ? "    {}" : indent(user, 4)}
-contexts:
-- name: prod
-  context: {cluster: prod, user: admin}
-current-context: prod
-`;
-}
+/** One cluster (prod) and one user (admin) used by the current context, with the fields given; "" for no server line. */
+const kubeconfig = (cluster: string, user: string, server = DEFAULT_KUBECONFIG_SERVER) =>
+  kubeconfigText({ server: server === "" ? null : server, cluster: cluster === "" ? undefined : cluster, userLines: user === "" ? "{}" : user, usersBeforeContexts: true });
 
 function judge(text: string, file = "config") {
   return checkKubeconfigs({ ...emptySnapshot(), objects: parseYamlFile(file, text).objects }, {});

@@ -16,6 +16,7 @@ import { tlsHostOf } from "../../src/hardening/url-text.js";
 import { verifyHostname } from "../../src/hardening/pki/verify-hostname.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import { kubeconfigText } from "../support/kubeconfig-text.js";
 import { CERTIFICATE_NOW, makeCertificate, type MadeCertificate } from "../support/test-certificates.js";
 
 const pem = (made: MadeCertificate) => made.cert.toString("pem") + "\n";
@@ -36,26 +37,8 @@ function serverCertificate(subject: string, names: { dns?: string[]; ips?: strin
   return makeCertificate({ subject, ca: false, eku: SERVER_AUTH, extensions: sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(sans)] : [] });
 }
 
-function kubeconfig(cluster: string): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: prod
-  cluster:
-${cluster
-  .trim()
-  .split("\n")
-  .map((line) => `    ${line}`)
-  .join("\n")}
-contexts:
-- name: prod
-  context: {cluster: prod, user: admin}
-current-context: prod
-users:
-- name: admin
-  user: {}
-`;
-}
+/** The cluster's fields, its server among them. */
+const kubeconfig = (cluster: string) => kubeconfigText({ server: null, cluster });
 
 function judge(text: string, file = "config") {
   const snapshot = { ...emptySnapshot(), objects: parseYamlFile(file, text).objects };
