@@ -5,7 +5,6 @@
  * names; and, for an https:// server, the transport's own refusals), each at its field with
  * kubectl's words, at low for an entry the current context does not use.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,8 @@ import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { palisade } from "../support/cli-in-process.js";
-import { repoRoot } from "../support/conformance.js";
 import { DEFAULT_KUBECONFIG_SERVER, kubeconfigText } from "../support/kubeconfig-text.js";
+import { scanInEveryFormat } from "../support/every-format.js";
 
 /** Marker values standing for secrets: none may reach any output. */
 const TOKEN = "marker-token-5f1e0c";
@@ -234,17 +233,7 @@ describe("palisade", () => {
         `token: ${TOKEN}\npassword: ${PASSWORD}\nclient-certificate-data: ${CERT_DATA}\nclient-key-data: ${KEY_DATA}\nclient-key: admin.key\nexec:\n  command: ""\n  env:\n  - {name: "", value: ${ENV_VALUE}}`,
       ),
     );
-    let out = "";
-    for (const format of ["json", "sarif", "text", "wide", "github", "junit", "yaml"]) {
-      try {
-        execFileSync(process.execPath, [join(repoRoot, "bin/palisade.js"), "scan", file, "-o", format], { encoding: "utf8", env: { ...process.env, CI: "true" } });
-        throw new Error("expected exit 1");
-      } catch (err) {
-        const e = err as { status: number; stdout: string; stderr: string };
-        expect(e.status).toBe(1);
-        out += e.stdout + e.stderr;
-      }
-    }
+    const out = scanInEveryFormat(file);
     expect(out).toContain("kubeconfig/refused-entry");
     for (const secret of SECRETS) expect(out).not.toContain(secret);
   });

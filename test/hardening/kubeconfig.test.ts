@@ -1,6 +1,5 @@
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import "reflect-metadata";
-import { execFileSync } from "node:child_process";
 import { webcrypto } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +10,7 @@ import { createCertificateAuthority, issueCertificate } from "../../src/adapters
 import { checkKubeconfigs } from "../../src/hardening/kubeconfig/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import { repoRoot } from "../support/conformance.js";
+import { scanInEveryFormat } from "../support/every-format.js";
 
 const NOW = new Date("2026-12-01T00:00:00Z");
 const DAY = 86_400_000;
@@ -167,17 +166,7 @@ describe("kubeconfig rules", () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-kubeconfig-"));
     const file = join(dir, "config");
     writeFileSync(file, kubeconfig);
-    let out = "";
-    for (const format of ["json", "sarif", "text", "wide", "github", "junit", "yaml"]) {
-      try {
-        execFileSync(process.execPath, [join(repoRoot, "bin/palisade.js"), "scan", file, "-o", format], { encoding: "utf8", env: { ...process.env, CI: "true" } });
-        throw new Error("expected exit 1");
-      } catch (err) {
-        const e = err as { status: number; stdout: string; stderr: string };
-        expect(e.status).toBe(1);
-        out += e.stdout + e.stderr;
-      }
-    }
+    const out = scanInEveryFormat(file);
     expect(out).toContain("kubeconfig/system-masters");
     // A client's file is no API object: no namespace "default" is implied by it (no quota finding).
     expect(out).not.toContain("namespace default has no ResourceQuota");
