@@ -18,9 +18,6 @@ import { notBase64Refusals } from "./data-fields.js";
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { reachedOverTls } from "../url-text.js";
 
-/** Whether client-go reaches a server over TLS: defined beside the other URL readings, re-exported for the kubeconfig rules. */
-export { reachedOverTls };
-
 export interface Refusal {
   path: FieldPath;
   message: string;
