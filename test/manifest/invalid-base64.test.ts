@@ -12,7 +12,7 @@ import { notBase64Reason } from "../../src/manifest/describe-base64.js";
 import { manifestFamily } from "../../src/manifest/family.js";
 import { runScan } from "../../src/scan/run.js";
 import { palisade } from "../support/cli-in-process.js";
-import { goBase64OracleUnavailable, goDecodeBytes } from "./go-base64-oracle.js";
+import { goBase64OracleUnavailable, goDecodeBytes } from "../support/go-base64-oracle.js";
 
 const RULE = "manifest/invalid-base64";
 

@@ -5,7 +5,7 @@
  * skipped with the reason said loudly; under CI that is an error, because a green run
  * without the oracle proves nothing.
  */
-import { goOracle } from "../support/go-oracle.js";
+import { goOracle } from "./go-oracle.js";
 
 const oracle = goOracle({ name: "go-base64", source: new URL("./go-base64-oracle/main.go", import.meta.url), suite: "the encoding/json []byte differential suite" });
 
