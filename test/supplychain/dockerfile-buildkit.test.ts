@@ -177,3 +177,47 @@ describe("ADD sources BuildKit fetches", () => {
     }
   });
 });
+
+describe("parser directives, as BuildKit's directive parser reads them", () => {
+  // BuildKit (frontend/dockerfile/parser) stops reading directives at the first line that is
+  // not `# name=value` with a name it knows (syntax, escape, check): a `# foo=bar` comment
+  // above `# escape=` leaves the escape character `\`.
+  const body = `FROM alpine:3@${DIGEST}\nRUN echo \\\nUSER 0\n`;
+
+  it("reads `# escape=` after syntax and check directives", () => {
+    // With ` as the escape character, `\` ends the RUN line and USER 0 is an instruction.
+    expect(ids(`# syntax=docker/dockerfile:1\n# check=skip=all\n# escape=\`\n${body}`)).toEqual(["dockerfile/runs-as-root"]);
+  });
+
+  it("ignores `# escape=` after a comment that is no known directive", () => {
+    // With `\`, the RUN line continues: `USER 0` is part of the echo, and the stage sets no USER.
+    for (const comment of ["# foo=bar", "# a-b=c", "# note: build me"]) {
+      expect(ids(`${comment}\n# escape=\`\n${body}`), comment).toEqual(["dockerfile/missing-user"]);
+    }
+  });
+});
+
+describe("FROM naming an earlier stage, as BuildKit's dispatcher looks it up", () => {
+  // dockerfile2llb addState: stage names are stored lower-cased, but the FROM word is looked up
+  // as written, among the stages before it; a later stage of the same name replaces an earlier one.
+  it("a FROM word in other case than the lower-cased stage name is an image reference, which BuildKit refuses", () => {
+    const f = checkDockerfile(`FROM alpine:3@${DIGEST} AS base\nUSER 1000\nFROM BASE\n`, "Dockerfile");
+    expect(f.filter((x) => x.ruleId === "dockerfile/base-not-pinned").map((x) => [x.position?.line, x.message])).toEqual([[3, "base image BASE is not a valid image reference, as its repository path is not lowercase letters, digits and separators . _ __ -: the build fails to pull it, and it pins nothing"]]);
+    // `AS Base` is stored as `base`, so `FROM base` finds it.
+    expect(ids(`FROM alpine:3@${DIGEST} AS Base\nUSER 1000\nFROM base\n`)).toEqual([]);
+  });
+
+  it("the last earlier stage of a name is the one FROM builds on", () => {
+    expect(ids(`FROM alpine:3@${DIGEST} AS base\nUSER 0\nFROM alpine:3@${DIGEST} AS base\nUSER 1000\nFROM base\n`)).toEqual([]);
+    expect(ids(`FROM alpine:3@${DIGEST} AS base\nUSER 1000\nFROM alpine:3@${DIGEST} AS base\nUSER root\nFROM base\n`)).toEqual(["dockerfile/runs-as-root"]);
+  });
+});
+
+describe("users created by RUN in exec (JSON) form", () => {
+  it("reads useradd run directly and through `sh -c`", () => {
+    for (const run of [`["useradd", "-u", "1001", "-c", "The App", "app"]`, `["/bin/sh", "-c", "useradd -u 1001 app"]`]) {
+      const f = checkDockerfile(`FROM debian:12@${DIGEST}\nRUN ${run}\nUSER app\n`, "Dockerfile");
+      expect(f.map((x) => [x.ruleId, x.properties?.uid]), run).toEqual([["dockerfile/non-numeric-user", 1001]]);
+    }
+  });
+});

@@ -6,9 +6,10 @@ import { baseImageFacts } from "./base-images.js";
 import { parseImageReference } from "../image-reference.js";
 import { isRemoteAddSource } from "./add-source.js";
 import { parseImageRef, type ImageRef } from "./image-ref.js";
-import { DockerfileModel, type Stage } from "./stages.js";
+import { DockerfileModel, type Position, type Stage } from "./stages.js";
 import { DOCKERFILE_RULES } from "./rules.js";
-import { usersCreatedBy } from "./users.js";
+import { withBuildKitDirectives } from "./directives.js";
+import { usersCreatedBy, usersCreatedByArgv } from "./users.js";
 import { looksLikeSecretName } from "../../secrets/names.js";
 import { isDockerfileName } from "../../k8s/load.js";
 
@@ -28,7 +29,8 @@ export function isDockerfilePath(path: string): boolean {
   return isDockerfileName(path.split(/[\\/]/).pop() ?? "");
 }
 
-export function checkDockerfile(text: string, file: string): Finding[] {
+export function checkDockerfile(source: string, file: string): Finding[] {
+  const text = withBuildKitDirectives(source);
   const dockerfile = parser().parse(text);
   const findings: Finding[] = [];
   const at = (instruction: { getRange(): { start: { line: number; character: number } } }) => {
@@ -52,7 +54,7 @@ export function checkDockerfile(text: string, file: string): Finding[] {
   for (const stage of model.stages) {
     checkBaseImage(stage, report);
     model.result(stage, (instruction, lookup) => {
-      if (instruction.getKeyword() === "ADD") checkAdd(instruction, (word) => model.expand(word, lookup), report);
+      if (instruction.getKeyword() === "ADD") checkAdd(instruction, model, (word) => model.expand(word, lookup), report);
     });
   }
   for (const instruction of dockerfile.getInstructions()) {
@@ -111,24 +113,44 @@ function checkSecrets(instruction: Instruction, keyword: "ENV" | "ARG", report: 
   }
 }
 
-function checkAdd(instruction: Instruction, expand: (word: string) => string | undefined, report: Report): void {
+function checkAdd(instruction: Instruction, model: DockerfileModel, expand: (word: string) => string | undefined, report: Report): void {
   const flags = (instruction as unknown as { getFlags(): { getName(): string }[] }).getFlags();
   if (flags.some((f) => f.getName() === "checksum")) return; // verified download
-  for (const source of addSources(instruction)) {
+  for (const source of addSources(instruction, model)) {
     const value = expand(source);
     if (value !== undefined && isRemoteAddSource(value)) report(DOCKERFILE_RULES.addFromUrl, instruction, `ADD downloads ${redactUrl(value)} without verifying its content`);
   }
 }
 
 /** ADD's sources as written: the JSON form's strings, or the words before the destination, heredoc bodies left out. */
-function addSources(instruction: Instruction): string[] {
-  const json = instruction as unknown as { getOpeningBracket(): unknown; getClosingBracket(): unknown; getJSONStrings(): { getJSONValue(): string }[] };
-  if (json.getOpeningBracket() !== null && json.getClosingBracket() !== null) return json.getJSONStrings().map((s) => s.getJSONValue()).slice(0, -1);
+function addSources(instruction: Instruction, model: DockerfileModel): string[] {
+  const json = jsonForm(instruction, model);
+  if (json) return json.slice(0, -1);
   const args = instruction.getArguments();
   // A heredoc's content starts on the line after its `<<NAME`: those words are file content, not sources.
   const heredoc = args.find((a) => a.getValue().startsWith("<<"));
   const header = heredoc ? args.filter((a) => a.getRange().start.line <= heredoc.getRange().start.line) : args;
   return header.map((a) => a.getValue()).filter((v) => !v.startsWith("<<")).slice(0, -1);
+}
+
+type Bracket = { getRange(): { start: Position; end: Position } } | null;
+
+/**
+ * The strings of an instruction in JSON (exec) form, or undefined for the shell form. Decoded
+ * from the text as BuildKit's parseJSON does (a JSON array of strings, else shell form):
+ * dockerfile-ast's own JSON values drop the spaces inside a string.
+ */
+function jsonForm(instruction: Instruction, model: DockerfileModel): string[] | undefined {
+  const json = instruction as unknown as { getOpeningBracket?(): Bracket; getClosingBracket?(): Bracket };
+  const open = json.getOpeningBracket?.();
+  const close = json.getClosingBracket?.();
+  if (!open || !close) return undefined;
+  try {
+    const value: unknown = JSON.parse(model.rawText(open.getRange().start, close.getRange().end));
+    return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Drop credentials a URL might carry (`https://user:token@host/...`). */
@@ -177,7 +199,8 @@ function checkFinalUser(final: Stage, model: DockerfileModel, report: Report): v
   if (/^\d+$/.test(name)) return;
   const created = new Map<string, number | undefined>();
   for (const run of result.runs) {
-    for (const u of usersCreatedBy(run.getArgumentsContent() ?? "")) if (!created.has(u.name)) created.set(u.name, u.uid);
+    const argv = jsonForm(run, model);
+    for (const u of argv ? usersCreatedByArgv(argv) : usersCreatedBy(run.getArgumentsContent() ?? "")) if (!created.has(u.name)) created.set(u.name, u.uid);
   }
   const uid = created.has(name) ? created.get(name) : facts?.users[name];
   if (uid === 0) {

@@ -16,7 +16,7 @@ export type Value = string | undefined;
 
 export interface Stage {
   from: From;
-  /** `AS name`, lower-cased (stage names are case-insensitive). */
+  /** `AS name`, lower-cased as BuildKit stores it (`AS Build` is named `build`). */
   name?: string;
   /** The image word as written, variables unexpanded. */
   rawImage: string;
@@ -46,7 +46,7 @@ interface Property {
   getValue(): string | null;
   getValueRange(): { start: Position; end: Position } | null;
 }
-interface Position {
+export interface Position {
   line: number;
   character: number;
 }
@@ -88,7 +88,9 @@ export class DockerfileModel {
     const rawImage = (from.getArgumentsContent() ?? "").trim().split(/\s+/)[0] ?? "";
     const image = this.expand(rawImage, this.globalLookup);
     const name = from.getBuildStage()?.toLowerCase();
-    const parent = image === undefined ? undefined : this.stages.find((s) => s.name !== undefined && s.name === image.toLowerCase());
+    // BuildKit's dispatchStates.addState: names are kept lower-cased, the FROM word is looked up
+    // as written among the stages before it, and a later stage of a name replaces an earlier one.
+    const parent = image === undefined ? undefined : this.stages.findLast((s) => s.name === image);
     this.stages.push({ from, rawImage, image, instructions: [], ...(name ? { name } : {}), ...(parent ? { parent } : {}) });
   }
 
@@ -140,9 +142,13 @@ export class DockerfileModel {
   /** A property's value as written (quotes and variables kept), its line continuations joined. */
   private rawValue(property: Property): string {
     const range = property.getValueRange();
-    if (!range) return property.getValue() ?? "";
+    return range ? this.rawText(range.start, range.end) : (property.getValue() ?? "");
+  }
+
+  /** The text between two positions as written, its line continuations joined. */
+  rawText(start: Position, end: Position): string {
     const offset = (p: Position) => (this.lineStarts[p.line] ?? this.text.length) + p.character;
-    const raw = this.text.slice(offset(range.start), offset(range.end));
+    const raw = this.text.slice(offset(start), offset(end));
     return raw.split(`${this.escape}\n`).join("").split(`${this.escape}\r\n`).join("");
   }
 }

@@ -25,8 +25,26 @@ function tokens(text: string): string[] {
 }
 
 export function usersCreatedBy(runText: string): CreatedUser[] {
+  const out = usersCreatedByWords(tokens(runText));
+  if (runText.includes("/etc/passwd")) {
+    for (const m of runText.matchAll(/(?:^|["'\s])([a-z_][a-z0-9_.-]*):[^:\s]*:(\d+):/gi)) {
+      out.push({ name: m[1] ?? "", uid: Number(m[2]) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Users created by a RUN in exec (JSON) form: its argv is run as is, without a shell, unless
+ * it names one with `-c`, whose script is then shell text.
+ */
+export function usersCreatedByArgv(argv: readonly string[]): CreatedUser[] {
+  const script = argv[1] === "-c" ? argv[2] : undefined;
+  return script !== undefined ? usersCreatedBy(script) : usersCreatedByWords(argv);
+}
+
+function usersCreatedByWords(words: readonly string[]): CreatedUser[] {
   const out: CreatedUser[] = [];
-  const words = tokens(runText);
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? "";
     const command = word.split("/").pop();
@@ -46,11 +64,6 @@ export function usersCreatedBy(runText: string): CreatedUser[] {
       if (name === undefined) name = w;
     }
     if (name !== undefined && /^[a-z_][a-z0-9_.-]*\$?$/i.test(name)) out.push({ name, ...(uid !== undefined ? { uid } : {}) });
-  }
-  if (runText.includes("/etc/passwd")) {
-    for (const m of runText.matchAll(/(?:^|["'\s])([a-z_][a-z0-9_.-]*):[^:\s]*:(\d+):/gi)) {
-      out.push({ name: m[1] ?? "", uid: Number(m[2]) });
-    }
   }
   return out;
 }
