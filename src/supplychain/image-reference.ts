@@ -72,7 +72,10 @@ export function parseImageReference(text: string): ParseResult {
   if (domain === "index.docker.io") domain = "docker.io";
   const components = path.split("/");
   for (const component of components) {
-    if (!PATH_COMPONENT.test(component)) return { ok: false, reason: "its repository path is not lowercase letters, digits and separators . _ __ -" };
+    if (PATH_COMPONENT.test(component)) continue;
+    // `redis:alpine:7`: only the last `:` after the last `/` starts a tag, so the first is left in the path.
+    if (component.includes(":") && component.split(":").every((part) => PATH_COMPONENT.test(part))) return { ok: false, reason: "it has more than one `:` (a reference has one tag, after its last `:`)" };
+    return { ok: false, reason: "its repository path is not lowercase letters, digits and separators . _ __ -" };
   }
   if (domain === "docker.io" && components.length === 1) path = `library/${path}`;
   // Measured as distribution/reference v0.6 measures it: the path, library/ included, without the registry.

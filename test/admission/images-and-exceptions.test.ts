@@ -56,6 +56,18 @@ describe("image references (distribution grammar, Docker normalisation)", () => 
     expect(parseImageReference(text).ok).toBe(false);
   });
 
+  it.each([
+    ["redis:alpine:7", /more than one `:`/],
+    ["gcr.io/google-samples/redis:alpine:v0.3.6", /more than one `:`/],
+    // A second colon beside other faults is judged by the path rule.
+    ["UPPER::bad", /not lowercase/],
+    ["team/Redis:alpine:7", /not lowercase/],
+  ])("says why %j is refused", (text, reason) => {
+    const result = parseImageReference(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
   it("matches allowed registries on whole path components", () => {
     const ref = (t: string) => {
       const r = parseImageReference(t);
