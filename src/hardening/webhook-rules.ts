@@ -40,6 +40,18 @@ function rule(id: string, title: string, severity: Severity, pillar: Pillar, des
 const SERVER_SET_LABELS = new Set(["kubernetes.io/metadata.name"]);
 
 /** The label keys a selector reads (matchLabels and matchExpressions). */
+/**
+ * Every rule names all groups and all versions, so Exact already sends every request that
+ * Equivalent would: the webhook dispatcher (apiserver's ShouldCallHook) tries the exact
+ * match first and converts to an equivalent resource, which has the same resource name in
+ * another group or version, only when that fails.
+ */
+function matchesEveryGroupVersion(rules: unknown): boolean {
+  if (!Array.isArray(rules) || rules.length === 0) return false;
+  const hasStar = (list: unknown) => Array.isArray(list) && list.includes("*");
+  return rules.every((rule) => isRecord(rule) && hasStar(rule.apiGroups) && hasStar(rule.apiVersions));
+}
+
 function selectorKeys(selector: unknown): string[] {
   if (!isRecord(selector)) return [];
   const keys = isRecord(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
@@ -80,7 +92,7 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     "platform",
     "matchPolicy: Exact sends only requests made through the exact groups and versions in rules: the same object created through another served version (or an aggregated alias) is not sent at all. The v1 default, Equivalent, converts them.",
     "Set matchPolicy: Equivalent (the v1 default).",
-    (entry) => (entry.webhook.matchPolicy === "Exact" ? { path: [...entry.path, "matchPolicy"], message: `${entry.kind} webhook ${entry.name} sees only requests through the exact versions it names (matchPolicy: Exact)` } : undefined),
+    (entry) => (entry.webhook.matchPolicy === "Exact" && !matchesEveryGroupVersion(entry.webhook.rules) ? { path: [...entry.path, "matchPolicy"], message: `${entry.kind} webhook ${entry.name} sees only requests through the exact versions it names (matchPolicy: Exact)` } : undefined),
   ),
   rule(
     "plain-http",
