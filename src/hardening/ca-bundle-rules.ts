@@ -76,6 +76,24 @@ const COST =
 
 export const CA_BUNDLE_RULES: readonly CalloutRule[] = [
   rule(
+    "ca-bundle-missing",
+    "A server reached through a service with no caBundle",
+    "medium",
+    "platform",
+    `kube-apiserver dials a service-referenced admission or conversion webhook, or an APIService with spec.service, as <name>.<namespace>.svc and verifies its certificate with client-go against the caBundle; with no caBundle at all (absent, null or "") client-go builds no pool (transport rootCertPool) and Go's crypto/tls verifies against the system roots of kube-apiserver's host. No public CA issues certificates for a .svc name, so unless the host's trust store holds the private CA that signed the server's certificate (or the admission configuration's kubeconfig gives one for that name, which a manifest cannot show), every TLS handshake fails. APIService validation does not refuse a service with neither caBundle nor insecureSkipTLSVerify, so this is accepted and then fails at every call. Reported for ${COVERS}; a webhook reached by url is not reported, since the system roots may rightly verify a public host. Read from a live cluster, a caBundle still empty under an injector's annotation means the injector has not done its work, and is reported. ${COST} In a manifest it is reported at low: a job or controller may patch the caBundle in after it is applied without any annotation (ingress-nginx's kube-webhook-certgen, Gatekeeper's and Istio's controllers do).`,
+    "Set caBundle to the base64 of the PEM CA that signed the server's certificate (issued for <service>.<namespace>.svc), or let a CA injector fill it (cert-manager.io/inject-ca-from); if something patches it in after apply, check it did: kubectl get the object and look at its caBundle.",
+    (callout) => {
+      const missing = callout.missingCaBundle;
+      const target = callout.target;
+      // A url's host may hold a certificate from a public CA the system roots rightly trust.
+      if (!missing || target?.via !== "service") return [];
+      const injector = missing.injectorAnnotation ? ` although it is annotated ${missing.injectorAnnotation}: the CA injector has not filled it` : "";
+      const verdict = `${callout.described} has no caBundle${injector}, so kube-apiserver verifies the ${callout.server}'s certificate for ${target.name} against its host's system roots (client-go: no CA data), and no public CA issues for a .svc name: unless those roots hold the CA that signed it, every TLS handshake fails: ${callout.outage.noHandshake}`;
+      if (missing.live) return [{ path: missing.path, severity: callout.outage.severity, message: verdict }];
+      return [{ path: missing.path, severity: "low", message: `${verdict}; low in a manifest, since a job or controller may patch the caBundle in after it is applied` }];
+    },
+  ),
+  rule(
     "ca-bundle-unusable",
     "A caBundle that holds no certificate Go can load",
     "high",

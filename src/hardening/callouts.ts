@@ -25,6 +25,8 @@ export interface ServerNameTarget {
   path: FieldPath;
   /** "the host of its url", "the name of service policy-system/policy". */
   origin: string;
+  /** A service is dialled by a name only the cluster's own CA can vouch for; a url's host may hold a public certificate. */
+  via: "service" | "url";
 }
 
 /** What it costs when kube-apiserver cannot call the server at all. */
@@ -45,7 +47,18 @@ export interface TlsCallout {
   /** The decoded caBundle; undefined when it is absent, empty, not base64 (manifest/invalid-base64 reports that), or a CA injector fills it. */
   caBundle: Buffer | undefined;
   target: ServerNameTarget | undefined;
+  /** Set when there is no caBundle at all, so client-go verifies with the system roots (rootCertPool: no CA data, a nil pool). */
+  missingCaBundle: MissingCaBundle | undefined;
   outage: Outage;
+}
+
+export interface MissingCaBundle {
+  /** The caBundle field when it is there but empty, else the object that lacks it. */
+  path: FieldPath;
+  /** The CA injector annotation of a live object whose caBundle is still empty: the injector has not done its work. */
+  injectorAnnotation: string | undefined;
+  /** Read from a cluster: what kube-apiserver verifies with now, not a manifest something may patch after it is applied. */
+  live: boolean;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
@@ -59,9 +72,29 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
  */
 const CERT_MANAGER_INJECTION = ["cert-manager.io/inject-ca-from", "cert-manager.io/inject-ca-from-secret", "cert-manager.io/inject-apiserver-ca"];
 
-function caBundleInjected(object: K8sObject): boolean {
+/** The annotation that hands the object's caBundles to a CA injector, if any. */
+function caInjectionAnnotation(object: K8sObject): string | undefined {
   const annotations = isRecord(object.metadata?.annotations) ? object.metadata.annotations : {};
-  return CERT_MANAGER_INJECTION.some((key) => text(annotations[key]) !== undefined) || annotations["service.beta.openshift.io/inject-cabundle"] === "true";
+  const certManager = CERT_MANAGER_INJECTION.find((key) => text(annotations[key]) !== undefined);
+  if (certManager !== undefined) return certManager;
+  return annotations["service.beta.openshift.io/inject-cabundle"] === "true" ? "service.beta.openshift.io/inject-cabundle" : undefined;
+}
+
+function caBundleInjected(object: K8sObject): boolean {
+  return caInjectionAnnotation(object) !== undefined;
+}
+
+/**
+ * A caBundle absent, null or "" is no CA data to client-go (a nil or empty []byte), which
+ * verifies the server with the system roots. One that is not base64 is
+ * manifest/invalid-base64's; one that decodes to bytes is the other rules'. A manifest's
+ * caBundle that an injector fills is not judged; a live object's still empty is.
+ */
+function missingCaBundle(value: unknown, parent: FieldPath, object: K8sObject, live: boolean): MissingCaBundle | undefined {
+  if (value !== undefined && value !== null && value !== "") return undefined;
+  const injectorAnnotation = caInjectionAnnotation(object);
+  if (injectorAnnotation !== undefined && !live) return undefined;
+  return { path: value === "" ? [...parent, "caBundle"] : parent, injectorAnnotation, live };
 }
 
 function decodedCaBundle(value: unknown, object: K8sObject, live: boolean): Buffer | undefined {
@@ -79,7 +112,7 @@ function webhookTarget(clientConfig: Record<string, unknown>, path: FieldPath): 
     // A url that is not https:// is refused by validation (webhook/plain-http reports it).
     if (!/^https:\/\//i.test(url)) return "refused";
     const host = tlsHostOf(url);
-    return host === undefined ? undefined : { name: host, path: [...path, "url"], origin: "the host of its url" };
+    return host === undefined ? undefined : { name: host, path: [...path, "url"], origin: "the host of its url", via: "url" };
   }
   return serviceTarget(service, [...path, "service"]);
 }
@@ -88,7 +121,7 @@ function serviceTarget(service: Record<string, unknown> | undefined, path: Field
   const name = text(service?.name);
   const namespace = text(service?.namespace);
   if (name === undefined || namespace === undefined) return undefined;
-  return { name: `${name}.${namespace}.svc`, path, origin: `the name kube-apiserver gives service ${namespace}/${name}` };
+  return { name: `${name}.${namespace}.svc`, path, origin: `the name kube-apiserver gives service ${namespace}/${name}`, via: "service" };
 }
 
 function admissionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
@@ -103,7 +136,7 @@ function admissionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
     const cost = ignore
       ? "with failurePolicy: Ignore kube-apiserver skips the webhook on every call and lets the requests through, so whatever it enforces is silently off"
       : "with failurePolicy: Fail kube-apiserver refuses every request the webhook matches";
-    return [{ described: `${entry.kind} webhook ${entry.name}`, server: "webhook server", caBundlePath: [...path, "caBundle"], caBundle: decodedCaBundle(clientConfig.caBundle, object, live), target, outage: { severity: ignore && entry.kind === "ValidatingWebhookConfiguration" ? "high" : "medium", noClient: cost, noHandshake: cost } }];
+    return [{ described: `${entry.kind} webhook ${entry.name}`, server: "webhook server", caBundlePath: [...path, "caBundle"], caBundle: decodedCaBundle(clientConfig.caBundle, object, live), target, missingCaBundle: missingCaBundle(clientConfig.caBundle, path, object, live), outage: { severity: ignore && entry.kind === "ValidatingWebhookConfiguration" ? "high" : "medium", noClient: cost, noHandshake: cost } }];
   });
 }
 
@@ -124,6 +157,7 @@ function conversionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
       caBundlePath: [...path, "caBundle"],
       caBundle: decodedCaBundle(clientConfig.caBundle, object, live),
       target,
+      missingCaBundle: missingCaBundle(clientConfig.caBundle, path, object, live),
       outage: {
         severity: "medium",
         // The converter is built with the CRD's handler (apiextensions-apiserver NewWebhookConverter): without a client nothing of the CRD is served.
@@ -154,6 +188,7 @@ function aggregatedCallouts(object: K8sObject, live: boolean): TlsCallout[] {
       caBundlePath: ["spec", "caBundle"],
       caBundle: decodedCaBundle(spec.caBundle, object, live),
       target: serviceTarget(spec.service, ["spec", "service"]),
+      missingCaBundle: missingCaBundle(spec.caBundle, ["spec"], object, live),
       outage: {
         severity: "medium",
         noClient: `kube-apiserver cannot build the proxy's transport and answers every request for ${groupVersion} with an error, ${unnoticed}`,

@@ -6,10 +6,26 @@
 
 /**
  * A URL as findings show it. A user and password written into it (`https://admin:pw@host`)
- * are a credential, and findings reach reports and CI logs, so they are left out.
+ * are a credential, and findings reach reports and CI logs, so they are left out: everything
+ * up to the last @, wherever it stands. A password may hold / ? # written unescaped, which a
+ * URL parser reads as the path, query or fragment (and may refuse): cutting at the first of
+ * those would show its tail. An @ in a path or query is rare; hiding what precedes it costs
+ * only some of the URL shown.
  */
 export function withoutUserinfo(url: string): string {
-  return url.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/?#@]*@/, "$1***@");
+  return url.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[\s\S]*@/, "$1***@");
+}
+
+/**
+ * A comma-separated list of URLs (--etcd-servers) as findings show it, each without its
+ * userinfo. The list is cut where a scheme starts, not at commas: a password may hold a comma,
+ * and cutting there would leave its first half in the URL before it.
+ */
+export function urlListWithoutUserinfo(urls: string): string {
+  return urls
+    .split(/(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/)
+    .map(withoutUserinfo)
+    .join("");
 }
 
 /**

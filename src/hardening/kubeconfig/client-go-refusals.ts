@@ -16,7 +16,8 @@
 import { isRecord, type FieldPath } from "../../k8s/types.js";
 import { notBase64Refusals } from "./data-fields.js";
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./read.js";
-import { reachedOverTls } from "../url-text.js";
+import { reachedOverTls, withoutUserinfo } from "../url-text.js";
+import { proxyUrlRefusal } from "./proxy-url.js";
 
 export interface Refusal {
   path: FieldPath;
@@ -49,6 +50,11 @@ function clusterRefusals(cluster: KubeconfigCluster): Array<Omit<Refusal, "inUse
       path: at(cluster.path, cluster.body, "server"),
       message: `cluster ${name} has no server: client-go refuses it (${reason}), and kubectl sends its requests to http://localhost:8080 (or $KUBERNETES_MASTER) instead`,
     });
+  }
+  // validateClusterInfo checks any non-empty proxy-url, whatever the server's scheme; kubectl's message quotes the value, ours hides its userinfo.
+  const proxyRefusal = nonEmpty(cluster.proxyUrl) ? proxyUrlRefusal(cluster.proxyUrl) : undefined;
+  if (proxyRefusal !== undefined) {
+    out.push({ path: [...cluster.path, "proxy-url"], message: `cluster ${name}'s proxy-url is not one client-go can use: kubectl refuses it (invalid 'proxy-url' ${quoted(withoutUserinfo(cluster.proxyUrl as string))} for cluster ${quoted(name)}: ${proxyRefusal})` });
   }
   const caData = nonEmpty(cluster.certificateAuthorityData);
   if (caData && nonEmpty(cluster.certificateAuthority)) {

@@ -17,6 +17,8 @@ export interface KubeconfigCluster {
   certificateAuthority: unknown;
   /** The name client-go verifies the server's certificate for, in place of the server URL's host. */
   tlsServerName: unknown;
+  /** The proxy client-go sends every request through (proxy-url.ts), userinfo and all. */
+  proxyUrl: unknown;
   /** The whole entry, for the checks that look at which fields are present. */
   body: Record<string, unknown>;
 }
@@ -102,6 +104,7 @@ export function readKubeconfig(object: K8sObject): Kubeconfig {
       certificateAuthorityData: body["certificate-authority-data"],
       certificateAuthority: body["certificate-authority"],
       tlsServerName: body["tls-server-name"],
+      proxyUrl: body["proxy-url"],
       body,
     })),
     users: entries(object, "users", "user").map(({ name, path, body }) => ({ name, path, user: body })),

@@ -15,6 +15,7 @@ import type { MissingUser } from "./missing-user.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
 import { withoutUserinfo } from "../url-text.js";
+import { proxyCredentialsInClear } from "./proxy-url.js";
 
 /** A certificate in the file, or in a file it names, read once for every rule. */
 export type CertificateReading = { facts: CertificateFacts; path: FieldPath; what: string } | { problem: string; path: FieldPath; what: string };
@@ -268,12 +269,27 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "An entry kubectl refuses to use",
     "medium",
     "platform",
-    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name, or a certificate-authority-data, client-certificate-data or client-key-data that is not padded standard base64 as Go's encoding/json decodes a []byte (the whole file is refused: illegal base64 data at input byte N, whichever context is used; the value is never printed, nor the certificate judged); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server, or a context naming a cluster the file does not define, is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
+    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name, or a certificate-authority-data, client-certificate-data or client-key-data that is not padded standard base64 as Go's encoding/json decodes a []byte (the whole file is refused: illegal base64 data at input byte N, whichever context is used; the value is never printed, nor the certificate judged); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as; a proxy-url Go's net/url cannot parse or whose scheme is not http, https or socks5 (clientcmd parseProxyURL; the value is shown without its userinfo) (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server, or a context naming a cluster the file does not define, is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
     "Remove the field that kubectl says it overrides or does not allow (keep one of each *-data and file pair, one authentication method), add what is missing (client-key, the exec plugin's command, apiVersion or interactiveMode, the server), or fix the name current-context refers to; any kubectl command run with --kubeconfig on the file prints its error for the current context.",
     (config) =>
       config.refusals.map((r) =>
         r.inUse ? { path: r.path, message: r.message } : { path: r.path, severity: "low" as const, message: `${r.message}; the current context does not use it, so kubectl refuses it only when it is chosen (--context, --user or --cluster)` },
       ),
+  ),
+  rule(
+    "proxy-credentials-in-clear",
+    "The proxy's credentials cross the network unencrypted",
+    "low",
+    "identity",
+    "client-go sends every request through a cluster's proxy-url, and the user and password written into it go to the proxy as net/http sends them: to an http:// proxy as Proxy-Authorization: Basic (base64, not encryption) on the CONNECT that opens the TLS tunnel to the API server, or on each request to a plain-HTTP server; to a socks5:// proxy as RFC 1929 username and password. Both cross the network before any TLS, so anyone on the path to the proxy reads them, and they sit in the file in clear text. The API server's traffic itself stays inside TLS for an https:// server. An https:// proxy gets the credentials inside TLS and is not reported; nor is a proxy-url kubectl refuses (kubeconfig/refused-entry).",
+    "Use an https:// proxy, or one that needs no credentials in the URL (one that authenticates by network or client certificate); change the proxy password if the file has been shared.",
+    (config) =>
+      config.clusters.flatMap((c) => {
+        const scheme = typeof c.proxyUrl === "string" ? proxyCredentialsInClear(c.proxyUrl) : undefined;
+        if (scheme === undefined) return [];
+        const how = scheme === "http" ? "as a Proxy-Authorization header before any TLS" : "in the SOCKS5 handshake, before any TLS";
+        return [{ path: [...c.path, "proxy-url"], message: `cluster ${c.name}'s proxy-url ${withoutUserinfo(c.proxyUrl as string)} carries credentials that client-go sends to the ${scheme}:// proxy unencrypted, ${how}` }];
+      }),
   ),
   rule(
     "missing-user",
