@@ -1,5 +1,6 @@
 import { booleanFlag, flag, flagRules, type FlagRule } from "./flag-rule.js";
 import { listValue } from "./flags.js";
+import { urlListWithoutUserinfo } from "./url-text.js";
 
 const rule = flagRules("kube-apiserver");
 
@@ -93,7 +94,7 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "Use https:// --etcd-servers with --etcd-cafile, --etcd-certfile and --etcd-keyfile.",
     (c) => {
       const servers = flag(c, "etcd-servers");
-      if (servers && listValue(servers).some((s) => /^http:\/\//i.test(s))) return { message: `--etcd-servers=${withoutUserinfo(servers.value)} uses plain http`, flag: servers };
+      if (servers && listValue(servers).some((s) => /^http:\/\//i.test(s))) return { message: `--etcd-servers=${urlListWithoutUserinfo(servers.value)} uses plain http`, flag: servers };
       const missing = ["etcd-cafile", "etcd-certfile", "etcd-keyfile"].filter((n) => !flag(c, n));
       return missing.length ? { message: `missing ${missing.map((m) => `--${m}`).join(", ")}` } : undefined;
     },
@@ -226,7 +227,3 @@ const INSECURE_CIPHER_SUITES = new Set([
   "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
 ]);
 
-/** URLs as a report may print them: a `user:password@` before the host is replaced, never shown. */
-export function withoutUserinfo(urls: string): string {
-  return urls.replace(/(:\/\/)[^/@,\s]*@/g, "$1…@");
-}
