@@ -1,6 +1,8 @@
 import { Option, type Command } from "commander";
 import type { ClusterSource } from "../adapters/cluster.js";
 import type { WebhookConfig } from "../admission/config.js";
+import type { PolicyMode } from "../admission/policy.js";
+import type { TenancyModel } from "../tenancy/tenants.js";
 import { UserError } from "../errors.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES, type LoadedSnapshot, type LoadOptions } from "../k8s/load.js";
@@ -170,11 +172,13 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     // As kubectl apply -n sends them, before admission sees them.
     if (placeIn !== undefined) placeInNamespace(snapshot.objects, placeIn);
     if (flags.admissionConfig) {
-      const { podSecurity, images } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
+      const { podSecurity, images, tenancy } = await applyAdmissionMutations(snapshot, flags.admissionConfig);
       // The webhook judges Pod Security with its own PSA defaults and exemptions: so does this scan.
       if (podSecurity) options.podSecurityCluster = { defaults: podSecurity.defaults, exemptNamespaces: new Set(podSecurity.exemptions.namespaces), exemptRuntimeClasses: new Set(podSecurity.exemptions.runtimeClasses), file: flags.admissionConfig };
       // And images with its images policy.
       if (images) options.imageAdmission = { ...images, file: flags.admissionConfig };
+      // And tenant placement with its tenancy policy (after its mutation, as the webhook validates).
+      if (tenancy) options.tenancy = { ...tenancy, file: flags.admissionConfig };
     }
     result = runScan(snapshot, options, families);
   } else {
@@ -224,13 +228,14 @@ export function withNothingScanned(result: ScanResult, snapshot: LoadedSnapshot,
 /**
  * Apply the mutations `palisade serve` would apply (tenant tolerations, PSP defaults...) to
  * every object before judging, with the snapshot's namespaces as the cluster it knows;
- * returns the webhook's PSA and images settings, which judge the webhook's way.
+ * returns the webhook's PSA, images and tenancy settings, which judge the webhook's way.
  */
-async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<Pick<WebhookConfig, "podSecurity" | "images">> {
-  const [{ loadWebhookConfig }, { admissionMutations }, { ClusterState }] = await Promise.all([
+async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): Promise<Pick<WebhookConfig, "podSecurity" | "images"> & { tenancy?: { model: TenancyModel; mode: PolicyMode } }> {
+  const [{ loadWebhookConfig }, { admissionMutations }, { ClusterState }, { TENANCY_POLICY }] = await Promise.all([
     import("./admission-config.js"),
     import("../admission/scan-bridge.js"),
     import("../admission/cluster-state.js"),
+    import("../admission/policies/tenancy.js"),
   ]);
   const config = loadWebhookConfig(configFile);
   const mutate = admissionMutations(config);
@@ -238,7 +243,9 @@ async function applyAdmissionMutations(snapshot: Snapshot, configFile: string): 
   cluster.seed(snapshot.objects.map((o) => o.object));
   const now = new Date();
   for (const loaded of snapshot.objects) loaded.object = mutate(loaded.object, cluster, now).object;
-  return { podSecurity: config.podSecurity, images: config.images };
+  const tenancyMode = config.policies.find((policy) => policy.name === TENANCY_POLICY)?.mode;
+  const tenancy = config.tenancy && tenancyMode ? { model: config.tenancy, mode: tenancyMode } : undefined;
+  return { podSecurity: config.podSecurity, images: config.images, ...(tenancy ? { tenancy } : {}) };
 }
 
 async function readBaseline(file: string): Promise<BaselineFinding[]> {

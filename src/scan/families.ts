@@ -13,10 +13,11 @@ import { controlPlaneFamily } from "../hardening/family.js";
 import { manifestFamily } from "../manifest/family.js";
 import { kubeconfigFamily } from "../hardening/kubeconfig/family.js";
 import { csrFamily } from "../hardening/csr/family.js";
+import { tenancyFamily } from "../tenancy/scan/family.js";
 import type { ScanFamily } from "./family.js";
 
 /**
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, secretsFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, quotaFamily, controlPlaneFamily, kubeconfigFamily, csrFamily, manifestFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, secretsFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, quotaFamily, tenancyFamily, controlPlaneFamily, kubeconfigFamily, csrFamily, manifestFamily];

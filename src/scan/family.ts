@@ -7,6 +7,7 @@ import type { PodSecurityOverride } from "../podsecurity/namespace-levels.js";
 import type { PsaClusterConfig } from "../podsecurity/cluster-config.js";
 import type { ImageAdmission } from "../supplychain/images/check.js";
 import type { CalicoVersion } from "../network/calico/version.js";
+import type { TenancyAdmission } from "../tenancy/scan/admission.js";
 
 /** What every rule family may read besides the snapshot; families ignore what is not theirs. */
 export interface ScanOptions {
@@ -23,6 +24,8 @@ export interface ScanOptions {
   podSecurityCluster?: PsaClusterConfig;
   /** The admission webhook's images policy (`--admission-config`): its registries, digests and latest tags are judged too. */
   imageAdmission?: ImageAdmission;
+  /** The admission webhook's tenancy policy (`--admission-config`): every pod template is judged as it judges them. */
+  tenancy?: TenancyAdmission;
   /**
    * Attach to the Pod Security findings that `palisade fix` would fix their object's whole
    * fix, as a JSON patch (RFC 6902) to apply once (`kubectl patch --type json`). Off by
