@@ -37,11 +37,13 @@ interface QueryFlags extends InputFlags {
   output: string;
 }
 
-function inputOptions(command: Command): Command {
+const BOOTSTRAP_HELP = "add the default roles and bindings every cluster has (cluster-admin, admin, edit, view, system:*)";
+
+function inputOptions(command: Command, bootstrapHelp = BOOTSTRAP_HELP): Command {
   command
     .option("-f, --filename <path>", "manifest file or directory with the RBAC objects (repeatable; - for stdin)", repeatable, [])
     .option("-k, --kustomize <dir>", "render a kustomization directory and read it (repeatable)", repeatable, [])
-    .option("--bootstrap", "add the default roles and bindings every cluster has (cluster-admin, admin, edit, view, system:*)");
+    .option("--bootstrap", bootstrapHelp);
   // A live cluster's roles and bindings, in every namespace: -n and -A are the request's.
   return clusterOptions(command);
 }
@@ -105,6 +107,8 @@ export function registerRbacCommand(program: Command): void {
       .command("risks")
       .description("dangerous grants, broad or dangling bindings, and the shortest escalation path of every subject to cluster-admin")
       .argument("[paths...]", "manifest files or directories (same as -f)"),
+    // Manifests are always judged beside the defaults, as palisade scan judges them; the flag only lists the defaults' own paths.
+    "also list the escalation paths of the default roles and bindings themselves (the manifests are always judged beside them, as palisade scan does)",
   )
     .addOption(outputOption(["text", "wide", "json", "dot"], "text"))
     .addOption(failOnOption("high"))
@@ -113,7 +117,10 @@ export function registerRbacCommand(program: Command): void {
     .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const snapshot = await load({ ...flags, filename: [...paths, ...flags.filename] });
-      const authorizer = authorizerOf(snapshot, flags.bootstrap === true);
+      // As palisade scan judges them (rbacFamily): a binding to edit means upstream's edit. A
+      // live cluster holds its defaults already.
+      const live = clusterRequested(flags);
+      const authorizer = authorizerOf(snapshot, !live);
       const graph = buildEscalationGraph(authorizer);
       const findings = rbacFindings(authorizer, graph).sort(compareFindings);
       const result: ScanResult = {
@@ -125,7 +132,7 @@ export function registerRbacCommand(program: Command): void {
       };
       if (flags.output === "dot") await writeStdout(escalationDot(graph));
       else if (flags.output === "json") await writeStdout(JSON.stringify({ ...JSON.parse(renderJson(result)), escalation: escalationJson(graph) }, null, 2) + "\n");
-      else await writeStdout(renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }) + "\n" + escalationText(graph));
+      else await writeStdout(renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }) + "\n" + escalationText(graph, flags.bootstrap || live ? undefined : authorizer.policy));
       if (snapshot.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
       else process.exitCode = atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
     });

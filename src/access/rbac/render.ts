@@ -4,8 +4,9 @@
  */
 import { formatPosition } from "../../errors.js";
 import { describeGrant, type Decision, type Grant, type WhoCanEntry } from "./authorizer.js";
-import { CLUSTER_ADMIN, describeNode, isHub, type EscalationGraph } from "./escalation.js";
+import { CLUSTER_ADMIN, describeNode, isHub, type EscalationEdge, type EscalationGraph } from "./escalation.js";
 import { describeRule } from "./matching.js";
+import { normalizeSubject, subjectKey } from "./subjects.js";
 import type { BindingDef, Origin, Policy, PolicyRule, RequestAttributes, Subject, UserInfo } from "./types.js";
 import { columns } from "../../report/columns.js";
 import { printable, printableLineStart } from "../../report/printable.js";
@@ -106,9 +107,28 @@ export function whoCanJson(request: RequestAttributes, entries: WhoCanEntry[]) {
   return { request, subjects: entries.map((e) => ({ ...e.subject, superuser: !e.grant, grant: e.grant ? grantJson(e.grant) : null })) };
 }
 
-export function escalationText(graph: EscalationGraph): string {
+/**
+ * Whether a path starts from what the manifests grant: its first step is a manifest binding's
+ * grant, or (for system:masters membership, which no binding grants) its subject is named by one.
+ * The built-in policy's own paths (controllers that may rewrite roles, and so on) are every cluster's.
+ */
+function fromManifests(id: string, path: readonly EscalationEdge[], manifestSubjects: ReadonlySet<string>): boolean {
+  const grant = path[0]?.grant;
+  return grant ? !grant.binding.origin.bootstrap : manifestSubjects.has(id);
+}
+
+/**
+ * The escalation paths as text. Given `manifestsOf` (the policy the graph was built from),
+ * paths that start in the built-in policy are counted, not listed, as palisade scan leaves them out.
+ */
+export function escalationText(graph: EscalationGraph, manifestsOf?: Policy): string {
   const lines: string[] = [];
-  const paths = [...graph.paths].sort((a, b) => a[1].length - b[1].length || (a[0] < b[0] ? -1 : 1));
+  const manifestSubjects = new Set(
+    [...(manifestsOf?.clusterRoleBindings ?? []), ...(manifestsOf?.roleBindings ?? [])].filter((b) => !b.origin.bootstrap).flatMap((b) => b.subjects.map((s) => subjectKey(normalizeSubject(s, b.namespace ?? "")))),
+  );
+  const all = [...graph.paths].sort((a, b) => a[1].length - b[1].length || (a[0] < b[0] ? -1 : 1));
+  const paths = manifestsOf ? all.filter(([id, path]) => fromManifests(id, path, manifestSubjects)) : all;
+  const hidden = all.length - paths.length;
   for (const [id, path] of paths) {
     lines.push(`${describeNode(graph, id)}  (${path.length} step${path.length === 1 ? "" : "s"})`);
     for (const edge of path) {
@@ -116,7 +136,9 @@ export function escalationText(graph: EscalationGraph): string {
       lines.push(`  -> ${edge.detail} => ${describeNode(graph, edge.to)}${at}`);
     }
   }
-  return lines.length ? `Escalation paths to cluster-admin (${paths.length} subjects):\n${lines.map(printableLineStart).join("\n")}\n` : "No subject can reach cluster-admin.\n";
+  const more = hidden > 0 ? `${hidden} subject${hidden === 1 ? "" : "s"} of the built-in policy (every cluster's default roles and bindings) reach${hidden === 1 ? "es" : ""} cluster-admin too; --bootstrap lists them.\n` : "";
+  if (lines.length === 0) return `No subject ${hidden > 0 ? "the manifests grant to " : ""}can reach cluster-admin.\n${more}`;
+  return `Escalation paths to cluster-admin (${paths.length} subjects):\n${lines.map(printableLineStart).join("\n")}\n${more}`;
 }
 
 export function escalationJson(graph: EscalationGraph) {

@@ -21,12 +21,17 @@ interface Probe {
   sub?: string;
   /** Below the rule's own severity when this request alone is worth less. */
   severity?: Severity;
+  /** Why it is worth less, said when nothing worth more is allowed beside it. */
+  note?: string;
 }
 
 interface Danger {
   rule: Rule;
   probes: Probe[];
 }
+
+const GET_EXEC_NOTE =
+  "get alone opens an exec or attach WebSocket only on clusters before v1.35, or with the feature gate AuthorizePodWebsocketUpgradeCreatePermission off: from v1.35 the API server also asks for create";
 
 const p = (verbs: string[], group: string, resource: string, sub?: string): Probe => (sub ? { verbs, group, resource, sub } : { verbs, group, resource });
 const WRITE = ["create", "update", "patch"];
@@ -37,7 +42,12 @@ const DANGERS: Danger[] = [
     rule: R.CREATE_PODS,
     probes: [p(["create"], "", "pods"), p(["create"], "", "replicationcontrollers"), ...["deployments", "daemonsets", "statefulsets", "replicasets"].map((r) => p(["create"], "apps", r)), p(["create"], "batch", "jobs"), p(["create"], "batch", "cronjobs")],
   },
-  { rule: R.POD_EXEC, probes: [p(["create", "get"], "", "pods", "exec"), p(["create", "get"], "", "pods", "attach"), p(["patch", "update"], "", "pods", "ephemeralcontainers")] },
+  {
+    rule: R.POD_EXEC,
+    // A WebSocket upgrade is a GET; from v1.35 the apiserver also asks for create on it
+    // (feature gate AuthorizePodWebsocketUpgradeCreatePermission, beta and on by default; kubernetes/kubernetes#134577).
+    probes: ["exec", "attach"].flatMap((sub) => [p(["create"], "", "pods", sub), { ...p(["get"], "", "pods", sub), severity: "medium" as const, note: GET_EXEC_NOTE }]).concat(p(["patch", "update"], "", "pods", "ephemeralcontainers")),
+  },
   {
     rule: R.IMPERSONATE,
     probes: [p(["impersonate"], "", "users"), p(["impersonate"], "", "groups"), p(["impersonate"], "", "serviceaccounts"), p(["impersonate"], "authentication.k8s.io", "userextras"), p(["impersonate"], "authentication.k8s.io", "uids")],
@@ -49,6 +59,16 @@ const DANGERS: Danger[] = [
     probes: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"].map((r) =>
       p([...WRITE, "delete"], "admissionregistration.k8s.io", r),
     ),
+  },
+  {
+    rule: R.WRITE_API_DEFINITIONS,
+    probes: [
+      p(WRITE, "apiregistration.k8s.io", "apiservices"),
+      p(WRITE, "apiextensions.k8s.io", "customresourcedefinitions"),
+      // Deleting takes an API away (a CRD's objects with it): a lost guard rail or an outage, not a view of traffic.
+      { ...p(["delete"], "apiregistration.k8s.io", "apiservices"), severity: "medium" },
+      { ...p(["delete"], "apiextensions.k8s.io", "customresourcedefinitions"), severity: "medium" },
+    ],
   },
   { rule: R.NODES_PROXY, probes: [p(["get", "create"], "", "nodes", "proxy")] },
   {
@@ -63,6 +83,7 @@ const DANGERS: Danger[] = [
   },
   { rule: R.SERVICE_ACCOUNT_TOKEN, probes: [p(["create"], "", "serviceaccounts", "token")] },
   { rule: R.CREATE_PERSISTENT_VOLUMES, probes: [p(["create"], "", "persistentvolumes")] },
+  { rule: R.NAMESPACE_LABELS, probes: [p(["patch", "update"], "", "namespaces")] },
 ];
 
 /** The rules of the dangerous grants, in DANGERS order. */
@@ -85,6 +106,8 @@ export interface HeldDanger {
   requests: string[];
   /** The grant that allows the first of them. */
   grant: Grant;
+  /** What the requests held are worth: below the rule's severity when only lesser ones are (get pods/exec alone). */
+  severity: Severity;
 }
 
 /**
@@ -97,6 +120,7 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
   for (const danger of DANGERS) {
     const requests: string[] = [];
     let first: Grant | undefined;
+    let severity: Severity | undefined;
     for (const probe of danger.probes) {
       const namespaced = resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
       for (const verb of probe.verbs) {
@@ -106,10 +130,12 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
         if (!decision.allowed) continue;
         const where = !namespaced ? "" : everywhere.allowed ? " in every namespace" : ` in ${namespace}`;
         requests.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${where}`);
+        const worth = probe.severity ?? danger.rule.severity;
+        if (!severity || severityRank(worth) > severityRank(severity)) severity = worth;
         if (!first && !decision.superuser) first = decision.grant;
       }
     }
-    if (first && requests.length > 0) held.push({ rule: danger.rule, requests, grant: first });
+    if (first && severity && requests.length > 0) held.push({ rule: danger.rule, requests, grant: first, severity });
   }
   return held;
 }
@@ -149,6 +175,47 @@ function describeBindings(bound: BindingDef[]): string {
   return `granted ${parts.join("; ")}${bound.length > 3 ? ` and ${bound.length - 3} more` : ""}`;
 }
 
+/** What one rule allows of a danger: the requests, their worth (the most any of them is worth) and why it is no more. */
+interface RuleDanger {
+  rule: Rule;
+  hits: string[];
+  severity: Severity;
+  notes: string[];
+}
+
+function ruleDangers(rule: PolicyRule): RuleDanger[] {
+  const found: RuleDanger[] = [];
+  for (const danger of DANGERS) {
+    let severity: Severity | undefined;
+    const hits: string[] = [];
+    const noted = new Map<string, Severity>();
+    for (const probe of danger.probes) {
+      const requests = dangerousRequests(rule, probe);
+      if (requests.length === 0) continue;
+      hits.push(...requests);
+      const worth = probe.severity ?? danger.rule.severity;
+      if (!severity || severityRank(worth) > severityRank(severity)) severity = worth;
+      if (probe.note) noted.set(probe.note, worth);
+    }
+    if (hits.length === 0 || !severity) continue;
+    // A note says why the grant is worth less; it is moot once something worth more is allowed beside it.
+    const worth = severity;
+    const notes = [...noted].filter(([, at]) => at === worth).map(([note]) => note);
+    found.push({ rule: danger.rule, hits, severity: worth, notes });
+  }
+  return found;
+}
+
+/** The `*` a rule holds, and whether it is every verb on everything (cluster-admin's rule). */
+function ruleWildcards(rule: PolicyRule): { fields: string[]; full: boolean } | undefined {
+  const fields = (["verbs", "apiGroups", "resources", "nonResourceURLs"] as const).filter((f) => rule[f].includes("*"));
+  if (fields.length === 0) return undefined;
+  const full = rule.verbs.includes("*") && ((rule.apiGroups.includes("*") && rule.resources.includes("*")) || rule.nonResourceURLs.includes("*"));
+  return { fields, full };
+}
+
+const withNotes = (text: string, notes: readonly string[]) => (notes.length > 0 ? `${text} (${notes.join("; ")})` : text);
+
 export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
   const policy = authorizer.policy;
   const findings: Finding[] = [];
@@ -169,24 +236,70 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
       const path = ["rules", index];
       const named = rule.resourceNames.length > 0 ? 1 : 0;
       const nameNote = named ? ` (only objects named ${rule.resourceNames.join(", ")})` : "";
-      const wildcards = (["verbs", "apiGroups", "resources", "nonResourceURLs"] as const).filter((f) => rule[f].includes("*"));
-      if (wildcards.length > 0) {
-        const full = rule.verbs.includes("*") && ((rule.apiGroups.includes("*") && rule.resources.includes("*")) || rule.nonResourceURLs.includes("*"));
+      const wildcards = ruleWildcards(rule);
+      if (wildcards) {
+        const { fields, full } = wildcards;
         findings.push(
-          finding(R.WILDCARD, role.origin, [...path, wildcards[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${wildcards.join(", ")}${full ? " (every verb on everything)" : ""}; ${scope}`, lower(full ? "critical" : R.WILDCARD.severity, latent), { wildcards }),
+          finding(R.WILDCARD, role.origin, [...path, fields[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${fields.join(", ")}${full ? " (every verb on everything)" : ""}; ${scope}`, lower(full ? "critical" : R.WILDCARD.severity, latent), { wildcards: fields }),
         );
       }
-      for (const danger of DANGERS) {
-        let severity: Severity | undefined;
-        const hits = danger.probes.flatMap((probe) => {
-          const requests = dangerousRequests(rule, probe);
-          const worth = probe.severity ?? danger.rule.severity;
-          if (requests.length > 0 && (!severity || severityRank(worth) > severityRank(severity))) severity = worth;
-          return requests;
-        });
-        if (hits.length === 0 || !severity) continue;
-        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${hits.join(", ")}${nameNote}; ${scope}`, lower(severity, latent + named), { requests: hits }));
+      for (const danger of ruleDangers(rule)) {
+        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${withNotes(danger.hits.join(", "), danger.notes)}${nameNote}; ${scope}`, lower(danger.severity, latent + named), { requests: danger.hits }));
       }
+    }
+  }
+  return findings;
+}
+
+/**
+ * What a manifest's binding grants through upstream's own rules (admin, edit, cluster-admin,
+ * system:*, and what they aggregate): the built-in role is not the user's text, so the grant
+ * is reported where the user wrote it, at the binding's roleRef, once per binding and risk.
+ * A rule a manifest wrote (aggregated into admin, say) is left to roleRuleFindings.
+ */
+export function builtinGrantFindings(authorizer: RbacAuthorizer): Finding[] {
+  const policy = authorizer.policy;
+  const clusterRoles = new Map(policy.clusterRoles.map((r) => [r.name, r]));
+  const roles = new Map(policy.roles.map((r) => [`${r.namespace}/${r.name}`, r]));
+  const findings: Finding[] = [];
+  for (const binding of [...policy.clusterRoleBindings, ...policy.roleBindings]) {
+    if (binding.origin.bootstrap) continue;
+    const { kind, name } = binding.roleRef;
+    // Resolved as the authorizer resolves a roleRef (a ClusterRoleBinding holds no Role).
+    const role = kind === "ClusterRole" ? clusterRoles.get(name) : kind === "Role" && binding.namespace ? roles.get(`${binding.namespace}/${name}`) : undefined;
+    const builtin = role?.rules.filter((r) => r.origin.bootstrap) ?? [];
+    if (!role || builtin.length === 0) continue;
+    const who = binding.subjects.filter((s) => s.kind).map((s) => describeSubject(s, binding.namespace)).join(", ");
+    const where = binding.kind === "ClusterRoleBinding" ? "cluster-wide" : `in ${binding.namespace}`;
+    const what = role.origin.bootstrap ? `the built-in ${role.kind} ${role.name}` : `${role.kind} ${role.name} (the built-in rules it aggregates)`;
+    const grants = `${binding.kind} ${binding.name} grants ${what} ${where} to ${who || "no subjects"}`;
+    // A binding without subjects grants nothing yet: latent, as a role nobody holds.
+    const latent = who ? 0 : 2;
+    const at = ["roleRef"];
+    const full = builtin.find((r) => ruleWildcards(r.rule)?.full);
+    if (full) {
+      // Every verb on everything holds every risk below: one finding says it all.
+      findings.push(finding(R.WILDCARD, binding.origin, at, `${grants}: every verb on everything (* in ${ruleWildcards(full.rule)?.fields.join(", ")})`, lower("critical", latent), { wildcards: ruleWildcards(full.rule)?.fields, role: role.name }));
+      continue;
+    }
+    const partial = builtin.flatMap((r) => ruleWildcards(r.rule)?.fields ?? []);
+    if (partial.length > 0) findings.push(finding(R.WILDCARD, binding.origin, at, `${grants}: * in ${[...new Set(partial)].join(", ")}`, lower(R.WILDCARD.severity, latent), { wildcards: [...new Set(partial)], role: role.name }));
+    const byRisk = new Map<Rule, { hits: Set<string>; severity: Severity; notes: Map<string, Severity> }>();
+    for (const { rule } of builtin) {
+      const named = rule.resourceNames.length > 0 ? 1 : 0;
+      for (const danger of ruleDangers(rule)) {
+        const worth = lower(danger.severity, named);
+        const held = byRisk.get(danger.rule) ?? { hits: new Set<string>(), severity: worth, notes: new Map<string, Severity>() };
+        for (const hit of danger.hits) held.hits.add(named ? `${hit} (named ${rule.resourceNames.join(", ")})` : hit);
+        if (severityRank(worth) > severityRank(held.severity)) held.severity = worth;
+        for (const note of danger.notes) held.notes.set(note, worth);
+        byRisk.set(danger.rule, held);
+      }
+    }
+    for (const [rule, held] of byRisk) {
+      const notes = [...held.notes].filter(([, worth]) => worth === held.severity).map(([note]) => note);
+      const hits = [...held.hits];
+      findings.push(finding(rule, binding.origin, at, `${grants}, which allows ${withNotes(hits.join(", "), notes)}`, lower(held.severity, latent), { requests: hits, role: role.name }));
     }
   }
   return findings;
@@ -254,6 +367,8 @@ export function escalationFindings(graph: EscalationGraph): Finding[] {
       subject: id,
       path: path.map((e) => ({ from: e.from, to: e.to, kind: e.kind, detail: e.detail })),
     });
+    // Holding every verb on everything is already reported critical by rbac/wildcard: at the
+    // role's rule, or for the built-in cluster-admin at this same binding (builtinGrantFindings).
     if (path.length === 1 && first.kind === "wildcard") f.severity = "high";
     findings.push(f);
   }
@@ -261,5 +376,5 @@ export function escalationFindings(graph: EscalationGraph): Finding[] {
 }
 
 export function rbacFindings(authorizer: RbacAuthorizer, graph: EscalationGraph = buildEscalationGraph(authorizer)): Finding[] {
-  return [...roleRuleFindings(authorizer), ...bindingFindings(authorizer), ...escalationFindings(graph)];
+  return [...roleRuleFindings(authorizer), ...builtinGrantFindings(authorizer), ...bindingFindings(authorizer), ...escalationFindings(graph)];
 }

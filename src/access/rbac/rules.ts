@@ -42,7 +42,7 @@ export const POD_EXEC = rule(
   "pod-exec",
   "Rule can exec or attach into pods",
   "high",
-  "create on pods/exec or pods/attach (and get, which websocket clients used before the create check) runs commands in running containers, with their service-account token and mounted secrets. patch/update on pods/ephemeralcontainers adds a container to a running pod for the same effect.",
+  "create on pods/exec or pods/attach runs commands in running containers, with their service-account token and mounted secrets; patch/update on pods/ephemeralcontainers adds a container to a running pod for the same effect. get alone opens the same session over a WebSocket (whose upgrade is a GET) on clusters before v1.35, or where the feature gate AuthorizePodWebsocketUpgradeCreatePermission is off; from v1.35 the API server also asks for create, so get alone is reported at medium.",
   "Grant exec only to break-glass identities, in the namespaces they operate.",
 );
 
@@ -79,6 +79,24 @@ export const WRITE_WEBHOOKS = rule(
   "A mutating webhook sees and can rewrite every object it matches (Secrets included); deleting or weakening validating webhooks and admission policies removes guard rails.",
   "Keep admissionregistration.k8s.io writes to cluster administrators.",
   "#control-admission-webhooks",
+);
+
+export const WRITE_API_DEFINITIONS = rule(
+  "write-api-definitions",
+  "Rule can redirect an API or redefine custom resources",
+  "high",
+  "Writing an APIService (apiregistration.k8s.io) points an API group version at any Service: the aggregator sends it every request for that API, with each caller's user name and groups in its identity headers, and returns whatever it answers. Writing a CustomResourceDefinition (apiextensions.k8s.io) can set spec.conversion.webhook, which then receives every object of that type the API server converts, or change the schema that validates them. Deleting either takes the API away (a CustomResourceDefinition's objects with it) and is reported at medium.",
+  "Keep apiservices and customresourcedefinitions writes to cluster administrators and the installer; a controller that only injects CA bundles can be limited with resourceNames to the objects it manages.",
+  "#control-admission-webhooks",
+);
+
+export const NAMESPACE_LABELS = rule(
+  "namespace-labels",
+  "Rule can relabel namespaces",
+  "medium",
+  "patch or update on namespaces rewrites a namespace's labels: pod-security.kubernetes.io/enforce (Pod Security Admission off for the namespace, so whoever may create pods there may run them privileged) and the labels NetworkPolicies select namespaces by. A RoleBinding that grants it reaches the namespace of the binding itself. It lifts guard rails rather than granting power by itself, hence medium.",
+  "Leave namespace labels to cluster administrators; tenants get a namespace with its labels set for them.",
+  "#namespace-modification",
 );
 
 export const NODES_PROXY = rule(
@@ -158,10 +176,12 @@ export const RBAC_RULES: readonly Rule[] = [
   BIND_ESCALATE,
   WRITE_RBAC,
   WRITE_WEBHOOKS,
+  WRITE_API_DEFINITIONS,
   NODES_PROXY,
   CSR_APPROVE,
   SERVICE_ACCOUNT_TOKEN,
   CREATE_PERSISTENT_VOLUMES,
+  NAMESPACE_LABELS,
   BROAD_SUBJECT,
   DANGLING_BINDING,
   ESCALATION_PATH,
