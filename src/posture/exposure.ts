@@ -14,6 +14,8 @@ import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../
 import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
+import type { Protocol } from "../network/model.js";
+import { describeServiceFront, servicePortsOf, targetPortsOn, type ServicePort } from "./published-ports.js";
 import type { ReachSummary } from "./reach.js";
 import { EGRESS_TO_EVERY_ADDRESS, factDeduction, PUBLISHED_TO_EVERY_ADDRESS } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
@@ -26,6 +28,9 @@ interface PublishingService {
   /** Where the Service says its type, or the Service itself. */
   position: SourcePosition;
   sourceRanges?: string[];
+  ports: ServicePort[];
+  /** Where it answers outside the cluster, in words: `on port 80/TCP and an allocated node port`. */
+  front: string;
 }
 
 /** One way a workload is published outside the cluster: in words, and where that is written (another object, or a field of the pod). */
@@ -41,6 +46,14 @@ export interface Publication {
   proxies?: { name: string; pods: number[] };
   /** Through a proxy whose own pods nothing publishes outside the cluster (an internal Gateway): in-cluster traffic only. */
   insideOnly?: boolean;
+  /**
+   * The pod ports outside traffic arrives on this way (a Service's target ports, a host
+   * port's container port); undefined when it is every port the pod listens on (hostNetwork)
+   * or, through a proxy, not judged by port.
+   */
+  podPorts?: PortSet;
+  /** Through the node's own network (hostNetwork): the pod answers at its node's addresses on whatever it listens on. */
+  onNode?: boolean;
 }
 
 /** The label GEP-1762 has implementations put on what they deploy for a Gateway (Istio does). */
@@ -57,7 +70,9 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (Object.keys(selector).length === 0) continue;
     const namespace = object.metadata?.namespace ?? "default";
     const list = services.get(namespace) ?? [];
-    const service: PublishingService = { namespace, name: object.metadata?.name ?? "?", type: typeof spec.type === "string" ? spec.type : "ClusterIP", selector, position: source.locate(["spec", "type"]) };
+    const type = typeof spec.type === "string" ? spec.type : "ClusterIP";
+    const ports = servicePortsOf(spec);
+    const service: PublishingService = { namespace, name: object.metadata?.name ?? "?", type, selector, position: source.locate(["spec", "type"]), ports, front: describeServiceFront(type, spec, ports) };
     const ranges = loadBalancerSourceRanges(object);
     if (ranges) service.sourceRanges = ranges;
     list.push(service);
@@ -84,12 +99,19 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
   const direct = pods.map((pod, i) => {
     const ways: Publication[] = [];
     for (const service of selecting[i] as PublishingService[]) {
-      if (service.type === "NodePort") ways.push({ text: `Service ${service.name} (NodePort)`, position: service.position });
-      if (service.type === "LoadBalancer") ways.push({ text: `Service ${service.name} (LoadBalancer)`, position: service.position, ...(service.sourceRanges ? { sourceRanges: service.sourceRanges } : {}) });
+      if (service.type !== "NodePort" && service.type !== "LoadBalancer") continue;
+      const way: Publication = { text: `Service ${service.name} (${service.type}) ${service.front}`, position: service.position, podPorts: targetPortsOn(service.ports, pod) };
+      if (service.type === "LoadBalancer" && service.sourceRanges) way.sourceRanges = service.sourceRanges;
+      ways.push(way);
     }
-    if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"] });
-    const hostPorts = hostPortsOf(podSpecs[i] ?? {});
-    if (hostPorts.length > 0) ways.push({ text: `host ports ${hostPorts.map((p) => p.port).join(", ")}`, podPath: (hostPorts[0] as HostPort).path });
+    if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"], onNode: true });
+    // On the node's network a host port is the container port itself: the way above says it all.
+    const hostPorts = pod.hostNetwork ? [] : hostPortsOf(podSpecs[i] ?? {});
+    if (hostPorts.length > 0) {
+      const podPorts = hostPorts.reduce((set, p) => set.union(PortSet.range(p.protocol, p.containerPort, p.containerPort)), PortSet.none);
+      const text = `host port${hostPorts.length === 1 ? "" : "s"} ${hostPorts.map((p) => `${p.port}/${p.protocol}${p.containerPort === p.port ? "" : ` (to container port ${p.containerPort})`}`).join(", ")}`;
+      ways.push({ text, podPath: (hostPorts[0] as HostPort).path, podPorts });
+    }
     return ways;
   });
   return pods.map((_, i) => {
@@ -125,6 +147,8 @@ function loadBalancerSourceRanges(service: K8sObject): string[] | undefined {
 
 interface HostPort {
   port: number;
+  containerPort: number;
+  protocol: Protocol;
   path: FieldPath;
 }
 
@@ -133,26 +157,52 @@ function hostPortsOf(spec: Record<string, unknown>): HostPort[] {
   for (const { container, path } of visitContainers(spec)) {
     if (!Array.isArray(container.ports)) continue;
     container.ports.forEach((port: unknown, p) => {
-      if (isRecord(port) && typeof port.hostPort === "number" && port.hostPort > 0) ports.push({ port: port.hostPort, path: [...path, "ports", p, "hostPort"] });
+      if (!isRecord(port) || typeof port.hostPort !== "number" || port.hostPort <= 0 || typeof port.containerPort !== "number") return;
+      // A host port forwards to its container port, in the port's protocol (TCP unless set).
+      const protocol = (typeof port.protocol === "string" ? port.protocol : "TCP") as Protocol;
+      ports.push({ port: port.hostPort, containerPort: port.containerPort, protocol, path: [...path, "ports", p, "hostPort"] });
     });
   }
   return ports;
 }
 
-/** What every external block together may do: `every` when each block is allowed something. */
-function externalReach(blocks: number, allowed: (b: number) => PortSet): { every: boolean; some: boolean; ports: PortSet } {
+interface ExternalReach {
+  /** Each block is allowed something. */
+  every: boolean;
+  some: boolean;
+  /** What some block is allowed. */
+  ports: PortSet;
+  /** What every block is allowed. */
+  common: PortSet;
+}
+
+/** What every external block together may do. */
+function externalReach(blocks: number, allowed: (b: number) => PortSet): ExternalReach {
   let every = blocks > 0;
   let some = false;
   let ports = PortSet.none;
+  let common = blocks > 0 ? PortSet.all : PortSet.none;
   for (let b = 0; b < blocks; b++) {
     const set = allowed(b);
+    common = common.intersect(set);
     if (set.isEmpty()) every = false;
     else {
       some = true;
       ports = ports.union(set);
     }
   }
-  return { every, some, ports };
+  return { every, some, ports, common };
+}
+
+/**
+ * `on TCP 8080`: the ports every address may use, as a reader would say them; when the
+ * blocks are allowed different ports, only those all share are said to be every address's.
+ */
+function describeEveryReach(reach: ExternalReach): string {
+  const more = reach.ports.subtract(reach.common);
+  if (more.isEmpty()) return describePorts(reach.common);
+  if (reach.common.isEmpty()) return `each on some of ${reach.ports.toString()}`;
+  return `${describePorts(reach.common)}, and some of them ${describePorts(more)} too`;
 }
 
 /**
@@ -174,14 +224,18 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
       facts.push(`routed from outside the cluster through ${way.text}, but its policies admit none of the pods of ${way.proxies.name}: nothing reaches it that way`);
     } else ways.push(way);
   }
-  const inbound = externalReach(matrix.externalSources.length, (b) => matrix.externalToPod(b, j));
+  const blocks = matrix.externalSources.length;
+  const inbound = externalReach(blocks, (b) => matrix.externalToPod(b, j));
+  // Outside traffic arrives only on the pod ports the publication forwards to: what the policies allow on others is not reached this way.
+  const reachOf = new Map(ways.map((way) => [way, way.podPorts ? externalReach(blocks, (b) => matrix.externalToPod(b, j).intersect(way.podPorts as PortSet)) : inbound]));
   // A publication that admits only some addresses itself narrows who may connect, whatever the policies say.
   for (const way of ways) if (way.sourceRanges) facts.push(`published outside the cluster through ${way.text}, to ${way.sourceRanges.join(", ")} only`);
   const open = ways.filter((p) => !p.sourceRanges);
   const direct = open.filter((p) => !p.proxied);
-  const exposed = [...(inbound.every ? direct : []), ...open.filter((p) => p.proxied)];
+  const everyAddress = direct.filter((p) => (reachOf.get(p) as ExternalReach).every);
+  const exposed = [...everyAddress, ...open.filter((p) => p.proxied)];
   if (exposed.length > 0) {
-    const how = inbound.every && direct.length > 0 ? `may connect ${describePorts(inbound.ports)}` : "reaches its pods through the ingress controller or Gateway";
+    const how = everyAddress.length > 0 ? `may connect ${directReach(everyAddress, reachOf)}` : "reaches its pods through the ingress controller or Gateway";
     const deduction = factDeduction(PUBLISHED_TO_EVERY_ADDRESS, `published outside the cluster through ${exposed.map((p) => p.text).join(", ")}, and nothing narrows who may connect: every address outside the cluster ${how}`);
     // Where the publication is written: the Service, Ingress or route, else the pod's own hostNetwork or host port.
     const first = exposed[0] as Publication;
@@ -189,18 +243,42 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
     else if (first.podPath) Object.assign(deduction, locate(first.podPath));
     deductions.push(deduction);
   }
-  if (direct.length > 0 && !inbound.every) {
-    const through = direct.map((p) => p.text).join(", ");
-    facts.push(inbound.some ? `published outside the cluster through ${through}, to some addresses only` : `published outside the cluster through ${through}, but its policies let no address outside the cluster connect`);
+  const narrowed = direct.filter((p) => !(reachOf.get(p) as ExternalReach).every);
+  const through = (subset: readonly Publication[]) => subset.map((p) => p.text).join(", ");
+  const some = narrowed.filter((p) => (reachOf.get(p) as ExternalReach).some);
+  if (some.length > 0) facts.push(`published outside the cluster through ${through(some)}, to some addresses only`);
+  const none = narrowed.filter((p) => !(reachOf.get(p) as ExternalReach).some);
+  if (none.length > 0) {
+    facts.push(
+      inbound.some
+        ? `published outside the cluster through ${through(none)}, but its policies admit addresses outside the cluster only on ports that way does not forward to`
+        : `published outside the cluster through ${through(none)}, but its policies let no address outside the cluster connect`,
+    );
   }
   const outbound = externalReach(matrix.externalDestinations.length, (b) => matrix.podToExternal(j, b));
   if (outbound.every) {
-    deductions.push(factDeduction(EGRESS_TO_EVERY_ADDRESS, `may connect to every address outside the cluster (${describePorts(outbound.ports)}): a way out for data, and for a compromised process to fetch its tools`));
+    deductions.push(factDeduction(EGRESS_TO_EVERY_ADDRESS, `may connect to every address outside the cluster (${describeEveryReach(outbound)}): a way out for data, and for a compromised process to fetch its tools`));
   }
   const peers = reach.inbound[j] as number;
   const namespaces = reach.inboundNamespaces[j] as number;
   facts.push(`reachable from ${peers} of the other ${matrix.pods.length - 1} workloads${namespaces > 0 ? `, in ${namespaces} other namespace${namespaces === 1 ? "" : "s"} too` : ""}`);
-  return { deductions, facts, reachableFromOutside: ways.length > 0 && (inbound.some || ways.some((p) => p.proxied)) };
+  return { deductions, facts, reachableFromOutside: ways.some((p) => p.proxied || (reachOf.get(p) as ExternalReach).some) };
+}
+
+/**
+ * How every outside address may connect through the direct publications: to the pods on
+ * the ports those forward to, and, on the node's network, to whatever the pod listens on at
+ * its node's addresses (no NetworkPolicy governs a host-network pod).
+ */
+function directReach(ways: readonly Publication[], reachOf: ReadonlyMap<Publication, ExternalReach>): string {
+  const parts: string[] = [];
+  const forwarded = ways.filter((p) => !p.onNode);
+  if (forwarded.length > 0) {
+    const merged = forwarded.map((p) => reachOf.get(p) as ExternalReach).reduce((a, b) => ({ every: true, some: true, ports: a.ports.union(b.ports), common: a.common.union(b.common) }));
+    parts.push(`to its pods ${describeEveryReach(merged)}`);
+  }
+  if (ways.some((p) => p.onNode)) parts.push("to every port it listens on, at its node's addresses");
+  return parts.join(", and ");
 }
 
 /** `8080/TCP`, `all ports`: a PortSet as a reader of the report would say it. */

@@ -38,8 +38,8 @@ describe("palisade posture", () => {
     expect(scores).toEqual([...scores].sort((a, b) => a - b));
     expect(r.stdout).toMatch(/^analytics\/Deployment\/etl-worker\s+\d+\s+F\s.*pss\/privileged$/m);
     expect(r.stdout).toMatch(/^payments\/StatefulSet\/ledger-db\s.*posture\/secrets-plaintext-at-rest$/m);
-    // The public storefront is published through a LoadBalancer with no policy narrowing who may connect.
-    expect(palisade(["posture", cluster, "-o", "wide"]).stdout).toMatch(/^ +-15 network: posture\/published-to-every-address: published outside the cluster through Service web \(LoadBalancer\), .*\(.*10-storefront\.yaml:\d+:\d+\)$/m);
+    // The public storefront is published through a LoadBalancer with no policy narrowing who may connect: on its port, its node port and the pods' target port only.
+    expect(palisade(["posture", cluster, "-o", "wide"]).stdout).toMatch(/^ +-15 network: posture\/published-to-every-address: published outside the cluster through Service web \(LoadBalancer\) on port 80\/TCP and an allocated node port, .*every address outside the cluster may connect to its pods on TCP 8080 \(.*10-storefront\.yaml:\d+:\d+\)$/m);
     expect(r.stdout).toMatch(/^\d+ workloads from .*examples\/cluster, mean score \d+: A \d+ · B \d+ · C \d+ · D \d+ · F \d+$/m);
   });
 

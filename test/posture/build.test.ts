@@ -376,7 +376,7 @@ spec:
     const published = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
     const ranged = await postureOf(loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.7/32]\n") + deployment("web", "shop"));
     expect(published(ranged)).toBeUndefined();
-    expect(workload(ranged, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), to 203.0.113.0/24, 198.51.100.7/32 only");
+    expect(workload(ranged, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP and an allocated node port, to 203.0.113.0/24, 198.51.100.7/32 only");
     // The graph still links the outside to it: some addresses may connect.
     expect(ranged.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
     const annotated = await postureOf(loadBalancer.replace("metadata: {name: web, namespace: shop}", "metadata:\n  name: web\n  namespace: shop\n  annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: \"10.0.0.0/8\"}") + deployment("web", "shop"));
@@ -436,7 +436,7 @@ spec:
     const balanced = await postureOf(onlyController + loadBalancer + deployment("web", "shop"));
     expect(ruleIds(workload(balanced, "web"))).not.toContain("posture/published-to-every-address");
     expect(balanced.graph.edges.filter((e) => e.source === "outside")).toEqual([]);
-    expect(workload(balanced, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer), but its policies let no address outside the cluster connect");
+    expect(workload(balanced, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP and an allocated node port, but its policies let no address outside the cluster connect");
   });
 
   it("when the input holds a Gateway's own pods (GEP-1762's gateway-name label), a route publishes only the workloads whose policies admit them", async () => {
@@ -488,7 +488,7 @@ spec:
   it("a host port publishes the workload: the deduction points at it", async () => {
     const report = await postureOf(deployment("agent", "ops").replace("          resources:", "          ports: [{containerPort: 9100, hostPort: 9100}]\n          resources:"));
     const published = workload(report, "agent").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
-    expect(published?.reason).toContain("host ports 9100");
+    expect(published?.reason).toContain("host port 9100/TCP");
     expect(published).toMatchObject({ fieldPath: "spec.template.spec.containers[0].ports[0].hostPort", position: { line: 13 } });
   });
 
@@ -513,7 +513,7 @@ spec:
     const web = workload(report, "web");
     expect(ruleIds(web)).not.toContain("posture/published-to-every-address");
     expect(ruleIds(web)).not.toContain("posture/egress-to-every-address");
-    expect(web.facts).toContain("published outside the cluster through Service web (LoadBalancer), to some addresses only");
+    expect(web.facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP and an allocated node port, to some addresses only");
     expect(web.facts).toContain("reachable from 0 of the other 1 workloads");
     expect(report.graph.edges.filter((e) => e.target === "w0" || e.source === "w0").map((e) => e.source + ">" + e.target)).toEqual(["outside>w0"]);
   });

@@ -63,11 +63,16 @@ interface NamespaceState {
   namespace: string;
   quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList; reported?: ResourceList }>;
   limitRanges: LimitRangeSpec[];
-  /** The first object in the namespace (reduced to its reference): namespace findings point at it when no Namespace object does. */
+  /** The first object in the namespace (reduced to its reference): namespace findings point at it when neither a Namespace object nor a workload is in the input. */
   firstMember?: LoadedObject;
+  /** The first object that runs pods: what a namespace's findings are about, so where they point when no Namespace object is given. */
+  firstWorkload?: LoadedObject;
   members: number;
   namespaceObject?: LoadedObject;
   pods: number;
+  /** DaemonSets, whose pods count in `pods` (as replicasOf counts them: one) though they run one per node. */
+  daemonSets: string[];
+  daemonSetPods: number;
   rejectedPods: number;
 }
 
@@ -162,6 +167,7 @@ export class QuotaEvaluator {
     const matters = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim" || podTemplate(object) !== undefined;
     if (matters && this.refuse(loaded)) return;
     state.firstMember ??= namespaceAnchor(loaded);
+    if (podTemplate(object) !== undefined) state.firstWorkload ??= namespaceAnchor(loaded);
     state.members++;
     admitObject(state, loaded, this.findings, this.finding, (l, p) => this.reportProblems(l, p));
   }
@@ -172,12 +178,13 @@ export class QuotaEvaluator {
     // Namespaces with nothing to bound them.
     for (const state of states) {
       if (SYSTEM_NAMESPACES.has(state.namespace)) continue;
-      const anchor = state.namespaceObject ?? state.firstMember;
+      // Where a user would add the quota (the Namespace), else what it would bound (its first workload).
+      const anchor = state.namespaceObject ?? state.firstWorkload ?? state.firstMember;
       if (!anchor) continue;
       const hasWorkloads = state.pods > 0;
       // A namespace the input only mentions (a lone ConfigMap's `default`) is not the input's to bound; one it declares or runs pods in is.
       if (state.quotas.length === 0 && (hasWorkloads || state.namespaceObject)) {
-        findings.push({ ...this.finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for its ${state.pods} pod(s)` : ""}`), object: { kind: "Namespace", name: state.namespace } });
+        findings.push({ ...this.finding(NAMESPACE_WITHOUT_QUOTA, anchor, [], `namespace ${state.namespace} has no ResourceQuota${hasWorkloads ? ` for ${describePods(state)}` : ""}`), object: { kind: "Namespace", name: state.namespace } });
       }
       if (state.limitRanges.length === 0 && hasWorkloads) {
         findings.push({ ...this.finding(NAMESPACE_WITHOUT_LIMITRANGE, anchor, [], `namespace ${state.namespace} has no LimitRange`), object: { kind: "Namespace", name: state.namespace } });
@@ -212,7 +219,7 @@ export class QuotaEvaluator {
   private stateOf(namespace: string): NamespaceState {
     let state = this.states.get(namespace);
     if (!state) {
-      state = { namespace, quotas: [], limitRanges: [], members: 0, pods: 0, rejectedPods: 0 };
+      state = { namespace, quotas: [], limitRanges: [], members: 0, pods: 0, daemonSets: [], daemonSetPods: 0, rejectedPods: 0 };
       this.states.set(namespace, state);
     }
     return state;
@@ -231,6 +238,18 @@ export class QuotaEvaluator {
   private reportProblems(loaded: LoadedObject, problems: QuantityProblem[]): void {
     for (const p of problems) this.findings.push(this.finding(INVALID_QUANTITY, loaded, p.path, p.message));
   }
+}
+
+/**
+ * `its 3 pod(s) and the pods of DaemonSet agent (one per node)`: what the namespace's
+ * workloads run. A DaemonSet's pods number its nodes, which manifests do not say.
+ */
+function describePods(state: NamespaceState): string {
+  const counted = state.pods - state.daemonSetPods;
+  const parts = counted > 0 ? [`its ${counted} pod(s)`] : [];
+  const n = state.daemonSets.length;
+  if (n > 0) parts.push(`the pods of DaemonSet${n === 1 ? "" : "s"} ${state.daemonSets.join(", ")} (one per node${n === 1 ? "" : " each"})`);
+  return parts.join(" and ");
 }
 
 type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>) => Finding;
@@ -277,6 +296,12 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     // Pods that would be created: only those count, are admitted or are rejected.
     const created = podsBlocked ? 0 : replicas;
     state.pods += created;
+    // replicasOf counts a DaemonSet as one pod; the namespace's findings say it runs one per node.
+    const perNode = object.kind === "DaemonSet" && created > 0;
+    if (perNode) {
+      state.daemonSets.push(detached(object.metadata?.name ?? "(unnamed)"));
+      state.daemonSetPods += created;
+    }
     // A pod the defaults make invalid is refused at validation, so no validating admission (LimitRange bounds, quota) sees it.
     const invalidAfterDefaults = defaultedRequestsAboveLimits(declared, resources, state.limitRanges);
     for (const v of invalidAfterDefaults) findings.push(finding(LIMITRANGE_VIOLATION, loaded, [...v.containerPath, "resources"], v.message, { limitRange: v.limitRange }));
@@ -303,7 +328,7 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     } else if (created > 0 && applicable.length > 0) {
       // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
       const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
-      const admitted = admitUsage(state, loaded, usage, created, "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
+      const admitted = admitUsage(state, loaded, usage, created, perNode ? "pod(s) (a DaemonSet runs one per node; counted here as one)" : "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
       state.rejectedPods += created - admitted;
     }
     if (!state.quotas.some((q) => missingRequiredResources(q.spec, resources).length > 0)) {

@@ -43,6 +43,20 @@ spec:
 
 const docs = (...parts: string[]) => parts.join("\n---\n");
 
+const daemonSet = (name: string, ns: string) => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example/app@sha256:abc
+`;
+
 describe("quota evaluation over manifests", () => {
   it("admits replicas in order and reports the ones that exceed the quota", async () => {
     const result = await evaluate(
@@ -130,6 +144,31 @@ describe("quota evaluation over manifests", () => {
     const lines = text.split("\n");
     const line = lines.findIndex((l) => l.includes("name: web, namespace: open"));
     expect(finding?.position).toEqual({ file: "<stdin>", line: line + 1, column: (lines[line] as string).indexOf("namespace:") + 1 });
+  });
+
+  it("points a namespace's finding at the first workload in it, not at an object before it that runs nothing, and at the Namespace when the input has one", async () => {
+    // As falco's chart renders: its ServiceAccount first, the DaemonSet after.
+    const account = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: falco, namespace: default}";
+    const text = docs(account, daemonSet("falco", "default"));
+    const lines = text.split("\n");
+    // The DaemonSet's metadata, the line after its kind (the ServiceAccount's reads the same).
+    const line = lines.indexOf("kind: DaemonSet") + 1;
+    const findings = (await evaluate(text)).findings.filter((f) => f.ruleId.startsWith("quota/namespace-without"));
+    expect(findings.map((f) => f.position)).toEqual([0, 1].map(() => ({ file: "<stdin>", line: line + 1, column: (lines[line] as string).indexOf("namespace:") + 1 })));
+    const withNamespace = docs(account, daemonSet("falco", "default"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: default}");
+    const namespaceLine = withNamespace.split("\n").findIndex((l) => l === "kind: Namespace");
+    const finding = (await evaluate(withNamespace)).findings.find((f) => f.ruleId === "quota/namespace-without-resourcequota");
+    // The Namespace object itself: its first line, the one before its kind.
+    expect(finding?.position?.line).toBe(namespaceLine);
+  });
+
+  it("says a DaemonSet runs one pod per node rather than counting it as one pod", async () => {
+    const only = (await evaluate(daemonSet("falco", "default"))).findings.find((f) => f.ruleId === "quota/namespace-without-resourcequota");
+    expect(only?.message).toBe("namespace default has no ResourceQuota for the pods of DaemonSet falco (one per node)");
+    const mixed = (await evaluate(docs(deployment("web", 2, "{}", "ops"), daemonSet("a", "ops"), daemonSet("b", "ops")))).findings.find((f) => f.ruleId === "quota/namespace-without-resourcequota");
+    expect(mixed?.message).toBe("namespace ops has no ResourceQuota for its 2 pod(s) and the pods of DaemonSets a, b (one per node each)");
+    const full = await evaluate(docs(quota("q", "{pods: '0'}", "ops"), daemonSet("agent", "ops")));
+    expect(full.findings.find((f) => f.ruleId === "quota/exceeded")?.message).toMatch(/^1 of 1 pod\(s\) \(a DaemonSet runs one per node; counted here as one\) would be rejected: /);
   });
 
   it("leaves alone a namespace the input only mentions, with no pods in it (a lone ConfigMap's)", async () => {

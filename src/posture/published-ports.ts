@@ -1,0 +1,71 @@
+/**
+ * What a publication opens, port by port: outside the cluster a Service answers only on its
+ * own ports (a LoadBalancer's) and on its node ports, and forwards each to one port of the
+ * pods (its target port); a host port forwards to one container port. Only those pod ports
+ * are reachable through it, whatever the policies allow on others.
+ */
+import { isRecord } from "../k8s/types.js";
+import type { PodEndpoint, Protocol } from "../network/model.js";
+import { PortSet } from "../network/ports.js";
+
+export interface ServicePort {
+  port: number;
+  protocol: Protocol;
+  /** A number, or the name of a container port of the selected pods. */
+  targetPort: number | string;
+  /** Set in the manifest; else allocated by the API server when the Service allocates node ports. */
+  nodePort?: number;
+}
+
+/** A Service's ports as the API server defaults them: protocol TCP, targetPort the port itself. */
+export function servicePortsOf(spec: Record<string, unknown>): ServicePort[] {
+  if (!Array.isArray(spec.ports)) return [];
+  return spec.ports.flatMap((entry: unknown) => {
+    if (!isRecord(entry) || typeof entry.port !== "number") return [];
+    const protocol = (typeof entry.protocol === "string" ? entry.protocol : "TCP") as Protocol;
+    const target = entry.targetPort;
+    const targetPort = (typeof target === "number" && target !== 0) || (typeof target === "string" && target !== "") ? target : entry.port;
+    const port: ServicePort = { port: entry.port, protocol, targetPort };
+    if (typeof entry.nodePort === "number" && entry.nodePort !== 0) port.nodePort = entry.nodePort;
+    return [port];
+  });
+}
+
+/**
+ * Which ports get a node port: every port of a NodePort Service, and of a LoadBalancer unless
+ * allocateLoadBalancerNodePorts is false, in which case only the ports that name one (the
+ * API server still reserves those), as upstream's shouldAllocateNodePorts and initNodePorts
+ * (pkg/registry/core/service/storage/alloc.go) decide.
+ */
+function withNodePorts(type: string, spec: Record<string, unknown>, ports: readonly ServicePort[]): ServicePort[] {
+  const allocates = type === "NodePort" || (type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== false);
+  return allocates ? [...ports] : ports.filter((p) => p.nodePort !== undefined);
+}
+
+/** `on port 80/TCP and an allocated node port`: where a NodePort or LoadBalancer Service answers outside the cluster. */
+export function describeServiceFront(type: string, spec: Record<string, unknown>, ports: readonly ServicePort[]): string {
+  if (ports.length === 0) return "with no ports";
+  const fronts = type === "LoadBalancer" ? [`port${ports.length === 1 ? "" : "s"} ${ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}`] : [];
+  const nodes = withNodePorts(type, spec, ports);
+  const named = nodes.flatMap((p) => (p.nodePort === undefined ? [] : [`${p.nodePort}/${p.protocol}`]));
+  const allocated = nodes.length - named.length;
+  const some = (n: number) => (n === 1 ? "an allocated node port" : `${n} allocated node ports`);
+  if (named.length > 0) fronts.push(`node port${named.length === 1 ? "" : "s"} ${named.join(", ")}${allocated > 0 ? ` and ${allocated === 1 ? "an allocated one" : `${allocated} allocated ones`}` : ""}`);
+  else if (allocated > 0) fronts.push(some(allocated));
+  return `on ${fronts.join(" and ")}`;
+}
+
+/**
+ * The pod ports a Service forwards to on this pod: a numeric target port as it is; a named
+ * one resolved among the pod's container ports (sidecars' included) of that name and the
+ * Service port's protocol, as upstream's FindPort (pkg/api/v1/pod/util.go) does; a name the
+ * pod does not declare makes it no endpoint of that port, so nothing is forwarded.
+ */
+export function targetPortsOn(ports: readonly ServicePort[], pod: PodEndpoint): PortSet {
+  let set = PortSet.none;
+  for (const p of ports) {
+    const target = typeof p.targetPort === "number" ? p.targetPort : pod.ports.find((c) => c.name === p.targetPort && c.protocol === p.protocol)?.port;
+    if (target !== undefined) set = set.union(PortSet.range(p.protocol, target, target));
+  }
+  return set;
+}
