@@ -10,7 +10,7 @@ import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
 import { subjectKey } from "../access/rbac/subjects.js";
 import { tokenMount } from "../k8s/service-accounts.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";
-import type { Rule, SourcePosition } from "../findings/types.js";
+import { severityRank, type Rule, type SourcePosition } from "../findings/types.js";
 import { DEFAULT_SERVICE_ACCOUNT, factDeduction, TOKEN_DANGERS, TOKEN_MOUNTED, TOKEN_REACHES_CLUSTER_ADMIN } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
 
@@ -55,7 +55,11 @@ function heldInEveryNamespace(authorizer: RbacAuthorizer, user: UserInfo, namesp
     for (const danger of heldDangers(authorizer, user, where)) {
       const known = byRule.get(danger.rule.id);
       if (!known) byRule.set(danger.rule.id, { ...danger, requests: [...danger.requests] });
-      else for (const request of danger.requests) if (!known.requests.includes(request)) known.requests.push(request);
+      else {
+        for (const request of danger.requests) if (!known.requests.includes(request)) known.requests.push(request);
+        // Worth the most it is worth anywhere: get pods/exec here, create there, is create's.
+        if (severityRank(danger.severity) > severityRank(known.severity)) known.severity = danger.severity;
+      }
     }
   }
   return [...byRule.values()];
@@ -102,7 +106,8 @@ export function identityDeductions(namespace: string, serviceAccount: string, po
   for (const danger of held) {
     const record = TOKEN_DANGERS.get(danger.rule.id) as Rule;
     const position = grantPosition(danger.grant);
-    deductions.push(factDeduction(record, `its pods ${mounts} for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`, position ? { position } : {}));
+    // The grant's worth, not the rule's: a token that may only get pods/exec is worth less than one that may create it.
+    deductions.push(factDeduction(record, `its pods ${mounts} for ${who}, which may ${danger.requests.join(", ")} (${grantWords(danger.grant)}; see ${danger.rule.id})`, { severity: danger.severity, ...(position ? { position } : {}) }));
   }
   if (path) {
     const steps = path.map((e) => `${e.detail} -> ${describeNode(context.escalation, e.to)}`).join("; then ");

@@ -149,6 +149,29 @@ subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
     expect(ruleIds(api)).not.toContain("posture/default-service-account");
   });
 
+  it("a token that may only get pods/exec is worth the lowered grant (v1.35 asks for create too); create here or in another namespace is worth high", async () => {
+    const execRole = (verbs: string, namespace: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: exec-${verbs.replace(/\W/g, "")}, namespace: ${namespace}}
+rules:
+  - apiGroups: [""]
+    resources: [pods/exec]
+    verbs: [${verbs}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-exec-${verbs.replace(/\W/g, "")}, namespace: ${namespace}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec-${verbs.replace(/\W/g, "")}}
+subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
+---
+`;
+    const exec = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "api").pillars.identity.deductions.find((d) => d.ruleId === "posture/token-pod-exec");
+    const getOnly = await postureOf(execRole("get", "shop") + deployment("api", "shop", "      serviceAccountName: api"));
+    expect(exec(getOnly)).toMatchObject({ severity: "medium" });
+    const createElsewhere = await postureOf(execRole("get", "shop") + execRole("create", "batch") + deployment("api", "shop", "      serviceAccountName: api"));
+    expect(exec(createElsewhere)).toMatchObject({ severity: "high" });
+  });
+
   it("a RoleBinding in another namespace grants its Secrets to the account too, by name or by its namespace's group", async () => {
     // The Role and its binding in kube-system; the subject stays shop's account.
     const elsewhere = reader.replaceAll("namespace: shop}\n", "namespace: kube-system}\n");
