@@ -2,7 +2,7 @@ import type { Finding, JsonPatchOperation, Rule } from "../findings/types.js";
 import { apiGroupOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { eachObject, type ScanFamily } from "../scan/family.js";
-import { INVALID_BASE64, MANIFEST_RULES, NAMESPACE_MISMATCH, NOT_APPLIED, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
+import { FAILS_VALIDATION, INVALID_BASE64, MANIFEST_RULES, NAMESPACE_MISMATCH, NOT_APPLIED, REMOVED_API, REQUEST_ABOVE_LIMIT, STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE } from "./rules.js";
 import { resourceRequirementErrors } from "./resource-requirements.js";
 import { isNamespaced } from "../access/quota/namespaces.js";
 import { describeRemoval, removalOf } from "./removed-api.js";
@@ -12,6 +12,7 @@ import { checkFields, type NotBase64 } from "./field-check.js";
 import { describeValue } from "./describe-value.js";
 import { correctionsOf, jsonPatchOf, type Correction } from "./fixes.js";
 import { describeNotBase64 } from "./describe-base64.js";
+import { refusalsOf } from "./refused.js";
 
 
 const NONE: readonly NotBase64[] = [];
@@ -52,8 +53,9 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
   const { unknown, wrongTypes } = check;
   const notBase64 = check.notBase64 ?? NONE;
   const requirements = resourceRequirementErrors(loaded.object);
+  const refusals = refusalsOf(loaded.object);
   const notApplied = loaded.source.notAppliedByKubectl === true;
-  if (!notApplied && removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && notBase64.length === 0 && requirements.length === 0) return [];
+  if (!notApplied && removal === undefined && mismatch === undefined && misTyped.length === 0 && unknown.length === 0 && wrongTypes.length === 0 && notBase64.length === 0 && requirements.length === 0 && refusals.length === 0) return [];
   const corrections = correctionsOf(loaded.object, check);
   const object = objectRef(loaded.object);
   const secret = loaded.object.kind === "Secret" && apiGroupOf(loaded.object.apiVersion) === "";
@@ -93,6 +95,7 @@ function findingsOf(loaded: LoadedObject, flagNamespace?: string): Finding[] {
     }),
     ...notBase64.map((bad) => finding(INVALID_BASE64, bad.path, describeNotBase64(bad, loaded.object), { offset: bad.offset, length: bad.length })),
     ...requirements.map((error) => finding(REQUEST_ABOVE_LIMIT, error.path, error.message)),
+    ...refusals.map((error) => finding(FAILS_VALIDATION, error.at, `${error.text} (the API server refuses the object: ${error.todo})`)),
   ];
 }
 

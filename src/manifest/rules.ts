@@ -118,4 +118,19 @@ export const NOT_APPLIED: Rule = {
   },
 };
 
-export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, INVALID_BASE64, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT, NOT_APPLIED];
+export const FAILS_VALIDATION: Rule = {
+  id: "manifest/fails-validation",
+  family: "manifest",
+  pillar: "platform",
+  // As the family's other refusals: the object never exists, nor do the controls it carries.
+  severity: "medium",
+  title: "An object the API server's validation refuses: a selector its template does not match, a container without a name or image, a bad name, label, annotation or port",
+  docs: {
+    description:
+      "After decoding and defaulting, the API server validates an object and refuses the whole of it on the first error list, before any admission policy runs, so the manifest never applies and its other findings are moot. Judged as upstream does (pkg/apis/core/validation, pkg/apis/apps/validation, pkg/apis/batch/validation): an apps/v1 Deployment, ReplicaSet or StatefulSet needs a non-empty spec.selector (apps/v1 defaults none), and the pod template's labels must match it (\"`selector` does not match template `labels`\"), as for a DaemonSet, a ReplicationController (whose selector defaults to its template's labels) and a Job with manualSelector: true. Every container of a Pod or of a Pod template (PodTemplate, ReplicationController, Deployment, ReplicaSet, DaemonSet, Job, CronJob; upstream leaves a StatefulSet's pod spec to its Pods) needs an image and a name that is a DNS-1123 label, unique among regular, init and ephemeral containers; a port's name is an IANA service name (at most 15 characters) unique in its container, its containerPort is in 1-65535 and its protocol TCP, UDP or SCTP. Label keys and annotation keys are qualified names, label values at most 63 characters, annotations together at most 256 KiB, and names of the form the kind needs: a DNS-1123 subdomain for most, a DNS-1123 label for a Namespace or StatefulSet, a DNS-1035 label for a Service, at most 52 characters for a CronJob. Errors are worded as Kubernetes up to v1.33 words them, at the field that holds the value.",
+    remediation: "Change the field the finding points at as its message says: make the selector's labels a subset of the template's, name and image every container, keep names, label keys and values and port names in the forms given.",
+    helpUri: "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set",
+  },
+};
+
+export const MANIFEST_RULES: readonly Rule[] = [STRING_EXPECTED, UNKNOWN_FIELD, WRONG_TYPE, INVALID_BASE64, REMOVED_API, NAMESPACE_MISMATCH, REQUEST_ABOVE_LIMIT, NOT_APPLIED, FAILS_VALIDATION];
