@@ -1,4 +1,4 @@
-import { booleanFlag, flag, flagRules, type FlagRule } from "./flag-rule.js";
+import { booleanFlag, flag, flagRules, type FlagRule, type FlagVerdict } from "./flag-rule.js";
 import { listValue } from "./flags.js";
 import { urlListWithoutUserinfo } from "./url-text.js";
 
@@ -12,7 +12,8 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     "identity",
     "With --anonymous-auth unset or true, requests without credentials are served as system:anonymous; zero trust authenticates every request.",
     "Set --anonymous-auth=false (or limit anonymous access to health endpoints with an AuthenticationConfiguration).",
-    (c) => booleanFlag(c, "anonymous-auth", false, true, "unauthenticated requests are served as system:anonymous"),
+    // With --authentication-config and no --anonymous-auth, the file may decide: apiserver-config-files.ts judges that.
+    (c) => (flag(c, "authentication-config") && !flag(c, "anonymous-auth") ? undefined : booleanFlag(c, "anonymous-auth", false, true, "unauthenticated requests are served as system:anonymous")),
   ),
   rule(
     "always-allow",
@@ -75,6 +76,15 @@ export const APISERVER_RULES: readonly FlagRule[] = [
       if (!flag(c, "audit-log-path") && !flag(c, "audit-webhook-config-file")) return { message: "no audit backend: set --audit-log-path or --audit-webhook-config-file" };
       return undefined;
     },
+  ),
+  rule(
+    "audit-log-retention",
+    "Audit logs are kept only briefly",
+    "low",
+    "platform",
+    "kube-apiserver rotates its audit log file (lumberjack) and deletes rotated files older than --audit-log-maxage days or beyond --audit-log-maxbackup files, each --audit-log-maxsize MB (100 when 0). Unset (0), nothing is deleted; set low, the evidence of an intrusion is gone before anyone looks (CIS 1.2.17-1.2.19 ask for 30 days, 10 files, 100 MB).",
+    "Set --audit-log-maxage=30 (or more), --audit-log-maxbackup=10 and --audit-log-maxsize=100, or ship the log elsewhere (--audit-webhook-config-file).",
+    auditLogRetention,
   ),
   rule(
     "profiling",
@@ -206,6 +216,25 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     },
   ),
 ];
+
+/** The first of --audit-log-maxage, --audit-log-maxbackup, --audit-log-maxsize that deletes audit history early; none when the log is not a file. */
+function auditLogRetention(c: Parameters<typeof flag>[0]): FlagVerdict | undefined {
+  const path = flag(c, "audit-log-path");
+  if (!path || path.value === "-") return undefined;
+  // pflag IntVar: a value that is not a plain integer stops kube-apiserver; only decimals are judged here.
+  const number = (name: string) => {
+    const f = flag(c, name);
+    return f && /^\+?\d+$/.test(f.value) ? { f, n: Number(f.value) } : undefined;
+  };
+  const age = number("audit-log-maxage");
+  if (age && age.n > 0 && age.n < 30) return { message: `--audit-log-maxage=${age.f.value}: rotated audit logs are deleted after ${age.n} day${age.n === 1 ? "" : "s"}`, flag: age.f };
+  const backups = number("audit-log-maxbackup");
+  if (!backups || backups.n === 0) return undefined;
+  const size = number("audit-log-maxsize");
+  const mb = size && size.n > 0 ? size.n : 100;
+  if (backups.n < 10 || mb < 100) return { message: `--audit-log-maxbackup=${backups.f.value}${size ? ` with --audit-log-maxsize=${size.f.value}` : ""}: at most ${(backups.n + 1) * mb} MB of audit history is kept`, flag: backups.n < 10 ? backups.f : (size?.f ?? backups.f) };
+  return undefined;
+}
 
 /**
  * The flag that lists the enabled admission plugins: --enable-admission-plugins, else the

@@ -12,7 +12,9 @@ function plainRemoteUrl(c: ControlPlaneContainer, name: string, byDefault: strin
   const f = flag(c, name);
   for (const url of f ? listValue(f) : [byDefault]) {
     const match = /^http:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(url);
-    if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `--${name} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
+    // Named as set: the flag, or the ETCD_* variable etcd read it from.
+    const setBy = f?.written.startsWith("ETCD_") ? f.written.slice(0, f.written.indexOf("=")) : `--${name}`;
+    if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `${setBy} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
   }
   return undefined;
 }

@@ -3,18 +3,24 @@ import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isLiveSource, objectRef, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { APISERVER_RULES } from "./apiserver-rules.js";
+import { ADMISSION_RULES } from "./apiserver-admission-rules.js";
+import { CREDENTIAL_RULES } from "./apiserver-credential-rules.js";
+import { apiserverConfigFileFindings, AUTHENTICATION_CONFIG_UNCHECKED, AUTHORIZATION_CONFIG_UNCHECKED } from "./apiserver-config-files.js";
 import { CONTROLLER_RULES } from "./controller-rules.js";
 import { ETCD_RULES } from "./etcd-rules.js";
 import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
+import { KUBELET_CONFIG_UNCHECKED, kubeletFindings } from "./kubelet-flags.js";
 import { WEBHOOK_RULES, webhookEntries } from "./webhook-rules.js";
 import { APISERVICE_RULES } from "./apiservice-rules.js";
 import { CA_BUNDLE_RULES, type CalloutVerdict } from "./ca-bundle-rules.js";
 import { apiServiceSpec, tlsCallouts } from "./callouts.js";
-import { controlPlaneContainers } from "./flags.js";
-import { flag } from "./flag-rule.js";
+import { controlPlaneCommandLines } from "./flags.js";
+import { flag, type FlagRule } from "./flag-rule.js";
+import { COMMAND_LINE_RULES, ETCD_CONFIG_FILE_UNCHECKED, FLAGS_NOT_AUDITED, REFUSES_TO_START } from "./command-line-rules.js";
+import type { FieldPath } from "../k8s/types.js";
 
 /** Every control-plane flag rule, by component. */
-const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
+const FLAG_RULES = [...APISERVER_RULES, ...ADMISSION_RULES, ...CREDENTIAL_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
 
 /**
  * Control-plane configuration audit: the flags of kube-apiserver, etcd,
@@ -24,28 +30,30 @@ const FLAG_RULES = [...APISERVER_RULES, ...ETCD_RULES, ...CONTROLLER_RULES];
  * (admission and conversion webhooks, aggregated APIs), with APIServices' TLS settings.
  */
 export function checkControlPlane(snapshot: Snapshot): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Finding[] = kubeletFindings(snapshot);
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
-    if (isKubeletConfiguration(loaded.object)) findings.push(...kubeletFindings(loaded));
     findings.push(...webhookFindings(loaded), ...calloutFindings(loaded));
-    for (const container of controlPlaneContainers(loaded.object)) {
+    for (const container of controlPlaneCommandLines(loaded.object)) {
+      const finding = (rule: FlagRule | undefined, message: string, path: FieldPath): Finding[] =>
+        rule ? [{ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, object: objectRef(loaded.object), fieldPath: formatFieldPath(path), position: loaded.source.locate(path), remediation: rule.docs.remediation }] : [];
+      if (!("flags" in container)) {
+        findings.push(...finding(FLAGS_NOT_AUDITED.get(container.component), container.message, container.path));
+        continue;
+      }
+      for (const refusal of container.refusals) findings.push(...finding(REFUSES_TO_START.get(container.component), refusal.message, refusal.path));
+      if (container.configFile) {
+        // etcd ignores every other flag and variable: judging them would judge settings it does not use.
+        const file = container.configFile;
+        findings.push(...finding(ETCD_CONFIG_FILE_UNCHECKED, `${file.written}: etcd takes its settings from that file, which Palisade does not read, and ignores its other flags and ETCD_* variables, so its settings were not checked`, file.path));
+        continue;
+      }
       for (const rule of FLAG_RULES) {
         if (rule.component !== container.component) continue;
         const verdict = rule.check(container);
-        if (!verdict) continue;
-        const path = verdict.flag?.path ?? container.path;
-        findings.push({
-          ruleId: rule.id,
-          severity: rule.severity,
-          pillar: rule.pillar,
-          message: verdict.message,
-          object: objectRef(loaded.object),
-          fieldPath: formatFieldPath(path),
-          position: loaded.source.locate(path),
-          remediation: rule.docs.remediation,
-        });
+        if (verdict) findings.push(...finding(rule, verdict.message, verdict.flag?.path ?? container.path));
       }
+      findings.push(...apiserverConfigFileFindings(loaded, container, snapshot.objects));
       const configFlag = flag(container, "encryption-provider-config");
       if (container.component === "kube-apiserver" && configFlag && encryptionConfigs.length === 0) {
         findings.push({
@@ -62,16 +70,6 @@ export function checkControlPlane(snapshot: Snapshot): Finding[] {
     }
   }
   return findings;
-}
-
-/** A KubeletConfiguration has no name: its findings name it "kubelet" (the report groups them by file). */
-function kubeletFindings(loaded: LoadedObject): Finding[] {
-  const object = { ...objectRef(loaded.object), name: loaded.object.metadata?.name ?? "kubelet" };
-  return KUBELET_RULES.flatMap((rule) => {
-    const verdict = rule.check(loaded.object);
-    if (!verdict) return [];
-    return [{ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message: verdict.message, object, fieldPath: formatFieldPath(verdict.path), position: loaded.source.locate(verdict.path), remediation: rule.docs.remediation }];
-  });
 }
 
 /** Each webhook entry of an admission webhook registration, judged by WEBHOOK_RULES. */
@@ -115,9 +113,13 @@ export const controlPlaneFamily: ScanFamily = {
   rules: [
     ...FLAG_RULES.map(({ check: _check, component: _component, ...r }) => r),
     ...KUBELET_RULES.map(({ check: _check, ...r }) => r),
+    KUBELET_CONFIG_UNCHECKED,
+    AUTHENTICATION_CONFIG_UNCHECKED,
+    AUTHORIZATION_CONFIG_UNCHECKED,
     ...WEBHOOK_RULES.map(({ check: _check, ...r }) => r),
     ...CA_BUNDLE_RULES.map(({ check: _check, ...r }) => r),
     ...APISERVICE_RULES.map(({ check: _check, ...r }) => r),
+    ...COMMAND_LINE_RULES,
     {
       id: "apiserver/encryption-config-unchecked",
       title: "The encryption configuration was not scanned",
@@ -132,5 +134,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
-  reads: () => (object) => object.kind === "EncryptionConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || tlsCallouts(object).length > 0 || apiServiceSpec(object) !== undefined || controlPlaneContainers(object).length > 0,
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || object.kind === "AuthenticationConfiguration" || object.kind === "AuthorizationConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || tlsCallouts(object).length > 0 || apiServiceSpec(object) !== undefined || controlPlaneCommandLines(object).length > 0,
 };

@@ -55,8 +55,10 @@ export function booleanFlag(c: ControlPlaneContainer, name: string, want: boolea
   const f = flag(c, name);
   if (!f) return byDefault === want ? undefined : { message: `--${name} is not set, and defaults to ${byDefault}: ${consequence}` };
   const value = parseGoBool(f.value);
-  if (value === undefined) return { message: `--${name}=${f.value} is not a boolean, so ${c.component} refuses to start; --${name}=${want} is needed`, flag: f };
-  return value === want ? undefined : { message: `--${name}=${f.value}: ${consequence}`, flag: f };
+  if (value === undefined) return { message: `${f.written} is not a boolean, so ${c.component} refuses to start; --${name}=${want} is needed`, flag: f };
+  // A bare `--name` is true; it says so, for a following "false" is not its value (see refuses-to-start).
+  const written = f.written.includes("=") ? f.written : `${f.written} (no value: true)`;
+  return value === want ? undefined : { message: `${written}: ${consequence}`, flag: f };
 }
 
 const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => parseCidr(cidr) as IpRange);

@@ -1,22 +1,45 @@
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 
-/** One `--name=value` (or `--name value`) argument of a control-plane container. */
+import { locateComponent, type Component, type Word } from "./command-line.js";
+import { readCsvRecord } from "./csv-record.js";
+import { applyEtcdEnvironment } from "./etcd-environment.js";
+import { validationRefusals } from "./flag-refusals.js";
+
+/** One `--name=value` (or `--name value`) argument of a control-plane container, or an ETCD_* variable etcd reads as one. */
 export interface Flag {
   name: string;
   value: string;
+  /** A list flag's items as the component reads them (pflag: one CSV record per occurrence). */
+  items?: string[];
+  /** How it was set, for messages: `--name=value`, `--name value`, a bare boolean `--name`, `ETCD_NAME=value`. */
+  written: string;
   /** Where the argument sits, relative to the object root. */
   path: FieldPath;
 }
 
-export interface ControlPlaneContainer {
-  component: string;
-  flags: Map<string, Flag>;
-  /** The container, to point at when a flag is missing. */
+/** Why the component exits at start with this command line, and the word (or variable) that makes it. */
+export interface Refusal {
+  message: string;
   path: FieldPath;
 }
 
-const COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "etcd"] as const;
+export interface ControlPlaneContainer {
+  component: Component;
+  flags: Map<string, Flag>;
+  /** The container, to point at when a flag is missing. */
+  path: FieldPath;
+  refusals: Refusal[];
+  /** etcd's --config-file (or ETCD_CONFIG_FILE): with it etcd ignores its other flags and every ETCD_* variable. */
+  configFile?: Flag;
+}
+
+/** A container that runs a component whose command line cannot be read exactly (a shell script). */
+export interface UnreadCommandLine {
+  component: Component;
+  message: string;
+  path: FieldPath;
+}
 
 /**
  * Boolean flags, which never take the next argument as their value: pflag (and etcd's Go
@@ -28,85 +51,147 @@ const BOOLEAN_FLAGS: Record<string, ReadonlySet<string>> = {
   "kube-apiserver": new Set(["anonymous-auth", "profiling", "contention-profiling", "service-account-lookup", "allow-privileged", "enable-aggregator-routing", "enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness", "service-account-extend-token-expiration", "audit-log-compress", "enable-logs-handler", "permit-port-sharing", "permit-address-sharing", "logtostderr", "alsologtostderr"]),
   "kube-controller-manager": new Set(["profiling", "contention-profiling", "use-service-account-credentials", "leader-elect", "allocate-node-cidrs", "configure-cloud-routes", "enable-dynamic-provisioning", "enable-garbage-collector", "enable-hostpath-provisioner", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
   "kube-scheduler": new Set(["profiling", "contention-profiling", "leader-elect", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
-  kubelet: new Set(["anonymous-auth", "rotate-certificates", "protect-kernel-defaults", "make-iptables-util-chains", "enable-server", "enable-debugging-handlers", "fail-swap-on", "register-node"]),
+  kubelet: new Set(["anonymous-auth", "authentication-token-webhook", "seccomp-default", "rotate-certificates", "protect-kernel-defaults", "make-iptables-util-chains", "enable-server", "enable-debugging-handlers", "fail-swap-on", "register-node"]),
   etcd: new Set(["client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls", "enable-pprof", "strict-reconfig-check", "force-new-cluster", "enable-v2", "enable-grpc-gateway", "debug", "pre-vote", "socket-reuse-port", "socket-reuse-address"]),
 };
 
 /**
- * pflag string-slice flags: written again, they add to the list instead of replacing it
- * (`--authorization-mode=AlwaysAllow --authorization-mode=RBAC` is both modes). Every other
- * flag written twice takes its last value. --service-account-issuer is a string array, which
- * adds up the same way but does not split on commas: joined here, an issuer holding a comma
- * (no real one does) would read as two.
+ * pflag list flags. A string slice reads each value as one CSV record (string_slice.go readAsCSV),
+ * and written again adds to the list (`--authorization-mode=AlwaysAllow --authorization-mode=RBAC`
+ * is both modes); a string array (--service-account-issuer) adds each value whole, commas and
+ * quotes included. Every other flag written twice takes its last value.
  */
-const SLICE_FLAGS: Record<string, ReadonlySet<string>> = {
-  "kube-apiserver": new Set(["authorization-mode", "enable-admission-plugins", "disable-admission-plugins", "admission-control", "etcd-servers", "tls-cipher-suites", "api-audiences", "service-account-issuer"]),
-  "kube-controller-manager": new Set(["controllers", "tls-cipher-suites"]),
-  "kube-scheduler": new Set(["tls-cipher-suites"]),
-  kubelet: new Set(["tls-cipher-suites"]),
+const LIST_FLAGS: Record<string, Readonly<Record<string, "slice" | "array">>> = {
+  "kube-apiserver": { "authorization-mode": "slice", "enable-admission-plugins": "slice", "disable-admission-plugins": "slice", "admission-control": "slice", "etcd-servers": "slice", "tls-cipher-suites": "slice", "api-audiences": "slice", "service-account-issuer": "array" },
+  "kube-controller-manager": { controllers: "slice", "tls-cipher-suites": "slice" },
+  "kube-scheduler": { "tls-cipher-suites": "slice" },
+  kubelet: { "tls-cipher-suites": "slice" },
 };
 
 /**
  * Control-plane components run as static pods (kubeadm and most distributions):
- * recognise them by their binary in command/args, and read their flags.
+ * recognise them by their binary in command/args (wrapped or not), and read their flags.
  */
 export function controlPlaneContainers(object: K8sObject): ControlPlaneContainer[] {
+  return controlPlaneCommandLines(object).filter((c): c is ControlPlaneContainer => "flags" in c);
+}
+
+/** Every container of the object that runs a control-plane component: its flags read, or why they cannot be. */
+export function controlPlaneCommandLines(object: K8sObject): Array<ControlPlaneContainer | UnreadCommandLine> {
   const template = podTemplate(object);
   if (!template) return [];
   const containers = template.pod.spec.containers;
   if (!Array.isArray(containers)) return [];
-  const out: ControlPlaneContainer[] = [];
+  const out: Array<ControlPlaneContainer | UnreadCommandLine> = [];
   containers.forEach((c: unknown, index) => {
     if (!isRecord(c)) return;
-    const command = Array.isArray(c.command) ? c.command.map(asArgument) : [];
-    const args = Array.isArray(c.args) ? c.args.map(asArgument) : [];
-    const binary = (command[0] ?? args[0] ?? "").split("/").pop() ?? "";
-    const component = COMPONENTS.find((name) => binary === name);
-    if (!component) return;
     const base: FieldPath = [...template.path, "spec", "containers", index];
     // The kubelet runs command followed by args: a flag at the end of command takes its value from args.
-    const argv = [...command.map((arg, i) => ({ arg, path: [...base, "command", i] })), ...args.map((arg, i) => ({ arg, path: [...base, "args", i] }))];
-    out.push({ component, flags: parseFlags(component, argv), path: base });
+    const words = (key: "command" | "args"): Word[] => (Array.isArray(c[key]) ? (c[key] as unknown[]).map((arg, i) => ({ arg: asArgument(arg), path: [...base, key, i] })) : []);
+    const located = locateComponent([...words("command"), ...words("args")]);
+    if (!located) return;
+    if ("unread" in located) {
+      out.push({ component: located.component, message: located.unread, path: located.path });
+      return;
+    }
+    const { flags, refusals } = parseFlags(located.component, located.argv);
+    const container: ControlPlaneContainer = { component: located.component, flags, path: base, refusals };
+    if (located.component === "etcd") applyEtcdEnvironment(container, c.env, [...base, "env"]);
+    container.refusals.push(...validationRefusals(container));
+    out.push(container);
   });
   return out;
 }
 
-/** The flags of one command line, as the component's flag parser reads them. */
-function parseFlags(component: string, argv: ReadonlyArray<{ arg: string; path: FieldPath }>): Map<string, Flag> {
+/**
+ * The flags of one command line, as the component's flag parser reads them: pflag (spf13/pflag
+ * flag.go parseArgs, parseLongArg) for the Kubernetes binaries, Go's flag package (FlagSet.parseOne)
+ * for etcd; and what makes the component refuse to start: a parse error, or a word that is not a
+ * flag (cobra's Args check in kube-apiserver, kube-controller-manager and kube-scheduler allows
+ * none; etcd's config.go parse reports the first as "not a valid flag").
+ */
+function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<string, Flag>; refusals: Refusal[] } {
   const flags = new Map<string, Flag>();
+  const refusals: Refusal[] = [];
   const booleans = BOOLEAN_FLAGS[component] ?? new Set<string>();
-  const slices = SLICE_FLAGS[component] ?? new Set<string>();
-  // etcd parses with Go's flag package, which takes -name as well as --name, and keeps `_` in names.
+  const lists = LIST_FLAGS[component] ?? {};
+  // etcd parses with Go's flag package, which takes -name as well as --name, keeps `_` in names, and stops at the first non-flag.
   const goFlag = component === "etcd";
+  const refuse = (message: string, path: FieldPath) => refusals.push({ message: `${component} refuses to start: ${message}`, path });
+  let bareBoolean: string | undefined; // The word before, when it is a boolean flag written without a value.
   for (let i = 1; i < argv.length; i++) {
-    const { arg, path } = argv[i] as { arg: string; path: FieldPath };
-    if (arg === "--") break; // Everything after is an argument, not a flag.
-    const dashes = arg.startsWith("--") ? 2 : goFlag && /^-[^-]/.test(arg) ? 1 : 0;
-    if (dashes === 0) continue;
-    const body = arg.slice(dashes);
+    const { arg, path } = argv[i] as Word;
+    const after = bareBoolean;
+    bareBoolean = undefined;
+    if (arg === "--" || arg.length < 2 || !arg.startsWith("-")) {
+      const rest = arg === "--" ? argv.slice(i + 1) : goFlag ? argv.slice(i) : [argv[i] as Word];
+      const stray = rest.find((word) => goFlag || word.arg !== ""); // cobra's check lets empty arguments pass.
+      if (stray) refuse(strayMessage(component, stray.arg, stray === argv[i] ? after : undefined), stray.path);
+      if (arg === "--" || goFlag) break;
+      continue;
+    }
+    if (!goFlag && !arg.startsWith("--")) {
+      // pflag shorthands: -v (klog's verbosity) takes a value, in the same word or the next.
+      if (arg === "-v") i++;
+      continue;
+    }
+    const body = arg.slice(arg.startsWith("--") ? 2 : 1);
+    if (body.startsWith("-") || body.startsWith("=")) {
+      refuse(`bad flag syntax: ${arg}`, path);
+      break;
+    }
     const eq = body.indexOf("=");
     // Kubernetes components normalise `_` to `-` (component-base's WordSepNormalizeFunc).
     const name = goFlag ? (eq >= 0 ? body.slice(0, eq) : body) : (eq >= 0 ? body.slice(0, eq) : body).replace(/_/g, "-");
-    let value: string;
-    if (eq >= 0) value = body.slice(eq + 1);
-    else if (booleans.has(name)) value = "true";
-    else {
-      const next = argv[i + 1]?.arg;
-      if (next !== undefined && !next.startsWith("--")) {
-        value = next;
-        i++;
-      } else value = "true";
+    if (name === "help" || (goFlag && name === "h")) {
+      refuse(`${arg} prints the usage and exits`, path);
+      break;
     }
+    let value: string;
+    let written = arg;
+    if (eq >= 0) value = body.slice(eq + 1);
+    else if (booleans.has(name)) {
+      value = "true";
+      bareBoolean = arg;
+    } else if (i + 1 < argv.length) {
+      // Whatever the next word is, even --another-flag, it is this flag's value (parseLongArg's '--flag arg').
+      value = (argv[++i] as Word).arg;
+      written = `${arg} ${value}`;
+    } else {
+      refuse(`flag needs an argument: ${arg}`, path);
+      break;
+    }
+    const kind = lists[name];
     const previous = flags.get(name);
-    if (previous && slices.has(name)) value = [previous.value, value].filter(Boolean).join(",");
-    flags.set(name, { name, value, path });
+    let items: string[] | undefined;
+    if (kind === "slice") {
+      const record = readCsvRecord(value);
+      if ("error" in record) {
+        refuse(`invalid argument ${JSON.stringify(value)} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
+        break;
+      }
+      items = [...(previous?.items ?? []), ...record.fields];
+    } else if (kind === "array") items = [...(previous?.items ?? []), value];
+    if (previous && kind) value = [previous.value, value].filter(Boolean).join(",");
+    flags.set(name, { name, value, written, path, ...(items ? { items } : {}) });
   }
-  return flags;
+  return { flags, refusals };
 }
 
-/** Comma-separated flag values (--authorization-mode=Node,RBAC). */
+/** Why a word that is not a flag stops the component, and, after a bare boolean, why it is not that flag's value. */
+function strayMessage(component: Component, word: string, afterBoolean: string | undefined): string {
+  const why = afterBoolean ? ` (${afterBoolean} is a boolean flag, which takes a value only in the same word: ${afterBoolean}=${word})` : "";
+  if (component === "etcd") return `Go's flag parsing stops at ${JSON.stringify(word)}, which etcd reports as not a valid flag${why}; no flag after it is read`;
+  return `it takes no arguments, and ${JSON.stringify(word)} is one${why}`;
+}
+
+/**
+ * A list flag's items: as pflag read them (CSV, quotes removed) for the Kubernetes list flags,
+ * else split at commas (etcd's URL lists: types.NewURLs of strings.Split).
+ */
 export function listValue(flag: Flag | undefined): string[] {
-  return flag ? flag.value.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  if (!flag) return [];
+  return flag.items ?? flag.value.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 /**

@@ -8,42 +8,74 @@
 import type { Pillar, Rule, Severity } from "../findings/types.js";
 import { valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
 
-export interface KubeletVerdict {
+/**
+ * One setting of the kubelet's effective configuration, as a rule reads it: its value, how
+ * the finding says where it comes from (`readOnlyPort: 10255`, `--read-only-port=10255`,
+ * `rotateCertificates is not set, and defaults to false`), and where the finding points.
+ */
+export interface KubeletSetting {
+  value: unknown;
+  said: string;
   path: FieldPath;
+  /**
+   * What decided it: the configuration file, a command-line flag, a default, or a flag of
+   * the kubelet that reads this file (then the file's finding is not the kubelet's truth).
+   */
+  origin: "file" | "flag" | "default" | "overridden" | "unknown";
+}
+
+/** The kubelet's configuration as the rules read it: a field (as KubeletConfiguration v1beta1 names it) and its v1beta1 default. */
+export interface KubeletSettings {
+  get(field: FieldPath, byDefault: unknown): KubeletSetting;
+}
+
+export interface KubeletVerdict {
+  setting: KubeletSetting;
   message: string;
 }
 
 export interface KubeletRule extends Rule {
-  check(config: K8sObject): KubeletVerdict | undefined;
+  check(config: KubeletSettings): KubeletVerdict | undefined;
 }
 
 export function isKubeletConfiguration(object: K8sObject): boolean {
   return object.kind === "KubeletConfiguration" && typeof object.apiVersion === "string" && object.apiVersion.startsWith("kubelet.config.k8s.io/");
 }
 
+/**
+ * A KubeletConfiguration file's settings: a field as written, or its v1beta1 default. Fields
+ * in `overridden` are set by a flag of the kubelet that reads the file, which wins
+ * (cmd/kubelet/app/server.go kubeletConfigFlagPrecedence): the file's value is not used.
+ */
+export function fileSettings(config: K8sObject, overridden: ReadonlySet<string> = new Set()): KubeletSettings {
+  return {
+    get(path, byDefault) {
+      const value = valueAt(config, path);
+      const name = path.join(".");
+      const origin = overridden.has(name) ? "overridden" : value === undefined ? "default" : "file";
+      return value === undefined ? { value: byDefault, said: `${name} is not set, and defaults to ${JSON.stringify(byDefault)}`, path, origin } : { value, said: `${name}: ${JSON.stringify(value)}`, path, origin };
+    },
+  };
+}
+
 function rule(id: string, title: string, severity: Severity, pillar: Pillar, description: string, remediation: string, check: KubeletRule["check"]): KubeletRule {
   return { id: `kubelet/${id}`, title, family: "hardening", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/" }, check };
 }
 
-/** A field's value as written, or its v1beta1 default; the verdict says which. */
-function field(config: K8sObject, path: FieldPath, byDefault: unknown): { value: unknown; set: boolean; name: string } {
-  const value = valueAt(config, path);
-  return value === undefined ? { value: byDefault, set: false, name: path.join(".") } : { value, set: true, name: path.join(".") };
-}
-
-const said = (f: { value: unknown; set: boolean; name: string }) => (f.set ? `${f.name}: ${JSON.stringify(f.value)}` : `${f.name} is not set, and defaults to ${JSON.stringify(f.value)}`);
-
 /** A boolean that must be true, judged at its default when unset. */
 function mustBeTrue(path: FieldPath, byDefault: boolean): KubeletRule["check"] {
   return (c) => {
-    const f = field(c, path, byDefault);
-    return f.value === true ? undefined : { path, message: said(f) };
+    const f = c.get(path, byDefault);
+    return f.value === true ? undefined : { setting: f, message: f.said };
   };
 }
 
 /** A boolean whose default (true) is safe: only an explicit false is reported. */
 function notSetFalse(path: FieldPath): KubeletRule["check"] {
-  return (c) => (valueAt(c, path) === false ? { path, message: `${path.join(".")}: false` } : undefined);
+  return (c) => {
+    const f = c.get(path, true);
+    return f.value === false ? { setting: f, message: f.said } : undefined;
+  };
 }
 
 export const KUBELET_RULES: readonly KubeletRule[] = [
@@ -55,8 +87,8 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "With authentication.anonymous.enabled: true, requests to the kubelet's API (port 10250) without credentials are served as system:anonymous; with a permissive authorizer that is exec into every pod on the node.",
     "Set authentication.anonymous.enabled: false (the v1beta1 default).",
     (c) => {
-      const f = field(c, ["authentication", "anonymous", "enabled"], false);
-      return f.value === true ? { path: ["authentication", "anonymous", "enabled"], message: `${said(f)}: unauthenticated requests reach the kubelet's API` } : undefined;
+      const f = c.get(["authentication", "anonymous", "enabled"], false);
+      return f.value === true ? { setting: f, message: `${f.said}: unauthenticated requests reach the kubelet's API` } : undefined;
     },
   ),
   rule(
@@ -67,8 +99,8 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "With authentication.webhook.enabled: false, the kubelet cannot verify bearer tokens with the API server: only client certificates authenticate, and token-bearing callers are treated as anonymous.",
     "Set authentication.webhook.enabled: true (the v1beta1 default).",
     (c) => {
-      const f = field(c, ["authentication", "webhook", "enabled"], true);
-      return f.value === false ? { path: ["authentication", "webhook", "enabled"], message: `${said(f)}: bearer tokens are not verified` } : undefined;
+      const f = c.get(["authentication", "webhook", "enabled"], true);
+      return f.value === false ? { setting: f, message: `${f.said}: bearer tokens are not verified` } : undefined;
     },
   ),
   rule(
@@ -79,8 +111,8 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "authorization.mode: AlwaysAllow lets every caller the kubelet authenticates (and every anonymous one, if allowed) run commands in any pod on the node, read its logs and secrets volumes.",
     "Set authorization.mode: Webhook (the v1beta1 default), so the API server's RBAC decides (nodes/proxy, nodes/log...).",
     (c) => {
-      const f = field(c, ["authorization", "mode"], "Webhook");
-      return f.value === "AlwaysAllow" ? { path: ["authorization", "mode"], message: `${said(f)}: every authenticated caller may exec into any pod on the node` } : undefined;
+      const f = c.get(["authorization", "mode"], "Webhook");
+      return f.value === "AlwaysAllow" ? { setting: f, message: `${f.said}: every authenticated caller may exec into any pod on the node` } : undefined;
     },
   ),
   rule(
@@ -91,8 +123,8 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "readOnlyPort serves pod specs, environment values and node details without any authentication (port 10255 by convention).",
     "Set readOnlyPort: 0 (the v1beta1 default).",
     (c) => {
-      const f = field(c, ["readOnlyPort"], 0);
-      return typeof f.value === "number" && f.value > 0 ? { path: ["readOnlyPort"], message: `readOnlyPort: ${f.value} serves pods and node details without authentication` } : undefined;
+      const f = c.get(["readOnlyPort"], 0);
+      return typeof f.value === "number" && f.value > 0 ? { setting: f, message: `${f.said}${f.origin === "default" ? ", which" : ""} serves pods and node details without authentication` } : undefined;
     },
   ),
   rule(
@@ -102,7 +134,11 @@ export const KUBELET_RULES: readonly KubeletRule[] = [
     "identity",
     "Without authentication.x509.clientCAFile the kubelet cannot authenticate the API server's client certificate (exec, logs, port-forward), so those either fail or are left to weaker paths.",
     "Set authentication.x509.clientCAFile to the cluster CA (kubeadm: /etc/kubernetes/pki/ca.crt).",
-    (c) => (valueAt(c, ["authentication", "x509", "clientCAFile"]) ? undefined : { path: ["authentication", "x509", "clientCAFile"], message: "authentication.x509.clientCAFile is not set" }),
+    (c) => {
+      const f = c.get(["authentication", "x509", "clientCAFile"], "");
+      if (f.value) return undefined;
+      return { setting: f, message: f.origin === "file" || f.origin === "flag" ? `${f.said}: no client certificate is verified` : f.said.replace(/, and (?:without --config )?defaults to ""$/, "") };
+    },
   ),
   rule(
     "rotate-certificates",

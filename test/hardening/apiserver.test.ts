@@ -35,6 +35,13 @@ const HARDENED = [
   "--kubelet-certificate-authority=/pki/ca.crt",
   "--kubelet-client-certificate=/pki/apiserver-kubelet-client.crt",
   "--kubelet-client-key=/pki/apiserver-kubelet-client.key",
+  "--tls-cert-file=/pki/apiserver.crt",
+  "--tls-private-key-file=/pki/apiserver.key",
+  "--client-ca-file=/pki/ca.crt",
+  "--service-account-issuer=https://kubernetes.default.svc",
+  "--service-account-key-file=/pki/sa.pub",
+  "--service-account-signing-key-file=/pki/sa.key",
+  "--service-account-extend-token-expiration=false",
 ];
 
 describe("kube-apiserver flag audit", () => {
