@@ -40,7 +40,8 @@ export function locateComponent(argv: readonly Word[]): Located | undefined {
  * parse their own flags with Go's flag package, which stops at the first word that is not a flag
  * (or after `--`): that word is the program they start, the rest its arguments, passed as they are.
  */
-const LOG_RUNNER_FLAGS: Record<string, "bool" | "value"> = { "log-file": "value", "also-stdout": "bool", "redirect-stderr": "bool" };
+// kube-log-runner since v1.32 also rotates its file (initFlags: -flush-interval, -log-file-size, -log-file-age, each with a value).
+const LOG_RUNNER_FLAGS: Record<string, "bool" | "value"> = { "log-file": "value", "also-stdout": "bool", "redirect-stderr": "bool", "flush-interval": "value", "log-file-size": "value", "log-file-age": "value" };
 
 function throughLogRunner(argv: readonly Word[]): Located | undefined {
   for (let i = 1; i < argv.length; i++) {

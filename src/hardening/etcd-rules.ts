@@ -4,6 +4,7 @@
  */
 import { booleanFlag, flag, flagRules, isLoopbackHost, type FlagRule, type FlagVerdict } from "./flag-rule.js";
 import { listValue, type ControlPlaneContainer } from "./flags.js";
+import { withoutUserinfo } from "./url-text.js";
 
 const rule = flagRules("etcd");
 
@@ -14,7 +15,7 @@ function plainRemoteUrl(c: ControlPlaneContainer, name: string, byDefault: strin
     const match = /^http:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(url);
     // Named as set: the flag, or the ETCD_* variable etcd read it from.
     const setBy = f?.written.startsWith("ETCD_") ? f.written.slice(0, f.written.indexOf("=")) : `--${name}`;
-    if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `${setBy} includes ${url}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
+    if (match && !isLoopbackHost(match[1] ?? "")) return f ? { message: `${setBy} includes ${withoutUserinfo(url)}: plain HTTP that other machines can reach`, flag: f } : { message: `--${name} is not set, and defaults to ${byDefault}` };
   }
   return undefined;
 }

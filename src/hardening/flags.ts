@@ -5,6 +5,7 @@ import { locateComponent, type Component, type Word } from "./command-line.js";
 import { readCsvRecord } from "./csv-record.js";
 import { applyEtcdEnvironment } from "./etcd-environment.js";
 import { validationRefusals } from "./flag-refusals.js";
+import { urlListWithoutUserinfo } from "./url-text.js";
 
 /** One `--name=value` (or `--name value`) argument of a control-plane container, or an ETCD_* variable etcd reads as one. */
 export interface Flag {
@@ -45,14 +46,16 @@ export interface UnreadCommandLine {
  * Boolean flags, which never take the next argument as their value: pflag (and etcd's Go
  * flag package) read `--anonymous-auth false` as --anonymous-auth=true followed by a stray
  * "false" (which kube-apiserver refuses to start with). The flags the rules read, and the
- * common others, so that their next argument is not read as their value either.
+ * common others: a bare boolean missing here would swallow the next flag as its value, so that
+ * `--experimental-initial-corrupt-check --client-cert-auth=true` would read as client
+ * certificates off (etcd embed Config.AddFlags, kube-apiserver's options, kubelet's KubeletFlags).
  */
 const BOOLEAN_FLAGS: Record<string, ReadonlySet<string>> = {
-  "kube-apiserver": new Set(["anonymous-auth", "profiling", "contention-profiling", "service-account-lookup", "allow-privileged", "enable-aggregator-routing", "enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness", "service-account-extend-token-expiration", "audit-log-compress", "enable-logs-handler", "permit-port-sharing", "permit-address-sharing", "logtostderr", "alsologtostderr"]),
+  "kube-apiserver": new Set(["anonymous-auth", "profiling", "contention-profiling", "service-account-lookup", "allow-privileged", "enable-aggregator-routing", "enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness", "service-account-extend-token-expiration", "audit-log-compress", "enable-logs-handler", "permit-port-sharing", "permit-address-sharing", "logtostderr", "alsologtostderr", "encryption-provider-config-automatic-reload", "watch-cache", "shutdown-send-retry-after", "aggregator-reject-forwarding-redirect", "audit-log-batch-throttle-enable", "audit-log-truncate-enabled", "audit-webhook-batch-throttle-enable", "audit-webhook-truncate-enabled"]),
   "kube-controller-manager": new Set(["profiling", "contention-profiling", "use-service-account-credentials", "leader-elect", "allocate-node-cidrs", "configure-cloud-routes", "enable-dynamic-provisioning", "enable-garbage-collector", "enable-hostpath-provisioner", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
   "kube-scheduler": new Set(["profiling", "contention-profiling", "leader-elect", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
-  kubelet: new Set(["anonymous-auth", "authentication-token-webhook", "seccomp-default", "rotate-certificates", "protect-kernel-defaults", "make-iptables-util-chains", "enable-server", "enable-debugging-handlers", "fail-swap-on", "register-node"]),
-  etcd: new Set(["client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls", "enable-pprof", "strict-reconfig-check", "force-new-cluster", "enable-v2", "enable-grpc-gateway", "debug", "pre-vote", "socket-reuse-port", "socket-reuse-address"]),
+  kubelet: new Set(["anonymous-auth", "authentication-token-webhook", "seccomp-default", "rotate-certificates", "protect-kernel-defaults", "make-iptables-util-chains", "enable-server", "enable-debugging-handlers", "fail-swap-on", "register-node", "rotate-server-certificates", "cgroups-per-qos", "cpu-cfs-quota", "serialize-image-pulls", "enable-controller-attach-detach", "register-schedulable", "exit-on-lock-contention", "kernel-memcg-notification", "runonce"]),
+  etcd: new Set(["client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls", "enable-pprof", "strict-reconfig-check", "force-new-cluster", "enable-v2", "enable-grpc-gateway", "debug", "pre-vote", "socket-reuse-port", "socket-reuse-address", "version", "experimental-initial-corrupt-check", "experimental-compact-hash-check-enabled", "experimental-enable-lease-checkpoint", "experimental-enable-lease-checkpoint-persist", "experimental-memory-mlock", "memory-mlock", "experimental-txn-mode-write-with-shared-buffer", "experimental-stop-grpc-service-on-defrag", "experimental-enable-distributed-tracing", "enable-distributed-tracing", "experimental-peer-skip-client-san-verification", "peer-skip-client-san-verification", "discovery-insecure-transport", "discovery-insecure-skip-tls-verify", "enable-log-rotation", "unsafe-no-fsync"]),
 };
 
 /**
@@ -137,7 +140,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     }
     const body = arg.slice(arg.startsWith("--") ? 2 : 1);
     if (body.startsWith("-") || body.startsWith("=")) {
-      refuse(`bad flag syntax: ${arg}`, path);
+      refuse(`bad flag syntax: ${urlListWithoutUserinfo(arg)}`, path);
       break;
     }
     const eq = body.indexOf("=");
@@ -167,7 +170,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     if (kind === "slice") {
       const record = readCsvRecord(value);
       if ("error" in record) {
-        refuse(`invalid argument ${JSON.stringify(value)} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
+        refuse(`invalid argument ${JSON.stringify(urlListWithoutUserinfo(value))} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
         break;
       }
       items = [...(previous?.items ?? []), ...record.fields];
@@ -179,7 +182,9 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
 }
 
 /** Why a word that is not a flag stops the component, and, after a bare boolean, why it is not that flag's value. */
-function strayMessage(component: Component, word: string, afterBoolean: string | undefined): string {
+function strayMessage(component: Component, stray: string, afterBoolean: string | undefined): string {
+  // Messages reach CI logs: a URL's user and password in the word are not shown.
+  const word = urlListWithoutUserinfo(stray);
   const why = afterBoolean ? ` (${afterBoolean} is a boolean flag, which takes a value only in the same word: ${afterBoolean}=${word})` : "";
   if (component === "etcd") return `Go's flag parsing stops at ${JSON.stringify(word)}, which etcd reports as not a valid flag${why}; no flag after it is read`;
   return `it takes no arguments, and ${JSON.stringify(word)} is one${why}`;
