@@ -179,6 +179,16 @@ describe("tenancy family without a model", () => {
     ]);
   });
 
+  it("a node agent's wildcard limited to NoSchedule is not said to tolerate every taint: NoExecute taints still keep it off", () => {
+    const findings = scan(snapshotOf(daemonSet("agent", "logging", { tolerations: [{ operator: "Exists", effect: "NoSchedule" }] })));
+    expect(findings.map((f) => [f.ruleId, f.message])).toEqual([
+      [
+        "tenancy/daemonset-on-control-plane",
+        "toleration 0 tolerates every NoSchedule taint: a pod of this DaemonSet runs on every node no NoExecute taint keeps clear, control-plane nodes beside the API server and etcd and nodes dedicated to other teams or tenants included (expected of a node agent; check that this one needs to)",
+      ],
+    ]);
+  });
+
   it("reports a nodeName written in a manifest, not one the scheduler set on a pod read from a cluster", () => {
     const findings = scan(
       snapshotOf(

@@ -97,9 +97,12 @@ export function judgePlacement(loaded: LoadedObject, templatePath: FieldPath, sp
     const controlPlane = toleratedControlPlaneTaint(toleration);
     if (daemonSet) {
       if (!controlPlane) return;
-      const what = isWildcard(toleration)
-        ? "tolerates every taint: a pod of this DaemonSet runs on every node, control-plane nodes beside the API server and etcd and nodes dedicated to other teams or tenants included"
-        : `tolerates the control-plane taint ${taintToString(controlPlane)}: a pod of this DaemonSet runs on every control-plane node, beside the API server and etcd`;
+      // A wildcard limited to NoSchedule leaves NoExecute taints in force: not every node, then.
+      const what = !isWildcard(toleration)
+        ? `tolerates the control-plane taint ${taintToString(controlPlane)}: a pod of this DaemonSet runs on every control-plane node, beside the API server and etcd`
+        : (toleration.effect ?? "") === ""
+          ? "tolerates every taint: a pod of this DaemonSet runs on every node, control-plane nodes beside the API server and etcd and nodes dedicated to other teams or tenants included"
+          : "tolerates every NoSchedule taint: a pod of this DaemonSet runs on every node no NoExecute taint keeps clear, control-plane nodes beside the API server and etcd and nodes dedicated to other teams or tenants included";
       results.push({ finding: findingAt(TENANCY_RULES.daemonSetOnControlPlane, loaded, path, `toleration ${i} ${what} (expected of a node agent; check that this one needs to)`) });
       return;
     }
