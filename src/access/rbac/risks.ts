@@ -50,7 +50,15 @@ const DANGERS: Danger[] = [
   },
   {
     rule: R.IMPERSONATE,
-    probes: [p(["impersonate"], "", "users"), p(["impersonate"], "", "groups"), p(["impersonate"], "", "serviceaccounts"), p(["impersonate"], "authentication.k8s.io", "userextras"), p(["impersonate"], "authentication.k8s.io", "uids")],
+    probes: [
+      p(["impersonate"], "", "users"),
+      p(["impersonate"], "", "groups"),
+      // A service account's power, no more: what creating a pod that runs as it already gives
+      // (high), and rbac/escalation-path follows any account that leads further.
+      { ...p(["impersonate"], "", "serviceaccounts"), severity: "high" },
+      p(["impersonate"], "authentication.k8s.io", "userextras"),
+      p(["impersonate"], "authentication.k8s.io", "uids"),
+    ],
   },
   { rule: R.BIND_ESCALATE, probes: [p(["bind", "escalate"], RBAC_GROUP, "roles"), p(["bind", "escalate"], RBAC_GROUP, "clusterroles")] },
   { rule: R.WRITE_RBAC, probes: ["roles", "clusterroles", "rolebindings", "clusterrolebindings"].map((r) => p(WRITE, RBAC_GROUP, r)) },

@@ -55,7 +55,7 @@ describe("a binding to a built-in role (admin, edit, view)", () => {
     expect(ids(got)).toEqual(
       [
         "rbac/create-pods@f0.yaml#roleRef:high",
-        "rbac/impersonate@f0.yaml#roleRef:critical",
+        "rbac/impersonate@f0.yaml#roleRef:high",
         "rbac/pod-exec@f0.yaml#roleRef:high",
         "rbac/read-secrets@f0.yaml#roleRef:high",
         "rbac/serviceaccount-token@f0.yaml#roleRef:high",
@@ -66,11 +66,16 @@ describe("a binding to a built-in role (admin, edit, view)", () => {
     // The same grant written as a custom Role's rule is reported at the same severity.
     const custom = findings([role("team-b", "custom", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }]), roleBinding("team-b", "custom", "Role", "custom", [ci])]);
     expect(ids(custom)).toEqual(["rbac/read-secrets@f0.yaml#rules.0:high"]);
+    // Impersonating service accounts is worth what they may do (high, as creating pods that run as them); users and groups stay critical.
+    const accounts = findings([role("team-b", "sa", [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }]), roleBinding("team-b", "sa", "Role", "sa", [ci])]);
+    expect(ids(accounts)).toEqual(["rbac/impersonate@f0.yaml#rules.0:high"]);
+    const users = findings([role("team-b", "users", [{ apiGroups: [""], resources: ["users", "serviceaccounts"], verbs: ["impersonate"] }]), roleBinding("team-b", "users", "Role", "users", [ci])]);
+    expect(ids(users)).toEqual(["rbac/impersonate@f0.yaml#rules.0:critical"]);
   });
 
   it("edit bound cluster-wide: the same risks but RBAC writes, which only admin aggregates", () => {
     const got = ids(findings([clusterRoleBinding("ci-edit", "edit", [ci])])).filter((id) => !id.startsWith("rbac/escalation-path"));
-    expect(got).toEqual(["rbac/create-pods@f0.yaml#roleRef:high", "rbac/impersonate@f0.yaml#roleRef:critical", "rbac/pod-exec@f0.yaml#roleRef:high", "rbac/read-secrets@f0.yaml#roleRef:high", "rbac/serviceaccount-token@f0.yaml#roleRef:high"]);
+    expect(got).toEqual(["rbac/create-pods@f0.yaml#roleRef:high", "rbac/impersonate@f0.yaml#roleRef:high", "rbac/pod-exec@f0.yaml#roleRef:high", "rbac/read-secrets@f0.yaml#roleRef:high", "rbac/serviceaccount-token@f0.yaml#roleRef:high"]);
   });
 
   it("view grants nothing risky: it leaves out secrets, exec and tokens", () => {
