@@ -10,7 +10,11 @@
  *
  * No reason given here quotes the value: a password written into it is a secret.
  */
-import { isIPv6 } from "node:net";
+import type * as Net from "node:net";
+import { lazyModule } from "../../lazy-module.js";
+
+// Loaded on the first proxy-url with a bracketed host: a scan's static imports stay free of node:net (test/cli/startup-imports.test.ts).
+const net = lazyModule<typeof Net>("node:net");
 
 export type GoUrlReading = { scheme: string; hasUserinfo: boolean } | { refused: string };
 
@@ -61,7 +65,7 @@ function hostRefusal(host: string): string | undefined {
     if (refusal) return refusal;
     const address = zone >= 0 ? `${hostname.slice(0, zone)}%${decodeURIComponentSafe(hostname.slice(zone + 3))}` : hostname;
     // netip.ParseAddr, then Is4 refused: only an IPv6 address may stand in brackets.
-    return isIPv6(address) ? undefined : "something other than an IPv6 address in brackets";
+    return net().isIPv6(address) ? undefined : "something other than an IPv6 address in brackets";
   }
   const colon = host.lastIndexOf(":");
   if (colon >= 0 && !validOptionalPort(host.slice(colon))) return "a port that is not a number";
