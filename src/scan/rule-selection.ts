@@ -71,7 +71,11 @@ function patternsOf(flag: string, values: readonly string[], ids: readonly strin
     const parts = value.split(",").map((part) => part.trim());
     if (parts.some((part) => part === "")) throw new UserError(`${flag} ${JSON.stringify(value)}: an empty rule pattern`, { hint: "give rule ids or globs separated by commas, e.g. --rules 'pss/*,rbac/wildcard'" });
     for (const part of parts) {
-      if (!ids.some(matcherOf(part))) throw new UserError(`${flag} ${part}: ${part.includes("*") ? "matches no rule id" : "no rule has this id"}`, { hint: hintFor(part, ids) });
+      if (!ids.some(matcherOf(part))) {
+        // `palisade rules` lists the posture facts too, but only `palisade posture` weighs them.
+        if (part.startsWith("posture/")) throw new UserError(`${flag} ${part}: posture rules are judged by \`palisade posture\`, not by scan`, { hint: "run `palisade posture` on the same input for its trust scores and these facts; scan's own findings feed it" });
+        throw new UserError(`${flag} ${part}: ${part.includes("*") ? "matches no rule id" : "no rule has this id"}`, { hint: hintFor(part, ids) });
+      }
       patterns.push(part);
     }
   }

@@ -80,6 +80,8 @@ describe("rule selection (--rules, --skip-rules)", () => {
     expect(failure(() => ruleSelection(["pss"], [], RULES)).hint).toMatch(/did you mean "pss\/\*"/);
     expect(failure(() => ruleSelection(["rbac/"], [], RULES)).hint).toMatch(/did you mean "rbac\/\*"/);
     expect(failure(() => ruleSelection(["psss/*"], [], RULES)).describe()).toMatch(/--rules psss\/\*: matches no rule id\n {2}hint: did you mean "pss\/\*"/);
+    // Posture facts are listed by `palisade rules` but weighed only by `palisade posture`.
+    expect(failure(() => ruleSelection(["posture/*"], [], RULES)).describe()).toMatch(/--rules posture\/\*: posture rules are judged by `palisade posture`, not by scan\n {2}hint: run `palisade posture`/);
     expect(failure(() => ruleSelection([], ["pss/privilegd"], RULES)).describe()).toMatch(/--skip-rules pss\/privilegd: .*did you mean "pss\/privileged"/s);
     expect(failure(() => ruleSelection(["nothing-like-it"], [], RULES)).hint).toBe("`palisade rules` lists every rule id");
     expect(failure(() => ruleSelection(["pss/*,"], [], RULES)).message).toMatch(/an empty rule pattern/);
