@@ -92,6 +92,7 @@ users:
       - {name: AZURE_CONFIG_DIR, value: /home/ci/.azure}
       - {name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI-example-secret}
       - {name: TOKEN_FILE, value: /run/token}
+      - {name: AWS_ACCESS_KEY_ID, value: AKIAIOSFODNN7EXAMPLE}
 - name: early
   user:
     client-certificate-data: ${b64(early.certPem)}

@@ -15,6 +15,7 @@ import type { MissingUser } from "./missing-user.js";
 import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
 import { withoutUserinfo } from "../url-text.js";
+import { looksLikeSecretName } from "../../secrets/names.js";
 import { proxyCredentialsInClear } from "./proxy-url.js";
 
 /** A certificate in the file, or in a file it names, read once for every rule. */
@@ -131,8 +132,8 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
         return env.flatMap((item: unknown, i) => {
           const variable = item !== null && typeof item === "object" ? (item as Record<string, unknown>) : {};
           const name = typeof variable.name === "string" ? variable.name : "";
-          const secretLike = /(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY)/i.test(name) && !/_(FILE|PATH)$/i.test(name);
-          return secretLike && typeof variable.value === "string" && variable.value !== "" ? [{ path: [...u.path, "exec", "env", i, "value"], message: `user ${u.name}'s exec plugin gets ${name} from the file in clear text` }] : [];
+          // The one judgement of a credential's name the scan uses everywhere: AWS_SECRET_ACCESS_KEY is one, AWS_ACCESS_KEY_ID (an identifier) is not.
+          return looksLikeSecretName(name) && typeof variable.value === "string" && variable.value !== "" ? [{ path: [...u.path, "exec", "env", i, "value"], message: `user ${u.name}'s exec plugin gets ${name} from the file in clear text` }] : [];
         });
       }),
   ),
