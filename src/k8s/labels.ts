@@ -4,6 +4,8 @@
  * namespaceSelector and PodDisruptionBudgets all call this.
  */
 import { parseInt64 } from "./go-strconv.js";
+import { isLabelValue, isQualifiedName, labelValueErrors, qualifiedNameErrors } from "./name-formats.js";
+import { formatFieldPath, isRecord, type FieldPath } from "./types.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -72,77 +74,103 @@ export function matchesRequirement(requirement: LabelSelectorRequirement, labels
 export function nodeSelectorBound(values: readonly string[]): bigint | undefined {
   if (values.length !== 1) return undefined;
   const text = values[0] as string;
-  if (validateLabelValue(text).length > 0) return undefined;
+  if (!isLabelValue(text)) return undefined;
   return parseInt64(text);
 }
 
-/** Why a selector is invalid, or [] when it is valid (apimachinery's validation). */
-export function validateLabelSelector(selector: LabelSelector, options: { allowGtLt?: boolean } = {}): string[] {
-  const errors: string[] = [];
+/**
+ * Whether a value decodes as a metav1.LabelSelectorRequirement: an object whose key and
+ * operator are strings and whose values, when set, are a list of strings. The decoder
+ * refuses any other; whether the requirement is valid is labelSelectorErrors' question.
+ */
+export function decodesAsRequirement(value: unknown): value is LabelSelectorRequirement {
+  if (!isRecord(value) || typeof value.key !== "string" || typeof value.operator !== "string") return false;
+  const values = value.values;
+  return values === undefined || values === null || (Array.isArray(values) && values.every((v) => typeof v === "string"));
+}
+
+/** One error of a selector: where in it (relative to the selector) and field.Error's text after the field. */
+export interface SelectorError {
+  path: FieldPath;
+  /** "<type>[: <value>]: <detail>", e.g. `Invalid value: "Inn": not a valid selector operator`. */
+  body: string;
+}
+
+/**
+ * Why a selector is invalid, or [] when it is valid: apimachinery's ValidateLabelSelector
+ * (pkg/apis/meta/v1/validation) with its field paths and texts, for a selector being created
+ * (AllowInvalidLabelValueInSelector off). With `allowGtLt`, Gt and Lt requirements are judged
+ * as labels.NewRequirement judges them, which is whether the scheduler can read a node
+ * selector requirement at all; kube-apiserver itself never asks whether a Gt/Lt value is an integer.
+ */
+export function labelSelectorErrors(selector: LabelSelector, options: { allowGtLt?: boolean } = {}): SelectorError[] {
+  const errors: SelectorError[] = [];
+  // ValidateLabels: each key a qualified name, each value a label value, both at matchLabels.
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    errors.push(...validateLabelKey(key).map((e) => `matchLabels key ${JSON.stringify(key)}: ${e}`));
-    errors.push(...validateLabelValue(value).map((e) => `matchLabels[${JSON.stringify(key)}] value ${JSON.stringify(value)}: ${e}`));
+    // The is* forms first: nearly every selector is valid, and its messages are not built.
+    if (!isQualifiedName(key)) for (const message of qualifiedNameErrors(key)) errors.push({ path: ["matchLabels"], body: invalid(key, message) });
+    if (!isLabelValue(value)) for (const message of labelValueErrors(value)) errors.push({ path: ["matchLabels"], body: invalid(value, message) });
   }
-  (selector.matchExpressions ?? []).forEach((req, i) => {
-    errors.push(...validateRequirement(req, options).map((e) => `matchExpressions[${i}]: ${e}`));
+  (selector.matchExpressions ?? []).forEach((requirement, i) => {
+    for (const error of requirementErrors(requirement, options)) errors.push({ path: ["matchExpressions", i, ...error.path], body: error.body });
   });
   return errors;
 }
 
-/**
- * Why a requirement is refused, or []. Without options: apimachinery's LabelSelector
- * validation (In, NotIn, Exists, DoesNotExist). With `allowGtLt`: what labels.NewRequirement
- * accepts, i.e. whether the scheduler can read a node selector requirement at all (Gt/Lt
- * need one integer that is also a label value). What kube-apiserver admits in a pod is
- * looser: it never asks whether a Gt/Lt value is an integer.
- */
-export function validateRequirement(req: LabelSelectorRequirement, options: { allowGtLt?: boolean } = {}): string[] {
-  const errors = validateLabelKey(req.key).map((e) => `key ${JSON.stringify(req.key)}: ${e}`);
-  const values = req.values ?? [];
-  switch (req.operator) {
+/** labelSelectorErrors printed as field.Error prints them, the field relative to the selector. */
+export function validateLabelSelector(selector: LabelSelector, options: { allowGtLt?: boolean } = {}): string[] {
+  return labelSelectorErrors(selector, options).map(printSelectorError);
+}
+
+export function printSelectorError(error: SelectorError): string {
+  return `${formatFieldPath(error.path)}: ${error.body}`;
+}
+
+/** A requirement's errors (see labelSelectorErrors), relative to the requirement, printed. */
+export function validateRequirement(requirement: LabelSelectorRequirement, options: { allowGtLt?: boolean } = {}): string[] {
+  return requirementErrors(requirement, options).map(printSelectorError);
+}
+
+/** ValidateLabelSelectorRequirement: the operator's rule, then the key, then each value. */
+function requirementErrors(requirement: LabelSelectorRequirement, options: { allowGtLt?: boolean }): SelectorError[] {
+  const errors: SelectorError[] = [];
+  const values = requirement.values ?? [];
+  switch (requirement.operator) {
     case "In":
     case "NotIn":
-      if (values.length === 0) errors.push(`operator ${req.operator} needs at least one value`);
+      if (values.length === 0) errors.push({ path: ["values"], body: "Required value: must be specified when `operator` is 'In' or 'NotIn'" });
       break;
     case "Exists":
     case "DoesNotExist":
-      if (values.length > 0) errors.push(`operator ${req.operator} takes no values`);
-      break;
-    case "Gt":
-    case "Lt":
-      if (!options.allowGtLt) errors.push(`operator ${req.operator} is only valid in node selectors`);
-      else if (values.length !== 1 || parseInt64(values[0] as string) === undefined) errors.push(`operator ${req.operator} needs exactly one integer value`);
+      if (values.length > 0) errors.push({ path: ["values"], body: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'" });
       break;
     default:
-      errors.push(`unknown operator ${JSON.stringify(req.operator)} (expected In, NotIn, Exists or DoesNotExist)`);
+      // A LabelSelector has no Gt or Lt; a node selector requirement does.
+      if (options.allowGtLt && (requirement.operator === "Gt" || requirement.operator === "Lt")) errors.push(...boundErrors(values));
+      else errors.push({ path: ["operator"], body: invalid(requirement.operator, "not a valid selector operator") });
   }
-  for (const value of values) errors.push(...validateLabelValue(value).map((e) => `value ${JSON.stringify(value)}: ${e}`));
+  if (!isQualifiedName(requirement.key)) for (const message of qualifiedNameErrors(requirement.key)) errors.push({ path: ["key"], body: invalid(requirement.key, message) });
+  values.forEach((value, j) => {
+    if (!isLabelValue(value)) for (const message of labelValueErrors(value)) errors.push({ path: ["values", j], body: invalid(value, message) });
+  });
   return errors;
 }
 
-const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** A qualified name: optional DNS-subdomain prefix and '/', then a name of ≤ 63 characters. */
-export function validateLabelKey(key: string): string[] {
-  const slash = key.indexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const errors: string[] = [];
-  if (prefix !== undefined) {
-    if (prefix.length === 0) errors.push("prefix part must be non-empty");
-    else if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) errors.push("prefix part must be a DNS subdomain");
-    if (name.includes("/")) errors.push("a qualified name has at most one '/'");
-  }
-  if (name.length === 0) errors.push("name part must be non-empty");
-  else if (name.length > 63) errors.push("name part must be no more than 63 characters");
-  else if (!NAME_PART.test(name)) errors.push("name part must consist of alphanumerics, '-', '_' or '.', and start and end with an alphanumeric");
+/** labels.NewRequirement's rule for Gt and Lt: exactly one value, which strconv.ParseInt reads. */
+function boundErrors(values: readonly string[]): SelectorError[] {
+  const errors: SelectorError[] = [];
+  if (values.length !== 1) errors.push({ path: ["values"], body: `Invalid value: []string{${values.map(quote).join(", ")}}: for 'Gt', 'Lt' operators, exactly one value is required` });
+  values.forEach((value, j) => {
+    if (parseInt64(value) === undefined) errors.push({ path: ["values", j], body: invalid(value, "for 'Gt', 'Lt' operators, the value must be an integer") });
+  });
   return errors;
 }
 
-export function validateLabelValue(value: string): string[] {
-  if (value === "") return [];
-  if (value.length > 63) return ["must be no more than 63 characters"];
-  if (!NAME_PART.test(value)) return ["must consist of alphanumerics, '-', '_' or '.', and start and end with an alphanumeric"];
-  return [];
+/** field.Invalid's body for a string value. */
+function invalid(value: string, detail: string): string {
+  return `Invalid value: ${quote(value)}: ${detail}`;
 }
+
+/** Go's %q, as near as JSON comes: the two differ only on control characters, which no valid key or value holds. */
+const quote = (text: string): string => JSON.stringify(text);
+

@@ -17,10 +17,9 @@
  * A selector that is not well formed (an unknown operator, a value of the wrong type) is
  * left to the decoder's and the selector validation's own errors: upstream does not match it.
  */
-import { matchesLabelSelector, type LabelSelector } from "../k8s/labels.js";
+import { decodesAsRequirement, labelSelectorErrors, matchesLabelSelector, type LabelSelector } from "../k8s/labels.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";
 import { invalid, required, type ApiFieldError } from "./api-field-errors.js";
-import { isLabelValue, isQualifiedName } from "./api-name-formats.js";
 
 const DOES_NOT_MATCH = "`selector` does not match template `labels`";
 const MATCH_TODO = "make every label the selector asks for a label of spec.template.metadata.labels, with the same value";
@@ -53,36 +52,15 @@ function stringMap(value: unknown): Labels {
 }
 
 /**
- * A metav1.LabelSelector that decodes and that ValidateLabelSelector and
- * LabelSelectorAsSelector take (keys qualified names, values label values, In and NotIn
- * with values, Exists and DoesNotExist without), or undefined.
+ * A metav1.LabelSelector that decodes and that ValidateLabelSelector accepts (so
+ * LabelSelectorAsSelector takes it), or undefined: the shared rule of src/k8s/labels.ts.
  */
 function wellFormed(selector: Record<string, unknown>): LabelSelector | undefined {
   const { matchLabels, matchExpressions } = selector;
-  const labels = stringMap(matchLabels);
-  if (labels === INVALID) return undefined;
-  for (const key in labels) if (!isQualifiedName(key) || !isLabelValue(labels[key] as string)) return undefined;
-  if (matchExpressions !== undefined && matchExpressions !== null) {
-    if (!Array.isArray(matchExpressions)) return undefined;
-    for (const requirement of matchExpressions) if (!isRequirement(requirement)) return undefined;
-  }
-  return selector as LabelSelector;
-}
-
-function isRequirement(requirement: unknown): boolean {
-  if (!isRecord(requirement) || typeof requirement.key !== "string" || !isQualifiedName(requirement.key)) return false;
-  const values = requirement.values ?? [];
-  if (!Array.isArray(values) || !values.every((value) => typeof value === "string" && isLabelValue(value))) return false;
-  switch (requirement.operator) {
-    case "In":
-    case "NotIn":
-      return values.length > 0;
-    case "Exists":
-    case "DoesNotExist":
-      return values.length === 0;
-    default:
-      return false;
-  }
+  if (stringMap(matchLabels) === INVALID) return undefined;
+  if (matchExpressions !== undefined && matchExpressions !== null && !(Array.isArray(matchExpressions) && matchExpressions.every(decodesAsRequirement))) return undefined;
+  const typed = selector as LabelSelector;
+  return labelSelectorErrors(typed).length === 0 ? typed : undefined;
 }
 
 function isEmptySelector(selector: LabelSelector): boolean {

@@ -4,7 +4,7 @@
  * policies carry verbatim is checked here, where a bad entry can still be named.
  */
 import { UserError } from "../errors.js";
-import { validateLabelKey, validateLabelValue } from "../k8s/labels.js";
+import { labelValueErrors, qualifiedNameErrors } from "../k8s/name-formats.js";
 import { formatIp, parseIp } from "./cidr.js";
 import type { PortProtocol } from "./ports.js";
 import { isDns1123Label, isDns1123Subdomain } from "../k8s/dns-names.js";
@@ -61,9 +61,9 @@ function workloadProblem(w: FlowWorkload): { message: string; hint: string } | u
     return { message: `name ${JSON.stringify(w.name)} is not a valid object name`, hint: "give the workload's name as Kubernetes has it: a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.'), at most 253 characters" };
   }
   for (const [key, value] of Object.entries(w.labels)) {
-    const keyProblems = validateLabelKey(key);
+    const keyProblems = qualifiedNameErrors(key);
     if (keyProblems.length > 0) return { message: `label key ${JSON.stringify(key)}: ${keyProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
-    const valueProblems = validateLabelValue(value);
+    const valueProblems = labelValueErrors(value);
     if (valueProblems.length > 0) return { message: `label ${key}=${JSON.stringify(value)}: ${valueProblems.join("; ")}`, hint: "give the labels the pods carry (kubectl get pods --show-labels)" };
   }
   return undefined;

@@ -33,7 +33,7 @@ describe("node selector Gt and Lt, as the scheduler reads both sides", () => {
     expect(gt("4", "9223372036854775807")).toBe(true);
     expect(gt("4", "9223372036854775808")).toBe(false);
     expect(gt("9223372036854775808", "5")).toBe(false);
-    expect(validateRequirement(requirement("Gt", ["9223372036854775808"]), { allowGtLt: true })).toEqual(["operator Gt needs exactly one integer value"]);
+    expect(validateRequirement(requirement("Gt", ["9223372036854775808"]), { allowGtLt: true })).toEqual([`values[0]: Invalid value: "9223372036854775808": for 'Gt', 'Lt' operators, the value must be an integer`]);
     expect(gt("4", "4.0")).toBe(false);
   });
 });

@@ -113,7 +113,7 @@ describe("container ports", () => {
   it("port names are IANA service names, each rule it breaks reported as upstream lists them", async () => {
     expect(await texts(pod("  containers: [{name: app, image: a, ports: [{name: metrics-endpoint-http, containerPort: 9090}, {name: '8080', containerPort: 8080}, {name: -a--b, containerPort: 81}, {name: Http, containerPort: 82}]}]"))).toEqual([
       'spec.containers[0].ports[0].name: Invalid value: "metrics-endpoint-http": must be no more than 15 characters',
-      'spec.containers[0].ports[1].name: Invalid value: "8080": must contain at least one letter or number (a-z, 0-9)',
+      'spec.containers[0].ports[1].name: Invalid value: "8080": must contain at least one letter (a-z)',
       'spec.containers[0].ports[2].name: Invalid value: "-a--b": must not contain consecutive hyphens',
       'spec.containers[0].ports[2].name: Invalid value: "-a--b": must not begin or end with a hyphen',
       'spec.containers[0].ports[3].name: Invalid value: "Http": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',

@@ -222,11 +222,11 @@ describe("palisade netpol, input it must not answer quietly", () => {
     const badKey = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { "bad key!": "v" } }]));
     expect(badKey.code).toBe(2);
     expect(badKey.out).toBe("");
-    expect(badKey.err).toContain(`workloads[0] (a/b): label key "bad key!": name part must consist of alphanumerics, '-', '_' or '.', and start and end with an alphanumeric`);
+    expect(badKey.err).toContain(`workloads[0] (a/b): label key "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
     const badNamespace = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { app: "b" } }, { namespace: "Bad_NS", name: "c", labels: { app: "c" } }]));
     expect(badNamespace.code).toBe(2);
     expect(badNamespace.err).toContain('workloads[1] (Bad_NS/c): namespace "Bad_NS" is not a valid namespace name');
     const badValue = await run("generate", "--flows", flows([{ namespace: "a", name: "b", labels: { app: "-x" } }]));
-    expect(badValue.err).toContain('workloads[0] (a/b): label app="-x": must consist of alphanumerics');
+    expect(badValue.err).toContain('workloads[0] (a/b): label app="-x": a valid label must be an empty string or consist of alphanumeric characters');
   });
 });

@@ -22,8 +22,8 @@ interface InvalidCase {
 /** What our API-server-worded message says for each upstream error, and at which field. */
 const OUR_WORDING: Record<string, { field: RegExp; message: RegExp }> = {
   bad_netpols__subdir1: { field: /ipBlock\.cidr$/, message: /must be a valid CIDR/ },
-  bad_netpols__subdir2: { field: /spec\.podSelector$/, message: /matchLabels key "app@b"/ },
-  bad_netpols__subdir7: { field: /Selector$/, message: /value/ },
+  bad_netpols__subdir2: { field: /spec\.podSelector\.matchLabels$/, message: /Invalid value: "app@b": name part must consist of alphanumeric characters/ },
+  bad_netpols__subdir7: { field: /Selector\.matchLabels$/, message: /a valid label must be an empty string/ },
   bad_netpols__subdir3: { field: /from\[0\]$/, message: /may not specify both ipBlock and another peer/ },
   bad_netpols__subdir4: { field: /from\[0\]$/, message: /must specify a peer/ },
   np_bad_path_test_1: { field: /metadata\.name$/, message: /two NetworkPolicys named default\/backend-netpol/ },

@@ -10,7 +10,7 @@
  * have, and domain names, which resolve at run time. Such an object is refused here too, as
  * nothing can be said of what it enforces, but its message says the API server accepts it.
  */
-import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
+import { labelSelectorErrors, type LabelSelector } from "../../k8s/labels.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import type { Direction } from "../model.js";
 import { isValidPortNumber, portNameProblems, type PolicyProblem } from "../networkpolicy/validate.js";
@@ -108,7 +108,7 @@ function checkSelector(selector: unknown, path: FieldPath, add: Add): void {
     else matchExpressions.forEach((expression: unknown, i) => checkRequirement(expression, [...path, "matchExpressions", i], wrong));
   }
   if (!shaped) return;
-  for (const message of validateLabelSelector(selector as LabelSelector)) add(path, `Invalid value: ${ACCEPTED} it is no label selector, so no implementation can apply it: ${message}`);
+  for (const error of labelSelectorErrors(selector as LabelSelector)) add([...path, ...error.path], `${error.body}: ${ACCEPTED} it is no label selector, so no implementation can apply it`);
 }
 
 function checkRequirement(expression: unknown, path: FieldPath, wrong: Add): void {

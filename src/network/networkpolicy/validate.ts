@@ -3,7 +3,8 @@
  * pkg/apis/networking/validation): a policy the API server would refuse is refused here,
  * with the field and the reason, before any connectivity is computed from it.
  */
-import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
+import { decodesAsRequirement, labelSelectorErrors, type LabelSelector } from "../../k8s/labels.js";
+import { portNameErrors } from "../../k8s/name-formats.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { parseCidr, rangeWithin } from "../cidr.js";
 import { isDns1123Label, isDns1123Subdomain } from "../../k8s/dns-names.js";
@@ -13,17 +14,8 @@ export interface PolicyProblem {
   message: string;
 }
 
-
-/** IANA service name, the form of a named container port (IsValidPortName). */
-export function portNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  if (name.length < 1 || name.length > 15) problems.push("must be no more than 15 characters");
-  if (!/^[-a-z0-9]+$/.test(name)) problems.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (!/[a-z]/.test(name)) problems.push("must contain at least one letter (a-z)");
-  if (name.includes("--")) problems.push("must not contain consecutive hyphens");
-  if (name.startsWith("-") || name.endsWith("-")) problems.push("must not begin or end with a hyphen");
-  return problems;
-}
+/** IsValidPortName, under the name AdminNetworkPolicy's validation imports it by. */
+export { portNameErrors as portNameProblems };
 
 export function isValidPortNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
@@ -94,18 +86,9 @@ function checkSelector(selector: unknown, path: FieldPath, add: Add): void {
     }
   }
   if (matchExpressions !== undefined && matchExpressions !== null) {
-    const wellFormed =
-      Array.isArray(matchExpressions) &&
-      matchExpressions.every(
-        (e: unknown) =>
-          isRecord(e) &&
-          typeof e.key === "string" &&
-          typeof e.operator === "string" &&
-          (e.values === undefined || e.values === null || (Array.isArray(e.values) && e.values.every((v: unknown) => typeof v === "string"))),
-      );
-    if (!wellFormed) return add([...path, "matchExpressions"], "Invalid value: matchExpressions must be a list of {key, operator, values}");
+    if (!Array.isArray(matchExpressions) || !matchExpressions.every(decodesAsRequirement)) return add([...path, "matchExpressions"], "Invalid value: matchExpressions must be a list of {key, operator, values}");
   }
-  for (const message of validateLabelSelector(selector as LabelSelector)) add(path, `Invalid value: ${message}`);
+  for (const error of labelSelectorErrors(selector as LabelSelector)) add([...path, ...error.path], error.body);
 }
 
 function checkPort(port: unknown, path: FieldPath, add: Add): void {
@@ -128,7 +111,7 @@ function checkPort(port: unknown, path: FieldPath, add: Add): void {
     }
   } else if (typeof value === "string") {
     if (hasEnd) add([...path, "endPort"], "Invalid value: may not be specified when `port` is non-numeric (a named port)");
-    for (const message of portNameProblems(value)) add([...path, "port"], `Invalid value: ${JSON.stringify(value)}: ${message}`);
+    for (const message of portNameErrors(value)) add([...path, "port"], `Invalid value: ${JSON.stringify(value)}: ${message}`);
   } else {
     add([...path, "port"], "Invalid value: port must be a number or a port name");
   }
