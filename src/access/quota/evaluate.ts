@@ -15,6 +15,7 @@ import { claimUsage, objectUsage } from "./object-usage.js";
 import { applyContainerDefaults, readPodResources } from "./pod-resources.js";
 import { addInto, formatResourceList, readResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
 import { isTerminalPod, podFacts } from "./pod-facts.js";
+import { countPods, describePods, podUnit, type PodCount } from "./pod-count.js";
 import { refusal, refusedBoundProblem } from "./refused.js";
 import { limitRangeErrors } from "./limitrange-validation.js";
 import { defaultedRequestsAboveLimits } from "./defaulted-requests.js";
@@ -59,7 +60,7 @@ export interface QuotaEvaluation {
   refused: Array<{ object: ObjectRef; problem: LoadProblem }>;
 }
 
-interface NamespaceState {
+interface NamespaceState extends PodCount {
   namespace: string;
   quotas: Array<{ spec: ResourceQuotaSpec; used: ResourceList; reported?: ResourceList }>;
   limitRanges: LimitRangeSpec[];
@@ -69,10 +70,6 @@ interface NamespaceState {
   firstWorkload?: LoadedObject;
   members: number;
   namespaceObject?: LoadedObject;
-  pods: number;
-  /** DaemonSets, whose pods count in `pods` (as replicasOf counts them: one) though they run one per node. */
-  daemonSets: string[];
-  daemonSetPods: number;
   rejectedPods: number;
 }
 
@@ -240,18 +237,6 @@ export class QuotaEvaluator {
   }
 }
 
-/**
- * `its 3 pod(s) and the pods of DaemonSet agent (one per node)`: what the namespace's
- * workloads run. A DaemonSet's pods number its nodes, which manifests do not say.
- */
-function describePods(state: NamespaceState): string {
-  const counted = state.pods - state.daemonSetPods;
-  const parts = counted > 0 ? [`its ${counted} pod(s)`] : [];
-  const n = state.daemonSets.length;
-  if (n > 0) parts.push(`the pods of DaemonSet${n === 1 ? "" : "s"} ${state.daemonSets.join(", ")} (one per node${n === 1 ? "" : " each"})`);
-  return parts.join(" and ");
-}
-
 type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, message: string, properties?: Record<string, unknown>) => Finding;
 
 /** How many of `count` identical admissions fit under the quota, exactly (no per-replica loop). */
@@ -295,13 +280,8 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     const replicas = Math.max(0, Math.floor(replicasOf(object)));
     // Pods that would be created: only those count, are admitted or are rejected.
     const created = podsBlocked ? 0 : replicas;
-    state.pods += created;
     // replicasOf counts a DaemonSet as one pod; the namespace's findings say it runs one per node.
-    const perNode = object.kind === "DaemonSet" && created > 0;
-    if (perNode) {
-      state.daemonSets.push(detached(object.metadata?.name ?? "(unnamed)"));
-      state.daemonSetPods += created;
-    }
+    const perNode = countPods(state, object, created);
     // A pod the defaults make invalid is refused at validation, so no validating admission (LimitRange bounds, quota) sees it.
     const invalidAfterDefaults = defaultedRequestsAboveLimits(declared, resources, state.limitRanges);
     for (const v of invalidAfterDefaults) findings.push(finding(LIMITRANGE_VIOLATION, loaded, [...v.containerPath, "resources"], v.message, { limitRange: v.limitRange }));
@@ -328,7 +308,7 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     } else if (created > 0 && applicable.length > 0) {
       // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
       const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
-      const admitted = admitUsage(state, loaded, usage, created, perNode ? "pod(s) (a DaemonSet runs one per node; counted here as one)" : "pod(s)", findings, finding, (q) => applicable.includes(q), specPath);
+      const admitted = admitUsage(state, loaded, usage, created, podUnit(perNode), findings, finding, (q) => applicable.includes(q), specPath);
       state.rejectedPods += created - admitted;
     }
     if (!state.quotas.some((q) => missingRequiredResources(q.spec, resources).length > 0)) {
