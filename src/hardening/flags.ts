@@ -1,6 +1,7 @@
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 
+import { BOOLEAN_FLAGS } from "./boolean-flags.js";
 import { locateComponent, type Component, type Word } from "./command-line.js";
 import { readCsvRecord } from "./csv-record.js";
 import { applyEtcdEnvironment } from "./etcd-environment.js";
@@ -41,22 +42,6 @@ export interface UnreadCommandLine {
   message: string;
   path: FieldPath;
 }
-
-/**
- * Boolean flags, which never take the next argument as their value: pflag (and etcd's Go
- * flag package) read `--anonymous-auth false` as --anonymous-auth=true followed by a stray
- * "false" (which kube-apiserver refuses to start with). The flags the rules read, and the
- * common others: a bare boolean missing here would swallow the next flag as its value, so that
- * `--experimental-initial-corrupt-check --client-cert-auth=true` would read as client
- * certificates off (etcd embed Config.AddFlags, kube-apiserver's options, kubelet's KubeletFlags).
- */
-const BOOLEAN_FLAGS: Record<string, ReadonlySet<string>> = {
-  "kube-apiserver": new Set(["anonymous-auth", "profiling", "contention-profiling", "service-account-lookup", "allow-privileged", "enable-aggregator-routing", "enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness", "service-account-extend-token-expiration", "audit-log-compress", "enable-logs-handler", "permit-port-sharing", "permit-address-sharing", "logtostderr", "alsologtostderr", "encryption-provider-config-automatic-reload", "watch-cache", "shutdown-send-retry-after", "aggregator-reject-forwarding-redirect", "audit-log-batch-throttle-enable", "audit-log-truncate-enabled", "audit-webhook-batch-throttle-enable", "audit-webhook-truncate-enabled"]),
-  "kube-controller-manager": new Set(["profiling", "contention-profiling", "use-service-account-credentials", "leader-elect", "allocate-node-cidrs", "configure-cloud-routes", "enable-dynamic-provisioning", "enable-garbage-collector", "enable-hostpath-provisioner", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
-  "kube-scheduler": new Set(["profiling", "contention-profiling", "leader-elect", "authentication-skip-lookup", "authentication-tolerate-lookup-failure", "permit-port-sharing", "permit-address-sharing"]),
-  kubelet: new Set(["anonymous-auth", "authentication-token-webhook", "seccomp-default", "rotate-certificates", "protect-kernel-defaults", "make-iptables-util-chains", "enable-server", "enable-debugging-handlers", "fail-swap-on", "register-node", "rotate-server-certificates", "cgroups-per-qos", "cpu-cfs-quota", "serialize-image-pulls", "enable-controller-attach-detach", "register-schedulable", "exit-on-lock-contention", "kernel-memcg-notification", "runonce"]),
-  etcd: new Set(["client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls", "enable-pprof", "strict-reconfig-check", "force-new-cluster", "enable-v2", "enable-grpc-gateway", "debug", "pre-vote", "socket-reuse-port", "socket-reuse-address", "version", "experimental-initial-corrupt-check", "experimental-compact-hash-check-enabled", "experimental-enable-lease-checkpoint", "experimental-enable-lease-checkpoint-persist", "experimental-memory-mlock", "memory-mlock", "experimental-txn-mode-write-with-shared-buffer", "experimental-stop-grpc-service-on-defrag", "experimental-enable-distributed-tracing", "enable-distributed-tracing", "experimental-peer-skip-client-san-verification", "peer-skip-client-san-verification", "discovery-insecure-transport", "discovery-insecure-skip-tls-verify", "enable-log-rotation", "unsafe-no-fsync"]),
-};
 
 /**
  * pflag list flags. A string slice reads each value as one CSV record (string_slice.go readAsCSV),
@@ -116,7 +101,8 @@ export function controlPlaneCommandLines(object: K8sObject): Array<ControlPlaneC
 function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<string, Flag>; refusals: Refusal[] } {
   const flags = new Map<string, Flag>();
   const refusals: Refusal[] = [];
-  const booleans = BOOLEAN_FLAGS[component] ?? new Set<string>();
+  // A boolean written bare is true and leaves the next word alone (boolean-flags.ts says which flags are).
+  const booleans = BOOLEAN_FLAGS[component];
   const lists = LIST_FLAGS[component] ?? {};
   // etcd parses with Go's flag package, which takes -name as well as --name, keeps `_` in names, and stops at the first non-flag.
   const goFlag = component === "etcd";
