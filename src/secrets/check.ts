@@ -6,10 +6,11 @@
  * never the value.
  */
 import { findingAt } from "../findings/finding-at.js";
+import { controlPlaneContainers } from "../hardening/flags.js";
 import type { Finding, Rule } from "../findings/types.js";
 import { CONTAINER_PROBES, LIFECYCLE_HOOKS, visitContainers } from "../k8s/containers.js";
 import { apiGroupOf } from "../k8s/snapshot.js";
-import { isRecord, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { settingsIn, unquoted } from "./config-text.js";
 import { credentialIn, isLiteralCredential, isLiteralEnvCredential, isReference } from "./credential-formats.js";
@@ -45,8 +46,10 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
   const template = podTemplate(object);
   if (!template) return findings;
   if (template.path.length > 0) annotations(template.pod.metadata.annotations, [...template.path, "metadata", "annotations"], report);
+  const booleansByContainer = bareBooleanFlags(object);
   for (const ref of visitContainers(template.pod.spec)) {
     const at = (...rest: FieldPath) => [...template.path, ...ref.path, ...rest];
+    const booleans = booleansByContainer.get(JSON.stringify(at())) ?? NO_WORDS;
     const who = `container ${JSON.stringify(ref.name)}`;
     const env = ref.container.env;
     if (Array.isArray(env)) {
@@ -63,11 +66,11 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
         }
       });
     }
-    for (const list of ["command", "args"] as const) commandLine(ref.container[list], at(list), `${who} ${list}`, ref.name, report);
+    for (const list of ["command", "args"] as const) commandLine(ref.container[list], at(list), `${who} ${list}`, ref.name, report, booleans);
     // Probes and hooks run commands and send headers too.
     for (const [hookPath, hook] of handlers(ref.container)) {
       const exec = isRecord(hook.exec) ? hook.exec.command : undefined;
-      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report);
+      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report, NO_WORDS);
       const headers = isRecord(hook.httpGet) ? hook.httpGet.httpHeaders : undefined;
       if (!Array.isArray(headers)) continue;
       headers.forEach((header: unknown, i) => {
@@ -126,8 +129,26 @@ function kustomizationFile(loaded: LoadedObject): string | undefined {
   return /(?:^|[\\/])(?:kustomization\.ya?ml|Kustomization)$/.test(file) ? file : undefined;
 }
 
+const NO_WORDS: ReadonlySet<string> = new Set();
+
+/**
+ * The words of each control-plane container's command line that are boolean flags written
+ * bare (`--client-cert-auth`), by the container's path. pflag and Go's flag package never take
+ * the next word as a boolean's value (`--client-cert-auth x` is the flag set to true and a stray
+ * word), so a word after one is no value, whatever the flag's name says: hardening's reading
+ * of the command line, which knows each component's booleans, tells which they are.
+ */
+function bareBooleanFlags(object: K8sObject): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const container of controlPlaneContainers(object)) {
+    const bare = [...container.flags.values()].filter((flag) => !/[\s=]/.test(flag.written)).map((flag) => flag.written);
+    if (bare.length > 0) out.set(JSON.stringify(container.path), new Set(bare));
+  }
+  return out;
+}
+
 /** A command line's arguments: credentials by their format, and flags named as credentials given their value. */
-function commandLine(items: unknown, path: FieldPath, where: string, container: string, report: Report): void {
+function commandLine(items: unknown, path: FieldPath, where: string, container: string, report: Report, booleans: ReadonlySet<string>): void {
   if (!Array.isArray(items)) return;
   items.forEach((item: unknown, i) => {
     if (typeof item !== "string") return;
@@ -138,9 +159,9 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
     }
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y -passout pass:z ..."): each word, and each flag with the word after it.
     const words = item.split(/\s+/);
-    const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word) : undefined) ?? []);
+    const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word, booleans) : undefined) ?? []);
     const previous = items[i - 1];
-    const before = named.length === 0 && typeof previous === "string" ? flagBefore(previous, item) : undefined;
+    const before = named.length === 0 && typeof previous === "string" ? flagBefore(previous, item, booleans) : undefined;
     if (before !== undefined) named.push(before);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
@@ -165,10 +186,10 @@ function wordValue(raw: string): string {
   return unquoted(raw.replace(/[;,]+$/, ""));
 }
 
-/** `-passout` of `-passout pass:x`, `--token` of `--token x`: a credential-named flag whose value is the next word. */
-function flagBefore(flag: string, value: string): string | undefined {
+/** `-passout` of `-passout pass:x`, `--token` of `--token x`: a credential-named flag whose value is the next word (unless it is a boolean, which takes none). */
+function flagBefore(flag: string, value: string, booleans: ReadonlySet<string>): string | undefined {
   const m = FLAG.exec(flag);
-  return m && !value.startsWith("-") && takesValue(m[1] as string) && isLiteralCredential(unquoted(value)) ? flag : undefined;
+  return m && !booleans.has(flag) && !value.startsWith("-") && takesValue(m[1] as string) && isLiteralCredential(unquoted(value)) ? flag : undefined;
 }
 
 /**

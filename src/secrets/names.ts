@@ -18,6 +18,11 @@ const INSIDE_A_WORD = /PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|PRIVATEKEY/;
 const KEY_QUALIFIERS = new Set(["API", "APP", "SECRET", "ACCESS", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "CLIENT", "AUTH", "HMAC", "JWT", "SESSION", "CRYPTO", "AES", "LICENSE", "ACCOUNT", "SHARED", "SSH", "TICKET"]);
 /** Credentials only as the last word: REDISCLI_AUTH, BASIC_AUTH, RABBITMQ_ERL_COOKIE (AUTH_MODE, COOKIE_NAME are settings). */
 const LAST_ONLY = new Set(["AUTH", "COOKIE"]);
+/**
+ * Ways of authenticating that put no secret in the setting that turns them on: CLIENT_CERT_AUTH,
+ * etcd's --client-cert-auth and the Kubernetes components' --anonymous-auth are switches.
+ */
+const NO_SECRET_AUTH = new Set(["CERT", "CERTIFICATE", "ANONYMOUS"]);
 /** A last word that says the value is about the credential, not the credential (a final S is ignored: AUDIENCES, TYPES). */
 const ABOUT = new Set([
   "FILE", "PATH", "DIR", "ID", "NAME", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL", "TIMEOUT", "EXPIRY", "EXPIRE", "EXPIRATION", "VALIDITY", "LENGTH", "SIZE", "TYPE", "ALGORITHM",
@@ -60,7 +65,7 @@ export function looksLikeSecretName(name: string): boolean {
   return words.some((word, i) => {
     if (SECRET_WORDS.has(word) || INSIDE_A_WORD.test(word)) return true;
     if (word === "KEY") return i > 0 && KEY_QUALIFIERS.has(words[i - 1] as string);
-    return LAST_ONLY.has(word) && i === words.length - 1;
+    return LAST_ONLY.has(word) && i === words.length - 1 && !(word === "AUTH" && NO_SECRET_AUTH.has(words[i - 1] as string));
   });
 }
 

@@ -466,3 +466,34 @@ configMapGenerator:
     );
   });
 });
+
+describe("boolean flags, which take no separate value", () => {
+  const staticPod = (name: string, command: string[]) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: kube-system}
+spec:
+  containers:
+  - name: ${name}
+    image: x
+    command: ${JSON.stringify(command)}
+`;
+  const inline = (yaml: string) => judged(yaml).filter((f) => f.ruleId === "secrets/inline-credential").map((f) => f.fieldPath);
+
+  it("reads no value after a control-plane component's boolean flag (pflag, Go's flag: a boolean's value only in its own word)", () => {
+    expect(inline(staticPod("etcd", ["etcd", "--client-cert-auth", "SuperSecretToken"]))).toEqual([]);
+    expect(inline(staticPod("kube-apiserver", ["kube-apiserver", "--enable-bootstrap-token-auth", "SuperSecretToken"]))).toEqual([]);
+    expect(inline(staticPod("kube-controller-manager", ["kube-controller-manager", "--use-service-account-credentials", "SuperSecretToken"]))).toEqual([]);
+    expect(inline(staticPod("kube-apiserver", ["sh", "-c", "exec kube-apiserver --enable-bootstrap-token-auth SuperSecretToken"]))).toEqual([]);
+  });
+
+  it("still reads a value after a component's flag that takes one, and after the same flag of another program", () => {
+    expect(inline(staticPod("kube-apiserver", ["kube-apiserver", "--db-password", "SuperSecretToken"]))).toEqual(["spec.containers[0].command[2]"]);
+    expect(inline(staticPod("app", ["app", "--enable-bootstrap-token-auth", "SuperSecretToken"]))).toEqual(["spec.containers[0].command[2]"]);
+  });
+
+  it("takes the switch of a way of authenticating that needs no secret for no credential", () => {
+    for (const name of ["CLIENT_CERT_AUTH", "client-cert-auth", "peer-client-cert-auth", "anonymous-auth", "clientCertificateAuth"]) expect(looksLikeSecretName(name), name).toBe(false);
+    for (const name of ["BASIC_AUTH", "REDISCLI_AUTH", "proxy-auth"]) expect(looksLikeSecretName(name), name).toBe(true);
+    expect(inline(staticPod("app", ["app", "--client-cert-auth", "SuperSecretToken"]))).toEqual([]);
+  });
+});
