@@ -220,4 +220,24 @@ describe("users created by RUN in exec (JSON) form", () => {
       expect(f.map((x) => [x.ruleId, x.properties?.uid]), run).toEqual([["dockerfile/non-numeric-user", 1001]]);
     }
   });
+
+  it("reads the script as sh and bash read their options: a `c` in any option group, `-o` taking a word", () => {
+    const runs = [
+      `["sh", "-ec", "useradd -u 1001 app"]`,
+      `["bash", "-lc", "useradd -u 1001 app"]`,
+      `["/bin/sh", "-e", "-c", "useradd -u 1001 app"]`,
+      `["/bin/sh", "-c", "-e", "useradd -u 1001 app"]`,
+      `["bash", "-o", "pipefail", "-c", "useradd -u 1001 app"]`,
+      `["bash", "--norc", "-xc", "useradd -u 1001 app"]`,
+    ];
+    for (const run of runs) {
+      const f = checkDockerfile(`FROM debian:12@${DIGEST}\nRUN ${run}\nUSER app\n`, "Dockerfile");
+      expect(f.map((x) => [x.ruleId, x.properties?.uid]), run).toEqual([["dockerfile/non-numeric-user", 1001]]);
+    }
+  });
+
+  it("reads no script where no shell runs one: useradd's own -c is its comment", () => {
+    const f = checkDockerfile(`FROM debian:12@${DIGEST}\nRUN ["useradd", "-c", "useradd -u 0 root2", "-u", "1001", "app"]\nUSER app\n`, "Dockerfile");
+    expect(f.map((x) => [x.ruleId, x.properties?.uid])).toEqual([["dockerfile/non-numeric-user", 1001]]);
+  });
 });

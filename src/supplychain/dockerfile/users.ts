@@ -36,11 +36,51 @@ export function usersCreatedBy(runText: string): CreatedUser[] {
 
 /**
  * Users created by a RUN in exec (JSON) form: its argv is run as is, without a shell, unless
- * it names one with `-c`, whose script is then shell text.
+ * it runs a shell with `-c`, whose script is then shell text.
  */
 export function usersCreatedByArgv(argv: readonly string[]): CreatedUser[] {
-  const script = argv[1] === "-c" ? argv[2] : undefined;
+  const script = shellScriptOf(argv);
   return script !== undefined ? usersCreatedBy(script) : usersCreatedByWords(argv);
+}
+
+/** Shells whose command line is read as sh's: option words, then the script operand. */
+const SHELLS = new Set(["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"]);
+
+/** bash's long options that take the next word (parse_long_options: --rcfile, --init-file). */
+const SHELL_LONG_OPTIONS_WITH_VALUE = new Set(["--rcfile", "--init-file"]);
+
+/**
+ * The script a shell's argv runs with -c, read as dash's options()/procargs() and bash's
+ * parse_shell_options() read it: words starting with `-` or `+` are groups of one-letter
+ * options until `-` or `--`; `o` (and bash's `O`) takes the next word; a `c` anywhere in a
+ * group makes the first word after the options the script (`sh -ec s`, `bash -lc s`,
+ * `sh -e -c s`, `sh -c -e s` all run `s`).
+ */
+function shellScriptOf(argv: readonly string[]): string | undefined {
+  if (!SHELLS.has(argv[0]?.split("/").pop() ?? "")) return undefined;
+  let wantsScript = false;
+  let i = 1;
+  // bash reads its long options first, before any one-letter group.
+  for (; i < argv.length; i++) {
+    const word = argv[i] ?? "";
+    if (!word.startsWith("--") || word === "--") break;
+    if (SHELL_LONG_OPTIONS_WITH_VALUE.has(word)) i++;
+  }
+  for (; i < argv.length; i++) {
+    const word = argv[i] ?? "";
+    if (!word.startsWith("-") && !word.startsWith("+")) break;
+    if (word === "-" || word === "--") {
+      i++;
+      break;
+    }
+    let valuesTaken = 0;
+    for (const letter of word.slice(1)) {
+      if (letter === "c") wantsScript = true;
+      else if (letter === "o" || letter === "O") valuesTaken++;
+    }
+    i += valuesTaken;
+  }
+  return wantsScript ? argv[i] : undefined;
 }
 
 function usersCreatedByWords(words: readonly string[]): CreatedUser[] {
