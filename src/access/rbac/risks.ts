@@ -97,12 +97,19 @@ const DANGERS: Danger[] = [
 /** The rules of the dangerous grants, in DANGERS order. */
 export const DANGER_RULES: readonly Rule[] = DANGERS.map((danger) => danger.rule);
 
-/** The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`... */
-export function dangerousRequests(rule: PolicyRule, probe: Probe): string[] {
-  const name = rule.resourceNames[0] ?? "";
+/** A probe of a request on one Namespace object, which the apiserver reads as a request in that namespace (RequestInfoFactory.NewRequestInfo). */
+const isNamespaceObject = (probe: Probe) => probe.group === "" && probe.resource === "namespaces" && !probe.sub;
+
+/**
+ * The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`...
+ * `roleNamespace`: the rule is a Role's, so it applies only to requests in that namespace: on
+ * the Namespace object, only to that namespace itself.
+ */
+export function dangerousRequests(rule: PolicyRule, probe: Probe, roleNamespace?: string): string[] {
+  const name = roleNamespace !== undefined && isNamespaceObject(probe) ? roleNamespace : (rule.resourceNames[0] ?? "");
   const hits: string[] = [];
   for (const verb of probe.verbs) {
-    const request = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name, namespace: "ns" };
+    const request = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name, namespace: roleNamespace ?? "ns" };
     if (ruleAllows(request, rule)) hits.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${probe.group ? `.${probe.group}` : ""}`);
   }
   return hits;
@@ -119,8 +126,8 @@ export interface HeldDanger {
 }
 
 /**
- * The dangerous requests `user` is allowed, in `namespace` (namespaced resources) or
- * cluster-wide: what a workload's ServiceAccount token is worth to whoever steals it.
+ * The dangerous requests `user` is allowed, in `namespace` (namespaced resources, and the
+ * Namespace object `namespace` itself) or cluster-wide: what a workload's ServiceAccount token is worth to whoever steals it.
  * Judged by the authorizer, so bindings, aggregation and bootstrap roles all count.
  */
 export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespace: string): HeldDanger[] {
@@ -131,12 +138,17 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
     let severity: Severity | undefined;
     for (const probe of danger.probes) {
       const namespaced = resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
+      // A request on one Namespace object carries that namespace as its own (the apiserver's
+      // RequestInfoFactory.NewRequestInfo reads /api/v1/namespaces/{name} as namespace {name}),
+      // so a RoleBinding in a namespace grants patch on that namespace itself.
+      const ownNamespaceObject = isNamespaceObject(probe);
       for (const verb of probe.verbs) {
         const base = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name: "" };
         const everywhere = authorizer.authorize(user, { ...base, namespace: "" });
-        const decision = everywhere.allowed || !namespaced ? everywhere : authorizer.authorize(user, { ...base, namespace });
+        const here = everywhere.allowed ? undefined : namespaced ? { ...base, namespace } : ownNamespaceObject ? { ...base, namespace, name: namespace } : undefined;
+        const decision = here ? authorizer.authorize(user, here) : everywhere;
         if (!decision.allowed) continue;
-        const where = !namespaced ? "" : everywhere.allowed ? " in every namespace" : ` in ${namespace}`;
+        const where = everywhere.allowed ? (namespaced ? " in every namespace" : "") : namespaced ? ` in ${namespace}` : ` (namespace ${namespace} itself)`;
         requests.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${where}`);
         const worth = probe.severity ?? danger.rule.severity;
         if (!severity || severityRank(worth) > severityRank(severity)) severity = worth;
@@ -191,14 +203,14 @@ interface RuleDanger {
   notes: string[];
 }
 
-function ruleDangers(rule: PolicyRule): RuleDanger[] {
+function ruleDangers(rule: PolicyRule, roleNamespace?: string): RuleDanger[] {
   const found: RuleDanger[] = [];
   for (const danger of DANGERS) {
     let severity: Severity | undefined;
     const hits: string[] = [];
     const noted = new Map<string, Severity>();
     for (const probe of danger.probes) {
-      const requests = dangerousRequests(rule, probe);
+      const requests = dangerousRequests(rule, probe, roleNamespace);
       if (requests.length === 0) continue;
       hits.push(...requests);
       const worth = probe.severity ?? danger.rule.severity;
@@ -251,7 +263,7 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
           finding(R.WILDCARD, role.origin, [...path, fields[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${fields.join(", ")}${full ? " (every verb on everything)" : ""}; ${scope}`, lower(full ? "critical" : R.WILDCARD.severity, latent), { wildcards: fields }),
         );
       }
-      for (const danger of ruleDangers(rule)) {
+      for (const danger of ruleDangers(rule, role.kind === "Role" ? role.namespace : undefined)) {
         findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${withNotes(danger.hits.join(", "), danger.notes)}${nameNote}; ${scope}`, lower(danger.severity, latent + named), { requests: danger.hits }));
       }
     }

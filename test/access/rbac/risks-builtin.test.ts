@@ -121,6 +121,15 @@ describe("namespace relabelling (Pod Security and NetworkPolicy labels)", () => 
     ]);
     expect(ids(got)).toEqual(["rbac/namespace-labels@f0.yaml#rules.0:medium"]);
   });
+
+  it("a Role's rule reaches its own Namespace object only: one naming another namespace grants nothing", () => {
+    // PATCH /api/v1/namespaces/team is a request in namespace team (the apiserver's NewRequestInfo),
+    // the only namespace a Role of team is ever applied in.
+    const named = (names: string[]) =>
+      findings([role("team", "ns", [{ apiGroups: [""], resources: ["namespaces"], verbs: ["patch"], resourceNames: names }]), roleBinding("team", "ns", "Role", "ns", [ci])]).filter((f) => f.rule === "rbac/namespace-labels");
+    expect(named(["other"])).toEqual([]);
+    expect(ids(named(["team"]))).toEqual(["rbac/namespace-labels@f0.yaml#rules.0:low"]);
+  });
 });
 
 describe("exec by get alone", () => {
