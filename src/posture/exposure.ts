@@ -1,7 +1,7 @@
 /**
  * The network pillar's facts, read from the connectivity matrix (network/matrix.ts) and
  * the objects that publish a workload outside the cluster: Services of type LoadBalancer
- * or NodePort, Ingresses and Gateway API routes (k8s/routed-services.ts), host networking
+ * or NodePort and Services with external IPs, Ingresses and Gateway API routes (k8s/routed-services.ts), host networking
  * and host ports. Being published is a choice; being published to every address with
  * nothing narrowing who may connect (no policy, no source ranges), or being free to
  * connect to any address outside, is what zero trust counts.
@@ -15,7 +15,7 @@ import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import type { Protocol } from "../network/model.js";
-import { describeServiceFront, servicePortsOf, targetPortsOn, type ServicePort } from "./published-ports.js";
+import { describeNodePorts, describeServiceFront, describeServicePorts, servicePortsOf, targetPortsOn, type ServicePort } from "./published-ports.js";
 import type { ReachSummary } from "./reach.js";
 import { EGRESS_TO_EVERY_ADDRESS, factDeduction, PUBLISHED_TO_EVERY_ADDRESS } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
@@ -23,14 +23,17 @@ import type { Deduction, PodFieldLocator } from "./types.js";
 interface PublishingService {
   namespace: string;
   name: string;
-  type: string;
   selector: Record<string, string>;
-  /** Where the Service says its type, or the Service itself. */
+  ports: ServicePort[];
+  /** Each way it answers outside the cluster; none for a Service that answers inside only. */
+  fronts: ServiceFront[];
+}
+
+/** One way a Service answers outside the cluster: in words, where that is written, and the addresses it admits. */
+interface ServiceFront {
+  text: string;
   position: SourcePosition;
   sourceRanges?: string[];
-  ports: ServicePort[];
-  /** Where it answers outside the cluster, in words: `on port 80/TCP and an allocated node port`. */
-  front: string;
 }
 
 /** One way a workload is published outside the cluster: in words, and where that is written (another object, or a field of the pod). */
@@ -70,12 +73,9 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (Object.keys(selector).length === 0) continue;
     const namespace = object.metadata?.namespace ?? "default";
     const list = services.get(namespace) ?? [];
-    const type = typeof spec.type === "string" ? spec.type : "ClusterIP";
+    const name = object.metadata?.name ?? "?";
     const ports = servicePortsOf(spec);
-    const service: PublishingService = { namespace, name: object.metadata?.name ?? "?", type, selector, position: source.locate(["spec", "type"]), ports, front: describeServiceFront(type, spec, ports) };
-    const ranges = loadBalancerSourceRanges(object);
-    if (ranges) service.sourceRanges = ranges;
-    list.push(service);
+    list.push({ namespace, name, selector, ports, fronts: serviceFronts(object, name, spec, ports, source) });
     services.set(namespace, list);
   }
   const routed = routedServices(objects);
@@ -99,10 +99,7 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
   const direct = pods.map((pod, i) => {
     const ways: Publication[] = [];
     for (const service of selecting[i] as PublishingService[]) {
-      if (service.type !== "NodePort" && service.type !== "LoadBalancer") continue;
-      const way: Publication = { text: `Service ${service.name} (${service.type}) ${service.front}`, position: service.position, podPorts: targetPortsOn(service.ports, pod) };
-      if (service.type === "LoadBalancer" && service.sourceRanges) way.sourceRanges = service.sourceRanges;
-      ways.push(way);
+      for (const front of service.fronts) ways.push({ ...front, podPorts: targetPortsOn(service.ports, pod) });
     }
     if (pod.hostNetwork) ways.push({ text: "the node's network (hostNetwork)", podPath: ["spec", "hostNetwork"], onNode: true });
     // On the node's network a host port is the container port itself: the way above says it all.
@@ -131,6 +128,34 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     }
     return ways;
   });
+}
+
+/**
+ * How a Service answers outside the cluster, as kube-proxy programs it (pkg/proxy/iptables
+ * proxier.go syncProxyRules, and the nftables proxier alike): a NodePort or LoadBalancer at its
+ * node ports and a LoadBalancer at its load balancer's addresses, and any Service but a
+ * headless or ExternalName one (ShouldSkipService) at each of its spec.externalIPs, on its
+ * own ports. loadBalancerSourceRanges guard only the load balancer's addresses (the firewall
+ * chain): node ports and external IPs jump to the external chain with no source check, so
+ * a LoadBalancer with source ranges is still open to every address at its node ports.
+ */
+function serviceFronts(object: K8sObject, name: string, spec: Record<string, unknown>, ports: readonly ServicePort[], source: LoadedObject["source"]): ServiceFront[] {
+  const type = typeof spec.type === "string" ? spec.type : "ClusterIP";
+  if (type === "ExternalName" || spec.clusterIP === "None") return [];
+  const fronts: ServiceFront[] = [];
+  const position = source.locate(["spec", "type"]);
+  const ranges = type === "LoadBalancer" ? loadBalancerSourceRanges(object) : undefined;
+  const nodePorts = ports.length > 0 ? describeNodePorts(type, spec, ports) : undefined;
+  if (type === "NodePort" || (type === "LoadBalancer" && !ranges)) fronts.push({ text: `Service ${name} (${type}) ${describeServiceFront(type, spec, ports)}`, position });
+  else if (type === "LoadBalancer" && ranges) {
+    fronts.push({ text: `Service ${name} (LoadBalancer) ${ports.length > 0 ? `on ${describeServicePorts(ports)}` : "with no ports"}`, position, sourceRanges: ranges });
+    if (nodePorts) fronts.push({ text: `Service ${name} (LoadBalancer) on ${nodePorts}, which its loadBalancerSourceRanges do not cover (kube-proxy applies them only to traffic to the load balancer's addresses)`, position });
+  }
+  const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((ip): ip is string => typeof ip === "string" && ip !== "") : [];
+  if (externalIPs.length > 0 && ports.length > 0) {
+    fronts.push({ text: `Service ${name} (${type}) at external IP${externalIPs.length === 1 ? "" : "s"} ${externalIPs.join(", ")} on ${describeServicePorts(ports)}`, position: source.locate(["spec", "externalIPs"]) });
+  }
+  return fronts;
 }
 
 /**

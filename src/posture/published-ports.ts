@@ -45,14 +45,24 @@ function withNodePorts(type: string, spec: Record<string, unknown>, ports: reado
 /** `on port 80/TCP and an allocated node port`: where a NodePort or LoadBalancer Service answers outside the cluster. */
 export function describeServiceFront(type: string, spec: Record<string, unknown>, ports: readonly ServicePort[]): string {
   if (ports.length === 0) return "with no ports";
-  const fronts = type === "LoadBalancer" ? [`port${ports.length === 1 ? "" : "s"} ${ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}`] : [];
+  const nodePorts = describeNodePorts(type, spec, ports);
+  const fronts = [...(type === "LoadBalancer" ? [describeServicePorts(ports)] : []), ...(nodePorts !== undefined ? [nodePorts] : [])];
+  return `on ${fronts.join(" and ")}`;
+}
+
+/** `port 80/TCP`, `ports 80/TCP, 53/UDP`: the Service's own ports, as it answers them at a load balancer's or an external IP's address. */
+export function describeServicePorts(ports: readonly ServicePort[]): string {
+  return `port${ports.length === 1 ? "" : "s"} ${ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}`;
+}
+
+/** `node port 30080/TCP and an allocated one`, `an allocated node port`: the node ports a Service opens; undefined when it opens none. */
+export function describeNodePorts(type: string, spec: Record<string, unknown>, ports: readonly ServicePort[]): string | undefined {
   const nodes = withNodePorts(type, spec, ports);
   const named = nodes.flatMap((p) => (p.nodePort === undefined ? [] : [`${p.nodePort}/${p.protocol}`]));
   const allocated = nodes.length - named.length;
-  const some = (n: number) => (n === 1 ? "an allocated node port" : `${n} allocated node ports`);
-  if (named.length > 0) fronts.push(`node port${named.length === 1 ? "" : "s"} ${named.join(", ")}${allocated > 0 ? ` and ${allocated === 1 ? "an allocated one" : `${allocated} allocated ones`}` : ""}`);
-  else if (allocated > 0) fronts.push(some(allocated));
-  return `on ${fronts.join(" and ")}`;
+  if (named.length > 0) return `node port${named.length === 1 ? "" : "s"} ${named.join(", ")}${allocated > 0 ? ` and ${allocated === 1 ? "an allocated one" : `${allocated} allocated ones`}` : ""}`;
+  if (allocated > 0) return allocated === 1 ? "an allocated node port" : `${allocated} allocated node ports`;
+  return undefined;
 }
 
 /**

@@ -397,12 +397,14 @@ spec:
 
   it("a load balancer's source ranges and ingress-nginx's allow-list narrow who may connect; a range of every address does not", async () => {
     const published = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/published-to-every-address");
-    const ranged = await postureOf(loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.7/32]\n") + deployment("web", "shop"));
+    // Without node ports, the load balancer's addresses are the only way in, and its source ranges guard them.
+    const noNodePorts = loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n");
+    const ranged = await postureOf(noNodePorts.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.7/32]\n") + deployment("web", "shop"));
     expect(published(ranged)).toBeUndefined();
-    expect(workload(ranged, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP and an allocated node port, to 203.0.113.0/24, 198.51.100.7/32 only");
+    expect(workload(ranged, "web").facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP, to 203.0.113.0/24, 198.51.100.7/32 only");
     // The graph still links the outside to it: some addresses may connect.
     expect(ranged.graph.edges.filter((e) => e.source === "outside")).toHaveLength(1);
-    const annotated = await postureOf(loadBalancer.replace("metadata: {name: web, namespace: shop}", "metadata:\n  name: web\n  namespace: shop\n  annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: \"10.0.0.0/8\"}") + deployment("web", "shop"));
+    const annotated = await postureOf(noNodePorts.replace("metadata: {name: web, namespace: shop}", "metadata:\n  name: web\n  namespace: shop\n  annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: \"10.0.0.0/8\"}") + deployment("web", "shop"));
     expect(published(annotated)).toBeUndefined();
     const everyAddress = await postureOf(loadBalancer.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [10.0.0.0/8, 0.0.0.0/0]\n") + deployment("web", "shop"));
     expect(published(everyAddress)?.reason).toContain("Service web (LoadBalancer)");
@@ -501,11 +503,15 @@ spec:
     expect(workload(internal, "web").facts).toContain(
       "routed through HTTPRoute shop (Gateway infra/public) to Service web, but nothing publishes the pods of Gateway infra/public outside the cluster: the route carries traffic from inside only",
     );
-    // ...and one behind a load balancer with source ranges to those ranges only.
-    const ranged = gatewayPods.replace(gatewayService(), gatewayService("  loadBalancerSourceRanges: [192.0.2.0/24]\n"));
+    // ...and one behind a load balancer with source ranges (and no node ports, which they do not guard) to those ranges only.
+    const ranged = gatewayPods.replace(gatewayService(), gatewayService("  loadBalancerSourceRanges: [192.0.2.0/24]\n  allocateLoadBalancerNodePorts: false\n"));
     const narrowed = await postureOf(gateway + ranged + admitting("infra") + clusterIp + deployment("web", "shop"));
     expect(ruleIds(workload(narrowed, "web"))).not.toContain("posture/published-to-every-address");
     expect(workload(narrowed, "web").facts).toContain("published outside the cluster through HTTPRoute shop (Gateway infra/public) to Service web, to 192.0.2.0/24 only");
+    // With node ports, every address reaches the Gateway's pods through them, and the route with it.
+    const nodePorts = gatewayPods.replace(gatewayService(), gatewayService("  loadBalancerSourceRanges: [192.0.2.0/24]\n"));
+    const throughNodePorts = await postureOf(gateway + nodePorts + admitting("infra") + clusterIp + deployment("web", "shop"));
+    expect(ruleIds(workload(throughNodePorts, "web"))).toContain("posture/published-to-every-address");
   });
 
   it("a host port publishes the workload: the deduction points at it", async () => {
@@ -570,5 +576,40 @@ describe("posture: the report", () => {
     const html = renderPostureHtml(report);
     const embedded = html.slice(html.indexOf('<script type="application/json" id="posture-data">') + 50, html.indexOf("</script>"));
     expect(JSON.parse(embedded)).toEqual(report);
+  });
+});
+
+describe("posture: identity, a RoleBinding's grant on its own Namespace object", () => {
+  // The apiserver reads PATCH /api/v1/namespaces/shop as a request in namespace shop, so RBAC
+  // applies shop's RoleBindings to it: rbac/namespace-labels says so of the Role's rule too.
+  const relabel = (kind: "Role" | "ClusterRole", resourceNames = "") => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ${kind}
+metadata: {name: ns-labeler${kind === "Role" ? ", namespace: shop" : ""}}
+rules:
+  - apiGroups: [""]
+    resources: [namespaces]
+    verbs: [patch]${resourceNames}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-labels-shop, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ${kind}, name: ns-labeler}
+subjects: [{kind: ServiceAccount, name: api, namespace: shop}]
+---
+`;
+  const labels = (report: Awaited<ReturnType<typeof postureOf>>) => workload(report, "api").pillars.identity.deductions.find((d) => d.ruleId === "posture/token-namespace-labels");
+
+  it("counts patch on the namespace itself, granted by a RoleBinding there, as rbac/namespace-labels counts the rule", async () => {
+    for (const kind of ["Role", "ClusterRole"] as const) {
+      const report = await postureOf(relabel(kind) + deployment("api", "shop", "      serviceAccountName: api"));
+      expect(labels(report)?.reason, kind).toContain("may patch namespaces (namespace shop itself)");
+    }
+    const named = await postureOf(relabel("Role", "\n    resourceNames: [shop]") + deployment("api", "shop", "      serviceAccountName: api"));
+    expect(labels(named)?.reason).toContain("may patch namespaces (namespace shop itself)");
+  });
+
+  it("counts nothing when the rule names another namespace", async () => {
+    const other = await postureOf(relabel("Role", "\n    resourceNames: [payments]") + deployment("api", "shop", "      serviceAccountName: api"));
+    expect(labels(other)).toBeUndefined();
   });
 });

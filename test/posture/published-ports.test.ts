@@ -114,4 +114,30 @@ spec:
     const reason = workload(report, "web").pillars.network.deductions.find((d) => d.ruleId === "posture/egress-to-every-address")?.reason;
     expect(reason).toBe("may connect to every address outside the cluster (each on some of TCP 80,443): a way out for data, and for a compromised process to fetch its tools");
   });
+
+  it("a LoadBalancer's source ranges guard its load balancer's addresses only: its node ports stay open to every address (kube-proxy)", async () => {
+    const ranged = service("LoadBalancer", "[{port: 80, targetPort: 8080}]", "  loadBalancerSourceRanges: [203.0.113.0/24]\n");
+    const report = await postureOf(ranged + web("[{containerPort: 8080}]"));
+    const w = workload(report, "web");
+    expect(w.pillars.network.deductions.find((d) => d.ruleId === PUBLISHED)?.reason).toBe(
+      "published outside the cluster through Service web (LoadBalancer) on an allocated node port, which its loadBalancerSourceRanges do not cover (kube-proxy applies them only to traffic to the load balancer's addresses), and nothing narrows who may connect: every address outside the cluster may connect to its pods on TCP 8080",
+    );
+    expect(w.facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP, to 203.0.113.0/24 only");
+    // Without node ports, the ranges are all the way in.
+    const closed = await postureOf(ranged.replace("  loadBalancerSourceRanges:", "  allocateLoadBalancerNodePorts: false\n  loadBalancerSourceRanges:") + web("[{containerPort: 8080}]"));
+    expect(ruleIds(workload(closed, "web"))).not.toContain(PUBLISHED);
+  });
+
+  it("a Service's external IPs publish its ports there, whatever its type; a headless Service's are not programmed", async () => {
+    const external = (type: string, extra = "") => service(type, "[{port: 80, targetPort: 8080}]", `  externalIPs: [198.51.100.10]\n${extra}`);
+    expect(await reasonOf(external("ClusterIP") + web("[{containerPort: 8080}]"))).toBe(
+      "published outside the cluster through Service web (ClusterIP) at external IP 198.51.100.10 on port 80/TCP, and nothing narrows who may connect: every address outside the cluster may connect to its pods on TCP 8080",
+    );
+    // Source ranges do not guard external IPs either.
+    expect(await reasonOf(external("LoadBalancer", "  allocateLoadBalancerNodePorts: false\n  loadBalancerSourceRanges: [203.0.113.0/24]\n") + web("[{containerPort: 8080}]"))).toContain("through Service web (LoadBalancer) at external IP 198.51.100.10 on port 80/TCP, and nothing narrows");
+    const headless = await postureOf(external("ClusterIP", "  clusterIP: None\n") + web("[{containerPort: 8080}]"));
+    expect(ruleIds(workload(headless, "web"))).not.toContain(PUBLISHED);
+    const inside = await postureOf(service("ClusterIP", "[{port: 80, targetPort: 8080}]") + web("[{containerPort: 8080}]"));
+    expect(ruleIds(workload(inside, "web"))).not.toContain(PUBLISHED);
+  });
 });
