@@ -1,9 +1,10 @@
 /** The `netpol` rule family as `palisade scan` runs it. */
 import { namespaceObjectsOf } from "../k8s/snapshot.js";
-import { slimmed, type LoadedObject } from "../k8s/types.js";
+import { slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { ScanFamily } from "../scan/family.js";
 import { EndpointsBuilder } from "./endpoints.js";
-import { lintContext, lintNetworkPolicies } from "./lint.js";
+import { lintContext, lintNetworkPolicies, unmodelledIn } from "./lint.js";
+import { unmodelledPolicy } from "./unmodelled.js";
 import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
 import { isCalicoObject, withCalico } from "./calico/tiers.js";
@@ -21,6 +22,8 @@ export const netpolFamily: ScanFamily = {
   stream(options, input) {
     const endpoints = new EndpointsBuilder(input.namespaces, true);
     const policies: Array<PolicySource<LoadedObject>> = [];
+    // Policies of kinds Palisade does not evaluate: kept small, only to be named.
+    const unmodelled: K8sObject[] = [];
     // Calico policies isolate too; their refusals are the calico family's to report.
     const calico: Array<PolicySource<LoadedObject>> = [];
     // Namespaces are read ahead of every other object; only where they are is kept.
@@ -31,11 +34,13 @@ export const netpolFamily: ScanFamily = {
         if (isPolicyObject(loaded.object)) policies.push({ object: loaded.object, where: loaded });
         else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
         else if (lendsCalicoLabels(loaded.object)) calico.push({ object: loaded.object });
+        else if (unmodelledPolicy(loaded.object)) unmodelled.push(loaded.object);
       },
       finish: () => {
         const set = buildPolicySet(policies);
-        const tiers = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico, options.calicoVersion ? { calicoVersion: options.calicoVersion } : {}).tiers : set.tiers;
-        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects });
+        const withCalicoSet = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico, options.calicoVersion ? { calicoVersion: options.calicoVersion } : {}) : undefined;
+        const tiers = withCalicoSet?.tiers ?? set.tiers;
+        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects, unmodelled: unmodelledIn(unmodelled, withCalicoSet?.refused ?? []) });
       },
     };
   },

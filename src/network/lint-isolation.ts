@@ -12,12 +12,15 @@ import { orderTiers, policiesForNamespace } from "./evaluate.js";
 import { lintFinding } from "./lint-finding.js";
 import { RULES } from "./lint-rules.js";
 import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, Tier } from "./model.js";
+import type { UnmodelledPolicy } from "./unmodelled.js";
 
 export interface IsolationInput {
   endpoints: Endpoints;
   /** Every tier: Kubernetes and Calico policies together, as they are enforced. */
   tiers: readonly Tier[];
   namespaceObjects?: ReadonlyMap<string, LoadedObject> | undefined;
+  /** Policies a plugin may enforce that Palisade does not evaluate (unmodelled.ts): they may isolate. */
+  unmodelled?: readonly UnmodelledPolicy[] | undefined;
 }
 
 /** The cluster DNS pods are assumed to exist (kube-dns in kube-system) even when no manifest holds them. */
@@ -122,6 +125,11 @@ export function lintIsolation(input: IsolationInput): Finding[] {
     byNamespace.set(w.endpoint.namespace, list);
   }
   for (const [namespace, workloads] of byNamespace) {
+    // What Palisade does not evaluate may isolate: the claim is then only about what it does,
+    // and says what else may (names at most a few; the count tells the rest).
+    const others = (input.unmodelled ?? []).filter((u) => u.namespace === undefined || u.namespace === namespace);
+    const listed = others.slice(0, 3).map((u) => u.ref).join(", ") + (others.length > 3 ? ` and ${others.length - 3} more` : "");
+    const mayIsolate = others.length > 0 ? `; not evaluated, and may isolate: ${listed}` : "";
     const states = workloads.map((w) => ({ w, ingress: isolatedBy(input.tiers, "ingress", w.endpoint), egress: isolatedBy(input.tiers, "egress", w.endpoint) }));
     if (states.every((s) => !s.ingress && !s.egress)) {
       // No file holds the missing policy: the finding points at the Namespace object, or
@@ -129,15 +137,19 @@ export function lintIsolation(input: IsolationInput): Finding[] {
       // finding has a place (code scanning needs a file).
       const place = input.namespaceObjects?.get(namespace) ?? input.endpoints.namespaceAnchors?.get(namespace) ?? workloads[0]?.source;
       findings.push(
-        lintFinding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no policy isolates any of its ${workloads.length} workload(s)`, undefined, [], {
+        lintFinding(RULES.namespaceWithoutPolicy, `namespace ${namespace}: no ${others.length > 0 ? "policy Palisade evaluates" : "policy"} isolates any of its ${workloads.length} workload(s)${mayIsolate}`, undefined, [], {
           object: { kind: "Namespace", name: namespace },
           ...(place ? { position: place.source.locate([]) } : {}),
+          ...(others.length > 0 ? { severity: "low" as const } : {}),
         }),
       );
       continue;
     }
     for (const s of states) {
-      if (!s.ingress) findings.push(lintFinding(RULES.workloadNotIsolated, `${namespace}/${s.w.endpoint.name}: no policy isolates it for ingress`, s.w.source, []));
+      if (!s.ingress) {
+        const message = `${namespace}/${s.w.endpoint.name}: no ${others.length > 0 ? "policy Palisade evaluates" : "policy"} isolates it for ingress${mayIsolate}`;
+        findings.push(lintFinding(RULES.workloadNotIsolated, message, s.w.source, [], others.length > 0 ? { severity: "info" } : {}));
+      }
     }
   }
   return findings;

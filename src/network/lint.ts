@@ -7,7 +7,7 @@
  */
 import type { Finding } from "../findings/types.js";
 import { namespaceObjectsOf, type Snapshot } from "../k8s/snapshot.js";
-import { formatFieldPath, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { formatFieldPath, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { withCalico } from "./calico/tiers.js";
 import type { CalicoVersion } from "./calico/version.js";
 import { buildEndpoints, type Endpoints } from "./endpoints.js";
@@ -21,6 +21,7 @@ import type { EnforcedPolicy, PodEndpoint, Tier } from "./model.js";
 import { compilePeer } from "./networkpolicy/compile.js";
 import type { NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
 import { buildPolicySet, isNetworkPolicy, type PolicySet } from "./policy-set.js";
+import { unmodelledCalicoPolicies, unmodelledPolicy, type UnmodelledPolicy } from "./unmodelled.js";
 
 export interface LintContext {
   endpoints: Endpoints;
@@ -29,13 +30,29 @@ export interface LintContext {
   tiers?: Tier[];
   /** Namespace objects in the input, by name (as namespaceObjectsOf): where a namespace's findings point. */
   namespaceObjects?: ReadonlyMap<string, LoadedObject>;
+  /** Policies a plugin may enforce that Palisade does not evaluate (unmodelled.ts). */
+  unmodelled?: readonly UnmodelledPolicy[];
+}
+
+/** The unmodelled policies among `objects`, and Calico's refused policies that Calico may still enforce. */
+export function unmodelledIn(objects: Iterable<K8sObject>, calicoRefused: readonly { object: K8sObject; reason?: string }[]): UnmodelledPolicy[] {
+  const out = unmodelledCalicoPolicies(calicoRefused);
+  for (const object of objects) {
+    const policy = unmodelledPolicy(object);
+    if (policy) out.push(policy);
+  }
+  return out;
 }
 
 export function lintContext(snapshot: Snapshot, calicoVersion?: CalicoVersion): LintContext {
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
   const set = buildPolicySet(sources);
-  const tiers = withCalico(set, sources, calicoVersion ? { calicoVersion } : {}).tiers;
-  return { endpoints: buildEndpoints(snapshot), set, tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects) };
+  const calico = withCalico(set, sources, calicoVersion ? { calicoVersion } : {});
+  const unmodelled = unmodelledIn(
+    snapshot.objects.map((o) => o.object),
+    calico.refused,
+  );
+  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled };
 }
 
 export function lintNetworkPolicies(context: LintContext): Finding[] {
@@ -74,7 +91,7 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
   }
 
   // Loops, not push(...): a spread of ~120k or more arguments overflows the stack.
-  const isolation = { endpoints, tiers: context.tiers ?? set.tiers, namespaceObjects: context.namespaceObjects };
+  const isolation = { endpoints, tiers: context.tiers ?? set.tiers, namespaceObjects: context.namespaceObjects, unmodelled: context.unmodelled };
   for (const f of lintAdminPriorityTies(set.policies)) findings.push(f);
   for (const f of lintDns(isolation)) findings.push(f);
   for (const f of lintIsolation(isolation)) findings.push(f);

@@ -6,6 +6,7 @@
 import { isRecord, type K8sObject } from "../../k8s/types.js";
 import type { IpRange } from "../cidr.js";
 import type { Problem } from "./decode.js";
+import type { BuiltInTier } from "./built-in-tiers.js";
 import { parseNet } from "./rule-match.js";
 
 export interface DecodedTier {
@@ -23,29 +24,12 @@ export interface DecodedNetworkSet {
   nets: IpRange[];
 }
 
-/** Calico's built-in tier orders: the default tier sits at one million. */
-export const DEFAULT_TIER = "default";
-export const DEFAULT_TIER_ORDER = 1_000_000;
-export const KNOWN_TIER_ORDERS: Readonly<Record<string, number>> = {
-  adminnetworkpolicy: 1_000,
-  default: DEFAULT_TIER_ORDER,
-  baselineadminnetworkpolicy: 10_000_000,
-};
-
-/**
- * The built-in tiers Calico creates itself, and the action each takes at its end: the
- * (baseline) admin network policy tiers pass what they did not decide on, as their
- * Kubernetes semantics require (libcalico-go creates both with defaultAction Pass).
- */
-export const BUILT_IN_TIER_DEFAULT_ACTIONS: Readonly<Record<string, "Deny" | "Pass">> = {
-  adminnetworkpolicy: "Pass",
-  default: "Deny",
-  baselineadminnetworkpolicy: "Pass",
-};
+export { DEFAULT_TIER, DEFAULT_TIER_ORDER } from "./built-in-tiers.js";
 
 const TIER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function decodeTier(object: K8sObject): { tier?: DecodedTier; problems: Problem[] } {
+/** `builtIns`: the Calico version's own tiers (built-in-tiers.ts), whose order the API server pins. */
+export function decodeTier(object: K8sObject, builtIns: ReadonlyMap<string, BuiltInTier>): { tier?: DecodedTier; problems: Problem[] } {
   const problems: Problem[] = [];
   const name = object.metadata?.name ?? "";
   if (!TIER_NAME.test(name) || name.length > 63) {
@@ -61,7 +45,7 @@ export function decodeTier(object: K8sObject): { tier?: DecodedTier; problems: P
     if (typeof spec.order !== "number" || !Number.isFinite(spec.order)) problems.push({ path: ["spec", "order"], message: "expected a number" });
     else order = spec.order;
   }
-  const builtIn = KNOWN_TIER_ORDERS[name];
+  const builtIn = builtIns.get(name)?.order;
   if (builtIn !== undefined && order !== builtIn) {
     problems.push({ path: ["spec", "order"], message: `the ${name} tier's order must be ${builtIn}` });
   }

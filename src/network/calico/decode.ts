@@ -4,7 +4,7 @@
  * `types`. Every problem carries the field path so shells can point at file:line:column.
  *
  * Features Palisade cannot evaluate are refused by name, never ignored: application-layer
- * `http` matches, `services` entity matches, host-endpoint-only policy (`doNotTrack`, `preDNAT`)
+ * `http` matches, `services` and `domains` entity matches, host-endpoint-only policy (`doNotTrack`, `preDNAT`)
  * and HostEndpoint objects.
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
@@ -189,6 +189,10 @@ function decodePorts(reader: Reader, value: unknown, path: FieldPath): CalicoPor
 const ENTITY_FIELDS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "ports", "notPorts", "serviceAccounts"];
 const ENTITY_REFUSED = {
   services: "services (matching a Kubernetes Service's endpoints) is not supported by Palisade; use a selector on the service's pods",
+  // Calico Enterprise and Cloud DNS policy: the addresses match while a name resolves to them
+  // (pods behind a headless Service included), which no manifest shows; half a policy would
+  // give sure verdicts that are wrong either way, so the policy is refused whole.
+  domains: "domains (DNS policy) is a Calico Enterprise and Calico Cloud field: the addresses it matches are those its names resolve to at run time, which Palisade cannot know; the policy is left out of every verdict",
 };
 
 function decodeEntity(reader: Reader, value: unknown, path: FieldPath, families: Set<IpFamily>): DecodedEntity {

@@ -8,7 +8,7 @@ import type { Finding, Rule } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import type { FieldPath, LoadedObject } from "../../k8s/types.js";
 import type { ScanFamily } from "../../scan/family.js";
-import { compileCalico, isCalicoObject } from "./tiers.js";
+import { compileCalico, isCalicoObject, type CalicoRefusal } from "./tiers.js";
 import type { CalicoVersion } from "./version.js";
 
 const DOCS_URI = "https://docs.tigera.io/calico/latest/reference/resources/networkpolicy";
@@ -22,7 +22,7 @@ export const CALICO_RULES: readonly Rule[] = [
     severity: "high",
     docs: {
       description:
-        "A projectcalico.org/v3 policy, tier or network set that fails Calico's validation (bad selector, port without a port protocol, ICMP without protocol ICMP, unknown field, missing tier). Applying it fails, so the protection it was written for does not exist.",
+        "A projectcalico.org/v3 policy, tier or network set that fails Calico's validation (bad selector, port without a port protocol, ICMP without protocol ICMP, unknown field, a built-in tier with another order). Applying it fails, so the protection it was written for does not exist.",
       remediation: "Fix the field named in the finding; `calicoctl validate` or a dry-run apply shows the same error.",
       helpUri: DOCS_URI,
     },
@@ -35,9 +35,22 @@ export const CALICO_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, doNotTrack) or DNS policy. Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out.",
+        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, doNotTrack) or DNS policy (Calico Enterprise and Cloud: `domains` in a rule, `allowedEgressDomains` in a network set). Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out; Calico still enforces it, so lint does not call the pods it selects unisolated.",
       remediation: "Verify this traffic with Calico's own tooling, or express the intent with selectors, nets and ports that Palisade evaluates.",
       helpUri: DOCS_URI,
+    },
+  },
+  {
+    id: "calico/tier-not-in-input",
+    title: "Calico policy whose tier is not in the input",
+    family: "calico",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "The policy names a tier that is neither one Calico creates itself (for the Calico version followed) nor defined by a Tier object in the input; often the Tier lives in another folder or was applied earlier. Calico's API server refuses the policy only when the tier does not exist in the cluster, which manifests cannot show. The tier's order and default action decide where the policy runs and what happens to traffic it leaves undecided, so Palisade leaves the policy out of every verdict (explain and matrix stop and say so) and lint counts it as a policy that may isolate the pods it selects.",
+      remediation: "Scan the Tier object's file together with the policy (or give the cluster), or create the Tier before applying the policy.",
+      helpUri: "https://docs.tigera.io/calico/latest/reference/resources/tier",
     },
   },
   {
@@ -54,6 +67,12 @@ export const CALICO_RULES: readonly Rule[] = [
   },
 ];
 
+const RULE_OF_REFUSAL: Readonly<Record<CalicoRefusal["reason"], string>> = {
+  invalid: "calico/invalid-policy",
+  unsupported: "calico/unsupported-feature",
+  "tier-not-in-input": "calico/tier-not-in-input",
+};
+
 const RULE = new Map(CALICO_RULES.map((rule) => [rule.id, rule]));
 
 function finding(ruleId: string, loaded: LoadedObject, path: FieldPath, message: string): Finding {
@@ -67,7 +86,7 @@ export function checkCalico(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
   const findings: Finding[] = [];
   for (const refusal of compiled.refused) {
     if (!refusal.where) continue;
-    const ruleId = refusal.reason === "unsupported" ? "calico/unsupported-feature" : "calico/invalid-policy";
+    const ruleId = RULE_OF_REFUSAL[refusal.reason];
     findings.push(finding(ruleId, refusal.where, refusal.path, refusal.message));
   }
   for (const notice of compiled.notices) {

@@ -8,7 +8,7 @@ import { orderTiers } from "../evaluate.js";
 import { compareOrder, type Tier } from "../model.js";
 import type { RefusedPolicy } from "../policy-set.js";
 import type { OrderingChoice } from "./ordering-choice.js";
-import type { CalicoNotice } from "./tiers.js";
+import type { CalicoNotice, CalicoRefusal } from "./tiers.js";
 
 export interface TierView {
   name: string;
@@ -22,7 +22,7 @@ export interface RefusalView {
   object: string;
   field: string;
   position?: SourcePosition;
-  reason: "invalid" | "unsupported";
+  reason: CalicoRefusal["reason"];
   message: string;
 }
 
@@ -41,7 +41,7 @@ type Where = { source: ObjectSource };
  * of their tier. Tiers without policies are left out, except those a Tier object defines.
  */
 export function tiersView(
-  set: { tiers: Tier[]; refused: (RefusedPolicy<Where> & { reason?: "invalid" | "unsupported" })[]; notices: CalicoNotice<Where>[]; ordering?: OrderingChoice },
+  set: { tiers: Tier[]; refused: (RefusedPolicy<Where> & { reason?: CalicoRefusal["reason"] })[]; notices: CalicoNotice<Where>[]; ordering?: OrderingChoice },
   definedTiers: ReadonlySet<string> = new Set(),
 ): TiersView {
   const enforcedOrder = new Map(orderTiers(set.tiers).map(({ tier }, i) => [tier, i]));

@@ -23,7 +23,8 @@ import { CALICO_GROUPS, chooseOrdering, type OrderingChoice } from "./ordering-c
 import { asCalicoOrdered, LATEST_ORDERING, type PolicyOrdering } from "./policy-order.js";
 import type { CalicoVersion } from "./version.js";
 import { decodePolicy, POLICY_KINDS, type DecodedPolicy } from "./decode.js";
-import { BUILT_IN_TIER_DEFAULT_ACTIONS, decodeNetworkSet, decodeTier, DEFAULT_TIER, KNOWN_TIER_ORDERS, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
+import { decodeNetworkSet, decodeTier, DEFAULT_TIER, type DecodedNetworkSet, type DecodedTier } from "./decode-resources.js";
+import { ADMIN_POLICY_TIER_ORDERS, builtInTiers, type BuiltInTier } from "./built-in-tiers.js";
 
 export { CALICO_GROUPS };
 /** The group whose objects carry the names Calico stored (with their `<tier>.` prefix). */
@@ -47,9 +48,14 @@ export interface CalicoNotice<Where = unknown> {
   message: string;
 }
 
-/** A refused object: `invalid` (Calico would reject it) or `unsupported` (Palisade cannot evaluate it). */
+/**
+ * A refused object: `invalid` (Calico would reject it), `unsupported` (Palisade cannot
+ * evaluate it), or `tier-not-in-input` (its tier is neither built in nor among the inputs:
+ * Calico takes it if the Tier exists in the cluster, but where it runs is unknown).
+ * Only `invalid` objects are sure not to be enforced.
+ */
 export interface CalicoRefusal<Where = unknown> extends RefusedPolicy<Where> {
-  reason: "invalid" | "unsupported";
+  reason: "invalid" | "unsupported" | "tier-not-in-input";
 }
 
 export interface CalicoPolicySet<Where = unknown> {
@@ -92,6 +98,7 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
   const refuse = (source: PolicySource<Where>, path: FieldPath, message: string, unsupported = false): void => {
     result.refused.push(withWhere({ object: source.object, path, message, reason: unsupported ? ("unsupported" as const) : ("invalid" as const) }, source.where));
   };
+  const builtIns = builtInTiers(ordering.version);
   const tiers = new Map<string, DecodedTier>();
   const networkSets: DecodedNetworkSet[] = [];
   const policies: { decoded: DecodedPolicy; source: PolicySource<Where> }[] = [];
@@ -105,7 +112,7 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
     } else if (STAGED_ONLY_KINDS.has(kind)) {
       result.notices.push(withWhere({ object, topic: "staged" as const, message: `${kind} ${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""} is staged: reported, not enforced, not evaluated` }, source.where));
     } else if (kind === "Tier") {
-      const { tier, problems } = decodeTier(object);
+      const { tier, problems } = decodeTier(object, builtIns);
       problems.forEach((p) => refuse(source, p.path, p.message, p.unsupported));
       if (tier && tiers.has(tier.name)) refuse(source, ["metadata", "name"], `Duplicate value: two Tiers named ${tier.name}`);
       else if (tier) tiers.set(tier.name, tier);
@@ -129,8 +136,13 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
   const resolver = new SelectorResolver(contextFrom(sources, networkSets));
   const byTier = new Map<string, EnforcedPolicy[]>([[DEFAULT_TIER, []]]);
   for (const { decoded, source } of policies) {
-    if (!tiers.has(decoded.tier) && KNOWN_TIER_ORDERS[decoded.tier] === undefined) {
-      refuse(source, ["spec", "tier"], `tier ${JSON.stringify(decoded.tier)} is not defined in the inputs; Calico refuses policies in a tier that does not exist (add its Tier object)`);
+    if (!tiers.has(decoded.tier) && !builtIns.has(decoded.tier)) {
+      // Calico's API server refuses a policy only when its tier does not exist in the cluster,
+      // which manifests cannot tell; the Tier often lives in another folder or was applied
+      // earlier. Its order and default action decide every verdict the policy takes part in,
+      // so it is left out of verdicts (explain and matrix refuse to answer) rather than guessed.
+      const message = `tier ${JSON.stringify(decoded.tier)} is not in the input: its order is unknown (and its default action), so this policy is left out of every verdict; give the file with its Tier object too (Calico refuses the policy only if the Tier does not exist in the cluster)`;
+      result.refused.push(withWhere({ object: source.object, path: ["spec", "tier"], message, reason: "tier-not-in-input" as const }, source.where));
       continue;
     }
     const identity = { ...decoded, storedName: apiGroupOf(source.object.apiVersion) === STORAGE_GROUP };
@@ -150,16 +162,16 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
       result.notices.push(withWhere({ object: source.object, topic: "apply-on-forward" as const, message: `${policy.id} has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled` }, source.where));
     }
   }
-  for (const [name, policiesOfTier] of byTier) result.tiers.push(tierOf(name, tiers.get(name), policiesOfTier));
-  for (const [name, tier] of tiers) if (!byTier.has(name)) result.tiers.push(tierOf(name, tier, []));
+  for (const [name, policiesOfTier] of byTier) result.tiers.push(tierOf(name, tiers.get(name), builtIns.get(name), policiesOfTier));
+  for (const [name, tier] of tiers) if (!byTier.has(name)) result.tiers.push(tierOf(name, tier, builtIns.get(name), []));
   return result;
 }
 
-function tierOf(name: string, decoded: DecodedTier | undefined, policies: EnforcedPolicy[]): Tier {
+function tierOf(name: string, decoded: DecodedTier | undefined, builtIn: BuiltInTier | undefined, policies: EnforcedPolicy[]): Tier {
   return {
     name,
-    order: decoded?.order ?? KNOWN_TIER_ORDERS[name],
-    dropAtEndWhenSelected: (decoded?.defaultAction ?? BUILT_IN_TIER_DEFAULT_ACTIONS[name] ?? "Deny") === "Deny",
+    order: decoded?.order ?? builtIn?.order,
+    dropAtEndWhenSelected: (decoded?.defaultAction ?? builtIn?.defaultAction ?? "Deny") === "Deny",
     policies,
   };
 }
@@ -184,7 +196,7 @@ export function mergeTiers(kubernetes: readonly Tier[], calico: readonly Tier[],
   for (const tier of [...calico, ...kubernetes]) {
     const existing = merged.get(tier.name);
     if (!existing) {
-      merged.set(tier.name, { ...tier, order: KNOWN_TIER_ORDERS[tier.name] ?? tier.order, policies: tier.policies.map(ordered) });
+      merged.set(tier.name, { ...tier, order: ADMIN_POLICY_TIER_ORDERS[tier.name] ?? tier.order, policies: tier.policies.map(ordered) });
     } else {
       for (const policy of tier.policies) existing.policies.push(ordered(policy)); // a tier may hold more policies than push(...) takes arguments
       // Admin network policies of equal priority stay unordered whoever contributed the tier.

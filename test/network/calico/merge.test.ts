@@ -6,8 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { evaluateConnection } from "../../../src/network/evaluate.js";
 import { buildPolicySet } from "../../../src/network/policy-set.js";
-import { mergeTiers } from "../../../src/network/calico/tiers.js";
-import { compile, external, objects, packet, pod } from "./fixtures.js";
+import { compileCalico, mergeTiers } from "../../../src/network/calico/tiers.js";
+import type { CalicoVersion } from "../../../src/network/calico/version.js";
+import { external, objects, packet, pod } from "./fixtures.js";
 
 const kubernetes = objects(`
 apiVersion: networking.k8s.io/v1
@@ -18,10 +19,12 @@ spec:
   ingress: [{ports: [{port: 80}]}]
 `);
 
-function tiersWith(calicoYaml: string) {
+function tiersWith(calicoYaml: string, calicoVersion?: CalicoVersion) {
   const k8s = buildPolicySet(kubernetes.map((object) => ({ object })));
   expect(k8s.refused).toEqual([]);
-  return mergeTiers(k8s.tiers, compile(calicoYaml).tiers);
+  const calico = compileCalico(objects(calicoYaml).map((object) => ({ object })), calicoVersion ? { calicoVersion } : {});
+  expect(calico.refused).toEqual([]);
+  return mergeTiers(k8s.tiers, calico.tiers);
 }
 
 const web = pod("shop", "web", { app: "web" });
@@ -86,15 +89,15 @@ spec:
     expect(byName.get("default")?.policies.map((p) => [p.id, p.order])).toEqual([["NetworkPolicy/shop/web-allow-80", 1000]]);
   });
 
-  // libcalico-go creates both admin tiers with defaultAction Pass: what their policies select
-  // but do not decide goes on to the next tier (and finally the namespace profile).
-  it.each(["adminnetworkpolicy", "baselineadminnetworkpolicy"])("Calico policies in the built-in %s tier pass at its end", (tier) => {
+  // libcalico-go of v3.30-v3.31 creates both admin tiers with defaultAction Pass: what their
+  // policies select but do not decide goes on to the next tier (and finally the namespace profile).
+  it.each(["adminnetworkpolicy", "baselineadminnetworkpolicy"])("Calico policies in the built-in %s tier pass at its end (v3.30)", (tier) => {
     const tiers = tiersWith(`
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: ${tier}.watch}
 spec: {tier: ${tier}, selector: all(), ingress: [{action: Deny, source: {nets: [198.51.100.0/24]}}]}
-`);
+`, { major: 3, minor: 30 });
     const merged = tiers.find((t) => t.name === tier);
     expect(merged?.dropAtEndWhenSelected).toBe(false);
     // Equal AdminNetworkPolicy priorities stay unordered after the merge.

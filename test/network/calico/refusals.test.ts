@@ -89,7 +89,6 @@ describe("what Calico's validator rejects is refused as invalid", () => {
     ["an upper-case policy name", `kind: NetworkPolicy\nmetadata: {name: Web, namespace: a}\nspec: {}`, "metadata.name", /lower case/],
     ["a staged deletion with rules", `kind: StagedGlobalNetworkPolicy\nmetadata: {name: p}\nspec: {stagedAction: Delete, ingress: [{action: Deny}]}`, "spec.ingress", /must be empty when stagedAction is Delete/],
     ["duplicate types", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {types: [Ingress, Ingress]}`, "spec.types.1", /more than once/],
-    ["a tier that does not exist", `kind: GlobalNetworkPolicy\nmetadata: {name: security.p}\nspec: {tier: security}`, "spec.tier", /not defined in the inputs/],
     ["the default tier at another order", `kind: Tier\nmetadata: {name: default}\nspec: {order: 5}`, "spec.order", /must be 1000000/],
   ])("%s", (_name, body, path, message) => {
     const refused = compile(`${v3}\n${body}`).refused;
