@@ -7,30 +7,9 @@ import { describe, expect, it } from "vitest";
 import { checkControlPlane, controlPlaneFamily } from "../../src/hardening/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import { HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
 
-const HARDENED = [
-  "--anonymous-auth=false",
-  "--authorization-mode=Node,RBAC",
-  "--enable-admission-plugins=NodeRestriction",
-  "--encryption-provider-config=/etc/kubernetes/enc.yaml",
-  "--audit-policy-file=/etc/kubernetes/audit.yaml",
-  "--audit-log-path=/var/log/audit.log",
-  "--profiling=false",
-  "--etcd-servers=https://127.0.0.1:2379",
-  "--etcd-cafile=/pki/etcd/ca.crt",
-  "--etcd-certfile=/pki/etcd.crt",
-  "--etcd-keyfile=/pki/etcd.key",
-  "--kubelet-certificate-authority=/pki/ca.crt",
-  "--kubelet-client-certificate=/pki/kc.crt",
-  "--kubelet-client-key=/pki/kc.key",
-  "--tls-cert-file=/pki/apiserver.crt",
-  "--tls-private-key-file=/pki/apiserver.key",
-  "--client-ca-file=/pki/ca.crt",
-  "--service-account-issuer=https://kubernetes.default.svc",
-  "--service-account-key-file=/pki/sa.pub",
-  "--service-account-signing-key-file=/pki/sa.key",
-  "--service-account-extend-token-expiration=false",
-];
+const HARDENED = [...HARDENED_APISERVER_FLAGS];
 
 const pod = (args: string[]) =>
   ["apiVersion: v1", "kind: Pod", "metadata: {name: kube-apiserver, namespace: kube-system}", "spec:", "  containers:", "  - name: kube-apiserver", "    command:", "    - kube-apiserver", ...args.map((a) => `    - ${JSON.stringify(a)}`), ""].join("\n");

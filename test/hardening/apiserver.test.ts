@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
+import { HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
 import { checkControlPlane, controlPlaneFamily } from "../../src/hardening/family.js";
 
 function scan(args: string[]) {
@@ -20,29 +21,7 @@ function scan(args: string[]) {
   return checkControlPlane(snapshot);
 }
 
-const HARDENED = [
-  "--anonymous-auth=false",
-  "--authorization-mode=Node,RBAC",
-  "--enable-admission-plugins=NodeRestriction,PodSecurity",
-  "--encryption-provider-config=/etc/kubernetes/enc.yaml",
-  "--audit-policy-file=/etc/kubernetes/audit.yaml",
-  "--audit-log-path=/var/log/audit.log",
-  "--profiling=false",
-  "--etcd-servers=https://127.0.0.1:2379",
-  "--etcd-cafile=/pki/etcd/ca.crt",
-  "--etcd-certfile=/pki/etcd.crt",
-  "--etcd-keyfile=/pki/etcd.key",
-  "--kubelet-certificate-authority=/pki/ca.crt",
-  "--kubelet-client-certificate=/pki/apiserver-kubelet-client.crt",
-  "--kubelet-client-key=/pki/apiserver-kubelet-client.key",
-  "--tls-cert-file=/pki/apiserver.crt",
-  "--tls-private-key-file=/pki/apiserver.key",
-  "--client-ca-file=/pki/ca.crt",
-  "--service-account-issuer=https://kubernetes.default.svc",
-  "--service-account-key-file=/pki/sa.pub",
-  "--service-account-signing-key-file=/pki/sa.key",
-  "--service-account-extend-token-expiration=false",
-];
+const HARDENED = [...HARDENED_APISERVER_FLAGS];
 
 describe("kube-apiserver flag audit", () => {
   it("finds nothing but the unscanned encryption config on a hardened server", () => {

@@ -13,6 +13,7 @@ import { checkControlPlane } from "../../src/hardening/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { palisade } from "../support/cli-in-process.js";
+import { admissionWebhook as admission, conversionWebhook as conversion } from "../support/webhook-registrations.js";
 
 const RULE = "webhook/ca-bundle-missing";
 
@@ -23,40 +24,12 @@ function judge(text: string, file = "registrations.yaml") {
 const brief = (text: string, file?: string) => judge(text, file).map((f) => `${f.severity} ${f.fieldPath}`);
 const LIVE = "<cluster prod>";
 
-function admission(kind: "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", clientConfig: string, extra = "", annotations = ""): string {
-  return `apiVersion: admissionregistration.k8s.io/v1
-kind: ${kind}
-metadata: {name: policy${annotations === "" ? "" : `, annotations: {${annotations}}`}}
-webhooks:
-- name: check.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  clientConfig: ${clientConfig}
-  rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
-${extra}`;
-}
 const SERVICE = "{service: {name: policy, namespace: policy-system}}";
 
 const apiService = (spec: string) => `apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1beta1.metrics.k8s.io}
 spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versionPriority: 100${spec}}
-`;
-
-const conversion = (clientConfig: string) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {plural: widgets, singular: widget, kind: Widget}
-  scope: Namespaced
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  conversion:
-    strategy: Webhook
-    webhook:
-      conversionReviewVersions: [v1]
-      clientConfig: ${clientConfig}
 `;
 
 describe("webhook/ca-bundle-missing, read from a cluster: weighed as an unreachable callout", () => {

@@ -14,6 +14,7 @@ import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
 import { CERTIFICATE_NOW, makeCertificate, type MadeCertificate } from "../support/test-certificates.js";
 import { palisade } from "../support/cli-in-process.js";
+import { admissionWebhook as admission, conversionWebhook as conversion } from "../support/webhook-registrations.js";
 
 const DAY = 86_400_000;
 const pem = (made: MadeCertificate) => made.cert.toString("pem") + "\n";
@@ -28,39 +29,7 @@ function judge(text: string) {
 }
 const brief = (text: string) => judge(text).map((f) => `${f.ruleId} ${f.severity} ${f.fieldPath}`);
 
-/** One admission webhook; `clientConfig` and `extra` are YAML flow text under the webhook. */
-function admission(kind: "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", clientConfig: string, extra = ""): string {
-  return `apiVersion: admissionregistration.k8s.io/v1
-kind: ${kind}
-metadata: {name: policy}
-webhooks:
-- name: check.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  clientConfig: ${clientConfig}
-  rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
-${extra}`;
-}
 const service = (caBundle: string) => `{caBundle: "${caBundle}", service: {name: policy, namespace: policy-system}}`;
-
-function conversion(clientConfig: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {plural: widgets, singular: widget, kind: Widget}
-  scope: Namespaced
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  - {name: v2, served: true, storage: false, schema: {openAPIV3Schema: {type: object}}}
-  conversion:
-    strategy: Webhook
-    webhook:
-      conversionReviewVersions: [v1]
-      clientConfig: ${clientConfig}
-`;
-}
 
 function apiService(caBundle: string): string {
   return `apiVersion: apiregistration.k8s.io/v1
