@@ -34,16 +34,16 @@ export const CREDENTIAL_RULES: readonly FlagRule[] = [
   ),
   rule(
     "service-account-key",
-    "Service-account tokens are verified with the serving key, or not at all",
+    "No key verifies service-account tokens, so kube-apiserver refuses to start",
     "medium",
     "identity",
-    "--service-account-key-file names the public keys service-account tokens are verified with (CIS 1.2.22). Unset, kube-apiserver falls back to the key of --tls-private-key-file when --service-account-signing-key-file is unset (options.go Complete), which ties every token to the serving certificate: rotating it invalidates them all. Otherwise it refuses to start (\"service-account-key-file is a required flag\").",
+    "--service-account-key-file names the public keys service-account tokens are verified with (CIS 1.2.22). Unset, kube-apiserver refuses to start: it falls back to the key of --tls-private-key-file only when --service-account-signing-key-file is unset too (options Complete), and since v1.20 a server without a signing key (or, from v1.32, a signing endpoint) is refused itself (validateTokenRequest: \"--service-account-signing-key-file, --service-account-issuer, and --api-audiences should be specified together\"); with one, \"service-account-key-file is a required flag\".",
     "Set --service-account-key-file to the public key whose private half signs tokens (kubeadm: /etc/kubernetes/pki/sa.pub), with --service-account-signing-key-file.",
     (c) => {
       // An external signer (--service-account-signing-endpoint) hands out the verifying keys itself.
       if (flag(c, "service-account-key-file") || flag(c, "service-account-signing-endpoint")) return undefined;
-      const tlsKey = flag(c, "tls-private-key-file");
-      if (tlsKey && !flag(c, "service-account-signing-key-file")) return { message: `--service-account-key-file is not set: service-account tokens are verified with the serving key --tls-private-key-file=${tlsKey.value}, so rotating the serving certificate invalidates every token` };
+      // The serving key stands in only without a signing key, which kube-apiserver refuses since v1.20 (validateTokenRequest).
+      if (!flag(c, "service-account-signing-key-file")) return { message: "--service-account-key-file and --service-account-signing-key-file are not set: kube-apiserver refuses to start (no service-account token can be issued)" };
       return { message: "--service-account-key-file is not set, and nothing stands in for it: kube-apiserver refuses to start" };
     },
   ),

@@ -66,10 +66,12 @@ describe("credentials and token lifetime", () => {
     ]);
   });
 
-  it("says that without a signing key kube-apiserver verifies tokens with its serving key, as its option completion does", () => {
+  it("says that without a signing key kube-apiserver refuses to start: the serving key stands in for verifying only where v1.20 refuses the server", () => {
     expect(only(args(["service-account-key-file", "service-account-signing-key-file"]))).toEqual([
-      "apiserver/service-account-key Pod spec.containers[0] | --service-account-key-file is not set: service-account tokens are verified with the serving key --tls-private-key-file=/pki/apiserver.key, so rotating the serving certificate invalidates every token",
+      "apiserver/service-account-key Pod spec.containers[0] | --service-account-key-file and --service-account-signing-key-file are not set: kube-apiserver refuses to start (no service-account token can be issued)",
     ]);
+    // An external signer hands out the verifying keys itself.
+    expect(only(args(["service-account-key-file", "service-account-signing-key-file"], ["--service-account-signing-endpoint=/run/signer.sock"]))).toEqual([]);
   });
 
   it("reports a serving certificate without its key as a server that does not start", () => {
