@@ -6,7 +6,7 @@ import { locateComponent, type Component, type Word } from "./command-line.js";
 import { readCsvRecord } from "./csv-record.js";
 import { applyEtcdEnvironment } from "./etcd-environment.js";
 import { validationRefusals } from "./flag-refusals.js";
-import { urlListWithoutUserinfo } from "./url-text.js";
+import { wordForMessage } from "./url-text.js";
 
 /** One `--name=value` (or `--name value`) argument of a control-plane container, or an ETCD_* variable etcd reads as one. */
 export interface Flag {
@@ -126,7 +126,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     }
     const body = arg.slice(arg.startsWith("--") ? 2 : 1);
     if (body.startsWith("-") || body.startsWith("=")) {
-      refuse(`bad flag syntax: ${urlListWithoutUserinfo(arg)}`, path);
+      refuse(`bad flag syntax: ${wordForMessage(arg)}`, path);
       break;
     }
     const eq = body.indexOf("=");
@@ -156,7 +156,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     if (kind === "slice") {
       const record = readCsvRecord(value);
       if ("error" in record) {
-        refuse(`invalid argument ${JSON.stringify(urlListWithoutUserinfo(value))} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
+        refuse(`invalid argument ${JSON.stringify(wordForMessage(value))} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
         break;
       }
       items = [...(previous?.items ?? []), ...record.fields];
@@ -170,7 +170,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
 /** Why a word that is not a flag stops the component, and, after a bare boolean, why it is not that flag's value. */
 function strayMessage(component: Component, stray: string, afterBoolean: string | undefined): string {
   // Messages reach CI logs: a URL's user and password in the word are not shown.
-  const word = urlListWithoutUserinfo(stray);
+  const word = wordForMessage(stray);
   const why = afterBoolean ? ` (${afterBoolean} is a boolean flag, which takes a value only in the same word: ${afterBoolean}=${word})` : "";
   if (component === "etcd") return `Go's flag parsing stops at ${JSON.stringify(word)}, which etcd reports as not a valid flag${why}; no flag after it is read`;
   return `it takes no arguments, and ${JSON.stringify(word)} is one${why}`;

@@ -18,14 +18,29 @@ export function withoutUserinfo(url: string): string {
 
 /**
  * A comma-separated list of URLs (--etcd-servers) as findings show it, each without its
- * userinfo. The list is cut where a scheme starts, not at commas: a password may hold a comma,
- * and cutting there would leave its first half in the URL before it.
+ * userinfo. The list is cut only at a comma before a scheme: a password may hold a comma (and
+ * even `x://`). When a piece does not end as a URL's host, port and path do, the cut fell
+ * inside a password, and all up to the list's last @ is hidden at once.
  */
 export function urlListWithoutUserinfo(urls: string): string {
-  return urls
-    .split(/(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/)
-    .map(withoutUserinfo)
-    .join("");
+  const pieces = urls.split(/,(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/);
+  if (pieces.length > 1 && pieces.every((piece) => endsAsUrl(withoutUserinfo(piece)))) return pieces.map(withoutUserinfo).join(",");
+  return withoutUserinfo(urls);
+}
+
+/** After its scheme and hidden userinfo: a host (or [IPv6]), an optional numeric port, an optional path without @. */
+function endsAsUrl(shown: string): boolean {
+  const rest = shown.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:\*\*\*@)?/, "");
+  return /^(?:\[[0-9A-Fa-f:.]*\]|[^\s:@/[\]]*)(?::\d*)?(?:[/?#][^@]*)?$/.test(rest);
+}
+
+/** The most of a word a message shows: a 60,000-character argument is named by its start and length. */
+const SHOWN_WORD_MAX = 200;
+
+/** A command-line word as a finding shows it: without a URL's userinfo, and cut short when long. */
+export function wordForMessage(word: string): string {
+  const shown = urlListWithoutUserinfo(word);
+  return shown.length <= SHOWN_WORD_MAX ? shown : `${shown.slice(0, SHOWN_WORD_MAX)}… (${shown.length} characters)`;
 }
 
 /**
