@@ -4,6 +4,7 @@
  * go-runner now is); some distributions start it from `sh -c "exec kube-apiserver ..."`.
  */
 import type { FieldPath } from "../k8s/types.js";
+import { POSIX_SHELLS, shellScriptIndex } from "../shell/script-operand.js";
 
 export const COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "etcd"] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -31,7 +32,7 @@ export function locateComponent(argv: readonly Word[]): Located | undefined {
   if (component) return { component, argv: [...argv] };
   const name = baseName(first.arg);
   if (name === "go-runner" || name === "kube-log-runner") return throughLogRunner(argv);
-  if (SHELLS.has(name)) return throughShell(argv);
+  if (POSIX_SHELLS.has(name)) return throughShell(argv);
   return undefined;
 }
 
@@ -64,17 +65,11 @@ function throughLogRunner(argv: readonly Word[]): Located | undefined {
   return undefined;
 }
 
-/** POSIX shells, and their options that change nothing about which program a `-c` script runs. */
-const SHELLS = new Set(["sh", "bash", "dash", "ash"]);
-const HARMLESS_SHELL_OPTIONS = /^-[ceux]+$/;
-
-/** `sh -c SCRIPT`: the script's one simple command, read when it can be read exactly. */
+/** `sh -c SCRIPT` (any options around the -c, as the shell reads them): the script's one simple command, read when it can be read exactly. */
 function throughShell(argv: readonly Word[]): Located | undefined {
-  let i = 1;
-  let command = false;
-  while (i < argv.length && HARMLESS_SHELL_OPTIONS.test((argv[i] as Word).arg)) command ||= (argv[i++] as Word).arg.includes("c");
-  const script = argv[i];
-  if (!command || !script) return undefined;
+  const at = shellScriptIndex(argv.map((word) => word.arg));
+  const script = at === undefined ? undefined : argv[at];
+  if (!script) return undefined;
   const words = shellWords(script.arg);
   const named = words?.[0] === "exec" ? words.slice(1) : words;
   const exact = named && named[0] !== undefined && !named[0].startsWith("-") ? locateComponent(named.map((arg) => ({ arg, path: script.path }))) : undefined;

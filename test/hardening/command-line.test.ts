@@ -45,6 +45,14 @@ describe("wrapped control-plane binaries", () => {
     for (const id of ["apiserver/anonymous-auth", "apiserver/audit-log", "apiserver/etcd-tls", "apiserver/kubelet-tls", "apiserver/node-restriction", "apiserver/always-allow", "apiserver/flags-not-audited"]) expect(found).not.toContain(id);
   });
 
+  it("finds the script wherever the shell's options put it: bash -lc, -o pipefail -c, -c -e, bash --norc", () => {
+    for (const shell of [["bash", "-lc"], ["sh", "-o", "pipefail", "-c"], ["/bin/sh", "-c", "-e"], ["bash", "--norc", "-xc"], ["/bin/ash", "-e", "-u", "-c"]]) {
+      expect(ids([...shell, "exec kube-apiserver --anonymous-auth=true"]), shell.join(" ")).toContain("apiserver/anonymous-auth");
+    }
+    // No -c: the shell runs a file, not a script Palisade could read.
+    expect(ids(["bash", "-l", "kube-apiserver --anonymous-auth=true"])).toEqual([]);
+  });
+
   it("says once that a component started from a script it cannot read was not audited", () => {
     const found = judge(["/bin/sh", "-c", "sleep 5 && exec kube-apiserver --anonymous-auth=$ANON"]);
     expect(found.map((f) => f.ruleId)).toEqual(["apiserver/flags-not-audited"]);

@@ -3,6 +3,7 @@
  * BusyBox forms) and lines appended to /etc/passwd. Shell text is scanned, not run, so
  * this recognises the common forms and says nothing about the rest.
  */
+import { shellScriptIndex } from "../../shell/script-operand.js";
 
 export interface CreatedUser {
   name: string;
@@ -39,48 +40,9 @@ export function usersCreatedBy(runText: string): CreatedUser[] {
  * it runs a shell with `-c`, whose script is then shell text.
  */
 export function usersCreatedByArgv(argv: readonly string[]): CreatedUser[] {
-  const script = shellScriptOf(argv);
+  const at = shellScriptIndex(argv);
+  const script = at === undefined ? undefined : argv[at];
   return script !== undefined ? usersCreatedBy(script) : usersCreatedByWords(argv);
-}
-
-/** Shells whose command line is read as sh's: option words, then the script operand. */
-const SHELLS = new Set(["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"]);
-
-/** bash's long options that take the next word (parse_long_options: --rcfile, --init-file). */
-const SHELL_LONG_OPTIONS_WITH_VALUE = new Set(["--rcfile", "--init-file"]);
-
-/**
- * The script a shell's argv runs with -c, read as dash's options()/procargs() and bash's
- * parse_shell_options() read it: words starting with `-` or `+` are groups of one-letter
- * options until `-` or `--`; `o` (and bash's `O`) takes the next word; a `c` anywhere in a
- * group makes the first word after the options the script (`sh -ec s`, `bash -lc s`,
- * `sh -e -c s`, `sh -c -e s` all run `s`).
- */
-function shellScriptOf(argv: readonly string[]): string | undefined {
-  if (!SHELLS.has(argv[0]?.split("/").pop() ?? "")) return undefined;
-  let wantsScript = false;
-  let i = 1;
-  // bash reads its long options first, before any one-letter group.
-  for (; i < argv.length; i++) {
-    const word = argv[i] ?? "";
-    if (!word.startsWith("--") || word === "--") break;
-    if (SHELL_LONG_OPTIONS_WITH_VALUE.has(word)) i++;
-  }
-  for (; i < argv.length; i++) {
-    const word = argv[i] ?? "";
-    if (!word.startsWith("-") && !word.startsWith("+")) break;
-    if (word === "-" || word === "--") {
-      i++;
-      break;
-    }
-    let valuesTaken = 0;
-    for (const letter of word.slice(1)) {
-      if (letter === "c") wantsScript = true;
-      else if (letter === "o" || letter === "O") valuesTaken++;
-    }
-    i += valuesTaken;
-  }
-  return wantsScript ? argv[i] : undefined;
 }
 
 function usersCreatedByWords(words: readonly string[]): CreatedUser[] {
