@@ -1,18 +1,27 @@
 /**
- * kube-apiserver's structured configuration files, which decide what flags used to:
+ * kube-apiserver's configuration files, which decide what flags used to:
  * --authentication-config (AuthenticationConfiguration) may configure anonymous requests, and
  * then --anonymous-auth must not be set (pkg/kubeapiserver/options/authentication.go
  * ToAuthenticationConfig: the file's anonymous section wins, else the flag and its default);
- * --authorization-config (AuthorizationConfiguration) replaces --authorization-mode. When the
- * file is in the scan its settings are judged; when it is not, an info finding says they were not.
+ * --authorization-config (AuthorizationConfiguration) replaces --authorization-mode;
+ * --audit-policy-file names the audit Policy.
+ *
+ * Every such file in the scan is judged once, on its own (configFileFindings), whether or not a
+ * manifest names it. The manifest adds only what depends on its flags: anonymous requests when
+ * neither the flag nor the file says, and an info finding when the file it names is not in the
+ * scan or cannot be told apart from others.
  */
 import type { Finding, Rule } from "../findings/types.js";
-import { formatFieldPath, isRecord, objectRef, type FieldPath, type LoadedObject } from "../k8s/types.js";
+import { isRecord, type LoadedObject } from "../k8s/types.js";
 import { flag } from "./flag-rule.js";
 import type { ControlPlaneContainer, Flag } from "./flags.js";
-import { APISERVER_RULES } from "./apiserver-rules.js";
+import { apiserverRule, findingAt } from "./config-file-finding.js";
+import { authenticationConfigFindings, isApiserverConfig } from "./authentication-config.js";
+import { authorizationConfigFindings } from "./authorization-config.js";
+import { isAuditPolicy } from "./audit-policy.js";
+import { auditPolicyFindings } from "./audit-policy-rules.js";
 
-const isApiserverConfig = (kind: string) => (loaded: LoadedObject) => loaded.object.kind === kind && typeof loaded.object.apiVersion === "string" && loaded.object.apiVersion.startsWith("apiserver.config.k8s.io/");
+const isPolicy = (loaded: LoadedObject) => isAuditPolicy(loaded.object);
 
 /** The only file of `kind` beside the manifest, else the only one in the scan: a node path says nothing about scanned files. */
 function pairedFile(owner: LoadedObject, candidates: readonly LoadedObject[]): LoadedObject | undefined {
@@ -21,56 +30,56 @@ function pairedFile(owner: LoadedObject, candidates: readonly LoadedObject[]): L
   return sameFile.length === 0 && candidates.length === 1 ? candidates[0] : undefined;
 }
 
-const ruleById = (id: string): Rule => {
-  const rule = APISERVER_RULES.find((r) => r.id === id);
-  if (!rule) throw new Error(`no rule ${id}`);
-  return rule;
-};
-
-function findingAt(rule: Rule, loaded: LoadedObject, path: FieldPath, message: string): Finding {
-  return { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, object: objectRef(loaded.object), fieldPath: formatFieldPath(path), position: loaded.source.locate(path), remediation: rule.docs.remediation };
-}
-
-function unchecked(rule: Rule, loaded: LoadedObject, configFlag: Flag, kind: string, count: number, what: string): Finding {
-  const why = count === 0 ? "is not among the scanned files" : `cannot be told apart among the ${count} ${kind}s scanned`;
+function unchecked(rule: Rule, loaded: LoadedObject, configFlag: Flag, kinds: string, count: number, what: string): Finding {
+  const why = count === 0 ? "is not among the scanned files" : `cannot be told apart among the ${count} ${kinds} scanned (each is judged on its own)`;
   return findingAt(rule, loaded, configFlag.path, `--${configFlag.name}=${configFlag.value} ${why}, so Palisade did not check ${what}`);
 }
 
-/** Anonymous requests as the AuthenticationConfiguration decides them, when --anonymous-auth is unset. */
+/** A scanned configuration file's own findings, once per file. */
+export function configFileFindings(loaded: LoadedObject): Finding[] {
+  if (isApiserverConfig("AuthenticationConfiguration")(loaded)) return authenticationConfigFindings(loaded);
+  if (isApiserverConfig("AuthorizationConfiguration")(loaded)) return authorizationConfigFindings(loaded);
+  if (isPolicy(loaded)) return auditPolicyFindings(loaded);
+  return [];
+}
+
+/** Anonymous requests when --anonymous-auth is unset and the paired file has no anonymous section: the flag's default, true. */
 function authenticationFindings(loaded: LoadedObject, c: ControlPlaneContainer, configs: readonly LoadedObject[]): Finding[] {
   const configFlag = flag(c, "authentication-config");
   if (!configFlag || flag(c, "anonymous-auth")) return [];
   const config = pairedFile(loaded, configs);
-  if (!config) return [unchecked(AUTHENTICATION_CONFIG_UNCHECKED, loaded, configFlag, "AuthenticationConfiguration", configs.length, "whether anonymous requests are served")];
-  const anonymous = config.object.anonymous;
-  const anonymousAuth = ruleById("apiserver/anonymous-auth");
-  if (!isRecord(anonymous)) return [findingAt(anonymousAuth, loaded, c.path, "--anonymous-auth is not set, and the AuthenticationConfiguration has no anonymous section, so it defaults to true: unauthenticated requests are served as system:anonymous")];
-  if (anonymous.enabled !== true) return [];
-  // Conditions limit anonymous requests to the paths they name (/livez, /readyz, /healthz): the recommended setup.
-  if (Array.isArray(anonymous.conditions) && anonymous.conditions.length > 0) return [];
-  return [findingAt(anonymousAuth, config, ["anonymous", "enabled"], "anonymous.enabled: true with no conditions: unauthenticated requests to every path are served as system:anonymous")];
+  if (!config) return [unchecked(AUTHENTICATION_CONFIG_UNCHECKED, loaded, configFlag, "AuthenticationConfigurations", configs.length, "whether anonymous requests are served")];
+  if (isRecord(config.object.anonymous)) return [];
+  return [findingAt(apiserverRule("apiserver/anonymous-auth"), loaded, c.path, "--anonymous-auth is not set, and the AuthenticationConfiguration has no anonymous section, so it defaults to true: unauthenticated requests are served as system:anonymous")];
 }
 
-/** The authorizers of an AuthorizationConfiguration, judged as --authorization-mode is. */
+/** The paired AuthorizationConfiguration's authorizers are judged with the file; only its absence is said here. */
 function authorizationFindings(loaded: LoadedObject, c: ControlPlaneContainer, configs: readonly LoadedObject[]): Finding[] {
   const configFlag = flag(c, "authorization-config");
-  if (!configFlag) return [];
-  const config = pairedFile(loaded, configs);
-  if (!config) return [unchecked(AUTHORIZATION_CONFIG_UNCHECKED, loaded, configFlag, "AuthorizationConfiguration", configs.length, "its authorizers (AlwaysAllow, RBAC, Node)")];
-  const authorizers = Array.isArray(config.object.authorizers) ? config.object.authorizers : [];
-  const types = authorizers.map((a) => (isRecord(a) && typeof a.type === "string" ? a.type : ""));
-  const findings: Finding[] = [];
-  const alwaysAllow = types.indexOf("AlwaysAllow");
-  if (alwaysAllow >= 0) findings.push(findingAt(ruleById("apiserver/always-allow"), config, ["authorizers", alwaysAllow, "type"], "authorizers include AlwaysAllow"));
-  if (!types.includes("RBAC")) findings.push(findingAt(ruleById("apiserver/rbac-disabled"), config, ["authorizers"], `authorizers (${types.join(", ") || "none"}) do not include RBAC`));
-  if (!types.includes("Node")) findings.push(findingAt(ruleById("apiserver/node-authorizer"), config, ["authorizers"], `authorizers (${types.join(", ") || "none"}) do not include Node`));
-  return findings;
+  if (!configFlag || pairedFile(loaded, configs)) return [];
+  return [unchecked(AUTHORIZATION_CONFIG_UNCHECKED, loaded, configFlag, "AuthorizationConfigurations", configs.length, "its authorizers (AlwaysAllow, RBAC, Node)")];
 }
 
-/** The findings of one kube-apiserver container's structured configuration files. */
+/**
+ * Without --audit-policy-file nothing is audited, which apiserver/audit-log reports. With it, the
+ * paired Policy is judged with the file; scanned Policies that cannot be told apart are said here.
+ * A policy file absent from the scan is not reported: most scans of a manifest do not hold it, and
+ * --audit-policy-file is part of every hardened command line.
+ */
+function auditPolicyPairing(loaded: LoadedObject, c: ControlPlaneContainer, policies: readonly LoadedObject[]): Finding[] {
+  const policyFlag = flag(c, "audit-policy-file");
+  if (!policyFlag || policies.length === 0 || pairedFile(loaded, policies)) return [];
+  return [unchecked(AUDIT_POLICY_UNCHECKED, loaded, policyFlag, "audit Policies", policies.length, "what it logs (Secret data, tokens) or leaves unaudited")];
+}
+
+/** The findings of one kube-apiserver container's configuration files that depend on its flags. */
 export function apiserverConfigFileFindings(loaded: LoadedObject, c: ControlPlaneContainer, objects: readonly LoadedObject[]): Finding[] {
   if (c.component !== "kube-apiserver") return [];
-  return [...authenticationFindings(loaded, c, objects.filter(isApiserverConfig("AuthenticationConfiguration"))), ...authorizationFindings(loaded, c, objects.filter(isApiserverConfig("AuthorizationConfiguration")))];
+  return [
+    ...authenticationFindings(loaded, c, objects.filter(isApiserverConfig("AuthenticationConfiguration"))),
+    ...authorizationFindings(loaded, c, objects.filter(isApiserverConfig("AuthorizationConfiguration"))),
+    ...auditPolicyPairing(loaded, c, objects.filter(isPolicy)),
+  ];
 }
 
 export const AUTHENTICATION_CONFIG_UNCHECKED: Rule = {
@@ -96,5 +105,18 @@ export const AUTHORIZATION_CONFIG_UNCHECKED: Rule = {
     description: "kube-apiserver names an --authorization-config, which replaces --authorization-mode; the AuthorizationConfiguration is not among the scanned files (or cannot be told apart from others), so Palisade could not check its authorizers for AlwaysAllow, RBAC and Node.",
     remediation: "Include the AuthorizationConfiguration in the scan, in the same file as the kube-apiserver manifest or as the only one.",
     helpUri: "https://kubernetes.io/docs/reference/access-authn-authz/authorization/#configuring-the-api-server-using-an-authorization-config-file",
+  },
+};
+
+export const AUDIT_POLICY_UNCHECKED: Rule = {
+  id: "audit/policy-file-unchecked",
+  title: "The audit policy was not scanned",
+  family: "hardening",
+  pillar: "data",
+  severity: "info",
+  docs: {
+    description: "kube-apiserver names an --audit-policy-file, and the scan holds several audit Policies that cannot be told apart (none in the same file as the manifest, or more than one there), so Palisade could not check whether it logs Secret data or tokens, or leaves security-relevant requests unaudited.",
+    remediation: "Include the audit Policy in the scan, in the same file as the kube-apiserver manifest or as the only one.",
+    helpUri: "https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy",
   },
 };

@@ -5,7 +5,10 @@ import type { ScanFamily } from "../scan/family.js";
 import { APISERVER_RULES } from "./apiserver-rules.js";
 import { ADMISSION_RULES } from "./apiserver-admission-rules.js";
 import { CREDENTIAL_RULES } from "./apiserver-credential-rules.js";
-import { apiserverConfigFileFindings, AUTHENTICATION_CONFIG_UNCHECKED, AUTHORIZATION_CONFIG_UNCHECKED } from "./apiserver-config-files.js";
+import { apiserverConfigFileFindings, AUDIT_POLICY_UNCHECKED, AUTHENTICATION_CONFIG_UNCHECKED, AUTHORIZATION_CONFIG_UNCHECKED, configFileFindings } from "./apiserver-config-files.js";
+import { CONFIG_FILE_REFUSED } from "./config-file-finding.js";
+import { AUDIT_POLICY_RULES } from "./audit-policy-rules.js";
+import { isAuditPolicy } from "./audit-policy.js";
 import { CONTROLLER_RULES } from "./controller-rules.js";
 import { ETCD_RULES } from "./etcd-rules.js";
 import { isKubeletConfiguration, KUBELET_RULES } from "./kubelet-rules.js";
@@ -33,7 +36,7 @@ export function checkControlPlane(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = kubeletFindings(snapshot);
   const encryptionConfigs = snapshot.objects.filter((o) => o.object.kind === "EncryptionConfiguration");
   for (const loaded of snapshot.objects) {
-    findings.push(...webhookFindings(loaded), ...calloutFindings(loaded));
+    findings.push(...webhookFindings(loaded), ...calloutFindings(loaded), ...configFileFindings(loaded));
     for (const container of controlPlaneCommandLines(loaded.object)) {
       const finding = (rule: FlagRule | undefined, message: string, path: FieldPath): Finding[] =>
         rule ? [{ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, message, object: objectRef(loaded.object), fieldPath: formatFieldPath(path), position: loaded.source.locate(path), remediation: rule.docs.remediation }] : [];
@@ -116,6 +119,9 @@ export const controlPlaneFamily: ScanFamily = {
     KUBELET_CONFIG_UNCHECKED,
     AUTHENTICATION_CONFIG_UNCHECKED,
     AUTHORIZATION_CONFIG_UNCHECKED,
+    CONFIG_FILE_REFUSED,
+    AUDIT_POLICY_UNCHECKED,
+    ...AUDIT_POLICY_RULES,
     ...WEBHOOK_RULES.map(({ check: _check, ...r }) => r),
     ...CA_BUNDLE_RULES.map(({ check: _check, ...r }) => r),
     ...APISERVICE_RULES.map(({ check: _check, ...r }) => r),
@@ -134,5 +140,5 @@ export const controlPlaneFamily: ScanFamily = {
     },
   ],
   check: (snapshot) => checkControlPlane(snapshot),
-  reads: () => (object) => object.kind === "EncryptionConfiguration" || object.kind === "AuthenticationConfiguration" || object.kind === "AuthorizationConfiguration" || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || tlsCallouts(object).length > 0 || apiServiceSpec(object) !== undefined || controlPlaneCommandLines(object).length > 0,
+  reads: () => (object) => object.kind === "EncryptionConfiguration" || object.kind === "AuthenticationConfiguration" || object.kind === "AuthorizationConfiguration" || isAuditPolicy(object) || isKubeletConfiguration(object) || webhookEntries(object).length > 0 || tlsCallouts(object).length > 0 || apiServiceSpec(object) !== undefined || controlPlaneCommandLines(object).length > 0,
 };

@@ -7,12 +7,11 @@ import { describe, expect, it } from "vitest";
 import { checkControlPlane, controlPlaneFamily } from "../../src/hardening/family.js";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import { HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
+import { apiserverPod, hardenedFlags, HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
 
 const HARDENED = [...HARDENED_APISERVER_FLAGS];
 
-const pod = (args: string[]) =>
-  ["apiVersion: v1", "kind: Pod", "metadata: {name: kube-apiserver, namespace: kube-system}", "spec:", "  containers:", "  - name: kube-apiserver", "    command:", "    - kube-apiserver", ...args.map((a) => `    - ${JSON.stringify(a)}`), ""].join("\n");
+const pod = apiserverPod;
 
 function scan(files: Record<string, string>) {
   const objects = Object.entries(files).flatMap(([name, text]) => parseYamlFile(name, text).objects);
@@ -22,7 +21,7 @@ function scan(files: Record<string, string>) {
 }
 
 /** HARDENED without the flags named, plus `extra`. */
-const args = (without: string[], extra: string[] = []) => [...HARDENED.filter((a) => !without.some((w) => a.startsWith(`--${w}=`))), ...extra];
+const args = hardenedFlags;
 const only = (list: string[]) => scan({ "apiserver.yaml": pod(list) });
 
 describe("default-on admission plugins", () => {

@@ -22,3 +22,10 @@ export const HARDENED_APISERVER_FLAGS: readonly string[] = [
   "--service-account-signing-key-file=/pki/sa.key",
   "--service-account-extend-token-expiration=false",
 ];
+
+/** HARDENED_APISERVER_FLAGS without the flags named, plus `extra`. */
+export const hardenedFlags = (without: readonly string[], extra: readonly string[] = []): string[] => [...HARDENED_APISERVER_FLAGS.filter((a) => !without.some((w) => a.startsWith(`--${w}=`))), ...extra];
+
+/** A kube-apiserver static pod running with `args`. */
+export const apiserverPod = (args: readonly string[]): string =>
+  ["apiVersion: v1", "kind: Pod", "metadata: {name: kube-apiserver, namespace: kube-system}", "spec:", "  containers:", "  - name: kube-apiserver", "    command:", "    - kube-apiserver", ...args.map((a) => `    - ${JSON.stringify(a)}`), ""].join("\n");
