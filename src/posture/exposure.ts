@@ -135,9 +135,11 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
  * proxier.go syncProxyRules, and the nftables proxier alike): a NodePort or LoadBalancer at its
  * node ports and a LoadBalancer at its load balancer's addresses, and any Service but a
  * headless or ExternalName one (ShouldSkipService) at each of its spec.externalIPs, on its
- * own ports. loadBalancerSourceRanges guard only the load balancer's addresses (the firewall
- * chain): node ports and external IPs jump to the external chain with no source check, so
- * a LoadBalancer with source ranges is still open to every address at its node ports.
+ * own ports. kube-proxy applies loadBalancerSourceRanges only to the load balancer's addresses
+ * (the firewall chain); at node ports it checks no source. Cloud providers' load balancers close
+ * the node ports to other sources in the nodes' own firewall (security groups, VPC firewall
+ * rules, NSGs), which manifests do not show, so a LoadBalancer with source ranges counts as
+ * narrowed, and its fact says what keeps its node ports closed. External IPs are guarded by nothing.
  */
 function serviceFronts(object: K8sObject, name: string, spec: Record<string, unknown>, ports: readonly ServicePort[], source: LoadedObject["source"]): ServiceFront[] {
   const type = typeof spec.type === "string" ? spec.type : "ClusterIP";
@@ -148,8 +150,8 @@ function serviceFronts(object: K8sObject, name: string, spec: Record<string, unk
   const nodePorts = ports.length > 0 ? describeNodePorts(type, spec, ports) : undefined;
   if (type === "NodePort" || (type === "LoadBalancer" && !ranges)) fronts.push({ text: `Service ${name} (${type}) ${describeServiceFront(type, spec, ports)}`, position });
   else if (type === "LoadBalancer" && ranges) {
-    fronts.push({ text: `Service ${name} (LoadBalancer) ${ports.length > 0 ? `on ${describeServicePorts(ports)}` : "with no ports"}`, position, sourceRanges: ranges });
-    if (nodePorts) fronts.push({ text: `Service ${name} (LoadBalancer) on ${nodePorts}, which its loadBalancerSourceRanges do not cover (kube-proxy applies them only to traffic to the load balancer's addresses)`, position });
+    const caveat = nodePorts ? ` (kube-proxy does not apply the ranges at its node ports: only the nodes' firewall keeps other addresses out there)` : "";
+    fronts.push({ text: `Service ${name} (LoadBalancer) ${describeServiceFront(type, spec, ports)}${caveat}`, position, sourceRanges: ranges });
   }
   const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((ip): ip is string => typeof ip === "string" && ip !== "") : [];
   if (externalIPs.length > 0 && ports.length > 0) {

@@ -115,17 +115,16 @@ spec:
     expect(reason).toBe("may connect to every address outside the cluster (each on some of TCP 80,443): a way out for data, and for a compromised process to fetch its tools");
   });
 
-  it("a LoadBalancer's source ranges guard its load balancer's addresses only: its node ports stay open to every address (kube-proxy)", async () => {
+  it("a LoadBalancer's source ranges narrow who may connect; its fact says that kube-proxy leaves its node ports to the nodes' firewall", async () => {
     const ranged = service("LoadBalancer", "[{port: 80, targetPort: 8080}]", "  loadBalancerSourceRanges: [203.0.113.0/24]\n");
-    const report = await postureOf(ranged + web("[{containerPort: 8080}]"));
-    const w = workload(report, "web");
-    expect(w.pillars.network.deductions.find((d) => d.ruleId === PUBLISHED)?.reason).toBe(
-      "published outside the cluster through Service web (LoadBalancer) on an allocated node port, which its loadBalancerSourceRanges do not cover (kube-proxy applies them only to traffic to the load balancer's addresses), and nothing narrows who may connect: every address outside the cluster may connect to its pods on TCP 8080",
+    const w = workload(await postureOf(ranged + web("[{containerPort: 8080}]")), "web");
+    expect(ruleIds(w)).not.toContain(PUBLISHED);
+    expect(w.facts).toContain(
+      "published outside the cluster through Service web (LoadBalancer) on port 80/TCP and an allocated node port (kube-proxy does not apply the ranges at its node ports: only the nodes' firewall keeps other addresses out there), to 203.0.113.0/24 only",
     );
-    expect(w.facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP, to 203.0.113.0/24 only");
-    // Without node ports, the ranges are all the way in.
-    const closed = await postureOf(ranged.replace("  loadBalancerSourceRanges:", "  allocateLoadBalancerNodePorts: false\n  loadBalancerSourceRanges:") + web("[{containerPort: 8080}]"));
-    expect(ruleIds(workload(closed, "web"))).not.toContain(PUBLISHED);
+    // Without node ports, the ranges are all the way in, and nothing needs saying.
+    const closed = workload(await postureOf(ranged.replace("  loadBalancerSourceRanges:", "  allocateLoadBalancerNodePorts: false\n  loadBalancerSourceRanges:") + web("[{containerPort: 8080}]")), "web");
+    expect(closed.facts).toContain("published outside the cluster through Service web (LoadBalancer) on port 80/TCP, to 203.0.113.0/24 only");
   });
 
   it("a Service's external IPs publish its ports there, whatever its type; a headless Service's are not programmed", async () => {
