@@ -80,6 +80,8 @@ export const SCANNED_RESOURCES = [
   "cronjobs.batch",
   "networkpolicies.networking.k8s.io",
   "ingresses.networking.k8s.io",
+  // Which controller serves an Ingress, and so what its annotations mean (the ingress family).
+  "ingressclasses.networking.k8s.io",
   "adminnetworkpolicies.policy.networking.k8s.io",
   "baselineadminnetworkpolicies.policy.networking.k8s.io",
   "roles.rbac.authorization.k8s.io",

@@ -8,6 +8,7 @@ import { calicoFamily } from "../network/calico/family.js";
 import { rbacFamily } from "../access/rbac/family.js";
 import { netpolFamily } from "../network/family.js";
 import { gatewayFamily } from "../network/gateway/family.js";
+import { ingressFamily } from "../network/ingress/family.js";
 import { quotaFamily } from "../access/quota/family.js";
 import { controlPlaneFamily } from "../hardening/family.js";
 import { manifestFamily } from "../manifest/family.js";
@@ -20,4 +21,4 @@ import type { ScanFamily } from "./family.js";
  * Every rule family `palisade scan` runs, in report order. A family adds itself here
  * with one line; its rules then appear in `palisade rules`, SARIF and JUnit.
  */
-export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, secretsFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, quotaFamily, tenancyFamily, controlPlaneFamily, kubeconfigFamily, csrFamily, manifestFamily];
+export const FAMILIES: ScanFamily[] = [podSecurityFamily, imagesFamily, secretsFamily, dockerfileFamily, pspFamily, encryptionFamily, calicoFamily, rbacFamily, netpolFamily, gatewayFamily, ingressFamily, quotaFamily, tenancyFamily, controlPlaneFamily, kubeconfigFamily, csrFamily, manifestFamily];
