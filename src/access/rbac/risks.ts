@@ -3,10 +3,11 @@
  * paths as findings, each pointing at the manifest field that causes it. Only objects
  * from manifests are reported; bootstrap roles inform the analysis but are upstream's.
  */
-import { severityRank, SEVERITIES, type Finding, type Rule, type Severity, type SourcePosition } from "../../findings/types.js";
+import { severityRank, type Finding, type Rule, type Severity, type SourcePosition } from "../../findings/types.js";
 import { formatFieldPath, type FieldPath } from "../../k8s/types.js";
 import type { Grant, RbacAuthorizer } from "./authorizer.js";
 import { bootstrapClusterRoleNames } from "./bootstrap.js";
+import { bindingReach, DangerTally, lower, notesWorthSaying, type RuleDanger } from "./danger-scope.js";
 import { buildEscalationGraph, describeNode, type EscalationGraph } from "./escalation.js";
 import { ruleAllows } from "./matching.js";
 import * as R from "./rules.js";
@@ -100,6 +101,9 @@ export const DANGER_RULES: readonly Rule[] = DANGERS.map((danger) => danger.rule
 /** A probe of a request on one Namespace object, which the apiserver reads as a request in that namespace (RequestInfoFactory.NewRequestInfo). */
 const isNamespaceObject = (probe: Probe) => probe.group === "" && probe.resource === "namespaces" && !probe.sub;
 
+/** Whether the probe's resource lives in namespaces (unknown ones are taken to). */
+const isNamespaced = (probe: Probe) => resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
+
 /**
  * The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`...
  * `roleNamespace`: the rule is a Role's, so it applies only to requests in that namespace: on
@@ -137,7 +141,7 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
     let first: Grant | undefined;
     let severity: Severity | undefined;
     for (const probe of danger.probes) {
-      const namespaced = resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
+      const namespaced = isNamespaced(probe);
       // A request on one Namespace object carries that namespace as its own (the apiserver's
       // RequestInfoFactory.NewRequestInfo reads /api/v1/namespaces/{name} as namespace {name}),
       // so a RoleBinding in a namespace grants patch on that namespace itself.
@@ -158,10 +162,6 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
     if (first && severity && requests.length > 0) held.push({ rule: danger.rule, requests, grant: first, severity });
   }
   return held;
-}
-
-function lower(severity: Severity, steps: number): Severity {
-  return SEVERITIES[Math.max(0, severityRank(severity) - steps)] as Severity;
 }
 
 function position(origin: Origin, path: FieldPath): SourcePosition | undefined {
@@ -195,14 +195,12 @@ function describeBindings(bound: BindingDef[]): string {
   return `granted ${parts.join("; ")}${bound.length > 3 ? ` and ${bound.length - 3} more` : ""}`;
 }
 
-/** What one rule allows of a danger: the requests, their worth (the most any of them is worth) and why it is no more. */
-interface RuleDanger {
-  rule: Rule;
-  hits: string[];
-  severity: Severity;
-  notes: string[];
-}
-
+/**
+ * What `rule` allows of each danger. `roleNamespace`: the rule is applied only in that
+ * namespace (a Role's, or any role's through a RoleBinding): requests on cluster-scoped
+ * resources carry no namespace there, so they are never allowed, but for the Namespace
+ * object of that namespace itself.
+ */
 function ruleDangers(rule: PolicyRule, roleNamespace?: string): RuleDanger[] {
   const found: RuleDanger[] = [];
   for (const danger of DANGERS) {
@@ -210,6 +208,7 @@ function ruleDangers(rule: PolicyRule, roleNamespace?: string): RuleDanger[] {
     const hits: string[] = [];
     const noted = new Map<string, Severity>();
     for (const probe of danger.probes) {
+      if (roleNamespace !== undefined && !isNamespaced(probe) && !isNamespaceObject(probe)) continue;
       const requests = dangerousRequests(rule, probe, roleNamespace);
       if (requests.length === 0) continue;
       hits.push(...requests);
@@ -218,10 +217,7 @@ function ruleDangers(rule: PolicyRule, roleNamespace?: string): RuleDanger[] {
       if (probe.note) noted.set(probe.note, worth);
     }
     if (hits.length === 0 || !severity) continue;
-    // A note says why the grant is worth less; it is moot once something worth more is allowed beside it.
-    const worth = severity;
-    const notes = [...noted].filter(([, at]) => at === worth).map(([note]) => note);
-    found.push({ rule: danger.rule, hits, severity: worth, notes });
+    found.push({ rule: danger.rule, hits, severity, notes: noted });
   }
   return found;
 }
@@ -253,19 +249,40 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
       ].join("; ");
       // A rule nobody holds is latent: reported, but two steps lower.
       const latent = bound.length === 0 && through.length === 0 ? 2 : 0;
+      // A Role's rule applies in its namespace only; a ClusterRole's too when only RoleBindings hold it.
+      // Unheld, a ClusterRole's rule is judged as written: whoever binds it may do so cluster-wide.
+      const reach = role.kind === "Role" ? { clusterWide: false, namespaces: role.namespace ? [role.namespace] : [] } : bindingReach([...bound, ...through.flatMap((a) => a.bound)]);
+      const namespaces = role.kind === "Role" ? reach.namespaces : reach.clusterWide || latent ? [] : reach.namespaces;
+      const inNamespaces = namespaces.length > 0 ? ` in ${namespaces.join(", ")}` : "";
+      const noClusterScope = "; a RoleBinding grants nothing outside its namespace";
       const path = ["rules", index];
       const named = rule.resourceNames.length > 0 ? 1 : 0;
       const nameNote = named ? ` (only objects named ${rule.resourceNames.join(", ")})` : "";
       const wildcards = ruleWildcards(rule);
       if (wildcards) {
         const { fields, full } = wildcards;
+        // Non-resource URLs are never namespaced: only a ClusterRoleBinding grants them.
+        const unheld = inNamespaces && rule.resources.length === 0 ? 2 : 0;
+        const what = full ? ` (every verb on everything${unheld ? "" : inNamespaces})` : "";
         findings.push(
-          finding(R.WILDCARD, role.origin, [...path, fields[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${fields.join(", ")}${full ? " (every verb on everything)" : ""}; ${scope}`, lower(full ? "critical" : R.WILDCARD.severity, latent), { wildcards: fields }),
+          finding(R.WILDCARD, role.origin, [...path, fields[0] as string], `${role.kind} ${role.name} rule ${index} uses * in ${fields.join(", ")}${what}; ${scope}${unheld ? noClusterScope : ""}`, lower(full ? "critical" : R.WILDCARD.severity, latent + unheld), {
+            wildcards: fields,
+          }),
         );
       }
-      for (const danger of ruleDangers(rule, role.kind === "Role" ? role.namespace : undefined)) {
-        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${withNotes(danger.hits.join(", "), danger.notes)}${nameNote}; ${scope}`, lower(danger.severity, latent + named), { requests: danger.hits }));
+      const report = (danger: { rule: Rule; hits: string[]; severity: Severity; notes: string[] }, steps: number, after = "") =>
+        findings.push(finding(danger.rule, role.origin, path, `${role.kind} ${role.name} rule ${index} allows ${withNotes(danger.hits.join(", "), danger.notes)}${nameNote}; ${scope}${after}`, lower(danger.severity, steps), { requests: danger.hits }));
+      const asWritten = ruleDangers(rule, role.kind === "Role" ? role.namespace : undefined);
+      if (namespaces.length === 0 || role.kind === "Role") {
+        for (const danger of asWritten) report({ ...danger, notes: notesWorthSaying(danger.notes, danger.severity) }, latent + named);
+        continue;
       }
+      // A ClusterRole held through RoleBindings alone: what it allows in those namespaces; a danger
+      // only cluster-scoped requests make is held nowhere, so latent, as an unbound rule.
+      const held = new DangerTally();
+      for (const namespace of namespaces) for (const danger of ruleDangers(rule, namespace)) held.add(danger);
+      for (const danger of held.entries()) report(danger, named);
+      for (const danger of asWritten) if (!held.has(danger.rule)) report({ ...danger, notes: notesWorthSaying(danger.notes, danger.severity) }, 2 + named, noClusterScope);
     }
   }
   return findings;
@@ -296,30 +313,28 @@ export function builtinGrantFindings(authorizer: RbacAuthorizer): Finding[] {
     // A binding without subjects grants nothing yet: latent, as a role nobody holds.
     const latent = who ? 0 : 2;
     const at = ["roleRef"];
-    const full = builtin.find((r) => ruleWildcards(r.rule)?.full);
+    // A RoleBinding's rules are applied only to requests in its namespace (rbac.go, VisitRulesFor):
+    // never to non-resource URLs or cluster-scoped resources, but for its own Namespace object.
+    const inNamespace = binding.kind === "RoleBinding" ? binding.namespace : undefined;
+    const held = inNamespace === undefined ? builtin : builtin.filter((r) => r.rule.resources.length > 0);
+    const full = held.find((r) => ruleWildcards(r.rule)?.full);
     if (full) {
-      // Every verb on everything holds every risk below: one finding says it all.
-      findings.push(finding(R.WILDCARD, binding.origin, at, `${grants}: every verb on everything (* in ${ruleWildcards(full.rule)?.fields.join(", ")})`, lower("critical", latent), { wildcards: ruleWildcards(full.rule)?.fields, role: role.name }));
+      // Every verb on everything holds every risk below: one finding says it all. In one
+      // namespace it is that namespace's admin, graded as a Role's * on * there (roleRuleFindings).
+      const fields = ruleWildcards(full.rule)?.fields;
+      const everything = `every verb on everything${inNamespace === undefined ? "" : ` in ${inNamespace}`}`;
+      findings.push(finding(R.WILDCARD, binding.origin, at, `${grants}: ${everything} (* in ${fields?.join(", ")})`, lower("critical", latent), { wildcards: fields, role: role.name }));
       continue;
     }
-    const partial = builtin.flatMap((r) => ruleWildcards(r.rule)?.fields ?? []);
+    const partial = held.flatMap((r) => ruleWildcards(r.rule)?.fields ?? []);
     if (partial.length > 0) findings.push(finding(R.WILDCARD, binding.origin, at, `${grants}: * in ${[...new Set(partial)].join(", ")}`, lower(R.WILDCARD.severity, latent), { wildcards: [...new Set(partial)], role: role.name }));
-    const byRisk = new Map<Rule, { hits: Set<string>; severity: Severity; notes: Map<string, Severity> }>();
-    for (const { rule } of builtin) {
+    const byRisk = new DangerTally();
+    for (const { rule } of held) {
       const named = rule.resourceNames.length > 0 ? 1 : 0;
-      for (const danger of ruleDangers(rule)) {
-        const worth = lower(danger.severity, named);
-        const held = byRisk.get(danger.rule) ?? { hits: new Set<string>(), severity: worth, notes: new Map<string, Severity>() };
-        for (const hit of danger.hits) held.hits.add(named ? `${hit} (named ${rule.resourceNames.join(", ")})` : hit);
-        if (severityRank(worth) > severityRank(held.severity)) held.severity = worth;
-        for (const note of danger.notes) held.notes.set(note, worth);
-        byRisk.set(danger.rule, held);
-      }
+      for (const danger of ruleDangers(rule, inNamespace)) byRisk.add(danger, named, named ? ` (named ${rule.resourceNames.join(", ")})` : "");
     }
-    for (const [rule, held] of byRisk) {
-      const notes = [...held.notes].filter(([, worth]) => worth === held.severity).map(([note]) => note);
-      const hits = [...held.hits];
-      findings.push(finding(rule, binding.origin, at, `${grants}, which allows ${withNotes(hits.join(", "), notes)}`, lower(held.severity, latent), { requests: hits, role: role.name }));
+    for (const { rule, hits, severity, notes } of byRisk.entries()) {
+      findings.push(finding(rule, binding.origin, at, `${grants}, which allows ${withNotes(hits.join(", "), notes)}`, lower(severity, latent), { requests: hits, role: role.name }));
     }
   }
   return findings;

@@ -69,8 +69,9 @@ describe("a binding to a built-in role (admin, edit, view)", () => {
     // Impersonating service accounts is worth what they may do (high, as creating pods that run as them); users and groups stay critical.
     const accounts = findings([role("team-b", "sa", [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }]), roleBinding("team-b", "sa", "Role", "sa", [ci])]);
     expect(ids(accounts)).toEqual(["rbac/impersonate@f0.yaml#rules.0:high"]);
-    const users = findings([role("team-b", "users", [{ apiGroups: [""], resources: ["users", "serviceaccounts"], verbs: ["impersonate"] }]), roleBinding("team-b", "users", "Role", "users", [ci])]);
-    expect(ids(users)).toEqual(["rbac/impersonate@f0.yaml#rules.0:critical"]);
+    // Users and groups are cluster-scoped: only a ClusterRoleBinding grants impersonating them.
+    const users = findings([clusterRole("users", [{ apiGroups: [""], resources: ["users", "serviceaccounts"], verbs: ["impersonate"] }]), clusterRoleBinding("users", "users", [ci])]);
+    expect(ids(users.filter((f) => f.rule === "rbac/impersonate"))).toEqual(["rbac/impersonate@f0.yaml#rules.0:critical"]);
   });
 
   it("edit bound cluster-wide: the same risks but RBAC writes, which only admin aggregates", () => {
