@@ -1,5 +1,5 @@
 /**
- * apimachinery's IsDNS1123Label, IsDNS1123Subdomain and IsDNS1035Label
+ * apimachinery's IsDNS1123Label, IsDNS1123Subdomain, IsWildcardDNS1123Subdomain and IsDNS1035Label
  * (k8s.io/apimachinery/pkg/util/validation): the names of namespaces, objects, Services,
  * RuntimeClasses, signers' path segments and KMS plugin endpoints. The error texts are
  * upstream's as Kubernetes up to v1.33 words them, for findings that quote the API server:
@@ -12,9 +12,11 @@ const DNS1035_LABEL_MAX = 63;
 
 const LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const SUBDOMAIN_FORMAT = `${LABEL_FORMAT}(\\.${LABEL_FORMAT})*`;
+const WILDCARD_SUBDOMAIN_FORMAT = `\\*\\.${SUBDOMAIN_FORMAT}`;
 const DNS1035_FORMAT = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const LABEL = new RegExp(`^${LABEL_FORMAT}$`);
 const SUBDOMAIN = new RegExp(`^${SUBDOMAIN_FORMAT}$`);
+const WILDCARD_SUBDOMAIN = new RegExp(`^${WILDCARD_SUBDOMAIN_FORMAT}$`);
 const DNS1035 = new RegExp(`^${DNS1035_FORMAT}$`);
 
 /** Go measures these lengths in bytes (the formats allow only ASCII, so a valid name's bytes are its characters). */
@@ -55,6 +57,19 @@ export function dns1123SubdomainErrors(value: string): string[] {
   if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!SUBDOMAIN.test(value)) {
     errors.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", SUBDOMAIN_FORMAT, "example.com"));
+  }
+  return errors;
+}
+
+/**
+ * IsWildcardDNS1123Subdomain's errors, in its order ([] for a valid one): "*." and a DNS
+ * subdomain, the whole no longer than a subdomain may be, counted in bytes as Go's len does.
+ */
+export function wildcardDns1123SubdomainErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (!WILDCARD_SUBDOMAIN.test(value)) {
+    errors.push(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character", WILDCARD_SUBDOMAIN_FORMAT, "*.example.com"));
   }
   return errors;
 }

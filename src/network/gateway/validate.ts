@@ -10,6 +10,7 @@
  * Not every rule of the CRDs is here: fields Palisade does not read (filters, matches,
  * timeouts, the contents of TLS options) are left to the API server.
  */
+import { dns1123SubdomainErrors, wildcardDns1123SubdomainErrors } from "../../k8s/dns-names.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { indistinctProblems, protocolProblems } from "./listener-rules.js";
 
@@ -21,8 +22,6 @@ export interface GatewayObjectProblem {
 type Add = (path: FieldPath, message: string) => void;
 
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
-/** Hostname as the CRDs' pattern has it: lower case, an optional leading `*.` label. */
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** ProtocolType's pattern as the CRD has it: its second branch is anchored at the end only, so it is searched, not matched whole. */
 const PROTOCOL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
@@ -101,8 +100,17 @@ function integer(value: unknown, path: FieldPath, min: number, max: number, add:
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) add(path, `Invalid value: ${describe(value)}: must be a whole number from ${min} to ${max}`);
 }
 
+/**
+ * Hostname as the CRDs' pattern has it: a DNS subdomain with an optional leading `*.`, at most
+ * 253 long, which is apimachinery's subdomain or wildcard subdomain. The CRD counts characters
+ * where apimachinery counts bytes; they differ only for non-ASCII text, which the pattern refuses anyway.
+ */
+function isHostname(value: string): boolean {
+  return (value.startsWith("*.") ? wildcardDns1123SubdomainErrors(value) : dns1123SubdomainErrors(value)).length === 0;
+}
+
 function hostname(value: unknown, path: FieldPath, add: Add): void {
-  if (typeof value !== "string" || value.length > 253 || !HOSTNAME.test(value)) add(path, `Invalid value: ${describe(value)}: must be a lower-case DNS name, optionally starting with "*." (a wildcard stands for one or more labels), no port and no IP address`);
+  if (typeof value !== "string" || !isHostname(value)) add(path, `Invalid value: ${describe(value)}: must be a lower-case DNS name, optionally starting with "*." (a wildcard stands for one or more labels), no port and no IP address`);
 }
 
 function listeners(value: unknown, add: Add, portRequired: boolean): void {

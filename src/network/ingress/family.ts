@@ -11,7 +11,7 @@ import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
 import { ingressController, isIngress, isIngressClass, readIngressClasses, type IngressClasses } from "./ingress-class.js";
-import { plainHttpFindings } from "./plain-http.js";
+import { nginxCertifiedHosts, plainHttpFindings, type NginxCertifiedHosts } from "./plain-http.js";
 import { INGRESS_RULE, INGRESS_RULES } from "./rules.js";
 import { snippetFindings } from "./snippets.js";
 import { ingressProblems } from "./validate.js";
@@ -25,17 +25,24 @@ function ingressLabel(loaded: LoadedObject): string {
   return `Ingress ${namespace}/${name}`;
 }
 
-/** The findings of one Ingress, given the IngressClasses of the input. */
-export function judgeIngress(loaded: LoadedObject, classes: IngressClasses): Finding[] {
+/**
+ * The findings of one Ingress, given the IngressClasses of the input and the hosts its
+ * ingress-nginx Ingresses give a certificate (nginxCertifiedHosts; none by default).
+ */
+export function judgeIngress(loaded: LoadedObject, classes: IngressClasses, certified: NginxCertifiedHosts = new Map()): Finding[] {
   const label = ingressLabel(loaded);
   const refused = ingressProblems(loaded.object).map((problem) => findingAt(REFUSED, loaded, problem.path, `${label}: ${formatFieldPath(problem.path)}: ${problem.message}`));
   const controller = ingressController(loaded.object, classes);
-  return [...refused, ...snippetFindings(loaded, label, controller), ...plainHttpFindings(loaded, label, controller)];
+  return [...refused, ...snippetFindings(loaded, label, controller), ...plainHttpFindings(loaded, label, controller, certified)];
 }
 
 export function checkIngresses(snapshot: Snapshot): Finding[] {
   const classes = readIngressClasses(snapshot.objects.map(({ object }) => object));
-  return snapshot.objects.filter(({ object }) => isIngress(object)).flatMap((loaded) => judgeIngress(loaded, classes));
+  const ingresses = snapshot.objects.filter(({ object }) => isIngress(object));
+  // ingress-nginx merges the Ingresses it serves by host, so one's spec.tls covers another's paths on that host.
+  const nginxIngresses = ingresses.filter(({ object }) => ingressController(object, classes).nginx).map((loaded) => ({ loaded, label: ingressLabel(loaded) }));
+  const certified = nginxCertifiedHosts(nginxIngresses);
+  return ingresses.flatMap((loaded) => judgeIngress(loaded, classes, certified));
 }
 
 export const ingressFamily: ScanFamily = {

@@ -11,6 +11,15 @@
  * default in its ConfigMap) and, with force-ssl-redirect, for one without; both are
  * location annotations read with strconv.ParseBool, a value it cannot parse leaving the
  * ConfigMap's default (internal/ingress/annotations/rewrite/main.go).
+ *
+ * For ingress-nginx, TLS belongs to the host, not to the Ingress: createServers (controller.go)
+ * merges every Ingress it serves into one server per host, whose certificate comes from the
+ * first of them with a spec.tls, and its Lua redirects a request when a certificate is held
+ * for the request's host or the wildcard one label above it (configured_for_current_request
+ * in rootfs/etc/nginx/lua/certificate.lua). Each location keeps the annotations of the Ingress
+ * that defines it (locationApplyAnnotations), so ssl-redirect stays per Ingress. Canary
+ * Ingresses are left out of the servers, so their spec.tls gives no host a certificate.
+ * Other controllers are judged per Ingress: Palisade has read no upstream basis for more.
  */
 import type { Finding, Rule } from "../../findings/types.js";
 import { findingAt } from "../../findings/finding-at.js";
@@ -22,6 +31,7 @@ import { NGINX_PREFIX } from "./snippets.js";
 const RULE = INGRESS_RULE.get("ingress/plain-http") as Rule;
 const SSL_REDIRECT = `${NGINX_PREFIX}ssl-redirect`;
 const FORCE_SSL_REDIRECT = `${NGINX_PREFIX}force-ssl-redirect`;
+const CANARY = `${NGINX_PREFIX}canary`;
 
 /** Go's strconv.ParseBool; undefined where it returns an error. */
 export function parseGoBool(value: unknown): boolean | undefined {
@@ -82,11 +92,43 @@ function servedHosts(spec: Record<string, unknown>): ServedHost[] {
   return [...served].map(([host, path]) => ({ host, path }));
 }
 
-export function plainHttpFindings(loaded: LoadedObject, label: string, controller: ControllerVerdict): Finding[] {
+const annotationsOf = (loaded: LoadedObject): Record<string, unknown> => (isRecord(loaded.object.metadata?.annotations) ? loaded.object.metadata.annotations : {});
+
+/** Host (lower case) -> the label of the Ingress whose spec.tls gives ingress-nginx a certificate for it. */
+export type NginxCertifiedHosts = ReadonlyMap<string, string>;
+
+/** The hosts the given ingress-nginx Ingresses (of one snapshot) give a certificate: a host one of them serves and covers in its own spec.tls. */
+export function nginxCertifiedHosts(ingresses: Iterable<{ loaded: LoadedObject; label: string }>): NginxCertifiedHosts {
+  const certified = new Map<string, string>();
+  for (const { loaded, label } of ingresses) {
+    const spec = loaded.object.spec;
+    // The canary annotation is read with strconv.ParseBool (internal/ingress/annotations/canary).
+    if (!isRecord(spec) || parseGoBool(annotationsOf(loaded)[CANARY]) === true) continue;
+    const coverage = tlsCoverage(spec.tls);
+    for (const { host } of servedHosts(spec)) {
+      // The catch-all server keeps ingress-nginx's default certificate, which names no host a request carries.
+      if (host === "" || certified.has(host)) continue;
+      if (coverage.everything || coverage.hosts.some((tlsHost) => tlsHostCovers(tlsHost, host))) certified.set(host, label);
+    }
+  }
+  return certified;
+}
+
+/** The Ingress whose certificate ingress-nginx uses for this host: one for the host itself, else for the wildcard one label above it. */
+function certifiedBy(certified: NginxCertifiedHosts, host: string): string | undefined {
+  const dot = host.indexOf(".");
+  return certified.get(host) ?? (dot > 0 ? certified.get(`*${host.slice(dot)}`) : undefined);
+}
+
+/**
+ * The plain-HTTP findings of one Ingress. For an ingress-nginx Ingress, `certified` holds the
+ * hosts that the ingress-nginx Ingresses of the same input give a certificate (nginxCertifiedHosts).
+ */
+export function plainHttpFindings(loaded: LoadedObject, label: string, controller: ControllerVerdict, certified: NginxCertifiedHosts = new Map()): Finding[] {
   const spec = loaded.object.spec;
   if (!isRecord(spec)) return [];
   const coverage = tlsCoverage(spec.tls);
-  const annotations = isRecord(loaded.object.metadata?.annotations) ? loaded.object.metadata.annotations : {};
+  const annotations = annotationsOf(loaded);
   const sslRedirect = controller.nginx ? (parseGoBool(annotations[SSL_REDIRECT]) ?? true) : true;
   const forceRedirect = controller.nginx && parseGoBool(annotations[FORCE_SSL_REDIRECT]) === true;
   const assumed = controller.assumed ? ` (the class was assumed: ${controller.assumed})` : "";
@@ -97,8 +139,9 @@ export function plainHttpFindings(loaded: LoadedObject, label: string, controlle
   for (const { host, path } of servedHosts(spec)) {
     const name = host === "" ? "the catch-all (requests for any host no rule names)" : `host ${JSON.stringify(host)}`;
     const covered = coverage.everything || (host !== "" && coverage.hosts.some((tlsHost) => tlsHostCovers(tlsHost, host)));
-    if (covered) {
-      if (!sslRedirect) unredirected.push(name);
+    const elsewhere = !covered && controller.nginx && host !== "" ? certifiedBy(certified, host) : undefined;
+    if (covered || elsewhere !== undefined) {
+      if (!sslRedirect) unredirected.push(elsewhere === undefined ? name : `${name} (its certificate from ${elsewhere}'s spec.tls)`);
       continue;
     }
     const fix = host === "" ? "give the rule a host listed in spec.tls, or remove the catch-all" : `list ${JSON.stringify(host)} (or a wildcard one label above it) in a spec.tls entry with a certificate for it`;

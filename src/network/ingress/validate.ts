@@ -8,7 +8,7 @@
  * A service name is held to ValidateServiceName (a DNS-1035 label), the rule until the
  * RelaxedServiceNameValidation gate lets a DNS-1123 label through.
  */
-import { dns1035LabelErrors, dns1123SubdomainErrors, byteLength, DNS1123_SUBDOMAIN_MAX, maxLenError, regexError } from "../../k8s/dns-names.js";
+import { dns1035LabelErrors, dns1123SubdomainErrors, wildcardDns1123SubdomainErrors } from "../../k8s/dns-names.js";
 import { portNameErrors } from "../../k8s/name-formats.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { parseIp } from "../cidr.js";
@@ -21,11 +21,6 @@ export interface IngressProblem {
 
 type Add = (path: FieldPath, message: string) => void;
 
-const LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const WILDCARD_FORMAT = `\\*\\.${LABEL_FORMAT}(\\.${LABEL_FORMAT})*`;
-const WILDCARD = new RegExp(`^${WILDCARD_FORMAT}$`);
-const WILDCARD_MESSAGE = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
-
 /** invalidPathSequences and invalidPathSuffixes, for Exact and Prefix paths. */
 const INVALID_SEQUENCES = ["//", "/./", "/../", "%2f", "%2F"];
 const INVALID_SUFFIXES = ["/..", "/."];
@@ -34,17 +29,9 @@ const PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"];
 const quoted = (value: string) => JSON.stringify(value);
 const invalid = (value: string, message: string) => `Invalid value: ${quoted(value)}: ${message}`;
 
-/** apimachinery's IsWildcardDNS1123Subdomain. */
-export function wildcardSubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
-  if (!WILDCARD.test(value)) errors.push(regexError(WILDCARD_MESSAGE, WILDCARD_FORMAT, "*.example.com"));
-  return errors;
-}
-
 /** A host of a rule or of a tls entry: a wildcard subdomain if it holds a '*', else a DNS subdomain. */
 function hostErrors(host: string): string[] {
-  return host.includes("*") ? wildcardSubdomainErrors(host) : dns1123SubdomainErrors(host);
+  return host.includes("*") ? wildcardDns1123SubdomainErrors(host) : dns1123SubdomainErrors(host);
 }
 
 /** Every reason the API server refuses to create this Ingress, outside metadata and type errors; [] when none. */

@@ -1,7 +1,8 @@
 /** ingress/fails-validation: ValidateIngressCreate's refusals, in the API server's words, at their fields; hostile input never crashes. */
 import { describe, expect, it } from "vitest";
 import { checkIngresses } from "../../../src/network/ingress/family.js";
-import { ingressProblems, wildcardSubdomainErrors } from "../../../src/network/ingress/validate.js";
+import { wildcardDns1123SubdomainErrors } from "../../../src/k8s/dns-names.js";
+import { ingressProblems } from "../../../src/network/ingress/validate.js";
 import { snapshotOf } from "../../support/snapshot.js";
 import { byRule, HTTP, ingress, ingressFindings } from "./support.js";
 
@@ -53,8 +54,11 @@ pathType: Regex\n${SERVICE}`))).toEqual(['spec.rules[0].http.paths[0].pathType @
   it("refuses an IP address or a mid-name wildcard as host, and a tls host or secretName that is no DNS subdomain", async () => {
     const found = await problemsOf(`  rules:\n  - host: 10.0.0.1\n${HTTP}  - host: 'a.*.example.com'\n${HTTP}`);
     expect(found).toEqual(['spec.rules[0].host @10: spec.rules[0].host: Invalid value: "10.0.0.1": must be a DNS name, not an IP address', expect.stringContaining('spec.rules[1].host @20: spec.rules[1].host: Invalid value: "a.*.example.com": a wildcard DNS-1123 subdomain must start with \'*.\'')]);
-    expect(wildcardSubdomainErrors("*.example.com")).toEqual([]);
-    expect(wildcardSubdomainErrors("*.Example.com")[0]).toContain("(e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+    expect(wildcardDns1123SubdomainErrors("*.example.com")).toEqual([]);
+    // Go's len counts bytes: 128 characters, 254 bytes, is too long as well as badly formed.
+    expect(wildcardDns1123SubdomainErrors(`*.${"é".repeat(126)}`)[0]).toBe("must be no more than 253 characters");
+    expect(wildcardDns1123SubdomainErrors(`*.${"A".repeat(252)}`)).toEqual([expect.stringContaining("must be no more than 253 characters"), expect.stringContaining("a wildcard DNS-1123 subdomain")]);
+    expect(wildcardDns1123SubdomainErrors("*.Example.com")[0]).toContain("(e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
     const tls = byRule(await ingressFindings(ingress(`  tls:\n  - hosts: [Shop.example.com]\n    secretName: Web_TLS\n  rules:\n  - host: shop.example.com\n${HTTP}`)), RULE).map((f) => f.fieldPath);
     expect(tls).toEqual(["spec.tls[0].hosts[0]", "spec.tls[0].secretName"]);
   });

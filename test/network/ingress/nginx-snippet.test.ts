@@ -1,5 +1,6 @@
 /** ingress/nginx-snippet: ingress-nginx's Critical annotations, for Ingresses of ingress-nginx only, never printing the snippet. */
 import { describe, expect, it } from "vitest";
+import { chosenDefaultClass } from "../../../src/network/ingress/ingress-class.js";
 import { byRule, HTTP, ingress, ingressFindings } from "./support.js";
 
 const RULE = "ingress/nginx-snippet";
@@ -82,5 +83,46 @@ describe("ingress/nginx-snippet", () => {
 
   it("an Ingress without Critical annotations is not reported", async () => {
     expect(byRule(await ingressFindings(ingress(`  ingressClassName: nginx\n${TLS}${rules}`, "    nginx.ingress.kubernetes.io/proxy-body-size: 8m\n")), RULE)).toEqual([]);
+  });
+
+  describe("several default IngressClasses: the admission plugin gives the newest, ties by name, and refuses nothing", () => {
+    const annotation = "    nginx.ingress.kubernetes.io/server-snippet: 'return 200;'\n";
+    const unclassed = ingress(`${TLS}${rules}`, annotation);
+    const defaultClass = (name: string, controller: string, created?: string) =>
+      nginxClass(name, controller, true).replace("metadata:\n", `metadata:\n${created === undefined ? "" : `  creationTimestamp: "${created}"\n`}`);
+    const scan = async (...classes: string[]) => byRule(await ingressFindings(unclassed + classes.join("")), RULE);
+
+    it("with no default of ingress-nginx, whichever wins, the Ingress is not ingress-nginx's", async () => {
+      expect(await scan(defaultClass("traefik", "traefik.io/ingress-controller"), defaultClass("cilium", "io.cilium/ingress-controller"))).toEqual([]);
+    });
+
+    it("with defaults of one controller only, that controller, without assumption", async () => {
+      const found = await scan(defaultClass("nginx-a", "k8s.io/ingress-nginx"), defaultClass("nginx-b", "k8s.io/ingress-nginx"));
+      expect(found).toHaveLength(1);
+      expect(found[0]?.message).not.toContain("assumed");
+    });
+
+    it("with creationTimestamps for every default, the newest; at equal times, the first name", async () => {
+      const older = "2024-01-01T00:00:00Z";
+      const newer = "2025-06-01T10:00:00+02:00";
+      expect(await scan(defaultClass("nginx", "k8s.io/ingress-nginx", older), defaultClass("traefik", "traefik.io/ingress-controller", newer))).toEqual([]);
+      const nginxNewest = await scan(defaultClass("nginx", "k8s.io/ingress-nginx", newer), defaultClass("traefik", "traefik.io/ingress-controller", older));
+      expect(nginxNewest).toHaveLength(1);
+      expect(nginxNewest[0]?.message).not.toContain("assumed");
+      expect(await scan(defaultClass("b-nginx", "k8s.io/ingress-nginx", older), defaultClass("a-traefik", "traefik.io/ingress-controller", older))).toEqual([]);
+      expect(await scan(defaultClass("a-nginx", "k8s.io/ingress-nginx", older), defaultClass("b-traefik", "traefik.io/ingress-controller", older))).toHaveLength(1);
+      expect(chosenDefaultClass([{ name: "b", createdAt: 5 }, { name: "a", createdAt: 5 }, { name: "c", createdAt: 1 }])?.name).toBe("a");
+    });
+
+    it("without every creationTimestamp, says which wins cannot be known, and takes it as ingress-nginx's only if one default is", async () => {
+      const found = await scan(defaultClass("traefik", "traefik.io/ingress-controller"), defaultClass("nginx", "k8s.io/ingress-nginx", "2024-01-01T00:00:00Z"));
+      expect(found).toHaveLength(1);
+      expect(found[0]?.message).toContain('(the class was assumed: it names no class and the input holds several default IngressClasses ("traefik", "nginx")');
+      expect(found[0]?.message).toContain('which wins cannot be known, and it is taken as ingress-nginx\'s because "nginx" is ingress-nginx\'s)');
+      expect(found[0]?.message).not.toContain("holds no default");
+      // A timestamp that is not RFC 3339 is no timestamp.
+      expect(await scan(defaultClass("traefik", "traefik.io/ingress-controller", "yesterday"), defaultClass("nginx", "k8s.io/ingress-nginx", "2024-01-01T00:00:00Z"))).toHaveLength(1);
+      expect(chosenDefaultClass([{ name: "a", createdAt: 5 }, { name: "b" }])).toBeUndefined();
+    });
   });
 });

@@ -76,3 +76,44 @@ describe("ingress/plain-http", () => {
     expect(found.map((f) => f.fieldPath)).toEqual(["spec.rules[1].host"]);
   });
 });
+
+describe("ingress/plain-http across Ingresses: ingress-nginx merges them into one server per host", () => {
+  const web = (extra = "", annotations = "") => ingress(`${extra}${tls("shop.example.com")}  rules:\n${hostRule("shop.example.com")}`, annotations, "web");
+  const api = (extra = "", annotations = "") => ingress(`${extra}  rules:\n${hostRule("shop.example.com")}`, annotations, "api");
+  const scan = async (...docs: string[]) => byRule(await ingressFindings(docs.join("---\n")), RULE);
+  const nginxClass = "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\nspec:\n  controller: k8s.io/ingress-nginx\n";
+
+  it("another ingress-nginx Ingress's spec.tls for the same host covers this one's paths (the cert-manager split)", async () => {
+    expect(await scan(web(), api())).toEqual([]);
+    expect(await scan(web("  ingressClassName: nginx\n"), api("  ingressClassName: nginx\n") + nginxClass)).toEqual([]);
+    // Alone, the Ingress without tls is reported: the coverage comes from the other one.
+    expect((await scan(api())).map((f) => f.fieldPath)).toEqual(["spec.rules[0].host"]);
+  });
+
+  it("ssl-redirect is per location: the Ingress that defines the path decides, and says where the certificate comes from", async () => {
+    const off = '    nginx.ingress.kubernetes.io/ssl-redirect: "false"\n';
+    const apiOff = await scan(web(), api("", off));
+    expect(apiOff.map((f) => [f.object?.name, f.fieldPath])).toEqual([["api", 'metadata.annotations["nginx.ingress.kubernetes.io/ssl-redirect"]']]);
+    expect(apiOff[0]?.message).toContain("has TLS for host \"shop.example.com\" (its certificate from Ingress shop/web's spec.tls), but nginx.ingress.kubernetes.io/ssl-redirect is false");
+    // web's annotation turns off the redirect of web's paths, not of api's.
+    expect((await scan(web("", off), api())).map((f) => f.object?.name)).toEqual(["web"]);
+  });
+
+  it("a certificate for the wildcard one label above the host covers it, as ingress-nginx's Lua looks it up", async () => {
+    const wildcard = ingress(`${tls("'*.example.com'")}  rules:\n${hostRule("'*.example.com'")}`, "", "web");
+    expect(await scan(wildcard, api())).toEqual([]);
+    const deeper = ingress(`  rules:\n${hostRule("a.shop.example.com")}`, "", "api");
+    expect((await scan(wildcard, deeper)).map((f) => f.fieldPath)).toEqual(["spec.rules[0].host"]);
+  });
+
+  it("gives no coverage from an Ingress that does not serve the host, from a canary, or across controllers", async () => {
+    const elsewhere = ingress(`${tls("shop.example.com")}  rules:\n${hostRule("other.example.com")}`, "", "web");
+    // web is reported for its own other.example.com; api for shop.example.com, which web lists in spec.tls but does not serve.
+    expect((await scan(elsewhere, api())).map((f) => [f.object?.name, f.fieldPath])).toEqual([["web", "spec.rules[0].host"], ["api", "spec.rules[0].host"]]);
+    const canary = web("", '    nginx.ingress.kubernetes.io/canary: "true"\n');
+    expect((await scan(canary, api())).map((f) => f.object?.name)).toEqual(["api"]);
+    // A traefik Ingress's certificate is not ingress-nginx's, and a traefik Ingress is judged alone.
+    expect((await scan(web("  ingressClassName: traefik\n"), api() + traefikClass)).map((f) => f.object?.name)).toEqual(["api"]);
+    expect((await scan(web(), api("  ingressClassName: traefik\n") + traefikClass)).map((f) => f.object?.name)).toEqual(["api"]);
+  });
+});
