@@ -9,7 +9,8 @@
 import type { Finding, Rule } from "../findings/types.js";
 import type { LoadedObject } from "../k8s/types.js";
 import { findingAt } from "./config-file-finding.js";
-import { bodiesWritten, decisions, effectiveLevel, parsePolicy, type PolicyRule, type RequestKind } from "./audit-policy.js";
+import { bodiesWritten, effectiveLevel, parsePolicy, type PolicyRule } from "./audit-policy.js";
+import { decisions, MAX_WITNESSES, type Decision, type RequestKind } from "./audit-policy-witnesses.js";
 
 const rule = (id: string, title: string, severity: Rule["severity"], description: string, remediation: string): Rule => ({
   id: `audit/${id}`,
@@ -44,7 +45,15 @@ export const AUDIT_INVALID_POLICY = rule(
   "Fix the field the finding points at; levels are None, Metadata, Request and RequestResponse.",
 );
 
-export const AUDIT_POLICY_RULES: readonly Rule[] = [AUDIT_SECRETS_LOGGED, AUDIT_KEY_REQUESTS_NOT_AUDITED, AUDIT_INVALID_POLICY];
+export const AUDIT_POLICY_NOT_FULLY_JUDGED = rule(
+  "policy-not-fully-judged",
+  "The audit policy was too large to judge whole",
+  "info",
+  `Palisade finds which rule decides each kind of credential-bearing or CIS 3.2.2 request by trying one request per class of users, groups, namespaces and names that the earlier rules tell apart. When a policy's rules name so many overlapping values that a request kind needs more than ${MAX_WITNESSES} such requests, the rest are not tried, so audit/secrets-logged and audit/key-requests-not-audited may miss rules of this policy.`,
+  "Review the rules after the finding's point by hand, or merge rules that list the same users, groups and namespaces in different combinations.",
+);
+
+export const AUDIT_POLICY_RULES: readonly Rule[] = [AUDIT_SECRETS_LOGGED, AUDIT_KEY_REQUESTS_NOT_AUDITED, AUDIT_INVALID_POLICY, AUDIT_POLICY_NOT_FULLY_JUDGED];
 
 const READ = ["get", "list", "watch"];
 const WRITE = ["create", "update", "patch", "delete", "deletecollection"];
@@ -79,13 +88,30 @@ const CIS_KINDS: readonly RequestKind[] = [
 export function auditPolicyFindings(policy: LoadedObject): Finding[] {
   const parsed = parsePolicy(policy.object as Record<string, unknown>);
   if (!parsed.rules) return parsed.problems.map((p) => findingAt(AUDIT_INVALID_POLICY, policy, p.path, `${p.message}: kube-apiserver refuses to load the policy`));
-  return [...credentialsLogged(policy, parsed.rules), ...keyRequestsNotAudited(policy, parsed.rules)];
+  const rules = parsed.rules;
+  const unjudged = new Set<string>();
+  const search = (kind: RequestKind): Decision[] => {
+    const found = decisions(rules, kind);
+    if (!found.complete) unjudged.add(kind.label);
+    return found.decisions;
+  };
+  const findings = [...credentialsLogged(policy, rules, search), ...keyRequestsNotAudited(policy, rules, search)];
+  if (unjudged.size > 0) findings.push(findingAt(AUDIT_POLICY_NOT_FULLY_JUDGED, policy, ["rules"], `the policy was not fully judged: its rules name too many overlapping users, groups, namespaces or names to try every class of ${listed([...unjudged])} requests, so rules that log credentials or leave them unaudited may be missing from these findings`));
+  return findings;
 }
 
-/** What narrows a rule, for the message: it decides only for these requests. */
-function narrowing(r: PolicyRule): string {
+const LISTED_MAX = 5;
+
+/** The first few values, and how many more: a rule may list thousands of users. */
+function listed(values: readonly string[]): string {
+  const shown = values.slice(0, LISTED_MAX).join(",");
+  return values.length > LISTED_MAX ? `${shown} +${values.length - LISTED_MAX} more` : shown;
+}
+
+/** What narrows a rule, for the message: it decides only for these requests (`identities` false leaves users and groups to the caller). */
+function narrowing(r: PolicyRule, identities = true): string {
   const parts = [["users", r.users], ["userGroups", r.userGroups], ["verbs", r.verbs], ["namespaces", r.namespaces]] as const;
-  const named = parts.filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ${v.join(",")}`);
+  const named = parts.filter(([k, v]) => v.length > 0 && (identities || (k !== "users" && k !== "userGroups"))).map(([k, v]) => `${k} ${listed(v)}`);
   return named.length > 0 ? ` (for ${named.join("; ")})` : "";
 }
 
@@ -96,13 +122,15 @@ function byRule(entries: ReadonlyArray<{ rule: number; what: string }>): Map<num
   return grouped;
 }
 
-function credentialsLogged(policy: LoadedObject, rules: readonly PolicyRule[]): Finding[] {
+type Search = (kind: RequestKind) => Decision[];
+
+function credentialsLogged(policy: LoadedObject, rules: readonly PolicyRule[], search: Search): Finding[] {
   const leaks: Array<{ rule: number; what: string }> = [];
   for (const { kind, inRequest, inResponse } of CREDENTIAL_KINDS) {
     const verbsByRule = new Map<number, string[]>();
-    for (const d of decisions(rules, kind)) {
-      const level = effectiveLevel(rules, d);
+    for (const d of search(kind)) {
       if (d.rule < 0 || !bodiesWritten(rules[d.rule]!)) continue;
+      const level = rules[d.rule]!.level;
       const leaks = (inRequest.includes(d.verb) && (level === "Request" || level === "RequestResponse")) || (inResponse.includes(d.verb) && level === "RequestResponse");
       if (leaks) verbsByRule.set(d.rule, [...(verbsByRule.get(d.rule) ?? []), d.verb]);
     }
@@ -114,19 +142,29 @@ function credentialsLogged(policy: LoadedObject, rules: readonly PolicyRule[]): 
   });
 }
 
-function keyRequestsNotAudited(policy: LoadedObject, rules: readonly PolicyRule[]): Finding[] {
+// Every authenticated request carries system:authenticated, every other one system:unauthenticated: a rule for these is for everyone.
+const EVERYONE_GROUPS = new Set(["system:authenticated", "system:unauthenticated"]);
+
+/** A rule that only decides for named users or groups: requests by anyone else fall through to later rules. */
+const forNamedIdentities = (r: PolicyRule) => r.users.length > 0 || (r.userGroups.length > 0 && !r.userGroups.some((g) => EVERYONE_GROUPS.has(g)));
+
+function keyRequestsNotAudited(policy: LoadedObject, rules: readonly PolicyRule[], search: Search): Finding[] {
   const gaps: Array<{ rule: number; what: string }> = [];
   for (const kind of CIS_KINDS) {
     const verbsByRule = new Map<number, string[]>();
-    for (const d of decisions(rules, kind)) {
-      if (effectiveLevel(rules, d) === "None") verbsByRule.set(d.rule, [...(verbsByRule.get(d.rule) ?? []), d.verb]);
+    for (const d of search(kind)) {
+      if (effectiveLevel(rules, d, kind) === "None") verbsByRule.set(d.rule, [...(verbsByRule.get(d.rule) ?? []), d.verb]);
     }
     for (const [index, verbs] of verbsByRule) gaps.push({ rule: index, what: `${kind.label} ${verbs.join("/")}` });
   }
   return [...byRule(gaps)].map(([index, whats]) => {
     if (index < 0) return findingAt(AUDIT_KEY_REQUESTS_NOT_AUDITED, policy, ["rules"], `no rule matches some ${whats.join(", ")} requests, so the default level None applies and they are not audited (CIS 3.2.2)`);
     const r = rules[index]!;
-    const why = r.level === "None" ? "level None" : "omitStages dropping every stage";
-    return findingAt(AUDIT_KEY_REQUESTS_NOT_AUDITED, policy, r.level === "None" ? ["rules", index, "level"] : ["rules", index, "omitStages"], `rules[${index}] (${why})${narrowing(r)} leaves ${whats.join(", ")} requests unaudited (CIS 3.2.2)`);
+    const why = r.level === "None" ? "level None" : "omitStages dropping every stage these requests write";
+    const path = r.level === "None" ? ["rules", index, "level"] : ["rules", index, "omitStages"];
+    if (!forNamedIdentities(r)) return findingAt(AUDIT_KEY_REQUESTS_NOT_AUDITED, policy, path, `rules[${index}] (${why})${narrowing(r)} leaves ${whats.join(", ")} requests unaudited (CIS 3.2.2)`);
+    const who = [r.users.length > 0 ? `users ${listed(r.users)}` : "", r.userGroups.length > 0 ? `userGroups ${listed(r.userGroups)}` : ""].filter(Boolean).join(" and ");
+    const finding = findingAt(AUDIT_KEY_REQUESTS_NOT_AUDITED, policy, path, `rules[${index}] (${why})${narrowing(r, false)} is an exemption for ${who}: their ${whats.join(", ")} requests are not audited, while the same requests by other identities go on to later rules (CIS 3.2.2)`);
+    return { ...finding, severity: "low" };
   });
 }
