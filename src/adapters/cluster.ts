@@ -84,6 +84,7 @@ export const SCANNED_RESOURCES = [
   "ingressclasses.networking.k8s.io",
   "adminnetworkpolicies.policy.networking.k8s.io",
   "baselineadminnetworkpolicies.policy.networking.k8s.io",
+  "clusternetworkpolicies.policy.networking.k8s.io",
   "roles.rbac.authorization.k8s.io",
   "rolebindings.rbac.authorization.k8s.io",
   "clusterroles.rbac.authorization.k8s.io",
@@ -119,7 +120,7 @@ export const RBAC_RESOURCES = [
  * What network answers need: namespaces and their labels, workloads and pods, every kind
  * of policy, and service accounts (Calico selects by their labels).
  */
-export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource));
+export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|clusternetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource));
 
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";

@@ -1,12 +1,15 @@
 /**
  * From loaded objects to the model's tiers, the way a Kubernetes cluster layers them:
- * AdminNetworkPolicy first (by priority, Pass goes on), then NetworkPolicy (one tier that
- * drops at its end for selected pods), then BaselineAdminNetworkPolicy. Objects are
+ * AdminNetworkPolicy and Admin-tier ClusterNetworkPolicy first (by priority, Pass goes on),
+ * then NetworkPolicy (one tier that drops at its end for selected pods), then
+ * BaselineAdminNetworkPolicy and Baseline-tier ClusterNetworkPolicy. Objects are
  * validated as the API server would; a refused object is reported, never half-applied.
  */
 import { apiGroupOf } from "../k8s/snapshot.js";
 import type { FieldPath, K8sObject } from "../k8s/types.js";
 import { compileAdminNetworkPolicy, compileBaselineAdminNetworkPolicy, validateAdminNetworkPolicy, ADMIN_TIER, BASELINE_TIER, ANP_GROUP } from "./adminnetworkpolicy/compile.js";
+import { compileClusterNetworkPolicy, validateClusterNetworkPolicy } from "./clusternetworkpolicy/compile.js";
+import { CNP_KIND } from "./clusternetworkpolicy/schema.js";
 import type { EnforcedPolicy, Tier } from "./model.js";
 import { compileNetworkPolicy, KUBERNETES_TIER, NETWORK_POLICY_ORDER } from "./networkpolicy/compile.js";
 import { NETWORK_POLICY_GROUP, type NetworkPolicyObject } from "./networkpolicy/types.js";
@@ -35,17 +38,19 @@ export interface PolicySet<Where = unknown> {
   unenforced: RefusedPolicy<Where>[];
 }
 
-type PolicyKind = "np" | "anp" | "banp";
+type PolicyKind = "np" | "anp" | "banp" | "cnp";
 
 /**
  * The versions the API server serves each kind in: NetworkPolicy only as networking.k8s.io/v1
- * (that group never served another version of it), the network-policy-api kinds as v1alpha1.
+ * (that group never served another version of it), the network-policy-api's (Baseline)AdminNetworkPolicy
+ * as v1alpha1 and its ClusterNetworkPolicy as v1alpha2.
  * Any other version is refused by the API server, so it is refused here, not enforced.
  */
 const SERVED: Readonly<Record<PolicyKind, { kind: string; group: string; version: string }>> = {
   np: { kind: "NetworkPolicy", group: NETWORK_POLICY_GROUP, version: "v1" },
   anp: { kind: "AdminNetworkPolicy", group: ANP_GROUP, version: "v1alpha1" },
   banp: { kind: "BaselineAdminNetworkPolicy", group: ANP_GROUP, version: "v1alpha1" },
+  cnp: { kind: "ClusterNetworkPolicy", group: ANP_GROUP, version: "v1alpha2" },
 };
 
 /** Which policy kind an object is by kind and group, whatever its version. */
@@ -75,12 +80,17 @@ export function isPolicyObject(object: K8sObject): boolean {
   return policyKindOf(object) !== undefined || unenforcedLookAlike(object) !== undefined;
 }
 
-/** Tiers in the order a cluster applies them; empty tiers are harmless. */
+/**
+ * Tiers in the order a cluster applies them; empty tiers are harmless. ClusterNetworkPolicies
+ * join the ANP tier (tier Admin) or the BANP one (tier Baseline) by priority, and in both
+ * tiers equal priorities run in an undefined order.
+ */
 export function kubernetesTiers(admin: EnforcedPolicy[], networkPolicies: EnforcedPolicy[], baseline: EnforcedPolicy[]): Tier[] {
   return [
     { name: ADMIN_TIER, order: 0, dropAtEndWhenSelected: false, tiesUnordered: true, policies: admin },
     { name: KUBERNETES_TIER, order: NETWORK_POLICY_ORDER, dropAtEndWhenSelected: true, policies: networkPolicies },
-    { name: BASELINE_TIER, order: NETWORK_POLICY_ORDER * 1000, dropAtEndWhenSelected: false, policies: baseline },
+    // The BANP is one object, so only ClusterNetworkPolicies can tie there.
+    { name: BASELINE_TIER, order: NETWORK_POLICY_ORDER * 1000, dropAtEndWhenSelected: false, tiesUnordered: baseline.some((p) => p.kind === CNP_KIND), policies: baseline },
   ];
 }
 
@@ -109,7 +119,7 @@ export function buildPolicySet<Where>(sources: readonly PolicySource<Where>[]): 
       refuse(source, ["apiVersion"], `Invalid value: ${JSON.stringify(object.apiVersion)}: the API server serves ${name} only as ${group}/${version}, so it refuses this object and enforces nothing of it`);
       continue;
     }
-    const problems = kind === "np" ? validateNetworkPolicy(object) : validateAdminNetworkPolicy(object, kind === "banp");
+    const problems = kind === "np" ? validateNetworkPolicy(object) : kind === "cnp" ? validateClusterNetworkPolicy(object) : validateAdminNetworkPolicy(object, kind === "banp");
     if (problems.length > 0) {
       for (const p of problems) refuse(source, p.path, p.message);
       continue;
@@ -122,8 +132,14 @@ export function buildPolicySet<Where>(sources: readonly PolicySource<Where>[]): 
     }
     seen.set(key, object);
     const policy =
-      kind === "np" ? compileNetworkPolicy(object as NetworkPolicyObject) : kind === "anp" ? compileAdminNetworkPolicy(object) : compileBaselineAdminNetworkPolicy(object);
-    (kind === "np" ? networkPolicies : kind === "anp" ? admin : baseline).push(policy);
+      kind === "np"
+        ? compileNetworkPolicy(object as NetworkPolicyObject)
+        : kind === "anp"
+          ? compileAdminNetworkPolicy(object)
+          : kind === "cnp"
+            ? compileClusterNetworkPolicy(object)
+            : compileBaselineAdminNetworkPolicy(object);
+    (kind === "np" ? networkPolicies : policy.tier === ADMIN_TIER ? admin : baseline).push(policy);
     const entry: PolicySet<Where>["policies"][number] = { policy, object };
     if (source.where !== undefined) entry.where = source.where;
     result.policies.push(entry);

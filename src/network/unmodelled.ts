@@ -1,9 +1,9 @@
 /**
  * Policies in the input that Palisade does not evaluate but that a network plugin may
- * enforce: Cilium's policies, the network-policy-api's ClusterNetworkPolicy (v1alpha2, the
- * successor of AdminNetworkPolicy that Calico v3.32 enforces), and Calico policies refused
- * as unsupported or because their tier is not in the input. They stay out of every verdict,
- * but a claim that nothing isolates a pod must name them: any of them may.
+ * enforce: Cilium's policies, and Calico policies refused as unsupported or because their
+ * tier is not in the input (ClusterNetworkPolicy is modelled: see clusternetworkpolicy/).
+ * They stay out of every verdict, but a claim that nothing isolates a pod must name them:
+ * any of them may.
  */
 import { apiGroupOf } from "../k8s/snapshot.js";
 import type { K8sObject } from "../k8s/types.js";
@@ -19,7 +19,6 @@ export interface UnmodelledPolicy {
 const UNMODELLED_KINDS: readonly { group: string; kind: string; namespaced: boolean }[] = [
   { group: "cilium.io", kind: "CiliumNetworkPolicy", namespaced: true },
   { group: "cilium.io", kind: "CiliumClusterwideNetworkPolicy", namespaced: false },
-  { group: "policy.networking.k8s.io", kind: "ClusterNetworkPolicy", namespaced: false },
 ];
 
 /** Calico policy kinds that are enforced (staged ones never are). */

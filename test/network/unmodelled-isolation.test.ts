@@ -1,5 +1,5 @@
 /**
- * Policies Palisade does not evaluate (Cilium's, ClusterNetworkPolicy, Calico policies it
+ * Policies Palisade does not evaluate (Cilium's, Calico policies it
  * refuses as unsupported or whose tier is not in the input) may isolate pods: the isolation
  * findings name them and drop their severity, instead of saying "no policy isolates".
  */
@@ -29,16 +29,17 @@ describe("namespace-not-isolated names the policies Palisade does not evaluate",
   it.each([
     ["a CiliumNetworkPolicy of the namespace", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: rule1, namespace: default}\nspec: {endpointSelector: {matchLabels: {org: empire}}}", "CiliumNetworkPolicy default/rule1"],
     ["a CiliumClusterwideNetworkPolicy", "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: all}\nspec: {endpointSelector: {}}", "CiliumClusterwideNetworkPolicy all"],
-    [
-      "a ClusterNetworkPolicy (v1alpha2)",
-      "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-all}\nspec: {tier: Baseline, priority: 1, subject: {namespaces: {}}, ingress: [{name: deny-all, action: Deny, from: [{namespaces: {}}]}]}",
-      "ClusterNetworkPolicy deny-all",
-    ],
     ["a Calico policy with an Enterprise field", "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: dns}\nspec: {selector: all(), egress: [{action: Allow, destination: {domains: [example.com]}}]}", "GlobalNetworkPolicy dns"],
     ["a Calico policy whose tier is not in the input", "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: appsec.p, namespace: default}\nspec: {tier: appsec, selector: all()}", "NetworkPolicy default/appsec.p"],
   ])("%s may isolate: named, and the finding is low", async (_name, policy, ref) => {
     const found = isolation(await lintYaml(`${namespaceAndPod}---\n${policy}\n`));
     expect(found).toEqual([["netpol/namespace-not-isolated", "low", `namespace default: no policy Palisade evaluates isolates any of its 1 workload(s); not evaluated, and may isolate: ${ref}`]]);
+  });
+
+  it("a ClusterNetworkPolicy (v1alpha2) is evaluated now: not named, and (like a BANP, which passes what it leaves) it does not isolate", async () => {
+    const cnp = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-all}\nspec: {tier: Baseline, priority: 1, subject: {namespaces: {}}, ingress: [{name: deny-all, action: Deny, from: [{namespaces: {}}]}]}";
+    const found = isolation(await lintYaml(`${namespaceAndPod}---\n${cnp}\n`));
+    expect(found).toEqual([["netpol/namespace-not-isolated", "medium", "namespace default: no policy isolates any of its 1 workload(s)"]]);
   });
 
   it("a namespaced one of another namespace is not named", async () => {
