@@ -95,10 +95,10 @@ export const RULES = {
   ),
   anpPriorityTie: rule(
     "anp-priority-tie",
-    "AdminNetworkPolicies share a priority",
+    "AdminNetworkPolicies or ClusterNetworkPolicies share a priority",
     "medium",
-    "Two or more AdminNetworkPolicies have the same priority. The network-policy-api asks for unique priorities: when policies of equal priority both match a connection, implementations may evaluate them in any order, so the verdict is undefined.",
-    "Give every AdminNetworkPolicy its own priority, in the order their rules must apply.",
+    "Two or more AdminNetworkPolicies, or ClusterNetworkPolicies of one tier, have the same priority. The network-policy-api asks for unique priorities: when policies of equal priority both match a connection, implementations may evaluate them in any order, so the verdict is undefined.",
+    "Give every AdminNetworkPolicy and ClusterNetworkPolicy of a tier its own priority, in the order their rules must apply.",
   ),
 } as const;
 

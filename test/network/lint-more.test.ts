@@ -20,6 +20,16 @@ spec:
   subject: { namespaces: {} }
   ingress: [{ name: r, action: ${action}, from: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: mon } } }] }]
 `;
+const cnp = (name: string, tier: "Admin" | "Baseline", priority: number, action: string) => `
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: ${name} }
+spec:
+  tier: ${tier}
+  priority: ${priority}
+  subject: { namespaces: {} }
+  ingress: [{ name: r, action: ${action}, from: [{ namespaces: { matchLabels: { kubernetes.io/metadata.name: mon } } }] }]
+`;
 const doc = yamlDocs;
 const denyAll = "{ podSelector: {}, policyTypes: [Ingress] }";
 
@@ -172,6 +182,11 @@ describe("netpol lint: AdminNetworkPolicy", () => {
       ["zz-allow", "spec.priority", "AdminNetworkPolicy/zz-allow has priority 10, as AdminNetworkPolicy/aa-deny has: where both match a connection, which decides is undefined"],
       ["aa-deny", "spec.priority", "AdminNetworkPolicy/aa-deny has priority 10, as AdminNetworkPolicy/zz-allow has: where both match a connection, which decides is undefined"],
     ]);
+  });
+
+  it("reports ClusterNetworkPolicies of one tier that share a priority, and an Admin one tied with an AdminNetworkPolicy; not across tiers", async () => {
+    const findings = await lint(doc(deployment("app", "api"), cnp("admin-a", "Admin", 20, "Accept"), anp("anp-20", 20, "Deny"), cnp("base-a", "Baseline", 20, "Deny"), cnp("base-b", "Baseline", 30, "Deny"), cnp("base-c", "Baseline", 30, "Accept")));
+    expect(findings.filter((f) => f.ruleId === "netpol/anp-priority-tie").map((f) => f.object?.name)).toEqual(["admin-a", "anp-20", "base-b", "base-c"]);
   });
 
   it("does not count an AdminNetworkPolicy as isolating a namespace; a NetworkPolicy or a Calico deny-at-end policy does", async () => {
