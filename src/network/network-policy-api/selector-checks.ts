@@ -1,7 +1,8 @@
 /**
- * Label selectors of a ClusterNetworkPolicy checked as its CRD checks them (types, a
- * requirement's required key and operator) and then as an implementation must parse them:
- * the CRD checks none of a selector's syntax, so one that does not parse is accepted by the
+ * Label selectors of the network-policy-api's policies (AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy, ClusterNetworkPolicy), checked as their CRDs check them (types,
+ * a requirement's required key and operator) and then as an implementation must parse them:
+ * the CRDs check none of a selector's syntax, so one that does not parse is accepted by the
  * API server but is no selector any implementation can apply.
  */
 import { labelSelectorErrors, type LabelSelector } from "../../k8s/labels.js";
@@ -48,9 +49,13 @@ function checkRequirement(expression: unknown, path: FieldPath, wrong: Add): voi
   });
 }
 
-/** NamespacedPod: podSelector is required; namespaceSelector is optional, and absent it is the empty selector (every namespace). */
-export function checkNamespacedPod(pods: unknown, path: FieldPath, add: Add): void {
+/**
+ * NamespacedPod: podSelector is always required; namespaceSelector is required in v1alpha1
+ * (AdminNetworkPolicy) but optional in v1alpha2 (ClusterNetworkPolicy), where absent it is
+ * the empty selector (every namespace).
+ */
+export function checkNamespacedPod(pods: unknown, path: FieldPath, namespaceSelector: "required" | "optional", add: Add): void {
   if (!isRecord(pods)) return add(path, "Invalid value: pods must be an object");
-  if (pods.namespaceSelector !== undefined) checkSelector(pods.namespaceSelector, [...path, "namespaceSelector"], add);
+  if (namespaceSelector === "required" || pods.namespaceSelector !== undefined) checkSelector(pods.namespaceSelector, [...path, "namespaceSelector"], add);
   checkSelector(pods.podSelector, [...path, "podSelector"], add);
 }
