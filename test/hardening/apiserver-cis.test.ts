@@ -4,21 +4,14 @@
  * token lifetime, audit-log retention, and the structured authentication and authorization files.
  */
 import { describe, expect, it } from "vitest";
-import { checkControlPlane, controlPlaneFamily } from "../../src/hardening/family.js";
-import { parseYamlFile } from "../../src/k8s/parse.js";
-import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import { apiserverPod, hardenedFlags, HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
+import { controlPlaneFamily } from "../../src/hardening/family.js";
+import { apiserverPod, hardenedFlags, scanControlPlaneFiles, HARDENED_APISERVER_FLAGS } from "../support/apiserver-flags.js";
 
 const HARDENED = [...HARDENED_APISERVER_FLAGS];
 
 const pod = apiserverPod;
 
-function scan(files: Record<string, string>) {
-  const objects = Object.entries(files).flatMap(([name, text]) => parseYamlFile(name, text).objects);
-  return checkControlPlane({ ...emptySnapshot(), objects })
-    .filter((f) => f.ruleId !== "apiserver/encryption-config-unchecked")
-    .map((f) => `${f.ruleId} ${f.object?.kind} ${f.fieldPath} | ${f.message}`);
-}
+const scan = scanControlPlaneFiles;
 
 /** HARDENED without the flags named, plus `extra`. */
 const args = hardenedFlags;

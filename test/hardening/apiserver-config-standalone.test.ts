@@ -3,19 +3,12 @@
  * not the kube-apiserver manifest naming them is in the scan; the manifest adds only what its flags decide.
  */
 import { describe, expect, it } from "vitest";
-import { checkControlPlane, controlPlaneFamily } from "../../src/hardening/family.js";
-import { parseYamlFile } from "../../src/k8s/parse.js";
-import { emptySnapshot } from "../../src/k8s/snapshot.js";
-import { apiserverPod, hardenedFlags } from "../support/apiserver-flags.js";
+import { controlPlaneFamily } from "../../src/hardening/family.js";
+import { apiserverPod, hardenedFlags, scanControlPlaneFiles } from "../support/apiserver-flags.js";
 
 const pod = apiserverPod;
 
-function scan(files: Record<string, string>) {
-  const objects = Object.entries(files).flatMap(([name, text]) => parseYamlFile(name, text).objects);
-  return checkControlPlane({ ...emptySnapshot(), objects })
-    .filter((f) => f.ruleId !== "apiserver/encryption-config-unchecked")
-    .map((f) => `${f.ruleId} ${f.object?.kind} ${f.fieldPath} | ${f.message}`);
-}
+const scan = scanControlPlaneFiles;
 
 const withFlags = hardenedFlags;
 const AUTHN = (body: string) => `apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\n${body}`;

@@ -1,3 +1,7 @@
+import { checkControlPlane } from "../../src/hardening/family.js";
+import { parseYamlFile } from "../../src/k8s/parse.js";
+import { emptySnapshot } from "../../src/k8s/snapshot.js";
+
 /** A kube-apiserver command line that every control-plane flag rule passes: tests add or change one flag at a time. */
 export const HARDENED_APISERVER_FLAGS: readonly string[] = [
   "--anonymous-auth=false",
@@ -29,3 +33,11 @@ export const hardenedFlags = (without: readonly string[], extra: readonly string
 /** A kube-apiserver static pod running with `args`. */
 export const apiserverPod = (args: readonly string[]): string =>
   ["apiVersion: v1", "kind: Pod", "metadata: {name: kube-apiserver, namespace: kube-system}", "spec:", "  containers:", "  - name: kube-apiserver", "    command:", "    - kube-apiserver", ...args.map((a) => `    - ${JSON.stringify(a)}`), ""].join("\n");
+
+/** The control-plane findings of `files` (name → text), as `rule kind field | message`; the encryption-config info left out, as most tests do not give one. */
+export function scanControlPlaneFiles(files: Record<string, string>): string[] {
+  const objects = Object.entries(files).flatMap(([name, text]) => parseYamlFile(name, text).objects);
+  return checkControlPlane({ ...emptySnapshot(), objects })
+    .filter((f) => f.ruleId !== "apiserver/encryption-config-unchecked")
+    .map((f) => `${f.ruleId} ${f.object?.kind} ${f.fieldPath} | ${f.message}`);
+}
