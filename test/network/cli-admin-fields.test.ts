@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runNetpol } from "./cli-run.js";
+import { WEB_AND_CLIENT_PODS } from "./support.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -17,16 +18,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-const workloads = `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: a, labels: {app: web}}
-spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: b, labels: {app: client}}
-spec: {containers: [{name: c, image: x}]}
-`;
+const workloads = WEB_AND_CLIENT_PODS;
 
 // Meant: deny ingress to web from pods labelled app=scanner, on port 443 only. Written with
 // NetworkPolicy habits, the API server stores a Deny from every pod of every namespace, on every port.

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { WEB_AND_CLIENT_PODS } from "./support.js";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -19,16 +20,7 @@ function explain(yaml: string, ...args: string[]) {
   return { out: run.stdout, err: run.stderr, code: run.status, file };
 }
 
-const pods = `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: a, labels: {app: web}}
-spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: b, labels: {app: client}}
-spec: {containers: [{name: c, image: x}]}
----
+const pods = `${WEB_AND_CLIENT_PODS}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: allow-all, namespace: a}

@@ -102,3 +102,15 @@ export async function lintYaml(yaml: string) {
   const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml });
   return lintNetworkPolicies(lintContext(snapshot));
 }
+
+/** Two pods in namespaces a and b: web (app=web, container port "http" 80) and client (app=client). */
+export const WEB_AND_CLIENT_PODS = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: b, labels: {app: client}}
+spec: {containers: [{name: c, image: x}]}
+`;
