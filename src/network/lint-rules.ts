@@ -97,7 +97,7 @@ export const RULES = {
     "anp-priority-tie",
     "AdminNetworkPolicies or ClusterNetworkPolicies share a priority",
     "medium",
-    "Two or more AdminNetworkPolicies, or ClusterNetworkPolicies of one tier, have the same priority. The network-policy-api asks for unique priorities: when policies of equal priority both match a connection, implementations may evaluate them in any order, so the verdict is undefined.",
+    "Two or more AdminNetworkPolicies, or ClusterNetworkPolicies of one tier, have the same priority. The network-policy-api asks for unique priorities: when policies of equal priority both match a connection, implementations may evaluate them in any order, so the verdict is undefined. When no workload of the input is selected by both for one direction, the finding is low: both apply as written until a namespace or pod that both select appears.",
     "Give every AdminNetworkPolicy and ClusterNetworkPolicy of a tier its own priority, in the order their rules must apply.",
   ),
 } as const;

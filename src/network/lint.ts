@@ -92,7 +92,7 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
 
   // Loops, not push(...): a spread of ~120k or more arguments overflows the stack.
   const isolation = { endpoints, tiers: context.tiers ?? set.tiers, namespaceObjects: context.namespaceObjects, unmodelled: context.unmodelled };
-  for (const f of lintAdminPriorityTies(set.policies)) findings.push(f);
+  for (const f of lintAdminPriorityTies(set.policies, pods)) findings.push(f);
   for (const f of lintDns(isolation)) findings.push(f);
   for (const f of lintIsolation(isolation)) findings.push(f);
   return findings;

@@ -189,6 +189,24 @@ describe("netpol lint: AdminNetworkPolicy", () => {
     expect(findings.filter((f) => f.ruleId === "netpol/anp-priority-tie").map((f) => f.object?.name)).toEqual(["admin-a", "anp-20", "base-b", "base-c"]);
   });
 
+  it("reports a tie low when no workload of the input is selected by both (the network-policy-api applies such policies both), and at its weight once one is", async () => {
+    const scoped = (name: string, ns: string) => anp(name, 15, "Deny").replace("subject: { namespaces: {} }", `subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: ${ns} } } }`);
+    const apart = await lint(doc(deployment("a", "api"), deployment("b", "api"), scoped("only-a", "a"), scoped("only-b", "b")));
+    const ties = (findings: typeof apart) => findings.filter((f) => f.ruleId === "netpol/anp-priority-tie").map((f) => [f.object?.name, f.severity]);
+    expect(ties(apart)).toEqual([
+      ["only-a", "low"],
+      ["only-b", "low"],
+    ]);
+    expect(apart.find((f) => f.object?.name === "only-a" && f.ruleId === "netpol/anp-priority-tie")?.message).toBe(
+      "AdminNetworkPolicy/only-a has priority 15, as AdminNetworkPolicy/only-b has: no workload of the input is selected by both for one direction, but a namespace or pod both select would make which decides undefined",
+    );
+    const shared = await lint(doc(deployment("a", "api"), scoped("only-a", "a"), anp("every-namespace", 15, "Allow")));
+    expect(ties(shared)).toEqual([
+      ["only-a", "medium"],
+      ["every-namespace", "medium"],
+    ]);
+  });
+
   it("does not count an AdminNetworkPolicy as isolating a namespace; a NetworkPolicy or a Calico deny-at-end policy does", async () => {
     const open = await lint(doc(deployment("app", "api"), anp("allow-mon", 10, "Allow")));
     expect(messages(open, "netpol/namespace-not-isolated")).toEqual(["namespace app: no policy isolates any of its 1 workload(s)"]);
