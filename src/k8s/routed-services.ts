@@ -6,6 +6,7 @@
  */
 import type { SourcePosition } from "../findings/types.js";
 import { backendPermitted, readGatewayApi, serviceBackends, type Attachment } from "./gateway-api.js";
+import { ingressController, readIngressClasses } from "./ingress-class.js";
 import { apiGroupOf } from "./snapshot.js";
 import { isRecord, type K8sObject, type LoadedObject } from "./types.js";
 
@@ -27,21 +28,12 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
     const known = routed.get(key);
     if (!known || (known.sourceRanges && !route.sourceRanges)) routed.set(key, route);
   };
-  const ingresses: LoadedObject[] = [];
-  const ingressControllers = new Map<string, string>();
-  for (const loaded of objects) {
-    const { object } = loaded;
-    if (apiGroupOf(object.apiVersion) !== "networking.k8s.io") continue;
-    if (object.kind === "Ingress") ingresses.push(loaded);
-    else if (object.kind === "IngressClass") {
-      const spec = isRecord(object.spec) ? object.spec : {};
-      if (typeof object.metadata?.name === "string" && typeof spec.controller === "string") ingressControllers.set(object.metadata.name, spec.controller);
-    }
-  }
+  const ingresses = objects.filter(({ object }) => object.kind === "Ingress" && apiGroupOf(object.apiVersion) === "networking.k8s.io");
+  const classes = ingresses.length > 0 ? readIngressClasses(objects.map(({ object }) => object)) : undefined;
   for (const loaded of ingresses) {
     const ingress = loaded.object;
     const namespace = ingress.metadata?.namespace ?? "default";
-    const ranges = ingressAllowList(ingress, ingressControllers);
+    const ranges = classes && ingressController(ingress, classes).nginx ? ingressAllowList(ingress) : undefined;
     for (const name of ingressBackends(ingress)) add(`${namespace}/${name}`, { text: `an Ingress to Service ${name}`, position: loaded.source.position, ...(ranges ? { sourceRanges: ranges } : {}) });
   }
   const gatewayApi = readGatewayApi(objects);
@@ -64,19 +56,13 @@ function attachmentText({ label, parent }: Attachment): string {
   return parent.gatewayNotInInput ? `${label}, whose Gateway ${parent.gatewayKey} is not in the input: assumed to admit it` : label;
 }
 
-const INGRESS_NGINX = "k8s.io/ingress-nginx";
 const ALLOW_LIST_ANNOTATIONS = ["nginx.ingress.kubernetes.io/allowlist-source-range", "nginx.ingress.kubernetes.io/whitelist-source-range"];
 
 /**
- * ingress-nginx's allow-list annotation, when the Ingress is ingress-nginx's: its class is
- * an IngressClass of that controller, or one the input does not hold (the annotation then
- * says which controller was meant). Undefined when nothing narrows.
+ * ingress-nginx's allow-list annotation, for an Ingress that is ingress-nginx's (ingress-class.ts
+ * says whose an Ingress is, as the ingress family does). Undefined when nothing narrows.
  */
-function ingressAllowList(ingress: K8sObject, controllers: ReadonlyMap<string, string>): string[] | undefined {
-  const spec = isRecord(ingress.spec) ? ingress.spec : {};
-  const className = typeof spec.ingressClassName === "string" ? spec.ingressClassName : ingress.metadata?.annotations?.["kubernetes.io/ingress.class"];
-  const controller = className === undefined ? undefined : controllers.get(className);
-  if (controller !== undefined && controller !== INGRESS_NGINX) return undefined;
+function ingressAllowList(ingress: K8sObject): string[] | undefined {
   const annotations = ingress.metadata?.annotations ?? {};
   const list = ALLOW_LIST_ANNOTATIONS.map((name) => annotations[name]).find((value) => typeof value === "string");
   return list === undefined ? undefined : narrowingRanges(list.split(","));

@@ -10,7 +10,7 @@ import type { Finding, Rule } from "../../findings/types.js";
 import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
-import { ingressController, isIngress, isIngressClass, readIngressClasses, type IngressClasses } from "./ingress-class.js";
+import { ingressController, isIngress, isIngressClass, readIngressClasses, type IngressClasses } from "../../k8s/ingress-class.js";
 import { nginxCertifiedHosts, plainHttpFindings, type NginxCertifiedHosts } from "./plain-http.js";
 import { INGRESS_RULE, INGRESS_RULES } from "./rules.js";
 import { snippetFindings } from "./snippets.js";

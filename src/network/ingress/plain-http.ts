@@ -24,7 +24,7 @@
 import type { Finding, Rule } from "../../findings/types.js";
 import { findingAt } from "../../findings/finding-at.js";
 import { isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
-import type { ControllerVerdict } from "./ingress-class.js";
+import type { ControllerVerdict } from "../../k8s/ingress-class.js";
 import { INGRESS_RULE } from "./rules.js";
 import { NGINX_PREFIX } from "./snippets.js";
 

@@ -11,7 +11,7 @@
 import type { Finding, Rule } from "../../findings/types.js";
 import { findingAt } from "../../findings/finding-at.js";
 import { isRecord, type LoadedObject } from "../../k8s/types.js";
-import type { ControllerVerdict } from "./ingress-class.js";
+import type { ControllerVerdict } from "../../k8s/ingress-class.js";
 import { INGRESS_RULE } from "./rules.js";
 
 /** ingress-nginx's default --annotations-prefix. */

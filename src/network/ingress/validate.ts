@@ -12,7 +12,7 @@ import { dns1035LabelErrors, dns1123SubdomainErrors, wildcardDns1123SubdomainErr
 import { portNameErrors } from "../../k8s/name-formats.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { parseIp } from "../cidr.js";
-import { CLASS_ANNOTATION } from "./ingress-class.js";
+import { CLASS_ANNOTATION } from "../../k8s/ingress-class.js";
 
 export interface IngressProblem {
   path: FieldPath;

@@ -1,6 +1,6 @@
 /** ingress/nginx-snippet: ingress-nginx's Critical annotations, for Ingresses of ingress-nginx only, never printing the snippet. */
 import { describe, expect, it } from "vitest";
-import { chosenDefaultClass } from "../../../src/network/ingress/ingress-class.js";
+import { chosenDefaultClass } from "../../../src/k8s/ingress-class.js";
 import { byRule, HTTP, ingress, ingressFindings } from "./support.js";
 
 const RULE = "ingress/nginx-snippet";

@@ -13,7 +13,7 @@
  * ingress-nginx's, and the reason says so, so that no finding passes an assumption for a fact
  * (as k8s/routed-services.ts does for ingress-nginx's allow-list annotation).
  */
-import { isRecord, type K8sObject } from "../../k8s/types.js";
+import { isRecord, type K8sObject } from "./types.js";
 
 export const INGRESS_NGINX_CONTROLLER = "k8s.io/ingress-nginx";
 export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
