@@ -6,7 +6,8 @@
  * so callers pass them.
  */
 import { isRecord, type FieldPath } from "../../k8s/types.js";
-import { isValidPortNumber, portNameProblems } from "../networkpolicy/validate.js";
+import { portNameErrors } from "../../k8s/name-formats.js";
+import { isValidPortNumber } from "../networkpolicy/validate.js";
 import { ACCEPTED, type Add } from "./selector-checks.js";
 
 /** A port number field (`field` names it in the message): an integer from 1 to 65535. */
@@ -29,7 +30,7 @@ export function checkPortBounds(range: Record<string, unknown>, path: FieldPath,
 /** A named port (`field` names it in the message), which must be a name some container port can have. */
 export function checkNamedPort(name: unknown, path: FieldPath, field: string, add: Add): void {
   if (typeof name !== "string") return add(path, `Invalid value: ${JSON.stringify(name)}: ${field} must be a string`);
-  const problems = portNameProblems(name);
+  const problems = portNameErrors(name);
   if (problems.length > 0) add(path, `Invalid value: ${JSON.stringify(name)}: ${ACCEPTED} no container port can have this name: ${problems.join("; ")}`);
 }
 

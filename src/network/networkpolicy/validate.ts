@@ -14,8 +14,6 @@ export interface PolicyProblem {
   message: string;
 }
 
-/** IsValidPortName, under the name AdminNetworkPolicy's validation imports it by. */
-export { portNameErrors as portNameProblems };
 
 export function isValidPortNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
