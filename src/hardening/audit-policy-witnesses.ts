@@ -13,6 +13,7 @@
  * finds the same decisions; only a policy whose classes multiply past MAX_WITNESSES for one rule is
  * left partly judged, and audit/policy-not-fully-judged says so.
  */
+import { serviceAccountGroups, splitServiceAccountUsername } from "../access/rbac/subjects.js";
 import type { PolicyRule } from "./audit-policy.js";
 
 /** A kind of request: the resource it addresses and the verbs that matter. */
@@ -125,9 +126,9 @@ const UNAUTHENTICATED = "system:unauthenticated";
 
 function groupsOf(user: string): string[] {
   if (user === ANONYMOUS) return [UNAUTHENTICATED];
-  // serviceaccount.UserInfo: a service account's user always carries these groups.
-  const sa = /^system:serviceaccount:([^:]+):[^:]+$/.exec(user);
-  return sa ? ["system:authenticated", "system:serviceaccounts", `system:serviceaccounts:${sa[1]}`] : ["system:authenticated"];
+  // serviceaccount.UserInfo: a service account's user always carries its groups.
+  const sa = splitServiceAccountUsername(user);
+  return sa ? ["system:authenticated", ...serviceAccountGroups(sa.namespace)] : ["system:authenticated"];
 }
 
 /**
