@@ -40,7 +40,7 @@ function field(record: Record<string, unknown>, name: string): unknown {
   return key === undefined ? undefined : record[key];
 }
 
-function stringRecord(value: unknown): Record<string, string> {
+export function stringRecord(value: unknown): Record<string, string> {
   if (!isRecord(value)) return {};
   const out: Record<string, string> = {};
   // Kept for every workload until the scan ends: copies, not views of their files' texts.
@@ -48,7 +48,7 @@ function stringRecord(value: unknown): Record<string, string> {
   return out;
 }
 
-function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
+export function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
   const ports: ContainerPort[] = [];
   const containers = [
     ...(Array.isArray(spec.containers) ? spec.containers : []),
@@ -71,7 +71,7 @@ function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
   return ports;
 }
 
-function podIps(object: K8sObject): string[] {
+export function podIps(object: K8sObject): string[] {
   const status = isRecord(object.status) ? object.status : {};
   const ips = Array.isArray(status.podIPs) ? status.podIPs.map((p: unknown) => (isRecord(p) && typeof p.ip === "string" ? p.ip : undefined)).filter((ip): ip is string => ip !== undefined) : [];
   if (ips.length === 0 && typeof status.podIP === "string") ips.push(status.podIP);
