@@ -1,0 +1,176 @@
+/**
+ * The compiled dataplane on a real Linux kernel: pods in network namespaces behind a
+ * routed node (Calico's layout), a host outside the cluster, the rules applied with
+ * ipset and iptables-restore in the node's namespace, and real TCP and UDP probes between
+ * every pair of addresses, in both families. Every probe's outcome must be the verdict
+ * `netpol explain` gives for it (`evaluateConnection`): for chosen scenarios (NetworkPolicy,
+ * AdminNetworkPolicy with Pass, a baseline, Calico tiers and orders) and for random
+ * policies. Under CI a machine that cannot make namespaces fails the suite; elsewhere it
+ * is skipped with the reason.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { K8sObject } from "../../../src/k8s/types.js";
+import { evaluateConnection } from "../../../src/network/evaluate.js";
+import type { Endpoint, PodEndpoint, Tier } from "../../../src/network/model.js";
+import { buildPolicySet } from "../../../src/network/policy-set.js";
+import { withCalico } from "../../../src/network/calico/tiers.js";
+import { compileDataplane } from "../../../src/network/dataplane/compile.js";
+import type { RunningPod } from "../../../src/network/dataplane/pod-endpoints.js";
+import { CHAIN_PREFIX, SET_PREFIX } from "../../../src/network/dataplane/render-iptables.js";
+import { createTopology, netnsUnavailable, type Probe, type Topology } from "../../support/netns/topology.js";
+import { adminPolicies, networkPolicies, NAMESPACES } from "../arbitraries.js";
+
+const unavailable = await netnsUnavailable();
+if (unavailable && process.env.CI) throw new Error(`the dataplane kernel tests need network namespaces, iptables and ipset, and CI must run them: ${unavailable}`);
+if (unavailable) console.warn(`skipping the dataplane kernel tests: ${unavailable}`);
+
+/** Inside and outside the arbitraries' ipBlocks: 10.1.2.200 is in 10.1.0.0/16's except, 10.1.9.9 in it, 192.168.0.200 in 192.168.0.0/24. */
+const OUTSIDE = ["10.1.2.200", "10.1.9.9", "192.168.0.200", "8.8.8.8", "2001:db8::10"];
+const TCP = [80, 81, 8080, 9090];
+const UDP = [53, 80];
+const PORTS = [
+  { name: "http", port: 80, protocol: "TCP" as const },
+  { name: "dns", port: 53, protocol: "UDP" as const },
+  { name: "metrics", port: 9090, protocol: "TCP" as const },
+];
+const NS_LABELS: Record<string, Record<string, string>> = {
+  a: { "kubernetes.io/metadata.name": "a", env: "prod" },
+  b: { "kubernetes.io/metadata.name": "b", env: "dev" },
+  c: { "kubernetes.io/metadata.name": "c" },
+};
+
+interface PodSpec {
+  namespace: string;
+  labels: Record<string, string>;
+  ports: PodEndpoint["ports"];
+}
+
+function podsOn(topology: Topology, specs: readonly PodSpec[]): RunningPod[] {
+  return specs.map((spec, i) => {
+    const host = topology.pods[i]!;
+    return { endpoint: { kind: "pod", namespace: spec.namespace, name: `p${i}`, labels: spec.labels, namespaceLabels: NS_LABELS[spec.namespace]!, ips: [host.ipv4, host.ipv6], ports: spec.ports, workload: `Pod/p${i}` } };
+  });
+}
+
+function tiersOf(objects: K8sObject[]): readonly Tier[] {
+  const sources = objects.map((object) => ({ object }));
+  const set = withCalico(buildPolicySet(sources), sources);
+  expect(set.refused).toEqual([]);
+  return set.tiers;
+}
+
+/** Compiles, applies, probes every pair: the probes whose outcome differs from the model's verdict, and how many were delivered and dropped. */
+async function disagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
+  const tiers = tiersOf(objects);
+  const interfaceOf = new Map(pods.map((p, i) => [p, topology.pods[i]!.nodeInterface]));
+  const compiled = compileDataplane(tiers, pods, { interfacePrefix: "pal", interfaceOf: (p) => interfaceOf.get(p)! });
+  await topology.apply({
+    ipset: compiled.ipv4.ipset + compiled.ipv6.ipset,
+    iptables4: compiled.ipv4.iptables,
+    iptables6: compiled.ipv6.iptables,
+    hookChain: compiled.ipv4.hookChain,
+    chainPrefix: CHAIN_PREFIX,
+    setPrefix: SET_PREFIX,
+  });
+  const byIp = new Map<string, Endpoint>();
+  for (const p of pods) for (const ip of p.endpoint.ips) byIp.set(ip, p.endpoint);
+  const endpointOf = (ip: string): Endpoint => byIp.get(ip) ?? { kind: "external", ip };
+  const addresses = [...byIp.keys(), ...OUTSIDE];
+  const probes: Probe[] = [];
+  for (const from of addresses) {
+    for (const to of addresses) {
+      if (from === to || from.includes(":") !== to.includes(":") || (!byIp.has(from) && !byIp.has(to)) || byIp.get(from) === byIp.get(to)) continue;
+      for (const port of TCP) probes.push({ from, to, protocol: "TCP", port });
+      for (const port of UDP) probes.push({ from, to, protocol: "UDP", port });
+    }
+  }
+  const delivered = await topology.probe(probes, { timeoutMs: 400 });
+  const wrong: string[] = [];
+  probes.forEach((probe, i) => {
+    const model = evaluateConnection(tiers, { src: endpointOf(probe.from), dst: endpointOf(probe.to), protocol: probe.protocol, port: probe.port }).allowed;
+    if (delivered[i] !== model) wrong.push(`${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}: kernel ${delivered[i] ? "delivered" : "dropped"}, model ${model ? "allows" : "denies"}`);
+  });
+  const count = delivered.filter(Boolean).length;
+  return { wrong, delivered: count, dropped: delivered.length - count };
+}
+
+/** A scenario proves something only when the kernel both delivered and dropped. */
+async function expectEnforced(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<void> {
+  const result = await disagreements(topology, pods, objects);
+  expect(result.wrong).toEqual([]);
+  expect(result.delivered).toBeGreaterThan(20);
+  expect(result.dropped).toBeGreaterThan(20);
+}
+
+const np = (name: string, namespace: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+
+describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel", () => {
+  let topology: Topology;
+  beforeAll(async () => {
+    topology = await createTopology({ pods: 4, outsideAddresses: OUTSIDE, tcpPorts: TCP, udpPorts: UDP });
+  });
+  afterAll(async () => {
+    await topology?.destroy();
+  });
+
+  const SHOP: PodSpec[] = [
+    { namespace: "a", labels: { app: "web" }, ports: [PORTS[0]!] },
+    { namespace: "a", labels: { app: "db" }, ports: [PORTS[2]!] },
+    { namespace: "b", labels: { app: "client" }, ports: [] },
+    { namespace: "c", labels: { app: "dns" }, ports: [PORTS[1]!] },
+  ];
+
+  it("enforces NetworkPolicies: default deny, label and namespace peers, named ports, ipBlock with except, egress", async () => {
+    const pods = podsOn(topology, SHOP);
+    const policies = [
+      np("deny-all", "a", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+      np("web-from-anywhere", "a", { podSelector: { matchLabels: { app: "web" } }, ingress: [{ ports: [{ port: "http" }] }] }),
+      np("db-from-web", "a", { podSelector: { matchLabels: { app: "db" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }], ports: [{ port: 9090 }] }] }),
+      np("web-egress", "a", { podSelector: { matchLabels: { app: "web" } }, egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }] }, { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "c" } } }], ports: [{ port: 53, protocol: "UDP" }] }, { to: [{ ipBlock: { cidr: "10.1.0.0/16", except: ["10.1.2.0/24"] } }], ports: [{ port: 8080 }] }] }),
+      np("dns-from-prod", "c", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: "prod" } } }, { ipBlock: { cidr: "192.168.0.0/24" } }] }] }),
+    ];
+    await expectEnforced(topology, pods, policies);
+  });
+
+  it("enforces AdminNetworkPolicy Deny, Allow and Pass before NetworkPolicy, and a baseline after it", async () => {
+    const pods = podsOn(topology, SHOP);
+    const policies: K8sObject[] = [
+      { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "guard" }, spec: { priority: 5, subject: { namespaces: {} }, ingress: [
+        { name: "pass-prod", action: "Pass", from: [{ namespaces: { matchLabels: { env: "prod" } } }] },
+        { name: "deny-dev-db", action: "Deny", from: [{ namespaces: { matchLabels: { env: "dev" } } }], ports: [{ portNumber: { protocol: "TCP", port: 9090 } }] },
+        { name: "allow-dev", action: "Allow", from: [{ namespaces: { matchLabels: { env: "dev" } } }] },
+      ] } },
+      np("only-web", "a", { podSelector: { matchLabels: { app: "db" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }] }] }),
+      { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: { namespaces: {} }, ingress: [{ name: "deny-rest", action: "Deny", from: [{ namespaces: {} }] }], egress: [{ name: "no-udp-80", action: "Deny", to: [{ namespaces: {} }], ports: [{ portNumber: { protocol: "UDP", port: 80 } }] }] } },
+    ];
+    await expectEnforced(topology, pods, policies);
+  });
+
+  it("enforces Calico tiers, orders, Pass, Deny and the Kubernetes policies among them", async () => {
+    const pods = podsOn(topology, SHOP);
+    const calico = (kind: string, name: string, spec: Record<string, unknown>, namespace?: string): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
+    const policies: K8sObject[] = [
+      calico("Tier", "security", { order: 100 }),
+      calico("GlobalNetworkPolicy", "security.quarantine", { tier: "security", order: 10, selector: "app == 'client'", types: ["Egress"], egress: [{ action: "Deny", protocol: "TCP", destination: { ports: [8080, "80:81"] } }, { action: "Pass" }] }),
+      calico("GlobalNetworkPolicy", "security.outside", { tier: "security", order: 20, selector: "all()", types: ["Ingress"], ingress: [{ action: "Deny", source: { nets: ["10.1.0.0/16"], notNets: ["10.1.9.0/24"] } }, { action: "Pass" }] }),
+      calico("NetworkPolicy", "db-metrics", { order: 500, selector: "app == 'db'", types: ["Ingress"], ingress: [{ action: "Allow", protocol: "TCP", source: { selector: "app == 'web'" }, destination: { ports: ["metrics"] } }, { action: "Deny", protocol: "UDP" }] }, "a"),
+      np("db-deny", "a", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"] }),
+    ];
+    await expectEnforced(topology, pods, policies);
+  });
+
+  it("enforces random NetworkPolicies and admin policies as the model decides them", async () => {
+    const spec = fc.record({
+      namespace: fc.constantFrom(...NAMESPACES),
+      labels: fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom("x", "y", "z"), { maxKeys: 2 }),
+      ports: fc.subarray(PORTS, { maxLength: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(spec, { minLength: 4, maxLength: 4 }), networkPolicies, adminPolicies, async (specs, nps, admin) => {
+        expect((await disagreements(topology, podsOn(topology, specs), [...nps, ...admin])).wrong).toEqual([]);
+      }),
+      { numRuns: 12 },
+    );
+  }, 300_000);
+});
