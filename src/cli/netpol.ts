@@ -38,6 +38,7 @@ import { clusterOptions, clusterRequested, liveInput, type ClusterFlags } from "
 import { calicoVersionFlag, calicoVersionOption, warnAboutOrdering } from "./calico-version-flag.js";
 import { chooseOrdering } from "../network/calico/ordering-choice.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
+import { compileForNode, COMPILE_FORMATS, renderCompiled } from "./netpol-compile.js";
 
 interface InputFlags extends ClusterFlags {
   kustomize: string[];
@@ -46,6 +47,7 @@ interface InputFlags extends ClusterFlags {
 }
 
 interface Loaded {
+  snapshot: Snapshot;
   endpoints: Endpoints;
   set: Pick<PolicySet<LoadedObject>, "tiers" | "refused" | "policies">;
   /** Which Calico release's ordering of tied policies the answer follows, and why; only when Calico policies are there. */
@@ -126,7 +128,7 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
     if (first.where) options.position = first.where.source.locate(first.path);
     throw new UserError(`${ref} ${formatFieldPath(first.path)}: ${first.message}${set.refused.length > 1 ? ` (and ${set.refused.length - 1} more)` : ""}`, options);
   }
-  return { endpoints: buildEndpoints(snapshot), set, ...(set.policies.length > kubernetes.policies.length ? { calicoOrdering: set.ordering.summary } : {}) };
+  return { snapshot, endpoints: buildEndpoints(snapshot), set, ...(set.policies.length > kubernetes.policies.length ? { calicoOrdering: set.ordering.summary } : {}) };
 }
 
 function parsePortFlag(text: string): { protocol: Protocol; port?: number } {
@@ -164,7 +166,7 @@ function structured(value: unknown, format: string): string {
 }
 
 export function registerNetpol(program: Command): void {
-  const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff");
+  const netpol = program.command("netpol").description("Kubernetes NetworkPolicy and AdminNetworkPolicy: explain, matrix, lint, generate, diff, compile");
   const input = (cmd: Command): Command =>
     clusterOptions(
       cmd
@@ -224,6 +226,17 @@ export function registerNetpol(program: Command): void {
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;
       else process.exitCode = atOrAbove(result.findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
+    });
+
+  input(netpol.command("compile").description("the policies as iptables and ipset rules for a node's FORWARD chain, as Calico's Felix programs them"))
+    .option("--node <name>", "only the pods scheduled to this node get chains (default: every pod, as if on one node)")
+    .option("--interface-prefix <prefix>", "workload interfaces start with this prefix; their names are Calico's (PREFIX + SHA-1 of namespace.pod)", "cali")
+    .addOption(outputOption(COMPILE_FORMATS, "script"))
+    .action(async (paths: string[], flags: InputFlags & { node?: string; interfacePrefix: string; output: string }) => {
+      const { snapshot, set } = await loadPolicies(paths, flags, "compile");
+      const compiled = compileForNode(snapshot, set.tiers, flags);
+      for (const note of compiled.notes) process.stderr.write(`warning: ${note}\n`);
+      await writeStdout(flags.output === "script" ? renderCompiled(compiled, flags.node) : structured(compiled, flags.output));
     });
 
   netpol
