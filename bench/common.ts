@@ -1,6 +1,6 @@
-/** What the scan benchmarks share: where the project is, their flags, and the shared corpus. */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+/** What the benchmarks share: where the project is, their flags, the shared corpus, and where results go. */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -20,4 +20,12 @@ export function requireCorpus(): void {
   if (existsSync(corpus)) return;
   console.error(`no corpus at ${corpus}: run npm run bench:scan once to generate it`);
   process.exit(2);
+}
+
+/** Writes a benchmark's section to bench/results/<name>.md (bench:report copies it into BENCHMARKS.md) and prints it. */
+export function writeResult(name: string, markdown: string): void {
+  const out = join(root, "bench/results", `${name}.md`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, markdown);
+  process.stdout.write(markdown);
 }

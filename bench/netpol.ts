@@ -10,72 +10,15 @@
  * Usage: node dist/bench/netpol.js            (all sizes, writes bench/results/netpol.md)
  *        node dist/bench/netpol.js --one P Q  (one size, prints JSON)
  */
-import { execFileSync } from "node:child_process";
 import os from "node:os";
-import { writeFileSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { matchesLabelSelector, type LabelSelector } from "../src/k8s/labels.js";
-import type { K8sObject } from "../src/k8s/types.js";
 import { explainConnection } from "../src/network/explain.js";
 import { computeMatrix } from "../src/network/matrix.js";
 import type { PodEndpoint } from "../src/network/model.js";
 import { buildPolicySet } from "../src/network/policy-set.js";
-
-const APPS_PER_NAMESPACE = 20;
-const PODS_PER_NAMESPACE = 200;
-
-/** A deterministic cluster: namespaces of 20 apps, replicas share labels, policies per app. */
-function cluster(podCount: number, policyCount: number): { pods: PodEndpoint[]; policies: K8sObject[] } {
-  const namespaces = Math.max(1, Math.ceil(podCount / PODS_PER_NAMESPACE));
-  const pods: PodEndpoint[] = [];
-  for (let i = 0; i < podCount; i++) {
-    const ns = `ns${i % namespaces}`;
-    const app = Math.floor(i / namespaces) % APPS_PER_NAMESPACE;
-    pods.push({
-      kind: "pod",
-      namespace: ns,
-      name: `pod${i}`,
-      labels: { app: `app${app}`, tier: ["web", "api", "db"][app % 3]!, "pod-template-hash": "abc" },
-      namespaceLabels: { "kubernetes.io/metadata.name": ns, team: `team${(i % namespaces) % 7}` },
-      ips: [],
-      ports: [
-        { name: "http", port: 8080, protocol: "TCP" },
-        { name: "metrics", port: 9090, protocol: "TCP" },
-      ],
-      workload: `Deployment/pod${i}`,
-    });
-  }
-  const policies: K8sObject[] = [];
-  for (let ns = 0; ns < namespaces && policies.length < policyCount; ns++) {
-    policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: `ns${ns}` }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
-  }
-  for (let k = 0; policies.length < policyCount; k++) {
-    const ns = k % namespaces;
-    const app = Math.floor(k / namespaces) % APPS_PER_NAMESPACE;
-    const caller = (app + 1) % APPS_PER_NAMESPACE;
-    policies.push({
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: `allow-${app}-${k}`, namespace: `ns${ns}` },
-      spec: {
-        podSelector: { matchLabels: { app: `app${app}` } },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          { from: [{ podSelector: { matchLabels: { app: `app${caller}` } } }], ports: [{ port: "http" }] },
-          { from: [{ namespaceSelector: { matchLabels: { team: `team${k % 7}` } }, podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["web"] }] } }], ports: [{ port: 9000 + (k % 100), endPort: 9100 }] },
-          { from: [{ ipBlock: { cidr: `10.${k % 250}.0.0/16`, except: [`10.${k % 250}.1.0/24`] } }], ports: [{ port: 8080 }] },
-        ],
-        egress: [
-          { to: [{ podSelector: { matchLabels: { app: `app${(app + APPS_PER_NAMESPACE - 1) % APPS_PER_NAMESPACE}` } } }], ports: [{ port: 8080 }] },
-          { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
-        ],
-      },
-    });
-  }
-  return { pods, policies };
-}
+import { writeResult } from "./common.js";
+import { cluster, eachSizeInFreshProcess } from "./synthetic-cluster.js";
 
 interface One {
   pods: number;
@@ -187,12 +130,6 @@ function loadAverage(): string {
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  if (args[0] === "--one") {
-    process.stdout.write(JSON.stringify(runOne(Number(args[1]), Number(args[2]))) + "\n");
-    return;
-  }
-  const self = fileURLToPath(import.meta.url);
   const sizes: [number, number][] = [
     [1000, 1000],
     [1250, 10000],
@@ -201,13 +138,10 @@ function main(): void {
     [10000, 1000],
     [10000, 10000],
   ];
-  const results: One[] = [];
-  for (const [p, q] of sizes) {
-    const out = execFileSync(process.execPath, [self, "--one", String(p), String(q)], { encoding: "utf8", maxBuffer: 1 << 20 });
-    const r = JSON.parse(out) as One;
-    results.push(r);
-    process.stderr.write(`${p} pods x ${q} policies: matrix ${r.matrixCpuMs.toFixed(0)} ms CPU / ${r.matrixMs.toFixed(0)} ms wall (${(r.matrixCpuMs / r.floorCpuMs).toFixed(1)}x floor CPU), peak ${r.peakRssMb.toFixed(0)} MB, explain ${r.explainMedianMs.toFixed(2)} ms\n`);
-  }
+  const results = eachSizeInFreshProcess(import.meta.url, sizes, runOne, (r: One) =>
+    `matrix ${r.matrixCpuMs.toFixed(0)} ms CPU / ${r.matrixMs.toFixed(0)} ms wall (${(r.matrixCpuMs / r.floorCpuMs).toFixed(1)}x floor CPU), peak ${r.peakRssMb.toFixed(0)} MB, explain ${r.explainMedianMs.toFixed(2)} ms`,
+  );
+  if (!results) return;
   const rows = results.map(
     (r) =>
       `| ${r.pods} | ${r.policies} | ${r.classes} | ${r.compileCpuMs.toFixed(0)} / ${r.compileMs.toFixed(0)} | ${r.floorCpuMs.toFixed(0)} / ${r.floorMs.toFixed(0)} | ${r.matrixCpuMs.toFixed(0)} / ${r.matrixMs.toFixed(0)} | ${(r.matrixCpuMs / r.floorCpuMs).toFixed(1)}x | ${(r.compileCpuMs + r.matrixCpuMs).toFixed(0)} | ${r.allowedPodPairs} | ${r.peakRssMb.toFixed(0)} | ${r.explainMedianMs.toFixed(2)} |`,
@@ -238,10 +172,7 @@ function main(): void {
     `Growth as pods double (10k policies): ${growth}.`,
     "",
   ].join("\n");
-  const out = resolve(dirname(self), "../../bench/results/netpol.md");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, md);
-  process.stdout.write(md);
+  writeResult("netpol", md);
 }
 
 main();
