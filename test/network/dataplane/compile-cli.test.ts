@@ -5,7 +5,8 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runNetpol } from "../cli-run.js";
 import { calicoInterfaceName } from "../../../src/network/dataplane/interface-names.js";
@@ -37,6 +38,8 @@ spec:
   ingress: [{ports: [{port: http}]}]
   egress: [{to: [{podSelector: {matchLabels: {app: db}}}]}]
 `;
+
+const examples = join(dirname(fileURLToPath(import.meta.url)), "../../../examples");
 
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "palisade-compile-"));
@@ -90,6 +93,16 @@ describe("netpol compile", () => {
     expect(prefix.code).toBe(2);
     expect(prefix.err).toContain("--interface-prefix");
     expect(`${none.err}${node.err}${prefix.err}`).not.toMatch(/\n\s+at /);
+  });
+
+  it("compiles the README's example: the shop's policies and its pods on worker-1", async () => {
+    const { out, err, code } = await runNetpol("compile", join(examples, "network-shop.yaml"), join(examples, "network-shop-pods.yaml"), "--node", "worker-1", "-o", "json");
+    expect([code, err]).toEqual([0, ""]);
+    const compiled = JSON.parse(out) as { local: { pod: string }[]; ipv4: { iptables: string }; ipv6: { iptables: string } };
+    expect(compiled.local.map((l) => l.pod).sort()).toEqual(["monitoring/prometheus-7c6b5-kq2lm", "shop/backend-5b8d4c-h7r9t", "shop/frontend-6f7c9d-x2k4p"]);
+    // The backend reaches the database on its named port, resolved on the peer (db-0 on worker-2).
+    expect(compiled.ipv4.iptables).toMatch(/-p tcp -m multiport --dports 5432 .*NetworkPolicy\/shop\/backend egress/);
+    expect(compiled.ipv6.iptables).toContain("AdminNetworkPolicy/allow-monitoring ingress rule 0 scrape: Allow");
   });
 
   it("keeps names from the input inside their comment lines", async () => {
