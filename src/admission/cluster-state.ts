@@ -8,6 +8,7 @@
  */
 import type { Labels } from "../k8s/labels.js";
 import type { K8sObject } from "../k8s/types.js";
+import { automaticNamespaceLabels } from "../k8s/snapshot.js";
 import type { ClusterView } from "./policy.js";
 import type { AdmissionRequest } from "./review.js";
 
@@ -27,7 +28,7 @@ export class ClusterState implements ClusterView {
   remember(object: K8sObject): void {
     const name = object.metadata?.name;
     if (!name || (object.apiVersion ?? "v1") !== "v1") return;
-    if (object.kind === "Namespace") this.namespaces.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+    if (object.kind === "Namespace") this.namespaces.set(name, { ...(object.metadata?.labels ?? {}), ...automaticNamespaceLabels(name) });
     else if (object.kind === "Node") this.nodes.set(name, object);
     else if (object.kind === "Pod") {
       const namespace = object.metadata?.namespace ?? "default";

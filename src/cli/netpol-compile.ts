@@ -41,11 +41,6 @@ function heredoc(command: string, marker: string, body: string): string[] {
   return body === "" ? [] : [`${command} <<'${marker}'`, body.replace(/\n$/, ""), marker];
 }
 
-/** Names and notes come from the input: in a comment line they must not start a new line of the script. */
-function commentText(text: string): string {
-  return printable(text);
-}
-
 /**
  * What an earlier run wrote and this one did not: nothing jumps to those chains once the new
  * rules are in, so they are flushed (dropping their references to each other and to sets),
@@ -70,7 +65,8 @@ export function renderCompiled(compiled: CompiledDataplane, node: string | undef
     ...compiled.notes.map((note) => `# Note: ${note}`),
     ...compiled.local.map((l) => `#   ${l.interfaceName}  ${l.pod}`),
   ];
-  const lines = ["#!/bin/sh", ...header.map(commentText), "set -eu"];
+  // Names and notes come from the input: in a comment line they must not start a new line of the script.
+  const lines = ["#!/bin/sh", ...header.map(printable), "set -eu"];
   for (const [family, rules, tool] of [["IPv4", compiled.ipv4, "iptables"], ["IPv6", compiled.ipv6, "ip6tables"]] as const) {
     lines.push(`# ${family}`);
     lines.push(...heredoc("ipset restore", "PALISADE_IPSET", rules.ipset));

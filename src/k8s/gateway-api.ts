@@ -35,7 +35,7 @@ import { admitsNamespace, GATEWAY_GROUP } from "./gateway-listener.js";
 import { apiServerRefusal, type ApiServerRefusal } from "./gateway-parent-refusal.js";
 import { judgeRoute, type RouteToJudge } from "./gateway-route-judge.js";
 import type { Labels } from "./labels.js";
-import { apiGroupOf, namespaceLabelsOf } from "./snapshot.js";
+import { apiGroupOf, automaticNamespaceLabels, namespaceLabelsOf } from "./snapshot.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "./types.js";
 
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
@@ -171,7 +171,7 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
   }
   if (gateways.length + listenerSets.length + grants.length + routeObjects.length === 0) return { parents: [], routes: [], grants: [], grantsByReferrer: new Map() };
   const namespaces = namespaceLabelsOf(objects);
-  const labelsOf = (namespace: string): Labels => namespaces.get(namespace) ?? { "kubernetes.io/metadata.name": namespace };
+  const labelsOf = (namespace: string): Labels => namespaces.get(namespace) ?? automaticNamespaceLabels(namespace);
   const parents = routeParents(gateways, listenerSets, labelsOf);
   const byKey = new Map(parents.map((p) => [`${p.kind} ${p.namespace}/${p.name}`, p]));
   const defaults = new Map<string, RouteParent[]>();

@@ -35,11 +35,19 @@ export function namespaceLabels(snapshot: Snapshot): Map<string, Labels> {
   return namespaceLabelsOf(snapshot.objects);
 }
 
+/**
+ * The labels of a namespace the input has no Namespace object for: only the one the API
+ * server puts on every namespace, `kubernetes.io/metadata.name`.
+ */
+export function automaticNamespaceLabels(name: string): Labels {
+  return { "kubernetes.io/metadata.name": name };
+}
+
 /** namespaceLabels over any list of loaded objects (a later Namespace of the same name wins). */
 export function namespaceLabelsOf(objects: readonly LoadedObject[]): Map<string, Labels> {
   const result = new Map<string, Labels>();
   for (const [name, { object }] of namespaceObjectsOf(objects)) {
-    result.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+    result.set(name, { ...(object.metadata?.labels ?? {}), ...automaticNamespaceLabels(name) });
   }
   return result;
 }

@@ -7,7 +7,7 @@
  * Namespace objects or are implied by the objects in them, and always carry
  * kubernetes.io/metadata.name.
  */
-import { namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
+import { automaticNamespaceLabels, namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { detached, isRecord, namespaceAnchor, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podServiceAccountName } from "../k8s/service-accounts.js";
 import { controllerOf, podTemplate } from "../k8s/workloads.js";
@@ -177,7 +177,7 @@ export class EndpointsBuilder {
       const { key, kind, name } = keyOf(c);
       const existing = byKey.get(key);
       if (existing) return addPods(existing, c);
-      if (!namespaces.has(c.namespace)) namespaces.set(c.namespace, { "kubernetes.io/metadata.name": c.namespace });
+      if (!namespaces.has(c.namespace)) namespaces.set(c.namespace, automaticNamespaceLabels(c.namespace));
       const endpoint: PodEndpoint = {
         kind: "pod",
         namespace: c.namespace,

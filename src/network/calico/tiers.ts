@@ -14,7 +14,7 @@
  * evaluate are refused as a whole, with the field that made them so.
  */
 import type { Labels } from "../../k8s/labels.js";
-import { apiGroupOf } from "../../k8s/snapshot.js";
+import { apiGroupOf, automaticNamespaceLabels } from "../../k8s/snapshot.js";
 import type { FieldPath, K8sObject } from "../../k8s/types.js";
 import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
@@ -85,7 +85,7 @@ function contextFrom(sources: readonly PolicySource[], networkSets: DecodedNetwo
   for (const { object } of sources) {
     const name = object.metadata?.name;
     if (!name || apiGroupOf(object.apiVersion) !== "") continue;
-    if (object.kind === "Namespace") namespaceLabels.set(name, { ...(object.metadata?.labels ?? {}), "kubernetes.io/metadata.name": name });
+    if (object.kind === "Namespace") namespaceLabels.set(name, { ...(object.metadata?.labels ?? {}), ...automaticNamespaceLabels(name) });
     if (object.kind === "ServiceAccount") serviceAccountLabels.set(`${object.metadata?.namespace || "default"}/${name}`, { ...(object.metadata?.labels ?? {}) });
   }
   return { networkSets, namespaceLabels, serviceAccountLabels };

@@ -34,15 +34,15 @@ export function compileDataplane(tiers: readonly Tier[], pods: readonly RunningP
     .filter((p) => !p.endpoint.hostNetwork && (options.node === undefined || p.nodeName === options.node))
     .map((p) => ({ endpoint: p.endpoint, interfaceName: interfaceOf(p) }));
   const endpoints = pods.map((p) => p.endpoint);
-  const unaddressed = new Map<string, string>();
+  const unaddressed = new Set<string>();
   const rendered = ([4, 6] as const).map((family) => {
     const { plan, unaddressedPeers } = buildPlan({ tiers, pods: endpoints, local, family, interfacePrefix: prefix });
-    for (const pod of unaddressedPeers) unaddressed.set(endpointKey(pod), endpointKey(pod));
+    for (const pod of unaddressedPeers) unaddressed.add(endpointKey(pod));
     return renderIptables(plan);
   });
   const notes: string[] = [];
   if (unaddressed.size > 0) {
-    const names = [...unaddressed.values()];
+    const names = [...unaddressed];
     const more = names.length > 5 ? ` and ${names.length - 5} more` : "";
     notes.push(`${names.length} ${names.length === 1 ? "pod that rules match as a peer has" : "pods that rules match as peers have"} no address in the input (${names.slice(0, 5).join(", ")}${more}): the rules cannot match ${names.length === 1 ? "it" : "them"} by address; give Pod objects with status.podIPs, or read a live cluster with --cluster`);
   }

@@ -5,7 +5,7 @@
  * interface. Only Pod objects carry addresses (`status.podIPs`), from a live cluster or
  * saved with `kubectl get pods -o yaml`.
  */
-import { namespaceLabels, type Snapshot } from "../../k8s/snapshot.js";
+import { automaticNamespaceLabels, namespaceLabels, type Snapshot } from "../../k8s/snapshot.js";
 import { podServiceAccountName } from "../../k8s/service-accounts.js";
 import { isRecord } from "../../k8s/types.js";
 import { containerPorts, podIps, stringRecord } from "../endpoints.js";
@@ -20,6 +20,14 @@ export interface RunningPod {
 /** Pods that hold their addresses: not finished (Succeeded or Failed pods have released theirs). */
 export function runningPods(snapshot: Snapshot): RunningPod[] {
   const labelsOf = namespaceLabels(snapshot);
+  // One record per namespace, shared by its pods, as the matrix's endpoints share theirs.
+  const namespaceLabelsFor = (namespace: string): Record<string, string> => {
+    const known = labelsOf.get(namespace);
+    if (known) return known;
+    const automatic = automaticNamespaceLabels(namespace);
+    labelsOf.set(namespace, automatic);
+    return automatic;
+  };
   const out: RunningPod[] = [];
   for (const { object } of snapshot.objects) {
     if (object.kind !== "Pod" || object.apiVersion !== "v1") continue;
@@ -33,7 +41,7 @@ export function runningPods(snapshot: Snapshot): RunningPod[] {
       namespace,
       name,
       labels: stringRecord(object.metadata?.labels),
-      namespaceLabels: labelsOf.get(namespace) ?? { "kubernetes.io/metadata.name": namespace },
+      namespaceLabels: namespaceLabelsFor(namespace),
       serviceAccount: podServiceAccountName(spec),
       ips: podIps(object),
       ports: containerPorts(spec),

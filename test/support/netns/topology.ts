@@ -9,6 +9,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
+import { formatIp, parseIp } from "../../../src/network/cidr.js";
 
 export interface Probe { from: string; to: string; protocol: "TCP" | "UDP"; port: number }
 export interface PodHost { index: number; netns: string; nodeInterface: string; ipv4: string; ipv6: string }
@@ -95,9 +96,8 @@ export function ipsetDestroyText(names: string, prefix: string): string {
 
 /** Canonical text of an IP (IPv6 compressed and lowercased), or undefined when it is none. */
 export function canonicalIp(text: string): string | undefined {
-  if (isIP(text) === 4) return text;
-  if (isIP(text) === 6) return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-  return undefined;
+  const ip = parseIp(text);
+  return ip && formatIp(ip.family, ip.value);
 }
 
 function checkOptions(options: TopologyOptions): string[] {
