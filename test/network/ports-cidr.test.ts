@@ -28,6 +28,51 @@ describe("PortSet", () => {
       }),
     );
   });
+  it("holds port-less packets exactly: protocol numbers, and ICMP messages in their own family", () => {
+    const piece = fc.oneof(
+      fc.constantFrom(1, 47, 58, 50, 0, 255).map((p) => PortSet.protocol(p)),
+      fc.tuple(fc.constantFrom("ICMP", "ICMPv6" as const), fc.integer({ min: 0, max: 255 }), fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined })).map(([p, t, c]) => PortSet.icmp(p, t, c)),
+      fc.constant(PortSet.portless),
+      range,
+    );
+    const portless = fc.array(piece, { maxLength: 4 }).chain((pieces) => fc.boolean().map((flip) => {
+      const set = pieces.reduce((a, b) => a.union(b), PortSet.none);
+      return flip ? set.complement() : set;
+    }));
+    fc.assert(
+      fc.property(portless, portless, (a, b) => {
+        expect(PortSet.fromJSON(a.toJSON()).equals(a)).toBe(true);
+        expect(a.subtract(b).union(a.intersect(b)).equals(a)).toBe(true);
+        expect(a.union(a.complement()).isAll()).toBe(true);
+        for (const [type, code] of [[8, 0], [0, 0], [3, 1]] as const) {
+          const icmp = { type, code };
+          expect(a.union(b).has("ICMP", undefined, { family: 4, icmp })).toBe(a.has("ICMP", undefined, { family: 4, icmp }) || b.has("ICMP", undefined, { family: 4, icmp }));
+          expect(a.complement().has("ICMPv6", undefined, { family: 6, icmp })).toBe(!a.has("ICMPv6", undefined, { family: 6, icmp }));
+        }
+      }),
+    );
+    const echo = PortSet.icmp("ICMP", 8);
+    expect(echo.has("ICMP", undefined, { family: 4, icmp: { type: 8, code: 0 } })).toBe(true);
+    expect(echo.has("ICMP", undefined, { family: 4, icmp: { type: 0, code: 0 } })).toBe(false);
+    // Protocol 1 over IPv6 carries no ICMP message the kernel reads: an ICMP type never matches it.
+    expect(echo.has("ICMP", undefined, { family: 6, icmp: { type: 8, code: 0 } })).toBe(false);
+    expect(PortSet.protocol("ICMP").has("ICMP", undefined, { family: 6, icmp: { type: 8, code: 0 } })).toBe(true);
+    expect(echo.has("ICMP")).toBe(false);
+    expect(PortSet.protocol("ICMP").has("ICMP")).toBe(true);
+    expect(PortSet.protocol(6).equals(PortSet.protocol("TCP"))).toBe(true);
+  });
+
+  it("writes port-less sets in JSON and text by what they hold, every port-less packet as np-guard does", () => {
+    expect(PortSet.portless.toJSON()).toEqual({ OTHER: [[0, 0]] });
+    expect(PortSet.fromJSON({ OTHER: [[0, 0]] }).equals(PortSet.portless)).toBe(true);
+    expect(PortSet.icmp("ICMP", 8).union(PortSet.protocol(47)).toJSON()).toEqual({ OTHER: [{ protocol: 1, type: 8 }, { protocol: 47 }] });
+    expect(PortSet.icmp("ICMP", 3, 4).union(PortSet.range("TCP", 80, 80)).toString()).toBe("TCP 80,ICMP type 3 code 4");
+    expect(PortSet.protocol("ICMP").toString()).toBe("ICMP");
+    expect(PortSet.icmp("ICMP").toString()).toBe("ICMP over IPv4");
+    expect(PortSet.portless.subtract(PortSet.icmp("ICMP", 8)).toString()).toBe("other protocols except ICMP type 8");
+    expect(PortSet.portless.toString()).toBe("other protocols");
+  });
+
   it("prints like np-guard", () => {
     expect(PortSet.range("TCP", 80, 80).union(PortSet.range("TCP", 443, 443)).union(PortSet.range("UDP", 53, 53)).toString()).toBe("TCP 80,443,UDP 53");
     expect(PortSet.all.toString()).toBe("All Connections");

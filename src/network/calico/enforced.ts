@@ -11,6 +11,7 @@
 import { parseIp, type IpFamily } from "../cidr.js";
 import type { Direction, EnforcedPolicy, Endpoint, Packet, Protocol, RuleVerdict, SetRule } from "../model.js";
 import { PROTOCOL_NUMBERS } from "./numorstring.js";
+import { icmpFamily } from "../portless.js";
 import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
 import { peerCidrs, toSetRules } from "./set-rules.js";
 
@@ -49,7 +50,8 @@ export function toWirePacket(packet: Packet): WirePacket {
   if (cached && cached.from.every((value, i) => value === from[i])) return cached.wire;
   const explicitSrc = calico.srcIp !== undefined ? parseIp(calico.srcIp) : undefined;
   const explicitDst = calico.dstIp !== undefined ? parseIp(calico.dstIp) : undefined;
-  const hint = explicitSrc?.family ?? explicitDst?.family;
+  // Without addresses given, a dual-stack pod's are chosen in the family the protocol implies: ICMPv6 is IPv6.
+  const hint = explicitSrc?.family ?? explicitDst?.family ?? icmpFamily(protocolToNumber(packet.protocol));
   const srcText = calico.srcIp ?? endpointAddress(packet.src, hint);
   const src = explicitSrc ?? (srcText !== undefined ? parseIp(srcText) : undefined);
   const dstText = calico.dstIp ?? endpointAddress(packet.dst, src?.family ?? hint);

@@ -7,6 +7,7 @@
  */
 import { parseCidr, parseIp, rangeContains, type IpFamily, type IpRange } from "../cidr.js";
 import type { Endpoint } from "../model.js";
+import { icmpFamily } from "../portless.js";
 
 /** One side (source or destination) of a packet on the wire. */
 export interface WireSide {
@@ -114,6 +115,11 @@ function entityMatches(entity: EntityMatch, side: WireSide, protocol: number): b
   return entityAddressMatches(entity, side) && portsMatch(entity, side, protocol);
 }
 
+function carriesIcmpTypes(packet: WirePacket): boolean {
+  if (!ICMP_PROTOCOLS.has(packet.protocol)) return false;
+  return packet.family === undefined || icmpFamily(packet.protocol) === packet.family;
+}
+
 function icmpMatches(match: IcmpMatch, packet: WirePacket): boolean {
   return packet.icmpType === match.type && (match.code === undefined || packet.icmpCode === match.code);
 }
@@ -123,9 +129,11 @@ export function ruleMatches(rule: ResolvedRule, packet: WirePacket): boolean {
   if (rule.ipVersion !== undefined && packet.family !== undefined && rule.ipVersion !== packet.family) return false;
   if (rule.protocol !== undefined && packet.protocol !== rule.protocol) return false;
   if (rule.notProtocol !== undefined && packet.protocol === rule.notProtocol) return false;
-  // ICMP criteria only ever match ICMP packets, whatever protocol the rule names.
-  if (rule.icmp && (!ICMP_PROTOCOLS.has(packet.protocol) || !icmpMatches(rule.icmp, packet))) return false;
-  if (rule.notICMP && (!ICMP_PROTOCOLS.has(packet.protocol) || icmpMatches(rule.notICMP, packet))) return false;
+  // ICMP criteria only ever match ICMP packets, whatever protocol the rule names, and only
+  // the family's own ICMP: the kernel reads ICMP types in IPv4 and ICMPv6 types in IPv6.
+  if ((rule.icmp || rule.notICMP) && !carriesIcmpTypes(packet)) return false;
+  if (rule.icmp && !icmpMatches(rule.icmp, packet)) return false;
+  if (rule.notICMP && icmpMatches(rule.notICMP, packet)) return false;
   return entityMatches(rule.source, packet.src, packet.protocol) && entityMatches(rule.destination, packet.dst, packet.protocol);
 }
 

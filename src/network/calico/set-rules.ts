@@ -1,25 +1,25 @@
 /**
  * Calico rules as the model's SetRules, so `netpol matrix` can compute Calico policies with
  * set algebra like Kubernetes ones. The matrix's universe is TCP, UDP and SCTP ports
- * 1..65535 plus one point for every port-less protocol (OTHER), and a SetRule sees the peer
- * and the destination only. Within that universe the translation is exact, with one stated
- * coarsening: ICMP types/codes and individual port-less protocols all fall into OTHER (as
- * they do for Kubernetes policies). Rules the universe cannot hold are refused by name
- * with a UserError rather than approximated: source ports, and source-side criteria of
- * egress rules (the matrix does not tell a SetRule which local endpoint sends).
+ * 1..65535 plus every port-less packet, by protocol number and, for ICMP, by type and code
+ * (portless.ts), and a SetRule sees the peer and the destination only. Within that universe
+ * the translation is exact. Rules the universe cannot hold are refused by name with a
+ * UserError rather than approximated: source ports, and source-side criteria of egress
+ * rules (the matrix does not tell a SetRule which local endpoint sends).
  */
 import { UserError } from "../../errors.js";
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
-import type { Direction, Endpoint, Protocol, SetRule } from "../model.js";
+import type { Direction, Endpoint, SetRule } from "../model.js";
 import { PORT_PROTOCOLS, PortSet } from "../ports.js";
-import { entityAddressMatches, type EntityMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
+import { entityAddressMatches, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
 import { protocolToNumber } from "./enforced.js";
 
-const NAMED_BY_NUMBER: Readonly<Record<number, Protocol>> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
 const PORT_PROTOCOL_SET = PORT_PROTOCOLS.reduce((set, p) => set.union(PortSet.protocol(p)), PortSet.none);
+/** Messages of ICMP in IPv4 and ICMPv6 in IPv6: what ICMP criteria can match. */
+const ICMP_MESSAGES = PortSet.icmp("ICMP").union(PortSet.icmp("ICMPv6"));
 
-function protocolOf(number: number): Protocol {
-  return NAMED_BY_NUMBER[number] ?? number;
+function icmpMessages(match: IcmpMatch): PortSet {
+  return PortSet.icmp("ICMP", match.type, match.code).union(PortSet.icmp("ICMPv6", match.type, match.code));
 }
 
 export function sideOf(endpoint: Endpoint): WireSide {
@@ -29,10 +29,11 @@ export function sideOf(endpoint: Endpoint): WireSide {
 }
 
 function protocolSet(rule: ResolvedRule): PortSet {
-  let set = rule.protocol !== undefined ? PortSet.protocol(protocolOf(rule.protocol)) : PortSet.all;
-  if (rule.notProtocol !== undefined && NAMED_BY_NUMBER[rule.notProtocol] !== undefined) set = set.subtract(PortSet.protocol(protocolOf(rule.notProtocol)));
-  // ICMP criteria only match ICMP packets: the port-less point of the universe.
-  if (rule.icmp || rule.notICMP) set = set.intersect(PortSet.protocol("ICMP"));
+  let set = rule.protocol !== undefined ? PortSet.protocol(rule.protocol) : PortSet.all;
+  if (rule.notProtocol !== undefined) set = set.subtract(PortSet.protocol(rule.notProtocol));
+  // ICMP criteria only match ICMP messages of the packet's own family (rule-match.ts).
+  if (rule.icmp) set = set.intersect(icmpMessages(rule.icmp));
+  if (rule.notICMP) set = set.intersect(ICMP_MESSAGES.subtract(icmpMessages(rule.notICMP)));
   return set;
 }
 

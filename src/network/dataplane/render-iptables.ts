@@ -10,8 +10,9 @@ import { createHash } from "node:crypto";
 import { printable } from "../../report/printable.js";
 import { PORT_PROTOCOLS, MAX_PORT, MIN_PORT, type PortProtocol } from "../ports.js";
 import type { AddressSet, DataplanePlan, EndpointPlan, PlanRule, SidePlan, TierPlan } from "./plan.js";
+import { portlessMatches } from "./render-portless.js";
 
-/** Mark bits Palisade owns: a tier allowed, a tier passed, and "not TCP, UDP or SCTP" (the model's port-less point). */
+/** Mark bits Palisade owns: a tier allowed, a tier passed, and "not TCP, UDP or SCTP" (every port-less packet). */
 export const MARKS = { allow: 0x10000, pass: 0x20000, portless: 0x40000 } as const;
 const ALL_MARKS = MARKS.allow | MARKS.pass | MARKS.portless;
 const DECIDED = MARKS.allow | MARKS.pass;
@@ -76,7 +77,7 @@ function multiportGroups(ranges: readonly [number, number][]): string[] {
 }
 
 /** The protocol and port matches a rule's connections need, one string per iptables rule. */
-function connectionMatches(rule: PlanRule): string[] {
+function connectionMatches(rule: PlanRule, family: 4 | 6): string[] {
   if (rule.connections.isAll()) return [""];
   const out: string[] = [];
   for (const protocol of PORT_PROTOCOLS) {
@@ -86,7 +87,7 @@ function connectionMatches(rule: PlanRule): string[] {
     if (ranges.length === 1 && ranges[0]![0] === MIN_PORT && ranges[0]![1] === MAX_PORT) out.push(`-p ${name}`);
     else for (const group of multiportGroups(ranges)) out.push(`-p ${name} -m multiport --dports ${group}`);
   }
-  if (rule.connections.ranges("OTHER").length > 0) out.push(`-m mark --mark ${hex(MARKS.portless)}/${hex(MARKS.portless)}`);
+  out.push(...portlessMatches(rule.connections, family, `-m mark --mark ${hex(MARKS.portless)}/${hex(MARKS.portless)}`));
   return out;
 }
 
@@ -94,7 +95,7 @@ class SetRegistry {
   readonly lines: string[] = [];
   private readonly byContent = new Map<string, string>();
 
-  constructor(private readonly family: 4 | 6) {}
+  constructor(readonly family: 4 | 6) {}
 
   names(): Iterable<string> {
     return this.byContent.values();
@@ -141,7 +142,7 @@ function tierChain(chain: string, tier: TierPlan, direction: "src" | "dst", sets
     const peer = peerMatches(rule, direction, sets);
     if (peer === undefined) continue;
     const action = actionOf(rule);
-    for (const ports of connectionMatches(rule)) lines.push(["-A", chain, peer, ports, comment(rule.origin), action].filter((p) => p !== "").join(" "));
+    for (const ports of connectionMatches(rule, sets.family)) lines.push(["-A", chain, peer, ports, comment(rule.origin), action].filter((p) => p !== "").join(" "));
     if (rule.action === "Allow" || rule.action === "Pass") lines.push(`-A ${chain} -m mark ! --mark 0x0/${hex(DECIDED)} -j RETURN`);
   }
   if (tier.dropAtEnd) lines.push(`-A ${chain} ${comment(`tier ${tier.name}: nothing decided for a selected endpoint`)} -j DROP`);

@@ -34,10 +34,42 @@ describe("renderIptables", () => {
     expect(iptables).toMatch(/-m set --match-set pal4-\w+ src -p udp .*-j DROP/);
   });
 
-  it("matches the port-less protocols by the mark set for packets that are not TCP, UDP or SCTP, and logs without deciding", () => {
-    const { iptables } = renderIptables(planWith([{ action: "Log", peers: { any: true }, connections: PortSet.protocol("ICMP"), origin: "log" }], 6));
+  it("matches every port-less packet by the mark set for packets that are not TCP, UDP or SCTP, and logs without deciding", () => {
+    const { iptables } = renderIptables(planWith([{ action: "Log", peers: { any: true }, connections: PortSet.portless, origin: "log" }], 6));
     expect(iptables).toContain("-m mark --mark 0x40000/0x40000 -m comment --comment \"log\" -j LOG");
     expect(iptables).not.toMatch(/LOG.*\n.*-j RETURN/);
+  });
+
+  const matchesOf = (connections: PortSet, family: 4 | 6 = 4): string[] =>
+    renderIptables(planWith([{ action: "Deny", peers: { any: true }, connections, origin: "r" }], family))
+      .iptables.split("\n")
+      .filter((l) => l.includes("--comment \"r\""))
+      .map((l) => l.replace(/^-A \S+ /, "").replace(/ -m comment.*$/, ""));
+
+  it("matches ICMP messages with the family's own module: icmp in IPv4, icmp6 in IPv6", () => {
+    expect(matchesOf(PortSet.icmp("ICMP", 8))).toEqual(["-p icmp -m icmp --icmp-type 8"]);
+    expect(matchesOf(PortSet.icmp("ICMP", 3, 4))).toEqual(["-p icmp -m icmp --icmp-type 3/4"]);
+    expect(matchesOf(PortSet.icmp("ICMPv6", 128), 6)).toEqual(["-p ipv6-icmp -m icmp6 --icmpv6-type 128"]);
+    // IPv6 carries no ICMP (v4) messages: a rule for ICMP type 8 matches nothing there.
+    expect(matchesOf(PortSet.icmp("ICMP", 8), 6)).toEqual([]);
+    expect(matchesOf(PortSet.icmp("ICMP", 8).union(PortSet.icmp("ICMP", 0)))).toEqual(["-p icmp -m icmp --icmp-type 0", "-p icmp -m icmp --icmp-type 8"]);
+  });
+
+  it("writes what a set lacks as negations when that is shorter, one -p to a rule", () => {
+    const allButEcho = PortSet.icmp("ICMP").subtract(PortSet.icmp("ICMP", 8));
+    expect(matchesOf(allButEcho)).toEqual(["-p icmp -m icmp ! --icmp-type 8"]);
+    expect(matchesOf(PortSet.icmp("ICMP").subtract(PortSet.icmp("ICMP", 8, 0)))).toEqual(["-p icmp -m icmp ! --icmp-type 8/0"]);
+    expect(matchesOf(PortSet.portless.subtract(PortSet.protocol(47)))).toEqual(["-m mark --mark 0x40000/0x40000 ! -p 47"]);
+    expect(matchesOf(PortSet.portless.subtract(PortSet.icmp("ICMP", 8)))).toEqual(["-p icmp -m icmp ! --icmp-type 8", "-m mark --mark 0x40000/0x40000 ! -p icmp"]);
+    // Two protocols left out cannot share a rule's single -p: what is held is listed.
+    const lines = matchesOf(PortSet.portless.subtract(PortSet.protocol(47)).subtract(PortSet.protocol(50)));
+    expect(lines).toContain("-p icmp");
+    expect(lines).toContain("-p 58");
+    expect(lines).not.toContain("-p 47");
+    expect(lines).toHaveLength(256 - 3 - 2);
+    // The ICMP protocol, whole, is ICMP messages in IPv4 and protocol 1 in IPv6.
+    expect(matchesOf(PortSet.protocol("ICMP"))).toEqual(["-p icmp"]);
+    expect(matchesOf(PortSet.protocol("ICMP"), 6)).toEqual(["-p 1"]);
   });
 
   it("keeps an origin from the input inside one comment of at most 255 bytes", () => {
