@@ -131,16 +131,39 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   return { snapshot, endpoints: buildEndpoints(snapshot), set, ...(set.policies.length > kubernetes.policies.length ? { calicoOrdering: set.ordering.summary } : {}) };
 }
 
-function parsePortFlag(text: string): { protocol: Protocol; port?: number } {
-  const m = text.match(/^(\d+)?(?:\/(TCP|UDP|SCTP|ICMP|ICMPv6))?$/i);
+/** The connection `explain` asks about: `--port PORT[/PROTOCOL]`, and for ICMP the message (`--icmp-type`, `--icmp-code`). */
+interface Target {
+  protocol: Protocol;
+  port?: number;
+  icmp?: { type: number; code: number };
+}
+
+const NAMED_BY_NUMBER: Readonly<Record<string, Protocol>> = { 6: "TCP", 17: "UDP", 132: "SCTP", 1: "ICMP", 58: "ICMPv6" };
+/** What `ping` sends: the message a bare `/ICMP` asks about. */
+const ECHO_REQUEST: Readonly<Record<"ICMP" | "ICMPv6", number>> = { ICMP: 8, ICMPv6: 128 };
+
+function icmpField(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 255) throw new UserError(`${flag} ${text}: expected a number from 0 to 255`);
+  return Number(text);
+}
+
+function parseTarget(text: string, icmpType?: string, icmpCode?: string): Target {
+  const m = text.match(/^(\d+)?(?:\/(TCP|UDP|SCTP|ICMP|ICMPv6|\d{1,3}))?$/i);
   const port = m?.[1] === undefined ? undefined : Number(m[1]);
-  if (!m || text === "" || (port !== undefined && (port < 1 || port > 65535))) {
-    throw new UserError(`--port ${text}: expected PORT[/PROTOCOL] such as 80/TCP, 53/UDP or /ICMP`, { hint: "the protocol defaults to TCP" });
+  const number = m?.[2] !== undefined && /^\d+$/.test(m[2]) ? Number(m[2]) : undefined;
+  if (!m || text === "" || (port !== undefined && (port < 1 || port > 65535)) || (number !== undefined && number > 255)) {
+    throw new UserError(`--port ${text}: expected PORT[/PROTOCOL] such as 80/TCP, 53/UDP, /ICMP or /47 (an IP protocol number)`, { hint: "the protocol defaults to TCP" });
   }
-  const protocol = (m[2] ? (m[2].toUpperCase() === "ICMPV6" ? "ICMPv6" : m[2].toUpperCase()) : "TCP") as Protocol;
+  const named = m[2] === undefined ? "TCP" : m[2].toUpperCase() === "ICMPV6" ? "ICMPv6" : m[2].toUpperCase();
+  const protocol = number !== undefined ? (NAMED_BY_NUMBER[number] ?? number) : (named as Protocol);
   const ported = protocol === "TCP" || protocol === "UDP" || protocol === "SCTP";
   if (ported && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
   if (!ported && port !== undefined) throw new UserError(`--port ${text}: ${protocol} has no ports`, { hint: `a port number goes with TCP, UDP or SCTP; for ${protocol} give /${protocol} alone` });
+  if (protocol === "ICMP" || protocol === "ICMPv6") {
+    return { protocol, icmp: { type: icmpField(icmpType, "--icmp-type", ECHO_REQUEST[protocol]), code: icmpField(icmpCode, "--icmp-code", 0) } };
+  }
+  if (icmpType !== undefined || icmpCode !== undefined) throw new UserError(`--icmp-type and --icmp-code go with --port /ICMP or /ICMPv6, not ${text}`);
   return port === undefined ? { protocol } : { protocol, port };
 }
 
@@ -178,16 +201,18 @@ export function registerNetpol(program: Command): void {
   input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
     .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
     .requiredOption("--to <endpoint>", "destination: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
-    .option("--port <port>", "PORT[/PROTOCOL], e.g. 80/TCP, 53/UDP, /ICMP", "80/TCP")
+    .option("--port <port>", "PORT[/PROTOCOL], e.g. 80/TCP, 53/UDP, /ICMP, /ICMPv6, /47 (a protocol number)", "80/TCP")
+    .option("--icmp-type <type>", "with /ICMP or /ICMPv6: the message type (default: echo request, 8 or 128)")
+    .option("--icmp-code <code>", "with /ICMP or /ICMPv6: the message code (default 0)")
     .option("-n, --namespace <ns>", "namespace for endpoints given without one", "default")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
-    .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; namespace: string; output: string }) => {
-      const target = parsePortFlag(flags.port);
+    .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; namespace: string; output: string }) => {
+      const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode);
       const { endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
       const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
       const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
       if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
-      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set));
+      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set), target.icmp);
       // Machine readers get the ordering the verdict rests on with it (a person reads the note on stderr).
       await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(calicoOrdering ? { ...explanation, calicoOrdering } : explanation, flags.output));
     });

@@ -7,6 +7,7 @@
 import { explainConnection, type ExplainedSide, type PolicyLocator } from "./explain.js";
 import type { Endpoint, Protocol, Tier } from "./model.js";
 import type { PortSet } from "./ports.js";
+import { describeEntry } from "./portless.js";
 
 export interface SideReason {
   allowed: boolean;
@@ -17,7 +18,7 @@ export interface SideReason {
 }
 
 export interface ChangeCause {
-  /** The sample connection explained: `5432/TCP`, or `ICMP` for the port-less protocols. */
+  /** The sample connection explained: `5432/TCP`, `ICMP`, `ICMP type 8`, `protocol 47`. */
   connection: string;
   now: "allowed" | "denied";
   /** Set when one end exists on one side only: that, not a policy, is the cause. */
@@ -31,13 +32,28 @@ export interface CauseContext {
   endpoints: ReadonlyMap<string, Endpoint>;
 }
 
-/** The lowest connection of a set: ports first, then the port-less protocols (sampled as ICMP). */
-function sample(set: PortSet): { protocol: Protocol; port?: number } | undefined {
+interface Sample {
+  protocol: Protocol;
+  port?: number;
+  icmp?: { type: number; code: number };
+  /** How the cause names it: `5432/TCP`, `ICMP`, `ICMP type 8`, `protocol 47`. */
+  label: string;
+}
+
+/** The lowest connection of a set: ports first, then the first port-less piece. */
+function sample(set: PortSet): Sample | undefined {
   for (const protocol of ["TCP", "UDP", "SCTP"] as const) {
     const first = set.ranges(protocol)[0];
-    if (first) return { protocol, port: first[0] };
+    if (first) return { protocol, port: first[0], label: `${first[0]}/${protocol}` };
   }
-  return set.has("ICMP") ? { protocol: "ICMP" } : undefined;
+  // ICMP first: what a person probes with when "other protocols" changed.
+  const entries = set.portlessEntries();
+  const entry = entries.find((e) => e.protocol === 1) ?? entries.find((e) => e.protocol === 58) ?? entries[0];
+  if (!entry) return undefined;
+  const protocol: Protocol = entry.protocol === 1 ? "ICMP" : entry.protocol === 58 ? "ICMPv6" : entry.protocol;
+  const out: Sample = { protocol, label: describeEntry(entry) };
+  if (entry.type !== undefined) out.icmp = { type: entry.type, code: entry.code ?? 0 };
+  return out;
 }
 
 function reason(side: ExplainedSide): SideReason {
@@ -50,12 +66,12 @@ function reason(side: ExplainedSide): SideReason {
 function explainOne(row: { from: string; to: string }, set: PortSet, now: ChangeCause["now"], before: CauseContext, after: CauseContext): ChangeCause | undefined {
   const probe = sample(set);
   if (!probe) return undefined;
-  const connection = probe.port === undefined ? String(probe.protocol) : `${probe.port}/${probe.protocol}`;
+  const connection = probe.label;
   for (const [ctx, which] of [[before, "before"], [after, "after"]] as const) {
     const missing = [row.from, row.to].find((label) => !ctx.endpoints.has(label));
     if (missing !== undefined) return { connection, now, note: `${missing} is not in the ${which} manifests`, sides: [] };
   }
-  const explain = (ctx: CauseContext) => explainConnection(ctx.set.tiers, ctx.endpoints.get(row.from)!, ctx.endpoints.get(row.to)!, probe.protocol, probe.port, ctx.locate);
+  const explain = (ctx: CauseContext) => explainConnection(ctx.set.tiers, ctx.endpoints.get(row.from)!, ctx.endpoints.get(row.to)!, probe.protocol, probe.port, ctx.locate, probe.icmp);
   const was = explain(before);
   const is = explain(after);
   const sides = (["egress", "ingress"] as const).filter((d) => was[d].allowed !== is[d].allowed).map((direction) => ({ direction, before: reason(was[direction]), after: reason(is[direction]) }));

@@ -4,7 +4,7 @@
  */
 import { evaluateConnection, type SideDecision } from "./evaluate.js";
 import { HOST_NETWORK_NOTE } from "./host-network.js";
-import type { Endpoint, Protocol, Tier } from "./model.js";
+import type { Endpoint, Packet, Protocol, Tier } from "./model.js";
 import { endpointKey } from "./model.js";
 
 export interface ExplainedSide {
@@ -37,6 +37,8 @@ export interface Explanation {
   to: string;
   protocol: Protocol;
   port?: number;
+  /** The ICMP (or ICMPv6) message asked about. */
+  icmp?: { type: number; code: number };
   allowed: boolean;
   /** Set when a side's verdict rests on AdminNetworkPolicies of equal priority (see ExplainedSide.tiedWith). */
   dependsOnTie?: true;
@@ -109,8 +111,9 @@ function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint, loc
   return out;
 }
 
-export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number, locate?: PolicyLocator): Explanation {
-  const packet = port === undefined ? { src, dst, protocol } : { src, dst, protocol, port };
+export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number, locate?: PolicyLocator, icmp?: { type: number; code: number }): Explanation {
+  const packet: Packet = port === undefined ? { src, dst, protocol } : { src, dst, protocol, port };
+  if (icmp) packet.icmp = icmp;
   const decision = evaluateConnection(tiers, packet);
   const out: Explanation = {
     from: describeEndpoint(src),
@@ -121,12 +124,13 @@ export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: En
     ingress: explainSide(decision.ingress, dst, src, locate),
   };
   if (port !== undefined) out.port = port;
+  if (icmp) out.icmp = icmp;
   if (out.egress.tiedWith || out.ingress.tiedWith) out.dependsOnTie = true;
   return out;
 }
 
 export function renderExplanation(e: Explanation): string {
-  const target = e.port === undefined ? String(e.protocol) : `${e.port}/${e.protocol}`;
+  const target = e.port !== undefined ? `${e.port}/${e.protocol}` : e.icmp ? `${e.protocol} type ${e.icmp.type} code ${e.icmp.code}` : typeof e.protocol === "number" ? `protocol ${e.protocol}` : e.protocol;
   return [
     `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}${e.dependsOnTie ? " (depends on a priority tie: undefined)" : ""}`,
     `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}${where(e.egress)}`,

@@ -210,6 +210,49 @@ describe("palisade netpol, input it must not answer quietly", () => {
     }
   });
 
+  it("explain, matrix and diff tell ICMP messages and protocol numbers apart in Calico rules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-icmp-"));
+    const policy = (rules: string) => `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-icmp}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+${rules}`;
+    const pingOnly = join(dir, "ping-only.yaml");
+    writeFileSync(pingOnly, policy("  - {action: Allow, protocol: ICMP, icmp: {type: 8}}\n  - {action: Allow, protocol: 47}\n  - {action: Deny}\n"));
+    const ask = async (...flags: string[]) => JSON.parse((await run("explain", shop, pingOnly, "--from", "monitoring/prometheus", "--to", "shop/db", ...flags, "-o", "json")).out) as { allowed: boolean; icmp?: unknown };
+    const echo = await ask("--port", "/ICMP");
+    expect(echo).toMatchObject({ allowed: true, icmp: { type: 8, code: 0 } });
+    expect((await ask("--port", "/ICMP", "--icmp-type", "0")).allowed).toBe(false);
+    expect((await ask("--port", "/ICMP", "--icmp-type", "8", "--icmp-code", "3")).allowed).toBe(true);
+    expect((await ask("--port", "/47")).allowed).toBe(true);
+    expect((await ask("--port", "/50")).allowed).toBe(false);
+    const text = (await run("explain", shop, pingOnly, "--from", "monitoring/prometheus", "--to", "shop/db", "--port", "/ICMP")).out;
+    expect(text).toContain("on ICMP type 8 code 0: ALLOWED");
+    const bad = await run("explain", shop, pingOnly, "--from", "monitoring/prometheus", "--to", "shop/db", "--port", "80/TCP", "--icmp-type", "8");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--icmp-type and --icmp-code go with --port /ICMP or /ICMPv6");
+    expect((await run("explain", shop, pingOnly, "--from", "monitoring/prometheus", "--to", "shop/db", "--port", "/ICMP", "--icmp-type", "256")).err).toContain("--icmp-type 256: expected a number from 0 to 255");
+    // The matrix holds exactly what the rules allow: echo requests and GRE, not all of ICMP (and the TCP the shop's NetworkPolicy opens).
+    const matrix = JSON.parse((await run("matrix", shop, pingOnly, "-o", "json")).out) as { connections: { from: string; to: string; allowed: unknown }[] };
+    const toDb = matrix.connections.find((c) => c.from === "monitoring/prometheus[Deployment]" && c.to === "shop/db[StatefulSet]");
+    expect(toDb?.allowed).toEqual({ TCP: [[8000, 9999]], OTHER: [{ protocol: 1, type: 8 }, { protocol: 47 }] });
+    expect((await run("matrix", shop, pingOnly)).out).toContain("monitoring/prometheus[Deployment] => shop/db[StatefulSet] : TCP 8000-9999,ICMP type 8,protocol 47");
+    // Narrowing the ping rule to one code is a change diff names, with the message it sampled.
+    const [before, after] = ["before", "after"].map((name) => mkdtempSync(join(dir, name)));
+    copyFileSync(shop, join(before!, "shop.yaml"));
+    copyFileSync(shop, join(after!, "shop.yaml"));
+    copyFileSync(pingOnly, join(before!, "db-icmp.yaml"));
+    writeFileSync(join(after!, "db-icmp.yaml"), policy("  - {action: Allow, protocol: ICMP, icmp: {type: 8, code: 0}}\n  - {action: Allow, protocol: 47}\n  - {action: Deny}\n"));
+    const diff = await run("diff", before!, after!);
+    expect(diff.out).toContain("monitoring/prometheus[Deployment] => shop/db[StatefulSet] : TCP 8000-9999,ICMP type 8,protocol 47 -> TCP 8000-9999,ICMP type 8 code 0,protocol 47");
+    const causes = JSON.parse((await run("diff", before!, after!, "-o", "json")).out) as { changes: { from: string; to: string; because?: { connection: string; now: string }[] }[] };
+    const change = causes.changes.find((c) => c.from === "monitoring/prometheus[Deployment]" && c.to === "shop/db[StatefulSet]");
+    expect(change?.because?.[0]).toMatchObject({ connection: "ICMP type 8 code 1", now: "denied" });
+  });
+
   it("refuses a port number with a protocol that has none", async () => {
     const r = await run("explain", shop, "--from", "shop/frontend", "--to", "shop/db", "--port", "80/ICMP");
     expect(r.code).toBe(2);
