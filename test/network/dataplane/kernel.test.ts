@@ -2,7 +2,7 @@
  * The compiled dataplane on a real Linux kernel: pods in network namespaces behind a
  * routed node (Calico's layout), a host outside the cluster, the rules applied with
  * ipset and iptables-restore in the node's namespace, and real TCP and UDP probes between
- * every pair of addresses, in both families. Every probe's outcome must be the verdict
+ * every pair of addresses, in both families, and ICMP echoes. Every probe's outcome must be the verdict
  * `netpol explain` gives for it (`evaluateConnection`): for chosen scenarios (NetworkPolicy,
  * AdminNetworkPolicy with Pass, a baseline, Calico tiers and orders) and for random
  * policies. Under CI a machine that cannot make namespaces fails the suite; elsewhere it
@@ -95,6 +95,29 @@ async function disagreements(topology: Topology, pods: RunningPod[], objects: K8
   return { wrong, delivered: count, dropped: delivered.length - count };
 }
 
+/** Compiles and applies `objects`, pings between every pair of addresses: the pings whose outcome differs from the model's verdict on an echo request. */
+async function pingDisagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
+  const tiers = tiersOf(objects);
+  const interfaceOf = new Map(pods.map((p, i) => [p, topology.pods[i]!.nodeInterface]));
+  const compiled = compileDataplane(tiers, pods, { interfacePrefix: "pal", interfaceOf: (p) => interfaceOf.get(p)! });
+  await topology.apply({ ipset: compiled.ipv4.ipset + compiled.ipv6.ipset, iptables4: compiled.ipv4.iptables, iptables6: compiled.ipv6.iptables, hookChain: compiled.ipv4.hookChain, chainPrefix: CHAIN_PREFIX, setPrefix: SET_PREFIX });
+  const byIp = new Map<string, Endpoint>();
+  for (const p of pods) for (const ip of p.endpoint.ips) byIp.set(ip, p.endpoint);
+  const endpointOf = (ip: string): Endpoint => byIp.get(ip) ?? { kind: "external", ip };
+  const addresses = [...byIp.keys(), ...OUTSIDE];
+  const pairs = addresses.flatMap((from) => addresses.filter((to) => from !== to && from.includes(":") === to.includes(":") && (byIp.has(from) || byIp.has(to)) && byIp.get(from) !== byIp.get(to)).map((to) => ({ from, to })));
+  const replied = await topology.ping(pairs);
+  const wrong: string[] = [];
+  pairs.forEach((pair, i) => {
+    const v6 = pair.from.includes(":");
+    const echo = v6 ? { protocol: "ICMPv6" as const, icmp: { type: 128, code: 0 } } : { protocol: "ICMP" as const, icmp: { type: 8, code: 0 } };
+    const model = evaluateConnection(tiers, { src: endpointOf(pair.from), dst: endpointOf(pair.to), ...echo }).allowed;
+    if (replied[i] !== model) wrong.push(`${pair.from} -> ${pair.to} echo: kernel ${replied[i] ? "replied" : "dropped"}, model ${model ? "allows" : "denies"}`);
+  });
+  const count = replied.filter(Boolean).length;
+  return { wrong, delivered: count, dropped: replied.length - count };
+}
+
 /** A scenario proves something only when the kernel both delivered and dropped. */
 async function expectEnforced(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<void> {
   const result = await disagreements(topology, pods, objects);
@@ -158,6 +181,44 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
       np("db-deny", "a", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"] }),
     ];
     await expectEnforced(topology, pods, policies);
+  });
+
+  it("enforces Calico's ICMP types and codes, notICMP, and protocol numbers, in both families", async () => {
+    const pods = podsOn(topology, SHOP);
+    const gnp = (name: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name }, spec });
+    const policies: K8sObject[] = [
+      // db answers pings from web only.
+      gnp("db-ping", { selector: "app == 'db'", types: ["Ingress"], ingress: [
+        { action: "Allow", protocol: "ICMP", icmp: { type: 8 }, source: { selector: "app == 'web'" } },
+        { action: "Allow", protocol: "ICMPv6", icmp: { type: 128, code: 0 }, source: { selector: "app == 'web'" } },
+        { action: "Deny", protocol: "ICMP" },
+        { action: "Deny", protocol: 58 },
+        { action: "Allow" },
+      ] }),
+      // client: every ICMP message but echo requests; no ICMPv6 echo; the rest allowed.
+      gnp("client-no-echo", { selector: "app == 'client'", types: ["Ingress"], ingress: [
+        { action: "Allow", protocol: "ICMP", notICMP: { type: 8 } },
+        { action: "Deny", protocol: "ICMP" },
+        { action: "Deny", protocol: "ICMPv6", icmp: { type: 128, code: 0 } },
+        { action: "Allow" },
+      ] }),
+      // web: an echo with the wrong code is not a ping; protocol 1 by number; ICMPv6 but type 129 allowed;
+      // and no ICMPv6 to the outside.
+      gnp("web-icmp", { selector: "app == 'web'", types: ["Ingress", "Egress"], ingress: [
+        { action: "Allow", protocol: "ICMP", icmp: { type: 8, code: 5 } },
+        { action: "Deny", protocol: 1 },
+        { action: "Allow", protocol: "ICMPv6", notICMP: { type: 129 } },
+        { action: "Deny", notProtocol: "TCP" },
+        { action: "Allow" },
+      ], egress: [
+        { action: "Deny", protocol: "ICMPv6", destination: { nets: ["2001:db8::/32"] } },
+        { action: "Allow" },
+      ] }),
+    ];
+    const result = await pingDisagreements(topology, pods, policies);
+    expect(result.wrong).toEqual([]);
+    expect(result.delivered).toBeGreaterThan(10);
+    expect(result.dropped).toBeGreaterThan(10);
   });
 
   it("enforces random NetworkPolicies and admin policies as the model decides them", async () => {

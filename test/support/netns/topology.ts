@@ -28,6 +28,8 @@ export interface Topology {
   apply(rules: AppliedRules): Promise<void>;
   /** true = delivered (TCP: connected and a payload echoed; UDP: datagram echoed by the address probed). */
   probe(probes: readonly Probe[], options?: { timeoutMs?: number }): Promise<boolean[]>;
+  /** ICMP (IPv6: ICMPv6) echo from one address to another: true when the reply came back (iputils ping). */
+  ping(pairs: readonly { from: string; to: string }[]): Promise<boolean[]>;
   execInNode(argv: readonly string[]): Promise<string>;
   destroy(): Promise<void>;
 }
@@ -348,12 +350,33 @@ export async function createTopology(options: TopologyOptions): Promise<Topology
       return delivered;
     });
 
+  const ping = (pairs: readonly { from: string; to: string }[]): Promise<boolean[]> =>
+    serial(async () => {
+      const commands = pairs.map(({ from, to }) => {
+        const netns = sourceNetns.get(canonicalIp(from) ?? "");
+        if (!netns || isIP(to) !== isIP(from)) throw new Error(`ping ${from} -> ${to}: "from" must be an address of this topology and "to" one of the same family`);
+        return ["ip", "netns", "exec", netns, "ping", "-n", "-q", "-c", "1", "-W", "1", "-I", from, to];
+      });
+      const out: boolean[] = [];
+      // A few at a time: each waits up to a second for a reply that a dropped echo never gets.
+      for (let i = 0; i < commands.length; i += 16) {
+        // ping exits 1 when no reply came; anything else (no ping, a bad address) is an error.
+        const noReply = (error: Error): false => {
+          if (/failed \(exit 1\)/.test(error.message)) return false;
+          throw error;
+        };
+        out.push(...(await Promise.all(commands.slice(i, i + 16).map((argv) => run(argv).then(() => true, noReply)))));
+      }
+      return out;
+    });
+
   return {
     nodeNetns,
     pods,
     outside: { netns: outsideNetns, addresses: outsideAddresses },
     apply,
     probe,
+    ping,
     execInNode: (argv) => inNetns(nodeNetns, argv),
     destroy,
   };
