@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadSnapshot } from "../../../src/k8s/load.js";
+import { connectionsBetween } from "../../../src/network/connectivity.js";
 import { buildEndpoints, findWorkload } from "../../../src/network/endpoints.js";
 import { explainConnection } from "../../../src/network/explain.js";
 import { buildPolicySet } from "../../../src/network/policy-set.js";
@@ -26,6 +27,11 @@ describe("examples/network-calico-tiers.yaml", () => {
     expect(toLedger.allowed).toBe(true);
     expect(toLedger.ingress.policy).toBe("NetworkPolicy.projectcalico.org/bank/ledger-from-api");
     expect(toLedger.ingress.passedBy).toEqual(["GlobalNetworkPolicy/security.threat-feed"]);
+
+    // The ledger answers pings (ICMP type 8) and no other ICMP message, in the matrix as in explain.
+    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { type: 8, code: 0 }).allowed).toBe(true);
+    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { type: 13, code: 0 }).allowed).toBe(false);
+    expect(connectionsBetween(set.tiers, api, ledger).toString()).toBe("TCP 8443,ICMP type 8");
 
     const wrongPort = explainConnection(set.tiers, api, ledger, "TCP", 443);
     expect(wrongPort.allowed).toBe(false);
