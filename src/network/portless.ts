@@ -29,8 +29,16 @@ function block(index: number): [number, number] {
   return [index * BLOCK, (index + 1) * BLOCK - 1];
 }
 
-/** Every packet of one port-less protocol, in either family. */
+/**
+ * Protocol numbers a packet's transport can carry: 0 is none (IPv4 reserves it, IPv6's
+ * hop-by-hop header is skipped before iptables reads the protocol), and `-p 0` means every
+ * protocol to iptables.
+ */
+const FIRST_PROTOCOL = 1;
+
+/** Every packet of one port-less protocol, in either family (none for a number no packet carries). */
 export function protocolKeys(protocol: number): Ranges {
+  if (!Number.isInteger(protocol) || protocol < FIRST_PROTOCOL || protocol > 255) return [];
   return icmpFamily(protocol) ? [...block(protocol), ...block(CROSS_FAMILY + protocol)] : block(protocol);
 }
 
@@ -50,14 +58,14 @@ export function packetKey(protocol: number, family: 4 | 6 | undefined, icmp?: { 
   return protocol * BLOCK + (icmp?.type ?? 0) * 256 + (icmp?.code ?? 0);
 }
 
-/** Every port-less packet: protocols 0..255 but TCP, UDP and SCTP, with both ICMP numbers' other-family blocks. */
+/** Every port-less packet: protocols 1..255 but TCP, UDP and SCTP, with both ICMP numbers' other-family blocks. */
 export const FULL_PORTLESS: Ranges = (() => {
   const out: number[] = [];
   const push = ([lo, hi]: [number, number]): void => {
     if (out.length > 0 && out[out.length - 1]! + 1 === lo) out[out.length - 1] = hi;
     else out.push(lo, hi);
   };
-  for (let p = 0; p < 256; p++) if (PORT_PROTOCOL_NUMBERS[p] === undefined) push(block(p));
+  for (let p = FIRST_PROTOCOL; p < 256; p++) if (PORT_PROTOCOL_NUMBERS[p] === undefined) push(block(p));
   push(block(CROSS_FAMILY + ICMP));
   push(block(CROSS_FAMILY + ICMPV6));
   return out;
@@ -110,7 +118,7 @@ function coverage(ranges: Ranges, lo: number, hi: number): "all" | "none" | "som
 /** The set as entries, coarsest first: whole protocols, then ICMP types, then single codes. */
 export function portlessEntries(ranges: Ranges): PortlessEntry[] {
   const out: PortlessEntry[] = [];
-  for (let p = 0; p < 256; p++) {
+  for (let p = FIRST_PROTOCOL; p < 256; p++) {
     if (PORT_PROTOCOL_NUMBERS[p] !== undefined) continue;
     const [lo, hi] = block(p);
     const typed = coverage(ranges, lo, hi);
