@@ -11,7 +11,7 @@
  *   the kernel's icmp or icmp6 match reads, so it is one more block of its own
  *   ((256 + p) * BLOCK), matched by protocol and never by type.
  */
-export const BLOCK = 0x10000;
+const BLOCK = 0x10000;
 export const ICMP = 1;
 export const ICMPV6 = 58;
 const CROSS_FAMILY = 256;
