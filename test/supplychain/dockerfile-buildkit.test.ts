@@ -97,8 +97,10 @@ describe("global ARGs (declared before the first FROM) inside a stage", () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), uid, (name, value) => {
         fc.pre(name !== "PATH");
-        expect(ids(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nUSER $${name}\n`)).toEqual(["dockerfile/runs-as-root"]);
-        expect(ids(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nARG ${name}\nUSER $${name}\n`)).toEqual(value === "0" ? ["dockerfile/runs-as-root"] : []);
+        // A name that reads as a credential (PW, TOKEN) is also a secret-in-ARG finding, which is not the point here.
+        const rootOnly = (text: string) => ids(text).filter((id) => id === "dockerfile/runs-as-root");
+        expect(rootOnly(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nUSER $${name}\n`)).toEqual(["dockerfile/runs-as-root"]);
+        expect(rootOnly(`ARG ${name}=${value}\nFROM alpine:3@${DIGEST}\nARG ${name}\nUSER $${name}\n`)).toEqual(value === "0" ? ["dockerfile/runs-as-root"] : []);
       }),
     );
   });

@@ -68,6 +68,8 @@ function run(argv: string[], input?: string): Promise<string> {
     const child = execFile(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
       error ? reject(new Error(`${argv.join(" ")}: ${stderr || error.message}`)) : resolve(stdout),
     );
+    // A tool that exits without reading its input closes the pipe: the exit status tells what happened.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(input ?? "");
   });
 }
