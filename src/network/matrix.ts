@@ -65,7 +65,7 @@ function rangesHolding(tiers: readonly Tier[]): (p: PodEndpoint) => string {
   const seen = new Set<string>();
   for (const tier of tiers) {
     for (const policy of tier.policies) {
-      for (const cidr of [...(policy.cidrs?.("ingress") ?? []), ...(policy.cidrs?.("egress") ?? [])]) {
+      for (const cidr of [...(policy.cidrs?.("ingress") ?? []), ...(policy.cidrs?.("egress") ?? []), ...(policy.localCidrs?.() ?? [])]) {
         const range = seen.has(cidr) ? undefined : parseCidr(cidr);
         seen.add(cidr);
         if (range) ranges.push(range);
@@ -220,22 +220,25 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     return id;
   };
   const tables: Record<Direction, Map<string, SideTable>> = { egress: new Map(), ingress: new Map() };
-  const sideTable = (direction: Direction, self: PodEndpoint, selfClass: number): SideTable | undefined => {
+  const sideTable = (direction: Direction, self: PodEndpoint): SideTable | undefined => {
     const selection = selectingPolicies(tiers, direction, self);
     if (selection.every((s) => s.policies.length === 0)) return undefined;
     const rules: SetRule[] = [];
-    let namedOnDestination = false;
+    const onDestination: SetRule[] = [];
     for (const { policies } of selection) {
       for (const policy of policies) {
         for (const rule of setRules(policy, direction)) {
           if (rule.action === "Log") continue;
           rules.push(rule);
-          if (rule.dependsOnDestination) namedOnDestination = true;
+          if (rule.dependsOnDestination) onDestination.push(rule);
         }
       }
     }
-    // What else a table depends on: on an ingress side, named ports resolve on the pod itself.
-    const key = selection.map((s) => s.policies.map(policyId).join(",")).join("|") + (direction === "ingress" && namedOnDestination ? `#${portsKey[selfClass]}` : "");
+    const namedOnDestination = onDestination.length > 0;
+    // What else a table depends on: on an ingress side the destination is the pod itself, so
+    // rules that read it (named ports, a Calico rule's destination selector or nets) give
+    // each pod what they give it, and only pods they treat alike share a table.
+    const key = selection.map((s) => s.policies.map(policyId).join(",")).join("|") + (direction === "ingress" && namedOnDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
     const known = tables[direction].get(key);
     if (known) return known;
     const table = buildSideTable(direction, self, selection, rules, namedOnDestination);
@@ -274,8 +277,8 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     return { resultOfPeer, results, empty, full, named: unnamed === undefined || empty[unnamed] === 1 ? [...signatures.keys()].sort((a, b) => a - b) : undefined };
   };
 
-  const egress = classes.map((c, i) => sideTable("egress", c, i));
-  const ingress = classes.map((c, i) => sideTable("ingress", c, i));
+  const egress = classes.map((c) => sideTable("egress", c));
+  const ingress = classes.map((c) => sideTable("ingress", c));
   const side = (table: SideTable | undefined, peer: number): PortSet => (table ? table.results[table.resultOfPeer[peer]!]! : PortSet.all);
 
   const podsOfClass: number[][] = classes.map(() => []);

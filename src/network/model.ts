@@ -118,6 +118,11 @@ export interface EnforcedPolicy {
   rules?(direction: Direction): readonly SetRule[];
   /** CIDRs the rules of one direction name (cidr and except), to cut external space into blocks. */
   cidrs?(direction: Direction): readonly string[];
+  /**
+   * CIDRs the rules match the selected endpoint's own address against (a Calico ingress
+   * rule's destination nets): pods the policy selects differ by which of them hold their IPs.
+   */
+  localCidrs?(): readonly string[];
 }
 
 export interface Tier {

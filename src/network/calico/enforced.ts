@@ -13,7 +13,7 @@ import type { Direction, EnforcedPolicy, Endpoint, Packet, Protocol, RuleVerdict
 import { PROTOCOL_NUMBERS } from "./numorstring.js";
 import { icmpFamily } from "../portless.js";
 import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
-import { peerCidrs, toSetRules } from "./set-rules.js";
+import { localCidrs, peerCidrs, toSetRules } from "./set-rules.js";
 
 export interface CalicoPacket extends Packet {
   srcPort?: number;
@@ -110,6 +110,7 @@ export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
     // Set forms for the matrix are built on first use: explain never pays for them.
     rules: (direction) => (setRules[direction] ??= toSetRules(parts.id, direction, direction === "ingress" ? parts.ingress : parts.egress)),
     cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? [])],
+    localCidrs: () => localCidrs(parts.ingress, parts.egress),
   };
   if (parts.namespace !== undefined) policy.namespace = parts.namespace;
   if (parts.tieBreak !== undefined) policy.tieBreak = parts.tieBreak;

@@ -122,12 +122,16 @@ export function rangeToCidr(range: IpRange): string {
   return `${formatIp(range.family, range.first)}/${(range.family === 4 ? 32 : 128) - hostBits}`;
 }
 
+function entityCidrs(entity: EntityMatch): string[] {
+  return [...(entity.nets ?? []), ...(entity.notNets ?? [])].map(rangeToCidr);
+}
+
 /** CIDRs that cut the external address space for one direction: the peer side's nets and notNets. */
 export function peerCidrs(direction: Direction, rules: readonly ResolvedRule[]): string[] {
-  const out: string[] = [];
-  for (const rule of rules) {
-    const entity = direction === "ingress" ? rule.source : rule.destination;
-    for (const range of [...(entity.nets ?? []), ...(entity.notNets ?? [])]) out.push(rangeToCidr(range));
-  }
-  return out;
+  return rules.flatMap((rule) => entityCidrs(direction === "ingress" ? rule.source : rule.destination));
+}
+
+/** CIDRs the local side of the rules names: an ingress rule's destination, an egress rule's source. */
+export function localCidrs(ingress: readonly ResolvedRule[], egress: readonly ResolvedRule[]): string[] {
+  return [...ingress.flatMap((rule) => entityCidrs(rule.destination)), ...egress.flatMap((rule) => entityCidrs(rule.source))];
 }

@@ -6,8 +6,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { K8sObject } from "../../../src/k8s/types.js";
 import { connectionsBetween } from "../../../src/network/connectivity.js";
+import { computeMatrix } from "../../../src/network/matrix.js";
 import { evaluateConnection } from "../../../src/network/evaluate.js";
-import type { Endpoint, Protocol } from "../../../src/network/model.js";
+import type { Endpoint, PodEndpoint, Protocol } from "../../../src/network/model.js";
 import { compileCalico } from "../../../src/network/calico/tiers.js";
 import { compile, external, packet, pod } from "./fixtures.js";
 import { UserError } from "../../../src/errors.js";
@@ -44,7 +45,7 @@ const rule = fc
       peer: peerEntity,
       destinationPorts: fc.option(ports, { nil: undefined }),
       destinationNotPorts: fc.option(ports, { nil: undefined }),
-      local: fc.option(fc.record({ selector }, { requiredKeys: [] }), { nil: undefined }),
+      local: fc.option(fc.record({ selector, nets }, { requiredKeys: [] }), { nil: undefined }),
     },
     { requiredKeys: ["action", "peer"] },
   )
@@ -117,7 +118,33 @@ const probes: Array<[Protocol, number | undefined]> = [
   ["ICMP", undefined],
 ];
 
+/**
+ * For the matrix: pods alike in all but one thing a rule's local side can tell apart. web-2
+ * is web with another address; cache shares web's namespace and ports with other labels.
+ */
+const matrixPods: PodEndpoint[] = [
+  ...endpoints.filter((e): e is PodEndpoint => e.kind === "pod"),
+  pod("shop", "web-2", { app: "web", tier: "front" }, { ips: ["10.3.0.7"], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }),
+  pod("shop", "cache", { app: "cache", tier: "front" }, { ips: ["10.1.2.9"], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }),
+];
+
 describe("Calico set rules agree with packet evaluation", () => {
+  it("in the matrix, whose classes and shared tables must not merge pods a rule's local side tells apart", () => {
+    fc.assert(
+      fc.property(fc.array(policy, { maxLength: 4 }), fc.constantFrom("Deny" as const, "Pass" as const), (policies, securityDefault) => {
+        const compiled = compileCalico(objectsOf(policies, securityDefault).map((object) => ({ object })));
+        expect(compiled.refused).toEqual([]);
+        const matrix = computeMatrix(compiled.tiers, matrixPods);
+        matrixPods.forEach((src, i) =>
+          matrixPods.forEach((dst, j) => {
+            if (i !== j) expect(matrix.podToPod(i, j).toString(), `${src.name} -> ${dst.name}`).toBe(connectionsBetween(compiled.tiers, src, dst).toString());
+          }),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("for every pair of endpoints and probe connection", () => {
     fc.assert(
       fc.property(fc.array(policy, { maxLength: 4 }), fc.constantFrom("Deny" as const, "Pass" as const), (policies, securityDefault) => {
