@@ -23,8 +23,13 @@ export function setRules(policy: EnforcedPolicy, direction: Direction): readonly
   return policy.rules(direction);
 }
 
+/** Whether a rule of a policy selecting `local` applies to it (see SetRule.appliesToLocal). */
+export function appliesTo(rule: SetRule, local: PodEndpoint): boolean {
+  return rule.appliesToLocal === undefined || rule.appliesToLocal(local);
+}
+
 /**
- * Connections one side allows, given the policies selecting `self` (from selectingPolicies)
+ * Connections one side allows, given the policies selecting `local` (from selectingPolicies)
  * and a predicate saying which of their rules match the peer.
  */
 export function sideConnections(
@@ -32,6 +37,7 @@ export function sideConnections(
   direction: Direction,
   ruleMatches: (rule: SetRule) => boolean,
   destination: Endpoint,
+  local: PodEndpoint,
 ): PortSet {
   let undecided = PortSet.all;
   let allowed = PortSet.none;
@@ -40,7 +46,7 @@ export function sideConnections(
     let passed = PortSet.none;
     for (const policy of policies) {
       for (const rule of setRules(policy, direction)) {
-        if (rule.action === "Log" || !ruleMatches(rule)) continue;
+        if (rule.action === "Log" || !appliesTo(rule, local) || !ruleMatches(rule)) continue;
         const matched = rule.connections(destination).intersect(undecided);
         if (matched.isEmpty()) continue;
         undecided = undecided.subtract(matched);
@@ -58,8 +64,8 @@ export function sideConnections(
 /** Everything `src` may open towards `dst`: its egress side intersected with dst's ingress side. */
 export function connectionsBetween(tiers: readonly Tier[], src: Endpoint, dst: Endpoint): PortSet {
   if (src.kind === "pod" && dst.kind === "pod" && endpointKey(src) === endpointKey(dst)) return PortSet.all;
-  const egress = src.kind === "pod" ? sideConnections(selectingPolicies(tiers, "egress", src), "egress", (r) => r.matchesPeer(dst), dst) : PortSet.all;
+  const egress = src.kind === "pod" ? sideConnections(selectingPolicies(tiers, "egress", src), "egress", (r) => r.matchesPeer(dst), dst, src) : PortSet.all;
   if (egress.isEmpty()) return egress;
-  const ingress = dst.kind === "pod" ? sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(src), dst) : PortSet.all;
+  const ingress = dst.kind === "pod" ? sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(src), dst, dst) : PortSet.all;
   return egress.intersect(ingress);
 }

@@ -13,7 +13,7 @@
  *    ingress side, memoised per pair of side results.
  */
 import { cutAddressSpace, formatIp, formatRange, parseCidr, parseIpCached, rangeContains, type IpRange } from "./cidr.js";
-import { selectingPolicies, setRules, sideConnections } from "./connectivity.js";
+import { appliesTo, selectingPolicies, setRules, sideConnections } from "./connectivity.js";
 import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, SetRule, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
@@ -225,10 +225,16 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     if (selection.every((s) => s.policies.length === 0)) return undefined;
     const rules: SetRule[] = [];
     const onDestination: SetRule[] = [];
+    // Rules that read the pod itself and leave it out: only pods they leave out alike share a table.
+    const notApplying: string[] = [];
     for (const { policies } of selection) {
       for (const policy of policies) {
         for (const rule of setRules(policy, direction)) {
           if (rule.action === "Log") continue;
+          if (!appliesTo(rule, self)) {
+            notApplying.push(`${policyId(policy)}.${rule.ruleIndex}`);
+            continue;
+          }
           rules.push(rule);
           if (rule.dependsOnDestination) onDestination.push(rule);
         }
@@ -238,7 +244,10 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     // What else a table depends on: on an ingress side the destination is the pod itself, so
     // rules that read it (named ports, a Calico rule's destination selector or nets) give
     // each pod what they give it, and only pods they treat alike share a table.
-    const key = selection.map((s) => s.policies.map(policyId).join(",")).join("|") + (direction === "ingress" && namedOnDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
+    const key =
+      selection.map((s) => s.policies.map(policyId).join(",")).join("|") +
+      (notApplying.length > 0 ? `!${notApplying.join(",")}` : "") +
+      (direction === "ingress" && namedOnDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
     const known = tables[direction].get(key);
     if (known) return known;
     const table = buildSideTable(direction, self, selection, rules, namedOnDestination);
@@ -266,7 +275,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
         const matched = new Set(signature === "" ? [] : signature.slice(0, -1).split(",").map((r) => rules[Number(r)]!));
         const destination = direction === "egress" ? peerList[p]! : self;
         index = results.length;
-        results.push(sideConnections(selection, direction, (rule) => matched.has(rule), destination));
+        results.push(sideConnections(selection, direction, (rule) => matched.has(rule), destination, self));
         resultIndex.set(key, index);
       }
       resultOfPeer[p] = index;

@@ -73,6 +73,12 @@ export interface SetRule {
   peerScope?: PeerScope;
   /** True when `connections` depends on which destination pod it is given (named ports). */
   dependsOnDestination?: boolean;
+  /**
+   * Whether the rule applies to `local`, the endpoint the policy selected, for rules that
+   * also read it on the other side of the peer (a Calico egress rule's source criteria).
+   * Absent: the rule applies to every endpoint its policy selects.
+   */
+  appliesToLocal?(local: PodEndpoint): boolean;
   ruleIndex: number;
   description?: string;
 }

@@ -3,9 +3,9 @@
  * set algebra like Kubernetes ones. The matrix's universe is TCP, UDP and SCTP ports
  * 1..65535 plus every port-less packet, by protocol number and, for ICMP, by type and code
  * (portless.ts), and a SetRule sees the peer and the destination only. Within that universe
- * the translation is exact. Rules the universe cannot hold are refused by name with a
- * UserError rather than approximated: source ports, and source-side criteria of egress
- * rules (the matrix does not tell a SetRule which local endpoint sends).
+ * the translation is exact. An egress rule's source criteria read the sending pod
+ * (SetRule.appliesToLocal). Rules the universe cannot hold are refused by name with a
+ * UserError rather than approximated: source ports.
  */
 import { UserError } from "../../errors.js";
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
@@ -92,7 +92,6 @@ function refuse(policyId: string, rule: ResolvedRule, what: string): never {
 export function toSetRules(policyId: string, direction: Direction, rules: readonly ResolvedRule[]): SetRule[] {
   return rules.map((rule, ruleIndex) => {
     if (hasPortCriteria(rule.source)) refuse(policyId, rule, "it matches source ports");
-    if (direction === "egress" && hasAddressCriteria(rule.source)) refuse(policyId, rule, "an egress rule with source criteria");
     const peerEntity = direction === "ingress" ? rule.source : rule.destination;
     const protocols = protocolSet(rule);
     const named = Boolean(rule.destination.namedPorts?.length || rule.destination.notNamedPorts?.length);
@@ -109,6 +108,8 @@ export function toSetRules(policyId: string, direction: Direction, rules: readon
       },
       dependsOnDestination: named || (direction === "ingress" && hasAddressCriteria(rule.destination)),
     };
+    // An egress rule's source is the pod sending: the rule applies to the pods it matches.
+    if (direction === "egress" && hasAddressCriteria(rule.source)) setRule.appliesToLocal = (local) => entityAddressMatches(rule.source, sideOf(local));
     if (rule.description !== undefined) setRule.description = rule.description;
     return setRule;
   });

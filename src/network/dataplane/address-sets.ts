@@ -55,6 +55,16 @@ function hostRange(family: IpFamily, value: bigint): IpRange {
   return { family, first: value, last: value };
 }
 
+/**
+ * A pod as one family's rules see it: with that family's addresses only. A rule that reads
+ * an address (Calico nets, ipVersion) must read the one the packet carries, not a
+ * dual-stack pod's first.
+ */
+export function inFamily(pod: PodEndpoint, family: IpFamily): PodEndpoint {
+  const ips = pod.ips.filter((ip) => parseIpCached(ip)?.family === family);
+  return ips.length === pod.ips.length || ips.length === 0 ? pod : { ...pod, ips };
+}
+
 export function peerUniverse(tiers: readonly Tier[], direction: Direction, family: IpFamily, pods: readonly PodEndpoint[]): PeerUniverse {
   const blocks = blocksOf(tiers, direction, family).map((range): AddressPeer => {
     const endpoint: ExternalEndpoint = { kind: "external", ip: formatIp(family, range.first) };
@@ -65,7 +75,7 @@ export function peerUniverse(tiers: readonly Tier[], direction: Direction, famil
     // A hostNetwork pod's address is its node's: the blocks stand for it, as the model has it.
     if (pod.hostNetwork) continue;
     const ranges = pod.ips.map((ip) => parseIpCached(ip)).filter((ip) => ip?.family === family).map((ip) => hostRange(family, ip!.value));
-    if (ranges.length > 0) podPeers.push({ endpoint: pod, ranges, hostCidrs: ranges.map((r) => `${formatIp(family, r.first)}/${BITS[family]}`), pod: true });
+    if (ranges.length > 0) podPeers.push({ endpoint: inFamily(pod, family), ranges, hostCidrs: ranges.map((r) => `${formatIp(family, r.first)}/${BITS[family]}`), pod: true });
   }
   const podAddresses = podPeers
     .flatMap((peer) => peer.ranges.map((range, i): PodAddress => ({ peer, value: range.first, cidr: peer.hostCidrs[i]! })))

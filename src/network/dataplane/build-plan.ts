@@ -6,10 +6,10 @@
  * tier, a tier that selected the endpoint drops what it left undecided, and no deciding
  * tier allows), so the rendered rules decide every packet as `netpol explain` does.
  */
-import { selectingPolicies, setRules } from "../connectivity.js";
+import { appliesTo, selectingPolicies, setRules } from "../connectivity.js";
 import type { IpFamily } from "../cidr.js";
 import { endpointKey, type Direction, type Endpoint, type PodEndpoint, type SetRule, type Tier } from "../model.js";
-import { matchedGroups, peerUniverse, type MatchedGroup, type PeerUniverse } from "./address-sets.js";
+import { inFamily, matchedGroups, peerUniverse, type MatchedGroup, type PeerUniverse } from "./address-sets.js";
 import type { DataplanePlan, EndpointPlan, PlanRule, SidePlan, TierPlan } from "./plan.js";
 
 /** A pod that runs on the node, and the host side of its veth. */
@@ -69,6 +69,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       const rules: PlanRule[] = [];
       for (const policy of policies) {
         for (const rule of setRules(policy, direction)) {
+          if (!appliesTo(rule, self)) continue;
           const origin = `${policy.id} ${rule.description ?? `${direction} rule ${rule.ruleIndex}`}`;
           for (const group of groupsOf(rule, direction, self)) rules.push({ action: rule.action, peers: group.peers, connections: group.connections, origin });
         }
@@ -79,7 +80,10 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   };
   const endpoints: EndpointPlan[] = input.local
     .filter((l) => !l.endpoint.hostNetwork)
-    .map((l) => ({ interfaceName: l.interfaceName, pod: endpointKey(l.endpoint), egress: side(l.endpoint, "egress"), ingress: side(l.endpoint, "ingress") }));
+    .map((l) => {
+      const self = inFamily(l.endpoint, input.family);
+      return { interfaceName: l.interfaceName, pod: endpointKey(l.endpoint), egress: side(self, "egress"), ingress: side(self, "ingress") };
+    });
   const plan: DataplanePlan = input.interfacePrefix === undefined ? { family: input.family, endpoints } : { family: input.family, endpoints, interfacePrefix: input.interfacePrefix };
   return { plan, unaddressedPeers: [...unaddressed.values()] };
 }

@@ -68,7 +68,7 @@ describe("Calico protocol criteria: set engine against packet matcher", () => {
           const hasPorts = p.protocol === 6 || p.protocol === 17 || p.protocol === 132;
           if (hasPorts) wire.port = p.port;
           const byPacket = evaluateSide(tiers, "ingress", dst, wire).allowed;
-          const allowed = sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(wire.src), dst);
+          const allowed = sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(wire.src), dst, dst);
           const bySet = allowed.has(p.protocol, hasPorts ? p.port : undefined, { family: p.family, icmp: { type: p.type, code: p.code } });
           expect(bySet, JSON.stringify({ p, tierRules })).toBe(byPacket);
         }

@@ -65,6 +65,8 @@ function v3Rule(r: GenRule, direction: "ingress" | "egress"): Record<string, unk
     if (r.local) Object.assign(destination, r.local);
   } else {
     Object.assign(destination, r.peer);
+    // An egress rule's source is the sending pod.
+    if (r.local) out.source = r.local;
   }
   out.destination = destination;
   return out;
@@ -141,7 +143,7 @@ describe("Calico set rules agree with packet evaluation", () => {
           }),
         );
       }),
-      { numRuns: 150 },
+      { numRuns: 1000 },
     );
   });
 

@@ -15,6 +15,7 @@ import { evaluateConnection } from "../../../src/network/evaluate.js";
 import type { Endpoint, PodEndpoint, Tier } from "../../../src/network/model.js";
 import { buildPolicySet } from "../../../src/network/policy-set.js";
 import { withCalico } from "../../../src/network/calico/tiers.js";
+import type { CalicoPacket } from "../../../src/network/calico/enforced.js";
 import { compileDataplane } from "../../../src/network/dataplane/compile.js";
 import type { RunningPod } from "../../../src/network/dataplane/pod-endpoints.js";
 import { CHAIN_PREFIX, SET_PREFIX } from "../../../src/network/dataplane/render-iptables.js";
@@ -88,7 +89,9 @@ async function disagreements(topology: Topology, pods: RunningPod[], objects: K8
   const delivered = await topology.probe(probes, { timeoutMs: 400 });
   const wrong: string[] = [];
   probes.forEach((probe, i) => {
-    const model = evaluateConnection(tiers, { src: endpointOf(probe.from), dst: endpointOf(probe.to), protocol: probe.protocol, port: probe.port }).allowed;
+    // The addresses on the wire: a dual-stack pod's rules read the family the probe uses.
+    const packet: CalicoPacket = { src: endpointOf(probe.from), dst: endpointOf(probe.to), protocol: probe.protocol, port: probe.port, srcIp: probe.from, dstIp: probe.to };
+    const model = evaluateConnection(tiers, packet).allowed;
     if (delivered[i] !== model) wrong.push(`${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}: kernel ${delivered[i] ? "delivered" : "dropped"}, model ${model ? "allows" : "denies"}`);
   });
   const count = delivered.filter(Boolean).length;
@@ -111,7 +114,8 @@ async function pingDisagreements(topology: Topology, pods: RunningPod[], objects
   pairs.forEach((pair, i) => {
     const v6 = pair.from.includes(":");
     const echo = v6 ? { protocol: "ICMPv6" as const, icmp: { type: 128, code: 0 } } : { protocol: "ICMP" as const, icmp: { type: 8, code: 0 } };
-    const model = evaluateConnection(tiers, { src: endpointOf(pair.from), dst: endpointOf(pair.to), ...echo }).allowed;
+    const packet: CalicoPacket = { src: endpointOf(pair.from), dst: endpointOf(pair.to), ...echo, srcIp: pair.from, dstIp: pair.to };
+    const model = evaluateConnection(tiers, packet).allowed;
     if (replied[i] !== model) wrong.push(`${pair.from} -> ${pair.to} echo: kernel ${replied[i] ? "replied" : "dropped"}, model ${model ? "allows" : "denies"}`);
   });
   const count = replied.filter(Boolean).length;
@@ -183,14 +187,15 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
     await expectEnforced(topology, pods, policies);
   });
 
-  it("enforces Calico's ICMP types and codes, notICMP, and protocol numbers, in both families", async () => {
+  it("enforces Calico's ICMP types and codes, notICMP, protocol numbers and egress source criteria, in both families", async () => {
     const pods = podsOn(topology, SHOP);
     const gnp = (name: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name }, spec });
     const policies: K8sObject[] = [
-      // db answers pings from web only.
+      // db answers pings from web only (IPv4: by selector; IPv6: by web's address).
       gnp("db-ping", { selector: "app == 'db'", types: ["Ingress"], ingress: [
         { action: "Allow", protocol: "ICMP", icmp: { type: 8 }, source: { selector: "app == 'web'" } },
-        { action: "Allow", protocol: "ICMPv6", icmp: { type: 128, code: 0 }, source: { selector: "app == 'web'" } },
+        // In IPv6 the peer is named by its address: a dual-stack pod is matched by the family's own.
+        { action: "Allow", protocol: "ICMPv6", icmp: { type: 128, code: 0 }, source: { nets: [topology.pods[0]!.ipv6 + "/128"] } },
         { action: "Deny", protocol: "ICMP" },
         { action: "Deny", protocol: 58 },
         { action: "Allow" },
@@ -200,6 +205,12 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
         { action: "Allow", protocol: "ICMP", notICMP: { type: 8 } },
         { action: "Deny", protocol: "ICMP" },
         { action: "Deny", protocol: "ICMPv6", icmp: { type: 128, code: 0 } },
+        { action: "Allow" },
+      ] }),
+      // Every pod's egress, with rules for db alone (a source selector, and source nets in IPv6): db pings nobody.
+      gnp("db-no-ping-out", { selector: "all()", types: ["Egress"], egress: [
+        { action: "Deny", protocol: "ICMP", source: { selector: "app == 'db'" } },
+        { action: "Deny", protocol: "ICMPv6", source: { nets: [topology.pods[1]!.ipv6 + "/128"] } },
         { action: "Allow" },
       ] }),
       // web: an echo with the wrong code is not a ping; protocol 1 by number; ICMPv6 but type 129 allowed;
