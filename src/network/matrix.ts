@@ -240,21 +240,21 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
         }
       }
     }
-    const namedOnDestination = onDestination.length > 0;
+    const readsDestination = onDestination.length > 0;
     // What else a table depends on: on an ingress side the destination is the pod itself, so
     // rules that read it (named ports, a Calico rule's destination selector or nets) give
     // each pod what they give it, and only pods they treat alike share a table.
     const key =
       selection.map((s) => s.policies.map(policyId).join(",")).join("|") +
       (notApplying.length > 0 ? `!${notApplying.join(",")}` : "") +
-      (direction === "ingress" && namedOnDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
+      (direction === "ingress" && readsDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
     const known = tables[direction].get(key);
     if (known) return known;
-    const table = buildSideTable(direction, self, selection, rules, namedOnDestination);
+    const table = buildSideTable(direction, self, selection, rules, readsDestination);
     tables[direction].set(key, table);
     return table;
   };
-  const buildSideTable = (direction: Direction, self: PodEndpoint, selection: ReturnType<typeof selectingPolicies>, rules: readonly SetRule[], namedOnDestination: boolean): SideTable => {
+  const buildSideTable = (direction: Direction, self: PodEndpoint, selection: ReturnType<typeof selectingPolicies>, rules: readonly SetRule[], readsDestination: boolean): SideTable => {
     const peerList = peers[direction];
     // Signature of a peer: the indices of the rules that match it. Peers no rule matches
     // share the empty signature, so only touched peers cost anything.
@@ -269,7 +269,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       const signature = signatures.get(p) ?? "";
       // Named ports resolve on the destination, which on the egress side is the peer: peers
       // declaring the same ports resolve them alike.
-      const key = direction === "egress" && namedOnDestination ? `${signature}#${portsKey[p]}` : signature;
+      const key = direction === "egress" && readsDestination ? `${signature}#${portsKey[p]}` : signature;
       let index = resultIndex.get(key);
       if (index === undefined) {
         const matched = new Set(signature === "" ? [] : signature.slice(0, -1).split(",").map((r) => rules[Number(r)]!));

@@ -126,7 +126,8 @@ export interface EnforcedPolicy {
   cidrs?(direction: Direction): readonly string[];
   /**
    * CIDRs the rules match the selected endpoint's own address against (a Calico ingress
-   * rule's destination nets): pods the policy selects differ by which of them hold their IPs.
+   * rule's destination nets, an egress rule's source nets): pods the policy selects differ
+   * by which of them hold their IPs.
    */
   localCidrs?(): readonly string[];
 }
