@@ -11,7 +11,8 @@ import { rangeContains } from "../cidr.js";
 import type { Direction, EnforcedPolicy, PodEndpoint } from "../model.js";
 import type { DecodedEntity, DecodedPolicy, DecodedRule } from "./decode.js";
 import type { DecodedNetworkSet } from "./decode-resources.js";
-import { enforcedPolicy, protocolToNumber } from "./enforced.js";
+import { enforcedPolicy } from "./enforced.js";
+import { protocolNumber as ianaNumber } from "../ports.js";
 import { portToString, protocolNumber } from "./numorstring.js";
 import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
 import { rangeToCidr } from "./set-rules.js";
@@ -89,7 +90,7 @@ export class SelectorResolver {
     return (side, protocol) => {
       const endpoint = side.endpoint;
       if (endpoint?.kind !== "pod" || side.port === undefined || !this.podMatches(selector, endpoint)) return false;
-      return endpoint.ports.some((port) => port.name === name && port.port === side.port && protocolToNumber(port.protocol) === protocol);
+      return endpoint.ports.some((port) => port.name === name && port.port === side.port && ianaNumber(port.protocol) === protocol);
     };
   }
 }

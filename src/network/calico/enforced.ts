@@ -9,9 +9,9 @@
  * first IP, or an external endpoint's IP).
  */
 import { parseIp, type IpFamily } from "../cidr.js";
-import type { Direction, EnforcedPolicy, Endpoint, Packet, Protocol, RuleVerdict, SetRule } from "../model.js";
-import { PROTOCOL_NUMBERS } from "./numorstring.js";
+import type { Direction, EnforcedPolicy, Endpoint, Packet, RuleVerdict, SetRule } from "../model.js";
 import { icmpFamily } from "../portless.js";
+import { protocolNumber } from "../ports.js";
 import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "./rule-match.js";
 import { localCidrs, peerCidrs, toSetRules } from "./set-rules.js";
 
@@ -19,10 +19,6 @@ export interface CalicoPacket extends Packet {
   srcPort?: number;
   srcIp?: string;
   dstIp?: string;
-}
-
-export function protocolToNumber(protocol: Protocol): number {
-  return typeof protocol === "number" ? protocol : (PROTOCOL_NUMBERS[protocol] as number);
 }
 
 function endpointAddress(endpoint: Endpoint, family: IpFamily | undefined): string | undefined {
@@ -51,7 +47,7 @@ export function toWirePacket(packet: Packet): WirePacket {
   const explicitSrc = calico.srcIp !== undefined ? parseIp(calico.srcIp) : undefined;
   const explicitDst = calico.dstIp !== undefined ? parseIp(calico.dstIp) : undefined;
   // Without addresses given, a dual-stack pod's are chosen in the family the protocol implies: ICMPv6 is IPv6.
-  const hint = explicitSrc?.family ?? explicitDst?.family ?? icmpFamily(protocolToNumber(packet.protocol));
+  const hint = explicitSrc?.family ?? explicitDst?.family ?? icmpFamily(protocolNumber(packet.protocol));
   const srcText = calico.srcIp ?? endpointAddress(packet.src, hint);
   const src = explicitSrc ?? (srcText !== undefined ? parseIp(srcText) : undefined);
   const dstText = calico.dstIp ?? endpointAddress(packet.dst, src?.family ?? hint);
@@ -63,7 +59,7 @@ export function toWirePacket(packet: Packet): WirePacket {
     return out;
   };
   const wire: WirePacket = {
-    protocol: protocolToNumber(packet.protocol),
+    protocol: protocolNumber(packet.protocol),
     src: side(src, calico.srcPort, packet.src),
     dst: side(dst, packet.port, packet.dst),
     icmpType: packet.icmp?.type ?? 0,

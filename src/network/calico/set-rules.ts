@@ -10,9 +10,8 @@
 import { UserError } from "../../errors.js";
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, SetRule } from "../model.js";
-import { PORT_PROTOCOLS, PortSet } from "../ports.js";
+import { PORT_PROTOCOLS, PortSet, protocolNumber } from "../ports.js";
 import { entityAddressMatches, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
-import { protocolToNumber } from "./enforced.js";
 
 const PORT_PROTOCOL_SET = PORT_PROTOCOLS.reduce((set, p) => set.union(PortSet.protocol(p)), PortSet.none);
 /** Messages of ICMP in IPv4 and ICMPv6 in IPv6: what ICMP criteria can match. */
@@ -52,7 +51,7 @@ function namedSet(members: EntityMatch["namedPorts"], destination: Endpoint): Po
   let set = PortSet.none;
   const side = sideOf(destination);
   for (const port of destination.ports) {
-    const protocol = protocolToNumber(port.protocol);
+    const protocol = protocolNumber(port.protocol);
     if (members.some((member) => member({ ...side, port: port.port }, protocol))) set = set.union(PortSet.range(port.protocol, port.port, port.port));
   }
   return set;
