@@ -25,6 +25,7 @@ import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/gene
 import { computeMatrix } from "../network/matrix.js";
 import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../network/matrix-render.js";
 import type { Endpoint, Protocol } from "../network/model.js";
+import { protocolOfNumber } from "../network/portless.js";
 import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, isPolicyObject, type PolicySet } from "../network/policy-set.js";
 import { manifestFamily } from "../manifest/family.js";
@@ -138,7 +139,6 @@ interface Target {
   icmp?: { type: number; code: number };
 }
 
-const NAMED_BY_NUMBER: Readonly<Record<string, Protocol>> = { 6: "TCP", 17: "UDP", 132: "SCTP", 1: "ICMP", 58: "ICMPv6" };
 /** What `ping` sends: the message a bare `/ICMP` asks about. */
 const ECHO_REQUEST: Readonly<Record<"ICMP" | "ICMPv6", number>> = { ICMP: 8, ICMPv6: 128 };
 
@@ -156,7 +156,7 @@ function parseTarget(text: string, icmpType?: string, icmpCode?: string): Target
     throw new UserError(`--port ${text}: expected PORT[/PROTOCOL] such as 80/TCP, 53/UDP, /ICMP or /47 (an IP protocol number)`, { hint: "the protocol defaults to TCP" });
   }
   const named = m[2] === undefined ? "TCP" : m[2].toUpperCase() === "ICMPV6" ? "ICMPv6" : m[2].toUpperCase();
-  const protocol = number !== undefined ? (NAMED_BY_NUMBER[number] ?? number) : (named as Protocol);
+  const protocol = number !== undefined ? protocolOfNumber(number) : (named as Protocol);
   const ported = protocol === "TCP" || protocol === "UDP" || protocol === "SCTP";
   if (ported && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
   if (!ported && port !== undefined) throw new UserError(`--port ${text}: ${protocol} has no ports`, { hint: `a port number goes with TCP, UDP or SCTP; for ${protocol} give /${protocol} alone` });

@@ -7,7 +7,7 @@
 import { explainConnection, type ExplainedSide, type PolicyLocator } from "./explain.js";
 import type { Endpoint, Protocol, Tier } from "./model.js";
 import type { PortSet } from "./ports.js";
-import { describeEntry } from "./portless.js";
+import { describeEntry, protocolOfNumber } from "./portless.js";
 
 export interface SideReason {
   allowed: boolean;
@@ -50,8 +50,7 @@ function sample(set: PortSet): Sample | undefined {
   const entries = set.portlessEntries();
   const entry = entries.find((e) => e.protocol === 1) ?? entries.find((e) => e.protocol === 58) ?? entries[0];
   if (!entry) return undefined;
-  const protocol: Protocol = entry.protocol === 1 ? "ICMP" : entry.protocol === 58 ? "ICMPv6" : entry.protocol;
-  const out: Sample = { protocol, label: describeEntry(entry) };
+  const out: Sample = { protocol: protocolOfNumber(entry.protocol), label: describeEntry(entry) };
   if (entry.type !== undefined) out.icmp = { type: entry.type, code: entry.code ?? 0 };
   return out;
 }

@@ -11,6 +11,8 @@
  *   the kernel's icmp or icmp6 match reads, so it is one more block of its own
  *   ((256 + p) * BLOCK), matched by protocol and never by type.
  */
+import type { Protocol } from "./model.js";
+
 const BLOCK = 0x10000;
 export const ICMP = 1;
 export const ICMPV6 = 58;
@@ -162,10 +164,14 @@ export function entryKeys(entry: PortlessEntry): Ranges {
   return entry.family === own ? block(entry.protocol) : block(CROSS_FAMILY + entry.protocol);
 }
 
-const NAMES: Readonly<Record<number, string>> = { 1: "ICMP", 58: "ICMPv6" };
+/** A protocol number as the model names it: TCP, UDP, SCTP, ICMP and ICMPv6 by name, the rest by number. */
+export function protocolOfNumber(protocol: number): Protocol {
+  return PORT_PROTOCOL_NUMBERS[protocol] ?? (protocol === ICMP ? "ICMP" : protocol === ICMPV6 ? "ICMPv6" : protocol);
+}
 
 export function describeEntry(entry: PortlessEntry): string {
-  const name = NAMES[entry.protocol] ?? `protocol ${entry.protocol}`;
+  const named = protocolOfNumber(entry.protocol);
+  const name = typeof named === "number" ? `protocol ${named}` : named;
   if (entry.type !== undefined) return `${name} type ${entry.type}${entry.code !== undefined ? ` code ${entry.code}` : ""}`;
   return entry.family !== undefined ? `${name} over IPv${entry.family}` : name;
 }
