@@ -1,7 +1,7 @@
 /** fast-check generators for small clusters and policies, shared by the network properties. */
 import fc from "fast-check";
 import type { K8sObject } from "../../src/k8s/types.js";
-import type { PodEndpoint } from "../../src/network/model.js";
+import type { PodEndpoint, Protocol } from "../../src/network/model.js";
 
 export const NAMESPACES = ["a", "b", "c"] as const;
 const KEYS = ["app", "tier"] as const;
@@ -87,3 +87,14 @@ export const adminPolicies: fc.Arbitrary<K8sObject[]> = fc.tuple(
   ...anps.map((spec, i) => ({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: `anp${i}` }, spec })),
   ...(banp ? [{ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: banp }] : []),
 ]);
+
+/** Connections to probe the arbitraries' policies with: inside and outside their ports and ranges, each protocol, and a port-less one. */
+export const PROBES: readonly { protocol: Protocol; port?: number }[] = [
+  { protocol: "TCP", port: 80 },
+  { protocol: "TCP", port: 8080 },
+  { protocol: "TCP", port: 8600 },
+  { protocol: "UDP", port: 53 },
+  { protocol: "SCTP", port: 8443 },
+  { protocol: "TCP", port: 9090 },
+  { protocol: "ICMP" },
+];

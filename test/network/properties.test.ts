@@ -12,10 +12,10 @@ import type { Endpoints } from "../../src/network/endpoints.js";
 import { generatePolicies, type Flows } from "../../src/network/generate.js";
 import { computeMatrix, type Matrix } from "../../src/network/matrix.js";
 import { matrixRows, renderMatrixText, workloadLabel } from "../../src/network/matrix-render.js";
-import type { Endpoint, PodEndpoint, Protocol } from "../../src/network/model.js";
+import type { Endpoint, PodEndpoint } from "../../src/network/model.js";
 import { effectivePolicyTypes, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicySpec } from "../../src/network/networkpolicy/types.js";
 import { buildPolicySet } from "../../src/network/policy-set.js";
-import { adminPolicies, egressRule, ingressRule, networkPolicies, NAMESPACES, pods } from "./arbitraries.js";
+import { adminPolicies, egressRule, ingressRule, networkPolicies, NAMESPACES, pods, PROBES } from "./arbitraries.js";
 
 function tiersOf(objects: K8sObject[]) {
   const set = buildPolicySet(objects.map((object) => ({ object })));
@@ -29,15 +29,6 @@ function pairs(matrix: Matrix): string[] {
   return out;
 }
 
-const PROBES: { protocol: Protocol; port?: number }[] = [
-  { protocol: "TCP", port: 80 },
-  { protocol: "TCP", port: 8080 },
-  { protocol: "TCP", port: 8600 },
-  { protocol: "UDP", port: 53 },
-  { protocol: "SCTP", port: 8443 },
-  { protocol: "TCP", port: 9090 },
-  { protocol: "ICMP" },
-];
 const EXTERNAL: Endpoint[] = ["10.1.2.3", "10.2.0.1", "8.8.8.8", "192.168.0.9"].map((ip) => ({ kind: "external", ip }));
 
 describe("network policy properties", () => {

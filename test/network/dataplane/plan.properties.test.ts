@@ -8,25 +8,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { K8sObject } from "../../../src/k8s/types.js";
 import { evaluateConnection } from "../../../src/network/evaluate.js";
-import type { Endpoint, PodEndpoint, Protocol } from "../../../src/network/model.js";
+import type { Endpoint, PodEndpoint } from "../../../src/network/model.js";
 import { buildPolicySet } from "../../../src/network/policy-set.js";
 import { buildPlan } from "../../../src/network/dataplane/build-plan.js";
-import { adminPolicies, networkPolicies, pods } from "../arbitraries.js";
+import { adminPolicies, networkPolicies, pods, PROBES as NETWORK_PROBES } from "../arbitraries.js";
 import { planAllows } from "./plan-interpreter.js";
 
 /** Addresses inside and outside the arbitraries' ipBlocks (10.0.0.0/8, 10.1.0.0/16 except 10.1.2.0/24, 192.168.0.0/24). */
 const POD_IPS = ["10.1.2.5", "10.1.3.7", "10.2.0.1", "192.168.0.9", "172.16.0.3", "10.77.0.10", "100.64.0.1"];
 const OUTSIDE = ["10.1.2.200", "10.1.9.9", "10.3.3.3", "8.8.8.8", "192.168.0.200"];
-const PROBES: { protocol: Protocol; port?: number }[] = [
-  { protocol: "TCP", port: 80 },
-  { protocol: "TCP", port: 8080 },
-  { protocol: "TCP", port: 8600 },
-  { protocol: "UDP", port: 53 },
-  { protocol: "UDP", port: 80 },
-  { protocol: "SCTP", port: 8443 },
-  { protocol: "TCP", port: 9090 },
-  { protocol: "ICMP" },
-];
+// UDP 80 as well: the dataplane writes a rule per protocol, so a port of one must not open it in another.
+const PROBES = [...NETWORK_PROBES, { protocol: "UDP" as const, port: 80 }];
 
 function tiersOf(objects: K8sObject[]) {
   const set = buildPolicySet(objects.map((object) => ({ object })));
