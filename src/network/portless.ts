@@ -12,6 +12,7 @@
  *   ((256 + p) * BLOCK), matched by protocol and never by type.
  */
 import type { Protocol } from "./model.js";
+import type { Ranges } from "./port-ranges.js";
 
 const BLOCK = 0x10000;
 export const ICMP = 1;
@@ -19,8 +20,6 @@ export const ICMPV6 = 58;
 const CROSS_FAMILY = 256;
 /** Protocol numbers that carry ports, which the port part of the universe holds. */
 export const PORT_PROTOCOL_NUMBERS: Readonly<Record<number, "TCP" | "UDP" | "SCTP">> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
-
-type Ranges = readonly number[];
 
 /** The family whose kernel reads this ICMP number's types: 4 for ICMP, 6 for ICMPv6. */
 export function icmpFamily(protocol: number): 4 | 6 | undefined {

@@ -4,10 +4,13 @@
  * 1..65535 (the protocols NetworkPolicy ports can name) plus OTHER, every port-less packet:
  * each other IP protocol, and ICMP and ICMPv6 by type and code (portless.ts), which Calico
  * rules can name one by one and NetworkPolicy allows only all together, through a rule
- * without `ports`.
+ * without `ports`. TCP, UDP and SCTP may also differ by source port, which Calico rules can
+ * match (source-bands.ts).
  */
 import type { Protocol } from "./model.js";
+import { contains, EMPTY_RANGES, pairsOf, sameRanges, sweep, type Ranges } from "./port-ranges.js";
 import { describeEntry, entryKeys, familyPortless, FULL_PORTLESS, icmpKeys, packetKey, PORT_PROTOCOL_NUMBERS, portlessEntries, protocolKeys, type PortlessEntry } from "./portless.js";
+import { asPlain, combineBands, groupBySources, MAX_SOURCE_PORT, MIN_SOURCE_PORT, plainBands, portsFrom, portsFromAny, portsFromEvery, sameBands, type Bands } from "./source-bands.js";
 
 export const PORT_PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
 export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
@@ -16,10 +19,6 @@ const SET_PROTOCOLS: readonly SetProtocol[] = [...PORT_PROTOCOLS, "OTHER"];
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 
-/** Sorted, disjoint, non-adjacent inclusive ranges flattened as [lo0, hi0, lo1, hi1, ...]. */
-type Ranges = readonly number[];
-
-const EMPTY_RANGES: Ranges = [];
 const FULL_PORTS: Ranges = [MIN_PORT, MAX_PORT];
 const FULL_OTHER: Ranges = FULL_PORTLESS;
 
@@ -42,10 +41,31 @@ export interface PortlessDetail {
 
 /** A JSON value for OTHER: `[[0, 0]]` (every port-less packet, the shape np-guard's data uses) or entries. */
 type OtherJSON = [number, number][] | PortlessEntry[];
-type SetJSON = Partial<Record<PortProtocol, [number, number][]>> & { OTHER?: OtherJSON };
+/** Destination ports held only from some source ports, beside those a protocol's list holds from all of them. */
+export interface SourcePortsJSON {
+  from: [number, number][];
+  ports: [number, number][];
+}
+type SetJSON = Partial<Record<PortProtocol, [number, number][]>> & { OTHER?: OtherJSON; sourcePorts?: Partial<Record<PortProtocol, SourcePortsJSON[]>> };
+
+/** Destination ports and the source ports they are held from, for a renderer. */
+export interface SourcePortGroup {
+  /** Every source port 0..65535 when undefined. */
+  sources?: [number, number][];
+  ports: [number, number][];
+}
+
+type BandsByProtocol = Readonly<Partial<Record<PortProtocol, Bands>>>;
 
 export class PortSet {
-  private constructor(private readonly byProtocol: Readonly<Record<SetProtocol, Ranges>>) {}
+  /**
+   * `byProtocol` holds, for a port protocol, the ports held from at least one source port;
+   * `bands` what each source port holds, for the protocols whose source ports differ.
+   */
+  private constructor(
+    private readonly byProtocol: Readonly<Record<SetProtocol, Ranges>>,
+    private readonly bands?: BandsByProtocol,
+  ) {}
 
   static readonly none = new PortSet({ TCP: EMPTY_RANGES, UDP: EMPTY_RANGES, SCTP: EMPTY_RANGES, OTHER: EMPTY_RANGES });
   static readonly all = new PortSet({ TCP: FULL_PORTS, UDP: FULL_PORTS, SCTP: FULL_PORTS, OTHER: FULL_OTHER });
@@ -75,6 +95,36 @@ export class PortSet {
     return PortSet.range(protocol);
   }
 
+  /** Every destination port of a port protocol, from source ports lo..hi (inclusive; 0..65535). */
+  static fromSourcePorts(protocol: PortProtocol, lo: number, hi: number): PortSet {
+    const from = Math.max(lo, MIN_SOURCE_PORT);
+    const to = Math.min(hi, MAX_SOURCE_PORT);
+    if (from > to) return PortSet.none;
+    return PortSet.withBands({ ...PortSet.none.byProtocol }, { [protocol]: [{ from, to, ports: FULL_PORTS }] });
+  }
+
+  /** A set from per-protocol ranges and bands, each protocol's bands made plain when its source ports all hold the same. */
+  private static withBands(byProtocol: Record<SetProtocol, Ranges>, bands: Partial<Record<PortProtocol, Bands>>): PortSet {
+    const kept: Partial<Record<PortProtocol, Bands>> = {};
+    let any = false;
+    for (const p of PORT_PROTOCOLS) {
+      const protocolBands = bands[p];
+      if (!protocolBands) continue;
+      const plain = asPlain(protocolBands);
+      if (plain) byProtocol[p] = plain;
+      else {
+        byProtocol[p] = portsFromAny(protocolBands);
+        kept[p] = protocolBands;
+        any = true;
+      }
+    }
+    return any ? new PortSet(byProtocol, kept) : new PortSet(byProtocol);
+  }
+
+  private bandsOf(protocol: PortProtocol): Bands {
+    return this.bands?.[protocol] ?? plainBands(this.byProtocol[protocol]);
+  }
+
   /** Build from `{TCP: [[lo,hi],...], ...}` (the conformance and JSON output shape). */
   static fromJSON(value: "all" | "none" | SetJSON): PortSet {
     if (value === "all") return PortSet.all;
@@ -85,15 +135,23 @@ export class PortSet {
       const ranges = Array.isArray(item) ? FULL_OTHER : entryKeys(item);
       set = set.union(new PortSet({ ...PortSet.none.byProtocol, OTHER: ranges }));
     }
+    for (const key of PORT_PROTOCOLS) {
+      for (const group of value.sourcePorts?.[key] ?? []) {
+        const sources = group.from.reduce((s, [lo, hi]) => s.union(PortSet.fromSourcePorts(key, lo, hi)), PortSet.none);
+        const ports = group.ports.reduce((s, [lo, hi]) => s.union(PortSet.range(key, lo, hi)), PortSet.none);
+        set = set.union(sources.intersect(ports));
+      }
+    }
     return set;
   }
 
   /**
    * Whether the set holds a connection. A port protocol needs its port; an ICMP one is held
    * when the message in `portless` is (in its family), or with no message when every packet
-   * of the protocol is; another port-less protocol is held whole or not at all.
+   * of the protocol is; another port-less protocol is held whole or not at all. A port is
+   * held from `sourcePort` when given, otherwise from at least one source port.
    */
-  has(protocol: Protocol, port?: number, portless?: PortlessDetail): boolean {
+  has(protocol: Protocol, port?: number, portless?: PortlessDetail, sourcePort?: number): boolean {
     const key = setProtocolOf(protocol);
     const ranges = this.byProtocol[key];
     if (key === "OTHER") {
@@ -103,7 +161,23 @@ export class PortSet {
       return contains(ranges, at);
     }
     if (port === undefined) return false;
-    return contains(ranges, port);
+    const bands = this.bands?.[key];
+    return contains(bands && sourcePort !== undefined ? portsFrom(bands, sourcePort) : ranges, port);
+  }
+
+  /** Whether some port protocol holds different ports from different source ports. */
+  hasSourcePorts(): boolean {
+    return this.bands !== undefined;
+  }
+
+  /**
+   * A port protocol's destination ports grouped by the source ports they are held from:
+   * one group without `sources` when every source port holds the same.
+   */
+  sourcePortGroups(protocol: PortProtocol): SourcePortGroup[] {
+    const bands = this.bands?.[protocol];
+    if (!bands) return this.byProtocol[protocol].length === 0 ? [] : [{ ports: this.ranges(protocol) }];
+    return groupBySources(bands).map((g) => ({ sources: pairsOf(g.sources), ports: pairsOf(g.ports) }));
   }
 
   /** Whether any port-less packet is held. */
@@ -116,11 +190,9 @@ export class PortSet {
     return portlessEntries(this.byProtocol.OTHER);
   }
 
+  /** Destination ports held from at least one source port. */
   ranges(protocol: PortProtocol): [number, number][] {
-    const r = this.byProtocol[protocol];
-    const out: [number, number][] = [];
-    for (let i = 0; i < r.length; i += 2) out.push([r[i]!, r[i + 1]!]);
-    return out;
+    return pairsOf(this.byProtocol[protocol]);
   }
 
   isEmpty(): boolean {
@@ -129,7 +201,7 @@ export class PortSet {
 
   /** All of TCP, UDP and SCTP 1..65535 (OTHER is not required: np-guard's "All Connections"). */
   coversAllPorts(): boolean {
-    return PORT_PROTOCOLS.every((p) => sameRanges(this.byProtocol[p], FULL_PORTS));
+    return this.bands === undefined && PORT_PROTOCOLS.every((p) => sameRanges(this.byProtocol[p], FULL_PORTS));
   }
 
   isAll(): boolean {
@@ -137,12 +209,13 @@ export class PortSet {
   }
 
   equals(other: PortSet): boolean {
-    return SET_PROTOCOLS.every((p) => sameRanges(this.byProtocol[p], other.byProtocol[p]));
+    return this.equalsOnPorts(other) && sameRanges(this.byProtocol.OTHER, other.byProtocol.OTHER);
   }
 
   /** Equal on TCP, UDP and SCTP, ignoring port-less protocols. */
   equalsOnPorts(other: PortSet): boolean {
-    return PORT_PROTOCOLS.every((p) => sameRanges(this.byProtocol[p], other.byProtocol[p]));
+    if (!PORT_PROTOCOLS.every((p) => sameRanges(this.byProtocol[p], other.byProtocol[p]))) return false;
+    return (this.bands === undefined && other.bands === undefined) || PORT_PROTOCOLS.every((p) => sameBands(this.bandsOf(p), other.bandsOf(p)));
   }
 
   union(other: PortSet): PortSet {
@@ -170,7 +243,10 @@ export class PortSet {
   private combine(other: PortSet, keep: (a: boolean, b: boolean) => boolean): PortSet {
     const result = {} as Record<SetProtocol, Ranges>;
     for (const p of SET_PROTOCOLS) result[p] = sweep(this.byProtocol[p], other.byProtocol[p], keep);
-    return new PortSet(result);
+    if (this.bands === undefined && other.bands === undefined) return new PortSet(result);
+    const bands: Partial<Record<PortProtocol, Bands>> = {};
+    for (const p of PORT_PROTOCOLS) if (this.bands?.[p] || other.bands?.[p]) bands[p] = combineBands(this.bandsOf(p), other.bandsOf(p), keep);
+    return PortSet.withBands(result, bands);
   }
 
   /**
@@ -182,7 +258,14 @@ export class PortSet {
     if (this.isAll()) return "all";
     if (this.isEmpty()) return "none";
     const out: SetJSON = {};
-    for (const p of PORT_PROTOCOLS) if (this.byProtocol[p].length > 0) out[p] = this.ranges(p);
+    for (const p of PORT_PROTOCOLS) {
+      const bands = this.bands?.[p];
+      const common = bands ? portsFromEvery(bands) : this.byProtocol[p];
+      if (common.length > 0) out[p] = pairsOf(common);
+      if (!bands) continue;
+      const only = onlyFromSome(bands, common);
+      if (only.length > 0) (out.sourcePorts ??= {})[p] = only.map((g) => ({ from: pairsOf(g.sources), ports: pairsOf(g.ports) }));
+    }
     const other = this.byProtocol.OTHER;
     if (other.length > 0) out.OTHER = sameRanges(other, FULL_OTHER) ? [[0, 0]] : this.portlessEntries();
     return out;
@@ -194,9 +277,11 @@ export class PortSet {
     if (this.isEmpty()) return "No Connections";
     const parts: string[] = [];
     for (const p of PORT_PROTOCOLS) {
-      const ranges = this.ranges(p);
-      if (ranges.length === 0) continue;
-      parts.push(`${p} ${ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",")}`);
+      const bands = this.bands?.[p];
+      const common = bands ? portsFromEvery(bands) : this.byProtocol[p];
+      if (common.length > 0) parts.push(`${p} ${rangesText(common, ",")}`);
+      if (!bands) continue;
+      for (const g of onlyFromSome(bands, common)) parts.push(`${p} ${rangesText(g.ports, ",")} (from source port${g.sources.length === 2 && g.sources[0] === g.sources[1] ? "" : "s"} ${rangesText(g.sources, ", ")})`);
     }
     const other = this.byProtocol.OTHER;
     if (other.length > 0) parts.push(sameRanges(other, FULL_OTHER) ? "other protocols" : describePortless(other));
@@ -204,9 +289,15 @@ export class PortSet {
   }
 }
 
-function contains(ranges: Ranges, at: number): boolean {
-  for (let i = 0; i < ranges.length; i += 2) if (at >= ranges[i]! && at <= ranges[i + 1]!) return true;
-  return false;
+/** Ports held from some source ports beyond `common` (those held from all), grouped by source ports. */
+function onlyFromSome(bands: Bands, common: Ranges): { sources: Ranges; ports: Ranges }[] {
+  return groupBySources(combineBands(bands, plainBands(common), (a, b) => a && !b));
+}
+
+function rangesText(ranges: Ranges, separator: string): string {
+  return pairsOf(ranges)
+    .map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`))
+    .join(separator);
 }
 
 /** A partial port-less set, named by what it holds or, when that is shorter, by what it leaves out. */
@@ -214,45 +305,4 @@ function describePortless(ranges: Ranges): string {
   const held = portlessEntries(ranges).map(describeEntry);
   const left = portlessEntries(sweep(FULL_OTHER, ranges, (a, b) => a && !b)).map(describeEntry);
   return left.length < held.length ? `other protocols except ${left.join(", ")}` : held.join(",");
-}
-
-function sameRanges(a: Ranges, b: Ranges): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Boolean combination of two range lists by a sweep over their boundaries. */
-function sweep(a: Ranges, b: Ranges, keep: (inA: boolean, inB: boolean) => boolean): Ranges {
-  if (a.length === 0 && b.length === 0) return EMPTY_RANGES;
-  // Boundaries as half-open starts: a range [lo,hi] toggles membership at lo and hi+1. Each
-  // list's boundaries are strictly increasing, so a two-way merge gives them in order.
-  const boundary = (r: Ranges, k: number): number => (k % 2 === 0 ? r[k]! : r[k]! + 1);
-  const sorted: number[] = [];
-  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
-    const va = i < a.length ? boundary(a, i) : Infinity;
-    const vb = j < b.length ? boundary(b, j) : Infinity;
-    const v = va < vb ? va : vb;
-    if (sorted.length === 0 || sorted[sorted.length - 1] !== v) sorted.push(v);
-    if (va === v) i++;
-    if (vb === v) j++;
-  }
-  const out: number[] = [];
-  let ia = 0;
-  let ib = 0;
-  let openStart: number | undefined;
-  for (let k = 0; k < sorted.length; k++) {
-    const at = sorted[k]!;
-    while (ia < a.length && (ia % 2 === 0 ? a[ia]! : a[ia]! + 1) <= at) ia++;
-    while (ib < b.length && (ib % 2 === 0 ? b[ib]! : b[ib]! + 1) <= at) ib++;
-    // An odd count of boundaries passed means we are inside a range.
-    const inside = keep(ia % 2 === 1, ib % 2 === 1);
-    if (inside && openStart === undefined) openStart = at;
-    else if (!inside && openStart !== undefined) {
-      out.push(openStart, at - 1);
-      openStart = undefined;
-    }
-  }
-  return out.length === 0 ? EMPTY_RANGES : out;
 }
