@@ -19,7 +19,7 @@ import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { diffConnectivity, renderDiffText } from "../network/diff.js";
 import { buildEndpoints, findWorkload, type Endpoints } from "../network/endpoints.js";
-import { explainConnection, renderExplanation, type PolicyLocator } from "../network/explain.js";
+import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix } from "../network/matrix.js";
@@ -132,11 +132,14 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   return { snapshot, endpoints: buildEndpoints(snapshot), set, ...(set.policies.length > kubernetes.policies.length ? { calicoOrdering: set.ordering.summary } : {}) };
 }
 
-/** The connection `explain` asks about: `--port PORT[/PROTOCOL]`, and for ICMP the message (`--icmp-type`, `--icmp-code`). */
+/**
+ * The connection `explain` asks about: `--port PORT[/PROTOCOL]`, for ICMP the message
+ * (`--icmp-type`, `--icmp-code`), for a port protocol the source port (`--source-port`).
+ */
 interface Target {
   protocol: Protocol;
   port?: number;
-  icmp?: { type: number; code: number };
+  details: ConnectionDetails;
 }
 
 /** What `ping` sends: the message a bare `/ICMP` asks about. */
@@ -148,7 +151,7 @@ function icmpField(text: string | undefined, flag: string, fallback: number): nu
   return Number(text);
 }
 
-function parseTarget(text: string, icmpType?: string, icmpCode?: string): Target {
+function parseTarget(text: string, icmpType?: string, icmpCode?: string, sourcePort?: string): Target {
   const m = text.match(/^(\d+)?(?:\/(TCP|UDP|SCTP|ICMP|ICMPv6|\d{1,3}))?$/i);
   const port = m?.[1] === undefined ? undefined : Number(m[1]);
   const number = m?.[2] !== undefined && /^\d+$/.test(m[2]) ? Number(m[2]) : undefined;
@@ -160,11 +163,18 @@ function parseTarget(text: string, icmpType?: string, icmpCode?: string): Target
   const ported = protocol === "TCP" || protocol === "UDP" || protocol === "SCTP";
   if (ported && port === undefined) throw new UserError(`--port ${text}: ${protocol} needs a port number`);
   if (!ported && port !== undefined) throw new UserError(`--port ${text}: ${protocol} has no ports`, { hint: `a port number goes with TCP, UDP or SCTP; for ${protocol} give /${protocol} alone` });
+  if (sourcePort !== undefined && !ported) throw new UserError(`--source-port goes with a TCP, UDP or SCTP --port, not ${text}`);
   if (protocol === "ICMP" || protocol === "ICMPv6") {
-    return { protocol, icmp: { type: icmpField(icmpType, "--icmp-type", ECHO_REQUEST[protocol]), code: icmpField(icmpCode, "--icmp-code", 0) } };
+    return { protocol, details: { icmp: { type: icmpField(icmpType, "--icmp-type", ECHO_REQUEST[protocol]), code: icmpField(icmpCode, "--icmp-code", 0) } } };
   }
   if (icmpType !== undefined || icmpCode !== undefined) throw new UserError(`--icmp-type and --icmp-code go with --port /ICMP or /ICMPv6, not ${text}`);
-  return port === undefined ? { protocol } : { protocol, port };
+  const details: ConnectionDetails = sourcePort === undefined ? {} : { sourcePort: sourcePortField(sourcePort) };
+  return port === undefined ? { protocol, details } : { protocol, port, details };
+}
+
+function sourcePortField(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UserError(`--source-port ${text}: expected a port number from 0 to 65535`);
+  return Number(text);
 }
 
 function resolveEndpointFlag(endpoints: Endpoints, text: string, flag: string, namespace: string): Endpoint {
@@ -204,15 +214,16 @@ export function registerNetpol(program: Command): void {
     .option("--port <port>", "PORT[/PROTOCOL], e.g. 80/TCP, 53/UDP, /ICMP, /ICMPv6, /47 (a protocol number)", "80/TCP")
     .option("--icmp-type <type>", "with /ICMP or /ICMPv6: the message type (default: echo request, 8 or 128)")
     .option("--icmp-code <code>", "with /ICMP or /ICMPv6: the message code (default 0)")
+    .option("--source-port <port>", "with a TCP, UDP or SCTP --port: the port the connection comes from (default: none, so Calico rules on source ports do not match)")
     .option("-n, --namespace <ns>", "namespace for endpoints given without one", "default")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
-    .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; namespace: string; output: string }) => {
-      const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode);
+    .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; sourcePort?: string; namespace: string; output: string }) => {
+      const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode, flags.sourcePort);
       const { endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
       const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
       const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
       if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
-      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set), target.icmp);
+      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set), target.details);
       // Machine readers get the ordering the verdict rests on with it (a person reads the note on stderr).
       await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(calicoOrdering ? { ...explanation, calicoOrdering } : explanation, flags.output));
     });

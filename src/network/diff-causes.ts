@@ -4,7 +4,7 @@
  * keeping the side (egress of the source, ingress of the destination) whose verdict moved.
  * That side's deciding policy and rule after the change, and before it, are what to review.
  */
-import { explainConnection, type ExplainedSide, type PolicyLocator } from "./explain.js";
+import { explainConnection, type ConnectionDetails, type ExplainedSide, type PolicyLocator } from "./explain.js";
 import type { Endpoint, Protocol, Tier } from "./model.js";
 import type { PortSet } from "./ports.js";
 import { describeEntry, protocolOfNumber } from "./portless.js";
@@ -35,24 +35,27 @@ export interface CauseContext {
 interface Sample {
   protocol: Protocol;
   port?: number;
-  icmp?: { type: number; code: number };
-  /** How the cause names it: `5432/TCP`, `ICMP`, `ICMP type 8`, `protocol 47`. */
+  details: ConnectionDetails;
+  /** How the cause names it: `5432/TCP`, `53/UDP from source port 53`, `ICMP`, `ICMP type 8`, `protocol 47`. */
   label: string;
 }
 
-/** The lowest connection of a set: ports first, then the first port-less piece. */
+/** The lowest connection of a set: ports first (from the lowest source port that differs), then the first port-less piece. */
 function sample(set: PortSet): Sample | undefined {
   for (const protocol of ["TCP", "UDP", "SCTP"] as const) {
-    const first = set.ranges(protocol)[0];
-    if (first) return { protocol, port: first[0], label: `${first[0]}/${protocol}` };
+    const group = set.sourcePortGroups(protocol)[0];
+    const port = group?.ports[0]?.[0];
+    if (port === undefined) continue;
+    const sourcePort = group?.sources?.[0]?.[0];
+    if (sourcePort === undefined) return { protocol, port, details: {}, label: `${port}/${protocol}` };
+    return { protocol, port, details: { sourcePort }, label: `${port}/${protocol} from source port ${sourcePort}` };
   }
   // ICMP first: what a person probes with when "other protocols" changed.
   const entries = set.portlessEntries();
   const entry = entries.find((e) => e.protocol === 1) ?? entries.find((e) => e.protocol === 58) ?? entries[0];
   if (!entry) return undefined;
-  const out: Sample = { protocol: protocolOfNumber(entry.protocol), label: describeEntry(entry) };
-  if (entry.type !== undefined) out.icmp = { type: entry.type, code: entry.code ?? 0 };
-  return out;
+  const details: ConnectionDetails = entry.type === undefined ? {} : { icmp: { type: entry.type, code: entry.code ?? 0 } };
+  return { protocol: protocolOfNumber(entry.protocol), details, label: describeEntry(entry) };
 }
 
 function reason(side: ExplainedSide): SideReason {
@@ -70,7 +73,7 @@ function explainOne(row: { from: string; to: string }, set: PortSet, now: Change
     const missing = [row.from, row.to].find((label) => !ctx.endpoints.has(label));
     if (missing !== undefined) return { connection, now, note: `${missing} is not in the ${which} manifests`, sides: [] };
   }
-  const explain = (ctx: CauseContext) => explainConnection(ctx.set.tiers, ctx.endpoints.get(row.from)!, ctx.endpoints.get(row.to)!, probe.protocol, probe.port, ctx.locate, probe.icmp);
+  const explain = (ctx: CauseContext) => explainConnection(ctx.set.tiers, ctx.endpoints.get(row.from)!, ctx.endpoints.get(row.to)!, probe.protocol, probe.port, ctx.locate, probe.details);
   const was = explain(before);
   const is = explain(after);
   const sides = (["egress", "ingress"] as const).filter((d) => was[d].allowed !== is[d].allowed).map((direction) => ({ direction, before: reason(was[direction]), after: reason(is[direction]) }));

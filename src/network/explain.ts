@@ -39,6 +39,8 @@ export interface Explanation {
   port?: number;
   /** The ICMP (or ICMPv6) message asked about. */
   icmp?: { type: number; code: number };
+  /** The source port asked about; without it, rules that match source ports do not match. */
+  sourcePort?: number;
   allowed: boolean;
   /** Set when a side's verdict rests on AdminNetworkPolicies of equal priority (see ExplainedSide.tiedWith). */
   dependsOnTie?: true;
@@ -111,9 +113,17 @@ function explainSide(side: SideDecision, endpoint: Endpoint, peer: Endpoint, loc
   return out;
 }
 
-export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number, locate?: PolicyLocator, icmp?: { type: number; code: number }): Explanation {
+/** What else tells the connection apart: the ICMP message, or the source port (which only Calico rules read). */
+export interface ConnectionDetails {
+  icmp?: { type: number; code: number };
+  sourcePort?: number;
+}
+
+export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: Endpoint, protocol: Protocol, port?: number, locate?: PolicyLocator, details: ConnectionDetails = {}): Explanation {
+  const { icmp, sourcePort } = details;
   const packet: Packet = port === undefined ? { src, dst, protocol } : { src, dst, protocol, port };
   if (icmp) packet.icmp = icmp;
+  if (sourcePort !== undefined) packet.srcPort = sourcePort;
   const decision = evaluateConnection(tiers, packet);
   const out: Explanation = {
     from: describeEndpoint(src),
@@ -125,12 +135,13 @@ export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: En
   };
   if (port !== undefined) out.port = port;
   if (icmp) out.icmp = icmp;
+  if (sourcePort !== undefined) out.sourcePort = sourcePort;
   if (out.egress.tiedWith || out.ingress.tiedWith) out.dependsOnTie = true;
   return out;
 }
 
 export function renderExplanation(e: Explanation): string {
-  const target = e.port !== undefined ? `${e.port}/${e.protocol}` : e.icmp ? `${e.protocol} type ${e.icmp.type} code ${e.icmp.code}` : typeof e.protocol === "number" ? `protocol ${e.protocol}` : e.protocol;
+  const target = e.port !== undefined ? `${e.port}/${e.protocol}${e.sourcePort !== undefined ? ` from source port ${e.sourcePort}` : ""}` : e.icmp ? `${e.protocol} type ${e.icmp.type} code ${e.icmp.code}` : typeof e.protocol === "number" ? `protocol ${e.protocol}` : e.protocol;
   return [
     `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}${e.dependsOnTie ? " (depends on a priority tie: undefined)" : ""}`,
     `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}${where(e.egress)}`,

@@ -49,6 +49,8 @@ export interface Packet {
   /** Destination port; absent for port-less protocols (ICMP). */
   port?: number;
   icmp?: { type?: number; code?: number };
+  /** Source port, which only Calico rules read; absent, a rule matching source ports does not match. */
+  srcPort?: number;
 }
 
 export type Direction = "ingress" | "egress";

@@ -253,6 +253,57 @@ ${rules}`;
     expect(change?.because?.[0]).toMatchObject({ connection: "ICMP type 8 code 1", now: "denied" });
   });
 
+  it("explain, matrix, diff and compile hold Calico source ports as a dimension of the connections", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-sport-"));
+    const policy = (rules: string) => `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-sources}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+${rules}`;
+    const sources = join(dir, "sources.yaml");
+    writeFileSync(sources, policy('  - {action: Allow, protocol: UDP, source: {ports: [53]}}\n  - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
+    const ask = async (...flags: string[]) => JSON.parse((await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", ...flags, "-o", "json")).out) as { allowed: boolean; sourcePort?: number };
+    // Without a source port a rule on source ports does not match; with one, it does when the port is in its list.
+    expect((await ask("--port", "8080/TCP")).allowed).toBe(false);
+    expect(await ask("--port", "8080/TCP", "--source-port", "40000")).toMatchObject({ allowed: true, sourcePort: 40000 });
+    expect((await ask("--port", "8080/TCP", "--source-port", "1023")).allowed).toBe(false);
+    expect((await ask("--port", "9999/UDP", "--source-port", "53")).allowed).toBe(true);
+    expect((await ask("--port", "9999/UDP", "--source-port", "54")).allowed).toBe(false);
+    const text = (await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", "--port", "53/UDP", "--source-port", "53")).out;
+    expect(text).toContain("on 53/UDP from source port 53: ALLOWED");
+    expect(text).toContain("allowed by GlobalNetworkPolicy/db-sources ingress[0]");
+    for (const [flags, message] of [
+      [["--port", "/ICMP", "--source-port", "53"], "--source-port goes with a TCP, UDP or SCTP --port, not /ICMP"],
+      [["--port", "53/UDP", "--source-port", "65536"], "--source-port 65536: expected a port number from 0 to 65535"],
+      [["--port", "53/UDP", "--source-port", "x"], "--source-port x: expected a port number from 0 to 65535"],
+    ] as const) {
+      const bad = await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", ...flags);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain(message);
+    }
+    // The matrix says which source ports hold which ports, beside what every source port holds (here none: the shop's policies leave db closed).
+    expect((await run("matrix", shop, sources)).out).toContain("11.0.0.0-255.255.255.255[External] => shop/db[StatefulSet] : TCP 8080 (from source ports 1024-65535),UDP 1-65535 (from source port 53)");
+    const matrix = JSON.parse((await run("matrix", shop, sources, "-o", "json")).out) as { connections: { from: string; to: string; allowed: unknown }[] };
+    const toDb = matrix.connections.find((c) => c.from === "11.0.0.0-255.255.255.255[External]" && c.to === "shop/db[StatefulSet]");
+    expect(toDb?.allowed).toEqual({ sourcePorts: { TCP: [{ from: [[1024, 65535]], ports: [[8080, 8080]]}], UDP: [{ from: [[53, 53]], ports: [[1, 65535]] }] } });
+    // Dropping the DNS source port is a change diff names, explained from the source port it sampled.
+    const [before, after] = ["before", "after"].map((name) => mkdtempSync(join(dir, name)));
+    copyFileSync(shop, join(before!, "shop.yaml"));
+    copyFileSync(shop, join(after!, "shop.yaml"));
+    copyFileSync(sources, join(before!, "sources.yaml"));
+    writeFileSync(join(after!, "sources.yaml"), policy('  - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
+    const causes = JSON.parse((await run("diff", before!, after!, "-o", "json")).out) as { changes: { from: string; to: string; because?: { connection: string; now: string }[] }[] };
+    const change = causes.changes.find((c) => c.from === "11.0.0.0-255.255.255.255[External]" && c.to === "shop/db[StatefulSet]");
+    expect(change?.because?.[0]).toMatchObject({ connection: "1/UDP from source port 53", now: "denied" });
+    // The compiled rules match source ports with multiport --sports.
+    const compiled = (await run("compile", shop, join(repoRoot, "examples/network-shop-pods.yaml"), sources, "-o", "json")).out;
+    expect(compiled).toContain("-p udp -m multiport --sports 53 -m comment");
+    expect(compiled).toContain("-p tcp -m multiport --sports 1024:65535 -m multiport --dports 8080 -m comment");
+  });
+
   it("refuses a port number with a protocol that has none", async () => {
     const r = await run("explain", shop, "--from", "shop/frontend", "--to", "shop/db", "--port", "80/ICMP");
     expect(r.code).toBe(2);

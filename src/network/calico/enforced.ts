@@ -4,9 +4,9 @@
  * decision to the tier (its end-of-tier action).
  *
  * Calico matches on more of the packet than the shared Packet carries, so it also reads
- * these optional fields when a caller sets them (see CalicoPacket): `srcPort` (for
- * `source.ports`), and `srcIp` / `dstIp` (the addresses on the wire; otherwise a pod's
- * first IP, or an external endpoint's IP).
+ * these optional fields when a caller sets them (see CalicoPacket): `srcIp` / `dstIp` (the
+ * addresses on the wire; otherwise a pod's first IP, or an external endpoint's IP). It is
+ * also the only reader of Packet's `srcPort` (for `source.ports`).
  */
 import { parseIp, type IpFamily } from "../cidr.js";
 import type { Direction, EnforcedPolicy, Endpoint, Packet, RuleVerdict, SetRule } from "../model.js";
@@ -16,7 +16,6 @@ import { ruleMatches, type ResolvedRule, type WirePacket, type WireSide } from "
 import { localCidrs, peerCidrs, toSetRules } from "./set-rules.js";
 
 export interface CalicoPacket extends Packet {
-  srcPort?: number;
   srcIp?: string;
   dstIp?: string;
 }

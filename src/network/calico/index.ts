@@ -9,15 +9,16 @@
  * Equal-order policies are ordered as the Calico version in the sources' ClusterInformation
  * orders them, or as `{ calicoVersion }` says (it wins), else as the latest Felix does.
  *
- * Notes for the shared model (nothing in model.ts changed):
+ * Notes for the shared model:
  * - Calico matches more of a packet than `Packet` carries. Calico policies also read the
- *   optional `srcPort`, `srcIp` and `dstIp` of a `CalicoPacket` (enforced.ts) when set;
- *   otherwise the source port is unknown and addresses are the endpoints' first IPs.
+ *   optional `srcIp` and `dstIp` of a `CalicoPacket` (enforced.ts) when set, otherwise
+ *   the endpoints' first IPs; and they are the only readers of `Packet.srcPort` (without
+ *   it, the source port is unknown and no rule on source ports matches).
  * - Calico rules can name pod addresses (nets, network sets), so pods with different IPs
  *   can differ in connectivity: the matrix's pod classes must include IPs when Calico
  *   policies are present.
  * - `EnforcedPolicy.rules()` of a Calico policy throws a UserError for rules the matrix's
- *   universe cannot hold (source ports, source criteria of egress rules).
+ *   universe cannot hold (named source ports).
  */
 export { parseCalicoSelector, canonicalSelector, SelectorSyntaxError, type CalicoSelector } from "./selector/index.js";
 export { compileCalico, calicoTiers, mergeTiers, withCalico, isCalicoObject, type CalicoOptions, type CalicoPolicySet, type CalicoRefusal, type CalicoNotice } from "./tiers.js";

@@ -4,8 +4,9 @@
  * 1..65535 plus every port-less packet, by protocol number and, for ICMP, by type and code
  * (portless.ts), and a SetRule sees the peer and the destination only. Within that universe
  * the translation is exact. An egress rule's source criteria read the sending pod
- * (SetRule.appliesToLocal). Rules the universe cannot hold are refused by name with a
- * UserError rather than approximated: source ports.
+ * (SetRule.appliesToLocal); source ports are a dimension of the sets (source-bands.ts).
+ * Rules the universe cannot hold are refused by name with a UserError rather than
+ * approximated: named source ports, which depend on the sending pod's declared ports.
  */
 import { UserError } from "../../errors.js";
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
@@ -33,6 +34,16 @@ function protocolSet(rule: ResolvedRule): PortSet {
   // ICMP criteria only match ICMP messages of the packet's own family (rule-match.ts).
   if (rule.icmp) set = set.intersect(icmpMessages(rule.icmp));
   if (rule.notICMP) set = set.intersect(ICMP_MESSAGES.subtract(icmpMessages(rule.notICMP)));
+  return set;
+}
+
+/** What a rule's numeric source ports and notPorts leave of every connection; port-less packets never match them. */
+function sourcePortCriteria(entity: EntityMatch): PortSet {
+  const sources = (ranges: readonly { min: number; max: number }[]) =>
+    ranges.reduce((set, { min, max }) => PORT_PROTOCOLS.reduce((s, p) => s.union(PortSet.fromSourcePorts(p, min, max)), set), PortSet.none);
+  let set = PortSet.all;
+  if ((entity.ports?.length ?? 0) > 0) set = set.intersect(sources(entity.ports ?? []));
+  if ((entity.notPorts?.length ?? 0) > 0) set = set.intersect(PORT_PROTOCOL_SET).subtract(sources(entity.notPorts ?? []));
   return set;
 }
 
@@ -73,8 +84,8 @@ function hasAddressCriteria(entity: EntityMatch): boolean {
   return Boolean(entity.nets?.length || entity.notNets?.length || entity.selectors?.length || entity.notSelectors?.length);
 }
 
-function hasPortCriteria(entity: EntityMatch): boolean {
-  return Boolean(entity.ports?.length || entity.notPorts?.length || entity.namedPorts?.length || entity.notNamedPorts?.length);
+function hasNamedPorts(entity: EntityMatch): boolean {
+  return Boolean(entity.namedPorts?.length || entity.notNamedPorts?.length);
 }
 
 function familyMatches(rule: ResolvedRule, side: WireSide): boolean {
@@ -83,16 +94,16 @@ function familyMatches(rule: ResolvedRule, side: WireSide): boolean {
 
 function refuse(policyId: string, rule: ResolvedRule, what: string): never {
   throw new UserError(`netpol matrix cannot represent ${policyId} ${rule.description ?? "rule"}: ${what}`, {
-    hint: "use `palisade netpol explain` for connections this policy governs; the matrix covers peers, protocols and destination ports only",
+    hint: "use `palisade netpol explain --source-port` for connections this policy governs; the matrix resolves named ports on the destination only",
   });
 }
 
 /** The SetRules of one direction's resolved rules (throws UserError for rules the matrix cannot hold). */
 export function toSetRules(policyId: string, direction: Direction, rules: readonly ResolvedRule[]): SetRule[] {
   return rules.map((rule, ruleIndex) => {
-    if (hasPortCriteria(rule.source)) refuse(policyId, rule, "it matches source ports");
+    if (hasNamedPorts(rule.source)) refuse(policyId, rule, "it matches named source ports");
     const peerEntity = direction === "ingress" ? rule.source : rule.destination;
-    const protocols = protocolSet(rule);
+    const protocols = protocolSet(rule).intersect(sourcePortCriteria(rule.source));
     const named = Boolean(rule.destination.namedPorts?.length || rule.destination.notNamedPorts?.length);
     const setRule: SetRule = {
       action: rule.action,

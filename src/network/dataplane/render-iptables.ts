@@ -76,16 +76,22 @@ function multiportGroups(ranges: readonly [number, number][]): string[] {
   return groups;
 }
 
+function isEveryPort(ranges: readonly [number, number][]): boolean {
+  return ranges.length === 1 && ranges[0]![0] === MIN_PORT && ranges[0]![1] === MAX_PORT;
+}
+
 /** The protocol and port matches a rule's connections need, one string per iptables rule. */
 function connectionMatches(rule: PlanRule, family: 4 | 6): string[] {
   if (rule.connections.isAll()) return [""];
   const out: string[] = [];
   for (const protocol of PORT_PROTOCOLS) {
-    const ranges = rule.connections.ranges(protocol);
-    if (ranges.length === 0) continue;
     const name = protocol.toLowerCase() as Lowercase<PortProtocol>;
-    if (ranges.length === 1 && ranges[0]![0] === MIN_PORT && ranges[0]![1] === MAX_PORT) out.push(`-p ${name}`);
-    else for (const group of multiportGroups(ranges)) out.push(`-p ${name} -m multiport --dports ${group}`);
+    // Calico rules on source ports hold different destination ports from different source ports.
+    for (const { sources, ports } of rule.connections.sourcePortGroups(protocol)) {
+      const sourceMatches = sources ? multiportGroups(sources).map((group) => ` -m multiport --sports ${group}`) : [""];
+      const destinationMatches = isEveryPort(ports) ? [""] : multiportGroups(ports).map((group) => ` -m multiport --dports ${group}`);
+      for (const source of sourceMatches) for (const destination of destinationMatches) out.push(`-p ${name}${source}${destination}`);
+    }
   }
   out.push(...portlessMatches(rule.connections, family, `-m mark --mark ${hex(MARKS.portless)}/${hex(MARKS.portless)}`));
   return out;

@@ -29,8 +29,8 @@ describe("examples/network-calico-tiers.yaml", () => {
     expect(toLedger.ingress.passedBy).toEqual(["GlobalNetworkPolicy/security.threat-feed"]);
 
     // The ledger answers pings (ICMP type 8) and no other ICMP message, in the matrix as in explain.
-    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { type: 8, code: 0 }).allowed).toBe(true);
-    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { type: 13, code: 0 }).allowed).toBe(false);
+    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { icmp: { type: 8, code: 0 } }).allowed).toBe(true);
+    expect(explainConnection(set.tiers, api, ledger, "ICMP", undefined, undefined, { icmp: { type: 13, code: 0 } }).allowed).toBe(false);
     expect(connectionsBetween(set.tiers, api, ledger).toString()).toBe("TCP 8443,ICMP type 8");
 
     const wrongPort = explainConnection(set.tiers, api, ledger, "TCP", 443);

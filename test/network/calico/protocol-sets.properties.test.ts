@@ -1,8 +1,9 @@
 /**
  * The set engine and the packet matcher agree on Calico's protocol criteria: random rules
- * over protocol, notProtocol, icmp, notICMP and destination ports, in tiers with Pass, and
- * random packets of both families (ICMP of either number, protocol numbers, ports). Every
- * packet's verdict from the set of allowed connections must equal the matcher's.
+ * over protocol, notProtocol, icmp, notICMP, destination ports and source ports (ports and
+ * notPorts), in tiers with Pass, and random packets of both families (ICMP of either
+ * number, protocol numbers, ports, source ports). Every packet's verdict from the set of
+ * allowed connections must equal the matcher's.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -10,11 +11,13 @@ import { selectingPolicies, sideConnections } from "../../../src/network/connect
 import { evaluateSide } from "../../../src/network/evaluate.js";
 import type { PodEndpoint, Tier } from "../../../src/network/model.js";
 import { enforcedPolicy, type CalicoPacket } from "../../../src/network/calico/enforced.js";
-import type { ResolvedRule } from "../../../src/network/calico/rule-match.js";
+import type { PortRange, ResolvedRule } from "../../../src/network/calico/rule-match.js";
 
 const PROTOCOLS = [1, 6, 17, 47, 58, 132, 50] as const;
 const TYPES = [0, 3, 8, 128] as const;
 const PORTS = [80, 443, 8080] as const;
+const SOURCE_PORTS = [0, 53, 80, 1024, 40000, 65535] as const;
+const sourceRanges = fc.constantFrom<PortRange[][]>([{ min: 53, max: 53 }], [{ min: 0, max: 80 }], [{ min: 1024, max: 65535 }], [{ min: 53, max: 53 }, { min: 40000, max: 50000 }]);
 
 const icmpMatch = fc.record({ type: fc.constantFrom(...TYPES), code: fc.option(fc.constantFrom(0, 1), { nil: undefined }) }).map(({ type, code }) => (code === undefined ? { type } : { type, code }));
 
@@ -26,15 +29,20 @@ const rule: fc.Arbitrary<ResolvedRule> = fc
     icmp: fc.option(icmpMatch, { nil: undefined }),
     notICMP: fc.option(icmpMatch, { nil: undefined }),
     ports: fc.option(fc.constantFrom(80, 400).map((min) => [{ min, max: min === 80 ? 80 : 9000 }]), { nil: undefined }),
+    sourcePorts: fc.option(sourceRanges, { nil: undefined }),
+    sourceNotPorts: fc.option(sourceRanges, { nil: undefined }),
   })
-  .map(({ action, protocol, notProtocol, icmp, notICMP, ports }) => {
+  .map(({ action, protocol, notProtocol, icmp, notICMP, ports, sourcePorts, sourceNotPorts }) => {
     const out: ResolvedRule = { action, source: {}, destination: {} };
+    // Calico takes ports only with a protocol that has them, and ICMP criteria only without one.
+    const ported = protocol === 6 || protocol === 17 || protocol === 132;
     if (protocol !== undefined) out.protocol = protocol;
     if (notProtocol !== undefined) out.notProtocol = notProtocol;
-    if (icmp) out.icmp = icmp;
-    if (notICMP) out.notICMP = notICMP;
-    // Calico takes ports only with a protocol that has them.
-    if (ports && (protocol === 6 || protocol === 17 || protocol === 132)) out.destination = { ports };
+    if (icmp && !ported) out.icmp = icmp;
+    if (notICMP && !ported) out.notICMP = notICMP;
+    if (ports && ported) out.destination = { ports };
+    if (ported && sourcePorts) out.source = { ...out.source, ports: sourcePorts };
+    if (ported && sourceNotPorts) out.source = { ...out.source, notPorts: sourceNotPorts };
     return out;
   });
 
@@ -53,6 +61,7 @@ const packet = fc.record({
   port: fc.constantFrom(...PORTS),
   type: fc.constantFrom(...TYPES),
   code: fc.constantFrom(0, 1, 2),
+  sourcePort: fc.constantFrom(...SOURCE_PORTS),
 });
 
 describe("Calico protocol criteria: set engine against packet matcher", () => {
@@ -66,10 +75,13 @@ describe("Calico protocol criteria: set engine against packet matcher", () => {
           const dst: PodEndpoint = { kind: "pod", namespace: "n", name: "w", labels: {}, namespaceLabels: {}, ips: [dstIp], ports: [] };
           const wire: CalicoPacket = { src: { kind: "external", ip: srcIp }, dst, protocol: p.protocol, srcIp, dstIp, icmp: { type: p.type, code: p.code } };
           const hasPorts = p.protocol === 6 || p.protocol === 17 || p.protocol === 132;
-          if (hasPorts) wire.port = p.port;
+          if (hasPorts) {
+            wire.port = p.port;
+            wire.srcPort = p.sourcePort;
+          }
           const byPacket = evaluateSide(tiers, "ingress", dst, wire).allowed;
           const allowed = sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(wire.src), dst, dst);
-          const bySet = allowed.has(p.protocol, hasPorts ? p.port : undefined, { family: p.family, icmp: { type: p.type, code: p.code } });
+          const bySet = allowed.has(p.protocol, hasPorts ? p.port : undefined, { family: p.family, icmp: { type: p.type, code: p.code } }, p.sourcePort);
           expect(bySet, JSON.stringify({ p, tierRules })).toBe(byPacket);
         }
       }),

@@ -23,6 +23,7 @@ const selector = fc.oneof(
   fc.constant("tier in {'front', 'back'}"),
 );
 const ports = fc.array(fc.oneof(fc.constantFrom(80, 443, 5432, "8000:8100", "http", "metrics"), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 3 });
+const sourcePorts = fc.array(fc.constantFrom(53, "0:1023", "1024:65535", 40000), { minLength: 1, maxLength: 2 });
 const nets = fc.array(fc.constantFrom("10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.2.3/32"), { minLength: 1, maxLength: 2 });
 
 const peerEntity = fc.record(
@@ -45,11 +46,13 @@ const rule = fc
       peer: peerEntity,
       destinationPorts: fc.option(ports, { nil: undefined }),
       destinationNotPorts: fc.option(ports, { nil: undefined }),
+      sourcePorts: fc.option(sourcePorts, { nil: undefined }),
+      sourceNotPorts: fc.option(sourcePorts, { nil: undefined }),
       local: fc.option(fc.record({ selector, nets }, { requiredKeys: [] }), { nil: undefined }),
     },
     { requiredKeys: ["action", "peer"] },
   )
-  .map((r) => ({ ...r, protocol: r.destinationPorts || r.destinationNotPorts ? (r.protocol ?? "TCP") : r.protocol }));
+  .map((r) => ({ ...r, protocol: r.destinationPorts || r.destinationNotPorts || r.sourcePorts || r.sourceNotPorts ? (r.protocol ?? "TCP") : r.protocol }));
 
 type GenRule = typeof rule extends fc.Arbitrary<infer T> ? T : never;
 
@@ -60,13 +63,16 @@ function v3Rule(r: GenRule, direction: "ingress" | "egress"): Record<string, unk
   const destination: Record<string, unknown> = {};
   if (r.destinationPorts) destination.ports = r.destinationPorts;
   if (r.destinationNotPorts) destination.notPorts = r.destinationNotPorts;
+  const source: Record<string, unknown> = {};
+  if (r.sourcePorts) source.ports = r.sourcePorts;
+  if (r.sourceNotPorts) source.notPorts = r.sourceNotPorts;
   if (direction === "ingress") {
-    out.source = r.peer;
+    out.source = { ...r.peer, ...source };
     if (r.local) Object.assign(destination, r.local);
   } else {
     Object.assign(destination, r.peer);
     // An egress rule's source is the sending pod.
-    if (r.local) out.source = r.local;
+    out.source = { ...r.local, ...source };
   }
   out.destination = destination;
   return out;
@@ -157,8 +163,13 @@ describe("Calico set rules agree with packet evaluation", () => {
             if (src === dst || (src.kind === "external" && dst.kind === "external")) continue;
             const set = connectionsBetween(compiled.tiers, src, dst);
             for (const [protocol, port] of probes) {
-              const byPacket = evaluateConnection(compiled.tiers, packet(src, dst, protocol, port)).allowed;
-              expect(set.has(protocol, port), `${JSON.stringify(src)} -> ${JSON.stringify(dst)} ${protocol}/${port}`).toBe(byPacket);
+              // A port-less packet has no source port; a ported one is probed from two.
+              for (const srcPort of port === undefined ? [undefined] : [53, 40000]) {
+                const probe = packet(src, dst, protocol, port);
+                if (srcPort !== undefined) probe.srcPort = srcPort;
+                const byPacket = evaluateConnection(compiled.tiers, probe).allowed;
+                expect(set.has(protocol, port, undefined, srcPort), `${JSON.stringify(src)} -> ${JSON.stringify(dst)} ${protocol}/${port} from ${srcPort}`).toBe(byPacket);
+              }
             }
           }
         }
@@ -173,11 +184,26 @@ apiVersion: ${v3}
 kind: GlobalNetworkPolicy
 metadata: {name: src-ports}
 spec:
-  ingress: [{action: Allow, protocol: UDP, source: {ports: [53]}}]
+  ingress: [{action: Allow, protocol: UDP, source: {ports: [dns]}}]
 `);
     const policyObject = tiers.flatMap((t) => t.policies)[0];
     expect(() => policyObject?.rules?.("ingress")).toThrow(UserError);
-    expect(() => policyObject?.rules?.("ingress")).toThrow(/source ports/);
+    expect(() => policyObject?.rules?.("ingress")).toThrow(/named source ports/);
+  });
+
+  it("holds numeric source ports as a dimension of the connections", () => {
+    const { tiers } = compile(`
+apiVersion: ${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: src-ports}
+spec:
+  ingress:
+    - {action: Allow, protocol: UDP, source: {ports: [53]}}
+    - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}
+`);
+    const rules = tiers.flatMap((t) => t.policies)[0]?.rules?.("ingress") ?? [];
+    const pod: PodEndpoint = { kind: "pod", namespace: "n", name: "p", labels: {}, namespaceLabels: {}, ips: ["10.0.0.1"], ports: [] };
+    expect(rules.map((r) => r.connections(pod).toString())).toEqual(["UDP 1-65535 (from source port 53)", "TCP 8080 (from source ports 1024-65535)"]);
   });
 
   it("names every CIDR that tells external peers apart", () => {

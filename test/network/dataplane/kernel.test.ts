@@ -61,8 +61,13 @@ function tiersOf(objects: K8sObject[]): readonly Tier[] {
   return set.tiers;
 }
 
-/** Compiles, applies, probes every pair: the probes whose outcome differs from the model's verdict, and how many were delivered and dropped. */
-async function disagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
+/**
+ * Compiles, applies, probes every pair: the probes whose outcome differs from the model's
+ * verdict, and how many were delivered and dropped. With `sourcePortBases`, every probe is
+ * sent once from each base plus a count kept per sending address, so no two probes of one
+ * address share a source port (a reused TCP 4-tuple could meet its own TIME_WAIT).
+ */
+async function disagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[], sourcePortBases?: readonly number[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
   const tiers = tiersOf(objects);
   const interfaceOf = new Map(pods.map((p, i) => [p, topology.pods[i]!.nodeInterface]));
   const compiled = compileDataplane(tiers, pods, { interfacePrefix: "pal", interfaceOf: (p) => interfaceOf.get(p)! });
@@ -86,13 +91,23 @@ async function disagreements(topology: Topology, pods: RunningPod[], objects: K8
       for (const port of UDP) probes.push({ from, to, protocol: "UDP", port });
     }
   }
+  if (sourcePortBases) {
+    const sent = new Map<string, number>();
+    const each = probes.splice(0);
+    for (const probe of each) {
+      const count = sent.get(probe.from) ?? 0;
+      sent.set(probe.from, count + 1);
+      for (const base of sourcePortBases) probes.push({ ...probe, sourcePort: base + count });
+    }
+  }
   const delivered = await topology.probe(probes, { timeoutMs: 400 });
   const wrong: string[] = [];
   probes.forEach((probe, i) => {
     // The addresses on the wire: a dual-stack pod's rules read the family the probe uses.
     const packet: CalicoPacket = { src: endpointOf(probe.from), dst: endpointOf(probe.to), protocol: probe.protocol, port: probe.port, srcIp: probe.from, dstIp: probe.to };
+    if (probe.sourcePort !== undefined) packet.srcPort = probe.sourcePort;
     const model = evaluateConnection(tiers, packet).allowed;
-    if (delivered[i] !== model) wrong.push(`${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}: kernel ${delivered[i] ? "delivered" : "dropped"}, model ${model ? "allows" : "denies"}`);
+    if (delivered[i] !== model) wrong.push(`${probe.from}${probe.sourcePort === undefined ? "" : `:${probe.sourcePort}`} -> ${probe.to} ${probe.port}/${probe.protocol}: kernel ${delivered[i] ? "delivered" : "dropped"}, model ${model ? "allows" : "denies"}`);
   });
   const count = delivered.filter(Boolean).length;
   return { wrong, delivered: count, dropped: delivered.length - count };
@@ -123,8 +138,8 @@ async function pingDisagreements(topology: Topology, pods: RunningPod[], objects
 }
 
 /** A scenario proves something only when the kernel both delivered and dropped. */
-async function expectEnforced(topology: Topology, pods: RunningPod[], objects: K8sObject[]): Promise<void> {
-  const result = await disagreements(topology, pods, objects);
+async function expectEnforced(topology: Topology, pods: RunningPod[], objects: K8sObject[], sourcePortBases?: readonly number[]): Promise<void> {
+  const result = await disagreements(topology, pods, objects, sourcePortBases);
   expect(result.wrong).toEqual([]);
   expect(result.delivered).toBeGreaterThan(20);
   expect(result.dropped).toBeGreaterThan(20);
@@ -230,6 +245,35 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
     expect(result.wrong).toEqual([]);
     expect(result.delivered).toBeGreaterThan(10);
     expect(result.dropped).toBeGreaterThan(10);
+  });
+
+  it("enforces Calico's source ports and notPorts, with and without destination ports", async () => {
+    const pods = podsOn(topology, SHOP);
+    const gnp = (name: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name }, spec });
+    // Probes go from 20000+n and from 21000+n: below the kernel's ephemeral range, so no other probe's socket holds them.
+    const policies: K8sObject[] = [
+      // db: UDP only from 20000-20999; TCP 9090 only from outside that range; nothing else.
+      gnp("db-sources", { selector: "app == 'db'", types: ["Ingress"], ingress: [
+        { action: "Allow", protocol: "UDP", source: { ports: ["20000:20999"] } },
+        { action: "Allow", protocol: "TCP", source: { notPorts: ["20000:20999"] }, destination: { ports: [9090] } },
+        { action: "Deny" },
+      ] }),
+      // web sends no TCP from 21000-21999 and no UDP 53 from 20000-20999 (a tier that passes the rest on).
+      gnp("web-out", { selector: "app == 'web'", types: ["Egress"], egress: [
+        { action: "Deny", protocol: "TCP", source: { ports: ["21000:21999"] } },
+        { action: "Deny", protocol: "UDP", source: { ports: ["20000:20999"] }, destination: { ports: [53] } },
+        { action: "Allow" },
+      ] }),
+      // client: from 21000 up, one port of each protocol; from below, everything.
+      gnp("client-in", { selector: "app == 'client'", types: ["Ingress"], ingress: [
+        { action: "Allow", protocol: "TCP", source: { ports: ["0:20999"] } },
+        { action: "Allow", protocol: "TCP", source: { ports: ["21000:65535"] }, destination: { ports: [80] } },
+        { action: "Allow", protocol: "UDP", source: { notPorts: ["21000:65535"] } },
+        { action: "Allow", protocol: "UDP", destination: { ports: [53] } },
+        { action: "Deny" },
+      ] }),
+    ];
+    await expectEnforced(topology, pods, policies, [20000, 21000]);
   });
 
   it("enforces random NetworkPolicies and admin policies as the model decides them", async () => {

@@ -1,4 +1,5 @@
 /** The iptables writer on plans built by hand: the limits of iptables it must respect. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PortSet } from "../../../src/network/ports.js";
 import type { DataplanePlan, PlanRule } from "../../../src/network/dataplane/plan.js";
@@ -84,6 +85,39 @@ describe("renderIptables", () => {
       expect(Buffer.byteLength(text)).toBeGreaterThan(250);
     }
     expect(iptables.split("\n").filter((l) => l.startsWith("-A FORWARD"))).toEqual([]);
+  });
+
+  it("matches source ports with multiport --sports: each rule's ports and source ports hold exactly the set's packets", () => {
+    const EDGES = [0, 1, 52, 53, 54, 80, 443, 1024, 40000, 65535];
+    const range = fc.tuple(fc.constantFrom(...EDGES), fc.constantFrom(...EDGES)).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);
+    const piece = fc.oneof(
+      fc.tuple(fc.constantFrom("TCP", "UDP" as const), range).map(([p, [lo, hi]]) => PortSet.range(p, Math.max(lo, 1), Math.max(hi, 1))),
+      fc.tuple(fc.constantFrom("TCP", "UDP" as const), range).map(([p, [lo, hi]]) => PortSet.fromSourcePorts(p, lo, hi)),
+    );
+    const banded = fc.tuple(fc.array(fc.tuple(piece, piece), { minLength: 1, maxLength: 4 }), fc.array(piece, { maxLength: 2 })).map(([plus, minus]) =>
+      minus.reduce((s, m) => s.subtract(m), plus.reduce((set, [a, b]) => set.union(a.intersect(b)), PortSet.none)),
+    );
+    const inList = (list: string, at: number) => list.split(",").some((item) => { const [lo, hi = lo] = item.split(":").map(Number); return at >= lo! && at <= hi!; });
+    /** iptables' reading of `-p P [-m multiport --sports L] [-m multiport --dports L]`. */
+    const matches = (match: string, protocol: string, port: number, source: number): boolean => {
+      const m = /^-p (\w+)(?: -m multiport --sports (\S+))?(?: -m multiport --dports (\S+))?$/.exec(match);
+      if (!m) throw new Error(`unexpected match ${match}`);
+      for (const list of [m[2], m[3]]) if (list) expect(list.split(",").reduce((n, p) => n + (p.includes(":") ? 2 : 1), 0)).toBeLessThanOrEqual(15);
+      return m[1] === protocol.toLowerCase() && (m[2] === undefined || inList(m[2], source)) && (m[3] === undefined || inList(m[3], port));
+    };
+    fc.assert(
+      fc.property(banded, (set) => {
+        const rules = set.isEmpty() ? [] : matchesOf(set);
+        for (const protocol of ["TCP", "UDP"] as const) {
+          for (const port of EDGES.filter((p) => p > 0).concat([2, 100, 30000])) {
+            for (const source of EDGES.concat([2, 100, 30000])) {
+              expect(rules.some((r) => matches(r, protocol, port, source)), `${protocol} ${source} -> ${port} in ${set.toString()}: ${rules.join(" | ")}`).toBe(set.has(protocol, port, undefined, source));
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("covers a range with the fewest CIDRs", () => {

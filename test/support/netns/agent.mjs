@@ -4,9 +4,10 @@
 //   listen '<{"addresses":[...],"tcpPorts":[...],"udpPorts":[...]}>'
 //     Echo TCP and UDP on those ports, print "ready" once every socket is bound, and exit when
 //     stdin closes (so a crashed test process leaves no listener behind).
-//   probe '<{"timeoutMs":N,"probes":[{"from","to","protocol","port"}]}>'
-//     Run every probe at once; a failed one is retried once with 4x the timeout. Prints one JSON
-//     array: {ok, error?} per probe, in order.
+//   probe '<{"timeoutMs":N,"probes":[{"from","to","protocol","port","sourcePort"?}]}>'
+//     Run every probe at once, each from its sourcePort when given (the caller keeps them
+//     apart); a failed one is retried once with 4x the timeout. Prints one JSON array:
+//     {ok, error?} per probe, in order.
 import { randomBytes } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
@@ -71,11 +72,11 @@ async function listen(spec) {
   process.stdin.on("error", () => process.exit(0));
 }
 
-function probeTcp({ from, to, port }, timeoutMs) {
+function probeTcp({ from, to, port, sourcePort }, timeoutMs) {
   return new Promise((resolve) => {
     const nonce = randomBytes(8).toString("hex");
     let received = "";
-    const socket = net.connect({ host: to, port, localAddress: from });
+    const socket = net.connect({ host: to, port, localAddress: from, ...(sourcePort === undefined ? {} : { localPort: sourcePort }) });
     const finish = (result) => {
       clearTimeout(timer);
       socket.destroy();
@@ -92,7 +93,7 @@ function probeTcp({ from, to, port }, timeoutMs) {
   });
 }
 
-function probeUdp({ from, to, port }, timeoutMs) {
+function probeUdp({ from, to, port, sourcePort }, timeoutMs) {
   return new Promise((resolve) => {
     const nonce = randomBytes(8);
     const peer = canonical(to);
@@ -111,7 +112,7 @@ function probeUdp({ from, to, port }, timeoutMs) {
       if (canonical(info.address) === peer && info.port === port && nonce.equals(message)) finish({ ok: true });
     });
     socket.on("error", (error) => finish({ ok: false, error: error.code ?? error.message }));
-    socket.bind({ address: from, port: 0 }, () => socket.send(nonce, port, to));
+    socket.bind({ address: from, port: sourcePort ?? 0 }, () => socket.send(nonce, port, to));
   });
 }
 

@@ -11,7 +11,8 @@ import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { formatIp, parseIp } from "../../../src/network/cidr.js";
 
-export interface Probe { from: string; to: string; protocol: "TCP" | "UDP"; port: number }
+/** `sourcePort`: the port the probe is sent from (bound before connecting); otherwise an ephemeral one. */
+export interface Probe { from: string; to: string; protocol: "TCP" | "UDP"; port: number; sourcePort?: number }
 export interface PodHost { index: number; netns: string; nodeInterface: string; ipv4: string; ipv6: string }
 export interface AppliedRules { ipset: string; iptables4: string; iptables6: string; hookChain: string; chainPrefix: string; setPrefix: string }
 export interface Topology {
@@ -333,8 +334,11 @@ export async function createTopology(options: TopologyOptions): Promise<Topology
         if (!to || isIP(to) !== isIP(from)) throw new Error(`${what}: "to" is not an IP address of the same family as "from"`);
         if (given.protocol !== "TCP" && given.protocol !== "UDP") throw new Error(`${what}: protocol must be "TCP" or "UDP"`);
         if (!Number.isInteger(given.port) || given.port < 1 || given.port > 65535) throw new Error(`${what}: port must be an integer from 1 to 65535`);
+        if (given.sourcePort !== undefined && (!Number.isInteger(given.sourcePort) || given.sourcePort < 1 || given.sourcePort > 65535)) throw new Error(`${what}: sourcePort must be an integer from 1 to 65535`);
         const list = bySource.get(netns) ?? [];
-        list.push({ probe: { from, to, protocol: given.protocol, port: given.port }, at });
+        const probe: Probe = { from, to, protocol: given.protocol, port: given.port };
+        if (given.sourcePort !== undefined) probe.sourcePort = given.sourcePort;
+        list.push({ probe, at });
         bySource.set(netns, list);
       });
       const delivered = probes.map(() => false);
