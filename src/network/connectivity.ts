@@ -30,13 +30,14 @@ export function appliesTo(rule: SetRule, local: PodEndpoint): boolean {
 
 /**
  * Connections one side allows, given the policies selecting `local` (from selectingPolicies)
- * and a predicate saying which of their rules match the peer.
+ * and a predicate saying which of their rules match the peer; `source` and `destination`
+ * are the two ends (one of them `local`), for rules that resolve named ports on them.
  */
 export function sideConnections(
   selection: readonly { tier: Tier; policies: readonly EnforcedPolicy[] }[],
   direction: Direction,
   ruleMatches: (rule: SetRule) => boolean,
-  destination: Endpoint,
+  ends: { source: Endpoint; destination: Endpoint },
   local: PodEndpoint,
 ): PortSet {
   let undecided = PortSet.all;
@@ -47,7 +48,7 @@ export function sideConnections(
     for (const policy of policies) {
       for (const rule of setRules(policy, direction)) {
         if (rule.action === "Log" || !appliesTo(rule, local) || !ruleMatches(rule)) continue;
-        const matched = rule.connections(destination).intersect(undecided);
+        const matched = rule.connections(ends.destination, ends.source).intersect(undecided);
         if (matched.isEmpty()) continue;
         undecided = undecided.subtract(matched);
         if (rule.action === "Allow") allowed = allowed.union(matched);
@@ -64,8 +65,9 @@ export function sideConnections(
 /** Everything `src` may open towards `dst`: its egress side intersected with dst's ingress side. */
 export function connectionsBetween(tiers: readonly Tier[], src: Endpoint, dst: Endpoint): PortSet {
   if (src.kind === "pod" && dst.kind === "pod" && endpointKey(src) === endpointKey(dst)) return PortSet.all;
-  const egress = src.kind === "pod" ? sideConnections(selectingPolicies(tiers, "egress", src), "egress", (r) => r.matchesPeer(dst), dst, src) : PortSet.all;
+  const ends = { source: src, destination: dst };
+  const egress = src.kind === "pod" ? sideConnections(selectingPolicies(tiers, "egress", src), "egress", (r) => r.matchesPeer(dst), ends, src) : PortSet.all;
   if (egress.isEmpty()) return egress;
-  const ingress = dst.kind === "pod" ? sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(src), dst, dst) : PortSet.all;
+  const ingress = dst.kind === "pod" ? sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(src), ends, dst) : PortSet.all;
   return egress.intersect(ingress);
 }

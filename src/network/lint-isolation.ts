@@ -98,7 +98,7 @@ export function lintDns(input: IsolationInput): Finding[] {
     const selection = selectingPolicies(input.tiers, "egress", pod);
     const policies = selection.flatMap((s) => s.policies);
     if (policies.length === 0) continue;
-    const allowsDns = (d: Endpoint) => sideConnections(selection, "egress", (rule) => rule.matchesPeer(d), d, pod).has("UDP", 53);
+    const allowsDns = (d: Endpoint) => sideConnections(selection, "egress", (rule) => rule.matchesPeer(d), { source: pod, destination: d }, pod).has("UDP", 53);
     if ([...dns, ...linkLocalCandidates(policies)].some(allowsDns)) continue;
     const by = policies.map((p) => p.id).join(", ");
     const byAddress = PLUGIN_DEPENDENT_DNS.filter(allowsDns).map((d) => d.ip);

@@ -14,7 +14,7 @@
  */
 import { cutAddressSpace, formatIp, formatRange, parseCidr, parseIpCached, rangeContains, type IpRange } from "./cidr.js";
 import { appliesTo, selectingPolicies, setRules, sideConnections } from "./connectivity.js";
-import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, SetRule, Tier } from "./model.js";
+import { endpointKey, type Direction, type Endpoint, type ExternalEndpoint, type PodEndpoint, type SetRule, type Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
 export interface ExternalBlock {
@@ -91,9 +91,14 @@ function classKey(p: PodEndpoint, addresses: (p: PodEndpoint) => string): string
     .sort()
     .map((k) => `${k}=${p.labels[k]}`)
     .join(",");
-  const ports = p.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",");
+  const ports = portsOf(p);
   const host = p.hostNetwork ? `host:${p.ips.join(",")}` : `in:${addresses(p)}`;
   return `${p.namespace}\u0000${labels}\u0000${ports}\u0000${host}\u0000${p.serviceAccount ?? ""}`;
+}
+
+/** A pod's declared ports as text: what named ports resolve on. */
+function portsOf(p: PodEndpoint): string {
+  return p.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",");
 }
 
 /** External blocks for one direction: the address space cut at every CIDR the policies name there. */
@@ -175,7 +180,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     namespaceLabelsOf.set(c.namespace, c.namespaceLabels);
     if (c.hostNetwork) hostNetworkClasses.push(i);
   });
-  const portsKey = [...classes.map((c) => c.ports.map((x) => `${x.name ?? ""}:${x.port}/${x.protocol}`).join(",")), ...externalDestinations.map(() => "")];
+  const portsKey = [...classes.map(portsOf), ...externalDestinations.map(() => "")];
 
   const ruleMatches: Record<Direction, Map<SetRule, Int32Array>> = { egress: new Map(), ingress: new Map() };
   const candidates = (direction: Direction, rule: SetRule): Iterable<number> => {
@@ -225,6 +230,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     if (selection.every((s) => s.policies.length === 0)) return undefined;
     const rules: SetRule[] = [];
     const onDestination: SetRule[] = [];
+    let readsSource = false;
     // Rules that read the pod itself and leave it out: only pods they leave out alike share a table.
     const notApplying: string[] = [];
     for (const { policies } of selection) {
@@ -237,24 +243,30 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
           }
           rules.push(rule);
           if (rule.dependsOnDestination) onDestination.push(rule);
+          if (rule.dependsOnSource) readsSource = true;
         }
       }
     }
     const readsDestination = onDestination.length > 0;
     // What else a table depends on: on an ingress side the destination is the pod itself, so
     // rules that read it (named ports, a Calico rule's destination selector or nets) give
-    // each pod what they give it, and only pods they treat alike share a table.
+    // each pod what they give it, and only pods they treat alike share a table. On an
+    // egress side the source is the pod itself: named source ports resolve on its ports.
+    // An ingress rule reading both ends has no part that depends on the pod alone to key
+    // by: such a pod gets a table of its own.
     const key =
       selection.map((s) => s.policies.map(policyId).join(",")).join("|") +
       (notApplying.length > 0 ? `!${notApplying.join(",")}` : "") +
-      (direction === "ingress" && readsDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self).toJSON())).join(";")}` : "");
+      (direction === "ingress" && readsDestination ? `#${onDestination.map((rule) => JSON.stringify(rule.connections(self, self).toJSON())).join(";")}` : "") +
+      (direction === "egress" && readsSource ? `@${portsOf(self)}` : "") +
+      (direction === "ingress" && readsSource && readsDestination ? `%${endpointKey(self)}` : "");
     const known = tables[direction].get(key);
     if (known) return known;
-    const table = buildSideTable(direction, self, selection, rules, readsDestination);
+    const table = buildSideTable(direction, self, selection, rules, readsDestination, readsSource);
     tables[direction].set(key, table);
     return table;
   };
-  const buildSideTable = (direction: Direction, self: PodEndpoint, selection: ReturnType<typeof selectingPolicies>, rules: readonly SetRule[], readsDestination: boolean): SideTable => {
+  const buildSideTable = (direction: Direction, self: PodEndpoint, selection: ReturnType<typeof selectingPolicies>, rules: readonly SetRule[], readsDestination: boolean, readsSource: boolean): SideTable => {
     const peerList = peers[direction];
     // Signature of a peer: the indices of the rules that match it. Peers no rule matches
     // share the empty signature, so only touched peers cost anything.
@@ -267,15 +279,16 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     const resultOfPeer = new Uint32Array(peerList.length);
     for (let p = 0; p < peerList.length; p++) {
       const signature = signatures.get(p) ?? "";
-      // Named ports resolve on the destination, which on the egress side is the peer: peers
-      // declaring the same ports resolve them alike.
-      const key = direction === "egress" && readsDestination ? `${signature}#${portsKey[p]}` : signature;
+      // Named ports resolve on the destination, which on the egress side is the peer, and
+      // named source ports on the source, which on the ingress side is: peers declaring the
+      // same ports resolve them alike.
+      const key = (direction === "egress" && readsDestination) || (direction === "ingress" && readsSource) ? `${signature}#${portsKey[p]}` : signature;
       let index = resultIndex.get(key);
       if (index === undefined) {
         const matched = new Set(signature === "" ? [] : signature.slice(0, -1).split(",").map((r) => rules[Number(r)]!));
-        const destination = direction === "egress" ? peerList[p]! : self;
+        const ends = direction === "egress" ? { source: self, destination: peerList[p]! } : { source: peerList[p]!, destination: self };
         index = results.length;
-        results.push(sideConnections(selection, direction, (rule) => matched.has(rule), destination, self));
+        results.push(sideConnections(selection, direction, (rule) => matched.has(rule), ends, self));
         resultIndex.set(key, index);
       }
       resultOfPeer[p] = index;

@@ -64,8 +64,11 @@ export interface SetRule {
   action: "Allow" | "Deny" | "Pass" | "Log";
   /** The rule's peer side matches `peer`: the source for ingress rules, the destination for egress rules. */
   matchesPeer(peer: Endpoint): boolean;
-  /** Connections the rule covers towards `destination` (named ports resolve on the destination pod). */
-  connections(destination: Endpoint): PortSet;
+  /**
+   * Connections the rule covers from `source` towards `destination`: named destination
+   * ports resolve on the destination pod, a Calico rule's named source ports on the source.
+   */
+  connections(destination: Endpoint, source: Endpoint): PortSet;
   /**
    * Where the peer can be (optional, for speed): pods only in namespaces for which
    * `podNamespaces` holds (absent: no pod matches unless `anyPeer`), addresses when
@@ -75,6 +78,8 @@ export interface SetRule {
   peerScope?: PeerScope;
   /** True when `connections` depends on which destination pod it is given (named ports). */
   dependsOnDestination?: boolean;
+  /** True when `connections` depends on which source pod it is given (a Calico rule's named source ports). */
+  dependsOnSource?: boolean;
   /**
    * Whether the rule applies to `local`, the endpoint the policy selected, for rules that
    * also read it on the other side of the peer (a Calico egress rule's source criteria).

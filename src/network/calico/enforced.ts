@@ -103,7 +103,7 @@ export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
     selects: parts.selects,
     evaluate: (direction, packet) => evaluateRules(direction === "ingress" ? parts.ingress : parts.egress, toWirePacket(packet)),
     // Set forms for the matrix are built on first use: explain never pays for them.
-    rules: (direction) => (setRules[direction] ??= toSetRules(parts.id, direction, direction === "ingress" ? parts.ingress : parts.egress)),
+    rules: (direction) => (setRules[direction] ??= toSetRules(direction, direction === "ingress" ? parts.ingress : parts.egress)),
     cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? [])],
     localCidrs: () => localCidrs(parts.ingress, parts.egress),
   };

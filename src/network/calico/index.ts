@@ -17,8 +17,6 @@
  * - Calico rules can name pod addresses (nets, network sets), so pods with different IPs
  *   can differ in connectivity: the matrix's pod classes must include IPs when Calico
  *   policies are present.
- * - `EnforcedPolicy.rules()` of a Calico policy throws a UserError for rules the matrix's
- *   universe cannot hold (named source ports).
  */
 export { parseCalicoSelector, canonicalSelector, SelectorSyntaxError, type CalicoSelector } from "./selector/index.js";
 export { compileCalico, calicoTiers, mergeTiers, withCalico, isCalicoObject, type CalicoOptions, type CalicoPolicySet, type CalicoRefusal, type CalicoNotice } from "./tiers.js";

@@ -4,14 +4,12 @@
  * 1..65535 plus every port-less packet, by protocol number and, for ICMP, by type and code
  * (portless.ts), and a SetRule sees the peer and the destination only. Within that universe
  * the translation is exact. An egress rule's source criteria read the sending pod
- * (SetRule.appliesToLocal); source ports are a dimension of the sets (source-bands.ts).
- * Rules the universe cannot hold are refused by name with a UserError rather than
- * approximated: named source ports, which depend on the sending pod's declared ports.
+ * (SetRule.appliesToLocal); source ports are a dimension of the sets (source-bands.ts), and
+ * named source ports resolve on the sending pod's declared ports (SetRule.dependsOnSource).
  */
-import { UserError } from "../../errors.js";
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, SetRule } from "../model.js";
-import { PORT_PROTOCOLS, PortSet, protocolNumber } from "../ports.js";
+import { PORT_PROTOCOLS, PortSet, protocolNumber, setProtocolOf } from "../ports.js";
 import { entityAddressMatches, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
 
 const PORT_PROTOCOL_SET = PORT_PROTOCOLS.reduce((set, p) => set.union(PortSet.protocol(p)), PortSet.none);
@@ -37,13 +35,33 @@ function protocolSet(rule: ResolvedRule): PortSet {
   return set;
 }
 
-/** What a rule's numeric source ports and notPorts leave of every connection; port-less packets never match them. */
-function sourcePortCriteria(entity: EntityMatch): PortSet {
-  const sources = (ranges: readonly { min: number; max: number }[]) =>
-    ranges.reduce((set, { min, max }) => PORT_PROTOCOLS.reduce((s, p) => s.union(PortSet.fromSourcePorts(p, min, max)), set), PortSet.none);
+function sourceRangesSet(ranges: readonly { min: number; max: number }[]): PortSet {
+  return ranges.reduce((set, { min, max }) => PORT_PROTOCOLS.reduce((s, p) => s.union(PortSet.fromSourcePorts(p, min, max)), set), PortSet.none);
+}
+
+/**
+ * Source ports of `source` that the entity's named-port memberships admit, as Felix's
+ * (IP, protocol, port) sets hold them; none for an unknown source or one outside the cluster.
+ */
+function namedSourceSet(members: EntityMatch["namedPorts"], source: Endpoint | undefined): PortSet {
+  if (!members || members.length === 0 || source?.kind !== "pod") return PortSet.none;
+  let set = PortSet.none;
+  const side = sideOf(source);
+  for (const port of source.ports) {
+    const protocol = setProtocolOf(port.protocol);
+    if (protocol === "OTHER") continue;
+    if (members.some((member) => member({ ...side, port: port.port }, protocolNumber(port.protocol)))) set = set.union(PortSet.fromSourcePorts(protocol, port.port, port.port));
+  }
+  return set;
+}
+
+/** What a rule's source ports and notPorts (numbers and names) leave of every connection from `source`; port-less packets never match them. */
+function sourcePortCriteria(entity: EntityMatch, source: Endpoint | undefined): PortSet {
   let set = PortSet.all;
-  if ((entity.ports?.length ?? 0) > 0) set = set.intersect(sources(entity.ports ?? []));
-  if ((entity.notPorts?.length ?? 0) > 0) set = set.intersect(PORT_PROTOCOL_SET).subtract(sources(entity.notPorts ?? []));
+  if ((entity.ports?.length ?? 0) > 0 || (entity.namedPorts?.length ?? 0) > 0) set = set.intersect(sourceRangesSet(entity.ports ?? []).union(namedSourceSet(entity.namedPorts, source)));
+  if ((entity.notPorts?.length ?? 0) > 0 || (entity.notNamedPorts?.length ?? 0) > 0) {
+    set = set.intersect(PORT_PROTOCOL_SET).subtract(sourceRangesSet(entity.notPorts ?? []).union(namedSourceSet(entity.notNamedPorts, source)));
+  }
   return set;
 }
 
@@ -92,19 +110,14 @@ function familyMatches(rule: ResolvedRule, side: WireSide): boolean {
   return rule.ipVersion === undefined || side.ip === undefined || side.ip.family === rule.ipVersion;
 }
 
-function refuse(policyId: string, rule: ResolvedRule, what: string): never {
-  throw new UserError(`netpol matrix cannot represent ${policyId} ${rule.description ?? "rule"}: ${what}`, {
-    hint: "use `palisade netpol explain --source-port` for connections this policy governs; the matrix resolves named ports on the destination only",
-  });
-}
-
-/** The SetRules of one direction's resolved rules (throws UserError for rules the matrix cannot hold). */
-export function toSetRules(policyId: string, direction: Direction, rules: readonly ResolvedRule[]): SetRule[] {
+/** The SetRules of one direction's resolved rules. */
+export function toSetRules(direction: Direction, rules: readonly ResolvedRule[]): SetRule[] {
   return rules.map((rule, ruleIndex) => {
-    if (hasNamedPorts(rule.source)) refuse(policyId, rule, "it matches named source ports");
     const peerEntity = direction === "ingress" ? rule.source : rule.destination;
-    const protocols = protocolSet(rule).intersect(sourcePortCriteria(rule.source));
-    const named = Boolean(rule.destination.namedPorts?.length || rule.destination.notNamedPorts?.length);
+    const namedSource = hasNamedPorts(rule.source);
+    // Without named source ports the source never changes what the rule covers: worked out once.
+    const fixedProtocols = namedSource ? undefined : protocolSet(rule).intersect(sourcePortCriteria(rule.source, undefined));
+    const named = hasNamedPorts(rule.destination);
     const setRule: SetRule = {
       action: rule.action,
       ruleIndex,
@@ -112,12 +125,13 @@ export function toSetRules(policyId: string, direction: Direction, rules: readon
         const side = sideOf(peer);
         return familyMatches(rule, side) && entityAddressMatches(peerEntity, side);
       },
-      connections: (destination) => {
+      connections: (destination, source) => {
         if (direction === "ingress" && !entityAddressMatches(rule.destination, sideOf(destination))) return PortSet.none;
-        return portCriteria(rule.destination, protocols, destination);
+        return portCriteria(rule.destination, fixedProtocols ?? protocolSet(rule).intersect(sourcePortCriteria(rule.source, source)), destination);
       },
       dependsOnDestination: named || (direction === "ingress" && hasAddressCriteria(rule.destination)),
     };
+    if (namedSource) setRule.dependsOnSource = true;
     // An egress rule's source is the pod sending: the rule applies to the pods it matches.
     if (direction === "egress" && hasAddressCriteria(rule.source)) setRule.appliesToLocal = (local) => entityAddressMatches(rule.source, sideOf(local));
     if (rule.description !== undefined) setRule.description = rule.description;

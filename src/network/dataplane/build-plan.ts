@@ -50,11 +50,13 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   // Rules are shared by every endpoint a policy selects: their sets are worked out once.
   const cache = new WeakMap<SetRule, MatchedGroup[]>();
   const groupsOf = (rule: SetRule, direction: Direction, self: PodEndpoint): MatchedGroup[] => {
-    // Named ports resolve on the destination: the endpoint itself on the ingress side, each peer on the egress side.
-    const perSelf = direction === "ingress" && rule.dependsOnDestination;
+    // Named ports resolve on the destination (the endpoint itself on the ingress side, each
+    // peer on the egress side) and named source ports on the source (each peer on the
+    // ingress side, the endpoint itself on the egress side).
+    const perSelf = direction === "ingress" ? rule.dependsOnDestination : rule.dependsOnSource;
     const cached = perSelf ? undefined : cache.get(rule);
     if (cached) return cached;
-    const connectionsFor = (peer: Endpoint) => rule.connections(direction === "ingress" ? self : peer);
+    const connectionsFor = (peer: Endpoint) => (direction === "ingress" ? rule.connections(self, peer) : rule.connections(peer, self));
     const groups = matchedGroups(rule, universes[direction], connectionsFor);
     if (!perSelf) {
       cache.set(rule, groups);

@@ -168,7 +168,7 @@ export function evaluateRules(rules: readonly SetRule[], direction: Direction, p
   const peer = direction === "ingress" ? packet.src : packet.dst;
   for (const rule of rules) {
     if (rule.action === "Log") continue;
-    if (!rule.matchesPeer(peer) || !rule.connections(packet.dst).has(packet.protocol, packet.port)) continue;
+    if (!rule.matchesPeer(peer) || !rule.connections(packet.dst, packet.src).has(packet.protocol, packet.port)) continue;
     const verdict: RuleVerdict = { action: rule.action, ruleIndex: rule.ruleIndex };
     if (rule.description !== undefined) verdict.ruleDescription = rule.description;
     return verdict;

@@ -26,7 +26,7 @@ function setVerdict(tiers: readonly Tier[], testCase: ProgramCase, packet: Progr
   const wire = programPacket(testCase, packet);
   const src: Endpoint = { kind: "external", ip: packet.srcIp };
   const dst: PodEndpoint = { kind: "pod", namespace: "test", name: "workload", labels: {}, namespaceLabels: {}, ips: [packet.dstIp], ports: [] };
-  const allowed = sideConnections(selectingPolicies([...tiers, denyTheRest], "ingress", dst), "ingress", (rule) => rule.matchesPeer(src), dst, dst);
+  const allowed = sideConnections(selectingPolicies([...tiers, denyTheRest], "ingress", dst), "ingress", (rule) => rule.matchesPeer(src), { source: src, destination: dst }, dst);
   const held = allowed.has(wire.protocol, packet.dstPort, { family: testCase.ipVersion, icmp: { type: packet.icmpType ?? 0, code: packet.icmpCode ?? 0 } }, packet.srcPort);
   return held ? "allow" : "deny";
 }

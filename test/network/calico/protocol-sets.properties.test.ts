@@ -80,7 +80,7 @@ describe("Calico protocol criteria: set engine against packet matcher", () => {
             wire.srcPort = p.sourcePort;
           }
           const byPacket = evaluateSide(tiers, "ingress", dst, wire).allowed;
-          const allowed = sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(wire.src), dst, dst);
+          const allowed = sideConnections(selectingPolicies(tiers, "ingress", dst), "ingress", (r) => r.matchesPeer(wire.src), { source: wire.src, destination: dst }, dst);
           const bySet = allowed.has(p.protocol, hasPorts ? p.port : undefined, { family: p.family, icmp: { type: p.type, code: p.code } }, p.sourcePort);
           expect(bySet, JSON.stringify({ p, tierRules })).toBe(byPacket);
         }

@@ -11,7 +11,6 @@ import { evaluateConnection } from "../../../src/network/evaluate.js";
 import type { Endpoint, PodEndpoint, Protocol } from "../../../src/network/model.js";
 import { compileCalico } from "../../../src/network/calico/tiers.js";
 import { compile, external, packet, pod } from "./fixtures.js";
-import { UserError } from "../../../src/errors.js";
 
 const v3 = "projectcalico.org/v3";
 const app = fc.constantFrom("web", "api", "db");
@@ -23,7 +22,7 @@ const selector = fc.oneof(
   fc.constant("tier in {'front', 'back'}"),
 );
 const ports = fc.array(fc.oneof(fc.constantFrom(80, 443, 5432, "8000:8100", "http", "metrics"), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 3 });
-const sourcePorts = fc.array(fc.constantFrom(53, "0:1023", "1024:65535", 40000), { minLength: 1, maxLength: 2 });
+const sourcePorts = fc.array(fc.constantFrom(53, "0:1023", "1024:65535", 40000, "http", "metrics", "dns"), { minLength: 1, maxLength: 2 });
 const nets = fc.array(fc.constantFrom("10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.2.3/32"), { minLength: 1, maxLength: 2 });
 
 const peerEntity = fc.record(
@@ -46,8 +45,9 @@ const rule = fc
       peer: peerEntity,
       destinationPorts: fc.option(ports, { nil: undefined }),
       destinationNotPorts: fc.option(ports, { nil: undefined }),
-      sourcePorts: fc.option(sourcePorts, { nil: undefined }),
-      sourceNotPorts: fc.option(sourcePorts, { nil: undefined }),
+      // Rarer than the other criteria, so rules with them still match something often.
+      sourcePorts: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: sourcePorts, weight: 1 }),
+      sourceNotPorts: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: sourcePorts, weight: 1 }),
       local: fc.option(fc.record({ selector, nets }, { requiredKeys: [] }), { nil: undefined }),
     },
     { requiredKeys: ["action", "peer"] },
@@ -164,7 +164,8 @@ describe("Calico set rules agree with packet evaluation", () => {
             const set = connectionsBetween(compiled.tiers, src, dst);
             for (const [protocol, port] of probes) {
               // A port-less packet has no source port; a ported one is probed from two.
-              for (const srcPort of port === undefined ? [undefined] : [53, 40000]) {
+              // 80, 8080 and 9090 are pods' named ports (http, metrics), 53 a DNS source port.
+              for (const srcPort of port === undefined ? [undefined] : [53, 80, 8080, 9090, 40000]) {
                 const probe = packet(src, dst, protocol, port);
                 if (srcPort !== undefined) probe.srcPort = srcPort;
                 const byPacket = evaluateConnection(compiled.tiers, probe).allowed;
@@ -178,17 +179,56 @@ describe("Calico set rules agree with packet evaluation", () => {
     );
   });
 
-  it("refuses, by name, rules the matrix cannot hold", () => {
+  it("keeps apart in the matrix the pods that named source ports tell apart", () => {
+    const gnp = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: v3, kind: "GlobalNetworkPolicy", metadata: { name: "p" }, spec: { selector: "all()", ...spec } });
+    const pods: PodEndpoint[] = [
+      pod("shop", "web", { app: "web" }, { ips: ["10.1.2.3"], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }),
+      pod("shop", "api", { app: "api" }, { ips: ["10.1.9.9"], ports: [{ name: "http", port: 80, protocol: "TCP" }] }),
+      pod("shop", "front", { app: "web" }, { ips: ["10.1.2.4"], ports: [] }),
+      pod("ops", "db", { app: "db" }, { ips: ["10.2.0.1"], ports: [] }),
+    ];
+    const scenarios = {
+      // Peers alike to the rule's selector but for their ports: on an ingress side they are the sources.
+      ingress: gnp({ types: ["Ingress"], ingress: [{ action: "Allow", protocol: "TCP", source: { ports: ["http"] } }, { action: "Deny" }] }),
+      // Pods selected alike but for their ports: on an egress side they are the sources.
+      egress: gnp({ types: ["Egress"], egress: [{ action: "Allow", protocol: "TCP", source: { ports: ["http"] } }, { action: "Deny" }] }),
+      // A rule reading both ends: front and db both lack the port, and only the destination selector tells them apart.
+      both: gnp({ types: ["Ingress"], ingress: [{ action: "Allow", protocol: "TCP", source: { ports: ["http"] }, destination: { selector: "app == 'web'" } }, { action: "Deny" }] }),
+    };
+    for (const [name, policy] of Object.entries(scenarios)) {
+      const compiled = compileCalico([{ object: policy }]);
+      const matrix = computeMatrix(compiled.tiers, pods);
+      const seen = new Set<string>();
+      pods.forEach((src, i) =>
+        pods.forEach((dst, j) => {
+          if (i === j) return;
+          const expected = connectionsBetween(compiled.tiers, src, dst).toString();
+          seen.add(expected);
+          expect(matrix.podToPod(i, j).toString(), `${name}: ${src.name} -> ${dst.name}`).toBe(expected);
+        }),
+      );
+      // Each scenario tells some pairs apart: from port 8080, from port 80, or nothing.
+      expect(seen.size, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("resolves named source ports on the sending pod's declared ports", () => {
     const { tiers } = compile(`
 apiVersion: ${v3}
 kind: GlobalNetworkPolicy
 metadata: {name: src-ports}
 spec:
-  ingress: [{action: Allow, protocol: UDP, source: {ports: [dns]}}]
+  ingress: [{action: Allow, protocol: UDP, source: {selector: "app == 'dns'", ports: [dns]}}]
 `);
-    const policyObject = tiers.flatMap((t) => t.policies)[0];
-    expect(() => policyObject?.rules?.("ingress")).toThrow(UserError);
-    expect(() => policyObject?.rules?.("ingress")).toThrow(/named source ports/);
+    const [rule] = tiers.flatMap((t) => t.policies)[0]?.rules?.("ingress") ?? [];
+    const target: PodEndpoint = { kind: "pod", namespace: "n", name: "t", labels: {}, namespaceLabels: {}, ips: ["10.0.0.1"], ports: [] };
+    const resolver = pod("n", "resolver", { app: "dns" }, { ips: ["10.0.0.2"], ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns", port: 5353, protocol: "TCP" }] });
+    const other = pod("n", "other", { app: "web" }, { ips: ["10.0.0.3"], ports: [{ name: "dns", port: 53, protocol: "UDP" }] });
+    expect(rule?.dependsOnSource).toBe(true);
+    // The TCP port of the same name is outside the rule's protocol; a pod the selector leaves out is no member.
+    expect(rule?.connections(target, resolver).toString()).toBe("UDP 1-65535 (from source port 53)");
+    expect(rule?.connections(target, other).isEmpty()).toBe(true);
+    expect(rule?.connections(target, external("192.0.2.1")).isEmpty()).toBe(true);
   });
 
   it("holds numeric source ports as a dimension of the connections", () => {
@@ -202,8 +242,8 @@ spec:
     - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}
 `);
     const rules = tiers.flatMap((t) => t.policies)[0]?.rules?.("ingress") ?? [];
-    const pod: PodEndpoint = { kind: "pod", namespace: "n", name: "p", labels: {}, namespaceLabels: {}, ips: ["10.0.0.1"], ports: [] };
-    expect(rules.map((r) => r.connections(pod).toString())).toEqual(["UDP 1-65535 (from source port 53)", "TCP 8080 (from source ports 1024-65535)"]);
+    const target: PodEndpoint = { kind: "pod", namespace: "n", name: "p", labels: {}, namespaceLabels: {}, ips: ["10.0.0.1"], ports: [] };
+    expect(rules.map((r) => r.connections(target, external("192.0.2.1")).toString())).toEqual(["UDP 1-65535 (from source port 53)", "TCP 8080 (from source ports 1024-65535)"]);
   });
 
   it("names every CIDR that tells external peers apart", () => {

@@ -21,12 +21,12 @@ export function isMember(set: AddressSet, ipText: string): boolean {
   return best !== undefined && !best.except;
 }
 
-/** Whether one side lets a packet through: its peer is the other end's address. */
-export function sideAllows(side: SidePlan, peerIp: string, protocol: Protocol, port: number | undefined): boolean {
+/** Whether one side lets a packet through: its peer is the other end's address; `sourcePort` is the port it comes from. */
+export function sideAllows(side: SidePlan, peerIp: string, protocol: Protocol, port: number | undefined, sourcePort?: number): boolean {
   for (const tier of side.tiers) {
     let passed = false;
     for (const rule of tier.rules) {
-      if (rule.action === "Log" || !isMember(rule.peers, peerIp) || !rule.connections.has(protocol, port)) continue;
+      if (rule.action === "Log" || !isMember(rule.peers, peerIp) || !rule.connections.has(protocol, port, undefined, sourcePort)) continue;
       if (rule.action === "Allow") return true;
       if (rule.action === "Deny") return false;
       passed = true;
@@ -38,10 +38,10 @@ export function sideAllows(side: SidePlan, peerIp: string, protocol: Protocol, p
 }
 
 /** A packet between two addresses, each a local endpoint's (by `ipOf`) or not. */
-export function planAllows(plan: DataplanePlan, interfaceOfIp: (ip: string) => string | undefined, src: string, dst: string, protocol: Protocol, port?: number): boolean {
+export function planAllows(plan: DataplanePlan, interfaceOfIp: (ip: string) => string | undefined, src: string, dst: string, protocol: Protocol, port?: number, sourcePort?: number): boolean {
   const from = plan.endpoints.find((e) => e.interfaceName === interfaceOfIp(src));
   const to = plan.endpoints.find((e) => e.interfaceName === interfaceOfIp(dst));
-  if (from && !sideAllows(from.egress, dst, protocol, port)) return false;
-  if (to && !sideAllows(to.ingress, src, protocol, port)) return false;
+  if (from && !sideAllows(from.egress, dst, protocol, port, sourcePort)) return false;
+  if (to && !sideAllows(to.ingress, src, protocol, port, sourcePort)) return false;
   return true;
 }
