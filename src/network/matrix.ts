@@ -180,7 +180,8 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     namespaceLabelsOf.set(c.namespace, c.namespaceLabels);
     if (c.hostNetwork) hostNetworkClasses.push(i);
   });
-  const portsKey = [...classes.map(portsOf), ...externalDestinations.map(() => "")];
+  // Peers past the classes are external blocks: they declare no ports.
+  const portsKey = classes.map(portsOf);
 
   const ruleMatches: Record<Direction, Map<SetRule, Int32Array>> = { egress: new Map(), ingress: new Map() };
   const candidates = (direction: Direction, rule: SetRule): Iterable<number> => {
@@ -282,7 +283,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       // Named ports resolve on the destination, which on the egress side is the peer, and
       // named source ports on the source, which on the ingress side is: peers declaring the
       // same ports resolve them alike.
-      const key = (direction === "egress" && readsDestination) || (direction === "ingress" && readsSource) ? `${signature}#${portsKey[p]}` : signature;
+      const key = (direction === "egress" && readsDestination) || (direction === "ingress" && readsSource) ? `${signature}#${portsKey[p] ?? ""}` : signature;
       let index = resultIndex.get(key);
       if (index === undefined) {
         const matched = new Set(signature === "" ? [] : signature.slice(0, -1).split(",").map((r) => rules[Number(r)]!));

@@ -2,10 +2,10 @@
  * Calico rules as the model's SetRules, so `netpol matrix` can compute Calico policies with
  * set algebra like Kubernetes ones. The matrix's universe is TCP, UDP and SCTP ports
  * 1..65535 plus every port-less packet, by protocol number and, for ICMP, by type and code
- * (portless.ts), and a SetRule sees the peer and the destination only. Within that universe
- * the translation is exact. An egress rule's source criteria read the sending pod
- * (SetRule.appliesToLocal); source ports are a dimension of the sets (source-bands.ts), and
- * named source ports resolve on the sending pod's declared ports (SetRule.dependsOnSource).
+ * (portless.ts), and on TCP, UDP and SCTP by source port (source-bands.ts). Within that
+ * universe the translation is exact. An egress rule's source criteria read the sending pod
+ * (SetRule.appliesToLocal), and named source ports resolve on the sending pod's declared
+ * ports (SetRule.dependsOnSource).
  */
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, SetRule } from "../model.js";
