@@ -43,6 +43,13 @@ export function protocolKeys(protocol: number): Ranges {
   return icmpFamily(protocol) ? [...block(protocol), ...block(CROSS_FAMILY + protocol)] : block(protocol);
 }
 
+/** Every packet of one port-less protocol that `family` carries: for ICMP numbers, their messages in their own family or the other family's block. */
+export function protocolKeysIn(protocol: number, family: 4 | 6): Ranges {
+  const own = icmpFamily(protocol);
+  if (own === undefined || own === family) return own === undefined ? protocolKeys(protocol) : block(protocol);
+  return block(CROSS_FAMILY + protocol);
+}
+
 /** ICMP messages of one ICMP number in its own family: every type, one type, or one type and code. */
 export function icmpKeys(protocol: typeof ICMP | typeof ICMPV6, type?: number, code?: number): Ranges {
   const base = protocol * BLOCK;

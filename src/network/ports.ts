@@ -9,7 +9,7 @@
  */
 import type { Protocol } from "./model.js";
 import { contains, EMPTY_RANGES, pairsOf, sameRanges, sweep, type Ranges } from "./port-ranges.js";
-import { describeEntry, entryKeys, familyPortless, FULL_PORTLESS, icmpKeys, packetKey, PORT_PROTOCOL_NUMBERS, portlessEntries, protocolKeys, type PortlessEntry } from "./portless.js";
+import { describeEntry, entryKeys, familyPortless, FULL_PORTLESS, icmpKeys, packetKey, PORT_PROTOCOL_NUMBERS, portlessEntries, protocolKeys, protocolKeysIn, type PortlessEntry } from "./portless.js";
 import { asPlain, combineBands, groupBySources, MAX_SOURCE_PORT, MIN_SOURCE_PORT, plainBands, portsFrom, portsFromAny, portsFromEvery, sameBands, type Bands } from "./source-bands.js";
 
 export const PORT_PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
@@ -148,7 +148,7 @@ export class PortSet {
   /**
    * Whether the set holds a connection. A port protocol needs its port; an ICMP one is held
    * when the message in `portless` is (in its family), or with no message when every packet
-   * of the protocol is; another port-less protocol is held whole or not at all. A port is
+   * of the protocol is (that `portless.family` carries, when given); another port-less protocol is held whole or not at all. A port is
    * held from `sourcePort` when given, otherwise from at least one source port.
    */
   has(protocol: Protocol, port?: number, portless?: PortlessDetail, sourcePort?: number): boolean {
@@ -156,7 +156,10 @@ export class PortSet {
     const ranges = this.byProtocol[key];
     if (key === "OTHER") {
       const number = protocolNumber(protocol);
-      if (portless?.icmp === undefined) return sweep(protocolKeys(number), ranges, (a, b) => a && !b).length === 0;
+      if (portless?.icmp === undefined) {
+        const keys = portless?.family === undefined ? protocolKeys(number) : protocolKeysIn(number, portless.family);
+        return sweep(keys, ranges, (a, b) => a && !b).length === 0;
+      }
       const at = packetKey(number, portless.family, portless.icmp);
       return contains(ranges, at);
     }

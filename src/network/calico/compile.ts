@@ -7,7 +7,7 @@
  * and selectors never match them (only their addresses, through nets or network sets).
  */
 import type { Labels } from "../../k8s/labels.js";
-import { rangeContains } from "../cidr.js";
+import { rangeContains, type IpFamily } from "../cidr.js";
 import type { Direction, EnforcedPolicy, PodEndpoint } from "../model.js";
 import type { DecodedEntity, DecodedPolicy, DecodedRule } from "./decode.js";
 import type { DecodedNetworkSet } from "./decode-resources.js";
@@ -138,6 +138,16 @@ export function describeRule(rule: DecodedRule, direction: Direction, index: num
   return parts.join(" ");
 }
 
+/**
+ * Felix gives a rule without ipVersion the version its protocol names: ICMP is an IPv4
+ * rule, ICMPv6 an IPv6 one, so neither is programmed in the other family at all (a
+ * protocol number, or notProtocol, implies nothing).
+ */
+function impliedIpVersion(protocol: DecodedRule["protocol"]): IpFamily | undefined {
+  if (protocol?.kind !== "name") return undefined;
+  return protocol.value === "ICMP" ? 4 : protocol.value === "ICMPv6" ? 6 : undefined;
+}
+
 export function compileRule(rule: DecodedRule, direction: Direction, index: number, policyNamespace: string | undefined, resolver: SelectorResolver): ResolvedRule {
   const out: ResolvedRule = {
     action: rule.action,
@@ -145,7 +155,8 @@ export function compileRule(rule: DecodedRule, direction: Direction, index: numb
     destination: compileEntity(rule.destination, policyNamespace, resolver),
     description: describeRule(rule, direction, index),
   };
-  if (rule.ipVersion !== undefined) out.ipVersion = rule.ipVersion;
+  const ipVersion = rule.ipVersion ?? impliedIpVersion(rule.protocol);
+  if (ipVersion !== undefined) out.ipVersion = ipVersion;
   const protocol = rule.protocol ? protocolNumber(rule.protocol) : undefined;
   const notProtocol = rule.notProtocol ? protocolNumber(rule.notProtocol) : undefined;
   if (protocol !== undefined) out.protocol = protocol;

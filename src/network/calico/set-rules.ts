@@ -32,6 +32,8 @@ function protocolSet(rule: ResolvedRule): PortSet {
   // ICMP criteria only match ICMP messages of the packet's own family (rule-match.ts).
   if (rule.icmp) set = set.intersect(icmpMessages(rule.icmp));
   if (rule.notICMP) set = set.intersect(ICMP_MESSAGES.subtract(icmpMessages(rule.notICMP)));
+  // A rule of one IP version holds the port-less packets of that family only.
+  if (rule.ipVersion !== undefined) set = set.intersect(PORT_PROTOCOL_SET.union(PortSet.familyPortless(rule.ipVersion)));
   return set;
 }
 
@@ -106,8 +108,8 @@ function hasNamedPorts(entity: EntityMatch): boolean {
   return Boolean(entity.namedPorts?.length || entity.notNamedPorts?.length);
 }
 
-function familyMatches(rule: ResolvedRule, side: WireSide): boolean {
-  return rule.ipVersion === undefined || side.ip === undefined || side.ip.family === rule.ipVersion;
+function familyMatches(ipVersion: 4 | 6 | undefined, side: WireSide): boolean {
+  return ipVersion === undefined || side.ip === undefined || side.ip.family === ipVersion;
 }
 
 /** The SetRules of one direction's resolved rules. */
@@ -118,12 +120,15 @@ export function toSetRules(direction: Direction, rules: readonly ResolvedRule[])
     // Without named source ports the source never changes what the rule covers: worked out once.
     const fixedProtocols = namedSource ? undefined : protocolSet(rule).intersect(sourcePortCriteria(rule.source, undefined));
     const named = hasNamedPorts(rule.destination);
+    // A rule of one IP version holds port-less packets of that family only (protocolSet), so
+    // only one that covers ports reads the family from the peer's address.
+    const peerFamily = protocolSet(rule).intersect(PORT_PROTOCOL_SET).isEmpty() ? undefined : rule.ipVersion;
     const setRule: SetRule = {
       action: rule.action,
       ruleIndex,
       matchesPeer: (peer) => {
         const side = sideOf(peer);
-        return familyMatches(rule, side) && entityAddressMatches(peerEntity, side);
+        return familyMatches(peerFamily, side) && entityAddressMatches(peerEntity, side);
       },
       connections: (destination, source) => {
         if (direction === "ingress" && !entityAddressMatches(rule.destination, sideOf(destination))) return PortSet.none;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionsBetween } from "../../../src/network/connectivity.js";
 import { evaluateConnection, evaluateSide } from "../../../src/network/evaluate.js";
 import { allowed, compile, external, packet, pod } from "./fixtures.js";
 
@@ -337,6 +338,35 @@ spec:
 `);
     expect(allowed(tiers, packet(external("2001:db8::1"), pod("a", "x", {}, { ips: ["fd00::5"] }), "TCP", 80))).toBe(true);
     expect(allowed(tiers, packet(external("192.0.2.1"), pod("a", "x", {}, { ips: ["10.0.0.5"] }), "TCP", 80))).toBe(false);
+  });
+
+  it("a named ICMP protocol makes the rule one of that IP version, as Felix programs it; a number does not", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: icmp-families}
+spec:
+  selector: all()
+  ingress:
+  - {action: Deny, protocol: ICMP}
+  - {action: Deny, protocol: ICMPv6}
+  - {action: Deny, protocol: 47}
+  - {action: Allow}
+`);
+    const v4 = { src: external("192.0.2.1"), dst: pod("a", "x", {}, { ips: ["10.0.0.5"] }) };
+    const v6 = { src: external("2001:db8::1"), dst: pod("a", "y", {}, { ips: ["fd00::5"] }) };
+    // ICMP carried in IPv6 (next header 1) and ICMPv6 in IPv4: no rule of that family names them.
+    expect(allowed(tiers, packet(v6.src, v6.dst, 1))).toBe(true);
+    expect(allowed(tiers, packet(v4.src, v4.dst, 58))).toBe(true);
+    expect(allowed(tiers, packet(v4.src, v4.dst, 1))).toBe(false);
+    expect(allowed(tiers, packet(v6.src, v6.dst, 58))).toBe(false);
+    expect(allowed(tiers, packet(v6.src, v6.dst, 47))).toBe(false);
+    // The set engine holds the same, for a dual-stack peer too: the family is in the set, not read from the peer's first address.
+    const dual = pod("b", "dual", {}, { ips: ["10.0.0.6", "fd00::6"] });
+    for (const [{ src, dst }, family, protocol, expected] of [[v6, 6, 1, true], [v4, 4, 58, true], [v4, 4, 1, false], [v6, 6, 58, false]] as const) {
+      expect(connectionsBetween(tiers, src, dst).has(protocol, undefined, { family }), `${protocol} in IPv${family}`).toBe(expected);
+      expect(connectionsBetween(tiers, dual, dst).has(protocol, undefined, { family }), `${protocol} in IPv${family} from a dual-stack pod`).toBe(expected);
+    }
   });
 
   it("notICMP with a code excludes only that type and code", () => {
