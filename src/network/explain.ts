@@ -2,10 +2,13 @@
  * `netpol explain`: the verdict for one connection and, for each side, what decided it —
  * the tier, policy and rule, the end-of-tier drop, or that no policy selects the pod.
  */
+import { connectionsBetween } from "./connectivity.js";
 import { evaluateConnection, type SideDecision } from "./evaluate.js";
 import { HOST_NETWORK_NOTE } from "./host-network.js";
 import type { Endpoint, Packet, Protocol, Tier } from "./model.js";
 import { endpointKey } from "./model.js";
+import { PortSet, type PortProtocol } from "./ports.js";
+import { MAX_SOURCE_PORT, MIN_SOURCE_PORT } from "./source-bands.js";
 
 export interface ExplainedSide {
   direction: "egress" | "ingress";
@@ -41,6 +44,12 @@ export interface Explanation {
   icmp?: { type: number; code: number };
   /** The source port asked about; without it, rules that match source ports do not match. */
   sourcePort?: number;
+  /**
+   * Asked without a source port: the source ports from which the verdict is the other one
+   * (Calico rules on source ports), as inclusive ranges. Absent when every source port
+   * gets the verdict given.
+   */
+  otherwiseFromSourcePorts?: [number, number][];
   allowed: boolean;
   /** Set when a side's verdict rests on AdminNetworkPolicies of equal priority (see ExplainedSide.tiedWith). */
   dependsOnTie?: true;
@@ -137,7 +146,23 @@ export function explainConnection(tiers: readonly Tier[], src: Endpoint, dst: En
   if (icmp) out.icmp = icmp;
   if (sourcePort !== undefined) out.sourcePort = sourcePort;
   if (out.egress.tiedWith || out.ingress.tiedWith) out.dependsOnTie = true;
+  if (sourcePort === undefined && port !== undefined && (protocol === "TCP" || protocol === "UDP" || protocol === "SCTP")) {
+    const otherwise = sourcePortsDeciding(connectionsBetween(tiers, src, dst), protocol, port, !decision.allowed);
+    if (otherwise.length > 0) out.otherwiseFromSourcePorts = otherwise;
+  }
   return out;
+}
+
+/** The source ports from which `port` is allowed (or, with `allowed` false, denied), as the set engine holds them. */
+function sourcePortsDeciding(set: PortSet, protocol: PortProtocol, port: number, allowed: boolean): [number, number][] {
+  let holding = PortSet.none;
+  for (const group of set.sourcePortGroups(protocol)) {
+    if (!group.ports.some(([lo, hi]) => port >= lo && port <= hi)) continue;
+    for (const [lo, hi] of group.sources ?? [[MIN_SOURCE_PORT, MAX_SOURCE_PORT]]) holding = holding.union(PortSet.fromSourcePorts(protocol, lo, hi));
+  }
+  const wanted = allowed ? holding : PortSet.protocol(protocol).subtract(holding);
+  if (wanted.isEmpty()) return [];
+  return wanted.sourcePortGroups(protocol).flatMap((group) => group.sources ?? [[MIN_SOURCE_PORT, MAX_SOURCE_PORT]]);
 }
 
 export function renderExplanation(e: Explanation): string {
@@ -146,6 +171,7 @@ export function renderExplanation(e: Explanation): string {
     `${e.from} -> ${e.to} on ${target}: ${e.allowed ? "ALLOWED" : "DENIED"}${e.dependsOnTie ? " (depends on a priority tie: undefined)" : ""}`,
     `  egress  ${e.egress.allowed ? "allow" : "deny "}  ${e.egress.summary}${where(e.egress)}`,
     `  ingress ${e.ingress.allowed ? "allow" : "deny "}  ${e.ingress.summary}${where(e.ingress)}`,
+    ...(e.otherwiseFromSourcePorts ? [`  from source port${e.otherwiseFromSourcePorts.length === 1 && e.otherwiseFromSourcePorts[0]![0] === e.otherwiseFromSourcePorts[0]![1] ? "" : "s"} ${e.otherwiseFromSourcePorts.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(", ")}: ${e.allowed ? "DENIED" : "ALLOWED"} (Calico rules on source ports; --source-port asks about one)`] : []),
     "",
   ].join("\n");
 }

@@ -267,7 +267,7 @@ ${rules}`;
     writeFileSync(sources, policy('  - {action: Allow, protocol: UDP, source: {ports: [53]}}\n  - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
     const ask = async (...flags: string[]) => JSON.parse((await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", ...flags, "-o", "json")).out) as { allowed: boolean; sourcePort?: number };
     // Without a source port a rule on source ports does not match; with one, it does when the port is in its list.
-    expect((await ask("--port", "8080/TCP")).allowed).toBe(false);
+    expect(await ask("--port", "8080/TCP")).toMatchObject({ allowed: false, otherwiseFromSourcePorts: [[1024, 65535]] });
     expect(await ask("--port", "8080/TCP", "--source-port", "40000")).toMatchObject({ allowed: true, sourcePort: 40000 });
     expect((await ask("--port", "8080/TCP", "--source-port", "1023")).allowed).toBe(false);
     expect((await ask("--port", "9999/UDP", "--source-port", "53")).allowed).toBe(true);
@@ -275,6 +275,10 @@ ${rules}`;
     const text = (await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", "--port", "53/UDP", "--source-port", "53")).out;
     expect(text).toContain("on 53/UDP from source port 53: ALLOWED");
     expect(text).toContain("allowed by GlobalNetworkPolicy/db-sources ingress[0]");
+    expect(text).not.toContain("Calico rules on source ports");
+    const unasked = (await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", "--port", "53/UDP")).out;
+    expect(unasked).toContain("on 53/UDP: DENIED");
+    expect(unasked).toContain("  from source port 53: ALLOWED (Calico rules on source ports; --source-port asks about one)");
     for (const [flags, message] of [
       [["--port", "/ICMP", "--source-port", "53"], "--source-port goes with a TCP, UDP or SCTP --port, not /ICMP"],
       [["--port", "53/UDP", "--source-port", "65536"], "--source-port 65536: expected a port number from 0 to 65535"],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { connectionsBetween } from "../../../src/network/connectivity.js";
 import { evaluateConnection, evaluateSide } from "../../../src/network/evaluate.js";
+import { explainConnection } from "../../../src/network/explain.js";
 import { allowed, compile, external, packet, pod } from "./fixtures.js";
 
 const v3 = "apiVersion: projectcalico.org/v3";
@@ -302,6 +303,26 @@ spec:
   it("source ports match the packet's source port", () => {
     expect(allowed(tiers, packet(src, svc, "UDP", 40000, { srcPort: 53 }))).toBe(true);
     expect(allowed(tiers, packet(src, svc, "UDP", 40000, { srcPort: 54 }))).toBe(false);
+  });
+  it("explain without a source port names the source ports that get the other verdict", () => {
+    const { tiers: more } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: source-ports}
+spec:
+  selector: app == 'svc'
+  ingress:
+  - {action: Deny, protocol: TCP, source: {notPorts: [53]}, destination: {ports: [22]}}
+  - {action: Allow, protocol: TCP, source: {ports: ["0:65535"]}, destination: {ports: [23]}}
+  - {action: Allow, protocol: TCP, destination: {ports: [22, 24]}}
+`);
+    // No source port matches no source-port rule: 22 is allowed, yet denied from every port but 53.
+    expect(explainConnection(more, src, svc, "TCP", 22)).toMatchObject({ allowed: true, otherwiseFromSourcePorts: [[0, 52], [54, 65535]] });
+    expect(explainConnection(more, src, svc, "TCP", 22, undefined, { sourcePort: 53 }).otherwiseFromSourcePorts).toBeUndefined();
+    // A rule on every source port: denied without one, allowed from each.
+    expect(explainConnection(more, src, svc, "TCP", 23)).toMatchObject({ allowed: false, otherwiseFromSourcePorts: [[0, 65535]] });
+    // Nothing reads the source port of 24.
+    expect(explainConnection(more, src, svc, "TCP", 24).otherwiseFromSourcePorts).toBeUndefined();
   });
   it("ICMP type, numeric protocols and notProtocol", () => {
     expect(allowed(tiers, packet(src, svc, "ICMP", undefined, { icmp: { type: 8, code: 0 } }))).toBe(true);
