@@ -2,9 +2,10 @@
  * Source ports. A Calico rule may match the port a packet comes from, so a set of TCP, UDP
  * or SCTP connections can hold different destination ports from different source ports.
  * Bands cut the source-port axis 0..65535 into segments, each with the destination ports
- * held from every source port in it (0 included: Felix's own tests send from port 0, and a
- * rule's range may name it, where the destination side's universe starts at 1). A protocol that holds the same
- * ports from every source port has no bands: the plain case, and every Kubernetes policy's.
+ * held from every source port in it. Port 0 is on the axis: Felix's own tests send from it
+ * and a rule's range may name it (the destination side's universe starts at 1). A protocol
+ * that holds the same ports from every source port has no bands: the plain case, and every
+ * Kubernetes policy's.
  */
 import { EMPTY_RANGES, sameRanges, sweep, type Ranges } from "./port-ranges.js";
 

@@ -258,7 +258,7 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
         { action: "Allow", protocol: "TCP", source: { notPorts: ["20000:20999"] }, destination: { ports: [9090] } },
         { action: "Deny" },
       ] }),
-      // web sends no TCP from 21000-21999 and no UDP 53 from 20000-20999 (a tier that passes the rest on).
+      // web sends no TCP from 21000-21999 and no UDP 53 from 20000-20999; the rest of its egress is allowed.
       gnp("web-out", { selector: "app == 'web'", types: ["Egress"], egress: [
         { action: "Deny", protocol: "TCP", source: { ports: ["21000:21999"] } },
         { action: "Deny", protocol: "UDP", source: { ports: ["20000:20999"] }, destination: { ports: [53] } },

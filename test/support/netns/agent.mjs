@@ -79,7 +79,10 @@ function probeTcp({ from, to, port, sourcePort }, timeoutMs) {
     const socket = net.connect({ host: to, port, localAddress: from, ...(sourcePort === undefined ? {} : { localPort: sourcePort }) });
     const finish = (result) => {
       clearTimeout(timer);
-      socket.destroy();
+      // A chosen source port is closed with a reset, so its 4-tuple is not left in TIME_WAIT
+      // for a retry (or a later probe) to run into.
+      if (sourcePort !== undefined && !socket.connecting && !socket.destroyed) socket.resetAndDestroy();
+      else socket.destroy();
       resolve(result);
     };
     const timer = setTimeout(() => finish({ ok: false, error: received ? "timeout after connect" : "timeout" }), timeoutMs);
