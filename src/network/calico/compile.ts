@@ -143,9 +143,19 @@ export function describeRule(rule: DecodedRule, direction: Direction, index: num
  * rule, ICMPv6 an IPv6 one, so neither is programmed in the other family at all (a
  * protocol number, or notProtocol, implies nothing).
  */
-function impliedIpVersion(protocol: DecodedRule["protocol"]): IpFamily | undefined {
+function protocolIpVersion(protocol: DecodedRule["protocol"]): IpFamily | undefined {
   if (protocol?.kind !== "name") return undefined;
   return protocol.value === "ICMP" ? 4 : protocol.value === "ICMPv6" ? 6 : undefined;
+}
+
+/**
+ * The family of a rule's CIDRs (nets and notNets of either side; decode refuses a rule
+ * with both). Felix renders a rule per family with the other family's CIDRs filtered out,
+ * and drops it where that empties a field: so a rule with CIDRs is programmed in their
+ * family only, even one with notNets alone, which reads "every other address" in its own.
+ */
+function cidrIpVersion(rule: DecodedRule): IpFamily | undefined {
+  return [rule.source, rule.destination].flatMap((entity) => [...entity.nets, ...entity.notNets])[0]?.family;
 }
 
 export function compileRule(rule: DecodedRule, direction: Direction, index: number, policyNamespace: string | undefined, resolver: SelectorResolver): ResolvedRule {
@@ -155,8 +165,11 @@ export function compileRule(rule: DecodedRule, direction: Direction, index: numb
     destination: compileEntity(rule.destination, policyNamespace, resolver),
     description: describeRule(rule, direction, index),
   };
-  const ipVersion = rule.ipVersion ?? impliedIpVersion(rule.protocol);
+  const byProtocol = protocolIpVersion(rule.protocol);
+  const byCidrs = cidrIpVersion(rule);
+  const ipVersion = rule.ipVersion ?? byProtocol ?? byCidrs;
   if (ipVersion !== undefined) out.ipVersion = ipVersion;
+  if (byProtocol !== undefined && byCidrs !== undefined && byProtocol !== byCidrs) out.neverMatches = true;
   const protocol = rule.protocol ? protocolNumber(rule.protocol) : undefined;
   const notProtocol = rule.notProtocol ? protocolNumber(rule.notProtocol) : undefined;
   if (protocol !== undefined) out.protocol = protocol;

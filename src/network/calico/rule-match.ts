@@ -64,7 +64,10 @@ export type RuleAction = "Allow" | "Deny" | "Pass" | "Log";
 
 export interface ResolvedRule {
   action: RuleAction;
+  /** The one IP family the rule is programmed in: its own, or what its protocol or CIDRs imply (compile.ts). */
   ipVersion?: IpFamily;
+  /** Programmed in neither family: its protocol implies one IP version and its CIDRs the other. */
+  neverMatches?: true;
   protocol?: number;
   notProtocol?: number;
   icmp?: IcmpMatch;
@@ -126,6 +129,7 @@ function icmpMatches(match: IcmpMatch, packet: WirePacket): boolean {
 
 /** Whether `rule` matches `packet` (the action is the caller's business). */
 export function ruleMatches(rule: ResolvedRule, packet: WirePacket): boolean {
+  if (rule.neverMatches) return false;
   if (rule.ipVersion !== undefined && packet.family !== undefined && rule.ipVersion !== packet.family) return false;
   if (rule.protocol !== undefined && packet.protocol !== rule.protocol) return false;
   if (rule.notProtocol !== undefined && packet.protocol === rule.notProtocol) return false;

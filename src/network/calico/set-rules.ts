@@ -32,9 +32,20 @@ function protocolSet(rule: ResolvedRule): PortSet {
   // ICMP criteria only match ICMP messages of the packet's own family (rule-match.ts).
   if (rule.icmp) set = set.intersect(icmpMessages(rule.icmp));
   if (rule.notICMP) set = set.intersect(ICMP_MESSAGES.subtract(icmpMessages(rule.notICMP)));
-  // A rule of one IP version holds the port-less packets of that family only.
-  if (rule.ipVersion !== undefined) set = set.intersect(PORT_PROTOCOL_SET.union(PortSet.familyPortless(rule.ipVersion)));
+  // A rule of one IP version that covers port-less packets only holds that family's: the
+  // set carries the family exactly (see familyOfPeer).
+  if (rule.ipVersion !== undefined && set.intersect(PORT_PROTOCOL_SET).isEmpty()) set = set.intersect(PortSet.familyPortless(rule.ipVersion));
   return set;
+}
+
+/**
+ * The IP family a rule's peer must have, read from its first address: a rule of one IP
+ * version that covers ports, whose family the set cannot carry (ports have none). A
+ * dual-stack pod is judged by its first address there; a port-less rule needs no such
+ * reading, as protocolSet holds its family.
+ */
+function familyOfPeer(rule: ResolvedRule): 4 | 6 | undefined {
+  return rule.ipVersion !== undefined && !protocolSet(rule).intersect(PORT_PROTOCOL_SET).isEmpty() ? rule.ipVersion : undefined;
 }
 
 function sourceRangesSet(ranges: readonly { min: number; max: number }[]): PortSet {
@@ -120,13 +131,12 @@ export function toSetRules(direction: Direction, rules: readonly ResolvedRule[])
     // Without named source ports the source never changes what the rule covers: worked out once.
     const fixedProtocols = namedSource ? undefined : protocolSet(rule).intersect(sourcePortCriteria(rule.source, undefined));
     const named = hasNamedPorts(rule.destination);
-    // A rule of one IP version holds port-less packets of that family only (protocolSet), so
-    // only one that covers ports reads the family from the peer's address.
-    const peerFamily = protocolSet(rule).intersect(PORT_PROTOCOL_SET).isEmpty() ? undefined : rule.ipVersion;
+    const peerFamily = familyOfPeer(rule);
     const setRule: SetRule = {
       action: rule.action,
       ruleIndex,
       matchesPeer: (peer) => {
+        if (rule.neverMatches) return false;
         const side = sideOf(peer);
         return familyMatches(peerFamily, side) && entityAddressMatches(peerEntity, side);
       },

@@ -390,6 +390,30 @@ spec:
     }
   });
 
+  it("a rule's CIDRs make it a rule of their IP version, even notNets alone, as Felix filters them", () => {
+    const { tiers } = compile(`
+${v3}
+kind: GlobalNetworkPolicy
+metadata: {name: v6-outside}
+spec:
+  selector: all()
+  ingress:
+  - {action: Deny, protocol: TCP, source: {notNets: ["fd00::/8"]}}
+  - {action: Deny, protocol: ICMP, source: {notNets: ["fd00::/8"]}}
+  - {action: Allow}
+`);
+    const v4 = pod("a", "x", {}, { ips: ["10.0.0.5"] });
+    const v6 = pod("a", "y", {}, { ips: ["fd00::5"] });
+    // Not in fd00::/8 reads "every other IPv6 address": an IPv4 peer is not one.
+    expect(allowed(tiers, packet(external("192.0.2.1"), v4, "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(external("2001:db8::1"), v6, "TCP", 80))).toBe(false);
+    expect(allowed(tiers, packet(external("fd00::9"), v6, "TCP", 80))).toBe(true);
+    // ICMP names IPv4 and the CIDRs IPv6: Felix programs the rule in neither family.
+    expect(allowed(tiers, packet(external("192.0.2.1"), v4, "ICMP", undefined, { icmp: { type: 8, code: 0 } }))).toBe(true);
+    expect(connectionsBetween(tiers, external("192.0.2.1"), v4).isAll()).toBe(true);
+    expect(connectionsBetween(tiers, external("2001:db8::1"), v6).has("TCP", 80)).toBe(false);
+  });
+
   it("notICMP with a code excludes only that type and code", () => {
     const { tiers } = compile(`
 ${v3}

@@ -247,7 +247,7 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
     expect(result.dropped).toBeGreaterThan(10);
   });
 
-  it("enforces Calico's source ports and notPorts, with and without destination ports", async () => {
+  it("enforces Calico's source ports and notPorts, with and without destination ports, and a rule's IP version taken from its CIDRs", async () => {
     const pods = podsOn(topology, SHOP);
     const gnp = (name: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name }, spec });
     // Probes go from 20000+n and from 21000+n: below the kernel's ephemeral range, so no other probe's socket holds them.
@@ -271,6 +271,11 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
         { action: "Allow", protocol: "UDP", source: { notPorts: ["21000:65535"] } },
         { action: "Allow", protocol: "UDP", destination: { ports: [53] } },
         { action: "Deny" },
+      ] }),
+      // client opens TCP in IPv6 to 2001:db8::/32 only: IPv6 CIDRs make an IPv6 rule, so its IPv4 TCP is untouched.
+      gnp("client-v6-out", { selector: "app == 'client'", types: ["Egress"], egress: [
+        { action: "Deny", protocol: "TCP", destination: { notNets: ["2001:db8::/32"] } },
+        { action: "Allow" },
       ] }),
     ];
     await expectEnforced(topology, pods, policies, [20000, 21000]);
