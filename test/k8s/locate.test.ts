@@ -31,6 +31,20 @@ const tree = fc.letrec((tie) => ({
   list: fc.array(tie("node"), { minLength: 1, maxLength: 3 }),
 })).map;
 
+/**
+ * The value the `yaml` library reads from `text`, or undefined where it cannot: a syntax error, or
+ * an alias to nothing, which it finds only when it builds the value.
+ */
+function readBack(text: string): unknown {
+  const reference = parseDocument(text);
+  if (reference.errors.length > 0) return undefined;
+  try {
+    return reference.toJS();
+  } catch {
+    return undefined;
+  }
+}
+
 describe("DocumentLocator", () => {
   it("the fast block walker agrees with the exact parser, or defers to it (js-yaml and yaml layouts)", () => {
     let answeredFast = 0;
@@ -41,9 +55,9 @@ describe("DocumentLocator", () => {
         const text = useYamlLib ? stringify(value) : jsYaml.dump(value, { noRefs: true, flowLevel, lineWidth: -1 });
         // Where the two YAML libraries disagree on the text itself there is nothing to compare:
         // an error, or a value read otherwise (`yaml` reads the key `+.0` as the number 0,
-        // js-yaml as a string, so the reference cannot find the key js-yaml wrote).
-        const reference = parseDocument(text);
-        fc.pre(reference.errors.length === 0 && JSON.stringify(reference.toJS()) === JSON.stringify(value));
+        // js-yaml as a string, so the reference cannot find the key js-yaml wrote; js-yaml writes
+        // the string "(:,*!" bare inside a flow sequence, where `*!` is an alias to nothing).
+        fc.pre(JSON.stringify(readBack(text)) === JSON.stringify(value));
         const paths = allPaths(value);
         const path = paths[pick % paths.length] as FieldPath;
         const locator = new DocumentLocator(text);
@@ -60,7 +74,8 @@ describe("DocumentLocator", () => {
         if (fast !== undefined) expect(crlf.locateFast(path)).toEqual(exactAnswer);
         expect(crlf.locate(path)).toEqual(exactAnswer);
       }),
-      { numRuns: 400 },
+      // The string js-yaml writes bare in a flow sequence, where `yaml` reads `*!` as an alias to nothing.
+      { numRuns: 400, examples: [[{ spec: { " ": { " ": ["(:,*!"] } }, " ": 0 }, false, 0, 0]] },
     );
     // Block-style documents are what the fast path is for: it must answer most of them itself.
     expect(answeredFast / runs).toBeGreaterThan(0.5);
@@ -147,14 +162,13 @@ describe("long mappings (found through an index of their keys)", () => {
           const at = lines.findIndex((line, i) => i > lines.length / 2 && /^ {2}\S/.test(line) && !line.startsWith("  -"));
           if (at > 0) text = [...lines.slice(0, at), "  ? complex", "  : key", ...lines.slice(at)].join("\n");
         }
-        const reference = parseDocument(text);
-        fc.pre(reference.errors.length === 0);
-        const readBack = reference.toJS() as { data: Record<string, unknown> };
+        const read = readBack(text) as { data: Record<string, unknown> } | undefined;
+        fc.pre(read !== undefined);
         const exact = yamlAstLocator(text);
         const locator = new DocumentLocator(text);
-        const paths = allPaths(readBack);
+        const paths = allPaths(read);
         // Every key of the long mapping, and a few deeper paths.
-        const checked = [...Object.keys(readBack.data).map((k) => ["data", k] as FieldPath), ...[0, 1, 2].map((i) => paths[(pick + i * 7919) % paths.length] as FieldPath)];
+        const checked = [...Object.keys(read.data).map((k) => ["data", k] as FieldPath), ...[0, 1, 2].map((i) => paths[(pick + i * 7919) % paths.length] as FieldPath)];
         for (const path of checked) {
           const fast = locator.locateFast(path);
           if (fast !== undefined) expect({ path, fast }).toEqual({ path, fast: exact(path) });
