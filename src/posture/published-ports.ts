@@ -4,32 +4,11 @@
  * pods (its target port); a host port forwards to one container port. Only those pod ports
  * are reachable through it, whatever the policies allow on others.
  */
-import { isRecord } from "../k8s/types.js";
-import type { PodEndpoint, Protocol } from "../network/model.js";
+import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
+import { targetPortOn, type ServicePort } from "../network/service-ports.js";
 
-export interface ServicePort {
-  port: number;
-  protocol: Protocol;
-  /** A number, or the name of a container port of the selected pods. */
-  targetPort: number | string;
-  /** Set in the manifest; else allocated by the API server when the Service allocates node ports. */
-  nodePort?: number;
-}
-
-/** A Service's ports as the API server defaults them: protocol TCP, targetPort the port itself. */
-export function servicePortsOf(spec: Record<string, unknown>): ServicePort[] {
-  if (!Array.isArray(spec.ports)) return [];
-  return spec.ports.flatMap((entry: unknown) => {
-    if (!isRecord(entry) || typeof entry.port !== "number") return [];
-    const protocol = (typeof entry.protocol === "string" ? entry.protocol : "TCP") as Protocol;
-    const target = entry.targetPort;
-    const targetPort = (typeof target === "number" && target !== 0) || (typeof target === "string" && target !== "") ? target : entry.port;
-    const port: ServicePort = { port: entry.port, protocol, targetPort };
-    if (typeof entry.nodePort === "number" && entry.nodePort !== 0) port.nodePort = entry.nodePort;
-    return [port];
-  });
-}
+export { servicePortsOf, type ServicePort } from "../network/service-ports.js";
 
 /**
  * Which ports get a node port: every port of a NodePort Service, and of a LoadBalancer unless
@@ -65,16 +44,11 @@ export function describeNodePorts(type: string, spec: Record<string, unknown>, p
   return undefined;
 }
 
-/**
- * The pod ports a Service forwards to on this pod: a numeric target port as it is; a named
- * one resolved among the pod's container ports (sidecars' included) of that name and the
- * Service port's protocol, as upstream's FindPort (pkg/api/v1/pod/util.go) does; a name the
- * pod does not declare makes it no endpoint of that port, so nothing is forwarded.
- */
+/** The pod ports a Service forwards to on this pod (see targetPortOn): a port whose named target the pod lacks forwards nothing. */
 export function targetPortsOn(ports: readonly ServicePort[], pod: PodEndpoint): PortSet {
   let set = PortSet.none;
   for (const p of ports) {
-    const target = typeof p.targetPort === "number" ? p.targetPort : pod.ports.find((c) => c.name === p.targetPort && c.protocol === p.protocol)?.port;
+    const target = targetPortOn(p, pod.ports);
     if (target !== undefined) set = set.union(PortSet.range(p.protocol, target, target));
   }
   return set;
