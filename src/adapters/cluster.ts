@@ -118,9 +118,13 @@ export const RBAC_RESOURCES = [
 
 /**
  * What network answers need: namespaces and their labels, workloads and pods, every kind
- * of policy, and service accounts (Calico selects by their labels).
+ * of policy, service accounts (Calico selects by their labels), and Services (explain --to svc/NAME).
  */
-export const NETWORK_RESOURCES = SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|clusternetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource));
+export const NETWORK_RESOURCES = [
+  ...SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|services|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|clusternetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource)),
+  // `explain --to svc/NAME`: the backends of a Service without a selector (the API server's own, `kubernetes`).
+  "endpointslices.discovery.k8s.io",
+];
 
 /** A request that hangs (a cluster behind a VPN that is down) fails instead of holding the scan. */
 const REQUEST_TIMEOUT = "60s";

@@ -18,15 +18,14 @@ import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
 import { diffConnectivity, renderDiffText } from "../network/diff.js";
-import { buildEndpoints, findWorkload, type Endpoints } from "../network/endpoints.js";
+import { buildEndpoints, type Endpoints } from "../network/endpoints.js";
 import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix } from "../network/matrix.js";
 import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../network/matrix-render.js";
-import type { Endpoint, Protocol } from "../network/model.js";
+import type { Protocol } from "../network/model.js";
 import { protocolOfNumber } from "../network/portless.js";
-import { parseIp } from "../network/cidr.js";
 import { buildPolicySet, isPolicyObject, type PolicySet } from "../network/policy-set.js";
 import { manifestFamily } from "../manifest/family.js";
 import { printable } from "../report/printable.js";
@@ -40,6 +39,9 @@ import { calicoVersionFlag, calicoVersionOption, warnAboutOrdering } from "./cal
 import { chooseOrdering } from "../network/calico/ordering-choice.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { compileForNode, COMPILE_FORMATS, renderCompiled } from "./netpol-compile.js";
+import { resolveDestination, resolveSource } from "./netpol-endpoints.js";
+import { readServices } from "../network/services.js";
+import { explainThroughService, renderServiceExplanation } from "../network/service-explain.js";
 
 interface InputFlags extends ClusterFlags {
   kustomize: string[];
@@ -177,19 +179,6 @@ function sourcePortField(text: string): number {
   return Number(text);
 }
 
-function resolveEndpointFlag(endpoints: Endpoints, text: string, flag: string, namespace: string): Endpoint {
-  if (parseIp(text)) {
-    const pod = endpoints.workloads.find((w) => w.endpoint.ips.includes(text));
-    return pod ? pod.endpoint : { kind: "external", ip: text };
-  }
-  const found = findWorkload(endpoints, text, namespace);
-  if (!found) {
-    const known = endpoints.workloads.slice(0, 5).map((w) => `${w.endpoint.namespace}/${w.endpoint.name}`);
-    throw new UserError(`${flag} ${text}: no workload or pod of that name in the manifests`, { hint: `use NAMESPACE/NAME or an IP address${known.length ? `; e.g. ${known.join(", ")}` : ""}` });
-  }
-  return found.endpoint;
-}
-
 function isCalicoPolicy(object: LoadedObject["object"]): boolean {
   return isCalicoObject(object) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "");
 }
@@ -210,7 +199,7 @@ export function registerNetpol(program: Command): void {
 
   input(netpol.command("explain").description("say whether one connection is allowed, and which tier, policy and rule decided each side"))
     .requiredOption("--from <endpoint>", "source: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
-    .requiredOption("--to <endpoint>", "destination: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP")
+    .requiredOption("--to <endpoint>", "destination: NAMESPACE/WORKLOAD, NAMESPACE/POD, an IP, or a Service (svc/NAME, NAMESPACE/svc/NAME or its address), which stands for each of its backends")
     .option("--port <port>", "PORT[/PROTOCOL], e.g. 80/TCP, 53/UDP, /ICMP, /ICMPv6, /47 (a protocol number)", "80/TCP")
     .option("--icmp-type <type>", "with /ICMP or /ICMPv6: the message type (default: echo request, 8 or 128)")
     .option("--icmp-code <code>", "with /ICMP or /ICMPv6: the message code (default 0)")
@@ -219,13 +208,20 @@ export function registerNetpol(program: Command): void {
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; sourcePort?: string; namespace: string; output: string }) => {
       const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode, flags.sourcePort);
-      const { endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
-      const src = resolveEndpointFlag(endpoints, flags.from, "--from", flags.namespace);
-      const dst = resolveEndpointFlag(endpoints, flags.to, "--to", flags.namespace);
-      if (src.kind === "external" && dst.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
-      const explanation = explainConnection(set.tiers, src, dst, target.protocol, target.port, policyLocator(set), target.details);
+      const { snapshot, endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
+      const services = readServices(snapshot.objects);
+      const src = resolveSource(endpoints, services, flags.from, flags.namespace);
+      const dst = resolveDestination(endpoints, services, snapshot.objects, flags.to, flags.namespace, target);
       // Machine readers get the ordering the verdict rests on with it (a person reads the note on stderr).
-      await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(calicoOrdering ? { ...explanation, calicoOrdering } : explanation, flags.output));
+      const withOrdering = <T extends object>(answer: T): T | (T & { calicoOrdering: string }) => (calicoOrdering ? { ...answer, calicoOrdering } : answer);
+      if ("route" in dst) {
+        const asked = { protocol: target.protocol, ...(target.port === undefined ? {} : { port: target.port }), ...(dst.address === undefined ? {} : { address: dst.address }) };
+        const explanation = explainThroughService(set.tiers, src, dst.route, asked, policyLocator(set), target.details);
+        return writeStdout(flags.output === "text" ? renderServiceExplanation(explanation) : structured(withOrdering(explanation), flags.output));
+      }
+      if (src.kind === "external" && dst.endpoint.kind === "external") throw new UserError(`--from ${flags.from} and --to ${flags.to} are both outside the cluster`, { hint: "NetworkPolicy governs pods: give a workload on at least one side" });
+      const explanation = explainConnection(set.tiers, src, dst.endpoint, target.protocol, target.port, policyLocator(set), target.details);
+      await writeStdout(flags.output === "text" ? renderExplanation(explanation) : structured(withOrdering(explanation), flags.output));
     });
 
   input(netpol.command("matrix").description("allowed connections between every pair of workloads and the external blocks the ipBlocks cut"))

@@ -283,6 +283,13 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     expect(byAddress.stderr).toBe("");
     expect(JSON.parse(byAddress.stdout)).toMatchObject({ allowed: (JSON.parse(explainFiles.stdout) as { allowed: boolean }).allowed });
     expect(byAddress.stdout).toContain('"storefront/web');
+    // Services are read too: one asked about by name gets the answer the files give.
+    const toService = ["netpol", "explain", "--from", "198.51.100.1", "--to", "storefront/svc/web", "--port", "80", "-o", "json"];
+    const serviceLive = await palisade([...toService, "--kubeconfig", server.kubeconfig]);
+    expect(serviceLive.stderr).toBe("");
+    const verdicts = (text: string) => (JSON.parse(text) as { backends: { endpoint: string; port: number; explanation: { allowed: boolean } }[] }).backends.map((b) => [b.endpoint, b.port, b.explanation.allowed]);
+    expect(verdicts(serviceLive.stdout)).toEqual(verdicts((await palisade([...toService, "examples/cluster"])).stdout));
+    expect(verdicts(serviceLive.stdout)).toEqual([["storefront/web[Deployment]", 8080, true]]);
   });
 
   it("says on a terminal that it is waiting for kubectl, and clears the line before the report", async () => {

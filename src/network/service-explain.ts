@@ -1,0 +1,97 @@
+/**
+ * `netpol explain --to svc/NAME` (or a Service's address): the connection explained once for
+ * each backend the proxy may choose, on the port it forwards to there, since policies judge
+ * the translated connection and not the Service.
+ */
+import { describeEndpoint, explainConnection, renderExplanation, type ConnectionDetails, type Explanation, type PolicyLocator } from "./explain.js";
+import type { Endpoint, Protocol, Tier } from "./model.js";
+import type { ServiceRoute } from "./services.js";
+
+export interface ServiceExplanation {
+  from: string;
+  /** `namespace/name` of the Service. */
+  service: string;
+  /** The Service address asked about, when `--to` gave one. */
+  address?: string;
+  protocol: Protocol;
+  port?: number;
+  /** The Service port's target (a number, or a container port's name); absent through a headless Service. */
+  targetPort?: number | string;
+  headless?: true;
+  via: ServiceRoute["via"];
+  /** How many backends let the connection through, of how many. */
+  allowedTo: number;
+  backends: { endpoint: string; port?: number; explanation: Explanation }[];
+  /** Pods the Service selects that never get this connection, and why (no container port of the target port's name, not ready). */
+  notServing: { endpoint: string; reason: string }[];
+  /** What the proxy does to the connection that the verdicts above leave out. */
+  notes: string[];
+}
+
+export function explainThroughService(
+  tiers: readonly Tier[],
+  src: Endpoint,
+  route: ServiceRoute,
+  asked: { protocol: Protocol; port?: number; address?: string },
+  locate?: PolicyLocator,
+  details: ConnectionDetails = {},
+): ServiceExplanation {
+  const { service, servicePort } = route;
+  const backends = route.backends.map(({ endpoint, port }) => {
+    const explanation = explainConnection(tiers, src, endpoint, asked.protocol, port, locate, details);
+    return port === undefined ? { endpoint: describeEndpoint(endpoint), explanation } : { endpoint: describeEndpoint(endpoint), port, explanation };
+  });
+  const out: ServiceExplanation = {
+    from: describeEndpoint(src),
+    service: `${service.namespace}/${service.name}`,
+    protocol: asked.protocol,
+    via: route.via,
+    allowedTo: backends.filter((b) => b.explanation.allowed).length,
+    backends,
+    notServing: route.notServing,
+    notes: proxyNotes(src, route),
+  };
+  if (asked.address !== undefined) out.address = asked.address;
+  if (asked.port !== undefined) out.port = asked.port;
+  if (servicePort) out.targetPort = servicePort.targetPort;
+  if (service.headless) out.headless = true;
+  return out;
+}
+
+/**
+ * The proxy's own effects on who the backend sees and which backends serve, as kube-proxy
+ * programs them: outside clients are masqueraded to a node address unless
+ * externalTrafficPolicy is Local, and internalTrafficPolicy Local serves a client from its
+ * own node's backends only.
+ */
+function proxyNotes(src: Endpoint, route: ServiceRoute): string[] {
+  const { service } = route;
+  const notes: string[] = [];
+  if (service.headless) notes.push("headless (clusterIP: None): DNS names the pods themselves and no proxy translates the port, so each pod is asked about on the port given");
+  if (route.backends.length === 0) notes.push("no backends: kube-proxy rejects connections to a Service without endpoints");
+  if (src.kind === "external") {
+    if (!service.published) notes.push(`a ${service.type} Service answers inside the cluster only: ${src.ip} cannot reach its cluster IP`);
+    else if (service.externalTrafficPolicy !== "Local") {
+      notes.push(`externalTrafficPolicy is ${service.externalTrafficPolicy}: kube-proxy masquerades an outside client to the address of the node it arrived at, so ingress policies see that node, not ${src.ip}; the verdicts above are for ${src.ip}, as with externalTrafficPolicy: Local`);
+    }
+  } else if (service.internalTrafficPolicy === "Local") {
+    notes.push("internalTrafficPolicy is Local: only the backends on the client's own node serve it, and without one there the connection is dropped");
+  }
+  return notes;
+}
+
+export function renderServiceExplanation(e: ServiceExplanation): string {
+  const target = e.port !== undefined ? `${e.port}/${e.protocol}` : String(e.protocol);
+  const forwards = e.targetPort === undefined || e.targetPort === e.port ? "" : ` (to target port ${e.targetPort})`;
+  const verdict =
+    e.backends.length === 0 ? "NO BACKENDS" : e.allowedTo === e.backends.length ? (e.backends.length === 1 ? "ALLOWED" : `ALLOWED to all ${e.backends.length} backends`) : e.allowedTo === 0 ? (e.backends.length === 1 ? "DENIED" : `DENIED to all ${e.backends.length} backends`) : `ALLOWED to ${e.allowedTo} of ${e.backends.length} backends`;
+  const lines = [`${e.from} -> Service ${e.service}${e.address !== undefined ? ` at ${e.address}` : ""} on ${target}${forwards}: ${verdict}`];
+  for (const b of e.backends) lines.push(...indent(renderExplanation(b.explanation)));
+  for (const n of e.notServing) lines.push(`  not a backend: ${n.endpoint} ${n.reason}`);
+  for (const note of e.notes) lines.push(`  note: ${note}`);
+  return lines.join("\n") + "\n";
+}
+
+function indent(text: string): string[] {
+  return text.trimEnd().split("\n").map((line) => `  ${line}`);
+}

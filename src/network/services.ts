@@ -1,0 +1,216 @@
+/**
+ * Services as the node's proxy sees them. NetworkPolicy never sees a Service: kube-proxy
+ * translates a connection to a Service's address and port into one to a backend pod's
+ * address and target port before any policy judges it (Calico and Cilium judge egress
+ * after that translation, too). So a connection to a Service is a connection to each of
+ * its backends, on the port the Service forwards to on that backend.
+ */
+import { UserError } from "../errors.js";
+import { matchesLabelSelector } from "../k8s/labels.js";
+import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { parseIp } from "./cidr.js";
+import type { Endpoints } from "./endpoints.js";
+import type { Endpoint, Protocol } from "./model.js";
+import { servicePortsOf, targetPortOn, type ServicePort } from "./service-ports.js";
+
+export interface ServiceView {
+  namespace: string;
+  name: string;
+  type: string;
+  /** Undefined without one (or with an empty one, which the API server stores as none): the endpoints are written by hand. */
+  selector?: Record<string, string>;
+  /** clusterIP: None: DNS names the pods themselves and no proxy translates anything. */
+  headless: boolean;
+  externalName?: string;
+  /** Every address kube-proxy translates for a client in the cluster: cluster IPs, external IPs, load balancer addresses. */
+  addresses: string[];
+  /** Published outside the cluster: a NodePort or LoadBalancer, or a Service with external IPs. */
+  published: boolean;
+  ports: ServicePort[];
+  externalTrafficPolicy: string;
+  internalTrafficPolicy: string;
+}
+
+/** One backend of a Service port: the endpoint a connection to it reaches, and the port it arrives on. */
+export interface ServiceBackend {
+  endpoint: Endpoint;
+  /** Undefined through a headless Service for a protocol without ports (ICMP). */
+  port?: number;
+}
+
+/** Where a connection to a Service's port goes, and which selected pods it never reaches (and why). */
+export interface ServiceRoute {
+  service: ServiceView;
+  /** The Service port used; undefined for a headless Service, whose clients connect to the pods' own ports. */
+  servicePort?: ServicePort;
+  /** How the backends were found: the Service's selector, or the EndpointSlices (or Endpoints) written for it. */
+  via: "selector" | "EndpointSlice" | "Endpoints";
+  backends: ServiceBackend[];
+  notServing: { endpoint: string; reason: string }[];
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v !== "") : []);
+
+function serviceView(object: K8sObject): ServiceView {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const status = isRecord(object.status) && isRecord(object.status.loadBalancer) ? object.status.loadBalancer : {};
+  const selectorEntries = isRecord(spec.selector) ? Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string") : [];
+  const clusterIPs = [...new Set([...strings([spec.clusterIP]), ...strings(spec.clusterIPs)])];
+  // With ipMode Proxy (v1.30) the load balancer proxies itself, so kube-proxy leaves its address alone.
+  const balancerIPs = Array.isArray(status.ingress) ? status.ingress.flatMap((i: unknown) => (isRecord(i) && i.ipMode !== "Proxy" ? strings([i.ip]) : [])) : [];
+  const externalIPs = strings(spec.externalIPs);
+  const type = text(spec.type) ?? "ClusterIP";
+  const view: ServiceView = {
+    namespace: object.metadata?.namespace ?? "default",
+    name: object.metadata?.name ?? "(unnamed)",
+    type,
+    headless: clusterIPs.includes("None"),
+    addresses: [...clusterIPs.filter((ip) => ip !== "None"), ...externalIPs, ...balancerIPs],
+    published: type === "LoadBalancer" || type === "NodePort" || externalIPs.length > 0,
+    ports: servicePortsOf(spec),
+    externalTrafficPolicy: text(spec.externalTrafficPolicy) ?? "Cluster",
+    internalTrafficPolicy: text(spec.internalTrafficPolicy) ?? "Cluster",
+  };
+  if (selectorEntries.length > 0) view.selector = Object.fromEntries(selectorEntries);
+  const externalName = text(spec.externalName);
+  if (externalName !== undefined && view.type === "ExternalName") view.externalName = externalName;
+  return view;
+}
+
+/** Every Service of the input. */
+export function readServices(objects: readonly LoadedObject[]): ServiceView[] {
+  return objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => serviceView(object));
+}
+
+/** The Service one of whose addresses `ip` is, compared as addresses (so `fd00::a` is `fd00:0::0a`). */
+export function serviceAtAddress(services: readonly ServiceView[], ip: string): ServiceView | undefined {
+  const wanted = parseIp(ip);
+  if (!wanted) return undefined;
+  return services.find((s) => s.addresses.some((a) => {
+    const address = parseIp(a);
+    return address !== undefined && address.family === wanted.family && address.value === wanted.value;
+  }));
+}
+
+function describeWorkload(endpoint: Endpoint): string {
+  return endpoint.kind === "pod" ? `${endpoint.namespace}/${endpoint.name}${endpoint.workload ? `[${endpoint.workload.split("/")[0]}]` : ""}` : endpoint.ip;
+}
+
+function portText(port: ServicePort): string {
+  return `${port.port}/${port.protocol}`;
+}
+
+/**
+ * Where a connection to `service` on `port`/`protocol` goes. A Service port forwards to its
+ * target port on each backend; a headless Service forwards nothing, so its pods are reached
+ * on the port asked. Throws a UserError for what no proxy forwards: an ExternalName (a DNS
+ * alias), a port the Service does not have, a Service without selector or endpoints.
+ */
+export function routeThroughService(service: ServiceView, protocol: Protocol, port: number | undefined, endpoints: Endpoints, objects: readonly LoadedObject[]): ServiceRoute {
+  const id = `Service ${service.namespace}/${service.name}`;
+  if (service.externalName !== undefined) {
+    throw new UserError(`${id} is an ExternalName: DNS answers with ${service.externalName}, and no proxy forwards anything`, { hint: `give --to the address ${service.externalName} resolves to` });
+  }
+  let servicePort: ServicePort | undefined;
+  if (!service.headless) {
+    const ports = service.ports.map(portText).join(", ") || "none";
+    if (port === undefined || !["TCP", "UDP", "SCTP"].includes(String(protocol))) {
+      throw new UserError(`${id} forwards TCP, UDP and SCTP ports only`, { hint: `give --port one of its ports: ${ports}` });
+    }
+    servicePort = service.ports.find((p) => p.port === port && p.protocol === protocol);
+    if (!servicePort) throw new UserError(`${id} has no port ${port}/${protocol}, so no proxy forwards it`, { hint: `its ports: ${ports}` });
+  }
+  if (service.selector) return bySelector(service, service.selector, servicePort, port, endpoints);
+  return byWrittenEndpoints(service, servicePort, port, endpoints, objects);
+}
+
+/** The endpoints controller's way: every pod of the namespace the selector matches, at the target port it declares. */
+function bySelector(service: ServiceView, selector: Record<string, string>, servicePort: ServicePort | undefined, asked: number | undefined, endpoints: Endpoints): ServiceRoute {
+  const route: ServiceRoute = { service, via: "selector", backends: [], notServing: [] };
+  if (servicePort) route.servicePort = servicePort;
+  for (const { endpoint } of endpoints.workloads) {
+    if (endpoint.namespace !== service.namespace || !matchesLabelSelector({ matchLabels: selector }, endpoint.labels)) continue;
+    if (!servicePort) {
+      route.backends.push(asked === undefined ? { endpoint } : { endpoint, port: asked });
+      continue;
+    }
+    const target = targetPortOn(servicePort, endpoint.ports);
+    if (target === undefined) {
+      route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `declares no container port named ${String(servicePort.targetPort)} for ${String(servicePort.protocol)}` });
+      continue;
+    }
+    route.backends.push({ endpoint, port: target });
+  }
+  return route;
+}
+
+interface WrittenEndpoint {
+  address: string;
+  port: number | undefined;
+  ready: boolean;
+}
+
+/**
+ * A Service without a selector: its endpoints are what EndpointSlices labelled with its name
+ * (or, without any, its Endpoints object) say, each port found by the Service port's name
+ * and protocol as kube-proxy finds it. An address that is a pod's is that pod.
+ */
+function byWrittenEndpoints(service: ServiceView, servicePort: ServicePort | undefined, asked: number | undefined, endpoints: Endpoints, objects: readonly LoadedObject[]): ServiceRoute {
+  const inNamespace = objects.map((o) => o.object).filter((o) => (o.metadata?.namespace ?? "default") === service.namespace);
+  const slices = inNamespace.filter((o) => o.kind === "EndpointSlice" && o.apiVersion === "discovery.k8s.io/v1" && isRecord(o.metadata?.labels) && o.metadata.labels["kubernetes.io/service-name"] === service.name);
+  const legacy = inNamespace.filter((o) => o.kind === "Endpoints" && o.apiVersion === "v1" && o.metadata?.name === service.name);
+  const via = slices.length > 0 ? "EndpointSlice" : legacy.length > 0 ? "Endpoints" : undefined;
+  if (via === undefined) {
+    throw new UserError(`Service ${service.namespace}/${service.name} has no selector, and the input holds no EndpointSlice or Endpoints for it`, {
+      hint: "its endpoints are written by hand: add its EndpointSlices (label kubernetes.io/service-name) to the input, or give --to the backend itself",
+    });
+  }
+  const written = via === "EndpointSlice" ? slices.flatMap((s) => sliceEndpoints(s, servicePort)) : legacy.flatMap((e) => legacyEndpoints(e, servicePort));
+  const route: ServiceRoute = { service, via, backends: [], notServing: [] };
+  if (servicePort) route.servicePort = servicePort;
+  const seen = new Set<string>();
+  for (const { address, port, ready } of written) {
+    const pod = endpoints.workloads.find((w) => w.endpoint.ips.includes(address))?.endpoint;
+    const endpoint: Endpoint = pod ?? { kind: "external", ip: address };
+    const target = servicePort ? port : asked;
+    if (!ready) route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `is not ready at ${address}` });
+    else if (servicePort && target === undefined) route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `has no port named ${JSON.stringify(servicePort.name ?? "")} for ${String(servicePort.protocol)}` });
+    else if (!seen.has(`${describeWorkload(endpoint)}:${String(target)}`)) {
+      // A workload's several pods are one backend here, as they are one endpoint of the matrix.
+      seen.add(`${describeWorkload(endpoint)}:${String(target)}`);
+      route.backends.push(target === undefined ? { endpoint } : { endpoint, port: target });
+    }
+  }
+  return route;
+}
+
+/** The port a slice or Endpoints subset gives the Service port: the one of the same name ("" when unnamed) and protocol. */
+function writtenPort(ports: unknown, servicePort: ServicePort | undefined): number | undefined {
+  if (!servicePort || !Array.isArray(ports)) return undefined;
+  const match = ports.find((p: unknown) => isRecord(p) && (text(p.name) ?? "") === (servicePort.name ?? "") && (text(p.protocol) ?? "TCP") === servicePort.protocol);
+  return isRecord(match) && typeof match.port === "number" ? match.port : undefined;
+}
+
+function sliceEndpoints(slice: K8sObject, servicePort: ServicePort | undefined): WrittenEndpoint[] {
+  const record = slice as Record<string, unknown>;
+  const port = writtenPort(record.ports, servicePort);
+  if (!Array.isArray(record.endpoints)) return [];
+  return record.endpoints.flatMap((e: unknown) => {
+    if (!isRecord(e)) return [];
+    // An absent ready condition means ready (discovery/v1 EndpointConditions).
+    const ready = !(isRecord(e.conditions) && e.conditions.ready === false);
+    return strings(e.addresses).map((address) => ({ address, port, ready }));
+  });
+}
+
+function legacyEndpoints(object: K8sObject, servicePort: ServicePort | undefined): WrittenEndpoint[] {
+  const subsets = (object as Record<string, unknown>).subsets;
+  if (!Array.isArray(subsets)) return [];
+  return subsets.flatMap((subset: unknown) => {
+    if (!isRecord(subset)) return [];
+    const port = writtenPort(subset.ports, servicePort);
+    const ips = (list: unknown): string[] => (Array.isArray(list) ? list.flatMap((a: unknown) => (isRecord(a) ? strings([a.ip]) : [])) : []);
+    return [...ips(subset.addresses).map((address) => ({ address, port, ready: true })), ...ips(subset.notReadyAddresses).map((address) => ({ address, port, ready: false }))];
+  });
+}

@@ -1,0 +1,116 @@
+/** `palisade netpol explain --to` a Service: by name or by address, each backend explained on its target port. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ServiceExplanation } from "../../src/network/service-explain.js";
+import { runNetpol } from "./cli-run.js";
+
+const CLUSTER = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: img}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api, track: stable}}
+  template:
+    metadata: {labels: {app: api, track: stable}}
+    spec: {containers: [{name: c, image: img, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api-canary, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api, track: canary}}
+  template:
+    metadata: {labels: {app: api, track: canary}}
+    spec: {containers: [{name: c, image: img, ports: [{name: http, containerPort: 9000}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch, role: api-like}}
+    spec: {containers: [{name: c, image: img}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  type: LoadBalancer
+  clusterIP: 10.96.0.10
+  selector: {app: api}
+  ports: [{name: web, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: search, namespace: shop}
+spec:
+  externalName: search.example.com
+  type: ExternalName
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-in, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: 8080}]
+`;
+
+function manifests(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "palisade-svc-")), "cluster.yaml");
+  writeFileSync(file, CLUSTER);
+  return file;
+}
+
+describe("netpol explain --to a Service", () => {
+  it("explains each backend on its own target port, and says how many let the connection through", async () => {
+    const file = manifests();
+    const text = await runNetpol("explain", file, "--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "80");
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("shop/web[Deployment] -> Service shop/api on 80/TCP (to target port http): ALLOWED to 1 of 2 backends");
+    expect(text.out).toContain("shop/web[Deployment] -> shop/api[Deployment] on 8080/TCP: ALLOWED");
+    expect(text.out).toContain("shop/web[Deployment] -> shop/api-canary[Deployment] on 9000/TCP: DENIED");
+    const json = await runNetpol("explain", file, "--from", "shop/web", "--to", "shop/svc/api", "--port", "80/TCP", "-o", "json");
+    const answer = JSON.parse(json.out) as ServiceExplanation;
+    expect(answer).toMatchObject({ service: "shop/api", port: 80, protocol: "TCP", targetPort: "http", via: "selector", allowedTo: 1 });
+    expect(answer.backends.map((b) => [b.endpoint, b.port, b.explanation.allowed])).toEqual([["shop/api[Deployment]", 8080, true], ["shop/api-canary[Deployment]", 9000, false]]);
+  });
+
+  it("takes a Service's cluster IP for the Service, and notes the masquerade an outside client gets", async () => {
+    const file = manifests();
+    const fromPod = await runNetpol("explain", file, "--from", "shop/batch", "--to", "10.96.0.10", "--port", "80", "-o", "json");
+    expect(JSON.parse(fromPod.out)).toMatchObject({ service: "shop/api", address: "10.96.0.10", allowedTo: 0 });
+    const outside = await runNetpol("explain", file, "--from", "198.51.100.1", "--to", "svc/api", "-n", "shop");
+    expect(outside.out).toContain("DENIED to all 2 backends");
+    expect(outside.out).toMatch(/note: externalTrafficPolicy is Cluster: kube-proxy masquerades an outside client/);
+  });
+
+  it("exits 2 with what to give instead: a port the Service lacks, an ExternalName, an unknown Service, a Service as the source", async () => {
+    const file = manifests();
+    const cases: [string[], RegExp][] = [
+      [["--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "8080"], /Service shop\/api has no port 8080\/TCP[\s\S]*its ports: 80\/TCP/],
+      [["--from", "shop/web", "--to", "shop/svc/search"], /ExternalName: DNS answers with search\.example\.com[\s\S]*hint: give --to the address/],
+      [["--from", "shop/web", "--to", "shop/svc/nope"], /no Service nope in namespace shop[\s\S]*e\.g\. shop\/svc\/api/],
+      [["--from", "shop/svc/api", "--to", "shop/web"], /a Service is no source/],
+      [["--from", "10.96.0.10", "--to", "shop/web"], /a Service is no source/],
+      [["--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "/ICMP"], /forwards TCP, UDP and SCTP ports only/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runNetpol("explain", file, ...args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).toMatch(message);
+    }
+  });
+});
