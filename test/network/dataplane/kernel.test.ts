@@ -12,13 +12,12 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { K8sObject } from "../../../src/k8s/types.js";
 import { evaluateConnection } from "../../../src/network/evaluate.js";
-import type { Endpoint, PodEndpoint, Tier } from "../../../src/network/model.js";
-import { buildPolicySet } from "../../../src/network/policy-set.js";
-import { withCalico } from "../../../src/network/calico/tiers.js";
+import type { Endpoint } from "../../../src/network/model.js";
 import type { CalicoPacket } from "../../../src/network/calico/enforced.js";
 import { compileDataplane } from "../../../src/network/dataplane/compile.js";
 import type { RunningPod } from "../../../src/network/dataplane/pod-endpoints.js";
 import { CHAIN_PREFIX, SET_PREFIX } from "../../../src/network/dataplane/render-iptables.js";
+import { podsOn, tiersOf, type PodSpec } from "./kernel-pods.js";
 import { createTopology, netnsUnavailable, type Probe, type Topology } from "../../support/netns/topology.js";
 import { adminPolicies, networkPolicies, NAMESPACES } from "../arbitraries.js";
 
@@ -35,31 +34,7 @@ const PORTS = [
   { name: "dns", port: 53, protocol: "UDP" as const },
   { name: "metrics", port: 9090, protocol: "TCP" as const },
 ];
-const NS_LABELS: Record<string, Record<string, string>> = {
-  a: { "kubernetes.io/metadata.name": "a", env: "prod" },
-  b: { "kubernetes.io/metadata.name": "b", env: "dev" },
-  c: { "kubernetes.io/metadata.name": "c" },
-};
 
-interface PodSpec {
-  namespace: string;
-  labels: Record<string, string>;
-  ports: PodEndpoint["ports"];
-}
-
-function podsOn(topology: Topology, specs: readonly PodSpec[]): RunningPod[] {
-  return specs.map((spec, i) => {
-    const host = topology.pods[i]!;
-    return { endpoint: { kind: "pod", namespace: spec.namespace, name: `p${i}`, labels: spec.labels, namespaceLabels: NS_LABELS[spec.namespace]!, ips: [host.ipv4, host.ipv6], ports: spec.ports, workload: `Pod/p${i}` } };
-  });
-}
-
-function tiersOf(objects: K8sObject[]): readonly Tier[] {
-  const sources = objects.map((object) => ({ object }));
-  const set = withCalico(buildPolicySet(sources), sources);
-  expect(set.refused).toEqual([]);
-  return set.tiers;
-}
 
 /**
  * Compiles, applies, probes every pair: the probes whose outcome differs from the model's
