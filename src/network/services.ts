@@ -17,7 +17,10 @@ export interface ServiceView {
   namespace: string;
   name: string;
   type: string;
-  /** Undefined without one (or with an empty one, which the API server stores as none): the endpoints are written by hand. */
+  /**
+   * Undefined without one, or with an empty one: the API server cannot tell `{}` from none
+   * (kubernetes/kubernetes#25836), and the endpoint controllers manage no endpoints for it.
+   */
   selector?: Record<string, string>;
   /** clusterIP: None: DNS names the pods themselves and no proxy translates anything. */
   headless: boolean;
