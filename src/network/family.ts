@@ -5,6 +5,7 @@ import type { ScanFamily } from "../scan/family.js";
 import { EndpointsBuilder } from "./endpoints.js";
 import { lintContext, lintNetworkPolicies, unmodelledIn } from "./lint.js";
 import { unmodelledPolicy } from "./unmodelled.js";
+import { readServices, type ServiceView } from "./services.js";
 import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
 import { isCalicoObject, withCalico } from "./calico/tiers.js";
@@ -24,6 +25,8 @@ export const netpolFamily: ScanFamily = {
     const policies: Array<PolicySource<LoadedObject>> = [];
     // Policies of kinds Palisade does not evaluate: kept small, only to be named.
     const unmodelled: K8sObject[] = [];
+    // Services are kept as their small views: their ports and addresses, not their objects.
+    const services: ServiceView[] = [];
     // Calico policies isolate too; their refusals are the calico family's to report.
     const calico: Array<PolicySource<LoadedObject>> = [];
     // Namespaces are read ahead of every other object; only where they are is kept.
@@ -35,12 +38,13 @@ export const netpolFamily: ScanFamily = {
         else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
         else if (lendsCalicoLabels(loaded.object)) calico.push({ object: loaded.object });
         else if (unmodelledPolicy(loaded.object)) unmodelled.push(loaded.object);
+        else if (loaded.object.kind === "Service") services.push(...readServices([loaded]));
       },
       finish: () => {
         const set = buildPolicySet(policies);
         const withCalicoSet = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico, options.calicoVersion ? { calicoVersion: options.calicoVersion } : {}) : undefined;
         const tiers = withCalicoSet?.tiers ?? set.tiers;
-        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects, unmodelled: unmodelledIn(unmodelled, withCalicoSet?.refused ?? []) });
+        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects, unmodelled: unmodelledIn(unmodelled, withCalicoSet?.refused ?? []), services });
       },
     };
   },

@@ -100,6 +100,20 @@ export const RULES = {
     "Two or more AdminNetworkPolicies, or ClusterNetworkPolicies of one tier, have the same priority. The network-policy-api asks for unique priorities: when policies of equal priority both match a connection, implementations may evaluate them in any order, so the verdict is undefined. When no workload of the input is selected by both for one direction, the finding is low: both apply as written until a namespace or pod that both select appears.",
     "Give every AdminNetworkPolicy and ClusterNetworkPolicy of a tier its own priority, in the order their rules must apply.",
   ),
+  servicePort: rule(
+    "service-port-not-target",
+    "Rule allows a Service's port, not the port it forwards to",
+    "medium",
+    "The rule allows a port that is the port of a Service selecting the destination pods, which forward it to another port (the Service's targetPort), and the pods do not listen on the Service's port themselves. The node's proxy translates a connection to the Service into one to a backend pod's address and target port before the network plugin judges it (Calico, Cilium, Antrea and kube-router all judge the translated connection), so the rule lets none of the Service's connections through, however right it reads.",
+    "Allow the target port instead: the container port's number, or its name (`port: http`), which follows the pods if the number changes.",
+  ),
+  serviceAddress: rule(
+    "peer-is-service-address",
+    "Egress peer is a Service's address",
+    "medium",
+    "An egress ipBlock names a single address that is a Service's cluster IP, external IP or load balancer address. The node's proxy translates connections to that address into connections to a backend pod before the network plugin judges them, so the peer matches none of them: the rule allows nothing of what it was written for.",
+    "Select the Service's backend pods instead: a podSelector (and namespaceSelector) matching the Service's selector, on the target port.",
+  ),
 } as const;
 
 export const NETPOL_RULES: readonly Rule[] = Object.values(RULES);

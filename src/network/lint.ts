@@ -17,6 +17,8 @@ import { ruleBreadth } from "./lint-breadth.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { DNS_POD, lintDns, lintIsolation } from "./lint-isolation.js";
 import { RULES } from "./lint-rules.js";
+import { lintServiceRule } from "./lint-services.js";
+import { readServices, type ServiceView } from "./services.js";
 import type { EnforcedPolicy, PodEndpoint, Tier } from "./model.js";
 import { compilePeer } from "./networkpolicy/compile.js";
 import type { NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
@@ -32,6 +34,8 @@ export interface LintContext {
   namespaceObjects?: ReadonlyMap<string, LoadedObject>;
   /** Policies a plugin may enforce that Palisade does not evaluate (unmodelled.ts). */
   unmodelled?: readonly UnmodelledPolicy[];
+  /** The input's Services, whose ports and addresses rules sometimes name in place of their pods'. */
+  services?: readonly ServiceView[];
 }
 
 /** The unmodelled policies among `objects`, and Calico's refused policies that Calico may still enforce. */
@@ -52,7 +56,7 @@ export function lintContext(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
     snapshot.objects.map((o) => o.object),
     calico.refused,
   );
-  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled };
+  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled, services: readServices(snapshot.objects) };
 }
 
 export function lintNetworkPolicies(context: LintContext): Finding[] {
@@ -86,7 +90,7 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
     if (isNetworkPolicy(object)) {
       const np = object as NetworkPolicyObject;
       findings.push(...lintIgnoredDirections(np, policy, where));
-      findings.push(...lintRules(np, policy, { selected, onHost }, pods, where));
+      findings.push(...lintRules(np, policy, { selected, onHost }, pods, where, context.services ?? []));
     }
   }
 
@@ -121,7 +125,7 @@ function lintIgnoredDirections(object: NetworkPolicyObject, policy: EnforcedPoli
   return findings;
 }
 
-function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selection: { selected: PodEndpoint[]; onHost: PodEndpoint[] }, pods: PodEndpoint[], where: LoadedObject | undefined): Finding[] {
+function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selection: { selected: PodEndpoint[]; onHost: PodEndpoint[] }, pods: PodEndpoint[], where: LoadedObject | undefined, services: readonly ServiceView[]): Finding[] {
   const findings: Finding[] = [];
   const spec = object.spec ?? {};
   const namespace = policy.namespace ?? "default";
@@ -162,6 +166,9 @@ function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selectio
             : `no ${direction === "ingress" ? "selected" : "destination"} workload declares it with protocol ${protocol}`;
         findings.push(finding(RULES.unknownNamedPort, `${policy.id} ${direction} rule ${i} names port ${JSON.stringify(port.port)} but ${reason}`, where, [...rulePath, "ports", j, "port"]));
       });
+      // An egress rule to every destination may mean port 80 anywhere: only pods its peers select say which Service it means.
+      const serviceDestinations = direction === "ingress" ? selection.selected : matchers.length === 0 ? [] : pods.filter((p) => matchers.some((m) => m(p)));
+      for (const f of lintServiceRule({ policyId: policy.id, direction, index: i, ports, peers, destinations: serviceDestinations, where }, services)) findings.push(f);
     });
   }
   return findings;

@@ -7,7 +7,7 @@
  */
 import { UserError } from "../errors.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import { isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import { detached, isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { parseIp } from "./cidr.js";
 import type { Endpoints } from "./endpoints.js";
 import type { Endpoint, Protocol } from "./model.js";
@@ -81,9 +81,21 @@ function serviceView(object: K8sObject): ServiceView {
   return view;
 }
 
-/** Every Service of the input. */
+/** Every Service of the input, as copies that keep no file's text alive (the scan holds them to its end). */
 export function readServices(objects: readonly LoadedObject[]): ServiceView[] {
-  return objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => serviceView(object));
+  return objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => detachedView(serviceView(object)));
+}
+
+function detachedView(view: ServiceView): ServiceView {
+  const copy: ServiceView = {
+    ...view,
+    namespace: detached(view.namespace),
+    name: detached(view.name),
+    addresses: view.addresses.map(detached),
+    ports: view.ports.map((p) => ({ ...p, ...(p.name === undefined ? {} : { name: detached(p.name) }), targetPort: detached(p.targetPort) })),
+  };
+  if (view.selector) copy.selector = Object.fromEntries(Object.entries(view.selector).map(([k, v]) => [detached(k), detached(v)]));
+  return copy;
 }
 
 /** The Service one of whose addresses `ip` is, compared as addresses (so `fd00::a` is `fd00:0::0a`). */

@@ -1,0 +1,103 @@
+/**
+ * NetworkPolicy rules written against a Service rather than the pods behind it. The node's
+ * proxy translates a connection to a Service (its address and port) into one to a backend
+ * pod (its address and target port) before network plugins judge it, so a rule allowing a
+ * Service's port that differs from its target port, or an ipBlock naming a Service's
+ * address, matches none of the Service's traffic.
+ */
+import type { Finding } from "../findings/types.js";
+import { matchesLabelSelector } from "../k8s/labels.js";
+import type { FieldPath, LoadedObject } from "../k8s/types.js";
+import { parseCidr, parseIp } from "./cidr.js";
+import { lintFinding as finding } from "./lint-finding.js";
+import { RULES } from "./lint-rules.js";
+import type { PodEndpoint } from "./model.js";
+import type { NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
+import { targetPortOn } from "./service-ports.js";
+import type { ServiceView } from "./services.js";
+
+export interface ServiceRuleInput {
+  policyId: string;
+  direction: "ingress" | "egress";
+  index: number;
+  ports: readonly NetworkPolicyPort[];
+  peers: readonly NetworkPolicyPeer[];
+  /** The pods the rule's ports apply to: the selected pods for ingress, the pods the peers select for egress. */
+  destinations: readonly PodEndpoint[];
+  where: LoadedObject | undefined;
+}
+
+function describePod(pod: PodEndpoint): string {
+  return `${pod.namespace}/${pod.name}${pod.workload ? `[${pod.workload.split("/")[0]}]` : ""}`;
+}
+
+/** Whether any of the rule's ports lets `port` of `protocol` in on `pod` (no ports: every port). */
+function ruleCovers(ports: readonly NetworkPolicyPort[], pod: PodEndpoint, port: number, protocol: string): boolean {
+  if (ports.length === 0) return true;
+  return ports.some((p) => {
+    if ((p.protocol ?? "TCP") !== protocol) return false;
+    if (p.port === undefined || p.port === null) return true;
+    if (typeof p.port === "string") return pod.ports.some((c) => c.name === p.port && c.protocol === protocol && c.port === port);
+    return port >= p.port && port <= (p.endPort ?? p.port);
+  });
+}
+
+/** Services of the pod's namespace whose selector matches it (headless ones translate nothing). */
+function servicesOf(pod: PodEndpoint, services: readonly ServiceView[]): ServiceView[] {
+  return services.filter((s) => !s.headless && s.selector !== undefined && s.namespace === pod.namespace && matchesLabelSelector({ matchLabels: s.selector }, pod.labels));
+}
+
+export function lintServiceRule(rule: ServiceRuleInput, services: readonly ServiceView[]): Finding[] {
+  if (services.length === 0) return [];
+  const findings: Finding[] = [];
+  const rulePath: FieldPath = ["spec", rule.direction, rule.index];
+  const what = `${rule.policyId} ${rule.direction} rule ${rule.index}`;
+  rule.ports.forEach((entry, j) => {
+    if (typeof entry.port !== "number" || (entry.endPort !== undefined && entry.endPort !== null)) return;
+    const port = entry.port;
+    const protocol = entry.protocol ?? "TCP";
+    const missed: { service: ServiceView; target: number; pods: PodEndpoint[]; named?: string }[] = [];
+    for (const pod of rule.destinations) {
+      // A pod that listens on the port itself is reached on it directly, by its own address.
+      if (pod.hostNetwork || pod.ports.some((c) => c.port === port && c.protocol === protocol)) continue;
+      for (const service of servicesOf(pod, services)) {
+        const servicePort = service.ports.find((p) => p.port === port && p.protocol === protocol);
+        const target = servicePort && targetPortOn(servicePort, pod.ports);
+        if (target === undefined || target === port || ruleCovers(rule.ports, pod, target, protocol)) continue;
+        const known = missed.find((m) => m.service === service && m.target === target);
+        if (known) known.pods.push(pod);
+        else missed.push({ service, target, pods: [pod], ...(typeof servicePort!.targetPort === "string" ? { named: servicePort!.targetPort } : {}) });
+      }
+    }
+    if (missed.length === 0) return;
+    const forwards = missed.map((m) => `Service ${m.service.namespace}/${m.service.name} forwards it to ${m.target}${m.named ? ` (${m.named})` : ""} on ${m.pods.slice(0, 3).map(describePod).join(", ")}${m.pods.length > 3 ? ` and ${m.pods.length - 3} more` : ""}`);
+    findings.push(
+      finding(
+        RULES.servicePort,
+        `${what} allows port ${port}/${protocol}, a Service's port and not its target: ${forwards.join("; ")}. Policies judge the connection after that translation, so this port lets none of the Service's connections ${rule.direction === "ingress" ? "in" : "out"}`,
+        rule.where,
+        [...rulePath, "ports", j, "port"],
+      ),
+    );
+  });
+  if (rule.direction === "egress") {
+    rule.peers.forEach((peer, j) => {
+      const range = peer.ipBlock?.cidr ? parseCidr(peer.ipBlock.cidr) : undefined;
+      if (!range || range.first !== range.last) return;
+      const service = services.find((s) => s.addresses.some((a) => {
+        const address = parseIp(a);
+        return address !== undefined && address.family === range.family && address.value === range.first;
+      }));
+      if (!service) return;
+      findings.push(
+        finding(
+          RULES.serviceAddress,
+          `${what} peer ${j} is ${peer.ipBlock!.cidr}, an address of Service ${service.namespace}/${service.name}: it is translated to a backend pod's address before policies judge the connection, so this peer matches none of the Service's traffic`,
+          rule.where,
+          [...rulePath, "to", j, "ipBlock", "cidr"],
+        ),
+      );
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,92 @@
+/** `netpol lint` on rules written against a Service: its port in place of its target port, its address in place of its pods. */
+import { describe, expect, it } from "vitest";
+import { scanStreaming } from "../../src/scan/stream.js";
+import { netpolFamily } from "../../src/network/family.js";
+import { deploymentYaml, lintYaml, policyYaml, yamlDocs } from "./support.js";
+
+const service = (ns: string, name: string, spec: string) => `
+apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${ns} }
+spec: ${spec}
+`;
+
+/** api (container port http 8080) behind Service api 80 -> http, and a client. */
+const BASE = [
+  deploymentYaml("shop", "api"),
+  deploymentYaml("shop", "client", { ports: "[]" }),
+  service("shop", "api", "{ clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10, 'fd00:96::a'], selector: { app: api }, ports: [{ port: 80, targetPort: http }, { port: 81, targetPort: 9090 }, { port: 53, protocol: UDP, targetPort: 5353 }] }"),
+];
+
+const ids = async (...policies: string[]): Promise<string[]> => (await lintYaml(yamlDocs(...BASE, ...policies))).map((f) => f.ruleId).filter((id) => id === "netpol/service-port-not-target" || id === "netpol/peer-is-service-address");
+
+describe("netpol lint: rules naming a Service", () => {
+  it("flags an ingress or egress port that is a Service's port the pods do not listen on, where it is written", async () => {
+    const findings = await lintYaml(
+      yamlDocs(
+        ...BASE,
+        policyYaml("shop", "in", "{ podSelector: { matchLabels: { app: api } }, ingress: [{ ports: [{ port: 443 }, { port: 80 }] }] }"),
+        policyYaml("shop", "out", "{ podSelector: { matchLabels: { app: client } }, policyTypes: [Egress], egress: [{ to: [{ podSelector: { matchLabels: { app: api } } }], ports: [{ port: 81 }] }] }"),
+      ),
+    );
+    const flagged = findings.filter((f) => f.ruleId === "netpol/service-port-not-target");
+    expect(flagged.map((f) => [f.object?.name, f.fieldPath, f.severity])).toEqual([
+      ["in", "spec.ingress[0].ports[1].port", "medium"],
+      ["out", "spec.egress[0].ports[0].port", "medium"],
+    ]);
+    expect(flagged[0]!.message).toBe(
+      "NetworkPolicy/shop/in ingress rule 0 allows port 80/TCP, a Service's port and not its target: Service shop/api forwards it to 8080 (http) on shop/api[Deployment]. Policies judge the connection after that translation, so this port lets none of the Service's connections in",
+    );
+    expect(flagged[1]!.message).toContain("forwards it to 9090 on shop/api[Deployment]");
+    expect(flagged[0]!.position?.line).toBeGreaterThan(1);
+  });
+
+  it("is quiet where the rule is right: the target allowed too, a named or matching port, a pod listening on the port itself, no ports, a protocol or a range", async () => {
+    const api = "podSelector: { matchLabels: { app: api } }";
+    expect(await ids(policyYaml("shop", "both", `{ ${api}, ingress: [{ ports: [{ port: 80 }, { port: 8080 }] }] }`))).toEqual([]);
+    expect(await ids(policyYaml("shop", "named", `{ ${api}, ingress: [{ ports: [{ port: http }] }] }`))).toEqual([]);
+    expect(await ids(policyYaml("shop", "wide", `{ ${api}, ingress: [{ ports: [{ port: 80, endPort: 9000 }] }] }`))).toEqual([]);
+    expect(await ids(policyYaml("shop", "all", `{ ${api}, ingress: [{ from: [{ podSelector: {} }] }] }`))).toEqual([]);
+    // 53/TCP is no port of the Service (its 53 is UDP).
+    expect(await ids(policyYaml("shop", "tcp", `{ ${api}, ingress: [{ ports: [{ port: 53 }] }] }`))).toEqual([]);
+    // The same port 80 allowed to pods no Service of that port selects, and egress to any destination on 80.
+    expect(await ids(policyYaml("shop", "client", "{ podSelector: { matchLabels: { app: client } }, ingress: [{ ports: [{ port: 80 }] }], egress: [{ ports: [{ port: 80 }] }] }"))).toEqual([]);
+    // A pod that listens on 80 itself is reached there by its own address.
+    const listening = [deploymentYaml("shop", "api", { ports: "[{ name: http, containerPort: 8080 }, { containerPort: 80 }]" }), BASE[1]!, BASE[2]!];
+    const quiet = await lintYaml(yamlDocs(...listening, policyYaml("shop", "in", `{ ${api}, ingress: [{ ports: [{ port: 80 }] }] }`)));
+    expect(quiet.map((f) => f.ruleId)).not.toContain("netpol/service-port-not-target");
+  });
+
+  it("is quiet for a headless Service (nothing translates its port) and a Service of another namespace", async () => {
+    const pods = [deploymentYaml("shop", "api"), deploymentYaml("other", "api")];
+    const policy = policyYaml("shop", "in", "{ podSelector: { matchLabels: { app: api } }, ingress: [{ ports: [{ port: 80 }] }] }");
+    const headless = service("shop", "api", "{ clusterIP: None, selector: { app: api }, ports: [{ port: 80, targetPort: http }] }");
+    const elsewhere = service("other", "api", "{ selector: { app: api }, ports: [{ port: 80, targetPort: http }] }");
+    const found = await lintYaml(yamlDocs(...pods, headless, elsewhere, policy));
+    expect(found.map((f) => f.ruleId)).not.toContain("netpol/service-port-not-target");
+  });
+
+  it("flags an egress ipBlock that is one of a Service's addresses, in either family, and not a wider block", async () => {
+    const out = (cidr: string) => policyYaml("shop", "out", `{ podSelector: { matchLabels: { app: client } }, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: '${cidr}' } }] }] }`);
+    const findings = await lintYaml(yamlDocs(...BASE, out("fd00:96:0::a/128")));
+    const flagged = findings.filter((f) => f.ruleId === "netpol/peer-is-service-address");
+    expect(flagged.map((f) => f.fieldPath)).toEqual(["spec.egress[0].to[0].ipBlock.cidr"]);
+    expect(flagged[0]!.message).toContain("is fd00:96:0::a/128, an address of Service shop/api");
+    expect(await ids(out("10.96.0.10/32"))).toEqual(["netpol/peer-is-service-address"]);
+    expect(await ids(out("10.96.0.0/16"))).toEqual([]);
+    expect(await ids(out("10.96.0.11/32"))).toEqual([]);
+  });
+
+  it("finds the same in a streaming scan as in a batch lint", async () => {
+    const text = yamlDocs(
+      ...BASE,
+      policyYaml("shop", "in", "{ podSelector: { matchLabels: { app: api } }, ingress: [{ ports: [{ port: 80 }] }] }"),
+      policyYaml("shop", "out", "{ podSelector: { matchLabels: { app: client } }, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 10.96.0.10/32 } }] }] }"),
+    );
+    const batch = (await lintYaml(text)).map((f) => [f.ruleId, f.fieldPath]);
+    const streamed = (await scanStreaming({ paths: ["-"], stdinText: text }, {}, [netpolFamily])).result.findings.map((f) => [f.ruleId, f.fieldPath]);
+    // The scan orders findings by file and position; the lint, by rule.
+    expect(streamed.sort()).toEqual(batch.sort());
+    expect(streamed.map(([id]) => id)).toEqual(expect.arrayContaining(["netpol/service-port-not-target", "netpol/peer-is-service-address"]));
+  });
+});
