@@ -118,10 +118,11 @@ export const RBAC_RESOURCES = [
 
 /**
  * What network answers need: namespaces and their labels, workloads and pods, every kind
- * of policy, service accounts (Calico selects by their labels), and Services (explain --to svc/NAME).
+ * of policy, service accounts (Calico selects by their labels), and Services and the nodes'
+ * addresses (explain --to svc/NAME, or a node port).
  */
 export const NETWORK_RESOURCES = [
-  ...SCANNED_RESOURCES.filter((resource) => /^(namespaces|serviceaccounts|services|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|clusternetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource)),
+  ...SCANNED_RESOURCES.filter((resource) => /^(namespaces|nodes|serviceaccounts|services|pods|podtemplates|replicationcontrollers|(deployments|replicasets|statefulsets|daemonsets)\.apps|(jobs|cronjobs)\.batch|networkpolicies\..*|.*adminnetworkpolicies\..*|clusternetworkpolicies\..*|(tiers|networksets|(staged)?globalnetworkpolicies|stagednetworkpolicies|globalnetworksets|clusterinformations)\.projectcalico\.org)$/.test(resource)),
   // `explain --to svc/NAME`: the backends of a Service without a selector (the API server's own, `kubernetes`).
   "endpointslices.discovery.k8s.io",
 ];

@@ -1,14 +1,15 @@
 /**
  * `netpol explain`'s `--from` and `--to`: a workload or pod (`NAMESPACE/NAME`), an address,
- * or on the destination side a Service (`svc/NAME`, `NAMESPACE/svc/NAME`, or one of its
- * addresses), which stands for the backends its proxy forwards to.
+ * or on the destination side a Service (`svc/NAME`, `NAMESPACE/svc/NAME`, one of its
+ * addresses, or a node's address at one of its node ports), which stands for the backends
+ * its proxy forwards to.
  */
 import { UserError } from "../errors.js";
 import type { LoadedObject } from "../k8s/types.js";
 import { parseIp } from "../network/cidr.js";
 import { findWorkload, type Endpoints } from "../network/endpoints.js";
 import type { Endpoint, Protocol } from "../network/model.js";
-import { routeThroughService, serviceAtAddress, type ServiceRoute, type ServiceView } from "../network/services.js";
+import { entryOf, nodeAtAddress, routeThroughService, serviceAtAddress, serviceAtNodePort, type ServiceRoute, type ServiceView } from "../network/services.js";
 
 /** kubectl's names for the Service resource, as `kubectl get svc/NAME` takes them. */
 const SERVICE_WORDS = new Set(["svc", "service", "services"]);
@@ -51,9 +52,13 @@ export function resolveDestination(
     }
     return { route: routeThroughService(service, asked.protocol, asked.port, endpoints, objects) };
   }
-  if (parseIp(text) && !podAt(endpoints, text)) {
-    const service = serviceAtAddress(services, text);
-    if (service) return { route: routeThroughService(service, asked.protocol, asked.port, endpoints, objects), address: text };
+  if (parseIp(text)) {
+    // A node's address at a node port is the Service behind it, before any hostNetwork pod there.
+    const node = nodeAtAddress(objects, text);
+    const atNodePort = node === undefined ? undefined : serviceAtNodePort(services, asked.protocol, asked.port);
+    if (atNodePort) return { route: routeThroughService(atNodePort, asked.protocol, asked.port, endpoints, objects, "node-port"), address: text };
+    const service = podAt(endpoints, text) ? undefined : serviceAtAddress(services, text);
+    if (service) return { route: routeThroughService(service, asked.protocol, asked.port, endpoints, objects, entryOf(service, text)), address: text };
   }
   return { endpoint: resolveEndpoint(endpoints, text, "--to", namespace) };
 }

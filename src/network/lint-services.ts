@@ -9,6 +9,7 @@ import type { Finding } from "../findings/types.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
 import type { FieldPath, LoadedObject } from "../k8s/types.js";
 import { parseCidr, parseIp } from "./cidr.js";
+import { describeEndpoint } from "./explain.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { RULES } from "./lint-rules.js";
 import type { PodEndpoint } from "./model.js";
@@ -25,10 +26,6 @@ export interface ServiceRuleInput {
   /** The pods the rule's ports apply to: the selected pods for ingress, the pods the peers select for egress. */
   destinations: readonly PodEndpoint[];
   where: LoadedObject | undefined;
-}
-
-function describePod(pod: PodEndpoint): string {
-  return `${pod.namespace}/${pod.name}${pod.workload ? `[${pod.workload.split("/")[0]}]` : ""}`;
 }
 
 /** Whether any of the rule's ports lets `port` of `protocol` in on `pod` (no ports: every port). */
@@ -70,7 +67,7 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
       }
     }
     if (missed.length === 0) return;
-    const forwards = missed.map((m) => `Service ${m.service.namespace}/${m.service.name} forwards it to ${m.target}${m.named ? ` (${m.named})` : ""} on ${m.pods.slice(0, 3).map(describePod).join(", ")}${m.pods.length > 3 ? ` and ${m.pods.length - 3} more` : ""}`);
+    const forwards = missed.map((m) => `Service ${m.service.namespace}/${m.service.name} forwards it to ${m.target}${m.named ? ` (${m.named})` : ""} on ${m.pods.slice(0, 3).map(describeEndpoint).join(", ")}${m.pods.length > 3 ? ` and ${m.pods.length - 3} more` : ""}`);
     findings.push(
       finding(
         RULES.servicePort,

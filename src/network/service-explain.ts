@@ -19,6 +19,8 @@ export interface ServiceExplanation {
   targetPort?: number | string;
   headless?: true;
   via: ServiceRoute["via"];
+  /** How the client reached the Service: by name, at a cluster IP, at an external address, at a node port. */
+  entry: ServiceRoute["entry"];
   /** How many backends let the connection through, of how many. */
   allowedTo: number;
   backends: { endpoint: string; port?: number; explanation: Explanation }[];
@@ -46,6 +48,7 @@ export function explainThroughService(
     service: `${service.namespace}/${service.name}`,
     protocol: asked.protocol,
     via: route.via,
+    entry: route.entry,
     allowedTo: backends.filter((b) => b.explanation.allowed).length,
     backends,
     notServing: route.notServing,
@@ -60,21 +63,29 @@ export function explainThroughService(
 
 /**
  * The proxy's own effects on who the backend sees and which backends serve, as kube-proxy
- * programs them: outside clients are masqueraded to a node address unless
- * externalTrafficPolicy is Local, and internalTrafficPolicy Local serves a client from its
- * own node's backends only.
+ * programs them (pkg/proxy/iptables, and nftables alike): with externalTrafficPolicy
+ * Cluster it masquerades every connection to an external destination (an external IP, a
+ * load balancer address, a node port), a pod's too, to its node's address; with Local it
+ * keeps the client's address and serves outside clients from the receiving node's backends
+ * only, while pods still reach every backend. internalTrafficPolicy Local serves a pod
+ * from its own node's backends only.
  */
 function proxyNotes(src: Endpoint, route: ServiceRoute): string[] {
-  const { service } = route;
+  const { service, entry } = route;
   const notes: string[] = [];
   if (service.headless) notes.push("headless (clusterIP: None): DNS names the pods themselves and no proxy translates the port, so each pod is asked about on the port given");
   if (route.backends.length === 0) notes.push("no backends: kube-proxy rejects connections to a Service without endpoints");
-  if (src.kind === "external") {
-    if (!service.published) notes.push(`a ${service.type} Service answers inside the cluster only: ${src.ip} cannot reach its cluster IP`);
-    else if (service.externalTrafficPolicy !== "Local") {
-      notes.push(`externalTrafficPolicy is ${service.externalTrafficPolicy}: kube-proxy masquerades an outside client to the address of the node it arrived at, so ingress policies see that node, not ${src.ip}; the verdicts above are for ${src.ip}, as with externalTrafficPolicy: Local`);
-    }
-  } else if (service.internalTrafficPolicy === "Local") {
+  const client = src.kind === "external" ? src.ip : "the pod";
+  // Outside clients reach a Service by name only through what publishes it.
+  const external = entry === "external-address" || entry === "node-port" || (entry === "name" && src.kind === "external");
+  if (src.kind === "external" && (entry === "cluster-ip" || (entry === "name" && !service.published))) {
+    notes.push(`a cluster IP answers inside the cluster only: ${src.ip} reaches ${service.published ? "this Service through its external addresses or node ports" : "this Service through no address"}`);
+  } else if (external && service.externalTrafficPolicy !== "Local") {
+    notes.push(`externalTrafficPolicy is ${service.externalTrafficPolicy}: kube-proxy masquerades a connection to ${entry === "node-port" ? "a node port" : "an external destination"} to the address of the node it passes, so ingress policies see that node, not ${client}; the verdicts above are for ${client}'s own address, as with externalTrafficPolicy: Local`);
+  } else if (external && src.kind === "external") {
+    notes.push("externalTrafficPolicy is Local: only the backends on the node the connection arrives at serve it, and they see the client's own address");
+  }
+  if (src.kind === "pod" && (entry === "name" || entry === "cluster-ip") && service.internalTrafficPolicy === "Local") {
     notes.push("internalTrafficPolicy is Local: only the backends on the client's own node serve it, and without one there the connection is dropped");
   }
   return notes;
@@ -85,7 +96,8 @@ export function renderServiceExplanation(e: ServiceExplanation): string {
   const forwards = e.targetPort === undefined || e.targetPort === e.port ? "" : ` (to target port ${e.targetPort})`;
   const verdict =
     e.backends.length === 0 ? "NO BACKENDS" : e.allowedTo === e.backends.length ? (e.backends.length === 1 ? "ALLOWED" : `ALLOWED to all ${e.backends.length} backends`) : e.allowedTo === 0 ? (e.backends.length === 1 ? "DENIED" : `DENIED to all ${e.backends.length} backends`) : `ALLOWED to ${e.allowedTo} of ${e.backends.length} backends`;
-  const lines = [`${e.from} -> Service ${e.service}${e.address !== undefined ? ` at ${e.address}` : ""} on ${target}${forwards}: ${verdict}`];
+  const at = e.address === undefined ? "" : ` at ${e.address}${e.entry === "node-port" ? " (node port)" : ""}`;
+  const lines = [`${e.from} -> Service ${e.service}${at} on ${target}${forwards}: ${verdict}`];
   for (const b of e.backends) lines.push(...indent(renderExplanation(b.explanation)));
   for (const n of e.notServing) lines.push(`  not a backend: ${n.endpoint} ${n.reason}`);
   for (const note of e.notes) lines.push(`  note: ${note}`);

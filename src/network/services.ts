@@ -10,6 +10,7 @@ import { matchesLabelSelector } from "../k8s/labels.js";
 import { detached, isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { parseIp } from "./cidr.js";
 import type { Endpoints } from "./endpoints.js";
+import { describeEndpoint } from "./explain.js";
 import type { Endpoint, Protocol } from "./model.js";
 import { servicePortsOf, targetPortOn, type ServicePort } from "./service-ports.js";
 
@@ -27,6 +28,8 @@ export interface ServiceView {
   externalName?: string;
   /** Every address kube-proxy translates for a client in the cluster: cluster IPs, external IPs, load balancer addresses. */
   addresses: string[];
+  /** Those of the addresses that are cluster IPs; the others are external destinations, as node ports are. */
+  clusterIPs: string[];
   /** Published outside the cluster: a NodePort or LoadBalancer, or a Service with external IPs. */
   published: boolean;
   ports: ServicePort[];
@@ -48,6 +51,8 @@ export interface ServiceRoute {
   servicePort?: ServicePort;
   /** How the backends were found: the Service's selector, or the EndpointSlices (or Endpoints) written for it. */
   via: "selector" | "EndpointSlice" | "Endpoints";
+  /** How the client reached the Service. */
+  entry: ServiceEntry;
   backends: ServiceBackend[];
   notServing: { endpoint: string; reason: string }[];
 }
@@ -70,6 +75,7 @@ function serviceView(object: K8sObject): ServiceView {
     type,
     headless: clusterIPs.includes("None"),
     addresses: [...clusterIPs.filter((ip) => ip !== "None"), ...externalIPs, ...balancerIPs],
+    clusterIPs: clusterIPs.filter((ip) => ip !== "None"),
     published: type === "LoadBalancer" || type === "NodePort" || externalIPs.length > 0,
     ports: servicePortsOf(spec),
     externalTrafficPolicy: text(spec.externalTrafficPolicy) ?? "Cluster",
@@ -92,24 +98,50 @@ function detachedView(view: ServiceView): ServiceView {
     namespace: detached(view.namespace),
     name: detached(view.name),
     addresses: view.addresses.map(detached),
+    clusterIPs: view.clusterIPs.map(detached),
     ports: view.ports.map((p) => ({ ...p, ...(p.name === undefined ? {} : { name: detached(p.name) }), targetPort: detached(p.targetPort) })),
   };
   if (view.selector) copy.selector = Object.fromEntries(Object.entries(view.selector).map(([k, v]) => [detached(k), detached(v)]));
   return copy;
 }
 
-/** The Service one of whose addresses `ip` is, compared as addresses (so `fd00::a` is `fd00:0::0a`). */
-export function serviceAtAddress(services: readonly ServiceView[], ip: string): ServiceView | undefined {
-  const wanted = parseIp(ip);
-  if (!wanted) return undefined;
-  return services.find((s) => s.addresses.some((a) => {
-    const address = parseIp(a);
-    return address !== undefined && address.family === wanted.family && address.value === wanted.value;
-  }));
+/** Whether two texts are one address (so `fd00::a` is `fd00:0::0a`). */
+export function sameAddress(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
 }
 
-function describeWorkload(endpoint: Endpoint): string {
-  return endpoint.kind === "pod" ? `${endpoint.namespace}/${endpoint.name}${endpoint.workload ? `[${endpoint.workload.split("/")[0]}]` : ""}` : endpoint.ip;
+/** The Service one of whose addresses `ip` is. */
+export function serviceAtAddress(services: readonly ServiceView[], ip: string): ServiceView | undefined {
+  return services.find((s) => s.addresses.some((a) => sameAddress(a, ip)));
+}
+
+/**
+ * How a client reaches a Service, which decides what kube-proxy does besides translating:
+ * by its name (DNS answers with its cluster IP), at a cluster IP, at an external destination
+ * (an external IP or a load balancer address), or at a node port.
+ */
+export type ServiceEntry = "name" | "cluster-ip" | "external-address" | "node-port";
+
+export function entryOf(service: ServiceView, address: string | undefined): ServiceEntry {
+  if (address === undefined) return "name";
+  return service.clusterIPs.some((a) => sameAddress(a, address)) ? "cluster-ip" : "external-address";
+}
+
+/** The Node whose status lists `ip` among its addresses, by name. */
+export function nodeAtAddress(objects: readonly LoadedObject[], ip: string): string | undefined {
+  for (const { object } of objects) {
+    if (object.kind !== "Node" || !isRecord(object.status) || !Array.isArray(object.status.addresses)) continue;
+    if (object.status.addresses.some((a: unknown) => isRecord(a) && typeof a.address === "string" && sameAddress(a.address, ip))) return object.metadata?.name ?? "(unnamed)";
+  }
+  return undefined;
+}
+
+/** The Service that opens node port `port` of `protocol` on every node, when the input says which does. */
+export function serviceAtNodePort(services: readonly ServiceView[], protocol: Protocol, port: number | undefined): ServiceView | undefined {
+  if (port === undefined) return undefined;
+  return services.find((s) => (s.type === "NodePort" || s.type === "LoadBalancer") && s.ports.some((p) => p.nodePort === port && p.protocol === protocol));
 }
 
 function portText(port: ServicePort): string {
@@ -122,27 +154,28 @@ function portText(port: ServicePort): string {
  * on the port asked. Throws a UserError for what no proxy forwards: an ExternalName (a DNS
  * alias), a port the Service does not have, a Service without selector or endpoints.
  */
-export function routeThroughService(service: ServiceView, protocol: Protocol, port: number | undefined, endpoints: Endpoints, objects: readonly LoadedObject[]): ServiceRoute {
+export function routeThroughService(service: ServiceView, protocol: Protocol, port: number | undefined, endpoints: Endpoints, objects: readonly LoadedObject[], entry: ServiceEntry = "name"): ServiceRoute {
   const id = `Service ${service.namespace}/${service.name}`;
   if (service.externalName !== undefined) {
     throw new UserError(`${id} is an ExternalName: DNS answers with ${service.externalName}, and no proxy forwards anything`, { hint: `give --to the address ${service.externalName} resolves to` });
   }
   let servicePort: ServicePort | undefined;
   if (!service.headless) {
-    const ports = service.ports.map(portText).join(", ") || "none";
+    const ports = (entry === "node-port" ? service.ports.flatMap((p) => (p.nodePort === undefined ? [] : [`${p.nodePort}/${p.protocol}`])) : service.ports.map(portText)).join(", ") || "none";
     if (port === undefined || !["TCP", "UDP", "SCTP"].includes(String(protocol))) {
       throw new UserError(`${id} forwards TCP, UDP and SCTP ports only`, { hint: `give --port one of its ports: ${ports}` });
     }
-    servicePort = service.ports.find((p) => p.port === port && p.protocol === protocol);
-    if (!servicePort) throw new UserError(`${id} has no port ${port}/${protocol}, so no proxy forwards it`, { hint: `its ports: ${ports}` });
+    servicePort = service.ports.find((p) => (entry === "node-port" ? p.nodePort : p.port) === port && p.protocol === protocol);
+    if (!servicePort) throw new UserError(`${id} has no ${entry === "node-port" ? "node port" : "port"} ${port}/${protocol}, so no proxy forwards it`, { hint: `its ports: ${ports}` });
   }
-  if (service.selector) return bySelector(service, service.selector, servicePort, port, endpoints);
-  return byWrittenEndpoints(service, servicePort, port, endpoints, objects);
+  const route = service.selector ? bySelector(service, service.selector, servicePort, port, endpoints) : byWrittenEndpoints(service, servicePort, port, endpoints, objects);
+  route.entry = entry;
+  return route;
 }
 
 /** The endpoints controller's way: every pod of the namespace the selector matches, at the target port it declares. */
 function bySelector(service: ServiceView, selector: Record<string, string>, servicePort: ServicePort | undefined, asked: number | undefined, endpoints: Endpoints): ServiceRoute {
-  const route: ServiceRoute = { service, via: "selector", backends: [], notServing: [] };
+  const route: ServiceRoute = { service, via: "selector", entry: "name", backends: [], notServing: [] };
   if (servicePort) route.servicePort = servicePort;
   for (const { endpoint } of endpoints.workloads) {
     if (endpoint.namespace !== service.namespace || !matchesLabelSelector({ matchLabels: selector }, endpoint.labels)) continue;
@@ -152,7 +185,7 @@ function bySelector(service: ServiceView, selector: Record<string, string>, serv
     }
     const target = targetPortOn(servicePort, endpoint.ports);
     if (target === undefined) {
-      route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `declares no container port named ${String(servicePort.targetPort)} for ${String(servicePort.protocol)}` });
+      route.notServing.push({ endpoint: describeEndpoint(endpoint), reason: `declares no container port named ${String(servicePort.targetPort)} for ${String(servicePort.protocol)}` });
       continue;
     }
     route.backends.push({ endpoint, port: target });
@@ -182,18 +215,18 @@ function byWrittenEndpoints(service: ServiceView, servicePort: ServicePort | und
     });
   }
   const written = via === "EndpointSlice" ? slices.flatMap((s) => sliceEndpoints(s, servicePort)) : legacy.flatMap((e) => legacyEndpoints(e, servicePort));
-  const route: ServiceRoute = { service, via, backends: [], notServing: [] };
+  const route: ServiceRoute = { service, via, entry: "name", backends: [], notServing: [] };
   if (servicePort) route.servicePort = servicePort;
   const seen = new Set<string>();
   for (const { address, port, ready } of written) {
     const pod = endpoints.workloads.find((w) => w.endpoint.ips.includes(address))?.endpoint;
     const endpoint: Endpoint = pod ?? { kind: "external", ip: address };
     const target = servicePort ? port : asked;
-    if (!ready) route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `is not ready at ${address}` });
-    else if (servicePort && target === undefined) route.notServing.push({ endpoint: describeWorkload(endpoint), reason: `has no port named ${JSON.stringify(servicePort.name ?? "")} for ${String(servicePort.protocol)}` });
-    else if (!seen.has(`${describeWorkload(endpoint)}:${String(target)}`)) {
+    if (!ready) route.notServing.push({ endpoint: describeEndpoint(endpoint), reason: `is not ready at ${address}` });
+    else if (servicePort && target === undefined) route.notServing.push({ endpoint: describeEndpoint(endpoint), reason: `has no port named ${JSON.stringify(servicePort.name ?? "")} for ${String(servicePort.protocol)}` });
+    else if (!seen.has(`${describeEndpoint(endpoint)}:${String(target)}`)) {
       // A workload's several pods are one backend here, as they are one endpoint of the matrix.
-      seen.add(`${describeWorkload(endpoint)}:${String(target)}`);
+      seen.add(`${describeEndpoint(endpoint)}:${String(target)}`);
       route.backends.push(target === undefined ? { endpoint } : { endpoint, port: target });
     }
   }

@@ -49,7 +49,23 @@ spec:
   type: LoadBalancer
   clusterIP: 10.96.0.10
   selector: {app: api}
-  ports: [{name: web, port: 80, targetPort: http}]
+  ports: [{name: web, port: 80, targetPort: http, nodePort: 30080}]
+status: {loadBalancer: {ingress: [{ip: 203.0.113.10}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api-local, namespace: shop}
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  internalTrafficPolicy: Local
+  selector: {app: api, track: stable}
+  ports: [{port: 8000, targetPort: 8080, nodePort: 30081}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: worker-1}
+status: {addresses: [{type: InternalIP, address: 192.0.2.1}, {type: Hostname, address: worker-1}]}
 ---
 apiVersion: v1
 kind: Service
@@ -94,7 +110,32 @@ describe("netpol explain --to a Service", () => {
     expect(JSON.parse(fromPod.out)).toMatchObject({ service: "shop/api", address: "10.96.0.10", allowedTo: 0 });
     const outside = await runNetpol("explain", file, "--from", "198.51.100.1", "--to", "svc/api", "-n", "shop");
     expect(outside.out).toContain("DENIED to all 2 backends");
-    expect(outside.out).toMatch(/note: externalTrafficPolicy is Cluster: kube-proxy masquerades an outside client/);
+    expect(outside.out).toMatch(/note: externalTrafficPolicy is Cluster: kube-proxy masquerades a connection to an external destination to the address of the node it passes, so ingress policies see that node, not 198\.51\.100\.1/);
+    // From outside, a cluster IP is no way in.
+    const clusterIpFromOutside = await runNetpol("explain", file, "--from", "198.51.100.1", "--to", "10.96.0.10", "-o", "json");
+    expect((JSON.parse(clusterIpFromOutside.out) as ServiceExplanation).notes).toEqual([expect.stringMatching(/^a cluster IP answers inside the cluster only: 198\.51\.100\.1 reaches this Service through its external addresses or node ports$/)]);
+  });
+
+  it("takes a node's address at a node port, and a load balancer's address, for the Service, with the masquerade a pod gets there too", async () => {
+    const file = manifests();
+    const nodePort = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "192.0.2.1", "--port", "30080", "-o", "json")).out) as ServiceExplanation;
+    expect(nodePort).toMatchObject({ service: "shop/api", entry: "node-port", port: 30080, targetPort: "http", allowedTo: 1 });
+    expect(nodePort.backends.map((b) => b.port)).toEqual([8080, 9000]);
+    expect(nodePort.notes.join("\n")).toMatch(/masquerades a connection to a node port .* not the pod/);
+    const balancer = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "203.0.113.10", "-o", "json")).out) as ServiceExplanation;
+    expect(balancer).toMatchObject({ service: "shop/api", entry: "external-address", allowedTo: 1 });
+    expect(balancer.notes.join("\n")).toMatch(/externalTrafficPolicy is Cluster/);
+    // By name (its cluster IP) a pod keeps its address: no note.
+    expect((JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "shop/svc/api", "-o", "json")).out) as ServiceExplanation).notes).toEqual([]);
+    // externalTrafficPolicy and internalTrafficPolicy Local.
+    const local = JSON.parse((await runNetpol("explain", file, "--from", "198.51.100.1", "--to", "192.0.2.1", "--port", "30081", "-o", "json")).out) as ServiceExplanation;
+    expect(local).toMatchObject({ service: "shop/api-local", entry: "node-port", port: 30081 });
+    expect(local.notes).toEqual(["externalTrafficPolicy is Local: only the backends on the node the connection arrives at serve it, and they see the client's own address"]);
+    const inside = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "svc/api-local", "-n", "shop", "--port", "8000", "-o", "json")).out) as ServiceExplanation;
+    expect(inside.notes).toEqual([expect.stringMatching(/^internalTrafficPolicy is Local: only the backends on the client's own node serve it/)]);
+    // A node's address at a port no Service opens there is the node itself: outside the cluster.
+    const notNodePort = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "192.0.2.1", "--port", "22", "-o", "json")).out) as { to: string };
+    expect(notNodePort.to).toBe("192.0.2.1");
   });
 
   it("exits 2 with what to give instead: a port the Service lacks, an ExternalName, an unknown Service, a Service as the source", async () => {
