@@ -104,7 +104,7 @@ export const RULES = {
     "service-port-not-target",
     "Rule allows a Service's port, not the port it forwards to",
     "medium",
-    "The rule allows a port that is the port of a Service selecting the destination pods, which forward it to another port (the Service's targetPort), and the pods do not listen on the Service's port themselves. The node's proxy translates a connection to the Service into one to a backend pod's address and target port before the network plugin judges it (Calico, Cilium, Antrea and kube-router all judge the translated connection), so the rule lets none of the Service's connections through, however right it reads.",
+    "The rule allows a port that is the port of a Service selecting the destination pods, which forward it to another port (the Service's targetPort), and the pods declare no container port of the Service's port (a pod may still listen on a port it does not declare: then the rule is right for connections to the pod's own address, and the finding says what it does not cover). The node's proxy translates a connection to the Service into one to a backend pod's address and target port before the network plugin judges it (Calico, Cilium, Antrea and kube-router all judge the translated connection), so the rule lets none of the Service's connections through, however right it reads.",
     "Allow the target port instead: the container port's number, or its name (`port: http`), which follows the pods if the number changes.",
   ),
   serviceAddress: rule(

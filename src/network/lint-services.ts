@@ -71,7 +71,7 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
     findings.push(
       finding(
         RULES.servicePort,
-        `${what} allows port ${port}/${protocol}, a Service's port and not its target: ${forwards.join("; ")}. Policies judge the connection after that translation, so this port lets none of the Service's connections ${rule.direction === "ingress" ? "in" : "out"}`,
+        `${what} allows port ${port}/${protocol}, a Service's port that these pods declare no container port for: ${forwards.join("; ")}. Policies judge the connection after that translation, so this port lets none of the Service's connections ${rule.direction === "ingress" ? "in" : "out"}`,
         rule.where,
         [...rulePath, "ports", j, "port"],
       ),

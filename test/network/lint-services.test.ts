@@ -35,7 +35,7 @@ describe("netpol lint: rules naming a Service", () => {
       ["out", "spec.egress[0].ports[0].port", "medium"],
     ]);
     expect(flagged[0]!.message).toBe(
-      "NetworkPolicy/shop/in ingress rule 0 allows port 80/TCP, a Service's port and not its target: Service shop/api forwards it to 8080 (http) on shop/api[Deployment]. Policies judge the connection after that translation, so this port lets none of the Service's connections in",
+      "NetworkPolicy/shop/in ingress rule 0 allows port 80/TCP, a Service's port that these pods declare no container port for: Service shop/api forwards it to 8080 (http) on shop/api[Deployment]. Policies judge the connection after that translation, so this port lets none of the Service's connections in",
     );
     expect(flagged[1]!.message).toContain("forwards it to 9090 on shop/api[Deployment]");
     expect(flagged[0]!.position?.line).toBeGreaterThan(1);
