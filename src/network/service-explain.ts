@@ -43,10 +43,15 @@ export function explainThroughService(
     const explanation = explainConnection(tiers, src, endpoint, asked.protocol, port, locate, details);
     return port === undefined ? { endpoint: describeEndpoint(endpoint), explanation } : { endpoint: describeEndpoint(endpoint), port, explanation };
   });
+  // Built in reading order: what was asked, how the Service was found, then the answers.
   const out: ServiceExplanation = {
     from: describeEndpoint(src),
     service: `${service.namespace}/${service.name}`,
+    ...(asked.address === undefined ? {} : { address: asked.address }),
     protocol: asked.protocol,
+    ...(asked.port === undefined ? {} : { port: asked.port }),
+    ...(servicePort ? { targetPort: servicePort.targetPort } : {}),
+    ...(service.headless ? { headless: true as const } : {}),
     via: route.via,
     entry: route.entry,
     allowedTo: backends.filter((b) => b.explanation.allowed).length,
@@ -54,10 +59,6 @@ export function explainThroughService(
     notServing: route.notServing,
     notes: proxyNotes(src, route),
   };
-  if (asked.address !== undefined) out.address = asked.address;
-  if (asked.port !== undefined) out.port = asked.port;
-  if (servicePort) out.targetPort = servicePort.targetPort;
-  if (service.headless) out.headless = true;
   return out;
 }
 
