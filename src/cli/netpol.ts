@@ -22,9 +22,10 @@ import { buildEndpoints, type Endpoints } from "../network/endpoints.js";
 import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
-import { computeMatrix } from "../network/matrix.js";
-import { matrixJson, matrixRows, renderMatrixCsv, renderMatrixText } from "../network/matrix-render.js";
-import type { Protocol } from "../network/model.js";
+import { computeMatrix, type Matrix } from "../network/matrix.js";
+import { matrixJson, matrixRows, matrixTextLines, renderMatrixCsv } from "../network/matrix-render.js";
+import { structuredRows } from "./structured-rows.js";
+import type { PodEndpoint, Protocol, Tier } from "../network/model.js";
 import { protocolOfNumber } from "../network/portless.js";
 import { buildPolicySet, isPolicyObject, type PolicySet } from "../network/policy-set.js";
 import { manifestFamily } from "../manifest/family.js";
@@ -40,7 +41,8 @@ import { chooseOrdering } from "../network/calico/ordering-choice.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { compileForNode, COMPILE_FORMATS, renderCompiled } from "./netpol-compile.js";
 import { resolveDestination, resolveSource } from "./netpol-endpoints.js";
-import { readServices } from "../network/services.js";
+import { readServices, type ServiceView } from "../network/services.js";
+import { computeServiceMatrix, renderServiceMatrixCsv, renderServiceMatrixText } from "../network/service-matrix.js";
 import { explainThroughService, renderServiceExplanation } from "../network/service-explain.js";
 
 interface InputFlags extends ClusterFlags {
@@ -179,6 +181,17 @@ function sourcePortField(text: string): number {
   return Number(text);
 }
 
+async function writeServiceMatrix(matrix: Matrix, tiers: readonly Tier[], endpoints: Endpoints, objects: readonly LoadedObject[], namespace: string | undefined, output: string): Promise<void> {
+  const services = readServices(objects);
+  if (services.length === 0) throw new UserError("--services: the input holds no Service", { hint: "give the Services' manifests with the workloads and policies, or read them with --cluster" });
+  const include = namespace === undefined ? undefined : (pod: PodEndpoint, service?: ServiceView) => pod.namespace === namespace || service?.namespace === namespace;
+  const result = computeServiceMatrix(matrix, tiers, services, endpoints, objects, include);
+  for (const s of result.skipped) process.stderr.write(printable(`warning: Service ${s.service} left out: ${s.reason}`) + "\n");
+  if (output === "csv") return writeStdout(renderServiceMatrixCsv(result.rows()));
+  if (output === "text") return writeStdout(renderServiceMatrixText(result.rows()));
+  await writeStdout(structuredRows({ services: services.length }, "connections", result.rows(), output === "yaml" ? "yaml" : "json"));
+}
+
 function isCalicoPolicy(object: LoadedObject["object"]): boolean {
   return isCalicoObject(object) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "");
 }
@@ -227,19 +240,21 @@ export function registerNetpol(program: Command): void {
   input(netpol.command("matrix").description("allowed connections between every pair of workloads and the external blocks the ipBlocks cut"))
     .option("-n, --namespace <ns>", "only connections from or to workloads of this namespace")
     .option("-A, --all-namespaces", "every namespace (the default)")
+    .option("--services", "which workloads may use each Service port, and through how many of its backends, instead of workload to workload")
     .addOption(outputOption(["text", "json", "yaml", "csv"], "text"))
-    .action(async (paths: string[], flags: InputFlags & { namespace?: string; allNamespaces?: boolean; output: string }) => {
+    .action(async (paths: string[], flags: InputFlags & { namespace?: string; allNamespaces?: boolean; services?: boolean; output: string }) => {
       if (flags.namespace !== undefined && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
-      const { endpoints, set } = await loadPolicies(paths, flags, "compute a matrix for");
+      const { snapshot, endpoints, set } = await loadPolicies(paths, flags, "compute a matrix for");
       // A namespace the input lacks would filter everything out and look like "no connections".
       if (flags.namespace !== undefined) requireKnownNamespace(flags.namespace, endpoints.namespaces);
       const pods = endpoints.workloads.map((w) => w.endpoint);
       const matrix = computeMatrix(set.tiers, pods);
+      if (flags.services) return writeServiceMatrix(matrix, set.tiers, endpoints, snapshot.objects, flags.namespace, flags.output);
       const rows = matrixRows(matrix, flags.namespace ? (p) => p.namespace === flags.namespace : undefined);
       if (flags.output === "csv") return writeStdout(renderMatrixCsv(rows));
-      if (flags.output === "text") return writeStdout(renderMatrixText(rows));
+      if (flags.output === "text") return writeStdout(matrixTextLines(rows));
       const shown = flags.namespace === undefined ? pods.length : pods.filter((p) => p.namespace === flags.namespace).length;
-      await writeStdout(structured({ workloads: shown, connections: matrixJson(rows) }, flags.output));
+      await writeStdout(structuredRows({ workloads: shown }, "connections", matrixJson(rows), flags.output === "yaml" ? "yaml" : "json"));
     });
 
   input(netpol.command("lint").description("find policies that are refused, select nothing, block DNS, allow everyone, or leave workloads open"))

@@ -46,17 +46,24 @@ function cmp(a: string, b: string): number {
 }
 
 export function renderMatrixText(rows: readonly MatrixRow[]): string {
-  return rows.map((r) => `${r.from} => ${r.to} : ${r.connections.toString()}\n`).join("");
+  return [...matrixTextLines(rows)].join("");
 }
 
-export function matrixJson(rows: readonly MatrixRow[]): { from: string; to: string; allowed: ReturnType<PortSet["toJSON"]> }[] {
-  return rows.map((r) => ({ from: r.from, to: r.to, allowed: r.connections.toJSON() }));
+/** The text, a line at a time: a large matrix is more text than one string may hold. */
+export function* matrixTextLines(rows: readonly MatrixRow[]): Generator<string> {
+  for (const r of rows) yield `${r.from} => ${r.to} : ${r.connections.toString()}\n`;
 }
 
-function csvField(text: string): string {
+/** The rows as JSON values, made as they are written. */
+export function* matrixJson(rows: readonly MatrixRow[]): Generator<{ from: string; to: string; allowed: ReturnType<PortSet["toJSON"]> }> {
+  for (const r of rows) yield { from: r.from, to: r.to, allowed: r.connections.toJSON() };
+}
+
+export function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function renderMatrixCsv(rows: readonly MatrixRow[]): string {
-  return ["from,to,connections\n", ...rows.map((r) => `${csvField(r.from)},${csvField(r.to)},${csvField(r.connections.toString())}\n`)].join("");
+export function* renderMatrixCsv(rows: readonly MatrixRow[]): Generator<string> {
+  yield "from,to,connections\n";
+  for (const r of rows) yield `${csvField(r.from)},${csvField(r.to)},${csvField(r.connections.toString())}\n`;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ServiceExplanation } from "../../src/network/service-explain.js";
+import { repoRoot } from "../support/conformance.js";
 import { runNetpol } from "./cli-run.js";
 
 const CLUSTER = `apiVersion: apps/v1
@@ -153,5 +154,43 @@ describe("netpol explain --to a Service", () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.err).toMatch(message);
     }
+  });
+});
+
+describe("netpol matrix --services", () => {
+  it("lists who may use each Service port and through which backends, in text, JSON and CSV, and names the Services it leaves out", async () => {
+    const file = manifests();
+    const text = await runNetpol("matrix", file, "--services");
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("shop/web[Deployment] => svc shop/api 80/TCP : 1 of 2 backends (shop/api[Deployment] on 8080)\n");
+    expect(text.out).toContain("shop/web[Deployment] => svc shop/api-local 8000/TCP : its backend (shop/api[Deployment] on 8080)\n");
+    // api-in admits web alone, to both api workloads: nobody else gets a row, the canary not to its own Service either.
+    expect(text.out.split("\n").filter((line) => line !== "" && !line.startsWith("shop/web[Deployment] => "))).toEqual([]);
+    expect(text.err).toContain("warning: Service shop/search left out: an ExternalName: DNS answers with search.example.com");
+    const json = JSON.parse((await runNetpol("matrix", file, "--services", "-o", "json")).out) as { services: number; connections: { from: string; service: string; allowed: unknown[]; backends: number }[] };
+    expect(json.services).toBe(3);
+    expect(json.connections).toContainEqual({ from: "shop/web[Deployment]", service: "shop/api", port: 80, protocol: "TCP", allowed: [{ endpoint: "shop/api[Deployment]", port: 8080 }], backends: 2 });
+    const csv = (await runNetpol("matrix", file, "--services", "-o", "csv")).out.split("\n");
+    expect(csv[0]).toBe("from,service,port,allowed_backends,backends");
+    expect(csv).toContain("shop/web[Deployment],shop/api,80/TCP,1,2");
+  });
+
+  it("keeps the rows of one namespace with -n, and says when the input has no Service", async () => {
+    const file = manifests();
+    const other = await runNetpol("matrix", file, "--services", "-n", "default");
+    expect(other.code).toBe(2);
+    const cluster = join(repoRoot, "examples/cluster");
+    const all = (await runNetpol("matrix", cluster, "--services", "-o", "json")).out;
+    const payments = (await runNetpol("matrix", cluster, "--services", "-n", "payments", "-o", "json")).out;
+    type Rows = { connections: { from: string; service: string }[] };
+    const inPayments = (row: { from: string; service: string }) => row.from.startsWith("payments/") || row.service.startsWith("payments/");
+    expect((JSON.parse(payments) as Rows).connections).toEqual((JSON.parse(all) as Rows).connections.filter(inPayments));
+    expect((JSON.parse(payments) as Rows).connections.length).toBeGreaterThan(2);
+    expect((JSON.parse(all) as Rows).connections.some((row) => !inPayments(row))).toBe(true);
+    const none = join(mkdtempSync(join(tmpdir(), "palisade-svc-")), "none.yaml");
+    writeFileSync(none, CLUSTER.split("---\n").filter((doc) => !/kind: Service\n/.test(doc)).join("---\n"));
+    const empty = await runNetpol("matrix", none, "--services");
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/--services: the input holds no Service/);
   });
 });

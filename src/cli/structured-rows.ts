@@ -1,0 +1,46 @@
+/**
+ * A document of a few fields and one long list of rows (a connectivity matrix), as JSON or
+ * YAML, written a piece at a time: a matrix of millions of rows is more text than one
+ * JavaScript string may hold. The text is the same as the whole document's, written at once.
+ */
+import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
+
+/** Rows turned into YAML per batch: a document per row would cost more than the rows. */
+const YAML_BATCH = 500;
+
+/** `{ ...head, [key]: rows }` as `JSON.stringify(value, null, 2)` and a newline, or as YAML, in pieces. */
+export function* structuredRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>, format: "json" | "yaml"): Generator<string> {
+  if (format === "yaml") {
+    yield* yamlRows(head, key, rows);
+    return;
+  }
+  const fields = Object.entries(head).map(([name, value]) => `  ${JSON.stringify(name)}: ${indent(JSON.stringify(value, null, 2), "  ")}`);
+  yield `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(",\n")}`;
+  let first = true;
+  for (const row of rows) {
+    yield `${first ? "" : ","}\n    ${indent(JSON.stringify(row, null, 2), "    ")}`;
+    first = false;
+  }
+  yield first ? "]\n}\n" : "\n  ]\n}\n";
+}
+
+function* yamlRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>): Generator<string> {
+  const headText = Object.keys(head).length > 0 ? toYaml(head) : "";
+  let batch: unknown[] = [];
+  let any = false;
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length < YAML_BATCH) continue;
+    yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch), "  ", true);
+    any = true;
+    batch = [];
+  }
+  if (batch.length > 0) yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch), "  ", true);
+  else if (!any) yield `${headText}${toYaml({ [key]: [] })}`;
+}
+
+/** Every line but the first (or, with `all`, every non-empty line) indented. */
+function indent(text: string, by: string, all = false): string {
+  const inner = text.replace(/\n(?=.)/g, `\n${by}`);
+  return all && text.length > 0 ? by + inner : inner;
+}
