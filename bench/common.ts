@@ -1,5 +1,6 @@
 /** What the benchmarks share: where the project is, their flags, the shared corpus, and where results go. */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,4 +29,26 @@ export function writeResult(name: string, markdown: string): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, markdown);
   process.stdout.write(markdown);
+}
+
+export interface Sample {
+  seconds: number;
+  maxRssMb: number;
+}
+
+/** One whole process, its output to /dev/null, timed and measured by GNU time. */
+export function timeProcess(argv: string[]): Sample {
+  const sink = openSync("/dev/null", "w");
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], { stdio: ["ignore", sink, "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
+  closeSync(sink);
+  const last = r.stderr.trim().split("\n").pop() ?? "";
+  const [seconds, kb] = last.split(" ").map(Number);
+  if (r.status !== 0 || seconds === undefined || kb === undefined || !Number.isFinite(seconds)) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+  return { seconds, maxRssMb: kb / 1024 };
+}
+
+/** Each measure's median over the samples, on its own. */
+export function medianSample(samples: Sample[]): Sample {
+  const by = (key: keyof Sample) => [...samples].sort((a, b) => a[key] - b[key])[Math.floor(samples.length / 2)]![key];
+  return { seconds: by("seconds"), maxRssMb: by("maxRssMb") };
 }

@@ -7,34 +7,12 @@
  *
  * Usage: npm run bench:posture   (needs the corpus: npm run bench:scan once; writes bench/results/posture.md)
  */
-import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { corpus, option, requireCorpus, root } from "./common.js";
-
-interface Sample {
-  seconds: number;
-  maxRssMb: number;
-}
+import { corpus, medianSample as median, option, requireCorpus, root, timeProcess, type Sample } from "./common.js";
 
 const RUNS = Number(option("runs") ?? 5);
-const bin = join(root, "bin/palisade.js");
-
-/** One whole process, its output to /dev/null, timed and measured by GNU time. */
-function run(args: string[]): Sample {
-  const sink = openSync("/dev/null", "w");
-  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, bin, ...args], { stdio: ["ignore", sink, "pipe"], encoding: "utf8" });
-  closeSync(sink);
-  const last = r.stderr.trim().split("\n").pop() ?? "";
-  const [seconds, kb] = last.split(" ").map(Number);
-  if (r.status !== 0 || seconds === undefined || kb === undefined || !Number.isFinite(seconds)) throw new Error(`palisade ${args.join(" ")} failed: ${r.stderr}`);
-  return { seconds, maxRssMb: kb / 1024 };
-}
-
-function median(samples: Sample[]): Sample {
-  const by = (key: keyof Sample) => [...samples].sort((a, b) => a[key] - b[key])[Math.floor(samples.length / 2)]![key];
-  return { seconds: by("seconds"), maxRssMb: by("maxRssMb") };
-}
+const run = (args: string[]): Sample => timeProcess([process.execPath, join(root, "bin/palisade.js"), ...args]);
 
 /**
  * The corpus as a zero-trust cluster keeps it: every namespace isolated (a default deny
