@@ -25,7 +25,7 @@ export const netpolFamily: ScanFamily = {
     const policies: Array<PolicySource<LoadedObject>> = [];
     // Policies of kinds Palisade does not evaluate: kept small, only to be named.
     const unmodelled: K8sObject[] = [];
-    // Services are kept as their small views: their ports and addresses, not their objects.
+    // Services are kept whole, as policies are: findings point into their fields.
     const services: ServiceView[] = [];
     // Calico policies isolate too; their refusals are the calico family's to report.
     const calico: Array<PolicySource<LoadedObject>> = [];
@@ -38,7 +38,7 @@ export const netpolFamily: ScanFamily = {
         else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
         else if (lendsCalicoLabels(loaded.object)) calico.push({ object: loaded.object });
         else if (unmodelledPolicy(loaded.object)) unmodelled.push(loaded.object);
-        else if (loaded.object.kind === "Service") services.push(...readServices([loaded]));
+        else if (loaded.object.kind === "Service") services.push(...readServices([loaded], true));
       },
       finish: () => {
         const set = buildPolicySet(policies);

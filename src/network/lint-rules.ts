@@ -114,6 +114,20 @@ export const RULES = {
     "An egress ipBlock names a single address that is a Service's cluster IP, external IP or load balancer address. The node's proxy translates connections to that address into connections to a backend pod before the network plugin judges them, so the peer matches none of them: the rule allows nothing of what it was written for.",
     "Select the Service's backend pods instead: a podSelector (and namespaceSelector) matching the Service's selector, on the target port.",
   ),
+  serviceSelectsNothing: rule(
+    "service-selects-nothing",
+    "Service selects no workload",
+    "low",
+    "The Service's selector matches no workload of its namespace in the input (the namespace has others), so the Service has no endpoints and kube-proxy refuses connections to it; usually a label typo, or a workload renamed without its Service.",
+    "Make the selector match the labels of the pods the Service fronts (their template's labels), or delete the Service.",
+  ),
+  serviceTargetPortUnknown: rule(
+    "service-target-port-unknown",
+    "Service forwards to a port name no selected pod declares",
+    "medium",
+    "A port of the Service forwards to a container port by name (targetPort: http), and none of the pods it selects declares a port of that name and protocol. The endpoint controllers give such a pod no endpoint for that port, so the Service port has no backends and kube-proxy refuses its connections, while policies written for the named port allow nothing either.",
+    "Name the container port as the Service does (ports[].name, same protocol), or give the targetPort as a number.",
+  ),
 } as const;
 
 export const NETPOL_RULES: readonly Rule[] = Object.values(RULES);

@@ -98,3 +98,38 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
   }
   return findings;
 }
+
+/**
+ * Services that forward to nothing: a selector that matches no workload of its namespace
+ * (only where the input holds workloads of that namespace, so a partial input is not
+ * blamed), and a port whose named target none of the selected pods declares with that
+ * protocol, which gets no endpoints: connections to it are refused.
+ */
+export function lintServiceTargets(services: readonly ServiceView[], pods: readonly PodEndpoint[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const service of services) {
+    if (service.selector === undefined || service.externalName !== undefined) continue;
+    const id = `Service ${service.namespace}/${service.name}`;
+    const inNamespace = pods.filter((p) => p.namespace === service.namespace);
+    const selected = inNamespace.filter((p) => matchesLabelSelector({ matchLabels: service.selector! }, p.labels));
+    if (selected.length === 0) {
+      if (inNamespace.length > 0) {
+        const selector = Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(",");
+        findings.push(finding(RULES.serviceSelectsNothing, `${id}'s selector ${selector} matches none of the ${inNamespace.length} workloads of its namespace: it has no endpoints, and connections to it are refused`, service.where, ["spec", "selector"]));
+      }
+      continue;
+    }
+    for (const port of service.ports) {
+      if (typeof port.targetPort !== "string" || selected.some((p) => targetPortOn(port, p.ports) !== undefined)) continue;
+      findings.push(
+        finding(
+          RULES.serviceTargetPortUnknown,
+          `${id} port ${port.port}/${port.protocol} forwards to the container port named ${port.targetPort}, which none of the workloads it selects (${selected.slice(0, 3).map(describeEndpoint).join(", ")}${selected.length > 3 ? ` and ${selected.length - 3} more` : ""}) declares for ${String(port.protocol)}: the port has no endpoints, and connections to it are refused`,
+          service.where,
+          ["spec", "ports", port.index, "targetPort"],
+        ),
+      );
+    }
+  }
+  return findings;
+}

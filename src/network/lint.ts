@@ -17,7 +17,7 @@ import { ruleBreadth } from "./lint-breadth.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { DNS_POD, lintDns, lintIsolation } from "./lint-isolation.js";
 import { RULES } from "./lint-rules.js";
-import { lintServiceRule } from "./lint-services.js";
+import { lintServiceRule, lintServiceTargets } from "./lint-services.js";
 import { readServices, type ServiceView } from "./services.js";
 import type { EnforcedPolicy, PodEndpoint, Tier } from "./model.js";
 import { compilePeer } from "./networkpolicy/compile.js";
@@ -56,7 +56,7 @@ export function lintContext(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
     snapshot.objects.map((o) => o.object),
     calico.refused,
   );
-  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled, services: readServices(snapshot.objects) };
+  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled, services: readServices(snapshot.objects, true) };
 }
 
 export function lintNetworkPolicies(context: LintContext): Finding[] {
@@ -97,6 +97,7 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
   // Loops, not push(...): a spread of ~120k or more arguments overflows the stack.
   const isolation = { endpoints, tiers: context.tiers ?? set.tiers, namespaceObjects: context.namespaceObjects, unmodelled: context.unmodelled };
   for (const f of lintAdminPriorityTies(set.policies, pods)) findings.push(f);
+  for (const f of lintServiceTargets(context.services ?? [], pods)) findings.push(f);
   for (const f of lintDns(isolation)) findings.push(f);
   for (const f of lintIsolation(isolation)) findings.push(f);
   return findings;

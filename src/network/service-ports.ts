@@ -14,17 +14,19 @@ export interface ServicePort {
   targetPort: number | string;
   /** Set in the manifest; else allocated by the API server when the Service allocates node ports. */
   nodePort?: number;
+  /** Its place in spec.ports, where findings about it point. */
+  index: number;
 }
 
 /** A Service's ports as the API server defaults them: protocol TCP, targetPort the port itself. */
 export function servicePortsOf(spec: Record<string, unknown>): ServicePort[] {
   if (!Array.isArray(spec.ports)) return [];
-  return spec.ports.flatMap((entry: unknown) => {
+  return spec.ports.flatMap((entry: unknown, index: number) => {
     if (!isRecord(entry) || typeof entry.port !== "number") return [];
     const protocol = (typeof entry.protocol === "string" ? entry.protocol : "TCP") as Protocol;
     const target = entry.targetPort;
     const targetPort = (typeof target === "number" && target !== 0) || (typeof target === "string" && target !== "") ? target : entry.port;
-    const port: ServicePort = { port: entry.port, protocol, targetPort };
+    const port: ServicePort = { port: entry.port, protocol, targetPort, index };
     if (typeof entry.name === "string" && entry.name !== "") port.name = entry.name;
     if (typeof entry.nodePort === "number" && entry.nodePort !== 0) port.nodePort = entry.nodePort;
     return [port];

@@ -35,6 +35,8 @@ export interface ServiceView {
   ports: ServicePort[];
   externalTrafficPolicy: string;
   internalTrafficPolicy: string;
+  /** Where the Service is written, when the reader asked to keep it (lint findings point there). */
+  where?: LoadedObject;
 }
 
 /** One backend of a Service port: the endpoint a connection to it reaches, and the port it arrives on. */
@@ -87,9 +89,19 @@ function serviceView(object: K8sObject): ServiceView {
   return view;
 }
 
-/** Every Service of the input, as copies that keep no file's text alive (the scan holds them to its end). */
-export function readServices(objects: readonly LoadedObject[]): ServiceView[] {
-  return objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => detachedView(serviceView(object)));
+/**
+ * Every Service of the input, as copies that keep no file's text alive (the scan holds them
+ * to its end); with `keepWhere`, each remembers where it is written (its object whole, as
+ * the scan keeps policies: findings point into its fields).
+ */
+export function readServices(objects: readonly LoadedObject[], keepWhere = false): ServiceView[] {
+  return objects
+    .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1")
+    .map((loaded) => {
+      const view = detachedView(serviceView(loaded.object));
+      if (keepWhere) view.where = loaded;
+      return view;
+    });
 }
 
 function detachedView(view: ServiceView): ServiceView {

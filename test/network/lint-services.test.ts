@@ -82,11 +82,39 @@ describe("netpol lint: rules naming a Service", () => {
       ...BASE,
       policyYaml("shop", "in", "{ podSelector: { matchLabels: { app: api } }, ingress: [{ ports: [{ port: 80 }] }] }"),
       policyYaml("shop", "out", "{ podSelector: { matchLabels: { app: client } }, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 10.96.0.10/32 } }] }] }"),
+      service("shop", "typo", "{ selector: { app: apj }, ports: [{ port: 80, targetPort: http }] }"),
+      service("shop", "named", "{ selector: { app: api }, ports: [{ port: 80, targetPort: grpc }] }"),
     );
     const batch = (await lintYaml(text)).map((f) => [f.ruleId, f.fieldPath]);
     const streamed = (await scanStreaming({ paths: ["-"], stdinText: text }, {}, [netpolFamily])).result.findings.map((f) => [f.ruleId, f.fieldPath]);
     // The scan orders findings by file and position; the lint, by rule.
     expect(streamed.sort()).toEqual(batch.sort());
-    expect(streamed.map(([id]) => id)).toEqual(expect.arrayContaining(["netpol/service-port-not-target", "netpol/peer-is-service-address"]));
+    expect(streamed.map(([id]) => id)).toEqual(expect.arrayContaining(["netpol/service-port-not-target", "netpol/peer-is-service-address", "netpol/service-selects-nothing", "netpol/service-target-port-unknown"]));
+    // Where the Services are written, in both.
+    const positions = async (findings: Promise<{ ruleId: string; position?: { line: number } }[]>) => (await findings).filter((f) => f.ruleId.startsWith("netpol/service-s") || f.ruleId.startsWith("netpol/service-t")).map((f) => f.position?.line);
+    expect(await positions(scanStreaming({ paths: ["-"], stdinText: text }, {}, [netpolFamily]).then((r) => r.result.findings))).toEqual(expect.arrayContaining(await positions(lintYaml(text))));
+  });
+
+  it("flags a Service that selects no workload of its namespace, and a named target port no selected pod declares, where each is written", async () => {
+    const findings = await lintYaml(
+      yamlDocs(
+        ...BASE,
+        service("shop", "typo", "{ selector: { app: apj }, ports: [{ port: 80 }] }"),
+        // No workload of namespace empty is in the input: not blamed.
+        service("empty", "elsewhere", "{ selector: { app: api }, ports: [{ port: 80 }] }"),
+        // http is TCP on api: a UDP port named http has no endpoints; 9090 by number is not judged.
+        service("shop", "ports", "{ selector: { app: api }, ports: [{ name: a, port: 80, targetPort: http }, { name: b, port: 81, protocol: UDP, targetPort: http }, { name: c, port: 82, targetPort: 9090 }, { name: d, port: 83, targetPort: grpc }] }"),
+      ),
+    );
+    const about = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => [f.object?.name, f.fieldPath]);
+    expect(about("netpol/service-selects-nothing")).toEqual([["typo", "spec.selector"]]);
+    expect(about("netpol/service-target-port-unknown")).toEqual([
+      ["ports", "spec.ports[1].targetPort"],
+      ["ports", "spec.ports[3].targetPort"],
+    ]);
+    const selectsNothing = findings.find((f) => f.ruleId === "netpol/service-selects-nothing")!;
+    expect(selectsNothing.message).toBe("Service shop/typo's selector app=apj matches none of the 2 workloads of its namespace: it has no endpoints, and connections to it are refused");
+    expect(selectsNothing.position?.line).toBeGreaterThan(1);
+    expect(findings.find((f) => f.fieldPath === "spec.ports[3].targetPort")!.message).toContain("forwards to the container port named grpc, which none of the workloads it selects (shop/api[Deployment]) declares for TCP");
   });
 });
