@@ -5,7 +5,8 @@
  */
 import { describeEndpoint, explainConnection, renderExplanation, type ConnectionDetails, type Explanation, type PolicyLocator } from "./explain.js";
 import type { Endpoint, Protocol, Tier } from "./model.js";
-import type { ServiceRoute } from "./services.js";
+import { parseCidr, parseIp, rangeContains } from "./cidr.js";
+import { sameAddress, type ServiceRoute } from "./services.js";
 
 export interface ServiceExplanation {
   from: string;
@@ -21,8 +22,10 @@ export interface ServiceExplanation {
   via: ServiceRoute["via"];
   /** How the client reached the Service: by name, at a cluster IP, at an external address, at a node port. */
   entry: ServiceRoute["entry"];
-  /** How many backends let the connection through, of how many. */
+  /** How many backends let the connection through, of how many (none when the proxy drops it first). */
   allowedTo: number;
+  /** Set when kube-proxy drops the connection before any backend: the client is outside the load balancer's source ranges. */
+  droppedBy?: "loadBalancerSourceRanges";
   backends: { endpoint: string; port?: number; explanation: Explanation }[];
   /** Pods the Service selects that never get this connection, and why (no container port of the target port's name, not ready). */
   notServing: { endpoint: string; reason: string }[];
@@ -39,6 +42,8 @@ export function explainThroughService(
   details: ConnectionDetails = {},
 ): ServiceExplanation {
   const { service, servicePort } = route;
+  const against = againstSourceRanges(src, route, asked.address);
+  const dropped = against === "outside";
   const backends = route.backends.map(({ endpoint, port }) => {
     const explanation = explainConnection(tiers, src, endpoint, asked.protocol, port, locate, details);
     return port === undefined ? { endpoint: describeEndpoint(endpoint), explanation } : { endpoint: describeEndpoint(endpoint), port, explanation };
@@ -54,12 +59,39 @@ export function explainThroughService(
     ...(service.headless ? { headless: true as const } : {}),
     via: route.via,
     entry: route.entry,
-    allowedTo: backends.filter((b) => b.explanation.allowed).length,
+    allowedTo: dropped ? 0 : backends.filter((b) => b.explanation.allowed).length,
+    ...(dropped ? { droppedBy: "loadBalancerSourceRanges" as const } : {}),
     backends,
     notServing: route.notServing,
-    notes: proxyNotes(src, route),
+    notes: [...sourceRangeNotes(src, route, against), ...proxyNotes(src, route)],
   };
   return out;
+}
+
+/**
+ * At a load balancer's address kube-proxy admits only the sources its loadBalancerSourceRanges
+ * list (its firewall chain, which a pod's connections pass too) and drops the rest before any
+ * backend: "outside" or "inside" them, "unknown" when the client's address is not known,
+ * undefined when no such ranges apply to the address asked.
+ */
+function againstSourceRanges(src: Endpoint, route: ServiceRoute, address: string | undefined): "outside" | "inside" | "unknown" | undefined {
+  const { service } = route;
+  if (address === undefined || service.loadBalancerSourceRanges.length === 0 || !service.balancerIPs.some((ip) => sameAddress(ip, address))) return undefined;
+  const family = parseIp(address)?.family;
+  const client = (src.kind === "external" ? [src.ip] : src.ips).map(parseIp).find((ip) => ip?.family === family);
+  if (!client) return "unknown";
+  const admitted = service.loadBalancerSourceRanges.some((text) => {
+    const range = parseCidr(text);
+    return range !== undefined && rangeContains(range, client);
+  });
+  return admitted ? "inside" : "outside";
+}
+
+function sourceRangeNotes(src: Endpoint, route: ServiceRoute, against: ReturnType<typeof againstSourceRanges>): string[] {
+  const ranges = route.service.loadBalancerSourceRanges.join(", ");
+  if (against === "outside") return [`kube-proxy drops it at the load balancer's address: ${describeEndpoint(src)} is outside loadBalancerSourceRanges (${ranges}), so no backend is reached, whatever the policies below say`];
+  if (against === "unknown") return [`at the load balancer's address kube-proxy admits only loadBalancerSourceRanges (${ranges}), and the client's address is not known here`];
+  return [];
 }
 
 /**
@@ -96,7 +128,7 @@ export function renderServiceExplanation(e: ServiceExplanation): string {
   const target = e.port !== undefined ? `${e.port}/${e.protocol}` : String(e.protocol);
   const forwards = e.targetPort === undefined || e.targetPort === e.port ? "" : ` (to target port ${e.targetPort})`;
   const verdict =
-    e.backends.length === 0 ? "NO BACKENDS" : e.allowedTo === e.backends.length ? (e.backends.length === 1 ? "ALLOWED" : `ALLOWED to all ${e.backends.length} backends`) : e.allowedTo === 0 ? (e.backends.length === 1 ? "DENIED" : `DENIED to all ${e.backends.length} backends`) : `ALLOWED to ${e.allowedTo} of ${e.backends.length} backends`;
+    e.droppedBy !== undefined ? "DROPPED by kube-proxy (loadBalancerSourceRanges)" : e.backends.length === 0 ? "NO BACKENDS" : e.allowedTo === e.backends.length ? (e.backends.length === 1 ? "ALLOWED" : `ALLOWED to all ${e.backends.length} backends`) : e.allowedTo === 0 ? (e.backends.length === 1 ? "DENIED" : `DENIED to all ${e.backends.length} backends`) : `ALLOWED to ${e.allowedTo} of ${e.backends.length} backends`;
   const at = e.address === undefined ? "" : ` at ${e.address}${e.entry === "node-port" ? " (node port)" : ""}`;
   const lines = [`${e.from} -> Service ${e.service}${at} on ${target}${forwards}: ${verdict}`];
   for (const b of e.backends) lines.push(...indent(renderExplanation(b.explanation)));

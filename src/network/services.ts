@@ -32,6 +32,9 @@ export interface ServiceView {
   clusterIPs: string[];
   /** Published outside the cluster: a NodePort or LoadBalancer, or a Service with external IPs. */
   published: boolean;
+  /** The load balancer's addresses among them, and the sources kube-proxy admits there (none listed: every source). */
+  balancerIPs: string[];
+  loadBalancerSourceRanges: string[];
   ports: ServicePort[];
   externalTrafficPolicy: string;
   internalTrafficPolicy: string;
@@ -79,6 +82,8 @@ function serviceView(object: K8sObject): ServiceView {
     addresses: [...clusterIPs.filter((ip) => ip !== "None"), ...externalIPs, ...balancerIPs],
     clusterIPs: clusterIPs.filter((ip) => ip !== "None"),
     published: type === "LoadBalancer" || type === "NodePort" || externalIPs.length > 0,
+    balancerIPs,
+    loadBalancerSourceRanges: type === "LoadBalancer" ? strings(spec.loadBalancerSourceRanges) : [],
     ports: servicePortsOf(spec),
     externalTrafficPolicy: text(spec.externalTrafficPolicy) ?? "Cluster",
     internalTrafficPolicy: text(spec.internalTrafficPolicy) ?? "Cluster",
@@ -111,6 +116,8 @@ function detachedView(view: ServiceView): ServiceView {
     name: detached(view.name),
     addresses: view.addresses.map(detached),
     clusterIPs: view.clusterIPs.map(detached),
+    balancerIPs: view.balancerIPs.map(detached),
+    loadBalancerSourceRanges: view.loadBalancerSourceRanges.map(detached),
     ports: view.ports.map((p) => ({ ...p, ...(p.name === undefined ? {} : { name: detached(p.name) }), targetPort: detached(p.targetPort) })),
   };
   if (view.selector) copy.selector = Object.fromEntries(Object.entries(view.selector).map(([k, v]) => [detached(k), detached(v)]));

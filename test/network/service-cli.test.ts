@@ -50,6 +50,8 @@ spec:
   type: LoadBalancer
   clusterIP: 10.96.0.10
   selector: {app: api}
+  loadBalancerSourceRanges: [198.51.100.0/24]
+  externalIPs: [192.0.2.77]
   ports: [{name: web, port: 80, targetPort: http, nodePort: 30080}]
 status: {loadBalancer: {ingress: [{ip: 203.0.113.10}]}}
 ---
@@ -117,6 +119,26 @@ describe("netpol explain --to a Service", () => {
     expect((JSON.parse(clusterIpFromOutside.out) as ServiceExplanation).notes).toEqual([expect.stringMatching(/^a cluster IP answers inside the cluster only: 198\.51\.100\.1 reaches this Service through its external addresses or node ports$/)]);
   });
 
+  it("drops a client outside loadBalancerSourceRanges at the load balancer's address, and only there", async () => {
+    const file = manifests();
+    const outside = await runNetpol("explain", file, "--from", "203.0.113.99", "--to", "203.0.113.10");
+    expect(outside.out).toMatch(/^203\.0\.113\.99 -> Service shop\/api at 203\.0\.113\.10 on 80\/TCP \(to target port http\): DROPPED by kube-proxy \(loadBalancerSourceRanges\)\n/);
+    expect(outside.out).toContain("note: kube-proxy drops it at the load balancer's address: 203.0.113.99 is outside loadBalancerSourceRanges (198.51.100.0/24)");
+    const json = JSON.parse((await runNetpol("explain", file, "--from", "203.0.113.99", "--to", "203.0.113.10", "-o", "json")).out) as ServiceExplanation;
+    expect(json).toMatchObject({ droppedBy: "loadBalancerSourceRanges", allowedTo: 0, entry: "external-address" });
+    // Inside the ranges: judged by the policies; at an external IP or a node port the ranges do not apply.
+    const inside = JSON.parse((await runNetpol("explain", file, "--from", "198.51.100.1", "--to", "203.0.113.10", "-o", "json")).out) as ServiceExplanation;
+    expect(inside.droppedBy).toBeUndefined();
+    for (const to of ["192.0.2.77", "192.0.2.1"]) {
+      const other = JSON.parse((await runNetpol("explain", file, "--from", "203.0.113.99", "--to", to, "--port", to === "192.0.2.1" ? "30080" : "80", "-o", "json")).out) as ServiceExplanation;
+      expect({ to, droppedBy: other.droppedBy, service: other.service }).toEqual({ to, droppedBy: undefined, service: "shop/api" });
+    }
+    // A pod whose address the manifests do not give: said, not guessed.
+    const pod = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "203.0.113.10", "-o", "json")).out) as ServiceExplanation;
+    expect(pod.droppedBy).toBeUndefined();
+    expect(pod.notes[0]).toMatch(/admits only loadBalancerSourceRanges \(198\.51\.100\.0\/24\), and the client's address is not known here/);
+  });
+
   it("takes a node's address at a node port, and a load balancer's address, for the Service, with the masquerade a pod gets there too", async () => {
     const file = manifests();
     const nodePort = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "192.0.2.1", "--port", "30080", "-o", "json")).out) as ServiceExplanation;
@@ -126,6 +148,7 @@ describe("netpol explain --to a Service", () => {
     const balancer = JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "203.0.113.10", "-o", "json")).out) as ServiceExplanation;
     expect(balancer).toMatchObject({ service: "shop/api", entry: "external-address", allowedTo: 1 });
     expect(balancer.notes.join("\n")).toMatch(/externalTrafficPolicy is Cluster/);
+    expect(balancer.notes.join("\n")).toMatch(/admits only loadBalancerSourceRanges/);
     // By name (its cluster IP) a pod keeps its address: no note.
     expect((JSON.parse((await runNetpol("explain", file, "--from", "shop/web", "--to", "shop/svc/api", "-o", "json")).out) as ServiceExplanation).notes).toEqual([]);
     // externalTrafficPolicy and internalTrafficPolicy Local.
