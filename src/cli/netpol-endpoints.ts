@@ -25,7 +25,9 @@ function serviceReference(text: string, namespace: string): { namespace: string;
 }
 
 export function resolveSource(endpoints: Endpoints, services: readonly ServiceView[], text: string, namespace: string): Endpoint {
-  const service = serviceReference(text, namespace) ?? (parseIp(text) && !podAt(endpoints, text) ? serviceAtAddress(services, text) : undefined);
+  // A namespace may be called svc: its workloads stay sources as svc/NAME.
+  const reference = serviceReference(text, namespace) && !findWorkload(endpoints, text, namespace);
+  const service = reference || (parseIp(text) && !podAt(endpoints, text) ? serviceAtAddress(services, text) : undefined);
   if (service) {
     throw new UserError(`--from ${text}: a Service is no source; connections come from pods`, { hint: "give the client: NAMESPACE/WORKLOAD, NAMESPACE/POD or an IP" });
   }

@@ -162,6 +162,14 @@ describe("netpol explain --to a Service", () => {
     expect(notNodePort.to).toBe("192.0.2.1");
   });
 
+  it("keeps the workloads of a namespace called svc reachable as svc/NAME, on both sides", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "palisade-svc-")), "svc-namespace.yaml");
+    writeFileSync(file, "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: svc}\nspec: {containers: [{name: c, image: i}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: svc}\nspec: {containers: [{name: c, image: i}]}\n");
+    const r = await runNetpol("explain", file, "--from", "svc/a", "--to", "svc/b", "-o", "json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ from: "svc/a[Pod]", to: "svc/b[Pod]", allowed: true });
+  });
+
   it("exits 2 with what to give instead: a port the Service lacks, an ExternalName, an unknown Service, a Service as the source", async () => {
     const file = manifests();
     const cases: [string[], RegExp][] = [
