@@ -44,6 +44,7 @@ export function resolveDestination(
 ): Destination {
   const reference = serviceReference(text, namespace);
   if (reference) {
+    if (reference.name === "") throw new UserError(`--to ${text}: no Service name after svc/`, { hint: "give svc/NAME (namespace from -n) or NAMESPACE/svc/NAME" });
     const service = services.find((s) => s.namespace === reference.namespace && s.name === reference.name);
     // A namespace may be called svc: its workloads stay reachable as svc/NAME.
     const workload = service ? undefined : findWorkload(endpoints, text, namespace);

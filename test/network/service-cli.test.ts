@@ -176,6 +176,7 @@ describe("netpol explain --to a Service", () => {
       [["--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "8080"], /Service shop\/api has no port 8080\/TCP[\s\S]*its ports: 80\/TCP/],
       [["--from", "shop/web", "--to", "shop/svc/search"], /ExternalName: DNS answers with search\.example\.com[\s\S]*hint: give --to the address/],
       [["--from", "shop/web", "--to", "shop/svc/nope"], /no Service nope in namespace shop[\s\S]*e\.g\. shop\/svc\/api/],
+      [["--from", "shop/web", "--to", "shop/svc/"], /--to shop\/svc\/: no Service name after svc\/[\s\S]*hint: give svc\/NAME/],
       [["--from", "shop/svc/api", "--to", "shop/web"], /a Service is no source/],
       [["--from", "10.96.0.10", "--to", "shop/web"], /a Service is no source/],
       [["--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "/ICMP"], /forwards TCP, UDP and SCTP ports only/],
