@@ -15,7 +15,8 @@ import type { Matrix } from "../network/matrix.js";
 import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import type { Protocol } from "../network/model.js";
-import { describeNodePorts, describeServiceFront, describeServicePorts, servicePortsOf, targetPortsOn, type ServicePort } from "./published-ports.js";
+import { describeNodePorts, describeServiceFront, describeServicePorts, targetPortsOn, type ServicePort } from "./published-ports.js";
+import { readServices } from "../network/services.js";
 import type { ReachSummary } from "./reach.js";
 import { EGRESS_TO_EVERY_ADDRESS, factDeduction, PUBLISHED_TO_EVERY_ADDRESS } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
@@ -66,17 +67,14 @@ const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 export function publications(objects: readonly LoadedObject[], pods: readonly PodEndpoint[], podSpecs: readonly Record<string, unknown>[]): Publication[][] {
   // By namespace: a Service selects pods of its own namespace only.
   const services = new Map<string, PublishingService[]>();
-  for (const { object, source } of objects) {
-    if (object.kind !== "Service" || object.apiVersion !== "v1") continue;
-    const spec = isRecord(object.spec) ? object.spec : {};
-    const selector = isRecord(spec.selector) ? Object.fromEntries(Object.entries(spec.selector).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
-    if (Object.keys(selector).length === 0) continue;
-    const namespace = object.metadata?.namespace ?? "default";
-    const list = services.get(namespace) ?? [];
-    const name = object.metadata?.name ?? "?";
-    const ports = servicePortsOf(spec);
-    list.push({ namespace, name, selector, ports, fronts: serviceFronts(object, name, spec, ports, source) });
-    services.set(namespace, list);
+  for (const loaded of objects) {
+    // Read as the network model reads Services: a Service without a selector (or with an empty one) selects no pod.
+    const [view] = readServices([loaded]);
+    if (!view?.selector) continue;
+    const spec = isRecord(loaded.object.spec) ? loaded.object.spec : {};
+    const list = services.get(view.namespace) ?? [];
+    list.push({ namespace: view.namespace, name: view.name, selector: view.selector, ports: view.ports, fronts: serviceFronts(loaded.object, view.name, spec, view.ports, loaded.source) });
+    services.set(view.namespace, list);
   }
   const routed = routedServices(objects);
   // Each Gateway's own pods, by namespace/name.

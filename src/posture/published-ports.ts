@@ -8,7 +8,7 @@ import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import { targetPortOn, type ServicePort } from "../network/service-ports.js";
 
-export { servicePortsOf, type ServicePort } from "../network/service-ports.js";
+export type { ServicePort } from "../network/service-ports.js";
 
 /**
  * Which ports get a node port: every port of a NodePort Service, and of a LoadBalancer unless
