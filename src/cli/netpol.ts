@@ -222,7 +222,8 @@ export function registerNetpol(program: Command): void {
     .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; sourcePort?: string; namespace: string; output: string }) => {
       const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode, flags.sourcePort);
       const { snapshot, endpoints, set, calicoOrdering } = await loadPolicies(paths, flags, "explain");
-      const services = readServices(snapshot.objects);
+      // Kept with where each is written: an error about a Service points at it.
+      const services = readServices(snapshot.objects, true);
       const src = resolveSource(endpoints, services, flags.from, flags.namespace);
       const dst = resolveDestination(endpoints, services, snapshot.objects, flags.to, flags.namespace, target);
       // Machine readers get the ordering the verdict rests on with it (a person reads the note on stderr).

@@ -6,16 +6,15 @@
  * address, matches none of the Service's traffic.
  */
 import type { Finding } from "../findings/types.js";
-import { matchesLabelSelector } from "../k8s/labels.js";
 import type { FieldPath, LoadedObject } from "../k8s/types.js";
-import { parseCidr, parseIp } from "./cidr.js";
+import { formatIp, parseCidr } from "./cidr.js";
 import { describeEndpoint } from "./explain.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { RULES } from "./lint-rules.js";
 import type { PodEndpoint } from "./model.js";
 import type { NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
 import { targetPortOn } from "./service-ports.js";
-import type { ServiceView } from "./services.js";
+import { serviceAtAddress, serviceSelects, type ServiceView } from "./services.js";
 
 export interface ServiceRuleInput {
   policyId: string;
@@ -41,7 +40,7 @@ function ruleCovers(ports: readonly NetworkPolicyPort[], pod: PodEndpoint, port:
 
 /** Services of the pod's namespace whose selector matches it (headless ones translate nothing). */
 function servicesOf(pod: PodEndpoint, services: readonly ServiceView[]): ServiceView[] {
-  return services.filter((s) => !s.headless && s.selector !== undefined && s.namespace === pod.namespace && matchesLabelSelector({ matchLabels: s.selector }, pod.labels));
+  return services.filter((s) => !s.headless && serviceSelects(s, pod));
 }
 
 export function lintServiceRule(rule: ServiceRuleInput, services: readonly ServiceView[]): Finding[] {
@@ -81,10 +80,7 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
     rule.peers.forEach((peer, j) => {
       const range = peer.ipBlock?.cidr ? parseCidr(peer.ipBlock.cidr) : undefined;
       if (!range || range.first !== range.last) return;
-      const service = services.find((s) => s.addresses.some((a) => {
-        const address = parseIp(a);
-        return address !== undefined && address.family === range.family && address.value === range.first;
-      }));
+      const service = serviceAtAddress(services, formatIp(range.family, range.first));
       if (!service) return;
       findings.push(
         finding(
@@ -111,7 +107,7 @@ export function lintServiceTargets(services: readonly ServiceView[], pods: reado
     if (service.selector === undefined || service.externalName !== undefined) continue;
     const id = `Service ${service.namespace}/${service.name}`;
     const inNamespace = pods.filter((p) => p.namespace === service.namespace);
-    const selected = inNamespace.filter((p) => matchesLabelSelector({ matchLabels: service.selector! }, p.labels));
+    const selected = inNamespace.filter((p) => serviceSelects(service, p));
     if (selected.length === 0) {
       if (inNamespace.length > 0) {
         const selector = Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(",");

@@ -7,11 +7,12 @@
  */
 import { UserError } from "../errors.js";
 import { matchesLabelSelector } from "../k8s/labels.js";
-import { detached, isRecord, type K8sObject, type LoadedObject } from "../k8s/types.js";
+import type { SourcePosition } from "../findings/types.js";
+import { detached, isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { parseIp } from "./cidr.js";
 import type { Endpoints } from "./endpoints.js";
 import { describeEndpoint } from "./explain.js";
-import type { Endpoint, Protocol } from "./model.js";
+import type { Endpoint, PodEndpoint, Protocol } from "./model.js";
 import { servicePortsOf, targetPortOn, type ServicePort } from "./service-ports.js";
 
 export interface ServiceView {
@@ -176,28 +177,41 @@ function portText(port: ServicePort): string {
 export function routeThroughService(service: ServiceView, protocol: Protocol, port: number | undefined, endpoints: Endpoints, objects: readonly LoadedObject[], entry: ServiceEntry = "name"): ServiceRoute {
   const id = `Service ${service.namespace}/${service.name}`;
   if (service.externalName !== undefined) {
-    throw new UserError(`${id} is an ExternalName: DNS answers with ${service.externalName}, and no proxy forwards anything`, { hint: `give --to the address ${service.externalName} resolves to` });
+    throw new UserError(`${id} is an ExternalName: DNS answers with ${service.externalName}, and no proxy forwards anything`, { ...at(service, ["spec", "externalName"]), hint: `give --to the address ${service.externalName} resolves to` });
   }
   let servicePort: ServicePort | undefined;
   if (!service.headless) {
     const ports = (entry === "node-port" ? service.ports.flatMap((p) => (p.nodePort === undefined ? [] : [`${p.nodePort}/${p.protocol}`])) : service.ports.map(portText)).join(", ") || "none";
     if (port === undefined || !["TCP", "UDP", "SCTP"].includes(String(protocol))) {
-      throw new UserError(`${id} forwards TCP, UDP and SCTP ports only`, { hint: `give --port one of its ports: ${ports}` });
+      throw new UserError(`${id} forwards TCP, UDP and SCTP ports only`, { ...at(service, ["spec", "ports"]), hint: `give --port one of its ports: ${ports}` });
     }
     servicePort = service.ports.find((p) => (entry === "node-port" ? p.nodePort : p.port) === port && p.protocol === protocol);
-    if (!servicePort) throw new UserError(`${id} has no ${entry === "node-port" ? "node port" : "port"} ${port}/${protocol}, so no proxy forwards it`, { hint: `its ports: ${ports}` });
+    if (!servicePort) throw new UserError(`${id} has no ${entry === "node-port" ? "node port" : "port"} ${port}/${protocol}, so no proxy forwards it`, { ...at(service, ["spec", "ports"]), hint: `its ports: ${ports}` });
   }
-  const route = service.selector ? bySelector(service, service.selector, servicePort, port, endpoints) : byWrittenEndpoints(service, servicePort, port, endpoints, objects);
+  const route = service.selector ? bySelector(service, servicePort, port, endpoints) : byWrittenEndpoints(service, servicePort, port, endpoints, objects);
   route.entry = entry;
   return route;
 }
 
+/**
+ * Whether the Service selects the pod, as the endpoint controllers decide: a pod of its own
+ * namespace whose labels its selector matches; a Service without a selector selects none.
+ */
+export function serviceSelects(service: ServiceView, pod: PodEndpoint): boolean {
+  return service.selector !== undefined && pod.namespace === service.namespace && matchesLabelSelector({ matchLabels: service.selector }, pod.labels);
+}
+
+/** Where a field of the Service is written, for an error that names it (when the reader kept where it is). */
+function at(service: ServiceView, path: FieldPath): { position?: SourcePosition } {
+  return service.where ? { position: service.where.source.locate(path) } : {};
+}
+
 /** The endpoints controller's way: every pod of the namespace the selector matches, at the target port it declares. */
-function bySelector(service: ServiceView, selector: Record<string, string>, servicePort: ServicePort | undefined, asked: number | undefined, endpoints: Endpoints): ServiceRoute {
+function bySelector(service: ServiceView, servicePort: ServicePort | undefined, asked: number | undefined, endpoints: Endpoints): ServiceRoute {
   const route: ServiceRoute = { service, via: "selector", entry: "name", backends: [], notServing: [] };
   if (servicePort) route.servicePort = servicePort;
   for (const { endpoint } of endpoints.workloads) {
-    if (endpoint.namespace !== service.namespace || !matchesLabelSelector({ matchLabels: selector }, endpoint.labels)) continue;
+    if (!serviceSelects(service, endpoint)) continue;
     if (!servicePort) {
       route.backends.push(asked === undefined ? { endpoint } : { endpoint, port: asked });
       continue;
@@ -230,6 +244,7 @@ function byWrittenEndpoints(service: ServiceView, servicePort: ServicePort | und
   const via = slices.length > 0 ? "EndpointSlice" : legacy.length > 0 ? "Endpoints" : undefined;
   if (via === undefined) {
     throw new UserError(`Service ${service.namespace}/${service.name} has no selector, and the input holds no EndpointSlice or Endpoints for it`, {
+      ...at(service, ["spec"]),
       hint: "its endpoints are written by hand: add its EndpointSlices (label kubernetes.io/service-name) to the input, or give --to the backend itself",
     });
   }

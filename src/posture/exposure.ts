@@ -8,7 +8,6 @@
  */
 import type { SourcePosition } from "../findings/types.js";
 import { visitContainers } from "../k8s/containers.js";
-import { matchesLabelSelector } from "../k8s/labels.js";
 import { narrowingRanges, routedServices } from "../k8s/routed-services.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import type { Matrix } from "../network/matrix.js";
@@ -16,7 +15,7 @@ import type { PodEndpoint } from "../network/model.js";
 import { PortSet } from "../network/ports.js";
 import type { Protocol } from "../network/model.js";
 import { describeNodePorts, describeServiceFront, describeServicePorts, targetPortsOn, type ServicePort } from "./published-ports.js";
-import { readServices } from "../network/services.js";
+import { readServices, serviceSelects, type ServiceView } from "../network/services.js";
 import type { ReachSummary } from "./reach.js";
 import { EGRESS_TO_EVERY_ADDRESS, factDeduction, PUBLISHED_TO_EVERY_ADDRESS } from "./facts.js";
 import type { Deduction, PodFieldLocator } from "./types.js";
@@ -24,7 +23,8 @@ import type { Deduction, PodFieldLocator } from "./types.js";
 interface PublishingService {
   namespace: string;
   name: string;
-  selector: Record<string, string>;
+  /** The Service as the network model reads it: which pods it selects is decided there. */
+  view: ServiceView;
   ports: ServicePort[];
   /** Each way it answers outside the cluster; none for a Service that answers inside only. */
   fronts: ServiceFront[];
@@ -73,7 +73,7 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (!view?.selector) continue;
     const spec = isRecord(loaded.object.spec) ? loaded.object.spec : {};
     const list = services.get(view.namespace) ?? [];
-    list.push({ namespace: view.namespace, name: view.name, selector: view.selector, ports: view.ports, fronts: serviceFronts(loaded.object, view.name, spec, view.ports, loaded.source) });
+    list.push({ namespace: view.namespace, name: view.name, view, ports: view.ports, fronts: serviceFronts(loaded.object, view.name, spec, view.ports, loaded.source) });
     services.set(view.namespace, list);
   }
   const routed = routedServices(objects);
@@ -91,8 +91,7 @@ export function publications(objects: readonly LoadedObject[], pods: readonly Po
     if (!gateways || gateways.some((g) => !gatewayPods.has(g))) return undefined;
     return { name: `Gateway ${gateways.join(", ")}`, pods: [...new Set(gateways.flatMap((g) => gatewayPods.get(g) as number[]))] };
   };
-  // A Service's selector is a matchLabels of its namespace's pods.
-  const selecting = pods.map((pod) => (services.get(pod.namespace) ?? []).filter((service) => matchesLabelSelector({ matchLabels: service.selector }, pod.labels)));
+  const selecting = pods.map((pod) => (services.get(pod.namespace) ?? []).filter((service) => serviceSelects(service.view, pod)));
   // First what publishes each pod itself: a Gateway's own pods are published (or not) this way.
   const direct = pods.map((pod, i) => {
     const ways: Publication[] = [];

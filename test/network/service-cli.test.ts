@@ -186,6 +186,10 @@ describe("netpol explain --to a Service", () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.err).toMatch(message);
     }
+    // An error about a Service points at where it is written.
+    const noPort = await runNetpol("explain", file, "--from", "shop/web", "--to", "svc/api", "-n", "shop", "--port", "8080");
+    expect(noPort.err).toContain(`${file}:`);
+    expect(noPort.err).toMatch(/cluster\.yaml:\d+:\d+: Service shop\/api has no port 8080\/TCP/);
   });
 });
 
