@@ -14,32 +14,48 @@ import { computeServiceMatrix } from "../../src/network/service-matrix.js";
 import { readServices, routeThroughService } from "../../src/network/services.js";
 import { adminPolicies, NAMESPACES, networkPolicies, pods } from "./arbitraries.js";
 
-const serviceObject = fc.record({
-  namespace: fc.constantFrom(...NAMESPACES),
+const SERVICE_PORTS = [
+  { port: 80, targetPort: "http" as string | number },
+  { port: 81, targetPort: 8080 },
+  { port: 53, protocol: "UDP", targetPort: "dns" },
+  { port: 9000, targetPort: "metrics" },
+  { port: 8443, protocol: "SCTP", targetPort: "http" },
+];
+
+const randomService = fc.record({
+  namespace: fc.constantFrom<string>(...NAMESPACES),
   selector: fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom("x", "y", "z"), { minKeys: 1, maxKeys: 2 }),
-  ports: fc.subarray(
-    [
-      { port: 80, targetPort: "http" as string | number },
-      { port: 81, targetPort: 8080 },
-      { port: 53, protocol: "UDP", targetPort: "dns" },
-      { port: 9000, targetPort: "metrics" },
-      { port: 8443, protocol: "SCTP", targetPort: "http" },
-    ],
-    { minLength: 1 },
-  ),
+  ports: fc.subarray(SERVICE_PORTS, { minLength: 1 }),
+});
+
+/**
+ * A random selector seldom matches a small random cluster, so most runs would compare empty rows;
+ * half the Services therefore select a pod of the cluster by its own labels and namespace.
+ */
+const clusterWithServices = pods.chain((cluster) => {
+  const labelled = cluster.filter((pod) => Object.keys(pod.labels).length > 0);
+  const podService = labelled.length === 0 ? randomService : fc.record({
+    pod: fc.constantFrom(...labelled),
+    ports: fc.subarray(SERVICE_PORTS, { minLength: 1 }),
+  }).map(({ pod, ports }) => ({ namespace: pod.namespace, selector: pod.labels, ports }));
+  return fc.tuple(fc.constant(cluster), fc.array(fc.oneof(randomService, podService), { minLength: 1, maxLength: 3 }));
 });
 
 describe("Service rows of the matrix", () => {
   it("list exactly the backends explain allows through each Service port", () => {
-    let allowedSeen = 0;
-    let deniedSeen = 0;
+    // Runs in which an allowed, and a denied, backend came up: each run is an independent draw,
+    // so these counts are binomial (about 58 and 44 of 150 over 30 seeds, never under 31).
+    let runsWithAllowed = 0;
+    let runsWithDenied = 0;
     fc.assert(
-      fc.property(pods, fc.array(serviceObject, { minLength: 1, maxLength: 3 }), networkPolicies, adminPolicies, (cluster, specs, nps, admin) => {
+      fc.property(clusterWithServices, networkPolicies, adminPolicies, ([cluster, specs], nps, admin) => {
         const objects = specs.map((s, i) => ({ object: { apiVersion: "v1", kind: "Service", metadata: { name: `s${i}`, namespace: s.namespace }, spec: { selector: s.selector, ports: s.ports } } as K8sObject }) as LoadedObject);
         const services = readServices(objects);
         const endpoints: Endpoints = { workloads: cluster.map((endpoint) => ({ endpoint, source: { object: { kind: "Pod" } } as LoadedObject, podNames: [], folded: [] })), namespaces: new Map() };
         const tiers = buildPolicySet([...nps, ...admin].map((object) => ({ object }))).tiers;
         const matrix = computeMatrix(tiers, cluster);
+        let allowedSeen = 0;
+        let deniedSeen = 0;
         const rows = [...computeServiceMatrix(matrix, tiers, services, endpoints, objects).rows()];
         for (const source of cluster) {
           for (const service of services) {
@@ -57,11 +73,13 @@ describe("Service rows of the matrix", () => {
             }
           }
         }
+        if (allowedSeen > 0) runsWithAllowed++;
+        if (deniedSeen > 0) runsWithDenied++;
       }),
       { numRuns: 150 },
     );
     // Both answers must have come up, or the comparison proved little.
-    expect(allowedSeen).toBeGreaterThan(50);
-    expect(deniedSeen).toBeGreaterThan(50);
+    expect(runsWithAllowed).toBeGreaterThanOrEqual(10);
+    expect(runsWithDenied).toBeGreaterThanOrEqual(10);
   });
 });
