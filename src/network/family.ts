@@ -10,9 +10,13 @@ import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
 import { isCalicoObject, withCalico } from "./calico/tiers.js";
 
-/** What Calico's policies need beside themselves: the labels of namespaces and service accounts. */
-function lendsCalicoLabels(object: LoadedObject["object"]): boolean {
-  return (object.kind === "Namespace" || object.kind === "ServiceAccount") && (object.apiVersion === "v1" || object.apiVersion === undefined);
+/**
+ * What Calico's policies need beside themselves: the labels of namespaces and service
+ * accounts, and the Services (with their EndpointSlices) that rules name.
+ */
+function lendsToCalico(object: LoadedObject["object"]): boolean {
+  if (object.kind === "EndpointSlice") return object.apiVersion === "discovery.k8s.io/v1";
+  return (object.kind === "Namespace" || object.kind === "ServiceAccount" || object.kind === "Service") && (object.apiVersion === "v1" || object.apiVersion === undefined);
 }
 
 export const netpolFamily: ScanFamily = {
@@ -36,9 +40,9 @@ export const netpolFamily: ScanFamily = {
         endpoints.add(loaded);
         if (isPolicyObject(loaded.object)) policies.push({ object: loaded.object, where: loaded });
         else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
-        else if (lendsCalicoLabels(loaded.object)) calico.push({ object: loaded.object });
         else if (unmodelledPolicy(loaded.object)) unmodelled.push(loaded.object);
-        else if (loaded.object.kind === "Service") services.push(...readServices([loaded], true));
+        if (lendsToCalico(loaded.object)) calico.push({ object: loaded.object });
+        if (loaded.object.kind === "Service") services.push(...readServices([loaded], true));
       },
       finish: () => {
         const set = buildPolicySet(policies);

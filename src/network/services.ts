@@ -104,10 +104,15 @@ export function readServices(objects: readonly LoadedObject[], keepWhere = false
   return objects
     .filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1")
     .map((loaded) => {
-      const view = detachedView(serviceView(loaded.object));
+      const view = serviceViewOf(loaded.object);
       if (keepWhere) view.where = loaded;
       return view;
     });
+}
+
+/** One Service object as the readers see it (a copy that keeps no file's text alive). */
+export function serviceViewOf(object: K8sObject): ServiceView {
+  return detachedView(serviceView(object));
 }
 
 function detachedView(view: ServiceView): ServiceView {

@@ -15,6 +15,7 @@ import { enforcedPolicy } from "./enforced.js";
 import { protocolNumber as ianaNumber } from "../ports.js";
 import { portToString, protocolNumber } from "./numorstring.js";
 import type { EntityMatch, NamedPortMembership, ResolvedRule, SideMembership, WireSide } from "./rule-match.js";
+import type { ServiceSet } from "./service-sets.js";
 import { rangeToCidr } from "./set-rules.js";
 import { entityRuleSelector, networkSetLabels, policyEndpointSelector, workloadEndpointLabels } from "./scope.js";
 import { parseCalicoSelector, type CalicoSelector } from "./selector/index.js";
@@ -26,6 +27,8 @@ export interface CalicoContext {
   namespaceLabels: ReadonlyMap<string, Labels>;
   /** ServiceAccount labels by `namespace/name`, for serviceAccounts.selector. */
   serviceAccountLabels: ReadonlyMap<string, Labels>;
+  /** The endpoints of Services, for `services` matches. */
+  services: { lookup(namespace: string, name: string): ServiceSet };
 }
 
 export const NAMESPACED_KIND = "NetworkPolicy.projectcalico.org";
@@ -84,6 +87,11 @@ export class SelectorResolver {
     };
   }
 
+  /** Felix's sets for a Service named by a rule: without a namespace, the policy's own. */
+  service(match: NonNullable<DecodedEntity["services"]>, policyNamespace: string | undefined): ServiceSet {
+    return this.context.services.lookup(match.namespace ?? policyNamespace ?? "default", match.name);
+  }
+
   /** Felix's named-port set: endpoints the selector picks that declare the port by that name. */
   namedPort(name: string, selectorText: string): NamedPortMembership {
     const selector = parseCalicoSelector(selectorText);
@@ -95,8 +103,20 @@ export class SelectorResolver {
   }
 }
 
-function compileEntity(entity: DecodedEntity, policyNamespace: string | undefined, resolver: SelectorResolver): EntityMatch {
+/**
+ * A Service in a rule: as a destination, Felix's (IP, protocol, port) set of its endpoints;
+ * as a source, the set of their addresses (decode allows no other combination).
+ */
+function compileServiceMatch(entity: DecodedEntity, side: "source" | "destination", policyNamespace: string | undefined, resolver: SelectorResolver, out: EntityMatch): void {
+  if (!entity.services) return;
+  const set = resolver.service(entity.services, policyNamespace);
+  if (side === "destination") out.endpointPorts = set;
+  else out.selectors = [...(out.selectors ?? []), (wire) => set.contains(wire)];
+}
+
+function compileEntity(entity: DecodedEntity, side: "source" | "destination", policyNamespace: string | undefined, resolver: SelectorResolver): EntityMatch {
   const out: EntityMatch = {};
+  compileServiceMatch(entity, side, policyNamespace, resolver, out);
   if (entity.nets.length > 0) out.nets = entity.nets;
   if (entity.notNets.length > 0) out.notNets = entity.notNets;
   const selector = entityRuleSelector(entity, policyNamespace);
@@ -112,12 +132,13 @@ function compileEntity(entity: DecodedEntity, policyNamespace: string | undefine
   return out;
 }
 
-function describeEntity(entity: DecodedEntity): string {
+function describeEntity(entity: DecodedEntity, policyNamespace: string | undefined): string {
   const parts: string[] = [];
   if (entity.selector) parts.push(`selector ${entity.selector}`);
   if (entity.notSelector) parts.push(`notSelector ${entity.notSelector}`);
   if (entity.namespaceSelector) parts.push(`namespaceSelector ${entity.namespaceSelector}`);
   if (entity.serviceAccounts) parts.push(`serviceAccounts ${[...entity.serviceAccounts.names, entity.serviceAccounts.selector ?? ""].filter(Boolean).join(", ")}`);
+  if (entity.services) parts.push(`services ${entity.services.namespace ?? policyNamespace ?? "default"}/${entity.services.name}`);
   if (entity.nets.length) parts.push(`nets ${entity.nets.length}`);
   if (entity.notNets.length) parts.push(`notNets ${entity.notNets.length}`);
   if (entity.ports.length) parts.push(`ports ${entity.ports.map(portToString).join(",")}`);
@@ -125,14 +146,14 @@ function describeEntity(entity: DecodedEntity): string {
   return parts.join(" ");
 }
 
-export function describeRule(rule: DecodedRule, direction: Direction, index: number): string {
+export function describeRule(rule: DecodedRule, direction: Direction, index: number, policyNamespace?: string): string {
   const parts = [`${direction}[${index}] ${rule.action}`];
   if (rule.protocol) parts.push(`protocol ${rule.protocol.value}`);
   if (rule.notProtocol) parts.push(`notProtocol ${rule.notProtocol.value}`);
   if (rule.icmp) parts.push(`icmp type ${rule.icmp.type}${rule.icmp.code !== undefined ? ` code ${rule.icmp.code}` : ""}`);
   if (rule.notICMP) parts.push(`notICMP type ${rule.notICMP.type}${rule.notICMP.code !== undefined ? ` code ${rule.notICMP.code}` : ""}`);
-  const source = describeEntity(rule.source);
-  const destination = describeEntity(rule.destination);
+  const source = describeEntity(rule.source, policyNamespace);
+  const destination = describeEntity(rule.destination, policyNamespace);
   if (source) parts.push(`from ${source}`);
   if (destination) parts.push(`to ${destination}`);
   return parts.join(" ");
@@ -161,9 +182,9 @@ function cidrIpVersion(rule: DecodedRule): IpFamily | undefined {
 export function compileRule(rule: DecodedRule, direction: Direction, index: number, policyNamespace: string | undefined, resolver: SelectorResolver): ResolvedRule {
   const out: ResolvedRule = {
     action: rule.action,
-    source: compileEntity(rule.source, policyNamespace, resolver),
-    destination: compileEntity(rule.destination, policyNamespace, resolver),
-    description: describeRule(rule, direction, index),
+    source: compileEntity(rule.source, "source", policyNamespace, resolver),
+    destination: compileEntity(rule.destination, "destination", policyNamespace, resolver),
+    description: describeRule(rule, direction, index, policyNamespace),
   };
   const byProtocol = protocolIpVersion(rule.protocol);
   const byCidrs = cidrIpVersion(rule);
@@ -177,6 +198,23 @@ export function compileRule(rule: DecodedRule, direction: Direction, index: numb
   if (rule.icmp) out.icmp = rule.icmp;
   if (rule.notICMP) out.notICMP = rule.notICMP;
   return out;
+}
+
+/** An address as a one-address CIDR. */
+function hostCidr(address: string): string {
+  return `${address}/${address.includes(":") ? 128 : 32}`;
+}
+
+/** Every Service the policy's rules name, with where: a rule names one on the side its direction allows. */
+export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: (string | number)[] }[] {
+  return (["ingress", "egress"] as const).flatMap((direction) =>
+    (direction === "ingress" ? policy.ingress : policy.egress).flatMap((rule, i) =>
+      (["source", "destination"] as const).flatMap((side) => {
+        const match = rule[side].services;
+        return match ? [{ match, path: ["spec", direction, i, side, "services"] }] : [];
+      }),
+    ),
+  );
 }
 
 /**
@@ -201,7 +239,7 @@ export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver,
     egress: rules("egress"),
   };
   if (policy.namespace !== undefined) parts.namespace = policy.namespace;
-  const extraCidrs = resolver.networkSetCidrs();
+  const extraCidrs = [...resolver.networkSetCidrs(), ...servicesNamed(policy).flatMap(({ match }) => resolver.service(match, policy.namespace).writtenAddresses.map(hostCidr))];
   if (extraCidrs.length > 0) parts.extraCidrs = extraCidrs;
   return enforcedPolicy(parts);
 }

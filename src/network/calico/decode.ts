@@ -4,7 +4,7 @@
  * `types`. Every problem carries the field path so shells can point at file:line:column.
  *
  * Features Palisade cannot evaluate are refused by name, never ignored: application-layer
- * `http` matches, `services` and `domains` entity matches, host-endpoint-only policy (`doNotTrack`, `preDNAT`)
+ * `http` matches, `domains` entity matches, host-endpoint-only policy (`doNotTrack`, `preDNAT`)
  * and HostEndpoint objects.
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
@@ -35,6 +35,8 @@ export interface DecodedEntity {
   notSelector?: string;
   namespaceSelector?: string;
   serviceAccounts?: { names: string[]; selector?: string };
+  /** A Kubernetes Service whose endpoints the side must be; without a namespace, the policy's own. */
+  services?: { name: string; namespace?: string };
   ports: CalicoPort[];
   notPorts: CalicoPort[];
 }
@@ -186,9 +188,8 @@ function decodePorts(reader: Reader, value: unknown, path: FieldPath): CalicoPor
   return out;
 }
 
-const ENTITY_FIELDS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "ports", "notPorts", "serviceAccounts"];
+const ENTITY_FIELDS = ["nets", "notNets", "selector", "notSelector", "namespaceSelector", "ports", "notPorts", "serviceAccounts", "services"];
 const ENTITY_REFUSED = {
-  services: "services (matching a Kubernetes Service's endpoints) is not supported by Palisade; use a selector on the service's pods",
   // Calico Enterprise and Cloud DNS policy: the addresses match while a name resolves to them
   // (pods behind a headless Service included), which no manifest shows; half a policy would
   // give sure verdicts that are wrong either way, so the policy is refused whole.
@@ -216,7 +217,46 @@ function decodeEntity(reader: Reader, value: unknown, path: FieldPath, families:
     const saSelector = reader.selector(sa.selector, [...saPath, "selector"], "unchecked");
     out.serviceAccounts = saSelector ? { names, selector: saSelector } : { names };
   }
+  if (entity.services !== undefined && entity.services !== null) decodeServiceMatch(reader, entity.services, [...path, "services"], out);
   return out;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * `services` as Calico's validator takes it: a name is required, name and namespace are DNS
+ * names, and the rest of the side must be empty, since the Service's endpoints are its
+ * addresses (libcalico-go validateEntityRule).
+ */
+function decodeServiceMatch(reader: Reader, value: unknown, path: FieldPath, out: DecodedEntity): void {
+  const match = reader.record(value, path, ["name", "namespace"]) ?? {};
+  const name = reader.string(match.name, [...path, "name"]) ?? "";
+  const namespace = reader.string(match.namespace, [...path, "namespace"]) ?? "";
+  if (name === "") reader.fail([...path, "name"], "must specify a service name");
+  for (const [field, text] of [["name", name], ["namespace", namespace]] as const) {
+    if (text !== "" && (text.length > 253 || !DNS_SUBDOMAIN.test(text))) reader.fail([...path, field], `${JSON.stringify(text)} is not a valid ${field}: lower case alphanumeric characters, '-' or '.'`);
+  }
+  const parent = path.slice(0, -1);
+  if (out.namespaceSelector !== undefined) reader.fail(parent, "cannot specify NamespaceSelector and Services on the same rule");
+  if (out.selector !== undefined || out.notSelector !== undefined) reader.fail(parent, "cannot specify Selector/NotSelector and Services on the same rule");
+  if (out.serviceAccounts !== undefined) reader.fail(parent, "cannot specify ServiceAccounts and Services on the same rule");
+  if (out.nets.length > 0 || out.notNets.length > 0) reader.fail(parent, "cannot specify Nets/NotNets and Services on the same rule");
+  out.services = namespace === "" ? { name } : { name, namespace };
+}
+
+/**
+ * Where a rule may name a Service (libcalico-go validateRule and the policy validators): as
+ * the destination of an egress rule, without ports (the endpoints' ports are the ports), or
+ * as the source of an ingress rule; a GlobalNetworkPolicy has no namespace to default to.
+ */
+function checkServiceRule(reader: Reader, rule: DecodedRule, path: FieldPath, direction: Direction, global: boolean): void {
+  const { source, destination } = rule;
+  if (destination.services && destination.ports.length > 0) reader.fail([...path, "destination", "ports"], "cannot specify ports with a service selector");
+  if (destination.services && destination.notPorts.length > 0) reader.fail([...path, "destination", "notPorts"], "cannot specify notports with a service selector");
+  if (direction === "egress" && source.services) reader.fail([...path, "source", "services"], "not allowed in egress rule source");
+  if (direction === "ingress" && destination.services) reader.fail([...path, "destination", "services"], "not allowed in ingress rule destination");
+  const named = direction === "egress" ? destination.services : source.services;
+  if (global && named && named.namespace === undefined) reader.fail([...path, direction === "egress" ? "destination" : "source", "services", "namespace"], "must specify a namespace");
 }
 
 const RULE_FIELDS = ["action", "protocol", "notProtocol", "icmp", "notICMP", "ipVersion", "source", "destination", "metadata"];
@@ -276,8 +316,12 @@ function decodeRule(reader: Reader, value: unknown, path: FieldPath): DecodedRul
   return out;
 }
 
-function decodeRules(reader: Reader, value: unknown, path: FieldPath): DecodedRule[] {
-  return reader.array(value, path).flatMap((rule, i) => decodeRule(reader, rule, [...path, i]) ?? []);
+function decodeRules(reader: Reader, value: unknown, path: FieldPath, direction: Direction, global: boolean): DecodedRule[] {
+  return reader.array(value, path).flatMap((value, i) => {
+    const rule = decodeRule(reader, value, [...path, i]);
+    if (rule) checkServiceRule(reader, rule, [...path, i], direction, global);
+    return rule ?? [];
+  });
 }
 
 const POLICY_SPEC_FIELDS = ["order", "tier", "selector", "types", "ingress", "egress", "serviceAccountSelector", "performanceHints"];
@@ -335,8 +379,8 @@ export function decodePolicy(object: K8sObject): { policy?: DecodedPolicy; probl
   const selector = reader.selector(spec.selector, ["spec", "selector"]) ?? "";
   const serviceAccountSelector = reader.selector(spec.serviceAccountSelector, ["spec", "serviceAccountSelector"]);
   const namespaceSelector = global ? reader.selector(spec.namespaceSelector, ["spec", "namespaceSelector"]) : undefined;
-  const ingress = decodeRules(reader, spec.ingress, ["spec", "ingress"]);
-  const egress = decodeRules(reader, spec.egress, ["spec", "egress"]);
+  const ingress = decodeRules(reader, spec.ingress, ["spec", "ingress"], "ingress", global);
+  const egress = decodeRules(reader, spec.egress, ["spec", "egress"], "egress", global);
   const types = decodeTypes(reader, spec.types, ingress.length, egress.length);
   if (reader.problems.length > 0 || !name) return { problems: reader.problems };
   const policy: DecodedPolicy = { global, staged, stagedAction: stagedAction as DecodedPolicy["stagedAction"], name, tier, selector, types, ingress, egress };

@@ -35,7 +35,7 @@ export const CALICO_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "The object uses application-layer HTTP matches, Service matches, host-endpoint policy (HostEndpoint, preDNAT, doNotTrack) or DNS policy (Calico Enterprise and Cloud: `domains` in a rule, `allowedEgressDomains` in a network set). Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out; Calico still enforces it, so lint does not call the pods it selects unisolated.",
+        "The object uses application-layer HTTP matches, host-endpoint policy (HostEndpoint, preDNAT, doNotTrack) or DNS policy (Calico Enterprise and Cloud: `domains` in a rule, `allowedEgressDomains` in a network set). Palisade refuses the whole object rather than guess, so explain and matrix results for the traffic it governs leave it out; Calico still enforces it, so lint does not call the pods it selects unisolated.",
       remediation: "Verify this traffic with Calico's own tooling, or express the intent with selectors, nets and ports that Palisade evaluates.",
       helpUri: DOCS_URI,
     },
@@ -51,6 +51,19 @@ export const CALICO_RULES: readonly Rule[] = [
         "The policy names a tier that is neither one Calico creates itself (for the Calico version followed) nor defined by a Tier object in the input; often the Tier lives in another folder or was applied earlier. Calico's API server refuses the policy only when the tier does not exist in the cluster, which manifests cannot show. The tier's order and default action decide where the policy runs and what happens to traffic it leaves undecided, so Palisade leaves the policy out of every verdict (explain and matrix stop and say so) and lint counts it as a policy that may isolate the pods it selects.",
       remediation: "Scan the Tier object's file together with the policy (or give the cluster), or create the Tier before applying the policy.",
       helpUri: "https://docs.tigera.io/calico/latest/reference/resources/tier",
+    },
+  },
+  {
+    id: "calico/service-not-in-input",
+    title: "Calico rule naming a Service that is not in the input",
+    family: "calico",
+    pillar: "network",
+    severity: "low",
+    docs: {
+      description:
+        "A rule's `services` match names a Kubernetes Service the input does not hold (without a namespace, the policy's own namespace is meant; a GlobalNetworkPolicy must give one). Felix builds the rule's address set from the Service's EndpointSlices, so until such a Service exists the rule matches nothing: an Allow rule lets nothing through and a Deny rule denies nothing. Palisade evaluates it the same way; a typo in the name or namespace looks exactly like this.",
+      remediation: "Check the Service's name and namespace, and scan its manifest together with the policy (a Service without a selector needs its EndpointSlices too), or give the cluster.",
+      helpUri: "https://docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy",
     },
   },
   {
@@ -91,6 +104,7 @@ export function checkCalico(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
   }
   for (const notice of compiled.notices) {
     if (notice.where && notice.topic === "staged") findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
+    if (notice.where && notice.topic === "service-not-in-input") findings.push(finding("calico/service-not-in-input", notice.where, notice.path ?? ["spec"], notice.message));
   }
   return findings;
 }
@@ -99,5 +113,10 @@ export const calicoFamily: ScanFamily = {
   id: "calico",
   rules: CALICO_RULES,
   check: (snapshot, options) => checkCalico(snapshot, options.calicoVersion),
-  reads: () => isCalicoObject,
+  // Services and their EndpointSlices decide what a rule's `services` match holds: kept
+  // only when some text could hold such a rule.
+  reads: (input) => {
+    if (!input.mentions("services")) return isCalicoObject;
+    return (object) => isCalicoObject(object) || (object.kind === "Service" && object.apiVersion === "v1") || (object.kind === "EndpointSlice" && object.apiVersion === "discovery.k8s.io/v1");
+  },
 };

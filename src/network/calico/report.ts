@@ -68,7 +68,10 @@ export function tiersView(
       if (r.where) view.position = r.where.source.locate(r.path);
       return view;
     }),
-    notices: set.notices.map((n) => n.message),
+    notices: set.notices.map((n) => {
+      const at = n.where && n.path ? n.where.source.locate(n.path) : undefined;
+      return at ? `${at.file}:${at.line}:${at.column}: ${n.message}` : n.message;
+    }),
   };
 }
 

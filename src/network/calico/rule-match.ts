@@ -8,6 +8,7 @@
 import { parseCidr, parseIp, rangeContains, type IpFamily, type IpRange } from "../cidr.js";
 import type { Endpoint } from "../model.js";
 import { icmpFamily } from "../portless.js";
+import { protocolNumber, type PortProtocol } from "../ports.js";
 
 /** One side (source or destination) of a packet on the wire. */
 export interface WireSide {
@@ -35,6 +36,20 @@ export type SideMembership = (side: WireSide) => boolean;
 /** Felix's named-port IP set: does (address, protocol, port) of this side belong to it? */
 export type NamedPortMembership = (side: WireSide, protocol: number) => boolean;
 
+/** One (protocol, port) of an endpoint in an (IP, protocol, port) set. */
+export interface EndpointPort {
+  protocol: PortProtocol;
+  port: number;
+}
+
+/**
+ * Felix's (IP, protocol, port) set of a Service's endpoints (`destination.services`): the
+ * ports at which this side is in it; none when the side is not one of the endpoints.
+ */
+export interface EndpointPortSet {
+  portsAt(side: WireSide): EndpointPort[];
+}
+
 export interface PortRange {
   min: number;
   max: number;
@@ -53,6 +68,8 @@ export interface EntityMatch {
   selectors?: SideMembership[];
   /** None may hold. */
   notSelectors?: SideMembership[];
+  /** The side's address, protocol and port must be in the set; it replaces ports (Calico's validator forbids both). */
+  endpointPorts?: EndpointPortSet;
 }
 
 export interface IcmpMatch {
@@ -90,6 +107,10 @@ function portIn(ranges: readonly PortRange[], port: number): boolean {
 
 /** Ports and named ports are alternatives; a packet without ports never matches port criteria. */
 function portsMatch(entity: EntityMatch, side: WireSide, protocol: number): boolean {
+  if (entity.endpointPorts) {
+    const port = side.port;
+    if (port === undefined || !entity.endpointPorts.portsAt(side).some((p) => p.port === port && protocolNumber(p.protocol) === protocol)) return false;
+  }
   const ranges = entity.ports ?? [];
   const named = entity.namedPorts ?? [];
   if (ranges.length > 0 || named.length > 0) {
@@ -111,6 +132,7 @@ export function entityAddressMatches(entity: EntityMatch, side: WireSide): boole
   if (entity.notNets && entity.notNets.length > 0 && inAny(entity.notNets, side.ip)) return false;
   if (entity.selectors && !entity.selectors.every((member) => member(side))) return false;
   if (entity.notSelectors && entity.notSelectors.some((member) => member(side))) return false;
+  if (entity.endpointPorts && entity.endpointPorts.portsAt(side).length === 0) return false;
   return true;
 }
 

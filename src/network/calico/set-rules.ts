@@ -10,7 +10,7 @@
 import { formatIp, parseIp, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, SetRule } from "../model.js";
 import { PORT_PROTOCOLS, PortSet, protocolNumber, setProtocolOf } from "../ports.js";
-import { entityAddressMatches, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
+import { entityAddressMatches, type EndpointPortSet, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
 
 const PORT_PROTOCOL_SET = PORT_PROTOCOLS.reduce((set, p) => set.union(PortSet.protocol(p)), PortSet.none);
 /** Messages of ICMP in IPv4 and ICMPv6 in IPv6: what ICMP criteria can match. */
@@ -99,9 +99,15 @@ function namedSet(members: EntityMatch["namedPorts"], destination: Endpoint): Po
   return set;
 }
 
-/** What the entity's ports/notPorts leave of `protocols`; packets without ports never match port criteria. */
+/** The ports at which `destination` is in a Service's (IP, protocol, port) set. */
+function endpointPortSet(members: EndpointPortSet, destination: Endpoint): PortSet {
+  return members.portsAt(sideOf(destination)).reduce((set, { protocol, port }) => set.union(PortSet.range(protocol, port, port)), PortSet.none);
+}
+
+/** What the entity's ports/notPorts (or Service endpoint ports) leave of `protocols`; packets without ports never match port criteria. */
 function portCriteria(entity: EntityMatch, protocols: PortSet, destination: Endpoint): PortSet {
   let set = protocols;
+  if (entity.endpointPorts) set = set.intersect(endpointPortSet(entity.endpointPorts, destination));
   if ((entity.ports?.length ?? 0) > 0 || (entity.namedPorts?.length ?? 0) > 0) {
     set = set.intersect(rangesSet(entity.ports ?? []).union(namedSet(entity.namedPorts, destination)));
   }
@@ -112,11 +118,12 @@ function portCriteria(entity: EntityMatch, protocols: PortSet, destination: Endp
 }
 
 function hasAddressCriteria(entity: EntityMatch): boolean {
-  return Boolean(entity.nets?.length || entity.notNets?.length || entity.selectors?.length || entity.notSelectors?.length);
+  return Boolean(entity.nets?.length || entity.notNets?.length || entity.selectors?.length || entity.notSelectors?.length || entity.endpointPorts);
 }
 
+/** Ports that resolve on the endpoint at that side: named ports, or a Service's endpoint ports. */
 function hasNamedPorts(entity: EntityMatch): boolean {
-  return Boolean(entity.namedPorts?.length || entity.notNamedPorts?.length);
+  return Boolean(entity.namedPorts?.length || entity.notNamedPorts?.length || entity.endpointPorts);
 }
 
 function familyMatches(ipVersion: 4 | 6 | undefined, side: WireSide): boolean {

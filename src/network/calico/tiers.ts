@@ -18,7 +18,8 @@ import { apiGroupOf, automaticNamespaceLabels } from "../../k8s/snapshot.js";
 import type { FieldPath, K8sObject } from "../../k8s/types.js";
 import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
-import { compilePolicy, policyId, SelectorResolver, type CalicoContext } from "./compile.js";
+import { compilePolicy, policyId, SelectorResolver, servicesNamed, type CalicoContext } from "./compile.js";
+import { serviceSets } from "./service-sets.js";
 import { CALICO_GROUPS, chooseOrdering, type OrderingChoice } from "./ordering-choice.js";
 import { asCalicoOrdered, LATEST_ORDERING, type PolicyOrdering } from "./policy-order.js";
 import type { CalicoVersion } from "./version.js";
@@ -43,9 +44,14 @@ export function isCalicoObject(object: K8sObject): boolean {
 export interface CalicoNotice<Where = unknown> {
   object: K8sObject;
   where?: Where;
-  /** staged: never enforced; apply-on-forward: evaluated for pods, host forwarding not modelled. */
-  topic: "staged" | "apply-on-forward";
+  /**
+   * staged: never enforced; apply-on-forward: evaluated for pods, host forwarding not
+   * modelled; service-not-in-input: a rule names a Service the input lacks (it matches nothing).
+   */
+  topic: "staged" | "apply-on-forward" | "service-not-in-input";
   message: string;
+  /** The field the notice is about, when it is one. */
+  path?: FieldPath;
 }
 
 /**
@@ -88,7 +94,7 @@ function contextFrom(sources: readonly PolicySource[], networkSets: DecodedNetwo
     if (object.kind === "Namespace") namespaceLabels.set(name, { ...(object.metadata?.labels ?? {}), ...automaticNamespaceLabels(name) });
     if (object.kind === "ServiceAccount") serviceAccountLabels.set(`${object.metadata?.namespace || "default"}/${name}`, { ...(object.metadata?.labels ?? {}) });
   }
-  return { networkSets, namespaceLabels, serviceAccountLabels };
+  return { networkSets, namespaceLabels, serviceAccountLabels, services: serviceSets(sources.map((s) => s.object)) };
 }
 
 /** Compile every Calico object among `sources`; other objects only lend their labels. */
@@ -157,6 +163,11 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
     result.policies.push(withWhere({ policy, object: source.object }, source.where));
     if (decoded.staged) {
       result.notices.push(withWhere({ object: source.object, topic: "staged" as const, message: `${policy.id} is staged (stagedAction ${decoded.stagedAction}): evaluated for reporting, never enforced` }, source.where));
+    }
+    for (const { match, path } of servicesNamed(decoded)) {
+      const set = resolver.service(match, decoded.namespace);
+      if (set.known) continue;
+      result.notices.push(withWhere({ object: source.object, topic: "service-not-in-input" as const, path, message: `${policy.id} names Service ${set.id}, which is not in the input: its rule matches no endpoint here, as Felix's set for it stays empty until the Service exists; give the Service (and, without a selector, its EndpointSlices) too` }, source.where));
     }
     if (decoded.applyOnForward) {
       result.notices.push(withWhere({ object: source.object, topic: "apply-on-forward" as const, message: `${policy.id} has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled` }, source.where));

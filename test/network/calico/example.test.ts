@@ -43,3 +43,29 @@ describe("examples/network-calico-tiers.yaml", () => {
     expect(publicApi.ingress.policy).toBe("NetworkPolicy/bank/api-public");
   });
 });
+
+describe("examples/network-calico-services.yaml", () => {
+  it("lets the storefront reach its Services' endpoints at their target ports and nothing else", async () => {
+    const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-calico-services.yaml")] });
+    const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+    const set = withCalico(buildPolicySet(sources), sources);
+    expect(set.refused).toEqual([]);
+    expect(set.notices.map((n) => n.topic)).toEqual([]);
+    const endpoints = buildEndpoints(snapshot);
+    const [storefront, catalog, db, coredns] = ["shop/storefront", "shop/catalog", "shop/db", "kube-system/coredns"].map((name) => findWorkload(endpoints, name)?.endpoint);
+    expect(storefront && catalog && db && coredns).toBeTruthy();
+    if (!storefront || !catalog || !db || !coredns) return;
+
+    // The catalog Service's target port (http: 8080), DNS on both protocols, the API server's written address.
+    expect(connectionsBetween(set.tiers, storefront, catalog).toString()).toBe("TCP 8080");
+    expect(connectionsBetween(set.tiers, storefront, coredns).toString()).toBe("TCP 53,UDP 53");
+    expect(connectionsBetween(set.tiers, storefront, external("172.18.0.2")).toString()).toBe("TCP 6443");
+    expect(connectionsBetween(set.tiers, storefront, external("10.96.0.1")).isEmpty()).toBe(true);
+    const toCatalog = explainConnection(set.tiers, storefront, catalog, "TCP", 8080);
+    expect(toCatalog.egress.policy).toBe("NetworkPolicy.projectcalico.org/shop/storefront-egress");
+    expect(toCatalog.egress.rule).toMatch(/services shop\/catalog/);
+    // The database takes the catalog's pods (the Service's, as a source), not the storefront.
+    expect(explainConnection(set.tiers, catalog, db, "TCP", 5432).allowed).toBe(true);
+    expect(explainConnection(set.tiers, storefront, db, "TCP", 5432).allowed).toBe(false);
+  });
+});

@@ -17,7 +17,6 @@ describe("features Palisade cannot evaluate are refused by name", () => {
     ["http rules", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec:\n  ingress: [{action: Allow, http: {methods: [GET]}}]`, "spec.ingress.0.http", /application-layer http/],
     ["preDNAT", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {preDNAT: true, applyOnForward: true, ingress: [{action: Deny}]}`, "spec.preDNAT", /preDNAT/],
     ["doNotTrack", `kind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {doNotTrack: true, applyOnForward: true}`, "spec.doNotTrack", /doNotTrack/],
-    ["services", `kind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  egress: [{action: Allow, destination: {services: {name: kubernetes, namespace: default}}}]`, "spec.egress.0.destination.services", /services/],
     ["HostEndpoint", `kind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0}`, "kind", /HostEndpoint/],
     ["custom Profile", `kind: Profile\nmetadata: {name: p}\nspec: {ingress: [{action: Deny}]}`, "kind", /Profile rules/],
   ])("%s", (_name, body, path, message) => {

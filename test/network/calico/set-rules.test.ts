@@ -25,6 +25,13 @@ const ports = fc.array(fc.oneof(fc.constantFrom(80, 443, 5432, "8000:8100", "htt
 const sourcePorts = fc.array(fc.constantFrom(53, "0:1023", "1024:65535", 40000, "http", "metrics", "dns"), { minLength: 1, maxLength: 2 });
 const nets = fc.array(fc.constantFrom("10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.2.3/32"), { minLength: 1, maxLength: 2 });
 
+/** Services of `serviceObjects`: one by selector, one by written EndpointSlices, and one the input lacks. */
+const SERVICES = [
+  { name: "api", namespace: "shop" },
+  { name: "legacy", namespace: "shop" },
+  { name: "ghost", namespace: "ops" },
+];
+
 const peerEntity = fc.record(
   {
     selector,
@@ -49,6 +56,8 @@ const rule = fc
       sourcePorts: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: sourcePorts, weight: 1 }),
       sourceNotPorts: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: sourcePorts, weight: 1 }),
       local: fc.option(fc.record({ selector, nets }, { requiredKeys: [] }), { nil: undefined }),
+      // A Service in place of the peer's other criteria (Calico allows nothing beside it there).
+      service: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: fc.constantFrom(...SERVICES), weight: 1 }),
     },
     { requiredKeys: ["action", "peer"] },
   )
@@ -66,11 +75,17 @@ function v3Rule(r: GenRule, direction: "ingress" | "egress"): Record<string, unk
   const source: Record<string, unknown> = {};
   if (r.sourcePorts) source.ports = r.sourcePorts;
   if (r.sourceNotPorts) source.notPorts = r.sourceNotPorts;
+  const peer = r.service ? { services: r.service } : r.peer;
+  // A destination Service's ports are its endpoints' ports: Calico allows no others beside it.
+  if (r.service && direction === "egress") {
+    delete destination.ports;
+    delete destination.notPorts;
+  }
   if (direction === "ingress") {
-    out.source = { ...r.peer, ...source };
+    out.source = { ...peer, ...source };
     if (r.local) Object.assign(destination, r.local);
   } else {
-    Object.assign(destination, r.peer);
+    Object.assign(destination, peer);
     // An egress rule's source is the sending pod.
     out.source = { ...r.local, ...source };
   }
@@ -87,10 +102,29 @@ const policy = fc.record({
   egress: fc.array(rule, { maxLength: 3 }),
 });
 
+/**
+ * api selects the pods of tier back (the api pod) on a named port (http: TCP 80 there) and a
+ * numeric one (UDP 9090); legacy has no selector: its slice lists db and an outside address
+ * that is not ready, which Felix's sets hold all the same, on TCP 5432 and 80.
+ */
+const serviceObjects: K8sObject[] = [
+  { apiVersion: "v1", kind: "Service", metadata: { name: "api", namespace: "shop" }, spec: { selector: { tier: "back" }, ports: [{ name: "web", port: 443, targetPort: "http" }, { name: "stats", port: 9000, protocol: "UDP", targetPort: 9090 }] } },
+  { apiVersion: "v1", kind: "Service", metadata: { name: "legacy", namespace: "shop" }, spec: { ports: [{ port: 5432 }] } },
+  {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "legacy-1", namespace: "shop", labels: { "kubernetes.io/service-name": "legacy" } },
+    addressType: "IPv4",
+    ports: [{ port: 5432, protocol: "TCP" }, { port: 80, protocol: "TCP" }],
+    endpoints: [{ addresses: ["10.2.0.1"] }, { addresses: ["192.0.2.10"], conditions: { ready: false } }],
+  } as K8sObject,
+];
+
 function objectsOf(policies: (typeof policy extends fc.Arbitrary<infer T> ? T : never)[], securityDefault: "Deny" | "Pass"): K8sObject[] {
   const out: K8sObject[] = [
     { apiVersion: v3, kind: "Tier", metadata: { name: "security" }, spec: { order: 100, defaultAction: securityDefault } },
     { apiVersion: v3, kind: "GlobalNetworkSet", metadata: { name: "partners", labels: { app: "web" } }, spec: { nets: ["192.0.2.0/25"] } },
+    ...serviceObjects,
   ];
   policies.forEach((p, i) => {
     const spec: Record<string, unknown> = {

@@ -256,6 +256,32 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
     await expectEnforced(topology, pods, policies, [20000, 21000]);
   });
 
+  it("enforces Calico rules that name a Service: its endpoints at their slice ports, as a destination; their addresses, as a source", async () => {
+    const pods = podsOn(topology, SHOP);
+    const calico = (kind: string, name: string, namespace: string, spec: Record<string, unknown>): K8sObject => ({ apiVersion: "projectcalico.org/v3", kind, metadata: { name, namespace }, spec });
+    const objects: K8sObject[] = [
+      // db's endpoints: TCP 9090 (its port named metrics) and UDP 80, not the Service's own ports.
+      { apiVersion: "v1", kind: "Service", metadata: { name: "db", namespace: "a" }, spec: { selector: { app: "db" }, ports: [{ name: "m", port: 9000, targetPort: "metrics" }, { name: "d", port: 53, protocol: "UDP", targetPort: 80 }] } },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "a" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] } },
+      // Written endpoints: two outside addresses on TCP 81 (one not ready), and web in IPv6 only, on TCP 8080.
+      { apiVersion: "v1", kind: "Service", metadata: { name: "partners", namespace: "b" }, spec: { ports: [{ name: "api", port: 443 }] } },
+      { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "partners-v4", namespace: "b", labels: { "kubernetes.io/service-name": "partners" } }, addressType: "IPv4", ports: [{ name: "api", port: 81, protocol: "TCP" }], endpoints: [{ addresses: ["8.8.8.8"] }, { addresses: ["10.1.9.9"], conditions: { ready: false } }] } as K8sObject,
+      { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "partners-v6", namespace: "b", labels: { "kubernetes.io/service-name": "partners" } }, addressType: "IPv6", ports: [{ name: "api", port: 8080, protocol: "TCP" }], endpoints: [{ addresses: [topology.pods[0]!.ipv6] }] } as K8sObject,
+      calico("NetworkPolicy", "client-out", "b", { order: 10, selector: "app == 'client'", types: ["Egress"], egress: [
+        { action: "Allow", destination: { services: { name: "db", namespace: "a" } } },
+        { action: "Allow", destination: { services: { name: "partners" } } },
+        { action: "Deny" },
+      ] }),
+      calico("NetworkPolicy", "db-in", "a", { order: 20, selector: "app == 'db'", types: ["Ingress"], ingress: [
+        { action: "Allow", protocol: "TCP", source: { services: { name: "web" } }, destination: { ports: [9090, 80] } },
+        { action: "Deny", source: { services: { name: "partners", namespace: "b" } } },
+        { action: "Allow", protocol: "UDP" },
+        { action: "Deny" },
+      ] }),
+    ];
+    await expectEnforced(topology, pods, objects);
+  });
+
   it("enforces random NetworkPolicies and admin policies as the model decides them", async () => {
     const spec = fc.record({
       namespace: fc.constantFrom(...NAMESPACES),
