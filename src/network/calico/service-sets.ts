@@ -86,11 +86,22 @@ function bySelector(id: string, service: ServiceView): ServiceSet {
   };
 }
 
+function addressKey(address: { family: 4 | 6; value: bigint }): string {
+  return `${address.family}/${address.value}`;
+}
+
 function bySlices(id: string, slices: WrittenSlice[], written: string[]): ServiceSet {
-  const holding = (side: WireSide): WrittenSlice[] => {
-    const addresses = sideAddresses(side);
-    return slices.filter((slice) => slice.addresses.some((a) => addresses.some((b) => a.family === b.family && a.value === b.value)));
-  };
+  // Slices by address: a Service like `kubernetes` lists few, but a large one lists thousands.
+  const byAddress = new Map<string, WrittenSlice[]>();
+  for (const slice of slices) {
+    for (const address of slice.addresses) {
+      const key = addressKey(address);
+      const holding = byAddress.get(key);
+      if (!holding) byAddress.set(key, [slice]);
+      else if (!holding.includes(slice)) holding.push(slice);
+    }
+  }
+  const holding = (side: WireSide): WrittenSlice[] => [...new Set(sideAddresses(side).flatMap((a) => byAddress.get(addressKey(a)) ?? []))];
   return {
     id,
     known: true,
@@ -114,7 +125,10 @@ export function serviceSets(objects: readonly K8sObject[]): { lookup(namespace: 
       const key = `${namespace}/${owner}`;
       const endpoints = (object as Record<string, unknown>).endpoints;
       const written = Array.isArray(endpoints) ? endpoints.flatMap((e: unknown) => (isRecord(e) && Array.isArray(e.addresses) ? e.addresses.filter((a: unknown): a is string => typeof a === "string" && parseIp(a) !== undefined) : [])) : [];
-      slices.set(key, [...(slices.get(key) ?? []), { slice: writtenSlice(object), written }]);
+      const entry = { slice: writtenSlice(object), written };
+      const known = slices.get(key);
+      if (known) known.push(entry);
+      else slices.set(key, [entry]);
     }
   }
   const cache = new Map<string, ServiceSet>();
