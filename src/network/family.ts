@@ -48,7 +48,8 @@ export const netpolFamily: ScanFamily = {
         const set = buildPolicySet(policies);
         const withCalicoSet = calico.some((s) => isCalicoObject(s.object)) ? withCalico(set, calico, options.calicoVersion ? { calicoVersion: options.calicoVersion } : {}) : undefined;
         const tiers = withCalicoSet?.tiers ?? set.tiers;
-        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects, unmodelled: unmodelledIn(unmodelled, withCalicoSet?.refused ?? []), services });
+        const calicoPolicies = (withCalicoSet?.policies ?? []).filter((p) => isCalicoObject(p.object));
+        return lintNetworkPolicies({ endpoints: endpoints.build(), set, tiers, namespaceObjects, unmodelled: unmodelledIn(unmodelled, withCalicoSet?.refused ?? []), services, calicoPolicies });
       },
     };
   },

@@ -1,5 +1,6 @@
 /**
- * NetworkPolicy rules written against a Service rather than the pods behind it. The node's
+ * Policy rules (NetworkPolicy's, and Calico's through lint-calico-services.ts) written
+ * against a Service rather than the pods behind it. The node's
  * proxy translates a connection to a Service (its address and port) into one to a backend
  * pod (its address and target port) before network plugins judge it, so a rule allowing a
  * Service's port that differs from its target port, or an ipBlock naming a Service's
@@ -12,7 +13,7 @@ import { describeEndpoint } from "./explain.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { RULES } from "./lint-rules.js";
 import type { PodEndpoint } from "./model.js";
-import type { NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
+import type { NetworkPolicyPort } from "./networkpolicy/types.js";
 import { targetPortOn } from "./service-ports.js";
 import { serviceAtAddress, serviceSelects, type ServiceView } from "./services.js";
 
@@ -20,8 +21,11 @@ export interface ServiceRuleInput {
   policyId: string;
   direction: "ingress" | "egress";
   index: number;
+  /** The rule's destination ports, in NetworkPolicy's shape, and where each port is written. */
   ports: readonly NetworkPolicyPort[];
-  peers: readonly NetworkPolicyPeer[];
+  portPath(index: number): FieldPath;
+  /** An egress rule's address peers (ipBlocks, nets): what the message calls each, and where it is written. */
+  addresses: readonly { cidr: string; label: string; path: FieldPath }[];
   /** The pods the rule's ports apply to: the selected pods for ingress, the pods the peers select for egress. */
   destinations: readonly PodEndpoint[];
   where: LoadedObject | undefined;
@@ -46,7 +50,6 @@ function servicesOf(pod: PodEndpoint, services: readonly ServiceView[]): Service
 export function lintServiceRule(rule: ServiceRuleInput, services: readonly ServiceView[]): Finding[] {
   if (services.length === 0) return [];
   const findings: Finding[] = [];
-  const rulePath: FieldPath = ["spec", rule.direction, rule.index];
   const what = `${rule.policyId} ${rule.direction} rule ${rule.index}`;
   rule.ports.forEach((entry, j) => {
     if (typeof entry.port !== "number" || (entry.endPort !== undefined && entry.endPort !== null)) return;
@@ -72,25 +75,25 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
         RULES.servicePort,
         `${what} allows port ${port}/${protocol}, a Service's port that these pods declare no container port for: ${forwards.join("; ")}. Policies judge the connection after that translation, so this port lets none of the Service's connections ${rule.direction === "ingress" ? "in" : "out"}`,
         rule.where,
-        [...rulePath, "ports", j, "port"],
+        rule.portPath(j),
       ),
     );
   });
   if (rule.direction === "egress") {
-    rule.peers.forEach((peer, j) => {
-      const range = peer.ipBlock?.cidr ? parseCidr(peer.ipBlock.cidr) : undefined;
-      if (!range || range.first !== range.last) return;
+    for (const { cidr, label, path } of rule.addresses) {
+      const range = parseCidr(cidr);
+      if (!range || range.first !== range.last) continue;
       const service = serviceAtAddress(services, formatIp(range.family, range.first));
-      if (!service) return;
+      if (!service) continue;
       findings.push(
         finding(
           RULES.serviceAddress,
-          `${what} peer ${j} is ${peer.ipBlock!.cidr}, an address of Service ${service.namespace}/${service.name}: it is translated to a backend pod's address before policies judge the connection, so this peer matches none of the Service's traffic`,
+          `${what} ${label} is ${cidr}, an address of Service ${service.namespace}/${service.name}: it is translated to a backend pod's address before policies judge the connection, so this ${label.replace(/ \d+$/, "")} matches none of the Service's traffic`,
           rule.where,
-          [...rulePath, "to", j, "ipBlock", "cidr"],
+          path,
         ),
       );
-    });
+    }
   }
   return findings;
 }

@@ -8,7 +8,7 @@
 import type { Finding } from "../findings/types.js";
 import { namespaceObjectsOf, type Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
-import { withCalico } from "./calico/tiers.js";
+import { isCalicoObject, withCalico } from "./calico/tiers.js";
 import type { CalicoVersion } from "./calico/version.js";
 import { buildEndpoints, type Endpoints } from "./endpoints.js";
 import { HOST_NETWORK_NOTE, hostNetworkMatches, listPods, usesHostNetwork } from "./host-network.js";
@@ -17,6 +17,7 @@ import { ruleBreadth } from "./lint-breadth.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { DNS_POD, lintDns, lintIsolation } from "./lint-isolation.js";
 import { RULES } from "./lint-rules.js";
+import { lintCalicoServiceRules, type CalicoLintPolicy } from "./lint-calico-services.js";
 import { lintServiceRule, lintServiceTargets } from "./lint-services.js";
 import { readServices, type ServiceView } from "./services.js";
 import type { EnforcedPolicy, PodEndpoint, Tier } from "./model.js";
@@ -36,6 +37,8 @@ export interface LintContext {
   unmodelled?: readonly UnmodelledPolicy[];
   /** The input's Services, whose ports and addresses rules sometimes name in place of their pods'. */
   services?: readonly ServiceView[];
+  /** Calico's compiled policies with their objects, for the rules lint reads from the objects themselves. */
+  calicoPolicies?: readonly CalicoLintPolicy[];
 }
 
 /** The unmodelled policies among `objects`, and Calico's refused policies that Calico may still enforce. */
@@ -56,7 +59,8 @@ export function lintContext(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
     snapshot.objects.map((o) => o.object),
     calico.refused,
   );
-  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled, services: readServices(snapshot.objects, true) };
+  const calicoPolicies = calico.policies.filter((p) => isCalicoObject(p.object));
+  return { endpoints: buildEndpoints(snapshot), set, tiers: calico.tiers, namespaceObjects: namespaceObjectsOf(snapshot.objects), unmodelled, services: readServices(snapshot.objects, true), calicoPolicies };
 }
 
 export function lintNetworkPolicies(context: LintContext): Finding[] {
@@ -98,6 +102,7 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
   const isolation = { endpoints, tiers: context.tiers ?? set.tiers, namespaceObjects: context.namespaceObjects, unmodelled: context.unmodelled };
   for (const f of lintAdminPriorityTies(set.policies, pods)) findings.push(f);
   for (const f of lintServiceTargets(context.services ?? [], pods)) findings.push(f);
+  for (const f of lintCalicoServiceRules(context.calicoPolicies ?? [], pods, context.services ?? [])) findings.push(f);
   for (const f of lintDns(isolation)) findings.push(f);
   for (const f of lintIsolation(isolation)) findings.push(f);
   return findings;
@@ -169,7 +174,9 @@ function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selectio
       });
       // An egress rule to every destination may mean port 80 anywhere: only pods its peers select say which Service it means.
       const serviceDestinations = direction === "ingress" ? selection.selected : matchers.length === 0 ? [] : pods.filter((p) => matchers.some((m) => m(p)));
-      for (const f of lintServiceRule({ policyId: policy.id, direction, index: i, ports, peers, destinations: serviceDestinations, where }, services)) findings.push(f);
+      const addresses = direction === "egress" ? peers.flatMap((peer, j) => (peer.ipBlock?.cidr ? [{ cidr: peer.ipBlock.cidr, label: `peer ${j}`, path: [...rulePath, field, j, "ipBlock", "cidr"] }] : [])) : [];
+      const portPath = (j: number): FieldPath => [...rulePath, "ports", j, "port"];
+      for (const f of lintServiceRule({ policyId: policy.id, direction, index: i, ports, portPath, addresses, destinations: serviceDestinations, where }, services)) findings.push(f);
     });
   }
   return findings;

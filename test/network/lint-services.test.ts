@@ -117,4 +117,62 @@ describe("netpol lint: rules naming a Service", () => {
     expect(selectsNothing.position?.line).toBeGreaterThan(1);
     expect(findings.find((f) => f.fieldPath === "spec.ports[3].targetPort")!.message).toContain("forwards to the container port named grpc, which none of the workloads it selects (shop/api[Deployment]) declares for TCP");
   });
+
+  describe("in Calico rules", () => {
+    const calico = (name: string, spec: string) => `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: ${name}, namespace: shop }
+spec: ${spec}
+`;
+    const about = async (...policies: string[]) => (await lintYaml(yamlDocs(...BASE, ...policies))).filter((f) => f.ruleId === "netpol/service-port-not-target" || f.ruleId === "netpol/peer-is-service-address").map((f) => [f.ruleId, f.object?.name, f.fieldPath]);
+
+    it("flags a destination port that is a Service's port, in ingress and in egress to the Service's pods, where it is written", async () => {
+      expect(
+        await about(
+          calico("in", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [443, 80] } }] }"),
+          calico("out", "{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, protocol: TCP, destination: { selector: app == 'api', ports: [81] } }, { action: Allow, protocol: 17, destination: { selector: app == 'api', ports: [53] } }] }"),
+        ),
+      ).toEqual([
+        ["netpol/service-port-not-target", "in", "spec.ingress[0].destination.ports[1]"],
+        ["netpol/service-port-not-target", "out", "spec.egress[0].destination.ports[0]"],
+        ["netpol/service-port-not-target", "out", "spec.egress[1].destination.ports[0]"],
+      ]);
+      const [finding] = (await lintYaml(yamlDocs(...BASE, calico("in", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [80] } }] }")))).filter((f) => f.ruleId === "netpol/service-port-not-target");
+      expect(finding?.message).toBe(
+        "NetworkPolicy.projectcalico.org/shop/in ingress rule 0 allows port 80/TCP, a Service's port that these pods declare no container port for: Service shop/api forwards it to 8080 (http) on shop/api[Deployment]. Policies judge the connection after that translation, so this port lets none of the Service's connections in",
+      );
+    });
+
+    it("is quiet where the rule is right, or says nothing of which pods it means", async () => {
+      expect(
+        await about(
+          calico("both", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [80, 8080] } }] }"),
+          calico("named", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [http] } }] }"),
+          calico("range", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: ['80:9000'] } }] }"),
+          calico("anywhere", "{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, protocol: TCP, destination: { ports: [80] } }] }"),
+          calico("udp", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: UDP, destination: { ports: [80] } }] }"),
+          calico("service", "{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, destination: { services: { name: api } } }] }"),
+        ),
+      ).toEqual([]);
+    });
+
+    it("flags an egress destination net that is one of a Service's addresses, and not a wider one", async () => {
+      const out = (nets: string) => calico("out", `{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, destination: { nets: [${nets}] } }] }`);
+      expect(await about(out("'10.96.0.10/32'"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[0]"]]);
+      expect(await about(out("'10.0.0.0/8', 10.96.0.10"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[1]"]]);
+      expect(await about(out("'10.96.0.0/16'"))).toEqual([]);
+      const [finding] = (await lintYaml(yamlDocs(...BASE, out("'fd00:96::a/128'")))).filter((f) => f.ruleId === "netpol/peer-is-service-address");
+      expect(finding?.message).toContain("egress rule 0 destination net 0 is fd00:96::a/128, an address of Service shop/api");
+      expect(finding?.message).toContain("so this destination net matches none of the Service's traffic");
+    });
+
+    it("finds the same in a streaming scan as in a batch lint", async () => {
+      const text = yamlDocs(...BASE, calico("in", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [80] } }] }"), calico("out", "{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, destination: { nets: ['10.96.0.10/32'] } }] }"));
+      const batch = (await lintYaml(text)).map((f) => [f.ruleId, f.fieldPath, f.position?.line]);
+      const streamed = (await scanStreaming({ paths: ["-"], stdinText: text }, {}, [netpolFamily])).result.findings.map((f) => [f.ruleId, f.fieldPath, f.position?.line]);
+      expect(streamed.sort()).toEqual(batch.sort());
+      expect(streamed.map(([id]) => id)).toEqual(expect.arrayContaining(["netpol/service-port-not-target", "netpol/peer-is-service-address"]));
+    });
+  });
 });
