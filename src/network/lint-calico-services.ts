@@ -54,7 +54,7 @@ export function lintCalicoServiceRules(policies: readonly CalicoLintPolicy[], po
         // Only pods the rule's destination picks say which Service a port means; every destination may mean port 80 anywhere.
         const picks = setRules[index];
         const destinations = direction === "ingress" ? selected : hasDestinationSelector(rule) && picks ? pods.filter((p) => picks.matchesPeer(p)) : [];
-        const addresses = direction === "egress" ? rule.destination.nets.map((net, j) => ({ cidr: rangeToCidr(net), label: `destination net ${j}`, path: [...rulePath, "nets", j] })) : [];
+        const addresses = direction === "egress" ? rule.destination.nets.map((net, j) => ({ cidr: rangeToCidr(net), label: `destination net ${j}`, noun: "destination net", path: [...rulePath, "nets", j] })) : [];
         const input = { policyId: policy.id, direction, index, ports: protocol ? portsOf(rule, protocol) : [], portPath: (j: number): FieldPath => [...rulePath, "ports", j], addresses, destinations, where };
         for (const f of lintServiceRule(input, services)) findings.push(f);
       });

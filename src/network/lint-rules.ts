@@ -104,14 +104,14 @@ export const RULES = {
     "service-port-not-target",
     "Rule allows a Service's port, not the port it forwards to",
     "medium",
-    "The rule (a NetworkPolicy's, or a Calico rule's destination ports) allows a port that is the port of a Service selecting the destination pods, which forward it to another port (the Service's targetPort), and the pods declare no container port of the Service's port (a pod may still listen on a port it does not declare: then the rule is right for connections to the pod's own address, and the finding says what it does not cover). The node's proxy translates a connection to the Service into one to a backend pod's address and target port before the network plugin judges it (Calico, Cilium, Antrea and kube-router all judge the translated connection), so the rule lets none of the Service's connections through, however right it reads.",
+    "The rule (a NetworkPolicy's ports, an AdminNetworkPolicy's, BaselineAdminNetworkPolicy's or ClusterNetworkPolicy's ports or protocols, or a Calico rule's destination ports) allows a port that is the port of a Service selecting the destination pods, which forward it to another port (the Service's targetPort), and the pods declare no container port of the Service's port (a pod may still listen on a port it does not declare: then the rule is right for connections to the pod's own address, and the finding says what it does not cover). The node's proxy translates a connection to the Service into one to a backend pod's address and target port before the network plugin judges it (Calico, Cilium, Antrea and kube-router all judge the translated connection), so the rule lets none of the Service's connections through, however right it reads.",
     "Allow the target port instead: the container port's number, or its name (`port: http`), which follows the pods if the number changes; in Calico, `destination: {services: {name: ...}}` matches the Service's endpoints at their target ports.",
   ),
   serviceAddress: rule(
     "peer-is-service-address",
     "Egress peer is a Service's address",
     "medium",
-    "An egress ipBlock (or a Calico egress rule's destination net) names a single address that is a Service's cluster IP, external IP or load balancer address. The node's proxy translates connections to that address into connections to a backend pod before the network plugin judges them, so the peer matches none of them: the rule allows nothing of what it was written for.",
+    "An egress ipBlock (or an admin policy's `networks` entry, or a Calico egress rule's destination net) names a single address that is a Service's cluster IP, external IP or load balancer address. The node's proxy translates connections to that address into connections to a backend pod before the network plugin judges them, so the peer matches none of them: the rule allows nothing of what it was written for.",
     "Select the Service's backend pods instead: a podSelector (and namespaceSelector) matching the Service's selector, on the target port; in Calico, `destination: {services: {name: ...}}`.",
   ),
   serviceSelectsNothing: rule(

@@ -1,10 +1,10 @@
 /**
- * Policy rules (NetworkPolicy's, and Calico's through lint-calico-services.ts) written
- * against a Service rather than the pods behind it. The node's
- * proxy translates a connection to a Service (its address and port) into one to a backend
- * pod (its address and target port) before network plugins judge it, so a rule allowing a
- * Service's port that differs from its target port, or an ipBlock naming a Service's
- * address, matches none of the Service's traffic.
+ * Policy rules written against a Service rather than the pods behind it (NetworkPolicy's
+ * here; the admin kinds' and Calico's through lint-admin-services.ts and
+ * lint-calico-services.ts). The node's proxy translates a connection to a Service (its
+ * address and port) into one to a backend pod (its address and target port) before network
+ * plugins judge it, so a rule allowing a Service's port that differs from its target port,
+ * or an ipBlock naming a Service's address, matches none of the Service's traffic.
  */
 import type { Finding } from "../findings/types.js";
 import type { FieldPath, LoadedObject } from "../k8s/types.js";
@@ -24,8 +24,8 @@ export interface ServiceRuleInput {
   /** The rule's destination ports, in NetworkPolicy's shape, and where each port is written. */
   ports: readonly NetworkPolicyPort[];
   portPath(index: number): FieldPath;
-  /** An egress rule's address peers (ipBlocks, nets): what the message calls each, and where it is written. */
-  addresses: readonly { cidr: string; label: string; path: FieldPath }[];
+  /** An egress rule's address peers (ipBlocks, nets): what the message calls each (`peer 0`, and the noun `peer`), and where it is written. */
+  addresses: readonly { cidr: string; label: string; noun: string; path: FieldPath }[];
   /** The pods the rule's ports apply to: the selected pods for ingress, the pods the peers select for egress. */
   destinations: readonly PodEndpoint[];
   where: LoadedObject | undefined;
@@ -80,7 +80,7 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
     );
   });
   if (rule.direction === "egress") {
-    for (const { cidr, label, path } of rule.addresses) {
+    for (const { cidr, label, noun, path } of rule.addresses) {
       const range = parseCidr(cidr);
       if (!range || range.first !== range.last) continue;
       const service = serviceAtAddress(services, formatIp(range.family, range.first));
@@ -88,7 +88,7 @@ export function lintServiceRule(rule: ServiceRuleInput, services: readonly Servi
       findings.push(
         finding(
           RULES.serviceAddress,
-          `${what} ${label} is ${cidr}, an address of Service ${service.namespace}/${service.name}: it is translated to a backend pod's address before policies judge the connection, so this ${label.replace(/ \d+$/, "")} matches none of the Service's traffic`,
+          `${what} ${label} is ${cidr}, an address of Service ${service.namespace}/${service.name}: it is translated to a backend pod's address before policies judge the connection, so this ${noun} matches none of the Service's traffic`,
           rule.where,
           path,
         ),

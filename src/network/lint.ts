@@ -17,6 +17,7 @@ import { ruleBreadth } from "./lint-breadth.js";
 import { lintFinding as finding } from "./lint-finding.js";
 import { DNS_POD, lintDns, lintIsolation } from "./lint-isolation.js";
 import { RULES } from "./lint-rules.js";
+import { lintAdminServiceRules } from "./lint-admin-services.js";
 import { lintCalicoServiceRules, type CalicoLintPolicy } from "./lint-calico-services.js";
 import { lintServiceRule, lintServiceTargets } from "./lint-services.js";
 import { readServices, type ServiceView } from "./services.js";
@@ -95,6 +96,8 @@ export function lintNetworkPolicies(context: LintContext): Finding[] {
       const np = object as NetworkPolicyObject;
       findings.push(...lintIgnoredDirections(np, policy, where));
       findings.push(...lintRules(np, policy, { selected, onHost }, pods, where, context.services ?? []));
+    } else {
+      for (const f of lintAdminServiceRules(policy, object, where, selected, pods, context.services ?? [])) findings.push(f);
     }
   }
 
@@ -174,7 +177,7 @@ function lintRules(object: NetworkPolicyObject, policy: EnforcedPolicy, selectio
       });
       // An egress rule to every destination may mean port 80 anywhere: only pods its peers select say which Service it means.
       const serviceDestinations = direction === "ingress" ? selection.selected : matchers.length === 0 ? [] : pods.filter((p) => matchers.some((m) => m(p)));
-      const addresses = direction === "egress" ? peers.flatMap((peer, j) => (peer.ipBlock?.cidr ? [{ cidr: peer.ipBlock.cidr, label: `peer ${j}`, path: [...rulePath, field, j, "ipBlock", "cidr"] }] : [])) : [];
+      const addresses = direction === "egress" ? peers.flatMap((peer, j) => (peer.ipBlock?.cidr ? [{ cidr: peer.ipBlock.cidr, label: `peer ${j}`, noun: "peer", path: [...rulePath, field, j, "ipBlock", "cidr"] }] : [])) : [];
       const portPath = (j: number): FieldPath => [...rulePath, "ports", j, "port"];
       for (const f of lintServiceRule({ policyId: policy.id, direction, index: i, ports, portPath, addresses, destinations: serviceDestinations, where }, services)) findings.push(f);
     });

@@ -175,4 +175,44 @@ spec: ${spec}
       expect(streamed.map(([id]) => id)).toEqual(expect.arrayContaining(["netpol/service-port-not-target", "netpol/peer-is-service-address"]));
     });
   });
+
+  describe("in AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy rules", () => {
+    const admin = (kind: string, name: string, spec: string) => `
+apiVersion: policy.networking.k8s.io/${kind === "ClusterNetworkPolicy" ? "v1alpha2" : "v1alpha1"}
+kind: ${kind}
+metadata: { name: ${name} }
+spec: ${spec}
+`;
+    const api = "{ pods: { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: shop } }, podSelector: { matchLabels: { app: api } } } }";
+    const about = async (...policies: string[]) => (await lintYaml(yamlDocs(...BASE, ...policies))).filter((f) => f.ruleId === "netpol/service-port-not-target" || f.ruleId === "netpol/peer-is-service-address").map((f) => [f.ruleId, f.object?.name, f.fieldPath]);
+
+    it("flags a Service's port in ports and protocols, and a Service address among networks, where each is written", async () => {
+      expect(
+        await about(
+          admin("AdminNetworkPolicy", "anp", `{ priority: 5, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 443 } }, { portNumber: { protocol: TCP, port: 80 } }] }] }`),
+          admin("BaselineAdminNetworkPolicy", "default", `{ subject: { namespaces: {} }, egress: [{ action: Allow, to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }], ports: [{ portNumber: { protocol: UDP, port: 53 } }] }, { action: Deny, to: [{ networks: ['10.0.0.0/8', '10.96.0.10/32'] }] }] }`),
+          admin("ClusterNetworkPolicy", "cnp", `{ tier: Admin, priority: 7, subject: { namespaces: {} }, egress: [{ action: Accept, to: [${api}], protocols: [{ tcp: { destinationPort: { number: 81 } } }] }] }`),
+        ),
+      ).toEqual([
+        ["netpol/service-port-not-target", "anp", "spec.ingress[0].ports[1].portNumber.port"],
+        ["netpol/service-port-not-target", "default", "spec.egress[0].ports[0].portNumber.port"],
+        ["netpol/peer-is-service-address", "default", "spec.egress[1].to[0].networks[1]"],
+        ["netpol/service-port-not-target", "cnp", "spec.egress[0].protocols[0].tcp.destinationPort.number"],
+      ]);
+      const findings = await lintYaml(yamlDocs(...BASE, admin("BaselineAdminNetworkPolicy", "default", `{ subject: { namespaces: {} }, egress: [{ action: Deny, to: [{ networks: ['10.96.0.10/32'] }] }] }`)));
+      expect(findings.find((f) => f.ruleId === "netpol/peer-is-service-address")?.message).toBe(
+        "BaselineAdminNetworkPolicy/default egress rule 0 peer 0 network 0 is 10.96.0.10/32, an address of Service shop/api: it is translated to a backend pod's address before policies judge the connection, so this network matches none of the Service's traffic",
+      );
+    });
+
+    it("is quiet where the rule covers the target port, names the port, or picks no pods", async () => {
+      expect(
+        await about(
+          admin("AdminNetworkPolicy", "both", `{ priority: 5, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { portRange: { start: 8000, end: 8100 } }] }] }`),
+          admin("AdminNetworkPolicy", "named", `{ priority: 6, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { namedPort: http }] }] }`),
+          admin("ClusterNetworkPolicy", "anywhere", `{ tier: Baseline, priority: 7, subject: { namespaces: {} }, egress: [{ action: Deny, to: [{ networks: ['0.0.0.0/0'] }], protocols: [{ tcp: { destinationPort: { number: 80 } } }] }] }`),
+        ),
+      ).toEqual([]);
+    });
+  });
 });
