@@ -10,13 +10,14 @@ import { NETPOL_RULES } from "./lint-rules.js";
 import { buildPolicySet, isPolicyObject, type PolicySource } from "./policy-set.js";
 import { isCalicoObject, withCalico } from "./calico/tiers.js";
 
-/**
- * What Calico's policies need beside themselves: the labels of namespaces and service
- * accounts, and the Services (with their EndpointSlices) that rules name.
- */
-function lendsToCalico(object: LoadedObject["object"]): boolean {
-  if (object.kind === "EndpointSlice") return object.apiVersion === "discovery.k8s.io/v1";
-  return (object.kind === "Namespace" || object.kind === "ServiceAccount" || object.kind === "Service") && (object.apiVersion === "v1" || object.apiVersion === undefined);
+/** What Calico's policies need beside themselves: the labels of namespaces and service accounts. */
+function lendsCalicoLabels(object: LoadedObject["object"]): boolean {
+  return (object.kind === "Namespace" || object.kind === "ServiceAccount") && (object.apiVersion === "v1" || object.apiVersion === undefined);
+}
+
+/** The Services (with their EndpointSlices) that Calico rules may name. */
+function lendsCalicoServices(object: LoadedObject["object"]): boolean {
+  return (object.kind === "Service" && object.apiVersion === "v1") || (object.kind === "EndpointSlice" && object.apiVersion === "discovery.k8s.io/v1");
 }
 
 export const netpolFamily: ScanFamily = {
@@ -33,6 +34,7 @@ export const netpolFamily: ScanFamily = {
     const services: ServiceView[] = [];
     // Calico policies isolate too; their refusals are the calico family's to report.
     const calico: Array<PolicySource<LoadedObject>> = [];
+    const namesServices = input.mentions("services");
     // Namespaces are read ahead of every other object; only where they are is kept.
     const namespaceObjects = new Map([...namespaceObjectsOf(input.objectsAhead("Namespace"))].map(([name, o]) => [name, slimmed(o)]));
     return {
@@ -41,7 +43,8 @@ export const netpolFamily: ScanFamily = {
         if (isPolicyObject(loaded.object)) policies.push({ object: loaded.object, where: loaded });
         else if (isCalicoObject(loaded.object)) calico.push({ object: loaded.object, where: loaded });
         else if (unmodelledPolicy(loaded.object)) unmodelled.push(loaded.object);
-        if (lendsToCalico(loaded.object)) calico.push({ object: loaded.object });
+        // Services are kept for Calico only where some text could name one in a rule.
+        if (lendsCalicoLabels(loaded.object) || (namesServices && lendsCalicoServices(loaded.object))) calico.push({ object: loaded.object });
         if (loaded.object.kind === "Service") services.push(...readServices([loaded], true));
       },
       finish: () => {

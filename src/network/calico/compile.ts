@@ -7,6 +7,7 @@
  * and selectors never match them (only their addresses, through nets or network sets).
  */
 import type { Labels } from "../../k8s/labels.js";
+import type { FieldPath } from "../../k8s/types.js";
 import { rangeContains, type IpFamily } from "../cidr.js";
 import type { Direction, EnforcedPolicy, PodEndpoint } from "../model.js";
 import type { DecodedEntity, DecodedPolicy, DecodedRule } from "./decode.js";
@@ -206,7 +207,7 @@ function hostCidr(address: string): string {
 }
 
 /** Every Service the policy's rules name, with where: a rule names one on the side its direction allows. */
-export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: (string | number)[] }[] {
+export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: FieldPath }[] {
   return (["ingress", "egress"] as const).flatMap((direction) =>
     (direction === "ingress" ? policy.ingress : policy.egress).flatMap((rule, i) =>
       (["source", "destination"] as const).flatMap((side) => {
