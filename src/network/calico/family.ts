@@ -61,7 +61,7 @@ export const CALICO_RULES: readonly Rule[] = [
     severity: "low",
     docs: {
       description:
-        "A rule's `services` match names a Kubernetes Service the input does not hold (without a namespace, the policy's own namespace is meant; a GlobalNetworkPolicy must give one). Felix builds the rule's address set from the Service's EndpointSlices, so until such a Service exists the rule matches nothing: an Allow rule lets nothing through and a Deny rule denies nothing. Palisade evaluates it the same way; a typo in the name or namespace looks exactly like this.",
+        "A rule's `services` match names a Kubernetes Service of which the input holds neither the Service nor EndpointSlices (without a namespace, the policy's own namespace is meant; a GlobalNetworkPolicy must give one). Felix builds the rule's address set from the Service's EndpointSlices, so until such a Service exists the rule matches nothing: an Allow rule lets nothing through and a Deny rule denies nothing. Palisade evaluates it the same way; a typo in the name or namespace looks exactly like this.",
       remediation: "Check the Service's name and namespace, and scan its manifest together with the policy (a Service without a selector needs its EndpointSlices too), or give the cluster.",
       helpUri: "https://docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy",
     },

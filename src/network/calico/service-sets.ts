@@ -6,7 +6,8 @@
  * translated it. A Service with a selector is read as the EndpointSlice controller writes
  * its slices: each pod it selects, with each Service port's target port found on that pod
  * (a named port the pod does not declare is left out for that pod, as FindPort fails).
- * A Service without a selector is read from the EndpointSlices written for it.
+ * A Service without a selector is read from the EndpointSlices written for it, as are
+ * slices whose Service the input lacks (Felix keys slices by their service-name label).
  */
 import { isRecord, type K8sObject } from "../../k8s/types.js";
 import { parseIp } from "../cidr.js";
@@ -19,7 +20,7 @@ import type { EndpointPort, EndpointPortSet, WireSide } from "./rule-match.js";
 export interface ServiceSet extends EndpointPortSet {
   /** `namespace/name`. */
   id: string;
-  /** Whether the input holds the Service; without it the sets are empty, as Felix's are. */
+  /** Whether the input holds the Service or slices of it; without either the sets are empty, as Felix's are. */
   known: boolean;
   /** Addresses written in its EndpointSlices: the matrix tells them apart from other external addresses. */
   writtenAddresses: string[];
@@ -138,10 +139,12 @@ export function serviceSets(objects: readonly K8sObject[]): { lookup(namespace: 
       let set = cache.get(id);
       if (!set) {
         const service = services.get(id);
-        const written = slices.get(id) ?? [];
-        if (!service) set = emptySet(id);
-        else if (service.selector) set = bySelector(id, service);
-        else set = bySlices(id, written.map((w) => w.slice), written.flatMap((w) => w.written));
+        const written = slices.get(id);
+        // The EndpointSlice controller writes no endpoints for an ExternalName Service.
+        if (service?.selector && service.type !== "ExternalName") set = bySelector(id, service);
+        // Felix reads the slices by their service-name label, with or without the Service object.
+        else if (service || written) set = bySlices(id, (written ?? []).map((w) => w.slice), (written ?? []).flatMap((w) => w.written));
+        else set = emptySet(id);
         cache.set(id, set);
       }
       return set;

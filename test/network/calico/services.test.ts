@@ -149,6 +149,35 @@ describe("what Calico's validators refuse", () => {
   });
 });
 
+describe("EndpointSlices and ExternalName Services", () => {
+  it("reads slices by their service-name label even without the Service object, as Felix does", () => {
+    const { tiers, notices } = compile(egressTo("{name: svc, namespace: default}").replace(/apiVersion: v1\nkind: Service\n[\s\S]*?---\n/, ""));
+    expect(notices).toEqual([]);
+    expect(allowed(tiers, packet(client, backend, "TCP", 80))).toBe(true);
+    expect(allowed(tiers, packet(client, backend, "TCP", 81))).toBe(false);
+  });
+
+  it("gives an ExternalName Service no endpoints, whatever its selector", () => {
+    const yaml = `
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: default}
+spec: {type: ExternalName, externalName: db.example.com, selector: {app: backend}, ports: [{port: 80}]}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: p}
+spec:
+  selector: app == 'client'
+  types: [Egress]
+  egress: [{action: Allow, destination: {services: {name: ext, namespace: default}}}]
+`;
+    const { tiers, notices } = compile(yaml);
+    expect(notices).toEqual([]);
+    expect(allowed(tiers, packet(client, pod("default", "b", { app: "backend" }, { ips: ["10.0.0.1"], ports: [{ port: 80, protocol: "TCP" }] }), "TCP", 80))).toBe(false);
+  });
+});
+
 describe("a Service the input lacks", () => {
   const yaml = egressTo("{name: svc, namespace: defualt}");
   const dir = mkdtempSync(join(tmpdir(), "palisade-calico-svc-"));
