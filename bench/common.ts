@@ -52,3 +52,19 @@ export function medianSample(samples: Sample[]): Sample {
   const by = (key: keyof Sample) => [...samples].sort((a, b) => a[key] - b[key])[Math.floor(samples.length / 2)]![key];
   return { seconds: by("seconds"), maxRssMb: by("maxRssMb") };
 }
+
+/** Deployment app`i` in `namespace` (container port http 8080), and its Service (port 80 to http): two YAML documents. */
+export function workloadWithService(i: number, namespace: string): string[] {
+  return [
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app${i}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: app${i}}}
+  template:
+    metadata: {labels: {app: app${i}}}
+    spec: {containers: [{name: c, image: registry.example/app@sha256:${"0".repeat(64)}, ports: [{name: http, containerPort: 8080}]}]}
+`,
+    `apiVersion: v1\nkind: Service\nmetadata: {name: app${i}, namespace: ${namespace}}\nspec: {selector: {app: app${i}}, ports: [{port: 80, targetPort: http}]}\n`,
+  ];
+}

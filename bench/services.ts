@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { medianSample, option, root, timeProcess, writeResult, type Sample } from "./common.js";
+import { medianSample, option, root, timeProcess, workloadWithService, writeResult, type Sample } from "./common.js";
 
 const WORKLOADS = Number(option("workloads") ?? 4000);
 const RUNS = Number(option("runs") ?? 3);
@@ -32,19 +32,7 @@ spec:
     ports: [{port: http}]
 `);
   }
-  for (let i = 0; i < workloads; i++) {
-    const ns = `ns${i % NAMESPACES}`;
-    docs.push(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: app${i}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: app${i}}}
-  template:
-    metadata: {labels: {app: app${i}}}
-    spec: {containers: [{name: c, image: registry.example/app@sha256:${"0".repeat(64)}, ports: [{name: http, containerPort: 8080}]}]}
-`);
-    docs.push(`apiVersion: v1\nkind: Service\nmetadata: {name: app${i}, namespace: ${ns}}\nspec: {selector: {app: app${i}}, ports: [{port: 80, targetPort: http}]}\n`);
-  }
+  for (let i = 0; i < workloads; i++) docs.push(...workloadWithService(i, `ns${i % NAMESPACES}`));
   return docs.join("---\n");
 }
 

@@ -240,7 +240,13 @@ export function compilePolicy(policy: DecodedPolicy, resolver: SelectorResolver,
     egress: rules("egress"),
   };
   if (policy.namespace !== undefined) parts.namespace = policy.namespace;
-  const extraCidrs = [...resolver.networkSetCidrs(), ...servicesNamed(policy).flatMap(({ match }) => resolver.service(match, policy.namespace).writtenAddresses.map(hostCidr))];
+  const extraCidrs = resolver.networkSetCidrs();
   if (extraCidrs.length > 0) parts.extraCidrs = extraCidrs;
+  // A Service's written addresses tell peers apart on the side its rule names them: egress for a destination, ingress for a source.
+  for (const { match, path } of servicesNamed(policy)) {
+    const direction = path[1] as Direction;
+    const cidrs = resolver.service(match, policy.namespace).writtenAddresses.map(hostCidr);
+    if (cidrs.length > 0) parts.serviceCidrs = { ...parts.serviceCidrs, [direction]: [...(parts.serviceCidrs?.[direction] ?? []), ...cidrs] };
+  }
   return enforcedPolicy(parts);
 }

@@ -88,6 +88,8 @@ export interface CalicoPolicyParts extends Pick<EnforcedPolicy, "id" | "kind" | 
   egress: readonly ResolvedRule[];
   /** More CIDRs that tell external peers apart (the nets of network sets selectors can match). */
   extraCidrs?: readonly string[];
+  /** Addresses of Services' EndpointSlices a rule of that direction names, as one-address CIDRs. */
+  serviceCidrs?: Readonly<Partial<Record<Direction, readonly string[]>>>;
 }
 
 export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
@@ -104,7 +106,7 @@ export function enforcedPolicy(parts: CalicoPolicyParts): EnforcedPolicy {
     evaluate: (direction, packet) => evaluateRules(direction === "ingress" ? parts.ingress : parts.egress, toWirePacket(packet)),
     // Set forms for the matrix are built on first use: explain never pays for them.
     rules: (direction) => (setRules[direction] ??= toSetRules(direction, direction === "ingress" ? parts.ingress : parts.egress)),
-    cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? [])],
+    cidrs: (direction) => [...peerCidrs(direction, direction === "ingress" ? parts.ingress : parts.egress), ...(parts.extraCidrs ?? []), ...(parts.serviceCidrs?.[direction] ?? [])],
     localCidrs: () => localCidrs(parts.ingress, parts.egress),
   };
   if (parts.namespace !== undefined) policy.namespace = parts.namespace;

@@ -61,6 +61,12 @@ describe("a destination Service is its endpoints' addresses at their slice's por
     expect(allowed(tiers, packet(client, pod("default", "other", {}, { ips: ["10.0.0.9"] }), "TCP", 80))).toBe(false);
   });
 
+  it("tells the slice's addresses apart from other outside addresses on the side the rule names them", () => {
+    const policy = tiers.flatMap((t) => t.policies)[0];
+    expect(policy?.cidrs?.("egress")).toEqual(expect.arrayContaining(["10.0.0.1/32", "10.0.0.2/32"]));
+    expect(policy?.cidrs?.("ingress")).toEqual([]);
+  });
+
   it("holds endpoints that are not ready, and addresses outside every pod", () => {
     expect(allowed(tiers, packet(client, external("10.0.0.2"), "TCP", 80))).toBe(true);
     expect(allowed(tiers, packet(client, external("10.0.0.3"), "TCP", 80))).toBe(false);
