@@ -342,6 +342,29 @@ describe.skipIf(!hasKubectl)("palisade scan --cluster (real kubectl, stand-in AP
     }
   });
 
+  it("matches Calico rules that name Services against the live cluster's Services and EndpointSlices, as against the files", async () => {
+    const example = join(repoRoot, "examples/network-calico-services.yaml");
+    const objects = (await loadSnapshot({ paths: [example] })).objects.map(({ object }) => {
+      const copy = structuredClone(object) as K8sObject;
+      if (copy.kind !== "Namespace") copy.metadata = { ...copy.metadata, namespace: copy.metadata?.namespace ?? "default" };
+      return copy;
+    });
+    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(["Namespace", "Deployment", "Service", "EndpointSlice", "NetworkPolicy"]));
+    const cluster = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-calico-services-")), objects });
+    try {
+      const files = await palisade(["netpol", "matrix", example, "-o", "json"]);
+      const live = await palisade(["netpol", "matrix", "--kubeconfig", cluster.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      expect(JSON.parse(live.stdout)).toEqual(JSON.parse(files.stdout));
+      // The API server's address, from the kubernetes Service's EndpointSlice in the cluster.
+      const toApiServer = await palisade(["netpol", "explain", "--kubeconfig", cluster.kubeconfig, "--from", "shop/storefront", "--to", "172.18.0.2", "--port", "6443", "-o", "json"]);
+      expect((JSON.parse(toApiServer.stdout) as { allowed: boolean }).allowed).toBe(true);
+      expect(cluster.requests.some((r) => r.startsWith("GET /apis/discovery.k8s.io/v1/endpointslices"))).toBe(true);
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it("orders equal-order Calico policies as the cluster's Calico release does, read from its ClusterInformation", async () => {
     const pod = (app: string): K8sObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: app, namespace: "prod", labels: { app } }, spec: { containers: [{ name: "c", image: "x" }] } });
     const fromClient = (action: string) => [{ action, source: { selector: "app == 'client'" } }];

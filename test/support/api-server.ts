@@ -46,6 +46,7 @@ const ALL_TYPES: ResourceType[] = [
   t("apps", "v1", "DaemonSet", "daemonsets"),
   t("batch", "v1", "Job", "jobs"),
   t("batch", "v1", "CronJob", "cronjobs"),
+  t("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
   t("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies"),
   t("networking.k8s.io", "v1", "Ingress", "ingresses"),
   t("rbac.authorization.k8s.io", "v1", "Role", "roles"),
