@@ -40,16 +40,23 @@ endpoints: [{addresses: [${outside.join(", ")}]}]
   return docs;
 }
 
-/** Each namespace's egress: the next namespace's Services (or pods on http), then Deny; with `partners`, the outside addresses too. */
-function policiesText(form: "services" | "selectors", partners: "slice" | "nets" | undefined): string[] {
+/**
+ * Each namespace's egress: the next namespace's workloads on http, as one rule with a set
+ * selector, as one selector rule per workload, or as one rule per Service; then Deny. With
+ * `partners`, the outside addresses too, as nets or as the partners Service.
+ */
+function policiesText(form: "one-selector" | "selectors" | "services", partners: "slice" | "nets" | undefined): string[] {
   const docs: string[] = [];
   for (let n = 0; n < NAMESPACES; n++) {
     const next = `ns${(n + 1) % NAMESPACES}`;
     const targets = Array.from({ length: PER_NAMESPACE }, (_, k) => k * NAMESPACES + ((n + 1) % NAMESPACES)).filter((i) => i < WORKLOADS);
+    const toPods = (selector: string): string => `  - {action: Allow, protocol: TCP, destination: {namespaceSelector: "projectcalico.org/name == '${next}'", selector: "${selector}", ports: [http]}}`;
     const rules =
       form === "services"
         ? targets.map((i) => `  - {action: Allow, destination: {services: {name: app${i}, namespace: ${next}}}}`)
-        : [`  - {action: Allow, protocol: TCP, destination: {namespaceSelector: "projectcalico.org/name == '${next}'", selector: "app in {${targets.map((i) => `'app${i}'`).join(", ")}}", ports: [http]}}`];
+        : form === "selectors"
+          ? targets.map((i) => toPods(`app == 'app${i}'`))
+          : [toPods(`app in {${targets.map((i) => `'app${i}'`).join(", ")}}`)];
     if (partners === "slice") rules.push("  - {action: Allow, destination: {services: {name: partners, namespace: ns0}}}");
     if (partners === "nets") rules.push(`  - {action: Allow, protocol: TCP, destination: {nets: [${outside.map((a) => `${a}/32`).join(", ")}], ports: [443]}}`);
     docs.push(`apiVersion: projectcalico.org/v3
@@ -70,31 +77,35 @@ const dir = join(root, "bench/out");
 mkdirSync(dir, { recursive: true });
 const cluster = workloadsText();
 const files = {
+  oneSelector: join(dir, "calico-services-one-selector.yaml"),
   selectors: join(dir, "calico-services-selectors.yaml"),
   services: join(dir, "calico-services-services.yaml"),
   nets: join(dir, "calico-services-nets.yaml"),
   slice: join(dir, "calico-services-slice.yaml"),
 };
+writeFileSync(files.oneSelector, [...cluster, ...policiesText("one-selector", undefined)].join("---\n"));
 writeFileSync(files.selectors, [...cluster, ...policiesText("selectors", undefined)].join("---\n"));
 writeFileSync(files.services, [...cluster, ...policiesText("services", undefined)].join("---\n"));
-writeFileSync(files.nets, [...cluster, ...policiesText("selectors", "nets")].join("---\n"));
+writeFileSync(files.nets, [...cluster, ...policiesText("services", "nets")].join("---\n"));
 writeFileSync(files.slice, [...cluster, ...policiesText("services", "slice")].join("---\n"));
 const bin = join(root, "bin/palisade.js");
 const matrix = (file: string): string[] => [process.execPath, bin, "netpol", "matrix", file, "-o", "json"];
 const rows: Array<[string, string[], number]> = [
-  ["floor: selectors and the named port", matrix(files.selectors), 0],
-  ["`services` rules", matrix(files.services), 0],
-  [`floor: selectors, and ${ADDRESSES} outside addresses as nets`, matrix(files.nets), 2],
-  [`\`services\` rules, and a slice of ${ADDRESSES} outside addresses`, matrix(files.slice), 2],
+  ["floor: one rule, a set selector and the named port", matrix(files.oneSelector), 0],
+  ["a selector rule per workload, the named port", matrix(files.selectors), 0],
+  ["a `services` rule per Service", matrix(files.services), 0],
+  [`floor: \`services\` rules, and ${ADDRESSES} outside addresses as nets`, matrix(files.nets), 3],
+  [`\`services\` rules, and a slice of ${ADDRESSES} outside addresses`, matrix(files.slice), 3],
 ];
-// Each pair must compute the same connections, or the floor did other work.
+// Each run must compute what its floor computes, or the floor did other work.
 const connections = (argv: string[]): string => {
   const out = JSON.parse(execFileSync(argv[0]!, argv.slice(1), { maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] }).toString()) as { connections: unknown[] };
   return out.connections.map((c) => JSON.stringify(c)).sort().join("\n");
 };
-for (const [floor, measured] of [[0, 1], [2, 3]] as const) {
-  if (connections(rows[floor]![1]) !== connections(rows[measured]![1])) throw new Error(`"${rows[measured]![0]}" and its floor compute different connections`);
-}
+const computed = rows.map(([, argv]) => connections(argv));
+rows.forEach(([name, , floor], i) => {
+  if (computed[i] !== computed[floor]) throw new Error(`"${name}" and its floor compute different connections`);
+});
 const samples: Sample[][] = rows.map(() => []);
 for (let turn = 0; turn < RUNS; turn++) rows.forEach(([, argv], i) => samples[i]!.push(timeProcess(argv)));
 const medians = samples.map(medianSample);
@@ -103,7 +114,7 @@ writeResult(
   [
     "# bench:calico-services",
     "",
-    `Command: \`npm run bench:calico-services -- --workloads ${WORKLOADS} --addresses ${ADDRESSES} --runs ${RUNS}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ${WORKLOADS} Deployments in ${NAMESPACES} namespaces, one Service each (port 80 to the named port http); each namespace may call the next one's Services. \`netpol matrix -o json\`, whole processes, output to /dev/null, median of ${RUNS} alternating turns. Each pair was checked to compute the same connections.`,
+    `Command: \`npm run bench:calico-services -- --workloads ${WORKLOADS} --addresses ${ADDRESSES} --runs ${RUNS}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ${WORKLOADS} Deployments in ${NAMESPACES} namespaces, one Service each (port 80 to the named port http); each namespace may call the next one's Services. \`netpol matrix -o json\`, whole processes, output to /dev/null, median of ${RUNS} alternating turns. Each run was checked to compute the same connections as its floor.`,
     "",
     "| run | wall | × its floor | peak RSS |",
     "| --- | ---: | ---: | ---: |",
