@@ -40,9 +40,10 @@ const PORTS = [
  * Compiles, applies, probes every pair: the probes whose outcome differs from the model's
  * verdict, and how many were delivered and dropped. With `sourcePortBases`, every probe is
  * sent once from each base plus a count kept per sending address, so no two probes of one
- * address share a source port (a reused TCP 4-tuple could meet its own TIME_WAIT).
+ * address share a source port (a reused TCP 4-tuple could meet its own TIME_WAIT). With
+ * `chosen`, only the probes it makes from the pods' addresses are sent.
  */
-async function disagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[], sourcePortBases?: readonly number[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
+async function disagreements(topology: Topology, pods: RunningPod[], objects: K8sObject[], sourcePortBases?: readonly number[], chosen?: (addressOf: (pod: number, family: 4 | 6) => string) => Probe[]): Promise<{ wrong: string[]; delivered: number; dropped: number }> {
   const tiers = tiersOf(objects);
   const interfaceOf = new Map(pods.map((p, i) => [p, topology.pods[i]!.nodeInterface]));
   const compiled = compileDataplane(tiers, pods, { interfacePrefix: "pal", interfaceOf: (p) => interfaceOf.get(p)! });
@@ -58,8 +59,8 @@ async function disagreements(topology: Topology, pods: RunningPod[], objects: K8
   for (const p of pods) for (const ip of p.endpoint.ips) byIp.set(ip, p.endpoint);
   const endpointOf = (ip: string): Endpoint => byIp.get(ip) ?? { kind: "external", ip };
   const addresses = [...byIp.keys(), ...OUTSIDE];
-  const probes: Probe[] = [];
-  for (const from of addresses) {
+  const probes: Probe[] = chosen ? chosen((pod, family) => (family === 4 ? topology.pods[pod]!.ipv4 : topology.pods[pod]!.ipv6)) : [];
+  for (const from of chosen ? [] : addresses) {
     for (const to of addresses) {
       if (from === to || from.includes(":") !== to.includes(":") || (!byIp.has(from) && !byIp.has(to)) || byIp.get(from) === byIp.get(to)) continue;
       for (const port of TCP) probes.push({ from, to, protocol: "TCP", port });
@@ -254,6 +255,31 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
       ] }),
     ];
     await expectEnforced(topology, pods, policies, [20000, 21000]);
+  });
+
+  it("enforces Calico's named source ports: the port of that name on the sending pod, in both families", async () => {
+    // client and web declare different ports named src; db takes TCP only from the sender's own src port.
+    const specs: PodSpec[] = [
+      { namespace: "a", labels: { app: "web" }, ports: [{ name: "src", port: 20481, protocol: "TCP" }] },
+      { namespace: "a", labels: { app: "db" }, ports: [] },
+      { namespace: "b", labels: { app: "client" }, ports: [{ name: "src", port: 20480, protocol: "TCP" }, { name: "src", port: 20482, protocol: "UDP" }] },
+      { namespace: "c", labels: { app: "dns" }, ports: [] },
+    ];
+    const objects: K8sObject[] = [
+      { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "db-from-src" }, spec: { selector: "app == 'db'", types: ["Ingress"], ingress: [{ action: "Allow", protocol: "TCP", source: { ports: ["src"] } }, { action: "Deny" }] } },
+    ];
+    const result = await disagreements(topology, podsOn(topology, specs), objects, undefined, (addressOf) =>
+      // Each (sender, source port) pair once per family and destination port, so no 4-tuple repeats.
+      ([4, 6] as const).flatMap((family) =>
+        [0, 2, 3].flatMap((sender) =>
+          [20480, 20481, 20482].flatMap((sourcePort) => [80, 9090].map((port): Probe => ({ from: addressOf(sender, family), to: addressOf(1, family), protocol: "TCP", port, sourcePort }))),
+        ),
+      ),
+    );
+    expect(result.wrong).toEqual([]);
+    // Allowed: client from 20480 and web from 20481 (2 ports x 2 families each); the UDP src port 20482 is no TCP port.
+    expect(result.delivered).toBe(8);
+    expect(result.dropped).toBe(28);
   });
 
   it("enforces Calico rules that name a Service: its endpoints at their slice ports, as a destination; their addresses, as a source", async () => {
