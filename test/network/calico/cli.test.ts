@@ -125,6 +125,18 @@ describe("palisade calico tiers", () => {
     }
   });
 
+  it("notes, at its file:line, a rule naming a Service the input lacks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-svc-"));
+    try {
+      writeFileSync(join(dir, "p.yaml"), "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: api}\n");
+      const result = await run(["tiers", dir]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`notes:\n  ${join(dir, "p.yaml")}:9:7: NetworkPolicy.projectcalico.org/shop/out names Service shop/api, which is not in the input`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe("with a manifest that does not parse", () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-calico-cli-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
