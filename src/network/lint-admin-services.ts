@@ -9,10 +9,8 @@ import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../
 import { lintServiceRule } from "./lint-services.js";
 import type { EnforcedPolicy, PodEndpoint } from "./model.js";
 import type { NetworkPolicyPort } from "./networkpolicy/types.js";
+import { PORT_PROTOCOLS, type PortProtocol } from "./ports.js";
 import type { ServiceView } from "./services.js";
-
-type PortProtocol = "TCP" | "UDP" | "SCTP";
-const PORT_PROTOCOLS: readonly PortProtocol[] = ["TCP", "UDP", "SCTP"];
 
 interface WrittenPort {
   port: NetworkPolicyPort;

@@ -7,10 +7,12 @@
 import type { Finding } from "../findings/types.js";
 import type { FieldPath, K8sObject, LoadedObject } from "../k8s/types.js";
 import { decodePolicy, type DecodedRule } from "./calico/decode.js";
+import { protocolNumber } from "./calico/numorstring.js";
 import { rangeToCidr } from "./calico/set-rules.js";
 import { lintServiceRule } from "./lint-services.js";
 import type { EnforcedPolicy, PodEndpoint } from "./model.js";
 import type { NetworkPolicyPort } from "./networkpolicy/types.js";
+import { setProtocolOf, type PortProtocol } from "./ports.js";
 import type { ServiceView } from "./services.js";
 
 export interface CalicoLintPolicy {
@@ -19,18 +21,15 @@ export interface CalicoLintPolicy {
   where?: LoadedObject | undefined;
 }
 
-const PORT_PROTOCOL_BY_NUMBER: Readonly<Record<number, "TCP" | "UDP" | "SCTP">> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
-
 /** The rule's protocol as a port protocol (Calico's validator gives ports only with one). */
-function portProtocol(rule: DecodedRule): "TCP" | "UDP" | "SCTP" | undefined {
-  const protocol = rule.protocol;
-  if (!protocol) return undefined;
-  if (protocol.kind === "number") return PORT_PROTOCOL_BY_NUMBER[protocol.value];
-  return protocol.value === "TCP" || protocol.value === "UDP" || protocol.value === "SCTP" ? protocol.value : undefined;
+function portProtocol(rule: DecodedRule): PortProtocol | undefined {
+  const number = rule.protocol ? protocolNumber(rule.protocol) : undefined;
+  const protocol = number === undefined ? "OTHER" : setProtocolOf(number);
+  return protocol === "OTHER" ? undefined : protocol;
 }
 
 /** The destination ports in NetworkPolicy's shape: a range, a single port, or a name. */
-function portsOf(rule: DecodedRule, protocol: "TCP" | "UDP" | "SCTP"): NetworkPolicyPort[] {
+function portsOf(rule: DecodedRule, protocol: PortProtocol): NetworkPolicyPort[] {
   return rule.destination.ports.map((port) => (port.kind === "named" ? { protocol, port: port.name } : port.min === port.max ? { protocol, port: port.min } : { protocol, port: port.min, endPort: port.max }));
 }
 
