@@ -67,6 +67,19 @@ export const CALICO_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "calico/service-without-ports",
+    title: "Calico egress rule naming a Service without endpoint ports",
+    family: "calico",
+    pillar: "network",
+    severity: "medium",
+    docs: {
+      description:
+        "An egress rule's `destination.services` names a Service that has no ports (a headless Service often has none), an ExternalName Service (no endpoints at all), or a Service without a selector whose EndpointSlices list no ports. Felix matches a destination Service by the (address, protocol, port) of its endpoints, so with no ports the set is empty and the rule matches nothing: an Allow rule lets nothing through, whatever the pods listen on.",
+      remediation: "Give the Service the ports its pods serve, or write the rule with a selector on the pods and their ports.",
+      helpUri: "https://docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy",
+    },
+  },
+  {
     id: "calico/staged-policy",
     title: "Staged Calico policy (reported, not enforced)",
     family: "calico",
@@ -104,7 +117,7 @@ export function checkCalico(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
   }
   for (const notice of compiled.notices) {
     if (notice.where && notice.topic === "staged") findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
-    if (notice.where && notice.topic === "service-not-in-input") findings.push(finding("calico/service-not-in-input", notice.where, notice.path ?? ["spec"], notice.message));
+    if (notice.where && (notice.topic === "service-not-in-input" || notice.topic === "service-without-ports")) findings.push(finding(`calico/${notice.topic}`, notice.where, notice.path ?? ["spec"], notice.message));
   }
   return findings;
 }

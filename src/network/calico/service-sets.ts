@@ -24,6 +24,8 @@ export interface ServiceSet extends EndpointPortSet {
   known: boolean;
   /** Addresses written in its EndpointSlices: the matrix tells them apart from other external addresses. */
   writtenAddresses: string[];
+  /** Why no endpoint can have a port, when none can: a destination match then matches nothing. */
+  noPorts?: string;
   /** The side is one of the Service's endpoints (`source.services`). */
   contains(side: WireSide): boolean;
 }
@@ -70,7 +72,7 @@ function selectedPorts(service: ServiceView, pod: PodEndpoint): EndpointPort[] {
 }
 
 function emptySet(id: string): ServiceSet {
-  return { id, known: false, writtenAddresses: [], contains: () => false, portsAt: () => [] };
+  return { id, known: false, writtenAddresses: [], noPorts: "it is not in the input", contains: () => false, portsAt: () => [] };
 }
 
 function bySelector(id: string, service: ServiceView): ServiceSet {
@@ -79,6 +81,7 @@ function bySelector(id: string, service: ServiceView): ServiceSet {
     id,
     known: true,
     writtenAddresses: [],
+    ...(service.ports.some((p) => isPortProtocol(String(p.protocol))) ? {} : { noPorts: "it has no ports (headless Services often have none)" }),
     contains: (side) => selected(side) !== undefined,
     portsAt: (side) => {
       const pod = selected(side);
@@ -91,7 +94,7 @@ function addressKey(address: { family: 4 | 6; value: bigint }): string {
   return `${address.family}/${address.value}`;
 }
 
-function bySlices(id: string, slices: WrittenSlice[], written: string[]): ServiceSet {
+function bySlices(id: string, slices: WrittenSlice[], written: string[], externalName: boolean): ServiceSet {
   // Slices by address: a Service like `kubernetes` lists few, but a large one lists thousands.
   const byAddress = new Map<string, WrittenSlice[]>();
   for (const slice of slices) {
@@ -107,6 +110,7 @@ function bySlices(id: string, slices: WrittenSlice[], written: string[]): Servic
     id,
     known: true,
     writtenAddresses: written,
+    ...(externalName ? { noPorts: "it is an ExternalName Service, which has no endpoints" } : slices.some((slice) => slice.ports.length > 0) ? {} : { noPorts: "its EndpointSlices list no ports" }),
     contains: (side) => holding(side).length > 0,
     portsAt: (side) => holding(side).flatMap((slice) => slice.ports),
   };
@@ -143,7 +147,7 @@ export function serviceSets(objects: readonly K8sObject[]): { lookup(namespace: 
         // The EndpointSlice controller writes no endpoints for an ExternalName Service.
         if (service?.selector && service.type !== "ExternalName") set = bySelector(id, service);
         // Felix reads the slices by their service-name label, with or without the Service object.
-        else if (service || written) set = bySlices(id, (written ?? []).map((w) => w.slice), (written ?? []).flatMap((w) => w.written));
+        else if (service || written) set = bySlices(id, (written ?? []).map((w) => w.slice), (written ?? []).flatMap((w) => w.written), service?.type === "ExternalName");
         else set = emptySet(id);
         cache.set(id, set);
       }

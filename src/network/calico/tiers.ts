@@ -46,9 +46,10 @@ export interface CalicoNotice<Where = unknown> {
   where?: Where;
   /**
    * staged: never enforced; apply-on-forward: evaluated for pods, host forwarding not
-   * modelled; service-not-in-input: a rule names a Service the input lacks (it matches nothing).
+   * modelled; service-not-in-input, service-without-ports: a rule names a Service that gives
+   * it nothing to match.
    */
-  topic: "staged" | "apply-on-forward" | "service-not-in-input";
+  topic: "staged" | "apply-on-forward" | "service-not-in-input" | "service-without-ports";
   message: string;
   /** The field the notice is about, when it is one. */
   path?: FieldPath;
@@ -166,8 +167,11 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
     }
     for (const { match, path } of servicesNamed(decoded)) {
       const set = resolver.service(match, decoded.namespace);
-      if (set.known) continue;
-      result.notices.push(withWhere({ object: source.object, topic: "service-not-in-input" as const, path, message: `${policy.id} names Service ${set.id}, which is not in the input: its rule matches no endpoint here, as Felix's set for it stays empty until the Service exists; give the Service (and, without a selector, its EndpointSlices) too` }, source.where));
+      if (!set.known) {
+        result.notices.push(withWhere({ object: source.object, topic: "service-not-in-input" as const, path, message: `${policy.id} names Service ${set.id}, which is not in the input: its rule matches no endpoint here, as Felix's set for it stays empty until the Service exists; give the Service (and, without a selector, its EndpointSlices) too` }, source.where));
+      } else if (path[3] === "destination" && set.noPorts !== undefined) {
+        result.notices.push(withWhere({ object: source.object, topic: "service-without-ports" as const, path, message: `${policy.id} names Service ${set.id} as a destination, and ${set.noPorts}: Felix matches a destination Service by its endpoints' ports, so this rule matches nothing; give the Service its ports, or name its pods with a selector and ports` }, source.where));
+      }
     }
     if (decoded.applyOnForward) {
       result.notices.push(withWhere({ object: source.object, topic: "apply-on-forward" as const, message: `${policy.id} has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled` }, source.where));

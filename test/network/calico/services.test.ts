@@ -179,8 +179,49 @@ spec:
   egress: [{action: Allow, destination: {services: {name: ext, namespace: default}}}]
 `;
     const { tiers, notices } = compile(yaml);
-    expect(notices).toEqual([]);
+    expect(notices.map((n) => n.message)).toEqual([expect.stringContaining("names Service default/ext as a destination, and it is an ExternalName Service, which has no endpoints")]);
     expect(allowed(tiers, packet(client, pod("default", "b", { app: "backend" }, { ips: ["10.0.0.1"], ports: [{ port: 80, protocol: "TCP" }] }), "TCP", 80))).toBe(false);
+  });
+});
+
+describe("a Service without ports", () => {
+  const yaml = `
+apiVersion: v1
+kind: Service
+metadata: {name: peers, namespace: default}
+spec: {clusterIP: None, selector: {app: backend}}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  selector: app == 'client' || app == 'backend'
+  types: [Ingress, Egress]
+  egress: [{action: Allow, destination: {services: {name: peers}}}]
+  ingress: [{action: Allow, source: {services: {name: peers}}}]
+`;
+  const dir = mkdtempSync(join(tmpdir(), "palisade-calico-noports-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("matches nothing as a destination, and says so; as a source its pods still count", async () => {
+    const set = compile(yaml);
+    const peer = pod("default", "b", { app: "backend" }, { ips: ["10.0.0.1"], ports: [{ port: 80, protocol: "TCP" }] });
+    expect(allowed(set.tiers, packet(client, peer, "TCP", 80))).toBe(false);
+    expect(allowed(set.tiers, packet(peer, pod("default", "b2", { app: "backend" }, { ips: ["10.0.0.2"] }), "TCP", 80, { srcIp: "10.0.0.1" }))).toBe(false);
+    expect(set.notices.map((n) => [n.topic, n.path?.join(".")])).toEqual([["service-without-ports", "spec.egress.0.destination.services"]]);
+    const file = join(dir, "policy.yaml");
+    writeFileSync(file, yaml);
+    const findings = checkCalico(await loadSnapshot({ paths: [file] })).filter((f) => f.ruleId === "calico/service-without-ports");
+    expect(findings.map((f) => [f.severity, f.position?.line])).toEqual([["medium", 13]]);
+    expect(findings[0]?.message).toMatch(/names Service default\/peers as a destination, and it has no ports \(headless Services often have none\)/);
+  });
+
+  it("says so of a Service without a selector whose EndpointSlices list no ports", () => {
+    const portless = egressTo("{name: svc, namespace: default}").replace("ports: [{port: 80, protocol: TCP}]\n", "");
+    expect(portless).not.toContain("protocol: TCP}]");
+    const set = compile(portless);
+    expect(set.notices.map((n) => n.message)).toEqual([expect.stringContaining("names Service default/svc as a destination, and its EndpointSlices list no ports")]);
+    expect(allowed(set.tiers, packet(client, backend, "TCP", 80))).toBe(false);
   });
 });
 
