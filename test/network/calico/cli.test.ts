@@ -112,29 +112,28 @@ describe("palisade calico tiers", () => {
     ]);
   });
 
-  it("notes that applyOnForward's host-endpoint forwarding is not modelled", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-aof-"));
+  /** `palisade calico tiers` on a directory holding one file, p.yaml, with `text`. */
+  async function tiersOfFile(text: string): Promise<{ code: number; stdout: string; file: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-tiers-"));
     try {
-      writeFileSync(join(dir, "p.yaml"), "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: fwd}\nspec: {applyOnForward: true, selector: all(), ingress: [{action: Deny}]}\n");
-      const result = await run(["tiers", dir]);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain("         -  GlobalNetworkPolicy/fwd  [ingress]\n");
-      expect(result.stdout).toContain("notes:\n  GlobalNetworkPolicy/fwd has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled\n");
+      writeFileSync(join(dir, "p.yaml"), text);
+      return { ...(await run(["tiers", dir])), file: join(dir, "p.yaml") };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it("notes that applyOnForward's host-endpoint forwarding is not modelled", async () => {
+    const result = await tiersOfFile("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: fwd}\nspec: {applyOnForward: true, selector: all(), ingress: [{action: Deny}]}\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("         -  GlobalNetworkPolicy/fwd  [ingress]\n");
+    expect(result.stdout).toContain("notes:\n  GlobalNetworkPolicy/fwd has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled\n");
   });
 
   it("notes, at its file:line, a rule naming a Service the input lacks", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "palisade-calico-svc-"));
-    try {
-      writeFileSync(join(dir, "p.yaml"), "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: api}\n");
-      const result = await run(["tiers", dir]);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`notes:\n  ${join(dir, "p.yaml")}:9:7: NetworkPolicy.projectcalico.org/shop/out names Service shop/api, which is not in the input`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await tiersOfFile("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: api}\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`notes:\n  ${result.file}:9:7: NetworkPolicy.projectcalico.org/shop/out names Service shop/api, which is not in the input`);
   });
 
   describe("with a manifest that does not parse", () => {

@@ -10,14 +10,18 @@ import { withCalico } from "../../../src/network/calico/tiers.js";
 import { repoRoot } from "../../support/conformance.js";
 import { external } from "./fixtures.js";
 
+/** An example loaded from disk with positions, its Kubernetes and Calico policies merged, and its workloads. */
+async function example(name: string) {
+  const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples", name)] });
+  const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
+  return { set: withCalico(buildPolicySet(sources), sources), endpoints: buildEndpoints(snapshot) };
+}
+
 describe("examples/network-calico-tiers.yaml", () => {
   it("explains connections through the security tier, the Calico policy and the Kubernetes one", async () => {
-    const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-calico-tiers.yaml")] });
-    const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
-    const set = withCalico(buildPolicySet(sources), sources);
+    const { set, endpoints } = await example("network-calico-tiers.yaml");
     expect(set.refused).toEqual([]);
     expect(set.notices.map((n) => n.message)).toEqual(["StagedGlobalNetworkPolicy/pci-egress-lockdown is staged (stagedAction Set): evaluated for reporting, never enforced"]);
-    const endpoints = buildEndpoints(snapshot);
     const api = findWorkload(endpoints, "bank/api")?.endpoint;
     const ledger = findWorkload(endpoints, "bank/ledger")?.endpoint;
     expect(api && ledger).toBeTruthy();
@@ -46,12 +50,9 @@ describe("examples/network-calico-tiers.yaml", () => {
 
 describe("examples/network-calico-services.yaml", () => {
   it("lets the storefront reach its Services' endpoints at their target ports and nothing else", async () => {
-    const snapshot = await loadSnapshot({ paths: [join(repoRoot, "examples/network-calico-services.yaml")] });
-    const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
-    const set = withCalico(buildPolicySet(sources), sources);
+    const { set, endpoints } = await example("network-calico-services.yaml");
     expect(set.refused).toEqual([]);
     expect(set.notices.map((n) => n.topic)).toEqual([]);
-    const endpoints = buildEndpoints(snapshot);
     const [storefront, catalog, db, coredns] = ["shop/storefront", "shop/catalog", "shop/db", "kube-system/coredns"].map((name) => findWorkload(endpoints, name)?.endpoint);
     expect(storefront && catalog && db && coredns).toBeTruthy();
     if (!storefront || !catalog || !db || !coredns) return;
