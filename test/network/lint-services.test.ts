@@ -18,7 +18,11 @@ const BASE = [
   service("shop", "api", "{ clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10, 'fd00:96::a'], selector: { app: api }, ports: [{ port: 80, targetPort: http }, { port: 81, targetPort: 9090 }, { port: 53, protocol: UDP, targetPort: 5353 }] }"),
 ];
 
-const ids = async (...policies: string[]): Promise<string[]> => (await lintYaml(yamlDocs(...BASE, ...policies))).map((f) => f.ruleId).filter((id) => id === "netpol/service-port-not-target" || id === "netpol/peer-is-service-address");
+const SERVICE_RULES = new Set(["netpol/service-port-not-target", "netpol/peer-is-service-address"]);
+const serviceFindings = async (...policies: string[]) => (await lintYaml(yamlDocs(...BASE, ...policies))).filter((f) => SERVICE_RULES.has(f.ruleId));
+const ids = async (...policies: string[]): Promise<string[]> => (await serviceFindings(...policies)).map((f) => f.ruleId);
+/** Each finding of the two rules as [rule, object, field]. */
+const placed = async (...policies: string[]) => (await serviceFindings(...policies)).map((f) => [f.ruleId, f.object?.name, f.fieldPath]);
 
 describe("netpol lint: rules naming a Service", () => {
   it("flags an ingress or egress port that is a Service's port the pods do not listen on, where it is written", async () => {
@@ -125,11 +129,10 @@ kind: NetworkPolicy
 metadata: { name: ${name}, namespace: shop }
 spec: ${spec}
 `;
-    const about = async (...policies: string[]) => (await lintYaml(yamlDocs(...BASE, ...policies))).filter((f) => f.ruleId === "netpol/service-port-not-target" || f.ruleId === "netpol/peer-is-service-address").map((f) => [f.ruleId, f.object?.name, f.fieldPath]);
 
     it("flags a destination port that is a Service's port, in ingress and in egress to the Service's pods, where it is written", async () => {
       expect(
-        await about(
+        await placed(
           calico("in", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [443, 80] } }] }"),
           calico("out", "{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, protocol: TCP, destination: { selector: app == 'api', ports: [81] } }, { action: Allow, protocol: 17, destination: { selector: app == 'api', ports: [53] } }] }"),
         ),
@@ -146,7 +149,7 @@ spec: ${spec}
 
     it("is quiet where the rule is right, or says nothing of which pods it means", async () => {
       expect(
-        await about(
+        await placed(
           calico("both", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [80, 8080] } }] }"),
           calico("named", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: [http] } }] }"),
           calico("range", "{ selector: app == 'api', ingress: [{ action: Allow, protocol: TCP, destination: { ports: ['80:9000'] } }] }"),
@@ -159,9 +162,9 @@ spec: ${spec}
 
     it("flags an egress destination net that is one of a Service's addresses, and not a wider one", async () => {
       const out = (nets: string) => calico("out", `{ selector: app == 'client', types: [Egress], egress: [{ action: Allow, destination: { nets: [${nets}] } }] }`);
-      expect(await about(out("'10.96.0.10/32'"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[0]"]]);
-      expect(await about(out("'10.0.0.0/8', 10.96.0.10"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[1]"]]);
-      expect(await about(out("'10.96.0.0/16'"))).toEqual([]);
+      expect(await placed(out("'10.96.0.10/32'"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[0]"]]);
+      expect(await placed(out("'10.0.0.0/8', 10.96.0.10"))).toEqual([["netpol/peer-is-service-address", "out", "spec.egress[0].destination.nets[1]"]]);
+      expect(await placed(out("'10.96.0.0/16'"))).toEqual([]);
       const [finding] = (await lintYaml(yamlDocs(...BASE, out("'fd00:96::a/128'")))).filter((f) => f.ruleId === "netpol/peer-is-service-address");
       expect(finding?.message).toContain("egress rule 0 destination net 0 is fd00:96::a/128, an address of Service shop/api");
       expect(finding?.message).toContain("so this destination net matches none of the Service's traffic");
@@ -184,11 +187,10 @@ metadata: { name: ${name} }
 spec: ${spec}
 `;
     const api = "{ pods: { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: shop } }, podSelector: { matchLabels: { app: api } } } }";
-    const about = async (...policies: string[]) => (await lintYaml(yamlDocs(...BASE, ...policies))).filter((f) => f.ruleId === "netpol/service-port-not-target" || f.ruleId === "netpol/peer-is-service-address").map((f) => [f.ruleId, f.object?.name, f.fieldPath]);
 
     it("flags a Service's port in ports and protocols, and a Service address among networks, where each is written", async () => {
       expect(
-        await about(
+        await placed(
           admin("AdminNetworkPolicy", "anp", `{ priority: 5, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 443 } }, { portNumber: { protocol: TCP, port: 80 } }] }] }`),
           admin("BaselineAdminNetworkPolicy", "default", `{ subject: { namespaces: {} }, egress: [{ action: Allow, to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }], ports: [{ portNumber: { protocol: UDP, port: 53 } }] }, { action: Deny, to: [{ networks: ['10.0.0.0/8', '10.96.0.10/32'] }] }] }`),
           admin("ClusterNetworkPolicy", "cnp", `{ tier: Admin, priority: 7, subject: { namespaces: {} }, egress: [{ action: Accept, to: [${api}], protocols: [{ tcp: { destinationPort: { number: 81 } } }] }] }`),
@@ -207,7 +209,7 @@ spec: ${spec}
 
     it("is quiet where the rule covers the target port, names the port, or picks no pods", async () => {
       expect(
-        await about(
+        await placed(
           admin("AdminNetworkPolicy", "both", `{ priority: 5, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { portRange: { start: 8000, end: 8100 } }] }] }`),
           admin("AdminNetworkPolicy", "named", `{ priority: 6, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: api } } } }, ingress: [{ action: Allow, from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { namedPort: http }] }] }`),
           admin("ClusterNetworkPolicy", "anywhere", `{ tier: Baseline, priority: 7, subject: { namespaces: {} }, egress: [{ action: Deny, to: [{ networks: ['0.0.0.0/0'] }], protocols: [{ tcp: { destinationPort: { number: 80 } } }] }] }`),
