@@ -23,7 +23,7 @@ import { explainConnection, renderExplanation, type ConnectionDetails, type Poli
 import { netpolFamily } from "../network/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix, type Matrix } from "../network/matrix.js";
-import { matrixJson, matrixRows, matrixTextLines, renderMatrixCsv } from "../network/matrix-render.js";
+import { matrixJson, matrixRowJson, matrixRows, matrixTextLines, renderMatrixCsv } from "../network/matrix-render.js";
 import { structuredRows } from "./structured-rows.js";
 import type { PodEndpoint, Protocol, Tier } from "../network/model.js";
 import { protocolOfNumber } from "../network/portless.js";
@@ -255,7 +255,8 @@ export function registerNetpol(program: Command): void {
       if (flags.output === "csv") return writeStdout(renderMatrixCsv(rows));
       if (flags.output === "text") return writeStdout(matrixTextLines(rows));
       const shown = flags.namespace === undefined ? pods.length : pods.filter((p) => p.namespace === flags.namespace).length;
-      await writeStdout(structuredRows({ workloads: shown }, "connections", matrixJson(rows), flags.output === "yaml" ? "yaml" : "json"));
+      const head = { workloads: shown };
+      await writeStdout(flags.output === "yaml" ? structuredRows(head, "connections", matrixJson(rows), "yaml") : structuredRows(head, "connections", rows, "json", matrixRowJson()));
     });
 
   input(netpol.command("lint").description("find policies that are refused, select nothing, block DNS, allow everyone, or leave workloads open"))

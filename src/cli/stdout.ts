@@ -70,7 +70,7 @@ export function writePieces(fd: number, pieces: Iterable<string>): void {
 function* filledBuffers(pieces: Iterable<string>, nextBuffer: () => Buffer): Generator<Buffer> {
   let buffer = nextBuffer();
   let used = 0;
-  for (const piece of pieces) {
+  for (const piece of coalesced(pieces)) {
     for (let start = 0; start < piece.length; ) {
       let end = Math.min(piece.length, start + SLICE_UNITS);
       // Never split a surrogate pair: each half alone would be written as U+FFFD.
@@ -85,6 +85,25 @@ function* filledBuffers(pieces: Iterable<string>, nextBuffer: () => Buffer): Gen
     }
   }
   if (used > 0) yield buffer.subarray(0, used);
+}
+
+/** Pieces joined up to JOINED_UNITS: encoding costs per call, and a matrix comes as millions of short rows. */
+const JOINED_UNITS = 8192;
+
+function* coalesced(pieces: Iterable<string>): Generator<string> {
+  let pending = "";
+  for (const piece of pieces) {
+    if (pending.length === 0 && piece.length >= JOINED_UNITS) {
+      yield piece;
+      continue;
+    }
+    pending += piece;
+    if (pending.length >= JOINED_UNITS) {
+      yield pending;
+      pending = "";
+    }
+  }
+  if (pending.length > 0) yield pending;
 }
 
 function isHighSurrogate(unit: number): boolean {

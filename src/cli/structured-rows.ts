@@ -8,8 +8,19 @@ import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 /** Rows turned into YAML per batch: a document per row would cost more than the rows. */
 const YAML_BATCH = 500;
 
-/** `{ ...head, [key]: rows }` as `JSON.stringify(value, null, 2)` and a newline, or as YAML, in pieces. */
-export function* structuredRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>, format: "json" | "yaml"): Generator<string> {
+/** A row as `JSON.stringify(row, null, 2)` writes it, every line after the first led by `by`. */
+export type JsonRowWriter<T> = (row: T, by: string) => string;
+
+const plainJsonRow: JsonRowWriter<unknown> = (row, by) => indent(JSON.stringify(row, null, 2), by);
+
+/**
+ * `{ ...head, [key]: rows }` as `JSON.stringify(value, null, 2)` and a newline, or as YAML,
+ * in pieces. For JSON, `jsonRow` may write a row in place of JSON.stringify: rows whose
+ * value is not the row itself (a matrix's), or a writer that knows the rows' shape.
+ */
+export function structuredRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>, format: "json" | "yaml"): Generator<string>;
+export function structuredRows<T>(head: Record<string, unknown>, key: string, rows: Iterable<T>, format: "json", jsonRow: JsonRowWriter<T>): Generator<string>;
+export function* structuredRows<T>(head: Record<string, unknown>, key: string, rows: Iterable<T>, format: "json" | "yaml", jsonRow: JsonRowWriter<T> = plainJsonRow): Generator<string> {
   if (format === "yaml") {
     yield* yamlRows(head, key, rows);
     return;
@@ -18,7 +29,7 @@ export function* structuredRows(head: Record<string, unknown>, key: string, rows
   yield `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(",\n")}`;
   let first = true;
   for (const row of rows) {
-    yield `${first ? "" : ","}\n    ${indent(JSON.stringify(row, null, 2), "    ")}`;
+    yield `${first ? "" : ","}\n    ${jsonRow(row, "    ")}`;
     first = false;
   }
   yield first ? "]\n}\n" : "\n  ]\n}\n";

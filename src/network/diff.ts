@@ -55,7 +55,7 @@ function rowsOf(side: DiffSide, other: DiffSide): SideRows {
   const matrix = computeMatrix(side.set.tiers, pods, { cutWith: other.set.tiers });
   const endpoints = new Map<string, Endpoint>(pods.map((p) => [workloadLabel(p), p]));
   for (const block of [...matrix.externalSources, ...matrix.externalDestinations]) endpoints.set(`${block.label}[External]`, block.endpoint);
-  return { rows: new Map(matrixRows(matrix).map((r) => [`${r.from}\u0000${r.to}`, r])), endpoints };
+  return { rows: new Map(Array.from(matrixRows(matrix), (r) => [`${r.from}\u0000${r.to}`, r])), endpoints };
 }
 
 function podLabels(side: DiffSide): Set<string> {

@@ -330,6 +330,17 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
     return outAll || intoAll || !side(out, cj).intersect(side(into, ci)).isEmpty();
   };
 
+  // Pairs meet the same two side results over and over: one set for each meeting, so a
+  // pass over every pair allocates per distinct result, and writers can describe a set once.
+  const meetings = new Map<PortSet, Map<PortSet, PortSet>>();
+  const meet = (out: PortSet, into: PortSet): PortSet => {
+    let withOut = meetings.get(out);
+    if (!withOut) meetings.set(out, (withOut = new Map()));
+    let both = withOut.get(into);
+    if (!both) withOut.set(into, (both = out.intersect(into)));
+    return both;
+  };
+
   return {
     pods,
     externalSources,
@@ -340,7 +351,7 @@ export function computeMatrix(tiers: readonly Tier[], pods: readonly PodEndpoint
       const ci = classOf[i]!;
       const cj = classOf[j]!;
       const out = side(egress[ci], cj);
-      return out.isEmpty() ? out : out.intersect(side(ingress[cj], ci));
+      return out.isEmpty() ? out : meet(out, side(ingress[cj], ci));
     },
     reaches(i, j) {
       return i !== j && classReaches(classOf[i]!, classOf[j]!);

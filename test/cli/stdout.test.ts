@@ -48,6 +48,19 @@ describe("writing reports to stdout", () => {
     expect(run.stdout.equals(expected)).toBe(true);
   });
 
+  it("joins many short pieces (a matrix's rows) into the same bytes, a short piece or a long one next", async () => {
+    // Short pieces with surrogate pairs and multi-byte characters, pieces past the joining size between them.
+    const body = `
+      function* pieces() {
+        for (let i = 0; i < 300000; i++) yield i % 50000 === 49999 ? "L".repeat(9000 + i % 7) + "😀" : "r" + i + (i % 3 === 0 ? "😀" : "é") + "\\n";
+      }
+      await writeStdout(pieces());`;
+    const expected = Buffer.from(Array.from({ length: 300000 }, (_, i) => (i % 50000 === 49999 ? "L".repeat(9000 + (i % 7)) + "😀" : "r" + i + (i % 3 === 0 ? "😀" : "é") + "\n")).join(""));
+    const run = await child(body);
+    expect(run.stderr).toBe("");
+    expect(run.stdout.equals(expected)).toBe(true);
+  });
+
   it.each([
     ["a large report (written in pieces)", 'await writeStdout((function* () { for (let i = 0; i < 200; i++) yield "x".repeat(50000); })());'],
     ["a smaller one (written through process.stdout)", 'await writeStdout("y".repeat(900000));'],

@@ -26,7 +26,7 @@ function sideOf(cluster: PodEndpoint[], nps: K8sObject[]): DiffSide {
 /** Each side's rows, cut by both sides' CIDRs as diff cuts them. */
 function rowsOf(side: DiffSide, other: DiffSide): Map<string, PortSet> {
   const matrix = computeMatrix(side.set.tiers, side.endpoints.workloads.map((w) => w.endpoint), { cutWith: other.set.tiers });
-  return new Map(matrixRows(matrix).map((r) => [`${r.from} ${r.to}`, r.connections]));
+  return new Map(Array.from(matrixRows(matrix), (r) => [`${r.from} ${r.to}`, r.connections]));
 }
 
 function parseConnection(text: string): { protocol: Protocol; port?: number } {
