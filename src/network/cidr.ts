@@ -106,3 +106,66 @@ export function cutAddressSpace(ranges: readonly IpRange[]): IpRange[] {
   }
   return out;
 }
+
+function byFirst(a: IpRange, b: IpRange): number {
+  return a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
+}
+
+/** `range` without the addresses of `holes`, as disjoint ranges in order. */
+export function rangeWithout(range: IpRange, holes: readonly IpRange[]): IpRange[] {
+  const out: IpRange[] = [];
+  let next = range.first;
+  for (const hole of holes.filter((h) => h.family === range.family && h.last >= range.first && h.first <= range.last).sort(byFirst)) {
+    if (hole.first > next) out.push({ family: range.family, first: next, last: hole.first - 1n });
+    if (hole.last + 1n > next) next = hole.last + 1n;
+  }
+  if (next <= range.last) out.push({ family: range.family, first: next, last: range.last });
+  return out;
+}
+
+/**
+ * A union of ranges that answers whether it holds an address by binary search. A rule may
+ * name thousands of CIDRs (a partner list, a threat feed), and the matrix asks it about
+ * every block those CIDRs cut: testing each CIDR in turn made that quadratic.
+ */
+export class RangeIndex {
+  /** Per family, disjoint ranges in order, touching ones joined. */
+  private readonly byFamily: Record<IpFamily, readonly IpRange[]>;
+
+  constructor(ranges: readonly IpRange[]) {
+    const joined = (family: IpFamily): IpRange[] => {
+      const out: IpRange[] = [];
+      for (const r of ranges.filter((x) => x.family === family).sort(byFirst)) {
+        const last = out[out.length - 1];
+        if (last && r.first <= last.last + 1n) {
+          if (r.last > last.last) last.last = r.last;
+        } else out.push({ family, first: r.first, last: r.last });
+      }
+      return out;
+    };
+    this.byFamily = { 4: joined(4), 6: joined(6) };
+  }
+
+  has(ip: { family: IpFamily; value: bigint }): boolean {
+    const ranges = this.byFamily[ip.family];
+    let low = 0;
+    let high = ranges.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const range = ranges[mid]!;
+      if (ip.value < range.first) high = mid - 1;
+      else if (ip.value > range.last) low = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+}
+
+const indexes = new WeakMap<readonly IpRange[], RangeIndex>();
+
+/** The index of a list of ranges that lives as long as the list (a rule's nets, a network set's). */
+export function rangeIndexOf(ranges: readonly IpRange[]): RangeIndex {
+  let index = indexes.get(ranges);
+  if (!index) indexes.set(ranges, (index = new RangeIndex(ranges)));
+  return index;
+}

@@ -1,7 +1,7 @@
 /** Port interval sets against a brute-force model, CIDR arithmetic for IPv4 and IPv6, hostNetwork and IPv6 peers. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cutAddressSpace, formatRange, parseCidr, parseIp } from "../../src/network/cidr.js";
+import { cutAddressSpace, formatRange, parseCidr, parseIp, RangeIndex, rangeWithout, type IpFamily, type IpRange } from "../../src/network/cidr.js";
 import { connectionsBetween } from "../../src/network/connectivity.js";
 import { evaluateConnection } from "../../src/network/evaluate.js";
 import type { PodEndpoint } from "../../src/network/model.js";
@@ -136,5 +136,36 @@ describe("peers by address", () => {
     expect(connectionsBetween(tiers, pod("client"), server).isAll()).toBe(true);
     const hostServer = pod("server", { hostNetwork: true });
     expect(connectionsBetween(tiers, { kind: "external", ip: "10.9.9.9" }, hostServer).isAll()).toBe(true);
+  });
+});
+
+describe("RangeIndex and rangeWithout", () => {
+  // Small values, so ranges overlap, touch and nest often; both families, so one never answers for the other.
+  const range = fc.tuple(fc.constantFrom<IpFamily>(4, 6), fc.nat(60), fc.nat(12)).map(([family, first, size]): IpRange => ({ family, first: BigInt(first), last: BigInt(first + size) }));
+  const address = fc.tuple(fc.constantFrom<IpFamily>(4, 6), fc.nat(80)).map(([family, value]) => ({ family, value: BigInt(value) }));
+  const inRange = (r: IpRange, ip: { family: IpFamily; value: bigint }): boolean => r.family === ip.family && ip.value >= r.first && ip.value <= r.last;
+
+  it("holds exactly the addresses some range holds", () => {
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 12 }), fc.array(address, { minLength: 1, maxLength: 20 }), (ranges, ips) => {
+        const index = new RangeIndex(ranges);
+        for (const ip of ips) expect(index.has(ip), `${ip.family}:${ip.value}`).toBe(ranges.some((r) => inRange(r, ip)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("leaves a range without its holes, in order and disjoint", () => {
+    fc.assert(
+      fc.property(range, fc.array(range, { maxLength: 6 }), (whole, holes) => {
+        const parts = rangeWithout(whole, holes);
+        parts.forEach((p, i) => i > 0 && expect(p.first > parts[i - 1]!.last + 1n, "disjoint, in order, not touching").toBe(true));
+        for (let value = 0n; value <= 80n; value++) {
+          const ip = { family: whole.family, value };
+          expect(parts.some((p) => inRange(p, ip)), `${value}`).toBe(inRange(whole, ip) && !holes.some((h) => inRange(h, ip)));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Labels } from "../../k8s/labels.js";
 import type { FieldPath } from "../../k8s/types.js";
-import { rangeContains, type IpFamily } from "../cidr.js";
+import { rangeIndexOf, type IpFamily } from "../cidr.js";
 import type { Direction, EnforcedPolicy, PodEndpoint } from "../model.js";
 import type { DecodedEntity, DecodedPolicy, DecodedRule } from "./decode.js";
 import type { DecodedNetworkSet } from "./decode-resources.js";
@@ -84,7 +84,7 @@ export class SelectorResolver {
       if (endpoint?.kind === "pod" && this.podMatches(selector, endpoint)) return true;
       const ip = side.ip;
       if (ip === undefined) return false;
-      return this.sets.some(({ set, labels }) => set.nets.some((net) => rangeContains(net, ip)) && selector.matches(labels));
+      return this.sets.some(({ set, labels }) => rangeIndexOf(set.nets).has(ip) && selector.matches(labels));
     };
   }
 

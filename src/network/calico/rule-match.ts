@@ -5,7 +5,7 @@
  * neither Kubernetes nor v3 objects, and the conformance tables of Felix's policy program
  * can drive it directly.
  */
-import { parseCidr, parseIp, rangeContains, type IpFamily, type IpRange } from "../cidr.js";
+import { parseCidr, parseIp, rangeIndexOf, type IpFamily, type IpRange } from "../cidr.js";
 import type { Endpoint } from "../model.js";
 import { icmpFamily } from "../portless.js";
 import { protocolNumber, type PortProtocol } from "../ports.js";
@@ -98,7 +98,7 @@ export interface ResolvedRule {
 const ICMP_PROTOCOLS = new Set([1, 58]);
 
 function inAny(ranges: readonly IpRange[], ip: WireSide["ip"]): boolean {
-  return ip !== undefined && ranges.some((range) => rangeContains(range, ip));
+  return ip !== undefined && rangeIndexOf(ranges).has(ip);
 }
 
 function portIn(ranges: readonly PortRange[], port: number): boolean {

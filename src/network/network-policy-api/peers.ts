@@ -6,7 +6,7 @@
  * Deny, towards 0.0.0.0/0 allows or denies all IPv4 pod-to-pod traffic as well).
  */
 import { matchesLabelSelector, type LabelSelector } from "../../k8s/labels.js";
-import { parseCidr, parseIpCached, rangeContains, type IpRange } from "../cidr.js";
+import { parseCidr, parseIpCached, RangeIndex, type IpRange } from "../cidr.js";
 import type { Endpoint, PodEndpoint } from "../model.js";
 
 export interface NamespacedPod {
@@ -57,13 +57,14 @@ function networksMatcher(cidrs: string[]): PeerMatcher {
   const ranges = cidrs.map((cidr) => parseCidr(cidr) as IpRange);
   // A pod whose addresses the manifests do not give is surely inside only a whole address family.
   const coversAFamily = ranges.some((r) => r.first === 0n && r.last === (r.family === 4 ? 0xffffffffn : (1n << 128n) - 1n));
+  const index = new RangeIndex(ranges);
   return (ep) => {
     // Unlike ipBlock, networks match cluster-internal addresses too: pod IPs as well as nodes'.
     const ips = ep.kind === "external" ? [ep.ip] : ep.ips;
     if (ips.length === 0) return coversAFamily;
     return ips.some((text) => {
       const ip = parseIpCached(text);
-      return ip !== undefined && ranges.some((r) => rangeContains(r, ip));
+      return ip !== undefined && index.has(ip);
     });
   };
 }

@@ -9,7 +9,7 @@
  * selected and never matched by selectors, and an ipBlock matches them by their IPs.
  */
 import { matchesLabelSelector, type LabelSelector } from "../../k8s/labels.js";
-import { parseCidr, parseIpCached, rangeContains, type IpRange } from "../cidr.js";
+import { parseCidr, parseIpCached, RangeIndex, rangeContains, rangeWithout, type IpRange } from "../cidr.js";
 import type { Direction, EnforcedPolicy, Endpoint, Packet, PeerScope, PodEndpoint, RuleVerdict, SetRule } from "../model.js";
 import { PortSet, type PortProtocol } from "../ports.js";
 import { effectivePolicyTypes, type NetworkPolicyObject, type NetworkPolicyPeer, type NetworkPolicyPort } from "./types.js";
@@ -67,6 +67,26 @@ export function compilePeer(peer: NetworkPolicyPeer, policyNamespace: string): P
     return (ep) => isSelectablePod(ep) && matchesLabelSelector(namespaceSelector, ep.namespaceLabels) && matchesLabelSelector(podSelector, ep.labels);
   }
   return (ep) => isSelectablePod(ep) && ep.namespace === policyNamespace && matchesLabelSelector(podSelector, ep.labels);
+}
+
+/**
+ * A rule's peers as one matcher. Its ipBlocks are joined into one index: a rule listing
+ * thousands of them is asked about every block they cut, and one test per ipBlock made
+ * that quadratic. An empty or absent list matches every peer, pods and addresses alike.
+ */
+export function compilePeers(peers: readonly NetworkPolicyPeer[], policyNamespace: string): PeerMatcher {
+  if (peers.length === 0) return () => true;
+  const selectors = peers.filter((p) => !p.ipBlock).map((p) => compilePeer(p, policyNamespace));
+  const blocks = peers.flatMap((p) => (p.ipBlock ? rangeWithout(parseCidr(p.ipBlock.cidr) as IpRange, (p.ipBlock.except ?? []).map((c) => parseCidr(c) as IpRange)) : []));
+  const addresses = new RangeIndex(blocks);
+  const hasBlocks = peers.some((p) => p.ipBlock);
+  return (ep) =>
+    (hasBlocks &&
+      endpointIps(ep).some((text) => {
+        const ip = parseIpCached(text);
+        return ip !== undefined && addresses.has(ip);
+      })) ||
+    selectors.some((m) => m(ep));
 }
 
 /** Connections of a rule's `ports` towards a destination; named ports resolve on the destination pod. */
@@ -132,15 +152,14 @@ export function compileNetworkPolicy(object: NetworkPolicyObject): EnforcedPolic
   for (const direction of directions) {
     const rules = direction === "ingress" ? (spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })) : (spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
     rules.forEach((rule, ruleIndex) => {
-      const matchers = (rule.peers ?? []).map((p) => compilePeer(p, namespace));
+      const matchesPeer = compilePeers(rule.peers ?? [], namespace);
       for (const p of rule.peers ?? []) if (p.ipBlock) cidrsByDirection[direction].push(p.ipBlock.cidr, ...(p.ipBlock.except ?? []));
       const ports = compilePorts(rule.ports);
       rulesByDirection[direction].push({
         action: "Allow",
         ruleIndex,
         description: `${direction} rule ${ruleIndex}: ${direction === "ingress" ? "from" : "to"} ${describePeers(rule.peers)} on ${describePorts(rule.ports)}`,
-        // An empty or absent peer list matches every peer, pods and addresses alike.
-        matchesPeer: matchers.length === 0 ? () => true : (peer) => matchers.some((m) => m(peer)),
+        matchesPeer,
         connections: ports.connections,
         peerScope: peerScopeOf(rule.peers, namespace),
         dependsOnDestination: ports.named,
