@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const ORDER = ["scan", "reader", "parallel", "peer-monokle", "netpol", "dataplane", "services", "calico", "encryption", "encryption-etcd", "rbac", "quota", "posture", "fix", "webhook"];
+const ORDER = ["scan", "reader", "parallel", "peer-monokle", "netpol", "dataplane", "services", "calico-services", "matrix-addresses", "calico", "encryption", "encryption-etcd", "rbac", "quota", "posture", "fix", "webhook"];
 const MARKER = "# Per-area results";
 
 const file = join(root, "BENCHMARKS.md");

@@ -15,9 +15,8 @@
  *        (writes bench/results/calico-services.md)
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { medianSample, option, root, timeProcess, workloadWithService, writeResult, type Sample } from "./common.js";
+import { alternatingMedians, calicoEgressPolicy, option, root, workloadWithService, writeInputs, writeResult } from "./common.js";
 
 const WORKLOADS = Number(option("workloads") ?? 1000);
 const ADDRESSES = Number(option("addresses") ?? 200);
@@ -50,44 +49,28 @@ function policiesText(form: "one-selector" | "selectors" | "services", partners:
   for (let n = 0; n < NAMESPACES; n++) {
     const next = `ns${(n + 1) % NAMESPACES}`;
     const targets = Array.from({ length: PER_NAMESPACE }, (_, k) => k * NAMESPACES + ((n + 1) % NAMESPACES)).filter((i) => i < WORKLOADS);
-    const toPods = (selector: string): string => `  - {action: Allow, protocol: TCP, destination: {namespaceSelector: "projectcalico.org/name == '${next}'", selector: "${selector}", ports: [http]}}`;
+    const toPods = (selector: string): string => `{action: Allow, protocol: TCP, destination: {namespaceSelector: "projectcalico.org/name == '${next}'", selector: "${selector}", ports: [http]}}`;
     const rules =
       form === "services"
-        ? targets.map((i) => `  - {action: Allow, destination: {services: {name: app${i}, namespace: ${next}}}}`)
+        ? targets.map((i) => `{action: Allow, destination: {services: {name: app${i}, namespace: ${next}}}}`)
         : form === "selectors"
           ? targets.map((i) => toPods(`app == 'app${i}'`))
           : [toPods(`app in {${targets.map((i) => `'app${i}'`).join(", ")}}`)];
-    if (partners === "slice") rules.push("  - {action: Allow, destination: {services: {name: partners, namespace: ns0}}}");
-    if (partners === "nets") rules.push(`  - {action: Allow, protocol: TCP, destination: {nets: [${outside.map((a) => `${a}/32`).join(", ")}], ports: [443]}}`);
-    docs.push(`apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata: {name: egress, namespace: ns${n}}
-spec:
-  selector: all()
-  types: [Egress]
-  egress:
-${rules.join("\n")}
-  - {action: Deny}
-`);
+    if (partners === "slice") rules.push("{action: Allow, destination: {services: {name: partners, namespace: ns0}}}");
+    if (partners === "nets") rules.push(`{action: Allow, protocol: TCP, destination: {nets: [${outside.map((a) => `${a}/32`).join(", ")}], ports: [443]}}`);
+    docs.push(calicoEgressPolicy(`ns${n}`, rules));
   }
   return docs;
 }
 
-const dir = join(root, "bench/out");
-mkdirSync(dir, { recursive: true });
 const cluster = workloadsText();
-const files = {
-  oneSelector: join(dir, "calico-services-one-selector.yaml"),
-  selectors: join(dir, "calico-services-selectors.yaml"),
-  services: join(dir, "calico-services-services.yaml"),
-  nets: join(dir, "calico-services-nets.yaml"),
-  slice: join(dir, "calico-services-slice.yaml"),
-};
-writeFileSync(files.oneSelector, [...cluster, ...policiesText("one-selector", undefined)].join("---\n"));
-writeFileSync(files.selectors, [...cluster, ...policiesText("selectors", undefined)].join("---\n"));
-writeFileSync(files.services, [...cluster, ...policiesText("services", undefined)].join("---\n"));
-writeFileSync(files.nets, [...cluster, ...policiesText("services", "nets")].join("---\n"));
-writeFileSync(files.slice, [...cluster, ...policiesText("services", "slice")].join("---\n"));
+const files = writeInputs("calico-services", {
+  oneSelector: [...cluster, ...policiesText("one-selector", undefined)],
+  selectors: [...cluster, ...policiesText("selectors", undefined)],
+  services: [...cluster, ...policiesText("services", undefined)],
+  nets: [...cluster, ...policiesText("services", "nets")],
+  slice: [...cluster, ...policiesText("services", "slice")],
+});
 const bin = join(root, "bin/palisade.js");
 const matrix = (file: string): string[] => [process.execPath, bin, "netpol", "matrix", file, "-o", "json"];
 const rows: Array<[string, string[], number]> = [
@@ -106,9 +89,7 @@ const computed = rows.map(([, argv]) => connections(argv));
 rows.forEach(([name, , floor], i) => {
   if (computed[i] !== computed[floor]) throw new Error(`"${name}" and its floor compute different connections`);
 });
-const samples: Sample[][] = rows.map(() => []);
-for (let turn = 0; turn < RUNS; turn++) rows.forEach(([, argv], i) => samples[i]!.push(timeProcess(argv)));
-const medians = samples.map(medianSample);
+const medians = alternatingMedians(rows.map(([, argv]) => argv), RUNS);
 writeResult(
   "calico-services",
   [

@@ -68,3 +68,35 @@ spec:
     `apiVersion: v1\nkind: Service\nmetadata: {name: app${i}, namespace: ${namespace}}\nspec: {selector: {app: app${i}}, ports: [{port: 80, targetPort: http}]}\n`,
   ];
 }
+
+/** Each input of a benchmark written to bench/out/PREFIX-NAME.yaml, its documents joined; the paths by name. */
+export function writeInputs<K extends string>(prefix: string, documents: Record<K, string[]>): Record<K, string> {
+  const dir = join(root, "bench/out");
+  mkdirSync(dir, { recursive: true });
+  const paths = {} as Record<K, string>;
+  for (const name of Object.keys(documents) as K[]) {
+    paths[name] = join(dir, `${prefix}-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.yaml`);
+    writeFileSync(paths[name], documents[name].join("---\n"));
+  }
+  return paths;
+}
+
+/** Every command timed once per turn, turns alternating, so the VM's drift falls on all alike; the median of each. */
+export function alternatingMedians(commands: readonly string[][], runs: number): Sample[] {
+  const samples: Sample[][] = commands.map(() => []);
+  for (let turn = 0; turn < runs; turn++) commands.forEach((argv, i) => samples[i]!.push(timeProcess(argv)));
+  return samples.map(medianSample);
+}
+
+/** A Calico NetworkPolicy `egress` in `namespace` over all its endpoints: the rules given (YAML flow lines), then Deny. */
+export function calicoEgressPolicy(namespace: string, rules: readonly string[]): string {
+  return `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: egress, namespace: ${namespace}}
+spec:
+  selector: all()
+  types: [Egress]
+  egress:
+${rules.map((rule) => `  - ${rule}\n`).join("")}  - {action: Deny}
+`;
+}
