@@ -57,6 +57,20 @@ export class SelectorResolver {
     }));
   }
 
+  /**
+   * The GlobalNetworkSets a namespaced rule's `selector` would match by their labels, when
+   * it matches no NetworkSet of `namespace` and is not a broad selector (one that matches
+   * an endpoint without labels, such as all()): without `namespaceSelector: global()` such
+   * a rule never sees them.
+   */
+  globalSetsMissed(selectorText: string, namespace: string): string[] {
+    const selector = parseCalicoSelector(selectorText);
+    if (selector.matches({})) return [];
+    const matched = this.sets.filter(({ set }) => selector.matches(set.labels));
+    if (matched.some(({ set }) => set.namespace === namespace)) return [];
+    return matched.filter(({ set }) => set.namespace === undefined).map(({ set }) => set.name);
+  }
+
   /** Every network set's nets: external peers in different sets can be told apart. */
   networkSetCidrs(): string[] {
     return this.sets.flatMap(({ set }) => set.nets.map(rangeToCidr));
@@ -207,15 +221,15 @@ function hostCidr(address: string): string {
 }
 
 /** Every Service the policy's rules name, with where: a rule names one on the side its direction allows. */
-export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: FieldPath }[] {
+/** Each side (source, destination) of each rule, with its field path `spec.<direction>[i].<side>`. */
+export function ruleSides(policy: DecodedPolicy): { entity: DecodedEntity; path: FieldPath }[] {
   return (["ingress", "egress"] as const).flatMap((direction) =>
-    (direction === "ingress" ? policy.ingress : policy.egress).flatMap((rule, i) =>
-      (["source", "destination"] as const).flatMap((side) => {
-        const match = rule[side].services;
-        return match ? [{ match, path: ["spec", direction, i, side, "services"] }] : [];
-      }),
-    ),
+    (direction === "ingress" ? policy.ingress : policy.egress).flatMap((rule, i) => (["source", "destination"] as const).map((side) => ({ entity: rule[side], path: ["spec", direction, i, side] }))),
   );
+}
+
+export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: FieldPath }[] {
+  return ruleSides(policy).flatMap(({ entity, path }) => (entity.services ? [{ match: entity.services, path: [...path, "services"] }] : []));
 }
 
 /**

@@ -80,6 +80,19 @@ export const CALICO_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "calico/global-set-not-selected",
+    title: "Namespaced Calico rule whose selector is written for a GlobalNetworkSet it cannot see",
+    family: "calico",
+    pillar: "network",
+    severity: "low",
+    docs: {
+      description:
+        "In a namespaced (Staged)NetworkPolicy, a rule's `selector` without a `namespaceSelector` matches only endpoints and NetworkSets of the policy's own namespace. Calico adds a GlobalNetworkSet's nets only for a GlobalNetworkPolicy rule or a rule whose `namespaceSelector` includes `global()`. The selector here matches the labels of a GlobalNetworkSet in the input (and of no NetworkSet of the namespace), so the addresses it was most likely written for are not matched: an Allow rule does not let them through, a Deny rule does not stop them. Broad selectors (those that match an endpoint without labels, such as `all()`) are not reported.",
+      remediation: "Add `namespaceSelector: global()` to the rule's side; if it must also match pods of the namespace, write that as a rule of its own.",
+      helpUri: "https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset",
+    },
+  },
+  {
     id: "calico/staged-policy",
     title: "Staged Calico policy (reported, not enforced)",
     family: "calico",
@@ -117,7 +130,7 @@ export function checkCalico(snapshot: Snapshot, calicoVersion?: CalicoVersion): 
   }
   for (const notice of compiled.notices) {
     if (notice.where && notice.topic === "staged") findings.push(finding("calico/staged-policy", notice.where, ["kind"], notice.message));
-    if (notice.where && (notice.topic === "service-not-in-input" || notice.topic === "service-without-ports")) findings.push(finding(`calico/${notice.topic}`, notice.where, notice.path ?? ["spec"], notice.message));
+    if (notice.where && (notice.topic === "service-not-in-input" || notice.topic === "service-without-ports" || notice.topic === "global-set-not-selected")) findings.push(finding(`calico/${notice.topic}`, notice.where, notice.path ?? ["spec"], notice.message));
   }
   return findings;
 }

@@ -18,7 +18,7 @@ import { apiGroupOf, automaticNamespaceLabels } from "../../k8s/snapshot.js";
 import type { FieldPath, K8sObject } from "../../k8s/types.js";
 import type { EnforcedPolicy, Tier } from "../model.js";
 import type { PolicySource, RefusedPolicy } from "../policy-set.js";
-import { compilePolicy, policyId, SelectorResolver, servicesNamed, type CalicoContext } from "./compile.js";
+import { compilePolicy, policyId, ruleSides, SelectorResolver, servicesNamed, type CalicoContext } from "./compile.js";
 import { serviceSets } from "./service-sets.js";
 import { CALICO_GROUPS, chooseOrdering, type OrderingChoice } from "./ordering-choice.js";
 import { asCalicoOrdered, LATEST_ORDERING, type PolicyOrdering } from "./policy-order.js";
@@ -47,9 +47,10 @@ export interface CalicoNotice<Where = unknown> {
   /**
    * staged: never enforced; apply-on-forward: evaluated for pods, host forwarding not
    * modelled; service-not-in-input, service-without-ports: a rule names a Service that gives
-   * it nothing to match.
+   * it nothing to match; global-set-not-selected: a namespaced rule's selector is written
+   * for GlobalNetworkSets it cannot see.
    */
-  topic: "staged" | "apply-on-forward" | "service-not-in-input" | "service-without-ports";
+  topic: "staged" | "apply-on-forward" | "service-not-in-input" | "service-without-ports" | "global-set-not-selected";
   message: string;
   /** The field the notice is about, when it is one. */
   path?: FieldPath;
@@ -172,6 +173,14 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
       } else if (path[3] === "destination" && set.noPorts !== undefined) {
         result.notices.push(withWhere({ object: source.object, topic: "service-without-ports" as const, path, message: `${policy.id} names Service ${set.id} as a destination, and ${set.noPorts}: Felix matches a destination Service by its endpoints' ports, so this rule matches nothing; give the Service its ports, or name its pods with a selector and ports` }, source.where));
       }
+    }
+    for (const { entity, path } of decoded.global ? [] : ruleSides(decoded)) {
+      if (entity.selector === undefined || entity.namespaceSelector !== undefined) continue;
+      const missed = resolver.globalSetsMissed(entity.selector, decoded.namespace ?? "default");
+      if (missed.length === 0) continue;
+      const sets = missed.length === 1 ? `GlobalNetworkSet ${missed[0]}` : `GlobalNetworkSets ${missed.join(", ")}`;
+      const message = `${policy.id}: selector ${JSON.stringify(entity.selector)} matches the labels of ${sets}, but without a namespaceSelector a namespaced policy's rule looks only at endpoints and NetworkSets of namespace ${decoded.namespace ?? "default"}, so the set's nets are not matched; add namespaceSelector: global() to match global network sets (in a rule of its own if it must match pods of the namespace too)`;
+      result.notices.push(withWhere({ object: source.object, topic: "global-set-not-selected" as const, path: [...path, "selector"], message }, source.where));
     }
     if (decoded.applyOnForward) {
       result.notices.push(withWhere({ object: source.object, topic: "apply-on-forward" as const, message: `${policy.id} has applyOnForward: evaluated for the pods it selects; its effect on traffic forwarded through host endpoints is not modelled` }, source.where));
