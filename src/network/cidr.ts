@@ -49,6 +49,18 @@ export function parseIpCached(text: string): { family: IpFamily; value: bigint }
  * same for NetworkPolicy ipBlocks); undefined when it is not a CIDR.
  */
 export function parseCidr(text: string): IpRange | undefined {
+  if (parsedCidrs.has(text)) return parsedCidrs.get(text);
+  if (parsedCidrs.size > 100_000) parsedCidrs.clear();
+  // Frozen: every caller shares the one range, so one that changed it would change it for all.
+  const range = parseCidrText(text);
+  parsedCidrs.set(text, range && Object.freeze(range));
+  return range;
+}
+
+/** Remembered: validation, compilation and each lint read a policy's CIDRs again, and a policy may name thousands. */
+const parsedCidrs = new Map<string, IpRange | undefined>();
+
+function parseCidrText(text: string): IpRange | undefined {
   const slash = text.indexOf("/");
   if (slash < 0) return undefined;
   const ip = parseIp(text.slice(0, slash));

@@ -74,17 +74,27 @@ export function isolatedBy(tiers: readonly Tier[], direction: Direction, pod: Po
  * outside the cluster), so it does not make DNS allowed (see PLUGIN_DEPENDENT_DNS).
  */
 function linkLocalCandidates(policies: readonly { cidrs?(direction: Direction): readonly string[] }[]): Endpoint[] {
-  const nodeLocal = parseCidr(`${NODE_LOCAL_DNS}/32`)!;
   const ips = new Set<string>();
-  for (const policy of policies) {
-    for (const text of policy.cidrs?.("egress") ?? []) {
-      const range = parseCidr(text);
-      if (!range || !LINK_LOCAL.some((local) => local.family === range.family && range.first >= local.first && range.last <= local.last)) continue;
-      const holdsNodeLocal = range.family === nodeLocal.family && range.first <= nodeLocal.first && nodeLocal.first <= range.last;
-      ips.add(holdsNodeLocal ? NODE_LOCAL_DNS : formatIp(range.family, range.first));
-    }
-  }
+  for (const policy of policies) for (const ip of linkLocalOf(policy)) ips.add(ip);
   return [...ips].map((ip) => ({ kind: "external", ip }));
+}
+
+/** Per policy, read once: every workload a policy selects asks, and a policy may name thousands of CIDRs. */
+const linkLocalByPolicy = new WeakMap<object, readonly string[]>();
+
+function linkLocalOf(policy: { cidrs?(direction: Direction): readonly string[] }): readonly string[] {
+  const known = linkLocalByPolicy.get(policy);
+  if (known) return known;
+  const nodeLocal = parseCidr(`${NODE_LOCAL_DNS}/32`)!;
+  const ips: string[] = [];
+  for (const text of policy.cidrs?.("egress") ?? []) {
+    const range = parseCidr(text);
+    if (!range || !LINK_LOCAL.some((local) => local.family === range.family && range.first >= local.first && range.last <= local.last)) continue;
+    const holdsNodeLocal = range.family === nodeLocal.family && range.first <= nodeLocal.first && nodeLocal.first <= range.last;
+    ips.push(holdsNodeLocal ? NODE_LOCAL_DNS : formatIp(range.family, range.first));
+  }
+  linkLocalByPolicy.set(policy, ips);
+  return ips;
 }
 
 export function lintDns(input: IsolationInput): Finding[] {

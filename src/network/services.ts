@@ -137,9 +137,28 @@ export function sameAddress(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
 }
 
-/** The Service one of whose addresses `ip` is. */
+/** The Service one of whose addresses `ip` is (the first in order, when two claim it). */
 export function serviceAtAddress(services: readonly ServiceView[], ip: string): ServiceView | undefined {
-  return services.find((s) => s.addresses.some((a) => sameAddress(a, ip)));
+  const parsed = parseIp(ip);
+  return parsed && addressIndexOf(services).get(`${parsed.family}:${parsed.value}`);
+}
+
+/** Services by address, built once per list: a lint asks for every address of every rule, and a rule may name thousands. */
+const addressIndexes = new WeakMap<readonly ServiceView[], Map<string, ServiceView>>();
+
+function addressIndexOf(services: readonly ServiceView[]): Map<string, ServiceView> {
+  let index = addressIndexes.get(services);
+  if (index) return index;
+  index = new Map();
+  for (const service of services) {
+    for (const address of service.addresses) {
+      const parsed = parseIp(address);
+      const key = parsed && `${parsed.family}:${parsed.value}`;
+      if (key && !index.has(key)) index.set(key, service);
+    }
+  }
+  addressIndexes.set(services, index);
+  return index;
 }
 
 /**
