@@ -9,7 +9,7 @@ import { causesOf, type ChangeCause } from "./diff-causes.js";
 import type { Endpoints } from "./endpoints.js";
 import type { PolicyLocator } from "./explain.js";
 import { computeMatrix } from "./matrix.js";
-import { matrixRows, workloadLabel } from "./matrix-render.js";
+import { matrixRows, workloadLabel, type MatrixRow } from "./matrix-render.js";
 import type { Endpoint, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
@@ -45,7 +45,8 @@ export interface DiffSide {
 }
 
 interface SideRows {
-  rows: Map<string, { from: string; to: string; connections: PortSet }>;
+  /** The side's allowed connections, sorted by source then destination (matrixRows' order). */
+  rows: Iterable<MatrixRow>;
   /** Every endpoint by its label: the side's workloads and the shared external blocks. */
   endpoints: Map<string, Endpoint>;
 }
@@ -55,28 +56,54 @@ function rowsOf(side: DiffSide, other: DiffSide): SideRows {
   const matrix = computeMatrix(side.set.tiers, pods, { cutWith: other.set.tiers });
   const endpoints = new Map<string, Endpoint>(pods.map((p) => [workloadLabel(p), p]));
   for (const block of [...matrix.externalSources, ...matrix.externalDestinations]) endpoints.set(`${block.label}[External]`, block.endpoint);
-  return { rows: new Map(Array.from(matrixRows(matrix), (r) => [`${r.from}\u0000${r.to}`, r])), endpoints };
+  return { rows: lastOfEachPair(matrixRows(matrix)), endpoints };
+}
+
+/** One row per (source, destination): the last, when a workload given twice makes two. */
+function* lastOfEachPair(rows: Iterable<MatrixRow>): Generator<MatrixRow> {
+  let pending: MatrixRow | undefined;
+  for (const row of rows) {
+    if (pending && (pending.from !== row.from || pending.to !== row.to)) yield pending;
+    pending = row;
+  }
+  if (pending) yield pending;
+}
+
+function compareRows(a: MatrixRow, b: MatrixRow): number {
+  if (a.from !== b.from) return a.from < b.from ? -1 : 1;
+  return a.to < b.to ? -1 : a.to > b.to ? 1 : 0;
 }
 
 function podLabels(side: DiffSide): Set<string> {
   return new Set(side.endpoints.workloads.map((w) => workloadLabel(w.endpoint)));
 }
 
+/**
+ * Both sides' rows come sorted, so they are compared in one pass as they are made, never
+ * held: policies naming thousands of addresses give millions of rows a side, and a map of
+ * each side's rows took gigabytes.
+ */
 export function diffConnectivity(before: DiffSide, after: DiffSide): ConnectivityDiff {
   const a = rowsOf(before, after);
   const b = rowsOf(after, before);
-  const keys = [...new Set([...a.rows.keys(), ...b.rows.keys()])].sort();
   const changes: ConnectivityChange[] = [];
-  for (const key of keys) {
-    const was = a.rows.get(key)?.connections ?? PortSet.none;
-    const now = b.rows.get(key)?.connections ?? PortSet.none;
-    if (was.equals(now)) continue;
-    const row = (a.rows.get(key) ?? b.rows.get(key))!;
-    const added = now.subtract(was);
-    const removed = was.subtract(now);
+  const wasRows = a.rows[Symbol.iterator]();
+  const nowRows = b.rows[Symbol.iterator]();
+  let was = wasRows.next();
+  let now = nowRows.next();
+  while (!was.done || !now.done) {
+    const order = was.done ? 1 : now.done ? -1 : compareRows(was.value, now.value);
+    const row = order <= 0 ? (was.value as MatrixRow) : (now.value as MatrixRow);
+    const wasAllowed = order <= 0 ? (was.value as MatrixRow).connections : PortSet.none;
+    const nowAllowed = order >= 0 ? (now.value as MatrixRow).connections : PortSet.none;
+    if (order <= 0) was = wasRows.next();
+    if (order >= 0) now = nowRows.next();
+    if (wasAllowed.equals(nowAllowed)) continue;
+    const added = nowAllowed.subtract(wasAllowed);
+    const removed = wasAllowed.subtract(nowAllowed);
     const because = causesOf(row, added, removed, { ...before, endpoints: a.endpoints }, { ...after, endpoints: b.endpoints });
-    const change = was.isEmpty() ? "added" : now.isEmpty() ? "removed" : "changed";
-    changes.push({ from: row.from, to: row.to, change, before: was.toJSON(), after: now.toJSON(), added: added.toJSON(), removed: removed.toJSON(), because });
+    const change = wasAllowed.isEmpty() ? "added" : nowAllowed.isEmpty() ? "removed" : "changed";
+    changes.push({ from: row.from, to: row.to, change, before: wasAllowed.toJSON(), after: nowAllowed.toJSON(), added: added.toJSON(), removed: removed.toJSON(), because });
   }
   const beforePods = podLabels(before);
   const afterPods = podLabels(after);
