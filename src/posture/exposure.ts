@@ -201,13 +201,22 @@ interface ExternalReach {
 }
 
 /** What every external block together may do. */
-function externalReach(blocks: number, allowed: (b: number) => PortSet): ExternalReach {
+/**
+ * What the blocks allow, each narrowed by `narrow` when given. The matrix hands out one set
+ * per side result, shared by the blocks that result covers: each distinct set is read
+ * once, as a policy naming thousands of addresses cuts as many blocks.
+ */
+function externalReach(blocks: number, allowed: (b: number) => PortSet, narrow?: (set: PortSet) => PortSet): ExternalReach {
   let every = blocks > 0;
   let some = false;
   let ports = PortSet.none;
   let common = blocks > 0 ? PortSet.all : PortSet.none;
+  const seen = new Set<PortSet>();
   for (let b = 0; b < blocks; b++) {
-    const set = allowed(b);
+    const given = allowed(b);
+    if (seen.has(given)) continue;
+    seen.add(given);
+    const set = narrow ? narrow(given) : given;
     common = common.intersect(set);
     if (set.isEmpty()) every = false;
     else {
@@ -251,7 +260,7 @@ export function networkDeductions(matrix: Matrix, reach: ReachSummary, j: number
   const blocks = matrix.externalSources.length;
   const inbound = externalReach(blocks, (b) => matrix.externalToPod(b, j));
   // Outside traffic arrives only on the pod ports the publication forwards to: what the policies allow on others is not reached this way.
-  const reachOf = new Map(ways.map((way) => [way, way.podPorts ? externalReach(blocks, (b) => matrix.externalToPod(b, j).intersect(way.podPorts as PortSet)) : inbound]));
+  const reachOf = new Map(ways.map((way) => [way, way.podPorts ? externalReach(blocks, (b) => matrix.externalToPod(b, j), (set) => set.intersect(way.podPorts as PortSet)) : inbound]));
   // A publication that admits only some addresses itself narrows who may connect, whatever the policies say.
   for (const way of ways) if (way.sourceRanges) facts.push(`published outside the cluster through ${way.text}, to ${way.sourceRanges.join(", ")} only`);
   const open = ways.filter((p) => !p.sourceRanges);

@@ -7,7 +7,7 @@
  * (SetRule.appliesToLocal), and named source ports resolve on the sending pod's declared
  * ports (SetRule.dependsOnSource).
  */
-import { formatIp, parseIp, type IpRange } from "../cidr.js";
+import { formatIp, parseIpCached, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, SetRule } from "../model.js";
 import { PORT_PROTOCOLS, PortSet, protocolNumber, setProtocolOf } from "../ports.js";
 import { entityAddressMatches, type EndpointPortSet, type EntityMatch, type IcmpMatch, type ResolvedRule, type WireSide } from "./rule-match.js";
@@ -22,7 +22,7 @@ function icmpMessages(match: IcmpMatch): PortSet {
 
 export function sideOf(endpoint: Endpoint): WireSide {
   const text = endpoint.kind === "external" ? endpoint.ip : endpoint.ips[0];
-  const ip = text !== undefined ? parseIp(text) : undefined;
+  const ip = text !== undefined ? parseIpCached(text) : undefined;
   return ip ? { endpoint, ip } : { endpoint };
 }
 
