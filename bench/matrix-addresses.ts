@@ -3,7 +3,8 @@
  * partner list, a threat feed): each address is a block of its own, so the matrix has a
  * row per workload and address, millions of them. The floor, measured in the same run, is
  * a bare Node process that formats as many rows of the same shape and writes them: what any
- * tool printing these rows spends. The same cluster without the addresses is a reference.
+ * tool printing these rows spends. The same cluster without the addresses is a reference,
+ * and the floor of scan, lint, posture and diff over the same inputs.
  *
  * A generated cluster: WORKLOADS Deployments in 20 namespaces; each namespace's pods may
  * reach the next namespace, and ADDRESSES outside addresses on TCP 443, as one
@@ -122,7 +123,22 @@ const rows: Array<[string, string[], number | undefined]> = [
   [`floor: printing ${setText.lines.toLocaleString("en")} rows as text`, printFloor(setText.lines, "text"), 5],
   [`a GlobalNetworkSet of ${ADDRESSES} addresses, text (${setText.lines.toLocaleString("en")} rows: its addresses are sources too)`, matrix(files.networkSet, "text"), 5],
 ];
-const medians = alternatingMedians(rows.map(([, argv]) => argv), RUNS);
+/**
+ * The other commands over the same inputs, each against itself over the cluster without
+ * the addresses: what naming the addresses costs them. Diff compares the ipBlocks with
+ * the network set (no changes: the same egress), its floor the cluster with itself.
+ */
+const palisade = (...args: string[]): string[] => [process.execPath, bin, ...args];
+const others: Array<[string, string[], string[]]> = [
+  ["`scan -o json`", palisade("scan", files.podsOnly, "--fail-on", "none", "-o", "json"), palisade("scan", files.ipBlocks, "--fail-on", "none", "-o", "json")],
+  ["`netpol lint -o json`", palisade("netpol", "lint", files.podsOnly, "--fail-on", "none", "-o", "json"), palisade("netpol", "lint", files.ipBlocks, "--fail-on", "none", "-o", "json")],
+  ["`netpol lint -o json`, the network set", palisade("netpol", "lint", files.podsOnly, "--fail-on", "none", "-o", "json"), palisade("netpol", "lint", files.networkSet, "--fail-on", "none", "-o", "json")],
+  ["`posture -o json`", palisade("posture", files.podsOnly, "-o", "json"), palisade("posture", files.ipBlocks, "-o", "json")],
+  ["`posture -o json`, the network set", palisade("posture", files.podsOnly, "-o", "json"), palisade("posture", files.networkSet, "-o", "json")],
+  ["`netpol diff` ipBlocks → network set", palisade("netpol", "diff", files.podsOnly, files.podsOnly), palisade("netpol", "diff", files.ipBlocks, files.networkSet)],
+];
+const medians = alternatingMedians([...rows.map(([, argv]) => argv), ...others.flatMap(([, floor, run]) => [floor, run])], RUNS);
+const otherMedians = medians.slice(rows.length);
 writeResult(
   "matrix-addresses",
   [
@@ -133,6 +149,16 @@ writeResult(
     "| run | wall | × its floor | peak RSS |",
     "| --- | ---: | ---: | ---: |",
     ...rows.map(([name, , floor], i) => `| ${name} | ${medians[i]!.seconds.toFixed(2)} s | ${floor === undefined ? "—" : i === floor ? "1.00×" : `${(medians[i]!.seconds / medians[floor]!.seconds).toFixed(2)}×`} | ${medians[i]!.maxRssMb.toFixed(0)} MB |`),
+    "",
+    "The other commands over the same inputs, each against its floor: the same command over the cluster without the addresses (diff: that cluster against itself).",
+    "",
+    "| command | floor | with the addresses | × its floor | peak RSS |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...others.map(([name], k) => {
+      const floor = otherMedians[2 * k]!;
+      const run = otherMedians[2 * k + 1]!;
+      return `| ${name} | ${floor.seconds.toFixed(2)} s | ${run.seconds.toFixed(2)} s | ${(run.seconds / floor.seconds).toFixed(2)}× | ${run.maxRssMb.toFixed(0)} MB |`;
+    }),
     "",
   ].join("\n"),
 );
