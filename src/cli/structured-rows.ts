@@ -35,6 +35,12 @@ export function* structuredRows<T>(head: Record<string, unknown>, key: string, r
   yield first ? "]\n}\n" : "\n  ]\n}\n";
 }
 
+/**
+ * Rows may share objects (a matrix describes each set of connections once): YAML gets each
+ * written out, never an anchor and aliases, as the whole document's plain values would.
+ */
+const NO_ALIASES = { aliasDuplicateObjects: false } as const;
+
 function* yamlRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>): Generator<string> {
   const headText = Object.keys(head).length > 0 ? toYaml(head) : "";
   let batch: unknown[] = [];
@@ -42,11 +48,11 @@ function* yamlRows(head: Record<string, unknown>, key: string, rows: Iterable<un
   for (const row of rows) {
     batch.push(row);
     if (batch.length < YAML_BATCH) continue;
-    yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch), "  ", true);
+    yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch, NO_ALIASES), "  ", true);
     any = true;
     batch = [];
   }
-  if (batch.length > 0) yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch), "  ", true);
+  if (batch.length > 0) yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch, NO_ALIASES), "  ", true);
   else if (!any) yield `${headText}${toYaml({ [key]: [] })}`;
 }
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { structuredRows } from "../../src/cli/structured-rows.js";
 import type { K8sObject } from "../../src/k8s/types.js";
+import { kubernetesYaml } from "../../src/k8s/yaml-out.js";
 import { computeMatrix, type Matrix } from "../../src/network/matrix.js";
 import { csvField, matrixJson, matrixRowJson, matrixRows, matrixTextLines, renderMatrixCsv, workloadLabel, type MatrixRow } from "../../src/network/matrix-render.js";
 import type { PodEndpoint } from "../../src/network/model.js";
@@ -49,7 +50,7 @@ describe("matrix rows and writers", () => {
     );
   });
 
-  it("writes JSON, text and CSV byte for byte as the plain writers do", () => {
+  it("writes JSON, YAML, text and CSV byte for byte as the plain writers do", () => {
     fc.assert(
       fc.property(cluster, networkPolicies, adminPolicies, (list, nps, anps) => {
         const matrix = matrixOf(list, [...nps, ...anps]);
@@ -58,6 +59,9 @@ describe("matrix rows and writers", () => {
         const plainJson = JSON.stringify({ ...head, connections: rows.map((r) => ({ from: r.from, to: r.to, allowed: r.connections.toJSON() })) }, null, 2) + "\n";
         expect([...structuredRows(head, "connections", rows, "json", matrixRowJson())].join("")).toBe(plainJson);
         expect([...structuredRows(head, "connections", matrixJson(rows), "json")].join("")).toBe(plainJson);
+        // Rows share each set's value: YAML writes it out each time, never as an anchor and aliases.
+        const plainYaml = kubernetesYaml({ ...head, connections: rows.map((r) => ({ from: r.from, to: r.to, allowed: r.connections.toJSON() })) });
+        expect([...structuredRows(head, "connections", matrixJson(rows), "yaml")].join("")).toBe(plainYaml);
         expect([...matrixTextLines(rows)].join("")).toBe(rows.map((r) => `${r.from} => ${r.to} : ${r.connections.toString()}\n`).join(""));
         expect([...renderMatrixCsv(rows)].join("")).toBe(["from,to,connections\n", ...rows.map((r) => `${csvField(r.from)},${csvField(r.to)},${csvField(r.connections.toString())}\n`)].join(""));
       }),
