@@ -220,7 +220,6 @@ function hostCidr(address: string): string {
   return `${address}/${address.includes(":") ? 128 : 32}`;
 }
 
-/** Every Service the policy's rules name, with where: a rule names one on the side its direction allows. */
 /** Each side (source, destination) of each rule, with its field path `spec.<direction>[i].<side>`. */
 export function ruleSides(policy: DecodedPolicy): { entity: DecodedEntity; path: FieldPath }[] {
   return (["ingress", "egress"] as const).flatMap((direction) =>
@@ -228,6 +227,7 @@ export function ruleSides(policy: DecodedPolicy): { entity: DecodedEntity; path:
   );
 }
 
+/** Every Service the policy's rules name, with where: a rule names one on the side its direction allows. */
 export function servicesNamed(policy: DecodedPolicy): { match: NonNullable<DecodedEntity["services"]>; path: FieldPath }[] {
   return ruleSides(policy).flatMap(({ entity, path }) => (entity.services ? [{ match: entity.services, path: [...path, "services"] }] : []));
 }

@@ -179,7 +179,7 @@ export function compileCalico<Where>(sources: readonly PolicySource<Where>[], op
       const missed = resolver.globalSetsMissed(entity.selector, decoded.namespace ?? "default");
       if (missed.length === 0) continue;
       const sets = missed.length === 1 ? `GlobalNetworkSet ${missed[0]}` : `GlobalNetworkSets ${missed.join(", ")}`;
-      const message = `${policy.id}: selector ${JSON.stringify(entity.selector)} matches the labels of ${sets}, but without a namespaceSelector a namespaced policy's rule looks only at endpoints and NetworkSets of namespace ${decoded.namespace ?? "default"}, so the set's nets are not matched; add namespaceSelector: global() to match global network sets (in a rule of its own if it must match pods of the namespace too)`;
+      const message = `${policy.id}: selector ${JSON.stringify(entity.selector)} matches the labels of ${sets}, but without a namespaceSelector a namespaced policy's rule looks only at endpoints and NetworkSets of namespace ${decoded.namespace ?? "default"}, so ${missed.length === 1 ? "its nets are" : "their nets are"} not matched; add namespaceSelector: global() to match global network sets (in a rule of its own if it must match pods of the namespace too)`;
       result.notices.push(withWhere({ object: source.object, topic: "global-set-not-selected" as const, path: [...path, "selector"], message }, source.where));
     }
     if (decoded.applyOnForward) {
