@@ -135,6 +135,18 @@ export function rangeWithout(range: IpRange, holes: readonly IpRange[]): IpRange
   return out;
 }
 
+/** Ranges of one family as disjoint ranges in order, overlapping and touching ones joined (new objects). */
+export function joinedRanges(ranges: readonly IpRange[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const r of [...ranges].sort(byFirst)) {
+    const last = out[out.length - 1];
+    if (last && r.first <= last.last + 1n) {
+      if (r.last > last.last) last.last = r.last;
+    } else out.push({ family: r.family, first: r.first, last: r.last });
+  }
+  return out;
+}
+
 /**
  * A union of ranges that answers whether it holds an address by binary search. A rule may
  * name thousands of CIDRs (a partner list, a threat feed), and the matrix asks it about
@@ -145,17 +157,7 @@ export class RangeIndex {
   private readonly byFamily: Record<IpFamily, readonly IpRange[]>;
 
   constructor(ranges: readonly IpRange[]) {
-    const joined = (family: IpFamily): IpRange[] => {
-      const out: IpRange[] = [];
-      for (const r of ranges.filter((x) => x.family === family).sort(byFirst)) {
-        const last = out[out.length - 1];
-        if (last && r.first <= last.last + 1n) {
-          if (r.last > last.last) last.last = r.last;
-        } else out.push({ family, first: r.first, last: r.last });
-      }
-      return out;
-    };
-    this.byFamily = { 4: joined(4), 6: joined(6) };
+    this.byFamily = { 4: joinedRanges(ranges.filter((r) => r.family === 4)), 6: joinedRanges(ranges.filter((r) => r.family === 6)) };
   }
 
   has(ip: { family: IpFamily; value: bigint }): boolean {

@@ -6,7 +6,7 @@
  * pod the rule does not match inside a block it does is an exception (ipset's `nomatch`).
  * Pods whose IPs are not known cannot be matched by address at all; the caller says so.
  */
-import { cutAddressSpace, formatIp, parseCidr, parseIpCached, type IpFamily, type IpRange } from "../cidr.js";
+import { cutAddressSpace, formatIp, joinedRanges, parseCidr, parseIpCached, type IpFamily, type IpRange } from "../cidr.js";
 import type { Direction, Endpoint, ExternalEndpoint, PodEndpoint, SetRule, Tier } from "../model.js";
 import type { PortSet } from "../ports.js";
 import type { AddressEntry, AddressSet } from "./plan.js";
@@ -110,18 +110,6 @@ export function rangeToCidrs(range: IpRange): string[] {
   return out;
 }
 
-/** Sorted ranges with touching neighbours joined. */
-function merged(ranges: IpRange[]): IpRange[] {
-  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const out: IpRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.first <= last.last + 1n) last.last = r.last > last.last ? r.last : last.last;
-    else out.push({ ...r });
-  }
-  return out;
-}
-
 /** The peers a rule matches, grouped by the connections it covers towards each (named ports differ per destination). */
 export interface MatchedGroup {
   connections: PortSet;
@@ -157,7 +145,7 @@ export function matchedGroups(rule: SetRule, universe: PeerUniverse, connections
 /** Blocks and pods as entries: blocks joined into CIDRs, pods inside them that are not in the set marked `except`. */
 function addressSet(universe: PeerUniverse, peers: readonly AddressPeer[]): AddressSet {
   const inSet = new Set(peers);
-  const blocks = merged(peers.filter((p) => !p.pod).flatMap((p) => [...p.ranges]));
+  const blocks = joinedRanges(peers.filter((p) => !p.pod).flatMap((p) => [...p.ranges]));
   // Blocks are sorted and disjoint: a binary search finds the one that may hold an address.
   const covered = (value: bigint): boolean => {
     let low = 0;
