@@ -9,7 +9,9 @@ import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../
 import { lintServiceRule } from "./lint-services.js";
 import type { EnforcedPolicy, PodEndpoint } from "./model.js";
 import type { NetworkPolicyPort } from "./networkpolicy/types.js";
-import { PORT_PROTOCOLS, type PortProtocol } from "./ports.js";
+import { PORT_PROTOCOLS } from "./ports.js";
+import { adminPortProtocol, type AdminPort } from "./adminnetworkpolicy/compile.js";
+import { PROTOCOL_FIELDS, type Protocol } from "./clusternetworkpolicy/compile.js";
 import type { ServiceView } from "./services.js";
 
 interface WrittenPort {
@@ -18,40 +20,31 @@ interface WrittenPort {
 }
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const protocolOf = (value: unknown): PortProtocol => (value === "UDP" || value === "SCTP" ? value : "TCP");
 
 /** A named port matches its name in every protocol. */
 function namedPort(name: string, path: FieldPath): WrittenPort[] {
   return PORT_PROTOCOLS.map((protocol) => ({ port: { protocol, port: name }, path }));
 }
 
-/** v1alpha1 `ports`: portNumber, portRange, namedPort. */
+/** v1alpha1 `ports` (a validated policy's: each entry one of portNumber, portRange, namedPort). */
 function adminPorts(rule: Record<string, unknown>, rulePath: FieldPath): WrittenPort[] {
-  return list(rule.ports).flatMap((entry, j): WrittenPort[] => {
-    if (!isRecord(entry)) return [];
+  return ((rule.ports ?? []) as AdminPort[]).flatMap((entry, j): WrittenPort[] => {
     const path: FieldPath = [...rulePath, "ports", j];
-    if (isRecord(entry.portNumber) && typeof entry.portNumber.port === "number") return [{ port: { protocol: protocolOf(entry.portNumber.protocol), port: entry.portNumber.port }, path: [...path, "portNumber", "port"] }];
-    if (isRecord(entry.portRange) && typeof entry.portRange.start === "number" && typeof entry.portRange.end === "number") {
-      return [{ port: { protocol: protocolOf(entry.portRange.protocol), port: entry.portRange.start, endPort: entry.portRange.end }, path: [...path, "portRange"] }];
-    }
-    return typeof entry.namedPort === "string" ? namedPort(entry.namedPort, [...path, "namedPort"]) : [];
+    if (entry.portNumber) return [{ port: { protocol: adminPortProtocol(entry.portNumber), port: entry.portNumber.port }, path: [...path, "portNumber", "port"] }];
+    if (entry.portRange) return [{ port: { protocol: adminPortProtocol(entry.portRange), port: entry.portRange.start, endPort: entry.portRange.end }, path: [...path, "portRange"] }];
+    return entry.namedPort !== undefined ? namedPort(entry.namedPort, [...path, "namedPort"]) : [];
   });
 }
 
-/** v1alpha2 `protocols`: tcp/udp/sctp destinationPort (number or range), destinationNamedPort. */
+/** v1alpha2 `protocols` (a validated policy's): tcp/udp/sctp destinationPort, a number or a range, or destinationNamedPort. */
 function clusterProtocols(rule: Record<string, unknown>, rulePath: FieldPath): WrittenPort[] {
-  return list(rule.protocols).flatMap((entry, j): WrittenPort[] => {
-    if (!isRecord(entry)) return [];
+  return ((rule.protocols ?? []) as Protocol[]).flatMap((entry, j): WrittenPort[] => {
     const path: FieldPath = [...rulePath, "protocols", j];
-    if (typeof entry.destinationNamedPort === "string") return namedPort(entry.destinationNamedPort, [...path, "destinationNamedPort"]);
-    return PORT_PROTOCOLS.flatMap((protocol): WrittenPort[] => {
-      const key = protocol.toLowerCase();
-      const spec = entry[key];
-      const port = isRecord(spec) && isRecord(spec.destinationPort) ? spec.destinationPort : undefined;
-      if (!port) return [];
-      if (typeof port.number === "number") return [{ port: { protocol, port: port.number }, path: [...path, key, "destinationPort", "number"] }];
-      const range = isRecord(port.range) ? port.range : undefined;
-      return range && typeof range.start === "number" && typeof range.end === "number" ? [{ port: { protocol, port: range.start, endPort: range.end }, path: [...path, key, "destinationPort", "range"] }] : [];
+    if (entry.destinationNamedPort !== undefined) return namedPort(entry.destinationNamedPort, [...path, "destinationNamedPort"]);
+    return PROTOCOL_FIELDS.flatMap(([key, protocol]): WrittenPort[] => {
+      const port = entry[key]?.destinationPort;
+      if (port?.number !== undefined) return [{ port: { protocol, port: port.number }, path: [...path, key, "destinationPort", "number"] }];
+      return port?.range ? [{ port: { protocol, port: port.range.start, endPort: port.range.end }, path: [...path, key, "destinationPort", "range"] }] : [];
     });
   });
 }

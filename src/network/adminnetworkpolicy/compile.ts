@@ -31,10 +31,16 @@ export const BASELINE_TIER = "baselineadminnetworkpolicy";
 interface AdminPeer extends Peer {
   nodes?: LabelSelector;
 }
-interface AdminPort {
+/** A `ports` entry as written (validated: exactly one of the three). */
+export interface AdminPort {
   portNumber?: { protocol?: string; port: number };
   namedPort?: string;
   portRange?: { protocol?: string; start: number; end: number };
+}
+
+/** A portNumber's or portRange's protocol: TCP when not given. */
+export function adminPortProtocol(port: { protocol?: string }): PortProtocol {
+  return (port.protocol ?? "TCP") as PortProtocol;
 }
 interface AdminRule {
   name?: string;
@@ -52,8 +58,8 @@ function compilePorts(ports: AdminPort[] | undefined): RuleConnections {
   let fixed = PortSet.none;
   const named: string[] = [];
   for (const p of ports) {
-    if (p.portNumber) fixed = fixed.union(PortSet.range((p.portNumber.protocol ?? "TCP") as PortProtocol, p.portNumber.port, p.portNumber.port));
-    else if (p.portRange) fixed = fixed.union(PortSet.range((p.portRange.protocol ?? "TCP") as PortProtocol, p.portRange.start, p.portRange.end));
+    if (p.portNumber) fixed = fixed.union(PortSet.range(adminPortProtocol(p.portNumber), p.portNumber.port, p.portNumber.port));
+    else if (p.portRange) fixed = fixed.union(PortSet.range(adminPortProtocol(p.portRange), p.portRange.start, p.portRange.end));
     else if (p.namedPort) named.push(p.namedPort);
   }
   return ruleConnections(fixed, named);

@@ -29,7 +29,8 @@ interface Port {
   number?: number;
   range?: { start: number; end: number };
 }
-interface Protocol {
+/** A `protocols` entry as written (validated: exactly one of the four). */
+export interface Protocol {
   tcp?: { destinationPort: Port };
   udp?: { destinationPort: Port };
   sctp?: { destinationPort: Port };
@@ -47,7 +48,8 @@ interface Spec extends ApiSpec<Rule> {
   priority: number;
 }
 
-const PORT_PROTOCOLS: readonly [keyof Protocol & ("tcp" | "udp" | "sctp"), PortProtocol][] = [
+/** Each protocol's field in a `protocols` entry. */
+export const PROTOCOL_FIELDS: readonly [keyof Protocol & ("tcp" | "udp" | "sctp"), PortProtocol][] = [
   ["tcp", "TCP"],
   ["udp", "UDP"],
   ["sctp", "SCTP"],
@@ -59,7 +61,7 @@ function compileProtocols(protocols: Protocol[] | undefined): RuleConnections {
   const named: string[] = [];
   for (const protocol of protocols) {
     if (protocol.destinationNamedPort !== undefined) named.push(protocol.destinationNamedPort);
-    for (const [key, name] of PORT_PROTOCOLS) {
+    for (const [key, name] of PROTOCOL_FIELDS) {
       const port = protocol[key]?.destinationPort;
       if (port?.number !== undefined) fixed = fixed.union(PortSet.range(name, port.number, port.number));
       else if (port?.range) fixed = fixed.union(PortSet.range(name, port.range.start, port.range.end));
