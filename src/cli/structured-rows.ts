@@ -11,7 +11,14 @@ const YAML_BATCH = 500;
 /** A row as `JSON.stringify(row, null, 2)` writes it, every line after the first led by `by`. */
 export type JsonRowWriter<T> = (row: T, by: string) => string;
 
-const plainJsonRow: JsonRowWriter<unknown> = (row, by) => indent(JSON.stringify(row, null, 2), by);
+/** Where structuredRows writes its rows: two levels deep. */
+const ROW_INDENT = "    ";
+
+/**
+ * A row two levels deep, where structuredRows puts it, indented by JSON.stringify itself:
+ * `[[row]]` written whole and its brackets cut, instead of indenting every line again.
+ */
+const plainJsonRow: JsonRowWriter<unknown> = (row, by) => (by === ROW_INDENT ? JSON.stringify([[row]], null, 2).slice(10, -6) : indent(JSON.stringify(row, null, 2), by));
 
 /**
  * `{ ...head, [key]: rows }` as `JSON.stringify(value, null, 2)` and a newline, or as YAML,
@@ -29,7 +36,7 @@ export function* structuredRows<T>(head: Record<string, unknown>, key: string, r
   yield `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(",\n")}`;
   let first = true;
   for (const row of rows) {
-    yield `${first ? "" : ","}\n    ${jsonRow(row, "    ")}`;
+    yield `${first ? "" : ","}\n${ROW_INDENT}${jsonRow(row, ROW_INDENT)}`;
     first = false;
   }
   yield first ? "]\n}\n" : "\n  ]\n}\n";
@@ -43,21 +50,25 @@ const NO_ALIASES = { aliasDuplicateObjects: false } as const;
 
 function* yamlRows(head: Record<string, unknown>, key: string, rows: Iterable<unknown>): Generator<string> {
   const headText = Object.keys(head).length > 0 ? toYaml(head) : "";
+  // Each batch is written under the key, as in the whole document, and the key's line dropped
+  // after the first: the writer folds a long string by its column, so only the same depth folds alike.
+  const under = (batch: unknown[], first: boolean): string => {
+    const text = toYaml({ [key]: batch }, NO_ALIASES);
+    return first ? headText + text : text.slice(text.indexOf("\n") + 1);
+  };
   let batch: unknown[] = [];
   let any = false;
   for (const row of rows) {
     batch.push(row);
     if (batch.length < YAML_BATCH) continue;
-    yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch, NO_ALIASES), "  ", true);
+    yield under(batch, !any);
     any = true;
     batch = [];
   }
-  if (batch.length > 0) yield (any ? "" : `${headText}${toYaml({ [key]: [] }).replace(/ \[\]\n$/, "\n")}`) + indent(toYaml(batch, NO_ALIASES), "  ", true);
-  else if (!any) yield `${headText}${toYaml({ [key]: [] })}`;
+  if (batch.length > 0 || !any) yield under(batch, !any);
 }
 
-/** Every line but the first (or, with `all`, every non-empty line) indented. */
-function indent(text: string, by: string, all = false): string {
-  const inner = text.replace(/\n(?=.)/g, `\n${by}`);
-  return all && text.length > 0 ? by + inner : inner;
+/** Every line but the first indented. */
+function indent(text: string, by: string): string {
+  return text.replace(/\n(?=.)/g, `\n${by}`);
 }

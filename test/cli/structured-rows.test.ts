@@ -5,11 +5,13 @@ import { structuredRows } from "../../src/cli/structured-rows.js";
 import { kubernetesYaml } from "../../src/k8s/yaml-out.js";
 
 const text = fc.string({ maxLength: 12 });
+/** Strings the YAML writer folds over lines (a rule's description naming many peers). */
+const long = fc.array(fc.constantFrom("or", "ipBlock", "198.18.0.1/32", "to", "a-long-namespace-name/workload"), { minLength: 15, maxLength: 60 }).map((words) => words.join(" "));
 const row = fc.record({
   from: text,
-  to: fc.oneof(text, fc.constant("multi\nline"), fc.constant("")),
+  to: fc.oneof(text, long, fc.constant("multi\nline"), fc.constant("")),
   allowed: fc.oneof(fc.constant("all"), fc.dictionary(fc.constantFrom("TCP", "UDP"), fc.array(fc.record({ from: fc.nat(), to: fc.nat() }), { maxLength: 2 }))),
-  backends: fc.array(fc.record({ endpoint: text, port: fc.nat() }), { maxLength: 2 }),
+  backends: fc.array(fc.record({ endpoint: fc.oneof(text, long), port: fc.nat() }), { maxLength: 2 }),
 });
 const head = fc.dictionary(fc.constantFrom("workloads", "services", "note"), fc.oneof(fc.nat(), text, fc.array(fc.nat(), { maxLength: 2 })), { maxKeys: 2 });
 
