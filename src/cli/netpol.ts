@@ -17,7 +17,7 @@ import { describeRef, formatFieldPath, isLiveFile, objectRef, type LoadedObject 
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems } from "../report/text.js";
 import { runScan } from "../scan/run.js";
-import { diffConnectivity, renderDiffText } from "../network/diff.js";
+import { connectivityChanges, diffTextLines } from "../network/diff.js";
 import { buildEndpoints, type Endpoints } from "../network/endpoints.js";
 import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
@@ -319,8 +319,17 @@ export function registerNetpol(program: Command): void {
       const input: InputFlags = flags.calicoVersion === undefined ? { kustomize: [] } : { kustomize: [], calicoVersion: flags.calicoVersion };
       const a = await loadPolicies([before], input, "diff");
       const b = await loadPolicies([after], input, "diff");
-      const diff = diffConnectivity({ ...a, locate: policyLocator(a.set) }, { ...b, locate: policyLocator(b.set) });
-      await writeStdout(flags.output === "text" ? renderDiffText(diff) : structured(diff, flags.output));
-      if (flags.exitCode && diff.changes.length > 0) process.exitCode = EXIT.findings;
+      const diff = connectivityChanges({ ...a, locate: policyLocator(a.set) }, { ...b, locate: policyLocator(b.set) });
+      let changed = false;
+      const changes = (function* counted() {
+        for (const change of diff.changes) {
+          changed = true;
+          yield change;
+        }
+      })();
+      const counting = { ...diff, changes };
+      const head = { schemaVersion: diff.schemaVersion, workloads: diff.workloads };
+      await writeStdout(flags.output === "text" ? diffTextLines(counting) : structuredRows(head, "changes", changes, flags.output === "yaml" ? "yaml" : "json"));
+      if (flags.exitCode && changed) process.exitCode = EXIT.findings;
     });
 }

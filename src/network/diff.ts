@@ -9,7 +9,7 @@ import { causesOf, type ChangeCause } from "./diff-causes.js";
 import type { Endpoints } from "./endpoints.js";
 import type { PolicyLocator } from "./explain.js";
 import { computeMatrix } from "./matrix.js";
-import { matrixRows, workloadLabel, type MatrixRow } from "./matrix-render.js";
+import { matrixEnds, workloadLabel, type End, type MatrixEnds } from "./matrix-render.js";
 import type { Endpoint, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
@@ -44,84 +44,141 @@ export interface DiffSide {
   locate?: PolicyLocator;
 }
 
-interface SideRows {
-  /** The side's allowed connections, sorted by source then destination (matrixRows' order). */
-  rows: Iterable<MatrixRow>;
+/** Ends of one label: one, or more when the input gives a workload twice. */
+interface LabelGroup {
+  label: string;
+  ends: End[];
+}
+
+function groupsOf(ends: readonly End[]): LabelGroup[] {
+  const groups: LabelGroup[] = [];
+  for (const end of ends) {
+    const last = groups[groups.length - 1];
+    if (last && last.label === end.label) last.ends.push(end);
+    else groups.push({ label: end.label, ends: [end] });
+  }
+  return groups;
+}
+
+interface SideIndex {
+  sources: LabelGroup[];
+  destinations: LabelGroup[];
+  connections: MatrixEnds["connections"];
   /** Every endpoint by its label: the side's workloads and the shared external blocks. */
   endpoints: Map<string, Endpoint>;
 }
 
-function rowsOf(side: DiffSide, other: DiffSide): SideRows {
+function indexOf(side: DiffSide, other: DiffSide): SideIndex {
   const pods = side.endpoints.workloads.map((w) => w.endpoint);
   const matrix = computeMatrix(side.set.tiers, pods, { cutWith: other.set.tiers });
   const endpoints = new Map<string, Endpoint>(pods.map((p) => [workloadLabel(p), p]));
   for (const block of [...matrix.externalSources, ...matrix.externalDestinations]) endpoints.set(`${block.label}[External]`, block.endpoint);
-  return { rows: lastOfEachPair(matrixRows(matrix)), endpoints };
+  const ends = matrixEnds(matrix);
+  return { sources: groupsOf(ends.sources), destinations: groupsOf(ends.destinations), connections: ends.connections, endpoints };
 }
 
-/** One row per (source, destination): the last, when a workload given twice makes two. */
-function* lastOfEachPair(rows: Iterable<MatrixRow>): Generator<MatrixRow> {
-  let pending: MatrixRow | undefined;
-  for (const row of rows) {
-    if (pending && (pending.from !== row.from || pending.to !== row.to)) yield pending;
-    pending = row;
+/**
+ * What a side allows from one label to another: the row matrixRows would list last for
+ * the pair (a workload given twice makes several; the last counts), none when it lists none.
+ */
+function allowedBetween(side: SideIndex, from: LabelGroup | undefined, to: LabelGroup | undefined): PortSet {
+  if (!from || !to) return PortSet.none;
+  if (from.ends.length === 1 && to.ends.length === 1) return side.connections(from.ends[0]!, to.ends[0]!) ?? PortSet.none;
+  let last = PortSet.none;
+  for (const t of to.ends) {
+    for (const f of from.ends) {
+      const set = side.connections(f, t);
+      if (set !== undefined && !set.isEmpty()) last = set;
+    }
   }
-  if (pending) yield pending;
+  return last;
 }
 
-function compareRows(a: MatrixRow, b: MatrixRow): number {
-  if (a.from !== b.from) return a.from < b.from ? -1 : 1;
-  return a.to < b.to ? -1 : a.to > b.to ? 1 : 0;
+/** The labels of both sides in order, each with its group on either side (undefined where a side lacks it). */
+function* mergedLabels(a: readonly LabelGroup[], b: readonly LabelGroup[]): Generator<[LabelGroup | undefined, LabelGroup | undefined]> {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const order = i === a.length ? 1 : j === b.length ? -1 : a[i]!.label < b[j]!.label ? -1 : a[i]!.label > b[j]!.label ? 1 : 0;
+    yield [order <= 0 ? a[i++] : undefined, order >= 0 ? b[j++] : undefined];
+  }
+}
+
+/** A diff whose changes are made as they are read: a policy naming thousands of addresses changes millions of pairs. */
+export interface ConnectivityDiffStream {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
+  workloads: ConnectivityDiff["workloads"];
+  changes: Iterable<ConnectivityChange>;
+}
+
+/** The diff with every change held: for callers that want them all at once. */
+export function diffConnectivity(before: DiffSide, after: DiffSide): ConnectivityDiff {
+  const diff = connectivityChanges(before, after);
+  return { ...diff, changes: [...diff.changes] };
+}
+
+/**
+ * Every pair of labels is compared where both matrices keep it, in the rows' order, never
+ * as rows: policies naming thousands of addresses give tens of millions of pairs a side.
+ */
+export function connectivityChanges(before: DiffSide, after: DiffSide): ConnectivityDiffStream {
+  const beforePods = podLabels(before);
+  const afterPods = podLabels(after);
+  const workloads = { added: [...afterPods].filter((p) => !beforePods.has(p)).sort(), removed: [...beforePods].filter((p) => !afterPods.has(p)).sort() };
+  return { schemaVersion: DIFF_SCHEMA_VERSION, workloads, changes: changesBetween(before, after) };
+}
+
+function* changesBetween(before: DiffSide, after: DiffSide): Generator<ConnectivityChange> {
+  const a = indexOf(before, after);
+  const b = indexOf(after, before);
+  // The matrices hand out a few set objects over and over: whether two are equal is worked out once per pair of objects.
+  const equal = new Map<PortSet, Map<PortSet, boolean>>();
+  const same = (was: PortSet, now: PortSet): boolean => {
+    if (was === now) return true;
+    let withWas = equal.get(was);
+    if (!withWas) equal.set(was, (withWas = new Map()));
+    let verdict = withWas.get(now);
+    if (verdict === undefined) withWas.set(now, (verdict = was.equals(now)));
+    return verdict;
+  };
+  const wasContext = { ...before, endpoints: a.endpoints };
+  const nowContext = { ...after, endpoints: b.endpoints };
+  const destinations = [...mergedLabels(a.destinations, b.destinations)];
+  for (const [wasFrom, nowFrom] of mergedLabels(a.sources, b.sources)) {
+    for (const [wasTo, nowTo] of destinations) {
+      const wasAllowed = allowedBetween(a, wasFrom, wasTo);
+      const nowAllowed = allowedBetween(b, nowFrom, nowTo);
+      if (same(wasAllowed, nowAllowed)) continue;
+      const row = { from: (wasFrom ?? nowFrom)!.label, to: (wasTo ?? nowTo)!.label };
+      const added = nowAllowed.subtract(wasAllowed);
+      const removed = wasAllowed.subtract(nowAllowed);
+      const because = causesOf(row, added, removed, wasContext, nowContext);
+      const change = wasAllowed.isEmpty() ? "added" : nowAllowed.isEmpty() ? "removed" : "changed";
+      yield { ...row, change, before: wasAllowed.toJSON(), after: nowAllowed.toJSON(), added: added.toJSON(), removed: removed.toJSON(), because };
+    }
+  }
 }
 
 function podLabels(side: DiffSide): Set<string> {
   return new Set(side.endpoints.workloads.map((w) => workloadLabel(w.endpoint)));
 }
 
-/**
- * Both sides' rows come sorted, so they are compared in one pass as they are made, never
- * held: policies naming thousands of addresses give millions of rows a side, and a map of
- * each side's rows took gigabytes.
- */
-export function diffConnectivity(before: DiffSide, after: DiffSide): ConnectivityDiff {
-  const a = rowsOf(before, after);
-  const b = rowsOf(after, before);
-  const changes: ConnectivityChange[] = [];
-  const wasRows = a.rows[Symbol.iterator]();
-  const nowRows = b.rows[Symbol.iterator]();
-  let was = wasRows.next();
-  let now = nowRows.next();
-  while (!was.done || !now.done) {
-    const order = was.done ? 1 : now.done ? -1 : compareRows(was.value, now.value);
-    const row = order <= 0 ? (was.value as MatrixRow) : (now.value as MatrixRow);
-    const wasAllowed = order <= 0 ? (was.value as MatrixRow).connections : PortSet.none;
-    const nowAllowed = order >= 0 ? (now.value as MatrixRow).connections : PortSet.none;
-    if (order <= 0) was = wasRows.next();
-    if (order >= 0) now = nowRows.next();
-    if (wasAllowed.equals(nowAllowed)) continue;
-    const added = nowAllowed.subtract(wasAllowed);
-    const removed = wasAllowed.subtract(nowAllowed);
-    const because = causesOf(row, added, removed, { ...before, endpoints: a.endpoints }, { ...after, endpoints: b.endpoints });
-    const change = wasAllowed.isEmpty() ? "added" : nowAllowed.isEmpty() ? "removed" : "changed";
-    changes.push({ from: row.from, to: row.to, change, before: wasAllowed.toJSON(), after: nowAllowed.toJSON(), added: added.toJSON(), removed: removed.toJSON(), because });
-  }
-  const beforePods = podLabels(before);
-  const afterPods = podLabels(after);
-  const workloads = { added: [...afterPods].filter((p) => !beforePods.has(p)).sort(), removed: [...beforePods].filter((p) => !afterPods.has(p)).sort() };
-  return { schemaVersion: DIFF_SCHEMA_VERSION, workloads, changes };
+export function renderDiffText(diff: ConnectivityDiff): string {
+  return [...diffTextLines(diff)].join("");
 }
 
-export function renderDiffText(diff: ConnectivityDiff): string {
-  const lines: string[] = [];
-  for (const w of diff.workloads.added) lines.push(`workload added: ${w}`);
-  for (const w of diff.workloads.removed) lines.push(`workload removed: ${w}`);
-  if (diff.changes.length === 0) lines.push("no connectivity changes");
+/** The text, a line at a time, as the changes are made. */
+export function* diffTextLines(diff: ConnectivityDiffStream): Generator<string> {
+  for (const w of diff.workloads.added) yield `workload added: ${w}\n`;
+  for (const w of diff.workloads.removed) yield `workload removed: ${w}\n`;
+  let any = false;
   for (const c of diff.changes) {
+    any = true;
     const mark = c.change === "added" ? "+" : c.change === "removed" ? "-" : "~";
-    lines.push(`${mark} ${c.from} => ${c.to} : ${PortSet.fromJSON(c.before).toString()} -> ${PortSet.fromJSON(c.after).toString()}`);
-    for (const cause of c.because) lines.push(...renderCause(cause));
+    yield `${mark} ${c.from} => ${c.to} : ${PortSet.fromJSON(c.before).toString()} -> ${PortSet.fromJSON(c.after).toString()}\n`;
+    for (const cause of c.because) for (const line of renderCause(cause)) yield `${line}\n`;
   }
-  return lines.join("\n") + "\n";
+  if (!any) yield "no connectivity changes\n";
 }
 
 function renderCause(cause: ChangeCause): string[] {

@@ -22,7 +22,7 @@ export function workloadLabel(pod: PodEndpoint): string {
 }
 
 /** One end of a row: a pod (its index in matrix.pods) or an external block (its index in its direction's list). */
-interface End {
+export interface End {
   label: string;
   pod?: number;
   block?: number;
@@ -33,19 +33,33 @@ function byLabel(ends: End[]): End[] {
   return ends.sort((a, b) => cmp(a.label, b.label));
 }
 
-/** Allowed connections, sorted by source then destination; `include` filters pods (e.g. -n). */
-export function* matrixRows(matrix: Matrix, include: (pod: PodEndpoint) => boolean = () => true): Generator<MatrixRow> {
+/** A matrix's row ends, each side sorted by label, and the connections between two ends (undefined: no row, a pod to itself or both ends left out). */
+export interface MatrixEnds {
+  sources: End[];
+  destinations: End[];
+  connections(from: End, to: End): PortSet | undefined;
+}
+
+/** `include` filters pods (e.g. -n): a row is kept when one of its pods is included. */
+export function matrixEnds(matrix: Matrix, include: (pod: PodEndpoint) => boolean = () => true): MatrixEnds {
   const pods: End[] = matrix.pods.map((pod, i) => ({ label: workloadLabel(pod), pod: i }));
-  const sources = byLabel([...pods, ...matrix.externalSources.map((block, b) => ({ label: `${block.label}[External]`, block: b }))]);
-  const destinations = byLabel([...pods, ...matrix.externalDestinations.map((block, b) => ({ label: `${block.label}[External]`, block: b }))]);
   const included = matrix.pods.map((pod) => include(pod));
-  const connections = (from: End, to: End): PortSet | undefined => {
-    if (from.pod !== undefined) {
-      if (to.pod !== undefined) return from.pod !== to.pod && (included[from.pod] || included[to.pod]) ? matrix.podToPod(from.pod, to.pod) : undefined;
-      return included[from.pod] ? matrix.podToExternal(from.pod, to.block!) : undefined;
-    }
-    return to.pod !== undefined && included[to.pod] ? matrix.externalToPod(from.block!, to.pod) : undefined;
+  return {
+    sources: byLabel([...pods, ...matrix.externalSources.map((block, b) => ({ label: `${block.label}[External]`, block: b }))]),
+    destinations: byLabel([...pods, ...matrix.externalDestinations.map((block, b) => ({ label: `${block.label}[External]`, block: b }))]),
+    connections(from, to) {
+      if (from.pod !== undefined) {
+        if (to.pod !== undefined) return from.pod !== to.pod && (included[from.pod] || included[to.pod]) ? matrix.podToPod(from.pod, to.pod) : undefined;
+        return included[from.pod] ? matrix.podToExternal(from.pod, to.block!) : undefined;
+      }
+      return to.pod !== undefined && included[to.pod] ? matrix.externalToPod(from.block!, to.pod) : undefined;
+    },
   };
+}
+
+/** Allowed connections, sorted by source then destination; `include` filters pods (e.g. -n). */
+export function* matrixRows(matrix: Matrix, include?: (pod: PodEndpoint) => boolean): Generator<MatrixRow> {
+  const { sources, destinations, connections } = matrixEnds(matrix, include);
   // Sources of one label (the same workload twice in the input) interleave by destination, as a sort of every row would order them.
   for (let start = 0; start < sources.length; ) {
     let end = start + 1;

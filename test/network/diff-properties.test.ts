@@ -96,3 +96,32 @@ describe("netpol diff, against each side's matrix", () => {
     );
   });
 });
+
+describe("netpol diff, a workload given twice", () => {
+  const pod = (name: string, ports: PodEndpoint["ports"]): PodEndpoint => ({
+    kind: "pod",
+    namespace: "a",
+    name,
+    labels: {},
+    namespaceLabels: { "kubernetes.io/metadata.name": "a" },
+    ips: [],
+    ports,
+    workload: `Deployment/${name}`,
+  });
+  const namedPortPolicy: K8sObject = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "np0", namespace: "a" },
+    spec: { podSelector: {}, ingress: [{ ports: [{ port: 8000, endPort: 9000 }] }, { ports: [{ port: "http" }] }] },
+  };
+
+  it("compares the last row the matrix lists for the label pair, as a map of its rows keeps", () => {
+    // The copy declaring port http reaches the one that does not on 8000-9000 only; the other way also on 80.
+    const cluster = [pod("p0", [{ name: "http", port: 80, protocol: "TCP" }]), pod("p1", []), pod("p0", [])];
+    const before = sideOf(cluster, [namedPortPolicy]);
+    const after = sideOf(cluster, []);
+    const change = diffConnectivity(before, after).changes.find((c) => c.from === "a/p0[Deployment]" && c.to === "a/p0[Deployment]");
+    expect(PortSet.fromJSON(change!.before).toString()).toBe("TCP 8000-9000");
+    expect(rowsOf(before, after).get("a/p0[Deployment] a/p0[Deployment]")?.toString()).toBe("TCP 8000-9000");
+  });
+});
