@@ -120,9 +120,17 @@ export function compilePorts(ports: NetworkPolicyPort[] | null | undefined): { c
   };
 }
 
+/**
+ * Peers a rule's description names before it counts the rest: a rule may list thousands of
+ * ipBlocks (a partner list), and each explanation and diff cause quotes the description.
+ */
+const PEERS_NAMED = 8;
+
 function describePeers(peers: NetworkPolicyPeer[] | null | undefined): string {
   if (!peers || peers.length === 0) return "any peer";
-  return peers
+  const rest = peers.length - PEERS_NAMED;
+  const named = peers
+    .slice(0, rest > 0 ? PEERS_NAMED : peers.length)
     .map((p) => {
       if (p.ipBlock) return `ipBlock ${p.ipBlock.cidr}${p.ipBlock.except?.length ? ` except ${p.ipBlock.except.join(",")}` : ""}`;
       const parts: string[] = [];
@@ -131,6 +139,7 @@ function describePeers(peers: NetworkPolicyPeer[] | null | undefined): string {
       return parts.join(" and ");
     })
     .join(" or ");
+  return rest > 0 ? `${named} or ${rest} more peer${rest === 1 ? "" : "s"}` : named;
 }
 
 function describePorts(ports: NetworkPolicyPort[] | null | undefined): string {
