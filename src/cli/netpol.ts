@@ -21,6 +21,7 @@ import { connectivityChanges, diffTextLines } from "../network/diff.js";
 import { buildEndpoints, type Endpoints } from "../network/endpoints.js";
 import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
+import { calicoFamily } from "../network/calico/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix, type Matrix } from "../network/matrix.js";
 import { matrixJson, matrixRowJson, matrixRows, matrixTextLines, renderMatrixCsv } from "../network/matrix-render.js";
@@ -270,7 +271,7 @@ export function registerNetpol(program: Command): void {
       const snapshot = await loadInput(paths, flags);
       const calicoObjects = snapshot.objects.map((o) => o.object);
       warnAboutOrdering(chooseOrdering(calicoObjects, calicoVersion), calicoObjects.some(isCalicoPolicy), calicoObjects);
-      const result = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, policyFieldsFamily]);
+      const result = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, calicoFamily, policyFieldsFamily]);
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;

@@ -74,3 +74,29 @@ spec:
     expect(denied.ingress.at).toEqual([`${file}:11:1`]);
   });
 });
+
+describe("lint runs the Calico checks that scan runs", () => {
+  it("reports a Calico policy the API server refuses, and exits 1 for it", async () => {
+    const file = write(
+      "calico-refused.yaml",
+      `apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: a, labels: {app: server}}
+spec: {containers: [{name: s, image: nginx}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: bad, namespace: a}
+spec:
+  selector: app == 'server'
+  ingress:
+  - action: Allow
+    destination: {ports: [53]}
+`,
+    );
+    const r = await runNetpol("lint", file, "-o", "json", "--fail-on", "high");
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.out).findings as { ruleId: string; severity: string; position?: { line: number } }[];
+    expect(findings).toContainEqual(expect.objectContaining({ ruleId: "calico/invalid-policy", severity: "high" }));
+  });
+});
