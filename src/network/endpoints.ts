@@ -13,6 +13,7 @@ import { podServiceAccountName } from "../k8s/service-accounts.js";
 import { controllerOf, podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 import { controllingRoot, objectKey } from "./owners.js";
+import { PORT_PROTOCOLS } from "./ports.js";
 
 export interface WorkloadEndpoint {
   endpoint: PodEndpoint;
@@ -48,6 +49,14 @@ export function stringRecord(value: unknown): Record<string, string> {
   return out;
 }
 
+function isContainerPortNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function isPortProtocol(value: unknown): value is Protocol {
+  return (PORT_PROTOCOLS as readonly unknown[]).includes(value);
+}
+
 export function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
   const ports: ContainerPort[] = [];
   const containers = [
@@ -60,9 +69,11 @@ export function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
     for (const port of container.ports) {
       if (!isRecord(port)) continue;
       const number = field(port, "containerPort");
-      if (typeof number !== "number") continue;
-      const protocol = field(port, "protocol");
-      const entry: ContainerPort = { port: number, protocol: (typeof protocol === "string" ? protocol : "TCP") as Protocol };
+      const protocol = field(port, "protocol") ?? "TCP";
+      // A port the API server refuses (0, 99999, 1.5, "tcp") never exists to be reached: left
+      // out, not turned into a range such as 99999-65535. `scan` reports the object as refused.
+      if (!isContainerPortNumber(number) || !isPortProtocol(protocol)) continue;
+      const entry: ContainerPort = { port: number, protocol };
       const name = field(port, "name");
       if (typeof name === "string") entry.name = detached(name);
       ports.push(entry);

@@ -1,7 +1,7 @@
 /** Workload endpoints: owned Pods folded into their controller, pod IPs, hostNetwork, implied namespaces. */
 import { describe, expect, it } from "vitest";
 import { loadSnapshot } from "../../src/k8s/load.js";
-import { buildEndpoints, EndpointsBuilder, findWorkload } from "../../src/network/endpoints.js";
+import { buildEndpoints, containerPorts, EndpointsBuilder, findWorkload } from "../../src/network/endpoints.js";
 
 const yaml = `
 apiVersion: v1
@@ -197,6 +197,33 @@ status: { podIP: 10.244.3.9 }
     expect(workloads.map((w) => [w.endpoint.workload, w.podNames, w.endpoint.ips])).toEqual([
       ["ReplicaSet/a", ["a-1"], ["10.1.1.1"]],
       ["ReplicaSet/b", [], []],
+    ]);
+  });
+});
+
+describe("container ports the API server refuses", () => {
+  it("are left out, never turned into ranges", () => {
+    const ports = containerPorts({
+      containers: [
+        {
+          name: "c",
+          ports: [
+            { containerPort: 99999, name: "http" },
+            { containerPort: 0 },
+            { containerPort: -5 },
+            { containerPort: 1.5 },
+            { containerPort: 8080, protocol: "tcp" },
+            { containerPort: 7, protocol: "ICMP" },
+            { containerPort: "8443" },
+            { containerPort: 65535, protocol: "SCTP", name: "top" },
+            { containerPort: 1 },
+          ],
+        },
+      ],
+    });
+    expect(ports).toEqual([
+      { port: 65535, protocol: "SCTP", name: "top" },
+      { port: 1, protocol: "TCP" },
     ]);
   });
 });
