@@ -6,7 +6,7 @@
  */
 import { buildEscalationGraph } from "../access/rbac/escalation.js";
 import { rbacAuthorizerFor } from "../access/rbac/family.js";
-import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Pillar, type Severity } from "../findings/types.js";
+import { SEVERITIES, severityRank, type Finding, type ObjectRef, type Severity } from "../findings/types.js";
 import type { Snapshot } from "../k8s/snapshot.js";
 import { formatFieldPath, isRecord, objectRef } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
@@ -22,8 +22,12 @@ import { networkDeductions, publications, type Publication } from "./exposure.js
 import { postureGraph } from "./graph.js";
 import { reachSummary } from "./reach.js";
 import { identityDeductions, serviceAccountsOf } from "./identity.js";
-import { gradeOf, scored, SEVERITY_POINTS } from "./scoring.js";
-import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Deduction, type Grade, type PodFieldLocator, type PostureReport, type PosturePillar, type WorkloadPosture, workloadName } from "./types.js";
+import { duplicateFact } from "./duplicates.js";
+import { findingDeductions } from "./finding-deductions.js";
+import { lastCopies } from "./last-copies.js";
+import { withoutReplacedCopies } from "./replaced-findings.js";
+import { gradeOf, scored } from "./scoring.js";
+import { POSTURE_PILLARS, POSTURE_SCHEMA_VERSION, type Grade, type PodFieldLocator, type PostureReport, type PosturePillar, type WorkloadPosture, workloadName } from "./types.js";
 
 /**
  * Rule prefixes that judge the control plane and its files: their findings are about the
@@ -53,29 +57,11 @@ function refKey(ref: Pick<ObjectRef, "kind" | "name" | "namespace">): string {
   return `${ref.namespace ?? "default"}/${ref.kind}/${ref.name}`;
 }
 
-function posturePillar(pillar: Pillar): PosturePillar {
-  return pillar === "identity" || pillar === "network" || pillar === "data" ? pillar : "workload";
-}
-
-/** A rule costs once per workload: its findings there fold into one deduction at their highest severity. */
-function findingDeductions(findings: readonly Finding[]): Deduction[] {
-  const byRule = new Map<string, Deduction>();
-  for (const f of findings) {
-    const known = byRule.get(f.ruleId);
-    if (known) {
-      known.count++;
-      if (SEVERITY_POINTS[f.severity] <= known.points) continue;
-    }
-    const deduction: Deduction = { pillar: posturePillar(f.pillar), points: SEVERITY_POINTS[f.severity], severity: f.severity, ruleId: f.ruleId, reason: f.message, count: known?.count ?? 1 };
-    if (f.position) deduction.position = f.position;
-    if (f.fieldPath) deduction.fieldPath = f.fieldPath;
-    if (f.remediation) deduction.remediation = f.remediation;
-    byRule.set(f.ruleId, deduction);
-  }
-  return [...byRule.values()].filter((d) => d.points > 0);
-}
-
-export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: PostureMeta): PostureReport {
+export function buildPosture(input: Snapshot, scan: ScanResult, meta: PostureMeta): PostureReport {
+  // The cluster as kubectl apply -f leaves it: of an object defined twice, the last copy, for every kind read below.
+  const copies = lastCopies(input.objects);
+  const snapshot: Snapshot = { ...input, objects: copies.objects };
+  const findings = withoutReplacedCopies(scan.findings, input.objects, copies);
   const { workloads } = buildEndpoints(snapshot);
   const pods = workloads.map((w) => w.endpoint);
   const templates = workloads.map((w) => podTemplate(w.source.object));
@@ -91,14 +77,14 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
   });
   const perWorkload: Finding[][] = workloads.map(() => []);
   const clusterFindings: Finding[] = [];
-  for (const finding of scan.findings) {
+  for (const finding of findings) {
     const at = finding.object && !isPlatformRule(finding.ruleId) ? index.get(refKey(finding.object)) : undefined;
     if (at === undefined) clusterFindings.push(finding);
     else (perWorkload[at] as Finding[]).push(finding);
   }
   // The most severe first: what a reader of the cluster section should see at the top.
   clusterFindings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareFindings(a, b));
-  const plaintextSecrets = scan.findings.filter((f) => PLAINTEXT_SECRETS_RULES.has(f.ruleId));
+  const plaintextSecrets = findings.filter((f) => PLAINTEXT_SECRETS_RULES.has(f.ruleId));
   const encryption = plaintextSecrets.length > 0 || snapshot.objects.some((o) => o.object.kind === "EncryptionConfiguration") ? "judged" : "unknown";
 
   const sources = snapshot.objects.map((o) => ({ object: o.object, where: o }));
@@ -132,7 +118,7 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
       score,
       grade: gradeOf(score),
       pillars,
-      facts: [...who.facts, ...network.facts, ...data.facts],
+      facts: [...who.facts, ...network.facts, ...data.facts, ...optional(duplicateFact(w.source, copies))],
     };
     const at = w.source.source.position;
     if (at) posture.position = at;
@@ -163,6 +149,8 @@ export function buildPosture(snapshot: Snapshot, scan: ScanResult, meta: Posture
     graph,
   };
 }
+
+const optional = (fact: string | undefined): string[] => (fact === undefined ? [] : [fact]);
 
 function summarize(postures: readonly WorkloadPosture[], clusterFindings: readonly Finding[]): PostureReport["summary"] {
   const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0, F: 0 };

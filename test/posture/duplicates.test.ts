@@ -1,6 +1,6 @@
 /**
- * A workload defined twice, differently, is an input error: the report links one
- * definition to its identity, reach and data, and cannot know which the cluster runs.
+ * A workload defined twice, differently, is an input error: the report judges the last
+ * copy, as kubectl apply -f leaves it, and the files may not be applied in that order.
  * Copies that are the same are no error.
  */
 import { describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ describe("posture: workloads defined more than once", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ kind: "invalid-object" });
     expect(problems[0]!.message).toMatch(/^a\/Pod\/p is defined 2 times, differently \(.+, .+\): /);
+    expect(problems[0]!.message).toContain("this report judges the last definition's identity, reach and data, as kubectl apply -f leaves it");
     expect(problems[0]!.hint).toContain("keep one definition");
   });
 
