@@ -14,12 +14,17 @@ export function atOrAbove(findings: readonly Finding[], threshold: Severity | "n
   return findings.filter((f) => severityRank(f.severity) >= min);
 }
 
+/** The kind a Dockerfile's findings name it by (its path is the name). */
+const DOCKERFILE_KIND = "Dockerfile";
+
 /** What the findings are about: input objects, and namespaces the input only names. */
 export interface FindingSubjects {
   /** Input objects with at least one finding. */
   objects: number;
   /** Namespaces with findings (no quota, not isolated...) that no Namespace object in the input declares. */
   impliedNamespaces: number;
+  /** Dockerfiles with findings: files, not objects, so counted apart. */
+  dockerfiles: number;
 }
 
 /**
@@ -41,10 +46,15 @@ export function findingSubjects(result: Pick<ScanResult, "findings" | "scanned">
     files.add(file);
   }
   const impliedNamespaces = new Set<string>();
+  const dockerfiles = new Set<string>();
   // kind/name -> file ("" when the finding points elsewhere) -> namespaces.
   const namespacesByObject = new Map<string, Map<string, Set<string>>>();
   for (const { object, position } of result.findings) {
     if (!object) continue;
+    if (object.kind === DOCKERFILE_KIND) {
+      dockerfiles.add(object.name);
+      continue;
+    }
     if (object.kind === "Namespace" && !declaredNamespaces.has(object.name)) {
       impliedNamespaces.add(object.name);
       continue;
@@ -66,7 +76,7 @@ export function findingSubjects(result: Pick<ScanResult, "findings" | "scanned">
     const elsewhere = byFile.get("");
     if (elsewhere && located.length === 0) objects += distinct(elsewhere);
   }
-  return { objects, impliedNamespaces: impliedNamespaces.size };
+  return { objects, impliedNamespaces: impliedNamespaces.size, dockerfiles: dockerfiles.size };
 }
 
 /** Namespaces of one kind and name; "" (a reference without one) is one of the others when there are others. */

@@ -142,8 +142,12 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
     head = c.green(`No ${fresh}findings in ${count(result.stats.objects, "object", "objects")} ${files}.`);
   } else {
     const subjects = findingSubjects(result);
-    const implied = subjects.impliedNamespaces > 0 ? ` and ${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object` : "";
-    head = `${c.bold(String(result.findings.length))} ${fresh}${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${subjects.objects} of ${count(result.stats.objects, "object", "objects")}${implied}, ${files}.`;
+    const about: string[] = [];
+    // Dockerfiles are files, not objects: "4 of 0 objects" would say findings about nothing.
+    if (subjects.objects > 0 || subjects.dockerfiles === 0 || result.stats.objects > 0) about.push(`${subjects.objects} of ${count(result.stats.objects, "object", "objects")}`);
+    if (subjects.impliedNamespaces > 0) about.push(`${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object`);
+    if (subjects.dockerfiles > 0) about.push(count(subjects.dockerfiles, "Dockerfile", "Dockerfiles"));
+    head = `${c.bold(String(result.findings.length))} ${fresh}${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${about.join(" and ")}, ${files}.`;
   }
   const notes: string[] = [];
   // A binary file is skipped, not a problem (it does not make the exit code 2): it is named above and counted once, as skipped.

@@ -22,7 +22,7 @@ describe("the summary line", () => {
   it("counts an input object once, however the families name it, and namespaces without a Namespace object apart", () => {
     // Pod Security names the pod in the namespace it would land in; quota names it as written.
     const findings = [finding({ ...pod, namespace: "default" }, "critical"), finding(pod), finding({ kind: "Namespace", name: "default" })];
-    expect(findingSubjects(result([pod], findings))).toEqual({ objects: 1, impliedNamespaces: 1 });
+    expect(findingSubjects(result([pod], findings))).toEqual({ objects: 1, impliedNamespaces: 1, dockerfiles: 0 });
     expect(summaryLine(result([pod], findings))).toBe("3 findings (1 critical, 2 low) in 1 of 1 object and 1 namespace with no Namespace object, across 1 file.");
   });
 
@@ -31,8 +31,16 @@ describe("the summary line", () => {
     const a: ObjectRef = { kind: "Deployment", name: "web", namespace: "shop" };
     const b: ObjectRef = { kind: "Deployment", name: "web", namespace: "blog" };
     const findings = [finding(namespace), finding(a), finding(b), finding(a)];
-    expect(findingSubjects(result([namespace, a, b], findings))).toEqual({ objects: 3, impliedNamespaces: 0 });
+    expect(findingSubjects(result([namespace, a, b], findings))).toEqual({ objects: 3, impliedNamespaces: 0, dockerfiles: 0 });
     expect(summaryLine(result([namespace, a, b, pod], findings, 2))).toBe("4 findings (4 low) in 3 of 4 objects, across 2 files.");
+  });
+
+  it("counts Dockerfiles apart: they are files, not objects", () => {
+    const dockerfile = (name: string): ObjectRef => ({ kind: "Dockerfile", name });
+    const alone = [finding(dockerfile("a/Dockerfile"), "high"), finding(dockerfile("a/Dockerfile")), finding(dockerfile("b/Dockerfile"))];
+    expect(summaryLine(result([], alone, 2))).toBe("3 findings (1 high, 2 low) in 2 Dockerfiles, across 2 files.");
+    expect(summaryLine(result([pod], [...alone, finding(pod)], 3))).toBe("4 findings (1 high, 3 low) in 1 of 1 object and 2 Dockerfiles, across 3 files.");
+    expect(summaryLine(result([pod], alone, 3))).toBe("3 findings (1 high, 2 low) in 0 of 1 object and 2 Dockerfiles, across 3 files.");
   });
 
   it("says so when there is nothing to report, and what a walk left out", () => {
