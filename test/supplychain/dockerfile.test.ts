@@ -13,6 +13,7 @@ describe("final stage user", () => {
     expect(f.map((x) => x.ruleId)).toEqual(["dockerfile/missing-user"]);
     expect(f[0]?.position).toEqual({ file: "app/Dockerfile", line: 1, column: 1 });
     expect(f[0]?.pillar).toBe("supply-chain");
+    expect(f[0]?.message).toBe("the final stage sets no USER, so it runs as root, the user python:3.12 defaults to");
   });
 
   it("accepts no USER on a base image known to run as non-root", () => {

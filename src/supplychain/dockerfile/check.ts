@@ -180,7 +180,7 @@ function checkFinalUser(final: Stage, model: DockerfileModel, report: Report): v
   if (!user) {
     if (!facts || facts.defaultUid === 0) {
       const image = base ? base.name + (base.tag ? `:${base.tag}` : "") : "its base image";
-      report(DOCKERFILE_RULES.userMissing, final.from, `the final stage sets no USER, so it runs as ${facts ? "root" : "whatever user"} ${image} ${facts ? "defaults to" : "sets (unknown)"}`);
+      report(DOCKERFILE_RULES.userMissing, final.from, `the final stage sets no USER, so it runs as ${facts ? `root, the user ${image} defaults to` : `whatever user ${image} sets (unknown here)`}`);
     }
     return;
   }
