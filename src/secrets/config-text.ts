@@ -18,14 +18,32 @@ export const CODE_FILE = /\.(?:sh|bash|zsh|py|js|mjs|ts|rb|go|java|groovy|ps1|pl
 /** Text for people, where "enter your password here" is a sentence. */
 const PROSE_FILE = /\.(?:md|txt|rst|adoc|html?|tpl|tmpl)$/i;
 
+/** A shell script: its assignments of a literal to a credential-named variable are settings too. */
+const SHELL_FILE = /\.(?:sh|bash|zsh|ksh)$/i;
+/** `export PASSWORD=x`, `readonly TOKEN='x'`, `PGPASSWORD=x pg_dump`: a variable given a value by a shell word. */
+const SHELL_ASSIGNMENT = /(?:^|[\s;&|(])(?:(?:export|readonly|local|declare(?:\s+-\w+)?)\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)]+)/g;
+
 /** The credential-named settings of a configuration file that are given a value on their own line, in order. */
 export function settingsIn(text: string, fileName: string): string[] {
+  if (SHELL_FILE.test(fileName)) return shellAssignmentsIn(text);
   if (CODE_FILE.test(fileName)) return [];
   const prose = PROSE_FILE.test(fileName);
   const names: string[] = [];
   for (const line of text.split("\n")) {
     const name = prose ? undefined : settingOnLine(line);
     if (name !== undefined) names.push(name);
+  }
+  return names;
+}
+
+/** Credential-named variables a script assigns a literal (not `$1`, `$(cat /run/secret)` or a path), comments aside. */
+function shellAssignmentsIn(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split("\n")) {
+    const code = line.replace(/(?:^|\s)#.*$/, "");
+    for (const m of code.matchAll(SHELL_ASSIGNMENT)) {
+      if (looksLikeSecretName(m[1] as string) && isLiteralCredential(unquoted(m[2] as string))) names.push(m[1] as string);
+    }
   }
   return names;
 }

@@ -33,7 +33,6 @@ const FORMATS: readonly CredentialFormat[] = [
   // the kubelet's $(VAR), the password may begin with a percent-encoded character (%40 is @), which is no %(var)s.
   { what: "a URL with a password in it", pattern: new RegExp(`\\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\\s/:@$]|\\$\\([A-Za-z_][\\w.-]*\\))*:(?:${PERCENT_ENCODED}|${NOT_A_VARIABLE})[^\\s/@]+@(?!sha(?:256|384|512):)[^\\s/@]`) },
   { what: "a URL with a password in it", pattern: new RegExp(`[?&](?:password|passwd|pwd)=(?:${PERCENT_ENCODED}|${NOT_A_VARIABLE})[^&;\\s"']{3,}`, "i") },
-  // ADO.NET and Azure connection strings: Password=...; AccountKey=...;
   // curl -u user:password, and HTTP Basic or Bearer credentials written into a header or a command.
   // curl's own flag: `docker run -u 1000:1000` and `--user root:root` elsewhere are a user and a group.
   { what: "a user and password on a command line", pattern: new RegExp(`\\bcurl\\b[^\\n;&|]*?\\s(?:-u|--user)\\s+['"]?[^\\s:$'"]+:${NOT_A_VARIABLE}[^\\s@'"\`]{3,}`) },
@@ -46,7 +45,13 @@ const FORMATS: readonly CredentialFormat[] = [
   { what: "a password in JSON", pattern: new RegExp(`"(?:password|passwd|pwd)"\\s*:\\s*"${NOT_A_VARIABLE}[^"]{3,}"`, "i") },
   // JAAS and similar: password="..." inside a longer setting (sasl.jaas.config).
   { what: "a password in a quoted setting", pattern: new RegExp(`\\bpassword\\s*=\\s*"${NOT_A_VARIABLE}[^"\\s]{3,}"`, "i") },
-  { what: "a connection string with a password or key", pattern: new RegExp(`(?:^|[;"'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}`, "i") },
+  // ADO.NET and Azure connection strings, key=value pairs joined by ";" (Server=db;Password=...;
+  // AccountName=x;AccountKey=...): the password follows another pair or is followed by one.
+  // `export PASSWORD=x; run` is a shell assignment (secrets/inline-credential), not a connection string.
+  {
+    what: "a connection string with a password or key",
+    pattern: new RegExp(`(?:;\\s*(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,}|(?:^|["'\\s])(?:Password|Pwd|AccountKey|SharedAccessKey)=${NOT_A_VARIABLE}[^;\\s"']{3,};\\s*[A-Za-z][A-Za-z ]*=)`, "i"),
+  },
 ];
 
 /**

@@ -68,6 +68,9 @@ describe("credential formats", () => {
     "ghp_short",
     "xoxb-your-token-here",
     "Password=$(DB_PASSWORD);",
+    // A shell assignment, not a connection string: secrets/inline-credential reads it as one.
+    "export PASSWORD=Zq9LmN0pWx; run",
+    "PWD=/srv; cd $PWD",
     "docker run -u 1000:1000 app",
     "curl -u $USER:$PASS https://x",
     "Basic authentication is required",
@@ -322,8 +325,8 @@ data:
   init.py: |
     password = os.environ["DB_PASSWORD"]
 `);
-    // A script's lines are not read as settings; a literal password in one is still a credential by its format.
-    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual(['secrets/known-credential data["backup.sh"]: ConfigMap key backup.sh holds a connection string with a password or key']);
+    // A program's lines are not read as settings; a shell script's assignment of a literal to a credential-named variable is one.
+    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual(['secrets/inline-credential data["backup.sh"]: ConfigMap key backup.sh sets PASSWORD in plain text, readable by whoever may read ConfigMaps']);
   });
 
   it("finds what the second QA pass found missing: run-together names, $ inside a password, JAAS, JVM flags in an env value", () => {
@@ -495,5 +498,37 @@ spec:
     for (const name of ["CLIENT_CERT_AUTH", "client-cert-auth", "peer-client-cert-auth", "anonymous-auth", "clientCertificateAuth"]) expect(looksLikeSecretName(name), name).toBe(false);
     for (const name of ["BASIC_AUTH", "REDISCLI_AUTH", "proxy-auth"]) expect(looksLikeSecretName(name), name).toBe(true);
     expect(inline(staticPod("app", ["app", "--client-cert-auth", "SuperSecretToken"]))).toEqual([]);
+  });
+});
+
+describe("shell assignments", () => {
+  it("in a container's shell command are inline credentials, not connection strings", () => {
+    const findings = judged(`apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+spec:
+  containers:
+  - {name: d, image: x, command: [sh, -c, "export PASSWORD=Zq9LmN0pWx; run"]}
+`);
+    expect(findings.map((f) => `${f.ruleId} ${f.severity}: ${f.message}`)).toEqual([
+      'secrets/inline-credential high: container "d" command[2] passes PASSWORD a value written in the manifest, where every process on the node can read it',
+    ]);
+  });
+
+  it("in a shell script kept in a ConfigMap are settings; arguments, command substitutions, paths and comments are not", () => {
+    const findings = judged(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: scripts, namespace: ops}
+data:
+  backup.sh: |
+    #!/bin/sh
+    # export ADMIN_PASSWORD=example
+    readonly API_TOKEN='tok3n-Value'
+    PGPASSWORD=Pgpw0rdLit pg_dump -h db shop; DB_PASSWORD="$(cat /run/secrets/db)"
+    export CLIENT_SECRET=$1 KEY_FILE=/run/key SECRET_PATH=/etc/secret
+`);
+    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([
+      'secrets/inline-credential data["backup.sh"]: ConfigMap key backup.sh sets API_TOKEN, PGPASSWORD in plain text, readable by whoever may read ConfigMaps',
+    ]);
   });
 });
