@@ -7,8 +7,8 @@ import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { kubernetesYaml as toYaml } from "../k8s/yaml-out.js";
 import { formatPosition, UserError } from "../errors.js";
-import { requireKnownNamespace } from "./namespace-flag.js";
-import { isSeverity, type Severity } from "../findings/types.js";
+import { namespacesIn, placeInNamespace, requireKnownNamespace } from "./namespace-flag.js";
+import { isSeverity, type ObjectRef, type Severity } from "../findings/types.js";
 import { NETWORK_RESOURCES } from "../adapters/cluster.js";
 import { loadSnapshot, type LoadOptions } from "../k8s/load.js";
 import { withoutStillScannedNote } from "../k8s/load-problems.js";
@@ -50,6 +50,8 @@ interface InputFlags extends ClusterFlags {
   kustomize: string[];
   /** `--calico-version`: whose ordering of equal-order Calico policies to follow. */
   calicoVersion?: string;
+  /** `-n`: where objects that name no namespace land, as `kubectl apply -n` sends them. */
+  namespace?: string;
 }
 
 interface Loaded {
@@ -90,6 +92,8 @@ const policyFieldsFamily: ScanFamily = {
 async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> {
   const options: LoadOptions = { paths, kustomizeDirs: flags.kustomize, ...(await liveInput(flags, NETWORK_RESOURCES, { keepControlled: true })) };
   const snapshot = await loadSnapshot(options);
+  // `helm template ... | palisade netpol explain - -n shop`: the chart's objects are in shop, not default.
+  if (flags.namespace !== undefined) placeInNamespace(snapshot.objects, flags.namespace);
   // A skipped binary file is no manifest: alone, it leaves nothing to analyse either.
   if (snapshot.objects.length === 0 && snapshot.problems.every((p) => p.kind === "binary" || p.kind === "not-kubernetes")) {
     const where = [...paths.map((p) => (p === "-" ? "stdin" : p)), ...flags.kustomize.map((k) => `-k ${k}`), ...(snapshot.stats.cluster ? [snapshot.stats.cluster] : [])];
@@ -197,6 +201,11 @@ function isCalicoPolicy(object: LoadedObject["object"]): boolean {
   return isCalicoObject(object) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "");
 }
 
+/** Whether a finding is about the namespace or an object in it. */
+function inNamespace(object: ObjectRef | undefined, namespace: string): boolean {
+  return object !== undefined && (object.kind === "Namespace" ? object.name === namespace : object.namespace === namespace);
+}
+
 function structured(value: unknown, format: string): string {
   return format === "yaml" ? toYaml(value) : JSON.stringify(value, null, 2) + "\n";
 }
@@ -218,7 +227,7 @@ export function registerNetpol(program: Command): void {
     .option("--icmp-type <type>", "with /ICMP or /ICMPv6: the message type (default: echo request, 8 or 128)")
     .option("--icmp-code <code>", "with /ICMP or /ICMPv6: the message code (default 0)")
     .option("--source-port <port>", "with a TCP, UDP or SCTP --port: the port the connection comes from (default: none, so Calico rules on source ports do not match)")
-    .option("-n, --namespace <ns>", "namespace for endpoints given without one", "default")
+    .option("-n, --namespace <ns>", "namespace for endpoints given without one, and of objects that set none (as kubectl apply -n)", "default")
     .addOption(outputOption(["text", "json", "yaml"], "text"))
     .action(async (paths: string[], flags: InputFlags & { from: string; to: string; port: string; icmpType?: string; icmpCode?: string; sourcePort?: string; namespace: string; output: string }) => {
       const target = parseTarget(flags.port, flags.icmpType, flags.icmpCode, flags.sourcePort);
@@ -240,7 +249,7 @@ export function registerNetpol(program: Command): void {
     });
 
   input(netpol.command("matrix").description("allowed connections between every pair of workloads and the external blocks the ipBlocks cut"))
-    .option("-n, --namespace <ns>", "only connections from or to workloads of this namespace")
+    .option("-n, --namespace <ns>", "only connections from or to workloads of this namespace, which is also that of objects that set none (as kubectl apply -n)")
     .option("-A, --all-namespaces", "every namespace (the default)")
     .option("--services", "which workloads may use each Service port, and through how many of its backends, instead of workload to workload")
     .addOption(outputOption(["text", "json", "yaml", "csv"], "text"))
@@ -264,14 +273,20 @@ export function registerNetpol(program: Command): void {
     .addOption(outputOption(REPORT_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .option("--no-color", "never colour the text output")
-    .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean }) => {
+    .option("-n, --namespace <ns>", "namespace of objects that set none (as kubectl apply -n); reports only this namespace's findings (every namespace is still read: policies elsewhere decide who reaches it)")
+    .option("-A, --all-namespaces", "report every namespace (the default)")
+    .action(async (paths: string[], flags: InputFlags & { output: string; failOn: Severity | "none"; color?: boolean; allNamespaces?: boolean }) => {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
+      if (flags.namespace !== undefined && flags.allNamespaces) throw new UserError("-n and -A both given: choose one namespace (-n NAME) or all of them (-A)");
       if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError("no manifests to lint", { hint: "give files or directories, - for stdin, -k DIR, or --cluster" });
       const calicoVersion = calicoVersionFlag(flags.calicoVersion);
       const snapshot = await loadInput(paths, flags);
       const calicoObjects = snapshot.objects.map((o) => o.object);
       warnAboutOrdering(chooseOrdering(calicoObjects, calicoVersion), calicoObjects.some(isCalicoPolicy), calicoObjects);
-      const result = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, calicoFamily, policyFieldsFamily]);
+      // A namespace the input lacks would report nothing and pass any gate.
+      if (flags.namespace !== undefined) requireKnownNamespace(flags.namespace, namespacesIn(snapshot.objects));
+      const scanned = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, calicoFamily, policyFieldsFamily]);
+      const result = flags.namespace === undefined ? scanned : { ...scanned, findings: scanned.findings.filter((f) => inNamespace(f.object, flags.namespace!)) };
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");
       await writeStdout(renderReport(result, flags));
       if (result.problems.some((p) => p.kind !== "binary")) process.exitCode = EXIT.usage;

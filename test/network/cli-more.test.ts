@@ -100,3 +100,74 @@ spec:
     expect(findings).toContainEqual(expect.objectContaining({ ruleId: "calico/invalid-policy", severity: "high" }));
   });
 });
+
+describe("-n as kubectl apply -n", () => {
+  // helm template output: no object names its namespace.
+  const chart = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: other}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {containers: [{name: c, image: x}]}
+`;
+
+  it("places the objects that name no namespace, for explain and matrix", async () => {
+    const file = write("chart.yaml", chart);
+    const explain = await runNetpol("explain", file, "-n", "shop", "--from", "web", "--to", "db", "--port", "5432/TCP");
+    expect(explain.code).toBe(0);
+    expect(explain.out).toMatch(/^shop\/web\[Deployment\] -> shop\/db\[Deployment\] on 5432\/TCP: ALLOWED/);
+    expect((await runNetpol("explain", file, "-n", "shop", "--from", "other/batch", "--to", "db", "--port", "5432/TCP")).out).toContain("DENIED");
+    const matrix = await runNetpol("matrix", file, "-n", "shop");
+    expect(matrix.out).toContain("shop/web[Deployment] => shop/db[Deployment] : All Connections");
+    expect(matrix.out).not.toContain("default/");
+  });
+
+  it("lint takes -n and -A, and reports only that namespace's findings with -n", async () => {
+    const file = write("chart.yaml", chart);
+    const all = JSON.parse((await runNetpol("lint", file, "-A", "-o", "json")).out).findings as { object?: { kind: string; name: string; namespace?: string } }[];
+    const spaces = (findings: typeof all) => [...new Set(findings.map((f) => (f.object?.kind === "Namespace" ? f.object.name : f.object?.namespace)))].sort();
+    expect(spaces(all)).toEqual(["other", undefined]);
+    const shop = JSON.parse((await runNetpol("lint", file, "-n", "shop", "-o", "json")).out).findings as typeof all;
+    expect(shop.length).toBeGreaterThan(0);
+    expect(spaces(shop)).toEqual(["shop"]);
+    const other = JSON.parse((await runNetpol("lint", file, "-n", "other", "-o", "json")).out).findings as typeof all;
+    expect(spaces(other)).toEqual(["other"]);
+    // Where every object names its namespace, a name none has is a slip.
+    const named = write("named.yaml", chart.slice(chart.indexOf("apiVersion: v1\nkind: Namespace")));
+    const typo = await runNetpol("lint", named, "-n", "othr");
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("-n othr: the input has no namespace of that name");
+    expect((await runNetpol("lint", file, "-n", "shop", "-A")).code).toBe(2);
+  });
+});
