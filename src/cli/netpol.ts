@@ -21,6 +21,7 @@ import { connectivityChanges, diffTextLines } from "../network/diff.js";
 import { buildEndpoints, type Endpoints } from "../network/endpoints.js";
 import { explainConnection, renderExplanation, type ConnectionDetails, type PolicyLocator } from "../network/explain.js";
 import { netpolFamily } from "../network/family.js";
+import { refusedLabels } from "../network/refused-labels.js";
 import { calicoFamily } from "../network/calico/family.js";
 import { parseFlows, generatePolicies, FLOWS_FORMAT_HELP } from "../network/generate.js";
 import { computeMatrix, type Matrix } from "../network/matrix.js";
@@ -115,6 +116,7 @@ async function loadPolicies(paths: string[], flags: InputFlags, what: string): P
   if (problems.length > 0) {
     throw new UserError(`no answer: ${problems.length === 1 ? "an input problem" : `${problems.length} input problems`} (listed above) may hide policies that change it`, { hint: "fix each file at the line and column given, or leave it out of the paths" });
   }
+  warnRefusedLabels(snapshot.objects);
   // Evaluated as the API server keeps them, without the fields it does not know: say so.
   for (const f of policyFieldsFamily.check(snapshot, {})) {
     const at = f.position ? `${formatPosition(f.position)}: ` : "";
@@ -201,6 +203,11 @@ function isCalicoPolicy(object: LoadedObject["object"]): boolean {
   return isCalicoObject(object) && (POLICY_KINDS as readonly string[]).includes(object.kind ?? "");
 }
 
+/** Labels the API server refuses are left out of every answer: said so, where they are written. */
+function warnRefusedLabels(objects: readonly LoadedObject[]): void {
+  for (const refused of refusedLabels(objects)) process.stderr.write(printable(`warning: ${formatPosition(refused.position)}: ${refused.message}; the answer below reads it without that label`) + "\n");
+}
+
 /** Whether a finding is about the namespace or an object in it. */
 function inNamespace(object: ObjectRef | undefined, namespace: string): boolean {
   return object !== undefined && (object.kind === "Namespace" ? object.name === namespace : object.namespace === namespace);
@@ -285,6 +292,7 @@ export function registerNetpol(program: Command): void {
       warnAboutOrdering(chooseOrdering(calicoObjects, calicoVersion), calicoObjects.some(isCalicoPolicy), calicoObjects);
       // A namespace the input lacks would report nothing and pass any gate.
       if (flags.namespace !== undefined) requireKnownNamespace(flags.namespace, namespacesIn(snapshot.objects));
+      warnRefusedLabels(snapshot.objects);
       const scanned = runScan(snapshot, calicoVersion ? { calicoVersion } : {}, [netpolFamily, calicoFamily, policyFieldsFamily]);
       const result = flags.namespace === undefined ? scanned : { ...scanned, findings: scanned.findings.filter((f) => inNamespace(f.object, flags.namespace!)) };
       if (result.problems.length > 0) process.stderr.write(renderProblems(result.problems, colorFor(process.stderr, flags.color)) + "\n");

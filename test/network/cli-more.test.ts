@@ -171,3 +171,39 @@ spec:
     expect((await runNetpol("lint", file, "-n", "shop", "-A")).code).toBe(2);
   });
 });
+
+describe("labels the API server refuses", () => {
+  it("are named where they are written, for every command that reads workloads", async () => {
+    const file = write(
+      "labels.yaml",
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: b, labels: {team: yes, count: 5}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: other, namespace: b}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client, ver: 1.10}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: listed, namespace: b, labels: [app]}
+spec: {containers: [{name: c, image: x}]}
+`,
+    );
+    const expected = [
+      `warning: ${file}:3:30: Namespace/b metadata.labels.team is true, not a string: the API server refuses the object; quote the value; the answer below reads it without that label`,
+      `warning: ${file}:3:41: Namespace/b metadata.labels.count is 5, not a string: the API server refuses the object; quote the value; the answer below reads it without that label`,
+      `warning: ${file}:11:38: Deployment/b/other spec.template.metadata.labels.ver is 1.1, not a string: the API server refuses the object; quote the value; the answer below reads it without that label`,
+      `warning: ${file}:16:40: Pod/b/listed metadata.labels is not a mapping of label names to values: the API server refuses the object; the answer below reads it without that label`,
+    ];
+    for (const args of [["matrix", file], ["lint", file]]) {
+      const r = await runNetpol(...args);
+      expect(r.err.split("\n").filter((l) => l.startsWith("warning:"))).toEqual(expected);
+    }
+  });
+});
