@@ -56,8 +56,16 @@ export interface AdmissionResult {
   message?: string;
 }
 
-function serviceAccountOf(pod: PodJson, namespace: string | undefined): string | undefined {
-  const sa = pod.spec.serviceAccountName;
+/**
+ * The pod's service account as a user name. The ServiceAccount admission plugin runs first
+ * and names `default` when the pod names none (the deprecated `serviceAccount` field, which
+ * the API server reads as serviceAccountName when that is empty, counts too); a mirror pod
+ * gets none.
+ */
+export function serviceAccountOf(pod: PodJson, namespace: string | undefined): string | undefined {
+  const mirror = pod.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined;
+  const named = pod.spec.serviceAccountName || (typeof pod.spec.serviceAccount === "string" ? pod.spec.serviceAccount : "");
+  const sa = named || (mirror ? "" : "default");
   if (!sa) return undefined;
   return `system:serviceaccount:${namespace ?? pod.metadata?.namespace ?? "default"}:${sa}`;
 }

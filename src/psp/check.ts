@@ -3,9 +3,10 @@ import { describeRef, objectRef, type FieldPath, type LoadedObject, type LoadPro
 import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 import { podTemplate } from "../k8s/workloads.js";
 import { admissionPod } from "./admission-pod.js";
-import { admitPod, EVERY_POLICY_USABLE, type AdmissionResult, type MayUse } from "./admit.js";
+import { admitPod, EVERY_POLICY_USABLE, serviceAccountOf, type AdmissionResult, type MayUse } from "./admit.js";
 import { formatFieldError, type FieldError } from "./field-errors.js";
 import type { PodJson } from "./pod.js";
+import { podRequester, withoutUserNote } from "./pod-requester.js";
 import { isPodSecurityPolicy, readPodSecurityPolicy, type PodSecurityPolicy } from "./policy.js";
 import { createProvider } from "./provider.js";
 import { PSP_RULES } from "./rules.js";
@@ -91,32 +92,42 @@ export function undecodableWorkloads(objects: readonly LoadedObject[]): LoadProb
   );
 }
 
-/** Findings for every workload in `objects` against `policies`. */
+/**
+ * Findings for every workload in `objects` against `policies`. `user` is who applies the
+ * manifests: the requester of a bare Pod, while a template's pods are requested by the
+ * controller that creates them (pod-requester.ts), so `user`'s `use` permission counts for
+ * bare Pods only, and a template's findings say it was judged without it.
+ */
 export function checkWorkloads(policies: readonly PodSecurityPolicy[], objects: readonly LoadedObject[], mayUse: MayUse = EVERY_POLICY_USABLE, user?: string): Finding[] {
   const findings: Finding[] = [];
   for (const loaded of objects) {
     const target = podForAdmission(loaded);
     if (!target || undecodableFields(loaded.object).length > 0) continue;
-    const result: AdmissionResult = admitPod(policies, { pod: target.pod, ...(user ? { user } : {}) }, mayUse);
+    const requester = podRequester(loaded.object);
+    const requestedBy = requester.by === "user" ? user : requester.serviceAccount;
+    const result: AdmissionResult = admitPod(policies, { pod: target.pod, ...(requestedBy ? { user: requestedBy } : {}) }, mayUse);
+    // Without RBAC every policy is usable: whose permission counts changes nothing then.
+    const note = requester.by === "controller" && user && mayUse !== EVERY_POLICY_USABLE ? withoutUserNote(requester, user, serviceAccountOf(target.pod, undefined)) : "";
+    const judged = requester.by === "controller" && note ? { requester: requester.serviceAccount ?? requester.controller, userNotCounted: user } : {};
     const ref = objectRef(loaded.object);
     const at = (path: FieldPath) => ({ fieldPath: formatPath([...target.prefix, ...path]) || undefined, position: loaded.source.locate([...target.prefix, ...path]) });
     if (!result.allowed) {
       const rule = PSP_RULES.notAdmitted;
       for (const refusal of result.refusals) {
-        const base = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, remediation: rule.docs.remediation, properties: { policy: refusal.policy } };
-        if (refusal.errors.length === 0) findings.push({ ...base, message: `not admitted: ${refusal.message}`, ...at([]) });
+        const base = { ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, remediation: rule.docs.remediation, properties: { policy: refusal.policy, ...judged } };
+        if (refusal.errors.length === 0) findings.push({ ...base, message: `not admitted: ${refusal.message}${note}`, ...at([]) });
         for (const e of refusal.errors) {
-          findings.push({ ...base, message: `not admitted by PodSecurityPolicy ${JSON.stringify(refusal.policy)}: ${formatFieldError(e)}`, ...at(parseFieldPath(e.field)) });
+          findings.push({ ...base, message: `not admitted by PodSecurityPolicy ${JSON.stringify(refusal.policy)}: ${formatFieldError(e)}${note}`, ...at(parseFieldPath(e.field)) });
         }
       }
-      if (result.refusals.length === 0) findings.push({ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, message: result.message ?? "not admitted", ...at([]) });
+      if (result.refusals.length === 0) findings.push({ ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, message: `${result.message ?? "not admitted"}${note}`, ...(note ? { properties: judged } : {}), ...at([]) });
     } else if (result.mutated) {
       const rule = PSP_RULES.admittedAfterDefaulting;
       const changed = changedLeaves(target.pod, result.pod, []).filter((p) => p !== "metadata.annotations[kubernetes.io/psp]");
       findings.push({
         ruleId: rule.id, severity: rule.severity, pillar: rule.pillar, object: ref, remediation: rule.docs.remediation,
-        message: `admitted by PodSecurityPolicy ${JSON.stringify(result.policy)} after it sets ${changed.join(", ")}`,
-        properties: { policy: result.policy, patch: result.patch },
+        message: `admitted by PodSecurityPolicy ${JSON.stringify(result.policy)} after it sets ${changed.join(", ")}${note}`,
+        properties: { policy: result.policy, patch: result.patch, ...judged },
         ...at([]),
       });
     }
