@@ -119,6 +119,14 @@ export function fixManifestText(text: string, target: FixTarget, options: Rewrit
       checkId: v.checkId, reason: v.reason, detail: v.detail, fields: v.fields,
       why: refused.get(v.checkId) ?? plan.notFixed.find((n) => n.checkId === v.checkId)?.why ?? whyNotFixed(v.checkId),
     }));
+    // A check that passes with only some of its edits written is not fixed either: a
+    // seccompProfile field written without the removal of the annotation it contradicts
+    // passes the level, and the API server refuses it.
+    const failing = new Set(after.map((v) => v.checkId));
+    for (const [checkId, why] of refused) {
+      if (failing.has(checkId)) continue;
+      notFixed.push({ checkId, reason: "not all of its edits could be written", detail: why, fields: [], why: "the others were: finish the change by hand, or the API server may refuse the object" });
+    }
     const changes = plan.changes.filter((c) => outcome.edits.has(c.edit) && outcome.edits.get(c.edit) === undefined);
     documents.push({ documentIndex: outcome.documentIndex, line: outcome.line, object, templatePath: outcome.templatePath, plan: { ...plan, changes, notFixed, after } });
   }

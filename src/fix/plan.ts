@@ -5,15 +5,19 @@ import type { Level, Version } from "../podsecurity/levels.js";
 import { evaluatePod, type Violation } from "../podsecurity/evaluate.js";
 import { isWindowsPod, type PodView } from "../podsecurity/pod.js";
 import { applyToJson, type Edit } from "./edits.js";
+import { podSeccompFix } from "./seccomp-fix.js";
 
 /**
  * What `palisade fix` changes in one pod (template) to pass a Pod Security level, and
  * what it refuses to change. Fixable checks are the ones whose fix only narrows what a
  * well-behaved workload already does: run as non-root, drop capabilities, the runtime's
- * default seccomp profile, no privilege escalation, no added capabilities beyond the
- * level. Everything that would change what the workload does (host namespaces, host
- * paths and ports, privileged mode, explicit Unconfined profiles, UID 0, volumes, sysctls,
- * SELinux types, proc mounts) is reported, never edited.
+ * default seccomp profile (or the one a legacy annotation names, which the field must agree
+ * with), no privilege escalation, no added capabilities beyond the level. Everything that
+ * would change what the workload does (host namespaces, host paths and ports, privileged
+ * mode, explicit Unconfined profile fields, UID 0, volumes, sysctls, SELinux types, proc
+ * mounts) is reported, never edited. A legacy `unconfined` seccomp annotation, which the
+ * API server refuses beside the field the level needs, is removed and reported as an
+ * override (seccomp-fix.ts).
  */
 
 export interface Change {
@@ -135,10 +139,19 @@ function editsFor(pod: PodView, violations: readonly Violation[]): { edits: Edit
       }
       case "seccompProfile_restricted": {
         const podProfile = valueAt(pod, ["spec", "securityContext", "seccompProfile"]);
-        if (podProfile === undefined || podProfile === null) {
-          edit(v.checkId, { op: "set", path: ["spec", "securityContext", "seccompProfile"], value: { type: "RuntimeDefault" } }, "pod: seccompProfile: RuntimeDefault");
+        // A container's own profile of a type the level refuses overrides any pod profile:
+        // adding one would change nothing but the annotations it must agree with.
+        const refusedOwn = containers(pod)
+          .map((c) => valueAt(c.container, ["securityContext", "seccompProfile"]))
+          .find((p) => p !== undefined && p !== null && !(isRecord(p) && (p.type === "RuntimeDefault" || p.type === "Localhost")));
+        if ((podProfile === undefined || podProfile === null) && refusedOwn === undefined) {
+          // The field must agree with the legacy annotations the manifest keeps (seccomp-fix.ts).
+          const fix = podSeccompFix(pod, containers(pod));
+          if ("refused" in fix) refused.set(v.checkId, fix.refused);
+          else for (const planned of fix.edits) edit(v.checkId, planned.edit, planned.description);
         } else {
-          const type = isRecord(podProfile) ? podProfile.type : undefined;
+          const set = podProfile ?? refusedOwn;
+          const type = isRecord(set) ? set.type : undefined;
           refused.set(v.checkId, type === "Unconfined" ? WONT_FIX.seccompProfile_baseline ?? "" : "a seccomp profile is set explicitly at pod or container level");
         }
         break;

@@ -20,6 +20,11 @@ export function required(field: string, detail = ""): string {
   return `${field}: Required value${detail ? `: ${detail}` : ""}`;
 }
 
+/** field.Forbidden, which omits the value: "Forbidden" and the detail. */
+export function forbidden(field: string, detail: string): string {
+  return `${field}: Forbidden: ${detail}`;
+}
+
 /** field.Invalid with a value printed as ErrorBody prints it, then the detail. */
 export function invalid(field: string, value: unknown, detail: string): string {
   return `${field}: Invalid value: ${badValue(value)}: ${detail}`;

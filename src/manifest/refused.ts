@@ -1,7 +1,8 @@
 /**
  * The API server's validation of a built-in object after defaulting, for the refusals hand
  * written manifests meet most (manifest/fails-validation): its metadata, a workload's
- * selector against its template, and its pod's containers. Each refusal is given as
+ * selector against its template, its pod's containers and legacy seccomp annotations
+ * (refused-seccomp.ts). Each refusal is given as
  * upstream words it, at the field the manifest holds it in.
  *
  * Which kinds' pod specs are validated follows upstream: ValidatePodTemplateSpec for Pods'
@@ -16,6 +17,7 @@ import type { ApiFieldError } from "./api-field-errors.js";
 import { nameFormatOf } from "./api-name-formats.js";
 import { containerRefusals } from "./refused-containers.js";
 import { objectMetaRefusals, templateMetaRefusals } from "./refused-metadata.js";
+import { seccompRefusals } from "./refused-seccomp.js";
 import { selectorRefusals } from "./refused-selector.js";
 
 /** The kinds whose pod template upstream validates, and whether it validates the template's pod spec. */
@@ -31,6 +33,7 @@ export function refusalsOf(object: K8sObject): ApiFieldError[] {
   out.push(...selectorRefusals(object));
   if (key === "v1/Pod") {
     if (isRecord(object.spec)) out.push(...containerRefusals(object.spec, ["spec"], "spec"));
+    out.push(...seccompRefusals(object.metadata, object.spec, { at: [], annotationsApiPath: "metadata.annotations", specApiPath: "spec" }, true));
     return out;
   }
   const template = TEMPLATES.get(key);
@@ -41,5 +44,6 @@ export function refusalsOf(object: K8sObject): ApiFieldError[] {
   const apiPath = at.join(".");
   out.push(...templateMetaRefusals(found.pod.metadata, at, apiPath));
   if (template.podSpec && isRecord(found.pod.spec)) out.push(...containerRefusals(found.pod.spec, [...at, "spec"], `${apiPath}.spec`));
+  out.push(...seccompRefusals(found.pod.metadata, found.pod.spec, { at, annotationsApiPath: `${apiPath}.annotations`, specApiPath: `${apiPath}.spec` }, template.podSpec));
   return out;
 }
