@@ -31,7 +31,7 @@ export function registerPspCommand(program: Command): void {
     .option("--policy <file>", "file or directory with PodSecurityPolicy objects (repeatable)", repeatable, [])
     .argument("<paths...>", "manifests to check (files, directories, - for stdin)")
     .option("--rbac", "decide which policies each pod may use from the RBAC objects among the manifests (plus the bootstrap roles), as the admission controller did; without it every policy is usable")
-    .option("--user <name>", "with --rbac: the requesting user (otherwise only the pod's service account counts)")
+    .option("--user <name>", "with --rbac: the user who creates bare Pods (a template's pods are requested by their controller's service account; the pod's own service account counts for every pod)")
     .addOption(outputOption(SCAN_FORMATS, "text"))
     .addOption(failOnOption("low"))
     .option("--no-color", "never colour the text output")
