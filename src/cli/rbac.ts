@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { bootstrapPolicyObjects } from "../access/rbac/bootstrap.js";
 import { buildEscalationGraph } from "../access/rbac/escalation.js";
+import { requestNamespace } from "../access/rbac/namespace-object.js";
 import { buildPolicy, isRbacObject } from "../access/rbac/policy.js";
 import { canIJson, canIText, escalationDot, escalationJson, escalationText, rulesText, grantJson, policyProblemsText, whoCanJson, whoCanText } from "../access/rbac/render.js";
 import { resolveResource } from "../access/rbac/resources.js";
@@ -60,7 +61,7 @@ export function registerRbacCommand(program: Command): void {
       .argument("[name]", "resource name")
       .requiredOption("--as <user>", "user to check (system:serviceaccount:NS:NAME for a service account)")
       .option("--as-group <group>", "group of the user (repeatable)", repeatable, [])
-      .option("-n, --namespace <ns>", "namespace of the request (default: default)")
+      .option("-n, --namespace <ns>", "namespace of the request (default: default; a request on a named Namespace is made in that namespace)")
       .option("-A, --all-namespaces", "ask across all namespaces (cluster-wide grants only)")
       .option("--subresource <sub>", "subresource, as kubectl's --subresource")
       .option("--list", "list every rule the user holds in the namespace")
@@ -90,7 +91,7 @@ export function registerRbacCommand(program: Command): void {
       .argument("<verb>", "verb")
       .argument("<resource>", "TYPE[.GROUP][/NAME] or a non-resource URL; a subresource with --subresource")
       .argument("[name]", "resource name")
-      .option("-n, --namespace <ns>", "namespace of the request (default: default)")
+      .option("-n, --namespace <ns>", "namespace of the request (default: default; a request on a named Namespace is made in that namespace)")
       .option("-A, --all-namespaces", "only grants that hold in every namespace")
       .option("--subresource <sub>", "subresource"),
   )
@@ -199,10 +200,10 @@ function requestFrom(verb: string | undefined, resource: string | undefined, nam
   }
   const resolved = resolveResource(type, flags.subresource ?? "");
   if (resolved.warning) process.stderr.write(`warning: ${resolved.warning}\n`);
-  let namespace = flags.allNamespaces ? "" : (flags.namespace ?? "default");
-  if (resolved.namespaced === false) {
-    if (flags.namespace) process.stderr.write(`warning: resource ${resolved.resource} is not namespace scoped; -n ${flags.namespace} is ignored\n`);
-    namespace = "";
-  }
-  return { kind: "resource", verb, apiGroup: resolved.group, resource: resolved.resource, subresource: resolved.subresource, name: name ?? "", namespace };
+  const attributes = { verb, apiGroup: resolved.group, resource: resolved.resource, subresource: resolved.subresource, name: name ?? "" };
+  // The namespace the API server would authorize the request in: none for a cluster-scoped
+  // resource, and its own for a named Namespace (DELETE /api/v1/namespaces/team is in team).
+  const { namespace, warning } = requestNamespace(attributes, resolved.namespaced, { namespace: flags.namespace, allNamespaces: flags.allNamespaces });
+  if (warning) process.stderr.write(printable(`warning: ${warning}`) + "\n");
+  return { kind: "resource", ...attributes, namespace };
 }

@@ -6,7 +6,7 @@
  * every candidate is still judged by upstream's appliesTo and RuleAllows.
  */
 import { combinedResource, ruleAllows } from "./matching.js";
-import { firstApplyingSubject, normalizeSubject, splitServiceAccountUsername, subjectKey } from "./subjects.js";
+import { firstApplyingSubject, normalizeSubject, serviceAccountUsername, subjectKey } from "./subjects.js";
 import { SYSTEM_MASTERS, type BindingDef, type Policy, type RequestAttributes, type RoleDef, type SourcedRule, type Subject, type UserInfo } from "./types.js";
 
 export interface Grant {
@@ -30,6 +30,21 @@ export interface WhoCanEntry {
 }
 
 const SUPERUSER_KEY = subjectKey({ kind: "Group", name: SYSTEM_MASTERS });
+
+/**
+ * Where a (namespace-normalised) subject is filed in the subject indexes. Upstream matches a
+ * ServiceAccount subject by comparing the user's name with the one MakeUsername builds
+ * (MatchesUsername), whatever that name's shape, so it is filed under that user name: a user
+ * name need not split as SplitUsername would for the binding to apply.
+ */
+function indexKey(subject: Subject): string {
+  return subject.kind === "ServiceAccount" ? `User:${serviceAccountUsername(subject.namespace ?? "", subject.name)}` : subjectKey(subject);
+}
+
+/** The index keys under which a binding naming `user` (as a user, a service account or a group) is filed. */
+function userIndexKeys(user: UserInfo): string[] {
+  return [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
+}
 
 interface ResolvedBinding {
   binding: BindingDef;
@@ -95,7 +110,7 @@ export class RbacAuthorizer {
     const keys = new Set<string>();
     for (const subject of resolved.binding.subjects) {
       if (subject.kind === "ServiceAccount" && !subject.namespace && !bindingNamespace) continue;
-      keys.add(subjectKey(normalizeSubject(subject, bindingNamespace)));
+      keys.add(indexKey(normalizeSubject(subject, bindingNamespace)));
     }
     for (const key of keys) {
       const list = index.get(key);
@@ -124,9 +139,7 @@ export class RbacAuthorizer {
 
   /** The bindings that may apply to `user` for a request in `namespace`, in upstream visit order. */
   private candidateBindings(user: UserInfo, namespace: string): ResolvedBinding[] {
-    const keys = [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
-    const serviceAccount = splitServiceAccountUsername(user.name);
-    if (serviceAccount) keys.push(`ServiceAccount:${serviceAccount.namespace}/${serviceAccount.name}`);
+    const keys = userIndexKeys(user);
     const found = new Set<ResolvedBinding>();
     const namespaced = namespace ? this.namespacedBySubject.get(namespace) : undefined;
     for (const key of keys) {
@@ -239,9 +252,7 @@ export class RbacAuthorizer {
    * its ServiceAccount (whether the subject applies, firstApplyingSubject says).
    */
   private bindingsNaming(user: UserInfo): Set<ResolvedBinding> {
-    const keys = [`User:${user.name}`, ...user.groups.map((g) => `Group:${g}`)];
-    const serviceAccount = splitServiceAccountUsername(user.name);
-    if (serviceAccount) keys.push(`ServiceAccount:${serviceAccount.namespace}/${serviceAccount.name}`);
+    const keys = userIndexKeys(user);
     const found = new Set<ResolvedBinding>();
     for (const key of keys) {
       for (const b of this.clusterBySubject.get(key) ?? []) found.add(b);

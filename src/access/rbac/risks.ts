@@ -10,6 +10,7 @@ import { bootstrapClusterRoleNames } from "./bootstrap.js";
 import { bindingReach, DangerTally, lower, notesWorthSaying, type RuleDanger } from "./danger-scope.js";
 import { buildEscalationGraph, describeNode, type EscalationGraph } from "./escalation.js";
 import { ruleAllows } from "./matching.js";
+import { isNamespaceObjectRequest } from "./namespace-object.js";
 import * as R from "./rules.js";
 import { resolveResource } from "./resources.js";
 import { describeSubject } from "./subjects.js";
@@ -98,8 +99,8 @@ const DANGERS: Danger[] = [
 /** The rules of the dangerous grants, in DANGERS order. */
 export const DANGER_RULES: readonly Rule[] = DANGERS.map((danger) => danger.rule);
 
-/** A probe of a request on one Namespace object, which the apiserver reads as a request in that namespace (RequestInfoFactory.NewRequestInfo). */
-const isNamespaceObject = (probe: Probe) => probe.group === "" && probe.resource === "namespaces" && !probe.sub;
+/** A probe of requests on one Namespace object, which the apiserver reads as requests in that namespace (namespace-object.ts). */
+const isNamespaceObject = (probe: Probe, verb: string) => probe.group === "" && isNamespaceObjectRequest({ verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "" });
 
 /** Whether the probe's resource lives in namespaces (unknown ones are taken to). */
 const isNamespaced = (probe: Probe) => resolveResource(probe.group ? `${probe.resource}.${probe.group}` : probe.resource).namespaced !== false;
@@ -110,9 +111,12 @@ const isNamespaced = (probe: Probe) => resolveResource(probe.group ? `${probe.re
  * the Namespace object, only to that namespace itself.
  */
 export function dangerousRequests(rule: PolicyRule, probe: Probe, roleNamespace?: string): string[] {
-  const name = roleNamespace !== undefined && isNamespaceObject(probe) ? roleNamespace : (rule.resourceNames[0] ?? "");
   const hits: string[] = [];
   for (const verb of probe.verbs) {
+    const namespaceObject = roleNamespace !== undefined && isNamespaceObject(probe, verb);
+    // In a namespace, a cluster-scoped request is never made: but for the Namespace object itself.
+    if (roleNamespace !== undefined && !namespaceObject && !isNamespaced(probe)) continue;
+    const name = namespaceObject ? roleNamespace : (rule.resourceNames[0] ?? "");
     const request = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name, namespace: roleNamespace ?? "ns" };
     if (ruleAllows(request, rule)) hits.push(`${verb} ${probe.resource}${probe.sub ? `/${probe.sub}` : ""}${probe.group ? `.${probe.group}` : ""}`);
   }
@@ -142,11 +146,11 @@ export function heldDangers(authorizer: RbacAuthorizer, user: UserInfo, namespac
     let severity: Severity | undefined;
     for (const probe of danger.probes) {
       const namespaced = isNamespaced(probe);
-      // A request on one Namespace object carries that namespace as its own (the apiserver's
-      // RequestInfoFactory.NewRequestInfo reads /api/v1/namespaces/{name} as namespace {name}),
-      // so a RoleBinding in a namespace grants patch on that namespace itself.
-      const ownNamespaceObject = isNamespaceObject(probe);
       for (const verb of probe.verbs) {
+        // A request on one Namespace object carries that namespace as its own (the apiserver's
+        // RequestInfoFactory.NewRequestInfo reads /api/v1/namespaces/{name} as namespace {name}),
+        // so a RoleBinding in a namespace grants patch on that namespace itself.
+        const ownNamespaceObject = isNamespaceObject(probe, verb);
         const base = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: probe.sub ?? "", name: "" };
         const everywhere = authorizer.authorize(user, { ...base, namespace: "" });
         const here = everywhere.allowed ? undefined : namespaced ? { ...base, namespace } : ownNamespaceObject ? { ...base, namespace, name: namespace } : undefined;
@@ -181,6 +185,15 @@ function aggregatorsOf(rule: SourcedRule, clusterRoles: readonly RoleDef[]): Rol
   return clusterRoles.filter((r) => r.origin !== rule.origin && r.rules.some((held) => held.origin === rule.origin && held.index === rule.index));
 }
 
+/**
+ * Whether `role` holds the rule written in it. The aggregation controller (syncClusterRole)
+ * sets an aggregated ClusterRole's rules to what its selectors gather from other ClusterRoles,
+ * so the rules written there are held only if gathered back (through an aggregation cycle).
+ */
+function holdsOwnRule(role: RoleDef, own: SourcedRule): boolean {
+  return role.rules.some((held) => held.origin === own.origin && held.index === own.index);
+}
+
 /** Bindings of a role, as words: where and to whom it is granted. */
 function bindingsOf(role: RoleDef, bindings: BindingDef[]): BindingDef[] {
   return bindings.filter((b) => b.roleRef.kind === role.kind && b.roleRef.name === role.name && (role.kind === "ClusterRole" || b.namespace === role.namespace));
@@ -208,7 +221,6 @@ function ruleDangers(rule: PolicyRule, roleNamespace?: string): RuleDanger[] {
     const hits: string[] = [];
     const noted = new Map<string, Severity>();
     for (const probe of danger.probes) {
-      if (roleNamespace !== undefined && !isNamespaced(probe) && !isNamespaceObject(probe)) continue;
       const requests = dangerousRequests(rule, probe, roleNamespace);
       if (requests.length === 0) continue;
       hits.push(...requests);
@@ -238,11 +250,17 @@ export function roleRuleFindings(authorizer: RbacAuthorizer): Finding[] {
   const allBindings = [...policy.clusterRoleBindings, ...policy.roleBindings];
   for (const role of [...policy.clusterRoles, ...policy.roles]) {
     if (role.origin.bootstrap) continue;
-    const bound = bindingsOf(role, allBindings);
+    const boundToRole = bindingsOf(role, allBindings);
     for (const own of role.ownRules) {
       const { rule, index } = own;
+      const aggregators = aggregatorsOf(own, policy.clusterRoles);
+      const heldByRole = holdsOwnRule(role, own);
+      // Replaced by the aggregation controller and gathered by no other ClusterRole: no binding
+      // can grant it (can-i answers no), so no risk of it is reported; rbac/invalid-object says it is replaced.
+      if (!heldByRole && aggregators.length === 0) continue;
+      const bound = heldByRole ? boundToRole : [];
       // A rule aggregated into a bound ClusterRole is held through it, as if bound itself.
-      const through = aggregatorsOf(own, policy.clusterRoles).map((aggregator) => ({ aggregator, bound: bindingsOf(aggregator, allBindings) })).filter((a) => a.bound.length > 0);
+      const through = aggregators.map((aggregator) => ({ aggregator, bound: bindingsOf(aggregator, allBindings) })).filter((a) => a.bound.length > 0);
       const scope = [
         ...(bound.length > 0 || through.length === 0 ? [describeBindings(bound)] : []),
         ...through.map((a) => `aggregated into ClusterRole ${a.aggregator.name}, ${describeBindings(a.bound)}`),

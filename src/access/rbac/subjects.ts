@@ -2,6 +2,7 @@
  * Who a binding subject is: upstream's appliesTo, the service-account user and group
  * names, and the user info an impersonated request carries (kubectl --as / --as-group).
  */
+import { isDns1123Label, isDns1123Subdomain } from "../../k8s/dns-names.js";
 import {
   ALL_AUTHENTICATED,
   ALL_SERVICE_ACCOUNTS,
@@ -16,12 +17,19 @@ export function serviceAccountUsername(namespace: string, name: string): string 
   return `${SERVICE_ACCOUNT_PREFIX}${namespace}:${name}`;
 }
 
-/** `system:serviceaccount:NS:NAME` split, or undefined when the name is not of that form (as serviceaccount.SplitUsername). */
+/**
+ * `system:serviceaccount:NS:NAME` split, or undefined when upstream's serviceaccount.SplitUsername
+ * refuses it: exactly two parts, a namespace that is a DNS label and an account name that is a
+ * DNS subdomain. A user merely named like one (`system:serviceaccount:ci:Foo`) is a plain user:
+ * impersonating it adds no service-account groups and is authorized as `users`.
+ */
 export function splitServiceAccountUsername(username: string): { namespace: string; name: string } | undefined {
   if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
   const parts = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(":");
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
-  return { namespace: parts[0], name: parts[1] };
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts as [string, string];
+  if (!isDns1123Label(namespace) || !isDns1123Subdomain(name)) return undefined;
+  return { namespace, name };
 }
 
 /** The groups the service-account authenticator gives every token of a namespace. */
