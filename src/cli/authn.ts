@@ -10,6 +10,7 @@ import { renderSarif } from "../report/sarif.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderText } from "../report/text.js";
 import { compareFindings, type ScanResult } from "../scan/run.js";
+import { authenticatedGroupAdder, withAuthenticatedGroupResult } from "../access/authn/authenticated-group.js";
 import { parseJwks } from "../access/authn/jwks.js";
 import type { JsonWebKeySet } from "../access/authn/jwt.js";
 import { oidcAuthenticator, type OidcIssuer } from "../access/authn/oidc.js";
@@ -72,7 +73,9 @@ export function registerAuthnCommand(program: Command): void {
       const presented = parseCertificates(await readText(flags.cert, "certificate"), flags.cert);
       // A damaged block in the CA bundle is skipped with a warning, as kubectl skips it.
       const roots = flags.ca ? parseCaBundle(await readText(flags.ca, "CA bundle"), flags.ca, (warning) => process.stderr.write(`palisade: warning: ${warning}\n`)) : undefined;
-      const report = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now });
+      const certificate = await authenticateClientCertificate({ presented, ...(roots ? { roots } : {}), now });
+      // The user as kube-apiserver's chain leaves it: with system:authenticated (group.NewAuthenticatedGroupAdder).
+      const report = { ...certificate, result: withAuthenticatedGroupResult(certificate.result) };
       await writeStdout(flags.output === "json" ? JSON.stringify(report, null, 2) + "\n" : certificateText(report));
       process.exitCode = report.result.authenticated ? EXIT.clean : EXIT.findings;
     });
@@ -175,7 +178,8 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
   if (authenticators.length === 0) {
     throw new UserError("no authenticator configured", { hint: "give --oidc-issuer-url/--oidc-client-id/--jwks, --authn-config/--jwks, --service-account-issuer/--service-account-key-file or --static-token-file" });
   }
-  return authenticators.length === 1 ? authenticators[0]! : unionAuthenticator(authenticators);
+  // kube-apiserver adds system:authenticated around its whole chain (group.NewAuthenticatedGroupAdder).
+  return authenticatedGroupAdder(authenticators.length === 1 ? authenticators[0]! : unionAuthenticator(authenticators));
 }
 
 async function authnConfigFile(file: string) {
@@ -239,7 +243,7 @@ function certificateText(report: ClientCertificateReport): string {
   const c = report.certificate;
   const lines = [
     report.result.authenticated ? `authenticated as ${report.result.user.username}` : `not authenticated: ${report.result.reason}`,
-    `  groups:    ${report.claimedUser?.groups.length ? report.claimedUser.groups.join(", ") : "(none)"}`,
+    `  groups:    ${groupsText(report.result.authenticated ? report.result.user.groups : report.claimedUser?.groups)}`,
     `  subject:   ${c.subject}`,
     `  issuer:    ${c.issuer}`,
     `  valid:     ${c.notBefore} .. ${c.notAfter}`,
@@ -248,6 +252,11 @@ function certificateText(report: ClientCertificateReport): string {
   if (report.chain.length > 0) lines.push(`  chain:     ${report.chain.join("  <-  ")}`);
   for (const warning of report.warnings) lines.push(`  warning:   ${warning}`);
   return lines.join("\n") + "\n";
+}
+
+/** The authenticated user's groups; for a certificate that did not authenticate, the ones it claims. */
+function groupsText(groups: readonly string[] | undefined): string {
+  return groups?.length ? groups.join(", ") : "(none)";
 }
 
 /** RFC 3339 as Go's time.RFC3339 parses it: a full date and time, and a zone. */

@@ -77,10 +77,17 @@ describe("palisade authn whoami", () => {
     const certPath = file("jane.crt", leaf.toString("pem"));
     const ok = await run("whoami", "--cert", certPath, "--ca", file("ca.crt", ca.toString("pem")), "--at", AT);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^authenticated as jane\n {2}groups: {4}dev/);
+    // kube-apiserver's chain adds system:authenticated to every user it authenticates.
+    expect(ok.stdout).toMatch(/^authenticated as jane\n {2}groups: {4}dev, system:authenticated\n/);
+    const json = await run("whoami", "--cert", certPath, "--ca", file("ca.crt", ca.toString("pem")), "--at", AT, "-o", "json");
+    expect(JSON.parse(json.stdout).result).toEqual({ authenticated: true, user: { username: "jane", groups: ["dev", "system:authenticated"] } });
     const wrong = await run("whoami", "--cert", certPath, "--ca", file("other.crt", other.toString("pem")), "--at", AT, "-o", "json");
     expect(wrong.code).toBe(1);
     expect(JSON.parse(wrong.stdout).result.reason).toMatch(/unknown authority/);
+    // Not authenticated: what the certificate claims, and no system:authenticated.
+    expect(JSON.parse(wrong.stdout).claimedUser).toEqual({ username: "jane", groups: ["dev"] });
+    const wrongText = await run("whoami", "--cert", certPath, "--ca", file("other.crt", other.toString("pem")), "--at", AT);
+    expect(wrongText.stdout).toMatch(/\n {2}groups: {4}dev\n/);
     const notPem = await run("whoami", "--cert", file("junk.crt", "junk"));
     expect(notPem.code).toBe(2);
     // One character of the base64 changed, as a bad copy leaves it: named as corrupt, at its line, never echoed.
@@ -113,7 +120,7 @@ describe("palisade authn verify-token", () => {
     const args = ["verify-token", "--token-file", file("t.jwt", token + "\n"), "--oidc-issuer-url", ISSUER, "--oidc-client-id", "kubernetes", "--oidc-username-claim", "email", "--oidc-groups-claim", "groups", "--oidc-groups-prefix", "oidc:", "--jwks", file("jwks.json", JSON.stringify(oidc.jwks)), "--at", AT];
     const ok = await run(...args);
     expect(ok).toMatchObject({ code: 0 });
-    expect(ok.stdout).toBe("authenticated as a@b.c\n  groups: oidc:dev\n");
+    expect(ok.stdout).toBe("authenticated as a@b.c\n  groups: oidc:dev, system:authenticated\n");
     const later = await run(...args.slice(0, -1), "2026-06-02T12:00:00Z", "-o", "json");
     expect(later.code).toBe(1);
     expect(JSON.parse(later.stdout)).toMatchObject({ authenticated: false, error: expect.stringMatching(/expired/) });
@@ -150,7 +157,7 @@ describe("palisade authn verify-token", () => {
     const claims = { iss: "https://second.example.com", aud: "kubernetes", sub: "bob", exp: T + 600 };
     const base = ["--authn-config", config, "--jwks", `${ISSUER}=${jwks1}`, "--jwks", `https://second.example.com=${jwks2}`, "--at", AT];
     const good = await run("verify-token", "--token-file", file("good.jwt", await second.sign(claims)), ...base);
-    expect(good).toMatchObject({ code: 0, stdout: "authenticated as bob\n  groups: (none)\n" });
+    expect(good).toMatchObject({ code: 0, stdout: "authenticated as bob\n  groups: system:authenticated\n" });
     // The first issuer's key cannot vouch for the second issuer.
     const forged = await run("verify-token", "--token-file", file("forged.jwt", await oidc.sign(claims)), ...base);
     expect(forged.code).toBe(1);
@@ -173,7 +180,7 @@ describe("palisade authn verify-token", () => {
     const pub = file("sa.pub", publicKey.export({ format: "pem", type: "spki" }).toString());
     const result = await run("verify-token", "--token-file", file("sa.jwt", token), "--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", pub, "--at", AT, "-o", "json");
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ authenticated: true, user: { username: "system:serviceaccount:shop:cart", groups: ["system:serviceaccounts", "system:serviceaccounts:shop"] } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ authenticated: true, user: { username: "system:serviceaccount:shop:cart", groups: ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"] } });
     expect(await exportJWK(publicKey)).toBeTruthy();
   });
 
@@ -200,6 +207,14 @@ describe("palisade authn verify-token", () => {
     expect(await verify("x.jwt", { kid: "x" })).toMatchObject({ code: 1, stdout: `not authenticated: serviceaccount: no RS256 key with kid "x" (the keys' kids: ${kid})\n` });
     const none = await run("verify-token", "--token-file", file("n2.jwt", "a.b.c"), "--service-account-issuer", "https://k", "--service-account-key-file", file("empty.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
     expect(none).toMatchObject({ code: 2, stderr: expect.stringMatching(/empty\.pem: data does not contain any valid RSA or ECDSA public keys\n {2}hint: kube-apiserver would refuse to start/) });
+  });
+
+  it("adds system:authenticated to a static token's groups, once, as kube-apiserver does (QA stok)", async () => {
+    const token = randomBytes(24).toString("base64url");
+    const tokens = file("static.csv", `${token},admin,1,"dev,system:masters"\n${randomBytes(24).toString("base64url")},already,2,"system:authenticated,ops"\n`);
+    const result = await run("verify-token", "--token-file", file("static.tok", token), "--static-token-file", tokens);
+    expect(result).toMatchObject({ code: 0, stdout: "authenticated as admin\n  uid:    1\n  groups: dev, system:masters, system:authenticated\n" });
+    expect(result.stdout + result.stderr).not.toContain(token);
   });
 
   it("needs an authenticator and a non-empty token file", async () => {

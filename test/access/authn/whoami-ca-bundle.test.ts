@@ -63,7 +63,7 @@ describe("palisade authn whoami --ca with a damaged block", () => {
     const bundle = file("bundle.crt", other + corrupt(unrelated) + ca);
     const result = await palisade(["authn", "whoami", "--cert", cert, "--ca", bundle, "--at", AT]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^authenticated as jane\n {2}groups: {4}dev\n/);
+    expect(result.stdout).toMatch(/^authenticated as jane\n {2}groups: {4}dev, system:authenticated\n/);
     expect(result.stderr).toBe(`palisade: warning: ${bundle}:${1 + lineCount(other)}:1: block 2 skipped: the CERTIFICATE block is corrupt: its base64 does not decode; ${SKIPPED_TOO}\n`);
   });
 
