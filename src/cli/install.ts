@@ -57,6 +57,21 @@ async function checkManifests(file: string): Promise<void> {
   if (problem) throw new UserError(problem.message, { position: problem.position, ...(problem.hint ? { hint: problem.hint } : {}) });
 }
 
+/**
+ * `10.0.0.1/8` is valid, and a NetworkPolicy reads it as all of 10.0.0.0/8: most likely one
+ * address was meant, and the webhook's only ingress would open to sixteen million. Refused,
+ * naming both readings.
+ */
+function checkNoHostBits(cidr: string): void {
+  const [address, prefix] = ipaddr.parseCIDR(cidr);
+  const network = address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+  if (network.toString() === address.toString()) return;
+  const single = address.kind() === "ipv4" ? 32 : 128;
+  throw new UserError(`--apiserver-cidr ${cidr}: ${address.toString()} is not the first address of its /${prefix}, so the NetworkPolicy would admit all of ${network.toString()}/${prefix}`, {
+    hint: `give ${address.toString()}/${single} for the one address, or ${network.toString()}/${prefix} for the whole range`,
+  });
+}
+
 export function registerInstallCommand(program: Command): void {
   program
     .command("install")
@@ -94,6 +109,7 @@ export function registerInstallCommand(program: Command): void {
       if (!Number.isInteger(replicas) || replicas < 2) throw new UserError(`--replicas ${flags.replicas}: expected an integer of at least 2`, { hint: "one replica makes every rollout an admission outage" });
       for (const cidr of flags.apiserverCidr) {
         if (!ipaddr.isValidCIDR(cidr)) throw new UserError(`--apiserver-cidr ${cidr}: expected a CIDR such as 10.0.0.10/32`, { hint: CIDR_HINT });
+        checkNoHostBits(cidr);
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UserError(`--namespace ${flags.namespace}: not a valid namespace name`);
       const webhookUrl = flags.webhookUrl === undefined ? undefined : checkWebhookUrl(flags.webhookUrl);

@@ -43,6 +43,22 @@ describe("palisade install / serve command lines", () => {
     expect(io.err.join("")).toContain("expected an integer of at least 2");
   });
 
+  it("install refuses a CIDR with host bits set, naming both readings", async () => {
+    const io = capture();
+    await main(["node", "palisade", "install", "--apiserver-cidr", "10.0.0.1/8"]);
+    expect(process.exitCode).toBe(2);
+    expect(io.err.join("")).toContain("palisade: --apiserver-cidr 10.0.0.1/8: 10.0.0.1 is not the first address of its /8, so the NetworkPolicy would admit all of 10.0.0.0/8");
+    expect(io.err.join("")).toContain("give 10.0.0.1/32 for the one address, or 10.0.0.0/8 for the whole range");
+    io.err.length = 0;
+    await main(["node", "palisade", "install", "--apiserver-cidr", "fd00::1/64"]);
+    expect(io.err.join("")).toContain("give fd00::1/128 for the one address, or fd00::/64 for the whole range");
+    io.err.length = 0;
+    process.exitCode = 0;
+    await main(["node", "palisade", "install", "--apiserver-cidr", "10.0.0.0/8", "--apiserver-cidr", "fd00::/64"]);
+    expect(io.err.join("")).toBe("");
+    expect(process.exitCode ?? 0).toBe(0);
+  });
+
   it("serve reports configuration errors with file:line:column and exits 2, no stack trace", async () => {
     const io = capture();
     await main(["node", "palisade", "serve", "--config", "test/admission/no-such-config.yaml"]);
