@@ -259,6 +259,7 @@ export function parseExceptions(src: ConfigSource): AdmissionException[] {
       owner: src.string([...at, "owner"], { required: true })!,
       reason: src.string([...at, "reason"], { required: true })!,
       expires,
+      positions: { exception: src.position(at), rule: src.position([...at, "rule"]) },
     };
     if (exception.reason.trim() === "") src.fail([...at, "reason"], "must say why the exception exists");
     if (exception.owner.trim() === "") src.fail([...at, "owner"], "must name who answers for the exception (a team or a person)");

@@ -4,7 +4,7 @@
  * (applyExceptionsToFindings), so a workload excepted in CI is excepted at admission too.
  * Pure: the caller passes the clock.
  */
-import type { Finding } from "../findings/types.js";
+import type { Finding, SourcePosition } from "../findings/types.js";
 import type { K8sObject } from "../k8s/types.js";
 import type { AdmissionRequest } from "./review.js";
 
@@ -26,6 +26,8 @@ export interface AdmissionException {
   reason: string;
   /** Expiry instant; the exception stops applying at it. */
   expires: Date;
+  /** Where the exception and its rule are written, for notes about it (a stale or misspelt one). */
+  positions?: { exception: SourcePosition; rule: SourcePosition };
 }
 
 export interface ExceptionSubject {

@@ -3,7 +3,8 @@ import type { ClusterSource } from "../adapters/cluster.js";
 import type { WebhookConfig } from "../admission/config.js";
 import type { PolicyMode } from "../admission/policy.js";
 import type { TenancyModel } from "../tenancy/tenants.js";
-import { UserError } from "../errors.js";
+import { formatPosition, UserError } from "../errors.js";
+import { didYouMean } from "../did-you-mean.js";
 import { isSeverity, type Severity } from "../findings/types.js";
 import { loadSnapshot, DEFAULT_MAX_FILE_BYTES, type LoadedSnapshot, type LoadOptions } from "../k8s/load.js";
 import type { LoadProblem } from "../k8s/types.js";
@@ -253,19 +254,29 @@ async function readBaseline(file: string): Promise<BaselineFinding[]> {
   return baselineFindings(await readJsonReport("--baseline", file, hint), `--baseline ${file}`);
 }
 
-/** Leave out excepted findings; say which exceptions have expired or were never used. */
+/** `: did you mean "privileged"?`, from the rules' ids and their last segments, or nothing. */
+function suggestedRule(rule: string, ruleIds: readonly string[]): string {
+  const near = didYouMean(rule, [...new Set([...ruleIds, ...ruleIds.map((id) => id.split("/").pop() ?? id)])]);
+  return near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
+}
+
+/** Leave out excepted findings; say which exceptions have expired, were never used, or name no rule. */
 async function withExceptions(result: ScanResult, file: string, selection: RuleSelection | undefined): Promise<ScanResult> {
   const [{ loadExceptions }, { applyExceptionsToFindings, exceptionCoversRule }] = await Promise.all([import("./admission-config.js"), import("../admission/exceptions.js")]);
   const exceptions = loadExceptions(file);
   const report = applyExceptionsToFindings(result.findings, exceptions, new Date());
   // An exception for rules this scan left out (--rules, --skip-rules) had nothing to match: not stale.
   if (selection) report.unused = report.unused.filter((e) => result.rules.some((rule) => exceptionCoversRule(e, rule.id)));
+  // A rule no family has is a slip (`privilegd`), whichever rules this scan ran: said even when --rules leaves it out.
+  const ruleIds = FAMILIES.flatMap((family) => family.rules.map((rule) => rule.id));
+  const unknown = exceptions.filter((e) => e.rule !== "*" && !ruleIds.some((id) => exceptionCoversRule(e, id)));
   const notes = [
-    ...report.expired.map((e) => `exception ${e.id} (owner ${e.owner}) expired on ${e.expires.toISOString().slice(0, 10)}: it no longer applies; renew or remove it`),
-    ...report.unused.map((e) => `exception ${e.id} (owner ${e.owner}) matched no finding: remove it, or check its namespace, workload and rule`),
+    ...unknown.map((e) => ({ at: e.positions?.rule, text: `exception ${e.id} (owner ${e.owner}) names rule ${JSON.stringify(e.rule)}, which no rule is${suggestedRule(e.rule, ruleIds)}: it excepts nothing` })),
+    ...report.expired.map((e) => ({ at: e.positions?.exception, text: `exception ${e.id} (owner ${e.owner}) expired on ${e.expires.toISOString().slice(0, 10)}: it no longer applies; renew or remove it` })),
+    ...report.unused.filter((e) => !unknown.includes(e)).map((e) => ({ at: e.positions?.exception, text: `exception ${e.id} (owner ${e.owner}) matched no finding: remove it, or check its namespace, workload and rule` })),
   ];
   // An exception's id and owner are the exceptions file's text, which a pull request can change.
-  for (const note of notes) process.stderr.write(`palisade: ${printable(file)}: ${printable(note)}\n`);
+  for (const note of notes) process.stderr.write(`palisade: ${printable(note.at ? formatPosition(note.at) : file)}: ${printable(note.text)}\n`);
   if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${printable(file)}\n`);
   return { ...result, findings: report.kept };
 }

@@ -60,8 +60,20 @@ describe("palisade scan with the webhook's exceptions and mutations", () => {
     expect(pssIds(palisade(["scan", join(dir, "workload.yaml"), "-o", "json"]).stdout)).toContain("pss/hostNamespaces");
     const r = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file]);
     expect(pssIds(r.stdout)).not.toContain("pss/hostNamespaces");
-    expect(r.stderr).toMatch(/exception stale .* matched no finding/);
+    // At the line where the exception is written.
+    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:12:5: exception stale .* matched no finding`));
     expect(r.stderr).toMatch(/1 finding\(s\) excepted/);
+  });
+
+  it("names an exception whose rule no rule is, at its line, even when --rules leaves that rule out", () => {
+    const file = join(dir, "exceptions-typo.yaml");
+    writeFileSync(file, exceptionsFile("2999-01-01", `  - id: typo\n    policy: pod-security\n    rule: privilegd\n    namespace: a\n    owner: ops@example.com\n    reason: misspelt\n    expires: 2999-01-01\n`));
+    for (const narrowed of [[], ["--rules", "pss/*"], ["--rules", "quota/*"]]) {
+      const r = palisade(["scan", join(dir, "workload.yaml"), "-o", "json", "--exceptions", file, ...narrowed]);
+      expect(r.stderr).toContain(`palisade: ${file}:14:11: exception typo (owner ops@example.com) names rule "privilegd", which no rule is (did you mean "privileged"?): it excepts nothing`);
+      // Said once, as what it is, not also as unused.
+      expect(r.stderr).not.toMatch(/exception typo .* matched no finding/);
+    }
   });
 
   it("an exception for a rule the scan left out (--rules, --skip-rules) is not reported as unused", () => {
