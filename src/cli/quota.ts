@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { isSeverity, type Severity } from "../findings/types.js";
+import { isSeverity, type ObjectRef, type Severity } from "../findings/types.js";
 import { loadSnapshot } from "../k8s/load.js";
 import { atOrAbove } from "../report/summary.js";
 import { renderProblems, renderText } from "../report/text.js";
@@ -56,7 +56,8 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   const live = clusterRequested(flags);
   if (paths.length === 0 && !live) throw new UserError("nothing to read", { hint: "give files or directories (palisade quota manifests/), - for stdin, or --cluster" });
   // Every namespace is read: -n is the report's filter here, not the read's.
-  const snapshot = await loadSnapshot({ paths, ...(await liveInput(flags, SCANNED_RESOURCES)) });
+  // RuntimeClasses too: the overhead their pods are given counts against quotas.
+  const snapshot = await loadSnapshot({ paths, ...(await liveInput(flags, [...SCANNED_RESOURCES, "runtimeclasses.node.k8s.io"])) });
   const evaluation = evaluateQuotas(snapshot, flags.namespace ? { defaultNamespace: flags.namespace } : {});
   const only = flags.namespace && !flags.allNamespaces ? flags.namespace : undefined;
   const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);
@@ -76,10 +77,10 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   if (problems.length > 0) process.stderr.write(renderProblems(problems, colorFor(process.stderr, flags.color)) + "\n");
   const refusedQuotas = evaluation.refused.filter((r) => r.object.kind === "ResourceQuota").length;
   if (flags.output === "json") {
-    const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems };
+    const report = { schemaVersion: "palisade.dev/quota/v1", tool: { name: "palisade", version: packageVersion() }, namespaces, findings, problems, controlled: evaluation.controlled };
     await writeStdout(JSON.stringify(report, null, 2) + "\n");
   } else {
-    await writeStdout(usageTable(namespaces, refusedQuotas) + "\n" + renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }));
+    await writeStdout(usageTable(namespaces, refusedQuotas) + controlledNote(evaluation.controlled) + "\n" + renderText(result, { color: colorFor(process.stdout, flags.color), wide: flags.output === "wide" }));
   }
   if (problems.some((p) => p.kind !== "binary")) return EXIT.usage;
   return atOrAbove(findings, flags.failOn).length > 0 ? EXIT.findings : EXIT.clean;
@@ -95,6 +96,17 @@ function markNotRead(quota: QuotaReport): void {
   if (notRead.length === 0) return;
   for (const resource of notRead) delete quota.used[resource];
   quota.notRead = notRead;
+}
+
+/**
+ * Objects counted through the controller the input also holds (an export of a Deployment,
+ * its ReplicaSets and their pods), named as the live read's summary counts them.
+ */
+export function controlledNote(controlled: readonly ObjectRef[]): string {
+  if (controlled.length === 0) return "";
+  const names = controlled.map((o) => `${o.kind}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`);
+  const shown = names.length > 5 ? [...names.slice(0, 5), `and ${names.length - 5} more`] : names;
+  return `\n${controlled.length} object(s) counted through the controller in the input that made them, not again (a Deployment's ReplicaSets and pods...): ${printable(shown.join(", "))}\n`;
 }
 
 /**
@@ -126,7 +138,7 @@ export function usageTable(namespaces: readonly NamespaceReport[], refusedQuotas
   } else if (empty.length === 0) {
     lines.push(refusedQuotas > 0 ? `No ResourceQuota the API server would accept in the input (${refusedQuotas} refused: see the input problems).` : "No ResourceQuota in the input.");
   }
-  if (empty.length > 0) lines.push(...(rows.length > 1 ? [""] : []), `ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): ${printable(empty.join(", "))}`);
+  if (empty.length > 0) lines.push(...(rows.length > 1 ? [""] : []), `ResourceQuotas with no hard limit that can be read (they limit nothing): ${printable(empty.join(", "))}`);
   if (unbounded.length > 0) lines.push("", `Namespaces without a ResourceQuota: ${printable(unbounded.join(", "))}`);
   return lines.join("\n") + "\n";
 }

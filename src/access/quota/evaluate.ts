@@ -7,16 +7,20 @@ import type { Finding, ObjectRef, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
 import { detached, formatFieldPath, isLiveSource, isRecord, namespaceAnchor, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
-import { podTemplate, replicasOf } from "../../k8s/workloads.js";
-import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf } from "./claim-templates.js";
+import { podTemplate } from "../../k8s/workloads.js";
+import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf, type ClaimTemplate } from "./claim-templates.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec, type LimitViolation } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { claimUsage, objectUsage } from "./object-usage.js";
-import { applyContainerDefaults, readPodResources } from "./pod-resources.js";
+import { applyContainerDefaults, readPodResources, type PodResources } from "./pod-resources.js";
 import { addInto, formatResourceList, readResourceList, type QuantityProblem, type ResourceList } from "./resource-list.js";
 import { isTerminalPod, podFacts } from "./pod-facts.js";
 import { countPods, describePods, podUnit, type PodCount } from "./pod-count.js";
-import { refusal, refusedBoundProblem } from "./refused.js";
+import { refusal, refusedBoundProblem, refusedDeadline, refusedQuantityProblem } from "./refused.js";
+import { isControlledBy, templateControllerUids } from "./controlled.js";
+import { getsDefaultPriority, PriorityDefaults } from "./priority-default.js";
+import { podsAtOnce } from "./pods-at-once.js";
+import { admitOverhead, readRuntimeClass, type RuntimeClasses } from "./runtime-class.js";
 import { limitRangeErrors } from "./limitrange-validation.js";
 import { defaultedRequestsAboveLimits } from "./defaulted-requests.js";
 import { quotaSpecErrors } from "./quota-validation.js";
@@ -27,6 +31,7 @@ import {
   LIMITRANGE_VIOLATION,
   NAMESPACE_WITHOUT_LIMITRANGE,
   NAMESPACE_WITHOUT_QUOTA,
+  POD_OVERHEAD_REFUSED,
   QUOTA_EXCEEDED,
   QUOTA_REQUIRES_RESOURCES,
 } from "./rules.js";
@@ -56,8 +61,13 @@ export interface NamespaceReport {
 export interface QuotaEvaluation {
   findings: Finding[];
   namespaces: NamespaceReport[];
-  /** Objects the API server would refuse (a field of the wrong type): left out of everything above. */
-  refused: Array<{ object: ObjectRef; problem: LoadProblem }>;
+  /**
+   * Objects the API server would refuse (a field of the wrong type, a quantity that does not
+   * parse): left out of everything above. `findings` are the same refusal as the scan reports it.
+   */
+  refused: Array<{ object: ObjectRef; problem: LoadProblem; findings?: Finding[] }>;
+  /** Objects a controller in the input made (a Deployment's ReplicaSets and pods): counted through it, not again. */
+  controlled: ObjectRef[];
 }
 
 interface NamespaceState extends PodCount {
@@ -73,8 +83,8 @@ interface NamespaceState extends PodCount {
   rejectedPods: number;
 }
 
-export function evaluateQuotas(snapshot: Snapshot, options: { defaultNamespace?: string } = {}): QuotaEvaluation {
-  const evaluator = new QuotaEvaluator(options.defaultNamespace);
+export function evaluateQuotas(snapshot: Pick<Snapshot, "objects">, options: { defaultNamespace?: string } = {}): QuotaEvaluation {
+  const evaluator = new QuotaEvaluator(options.defaultNamespace, templateControllerUids(snapshot.objects.map((o) => o.object)));
   // Quotas and limit ranges apply to objects before them in the files too.
   for (const loaded of snapshot.objects) evaluator.addBounds(loaded);
   for (const loaded of snapshot.objects) evaluator.admit(loaded);
@@ -94,15 +104,29 @@ export class QuotaEvaluator {
   private readonly refusedBounds = new Set<LoadedObject["object"]>();
   private readonly states = new Map<string, NamespaceState>();
   private readonly defaultNamespace: string;
+  private readonly priorities = new PriorityDefaults();
+  private readonly runtimeClasses: RuntimeClasses = new Map();
+  private readonly controlled: ObjectRef[] = [];
   private admitting = false;
 
-  constructor(defaultNamespace?: string) {
+  /** `controllers`: uids of the input's template controllers, whose children are left out (controlled.ts). */
+  constructor(
+    defaultNamespace?: string,
+    private readonly controllers: ReadonlySet<string> = new Set(),
+  ) {
     this.defaultNamespace = defaultNamespace || "default";
   }
 
-  /** A ResourceQuota or LimitRange (anything else is ignored); before the first admit. */
+  /** A ResourceQuota, LimitRange, PriorityClass or RuntimeClass (anything else is ignored); before the first admit. */
   addBounds(loaded: LoadedObject): void {
     const { object } = loaded;
+    if (this.priorities.add(loaded)) return;
+    const classProblems: QuantityProblem[] = [];
+    if (readRuntimeClass(loaded, this.runtimeClasses, classProblems)) {
+      // A RuntimeClass with an unreadable overhead is never created: its pods' overhead is then unknown, as for one not in the input.
+      this.refuseQuantities(loaded, classProblems);
+      return;
+    }
     const isQuota = object.kind === "ResourceQuota" && object.apiVersion === "v1";
     if (!isQuota && !(object.kind === "LimitRange" && object.apiVersion === "v1")) return;
     const namespace = namespaceOf(object, this.defaultNamespace);
@@ -116,6 +140,10 @@ export class QuotaEvaluator {
     const problems: QuantityProblem[] = [];
     if (isQuota) {
       const spec = readResourceQuota(name, namespace, object.spec, problems);
+      if (this.refuseQuantities(loaded, problems)) {
+        this.refusedBounds.add(object);
+        return;
+      }
       // A live object passed the API server's validation already (maybe with other feature gates): never refused here.
       const scopeErrors = isLiveSource(loaded.source) ? [] : quotaSpecErrors(spec);
       if (scopeErrors.length > 0) {
@@ -131,6 +159,10 @@ export class QuotaEvaluator {
     }
     else {
       const range = readLimitRange(name, object.spec, problems);
+      if (this.refuseQuantities(loaded, problems)) {
+        this.refusedBounds.add(object);
+        return;
+      }
       const rangeErrors = isLiveSource(loaded.source) ? [] : limitRangeErrors(range);
       if (rangeErrors.length > 0) {
         // Refused by the API server: it neither defaults nor bounds anything.
@@ -140,7 +172,6 @@ export class QuotaEvaluator {
       }
       state.limitRanges.push(range);
     }
-    this.reportProblems(loaded, problems);
   }
 
   /** One object, after every addBounds, in manifest order. */
@@ -153,6 +184,11 @@ export class QuotaEvaluator {
       }
     }
     const { object } = loaded;
+    if (isControlledBy(object, this.controllers)) {
+      // Counted through the controller that made it (a Deployment for its ReplicaSet and pods).
+      this.controlled.push(objectRef(object));
+      return;
+    }
     if (object.kind === "Namespace" && typeof object.metadata?.name === "string") {
       this.stateOf(object.metadata.name).namespaceObject ??= slimmed(loaded);
       return;
@@ -163,10 +199,18 @@ export class QuotaEvaluator {
     // Only an object that could count or be judged is checked: the rest cost nothing here.
     const matters = state.quotas.length > 0 || object.kind === "PersistentVolumeClaim" || podTemplate(object) !== undefined;
     if (matters && this.refuse(loaded)) return;
+    const read = readQuantities(state, object);
+    if (this.refuseQuantities(loaded, read.problems)) return;
+    const deadline = read.template && refusedDeadline(loaded, read.template.spec, read.template.specPath);
+    if (deadline) {
+      this.refused.push({ object: objectRef(object), problem: deadline });
+      return;
+    }
     state.firstMember ??= namespaceAnchor(loaded);
-    if (podTemplate(object) !== undefined) state.firstWorkload ??= namespaceAnchor(loaded);
+    if (read.template !== undefined) state.firstWorkload ??= namespaceAnchor(loaded);
     state.members++;
-    admitObject(state, loaded, this.findings, this.finding, (l, p) => this.reportProblems(l, p));
+    const cluster: ClusterClasses = { defaultPriorityClass: this.priorities.defaultClass(), runtimeClasses: this.runtimeClasses };
+    admitObject(state, loaded, read, cluster, this.findings, this.finding);
   }
 
   finish(): QuotaEvaluation {
@@ -203,7 +247,7 @@ export class QuotaEvaluator {
         pods: s.pods,
         rejectedPods: s.rejectedPods,
       }));
-    return { findings, namespaces, refused: this.refused };
+    return { findings, namespaces, refused: this.refused, controlled: this.controlled };
   }
 
   /** Whether the API server would refuse the object; if so it is recorded once, as a problem. */
@@ -232,8 +276,21 @@ export class QuotaEvaluator {
     return result;
   };
 
-  private reportProblems(loaded: LoadedObject, problems: QuantityProblem[]): void {
-    for (const p of problems) this.findings.push(this.finding(INVALID_QUANTITY, loaded, p.path, p.message));
+  /**
+   * A quantity that does not parse fails decoding, so the API server refuses the object
+   * outright: an input problem, the object left out of everything (true). The scan reports
+   * the same as findings (kept with the refusal). A live object was decoded already: what
+   * Palisade cannot read of it is a finding only, and the rest of it still counts (false).
+   */
+  private refuseQuantities(loaded: LoadedObject, problems: readonly QuantityProblem[]): boolean {
+    if (problems.length === 0) return false;
+    const findings = problems.map((p) => this.finding(INVALID_QUANTITY, loaded, p.path, p.message));
+    if (isLiveSource(loaded.source)) {
+      this.findings.push(...findings);
+      return false;
+    }
+    this.refused.push({ object: objectRef(loaded.object), problem: refusedQuantityProblem(loaded, problems), findings });
+    return true;
   }
 }
 
@@ -252,40 +309,71 @@ function admissibleCount(quota: { spec: ResourceQuotaSpec; used: ResourceList },
   return fits;
 }
 
-function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Finding[], finding: MakeFinding, reportProblems: (l: LoadedObject, p: QuantityProblem[]) => void): void {
-  const { object } = loaded;
+/** What admission needs of the cluster-wide classes: the default PriorityClass and the RuntimeClasses. */
+interface ClusterClasses {
+  defaultPriorityClass: string | undefined;
+  runtimeClasses: RuntimeClasses;
+}
+
+/** Every quantity an object carries, read once before anything counts (one that does not parse refuses the whole object). */
+interface ObjectQuantities {
+  /** The object's own usage (counts, a claim's storage), when a quota could count it. */
+  usage: ResourceList | undefined;
+  template: { spec: Record<string, unknown>; specPath: FieldPath; declared: PodResources } | undefined;
+  claimTemplates: ClaimTemplate[];
+  claimUsages: ResourceList[];
+  problems: QuantityProblem[];
+}
+
+function readQuantities(state: NamespaceState, object: LoadedObject["object"]): ObjectQuantities {
   const problems: QuantityProblem[] = [];
-  // The object itself: object counts, services, claims. Scoped quotas only ever track pods.
-  // Usage only matters against a quota; without one, only a claim's invalid quantities do (reported below).
+  // The object itself: object counts, services, claims. Usage only matters against a quota, except a claim's, whose quantities are judged anyway.
   const isClaim = object.kind === "PersistentVolumeClaim" && apiGroupOf(object.apiVersion) === "";
-  const counted = state.quotas.length > 0 || isClaim;
-  const usage = counted ? objectUsage(object, problems) : undefined;
-  // LimitRanger runs before ResourceQuota: a claim it refuses is never created, so counts nowhere.
+  const usage = state.quotas.length > 0 || isClaim ? objectUsage(object, problems) : undefined;
+  const pod = podTemplate(object);
+  let template: ObjectQuantities["template"];
+  if (pod) {
+    const spec = pod.pod.spec as Record<string, unknown>;
+    const specPath: FieldPath = [...pod.path, "spec"];
+    const declared = readPodResources(spec, specPath);
+    problems.push(...declared.problems);
+    template = { spec, specPath, declared };
+  }
+  const claimTemplates = claimTemplatesOf(object);
+  const claimUsages = claimTemplates.map((t) => claimUsage(t.spec, problems, t.specPath));
+  return { usage, template, claimTemplates, claimUsages, problems };
+}
+
+function admitObject(state: NamespaceState, loaded: LoadedObject, read: ObjectQuantities, cluster: ClusterClasses, findings: Finding[], finding: MakeFinding): void {
+  const { object } = loaded;
+  const { usage, claimTemplates } = read;
+  const isClaim = object.kind === "PersistentVolumeClaim" && apiGroupOf(object.apiVersion) === "";
+  // LimitRanger runs before ResourceQuota: a claim it refuses is never created, so counts nowhere. Scoped quotas only ever track pods.
   const refusedByLimits = isClaim && refusedClaim(state, loaded, object.spec, ["spec"], "", findings, finding);
   if (usage && !refusedByLimits) admitUsage(state, loaded, usage, 1, "object(s)", findings, finding, (q) => q.spec.scopes.length === 0);
 
   // A claim template a LimitRange refuses stops the StatefulSet's first pod, and so every pod (see claim-templates.ts).
-  const claimTemplates = claimTemplatesOf(object);
   const templateViolations = claimTemplates.map((t) => claimSpecViolations(state.limitRanges, t.spec));
   const podsBlocked = templateViolations.some((v) => v.length > 0);
 
-  const template = podTemplate(object);
-  if (template) {
-    const spec = template.pod.spec as Record<string, unknown>;
-    const specPath: FieldPath = [...template.path, "spec"];
-    const declared = readPodResources(spec, specPath);
-    problems.push(...declared.problems);
+  if (read.template) {
+    const { spec, specPath, declared } = read.template;
     let resources = declared;
     for (const range of state.limitRanges) resources = applyContainerDefaults(resources, containerDefaults(range));
-    const replicas = Math.max(0, Math.floor(replicasOf(object)));
+    const replicas = podsAtOnce(object);
     // Pods that would be created: only those count, are admitted or are rejected.
     const created = podsBlocked ? 0 : replicas;
     // replicasOf counts a DaemonSet as one pod; the namespace's findings say it runs one per node.
     const perNode = countPods(state, object, created);
+    // The RuntimeClass plugin mutates after LimitRanger's defaults: it sets the class's overhead, or refuses the pod there.
+    const overhead = admitOverhead(loaded, spec, declared.overhead, cluster.runtimeClasses);
+    const mutated = !("refused" in overhead);
+    if ("refused" in overhead) findings.push(finding(POD_OVERHEAD_REFUSED, loaded, [...specPath, "overhead"], overhead.refused));
+    else resources = { ...resources, overhead: overhead.overhead };
     // A pod the defaults make invalid is refused at validation, so no validating admission (LimitRange bounds, quota) sees it.
-    const invalidAfterDefaults = defaultedRequestsAboveLimits(declared, resources, state.limitRanges);
+    const invalidAfterDefaults = mutated ? defaultedRequestsAboveLimits(declared, resources, state.limitRanges) : [];
     for (const v of invalidAfterDefaults) findings.push(finding(LIMITRANGE_VIOLATION, loaded, [...v.containerPath, "resources"], v.message, { limitRange: v.limitRange }));
-    const validated = invalidAfterDefaults.length === 0;
+    const validated = mutated && invalidAfterDefaults.length === 0;
     let rejectedAll = !validated;
     for (const range of validated ? state.limitRanges : []) {
       for (const v of limitRangeViolations(range, resources)) {
@@ -294,6 +382,8 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
       }
     }
     const facts = podFacts(spec, resources);
+    // The Priority plugin names the global default class on a new pod that names none, before quota matches PriorityClass scopes.
+    if (!facts.priorityClassName && cluster.defaultPriorityClass !== undefined && getsDefaultPriority(loaded)) facts.priorityClassName = cluster.defaultPriorityClass;
     const applicable = validated ? state.quotas.filter((q) => quotaAppliesToPod(q.spec, facts)) : [];
     for (const quota of applicable) {
       const missing = missingRequiredResources(quota.spec, resources);
@@ -312,8 +402,11 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
       state.rejectedPods += created - admitted;
     }
     if (!state.quotas.some((q) => missingRequiredResources(q.spec, resources).length > 0)) {
+      const pod = resources.podLevel;
+      const stated = (own: ResourceList, podLevel: ResourceList, name: string) => own.has(name) || podLevel.has(name);
       const lacking = resources.containers
-        .map((c) => ({ c, missing: [...(c.requests.has("cpu") ? [] : ["requests.cpu"]), ...(c.requests.has("memory") ? [] : ["requests.memory"]), ...(c.limits.has("memory") ? [] : ["limits.memory"])] }))
+        // What pod-level resources state covers every container: the pod's total is bounded there.
+        .map((c) => ({ c, missing: [...(stated(c.requests, pod.requests, "cpu") ? [] : ["requests.cpu"]), ...(stated(c.requests, pod.requests, "memory") ? [] : ["requests.memory"]), ...(stated(c.limits, pod.limits, "memory") ? [] : ["limits.memory"])] }))
         .filter((x) => x.missing.length > 0);
       for (const { c, missing } of lacking) {
         // A copy of the name: the finding outlives the file's text, which a view would keep.
@@ -324,7 +417,7 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
     // A StatefulSet's claim templates become one claim per replica; with a template refused, only the first pod's claims are tried.
     const claimsEach = podsBlocked ? Math.min(replicas, 1) : replicas;
     claimTemplates.forEach((t, i) => {
-      const usage = claimUsage(t.spec, problems, t.specPath);
+      const usage = read.claimUsages[i]!;
       const violations = templateViolations[i]!;
       if (violations.length > 0) {
         const others = claimTemplates.filter((_, j) => templateViolations[j]!.length === 0);
@@ -335,7 +428,6 @@ function admitObject(state: NamespaceState, loaded: LoadedObject, findings: Find
       if (claimsEach > 0) admitUsage(state, loaded, usage, claimsEach, `claim(s) from volumeClaimTemplates[${i}]`, findings, finding, (q) => q.spec.scopes.length === 0, ["spec", "volumeClaimTemplates", i]);
     });
   }
-  reportProblems(loaded, problems);
 }
 
 /** Whether the namespace's LimitRanges refuse a claim of this spec (each violation a finding), as upstream's PersistentVolumeClaimValidateLimitFunc. */

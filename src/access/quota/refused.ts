@@ -11,6 +11,7 @@ import { checkFields } from "../../manifest/field-check.js";
 import { describeValue } from "../../manifest/describe-value.js";
 import { misTypedFields } from "../../manifest/string-fields.js";
 import { describeQuotaSpecErrors, type QuotaSpecError } from "./quota-validation.js";
+import type { QuantityProblem } from "./resource-list.js";
 
 /** Why the API server would refuse the object, at the first wrong field; undefined when it would decode it. */
 export function refusal(loaded: LoadedObject): LoadProblem | undefined {
@@ -30,6 +31,39 @@ export function refusal(loaded: LoadedObject): LoadProblem | undefined {
     message: `${name}: ${formatFieldPath(found.path)} is ${describeValue(found.value, secret)} where Kubernetes expects ${found.expected}: the API server refuses the object, so it is left out of the quota totals`,
     position: loaded.source.locate(found.path),
     hint: "write the value in the declared type (replicas: 3, not \"3\"; a list of containers, not a string; LimitRange limits as a list of items), then run again",
+  };
+}
+
+/** An object with a quantity that does not parse: decoding fails, so the API server refuses it before any admission. */
+export function refusedQuantityProblem(loaded: LoadedObject, problems: readonly QuantityProblem[]): LoadProblem {
+  const { object } = loaded;
+  const namespace = object.metadata?.namespace;
+  const name = `${object.kind ?? "object"} ${namespace ? `${namespace}/` : ""}${object.metadata?.name ?? "(unnamed)"}`;
+  // The reader's message starts with the resource's name, which the path ends with already.
+  const where = problems.map((p) => `${formatFieldPath(p.path)}: ${p.message.replace(`${String(p.path[p.path.length - 1])}: `, "")}`).join("; ");
+  return {
+    kind: "invalid-object",
+    message: `${name}: ${where}: the API server refuses the object, so it is left out of the quota totals`,
+    position: loaded.source.locate(problems[0]?.path ?? []),
+    hint: "write quantities as Kubernetes reads them: a number with an optional suffix n u m k M G T P E, Ki Mi Gi Ti Pi Ei, or e<exponent> (100m, 1.5, 512Mi, 1e3)",
+  };
+}
+
+/** The range pod validation allows activeDeadlineSeconds (ValidatePodSpec): 0, which would make a pod Terminating at once, is refused. */
+const MAX_DEADLINE_SECONDS = 2147483647;
+
+/** A pod (or a workload's pod template) whose activeDeadlineSeconds pod validation refuses; undefined when it has none or a valid one. */
+export function refusedDeadline(loaded: LoadedObject, spec: Record<string, unknown>, specPath: FieldPath): LoadProblem | undefined {
+  const deadline = spec.activeDeadlineSeconds;
+  if (isLiveSource(loaded.source) || typeof deadline !== "number" || (Number.isInteger(deadline) && deadline >= 1 && deadline <= MAX_DEADLINE_SECONDS)) return undefined;
+  const { object } = loaded;
+  const namespace = object.metadata?.namespace;
+  const path = [...specPath, "activeDeadlineSeconds"];
+  return {
+    kind: "invalid-object",
+    message: `${object.kind ?? "object"} ${namespace ? `${namespace}/` : ""}${object.metadata?.name ?? "(unnamed)"}: ${formatFieldPath(path)}: must be between 1 and ${MAX_DEADLINE_SECONDS}, inclusive: the API server refuses the object, so it is left out of the quota totals`,
+    position: loaded.source.locate(path),
+    hint: "give the pod at least 1 second (activeDeadlineSeconds: 60), or leave the field out for no deadline",
   };
 }
 

@@ -127,6 +127,16 @@ export function podUsage(pod: PodResources): ResourceList {
   return usage;
 }
 
+/** Resources pod-level resources may set: cpu and memory (and hugepages-*, in the releases that added them). */
+function isSupportedPodLevelResource(name: string): boolean {
+  return name === "cpu" || name === "memory" || name.startsWith("hugepages-");
+}
+
+/** Upstream's IsPodLevelResourcesSet: spec.resources requests or limits a supported resource. */
+export function isPodLevelResourcesSet(pod: PodResources): boolean {
+  return [...pod.podLevel.requests.keys(), ...pod.podLevel.limits.keys()].some(isSupportedPodLevelResource);
+}
+
 /** Resources whose presence in a quota obliges every container to state them (a historical rule upstream keeps). */
 const MUST_SPECIFY = ["cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"];
 
@@ -136,6 +146,8 @@ const MUST_SPECIFY = ["cpu", "memory", "requests.cpu", "requests.memory", "limit
  * containers lacking it, or an empty list.
  */
 export function missingRequiredResources(quota: ResourceQuotaSpec, pod: PodResources): Array<{ resource: string; containers: string[] }> {
+  // With pod-level resources set the pod's totals are stated, and upstream skips the per-container check (PodLevelResources).
+  if (isPodLevelResourcesSet(pod)) return [];
   // Upstream lists resources and container names sorted, as its string sets do.
   const required = MUST_SPECIFY.filter((r) => quota.hard.has(r)).sort();
   const missing: Array<{ resource: string; containers: string[] }> = [];

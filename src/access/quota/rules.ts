@@ -75,6 +75,20 @@ export const LIMITRANGE_VIOLATION: Rule = {
   },
 };
 
+export const POD_OVERHEAD_REFUSED: Rule = {
+  id: "quota/pod-overhead-refused",
+  title: "Workload rejected: pod overhead its RuntimeClass does not define",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description:
+      "The RuntimeClass admission plugin sets a pod's spec.overhead from its RuntimeClass (overhead.podFixed), and refuses a pod that sets an overhead of its own: one that differs from its RuntimeClass's, or any overhead when the pod names no RuntimeClass or one that defines none. Such pods are never created, so they count against no quota. A RuntimeClass that is not in the input may exist in the cluster: the pod's overhead is then taken as written.",
+    remediation: "Remove spec.overhead from the pod template and let the RuntimeClass set it, or name the RuntimeClass whose overhead it is.",
+    helpUri: "https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/",
+  },
+};
+
 export const CONTAINER_WITHOUT_RESOURCES: Rule = {
   id: "quota/container-without-resources",
   title: "Container without cpu/memory requests or memory limit",
@@ -96,7 +110,8 @@ export const INVALID_QUANTITY: Rule = {
   pillar: "workload",
   severity: "high",
   docs: {
-    description: "Quantities must match Kubernetes' quantity syntax (e.g. 100m, 1.5, 1e3, 512Mi, 1Gi); the API server rejects the object otherwise.",
+    description:
+      "Quantities must match Kubernetes' quantity syntax (e.g. 100m, 1.5, 1e3, 512Mi, 1Gi); the API server cannot decode the object otherwise and refuses it outright, so it counts against no quota and bounds nothing. `palisade quota` reports it as an input problem (exit 2).",
     remediation: "Write the value with a valid suffix: n u m k M G T P E, Ki Mi Gi Ti Pi Ei, or an e<exponent>.",
     helpUri: "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/",
   },
@@ -108,6 +123,7 @@ export const QUOTA_RULES: readonly Rule[] = [
   QUOTA_REQUIRES_RESOURCES,
   QUOTA_EXCEEDED,
   LIMITRANGE_VIOLATION,
+  POD_OVERHEAD_REFUSED,
   CONTAINER_WITHOUT_RESOURCES,
   INVALID_QUANTITY,
 ];

@@ -81,11 +81,18 @@ describe("palisade quota", () => {
   it("says which ResourceQuotas limit nothing instead of claiming there are none", async () => {
     const dir = mkdtempSync(join(tmpdir(), "palisade-quota-empty-"));
     const file = join(dir, "q3.yaml");
-    writeFileSync(file, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard:\n    requests.cpu: 1 core\n    pods: [3]\n");
+    writeFileSync(file, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard: {}\n");
     const result = await runCli(registerQuotaCommand, ["quota", file, "--fail-on", "none"]);
     expect(result.stdout).not.toContain("No ResourceQuota in the input.");
-    expect(result.stdout.split("\n")[0]).toBe("ResourceQuotas with no hard limit that can be read (they limit nothing; see their findings): t/q");
-    expect(result.stdout).toMatch(/ResourceQuota\/t\/q\n.*quota\/invalid-quantity/);
+    expect(result.stdout.split("\n")[0]).toBe("ResourceQuotas with no hard limit that can be read (they limit nothing): t/q");
+    // A quantity that does not parse refuses the whole object, as a negative one does: an input problem, exit 2.
+    const unreadable = join(dir, "q4.yaml");
+    writeFileSync(unreadable, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard:\n    requests.cpu: 1 core\n    pods: [3]\n");
+    const bad = await runCli(registerQuotaCommand, ["quota", unreadable, "--fail-on", "critical"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout.split("\n")[0]).toBe("No ResourceQuota the API server would accept in the input (1 refused: see the input problems).");
+    expect(bad.stderr).toContain(`${unreadable}:6:5: ResourceQuota t/q: spec.hard["requests.cpu"]: "1 core" is not a quantity: quantities must match`);
+    expect(bad.stdout).not.toContain("quota/invalid-quantity");
     const refused = join(dir, "refused.yaml");
     writeFileSync(refused, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec:\n  hard: [pods]\n  scopes: BestEffort\n");
     const none = await runCli(registerQuotaCommand, ["quota", refused]);

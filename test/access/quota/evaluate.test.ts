@@ -189,12 +189,20 @@ describe("quota evaluation over manifests", () => {
     expect(result.findings.filter((f) => f.ruleId === "quota/exceeded")).toHaveLength(1);
   });
 
-  it("reports unparseable quantities at their line and column", async () => {
-    const result = await evaluate(docs(quota("q", "{requests.cpu: 2 cores}"), deployment("web", 1, "{requests: {memory: 1GB}}")));
-    const invalid = result.findings.filter((f) => f.ruleId === "quota/invalid-quantity");
-    expect(invalid.map((f) => [f.fieldPath, f.position?.line])).toEqual([
-      ["spec.hard[\"requests.cpu\"]", 6],
-      ["spec.template.spec.containers[0].resources.requests.memory", 22],
+  it("refuses objects with unparseable quantities as input problems at their line and column, and counts them nowhere", async () => {
+    const result = await evaluate(docs(quota("q", "{requests.cpu: 2 cores}"), deployment("web", 1, "{requests: {memory: 1GB}}"), quota("pods", "{pods: '5'}")));
+    // Decoding fails before any admission: neither a finding of `palisade quota` nor a bound, nor a pod.
+    expect(result.findings.filter((f) => f.ruleId === "quota/invalid-quantity")).toEqual([]);
+    expect(result.refused.map((r) => [r.problem.position?.line, r.problem.message.split(": the API")[0]])).toEqual([
+      [6, `ResourceQuota shop/q: spec.hard["requests.cpu"]: "2 cores" is not a quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`],
+      [22, `Deployment shop/web: spec.template.spec.containers[0].resources.requests.memory: "1GB" is not a quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`],
+    ]);
+    expect(result.namespaces[0]!.quotas.map((q) => q.name)).toEqual(["pods"]);
+    expect(result.namespaces[0]!.pods).toBe(0);
+    // The scan reports the same refusals as findings, where they were before.
+    expect(result.refused.flatMap((r) => r.findings ?? []).map((f) => [f.ruleId, f.fieldPath, f.position?.line])).toEqual([
+      ["quota/invalid-quantity", 'spec.hard["requests.cpu"]', 6],
+      ["quota/invalid-quantity", "spec.template.spec.containers[0].resources.requests.memory", 22],
     ]);
   });
 
@@ -291,5 +299,14 @@ describe("admission order property", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("pod-level resources (spec.resources)", () => {
+  it("admit a pod whose containers state none, at the pod-level amounts", async () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  resources:\n    requests: {cpu: 500m, memory: 256Mi}\n    limits: {cpu: "1", memory: 512Mi}\n  containers:\n  - {name: a, image: x}\n  - {name: b, image: x}`;
+    const result = await evaluate(docs(quota("q", "{requests.cpu: '2', requests.memory: 2Gi, limits.memory: 4Gi}", "t"), pod));
+    expect(result.findings.map((f) => f.ruleId)).toEqual(["quota/namespace-without-limitrange"]);
+    expect(result.namespaces[0]!.quotas[0]!.used).toEqual({ "limits.memory": "512Mi", "requests.cpu": "500m", "requests.memory": "256Mi" });
   });
 });

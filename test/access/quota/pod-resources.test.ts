@@ -4,6 +4,7 @@ import { formatQuantity, parseQuantity } from "../../../src/k8s/quantity.js";
 import { containerDefaults, limitRangeViolations, readLimitRange } from "../../../src/access/quota/limitrange.js";
 import { applyContainerDefaults, isBestEffort, podLimits, podRequests, readPodResources } from "../../../src/access/quota/pod-resources.js";
 import { formatResourceList, type QuantityProblem } from "../../../src/access/quota/resource-list.js";
+import { missingRequiredResources } from "../../../src/access/quota/resourcequota.js";
 
 const container = (name: string, requests?: Record<string, unknown>, limits?: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   name,
@@ -117,5 +118,22 @@ describe("LimitRange defaults and limits as LimitRanger applies them", () => {
     const pod = readPodResources({ containers: [container("a", { cpu: "0.5m" })] }, []);
     expect(limitRangeViolations(tiny, pod)).toEqual([]);
     expect(formatQuantity(parseQuantity("0.5m"))).toBe("500u");
+  });
+});
+
+describe("pod-level resources and the quota's must-specify rule", () => {
+  const quota = { name: "q", namespace: "t", hard: new Map([["requests.cpu", parseQuantity("2")], ["limits.memory", parseQuantity("4Gi")]]), scopes: [], listedScopes: 0 };
+  const pod = (podLevel: Record<string, unknown> | undefined) =>
+    readPodResources({ ...(podLevel ? { resources: podLevel } : {}), containers: [{ name: "a" }, { name: "b" }] }, ["spec"]);
+
+  it("skips the per-container check when spec.resources sets cpu or memory (upstream podEvaluator.Constraints)", () => {
+    expect(missingRequiredResources(quota, pod({ requests: { cpu: "500m" } }))).toEqual([]);
+    expect(missingRequiredResources(quota, pod({ limits: { memory: "512Mi" } }))).toEqual([]);
+  });
+
+  it("keeps it without pod-level resources, or with only resources pod level does not support", () => {
+    const missing = [{ resource: "limits.memory", containers: ["a", "b"] }, { resource: "requests.cpu", containers: ["a", "b"] }];
+    expect(missingRequiredResources(quota, pod(undefined))).toEqual(missing);
+    expect(missingRequiredResources(quota, pod({ requests: { "ephemeral-storage": "1Gi" } }))).toEqual(missing);
   });
 });
