@@ -179,7 +179,7 @@ export function readGatewayApi(objects: readonly LoadedObject[]): GatewayApi {
   const routes = routeObjects.map((loaded): GatewayRoute => {
     const namespace = loaded.object.metadata?.namespace ?? "default";
     const kind = loaded.object.kind ?? "";
-    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, { byKey, defaults }, labelsOf) };
+    return { loaded, kind, namespace, name: loaded.object.metadata?.name ?? "?", ...attachments(loaded.object, kind, namespace, { byKey, defaults }, labelsOf, !namespaces.has(namespace)) };
   });
   const grantsByReferrer = new Map<string, LoadedObject[]>();
   for (const grant of grants) {
@@ -262,9 +262,10 @@ interface RouteParents {
 }
 
 /** The parents that accept the route, each with the listeners that do; and those in the input that refuse it, with why. */
-function attachments(route: K8sObject, kind: string, namespace: string, parents: RouteParents, labelsOf: (namespace: string) => Labels): { attachments: Attachment[]; refusals: Refusal[] } {
+function attachments(route: K8sObject, kind: string, namespace: string, parents: RouteParents, labelsOf: (namespace: string) => Labels, namespaceNotInInput: boolean): { attachments: Attachment[]; refusals: Refusal[] } {
   const spec = isRecord(route.spec) ? route.spec : {};
-  const judged: RouteToJudge = { kind, namespace, hostnames: Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [] };
+  const hostnames = Array.isArray(spec.hostnames) ? spec.hostnames.filter((h): h is string => typeof h === "string") : [];
+  const judged: RouteToJudge = { kind, namespace, hostnames, ...(namespaceNotInInput ? { namespaceNotInInput: true as const } : {}) };
   const attached: Attachment[] = [];
   const refusals: Refusal[] = [];
   const attach = (label: string, parent: RouteParent | undefined, listeners: number[], asDefault: boolean, parentRef?: number) => {

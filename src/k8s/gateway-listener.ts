@@ -4,7 +4,8 @@
  * allowedRoutes (or a Gateway's allowedListeners) admit, and whether its hostname meets a
  * route's. gateway-api.ts applies these to the routes and parents of the input.
  */
-import { matchesLabelSelector, validateLabelSelector, type LabelSelector, type Labels } from "./labels.js";
+import { matchesLabelSelector, matchesRequirement, validateLabelSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from "./labels.js";
+import { automaticNamespaceLabels } from "./snapshot.js";
 import { isRecord } from "./types.js";
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
@@ -78,6 +79,24 @@ export function admitsNamespace(namespaces: Record<string, unknown>, namespace: 
       // None, or a value the API refuses.
       return false;
   }
+}
+
+/** The label the API server sets on every namespace: all a scan knows of a namespace the input lacks. */
+const NAME_LABEL = "kubernetes.io/metadata.name";
+
+/**
+ * Whether a listener's verdict on the routes of a namespace the input lacks turns on labels
+ * the input does not show: `from: Selector` with a requirement on a label other than the
+ * namespace's name label, and no requirement on the name label that already refuses it.
+ * The selector's answer for the automatic label alone is then no answer at all.
+ */
+export function admissionTurnsOnUnknownLabels(namespaces: Record<string, unknown>, namespace: string): boolean {
+  if (namespaces.from !== "Selector") return false;
+  const selector = wellFormedSelector(namespaces.selector);
+  if (selector === undefined) return false;
+  const requirements: LabelSelectorRequirement[] = [...Object.entries(selector.matchLabels ?? {}).map(([key, v]) => ({ key, operator: "In", values: [v] })), ...(selector.matchExpressions ?? [])];
+  const known = automaticNamespaceLabels(namespace);
+  return requirements.every((r) => r.key !== NAME_LABEL || matchesRequirement(r, known)) && requirements.some((r) => r.key !== NAME_LABEL);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { listenerLabel, rivalLabel } from "./gateway-conflicts.js";
 import type { Refusal, RouteParent } from "./gateway-api.js";
-import { admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
+import { admissionTurnsOnUnknownLabels, admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
 import type { Labels } from "./labels.js";
 import { isRecord } from "./types.js";
 
@@ -16,6 +16,8 @@ export interface RouteToJudge {
   kind: string;
   namespace: string;
   hostnames: readonly string[];
+  /** The input holds no Namespace of the route's: of its labels only the automatic name label is known. */
+  namespaceNotInInput?: true;
 }
 
 /** How one parent judges the route on the listeners a parentRef chooses: the indices of those that accept it, or why none does. */
@@ -39,7 +41,7 @@ export function judgeRoute(found: RouteParent, parent: Record<string, unknown>, 
       continue;
     }
     unconflicted++;
-    const refusal = listenerRefusal(listener, l, route.kind, route.namespace, found.namespace, route.hostnames, labelsOf);
+    const refusal = listenerRefusal(listener, l, route, found.namespace, labelsOf);
     if (refusal === undefined) listeners.push(l);
     else {
       reasons.push(refusal.text);
@@ -57,7 +59,8 @@ export function judgeRoute(found: RouteParent, parent: Record<string, unknown>, 
  * Why a listener refuses a route, or undefined when it admits it; hostnameOnly when it
  * admits the route's kind and namespace and only the hostnames fail.
  */
-function listenerRefusal(listener: Record<string, unknown>, l: number, kind: string, namespace: string, ownNamespace: string, hostnames: readonly string[], labelsOf: (namespace: string) => Labels): { text: string; hostnameOnly: boolean } | undefined {
+function listenerRefusal(listener: Record<string, unknown>, l: number, route: RouteToJudge, ownNamespace: string, labelsOf: (namespace: string) => Labels): { text: string; hostnameOnly: boolean } | undefined {
+  const { kind, namespace, hostnames } = route;
   const name = listenerLabel(listener, l);
   const kinds = admittedKinds(listener);
   if (kinds !== undefined && !kinds.includes(kind)) {
@@ -68,7 +71,11 @@ function listenerRefusal(listener: Record<string, unknown>, l: number, kind: str
     return { text: `${name} takes ${kinds.join(", ") || "no"} routes, not ${kind}`, hostnameOnly: false };
   }
   const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
-  if (!admitsNamespace(namespaces, namespace, ownNamespace, labelsOf, "Same")) {
+  // Labels the input does not show decide nothing: the route is taken as admitted, as a parent
+  // the input lacks is taken as accepting it (erring on the side of exposure), and the gateway
+  // family says so (gateway/namespace-not-in-input).
+  const unknown = route.namespaceNotInInput === true && admissionTurnsOnUnknownLabels(namespaces, namespace);
+  if (!unknown && !admitsNamespace(namespaces, namespace, ownNamespace, labelsOf, "Same")) {
     const from = namespaces.from ?? "Same";
     const admitted = from === "Same" ? `of namespace ${ownNamespace} only` : from === "Selector" ? `of the namespaces its selector matches, and ${namespace}'s labels do not match it` : "of no namespace";
     return { text: `${name} admits routes ${admitted}`, hostnameOnly: false };

@@ -8,7 +8,8 @@
  * why, a route whose parent the API server would refuse (once, at the route, pointing at the
  * refusal: the parent's other findings describe a status it never gets), and a backend no
  * ReferenceGrant permits; and, so that no assumption passes for a
- * verdict, a route whose parent the input does not hold, taken as accepted.
+ * verdict, a route whose parent the input does not hold, taken as accepted, and one whose
+ * namespace it does not hold, taken as matching a listener's selector.
  */
 import { formatPosition } from "../../errors.js";
 import { findingAt } from "../../findings/finding-at.js";
@@ -17,9 +18,11 @@ import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, ser
 import { gatewayObjectProblemsOnce } from "../../k8s/gateway-parent-refusal.js";
 import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
-import type { Snapshot } from "../../k8s/snapshot.js";
+import { namespaceObjectsOf, type Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
+import { admitsEveryNamespace } from "./every-namespace.js";
+import { assumedNamespaceLabels } from "./unknown-namespace.js";
 
 const SPEC = "https://gateway-api.sigs.k8s.io/reference/spec/";
 
@@ -45,8 +48,8 @@ export const GATEWAY_RULES: readonly Rule[] = [
     severity: "medium",
     docs: {
       description:
-        "A listener with allowedRoutes.namespaces.from: All lets a route in any namespace attach, so whoever may create an HTTPRoute anywhere can take traffic for the listener's hostnames and paths, or publish a workload the platform team never meant to expose.",
-      remediation: "Admit only the namespaces that should publish through this listener: `from: Selector` with a label those namespaces carry, or `from: Same`.",
+        "A listener with allowedRoutes.namespaces.from: All, or from: Selector with a selector every namespace matches (an empty selector, or nothing but `kubernetes.io/metadata.name` Exists, a label the API server sets on every namespace), lets a route in any namespace attach, so whoever may create an HTTPRoute anywhere can take traffic for the listener's hostnames and paths, or publish a workload the platform team never meant to expose.",
+      remediation: "Admit only the namespaces that should publish through this listener: `from: Selector` with a selector on a label only those namespaces carry, or `from: Same`.",
       helpUri: `${SPEC}#gateway.networking.k8s.io/v1.RouteNamespaces`,
     },
   },
@@ -129,6 +132,19 @@ export const GATEWAY_RULES: readonly Rule[] = [
     },
   },
   {
+    id: "gateway/namespace-not-in-input",
+    title: "Route whose namespace is not in the input, assumed to match a listener's namespace selector",
+    family: "gateway",
+    pillar: "network",
+    severity: "info",
+    docs: {
+      description:
+        "A route attaches through a listener with allowedRoutes.namespaces.from: Selector whose selector asks for a label other than kubernetes.io/metadata.name, and the input holds no Namespace of the route's. Of that namespace only its name label, which the API server sets, is known, so whether the selector matches cannot be judged: Palisade assumes it does, as it assumes a Gateway the input lacks accepts the route, and the route's backends count as published. A selector whose requirements on the name label already exclude the namespace is judged as usual (gateway/route-not-accepted).",
+      remediation: "Scan the route's Namespace (with its labels) together with the route, or scan the live cluster, so that the listener's selector is judged rather than assumed.",
+      helpUri: `${SPEC}#gateway.networking.k8s.io/v1.RouteNamespaces`,
+    },
+  },
+  {
     id: "gateway/backend-not-permitted",
     title: "Route backend in another namespace that no ReferenceGrant permits",
     family: "gateway",
@@ -154,7 +170,9 @@ const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...assumedGateways(model), ...assumedParents(model), ...refusedBackends(model, services)];
+  const namespaces = namespaceObjectsOf(snapshot.objects);
+  const unknownLabels = assumedNamespaceLabels(model, (namespace) => namespaces.has(namespace)).map(({ route, path, message }) => finding("gateway/namespace-not-in-input", route.loaded, path, message));
+  return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...assumedGateways(model), ...assumedParents(model), ...unknownLabels, ...refusedBackends(model, services)];
 }
 
 function invalidObjects(objects: readonly LoadedObject[]): Finding[] {
@@ -300,19 +318,27 @@ function everyNamespace(model: GatewayApi): Finding[] {
   for (const parent of model.parents) {
     parent.listeners.forEach((listener, l) => {
       const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : undefined;
-      if (namespaces?.from !== "All") return;
-      const path = ["spec", "listeners", l, "allowedRoutes", "namespaces", "from"];
+      const every = admitsEveryNamespace(namespaces);
+      if (every === undefined) return;
+      // A selector that matches everything is reported at the selector: `from: Selector` itself is not the fault.
+      const path = ["spec", "listeners", l, "allowedRoutes", "namespaces", every === "All" ? "from" : "selector"];
+      const how = every === "All" ? "" : " (from: Selector, with a selector every namespace matches)";
       const hostname = typeof listener.hostname === "string" && listener.hostname !== "" ? `hostname ${listener.hostname}` : "every hostname";
-      findings.push(finding("gateway/routes-from-every-namespace", parent.loaded, path, `${listenerLabel(listener, l)} of ${parentName(parent)} accepts routes from every namespace: a route in any of them can take traffic for ${hostname}`));
+      findings.push(finding("gateway/routes-from-every-namespace", parent.loaded, path, `${listenerLabel(listener, l)} of ${parentName(parent)} accepts routes from every namespace${how}: a route in any of them can take traffic for ${hostname}`));
     });
   }
   return findings;
 }
 
-/** A rule that sends requests on to backends (not one that only redirects them). */
+/**
+ * A rule that sends requests on to backends (not one that only redirects them). A rule with
+ * a redirect beside its backendRefs does not: the API server refuses it (gateway/invalid-object
+ * says so), so it forwards nothing, and telling its author to encrypt it would point at the wrong fix.
+ */
 function forwards(route: LoadedObject): boolean {
   const spec = isRecord(route.object.spec) ? route.object.spec : {};
-  return (Array.isArray(spec.rules) ? spec.rules : []).some((rule) => isRecord(rule) && Array.isArray(rule.backendRefs) && rule.backendRefs.length > 0);
+  const redirects = (rule: Record<string, unknown>) => Array.isArray(rule.filters) && rule.filters.some((filter) => isRecord(filter) && filter.requestRedirect != null);
+  return (Array.isArray(spec.rules) ? spec.rules : []).some((rule) => isRecord(rule) && Array.isArray(rule.backendRefs) && rule.backendRefs.length > 0 && !redirects(rule));
 }
 
 function plaintext(model: GatewayApi): Finding[] {

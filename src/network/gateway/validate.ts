@@ -7,8 +7,9 @@
  * its default since 1.27), and a misspelt `sectionName` or `allowedRoutes` silently falls
  * back to a default that attaches more, or less, than was meant.
  *
- * Not every rule of the CRDs is here: fields Palisade does not read (filters, matches,
- * timeouts, the contents of TLS options) are left to the API server.
+ * Not every rule of the CRDs is here: fields Palisade does not read (matches, timeouts, the
+ * contents of filters and TLS options) are left to the API server; of filters, only the rule
+ * that decides whether an HTTPRoute rule forwards at all (a redirect beside backendRefs).
  */
 import { dns1123SubdomainErrors, wildcardDns1123SubdomainErrors } from "../../k8s/dns-names.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
@@ -55,7 +56,7 @@ export function gatewayObjectProblems(object: K8sObject): GatewayObjectProblem[]
   }
   // XListenerSet (gateway.networking.x-k8s.io, experimental) leaves a listener's port optional: the implementation may assign one.
   if (withListeners) listeners(spec.listeners, add, kind !== "XListenerSet");
-  else if (ROUTE_KINDS.has(kind)) route(spec, add);
+  else if (ROUTE_KINDS.has(kind)) route(spec, add, kind);
   else grant(spec, add);
   // GEP-3793 (experimental channel): both sides of the default-Gateway handshake are a GatewayDefaultScope.
   if (kind === "Gateway") defaultScope(spec.defaultScope, ["spec", "defaultScope"], add);
@@ -165,7 +166,7 @@ function allowedRoutes(value: unknown, path: FieldPath, add: Add): void {
   });
 }
 
-function route(spec: Record<string, unknown>, add: Add): void {
+function route(spec: Record<string, unknown>, add: Add, kind: string): void {
   list(spec.parentRefs, ["spec", "parentRefs"], 32, add, (parent, path) => {
     unknownFields(parent, FIELDS.parentRef, path, add);
     requiredString(parent.name, [...path, "name"], add);
@@ -179,7 +180,21 @@ function route(spec: Record<string, unknown>, add: Add): void {
       spec.hostnames.forEach((h, i) => hostname(h, ["spec", "hostnames", i], add));
     }
   }
-  list(spec.rules, ["spec", "rules"], 16, add, (rule, rulePath) => list(rule.backendRefs, [...rulePath, "backendRefs"], 16, add, (ref, path) => backendRef(ref, path, add)));
+  list(spec.rules, ["spec", "rules"], 16, add, (rule, rulePath) => {
+    if (kind === "HTTPRoute") redirectWithBackends(rule, rulePath, add);
+    list(rule.backendRefs, [...rulePath, "backendRefs"], 16, add, (ref, path) => backendRef(ref, path, add));
+  });
+}
+
+/**
+ * HTTPRouteRule's CEL rule: a rule with backendRefs may have no filter carrying a
+ * requestRedirect (the rule tests the field, not the filter's type). A redirect answers the
+ * request itself, so backends beside it would never be reached.
+ */
+function redirectWithBackends(rule: Record<string, unknown>, path: FieldPath, add: Add): void {
+  if (!Array.isArray(rule.backendRefs) || rule.backendRefs.length === 0 || !Array.isArray(rule.filters)) return;
+  if (!rule.filters.some((filter) => isRecord(filter) && filter.requestRedirect != null)) return;
+  add(path, 'Invalid value: "object": RequestRedirect filter must not be used together with backendRefs (a redirect answers the request itself: keep the redirect and drop the backendRefs, or move them to a rule of their own)');
 }
 
 function backendRef(ref: Record<string, unknown>, path: FieldPath, add: Add): void {
