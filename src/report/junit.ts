@@ -1,7 +1,19 @@
-import type { Finding } from "../findings/types.js";
+import type { Finding, Severity } from "../findings/types.js";
 import { describeRef, type LoadProblem } from "../k8s/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { printable } from "./printable.js";
+import { atOrAbove } from "./summary.js";
+
+export interface JunitOptions {
+  /**
+   * The run's --fail-on. A finding below it is a <skipped> case, not a <failure>: CI test
+   * reporters (GitLab, Jenkins, Azure) turn failures into a red or unstable build, which must
+   * agree with the exit code the user chose. Skipped rather than passed, because GitLab shows
+   * the text of a skipped case and drops a passing case's system-out, so the finding stays
+   * readable. Without it every finding is a failure.
+   */
+  failOn?: Severity | "none";
+}
 
 // XML 1.0 forbids most C0 controls even when escaped (&#27; is not well-formed either).
 // eslint-disable-next-line no-control-regex
@@ -26,10 +38,12 @@ function value(text: string): string {
 
 /**
  * JUnit XML for CI dashboards: a suite per file, a test case per object and rule that
- * failed, and one passing case per clean object so progress is visible too. In pieces:
- * 200,000 findings make ~140 MB of XML, which as one string took 800 MB.
+ * failed (skipped when below --fail-on), and one passing case per clean object so progress
+ * is visible too. In pieces: 200,000 findings make ~140 MB of XML, which as one string took 800 MB.
  */
-export function* renderJunitPieces(result: ScanResult): Generator<string> {
+export function* renderJunitPieces(result: ScanResult, options: JunitOptions = {}): Generator<string> {
+  const { failOn } = options;
+  const failing = new Set(failOn === undefined ? result.findings : atOrAbove(result.findings, failOn));
   // A file's input problems are errors of its own suite: one suite per file, as consumers
   // that key suites by name (and merge or drop duplicates) expect.
   const byFile = new Map<string, { objects: Set<string>; findings: Finding[]; problems: LoadProblem[] }>();
@@ -47,10 +61,11 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
     return { file, findings, problems, clean: [...objects].sort().filter((ref) => !failed.has(ref)) };
   });
   const tests = suites.reduce((n, s) => n + s.findings.length + s.clean.length, 0) + result.problems.length;
-  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${result.findings.length}" errors="${result.problems.length}">\n`;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="palisade" tests="${tests}" failures="${failing.size}" errors="${result.problems.length}">\n`;
   let firstSuite = true;
   for (const { file, findings, problems, clean } of suites) {
-    yield `${firstSuite ? "" : "\n"}  <testsuite name="${value(file)}" tests="${findings.length + clean.length + problems.length}" failures="${findings.length}" errors="${problems.length}" skipped="0">\n`;
+    const failures = findings.filter((f) => failing.has(f)).length;
+    yield `${firstSuite ? "" : "\n"}  <testsuite name="${value(file)}" tests="${findings.length + clean.length + problems.length}" failures="${failures}" errors="${problems.length}" skipped="${findings.length - failures}">\n`;
     firstSuite = false;
     let batch: string[] = [];
     let batchChars = 0;
@@ -74,12 +89,12 @@ export function* renderJunitPieces(result: ScanResult): Generator<string> {
       const ref = f.object ? describeRef(f.object) : file;
       const where = printable(f.position ? `${f.position.file}:${f.position.line}:${f.position.column}` : file);
       // The body's line breaks are the report's own: each line's values are made printable.
-      const body = `${where}: ${printable(f.message)}\n${f.fieldPath ? `field: ${printable(f.fieldPath)}\n` : ""}${f.remediation ? `remediation: ${printable(f.remediation)}` : ""}`;
-      const full = add(
-        `    <testcase classname="${value(ref)}" name="${value(names[i]!)}" file="${value(file)}">\n` +
-          `      <failure type="${f.severity}" message="${value(f.message)}">${xml(body)}</failure>\n` +
-          `    </testcase>`,
-      );
+      const fails = failing.has(f);
+      // A skipped case has no type attribute (the JUnit schemas give <skipped> a message only): its body names the severity.
+      const below = fails ? "" : `severity: ${f.severity}, below --fail-on ${String(failOn)}: reported, not failing the run\n`;
+      const body = `${where}: ${printable(f.message)}\n${below}${f.fieldPath ? `field: ${printable(f.fieldPath)}\n` : ""}${f.remediation ? `remediation: ${printable(f.remediation)}` : ""}`;
+      const outcome = fails ? `<failure type="${f.severity}" message="${value(f.message)}">${xml(body)}</failure>` : `<skipped message="${value(f.message)}">${xml(body)}</skipped>`;
+      const full = add(`    <testcase classname="${value(ref)}" name="${value(names[i]!)}" file="${value(file)}">\n` + `      ${outcome}\n` + `    </testcase>`);
       if (full) yield* flush();
     }
     for (const ref of clean) {
@@ -133,6 +148,6 @@ const CASES_PER_PIECE = 64;
 const PIECE_CHARS = 48 * 1024;
 
 /** The JUnit XML as one string, for callers that need one; the CLI writes the pieces. */
-export function renderJunit(result: ScanResult): string {
-  return [...renderJunitPieces(result)].join("");
+export function renderJunit(result: ScanResult, options: JunitOptions = {}): string {
+  return [...renderJunitPieces(result, options)].join("");
 }

@@ -1,4 +1,5 @@
 import { colorFor } from "../cli/common.js";
+import type { Severity } from "../findings/types.js";
 import type { ScanResult } from "../scan/run.js";
 import { renderGithubPieces } from "./github.js";
 import { renderJsonPieces } from "./json.js";
@@ -14,6 +15,8 @@ export interface RenderFlags {
   output: string;
   summary?: boolean;
   color?: boolean;
+  /** The run's --fail-on: JUnit reports findings below it as skipped cases, not failures, to agree with the exit code. */
+  failOn?: Severity | "none";
   /** Where a warning about the report goes (a SARIF report that leaves findings out): stderr unless given. */
   warn?: (line: string) => void;
 }
@@ -35,7 +38,7 @@ export function renderReport(result: ScanResult, flags: RenderFlags): Iterable<s
       return renderSarifPieces(result);
     }
     case "junit":
-      return renderJunitPieces(result);
+      return renderJunitPieces(result, flags.failOn === undefined ? {} : { failOn: flags.failOn });
     case "github":
       return renderGithubPieces(result);
     default:
