@@ -9,7 +9,7 @@ import type * as ChildProcess from "node:child_process";
 import { createRequire } from "node:module";
 import { UserError } from "../errors.js";
 import { liveSourceName, type K8sObject, type LoadProblem } from "../k8s/types.js";
-import { makesPodsFromTemplate } from "../k8s/workloads.js";
+import { isControlledBy, templateControllerUids } from "../k8s/workloads.js";
 import { kubectlFailureLines } from "../k8s/kubectl-stderr.js";
 
 export interface ClusterSource {
@@ -259,10 +259,8 @@ interface LiveObject {
  * resource, a Node for its static pods' mirrors) is kept: nothing else judges it.
  */
 function withoutControlled(items: LiveObject[]): LiveObject[] {
-  // Only controllers whose pod template is judged: a static pod's mirror is controlled by
-  // its Node, which judges nothing.
-  const uids = new Set(items.filter((item) => makesPodsFromTemplate(item as K8sObject)).map((item) => item.metadata?.uid));
-  return items.filter((item) => !item.metadata?.ownerReferences?.some((owner) => owner.controller === true && owner.uid !== undefined && uids.has(owner.uid)));
+  const uids = templateControllerUids(items as K8sObject[]);
+  return items.filter((item) => !isControlledBy(item as K8sObject, uids));
 }
 
 function parseList(stdout: string): unknown[] | undefined {

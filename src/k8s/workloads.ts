@@ -64,6 +64,28 @@ export function makesPodsFromTemplate(object: K8sObject): boolean {
   return object.kind !== undefined && object.kind !== "PodTemplate" && templateKind(object.kind, apiGroupOf(object.apiVersion)) !== undefined;
 }
 
+/**
+ * Objects a controller in the same input made (a Deployment's ReplicaSets and pods, a
+ * CronJob's Jobs and theirs, as `kubectl get deploy,rs,pods -o yaml` exports them): those
+ * whose controller owner reference names, by uid, one of these. Only controllers whose pod
+ * template is judged count: a static pod's mirror is controlled by its Node, which judges nothing.
+ */
+export function templateControllerUids(objects: Iterable<K8sObject>): Set<string> {
+  const uids = new Set<string>();
+  for (const object of objects) {
+    const uid = object.metadata?.uid;
+    if (typeof uid === "string" && uid !== "" && makesPodsFromTemplate(object)) uids.add(uid);
+  }
+  return uids;
+}
+
+/** Whether the object's controller (its owner reference with controller: true) is one of `controllers`. */
+export function isControlledBy(object: K8sObject, controllers: ReadonlySet<string>): boolean {
+  const owners = object.metadata?.ownerReferences;
+  if (!Array.isArray(owners) || controllers.size === 0) return false;
+  return owners.some((o: unknown) => isRecord(o) && o.controller === true && typeof o.uid === "string" && controllers.has(o.uid));
+}
+
 /** Where a kind keeps its pod template, when `group` serves it. */
 function templateKind(kind: string, group: string): { path: FieldPath } | undefined {
   const where = TEMPLATE_PATHS[kind];

@@ -7,7 +7,7 @@ import type { Finding, ObjectRef, Rule } from "../../findings/types.js";
 import { formatQuantity, multiplyQuantity, parseQuantity } from "../../k8s/quantity.js";
 import { apiGroupOf, type Snapshot } from "../../k8s/snapshot.js";
 import { detached, formatFieldPath, isLiveSource, isRecord, namespaceAnchor, objectRef, slimmed, type FieldPath, type LoadedObject, type LoadProblem } from "../../k8s/types.js";
-import { podTemplate } from "../../k8s/workloads.js";
+import { isControlledBy, podTemplate, templateControllerUids } from "../../k8s/workloads.js";
 import { blockedPodsNote, claimRequestsPath, claimSpecViolations, claimTemplatesOf, type ClaimTemplate } from "./claim-templates.js";
 import { containerDefaults, limitRangeViolations, readLimitRange, type LimitRangeSpec, type LimitViolation } from "./limitrange.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
@@ -17,7 +17,6 @@ import { addInto, formatResourceList, readResourceList, type QuantityProblem, ty
 import { isTerminalPod, podFacts } from "./pod-facts.js";
 import { countPods, describePods, podUnit, type PodCount } from "./pod-count.js";
 import { refusal, refusedBoundProblem, refusedDeadline, refusedQuantityProblem } from "./refused.js";
-import { isControlledBy, templateControllerUids } from "./controlled.js";
 import { getsDefaultPriority, PriorityDefaults } from "./priority-default.js";
 import { podsAtOnce } from "./pods-at-once.js";
 import { admitOverhead, readRuntimeClass, type RuntimeClasses } from "./runtime-class.js";
@@ -109,7 +108,7 @@ export class QuotaEvaluator {
   private readonly controlled: ObjectRef[] = [];
   private admitting = false;
 
-  /** `controllers`: uids of the input's template controllers, whose children are left out (controlled.ts). */
+  /** `controllers`: uids of the input's template controllers, whose children are left out (templateControllerUids in k8s/workloads.ts, as the live read does). */
   constructor(
     defaultNamespace?: string,
     private readonly controllers: ReadonlySet<string> = new Set(),
