@@ -5,7 +5,7 @@
  * route's. gateway-api.ts applies these to the routes and parents of the input.
  */
 import { matchesLabelSelector, matchesRequirement, validateLabelSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from "./labels.js";
-import { automaticNamespaceLabels } from "./snapshot.js";
+import { automaticNamespaceLabels, NAMESPACE_NAME_LABEL as NAME_LABEL } from "./snapshot.js";
 import { isRecord } from "./types.js";
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
@@ -81,8 +81,6 @@ export function admitsNamespace(namespaces: Record<string, unknown>, namespace: 
   }
 }
 
-/** The label the API server sets on every namespace: all a scan knows of a namespace the input lacks. */
-const NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * Whether a listener's verdict on the routes of a namespace the input lacks turns on labels

@@ -35,12 +35,15 @@ export function namespaceLabels(snapshot: Snapshot): Map<string, Labels> {
   return namespaceLabelsOf(snapshot.objects);
 }
 
+/** The label the API server puts on every namespace, its name, which no one can change or remove. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
 /**
  * The labels of a namespace the input has no Namespace object for: only the one the API
  * server puts on every namespace, `kubernetes.io/metadata.name`.
  */
 export function automaticNamespaceLabels(name: string): Labels {
-  return { "kubernetes.io/metadata.name": name };
+  return { [NAMESPACE_NAME_LABEL]: name };
 }
 
 /** namespaceLabels over any list of loaded objects (a later Namespace of the same name wins). */

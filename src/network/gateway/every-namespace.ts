@@ -6,10 +6,8 @@
  * namespace, so `Exists` on that key excludes none. Such a selector is as open as `All`,
  * and is what a team reaches for when told to stop using `All`.
  */
+import { NAMESPACE_NAME_LABEL as NAME_LABEL } from "../../k8s/snapshot.js";
 import { isRecord } from "../../k8s/types.js";
-
-/** The label the API server sets on every namespace (its name), which no one can remove. */
-const NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** How a listener admits every namespace: `All`, a selector every namespace matches, or not at all (undefined). */
 export type EveryNamespace = "All" | "Selector";
