@@ -72,6 +72,28 @@ function describeCorrection(correction: Correction): { ruleId: string; descripti
   return { ruleId: "manifest/unknown-field", description: `${formatFieldPath(correction.from)} → ${formatFieldPath(correction.to)}` };
 }
 
+/**
+ * Fields the written object still has that kubectl apply refuses (unknown, or of the wrong
+ * type) and no certain correction moved: reported NOT fixed, so a run that leaves the
+ * manifest unappliable does not end as if it were ready.
+ */
+function fieldsLeft(written: K8sObject, line: number, object: ObjectRef): Array<FieldCorrection & { field: string }> {
+  if (!isKubernetesObject(written)) return [];
+  const check = checkFields(written);
+  return [
+    ...check.unknown.map((field) => ({
+      line, object, field: formatFieldPath(field.path), ruleId: "manifest/unknown-field",
+      description: `${formatFieldPath(field.path)} is not a field of ${field.type}${field.meant ? `: did you mean ${field.meant}?` : ""}`,
+      notMade: "where it was meant is not certain: kubectl apply refuses the object until it is moved or removed by hand",
+    })),
+    ...check.wrongTypes.map((field) => ({
+      line, object, field: formatFieldPath(field.path), ruleId: "manifest/wrong-type",
+      description: `${formatFieldPath(field.path)} holds ${JSON.stringify(field.value) ?? String(field.value)}, where ${field.expected} is expected`,
+      notMade: "the value meant is not certain: kubectl apply refuses the object until it is corrected by hand",
+    })),
+  ];
+}
+
 export function fixManifestText(text: string, target: FixTarget, options: RewriteOptions = {}): FileFix {
   const corrections = new Map<Edit, { correction: Correction; edits: Edit[] }>();
   const plans = new Map<string, PodFixPlan>();
@@ -98,13 +120,17 @@ export function fixManifestText(text: string, target: FixTarget, options: Rewrit
   for (const outcome of result.objects) {
     const object = objectRef(outcome.before as K8sObject);
     const seen = new Set<Correction>();
+    // Fields a correction was meant for and could not be written: reported with its reason, not again as left.
+    const attempted = new Set<string>();
     for (const [edit] of outcome.edits) {
       const found = corrections.get(edit);
       if (!found || seen.has(found.correction)) continue;
       seen.add(found.correction);
       const why = found.edits.map((e) => outcome.edits.get(e)).find((w) => w !== undefined);
       made.push({ line: outcome.line, object, ...describeCorrection(found.correction), ...(why ? { notMade: why } : {}) });
+      if (why) attempted.add(formatFieldPath(found.correction.kind === "move" ? found.correction.from : found.correction.path));
     }
+    made.push(...fieldsLeft(outcome.written, outcome.line, object).filter((left) => !attempted.has(left.field)).map(({ field: _field, ...left }) => left));
     const plan = plans.get(`${outcome.documentIndex}:${outcome.line}`);
     const written = podTemplate(outcome.written);
     if (!plan || !written || outcome.templatePath === undefined) continue;

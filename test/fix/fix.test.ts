@@ -334,10 +334,41 @@ spec:
     securityContex: {capabilities: {drop: [ALL]}}
 `;
     const r = fixManifestText(text, restricted);
-    expect(r.corrections).toEqual([]);
+    // Left as written, and said so: kubectl apply refuses the object until a person moves them.
+    expect(r.corrections.map((c) => `${c.ruleId} ${c.description}${c.notMade ? " NOT fixed" : ""}`)).toEqual([
+      "manifest/unknown-field spec.containers[0].allowPrivilegeEscalation is not a field of Container: did you mean securityContext.allowPrivilegeEscalation? NOT fixed",
+      "manifest/unknown-field spec.containers[0].securityContex is not a field of Container: did you mean securityContext? NOT fixed",
+    ]);
     const [doc] = parseAllDocuments(r.text);
     expect(doc!.errors).toEqual([]);
     expect((doc!.toJS() as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers[0]!.securityContex).toEqual({ capabilities: { drop: ["ALL"] } });
+  });
+});
+
+describe("fields left as written", () => {
+  it("a misplaced field no certain correction moves is reported NOT fixed, with what was likely meant", () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: c
+    image: nginx
+    hostNetwork: true
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`;
+    const r = fixManifestText(text, restricted);
+    expect(r.changed).toBe(false);
+    expect(r.corrections).toEqual([
+      {
+        line: 1,
+        object: { kind: "Pod", name: "p", namespace: "a", apiVersion: "v1" },
+        ruleId: "manifest/unknown-field",
+        description: "spec.containers[0].hostNetwork is not a field of Container",
+        notMade: "where it was meant is not certain: kubectl apply refuses the object until it is moved or removed by hand",
+      },
+    ]);
   });
 });
 
