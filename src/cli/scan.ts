@@ -278,5 +278,7 @@ async function withExceptions(result: ScanResult, file: string, selection: RuleS
   // An exception's id and owner are the exceptions file's text, which a pull request can change.
   for (const note of notes) process.stderr.write(`palisade: ${printable(note.at ? formatPosition(note.at) : file)}: ${printable(note.text)}\n`);
   if (report.excepted.length > 0) process.stderr.write(`palisade: ${report.excepted.length} finding(s) excepted by ${printable(file)}\n`);
-  return { ...result, findings: report.kept };
+  // Kept in the reports beside the findings: an audit tells a finding excepted from one fixed.
+  const excepted = report.excepted.map(({ item, exception }) => ({ finding: item, exception: { id: exception.id, owner: exception.owner, reason: exception.reason, expires: exception.expires.toISOString() } }));
+  return { ...result, findings: report.kept, exceptions: { file, excepted } };
 }

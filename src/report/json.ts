@@ -33,9 +33,12 @@ export function reportOf(result: ScanResult, findings: unknown[]) {
       ...(result.ruleSelection ? { ruleSelection: result.ruleSelection } : {}),
       // Only for a scan against an earlier report: its findings here are the new ones.
       ...(result.baseline ? { baseline: result.baseline } : {}),
+      // Only with --exceptions: how many findings its exceptions left out (listed in `excepted`).
+      ...(result.exceptions ? { exceptions: { file: result.exceptions.file, excepted: result.exceptions.excepted.length } } : {}),
     },
     findings,
     problems: result.problems,
+    ...(result.exceptions ? { excepted: result.exceptions.excepted } : {}),
   };
 }
 

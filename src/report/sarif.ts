@@ -5,7 +5,7 @@ import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import { findingKey } from "../findings/identity.js";
 import type { Finding, Rule, Severity } from "../findings/types.js";
 import { describeRef, isCheckoutFile } from "../k8s/types.js";
-import type { ScanResult } from "../scan/run.js";
+import type { ExceptedFinding, ScanResult } from "../scan/run.js";
 import { packageVersion } from "../version.js";
 import { ITEMS_MARK, jsonPieces } from "./json-pieces.js";
 import { mostSevereFirst, severityCounts, thousands } from "./most-severe.js";
@@ -203,8 +203,10 @@ export function renderSarifPieces(result: ScanResult, limits: Readonly<SarifLimi
   const { order, notice } = sarifSelection(findings, limits);
   const count = order ? order.length : findings.length;
   const at = order ? (i: number) => order[i]! : (i: number) => i;
+  const excepted = exceptedShown(result, count, limits);
+  const resultAt = (i: number): Result => (i < count ? sarifResult(findings[at(i)]!, index) : suppressedResult(excepted[i - count]!, index));
   // log → runs → run → results → a result: four containers deep.
-  return jsonPieces(sarifLog(result, rules, [ITEMS_MARK], notice), count, (i) => sarifResult(findings[at(i)]!, index), 4);
+  return jsonPieces(sarifLog(result, rules, [ITEMS_MARK], notice), count + excepted.length, resultAt, 4);
 }
 
 /** The SARIF log as one string, for callers that need one; the CLI writes the pieces. */
@@ -213,7 +215,24 @@ export function renderSarif(result: ScanResult, limits: Readonly<SarifLimits> = 
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const { order, notice } = sarifSelection(result.findings, limits);
   const written = order ? order.map((i) => result.findings[i]!) : result.findings;
-  return JSON.stringify(sarifLog(result, rules, written.map((f) => sarifResult(f, index)), notice), null, 2) + "\n";
+  const excepted = exceptedShown(result, written.length, limits);
+  const results = [...written.map((f) => sarifResult(f, index)), ...excepted.map((e) => suppressedResult(e, index))];
+  return JSON.stringify(sarifLog(result, rules, results, notice), null, 2) + "\n";
+}
+
+/**
+ * The findings exceptions left out, as results with an external, accepted suppression:
+ * code scanning shows them as suppressed, not as open alerts, and an audit of the log sees
+ * who accepted each and why. Only while they fit in GitHub's limit beside the open ones.
+ */
+function exceptedShown(result: ScanResult, shown: number, limits: Readonly<SarifLimits>): ExceptedFinding[] {
+  const excepted = result.exceptions?.excepted ?? [];
+  return shown + excepted.length <= limits.results ? excepted : [];
+}
+
+function suppressedResult({ finding, exception }: ExceptedFinding, index: ReadonlyMap<string, number>): Result {
+  const justification = `exception ${exception.id} (owner ${exception.owner}, until ${exception.expires.slice(0, 10)}): ${exception.reason}`;
+  return { ...sarifResult(finding, index), suppressions: [{ kind: "external", status: "accepted", justification }] };
 }
 
 function dedupeRules(rules: readonly Rule[]): Rule[] {

@@ -17,6 +17,14 @@ export interface ScanResult {
   ruleSelection?: { rules: string[]; skipRules: string[] };
   /** When the scan was judged against an earlier report (--baseline): see baseline.ts. */
   baseline?: { file: string; known: number; fixed: number };
+  /** When an exceptions file was applied (--exceptions): the findings it left out, each with the exception that did. */
+  exceptions?: { file: string; excepted: ExceptedFinding[] };
+}
+
+/** A finding an exception left out, and that exception as its file states it (who answers for it, why, until when). */
+export interface ExceptedFinding {
+  finding: Finding;
+  exception: { id: string; owner: string; reason: string; expires: string };
 }
 
 /**

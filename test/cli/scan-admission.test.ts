@@ -63,6 +63,10 @@ describe("palisade scan with the webhook's exceptions and mutations", () => {
     // At the line where the exception is written.
     expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:12:5: exception stale .* matched no finding`));
     expect(r.stderr).toMatch(/1 finding\(s\) excepted/);
+    // The report keeps what was excepted, and by whom: an audit tells it from a fix.
+    const report = JSON.parse(r.stdout) as { summary: { exceptions: unknown }; excepted: { finding: { ruleId: string }; exception: { id: string; owner: string } }[] };
+    expect(report.summary.exceptions).toEqual({ file, excepted: 1 });
+    expect(report.excepted.map((e) => `${e.finding.ruleId} ${e.exception.id} ${e.exception.owner}`)).toEqual(["pss/hostNamespaces legacy-host-network team-billing@example.com"]);
   });
 
   it("names an exception whose rule no rule is, at its line, even when --rules leaves that rule out", () => {

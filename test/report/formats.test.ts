@@ -82,6 +82,34 @@ describe("report formats", () => {
     expect(json.summary.problems).toBe(1);
   });
 
+  it("records the findings exceptions left out: counted and listed in JSON, suppressed results in SARIF", () => {
+    const [kept, ...rest] = result.findings;
+    const exception = { id: "legacy", owner: "team-a@example.com", reason: "vendor agent", expires: "2999-01-01T00:00:00.000Z" };
+    const withExceptions: ScanResult = { ...result, findings: rest, exceptions: { file: "exceptions.yaml", excepted: [{ finding: kept!, exception }] } };
+    const json = JSON.parse(renderJson(withExceptions));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, "docs/scan-report.schema.json"), "utf8")));
+    validate(json);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(json.summary.exceptions).toEqual({ file: "exceptions.yaml", excepted: 1 });
+    expect(json.excepted).toEqual([{ finding: JSON.parse(JSON.stringify(kept)), exception }]);
+    expect([...renderJsonPieces(withExceptions)].join("")).toBe(renderJson(withExceptions));
+
+    const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+    const validateSarif = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(schema);
+    const sarif = JSON.parse(renderSarif(withExceptions));
+    validateSarif(sarif);
+    expect(validateSarif.errors ?? []).toEqual([]);
+    const results = sarif.runs[0].results as { ruleId: string; suppressions?: unknown[] }[];
+    expect(results).toHaveLength(result.findings.length);
+    expect(results.filter((r) => r.suppressions)).toEqual([
+      expect.objectContaining({ ruleId: kept!.ruleId, suppressions: [{ kind: "external", status: "accepted", justification: "exception legacy (owner team-a@example.com, until 2999-01-01): vendor agent" }] }),
+    ]);
+    expect([...renderSarifPieces(withExceptions)].join("")).toBe(renderSarif(withExceptions));
+    // Beyond what code scanning accepts in a run, the open findings go first and the suppressed stay out.
+    const tight = JSON.parse(renderSarif(withExceptions, { results: rest.length, shown: rest.length }));
+    expect(tight.runs[0].results.some((r: { suppressions?: unknown }) => r.suppressions)).toBe(false);
+  });
+
   it("JSON in pieces is byte for byte the report JSON.stringify would print, with findings and without", () => {
     // renderJson is one JSON.stringify of the report; the pieces must add up to exactly that.
     const pieces = (r: ScanResult): string => [...renderJsonPieces(r)].join("");
