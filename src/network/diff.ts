@@ -10,7 +10,7 @@ import type { Endpoints } from "./endpoints.js";
 import type { PolicyLocator } from "./explain.js";
 import { computeMatrix } from "./matrix.js";
 import { matrixEnds, workloadLabel, type End, type MatrixEnds } from "./matrix-render.js";
-import type { Endpoint, Tier } from "./model.js";
+import type { Endpoint, PodEndpoint, Tier } from "./model.js";
 import { PortSet } from "./ports.js";
 
 /** Changes only when a field's meaning does. */
@@ -44,58 +44,45 @@ export interface DiffSide {
   locate?: PolicyLocator;
 }
 
-/** Ends of one label: one, or more when the input gives a workload twice. */
-interface LabelGroup {
-  label: string;
-  ends: End[];
-}
-
-function groupsOf(ends: readonly End[]): LabelGroup[] {
-  const groups: LabelGroup[] = [];
-  for (const end of ends) {
-    const last = groups[groups.length - 1];
-    if (last && last.label === end.label) last.ends.push(end);
-    else groups.push({ label: end.label, ends: [end] });
-  }
-  return groups;
-}
-
 interface SideIndex {
-  sources: LabelGroup[];
-  destinations: LabelGroup[];
+  /** Row ends by label, sorted: one per label, as each workload counts once. */
+  sources: End[];
+  destinations: End[];
   connections: MatrixEnds["connections"];
   /** Every endpoint by its label: the side's workloads and the shared external blocks. */
   endpoints: Map<string, Endpoint>;
 }
 
+/**
+ * A side's workloads, each once: of a workload the input gives twice (two files defining one
+ * Deployment), the last copy, as `kubectl apply -f` leaves it. Rows and causes then speak of
+ * the same copy.
+ */
+function lastCopies(pods: readonly PodEndpoint[]): PodEndpoint[] {
+  const last = new Map<string, PodEndpoint>();
+  for (const pod of pods) {
+    const label = workloadLabel(pod);
+    last.delete(label);
+    last.set(label, pod);
+  }
+  return [...last.values()];
+}
+
 function indexOf(side: DiffSide, other: DiffSide): SideIndex {
-  const pods = side.endpoints.workloads.map((w) => w.endpoint);
+  const pods = lastCopies(side.endpoints.workloads.map((w) => w.endpoint));
   const matrix = computeMatrix(side.set.tiers, pods, { cutWith: other.set.tiers });
   const endpoints = new Map<string, Endpoint>(pods.map((p) => [workloadLabel(p), p]));
   for (const block of [...matrix.externalSources, ...matrix.externalDestinations]) endpoints.set(`${block.label}[External]`, block.endpoint);
-  const ends = matrixEnds(matrix);
-  return { sources: groupsOf(ends.sources), destinations: groupsOf(ends.destinations), connections: ends.connections, endpoints };
+  return { ...matrixEnds(matrix), endpoints };
 }
 
-/**
- * What a side allows from one label to another: the row matrixRows would list last for
- * the pair (a workload given twice makes several; the last counts), none when it lists none.
- */
-function allowedBetween(side: SideIndex, from: LabelGroup | undefined, to: LabelGroup | undefined): PortSet {
-  if (!from || !to) return PortSet.none;
-  if (from.ends.length === 1 && to.ends.length === 1) return side.connections(from.ends[0]!, to.ends[0]!) ?? PortSet.none;
-  let last = PortSet.none;
-  for (const t of to.ends) {
-    for (const f of from.ends) {
-      const set = side.connections(f, t);
-      if (set !== undefined && !set.isEmpty()) last = set;
-    }
-  }
-  return last;
+/** What a side allows from one end to another: none where it has no such end, or lists no row. */
+function allowedBetween(side: SideIndex, from: End | undefined, to: End | undefined): PortSet {
+  return from && to ? (side.connections(from, to) ?? PortSet.none) : PortSet.none;
 }
 
-/** The labels of both sides in order, each with its group on either side (undefined where a side lacks it). */
-function* mergedLabels(a: readonly LabelGroup[], b: readonly LabelGroup[]): Generator<[LabelGroup | undefined, LabelGroup | undefined]> {
+/** The labels of both sides in order, each with its end on either side (undefined where a side lacks it). */
+function* mergedLabels(a: readonly End[], b: readonly End[]): Generator<[End | undefined, End | undefined]> {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
