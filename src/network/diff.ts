@@ -150,10 +150,6 @@ function podLabels(side: DiffSide): Set<string> {
   return new Set(side.endpoints.workloads.map((w) => workloadLabel(w.endpoint)));
 }
 
-export function renderDiffText(diff: ConnectivityDiff): string {
-  return [...diffTextLines(diff)].join("");
-}
-
 /** The text, a line at a time, as the changes are made. */
 export function* diffTextLines(diff: ConnectivityDiffStream): Generator<string> {
   for (const w of diff.workloads.added) yield `workload added: ${w}\n`;
