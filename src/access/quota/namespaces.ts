@@ -5,41 +5,44 @@
  */
 import { apiGroupOf } from "../../k8s/snapshot.js";
 import type { K8sObject } from "../../k8s/types.js";
+import { builtInResources, singularOf } from "../rbac/resources.js";
 
-const CLUSTER_SCOPED_KINDS = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "StorageClass",
-  "PriorityClass",
-  "RuntimeClass",
-  "IngressClass",
-  "CSIDriver",
-  "CSINode",
-  "VolumeAttachment",
-  "CustomResourceDefinition",
-  "APIService",
-  "MutatingWebhookConfiguration",
-  "ValidatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "MutatingAdmissionPolicy",
-  "MutatingAdmissionPolicyBinding",
-  "PodSecurityPolicy",
-  "CertificateSigningRequest",
-  "FlowSchema",
-  "PriorityLevelConfiguration",
+/**
+ * Cluster-scoped kinds that are not built in: the network policy API's, Calico's, Gateway
+ * API's, cert-manager's and the snapshot controller's, which a cluster's manifests often hold.
+ */
+const CLUSTER_SCOPED_EXTENSION_KINDS = [
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
+  "ClusterNetworkPolicy",
   "GlobalNetworkPolicy",
+  "StagedGlobalNetworkPolicy",
   "GlobalNetworkSet",
   "HostEndpoint",
   "Tier",
-  "AdminNetworkPolicy",
-  "BaselineAdminNetworkPolicy",
+  "BGPConfiguration",
+  "BGPPeer",
+  "BGPFilter",
+  "FelixConfiguration",
+  "IPPool",
+  "IPReservation",
+  "KubeControllersConfiguration",
+  "ClusterInformation",
+  "CalicoNodeStatus",
+  "GatewayClass",
   "ClusterIssuer",
   "VolumeSnapshotClass",
+  "VolumeSnapshotContent",
+  "PodSecurityPolicy",
   "List",
+];
+
+/** By kind, lower-cased as discovery's singular names are: the built-in table rbac resolves names with, plus the extensions above. */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  ...builtInResources()
+    .filter((resource) => !resource.namespaced)
+    .map((resource) => singularOf(resource.resource)),
+  ...CLUSTER_SCOPED_EXTENSION_KINDS.map((kind) => kind.toLowerCase()),
 ]);
 
 /** Namespaces whose workloads are the platform's own; a missing quota there is not reported. */
@@ -47,7 +50,7 @@ export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "k
 
 export function isNamespaced(object: K8sObject): boolean {
   const kind = object.kind ?? "";
-  if (CLUSTER_SCOPED_KINDS.has(kind)) return false;
+  if (CLUSTER_SCOPED_KINDS.has(kind.toLowerCase())) return false;
   const group = apiGroupOf(object.apiVersion);
   // Component configuration (apiserver.config.k8s.io, kubelet.config.k8s.io, ...) and kustomize files are not API objects.
   if (group.endsWith("config.k8s.io") || group.startsWith("kustomize.config") || group === "kubeadm.k8s.io") return false;
