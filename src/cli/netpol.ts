@@ -43,6 +43,7 @@ import { chooseOrdering } from "../network/calico/ordering-choice.js";
 import { colorFor, EXIT, failOnOption, outputOption, writeStdout, repeatable } from "./common.js";
 import { compileForNode, COMPILE_FORMATS, renderCompiled } from "./netpol-compile.js";
 import { resolveDestination, resolveSource } from "./netpol-endpoints.js";
+import { keepLastCopies } from "./netpol-copies.js";
 import { readServices, type ServiceView } from "../network/services.js";
 import { computeServiceMatrix, renderServiceMatrixCsv, renderServiceMatrixText } from "../network/service-matrix.js";
 import { explainThroughService, renderServiceExplanation } from "../network/service-explain.js";
@@ -109,7 +110,7 @@ async function loadInput(paths: string[], flags: InputFlags): Promise<Snapshot> 
 async function loadPolicies(paths: string[], flags: InputFlags, what: string): Promise<Loaded> {
   const calicoVersion = calicoVersionFlag(flags.calicoVersion);
   if (paths.length === 0 && flags.kustomize.length === 0 && !clusterRequested(flags)) throw new UserError(`no manifests to ${what}`, { hint: "give files or directories with policies and workloads, - for stdin, -k DIR, or --cluster" });
-  const snapshot = await loadInput(paths, flags);
+  const snapshot = keepLastCopies(await loadInput(paths, flags));
   const problems = snapshot.problems.filter((p) => p.kind !== "binary" && p.kind !== "not-kubernetes");
   // Listed as scan and lint list them, skipped files too; a problem stops the answer, so nothing else was analysed.
   if (snapshot.problems.length > 0) process.stderr.write(renderProblems(problems.length > 0 ? snapshot.problems.map(withoutStillScannedNote) : snapshot.problems, colorFor(process.stderr, undefined)) + "\n");

@@ -24,37 +24,51 @@ function placed(object: K8sObject): K8sObject {
   return { ...object, metadata: { ...object.metadata, namespace: object.metadata?.namespace ?? "default" } };
 }
 
-/** The copies of a workload, earliest first, when some differ from the last: undefined when it is defined once, or its copies agree. */
+/** The copies of an object, earliest first, when some differ from the last: undefined when it is defined once, or its copies agree. */
 function differingCopies(last: LoadedObject, earlier: readonly LoadedObject[] | undefined): LoadedObject[] | undefined {
-  if (!earlier || !podTemplate(last.object)) return undefined;
+  if (!earlier) return undefined;
   const kept = placed(last.object);
   return earlier.some((copy) => !isDeepStrictEqual(placed(copy.object), kept)) ? [...earlier, last] : undefined;
+}
+
+export interface DifferingDefinition {
+  /** The copy the cluster keeps. */
+  last: LoadedObject;
+  /** Every copy, earliest first, the last included. */
+  all: LoadedObject[];
+  /** `NAMESPACE/KIND/NAME is defined N times, differently (FILE:LINE:COL, ...)`. */
+  description: string;
+}
+
+/** Objects (of the kinds `reads` takes) defined more than once where the copies differ. */
+export function differingDefinitions(copies: LastCopies, reads: (object: K8sObject) => boolean): DifferingDefinition[] {
+  const out: DifferingDefinition[] = [];
+  for (const [last, earlier] of copies.earlier) {
+    if (!reads(last.object)) continue;
+    const all = differingCopies(last, earlier);
+    if (!all) continue;
+    const { object } = last;
+    const key = `${object.metadata?.namespace ?? "default"}/${object.kind}/${object.metadata?.name}`;
+    out.push({ last, all, description: `${key} is defined ${all.length} times, differently (${places(all)})` });
+  }
+  return out;
 }
 
 const places = (copies: readonly LoadedObject[]): string => copies.map((o) => place(o.source.position)).join(", ");
 
 export function conflictingWorkloads(objects: readonly LoadedObject[], copies: LastCopies = lastCopies(objects)): LoadProblem[] {
-  const problems: LoadProblem[] = [];
-  for (const [last, earlier] of copies.earlier) {
-    const all = differingCopies(last, earlier);
-    if (!all) continue;
-    const { object } = last;
-    const key = `${object.metadata?.namespace ?? "default"}/${object.kind}/${object.metadata?.name}`;
+  return differingDefinitions(copies, (object) => podTemplate(object) !== undefined).map(({ all, description }) => ({
+    kind: "invalid-object",
+    message: `${description}: the cluster keeps one object of a name, and this report judges the last definition's identity, reach and data, as kubectl apply -f leaves it`,
     // At the first copy, as before: where an edit is lost when the files are applied in order.
-    const position = all[0]?.source.position ?? { file: "<input>", line: 1, column: 1 };
-    problems.push({
-      kind: "invalid-object",
-      message: `${key} is defined ${all.length} times, differently (${places(all)}): the cluster keeps one object of a name, and this report judges the last definition's identity, reach and data, as kubectl apply -f leaves it`,
-      position,
-      hint: "keep one definition (a rendered overlay and its base given together define each object twice: give one of them)",
-    });
-  }
-  return problems;
+    position: all[0]?.source.position ?? { file: "<input>", line: 1, column: 1 },
+    hint: "keep one definition (a rendered overlay and its base given together define each object twice: give one of them)",
+  }));
 }
 
 /** The workload's fact, beside its scores, when the copy judged is one of several that differ. */
 export function duplicateFact(last: LoadedObject, copies: LastCopies): string | undefined {
-  const all = differingCopies(last, copies.earlier.get(last));
+  const all = podTemplate(last.object) ? differingCopies(last, copies.earlier.get(last)) : undefined;
   if (!all) return undefined;
   return `defined ${all.length} times, differently (${places(all)}): judged as its last definition, as kubectl apply -f leaves it`;
 }
