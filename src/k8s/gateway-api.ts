@@ -31,7 +31,7 @@
  * and is assumed to accept it as a named one would be.
  */
 import { listenerConflicts, type ListenerConflict } from "./gateway-conflicts.js";
-import { admitsNamespace, GATEWAY_GROUP } from "./gateway-listener.js";
+import { admissionTurnsOnUnknownLabels, admitsNamespace, allowedNamespaces, GATEWAY_GROUP } from "./gateway-listener.js";
 import { apiServerRefusal, type ApiServerRefusal } from "./gateway-parent-refusal.js";
 import { judgeRoute, type RouteToJudge } from "./gateway-route-judge.js";
 import type { Labels } from "./labels.js";
@@ -98,6 +98,11 @@ export interface Attachment {
   asDefault?: true;
   /** The first parentRef that names it (by index in spec.parentRefs); undefined for a default Gateway's claim alone. */
   parentRef?: number;
+  /**
+   * Listeners (of `listeners`) that admit the route only by assumption: the route's namespace is
+   * not in the input, and their `from: Selector` asks for labels of it the input cannot show.
+   */
+  assumedAdmission?: number[];
 }
 
 /** The label's mark of a parent the input does not hold. */
@@ -268,6 +273,8 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
   const judged: RouteToJudge = { kind, namespace, hostnames, ...(namespaceNotInInput ? { namespaceNotInInput: true as const } : {}) };
   const attached: Attachment[] = [];
   const refusals: Refusal[] = [];
+  const assumedOn = (parent: RouteParent | undefined, listeners: readonly number[]): number[] =>
+    namespaceNotInInput && parent ? listeners.filter((l) => admissionTurnsOnUnknownLabels(allowedNamespaces(parent.listeners[l]), namespace)) : [];
   const attach = (label: string, parent: RouteParent | undefined, listeners: number[], asDefault: boolean, parentRef?: number) => {
     const known = attached.find((a) => a.label === label || a.label === `${label}${NOT_IN_INPUT}`);
     // Two parentRefs to one Gateway (two sectionNames), or a parentRef and a default claim: one attachment, every listener.
@@ -275,7 +282,12 @@ function attachments(route: K8sObject, kind: string, namespace: string, parents:
       known.listeners = [...new Set([...known.listeners, ...listeners])].sort((a, b) => a - b);
       if (asDefault) known.asDefault = true;
       if (known.parentRef === undefined && parentRef !== undefined) known.parentRef = parentRef;
-    } else attached.push({ label: parent ? label : `${label}${NOT_IN_INPUT}`, ...(parent ? { parent } : {}), listeners, ...(asDefault ? { asDefault: true as const } : {}), ...(parentRef === undefined ? {} : { parentRef }) });
+      const assumed = assumedOn(parent, known.listeners);
+      if (assumed.length > 0) known.assumedAdmission = assumed;
+    } else {
+      const assumed = assumedOn(parent, listeners);
+      attached.push({ label: parent ? label : `${label}${NOT_IN_INPUT}`, ...(parent ? { parent } : {}), listeners, ...(asDefault ? { asDefault: true as const } : {}), ...(parentRef === undefined ? {} : { parentRef }), ...(assumed.length > 0 ? { assumedAdmission: assumed } : {}) });
+    }
   };
   // A parentRef that names a Gateway alone is the very parentRef a default claim of that Gateway stands for.
   const namedWhole = new Set<string>();

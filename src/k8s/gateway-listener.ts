@@ -82,6 +82,11 @@ export function admitsNamespace(namespaces: Record<string, unknown>, namespace: 
 }
 
 
+/** A listener's allowedRoutes.namespaces, empty when it sets none (which admits its own namespace only). */
+export function allowedNamespaces(listener: Record<string, unknown> | undefined): Record<string, unknown> {
+  return listener && isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
+}
+
 /**
  * Whether a listener's verdict on the routes of a namespace the input lacks turns on labels
  * the input does not show: `from: Selector` with a requirement on a label other than the

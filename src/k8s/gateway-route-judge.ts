@@ -7,9 +7,8 @@
  */
 import { listenerLabel, rivalLabel } from "./gateway-conflicts.js";
 import type { Refusal, RouteParent } from "./gateway-api.js";
-import { admissionTurnsOnUnknownLabels, admitsNamespace, admittedKinds, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
+import { admissionTurnsOnUnknownLabels, admitsNamespace, admittedKinds, allowedNamespaces, GATEWAY_GROUP, hostnamesMeet, listedKinds, listenerProtocol } from "./gateway-listener.js";
 import type { Labels } from "./labels.js";
-import { isRecord } from "./types.js";
 
 /** The route, as each of its parents judges it. */
 export interface RouteToJudge {
@@ -70,7 +69,7 @@ function listenerRefusal(listener: Record<string, unknown>, l: number, route: Ro
     if (listed) return { text: `${name} lists ${kind} in allowedRoutes.kinds, but its protocol, ${String(protocol)}, cannot carry it (the listener's ResolvedRefs is False, InvalidRouteKinds)`, hostnameOnly: false };
     return { text: `${name} takes ${kinds.join(", ") || "no"} routes, not ${kind}`, hostnameOnly: false };
   }
-  const namespaces = isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : {};
+  const namespaces = allowedNamespaces(listener);
   // Labels the input does not show decide nothing: the route is taken as admitted, as a parent
   // the input lacks is taken as accepting it (erring on the side of exposure), and the gateway
   // family says so (gateway/namespace-not-in-input).

@@ -5,7 +5,7 @@
  * its text saying that the Gateway is assumed to accept it.
  */
 import type { SourcePosition } from "../findings/types.js";
-import { backendPermitted, readGatewayApi, serviceBackends, type Attachment } from "./gateway-api.js";
+import { backendPermitted, readGatewayApi, serviceBackends, type Attachment, type GatewayRoute } from "./gateway-api.js";
 import { ingressController, readIngressClasses } from "./ingress-class.js";
 import { apiGroupOf } from "./snapshot.js";
 import { isRecord, type K8sObject, type LoadedObject } from "./types.js";
@@ -39,7 +39,7 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
   const gatewayApi = readGatewayApi(objects);
   for (const route of gatewayApi.routes) {
     if (route.attachments.length === 0) continue;
-    const through = route.attachments.map(attachmentText).join("; ");
+    const through = route.attachments.map((a) => attachmentText(a, route)).join("; ");
     for (const backend of serviceBackends(route.loaded.object)) {
       if (!backendPermitted(gatewayApi, route.kind, route.namespace, backend)) continue;
       const service = backend.namespace === route.namespace ? `Service ${backend.name}` : `Service ${backend.namespace}/${backend.name}`;
@@ -50,10 +50,13 @@ export function routedServices(objects: readonly LoadedObject[]): Map<string, Se
   return routed;
 }
 
-/** A parent the input holds by name; one it does not, with the assumption said, so no reader takes it for the Gateway's verdict. */
-function attachmentText({ label, parent }: Attachment): string {
+/** A parent the input holds by name; one it does not, or admits the route on labels no one can see, with the assumption said, so no reader takes it for the Gateway's verdict. */
+function attachmentText({ label, parent, listeners, assumedAdmission }: Attachment, route: GatewayRoute): string {
   if (!parent) return `${label}: assumed to accept the route`;
-  return parent.gatewayNotInInput ? `${label}, whose Gateway ${parent.gatewayKey} is not in the input: assumed to admit it` : label;
+  if (parent.gatewayNotInInput) return `${label}, whose Gateway ${parent.gatewayKey} is not in the input: assumed to admit it`;
+  // Assumed only where no listener admits it by what the input shows.
+  if (assumedAdmission && assumedAdmission.length === listeners.length) return `${label}, assumed to admit it: namespace ${route.namespace} is not in the input, and its listener selects namespaces by labels`;
+  return label;
 }
 
 const ALLOW_LIST_ANNOTATIONS = ["nginx.ingress.kubernetes.io/allowlist-source-range", "nginx.ingress.kubernetes.io/whitelist-source-range"];

@@ -132,6 +132,17 @@ describe("Gateway API routes: which Services they publish", () => {
     expect(routed.get("shop/web")?.text).toBe("HTTPRoute web (Gateway infra/public, not in the input: assumed to accept the route) to Service web");
   });
 
+  it("a route admitted only on labels of a namespace the input does not hold says that this is assumed", () => {
+    const selecting = (extra: Record<string, unknown> = {}) => ({ ...httpListener(extra), allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { team: "web" } } } } });
+    const shop = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { team: "web" } } };
+    const text = (...objects: K8sObject[]) => routedServices(objects.map(loadedObject)).get("shop/web")?.text;
+    expect(text(gateway([selecting()]), route(toWeb()))).toBe("HTTPRoute web (Gateway infra/public, assumed to admit it: namespace shop is not in the input, and its listener selects namespaces by labels) to Service web");
+    // The Namespace given, its labels decide: no assumption.
+    expect(text(gateway([selecting()]), route(toWeb()), shop)).toBe("HTTPRoute web (Gateway infra/public) to Service web");
+    // Another listener admits every namespace: the route is admitted on what the input shows.
+    expect(text(gateway([selecting(), { name: "all", port: 8080, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }]), route(toWeb()))).toBe("HTTPRoute web (Gateway infra/public) to Service web");
+  });
+
   it("points at the backend that publishes the Service, and keeps Ingress backends", () => {
     const { objects } = parseYamlFile(
       "routes.yaml",

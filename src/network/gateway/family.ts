@@ -18,7 +18,7 @@ import { backendPermitted, isGatewayApiObject, NOT_IN_INPUT, readGatewayApi, ser
 import { gatewayObjectProblemsOnce } from "../../k8s/gateway-parent-refusal.js";
 import { listenerLabel, rivalLabel, type ListenerConflict } from "../../k8s/gateway-conflicts.js";
 import { listenerProtocol } from "../../k8s/gateway-listener.js";
-import { namespaceObjectsOf, type Snapshot } from "../../k8s/snapshot.js";
+import type { Snapshot } from "../../k8s/snapshot.js";
 import { formatFieldPath, isRecord, type FieldPath, type LoadedObject } from "../../k8s/types.js";
 import { READS_NOTHING, type ScanFamily } from "../../scan/family.js";
 import { admitsEveryNamespace } from "./every-namespace.js";
@@ -170,8 +170,7 @@ const parentName = (parent: RouteParent) => `${parent.kind} ${parent.namespace}/
 export function checkGateways(snapshot: Snapshot): Finding[] {
   const model = readGatewayApi(snapshot.objects);
   const services = new Set(snapshot.objects.filter(({ object }) => object.kind === "Service" && object.apiVersion === "v1").map(({ object }) => `${object.metadata?.namespace ?? "default"}/${object.metadata?.name ?? ""}`));
-  const namespaces = namespaceObjectsOf(snapshot.objects);
-  const unknownLabels = assumedNamespaceLabels(model, (namespace) => namespaces.has(namespace)).map(({ route, path, message }) => finding("gateway/namespace-not-in-input", route.loaded, path, message));
+  const unknownLabels = assumedNamespaceLabels(model).map(({ route, path, message }) => finding("gateway/namespace-not-in-input", route.loaded, path, message));
   return [...invalidObjects(snapshot.objects), ...conflictedListeners(model), ...listenerSetsNotAccepted(model), ...everyNamespace(model), ...plaintext(model), ...broadGrants(model), ...refusedRoutes(model), ...assumedGateways(model), ...assumedParents(model), ...unknownLabels, ...refusedBackends(model, services)];
 }
 

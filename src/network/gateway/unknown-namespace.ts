@@ -8,8 +8,7 @@
  */
 import type { GatewayApi, GatewayRoute } from "../../k8s/gateway-api.js";
 import { listenerLabel } from "../../k8s/gateway-conflicts.js";
-import { admissionTurnsOnUnknownLabels } from "../../k8s/gateway-listener.js";
-import { isRecord, type FieldPath } from "../../k8s/types.js";
+import type { FieldPath } from "../../k8s/types.js";
 
 export interface AssumedAdmission {
   route: GatewayRoute;
@@ -18,24 +17,17 @@ export interface AssumedAdmission {
 }
 
 /** One per parent that admits a route only by that assumption on some listener, at the parentRef (or useDefaultGateways) that asks for it. */
-export function assumedNamespaceLabels(model: GatewayApi, namespaceInInput: (namespace: string) => boolean): AssumedAdmission[] {
-  return model.routes.flatMap((route) => {
-    if (namespaceInInput(route.namespace)) return [];
-    return route.attachments.flatMap((attachment) => {
-      const parent = attachment.parent;
-      if (!parent) return [];
-      const assumed = attachment.listeners.filter((l) => {
-        const listener = parent.listeners[l];
-        const namespaces = listener && isRecord(listener.allowedRoutes) && isRecord(listener.allowedRoutes.namespaces) ? listener.allowedRoutes.namespaces : undefined;
-        return namespaces !== undefined && admissionTurnsOnUnknownLabels(namespaces, route.namespace);
-      });
-      if (assumed.length === 0) return [];
+export function assumedNamespaceLabels(model: GatewayApi): AssumedAdmission[] {
+  return model.routes.flatMap((route) =>
+    route.attachments.flatMap((attachment) => {
+      const { parent, assumedAdmission: assumed } = attachment;
+      if (!parent || !assumed) return [];
       const listeners = assumed.map((l) => listenerLabel(parent.listeners[l] as Record<string, unknown>, l)).join(", ");
       const path: FieldPath = attachment.parentRef === undefined ? ["spec", "useDefaultGateways"] : ["spec", "parentRefs", attachment.parentRef];
       const message =
         `${route.kind} ${route.namespace}/${route.name} is in namespace ${route.namespace}, which the input does not hold: whether ${listeners} of ${parent.kind} ${parent.namespace}/${parent.name} admit${assumed.length === 1 ? "s" : ""} it turns on labels of that namespace ` +
         `the input does not show, so Palisade assumes the selector matches and the route is accepted; scan the Namespace with the route to have it judged`;
       return [{ route, path, message }];
-    });
-  });
+    }),
+  );
 }
