@@ -20,7 +20,7 @@ import { refusal, refusedBoundProblem, refusedDeadline, refusedQuantityProblem }
 import { formatResourceList, readResourceList, type QuantityProblem } from "./resource-list.js";
 import { readResourceQuota } from "./resourcequota.js";
 import { readRuntimeClass, type RuntimeClasses } from "./runtime-class.js";
-import { INVALID_QUANTITY, NAMESPACE_WITHOUT_LIMITRANGE, NAMESPACE_WITHOUT_QUOTA } from "./rules.js";
+import { INVALID_QUANTITY, NAMESPACE_WITHOUT_LIMITRANGE, NAMESPACE_WITHOUT_QUOTA, SECOND_DEFAULT_PRIORITY_CLASS } from "./rules.js";
 
 export interface QuotaReport {
   namespace: string;
@@ -189,6 +189,11 @@ export class QuotaEvaluator {
 
   finish(): QuotaEvaluation {
     const findings = this.findings;
+    for (const { loaded, name, existing } of this.priorities.refused()) {
+      // The reduced object knows where its globalDefault is written (priority-default.ts).
+      const refused = this.finding(SECOND_DEFAULT_PRIORITY_CLASS, loaded, [], `PriorityClass ${name} is refused: PriorityClass ${existing} is already marked as default. Only one default can exist`, { defaultClass: existing });
+      findings.push({ ...refused, fieldPath: "globalDefault" });
+    }
     const states = [...this.states.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
     // Namespaces with nothing to bound them.
     for (const state of states) {

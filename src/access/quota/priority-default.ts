@@ -5,12 +5,22 @@
  * plugin/pkg/admission/priority: admitPod, establishPriority, getDefaultPriorityClass).
  */
 import { apiGroupOf } from "../../k8s/snapshot.js";
-import { isLiveSource, type LoadedObject } from "../../k8s/types.js";
+import { isLiveSource, slimmed, type LoadedObject } from "../../k8s/types.js";
 
 interface DefaultCandidate {
   name: string;
   value: number;
   live: boolean;
+  /** Reduced to its reference and the position of its globalDefault field: what a finding on it needs. */
+  loaded: LoadedObject;
+}
+
+/** A PriorityClass from files marked globalDefault where another class is the default already. */
+export interface RefusedDefault {
+  loaded: LoadedObject;
+  name: string;
+  /** The default that stands. */
+  existing: string;
 }
 
 /** The PriorityClasses of the input marked globalDefault, and the one admission would use. */
@@ -24,7 +34,7 @@ export class PriorityDefaults {
     const name = object.metadata?.name;
     const raw = object as Record<string, unknown>;
     if (raw.globalDefault === true && typeof name === "string" && name !== "") {
-      this.candidates.push({ name, value: typeof raw.value === "number" ? raw.value : 0, live: isLiveSource(loaded.source) });
+      this.candidates.push({ name, value: typeof raw.value === "number" ? raw.value : 0, live: isLiveSource(loaded.source), loaded: slimmed(loaded, ["globalDefault"]) });
     }
     return true;
   }
@@ -39,6 +49,16 @@ export class PriorityDefaults {
     const live = this.candidates.filter((c) => c.live);
     if (live.length > 0) return live.reduce((best, c) => (c.value < best.value ? c : best)).name;
     return this.candidates[0]?.name;
+  }
+
+  /**
+   * The defaults from files the plugin refuses (upstream validatePriorityClass): every one
+   * but the class that is the default, unless it is that class itself (applied again, an update).
+   */
+  refused(): RefusedDefault[] {
+    const existing = this.defaultClass();
+    if (existing === undefined) return [];
+    return this.candidates.filter((c) => !c.live && c.name !== existing).map((c) => ({ loaded: c.loaded, name: c.name, existing }));
   }
 }
 

@@ -89,6 +89,20 @@ export const POD_OVERHEAD_REFUSED: Rule = {
   },
 };
 
+export const SECOND_DEFAULT_PRIORITY_CLASS: Rule = {
+  id: "quota/second-default-priority-class",
+  title: "PriorityClass rejected: another one is the global default already",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "medium",
+  docs: {
+    description:
+      "The Priority admission plugin lets one PriorityClass be the global default: creating a second with globalDefault: true, or marking another one so, is refused (\"PriorityClass NAME is already marked as default. Only one default can exist\"). The class is never created or changed, and pods that name no class keep getting the existing default, which quota's PriorityClass scopes then match. In a live cluster two defaults can still coexist (a race the plugin tolerates); the one with the lowest value is given.",
+    remediation: "Keep one PriorityClass with globalDefault: true: set globalDefault: false on this one, or on the existing default first.",
+    helpUri: "https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#priorityclass",
+  },
+};
+
 export const CONTAINER_WITHOUT_RESOURCES: Rule = {
   id: "quota/container-without-resources",
   title: "Container without cpu/memory requests or memory limit",
@@ -124,6 +138,7 @@ export const QUOTA_RULES: readonly Rule[] = [
   QUOTA_EXCEEDED,
   LIMITRANGE_VIOLATION,
   POD_OVERHEAD_REFUSED,
+  SECOND_DEFAULT_PRIORITY_CLASS,
   CONTAINER_WITHOUT_RESOURCES,
   INVALID_QUANTITY,
 ];

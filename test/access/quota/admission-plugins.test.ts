@@ -40,6 +40,24 @@ describe("the Priority plugin's global default", () => {
     const two = await evaluateYaml(docs(priorityClass("high", 1000, true), priorityClass("low", 10, true), priorityQuota("high-q", "In", "high"), deployment(3)));
     expect(two.namespaces[0]!.quotas[0]!.used).toEqual({ pods: "1" });
   });
+
+  it("reports a second default in the files as refused, at its globalDefault, and not the same class given again", async () => {
+    const refused = (result: Awaited<ReturnType<typeof evaluateYaml>>) =>
+      result.findings.filter((f) => f.ruleId === "quota/second-default-priority-class").map((f) => [f.object?.name, f.fieldPath, f.position?.line, f.message]);
+    const two = await evaluateYaml(docs(priorityClass("high", 1000, true), priorityClass("low", 10, true), priorityClass("mid", 100, false)));
+    expect(refused(two)).toEqual([["low", "globalDefault", 11, "PriorityClass low is refused: PriorityClass high is already marked as default. Only one default can exist"]]);
+    expect(refused(await evaluateYaml(docs(priorityClass("high", 1000, true), priorityClass("high", 1000, true))))).toEqual([]);
+    expect(refused(await evaluateYaml(docs(priorityClass("high", 1000, true), priorityClass("low", 10, false))))).toEqual([]);
+  });
+
+  it("says the same in a streaming scan as over a snapshot", async () => {
+    const load = { paths: ["-"], stdinText: docs(priorityClass("high", 1000, true), deployment(1), priorityClass("low", 10, true)) };
+    const ids = (findings: readonly { ruleId: string; position?: { line: number } }[]) => findings.filter((f) => f.ruleId === "quota/second-default-priority-class").map((f) => f.position?.line);
+    const batch = runScan(await loadSnapshot(load), {}, [quotaFamily]);
+    const { result } = await scanStreaming(load, {}, [quotaFamily]);
+    expect(ids(batch.findings)).toEqual([22]);
+    expect(ids(result.findings)).toEqual(ids(batch.findings));
+  });
 });
 
 const runtimeClass = (overhead: string) => `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: kata}\nhandler: kata${overhead}`;
