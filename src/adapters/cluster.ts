@@ -40,6 +40,8 @@ export interface ClusterRead {
   problems: LoadProblem[];
   /** Objects left out because their controller is in the list too (a Deployment's ReplicaSets and pods). */
   controlled: number;
+  /** The resource types asked for that the cluster serves: `problems` says which of them could not be listed. */
+  listed: string[];
 }
 
 /** Gateway API: what the gateway rules and posture's exposure read. */
@@ -168,7 +170,7 @@ export async function readCluster(source: ClusterSource): Promise<ClusterRead> {
     );
   }
   // Unindented: a third smaller than kubectl's text, and no line of it is shown to anyone.
-  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled };
+  return { name, text: JSON.stringify({ apiVersion: "v1", kind: "List", items: kept }), problems, controlled, listed: wanted };
 }
 
 /** kubectl processes at once when each node's kubelet configuration is read. */

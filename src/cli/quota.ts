@@ -50,6 +50,8 @@ export function registerQuotaCommand(program: Command): void {
     });
 }
 
+const RUNTIME_CLASSES = "runtimeclasses.node.k8s.io";
+
 async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
   if (flags.namespace && flags.allNamespaces) throw new UserError("-n and -A cannot be used together", { hint: "-n names the namespace of objects that set none and filters the report; -A shows everything" });
@@ -57,8 +59,10 @@ async function quota(paths: string[], flags: QuotaFlags): Promise<number> {
   if (paths.length === 0 && !live) throw new UserError("nothing to read", { hint: "give files or directories (palisade quota manifests/), - for stdin, or --cluster" });
   // Every namespace is read: -n is the report's filter here, not the read's.
   // RuntimeClasses too: the overhead their pods are given counts against quotas.
-  const snapshot = await loadSnapshot({ paths, ...(await liveInput(flags, [...SCANNED_RESOURCES, "runtimeclasses.node.k8s.io"])) });
-  const evaluation = evaluateQuotas(snapshot, flags.namespace ? { defaultNamespace: flags.namespace } : {});
+  const snapshot = await loadSnapshot({ paths, ...(await liveInput(flags, [...SCANNED_RESOURCES, RUNTIME_CLASSES])) });
+  // A live read that listed the RuntimeClasses holds every one: a class it lacks does not exist.
+  const everyRuntimeClass = snapshot.listedResources?.includes(RUNTIME_CLASSES) === true && !snapshot.problems.some((p) => p.kind === "unreadable" && p.message.includes("runtimeclasses"));
+  const evaluation = evaluateQuotas(snapshot, { ...(flags.namespace ? { defaultNamespace: flags.namespace } : {}), everyRuntimeClass });
   const only = flags.namespace && !flags.allNamespaces ? flags.namespace : undefined;
   const findings = evaluation.findings.filter((f) => !only || (f.object?.kind === "Namespace" ? f.object.name === only : (f.object?.namespace ?? only) === only)).sort(compareFindings);
   const namespaces = evaluation.namespaces.filter((n) => !only || n.namespace === only);

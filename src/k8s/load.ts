@@ -228,6 +228,7 @@ async function readInputs(options: LoadOptions, snapshot: Snapshot): Promise<Inp
       for (const file of files) inputs.push({ name: file, format: "yaml", ...readText(file, maxBytes) });
     }
     snapshot.problems.push(...cluster.problems);
+    snapshot.listedResources = cluster.listed;
     if (cluster.controlled > 0) snapshot.stats.skippedControlled = cluster.controlled;
   }
   return inputs;

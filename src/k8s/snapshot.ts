@@ -10,6 +10,8 @@ export interface Snapshot {
   objects: LoadedObject[];
   problems: LoadProblem[];
   stats: LoadStats;
+  /** The resource types a live read listed (those the cluster serves of what was asked for); undefined without one. */
+  listedResources?: string[];
 }
 
 export function emptySnapshot(): Snapshot {

@@ -574,6 +574,33 @@ spec:
     }
   });
 
+  it("quota --cluster refuses pods whose RuntimeClass the cluster does not have, which files cannot know", async () => {
+    const deployment = (name: string, runtimeClassName: string): K8sObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: "team", uid: `uid-${name}` },
+      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { runtimeClassName, containers: [{ name: "c", image: "x", resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } } }] } } },
+    });
+    const objects: K8sObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } },
+      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "gvisor" }, handler: "runsc" },
+      deployment("sandboxed", "gvisor"),
+      deployment("typo", "gvsior"),
+    ];
+    const cluster = await startApiServer({ dir: mkdtempSync(join(tmpdir(), "palisade-runtimeclass-")), objects });
+    try {
+      const live = await palisade(["quota", "--kubeconfig", cluster.kubeconfig, "-o", "json"]);
+      expect(live.stderr).toBe("");
+      const refused = (JSON.parse(live.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId === "quota/runtime-class-not-found");
+      expect(refused.map((f) => [f.object?.name, f.fieldPath, f.message])).toEqual([["typo", "spec.template.spec.runtimeClassName", 'pod rejected: RuntimeClass "gvsior" not found']]);
+      // A scan reads no RuntimeClasses, so it cannot tell: nothing is refused there.
+      const scan = await palisade(["scan", "--kubeconfig", cluster.kubeconfig, "-A", "-o", "json", "--fail-on", "none"]);
+      expect((JSON.parse(scan.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId === "quota/runtime-class-not-found")).toEqual([]);
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it("--save writes what the cluster read gave as YAML, one file per namespace and kind, and points findings at its lines", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "palisade-save-")), "snapshot");
     const live = await palisade(["scan", "--kubeconfig", server.kubeconfig, "-A", "-o", "json", "--fail-on", "none"]);

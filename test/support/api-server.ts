@@ -56,6 +56,7 @@ const ALL_TYPES: ResourceType[] = [
   t("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
   t("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
   t("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false),
+  t("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false),
   t("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false),
   t("policy.networking.k8s.io", "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false),
   t("policy.networking.k8s.io", "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies", false),

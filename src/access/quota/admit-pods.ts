@@ -17,7 +17,7 @@ import { getsDefaultPriority } from "./priority-default.js";
 import type { ResourceList } from "./resource-list.js";
 import { missingRequiredResources, podUsage, quotaAppliesToPod } from "./resourcequota.js";
 import { admitOverhead } from "./runtime-class.js";
-import { CONTAINER_WITHOUT_RESOURCES, LIMITRANGE_VIOLATION, POD_OVERHEAD_REFUSED, QUOTA_REQUIRES_RESOURCES } from "./rules.js";
+import { CONTAINER_WITHOUT_RESOURCES, LIMITRANGE_VIOLATION, POD_OVERHEAD_REFUSED, QUOTA_REQUIRES_RESOURCES, RUNTIME_CLASS_NOT_FOUND } from "./rules.js";
 
 /** A workload's pod template, its quantities read. */
 export interface PodTemplateQuantities {
@@ -35,9 +35,12 @@ export function admitPods(state: NamespaceState, loaded: LoadedObject, template:
   // replicasOf counts a DaemonSet as one pod; the namespace's findings say it runs one per node.
   const perNode = countPods(state, object, created);
   // The RuntimeClass plugin mutates after LimitRanger's defaults: it sets the class's overhead, or refuses the pod there.
-  const overhead = admitOverhead(loaded, spec, declared.overhead, cluster.runtimeClasses);
+  const overhead = admitOverhead(loaded, spec, declared.overhead, cluster.runtimeClasses, cluster.everyRuntimeClass);
   const mutated = !("refused" in overhead);
-  if ("refused" in overhead) findings.push(finding(POD_OVERHEAD_REFUSED, loaded, [...specPath, "overhead"], overhead.refused));
+  if ("refused" in overhead) {
+    const missing = overhead.classNotFound === true;
+    findings.push(finding(missing ? RUNTIME_CLASS_NOT_FOUND : POD_OVERHEAD_REFUSED, loaded, [...specPath, missing ? "runtimeClassName" : "overhead"], overhead.refused));
+  }
   else resources = { ...resources, overhead: overhead.overhead };
   // A pod the defaults make invalid is refused at validation, so no validating admission (LimitRange bounds, quota) sees it.
   const invalidAfterDefaults = mutated ? defaultedRequestsAboveLimits(declared, resources, state.limitRanges) : [];

@@ -57,8 +57,14 @@ export interface QuotaEvaluation {
 }
 
 
-export function evaluateQuotas(snapshot: Pick<Snapshot, "objects">, options: { defaultNamespace?: string } = {}): QuotaEvaluation {
-  const evaluator = new QuotaEvaluator(options.defaultNamespace, templateControllerUids(snapshot.objects.map((o) => o.object)));
+export interface QuotaOptions {
+  defaultNamespace?: string;
+  /** The input holds every RuntimeClass of the cluster (a live read listed them): a class it lacks does not exist. */
+  everyRuntimeClass?: boolean;
+}
+
+export function evaluateQuotas(snapshot: Pick<Snapshot, "objects">, options: QuotaOptions = {}): QuotaEvaluation {
+  const evaluator = new QuotaEvaluator(options.defaultNamespace, templateControllerUids(snapshot.objects.map((o) => o.object)), options.everyRuntimeClass === true);
   // Quotas and limit ranges apply to objects before them in the files too.
   for (const loaded of snapshot.objects) evaluator.addBounds(loaded);
   for (const loaded of snapshot.objects) evaluator.admit(loaded);
@@ -87,6 +93,7 @@ export class QuotaEvaluator {
   constructor(
     defaultNamespace?: string,
     private readonly controllers: ReadonlySet<string> = new Set(),
+    private readonly everyRuntimeClass = false,
   ) {
     this.defaultNamespace = defaultNamespace || "default";
   }
@@ -183,7 +190,7 @@ export class QuotaEvaluator {
     state.firstMember ??= namespaceAnchor(loaded);
     if (read.template !== undefined) state.firstWorkload ??= namespaceAnchor(loaded);
     state.members++;
-    const cluster: ClusterClasses = { defaultPriorityClass: this.priorities.defaultClass(), runtimeClasses: this.runtimeClasses };
+    const cluster: ClusterClasses = { defaultPriorityClass: this.priorities.defaultClass(), runtimeClasses: this.runtimeClasses, everyRuntimeClass: this.everyRuntimeClass };
     admitObject(state, loaded, read, cluster, this.findings, this.finding);
   }
 

@@ -29,4 +29,6 @@ export type MakeFinding = (rule: Rule, loaded: LoadedObject, path: FieldPath, me
 export interface ClusterClasses {
   defaultPriorityClass: string | undefined;
   runtimeClasses: RuntimeClasses;
+  /** Whether `runtimeClasses` is every class the cluster has (a live read), so one it lacks does not exist. */
+  everyRuntimeClass: boolean;
 }

@@ -89,6 +89,20 @@ export const POD_OVERHEAD_REFUSED: Rule = {
   },
 };
 
+export const RUNTIME_CLASS_NOT_FOUND: Rule = {
+  id: "quota/runtime-class-not-found",
+  title: "Workload rejected: its RuntimeClass does not exist",
+  family: FAMILY,
+  pillar: "workload",
+  severity: "high",
+  docs: {
+    description:
+      "The RuntimeClass admission plugin refuses a pod whose runtimeClassName names no RuntimeClass (\"pod rejected: RuntimeClass NAME not found\"), so a workload's controller creates none of its pods and they count against no quota. Judged only where the input holds every RuntimeClass of the cluster (`palisade quota --cluster` lists them); from files a class the input lacks may exist in the cluster.",
+    remediation: "Create the RuntimeClass (with the handler the nodes' container runtime is configured for), or correct or remove runtimeClassName.",
+    helpUri: "https://kubernetes.io/docs/concepts/containers/runtime-class/",
+  },
+};
+
 export const SECOND_DEFAULT_PRIORITY_CLASS: Rule = {
   id: "quota/second-default-priority-class",
   title: "PriorityClass rejected: another one is the global default already",
@@ -138,6 +152,7 @@ export const QUOTA_RULES: readonly Rule[] = [
   QUOTA_EXCEEDED,
   LIMITRANGE_VIOLATION,
   POD_OVERHEAD_REFUSED,
+  RUNTIME_CLASS_NOT_FOUND,
   SECOND_DEFAULT_PRIORITY_CLASS,
   CONTAINER_WITHOUT_RESOURCES,
   INVALID_QUANTITY,

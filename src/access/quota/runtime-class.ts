@@ -26,20 +26,25 @@ export function readRuntimeClass(loaded: LoadedObject, classes: RuntimeClasses, 
 export const OVERHEAD_MISMATCH = "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead";
 export const OVERHEAD_WITHOUT_RUNTIMECLASS = "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead";
 
-export type OverheadAdmission = { overhead: ResourceList } | { refused: string };
+export const RUNTIME_CLASS_NOT_FOUND_TEXT = (name: string) => `pod rejected: RuntimeClass ${JSON.stringify(name)} not found`;
+
+/** `classNotFound`: refused because the class does not exist, not for its overhead. */
+export type OverheadAdmission = { overhead: ResourceList } | { refused: string; classNotFound?: true };
 
 /**
  * The overhead the pod runs with once admitted, or why it is refused. A RuntimeClass the
- * input does not hold may well exist in the cluster, so its pods keep what they declare;
- * a live Pod was admitted already and keeps its overhead as it is.
+ * input does not hold may well exist in the cluster, so its pods keep what they declare,
+ * unless the input is every class the cluster has (`everyClass`, a live read): then the
+ * plugin refuses the pod (upstream prepareObjects: "pod rejected: RuntimeClass %q not
+ * found"). A live Pod was admitted already and keeps its overhead as it is.
  */
-export function admitOverhead(loaded: LoadedObject, spec: Record<string, unknown>, declared: ResourceList, classes: RuntimeClasses): OverheadAdmission {
+export function admitOverhead(loaded: LoadedObject, spec: Record<string, unknown>, declared: ResourceList, classes: RuntimeClasses, everyClass = false): OverheadAdmission {
   if (loaded.object.kind === "Pod" && isLiveSource(loaded.source)) return { overhead: declared };
   // An empty map is still a set field, which the plugin refuses without a RuntimeClass overhead.
   const declaresOverhead = isRecord(spec.overhead);
   const className = typeof spec.runtimeClassName === "string" && spec.runtimeClassName !== "" ? spec.runtimeClassName : undefined;
   const runtimeClass = className === undefined ? undefined : classes.get(className);
-  if (className !== undefined && runtimeClass === undefined) return { overhead: declared };
+  if (className !== undefined && runtimeClass === undefined) return everyClass ? { refused: RUNTIME_CLASS_NOT_FOUND_TEXT(className), classNotFound: true } : { overhead: declared };
   if (runtimeClass?.podFixed !== undefined) {
     if (declaresOverhead && !sameResourceList(declared, runtimeClass.podFixed)) {
       return { refused: `${OVERHEAD_MISMATCH} (RuntimeClass ${className} defines ${describeResourceList(runtimeClass.podFixed) || "none"}, the pod sets ${describeResourceList(declared) || "none"})` };
