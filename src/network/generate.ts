@@ -11,7 +11,7 @@ import { matchesLabelSelector, type LabelSelector, type LabelSelectorRequirement
 import { parseIp } from "./cidr.js";
 import type { FlowWorkload, Flows } from "./flows.js";
 import { PortSet } from "./ports.js";
-import type { NetworkPolicyEgressRule, NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
+import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./networkpolicy/types.js";
 
 export { FLOWS_FORMAT_HELP, parseFlows, type Flow, type FlowWorkload, type Flows } from "./flows.js";
 
@@ -78,6 +78,20 @@ export const DNS_EGRESS_RULE: NetworkPolicyEgressRule = {
   ],
 };
 
+/**
+ * What the cluster DNS itself must accept once its own ingress is isolated: every pod's
+ * lookups (from any namespace, the flows' workloads or not) and those of hostNetwork pods
+ * and nodes, which come from node addresses. So every source, on the DNS ports.
+ */
+export const DNS_INGRESS_RULE: NetworkPolicyIngressRule = { ports: structuredClone(DNS_EGRESS_RULE.ports) as NetworkPolicyPort[] };
+
+/** Whether DNS_EGRESS_RULE's peer selects the workload: a policy isolating it must then take DNS_INGRESS_RULE. */
+function servesClusterDns(w: FlowWorkload): boolean {
+  const [peer] = DNS_EGRESS_RULE.to ?? [];
+  const namespaceLabels = { "kubernetes.io/metadata.name": w.namespace };
+  return !!peer?.namespaceSelector && !!peer.podSelector && matchesLabelSelector(peer.namespaceSelector, namespaceLabels) && matchesLabelSelector(peer.podSelector, w.labels);
+}
+
 export interface GenerateOptions {
   /** Allow DNS to kube-dns from every workload (default true). */
   dns?: boolean;
@@ -108,7 +122,8 @@ function collect(input: Flows, listed: ReadonlySet<string>): Map<string, Seen> {
 
 /**
  * One NetworkPolicy per listed workload, allowing exactly its flows (and DNS, unless
- * `dns: false`). hostNetwork workloads get none: NetworkPolicy does not apply to them.
+ * `dns: false`: lookups out of every workload, and into the cluster DNS when the flows list
+ * it). hostNetwork workloads get none: NetworkPolicy does not apply to them.
  */
 export function generatePolicies(input: Flows, options: GenerateOptions = {}): NetworkPolicyObject[] {
   const byKey = new Map(input.workloads.map((w) => [`${w.namespace}/${w.name}`, w]));
@@ -137,7 +152,10 @@ export function generatePolicies(input: Flows, options: GenerateOptions = {}): N
     const rules = (m: Map<string, PortSet>): { peer: NetworkPolicyPeer; ports: NetworkPolicyPort[] }[] =>
       [...m].sort(([a], [b]) => compare(a, b)).map(([peer, ports]) => ({ peer: peerOf(peer, w.namespace), ports: portsOf(ports) }));
     const egressRules: NetworkPolicyEgressRule[] = rules(egress).map((r) => ({ to: [r.peer], ports: r.ports }));
+    const ingressRules: NetworkPolicyIngressRule[] = rules(ingress).map((r) => ({ from: [r.peer], ports: r.ports }));
     if (options.dns !== false) egressRules.push(structuredClone(DNS_EGRESS_RULE));
+    // Every workload's lookups go to the cluster DNS, whose own isolation would otherwise refuse them all.
+    if (options.dns !== false && servesClusterDns(w)) ingressRules.push(structuredClone(DNS_INGRESS_RULE));
     policies.push({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
@@ -145,7 +163,7 @@ export function generatePolicies(input: Flows, options: GenerateOptions = {}): N
       spec: {
         podSelector: selectorOf(key),
         policyTypes: ["Ingress", "Egress"],
-        ingress: rules(ingress).map((r) => ({ from: [r.peer], ports: r.ports })),
+        ingress: ingressRules,
         egress: egressRules,
       },
     });

@@ -35,8 +35,12 @@ const workloadsArb = fc.uniqueArray(
   { selector: (w) => `${w.namespace}/${JSON.stringify(Object.entries(w.labels).sort())}`, minLength: 1, maxLength: 4 },
 );
 
-const caseArb = workloadsArb.chain((ws) => {
+/** The cluster DNS as kubeadm deploys it; listed in the flows or not. */
+const COREDNS: FlowWorkload & { replicas: number } = { namespace: "kube-system", name: "coredns", labels: { "k8s-app": "kube-dns" }, replicas: 2 };
+
+const caseArb = fc.tuple(workloadsArb, fc.boolean()).chain(([ws, listDns]) => {
   const workloads: (FlowWorkload & { replicas: number })[] = ws.map((w, i) => ({ namespace: w.namespace, name: `w${i}`, labels: w.labels, replicas: w.replicas }));
+  if (listDns) workloads.push(COREDNS);
   const ends = [...workloads.map((w) => `${w.namespace}/${w.name}`), ...EXTERNAL];
   const isIp = (end: string): boolean => (EXTERNAL as readonly string[]).includes(end);
   const flow: fc.Arbitrary<Flow> = fc
@@ -45,7 +49,7 @@ const caseArb = workloadsArb.chain((ws) => {
   return fc.record({ workloads: fc.constant(workloads), flows: fc.array(flow, { maxLength: 10 }), dns: fc.boolean() });
 });
 
-/** The pods of each workload, and an unlisted kube-dns pod the DNS rule must reach. */
+/** The pods of each workload, and a kube-dns pod the DNS rule must reach, unlisted unless the flows list the cluster DNS. */
 function clusterOf(workloads: readonly (FlowWorkload & { replicas: number })[]): { pods: PodEndpoint[]; owner: Map<PodEndpoint, string> } {
   const owner = new Map<PodEndpoint, string>();
   const pods: PodEndpoint[] = [];
@@ -56,7 +60,7 @@ function clusterOf(workloads: readonly (FlowWorkload & { replicas: number })[]):
       owner.set(pod, `${w.namespace}/${w.name}`);
     }
   }
-  pods.push({ kind: "pod", namespace: "kube-system", name: "coredns-0", labels: { "k8s-app": "kube-dns" }, namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, ips: [], ports: [] });
+  if (!workloads.includes(COREDNS)) pods.push({ kind: "pod", namespace: "kube-system", name: "coredns-0", labels: { "k8s-app": "kube-dns" }, namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, ips: [], ports: [] });
   return { pods, owner };
 }
 
@@ -75,15 +79,18 @@ describe("netpol generate, evaluated", () => {
         expect(new Set(names).size, "one name per policy").toBe(names.length);
         const { pods, owner } = clusterOf(workloads);
         const endOf = (e: Endpoint): string => (e.kind === "pod" ? (owner.get(e) ?? "kube-dns") : e.ip);
+        const isDns = (e: Endpoint): boolean => e.kind === "pod" && e.namespace === "kube-system";
+        const dnsListed = workloads.includes(COREDNS);
         const ends: Endpoint[] = [...pods, ...EXTERNAL.map((ip) => ({ kind: "external" as const, ip }))];
         for (const src of ends) {
           for (const dst of ends) {
             if (src.kind === "external" && dst.kind === "external") continue;
             for (const probe of PROBES) {
               const observed = flows.some((f) => f.from === endOf(src) && f.to === endOf(dst) && f.protocol === probe.protocol && f.port === probe.port);
-              const toDns = dns && endOf(dst) === "kube-dns" && probe.port === 53 && (probe.protocol === "UDP" || probe.protocol === "TCP");
-              // The kube-dns pod is unlisted: nothing isolates it, so only the other end's policy decides.
-              const viaUnisolated = (endOf(src) === "kube-dns" && dst.kind === "external") || (src.kind === "external" && endOf(dst) === "kube-dns");
+              // Lookups from anywhere: a listed cluster DNS takes them from every source.
+              const toDns = dns && isDns(dst) && probe.port === 53 && (probe.protocol === "UDP" || probe.protocol === "TCP");
+              // An unlisted kube-dns pod: nothing isolates it, so only the other end's policy decides.
+              const viaUnisolated = !dnsListed && ((isDns(src) && dst.kind === "external") || (src.kind === "external" && isDns(dst)));
               const expected = src === dst || observed || toDns || viaUnisolated;
               const allowed = evaluateConnection(set.tiers, { src, dst, ...probe }).allowed;
               expect(allowed, `${endOf(src)} (${src.kind === "pod" ? src.name : ""}) -> ${endOf(dst)} (${dst.kind === "pod" ? dst.name : ""}) ${probe.protocol}/${probe.port ?? ""}`).toBe(expected);
