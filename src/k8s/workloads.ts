@@ -93,6 +93,16 @@ function templateKind(kind: string, group: string): { path: FieldPath } | undefi
 }
 
 /**
+ * A Pod that ran to completion (phase Succeeded or Failed): its containers are gone and its
+ * addresses released (another pod may hold them now), though the object and its
+ * status.podIPs stay until it is deleted.
+ */
+export function isFinishedPod(object: K8sObject): boolean {
+  const phase = object.kind === "Pod" && isRecord(object.status) ? object.status.phase : undefined;
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+/**
  * The object that controls `object` (its controller owner reference, else its first
  * owner): a pod's ReplicaSet, Job or DaemonSet. A static pod's mirror is controlled by its
  * Node, which is no workload: such a pod has none here and stands for itself.

@@ -10,7 +10,7 @@
 import { automaticNamespaceLabels, namespaceLabels, type Snapshot } from "../k8s/snapshot.js";
 import { detached, isRecord, namespaceAnchor, slimmed, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podServiceAccountName } from "../k8s/service-accounts.js";
-import { controllerOf, podTemplate } from "../k8s/workloads.js";
+import { controllerOf, isFinishedPod, podTemplate } from "../k8s/workloads.js";
 import type { ContainerPort, PodEndpoint, Protocol } from "./model.js";
 import { controllingRoot, objectKey } from "./owners.js";
 import { PORT_PROTOCOLS } from "./ports.js";
@@ -83,6 +83,8 @@ export function containerPorts(spec: Record<string, unknown>): ContainerPort[] {
 }
 
 export function podIps(object: K8sObject): string[] {
+  // A finished pod's addresses are released: a running pod may hold them now.
+  if (isFinishedPod(object)) return [];
   const status = isRecord(object.status) ? object.status : {};
   const ips = Array.isArray(status.podIPs) ? status.podIPs.map((p: unknown) => (isRecord(p) && typeof p.ip === "string" ? p.ip : undefined)).filter((ip): ip is string => ip !== undefined) : [];
   if (ips.length === 0 && typeof status.podIP === "string") ips.push(status.podIP);

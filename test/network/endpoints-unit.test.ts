@@ -82,6 +82,18 @@ describe("buildEndpoints", () => {
     expect(findWorkload(endpoints, "shop/nothing")).toBeUndefined();
   });
 
+  it("gives a finished pod (Succeeded, Failed) no address: it released it, and a running pod may hold it now", async () => {
+    const pod = (name: string, phase: string, ip: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, namespace: a, labels: { app: ${name} } }\nspec: { containers: [{ name: c, image: i }] }\nstatus: { phase: ${phase}, podIP: ${ip}, podIPs: [{ ip: ${ip} }] }\n`;
+    const text = [pod("job-x", "Succeeded", "10.77.0.10"), pod("crashed", "Failed", "10.77.0.12"), pod("web", "Running", "10.77.0.10")].join("---\n");
+    const { workloads } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: text }));
+    expect(workloads.map((w) => [w.endpoint.name, w.endpoint.ips])).toEqual([
+      ["job-x", []],
+      ["crashed", []],
+      ["web", ["10.77.0.10"]],
+    ]);
+  });
+
   it("folds Pods into a controller that comes after them, and slims what it keeps", async () => {
     // The ReplicaSet that owns the two web Pods, after them in the input.
     const owner = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-7d9f, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web, tier: front } }\n    spec: { containers: [{ name: web, image: i }] }\n";

@@ -6,12 +6,13 @@
 import type { Finding } from "../../findings/types.js";
 import { parseQuantity } from "../../k8s/quantity.js";
 import { detached, type FieldPath, type LoadedObject } from "../../k8s/types.js";
+import { isFinishedPod } from "../../k8s/workloads.js";
 import { admitUsage } from "./admit-usage.js";
 import { defaultedRequestsAboveLimits } from "./defaulted-requests.js";
 import { containerDefaults, limitRangeViolations } from "./limitrange.js";
 import type { ClusterClasses, MakeFinding, NamespaceState } from "./namespace-state.js";
 import { countPods, podUnit } from "./pod-count.js";
-import { isTerminalPod, podFacts } from "./pod-facts.js";
+import { podFacts } from "./pod-facts.js";
 import { applyContainerDefaults, type PodResources } from "./pod-resources.js";
 import { getsDefaultPriority } from "./priority-default.js";
 import type { ResourceList } from "./resource-list.js";
@@ -69,7 +70,7 @@ export function admitPods(state: NamespaceState, loaded: LoadedObject, template:
     state.rejectedPods += created;
   } else if (created > 0 && applicable.length > 0) {
     // A finished Pod (phase Succeeded or Failed) still counts as an object, but no longer as compute (upstream QuotaV1Pod).
-    const usage = isTerminalPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
+    const usage = isFinishedPod(object) ? new Map([["count/pods", parseQuantity("1")]]) : podUsage(resources);
     const admitted = admitUsage(state, loaded, usage, created, podUnit(perNode), findings, finding, (q) => applicable.includes(q), specPath);
     state.rejectedPods += created - admitted;
   }

@@ -1,9 +1,8 @@
 /**
  * What the quota plugin needs to know of a pod besides its resources: the facts its
- * scopes test (activeDeadlineSeconds, priorityClassName, cross-namespace pod affinity) and
- * whether it has finished (a finished pod counts as an object, not as compute).
+ * scopes test (activeDeadlineSeconds, priorityClassName, cross-namespace pod affinity).
  */
-import { isRecord, type LoadedObject } from "../../k8s/types.js";
+import { isRecord } from "../../k8s/types.js";
 import type { PodResources } from "./pod-resources.js";
 import type { PodFacts } from "./resourcequota.js";
 
@@ -12,11 +11,6 @@ export function podFacts(spec: Record<string, unknown>, resources: PodResources)
   if (typeof spec.activeDeadlineSeconds === "number") facts.activeDeadlineSeconds = spec.activeDeadlineSeconds;
   if (typeof spec.priorityClassName === "string") facts.priorityClassName = spec.priorityClassName;
   return facts;
-}
-
-export function isTerminalPod(object: LoadedObject["object"]): boolean {
-  const phase = object.kind === "Pod" && isRecord(object.status) ? object.status.phase : undefined;
-  return phase === "Succeeded" || phase === "Failed";
 }
 
 function usesCrossNamespaceAffinity(affinity: unknown): boolean {

@@ -8,6 +8,7 @@
 import { automaticNamespaceLabels, namespaceLabels, type Snapshot } from "../../k8s/snapshot.js";
 import { podServiceAccountName } from "../../k8s/service-accounts.js";
 import { isRecord } from "../../k8s/types.js";
+import { isFinishedPod } from "../../k8s/workloads.js";
 import { containerPorts, podIps, stringRecord } from "../endpoints.js";
 import type { PodEndpoint } from "../model.js";
 
@@ -31,8 +32,7 @@ export function runningPods(snapshot: Snapshot): RunningPod[] {
   const out: RunningPod[] = [];
   for (const { object } of snapshot.objects) {
     if (object.kind !== "Pod" || object.apiVersion !== "v1") continue;
-    const status = isRecord(object.status) ? object.status : {};
-    if (status.phase === "Succeeded" || status.phase === "Failed") continue;
+    if (isFinishedPod(object)) continue;
     const spec = isRecord(object.spec) ? object.spec : {};
     const namespace = object.metadata?.namespace ?? "default";
     const name = object.metadata?.name ?? "(unnamed)";
