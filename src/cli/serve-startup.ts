@@ -38,18 +38,31 @@ export function checkServingFiles(tls: TlsFiles, configFile: string): CheckedTls
 
 const SERVER_NAME_HINT = "give the host name kube-apiserver dials, without scheme or port: for a webhook with clientConfig.service, NAME.NAMESPACE.svc (e.g. palisade-webhook.palisade-system.svc)";
 
+/** A DNS name or IP address, as a TLS client's server name; `flag` names the option in the error. */
+export function checkHostName(value: string, flag: string): string {
+  const name = value.trim();
+  // A URL's IPv6 host comes in brackets.
+  const ip = name.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(ip) !== 0) return ip;
+  if (name === "" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+    throw new UserError(`${flag} ${JSON.stringify(value)}: not a host name`, { hint: SERVER_NAME_HINT });
+  }
+  return name;
+}
+
 /** `--server-name` values: DNS names or IP addresses, as a TLS client's server name. */
 export function checkServerNames(values: readonly string[]): string[] {
-  return values.map((value) => {
-    const name = value.trim();
-    // A URL's IPv6 host comes in brackets.
-    const ip = name.replace(/^\[(.*)\]$/, "$1");
-    if (isIP(ip) !== 0) return ip;
-    if (name === "" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
-      throw new UserError(`--server-name ${JSON.stringify(value)}: not a host name`, { hint: SERVER_NAME_HINT });
-    }
-    return name;
-  });
+  return values.map((value) => checkHostName(value, "--server-name"));
+}
+
+/**
+ * `--port` and `--workers`: decimal digits only. Number() would take "" as 0 (a random port),
+ * "0x4A3A" as hex and "1e3" as 1000, none of which a person typing a port means.
+ */
+export function decimalFlag(flag: string, value: string, min: number, max: number): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new UserError(`${flag} ${JSON.stringify(value)}: expected a decimal integer from ${min} to ${max}`);
+  return n;
 }
 
 /**

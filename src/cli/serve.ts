@@ -4,6 +4,7 @@
  * manifests, the token file; builds the engine; runs one process or one worker per core.
  */
 import cluster from "node:cluster";
+import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
@@ -27,7 +28,7 @@ import { loadSnapshot } from "../k8s/load.js";
 import { withoutStillScannedNote } from "../k8s/load-problems.js";
 import { loadWebhookConfig, readRelative } from "./admission-config.js";
 import { writeStdout } from "./common.js";
-import { checkServerNames, checkServingFiles, listenFailure, warnServingCertificate } from "./serve-startup.js";
+import { checkHostName, checkServerNames, checkServingFiles, decimalFlag, listenFailure, warnServingCertificate } from "./serve-startup.js";
 
 interface ServeFlags {
   config: string;
@@ -46,12 +47,15 @@ async function loadObjects(paths: readonly string[], relativeTo: string) {
   return snapshot.objects;
 }
 
-/** `--self-signed NAME`: a CA and a serving certificate for NAME (and its short Service forms). */
+/** `--self-signed NAME`: a CA and a serving certificate for NAME (and its short Service forms); an IP address goes in the IP SANs. */
 async function selfSigned(name: string): Promise<{ tls: TlsMaterial; caBundle: string }> {
   const ca = await createCertificateAuthority(`palisade-webhook-ca (${name})`);
+  const ip = isIP(name) !== 0;
   const parts = name.split(".");
-  const dnsNames = [...new Set([name, ...(parts.length >= 3 && parts[2] === "svc" ? [parts[0]!, `${parts[0]}.${parts[1]}`, `${parts[0]}.${parts[1]}.svc`, `${parts[0]}.${parts[1]}.svc.cluster.local`] : []), "localhost"])];
-  const server = await issueCertificate(ca, { commonName: name, dnsNames, ipAddresses: ["127.0.0.1"], usage: "server" });
+  const serviceForms = !ip && parts.length >= 3 && parts[2] === "svc" ? [parts[0]!, `${parts[0]}.${parts[1]}`, `${parts[0]}.${parts[1]}.svc`, `${parts[0]}.${parts[1]}.svc.cluster.local`] : [];
+  const dnsNames = [...new Set([...(ip ? [] : [name]), ...serviceForms, "localhost"])];
+  const ipAddresses = [...new Set([...(ip ? [name] : []), "127.0.0.1"])];
+  const server = await issueCertificate(ca, { commonName: name, dnsNames, ipAddresses, usage: "server" });
   return { tls: { certPem: server.certPem, keyPem: server.keyPem }, caBundle: Buffer.from(ca.certPem).toString("base64") };
 }
 
@@ -66,23 +70,23 @@ export function registerServeCommand(program: Command): void {
     .option("--server-name <host>", "a host name kube-apiserver dials to reach this server (NAME.NAMESPACE.svc for a webhook's clientConfig.service); the serving certificate is checked to cover it at start and on reload (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action(async (flags: ServeFlags) => {
       const config = loadWebhookConfig(flags.config);
-      const port = flags.port === undefined ? config.server.port : Number(flags.port);
-      const workers = flags.workers === undefined ? config.server.workers : Number(flags.workers);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${flags.port}: expected an integer from 0 to 65535`);
-      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UserError(`--workers ${flags.workers}: expected an integer from 1 to 64`);
+      const port = flags.port === undefined ? config.server.port : decimalFlag("--port", flags.port, 0, 65535);
+      const workers = flags.workers === undefined ? config.server.workers : decimalFlag("--workers", flags.workers, 1, 64);
       const serverNames = checkServerNames(flags.serverName);
+      // Checked as --server-name is: "" is not "no name", and "bad name!" must not end up in a SAN.
+      const selfSignedName = flags.selfSigned === undefined ? undefined : checkHostName(flags.selfSigned, "--self-signed");
       let tls: TlsFiles | TlsMaterial;
       let caBundle: string | undefined;
       let servingCertPem: string | undefined;
       if (config.server.certFile && config.server.keyFile) {
-        if (flags.selfSigned) throw new UserError("--self-signed and server.certFile/keyFile both set", { hint: "use one: files for production, --self-signed for trying it out" });
+        if (selfSignedName !== undefined) throw new UserError("--self-signed and server.certFile/keyFile both set", { hint: "use one: files for production, --self-signed for trying it out" });
         tls = { certFile: resolve(dirname(config.file), config.server.certFile), keyFile: resolve(dirname(config.file), config.server.keyFile) };
         if (config.server.clientCAFile) tls.clientCAFile = resolve(dirname(config.file), config.server.clientCAFile);
         servingCertPem = checkServingFiles(tls, config.file).certPem;
-      } else if (flags.selfSigned) {
+      } else if (selfSignedName !== undefined) {
         // Printed once the server listens: a caBundle of a server that failed to start would mislead.
         if (cluster.isPrimary) {
-          const generated = await selfSigned(flags.selfSigned);
+          const generated = await selfSigned(selfSignedName);
           tls = generated.tls;
           servingCertPem = generated.tls.certPem;
           if (config.server.clientCAFile) tls.clientCaPem = readRelative(config.server.clientCAFile, config.file).text;

@@ -1,7 +1,9 @@
 /**
  * The HTTP side of the webhook: routing, body limits, JSON decoding, error answers, metrics
  * and logs around the pure engine. Every failure becomes an HTTP answer (400/401/404/405/413/
- * 415/500 with a metav1.Status body); nothing a client sends can throw out of here.
+ * 415/500 with a metav1.Status body), except a request the client itself ended mid-body
+ * (client-gone.ts: counted as 408/499, nobody left to answer); nothing a client sends can
+ * throw out of here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
@@ -12,6 +14,7 @@ import { parseTokenReview, tokenReviewResponse, type TokenReviewRequest, type To
 import { parseSubjectAccessReview, subjectAccessReviewResponse, type AccessDecision, type SubjectAccessRequest } from "../../admission/access/subject-access-review.js";
 import { parseGoDuration } from "../../k8s/go-duration.js";
 import { callerRefusal, refusalBody } from "./client-certificate.js";
+import { ClientGone, clientGone } from "./client-gone.js";
 import type { WebhookMetrics } from "./metrics.js";
 
 /** What the server calls; built from the configuration by engine.ts. */
@@ -56,7 +59,7 @@ class HttpError extends Error {
 }
 
 function send(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
   // The array form of headers skips building and validating a header object.
   res.writeHead(code, ["Content-Type", contentType, "Content-Length", String(Buffer.byteLength(text))]);
@@ -137,10 +140,10 @@ function collectBody(req: IncomingMessage, limit: number, done: (err: unknown, b
     finished = true;
     done(undefined, chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
   });
-  req.on("error", (err) => {
+  req.on("error", () => {
     if (finished) return;
     finished = true;
-    done(err);
+    done(clientGone(req));
   });
 }
 
@@ -288,6 +291,13 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
   const finish = (endpoint: string, started: number, code: number) => metrics.recordRequest(endpoint, code, (performance.now() - started) / 1000);
 
   function fail(endpoint: string, req: IncomingMessage, res: ServerResponse, started: number, err: unknown): void {
+    if (err instanceof ClientGone) {
+      // Nobody is left to answer (408 was already written by the server's clientError) and no
+      // response time to measure: counted under its own code, never as a 5xx.
+      logger.debug({ endpoint, code: err.code, reason: err.message }, "request ended by the client");
+      metrics.recordUnanswered(endpoint, err.code);
+      return;
+    }
     let code = 500;
     let message = "internal error";
     if (err instanceof HttpError || err instanceof ReviewError) {

@@ -82,13 +82,25 @@ export class WebhookMetrics {
 
   /** One answered HTTP request: its status code and its duration in seconds. */
   recordRequest(endpoint: string, code: number, seconds: number): void {
+    this.countRequest(endpoint, code);
+    let histogram = this.latencyChildren.get(endpoint);
+    if (!histogram) this.latencyChildren.set(endpoint, (histogram = this.latency.labels(endpoint)));
+    histogram.observe(seconds);
+  }
+
+  /**
+   * A request the client ended before it could be answered (408 timed out, 499 closed by the
+   * client): counted, but kept out of the latency histogram, which measures answers.
+   */
+  recordUnanswered(endpoint: string, code: 408 | 499): void {
+    this.countRequest(endpoint, code);
+  }
+
+  private countRequest(endpoint: string, code: number): void {
     const key = `${endpoint} ${code}`;
     let counter = this.requestChildren.get(key);
     if (!counter) this.requestChildren.set(key, (counter = this.requests.labels(endpoint, String(code))));
     counter.inc();
-    let histogram = this.latencyChildren.get(endpoint);
-    if (!histogram) this.latencyChildren.set(endpoint, (histogram = this.latency.labels(endpoint)));
-    histogram.observe(seconds);
   }
 
   /** Time the engine took to judge one admission request, in seconds. */

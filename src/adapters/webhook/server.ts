@@ -9,6 +9,7 @@ import { unwatchFile, watchFile } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { answerClientError } from "./client-gone.js";
 import { createHandler, type HandlerOptions } from "./handler.js";
 import { judgeServingCertificate } from "./serving-certificate.js";
 import { readTlsFiles } from "./tls-files.js";
@@ -126,11 +127,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   // A TLS handshake that never completes must not hold a socket forever either.
   server.on("secureConnection", (socket) => socket.setTimeout(Math.max(timeoutMs, 30_000), () => socket.destroy()));
   server.on("tlsClientError", (err) => logger.debug({ err: err.message }, "TLS handshake failed"));
-  server.on("clientError", (err, socket) => {
-    logger.debug({ err: err.message }, "client error");
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, logger));
 
   const reloadCertificates = () => {
     try {
