@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Etcd3 } from "etcd3";
 import { UserError } from "../errors.js";
+import { etcdAnswered } from "./etcd-errors.js";
 import { createEtcdKv, type EtcdKv, type KvReader, type RangeRequest, type RangeResult, type RawKvs } from "./etcd-kv.js";
 
 export type { EtcdKv, KvReader, RawKvs } from "./etcd-kv.js";
@@ -103,10 +104,20 @@ export function asKv(client: EtcdClient): KvReader {
   };
 }
 
-/** Wraps a transport error as something a person can act on; the cause stays for --debug. */
+/**
+ * Wraps an etcd failure as something a person can act on; the cause stays for --debug. The
+ * hint about endpoints and TLS files is given only when etcd was not reached: when it answered
+ * with an error, the connection is fine and the hint would send the reader the wrong way.
+ */
 export function etcdUnavailable(err: unknown, endpoints: string[]): UserError {
   if (err instanceof UserError) return err;
   const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  if (etcdAnswered(err)) {
+    return new UserError(`etcd refused the request (${endpoints.join(",")}): ${reason}`, {
+      hint: "etcd was reached and answered with this error: see its logs and state (etcdctl endpoint status, etcdctl alarm list) and the etcd user's permissions",
+      cause: err,
+    });
+  }
   return new UserError(`etcd request failed (${endpoints.join(",")}): ${reason}`, {
     hint: "check --endpoints, that etcd is running, and the TLS files (--cacert, --cert, --key)",
     cause: err,

@@ -41,7 +41,8 @@ export interface LocalEtcdTls {
   clientKeyFile: string;
 }
 
-export async function launchLocalEtcd(options: { tls?: LocalEtcdTls } = {}): Promise<LocalEtcd> {
+/** `extraArgs`: more etcd flags, e.g. a small --max-request-bytes to make a refused write cheap to provoke. */
+export async function launchLocalEtcd(options: { tls?: LocalEtcdTls; extraArgs?: readonly string[] } = {}): Promise<LocalEtcd> {
   const { tls } = options;
   if (!existsSync(ETCD_BINARY)) {
     throw new Error(`etcd not found at ${ETCD_BINARY}: install it (Debian/Ubuntu: apt-get install etcd-server) or set PALISADE_ETCD`);
@@ -62,6 +63,7 @@ export async function launchLocalEtcd(options: { tls?: LocalEtcdTls } = {}): Pro
       "--quota-backend-bytes", String(4 * 1024 ** 3),
       "--log-level", "error",
       ...(tls ? ["--cert-file", tls.certFile, "--key-file", tls.keyFile, "--trusted-ca-file", tls.caFile, "--client-cert-auth"] : []),
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

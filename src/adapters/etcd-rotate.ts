@@ -11,6 +11,7 @@ import {
 } from "../encryption/rotation.js";
 import { keyLocator } from "../encryption/rotation-keys.js";
 import { formatGroupResource } from "../encryption/resources.js";
+import { perKeyRefusal } from "./etcd-errors.js";
 import { asKv, compareAndPut, scanPrefix, scanPrefixRaw, type EtcdClient, type StoredEntry } from "./etcd-client.js";
 import type { StatusThread } from "./etcd-status-thread.js";
 
@@ -124,7 +125,8 @@ export interface RotateOptions extends ScanOptions {
  * Rewrites every value not written by the first provider and key, each in its own etcd
  * transaction guarded by the value's mod_revision. Every step is atomic per key and
  * current values are skipped, so a rotation killed at any point is finished by running
- * it again; nothing is ever deleted. Unreadable values are reported and left as they are.
+ * it again; nothing is ever deleted. Unreadable values are reported and left as they are, and
+ * so are values etcd refuses to store (`failed`, etcd-errors.ts).
  */
 export async function rotateStoredValues(options: RotateOptions): Promise<RotationOutcome> {
   const outcome = emptyOutcome();
@@ -157,11 +159,19 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
         // The raw key bytes are the AAD, as on read: the key as text is lossy for bytes that are not UTF-8.
         const rewritten = await options.codec.write(key, inspection.location, inspection.decrypted!, entry.key);
         await options.onBeforeWrite?.(key);
-        if (await compareAndPut(options.client, entry.key, entry.modRevision, Buffer.from(rewritten.buffer, rewritten.byteOffset, rewritten.byteLength))) {
-          outcome.rewritten++;
-        } else {
-          outcome.conflicts.push(key);
+        let written: boolean;
+        try {
+          written = await compareAndPut(options.client, entry.key, entry.modRevision, Buffer.from(rewritten.buffer, rewritten.byteOffset, rewritten.byteLength));
+        } catch (err) {
+          // etcd refused this one write (e.g. the encrypted value is over --max-request-bytes):
+          // the value stays as it was, the others are still rotated. Transport failures stop the run.
+          const refusal = perKeyRefusal(err);
+          if (refusal === undefined) throw err;
+          outcome.failed.push({ key, error: refusal });
+          return;
         }
+        if (written) outcome.rewritten++;
+        else outcome.conflicts.push(key);
       }
     }
   };
@@ -172,6 +182,8 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
     });
   }
   outcome.conflicts.sort();
-  outcome.undecryptable.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  outcome.undecryptable.sort(byKey);
+  outcome.failed.sort(byKey);
   return outcome;
 }

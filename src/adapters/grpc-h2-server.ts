@@ -1,6 +1,7 @@
 import { createServer, constants, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { frameMessage, UnaryMessageReader, DEFAULT_MAX_MESSAGE_BYTES } from "../encryption/grpc-h2-frame.js";
 import { encodeGrpcMessage, GrpcError, GrpcStatus, parseGrpcTimeout } from "../encryption/grpc-h2-status.js";
+import { timerDelay } from "../encryption/timer-delay.js";
 
 /**
  * A gRPC server for unary methods over `node:http2`, wire-compatible with grpc-go and
@@ -174,7 +175,7 @@ export class GrpcH2Server {
     }
     if (timeoutMs !== undefined) {
       // Honours the caller's deadline while the request is still arriving or the method runs.
-      timer = setTimeout(() => fail(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${timeout} exceeded before the call completed`, false), timeoutMs);
+      timer = setTimeout(() => fail(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${timeout} exceeded before the call completed`, false), timerDelay(timeoutMs));
     }
 
     const reader = new UnaryMessageReader("request", this.maxReceive);

@@ -21,7 +21,7 @@ import { KeyringError, open, parseKeyring, seal, type Keyring } from "./kms-keyr
 import type { KmsMetrics } from "./kms-metrics.js";
 
 export interface KmsPluginOptions {
-  /** `unix:///path/to.sock` or `unix:///@abstract-name`, as in the EncryptionConfiguration. */
+  /** `unix:///path/to.sock`, as in the EncryptionConfiguration (`unix:///@abstract-name` is refused: see startKmsPlugin). */
   endpoint: string;
   kekFile: string;
   logger: Logger;
@@ -126,7 +126,7 @@ export async function startKmsPlugin(options: KmsPluginOptions): Promise<KmsPlug
   const endpoint = parseKmsEndpoint(options.endpoint);
   if (endpoint === undefined) {
     throw new UserError(`socket ${JSON.stringify(options.endpoint)} is not a unix endpoint`, {
-      hint: "use unix:///path/to/kms.sock (or unix:///@name for an abstract socket), as kube-apiserver expects",
+      hint: "use unix:///path/to/kms.sock, the form kube-apiserver's kms endpoint takes",
     });
   }
   if (endpoint.path === undefined) {

@@ -14,22 +14,23 @@ import { columns } from "../report/columns.js";
  * every other command starts without them.
  */
 async function adapters() {
-  const [client, codec, rotate, statusThread] = await Promise.all([
+  const [client, codec, rotate, statusThread, tlsWarning] = await Promise.all([
     import("../adapters/etcd-client.js"),
     import("../adapters/etcd-codec.js"),
     import("../adapters/etcd-rotate.js"),
     import("../adapters/etcd-status-thread.js"),
+    import("../adapters/etcd-tls-warning.js"),
   ]);
-  return { ...client, ...codec, ...rotate, ...statusThread };
+  return { ...client, ...codec, ...rotate, ...statusThread, ...tlsWarning };
 }
 
 /**
- * The KMS v2 plugin client (and its proto loader) only when the config names a KMS v2
- * provider: loading them costs a tenth of a second that configs without KMS never need.
+ * The KMS plugin clients (v2, and v1beta1 for data a deprecated v1 plugin wrote) only when
+ * the config names a KMS provider: loading them costs time that configs without KMS never need.
  */
 async function kmsFactoryFor(config: EncryptionConfiguration): Promise<KmsFactory & { close(): void }> {
-  const usesKmsV2 = config.resources.some((rule) => rule.providers.some((p) => p.type === "kms" && p.kms.apiVersion === "v2"));
-  if (!usesKmsV2) return { close() {} };
+  const usesKms = config.resources.some((rule) => rule.providers.some((p) => p.type === "kms"));
+  if (!usesKms) return { close() {} };
   const { grpcKmsFactory } = await import("../encryption/kms-grpc-client.js");
   return grpcKmsFactory();
 }
@@ -73,6 +74,8 @@ async function withStore<T>(
   const { codecForConfiguration, connectEtcd, etcdUnavailable, loadEncryptionConfigFile } = lib;
   const config = await loadEncryptionConfigFile(flags.config);
   const endpoints = flags.endpoints.split(",");
+  // grpc-js sends an IP endpoint's address as the TLS server name, and Node warns about it on every run.
+  lib.quietIpServerNameWarning(endpoints.map((e) => e.trim()));
   const kms = await kmsFactoryFor(config);
   const client = await connectEtcd({ endpoints, cacert: flags.cacert, cert: flags.cert, key: flags.key }).catch((err: unknown) => {
     kms.close();
@@ -151,11 +154,14 @@ function plaintextRefusal(outcome: RotationOutcome, configFile: string): UserErr
 
 function rotateText(outcome: RotationOutcome, dryRun: boolean): string {
   const verb = dryRun ? "would rewrite" : "rewrote";
+  // Said only when it happened, so that the usual summary line stays as scripts know it.
+  const refused = outcome.failed.length > 0 ? `; ${outcome.failed.length} refused by etcd` : "";
   return [
-    `${verb} ${outcome.rewritten} of ${outcome.scanned} values; ${outcome.current} already current; ${outcome.undecryptable.length} unreadable; ${outcome.conflicts.length} changed by another writer\n`,
+    `${verb} ${outcome.rewritten} of ${outcome.scanned} values; ${outcome.current} already current; ${outcome.undecryptable.length} unreadable; ${outcome.conflicts.length} changed by another writer${refused}\n`,
     plaintextText(outcome, dryRun),
     names("Changed by another writer during rotation (their value was kept; run again to check it)", outcome.conflicts),
     names("Values the config cannot read (left untouched)", outcome.undecryptable.map((u) => `${u.key}: ${u.error}`)),
+    names("Values etcd refused to store (left as they were; for \"request is too large\", raise etcd's --max-request-bytes or shrink the object)", outcome.failed.map((f) => `${f.key}: ${f.error}`)),
   ].join("");
 }
 
@@ -209,7 +215,8 @@ export function registerEtcdCommand(program: Command): void {
         "and values already current are skipped. Values the config cannot read are reported and left untouched.\n" +
         "With identity as a resource's first provider, rotating would store its values in plaintext: refused\n" +
         "(exit 2, nothing written) unless --allow-plaintext asks for that decryption.\n" +
-        "Exit codes: 0 done, 1 some values could not be read (or were left rather than decrypted), 2 usage or input errors.",
+        "Values etcd refuses to store (e.g. over its --max-request-bytes once encrypted) are listed by key and left as they were.\n" +
+        "Exit codes: 0 done, 1 some values could not be read or written (or were left rather than decrypted), 2 usage or input errors.",
     )
     .action(async (flags: EtcdFlags & { dryRun?: boolean; allowPlaintext?: boolean }) => {
       const prefix = normalizePrefix(flags.prefix);
@@ -231,6 +238,6 @@ export function registerEtcdCommand(program: Command): void {
       await writeStdout(render({ dryRun, ...outcome }, flags.output, () => rotateText(outcome, dryRun)));
       // Values left because they would have been decrypted (written meanwhile) count as not done.
       const leftPlaintext = !dryRun && outcome.plaintextRefused && Object.keys(outcome.plaintext).length > 0;
-      if (outcome.undecryptable.length > 0 || leftPlaintext) process.exitCode = EXIT.findings;
+      if (outcome.undecryptable.length > 0 || outcome.failed.length > 0 || leftPlaintext) process.exitCode = EXIT.findings;
     });
 }

@@ -26,7 +26,7 @@ export function registerKmsCommand(program: Command): void {
   kms
     .command("serve")
     .description("serve the KMS v2 gRPC API (v2.KeyManagementService) on a unix socket")
-    .requiredOption("--socket <endpoint>", "unix:///path/to/kms.sock (mode 0600) or unix:///@abstract-name")
+    .requiredOption("--socket <endpoint>", "unix:///path/to/kms.sock (mode 0600; abstract sockets are refused: they have no file mode to restrict callers)")
     .requiredOption("--kek-file <file>", "keyring file: one base64 32-byte key per line, the first encrypts")
     .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:<port>/metrics", parsePort)
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error"]).default("info"))

@@ -1,6 +1,7 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import { connect as connectSocket } from "node:net";
 import { DEFAULT_MAX_MESSAGE_BYTES, frameMessage, UnaryMessageReader } from "./grpc-h2-frame.js";
+import { timerDelay } from "./timer-delay.js";
 import { decodeGrpcMessage, encodeGrpcTimeout, GrpcError, GrpcStatus, statusForHttpStatus, statusForResetCode } from "./grpc-h2-status.js";
 
 /**
@@ -131,7 +132,7 @@ export class GrpcH2Channel {
     const timer = setTimeout(() => {
       settle(new GrpcError(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${timeoutMs} ms exceeded`));
       stream.close(constants.NGHTTP2_CANCEL);
-    }, remaining);
+    }, timerDelay(remaining));
 
     stream.on("response", (h) => {
       headers = h;

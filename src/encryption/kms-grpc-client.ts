@@ -1,7 +1,8 @@
 import { StoredValueError } from "./errors.js";
 import { GrpcH2Channel } from "./grpc-h2-client.js";
 import { GrpcError, GrpcStatus, statusName } from "./grpc-h2-status.js";
-import { parseKmsEndpoint } from "./kms-endpoint.js";
+import { kmsSocketPath } from "./kms-endpoint.js";
+import { createKmsV1GrpcClient } from "./kms-v1-grpc-client.js";
 import type { KmsFactory, KmsProviderEndpoint, KmsV2Service } from "./kms-service.js";
 import {
   decodeDecryptResponse,
@@ -29,21 +30,8 @@ export interface KmsV2GrpcClient extends KmsV2Service {
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: number; name?: string } = {}): KmsV2GrpcClient {
-  const parsed = parseKmsEndpoint(endpoint);
-  if (parsed === undefined) {
-    throw new StoredValueError(`KMS endpoint ${JSON.stringify(endpoint)} is not a unix socket`, {
-      hint: "use unix:///path/to/kms.sock or unix:///@name",
-    });
-  }
-  if (parsed.path === undefined) {
-    // Palisade's own plugin refuses abstract sockets (they have no file mode to restrict
-    // callers), so the client does not dial them either.
-    throw new StoredValueError(`KMS endpoint ${endpoint} is an abstract socket, which this client does not dial`, {
-      hint: "serve the plugin on a filesystem socket such as unix:///var/run/kms.sock",
-    });
-  }
   // kube-apiserver sends :authority localhost; plugins (the upstream mock among them) may check it.
-  const channel = new GrpcH2Channel({ socketPath: parsed.path, authority: "localhost" });
+  const channel = new GrpcH2Channel({ socketPath: kmsSocketPath(endpoint), authority: "localhost" });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const label = options.name ? `KMS v2 plugin "${options.name}" (${endpoint})` : `KMS v2 plugin at ${endpoint}`;
 
@@ -99,21 +87,24 @@ function toUint8Map(map: Record<string, Buffer>): Record<string, Uint8Array> {
 }
 
 /**
- * A KmsFactory for the transformer chain that dials each v2 provider's socket once and
- * reuses the connection; `close()` ends them all so a CLI run can exit.
+ * A KmsFactory for the transformer chain that dials each provider's socket once (v2, and v1
+ * for data written under a deprecated v1beta1 plugin) and reuses the connection; `close()`
+ * ends them all so a CLI run can exit.
  */
 export function grpcKmsFactory(): KmsFactory & { close(): void } {
-  const clients = new Map<string, KmsV2GrpcClient>();
+  const clients = new Map<string, { close(): void }>();
+  const reuse = <C extends { close(): void }>(provider: KmsProviderEndpoint, create: () => C): C => {
+    const key = `${provider.apiVersion}\0${provider.endpoint}\0${provider.timeoutMs}`;
+    let client = clients.get(key) as C | undefined;
+    if (client === undefined) {
+      client = create();
+      clients.set(key, client);
+    }
+    return client;
+  };
   return {
-    v2(provider: KmsProviderEndpoint) {
-      const key = `${provider.endpoint}\0${provider.timeoutMs}`;
-      let client = clients.get(key);
-      if (client === undefined) {
-        client = createKmsV2GrpcClient(provider.endpoint, { timeoutMs: provider.timeoutMs, name: provider.name });
-        clients.set(key, client);
-      }
-      return client;
-    },
+    v2: (provider) => reuse(provider, () => createKmsV2GrpcClient(provider.endpoint, { timeoutMs: provider.timeoutMs, name: provider.name })),
+    v1: (provider) => reuse(provider, () => createKmsV1GrpcClient(provider.endpoint, { timeoutMs: provider.timeoutMs, name: provider.name })),
     close() {
       for (const client of clients.values()) client.close();
       clients.clear();

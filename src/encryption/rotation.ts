@@ -208,6 +208,11 @@ export interface RotationOutcome {
   /** Changed by another writer between our read and our write; their value was kept. */
   conflicts: string[];
   undecryptable: Array<{ key: string; error: string }>;
+  /**
+   * Values read and re-encrypted whose write etcd refused (e.g. "etcdserver: request is too
+   * large": the encrypted form is over --max-request-bytes); each is left as it was stored.
+   */
+  failed: Array<{ key: string; error: string }>;
   skippedKeys: number;
   /**
    * Values per resource (`secrets`, `deployments.apps`) whose rewrite stores them in
@@ -220,5 +225,5 @@ export interface RotationOutcome {
 }
 
 export function emptyOutcome(): RotationOutcome {
-  return { scanned: 0, rewritten: 0, current: 0, conflicts: [], undecryptable: [], skippedKeys: 0, plaintext: {}, plaintextRefused: false };
+  return { scanned: 0, rewritten: 0, current: 0, conflicts: [], undecryptable: [], failed: [], skippedKeys: 0, plaintext: {}, plaintextRefused: false };
 }

@@ -109,7 +109,10 @@ export function decodeEncryptedObject(data: Uint8Array): EncryptedObject {
     else if (field === 3 && wire === WIRE_BYTES) object.encryptedDekSource = reader.bytes();
     else if (field === 4 && wire === WIRE_BYTES) {
       const [key, value] = decodeMapEntry(reader.bytes());
-      object.annotations[key] = value;
+      // A stored `__proto__` key must stay an own key (and so fail validateAnnotations as a
+      // non-FQDN key), not set the object's prototype and vanish, as kms-v2-messages.ts guards.
+      if (key === "__proto__") Object.defineProperty(object.annotations, key, { value, enumerable: true, writable: true, configurable: true });
+      else object.annotations[key] = value;
     } else if (field === 5 && wire === WIRE_VARINT) {
       // proto enums are int32: keep the low 32 bits, signed, as Go does.
       object.encryptedDekSourceType = Number(BigInt.asIntN(32, reader.varint()));
