@@ -1,4 +1,5 @@
 import { booleanFlag, flag, flagRules, type FlagRule, type FlagVerdict } from "./flag-rule.js";
+import { namesModeInvalidly } from "./apiserver-authorization-refusals.js";
 import { listValue } from "./flags.js";
 import { urlListWithoutUserinfo } from "./url-text.js";
 
@@ -26,7 +27,12 @@ export const APISERVER_RULES: readonly FlagRule[] = [
       const f = flag(c, "authorization-mode");
       const modes = listValue(f);
       if (modes.includes("AlwaysAllow")) return { message: `--authorization-mode=${f?.value} includes AlwaysAllow`, ...(f ? { flag: f } : {}) };
-      if (!f && !flag(c, "authorization-config")) return { message: "neither --authorization-mode nor --authorization-config is set, and --authorization-mode defaults to AlwaysAllow" };
+      if (!f && !flag(c, "authorization-config")) {
+        // Complete() gives AlwaysAllow to no modes at all, whether the flag is missing or empty.
+        const empty = c.flags.get("authorization-mode");
+        if (empty) return { message: "--authorization-mode is empty and --authorization-config is not set, so kube-apiserver uses AlwaysAllow", flag: empty };
+        return { message: "neither --authorization-mode nor --authorization-config is set, and --authorization-mode defaults to AlwaysAllow" };
+      }
       return undefined;
     },
   ),
@@ -40,7 +46,9 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     (c) => {
       const f = flag(c, "authorization-mode");
       if (!f || flag(c, "authorization-config")) return undefined;
-      return listValue(f).includes("RBAC") ? undefined : { message: `--authorization-mode=${f.value} does not include RBAC`, flag: f };
+      // A miscased `rbac` stops kube-apiserver (refuses-to-start names it): "does not include RBAC" would point the wrong way.
+      const modes = listValue(f);
+      return modes.includes("RBAC") || namesModeInvalidly(modes, "RBAC") ? undefined : { message: `--authorization-mode=${f.value} does not include RBAC`, flag: f };
     },
   ),
   rule(
@@ -185,7 +193,8 @@ export const APISERVER_RULES: readonly FlagRule[] = [
     (c) => {
       const f = flag(c, "authorization-mode");
       if (!f || flag(c, "authorization-config")) return undefined;
-      return listValue(f).includes("Node") ? undefined : { message: `--authorization-mode=${f.value} does not include Node`, flag: f };
+      const modes = listValue(f);
+      return modes.includes("Node") || namesModeInvalidly(modes, "Node") ? undefined : { message: `--authorization-mode=${f.value} does not include Node`, flag: f };
     },
   ),
   rule(

@@ -17,7 +17,8 @@ import type { Severity } from "../findings/types.js";
 import { decodeStdBase64 } from "../k8s/go-base64.js";
 import { isRecord, type FieldPath, type K8sObject } from "../k8s/types.js";
 import { tlsHostOf } from "./url-text.js";
-import { webhookEntries } from "./webhook-rules.js";
+import { admissionWebhookEntries } from "./webhook-rules.js";
+import { clientConfigRefusal } from "./webhook-url.js";
 
 /** The name kube-apiserver verifies the server's certificate for, and the field it comes from. */
 export interface ServerNameTarget {
@@ -105,12 +106,12 @@ function decodedCaBundle(value: unknown, object: K8sObject, live: boolean): Buff
 
 /** The server a webhook clientConfig names: exactly one of an https:// url or a service (the API server refuses anything else). */
 function webhookTarget(clientConfig: Record<string, unknown>, path: FieldPath): ServerNameTarget | undefined | "refused" {
+  // A clientConfig the API server refuses is never called (webhook/plain-http and webhook/refused-url report it).
+  if (clientConfigRefusal(clientConfig)) return "refused";
   const url = text(clientConfig.url);
   const service = isRecord(clientConfig.service) ? clientConfig.service : undefined;
   if ((url === undefined) === (service === undefined)) return "refused";
   if (url !== undefined) {
-    // A url that is not https:// is refused by validation (webhook/plain-http reports it).
-    if (!/^https:\/\//i.test(url)) return "refused";
     const host = tlsHostOf(url);
     return host === undefined ? undefined : { name: host, path: [...path, "url"], origin: "the host of its url", via: "url" };
   }
@@ -125,7 +126,7 @@ function serviceTarget(service: Record<string, unknown> | undefined, path: Field
 }
 
 function admissionCallouts(object: K8sObject, live: boolean): TlsCallout[] {
-  return webhookEntries(object).flatMap((entry): TlsCallout[] => {
+  return admissionWebhookEntries(object).flatMap((entry): TlsCallout[] => {
     const clientConfig = entry.webhook.clientConfig;
     if (!isRecord(clientConfig)) return [];
     const path = [...entry.path, "clientConfig"];

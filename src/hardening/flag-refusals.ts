@@ -2,16 +2,18 @@
  * Flag values a component validates before it serves anything, and refuses: the checks that a
  * manifest's author gets wrong through the flag syntax itself, not through a choice of setting.
  */
+import { authorizationRefusals } from "./apiserver-authorization-refusals.js";
 import type { ControlPlaneContainer, Refusal } from "./flags.js";
 
 /**
- * List flags whose items are names from a fixed set (authorization modes, admission plugins,
- * cipher suites, controllers): an item holding a comma, surrounding spaces or nothing is none of
- * them. pflag keeps such items whole (a quoted CSV field keeps its commas, no item is trimmed),
- * and the component's Validate refuses the name.
+ * List flags whose items are names from a fixed set (admission plugins, cipher suites,
+ * controllers): an item holding a comma, surrounding spaces or nothing is none of them. pflag
+ * keeps such items whole (a quoted CSV field keeps its commas, no item is trimmed), and the
+ * component's Validate refuses the name. Authorization modes, a set small and fixed enough to
+ * know in full, are checked name by name in apiserver-authorization-refusals.ts.
  */
 const NAMED_ITEMS: Record<string, Readonly<Record<string, string>>> = {
-  "kube-apiserver": { "authorization-mode": "authorization mode", "enable-admission-plugins": "admission plugin", "disable-admission-plugins": "admission plugin", "admission-control": "admission plugin", "tls-cipher-suites": "cipher suite" },
+  "kube-apiserver": { "enable-admission-plugins": "admission plugin", "disable-admission-plugins": "admission plugin", "admission-control": "admission plugin", "tls-cipher-suites": "cipher suite" },
   "kube-controller-manager": { controllers: "controller", "tls-cipher-suites": "cipher suite" },
   "kube-scheduler": { "tls-cipher-suites": "cipher suite" },
 };
@@ -23,7 +25,7 @@ export function validationRefusals(c: ControlPlaneContainer): Refusal[] {
     const bad = f?.items?.find((item) => item === "" || item.includes(",") || item.trim() !== item);
     if (f && bad !== undefined) refusals.push({ message: `${c.component} refuses to start: ${f.written} is read as the ${kind} ${JSON.stringify(bad)}, which does not exist${bad.includes(",") ? " (pflag reads the value as CSV, where quotes keep the commas inside one item)" : ""}`, path: f.path });
   }
-  if (c.component === "kube-apiserver") refusals.push(...admissionRefusals(c));
+  if (c.component === "kube-apiserver") refusals.push(...admissionRefusals(c), ...authorizationRefusals(c));
   return refusals;
 }
 

@@ -4,6 +4,8 @@ import { podTemplate } from "../k8s/workloads.js";
 import { BOOLEAN_FLAGS } from "./boolean-flags.js";
 import { locateComponent, type Component, type Word } from "./command-line.js";
 import { readCsvRecord } from "./csv-record.js";
+import { parseGoBool } from "./go-bool.js";
+import { invalidBoolean, readShorthands } from "./pflag-shorthands.js";
 import { applyEtcdEnvironment } from "./etcd-environment.js";
 import { validationRefusals } from "./flag-refusals.js";
 import { wordForMessage } from "./url-text.js";
@@ -57,6 +59,15 @@ const LIST_FLAGS: Record<string, Readonly<Record<string, "slice" | "array">>> = 
 };
 
 /**
+ * Every flag kube-apiserver, kube-controller-manager, kube-scheduler and the kubelet register
+ * (klog's and cadvisor's adopted Go flags too) is named in letters, digits, `.`, `_` and `-`. A
+ * name with any other character (a space: `--anonymous-auth false` written as one item) is no
+ * flag of theirs, which pflag's parseLongArg refuses as "unknown flag" before it reads a value.
+ * Whether a well-formed name is registered is not known here: the full flag sets are not kept.
+ */
+const COULD_BE_REGISTERED = /^[A-Za-z0-9._-]+$/;
+
+/**
  * Control-plane components run as static pods (kubeadm and most distributions):
  * recognise them by their binary in command/args (wrapped or not), and read their flags.
  */
@@ -107,6 +118,14 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
   // etcd parses with Go's flag package, which takes -name as well as --name, keeps `_` in names, and stops at the first non-flag.
   const goFlag = component === "etcd";
   const refuse = (message: string, path: FieldPath) => refusals.push({ message: `${component} refuses to start: ${message}`, path });
+  // pflag stops at its first parse error, which the component reports instead of acting on --help.
+  let parseFailed = false;
+  const fail = (message: string, path: FieldPath) => {
+    refuse(message, path);
+    parseFailed = true;
+  };
+  // --help (or -h) as its last occurrence left it: when true and every flag parsed, the component prints its usage and exits.
+  let help: { value: boolean; word: string; path: FieldPath } | undefined;
   let bareBoolean: string | undefined; // The word before, when it is a boolean flag written without a value.
   for (let i = 1; i < argv.length; i++) {
     const { arg, path } = argv[i] as Word;
@@ -120,21 +139,46 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
       continue;
     }
     if (!goFlag && !arg.startsWith("--")) {
-      // pflag shorthands: -v (klog's verbosity) takes a value, in the same word or the next.
-      if (arg === "-v") i++;
+      // pflag reads a single-dash word as shorthands (-v 4, -v=4, -v4, -h), and refuses any letter not registered.
+      const next = argv[i + 1]?.arg;
+      const read = readShorthands(arg, next);
+      if (read.tookNext) i++;
+      if (read.verbosity !== undefined) flags.set("v", { name: "v", value: read.verbosity, written: read.tookNext ? `${arg} ${read.verbosity}` : arg, path });
+      if (read.help !== undefined) help = { value: read.help, word: arg, path };
+      if (read.error !== undefined) {
+        fail(read.error, path);
+        break;
+      }
       continue;
     }
     const body = arg.slice(arg.startsWith("--") ? 2 : 1);
     if (body.startsWith("-") || body.startsWith("=")) {
-      refuse(`bad flag syntax: ${wordForMessage(arg)}`, path);
+      fail(`bad flag syntax: ${wordForMessage(arg)}`, path);
       break;
     }
     const eq = body.indexOf("=");
+    const writtenName = eq >= 0 ? body.slice(0, eq) : body;
     // Kubernetes components normalise `_` to `-` (component-base's WordSepNormalizeFunc).
-    const name = goFlag ? (eq >= 0 ? body.slice(0, eq) : body) : (eq >= 0 ? body.slice(0, eq) : body).replace(/_/g, "-");
-    if (name === "help" || (goFlag && name === "h")) {
+    const name = goFlag ? writtenName : writtenName.replace(/_/g, "-");
+    if (!goFlag && !COULD_BE_REGISTERED.test(name)) {
+      // pflag looks the name up before it reads any value: `--anonymous-auth false` as one word is no flag, and the next word stays a word.
+      fail(`unknown flag: --${wordForMessage(writtenName)}`, path);
+      break;
+    }
+    if (goFlag && (name === "h" || name === "help")) {
       refuse(`${arg} prints the usage and exits`, path);
       break;
+    }
+    if (!goFlag && name === "help") {
+      // --help is a registered boolean: --help=false is no request for help, and the component still parses every flag.
+      const value = eq >= 0 ? parseGoBool(body.slice(eq + 1)) : true;
+      if (value === undefined) {
+        fail(invalidBoolean("-h, --help", body.slice(eq + 1)), path);
+        break;
+      }
+      help = { value, word: arg, path };
+      if (eq < 0) bareBoolean = arg;
+      continue;
     }
     let value: string;
     let written = arg;
@@ -147,7 +191,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
       value = (argv[++i] as Word).arg;
       written = `${arg} ${value}`;
     } else {
-      refuse(`flag needs an argument: ${arg}`, path);
+      fail(`flag needs an argument: ${wordForMessage(arg)}`, path);
       break;
     }
     const kind = lists[name];
@@ -156,7 +200,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     if (kind === "slice") {
       const record = readCsvRecord(value);
       if ("error" in record) {
-        refuse(`invalid argument ${JSON.stringify(wordForMessage(value))} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
+        fail(`invalid argument ${JSON.stringify(wordForMessage(value))} for --${name}: its value is read as one CSV record, which fails (${record.error})`, path);
         break;
       }
       items = [...(previous?.items ?? []), ...record.fields];
@@ -164,6 +208,7 @@ function parseFlags(component: Component, argv: readonly Word[]): { flags: Map<s
     if (previous && kind) value = [previous.value, value].filter(Boolean).join(",");
     flags.set(name, { name, value, written, path, ...(items ? { items } : {}) });
   }
+  if (help?.value && !parseFailed) refuse(`${wordForMessage(help.word)} prints the usage and exits`, help.path);
   return { flags, refusals };
 }
 
@@ -185,16 +230,8 @@ export function listValue(flag: Flag | undefined): string[] {
   return flag.items ?? flag.value.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/**
- * A boolean flag's value as Go's strconv.ParseBool (pflag and Go's flag package) reads it:
- * 1, t, T, TRUE, true, True, and their false counterparts; anything else is refused, and
- * the component does not start.
- */
-export function parseGoBool(value: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
-  return undefined;
-}
+// Re-exported for the modules that read flag values through this one (flag-rule.ts, kubelet-flags.ts).
+export { parseGoBool };
 
 /**
  * An item of command or args as the kubelet would pass it: a scalar as its text; anything

@@ -49,7 +49,8 @@ describe("admission webhook registrations", () => {
   it("matchPolicy Exact and a plain-HTTP URL", () => {
     expect(judge(registration("ValidatingWebhookConfiguration", "  matchPolicy: Exact\n"))).toEqual(["webhook/exact-match low webhooks[1].matchPolicy"]);
     const http = registration("ValidatingWebhookConfiguration", "").replace(/(- name: under-test[\s\S]*?)clientConfig: \{service: \{name: policy, namespace: policy-system\}\}/, "$1clientConfig: {url: \"http://policy.example.com/validate\"}");
-    expect(judge(http)).toEqual(["webhook/plain-http high webhooks[1].clientConfig.url"]);
+    // The API server refuses the whole registration: medium, as every refusal.
+    expect(judge(http)).toEqual(["webhook/plain-http medium webhooks[1].clientConfig.url"]);
     // A password written into the URL is a credential: the finding names the URL without it.
     const withPassword = http.replace("http://policy.example.com", "http://admin:hunter2-secret@policy.example.com");
     const messages = checkControlPlane({ ...emptySnapshot(), objects: parseYamlFile("webhooks.yaml", withPassword).objects })
