@@ -1,7 +1,8 @@
 /**
  * `palisade install`: print the manifests that run Palisade's webhooks in a cluster
  * (src/install/manifests.ts), as a YAML stream for `kubectl apply -f -` or as a JSON List.
- * Notes about what the operator must still do go to stderr, never into the stream.
+ * Notes about what the operator must still do, and warnings about what will not work as
+ * configured until they act, go to stderr, never into the stream.
  */
 import { readFileSync, statSync } from "node:fs";
 import { Option, type Command } from "commander";
@@ -13,7 +14,8 @@ import { UserError } from "../errors.js";
 import { checkCaBundle } from "../install/ca-bundle.js";
 import { CLIENT_CA_SOURCES, type ClientCaSource } from "../install/client-ca.js";
 import { checkSupportedKubeVersion, formatKubeVersion, kubeVersionFlag, MATCH_CONDITIONS_SINCE, PRESTOP_SLEEP_SINCE } from "../install/kube-version.js";
-import { installManifests, installNotes, type InstallOptions } from "../install/manifests.js";
+import { installManifests, installNotes, installWarnings, type InstallOptions } from "../install/manifests.js";
+import { checkInstallNamespace } from "../install/install-namespace.js";
 import { shipServerConfig } from "../install/server-config.js";
 import { checkWebhookUrl } from "../install/webhook-url.js";
 import { checkImageFlag } from "../install/image-flag.js";
@@ -82,7 +84,11 @@ export function registerInstallCommand(program: Command): void {
     .option("--image <image>", "Palisade image, ideally pinned by digest (default: ghcr.io/palisade-dev/palisade:<version>)")
     .option("--replicas <n>", "webhook replicas (at least 2)", "2")
     .option("--ca-bundle <file>", "PEM CA certificate(s) of the serving certificate for caBundle (default: cert-manager issues and injects it)")
-    .option("--webhook-url <url>", "https base URL kube-apiserver uses for /authenticate and /authorize")
+    .option(
+      "--webhook-url <url>",
+      "https base URL kube-apiserver uses for /authenticate and /authorize, resolved by the control-plane hosts' DNS: a name or address they reach, added to the serving certificate " +
+        "(default: the Service's name, https://palisade-webhook.<namespace>.svc:443, which only resolves where those hosts use cluster DNS; install warns)",
+    )
     .option("--config <file>", "webhook server configuration to ship, with every file it references (default: Pod Security, NodeRestriction, images in warn mode)")
     .addOption(
       new Option(
@@ -112,6 +118,7 @@ export function registerInstallCommand(program: Command): void {
         checkNoHostBits(cidr);
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UserError(`--namespace ${flags.namespace}: not a valid namespace name`);
+      checkInstallNamespace(flags.namespace);
       const webhookUrl = flags.webhookUrl === undefined ? undefined : checkWebhookUrl(flags.webhookUrl);
       const image = flags.image === undefined ? undefined : checkImageFlag(flags.image);
       const caBundlePem = flags.caBundle === undefined ? undefined : (() => {
@@ -139,6 +146,9 @@ export function registerInstallCommand(program: Command): void {
         judgesCertificateRequests: shipped.judgesCertificateRequests,
         requiresClientCertificates: shipped.requiresClientCertificates,
         usesTokenFile: shipped.usesTokenFile,
+        answersAccessReviews: shipped.answersAccessReviews,
+        judgesNodes: shipped.judgesNodes,
+        mutates: shipped.mutates,
       };
       if (caBundlePem) options.caBundlePem = caBundlePem;
       if (webhookUrl) options.webhookUrl = webhookUrl;
@@ -147,6 +157,7 @@ export function registerInstallCommand(program: Command): void {
       if (flags.admissionConfig !== undefined) options.existingAdmissionConfiguration = readFlagFile("--admission-config", flags.admissionConfig);
       const objects = installManifests(options);
       for (const note of [...shipped.notes, ...installNotes(options)]) process.stderr.write(`palisade install: note: ${note}\n`);
+      for (const warning of installWarnings(options)) process.stderr.write(`palisade install: warning: ${warning}\n`);
       if (flags.output === "json") await writeStdout(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) + "\n");
       else await writeStdout(objects.map((o) => kubernetesYaml(o, { lineWidth: 0 })).join("---\n"));
     });

@@ -15,6 +15,25 @@
  */
 import { mergeAdmissionConfiguration, type ExistingAdmissionConfiguration } from "./admission-merge.js";
 
+/** Which access webhooks the shipped configuration answers (src/adapters/webhook/engine.ts accessEndpoints). */
+export interface AccessWebhooks {
+  /** /authenticate: access.tokenFile is set. */
+  tokenAuthentication: boolean;
+  /** /authorize: guardrails or rbacFiles are configured. */
+  authorization: boolean;
+}
+
+/**
+ * Webhook before RBAC: kube-apiserver asks its authorizers in this order and stops at the
+ * first Allow or Deny (union.go, unionAuthzHandler.Authorize). RBAC never denies, so a
+ * webhook after it is only asked about what RBAC already refused, and a guardrail could
+ * never veto what RBAC allows. With the legacy flags a failed call is NoOpinion
+ * (specs/webhooks.md §4.2), so RBAC still decides while Palisade is down; Palisade answers
+ * NoOpinion (allowed: false, no denied) for everything it does not veto. Node stays first:
+ * it only allows (kubelets' own objects), and guardrails are not about nodes.
+ */
+export const AUTHORIZATION_MODE = "Node,Webhook,RBAC";
+
 export interface ApiserverFilesOptions {
   /** Base URL of the authn/authz webhooks as the API server reaches them (no path). */
   baseUrl: string;
@@ -24,6 +43,8 @@ export interface ApiserverFilesOptions {
   certDir: string;
   /** The webhook requires a client certificate (server.clientCAFile): name the API server's. */
   clientCertificates: boolean;
+  /** The access webhooks kube-apiserver is wired to. */
+  access: AccessWebhooks;
   /** --admission-config: kube-apiserver's current AdmissionConfiguration, which Palisade's plugins are merged into. */
   existingAdmissionConfiguration?: ExistingAdmissionConfiguration;
 }
@@ -94,14 +115,13 @@ function admissionConfiguration(options: ApiserverFilesOptions): string {
 }
 
 /** The kube-apiserver flags that use the files (also printed in install's notes). */
-export function apiserverFlags(options: Pick<ApiserverFilesOptions, "certDir" | "clientCertificates">): string[] {
+export function apiserverFlags(options: Pick<ApiserverFilesOptions, "certDir" | "clientCertificates" | "access">): string[] {
+  // The default versions are still v1beta1; Palisade answers both, v1 is the one to use.
+  const authn = [`--authentication-token-webhook-config-file=${options.certDir}/${APISERVER_FILES.authn}`, "--authentication-token-webhook-version=v1"];
+  const authz = [`--authorization-mode=${AUTHORIZATION_MODE}`, `--authorization-webhook-config-file=${options.certDir}/${APISERVER_FILES.authz}`, "--authorization-webhook-version=v1"];
   return [
-    `--authentication-token-webhook-config-file=${options.certDir}/${APISERVER_FILES.authn}`,
-    // The default version is still v1beta1; Palisade answers both, v1 is the one to use.
-    "--authentication-token-webhook-version=v1",
-    "--authorization-mode=Node,RBAC,Webhook",
-    `--authorization-webhook-config-file=${options.certDir}/${APISERVER_FILES.authz}`,
-    "--authorization-webhook-version=v1",
+    ...(options.access.tokenAuthentication ? authn : []),
+    ...(options.access.authorization ? authz : []),
     ...(options.clientCertificates ? [`--admission-control-config-file=${options.certDir}/${APISERVER_FILES.admissionConfiguration}`] : []),
   ];
 }
@@ -110,8 +130,8 @@ export function apiserverFlags(options: Pick<ApiserverFilesOptions, "certDir" | 
 export function apiserverWebhookFiles(options: ApiserverFilesOptions): Record<string, string> {
   const base = options.baseUrl.replace(/\/+$/, "");
   return {
-    [APISERVER_FILES.authn]: kubeconfig("palisade-authn", `${base}/authenticate`, options),
-    [APISERVER_FILES.authz]: kubeconfig("palisade-authz", `${base}/authorize`, options),
+    ...(options.access.tokenAuthentication ? { [APISERVER_FILES.authn]: kubeconfig("palisade-authn", `${base}/authenticate`, options) } : {}),
+    ...(options.access.authorization ? { [APISERVER_FILES.authz]: kubeconfig("palisade-authz", `${base}/authorize`, options) } : {}),
     ...(options.clientCertificates
       ? { [APISERVER_FILES.admissionConfiguration]: admissionConfiguration(options), [APISERVER_FILES.admissionKubeconfig]: admissionKubeconfig(options) }
       : {}),

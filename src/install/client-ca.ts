@@ -19,7 +19,7 @@
  * the notes name the Secret and the command that reads it.
  */
 import type { K8sObject } from "../k8s/types.js";
-import { APISERVER_FILES, apiserverFlags } from "./apiserver.js";
+import { APISERVER_FILES, apiserverFlags, type AccessWebhooks } from "./apiserver.js";
 
 export type ClientCaSource = "cert-manager";
 export const CLIENT_CA_SOURCES: readonly ClientCaSource[] = ["cert-manager"];
@@ -96,6 +96,8 @@ export interface ClientCaNotesOptions {
   serving?: { certificate: string; secret: string };
   /** --admission-config: the AdmissionConfiguration Palisade's plugins were merged into. */
   mergedAdmissionConfiguration?: string;
+  /** The access webhooks kube-apiserver is wired to: only their files are copied and their flags added. */
+  access: AccessWebhooks;
 }
 
 /**
@@ -118,12 +120,17 @@ export function clientCaNotes(options: ClientCaNotesOptions): string[] {
     `2. kubectl -n ${ns} wait --for=condition=Ready ${certificates} --timeout=5m`,
     `3. write the files to ${dir}/ on every control-plane node (the key only readable by root; kubectl needs read access to Secrets in ${ns}):`,
     `   mkdir -p ${dir}`,
-    ...[APISERVER_FILES.authn, APISERVER_FILES.authz, APISERVER_FILES.admissionConfiguration, APISERVER_FILES.admissionKubeconfig].map((key) => `   ${fromConfigMap(key)}`),
+    ...[
+      ...(options.access.tokenAuthentication ? [APISERVER_FILES.authn] : []),
+      ...(options.access.authorization ? [APISERVER_FILES.authz] : []),
+      APISERVER_FILES.admissionConfiguration,
+      APISERVER_FILES.admissionKubeconfig,
+    ].map((key) => `   ${fromConfigMap(key)}`),
     options.serving ? `   ${fromSecret(options.serving.secret, "ca.crt", "ca.crt")}` : `   cp <the --ca-bundle file> ${dir}/ca.crt`,
     `   ${fromSecret(CLIENT_CA.client, "tls.crt", APISERVER_FILES.clientCertificate)}`,
     `   (umask 077; ${fromSecret(CLIENT_CA.client, "tls.key", APISERVER_FILES.clientKey)})`,
     `4. add these flags to kube-apiserver and make ${dir} visible to it (kubeadm: a read-only hostPath volume in /etc/kubernetes/manifests/kube-apiserver.yaml), then let it restart:`,
-    ...apiserverFlags({ certDir: dir, clientCertificates: true }).map((flag) => `   ${flag}`),
+    ...apiserverFlags({ certDir: dir, clientCertificates: true, access: options.access }).map((flag) => `   ${flag}`),
     options.mergedAdmissionConfiguration
       ? `   ${APISERVER_FILES.admissionConfiguration} is ${options.mergedAdmissionConfiguration} with Palisade's webhook plugins added: the flag above replaces kube-apiserver's current --admission-control-config-file`
       : `   kube-apiserver takes one --admission-control-config-file: if it already has one, run install again with --admission-config <that file>, so that ${APISERVER_FILES.admissionConfiguration} keeps its other plugins`,

@@ -10,11 +10,14 @@
  */
 import type { K8sObject } from "../k8s/types.js";
 import { admissionConfigWithoutClientCertificates, type ExistingAdmissionConfiguration } from "./admission-merge.js";
-import { APISERVER_FILES, apiserverWebhookFiles } from "./apiserver.js";
+import { APISERVER_FILES, AUTHORIZATION_MODE, apiserverWebhookFiles, type AccessWebhooks } from "./apiserver.js";
 import { checkSupportedKubeVersion, formatKubeVersion, type KubeVersion } from "./kube-version.js";
 import { containerResources, CRITICAL_PRIORITY_CLASS, MAX_SURGE, namespaceLimits } from "./namespace-limits.js";
 import { hasPreStopSleep, IMAGE_NODE, webhookTermination } from "./termination.js";
 import { APPLY_FIRST_LABEL, CLIENT_CA, clientCaNotes, clientCaObjects, clientCaVolume, type ClientCaSource } from "./client-ca.js";
+import { checkInstallNamespace } from "./install-namespace.js";
+import { nodeWebhook } from "./node-webhook.js";
+import { defaultWebhookUrl, defaultWebhookUrlUsage, defaultWebhookUrlWarning, servingCertificateNames } from "./webhook-reachability.js";
 
 export interface InstallOptions {
   namespace: string;
@@ -51,8 +54,18 @@ export interface InstallOptions {
    * The shipped configuration's server.clientCAFile then names the mounted ca.crt.
    */
   clientCa?: ClientCaSource;
-  /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens. */
+  /** access.tokenFile is set: mount the operator-made Secret palisade-webhook-tokens, and wire kube-apiserver to /authenticate. */
   usesTokenFile?: boolean;
+  /**
+   * The next three say what the shipped configuration needs (server-config.ts ShippedConfig);
+   * left out, the object is written, as install did before it read them from the configuration.
+   */
+  /** Guardrails or rbacFiles are configured: wire kube-apiserver to /authorize. */
+  answersAccessReviews?: boolean;
+  /** The nodeRestriction policy is configured: register the node webhook (node-webhook.ts). */
+  judgesNodes?: boolean;
+  /** A configured policy mutates: register the mutating webhook. */
+  mutates?: boolean;
   /** --admission-config: kube-apiserver's AdmissionConfiguration, merged with Palisade's webhook plugins (admission-merge.ts). */
   existingAdmissionConfiguration?: ExistingAdmissionConfiguration;
 }
@@ -136,29 +149,6 @@ function webhook(kind: "validate" | "mutate", options: InstallOptions): Record<s
 }
 
 /**
- * Node objects are cluster-scoped, so NodeRestriction gets its own webhook (no namespaceSelector
- * applies). It also receives the CertificateSigningRequests nodes create: a node may only ask
- * for a certificate in its own name, which kube-apiserver's NodeRestriction checks only from
- * v1.31 (and not with AllowInsecureKubeletCertificateSigningRequests on). Only node identities
- * are sent, so a webhook outage delays a kubelet's certificate rotation (which it starts well
- * before expiry and retries) and never a new node's bootstrap request, made with a bootstrap token.
- */
-function nodeWebhook(options: InstallOptions): Record<string, unknown> {
-  const base = webhook("validate", options);
-  return {
-    ...base,
-    name: "nodes.validate.palisade.dev",
-    rules: [
-      { operations: ["CREATE", "UPDATE", "DELETE"], apiGroups: [""], apiVersions: ["v1"], resources: ["nodes"], scope: "Cluster" },
-      { operations: ["CREATE"], apiGroups: ["certificates.k8s.io"], apiVersions: ["v1"], resources: ["certificatesigningrequests"], scope: "Cluster" },
-    ],
-    namespaceSelector: {},
-    // Only node identities are judged; everyone else is skipped before the call.
-    matchConditions: [{ name: "node-identities-only", expression: "request.userInfo.username.startsWith('system:node:')" }],
-  };
-}
-
-/**
  * With the certificateSubjectRestriction policy: new CSRs for kubernetes.io/kube-apiserver-client
  * only (a matchCondition), the one signer the policy judges. Kubelet bootstrap and rotation
  * requests (other signers) never wait on the webhook, so a webhook outage cannot stop nodes joining.
@@ -180,6 +170,37 @@ function callerAuthentication(options: InstallOptions): string {
   return "none: the webhook does not check who calls /authenticate and /authorize; only the NetworkPolicy (ingress from --apiserver-cidr) keeps other callers out. Set server.clientCAFile in the --config, or pass --client-ca cert-manager, to require client certificates";
 }
 
+/** The access webhooks kube-apiserver is wired to, from what the shipped configuration answers. */
+function accessWebhooks(options: InstallOptions): AccessWebhooks {
+  return { tokenAuthentication: options.usesTokenFile === true, authorization: options.answersAccessReviews !== false };
+}
+
+/** How kube-apiserver reaches /authenticate and /authorize: --webhook-url, else the Service's name (webhook-reachability.ts). */
+function accessBaseUrl(options: InstallOptions): string {
+  return options.webhookUrl ?? defaultWebhookUrl(NAME, options.namespace);
+}
+
+/** What the ConfigMap of kube-apiserver's files says to do with them. */
+function apiserverFilesUsage(options: InstallOptions): string {
+  const access = accessWebhooks(options);
+  const parts = [`copy these files to the control-plane hosts' ${APISERVER_CERT_DIR} (ca.crt there: the CA of the webhook's serving certificate) and add the flags to kube-apiserver`];
+  if (access.authorization) {
+    parts.push(
+      `--authorization-mode=${AUTHORIZATION_MODE} puts the webhook before RBAC: kube-apiserver stops at the first authorizer that allows, so a webhook after RBAC could never veto what RBAC allows; ` +
+        "a failed webhook call is no opinion, so RBAC still decides while Palisade is down, and every request RBAC answers now asks Palisade first (answers are cached)",
+    );
+  }
+  if ((access.authorization || access.tokenAuthentication) && !options.webhookUrl) parts.push(defaultWebhookUrlUsage(accessBaseUrl(options)));
+  return parts.join("; ");
+}
+
+/** What the operator must fix before the installation works as configured (stderr, never the manifest stream). */
+export function installWarnings(options: InstallOptions): string[] {
+  if (options.webhookUrl) return [];
+  const warning = defaultWebhookUrlWarning(accessBaseUrl(options), accessWebhooks(options), APISERVER_FILES_CONFIGMAP);
+  return warning ? [warning] : [];
+}
+
 /** What the operator must know or do (stderr, never the manifest stream): the --client-ca steps, and what depends on the image. */
 export function installNotes(options: InstallOptions): string[] {
   const notes: string[] = [];
@@ -198,12 +219,14 @@ export function installNotes(options: InstallOptions): string[] {
       certDir: APISERVER_CERT_DIR,
       ...(options.caBundlePem ? {} : { serving: { certificate: NAME, secret: `${NAME}-tls` } }),
       ...(options.existingAdmissionConfiguration ? { mergedAdmissionConfiguration: options.existingAdmissionConfiguration.file } : {}),
+      access: accessWebhooks(options),
     }),
   ];
 }
 
 export function installManifests(options: InstallOptions): K8sObject[] {
   if (options.kubeVersion) checkSupportedKubeVersion(options.kubeVersion);
+  checkInstallNamespace(options.namespace);
   const clientCertificates = options.requiresClientCertificates === true || options.clientCa !== undefined;
   if (options.existingAdmissionConfiguration && !clientCertificates) throw admissionConfigWithoutClientCertificates();
   const ns = options.namespace;
@@ -243,15 +266,16 @@ export function installManifests(options: InstallOptions): K8sObject[] {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { ...metaApplyFirst(APISERVER_FILES_CONFIGMAP), annotations: {
-        "palisade.dev/usage": `copy these files to the control-plane hosts' ${APISERVER_CERT_DIR} (ca.crt there: the CA of the webhook's serving certificate) and add the flags to kube-apiserver`,
+        "palisade.dev/usage": apiserverFilesUsage(options),
         "palisade.dev/caller-authentication": callerAuthentication(options),
       } },
       data: apiserverWebhookFiles({
-        baseUrl: options.webhookUrl ?? `https://${NAME}.${ns}.svc:443`,
+        baseUrl: accessBaseUrl(options),
         // As the admission webhooks' clientConfig.service names it (webhook() below).
         admissionHost: `${NAME}.${ns}.svc:443`,
         certDir: APISERVER_CERT_DIR,
         clientCertificates,
+        access: accessWebhooks(options),
         ...(options.existingAdmissionConfiguration ? { existingAdmissionConfiguration: options.existingAdmissionConfiguration } : {}),
       }),
     },
@@ -354,14 +378,16 @@ export function installManifests(options: InstallOptions): K8sObject[] {
         kind: "Certificate",
         // With --client-ca it is applied first: kube-apiserver's kubeconfigs name its ca.crt.
         metadata: metaApplyFirst(NAME),
-        spec: { secretName: `${NAME}-tls`, dnsNames: [`${NAME}.${ns}.svc`, `${NAME}.${ns}.svc.cluster.local`], issuerRef: { name: `${NAME}-selfsigned`, kind: "Issuer" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
+        spec: { secretName: `${NAME}-tls`, ...servingCertificateNames(NAME, ns, options.webhookUrl), issuerRef: { name: `${NAME}-selfsigned`, kind: "Issuer" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
       },
     );
   }
   if (clientCa) objects.push(...clientCaObjects(metaApplyFirst));
-  objects.push(
-    { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("mutate", options)] },
-    { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("validate", options), nodeWebhook(options), ...(options.judgesCertificateRequests ? [certificateRequestWebhook(options)] : [])] },
-  );
+  // No policy that mutates: no mutating webhook, so that pod and workload creation does not wait on a call that never patches.
+  if (options.mutates !== false) {
+    objects.push({ apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: [webhook("mutate", options)] });
+  }
+  const validating = [webhook("validate", options), ...(options.judgesNodes !== false ? [nodeWebhook(webhook("validate", options))] : []), ...(options.judgesCertificateRequests ? [certificateRequestWebhook(options)] : [])];
+  objects.push({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "palisade", labels, ...injectCa }, webhooks: validating });
   return objects;
 }

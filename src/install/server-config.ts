@@ -17,6 +17,9 @@ import { parseDocument } from "yaml";
 import { parseWebhookConfig, type ReadFile, type WebhookConfig } from "../admission/config.js";
 import { SECRETS_POLICY } from "../admission/policies/secrets.js";
 import { CERTIFICATE_SUBJECT_RESTRICTION_POLICY } from "../admission/policies/certificate-subject-restriction.js";
+import { NODE_RESTRICTION_POLICY } from "../admission/policies/node-restriction.js";
+import { ClusterState } from "../admission/cluster-state.js";
+import { guardrailsFor } from "../adapters/webhook/engine.js";
 import { tokenFileAuthenticator } from "../access/authn/tokenfile.js";
 import { UserError } from "../errors.js";
 import type { ClientCaSource } from "./client-ca.js";
@@ -48,8 +51,14 @@ export interface ShippedConfig {
   judgesCertificateRequests: boolean;
   /** server.clientCAFile is set: kube-apiserver must present a client certificate (the probe paths need none). */
   requiresClientCertificates: boolean;
-  /** access.tokenFile is set: the pod mounts the Secret holding it. */
+  /** access.tokenFile is set: the pod mounts the Secret holding it, and kube-apiserver is wired to /authenticate. */
   usesTokenFile: boolean;
+  /** Guardrails or rbacFiles are configured: serve answers /authorize, and kube-apiserver is wired to it. */
+  answersAccessReviews: boolean;
+  /** The nodeRestriction policy is configured: the node webhook is registered. */
+  judgesNodes: boolean;
+  /** A configured policy mutates (in any mode: warn and audit report what it would patch): the mutating webhook is registered. */
+  mutates: boolean;
   /** What the operator must know about what was changed or must be done by hand. */
   notes: string[];
 }
@@ -160,6 +169,10 @@ export async function shipServerConfig(options: ShipOptions): Promise<ShippedCon
     judgesCertificateRequests: config.policies.some((policy) => policy.name === CERTIFICATE_SUBJECT_RESTRICTION_POLICY),
     requiresClientCertificates: options.clientCa !== undefined || config.server.clientCAFile !== undefined,
     usesTokenFile: config.access.tokenFile !== undefined,
+    // As serve decides (cli/serve.ts, engine.ts accessEndpoints): an RBAC authorizer from rbacFiles, or a guardrail.
+    answersAccessReviews: config.access.rbacFiles.length > 0 || guardrailsFor(config, new ClusterState()).length > 0,
+    judgesNodes: config.policies.some((policy) => policy.name === NODE_RESTRICTION_POLICY),
+    mutates: config.policies.some((policy) => policy.mutate !== undefined),
     notes,
   };
 }

@@ -6,7 +6,8 @@
  */
 import { UserError } from "../errors.js";
 
-const HINT = "give the webhook's https base URL as kube-apiserver reaches it, e.g. https://palisade-webhook.palisade-system.svc:443 (the paths /authenticate and /authorize are appended)";
+// Not a `.svc` name as the example: kube-apiserver looks this host up with its host's resolver (webhook-reachability.ts).
+const HINT = "give the webhook's https base URL as kube-apiserver's hosts reach it, e.g. https://palisade-webhook.example.internal:443, a name they resolve to the Service's ClusterIP (the paths /authenticate and /authorize are appended)";
 
 export function checkWebhookUrl(value: string): string {
   let url: URL;

@@ -54,7 +54,8 @@ describe("palisade install / serve command lines", () => {
     expect(io.err.join("")).toContain("give fd00::1/128 for the one address, or fd00::/64 for the whole range");
     io.err.length = 0;
     process.exitCode = 0;
-    await main(["node", "palisade", "install", "--apiserver-cidr", "10.0.0.0/8", "--apiserver-cidr", "fd00::/64"]);
+    // A webhook URL the control plane resolves: without one install warns on stderr.
+    await main(["node", "palisade", "install", "--apiserver-cidr", "10.0.0.0/8", "--apiserver-cidr", "fd00::/64", "--webhook-url", "https://palisade.example.internal"]);
     expect(io.err.join("")).toBe("");
     expect(process.exitCode ?? 0).toBe(0);
   });

@@ -14,6 +14,7 @@ import { repoRoot } from "../support/conformance.js";
 import { palisade } from "../support/cli-in-process.js";
 import { startServe } from "../support/serve-process.js";
 import { pod, reviewBody } from "../admission/fixtures.js";
+import { withoutWebhookUrlWarning, WEBHOOK_URL_WARNING } from "./support.js";
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -24,7 +25,8 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 
 async function install(...args: string[]): Promise<Obj[]> {
   const result = await run("install", "--apiserver-cidr", "10.0.0.0/24", "-o", "json", ...args);
-  expect(result.err).toBe("");
+  // Without --webhook-url the shipped configurations warn that kube-apiserver may not reach /authorize (install-webhook-url.test.ts).
+  expect(withoutWebhookUrlWarning(result.err)).toBe("");
   expect(result.code).toBe(0);
   return (JSON.parse(result.out) as { items: Obj[] }).items;
 }
@@ -148,7 +150,8 @@ describe("palisade install refuses what would be unsafe", () => {
     writeFileSync(join(dir, "ca.key"), ca.keyPem);
     writeFileSync(join(dir, "bad.pem"), "this is not PEM\n");
     writeFileSync(join(dir, "junk.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-    const objects = await install("--ca-bundle", join(dir, "ca.crt"));
+    // The example configuration mutates (tenancy), so both webhook configurations are printed.
+    const objects = await install("--ca-bundle", join(dir, "ca.crt"), "--config", resolve(repoRoot, "examples/admission-config.yaml"));
     for (const kind of ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]) {
       for (const hook of find(objects, kind).webhooks) expect(Buffer.from(hook.clientConfig.caBundle, "base64").toString()).toBe(ca.certPem);
     }
@@ -186,8 +189,12 @@ describe("palisade install refuses what would be unsafe", () => {
       expect(result.code, url).toBe(2);
       expect(result.err).toMatch(message);
     }
-    const files = find(await install("--webhook-url", "https://webhook.example.com:8443/"), "ConfigMap", "palisade-apiserver-webhooks").data as Record<string, string>;
-    expect(files["authn-webhook.kubeconfig"]).toContain("server: https://webhook.example.com:8443/authenticate");
+    const given = await run("install", "--apiserver-cidr", "10.0.0.0/24", "-o", "json", "--webhook-url", "https://webhook.example.com:8443/");
+    expect(given.err).not.toMatch(WEBHOOK_URL_WARNING);
+    const files = find((JSON.parse(given.out) as { items: Obj[] }).items, "ConfigMap", "palisade-apiserver-webhooks").data as Record<string, string>;
+    // The default configuration answers /authorize (its guardrail) and has no token file: no /authenticate.
+    expect(files["authz-webhook.kubeconfig"]).toContain("server: https://webhook.example.com:8443/authorize");
+    expect(files["authn-webhook.kubeconfig"]).toBeUndefined();
     // Nothing checks a client certificate in the installed configuration: none is named, and the annotation says what guards the endpoints.
     expect(files["authz-webhook.kubeconfig"]).not.toContain("client-certificate");
     expect(find(await install(), "ConfigMap", "palisade-apiserver-webhooks").metadata.annotations!["palisade.dev/caller-authentication"]).toMatch(/only the NetworkPolicy.*--client-ca cert-manager/);

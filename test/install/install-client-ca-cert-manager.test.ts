@@ -18,7 +18,7 @@ import { palisade } from "../support/cli-in-process.js";
 import { repoRoot } from "../support/conformance.js";
 import { startServe } from "../support/serve-process.js";
 import { restrictedPod, reviewBody } from "../admission/fixtures.js";
-import { findObject, send, writeServingCertificate, type Obj } from "./support.js";
+import { findObject, send, withoutWebhookUrlWarning, writeServingCertificate, type Obj } from "./support.js";
 
 const CIDR = ["--apiserver-cidr", "10.0.0.0/24"];
 const OPEN_ACCESS_WARNING = /any caller that can reach the port/;
@@ -150,7 +150,9 @@ describe("palisade install --client-ca cert-manager", () => {
     // No `*` user and no current-context: other admission webhooks must not receive this certificate.
     expect(kubeconfig["current-context"]).toBeUndefined();
 
-    for (const [name, path] of [["--authentication-token-webhook-config-file", "/authenticate"], ["--authorization-webhook-config-file", "/authorize"]] as const) {
+    // The default configuration answers /authorize only (a guardrail, no token file).
+    expect(flags.some((f) => f.startsWith("--authentication-token-webhook"))).toBe(false);
+    for (const [name, path] of [["--authorization-webhook-config-file", "/authorize"]] as const) {
       const webhook = parse(hostPath(flag(name))!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       expect(webhook.clusters[0].cluster.server).toBe(`https://webhook.example.com:8443${path}`);
       expect(webhook.users[0].user).toEqual(kubeconfig.users[0].user);
@@ -159,7 +161,7 @@ describe("palisade install --client-ca cert-manager", () => {
 
     // Without a client certificate to present, none of it is written.
     const plain = apiserverFiles((await install()).objects);
-    expect(Object.keys(plain).sort()).toEqual(["authn-webhook.kubeconfig", "authz-webhook.kubeconfig", "kube-apiserver-flags.txt"]);
+    expect(Object.keys(plain).sort()).toEqual(["authz-webhook.kubeconfig", "kube-apiserver-flags.txt"]);
     expect(plain["kube-apiserver-flags.txt"]).not.toContain("--admission-control-config-file");
   });
 
@@ -169,7 +171,7 @@ describe("palisade install --client-ca cert-manager", () => {
     // stdout is the manifest stream and nothing else.
     expect(parseAllDocuments(yaml.stdout).every((doc) => doc.errors.length === 0 && typeof (doc.toJS() as Obj).kind === "string")).toBe(true);
     expect(yaml.stdout).not.toMatch(/note:|kubectl -n|base64 -d/);
-    const notes = yaml.stderr.trimEnd().split("\n");
+    const notes = withoutWebhookUrlWarning(yaml.stderr).trimEnd().split("\n");
     expect(notes.every((line) => line.startsWith("palisade install: note: "))).toBe(true);
     const stderr = yaml.stderr;
     expect(stderr).toContain("kubectl apply -f palisade.yaml -l palisade.dev/apply-first=true");
@@ -180,8 +182,8 @@ describe("palisade install --client-ca cert-manager", () => {
     // The steps are ordered so that kube-apiserver presents its certificate before the webhook requires it.
     expect(stderr.indexOf("-l palisade.dev/apply-first=true")).toBeLessThan(stderr.indexOf("--admission-control-config-file="));
     expect(stderr.indexOf("--admission-control-config-file=")).toBeLessThan(stderr.indexOf("5. kubectl apply -f palisade.yaml\n"));
-    // Without the flag there is nothing to do by hand.
-    expect((await palisade(["install", ...CIDR])).stderr).toBe("");
+    // Without the flag there is nothing to do by hand (but to give --webhook-url).
+    expect(withoutWebhookUrlWarning((await palisade(["install", ...CIDR])).stderr)).toBe("");
 
     for (const text of [yaml.stdout, yaml.stderr]) {
       expect(text).not.toMatch(/-----BEGIN|PRIVATE KEY|client-key-data|client-certificate-data/);

@@ -14,7 +14,7 @@ import { createCertificateAuthority, issueCertificate } from "../../src/adapters
 import { palisade } from "../support/cli-in-process.js";
 import { startServe } from "../support/serve-process.js";
 import { restrictedPod, reviewBody } from "../admission/fixtures.js";
-import { send, writeServingCertificate, type Obj } from "./support.js";
+import { send, withoutWebhookUrlWarning, writeServingCertificate, type Obj } from "./support.js";
 
 const NOTE =
   "palisade install: note: server.clientCAFile is set: every caller of /validate, /mutate, /authenticate and /authorize must present a client certificate signed by it, " +
@@ -37,7 +37,7 @@ describe("palisade install with server.clientCAFile", () => {
     );
     const result = await palisade(["install", "--apiserver-cidr", "10.0.0.0/24", "-o", "json", "--config", join(src, "config.yaml")]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(NOTE);
+    expect(withoutWebhookUrlWarning(result.stderr)).toBe(NOTE);
     const objects = (JSON.parse(result.stdout) as { items: Obj[] }).items;
     const deployment = objects.find((o) => o.kind === "Deployment")!;
     const container = deployment.spec.template.spec.containers[0];

@@ -50,3 +50,14 @@ export async function writeServingCertificate(dir: string): Promise<CertificateA
   writeFileSync(join(dir, "tls.key"), serving.keyPem);
   return servingCa;
 }
+
+/**
+ * The warning install prints when kube-apiserver is wired to /authenticate or /authorize
+ * without --webhook-url (src/install/webhook-reachability.ts): one line.
+ */
+export const WEBHOOK_URL_WARNING = /^palisade install: warning: no --webhook-url: [^\n]*\n/m;
+
+/** stderr less that one warning, for tests about everything else install prints. */
+export function withoutWebhookUrlWarning(stderr: string): string {
+  return stderr.replace(WEBHOOK_URL_WARNING, "");
+}
