@@ -108,6 +108,37 @@ function detachedOwner(owner: { kind: string; name: string } | undefined): { kin
   return owner && { kind: detached(owner.kind), name: detached(owner.name) };
 }
 
+/**
+ * Labels a controller puts on the pods it makes (pod-template-hash, the StatefulSet's pod
+ * name, the Job's names and index...), which its template does not carry: a pod differs from
+ * its workload only by labels other than these.
+ */
+const CONTROLLER_LABELS = new Set([
+  "pod-template-hash",
+  "controller-revision-hash",
+  "pod-template-generation",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "controller-uid",
+  "job-name",
+  "batch.kubernetes.io/controller-uid",
+  "batch.kubernetes.io/job-name",
+  "batch.kubernetes.io/job-completion-index",
+]);
+
+function ownLabels(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).filter(([key]) => !CONTROLLER_LABELS.has(key)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Whether a Pod folded into a workload is no longer one of its like: labels of its own (a
+ * `kubectl label pod ... quarantine=true` during an incident), other container ports or
+ * another network. Policies select each pod by its own labels, so such a pod is judged apart.
+ */
+function departsFrom(endpoint: PodEndpoint, pod: Candidate): boolean {
+  return ownLabels(endpoint.labels) !== ownLabels(pod.labels) || JSON.stringify(endpoint.ports) !== JSON.stringify(pod.ports) || (endpoint.hostNetwork === true) !== pod.hostNetwork;
+}
+
 /** Workload endpoints of a snapshot, in the order their objects were loaded. */
 export function buildEndpoints(snapshot: Snapshot): Endpoints {
   const builder = new EndpointsBuilder(namespaceLabels(snapshot));
@@ -185,11 +216,18 @@ export class EndpointsBuilder {
       if (c.podName) workload.podNames.push(c.podName);
       if (c.kind === "Pod") for (const ip of c.ips) workload.endpoint.ips.push(ip);
     };
-    this.candidates.forEach((c, i) => {
-      if (roots[i] !== c) return;
-      const { key, kind, name } = keyOf(c);
-      const existing = byKey.get(key);
-      if (existing) return addPods(existing, c);
+    // A Pod that departs from the workload it belongs to is an endpoint of its own, named after itself.
+    const foldOrSplit = (workload: WorkloadEndpoint, c: Candidate, owned: boolean): void => {
+      if (c.kind === "Pod" && workload.endpoint.workload !== `Pod/${c.name}` && departsFrom(workload.endpoint, c)) {
+        const key = `${c.namespace}/${c.name}[Pod]`;
+        // The same Pod given twice is one pod.
+        if (!byKey.has(key)) add(c, { key, kind: "Pod", name: c.name });
+        return;
+      }
+      addPods(workload, c);
+      if (owned) workload.folded.push({ kind: c.kind, name: c.name });
+    };
+    const add = (c: Candidate, { key, kind, name }: { key: string; kind: string; name: string }): void => {
       if (!namespaces.has(c.namespace)) namespaces.set(c.namespace, automaticNamespaceLabels(c.namespace));
       const endpoint: PodEndpoint = {
         kind: "pod",
@@ -207,13 +245,17 @@ export class EndpointsBuilder {
       addPods(workload, c);
       byKey.set(key, workload);
       workloads.push(workload);
+    };
+    this.candidates.forEach((c, i) => {
+      if (roots[i] !== c) return;
+      const at = keyOf(c);
+      const existing = byKey.get(at.key);
+      if (existing) foldOrSplit(existing, c, false);
+      else add(c, at);
     });
     // Owned objects after every root exists: a controller may come after what it owns.
     this.candidates.forEach((c, i) => {
-      if (roots[i] === c) return;
-      const workload = byKey.get(keyOf(roots[i]!).key)!;
-      addPods(workload, c);
-      workload.folded.push({ kind: c.kind, name: c.name });
+      if (roots[i] !== c) foldOrSplit(byKey.get(keyOf(roots[i]!).key)!, c, true);
     });
     // Namespace labels may have been implied before the Namespace object was seen: relink.
     for (const w of workloads) w.endpoint.namespaceLabels = namespaces.get(w.endpoint.namespace)!;

@@ -96,15 +96,15 @@ describe("buildEndpoints", () => {
 
   it("folds Pods into a controller that comes after them, and slims what it keeps", async () => {
     // The ReplicaSet that owns the two web Pods, after them in the input.
-    const owner = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-7d9f, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web, tier: front } }\n    spec: { containers: [{ name: web, image: i }] }\n";
+    const owner = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-7d9f, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web, pod-template-hash: 7d9f } }\n    spec: { containers: [{ name: web, image: i }] }\n";
     const snapshot = await loadSnapshot({ paths: ["-"], stdinText: yaml + owner });
     const builder = new EndpointsBuilder(new Map([["shop", { team: "a", "kubernetes.io/metadata.name": "shop" }]]), true);
     for (const loaded of snapshot.objects) builder.add(loaded);
     const built = builder.build();
     expect(built.workloads.map((w) => `${w.endpoint.namespace}/${w.endpoint.name} ${w.endpoint.workload}`)).toEqual(["shop/agent DaemonSet/agent", "shop/etcd-node-1 Pod/etcd-node-1", "default/report CronJob/report", "shop/web-7d9f ReplicaSet/web-7d9f"]);
     const web = built.workloads[3]!;
-    // The controller's own template, not the Pods': they were folded into it, with their names and IPs.
-    expect(web.endpoint.labels).toEqual({ app: "web", tier: "front" });
+    // The controller's own template, not the Pods' (which lack only the label the controller adds): they were folded into it, with their names and IPs.
+    expect(web.endpoint.labels).toEqual({ app: "web", "pod-template-hash": "7d9f" });
     expect(web.podNames).toEqual(["web-7d9f-abcde", "web-7d9f-fghij"]);
     expect(web.endpoint.ips).toEqual(["10.0.0.5", "fd00::5", "10.0.0.6"]);
     // What a finding needs of the object, and nothing of its tree.
@@ -201,10 +201,32 @@ status: { podIP: 10.244.3.9 }
     expect(findWorkload({ workloads, namespaces: new Map() }, "ns/cj-123-xyz")?.endpoint.workload).toBe("CronJob/cj");
   });
 
+  it("judges apart a Pod whose own labels or ports depart from its workload's, as policies select each pod by its own labels", async () => {
+    const replicaSet = "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-abc, namespace: a, uid: u1 }\nspec:\n  selector: { matchLabels: { app: web } }\n  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: x, ports: [{ name: http, containerPort: 80 }] }] } }\n";
+    const pod = (name: string, labels: string, ip: string, port = 80) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, namespace: a, labels: { ${labels} }, ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, uid: u1, controller: true }] }\nspec: { containers: [{ name: c, image: x, ports: [{ name: http, containerPort: ${port} }] }] }\nstatus: { podIP: ${ip} }\n`;
+    const text = [
+      replicaSet,
+      // Labels the controller adds are no departure.
+      pod("web-abc-1", "app: web, pod-template-hash: abc", "10.77.0.10"),
+      // kubectl label pod web-abc-2 quarantine=true
+      pod("web-abc-2", "app: web, pod-template-hash: abc, quarantine: 'true'", "10.77.0.11"),
+      pod("web-abc-3", "app: web, pod-template-hash: abc", "10.77.0.12", 8080),
+    ].join("---\n");
+    const endpoints = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: text }));
+    expect(endpoints.workloads.map((w) => [w.endpoint.workload, w.endpoint.labels, w.endpoint.ports.map((p) => p.port), w.endpoint.ips, w.podNames])).toEqual([
+      ["ReplicaSet/web-abc", { app: "web" }, [80], ["10.77.0.10"], ["web-abc-1"]],
+      ["Pod/web-abc-2", { app: "web", "pod-template-hash": "abc", quarantine: "true" }, [80], ["10.77.0.11"], ["web-abc-2"]],
+      ["Pod/web-abc-3", { app: "web", "pod-template-hash": "abc" }, [8080], ["10.77.0.12"], ["web-abc-3"]],
+    ]);
+    expect(findWorkload(endpoints, "a/web-abc-2")?.endpoint.workload).toBe("Pod/web-abc-2");
+    expect(findWorkload(endpoints, "a/web-abc-1")?.endpoint.workload).toBe("ReplicaSet/web-abc");
+  });
+
   it("stands each object of an owner cycle for itself, and a Pod owned into the cycle with its owner", async () => {
     const loop = (name: string, owner: string) =>
       `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: ${name}, namespace: ns, ownerReferences: [{ kind: ReplicaSet, name: ${owner}, controller: true }] }\nspec:\n  selector: { matchLabels: { app: ${name} } }\n  template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: c, image: x }] } }\n`;
-    const pod = "apiVersion: v1\nkind: Pod\nmetadata: { name: a-1, namespace: ns, ownerReferences: [{ kind: ReplicaSet, name: a, controller: true }] }\nspec: { containers: [{ name: c, image: x }] }\nstatus: { podIP: 10.1.1.1 }\n";
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata: { name: a-1, namespace: ns, labels: { app: a }, ownerReferences: [{ kind: ReplicaSet, name: a, controller: true }] }\nspec: { containers: [{ name: c, image: x }] }\nstatus: { podIP: 10.1.1.1 }\n";
     const { workloads } = buildEndpoints(await loadSnapshot({ paths: ["-"], stdinText: `${loop("a", "b")}---\n${loop("b", "a")}---\n${pod}` }));
     expect(workloads.map((w) => [w.endpoint.workload, w.podNames, w.endpoint.ips])).toEqual([
       ["ReplicaSet/a", ["a-1"], ["10.1.1.1"]],
