@@ -12,18 +12,16 @@ import { CONTAINER_PROBES, LIFECYCLE_HOOKS, visitContainers } from "../k8s/conta
 import { apiGroupOf } from "../k8s/snapshot.js";
 import { isRecord, type FieldPath, type K8sObject, type LoadedObject } from "../k8s/types.js";
 import { podTemplate } from "../k8s/workloads.js";
-import { settingsIn, unquoted } from "./config-text.js";
+import { settingsIn } from "./config-text.js";
 import { credentialIn, isLiteralCredential, isLiteralEnvCredential, isReference } from "./credential-formats.js";
+import { flagBefore, secretFlag, wordValue } from "./arguments.js";
 import { generators } from "./generators.js";
+import { passwordOptionsIn, type PasswordOptionUse } from "./password-options.js";
 import { isCertificateKey, looksLikeSecretName } from "./names.js";
 import { SECRET_RULES } from "./rules.js";
 
 /** kubectl's copy of the whole object: what it holds is judged where it is written. */
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
-/** `--db-password=x`, `-token=x`: a flag and its value in one argument. */
-const FLAG_WITH_VALUE = /^--?([A-Za-z][\w.-]*)=([\s\S]*)$/;
-/** `--db-password`: a flag whose value is the next argument. */
-const FLAG = /^--?([A-Za-z][\w.-]*)$/;
 
 type Report = (rule: Rule, path: FieldPath, message: string, properties?: Record<string, unknown>) => void;
 
@@ -54,23 +52,30 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
     const env = ref.container.env;
     if (Array.isArray(env)) {
       env.forEach((entry: unknown, i) => {
-        if (!isRecord(entry) || typeof entry.value !== "string" || typeof entry.name !== "string") return;
+        const value = isRecord(entry) ? scalarText(entry.value) : undefined;
+        if (!isRecord(entry) || value === undefined || typeof entry.name !== "string") return;
         const properties = { container: ref.name, env: entry.name };
-        const what = credentialIn(entry.value);
+        const what = credentialIn(value);
         if (what) report(SECRET_RULES.knownCredential, at("env", i, "value"), `${who} env ${entry.name} holds ${what}`, properties);
-        else if (looksLikeSecretName(entry.name) && isLiteralEnvCredential(entry.value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
+        else if (looksLikeSecretName(entry.name) && isLiteralEnvCredential(value)) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} is named as a credential and its value is written in the manifest`, properties);
         else {
           // Options in one variable (JAVA_OPTS="-Djavax.net.ssl.keyStorePassword=..."): each flag as on a command line.
-          const flags = entry.value.includes("=") ? entry.value.split(/\s+/).flatMap((token) => secretFlag(token) ?? []) : [];
+          const flags = value.includes("=") ? value.split(/\s+/).flatMap((token) => secretFlag(token) ?? []) : [];
           if (flags.length > 0) report(SECRET_RULES.inline, at("env", i, "value"), `${who} env ${entry.name} passes ${flags.join(", ")} a value written in the manifest`, properties);
         }
       });
     }
-    for (const list of ["command", "args"] as const) commandLine(ref.container[list], at(list), `${who} ${list}`, ref.name, report, booleans);
+    // One argv, command then args: a program named in command takes the options of args.
+    const argv = { command: argvText(ref.container.command), args: argvText(ref.container.args) };
+    const options = passwordOptionsIn([...argv.command, ...argv.args], false);
+    for (const list of ["command", "args"] as const) {
+      const offset = list === "command" ? 0 : argv.command.length;
+      commandLine(argv[list], at(list), `${who} ${list}`, ref.name, report, booleans, optionsByItem(options, offset, argv[list].length));
+    }
     // Probes and hooks run commands and send headers too.
     for (const [hookPath, hook] of handlers(ref.container)) {
-      const exec = isRecord(hook.exec) ? hook.exec.command : undefined;
-      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report, NO_WORDS);
+      const exec = argvText(isRecord(hook.exec) ? hook.exec.command : undefined);
+      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report, NO_WORDS, optionsByItem(passwordOptionsIn(exec, false), 0, exec.length));
       const headers = isRecord(hook.httpGet) ? hook.httpGet.httpHeaders : undefined;
       if (!Array.isArray(headers)) continue;
       headers.forEach((header: unknown, i) => {
@@ -93,8 +98,9 @@ function annotations(values: unknown, path: FieldPath, report: Report): void {
 /** A ConfigMap's values: each whole, and, for a configuration file, each of its lines. */
 function configMapData(field: "data" | "binaryData", data: Record<string, unknown>, report: Report): void {
   const where = field === "data" ? "ConfigMap key" : "ConfigMap binaryData key";
-  for (const [key, value] of Object.entries(data)) {
-    if (typeof value !== "string") continue;
+  for (const [key, written] of Object.entries(data)) {
+    const value = scalarText(written);
+    if (value === undefined) continue;
     const what = credentialIn(value);
     if (what) {
       report(SECRET_RULES.knownCredential, [field, key], `${where} ${key} holds ${what}`, { key });
@@ -147,11 +153,39 @@ function bareBooleanFlags(object: K8sObject): Map<string, ReadonlySet<string>> {
   return out;
 }
 
+/**
+ * A command line's items as text: a number or a boolean by its reading (`--password, 1234`
+ * gives the program the digits all the same; manifest/string-expected reports the type), and
+ * anything else as no text at all, so that each item keeps its index.
+ */
+function argvText(items: unknown): string[] {
+  return Array.isArray(items) ? items.map((item: unknown) => scalarText(item) ?? "") : [];
+}
+
+/**
+ * A scalar as text: a string as it is, a number or a boolean YAML read from a plain scalar
+ * as its reading. Only its reading is kept (0x1F is 31 here, yes is true), which is enough to
+ * tell a credential from a setting; the value itself is never printed.
+ */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+/** The password options found in a whole argv that fall in one of its lists (command or args), by the list's own index. */
+function optionsByItem(options: readonly PasswordOptionUse[], offset: number, length: number): Map<number, string[]> {
+  const byItem = new Map<number, string[]>();
+  for (const { index, named } of options) {
+    if (index < offset || index >= offset + length) continue;
+    byItem.set(index - offset, [...(byItem.get(index - offset) ?? []), named]);
+  }
+  return byItem;
+}
+
 /** A command line's arguments: credentials by their format, and flags named as credentials given their value. */
-function commandLine(items: unknown, path: FieldPath, where: string, container: string, report: Report, booleans: ReadonlySet<string>): void {
-  if (!Array.isArray(items)) return;
-  items.forEach((item: unknown, i) => {
-    if (typeof item !== "string") return;
+function commandLine(items: readonly string[], path: FieldPath, where: string, container: string, report: Report, booleans: ReadonlySet<string>, options: ReadonlyMap<number, string[]>): void {
+  items.forEach((item, i) => {
+    if (item === "") return;
     const what = credentialIn(item);
     if (what) {
       report(SECRET_RULES.knownCredential, [...path, i], `${where}[${i}] holds ${what}`, { container });
@@ -160,8 +194,12 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y -passout pass:z ..."): each word, and each flag with the word after it.
     const words = item.split(/\s+/);
     const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word, booleans) : undefined) ?? []);
+    // Passwords given by a program's own short option (mysql -pX, redis-cli -a X), in the argv or in the script.
+    // A line break ends a shell command as `;` does: a program named on one line lends its options to none on the next.
+    const script = words.length > 1 ? item.replace(/\n/g, " ; ").split(/\s+/) : [];
+    named.push(...(options.get(i) ?? []), ...passwordOptionsIn(script, true).map((use) => use.named));
     const previous = items[i - 1];
-    const before = named.length === 0 && typeof previous === "string" ? flagBefore(previous, item, booleans) : undefined;
+    const before = named.length === 0 && previous !== undefined && previous !== "" ? flagBefore(previous, item, booleans) : undefined;
     if (before !== undefined) named.push(before);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
@@ -171,33 +209,6 @@ function commandLine(items: unknown, path: FieldPath, where: string, container: 
 function secretAssignment(word: string): string | undefined {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(word);
   return m && looksLikeSecretName(m[1] as string) && isLiteralCredential(wordValue(m[2] as string)) ? (m[1] as string) : undefined;
-}
-
-/** The flag of `--db-password=x` or `-Dx.keyStorePassword=x` when it is named as a credential and given one. */
-function secretFlag(token: string): string | undefined {
-  const m = FLAG_WITH_VALUE.exec(token);
-  if (!m) return undefined;
-  const name = (m[1] as string).replace(/^D(?=[a-z])/, "");
-  return takesValue(name) && isLiteralCredential(wordValue(m[2] as string)) ? token.slice(0, token.indexOf("=")) : undefined;
-}
-
-/** The value a word of a command assigns, without the shell's separator after it or its quotes. */
-function wordValue(raw: string): string {
-  return unquoted(raw.replace(/[;,]+$/, ""));
-}
-
-/** `-passout` of `-passout pass:x`, `--token` of `--token x`: a credential-named flag whose value is the next word (unless it is a boolean, which takes none). */
-function flagBefore(flag: string, value: string, booleans: ReadonlySet<string>): string | undefined {
-  const m = FLAG.exec(flag);
-  return m && !booleans.has(flag) && !value.startsWith("-") && takesValue(m[1] as string) && isLiteralCredential(unquoted(value)) ? flag : undefined;
-}
-
-/**
- * A flag named as a credential that takes one: not a switch (--no-password, --password-stdin)
- * and not a bare --secret, which names one (gcloud --secret=db-password, BuildKit's --secret id=...).
- */
-function takesValue(flag: string): boolean {
-  return looksLikeSecretName(flag) && !/^no-|-stdin$/i.test(flag) && flag.toLowerCase() !== "secret";
 }
 
 /** The container's probes and lifecycle hooks, with their paths. */
@@ -225,8 +236,9 @@ function secretInManifest(loaded: LoadedObject): Finding[] {
     const values = object[field];
     const keys = isRecord(values)
       ? Object.keys(values).filter((key) => {
-          const value = values[key];
-          return typeof value === "string" && value !== "" && !isReference(value) && !isCertificateKey(key);
+          // A number or a boolean (refused as manifest/string-expected) is committed all the same.
+          const value = scalarText(values[key]);
+          return value !== undefined && value !== "" && !isReference(value) && !isCertificateKey(key);
         })
       : [];
     return { field, keys };

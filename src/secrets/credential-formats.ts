@@ -77,12 +77,14 @@ const REFERENCE = /^(?:ENC\[|ENC\(|\{cipher\}|<path:|ref\+|vault:|arn:aws:secret
 /**
  * Whether a credential-named value is the credential itself: not empty, not a path (a
  * mounted Secret's file), not a variable ($VAR, $(VAR), ${VAR}) or a reference to a store,
- * not a flag, a duration or a small number (a setting that kept no telling suffix).
+ * not a flag, a duration or a small number (a setting that kept no telling suffix: a
+ * count, a port, a size, seconds). A run of eight digits or more is no such setting but a
+ * numeric password or PIN, quoted or not (`DB_PASSWORD: 24681357911`).
  */
 export function isLiteralCredential(value: string): boolean {
   const trimmed = value.trim();
   if (trimmed === "" || trimmed.startsWith("/") || trimmed.startsWith("~/") || isReference(trimmed) || PASSWORD_HASH.test(trimmed) || PLAIN_URL.test(trimmed)) return false;
-  return !/^(?:true|false|yes|no|on|off|none|null|~|enabled|disabled|required|optional|-?\d+|\d+(?:ms|s|m|h|d))$/i.test(trimmed) && !SETTING_WORDS.has(trimmed.toLowerCase());
+  return !/^(?:true|false|yes|no|on|off|none|null|~|enabled|disabled|required|optional|-?\d{1,7}|\d+(?:ms|s|m|h|d))$/i.test(trimmed) && !SETTING_WORDS.has(trimmed.toLowerCase());
 }
 
 /**
