@@ -132,6 +132,8 @@ describe("kubeconfig rules", () => {
         "kubeconfig/static-token users[3].user.tokenFile",
         "kubeconfig/basic-auth users[4].user.password",
         "kubeconfig/removed-auth-provider users[5].user.auth-provider.name",
+        // The access token the removed gcp plugin cached stays in the file all the same.
+        "kubeconfig/static-token users[5].user.auth-provider.config.access-token",
         // An exec plugin of client.authentication.k8s.io/v1 must say its interactiveMode, and a client certificate needs a key: kubectl refuses both (not in use: low).
         "kubeconfig/refused-entry users[6].user.exec",
         "kubeconfig/refused-entry users[7].user.client-certificate-data",

@@ -13,7 +13,8 @@
  * An entry the current context does not use is refused only when it is chosen (--context,
  * --user, --cluster): it is reported too, marked as such, so that the rule can lower it.
  */
-import { isRecord, type FieldPath } from "../../k8s/types.js";
+import { formatFieldPath, isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
+import { kubeconfigTypeError } from "./decode-types.js";
 import { notBase64Refusals } from "./data-fields.js";
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { reachedOverTls, withoutUserinfo } from "../url-text.js";
@@ -175,12 +176,18 @@ export function userReachedOverTls(config: Kubeconfig, userName: string): boolea
   });
 }
 
-export function clientGoRefusals(config: Kubeconfig): Refusal[] {
-  const refusals: Refusal[] = config.duplicateNames.map((d) => ({
+export function clientGoRefusals(config: Kubeconfig, object: K8sObject): Refusal[] {
+  const refusals: Refusal[] = [];
+  const typeError = kubeconfigTypeError(object);
+  if (typeError !== undefined) {
+    // The load fails before any context is chosen: one refusal, at the value Go stopped at.
+    refusals.push({ path: typeError.path, message: `${formatFieldPath(typeError.path)} is ${typeError.found} where client-go's types take ${typeError.expected}: kubectl refuses the whole file (${typeError.error})`, inUse: true });
+  }
+  refusals.push(...config.duplicateNames.map((d) => ({
     path: d.path,
     message: `${d.list} has two entries named ${quoted(d.name)}: kubectl refuses the whole file (duplicate name ${quoted(d.name)} in list)`,
     inUse: true,
-  }));
+  })));
   refusals.push(...notBase64Refusals(config));
   const current = inUse(config);
   if (config.currentContext !== undefined && current.context === undefined) {

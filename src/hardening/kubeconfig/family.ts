@@ -99,7 +99,7 @@ function factsOf(loaded: LoadedObject): KubeconfigFacts {
       if ("problem" in file) unreadableFiles.push(unreadable([...user.path, "tokenFile"], "tokenFile", tokenRef, `user ${user.name}`, file));
     }
   }
-  return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config), missingUsers: contextsWithMissingUser(config) };
+  return { clusters, users, certificates, caBundles, unreadableFiles, refusals: clientGoRefusals(config, loaded.object), missingUsers: contextsWithMissingUser(config) };
 }
 
 function unreadable(path: UnreadableFile["path"], field: string, ref: string, owner: string, file: { problem: string; resolved: string; notJudged?: true }): UnreadableFile {

@@ -32,7 +32,7 @@ export interface KubeconfigUser {
 export interface KubeconfigContext {
   name: string;
   path: FieldPath;
-  /** The names it refers to (absent or not a string: none). */
+  /** The names it refers to (absent, a list or a mapping: none; a number or a boolean by its reading). */
   cluster: string | undefined;
   user: string | undefined;
 }
@@ -57,13 +57,24 @@ export function isKubeconfig(object: K8sObject): boolean {
   return object.kind === "Config" && object.apiVersion === "v1";
 }
 
+/**
+ * A name or a reference as text: a number or a boolean YAML read from a plain scalar
+ * (`name: 2024`, `user: y`) by its reading, so that an entry is named as written and a
+ * context is matched to the entry it names the same way. client-go refuses the whole file
+ * for such a value (decode-types.ts); the names only keep the other findings readable.
+ */
+export function nameText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
 /** The named entries of a list such as `clusters: [{name, cluster: {...}}]`. */
 function entries(object: K8sObject, list: "clusters" | "users" | "contexts", field: "cluster" | "user" | "context"): Array<{ name: string; path: FieldPath; body: Record<string, unknown> }> {
   const items = object[list];
   if (!Array.isArray(items)) return [];
   return items.flatMap((item: unknown, i) => {
     if (!isRecord(item) || !isRecord(item[field])) return [];
-    return [{ name: typeof item.name === "string" ? item.name : `#${i}`, path: [list, i, field], body: item[field] }];
+    return [{ name: nameText(item.name) ?? `#${i}`, path: [list, i, field], body: item[field] }];
   });
 }
 
@@ -88,13 +99,11 @@ function duplicateNames(object: K8sObject, list: DuplicateName["list"]): Duplica
   });
 }
 
-const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
 export function readKubeconfig(object: K8sObject): Kubeconfig {
-  const current = object["current-context"];
+  const current = nameText(object["current-context"]);
   return {
-    contexts: entries(object, "contexts", "context").map(({ name, path, body }) => ({ name, path, cluster: stringOr(body.cluster), user: stringOr(body.user) })),
-    currentContext: typeof current === "string" && current !== "" ? current : undefined,
+    contexts: entries(object, "contexts", "context").map(({ name, path, body }) => ({ name, path, cluster: nameText(body.cluster), user: nameText(body.user) })),
+    currentContext: current !== "" ? current : undefined,
     duplicateNames: (["clusters", "users", "contexts"] as const).flatMap((list) => duplicateNames(object, list)),
     clusters: entries(object, "clusters", "cluster").map(({ name, path, body }) => ({
       name,

@@ -16,6 +16,7 @@ import type { KubeconfigCluster, KubeconfigUser } from "./read.js";
 import { serverNameMismatches } from "./server-name.js";
 import { withoutUserinfo } from "../url-text.js";
 import { looksLikeSecretName } from "../../secrets/names.js";
+import { credentialArguments } from "../../secrets/arguments.js";
 import { proxyCredentialsInClear } from "./proxy-url.js";
 
 /** A certificate in the file, or in a file it names, read once for every rule. */
@@ -63,6 +64,29 @@ function rule(id: string, title: string, severity: Severity, pillar: Pillar, des
   return { id: `kubeconfig/${id}`, title, family: "kubeconfig", pillar, severity, docs: { description, remediation, helpUri: "https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/" }, check };
 }
 
+/**
+ * The keys of an auth provider's config that hold credentials: client-go's oidc plugin
+ * (plugin/pkg/client/auth/oidc) sends id-token as the bearer token and refreshes it with
+ * refresh-token and client-secret; the removed gcp and azure plugins cached an access-token
+ * (and azure a refresh-token) there.
+ */
+const AUTH_PROVIDER_CREDENTIALS = ["id-token", "refresh-token", "client-secret", "access-token"] as const;
+
+function authProviderTokens(u: KubeconfigUser): KubeconfigVerdict[] {
+  const provider = u.user["auth-provider"];
+  const settings = provider !== null && typeof provider === "object" ? (provider as Record<string, unknown>).config : undefined;
+  if (settings === null || typeof settings !== "object") return [];
+  const stored = AUTH_PROVIDER_CREDENTIALS.filter((key) => {
+    const value = (settings as Record<string, unknown>)[key];
+    return typeof value === "string" && value !== "";
+  });
+  const first = stored[0];
+  if (first === undefined) return [];
+  const name = (provider as Record<string, unknown>).name;
+  const which = typeof name === "string" && name !== "" ? `${name} auth provider` : "auth provider";
+  return [{ path: [...u.path, "auth-provider", "config", first], message: `user ${u.name}'s ${which} stores ${stored.join(", ")} in the file: whoever reads the file can authenticate as this user` }];
+}
+
 const readable = (config: KubeconfigFacts) => config.certificates.flatMap((c) => ("facts" in c ? [{ ...c, facts: c.facts }] : []));
 
 export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
@@ -97,16 +121,18 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A long-lived bearer token is stored in the file",
     "medium",
     "identity",
-    "A token in a kubeconfig (a service account's, or a static token file's) works from anywhere until someone revokes it, and leaks with the file: into repositories, images and CI logs. Zero trust prefers short-lived credentials issued per session.",
-    "Use an exec credential plugin or OIDC (kubelogin, gke-gcloud-auth-plugin, aws eks get-token), or a bound service-account token from the TokenRequest API with a short expiry; revoke the stored token.",
+    "A token in a kubeconfig (a service account's, or a static token file's) works from anywhere until someone revokes it, and leaks with the file: into repositories, images and CI logs. Zero trust prefers short-lived credentials issued per session. An auth provider's config that holds tokens counts too: client-go's oidc plugin sends its id-token as the bearer token and, with the refresh-token and client-secret beside it, mints new ones for as long as the identity provider's session lives (an access-token of another provider is a bearer token as well). Only the key is named, never the value.",
+    "Use an exec credential plugin or OIDC (kubelogin, gke-gcloud-auth-plugin, aws eks get-token), or a bound service-account token from the TokenRequest API with a short expiry; revoke the stored token. For the oidc auth provider, move to kubelogin (an exec plugin that keeps its tokens in its own cache, not in the kubeconfig) and revoke the refresh token at the identity provider.",
     (config) =>
-      config.users.flatMap((u) =>
-        typeof u.user.token === "string" && u.user.token !== ""
-          ? [{ path: [...u.path, "token"], message: `user ${u.name} authenticates with a bearer token stored in the file` }]
-          : typeof u.user.tokenFile === "string"
-            ? [{ path: [...u.path, "tokenFile"], message: `user ${u.name} authenticates with a long-lived bearer token read from ${u.user.tokenFile}` }]
-            : [],
-      ),
+      config.users.flatMap((u) => {
+        const found =
+          typeof u.user.token === "string" && u.user.token !== ""
+            ? [{ path: [...u.path, "token"], message: `user ${u.name} authenticates with a bearer token stored in the file` }]
+            : typeof u.user.tokenFile === "string"
+              ? [{ path: [...u.path, "tokenFile"], message: `user ${u.name} authenticates with a long-lived bearer token read from ${u.user.tokenFile}` }]
+              : [];
+        return [...found, ...authProviderTokens(u)];
+      }),
   ),
   rule(
     "client-key",
@@ -122,19 +148,22 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "A credential in an exec plugin's environment",
     "medium",
     "identity",
-    "An exec credential plugin's env entries are written into the file in clear text: a secret access key or token placed there (AWS_SECRET_ACCESS_KEY, a TOKEN) is a long-lived credential stored in the file, whatever short-lived token the plugin then makes of it.",
-    "Leave credentials to the plugin's own store (aws configure, gcloud auth, a credential helper), and keep only names such as AWS_PROFILE in env.",
+    "An exec credential plugin's env entries and args are written into the file in clear text: a secret access key or token placed there (AWS_SECRET_ACCESS_KEY, a TOKEN, an argument --token X or --client-secret=X) is a long-lived credential stored in the file, whatever short-lived token the plugin then makes of it. Arguments are judged as a container's command line is (secrets/inline-credential): a value that is a variable or a path is not reported.",
+    "Leave credentials to the plugin's own store (aws configure, gcloud auth, a credential helper), and keep only names such as AWS_PROFILE in env and args.",
     (config) =>
       config.users.flatMap((u) => {
         const exec = u.user.exec;
-        const env = exec !== null && typeof exec === "object" ? (exec as Record<string, unknown>).env : undefined;
-        if (!Array.isArray(env)) return [];
-        return env.flatMap((item: unknown, i) => {
+        if (exec === null || typeof exec !== "object") return [];
+        const { env, args } = exec as Record<string, unknown>;
+        const inEnv = (Array.isArray(env) ? env : []).flatMap((item: unknown, i) => {
           const variable = item !== null && typeof item === "object" ? (item as Record<string, unknown>) : {};
           const name = typeof variable.name === "string" ? variable.name : "";
           // The one judgement of a credential's name the scan uses everywhere: AWS_SECRET_ACCESS_KEY is one, AWS_ACCESS_KEY_ID (an identifier) is not.
           return looksLikeSecretName(name) && typeof variable.value === "string" && variable.value !== "" ? [{ path: [...u.path, "exec", "env", i, "value"], message: `user ${u.name}'s exec plugin gets ${name} from the file in clear text` }] : [];
         });
+        const words = Array.isArray(args) ? args.map((arg: unknown) => (typeof arg === "string" ? arg : "")) : [];
+        const inArgs = credentialArguments(words).map(({ index, flag }) => ({ path: [...u.path, "exec", "args", index], message: `user ${u.name}'s exec plugin is given ${flag} with a value written in its args, in clear text` }));
+        return [...inEnv, ...inArgs];
       }),
   ),
   rule(
@@ -270,8 +299,8 @@ export const KUBECONFIG_RULES: readonly KubeconfigRule[] = [
     "An entry kubectl refuses to use",
     "medium",
     "platform",
-    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: two clusters, users or contexts of one name, or a certificate-authority-data, client-certificate-data or client-key-data that is not padded standard base64 as Go's encoding/json decodes a []byte (the whole file is refused: illegal base64 data at input byte N, whichever context is used; the value is never printed, nor the certificate judged); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as; a proxy-url Go's net/url cannot parse or whose scheme is not http, https or socks5 (clientcmd parseProxyURL; the value is shown without its userinfo) (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server, or a context naming a cluster the file does not define, is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
-    "Remove the field that kubectl says it overrides or does not allow (keep one of each *-data and file pair, one authentication method), add what is missing (client-key, the exec plugin's command, apiVersion or interactiveMode, the server), or fix the name current-context refers to; any kubectl command run with --kubeconfig on the file prints its error for the current context.",
+    "kubectl and client-go check a kubeconfig before they send anything, and stop with an error at any of: a value of a type clientcmd's types do not take, such as a name or a context's cluster or user that YAML reads as a number or a boolean (`name: 2024`, `user: y`) or clusters written as a mapping (the whole file is refused with Go's JSON error, reported once at the first such value in the order Go decodes: json: cannot unmarshal number into Go struct field NamedCluster.clusters.name of type string); two clusters, users or contexts of one name, or a certificate-authority-data, client-certificate-data or client-key-data that is not padded standard base64 as Go's encoding/json decodes a []byte (the whole file is refused: illegal base64 data at input byte N, whichever context is used; the value is never printed, nor the certificate judged); a current-context the file does not define; certificate-authority-data beside certificate-authority, client-certificate-data beside client-certificate, client-key-data beside client-key; a client certificate without a key; a token beside a username or password; an exec plugin without a command or an apiVersion, with an env entry without a name, or without a valid interactiveMode (Never, IfAvailable or Always; only exec plugins of client.authentication.k8s.io/v1beta1 may leave it out); exec beside auth-provider; as-uid, as-groups or as-user-extra without as; a proxy-url Go's net/url cannot parse or whose scheme is not http, https or socks5 (clientcmd parseProxyURL; the value is shown without its userinfo) (clientcmd validation.go, which kubectl runs on the context in use). For an https:// server it also refuses insecure-skip-tls-verify beside a CA, an exec apiVersion other than client.authentication.k8s.io/v1 or v1beta1, and an auth provider other than oidc. A cluster without a server, or a context naming a cluster the file does not define, is refused by client-go programs (controllers, operators, components given --kubeconfig), while kubectl sends its requests to http://localhost:8080 instead. Each is reported at its field with kubectl's own words; an entry the current context does not use is refused only when it is chosen (--context, --user, --cluster), and is reported at low.",
+    "Quote a name or reference YAML reads as a number or a boolean (name: \"2024\"); remove the field that kubectl says it overrides or does not allow (keep one of each *-data and file pair, one authentication method), add what is missing (client-key, the exec plugin's command, apiVersion or interactiveMode, the server), or fix the name current-context refers to; any kubectl command run with --kubeconfig on the file prints its error for the current context.",
     (config) =>
       config.refusals.map((r) =>
         r.inUse ? { path: r.path, message: r.message } : { path: r.path, severity: "low" as const, message: `${r.message}; the current context does not use it, so kubectl refuses it only when it is chosen (--context, --user or --cluster)` },
