@@ -131,7 +131,8 @@ export function kubeletFindings(snapshot: Snapshot): Finding[] {
     const settings = fileSettings(config.object, overrides.get(config));
     for (const rule of KUBELET_RULES) {
       const verdict = rule.check(settings);
-      if (verdict && verdict.setting.origin !== "overridden") findings.push(finding(rule, verdict, config, configObject(config)));
+      // A field a flag overrides is not the kubelet's truth; one of the wrong type is kubelet/config-refused's.
+      if (verdict && verdict.setting.origin !== "overridden" && verdict.setting.origin !== "unknown") findings.push(finding(rule, verdict, config, configObject(config)));
     }
   }
   return findings;

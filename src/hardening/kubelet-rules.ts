@@ -6,7 +6,8 @@
  * leaves alone (streamingConnectionIdleTimeout: 0s is 4h), so no rule reads one.
  */
 import type { Pillar, Rule, Severity } from "../findings/types.js";
-import { valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { formatFieldPath, valueAt, type FieldPath, type K8sObject } from "../k8s/types.js";
+import { kubeletConfigTypeErrors } from "./kubelet-config-types.js";
 
 /**
  * One setting of the kubelet's effective configuration, as a rule reads it: its value, how
@@ -27,6 +28,8 @@ export interface KubeletSetting {
 /** The kubelet's configuration as the rules read it: a field (as KubeletConfiguration v1beta1 names it) and its v1beta1 default. */
 export interface KubeletSettings {
   get(field: FieldPath, byDefault: unknown): KubeletSetting;
+  /** Why the kubelet cannot load the configuration file at all (a field of the wrong type), when it cannot. */
+  refusal?: KubeletVerdict;
 }
 
 export interface KubeletVerdict {
@@ -48,13 +51,27 @@ export function isKubeletConfiguration(object: K8sObject): boolean {
  * (cmd/kubelet/app/server.go kubeletConfigFlagPrecedence): the file's value is not used.
  */
 export function fileSettings(config: K8sObject, overridden: ReadonlySet<string> = new Set()): KubeletSettings {
+  const typeErrors = kubeletConfigTypeErrors(config);
+  const refused = new Set(typeErrors.map((e) => e.path.join(".")));
+  const first = typeErrors[0];
   return {
     get(path, byDefault) {
       const value = valueAt(config, path);
       const name = path.join(".");
+      // A value of the wrong type is no setting at all: the file is refused (refusal below), not read with it unset.
+      if (refused.has(name)) return { value: undefined, said: `${name} is of the wrong type`, path, origin: "unknown" };
       const origin = overridden.has(name) ? "overridden" : value === undefined ? "default" : "file";
       return value === undefined ? { value: byDefault, said: `${name} is not set, and defaults to ${JSON.stringify(byDefault)}`, path, origin } : { value, said: `${name}: ${JSON.stringify(value)}`, path, origin };
     },
+    ...(first
+      ? {
+          refusal: {
+            // A flag that sets the same field does not help: the kubelet decodes the whole file before it applies its flags.
+            setting: { value: undefined, said: first.path.join("."), path: first.path, origin: "file" },
+            message: `${formatFieldPath(first.path)} is ${first.found} where the kubelet takes ${first.expected}: the kubelet cannot load this file and exits, so none of its settings is in force (failed to decode: ${first.error})`,
+          },
+        }
+      : {}),
   };
 }
 
@@ -79,6 +96,15 @@ function notSetFalse(path: FieldPath): KubeletRule["check"] {
 }
 
 export const KUBELET_RULES: readonly KubeletRule[] = [
+  rule(
+    "config-refused",
+    "The kubelet cannot load its configuration file",
+    "medium",
+    "platform",
+    "A KubeletConfiguration field of the wrong type (authentication.anonymous.enabled: \"false\" quoted where a boolean belongs, readOnlyPort: \"10255\" where an int32 does) fails the kubelet's decoding of the whole file (DecodeKubeletConfiguration: its lenient fallback forgives unknown fields, not types): the kubelet exits at start, the node stays NotReady, and none of the file's settings, the secure ones included, is in force. Reported once, at the first such value in the order the kubelet decodes (the keys sorted), in its words; the field is not judged by the other kubelet rules as if it were unset.",
+    "Write the value in its type: booleans and numbers unquoted (enabled: false, readOnlyPort: 0); `kubelet --config FILE` prints the same error.",
+    (c) => c.refusal,
+  ),
   rule(
     "anonymous-auth",
     "Anonymous requests to the kubelet are served",
