@@ -7,8 +7,10 @@
  * - each container's name given and a DNS-1123 label, unique among the regular containers,
  *   an init container's among the regular and earlier init ones (an unnamed init container
  *   is not counted), an ephemeral one's among them all;
- * - an image, in every kind of container and in templates too (upstream makes no exception;
- *   only surrounding whitespace is left to pods);
+ * - an image, in every kind of container and in templates too (upstream makes no exception);
+ *   in a Pod, one without leading or trailing whitespace (validateContainerOnlyForPod, which
+ *   ValidatePodCreate runs on every container and validateEphemeralContainers on each of
+ *   those; a template is spared, and its controller's pods are refused instead);
  * - each port's name an IANA service name and unique in its container, its containerPort
  *   given and in 1-65535, a hostPort in 1-65535 when set, and its protocol TCP, UDP or
  *   SCTP (an empty one defaults to TCP).
@@ -20,6 +22,7 @@ import { dns1123LabelErrors, isDns1123Label } from "../k8s/dns-names.js";
 import { isRecord, type FieldPath } from "../k8s/types.js";
 import { duplicate, invalid, notSupported, required, type ApiFieldError } from "./api-field-errors.js";
 import { portNameErrors } from "./api-name-formats.js";
+import { hasSurroundingGoSpace } from "./go-space.js";
 
 const PROTOCOLS = ["SCTP", "TCP", "UDP"] as const;
 const PORT_RANGE = "must be between 1 and 65535, inclusive";
@@ -27,8 +30,11 @@ const PORT_RANGE = "must be between 1 and 65535, inclusive";
 const NAME_TODO = "name each container uniquely in the pod, with lowercase letters, digits and '-' (at most 63, starting and ending with a letter or digit)";
 const PORT_NAME_TODO = "port names are at most 15 lowercase letters, digits and single '-', with at least one letter, unique in the container";
 
-/** `spec` is the pod spec at `at` in the manifest, which upstream names `apiPath` (`spec.template.spec`). */
-export function containerRefusals(spec: Record<string, unknown>, at: FieldPath, apiPath: string): ApiFieldError[] {
+/**
+ * `spec` is the pod spec at `at` in the manifest, which upstream names `apiPath`
+ * (`spec.template.spec`); `forPod` when it is a Pod's own, which validation judges further.
+ */
+export function containerRefusals(spec: Record<string, unknown>, at: FieldPath, apiPath: string, forPod = false): ApiFieldError[] {
   const out: ApiFieldError[] = [];
   const regular = listOf(spec.containers);
   if (regular === undefined) return out;
@@ -38,7 +44,7 @@ export function containerRefusals(spec: Record<string, unknown>, at: FieldPath, 
 
   const regularNames = new Set<string>();
   regular.forEach((container, index) => {
-    const where: Where = { at, apiPath, list: "containers", index };
+    const where: Where = { at, apiPath, list: "containers", index, forPod };
     const name = judgeContainer(container, where, out);
     if (name === undefined) return;
     if (regularNames.has(name)) out.push(duplicateName(where, name));
@@ -47,14 +53,14 @@ export function containerRefusals(spec: Record<string, unknown>, at: FieldPath, 
   if (init.length === 0 && ephemeral.length === 0) return out;
   const podNames = new Set(regularNames);
   init.forEach((container, index) => {
-    const where: Where = { at, apiPath, list: "initContainers", index };
+    const where: Where = { at, apiPath, list: "initContainers", index, forPod };
     const name = judgeContainer(container, where, out);
     if (name === undefined) return;
     if (podNames.has(name)) out.push(duplicateName(where, name));
     else if (name !== "") podNames.add(name);
   });
   ephemeral.forEach((container, index) => {
-    const where: Where = { at, apiPath, list: "ephemeralContainers", index };
+    const where: Where = { at, apiPath, list: "ephemeralContainers", index, forPod };
     const name = judgeContainer(container, where, out);
     if (name === undefined) return;
     if (podNames.has(name)) out.push(duplicateName(where, name));
@@ -69,6 +75,7 @@ interface Where {
   apiPath: string;
   list: string;
   index: number;
+  forPod: boolean;
 }
 
 function pathOf(where: Where, ...rest: (string | number)[]): FieldPath {
@@ -101,6 +108,9 @@ function judgeContainer(container: unknown, where: Where, out: ApiFieldError[]):
   }
   const image = container.image ?? "";
   if (image === "") out.push({ at: pathOf(where, "image"), text: required(apiPathOf(where, ".image")), todo: "give the container an image (templates need one too)" });
+  else if (where.forPod && typeof image === "string" && hasSurroundingGoSpace(image)) {
+    out.push({ at: pathOf(where, "image"), text: invalid(apiPathOf(where, ".image"), image, "must not have leading or trailing whitespace"), todo: "remove the spaces around the image" });
+  }
   const ports = container.ports;
   if (Array.isArray(ports) && ports.length > 0) portRefusals(ports, where, out);
   return name;

@@ -32,7 +32,7 @@ export function refusalsOf(object: K8sObject): ApiFieldError[] {
   const out = objectMetaRefusals(object.metadata, nameFormatOf(key));
   out.push(...selectorRefusals(object));
   if (key === "v1/Pod") {
-    if (isRecord(object.spec)) out.push(...containerRefusals(object.spec, ["spec"], "spec"));
+    if (isRecord(object.spec)) out.push(...containerRefusals(object.spec, ["spec"], "spec", true));
     out.push(...seccompRefusals(object.metadata, object.spec, { at: [], annotationsApiPath: "metadata.annotations", specApiPath: "spec" }, true));
     return out;
   }

@@ -9,6 +9,7 @@ import type { Finding, Rule } from "../../findings/types.js";
 import { visitContainers } from "../../k8s/containers.js";
 import type { LoadedObject } from "../../k8s/types.js";
 import { podTemplate } from "../../k8s/workloads.js";
+import { hasSurroundingGoSpace } from "../../manifest/go-space.js";
 import { parseImageReference, repositoryAllowed, type ParseResult } from "../image-reference.js";
 import { IMAGE_RULES } from "./rules.js";
 
@@ -51,6 +52,10 @@ export function checkImages(loaded: LoadedObject, admission: ImageAdmission | un
     // A missing image is the API server's to refuse, with its own message; a template
     // (${REGISTRY}/app, {{ .Values.image }}, ko://...) is judged once a tool has filled it in.
     if (typeof image !== "string" || image === "" || image.includes("${") || image.includes("{{") || image.startsWith("ko://")) continue;
+    // The API server refuses a Pod whose image has surrounding whitespace (validateContainerOnlyForPod):
+    // a bare Pod is manifest/fails-validation's; a template is accepted, and each pod its controller creates is refused.
+    const spaced = hasSurroundingGoSpace(image);
+    if (spaced && template.path.length === 0) continue;
     const result = parsed(image, cache);
     // Most images pass: what a finding needs is built only for one.
     if (result.ok && result.reference.digest !== undefined && (admission === undefined || admission.allowedRegistries.length === 0 || repositoryAllowed(result.reference, admission.allowedRegistries))) continue;
@@ -61,6 +66,10 @@ export function checkImages(loaded: LoadedObject, admission: ImageAdmission | un
       if (rejects && admission) finding.note = admission.mode === "enforce" ? `the admission webhook (${admission.file}) would reject it` : `the admission webhook (${admission.file}, images policy in ${admission.mode} mode) would report it`;
       findings.push(finding);
     };
+    if (spaced) {
+      add(IMAGE_RULES.invalid, `${who}: the image has leading or trailing whitespace, which the API server refuses in a Pod (must not have leading or trailing whitespace): the template is accepted, but every pod its controller creates is refused (FailedCreate), so none runs`, true);
+      continue;
+    }
     if (!result.ok) {
       // The text is not repeated: an image field that is not a reference may hold anything.
       add(IMAGE_RULES.invalid, `${who}: the image is not a reference the kubelet can pull, as ${result.reason}; its pods would wait in InvalidImageName`, true);

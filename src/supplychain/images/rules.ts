@@ -13,7 +13,7 @@ export const IMAGE_RULES = {
   invalid: {
     id: "images/invalid-reference", family, pillar, severity: "medium", title: "Image reference the kubelet cannot parse",
     docs: {
-      description: "The container's image is not a reference the kubelet accepts (distribution's reference grammar: lowercase repository path, a tag of at most 128 word characters, a sha256, sha384 or sha512 digest), so its pods never start: they wait in InvalidImageName. A typo here also leaves the workload's old version running while the rollout hangs.",
+      description: "The container's image is not a reference the kubelet accepts (distribution's reference grammar: lowercase repository path, a tag of at most 128 word characters, a sha256, sha384 or sha512 digest), so its pods never start: they wait in InvalidImageName. A typo here also leaves the workload's old version running while the rollout hangs. An image with leading or trailing whitespace is refused earlier, by the API server's validation of every Pod: a bare Pod is manifest/fails-validation, and a workload's template is accepted while each pod its controller creates is refused (FailedCreate).",
       remediation: "Write the image as `[registry/]repository[:tag][@sha256:<64 hex digits>]` with a lowercase repository, e.g. `ghcr.io/acme/api:1.4.2@sha256:…`.",
       helpUri: "https://kubernetes.io/docs/concepts/containers/images/#image-names",
     },
