@@ -7,9 +7,11 @@
  *
  * Which rules decide some request of a kind is audit-policy-witnesses.ts's `decisions`; this file
  * parses the policy and says which stages, and so which events, a decided request writes.
+ * Fields are named as upstream's field.Path prints them (rules[1].level), with the index of
+ * each list entry, resources' too (upstream's validateResources leaves that one out).
  */
 import { dns1123SubdomainErrors } from "../k8s/dns-names.js";
-import { isRecord, type FieldPath } from "../k8s/types.js";
+import { formatFieldPath, isRecord, type FieldPath } from "../k8s/types.js";
 import type { Decision, RequestKind } from "./audit-policy-witnesses.js";
 
 export const LEVELS = ["None", "Metadata", "Request", "RequestResponse"] as const;
@@ -57,7 +59,7 @@ export function parsePolicy(policy: Record<string, unknown>): ParsedPolicy {
   const strings = (value: unknown, path: FieldPath): string[] => {
     if (value === undefined || value === null) return [];
     if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
-    problems.push({ path, message: `${path.join(".")} is not a list of strings` });
+    problems.push({ path, message: `${formatFieldPath(path)} is not a list of strings` });
     return [];
   };
   const stages = (value: unknown, path: FieldPath, owner: string): string[] => {
@@ -95,7 +97,7 @@ export function parsePolicy(policy: Record<string, unknown>): ParsedPolicy {
     });
     const namespaces = strings(raw.namespaces, at("namespaces"));
     const resources = groupResources(raw.resources, at("resources"), problems);
-    if (nonResourceURLs.length > 0 && (resources.length > 0 || namespaces.length > 0)) problems.push({ path: at("nonResourceURLs"), message: `rules[${index}] names both nonResourceURLs and resources or namespaces` });
+    if (nonResourceURLs.length > 0 && (resources.length > 0 || namespaces.length > 0)) problems.push({ path: at("nonResourceURLs"), message: `rules[${index}].nonResourceURLs is set beside resources or namespaces: rules cannot apply to both regular resources and non-resource URLs` });
     return { index, level: level as Level, users: strings(raw.users, at("users")), userGroups: strings(raw.userGroups, at("userGroups")), verbs: strings(raw.verbs, at("verbs")), namespaces, resources, nonResourceURLs, omitStages: [...new Set([...policyStages, ...omitStages])] };
   });
   if (problems.length > 0) return { problems };
@@ -105,28 +107,28 @@ export function parsePolicy(policy: Record<string, unknown>): ParsedPolicy {
 function groupResources(value: unknown, path: FieldPath, problems: PolicyProblem[]): GroupResources[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    problems.push({ path, message: `${path.join(".")} is not a list` });
+    problems.push({ path, message: `${formatFieldPath(path)} is not a list` });
     return [];
   }
   return value.flatMap((entry, i) => {
     const at = [...path, i];
     if (!isRecord(entry)) {
-      problems.push({ path: at, message: `${at.join(".")} is not a group/resources object` });
+      problems.push({ path: at, message: `${formatFieldPath(at)} is not a group/resources object` });
       return [];
     }
     const group = entry.group ?? "";
     const list = (v: unknown, name: string): string[] => {
       if (v === undefined || v === null) return [];
       if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v as string[];
-      problems.push({ path: [...at, name], message: `${[...at, name].join(".")} is not a list of strings` });
+      problems.push({ path: [...at, name], message: `${formatFieldPath([...at, name])} is not a list of strings` });
       return [];
     };
     // ValidatePolicy: a named group must be a DNS subdomain (NameIsDNSSubdomain: "*" is not one), and resourceNames need resources.
     const groupErrors = typeof group !== "string" ? ["not a string"] : group === "" ? [] : dns1123SubdomainErrors(group);
-    if (groupErrors.length > 0) problems.push({ path: [...at, "group"], message: `${at.join(".")}.group ${JSON.stringify(group)} is not an API group name: ${groupErrors.join(", ")}` });
+    if (groupErrors.length > 0) problems.push({ path: [...at, "group"], message: `${formatFieldPath([...at, "group"])} ${JSON.stringify(group)} is not an API group name: ${groupErrors.join(", ")}` });
     const resources = list(entry.resources, "resources");
     const resourceNames = list(entry.resourceNames, "resourceNames");
-    if (resourceNames.length > 0 && resources.length === 0) problems.push({ path: [...at, "resourceNames"], message: `${at.join(".")}.resourceNames needs resources` });
+    if (resourceNames.length > 0 && resources.length === 0) problems.push({ path: [...at, "resourceNames"], message: `${formatFieldPath([...at, "resourceNames"])} needs resources` });
     return [{ group: typeof group === "string" ? group : "", resources, resourceNames }];
   });
 }

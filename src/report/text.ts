@@ -139,7 +139,10 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   // Against a baseline, the findings shown are the new ones only.
   const fresh = result.baseline ? "new " : "";
   if (result.findings.length === 0) {
-    head = c.green(`No ${fresh}findings in ${count(result.stats.objects, "object", "objects")} ${files}.`);
+    // Dockerfiles are files, not objects, and only those with findings are known here (findingSubjects):
+    // a scan of clean Dockerfiles alone said "in 0 objects", as if nothing had been read.
+    const objects = result.stats.objects > 0 ? ` in ${count(result.stats.objects, "object", "objects")}` : "";
+    head = c.green(`No ${fresh}findings${objects} ${files}.`);
   } else {
     const subjects = findingSubjects(result);
     const about: string[] = [];

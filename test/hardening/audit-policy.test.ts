@@ -312,7 +312,7 @@ describe("audit/invalid-policy: versions, policy-wide stages and group names", (
   it("says why a group is not a DNS subdomain, with IsDNS1123Subdomain's errors", () => {
     const long = `${"a".repeat(250)}.com`;
     const found = policy(`rules:\n- level: Metadata\n  resources: [{group: Apps}, {group: ${long}}]\n`);
-    expect(found[0]).toContain('rules.0.resources.0.group "Apps" is not an API group name: a lowercase RFC 1123 subdomain must consist of');
+    expect(found[0]).toContain('rules[0].resources[0].group "Apps" is not an API group name: a lowercase RFC 1123 subdomain must consist of');
     expect(found[1]).toContain(`group "${long}" is not an API group name: must be no more than 253 characters`);
   });
 });

@@ -41,6 +41,8 @@ describe("the summary line", () => {
     expect(summaryLine(result([], alone, 2))).toBe("3 findings (1 high, 2 low) in 2 Dockerfiles, across 2 files.");
     expect(summaryLine(result([pod], [...alone, finding(pod)], 3))).toBe("4 findings (1 high, 3 low) in 1 of 1 object and 2 Dockerfiles, across 3 files.");
     expect(summaryLine(result([pod], alone, 3))).toBe("3 findings (1 high, 2 low) in 0 of 1 object and 2 Dockerfiles, across 3 files.");
+    // A clean Dockerfile alone: read, but no object, which "in 0 objects" made sound like nothing was read.
+    expect(summaryLine(result([], []))).toBe("No findings across 1 file.");
   });
 
   it("says so when there is nothing to report, and what a walk left out", () => {
