@@ -63,8 +63,9 @@ export function describeEndpoint(ep: Endpoint): string {
 
 function summarize(side: SideDecision, who: string, peer: Endpoint): string {
   const tie = side.tiedWith && side.tiedWith.length > 0 ? `; the verdict depends on a priority tie: ${side.tiedWith.map((t) => `${t.policy} has the same priority and would ${t.action === "Pass" ? "pass" : t.action.toLowerCase()}`).join(", ")}, and equal priorities run in an undefined order` : "";
-  // A selector never matches a hostNetwork peer, which is the likely surprise behind a denial.
-  const hostPeer = !side.allowed && peer.kind === "pod" && peer.hostNetwork ? ` (${endpointKey(peer)} uses hostNetwork: selectors never match it, only an ipBlock of its node's address does)` : "";
+  // A selector never matches a hostNetwork peer, which is the likely surprise behind a denial;
+  // and traffic between a pod and its own node is always allowed, whatever the policies say.
+  const hostPeer = !side.allowed && peer.kind === "pod" && peer.hostNetwork ? ` (${endpointKey(peer)} uses hostNetwork: selectors never match it, only an ipBlock of its node's address does; between a pod and the node it runs on traffic is always allowed, so this holds for pods on other nodes)` : "";
   return decisionText(side, who) + hostPeer + tie;
 }
 

@@ -87,6 +87,8 @@ async function liveExampleCluster(): Promise<{ objects: K8sObject[]; controlled:
         const hostNetwork = (template.spec as { hostNetwork?: boolean }).hostNetwork === true;
         const podIP = hostNetwork ? "192.168.10.1" : `10.244.${++podNumber >> 8}.${podNumber & 255}`;
         const pod = { ...madeBy(owner, "Pod", "v1", `${owner.metadata?.name}-${i}`, template.spec), status: { podIP } } as K8sObject;
+        // A pod carries its template's labels, not its owner's own.
+        pod.metadata = { ...pod.metadata, labels: (template.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {} };
         objects.push(pod);
       }
       controlled += count;

@@ -91,7 +91,7 @@ spec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Egress], egres
     expect(e.ingress.reason).toBe("host-network");
     expect(e.ingress.summary).toBe("allowed: mon/agent[DaemonSet] uses hostNetwork; NetworkPolicy does not govern host-network pods (their traffic is the node's), so no policy applies to ingress to it");
     expect(e.egress.summary).toBe(
-      "denied: NetworkPolicy/mon/web selects mon/web[Pod] for egress and no rule allows this connection (tier default drops at its end) (mon/agent uses hostNetwork: selectors never match it, only an ipBlock of its node's address does)",
+      "denied: NetworkPolicy/mon/web selects mon/web[Pod] for egress and no rule allows this connection (tier default drops at its end) (mon/agent uses hostNetwork: selectors never match it, only an ipBlock of its node's address does; between a pod and the node it runs on traffic is always allowed, so this holds for pods on other nodes)",
     );
     const back = await explain(hostNetwork, "mon/agent", "mon/web", 80);
     expect(back.egress.summary).toBe("allowed: mon/agent[DaemonSet] uses hostNetwork; NetworkPolicy does not govern host-network pods (their traffic is the node's), so no policy applies to egress from it");
