@@ -157,7 +157,10 @@ export async function loadSnapshot(options: LoadOptions, observer: LoadObserver 
       if (input.format === "dockerfile") {
         const overlong = overlongDockerfileLine(input.text, input.name);
         if (overlong) snapshot.problems.push(overlong);
-        else snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
+        else {
+          snapshot.textFiles.push({ file: input.name, kind: "dockerfile", text: input.text });
+          snapshot.stats.dockerfiles = (snapshot.stats.dockerfiles ?? 0) + 1;
+        }
       }
       else merge(snapshot, parsedInFull(input, parsedAhead.get(i)), observe);
       if (isLiveFile(input.name)) snapshot.stats.cluster = input.name;

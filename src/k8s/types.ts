@@ -97,6 +97,8 @@ export interface LoadStats {
   skippedPatches?: number;
   /** Files under a Helm chart's templates/ and charts/, left out of a directory walk. */
   skippedTemplates?: number;
+  /** Dockerfiles read (counted in `files` too): files, not objects, which the summary counts apart. */
+  dockerfiles?: number;
   /** Kustomizations rendered (`-k DIR`); not counted in `files`. */
   kustomizations?: number;
   /** The live cluster read (`--cluster`), by its file name (`<cluster CONTEXT>`); not counted in `files`. */

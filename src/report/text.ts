@@ -139,17 +139,18 @@ export function summaryLine(result: ScanResult, c: Colors = createColors(false))
   // Against a baseline, the findings shown are the new ones only.
   const fresh = result.baseline ? "new " : "";
   if (result.findings.length === 0) {
-    // Dockerfiles are files, not objects, and only those with findings are known here (findingSubjects):
-    // a scan of clean Dockerfiles alone said "in 0 objects", as if nothing had been read.
-    const objects = result.stats.objects > 0 ? ` in ${count(result.stats.objects, "object", "objects")}` : "";
-    head = c.green(`No ${fresh}findings${objects} ${files}.`);
+    // Dockerfiles are files, not objects: a scan of clean Dockerfiles alone said "in 0 objects", as if nothing had been read.
+    const dockerfiles = result.stats.dockerfiles ?? 0;
+    const read = [...(result.stats.objects > 0 || dockerfiles === 0 ? [count(result.stats.objects, "object", "objects")] : []), ...(dockerfiles > 0 ? [count(dockerfiles, "Dockerfile", "Dockerfiles")] : [])];
+    head = c.green(`No ${fresh}findings in ${read.join(" and ")} ${files}.`);
   } else {
     const subjects = findingSubjects(result);
     const about: string[] = [];
     // Dockerfiles are files, not objects: "4 of 0 objects" would say findings about nothing.
     if (subjects.objects > 0 || subjects.dockerfiles === 0 || result.stats.objects > 0) about.push(`${subjects.objects} of ${count(result.stats.objects, "object", "objects")}`);
     if (subjects.impliedNamespaces > 0) about.push(`${count(subjects.impliedNamespaces, "namespace", "namespaces")} with no Namespace object`);
-    if (subjects.dockerfiles > 0) about.push(count(subjects.dockerfiles, "Dockerfile", "Dockerfiles"));
+    const dockerfiles = result.stats.dockerfiles ?? 0;
+    if (subjects.dockerfiles > 0) about.push(dockerfiles > 0 ? `${subjects.dockerfiles} of ${count(dockerfiles, "Dockerfile", "Dockerfiles")}` : count(subjects.dockerfiles, "Dockerfile", "Dockerfiles"));
     head = `${c.bold(String(result.findings.length))} ${fresh}${result.findings.length === 1 ? "finding" : "findings"} (${parts.join(", ")}) in ${about.join(" and ")}, ${files}.`;
   }
   const notes: string[] = [];

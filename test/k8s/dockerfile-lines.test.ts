@@ -23,6 +23,8 @@ describe("Dockerfiles BuildKit cannot read", () => {
     const snapshot = await loadSnapshot({ paths: [dir] });
     expect(snapshot.problems.map((p) => [p.kind, p.position?.line, p.message])).toEqual([["too-large", 2, expect.stringContaining("longer than 64 KiB")]]);
     expect(snapshot.textFiles.map((f) => f.file)).toEqual([join(dir, "Containerfile.prod")]);
+    // Counted as read (the summary names them apart from objects): the refused one is not.
+    expect(snapshot.stats.dockerfiles).toBe(1);
   });
 
   it("the scanner and the loader agree on what is a Dockerfile", () => {

@@ -6,13 +6,13 @@ import type { ScanResult } from "../../src/scan/run.js";
 
 const finding = (object: ObjectRef, severity: Finding["severity"] = "low"): Finding => ({ ruleId: "x/y", severity, pillar: "workload", message: "m", object });
 
-function result(scanned: ObjectRef[], findings: Finding[], files = 1): ScanResult {
+function result(scanned: ObjectRef[], findings: Finding[], files = 1, dockerfiles?: number): ScanResult {
   return {
     findings,
     problems: [],
     rules: [],
     scanned: scanned.map((object) => ({ object, file: "f.yaml" })),
-    stats: { files, documents: scanned.length, objects: scanned.length, skippedNonKubernetes: 0, skippedFiles: 0 },
+    stats: { files, documents: scanned.length, objects: scanned.length, skippedNonKubernetes: 0, skippedFiles: 0, ...(dockerfiles === undefined ? {} : { dockerfiles }) },
   };
 }
 
@@ -41,8 +41,12 @@ describe("the summary line", () => {
     expect(summaryLine(result([], alone, 2))).toBe("3 findings (1 high, 2 low) in 2 Dockerfiles, across 2 files.");
     expect(summaryLine(result([pod], [...alone, finding(pod)], 3))).toBe("4 findings (1 high, 3 low) in 1 of 1 object and 2 Dockerfiles, across 3 files.");
     expect(summaryLine(result([pod], alone, 3))).toBe("3 findings (1 high, 2 low) in 0 of 1 object and 2 Dockerfiles, across 3 files.");
+    // With the count of Dockerfiles read, those with findings are counted among them.
+    expect(summaryLine(result([], alone, 3, 3))).toBe("3 findings (1 high, 2 low) in 2 of 3 Dockerfiles, across 3 files.");
     // A clean Dockerfile alone: read, but no object, which "in 0 objects" made sound like nothing was read.
-    expect(summaryLine(result([], []))).toBe("No findings across 1 file.");
+    expect(summaryLine(result([], [], 1, 1))).toBe("No findings in 1 Dockerfile across 1 file.");
+    expect(summaryLine(result([pod], [], 2, 1))).toBe("No findings in 1 object and 1 Dockerfile across 2 files.");
+    expect(summaryLine(result([], []))).toBe("No findings in 0 objects across 1 file.");
   });
 
   it("says so when there is nothing to report, and what a walk left out", () => {
