@@ -54,6 +54,19 @@ export function tenantToleration(tenant: Tenant): Toleration {
 
 type PodSpec = Record<string, unknown>;
 
+/**
+ * Whether a toleration can tolerate a tenant's taint on some cluster. Gt/Lt tolerations
+ * (the alpha TaintTolerationComparisonOperators gate, Kubernetes v1.35) tolerate nothing with
+ * the gate off, but with it on the API server accepts them and the scheduler compares the
+ * values as integers: `{key: <tenant taint key>, operator: Lt, value: "99999"}` then tolerates
+ * a tenant whose taint value is a number such as "1001". The webhook cannot see the cluster's
+ * feature gates, so isolation counts a toleration that tolerates under either setting; with
+ * the gate off the API server refuses such a toleration anyway, so nothing is lost.
+ */
+function mayTolerate(toleration: Toleration, taint: Taint): boolean {
+  return toleratesTaint(toleration, taint).tolerated || toleratesTaint(toleration, taint, { comparisonOperators: true }).tolerated;
+}
+
 function tolerationsOf(spec: PodSpec): Toleration[] {
   return Array.isArray(spec.tolerations) ? (spec.tolerations.filter(isRecord) as Toleration[]) : [];
 }
@@ -83,7 +96,7 @@ export function placementViolations(
   for (const other of model.tenants) {
     if (own && other.name === own.name) continue;
     tolerations.forEach((toleration, i) => {
-      if (toleratesTaint(toleration, other.taint).tolerated) {
+      if (mayTolerate(toleration, other.taint)) {
         violations.push({ rule: "foreign-toleration", message: `toleration ${i} tolerates tenant ${JSON.stringify(other.name)}'s taint ${taintToString(other.taint)}`, path: ["tolerations", i] });
       }
     });
@@ -127,7 +140,8 @@ export function tenantPlacementPatch(tenant: Tenant, spec: PodSpec, pointer: str
   const ops: { op: "add"; path: string; value: unknown }[] = [];
   const wanted = tenantToleration(tenant);
   const tolerations = tolerationsOf(spec);
-  const present = tolerations.some((t) => (t.key ?? "") === wanted.key && (t.operator ?? "Equal") === "Equal" && (t.value ?? "") === wanted.value && (t.effect ?? "") === (wanted.effect ?? ""));
+  // An empty operator is Equal (core/v1 ToleratesTaint): `operator: ""` already carries the toleration, so none is added twice.
+  const present = tolerations.some((t) => (t.key ?? "") === wanted.key && (t.operator || "Equal") === "Equal" && (t.value ?? "") === wanted.value && (t.effect ?? "") === (wanted.effect ?? ""));
   if (!present) {
     if (Array.isArray(spec.tolerations)) ops.push({ op: "add", path: `${pointer}/tolerations/-`, value: wanted });
     else ops.push({ op: "add", path: `${pointer}/tolerations`, value: [wanted] });
