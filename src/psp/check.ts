@@ -5,7 +5,7 @@ import { podTemplate } from "../k8s/workloads.js";
 import { admissionPod } from "./admission-pod.js";
 import { admitPod, EVERY_POLICY_USABLE, serviceAccountOf, type AdmissionResult, type MayUse } from "./admit.js";
 import { formatFieldError, type FieldError } from "./field-errors.js";
-import type { PodJson } from "./pod.js";
+import { semanticEqual, type PodJson } from "./pod.js";
 import { podRequester, withoutUserNote } from "./pod-requester.js";
 import { isPodSecurityPolicy, readPodSecurityPolicy, type PodSecurityPolicy } from "./policy.js";
 import { createProvider } from "./provider.js";
@@ -32,9 +32,22 @@ export interface LoadedPolicies {
 export function loadPolicies(objects: readonly LoadedObject[]): LoadedPolicies {
   const policies: PodSecurityPolicy[] = [];
   const findings: Finding[] = [];
+  // The cluster holds one PodSecurityPolicy per name: a second definition replaces the first
+  // (kubectl apply), so both are never tried. A copy that is the same (a file given twice)
+  // is dropped; a different one is an input problem, and the later definition is used.
+  const firstByName = new Map<string, { loaded: LoadedObject; policy: PodSecurityPolicy }>();
   for (const loaded of objects) {
     if (!isPodSecurityPolicy(loaded.object)) continue;
     const { policy, errors } = readPodSecurityPolicy(loaded.object);
+    const earlier = policy.name !== "" ? firstByName.get(policy.name) : undefined;
+    if (earlier) {
+      if (semanticEqual(earlier.policy, policy)) continue;
+      const at = earlier.loaded.source.position;
+      findings.push(policyFinding(loaded, `PodSecurityPolicy ${JSON.stringify(policy.name)} is defined again, differently (first at ${at.file}:${at.line}): the cluster holds one object per name, so only this later definition would exist; keep one`, ["metadata", "name"]));
+      const i = policies.indexOf(earlier.policy);
+      if (i >= 0) policies.splice(i, 1);
+    }
+    if (policy.name !== "") firstByName.set(policy.name, { loaded, policy });
     const all: FieldError[] = [...errors, ...validatePolicy(policy)];
     const provider = all.length === 0 ? createProvider(policy) : undefined;
     const providerError = provider && "error" in provider ? provider.error : undefined;

@@ -1,6 +1,6 @@
 import { ALL_VOLUMES, ALLOW_ALL_RUNTIME_CLASSES, SECCOMP_POD_ANNOTATION, VOLUME_SOURCE_TO_FSTYPE } from "./constants.js";
 import { FieldPath, invalid, type FieldError } from "./field-errors.js";
-import { containersOf, semanticEqual, setAnnotation, type Container, type ContainerSecurityContext, type PodJson, type PodSecurityContext } from "./pod.js";
+import { containersOf, semanticEqual, setAnnotation, type Container, type ContainerSecurityContext, type PodJson, type PodSecurityContext, type Volume } from "./pod.js";
 import type { PodSecurityPolicy } from "./policy.js";
 import { createAppArmorStrategy, type AppArmorStrategy } from "./strategies/apparmor.js";
 import { createCapabilitiesStrategy, type CapabilitiesStrategy } from "./strategies/capabilities.js";
@@ -65,6 +65,15 @@ export function createProvider(policy: PodSecurityPolicy): Provider | { error: s
   };
 }
 
+/**
+ * A list item as Go decodes it: JSON `null` in a list of structs is the struct's zero value.
+ * Manifests are not trusted to hold objects where the schema says so (`volumes: [null]`),
+ * and such a pod still reaches admission, so it is judged, never a crash.
+ */
+function orZero<T extends object>(item: T | null | undefined, zero: T): T {
+  return typeof item === "object" && item !== null && !Array.isArray(item) ? item : zero;
+}
+
 /** Unset as Go sees the decoded pod: absent or null. An empty list is set (a non-nil empty slice). */
 function isUnset(value: unknown): value is undefined | null {
   return value === undefined || value === null;
@@ -93,7 +102,8 @@ function mutatePod(policy: PodSecurityPolicy, s: Strategies, pod: PodJson): void
   if (pod.spec.securityContext !== undefined || Object.keys(sc).length > 0) pod.spec.securityContext = sc;
 
   const rc = policy.spec.runtimeClass;
-  if (rc && pod.spec.runtimeClassName === undefined && rc.defaultRuntimeClassName !== undefined) {
+  // `runtimeClassName: null` (a Helm value left empty) is a nil pointer to Go: unset, so defaulted.
+  if (rc && isUnset(pod.spec.runtimeClassName) && rc.defaultRuntimeClassName !== undefined) {
     pod.spec.runtimeClassName = rc.defaultRuntimeClassName;
   }
   for (const { container } of containersOf(pod.spec)) mutateContainer(policy, s, pod, container);
@@ -158,13 +168,18 @@ function validatePod(policy: PodSecurityPolicy, s: Strategies, pod: PodJson): Fi
   if (!spec.hostNetwork && pod.spec.hostNetwork === true) errors.push(invalid(FieldPath.root("spec", "hostNetwork"), true, "Host network is not allowed to be used"));
   if (!spec.hostPID && pod.spec.hostPID === true) errors.push(invalid(FieldPath.root("spec", "hostPID"), true, "Host PID is not allowed to be used"));
   if (!spec.hostIPC && pod.spec.hostIPC === true) errors.push(invalid(FieldPath.root("spec", "hostIPC"), true, "Host IPC is not allowed to be used"));
-  errors.push(...validateSysctls(scPath.child("sysctls"), sc.sysctls ?? [], spec.allowedUnsafeSysctls, spec.forbiddenSysctls));
+  // A `null` sysctl decodes as a zero Sysctl, name "": upstream refused it as unsafe.
+  const sysctls = (sc.sysctls ?? []).map((item) => {
+    const name: unknown = orZero(item, { name: "" }).name;
+    return { name: typeof name === "string" ? name : "" };
+  });
+  errors.push(...validateSysctls(scPath.child("sysctls"), sysctls, spec.allowedUnsafeSysctls, spec.forbiddenSysctls));
   errors.push(...validateVolumes(policy, pod));
   if (spec.runtimeClass) {
     const name = pod.spec.runtimeClassName;
     const allowed = spec.runtimeClass.allowedRuntimeClassNames;
-    // An unset runtimeClassName is always allowed.
-    if (name !== undefined && !allowed.includes(ALLOW_ALL_RUNTIME_CLASSES) && !allowed.includes(name)) {
+    // An unset runtimeClassName (absent or null: a nil pointer) is always allowed.
+    if (!isUnset(name) && !allowed.includes(ALLOW_ALL_RUNTIME_CLASSES) && !allowed.includes(name)) {
       errors.push(invalid(FieldPath.root("spec", "runtimeClassName"), name, ""));
     }
   }
@@ -213,7 +228,9 @@ function validateVolumes(policy: PodSecurityPolicy, pod: PodJson): FieldError[] 
   const errors: FieldError[] = [];
   const spec = policy.spec;
   const allowsAll = spec.volumes.includes(ALL_VOLUMES);
-  (pod.spec.volumes ?? []).forEach((v, i) => {
+  (pod.spec.volumes ?? []).forEach((item, i) => {
+    // A `null` item decodes in Go as a zero Volume (no name, no source): judged, not a crash.
+    const v: Volume = orZero(item, { name: "" });
     const path = FieldPath.root("spec", "volumes").index(i);
     const fsType = volumeFSType(v);
     if (fsType === undefined) {
@@ -231,8 +248,9 @@ function validateVolumes(policy: PodSecurityPolicy, pod: PodJson): FieldError[] 
       if (!allowed) errors.push(invalid(path.child("hostPath", "pathPrefix"), hostPath, "is not allowed to be used"));
       else if (readOnly) {
         for (const { container, list, index } of containersOf(pod.spec)) {
-          (container.volumeMounts ?? []).forEach((m, j) => {
-            if (m.name === v.name && m.readOnly !== true) {
+          (container.volumeMounts ?? []).forEach((item, j) => {
+            const m = orZero(item, { name: "" });
+            if ((m.name ?? "") === (v.name ?? "") && m.readOnly !== true) {
               errors.push(invalid(FieldPath.root("spec", list).index(index).child("volumeMounts").index(j).child("readOnly"), m.readOnly ?? false, "must be read-only"));
             }
           });
@@ -270,7 +288,7 @@ function validateContainer(policy: PodSecurityPolicy, s: Strategies, pod: PodJso
   if (!allowedProcMounts.includes(procMount)) errors.push(invalid(scPath.child("procMount"), procMount, "ProcMountType is not allowed"));
   errors.push(...s.capabilities.validate(scPath.child("capabilities"), own.capabilities));
   for (const port of container.ports ?? []) {
-    const hostPort = port.hostPort ?? 0;
+    const hostPort = orZero(port, {}).hostPort ?? 0;
     if (hostPort > 0 && !spec.hostPorts.some((r) => hostPort >= r.min && hostPort <= r.max)) {
       errors.push(invalid(containerPath.child("hostPort"), hostPort, `Host port ${hostPort} is not allowed to be used. Allowed ports: [${formatHostPortRanges(policy)}]`));
     }
