@@ -245,6 +245,14 @@ describe("seccomp and AppArmor annotations", () => {
     expect(field.errors).toEqual([]);
     expect(field.pod.metadata?.annotations?.["seccomp.security.alpha.kubernetes.io/pod"]).toBe("localhost/good.json");
   });
+  it("takes docker/default and runtime/default for each other, as the API server converts one into the other", () => {
+    const docker = { "seccomp.security.alpha.kubernetes.io/allowedProfileNames": "docker/default" };
+    expect(run({}, pod({ securityContext: { seccompProfile: { type: "RuntimeDefault" } } }), docker).errors).toEqual([]);
+    const runtime = { "seccomp.security.alpha.kubernetes.io/allowedProfileNames": "runtime/default" };
+    expect(run({}, pod({}, { "seccomp.security.alpha.kubernetes.io/pod": "docker/default" }), runtime).errors).toEqual([]);
+    // Any other profile is still refused.
+    expect(run({}, pod({}, { "seccomp.security.alpha.kubernetes.io/pod": "localhost/x.json" }), docker).errors).toHaveLength(2);
+  });
   it("without an allowed list, any set profile is forbidden", () => {
     expect(run({}, pod({}, { "seccomp.security.alpha.kubernetes.io/pod": "runtime/default" })).errors).toEqual([
       "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: Forbidden: seccomp may not be set",

@@ -49,6 +49,9 @@ function containerProfile(pod: PodJson, container: Container): string {
   return annotations[SECCOMP_POD_ANNOTATION] ?? "";
 }
 
+const RUNTIME_DEFAULT = "runtime/default";
+const DOCKER_DEFAULT = "docker/default";
+
 export function createSeccompStrategy(pspAnnotations: Readonly<Record<string, string>>): SeccompStrategy {
   const defaultProfile = pspAnnotations[SECCOMP_DEFAULT_PROFILE_ANNOTATION] ?? "";
   const allowedText = pspAnnotations[SECCOMP_ALLOWED_PROFILES_ANNOTATION];
@@ -60,11 +63,16 @@ export function createSeccompStrategy(pspAnnotations: Readonly<Record<string, st
       else allowed.add(p);
     }
   }
+  // Since seccomp's GA (v1.19) the API server turns a docker/default annotation into the
+  // RuntimeDefault field and back into runtime/default, so the strategy takes either name for
+  // the other (seccomp/strategy.go validateProfile: runtimeDefaultAllowed).
+  const runtimeDefaultAllowed = allowed.has(RUNTIME_DEFAULT) || allowed.has(DOCKER_DEFAULT);
   const check = (path: FieldPath, profile: string): FieldError[] => {
     if (!allowAny && allowed.size === 0 && profile !== "") return [forbidden(path, "seccomp may not be set")];
     // Without an allowed list an unset profile (the runtime's default) is fine.
     if (allowed.size === 0 && profile === "") return [];
     if (allowAny || allowed.has(profile)) return [];
+    if (runtimeDefaultAllowed && (profile === RUNTIME_DEFAULT || profile === DOCKER_DEFAULT)) return [];
     return [forbidden(path, `${profile} is not an allowed seccomp profile. Valid values are ${allowedText ?? ""}`)];
   };
   const annotationsPath = FieldPath.root("metadata", "annotations");
