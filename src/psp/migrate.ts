@@ -104,7 +104,8 @@ export function policyGaps(psp: PodSecurityPolicy): Gap[] {
   const apparmor = annotationList(psp, APPARMOR_ALLOWED_PROFILES_ANNOTATION);
   if (!apparmor) gap("appArmorProfile", "baseline", 0, "any AppArmor profile, including unconfined (no allowedProfileNames annotation)");
   else {
-    const bad = apparmor.filter((p) => p !== "runtime/default" && !p.startsWith("localhost/"));
+    // An empty name (`runtime/default,`) admits a pod that sets no profile, which baseline allows too.
+    const bad = apparmor.filter((p) => p !== "" && p !== "runtime/default" && !p.startsWith("localhost/"));
     if (bad.length) gap("appArmorProfile", "baseline", 0, `AppArmor profiles ${bad.map((p) => JSON.stringify(p)).join(", ")}`);
   }
   if (s.seLinux.rule === "RunAsAny") gap("seLinuxOptions", "baseline", 0, "any SELinux options (seLinux: RunAsAny)");

@@ -36,6 +36,13 @@ describe("psp migrate", () => {
     expect(m.defaultedByPsp).toContain("seccomp profile runtime/default (set seccompProfile in the pod)");
   });
 
+  it("an empty AppArmor name in allowedProfileNames (a trailing comma) admits only an unset profile, which baseline allows", () => {
+    const trailing = { ...AA, "apparmor.security.beta.kubernetes.io/allowedProfileNames": "runtime/default," };
+    expect(migratePolicy(policy(tight, "trailing", { ...trailing, ...SECCOMP })).level).toBe("baseline");
+    const unconfined = { ...AA, "apparmor.security.beta.kubernetes.io/allowedProfileNames": "runtime/default,unconfined" };
+    expect(migratePolicy(policy(tight, "unconfined", { ...unconfined, ...SECCOMP })).level).toBe("privileged");
+  });
+
   it("seLinux RunAsAny (the documentation's restricted policy) keeps a policy at privileged, and says so", () => {
     const m = migratePolicy(policy({ ...tight, seLinux: { rule: "RunAsAny" } }, "docs-restricted", { ...AA, ...SECCOMP }));
     expect(m.level).toBe("privileged");
