@@ -111,11 +111,17 @@ class FieldReader {
     return v;
   }
 
-  int(name: string): number | undefined {
+  /** A Go integer field of `bits` bits: a whole number outside its range fails decoding, as a fraction does. */
+  int(name: string, bits: 32 | 64 = 64): number | undefined {
     const v = this.take(name);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v)) {
       this.errors.push(invalid(this.path.child(name), v, "expected an integer"));
+      return undefined;
+    }
+    const limit = 2 ** (bits - 1);
+    if (v < -limit || v >= limit) {
+      this.errors.push(invalid(this.path.child(name), v, `expected an integer that fits int${bits}`));
       return undefined;
     }
     return v;
@@ -182,6 +188,11 @@ function readRange(r: FieldReader): IDRange {
   return { min: r.int("min") ?? 0, max: r.int("max") ?? 0 };
 }
 
+/** HostPortRange's bounds are int32, where IDRange's are int64. */
+function readHostPortRange(r: FieldReader): IDRange {
+  return { min: r.int("min", 32) ?? 0, max: r.int("max", 32) ?? 0 };
+}
+
 function readRangeStrategy(r: FieldReader): RangeStrategy {
   return { rule: r.string("rule") ?? "", ranges: r.objects("ranges", readRange) };
 }
@@ -218,7 +229,7 @@ export function readPodSecurityPolicy(object: K8sObject): { policy: PodSecurityP
     allowedCapabilities: r.strings("allowedCapabilities"),
     volumes: r.strings("volumes"),
     hostNetwork: r.bool("hostNetwork") ?? false,
-    hostPorts: r.objects("hostPorts", readRange),
+    hostPorts: r.objects("hostPorts", readHostPortRange),
     hostPID: r.bool("hostPID") ?? false,
     hostIPC: r.bool("hostIPC") ?? false,
     seLinux: r.object("seLinux", (s) => {
