@@ -14,39 +14,17 @@ import { withoutUserinfo } from "./url-text.js";
 
 const FORM = "; desired format: https://host[/path]";
 
-/** The parts of a url net/url Parse accepted that ValidateWebhookURL looks at (url.URL Host, User, RawQuery, Fragment). */
-function goUrlParts(url: string): { host: string; hasUser: boolean; rawQuery: string; fragment: string } {
-  const hash = url.indexOf("#");
-  const fragment = hash >= 0 ? url.slice(hash + 1) : "";
-  let rest = hash >= 0 ? url.slice(0, hash) : url;
-  const none = { host: "", hasUser: false, rawQuery: "", fragment };
-  if (rest === "*") return none;
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(rest);
-  if (scheme) rest = rest.slice(scheme[0].length);
-  let rawQuery = "";
-  // A lone trailing ? is ForceQuery with an empty RawQuery; otherwise the query is everything after the first ?.
-  if (rest.endsWith("?") && rest.indexOf("?") === rest.length - 1) rest = rest.slice(0, -1);
-  else if (rest.includes("?")) [rest, rawQuery] = [rest.slice(0, rest.indexOf("?")), rest.slice(rest.indexOf("?") + 1)];
-  // With a scheme and no leading slash the rest is opaque: no host at all (`https:hooks.example.com`).
-  if (!rest.startsWith("//") || (scheme === null && rest.startsWith("///"))) return { ...none, rawQuery };
-  const authority = rest.slice(2).split("/", 1)[0] as string;
-  const at = authority.lastIndexOf("@");
-  // Any @ gives a User, even an empty one (`https://@host`).
-  return { host: authority.slice(at + 1), hasUser: at >= 0, rawQuery, fragment };
-}
-
 /** ValidateWebhookURL(fldPath, url, true)'s errors, in its order and words (values that may be secret left out). */
 export function webhookUrlErrors(url: string): string[] {
   const reading = readGoUrl(url);
   if ("refused" in reading) return [`url must be a valid URL: Go's net/url finds ${reading.refused}${FORM}`];
-  const parts = goUrlParts(url);
   const errors: string[] = [];
   // net/url lowercases the scheme, so HTTPS:// is https.
   if (reading.scheme !== "https") errors.push(`Invalid value: ${goQuote(reading.scheme)}: 'https' is the only allowed URL scheme${FORM}`);
-  if (parts.host === "") errors.push(`Invalid value: "": host must be provided${FORM}`);
-  if (parts.hasUser) errors.push("user information is not permitted in the URL");
-  if (parts.fragment !== "") errors.push("fragments are not permitted in the URL");
-  if (parts.rawQuery !== "") errors.push("query parameters are not permitted in the URL");
+  if (reading.host === "") errors.push(`Invalid value: "": host must be provided${FORM}`);
+  if (reading.hasUser) errors.push("user information is not permitted in the URL");
+  if (reading.fragment !== "") errors.push("fragments are not permitted in the URL");
+  if (reading.rawQuery !== "") errors.push("query parameters are not permitted in the URL");
   return errors;
 }
 

@@ -23,12 +23,17 @@ const of = (rule: string, text: string) => judge(text).filter((f) => f.ruleId ==
 
 describe("net/url Parse as clientcmd's parseProxyURL asks it", () => {
   it("takes what Go takes, with its lowercased scheme", () => {
-    expect(readGoUrl("HTTP://proxy.corp:3128")).toEqual({ scheme: "http", hasUserinfo: false });
-    expect(readGoUrl("socks5://u:p@[::1]:1080")).toEqual({ scheme: "socks5", hasUserinfo: true });
-    expect(readGoUrl("http://@proxy")).toEqual({ scheme: "http", hasUserinfo: false });
+    const parts = { hasUser: false, host: "", rawQuery: "", fragment: "" };
+    expect(readGoUrl("HTTP://proxy.corp:3128")).toEqual({ ...parts, scheme: "http", hasUserinfo: false, host: "proxy.corp:3128" });
+    expect(readGoUrl("socks5://u:p@[::1]:1080")).toEqual({ ...parts, scheme: "socks5", hasUserinfo: true, hasUser: true, host: "[::1]:1080" });
+    // An empty userinfo is no credential, but still a User (url.URL User != nil).
+    expect(readGoUrl("http://@proxy")).toEqual({ ...parts, scheme: "http", hasUserinfo: false, hasUser: true, host: "proxy" });
     // host:port reads as scheme "proxy.corp" with an opaque rest; a bare name as a path.
-    expect(readGoUrl("proxy.corp:3128")).toEqual({ scheme: "proxy.corp", hasUserinfo: false });
-    expect(readGoUrl("proxy.corp")).toEqual({ scheme: "", hasUserinfo: false });
+    expect(readGoUrl("proxy.corp:3128")).toEqual({ ...parts, scheme: "proxy.corp", hasUserinfo: false });
+    expect(readGoUrl("proxy.corp")).toEqual({ ...parts, scheme: "", hasUserinfo: false });
+    // RawQuery is all after the first ? (a lone trailing one gives none); the fragment as written.
+    expect(readGoUrl("https://h/p?a=1?b#frag")).toEqual({ ...parts, scheme: "https", hasUserinfo: false, host: "h", rawQuery: "a=1?b", fragment: "frag" });
+    expect(readGoUrl("https://h/p?")).toEqual({ ...parts, scheme: "https", hasUserinfo: false, host: "h" });
   });
 
   it("refuses what Go refuses", () => {

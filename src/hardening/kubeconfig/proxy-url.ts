@@ -16,7 +16,21 @@ import { lazyModule } from "../../lazy-module.js";
 // Loaded on the first proxy-url with a bracketed host: a scan's static imports stay free of node:net (test/cli/startup-imports.test.ts).
 const net = lazyModule<typeof Net>("node:net");
 
-export type GoUrlReading = { scheme: string; hasUserinfo: boolean } | { refused: string };
+/**
+ * What net/url Parse makes of a value it takes: the scheme (lowercased), whether its userinfo
+ * is non-empty (a credential) or present at all (url.URL User != nil, even `https://@host`),
+ * the host as written (with its port), RawQuery and the fragment as written.
+ */
+export interface GoUrl {
+  scheme: string;
+  hasUserinfo: boolean;
+  hasUser: boolean;
+  host: string;
+  rawQuery: string;
+  fragment: string;
+}
+
+export type GoUrlReading = GoUrl | { refused: string };
 
 const ALNUM = /[A-Za-z0-9]/;
 /** Bytes net/url lets stand in a host unescaped (shouldEscape with encodeHost), besides letters and digits. */
@@ -98,11 +112,13 @@ export function readGoUrl(raw: string): GoUrlReading {
     }
   }
   const question = rest.indexOf("?");
+  // Everything after the first ? (a lone trailing one is ForceQuery, RawQuery empty all the same).
+  const rawQuery = question >= 0 ? rest.slice(question + 1) : "";
   if (question >= 0) rest = rest.slice(0, question);
-  let hasUserinfo = false;
+  const read: GoUrl = { scheme, hasUserinfo: false, hasUser: false, host: "", rawQuery, fragment };
   if (!rest.startsWith("/")) {
     // With a scheme, a rootless rest is opaque and never looked into.
-    if (scheme !== "") return fragmentVerdict(fragment, { scheme, hasUserinfo });
+    if (scheme !== "") return fragmentVerdict(fragment, read);
     if ((rest.split("/", 1)[0] as string).includes(":")) return { refused: "a colon in the first path segment (first path segment in URL cannot contain colon)" };
   }
   if ((scheme !== "" || !rest.startsWith("///")) && rest.startsWith("//")) {
@@ -110,22 +126,24 @@ export function readGoUrl(raw: string): GoUrlReading {
     const authority = slash >= 0 ? rest.slice(2, slash) : rest.slice(2);
     rest = slash >= 0 ? rest.slice(slash) : "";
     const at = authority.lastIndexOf("@");
-    const host = hostRefusal(at >= 0 ? authority.slice(at + 1) : authority);
+    read.host = at >= 0 ? authority.slice(at + 1) : authority;
+    const host = hostRefusal(read.host);
     if (host) return { refused: host };
     if (at >= 0) {
+      read.hasUser = true;
       const userinfo = authority.slice(0, at);
       if ([...userinfo].some((c) => !ALNUM.test(c) && !USERINFO_CHARS.has(c))) return { refused: "a character userinfo may not hold (net/url: invalid userinfo)" };
       // Go unescapes the user and the password apart; no %-triplet can span the colon between them, so one pass says the same.
       if (unescapeRefusal(userinfo, "other")) return { refused: "a malformed %-escape in the userinfo" };
       // An empty userinfo (http://@proxy) sends an empty Basic credential: nothing to leak.
-      hasUserinfo = userinfo !== "";
+      read.hasUserinfo = userinfo !== "";
     }
   }
   if (unescapeRefusal(rest, "other")) return { refused: "a % not followed by two hexadecimal digits in the path" };
-  return fragmentVerdict(fragment, { scheme, hasUserinfo });
+  return fragmentVerdict(fragment, read);
 }
 
-function fragmentVerdict(fragment: string, reading: { scheme: string; hasUserinfo: boolean }): GoUrlReading {
+function fragmentVerdict(fragment: string, reading: GoUrl): GoUrlReading {
   return unescapeRefusal(fragment, "other") ? { refused: "a % not followed by two hexadecimal digits in the fragment" } : reading;
 }
 
