@@ -1,7 +1,5 @@
-import { StoredValueError } from "./errors.js";
-import { GrpcH2Channel } from "./grpc-h2-client.js";
-import { GrpcError, GrpcStatus, statusName } from "./grpc-h2-status.js";
-import { kmsSocketPath } from "./kms-endpoint.js";
+import { GrpcError } from "./grpc-h2-status.js";
+import { DEFAULT_KMS_TIMEOUT_MS, kmsCallFailure, kmsChannel, kmsClientLabel, undecodableResponse } from "./kms-call.js";
 import { createKmsV1GrpcClient } from "./kms-v1-grpc-client.js";
 import type { KmsFactory, KmsProviderEndpoint, KmsV2Service } from "./kms-service.js";
 import {
@@ -18,8 +16,9 @@ import {
 
 /**
  * A KMS v2 plugin client over a unix socket, as kube-apiserver dials it (spec §8.4):
- * plaintext gRPC, `:authority` localhost, a deadline per call. This is the one place in
- * src/encryption that touches the network; the transformers only see KmsV2Service.
+ * plaintext gRPC, `:authority` localhost, a deadline per call. It, the v1 client and
+ * kms-call.ts are the places in src/encryption that touch the network; the transformers only
+ * see KmsV2Service.
  * The transport is the lean HTTP/2 gRPC channel (grpc-h2-client.ts), not grpc-js: a
  * plugin call then costs about what the socket round trip costs.
  */
@@ -27,13 +26,10 @@ export interface KmsV2GrpcClient extends KmsV2Service {
   close(): void;
 }
 
-const DEFAULT_TIMEOUT_MS = 3_000;
-
 export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: number; name?: string } = {}): KmsV2GrpcClient {
-  // kube-apiserver sends :authority localhost; plugins (the upstream mock among them) may check it.
-  const channel = new GrpcH2Channel({ socketPath: kmsSocketPath(endpoint), authority: "localhost" });
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const label = options.name ? `KMS v2 plugin "${options.name}" (${endpoint})` : `KMS v2 plugin at ${endpoint}`;
+  const channel = kmsChannel(endpoint);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_KMS_TIMEOUT_MS;
+  const label = kmsClientLabel("v2", endpoint, options.name);
 
   const call = async <Res>(method: KmsV2Method, request: Uint8Array, decode: (bytes: Buffer) => Res): Promise<Res> => {
     let error: GrpcError;
@@ -43,16 +39,13 @@ export function createKmsV2GrpcClient(endpoint: string, options: { timeoutMs?: n
         return decode(response);
       } catch (err) {
         if (!(err instanceof ProtobufDecodeError)) throw err;
-        error = new GrpcError(GrpcStatus.INTERNAL, `cannot decode the response: ${err.message}`);
+        error = undecodableResponse(err.message);
       }
     } catch (err) {
       if (!(err instanceof GrpcError)) throw err;
       error = err;
     }
-    // The plugin's details never hold key material (ours) and are the operator's best clue.
-    throw new StoredValueError(`${label} ${method} failed: ${statusName(error.code)}${error.details ? `: ${error.details}` : ""}`, {
-      hint: error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED ? "is the plugin running and is the socket path right?" : undefined,
-    });
+    throw kmsCallFailure(label, method, error);
   };
 
   return {

@@ -1,7 +1,6 @@
 import { StoredValueError } from "./errors.js";
-import { GrpcH2Channel } from "./grpc-h2-client.js";
-import { GrpcError, GrpcStatus, statusName } from "./grpc-h2-status.js";
-import { kmsSocketPath } from "./kms-endpoint.js";
+import { GrpcError } from "./grpc-h2-status.js";
+import { DEFAULT_KMS_TIMEOUT_MS, kmsCallFailure, kmsChannel, kmsClientLabel, undecodableResponse } from "./kms-call.js";
 import type { KmsV1Service } from "./kms-service.js";
 import { lenFieldSize, ProtobufDecodeError, WIRE_LEN, WireReader, WireWriter } from "./protobuf-wire.js";
 
@@ -16,7 +15,6 @@ import { lenFieldSize, ProtobufDecodeError, WIRE_LEN, WireReader, WireWriter } f
 
 export const KMS_V1_SERVICE = "v1beta1.KeyManagementService";
 const KMS_API_VERSION = "v1beta1";
-const DEFAULT_TIMEOUT_MS = 3_000;
 
 type Method = "Version" | "Encrypt" | "Decrypt";
 
@@ -47,21 +45,16 @@ export interface KmsV1GrpcClient extends KmsV1Service {
 }
 
 export function createKmsV1GrpcClient(endpoint: string, options: { timeoutMs?: number; name?: string } = {}): KmsV1GrpcClient {
-  const channel = new GrpcH2Channel({ socketPath: kmsSocketPath(endpoint), authority: "localhost" });
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const label = options.name ? `KMS v1 plugin "${options.name}" (${endpoint})` : `KMS v1 plugin at ${endpoint}`;
+  const channel = kmsChannel(endpoint);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_KMS_TIMEOUT_MS;
+  const label = kmsClientLabel("v1", endpoint, options.name);
   let versionChecked = false;
-
-  const failure = (method: Method, error: GrpcError): StoredValueError =>
-    new StoredValueError(`${label} ${method} failed: ${statusName(error.code)}${error.details ? `: ${error.details}` : ""}`, {
-      hint: error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED ? "is the plugin running and is the socket path right?" : undefined,
-    });
 
   const call = async (method: Method, request: Buffer, deadline: number): Promise<Buffer> => {
     try {
       return await channel.unary(`/${KMS_V1_SERVICE}/${method}`, request, Math.max(deadline - performance.now(), 0));
     } catch (err) {
-      throw err instanceof GrpcError ? failure(method, err) : err;
+      throw err instanceof GrpcError ? kmsCallFailure(label, method, err) : err;
     }
   };
 
@@ -70,7 +63,7 @@ export function createKmsV1GrpcClient(endpoint: string, options: { timeoutMs?: n
       return decode();
     } catch (err) {
       if (!(err instanceof ProtobufDecodeError)) throw err;
-      throw failure(method, new GrpcError(GrpcStatus.INTERNAL, `cannot decode the response: ${err.message}`));
+      throw kmsCallFailure(label, method, undecodableResponse(err.message));
     }
   };
 
