@@ -8,7 +8,7 @@
 import { unquoted } from "./config-text.js";
 import { isLiteralCredential } from "./credential-formats.js";
 import { looksLikeSecretName } from "./names.js";
-import { passwordOptionsIn } from "./password-options.js";
+import { readPasswordOptions } from "./password-options.js";
 
 /** `--db-password=x`, `-token=x`: a flag and its value in one argument. */
 const FLAG_WITH_VALUE = /^--?([A-Za-z][\w.-]*)=([\s\S]*)$/;
@@ -50,10 +50,11 @@ const NO_BOOLEANS: ReadonlySet<string> = new Set();
  */
 export function credentialArguments(argv: readonly string[]): Array<{ index: number; flag: string }> {
   const found = new Map<number, string>();
+  const options = readPasswordOptions(argv, false);
   argv.forEach((arg, i) => {
-    const flag = secretFlag(arg) ?? (i > 0 ? flagBefore(argv[i - 1] as string, arg, NO_BOOLEANS) : undefined);
+    const flag = secretFlag(arg) ?? (i > 0 && !options.valueless.has(i - 1) ? flagBefore(argv[i - 1] as string, arg, NO_BOOLEANS) : undefined);
     if (flag !== undefined) found.set(i, flag);
   });
-  for (const { index, named } of passwordOptionsIn(argv, false)) if (!found.has(index)) found.set(index, named);
+  for (const { index, named } of options.uses) if (!found.has(index)) found.set(index, named);
   return [...found].sort(([a], [b]) => a - b).map(([index, flag]) => ({ index, flag }));
 }

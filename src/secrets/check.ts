@@ -16,7 +16,7 @@ import { settingsIn } from "./config-text.js";
 import { credentialIn, isLiteralCredential, isLiteralEnvCredential, isReference } from "./credential-formats.js";
 import { flagBefore, secretFlag, wordValue } from "./arguments.js";
 import { generators } from "./generators.js";
-import { passwordOptionsIn, type PasswordOptionUse } from "./password-options.js";
+import { readPasswordOptions, type PasswordOptionReading } from "./password-options.js";
 import { isCertificateKey, looksLikeSecretName } from "./names.js";
 import { SECRET_RULES } from "./rules.js";
 
@@ -67,15 +67,15 @@ export function checkSecrets(loaded: LoadedObject): Finding[] {
     }
     // One argv, command then args: a program named in command takes the options of args.
     const argv = { command: argvText(ref.container.command), args: argvText(ref.container.args) };
-    const options = passwordOptionsIn([...argv.command, ...argv.args], false);
+    const options = readPasswordOptions([...argv.command, ...argv.args], false);
     for (const list of ["command", "args"] as const) {
       const offset = list === "command" ? 0 : argv.command.length;
-      commandLine(argv[list], at(list), `${who} ${list}`, ref.name, report, booleans, optionsByItem(options, offset, argv[list].length));
+      commandLine(argv[list], at(list), `${who} ${list}`, ref.name, report, booleans, byItem(options, offset, argv[list].length));
     }
     // Probes and hooks run commands and send headers too.
     for (const [hookPath, hook] of handlers(ref.container)) {
       const exec = argvText(isRecord(hook.exec) ? hook.exec.command : undefined);
-      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report, NO_WORDS, optionsByItem(passwordOptionsIn(exec, false), 0, exec.length));
+      commandLine(exec, at(...hookPath, "exec", "command"), `${who} ${hookPath.join(".")} command`, ref.name, report, NO_WORDS, byItem(readPasswordOptions(exec, false), 0, exec.length));
       const headers = isRecord(hook.httpGet) ? hook.httpGet.httpHeaders : undefined;
       if (!Array.isArray(headers)) continue;
       headers.forEach((header: unknown, i) => {
@@ -172,18 +172,23 @@ function scalarText(value: unknown): string | undefined {
   return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
 }
 
-/** The password options found in a whole argv that fall in one of its lists (command or args), by the list's own index. */
-function optionsByItem(options: readonly PasswordOptionUse[], offset: number, length: number): Map<number, string[]> {
-  const byItem = new Map<number, string[]>();
-  for (const { index, named } of options) {
-    if (index < offset || index >= offset + length) continue;
-    byItem.set(index - offset, [...(byItem.get(index - offset) ?? []), named]);
-  }
-  return byItem;
+/** What a whole argv's program options say of one of its lists (command or args), by the list's own index. */
+interface ListReading {
+  /** The password options whose value is the item. */
+  options: ReadonlyMap<number, string[]>;
+  /** Items that are a long option taking no value from the next item (`mysql --password db`). */
+  valueless: ReadonlySet<number>;
+}
+
+function byItem(reading: PasswordOptionReading, offset: number, length: number): ListReading {
+  const inList = (index: number) => index >= offset && index < offset + length;
+  const options = new Map<number, string[]>();
+  for (const { index, named } of reading.uses) if (inList(index)) options.set(index - offset, [...(options.get(index - offset) ?? []), named]);
+  return { options, valueless: new Set([...reading.valueless].filter(inList).map((index) => index - offset)) };
 }
 
 /** A command line's arguments: credentials by their format, and flags named as credentials given their value. */
-function commandLine(items: readonly string[], path: FieldPath, where: string, container: string, report: Report, booleans: ReadonlySet<string>, options: ReadonlyMap<number, string[]>): void {
+function commandLine(items: readonly string[], path: FieldPath, where: string, container: string, report: Report, booleans: ReadonlySet<string>, argv: ListReading): void {
   items.forEach((item, i) => {
     if (item === "") return;
     const what = credentialIn(item);
@@ -192,18 +197,20 @@ function commandLine(items: readonly string[], path: FieldPath, where: string, c
       return;
     }
     // One argument, or a shell script in one (sh -c "PGPASSWORD=x pg_dump --password=y -passout pass:z ..."): each word, and each flag with the word after it.
-    const words = item.split(/\s+/);
-    const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 ? flagBefore(words[j - 1] as string, word, booleans) : undefined) ?? []);
-    // Passwords given by a program's own short option (mysql -pX, redis-cli -a X), in the argv or in the script.
     // A line break ends a shell command as `;` does: a program named on one line lends its options to none on the next.
-    const script = words.length > 1 ? item.replace(/\n/g, " ; ").split(/\s+/) : [];
-    named.push(...(options.get(i) ?? []), ...passwordOptionsIn(script, true).map((use) => use.named));
+    const words = item.replace(/\n/g, " ; ").split(/\s+/);
+    // Passwords given by a program's own short option (mysql -pX, redis-cli -a X), in the argv or in the script.
+    const script = words.length > 1 ? readPasswordOptions(words, true) : NOTHING_READ;
+    const named = words.flatMap((word, j) => secretFlag(word) ?? secretAssignment(word) ?? (j > 0 && !script.valueless.has(j - 1) ? flagBefore(words[j - 1] as string, word, booleans) : undefined) ?? []);
+    named.push(...(argv.options.get(i) ?? []), ...script.uses.map((use) => use.named));
     const previous = items[i - 1];
-    const before = named.length === 0 && previous !== undefined && previous !== "" ? flagBefore(previous, item, booleans) : undefined;
+    const before = named.length === 0 && previous !== undefined && previous !== "" && !argv.valueless.has(i - 1) ? flagBefore(previous, item, booleans) : undefined;
     if (before !== undefined) named.push(before);
     if (named.length > 0) report(SECRET_RULES.inline, [...path, i], `${where}[${i}] passes ${named.join(", ")} a value written in the manifest, where every process on the node can read it`, { container, flag: named[0] });
   });
 }
+
+const NOTHING_READ: PasswordOptionReading = { uses: [], valueless: new Set() };
 
 /** The variable of a shell assignment `PGPASSWORD=x` when it is named as a credential and given one. */
 function secretAssignment(word: string): string | undefined {

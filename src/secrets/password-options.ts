@@ -22,15 +22,22 @@ interface PasswordOption {
    * gives ssh its port; none for a program that reads options anywhere.
    */
   valued?: ReadonlySet<string>;
+  /**
+   * Long options that take a value only after `=`: written bare, they take none, and the
+   * next word is the program's operand (`mysql --password appdb` prompts; appdb is the database).
+   */
+  attachedOnly?: ReadonlySet<string>;
 }
 
 /**
  * The MySQL and MariaDB clients declare -p with an optional argument (my_getopt's
  * OPT_ARG): only `-pVALUE` gives the password, a bare `-p` prompts for it and the word
- * after it is the database. redis-cli reads `-a` and takes the next argument whatever it
+ * after it is the database. Their long --password (and --password1..3, the factors of
+ * MySQL 8.0.27's multi-factor authentication) is OPT_ARG too: a value only after `=`.
+ * redis-cli reads `-a` and takes the next argument whatever it
  * is (parseOptions). sshpass declares `p:` to getopt, which takes `-pVALUE` and `-p VALUE`.
  */
-const MYSQL_CLIENT: PasswordOption = { option: "-p", attached: true, separate: false };
+const MYSQL_CLIENT: PasswordOption = { option: "-p", attached: true, separate: false, attachedOnly: new Set(["--password", "--password1", "--password2", "--password3"]) };
 const PROGRAMS: ReadonlyMap<string, PasswordOption> = new Map([
   ...["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlslap", "mysqlpump", "mariadb", "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-check", "mariadb-show", "mariadb-slap"].map(
     (program): [string, PasswordOption] => [program, MYSQL_CLIENT],
@@ -49,14 +56,23 @@ export interface PasswordOptionUse {
 const SEPARATOR = /^(?:;|&&|\|\||\||&|\(|\)|\{|\}|then|do|else)$/;
 const ENDS_COMMAND = /(?:;|&|\|)$/;
 
+/** What a program's own options say of its words. */
+export interface PasswordOptionReading {
+  /** The password options found. */
+  uses: PasswordOptionUse[];
+  /** The indices of long options written bare that take no value (`mysql --password db`): the word after each is no credential. */
+  valueless: Set<number>;
+}
+
 /**
  * The password options of `words`: a container's argv (`shell` false), or a shell
  * script's words (`shell` true), where `;`, `&&`, `|` and the like end the command
  * whose program was named. A value that is a variable or a reference ($VAR, $(VAR),
  * ${VAR}, `cmd`) is no password written in the manifest.
  */
-export function passwordOptionsIn(words: readonly string[], shell: boolean): PasswordOptionUse[] {
+export function readPasswordOptions(words: readonly string[], shell: boolean): PasswordOptionReading {
   const found: PasswordOptionUse[] = [];
+  const valueless = new Set<number>();
   let program: string | undefined;
   let option: PasswordOption | undefined;
   let valueOfPrevious = false;
@@ -83,10 +99,11 @@ export function passwordOptionsIn(words: readonly string[], shell: boolean): Pas
         found.push({ index: i + 1, named: `${program} ${option.option}` });
       }
     }
+    if (option?.attachedOnly?.has(word)) valueless.add(i);
     if (option?.valued?.has(word)) valueOfPrevious = true;
     if (shell && ENDS_COMMAND.test(word)) program = option = undefined;
   });
-  return found;
+  return { uses: found, valueless };
 }
 
 /** Whether an option's value is a password written out, not a variable or a reference to one. */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseYamlFile } from "../../src/k8s/parse.js";
 import { checkSecrets } from "../../src/secrets/check.js";
-import { passwordOptionsIn } from "../../src/secrets/password-options.js";
+import { readPasswordOptions } from "../../src/secrets/password-options.js";
 
 /** A pod whose one container runs `command` then `args`, each written as a YAML flow list of JSON strings. */
 function pod(command: readonly string[], args: readonly string[] = []): string {
@@ -78,8 +78,27 @@ describe("passwords given by a program's own short option", () => {
     );
   });
 
+  it("read a MySQL client's bare --password as a prompt, its next word as the database", () => {
+    // my_getopt's OPT_ARG: --password takes a value only after `=`, so `--password appdb` prompts and appdb is the database.
+    for (const [command, args] of [
+      [["mysql", "-u", "root", "--password", "appdb"], []],
+      [["mysqldump"], ["--password", "appdb"]],
+      [["sh", "-c", "mysql -h db --password appdb < x.sql"], []],
+      [["sh", "-c", "mariadb --password2 appdb"], []],
+    ] as const) {
+      expect(inline(pod(command, args)), JSON.stringify([command, args])).toEqual([]);
+    }
+    // With `=` it is the password; another program's --password takes the next word.
+    expect(inline(pod(["mysql", "--password=ZZMYSQLEQ21", "appdb"])).map((f) => f.path)).toEqual(["spec.containers[0].command[1]"]);
+    expect(inline(pod(["sh", "-c", "mysql --password appdb; psql-tool --password ZZOTHER22 x"])).map((f) => f.message)).toEqual([
+      'container "c" command[2] passes --password a value written in the manifest, where every process on the node can read it',
+    ]);
+    expect(inline(pod(["app", "--password", "ZZAPP23"])).map((f) => f.path)).toEqual(["spec.containers[0].command[2]"]);
+    expect(readPasswordOptions(["mysql", "--password", "db", "-pX"], false)).toEqual({ uses: [{ index: 3, named: "mysql -p" }], valueless: new Set([1]) });
+  });
+
   it("tell sshpass's own options from its command's", () => {
-    expect(passwordOptionsIn(["sshpass", "-p", "pw", "ssh", "-p", "22", "host"], false)).toEqual([{ index: 2, named: "sshpass -p" }]);
-    expect(passwordOptionsIn(["sshpass", "-P", "assword:", "-ppw", "ssh", "host"], false)).toEqual([{ index: 3, named: "sshpass -p" }]);
+    expect(readPasswordOptions(["sshpass", "-p", "pw", "ssh", "-p", "22", "host"], false).uses).toEqual([{ index: 2, named: "sshpass -p" }]);
+    expect(readPasswordOptions(["sshpass", "-P", "assword:", "-ppw", "ssh", "host"], false).uses).toEqual([{ index: 3, named: "sshpass -p" }]);
   });
 });
