@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { ProtobufDecodeError, WIRE_LEN, WIRE_VARINT, WireReader } from "../encryption/protobuf-wire.js";
+import { ProtobufDecodeError, WIRE_LEN, WIRE_VARINT, WireReader, lenFieldSize } from "../encryption/protobuf-wire.js";
 
 /**
  * A lean etcd v3 KV client: the three calls Palisade makes (Range, and Txn for one
@@ -261,6 +261,19 @@ function encodeCompareAndPut(request: { key: Uint8Array; modRevision: string; va
     .message(1, (c) => c.uint(2, 2).bytes(3, request.key).uint(6, BigInt(request.modRevision), true))
     .message(2, (op) => op.message(2, (put) => put.bytes(1, request.key).bytes(2, request.value).uint(6, 1)))
     .finish();
+}
+
+/**
+ * The bytes etcd weighs against its --max-request-bytes for our compare-and-put: it wraps the
+ * TxnRequest in an InternalRaftRequest { header = 100: RequestHeader { ID = 1 }; txn = 6 }
+ * and refuses the write ("request is too large") when that marshals to more than the limit
+ * (etcdserver's processInternalRaftRequestOnce). The ID is a uint64 of up to 10 varint bytes,
+ * counted at its largest; with etcd's auth on, the header also carries the user's name and
+ * auth revision, which this leaves out.
+ */
+export function compareAndPutRequestBytes(request: { key: Uint8Array; modRevision: string; value: Uint8Array }): number {
+  const header = 1 + 10;
+  return lenFieldSize(100, header) + lenFieldSize(6, encodeCompareAndPut(request).length);
 }
 
 /** TxnResponse { header = 1; succeeded = 2; responses = 3 }: only `succeeded`. */

@@ -12,6 +12,7 @@ import {
 import { keyLocator } from "../encryption/rotation-keys.js";
 import { formatGroupResource } from "../encryption/resources.js";
 import { perKeyRefusal } from "./etcd-errors.js";
+import { compareAndPutRequestBytes } from "./etcd-kv.js";
 import { asKv, compareAndPut, scanPrefix, scanPrefixRaw, type EtcdClient, type StoredEntry } from "./etcd-client.js";
 import type { StatusThread } from "./etcd-status-thread.js";
 
@@ -107,6 +108,12 @@ async function statusInThread(options: StatusOptions, thread: StatusThread): Pro
 export interface RotateOptions extends ScanOptions {
   dryRun: boolean;
   /**
+   * With dryRun: etcd's --max-request-bytes. Each value is then encrypted (in memory, nothing
+   * written) and one whose write etcd would refuse as too large is counted in `failed`
+   * instead of `rewritten`, so that a rotation's refusals are known before it runs.
+   */
+  maxRequestBytes?: number;
+  /**
    * A value whose first provider is identity would be rewritten in plaintext: a deliberate
    * decryption (kube-apiserver allows it), or a config mistake that would undo encryption.
    * Refused (left as stored, counted in `plaintext`) unless allowed.
@@ -152,12 +159,18 @@ export async function rotateStoredValues(options: RotateOptions): Promise<Rotati
           outcome.plaintext[resource] = (outcome.plaintext[resource] ?? 0) + 1;
           if (!options.allowPlaintext && !options.dryRun) return;
         }
-        if (options.dryRun) {
+        if (options.dryRun && options.maxRequestBytes === undefined) {
           outcome.rewritten++;
           return;
         }
         // The raw key bytes are the AAD, as on read: the key as text is lossy for bytes that are not UTF-8.
         const rewritten = await options.codec.write(key, inspection.location, inspection.decrypted!, entry.key);
+        if (options.dryRun) {
+          const bytes = compareAndPutRequestBytes({ key: entry.key, modRevision: entry.modRevision, value: rewritten });
+          if (bytes > options.maxRequestBytes!) outcome.failed.push({ key, error: `would be refused as too large: its write is ${bytes} bytes, over --max-request-bytes ${options.maxRequestBytes}` });
+          else outcome.rewritten++;
+          return;
+        }
         await options.onBeforeWrite?.(key);
         let written: boolean;
         try {

@@ -52,6 +52,15 @@ function parsePageSize(value: string): number {
   return n;
 }
 
+/** etcd's own default for --max-request-bytes (embed.DefaultMaxRequestBytes, 1.5 MiB). */
+const ETCD_DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
+
+function parseMaxRequestBytes(value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UserError(`--max-request-bytes ${JSON.stringify(value)} is not a whole number of bytes`, { hint: `give etcd's own --max-request-bytes (its default is ${ETCD_DEFAULT_MAX_REQUEST_BYTES})` });
+  return n;
+}
+
 function withEtcdFlags(command: Command): Command {
   return command
     .requiredOption("--endpoints <urls>", "etcd client URLs, comma-separated (kube-apiserver's --etcd-servers)")
@@ -155,13 +164,16 @@ function plaintextRefusal(outcome: RotationOutcome, configFile: string): UserErr
 function rotateText(outcome: RotationOutcome, dryRun: boolean): string {
   const verb = dryRun ? "would rewrite" : "rewrote";
   // Said only when it happened, so that the usual summary line stays as scripts know it.
-  const refused = outcome.failed.length > 0 ? `; ${outcome.failed.length} refused by etcd` : "";
+  const refused = outcome.failed.length === 0 ? "" : dryRun ? `; ${outcome.failed.length} etcd would refuse as too large` : `; ${outcome.failed.length} refused by etcd`;
+  const refusedList = dryRun
+    ? "Values etcd would refuse to store once encrypted (raise etcd's --max-request-bytes, and this flag with it, or shrink the object)"
+    : "Values etcd refused to store (left as they were; for \"request is too large\", raise etcd's --max-request-bytes or shrink the object)";
   return [
     `${verb} ${outcome.rewritten} of ${outcome.scanned} values; ${outcome.current} already current; ${outcome.undecryptable.length} unreadable; ${outcome.conflicts.length} changed by another writer${refused}\n`,
     plaintextText(outcome, dryRun),
     names("Changed by another writer during rotation (their value was kept; run again to check it)", outcome.conflicts),
     names("Values the config cannot read (left untouched)", outcome.undecryptable.map((u) => `${u.key}: ${u.error}`)),
-    names("Values etcd refused to store (left as they were; for \"request is too large\", raise etcd's --max-request-bytes or shrink the object)", outcome.failed.map((f) => `${f.key}: ${f.error}`)),
+    names(refusedList, outcome.failed.map((f) => `${f.key}: ${f.error}`)),
   ].join("");
 }
 
@@ -208,6 +220,7 @@ export function registerEtcdCommand(program: Command): void {
   withEtcdFlags(etcd.command("rotate"))
     .description("rewrite every value not written by the first provider and key, one compare-and-swap transaction per value")
     .option("--dry-run", "count what would be rewritten, write nothing")
+    .addOption(new Option("--max-request-bytes <bytes>", `with --dry-run: etcd's --max-request-bytes, to name values whose encrypted write etcd would refuse (default ${ETCD_DEFAULT_MAX_REQUEST_BYTES}, etcd's default)`).argParser(parseMaxRequestBytes))
     .option("--allow-plaintext", "rewrite values whose first provider is identity, storing them decrypted (refused without it)")
     .addHelpText(
       "after",
@@ -215,12 +228,17 @@ export function registerEtcdCommand(program: Command): void {
         "and values already current are skipped. Values the config cannot read are reported and left untouched.\n" +
         "With identity as a resource's first provider, rotating would store its values in plaintext: refused\n" +
         "(exit 2, nothing written) unless --allow-plaintext asks for that decryption.\n" +
-        "Values etcd refuses to store (e.g. over its --max-request-bytes once encrypted) are listed by key and left as they were.\n" +
+        "Values etcd refuses to store (e.g. over its --max-request-bytes once encrypted) are listed by key and left as they were;\n" +
+        "--dry-run encrypts each value in memory and names those in advance.\n" +
         "Exit codes: 0 done, 1 some values could not be read or written (or were left rather than decrypted), 2 usage or input errors.",
     )
-    .action(async (flags: EtcdFlags & { dryRun?: boolean; allowPlaintext?: boolean }) => {
+    .action(async (flags: EtcdFlags & { dryRun?: boolean; allowPlaintext?: boolean; maxRequestBytes?: number }) => {
       const prefix = normalizePrefix(flags.prefix);
       const dryRun = flags.dryRun === true;
+      if (!dryRun && flags.maxRequestBytes !== undefined) {
+        throw new UserError("--max-request-bytes applies to --dry-run only", { hint: "a rotation learns etcd's own limit from its answer and lists the values it refused; drop the flag, or add --dry-run" });
+      }
+      const maxRequestBytes = dryRun ? (flags.maxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES) : undefined;
       const allowPlaintext = flags.allowPlaintext === true;
       const outcome = await withStore(flags, async (client, codec, lib, config) => {
         // Identity first somewhere: count first, so that a refusal leaves every value as it was.
@@ -230,7 +248,7 @@ export function registerEtcdCommand(program: Command): void {
         }
         const bar = progressBar(isInteractive() ? await lib.countPrefix(client, prefix) : 0);
         try {
-          return await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, allowPlaintext, onProgress: (o) => bar.update(o) });
+          return await lib.rotateStoredValues({ client, codec, prefix, pageSize: flags.pageSize, dryRun, maxRequestBytes, allowPlaintext, onProgress: (o) => bar.update(o) });
         } finally {
           bar.done();
         }

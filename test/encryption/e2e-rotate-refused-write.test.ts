@@ -3,16 +3,18 @@
  * --max-request-bytes but not once encrypted ("etcdserver: request is too large"). That key is
  * listed by name (never its value) in text and JSON, left as it was, exit 1; every other value
  * is still rotated, across later pages; and the message does not blame endpoints or TLS, since
- * etcd answered. A real etcd started with a small --max-request-bytes keeps the test cheap.
+ * etcd answered. `--dry-run` names the same keys in advance, to the byte at etcd's limit. A
+ * real etcd started with a small --max-request-bytes keeps the test cheap.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { etcdUnavailable } from "../../src/adapters/etcd-client.js";
 import { perKeyRefusal } from "../../src/adapters/etcd-errors.js";
+import { compareAndPutRequestBytes } from "../../src/adapters/etcd-kv.js";
 import { palisade } from "../support/cli-in-process.js";
 import { startEtcd, type TestEtcd } from "../support/etcd.js";
 
@@ -55,6 +57,23 @@ const args = (...more: string[]) => ["etcd", "rotate", "--endpoints", etcd.endpo
 const stored = async (key: string) => (await etcd.client.get(key).buffer())!.toString("latin1");
 
 describe("etcd rotate when etcd refuses one write", () => {
+  it("--dry-run names the value etcd would refuse once encrypted, writes nothing, exit 1", async () => {
+    const bigBefore = await stored(BIG);
+    const run = await palisade(args("--dry-run", "--max-request-bytes", String(MAX_REQUEST_BYTES)));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("would rewrite 12 of 13 values; 0 already current; 0 unreadable; 0 changed by another writer; 1 etcd would refuse as too large\n");
+    expect(run.stdout).toMatch(new RegExp(`Values etcd would refuse to store once encrypted .*\\(1\\):\\n  ${BIG}: would be refused as too large: its write is 4\\d{3} bytes, over --max-request-bytes 4096\\n`));
+    expect(run.stdout).not.toContain(MARKER);
+    expect(await stored(BIG)).toBe(bigBefore);
+    expect(await stored(SMALL[0]!)).toMatch(/^k8s\0small/);
+    // At etcd's default limit nothing here is too large; the flag belongs to a dry run only.
+    expect((await palisade(args("--dry-run"))).stdout).toContain("would rewrite 13 of 13 values; 0 already current; 0 unreadable; 0 changed by another writer\n");
+    const misuse = await palisade(args("--max-request-bytes", "4096"));
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain("--max-request-bytes applies to --dry-run only");
+    expect((await palisade(args("--dry-run", "--max-request-bytes", "4k"))).code).toBe(2);
+  });
+
   it("lists the refused key by name in JSON, rotates every other value, exit 1", async () => {
     const bigBefore = await stored(BIG);
     const run = await palisade(args("-o", "json"));
@@ -76,6 +95,42 @@ describe("etcd rotate when etcd refuses one write", () => {
     expect(run.stdout).toContain(`Values etcd refused to store (left as they were; for "request is too large", raise etcd's --max-request-bytes or shrink the object) (1):\n  ${BIG}: etcdserver: request is too large\n`);
     expect(run.stdout).not.toContain(MARKER);
     expect(run.stderr).not.toContain("--cacert");
+  });
+});
+
+describe("--dry-run's size against etcd's own judgement", () => {
+  // aesgcm's framing is linear in the plaintext (prefix, 12-byte nonce, 16-byte tag), so
+  // consecutive plaintext lengths step the write one byte at a time across etcd's limit.
+  const gcmConfig = join(dir, "gcm.yaml");
+  const keys = Array.from({ length: 8 }, (_, i) => `/boundary/secrets/default/b-${i}`);
+  const gcmFraming = "k8s:enc:aesgcm:v1:key1:".length + 12 + 16;
+  let lengths: number[] = [];
+
+  beforeAll(async () => {
+    writeFileSync(gcmConfig, readFileSync(config, "utf8").replace("aescbc", "aesgcm").replace(/secret: \S+/, `secret: ${randomBytes(32).toString("base64")}`));
+    const modRevision = "99"; // one varint byte, as the revisions of this small store have (below 128)
+    const predicted = (length: number, key: string) => compareAndPutRequestBytes({ key: Buffer.from(key), modRevision, value: Buffer.alloc(length + gcmFraming) });
+    // The shortest plaintext whose predicted write is one byte over the limit.
+    let crossing = 3000;
+    while (predicted(crossing, keys[0]!) < MAX_REQUEST_BYTES + 1) crossing++;
+    lengths = keys.map((_, i) => crossing - 4 + i);
+    for (const [i, key] of keys.entries()) await etcd.client.put(key).value(Buffer.alloc(lengths[i]!, "x"));
+    const revision = Number((await etcd.client.get(keys.at(-1)!).exec()).kvs[0]!.mod_revision);
+    expect(revision, "the predictions above take a one-byte revision").toBeLessThan(128);
+  });
+
+  it("names every value etcd refuses, and none it accepts but at the one byte of the request ID", async () => {
+    const flags = ["etcd", "rotate", "--endpoints", etcd.endpoint, "--config", gcmConfig, "--prefix", "/boundary", "-o", "json"];
+    const dry = JSON.parse((await palisade([...flags, "--dry-run", "--max-request-bytes", String(MAX_REQUEST_BYTES)])).stdout) as { failed: Array<{ key: string }> };
+    const real = JSON.parse((await palisade(flags)).stdout) as { failed: Array<{ key: string; error: string }> };
+    const predictedRefused = dry.failed.map((f) => f.key);
+    const refused = real.failed.map((f) => f.key);
+    // Ours: the last four (one byte over the limit and beyond, counting the ID at 10 bytes).
+    expect(predictedRefused).toEqual(keys.slice(4));
+    // etcd's: every one two bytes over or more; the one byte over is refused when etcd's ID takes 10 bytes, accepted at 9.
+    expect(refused.every((k) => predictedRefused.includes(k))).toBe(true);
+    expect(keys.slice(5).every((k) => refused.includes(k))).toBe(true);
+    expect(real.failed.every((f) => f.error === "etcdserver: request is too large")).toBe(true);
   });
 });
 
