@@ -14,13 +14,14 @@ import { limitRangeErrors } from "./limitrange-validation.js";
 import type { ClusterClasses, MakeFinding, NamespaceState } from "./namespace-state.js";
 import { namespaceOf, SYSTEM_NAMESPACES } from "./namespaces.js";
 import { describePods } from "./pod-count.js";
+import { NodePortAllocations } from "./node-ports.js";
 import { PriorityDefaults } from "./priority-default.js";
 import { quotaSpecErrors } from "./quota-validation.js";
 import { refusal, refusedBoundProblem, refusedDeadline, refusedQuantityProblem } from "./refused.js";
 import { formatResourceList, readResourceList, type QuantityProblem } from "./resource-list.js";
 import { readResourceQuota } from "./resourcequota.js";
 import { readRuntimeClass, type RuntimeClasses } from "./runtime-class.js";
-import { INVALID_QUANTITY, NAMESPACE_WITHOUT_LIMITRANGE, NAMESPACE_WITHOUT_QUOTA, SECOND_DEFAULT_PRIORITY_CLASS } from "./rules.js";
+import { INVALID_QUANTITY, NAMESPACE_WITHOUT_LIMITRANGE, NAMESPACE_WITHOUT_QUOTA, NODE_PORT_REFUSED, SECOND_DEFAULT_PRIORITY_CLASS } from "./rules.js";
 
 export interface QuotaReport {
   namespace: string;
@@ -85,6 +86,7 @@ export class QuotaEvaluator {
   private readonly states = new Map<string, NamespaceState>();
   private readonly defaultNamespace: string;
   private readonly priorities = new PriorityDefaults();
+  private readonly nodePorts: NodePortAllocations;
   private readonly runtimeClasses: RuntimeClasses = new Map();
   private readonly controlled: ObjectRef[] = [];
   private admitting = false;
@@ -96,6 +98,7 @@ export class QuotaEvaluator {
     private readonly everyRuntimeClass = false,
   ) {
     this.defaultNamespace = defaultNamespace || "default";
+    this.nodePorts = new NodePortAllocations(this.defaultNamespace);
   }
 
   /** A ResourceQuota, LimitRange, PriorityClass or RuntimeClass (anything else is ignored); before the first admit. */
@@ -165,6 +168,7 @@ export class QuotaEvaluator {
       }
     }
     const { object } = loaded;
+    this.nodePorts.add(loaded);
     if (isControlledBy(object, this.controllers)) {
       // Counted through the controller that made it (a Deployment for its ReplicaSet and pods).
       this.controlled.push(objectRef(object));
@@ -200,6 +204,12 @@ export class QuotaEvaluator {
       // The reduced object knows where its globalDefault is written (priority-default.ts).
       const refused = this.finding(SECOND_DEFAULT_PRIORITY_CLASS, loaded, [], `PriorityClass ${name} is refused: PriorityClass ${existing} is already marked as default. Only one default can exist`, { defaultClass: existing });
       findings.push({ ...refused, fieldPath: "globalDefault" });
+    }
+    for (const { loaded, path, text, holder, range } of this.nodePorts.refused()) {
+      const why = holder !== undefined ? `; Service ${holder} holds it` : ` (${range})`;
+      const refused = this.finding(NODE_PORT_REFUSED, loaded, [], `Service ${loaded.object.metadata?.name} is refused: ${text}${why}`, holder !== undefined ? { heldBy: holder } : {});
+      // The reduced object knows where the port is written (node-ports.ts).
+      findings.push({ ...refused, fieldPath: formatFieldPath(path) });
     }
     const states = [...this.states.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
     // Namespaces with nothing to bound them.

@@ -117,6 +117,20 @@ export const SECOND_DEFAULT_PRIORITY_CLASS: Rule = {
   },
 };
 
+export const NODE_PORT_REFUSED: Rule = {
+  id: "quota/node-port-refused",
+  title: "Service rejected: its nodePort is taken or outside the node-port range",
+  family: FAMILY,
+  pillar: "network",
+  severity: "medium",
+  docs: {
+    description:
+      "Node ports are one pool for the whole cluster, every namespace and protocol: a Service that asks for a nodePort or healthCheckNodePort another Service holds is refused (\"provided port is already allocated\"), and so is one outside kube-apiserver's --service-node-port-range (30000-32767 unless the input's kube-apiserver sets another). The Service is never created, so nothing reaches its pods through it. From files, Services are created in input order and the first to ask for a port has it; a Service read from a live cluster holds its ports.",
+    remediation: "Pick a free port inside the node-port range, or leave nodePort out and let the API server allocate one.",
+    helpUri: "https://kubernetes.io/docs/concepts/services-networking/service/#nodeport-custom-port",
+  },
+};
+
 export const CONTAINER_WITHOUT_RESOURCES: Rule = {
   id: "quota/container-without-resources",
   title: "Container without cpu/memory requests or memory limit",
@@ -154,6 +168,7 @@ export const QUOTA_RULES: readonly Rule[] = [
   POD_OVERHEAD_REFUSED,
   RUNTIME_CLASS_NOT_FOUND,
   SECOND_DEFAULT_PRIORITY_CLASS,
+  NODE_PORT_REFUSED,
   CONTAINER_WITHOUT_RESOURCES,
   INVALID_QUANTITY,
 ];
