@@ -4,7 +4,7 @@
  * a token's worth is RBAC's: one record per dangerous grant the RBAC family knows, at its
  * severity.
  */
-import { DANGER_RULES } from "../access/rbac/risks.js";
+import { DANGER_RULES } from "../access/rbac/danger-probes.js";
 import type { Pillar, Rule, Severity } from "../findings/types.js";
 import { SEVERITY_POINTS } from "./scoring.js";
 import type { Deduction, PosturePillar } from "./types.js";

@@ -6,7 +6,7 @@
 import type { Grant, RbacAuthorizer } from "../access/rbac/authorizer.js";
 import type { UserInfo } from "../access/rbac/types.js";
 import { describeNode, userOfSubject, type EscalationEdge, type EscalationGraph } from "../access/rbac/escalation.js";
-import { heldDangers, type HeldDanger } from "../access/rbac/risks.js";
+import { heldDangers, type HeldDanger } from "../access/rbac/danger-probes.js";
 import { subjectKey } from "../access/rbac/subjects.js";
 import { tokenMount } from "../k8s/service-accounts.js";
 import { isRecord, type K8sObject } from "../k8s/types.js";

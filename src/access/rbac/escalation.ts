@@ -219,8 +219,10 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     if (everywhere.exec) add(allNamespacesHub("exec"), "exec", "exec into any pod", everywhere.exec);
     if (everywhere["read-token-secret"]) add(allNamespacesHub("read-token-secret"), "read-token-secret", "create a service-account-token Secret in any namespace and read it", everywhere["read-token-secret"]);
     const mintsTokens = mayHold("create", "serviceaccounts/token");
-    const readsSecrets = mayHold("get", "secrets");
-    for (const [namespace, accounts] of mayDo("create") || mayDo("get") ? accountsByNamespace : new Map<string, Subject[]>()) {
+    // list and watch return whole Secrets, data included, as get does.
+    const SECRET_READS = ["get", "list", "watch"] as const;
+    const readsSecrets = SECRET_READS.some((verb) => mayHold(verb, "secrets"));
+    for (const [namespace, accounts] of mayDo("create") || SECRET_READS.some(mayDo) ? accountsByNamespace : new Map<string, Subject[]>()) {
       const local = grantedNamespaces.has(namespace);
       // Without a cluster-wide grant, only namespaces where the subject holds a RoleBinding can yield a step.
       if (!clusterWide && !local) continue;
@@ -243,11 +245,13 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
         const token = mintsTokens ? allow(res("create", "", "serviceaccounts", { sub: "token", name: target.name, ns: namespace })) : false;
         if (token) add(to, "token-request", `create a token for ServiceAccount ${namespace}/${target.name}`, token);
         if (!readsSecrets) continue;
-        for (const secret of tokenSecrets.get(`${namespace}/${target.name}`) ?? []) {
-          const read = allow(res("get", "", "secrets", { name: secret, ns: namespace }));
-          if (read) {
-            add(to, "read-token-secret", `read token Secret ${namespace}/${secret}`, read);
-            break;
+        // A list or watch narrowed to the Secret (fieldSelector metadata.name) carries its name, as a get does.
+        secrets: for (const secret of tokenSecrets.get(`${namespace}/${target.name}`) ?? []) {
+          for (const verb of SECRET_READS) {
+            const read = allow(res(verb, "", "secrets", { name: secret, ns: namespace }));
+            if (!read) continue;
+            add(to, "read-token-secret", `${verb === "get" ? "read" : verb} token Secret ${namespace}/${secret}`, read);
+            break secrets;
           }
         }
       }

@@ -72,6 +72,11 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
       policy.problems.push({ message: `${kind} has no metadata.name; it is ignored`, origin, fieldPath: ["metadata"] });
       continue;
     }
+    const badMetadata = nonStringMapEntry(object.metadata as Record<string, unknown>);
+    if (badMetadata) {
+      policy.problems.push({ message: `metadata.${badMetadata.join(".")} must be a string (quote it: "true", not true): ${rejected(kind)}`, origin, fieldPath: ["metadata", ...badMetadata] });
+      continue;
+    }
     const namespaced = kind === "Role" || kind === "RoleBinding";
     // Manifests often leave the namespace to `kubectl apply -n`; without it they land in "default".
     const namespace = namespaced ? object.metadata?.namespace || defaultNamespace : undefined;
@@ -106,6 +111,21 @@ export function buildPolicy(inputs: readonly PolicyInput[], options: { bootstrap
   return policy;
 }
 
+/**
+ * The first label or annotation whose value is not a string. ObjectMeta holds them as
+ * map[string]string, so the API server cannot decode the object at all (an unquoted
+ * `aggregate-to-view: true` is a bool): it is never created and, for a ClusterRole, never aggregated.
+ */
+function nonStringMapEntry(metadata: Record<string, unknown>): [string, string] | undefined {
+  for (const field of ["labels", "annotations"] as const) {
+    const map = metadata[field];
+    if (!isRecord(map)) continue;
+    // null decodes to "" (Go's zero string); any other non-string cannot be decoded.
+    for (const [key, value] of Object.entries(map)) if (typeof value !== "string" && value !== null) return [field, key];
+  }
+  return undefined;
+}
+
 /** Why the API server rejects a whole object, said once: it then grants nothing. */
 const rejected = (kind: string) => `the API server rejects this ${kind}, so it grants nothing`;
 
@@ -122,7 +142,9 @@ function readRole(object: K8sObject, kind: "Role" | "ClusterRole", name: string,
     if (rule) ownRules.push({ rule, origin, index });
   });
   if (problems.length > before) return undefined;
-  const role: RoleDef = { kind, name, labels: { ...(object.metadata?.labels ?? {}) }, ownRules, rules: ownRules, origin };
+  // A null label value decodes to "": the label is there, empty, for the aggregation selectors.
+  const labels = Object.fromEntries(Object.entries(object.metadata?.labels ?? {}).map(([key, value]) => [key, (value as string | null) ?? ""]));
+  const role: RoleDef = { kind, name, labels, ownRules, rules: ownRules, origin };
   if (namespace !== undefined) role.namespace = namespace;
   if (kind === "ClusterRole" && object.aggregationRule !== undefined && object.aggregationRule !== null) {
     const selectors = readAggregationSelectors(object.aggregationRule, origin, problems);
@@ -145,7 +167,10 @@ function readAggregationSelectors(raw: unknown, origin: Origin, problems: Policy
   const selectors = isRecord(raw) ? raw.clusterRoleSelectors : undefined;
   if (selectors !== undefined && selectors !== null && !Array.isArray(selectors)) return refuse("aggregationRule.clusterRoleSelectors must be a list of label selectors", path);
   if (!Array.isArray(selectors) || selectors.length === 0) return refuse("an aggregationRule needs at least one clusterRoleSelector", isRecord(raw) ? path : ["aggregationRule"]);
-  for (const [i, selector] of selectors.entries()) {
+  // JSON decoding leaves a null list item at its zero value: an empty selector, which the
+  // aggregation controller reads as every ClusterRole (a bare `-` in YAML is such an item).
+  const decoded: unknown[] = selectors.map((selector: unknown) => (selector === null ? {} : selector));
+  for (const [i, selector] of decoded.entries()) {
     const { matchLabels, matchExpressions } = isRecord(selector) ? selector : {};
     const labelsOk = matchLabels === undefined || matchLabels === null || (isRecord(matchLabels) && Object.values(matchLabels).every((v) => typeof v === "string"));
     const expressionsOk = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.every((e) => isRecord(e) && typeof e.key === "string" && typeof e.operator === "string" && (e.values === undefined || e.values === null || (Array.isArray(e.values) && e.values.every((v) => typeof v === "string")))));
@@ -153,7 +178,7 @@ function readAggregationSelectors(raw: unknown, origin: Origin, problems: Policy
     const errors = validateLabelSelector(selector as LabelSelector);
     if (errors.length > 0) return refuse(`aggregationRule.clusterRoleSelectors[${i}] is invalid (${errors.join("; ")})`, [...path, i]);
   }
-  return selectors as LabelSelector[];
+  return decoded as LabelSelector[];
 }
 
 /** One rule, or undefined with a problem when it makes the API server reject its role. */
@@ -167,8 +192,9 @@ function readRule(raw: unknown, path: Array<string | number>, kind: "Role" | "Cl
     const value = raw[field];
     if (value === undefined || value === null) {
       rule[field] = [];
-    } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
-      rule[field] = value as string[];
+    } else if (Array.isArray(value) && value.every((v) => typeof v === "string" || v === null)) {
+      // A null item decodes to Go's zero string: `verbs: [get, ~]` is get and "", which the API server accepts.
+      rule[field] = value.map((v: string | null) => v ?? "");
     } else {
       problems.push({ message: `${field} must be a list of strings: ${rejected(kind)}`, origin, fieldPath: [...path, field] });
       return undefined;
@@ -197,7 +223,7 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
     problems.push({ message: `roleRef with kind and name is required; this ${kind} is ignored`, origin, fieldPath: ["roleRef"] });
     return undefined;
   }
-  const refused = roleRefRejection(kind, roleRef);
+  const refused = roleRef.apiGroup !== undefined && roleRef.apiGroup !== null && typeof roleRef.apiGroup !== "string" ? (["apiGroup", "roleRef.apiGroup must be a string"] as [string, string]) : roleRefRejection(kind, roleRef);
   if (refused) {
     problems.push({ message: `${refused[1]}: the API server rejects this ${kind}, so it grants nothing`, origin, fieldPath: ["roleRef", refused[0]] });
     return undefined;
@@ -217,6 +243,9 @@ function readBinding(object: K8sObject, kind: "RoleBinding" | "ClusterRoleBindin
       continue;
     }
     if (raw.kind !== "User" && raw.kind !== "Group" && raw.kind !== "ServiceAccount") refuse(`subject kind ${JSON.stringify(raw.kind)} is not User, Group or ServiceAccount (case matters)`, ["subjects", i, "kind"]);
+    // A subject is decoded into strings: any other type and the API server cannot read the binding.
+    const mistyped = (["namespace", "apiGroup"] as const).find((field) => raw[field] !== undefined && raw[field] !== null && typeof raw[field] !== "string");
+    if (mistyped) refuse(`a subject's ${mistyped} must be a string`, ["subjects", i, mistyped]);
     const subject: Subject = { kind: raw.kind, name: raw.name };
     if (typeof raw.namespace === "string" && raw.namespace) subject.namespace = raw.namespace;
     if (typeof raw.apiGroup === "string") subject.apiGroup = raw.apiGroup;
