@@ -2,7 +2,7 @@
  * The API server's validation of a built-in object after defaulting, for the refusals hand
  * written manifests meet most (manifest/fails-validation): its metadata, a workload's
  * selector against its template, its pod's containers and legacy seccomp annotations
- * (refused-seccomp.ts). Each refusal is given as
+ * (refused-seccomp.ts), and a Service's spec (refused-service.ts). Each refusal is given as
  * upstream words it, at the field the manifest holds it in.
  *
  * Which kinds' pod specs are validated follows upstream: ValidatePodTemplateSpec for Pods'
@@ -18,6 +18,7 @@ import { nameFormatOf } from "./api-name-formats.js";
 import { containerRefusals } from "./refused-containers.js";
 import { objectMetaRefusals, templateMetaRefusals } from "./refused-metadata.js";
 import { seccompRefusals } from "./refused-seccomp.js";
+import { serviceAllocationRefusals, serviceRefusals } from "./refused-service.js";
 import { selectorRefusals } from "./refused-selector.js";
 
 /** The kinds whose pod template upstream validates, and whether it validates the template's pod spec. */
@@ -29,7 +30,17 @@ const TEMPLATES: ReadonlyMap<string, { podSpec: boolean }> = new Map<string, { p
 export function refusalsOf(object: K8sObject): ApiFieldError[] {
   if (rootTypeOf(object) === undefined) return [];
   const key = `${object.apiVersion}/${object.kind}`;
+  const isService = key === "v1/Service";
+  if (isService) {
+    // The Service storage refuses bad cluster IPs while allocating, before any validation runs.
+    const allocation = serviceAllocationRefusals(object);
+    if (allocation.length > 0) return allocation;
+  }
   const out = objectMetaRefusals(object.metadata, nameFormatOf(key));
+  if (isService) {
+    out.push(...serviceRefusals(object));
+    return out;
+  }
   out.push(...selectorRefusals(object));
   if (key === "v1/Pod") {
     if (isRecord(object.spec)) out.push(...containerRefusals(object.spec, ["spec"], "spec", true));

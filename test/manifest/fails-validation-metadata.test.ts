@@ -37,7 +37,7 @@ describe("object names", () => {
   });
 
   it("a Service wants a DNS-1035 label (starting with a letter), a Namespace and a StatefulSet a DNS-1123 label (no dots)", async () => {
-    expect(await texts(object("v1", "Service", "  name: 1web"))).toEqual([
+    expect(await texts(object("v1", "Service", "  name: 1web\nspec: {ports: [{port: 80}]}"))).toEqual([
       `metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
     ]);
     expect(await texts(object("v1", "Namespace", "  name: team.a"))).toEqual([expect.stringMatching(/^metadata\.name: Invalid value: "team\.a": a lowercase RFC 1123 label must consist/)]);
