@@ -137,6 +137,7 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
   const now = timeFlag(flags.at);
   const clock = () => now;
   const authenticators: TokenAuthenticator[] = [];
+  let oidc: TokenAuthenticator | undefined;
   if (flags.oidcIssuerUrl && flags.authnConfig) {
     throw new UserError("--authn-config and --oidc-* flags cannot be used together", { hint: "kube-apiserver refuses the same combination; move the flags into the jwt section" });
   }
@@ -163,8 +164,14 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
       const config = configs.find((c) => c.issuerUrl === claimed) ?? configs[0]!;
       checkDiscoveryDocument(doc, config.issuerUrl, flags.discovery);
     }
-    const issuers: OidcIssuer[] = await keysPerIssuer(configs, flags.jwks);
-    authenticators.push(oidcAuthenticator(issuers, clock));
+    // kube-apiserver passes its service-account issuers to every jwt authenticator as disallowed issuers.
+    const overlap = configs.find((c) => flags.serviceAccountIssuer.includes(c.issuerUrl));
+    if (overlap) {
+      throw new UserError(`issuer ${JSON.stringify(overlap.issuerUrl)} is both an OIDC issuer and a --service-account-issuer`, {
+        hint: "kube-apiserver refuses to start: a jwt authenticator's issuer URL must not overlap with the service-account issuers",
+      });
+    }
+    oidc = oidcAuthenticator(await keysPerIssuer(configs, flags.jwks), clock);
   }
   if (flags.serviceAccountIssuer.length > 0 || flags.serviceAccountKeyFile.length > 0) {
     if (flags.serviceAccountIssuer.length === 0) throw new UserError("--service-account-key-file needs --service-account-issuer");
@@ -174,7 +181,10 @@ async function buildAuthenticator(flags: VerifyFlags): Promise<TokenAuthenticato
     const apiAudiences = flags.apiAudiences ? flags.apiAudiences.split(",").map((a) => a.trim()).filter(Boolean) : undefined;
     authenticators.push(serviceAccountAuthenticator({ issuers: flags.serviceAccountIssuer, keys, ...(apiAudiences ? { apiAudiences } : {}) }, clock));
   }
-  if (flags.staticTokenFile) authenticators.push(tokenFileAuthenticator(await readText(flags.staticTokenFile, "token file"), flags.staticTokenFile));
+  // kube-apiserver's token union runs the static token file, then service accounts, then OIDC:
+  // the first that authenticates a token decides who it is.
+  if (flags.staticTokenFile) authenticators.unshift(tokenFileAuthenticator(await readText(flags.staticTokenFile, "token file"), flags.staticTokenFile));
+  if (oidc) authenticators.push(oidc);
   if (authenticators.length === 0) {
     throw new UserError("no authenticator configured", { hint: "give --oidc-issuer-url/--oidc-client-id/--jwks, --authn-config/--jwks, --service-account-issuer/--service-account-key-file or --static-token-file" });
   }
@@ -249,6 +259,7 @@ function certificateText(report: ClientCertificateReport): string {
     `  valid:     ${c.notBefore} .. ${c.notAfter}`,
     `  key:       ${c.key}, signed ${c.signatureAlgorithm}`,
   ];
+  for (const [key, values] of Object.entries(report.result.authenticated ? (report.result.user.extra ?? {}) : {})) lines.push(`  extra:     ${key}=${values.join(",")}`);
   if (report.chain.length > 0) lines.push(`  chain:     ${report.chain.join("  <-  ")}`);
   for (const warning of report.warnings) lines.push(`  warning:   ${warning}`);
   return lines.join("\n") + "\n";

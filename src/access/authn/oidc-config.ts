@@ -72,12 +72,18 @@ export function configFromFlags(flags: OidcFlags): JwtAuthenticatorConfig {
       throw flagError(`--oidc-signing-algs: unsupported signing algorithm ${JSON.stringify(alg)}`, `supported: ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
     }
   }
-  const claimValidationRules: ClaimValidationRule[] = [];
-  for (const pair of flags.requiredClaims ?? []) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw flagError(`--oidc-required-claim: ${JSON.stringify(pair)} is not key=value`);
-    claimValidationRules.push({ claim: pair.slice(0, eq), requiredValue: pair.slice(eq + 1) });
+  // component-base's MapStringString: each flag may hold comma-separated pairs, keys and values
+  // are trimmed, and a repeated key keeps its last value (it is a map).
+  const required = new Map<string, string>();
+  for (const flag of flags.requiredClaims ?? []) {
+    for (const pair of flag.split(",")) {
+      if (pair === "") continue;
+      const eq = pair.indexOf("=");
+      if (eq < 0 || pair.slice(0, eq).trim() === "") throw flagError(`--oidc-required-claim: ${JSON.stringify(pair)} is not key=value`);
+      required.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
   }
+  const claimValidationRules: ClaimValidationRule[] = [...required].map(([claim, requiredValue]) => ({ claim, requiredValue }));
   const config: JwtAuthenticatorConfig = {
     issuerUrl,
     audiences: [flags.clientId],

@@ -5,13 +5,13 @@
  * Pod or Node still exists with the same UID) are reported as warnings, not performed.
  */
 import { effectiveApiAudiences } from "./api-audiences.js";
-import { audiencesOf, isoTime, numericDate, peekClaims, verifyJws, ASYMMETRIC_ALGORITHMS, type JsonWebKeySet, type JwtClaims } from "./jwt.js";
+import { audiencesOf, isoTime, peekClaims, verifyJws, ASYMMETRIC_ALGORITHMS, type JsonWebKeySet, type JwtClaims } from "./jwt.js";
 import { rejected, type AuthenticationResult, type TokenAuthenticator, type UserInfo } from "./types.js";
 import { isRecord } from "../../k8s/types.js";
 
 export const LEGACY_SERVICE_ACCOUNT_ISSUER = "kubernetes/serviceaccount";
 /** go-jose's default leeway, which upstream's bound-token validator uses for exp, nbf and iat. */
-const LEEWAY_SECONDS = 60;
+const LEEWAY_MS = 60_000;
 
 export interface ServiceAccountTokenOptions {
   /** --service-account-issuer values; the first signs, all are accepted. */
@@ -44,7 +44,7 @@ export function serviceAccountAuthenticator(options: ServiceAccountTokenOptions,
         return rejected(`issuer ${JSON.stringify(peeked.iss ?? null)} is not a service-account issuer here (accepted: ${[...options.issuers, ...(options.acceptLegacy === false ? [] : [LEGACY_SERVICE_ACCOUNT_ISSUER])].join(", ")})`);
       }
       // Upstream's static key getter: a token's kid selects only the keys with that kid.
-      const verified = await verifyJws(token, options.keys, ASYMMETRIC_ALGORITHMS, { kidFallback: false });
+      const verified = await verifyJws(token, options.keys, ASYMMETRIC_ALGORITHMS);
       if (!verified.ok) return rejected(`serviceaccount: ${verified.reason}`);
       const claims = verified.claims;
       const auds = audiencesOf(claims);
@@ -54,12 +54,31 @@ export function serviceAccountAuthenticator(options: ServiceAccountTokenOptions,
       if (!tokenAudiences.some((a) => apiAudiences.includes(a))) {
         return rejected(`serviceaccount: token audiences ${JSON.stringify(tokenAudiences)} are invalid for the target audiences ${JSON.stringify(apiAudiences)}`);
       }
-      return legacy ? legacyUser(claims) : boundUser(claims, Math.floor(now().getTime() / 1000));
+      return legacy ? legacyUser(claims) : boundUser(claims, now().getTime());
     },
   };
 }
 
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Upstream's SplitUsername: "system:serviceaccount:<namespace>:<name>" with a namespace that
+ * is a DNS label and a name that is a DNS subdomain, or undefined.
+ */
+function splitServiceAccountUsername(username: string): { namespace: string; name: string } | undefined {
+  const prefix = "system:serviceaccount:";
+  if (!username.startsWith(prefix)) return undefined;
+  const parts = username.slice(prefix.length).split(":");
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts as [string, string];
+  if (namespace.length > 63 || !DNS1123_LABEL.test(namespace) || name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) return undefined;
+  return { namespace, name };
+}
+
 function legacyUser(claims: JwtClaims): AuthenticationResult {
+  // The legacy validator requires sub before anything else, and that it names the same account.
+  if (typeof claims.sub !== "string" || claims.sub === "") return rejected("serviceaccount: legacy token has no sub claim");
   const namespace = claims["kubernetes.io/serviceaccount/namespace"];
   const secretName = claims["kubernetes.io/serviceaccount/secret.name"];
   const name = claims["kubernetes.io/serviceaccount/service-account.name"];
@@ -73,6 +92,10 @@ function legacyUser(claims: JwtClaims): AuthenticationResult {
     if (typeof value !== "string" || value === "") return rejected(`serviceaccount: legacy token has no ${claim} claim`);
   }
   const ns = namespace as string;
+  const subject = splitServiceAccountUsername(claims.sub);
+  if (!subject || subject.namespace !== ns || subject.name !== name) {
+    return rejected(`serviceaccount: legacy token's sub claim does not name the service account ${ns}/${String(name)} of its kubernetes.io claims`);
+  }
   const user: UserInfo = { username: serviceAccountUsername(ns, name as string), uid: uid as string, groups: serviceAccountGroups(ns) };
   return {
     authenticated: true,
@@ -89,14 +112,25 @@ function reference(value: unknown): { name: string; uid: string } | undefined | 
   return { name: value.name, uid: value.uid };
 }
 
-function boundUser(claims: JwtClaims, nowSeconds: number): AuthenticationResult {
-  const exp = numericDate(claims, "exp");
-  const nbf = numericDate(claims, "nbf");
-  const iat = numericDate(claims, "iat");
+/**
+ * A NumericDate as go-jose's *NumericDate reads it: null is absent, a JSON number is cut to
+ * whole seconds, anything else (a string too) fails to decode.
+ */
+function goJoseDate(claims: Record<string, unknown>, name: string): number | undefined | "invalid" {
+  const value = claims[name];
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : "invalid";
+}
+
+function boundUser(claims: JwtClaims, nowMs: number): AuthenticationResult {
+  const exp = goJoseDate(claims, "exp");
+  const nbf = goJoseDate(claims, "nbf");
+  const iat = goJoseDate(claims, "iat");
   if (exp === "invalid" || nbf === "invalid" || iat === "invalid") return rejected("serviceaccount: exp, nbf and iat must be numbers");
-  if (exp !== undefined && nowSeconds - LEEWAY_SECONDS > exp) return rejected(`serviceaccount: token has expired (exp ${isoTime(exp)})`);
-  if (nbf !== undefined && nowSeconds + LEEWAY_SECONDS < nbf) return rejected(`serviceaccount: token is not valid yet (nbf ${isoTime(nbf)})`);
-  if (iat !== undefined && nowSeconds + LEEWAY_SECONDS < iat) return rejected(`serviceaccount: token issued in the future (iat ${isoTime(iat)})`);
+  // go-jose's order and comparisons, against the full clock rather than whole seconds.
+  if (nbf !== undefined && nowMs + LEEWAY_MS < nbf * 1000) return rejected(`serviceaccount: token is not valid yet (nbf ${isoTime(nbf)})`);
+  if (exp !== undefined && nowMs - LEEWAY_MS > exp * 1000) return rejected(`serviceaccount: token has expired (exp ${isoTime(exp)})`);
+  if (iat !== undefined && nowMs + LEEWAY_MS < iat * 1000) return rejected(`serviceaccount: token issued in the future (iat ${isoTime(iat)})`);
   const k8s = claims["kubernetes.io"];
   if (!isRecord(k8s)) return rejected("serviceaccount: token does not carry the kubernetes.io claims");
   const namespace = k8s.namespace;
@@ -121,8 +155,8 @@ function boundUser(claims: JwtClaims, nowSeconds: number): AuthenticationResult 
   }
   warnings.push(`not checked offline: kube-apiserver also requires ${liveChecks.join(", ")} to still exist with that uid`);
   if (typeof claims.jti === "string" && claims.jti !== "") extra["authentication.kubernetes.io/credential-id"] = [`JTI=${claims.jti}`];
-  const warnAfter = numericDate(k8s, "warnafter");
-  if (typeof warnAfter === "number" && nowSeconds > warnAfter) {
+  const warnAfter = goJoseDate(k8s, "warnafter");
+  if (typeof warnAfter === "number" && warnAfter !== 0 && nowMs > warnAfter * 1000) {
     warnings.push(`stale token: past its warnafter time ${isoTime(warnAfter)}; the client should have refreshed it`);
   }
   if (exp === undefined) warnings.push("token has no exp: it never expires");

@@ -147,6 +147,13 @@ export function lintTokenFile(parsed: ParsedTokenFile): Finding[] {
     } else if (record.user.username.startsWith("system:")) {
       findings.push(finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `${who} uses the reserved name ${JSON.stringify(record.user.username)}`));
     }
+    // Go's CSV reader does not strip a UTF-8 byte-order mark: it stays the first character of the first token.
+    if (record.token.startsWith("\uFEFF")) {
+      findings.push(
+        finding(STATIC_TOKEN_SUSPICIOUS_IDENTITY, record.line, `${who} starts with a UTF-8 byte-order mark, which kube-apiserver keeps as part of the token: no client sends it, so this credential cannot be used; save the file without a BOM`),
+      );
+      continue;
+    }
     // Go's CSV reader keeps spaces after commas: "tok, alice" is the user " alice", whom no RBAC binding names.
     const padded = [record.user.username, ...record.user.groups].filter((v) => v !== v.trim());
     if (padded.length > 0 || record.token !== record.token.trim()) {

@@ -7,7 +7,7 @@
  */
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
-import { createPublicKey } from "node:crypto";
+import { createHash, createPublicKey } from "node:crypto";
 import { X509Certificate } from "@peculiar/x509";
 import { UserError } from "../../errors.js";
 import { appendCertsFromPem, type SkipReason } from "../../hardening/pki/cert-pool.js";
@@ -176,5 +176,17 @@ export async function authenticateClientCertificate(input: ClientCertificateInpu
     return { ...base, chain, result: rejected(`x509: ${key.weakness}; Go refuses RSA keys below 1024 bits`) };
   }
   if (!claimedUser) return { ...base, chain, result: rejected("x509: certificate has an empty CommonName, which maps to no user") };
-  return { ...base, chain, result: { authenticated: true, user: claimedUser } };
+  return { ...base, chain, result: { authenticated: true, user: { ...claimedUser, extra: { [CREDENTIAL_ID_KEY]: [certificateCredentialId(leaf)] } } } };
+}
+
+/** user.CredentialIDKey: the extra under which kube-apiserver names the credential a request used. */
+export const CREDENTIAL_ID_KEY = "authentication.kubernetes.io/credential-id";
+
+/**
+ * Since Kubernetes 1.32, CommonNameUserConversion names the certificate in the user's extra as
+ * "X509SHA256=" and the hex SHA-256 of its DER (kubernetes/kubernetes#125634): audit logs and
+ * TokenReview show it, and a public fingerprint is no secret.
+ */
+export function certificateCredentialId(cert: X509Certificate): string {
+  return `X509SHA256=${createHash("sha256").update(Buffer.from(cert.rawData)).digest("hex")}`;
 }

@@ -49,7 +49,7 @@ describe("client certificates: Go's exact reading", () => {
     const ca = await makeCa("CN=cluster-ca");
     const leaf = await issue(ca, "CN=viewer, CN=admin, O=dev");
     const report = await check(leaf, ca.cert);
-    expect(report.result).toEqual({ authenticated: true, user: { username: "admin", groups: ["dev"] } });
+    expect(report.result).toMatchObject({ authenticated: true, user: { username: "admin", groups: ["dev"] } });
     expect(report.claimedUser?.username).toBe("admin");
   });
 
