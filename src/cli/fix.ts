@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, realpath, stat } from "node:fs/promises";
-import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
 import { decodeManifest, encodeManifest } from "../fix/encoding.js";
@@ -115,6 +115,8 @@ interface Input {
   file: string;
   /** Where --output puts it, relative to the output directory. */
   target: string;
+  /** The directory given whose walk found it; undefined when it was named itself (or is stdin). */
+  walkedFrom?: string;
 }
 
 function commonParent(dirs: readonly string[]): string {
@@ -142,9 +144,10 @@ async function inputsOf(paths: readonly string[], output: string | undefined): P
   }
   // Files named one by one are placed relative to their common parent, as a directory's files are to it.
   const parent = commonParent(unique.filter((f) => f.file !== "-" && f.root === f.file).map((f) => dirname(resolve(f.file))));
-  const inputs = unique.map((f) => ({
+  const inputs: Input[] = unique.map((f) => ({
     file: f.file,
     target: f.file === "-" ? "stdin.yaml" : f.root === f.file ? relative(parent, resolve(f.file)) : relative(f.root, f.file),
+    ...(f.file !== "-" && f.root !== f.file ? { walkedFrom: f.root } : {}),
   }));
   if (output !== undefined) {
     const byTarget = new Map<string, string>();
@@ -155,6 +158,12 @@ async function inputsOf(paths: readonly string[], output: string | undefined): P
     }
   }
   return inputs;
+}
+
+/** Whether `file`, its links followed, is inside the directory `dir` (its links followed too). */
+async function isInside(file: string, dir: string): Promise<boolean> {
+  const where = relative(await realpath(dir), await realpath(file));
+  return where !== "" && where !== ".." && !where.startsWith(`..${sep}`) && !isAbsolute(where);
 }
 
 async function fix(paths: string[], flags: FixFlags): Promise<number> {
@@ -170,8 +179,13 @@ async function fix(paths: string[], flags: FixFlags): Promise<number> {
   const inputs = await inputsOf(paths, flags.output);
   if (flags.inPlace) {
     // A pipe (`<(helm template .)`) or a device cannot take the fixed text back: said before anything is written.
-    for (const { file } of inputs) {
+    for (const { file, walkedFrom } of inputs) {
       if (!(await stat(file)).isFile()) throw new UserError(`--in-place: ${file} is not a regular file (a pipe or a device), so it cannot be rewritten`, { hint: "drop --in-place to get the fixed text on stdout, or give --output DIR" });
+      // A link in a walked directory that leads out of it (a checked-out repository's
+      // `prod.yaml -> /etc/kubernetes/...`) would have fix rewrite a file nobody named.
+      if (walkedFrom !== undefined && !(await isInside(file, walkedFrom))) {
+        throw new UserError(`--in-place: ${file} is a symbolic link to ${await realpath(file)}, outside ${walkedFrom}, so it was not rewritten (nothing was)`, { hint: "name that file itself to rewrite it, or give --output DIR" });
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import { isJsonText, jsonStreamValues, parseJsonFile, parseYamlFile, splitDocume
 import { scanJsonPositions } from "../k8s/json-positions.js";
 import { DocumentLocator, type TextPosition } from "../k8s/locate.js";
 import { describeRef, isRecord, objectRef, valueAt, type FieldPath, type K8sObject, type LoadProblem } from "../k8s/types.js";
+import type { DocumentChunk } from "../k8s/split-documents.js";
 import { podTemplate } from "../k8s/workloads.js";
 import type { PodView } from "../podsecurity/pod.js";
 import { applyRound, JsonEditor, kubernetesReading, sameValue, YamlEditor, type DocumentEditor } from "./document-editor.js";
@@ -69,6 +70,7 @@ export interface Rewrite {
 }
 
 const MAX_CORRECTION_ROUNDS = 4;
+const MAX_DOCUMENTS_READ_ALONE = 32;
 
 function problemOf(p: LoadProblem, lineOffset: number): InputProblem {
   return { line: p.position.line + lineOffset, column: p.position.column, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
@@ -213,9 +215,53 @@ function rewriteJsonStream(text: string, values: readonly JsonStreamValue[], ref
   return { text: pieces.join(""), problems, objects };
 }
 
+/**
+ * The loader's problems of each document. A document's problems are on its lines, or just
+ * past its end (js-yaml reports an unclosed `[`, or a `%YAML` directive with no document
+ * after it, on the line after its text's last): that line is the next document's first,
+ * so a problem there is given to the document that reports it when read alone, not to
+ * both (the next one is judged by the scan, and is fixed too).
+ */
+function problemsByDocument(file: string, text: string, chunks: readonly DocumentChunk[], problems: readonly LoadProblem[]): LoadProblem[][] {
+  // The last document takes the problems past its end too (no next document shares that line).
+  const lastLines = chunks.map((chunk, i) => (i === chunks.length - 1 ? Infinity : chunk.startLine + chunk.text.split("\n").length));
+  const onLines = (p: LoadProblem, i: number) => p.position.line > (chunks[i] as DocumentChunk).startLine && p.position.line <= (lastLines[i] as number);
+  const alone = new Map<number, readonly LoadProblem[] | undefined>();
+  // Each reading alone re-splits the whole file: past a few, a file of broken documents
+  // keeps the cautious answer (both documents refused) instead of taking quadratic time.
+  const reportedAlone = (i: number): readonly LoadProblem[] | undefined => {
+    if (!alone.has(i) && alone.size >= MAX_DOCUMENTS_READ_ALONE) return undefined;
+    if (!alone.has(i)) {
+      let n = -1;
+      alone.set(i, parseYamlFile(file, text, undefined, () => ++n === i).problems);
+    }
+    return alone.get(i);
+  };
+  const same = (a: LoadProblem, b: LoadProblem) => a.message === b.message && a.position.line === b.position.line && a.position.column === b.position.column;
+  const owned: LoadProblem[][] = chunks.map(() => []);
+  for (const p of problems) {
+    // Documents are in line order and share at most a line: the last that starts before the
+    // problem's line, and the one before it.
+    let low = 0;
+    let high = chunks.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((chunks[mid] as DocumentChunk).startLine < p.position.line) low = mid;
+      else high = mid - 1;
+    }
+    const candidates = [low - 1, low].filter((i) => i >= 0 && onLines(p, i));
+    const readings = candidates.length > 1 ? candidates.map(reportedAlone) : [];
+    const certain = readings.every((r) => r !== undefined);
+    const reporters = certain ? candidates.filter((_, n) => readings[n]?.some((q) => same(p, q))) : [];
+    for (const i of reporters.length > 0 ? reporters : candidates) owned[i]?.push(p);
+  }
+  return owned;
+}
+
 function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
   const loaded = parseYamlFile(file, text);
   const chunks = splitDocuments(text);
+  const byDocument = problemsByDocument(file, text, chunks, loaded.problems);
   const layout = detectLayout(text);
   const problems: InputProblem[] = [];
   const objects: ObjectOutcome[] = [];
@@ -225,10 +271,7 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists
     const start = text.indexOf(chunk.text, cursor);
     pieces.push(text.slice(cursor, start));
     cursor = start + chunk.text.length;
-    // The last document takes the problems past its end too: with no final line break, js-yaml
-    // reports an unclosed `[` or `{` on the line after the text's last.
-    const lastLine = documentIndex === chunks.length - 1 ? Infinity : chunk.startLine + chunk.text.split("\n").length;
-    const refused = loaded.problems.filter((p) => p.position.line > chunk.startLine && p.position.line <= lastLine);
+    const refused = byDocument[documentIndex] ?? [];
     if (refused.length > 0) {
       problems.push(...refused.map((p) => problemOf(p, 0)));
       pieces.push(chunk.text);
