@@ -135,9 +135,55 @@ function userInfo(value: unknown): UserInfo {
   return info;
 }
 
+/**
+ * Deeper than any Kubernetes object nests (built-in kinds stay under 30 levels), and well
+ * short of where the recursive walks policies make (structuredClone, JSON.stringify, semantic
+ * comparison) run out of JavaScript stack (about 3000 levels): a deeper object would answer
+ * 500 from a stack overflow instead of saying what is wrong.
+ */
+export const MAX_OBJECT_DEPTH = 1000;
+
+/** Nesting depth up to the limit, walked without recursion (the walk itself must not overflow). */
+function tooDeep(root: unknown): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > MAX_OBJECT_DEPTH) return true;
+    const children = Array.isArray(value) ? value : isRecord(value) ? Object.values(value) : undefined;
+    if (children) for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function stringMap(value: unknown, field: string): void {
+  if (value === undefined || value === null) return;
+  if (!isRecord(value) || !Object.values(value).every((v) => typeof v === "string")) throw new ReviewError(`request.${field} must be a map of strings`);
+}
+
+/**
+ * What the API server guarantees of every object it sends (ObjectMeta's types), checked so
+ * that policies may rely on it: a hostile body with, say, annotations as a string must get
+ * a 400 saying so, not a 500 from a policy that trusted the type.
+ */
+function objectMeta(object: Record<string, unknown>, field: string): void {
+  for (const key of ["apiVersion", "kind"]) if (object[key] !== undefined && typeof object[key] !== "string") throw new ReviewError(`request.${field}.${key} must be a string`);
+  const metadata = object.metadata;
+  if (metadata === undefined || metadata === null) return;
+  if (!isRecord(metadata)) throw new ReviewError(`request.${field}.metadata must be an object`);
+  for (const key of ["name", "generateName", "namespace", "uid", "resourceVersion"]) {
+    if (metadata[key] !== undefined && metadata[key] !== null && typeof metadata[key] !== "string") throw new ReviewError(`request.${field}.metadata.${key} must be a string`);
+  }
+  stringMap(metadata.labels, `${field}.metadata.labels`);
+  stringMap(metadata.annotations, `${field}.metadata.annotations`);
+  const owners = metadata.ownerReferences;
+  if (owners !== undefined && owners !== null && (!Array.isArray(owners) || !owners.every(isRecord))) throw new ReviewError(`request.${field}.metadata.ownerReferences must be a list of objects`);
+}
+
 function objectOrNull(value: unknown, field: string): K8sObject | null {
   if (value === undefined || value === null) return null;
   if (!isRecord(value)) throw new ReviewError(`request.${field} must be an object or null`);
+  if (tooDeep(value)) throw new ReviewError(`request.${field} is nested deeper than ${MAX_OBJECT_DEPTH} levels`);
+  objectMeta(value, field);
   return value as K8sObject;
 }
 

@@ -6,7 +6,7 @@
  * them; the pipeline prefixes them with the policy name.
  */
 import { formatVersion } from "../../podsecurity/levels.js";
-import type { InvalidLabel, LevelVersion } from "../../podsecurity/namespace-levels.js";
+import { LABEL_PREFIX, MODES, type InvalidLabel, type LevelVersion, type NamespacePolicy } from "../../podsecurity/namespace-levels.js";
 import type { PolicyVerdict } from "../policy.js";
 import type { AdmissionRequest, StatusDetails } from "../review.js";
 
@@ -95,4 +95,23 @@ export function invalidLabels(request: AdmissionRequest, invalid: readonly Inval
 /** PSA's errorResponse: the status, and the same text as the `error` audit annotation. */
 export function errorVerdict(code: 400 | 500, message: string, auditError = message): PolicyVerdict {
   return { deny: [{ policy: POD_SECURITY_POLICY, rule: code === 400 ? "decode" : "namespace-lookup", message }], warn: [], audit: { [ERROR_KEY]: auditError }, denyMessage: message, denyCode: code };
+}
+
+/** api.LevelVersion.Equivalent: both privileged (whose version never matters), or the same level and version. */
+function equivalentLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
+  return (a.level === "privileged" && b.level === "privileged") || levelVersionString(a) === levelVersionString(b);
+}
+
+/**
+ * PSA's exemptNamespaceWarning: the one warning on a Namespace created (or tightened) in an
+ * exempt namespace whose labels ask for something the exemption will ignore: nothing when the
+ * policy is fully privileged or equivalent to the configured defaults; else every
+ * non-privileged mode set by a label of its own, in the order enforce, audit, warn.
+ */
+export function exemptNamespaceWarning(name: string, policy: NamespacePolicy, defaults: NamespacePolicy, labels: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (MODES.every((m) => policy[m].level === "privileged")) return undefined;
+  if (MODES.every((m) => equivalentLevelVersion(policy[m], defaults[m]))) return undefined;
+  const set = (key: string) => labels !== undefined && Object.hasOwn(labels, key);
+  const modes = MODES.filter((m) => policy[m].level !== "privileged" && (set(`${LABEL_PREFIX}${m}`) || set(`${LABEL_PREFIX}${m}-version`)));
+  return `namespace ${JSON.stringify(name)} is exempt from Pod Security, and the policy (${modes.map((m) => `${m}=${levelVersionString(policy[m])}`).join(", ")}) will be ignored`;
 }

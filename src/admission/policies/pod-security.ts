@@ -19,6 +19,7 @@ import {
   ERROR_KEY,
   POD_SECURITY_POLICY,
   errorVerdict,
+  exemptNamespaceWarning,
   exemptVerdict,
   forbiddenStatus,
   invalidLabels,
@@ -201,7 +202,16 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     const namespace = request.object;
     if (!namespace || namespace.kind !== "Namespace") return request.operation === "DELETE" ? emptyVerdict() : errorVerdict(400, "failed to decode namespace");
     const next = policyOf(namespace.metadata?.labels);
-    if (request.operation === "CREATE") return next.invalid.length > 0 ? invalidLabels(request, next.invalid) : emptyVerdict();
+    const name = namespace.metadata?.name ?? request.name;
+    // An exempt namespace is only told that its labels will be ignored: PSA records no exemption for it.
+    const exemptWarning = (): PolicyVerdict => {
+      const warning = exemptNamespaceWarning(name, next.policy, settings.defaults, namespace.metadata?.labels);
+      return warning === undefined ? emptyVerdict() : { deny: [], warn: [warning], audit: {} };
+    };
+    if (request.operation === "CREATE") {
+      if (next.invalid.length > 0) return invalidLabels(request, next.invalid);
+      return exemptNamespace(name) ? exemptWarning() : emptyVerdict();
+    }
     if (request.operation !== "UPDATE") return emptyVerdict();
     // PSA's own text, double space included.
     if (!request.oldObject || request.oldObject.kind !== "Namespace") return errorVerdict(400, "failed to decode  old namespace");
@@ -211,8 +221,7 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     if (sameLevelVersion(enforce, previous.policy.enforce)) return emptyVerdict();
     if (enforce.level === "privileged") return emptyVerdict();
     if (formatVersion(enforce.version) === formatVersion(previous.policy.enforce.version) && compareLevels(enforce.level, previous.policy.enforce.level) < 1) return emptyVerdict();
-    const name = namespace.metadata?.name ?? request.name;
-    if (exemptNamespace(name)) return exemptVerdict("namespace");
+    if (exemptNamespace(name)) return exemptWarning();
     const verdict = emptyVerdict();
     verdict.warn = existingPodWarnings(context.cluster.podsInNamespace(name), name, enforce, exemptRuntimeClass, { now, requestDeadline: context.deadline });
     return verdict;
