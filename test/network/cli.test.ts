@@ -264,7 +264,7 @@ spec:
   ingress:
 ${rules}`;
     const sources = join(dir, "sources.yaml");
-    writeFileSync(sources, policy('  - {action: Allow, protocol: UDP, source: {ports: [53]}}\n  - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
+    writeFileSync(sources, policy('  - {action: Allow, protocol: UDP, source: {ports: [53]}}\n  - {action: Allow, protocol: TCP, source: {ports: ["1024:65535"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
     const ask = async (...flags: string[]) => JSON.parse((await run("explain", shop, sources, "--from", "198.51.100.7", "--to", "shop/db", ...flags, "-o", "json")).out) as { allowed: boolean; sourcePort?: number };
     // Without a source port a rule on source ports does not match; with one, it does when the port is in its list.
     expect(await ask("--port", "8080/TCP")).toMatchObject({ allowed: false, otherwiseFromSourcePorts: [[1024, 65535]] });
@@ -298,7 +298,7 @@ ${rules}`;
     copyFileSync(shop, join(before!, "shop.yaml"));
     copyFileSync(shop, join(after!, "shop.yaml"));
     copyFileSync(sources, join(before!, "sources.yaml"));
-    writeFileSync(join(after!, "sources.yaml"), policy('  - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
+    writeFileSync(join(after!, "sources.yaml"), policy('  - {action: Allow, protocol: TCP, source: {ports: ["1024:65535"]}, destination: {ports: [8080]}}\n  - {action: Deny}\n'));
     const causes = JSON.parse((await run("diff", before!, after!, "-o", "json")).out) as { changes: { from: string; to: string; because?: { connection: string; now: string }[] }[] };
     const change = causes.changes.find((c) => c.from === "11.0.0.0-255.255.255.255[External]" && c.to === "shop/db[StatefulSet]");
     expect(change?.because?.[0]).toMatchObject({ connection: "1/UDP from source port 53", now: "denied" });

@@ -8,7 +8,7 @@
  * and HostEndpoint objects.
  */
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
-import type { IpFamily, IpRange } from "../cidr.js";
+import { formatIp, parseIp, type IpFamily, type IpRange } from "../cidr.js";
 import type { Direction } from "../model.js";
 import { portFromValue, protocolFromValue, protocolSupportsPorts, validateRuleProtocol, type CalicoPort, type CalicoProtocol } from "./numorstring.js";
 import { parseNet, type IcmpMatch, type RuleAction } from "./rule-match.js";
@@ -165,6 +165,7 @@ function decodeIcmp(reader: Reader, value: unknown, path: FieldPath): IcmpMatch 
   return code === undefined ? { type } : { type, code };
 }
 
+/** Rule nets: Calico's `net` tag wants an address or a strictly masked CIDR (a NetworkSet's may have host bits). */
 function decodeNets(reader: Reader, value: unknown, path: FieldPath, families: Set<IpFamily>): IpRange[] {
   const out: IpRange[] = [];
   reader.array(value, path).forEach((item, i) => {
@@ -172,6 +173,9 @@ function decodeNets(reader: Reader, value: unknown, path: FieldPath, families: S
     if (text === undefined) return;
     const range = parseNet(text);
     if (!range) return reader.fail([...path, i], `invalid CIDR ${JSON.stringify(text)}: expected an address or address/prefix`);
+    if (parseIp(text.split("/")[0] as string)?.value !== range.first) {
+      return reader.fail([...path, i], `invalid CIDR ${JSON.stringify(text)}: host bits are set; rule nets must be strictly masked (write ${formatIp(range.family, range.first)}/${text.split("/")[1]})`);
+    }
     families.add(range.family);
     out.push(range);
   });
@@ -182,7 +186,9 @@ function decodePorts(reader: Reader, value: unknown, path: FieldPath): CalicoPor
   const out: CalicoPort[] = [];
   reader.array(value, path).forEach((item, i) => {
     const parsed = portFromValue(item);
-    if (!parsed.ok) reader.fail([...path, i], parsed.error);
+    // Port 0 parses, but Calico's validator (validatePort) wants every numeric port in 1..65535.
+    if (parsed.ok && parsed.value.kind === "range" && parsed.value.min < 1) reader.fail([...path, i], `invalid port ${JSON.stringify(item)}: port numbers in a rule must be 1..65535`);
+    else if (!parsed.ok) reader.fail([...path, i], parsed.error);
     else out.push(parsed.value);
   });
   return out;
@@ -291,10 +297,10 @@ function decodeRule(reader: Reader, value: unknown, path: FieldPath): DecodedRul
   if (notProtocol) out.notProtocol = notProtocol;
   const icmp = decodeIcmp(reader, rule.icmp, [...path, "icmp"]);
   const notICMP = decodeIcmp(reader, rule.notICMP, [...path, "notICMP"]);
-  if (icmp) {
-    if (!protocol || (protocol.value !== "ICMP" && protocol.value !== "ICMPv6")) reader.fail([...path, "icmp"], "rules that specify ICMP fields must set protocol to ICMP (or ICMPv6)");
-    out.icmp = icmp;
-  }
+  // Calico checks the protocol whenever the icmp object is there, even empty (`icmp: {}`).
+  const icmpGiven = rule.icmp !== undefined && rule.icmp !== null;
+  if (icmpGiven && (!protocol || (protocol.value !== "ICMP" && protocol.value !== "ICMPv6"))) reader.fail([...path, "icmp"], "rules that specify ICMP fields must set protocol to ICMP (or ICMPv6)");
+  if (icmp) out.icmp = icmp;
   if (notICMP) out.notICMP = notICMP;
   if (rule.ipVersion !== undefined && rule.ipVersion !== null) {
     if (rule.ipVersion !== 4 && rule.ipVersion !== 6) reader.fail([...path, "ipVersion"], `ipVersion must be 4 or 6, found ${describe(rule.ipVersion)}`);

@@ -22,7 +22,7 @@ const selector = fc.oneof(
   fc.constant("tier in {'front', 'back'}"),
 );
 const ports = fc.array(fc.oneof(fc.constantFrom(80, 443, 5432, "8000:8100", "http", "metrics"), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 3 });
-const sourcePorts = fc.array(fc.constantFrom(53, "0:1023", "1024:65535", 40000, "http", "metrics", "dns"), { minLength: 1, maxLength: 2 });
+const sourcePorts = fc.array(fc.constantFrom(53, "1:1023", "1024:65535", 40000, "http", "metrics", "dns"), { minLength: 1, maxLength: 2 });
 const nets = fc.array(fc.constantFrom("10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.2.3/32"), { minLength: 1, maxLength: 2 });
 
 /** Services of `serviceObjects`: one by selector, one by written EndpointSlices, and one the input lacks. */
@@ -273,11 +273,11 @@ metadata: {name: src-ports}
 spec:
   ingress:
     - {action: Allow, protocol: UDP, source: {ports: [53]}}
-    - {action: Allow, protocol: TCP, source: {notPorts: ["0:1023"]}, destination: {ports: [8080]}}
+    - {action: Allow, protocol: TCP, source: {notPorts: ["1:1023"]}, destination: {ports: [8080]}}
 `);
     const rules = tiers.flatMap((t) => t.policies)[0]?.rules?.("ingress") ?? [];
     const target: PodEndpoint = { kind: "pod", namespace: "n", name: "p", labels: {}, namespaceLabels: {}, ips: ["10.0.0.1"], ports: [] };
-    expect(rules.map((r) => r.connections(target, external("192.0.2.1")).toString())).toEqual(["UDP 1-65535 (from source port 53)", "TCP 8080 (from source ports 1024-65535)"]);
+    expect(rules.map((r) => r.connections(target, external("192.0.2.1")).toString())).toEqual(["UDP 1-65535 (from source port 53)", "TCP 8080 (from source ports 0, 1024-65535)"]);
   });
 
   it("names every CIDR that tells external peers apart", () => {

@@ -313,14 +313,14 @@ spec:
   selector: app == 'svc'
   ingress:
   - {action: Deny, protocol: TCP, source: {notPorts: [53]}, destination: {ports: [22]}}
-  - {action: Allow, protocol: TCP, source: {ports: ["0:65535"]}, destination: {ports: [23]}}
+  - {action: Allow, protocol: TCP, source: {ports: ["1:65535"]}, destination: {ports: [23]}}
   - {action: Allow, protocol: TCP, destination: {ports: [22, 24]}}
 `);
     // No source port matches no source-port rule: 22 is allowed, yet denied from every port but 53.
     expect(explainConnection(more, src, svc, "TCP", 22)).toMatchObject({ allowed: true, otherwiseFromSourcePorts: [[0, 52], [54, 65535]] });
     expect(explainConnection(more, src, svc, "TCP", 22, undefined, { sourcePort: 53 }).otherwiseFromSourcePorts).toBeUndefined();
     // A rule on every source port: denied without one, allowed from each.
-    expect(explainConnection(more, src, svc, "TCP", 23)).toMatchObject({ allowed: false, otherwiseFromSourcePorts: [[0, 65535]] });
+    expect(explainConnection(more, src, svc, "TCP", 23)).toMatchObject({ allowed: false, otherwiseFromSourcePorts: [[1, 65535]] });
     // Nothing reads the source port of 24.
     expect(explainConnection(more, src, svc, "TCP", 24).otherwiseFromSourcePorts).toBeUndefined();
   });

@@ -242,7 +242,7 @@ describe.skipIf(unavailable !== undefined)("compiled dataplane on a real kernel"
       ] }),
       // client: from 21000 up, one port of each protocol; from below, everything.
       gnp("client-in", { selector: "app == 'client'", types: ["Ingress"], ingress: [
-        { action: "Allow", protocol: "TCP", source: { ports: ["0:20999"] } },
+        { action: "Allow", protocol: "TCP", source: { ports: ["1:20999"] } },
         { action: "Allow", protocol: "TCP", source: { ports: ["21000:65535"] }, destination: { ports: [80] } },
         { action: "Allow", protocol: "UDP", source: { notPorts: ["21000:65535"] } },
         { action: "Allow", protocol: "UDP", destination: { ports: [53] } },

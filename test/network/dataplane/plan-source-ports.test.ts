@@ -36,7 +36,7 @@ const policies: K8sObject[] = [
   // Answers from the resolver's DNS port reach everyone; db takes TCP 5432 from web's and api's http ports only.
   gnp("dns-answers", { order: 10, selector: "all()", types: ["Ingress"], ingress: [
     { action: "Allow", protocol: "UDP", source: { selector: "app == 'dns'", ports: ["dns"] } },
-    { action: "Pass", protocol: "TCP", source: { notPorts: ["http", "0:1023"] } },
+    { action: "Pass", protocol: "TCP", source: { notPorts: ["http", "1:1023"] } },
   ] }),
   gnp("db-in", { order: 20, selector: "app == 'db'", types: ["Ingress"], ingress: [
     { action: "Allow", protocol: "TCP", source: { ports: ["http"] }, destination: { ports: [5432] } },
