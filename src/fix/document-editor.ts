@@ -40,13 +40,14 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return Number.isNaN(a) && Number.isNaN(b);
 }
 
-function expectedAfter(value: unknown, edit: Edit): unknown {
+/** `value` with `edit` made, on a JSON copy: what the edited text must read as. */
+export function expectedAfter(value: unknown, edit: Edit): unknown {
   const copy: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   applyToJson(copy, [edit]);
   return copy;
 }
 
-const NOT_WRITTEN = "could not be written without changing other fields, so it was not";
+export const NOT_WRITTEN = "could not be written without changing other fields, so it was not";
 
 export class YamlEditor implements DocumentEditor {
   private doc: Document | undefined;
@@ -129,7 +130,7 @@ export class JsonEditor implements DocumentEditor {
 }
 
 /** `root` with the value at `path` replaced, copying only the containers on the way (the old value stays as it was). */
-function replacedAt(root: unknown, path: FieldPath, value: unknown): unknown {
+export function replacedAt(root: unknown, path: FieldPath, value: unknown): unknown {
   if (path.length === 0) return value;
   const [part, ...rest] = path as [string | number, ...FieldPath];
   if (Array.isArray(root)) {

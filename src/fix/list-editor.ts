@@ -99,12 +99,15 @@ function editorOf(root: Record<string, unknown>, split: ListText | undefined, ma
   return new ListEditor(root, split.gaps, items);
 }
 
-/** A YAML List document's editor, item by item; undefined for any other document, or one not split with certainty. */
-export function yamlListEditor(text: string, value: unknown, layout: Layout): ListEditor | undefined {
+/**
+ * A YAML List document's editor, item by item; undefined for any other document, or one not
+ * split with certainty. `make` gives an item's editor (rewrite.ts picks which kind).
+ */
+export function yamlListEditor(text: string, value: unknown, layout: Layout, make: (text: string, value: unknown, layout: Layout) => DocumentEditor = (t, v, l) => new YamlEditor(t, v, l)): ListEditor | undefined {
   const root = listRoot(value);
   if (!root) return undefined;
   // Each item laid out as the whole document is, so lines an edit adds look the same either way.
-  return editorOf(root, splitYamlList(text), (piece) => new YamlEditor(piece.text, kubernetesReading(piece.text), layout));
+  return editorOf(root, splitYamlList(text), (piece) => make(piece.text, kubernetesReading(piece.text), layout));
 }
 
 /** A JSON List document's editor, item by item (the items' texts are exact: JSON has one way to nest). */

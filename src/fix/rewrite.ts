@@ -9,6 +9,8 @@ import { applyRound, JsonEditor, kubernetesReading, sameValue, YamlEditor, type 
 import { applyToJson, type Edit } from "./edits.js";
 import { detectLayout } from "./layout.js";
 import { jsonListEditor, ListEditor, yamlListEditor } from "./list-editor.js";
+import { YamlItemEditor } from "./yaml-item-editor.js";
+import type { Layout } from "./yaml-render.js";
 import { describeUndecodable, UNDECODABLE_HINT, undecodableFields } from "../manifest/undecodable.js";
 
 /**
@@ -61,6 +63,8 @@ export interface RewriteOptions {
   json?: boolean;
   /** Edit a List document as one text, not item by item (list-editor.ts): the reference the item-by-item path is compared with. */
   wholeLists?: boolean;
+  /** Edit a YAML document's list items (a pod's containers) in the whole text, not apart (yaml-item-editor.ts): the reference the items-apart path is compared with. */
+  wholeItems?: boolean;
 }
 
 export interface Rewrite {
@@ -258,7 +262,40 @@ function problemsByDocument(file: string, text: string, chunks: readonly Documen
   return owned;
 }
 
-function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists: boolean): Rewrite {
+/**
+ * One YAML document edited with its list items apart (yaml-item-editor.ts: an edit re-reads
+ * its item, not the whole text) and read back whole once. Should that reading differ, or
+ * that way fail, the document is edited again the way it always was, each edit re-reading
+ * the whole text (or the whole List item), so what is written is what that way writes.
+ */
+function editYamlDocument(text: string, value: unknown, layout: Layout, options: { wholeLists: boolean; wholeItems: boolean }, place: DocumentPlace, hooks: RewriteHooks, problems: InputProblem[]): { text: string; objects: ObjectOutcome[] } {
+  const { wholeLists, wholeItems } = options;
+  const editorOf = (itemsApart: boolean): DocumentEditor => {
+    const make = (t: string, v: unknown, l: Layout) => (itemsApart ? new YamlItemEditor(t, v, l) : new YamlEditor(t, v, l));
+    return (wholeLists ? undefined : yamlListEditor(text, value, layout, make)) ?? make(text, value, layout);
+  };
+  const readsBack = (editor: DocumentEditor) => editor.text === text || sameValue(kubernetesReading(editor.text), editor.value);
+  if (!wholeItems) {
+    try {
+      const found: InputProblem[] = [];
+      const editor = editorOf(true);
+      const objects = editDocument(editor, place, hooks, found);
+      if (readsBack(editor)) {
+        problems.push(...found);
+        return { text: editor.text, objects };
+      }
+    } catch {
+      // Edited again below, the way that reports what it meets.
+    }
+  }
+  const editor = editorOf(false);
+  const objects = editDocument(editor, place, hooks, problems);
+  // A List edited item by item is read back whole once: each edit was read back in its item alone.
+  if (editor instanceof ListEditor && !readsBack(editor)) throw new Error("the edited List does not read back as the edits meant");
+  return { text: editor.text, objects };
+}
+
+function rewriteYaml(text: string, file: string, hooks: RewriteHooks, options: { wholeLists: boolean; wholeItems: boolean }): Rewrite {
   const loaded = parseYamlFile(file, text);
   const chunks = splitDocuments(text);
   const byDocument = problemsByDocument(file, text, chunks, loaded.problems);
@@ -280,13 +317,10 @@ function rewriteYaml(text: string, file: string, hooks: RewriteHooks, wholeLists
     try {
       const value = kubernetesReading(chunk.text);
       const chunkLayout = detectLayout(chunk.text, layout);
-      const editor = (wholeLists ? undefined : yamlListEditor(chunk.text, value, chunkLayout)) ?? new YamlEditor(chunk.text, value, chunkLayout);
       const place = { documentIndex, startLine: chunk.startLine, locator: new DocumentLocator(chunk.text) };
-      const edited = editDocument(editor, place, hooks, problems);
-      // A List edited item by item is read back whole once: each edit was read back in its item alone.
-      if (editor instanceof ListEditor && editor.text !== chunk.text && !sameValue(kubernetesReading(editor.text), editor.value)) throw new Error("the edited List does not read back as the edits meant");
-      objects.push(...edited);
-      pieces.push(editor.text);
+      const edited = editYamlDocument(chunk.text, value, chunkLayout, options, place, hooks, problems);
+      objects.push(...edited.objects);
+      pieces.push(edited.text);
     } catch (err) {
       problems.push(internalProblem(chunk.startLine + contentLine(chunk.text) + 1, err));
       pieces.push(chunk.text);
@@ -310,5 +344,5 @@ export function rewriteManifest(text: string, hooks: RewriteHooks, options: Rewr
     return { ...result, text: result.text === text.replace(/\r\n/g, "\n") ? text : result.text.replace(/\n/g, "\r\n") };
   }
   const wholeLists = options.wholeLists ?? false;
-  return (options.json ?? isJsonText(text)) ? rewriteJson(text, file, hooks, wholeLists) : rewriteYaml(text, file, hooks, wholeLists);
+  return (options.json ?? isJsonText(text)) ? rewriteJson(text, file, hooks, wholeLists) : rewriteYaml(text, file, hooks, { wholeLists, wholeItems: options.wholeItems ?? false });
 }

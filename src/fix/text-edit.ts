@@ -14,7 +14,7 @@ export type TextEdit = { text: string; model: Edit } | { refused: string };
 
 type Collection = YAMLMap | YAMLSeq;
 
-interface Step {
+export interface Step {
   node: Node;
   /** The pair holding it when its parent is a map. */
   pair?: Pair;
@@ -38,13 +38,24 @@ function keyText(pair: Pair): string | undefined {
 }
 
 /**
- * The nodes along `path` that exist (the last one may be an empty value), refusing any way
- * through an alias, a shared anchor or a merge.
+ * Where a walk starts: `node` stands for the first `depth` parts of the path (a list item
+ * edited as its own text, yaml-item-editor.ts), so refusals still name the whole path.
  */
-function walk(doc: Document, path: FieldPath, shared: ReadonlySet<string>): Step[] | { refused: string } {
-  if (!doc.contents) return refusal([], "is empty");
-  const steps: Step[] = [{ node: doc.contents }];
-  for (let i = 0; i <= path.length; i++) {
+export interface WalkStart {
+  node: Node;
+  depth: number;
+}
+
+/**
+ * The nodes along `path` that exist (the last one may be an empty value), refusing any way
+ * through an alias, a shared anchor or a merge. Steps are indexed by depth in `path`; the
+ * ones above a `from` start all hold its node (nothing reads them: edits are below it).
+ */
+export function walk(doc: Document, path: FieldPath, shared: ReadonlySet<string>, from?: WalkStart): Step[] | { refused: string } {
+  if (!from && !doc.contents) return refusal([], "is empty");
+  const start = from ?? { node: doc.contents as Node, depth: 0 };
+  const steps: Step[] = Array.from({ length: start.depth + 1 }, () => ({ node: start.node }));
+  for (let i = start.depth; i <= path.length; i++) {
     const node = (steps[i] as Step).node as Node;
     const here = path.slice(0, i);
     if (isAlias(node)) return refusal(here, `is a YAML alias (*${node.source}): editing it would change every place that uses the anchor`);
@@ -76,7 +87,7 @@ function columnOf(text: string, offset: number): number {
  * the blank lines and comments after it, even comments indented as an outer key's (which
  * are that key's: what is added goes before them, and what is removed leaves them).
  */
-function contentEnd(text: string, node: Node): number {
+export function contentEnd(text: string, node: Node): number {
   if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) return itemEnd(text, node.items.at(-1) as Pair | Node);
   const end = node.range?.[1] ?? 0;
   if (isScalar(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) return end;
@@ -235,9 +246,9 @@ function removeText(text: string, steps: Step[], path: FieldPath): string | { re
   return splice(text, start, eol < 0 ? text.length : eol + 1, "");
 }
 
-/** Write `edit` (its path from the document's root) into `text`, parsed as `doc`. */
-export function editText(text: string, doc: Document, edit: Edit, layout: Layout, shared: ReadonlySet<string>): TextEdit {
-  const steps = walk(doc, edit.path, shared);
+/** Write `edit` (its path from the document's root, or from `from`'s node on) into `text`, parsed as `doc`. */
+export function editText(text: string, doc: Document, edit: Edit, layout: Layout, shared: ReadonlySet<string>, from?: WalkStart): TextEdit {
+  const steps = walk(doc, edit.path, shared, from);
   if (!Array.isArray(steps)) return steps;
   const reached = steps.length - 1 === edit.path.length;
   const target = reached ? (steps[steps.length - 1] as Step).node : undefined;
