@@ -8,7 +8,8 @@ import type { JsonPatchOperation } from "../findings/types.js";
 import type { K8sObject } from "../k8s/types.js";
 import { matchException, type AdmissionException } from "./exceptions.js";
 import { EMPTY_CLUSTER, type AdmissionContext, type AdmissionPolicy, type ClusterView, type PolicyMode, type Violation } from "./policy.js";
-import { encodePatch, isValidAuditAnnotationKey, type AdmissionRequest, type AdmissionResponse, type StatusDetails } from "./review.js";
+import { describeUndecodable, undecodableFields } from "../manifest/undecodable.js";
+import { encodePatch, isValidAuditAnnotationKey, ReviewError, type AdmissionRequest, type AdmissionResponse, type StatusDetails } from "./review.js";
 
 export type Outcome = "deny" | "warn" | "audit" | "dry-run" | "excepted" | "patch";
 
@@ -79,6 +80,25 @@ function uniqueNonEmpty(list: readonly string[]): string[] {
   return [...new Set(list.filter((s) => s.trim() !== ""))];
 }
 
+/**
+ * A policy's run, with its failure on an object the API server could never have sent (a
+ * field of the wrong type: ObjectMeta's are refused when the review is read) said as the
+ * 400 it is, naming the field, instead of a 500: policies trust the types the API server
+ * decoded. The object is walked only after such a failure.
+ */
+function judged<T>(request: AdmissionRequest, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof ReviewError) throw err;
+    for (const [field, object] of [["object", request.object], ["oldObject", request.oldObject]] as const) {
+      const wrong = object ? undecodableFields(object)[0] : undefined;
+      if (wrong) throw new ReviewError(`request.${field}: ${describeUndecodable(wrong)}`);
+    }
+    throw err;
+  }
+}
+
 /** /validate: every policy judges the object; the first enforcing denial decides the status. */
 export function validateAdmission(request: AdmissionRequest, input: PipelineInput): AdmissionDecision {
   const used = new Set<string>();
@@ -89,7 +109,7 @@ export function validateAdmission(request: AdmissionRequest, input: PipelineInpu
   const denials: { policy: string; message: string; code: number; details: StatusDetails | undefined }[] = [];
   for (const policy of input.policies) {
     if (policy.appliesTo && !policy.appliesTo(request)) continue;
-    const verdict = policy.validate(context);
+    const verdict = judged(request, () => policy.validate(context));
     const deny = verdict.deny.length === 0 ? verdict.deny : verdict.deny.filter((v) => !context.excepted(v.policy, v.rule, v.container));
     // dry-run leaves the response as it would be without the policy: its annotations too.
     if (policy.mode !== "dry-run") for (const key in verdict.audit) audit[auditKey(policy.name, key)] = verdict.audit[key]!;
@@ -143,10 +163,11 @@ export function mutateAdmission(request: AdmissionRequest, input: PipelineInput)
   const patch: JsonPatchOperation[] = [];
   let current: K8sObject | null = request.object;
   for (const policy of input.policies) {
-    if (!policy.mutate || current === null) continue;
+    const mutate = policy.mutate?.bind(policy);
+    if (!mutate || current === null) continue;
     if (policy.appliesTo && !policy.appliesTo(request)) continue;
     const context = contextFor({ ...request, object: current }, input, used, records);
-    const ops = policy.mutate(context);
+    const ops = judged(request, () => mutate(context));
     if (ops.length === 0) continue;
     records.push({ policy: policy.name, rule: "mutation", outcome: policy.mode === "enforce" ? "patch" : outcomeOf(policy.mode) });
     const summary = `${policy.name} would change ${ops.map((op) => `${op.op} ${op.path}`).join(", ")}`;

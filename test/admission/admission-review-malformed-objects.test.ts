@@ -65,6 +65,15 @@ describe("AdmissionReview objects of impossible shapes", () => {
     expect([error.code, error.message]).toEqual([400, `request.object is nested deeper than ${MAX_OBJECT_DEPTH} levels`]);
   });
 
+  it("says which field a policy met of a type the API server never decodes, as a 400, when the policy fails on it", () => {
+    // The PSP provider reads sysctls as a list: a string there fails it, which the API server's decoder would have refused first.
+    const body = reviewBody(pod("web", "prod", { containers: [{ name: "app", image: "nginx", securityContext: { runAsNonRoot: true } }], securityContext: { sysctls: "kernel.shm_rmid_forced=1" } }));
+    const error = refusal(body);
+    expect([error.code, error.message]).toEqual([400, "request.object: spec.securityContext.sysctls is a string where Kubernetes expects a list of Sysctl: the API server refuses this object when decoding it, before any admission"]);
+    // The value itself is never echoed.
+    expect(error.message).not.toContain("shm_rmid");
+  });
+
   it("still judges ordinary objects and ones nested well past any real kind", () => {
     expect(judge(reviewBody(pod("web", "prod", { containers: [{ name: "app", image: "nginx" }] }))).allowed).toBe(false);
     const deep = pod("web", "prod", { containers: [{ name: "app", image: "nginx", securityContext: { runAsNonRoot: true } }], x: nested(MAX_OBJECT_DEPTH - 5) });
