@@ -129,10 +129,10 @@ describe("a namespace that does not exist", () => {
   it("is an internal error for a pod once the namespaces are listed, an audit note for a workload", () => {
     const state = cluster(true);
     const response = run(review(pod("web", "gone")), state);
-    expect(response.status).toEqual({ status: "Failure", code: 500, reason: "InternalError", message: "Internal error occurred: failed to lookup namespace gone" });
-    expect(response.auditAnnotations).toEqual({ "pod-security-error": 'Internal error occurred: failed to lookup namespace gone: namespaces "gone" not found' });
+    expect(response.status).toEqual({ status: "Failure", code: 500, reason: "InternalError", message: 'Internal error occurred: failed to lookup namespace "gone"' });
+    expect(response.auditAnnotations).toEqual({ "pod-security-error": 'Internal error occurred: failed to lookup namespace "gone": namespaces "gone" not found' });
     const template = run(review(deployment("web", "gone", privileged().spec as Record<string, unknown>)), state);
-    expect(template).toEqual({ uid: expect.any(String), allowed: true, auditAnnotations: { "pod-security-error": 'failed to lookup namespace gone: namespaces "gone" not found' } });
+    expect(template).toEqual({ uid: expect.any(String), allowed: true, auditAnnotations: { "pod-security-error": 'failed to lookup namespace "gone": namespaces "gone" not found' } });
   });
 
   it("takes the defaults while this server only knows what requests taught it", () => {

@@ -68,7 +68,7 @@ describe("the webhook's namespace watch", () => {
     const missing = await verdict(servers[0]!, "nowhere-0", "nowhere");
     expect(missing.allowed).toBe(false);
     expect(missing.status?.code).toBe(500);
-    expect(missing.status?.message).toContain("failed to lookup namespace nowhere");
+    expect(missing.status?.message).toContain('failed to lookup namespace "nowhere"');
   });
 
   it("sees a label change through the watch", async () => {

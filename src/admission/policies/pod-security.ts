@@ -165,7 +165,8 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     if (exemptUser(request.userInfo.username)) return exemptVerdict("user");
     const ns = namespacePolicyOf(context, request.namespace);
     if (!ns) {
-      const failure = `failed to lookup namespace ${request.namespace}`;
+      // PSA quotes the name (%q) since the newest release; the names are DNS labels, which JSON quotes alike.
+      const failure = `failed to lookup namespace ${JSON.stringify(request.namespace)}`;
       return errorVerdict(500, `Internal error occurred: ${failure}`, `Internal error occurred: ${failure}: ${namespaceNotFound(request.namespace)}`);
     }
     const p = ns.policy;
@@ -189,7 +190,7 @@ export function podSecurityPolicy(settings: PodSecuritySettings, mode: PolicyMod
     if (exemptUser(request.userInfo.username)) return exemptVerdict("user");
     const ns = namespacePolicyOf(context, request.namespace);
     // Workloads are never refused: a failed lookup is only recorded.
-    if (!ns) return { deny: [], warn: [], audit: { [ERROR_KEY]: `failed to lookup namespace ${request.namespace}: ${namespaceNotFound(request.namespace)}` } };
+    if (!ns) return { deny: [], warn: [], audit: { [ERROR_KEY]: `failed to lookup namespace ${JSON.stringify(request.namespace)}: ${namespaceNotFound(request.namespace)}` } };
     if (ns.invalid.length === 0 && ns.policy.warn.level === "privileged" && ns.policy.audit.level === "privileged") return emptyVerdict();
     const location = podSpecOf(request.object);
     if (!location) return emptyVerdict();
