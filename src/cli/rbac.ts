@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { RbacAuthorizer } from "../access/rbac/authorizer.js";
 import { bootstrapPolicyObjects } from "../access/rbac/bootstrap.js";
 import { buildEscalationGraph } from "../access/rbac/escalation.js";
+import { unaskedImpersonationNote } from "../access/rbac/impersonation.js";
 import { requestNamespace } from "../access/rbac/namespace-object.js";
 import { buildPolicy, isRbacObject } from "../access/rbac/policy.js";
 import { canIJson, canIText, escalationDot, escalationJson, escalationText, rulesText, grantJson, policyProblemsText, whoCanJson, whoCanText } from "../access/rbac/render.js";
@@ -205,5 +206,8 @@ function requestFrom(verb: string | undefined, resource: string | undefined, nam
   // resource, and its own for a named Namespace (DELETE /api/v1/namespaces/team is in team).
   const { namespace, warning } = requestNamespace(attributes, resolved.namespaced, { namespace: flags.namespace, allNamespaces: flags.allNamespaces });
   if (warning) process.stderr.write(printable(`warning: ${warning}`) + "\n");
+  // A request no impersonation makes (impersonate users/system:serviceaccount:...): answered as asked, and said so.
+  const unasked = unaskedImpersonationNote(attributes);
+  if (unasked) process.stderr.write(printable(`warning: ${unasked}`) + "\n");
   return { kind: "resource", ...attributes, namespace };
 }

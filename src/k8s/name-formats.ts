@@ -77,3 +77,12 @@ export function portNameErrors(port: string): string[] {
   if (port.startsWith("-") || port.endsWith("-")) errors.push("must not begin or end with a hyphen");
   return errors;
 }
+
+/**
+ * apimachinery's IsValidPathSegmentName (api/validation/path): a name the API server puts in
+ * a URL path segment and an etcd key, so not "." or "..", and without "/" or "%".
+ */
+export function pathSegmentNameErrors(name: string): string[] {
+  if (name === "." || name === "..") return [`may not be '${name}'`];
+  return ["/", "%"].filter((part) => name.includes(part)).map((part) => `may not contain '${part}'`);
+}

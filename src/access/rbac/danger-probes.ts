@@ -10,6 +10,7 @@ import { ruleAllows } from "./matching.js";
 import { isNamespaceObjectRequest } from "./namespace-object.js";
 import * as R from "./rules.js";
 import { resolveResource } from "./resources.js";
+import { splitServiceAccountUsername } from "./subjects.js";
 import { RBAC_GROUP, type PolicyRule, type UserInfo } from "./types.js";
 
 export interface Probe {
@@ -23,6 +24,11 @@ export interface Probe {
    * naming userextras/KEY, the star with /KEY, or the star alone allow it (a bare userextras allows no extra at all).
    */
   anySubresource?: true;
+  /**
+   * Object names the API server never asks this request with, so a rule limited to them
+   * allows nothing of it: the impersonation filter asks a service-account user name as serviceaccounts, not users.
+   */
+  neverNamed?: (name: string) => boolean;
   /** Below the rule's own severity when this request alone is worth less. */
   severity?: Severity;
   /** Why it is worth less, said when nothing worth more is allowed beside it. */
@@ -55,7 +61,7 @@ export const DANGERS: Danger[] = [
   {
     rule: R.IMPERSONATE,
     probes: [
-      p(["impersonate"], "", "users"),
+      { ...p(["impersonate"], "", "users"), neverNamed: (name) => splitServiceAccountUsername(name) !== undefined },
       p(["impersonate"], "", "groups"),
       // A service account's power, no more: what creating a pod that runs as it already gives
       // (high), and rbac/escalation-path follows any account that leads further.
@@ -141,6 +147,12 @@ function carriesName(verb: string, sub: string): boolean {
   return !(sub === "" && (verb === "create" || verb === "deletecollection"));
 }
 
+/** A name of the rule's resourceNames (any, "", when it has none) the probe's request may carry; undefined when none. */
+function nameToAsk(rule: PolicyRule, probe: Probe): string | undefined {
+  if (rule.resourceNames.length === 0) return "";
+  return rule.resourceNames.find((name) => !probe.neverNamed?.(name));
+}
+
 /**
  * The requests of `probe` that `rule` allows for some object name: `get secrets`, `create pods/exec`...
  * `roleNamespace`: the rule is a Role's, so it applies only to requests in that namespace: on
@@ -153,7 +165,8 @@ export function dangerousRequests(rule: PolicyRule, probe: Probe, roleNamespace?
     // In a namespace, a cluster-scoped request is never made: but for the Namespace object itself.
     if (roleNamespace !== undefined && !namespaceObject && !isNamespaced(probe)) continue;
     for (const sub of subresourcesToTry(probe, rule.resources)) {
-      const name = namespaceObject ? roleNamespace : carriesName(verb, sub) ? (rule.resourceNames[0] ?? "") : "";
+      const name = namespaceObject ? roleNamespace : carriesName(verb, sub) ? nameToAsk(rule, probe) : "";
+      if (name === undefined) continue;
       const request = { kind: "resource" as const, verb, apiGroup: probe.group, resource: probe.resource, subresource: sub, name, namespace: roleNamespace ?? "ns" };
       if (ruleAllows(request, rule)) hits.push(describeRequest(verb, probe, sub, true));
     }

@@ -7,8 +7,9 @@
  * by one breadth-first search backwards from CLUSTER_ADMIN.
  */
 import type { Grant, RbacAuthorizer } from "./authorizer.js";
-import { ANY_NAME, impersonableIdentity } from "./impersonation.js";
+import { ANY_NAME, impersonableIdentity, impersonateUserRequest } from "./impersonation.js";
 import { impersonatedUser, serviceAccountUsername, subjectKey } from "./subjects.js";
+import { describeTokenSecretStep, SECRET_READS, tokenSecretStep, type TokenSecretStep } from "./token-secret-step.js";
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, RBAC_GROUP, SYSTEM_MASTERS, type BindingDef, type RequestAttributes, type Subject, type UserInfo } from "./types.js";
 
 export const CLUSTER_ADMIN = "cluster-admin";
@@ -122,7 +123,8 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     const accounts = accountsByNamespace.get(namespace) ?? [];
     const reachable = via === "exec" ? accounts.filter((a) => running.get(namespace)?.has(a.name)) : accounts;
     for (const account of reachable) {
-      edges.push({ from: id, to: subjectKey(account), kind: via, detail: `running as ServiceAccount ${account.name}`, free: true });
+      // A pod runs as the account; a token Secret is made for it.
+      edges.push({ from: id, to: subjectKey(account), kind: via, detail: `${via === "read-token-secret" ? "for" : "running as"} ServiceAccount ${account.name}`, free: true });
     }
     return id;
   };
@@ -187,9 +189,9 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     for (const target of impersonates ? subjects : []) {
       if (target === subject) continue;
       let grant: Grant | false | "superuser" = false;
-      if (target.kind === "User") grant = allow(res("impersonate", "", "users", { name: target.name }));
+      // The filter asks by the user name's shape: a User named like a service account is asked as that account.
+      if (target.kind === "User" || target.kind === "ServiceAccount") grant = allow(impersonateUserRequest(userOfSubject(target).name));
       else if (target.kind === "Group" && identity) grant = allow(res("impersonate", "", "groups", { name: target.name }));
-      else if (target.kind === "ServiceAccount") grant = allow(res("impersonate", "", "serviceaccounts", { name: target.name, ns: target.namespace ?? "" }));
       if (grant) add(subjectKey(target), "impersonate", `impersonate ${target.kind} ${describeTarget(target)}`, grant);
     }
 
@@ -205,22 +207,17 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
     };
     type Allowed = Grant | "superuser" | false;
     const execIn = (namespace: string): Allowed => (mayHold("create", "pods/exec") ? allow(res("create", "", "pods", { sub: "exec", ns: namespace, name: ANY_NAME })) : false);
-    const secretsIn = (namespace: string): Allowed => {
-      const create: Allowed = mayHold("create", "secrets") ? allow(res("create", "", "secrets", { ns: namespace })) : false;
-      if (!create) return false;
-      return allow(res("get", "", "secrets", { ns: namespace, name: ANY_NAME })) ? create : false;
-    };
-    const everywhere: { "create-pods": ReturnType<typeof podsIn>; exec: Allowed; "read-token-secret": Allowed } = {
+    const secretsIn = (namespace: string): TokenSecretStep | undefined => (mayHold("create", "secrets") ? tokenSecretStep(namespace, held, allow) : undefined);
+    const everywhere: { "create-pods": ReturnType<typeof podsIn>; exec: Allowed; "read-token-secret": TokenSecretStep | undefined } = {
       "create-pods": clusterWide ? podsIn("") : undefined,
       exec: clusterWide ? execIn("") : false,
-      "read-token-secret": clusterWide ? secretsIn("") : false,
+      "read-token-secret": clusterWide ? secretsIn("") : undefined,
     };
     if (everywhere["create-pods"]) add(allNamespacesHub("create-pods"), "create-pods", `create ${everywhere["create-pods"][1]} in any namespace`, everywhere["create-pods"][0]);
     if (everywhere.exec) add(allNamespacesHub("exec"), "exec", "exec into any pod", everywhere.exec);
-    if (everywhere["read-token-secret"]) add(allNamespacesHub("read-token-secret"), "read-token-secret", "create a service-account-token Secret in any namespace and read it", everywhere["read-token-secret"]);
+    const tokenSecretEverywhere = everywhere["read-token-secret"];
+    if (tokenSecretEverywhere) add(allNamespacesHub("read-token-secret"), "read-token-secret", describeTokenSecretStep(tokenSecretEverywhere, "in any namespace"), tokenSecretEverywhere.grant);
     const mintsTokens = mayHold("create", "serviceaccounts/token");
-    // list and watch return whole Secrets, data included, as get does.
-    const SECRET_READS = ["get", "list", "watch"] as const;
     const readsSecrets = SECRET_READS.some((verb) => mayHold(verb, "secrets"));
     for (const [namespace, accounts] of mayDo("create") || SECRET_READS.some(mayDo) ? accountsByNamespace : new Map<string, Subject[]>()) {
       const local = grantedNamespaces.has(namespace);
@@ -235,8 +232,8 @@ export function buildEscalationGraph(authorizer: RbacAuthorizer): EscalationGrap
         if (execGrant) add(hubFor(namespace, "exec"), "exec", `exec into a pod of ${namespace}`, execGrant);
       }
       if (local && !everywhere["read-token-secret"]) {
-        const secretGrant = secretsIn(namespace);
-        if (secretGrant) add(hubFor(namespace, "read-token-secret"), "read-token-secret", `create a service-account-token Secret in ${namespace} and read it`, secretGrant);
+        const step = secretsIn(namespace);
+        if (step) add(hubFor(namespace, "read-token-secret"), "read-token-secret", describeTokenSecretStep(step, `in ${namespace}`), step.grant);
       }
       if (!mintsTokens && !readsSecrets) continue;
       for (const target of accounts) {
@@ -378,7 +375,7 @@ function shortestPathsToAdmin(nodes: Map<string, GraphNode>, edges: EscalationEd
         let to = edge.to;
         while (isHub(nodes.get(to))) {
           const fanOut = next.get(to) as EscalationEdge;
-          if (fanOut.detail.startsWith("in ")) detail = detail.replace(/ in any namespace$| any pod$/, (m) => (m === " any pod" ? ` a pod of ${fanOut.detail.slice(3)}` : ` ${fanOut.detail}`)).replace(/ in any namespace and read it$/, ` ${fanOut.detail} and read it`);
+          if (fanOut.detail.startsWith("in ")) detail = detail.replace(/ in any namespace$| any pod$/, (m) => (m === " any pod" ? ` a pod of ${fanOut.detail.slice(3)}` : ` ${fanOut.detail}`)).replace(/ in any namespace(?= and read it)/, ` ${fanOut.detail}`);
           else detail = `${detail} ${fanOut.detail}`;
           to = fanOut.to;
         }

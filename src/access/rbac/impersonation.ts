@@ -8,7 +8,7 @@
 import type { Grant } from "./authorizer.js";
 import { resourceMatches, verbMatches, apiGroupMatches } from "./matching.js";
 import { splitServiceAccountUsername } from "./subjects.js";
-import type { RequestAttributes } from "./types.js";
+import type { RequestAttributes, ResourceRequest } from "./types.js";
 
 export type Allowed = Grant | "superuser" | false;
 
@@ -24,6 +24,29 @@ export const ANY_NAME = "\u0000any";
 
 function impersonate(resource: "users" | "serviceaccounts", name: string, namespace = ""): RequestAttributes {
   return { kind: "resource", verb: "impersonate", apiGroup: "", resource, subresource: "", name, namespace };
+}
+
+/**
+ * The request the impersonation filter (apiserver pkg/endpoints/filters/impersonation.go)
+ * authorizes for Impersonate-User: USERNAME. A name serviceaccount.SplitUsername accepts is
+ * asked as serviceaccounts/NAME in its namespace, so no `users` rule ever lets it through;
+ * any other name is asked as users/USERNAME.
+ */
+export function impersonateUserRequest(username: string): RequestAttributes {
+  const account = splitServiceAccountUsername(username);
+  return account ? impersonate("serviceaccounts", account.name, account.namespace) : impersonate("users", username);
+}
+
+/**
+ * What to tell whoever asks whether `request` is allowed when the impersonation filter never
+ * makes it: impersonate on users/NAME for a service-account user name. The authorizer (and so
+ * a SubjectAccessReview, and kubectl auth can-i) still answers the request as asked.
+ */
+export function unaskedImpersonationNote(request: Omit<ResourceRequest, "kind" | "namespace">): string | undefined {
+  if (request.verb !== "impersonate" || request.apiGroup !== "" || request.resource !== "users" || request.subresource !== "") return undefined;
+  const account = splitServiceAccountUsername(request.name);
+  if (!account) return undefined;
+  return `the impersonation filter asks impersonate serviceaccounts ${account.name} in namespace ${account.namespace} for ${request.name}, never impersonate users: a yes here lets no one impersonate it (ask: impersonate serviceaccounts ${account.name} -n ${account.namespace})`;
 }
 
 /**

@@ -4,10 +4,11 @@
  * problems with their field path; the rest of the object and the other objects still load.
  */
 import { formatPosition } from "../../errors.js";
+import { pathSegmentNameErrors } from "../../k8s/name-formats.js";
 import { apiGroupOf } from "../../k8s/snapshot.js";
 import { podServiceAccountName, tokenMount } from "../../k8s/service-accounts.js";
 import { podTemplate } from "../../k8s/workloads.js";
-import { validateLabelSelector, type LabelSelector } from "../../k8s/labels.js";
+import { validateLabelSelector, type LabelSelector, type LabelSelectorRequirement } from "../../k8s/labels.js";
 import { isRecord, objectRef, type K8sObject, type ObjectSource } from "../../k8s/types.js";
 import { apiServerAudiences } from "../authn/api-audiences.js";
 import { aggregateClusterRoles } from "./aggregation.js";
@@ -167,18 +168,63 @@ function readAggregationSelectors(raw: unknown, origin: Origin, problems: Policy
   const selectors = isRecord(raw) ? raw.clusterRoleSelectors : undefined;
   if (selectors !== undefined && selectors !== null && !Array.isArray(selectors)) return refuse("aggregationRule.clusterRoleSelectors must be a list of label selectors", path);
   if (!Array.isArray(selectors) || selectors.length === 0) return refuse("an aggregationRule needs at least one clusterRoleSelector", isRecord(raw) ? path : ["aggregationRule"]);
-  // JSON decoding leaves a null list item at its zero value: an empty selector, which the
-  // aggregation controller reads as every ClusterRole (a bare `-` in YAML is such an item).
-  const decoded: unknown[] = selectors.map((selector: unknown) => (selector === null ? {} : selector));
-  for (const [i, selector] of decoded.entries()) {
-    const { matchLabels, matchExpressions } = isRecord(selector) ? selector : {};
-    const labelsOk = matchLabels === undefined || matchLabels === null || (isRecord(matchLabels) && Object.values(matchLabels).every((v) => typeof v === "string"));
-    const expressionsOk = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.every((e) => isRecord(e) && typeof e.key === "string" && typeof e.operator === "string" && (e.values === undefined || e.values === null || (Array.isArray(e.values) && e.values.every((v) => typeof v === "string")))));
-    if (!isRecord(selector) || !labelsOk || !expressionsOk) return refuse(`aggregationRule.clusterRoleSelectors[${i}] must be a label selector (matchLabels of strings, matchExpressions with key, operator and string values)`, [...path, i]);
-    const errors = validateLabelSelector(selector as LabelSelector);
+  const decoded: LabelSelector[] = [];
+  for (const [i, selector] of selectors.entries()) {
+    const decodedSelector = decodeLabelSelector(selector);
+    if (!decodedSelector) return refuse(`aggregationRule.clusterRoleSelectors[${i}] must be a label selector (matchLabels of strings, matchExpressions with key, operator and string values)`, [...path, i]);
+    const errors = validateLabelSelector(decodedSelector);
     if (errors.length > 0) return refuse(`aggregationRule.clusterRoleSelectors[${i}] is invalid (${errors.join("; ")})`, [...path, i]);
+    decoded.push(decodedSelector);
   }
-  return decoded as LabelSelector[];
+  return decoded;
+}
+
+/** A JSON null where Go decodes a string: its zero value, "". Anything else not a string cannot be decoded. */
+const goString = (value: unknown): string | undefined => (value === null || value === undefined ? "" : typeof value === "string" ? value : undefined);
+
+/**
+ * A label selector as the API server's JSON decoding leaves it, or undefined when it cannot be
+ * decoded. Go leaves every null at its zero value: a null selector (a bare `-` in YAML) is the
+ * empty selector, which the aggregation controller reads as every ClusterRole; a null
+ * matchLabels value, requirement key, operator or value is ""; a null requirement is one of
+ * empty key and operator; a null map or list is absent. Validation then judges the result.
+ */
+function decodeLabelSelector(raw: unknown): LabelSelector | undefined {
+  if (raw === null) return {};
+  if (!isRecord(raw)) return undefined;
+  const selector: LabelSelector = {};
+  const { matchLabels, matchExpressions } = raw;
+  if (matchLabels !== undefined && matchLabels !== null) {
+    if (!isRecord(matchLabels)) return undefined;
+    const labels: Record<string, string> = {};
+    for (const [key, value] of Object.entries(matchLabels)) {
+      const decoded = goString(value);
+      if (decoded === undefined) return undefined;
+      labels[key] = decoded;
+    }
+    selector.matchLabels = labels;
+  }
+  if (matchExpressions !== undefined && matchExpressions !== null) {
+    if (!Array.isArray(matchExpressions)) return undefined;
+    const requirements: LabelSelectorRequirement[] = [];
+    for (const item of matchExpressions as unknown[]) {
+      const requirement = item === null ? {} : item;
+      if (!isRecord(requirement)) return undefined;
+      const key = goString(requirement.key);
+      const operator = goString(requirement.operator);
+      if (key === undefined || operator === undefined) return undefined;
+      const decoded: LabelSelectorRequirement = { key, operator };
+      if (requirement.values !== undefined && requirement.values !== null) {
+        if (!Array.isArray(requirement.values)) return undefined;
+        const values = (requirement.values as unknown[]).map(goString);
+        if (values.some((v) => v === undefined)) return undefined;
+        decoded.values = values as string[];
+      }
+      requirements.push(decoded);
+    }
+    selector.matchExpressions = requirements;
+  }
+  return selector;
 }
 
 /** One rule, or undefined with a problem when it makes the API server reject its role. */
@@ -294,6 +340,9 @@ function roleRefRejection(kind: "RoleBinding" | "ClusterRoleBinding", roleRef: R
   const kinds = kind === "ClusterRoleBinding" ? ["ClusterRole"] : ["Role", "ClusterRole"];
   if (!kinds.includes(roleRef.kind as string)) return ["kind", `roleRef.kind ${JSON.stringify(roleRef.kind)} is not ${kinds.join(" or ")} (case matters)`];
   if (!roleRef.name) return ["name", "roleRef.name is empty"];
+  // Upstream's ValidateRBACName: the path-segment rule.
+  const nameErrors = pathSegmentNameErrors(roleRef.name as string);
+  if (nameErrors.length > 0) return ["name", `roleRef.name ${JSON.stringify(roleRef.name)} is not a valid name: ${nameErrors.join(", ")}`];
   return undefined;
 }
 

@@ -9,7 +9,7 @@
  * RelaxedServiceNameValidation gate lets a DNS-1123 label through.
  */
 import { dns1035LabelErrors, dns1123SubdomainErrors, wildcardDns1123SubdomainErrors } from "../../k8s/dns-names.js";
-import { portNameErrors } from "../../k8s/name-formats.js";
+import { pathSegmentNameErrors, portNameErrors } from "../../k8s/name-formats.js";
 import { isRecord, type FieldPath, type K8sObject } from "../../k8s/types.js";
 import { parseIp } from "../cidr.js";
 import { CLASS_ANNOTATION } from "../../k8s/ingress-class.js";
@@ -125,14 +125,8 @@ function resourceProblems(resource: unknown, path: FieldPath, add: Add): void {
   for (const field of ["kind", "name"] as const) {
     const value = resource[field] ?? "";
     if (value === "") add([...path, field], "Required value");
-    else if (typeof value === "string") for (const message of pathSegmentErrors(value)) add([...path, field], invalid(value, message));
+    else if (typeof value === "string") for (const message of pathSegmentNameErrors(value)) add([...path, field], invalid(value, message));
   }
-}
-
-/** apimachinery's IsValidPathSegmentName. */
-function pathSegmentErrors(name: string): string[] {
-  if (name === "." || name === "..") return [`may not be '${name}'`];
-  return ["/", "%"].filter((part) => name.includes(part)).map((part) => `may not contain '${part}'`);
 }
 
 function tlsProblems(entry: unknown, path: FieldPath, add: Add): void {
