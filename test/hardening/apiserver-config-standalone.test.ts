@@ -31,7 +31,11 @@ describe("AuthenticationConfiguration on its own", () => {
 
   it("reports a JWT issuer that is not https as a file kube-apiserver refuses, without echoing the URL", () => {
     const found = scan({ "authn.yaml": AUTHN("jwt:\n- issuer: {url: 'http://user:hunter2@issuer.example', audiences: [k8s]}\n  claimMappings: {username: {claim: sub, prefix: 'oidc:'}}\n") });
-    expect(found).toEqual(["apiserver/config-file-refused AuthenticationConfiguration jwt[0].issuer.url | jwt[0].issuer.url uses the http scheme: kube-apiserver accepts only https issuers and refuses the file"]);
+    // validateURL reports every fault of the URL, the credentials in it too, and echoes none of it.
+    expect(found).toEqual([
+      "apiserver/config-file-refused AuthenticationConfiguration jwt[0].issuer.url | jwt[0].issuer.url uses the http scheme: kube-apiserver accepts only https issuers and refuses the file",
+      "apiserver/config-file-refused AuthenticationConfiguration jwt[0].issuer.url | jwt[0].issuer.url: URL must not contain a username or password: kube-apiserver refuses the file",
+    ]);
     expect(found.join()).not.toContain("hunter2");
     expect(scan({ "authn.yaml": AUTHN("jwt:\n- issuer: {url: 'https://issuer.example', audiences: [k8s]}\n  claimMappings: {username: {claim: sub, prefix: 'oidc:'}}\n") })).toEqual([]);
   });
@@ -46,7 +50,9 @@ describe("AuthenticationConfiguration on its own", () => {
   });
 
   it("reads hostile shapes as refusals, never a crash", () => {
-    expect(scan({ "a.yaml": AUTHN("jwt: {issuer: x}\nanonymous: true\n") })).toEqual(["apiserver/config-file-refused AuthenticationConfiguration jwt | jwt is not a list of authenticators: kube-apiserver cannot read the file"]);
+    expect(scan({ "a.yaml": AUTHN("jwt: {issuer: x}\n") })).toEqual(["apiserver/config-file-refused AuthenticationConfiguration jwt | jwt is not a list of authenticators: kube-apiserver cannot read the file"]);
+    // Go's decoding names only the first value of the wrong type, meeting the keys sorted: anonymous before jwt.
+    expect(scan({ "a.yaml": AUTHN("jwt: {issuer: x}\nanonymous: true\n") })).toEqual(["apiserver/config-file-refused AuthenticationConfiguration anonymous | anonymous is not an object: kube-apiserver cannot read the file"]);
     expect(scan({ "a.yaml": AUTHN("jwt: [7, {issuer: 3, claimMappings: []}]\n") })).toEqual(["apiserver/config-file-refused AuthenticationConfiguration jwt[0] | jwt[0] is not an authenticator object: kube-apiserver cannot read the file"]);
   });
 });

@@ -6,9 +6,10 @@
  * than silently ignored: an authenticator that skips a rule would accept tokens upstream rejects.
  */
 import { UserError } from "../../errors.js";
-import { isRecord, type FieldPath } from "../../k8s/types.js";
+import { formatFieldPath, isRecord, type FieldPath } from "../../k8s/types.js";
 import type { SourcePosition } from "../../findings/types.js";
 import { ASYMMETRIC_ALGORITHMS } from "./jwt.js";
+import { authenticationConfigRefusals, type AuthenticationConfigRefusal } from "./authentication-config-validation.js";
 
 export interface ClaimValidationRule {
   claim: string;
@@ -100,91 +101,82 @@ const SUPPORTED_API_VERSIONS = ["apiserver.config.k8s.io/v1alpha1", "apiserver.c
 
 /**
  * The `jwt` authenticators of an AuthenticationConfiguration document. `where` names the
- * file for messages; positions of individual fields are the caller's (it has the YAML).
+ * file for messages; `locate` turns a field path into its file position (the caller has the YAML).
+ * A file kube-apiserver refuses (authentication-config-validation.ts) is refused first, with its
+ * first reason; then what Palisade cannot evaluate (CEL) is refused by name.
  */
 export function configsFromAuthenticationConfiguration(doc: unknown, where: string, locate?: (path: FieldPath) => SourcePosition): JwtAuthenticatorConfig[] {
-  try {
-    return readAuthenticationConfiguration(doc, where);
-  } catch (err) {
-    if (!(err instanceof UserError) || !locate || !err.message.startsWith(`${where}: `)) throw err;
-    // Messages name the field as jwt[0].issuer.url; turn that back into a path for a file position.
-    const rest = err.message.slice(where.length + 2);
-    const fieldText = /^([A-Za-z][\w.[\]]*): /.exec(rest)?.[1];
-    if (!fieldText) throw err;
-    const path: Array<string | number> = [];
-    for (const m of fieldText.matchAll(/([A-Za-z_]\w*)|\[(\d+)\]/g)) path.push(m[1] !== undefined ? m[1] : Number(m[2]));
-    throw new UserError(rest, { position: locate(path), ...(err.hint ? { hint: err.hint } : {}) });
-  }
-}
-
-function readAuthenticationConfiguration(doc: unknown, where: string): JwtAuthenticatorConfig[] {
   if (!isRecord(doc)) throw new UserError(`${where}: expected an AuthenticationConfiguration object`);
   if (doc.kind !== "AuthenticationConfiguration" || typeof doc.apiVersion !== "string" || !SUPPORTED_API_VERSIONS.includes(doc.apiVersion)) {
     throw new UserError(`${where}: expected kind AuthenticationConfiguration with apiVersion ${SUPPORTED_API_VERSIONS.join(" or ")}`, {
       hint: `found ${String(doc.apiVersion)} ${String(doc.kind)}`,
     });
   }
-  const jwt = doc.jwt ?? [];
-  if (!Array.isArray(jwt)) throw new UserError(`${where}: jwt must be a list`);
-  const configs = jwt.map((entry, i) => jwtEntry(entry, `${where}: jwt[${i}]`));
-  const seen = new Set<string>();
-  for (const [i, c] of configs.entries()) {
-    if (seen.has(c.issuerUrl)) throw new UserError(`${where}: jwt[${i}].issuer.url: duplicate issuer ${JSON.stringify(c.issuerUrl)}`);
-    seen.add(c.issuerUrl);
-  }
-  return configs;
-}
-
-function refuse(path: string, feature: string): UserError {
-  return new UserError(`${path}: ${feature} is not supported by Palisade`, {
-    hint: "CEL expressions and the features listed here are refused so that no rule is silently skipped; use claim/prefix mappings and claim/requiredValue rules",
+  // Messages name the field as upstream does (jwt[0].issuer.url); the position, when known, says where it is.
+  const fieldError = (path: FieldPath, detail: string, hint: string) => {
+    const message = `${formatFieldPath(path)}: ${detail}`;
+    return locate ? new UserError(message, { position: locate(path), hint }) : new UserError(`${where}: ${message}`, { hint });
+  };
+  const [refusal] = authenticationConfigRefusals(doc);
+  if (refusal) throw fieldError(refusal.path, refusal.detail, REFUSAL_HINTS[refusal.kind]);
+  const jwt = Array.isArray(doc.jwt) ? doc.jwt : [];
+  return jwt.map((entry, i) => {
+    try {
+      return jwtEntry(entry as Record<string, unknown>, i);
+    } catch (err) {
+      throw err instanceof FieldRefusal ? fieldError(err.path, err.message, err.hint) : err;
+    }
   });
 }
 
-function requireString(value: unknown, path: string): string {
-  if (typeof value !== "string" || value === "") throw new UserError(`${path}: expected a non-empty string`);
-  return value;
+const REFUSAL_HINTS: Record<AuthenticationConfigRefusal["kind"], string> = {
+  "wrong-type": "kube-apiserver cannot decode the file and does not start",
+  "unknown-field": "kube-apiserver decodes the file strictly (strict decoding error: unknown field) and does not start: remove the field or correct its spelling",
+  https: "kube-apiserver accepts only https issuer and discovery URLs, and does not start",
+  "prefix-required": 'kube-apiserver requires a prefix beside a mapped claim (prefix: "" for none), and does not start',
+  invalid: "kube-apiserver's validation (ValidateAuthenticationConfiguration) refuses the file, and it does not start",
+};
+
+const CEL_HINT = "CEL expressions and the features listed here are refused so that no rule is silently skipped; use claim/prefix mappings and claim/requiredValue rules";
+
+/** A field of a file kube-apiserver would load that Palisade still cannot use; the caller adds the file and position. */
+class FieldRefusal extends Error {
+  constructor(
+    readonly path: FieldPath,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
 }
 
-function jwtEntry(entry: unknown, path: string): JwtAuthenticatorConfig {
-  if (!isRecord(entry)) throw new UserError(`${path}: expected an object`);
-  const issuer = entry.issuer;
-  if (!isRecord(issuer)) throw new UserError(`${path}.issuer: required`);
-  const issuerUrl = requireString(issuer.url, `${path}.issuer.url`);
-  validateIssuerUrl(issuerUrl, `${path}.issuer.url`);
-  if (issuer.discoveryURL !== undefined) validateIssuerUrl(requireString(issuer.discoveryURL, `${path}.issuer.discoveryURL`), `${path}.issuer.discoveryURL`);
-  const audiences = issuer.audiences;
-  if (!Array.isArray(audiences) || audiences.length === 0) throw new UserError(`${path}.issuer.audiences: at least one audience is required`);
-  const auds = audiences.map((a, i) => requireString(a, `${path}.issuer.audiences[${i}]`));
-  if (new Set(auds).size !== auds.length) throw new UserError(`${path}.issuer.audiences: duplicate audience`);
-  const policy = issuer.audienceMatchPolicy;
-  if (auds.length > 1 && policy !== "MatchAny") throw new UserError(`${path}.issuer.audienceMatchPolicy: must be MatchAny when there are several audiences`);
-  if (policy !== undefined && policy !== "" && policy !== "MatchAny") throw new UserError(`${path}.issuer.audienceMatchPolicy: ${JSON.stringify(policy)} is not MatchAny`);
+/** CEL, which kube-apiserver evaluates and Palisade cannot: refused so that no rule is silently skipped. */
+const unsupported = (path: FieldPath, feature: string) => new FieldRefusal(path, `${feature} is not supported by Palisade`, CEL_HINT);
 
-  const mappings = entry.claimMappings;
-  if (!isRecord(mappings)) throw new UserError(`${path}.claimMappings: required`);
-  const username = mapping(mappings.username, `${path}.claimMappings.username`, true);
-  if (!username) throw new UserError(`${path}.claimMappings.username: required`);
-  const groups = mapping(mappings.groups, `${path}.claimMappings.groups`, true);
-  const uid = mapping(mappings.uid, `${path}.claimMappings.uid`, false);
-  if (mappings.extra !== undefined) throw refuse(`${path}.claimMappings.extra`, "extra (CEL valueExpression)");
-  if (entry.userValidationRules !== undefined) throw refuse(`${path}.userValidationRules`, "userValidationRules (CEL)");
-
+/** One authenticator of a file that already passed kube-apiserver's decoding and validation, so its shape is known. */
+function jwtEntry(authenticator: Record<string, unknown>, i: number): JwtAuthenticatorConfig {
+  const issuer = authenticator.issuer as Record<string, unknown>;
+  const issuerUrl = issuer.url as string;
+  // Go's url.Parse accepts more than WHATWG's URL; tokens' iss is matched against the URL as Palisade reads it.
+  if (!URL.canParse(issuerUrl)) throw new FieldRefusal(["jwt", i, "issuer", "url"], `${JSON.stringify(issuerUrl)} is not a URL`, "use the issuer's https:// URL exactly as it appears in the tokens' iss claim");
+  const mappings = (authenticator.claimMappings ?? {}) as Record<string, unknown>;
+  const at = (...rest: Array<string | number>): FieldPath => ["jwt", i, ...rest];
+  // Validation guarantees a username claim or expression; an expression is refused here.
+  const username = mapping(mappings.username, at("claimMappings", "username"))!;
+  const groups = mapping(mappings.groups, at("claimMappings", "groups"));
+  const uid = mapping(mappings.uid, at("claimMappings", "uid"));
+  if (Array.isArray(mappings.extra) && mappings.extra.length > 0) throw unsupported(at("claimMappings", "extra"), "extra (CEL valueExpression)");
+  const userRules = authenticator.userValidationRules;
+  if (Array.isArray(userRules) && userRules.length > 0) throw unsupported(at("userValidationRules"), "userValidationRules (CEL)");
   const rules: ClaimValidationRule[] = [];
-  const ruleList = entry.claimValidationRules ?? [];
-  if (!Array.isArray(ruleList)) throw new UserError(`${path}.claimValidationRules: expected a list`);
-  for (const [i, rule] of ruleList.entries()) {
-    const rulePath = `${path}.claimValidationRules[${i}]`;
-    if (!isRecord(rule)) throw new UserError(`${rulePath}: expected an object`);
-    if (rule.expression !== undefined) throw refuse(`${rulePath}.expression`, "a CEL claim validation expression");
-    const claim = requireString(rule.claim, `${rulePath}.claim`);
-    const requiredValue = rule.requiredValue;
-    if (requiredValue !== undefined && typeof requiredValue !== "string") throw new UserError(`${rulePath}.requiredValue: expected a string`);
-    rules.push({ claim, requiredValue: requiredValue ?? "" });
+  const ruleList = (Array.isArray(authenticator.claimValidationRules) ? authenticator.claimValidationRules : []) as Array<Record<string, unknown> | null>;
+  for (const [j, rule] of ruleList.entries()) {
+    if (typeof rule?.expression === "string" && rule.expression !== "") throw unsupported(at("claimValidationRules", j, "expression"), "a CEL claim validation expression");
+    rules.push({ claim: String(rule?.claim ?? ""), requiredValue: typeof rule?.requiredValue === "string" ? rule.requiredValue : "" });
   }
   const config: JwtAuthenticatorConfig = {
     issuerUrl,
-    audiences: auds,
+    audiences: (issuer.audiences as Array<string | null>).map((a) => a ?? ""),
     audienceMatchPolicy: "MatchAny",
     username: { claim: username.claim, prefix: username.prefix ?? "" },
     claimValidationRules: rules,
@@ -196,16 +188,12 @@ function jwtEntry(entry: unknown, path: string): JwtAuthenticatorConfig {
   return config;
 }
 
-function mapping(value: unknown, path: string, takesPrefix: boolean): { claim: string; prefix?: string } | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) throw new UserError(`${path}: expected an object`);
-  if (value.expression !== undefined) throw refuse(`${path}.expression`, "a CEL claim mapping expression");
-  const claim = requireString(value.claim, `${path}.claim`);
-  if (!takesPrefix) return { claim };
-  // Upstream requires the prefix to be stated (it may be "") whenever a claim is mapped.
-  if (value.prefix === undefined) throw new UserError(`${path}.prefix: required when claim is set`, { hint: 'set prefix: "" for no prefix' });
-  if (typeof value.prefix !== "string") throw new UserError(`${path}.prefix: expected a string`);
-  return { claim, prefix: value.prefix };
+/** A claim mapping as validated (claim XOR expression, prefix beside a claim); an expression is CEL. */
+function mapping(value: unknown, at: FieldPath): { claim: string; prefix?: string } | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.expression === "string" && value.expression !== "") throw unsupported([...at, "expression"], "a CEL claim mapping expression");
+  if (typeof value.claim !== "string" || value.claim === "") return undefined;
+  return typeof value.prefix === "string" ? { claim: value.claim, prefix: value.prefix } : { claim: value.claim };
 }
 
 /**
