@@ -12,6 +12,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { isRecord, type FieldPath } from "../../k8s/types.js";
+import { readGoUrl } from "../../hardening/kubeconfig/proxy-url.js";
 import { appendCertsFromPem } from "../../hardening/pki/cert-pool.js";
 import { firstTypeError, unknownFields } from "./authentication-config-decoding.js";
 
@@ -106,26 +107,16 @@ function issuerRefusals(issuer: Record<string, unknown>, at: FieldPath): Authent
   return refusals;
 }
 
-/**
- * validateURL on the text as Go's url.Parse splits it: scheme before the first ":", fragment
- * after the first "#", query after the first "?", user info before an "@" in the authority.
- */
+/** validateURL over Go's url.Parse reading (the one net/url reader, proxy-url.ts); the value is never shown. */
 function urlRefusals(url: string, at: FieldPath): AuthenticationConfigRefusal[] {
-  // url.Parse's own error for the one failure a hand-written URL meets; its value is not shown.
-  if ([...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return [{ path: at, kind: "invalid", detail: "net/url: invalid control character in URL" }];
+  const reading = readGoUrl(url);
+  if ("refused" in reading) return [{ path: at, kind: "invalid", detail: `Go's net/url cannot parse it: it finds ${reading.refused}` }];
   const refusals: AuthenticationConfigRefusal[] = [];
-  const hash = url.indexOf("#");
-  const beforeFragment = hash < 0 ? url : url.slice(0, hash);
-  const question = beforeFragment.indexOf("?");
-  const beforeQuery = question < 0 ? beforeFragment : beforeFragment.slice(0, question);
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(beforeQuery)?.[1]?.toLowerCase() ?? "";
-  if (scheme !== "https") refusals.push({ path: at, kind: "https", scheme, detail: "URL scheme must be https" });
-  const rest = scheme === "" ? beforeQuery : beforeQuery.slice(scheme.length + 1);
-  if (rest.startsWith("//") && rest.slice(2).split("/")[0]!.includes("@")) {
-    refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a username or password" });
-  }
-  if (question >= 0 && question < beforeFragment.length - 1) refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a query" });
-  if (hash >= 0 && hash < url.length - 1) refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a fragment" });
+  if (reading.scheme !== "https") refusals.push({ path: at, kind: "https", scheme: reading.scheme, detail: "URL scheme must be https" });
+  // u.User is set by any "@" in the authority, an empty user info too.
+  if (reading.hasUser) refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a username or password" });
+  if (reading.rawQuery !== "") refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a query" });
+  if (reading.fragment !== "") refusals.push({ path: at, kind: "invalid", detail: "URL must not contain a fragment" });
   return refusals;
 }
 
