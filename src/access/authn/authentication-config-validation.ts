@@ -10,11 +10,15 @@
  * judged as for a kube-apiserver that has them on); the overlap with --service-account-issuer,
  * which depends on the flags and is the caller's.
  */
-import { X509Certificate } from "node:crypto";
+import type * as Crypto from "node:crypto";
 import { isRecord, type FieldPath } from "../../k8s/types.js";
+import { lazyModule } from "../../lazy-module.js";
 import { readGoUrl } from "../../hardening/kubeconfig/proxy-url.js";
 import { appendCertsFromPem } from "../../hardening/pki/cert-pool.js";
 import { firstTypeError, unknownFields } from "./authentication-config-decoding.js";
+
+// Only a file with a certificateAuthority needs it; a scan imports this module whatever it reads.
+const crypto = lazyModule<typeof Crypto>("node:crypto");
 
 export interface AuthenticationConfigRefusal {
   /** The field, as upstream's field path names it (jwt[0].issuer.discoveryURL). */
@@ -145,7 +149,7 @@ function audienceRefusals(issuer: Record<string, unknown>, at: FieldPath): Authe
  * others skipped; one that is not X.509 stops the reading; none at all is an error.
  */
 function certificateAuthorityProblem(pem: string): string | undefined {
-  const reading = appendCertsFromPem(pem, (der) => new X509Certificate(der));
+  const reading = appendCertsFromPem(pem, (der) => new (crypto().X509Certificate)(der));
   const unparsable = reading.skipped.find((s) => s.reason === "not-x509");
   if (unparsable) return `PEM block ${unparsable.index} is a CERTIFICATE that does not parse as X.509`;
   if (reading.certificates.length === 0) return "data does not contain any valid RSA or ECDSA certificates";
