@@ -341,6 +341,8 @@ export function registerNetpol(program: Command): void {
     .option("--exit-code", "exit 1 when the connectivity differs")
     .addOption(calicoVersionOption())
     .action(async (before: string, after: string, flags: { output: string; exitCode?: boolean; calicoVersion?: string }) => {
+      // Standard input is read once: the second side would read it empty and be reported as an empty input.
+      if (before === "-" && after === "-") throw new UserError("netpol diff - -: standard input can be only one side", { hint: "give one side as a file or directory, e.g. `git show HEAD~1:net.yaml | palisade netpol diff - net.yaml`" });
       const input: InputFlags = flags.calicoVersion === undefined ? { kustomize: [] } : { kustomize: [], calicoVersion: flags.calicoVersion };
       const a = await loadPolicies([before], input, "diff");
       const b = await loadPolicies([after], input, "diff");
