@@ -1,4 +1,5 @@
 import { writeSync } from "node:fs";
+import { UserError } from "../errors.js";
 
 /**
  * Writing a report to stdout. A scan of 10,000 objects renders ~40 MB of JSON; turning
@@ -15,15 +16,23 @@ const SLICE_UNITS = Math.floor(BUFFER_BYTES / 3);
 
 let quietOnClosedPipe = false;
 
+/** A write to stdout that failed for another reason than a closed pipe (a full disk): said in words, exit 2. */
+function unwritable(err: NodeJS.ErrnoException): UserError {
+  return new UserError(`cannot write the output to standard output: ${err.code ?? err.message}`, { hint: "check where the output goes (a full disk, a read-only file); nothing after this point was written" });
+}
+
 /**
  * `palisade scan ... | head` closes the pipe early: that ends the output, not the program
- * with a stack trace. The exit code stays what the command decided.
+ * with a stack trace. The exit code stays what the command decided. Any other failure (a
+ * full disk) arrives here, outside any command's error handling: said once, exit 2.
  */
 export function ignoreClosedPipe(): void {
   if (quietOnClosedPipe) return;
   quietOnClosedPipe = true;
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") return;
+    process.stderr.write(`palisade: ${unwritable(err).describe()}\n`);
+    process.exit(2);
   });
 }
 
@@ -56,7 +65,7 @@ export function writePieces(fd: number, pieces: Iterable<string>): void {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EPIPE") return;
-        if (code !== "EAGAIN") throw err;
+        if (code !== "EAGAIN") throw unwritable(err as NodeJS.ErrnoException);
         waitBriefly();
       }
     }
