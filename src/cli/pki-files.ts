@@ -1,12 +1,13 @@
 /** The files `palisade pki` judges: a PKI directory's certificates and keys, read as the components that load them would. */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, sep } from "node:path";
 import { UserError } from "../errors.js";
 import type { PkiFile } from "../hardening/pki/audit.js";
 import { clientCaFromFile, type ClientCa } from "../hardening/pki/client-ca.js";
 
 export const DEFAULT_DIR = "/etc/kubernetes/pki";
-const PKI_EXTENSIONS = /\.(crt|pem|key|cert)$/;
+/** .pub: kubeadm's sa.pub, the public half of the service-account key pair. */
+const PKI_EXTENSIONS = /\.(crt|pem|key|cert|pub)$/;
 /** Certificates and keys are a few KB: anything bigger is not one. */
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -36,7 +37,6 @@ export function readPkiFiles(dir: string): PkiFile[] {
     }
   };
   const addFile = (path: string, stat: Stats) => {
-    if (stat.size > MAX_FILE_BYTES) return;
     const real = realPath(path);
     const seen = byRealPath.get(real);
     if (!seen || preferredName(path, seen.path)) byRealPath.set(real, { path, stat });
@@ -71,7 +71,9 @@ export function readPkiFiles(dir: string): PkiFile[] {
     }
   };
   walk(dir);
-  const found = [...byRealPath.values()].map(({ path, stat }) => {
+  const found = [...byRealPath.values()].map(({ path, stat }): PkiFile => {
+    // Not read, but not passed over in silence either: it may hide an expired certificate or an exposed key.
+    if (stat.size > MAX_FILE_BYTES) return { file: path, text: "", mode: stat.mode & 0o777, unopenable: `holds ${stat.size} bytes, more than any certificate or key file: it was not read, so nothing in it was judged` };
     try {
       return { file: path, text: readFileSync(path, "latin1"), mode: stat.mode & 0o777 };
     } catch (err) {
@@ -119,7 +121,8 @@ export function readClientCaFile(file: string): ClientCa {
   let text;
   try {
     if (statSync(file).isDirectory()) throw new UserError(`--client-ca-file ${file} is a directory`, { hint });
-    text = readFileSync(file, "latin1");
+    text = readAtMost(file, MAX_FILE_BYTES);
+    if (text === undefined) throw new UserError(`--client-ca-file ${file} holds more than ${MAX_FILE_BYTES / 1024 / 1024} MiB, which no CA bundle does`, { hint });
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -128,4 +131,27 @@ export function readClientCaFile(file: string): ClientCa {
   const clientCa = clientCaFromFile(file, text, `the client CA given with --client-ca-file (${file})`);
   if (!clientCa) throw new UserError(`--client-ca-file ${file} holds no PEM certificate`, { hint: `${hint}; kube-apiserver does not start with a bundle that holds none` });
   return clientCa;
+}
+
+/**
+ * The file's text, or undefined when it holds more than `limit` bytes. Read in chunks rather than
+ * checked by size first: a pipe (`--client-ca-file <(kubectl ...)`) has no size, and a device such
+ * as /dev/zero never ends, which readFileSync would read until memory runs out.
+ */
+function readAtMost(file: string, limit: number): string | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return Buffer.concat(chunks).toString("latin1");
+      total += read;
+      if (total > limit) return undefined;
+      chunks.push(chunk.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

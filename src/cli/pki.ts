@@ -18,7 +18,7 @@ export function registerPkiCommand(program: Command): void {
   program
     .command("pki")
     .description("a cluster's certificates and keys (kubeadm's /etc/kubernetes/pki): expiry, weak keys and signatures, system:masters client certificates, issuers, key permissions")
-    .argument("[dir]", "the PKI directory, walked recursively (.crt, .pem, .key, .cert)", DEFAULT_DIR)
+    .argument("[dir]", "the PKI directory, walked recursively (.crt, .pem, .key, .cert, .pub)", DEFAULT_DIR)
     .addOption(outputOption(["text", "wide", "json"], "text"))
     .addOption(failOnOption("low"))
     .option("--client-ca-file <file>", "kube-apiserver's --client-ca-file: only system:masters certificates that chain to it are reported (default: ca.crt, in a kubeadm directory)")
@@ -28,7 +28,7 @@ export function registerPkiCommand(program: Command): void {
       if (!isSeverity(flags.failOn) && flags.failOn !== "none") throw new UserError(`--fail-on ${flags.failOn}: unknown severity`);
       const files = readPkiFiles(dir);
       // A wrong directory (or a path typo in CI) must not pass as a clean audit of nothing.
-      if (files.length === 0) throw new UserError(`no certificate or key files under ${dir}`, { hint: "name the directory that holds the cluster's certificates (kubeadm: /etc/kubernetes/pki); its .crt, .pem, .key and .cert files are read" });
+      if (files.length === 0) throw new UserError(`no certificate or key files under ${dir}`, { hint: "name the directory that holds the cluster's certificates (kubeadm: /etc/kubernetes/pki); its .crt, .pem, .key, .cert and .pub files are read" });
       const clientCa = flags.clientCaFile !== undefined ? readClientCaFile(flags.clientCaFile) : kubeadmClientCa(dir, files);
       const audit = auditPki(files, new Date(), { ...(clientCa ? { clientCa } : {}), trustBundles: kubeadmTrustBundles(dir, files) });
       const findings = audit.findings.sort(compareFindings);

@@ -19,17 +19,21 @@ const CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
 
 /** The usable keys of a PEM key file; a UserError naming the file when it has none. */
 export function serviceAccountKeysFromPem(text: string, file: string): JsonWebKeySet {
-  const keys: JWK[] = [];
-  for (const block of pemBlocks(text)) {
-    const key = block.der && publicKeyOf(block.der);
-    if (key) keys.push({ ...key.export({ format: "jwk" }), kid: keyIdOf(key) });
-  }
+  const keys: JWK[] = serviceAccountPublicKeys(text).map((key) => ({ ...key.export({ format: "jwk" }), kid: keyIdOf(key) }));
   if (keys.length === 0) {
     throw new UserError(`${file}: data does not contain any valid RSA or ECDSA public keys`, {
       hint: "kube-apiserver would refuse to start with this --service-account-key-file: give PEM public keys, the signing key itself, or a certificate of it (RSA, or ECDSA P-256/P-384/P-521)",
     });
   }
   return { keys };
+}
+
+/** The RSA and ECDSA public keys keyutil.ParsePublicKeysPEM reads from the text, none when it reads none. */
+export function serviceAccountPublicKeys(text: string): KeyObject[] {
+  return pemBlocks(text).flatMap((block) => {
+    const key = block.der && publicKeyOf(block.der);
+    return key ? [key] : [];
+  });
 }
 
 /** A JWKS's keys, those without a kid given the one kube-apiserver would compute. */

@@ -8,10 +8,12 @@ import type { Finding, Rule, Severity } from "../../findings/types.js";
 import { expiryOf, hasWeakKey, inDays, publicKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
 import { authenticatesAsSystemMasters } from "./client-auth.js";
 import { clientCaBundle, type ClientCa, type TrustBundle } from "./client-ca.js";
-import { chainsToClientCa } from "./client-chain.js";
-import { readContents } from "./contents.js";
+import { chainsToClientCa, goRefusal } from "./client-chain.js";
+import { readContents, type ContentProblem, type LocatedCertificate } from "./contents.js";
 import { keyExposure } from "./key-mode.js";
+import { blockLabel, isEncryptedKey, isPrivateKey, pemBlocks } from "./pem.js";
 import { PKI_RULES } from "./rules.js";
+import { publicKeysOf } from "./service-account-public-keys.js";
 import { trustAnchorFindings } from "./trust-anchors.js";
 import { formatValidityStart, isNotYetValid, notBeforeOf } from "./validity.js";
 
@@ -69,16 +71,21 @@ export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAudit
     findings.push({ ruleId: r.id, severity: severity ?? r.severity, pillar: r.pillar, message, object: { kind, name }, position: { file, line, column: 1 }, remediation: r.docs.remediation });
   };
   const keys: Array<{ file: string; facts: PrivateKeyFacts }> = [];
+  const encryptedKeys: Array<{ file: string; line: number; label: string }> = [];
+  // A trust bundle's certificates Go refuses are pki/ca-cannot-sign's, at high severity.
+  const bundleFiles = new Set([options.clientCa?.source?.file, ...(options.trustBundles ?? []).map((b) => b.file)]);
   for (const { file, text, mode, unopenable } of files) {
     if (unopenable !== undefined) {
       finding("unreadable", file, 1, baseName(file), "File", `${baseName(file)} ${unopenable}`);
       continue;
     }
     const contents = readContents(text);
+    for (const block of pemBlocks(text)) if (isPrivateKey(block) && !block.damage && isEncryptedKey(block)) encryptedKeys.push({ file, line: block.line, label: blockLabel(block) });
     for (const c of contents.certificates) located.push({ file, ...c });
     for (const key of contents.keys) keys.push({ file, facts: key });
+    const refused = bundleFiles.has(file) ? [] : goRefusals(contents.certificates);
     // One finding per file: the component that loads it fails on the file as a whole.
-    const [first, ...more] = contents.problems;
+    const [first, ...more] = [...contents.problems, ...refused].sort((a, b) => a.line - b.line);
     if (first) {
       const kind = more.every((p) => p.kind === first.kind) ? first.kind : "File";
       finding("unreadable", file, first.line, baseName(file), kind, `${baseName(file)}: ${[first, ...more].map((p) => p.message).join("; ")}`);
@@ -97,7 +104,7 @@ export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAudit
     if (expiry.state === "expired") at("expired", `${what} expired on ${facts.notAfter.toISOString().slice(0, 10)}`);
     else if (expiry.state === "expiring") at("expiring", `${what} expires on ${facts.notAfter.toISOString().slice(0, 10)}, ${inDays(expiry.days)}`);
     if (isNotYetValid(facts, now)) at("not-yet-valid", `${what} is not valid before ${formatValidityStart(notBeforeOf(facts))}: every component refuses it until then`);
-    if (hasWeakKey(facts)) at("weak-key", `${what} has a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key`);
+    if (hasWeakKey(facts)) at("weak-key", `${what} has ${weakKeyWords(facts)}`);
     const selfSigned = facts.certificate.issuer === facts.certificate.subject;
     // Go never checks a self-signed certificate's own signature: it is trusted as itself, a root in a bundle (Go 1.18 release notes).
     if (facts.weakSignature && !(selfSigned && signsItself(facts))) at("weak-signature", `${what} is signed with ${facts.weakSignature}`);
@@ -116,7 +123,7 @@ export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAudit
       isCA: facts.isCA,
       notAfter: facts.notAfter.toISOString(),
       residualDays: expiryOf(facts, now).days,
-      key: facts.keyType === "ec" ? `ECDSA ${facts.keyBits}` : `${(facts.keyType ?? "?").toUpperCase()} ${facts.keyBits ?? "?"}`,
+      key: keyLabel(facts),
       ...(signer ? { signedBy: signer.file } : {}),
     };
   });
@@ -128,17 +135,33 @@ export function auditPki(files: readonly PkiFile[], now: Date, options: PkiAudit
   const certified = new Set(located.map((c) => publicKeyOf(c.facts).toString("base64")));
   for (const { file, facts } of keys) {
     if (certified.has(facts.publicKey.toString("base64")) || !hasWeakKey(facts)) continue;
-    finding("weak-key", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} (no certificate of it here) is a ${facts.keyBits}-bit ${facts.keyType?.toUpperCase()} key: what it signs (service-account tokens, for sa.key) can be forged`);
+    finding("weak-key", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} (no certificate of it here) has ${weakKeyWords(facts)}: what it signs (service-account tokens, for sa.key) can be forged`);
   }
   // A certificate and its key, as a component loads them (Go's tls.X509KeyPair): a file holding both
   // (kubelet-client-current.pem) pairs its key with its first certificate; X.key pairs with X.crt beside it.
   const firstCertificate = new Map<string, Located>();
   for (const c of located) if (!firstCertificate.has(c.file)) firstCertificate.set(c.file, c);
+  const pairedCertificate = (file: string) => firstCertificate.get(file) ?? (file.endsWith(".key") ? firstCertificate.get(`${file.slice(0, -".key".length)}.crt`) : undefined);
+  const pairName = (certificate: Located, file: string) => (certificate.file === file ? `the certificate in the same file` : `its certificate ${baseName(certificate.file)}`);
   for (const { file, facts } of keys) {
-    const certificate = firstCertificate.get(file) ?? (file.endsWith(".key") ? firstCertificate.get(`${file.slice(0, -".key".length)}.crt`) : undefined);
+    const certificate = pairedCertificate(file);
     if (!certificate || publicKeyOf(certificate.facts).equals(facts.publicKey)) continue;
-    const pair = certificate.file === file ? `the certificate in the same file` : `its certificate ${baseName(certificate.file)}`;
-    finding("key-mismatch", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} does not match ${pair} (${certificate.facts.commonName ?? "no common name"}): a component given the pair refuses to start (tls: private key does not match public key)`);
+    finding("key-mismatch", file, 1, baseName(file), "PrivateKey", `private key ${baseName(file)} does not match ${pairName(certificate, file)} (${certificate.facts.commonName ?? "no common name"}): a component given the pair refuses to start (tls: private key does not match public key)`);
+  }
+  // X.pub beside X.key (kubeadm's sa.pub and sa.key): the keys kube-apiserver verifies service-account tokens with.
+  for (const { file, text } of files) {
+    if (!file.endsWith(".pub")) continue;
+    const privateKey = keys.find((k) => k.file === `${file.slice(0, -".pub".length)}.key`);
+    const publicKeys = publicKeysOf(text);
+    if (!privateKey || publicKeys.length === 0 || publicKeys.some((k) => k.equals(privateKey.facts.publicKey))) continue;
+    finding("key-mismatch", file, 1, baseName(file), "PublicKey", `${baseName(file)} holds no public key of ${baseName(privateKey.file)}: kube-apiserver, verifying service-account tokens with it (--service-account-key-file), refuses every token signed with ${baseName(privateKey.file)} (--service-account-private-key-file)`);
+  }
+  // An encrypted key alone may be kept so on purpose; one paired with a certificate is meant to be loaded,
+  // and no Kubernetes component or etcd asks for a passphrase: Go's tls.X509KeyPair fails to parse it.
+  for (const { file, line, label } of encryptedKeys) {
+    const certificate = pairedCertificate(file);
+    if (!certificate) continue;
+    finding("unreadable", file, line, baseName(file), "PrivateKey", `${baseName(file)}: the ${label} block at line ${line} is encrypted, and a component given it with ${pairName(certificate, file)} reads no passphrase: it cannot load the pair (tls: failed to parse private key)`);
   }
   return { certificates, findings };
 }
@@ -165,6 +188,34 @@ function systemMastersAccess(facts: CertificateFacts, located: readonly Located[
     ? `it ${inBundle ? "is in" : "chains to"} ${clientCa.described}`
     : "judged assuming it chains to kube-apiserver's client CA, which is not known here: name it with --client-ca-file";
   return `${accepted} in group system:masters: it bypasses authorization and cannot be revoked (${judged})`;
+}
+
+/**
+ * The certificates Node loads but Go's parser refuses (a negative serial, a critical
+ * subjectKeyIdentifier, a duplicated extension, a curve Go does not know...): the component
+ * given the file cannot load them (client-go's cert.ParseCertsPEM stops at the first).
+ */
+function goRefusals(certificates: readonly LocatedCertificate[]): ContentProblem[] {
+  return certificates.flatMap(({ line, facts }) => {
+    const why = goRefusal(facts);
+    return why ? [{ line, kind: "Certificate" as const, message: `Go's crypto/x509 refuses to parse the CERTIFICATE block at line ${line}: ${why}` }] : [];
+  });
+}
+
+/**
+ * A weak key in words: "a 1024-bit RSA key", or, when its size is unknown (an elliptic curve
+ * that is not P-256, P-384 or P-521, such as secp256k1), why it is weak.
+ */
+function weakKeyWords(facts: Pick<PrivateKeyFacts, "keyBits" | "keyType" | "keyWeakness">): string {
+  if (facts.keyBits !== undefined) return `a ${facts.keyBits}-bit ${(facts.keyType ?? "?").toUpperCase()} key`;
+  return `a weak key (${facts.keyWeakness ?? "of an unknown kind"})`;
+}
+
+/** The table's KEY column: "RSA 2048", "ECDSA 256", "Ed25519" (which has one size), or the curve's name when its size is unknown ("ECDSA secp256k1"). */
+function keyLabel(facts: CertificateFacts): string {
+  if (facts.keyType === "ed25519") return "Ed25519";
+  if (facts.keyType !== "ec") return `${(facts.keyType ?? "?").toUpperCase()} ${facts.keyBits ?? "?"}`;
+  return `ECDSA ${facts.keyBits ?? facts.certificate.publicKey.asymmetricKeyDetails?.namedCurve ?? "?"}`;
 }
 
 /** Whether the certificate's signature verifies with its own key (self-issued is not enough). */

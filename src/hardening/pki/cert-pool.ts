@@ -5,7 +5,7 @@
  * is skipped; the bundle is usable when one certificate was taken. Go skips without a word;
  * this also says which blocks were skipped and why, so a damaged bundle is not silent.
  */
-import { damageOf, pemBlocks, type PemBlock } from "./pem.js";
+import { blockLabel, damageOf, pemBlocks, type PemBlock } from "./pem.js";
 
 export type SkipReason = "damaged" | "not-a-certificate" | "headers" | "not-x509";
 
@@ -44,8 +44,8 @@ export function appendCertsFromPem<T>(text: string, parse: (der: Buffer, line: n
 
 function take<T>(block: PemBlock, parse: (der: Buffer, line: number) => T): { certificate: T; key: string } | { reason: SkipReason; message: string } {
   const damage = damageOf(block);
-  if (damage || !block.der) return { reason: "damaged", message: `the ${block.type} block ${damage ?? "cannot be decoded"}` };
-  if (block.type !== "CERTIFICATE") return { reason: "not-a-certificate", message: `a ${block.type} block, not a certificate` };
+  if (damage || !block.der) return { reason: "damaged", message: `the ${blockLabel(block)} block ${damage ?? "cannot be decoded"}` };
+  if (block.type !== "CERTIFICATE") return { reason: "not-a-certificate", message: `a ${blockLabel(block)} block, not a certificate` };
   // Headers (Proc-Type, DEK-Info) mark an encrypted or otherwise wrapped block; their values are not shown.
   const headers = Object.keys(block.headers);
   if (headers.length > 0) return { reason: "headers", message: `the CERTIFICATE block has PEM headers (${headers.join(", ")}), which Go does not accept on a certificate` };

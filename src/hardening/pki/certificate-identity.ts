@@ -18,7 +18,7 @@ const SUBJECT_ALT_NAME = "2.5.29.17";
 const GO_PUBLIC_KEY_ALGORITHMS = new Set(["2a864886f70d010101", "2a8648ce380401", "2a8648ce3d0201", "2b6570"]);
 const EC_PUBLIC_KEY = "2a8648ce3d0201";
 /** namedCurveFromOID: P-224, P-256, P-384, P-521, as OID contents in hex. */
-const GO_NAMED_CURVES = new Set(["2b81040021", "2a8648ce3d030107", "2b81040022", "2b81040023"]);
+export const GO_NAMED_CURVES = new Set(["2b81040021", "2a8648ce3d030107", "2b81040022", "2b81040023"]);
 /** The optional [0] EXPLICIT version that opens a TBSCertificate. */
 const VERSION_TAG = 0xa0;
 
@@ -57,6 +57,7 @@ export function identityOf(facts: DerCertificate): IdentityReading {
 function readIdentity(facts: DerCertificate): IdentityReading {
   const names = readNames(facts.certificate.raw);
   if (!names) return { refusal: "its issuer, subject or public key is not DER Go can read" };
+  if (names.negativeSerial) return { refusal: "its serial number is negative, which Go's parser refuses since Go 1.23 (x509: negative serial number; Kubernetes does not set GODEBUG x509negativeserial=1)" };
   const extensions = extensionsOf(facts) ?? [];
   const valueOf = (oid: string) => {
     const found = extensions.find((e) => e.type === oid);
@@ -70,23 +71,32 @@ function readIdentity(facts: DerCertificate): IdentityReading {
   const algorithm = publicKeyAlgorithm(names.rawSubjectPublicKeyInfo);
   if (algorithm?.oid === EC_PUBLIC_KEY && !GO_NAMED_CURVES.has(algorithm.curve ?? "")) return { refusal: "its elliptic-curve key is on a curve Go does not support (x509: unsupported elliptic curve; Go reads P-224, P-256, P-384 and P-521)" };
   const publicKeyLoadedByGo = algorithm !== undefined && GO_PUBLIC_KEY_ALGORITHMS.has(algorithm.oid);
-  return { identity: { ...names, subjectKeyId, authorityKeyId, subjectAltName: san && Buffer.from(san), publicKeyLoadedByGo } };
+  const { rawIssuer, rawSubject, rawSubjectPublicKeyInfo } = names;
+  return { identity: { rawIssuer, rawSubject, rawSubjectPublicKeyInfo, subjectKeyId, authorityKeyId, subjectAltName: san && Buffer.from(san), publicKeyLoadedByGo } };
 }
 
-/** TBSCertificate: [0] version?, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ... */
-function readNames(der: Buffer): Pick<CertificateIdentity, "rawIssuer" | "rawSubject" | "rawSubjectPublicKeyInfo"> | undefined {
+type Names = Pick<CertificateIdentity, "rawIssuer" | "rawSubject" | "rawSubjectPublicKeyInfo"> & { negativeSerial: boolean };
+
+/**
+ * TBSCertificate: [0] version?, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
+ * The serial's sign is read too: Go's parser refuses a negative one (Go 1.23's x509negativeserial
+ * default, which Kubernetes' go.mod keeps with its godebug default), while Node loads it.
+ */
+function readNames(der: Buffer): Names | undefined {
   const certificate = new DerReader(der).read(TAG.SEQUENCE);
   const tbs = certificate && new DerReader(certificate).read(TAG.SEQUENCE);
   if (!tbs) return undefined;
   const reader = new DerReader(tbs);
   if (reader.peekTag(VERSION_TAG)) reader.readAnyElement();
-  if (!reader.read(TAG.INTEGER) || !reader.read(TAG.SEQUENCE)) return undefined;
+  const serial = reader.read(TAG.INTEGER);
+  if (!serial || !reader.read(TAG.SEQUENCE)) return undefined;
   const issuer = sequenceElement(reader);
   if (!issuer || !reader.read(TAG.SEQUENCE)) return undefined;
   const subject = sequenceElement(reader);
   const spki = subject && sequenceElement(reader);
   if (!spki) return undefined;
-  return { rawIssuer: Buffer.from(issuer), rawSubject: Buffer.from(subject), rawSubjectPublicKeyInfo: Buffer.from(spki) };
+  const negativeSerial = serial.length > 0 && ((serial[0] as number) & 0x80) !== 0;
+  return { rawIssuer: Buffer.from(issuer), rawSubject: Buffer.from(subject), rawSubjectPublicKeyInfo: Buffer.from(spki), negativeSerial };
 }
 
 /** The next element, tag and length included, when it is a SEQUENCE (cryptobyte's ReadASN1Element). */

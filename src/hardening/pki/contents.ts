@@ -4,7 +4,8 @@
  * corrupt, DER that does not parse). Problems are said in words, never with the file's bytes.
  */
 import { certificateFromDer, privateKeyOf, type CertificateFacts, type PrivateKeyFacts } from "../x509.js";
-import { describeDamage, isEncryptedKey, isPrivateKey, pemBlocks } from "./pem.js";
+import { goEcPrivateKeyRefusal } from "./ec-private-key-curve.js";
+import { blockLabel, describeDamage, isEncryptedKey, isPrivateKey, pemBlocks } from "./pem.js";
 
 export interface LocatedCertificate {
   /** The certificate's place among the file's CERTIFICATE blocks (chain files hold several). */
@@ -61,8 +62,11 @@ export function readContents(text: string): FileContents {
     // An encrypted key is left alone: it may be kept so on purpose, and its size is unknown.
     if (isEncryptedKey(block)) continue;
     const key = privateKeyOf(block);
+    // Node (OpenSSL) loads curves Go does not: say so, and still judge the key (its strength, its permissions).
+    const goRefusal = key?.keyType === "ec" ? goEcPrivateKeyRefusal(block.type, block.der as Buffer) : undefined;
+    if (goRefusal) contents.problems.push({ line: block.line, kind, message: `the ${blockLabel(block)} block at line ${block.line} is a key Go's crypto/x509 refuses: ${goRefusal}` });
     if (key) contents.keys.push(key);
-    else contents.problems.push({ line: block.line, kind, message: `the ${block.type} block at line ${block.line} is not a private key Kubernetes components can load (PKCS #1, PKCS #8 or SEC 1 DER)` });
+    else contents.problems.push({ line: block.line, kind, message: `the ${blockLabel(block)} block at line ${block.line} is not a private key Kubernetes components can load (PKCS #1, PKCS #8 or SEC 1 DER)` });
   }
   return contents;
 }

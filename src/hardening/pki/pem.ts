@@ -64,15 +64,29 @@ export function pemBlocks(text: string): PemBlock[] {
   return blocks;
 }
 
+/** RFC 7468 labels as written in practice: upper-case words and digits, one space between (RSA PRIVATE KEY, X509 CRL). */
+const LABEL = /^[A-Z0-9]+(?: [A-Z0-9]+)*$/;
+const MAX_LABEL_LENGTH = 40;
+
+/**
+ * The block's type as messages may print it. A BEGIN line that runs on into the data after it (a
+ * key written with `echo $KEY`, its lines joined by spaces, so that BEGIN and END share one line)
+ * gives a "type" that holds the key's base64: it is never printed, only said to be malformed.
+ */
+export function blockLabel(block: Pick<PemBlock, "type">): string {
+  if (block.type.length <= MAX_LABEL_LENGTH && LABEL.test(block.type)) return block.type;
+  return /PRIVATE KEY/.test(block.type) ? "PRIVATE KEY (BEGIN line malformed, not shown)" : "PEM (BEGIN line malformed, not shown)";
+}
+
 /** What is wrong with a damaged block, in words; never its bytes. */
 export function describeDamage(block: PemBlock): string | undefined {
   const damage = damageOf(block);
-  return damage && `the ${block.type} block at line ${block.line} ${damage}`;
+  return damage && `the ${blockLabel(block)} block at line ${block.line} ${damage}`;
 }
 
 /** describeDamage without the line, for a message that says where on its own: "is cut off: ...". */
 export function damageOf(block: PemBlock): string | undefined {
-  if (block.damage === "truncated") return `is cut off: it has no -----END ${block.type}----- line`;
+  if (block.damage === "truncated") return blockLabel(block) === block.type ? `is cut off: it has no -----END ${block.type}----- line` : "is cut off: it has no END line of its own";
   if (block.damage === "corrupt") return "is corrupt: its base64 does not decode";
   return undefined;
 }

@@ -83,7 +83,7 @@ export const PKI_RULES: readonly Rule[] = [
     "A private key that does not match its certificate",
     "medium",
     "platform",
-    "A key file beside a certificate of the same name (apiserver.key and apiserver.crt), or a key in the same file as a certificate (kubelet-client-current.pem), that is not the certificate's key: one of the two was replaced without the other, and the component that loads the pair fails to start.",
+    "A key file beside a certificate of the same name (apiserver.key and apiserver.crt), or a key in the same file as a certificate (kubelet-client-current.pem), that is not the certificate's key: one of the two was replaced without the other, and the component that loads the pair fails to start. Likewise a public key file beside a private key of the same name (kubeadm's sa.pub and sa.key) that holds none of its key: kube-apiserver (--service-account-key-file) then refuses every service-account token kube-controller-manager signs.",
     "Reissue the pair together (kubeadm: `kubeadm certs renew NAME` writes the certificate and its key), or restore the key that belongs to the certificate.",
   ),
   rule(
@@ -91,7 +91,7 @@ export const PKI_RULES: readonly Rule[] = [
     "A certificate or key file that cannot be loaded",
     "medium",
     "platform",
-    "A certificate or private key file that is not PEM (binary data, or a DER certificate), is empty, holds a block cut off before its END line or with corrupt base64, or a block whose DER does not parse, or a symbolic link that leads nowhere: the component that loads it fails to start (Go skips a damaged block without a word, so a bundle keeps working without the certificate it lost, and fails when it was the only one).",
+    "A certificate or private key file that is not PEM (binary data, or a DER certificate), is empty, holds a block cut off before its END line or with corrupt base64, or a block whose DER does not parse (for Go: a certificate with a negative serial number, a critical subjectKeyIdentifier or a repeated extension, which Go's crypto/x509 refuses though other tools load it), an elliptic-curve private key with explicit parameters or on a curve other than P-224, P-256, P-384 and P-521, an encrypted private key paired with a certificate (components read no passphrase), a symbolic link that leads nowhere, or a file over 1 MiB, which Palisade does not read: the component that loads it fails to start (Go skips a damaged block without a word, so a bundle keeps working without the certificate it lost, and fails when it was the only one).",
     "Replace the file with the certificate or key it should hold (kubeadm: `kubeadm certs renew` rewrites a certificate and its key); convert a DER certificate with `openssl x509 -inform der -in FILE -out FILE.pem`.",
   ),
 ];
