@@ -5,31 +5,17 @@
  */
 import "reflect-metadata";
 import { createHash, randomBytes, webcrypto } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerAuthnCommand } from "../../../src/cli/authn.js";
-import { runCli } from "./run-cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AT, authnCli, ISSUER, T } from "./run-cli.js";
 import { testSigner, type TestSigner } from "./keys.js";
 
-const dir = mkdtempSync(join(tmpdir(), "palisade-authn-qa-"));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
-const run = (...args: string[]) => runCli(registerAuthnCommand, ["authn", ...args]);
-const ISSUER = "https://issuer.example.com";
-const AT = "2026-06-01T12:00:00Z";
-const T = Math.floor(Date.parse(AT) / 1000);
+const { file, run } = authnCli("palisade-authn-qa-");
 
 let oidc: TestSigner;
 beforeAll(async () => {
   oidc = await testSigner("RS256");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("palisade authn verify-token: kube-apiserver's authenticator chain", () => {
   it("asks the static token file before OIDC, so a JWT listed there is that file's user", async () => {

@@ -1,32 +1,19 @@
 import "reflect-metadata";
 import { createHash, generateKeyPairSync, randomBytes, webcrypto } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { exportJWK, importPKCS8, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerAuthnCommand } from "../../../src/cli/authn.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getRule } from "../../../src/findings/registry.js";
-import { runCli } from "./run-cli.js";
+import { AT, authnCli, ISSUER, T } from "./run-cli.js";
 import { testSigner, type TestSigner } from "./keys.js";
 
-const dir = mkdtempSync(join(tmpdir(), "palisade-authn-"));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
-const run = (...args: string[]) => runCli(registerAuthnCommand, ["authn", ...args]);
-const ISSUER = "https://issuer.example.com";
-const AT = "2026-06-01T12:00:00Z";
-const T = Math.floor(Date.parse(AT) / 1000);
+const { dir, file, run } = authnCli("palisade-authn-");
 
 let oidc: TestSigner;
 beforeAll(async () => {
   oidc = await testSigner("RS256");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("palisade authn token-file", () => {
   it("judges the record a later duplicate token overrides by what takes effect", async () => {

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
+import { afterAll } from "vitest";
+import { registerAuthnCommand } from "../../../src/cli/authn.js";
 import { UserError } from "../../../src/errors.js";
 
 export interface CliRun {
@@ -47,4 +52,24 @@ export async function runCli(register: (program: Command) => void, args: string[
     process.exitCode = previousExit;
   }
   return { code, stdout, stderr };
+}
+
+export const ISSUER = "https://issuer.example.com";
+/** The clock the CLI tests pass as --now, and its NumericDate. */
+export const AT = "2026-06-01T12:00:00Z";
+export const T = Math.floor(Date.parse(AT) / 1000);
+
+/**
+ * One test file's scratch directory (removed after the file) and `palisade authn` run in
+ * process: what every authn CLI test starts with.
+ */
+export function authnCli(prefix: string): { dir: string; file: (name: string, text: string) => string; run: (...args: string[]) => Promise<CliRun> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  return { dir, file, run: (...args: string[]) => runCli(registerAuthnCommand, ["authn", ...args]) };
 }
