@@ -11,20 +11,9 @@ import { nodeRestrictionPolicy } from "../../src/admission/policies/node-restric
 import { parsePodSecurityPolicies } from "../../src/admission/config.js";
 import { MAX_OBJECT_DEPTH, parseAdmissionReview, ReviewError } from "../../src/admission/review.js";
 import type { K8sObject } from "../../src/k8s/types.js";
-import { pod, reviewBody } from "./fixtures.js";
+import { NON_ROOT_PSP, pod, reviewBody } from "./fixtures.js";
 
-const PSP = `apiVersion: policy/v1beta1
-kind: PodSecurityPolicy
-metadata: { name: restricted }
-spec:
-  privileged: false
-  runAsUser: { rule: MustRunAsNonRoot }
-  seLinux: { rule: RunAsAny }
-  supplementalGroups: { rule: RunAsAny }
-  fsGroup: { rule: RunAsAny }
-  volumes: ["*"]
-`;
-const policies = [podSecurityPolicyPolicy(parsePodSecurityPolicies("psp.yaml", PSP), "enforce"), nodeRestrictionPolicy("enforce")];
+const policies = [podSecurityPolicyPolicy(parsePodSecurityPolicies("psp.yaml", NON_ROOT_PSP), "enforce"), nodeRestrictionPolicy("enforce")];
 
 /** What the handler does with a body: read it, then judge it. */
 function judge(body: Record<string, unknown>) {

@@ -95,3 +95,16 @@ export function deployment(name: string, ns: string, podSpec: Record<string, unk
     spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec } },
   };
 }
+
+/** A PodSecurityPolicy that asks only for a non-root user: the smallest policy a pod can fail. */
+export const NON_ROOT_PSP = `apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: { name: restricted }
+spec:
+  privileged: false
+  runAsUser: { rule: MustRunAsNonRoot }
+  seLinux: { rule: RunAsAny }
+  supplementalGroups: { rule: RunAsAny }
+  fsGroup: { rule: RunAsAny }
+  volumes: ["*"]
+`;

@@ -17,7 +17,7 @@ import type { AdmissionContext, AdmissionPolicy } from "../../src/admission/poli
 import { admissionReviewJson, admissionReviewResponse, type AdmissionResponse } from "../../src/admission/review.js";
 import type { K8sObject } from "../../src/k8s/types.js";
 import { repoRoot } from "../support/conformance.js";
-import { deployment, namespace, pod, review } from "./fixtures.js";
+import { deployment, namespace, NON_ROOT_PSP, pod, review } from "./fixtures.js";
 
 const CONFIG = resolve(repoRoot, "examples/admission-config.yaml");
 const readFile = (path: string, relativeTo: string) => {
@@ -25,18 +25,7 @@ const readFile = (path: string, relativeTo: string) => {
   return { file, text: readFileSync(file, "utf8") };
 };
 const config = parseWebhookConfig(CONFIG, readFileSync(CONFIG, "utf8"), readFile);
-const PSP = `apiVersion: policy/v1beta1
-kind: PodSecurityPolicy
-metadata: { name: restricted }
-spec:
-  privileged: false
-  runAsUser: { rule: MustRunAsNonRoot }
-  seLinux: { rule: RunAsAny }
-  supplementalGroups: { rule: RunAsAny }
-  fsGroup: { rule: RunAsAny }
-  volumes: ["*"]
-`;
-const policies: AdmissionPolicy[] = [...config.policies, podSecurityPolicyPolicy(parsePodSecurityPolicies("psp.yaml", PSP), "enforce")];
+const policies: AdmissionPolicy[] = [...config.policies, podSecurityPolicyPolicy(parsePodSecurityPolicies("psp.yaml", NON_ROOT_PSP), "enforce")];
 
 const cluster = new ClusterState();
 cluster.seed([
